@@ -1,0 +1,17 @@
+package protocol
+
+import "errors"
+
+// Sentinel errors returned (wrapped) by Decode.
+var (
+	// ErrTooLarge means the message exceeds MaxMessageSize.
+	ErrTooLarge = errors.New("message too large")
+	// ErrMalformed means the message is not valid JSON or does not fit its type.
+	ErrMalformed = errors.New("malformed message")
+	// ErrUnknownType means the envelope names a type this version does not know.
+	ErrUnknownType = errors.New("unknown message type")
+	// ErrVersion means the envelope carries another protocol version.
+	ErrVersion = errors.New("unsupported protocol version")
+)
+
+var errorsIs = errors.Is

@@ -1,0 +1,296 @@
+// Package protocol defines every message that crosses a Lifeline wire: the signaling
+// envelope and its typed payloads, and the messages sent on WebRTC data channels.
+package protocol
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// Version is the protocol version carried in every envelope.
+//
+// History:
+//   - 1 (2026-11-22): first version — agent hello/welcome, session open/state,
+//     permissions, SDP/ICE relay, session end, input events.
+const Version = 1
+
+// MaxMessageSize is the largest signaling message accepted, in bytes.
+const MaxMessageSize = 64 << 10
+
+// Type names a signaling message.
+type Type string
+
+// Message types. The comment says who sends it.
+const (
+	// TypeError (server → any) reports a refused message; ID echoes the refused message's ID.
+	TypeError Type = "error"
+	// TypeAgentHello (agent → server) is the first message of an agent: its code or PIN.
+	TypeAgentHello Type = "agent.hello"
+	// TypeAgentWelcome (server → agent) accepts the agent into a session.
+	TypeAgentWelcome Type = "agent.welcome"
+	// TypeConsoleWelcome (server → console) greets an authenticated console socket.
+	TypeConsoleWelcome Type = "console.welcome"
+	// TypeSessionOpen (console → server) asks to work on a session and receive its messages.
+	TypeSessionOpen Type = "session.open"
+	// TypeSessionState (server → console) tells the current state of a session.
+	TypeSessionState Type = "session.state"
+	// TypePermissionRequest (console → agent) asks the customer for a permission.
+	TypePermissionRequest Type = "permission.request"
+	// TypePermissionUpdate (agent → console) tells what the customer currently allows.
+	TypePermissionUpdate Type = "permission.update"
+	// TypeOffer (console → agent) carries an SDP offer.
+	TypeOffer Type = "rtc.offer"
+	// TypeAnswer (agent → console) carries an SDP answer.
+	TypeAnswer Type = "rtc.answer"
+	// TypeCandidate (either way) carries one trickled ICE candidate.
+	TypeCandidate Type = "rtc.candidate"
+	// TypeSessionEnd (either way) ends the session; the server forwards it to the other side.
+	TypeSessionEnd Type = "session.end"
+)
+
+// Envelope is the frame of every signaling message.
+type Envelope struct {
+	V       int             `json:"v"`
+	Type    Type            `json:"type"`
+	ID      string          `json:"id,omitempty"`
+	SID     string          `json:"sid,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// ErrorCode is a machine-readable reason carried by an Error payload.
+type ErrorCode string
+
+// Error codes.
+const (
+	CodeBadMessage   ErrorCode = "bad_message"
+	CodeTooLarge     ErrorCode = "too_large"
+	CodeUnknownType  ErrorCode = "unknown_type"
+	CodeBadVersion   ErrorCode = "bad_version"
+	CodeInvalidCode  ErrorCode = "invalid_code"
+	CodeExpired      ErrorCode = "expired"
+	CodeUsed         ErrorCode = "used"
+	CodeForbidden    ErrorCode = "forbidden"
+	CodeNotFound     ErrorCode = "not_found"
+	CodeRateLimited  ErrorCode = "rate_limited"
+	CodeNotConnected ErrorCode = "not_connected"
+	CodeInternal     ErrorCode = "internal"
+)
+
+// Error is the payload of TypeError.
+type Error struct {
+	Code    ErrorCode `json:"code"`
+	Message string    `json:"message"`
+}
+
+// AgentHello is the payload of TypeAgentHello. Exactly one of Code and PIN is set.
+type AgentHello struct {
+	Code     string `json:"code,omitempty"`
+	PIN      string `json:"pin,omitempty"`
+	Hostname string `json:"hostname,omitempty"`
+	OS       string `json:"os,omitempty"`
+	Version  string `json:"version,omitempty"`
+}
+
+// AgentWelcome is the payload of TypeAgentWelcome.
+type AgentWelcome struct {
+	SID            string             `json:"sid"`
+	CustomerName   string             `json:"customerName"`
+	TechnicianName string             `json:"technicianName"`
+	OrgName        string             `json:"orgName"`
+	ICEServers     []webrtc.ICEServer `json:"iceServers,omitempty"`
+}
+
+// ConsoleWelcome is the payload of TypeConsoleWelcome.
+type ConsoleWelcome struct {
+	TechnicianID   string             `json:"technicianId"`
+	TechnicianName string             `json:"technicianName"`
+	ICEServers     []webrtc.ICEServer `json:"iceServers,omitempty"`
+}
+
+// SessionOpen is the payload of TypeSessionOpen; the session is named by the envelope's SID.
+type SessionOpen struct{}
+
+// Permissions is what the customer currently allows.
+type Permissions struct {
+	View    bool `json:"view"`
+	Control bool `json:"control"`
+}
+
+// SessionState is the payload of TypeSessionState.
+type SessionState struct {
+	State          string      `json:"state"`
+	CustomerName   string      `json:"customerName"`
+	AgentConnected bool        `json:"agentConnected"`
+	Hostname       string      `json:"hostname,omitempty"`
+	Permissions    Permissions `json:"permissions"`
+}
+
+// Permission names one thing a technician may ask the customer for.
+type Permission string
+
+// Permissions a technician can request.
+const (
+	PermissionView    Permission = "view"
+	PermissionControl Permission = "control"
+)
+
+// PermissionRequest is the payload of TypePermissionRequest.
+type PermissionRequest struct {
+	Permission Permission `json:"permission"`
+}
+
+// PermissionUpdate is the payload of TypePermissionUpdate. Refused names the
+// permission the customer just declined, if any.
+type PermissionUpdate struct {
+	Permissions Permissions `json:"permissions"`
+	Refused     Permission  `json:"refused,omitempty"`
+}
+
+// Offer is the payload of TypeOffer.
+type Offer struct {
+	webrtc.SessionDescription
+}
+
+// Answer is the payload of TypeAnswer.
+type Answer struct {
+	webrtc.SessionDescription
+}
+
+// Candidate is the payload of TypeCandidate.
+type Candidate struct {
+	webrtc.ICECandidateInit
+}
+
+// EndReason says who or what ended a session.
+type EndReason string
+
+// End reasons.
+const (
+	EndByCustomer   EndReason = "customer"
+	EndByTechnician EndReason = "technician"
+)
+
+// SessionEnd is the payload of TypeSessionEnd.
+type SessionEnd struct {
+	Reason EndReason `json:"reason"`
+}
+
+// payloadFor returns a new zero payload for a known type, or nil for an unknown one.
+func payloadFor(t Type) any {
+	switch t {
+	case TypeError:
+		return &Error{}
+	case TypeAgentHello:
+		return &AgentHello{}
+	case TypeAgentWelcome:
+		return &AgentWelcome{}
+	case TypeConsoleWelcome:
+		return &ConsoleWelcome{}
+	case TypeSessionOpen:
+		return &SessionOpen{}
+	case TypeSessionState:
+		return &SessionState{}
+	case TypePermissionRequest:
+		return &PermissionRequest{}
+	case TypePermissionUpdate:
+		return &PermissionUpdate{}
+	case TypeOffer:
+		return &Offer{}
+	case TypeAnswer:
+		return &Answer{}
+	case TypeCandidate:
+		return &Candidate{}
+	case TypeSessionEnd:
+		return &SessionEnd{}
+	}
+	return nil
+}
+
+// Message is a decoded envelope with its typed payload.
+type Message struct {
+	Envelope
+	// Body is a pointer to the payload struct for Envelope.Type (for example *AgentHello).
+	Body any
+}
+
+// Decode parses and validates one signaling message. The payload is decoded strictly:
+// unknown fields are refused. On failure the returned error wraps one of the
+// sentinel errors, and the envelope's ID is returned when it could be read, so the
+// caller can answer with an error reply that names the refused message.
+func Decode(data []byte) (Message, error) {
+	var m Message
+	if len(data) > MaxMessageSize {
+		return m, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(data))
+	}
+	if err := strict(data, &m.Envelope); err != nil {
+		return m, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if m.V != Version {
+		return m, fmt.Errorf("%w: got %d, want %d", ErrVersion, m.V, Version)
+	}
+	body := payloadFor(m.Type)
+	if body == nil {
+		return m, fmt.Errorf("%w: %q", ErrUnknownType, m.Type)
+	}
+	if len(m.Payload) > 0 && !bytes.Equal(m.Payload, []byte("null")) {
+		if err := strict(m.Payload, body); err != nil {
+			return m, fmt.Errorf("%w: payload of %s: %v", ErrMalformed, m.Type, err)
+		}
+	}
+	if v, ok := body.(validator); ok {
+		if err := v.validate(); err != nil {
+			return m, fmt.Errorf("%w: %s: %v", ErrMalformed, m.Type, err)
+		}
+	}
+	m.Body = body
+	return m, nil
+}
+
+// Encode builds the wire form of a message of type t with the given payload.
+func Encode(t Type, id, sid string, payload any) ([]byte, error) {
+	env := Envelope{V: Version, Type: t, ID: id, SID: sid}
+	if payload != nil {
+		raw, err := json.Marshal(payload)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", t, err)
+		}
+		env.Payload = raw
+	}
+	return json.Marshal(env)
+}
+
+// ErrorReply builds an error message answering the message with the given ID.
+func ErrorReply(id string, code ErrorCode, message string) []byte {
+	b, _ := Encode(TypeError, id, "", Error{Code: code, Message: message})
+	return b
+}
+
+// CodeOf maps a Decode error to the error code sent back to the peer.
+func CodeOf(err error) ErrorCode {
+	switch {
+	case errorsIs(err, ErrTooLarge):
+		return CodeTooLarge
+	case errorsIs(err, ErrUnknownType):
+		return CodeUnknownType
+	case errorsIs(err, ErrVersion):
+		return CodeBadVersion
+	default:
+		return CodeBadMessage
+	}
+}
+
+func strict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("trailing data after JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package protocol
+
+import (
+	"fmt"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// validator is implemented by payloads with rules beyond their JSON shape.
+type validator interface{ validate() error }
+
+func (h *AgentHello) validate() error {
+	switch {
+	case h.Code == "" && h.PIN == "":
+		return fmt.Errorf("code or pin required")
+	case h.Code != "" && h.PIN != "":
+		return fmt.Errorf("only one of code and pin")
+	case len(h.Code) > 64:
+		return fmt.Errorf("code too long")
+	case h.PIN != "" && !IsPIN(h.PIN):
+		return fmt.Errorf("pin must be 6 digits")
+	case len(h.Hostname) > 255 || len(h.OS) > 32 || len(h.Version) > 64:
+		return fmt.Errorf("field too long")
+	}
+	return nil
+}
+
+func (r *PermissionRequest) validate() error {
+	switch r.Permission {
+	case PermissionView, PermissionControl:
+		return nil
+	}
+	return fmt.Errorf("unknown permission %q", r.Permission)
+}
+
+func (u *PermissionUpdate) validate() error {
+	switch u.Refused {
+	case "", PermissionView, PermissionControl:
+		return nil
+	}
+	return fmt.Errorf("unknown permission %q", u.Refused)
+}
+
+func (o *Offer) validate() error  { return checkSDP(o.SessionDescription, webrtc.SDPTypeOffer) }
+func (a *Answer) validate() error { return checkSDP(a.SessionDescription, webrtc.SDPTypeAnswer) }
+
+func checkSDP(d webrtc.SessionDescription, want webrtc.SDPType) error {
+	if d.Type != want {
+		return fmt.Errorf("sdp type %q, want %q", d.Type, want)
+	}
+	if d.SDP == "" {
+		return fmt.Errorf("empty sdp")
+	}
+	return nil
+}
+
+func (c *Candidate) validate() error {
+	if len(c.ICECandidateInit.Candidate) > 1024 {
+		return fmt.Errorf("candidate too long")
+	}
+	return nil
+}
+
+func (e *SessionEnd) validate() error {
+	switch e.Reason {
+	case EndByCustomer, EndByTechnician:
+		return nil
+	}
+	return fmt.Errorf("unknown end reason %q", e.Reason)
+}
+
+// IsPIN reports whether s is a well-formed PIN: exactly six ASCII digits.
+func IsPIN(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
