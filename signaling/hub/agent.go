@@ -1,0 +1,193 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Agent serves /ws/agent: the customer's agent says hello with its code or PIN,
+// then exchanges permissions and WebRTC signaling with the technician.
+func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
+	log := h.log.With("ws", "agent", "remote", r.RemoteAddr)
+	c, err := h.accept(w, r, log)
+	if err != nil {
+		log.Info("agent websocket refused", "err", err)
+		return
+	}
+	defer c.cancel()
+
+	sess, ok := h.agentHello(c, r.RemoteAddr)
+	if !ok {
+		c.closeAfterFlush()
+		return
+	}
+	sid := sess.ID
+	log = log.With("sid", sid)
+	c.log = log
+	sub, err := h.subscribe(c, AgentSubject(sid))
+	if err != nil {
+		log.Error("subscribe", "err", err)
+		return
+	}
+	defer sub.Unsubscribe()
+	welcome, _ := protocol.Encode(protocol.TypeAgentWelcome, "", sid, protocol.AgentWelcome{
+		SID: sid, CustomerName: sess.CustomerName, TechnicianName: sess.TechnicianName,
+		OrgName: h.cfg.OrgName, ICEServers: h.cfg.ICEServers,
+	})
+	c.push(welcome)
+	h.publishState(sess)
+	log.Info("agent joined", "host", sess.Hostname)
+
+	ended := false
+	defer func() {
+		if ended {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s, err := h.cfg.Store.UpdateSession(ctx, sid, func(s *store.Session) error {
+			if s.State.Closed() {
+				return errAlreadyClosed
+			}
+			s.AgentConnected = false
+			s.Permissions = protocol.Permissions{}
+			s.State, _ = session.Next(s.State, session.Offline)
+			s.Changed = time.Now()
+			return nil
+		})
+		if err == nil {
+			h.publishState(s)
+		}
+		log.Info("agent left")
+	}()
+
+	for {
+		m, err := c.read(c.ctx)
+		if err != nil {
+			return
+		}
+		switch body := m.Body.(type) {
+		case *protocol.PermissionUpdate:
+			s, err := h.cfg.Store.UpdateSession(c.ctx, sid, func(s *store.Session) error {
+				want := session.Waiting
+				if body.Permissions.View {
+					want = session.Active
+				}
+				st, err := session.Next(s.State, want)
+				if err != nil {
+					return err
+				}
+				s.State, s.Permissions, s.Changed = st, body.Permissions, time.Now()
+				return nil
+			})
+			if err != nil {
+				c.reply(m.ID, protocol.CodeForbidden, err.Error())
+				continue
+			}
+			h.publish(TechSubject(s.TechnicianID), m.Type, m.ID, sid, body)
+			h.publishState(s)
+		case *protocol.Answer, *protocol.Candidate:
+			h.publish(TechSubject(sess.TechnicianID), m.Type, m.ID, sid, body)
+		case *protocol.SessionEnd:
+			s, err := h.end(c.ctx, sid, session.ClosedByCustomer)
+			if err == nil {
+				h.publish(TechSubject(s.TechnicianID), protocol.TypeSessionEnd, m.ID, sid, protocol.SessionEnd{Reason: protocol.EndByCustomer})
+				h.publishState(s)
+			}
+			ended = true
+			c.closeAfterFlush()
+			return
+		default:
+			c.reply(m.ID, protocol.CodeForbidden, fmt.Sprintf("%s is not for agents", m.Type))
+		}
+	}
+}
+
+// agentHello reads and checks the agent's first message. On failure it has
+// already queued the error reply.
+func (h *Hub) agentHello(c *conn, remote string) (store.Session, bool) {
+	ctx, cancel := context.WithTimeout(c.ctx, h.cfg.HelloTimeout)
+	defer cancel()
+	var m protocol.Message
+	for {
+		var err error
+		m, err = c.read(ctx)
+		if err != nil {
+			c.reply("", protocol.CodeBadMessage, "expected agent.hello")
+			return store.Session{}, false
+		}
+		if m.Type == protocol.TypeAgentHello {
+			break
+		}
+		c.reply(m.ID, protocol.CodeBadMessage, "say agent.hello first")
+	}
+	hello := m.Body.(*protocol.AgentHello)
+	token := hello.Code
+	if hello.PIN != "" {
+		t, err := h.cfg.Invites.RedeemPIN(ctx, remote, hello.PIN)
+		if err != nil {
+			code, msg := inviteError(err)
+			c.reply(m.ID, code, msg)
+			return store.Session{}, false
+		}
+		token = t
+	}
+	sid, err := h.cfg.Invites.Use(ctx, token)
+	if err != nil {
+		code, msg := inviteError(err)
+		c.reply(m.ID, code, msg)
+		return store.Session{}, false
+	}
+	s, err := h.cfg.Store.UpdateSession(ctx, sid, func(s *store.Session) error {
+		st, err := session.Next(s.State, session.Waiting)
+		if err != nil {
+			return err
+		}
+		s.State, s.AgentConnected, s.Changed = st, true, time.Now()
+		s.Hostname, s.OS = hello.Hostname, hello.OS
+		return nil
+	})
+	if err != nil {
+		c.reply(m.ID, protocol.CodeForbidden, "this session is closed")
+		return store.Session{}, false
+	}
+	return s, true
+}
+
+func inviteError(err error) (protocol.ErrorCode, string) {
+	var rl *invite.RateLimitError
+	switch {
+	case errors.As(err, &rl):
+		return protocol.CodeRateLimited, rl.Error()
+	case errors.Is(err, invite.ErrInvalidPIN), errors.Is(err, invite.ErrInvalid):
+		return protocol.CodeInvalidCode, "that code is not valid"
+	case errors.Is(err, invite.ErrExpired):
+		return protocol.CodeExpired, "this invitation has expired"
+	case errors.Is(err, invite.ErrUsed):
+		return protocol.CodeUsed, "this invitation was already used"
+	}
+	return protocol.CodeInternal, "server error"
+}
+
+// end moves a session to a closed state.
+func (h *Hub) end(ctx context.Context, sid string, st session.State) (store.Session, error) {
+	return h.cfg.Store.UpdateSession(ctx, sid, func(s *store.Session) error {
+		next, err := session.Next(s.State, st)
+		if err != nil {
+			return err
+		}
+		s.State, s.Changed, s.Permissions = next, time.Now(), protocol.Permissions{}
+		if st == session.ClosedByCustomer {
+			s.AgentConnected = false
+		}
+		return nil
+	})
+}

@@ -1,0 +1,100 @@
+package hub
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Console serves /ws/console for a logged-in technician: it receives everything
+// published for that technician and may send to the agents of its own sessions.
+func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
+	tech, err := h.cfg.Auth.Technician(r)
+	if errors.Is(err, auth.ErrNoLogin) {
+		http.Error(w, "login required", http.StatusUnauthorized)
+		return
+	}
+	if err != nil {
+		http.Error(w, "server error", http.StatusInternalServerError)
+		return
+	}
+	log := h.log.With("ws", "console", "tech", tech.ID, "remote", r.RemoteAddr)
+	c, err := h.accept(w, r, log)
+	if err != nil {
+		log.Info("console websocket refused", "err", err)
+		return
+	}
+	defer c.cancel()
+	sub, err := h.subscribe(c, TechSubject(tech.ID))
+	if err != nil {
+		log.Error("subscribe", "err", err)
+		return
+	}
+	defer sub.Unsubscribe()
+	welcome, _ := protocol.Encode(protocol.TypeConsoleWelcome, "", "", protocol.ConsoleWelcome{
+		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers,
+	})
+	c.push(welcome)
+
+	// own caches the sessions this socket has checked belong to the technician.
+	own := map[string]bool{}
+	for {
+		m, err := c.read(c.ctx)
+		if err != nil {
+			return
+		}
+		if !own[m.SID] {
+			s, err := h.cfg.Store.Session(c.ctx, m.SID)
+			if err != nil || s.TechnicianID != tech.ID {
+				c.reply(m.ID, protocol.CodeNotFound, "no such session")
+				continue
+			}
+			own[m.SID] = true
+		}
+		switch body := m.Body.(type) {
+		case *protocol.SessionOpen:
+			s, err := h.cfg.Store.Session(c.ctx, m.SID)
+			if err != nil {
+				c.reply(m.ID, protocol.CodeNotFound, "no such session")
+				continue
+			}
+			b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, StateOf(s))
+			c.push(b)
+		case *protocol.PermissionRequest, *protocol.Offer:
+			s, err := h.cfg.Store.Session(c.ctx, m.SID)
+			if err != nil || !s.AgentConnected {
+				c.reply(m.ID, protocol.CodeNotConnected, "the customer is not connected")
+				continue
+			}
+			h.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+		case *protocol.Candidate:
+			h.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+		case *protocol.SessionEnd:
+			s, err := h.end(c.ctx, m.SID, session.ClosedByTechnician)
+			if err != nil {
+				c.reply(m.ID, protocol.CodeForbidden, "this session is already closed")
+				continue
+			}
+			h.publish(AgentSubject(m.SID), protocol.TypeSessionEnd, m.ID, m.SID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+			h.publishState(s)
+		default:
+			c.reply(m.ID, protocol.CodeForbidden, fmt.Sprintf("%s is not for consoles", m.Type))
+		}
+	}
+}
+
+// EndSession closes a session on the technician's behalf (from a plain HTTP form).
+func (h *Hub) EndSession(r *http.Request, s store.Session) error {
+	s, err := h.end(r.Context(), s.ID, session.ClosedByTechnician)
+	if err != nil {
+		return err
+	}
+	h.publish(AgentSubject(s.ID), protocol.TypeSessionEnd, "", s.ID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+	h.publishState(s)
+	return nil
+}

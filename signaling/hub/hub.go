@@ -1,0 +1,200 @@
+// Package hub holds the WebSocket connections of agents and consoles and routes
+// their messages through NATS subjects, so that an agent on one signaling node and
+// a console on another work together. The hub checks every message: a console may
+// only reach sessions of its own technician, an agent only its own session.
+package hub
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/nats-io/nats.go"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Config wires the hub to the rest of the node.
+type Config struct {
+	NC         *nats.Conn
+	Store      *store.Store
+	Invites    *invite.Service
+	Auth       *auth.Auth
+	Logger     *slog.Logger
+	OrgName    string
+	ICEServers []webrtc.ICEServer
+	// HelloTimeout bounds how long an agent may take to say hello.
+	HelloTimeout time.Duration
+}
+
+// Hub serves the /ws/agent and /ws/console endpoints.
+type Hub struct {
+	cfg    Config
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New returns a hub; Close stops it and every connection it holds.
+func New(cfg Config) *Hub {
+	if cfg.HelloTimeout == 0 {
+		cfg.HelloTimeout = 15 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel}
+}
+
+// Close ends every connection and waits for their goroutines. It is idempotent.
+func (h *Hub) Close() {
+	h.cancel()
+	h.wg.Wait()
+}
+
+// AgentSubject is where messages for a session's agent are published.
+func AgentSubject(sid string) string { return "lifeline.v1.session." + sid + ".agent" }
+
+// TechSubject is where messages for a technician's consoles are published.
+func TechSubject(techID string) string { return "lifeline.v1.tech." + techID }
+
+// readLimit bounds what the WebSocket layer reads; messages between
+// protocol.MaxMessageSize and readLimit get an error reply, larger ones end the socket.
+const readLimit = 1 << 20
+
+// conn is one WebSocket with a bounded send queue drained by its own writer.
+type conn struct {
+	ws     *websocket.Conn
+	send   chan []byte
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    *slog.Logger
+	done   chan struct{} // closed when the writer has stopped
+}
+
+func (h *Hub) accept(w http.ResponseWriter, r *http.Request, log *slog.Logger) (*conn, error) {
+	ws, err := websocket.Accept(w, r, nil) // same-origin only
+	if err != nil {
+		return nil, err
+	}
+	ws.SetReadLimit(readLimit)
+	ctx, cancel := context.WithCancel(h.ctx)
+	c := &conn{ws: ws, send: make(chan []byte, 256), ctx: ctx, cancel: cancel, log: log, done: make(chan struct{})}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		c.writeLoop()
+	}()
+	return c, nil
+}
+
+func (c *conn) writeLoop() {
+	defer close(c.done)
+	defer c.ws.CloseNow()
+	for {
+		select {
+		case <-c.ctx.Done():
+			_ = c.ws.Close(websocket.StatusGoingAway, "closing")
+			return
+		case b := <-c.send:
+			if b == nil { // closeAfterFlush
+				_ = c.ws.Close(websocket.StatusNormalClosure, "bye")
+				return
+			}
+			wctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+			err := c.ws.Write(wctx, websocket.MessageText, b)
+			cancel()
+			if err != nil {
+				c.cancel()
+				return
+			}
+		}
+	}
+}
+
+// push queues b for sending; a peer too slow to keep up is disconnected.
+func (c *conn) push(b []byte) {
+	select {
+	case c.send <- b:
+	case <-c.ctx.Done():
+	default:
+		c.log.Warn("send queue full, closing slow connection")
+		c.cancel()
+	}
+}
+
+// closeAfterFlush sends what is queued, closes the socket normally and waits for
+// the writer to finish (bounded by the writer's own timeouts).
+func (c *conn) closeAfterFlush() {
+	select {
+	case c.send <- nil:
+	default:
+		c.cancel()
+	}
+	<-c.done
+}
+
+func (c *conn) reply(id string, code protocol.ErrorCode, msg string) {
+	c.push(protocol.ErrorReply(id, code, msg))
+}
+
+// read returns the next valid message. Invalid ones get an error reply and are
+// skipped; the error is only for a closed socket.
+func (c *conn) read(ctx context.Context) (protocol.Message, error) {
+	for {
+		_, data, err := c.ws.Read(ctx)
+		if err != nil {
+			return protocol.Message{}, err
+		}
+		if len(data) > protocol.MaxMessageSize {
+			c.reply("", protocol.CodeTooLarge, fmt.Sprintf("message of %d bytes is over the %d byte limit", len(data), protocol.MaxMessageSize))
+			continue
+		}
+		m, err := protocol.Decode(data)
+		if err != nil {
+			c.log.Info("refused message", "err", err)
+			c.reply(m.ID, protocol.CodeOf(err), err.Error())
+			continue
+		}
+		return m, nil
+	}
+}
+
+// subscribe forwards every envelope published on subject to c.
+func (h *Hub) subscribe(c *conn, subject string) (*nats.Subscription, error) {
+	return h.cfg.NC.Subscribe(subject, func(m *nats.Msg) { c.push(m.Data) })
+}
+
+// publish sends an envelope to a subject.
+func (h *Hub) publish(subject string, t protocol.Type, id, sid string, payload any) {
+	b, err := protocol.Encode(t, id, sid, payload)
+	if err == nil {
+		err = h.cfg.NC.Publish(subject, b)
+	}
+	if err != nil {
+		h.log.Error("publish", "subject", subject, "type", t, "err", err)
+	}
+}
+
+// publishState tells the session's technician its current state.
+func (h *Hub) publishState(s store.Session) {
+	h.publish(TechSubject(s.TechnicianID), protocol.TypeSessionState, "", s.ID, StateOf(s))
+}
+
+// StateOf is the session.state payload for a stored session.
+func StateOf(s store.Session) protocol.SessionState {
+	return protocol.SessionState{
+		State:          string(s.State),
+		CustomerName:   s.CustomerName,
+		AgentConnected: s.AgentConnected,
+		Hostname:       s.Hostname,
+		Permissions:    s.Permissions,
+	}
+}

@@ -1,0 +1,32 @@
+package invite
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+var (
+	// ErrInvalid means the link token does not exist.
+	ErrInvalid = errors.New("invitation not valid")
+	// ErrExpired means the link was not used in time.
+	ErrExpired = errors.New("invitation expired")
+	// ErrUsed means the link was already used by an agent.
+	ErrUsed = errors.New("invitation already used")
+	// ErrInvalidPIN means a PIN is wrong, used or expired.
+	ErrInvalidPIN = errors.New("that code is not valid")
+	// ErrRateLimited means a client address made too many wrong attempts.
+	ErrRateLimited = errors.New("too many wrong codes")
+	// ErrNoPIN means no free PIN could be found.
+	ErrNoPIN = errors.New("could not allocate a PIN")
+)
+
+// RateLimitError is ErrRateLimited with the time to wait.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%v: retry in %s", ErrRateLimited, e.RetryAfter.Round(time.Second))
+}
+
+// Unwrap makes errors.Is(err, ErrRateLimited) true.
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }

@@ -1,0 +1,148 @@
+package invite
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func newService(t *testing.T) (*Service, *clock) {
+	t.Helper()
+	nc, err := nats.Connect(natstest.Server(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	st, err := store.Open(context.Background(), nc, store.Config{LoginTTL: time.Hour, InviteTTL: time.Hour, PINTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	cfg := Defaults()
+	cfg.Now = c.Now
+	return New(cfg, st), c
+}
+
+func TestLinkIsUsableOnce(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	inv, err := s.Issue(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Token) != 26 || len(inv.PIN) != 6 {
+		t.Fatalf("token %q pin %q", inv.Token, inv.PIN)
+	}
+	if sid, err := s.Check(ctx, inv.Token); err != nil || sid != "s1" {
+		t.Fatalf("Check = %q, %v", sid, err)
+	}
+	if sid, err := s.Use(ctx, inv.Token); err != nil || sid != "s1" {
+		t.Fatalf("Use = %q, %v", sid, err)
+	}
+	if _, err := s.Use(ctx, inv.Token); !errors.Is(err, ErrUsed) {
+		t.Fatalf("second Use = %v, want ErrUsed", err)
+	}
+	if _, err := s.Check(ctx, inv.Token); !errors.Is(err, ErrUsed) {
+		t.Fatalf("Check after use = %v, want ErrUsed", err)
+	}
+}
+
+func TestLinkExpires(t *testing.T) {
+	s, c := newService(t)
+	ctx := context.Background()
+	inv, err := s.Issue(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Add(24*time.Hour + time.Second)
+	if _, err := s.Check(ctx, inv.Token); !errors.Is(err, ErrExpired) {
+		t.Fatalf("Check = %v, want ErrExpired", err)
+	}
+	if _, err := s.Use(ctx, inv.Token); !errors.Is(err, ErrExpired) {
+		t.Fatalf("Use = %v, want ErrExpired", err)
+	}
+}
+
+func TestUnknownAndMalformedTokens(t *testing.T) {
+	s, _ := newService(t)
+	tok, _ := NewToken()
+	for _, bad := range []string{"", "short", "../../etc/passwd", tok} {
+		if _, err := s.Check(context.Background(), bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Check(%q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
+func TestPINIsSingleUseAndExpires(t *testing.T) {
+	s, c := newService(t)
+	ctx := context.Background()
+	inv, _ := s.Issue(ctx, "s1")
+	tok, err := s.RedeemPIN(ctx, "10.0.0.1:1234", inv.PIN)
+	if err != nil || tok != inv.Token {
+		t.Fatalf("RedeemPIN = %q, %v", tok, err)
+	}
+	if _, err := s.RedeemPIN(ctx, "10.0.0.1:1234", inv.PIN); !errors.Is(err, ErrInvalidPIN) {
+		t.Fatalf("second RedeemPIN = %v, want ErrInvalidPIN", err)
+	}
+	inv2, _ := s.Issue(ctx, "s2")
+	c.Add(20*time.Minute + time.Second)
+	if _, err := s.RedeemPIN(ctx, "10.0.0.2:1", inv2.PIN); !errors.Is(err, ErrInvalidPIN) {
+		t.Fatalf("expired PIN = %v, want ErrInvalidPIN", err)
+	}
+}
+
+func TestWrongPINsAreRateLimitedPerAddress(t *testing.T) {
+	s, c := newService(t)
+	ctx := context.Background()
+	inv, _ := s.Issue(ctx, "s1")
+	wrong := "000000"
+	if inv.PIN == wrong {
+		wrong = "000001"
+	}
+	for i := range 5 {
+		if _, err := s.RedeemPIN(ctx, "192.0.2.7:999", wrong); !errors.Is(err, ErrInvalidPIN) {
+			t.Fatalf("attempt %d = %v, want ErrInvalidPIN", i+1, err)
+		}
+	}
+	_, err := s.RedeemPIN(ctx, "192.0.2.7:1000", inv.PIN)
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || !errors.Is(err, ErrRateLimited) || rl.RetryAfter <= 0 || rl.RetryAfter > time.Minute {
+		t.Fatalf("6th attempt = %v, want rate limited with a retry time", err)
+	}
+	// Another address is not affected, and the right PIN was not consumed by the refusal.
+	if tok, err := s.RedeemPIN(ctx, "198.51.100.1:1", inv.PIN); err != nil || tok != inv.Token {
+		t.Fatalf("other address = %q, %v", tok, err)
+	}
+	// After the window, the first address may try again.
+	c.Add(time.Minute)
+	if _, err := s.RedeemPIN(ctx, "192.0.2.7:1", wrong); !errors.Is(err, ErrInvalidPIN) {
+		t.Fatalf("after window = %v, want ErrInvalidPIN", err)
+	}
+}
+
+func TestLimitKeyGroupsIPv6By64(t *testing.T) {
+	if limitKey("[2001:db8::1]:80") != limitKey("[2001:db8::2]:80") {
+		t.Fatal("same /64 should share a limit")
+	}
+	if limitKey("[2001:db8:0:1::1]:80") == limitKey("[2001:db8::1]:80") {
+		t.Fatal("different /64 should not share a limit")
+	}
+	if limitKey("192.0.2.1:1") == limitKey("192.0.2.2:1") {
+		t.Fatal("IPv4 addresses are counted one by one")
+	}
+}

@@ -1,0 +1,12 @@
+package store
+
+import "errors"
+
+var (
+	// ErrNotFound means no record has that key.
+	ErrNotFound = errors.New("not found")
+	// ErrExists means a record with that key already exists.
+	ErrExists = errors.New("already exists")
+	// ErrConflict means a record kept changing under concurrent updates.
+	ErrConflict = errors.New("record changed concurrently; try again")
+)

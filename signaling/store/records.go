@@ -1,0 +1,212 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+)
+
+// Role is what an account may do.
+type Role string
+
+// Roles.
+const (
+	RoleAdmin      Role = "admin"
+	RoleTechnician Role = "technician"
+)
+
+// Account is a technician's account.
+type Account struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	Role         Role      `json:"role"`
+	PasswordHash []byte    `json:"passwordHash"`
+	Created      time.Time `json:"created"`
+}
+
+// Login is a logged-in browser, stored under the hash of its cookie token.
+type Login struct {
+	AccountID string    `json:"accountId"`
+	CSRF      string    `json:"csrf"`
+	Expires   time.Time `json:"expires"`
+}
+
+// Session is a support session.
+type Session struct {
+	ID             string               `json:"id"`
+	TechnicianID   string               `json:"technicianId"`
+	TechnicianName string               `json:"technicianName"`
+	CustomerName   string               `json:"customerName"`
+	State          session.State        `json:"state"`
+	Created        time.Time            `json:"created"`
+	Changed        time.Time            `json:"changed"`
+	AgentConnected bool                 `json:"agentConnected"`
+	Hostname       string               `json:"hostname,omitempty"`
+	OS             string               `json:"os,omitempty"`
+	Permissions    protocol.Permissions `json:"permissions"`
+}
+
+// Invite is an invitation link, stored under the hash of its token.
+type Invite struct {
+	SessionID string    `json:"sessionId"`
+	Expires   time.Time `json:"expires"`
+	Used      bool      `json:"used"`
+}
+
+// PIN is a 6-digit code standing for an invitation token.
+type PIN struct {
+	SessionID string    `json:"sessionId"`
+	Token     string    `json:"token"`
+	Expires   time.Time `json:"expires"`
+}
+
+// Limit counts failures from one client address in a fixed window.
+type Limit struct {
+	Count int       `json:"count"`
+	Since time.Time `json:"since"`
+}
+
+// HashKey turns a secret into a bucket key, so secrets are never stored as keys.
+func HashKey(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateAccount stores a new account; ErrExists if the ID is taken.
+func (s *Store) CreateAccount(ctx context.Context, a Account) error {
+	return create(ctx, s.accounts, a.ID, a)
+}
+
+// Account reads an account by ID.
+func (s *Store) Account(ctx context.Context, id string) (Account, error) {
+	var a Account
+	_, err := get(ctx, s.accounts, id, &a)
+	return a, err
+}
+
+// PutLogin stores a login under the hash of its token.
+func (s *Store) PutLogin(ctx context.Context, token string, l Login) error {
+	return create(ctx, s.logins, HashKey(token), l)
+}
+
+// Login reads a login by its token; ErrNotFound if unknown or expired.
+func (s *Store) Login(ctx context.Context, token string, now time.Time) (Login, error) {
+	var l Login
+	if _, err := get(ctx, s.logins, HashKey(token), &l); err != nil {
+		return l, err
+	}
+	if now.After(l.Expires) {
+		return Login{}, ErrNotFound
+	}
+	return l, nil
+}
+
+// DeleteLogin forgets a login.
+func (s *Store) DeleteLogin(ctx context.Context, token string) error {
+	return s.logins.Delete(ctx, HashKey(token))
+}
+
+// CreateSession stores a new session.
+func (s *Store) CreateSession(ctx context.Context, ss Session) error {
+	return create(ctx, s.sessions, ss.ID, ss)
+}
+
+// Session reads a session by ID.
+func (s *Store) Session(ctx context.Context, id string) (Session, error) {
+	var ss Session
+	_, err := get(ctx, s.sessions, id, &ss)
+	return ss, err
+}
+
+// UpdateSession changes a session with compare-and-set; fn may refuse with an error.
+func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*Session) error) (Session, error) {
+	return update(ctx, s.sessions, id, fn)
+}
+
+// Sessions lists the sessions of one technician, newest first.
+func (s *Store) Sessions(ctx context.Context, technicianID string) ([]Session, error) {
+	keys, err := s.sessions.Keys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Session
+	for _, k := range keys {
+		ss, err := s.Session(ctx, k)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ss.TechnicianID == technicianID {
+			out = append(out, ss)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+// CreateInvite stores an invitation under the hash of its token.
+func (s *Store) CreateInvite(ctx context.Context, token string, in Invite) error {
+	return create(ctx, s.invites, HashKey(token), in)
+}
+
+// Invite reads an invitation by token.
+func (s *Store) Invite(ctx context.Context, token string) (Invite, error) {
+	var in Invite
+	_, err := get(ctx, s.invites, HashKey(token), &in)
+	return in, err
+}
+
+// UpdateInvite changes an invitation with compare-and-set.
+func (s *Store) UpdateInvite(ctx context.Context, token string, fn func(*Invite) error) (Invite, error) {
+	return update(ctx, s.invites, HashKey(token), fn)
+}
+
+// CreatePIN stores a PIN; ErrExists if that PIN is in use.
+func (s *Store) CreatePIN(ctx context.Context, pin string, p PIN) error {
+	return create(ctx, s.pins, pin, p)
+}
+
+// TakePIN reads and deletes a PIN in one step, so a PIN works once.
+func (s *Store) TakePIN(ctx context.Context, pin string) (PIN, error) {
+	var p PIN
+	rev, err := get(ctx, s.pins, pin, &p)
+	if err != nil {
+		return p, err
+	}
+	if err := s.pins.Delete(ctx, pin, jetstream.LastRevision(rev)); err != nil {
+		// Someone else took it first.
+		return PIN{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// UpdateLimit changes the failure counter of key, creating it if needed.
+func (s *Store) UpdateLimit(ctx context.Context, key string, fn func(*Limit) error) (Limit, error) {
+	if err := create(ctx, s.limits, key, Limit{}); err != nil && !errors.Is(err, ErrExists) {
+		return Limit{}, err
+	}
+	return update(ctx, s.limits, key, fn)
+}
+
+// Limit reads the failure counter of key (zero if none).
+func (s *Store) Limit(ctx context.Context, key string) (Limit, error) {
+	var l Limit
+	_, err := get(ctx, s.limits, key, &l)
+	if errors.Is(err, ErrNotFound) {
+		return Limit{}, nil
+	}
+	return l, err
+}

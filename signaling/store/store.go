@@ -1,0 +1,141 @@
+// Package store keeps signaling's state in JetStream key-value buckets, so that
+// every signaling node sees the same accounts, logins, sessions and invitations,
+// and a restart loses nothing.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Bucket names.
+const (
+	bucketAccounts = "lifeline_accounts"
+	bucketLogins   = "lifeline_logins"
+	bucketSessions = "lifeline_sessions"
+	bucketInvites  = "lifeline_invites"
+	bucketPINs     = "lifeline_pins"
+	bucketLimits   = "lifeline_limits"
+)
+
+// Config sets how buckets are created.
+type Config struct {
+	// Replicas is the JetStream replication factor: 1 embedded, 3 in a cluster.
+	Replicas int
+	// LoginTTL, InviteTTL and PINTTL bound how long those records are kept; the
+	// expiry checks themselves use the times stored in each record.
+	LoginTTL, InviteTTL, PINTTL time.Duration
+}
+
+// Store is the typed view of the buckets. It is safe for concurrent use.
+type Store struct {
+	accounts, logins, sessions, invites, pins, limits jetstream.KeyValue
+}
+
+// Open creates or updates the buckets and returns the store.
+func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	if cfg.Replicas < 1 {
+		cfg.Replicas = 1
+	}
+	open := func(name string, ttl time.Duration) (jetstream.KeyValue, error) {
+		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:   name,
+			TTL:      ttl,
+			Replicas: cfg.Replicas,
+			Storage:  jetstream.FileStorage,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bucket %s: %w", name, err)
+		}
+		return kv, nil
+	}
+	s := &Store{}
+	for _, b := range []struct {
+		kv   *jetstream.KeyValue
+		name string
+		ttl  time.Duration
+	}{
+		{&s.accounts, bucketAccounts, 0},
+		{&s.logins, bucketLogins, cfg.LoginTTL},
+		{&s.sessions, bucketSessions, 0},
+		// Expired invitations are kept a while longer so the join page can say
+		// "expired" rather than "not valid".
+		{&s.invites, bucketInvites, 2 * cfg.InviteTTL},
+		{&s.pins, bucketPINs, cfg.PINTTL},
+		{&s.limits, bucketLimits, 10 * time.Minute},
+	} {
+		if *b.kv, err = open(b.name, b.ttl); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// get reads key from kv into v and returns its revision; ErrNotFound if absent.
+func get(ctx context.Context, kv jetstream.KeyValue, key string, v any) (uint64, error) {
+	e, err := kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read %s/%s: %w", kv.Bucket(), key, err)
+	}
+	if err := json.Unmarshal(e.Value(), v); err != nil {
+		return 0, fmt.Errorf("decode %s/%s: %w", kv.Bucket(), key, err)
+	}
+	return e.Revision(), nil
+}
+
+// create stores v under key only if the key does not exist yet; ErrExists otherwise.
+func create(ctx context.Context, kv jetstream.KeyValue, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = kv.Create(ctx, key, b)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return ErrExists
+	}
+	if err != nil {
+		return fmt.Errorf("create %s/%s: %w", kv.Bucket(), key, err)
+	}
+	return nil
+}
+
+// update applies fn to the record under key with compare-and-set, retrying when
+// another node wrote in between. fn may return an error to abort.
+func update[T any](ctx context.Context, kv jetstream.KeyValue, key string, fn func(*T) error) (T, error) {
+	for range 10 {
+		var v T
+		rev, err := get(ctx, kv, key, &v)
+		if err != nil {
+			return v, err
+		}
+		if err := fn(&v); err != nil {
+			return v, err
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return v, err
+		}
+		_, err = kv.Update(ctx, key, b, rev)
+		if err == nil {
+			return v, nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return v, fmt.Errorf("update %s/%s: %w", kv.Bucket(), key, err)
+		}
+	}
+	var zero T
+	return zero, ErrConflict
+}
