@@ -52,6 +52,11 @@ type Session struct {
 	Hostname       string               `json:"hostname,omitempty"`
 	OS             string               `json:"os,omitempty"`
 	Permissions    protocol.Permissions `json:"permissions"`
+	// The invitation, kept so the technician can see and resend it.
+	InviteToken   string    `json:"inviteToken"`
+	InviteExpires time.Time `json:"inviteExpires"`
+	PIN           string    `json:"pin"`
+	PINExpires    time.Time `json:"pinExpires"`
 }
 
 // Invite is an invitation link, stored under the hash of its token.

@@ -1,0 +1,200 @@
+// Package join is the customer's way in: the invitation link page, the PIN page at
+// /join, and the agent downloads stamped with the server URL and session code.
+package join
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/agentcfg"
+	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Handler serves /s/{token}, /join and /download/.
+type Handler struct {
+	Invites   *invite.Service
+	Store     *store.Store
+	PublicURL string
+	OrgName   string
+	// AgentDir holds the agent builds, named lifeline-agent-<os>-<arch>[.exe].
+	AgentDir string
+	Logger   *slog.Logger
+}
+
+// Register adds the routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /s/{token}", h.link)
+	mux.HandleFunc("GET /join", h.pinForm)
+	mux.HandleFunc("POST /join", h.pin)
+	mux.HandleFunc("GET /download/{token}/{os}", h.download)
+}
+
+// Platform is an operating system an agent can be built for.
+type Platform struct {
+	OS, Arch, Name, Ext string
+}
+
+// Platforms lists the agent builds the server knows about, most common first.
+var Platforms = []Platform{
+	{"windows", "amd64", "Windows", ".exe"},
+	{"darwin", "arm64", "macOS", ""},
+	{"linux", "amd64", "Linux", ""},
+}
+
+func (pl Platform) file() string { return "lifeline-agent-" + pl.OS + "-" + pl.Arch + pl.Ext }
+
+// available reports whether the server has a build for pl.
+func (h *Handler) available(pl Platform) bool {
+	fi, err := os.Stat(filepath.Join(h.AgentDir, pl.file()))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// detect guesses the customer's platform from the User-Agent.
+func detect(ua string) Platform {
+	switch {
+	case strings.Contains(ua, "Windows"):
+		return Platforms[0]
+	case strings.Contains(ua, "Macintosh"), strings.Contains(ua, "Mac OS X"):
+		return Platforms[1]
+	}
+	return Platforms[2]
+}
+
+func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
+	p := layout.NewPage(w, r, "join.title")
+	token := r.PathValue("token")
+	sid, err := h.Invites.Check(r.Context(), token)
+	if err != nil {
+		h.refuse(w, r, p, err)
+		return
+	}
+	s, err := h.Store.Session(r.Context(), sid)
+	if err != nil {
+		h.refuse(w, r, p, err)
+		return
+	}
+	d := linkData{Token: token, Org: h.OrgName, Technician: s.TechnicianName, Customer: s.CustomerName}
+	mine := detect(r.UserAgent())
+	for _, pl := range Platforms {
+		if !h.available(pl) {
+			continue
+		}
+		if pl == mine {
+			d.Primary = &pl
+		} else {
+			d.Others = append(d.Others, pl)
+		}
+	}
+	d.Mine = mine
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	_ = linkView(p, d).Render(r.Context(), w)
+}
+
+type linkData struct {
+	Token, Org, Technician, Customer string
+	Mine                             Platform
+	Primary                          *Platform
+	Others                           []Platform
+}
+
+// refuse explains why a link cannot be used.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, p layout.Page, err error) {
+	key := "join.invalid"
+	switch {
+	case errors.Is(err, invite.ErrExpired):
+		key = "join.expired"
+	case errors.Is(err, invite.ErrUsed):
+		key = "join.used"
+	case errors.Is(err, invite.ErrInvalid), errors.Is(err, store.ErrNotFound):
+	default:
+		h.Logger.Error("join link", "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		_ = layout.Message(p, p.T("error.title"), p.T("error.server")).Render(r.Context(), w)
+		return
+	}
+	w.WriteHeader(http.StatusGone)
+	_ = layout.Message(p, p.T(key), p.T("join.getNew")).Render(r.Context(), w)
+}
+
+func (h *Handler) pinForm(w http.ResponseWriter, r *http.Request) {
+	p := layout.NewPage(w, r, "join.title")
+	_ = pinView(p, h.OrgName, "").Render(r.Context(), w)
+}
+
+func (h *Handler) pin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	p := layout.NewPage(w, r, "join.title")
+	pin := strings.Join(strings.Fields(r.PostFormValue("pin")), "")
+	token, err := h.Invites.RedeemPIN(r.Context(), r.RemoteAddr, pin)
+	var rl *invite.RateLimitError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/s/"+token, http.StatusSeeOther)
+	case errors.As(err, &rl):
+		secs := int(rl.RetryAfter.Round(time.Second) / time.Second)
+		if secs < 1 {
+			secs = 1
+		}
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		w.WriteHeader(http.StatusTooManyRequests)
+		_ = pinView(p, h.OrgName, p.T("join.tooMany", secs)).Render(r.Context(), w)
+	case errors.Is(err, invite.ErrInvalidPIN):
+		w.WriteHeader(http.StatusBadRequest)
+		_ = pinView(p, h.OrgName, p.T("join.badPIN")).Render(r.Context(), w)
+	default:
+		h.Logger.Error("redeem pin", "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		_ = pinView(p, h.OrgName, p.T("error.server")).Render(r.Context(), w)
+	}
+}
+
+// download sends the agent for one platform, stamped with this server and the
+// invitation's code. "plain" as the token sends an agent that asks for a PIN.
+func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
+	p := layout.NewPage(w, r, "join.title")
+	var pl *Platform
+	for _, c := range Platforms {
+		if c.OS == r.PathValue("os") {
+			pl = &c
+		}
+	}
+	if pl == nil || !h.available(*pl) {
+		w.WriteHeader(http.StatusNotFound)
+		_ = layout.Message(p, p.T("join.noBuild"), p.T("join.noBuildText")).Render(r.Context(), w)
+		return
+	}
+	cfg := agentcfg.Config{Server: h.PublicURL}
+	if token := r.PathValue("token"); token != "plain" {
+		if _, err := h.Invites.Check(r.Context(), token); err != nil {
+			h.refuse(w, r, p, err)
+			return
+		}
+		cfg.Code = token
+	}
+	f, err := os.Open(filepath.Join(h.AgentDir, pl.file()))
+	if err != nil {
+		h.Logger.Error("open agent build", "err", err)
+		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	trailer := agentcfg.Trailer(cfg)
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="lifeline-support%s"`, pl.Ext))
+	w.Header().Set("Content-Length", strconv.FormatInt(fi.Size()+int64(len(trailer)), 10))
+	w.Header().Set("Cache-Control", "no-store")
+	if err := agentcfg.Stamp(w, f, cfg); err != nil {
+		h.Logger.Info("download interrupted", "err", err)
+	}
+}

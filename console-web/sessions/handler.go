@@ -1,0 +1,142 @@
+// Package sessions is the technician's console: the list of sessions, creating one
+// with its invitation, and the workspace where the customer's desktop is shown.
+package sessions
+
+import (
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Handler serves /console and everything under it.
+type Handler struct {
+	Auth      *auth.Auth
+	Store     *store.Store
+	Invites   *invite.Service
+	PublicURL string
+	OrgName   string
+	Logger    *slog.Logger
+}
+
+// Register adds the routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle("GET /console", h.Auth.Require(http.HandlerFunc(h.list)))
+	mux.Handle("POST /console/sessions", h.Auth.Require(http.HandlerFunc(h.create)))
+	mux.Handle("GET /console/sessions/{sid}", h.Auth.Require(http.HandlerFunc(h.workspace)))
+}
+
+// maxCustomerName bounds the customer's name, in characters.
+const maxCustomerName = 80
+
+func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) (layout.Page, auth.Technician) {
+	t, _ := auth.From(r.Context())
+	p := layout.NewPage(w, r, titleKey)
+	p.Technician, p.CSRF = t.Name, t.CSRF
+	return p, t
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
+	p, t := h.page(w, r, "console.title")
+	ss, err := h.Store.Sessions(r.Context(), t.ID)
+	if err != nil {
+		h.Logger.Error("list sessions", "err", err)
+		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
+		return
+	}
+	_ = listView(p, ss, "").Render(r.Context(), w)
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
+	p, t := h.page(w, r, "console.title")
+	name := strings.TrimSpace(r.PostFormValue("customer"))
+	if name == "" || utf8.RuneCountInString(name) > maxCustomerName || strings.ContainsFunc(name, isControl) {
+		w.WriteHeader(http.StatusBadRequest)
+		ss, _ := h.Store.Sessions(r.Context(), t.ID)
+		_ = listView(p, ss, p.T("console.badName", maxCustomerName)).Render(r.Context(), w)
+		return
+	}
+	sid, err := invite.NewToken()
+	if err != nil {
+		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
+		return
+	}
+	inv, err := h.Invites.Issue(r.Context(), sid)
+	if err == nil {
+		now := time.Now()
+		err = h.Store.CreateSession(r.Context(), store.Session{
+			ID: sid, TechnicianID: t.ID, TechnicianName: t.Name, CustomerName: name,
+			State: session.Connecting, Created: now, Changed: now,
+			InviteToken: inv.Token, InviteExpires: inv.Expires, PIN: inv.PIN, PINExpires: inv.PINExpires,
+		})
+	}
+	if err != nil {
+		h.Logger.Error("create session", "err", err)
+		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
+		return
+	}
+	h.Logger.Info("session created", "sid", sid, "tech", t.ID)
+	http.Redirect(w, r, "/console/sessions/"+sid, http.StatusSeeOther)
+}
+
+func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
+	p, t := h.page(w, r, "console.title")
+	s, err := h.Store.Session(r.Context(), r.PathValue("sid"))
+	if err != nil || s.TechnicianID != t.ID {
+		w.WriteHeader(http.StatusNotFound)
+		_ = layout.Message(p, p.T("console.notFound"), p.T("console.notFoundText")).Render(r.Context(), w)
+		return
+	}
+	p.Title = s.CustomerName + " · " + p.Title
+	link := strings.TrimRight(h.PublicURL, "/") + "/s/" + s.InviteToken
+	ws := workspaceData{
+		Session: s,
+		Link:    link,
+		JoinURL: strings.TrimRight(h.PublicURL, "/") + "/join",
+		Mailto:  mailto(p, h.OrgName, t.Name, link, s.PIN),
+		Strings: i18n.Table(p.Lang, "ws."),
+	}
+	_ = workspaceView(p, ws).Render(r.Context(), w)
+}
+
+type workspaceData struct {
+	Session store.Session
+	Link    string
+	JoinURL string
+	Mailto  string
+	Strings map[string]string
+}
+
+// mailto builds a mailto: link with a ready subject and body.
+func mailto(p layout.Page, org, tech, link, pin string) string {
+	q := url.Values{}
+	q.Set("subject", p.T("mail.subject", org))
+	q.Set("body", p.T("mail.body", tech, org, link, pin))
+	// mailto wants %20 for spaces, not '+'.
+	return "mailto:?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// stateKey is the catalog key naming a session state.
+func stateKey(s session.State) string { return "state." + string(s) }
+
+func ago(p layout.Page, t time.Time) string {
+	d := time.Since(t).Round(time.Minute)
+	if d < time.Minute {
+		return p.T("time.justNow")
+	}
+	if d < time.Hour {
+		return p.T("time.minutesAgo", int(d.Minutes()))
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

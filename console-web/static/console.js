@@ -1,0 +1,185 @@
+// The technician's workspace: talks to signaling over a WebSocket, receives the
+// customer's desktop over WebRTC (this page offers), and sends input on data channels.
+import { Signal } from "./signal.js";
+import { InputCapture } from "./input.js";
+
+const root = document.getElementById("workspace");
+const sid = root.dataset.sid;
+const customer = root.dataset.customer;
+const S = JSON.parse(document.getElementById("strings").textContent);
+const t = (key, ...args) => {
+  let s = S[key] ?? key;
+  for (const a of args) s = s.replace(/%[sd]/, String(a));
+  return s;
+};
+
+const statusEl = document.getElementById("status");
+const video = document.getElementById("screen");
+const stage = document.getElementById("stage");
+const placeholder = document.getElementById("placeholder");
+const requestBtn = document.getElementById("request-control");
+const endBtn = document.getElementById("end-session");
+
+let iceServers = [];
+let pc = null;
+let perms = { view: false, control: false };
+let state = "connecting";
+let agentConnected = false;
+let ended = false;
+const input = new InputCapture(stage, video);
+
+// Exposed for diagnostics and end-to-end tests.
+window.lifeline = { get pc() { return pc; }, video, input, firstFrameAt: 0 };
+
+function setStatus() {
+  let text;
+  if (ended) {
+    text = t(state === "closed_by_customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer);
+  } else if (!agentConnected) {
+    text = t(state === "offline" ? "ws.offline" : "ws.waitingAgent", customer);
+  } else if (!perms.view) {
+    text = t("ws.waitingView", customer);
+  } else if (perms.control) {
+    text = t("ws.connectedControl", customer);
+  } else {
+    text = t("ws.connectedView", customer);
+  }
+  statusEl.textContent = text;
+  statusEl.dataset.state = ended ? "ended" : perms.control ? "control" : perms.view ? "view" : "waiting";
+  requestBtn.disabled = ended || !perms.view || perms.control;
+  endBtn.disabled = ended;
+  input.enabled = !ended && perms.control;
+  stage.classList.toggle("controlling", input.enabled);
+}
+
+const signal = new Signal(sid);
+
+signal.on("console.welcome", (p) => {
+  iceServers = p.iceServers || [];
+  signal.send("session.open", {});
+});
+
+signal.on("session.state", (p) => {
+  state = p.state;
+  agentConnected = p.agentConnected;
+  if (state.startsWith("closed") || state === "timed_out") ended = true;
+  const wasViewing = perms.view;
+  perms = p.permissions;
+  if (perms.view && !pc && !wasViewing) startPeer();
+  if (!perms.view && pc) stopPeer();
+  setStatus();
+});
+
+signal.on("permission.update", (p) => {
+  const wasViewing = perms.view;
+  perms = p.permissions;
+  if (p.refused) statusNote(t(p.refused === "control" ? "ws.controlRefused" : "ws.viewRefused", customer));
+  if (perms.view && !pc) startPeer();
+  else if (!perms.view && pc) stopPeer();
+  else if (perms.view && !wasViewing && pc) { stopPeer(); startPeer(); }
+  setStatus();
+});
+
+signal.on("rtc.answer", async (p) => {
+  if (!pc) return;
+  try {
+    await pc.setRemoteDescription({ type: p.type, sdp: p.sdp });
+  } catch (e) {
+    console.error("answer", e);
+  }
+});
+
+signal.on("rtc.candidate", async (p) => {
+  if (!pc) return;
+  try {
+    await pc.addIceCandidate(p);
+  } catch (e) {
+    console.warn("candidate", e);
+  }
+});
+
+signal.on("session.end", (p) => {
+  ended = true;
+  state = p.reason === "customer" ? "closed_by_customer" : "closed_by_technician";
+  stopPeer();
+  setStatus();
+});
+
+signal.on("error", (p) => {
+  console.warn("signaling error", p);
+  if (p.code === "not_connected") statusNote(t("ws.notConnected", customer));
+});
+
+function statusNote(text) {
+  const note = document.createElement("p");
+  note.className = "note";
+  note.textContent = text;
+  statusEl.after(note);
+  setTimeout(() => note.remove(), 8000);
+}
+
+async function startPeer() {
+  pc = new RTCPeerConnection({ iceServers });
+  const mine = pc;
+  const tr = pc.addTransceiver("video", { direction: "recvonly" });
+  // Show frames as soon as they are decoded: no playout buffering.
+  if ("jitterBufferTarget" in tr.receiver) tr.receiver.jitterBufferTarget = 0;
+  if ("playoutDelayHint" in tr.receiver) tr.receiver.playoutDelayHint = 0;
+  const inputCh = pc.createDataChannel("input", { ordered: true });
+  const pointerCh = pc.createDataChannel("pointer", { ordered: false, maxRetransmits: 0 });
+  input.attach(inputCh, pointerCh);
+  pc.ontrack = (e) => {
+    video.srcObject = e.streams[0] || new MediaStream([e.track]);
+    placeholder.hidden = true;
+    if (video.requestVideoFrameCallback) {
+      video.requestVideoFrameCallback((now) => { window.lifeline.firstFrameAt = now; });
+    }
+  };
+  pc.onicecandidate = (e) => {
+    if (e.candidate) signal.send("rtc.candidate", e.candidate.toJSON());
+  };
+  pc.onconnectionstatechange = () => {
+    if (mine !== pc) return;
+    if (pc.connectionState === "failed") {
+      statusNote(t("ws.connectionFailed"));
+      stopPeer();
+      if (perms.view && !ended) startPeer();
+    }
+  };
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp });
+}
+
+function stopPeer() {
+  input.detach();
+  if (pc) pc.close();
+  pc = null;
+  video.srcObject = null;
+  placeholder.hidden = false;
+}
+
+requestBtn.addEventListener("click", () => {
+  signal.send("permission.request", { permission: "control" });
+  statusNote(t("ws.controlAsked", customer));
+});
+
+endBtn.addEventListener("click", () => {
+  if (!confirm(t("ws.endConfirm", customer))) return;
+  signal.send("session.end", { reason: "technician" });
+});
+
+// Invitation helpers: copy the link.
+document.getElementById("copy-link")?.addEventListener("click", async (e) => {
+  const field = document.getElementById("invite-link");
+  try {
+    await navigator.clipboard.writeText(field.value);
+  } catch {
+    field.select();
+    document.execCommand("copy");
+  }
+  e.target.textContent = t("ws.copied");
+});
+
+setStatus();
+signal.connect();

@@ -1,0 +1,51 @@
+// Signal is the console's WebSocket to the signaling server: protocol envelopes in
+// and out, reconnecting with backoff when the socket drops.
+const VERSION = 1;
+
+export class Signal {
+  constructor(sid) {
+    this.sid = sid;
+    this.handlers = new Map();
+    this.queue = [];
+    this.ws = null;
+    this.delay = 500;
+    this.nextId = 1;
+  }
+
+  on(type, fn) {
+    this.handlers.set(type, fn);
+  }
+
+  connect() {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${proto}//${location.host}/ws/console`);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.delay = 500;
+      for (const m of this.queue.splice(0)) ws.send(m);
+    };
+    ws.onmessage = (e) => {
+      let m;
+      try {
+        m = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      // Messages for this technician's other sessions are not for this page.
+      if (m.sid && m.sid !== this.sid) return;
+      const fn = this.handlers.get(m.type);
+      if (fn) fn(m.payload || {}, m);
+    };
+    ws.onclose = (e) => {
+      if (e.code === 1008 || e.code === 4401) return;
+      setTimeout(() => this.connect(), this.delay);
+      this.delay = Math.min(this.delay * 2, 10000);
+    };
+  }
+
+  send(type, payload) {
+    const m = JSON.stringify({ v: VERSION, type, id: String(this.nextId++), sid: this.sid, payload });
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(m);
+    else this.queue.push(m);
+  }
+}

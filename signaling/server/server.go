@@ -1,0 +1,173 @@
+// Package server assembles a signaling node: NATS, the store, logins,
+// invitations, the WebSocket hub and the web pages, behind one HTTP server.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/console-web/join"
+	"github.com/lifeline-support/lifeline/console-web/login"
+	"github.com/lifeline-support/lifeline/console-web/sessions"
+	"github.com/lifeline-support/lifeline/console-web/static"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/hub"
+	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/natsnode"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Config is everything a signaling node is told at start.
+type Config struct {
+	// Addr is the HTTP listen address, e.g. ":8080" or "127.0.0.1:0".
+	Addr string
+	// PublicURL is how customers and technicians reach this server; it goes into
+	// invitation links and agent downloads. Empty means http://<listen address>.
+	PublicURL string
+	// DataDir holds the embedded NATS store.
+	DataDir string
+	// AgentDir holds the agent builds offered for download; default DataDir/agents.
+	AgentDir string
+	// NATSURL names an external NATS server or cluster; empty embeds one.
+	NATSURL string
+	// Replicas is the JetStream replication factor for the buckets.
+	Replicas int
+	// NodeName identifies this node.
+	NodeName string
+	// OrgName is shown to customers.
+	OrgName string
+	// AdminPassword sets the first admin's password; empty generates one.
+	AdminPassword string
+	// ICEServers are handed to both peers; empty means host candidates only.
+	ICEServers []webrtc.ICEServer
+	// SecureCookies marks cookies Secure (set behind TLS).
+	SecureCookies bool
+	Logger        *slog.Logger
+	// Out receives the one-time admin login and the listening address.
+	Out io.Writer
+}
+
+// Run serves until ctx ends, then shuts down within a few seconds.
+func Run(ctx context.Context, cfg Config) error {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.Out == nil {
+		cfg.Out = os.Stdout
+	}
+	if cfg.NodeName == "" {
+		h, _ := os.Hostname()
+		cfg.NodeName = "lifeline-" + h
+	}
+	if cfg.OrgName == "" {
+		cfg.OrgName = "Lifeline"
+	}
+	if cfg.AgentDir == "" {
+		cfg.AgentDir = filepath.Join(cfg.DataDir, "agents")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + displayAddr(ln.Addr())
+	}
+
+	node, err := natsnode.Start(natsnode.Config{URL: cfg.NATSURL, StoreDir: filepath.Join(cfg.DataDir, "nats"), Name: cfg.NodeName, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer node.Close()
+
+	inv := invite.Defaults()
+	st, err := store.Open(ctx, node.Conn, store.Config{Replicas: cfg.Replicas, LoginTTL: 12 * time.Hour, InviteTTL: inv.LinkTTL, PINTTL: inv.PINTTL})
+	if err != nil {
+		return err
+	}
+	au := auth.New(auth.Config{Secure: cfg.SecureCookies}, st)
+	if pw, err := au.EnsureAdmin(ctx, "Administrator", cfg.AdminPassword); err != nil {
+		return fmt.Errorf("create admin account: %w", err)
+	} else if pw != "" {
+		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
+	}
+	invites := invite.New(inv, st)
+	h := hub.New(hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Logger: log, OrgName: cfg.OrgName, ICEServers: cfg.ICEServers})
+	defer h.Close()
+
+	mux := http.NewServeMux()
+	(&login.Handler{Auth: au, Logger: log}).Register(mux)
+	(&sessions.Handler{Auth: au, Store: st, Invites: invites, PublicURL: cfg.PublicURL, OrgName: cfg.OrgName, Logger: log}).Register(mux)
+	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, OrgName: cfg.OrgName, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
+	mux.HandleFunc("GET /ws/agent", h.Agent)
+	mux.HandleFunc("GET /ws/console", h.Console)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if !node.Conn.IsConnected() {
+			http.Error(w, "nats not connected", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console", http.StatusSeeOther)
+	})
+
+	srv := &http.Server{
+		Handler:           securityHeaders(mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(cfg.Out, "Lifeline is listening on %s\n", cfg.PublicURL)
+	log.Info("listening", "addr", ln.Addr().String(), "public", cfg.PublicURL, "node", cfg.NodeName)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	h.Close() // end WebSockets first: Shutdown does not wait for hijacked connections
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// displayAddr turns a listener address into host:port a browser can use.
+func displayAddr(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// securityHeaders sets the headers every page gets.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
