@@ -132,7 +132,7 @@ async function startPeer() {
     video.srcObject = e.streams[0] || new MediaStream([e.track]);
     placeholder.hidden = true;
     if (video.requestVideoFrameCallback) {
-      video.requestVideoFrameCallback((now) => { window.lifeline.firstFrameAt = now; });
+      video.requestVideoFrameCallback(() => { window.lifeline.firstFrameAt = Date.now(); });
     }
   };
   pc.onicecandidate = (e) => {

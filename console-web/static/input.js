@@ -20,7 +20,7 @@ export class InputCapture {
     });
     on(video, "pointerdown", (e) => {
       e.preventDefault();
-      stage.focus();
+      this.keys.focus();
       const p = this.pos(e);
       if (p) this.send({ k: "button", b: e.button, d: true, x: p.x, y: p.y });
     });
@@ -36,12 +36,25 @@ export class InputCapture {
       if (!p) return;
       this.send({ k: "wheel", x: p.x, y: p.y, dx: Math.sign(e.deltaX), dy: Math.sign(e.deltaY) });
     });
-    on(stage, "keydown", (e) => this.key(e, true));
-    on(stage, "keyup", (e) => this.key(e, false));
-    on(stage, "compositionend", (e) => {
-      if (e.data) this.send({ k: "text", t: e.data });
+    // Keys that are not characters (Enter, arrows, shortcuts) go from keydown as
+    // physical keys. Characters land in a hidden text field first and go as
+    // text, whatever produced them: a key, AltGr, a dead key, an input method or
+    // an on-screen keyboard.
+    const keys = stage.querySelector("textarea.keys");
+    this.keys = keys;
+    on(keys, "keydown", (e) => this.key(e, true));
+    on(keys, "keyup", (e) => this.key(e, false));
+    on(keys, "input", (e) => {
+      if (e.isComposing || e.inputType === "insertCompositionText") return;
+      const text = e.data ?? keys.value;
+      keys.value = "";
+      if (text) this.sendText(text);
     });
-    stage.addEventListener("blur", () => this.releaseKeys());
+    on(keys, "compositionend", (e) => {
+      keys.value = "";
+      if (e.data) this.sendText(e.data);
+    });
+    keys.addEventListener("blur", () => this.releaseKeys());
   }
 
   attach(input, pointer) {
@@ -69,23 +82,23 @@ export class InputCapture {
   }
 
   key(e, down) {
-    if (e.isComposing || e.key === "Dead" || e.key === "Process") return;
+    if (e.isComposing || e.key === "Dead" || e.key === "Process" || e.key === "Unidentified") return;
+    const character = [...e.key].length === 1 && !e.ctrlKey && !e.metaKey && !(e.altKey && !e.getModifierState("AltGraph"));
+    if (character) return; // arrives as text through the input event
+    if (!e.code || (!down && !this.down.has(e.code))) return;
     e.preventDefault();
-    const printable = e.key.length > 0 && [...e.key].length === 1 && !e.ctrlKey && !e.metaKey && !(e.altKey && !e.getModifierState("AltGraph"));
-    if (printable) {
-      // Characters go as text, so the customer's keyboard layout never garbles
-      // them; a held Shift is lifted around the text so it cannot change it.
-      if (!down) return;
-      const shifts = [...this.down].filter((c) => c.startsWith("Shift"));
-      for (const c of shifts) this.send({ k: "key", c, d: false });
-      this.send({ k: "text", t: e.key });
-      for (const c of shifts) this.send({ k: "key", c, d: true });
-      return;
-    }
-    if (!e.code) return;
     if (down) this.down.add(e.code);
     else this.down.delete(e.code);
     this.send({ k: "key", c: e.code, d: down });
+  }
+
+  // sendText types characters; a held Shift is lifted around them so it cannot
+  // change them.
+  sendText(text) {
+    const shifts = [...this.down].filter((c) => c.startsWith("Shift"));
+    for (const c of shifts) this.send({ k: "key", c, d: false });
+    this.send({ k: "text", t: text });
+    for (const c of shifts) this.send({ k: "key", c, d: true });
   }
 
   releaseKeys() {

@@ -4,5 +4,91 @@ package i18n
 func init() {
 	add(map[string]map[Lang]string{
 		"agent.title": {EN: "Lifeline remote support", FR: "Assistance à distance Lifeline"},
+
+		// Customer page and terminal: who is connecting.
+		"agent.page_url":      {EN: "Customer page: %s", FR: "Page client : %s"},
+		"agent.who.org":       {EN: "Organisation", FR: "Organisation"},
+		"agent.who.tech":      {EN: "Technician", FR: "Technicien"},
+		"agent.who.customer":  {EN: "Session for", FR: "Session pour"},
+		"agent.who.unknown":   {EN: "(not known yet)", FR: "(pas encore connu)"},
+		"agent.page.language": {EN: "Language", FR: "Langue"},
+		"agent.page.footer": {
+			EN: "Nobody can see or control this computer without your permission, and you can stop at any time.",
+			FR: "Personne ne peut voir ni contrôler cet ordinateur sans votre accord, et vous pouvez arrêter à tout moment.",
+		},
+		"agent.page.offline": {
+			EN: "Lost contact with Lifeline on this computer. If the program was closed, the session is over.",
+			FR: "Le contact avec Lifeline sur cet ordinateur est perdu. Si le programme a été fermé, la session est terminée.",
+		},
+		"agent.page.stale": {
+			EN: "This request is no longer waiting for an answer.",
+			FR: "Cette demande n'attend plus de réponse.",
+		},
+		"agent.page.failed": {
+			EN: "Your answer could not be sent. Please try again.",
+			FR: "Votre réponse n'a pas pu être envoyée. Veuillez réessayer.",
+		},
+
+		// Session status, shown on the page and printed on the terminal.
+		"agent.status.label":      {EN: "Status", FR: "État"},
+		"agent.status.waiting":    {EN: "Waiting for the technician", FR: "En attente du technicien"},
+		"agent.status.connected":  {EN: "Technician connected — your screen is not shared", FR: "Technicien connecté — votre écran n'est pas partagé"},
+		"agent.status.viewed":     {EN: "Your screen is being viewed", FR: "Votre écran est visible par le technicien"},
+		"agent.status.controlled": {EN: "Your computer is being controlled", FR: "Votre ordinateur est contrôlé à distance"},
+		"agent.status.ended":      {EN: "Session ended", FR: "Session terminée"},
+
+		// Requests.
+		"agent.ask.view": {
+			EN: "Allow %s from %s to view your screen?",
+			FR: "Autoriser %s (%s) à voir votre écran ?",
+		},
+		"agent.ask.view.detail": {
+			EN: "They will see everything on your screen, but cannot click or type.",
+			FR: "Cette personne verra tout ce qui s'affiche sur votre écran, sans pouvoir cliquer ni taper.",
+		},
+		"agent.ask.control": {
+			EN: "Allow %s from %s to control your mouse and keyboard?",
+			FR: "Autoriser %s (%s) à contrôler votre souris et votre clavier ?",
+		},
+		"agent.ask.control.detail": {
+			EN: "They will be able to move your mouse, click and type. You can stop control at any time.",
+			FR: "Cette personne pourra déplacer votre souris, cliquer et taper. Vous pouvez arrêter le contrôle à tout moment.",
+		},
+		"agent.warning.title": {EN: "Be careful", FR: "Attention"},
+		"agent.warning": {
+			EN: "Only continue if you contacted %s yourself. Nobody legitimate calls you unasked to fix your computer: if that is what happened, deny and end the session.",
+			FR: "Ne continuez que si c'est vous qui avez contacté %s. Aucun professionnel honnête ne vous appelle de lui-même pour réparer votre ordinateur : si c'est ce qui s'est passé, refusez et mettez fin à la session.",
+		},
+		"agent.allow":        {EN: "Allow", FR: "Autoriser"},
+		"agent.deny":         {EN: "Deny", FR: "Refuser"},
+		"agent.stop_control": {EN: "Stop control", FR: "Arrêter le contrôle"},
+		"agent.end_session":  {EN: "End session", FR: "Mettre fin à la session"},
+
+		// End of session reasons (keys passed to consent.UI.Ended).
+		"agent.ended.customer":   {EN: "You ended the session.", FR: "Vous avez mis fin à la session."},
+		"agent.ended.technician": {EN: "The technician ended the session.", FR: "Le technicien a mis fin à la session."},
+		"agent.ended.lost":       {EN: "The connection to the technician was lost.", FR: "La connexion avec le technicien a été perdue."},
+		"agent.ended.close_page": {EN: "You can close this page.", FR: "Vous pouvez fermer cette page."},
+
+		// Terminal fallback.
+		"agent.term.yes_no":  {EN: "[y/N]", FR: "[o/N]"},
+		"agent.term.allowed": {EN: "Allowed.", FR: "Autorisé."},
+		"agent.term.denied":  {EN: "Denied.", FR: "Refusé."},
+		"agent.term.page_allowed": {
+			EN: "Answered on the page: allowed.",
+			FR: "Réponse donnée sur la page : autorisé.",
+		},
+		"agent.term.page_denied": {
+			EN: "Answered on the page: denied.",
+			FR: "Réponse donnée sur la page : refusé.",
+		},
+		"agent.term.withdrawn": {EN: "The request was withdrawn.", FR: "La demande a été retirée."},
+		"agent.term.help": {
+			EN: `No question is waiting for an answer. Type "stop" to stop control, or "end" to end the session.`,
+			FR: "Aucune question n'attend de réponse. Tapez « stop » pour arrêter le contrôle, ou « fin » pour mettre fin à la session.",
+		},
+		"agent.term.status":   {EN: "Status: %s", FR: "État : %s"},
+		"agent.term.stopping": {EN: "Stopping control.", FR: "Arrêt du contrôle."},
+		"agent.term.ending":   {EN: "Ending the session.", FR: "Fin de la session."},
 	})
 }

@@ -69,6 +69,7 @@ func init() {
 		"ws.connectionFailed":  {EN: "The connection to the customer failed; trying again…", FR: "La connexion avec le client a échoué ; nouvel essai…"},
 		"ws.controlAsked":      {EN: "Asking %s for control…", FR: "Demande de contrôle envoyée à %s…"},
 		"ws.endConfirm":        {EN: "End the session with %s?", FR: "Terminer la session avec %s ?"},
+		"ws.keyboard":          {EN: "Keyboard input for the customer's computer", FR: "Saisie clavier vers l'ordinateur du client"},
 		"ws.copied":            {EN: "Copied", FR: "Copié"},
 
 		"join.title":        {EN: "Remote support", FR: "Assistance à distance"},

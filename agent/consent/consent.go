@@ -1,0 +1,447 @@
+// Package consent is the customer's side of consent: a local web page (and a terminal
+// fallback) that shows who is connecting, asks for each permission, shows what is
+// granted, and lets the customer stop control or end the session at any time.
+package consent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// Info names the people in the session, as shown to the customer.
+type Info struct {
+	TechnicianName, OrgName, CustomerName string
+}
+
+// Config configures a UI.
+type Config struct {
+	// Logger receives structured logs; nil means slog.Default().
+	Logger *slog.Logger
+	// Lang is the initial language of the page and of the terminal (the agent passes
+	// i18n.FromEnv()). The page can switch with ?lang=.
+	Lang i18n.Lang
+	// OpenBrowser runs the OS opener (xdg-open, open, rundll32) on the page URL when
+	// Run starts. Best effort: a failure is logged.
+	OpenBrowser bool
+	// Terminal, if not nil, is read for answers to prompts and for the commands
+	// "stop" and "end"/"fin". Reading starts with the first Ask.
+	Terminal io.Reader
+	// Out receives the page URL, terminal prompts and status lines; nil discards them.
+	Out io.Writer
+}
+
+// Action is something the customer did on their own, delivered by UI.Actions.
+type Action string
+
+// Customer actions.
+const (
+	// ActionRevokeControl: the customer asked to stop remote control now.
+	ActionRevokeControl Action = "revoke_control"
+	// ActionEnd: the customer asked to end the session now.
+	ActionEnd Action = "end"
+)
+
+// Reasons for Ended: catalog keys translated into each viewer's language.
+const (
+	ReasonByCustomer     = "agent.ended.customer"
+	ReasonByTechnician   = "agent.ended.technician"
+	ReasonConnectionLost = "agent.ended.lost"
+)
+
+// status of the session as shown to the customer.
+const (
+	statusWaiting    = "waiting"
+	statusConnected  = "connected"
+	statusViewed     = "viewed"
+	statusControlled = "controlled"
+	statusEnded      = "ended"
+)
+
+// actionBuffer is how many customer actions wait unread before new ones are dropped.
+const actionBuffer = 16
+
+// UI is the customer's consent page and terminal prompts. All methods are safe for
+// concurrent use.
+type UI struct {
+	cfg    Config
+	log    *slog.Logger
+	out    io.Writer
+	ln     net.Listener
+	srv    *http.Server
+	secret string
+	host   string // "127.0.0.1:port", the only Host accepted
+	origin string // "http://127.0.0.1:port", the only Origin accepted
+	url    string
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+
+	askSlot   chan struct{} // one Ask shows at a time; the others wait their turn
+	actions   chan Action
+	closeOnce sync.Once
+	termOnce  sync.Once
+	running   sync.Once
+	wg        sync.WaitGroup // the server goroutine
+
+	mu         sync.Mutex // guards the fields below
+	closed     bool
+	info       Info
+	perms      protocol.Permissions
+	connected  bool
+	ended      bool
+	endReason  string
+	pending    *request
+	seq        int
+	changed    chan struct{} // closed and replaced on every change
+	lastStatus string        // last status printed to Out
+}
+
+// request is one question to the customer. Its result fields are set once, under
+// UI.mu, before done is closed.
+type request struct {
+	id         string
+	perm       protocol.Permission
+	first      bool
+	onTerminal bool
+	done       chan struct{}
+	allow      bool
+	err        error
+}
+
+// New creates the UI and listens on 127.0.0.1 on a random port at once, so URL is
+// known before Run.
+func New(cfg Config) (*UI, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
+	if _, ok := i18n.Parse(string(cfg.Lang)); !ok {
+		cfg.Lang = i18n.EN
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, fmt.Errorf("consent: secret: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("consent: listen on loopback: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	u := &UI{
+		cfg:     cfg,
+		log:     cfg.Logger.With("component", "consent"),
+		out:     cfg.Out,
+		ln:      ln,
+		secret:  base64.RawURLEncoding.EncodeToString(raw[:]),
+		host:    "127.0.0.1:" + strconv.Itoa(port),
+		askSlot: make(chan struct{}, 1),
+		actions: make(chan Action, actionBuffer),
+		changed: make(chan struct{}),
+	}
+	u.origin = "http://" + u.host
+	u.url = u.origin + "/" + u.secret + "/"
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.srv = &http.Server{
+		Handler:           u,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(u.log.Handler(), slog.LevelDebug),
+	}
+	u.lastStatus = u.statusLocked()
+	return u, nil
+}
+
+// URL returns the page address, http://127.0.0.1:PORT/SECRET/. It is a credential:
+// whoever has it can answer for the customer.
+func (u *UI) URL() string { return u.url }
+
+// Run prints "Customer page: <URL>" to Out, opens the page if configured, and serves
+// it until ctx ends or Close is called. When ctx ends, Run closes the UI as Close
+// does. It returns nil after a normal stop.
+func (u *UI) Run(ctx context.Context) error {
+	first := false
+	u.running.Do(func() { first = true })
+	if !first {
+		return ErrAlreadyRunning
+	}
+	u.mu.Lock()
+	if u.closed {
+		u.mu.Unlock()
+		return ErrClosed
+	}
+	fmt.Fprintln(u.out, i18n.T(u.cfg.Lang, "agent.page_url", u.url))
+	errc := make(chan error, 1)
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		errc <- u.srv.Serve(u.ln)
+	}()
+	u.mu.Unlock()
+	u.log.Info("customer page ready", "addr", u.host)
+	if u.cfg.OpenBrowser {
+		u.openBrowser()
+	}
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case <-u.ctx.Done():
+	case err = <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+	}
+	u.Close()
+	return err
+}
+
+// Close withdraws any pending request (Ask returns ErrClosed), stops the page and
+// waits for its goroutines. It is idempotent. The terminal reader cannot be
+// interrupted: it exits at the next line or EOF of Config.Terminal, and ignores
+// everything once the UI is closed. Actions is not closed.
+func (u *UI) Close() error {
+	u.closeOnce.Do(func() {
+		u.mu.Lock()
+		u.closed = true
+		if u.pending != nil {
+			u.resolveLocked(u.pending, false, ErrClosed, "")
+		}
+		u.cancel()
+		u.notifyLocked()
+		u.mu.Unlock()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := u.srv.Shutdown(ctx); err != nil {
+			u.log.Debug("customer page shutdown", "err", err)
+			u.srv.Close()
+		}
+		u.ln.Close() // in case Run never served it
+	})
+	u.wg.Wait()
+	return nil
+}
+
+// SetInfo sets the names shown to the customer.
+func (u *UI) SetInfo(info Info) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.info = info
+	u.notifyLocked()
+}
+
+// SetState updates the indicator: what is granted now, and whether the technician is
+// connected. Control shows as "being controlled" (red). After Ended it is ignored.
+func (u *UI) SetState(p protocol.Permissions, connected bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.ended || u.closed {
+		return
+	}
+	u.perms, u.connected = p, connected
+	u.notifyLocked()
+}
+
+// Actions delivers the customer's own actions (ActionRevokeControl, ActionEnd). It is
+// buffered and never closed; actions beyond the buffer are dropped with a warning, so
+// the page and terminal never wait for the reader.
+func (u *UI) Actions() <-chan Action { return u.actions }
+
+// Ended shows the final "session ended" state. reason is a catalog key (ReasonByCustomer,
+// ReasonByTechnician, ReasonConnectionLost or any other "agent." key), translated into
+// each viewer's language; a reason that is not a key is shown as given. A pending Ask
+// returns ErrEnded, and later Asks and SetStates are refused.
+func (u *UI) Ended(reason string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.endLocked(reason)
+}
+
+// Ask shows a request for perm on the page (and on the terminal, if any) and blocks
+// until the customer answers (true = allow), ctx ends (ctx.Err()), Withdraw
+// (ErrWithdrawn), the session ends (ErrEnded) or Close (ErrClosed). The first answer,
+// from the page or the terminal, wins. Concurrent Asks are shown one after the other.
+func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
+	if perm != protocol.PermissionView && perm != protocol.PermissionControl {
+		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
+	}
+	select {
+	case u.askSlot <- struct{}{}:
+		defer func() { <-u.askSlot }()
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-u.ctx.Done():
+		return false, ErrClosed
+	}
+
+	u.mu.Lock()
+	switch {
+	case u.closed:
+		u.mu.Unlock()
+		return false, ErrClosed
+	case u.ended:
+		u.mu.Unlock()
+		return false, ErrEnded
+	}
+	u.seq++
+	req := &request{
+		id:         strconv.Itoa(u.seq),
+		perm:       perm,
+		first:      u.seq == 1,
+		onTerminal: u.cfg.Terminal != nil,
+		done:       make(chan struct{}),
+	}
+	u.pending = req
+	u.notifyLocked()
+	if req.onTerminal {
+		u.promptLocked(req)
+	}
+	u.mu.Unlock()
+	if req.onTerminal {
+		u.termOnce.Do(func() { go u.readTerminal() })
+	}
+
+	select {
+	case <-req.done:
+	case <-ctx.Done():
+		u.mu.Lock()
+		u.resolveLocked(req, false, ctx.Err(), "")
+		u.mu.Unlock()
+	}
+	// done is closed and the fields are final.
+	return req.allow, req.err
+}
+
+// Withdraw takes back the pending request, if any: its Ask returns ErrWithdrawn.
+func (u *UI) Withdraw() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.pending != nil {
+		u.resolveLocked(u.pending, false, ErrWithdrawn, "")
+	}
+}
+
+// resolveLocked settles req once and tells whoever watches; note, if not empty, is
+// printed on the terminal that shows req first, so the terminal is up to date when
+// Ask returns. u.mu must be held.
+func (u *UI) resolveLocked(req *request, allow bool, err error, note string) bool {
+	select {
+	case <-req.done:
+		return false
+	default:
+	}
+	if req.onTerminal && !u.closed {
+		if note == "" && err != nil {
+			note = i18n.T(u.cfg.Lang, "agent.term.withdrawn")
+		}
+		if note != "" {
+			u.println(note)
+		}
+	}
+	req.allow, req.err = allow, err
+	if u.pending == req {
+		u.pending = nil
+	}
+	u.log.Info("consent request settled", "permission", req.perm, "allowed", allow, "err", err)
+	u.notifyLocked()
+	close(req.done)
+	return true
+}
+
+// answerLocked records the customer's answer to request id; false if id is not the
+// pending request. u.mu must be held.
+func (u *UI) answerLocked(id string, allow bool, fromTerminal bool) bool {
+	req := u.pending
+	if req == nil || req.id != id || u.closed {
+		return false
+	}
+	key := "agent.term.denied"
+	switch {
+	case allow && fromTerminal:
+		key = "agent.term.allowed"
+	case allow:
+		key = "agent.term.page_allowed"
+	case !fromTerminal:
+		key = "agent.term.page_denied"
+	}
+	return u.resolveLocked(req, allow, nil, i18n.T(u.cfg.Lang, key))
+}
+
+// endLocked moves to the final state. u.mu must be held.
+func (u *UI) endLocked(reason string) {
+	if u.ended || u.closed {
+		return
+	}
+	u.ended, u.endReason = true, reason
+	u.perms, u.connected = protocol.Permissions{}, false
+	if u.pending != nil {
+		u.resolveLocked(u.pending, false, ErrEnded, "")
+	}
+	u.notifyLocked()
+}
+
+// actLocked handles an action of the customer from the page or terminal. u.mu must be held.
+func (u *UI) actLocked(a Action) {
+	if u.ended || u.closed {
+		return
+	}
+	switch a {
+	case ActionEnd:
+		u.endLocked(ReasonByCustomer)
+	case ActionRevokeControl:
+	default:
+		return
+	}
+	u.log.Info("customer action", "action", a)
+	select {
+	case u.actions <- a:
+	default:
+		u.log.Warn("customer action dropped: Actions not read", "action", a)
+	}
+}
+
+// notifyLocked wakes every page watching the state, and prints status changes. u.mu
+// must be held.
+func (u *UI) notifyLocked() {
+	close(u.changed)
+	u.changed = make(chan struct{})
+	if s := u.statusLocked(); s != u.lastStatus && !u.closed {
+		u.lastStatus = s
+		u.println(i18n.T(u.cfg.Lang, "agent.term.status", i18n.T(u.cfg.Lang, "agent.status."+s)))
+	}
+}
+
+// statusLocked names the session's status. u.mu must be held.
+func (u *UI) statusLocked() string {
+	switch {
+	case u.ended:
+		return statusEnded
+	case !u.connected:
+		return statusWaiting
+	case u.perms.Control:
+		return statusControlled
+	case u.perms.View:
+		return statusViewed
+	}
+	return statusConnected
+}
+
+func (u *UI) println(s string) {
+	fmt.Fprintln(u.out, s)
+}

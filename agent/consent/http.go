@@ -1,0 +1,303 @@
+package consent
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/lifeline-support/lifeline/shared/i18n"
+)
+
+//go:embed page.html
+var pageFS embed.FS
+
+var pageTmpl = template.Must(template.ParseFS(pageFS, "page.html"))
+
+// maxBody bounds the body of a POST to the page.
+const maxBody = 1 << 10
+
+// view is the state of the session as one page in one language sees it; it is both
+// the page's template data and the JSON of each event.
+type view struct {
+	Status     string       `json:"status"`
+	StatusText string       `json:"statusText"`
+	Title      string       `json:"title"`
+	Org        string       `json:"org"`
+	Tech       string       `json:"tech"`
+	Customer   string       `json:"customer"`
+	Request    *viewRequest `json:"request"`
+	CanStop    bool         `json:"canStop"`
+	Ended      bool         `json:"ended"`
+	EndedText  string       `json:"endedText"`
+}
+
+// viewRequest is a pending question as the page shows it.
+type viewRequest struct {
+	ID      string `json:"id"`
+	Perm    string `json:"perm"`
+	Text    string `json:"text"`
+	Detail  string `json:"detail"`
+	Warning string `json:"warning,omitempty"` // only on the first request
+}
+
+// viewLocked builds the view in lang. u.mu must be held.
+func (u *UI) viewLocked(lang i18n.Lang) view {
+	tech, org := u.namesLocked(lang)
+	st := u.statusLocked()
+	v := view{
+		Status:     st,
+		StatusText: i18n.T(lang, "agent.status."+st),
+		Org:        org,
+		Tech:       tech,
+		Customer:   orUnknown(lang, u.info.CustomerName),
+		CanStop:    st == statusControlled,
+		Ended:      st == statusEnded,
+	}
+	v.Title = v.StatusText + " · " + i18n.T(lang, "agent.title")
+	if v.Ended {
+		v.EndedText = i18n.T(lang, u.endReason)
+	}
+	if req := u.pending; req != nil {
+		v.Request = &viewRequest{
+			ID:     req.id,
+			Perm:   string(req.perm),
+			Text:   askText(lang, req.perm, tech, org),
+			Detail: askDetail(lang, req.perm),
+		}
+		if req.first {
+			v.Request.Warning = i18n.T(lang, "agent.warning", org)
+		}
+	}
+	return v
+}
+
+// ServeHTTP serves the page, its event stream and its two POST endpoints. Every
+// request must name 127.0.0.1:PORT as Host (403: no DNS rebinding) and carry the
+// secret path (404); any Origin must be the page's own (403), and POSTs must carry it.
+func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Host != u.host {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != u.origin {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	rest := strings.TrimPrefix(r.URL.Path, "/")
+	secret, sub, slash := strings.Cut(rest, "/")
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(u.secret)) != 1 {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	if !slash {
+		http.Redirect(w, r, "/"+u.secret+"/", http.StatusFound)
+		return
+	}
+	switch sub {
+	case "":
+		u.servePage(w, r)
+	case "events":
+		u.serveEvents(w, r)
+	case "answer":
+		u.serveAnswer(w, r)
+	case "action":
+		u.serveAction(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// langOf is the language a request asks for with ?lang=, else the configured one.
+func (u *UI) langOf(r *http.Request) i18n.Lang {
+	if l, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
+		return l
+	}
+	return u.cfg.Lang
+}
+
+// pageData is the template data of page.html.
+type pageData struct {
+	view
+	Lang  i18n.Lang
+	Langs []langLink
+	T     map[string]string
+	Nonce string
+}
+
+type langLink struct {
+	Code    i18n.Lang
+	Name    string
+	Current bool
+}
+
+func (u *UI) servePage(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	lang := u.langOf(r)
+	var n [16]byte
+	if _, err := rand.Read(n[:]); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	d := pageData{Lang: lang, T: i18n.Table(lang, "agent."), Nonce: base64.StdEncoding.EncodeToString(n[:])}
+	for _, l := range i18n.Langs {
+		d.Langs = append(d.Langs, langLink{Code: l, Name: strings.ToUpper(string(l)), Current: l == lang})
+	}
+	u.mu.Lock()
+	d.view = u.viewLocked(lang)
+	u.mu.Unlock()
+
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", fmt.Sprintf("default-src 'none'; script-src 'nonce-%[1]s'; style-src 'nonce-%[1]s'; "+
+		"connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'", d.Nonce))
+	if err := pageTmpl.Execute(w, d); err != nil {
+		u.log.Warn("customer page render", "err", err)
+	}
+}
+
+// serveEvents streams the view as Server-Sent Events: the current one at once, then
+// one after every change, until the page goes away or the UI closes.
+func (u *UI) serveEvents(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	lang := u.langOf(r)
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(http.StatusOK)
+	for {
+		u.mu.Lock()
+		v := u.viewLocked(lang)
+		changed := u.changed
+		closed := u.closed
+		u.mu.Unlock()
+		if closed {
+			return
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return
+		}
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		select {
+		case <-changed:
+		case <-r.Context().Done():
+			return
+		case <-u.ctx.Done():
+			return
+		}
+	}
+}
+
+// postAllowed checks that a state-changing request comes from the page itself: a
+// POST, with the page's Origin (required, not just allowed), not marked cross-site by
+// the browser, with a JSON body. It answers the refusal itself.
+func (u *UI) postAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return false
+	}
+	if r.Header.Get("Origin") != u.origin {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return false
+	}
+	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return false
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		http.Error(w, "JSON body expected", http.StatusUnsupportedMediaType)
+		return false
+	}
+	return true
+}
+
+// decodeBody reads a small JSON body strictly into v, answering errors itself.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return false
+		}
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+// answerBody is the body of POST answer.
+type answerBody struct {
+	ID    string `json:"id"`
+	Allow bool   `json:"allow"`
+}
+
+// serveAnswer records the customer's answer to the pending request; 409 if the
+// request named is no longer pending (answered elsewhere, withdrawn, replaced).
+func (u *UI) serveAnswer(w http.ResponseWriter, r *http.Request) {
+	if !u.postAllowed(w, r) {
+		return
+	}
+	var b answerBody
+	if !decodeBody(w, r, &b) {
+		return
+	}
+	u.mu.Lock()
+	ok := u.answerLocked(b.ID, b.Allow, false)
+	u.mu.Unlock()
+	if !ok {
+		http.Error(w, i18n.T(u.langOf(r), "agent.page.stale"), http.StatusConflict)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// actionBody is the body of POST action.
+type actionBody struct {
+	Action Action `json:"action"`
+}
+
+// serveAction delivers the customer's own action (stop control, end session).
+func (u *UI) serveAction(w http.ResponseWriter, r *http.Request) {
+	if !u.postAllowed(w, r) {
+		return
+	}
+	var b actionBody
+	if !decodeBody(w, r, &b) {
+		return
+	}
+	if b.Action != ActionEnd && b.Action != ActionRevokeControl {
+		http.Error(w, "unknown action", http.StatusBadRequest)
+		return
+	}
+	u.mu.Lock()
+	u.actLocked(b.Action)
+	u.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,133 @@
+// Command agent is what the customer runs: double-clicked after download, it reads
+// the server and session code stamped on it, shows the customer who is asking,
+// and shares the screen and takes input only as the customer allows.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/session"
+	"github.com/lifeline-support/lifeline/shared/agentcfg"
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	stamp := readStamp()
+	server := flag.String("server", stamp.Server, "support server URL")
+	code := flag.String("code", stamp.Code, "invitation code")
+	pin := flag.String("pin", "", "6-digit code from the technician")
+	noBrowser := flag.Bool("no-browser", false, "do not open the customer page in the browser")
+	lang := flag.String("lang", "", "language (en, fr); default: the system's")
+	verbose := flag.Bool("v", false, "verbose logs")
+	flag.Parse()
+
+	l := i18n.FromEnv()
+	if v, ok := i18n.Parse(*lang); ok {
+		l = v
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	interactive := term.IsTerminal(int(os.Stdin.Fd()))
+
+	fmt.Println(i18n.T(l, "agent.title"))
+	if *server == "" {
+		fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.noServer"))
+		return 2
+	}
+	if *code == "" && *pin == "" {
+		if !interactive {
+			fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.noCode"))
+			return 2
+		}
+		*pin = askPIN(l)
+	}
+	if *pin != "" && !protocol.IsPIN(*pin) {
+		fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.invalidCode"))
+		return 2
+	}
+
+	ccfg := consent.Config{Logger: log, Lang: l, OpenBrowser: !*noBrowser, Out: os.Stdout}
+	if interactive {
+		ccfg.Terminal = os.Stdin
+	}
+	ui, err := consent.New(ccfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer ui.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	uiDone := make(chan struct{})
+	go func() {
+		defer close(uiDone)
+		_ = ui.Run(ctx)
+	}()
+	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui})
+	ui.Close()
+	<-uiDone
+	if err != nil {
+		fmt.Fprintln(os.Stderr, explain(l, err))
+		return 1
+	}
+	fmt.Println(i18n.T(l, "agent.bye"))
+	return 0
+}
+
+// readStamp returns the server and code stamped on this executable, if any.
+func readStamp() agentcfg.Config {
+	exe, err := os.Executable()
+	if err != nil {
+		return agentcfg.Config{}
+	}
+	c, _ := agentcfg.Read(exe)
+	return c
+}
+
+func askPIN(l i18n.Lang) string {
+	fmt.Print(i18n.T(l, "agent.askPIN"))
+	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	return strings.Join(strings.Fields(line), "")
+}
+
+// explain turns an error into a sentence for the customer.
+func explain(l i18n.Lang, err error) string {
+	for _, e := range []struct {
+		err error
+		key string
+	}{
+		{session.ErrInvalidCode, "agent.err.invalidCode"},
+		{session.ErrExpired, "agent.err.expired"},
+		{session.ErrUsed, "agent.err.used"},
+		{session.ErrRateLimited, "agent.err.rateLimited"},
+		{session.ErrUnreachable, "agent.err.unreachable"},
+		{session.ErrBadServer, "agent.err.noServer"},
+		{session.ErrConnectionLost, "agent.err.lost"},
+	} {
+		if errors.Is(err, e.err) {
+			return i18n.T(l, e.key) + " (" + err.Error() + ")"
+		}
+	}
+	return err.Error()
+}

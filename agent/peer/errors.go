@@ -1,0 +1,18 @@
+package peer
+
+import "errors"
+
+// Sentinel errors returned (possibly wrapped) by this package.
+var (
+	// ErrNoInputHandler means Config.OnInput is nil; the agent must say what to do with input.
+	ErrNoInputHandler = errors.New("peer: Config.OnInput must not be nil")
+	// ErrNoScreen means no X11 screen was found when the process started. Start the agent
+	// with DISPLAY naming a running X server (screen drivers register at program start).
+	ErrNoScreen = errors.New("peer: no screen to capture; start the agent with DISPLAY set to a running X server")
+	// ErrNotOffer means Answer was given a session description that is not an offer.
+	ErrNotOffer = errors.New("peer: the technician's session description is not an offer")
+	// ErrNoVP8 means the technician's browser did not accept VP8 video.
+	ErrNoVP8 = errors.New("peer: the browser's offer has no VP8 video; use a browser that supports VP8")
+	// ErrClosed means the Peer was already closed (by Close or because the connection failed).
+	ErrClosed = errors.New("peer: closed")
+)

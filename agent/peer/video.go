@@ -1,0 +1,189 @@
+package peer
+
+import (
+	"fmt"
+	"image"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/mediadevices"
+	"github.com/pion/mediadevices/pkg/codec/vpx"
+	"github.com/pion/mediadevices/pkg/driver"
+	"github.com/pion/mediadevices/pkg/io/video"
+	"github.com/pion/mediadevices/pkg/prop"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	// Registers the X11 (XShm) screen driver. It looks for screens once, in init,
+	// using DISPLAY as it is when the program starts.
+	_ "github.com/pion/mediadevices/pkg/driver/screen"
+)
+
+// Video defaults, used when the Config leaves them zero.
+const (
+	DefaultBitRate   = 2_500_000 // bits per second
+	DefaultFrameRate = 30.0      // frames per second
+
+	// keyFrameSeconds is the longest time between two keyframes. Keyframes are
+	// otherwise sent when the browser asks for one (PLI/FIR), so this is only a
+	// safety net.
+	keyFrameSeconds = 60
+)
+
+// vp8Codec is the only video codec the agent offers. The RTCP feedback lines make
+// the browser send NACKs (answered by pion's NACK responder), PLIs (answered with a
+// keyframe by mediadevices) and transport-wide congestion control reports.
+var vp8Codec = webrtc.RTPCodecParameters{
+	RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType:  webrtc.MimeTypeVP8,
+		ClockRate: 90000,
+		RTCPFeedback: []webrtc.RTCPFeedback{
+			{Type: webrtc.TypeRTCPFBTransportCC},
+			{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"},
+			{Type: webrtc.TypeRTCPFBNACK},
+			{Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
+		},
+	},
+	PayloadType: 96,
+}
+
+// vp8Params returns the realtime VP8 settings that mediadevices v0.10.0 exposes.
+// It cannot set cpu-used, screen-content mode or threads: that needs a custom
+// encoder over libvpx.
+func vp8Params(bitRate int, frameRate float64) (*vpx.VP8Params, error) {
+	p, err := vpx.NewVP8Params()
+	if err != nil {
+		return nil, fmt.Errorf("peer: VP8 encoder: %w", err)
+	}
+	p.BitRate = bitRate
+	p.KeyFrameInterval = int(frameRate * keyFrameSeconds)
+	// VPX_DL_REALTIME is 1 µs; the wrapper passes Deadline to libvpx in µs, so a
+	// smaller Duration would round to 0, which libvpx reads as "best quality".
+	p.Deadline = time.Microsecond
+	p.RateControlEndUsage = vpx.RateControlCBR
+	p.LagInFrames = 0 // no look-ahead: every frame leaves the encoder at once
+	p.ErrorResilient = vpx.ErrorResilientDefault
+	// Values libwebrtc uses for realtime VP8.
+	p.RateControlUndershootPercent = 100
+	p.RateControlOvershootPercent = 15
+	p.RateControlMinQuantizer = 2
+	p.RateControlMaxQuantizer = 56
+	return &p, nil
+}
+
+// haveScreen reports whether the X11 screen driver registered a screen at start-up.
+func haveScreen() bool {
+	for _, d := range mediadevices.EnumerateDevices() {
+		if d.DeviceType == driver.Screen && d.Kind == mediadevices.VideoInput {
+			return true
+		}
+	}
+	return false
+}
+
+// newVideoTrack opens the screen (or cfg.Source) as a VP8-encoding track. It
+// records each frame's size in w and h.
+func newVideoTrack(cfg *Config, w, h *atomic.Int32) (*videoTrack, error) {
+	params, err := vp8Params(cfg.BitRate, cfg.FrameRate)
+	if err != nil {
+		return nil, err
+	}
+	selector := mediadevices.NewCodecSelector(mediadevices.WithVideoEncoders(params))
+
+	var track mediadevices.Track
+	if cfg.Source != nil {
+		track = mediadevices.NewVideoTrack(cfg.Source, selector)
+	} else {
+		if !haveScreen() {
+			return nil, ErrNoScreen
+		}
+		fps := float32(cfg.FrameRate)
+		stream, err := mediadevices.GetDisplayMedia(mediadevices.MediaStreamConstraints{
+			Video: func(c *mediadevices.MediaTrackConstraints) {
+				// The X11 driver paces capture with this (it defaults to 10 fps).
+				c.FrameRate = prop.Float(fps)
+			},
+			Codec: selector,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("peer: open screen: %w", err)
+		}
+		tracks := stream.GetVideoTracks()
+		if len(tracks) == 0 {
+			return nil, ErrNoScreen
+		}
+		track = tracks[0]
+	}
+
+	if vt, ok := track.(*mediadevices.VideoTrack); ok {
+		vt.Transform(func(r video.Reader) video.Reader {
+			return video.ReaderFunc(func() (image.Image, func(), error) {
+				img, release, err := r.Read()
+				if err == nil && img != nil {
+					b := img.Bounds()
+					w.Store(int32(b.Dx()))
+					h.Store(int32(b.Dy()))
+				}
+				return img, release, err
+			})
+		})
+	}
+	return &videoTrack{Track: track}, nil
+}
+
+// videoTrack adapts a mediadevices track to pion:
+//   - it gives the track a stable ID and stream ID (mediadevices returns a new
+//     random stream ID on every call);
+//   - it writes the payload type the browser negotiated. mediadevices v0.10.0
+//     always writes its own (96 for VP8), which breaks browsers that number VP8
+//     differently (Firefox uses 120).
+type videoTrack struct {
+	mediadevices.Track
+}
+
+func (t *videoTrack) ID() string       { return "screen" }
+func (t *videoTrack) StreamID() string { return "lifeline" }
+
+// Bind offers mediadevices only the first negotiated VP8 codec and rewrites the
+// payload type of every packet to that codec's.
+func (t *videoTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
+	for _, c := range ctx.CodecParameters() {
+		if strings.EqualFold(c.MimeType, webrtc.MimeTypeVP8) {
+			return t.Track.Bind(&vp8Context{TrackLocalContext: ctx, codec: c})
+		}
+	}
+	return webrtc.RTPCodecParameters{}, ErrNoVP8
+}
+
+type vp8Context struct {
+	webrtc.TrackLocalContext
+	codec webrtc.RTPCodecParameters
+}
+
+func (c *vp8Context) CodecParameters() []webrtc.RTPCodecParameters {
+	return []webrtc.RTPCodecParameters{c.codec}
+}
+
+func (c *vp8Context) WriteStream() webrtc.TrackLocalWriter {
+	return &ptWriter{w: c.TrackLocalContext.WriteStream(), pt: uint8(c.codec.PayloadType)}
+}
+
+// ptWriter sets the negotiated payload type on every packet it passes on.
+type ptWriter struct {
+	w  webrtc.TrackLocalWriter
+	pt uint8
+}
+
+func (p *ptWriter) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
+	h.PayloadType = p.pt
+	return p.w.WriteRTP(h, payload)
+}
+
+func (p *ptWriter) Write(b []byte) (int, error) {
+	var pkt rtp.Packet
+	if err := pkt.Unmarshal(b); err != nil {
+		return 0, err
+	}
+	return p.WriteRTP(&pkt.Header, pkt.Payload)
+}

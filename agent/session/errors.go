@@ -1,0 +1,20 @@
+package session
+
+import "errors"
+
+var (
+	// ErrInvalidCode means the server knows no session for this code or PIN.
+	ErrInvalidCode = errors.New("that code is not valid")
+	// ErrExpired means the invitation expired before it was used.
+	ErrExpired = errors.New("the invitation has expired")
+	// ErrUsed means the invitation was already used.
+	ErrUsed = errors.New("the invitation was already used")
+	// ErrRateLimited means too many wrong codes came from this address.
+	ErrRateLimited = errors.New("too many wrong codes")
+	// ErrUnreachable means the support server could not be reached.
+	ErrUnreachable = errors.New("cannot reach the support server")
+	// ErrBadServer means the server address is not an http(s) URL.
+	ErrBadServer = errors.New("bad server address")
+	// ErrConnectionLost means signaling dropped during the session.
+	ErrConnectionLost = errors.New("connection to the support server lost")
+)

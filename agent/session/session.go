@@ -1,0 +1,498 @@
+// Package session runs the customer's side of a support session: it joins through
+// signaling, asks the customer's consent, streams the screen while viewing is
+// allowed, and injects input only while control is allowed. The grants live here,
+// in the agent, and nothing from the server or the console can bypass them.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/input"
+	"github.com/lifeline-support/lifeline/agent/peer"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// Version is the agent's version, reported to the server.
+var Version = "dev"
+
+// Config is what the agent needs to join a session.
+type Config struct {
+	// Server is the signaling base URL (http or https).
+	Server string
+	// Code is the invitation token, or PIN a 6-digit code; one must be set.
+	Code, PIN string
+	Logger    *slog.Logger
+	// Consent is the customer's UI; the session asks it and updates it.
+	Consent *consent.UI
+	// NewPeer and NewInjector build the WebRTC peer and the input injector; nil
+	// means the real ones (X11 capture, robotgo). Tests replace them at the OS edge.
+	NewPeer     func(peer.Config) (Peer, error)
+	NewInjector func() (Injector, error)
+}
+
+// Peer is the part of *peer.Peer the session uses.
+type Peer interface {
+	Answer(context.Context, webrtc.SessionDescription) (webrtc.SessionDescription, error)
+	AddCandidate(webrtc.ICECandidateInit) error
+	Close() error
+}
+
+// Injector is the part of *input.Robot the session uses.
+type Injector interface {
+	Inject(protocol.InputEvent) error
+	ReleaseAll() error
+	Close() error
+}
+
+// grants is what the customer allows right now, and the injector that acts on it.
+// One lock covers both, so once control is revoked no later input is injected.
+type grants struct {
+	mu       sync.Mutex
+	p        protocol.Permissions
+	robot    Injector
+	newRobot func() (Injector, error)
+	dropped  int
+	log      *slog.Logger
+}
+
+func (g *grants) get() protocol.Permissions { g.mu.Lock(); defer g.mu.Unlock(); return g.p }
+
+// set records new grants; losing control releases every key and button held down.
+func (g *grants) set(p protocol.Permissions) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.p.Control && !p.Control && g.robot != nil {
+		_ = g.robot.ReleaseAll()
+	}
+	g.p = p
+}
+
+// inject applies one input event if, and only if, control is granted.
+func (g *grants) inject(ev protocol.InputEvent) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.p.Control {
+		g.dropped++
+		if g.dropped == 1 || g.dropped%100 == 0 {
+			g.log.Warn("input without a control grant dropped", "kind", ev.Kind, "dropped", g.dropped)
+		}
+		return
+	}
+	if g.robot == nil {
+		r, err := g.newRobot()
+		if err != nil {
+			g.log.Error("input injection unavailable", "err", err)
+			return
+		}
+		g.robot = r
+	}
+	if err := g.robot.Inject(ev); err != nil {
+		g.log.Warn("input refused", "kind", ev.Kind, "err", err)
+	}
+}
+
+// close releases held input and closes the injector.
+func (g *grants) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.p = protocol.Permissions{}
+	if g.robot != nil {
+		_ = g.robot.ReleaseAll()
+		_ = g.robot.Close()
+		g.robot = nil
+	}
+}
+
+// event is anything the session loop reacts to.
+type event struct {
+	msg     *protocol.Message // from signaling
+	readErr error             // signaling socket closed
+	answer  *answer           // the customer answered a request
+	action  consent.Action    // the customer acted on their own
+	pcState webrtc.PeerConnectionState
+	pcGen   int // which peer the state belongs to
+}
+
+type answer struct {
+	perm  protocol.Permission
+	allow bool
+	err   error
+}
+
+// Run joins the session and runs it until it ends. It returns nil when the
+// customer or the technician ended it, ErrInvalidCode and friends when the server
+// refused the code, and ErrConnectionLost when signaling went away.
+func Run(ctx context.Context, cfg Config) error {
+	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.cfg.NewPeer == nil {
+		s.cfg.NewPeer = func(c peer.Config) (Peer, error) { return peer.New(c) }
+	}
+	if s.cfg.NewInjector == nil {
+		s.cfg.NewInjector = func() (Injector, error) { return input.New(input.Config{Logger: s.log}) }
+	}
+	s.grants.newRobot, s.grants.log = s.cfg.NewInjector, s.log
+	return s.run(ctx)
+}
+
+type runner struct {
+	cfg    Config
+	log    *slog.Logger
+	ws     *websocket.Conn
+	sid    string
+	events chan event
+	grants grants
+	peer   Peer
+	gen    int // generation of peer, to ignore states of closed peers
+	asking map[protocol.Permission]bool
+	wg     sync.WaitGroup
+	nextID atomic.Int64 // send runs on the loop and on the peer's goroutine
+}
+
+func (s *runner) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		s.closePeer()
+		s.grants.close()
+		if s.ws != nil {
+			_ = s.ws.Close(websocket.StatusNormalClosure, "bye")
+		}
+		s.wg.Wait()
+	}()
+
+	welcome, err := s.join(ctx)
+	if err != nil {
+		return err
+	}
+	s.sid = welcome.SID
+	s.log = s.log.With("sid", s.sid)
+	ui := s.cfg.Consent
+	ui.SetInfo(consent.Info{TechnicianName: welcome.TechnicianName, OrgName: welcome.OrgName, CustomerName: welcome.CustomerName})
+	ui.SetState(protocol.Permissions{}, true)
+	s.asking = map[protocol.Permission]bool{}
+	iceServers := welcome.ICEServers
+
+	s.goRead(ctx)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			select {
+			case a := <-ui.Actions():
+				s.post(ctx, event{action: a})
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	// The first question comes at once: may this technician see the screen?
+	s.ask(ctx, protocol.PermissionView)
+
+	for {
+		select {
+		case <-ctx.Done():
+			// The customer closed the agent: tell the technician.
+			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
+			ui.Ended(consent.ReasonByCustomer)
+			return nil
+		case ev := <-s.events:
+			done, err := s.handle(ctx, ev, iceServers)
+			if done || err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// handle reacts to one event; done means the session is over.
+func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (done bool, err error) {
+	ui := s.cfg.Consent
+	switch {
+	case ev.readErr != nil:
+		ui.Ended(consent.ReasonConnectionLost)
+		return true, fmt.Errorf("%w: %v", ErrConnectionLost, ev.readErr)
+
+	case ev.answer != nil:
+		a := ev.answer
+		delete(s.asking, a.perm)
+		if a.err != nil {
+			return false, nil
+		}
+		p := s.grants.get()
+		switch {
+		case a.perm == protocol.PermissionView:
+			p.View = a.allow
+		case a.perm == protocol.PermissionControl && p.View:
+			p.Control = a.allow
+		}
+		s.setGrants(p, refused(a))
+		s.log.Info("customer answered", "permission", a.perm, "allow", a.allow)
+
+	case ev.action != "":
+		switch ev.action {
+		case consent.ActionRevokeControl:
+			p := s.grants.get()
+			p.Control = false
+			s.setGrants(p, "")
+			s.log.Info("customer revoked control")
+		case consent.ActionEnd:
+			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
+			ui.Ended(consent.ReasonByCustomer)
+			s.log.Info("customer ended the session")
+			return true, nil
+		}
+
+	case ev.pcGen != 0:
+		if ev.pcGen == s.gen && (ev.pcState == webrtc.PeerConnectionStateFailed || ev.pcState == webrtc.PeerConnectionStateClosed) {
+			s.log.Info("peer connection ended", "state", ev.pcState)
+			s.closePeer()
+		}
+
+	case ev.msg != nil:
+		return s.handleMessage(ctx, ev.msg, ice)
+	}
+	return false, nil
+}
+
+func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []webrtc.ICEServer) (bool, error) {
+	switch body := m.Body.(type) {
+	case *protocol.PermissionRequest:
+		p := s.grants.get()
+		switch {
+		case body.Permission == protocol.PermissionView && p.View,
+			body.Permission == protocol.PermissionControl && p.Control:
+			s.setGrants(p, "") // already allowed: just confirm
+		case body.Permission == protocol.PermissionControl && !p.View:
+			s.log.Warn("control requested without viewing; refused")
+			s.setGrants(p, protocol.PermissionControl)
+		default:
+			s.ask(ctx, body.Permission)
+		}
+	case *protocol.Offer:
+		if !s.grants.get().View {
+			s.log.Warn("offer without a viewing grant; dropped")
+			return false, nil
+		}
+		s.closePeer()
+		if err := s.startPeer(ctx, body.SessionDescription, ice); err != nil {
+			s.log.Error("start peer", "err", err)
+		}
+	case *protocol.Candidate:
+		if s.peer != nil {
+			if err := s.peer.AddCandidate(body.ICECandidateInit); err != nil {
+				s.log.Warn("candidate", "err", err)
+			}
+		}
+	case *protocol.SessionEnd:
+		s.cfg.Consent.Ended(consent.ReasonByTechnician)
+		s.log.Info("technician ended the session")
+		return true, nil
+	case *protocol.Error:
+		s.log.Warn("server refused a message", "code", body.Code, "message", body.Message)
+	}
+	return false, nil
+}
+
+// setGrants records new grants, applies them, and tells the customer and the
+// technician. Losing control releases every key and button held down.
+func (s *runner) setGrants(p protocol.Permissions, refused protocol.Permission) {
+	if !p.View {
+		p.Control = false
+	}
+	old := s.grants.get()
+	s.grants.set(p)
+	if old.View && !p.View {
+		s.closePeer()
+	}
+	s.cfg.Consent.SetState(p, true)
+	s.send(protocol.TypePermissionUpdate, protocol.PermissionUpdate{Permissions: p, Refused: refused})
+}
+
+func refused(a *answer) protocol.Permission {
+	if a.allow {
+		return ""
+	}
+	return a.perm
+}
+
+// ask shows a request to the customer unless the same one is already showing.
+func (s *runner) ask(ctx context.Context, perm protocol.Permission) {
+	if s.asking[perm] {
+		return
+	}
+	s.asking[perm] = true
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		allow, err := s.cfg.Consent.Ask(ctx, perm)
+		s.post(ctx, event{answer: &answer{perm: perm, allow: allow, err: err}})
+	}()
+}
+
+func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription, ice []webrtc.ICEServer) error {
+	s.gen++
+	gen := s.gen
+	p, err := s.cfg.NewPeer(peer.Config{
+		ICEServers: ice,
+		Logger:     s.log,
+		OnInput:    s.grants.inject,
+		OnCandidate: func(c webrtc.ICECandidateInit) {
+			s.send(protocol.TypeCandidate, protocol.Candidate{ICECandidateInit: c})
+		},
+		OnState: func(st webrtc.PeerConnectionState) {
+			s.post(ctx, event{pcState: st, pcGen: gen})
+		},
+	})
+	if err != nil {
+		return err
+	}
+	s.peer = p
+	actx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	ans, err := p.Answer(actx, offer)
+	if err != nil {
+		s.closePeer()
+		return err
+	}
+	s.send(protocol.TypeAnswer, protocol.Answer{SessionDescription: ans})
+	return nil
+}
+
+func (s *runner) closePeer() {
+	if s.peer != nil {
+		_ = s.peer.Close()
+		s.peer = nil
+	}
+}
+
+// post hands an event to the session loop.
+func (s *runner) post(ctx context.Context, ev event) {
+	select {
+	case s.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// send writes one message to signaling; failures show up on the read side.
+func (s *runner) send(t protocol.Type, payload any) {
+	b, err := protocol.Encode(t, fmt.Sprint(s.nextID.Add(1)), s.sid, payload)
+	if err != nil {
+		s.log.Error("encode", "type", t, "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.ws.Write(ctx, websocket.MessageText, b); err != nil {
+		s.log.Warn("send", "type", t, "err", err)
+	}
+}
+
+// join dials signaling and says hello; it returns the welcome or why not.
+func (s *runner) join(ctx context.Context) (*protocol.AgentWelcome, error) {
+	u, err := wsURL(s.cfg.Server)
+	if err != nil {
+		return nil, err
+	}
+	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(dctx, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	ws.SetReadLimit(protocol.MaxMessageSize)
+	s.ws = ws
+	host, _ := os.Hostname()
+	s.send(protocol.TypeAgentHello, protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN, Hostname: host, OS: runtime.GOOS, Version: Version})
+	for {
+		_, data, err := ws.Read(dctx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+		}
+		m, err := protocol.Decode(data)
+		if err != nil {
+			s.log.Warn("bad message from server", "err", err)
+			continue
+		}
+		switch body := m.Body.(type) {
+		case *protocol.AgentWelcome:
+			return body, nil
+		case *protocol.Error:
+			return nil, refusal(body)
+		}
+	}
+}
+
+// goRead feeds signaling messages to the loop.
+func (s *runner) goRead(ctx context.Context) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			_, data, err := s.ws.Read(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.post(ctx, event{readErr: err})
+				}
+				return
+			}
+			m, err := protocol.Decode(data)
+			if err != nil {
+				s.log.Warn("bad message from server", "err", err)
+				continue
+			}
+			s.post(ctx, event{msg: &m})
+		}
+	}()
+}
+
+func wsURL(server string) (string, error) {
+	u, err := url.Parse(server)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("%w: %q", ErrBadServer, server)
+	}
+	switch u.Scheme {
+	case "http":
+		u.Scheme = "ws"
+	case "https":
+		u.Scheme = "wss"
+	default:
+		return "", fmt.Errorf("%w: %q", ErrBadServer, server)
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + "/ws/agent"
+	return u.String(), nil
+}
+
+// refusal turns the server's error reply to hello into a sentinel error.
+func refusal(e *protocol.Error) error {
+	var base error
+	switch e.Code {
+	case protocol.CodeInvalidCode:
+		base = ErrInvalidCode
+	case protocol.CodeExpired:
+		base = ErrExpired
+	case protocol.CodeUsed:
+		base = ErrUsed
+	case protocol.CodeRateLimited:
+		base = ErrRateLimited
+	default:
+		base = errors.New("the server refused the connection")
+	}
+	return fmt.Errorf("%w (%s)", base, e.Message)
+}

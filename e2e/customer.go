@@ -1,0 +1,137 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Customer is a customer who opened an invitation and runs the agent.
+type Customer struct {
+	s       *Stack
+	ctx     context.Context // the customer's local consent page
+	cmd     *exec.Cmd
+	Started time.Time
+	out     *lockedBuffer
+	errs    *lockedBuffer
+	exited  chan struct{}
+	exitErr error
+}
+
+// Customer opens the invitation link, downloads the agent the page offers, runs
+// it on the customer's desktop and opens its local page.
+func (s *Stack) Customer(t *testing.T, inv Invitation) *Customer {
+	t.Helper()
+	ctx := s.tab(t)
+	run(t, ctx, "open the invitation",
+		chromedp.Navigate(inv.Link),
+		chromedp.WaitVisible(chromedp.ID("download")),
+	)
+	href := get(t, ctx, "read the download link", chromedp.AttributeValue(chromedp.ID("download"), "href")).Value
+	if !strings.Contains(href, "/linux") {
+		t.Fatalf("download link %q", href)
+	}
+	if !strings.HasPrefix(href, "http") {
+		href = s.URL + href
+	}
+	bin := download(t, href, t.TempDir())
+	return s.RunAgent(t, ctx, bin)
+}
+
+// RunAgent starts an agent binary, as a double-click would (no terminal, no
+// arguments but --no-browser: the test opens the page itself), and opens its page.
+func (s *Stack) RunAgent(t *testing.T, ctx context.Context, bin string, args ...string) *Customer {
+	t.Helper()
+	c := &Customer{s: s, ctx: ctx, out: &lockedBuffer{}, errs: &lockedBuffer{}, exited: make(chan struct{})}
+	c.cmd = exec.Command(bin, append([]string{"--no-browser", "-v"}, args...)...)
+	c.cmd.Env = append(os.Environ(), "DISPLAY="+s.Display, "LANG=en_US.UTF-8")
+	c.cmd.Stdout, c.cmd.Stderr = c.out, c.errs
+	c.Started = time.Now()
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		c.exitErr = c.cmd.Wait()
+		close(c.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-c.exited:
+		default:
+			_ = c.cmd.Process.Kill()
+			<-c.exited
+		}
+		if t.Failed() {
+			t.Logf("agent stdout:\n%s\nagent stderr:\n%s", c.out.String(), c.errs.String())
+		}
+	})
+	return c
+}
+
+var pageURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+/[A-Za-z0-9_-]+/`)
+
+// OpenPage opens the agent's local page once the agent prints its address.
+func (c *Customer) OpenPage(t *testing.T) {
+	t.Helper()
+	var u string
+	waitFor(t, "the agent's page address", func() bool {
+		u = pageURL.FindString(c.out.String())
+		return u != ""
+	})
+	run(t, c.ctx, "open the agent's page", chromedp.Navigate(u))
+}
+
+// WaitAsked waits until the page asks something and returns the question.
+func (c *Customer) WaitAsked(t *testing.T) string {
+	t.Helper()
+	run(t, c.ctx, "wait for a question", chromedp.WaitVisible(chromedp.ID("allow")))
+	return get(t, c.ctx, "read the question", chromedp.Text(chromedp.ID("ask-text")))
+}
+
+// Allow answers the question on screen with Allow.
+func (c *Customer) Allow(t *testing.T) {
+	t.Helper()
+	c.WaitAsked(t)
+	run(t, c.ctx, "allow", chromedp.Click(chromedp.ID("allow")), chromedp.WaitNotVisible(chromedp.ID("allow")))
+}
+
+// PageText returns the visible text of the customer's page.
+func (c *Customer) PageText(t *testing.T) string {
+	t.Helper()
+	return get(t, c.ctx, "read the page", chromedp.Text(chromedp.CSS("body")))
+}
+
+// StopControl clicks Stop control.
+func (c *Customer) StopControl(t *testing.T) {
+	t.Helper()
+	run(t, c.ctx, "stop control", chromedp.WaitVisible(chromedp.ID("stop")), chromedp.Click(chromedp.ID("stop")))
+}
+
+// End clicks End session on the customer's page.
+func (c *Customer) End(t *testing.T) {
+	t.Helper()
+	run(t, c.ctx, "end the session", chromedp.Click(chromedp.ID("end")))
+}
+
+// WaitLog waits until the agent's log contains text.
+func (c *Customer) WaitLog(t *testing.T, text string) {
+	t.Helper()
+	waitFor(t, "agent log "+text, func() bool { return strings.Contains(c.errs.String(), text) })
+}
+
+// WaitExit waits for the agent to exit and returns its exit code and output.
+func (c *Customer) WaitExit(t *testing.T) (code int, stdout, stderr string) {
+	t.Helper()
+	select {
+	case <-c.exited:
+	case <-time.After(Timeout):
+		t.Fatal("the agent did not exit")
+	}
+	return c.cmd.ProcessState.ExitCode(), c.out.String(), c.errs.String()
+}

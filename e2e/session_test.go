@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
+)
+
+// near reports whether two colours are within tol on every channel.
+func near(got, want [3]int, tol int) bool {
+	for i := range got {
+		if d := got[i] - want[i]; d > tol || d < -tol {
+			return false
+		}
+	}
+	return true
+}
+
+// A technician sees a customer's desktop and controls it, started from an
+// invitation link; the customer stays in charge and the session ends cleanly.
+func TestRemoteControlSession(t *testing.T) {
+	stack := Start(t)
+	win := twtest.Start(t, stack.Display, twtest.Options{X: 200, Y: 120, W: 600, H: 400})
+
+	// 2. The technician logs in and creates a session.
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Dupont")
+	if !strings.Contains(inv.Link, "/s/") || len(inv.PIN) != 6 {
+		t.Fatalf("invitation %+v", inv)
+	}
+	tech.WaitStatus(t, "Waiting for Marie Dupont to open the invitation")
+
+	// 3–4. The customer opens the link, runs the downloaded agent, and is asked.
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	question := customer.WaitAsked(t)
+	page := customer.PageText(t)
+	for _, want := range []string{"Administrator", "Acme IT", "Only continue if you contacted"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the customer's page does not show %q:\n%s", want, page)
+		}
+	}
+	t.Logf("customer is asked: %q", question)
+	allowedAt := time.Now()
+	customer.Allow(t)
+
+	// 5. The technician sees the live desktop, scaled to fit.
+	w, h := tech.WaitVideo(t)
+	first := tech.FirstFrameAt(t)
+	t.Logf("agent start → first decoded frame: %d ms (allow click → first frame: %d ms); video %dx%d, shown at scale %.2f",
+		first-customer.Started.UnixMilli(), first-allowedAt.UnixMilli(), w, h, tech.Scale(t))
+	if w != ScreenW || h != ScreenH {
+		t.Errorf("video is %dx%d, want the customer's %dx%d", w, h, ScreenW, ScreenH)
+	}
+	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
+	quadrants := []struct {
+		name string
+		x, y int
+		rgb  [3]int
+	}{
+		{"red", 200 + 150, 120 + 100, [3]int{255, 0, 0}},
+		{"green", 200 + 450, 120 + 100, [3]int{0, 255, 0}},
+		{"blue", 200 + 150, 120 + 300, [3]int{0, 0, 255}},
+		{"yellow", 200 + 450, 120 + 300, [3]int{255, 255, 0}},
+	}
+	for _, q := range quadrants {
+		var got [3]int
+		waitFor(t, "the "+q.name+" quadrant in the video", func() bool {
+			got = tech.Pixel(t, q.x, q.y)
+			return near(got, q.rgb, 40)
+		})
+	}
+
+	// 6. The technician asks for control; the customer is asked again and allows.
+	tech.RequestControl(t)
+	if q := customer.WaitAsked(t); !strings.Contains(strings.ToLower(q), "control") {
+		t.Errorf("second question %q does not ask for control", q)
+	}
+	customer.Allow(t)
+	tech.WaitStatus(t, "Connected to Marie Dupont — in control")
+
+	mark := win.Mark(t)
+	cx, cy := win.Center()
+	tech.Click(t, cx, cy)
+	evs := win.WaitFor(t, mark, "the click on the test window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_press")) > 0
+	})
+	press := twtest.Filter(evs, "button_press")[0]
+	if press.Button != 1 || abs(press.RootX-cx) > 3 || abs(press.RootY-cy) > 3 {
+		t.Errorf("click arrived as button %d at (%d,%d), want button 1 at (%d,%d)", press.Button, press.RootX, press.RootY, cx, cy)
+	}
+
+	mark = win.Mark(t)
+	const text = "Hello é€ Ünïcode"
+	tech.Type(t, text)
+	win.WaitFor(t, mark, "the typed text", func(evs []twtest.Event) bool {
+		return twtest.Typed(evs) == text
+	})
+
+	// 7. The customer revokes control: the console says so, and even input sent
+	// straight on the data channel is dropped by the agent.
+	customer.StopControl(t)
+	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
+	mark = win.Mark(t)
+	tech.ForgeInput(t, cx, cy)
+	customer.WaitLog(t, "input without a control grant dropped")
+	if got := twtest.Filter(win.Events(t)[mark:], "button_press"); len(got) != 0 {
+		t.Fatalf("input arrived after control was revoked: %+v", got)
+	}
+
+	// The technician ends the session: the agent exits and both sides say so.
+	tech.End(t)
+	tech.WaitStatus(t, "You ended the session with Marie Dupont")
+	code, out, _ := customer.WaitExit(t)
+	if code != 0 || !strings.Contains(out, "The support session has ended") {
+		t.Fatalf("agent exited with %d:\n%s", code, out)
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

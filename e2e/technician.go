@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Technician is the technician's console in a browser tab.
+type Technician struct {
+	s   *Stack
+	ctx context.Context
+}
+
+// Invitation is what the console shows after New session.
+type Invitation struct {
+	Link, PIN string
+}
+
+// Technician logs in to the console in a new tab.
+func (s *Stack) Technician(t *testing.T) *Technician {
+	t.Helper()
+	ctx := s.tab(t)
+	// Accept "End the session?" and other confirmations, as the technician would.
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range dialogs {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	run(t, ctx, "log in",
+		chromedp.Navigate(s.URL+"/console"),
+		chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), AdminPassword),
+		chromedp.Click(chromedp.ID("login")),
+		chromedp.WaitVisible(chromedp.ID("customer")),
+	)
+	return &Technician{s: s, ctx: ctx}
+}
+
+// NewSession creates a session for customer and returns its invitation.
+func (tc *Technician) NewSession(t *testing.T, customer string) Invitation {
+	t.Helper()
+	run(t, tc.ctx, "create a session",
+		chromedp.SendKeys(chromedp.ID("customer"), customer),
+		chromedp.Click(chromedp.ID("new-session")),
+		chromedp.WaitVisible(chromedp.ID("invite-link")),
+	)
+	return Invitation{
+		Link: get(t, tc.ctx, "read the link", chromedp.Value(chromedp.ID("invite-link"))),
+		PIN:  get(t, tc.ctx, "read the PIN", chromedp.Text(chromedp.ID("invite-pin"))),
+	}
+}
+
+// WaitStatus waits until the status line contains text.
+func (tc *Technician) WaitStatus(t *testing.T, text string) {
+	t.Helper()
+	var got string
+	deadline := time.Now().Add(Timeout)
+	for {
+		got = get(t, tc.ctx, "read status", chromedp.Text(chromedp.ID("status")))
+		if strings.Contains(got, text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status is %q, want it to contain %q", got, text)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// WaitVideo waits until the remote screen is decoded and returns its size.
+func (tc *Technician) WaitVideo(t *testing.T) (w, h int) {
+	t.Helper()
+	var size []int
+	waitFor(t, "the customer's screen in the console", func() bool {
+		size = get(t, tc.ctx, "video size", chromedp.Evaluate[[]int](`[lifeline.video.videoWidth, lifeline.video.videoHeight, lifeline.firstFrameAt]`))
+		return size[0] > 0 && size[2] > 0
+	})
+	return size[0], size[1]
+}
+
+// FirstFrameAt is when the console decoded its first frame (Unix milliseconds).
+func (tc *Technician) FirstFrameAt(t *testing.T) int64 {
+	return int64(get(t, tc.ctx, "first frame", chromedp.Evaluate[float64](`lifeline.firstFrameAt`)))
+}
+
+// Pixel returns the colour of the decoded video at the customer's screen pixel (x, y).
+func (tc *Technician) Pixel(t *testing.T, x, y int) [3]int {
+	t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const v = lifeline.video, c = document.createElement("canvas");
+		c.width = v.videoWidth; c.height = v.videoHeight;
+		const g = c.getContext("2d");
+		g.drawImage(v, 0, 0);
+		const px = Math.round(%d / %d * v.videoWidth), py = Math.round(%d / %d * v.videoHeight);
+		const d = g.getImageData(px, py, 1, 1).data;
+		return [d[0], d[1], d[2]];
+	})()`, x, ScreenW, y, ScreenH)
+	rgb := get(t, tc.ctx, "read a pixel", chromedp.Evaluate[[]int](js))
+	return [3]int{rgb[0], rgb[1], rgb[2]}
+}
+
+// pagePoint returns where on the page the customer's screen pixel (x, y) is shown,
+// whatever the scaling of the video.
+func (tc *Technician) pagePoint(t *testing.T, x, y int) (float64, float64) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const v = lifeline.video, r = v.getBoundingClientRect();
+		const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+		const w = v.videoWidth * s, h = v.videoHeight * s;
+		return [r.left + (r.width - w) / 2 + (%d + 0.5) / %d * w, r.top + (r.height - h) / 2 + (%d + 0.5) / %d * h, s];
+	})()`, x, ScreenW, y, ScreenH)
+	p := get(t, tc.ctx, "locate a remote pixel", chromedp.Evaluate[[]float64](js))
+	return p[0], p[1]
+}
+
+// Scale is how much the console shrinks or grows the remote screen.
+func (tc *Technician) Scale(t *testing.T) float64 {
+	return get(t, tc.ctx, "scale", chromedp.Evaluate[float64](`(() => { const v = lifeline.video, r = v.getBoundingClientRect(); return Math.min(r.width / v.videoWidth, r.height / v.videoHeight); })()`))
+}
+
+// Click clicks the customer's screen pixel (x, y) in the console's video.
+func (tc *Technician) Click(t *testing.T, x, y int) {
+	t.Helper()
+	px, py := tc.pagePoint(t, x, y)
+	run(t, tc.ctx, "click the remote screen", chromedp.MouseClickXY(px, py))
+}
+
+// Type types text on the keyboard into the console.
+func (tc *Technician) Type(t *testing.T, text string) {
+	t.Helper()
+	run(t, tc.ctx, "type", chromedp.KeyEvent(text))
+}
+
+// RequestControl clicks Request control.
+func (tc *Technician) RequestControl(t *testing.T) {
+	t.Helper()
+	run(t, tc.ctx, "request control",
+		chromedp.WaitEnabled(chromedp.ID("request-control")),
+		chromedp.Click(chromedp.ID("request-control")))
+}
+
+// End clicks End session and confirms.
+func (tc *Technician) End(t *testing.T) {
+	t.Helper()
+	run(t, tc.ctx, "end the session", chromedp.Click(chromedp.ID("end-session")))
+}
+
+// ForgeInput sends raw input straight on the data channel, as a console that
+// ignores the customer's decision would.
+func (tc *Technician) ForgeInput(t *testing.T, x, y int) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const ch = lifeline.input.input;
+		for (const d of [true, false]) ch.send(JSON.stringify({k: "button", b: 0, d, x: %f, y: %f}));
+		return true;
+	})()`, float64(x)/float64(ScreenW-1), float64(y)/float64(ScreenH-1))
+	get(t, tc.ctx, "forge input", chromedp.Evaluate[bool](js))
+}

@@ -1,0 +1,220 @@
+// Package xvfb starts a private Xvfb X server for tests that need a real X11 display.
+package xvfb
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// StartTimeout bounds how long Start waits for Xvfb to accept connections.
+const StartTimeout = 20 * time.Second
+
+// stopTimeout bounds how long cleanup waits for Xvfb to exit after SIGTERM
+// before it sends SIGKILL.
+const stopTimeout = 5 * time.Second
+
+// Start starts Xvfb with one width×height×24 screen on a free display number and
+// returns the display name (":N"), ready for DISPLAY. It calls t.Skip when Xvfb
+// is not installed and t.Fatal when it does not come up.
+//
+// N is drawn at random from :100–:999, skipping numbers whose lock file
+// /tmp/.X<N>-lock exists. Xvfb takes that lock atomically and exits if
+// another server got there first, in which case Start tries another number,
+// so parallel test processes do not collide. Xvfb reports N on -displayfd
+// once it listens, and Start then checks that the display completes an X11
+// connection handshake on /tmp/.X11-unix/X<N>. Xvfb runs with -nolisten tcp
+// and -noreset (it keeps its state when the last client disconnects);
+// t.Cleanup stops it with SIGTERM (SIGKILL after 5 s), which removes its lock
+// file and socket. The caller sets DISPLAY, e.g. with t.Setenv.
+func Start(t testing.TB, width, height int) string {
+	t.Helper()
+	bin, err := exec.LookPath("Xvfb")
+	if err != nil {
+		t.Skip("Xvfb is not installed (apt-get install xvfb); skipping a test that needs an X11 display")
+	}
+	if width <= 0 || height <= 0 {
+		t.Fatalf("xvfb: bad screen size %dx%d", width, height)
+	}
+	var lastErr error
+	for range maxAttempts {
+		n := firstDisplay + rand.IntN(numDisplays)
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue // taken (or stale: Xvfb would check, but another number is cheaper)
+		}
+		display, err := start(t, bin, n, width, height)
+		if err == nil {
+			return display
+		}
+		lastErr = err
+		if !errors.Is(err, errDisplayTaken) {
+			break
+		}
+	}
+	t.Fatalf("xvfb: could not start: %v", lastErr)
+	return ""
+}
+
+// Display numbers are drawn from [firstDisplay, firstDisplay+numDisplays),
+// away from the :0 of a real session and the :99 of xvfb-run.
+const (
+	firstDisplay = 100
+	numDisplays  = 900
+	maxAttempts  = 20
+)
+
+// errDisplayTaken means Xvfb exited without reporting ready, most likely
+// because another server took the display number first.
+var errDisplayTaken = errors.New("display number taken")
+
+// start runs Xvfb on display n. Xvfb writes n to -displayfd once it listens;
+// if the display is taken it exits and the pipe reads EOF.
+func start(t testing.TB, bin string, n, width, height int) (string, error) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+
+	var out lockedBuffer
+	display := fmt.Sprintf(":%d", n)
+	cmd := exec.Command(bin, display,
+		"-displayfd", "3", // the first entry of ExtraFiles is fd 3
+		"-screen", "0", fmt.Sprintf("%dx%dx24", width, height),
+		"-nolisten", "tcp",
+		"-noreset",
+	)
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	// Its own process group, so a ^C on the test does not race our cleanup.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return "", fmt.Errorf("start %s: %w", bin, err)
+	}
+	w.Close() // only Xvfb holds the write end now: EOF when it exits
+
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	stop := func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(stopTimeout):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}
+
+	numCh := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		numCh <- strings.TrimSpace(line)
+	}()
+	select {
+	case num := <-numCh:
+		if num == "" {
+			<-exited
+			return "", fmt.Errorf("%w: Xvfb %s exited: %s", errDisplayTaken, display, out.String())
+		}
+		if num != strconv.Itoa(n) {
+			stop()
+			return "", fmt.Errorf("Xvfb reported display %q, want %d", num, n)
+		}
+	case <-time.After(StartTimeout):
+		stop()
+		return "", fmt.Errorf("Xvfb %s not ready after %v: %s", display, StartTimeout, out.String())
+	}
+
+	socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+	deadline := time.Now().Add(StartTimeout)
+	for {
+		err := handshake(socket, time.Second)
+		if err == nil {
+			break
+		}
+		select {
+		case <-exited:
+			return "", fmt.Errorf("Xvfb %s exited before accepting connections: %s", display, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return "", fmt.Errorf("Xvfb %s does not accept connections: %v: %s", display, err, out.String())
+		}
+		time.Sleep(20 * time.Millisecond) // poll interval between connection attempts
+	}
+	t.Cleanup(stop)
+	t.Logf("xvfb: %s (%dx%d) pid %d", display, width, height, cmd.Process.Pid)
+	return display, nil
+}
+
+// handshake opens the X server's unix socket and completes the X11 connection
+// setup without authentication, which is what Xvfb without -auth accepts.
+func handshake(socket string, timeout time.Duration) error {
+	c, err := net.DialTimeout("unix", socket, timeout)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(timeout))
+	// Byte order 'l' (little endian), pad, protocol 11.0, no auth name or data.
+	req := []byte{'l', 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	if _, err := c.Write(req); err != nil {
+		return err
+	}
+	var reply [8]byte
+	if _, err := readFull(c, reply[:]); err != nil {
+		return err
+	}
+	if reply[0] != 1 {
+		return errors.New("x11 setup refused")
+	}
+	return nil
+}
+
+func readFull(c net.Conn, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := c.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// lockedBuffer collects Xvfb's output; exec copies into it from its own goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
