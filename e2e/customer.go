@@ -29,10 +29,28 @@ type Customer struct {
 func (s *Stack) Customer(t *testing.T, inv Invitation) *Customer {
 	t.Helper()
 	ctx := s.tab(t)
-	run(t, ctx, "open the invitation",
-		chromedp.Navigate(inv.Link),
-		chromedp.WaitVisible(chromedp.ID("download")),
+	run(t, ctx, "open the invitation", chromedp.Navigate(inv.Link))
+	return s.download(t, ctx)
+}
+
+// CustomerWithPIN goes to the join page, types the PIN, then downloads and runs
+// the agent the page offers.
+func (s *Stack) CustomerWithPIN(t *testing.T, pin string) *Customer {
+	t.Helper()
+	ctx := s.tab(t)
+	run(t, ctx, "type the PIN",
+		chromedp.Navigate(s.URL+"/join"),
+		chromedp.WaitVisible(chromedp.ID("pin")),
+		chromedp.SendKeys(chromedp.ID("pin"), pin),
+		chromedp.Click(chromedp.ID("pin-submit")),
 	)
+	return s.download(t, ctx)
+}
+
+// download takes the download the join page offers and runs it.
+func (s *Stack) download(t *testing.T, ctx context.Context) *Customer {
+	t.Helper()
+	run(t, ctx, "see the download", chromedp.WaitVisible(chromedp.ID("download")))
 	href := get(t, ctx, "read the download link", chromedp.AttributeValue(chromedp.ID("download"), "href")).Value
 	if !strings.Contains(href, "/linux") {
 		t.Fatalf("download link %q", href)
@@ -117,6 +135,13 @@ func (c *Customer) StopControl(t *testing.T) {
 func (c *Customer) End(t *testing.T) {
 	t.Helper()
 	run(t, c.ctx, "end the session", chromedp.Click(chromedp.ID("end")))
+}
+
+// WaitEnded waits until the customer's page says the session is over.
+func (c *Customer) WaitEnded(t *testing.T) string {
+	t.Helper()
+	run(t, c.ctx, "see the end", chromedp.WaitVisible(chromedp.ID("ended")))
+	return get(t, c.ctx, "read the end", chromedp.Text(chromedp.ID("ended")))
 }
 
 // WaitLog waits until the agent's log contains text.

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -92,11 +93,12 @@ func TestRemoteControlSession(t *testing.T) {
 		t.Errorf("click arrived as button %d at (%d,%d), want button 1 at (%d,%d)", press.Button, press.RootX, press.RootY, cx, cy)
 	}
 
+	// Characters (any script) and keys that are not characters (Enter).
 	mark = win.Mark(t)
 	const text = "Hello é€ Ünïcode"
-	tech.Type(t, text)
+	tech.Type(t, text+"\n")
 	win.WaitFor(t, mark, "the typed text", func(evs []twtest.Event) bool {
-		return twtest.Typed(evs) == text
+		return twtest.Typed(evs) == text+"\r"
 	})
 
 	// 7. The customer revokes control: the console says so, and even input sent
@@ -116,6 +118,40 @@ func TestRemoteControlSession(t *testing.T) {
 	code, out, _ := customer.WaitExit(t)
 	if code != 0 || !strings.Contains(out, "The support session has ended") {
 		t.Fatalf("agent exited with %d:\n%s", code, out)
+	}
+}
+
+// A customer joins with the 6-digit code, shares the screen, and ends the
+// session from their own page: the console hears it and the agent exits.
+func TestCustomerJoinsWithPINAndEnds(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Jean Martin")
+
+	customer := stack.CustomerWithPIN(t, inv.PIN)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	tech.WaitStatus(t, "Connected to Jean Martin — view only")
+
+	customer.End(t)
+	if got := customer.WaitEnded(t); got == "" {
+		t.Error("the customer's page does not say the session ended")
+	}
+	tech.WaitStatus(t, "Session ended by Jean Martin")
+	if code, out, _ := customer.WaitExit(t); code != 0 {
+		t.Fatalf("agent exited with %d:\n%s", code, out)
+	}
+}
+
+// An agent started with a code the server does not know says so and fails.
+func TestAgentWithBadCodeExits(t *testing.T) {
+	stack := Start(t)
+	agent := filepath.Join(Binaries(t), "agents", "lifeline-agent-linux-amd64")
+	customer := stack.RunAgent(t, nil, agent, "--server", stack.URL, "--code", "aaaaaaaaaaaaaaaaaaaaaaaaaa")
+	code, _, stderr := customer.WaitExit(t)
+	if code == 0 || !strings.Contains(stderr, "That code is not valid") {
+		t.Fatalf("agent exited with %d, stderr:\n%s", code, stderr)
 	}
 }
 
