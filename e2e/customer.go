@@ -26,7 +26,7 @@ type Customer struct {
 
 // Customer opens the invitation link, downloads the agent the page offers, runs
 // it on the customer's desktop and opens its local page.
-func (s *Stack) Customer(t *testing.T, inv Invitation) *Customer {
+func (s *Stack) Customer(t testing.TB, inv Invitation) *Customer {
 	t.Helper()
 	ctx := s.tab(t)
 	run(t, ctx, "open the invitation", chromedp.Navigate(inv.Link))
@@ -35,7 +35,7 @@ func (s *Stack) Customer(t *testing.T, inv Invitation) *Customer {
 
 // CustomerWithPIN goes to the join page, types the PIN, then downloads and runs
 // the agent the page offers.
-func (s *Stack) CustomerWithPIN(t *testing.T, pin string) *Customer {
+func (s *Stack) CustomerWithPIN(t testing.TB, pin string) *Customer {
 	t.Helper()
 	ctx := s.tab(t)
 	run(t, ctx, "type the PIN",
@@ -48,7 +48,7 @@ func (s *Stack) CustomerWithPIN(t *testing.T, pin string) *Customer {
 }
 
 // download takes the download the join page offers and runs it.
-func (s *Stack) download(t *testing.T, ctx context.Context) *Customer {
+func (s *Stack) download(t testing.TB, ctx context.Context) *Customer {
 	t.Helper()
 	run(t, ctx, "see the download", chromedp.WaitVisible(chromedp.ID("download")))
 	href := get(t, ctx, "read the download link", chromedp.AttributeValue(chromedp.ID("download"), "href")).Value
@@ -64,7 +64,7 @@ func (s *Stack) download(t *testing.T, ctx context.Context) *Customer {
 
 // RunAgent starts an agent binary, as a double-click would (no terminal, no
 // arguments but --no-browser: the test opens the page itself), and opens its page.
-func (s *Stack) RunAgent(t *testing.T, ctx context.Context, bin string, args ...string) *Customer {
+func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...string) *Customer {
 	t.Helper()
 	c := &Customer{s: s, ctx: ctx, out: &lockedBuffer{}, errs: &lockedBuffer{}, exited: make(chan struct{})}
 	c.cmd = exec.Command(bin, append([]string{"--no-browser", "-v"}, args...)...)
@@ -95,7 +95,7 @@ func (s *Stack) RunAgent(t *testing.T, ctx context.Context, bin string, args ...
 var pageURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+/[A-Za-z0-9_-]+/`)
 
 // OpenPage opens the agent's local page once the agent prints its address.
-func (c *Customer) OpenPage(t *testing.T) {
+func (c *Customer) OpenPage(t testing.TB) {
 	t.Helper()
 	var u string
 	waitFor(t, "the agent's page address", func() bool {
@@ -106,52 +106,52 @@ func (c *Customer) OpenPage(t *testing.T) {
 }
 
 // WaitAsked waits until the page asks something and returns the question.
-func (c *Customer) WaitAsked(t *testing.T) string {
+func (c *Customer) WaitAsked(t testing.TB) string {
 	t.Helper()
 	run(t, c.ctx, "wait for a question", chromedp.WaitVisible(chromedp.ID("allow")))
 	return get(t, c.ctx, "read the question", chromedp.Text(chromedp.ID("ask-text")))
 }
 
 // Allow answers the question on screen with Allow.
-func (c *Customer) Allow(t *testing.T) {
+func (c *Customer) Allow(t testing.TB) {
 	t.Helper()
 	c.WaitAsked(t)
 	run(t, c.ctx, "allow", chromedp.Click(chromedp.ID("allow")), chromedp.WaitNotVisible(chromedp.ID("allow")))
 }
 
 // PageText returns the visible text of the customer's page.
-func (c *Customer) PageText(t *testing.T) string {
+func (c *Customer) PageText(t testing.TB) string {
 	t.Helper()
 	return get(t, c.ctx, "read the page", chromedp.Text(chromedp.CSS("body")))
 }
 
 // StopControl clicks Stop control.
-func (c *Customer) StopControl(t *testing.T) {
+func (c *Customer) StopControl(t testing.TB) {
 	t.Helper()
 	run(t, c.ctx, "stop control", chromedp.WaitVisible(chromedp.ID("stop")), chromedp.Click(chromedp.ID("stop")))
 }
 
 // End clicks End session on the customer's page.
-func (c *Customer) End(t *testing.T) {
+func (c *Customer) End(t testing.TB) {
 	t.Helper()
 	run(t, c.ctx, "end the session", chromedp.Click(chromedp.ID("end")))
 }
 
 // WaitEnded waits until the customer's page says the session is over.
-func (c *Customer) WaitEnded(t *testing.T) string {
+func (c *Customer) WaitEnded(t testing.TB) string {
 	t.Helper()
 	run(t, c.ctx, "see the end", chromedp.WaitVisible(chromedp.ID("ended")))
 	return get(t, c.ctx, "read the end", chromedp.Text(chromedp.ID("ended")))
 }
 
 // WaitLog waits until the agent's log contains text.
-func (c *Customer) WaitLog(t *testing.T, text string) {
+func (c *Customer) WaitLog(t testing.TB, text string) {
 	t.Helper()
 	waitFor(t, "agent log "+text, func() bool { return strings.Contains(c.errs.String(), text) })
 }
 
 // WaitExit waits for the agent to exit and returns its exit code and output.
-func (c *Customer) WaitExit(t *testing.T) (code int, stdout, stderr string) {
+func (c *Customer) WaitExit(t testing.TB) (code int, stdout, stderr string) {
 	t.Helper()
 	select {
 	case <-c.exited:

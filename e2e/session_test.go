@@ -28,6 +28,7 @@ func TestRemoteControlSession(t *testing.T) {
 	// 2. The technician logs in and creates a session.
 	tech := stack.Technician(t)
 	inv := tech.NewSession(t, "Marie Dupont")
+	tech.Shot(t, "console-new-session")
 	if !strings.Contains(inv.Link, "/s/") || len(inv.PIN) != 6 {
 		t.Fatalf("invitation %+v", inv)
 	}
@@ -44,6 +45,7 @@ func TestRemoteControlSession(t *testing.T) {
 		}
 	}
 	t.Logf("customer is asked: %q", question)
+	customer.Shot(t, "customer-asked-view")
 	allowedAt := time.Now()
 	customer.Allow(t)
 
@@ -81,6 +83,8 @@ func TestRemoteControlSession(t *testing.T) {
 	}
 	customer.Allow(t)
 	tech.WaitStatus(t, "Connected to Marie Dupont — in control")
+	tech.Shot(t, "console-in-control")
+	customer.Shot(t, "customer-controlled")
 
 	mark := win.Mark(t)
 	cx, cy := win.Center()

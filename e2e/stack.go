@@ -89,7 +89,7 @@ type Stack struct {
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.
-func Start(t *testing.T) *Stack {
+func Start(t testing.TB) *Stack {
 	t.Helper()
 	if _, err := exec.LookPath("chromium"); err != nil {
 		t.Skip("chromium is not installed (go tool task deps installs it)")
@@ -161,7 +161,7 @@ func chromiumPath() string {
 }
 
 // tab opens a new browser tab.
-func (s *Stack) tab(t *testing.T) context.Context {
+func (s *Stack) tab(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(s.browser)
 	t.Cleanup(cancel)
@@ -172,7 +172,7 @@ func (s *Stack) tab(t *testing.T) context.Context {
 }
 
 // run runs chromedp steps with the hang guard, failing the test with what.
-func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
@@ -182,7 +182,7 @@ func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Actio
 }
 
 // get runs one chromedp action that returns a value, with the hang guard.
-func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+func get[T any](t testing.TB, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
@@ -194,7 +194,7 @@ func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Actio
 }
 
 // download fetches url into a new executable file in dir.
-func download(t *testing.T, url, dir string) string {
+func download(t testing.TB, url, dir string) string {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -242,7 +242,7 @@ func (b *lockedBuffer) String() string {
 }
 
 // waitFor polls cond until it holds or the hang guard ends the test.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(Timeout)
 	for !cond() {
@@ -252,3 +252,27 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// shot saves a screenshot of a tab as name.png in $LIFELINE_E2E_SHOTS, when set,
+// so a person can look at what the test saw.
+func shot(t testing.TB, ctx context.Context, name string) {
+	dir := os.Getenv("LIFELINE_E2E_SHOTS")
+	if dir == "" {
+		return
+	}
+	tctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	png, err := chromedp.Run(tctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+	}
+}
+
+// Shot saves a screenshot of the console (see shot).
+func (tc *Technician) Shot(t testing.TB, name string) { shot(t, tc.ctx, name) }
+
+// Shot saves a screenshot of the customer's page (see shot).
+func (c *Customer) Shot(t testing.TB, name string) { shot(t, c.ctx, name) }

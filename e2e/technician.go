@@ -23,7 +23,7 @@ type Invitation struct {
 }
 
 // Technician logs in to the console in a new tab.
-func (s *Stack) Technician(t *testing.T) *Technician {
+func (s *Stack) Technician(t testing.TB) *Technician {
 	t.Helper()
 	ctx := s.tab(t)
 	// Accept "End the session?" and other confirmations, as the technician would.
@@ -48,9 +48,11 @@ func (s *Stack) Technician(t *testing.T) *Technician {
 }
 
 // NewSession creates a session for customer and returns its invitation.
-func (tc *Technician) NewSession(t *testing.T, customer string) Invitation {
+func (tc *Technician) NewSession(t testing.TB, customer string) Invitation {
 	t.Helper()
 	run(t, tc.ctx, "create a session",
+		chromedp.Navigate(tc.s.URL+"/console"),
+		chromedp.WaitVisible(chromedp.ID("customer")),
 		chromedp.SendKeys(chromedp.ID("customer"), customer),
 		chromedp.Click(chromedp.ID("new-session")),
 		chromedp.WaitVisible(chromedp.ID("invite-link")),
@@ -62,7 +64,7 @@ func (tc *Technician) NewSession(t *testing.T, customer string) Invitation {
 }
 
 // WaitStatus waits until the status line contains text.
-func (tc *Technician) WaitStatus(t *testing.T, text string) {
+func (tc *Technician) WaitStatus(t testing.TB, text string) {
 	t.Helper()
 	var got string
 	deadline := time.Now().Add(Timeout)
@@ -79,7 +81,7 @@ func (tc *Technician) WaitStatus(t *testing.T, text string) {
 }
 
 // WaitVideo waits until the remote screen is decoded and returns its size.
-func (tc *Technician) WaitVideo(t *testing.T) (w, h int) {
+func (tc *Technician) WaitVideo(t testing.TB) (w, h int) {
 	t.Helper()
 	var size []int
 	waitFor(t, "the customer's screen in the console", func() bool {
@@ -90,12 +92,12 @@ func (tc *Technician) WaitVideo(t *testing.T) (w, h int) {
 }
 
 // FirstFrameAt is when the console decoded its first frame (Unix milliseconds).
-func (tc *Technician) FirstFrameAt(t *testing.T) int64 {
+func (tc *Technician) FirstFrameAt(t testing.TB) int64 {
 	return int64(get(t, tc.ctx, "first frame", chromedp.Evaluate[float64](`lifeline.firstFrameAt`)))
 }
 
 // Pixel returns the colour of the decoded video at the customer's screen pixel (x, y).
-func (tc *Technician) Pixel(t *testing.T, x, y int) [3]int {
+func (tc *Technician) Pixel(t testing.TB, x, y int) [3]int {
 	t.Helper()
 	js := fmt.Sprintf(`(() => {
 		const v = lifeline.video, c = document.createElement("canvas");
@@ -112,7 +114,7 @@ func (tc *Technician) Pixel(t *testing.T, x, y int) [3]int {
 
 // pagePoint returns where on the page the customer's screen pixel (x, y) is shown,
 // whatever the scaling of the video.
-func (tc *Technician) pagePoint(t *testing.T, x, y int) (float64, float64) {
+func (tc *Technician) pagePoint(t testing.TB, x, y int) (float64, float64) {
 	t.Helper()
 	js := fmt.Sprintf(`(() => {
 		const v = lifeline.video, r = v.getBoundingClientRect();
@@ -125,25 +127,25 @@ func (tc *Technician) pagePoint(t *testing.T, x, y int) (float64, float64) {
 }
 
 // Scale is how much the console shrinks or grows the remote screen.
-func (tc *Technician) Scale(t *testing.T) float64 {
+func (tc *Technician) Scale(t testing.TB) float64 {
 	return get(t, tc.ctx, "scale", chromedp.Evaluate[float64](`(() => { const v = lifeline.video, r = v.getBoundingClientRect(); return Math.min(r.width / v.videoWidth, r.height / v.videoHeight); })()`))
 }
 
 // Click clicks the customer's screen pixel (x, y) in the console's video.
-func (tc *Technician) Click(t *testing.T, x, y int) {
+func (tc *Technician) Click(t testing.TB, x, y int) {
 	t.Helper()
 	px, py := tc.pagePoint(t, x, y)
 	run(t, tc.ctx, "click the remote screen", chromedp.MouseClickXY(px, py))
 }
 
 // Type types text on the keyboard into the console.
-func (tc *Technician) Type(t *testing.T, text string) {
+func (tc *Technician) Type(t testing.TB, text string) {
 	t.Helper()
 	run(t, tc.ctx, "type", chromedp.KeyEvent(text))
 }
 
 // RequestControl clicks Request control.
-func (tc *Technician) RequestControl(t *testing.T) {
+func (tc *Technician) RequestControl(t testing.TB) {
 	t.Helper()
 	run(t, tc.ctx, "request control",
 		chromedp.WaitEnabled(chromedp.ID("request-control")),
@@ -151,14 +153,14 @@ func (tc *Technician) RequestControl(t *testing.T) {
 }
 
 // End clicks End session and confirms.
-func (tc *Technician) End(t *testing.T) {
+func (tc *Technician) End(t testing.TB) {
 	t.Helper()
 	run(t, tc.ctx, "end the session", chromedp.Click(chromedp.ID("end-session")))
 }
 
 // ForgeInput sends raw input straight on the data channel, as a console that
 // ignores the customer's decision would.
-func (tc *Technician) ForgeInput(t *testing.T, x, y int) {
+func (tc *Technician) ForgeInput(t testing.TB, x, y int) {
 	t.Helper()
 	js := fmt.Sprintf(`(() => {
 		const ch = lifeline.input.input;

@@ -73,6 +73,7 @@ signal.on("session.state", (p) => {
 signal.on("permission.update", (p) => {
   const wasViewing = perms.view;
   perms = p.permissions;
+  clearNotes();
   if (p.refused) statusNote(t(p.refused === "control" ? "ws.controlRefused" : "ws.viewRefused", customer));
   if (perms.view && !pc) startPeer();
   else if (!perms.view && pc) stopPeer();
@@ -110,7 +111,12 @@ signal.on("error", (p) => {
   if (p.code === "not_connected") statusNote(t("ws.notConnected", customer));
 });
 
+function clearNotes() {
+  for (const n of document.querySelectorAll("p.note")) n.remove();
+}
+
 function statusNote(text) {
+  clearNotes();
   const note = document.createElement("p");
   note.className = "note";
   note.textContent = text;

@@ -1,4 +1,4 @@
-// Package xvfb starts a private Xvfb X server for tests that need a real X11 display.
+// Package xvfb starts a private Xvfb X server for tests and demos that need a real X11 display.
 package xvfb
 
 import (
@@ -18,34 +18,53 @@ import (
 	"time"
 )
 
-// StartTimeout bounds how long Start waits for Xvfb to accept connections.
+// StartTimeout bounds how long Launch waits for Xvfb to accept connections.
 const StartTimeout = 20 * time.Second
 
-// stopTimeout bounds how long cleanup waits for Xvfb to exit after SIGTERM
+// stopTimeout bounds how long Close waits for Xvfb to exit after SIGTERM
 // before it sends SIGKILL.
 const stopTimeout = 5 * time.Second
 
-// Start starts Xvfb with one width×height×24 screen on a free display number and
-// returns the display name (":N"), ready for DISPLAY. It calls t.Skip when Xvfb
-// is not installed and t.Fatal when it does not come up.
+// Server is one running Xvfb. Close stops it.
+type Server struct {
+	display string
+	pid     int
+	stop    func()
+	once    sync.Once
+}
+
+// Display returns the display name (":N"), ready for DISPLAY.
+func (s *Server) Display() string { return s.display }
+
+// Pid returns the process id of the Xvfb process.
+func (s *Server) Pid() int { return s.pid }
+
+// Close stops Xvfb with SIGTERM (SIGKILL after 5 s), which removes its
+// socket, and waits for it to exit. It is safe to call more than once.
+func (s *Server) Close() error {
+	s.once.Do(s.stop)
+	return nil
+}
+
+// Launch starts Xvfb with one width×height×24 screen on a free display number.
+// It returns ErrNotInstalled when there is no Xvfb on PATH. The caller sets
+// DISPLAY to Display() and calls Close when done.
 //
 // N is drawn at random from :100–:999, skipping numbers whose lock file
-// /tmp/.X<N>-lock exists. Xvfb takes that lock atomically and exits if
-// another server got there first, in which case Start tries another number,
-// so parallel test processes do not collide. Xvfb reports N on -displayfd
-// once it listens, and Start then checks that the display completes an X11
-// connection handshake on /tmp/.X11-unix/X<N>. Xvfb runs with -nolisten tcp
-// and -noreset (it keeps its state when the last client disconnects);
-// t.Cleanup stops it with SIGTERM (SIGKILL after 5 s), which removes its lock
-// file and socket. The caller sets DISPLAY, e.g. with t.Setenv.
-func Start(t testing.TB, width, height int) string {
-	t.Helper()
+// /tmp/.X<N>-lock exists (left by X servers started without -displayfd). If
+// another server holds N, Xvfb fails to bind its socket and exits, and Launch
+// tries another number, so parallel processes do not collide. Xvfb reports N on -displayfd once it
+// listens, and Launch then checks that the display completes an X11
+// connection handshake on /tmp/.X11-unix/X<N>. Xvfb runs in its own process
+// group with -nolisten tcp and -noreset (it keeps its state when the last
+// client disconnects).
+func Launch(width, height int) (*Server, error) {
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
-		t.Skip("Xvfb is not installed (apt-get install xvfb); skipping a test that needs an X11 display")
+		return nil, ErrNotInstalled
 	}
 	if width <= 0 || height <= 0 {
-		t.Fatalf("xvfb: bad screen size %dx%d", width, height)
+		return nil, fmt.Errorf("xvfb: bad screen size %dx%d", width, height)
 	}
 	var lastErr error
 	for range maxAttempts {
@@ -53,17 +72,38 @@ func Start(t testing.TB, width, height int) string {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
 			continue // taken (or stale: Xvfb would check, but another number is cheaper)
 		}
-		display, err := start(t, bin, n, width, height)
+		srv, err := start(bin, n, width, height)
 		if err == nil {
-			return display
+			return srv, nil
 		}
 		lastErr = err
 		if !errors.Is(err, errDisplayTaken) {
 			break
 		}
 	}
-	t.Fatalf("xvfb: could not start: %v", lastErr)
-	return ""
+	if lastErr == nil {
+		lastErr = errors.New("every display number tried is taken")
+	}
+	return nil, fmt.Errorf("xvfb: could not start: %w", lastErr)
+}
+
+// Start starts Xvfb with one width×height×24 screen on a free display number and
+// returns the display name (":N"), ready for DISPLAY. It calls t.Skip when Xvfb
+// is not installed and t.Fatal when it does not come up; t.Cleanup stops it.
+// See Launch for how the display is chosen. The caller sets DISPLAY, e.g. with
+// t.Setenv.
+func Start(t testing.TB, width, height int) string {
+	t.Helper()
+	srv, err := Launch(width, height)
+	if errors.Is(err, ErrNotInstalled) {
+		t.Skip("Xvfb is not installed (apt-get install xvfb); skipping a test that needs an X11 display")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	t.Logf("xvfb: %s (%dx%d) pid %d", srv.Display(), width, height, srv.Pid())
+	return srv.Display()
 }
 
 // Display numbers are drawn from [firstDisplay, firstDisplay+numDisplays),
@@ -74,17 +114,12 @@ const (
 	maxAttempts  = 20
 )
 
-// errDisplayTaken means Xvfb exited without reporting ready, most likely
-// because another server took the display number first.
-var errDisplayTaken = errors.New("display number taken")
-
 // start runs Xvfb on display n. Xvfb writes n to -displayfd once it listens;
 // if the display is taken it exits and the pipe reads EOF.
-func start(t testing.TB, bin string, n, width, height int) (string, error) {
-	t.Helper()
+func start(bin string, n, width, height int) (*Server, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer r.Close()
 
@@ -99,11 +134,11 @@ func start(t testing.TB, bin string, n, width, height int) (string, error) {
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.Stdout = &out
 	cmd.Stderr = &out
-	// Its own process group, so a ^C on the test does not race our cleanup.
+	// Its own process group, so a ^C on the caller does not race its cleanup.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		w.Close()
-		return "", fmt.Errorf("start %s: %w", bin, err)
+		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	w.Close() // only Xvfb holds the write end now: EOF when it exits
 
@@ -131,15 +166,15 @@ func start(t testing.TB, bin string, n, width, height int) (string, error) {
 	case num := <-numCh:
 		if num == "" {
 			<-exited
-			return "", fmt.Errorf("%w: Xvfb %s exited: %s", errDisplayTaken, display, out.String())
+			return nil, fmt.Errorf("%w: Xvfb %s exited: %s", errDisplayTaken, display, out.String())
 		}
 		if num != strconv.Itoa(n) {
 			stop()
-			return "", fmt.Errorf("Xvfb reported display %q, want %d", num, n)
+			return nil, fmt.Errorf("Xvfb reported display %q, want %d", num, n)
 		}
 	case <-time.After(StartTimeout):
 		stop()
-		return "", fmt.Errorf("Xvfb %s not ready after %v: %s", display, StartTimeout, out.String())
+		return nil, fmt.Errorf("Xvfb %s not ready after %v: %s", display, StartTimeout, out.String())
 	}
 
 	socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
@@ -151,18 +186,16 @@ func start(t testing.TB, bin string, n, width, height int) (string, error) {
 		}
 		select {
 		case <-exited:
-			return "", fmt.Errorf("Xvfb %s exited before accepting connections: %s", display, out.String())
+			return nil, fmt.Errorf("Xvfb %s exited before accepting connections: %s", display, out.String())
 		default:
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return "", fmt.Errorf("Xvfb %s does not accept connections: %v: %s", display, err, out.String())
+			return nil, fmt.Errorf("Xvfb %s does not accept connections: %v: %s", display, err, out.String())
 		}
 		time.Sleep(20 * time.Millisecond) // poll interval between connection attempts
 	}
-	t.Cleanup(stop)
-	t.Logf("xvfb: %s (%dx%d) pid %d", display, width, height, cmd.Process.Pid)
-	return display, nil
+	return &Server{display: display, pid: cmd.Process.Pid, stop: stop}, nil
 }
 
 // handshake opens the X server's unix socket and completes the X11 connection
