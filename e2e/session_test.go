@@ -46,6 +46,11 @@ func TestRemoteControlSession(t *testing.T) {
 	}
 	t.Logf("customer is asked: %q", question)
 	customer.Shot(t, "customer-asked-view")
+	// Connected but not allowed yet: the console gets only black frames.
+	tech.WaitVideo(t)
+	if got := tech.Pixel(t, 200+150, 120+100); !near(got, [3]int{0, 0, 0}, 16) {
+		t.Fatalf("before Allow the console shows %v where the red window is, want black", got)
+	}
 	allowedAt := time.Now()
 	customer.Allow(t)
 

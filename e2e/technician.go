@@ -85,15 +85,21 @@ func (tc *Technician) WaitVideo(t testing.TB) (w, h int) {
 	t.Helper()
 	var size []int
 	waitFor(t, "the customer's screen in the console", func() bool {
-		size = get(t, tc.ctx, "video size", chromedp.Evaluate[[]int](`[lifeline.video.videoWidth, lifeline.video.videoHeight, lifeline.firstFrameAt]`))
-		return size[0] > 0 && size[2] > 0
+		size = get(t, tc.ctx, "video size", chromedp.Evaluate[[]int](`[lifeline.video.videoWidth, lifeline.video.videoHeight]`))
+		return size[0] > 0
 	})
 	return size[0], size[1]
 }
 
-// FirstFrameAt is when the console decoded its first frame (Unix milliseconds).
+// FirstFrameAt waits for, and returns, when the console showed its first frame
+// after the customer allowed viewing (Unix milliseconds).
 func (tc *Technician) FirstFrameAt(t testing.TB) int64 {
-	return int64(get(t, tc.ctx, "first frame", chromedp.Evaluate[float64](`lifeline.firstFrameAt`)))
+	var ms float64
+	waitFor(t, "the first frame after Allow", func() bool {
+		ms = get(t, tc.ctx, "first frame", chromedp.Evaluate[float64](`lifeline.firstFrameAt`))
+		return ms > 0
+	})
+	return int64(ms)
 }
 
 // Pixel returns the colour of the decoded video at the customer's screen pixel (x, y).

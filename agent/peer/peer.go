@@ -44,6 +44,13 @@ type Config struct {
 	// microseconds apart could in principle arrive swapped; Failed before Closed
 	// is guaranteed.)
 	OnState func(webrtc.PeerConnectionState)
+	// VideoOff starts the Peer with video off: until SetVideo(true), black
+	// frames are sent instead of the screen.
+	VideoOff bool
+	// OnDataChannel, if set, receives every data channel the browser opens other
+	// than input and pointer (chat, file, clipboard...). It is called on pion's
+	// goroutine: it must only attach handlers and return.
+	OnDataChannel func(*webrtc.DataChannel)
 
 	// BitRate is the target video bit rate in bits per second; 0 means DefaultBitRate.
 	BitRate int
@@ -85,6 +92,7 @@ type Peer struct {
 
 	mu        sync.Mutex // guards the fields below
 	closing   bool
+	gate      *gate // lets the screen through only while video is on
 	remoteSet bool
 	pending   []webrtc.ICECandidateInit // candidates that came before the offer
 }
@@ -120,7 +128,8 @@ func New(cfg Config) (*Peer, error) {
 		}
 		return nil, err
 	}
-	track, err := newVideoTrack(&cfg, &p.width, &p.height)
+	p.gate = newGate(!cfg.VideoOff, p.done)
+	track, err := newVideoTrack(&cfg, &p.width, &p.height, p.gate)
 	if err != nil {
 		if cfg.Source != nil {
 			_ = cfg.Source.Close()
@@ -243,6 +252,10 @@ func (p *Peer) AddCandidate(c webrtc.ICECandidateInit) error {
 	return nil
 }
 
+// SetVideo turns sending the screen on or off. While off, the browser receives
+// black frames: the connection and its data channels stay up.
+func (p *Peer) SetVideo(on bool) { p.gate.set(on) }
+
 // ScreenSize reports the size in pixels of the last captured frame, or 0, 0
 // before the first frame.
 func (p *Peer) ScreenSize() (width, height int) {
@@ -334,6 +347,10 @@ func (p *Peer) onDataChannel(dc *webrtc.DataChannel) {
 	switch label {
 	case protocol.ChannelInput, protocol.ChannelPointer:
 	default:
+		if p.cfg.OnDataChannel != nil {
+			p.cfg.OnDataChannel(dc)
+			return
+		}
 		p.log.Warn("peer: ignoring unknown data channel", "label", label)
 		return
 	}

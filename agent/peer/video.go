@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -84,7 +85,7 @@ func haveScreen() bool {
 
 // newVideoTrack opens the screen (or cfg.Source) as a VP8-encoding track. It
 // records each frame's size in w and h.
-func newVideoTrack(cfg *Config, w, h *atomic.Int32) (*videoTrack, error) {
+func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate) (*videoTrack, error) {
 	params, err := vp8Params(cfg.BitRate, cfg.FrameRate)
 	if err != nil {
 		return nil, err
@@ -117,17 +118,7 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32) (*videoTrack, error) {
 	}
 
 	if vt, ok := track.(*mediadevices.VideoTrack); ok {
-		vt.Transform(func(r video.Reader) video.Reader {
-			return video.ReaderFunc(func() (image.Image, func(), error) {
-				img, release, err := r.Read()
-				if err == nil && img != nil {
-					b := img.Bounds()
-					w.Store(int32(b.Dx()))
-					h.Store(int32(b.Dy()))
-				}
-				return img, release, err
-			})
-		})
+		vt.Transform(func(r video.Reader) video.Reader { return gatedReader(r, w, h, g) })
 	}
 	return &videoTrack{Track: track}, nil
 }
@@ -186,4 +177,85 @@ func (p *ptWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return p.WriteRTP(&pkt.Header, pkt.Payload)
+}
+
+// gatedReader records each frame's size in w and h and lets frames through only
+// while g is on. A frame read while it is off never leaves this function: a
+// black one of the same size goes instead.
+func gatedReader(r video.Reader, w, h *atomic.Int32, g *gate) video.Reader {
+	return video.ReaderFunc(func() (image.Image, func(), error) {
+		open := g.wait()
+		img, release, err := r.Read()
+		if err != nil || img == nil {
+			return img, release, err
+		}
+		b := img.Bounds()
+		w.Store(int32(b.Dx()))
+		h.Store(int32(b.Dy()))
+		if !open {
+			release()
+			return g.black(b), func() {}, nil
+		}
+		return img, release, nil
+	})
+}
+
+// gate lets screen frames through only while video is on. While it is off,
+// frames are replaced by black ones at pausedFPS, so the encoder and the
+// connection stay up and nothing of the desktop is sent.
+type gate struct {
+	mu      sync.Mutex
+	on      bool
+	changed chan struct{} // closed and replaced on every change
+	done    <-chan struct{}
+	blank   *image.RGBA
+}
+
+// pausedInterval is the time between black frames while video is off.
+const pausedInterval = time.Second
+
+func newGate(on bool, done <-chan struct{}) *gate {
+	return &gate{on: on, changed: make(chan struct{}), done: done}
+}
+
+func (g *gate) set(on bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.on != on {
+		g.on = on
+		close(g.changed)
+		g.changed = make(chan struct{})
+	}
+}
+
+// wait reports whether video is on; while it is off it first waits
+// pausedInterval (or until video comes on, or the Peer closes).
+func (g *gate) wait() bool {
+	g.mu.Lock()
+	on, changed := g.on, g.changed
+	g.mu.Unlock()
+	if on {
+		return true
+	}
+	t := time.NewTimer(pausedInterval)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-changed:
+	case <-g.done:
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.on
+}
+
+// black returns a black image of bounds b (reused while the size stays).
+func (g *gate) black(b image.Rectangle) image.Image {
+	if g.blank == nil || g.blank.Bounds() != b {
+		g.blank = image.NewRGBA(b)
+		for i := 3; i < len(g.blank.Pix); i += 4 {
+			g.blank.Pix[i] = 0xff
+		}
+	}
+	return g.blank
 }

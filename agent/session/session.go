@@ -42,13 +42,28 @@ type Config struct {
 	// means the real ones (X11 capture, robotgo). Tests replace them at the OS edge.
 	NewPeer     func(peer.Config) (Peer, error)
 	NewInjector func() (Injector, error)
+	// Features serve the data channels beyond input and pointer.
+	Features []Feature
 }
 
 // Peer is the part of *peer.Peer the session uses.
 type Peer interface {
 	Answer(context.Context, webrtc.SessionDescription) (webrtc.SessionDescription, error)
 	AddCandidate(webrtc.ICECandidateInit) error
+	SetVideo(on bool)
 	Close() error
+}
+
+// Feature is an agent component that serves data channels of its own (chat,
+// files, clipboard). The session hands it each channel it claims and tells it
+// what the customer allows.
+type Feature interface {
+	// Handles reports whether the feature serves the data channel with label.
+	Handles(label string) bool
+	// Attach takes a newly opened channel; it must only attach handlers and return.
+	Attach(dc *webrtc.DataChannel)
+	// SetGrants tells the feature what the customer allows now.
+	SetGrants(protocol.Permissions)
 }
 
 // Injector is the part of *input.Robot the session uses.
@@ -241,6 +256,8 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.View = a.allow
 		case a.perm == protocol.PermissionControl && p.View:
 			p.Control = a.allow
+		case a.perm == protocol.PermissionClipboard:
+			p.Clipboard = a.allow
 		}
 		s.setGrants(p, refused(a))
 		s.log.Info("customer answered", "permission", a.perm, "allow", a.allow)
@@ -277,7 +294,8 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		p := s.grants.get()
 		switch {
 		case body.Permission == protocol.PermissionView && p.View,
-			body.Permission == protocol.PermissionControl && p.Control:
+			body.Permission == protocol.PermissionControl && p.Control,
+			body.Permission == protocol.PermissionClipboard && p.Clipboard:
 			s.setGrants(p, "") // already allowed: just confirm
 		case body.Permission == protocol.PermissionControl && !p.View:
 			s.log.Warn("control requested without viewing; refused")
@@ -286,10 +304,8 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			s.ask(ctx, body.Permission)
 		}
 	case *protocol.Offer:
-		if !s.grants.get().View {
-			s.log.Warn("offer without a viewing grant; dropped")
-			return false, nil
-		}
+		// The connection carries chat and files from the start; the screen
+		// goes only while viewing is allowed (SetVideo).
 		s.closePeer()
 		if err := s.startPeer(ctx, body.SessionDescription, ice); err != nil {
 			s.log.Error("start peer", "err", err)
@@ -316,10 +332,12 @@ func (s *runner) setGrants(p protocol.Permissions, refused protocol.Permission) 
 	if !p.View {
 		p.Control = false
 	}
-	old := s.grants.get()
 	s.grants.set(p)
-	if old.View && !p.View {
-		s.closePeer()
+	if s.peer != nil {
+		s.peer.SetVideo(p.View)
+	}
+	for _, f := range s.cfg.Features {
+		f.SetGrants(p)
 	}
 	s.cfg.Consent.SetState(p, true)
 	s.send(protocol.TypePermissionUpdate, protocol.PermissionUpdate{Permissions: p, Refused: refused})
@@ -350,9 +368,11 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 	s.gen++
 	gen := s.gen
 	p, err := s.cfg.NewPeer(peer.Config{
-		ICEServers: ice,
-		Logger:     s.log,
-		OnInput:    s.grants.inject,
+		ICEServers:    ice,
+		Logger:        s.log,
+		VideoOff:      !s.grants.get().View,
+		OnDataChannel: s.attachChannel,
+		OnInput:       s.grants.inject,
 		OnCandidate: func(c webrtc.ICECandidateInit) {
 			s.send(protocol.TypeCandidate, protocol.Candidate{ICECandidateInit: c})
 		},
@@ -373,6 +393,18 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 	}
 	s.send(protocol.TypeAnswer, protocol.Answer{SessionDescription: ans})
 	return nil
+}
+
+// attachChannel hands a data channel to the feature that serves it.
+func (s *runner) attachChannel(dc *webrtc.DataChannel) {
+	for _, f := range s.cfg.Features {
+		if f.Handles(dc.Label()) {
+			f.Attach(dc)
+			return
+		}
+	}
+	s.log.Warn("no feature for data channel; closing it", "label", dc.Label())
+	_ = dc.Close()
 }
 
 func (s *runner) closePeer() {

@@ -27,6 +27,8 @@ let state = "connecting";
 let agentConnected = false;
 let ended = false;
 const input = new InputCapture(stage, video);
+// Features add their own data channels to each connection (see features.js).
+const features = [];
 
 // Exposed for diagnostics and end-to-end tests.
 window.lifeline = { get pc() { return pc; }, video, input, firstFrameAt: 0 };
@@ -59,27 +61,45 @@ signal.on("console.welcome", (p) => {
   signal.send("session.open", {});
 });
 
+// The connection runs while the customer's agent is connected: chat and files
+// work from the start; the agent sends the screen only while viewing is allowed.
+function syncPeer() {
+  const want = agentConnected && !ended;
+  if (want && !pc) startPeer();
+  if (!want && pc) stopPeer();
+}
+
+function setPermissions(next) {
+  const wasViewing = perms.view;
+  perms = next;
+  placeholder.hidden = perms.view && !!pc;
+  if (perms.view && !wasViewing) armFirstFrame();
+  for (const f of features) f.setPermissions?.(perms);
+}
+
 signal.on("session.state", (p) => {
   state = p.state;
   agentConnected = p.agentConnected;
   if (state.startsWith("closed") || state === "timed_out") ended = true;
-  const wasViewing = perms.view;
-  perms = p.permissions;
-  if (perms.view && !pc && !wasViewing) startPeer();
-  if (!perms.view && pc) stopPeer();
+  setPermissions(p.permissions);
+  syncPeer();
   setStatus();
 });
 
 signal.on("permission.update", (p) => {
-  const wasViewing = perms.view;
-  perms = p.permissions;
   clearNotes();
-  if (p.refused) statusNote(t(p.refused === "control" ? "ws.controlRefused" : "ws.viewRefused", customer));
-  if (perms.view && !pc) startPeer();
-  else if (!perms.view && pc) stopPeer();
-  else if (perms.view && !wasViewing && pc) { stopPeer(); startPeer(); }
+  if (p.refused) statusNote(t(`ws.refused.${p.refused}`, customer));
+  setPermissions(p.permissions);
   setStatus();
 });
+
+// armFirstFrame records when the first frame after viewing was allowed is shown.
+function armFirstFrame() {
+  window.lifeline.firstFrameAt = 0;
+  if (video.requestVideoFrameCallback) {
+    video.requestVideoFrameCallback(() => { window.lifeline.firstFrameAt = Date.now(); });
+  }
+}
 
 signal.on("rtc.answer", async (p) => {
   if (!pc) return;
@@ -136,11 +156,10 @@ async function startPeer() {
   input.attach(inputCh, pointerCh);
   pc.ontrack = (e) => {
     video.srcObject = e.streams[0] || new MediaStream([e.track]);
-    placeholder.hidden = true;
-    if (video.requestVideoFrameCallback) {
-      video.requestVideoFrameCallback(() => { window.lifeline.firstFrameAt = Date.now(); });
-    }
+    placeholder.hidden = perms.view;
+    if (perms.view) armFirstFrame();
   };
+  for (const f of features) f.attach?.(pc);
   pc.onicecandidate = (e) => {
     if (e.candidate) signal.send("rtc.candidate", e.candidate.toJSON());
   };
@@ -149,7 +168,7 @@ async function startPeer() {
     if (pc.connectionState === "failed") {
       statusNote(t("ws.connectionFailed"));
       stopPeer();
-      if (perms.view && !ended) startPeer();
+      syncPeer();
     }
   };
   const offer = await pc.createOffer();
@@ -159,6 +178,7 @@ async function startPeer() {
 
 function stopPeer() {
   input.detach();
+  for (const f of features) f.detach?.();
   if (pc) pc.close();
   pc = null;
   video.srcObject = null;

@@ -10,6 +10,8 @@ var (
 	ErrMalformed = errors.New("malformed message")
 	// ErrUnknownType means the envelope names a type this version does not know.
 	ErrUnknownType = errors.New("unknown message type")
+	// ErrBadURL means a URL is not an absolute http(s) URL.
+	ErrBadURL = errors.New("only http and https links can be sent")
 	// ErrVersion means the envelope carries another protocol version.
 	ErrVersion = errors.New("unsupported protocol version")
 )

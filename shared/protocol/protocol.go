@@ -15,7 +15,8 @@ import (
 //
 // History:
 //   - 1 (2026-11-22): first version — agent hello/welcome, session open/state,
-//     permissions, SDP/ICE relay, session end, input events.
+//     permissions, SDP/ICE relay, session end, input events; then (same day,
+//     additive) the chat, clipboard and file channels and the clipboard permission.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -118,6 +119,8 @@ type SessionOpen struct{}
 type Permissions struct {
 	View    bool `json:"view"`
 	Control bool `json:"control"`
+	// Clipboard allows text clipboard sync both ways.
+	Clipboard bool `json:"clipboard,omitempty"`
 }
 
 // SessionState is the payload of TypeSessionState.
@@ -134,8 +137,9 @@ type Permission string
 
 // Permissions a technician can request.
 const (
-	PermissionView    Permission = "view"
-	PermissionControl Permission = "control"
+	PermissionView      Permission = "view"
+	PermissionControl   Permission = "control"
+	PermissionClipboard Permission = "clipboard"
 )
 
 // PermissionRequest is the payload of TypePermissionRequest.

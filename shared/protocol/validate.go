@@ -27,7 +27,7 @@ func (h *AgentHello) validate() error {
 
 func (r *PermissionRequest) validate() error {
 	switch r.Permission {
-	case PermissionView, PermissionControl:
+	case PermissionView, PermissionControl, PermissionClipboard:
 		return nil
 	}
 	return fmt.Errorf("unknown permission %q", r.Permission)
@@ -35,7 +35,7 @@ func (r *PermissionRequest) validate() error {
 
 func (u *PermissionUpdate) validate() error {
 	switch u.Refused {
-	case "", PermissionView, PermissionControl:
+	case "", PermissionView, PermissionControl, PermissionClipboard:
 		return nil
 	}
 	return fmt.Errorf("unknown permission %q", u.Refused)

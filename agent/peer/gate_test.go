@@ -1,0 +1,71 @@
+package peer
+
+import (
+	"image"
+	"image/color"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/mediadevices/pkg/io/video"
+)
+
+// The screen reaches the encoder only while video is on.
+func TestGateHidesTheScreenWhileVideoIsOff(t *testing.T) {
+	screen := image.NewRGBA(image.Rect(0, 0, 64, 32))
+	for i := range screen.Pix {
+		screen.Pix[i] = 0xff // white
+	}
+	released := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		return screen, func() { released++ }, nil
+	})
+	done := make(chan struct{})
+	defer close(done)
+	g := newGate(false, done)
+	var w, h atomic.Int32
+	r := gatedReader(src, &w, &h, g)
+
+	img, release, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if img.Bounds() != screen.Bounds() || w.Load() != 64 || h.Load() != 32 {
+		t.Fatalf("paused frame is %v (%dx%d), want the screen's size", img.Bounds(), w.Load(), h.Load())
+	}
+	if c := color.RGBAModel.Convert(img.At(10, 10)).(color.RGBA); c.R != 0 || c.G != 0 || c.B != 0 {
+		t.Fatalf("paused frame shows %v, want black", c)
+	}
+	if released != 1 {
+		t.Fatalf("the captured frame was released %d times, want 1", released)
+	}
+
+	// Turning video on wakes a waiting reader and lets the screen through.
+	go func() { time.Sleep(20 * time.Millisecond); g.set(true) }()
+	img, release, err = r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if c := color.RGBAModel.Convert(img.At(10, 10)).(color.RGBA); c.R != 0xff {
+		t.Fatalf("frame with video on shows %v, want the screen", c)
+	}
+}
+
+// A Peer that closes wakes a reader waiting on a paused gate.
+func TestGateWakesOnClose(t *testing.T) {
+	done := make(chan struct{})
+	g := newGate(false, done)
+	got := make(chan bool)
+	go func() { got <- g.wait() }()
+	close(done)
+	select {
+	case on := <-got:
+		if on {
+			t.Fatal("wait reported video on")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("wait did not return after close")
+	}
+}
