@@ -76,6 +76,11 @@ func run() int {
 		return 1
 	}
 	defer ui.Close()
+	feats, err := features(ui, log, l)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -84,7 +89,7 @@ func run() int {
 		defer close(uiDone)
 		_ = ui.Run(ctx)
 	}()
-	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui})
+	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats})
 	ui.Close()
 	<-uiDone
 	if err != nil {

@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,6 +97,9 @@ type UI struct {
 	termOnce  sync.Once
 	running   sync.Once
 	wg        sync.WaitGroup // the server goroutine
+
+	panelsMu sync.Mutex
+	panels   map[string]http.Handler // mounted feature panels, by name
 
 	mu         sync.Mutex // guards the fields below
 	closed     bool
@@ -444,4 +449,45 @@ func (u *UI) statusLocked() string {
 
 func (u *UI) println(s string) {
 	fmt.Fprintln(u.out, s)
+}
+
+// Mount adds a feature's panel to the customer's page. Requests to
+// /SECRET/<name>/... go to h (with that prefix stripped) after the page's own
+// checks: Host, secret path and Origin, and an Origin on every request that is
+// not GET or HEAD. The page loads <name>/panel.js (as an ES module) and
+// <name>/panel.css from h and gives the panel an empty <section id="panel-<name>">.
+// Mount before Run; name is lower-case letters only.
+func (u *UI) Mount(name string, h http.Handler) error {
+	if name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" ||
+		name == "events" || name == "answer" || name == "action" {
+		return fmt.Errorf("%w: %q", ErrPanelName, name)
+	}
+	u.panelsMu.Lock()
+	defer u.panelsMu.Unlock()
+	if u.panels == nil {
+		u.panels = map[string]http.Handler{}
+	}
+	if _, dup := u.panels[name]; dup {
+		return fmt.Errorf("%w: %q mounted twice", ErrPanelName, name)
+	}
+	u.panels[name] = h
+	return nil
+}
+
+// panelNames lists the mounted panels in a stable order.
+func (u *UI) panelNames() []string {
+	u.panelsMu.Lock()
+	defer u.panelsMu.Unlock()
+	names := make([]string, 0, len(u.panels))
+	for n := range u.panels {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func (u *UI) panel(name string) http.Handler {
+	u.panelsMu.Lock()
+	defer u.panelsMu.Unlock()
+	return u.panels[name]
 }

@@ -583,3 +583,66 @@ func TestCloseWithoutRun(t *testing.T) {
 	}
 	checkGoroutines(t, base)
 }
+
+// A mounted panel is served behind the page's checks and loaded by the page.
+func TestMountedPanel(t *testing.T) {
+	u, err := New(Config{Lang: i18n.EN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	if err := u.Mount("Bad!", http.NotFoundHandler()); err == nil {
+		t.Fatal("Mount accepted a bad name")
+	}
+	var got []string
+	if err := u.Mount("chat", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Method+" "+r.URL.Path)
+		w.Write([]byte("ok"))
+	})); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go u.Run(ctx)
+
+	do := func(method, path, origin string) int {
+		req, _ := http.NewRequest(method, strings.TrimSuffix(u.URL(), "/")+path, strings.NewReader("{}"))
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	origin := strings.TrimSuffix(strings.Join(strings.SplitN(u.URL(), "/", 4)[:3], "/"), "/")
+	if code := do("GET", "/chat/panel.js", ""); code != 200 {
+		t.Fatalf("GET panel.js = %d", code)
+	}
+	if code := do("POST", "/chat/send", ""); code != http.StatusForbidden {
+		t.Fatalf("POST without Origin = %d, want 403", code)
+	}
+	if code := do("POST", "/chat/send", "http://evil.example"); code != http.StatusForbidden {
+		t.Fatalf("POST from another origin = %d, want 403", code)
+	}
+	if code := do("POST", "/chat/send", origin); code != 200 {
+		t.Fatalf("POST from the page = %d", code)
+	}
+	if code := do("GET", "/nopanel/x", ""); code != 404 {
+		t.Fatalf("unknown panel = %d, want 404", code)
+	}
+	if want := []string{"GET /panel.js", "POST /send"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("panel saw %v, want %v", got, want)
+	}
+	resp, err := http.Get(u.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `src="chat/panel.js"`) || !strings.Contains(string(body), `id="panel-chat"`) {
+		t.Fatal("the page does not load the mounted panel")
+	}
+}

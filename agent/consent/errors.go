@@ -15,4 +15,6 @@ var (
 	ErrUnknownPermission = errors.New("consent: unknown permission")
 	// ErrAlreadyRunning means Run was called twice.
 	ErrAlreadyRunning = errors.New("consent: Run already called")
+	// ErrPanelName means a panel name is empty, taken or not lower-case letters.
+	ErrPanelName = errors.New("consent: bad panel name")
 )

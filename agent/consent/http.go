@@ -116,7 +116,17 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "action":
 		u.serveAction(w, r)
 	default:
-		http.NotFound(w, r)
+		name, _, _ := strings.Cut(sub, "/")
+		h := u.panel(name)
+		if h == nil {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("Origin") != u.origin {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		http.StripPrefix("/"+u.secret+"/"+name, h).ServeHTTP(w, r)
 	}
 }
 
@@ -131,10 +141,11 @@ func (u *UI) langOf(r *http.Request) i18n.Lang {
 // pageData is the template data of page.html.
 type pageData struct {
 	view
-	Lang  i18n.Lang
-	Langs []langLink
-	T     map[string]string
-	Nonce string
+	Lang   i18n.Lang
+	Langs  []langLink
+	T      map[string]string
+	Nonce  string
+	Panels []string
 }
 
 type langLink struct {
@@ -155,7 +166,7 @@ func (u *UI) servePage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	d := pageData{Lang: lang, T: i18n.Table(lang, "agent."), Nonce: base64.StdEncoding.EncodeToString(n[:])}
+	d := pageData{Lang: lang, T: i18n.Table(lang, "agent."), Nonce: base64.StdEncoding.EncodeToString(n[:]), Panels: u.panelNames()}
 	for _, l := range i18n.Langs {
 		d.Langs = append(d.Langs, langLink{Code: l, Name: strings.ToUpper(string(l)), Current: l == lang})
 	}

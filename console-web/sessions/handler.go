@@ -108,6 +108,10 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 	_ = workspaceView(p, ws).Render(r.Context(), w)
 }
 
+// featureScripts are the workspace's feature modules (static/<name>.js); each
+// registers itself (features.js) before console.js runs.
+var featureScripts []string
+
 type workspaceData struct {
 	Session store.Session
 	Link    string

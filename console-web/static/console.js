@@ -2,6 +2,8 @@
 // customer's desktop over WebRTC (this page offers), and sends input on data channels.
 import { Signal } from "./signal.js";
 import { InputCapture } from "./input.js";
+import { features } from "./features.js";
+import { SessionLog } from "./log.js";
 
 const root = document.getElementById("workspace");
 const sid = root.dataset.sid;
@@ -26,9 +28,9 @@ let perms = { view: false, control: false };
 let state = "connecting";
 let agentConnected = false;
 let ended = false;
+let permsKnown = false; // the first state only sets what was already allowed
 const input = new InputCapture(stage, video);
-// Features add their own data channels to each connection (see features.js).
-const features = [];
+const log = new SessionLog(document.getElementById("session-log"), t);
 
 // Exposed for diagnostics and end-to-end tests.
 window.lifeline = { get pc() { return pc; }, video, input, firstFrameAt: 0 };
@@ -56,6 +58,15 @@ function setStatus() {
 
 const signal = new Signal(sid);
 
+// Features (chat, files, clipboard) registered themselves before this module ran.
+for (const f of features) {
+  f.init?.({
+    sid, customer, t, log, signal,
+    csrf: root.dataset.csrf,
+    panel: (name) => document.getElementById(`panel-${name}`),
+  });
+}
+
 signal.on("console.welcome", (p) => {
   iceServers = p.iceServers || [];
   signal.send("session.open", {});
@@ -71,7 +82,12 @@ function syncPeer() {
 
 function setPermissions(next) {
   const wasViewing = perms.view;
+  const before = perms;
   perms = next;
+  for (const k of ["view", "control", "clipboard"]) {
+    if (!!before[k] !== !!perms[k] && permsKnown) log.event(t(`ws.log.${k}.${perms[k] ? "on" : "off"}`));
+  }
+  permsKnown = true;
   placeholder.hidden = perms.view && !!pc;
   if (perms.view && !wasViewing) armFirstFrame();
   for (const f of features) f.setPermissions?.(perms);
@@ -120,6 +136,10 @@ signal.on("rtc.candidate", async (p) => {
 });
 
 signal.on("session.end", (p) => {
+  if (!ended) {
+    log.event(t(p.reason === "customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer));
+    for (const f of features) f.ended?.();
+  }
   ended = true;
   state = p.reason === "customer" ? "closed_by_customer" : "closed_by_technician";
   stopPeer();

@@ -71,6 +71,13 @@ func init() {
 		"ws.controlAsked":      {EN: "Asking %s for control…", FR: "Demande de contrôle envoyée à %s…"},
 		"ws.endConfirm":        {EN: "End the session with %s?", FR: "Terminer la session avec %s ?"},
 		"ws.keyboard":          {EN: "Keyboard input for the customer's computer", FR: "Saisie clavier vers l'ordinateur du client"},
+		"ws.log":               {EN: "Session log", FR: "Journal de session"},
+		"ws.log.view.on":       {EN: "Viewing allowed", FR: "Affichage autorisé"},
+		"ws.log.view.off":      {EN: "Viewing stopped", FR: "Affichage arrêté"},
+		"ws.log.control.on":    {EN: "Control granted", FR: "Contrôle accordé"},
+		"ws.log.control.off":   {EN: "Control revoked", FR: "Contrôle retiré"},
+		"ws.log.clipboard.on":  {EN: "Clipboard sharing allowed", FR: "Partage du presse-papiers autorisé"},
+		"ws.log.clipboard.off": {EN: "Clipboard sharing stopped", FR: "Partage du presse-papiers arrêté"},
 		"ws.copied":            {EN: "Copied", FR: "Copié"},
 
 		"join.title":        {EN: "Remote support", FR: "Assistance à distance"},

@@ -1,0 +1,15 @@
+// Features of the workspace beyond the screen (chat, files, clipboard) register
+// here; console.js gives each one the session's context and every connection.
+//
+// A feature is an object with any of:
+//   init(ctx)            once, with { sid, customer, t, csrf, log, signal, panel(name) }
+//   attach(pc)           for each new RTCPeerConnection, before the offer: create
+//                        the feature's data channels here
+//   detach()             when that connection closes
+//   setPermissions(p)    whenever the customer's grants change ({view, control, clipboard})
+//   ended()              once, when the session ends
+export const features = [];
+
+export function register(feature) {
+  features.push(feature);
+}
