@@ -1,0 +1,199 @@
+// Package servertest runs real signaling nodes for tests in other packages:
+// start a node on an embedded NATS server, log a technician in, create a
+// session and talk to the WebSocket endpoints.
+package servertest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/server"
+)
+
+// AdminPassword is the admin's password on nodes started by StartNode.
+const AdminPassword = "correct horse"
+
+// Node is one running signaling server.
+type Node struct{ URL string }
+
+// StartNode runs a signaling node against natsURL and returns its base URL; it
+// stops when the test ends. The admin password is AdminPassword.
+func StartNode(t testing.TB, natsURL, name string) Node {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- server.Run(ctx, server.Config{
+			Addr: "127.0.0.1:0", DataDir: t.TempDir(), NATSURL: natsURL, NodeName: name,
+			OrgName: "Acme IT", AdminPassword: AdminPassword, Out: pw,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		})
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("%s: Run: %v", name, err)
+		}
+	})
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "Lifeline is listening on "); ok {
+			go io.Copy(io.Discard, pr)
+			return Node{URL: u}
+		}
+	}
+	t.Fatalf("%s did not start", name)
+	return Node{}
+}
+
+// Tech is a logged-in technician's browser.
+type Tech struct {
+	Client *http.Client
+	Base   string
+	CSRF   string
+}
+
+// LogIn logs the admin in on node n.
+func LogIn(t testing.TB, n Node) *Tech {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm(n.URL+"/login", url.Values{"username": {"admin"}, "password": {AdminPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := ReadAll(t, resp)
+	if resp.Request.URL.Path != "/console" {
+		t.Fatalf("login ended on %s: %s", resp.Request.URL, body)
+	}
+	return &Tech{Client: c, Base: n.URL, CSRF: Find(t, body, `name="csrf" value="([^"]+)"`)}
+}
+
+// NewSession creates a session and returns its ID, link token and PIN.
+func (tc *Tech) NewSession(t testing.TB, customer string) (sid, token, pin string) {
+	t.Helper()
+	resp, err := tc.Client.PostForm(tc.Base+"/console/sessions", url.Values{"customer": {customer}, "csrf": {tc.CSRF}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := ReadAll(t, resp)
+	sid = strings.TrimPrefix(resp.Request.URL.Path, "/console/sessions/")
+	link := Find(t, body, `id="invite-link" readonly value="([^"]+)"`)
+	token = link[strings.LastIndex(link, "/")+1:]
+	return sid, token, Find(t, body, `class="pin">(\d{6})<`)
+}
+
+// Dial opens a WebSocket on path with the technician's login.
+func (tc *Tech) Dial(t testing.TB, path string) *Conn {
+	t.Helper()
+	u, _ := url.Parse(tc.Base)
+	return Dial(t, tc.Base+path, tc.Client.Jar.Cookies(u))
+}
+
+// Conn is a test WebSocket speaking the signaling protocol.
+type Conn struct {
+	t  testing.TB
+	ws *websocket.Conn
+	id int
+}
+
+// Dial opens a WebSocket to httpURL (http:// or https://) with cookies.
+func Dial(t testing.TB, httpURL string, cookies []*http.Cookie) *Conn {
+	t.Helper()
+	h := http.Header{}
+	for _, c := range cookies {
+		h.Add("Cookie", c.String())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(httpURL, "http"), &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		code := 0
+		if resp != nil {
+			code = resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v (HTTP %d)", httpURL, err, code)
+	}
+	ws.SetReadLimit(1 << 20)
+	t.Cleanup(func() { ws.CloseNow() })
+	return &Conn{t: t, ws: ws}
+}
+
+// SendRaw writes bytes as one message.
+func (w *Conn) SendRaw(b []byte) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.ws.Write(ctx, websocket.MessageText, b); err != nil {
+		w.t.Fatalf("write: %v", err)
+	}
+}
+
+// Send writes one protocol message and returns its ID.
+func (w *Conn) Send(typ protocol.Type, sid string, payload any) string {
+	w.t.Helper()
+	w.id++
+	id := fmt.Sprint(w.id)
+	b, err := protocol.Encode(typ, id, sid, payload)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.SendRaw(b)
+	return id
+}
+
+// Expect reads messages until one of type typ arrives, and returns it.
+func (w *Conn) Expect(typ protocol.Type) protocol.Message {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		_, data, err := w.ws.Read(ctx)
+		if err != nil {
+			w.t.Fatalf("waiting for %s: %v", typ, err)
+		}
+		m, err := protocol.Decode(data)
+		if err != nil {
+			w.t.Fatalf("server sent an invalid message %s: %v", data, err)
+		}
+		if m.Type == typ {
+			return m
+		}
+	}
+}
+
+// ReadAll reads and closes a response body.
+func ReadAll(t testing.TB, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Find returns the first submatch of re in body, failing the test if none.
+func Find(t testing.TB, body, re string) string {
+	t.Helper()
+	m := regexp.MustCompile(re).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no %s in page:\n%s", re, body)
+	}
+	return m[1]
+}
