@@ -1,17 +1,17 @@
 package peer
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/e2e/xvfb"
 )
 
 // xvfbChildEnv marks the re-executed test binary that runs with DISPLAY set.
@@ -30,11 +30,7 @@ func TestScreenCaptureOnXvfb(t *testing.T) {
 		screenSessions(t)
 		return
 	}
-	xvfb, err := exec.LookPath("Xvfb")
-	if err != nil {
-		t.Skip("Xvfb is not installed (Debian: apt-get install xvfb); skipping real X11 screen capture")
-	}
-	display := startXvfb(t, xvfb)
+	display := xvfb.Start(t, xvfbWidth, xvfbHeight)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*hangGuard)
 	defer cancel()
@@ -48,61 +44,6 @@ func TestScreenCaptureOnXvfb(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "--- PASS: TestScreenCaptureOnXvfb") {
 		t.Fatal("child test process did not run TestScreenCaptureOnXvfb")
-	}
-}
-
-// startXvfb starts Xvfb on a free display (it picks one itself with -displayfd)
-// and stops it when the test ends. It returns the DISPLAY value.
-func startXvfb(t *testing.T, xvfb string) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	// -noreset: by default the X server resets whenever its last client
-	// disconnects, and mediadevices connects and disconnects several times while
-	// opening the screen; a connection made during a reset fails.
-	cmd := exec.Command(xvfb, "-displayfd", "3", "-nolisten", "tcp", "-noreset",
-		"-screen", "0", "1280x720x24")
-	cmd.ExtraFiles = []*os.File{w} // fd 3 in the child
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		t.Fatalf("start Xvfb: %v", err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		// SIGTERM lets Xvfb remove its socket and lock file.
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		exited := make(chan struct{})
-		go func() {
-			_ = cmd.Wait()
-			close(exited)
-		}()
-		select {
-		case <-exited:
-		case <-time.After(hangGuard):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-
-	number := make(chan string, 1)
-	go func() { // ends when Xvfb writes its display number or dies
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		number <- strings.TrimSpace(line)
-	}()
-	select {
-	case n := <-number:
-		if n == "" {
-			t.Fatal("Xvfb exited without reporting a display number")
-		}
-		return ":" + n
-	case <-time.After(hangGuard):
-		_ = cmd.Process.Kill()
-		<-number
-		t.Fatalf("Xvfb reported no display within %v", hangGuard)
-		return ""
 	}
 }
 
