@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -142,6 +143,14 @@ func (c *Customer) WaitEnded(t testing.TB) string {
 	t.Helper()
 	run(t, c.ctx, "see the end", chromedp.WaitVisible(chromedp.ID("ended")))
 	return get(t, c.ctx, "read the end", chromedp.Text(chromedp.ID("ended")))
+}
+
+// Close closes the agent as a customer closing its window would (SIGHUP).
+func (c *Customer) Close(t testing.TB) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // WaitLog waits until the agent's log contains text.

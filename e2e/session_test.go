@@ -153,6 +153,23 @@ func TestCustomerJoinsWithPINAndEnds(t *testing.T) {
 	}
 }
 
+// Closing the agent's window ends the session for the technician too.
+func TestClosingTheAgentEndsTheSession(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Paul Durand")
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "Connected to Paul Durand — view only")
+
+	customer.Close(t)
+	tech.WaitStatus(t, "Session ended by Paul Durand")
+	if code, out, _ := customer.WaitExit(t); code != 0 {
+		t.Fatalf("agent exited with %d:\n%s", code, out)
+	}
+}
+
 // An agent started with a code the server does not know says so and fails.
 func TestAgentWithBadCodeExits(t *testing.T) {
 	stack := Start(t)

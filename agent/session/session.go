@@ -182,6 +182,9 @@ type runner struct {
 
 func (s *runner) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
+	// The socket's reader has its own context: cancelling a read closes the
+	// socket, and the goodbye must still go out when ctx ends.
+	readCtx, stopReading := context.WithCancel(context.Background())
 	defer func() {
 		cancel()
 		s.closePeer()
@@ -189,6 +192,7 @@ func (s *runner) run(ctx context.Context) error {
 		if s.ws != nil {
 			_ = s.ws.Close(websocket.StatusNormalClosure, "bye")
 		}
+		stopReading()
 		s.wg.Wait()
 	}()
 
@@ -204,7 +208,7 @@ func (s *runner) run(ctx context.Context) error {
 	s.asking = map[protocol.Permission]bool{}
 	iceServers := welcome.ICEServers
 
-	s.goRead(ctx)
+	s.goRead(readCtx)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
