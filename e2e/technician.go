@@ -57,10 +57,13 @@ func (tc *Technician) NewSession(t testing.TB, customer string) Invitation {
 		chromedp.Click(chromedp.ID("new-session")),
 		chromedp.WaitVisible(chromedp.ID("invite-link")),
 	)
-	return Invitation{
-		Link: get(t, tc.ctx, "read the link", chromedp.Value(chromedp.ID("invite-link"))),
-		PIN:  get(t, tc.ctx, "read the PIN", chromedp.Text(chromedp.ID("invite-pin"))),
-	}
+	var inv []string
+	waitFor(t, "the invitation on the page", func() bool {
+		inv = get(t, tc.ctx, "read the invitation", chromedp.Evaluate[[]string](
+			`[document.getElementById("invite-link")?.value ?? "", document.getElementById("invite-pin")?.textContent ?? ""]`))
+		return inv[0] != "" && inv[1] != ""
+	})
+	return Invitation{Link: inv[0], PIN: strings.TrimSpace(inv[1])}
 }
 
 // WaitStatus waits until the status line contains text.
