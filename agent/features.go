@@ -3,7 +3,10 @@ package main
 import (
 	"log/slog"
 
+	"github.com/lifeline-support/lifeline/agent/chat"
+	"github.com/lifeline-support/lifeline/agent/clipboard"
 	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/files"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
@@ -12,5 +15,27 @@ import (
 // panels on the customer's page. Each feature adds its own block here.
 func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang) ([]session.Feature, error) {
 	var fs []session.Feature
+
+	c := chat.New(chat.Config{Logger: log})
+	if err := ui.Mount("chat", c); err != nil {
+		return nil, err
+	}
+	fs = append(fs, c)
+
+	fl := files.New(files.Config{Logger: log, Lang: lang})
+	if err := ui.Mount("files", fl); err != nil {
+		return nil, err
+	}
+	fs = append(fs, fl)
+
+	// Clipboard sharing needs xclip; without it the rest of the session works.
+	// The process exits with the session, so nothing closes it.
+	cb, err := clipboard.New(clipboard.Config{Logger: log})
+	if err != nil {
+		log.Warn("clipboard sharing unavailable", "err", err)
+	} else {
+		fs = append(fs, cb)
+	}
+
 	return fs, nil
 }

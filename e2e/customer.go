@@ -69,7 +69,7 @@ func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...
 	t.Helper()
 	c := &Customer{s: s, ctx: ctx, out: &lockedBuffer{}, errs: &lockedBuffer{}, exited: make(chan struct{})}
 	c.cmd = exec.Command(bin, append([]string{"--no-browser", "-v"}, args...)...)
-	c.cmd.Env = append(os.Environ(), "DISPLAY="+s.Display, "LANG=en_US.UTF-8")
+	c.cmd.Env = append(append(os.Environ(), "DISPLAY="+s.Display, "LANG=en_US.UTF-8"), s.AgentEnv...)
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.errs
 	c.Started = time.Now()
 	if err := c.cmd.Start(); err != nil {

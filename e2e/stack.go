@@ -86,6 +86,9 @@ type Stack struct {
 	bin     string
 	browser context.Context
 	logs    *lockedBuffer
+	// AgentEnv is added to the environment of the agents RunAgent starts
+	// (PATH with a fake xdg-open, for example); later entries win.
+	AgentEnv []string
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.

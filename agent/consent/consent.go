@@ -54,6 +54,8 @@ const (
 	ActionRevokeControl Action = "revoke_control"
 	// ActionEnd: the customer asked to end the session now.
 	ActionEnd Action = "end"
+	// ActionRevokeClipboard: the customer asked to stop sharing the clipboard now.
+	ActionRevokeClipboard Action = "revoke_clipboard"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -283,7 +285,9 @@ func (u *UI) Ended(reason string) {
 // (ErrWithdrawn), the session ends (ErrEnded) or Close (ErrClosed). The first answer,
 // from the page or the terminal, wins. Concurrent Asks are shown one after the other.
 func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
-	if perm != protocol.PermissionView && perm != protocol.PermissionControl {
+	switch perm {
+	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard:
+	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
 	select {
@@ -409,7 +413,7 @@ func (u *UI) actLocked(a Action) {
 	switch a {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
-	case ActionRevokeControl:
+	case ActionRevokeControl, ActionRevokeClipboard:
 	default:
 		return
 	}

@@ -35,6 +35,7 @@ type view struct {
 	Customer   string       `json:"customer"`
 	Request    *viewRequest `json:"request"`
 	CanStop    bool         `json:"canStop"`
+	Clipboard  bool         `json:"clipboard"` // the clipboard is shared now
 	Ended      bool         `json:"ended"`
 	EndedText  string       `json:"endedText"`
 }
@@ -59,6 +60,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		Tech:       tech,
 		Customer:   orUnknown(lang, u.info.CustomerName),
 		CanStop:    st == statusControlled,
+		Clipboard:  u.perms.Clipboard && st != statusEnded,
 		Ended:      st == statusEnded,
 	}
 	v.Title = v.StatusText + " · " + i18n.T(lang, "agent.title")
@@ -303,7 +305,7 @@ func (u *UI) serveAction(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &b) {
 		return
 	}
-	if b.Action != ActionEnd && b.Action != ActionRevokeControl {
+	if b.Action != ActionEnd && b.Action != ActionRevokeControl && b.Action != ActionRevokeClipboard {
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}

@@ -3,6 +3,8 @@ package consent
 import (
 	"os/exec"
 	"runtime"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
 // openerCommand returns the command that opens url in the default browser.
@@ -34,4 +36,22 @@ func (u *UI) openBrowser() {
 			u.log.Warn("browser opener failed", "opener", name, "err", err)
 		}
 	}()
+}
+
+// OpenURL starts the OS opener on url (the customer's default browser) and returns
+// once it started; like openBrowser, the opener is reaped in the background and
+// never killed. Callers check url first (protocol.CheckURL): the opener runs
+// whatever it is given.
+func OpenURL(url string) error {
+	// Only http(s), whoever calls: anything else could run on the desktop.
+	if err := protocol.CheckURL(url); err != nil {
+		return err
+	}
+	name, args := openerCommand(url)
+	cmd := exec.Command(name, args...)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
 }

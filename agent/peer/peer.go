@@ -173,6 +173,9 @@ func newAPI(cfg *Config) (*webrtc.API, error) {
 		return nil, fmt.Errorf("peer: register interceptors: %w", err)
 	}
 	var se webrtc.SettingEngine
+	// A larger SCTP receive window lets file transfers (agent/files) run at
+	// loopback/LAN speed; the default 1 MiB caps them well below.
+	se.SetSCTPMaxReceiveBufferSize(8 << 20)
 	if cfg.settings != nil {
 		cfg.settings(&se)
 	}

@@ -273,6 +273,11 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.Control = false
 			s.setGrants(p, "")
 			s.log.Info("customer revoked control")
+		case consent.ActionRevokeClipboard:
+			p := s.grants.get()
+			p.Clipboard = false
+			s.setGrants(p, "")
+			s.log.Info("customer stopped clipboard sharing")
 		case consent.ActionEnd:
 			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
 			ui.Ended(consent.ReasonByCustomer)

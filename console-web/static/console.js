@@ -28,6 +28,7 @@ let perms = { view: false, control: false };
 let state = "connecting";
 let agentConnected = false;
 let ended = false;
+let live = false; // this page saw the session before it ended
 let permsKnown = false; // the first state only sets what was already allowed
 const input = new InputCapture(stage, video);
 const log = new SessionLog(document.getElementById("session-log"), t);
@@ -80,7 +81,7 @@ function syncPeer() {
   if (!want && pc) stopPeer();
 }
 
-function setPermissions(next) {
+function setPermissions(next, refused) {
   const wasViewing = perms.view;
   const before = perms;
   perms = next;
@@ -90,13 +91,19 @@ function setPermissions(next) {
   permsKnown = true;
   placeholder.hidden = perms.view && !!pc;
   if (perms.view && !wasViewing) armFirstFrame();
-  for (const f of features) f.setPermissions?.(perms);
+  for (const f of features) f.setPermissions?.(perms, refused);
 }
 
 signal.on("session.state", (p) => {
   state = p.state;
   agentConnected = p.agentConnected;
-  if (state.startsWith("closed") || state === "timed_out") ended = true;
+  if (state.startsWith("closed") || state === "timed_out") {
+    // The state can announce the end before session.end does: end once, here.
+    if (!ended && live) finish(state === "closed_by_customer" ? "customer" : state === "timed_out" ? "" : "technician");
+    ended = true;
+  } else {
+    live = true;
+  }
   setPermissions(p.permissions);
   syncPeer();
   setStatus();
@@ -105,7 +112,7 @@ signal.on("session.state", (p) => {
 signal.on("permission.update", (p) => {
   clearNotes();
   if (p.refused) statusNote(t(`ws.refused.${p.refused}`, customer));
-  setPermissions(p.permissions);
+  setPermissions(p.permissions, p.refused);
   setStatus();
 });
 
@@ -135,11 +142,15 @@ signal.on("rtc.candidate", async (p) => {
   }
 });
 
+// finish logs the end of a session this page saw live and tells the features,
+// once (ended is set right after).
+function finish(reason) {
+  if (reason) log.event(t(reason === "customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer));
+  for (const f of features) f.ended?.();
+}
+
 signal.on("session.end", (p) => {
-  if (!ended) {
-    log.event(t(p.reason === "customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer));
-    for (const f of features) f.ended?.();
-  }
+  if (!ended) finish(p.reason);
   ended = true;
   state = p.reason === "customer" ? "closed_by_customer" : "closed_by_technician";
   stopPeer();

@@ -6,7 +6,8 @@
 //   attach(pc)           for each new RTCPeerConnection, before the offer: create
 //                        the feature's data channels here
 //   detach()             when that connection closes
-//   setPermissions(p)    whenever the customer's grants change ({view, control, clipboard})
+//   setPermissions(p, refused)  whenever the customer's grants change ({view, control,
+//                        clipboard}); refused names the permission just declined, if any
 //   ended()              once, when the session ends
 export const features = [];
 

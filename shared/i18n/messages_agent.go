@@ -54,6 +54,14 @@ func init() {
 			EN: "They will be able to move your mouse, click and type. You can stop control at any time.",
 			FR: "Cette personne pourra déplacer votre souris, cliquer et taper. Vous pouvez arrêter le contrôle à tout moment.",
 		},
+		"agent.ask.clipboard": {
+			EN: "Allow %s from %s to share the clipboard with you?",
+			FR: "Autoriser %s (%s) à partager le presse-papiers avec vous ?",
+		},
+		"agent.ask.clipboard.detail": {
+			EN: "Text you copy on this computer will be sent to them, and text they copy will be pasted here. You can stop sharing at any time.",
+			FR: "Le texte que vous copiez sur cet ordinateur lui sera envoyé, et le texte qu'il copie pourra être collé ici. Vous pouvez arrêter le partage à tout moment.",
+		},
 		"agent.warning.title": {EN: "Be careful", FR: "Attention"},
 		"agent.warning": {
 			EN: "Only continue if you contacted %s yourself. Nobody legitimate calls you unasked to fix your computer: if that is what happened, deny and end the session.",

@@ -9,4 +9,8 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrConflict means a record kept changing under concurrent updates.
 	ErrConflict = errors.New("record changed concurrently; try again")
+	// ErrInvalid means a record breaks its limits or format.
+	ErrInvalid = errors.New("invalid record")
+	// ErrTooLarge means a record is over its size limit.
+	ErrTooLarge = errors.New("record too large")
 )

@@ -36,6 +36,7 @@ type Config struct {
 // Store is the typed view of the buckets. It is safe for concurrent use.
 type Store struct {
 	accounts, logins, sessions, invites, pins, limits jetstream.KeyValue
+	canned, history                                   jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -73,6 +74,8 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.invites, bucketInvites, 2 * cfg.InviteTTL},
 		{&s.pins, bucketPINs, cfg.PINTTL},
 		{&s.limits, bucketLimits, 10 * time.Minute},
+		{&s.canned, bucketCanned, 0},
+		{&s.history, bucketHistory, 0},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err

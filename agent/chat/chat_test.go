@@ -1,0 +1,401 @@
+package chat
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+const hangGuard = 20 * time.Second
+
+// opener records the URLs the agent asked the OS to open.
+type opener struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (o *opener) open(u string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.urls = append(o.urls, u)
+	return nil
+}
+
+func (o *opener) opened() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.urls...)
+}
+
+// pair is a technician's browser (pion, offering, with the chat channel) connected
+// to an agent peer whose chat channel goes to a Chat.
+type pair struct {
+	chat    *Chat
+	opener  *opener
+	dc      *webrtc.DataChannel // the browser's end
+	fromAgt chan protocol.ChatMessage
+}
+
+func newAPI() *webrtc.API {
+	var se webrtc.SettingEngine
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+}
+
+func connect(t *testing.T) *pair {
+	t.Helper()
+	p := &pair{opener: &opener{}, fromAgt: make(chan protocol.ChatMessage, 64)}
+	p.chat = New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), OpenURL: p.opener.open})
+
+	browser, err := newAPI().NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := newAPI().NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = browser.Close()
+		_ = agent.Close()
+	})
+	agent.OnDataChannel(func(dc *webrtc.DataChannel) {
+		if p.chat.Handles(dc.Label()) {
+			p.chat.Attach(dc)
+		}
+	})
+	if p.dc, err = browser.CreateDataChannel(protocol.ChannelChat, nil); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan struct{})
+	p.dc.OnOpen(func() { close(opened) })
+	p.dc.OnMessage(func(m webrtc.DataChannelMessage) {
+		var cm protocol.ChatMessage
+		if err := json.Unmarshal(m.Data, &cm); err != nil {
+			t.Errorf("agent sent %q: %v", m.Data, err)
+			return
+		}
+		p.fromAgt <- cm
+	})
+
+	offer, err := browser.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gather := webrtc.GatheringCompletePromise(browser)
+	if err := browser.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-gather
+	if err := agent.SetRemoteDescription(*browser.LocalDescription()); err != nil {
+		t.Fatal(err)
+	}
+	answer, err := agent.CreateAnswer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gather = webrtc.GatheringCompletePromise(agent)
+	if err := agent.SetLocalDescription(answer); err != nil {
+		t.Fatal(err)
+	}
+	<-gather
+	if err := browser.SetRemoteDescription(*agent.LocalDescription()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-opened:
+	case <-time.After(hangGuard):
+		t.Fatal("chat channel did not open")
+	}
+	p.waitConnected(t)
+	return p
+}
+
+// waitConnected waits until the Chat has the channel open for sending.
+func (p *pair) waitConnected(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(hangGuard)
+	for {
+		p.chat.mu.Lock()
+		ok := p.chat.dc != nil
+		p.chat.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the agent did not see the chat channel open")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// send sends a chat message as the technician's console does.
+func (p *pair) send(t *testing.T, m protocol.ChatMessage) {
+	t.Helper()
+	if m.ID == "" {
+		m.ID = "c1"
+	}
+	m.At = time.Now().UnixMilli()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.dc.SendText(string(b)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// expect waits for the next message the agent sends to the console.
+func (p *pair) expect(t *testing.T) protocol.ChatMessage {
+	t.Helper()
+	select {
+	case m := <-p.fromAgt:
+		return m
+	case <-time.After(hangGuard):
+		t.Fatal("no message from the agent")
+	}
+	return protocol.ChatMessage{}
+}
+
+// waitEntry waits until the customer's log has an entry that satisfies ok.
+func (p *pair) waitEntry(t *testing.T, what string, ok func(entry) bool) entry {
+	t.Helper()
+	deadline := time.Now().Add(hangGuard)
+	for {
+		p.chat.mu.Lock()
+		for _, e := range p.chat.entries {
+			if ok(e) {
+				p.chat.mu.Unlock()
+				return e
+			}
+		}
+		changed := p.chat.changed
+		p.chat.mu.Unlock()
+		select {
+		case <-changed:
+		case <-time.After(time.Until(deadline)):
+			t.Fatalf("timed out waiting for %s in the customer's log", what)
+		}
+	}
+}
+
+func (p *pair) messages() []entry {
+	p.chat.mu.Lock()
+	defer p.chat.mu.Unlock()
+	var out []entry
+	for _, e := range p.chat.entries {
+		if e.Kind != kindEvent {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// post sends a POST to the panel as the customer's page does.
+func post(t *testing.T, h http.Handler, path, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, path+"?lang=en", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestMessagesBothWaysStayText(t *testing.T) {
+	p := connect(t)
+	const html = `<b>hi</b><img src=x onerror=alert(1)>`
+
+	p.send(t, protocol.ChatMessage{Kind: protocol.ChatText, Text: html})
+	e := p.waitEntry(t, "the technician's message", func(e entry) bool { return e.Kind == kindMessage })
+	if e.Text != html || e.From != fromTechnician {
+		t.Fatalf("customer's log has %+v, want the exact text from the technician", e)
+	}
+
+	// The page gets it as a JSON string, to show with textContent.
+	srv := httptest.NewServer(p.chat)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/events?lang=fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u update
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &u); err != nil {
+		t.Fatalf("event %q: %v", line, err)
+	}
+	if !u.Reset || !u.Connected || u.Strings["agent.chat.send"] != "Envoyer" {
+		t.Fatalf("first event: %+v", u)
+	}
+	found := false
+	for _, e := range u.Entries {
+		found = found || (e.Kind == kindMessage && e.Text == html)
+	}
+	if !found {
+		t.Fatalf("the events stream lacks the message: %s", line)
+	}
+	if strings.Contains(line, "%!") || !strings.Contains(line, "Le technicien est connecté") {
+		t.Errorf("events are not translated cleanly: %s", line)
+	}
+	if strings.Contains(line, "<b>") {
+		t.Errorf("the stream carries raw markup: %s", line)
+	}
+
+	// The customer answers from the page.
+	if w := post(t, p.chat, "/send", `{"text":"<i>merci</i>"}`); w.Code != http.StatusNoContent {
+		t.Fatalf("send: %d %s", w.Code, w.Body)
+	}
+	if m := p.expect(t); m.Kind != protocol.ChatText || m.Text != "<i>merci</i>" || m.ID == "" {
+		t.Fatalf("console got %+v", m)
+	}
+}
+
+func TestOversizedMessagesAreRefused(t *testing.T) {
+	p := connect(t)
+	big := strings.Repeat("x", protocol.MaxChatText+1)
+
+	p.send(t, protocol.ChatMessage{Kind: protocol.ChatText, Text: big})
+	if m := p.expect(t); m.Kind != protocol.ChatEvent || m.Event != EventRefused || m.Text != ReasonTooLarge {
+		t.Fatalf("console got %+v, want a refusal", m)
+	}
+	if w := post(t, p.chat, "/send", `{"text":"`+big+`"}`); w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), "too long") {
+		t.Fatalf("send of %d bytes: %d %s", len(big), w.Code, w.Body)
+	}
+	if w := post(t, p.chat, "/send", `{"text":"`+strings.Repeat("y", 1<<20)+`"}`); w.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("send of 1 MiB: %d", w.Code)
+	}
+	if w := post(t, p.chat, "/send", `{"text":"  "}`); w.Code != http.StatusBadRequest {
+		t.Fatalf("empty send: %d", w.Code)
+	}
+	if got := p.messages(); len(got) != 0 {
+		t.Fatalf("refused messages were logged: %+v", got)
+	}
+	// Exactly the limit goes through.
+	if err := p.chat.Send(big[1:]); err != nil {
+		t.Fatalf("Send of %d bytes: %v", protocol.MaxChatText, err)
+	}
+	if m := p.expect(t); len(m.Text) != protocol.MaxChatText {
+		t.Fatalf("console got %d bytes", len(m.Text))
+	}
+}
+
+func TestOnlyWebLinksAreOpened(t *testing.T) {
+	p := connect(t)
+	if w := post(t, p.chat, "/links", `{"auto":true}`); w.Code != http.StatusNoContent {
+		t.Fatalf("links: %d", w.Code)
+	}
+	if m := p.expect(t); m.Event != EventAutoLinks || m.Text != "on" {
+		t.Fatalf("console got %+v", m)
+	}
+	for _, u := range []string{"javascript:alert(1)", "file:///etc/passwd", "data:text/html,<script>alert(1)</script>", "HTTP://x\" onclick=1"} {
+		p.send(t, protocol.ChatMessage{Kind: protocol.ChatURL, URL: u})
+		if m := p.expect(t); m.Event != EventRefused || m.Text != ReasonBadURL {
+			t.Fatalf("%s: console got %+v, want a refusal", u, m)
+		}
+	}
+	if got := p.opener.opened(); len(got) != 0 {
+		t.Fatalf("opened %q", got)
+	}
+	if got := p.messages(); len(got) != 0 {
+		t.Fatalf("refused links were shown: %+v", got)
+	}
+}
+
+func TestLinksOpenAutomaticallyOrOnClick(t *testing.T) {
+	p := connect(t)
+	const first, second = "https://example.com/help?a=1", "http://example.org/"
+
+	// Not allowed: the link is shown, the console is told, nothing opens.
+	p.send(t, protocol.ChatMessage{Kind: protocol.ChatURL, URL: first})
+	if m := p.expect(t); m.Event != EventLinkShown || m.Text != first {
+		t.Fatalf("console got %+v", m)
+	}
+	if got := p.opener.opened(); len(got) != 0 {
+		t.Fatalf("opened %q without the customer's leave", got)
+	}
+	link := p.waitEntry(t, "the link", func(e entry) bool { return e.Kind == kindLink })
+	if link.URL != first {
+		t.Fatalf("link entry %+v", link)
+	}
+	// The customer clicks it.
+	if w := post(t, p.chat, "/opened", `{"seq":`+itoa(link.Seq)+`}`); w.Code != http.StatusNoContent {
+		t.Fatalf("opened: %d", w.Code)
+	}
+	if m := p.expect(t); m.Event != EventLinkOpened || m.Text != first {
+		t.Fatalf("console got %+v", m)
+	}
+	if w := post(t, p.chat, "/opened", `{"seq":9999}`); w.Code != http.StatusNotFound {
+		t.Fatalf("opened of no link: %d", w.Code)
+	}
+
+	// Allowed: the next link opens at once.
+	p.chat.SetAutoOpen(true)
+	p.expect(t) // auto_links on
+	p.send(t, protocol.ChatMessage{Kind: protocol.ChatURL, URL: second})
+	if m := p.expect(t); m.Event != EventLinkOpened || m.Text != second {
+		t.Fatalf("console got %+v", m)
+	}
+	if got := p.opener.opened(); len(got) != 1 || got[0] != second {
+		t.Fatalf("opened %q, want just %s", got, second)
+	}
+}
+
+func TestSendWithoutConnection(t *testing.T) {
+	c := New(Config{OpenURL: func(string) error { t.Fatal("opened"); return nil }})
+	if w := post(t, c, "/send", `{"text":"hello"}`); w.Code != http.StatusConflict {
+		t.Fatalf("send without a channel: %d", w.Code)
+	}
+	for _, tc := range []struct {
+		name, ctype, body string
+		want              int
+	}{
+		{"not JSON", "text/plain", `{"text":"x"}`, http.StatusUnsupportedMediaType},
+		{"bad JSON", "application/json", `{"text":`, http.StatusBadRequest},
+		{"unknown field", "application/json", `{"html":"x"}`, http.StatusBadRequest},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/send", strings.NewReader(tc.body))
+		r.Header.Set("Content-Type", tc.ctype)
+		w := httptest.NewRecorder()
+		c.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, w.Code, tc.want)
+		}
+	}
+	r := httptest.NewRequest(http.MethodGet, "/panel.js", nil)
+	w := httptest.NewRecorder()
+	c.ServeHTTP(w, r)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "textContent") || strings.Contains(w.Body.String(), "innerHTML") {
+		t.Fatalf("panel.js: %d", w.Code)
+	}
+}
+
+func TestGrantsAreLogged(t *testing.T) {
+	c := New(Config{})
+	c.SetGrants(protocol.Permissions{View: true})
+	c.SetGrants(protocol.Permissions{View: true})
+	c.SetGrants(protocol.Permissions{View: true, Control: true})
+	var keys []string
+	for _, e := range c.entries {
+		keys = append(keys, e.key)
+	}
+	if strings.Join(keys, ",") != "agent.chat.ev.view.on,agent.chat.ev.control.on" {
+		t.Fatalf("events %q", keys)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -1,0 +1,353 @@
+// Package files hands files over in both directions during a session: the
+// technician sends one the customer accepts (and chooses where to save), and the
+// customer sends one from their page. Files are streamed, written under a
+// temporary name, checked by SHA-256 and only then given their final name.
+package files
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// Flow control of each data channel: stop queueing above highWater, resume when
+// pion reports the buffer under lowWater.
+const (
+	highWater = 1 << 20
+	lowWater  = 256 << 10
+	chunkData = protocol.MaxFileChunk - protocol.FileChunkHeader
+)
+
+// Sink is a file being received. *os.File is one; tests wrap it to fail writes.
+type Sink interface {
+	io.WriterAt
+	io.ReaderAt
+	Sync() error
+	Close() error
+}
+
+// Config configures a Feature.
+type Config struct {
+	Logger *slog.Logger
+	Lang   i18n.Lang
+	// DownloadDir is the default folder for received files; nil means DownloadDir.
+	DownloadDir func() (string, error)
+	// Create creates a new file at path for writing, failing if it exists; nil
+	// means os.OpenFile with O_EXCL. Tests replace it at this OS edge.
+	Create func(path string) (Sink, error)
+}
+
+// Feature serves the file channels and the customer's files panel.
+type Feature struct {
+	cfg Config
+	log *slog.Logger
+
+	mu      sync.Mutex
+	ctl     *webrtc.DataChannel
+	data    []*dataChan
+	next    int
+	in      *incoming
+	out     *outgoing
+	changed chan struct{}
+	history []entry
+	closed  bool
+}
+
+// dataChan is one open data channel with its flow-control signal.
+type dataChan struct {
+	dc  *webrtc.DataChannel
+	low chan struct{}
+}
+
+// entry is one line of the panel's log, rendered in the page's language.
+type entry struct {
+	At   time.Time
+	Key  string
+	Args []any
+}
+
+// New returns a Feature.
+func New(cfg Config) *Feature {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DownloadDir == nil {
+		cfg.DownloadDir = DownloadDir
+	}
+	if cfg.Create == nil {
+		cfg.Create = func(path string) (Sink, error) {
+			return os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		}
+	}
+	return &Feature{cfg: cfg, log: cfg.Logger, changed: make(chan struct{})}
+}
+
+// Handles reports whether label is a file channel.
+func (f *Feature) Handles(label string) bool {
+	return label == protocol.ChannelFileControl || strings.HasPrefix(label, protocol.ChannelFileData)
+}
+
+// SetGrants does nothing: the customer accepts each incoming file explicitly.
+func (f *Feature) SetGrants(protocol.Permissions) {}
+
+// Attach takes a file channel of the current connection.
+func (f *Feature) Attach(dc *webrtc.DataChannel) {
+	if dc.Label() == protocol.ChannelFileControl {
+		f.mu.Lock()
+		f.ctl = dc
+		f.mu.Unlock()
+		dc.OnMessage(func(m webrtc.DataChannelMessage) {
+			if !m.IsString {
+				return
+			}
+			msg, err := protocol.DecodeFile(m.Data)
+			if err != nil {
+				f.log.Warn("file message refused", "err", err)
+				return
+			}
+			f.onControl(msg)
+		})
+		dc.OnClose(func() {
+			f.mu.Lock()
+			if f.ctl == dc {
+				f.ctl = nil
+			}
+			f.mu.Unlock()
+			f.failAll()
+		})
+		return
+	}
+	d := &dataChan{dc: dc, low: make(chan struct{}, 1)}
+	dc.OnOpen(func() {
+		dc.SetBufferedAmountLowThreshold(lowWater)
+		f.mu.Lock()
+		f.data = append(f.data, d)
+		f.mu.Unlock()
+	})
+	// Runs on the SCTP read loop: never block here.
+	dc.OnBufferedAmountLow(func() {
+		select {
+		case d.low <- struct{}{}:
+		default:
+		}
+	})
+	dc.OnMessage(func(m webrtc.DataChannelMessage) {
+		if !m.IsString {
+			f.onChunk(m.Data)
+		}
+	})
+	dc.OnClose(func() {
+		f.mu.Lock()
+		for i, x := range f.data {
+			if x == d {
+				f.data = append(f.data[:i], f.data[i+1:]...)
+				break
+			}
+		}
+		f.mu.Unlock()
+	})
+}
+
+// Close fails every transfer (removing partial files) and ends the panel's streams.
+func (f *Feature) Close() error {
+	f.failAll()
+	f.mu.Lock()
+	if !f.closed {
+		f.closed = true
+		f.notifyLocked()
+	}
+	f.mu.Unlock()
+	return nil
+}
+
+// sendControl sends a control message, if the channel is up.
+func (f *Feature) sendControl(m protocol.FileMessage) {
+	f.mu.Lock()
+	ctl := f.ctl
+	f.mu.Unlock()
+	if ctl == nil {
+		return
+	}
+	b, _ := json.Marshal(m)
+	if err := ctl.SendText(string(b)); err != nil {
+		f.log.Debug("file message not sent", "err", err)
+	}
+}
+
+// notifyLocked wakes the panel's event streams. f.mu must be held.
+func (f *Feature) notifyLocked() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// logLocked adds a line to the panel's log. f.mu must be held.
+func (f *Feature) logLocked(key string, args ...any) {
+	f.history = append(f.history, entry{At: time.Now(), Key: key, Args: args})
+	if len(f.history) > 100 {
+		f.history = f.history[1:]
+	}
+	f.notifyLocked()
+}
+
+func (f *Feature) onControl(m protocol.FileMessage) {
+	switch m.Kind {
+	case protocol.FileOffer:
+		f.onOffer(m)
+	case protocol.FileDone:
+		f.mu.Lock()
+		in := f.in
+		f.mu.Unlock()
+		if in != nil && in.id == m.ID {
+			in.done(m.SHA256)
+		}
+	case protocol.FileCancel:
+		f.mu.Lock()
+		in, out := f.in, f.out
+		f.mu.Unlock()
+		if in != nil && in.id == m.ID {
+			in.end(nil, "agent.files.log.cancelledIn", in.name)
+		}
+		if out != nil && out.id == m.ID {
+			out.stop(m)
+		}
+	case protocol.FileAccept, protocol.FileDecline, protocol.FileResult, protocol.FileError:
+		f.mu.Lock()
+		out := f.out
+		f.mu.Unlock()
+		if out != nil && out.id == m.ID {
+			out.reply(m)
+		}
+	}
+}
+
+// failAll ends every running transfer, as when the connection closes.
+func (f *Feature) failAll() {
+	f.mu.Lock()
+	in, out := f.in, f.out
+	f.mu.Unlock()
+	if in != nil {
+		in.end(nil, "agent.files.log.failedIn", in.name, reasonKey("disconnected"))
+	}
+	if out != nil {
+		out.stop(protocol.FileMessage{Kind: protocol.FileError, Reason: "disconnected"})
+	}
+}
+
+// reasonOf classifies a write error.
+func reasonOf(err error) protocol.FileReason {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return protocol.FileDiskFull
+	}
+	return protocol.FileWriteFailed
+}
+
+// newID returns a random transfer id.
+func newID() string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// progress tracks bytes moved for the progress bar.
+type progress struct {
+	size    int64
+	bytes   atomic.Int64
+	started time.Time
+}
+
+// view is a transfer as the panel shows it.
+type transferView struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Size     int64   `json:"size"`
+	Bytes    int64   `json:"bytes"`
+	State    string  `json:"state"`
+	Speed    float64 `json:"speed"` // bytes per second
+	Left     float64 `json:"left"`  // seconds, -1 if unknown
+	SizeText string  `json:"sizeText"`
+	Text     string  `json:"text"`
+}
+
+func (p *progress) view(lang i18n.Lang, id, name, state string) *transferView {
+	v := &transferView{ID: id, Name: name, Size: p.size, Bytes: p.bytes.Load(), State: state, Left: -1, SizeText: HumanSize(p.size)}
+	if !p.started.IsZero() {
+		if el := time.Since(p.started).Seconds(); el > 0.2 && v.Bytes > 0 {
+			v.Speed = float64(v.Bytes) / el
+			v.Left = float64(p.size-v.Bytes) / v.Speed
+		}
+	}
+	v.Text = i18n.T(lang, "agent.files.progress", HumanSize(v.Bytes), HumanSize(p.size), HumanSize(int64(v.Speed)))
+	if v.Left >= 0 {
+		v.Text += " · " + i18n.T(lang, "agent.files.left", fmt.Sprintf("%.0f", v.Left))
+	}
+	return v
+}
+
+// HumanSize writes a size the way people read it ("2.1 MB").
+func HumanSize(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// hashOf returns the hex SHA-256 of the first size bytes of r.
+func hashOf(r io.ReaderAt, size int64) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// uniquePath gives the file its final name in dir without ever replacing a file:
+// "name", else "name (1)", "name (2)"…, linked atomically (no overwrite race).
+func uniquePath(tmp, dir, name string) (string, error) {
+	for i := 0; i < 1000; i++ {
+		n := name
+		if i > 0 {
+			n = numbered(name, i)
+		}
+		dst := filepath.Join(dir, n)
+		err := os.Link(tmp, dst)
+		if err == nil {
+			_ = os.Remove(tmp)
+			return dst, nil
+		}
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		// No hard links here (some file systems): check, then rename.
+		if _, serr := os.Lstat(dst); serr == nil {
+			continue
+		}
+		if err := os.Rename(tmp, dst); err != nil {
+			return "", err
+		}
+		return dst, nil
+	}
+	return "", fmt.Errorf("files: no free name for %q", name)
+}

@@ -1,0 +1,438 @@
+package files
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// incoming is the file the technician is sending, from offer to verdict.
+type incoming struct {
+	f        *Feature
+	id       string
+	n        uint32
+	name     string // sanitised
+	progress progress
+
+	mu        sync.Mutex
+	state     string // offered, receiving, verifying
+	sink      Sink
+	tmp, dir  string
+	senderSHA string
+	ended     bool
+}
+
+func (f *Feature) onOffer(m protocol.FileMessage) {
+	f.mu.Lock()
+	if f.in != nil {
+		f.mu.Unlock()
+		f.sendControl(protocol.FileMessage{Kind: protocol.FileError, ID: m.ID, Reason: protocol.FileBusy})
+		return
+	}
+	in := &incoming{f: f, id: m.ID, n: m.N, name: Sanitize(m.Name), state: "offered"}
+	in.progress.size = m.Size
+	f.in = in
+	f.notifyLocked()
+	f.mu.Unlock()
+	f.log.Info("file offered", "name", in.name, "size", m.Size)
+}
+
+// errBadFolder means the folder the customer typed is not an existing folder.
+var errBadFolder = errors.New("not an existing folder")
+
+// accept starts receiving into dir (the default folder if empty).
+func (in *incoming) accept(dir string) error {
+	if dir == "" {
+		d, err := in.f.cfg.DownloadDir()
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return err
+		}
+		dir = d
+	}
+	if !filepath.IsAbs(dir) {
+		return errBadFolder
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return errBadFolder
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.state != "offered" || in.ended {
+		return errStale
+	}
+	var err error
+	for i := 0; i < 100; i++ {
+		name := in.name
+		if i > 0 {
+			name = numbered(name, i)
+		}
+		in.tmp = filepath.Join(dir, partName(name))
+		in.sink, err = in.f.cfg.Create(in.tmp)
+		if !errors.Is(err, os.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	in.dir = dir
+	in.state = "receiving"
+	in.progress.started = time.Now()
+	in.f.sendControl(protocol.FileMessage{Kind: protocol.FileAccept, ID: in.id})
+	in.f.mu.Lock()
+	in.f.notifyLocked()
+	in.f.mu.Unlock()
+	return nil
+}
+
+// errStale means the transfer named is no longer the one waiting.
+var errStale = errors.New("transfer no longer pending")
+
+func (f *Feature) onChunk(data []byte) {
+	c, err := protocol.DecodeFileChunk(data)
+	if err != nil {
+		return
+	}
+	f.mu.Lock()
+	in := f.in
+	f.mu.Unlock()
+	if in != nil {
+		in.write(c)
+	}
+}
+
+func (in *incoming) write(c protocol.FileChunk) {
+	in.mu.Lock()
+	if in.state != "receiving" || c.N != in.n || in.ended {
+		in.mu.Unlock()
+		return
+	}
+	sink := in.sink
+	in.mu.Unlock()
+	if c.Offset+int64(len(c.Data)) > in.progress.size {
+		in.fail(protocol.FileProtocol)
+		return
+	}
+	if _, err := sink.WriteAt(c.Data, c.Offset); err != nil {
+		in.f.log.Warn("file write", "err", err)
+		in.fail(reasonOf(err))
+		return
+	}
+	in.progress.bytes.Add(int64(len(c.Data)))
+	in.checkComplete()
+}
+
+func (in *incoming) done(sha string) {
+	in.mu.Lock()
+	in.senderSHA = sha
+	in.mu.Unlock()
+	in.checkComplete()
+}
+
+func (in *incoming) checkComplete() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.state == "receiving" && !in.ended && in.senderSHA != "" && in.progress.bytes.Load() >= in.progress.size {
+		in.state = "verifying"
+		go in.finish()
+	}
+}
+
+// finish syncs and hashes the temporary file, then gives it its final name or
+// removes it.
+func (in *incoming) finish() {
+	in.mu.Lock()
+	sink, want := in.sink, in.senderSHA
+	in.mu.Unlock()
+	if err := sink.Sync(); err != nil {
+		in.fail(reasonOf(err))
+		return
+	}
+	got, err := hashOf(sink, in.progress.size)
+	if err != nil {
+		in.fail(protocol.FileWriteFailed)
+		return
+	}
+	if got != want {
+		in.end(&protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: protocol.FileHashMismatch, SHA256: got},
+			"agent.files.log.failedIn", in.name, in.f.reasonText(protocol.FileHashMismatch))
+		return
+	}
+	in.mu.Lock()
+	if in.ended {
+		in.mu.Unlock()
+		return
+	}
+	in.ended = true
+	err = in.sink.Close()
+	var dst string
+	if err == nil {
+		dst, err = uniquePath(in.tmp, in.dir, in.name)
+	}
+	in.mu.Unlock()
+	f := in.f
+	if err != nil {
+		_ = os.Remove(in.tmp)
+		f.log.Warn("file save", "err", err)
+		f.sendControl(protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: reasonOf(err)})
+		f.detachIn(in, "agent.files.log.failedIn", in.name, f.reasonText(reasonOf(err)))
+		return
+	}
+	f.sendControl(protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
+	f.log.Info("file received", "path", dst, "size", in.progress.size, "sha256", got)
+	f.detachIn(in, "agent.files.log.received", filepath.Base(dst), HumanSize(in.progress.size), got, dst)
+}
+
+// fail ends the transfer with an error the sender is told about.
+func (in *incoming) fail(r protocol.FileReason) {
+	in.end(&protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: r}, "agent.files.log.failedIn", in.name, in.f.reasonText(r))
+}
+
+// end stops the transfer, removes the partial file, tells the sender msg (if not
+// nil) and logs key.
+func (in *incoming) end(msg *protocol.FileMessage, key string, args ...any) {
+	in.mu.Lock()
+	if in.ended {
+		in.mu.Unlock()
+		return
+	}
+	in.ended = true
+	if in.sink != nil {
+		_ = in.sink.Close()
+		_ = os.Remove(in.tmp)
+	}
+	in.mu.Unlock()
+	if msg != nil {
+		in.f.sendControl(*msg)
+	}
+	in.f.log.Info("file not received", "name", in.name, "why", key, "args", args)
+	in.f.detachIn(in, key, args...)
+}
+
+func (f *Feature) detachIn(in *incoming, key string, args ...any) {
+	f.mu.Lock()
+	if f.in == in {
+		f.in = nil
+	}
+	f.logLocked(key, args...)
+	f.mu.Unlock()
+}
+
+// reasonText is a failure reason in the agent's language (for slog and args; the
+// panel renders keys in its own language).
+func (f *Feature) reasonText(r protocol.FileReason) reasonKey { return reasonKey(r) }
+
+// reasonKey is a failure reason rendered by the panel in the page's language.
+type reasonKey protocol.FileReason
+
+// outgoing is the file the customer is sending, from offer to verdict.
+type outgoing struct {
+	f        *Feature
+	id       string
+	n        uint32
+	name     string
+	progress progress
+	ctx      context.Context
+	cancel   context.CancelFunc
+	replies  chan protocol.FileMessage
+
+	mu    sync.Mutex
+	state string // waiting, sending, verifying
+}
+
+// reply delivers the receiver's answer; never blocks.
+func (o *outgoing) reply(m protocol.FileMessage) {
+	select {
+	case o.replies <- m:
+	default:
+	}
+}
+
+// stop ends the transfer because of m (a cancel or a lost connection).
+func (o *outgoing) stop(m protocol.FileMessage) {
+	o.reply(m)
+	o.cancel()
+}
+
+func (o *outgoing) setState(s string) {
+	o.mu.Lock()
+	o.state = s
+	o.mu.Unlock()
+	o.f.mu.Lock()
+	o.f.notifyLocked()
+	o.f.mu.Unlock()
+}
+
+var errBusy = errors.New("a file is already being sent")
+var errNotConnected = errors.New("the technician is not connected")
+
+// send offers a file read from r (size bytes) to the technician and streams it
+// once accepted. It returns when the technician has checked the file, or with
+// the reason it was not.
+func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader) error {
+	f.mu.Lock()
+	if f.out != nil {
+		f.mu.Unlock()
+		return errBusy
+	}
+	if f.ctl == nil {
+		f.mu.Unlock()
+		return errNotConnected
+	}
+	o := &outgoing{f: f, id: newID(), name: Sanitize(name), replies: make(chan protocol.FileMessage, 8), state: "waiting"}
+	o.ctx, o.cancel = context.WithCancel(ctx)
+	defer o.cancel()
+	o.progress.size = size
+	f.out = o
+	f.notifyLocked()
+	n := uint32(time.Now().UnixNano()) | 1
+	o.n = n
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		if f.out == o {
+			f.out = nil
+		}
+		f.notifyLocked()
+		f.mu.Unlock()
+	}()
+
+	f.sendControl(protocol.FileMessage{Kind: protocol.FileOffer, ID: o.id, N: n, Name: o.name, Size: size})
+	var m protocol.FileMessage
+	select {
+	case m = <-o.replies:
+	case <-o.ctx.Done():
+		return f.outEnded(o, o.ctx.Err(), protocol.FileMessage{})
+	}
+	if m.Kind != protocol.FileAccept {
+		return f.outEnded(o, nil, m)
+	}
+	o.setState("sending")
+	o.progress.started = time.Now()
+	h := sha256.New()
+	var off int64
+	for off < size {
+		buf := make([]byte, protocol.FileChunkHeader, protocol.MaxFileChunk)
+		buf = protocol.AppendFileChunkHeader(buf[:0], n, off)
+		k, err := io.ReadFull(r, buf[protocol.FileChunkHeader:protocol.FileChunkHeader+int(min(int64(chunkData), size-off))])
+		if err == nil && o.ctx.Err() != nil {
+			err = o.ctx.Err()
+		}
+		if err != nil {
+			select {
+			case m = <-o.replies:
+				return f.outEnded(o, nil, m)
+			default:
+			}
+			if errors.Is(err, context.Canceled) {
+				return f.outEnded(o, err, protocol.FileMessage{})
+			}
+			f.sendControl(protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
+			select {
+			case m = <-o.replies:
+				return f.outEnded(o, nil, m)
+			default:
+			}
+			return f.outEnded(o, err, protocol.FileMessage{Kind: protocol.FileError, Reason: protocol.FileReadFailed})
+		}
+		buf = buf[:protocol.FileChunkHeader+k]
+		h.Write(buf[protocol.FileChunkHeader:])
+		if err := f.sendChunk(o, buf); err != nil {
+			select {
+			case m = <-o.replies:
+				return f.outEnded(o, nil, m)
+			default:
+			}
+			return f.outEnded(o, err, protocol.FileMessage{})
+		}
+		off += int64(k)
+		o.progress.bytes.Store(off)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	o.setState("verifying")
+	f.sendControl(protocol.FileMessage{Kind: protocol.FileDone, ID: o.id, SHA256: sum})
+	select {
+	case m = <-o.replies:
+	case <-o.ctx.Done():
+		return f.outEnded(o, o.ctx.Err(), protocol.FileMessage{})
+	}
+	if m.Kind == protocol.FileResult && m.SHA256 == sum {
+		f.log.Info("file sent", "name", o.name, "size", size, "sha256", sum)
+		f.mu.Lock()
+		f.logLocked("agent.files.log.sent", o.name, HumanSize(size), sum)
+		f.mu.Unlock()
+		return nil
+	}
+	if m.Kind == protocol.FileResult {
+		m = protocol.FileMessage{Kind: protocol.FileError, Reason: protocol.FileHashMismatch}
+	}
+	return f.outEnded(o, nil, m)
+}
+
+// errCancelled and the like are what the customer's upload request answers.
+var (
+	errCancelled = errors.New("cancelled")
+	errDeclined  = errors.New("declined")
+)
+
+// outEnded logs why a send ended and returns the error for the page.
+func (f *Feature) outEnded(o *outgoing, err error, m protocol.FileMessage) error {
+	var key string
+	var args []any
+	var ret error
+	switch {
+	case m.Kind == protocol.FileDecline:
+		key, args, ret = "agent.files.log.declined", []any{o.name}, errDeclined
+	case m.Kind == protocol.FileCancel, m.Kind == "" && errors.Is(err, context.Canceled):
+		key, args, ret = "agent.files.log.cancelledOut", []any{o.name}, errCancelled
+		if m.Kind == "" {
+			f.sendControl(protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
+		}
+	case m.Kind == protocol.FileError:
+		key, args = "agent.files.log.failedOut", []any{o.name, reasonKey(m.Reason)}
+		ret = fmt.Errorf("%s", m.Reason)
+	default:
+		key, args = "agent.files.log.failedOut", []any{o.name, reasonKey(protocol.FileReadFailed)}
+		ret = err
+		f.sendControl(protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
+	}
+	f.log.Info("file not sent", "name", o.name, "why", key, "err", err, "reason", m.Reason)
+	f.mu.Lock()
+	f.logLocked(key, args...)
+	f.mu.Unlock()
+	return ret
+}
+
+// sendChunk queues one chunk on the next data channel, waiting while that
+// channel's buffer is above highWater.
+func (f *Feature) sendChunk(o *outgoing, b []byte) error {
+	f.mu.Lock()
+	if len(f.data) == 0 {
+		f.mu.Unlock()
+		return errNotConnected
+	}
+	d := f.data[f.next%len(f.data)]
+	f.next++
+	f.mu.Unlock()
+	for d.dc.BufferedAmount() > highWater {
+		select {
+		case <-d.low:
+		case <-o.ctx.Done():
+			return o.ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return d.dc.Send(b)
+}

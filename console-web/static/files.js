@@ -1,0 +1,368 @@
+// File transfer in the workspace: send a file to the customer (they accept and
+// choose the folder) and receive the files they send. Protocol: see
+// shared/protocol/file.go. Chunks travel on several data channels with flow
+// control (bufferedAmountLowThreshold) so the screen is never starved.
+import { register } from "./features.js";
+
+const DATA_CHANNELS = 4;
+const HEADER = 12;
+const CHUNK = 64 * 1024 - HEADER;
+const HIGH = 1 << 20;
+const LOW = 256 << 10;
+const READ = 4 << 20; // read the file in slices of this size
+
+// SHA256 is an incremental SHA-256 (crypto.subtle has no streaming digest).
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+export class SHA256 {
+  constructor() {
+    this.h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+    this.w = new Int32Array(64);
+    this.buf = new Uint8Array(64);
+    this.n = 0;
+    this.len = 0;
+  }
+  update(bytes) {
+    let i = 0;
+    this.len += bytes.length;
+    if (this.n) {
+      while (this.n < 64 && i < bytes.length) this.buf[this.n++] = bytes[i++];
+      if (this.n < 64) return;
+      this.block(this.buf, 0);
+      this.n = 0;
+    }
+    for (; i + 64 <= bytes.length; i += 64) this.block(bytes, i);
+    while (i < bytes.length) this.buf[this.n++] = bytes[i++];
+  }
+  block(p, o) {
+    const w = this.w, h = this.h;
+    for (let j = 0; j < 16; j++, o += 4) w[j] = (p[o] << 24) | (p[o + 1] << 16) | (p[o + 2] << 8) | p[o + 3];
+    for (let j = 16; j < 64; j++) {
+      const a = w[j - 15], b = w[j - 2];
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[j] = (w[j - 16] + s0 + w[j - 7] + s1) | 0;
+    }
+    let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (let j = 0; j < 64; j++) {
+      const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const t1 = (hh + S1 + ((e & f) ^ (~e & g)) + K[j] + w[j]) | 0;
+      const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+      hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+    }
+    h[0] = (h[0] + a) | 0; h[1] = (h[1] + b) | 0; h[2] = (h[2] + c) | 0; h[3] = (h[3] + d) | 0;
+    h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + hh) | 0;
+  }
+  hex() {
+    const bits = this.len * 8;
+    const pad = new Uint8Array(((this.n < 56 ? 56 : 120) - this.n) + 8);
+    pad[0] = 0x80;
+    const dv = new DataView(pad.buffer);
+    dv.setUint32(pad.length - 8, Math.floor(bits / 0x100000000));
+    dv.setUint32(pad.length - 4, bits >>> 0);
+    const len = this.len;
+    this.update(pad);
+    this.len = len;
+    return Array.from(this.h, (x) => (x >>> 0).toString(16).padStart(8, "0")).join("");
+  }
+}
+
+function human(n) {
+  if (n < 1000) return `${n} B`;
+  let u = -1;
+  do { n /= 1000; u++; } while (n >= 1000 && u < 5);
+  return `${n.toFixed(1)} ${"kMGTPE"[u]}B`;
+}
+
+function newID() {
+  const b = crypto.getRandomValues(new Uint8Array(9));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+let ctx, t, ui;
+let ctl = null;
+let data = [];
+let next = 0;
+let out = null; // { id, n, file, size, sent, started, sha, resolve, cancelled }
+let inc = null; // { id, n, name, size, got, parts, started, sha }
+
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+function transferBox(dir) {
+  const box = el("div", "files-transfer");
+  box.id = `files-${dir}`;
+  box.hidden = true;
+  const title = el("p", "files-name");
+  const bar = el("progress", "files-bar");
+  bar.max = 1;
+  const text = el("p", "files-progress");
+  text.id = `files-${dir}-progress`;
+  const cancel = el("button", "btn files-cancel", t("ws.files.cancel"));
+  cancel.id = `files-${dir}-cancel`;
+  cancel.type = "button";
+  box.append(title, bar, text, cancel);
+  return { box, title, bar, text, cancel };
+}
+
+function build(panel) {
+  const h = el("h2", "files-title", t("ws.files.title"));
+  const label = el("label", "files-label", t("ws.files.pick"));
+  const input = el("input", "files-input");
+  input.type = "file";
+  input.id = "files-input";
+  label.append(input);
+  const send = el("button", "btn files-send", t("ws.files.send"));
+  send.id = "files-send";
+  send.type = "button";
+  const note = el("p", "files-note");
+  note.id = "files-note";
+  const outBox = transferBox("out");
+  const inBox = transferBox("in");
+  const saved = el("ul", "files-saved");
+  saved.id = "files-saved";
+  panel.append(h, label, send, note, outBox.box, inBox.box, saved);
+  ui = { input, send, note, outBox, inBox, saved };
+  send.addEventListener("click", () => {
+    const f = input.files[0];
+    if (f) sendFile(f).catch((e) => { ui.note.textContent = String(e.message || e); });
+  });
+  outBox.cancel.addEventListener("click", () => out && cancelOut(true));
+  inBox.cancel.addEventListener("click", () => inc && endIn("cancel", t("ws.files.log.cancelled", inc.name)));
+}
+
+function showProgress(b, tr, key) {
+  if (!tr) { b.box.hidden = true; return; }
+  b.box.hidden = false;
+  b.title.textContent = t(key, tr.name);
+  const done = tr.sent ?? tr.got;
+  b.bar.value = tr.size ? done / tr.size : 0;
+  const el = (performance.now() - (tr.started || performance.now())) / 1000;
+  const speed = el > 0.2 ? done / el : 0;
+  const left = speed ? Math.round((tr.size - done) / speed) : "?";
+  b.text.textContent = t("ws.files.progress", human(done), human(tr.size), human(Math.round(speed)), left);
+}
+
+let tick = null;
+function ticking() {
+  if (tick) return;
+  tick = setInterval(() => {
+    showProgress(ui.outBox, out, out?.verifying ? "ws.files.verifying" : out?.started ? "ws.files.sending" : "ws.files.waiting");
+    showProgress(ui.inBox, inc, inc?.verifying ? "ws.files.verifying" : "ws.files.receiving");
+    if (!out && !inc) { clearInterval(tick); tick = null; }
+  }, 250);
+}
+
+function control(m) {
+  if (ctl?.readyState === "open") ctl.send(JSON.stringify(m));
+}
+
+function waitLow(dc) {
+  return new Promise((resolve) => {
+    const done = () => { dc.removeEventListener("bufferedamountlow", done); dc.removeEventListener("close", done); resolve(); };
+    dc.addEventListener("bufferedamountlow", done);
+    dc.addEventListener("close", done);
+  });
+}
+
+async function sendFile(file) {
+  if (out) throw new Error(t("ws.files.busy"));
+  if (!ctl || ctl.readyState !== "open" || !data.some((d) => d.readyState === "open")) throw new Error(t("ws.files.notConnected"));
+  ui.note.textContent = "";
+  const n = (((Math.random() * 0xffffffff) | 1) >>> 0);
+  const o = out = { id: newID(), n, file, name: file.name, size: file.size, sent: 0, started: 0 };
+  const reply = () => new Promise((resolve) => { o.resolve = resolve; });
+  let r = reply();
+  control({ k: "offer", id: o.id, n, name: file.name, size: file.size });
+  ticking();
+  let m = await r;
+  if (m.k !== "accept") return outEnded(o, m);
+  o.started = performance.now();
+  r = reply();
+  const h = new SHA256();
+  for (let off = 0; off < o.size && !o.stopped;) {
+    const slice = new Uint8Array(await file.slice(off, Math.min(off + READ, o.size)).arrayBuffer());
+    h.update(slice);
+    for (let i = 0; i < slice.length && !o.stopped; i += CHUNK) {
+      const part = slice.subarray(i, Math.min(i + CHUNK, slice.length));
+      const msg = new Uint8Array(HEADER + part.length);
+      const dv = new DataView(msg.buffer);
+      dv.setUint32(0, n);
+      dv.setUint32(4, Math.floor((off + i) / 0x100000000));
+      dv.setUint32(8, (off + i) >>> 0);
+      msg.set(part, HEADER);
+      const open = data.filter((d) => d.readyState === "open");
+      if (!open.length) { o.stopped = { k: "error", reason: "disconnected" }; break; }
+      const dc = open[next++ % open.length];
+      while (dc.bufferedAmount > HIGH && dc.readyState === "open") await waitLow(dc);
+      try { dc.send(msg); } catch { o.stopped = { k: "error", reason: "disconnected" }; break; }
+      o.sent = off + i + part.length;
+    }
+    off += slice.length;
+  }
+  if (o.stopped) return outEnded(o, o.stopped);
+  o.sha = h.hex();
+  o.verifying = true;
+  control({ k: "done", id: o.id, sha256: o.sha });
+  m = await r;
+  if (m.k === "result" && m.sha256 === o.sha) {
+    ctx.log.event(t("ws.files.log.sent", o.name, human(o.size), o.sha));
+    out = null;
+    status.sent.push({ name: o.name, size: o.size, sha256: o.sha });
+    return;
+  }
+  if (m.k === "result") m = { k: "error", reason: "hash_mismatch" };
+  return outEnded(o, m);
+}
+
+function outEnded(o, m) {
+  if (out !== o) return;
+  out = null;
+  o.stopped = o.stopped || m;
+  if (m.k === "decline") ctx.log.event(t("ws.files.log.declined", o.name));
+  else if (m.k === "cancel") ctx.log.event(t("ws.files.log.cancelled", o.name));
+  else ctx.log.event(t("ws.files.log.failed", o.name, t(`ws.files.reason.${m.reason || "disconnected"}`)));
+  status.ended.push({ name: o.name, kind: m.k, reason: m.reason || "" });
+}
+
+function cancelOut(mine) {
+  const o = out;
+  control({ k: "cancel", id: o.id });
+  const m = { k: "cancel" };
+  o.stopped = m;
+  o.resolve?.(m);
+  outEnded(o, m);
+}
+
+function onControl(m) {
+  if (typeof m !== "object" || !m || typeof m.id !== "string") return;
+  if (out && m.id === out.id && ["accept", "decline", "result", "error", "cancel"].includes(m.k)) {
+    if (m.k === "cancel" || m.k === "error") out.stopped = m;
+    out.resolve?.(m);
+    if (m.k === "cancel" || (m.k === "error" && !out.resolve)) outEnded(out, m);
+    return;
+  }
+  if (m.k === "offer") {
+    if (inc) { control({ k: "error", id: m.id, reason: "busy" }); return; }
+    if (typeof m.size !== "number" || m.size < 0 || typeof m.name !== "string" || !m.n) return;
+    inc = { id: m.id, n: m.n >>> 0, name: m.name.replace(/[\u0000-\u001f\u007f/\\]/g, "_").slice(0, 255), size: m.size, got: 0, parts: [], started: performance.now() };
+    // The technician asked for the customer's files by being in the session: take them.
+    control({ k: "accept", id: m.id });
+    ticking();
+    return;
+  }
+  if (!inc || m.id !== inc.id) return;
+  if (m.k === "done" && /^[0-9a-f]{64}$/.test(m.sha256)) { inc.senderSHA = m.sha256; maybeFinish(); }
+  if (m.k === "cancel") endIn(null, t("ws.files.log.cancelled", inc.name));
+}
+
+function onChunk(buf) {
+  if (!inc || buf.byteLength <= HEADER) return;
+  const dv = new DataView(buf);
+  if (dv.getUint32(0) !== inc.n) return;
+  const off = dv.getUint32(4) * 0x100000000 + dv.getUint32(8);
+  const len = buf.byteLength - HEADER;
+  if (off + len > inc.size) { endIn({ k: "error", reason: "protocol" }, t("ws.files.log.failed", inc.name, t("ws.files.reason.protocol"))); return; }
+  inc.parts.push([off, new Blob([new Uint8Array(buf, HEADER)])]);
+  inc.got += len;
+  maybeFinish();
+}
+
+async function maybeFinish() {
+  const i = inc;
+  if (!i || i.verifying || !i.senderSHA || i.got < i.size) return;
+  i.verifying = true;
+  i.parts.sort((a, b) => a[0] - b[0]);
+  const blob = new Blob(i.parts.map((p) => p[1]), { type: "application/octet-stream" });
+  i.parts = [];
+  const h = new SHA256();
+  const reader = blob.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    h.update(value);
+  }
+  const sha = h.hex();
+  if (inc !== i) return;
+  if (sha !== i.senderSHA) {
+    endIn({ k: "error", reason: "hash_mismatch", sha256: sha }, t("ws.files.log.failed", i.name, t("ws.files.reason.hash_mismatch")));
+    return;
+  }
+  control({ k: "result", id: i.id, sha256: sha });
+  inc = null;
+  ctx.log.event(t("ws.files.log.received", i.name, human(i.size), sha));
+  const a = el("a", "files-download", t("ws.files.save", i.name));
+  a.href = URL.createObjectURL(blob);
+  a.download = i.name;
+  const li = el("li");
+  li.append(a);
+  ui.saved.append(li);
+  status.received.push({ name: i.name, size: i.size, sha256: sha, url: a.href });
+}
+
+// endIn drops the incoming file (nothing is kept) and tells the sender msg.k.
+function endIn(msg, text) {
+  const i = inc;
+  if (!i) return;
+  inc = null;
+  i.parts = [];
+  if (msg) control({ ...msg, id: i.id });
+  ctx.log.event(text);
+  status.ended.push({ name: i.name, kind: msg?.k || "cancelled", reason: msg?.reason || "" });
+}
+
+function dropAll() {
+  if (out) { const m = { k: "error", reason: "disconnected" }; out.stopped = m; out.resolve?.(m); outEnded(out, m); }
+  if (inc) endIn(null, t("ws.files.log.failed", inc.name, t("ws.files.reason.disconnected")));
+}
+
+// status is exposed for diagnostics and end-to-end tests.
+const status = { sent: [], received: [], ended: [], get out() { return out && { name: out.name, sent: out.sent, size: out.size }; }, get in() { return inc && { name: inc.name, got: inc.got, size: inc.size }; } };
+window.lifelineFiles = status;
+
+register({
+  init(c) {
+    ctx = c;
+    t = c.t;
+    const panel = c.panel("files");
+    if (panel) build(panel);
+  },
+  attach(pc) {
+    ctl = pc.createDataChannel("file", { ordered: true });
+    ctl.onmessage = (e) => {
+      if (typeof e.data !== "string" || e.data.length > 8192) return;
+      try { onControl(JSON.parse(e.data)); } catch { /* ignore malformed */ }
+    };
+    ctl.onclose = () => dropAll();
+    data = [];
+    for (let i = 0; i < DATA_CHANNELS; i++) {
+      const dc = pc.createDataChannel(`file-data-${i}`, { ordered: true });
+      dc.binaryType = "arraybuffer";
+      dc.bufferedAmountLowThreshold = LOW;
+      dc.onmessage = (e) => { if (e.data instanceof ArrayBuffer) onChunk(e.data); };
+      data.push(dc);
+    }
+  },
+  detach() {
+    dropAll();
+    ctl = null;
+    data = [];
+  },
+  ended() {
+    dropAll();
+    if (ui) { ui.send.disabled = true; ui.input.disabled = true; }
+  },
+});

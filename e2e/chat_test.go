@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// The technician and the customer talk from the first moment, before the screen
+// is shared; what looks like HTML stays text on both sides; a link the customer
+// lets open goes to their browser; the log is kept in the session history.
+func TestChatLinksAndStoredLog(t *testing.T) {
+	stack := Start(t)
+	opened := stack.FakeOpener(t)
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Dupont")
+	sid := tech.SessionID(t)
+
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.WaitAsked(t) // viewing not allowed yet: chat works anyway
+	customer.WaitChatReady(t)
+
+	// A message that looks like HTML arrives as text, on both sides.
+	const html = `<b>hi</b><img src=x onerror=alert(1)>`
+	tech.Chat(t, html)
+	tech.WaitLog(t, "You "+html)
+	customer.WaitChat(t, html)
+	if n := customer.ChatMarkup(t); n != 0 {
+		t.Fatalf("the customer's chat turned the message into %d elements", n)
+	}
+	customer.Chat(t, "Hello! <i>thanks</i>")
+	tech.WaitLog(t, "Marie Dupont Hello! <i>thanks</i>")
+	if n := tech.LogMarkup(t); n != 0 {
+		t.Fatalf("the console's log turned a message into %d elements", n)
+	}
+
+	// Only web links can be sent.
+	tech.SendLink(t, "javascript:alert(1)")
+	if note := tech.ChatNote(t); !strings.Contains(note, "Only http") {
+		t.Fatalf("a javascript: link was not refused: note %q", note)
+	}
+	tech.ClearChat(t)
+
+	// Without the customer's leave, a link waits for a click.
+	tech.SendLink(t, "https://example.com/first")
+	tech.WaitLog(t, "The link https://example.com/first is shown to the customer")
+	customer.WaitChat(t, "https://example.com/first")
+	if got := opened(); len(got) != 0 {
+		t.Fatalf("opened %q without the customer's leave", got)
+	}
+
+	// With it, the next link opens in their browser by itself.
+	customer.AllowLinks(t)
+	tech.WaitLog(t, "The customer lets links open automatically")
+	tech.SendLink(t, "https://example.com/help?topic=printer")
+	tech.WaitLog(t, "The customer opened the link https://example.com/help?topic=printer")
+	if got := customer.WaitChat(t, "Link opened in your browser: https://example.com/help?topic=printer"); strings.Contains(got, "%!") {
+		t.Errorf("the customer's chat shows a formatting error: %q", got)
+	}
+	waitFor(t, "the fake xdg-open to record the link", func() bool { return len(opened()) == 1 })
+	if got := opened(); got[0] != "https://example.com/help?topic=printer" {
+		t.Fatalf("xdg-open got %q", got)
+	}
+
+	customer.Allow(t)
+	tech.WaitLog(t, "Viewing allowed")
+	customer.Shot(t, "customer-chat")
+	tech.Shot(t, "console-chat")
+
+	// At the end, the log is stored in the session history.
+	tech.End(t)
+	tech.WaitLog(t, "Session log saved")
+	var stored struct {
+		SessionID string `json:"sessionId"`
+		Entries   []struct {
+			Kind, From, Author, Text string
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(tech.StoredLog(t, sid)), &stored); err != nil {
+		t.Fatalf("stored log: %v", err)
+	}
+	var lines []string
+	for _, e := range stored.Entries {
+		lines = append(lines, e.Kind+"|"+e.From+"|"+e.Author+"|"+e.Text)
+	}
+	all := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"message|technician|You|" + html,
+		"message|customer|Marie Dupont|Hello! <i>thanks</i>",
+		"message|technician|You|https://example.com/help?topic=printer",
+		"event|||The customer opened the link https://example.com/help?topic=printer",
+		"event|||Viewing allowed",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("stored log lacks %q:\n%s", want, all)
+		}
+	}
+	if stored.SessionID != sid {
+		t.Errorf("stored for %q, want %q", stored.SessionID, sid)
+	}
+}

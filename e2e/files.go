@@ -1,0 +1,119 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// MakeFile writes a file of size pseudo-random bytes named name in a new temp
+// folder and returns its path and SHA-256.
+func MakeFile(t testing.TB, name string, size int64) (string, string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	r := rand.NewChaCha8([32]byte{byte(size), 1, 2, 3})
+	if _, err := io.CopyN(io.MultiWriter(f, h), r, size); err != nil {
+		t.Fatal(err)
+	}
+	return p, hex.EncodeToString(h.Sum(nil))
+}
+
+// SendFile picks path in the console's files panel and clicks Send.
+func (tc *Technician) SendFile(t testing.TB, path string) {
+	t.Helper()
+	run(t, tc.ctx, "send a file",
+		chromedp.SetUploadFiles(chromedp.ID("files-input"), []string{path}),
+		chromedp.Click(chromedp.ID("files-send")))
+}
+
+// CancelSend clicks Cancel on the file being sent.
+func (tc *Technician) CancelSend(t testing.TB) {
+	t.Helper()
+	run(t, tc.ctx, "cancel the file", chromedp.Click(chromedp.ID("files-out-cancel")))
+}
+
+// FileStatus is what the console's files panel has done so far.
+type FileStatus struct {
+	Sent     []FileDone `json:"sent"`
+	Received []FileDone `json:"received"`
+	Ended    []struct {
+		Name, Kind, Reason string
+	} `json:"ended"`
+	Out *struct {
+		Sent, Size int64
+	} `json:"out"`
+}
+
+// FileDone is a finished transfer.
+type FileDone struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Files reads the console's file status.
+func (tc *Technician) Files(t testing.TB) FileStatus {
+	t.Helper()
+	return get(t, tc.ctx, "file status", chromedp.Evaluate[FileStatus](
+		`({sent: lifelineFiles.sent, received: lifelineFiles.received, ended: lifelineFiles.ended, out: lifelineFiles.out})`))
+}
+
+// Frames is how many frames the console's video has decoded so far.
+func (tc *Technician) Frames(t testing.TB) int {
+	t.Helper()
+	return get(t, tc.ctx, "frames", chromedp.Evaluate[int](`lifeline.video.getVideoPlaybackQuality().totalVideoFrames`))
+}
+
+// LogText is the workspace's session log.
+func (tc *Technician) LogText(t testing.TB) string {
+	t.Helper()
+	return get(t, tc.ctx, "session log", chromedp.Text(chromedp.ID("session-log")))
+}
+
+// AcceptFile waits for the technician's file offer and accepts it into the
+// default folder.
+func (c *Customer) AcceptFile(t testing.TB) {
+	t.Helper()
+	run(t, c.ctx, "accept the file",
+		chromedp.WaitVisible(chromedp.ID("files-accept")),
+		chromedp.Click(chromedp.ID("files-accept")))
+}
+
+// SendFile picks path on the customer's page and clicks Send.
+func (c *Customer) SendFile(t testing.TB, path string) {
+	t.Helper()
+	run(t, c.ctx, "send a file",
+		chromedp.SetUploadFiles(chromedp.ID("files-input"), []string{path}),
+		chromedp.Click(chromedp.ID("files-send")))
+}
+
+// FilesLog is the text of the customer's files log.
+func (c *Customer) FilesLog(t testing.TB) string {
+	t.Helper()
+	return get(t, c.ctx, "files log", chromedp.Evaluate[string](`document.getElementById("files-log").textContent`))
+}
+
+// waitLong waits up to d for cond, sampling every 100 ms with each(elapsed).
+func waitLong(t testing.TB, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

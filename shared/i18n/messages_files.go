@@ -1,0 +1,73 @@
+package i18n
+
+// Messages of file transfer: the customer's files panel (agent.files.*) and the
+// technician's files panel (ws.files.*).
+func init() {
+	add(map[string]map[Lang]string{
+		"agent.files.title":        {EN: "Files", FR: "Fichiers"},
+		"agent.files.offer":        {EN: "The technician wants to send you %s (%s).", FR: "Le technicien souhaite vous envoyer %s (%s)."},
+		"agent.files.folder":       {EN: "Save in this folder", FR: "Enregistrer dans ce dossier"},
+		"agent.files.accept":       {EN: "Accept", FR: "Accepter"},
+		"agent.files.decline":      {EN: "Decline", FR: "Refuser"},
+		"agent.files.cancel":       {EN: "Cancel", FR: "Annuler"},
+		"agent.files.receiving":    {EN: "Receiving %s", FR: "Réception de %s"},
+		"agent.files.sending":      {EN: "Sending %s", FR: "Envoi de %s"},
+		"agent.files.waiting":      {EN: "Waiting for the technician to accept %s…", FR: "En attente de l'accord du technicien pour %s…"},
+		"agent.files.verifying":    {EN: "Checking %s…", FR: "Vérification de %s…"},
+		"agent.files.pick":         {EN: "Send a file to the technician", FR: "Envoyer un fichier au technicien"},
+		"agent.files.send":         {EN: "Send", FR: "Envoyer"},
+		"agent.files.progress":     {EN: "%s of %s · %s/s", FR: "%s sur %s · %s/s"},
+		"agent.files.left":         {EN: "%s s left", FR: "%s s restantes"},
+		"agent.files.badFolder":    {EN: "This folder does not exist. Type the full path of an existing folder.", FR: "Ce dossier n'existe pas. Saisissez le chemin complet d'un dossier existant."},
+		"agent.files.stale":        {EN: "This transfer is over.", FR: "Ce transfert est terminé."},
+		"agent.files.busy":         {EN: "A file is already being sent. Wait for it to finish.", FR: "Un fichier est déjà en cours d'envoi. Attendez la fin."},
+		"agent.files.notConnected": {EN: "The technician is not connected yet.", FR: "Le technicien n'est pas encore connecté."},
+		"agent.files.cancelled":    {EN: "The transfer was cancelled.", FR: "Le transfert a été annulé."},
+		"agent.files.declined":     {EN: "The technician declined the file.", FR: "Le technicien a refusé le fichier."},
+		"agent.files.failed":       {EN: "The file could not be sent.", FR: "Le fichier n'a pas pu être envoyé."},
+
+		"agent.files.log.received":     {EN: "File received: %s, %s, SHA-256 %s (saved as %s)", FR: "Fichier reçu : %s, %s, SHA-256 %s (enregistré sous %s)"},
+		"agent.files.log.sent":         {EN: "File sent: %s, %s, SHA-256 %s", FR: "Fichier envoyé : %s, %s, SHA-256 %s"},
+		"agent.files.log.cancelledIn":  {EN: "File transfer cancelled: %s", FR: "Transfert de fichier annulé : %s"},
+		"agent.files.log.cancelledOut": {EN: "File transfer cancelled: %s", FR: "Transfert de fichier annulé : %s"},
+		"agent.files.log.declinedIn":   {EN: "File declined: %s", FR: "Fichier refusé : %s"},
+		"agent.files.log.declined":     {EN: "The technician declined the file: %s", FR: "Le technicien a refusé le fichier : %s"},
+		"agent.files.log.failedIn":     {EN: "File transfer failed: %s: %s", FR: "Échec du transfert de fichier : %s : %s"},
+		"agent.files.log.failedOut":    {EN: "File transfer failed: %s: %s", FR: "Échec du transfert de fichier : %s : %s"},
+
+		"agent.files.reason.busy":          {EN: "another file is being sent", FR: "un autre fichier est en cours d'envoi"},
+		"agent.files.reason.disk_full":     {EN: "the disk is full, the partial file was removed", FR: "le disque est plein, le fichier partiel a été supprimé"},
+		"agent.files.reason.write_failed":  {EN: "the file could not be written, the partial file was removed", FR: "le fichier n'a pas pu être écrit, le fichier partiel a été supprimé"},
+		"agent.files.reason.read_failed":   {EN: "the file could not be read", FR: "le fichier n'a pas pu être lu"},
+		"agent.files.reason.hash_mismatch": {EN: "the SHA-256 does not match the sender's, the file was removed", FR: "le SHA-256 ne correspond pas à celui de l'expéditeur, le fichier a été supprimé"},
+		"agent.files.reason.protocol":      {EN: "the other side sent invalid data", FR: "l'autre côté a envoyé des données invalides"},
+		"agent.files.reason.disconnected":  {EN: "the connection was lost", FR: "la connexion a été perdue"},
+
+		"ws.files.title":        {EN: "Files", FR: "Fichiers"},
+		"ws.files.pick":         {EN: "Send a file to the customer", FR: "Envoyer un fichier au client"},
+		"ws.files.send":         {EN: "Send", FR: "Envoyer"},
+		"ws.files.cancel":       {EN: "Cancel", FR: "Annuler"},
+		"ws.files.save":         {EN: "Save %s", FR: "Enregistrer %s"},
+		"ws.files.waiting":      {EN: "Waiting for the customer to accept %s…", FR: "En attente de l'accord du client pour %s…"},
+		"ws.files.sending":      {EN: "Sending %s", FR: "Envoi de %s"},
+		"ws.files.receiving":    {EN: "Receiving %s", FR: "Réception de %s"},
+		"ws.files.verifying":    {EN: "Checking %s…", FR: "Vérification de %s…"},
+		"ws.files.progress":     {EN: "%s of %s · %s/s · %s s left", FR: "%s sur %s · %s/s · %s s restantes"},
+		"ws.files.notConnected": {EN: "The customer is not connected.", FR: "Le client n'est pas connecté."},
+		"ws.files.busy":         {EN: "A file is already being sent.", FR: "Un fichier est déjà en cours d'envoi."},
+
+		"ws.files.log.received":  {EN: "File received: %s, %s, SHA-256 %s", FR: "Fichier reçu : %s, %s, SHA-256 %s"},
+		"ws.files.log.sent":      {EN: "File sent: %s, %s, SHA-256 %s", FR: "Fichier envoyé : %s, %s, SHA-256 %s"},
+		"ws.files.log.cancelled": {EN: "File transfer cancelled: %s", FR: "Transfert de fichier annulé : %s"},
+		"ws.files.log.declined":  {EN: "The customer declined the file: %s", FR: "Le client a refusé le fichier : %s"},
+		"ws.files.log.failed":    {EN: "File transfer failed: %s: %s", FR: "Échec du transfert de fichier : %s : %s"},
+
+		"ws.files.reason.busy":          {EN: "another file is being sent", FR: "un autre fichier est en cours d'envoi"},
+		"ws.files.reason.disk_full":     {EN: "the customer's disk is full, the partial file was removed", FR: "le disque du client est plein, le fichier partiel a été supprimé"},
+		"ws.files.reason.write_failed":  {EN: "the file could not be written, the partial file was removed", FR: "le fichier n'a pas pu être écrit, le fichier partiel a été supprimé"},
+		"ws.files.reason.read_failed":   {EN: "the file could not be read", FR: "le fichier n'a pas pu être lu"},
+		"ws.files.reason.hash_mismatch": {EN: "the SHA-256 does not match the sender's, the file was removed", FR: "le SHA-256 ne correspond pas à celui de l'expéditeur, le fichier a été supprimé"},
+		"ws.files.reason.protocol":      {EN: "the other side sent invalid data", FR: "l'autre côté a envoyé des données invalides"},
+		"ws.files.reason.disconnected":  {EN: "the connection was lost", FR: "la connexion a été perdue"},
+	})
+}
