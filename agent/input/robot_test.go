@@ -90,6 +90,21 @@ func key(code string, down bool) protocol.InputEvent {
 
 func near(a, b int) bool { return a-b <= 1 && b-a <= 1 }
 
+// waitTyped waits until the key presses since mark have typed want and every
+// key is released again: the last release may arrive after the last press,
+// and must not be counted among the events of the next subtest. It fails at
+// once when the presses stray from want.
+func (d *desktop) waitTyped(t *testing.T, mark int, what, want string) []twtest.Event {
+	t.Helper()
+	return d.win.WaitFor(t, mark, what, func(evs []twtest.Event) bool {
+		got := twtest.Typed(evs)
+		if len(got) > len(want) || want[:len(got)] != got {
+			t.Fatalf("typed %q, want %q", got, want)
+		}
+		return got == want && twtest.Released(evs)
+	})
+}
+
 func TestRobotOnXvfb(t *testing.T) {
 	d := startDesktop(t)
 	cx, cy := d.win.Center()
@@ -138,13 +153,7 @@ func TestRobotOnXvfb(t *testing.T) {
 		const text = "Hello é€"
 		mark := d.win.Mark(t)
 		d.inject(t, protocol.InputEvent{Kind: protocol.InputText, Text: text})
-		d.win.WaitFor(t, mark, fmt.Sprintf("typed %q", text), func(evs []twtest.Event) bool {
-			got := twtest.Typed(evs)
-			if len(got) > len(text) || text[:len(got)] != got {
-				t.Fatalf("typed %q, want %q", got, text)
-			}
-			return got == text
-		})
+		d.waitTyped(t, mark, fmt.Sprintf("typed %q", text), text)
 	})
 
 	t.Run("type more distinct characters than spare keycodes", func(t *testing.T) {
@@ -157,28 +166,34 @@ func TestRobotOnXvfb(t *testing.T) {
 		mark := d.win.Mark(t)
 		d.inject(t, protocol.InputEvent{Kind: protocol.InputText, Text: want})
 		wantTyped := "x" + string(text) + "\r😀ü日本" // Return types "\r"
-		d.win.WaitFor(t, mark, "long text", func(evs []twtest.Event) bool {
-			got := twtest.Typed(evs)
-			if len(got) > len(wantTyped) || wantTyped[:len(got)] != got {
-				t.Fatalf("typed %q, want %q", got, wantTyped)
-			}
-			return got == wantTyped
-		})
+		d.waitTyped(t, mark, "long text", wantTyped)
 	})
 
 	t.Run("shift and KeyA type A", func(t *testing.T) {
 		mark := d.win.Mark(t)
 		d.inject(t, key("ShiftLeft", true), key("KeyA", true), key("KeyA", false), key("ShiftLeft", false))
+		// Wait for the last event injected, then check that exactly these
+		// four arrived, in order.
 		evs := d.win.WaitFor(t, mark, "Shift_L release", func(evs []twtest.Event) bool {
-			rel := twtest.Filter(evs, "key_release")
-			return len(rel) == 2 && rel[1].KeysymName == "Shift_L"
+			for _, e := range evs {
+				if e.Event == "key_release" && e.KeysymName == "Shift_L" {
+					return true
+				}
+			}
+			return false
 		})
 		if got := twtest.Typed(evs); got != "A" {
 			t.Errorf("typed %q, want %q", got, "A")
 		}
-		press := twtest.Filter(evs, "key_press")
-		if len(press) != 2 || press[0].KeysymName != "Shift_L" || press[1].KeysymName != "A" {
-			t.Errorf("presses = %+v, want Shift_L then A", press)
+		var seq []string
+		for _, e := range evs {
+			if e.Event == "key_press" || e.Event == "key_release" {
+				seq = append(seq, e.Event+" "+e.KeysymName)
+			}
+		}
+		want := []string{"key_press Shift_L", "key_press A", "key_release A", "key_release Shift_L"}
+		if fmt.Sprint(seq) != fmt.Sprint(want) {
+			t.Errorf("key events = %q, want %q", seq, want)
 		}
 	})
 

@@ -201,6 +201,28 @@ func Typed(evs []Event) string {
 	return b.String()
 }
 
+// Released reports whether every key and button pressed among evs is
+// released again later in evs. A test that injects input should wait for it
+// before its next step takes a Mark: a condition on the presses alone (such
+// as Typed) can hold while the last releases are still on their way, and
+// they would then be counted among the next step's events.
+func Released(evs []Event) bool {
+	keys, buttons := map[int]bool{}, map[int]bool{}
+	for _, e := range evs {
+		switch e.Event {
+		case "key_press":
+			keys[e.Keycode] = true
+		case "key_release":
+			delete(keys, e.Keycode)
+		case "button_press":
+			buttons[e.Button] = true
+		case "button_release":
+			delete(buttons, e.Button)
+		}
+	}
+	return len(keys) == 0 && len(buttons) == 0
+}
+
 // Filter returns the events of the given kind.
 func Filter(evs []Event, kind string) []Event {
 	var out []Event

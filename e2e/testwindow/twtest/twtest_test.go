@@ -108,3 +108,24 @@ func fake(t *testing.T, conn *xgb.Conn, typ, detail byte, root xproto.Window, x,
 		t.Fatal(err)
 	}
 }
+
+func TestReleased(t *testing.T) {
+	key := func(kind string, kc int) twtest.Event { return twtest.Event{Event: kind, Keycode: kc} }
+	btn := func(kind string, b int) twtest.Event { return twtest.Event{Event: kind, Button: b} }
+	for _, c := range []struct {
+		name string
+		evs  []twtest.Event
+		want bool
+	}{
+		{"nothing", nil, true},
+		{"tap", []twtest.Event{key("key_press", 38), key("key_release", 38)}, true},
+		{"last release missing", []twtest.Event{key("key_press", 50), key("key_press", 38), key("key_release", 38)}, false},
+		{"release of an earlier press", []twtest.Event{key("key_release", 184), key("key_press", 38), key("key_release", 38)}, true},
+		{"button held", []twtest.Event{btn("button_press", 1), key("key_press", 38), key("key_release", 38)}, false},
+		{"click", []twtest.Event{btn("button_press", 3), btn("button_release", 3)}, true},
+	} {
+		if got := twtest.Released(c.evs); got != c.want {
+			t.Errorf("%s: Released = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
