@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -93,19 +94,31 @@ func (d *fullDisk) WriteAt(p []byte, off int64) (int, error) {
 
 // console is the technician's side of the file channels, on a real pion peer.
 type console struct {
-	t    *testing.T
+	t    testing.TB
 	ctl  *webrtc.DataChannel
 	data []*webrtc.DataChannel
 	msgs chan protocol.FileMessage
 	mu   sync.Mutex
 	got  map[int64][]byte
+	// count, if set, only counts the bytes received (benchmarks) instead of
+	// keeping them in got.
+	count *atomic.Int64
+	pc    *webrtc.PeerConnection
 }
 
 // pair connects a console peer to an agent peer serving f, on loopback.
-func pair(t *testing.T, f *Feature) *console {
+func pair(t testing.TB, f *Feature) *console {
+	return pairWith(t, f, nil)
+}
+
+// pairWith is pair; if count is not nil the console only counts what it receives.
+func pairWith(t testing.TB, f *Feature, count *atomic.Int64) *console {
 	t.Helper()
 	var se webrtc.SettingEngine
 	se.SetSCTPMaxReceiveBufferSize(8 << 20)
+	if testSettings != nil {
+		testSettings(&se)
+	}
 	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
 	pc1, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
@@ -121,7 +134,7 @@ func pair(t *testing.T, f *Feature) *console {
 			f.Attach(dc)
 		}
 	})
-	c := &console{t: t, msgs: make(chan protocol.FileMessage, 16), got: map[int64][]byte{}}
+	c := &console{t: t, msgs: make(chan protocol.FileMessage, 16), got: map[int64][]byte{}, count: count, pc: pc1}
 	c.ctl, _ = pc1.CreateDataChannel(protocol.ChannelFileControl, nil)
 	c.ctl.OnMessage(func(m webrtc.DataChannelMessage) {
 		msg, err := protocol.DecodeFile(m.Data)
@@ -138,7 +151,9 @@ func pair(t *testing.T, f *Feature) *console {
 		dc.OnOpen(func() { open <- struct{}{} })
 		dc.OnMessage(func(m webrtc.DataChannelMessage) {
 			ch, err := protocol.DecodeFileChunk(m.Data)
-			if err == nil {
+			if err == nil && c.count != nil {
+				c.count.Add(int64(len(ch.Data)))
+			} else if err == nil {
 				c.mu.Lock()
 				c.got[ch.Offset] = append([]byte(nil), ch.Data...)
 				c.mu.Unlock()
@@ -175,7 +190,10 @@ func pair(t *testing.T, f *Feature) *console {
 	return c
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
+// testSettings, if set, adjusts pair's SettingEngine (benchmarks).
+var testSettings func(*webrtc.SettingEngine)
+
+func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -223,11 +241,11 @@ func (c *console) chunks(n uint32, content []byte) {
 
 func hexSum(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-func newFeature(t *testing.T, dir string, create func(string) (Sink, error)) *Feature {
+func newFeature(t testing.TB, dir string, create func(string) (Sink, error)) *Feature {
 	return New(Config{DownloadDir: func() (string, error) { return dir, nil }, Create: create})
 }
 
-func offerAndAccept(t *testing.T, f *Feature, c *console, name string, size int) string {
+func offerAndAccept(t testing.TB, f *Feature, c *console, name string, size int) string {
 	t.Helper()
 	id := "t" + hex.EncodeToString([]byte(name))[:8]
 	c.send(protocol.FileMessage{Kind: protocol.FileOffer, ID: id, N: 7, Name: name, Size: int64(size)})

@@ -322,10 +322,11 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 	o.setState("sending")
 	o.progress.started = time.Now()
 	h := sha256.New()
+	// pion copies what Send queues, so one buffer serves every chunk.
+	chunk := make([]byte, protocol.MaxFileChunk)
 	var off int64
 	for off < size {
-		buf := make([]byte, protocol.FileChunkHeader, protocol.MaxFileChunk)
-		buf = protocol.AppendFileChunkHeader(buf[:0], n, off)
+		buf := protocol.AppendFileChunkHeader(chunk[:0], n, off)
 		k, err := io.ReadFull(r, buf[protocol.FileChunkHeader:protocol.FileChunkHeader+int(min(int64(chunkData), size-off))])
 		if err == nil && o.ctx.Err() != nil {
 			err = o.ctx.Err()
@@ -415,7 +416,7 @@ func (f *Feature) outEnded(o *outgoing, err error, m protocol.FileMessage) error
 	return ret
 }
 
-// sendChunk queues one chunk on the next data channel, waiting while that
+// sendChunk queues one chunk on the emptiest data channel, waiting while that
 // channel's buffer is above highWater.
 func (f *Feature) sendChunk(o *outgoing, b []byte) error {
 	f.mu.Lock()
@@ -423,15 +424,29 @@ func (f *Feature) sendChunk(o *outgoing, b []byte) error {
 		f.mu.Unlock()
 		return errNotConnected
 	}
+	// The emptiest channel, starting after the last one used: a channel slowed
+	// by a retransmission does not hold up the others.
 	d := f.data[f.next%len(f.data)]
+	for i := 1; i < len(f.data); i++ {
+		if x := f.data[(f.next+i)%len(f.data)]; x.dc.BufferedAmount() < d.dc.BufferedAmount() {
+			d = x
+		}
+	}
 	f.next++
 	f.mu.Unlock()
-	for d.dc.BufferedAmount() > highWater {
-		select {
-		case <-d.low:
-		case <-o.ctx.Done():
-			return o.ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+	if d.dc.BufferedAmount() > highWater {
+		// OnBufferedAmountLow wakes us; the timer only guards against a missed
+		// signal (the threshold is crossed once per drain).
+		t := time.NewTimer(50 * time.Millisecond)
+		defer t.Stop()
+		for d.dc.BufferedAmount() > highWater {
+			select {
+			case <-d.low:
+			case <-o.ctx.Done():
+				return o.ctx.Err()
+			case <-t.C:
+				t.Reset(50 * time.Millisecond)
+			}
 		}
 	}
 	return d.dc.Send(b)

@@ -178,6 +178,18 @@ function waitLow(dc) {
   });
 }
 
+// pick returns the open data channel with the least queued, starting after the
+// last one used (undefined if none is open).
+function pick() {
+  let best;
+  for (let k = 0; k < data.length; k++) {
+    const d = data[(next + k) % data.length];
+    if (d.readyState === "open" && (!best || d.bufferedAmount < best.bufferedAmount)) best = d;
+  }
+  next++;
+  return best;
+}
+
 async function sendFile(file) {
   if (out) throw new Error(t("ws.files.busy"));
   if (!ctl || ctl.readyState !== "open" || !data.some((d) => d.readyState === "open")) throw new Error(t("ws.files.notConnected"));
@@ -193,26 +205,31 @@ async function sendFile(file) {
   o.started = performance.now();
   r = reply();
   const h = new SHA256();
+  // send() copies the message, so one buffer serves every chunk.
+  const buf = new Uint8Array(HEADER + CHUNK);
+  const dv = new DataView(buf.buffer);
+  const read = (off) => file.slice(off, Math.min(off + READ, o.size)).arrayBuffer();
+  let ahead = o.size > 0 ? read(0) : null;
   for (let off = 0; off < o.size && !o.stopped;) {
-    const slice = new Uint8Array(await file.slice(off, Math.min(off + READ, o.size)).arrayBuffer());
+    const slice = new Uint8Array(await ahead);
+    // Read the next slice while this one is hashed and sent.
+    ahead = off + slice.length < o.size ? read(off + slice.length) : null;
     h.update(slice);
     for (let i = 0; i < slice.length && !o.stopped; i += CHUNK) {
       const part = slice.subarray(i, Math.min(i + CHUNK, slice.length));
-      const msg = new Uint8Array(HEADER + part.length);
-      const dv = new DataView(msg.buffer);
       dv.setUint32(0, n);
       dv.setUint32(4, Math.floor((off + i) / 0x100000000));
       dv.setUint32(8, (off + i) >>> 0);
-      msg.set(part, HEADER);
-      const open = data.filter((d) => d.readyState === "open");
-      if (!open.length) { o.stopped = { k: "error", reason: "disconnected" }; break; }
-      const dc = open[next++ % open.length];
+      buf.set(part, HEADER);
+      const dc = pick();
+      if (!dc) { o.stopped = { k: "error", reason: "disconnected" }; break; }
       while (dc.bufferedAmount > HIGH && dc.readyState === "open") await waitLow(dc);
-      try { dc.send(msg); } catch { o.stopped = { k: "error", reason: "disconnected" }; break; }
+      try { dc.send(part.length === CHUNK ? buf : buf.subarray(0, HEADER + part.length)); } catch { o.stopped = { k: "error", reason: "disconnected" }; break; }
       o.sent = off + i + part.length;
     }
     off += slice.length;
   }
+  ahead?.catch(() => {});
   if (o.stopped) return outEnded(o, o.stopped);
   o.sha = h.hex();
   o.verifying = true;
@@ -258,7 +275,7 @@ function onControl(m) {
   if (m.k === "offer") {
     if (inc) { control({ k: "error", id: m.id, reason: "busy" }); return; }
     if (typeof m.size !== "number" || m.size < 0 || typeof m.name !== "string" || !m.n) return;
-    inc = { id: m.id, n: m.n >>> 0, name: m.name.replace(/[\u0000-\u001f\u007f/\\]/g, "_").slice(0, 255), size: m.size, got: 0, parts: [], started: performance.now() };
+    inc = { id: m.id, n: m.n >>> 0, name: m.name.replace(/[\u0000-\u001f\u007f/\\]/g, "_").slice(0, 255), size: m.size, got: 0, parts: [], started: performance.now(), hashed: 0, pending: new Map(), h: new SHA256(), group: [], groupBytes: 0 };
     // The technician asked for the customer's files by being in the session: take them.
     control({ k: "accept", id: m.id });
     ticking();
@@ -276,26 +293,41 @@ function onChunk(buf) {
   const off = dv.getUint32(4) * 0x100000000 + dv.getUint32(8);
   const len = buf.byteLength - HEADER;
   if (off + len > inc.size) { endIn({ k: "error", reason: "protocol" }, t("ws.files.log.failed", inc.name, t("ws.files.reason.protocol"))); return; }
-  inc.parts.push([off, new Blob([new Uint8Array(buf, HEADER)])]);
+  // Chunks arrive nearly in order (the channels are drained round robin): hash
+  // the in-order prefix as it grows and keep it in blobs of ~16 MiB (a Blob per
+  // chunk costs an IPC each); chunks ahead of it wait in pending.
+  const data = new Uint8Array(buf, HEADER);
+  if (off < inc.hashed || inc.pending.has(off)) { endIn({ k: "error", reason: "protocol" }, t("ws.files.log.failed", inc.name, t("ws.files.reason.protocol"))); return; }
   inc.got += len;
+  inc.pending.set(off, data);
+  for (let p; (p = inc.pending.get(inc.hashed));) {
+    inc.pending.delete(inc.hashed);
+    inc.h.update(p);
+    inc.group.push(p);
+    inc.groupBytes += p.length;
+    inc.hashed += p.length;
+    if (inc.groupBytes >= GROUP) flushGroup(inc);
+  }
   maybeFinish();
+}
+
+const GROUP = 16 << 20;
+function flushGroup(i) {
+  if (!i.group.length) return;
+  i.parts.push(new Blob(i.group));
+  i.group = [];
+  i.groupBytes = 0;
 }
 
 async function maybeFinish() {
   const i = inc;
   if (!i || i.verifying || !i.senderSHA || i.got < i.size) return;
   i.verifying = true;
-  i.parts.sort((a, b) => a[0] - b[0]);
-  const blob = new Blob(i.parts.map((p) => p[1]), { type: "application/octet-stream" });
+  if (i.hashed !== i.size) { endIn({ k: "error", reason: "protocol" }, t("ws.files.log.failed", i.name, t("ws.files.reason.protocol"))); return; }
+  flushGroup(i);
+  const blob = new Blob(i.parts, { type: "application/octet-stream" });
   i.parts = [];
-  const h = new SHA256();
-  const reader = blob.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    h.update(value);
-  }
-  const sha = h.hex();
+  const sha = i.h.hex();
   if (inc !== i) return;
   if (sha !== i.senderSHA) {
     endIn({ k: "error", reason: "hash_mismatch", sha256: sha }, t("ws.files.log.failed", i.name, t("ws.files.reason.hash_mismatch")));
@@ -319,6 +351,8 @@ function endIn(msg, text) {
   if (!i) return;
   inc = null;
   i.parts = [];
+  i.group = [];
+  i.pending.clear();
   if (msg) control({ ...msg, id: i.id });
   ctx.log.event(text);
   status.ended.push({ name: i.name, kind: msg?.k || "cancelled", reason: msg?.reason || "" });
