@@ -156,6 +156,9 @@ func (k *xkeyboard) keycode(s xproto.Keysym, anyCol bool) (kc xproto.Keycode, co
 	return 0, 0, false
 }
 
+// inRange reports whether kc is a keycode of this X server.
+func (k *xkeyboard) inRange(kc xproto.Keycode) bool { return kc >= k.min && kc <= k.max }
+
 func (k *xkeyboard) unused(kc xproto.Keycode) bool {
 	k.mu.RLock()
 	defer k.mu.RUnlock()

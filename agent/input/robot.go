@@ -65,7 +65,8 @@ type Robot struct {
 	dropped   atomic.Int64 // pointer moves dropped because the queue was full
 
 	// Owned by the loop goroutine.
-	heldKeys    map[string]keyDef // by DOM code
+	heldKeys    map[string]keyDef         // by DOM code
+	heldScan    map[string]xproto.Keycode // by DOM code
 	heldButtons [3]bool
 }
 
@@ -129,6 +130,7 @@ func newRobot(cfg Config, log *slog.Logger, display string) (*Robot, error) {
 		ctl:      make(chan ctlReq),
 		stopped:  make(chan struct{}),
 		heldKeys: map[string]keyDef{},
+		heldScan: map[string]xproto.Keycode{},
 	}
 	started := make(chan struct{})
 	go r.loop(started)
@@ -144,7 +146,9 @@ func newRobot(cfg Config, log *slog.Logger, display string) (*Robot, error) {
 // Positions are fractions of the screen: x = round(X*(W-1)). A text event
 // types its characters with keys of the current layout where they exist and
 // otherwise by remapping an unused keycode to the character's Unicode keysym
-// (as xdotool does), so any Unicode text arrives whatever the layout.
+// (as xdotool does), so any Unicode text arrives whatever the layout. A scan
+// event presses the key at a physical position (see scanCodes), so the
+// customer's own layout decides what it types.
 func (r *Robot) Inject(ev protocol.InputEvent) error {
 	if r.closed.Load() {
 		return ErrClosed
@@ -179,6 +183,15 @@ func (r *Robot) validate(ev protocol.InputEvent) error {
 			return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
 		}
 		if !r.kb.present(def.keysym) {
+			return fmt.Errorf("%w: %q", ErrKeyUnavailable, ev.Code)
+		}
+		return nil
+	case protocol.InputScan:
+		kc, ok := scanCodes[ev.Code]
+		if !ok {
+			return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
+		}
+		if !r.kb.inRange(xproto.Keycode(kc)) || r.kb.unused(xproto.Keycode(kc)) {
 			return fmt.Errorf("%w: %q", ErrKeyUnavailable, ev.Code)
 		}
 		return nil
@@ -295,6 +308,16 @@ func (r *Robot) apply(ev protocol.InputEvent) error {
 		} else {
 			delete(r.heldKeys, ev.Code)
 		}
+	case protocol.InputScan:
+		kc := xproto.Keycode(scanCodes[ev.Code])
+		if err := r.kb.fake(kc, ev.Down); err != nil {
+			return err
+		}
+		if ev.Down {
+			r.heldScan[ev.Code] = kc
+		} else {
+			delete(r.heldScan, ev.Code)
+		}
 	case protocol.InputText:
 		return r.kb.typeText(ev.Text)
 	}
@@ -347,6 +370,10 @@ func (r *Robot) releaseAll() error {
 	for code, def := range r.heldKeys {
 		errs = append(errs, r.key(def, false))
 		delete(r.heldKeys, code)
+	}
+	for code, kc := range r.heldScan {
+		errs = append(errs, r.kb.fake(kc, false))
+		delete(r.heldScan, code)
 	}
 	for b, down := range r.heldButtons {
 		if down {

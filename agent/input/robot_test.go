@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os/exec"
 	"runtime"
 	"testing"
 	"time"
@@ -387,4 +388,66 @@ func TestCloseReleasesAndRestores(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func scan(code string, down bool) protocol.InputEvent {
+	return protocol.InputEvent{Kind: protocol.InputScan, Code: code, Down: down}
+}
+
+// setLayout switches the display's keyboard layout, as the customer's
+// desktop settings would.
+func setLayout(t *testing.T, display, layout string) {
+	t.Helper()
+	if _, err := exec.LookPath("setxkbmap"); err != nil {
+		t.Skip("setxkbmap is not installed (apt-get install x11-xkb-utils)")
+	}
+	if out, err := exec.Command("setxkbmap", "-display", display, layout).CombinedOutput(); err != nil {
+		t.Fatalf("setxkbmap %s: %v: %s", layout, err, out)
+	}
+}
+
+// On an AZERTY desktop, physical keys type what the customer's layout puts
+// there ("remote" mode), and text types its characters ("local" mode), AltGr
+// characters included.
+func TestKeyboardModesOnAZERTY(t *testing.T) {
+	d := startWindow(t)
+	setLayout(t, d.display, "fr")
+	d.startRobot(t)
+
+	t.Run("remote: physical keys follow the customer's layout", func(t *testing.T) {
+		mark := d.win.Mark(t)
+		// Q, W and 2 on a US keyboard are a, z and é on AZERTY; Shift+2 is 2.
+		d.inject(t, scan("KeyQ", true), scan("KeyQ", false),
+			scan("KeyW", true), scan("KeyW", false),
+			scan("Digit2", true), scan("Digit2", false),
+			scan("ShiftLeft", true), scan("Digit2", true), scan("Digit2", false), scan("ShiftLeft", false))
+		d.waitTyped(t, mark, "a, z, é, 2 from physical keys", "azé2")
+	})
+
+	t.Run("local: characters whatever the layout", func(t *testing.T) {
+		const text = "é€@aq"
+		mark := d.win.Mark(t)
+		d.inject(t, protocol.InputEvent{Kind: protocol.InputText, Text: text})
+		d.waitTyped(t, mark, fmt.Sprintf("typed %q", text), text)
+	})
+
+	t.Run("a held physical key is released when control ends", func(t *testing.T) {
+		mark := d.win.Mark(t)
+		d.inject(t, scan("ShiftLeft", true))
+		d.win.WaitFor(t, mark, "Shift pressed", func(evs []twtest.Event) bool {
+			return len(twtest.Filter(evs, "key_press")) == 1
+		})
+		if err := d.robot.ReleaseAll(); err != nil {
+			t.Fatal(err)
+		}
+		d.win.WaitFor(t, mark, "Shift pressed and released", func(evs []twtest.Event) bool {
+			return len(twtest.Filter(evs, "key_press")) == 1 && twtest.Released(evs)
+		})
+	})
+
+	t.Run("unknown physical key is refused", func(t *testing.T) {
+		if err := d.robot.Inject(scan("KeyÄ", true)); !errors.Is(err, input.ErrUnknownKey) {
+			t.Errorf("Inject(KeyÄ) = %v, want ErrUnknownKey", err)
+		}
+	})
 }

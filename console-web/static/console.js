@@ -62,7 +62,7 @@ const signal = new Signal(sid);
 // Features (chat, files, clipboard) registered themselves before this module ran.
 for (const f of features) {
   f.init?.({
-    sid, customer, t, log, signal,
+    sid, customer, t, log, signal, input, video, stage,
     csrf: root.dataset.csrf,
     panel: (name) => document.getElementById(`panel-${name}`),
   });

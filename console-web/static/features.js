@@ -2,7 +2,8 @@
 // here; console.js gives each one the session's context and every connection.
 //
 // A feature is an object with any of:
-//   init(ctx)            once, with { sid, customer, t, csrf, log, signal, panel(name) }
+//   init(ctx)            once, with { sid, customer, t, csrf, log, signal, panel(name),
+//                        input (InputCapture), video, stage }
 //   attach(pc)           for each new RTCPeerConnection, before the offer: create
 //                        the feature's data channels here
 //   detach()             when that connection closes

@@ -1,6 +1,23 @@
+// Physical keys the agent can press by position ("remote" keyboard mode); the
+// agent's scancode table holds the same codes.
+const SCAN = /^(Key[A-Z]|Digit\d|F([1-9]|1\d|2[0-4])|Numpad(\d|Multiply|Subtract|Add|Decimal|Enter|Divide|Equal|Comma)|Arrow(Up|Down|Left|Right)|(Shift|Control|Alt|Meta|OS)(Left|Right)|Escape|Minus|Equal|Backspace|Tab|Bracket(Left|Right)|Enter|Semicolon|Quote|Backquote|Backslash|Comma|Period|Slash|Space|CapsLock|NumLock|ScrollLock|Intl(Backslash|Ro|Yen)|PrintScreen|Home|End|Page(Up|Down)|Insert|Delete|Pause|ContextMenu)$/;
+
+// Modifiers the remote must see held exactly when the browser says so; a
+// missed keydown (focus came back with Shift already down, a synthetic event)
+// would otherwise type the wrong case.
+const SYNCED = [["shiftKey", "Shift"], ["ctrlKey", "Control"]];
+
 // InputCapture turns the technician's mouse, wheel and keyboard over the remote
 // screen into protocol input events. Positions are fractions of the remote screen,
 // computed from the video's displayed content box, so any scaling maps right.
+//
+// Keyboard modes: "remote" (default) sends physical keys (KeyboardEvent.code)
+// that the customer's layout turns into characters, as if the technician's
+// keyboard were plugged into the customer's computer; "local" sends the
+// characters the technician's own layout produces (KeyboardEvent.key and the
+// text field's input), so what is typed is what arrives whatever the layouts.
+// In both, characters without a physical key (input methods, on-screen
+// keyboards) arrive as text.
 export class InputCapture {
   constructor(stage, video) {
     this.stage = stage;
@@ -8,8 +25,16 @@ export class InputCapture {
     this.input = null;
     this.pointer = null;
     this.enabled = false;
-    this.down = new Set();
+    this.down = new Map(); // code -> kind ("key" or "scan") it was pressed as
     this.sent = 0;
+    this.swallow = false; // the last keydown went as a physical key
+    this.mode = "remote";
+    try {
+      if (localStorage.getItem("lifeline.keyboard") === "local") this.mode = "local";
+    } catch { /* storage disabled */ }
+    // mapPoint, when set, maps a mouse event to fractions of the remote screen
+    // (view modes with a transformed video); pos is the default.
+    this.mapPoint = null;
     const on = (el, type, fn) => el.addEventListener(type, (e) => {
       if (!this.enabled) return;
       fn(e);
@@ -48,6 +73,12 @@ export class InputCapture {
       if (e.isComposing || e.inputType === "insertCompositionText") return;
       const text = e.data ?? keys.value;
       keys.value = "";
+      if (this.swallow) {
+        // The key already went as a physical key; a browser that still
+        // delivers its character (DevTools' char events) must not type it twice.
+        this.swallow = false;
+        return;
+      }
       if (text) this.sendText(text);
     });
     on(keys, "compositionend", (e) => {
@@ -69,6 +100,7 @@ export class InputCapture {
 
   // pos maps a mouse event to fractions of the remote screen, or null outside it.
   pos(e) {
+    if (this.mapPoint) return this.mapPoint(e);
     const v = this.video;
     if (!v.videoWidth || !v.videoHeight) return null;
     const r = v.getBoundingClientRect();
@@ -81,28 +113,69 @@ export class InputCapture {
     return { x, y };
   }
 
+  setMode(mode) {
+    if (mode !== "remote" && mode !== "local") return;
+    this.releaseKeys();
+    this.mode = mode;
+    try { localStorage.setItem("lifeline.keyboard", mode); } catch { /* storage disabled */ }
+  }
+
   key(e, down) {
+    if (this.mode === "remote" && SCAN.test(e.code) && !e.isComposing) {
+      e.preventDefault(); // the customer's layout types it: nothing for the text field
+      if (down) this.swallow = true;
+      if (!down && !this.down.has(e.code)) return;
+      if (down) this.syncModifiers(e);
+      this.press("scan", e.code, down);
+      return;
+    }
+    if (down) this.swallow = false;
     if (e.isComposing || e.key === "Dead" || e.key === "Process" || e.key === "Unidentified") return;
     const character = [...e.key].length === 1 && !e.ctrlKey && !e.metaKey && !(e.altKey && !e.getModifierState("AltGraph"));
     if (character) return; // arrives as text through the input event
     if (!e.code || (!down && !this.down.has(e.code))) return;
     e.preventDefault();
-    if (down) this.down.add(e.code);
-    else this.down.delete(e.code);
-    this.send({ k: "key", c: e.code, d: down });
+    this.press("key", e.code, down);
   }
 
-  // sendText types characters; a held Shift is lifted around them so it cannot
-  // change them.
+  // syncModifiers presses or releases Shift and Control on the remote so that
+  // they match the browser's view of them for this key.
+  syncModifiers(e) {
+    if (/^(Shift|Control)/.test(e.code)) return;
+    for (const [flag, name] of SYNCED) {
+      const held = [...this.down.keys()].filter((c) => c.startsWith(name));
+      if (e[flag] && held.length === 0) this.press("scan", name + "Left", true);
+      if (!e[flag]) for (const c of held) this.press(this.down.get(c), c, false);
+    }
+  }
+
+  press(kind, code, down) {
+    if (down) this.down.set(code, kind);
+    else this.down.delete(code);
+    this.send({ k: kind, c: code, d: down });
+  }
+
+  // combo presses keys (DOM codes, layout-independent names) in order and
+  // releases them in reverse: Ctrl+Alt+Delete, Alt+Tab...
+  combo(codes) {
+    if (!this.enabled) return false;
+    this.releaseKeys();
+    for (const c of codes) this.send({ k: "key", c, d: true });
+    for (const c of [...codes].reverse()) this.send({ k: "key", c, d: false });
+    return true;
+  }
+
+  // sendText types characters; held modifiers (Shift, AltGr, Ctrl) are lifted
+  // around them so they cannot change them on the remote.
   sendText(text) {
-    const shifts = [...this.down].filter((c) => c.startsWith("Shift"));
-    for (const c of shifts) this.send({ k: "key", c, d: false });
+    const mods = [...this.down].filter(([c]) => /^(Shift|Control|Alt)/.test(c));
+    for (const [c, kind] of mods) this.send({ k: kind, c, d: false });
     this.send({ k: "text", t: text });
-    for (const c of shifts) this.send({ k: "key", c, d: true });
+    for (const [c, kind] of mods) this.send({ k: kind, c, d: true });
   }
 
   releaseKeys() {
-    for (const c of this.down) this.send({ k: "key", c, d: false });
+    for (const [c, kind] of this.down) this.send({ k: kind, c, d: false });
     this.down.clear();
   }
 

@@ -23,8 +23,12 @@ const (
 	InputMove   InputKind = "move"   // pointer moved to X, Y
 	InputButton InputKind = "button" // Button pressed (Down) or released at X, Y
 	InputWheel  InputKind = "wheel"  // wheel scrolled by DX, DY notches at X, Y
-	InputKey    InputKind = "key"    // physical key Code pressed (Down) or released
-	InputText   InputKind = "text"   // Text typed as characters (any Unicode)
+	InputKey    InputKind = "key"    // key named by Code pressed (Down) or released
+	// InputScan presses (Down) or releases the key at the physical position
+	// Code on the customer's keyboard, whatever character the customer's layout
+	// puts there ("remote" keyboard mode).
+	InputScan InputKind = "scan"
+	InputText InputKind = "text" // Text typed as characters (any Unicode)
 )
 
 // Mouse buttons, as numbered by the DOM's MouseEvent.button.
@@ -78,7 +82,7 @@ func (ev *InputEvent) validate() error {
 		if !inUnit(ev.X) || !inUnit(ev.Y) {
 			return fmt.Errorf("position out of range")
 		}
-	case InputKey:
+	case InputKey, InputScan:
 		if ev.Code == "" || len(ev.Code) > 32 {
 			return fmt.Errorf("bad key code")
 		}

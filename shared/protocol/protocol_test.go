@@ -128,6 +128,7 @@ func FuzzDecodeInput(f *testing.F) {
 	f.Add([]byte(`{"k":"move","x":0.5,"y":0.5}`))
 	f.Add([]byte(`{"k":"text","t":"é"}`))
 	f.Add([]byte(`{"k":"key","c":"Enter","d":true}`))
+	f.Add([]byte(`{"k":"scan","c":"KeyQ","d":true}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ev, err := DecodeInput(data)
 		if err != nil {

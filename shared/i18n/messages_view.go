@@ -1,0 +1,32 @@
+package i18n
+
+// Messages of the workspace's toolbar: view modes, magnifier, quality,
+// monitors, special keys and keyboard mode (ws.view.*, ws.keys.*).
+func init() {
+	add(map[string]map[Lang]string{
+		"ws.toolbar": {EN: "Remote control tools", FR: "Outils de contrôle à distance"},
+
+		"ws.keys.cad":          {EN: "Ctrl+Alt+Del", FR: "Ctrl+Alt+Suppr"},
+		"ws.keys.cadTitle":     {EN: "Send Ctrl+Alt+Delete to the customer's computer", FR: "Envoyer Ctrl+Alt+Suppr à l'ordinateur du client"},
+		"ws.keys.menu":         {EN: "Keys", FR: "Touches"},
+		"ws.keys.menuTitle":    {EN: "Keys and shortcuts the browser cannot send", FR: "Touches et raccourcis que le navigateur ne peut pas envoyer"},
+		"ws.keys.altTab":       {EN: "Alt+Tab", FR: "Alt+Tab"},
+		"ws.keys.altShiftTab":  {EN: "Alt+Shift+Tab", FR: "Alt+Maj+Tab"},
+		"ws.keys.super":        {EN: "Windows / Super", FR: "Windows / Super"},
+		"ws.keys.ctrlEsc":      {EN: "Ctrl+Esc (Start menu)", FR: "Ctrl+Échap (menu Démarrer)"},
+		"ws.keys.ctrlShiftEsc": {EN: "Ctrl+Shift+Esc (Task Manager)", FR: "Ctrl+Maj+Échap (Gestionnaire des tâches)"},
+		"ws.keys.altF4":        {EN: "Alt+F4", FR: "Alt+F4"},
+		"ws.keys.print":        {EN: "Print Screen", FR: "Impr. écran"},
+		"ws.keys.altPrint":     {EN: "Alt+Print Screen", FR: "Alt+Impr. écran"},
+		"ws.keys.superL":       {EN: "Windows+L (lock)", FR: "Windows+L (verrouiller)"},
+		"ws.keys.esc":          {EN: "Esc", FR: "Échap"},
+		"ws.keys.sent":         {EN: "Sent %s", FR: "%s envoyé"},
+		"ws.keys.mode":         {EN: "Keyboard", FR: "Clavier"},
+		"ws.keys.modeTitle": {
+			EN: "Remote: your keys act as the customer's keyboard layout. Local: the characters you type arrive as typed.",
+			FR: "Distant : vos touches suivent la disposition du clavier du client. Local : les caractères tapés arrivent tels quels.",
+		},
+		"ws.keys.remote": {EN: "Remote layout", FR: "Disposition distante"},
+		"ws.keys.local":  {EN: "Local characters", FR: "Caractères locaux"},
+	})
+}
