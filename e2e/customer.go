@@ -68,7 +68,11 @@ func (s *Stack) download(t testing.TB, ctx context.Context) *Customer {
 func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...string) *Customer {
 	t.Helper()
 	c := &Customer{s: s, ctx: ctx, out: &lockedBuffer{}, errs: &lockedBuffer{}, exited: make(chan struct{})}
-	c.cmd = exec.Command(bin, append([]string{"--no-browser", "-v"}, args...)...)
+	command := exec.Command
+	if s.AgentCommand != nil {
+		command = s.AgentCommand
+	}
+	c.cmd = command(bin, append([]string{"--no-browser", "-v"}, args...)...)
 	c.cmd.Env = append(append(os.Environ(), "DISPLAY="+s.Display, "LANG=en_US.UTF-8"), s.AgentEnv...)
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.errs
 	c.Started = time.Now()
@@ -103,6 +107,9 @@ func (c *Customer) OpenPage(t testing.TB) {
 		u = pageURL.FindString(c.out.String())
 		return u != ""
 	})
+	if c.s.PageURL != nil {
+		u = c.s.PageURL(t, u)
+	}
 	run(t, c.ctx, "open the agent's page", chromedp.Navigate(u))
 }
 

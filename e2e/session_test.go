@@ -63,6 +63,12 @@ func TestRemoteControlSession(t *testing.T) {
 		t.Errorf("video is %dx%d, want the customer's %dx%d", w, h, ScreenW, ScreenH)
 	}
 	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
+	// Both on this machine: the console says the path is direct.
+	path, shown := tech.WaitPath(t)
+	t.Logf("console shows the path: %q", shown)
+	if path != "direct" || !strings.HasPrefix(shown, "Direct connection") {
+		t.Errorf("connection path %q (%q), want direct", path, shown)
+	}
 	quadrants := []struct {
 		name string
 		x, y int

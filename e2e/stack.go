@@ -89,10 +89,29 @@ type Stack struct {
 	// AgentEnv is added to the environment of the agents RunAgent starts
 	// (PATH with a fake xdg-open, for example); later entries win.
 	AgentEnv []string
+	// AgentCommand, if set, builds the agent's command instead of exec.Command
+	// (to run it in a network namespace, for example).
+	AgentCommand func(name string, args ...string) *exec.Cmd
+	// PageURL, if set, turns the address of the agent's local page into one
+	// the browser can reach.
+	PageURL func(t testing.TB, u string) string
+}
+
+// Options change how Start runs the stack.
+type Options struct {
+	// SignalingArgs are added to the signaling command line; later flags win
+	// (e.g. "--addr", "10.1.2.3:0" or TURN settings).
+	SignalingArgs []string
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.
 func Start(t testing.TB) *Stack {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, o Options) *Stack {
 	t.Helper()
 	if _, err := exec.LookPath("chromium"); err != nil {
 		t.Skip("chromium is not installed (go tool task deps installs it)")
@@ -101,8 +120,9 @@ func Start(t testing.TB) *Stack {
 	s.Display = xvfb.Start(t, ScreenW, ScreenH)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, "signaling"),
-		"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT")
+	args := append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
+		"--turn-listen", "127.0.0.1:0"}, o.SignalingArgs...)
+	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, "signaling"), args...)
 	cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+AdminPassword)
 	cmd.Stderr = s.logs
 	out, _ := cmd.StdoutPipe()

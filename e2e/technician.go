@@ -72,7 +72,8 @@ func (tc *Technician) WaitStatus(t testing.TB, text string) {
 	var got string
 	deadline := time.Now().Add(Timeout)
 	for {
-		got = get(t, tc.ctx, "read status", chromedp.Text(chromedp.ID("status")))
+		// One evaluation, not a node lookup that can go stale while the page loads.
+		got = get(t, tc.ctx, "read status", chromedp.Evaluate[string](`document.getElementById("status")?.textContent ?? ""`))
 		if strings.Contains(got, text) {
 			return
 		}
@@ -177,4 +178,17 @@ func (tc *Technician) ForgeInput(t testing.TB, x, y int) {
 		return true;
 	})()`, float64(x)/float64(ScreenW-1), float64(y)/float64(ScreenH-1))
 	get(t, tc.ctx, "forge input", chromedp.Evaluate[bool](js))
+}
+
+// WaitPath waits until the console shows the connection path and returns it
+// ("direct", "relayed-udp", "relayed-tcp", ...) with the displayed text.
+func (tc *Technician) WaitPath(t testing.TB) (path, text string) {
+	t.Helper()
+	var p struct{ Path, Text string }
+	waitFor(t, "the connection path in the console", func() bool {
+		p = get(t, tc.ctx, "read the connection path", chromedp.Evaluate[struct{ Path, Text string }](
+			`(() => { const e = document.getElementById("path"); return e && !e.hidden ? { Path: e.dataset.path, Text: e.textContent } : { Path: "", Text: "" }; })()`))
+		return p.Path != ""
+	})
+	return p.Path, p.Text
 }

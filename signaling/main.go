@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -19,7 +20,7 @@ import (
 
 func main() {
 	cfg := server.Config{}
-	var stun string
+	var stun, turnURLs, relayIP string
 	flag.StringVar(&cfg.Addr, "addr", env("LIFELINE_ADDR", ":8080"), "HTTP listen address")
 	flag.StringVar(&cfg.PublicURL, "public-url", env("LIFELINE_PUBLIC_URL", ""), "URL customers and technicians use to reach this server (default http://<addr>)")
 	flag.StringVar(&cfg.DataDir, "data", env("LIFELINE_DATA", "./data"), "data directory (embedded NATS store, agent builds)")
@@ -29,9 +30,27 @@ func main() {
 	flag.StringVar(&cfg.NodeName, "node", env("LIFELINE_NODE", ""), "name of this node")
 	flag.StringVar(&cfg.OrgName, "org", env("LIFELINE_ORG", "Lifeline"), "organisation name shown to customers")
 	flag.StringVar(&stun, "stun", env("LIFELINE_STUN", ""), "comma-separated STUN URLs handed to peers")
+	flag.StringVar(&cfg.TURN.Listen, "turn-listen", env("LIFELINE_TURN_LISTEN", ":3478"), "UDP and TCP address of the embedded TURN/STUN server; empty disables it")
+	flag.StringVar(&cfg.TURN.TLSListen, "turn-tls-listen", env("LIFELINE_TURN_TLS_LISTEN", ""), "address of TURN over TLS, e.g. 203.0.113.7:443 (needs --turn-cert and --turn-key)")
+	flag.StringVar(&cfg.TURN.CertFile, "turn-cert", env("LIFELINE_TURN_CERT", ""), "TLS certificate (PEM) of the TURN server")
+	flag.StringVar(&cfg.TURN.KeyFile, "turn-key", env("LIFELINE_TURN_KEY", ""), "TLS key (PEM) of the TURN server")
+	flag.StringVar(&cfg.TURN.Host, "turn-host", env("LIFELINE_TURN_HOST", ""), "host name in the TURN URLs handed to peers (default: host of --public-url)")
+	flag.StringVar(&relayIP, "turn-relay-ip", env("LIFELINE_TURN_RELAY_IP", ""), "public IPv4 address of the TURN relays (default: --turn-host resolved)")
+	flag.StringVar(&turnURLs, "turn-url", env("LIFELINE_TURN_URLS", ""), "comma-separated external TURN URLs sharing --turn-secret, e.g. turn:turn.example.com:3478?transport=udp")
+	flag.StringVar(&cfg.TURN.Secret, "turn-secret", env("LIFELINE_TURN_SECRET", ""), "TURN REST shared secret (default: kept in <data>/turn-secret; set the same on every node)")
+	flag.DurationVar(&cfg.TURN.TTL, "turn-ttl", 0, "lifetime of TURN credentials (default 12h)")
 	flag.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (when served over TLS)")
 	flag.Parse()
 	cfg.AdminPassword = os.Getenv("LIFELINE_ADMIN_PASSWORD")
+	if turnURLs != "" {
+		cfg.TURN.External = strings.Split(turnURLs, ",")
+	}
+	if relayIP != "" {
+		if cfg.TURN.RelayIP = net.ParseIP(relayIP); cfg.TURN.RelayIP == nil {
+			fmt.Fprintf(os.Stderr, "signaling: --turn-relay-ip %q is not an IP address\n", relayIP)
+			os.Exit(2)
+		}
+	}
 	if stun != "" {
 		cfg.ICEServers = []webrtc.ICEServer{{URLs: strings.Split(stun, ",")}}
 	}

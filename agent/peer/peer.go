@@ -44,6 +44,9 @@ type Config struct {
 	// microseconds apart could in principle arrive swapped; Failed before Closed
 	// is guaranteed.)
 	OnState func(webrtc.PeerConnectionState)
+	// OnPath, if set, is told which path the connection uses each time ICE
+	// selects a candidate pair, on the same goroutine as OnCandidate.
+	OnPath func(protocol.Path)
 	// VideoOff starts the Peer with video off: until SetVideo(true), black
 	// frames are sent instead of the screen.
 	VideoOff bool
@@ -155,6 +158,7 @@ func New(cfg Config) (*Peer, error) {
 	pc.OnICECandidate(p.onICECandidate)
 	pc.OnConnectionStateChange(p.onConnectionState)
 	pc.OnDataChannel(p.onDataChannel)
+	pc.SCTP().Transport().ICETransport().OnSelectedCandidatePairChange(p.onSelectedPair)
 
 	p.wg.Add(2)
 	go p.inputLoop()

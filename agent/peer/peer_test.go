@@ -486,9 +486,18 @@ func checkNoLeaks(t *testing.T, base int) {
 
 func TestSessionWithFakeScreen(t *testing.T) {
 	base := runtime.NumGoroutine()
-	s := connect(t, Config{Source: newFakeScreen(30)})
+	paths := make(chan protocol.Path, 4)
+	s := connect(t, Config{Source: newFakeScreen(30), OnPath: func(p protocol.Path) { paths <- p }})
 	waitState(t, s.states, webrtc.PeerConnectionStateConnected)
 	t.Logf("connected %v after Answer returned", time.Since(s.answered))
+	select {
+	case p := <-paths: // loopback: a direct path between host candidates
+		if p.Candidate != "host" || p.RelayProtocol != "" {
+			t.Errorf("path %+v, want host", p)
+		}
+	case <-time.After(hangGuard):
+		t.Error("no path reported once connected")
+	}
 	checkVideo(t, s)
 	checkInput(t, s)
 	if w, h := s.peer.ScreenSize(); w != fakeWidth || h != fakeHeight {

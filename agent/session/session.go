@@ -388,6 +388,7 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 		OnState: func(st webrtc.PeerConnectionState) {
 			s.post(ctx, event{pcState: st, pcGen: gen})
 		},
+		OnPath: func(path protocol.Path) { s.send(protocol.TypePath, path) },
 	})
 	if err != nil {
 		return err

@@ -73,6 +73,11 @@ signal.on("console.welcome", (p) => {
   signal.send("session.open", {});
 });
 
+// The session's ICE servers, TURN credentials included, come before its state.
+signal.on("rtc.config", (p) => {
+  iceServers = p.iceServers || [];
+});
+
 // The connection runs while the customer's agent is connected: chat and files
 // work from the start; the agent sends the screen only while viewing is allowed.
 function syncPeer() {

@@ -79,6 +79,10 @@ func init() {
 		"ws.log.clipboard.on":  {EN: "Clipboard sharing allowed", FR: "Partage du presse-papiers autorisé"},
 		"ws.log.clipboard.off": {EN: "Clipboard sharing stopped", FR: "Partage du presse-papiers arrêté"},
 		"ws.copied":            {EN: "Copied", FR: "Copié"},
+		"ws.path.direct":       {EN: "Direct connection", FR: "Connexion directe"},
+		"ws.path.relayed":      {EN: "Relayed", FR: "Relayée"},
+		"ws.path.relayedVia":   {EN: "Relayed via %s", FR: "Relayée via %s"},
+		"ws.path.rtt":          {EN: "%d ms", FR: "%d ms"},
 
 		"join.title":        {EN: "Remote support", FR: "Assistance à distance"},
 		"join.heading":      {EN: "%s remote support", FR: "Assistance à distance %s"},

@@ -210,6 +210,10 @@ func payloadFor(t Type) any {
 		return &Candidate{}
 	case TypeSessionEnd:
 		return &SessionEnd{}
+	case TypeRTCConfig:
+		return &RTCConfig{}
+	case TypePath:
+		return &Path{}
 	}
 	return nil
 }

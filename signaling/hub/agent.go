@@ -40,7 +40,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	defer sub.Unsubscribe()
 	welcome, _ := protocol.Encode(protocol.TypeAgentWelcome, "", sid, protocol.AgentWelcome{
 		SID: sid, CustomerName: sess.CustomerName, TechnicianName: sess.TechnicianName,
-		OrgName: h.cfg.OrgName, ICEServers: h.cfg.ICEServers,
+		OrgName: h.cfg.OrgName, ICEServers: h.iceFor(sid),
 	})
 	c.push(welcome)
 	h.publishState(sess)
@@ -94,7 +94,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 			}
 			h.publish(TechSubject(s.TechnicianID), m.Type, m.ID, sid, body)
 			h.publishState(s)
-		case *protocol.Answer, *protocol.Candidate:
+		case *protocol.Answer, *protocol.Candidate, *protocol.Path:
 			h.publish(TechSubject(sess.TechnicianID), m.Type, m.ID, sid, body)
 		case *protocol.SessionEnd:
 			s, err := h.end(c.ctx, sid, session.ClosedByCustomer)

@@ -63,6 +63,8 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 				c.reply(m.ID, protocol.CodeNotFound, "no such session")
 				continue
 			}
+			cfg, _ := protocol.Encode(protocol.TypeRTCConfig, "", m.SID, protocol.RTCConfig{ICEServers: h.iceFor(m.SID)})
+			c.push(cfg)
 			b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, StateOf(s))
 			c.push(b)
 		case *protocol.PermissionRequest, *protocol.Offer:

@@ -31,6 +31,9 @@ type Config struct {
 	Logger     *slog.Logger
 	OrgName    string
 	ICEServers []webrtc.ICEServer
+	// SessionICE, if set, returns the ICE servers for one session, TURN
+	// credentials included; they replace ICEServers for that session's peers.
+	SessionICE func(sid string) []webrtc.ICEServer
 	// HelloTimeout bounds how long an agent may take to say hello.
 	HelloTimeout time.Duration
 }
@@ -186,6 +189,14 @@ func (h *Hub) publish(subject string, t protocol.Type, id, sid string, payload a
 // publishState tells the session's technician its current state.
 func (h *Hub) publishState(s store.Session) {
 	h.publish(TechSubject(s.TechnicianID), protocol.TypeSessionState, "", s.ID, StateOf(s))
+}
+
+// iceFor returns the ICE servers to hand the peers of session sid.
+func (h *Hub) iceFor(sid string) []webrtc.ICEServer {
+	if h.cfg.SessionICE != nil {
+		return h.cfg.SessionICE(sid)
+	}
+	return h.cfg.ICEServers
 }
 
 // StateOf is the session.state payload for a stored session.

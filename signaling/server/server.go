@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -27,6 +29,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/natsnode"
 	"github.com/lifeline-support/lifeline/signaling/store"
+	"github.com/lifeline-support/lifeline/signaling/turn"
 )
 
 // Config is everything a signaling node is told at start.
@@ -52,6 +55,11 @@ type Config struct {
 	AdminPassword string
 	// ICEServers are handed to both peers; empty means host candidates only.
 	ICEServers []webrtc.ICEServer
+	// TURN configures the embedded TURN server and the external TURN URLs. With
+	// neither TURN.Listen nor TURN.External set, peers get ICEServers only.
+	// Unset Host, RelayIP and Secret default to the public URL's host, its
+	// address, and a secret kept in DataDir/turn-secret.
+	TURN turn.Config
 	// SecureCookies marks cookies Secure (set behind TLS).
 	SecureCookies bool
 	Logger        *slog.Logger
@@ -109,7 +117,19 @@ func Run(ctx context.Context, cfg Config) error {
 		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
 	}
 	invites := invite.New(inv, st)
-	h := hub.New(hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Logger: log, OrgName: cfg.OrgName, ICEServers: cfg.ICEServers})
+	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Logger: log, OrgName: cfg.OrgName, ICEServers: cfg.ICEServers}
+	var relay *turn.Server
+	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
+		relay, err = startTURN(cfg, log)
+		if err != nil {
+			return err
+		}
+		defer relay.Close()
+		hcfg.SessionICE = func(sid string) []webrtc.ICEServer {
+			return append(append([]webrtc.ICEServer(nil), cfg.ICEServers...), relay.ICEServers(sid)...)
+		}
+	}
+	h := hub.New(hcfg)
 	defer h.Close()
 
 	mux := http.NewServeMux()
@@ -154,6 +174,67 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	return nil
+}
+
+// startTURN fills the TURN defaults from the rest of the configuration and starts it.
+func startTURN(cfg Config, log *slog.Logger) (*turn.Server, error) {
+	tc := cfg.TURN
+	tc.Logger = log
+	if tc.Host == "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil {
+			return nil, fmt.Errorf("public URL: %w", err)
+		}
+		tc.Host = u.Hostname()
+	}
+	if tc.RelayIP == nil && tc.Listen != "" {
+		ip, err := resolveIPv4(tc.Host)
+		if err != nil {
+			return nil, fmt.Errorf("TURN relay address: %w (set it with --turn-relay-ip)", err)
+		}
+		tc.RelayIP = ip
+	}
+	if tc.RelayIP != nil && tc.RelayIP.IsLoopback() {
+		tc.AllowLoopbackPeers = true // everything runs on this machine
+	}
+	if tc.Secret == "" {
+		secret, err := turnSecret(filepath.Join(cfg.DataDir, "turn-secret"))
+		if err != nil {
+			return nil, err
+		}
+		tc.Secret = secret
+	}
+	return turn.New(tc)
+}
+
+func resolveIPv4(host string) (net.IP, error) {
+	if host == "localhost" {
+		return net.IPv4(127, 0, 0, 1), nil
+	}
+	ips, err := net.LookupIP(host)
+	if err != nil {
+		return nil, err
+	}
+	for _, ip := range ips {
+		if v4 := ip.To4(); v4 != nil {
+			return v4, nil
+		}
+	}
+	return nil, fmt.Errorf("%s has no IPv4 address", host)
+}
+
+// turnSecret reads the node's TURN secret, creating it on first run. Several
+// nodes (and external TURN servers) must be given one secret explicitly.
+func turnSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	secret := turn.NewSecret()
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("TURN secret: %w", err)
+	}
+	return secret, nil
 }
 
 // displayAddr turns a listener address into host:port a browser can use.

@@ -30,18 +30,23 @@ const AdminPassword = "correct horse"
 type Node struct{ URL string }
 
 // StartNode runs a signaling node against natsURL and returns its base URL; it
-// stops when the test ends. The admin password is AdminPassword.
-func StartNode(t testing.TB, natsURL, name string) Node {
+// stops when the test ends. The admin password is AdminPassword. Each opt may
+// change the configuration before the node starts.
+func StartNode(t testing.TB, natsURL, name string, opts ...func(*server.Config)) Node {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	cfg := server.Config{
+		Addr: "127.0.0.1:0", DataDir: t.TempDir(), NATSURL: natsURL, NodeName: name,
+		OrgName: "Acme IT", AdminPassword: AdminPassword, Out: pw,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	go func() {
-		done <- server.Run(ctx, server.Config{
-			Addr: "127.0.0.1:0", DataDir: t.TempDir(), NATSURL: natsURL, NodeName: name,
-			OrgName: "Acme IT", AdminPassword: AdminPassword, Out: pw,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		})
+		done <- server.Run(ctx, cfg)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
