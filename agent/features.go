@@ -6,7 +6,9 @@ import (
 	"github.com/lifeline-support/lifeline/agent/chat"
 	"github.com/lifeline-support/lifeline/agent/clipboard"
 	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/draw"
 	"github.com/lifeline-support/lifeline/agent/files"
+	"github.com/lifeline-support/lifeline/agent/overlay"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
@@ -35,6 +37,15 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang) ([]session.Featu
 		log.Warn("clipboard sharing unavailable", "err", err)
 	} else {
 		fs = append(fs, cb)
+	}
+
+	// Drawing and the laser pointer need an overlay on the screen (X11 with
+	// SHAPE); without it the rest of the session works. The X server removes
+	// the overlay's windows when the process exits.
+	if b, err := overlay.NewX11(""); err != nil {
+		log.Warn("drawing on the screen unavailable", "err", err)
+	} else {
+		fs = append(fs, draw.New(overlay.New(b, log), log))
 	}
 
 	return fs, nil

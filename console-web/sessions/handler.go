@@ -110,7 +110,14 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 
 // featureScripts are the workspace's feature modules (static/<name>.js); each
 // registers itself (features.js) before console.js runs.
-var featureScripts = []string{"chat", "files", "clipboard", "view", "path"}
+var featureScripts = []string{
+	"chat",
+	"files",
+	"clipboard",
+	"view",
+	"path",
+	"draw",
+}
 
 type workspaceData struct {
 	Session store.Session

@@ -25,6 +25,7 @@ export class InputCapture {
     this.input = null;
     this.pointer = null;
     this.enabled = false;
+    this.paused = false; // a tool (drawing, laser) has the pointer: nothing goes out
     this.down = new Map(); // code -> kind ("key" or "scan") it was pressed as
     this.sent = 0;
     this.swallow = false; // the last keydown went as a physical key
@@ -36,7 +37,7 @@ export class InputCapture {
     // (view modes with a transformed video); pos is the default.
     this.mapPoint = null;
     const on = (el, type, fn) => el.addEventListener(type, (e) => {
-      if (!this.enabled) return;
+      if (!this.enabled || this.paused) return;
       fn(e);
     }, { passive: false });
     on(video, "pointermove", (e) => {

@@ -1,0 +1,247 @@
+// Package overlay draws the technician's strokes and laser dot on the
+// customer's real screen, in a transparent, always-on-top window that lets
+// every click through. The platform part sits behind Backend (X11 today);
+// Overlay keeps the bounded drawing and hands it to the backend from one
+// goroutine.
+package overlay
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"log/slog"
+	"math"
+	"sync"
+)
+
+// Bounds of what an Overlay keeps.
+const (
+	// MaxStrokes bounds the strokes shown at once.
+	MaxStrokes = 1000
+	// MaxPoints bounds the points of all strokes together.
+	MaxPoints = 50000
+	// MaxStrokePoints bounds the points of one stroke.
+	MaxStrokePoints = 10000
+	// LaserRadius is the laser dot's radius, in pixels.
+	LaserRadius = 8
+)
+
+// ErrFull means the drawing holds MaxStrokes strokes or MaxPoints points:
+// erase it to draw more.
+var ErrFull = errors.New("overlay: the drawing is full; erase it to draw more")
+
+// ErrClosed means the Overlay was closed.
+var ErrClosed = errors.New("overlay: closed")
+
+// Stroke is one freehand line in screen pixels.
+type Stroke struct {
+	Color  color.RGBA
+	Width  int
+	Points []image.Point
+}
+
+// Backend shows strokes and a laser dot on the screen. An Overlay calls it from
+// one goroutine only.
+type Backend interface {
+	// Size is the screen's size in pixels.
+	Size() (w, h int)
+	// SetStrokes shows exactly these strokes (none: nothing is shown).
+	SetStrokes([]Stroke) error
+	// SetLaser shows the laser dot centred on p, or hides it.
+	SetLaser(p image.Point, on bool) error
+	// Close removes everything from the screen and releases the backend.
+	Close() error
+}
+
+// Overlay is what the technician draws on the customer's screen. Its methods
+// never block on the backend: changes are picked up by the Overlay's own
+// goroutine, newest first. Create it with New and stop it with Close.
+type Overlay struct {
+	b    Backend
+	log  *slog.Logger
+	w, h int
+	wake chan struct{}
+	done chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+
+	mu       sync.Mutex // guards the fields below
+	closed   bool
+	strokes  []Stroke
+	index    map[string]int // stroke id → index in strokes
+	points   int
+	laser    image.Point
+	laserOn  bool
+	dirtyS   bool // strokes changed since the backend last saw them
+	dirtyL   bool // laser changed
+	lastErrs int
+}
+
+// New starts an Overlay drawing through b. Logger may be nil.
+func New(b Backend, log *slog.Logger) *Overlay {
+	if log == nil {
+		log = slog.Default()
+	}
+	w, h := b.Size()
+	o := &Overlay{b: b, log: log.With("component", "overlay"), w: w, h: h,
+		wake: make(chan struct{}, 1), done: make(chan struct{}), index: map[string]int{}}
+	o.wg.Add(1)
+	go o.run()
+	return o
+}
+
+// Close erases everything, stops the goroutine and closes the backend. It is idempotent.
+func (o *Overlay) Close() error {
+	var err error
+	o.once.Do(func() {
+		o.mu.Lock()
+		o.closed = true
+		o.mu.Unlock()
+		close(o.done)
+		o.wg.Wait()
+		err = o.b.Close()
+	})
+	return err
+}
+
+// Add appends points (x0, y0, x1, y1, … as fractions of the screen) to the
+// stroke id, creating it with c and width if it is new. The stroke's colour and
+// width are those of its first message.
+func (o *Overlay) Add(id string, c color.RGBA, width int, points []float64) error {
+	if len(points)%2 != 0 {
+		return fmt.Errorf("overlay: odd number of coordinates")
+	}
+	n := len(points) / 2
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return ErrClosed
+	}
+	i, ok := o.index[id]
+	if !ok && len(o.strokes) >= MaxStrokes || o.points+n > MaxPoints || ok && len(o.strokes[i].Points)+n > MaxStrokePoints {
+		return ErrFull
+	}
+	if !ok {
+		i = len(o.strokes)
+		o.index[id] = i
+		o.strokes = append(o.strokes, Stroke{Color: c, Width: width})
+	}
+	s := &o.strokes[i]
+	for k := 0; k < len(points); k += 2 {
+		s.Points = append(s.Points, o.pixel(points[k], points[k+1]))
+	}
+	o.points += n
+	o.dirtyS = true
+	o.poke()
+	return nil
+}
+
+// Clear erases every stroke.
+func (o *Overlay) Clear() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.strokes) == 0 {
+		return
+	}
+	o.strokes, o.index, o.points = nil, map[string]int{}, 0
+	o.dirtyS = true
+	o.poke()
+}
+
+// Laser shows the laser dot at (x, y), fractions of the screen.
+func (o *Overlay) Laser(x, y float64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.laser, o.laserOn, o.dirtyL = o.pixel(x, y), true, true
+	o.poke()
+}
+
+// LaserOff hides the laser dot.
+func (o *Overlay) LaserOff() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.laserOn {
+		o.laserOn, o.dirtyL = false, true
+		o.poke()
+	}
+}
+
+// Reset erases the strokes and hides the laser: what the customer sees when
+// they stop sharing their screen.
+func (o *Overlay) Reset() {
+	o.Clear()
+	o.LaserOff()
+}
+
+// Strokes returns how many strokes and points the drawing holds.
+func (o *Overlay) Strokes() (strokes, points int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.strokes), o.points
+}
+
+// pixel maps fractions of the screen to a pixel on it.
+func (o *Overlay) pixel(x, y float64) image.Point {
+	px := int(math.Round(clamp(x) * float64(o.w-1)))
+	py := int(math.Round(clamp(y) * float64(o.h-1)))
+	return image.Pt(px, py)
+}
+
+func clamp(v float64) float64 {
+	if !(v >= 0) { // NaN too
+		return 0
+	}
+	return math.Min(v, 1)
+}
+
+// poke wakes the goroutine without blocking. o.mu must be held.
+func (o *Overlay) poke() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run hands the latest drawing to the backend whenever it changes, and erases
+// it at the end.
+func (o *Overlay) run() {
+	defer o.wg.Done()
+	for {
+		select {
+		case <-o.done:
+			o.report(o.b.SetLaser(image.Point{}, false))
+			o.report(o.b.SetStrokes(nil))
+			return
+		case <-o.wake:
+		}
+		o.mu.Lock()
+		var strokes []Stroke
+		dirtyS, dirtyL, laser, on := o.dirtyS, o.dirtyL, o.laser, o.laserOn
+		if dirtyS {
+			// Copy: Add appends to the strokes' points while the backend draws.
+			strokes = make([]Stroke, len(o.strokes))
+			for i, s := range o.strokes {
+				strokes[i] = Stroke{Color: s.Color, Width: s.Width, Points: s.Points[:len(s.Points):len(s.Points)]}
+			}
+		}
+		o.dirtyS, o.dirtyL = false, false
+		o.mu.Unlock()
+		if dirtyS {
+			o.report(o.b.SetStrokes(strokes))
+		}
+		if dirtyL {
+			o.report(o.b.SetLaser(laser, on))
+		}
+	}
+}
+
+func (o *Overlay) report(err error) {
+	if err == nil {
+		return
+	}
+	o.lastErrs++
+	if o.lastErrs == 1 || o.lastErrs%100 == 0 {
+		o.log.Warn("could not draw on the screen", "err", err, "errors", o.lastErrs)
+	}
+}

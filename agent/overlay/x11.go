@@ -1,0 +1,330 @@
+package overlay
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"io"
+	"log"
+	"math/bits"
+	"sync"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/shape"
+	"github.com/jezek/xgb/xproto"
+)
+
+// The X library logs "could not get authority info" on every connection to
+// a display without a cookie file, as Xvfb is.
+func init() { xgb.Logger = log.New(io.Discard, "", 0) }
+
+// X11 is the Backend for an X11 display. It draws in two override-redirect
+// windows (the strokes, full screen, and the laser dot, small) shaped with the
+// SHAPE extension: each window exists on screen only where it has pixels, and
+// its input shape is empty, so every click goes through to the windows below.
+// They are raised again whenever another window is mapped or restacked.
+type X11 struct {
+	conn    *xgb.Conn
+	root    xproto.Window
+	depth   byte
+	visual  xproto.Visualid
+	masks   [3]uint32 // red, green, blue masks of the visual
+	w, h    int
+	draw    xproto.Window // the strokes
+	laser   xproto.Window // the laser dot
+	gc      xproto.Gcontext
+	done    chan struct{}
+	wg      sync.WaitGroup
+	closeMu sync.Once
+
+	mu      sync.Mutex // guards the fields below and every drawing request
+	strokes []Stroke
+	drawOn  bool // the drawing window is mapped
+	laserOn bool
+}
+
+// NewX11 opens display ("" means $DISPLAY) and prepares the overlay windows,
+// hidden until something is drawn. It fails when the display has no SHAPE
+// extension or is not a TrueColor display.
+func NewX11(display string) (*X11, error) {
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return nil, fmt.Errorf("overlay: open the X display: %w", err)
+	}
+	x := &X11{conn: conn, done: make(chan struct{})}
+	if err := x.init(); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	x.wg.Add(1)
+	go x.events()
+	return x, nil
+}
+
+func (x *X11) init() error {
+	if err := shape.Init(x.conn); err != nil {
+		return fmt.Errorf("overlay: the X server has no SHAPE extension: %w", err)
+	}
+	setup := xproto.Setup(x.conn)
+	scr := setup.DefaultScreen(x.conn)
+	x.root, x.depth, x.visual = scr.Root, scr.RootDepth, scr.RootVisual
+	x.w, x.h = int(scr.WidthInPixels), int(scr.HeightInPixels)
+	var vt *xproto.VisualInfo
+	for _, d := range scr.AllowedDepths {
+		for i, v := range d.Visuals {
+			if v.VisualId == scr.RootVisual {
+				vt = &d.Visuals[i]
+			}
+		}
+	}
+	if vt == nil || vt.Class != xproto.VisualClassTrueColor {
+		return errors.New("overlay: the X display is not TrueColor")
+	}
+	x.masks = [3]uint32{vt.RedMask, vt.GreenMask, vt.BlueMask}
+
+	// Watch the root for windows mapped or restacked over ours.
+	if err := xproto.ChangeWindowAttributesChecked(x.conn, x.root, xproto.CwEventMask,
+		[]uint32{xproto.EventMaskSubstructureNotify}).Check(); err != nil {
+		return fmt.Errorf("overlay: watch the screen: %w", err)
+	}
+	var err error
+	if x.draw, err = x.window(0, 0, x.w, x.h, 0, xproto.EventMaskExposure); err != nil {
+		return err
+	}
+	d := 2*LaserRadius + 1
+	if x.laser, err = x.window(0, 0, d, d, x.pixel(color.RGBA{R: 255, A: 255}), 0); err != nil {
+		return err
+	}
+	if err := x.shapeMask(x.laser, d, d, func(pm xproto.Pixmap, gc xproto.Gcontext) error {
+		return xproto.PolyFillArcChecked(x.conn, xproto.Drawable(pm), gc,
+			[]xproto.Arc{{X: 0, Y: 0, Width: uint16(d), Height: uint16(d), Angle1: 0, Angle2: 360 * 64}}).Check()
+	}); err != nil {
+		return err
+	}
+	gc, err := xproto.NewGcontextId(x.conn)
+	if err != nil {
+		return fmt.Errorf("overlay: %w", err)
+	}
+	x.gc = gc
+	return xproto.CreateGCChecked(x.conn, gc, xproto.Drawable(x.draw),
+		xproto.GcLineWidth|xproto.GcCapStyle|xproto.GcJoinStyle,
+		[]uint32{1, xproto.CapStyleRound, xproto.JoinStyleRound}).Check()
+}
+
+// window creates an unmapped override-redirect window with an empty input
+// shape: the pointer and keyboard never go to it.
+func (x *X11) window(px, py, w, h int, back uint32, events uint32) (xproto.Window, error) {
+	win, err := xproto.NewWindowId(x.conn)
+	if err != nil {
+		return 0, fmt.Errorf("overlay: %w", err)
+	}
+	if err := xproto.CreateWindowChecked(x.conn, x.depth, win, x.root, int16(px), int16(py), uint16(w), uint16(h), 0,
+		xproto.WindowClassInputOutput, x.visual,
+		xproto.CwBackPixel|xproto.CwOverrideRedirect|xproto.CwEventMask,
+		[]uint32{back, 1, events}).Check(); err != nil {
+		return 0, fmt.Errorf("overlay: create a window: %w", err)
+	}
+	if err := shape.RectanglesChecked(x.conn, shape.SoSet, shape.SkInput, xproto.ClipOrderingUnsorted, win, 0, 0, nil).Check(); err != nil {
+		return 0, fmt.Errorf("overlay: make the window click-through: %w", err)
+	}
+	// Nothing visible until something is drawn.
+	if err := shape.RectanglesChecked(x.conn, shape.SoSet, shape.SkBounding, xproto.ClipOrderingUnsorted, win, 0, 0, nil).Check(); err != nil {
+		return 0, fmt.Errorf("overlay: shape the window: %w", err)
+	}
+	return win, nil
+}
+
+// shapeMask sets win's visible shape to what paint draws in a w×h bitmap.
+func (x *X11) shapeMask(win xproto.Window, w, h int, paint func(xproto.Pixmap, xproto.Gcontext) error) error {
+	pm, err := xproto.NewPixmapId(x.conn)
+	if err != nil {
+		return fmt.Errorf("overlay: %w", err)
+	}
+	if err := xproto.CreatePixmapChecked(x.conn, 1, pm, xproto.Drawable(x.root), uint16(w), uint16(h)).Check(); err != nil {
+		return fmt.Errorf("overlay: create a mask: %w", err)
+	}
+	defer xproto.FreePixmap(x.conn, pm)
+	gc, err := xproto.NewGcontextId(x.conn)
+	if err != nil {
+		return fmt.Errorf("overlay: %w", err)
+	}
+	if err := xproto.CreateGCChecked(x.conn, gc, xproto.Drawable(pm), xproto.GcForeground|xproto.GcCapStyle|xproto.GcJoinStyle,
+		[]uint32{0, xproto.CapStyleRound, xproto.JoinStyleRound}).Check(); err != nil {
+		return fmt.Errorf("overlay: %w", err)
+	}
+	defer xproto.FreeGC(x.conn, gc)
+	xproto.PolyFillRectangle(x.conn, xproto.Drawable(pm), gc, []xproto.Rectangle{{Width: uint16(w), Height: uint16(h)}})
+	xproto.ChangeGC(x.conn, gc, xproto.GcForeground, []uint32{1})
+	if err := paint(pm, gc); err != nil {
+		return fmt.Errorf("overlay: draw the mask: %w", err)
+	}
+	return shape.MaskChecked(x.conn, shape.SoSet, shape.SkBounding, win, 0, 0, pm).Check()
+}
+
+// Size is the size of the display's default screen.
+func (x *X11) Size() (int, int) { return x.w, x.h }
+
+// SetStrokes shows exactly strokes.
+func (x *X11) SetStrokes(strokes []Stroke) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.strokes = strokes
+	if len(strokes) == 0 {
+		if x.drawOn {
+			x.drawOn = false
+			return xproto.UnmapWindowChecked(x.conn, x.draw).Check()
+		}
+		return nil
+	}
+	err := x.shapeMask(x.draw, x.w, x.h, func(pm xproto.Pixmap, gc xproto.Gcontext) error {
+		for _, s := range strokes {
+			xproto.ChangeGC(x.conn, gc, xproto.GcLineWidth, []uint32{uint32(s.Width)})
+			x.stroke(xproto.Drawable(pm), gc, s)
+		}
+		_, err := xproto.GetInputFocus(x.conn).Reply() // a round trip: errors surface
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !x.drawOn {
+		x.drawOn = true
+		xproto.MapWindow(x.conn, x.draw)
+	}
+	x.paintLocked()
+	return x.raiseLocked()
+}
+
+// SetLaser shows the laser dot centred on p, or hides it.
+func (x *X11) SetLaser(p image.Point, on bool) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !on {
+		if x.laserOn {
+			x.laserOn = false
+			return xproto.UnmapWindowChecked(x.conn, x.laser).Check()
+		}
+		return nil
+	}
+	xproto.ConfigureWindow(x.conn, x.laser, xproto.ConfigWindowX|xproto.ConfigWindowY,
+		[]uint32{uint32(int32(p.X - LaserRadius)), uint32(int32(p.Y - LaserRadius))})
+	if !x.laserOn {
+		x.laserOn = true
+		xproto.MapWindow(x.conn, x.laser)
+	}
+	return x.raiseLocked()
+}
+
+// stroke draws one stroke on d with gc, whose line width is set.
+func (x *X11) stroke(d xproto.Drawable, gc xproto.Gcontext, s Stroke) {
+	if len(s.Points) == 1 {
+		// A dot: a filled circle as wide as the line.
+		p, w := s.Points[0], s.Width
+		xproto.PolyFillArc(x.conn, d, gc, []xproto.Arc{{X: int16(p.X - w/2), Y: int16(p.Y - w/2),
+			Width: uint16(w), Height: uint16(w), Angle1: 0, Angle2: 360 * 64}})
+		return
+	}
+	pts := make([]xproto.Point, len(s.Points))
+	for i, p := range s.Points {
+		pts[i] = xproto.Point{X: int16(p.X), Y: int16(p.Y)}
+	}
+	xproto.PolyLine(x.conn, xproto.CoordModeOrigin, d, gc, pts)
+}
+
+// paintLocked draws the strokes in their colours. x.mu must be held.
+func (x *X11) paintLocked() {
+	for _, s := range x.strokes {
+		xproto.ChangeGC(x.conn, x.gc, xproto.GcForeground|xproto.GcLineWidth, []uint32{x.pixel(s.Color), uint32(s.Width)})
+		x.stroke(xproto.Drawable(x.draw), x.gc, s)
+	}
+}
+
+// raiseLocked puts the overlay windows on top, the laser above the strokes.
+// x.mu must be held.
+func (x *X11) raiseLocked() error {
+	if x.drawOn {
+		xproto.ConfigureWindow(x.conn, x.draw, xproto.ConfigWindowStackMode, []uint32{xproto.StackModeAbove})
+	}
+	if x.laserOn {
+		xproto.ConfigureWindow(x.conn, x.laser, xproto.ConfigWindowStackMode, []uint32{xproto.StackModeAbove})
+	}
+	_, err := xproto.GetInputFocus(x.conn).Reply()
+	return err
+}
+
+// events repaints exposed strokes and raises the overlay over windows that
+// appear or move above it.
+func (x *X11) events() {
+	defer x.wg.Done()
+	for {
+		ev, err := x.conn.WaitForEvent()
+		if ev == nil && err == nil {
+			return // connection closed
+		}
+		select {
+		case <-x.done:
+			return
+		default:
+		}
+		switch e := ev.(type) {
+		case xproto.ExposeEvent:
+			if e.Count == 0 {
+				x.mu.Lock()
+				x.paintLocked()
+				x.mu.Unlock()
+			}
+		case xproto.MapNotifyEvent:
+			x.raiseOver(e.Window)
+		case xproto.ConfigureNotifyEvent:
+			if e.AboveSibling != x.draw && e.AboveSibling != x.laser {
+				x.raiseOver(e.Window)
+			}
+		}
+	}
+}
+
+func (x *X11) raiseOver(w xproto.Window) {
+	if w == x.draw || w == x.laser {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	_ = x.raiseLocked()
+}
+
+// Close removes the overlay windows and closes the connection. It is idempotent.
+func (x *X11) Close() error {
+	x.closeMu.Do(func() {
+		close(x.done)
+		x.mu.Lock()
+		xproto.DestroyWindow(x.conn, x.draw)
+		xproto.DestroyWindow(x.conn, x.laser)
+		_, _ = xproto.GetInputFocus(x.conn).Reply()
+		x.mu.Unlock()
+		x.conn.Close()
+		x.wg.Wait()
+	})
+	return nil
+}
+
+// pixel is c as a pixel value of the TrueColor visual.
+func (x *X11) pixel(c color.RGBA) uint32 {
+	return scale(c.R, x.masks[0]) | scale(c.G, x.masks[1]) | scale(c.B, x.masks[2])
+}
+
+// scale places an 8-bit channel value in mask.
+func scale(v uint8, mask uint32) uint32 {
+	if mask == 0 {
+		return 0
+	}
+	shift := bits.TrailingZeros32(mask)
+	width := bits.OnesCount32(mask)
+	var u uint32
+	if width >= 8 {
+		u = uint32(v) << (width - 8)
+	} else {
+		u = uint32(v) >> (8 - width)
+	}
+	return (u << shift) & mask
+}

@@ -1,0 +1,99 @@
+package overlay
+
+import (
+	"image"
+	"image/color"
+	"testing"
+
+	"github.com/jezek/xgb/shape"
+
+	"github.com/lifeline-support/lifeline/agent/screenshot"
+	"github.com/lifeline-support/lifeline/e2e/xvfb"
+)
+
+func isRed(c color.RGBA) bool { return c.R > 200 && c.G < 60 && c.B < 60 }
+
+// TestX11OnXvfb draws through the real X11 backend and reads the screen back.
+func TestX11OnXvfb(t *testing.T) {
+	display := xvfb.Start(t, 320, 200)
+	x, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if w, h := x.Size(); w != 320 || h != 200 {
+		t.Fatalf("size %dx%d", w, h)
+	}
+	grab := func() *image.RGBA {
+		img, err := screenshot.GrabX11(display)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+
+	if err := x.SetStrokes([]Stroke{{Color: color.RGBA{R: 255, A: 255}, Width: 5, Points: []image.Point{{10, 20}, {100, 20}}}}); err != nil {
+		t.Fatal(err)
+	}
+	img := grab()
+	for _, p := range []image.Point{{10, 20}, {50, 18}, {100, 22}} {
+		if c := img.RGBAAt(p.X, p.Y); !isRed(c) {
+			t.Errorf("stroke pixel %v is %v, want red", p, c)
+		}
+	}
+	for _, p := range []image.Point{{50, 30}, {150, 20}, {200, 100}} {
+		if c := img.RGBAAt(p.X, p.Y); isRed(c) {
+			t.Errorf("pixel %v off the stroke is red", p)
+		}
+	}
+	// Click-through: the overlay windows take no input anywhere.
+	for _, win := range [...]struct {
+		name string
+		r    *shape.GetRectanglesReply
+	}{
+		{"drawing", must(shape.GetRectangles(x.conn, x.draw, shape.SkInput).Reply())},
+		{"laser", must(shape.GetRectangles(x.conn, x.laser, shape.SkInput).Reply())},
+	} {
+		if win.r.RectanglesLen != 0 {
+			t.Errorf("the %s window takes input in %d rectangles", win.name, win.r.RectanglesLen)
+		}
+	}
+
+	if err := x.SetLaser(image.Pt(200, 100), true); err != nil {
+		t.Fatal(err)
+	}
+	img = grab()
+	if c := img.RGBAAt(200, 100); !isRed(c) {
+		t.Errorf("laser centre is %v, want red", c)
+	}
+	if c := img.RGBAAt(200+LaserRadius+3, 100); isRed(c) {
+		t.Errorf("pixel beside the laser dot is red")
+	}
+	if err := x.SetLaser(image.Pt(250, 150), true); err != nil {
+		t.Fatal(err)
+	}
+	img = grab()
+	if !isRed(img.RGBAAt(250, 150)) || isRed(img.RGBAAt(200, 100)) {
+		t.Errorf("the laser did not move: new %v, old %v", img.RGBAAt(250, 150), img.RGBAAt(200, 100))
+	}
+
+	if err := x.SetStrokes(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.SetLaser(image.Point{}, false); err != nil {
+		t.Fatal(err)
+	}
+	img = grab()
+	for _, p := range []image.Point{{10, 20}, {50, 20}, {250, 150}} {
+		if c := img.RGBAAt(p.X, p.Y); isRed(c) {
+			t.Errorf("pixel %v still red after erasing", p)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

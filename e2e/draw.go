@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"encoding/binary"
+	"fmt"
+	"image"
+	"image/color"
+	"io"
+	"log"
+	"testing"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+)
+
+// Silence the X library's "could not get authority info" (Xvfb has no cookie).
+func init() { xgb.Logger = log.New(io.Discard, "", 0) }
+
+// UseTool clicks a button of the workspace's toolbar (draw-mode, laser-mode,
+// draw-erase, …) once it is enabled.
+func (tc *Technician) UseTool(t testing.TB, id string) {
+	t.Helper()
+	run(t, tc.ctx, "use tool "+id, chromedp.WaitEnabled(chromedp.ID(id)), chromedp.Click(chromedp.ID(id)))
+}
+
+// WaitToolsReady waits until drawing on the customer's screen is possible.
+func (tc *Technician) WaitToolsReady(t testing.TB) {
+	t.Helper()
+	waitFor(t, "the drawing tools", func() bool {
+		return get(t, tc.ctx, "tools ready", chromedp.Evaluate[bool](`lifelineDraw.ready`))
+	})
+}
+
+// Drag presses the left button on the customer's screen pixel from, moves
+// through steps points to to, and releases it, as a hand on a mouse would.
+func (tc *Technician) Drag(t testing.TB, from, to image.Point, steps int) {
+	t.Helper()
+	x0, y0 := tc.pagePoint(t, from.X, from.Y)
+	x1, y1 := tc.pagePoint(t, to.X, to.Y)
+	acts := []chromedp.Action[chromedp.Void]{
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x0, y0, chromedp.ButtonLeft, withButtons(1), withClicks),
+	}
+	for i := 1; i <= steps; i++ {
+		f := float64(i) / float64(steps)
+		acts = append(acts, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x0+(x1-x0)*f, y0+(y1-y0)*f, chromedp.ButtonLeft, withButtons(1)))
+	}
+	acts = append(acts, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x1, y1, chromedp.ButtonLeft, withClicks))
+	run(t, tc.ctx, "drag on the remote screen", acts...)
+}
+
+// Hover moves the mouse, no button held, over the customer's screen pixel p.
+func (tc *Technician) Hover(t testing.TB, p image.Point) {
+	t.Helper()
+	x, y := tc.pagePoint(t, p.X, p.Y)
+	run(t, tc.ctx, "move the mouse", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y, chromedp.ButtonNone))
+}
+
+func withButtons(b int64) chromedp.MouseOption {
+	return func(p *input.DispatchMouseEventParams) { p.Buttons = b }
+}
+
+func withClicks(p *input.DispatchMouseEventParams) { p.ClickCount = 1 }
+
+// CanvasPixel is the colour of the console's drawing canvas over the customer's
+// screen pixel (x, y).
+func (tc *Technician) CanvasPixel(t testing.TB, x, y int) color.RGBA {
+	t.Helper()
+	rgba := get(t, tc.ctx, "read the drawing canvas", chromedp.Evaluate[[]int](fmt.Sprintf(
+		`(() => { const c = document.getElementById("draw-canvas");
+			const d = c.getContext("2d").getImageData(Math.round(%d / %d * c.width), Math.round(%d / %d * c.height), 1, 1).data;
+			return [d[0], d[1], d[2], d[3]]; })()`, x, ScreenW, y, ScreenH)))
+	return color.RGBA{uint8(rgba[0]), uint8(rgba[1]), uint8(rgba[2]), uint8(rgba[3])}
+}
+
+// InputSent counts the input events the console has sent to the remote.
+func (tc *Technician) InputSent(t testing.TB) int {
+	t.Helper()
+	return get(t, tc.ctx, "input sent", chromedp.Evaluate[int](`lifeline.input.sent`))
+}
+
+// Screen reads the customer's whole X screen, straight from the X server: the
+// reference the tests compare against. It expects Xvfb's 24-bit TrueColor
+// layout (32 bits per pixel, blue in the low byte).
+func (s *Stack) Screen(t testing.TB) *image.RGBA {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(s.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	scr := xproto.Setup(conn).DefaultScreen(conn)
+	w, h := int(scr.WidthInPixels), int(scr.HeightInPixels)
+	r, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(scr.Root), 0, 0, uint16(w), uint16(h), 0xffffffff).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scr.RootDepth != 24 || len(r.Data) != w*h*4 {
+		t.Fatalf("unexpected X screen: depth %d, %d bytes for %dx%d", scr.RootDepth, len(r.Data), w, h)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range w * h {
+		v := binary.LittleEndian.Uint32(r.Data[i*4:])
+		img.Pix[i*4], img.Pix[i*4+1], img.Pix[i*4+2], img.Pix[i*4+3] = uint8(v>>16), uint8(v>>8), uint8(v), 0xff
+	}
+	return img
+}
+
+// IsRed reports whether c is the pure red the tests draw with.
+func IsRed(c color.RGBA) bool { return c.R > 200 && c.G < 60 && c.B < 60 }
