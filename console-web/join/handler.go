@@ -3,6 +3,7 @@
 package join
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,7 +25,8 @@ type Handler struct {
 	Invites   *invite.Service
 	Store     *store.Store
 	PublicURL string
-	OrgName   string
+	// Settings returns the organisation's settings; the name customers see comes from there.
+	Settings func(context.Context) store.Settings
 	// AgentDir holds the agent builds, named lifeline-agent-<os>-<arch>[.exe].
 	AgentDir string
 	Logger   *slog.Logger
@@ -82,7 +84,7 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, p, err)
 		return
 	}
-	d := linkData{Token: token, Org: h.OrgName, Technician: s.TechnicianName, Customer: s.CustomerName}
+	d := linkData{Token: token, Org: h.Settings(r.Context()).OrgName, Technician: s.TechnicianName, Customer: s.CustomerName}
 	mine := detect(r.UserAgent())
 	for _, pl := range Platforms {
 		if !h.available(pl) {
@@ -128,7 +130,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, p layout.Page, 
 
 func (h *Handler) pinForm(w http.ResponseWriter, r *http.Request) {
 	p := layout.NewPage(w, r, "join.title")
-	_ = pinView(p, h.OrgName, "").Render(r.Context(), w)
+	_ = pinView(p, h.Settings(r.Context()).OrgName, "").Render(r.Context(), w)
 }
 
 func (h *Handler) pin(w http.ResponseWriter, r *http.Request) {
@@ -147,14 +149,14 @@ func (h *Handler) pin(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		w.WriteHeader(http.StatusTooManyRequests)
-		_ = pinView(p, h.OrgName, p.T("join.tooMany", secs)).Render(r.Context(), w)
+		_ = pinView(p, h.Settings(r.Context()).OrgName, p.T("join.tooMany", secs)).Render(r.Context(), w)
 	case errors.Is(err, invite.ErrInvalidPIN):
 		w.WriteHeader(http.StatusBadRequest)
-		_ = pinView(p, h.OrgName, p.T("join.badPIN")).Render(r.Context(), w)
+		_ = pinView(p, h.Settings(r.Context()).OrgName, p.T("join.badPIN")).Render(r.Context(), w)
 	default:
 		h.Logger.Error("redeem pin", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
-		_ = pinView(p, h.OrgName, p.T("error.server")).Render(r.Context(), w)
+		_ = pinView(p, h.Settings(r.Context()).OrgName, p.T("error.server")).Render(r.Context(), w)
 	}
 }
 

@@ -35,6 +35,8 @@ type Page struct {
 	// Technician is the logged-in technician's name; empty on public pages.
 	Technician string
 	CSRF       string
+	// Admin shows the administration link.
+	Admin bool
 	// Path is the current path, for the language switcher links.
 	Path string
 }
@@ -46,4 +48,18 @@ func (p Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, arg
 func NewPage(w http.ResponseWriter, r *http.Request, titleKey string) Page {
 	l := Lang(w, r)
 	return Page{Title: i18n.T(l, titleKey), Lang: l, Path: r.URL.Path}
+}
+
+// Viewer is the logged-in technician as the frame needs it (auth.Technician is one).
+type Viewer interface {
+	DisplayName() string
+	CSRFToken() string
+	IsAdmin() bool
+}
+
+// ForTechnician starts a Page for a logged-in technician.
+func ForTechnician(w http.ResponseWriter, r *http.Request, titleKey string, v Viewer) Page {
+	p := NewPage(w, r, titleKey)
+	p.Technician, p.CSRF, p.Admin = v.DisplayName(), v.CSRFToken(), v.IsAdmin()
+	return p
 }

@@ -1,17 +1,19 @@
-// Package login is the technician's login and logout.
+// Package login is the technician's login (password, then the two-step code
+// when the account has one) and logout, here or everywhere.
 package login
 
 import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 )
 
-// Handler serves /login and /logout.
+// Handler serves /login, /login/code, /logout and /logout/everywhere.
 type Handler struct {
 	Auth   *auth.Auth
 	Logger *slog.Logger
@@ -21,7 +23,10 @@ type Handler struct {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", h.form)
 	mux.HandleFunc("POST /login", h.login)
+	mux.HandleFunc("GET /login/code", h.codeForm)
+	mux.HandleFunc("POST /login/code", h.code)
 	mux.Handle("POST /logout", h.Auth.Require(http.HandlerFunc(h.logout)))
+	mux.Handle("POST /logout/everywhere", h.Auth.Require(http.HandlerFunc(h.logoutEverywhere)))
 }
 
 func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
@@ -32,24 +37,85 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	next := safeNext(r.PostFormValue("next"))
-	err := h.Auth.Login(r.Context(), w, strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password"))
+	err := h.Auth.Login(r.Context(), w, r, strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password"))
+	switch {
+	case err == nil:
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	case errors.Is(err, auth.ErrNeedCode):
+		http.Redirect(w, r, "/login/code?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	p := layout.NewPage(w, r, "login.title")
+	w.WriteHeader(h.status(err))
+	_ = view(p, next, h.message(p, err)).Render(r.Context(), w)
+}
+
+func (h *Handler) codeForm(w http.ResponseWriter, r *http.Request) {
+	if !h.Auth.Pending(r) {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	p := layout.NewPage(w, r, "login.title")
+	_ = codeView(p, safeNext(r.URL.Query().Get("next")), "").Render(r.Context(), w)
+}
+
+func (h *Handler) code(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	next := safeNext(r.PostFormValue("next"))
+	err := h.Auth.SecondStep(w, r, r.PostFormValue("code"))
 	if err == nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	p := layout.NewPage(w, r, "login.title")
-	msg := p.T("login.wrong")
-	if !errors.Is(err, auth.ErrBadLogin) {
-		h.Logger.Error("login", "err", err)
-		msg = p.T("error.server")
-		w.WriteHeader(http.StatusInternalServerError)
-	} else {
-		w.WriteHeader(http.StatusUnauthorized)
+	if errors.Is(err, auth.ErrNoLogin) {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
 	}
-	_ = view(p, next, msg).Render(r.Context(), w)
+	p := layout.NewPage(w, r, "login.title")
+	w.WriteHeader(h.status(err))
+	_ = codeView(p, next, h.message(p, err)).Render(r.Context(), w)
+}
+
+func (h *Handler) status(err error) int {
+	var locked *auth.LockedError
+	switch {
+	case errors.Is(err, auth.ErrBadLogin), errors.Is(err, auth.ErrBadCode):
+		return http.StatusUnauthorized
+	case errors.As(err, &locked), errors.Is(err, auth.ErrRateLimited):
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+func (h *Handler) message(p layout.Page, err error) string {
+	var locked *auth.LockedError
+	switch {
+	case errors.Is(err, auth.ErrBadLogin):
+		return p.T("login.wrong")
+	case errors.Is(err, auth.ErrBadCode):
+		return p.T("login.wrongCode")
+	case errors.As(err, &locked):
+		return p.T("login.locked", locked.Until.Local().Format("15:04"))
+	case errors.Is(err, auth.ErrRateLimited):
+		return p.T("login.rateLimited")
+	}
+	h.Logger.Error("login", "err", err)
+	return p.T("error.server")
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	h.Auth.Logout(w, r)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (h *Handler) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
+	t, _ := auth.From(r.Context())
+	if err := h.Auth.LogoutEverywhere(r.Context(), t.ID); err != nil {
+		h.Logger.Error("logout everywhere", "err", err)
+		http.Error(w, "server error", http.StatusInternalServerError)
+		return
+	}
 	h.Auth.Logout(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

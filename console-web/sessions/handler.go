@@ -13,6 +13,8 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/store"
@@ -24,14 +26,14 @@ type Handler struct {
 	Store     *store.Store
 	Invites   *invite.Service
 	PublicURL string
-	OrgName   string
+	Audit     *audit.Log
 	Logger    *slog.Logger
 }
 
 // Register adds the routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /console", h.Auth.Require(http.HandlerFunc(h.list)))
-	mux.Handle("POST /console/sessions", h.Auth.Require(http.HandlerFunc(h.create)))
+	mux.Handle("POST /console/sessions", h.Auth.RequirePerm(access.StartSessions, http.HandlerFunc(h.create)))
 	mux.Handle("GET /console/sessions/{sid}", h.Auth.Require(http.HandlerFunc(h.workspace)))
 }
 
@@ -40,8 +42,7 @@ const maxCustomerName = 80
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) (layout.Page, auth.Technician) {
 	t, _ := auth.From(r.Context())
-	p := layout.NewPage(w, r, titleKey)
-	p.Technician, p.CSRF = t.Name, t.CSRF
+	p := layout.ForTechnician(w, r, titleKey, t)
 	return p, t
 }
 
@@ -53,7 +54,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
 		return
 	}
-	_ = listView(p, ss, "").Render(r.Context(), w)
+	_ = listView(p, t, ss, "").Render(r.Context(), w)
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
@@ -62,8 +63,17 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	if name == "" || utf8.RuneCountInString(name) > maxCustomerName || strings.ContainsFunc(name, isControl) {
 		w.WriteHeader(http.StatusBadRequest)
 		ss, _ := h.Store.Sessions(r.Context(), t.ID)
-		_ = listView(p, ss, p.T("console.badName", maxCustomerName)).Render(r.Context(), w)
+		_ = listView(p, t, ss, p.T("console.badName", maxCustomerName)).Render(r.Context(), w)
 		return
+	}
+	if max := h.Auth.Settings(r.Context()).MaxActiveSessions; max > 0 {
+		n, err := h.Store.ActiveSessions(r.Context(), t.ID)
+		if err == nil && n >= max {
+			w.WriteHeader(http.StatusConflict)
+			ss, _ := h.Store.Sessions(r.Context(), t.ID)
+			_ = listView(p, t, ss, p.T("console.tooMany", max)).Render(r.Context(), w)
+			return
+		}
 	}
 	sid, err := invite.NewToken()
 	if err != nil {
@@ -71,6 +81,11 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	inv, err := h.Invites.Issue(r.Context(), sid)
+	if err == nil && !t.Can(access.InvitePIN) {
+		// No PIN for this technician: withdraw the one issued with the link.
+		_, _ = h.Store.TakePIN(r.Context(), inv.PIN)
+		inv.PIN = ""
+	}
 	if err == nil {
 		now := time.Now()
 		err = h.Store.CreateSession(r.Context(), store.Session{
@@ -85,6 +100,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Logger.Info("session created", "sid", sid, "tech", t.ID)
+	if err := h.Audit.Record(r.Context(), audit.Event{Type: audit.SessionCreated, Actor: t.ID, SessionID: sid, IP: auth.ClientIP(r), Detail: name}); err != nil {
+		h.Logger.Error("audit", "err", err)
+	}
 	http.Redirect(w, r, "/console/sessions/"+sid, http.StatusSeeOther)
 }
 
@@ -100,10 +118,19 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 	link := strings.TrimRight(h.PublicURL, "/") + "/s/" + s.InviteToken
 	ws := workspaceData{
 		Session: s,
-		Link:    link,
 		JoinURL: strings.TrimRight(h.PublicURL, "/") + "/join",
-		Mailto:  mailto(p, h.OrgName, t.Name, link, s.PIN),
 		Strings: i18n.Table(p.Lang, "ws."),
+		Tech:    t,
+	}
+	// What the technician may not use is not sent at all, not just hidden.
+	if t.Can(access.InviteLink) {
+		ws.Link = link
+	}
+	if !t.Can(access.InvitePIN) {
+		ws.Session.PIN = ""
+	}
+	if t.Can(access.InviteEmail) {
+		ws.Mailto = mailto(p, h.Auth.Settings(r.Context()).OrgName, t.Name, link, ws.Session.PIN)
 	}
 	_ = workspaceView(p, ws).Render(r.Context(), w)
 }
@@ -119,7 +146,24 @@ var featureScripts = []string{
 	"draw",
 }
 
+// featurePerm is the permission a feature module needs; without it the module
+// is not loaded and its panel stays empty.
+var featurePerm = map[string]access.Perm{"files": access.Files, "clipboard": access.Clipboard, "draw": access.Drawing}
+
+// scriptsFor lists the feature modules the technician may use.
+func scriptsFor(t auth.Technician) []string {
+	var out []string
+	for _, f := range featureScripts {
+		if p, ok := featurePerm[f]; ok && !t.Can(p) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 type workspaceData struct {
+	Tech    auth.Technician
 	Session store.Session
 	Link    string
 	JoinURL string

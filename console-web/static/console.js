@@ -19,7 +19,10 @@ const statusEl = document.getElementById("status");
 const video = document.getElementById("screen");
 const stage = document.getElementById("stage");
 const placeholder = document.getElementById("placeholder");
-const requestBtn = document.getElementById("request-control");
+// The technician's own permissions (from their group); the server enforces
+// them, this only keeps buttons they may not use off the page.
+const may = JSON.parse(root.dataset.perms || "{}");
+const requestBtn = document.getElementById("request-control") || document.createElement("button");
 const endBtn = document.getElementById("end-session");
 
 let iceServers = [];
@@ -62,7 +65,7 @@ const signal = new Signal(sid);
 // Features (chat, files, clipboard) registered themselves before this module ran.
 for (const f of features) {
   f.init?.({
-    sid, customer, t, log, signal, input, video, stage,
+    sid, customer, t, log, signal, input, video, stage, may,
     csrf: root.dataset.csrf,
     panel: (name) => document.getElementById(`panel-${name}`),
   });

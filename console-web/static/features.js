@@ -3,7 +3,10 @@
 //
 // A feature is an object with any of:
 //   init(ctx)            once, with { sid, customer, t, csrf, log, signal, panel(name),
-//                        input (InputCapture), video, stage }
+//                        input (InputCapture), video, stage, may }
+//                        (may: the technician's permissions, e.g. may.recording;
+//                        a feature whose permission is off is not loaded at all:
+//                        featurePerm in console-web/sessions/handler.go)
 //   attach(pc)           for each new RTCPeerConnection, before the offer: create
 //                        the feature's data channels here
 //   detach()             when that connection closes

@@ -16,7 +16,8 @@ import (
 // History:
 //   - 1 (2026-11-22): first version — agent hello/welcome, session open/state,
 //     permissions, SDP/ICE relay, session end, input events; then (same day,
-//     additive) the chat, clipboard and file channels and the clipboard permission.
+//     additive) the chat, clipboard and file channels and the clipboard permission;
+//     then (same day, additive) agent.welcome's denied list and the audit message.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -103,7 +104,20 @@ type AgentWelcome struct {
 	TechnicianName string             `json:"technicianName"`
 	OrgName        string             `json:"orgName"`
 	ICEServers     []webrtc.ICEServer `json:"iceServers,omitempty"`
+	// Denied lists what the technician's group does not allow (Denied*
+	// constants); the agent refuses those whatever the console sends.
+	Denied []string `json:"denied,omitempty"`
 }
+
+// What AgentWelcome.Denied may name.
+const (
+	DeniedView      = "view"
+	DeniedControl   = "control"
+	DeniedFiles     = "files"
+	DeniedClipboard = "clipboard"
+	DeniedDrawing   = "drawing"
+	DeniedRecording = "recording"
+)
 
 // ConsoleWelcome is the payload of TypeConsoleWelcome.
 type ConsoleWelcome struct {
@@ -214,6 +228,8 @@ func payloadFor(t Type) any {
 		return &RTCConfig{}
 	case TypePath:
 		return &Path{}
+	case TypeAudit:
+		return &Audit{}
 	}
 	return nil
 }

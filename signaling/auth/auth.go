@@ -1,6 +1,8 @@
-// Package auth logs technicians in: bcrypt password hashes, HttpOnly SameSite
-// cookies backed by the login bucket, CSRF tokens for state-changing requests, and
-// the admin account created on first run.
+// Package auth logs technicians in: bcrypt password hashes, per-address rate
+// limits and per-account lockout, the optional or mandatory two-step code
+// (TOTP), HttpOnly SameSite cookies backed by the login bucket, CSRF tokens for
+// state-changing requests, the technician's permissions (from their group) on
+// every request, and the admin account created on first run.
 package auth
 
 import (
@@ -10,43 +12,102 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
 // CookieName is the login cookie.
 const CookieName = "lifeline_login"
 
+// MinPassword is the shortest password accepted for new or reset accounts.
+const MinPassword = 10
+
 // Config sets login behaviour.
 type Config struct {
-	LoginTTL time.Duration
 	// Secure marks cookies Secure; set it when the server is reached over TLS.
 	Secure bool
+	// Defaults are the organisation's settings until an administrator saves some.
+	Defaults store.Settings
+	// Audit receives logins, failures and lockouts; nil records nothing.
+	Audit  *audit.Log
+	Logger *slog.Logger
+	// MaxFailures wrong passwords or codes in a row lock an account for LockFor.
+	MaxFailures int
+	LockFor     time.Duration
+	// PerAddress bounds login attempts from one client address per 10 minutes.
+	PerAddress int
+	// SecondStepTTL bounds the time between password and code.
+	SecondStepTTL time.Duration
 }
 
 // Auth checks and creates logins.
 type Auth struct {
 	cfg   Config
 	store *store.Store
+	log   *slog.Logger
 }
 
 // New returns an Auth over st.
 func New(cfg Config, st *store.Store) *Auth {
-	if cfg.LoginTTL == 0 {
-		cfg.LoginTTL = 12 * time.Hour
+	if cfg.Defaults.LoginHours == 0 {
+		cfg.Defaults = store.DefaultSettings(cfg.Defaults.OrgName)
 	}
-	return &Auth{cfg: cfg, store: st}
+	if cfg.MaxFailures == 0 {
+		cfg.MaxFailures = 5
+	}
+	if cfg.LockFor == 0 {
+		cfg.LockFor = 15 * time.Minute
+	}
+	if cfg.PerAddress == 0 {
+		cfg.PerAddress = 30
+	}
+	if cfg.SecondStepTTL == 0 {
+		cfg.SecondStepTTL = 5 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Auth{cfg: cfg, store: st, log: cfg.Logger}
+}
+
+// Store is the store the logins live in.
+func (a *Auth) Store() *store.Store { return a.store }
+
+// Audit is the audit log logins are recorded in (may be nil).
+func (a *Auth) Audit() *audit.Log { return a.cfg.Audit }
+
+// Settings returns the organisation's current settings.
+func (a *Auth) Settings(ctx context.Context) store.Settings {
+	s, err := a.store.Settings(ctx, a.cfg.Defaults)
+	if err != nil {
+		a.log.Error("read settings", "err", err)
+		return a.cfg.Defaults
+	}
+	return s
 }
 
 // Technician is a logged-in account as handlers see it.
 type Technician struct {
 	store.Account
 	CSRF string
+	// Perms is what the technician may do (every permission for an admin).
+	Perms access.Set
 }
+
+// Can reports whether the technician has permission p.
+func (t Technician) Can(p access.Perm) bool { return t.Perms.Has(p) }
+
+// IsAdmin reports whether the technician is an administrator.
+func (t Technician) IsAdmin() bool { return t.Role == store.RoleAdmin }
 
 type ctxKey struct{}
 
@@ -65,6 +126,42 @@ func RandomSecret(n int) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
+// HashPassword hashes a new password; ErrWeakPassword if it is too short.
+func HashPassword(password string) ([]byte, error) {
+	if len([]rune(password)) < MinPassword {
+		return nil, ErrWeakPassword
+	}
+	return bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+}
+
+// CreateTechnician creates an account with a hashed password. Role empty means
+// technician; groupID empty means the default group.
+func (a *Auth) CreateTechnician(ctx context.Context, id, name, password string, role store.Role, groupID string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return a.store.CreateTechnician(ctx, store.Account{ID: id, Name: name, Role: role, PasswordHash: hash, GroupID: groupID})
+}
+
+// PermsOf returns what an account may do.
+func (a *Auth) PermsOf(ctx context.Context, acc store.Account) (access.Set, error) {
+	if acc.Role == store.RoleAdmin {
+		return access.Full(), nil
+	}
+	g, err := a.store.Group(ctx, acc.GroupID)
+	if errors.Is(err, store.ErrNotFound) {
+		g, err = a.store.Group(ctx, store.DefaultGroupID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if g.Permissions == nil {
+		return access.Set{}, nil
+	}
+	return g.Permissions, nil
+}
+
 // EnsureAdmin creates the account "admin" if it does not exist yet. It returns the
 // generated password (or the given one), or "" if the account already existed.
 func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, error) {
@@ -80,6 +177,7 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 		}
 		password = p
 	}
+	// The first password may be set by the operator and is not length-checked.
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return "", err
@@ -94,20 +192,109 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 	return password, nil
 }
 
-// Login checks a username and password and, if right, sets the login cookie.
-func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, username, password string) error {
+// ClientIP is the address a request came from (without the port).
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (a *Auth) record(ctx context.Context, e audit.Event) {
+	if err := a.cfg.Audit.Record(ctx, e); err != nil {
+		a.log.Error("audit", "err", err)
+	}
+}
+
+// Login checks a username and password. Right, it sets the login cookie and
+// returns nil, or, when the account has two-step login, sets a short pending
+// login and returns ErrNeedCode. Wrong, it returns ErrBadLogin, a *LockedError
+// once the account is locked, or ErrRateLimited for an address trying too often.
+func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request, username, password string) error {
+	ip := ClientIP(r)
+	now := time.Now()
+	lim, err := a.store.UpdateLimit(ctx, "login."+store.HashKey(ip), func(l *store.Limit) error {
+		if now.Sub(l.Since) > 10*time.Minute {
+			l.Count, l.Since = 0, now
+		}
+		l.Count++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if lim.Count > a.cfg.PerAddress {
+		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "rate limited"})
+		return ErrRateLimited
+	}
 	acc, err := a.store.Account(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check so usernames cannot be probed.
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "unknown account"})
 		return ErrBadLogin
 	}
 	if err != nil {
 		return err
 	}
+	if now.Before(acc.LockedUntil) {
+		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "locked"})
+		return &LockedError{Until: acc.LockedUntil}
+	}
 	if bcrypt.CompareHashAndPassword(acc.PasswordHash, []byte(password)) != nil {
+		return a.fail(ctx, acc.ID, ip, "wrong password", ErrBadLogin)
+	}
+	if acc.Disabled {
+		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "disabled"})
 		return ErrBadLogin
 	}
+	if acc.TOTP != "" {
+		if err := a.startLogin(ctx, w, acc, true, now.Add(a.cfg.SecondStepTTL)); err != nil {
+			return err
+		}
+		return ErrNeedCode
+	}
+	return a.finish(ctx, w, acc, ip)
+}
+
+// fail counts a failure against an account and locks it at the limit.
+func (a *Auth) fail(ctx context.Context, id, ip, why string, err error) error {
+	now := time.Now()
+	acc, uerr := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
+		acc.Failures++
+		if acc.Failures >= a.cfg.MaxFailures {
+			acc.Failures = 0
+			acc.LockedUntil = now.Add(a.cfg.LockFor)
+		}
+		return nil
+	})
+	a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: id, IP: ip, Detail: why})
+	if uerr != nil {
+		return uerr
+	}
+	if now.Before(acc.LockedUntil) {
+		a.record(ctx, audit.Event{Type: audit.LoginLocked, Actor: id, IP: ip, Detail: fmt.Sprintf("until %s", acc.LockedUntil.UTC().Format(time.RFC3339))})
+		return &LockedError{Until: acc.LockedUntil}
+	}
+	return err
+}
+
+// finish turns a checked account into a full login.
+func (a *Auth) finish(ctx context.Context, w http.ResponseWriter, acc store.Account, ip string) error {
+	if acc.Failures != 0 {
+		if _, err := a.store.UpdateAccount(ctx, acc.ID, func(acc *store.Account) error { acc.Failures = 0; return nil }); err != nil {
+			return err
+		}
+	}
+	if err := a.startLogin(ctx, w, acc, false, time.Now().Add(a.Settings(ctx).LoginTTL())); err != nil {
+		return err
+	}
+	a.record(ctx, audit.Event{Type: audit.LoginOK, Actor: acc.ID, IP: ip})
+	return nil
+}
+
+func (a *Auth) startLogin(ctx context.Context, w http.ResponseWriter, acc store.Account, pending bool, exp time.Time) error {
 	token, err := RandomSecret(32)
 	if err != nil {
 		return err
@@ -116,8 +303,7 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, username, passw
 	if err != nil {
 		return err
 	}
-	exp := time.Now().Add(a.cfg.LoginTTL)
-	if err := a.store.PutLogin(ctx, token, store.Login{AccountID: acc.ID, CSRF: csrf, Expires: exp}); err != nil {
+	if err := a.store.PutLogin(ctx, token, store.Login{AccountID: acc.ID, CSRF: csrf, Expires: exp, Created: time.Now(), Pending: pending}); err != nil {
 		return fmt.Errorf("save login: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -130,35 +316,69 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, username, passw
 // Logout forgets the request's login and clears the cookie.
 func (a *Auth) Logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(CookieName); err == nil {
+		if t, err := a.Technician(r); err == nil {
+			a.record(r.Context(), audit.Event{Type: audit.Logout, Actor: t.ID, IP: ClientIP(r)})
+		}
 		_ = a.store.DeleteLogin(r.Context(), c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: a.cfg.Secure, SameSite: http.SameSiteStrictMode})
 }
 
+// LogoutEverywhere ends every login of an account, on every browser.
+func (a *Auth) LogoutEverywhere(ctx context.Context, id string) error {
+	_, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
+		acc.LoginsValidAfter = time.Now()
+		return nil
+	})
+	return err
+}
+
 // Technician returns the logged-in technician of a request.
 func (a *Auth) Technician(r *http.Request) (Technician, error) {
-	c, err := r.Cookie(CookieName)
-	if err != nil {
-		return Technician{}, ErrNoLogin
-	}
-	l, err := a.store.Login(r.Context(), c.Value, time.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		return Technician{}, ErrNoLogin
-	}
+	l, acc, err := a.login(r)
 	if err != nil {
 		return Technician{}, err
 	}
-	acc, err := a.store.Account(r.Context(), l.AccountID)
-	if err != nil {
+	if l.Pending {
 		return Technician{}, ErrNoLogin
 	}
-	return Technician{Account: acc, CSRF: l.CSRF}, nil
+	perms, err := a.PermsOf(r.Context(), acc)
+	if err != nil {
+		return Technician{}, err
+	}
+	return Technician{Account: acc, CSRF: l.CSRF, Perms: perms}, nil
 }
+
+// login reads the request's login record and its account, refusing expired
+// logins, logins older than a "log out everywhere", and disabled accounts.
+func (a *Auth) login(r *http.Request) (store.Login, store.Account, error) {
+	c, err := r.Cookie(CookieName)
+	if err != nil {
+		return store.Login{}, store.Account{}, ErrNoLogin
+	}
+	l, err := a.store.Login(r.Context(), c.Value, time.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return l, store.Account{}, ErrNoLogin
+	}
+	if err != nil {
+		return l, store.Account{}, err
+	}
+	acc, err := a.store.Account(r.Context(), l.AccountID)
+	if err != nil || acc.Disabled || l.Created.Before(acc.LoginsValidAfter) {
+		return l, acc, ErrNoLogin
+	}
+	return l, acc, nil
+}
+
+// EnrolPath is the two-step enrolment page, the only page a technician may open
+// while two-step login is mandatory and not yet set up.
+const EnrolPath = "/account/2fa"
 
 // Require lets only logged-in technicians through; others are sent to the login page
 // (pages) or get 401 (everything under /api/ and /ws/). Unsafe methods also need the
-// login's CSRF token in the "csrf" form field or the X-CSRF-Token header.
+// login's CSRF token in the "csrf" form field or the X-CSRF-Token header. When the
+// organisation requires two-step login, accounts without it only reach EnrolPath.
 func (a *Auth) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t, err := a.Technician(r)
@@ -180,8 +400,41 @@ func (a *Auth) Require(next http.Handler) http.Handler {
 				return
 			}
 		}
+		if t.TOTP == "" && !strings.HasPrefix(r.URL.Path, EnrolPath) && r.URL.Path != "/logout" && a.Settings(r.Context()).RequireTOTP {
+			if isAPI(r) {
+				http.Error(w, "set up two-step login first", http.StatusForbidden)
+				return
+			}
+			http.Redirect(w, r, EnrolPath, http.StatusSeeOther)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, t)))
 	})
+}
+
+// RequirePerm is Require, then 403 unless the technician has permission p.
+func (a *Auth) RequirePerm(p access.Perm, next http.Handler) http.Handler {
+	return a.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, _ := From(r.Context())
+		if !t.Can(p) {
+			a.record(r.Context(), audit.Event{Type: audit.PermissionDenied, Actor: t.ID, IP: ClientIP(r), Detail: string(p) + " " + r.Method + " " + r.URL.Path})
+			http.Error(w, ErrForbidden.Error(), http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+// RequireAdmin is Require, then 403 unless the technician is an administrator.
+func (a *Auth) RequireAdmin(next http.Handler) http.Handler {
+	return a.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, _ := From(r.Context())
+		if !t.IsAdmin() {
+			http.Error(w, "administrators only", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
 }
 
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("lifeline"), bcrypt.DefaultCost)
@@ -194,3 +447,9 @@ func isAPI(r *http.Request) bool {
 	p := r.URL.Path
 	return len(p) >= 4 && (p[:4] == "/api" || p[:4] == "/ws/")
 }
+
+// DisplayName is the technician's name as pages show it.
+func (t Technician) DisplayName() string { return t.Name }
+
+// CSRFToken is the login's CSRF token for forms.
+func (t Technician) CSRFToken() string { return t.CSRF }

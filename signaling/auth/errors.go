@@ -2,7 +2,9 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
+	"time"
 )
 
 var (
@@ -10,6 +12,23 @@ var (
 	ErrBadLogin = errors.New("wrong username or password")
 	// ErrNoLogin means the request carries no valid login.
 	ErrNoLogin = errors.New("not logged in")
+	// ErrNeedCode means the password was right and the two-step code comes next.
+	ErrNeedCode = errors.New("two-step code needed")
+	// ErrBadCode means the two-step or recovery code is wrong.
+	ErrBadCode = errors.New("wrong code")
+	// ErrRateLimited means too many login attempts came from one address.
+	ErrRateLimited = errors.New("too many login attempts from this address; wait a few minutes")
+	// ErrWeakPassword means a new password is too short.
+	ErrWeakPassword = fmt.Errorf("a password needs at least %d characters", MinPassword)
+	// ErrForbidden means the technician lacks the permission.
+	ErrForbidden = errors.New("your group does not allow this")
 )
+
+// LockedError means the account is locked after repeated failures.
+type LockedError struct{ Until time.Time }
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("too many failed attempts: this account is locked until %s", e.Until.Format("15:04 MST"))
+}
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

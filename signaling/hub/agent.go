@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
@@ -38,15 +40,24 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sub.Unsubscribe()
+	// The names the customer sees come from the server: the organisation from
+	// the settings, the technician's from the account an administrator made.
+	techName := sess.TechnicianName
+	if acc, err := h.cfg.Store.Account(c.ctx, sess.TechnicianID); err == nil {
+		techName = acc.Name
+	}
 	welcome, _ := protocol.Encode(protocol.TypeAgentWelcome, "", sid, protocol.AgentWelcome{
-		SID: sid, CustomerName: sess.CustomerName, TechnicianName: sess.TechnicianName,
-		OrgName: h.cfg.OrgName, ICEServers: h.iceFor(sid),
+		SID: sid, CustomerName: sess.CustomerName, TechnicianName: techName,
+		OrgName: h.cfg.Auth.Settings(c.ctx).OrgName, ICEServers: h.iceFor(sid),
+		Denied: deniedFor(h.techPerms(c.ctx, sess.TechnicianID)),
 	})
 	c.push(welcome)
 	h.publishState(sess)
+	h.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: sid, IP: remoteIP(r.RemoteAddr), Detail: sess.Hostname})
 	log.Info("agent joined", "host", sess.Hostname)
 
 	ended := false
+	audits := 0
 	defer func() {
 		if ended {
 			return
@@ -76,7 +87,9 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 		}
 		switch body := m.Body.(type) {
 		case *protocol.PermissionUpdate:
+			var old protocol.Permissions
 			s, err := h.cfg.Store.UpdateSession(c.ctx, sid, func(s *store.Session) error {
+				old = s.Permissions
 				want := session.Waiting
 				if body.Permissions.View {
 					want = session.Active
@@ -94,6 +107,17 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 			}
 			h.publish(TechSubject(s.TechnicianID), m.Type, m.ID, sid, body)
 			h.publishState(s)
+			h.recordGrants(sid, old, body.Permissions, body.Refused)
+		case *protocol.Audit:
+			if audits++; audits > maxAudits {
+				c.reply(m.ID, protocol.CodeRateLimited, "too many audit reports on this connection")
+				continue
+			}
+			if body.Event == protocol.AuditRecordingStarted {
+				c.reply(m.ID, protocol.CodeForbidden, "agents do not record")
+				continue
+			}
+			h.auditFrom("customer", sid, body)
 		case *protocol.Answer, *protocol.Candidate, *protocol.Path:
 			h.publish(TechSubject(sess.TechnicianID), m.Type, m.ID, sid, body)
 		case *protocol.SessionEnd:
@@ -101,6 +125,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 			if err == nil {
 				h.publish(TechSubject(s.TechnicianID), protocol.TypeSessionEnd, m.ID, sid, protocol.SessionEnd{Reason: protocol.EndByCustomer})
 				h.publishState(s)
+				h.record(audit.Event{Type: audit.SessionEnded, Actor: "customer", SessionID: sid, Detail: "by customer"})
 			}
 			ended = true
 			c.closeAfterFlush()
@@ -190,4 +215,12 @@ func (h *Hub) end(ctx context.Context, sid string, st session.State) (store.Sess
 		}
 		return nil
 	})
+}
+
+func remoteIP(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
 }

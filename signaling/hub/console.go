@@ -7,6 +7,8 @@ import (
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
@@ -67,7 +69,32 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			c.push(cfg)
 			b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, StateOf(s))
 			c.push(b)
-		case *protocol.PermissionRequest, *protocol.Offer:
+		case *protocol.PermissionRequest:
+			if !h.techPerms(c.ctx, tech.ID).Has(permFor[body.Permission]) {
+				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
+				c.reply(m.ID, protocol.CodeForbidden, fmt.Sprintf("your group does not allow asking for %s", body.Permission))
+				continue
+			}
+			s, err := h.cfg.Store.Session(c.ctx, m.SID)
+			if err != nil || !s.AgentConnected {
+				c.reply(m.ID, protocol.CodeNotConnected, "the customer is not connected")
+				continue
+			}
+			h.record(audit.Event{Type: audit.PermissionAsked, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
+			h.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+		case *protocol.Audit:
+			// Only what the console alone sees; files are reported by the agent.
+			if body.Event != protocol.AuditRecordingStarted {
+				c.reply(m.ID, protocol.CodeForbidden, "consoles report recordings only")
+				continue
+			}
+			if !h.techPerms(c.ctx, tech.ID).Has(access.Recording) {
+				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: "recording"})
+				c.reply(m.ID, protocol.CodeForbidden, "your group does not allow recording")
+				continue
+			}
+			h.auditFrom(tech.ID, m.SID, body)
+		case *protocol.Offer:
 			s, err := h.cfg.Store.Session(c.ctx, m.SID)
 			if err != nil || !s.AgentConnected {
 				c.reply(m.ID, protocol.CodeNotConnected, "the customer is not connected")
@@ -84,6 +111,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			}
 			h.publish(AgentSubject(m.SID), protocol.TypeSessionEnd, m.ID, m.SID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
 			h.publishState(s)
+			h.record(audit.Event{Type: audit.SessionEnded, Actor: tech.ID, SessionID: m.SID, Detail: "by technician"})
 		default:
 			c.reply(m.ID, protocol.CodeForbidden, fmt.Sprintf("%s is not for consoles", m.Type))
 		}
@@ -98,5 +126,6 @@ func (h *Hub) EndSession(r *http.Request, s store.Session) error {
 	}
 	h.publish(AgentSubject(s.ID), protocol.TypeSessionEnd, "", s.ID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
 	h.publishState(s)
+	h.record(audit.Event{Type: audit.SessionEnded, Actor: s.TechnicianID, SessionID: s.ID, Detail: "by technician"})
 	return nil
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/store"
@@ -28,8 +30,8 @@ type Config struct {
 	Store      *store.Store
 	Invites    *invite.Service
 	Auth       *auth.Auth
+	Audit      *audit.Log
 	Logger     *slog.Logger
-	OrgName    string
 	ICEServers []webrtc.ICEServer
 	// SessionICE, if set, returns the ICE servers for one session, TURN
 	// credentials included; they replace ICEServers for that session's peers.
@@ -208,4 +210,90 @@ func StateOf(s store.Session) protocol.SessionState {
 		Hostname:       s.Hostname,
 		Permissions:    s.Permissions,
 	}
+}
+
+// maxAudits bounds the audit reports one connection may send, so a hostile
+// peer cannot flood the trail.
+const maxAudits = 1000
+
+// record appends an event to the audit trail; a failure is logged, not fatal.
+func (h *Hub) record(e audit.Event) {
+	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
+	defer cancel()
+	if err := h.cfg.Audit.Record(ctx, e); err != nil {
+		h.log.Error("audit", "type", e.Type, "err", err)
+	}
+}
+
+// techPerms reads what a technician may do now, so that a group changed by an
+// administrator applies to sockets already open.
+func (h *Hub) techPerms(ctx context.Context, id string) access.Set {
+	acc, err := h.cfg.Store.Account(ctx, id)
+	if err != nil || acc.Disabled {
+		return access.Set{}
+	}
+	p, err := h.cfg.Auth.PermsOf(ctx, acc)
+	if err != nil {
+		return access.Set{}
+	}
+	return p
+}
+
+// permFor maps a customer permission to the technician permission it needs.
+var permFor = map[protocol.Permission]access.Perm{
+	protocol.PermissionView:      access.View,
+	protocol.PermissionControl:   access.Control,
+	protocol.PermissionClipboard: access.Clipboard,
+}
+
+// deniedFor lists, for the agent, what a technician's permissions leave out.
+func deniedFor(p access.Set) []string {
+	var out []string
+	for _, d := range []struct {
+		perm access.Perm
+		name string
+	}{
+		{access.View, protocol.DeniedView}, {access.Control, protocol.DeniedControl},
+		{access.Files, protocol.DeniedFiles}, {access.Clipboard, protocol.DeniedClipboard},
+		{access.Drawing, protocol.DeniedDrawing}, {access.Recording, protocol.DeniedRecording},
+	} {
+		if !p.Has(d.perm) {
+			out = append(out, d.name)
+		}
+	}
+	return out
+}
+
+// recordGrants writes what changed between two sets of customer grants.
+func (h *Hub) recordGrants(sid string, old, now protocol.Permissions, refused protocol.Permission) {
+	for _, c := range []struct {
+		perm     protocol.Permission
+		was, now bool
+	}{
+		{protocol.PermissionView, old.View, now.View},
+		{protocol.PermissionControl, old.Control, now.Control},
+		{protocol.PermissionClipboard, old.Clipboard, now.Clipboard},
+	} {
+		switch {
+		case !c.was && c.now:
+			h.record(audit.Event{Type: audit.PermissionGranted, Actor: "customer", SessionID: sid, Detail: string(c.perm)})
+			if c.perm == protocol.PermissionControl {
+				h.record(audit.Event{Type: audit.ControlTaken, SessionID: sid})
+			}
+		case c.was && !c.now:
+			h.record(audit.Event{Type: audit.PermissionRevoked, Actor: "customer", SessionID: sid, Detail: string(c.perm)})
+		}
+	}
+	if refused != "" {
+		h.record(audit.Event{Type: audit.PermissionRefused, Actor: "customer", SessionID: sid, Detail: string(refused)})
+	}
+}
+
+// auditFrom records an audit report from a peer.
+func (h *Hub) auditFrom(actor, sid string, a *protocol.Audit) {
+	e := audit.Event{Type: audit.Type(a.Event), Actor: actor, SessionID: sid, Detail: a.Detail}
+	if a.Name != "" {
+		e.File = &audit.File{Name: a.Name, Size: a.Size, SHA256: a.SHA256}
+	}
+	h.record(e)
 }

@@ -18,12 +18,15 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/console-web/account"
+	"github.com/lifeline-support/lifeline/console-web/admin"
 	"github.com/lifeline-support/lifeline/console-web/canned"
 	"github.com/lifeline-support/lifeline/console-web/join"
 	"github.com/lifeline-support/lifeline/console-web/login"
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	"github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/hub"
 	"github.com/lifeline-support/lifeline/signaling/invite"
@@ -106,18 +109,23 @@ func Run(ctx context.Context, cfg Config) error {
 	defer node.Close()
 
 	inv := invite.Defaults()
-	st, err := store.Open(ctx, node.Conn, store.Config{Replicas: cfg.Replicas, LoginTTL: 12 * time.Hour, InviteTTL: inv.LinkTTL, PINTTL: inv.PINTTL})
+	// Logins last what the settings say (at most a week); the bucket keeps them that long.
+	st, err := store.Open(ctx, node.Conn, store.Config{Replicas: cfg.Replicas, LoginTTL: 7 * 24 * time.Hour, InviteTTL: inv.LinkTTL, PINTTL: inv.PINTTL})
 	if err != nil {
 		return err
 	}
-	au := auth.New(auth.Config{Secure: cfg.SecureCookies}, st)
+	trail, err := audit.Open(ctx, node.Conn, cfg.Replicas)
+	if err != nil {
+		return err
+	}
+	au := auth.New(auth.Config{Secure: cfg.SecureCookies, Defaults: store.DefaultSettings(cfg.OrgName), Audit: trail, Logger: log}, st)
 	if pw, err := au.EnsureAdmin(ctx, "Administrator", cfg.AdminPassword); err != nil {
 		return fmt.Errorf("create admin account: %w", err)
 	} else if pw != "" {
 		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
 	}
 	invites := invite.New(inv, st)
-	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Logger: log, OrgName: cfg.OrgName, ICEServers: cfg.ICEServers}
+	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers}
 	var relay *turn.Server
 	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
 		relay, err = startTURN(cfg, log)
@@ -134,10 +142,12 @@ func Run(ctx context.Context, cfg Config) error {
 
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
-	(&sessions.Handler{Auth: au, Store: st, Invites: invites, PublicURL: cfg.PublicURL, OrgName: cfg.OrgName, Logger: log}).Register(mux)
+	(&sessions.Handler{Auth: au, Store: st, Invites: invites, PublicURL: cfg.PublicURL, Audit: trail, Logger: log}).Register(mux)
+	(&admin.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
+	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
-	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, OrgName: cfg.OrgName, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
+	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /ws/agent", h.Agent)
 	mux.HandleFunc("GET /ws/console", h.Console)

@@ -76,9 +76,15 @@ type Tech struct {
 // LogIn logs the admin in on node n.
 func LogIn(t testing.TB, n Node) *Tech {
 	t.Helper()
+	return LogInAs(t, n, "admin", AdminPassword)
+}
+
+// LogInAs logs a technician in on node n with a password (no two-step code).
+func LogInAs(t testing.TB, n Node, user, password string) *Tech {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	resp, err := c.PostForm(n.URL+"/login", url.Values{"username": {"admin"}, "password": {AdminPassword}})
+	resp, err := c.PostForm(n.URL+"/login", url.Values{"username": {user}, "password": {password}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +93,56 @@ func LogIn(t testing.TB, n Node) *Tech {
 		t.Fatalf("login ended on %s: %s", resp.Request.URL, body)
 	}
 	return &Tech{Client: c, Base: n.URL, CSRF: Find(t, body, `name="csrf" value="([^"]+)"`)}
+}
+
+// Anonymous is a browser on node n that has not logged in yet.
+func Anonymous(t testing.TB, n Node) *Tech {
+	jar, _ := cookiejar.New(nil)
+	return &Tech{Client: &http.Client{Jar: jar}, Base: n.URL}
+}
+
+// Post sends a form with the login's CSRF token and returns the status and body
+// of the page it ends on (after redirects).
+func (tc *Tech) Post(t testing.TB, path string, form url.Values) (int, string) {
+	t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", tc.CSRF)
+	resp, err := tc.Client.PostForm(tc.Base+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, ReadAll(t, resp)
+}
+
+// Get fetches a page and returns its status and body.
+func (tc *Tech) Get(t testing.TB, path string) (int, string) {
+	t.Helper()
+	resp, err := tc.Client.Get(tc.Base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, ReadAll(t, resp)
+}
+
+// CreateTechnician has the (admin) technician create an account in group
+// ("" for the default group, which has every permission).
+func (tc *Tech) CreateTechnician(t testing.TB, id, name, password, group string) {
+	t.Helper()
+	code, body := tc.Post(t, "/admin/technicians", url.Values{"id": {id}, "name": {name}, "password": {password}, "role": {"technician"}, "group": {group}})
+	if code != http.StatusOK || !strings.Contains(body, `id="admin-notice"`) {
+		t.Fatalf("create technician %s: %d %s", id, code, body)
+	}
+}
+
+// PutGroup has the (admin) technician create or replace a group with perms.
+func (tc *Tech) PutGroup(t testing.TB, id string, perms ...string) {
+	t.Helper()
+	code, body := tc.Post(t, "/admin/groups", url.Values{"id": {id}, "name": {id}, "perm": perms})
+	if code != http.StatusOK || !strings.Contains(body, `id="admin-notice"`) {
+		t.Fatalf("put group %s: %d %s", id, code, body)
+	}
 }
 
 // NewSession creates a session and returns its ID, link token and PIN.

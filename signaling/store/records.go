@@ -30,6 +30,24 @@ type Account struct {
 	Role         Role      `json:"role"`
 	PasswordHash []byte    `json:"passwordHash"`
 	Created      time.Time `json:"created"`
+	// GroupID names the technician group whose permissions apply; empty means
+	// the default group. Administrators have every permission.
+	GroupID  string `json:"groupId,omitempty"`
+	Disabled bool   `json:"disabled,omitempty"`
+	// LoginsValidAfter ends every login made before it ("log out everywhere").
+	LoginsValidAfter time.Time `json:"loginsValidAfter,omitzero"`
+	// Failures counts wrong passwords or codes in a row; at the limit the
+	// account is locked until LockedUntil.
+	Failures    int       `json:"failures,omitempty"`
+	LockedUntil time.Time `json:"lockedUntil,omitzero"`
+	// TOTP is the two-step login secret (base32), set once enrolment is
+	// confirmed; TOTPPending is the secret being enrolled.
+	TOTP        string `json:"totp,omitempty"`
+	TOTPPending string `json:"totpPending,omitempty"`
+	// TOTPLastStep is the last time step accepted, so a code works once.
+	TOTPLastStep int64 `json:"totpLastStep,omitempty"`
+	// RecoveryHashes are the SHA-256 hashes of the unused recovery codes.
+	RecoveryHashes []string `json:"recoveryHashes,omitempty"`
 }
 
 // Login is a logged-in browser, stored under the hash of its cookie token.
@@ -37,6 +55,9 @@ type Login struct {
 	AccountID string    `json:"accountId"`
 	CSRF      string    `json:"csrf"`
 	Expires   time.Time `json:"expires"`
+	Created   time.Time `json:"created,omitzero"`
+	// Pending is set while the second step (TOTP code) is still to come.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Session is a support session.

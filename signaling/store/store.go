@@ -37,6 +37,7 @@ type Config struct {
 type Store struct {
 	accounts, logins, sessions, invites, pins, limits jetstream.KeyValue
 	canned, history                                   jetstream.KeyValue
+	groups, settings                                  jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -76,6 +77,8 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.limits, bucketLimits, 10 * time.Minute},
 		{&s.canned, bucketCanned, 0},
 		{&s.history, bucketHistory, 0},
+		{&s.groups, bucketGroups, 0},
+		{&s.settings, bucketSettings, 0},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err
@@ -141,4 +144,16 @@ func update[T any](ctx context.Context, kv jetstream.KeyValue, key string, fn fu
 	}
 	var zero T
 	return zero, ErrConflict
+}
+
+// put stores v under key, replacing what was there.
+func put(ctx context.Context, kv jetstream.KeyValue, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := kv.Put(ctx, key, b); err != nil {
+		return fmt.Errorf("put %s/%s: %w", kv.Bucket(), key, err)
+	}
+	return nil
 }

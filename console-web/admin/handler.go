@@ -1,0 +1,309 @@
+// Package admin is the administration centre: technicians, technician groups
+// and their permissions, the organisation's settings, and the audit trail with
+// its CSV and JSON export. Only administrators reach it.
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Handler serves /admin and everything under it.
+type Handler struct {
+	Auth   *auth.Auth
+	Store  *store.Store
+	Audit  *audit.Log
+	Logger *slog.Logger
+}
+
+// Register adds the routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	a := func(f http.HandlerFunc) http.Handler { return h.Auth.RequireAdmin(f) }
+	mux.Handle("GET /admin", a(h.page))
+	mux.Handle("POST /admin/technicians", a(h.createTech))
+	mux.Handle("POST /admin/technicians/{id}", a(h.changeTech))
+	mux.Handle("POST /admin/groups", a(h.putGroup))
+	mux.Handle("POST /admin/groups/{id}/delete", a(h.deleteGroup))
+	mux.Handle("POST /admin/settings", a(h.putSettings))
+	mux.Handle("GET /admin/audit", a(h.audit))
+}
+
+// idPattern is what account and group IDs may look like.
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+const maxName = 80
+
+type pageData struct {
+	Accounts []store.Account
+	Groups   []store.Group
+	Settings store.Settings
+	Self     string
+	Notice   string
+	Error    string
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, notice, errMsg string) {
+	t, _ := auth.From(r.Context())
+	p := layout.ForTechnician(w, r, "admin.title", t)
+	d := pageData{Self: t.ID, Notice: notice, Error: errMsg, Settings: h.Auth.Settings(r.Context())}
+	var err error
+	if d.Accounts, err = h.Store.Accounts(r.Context()); err == nil {
+		d.Groups, err = h.Store.Groups(r.Context())
+	}
+	if err != nil {
+		h.Logger.Error("admin page", "err", err)
+		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(status)
+	_ = view(p, d).Render(r.Context(), w)
+}
+
+func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
+	p := layout.NewPage(w, r, "admin.title")
+	notice := ""
+	if k := r.URL.Query().Get("done"); k != "" && strings.HasPrefix(k, "admin.done.") {
+		notice = p.T(k)
+	}
+	h.render(w, r, http.StatusOK, notice, "")
+}
+
+// done records the change and goes back to the page with a notice.
+func (h *Handler) done(w http.ResponseWriter, r *http.Request, typ audit.Type, detail, key string) {
+	t, _ := auth.From(r.Context())
+	if err := h.Audit.Record(r.Context(), audit.Event{Type: typ, Actor: t.ID, IP: auth.ClientIP(r), Detail: detail}); err != nil {
+		h.Logger.Error("audit", "err", err)
+	}
+	http.Redirect(w, r, "/admin?done="+url.QueryEscape(key), http.StatusSeeOther)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, key string, args ...any) {
+	p := layout.NewPage(w, r, "admin.title")
+	h.render(w, r, status, "", p.T(key, args...))
+}
+
+func validName(s string) bool {
+	return s != "" && utf8.RuneCountInString(s) <= maxName && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+}
+
+func (h *Handler) createTech(w http.ResponseWriter, r *http.Request) {
+	id := strings.ToLower(strings.TrimSpace(r.PostFormValue("id")))
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	role := store.Role(r.PostFormValue("role"))
+	group := r.PostFormValue("group")
+	if !idPattern.MatchString(id) || !validName(name) || (role != store.RoleAdmin && role != store.RoleTechnician) {
+		h.fail(w, r, http.StatusBadRequest, "admin.badTech")
+		return
+	}
+	if _, err := h.Store.Group(r.Context(), group); err != nil {
+		h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
+		return
+	}
+	err := h.Auth.CreateTechnician(r.Context(), id, name, r.PostFormValue("password"), role, group)
+	switch {
+	case errors.Is(err, auth.ErrWeakPassword):
+		h.fail(w, r, http.StatusBadRequest, "admin.weakPassword", auth.MinPassword)
+	case errors.Is(err, store.ErrExists):
+		h.fail(w, r, http.StatusConflict, "admin.exists", id)
+	case err != nil:
+		h.Logger.Error("create technician", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "error.server")
+	default:
+		h.done(w, r, audit.AccountChanged, "created "+id+" ("+string(role)+", group "+group+")", "admin.done.created")
+	}
+}
+
+func (h *Handler) changeTech(w http.ResponseWriter, r *http.Request) {
+	t, _ := auth.From(r.Context())
+	id := r.PathValue("id")
+	action := r.PostFormValue("action")
+	if id == t.ID && (action == "disable" || action == "delete" || action == "role") {
+		h.fail(w, r, http.StatusBadRequest, "admin.notYourself")
+		return
+	}
+	ctx := r.Context()
+	var err error
+	detail := action + " " + id
+	switch action {
+	case "disable", "enable":
+		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error { a.Disabled = action == "disable"; return nil })
+	case "delete":
+		err = h.Store.DeleteAccount(ctx, id)
+	case "unlock":
+		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error { a.LockedUntil, a.Failures = time.Time{}, 0; return nil })
+	case "logout":
+		err = h.Auth.LogoutEverywhere(ctx, id)
+	case "reset2fa":
+		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error {
+			a.TOTP, a.TOTPPending, a.RecoveryHashes = "", "", nil
+			return nil
+		})
+	case "password":
+		var hash []byte
+		hash, err = auth.HashPassword(r.PostFormValue("password"))
+		if errors.Is(err, auth.ErrWeakPassword) {
+			h.fail(w, r, http.StatusBadRequest, "admin.weakPassword", auth.MinPassword)
+			return
+		}
+		if err == nil {
+			_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error {
+				a.PasswordHash, a.LoginsValidAfter, a.LockedUntil, a.Failures = hash, time.Now(), time.Time{}, 0
+				return nil
+			})
+		}
+	case "group":
+		g := r.PostFormValue("group")
+		if _, gerr := h.Store.Group(ctx, g); gerr != nil {
+			h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
+			return
+		}
+		detail += " → " + g
+		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error { a.GroupID = g; return nil })
+	case "name":
+		name := strings.TrimSpace(r.PostFormValue("name"))
+		if !validName(name) {
+			h.fail(w, r, http.StatusBadRequest, "admin.badTech")
+			return
+		}
+		detail += " → " + name
+		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error { a.Name = name; return nil })
+	default:
+		h.fail(w, r, http.StatusBadRequest, "admin.badAction")
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		h.fail(w, r, http.StatusNotFound, "admin.noSuchTech", id)
+		return
+	}
+	if err != nil {
+		h.Logger.Error("change technician", "action", action, "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.done(w, r, audit.AccountChanged, detail, "admin.done.changed")
+}
+
+func (h *Handler) putGroup(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
+		return
+	}
+	id := strings.ToLower(strings.TrimSpace(r.PostFormValue("id")))
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if !idPattern.MatchString(id) || !validName(name) {
+		h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
+		return
+	}
+	g := store.Group{ID: id, Name: name, Permissions: access.Set{}}
+	for _, v := range r.PostForm["perm"] {
+		if !access.Valid(access.Perm(v)) {
+			h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
+			return
+		}
+		g.Permissions[access.Perm(v)] = true
+	}
+	if err := h.Store.PutGroup(r.Context(), g); err != nil {
+		h.Logger.Error("put group", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.done(w, r, audit.AccountChanged, fmt.Sprintf("group %s: %v", id, g.Permissions.List()), "admin.done.group")
+}
+
+func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := h.Store.DeleteGroup(r.Context(), id); err != nil {
+		h.fail(w, r, http.StatusBadRequest, "admin.cannotDeleteGroup")
+		return
+	}
+	h.done(w, r, audit.AccountChanged, "deleted group "+id, "admin.done.group")
+}
+
+func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request) {
+	st := h.Auth.Settings(r.Context())
+	org := strings.TrimSpace(r.PostFormValue("org"))
+	hours, err1 := strconv.Atoi(r.PostFormValue("loginHours"))
+	maxSess, err2 := strconv.Atoi(r.PostFormValue("maxSessions"))
+	if !validName(org) || err1 != nil || hours < 1 || hours > 168 || err2 != nil || maxSess < 0 || maxSess > 1000 {
+		h.fail(w, r, http.StatusBadRequest, "admin.badSettings")
+		return
+	}
+	st.OrgName, st.LoginHours, st.MaxActiveSessions = org, hours, maxSess
+	st.RequireTOTP = r.PostFormValue("requireTotp") == "on"
+	if err := h.Store.PutSettings(r.Context(), st); err != nil {
+		h.Logger.Error("put settings", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.done(w, r, audit.SettingsChanged, fmt.Sprintf("org=%q loginHours=%d maxSessions=%d requireTotp=%v", org, hours, maxSess, st.RequireTOTP), "admin.done.settings")
+}
+
+func (h *Handler) audit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := audit.Filter{Type: q.Get("type"), Actor: q.Get("actor"), SessionID: q.Get("session"), Limit: 1000}
+	if d, err := time.Parse("2006-01-02", q.Get("since")); err == nil {
+		f.Since = d
+	}
+	if d, err := time.Parse("2006-01-02", q.Get("until")); err == nil {
+		f.Until = d.Add(24 * time.Hour)
+	}
+	format := q.Get("format")
+	if format != "" {
+		f.Limit = 100_000
+	}
+	events, err := h.Audit.Query(r.Context(), f)
+	if err != nil {
+		h.Logger.Error("audit query", "err", err)
+		http.Error(w, "server error", http.StatusInternalServerError)
+		return
+	}
+	name := "lifeline-audit-" + time.Now().UTC().Format("20060102-150405")
+	switch format {
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		_ = audit.WriteCSV(w, events)
+		return
+	case "json":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
+		_ = audit.WriteJSON(w, events)
+		return
+	}
+	t, _ := auth.From(r.Context())
+	p := layout.ForTechnician(w, r, "audit.title", t)
+	// Newest first on screen.
+	for i, j := 0, len(events)-1; i < j; i, j = i+1, j-1 {
+		events[i], events[j] = events[j], events[i]
+	}
+	_ = auditView(p, q, events).Render(r.Context(), w)
+}
+
+func permKey(p access.Perm) string { return "perm." + string(p) }
+
+func exportURL(q url.Values, format string) string {
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "format" {
+			v[k] = vs
+		}
+	}
+	v.Set("format", format)
+	return "/admin/audit?" + v.Encode()
+}
+
+func fmtTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") }

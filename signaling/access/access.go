@@ -1,0 +1,71 @@
+// Package access names what a technician may do: the permissions an
+// administrator gives a technician group, checked by the server on every request
+// and handed to the console so that it shows only what the technician may use.
+package access
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// Perm is one thing a technician may be allowed to do.
+type Perm string
+
+// Permissions, in the order the admin page lists them.
+const (
+	StartSessions Perm = "start_sessions"
+	InvitePIN     Perm = "invite_pin"
+	InviteLink    Perm = "invite_link"
+	InviteEmail   Perm = "invite_email"
+	View          Perm = "view"
+	Control       Perm = "control"
+	Files         Perm = "files"
+	Clipboard     Perm = "clipboard"
+	Drawing       Perm = "drawing"
+	Recording     Perm = "recording"
+	Transfer      Perm = "transfer"
+	OtherQueues   Perm = "other_queues"
+)
+
+// All lists every permission.
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, Drawing, Recording, Transfer, OtherQueues}
+
+// Valid reports whether p is a known permission.
+func Valid(p Perm) bool { return slices.Contains(All, p) }
+
+// Set is a set of permissions.
+type Set map[Perm]bool
+
+// Full returns a set with every permission.
+func Full() Set {
+	s := Set{}
+	for _, p := range All {
+		s[p] = true
+	}
+	return s
+}
+
+// Has reports whether p is in the set.
+func (s Set) Has(p Perm) bool { return s[p] }
+
+// List returns the permissions in the set in the order of All.
+func (s Set) List() []Perm {
+	var out []Perm
+	for _, p := range All {
+		if s[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// JSON is the set as the console reads it: an object with every permission
+// named, true or false.
+func (s Set) JSON() string {
+	m := map[Perm]bool{}
+	for _, p := range All {
+		m[p] = s[p]
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}

@@ -1,0 +1,266 @@
+// Package audit keeps the append-only audit trail in a JetStream stream: who
+// logged in (or failed to), which sessions were created, started and ended,
+// which permissions were asked, granted and revoked, which files crossed, and
+// when control was taken or a recording started. Nothing can delete or purge
+// the stream through NATS: it is created with deletes and purges denied.
+package audit
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Stream is the JetStream stream holding the trail.
+const Stream = "LIFELINE_AUDIT"
+
+// subjectPrefix is where events are published; the event type follows.
+const subjectPrefix = "lifeline.v1.audit."
+
+// Type names what happened.
+type Type string
+
+// Event types.
+const (
+	LoginOK            Type = "login.ok"
+	LoginFailed        Type = "login.failed"
+	LoginLocked        Type = "login.locked"
+	Logout             Type = "logout"
+	SessionCreated     Type = "session.created"
+	SessionStarted     Type = "session.started"
+	SessionEnded       Type = "session.ended"
+	PermissionAsked    Type = "permission.requested"
+	PermissionGranted  Type = "permission.granted"
+	PermissionRefused  Type = "permission.refused"
+	PermissionRevoked  Type = "permission.revoked"
+	PermissionDenied   Type = "permission.denied" // the server refused the technician
+	ControlTaken       Type = "control.taken"
+	FileSent           Type = "file.sent"     // technician → customer
+	FileReceived       Type = "file.received" // customer → technician
+	RecordingStarted   Type = "recording.started"
+	RefusedByAgent     Type = "agent.refused" // the agent dropped something not granted
+	AccountChanged     Type = "account.changed"
+	SettingsChanged    Type = "settings.changed"
+	TwoStepEnabled     Type = "totp.enabled"
+	RecoveryCodeUsed   Type = "totp.recovery_used"
+	LoggedOutEverwhere Type = "logout.everywhere"
+)
+
+// Event is one entry of the trail.
+type Event struct {
+	// Seq is the stream sequence, set when read back.
+	Seq  uint64    `json:"seq"`
+	Time time.Time `json:"time"`
+	Type Type      `json:"type"`
+	// Actor is who did it: an account ID, or "customer" for the customer's agent.
+	Actor     string `json:"actor,omitempty"`
+	SessionID string `json:"sessionId,omitempty"`
+	IP        string `json:"ip,omitempty"`
+	// Detail says more: a permission's name, a reason, an account changed.
+	Detail string `json:"detail,omitempty"`
+	// File names a file that crossed, for file events.
+	File *File `json:"file,omitempty"`
+}
+
+// File describes a transferred file.
+type File struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Log appends to and reads the trail.
+type Log struct {
+	js     jetstream.JetStream
+	stream jetstream.Stream
+}
+
+// Open creates the stream if needed and returns the log.
+func Open(ctx context.Context, nc *nats.Conn, replicas int) (*Log, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	if replicas < 1 {
+		replicas = 1
+	}
+	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        Stream,
+		Description: "Lifeline audit trail (append-only)",
+		Subjects:    []string{subjectPrefix + ">"},
+		Storage:     jetstream.FileStorage,
+		Replicas:    replicas,
+		DenyDelete:  true,
+		DenyPurge:   true,
+		MaxMsgSize:  8 << 10,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit stream: %w", err)
+	}
+	return &Log{js: js, stream: st}, nil
+}
+
+// Record appends e, stamping its time; it waits for JetStream's acknowledgement.
+func (l *Log) Record(ctx context.Context, e Event) error {
+	if l == nil {
+		return nil
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	e.Seq = 0
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if _, err := l.js.Publish(ctx, subjectPrefix+string(e.Type), b); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Type, err)
+	}
+	return nil
+}
+
+// Filter selects events; zero fields match everything.
+type Filter struct {
+	Type      string // a type or a prefix ending in "." (e.g. "file.")
+	Actor     string
+	SessionID string
+	Since     time.Time
+	Until     time.Time
+	// Limit keeps only the newest Limit matches; 0 means 1000.
+	Limit int
+}
+
+func (f Filter) match(e Event) bool {
+	if f.Type != "" && string(e.Type) != f.Type && !(strings.HasSuffix(f.Type, ".") && strings.HasPrefix(string(e.Type), f.Type)) {
+		return false
+	}
+	if f.Actor != "" && e.Actor != f.Actor {
+		return false
+	}
+	if f.SessionID != "" && e.SessionID != f.SessionID {
+		return false
+	}
+	if !f.Since.IsZero() && e.Time.Before(f.Since) {
+		return false
+	}
+	if !f.Until.IsZero() && e.Time.After(f.Until) {
+		return false
+	}
+	return true
+}
+
+// maxScan bounds how many of the newest events one query reads.
+const maxScan = 100_000
+
+// Query returns the events matching f, oldest first.
+func (l *Log) Query(ctx context.Context, f Filter) ([]Event, error) {
+	if f.Limit <= 0 {
+		f.Limit = 1000
+	}
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last := info.State.LastSeq
+	if info.State.Msgs == 0 {
+		return nil, nil
+	}
+	start := info.State.FirstSeq
+	if last >= maxScan && last-maxScan+1 > start {
+		start = last - maxScan + 1
+	}
+	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: start,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Event
+	for {
+		batch, err := cons.FetchNoWait(500)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		var seq uint64
+		for m := range batch.Messages() {
+			n++
+			md, err := m.Metadata()
+			if err != nil {
+				return nil, err
+			}
+			seq = md.Sequence.Stream
+			var e Event
+			if json.Unmarshal(m.Data(), &e) != nil {
+				continue
+			}
+			e.Seq = seq
+			if f.match(e) {
+				out = append(out, e)
+				if len(out) > f.Limit {
+					out = out[1:]
+				}
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			return nil, err
+		}
+		if seq >= last {
+			return out, nil
+		}
+		if n == 0 {
+			// Nothing ready yet: wait briefly for the rest.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// WriteJSON writes events as a JSON array.
+func WriteJSON(w io.Writer, events []Event) error {
+	if events == nil {
+		events = []Event{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(events)
+}
+
+// CSVHeader is the first line of a CSV export.
+var CSVHeader = []string{"seq", "time", "type", "actor", "session", "ip", "detail", "file", "size", "sha256"}
+
+// WriteCSV writes events as CSV with a header line.
+func WriteCSV(w io.Writer, events []Event) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write(CSVHeader)
+	for _, e := range events {
+		var name, size, sum string
+		if e.File != nil {
+			name, size, sum = e.File.Name, strconv.FormatInt(e.File.Size, 10), e.File.SHA256
+		}
+		_ = cw.Write([]string{strconv.FormatUint(e.Seq, 10), e.Time.UTC().Format(time.RFC3339Nano), string(e.Type),
+			e.Actor, e.SessionID, e.IP, csvSafe(e.Detail), csvSafe(name), size, sum})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
