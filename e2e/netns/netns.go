@@ -1,0 +1,292 @@
+// Package netns builds small test networks out of Linux network namespaces:
+// a customer behind a NAT router (nftables), joined to the machine's own
+// namespace where the server runs. Everything it makes is removed when the
+// test ends, failed or not. It needs root; tests skip without it.
+package netns
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Require skips the test unless it runs as root with ip and nft available.
+func Require(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("network namespace tests need root (ip netns, nftables); run them as root")
+	}
+	for _, tool := range []string{"ip", "nft"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed (go tool task deps installs nftables and iproute2)", tool)
+		}
+	}
+}
+
+// NS is one network namespace.
+type NS struct {
+	Name string
+}
+
+// New creates a namespace named prefix plus a random suffix, with its loopback
+// up, and deletes it when the test ends.
+func New(t testing.TB, prefix string) *NS {
+	t.Helper()
+	n := &NS{Name: prefix + "-" + randomID()}
+	host(t, "ip", "netns", "add", n.Name)
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", n.Name).Run() })
+	n.Run(t, "ip", "link", "set", "lo", "up")
+	return n
+}
+
+// Run runs a command inside the namespace and fails the test if it fails.
+func (n *NS) Run(t testing.TB, name string, args ...string) {
+	t.Helper()
+	host(t, "ip", append([]string{"netns", "exec", n.Name, name}, args...)...)
+}
+
+// Command returns a command that runs inside the namespace.
+func (n *NS) Command(name string, args ...string) *exec.Cmd {
+	return exec.Command("ip", append([]string{"netns", "exec", n.Name, name}, args...)...)
+}
+
+// Dial connects from inside the namespace.
+func (n *NS) Dial(network, addr string) (net.Conn, error) {
+	var c net.Conn
+	err := n.do(func() (err error) {
+		c, err = net.DialTimeout(network, addr, 5*time.Second)
+		return err
+	})
+	return c, err
+}
+
+// Listen listens inside the namespace.
+func (n *NS) Listen(network, addr string) (net.Listener, error) {
+	var l net.Listener
+	err := n.do(func() (err error) {
+		l, err = net.Listen(network, addr)
+		return err
+	})
+	return l, err
+}
+
+// do runs f on a thread that entered the namespace: sockets f opens belong
+// to the namespace for their whole life.
+func (n *NS) do(f func() error) error {
+	res := make(chan error, 1)
+	go func() {
+		// The thread enters the namespace and is never unlocked: when this
+		// goroutine ends, the runtime ends the thread with it.
+		runtime.LockOSThread()
+		fd, err := unix.Open("/run/netns/"+n.Name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			res <- fmt.Errorf("open namespace %s: %w", n.Name, err)
+			return
+		}
+		defer unix.Close(fd)
+		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+			res <- fmt.Errorf("enter namespace %s: %w", n.Name, err)
+			return
+		}
+		res <- f()
+	}()
+	return <-res
+}
+
+// Forward listens on addr (a TCP host:port such as 127.0.0.1:8123) in the
+// test's own namespace and connects each client to the same addr inside n, so
+// a browser outside can open a page served on n's loopback. It stops when the
+// test ends.
+func (n *NS) Forward(t testing.TB, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("forward %s into %s: %v", addr, n.Name, err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	track := func(c net.Conn) {
+		mu.Lock()
+		conns = append(conns, c)
+		mu.Unlock()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			in, err := n.Dial("tcp", addr)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			track(c)
+			track(in)
+			wg.Add(2)
+			go func() { defer wg.Done(); _, _ = io.Copy(in, c); in.Close() }()
+			go func() { defer wg.Done(); _, _ = io.Copy(c, in); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+}
+
+// Policy is what a NAT router lets the customer do.
+type Policy int
+
+const (
+	// Permissive lets the customer reach anything (a home router): outgoing
+	// UDP and TCP with their answers, nothing unsolicited coming in.
+	Permissive Policy = iota
+	// TCPOnlyToServer is a strict corporate firewall: only outgoing TCP to the
+	// server; no UDP at all, nothing unsolicited coming in.
+	TCPOnlyToServer
+)
+
+// NAT is a customer namespace behind a router namespace that masquerades
+// its traffic, joined to the test's own namespace by a veth pair.
+type NAT struct {
+	// Server is the address of the test's own namespace on the link to the
+	// router: serve there what the customer must reach.
+	Server net.IP
+	// Router sits between the two; Customer is the customer's machine.
+	Router, Customer *NS
+
+	customerLink string // the router's end of the customer link
+	outerLink    string // the router's end of the link to the server
+	hasRules     bool
+}
+
+// NewNAT builds the network with policy on the router:
+//
+//	this namespace (Server, 10.R.1.1) ── router (10.R.1.2 | 10.R.2.1, NAT) ── customer (10.R.2.2)
+//
+// R is random so that concurrent tests do not collide. Addresses on the
+// test's own side are removed with the router's namespace.
+func NewNAT(t testing.TB, policy Policy) *NAT {
+	t.Helper()
+	Require(t)
+	id := randomID()
+	r := randomOctet()
+	n := &NAT{
+		Server:   net.IPv4(10, r, 1, 1).To4(),
+		Router:   New(t, "llr"),
+		Customer: New(t, "llc"),
+	}
+	up, down := "lls"+id, "llr"+id    // link to this namespace: our end, router's end
+	inner, cust := "lli"+id, "llk"+id // link to the customer: router's end, customer's end
+	n.customerLink = inner
+	sub := func(third, fourth int) string { return fmt.Sprintf("10.%d.%d.%d", r, third, fourth) }
+
+	host(t, "ip", "link", "add", up, "type", "veth", "peer", "name", down)
+	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", up).Run() }) // gone with the router too
+	host(t, "ip", "link", "set", down, "netns", n.Router.Name)
+	host(t, "ip", "addr", "add", sub(1, 1)+"/24", "dev", up)
+	host(t, "ip", "link", "set", up, "up")
+
+	n.Router.Run(t, "ip", "link", "add", inner, "type", "veth", "peer", "name", cust)
+	n.Router.Run(t, "ip", "link", "set", cust, "netns", n.Customer.Name)
+	n.Router.Run(t, "ip", "addr", "add", sub(1, 2)+"/24", "dev", down)
+	n.Router.Run(t, "ip", "addr", "add", sub(2, 1)+"/24", "dev", inner)
+	n.Router.Run(t, "ip", "link", "set", down, "up")
+	n.Router.Run(t, "ip", "link", "set", inner, "up")
+	n.Router.Run(t, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+
+	n.Customer.Run(t, "ip", "addr", "add", sub(2, 2)+"/24", "dev", cust)
+	n.Customer.Run(t, "ip", "link", "set", cust, "up")
+	n.Customer.Run(t, "ip", "route", "add", "default", "via", sub(2, 1))
+
+	n.outerLink = down
+	n.SetPolicy(t, policy)
+	return n
+}
+
+// SetPolicy replaces the router's rules. Connections the router already
+// tracks keep flowing (established traffic is always accepted).
+func (n *NAT) SetPolicy(t testing.TB, policy Policy) {
+	t.Helper()
+	allow := fmt.Sprintf(`iifname "%s" accept`, n.customerLink)
+	if policy == TCPOnlyToServer {
+		allow = fmt.Sprintf(`iifname "%s" ip daddr %s meta l4proto tcp accept`, n.customerLink, n.Server)
+	}
+	var flush string
+	if n.hasRules {
+		flush = "delete table ip lifeline\n"
+	}
+	rules := flush + fmt.Sprintf(`
+table ip lifeline {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		%s
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "%s" masquerade
+	}
+}
+`, allow, n.outerLink)
+	cmd := n.Router.Command("nft", "-f", "-")
+	cmd.Stdin = strings.NewReader(rules)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nft in %s: %v\n%s\n%s", n.Router.Name, err, out, rules)
+	}
+	n.hasRules = true
+}
+
+// CustomerIP is the customer's own (private) address.
+func (n *NAT) CustomerIP() net.IP {
+	return net.IPv4(10, n.Server[1], 2, 2).To4()
+}
+
+// SetLink cuts (up=false) or restores the customer's link to the router, as
+// when a cable is pulled or Wi-Fi drops.
+func (n *NAT) SetLink(t testing.TB, up bool) {
+	t.Helper()
+	state := "down"
+	if up {
+		state = "up"
+	}
+	n.Router.Run(t, "ip", "link", "set", n.customerLink, state)
+}
+
+func host(t testing.TB, name string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+func randomID() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func randomOctet() byte {
+	b := make([]byte, 1)
+	_, _ = rand.Read(b)
+	return 100 + b[0]%100
+}

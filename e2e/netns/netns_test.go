@@ -1,0 +1,115 @@
+package netns
+
+import (
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// The two policies do what they say: TCP to the server always passes, UDP
+// only through the permissive router, and the server sees the router's
+// address (masquerade), never the customer's.
+func TestPolicies(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		policy  Policy
+		wantUDP bool
+	}{
+		{"permissive", Permissive, true},
+		{"tcp only to the server", TCPOnlyToServer, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n := NewNAT(t, tt.policy)
+			router := net.IPv4(10, n.Server[1], 1, 2).String()
+
+			ln, err := net.Listen("tcp", net.JoinHostPort(n.Server.String(), "0"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			c, err := n.Customer.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatalf("TCP from the customer to the server: %v", err)
+			}
+			c.Close()
+			s, err := ln.Accept()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if from := s.RemoteAddr().(*net.TCPAddr).IP.String(); from != router {
+				t.Errorf("server sees TCP from %s, want the router %s", from, router)
+			}
+			s.Close()
+
+			pc, err := net.ListenPacket("udp4", net.JoinHostPort(n.Server.String(), "0"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pc.Close()
+			u, err := n.Customer.Dial("udp", pc.LocalAddr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer u.Close()
+			_, _ = u.Write([]byte("ping"))
+			pc.SetReadDeadline(time.Now().Add(time.Second))
+			buf := make([]byte, 16)
+			_, _, err = pc.ReadFrom(buf)
+			if got := err == nil; got != tt.wantUDP {
+				t.Errorf("UDP from the customer arrived: %v, want %v (%v)", got, tt.wantUDP, err)
+			}
+		})
+	}
+}
+
+// Forward lets this namespace open a page served on the customer's loopback,
+// and cutting the link stops the customer from reaching the server.
+func TestForwardAndCut(t *testing.T) {
+	n := NewNAT(t, Permissive)
+	page, err := n.Customer.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer page.Close()
+	go func() {
+		if c, err := page.Accept(); err == nil {
+			c.Write([]byte("hello from the customer"))
+			c.Close()
+		}
+	}()
+	if _, err := net.Dial("tcp", page.Addr().String()); err == nil {
+		t.Fatal("the customer's loopback is reachable without the forward")
+	}
+	n.Customer.Forward(t, page.Addr().String())
+	c, err := net.Dial("tcp", page.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(c)
+	c.Close()
+	if string(got) != "hello from the customer" {
+		t.Fatalf("through the forward: %q", got)
+	}
+
+	srv, err := net.Listen("tcp", net.JoinHostPort(n.Server.String(), "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	reach := func() error {
+		c, err := n.Customer.Dial("tcp", srv.Addr().String())
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	n.SetLink(t, false)
+	if reach() == nil {
+		t.Error("the customer reaches the server with the link cut")
+	}
+	n.SetLink(t, true)
+	if err := reach(); err != nil {
+		t.Errorf("the customer does not reach the server once the link is back: %v", err)
+	}
+}
