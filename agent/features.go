@@ -9,6 +9,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/draw"
 	"github.com/lifeline-support/lifeline/agent/files"
 	"github.com/lifeline-support/lifeline/agent/overlay"
+	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
@@ -47,6 +48,9 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang) ([]session.Featu
 	} else {
 		fs = append(fs, draw.New(overlay.New(b, log), log))
 	}
+
+	// The customer is told in their log of every screenshot.
+	fs = append(fs, screenshot.New(screenshot.Config{Logger: log, OnTaken: func() { c.Note("agent.chat.ev.screenshot") }}))
 
 	return fs, nil
 }

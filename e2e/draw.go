@@ -1,14 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
 	"io"
 	"log"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/jezek/xgb"
@@ -109,3 +114,43 @@ func (s *Stack) Screen(t testing.TB) *image.RGBA {
 
 // IsRed reports whether c is the pure red the tests draw with.
 func IsRed(c color.RGBA) bool { return c.R > 200 && c.G < 60 && c.B < 60 }
+
+// SaveDownloadsTo makes the console's browser save downloads into dir.
+func (tc *Technician) SaveDownloadsTo(t testing.TB, dir string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tc.ctx, Timeout)
+	defer cancel()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WaitDownload waits for a finished download in dir whose name ends in ext
+// and returns its path.
+func WaitDownload(t testing.TB, dir, ext string) string {
+	t.Helper()
+	var found string
+	waitFor(t, "a "+ext+" download", func() bool {
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if strings.HasSuffix(e.Name(), ext) {
+				found = filepath.Join(dir, e.Name())
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// TakeScreenshot clicks Screenshot and waits until the console saved it.
+func (tc *Technician) TakeScreenshot(t testing.TB) {
+	t.Helper()
+	n := get(t, tc.ctx, "screenshots", chromedp.Evaluate[int](`lifelineScreenshots.saved.length`))
+	tc.UseTool(t, "screenshot")
+	waitFor(t, "the screenshot saved", func() bool {
+		return get(t, tc.ctx, "screenshots", chromedp.Evaluate[int](`lifelineScreenshots.saved.length`)) > n
+	})
+}

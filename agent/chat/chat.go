@@ -229,6 +229,14 @@ func (c *Chat) open(dc *webrtc.DataChannel, u string) {
 	c.sendEvent(dc, EventLinkOpened, u)
 }
 
+// Note adds an event to the customer's log: key is a catalog key (agent.chat.ev.*),
+// translated for each page. Other features tell the customer things through it.
+func (c *Chat) Note(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.eventLocked(key, "")
+}
+
 // Send sends the customer's message to the technician and logs it.
 func (c *Chat) Send(text string) error {
 	if strings.TrimSpace(text) == "" {

@@ -144,6 +144,7 @@ var featureScripts = []string{
 	"view",
 	"path",
 	"draw",
+	"screenshot",
 }
 
 // featurePerm is the permission a feature module needs; without it the module
