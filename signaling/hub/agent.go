@@ -25,6 +25,8 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.cancel()
+	h.agents.Add(1)
+	defer h.agents.Add(-1)
 
 	sess, ok := h.agentHello(c, r.RemoteAddr)
 	if !ok {

@@ -32,6 +32,8 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.cancel()
+	h.consoles.Add(1)
+	defer h.consoles.Add(-1)
 	sub, err := h.subscribe(c, TechSubject(tech.ID))
 	if err != nil {
 		log.Error("subscribe", "err", err)

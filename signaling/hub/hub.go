@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -47,6 +48,13 @@ type Hub struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	agents, consoles atomic.Int64 // WebSockets held now, for metrics
+}
+
+// Connections is the number of agent and console WebSockets this node holds.
+func (h *Hub) Connections() (agents, consoles int) {
+	return int(h.agents.Load()), int(h.consoles.Load())
 }
 
 // New returns a hub; Close stops it and every connection it holds.

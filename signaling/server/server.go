@@ -14,7 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/pion/webrtc/v4"
 
@@ -30,6 +33,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/hub"
 	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/metrics"
 	"github.com/lifeline-support/lifeline/signaling/natsnode"
 	"github.com/lifeline-support/lifeline/signaling/store"
 	"github.com/lifeline-support/lifeline/signaling/turn"
@@ -63,6 +67,9 @@ type Config struct {
 	// Unset Host, RelayIP and Secret default to the public URL's host, its
 	// address, and a secret kept in DataDir/turn-secret.
 	TURN turn.Config
+	// MetricsAddr serves Prometheus metrics at /metrics on this address
+	// (e.g. 127.0.0.1:9090); empty serves none.
+	MetricsAddr string
 	// SecureCookies marks cookies Secure (set behind TLS).
 	SecureCookies bool
 	Logger        *slog.Logger
@@ -151,13 +158,19 @@ func Run(ctx context.Context, cfg Config) error {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /ws/agent", h.Agent)
 	mux.HandleFunc("GET /ws/console", h.Console)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if !node.Conn.IsConnected() {
-			http.Error(w, "nats not connected", http.StatusServiceUnavailable)
-			return
+	var stopping atomic.Bool
+	health(mux, node.Conn, st, &stopping)
+	if cfg.MetricsAddr != "" {
+		src := metrics.Source{Node: cfg.NodeName, Sessions: st.SessionCounts, Connections: h.Connections, NATS: node.Conn, Logger: log}
+		if relay != nil {
+			src.TURNAllocations = relay.Allocations
 		}
-		fmt.Fprintln(w, "ok")
-	})
+		stop, err := serveMetrics(cfg, metrics.Handler(src), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console", http.StatusSeeOther)
 	})
@@ -177,13 +190,62 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	case <-ctx.Done():
 	}
-	h.Close() // end WebSockets first: Shutdown does not wait for hijacked connections
+	stopping.Store(true) // not ready: load balancers stop sending new sockets
+	h.Close()            // end WebSockets first: Shutdown does not wait for hijacked connections
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return nil
+}
+
+// health serves /healthz (the process answers) and /readyz (this node can
+// serve: NATS connected, JetStream answering, not shutting down).
+func health(mux *http.ServeMux, nc *nats.Conn, st *store.Store, stopping *atomic.Bool) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case stopping.Load():
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		case !nc.IsConnected():
+			http.Error(w, "nats not connected", http.StatusServiceUnavailable)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			http.Error(w, "jetstream not answering: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+}
+
+// serveMetrics serves /metrics on its own address (keep it private) and
+// returns the function that stops it.
+func serveMetrics(cfg Config, h http.Handler, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listen on %s: %w", cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	fmt.Fprintf(cfg.Out, "Metrics on http://%s/metrics\n", displayAddr(ln.Addr()))
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() {
+		_ = srv.Close()
+		<-done
+	}, nil
 }
 
 // startTURN fills the TURN defaults from the rest of the configuration and starts it.

@@ -27,7 +27,11 @@ import (
 const AdminPassword = "correct horse"
 
 // Node is one running signaling server.
-type Node struct{ URL string }
+type Node struct {
+	URL string
+	// Metrics is the metrics URL when the node serves metrics (Config.MetricsAddr).
+	Metrics string
+}
 
 // StartNode runs a signaling node against natsURL and returns its base URL; it
 // stops when the test ends. The admin password is AdminPassword. Each opt may
@@ -56,10 +60,15 @@ func StartNode(t testing.TB, natsURL, name string, opts ...func(*server.Config))
 		}
 	})
 	sc := bufio.NewScanner(pr)
+	var n Node
 	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "Metrics on "); ok {
+			n.Metrics = u
+		}
 		if u, ok := strings.CutPrefix(sc.Text(), "Lifeline is listening on "); ok {
 			go io.Copy(io.Discard, pr)
-			return Node{URL: u}
+			n.URL = u
+			return n
 		}
 	}
 	t.Fatalf("%s did not start", name)
