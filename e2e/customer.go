@@ -99,6 +99,9 @@ func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...
 
 var pageURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+/[A-Za-z0-9_-]+/`)
 
+// Pid is the agent's process id.
+func (c *Customer) Pid() int { return c.cmd.Process.Pid }
+
 // OpenPage opens the agent's local page once the agent prints its address.
 func (c *Customer) OpenPage(t testing.TB) {
 	t.Helper()

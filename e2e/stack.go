@@ -102,6 +102,9 @@ type Options struct {
 	// SignalingArgs are added to the signaling command line; later flags win
 	// (e.g. "--addr", "10.1.2.3:0" or TURN settings).
 	SignalingArgs []string
+	// Width and Height are the customer desktop's size; 0 means ScreenW×ScreenH.
+	// Helpers that take screen coordinates assume ScreenW×ScreenH.
+	Width, Height int
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.
@@ -117,7 +120,11 @@ func StartWith(t testing.TB, o Options) *Stack {
 		t.Skip("chromium is not installed (go tool task deps installs it)")
 	}
 	s := &Stack{bin: Binaries(t), logs: &lockedBuffer{}}
-	s.Display = xvfb.Start(t, ScreenW, ScreenH)
+	w, h := o.Width, o.Height
+	if w == 0 || h == 0 {
+		w, h = ScreenW, ScreenH
+	}
+	s.Display = xvfb.Start(t, w, h)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	args := append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",

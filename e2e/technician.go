@@ -47,6 +47,9 @@ func (s *Stack) Technician(t testing.TB) *Technician {
 	return &Technician{s: s, ctx: ctx}
 }
 
+// Page is the console's browser tab, for running chromedp actions on it.
+func (tc *Technician) Page() context.Context { return tc.ctx }
+
 // NewSession creates a session for customer and returns its invitation.
 func (tc *Technician) NewSession(t testing.TB, customer string) Invitation {
 	t.Helper()

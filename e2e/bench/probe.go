@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/lifeline-support/lifeline/e2e"
+)
+
+// probeJS is injected into the console: on every decoded video frame
+// (requestVideoFrameCallback) it reads the pattern's top strip from a canvas,
+// decodes the counter (value and complement must agree), and notes the click
+// target's colour. It also notes every pointerdown on the page. All times are
+// Date.now(), the same clock the pattern program uses.
+const probeJS = `(() => {
+	if (window.benchProbe) return true;
+	const v = lifeline.video, W = 1920, H = 48;
+	const c = document.createElement("canvas"); c.width = W; c.height = H;
+	const g = c.getContext("2d", { willReadFrequently: true });
+	const p = { seen: [], targets: [], clicks: [], frames: 0, last: -1, target: -1 };
+	const lum = (d, x, y) => { const i = (y * W + x) * 4; return (d[i] + d[i + 1] + d[i + 2]) / 3; };
+	const onFrame = () => {
+		const t = Date.now();
+		p.frames++;
+		if (v.videoWidth) {
+			g.drawImage(v, 0, 0, v.videoWidth, H * v.videoHeight / 1080, 0, 0, W, H);
+			const d = g.getImageData(0, 0, W, H).data;
+			let bits = 0;
+			for (let i = 0; i < 32; i++) bits = (bits << 1 | (lum(d, %[1]d + i * %[2]d + %[3]d / 2, %[4]d + %[3]d / 2) > 128 ? 1 : 0)) >>> 0;
+			const val = bits >>> 16, inv = bits & 0xffff;
+			if ((val ^ inv) === 0xffff && val !== p.last) { p.last = val; p.seen.push([val, t]); }
+			const tg = lum(d, %[5]d, %[4]d + %[3]d / 2) > 128 ? 1 : 0;
+			if (tg !== p.target) { if (p.target !== -1) p.targets.push(t); p.target = tg; }
+		}
+		v.requestVideoFrameCallback(onFrame);
+	};
+	v.requestVideoFrameCallback(onFrame);
+	document.addEventListener("pointerdown", () => p.clicks.push(Date.now()), true);
+	window.benchProbe = p;
+	return true;
+})()`
+
+// Probe reads the console through the injected probe.
+type Probe struct {
+	t   testing.TB
+	ctx context.Context
+}
+
+// NewProbe injects the probe into the technician's console.
+func NewProbe(t testing.TB, tech *e2e.Technician) *Probe {
+	t.Helper()
+	p := &Probe{t: t, ctx: tech.Page()}
+	eval[bool](p, fmt.Sprintf(probeJS, blockX0, blockStep, blockSize, blockY0, targetX))
+	return p
+}
+
+func eval[T any](p *Probe, js string, opts ...chromedp.EvaluateOption) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, e2e.Timeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, opts...))
+	if err != nil {
+		p.t.Fatalf("probe: %v", err)
+	}
+	return v
+}
+
+// Seen returns, and forgets, the counter values decoded so far with the time
+// each was first seen (Unix ms).
+func (p *Probe) Seen() [][2]int64 {
+	return eval[[][2]int64](p, `(() => { const s = benchProbe.seen; benchProbe.seen = []; return s; })()`)
+}
+
+// Targets returns the times (Unix ms) the click target changed colour.
+func (p *Probe) Targets() []int64 { return eval[[]int64](p, `benchProbe.targets`) }
+
+// Clicks returns the times (Unix ms) of mousedown events in the console.
+func (p *Probe) Clicks() []int64 { return eval[[]int64](p, `benchProbe.clicks`) }
+
+// Stats is a snapshot of the console's received video.
+type Stats struct {
+	At            time.Time
+	Bytes         float64
+	FramesDecoded float64
+}
+
+// Stats reads the video receiver's getStats.
+func (p *Probe) Stats() Stats {
+	v := eval[[]float64](p, `(async () => {
+		const s = await lifeline.pc.getStats();
+		for (const r of s.values()) if (r.type === "inbound-rtp" && r.kind === "video") return [r.bytesReceived, r.framesDecoded];
+		return [0, 0];
+	})()`, chromedp.EvalAwaitPromise)
+	return Stats{At: time.Now(), Bytes: v[0], FramesDecoded: v[1]}
+}
+
+// Click clicks the middle of the remote screen in the console, through the
+// DevTools protocol as a real mouse would.
+func (p *Probe) Click() {
+	p.t.Helper()
+	xy := eval[[]float64](p, `(() => { const r = lifeline.video.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`)
+	ctx, cancel := context.WithTimeout(p.ctx, e2e.Timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(xy[0], xy[1])); err != nil {
+		p.t.Fatalf("click: %v", err)
+	}
+}
+
+// cpuTime returns the user+system CPU time process pid has used.
+func cpuTime(t testing.TB, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the command name (which may hold spaces): state is [0],
+	// utime [11], stime [12], in clock ticks (100 per second on Linux).
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
+}
+
+// rss returns process pid's resident memory in bytes.
+func rss(t testing.TB, pid int) float64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return kb * 1024
+		}
+	}
+	t.Fatalf("no VmRSS for pid %d", pid)
+	return 0
+}
