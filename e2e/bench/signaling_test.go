@@ -76,7 +76,7 @@ func startSignaling(b *testing.B) (string, int) {
 	bin := e2e.Binaries(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, filepath.Join(bin, "signaling"),
-		"--addr", "127.0.0.1:0", "--data", b.TempDir(), "--agent-dir", filepath.Join(bin, "agents"), "--org", "Acme IT")
+		"--addr", "127.0.0.1:0", "--data", b.TempDir(), "--agent-dir", filepath.Join(bin, "agents"), "--org", "Acme IT", "--turn-listen", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+e2e.AdminPassword)
 	logs, err := os.CreateTemp(b.TempDir(), "signaling-*.log")
 	if err != nil {
