@@ -68,6 +68,26 @@ type Feature struct {
 	changed chan struct{}
 	history []entry
 	closed  bool
+	audit   func(protocol.Audit)
+	stray   int // chunks dropped for lack of an accepted transfer
+}
+
+// SetAudit sets where the feature reports files that crossed and data it
+// dropped, for the organisation's audit trail.
+func (f *Feature) SetAudit(report func(protocol.Audit)) {
+	f.mu.Lock()
+	f.audit = report
+	f.mu.Unlock()
+}
+
+// report hands an event to the audit reporter, if any. f.mu must not be held.
+func (f *Feature) report(a protocol.Audit) {
+	f.mu.Lock()
+	r := f.audit
+	f.mu.Unlock()
+	if r != nil {
+		r(a)
+	}
 }
 
 // dataChan is one open data channel with its flow-control signal.

@@ -108,9 +108,26 @@ func (f *Feature) onChunk(data []byte) {
 	f.mu.Lock()
 	in := f.in
 	f.mu.Unlock()
-	if in != nil {
-		in.write(c)
+	if in == nil || !in.receiving(c.N) {
+		// Data the customer never accepted: dropped, and reported.
+		f.mu.Lock()
+		f.stray++
+		n := f.stray
+		f.mu.Unlock()
+		if n == 1 || n%100 == 0 {
+			f.log.Warn("file data without an accepted transfer dropped", "dropped", n)
+			f.report(protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("file data without an accepted transfer, %d chunks dropped", n)})
+		}
+		return
 	}
+	in.write(c)
+}
+
+// receiving reports whether chunks of transfer n are expected now.
+func (in *incoming) receiving(n uint32) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.state == "receiving" && in.n == n && !in.ended
 }
 
 func (in *incoming) write(c protocol.FileChunk) {
@@ -192,6 +209,7 @@ func (in *incoming) finish() {
 	}
 	f.sendControl(protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
 	f.log.Info("file received", "path", dst, "size", in.progress.size, "sha256", got)
+	f.report(protocol.Audit{Event: protocol.AuditFileSent, Name: filepath.Base(dst), Size: in.progress.size, SHA256: got})
 	f.detachIn(in, "agent.files.log.received", filepath.Base(dst), HumanSize(in.progress.size), got, dst)
 }
 
@@ -371,6 +389,7 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 	}
 	if m.Kind == protocol.FileResult && m.SHA256 == sum {
 		f.log.Info("file sent", "name", o.name, "size", size, "sha256", sum)
+		f.report(protocol.Audit{Event: protocol.AuditFileReceived, Name: o.name, Size: size, SHA256: sum})
 		f.mu.Lock()
 		f.logLocked("agent.files.log.sent", o.name, HumanSize(size), sum)
 		f.mu.Unlock()

@@ -66,6 +66,12 @@ type Feature interface {
 	SetGrants(protocol.Permissions)
 }
 
+// Auditor is a Feature that reports events for the organisation's audit trail
+// (files that crossed, messages refused). The session gives it the reporter.
+type Auditor interface {
+	SetAudit(report func(protocol.Audit))
+}
+
 // Injector is the part of *input.Robot the session uses.
 type Injector interface {
 	Inject(protocol.InputEvent) error
@@ -82,6 +88,9 @@ type grants struct {
 	newRobot func() (Injector, error)
 	dropped  int
 	log      *slog.Logger
+	// refused reports input dropped for lack of a grant (the first, then every
+	// hundredth); it must not block.
+	refused func(protocol.Audit)
 }
 
 func (g *grants) get() protocol.Permissions { g.mu.Lock(); defer g.mu.Unlock(); return g.p }
@@ -98,12 +107,21 @@ func (g *grants) set(p protocol.Permissions) {
 
 // inject applies one input event if, and only if, control is granted.
 func (g *grants) inject(ev protocol.InputEvent) {
+	var report func(protocol.Audit)
+	var rep protocol.Audit
 	g.mu.Lock()
-	defer g.mu.Unlock()
+	defer func() {
+		g.mu.Unlock()
+		if report != nil {
+			report(rep) // outside the lock: it writes to the network
+		}
+	}()
 	if !g.p.Control {
 		g.dropped++
 		if g.dropped == 1 || g.dropped%100 == 0 {
 			g.log.Warn("input without a control grant dropped", "kind", ev.Kind, "dropped", g.dropped)
+			report = g.refused
+			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input without control (%s), %d dropped", ev.Kind, g.dropped)}
 		}
 		return
 	}
@@ -176,6 +194,8 @@ type runner struct {
 	peer   Peer
 	gen    int // generation of peer, to ignore states of closed peers
 	asking map[protocol.Permission]bool
+	// denied is what the technician's group does not allow (from the server).
+	denied map[string]bool
 	wg     sync.WaitGroup
 	nextID atomic.Int64 // send runs on the loop and on the peer's goroutine
 }
@@ -206,6 +226,18 @@ func (s *runner) run(ctx context.Context) error {
 	ui.SetInfo(consent.Info{TechnicianName: welcome.TechnicianName, OrgName: welcome.OrgName, CustomerName: welcome.CustomerName})
 	ui.SetState(protocol.Permissions{}, true)
 	s.asking = map[protocol.Permission]bool{}
+	s.denied = map[string]bool{}
+	for _, d := range welcome.Denied {
+		s.denied[d] = true
+	}
+	s.grants.mu.Lock()
+	s.grants.refused = s.report
+	s.grants.mu.Unlock()
+	for _, f := range s.cfg.Features {
+		if a, ok := f.(Auditor); ok {
+			a.SetAudit(s.report)
+		}
+	}
 	iceServers := welcome.ICEServers
 
 	s.goRead(readCtx)
@@ -302,6 +334,12 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 	case *protocol.PermissionRequest:
 		p := s.grants.get()
 		switch {
+		case s.denied[string(body.Permission)]:
+			// The technician's organisation does not allow it: the customer
+			// is not even asked.
+			s.log.Warn("permission not allowed for this technician; refused", "permission", body.Permission)
+			s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "request for " + string(body.Permission) + ", not allowed for this technician"})
+			s.setGrants(p, body.Permission)
 		case body.Permission == protocol.PermissionView && p.View,
 			body.Permission == protocol.PermissionControl && p.Control,
 			body.Permission == protocol.PermissionClipboard && p.Clipboard:
@@ -405,8 +443,34 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 	return nil
 }
 
+// channelNeeds names what a data channel needs the technician to be allowed
+// (AgentWelcome.Denied), or "" for channels every technician may open.
+func channelNeeds(label string) string {
+	switch {
+	case strings.HasPrefix(label, protocol.ChannelFilePrefix):
+		return protocol.DeniedFiles
+	case label == protocol.ChannelClipboard:
+		return protocol.DeniedClipboard
+	case label == protocol.ChannelDraw:
+		return protocol.DeniedDrawing
+	case label == protocol.ChannelRecording:
+		return protocol.DeniedRecording
+	case label == protocol.ChannelInput || label == protocol.ChannelPointer:
+		return protocol.DeniedControl
+	}
+	return ""
+}
+
 // attachChannel hands a data channel to the feature that serves it.
 func (s *runner) attachChannel(dc *webrtc.DataChannel) {
+	// Input channels are opened by every console and carry nothing without the
+	// control grant; the others are refused outright when not allowed.
+	if need := channelNeeds(dc.Label()); need != "" && need != protocol.DeniedControl && s.denied[need] {
+		s.log.Warn("data channel not allowed for this technician; closing it", "label", dc.Label())
+		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "channel " + dc.Label() + ", not allowed for this technician"})
+		_ = dc.Close()
+		return
+	}
 	for _, f := range s.cfg.Features {
 		if f.Handles(dc.Label()) {
 			f.Attach(dc)
@@ -422,6 +486,18 @@ func (s *runner) closePeer() {
 		_ = s.peer.Close()
 		s.peer = nil
 	}
+}
+
+// report sends an event for the audit trail to the server; it never blocks
+// the caller for long (send has its own timeout).
+func (s *runner) report(a protocol.Audit) {
+	if len(a.Name) > protocol.MaxAuditName {
+		a.Name = strings.ToValidUTF8(a.Name[:protocol.MaxAuditName], "")
+	}
+	if len(a.Detail) > protocol.MaxAuditDetail {
+		a.Detail = strings.ToValidUTF8(a.Detail[:protocol.MaxAuditDetail], "")
+	}
+	s.send(protocol.TypeAudit, a)
 }
 
 // post hands an event to the session loop.

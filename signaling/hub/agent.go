@@ -115,10 +115,6 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 				c.reply(m.ID, protocol.CodeRateLimited, "too many audit reports on this connection")
 				continue
 			}
-			if body.Event == protocol.AuditRecordingStarted {
-				c.reply(m.ID, protocol.CodeForbidden, "agents do not record")
-				continue
-			}
 			h.auditFrom("customer", sid, body)
 		case *protocol.Answer, *protocol.Candidate, *protocol.Path:
 			h.publish(TechSubject(sess.TechnicianID), m.Type, m.ID, sid, body)

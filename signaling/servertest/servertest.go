@@ -247,6 +247,23 @@ func (w *Conn) Expect(typ protocol.Type) protocol.Message {
 	}
 }
 
+// Read returns the next valid message, or an error once the socket closes or
+// within is over; unlike Expect it never fails the test, so other goroutines
+// may use it.
+func (w *Conn) Read(within time.Duration) (protocol.Message, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	for {
+		_, data, err := w.ws.Read(ctx)
+		if err != nil {
+			return protocol.Message{}, err
+		}
+		if m, err := protocol.Decode(data); err == nil {
+			return m, nil
+		}
+	}
+}
+
 // ReadAll reads and closes a response body.
 func ReadAll(t testing.TB, resp *http.Response) string {
 	t.Helper()
