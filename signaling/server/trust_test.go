@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -284,5 +285,103 @@ func TestLockoutAndLogoutEverywhere(t *testing.T) {
 	admin.Post(t, "/admin/technicians/dave", url.Values{"action": {"disable"}})
 	if code, _ := try(techPassword); code != http.StatusUnauthorized {
 		t.Errorf("disabled account: %d", code)
+	}
+}
+
+// The audit export holds every event of a scripted session, in order, as JSON
+// and as CSV.
+func TestAuditExportOfAScriptedSession(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	if resp, err := http.PostForm(n.URL+"/login", url.Values{"username": {"admin"}, "password": {"wrong password"}}); err == nil {
+		resp.Body.Close()
+	}
+	admin := st.LogIn(t, n)
+	sid, token, _ := admin.NewSession(t, "Marie")
+	console := admin.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	console.Expect(protocol.TypeSessionState)
+
+	agent := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
+	agent.Expect(protocol.TypeAgentWelcome)
+	ask := func(p protocol.Permission) {
+		console.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: p})
+		agent.Expect(protocol.TypePermissionRequest)
+	}
+	grant := func(p protocol.Permissions, refused protocol.Permission) {
+		agent.Send(protocol.TypePermissionUpdate, "", protocol.PermissionUpdate{Permissions: p, Refused: refused})
+		console.Expect(protocol.TypePermissionUpdate)
+	}
+	ask(protocol.PermissionView)
+	grant(protocol.Permissions{View: true}, "")
+	ask(protocol.PermissionControl)
+	grant(protocol.Permissions{View: true}, protocol.PermissionControl)
+	ask(protocol.PermissionControl)
+	grant(protocol.Permissions{View: true, Control: true}, "")
+	sum := strings.Repeat("ab", 32)
+	agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditFileSent, Name: "fix.sh", Size: 120, SHA256: sum})
+	agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditFileReceived, Name: "log, \"quoted\".txt", Size: 9, SHA256: sum})
+	// Two sockets: let the agent's reports land before the console's.
+	for deadline := time.Now().Add(10 * time.Second); len(auditEvents(t, admin, "type=file.&session="+sid)) < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	console.Send(protocol.TypeAudit, sid, protocol.Audit{Event: protocol.AuditRecordingStarted})
+	for deadline := time.Now().Add(10 * time.Second); len(auditEvents(t, admin, "type=recording.started&session="+sid)) < 1 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	grant(protocol.Permissions{View: true}, "") // the customer stops control
+	console.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+	agent.Expect(protocol.TypeSessionEnd)
+
+	want := []audit.Type{
+		audit.SessionCreated, audit.SessionStarted,
+		audit.PermissionAsked, audit.PermissionGranted,
+		audit.PermissionAsked, audit.PermissionRefused,
+		audit.PermissionAsked, audit.PermissionGranted, audit.ControlTaken,
+		audit.FileSent, audit.FileReceived, audit.RecordingStarted,
+		audit.PermissionRevoked, audit.SessionEnded,
+	}
+	var events []audit.Event
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events = auditEvents(t, admin, "session="+sid)
+		if len(events) >= len(want) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var got []audit.Type
+	for _, e := range events {
+		got = append(got, e.Type)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("session events:\n got %v\nwant %v", got, want)
+	}
+	if f := events[9].File; f == nil || f.Name != "fix.sh" || f.Size != 120 || f.SHA256 != sum || events[9].Actor != "customer" {
+		t.Errorf("file event: %+v %+v", events[9], f)
+	}
+	if events[11].Actor != "admin" {
+		t.Errorf("recording attributed to %q", events[11].Actor)
+	}
+	logins := auditEvents(t, admin, "type=login.&actor=admin")
+	if len(logins) != 2 || logins[0].Type != audit.LoginFailed || logins[1].Type != audit.LoginOK {
+		t.Errorf("login events: %+v", logins)
+	}
+
+	code, csvBody := admin.Get(t, "/admin/audit?format=csv&session="+sid)
+	if code != http.StatusOK {
+		t.Fatalf("CSV export: %d", code)
+	}
+	rows, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(want)+1 || !slices.Equal(rows[0], audit.CSVHeader) || rows[11][7] != `log, "quoted".txt` || rows[10][9] != sum {
+		t.Errorf("CSV export:\n%s", csvBody)
+	}
+	// The page filters too.
+	if _, page := admin.Get(t, "/admin/audit?type=file.&session="+sid); strings.Count(page, "SHA-256 "+sum) != 2 {
+		t.Errorf("filtered audit page does not list the two files")
 	}
 }
