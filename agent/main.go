@@ -89,7 +89,11 @@ func run() int {
 		defer close(uiDone)
 		_ = ui.Run(ctx)
 	}()
-	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats})
+	deviceID, err := session.LoadDeviceID("")
+	if err != nil {
+		log.Warn("no device identity; earlier sessions of this computer will not be found", "err", err)
+	}
+	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceID: deviceID})
 	ui.Close()
 	<-uiDone
 	if err != nil {

@@ -72,6 +72,10 @@ const (
 	statusViewed     = "viewed"
 	statusControlled = "controlled"
 	statusEnded      = "ended"
+	// statusOnHold: the technician put the session on hold.
+	statusOnHold = "onhold"
+	// statusReconnecting: the connection to the server is coming back.
+	statusReconnecting = "reconnecting"
 )
 
 // actionBuffer is how many customer actions wait unread before new ones are dropped.
@@ -108,6 +112,8 @@ type UI struct {
 	info       Info
 	perms      protocol.Permissions
 	connected  bool
+	hold       bool
+	reconnect  bool
 	ended      bool
 	endReason  string
 	pending    *request
@@ -262,6 +268,23 @@ func (u *UI) SetState(p protocol.Permissions, connected bool) {
 		return
 	}
 	u.perms, u.connected = p, connected
+	u.notifyLocked()
+}
+
+// SetHold shows (or clears) that the technician put the session on hold.
+func (u *UI) SetHold(on bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.hold = on
+	u.notifyLocked()
+}
+
+// SetReconnecting shows (or clears) that the connection to the server is
+// being restored.
+func (u *UI) SetReconnecting(on bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.reconnect = on
 	u.notifyLocked()
 }
 
@@ -441,6 +464,12 @@ func (u *UI) statusLocked() string {
 	switch {
 	case u.ended:
 		return statusEnded
+	case u.reconnect:
+		return statusReconnecting
+	case u.perms.Control:
+		return statusControlled
+	case u.hold:
+		return statusOnHold
 	case !u.connected:
 		return statusWaiting
 	case u.perms.Control:

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"runtime"
@@ -44,10 +45,19 @@ type Config struct {
 	NewInjector func() (Injector, error)
 	// Features serve the data channels beyond input and pointer.
 	Features []Feature
+	// DeviceID is this machine's stable identity (see LoadDeviceID); may be empty.
+	DeviceID string
+	// PingInterval is how often the agent checks its signaling socket; one that
+	// does not answer within the interval is dropped and redialled (default 5 s).
+	PingInterval time.Duration
+	// MaxBackoff caps the wait between reconnection attempts (default 10 s).
+	MaxBackoff time.Duration
 }
 
 // Peer is the part of *peer.Peer the session uses.
 type Peer interface {
+	// Answer answers an offer; called again on the same peer it renegotiates
+	// (an ICE restart).
 	Answer(context.Context, webrtc.SessionDescription) (webrtc.SessionDescription, error)
 	AddCandidate(webrtc.ICECandidateInit) error
 	SetVideo(on bool)
@@ -154,10 +164,18 @@ func (g *grants) close() {
 type event struct {
 	msg     *protocol.Message // from signaling
 	readErr error             // signaling socket closed
+	ws      *websocket.Conn   // the socket msg or readErr came from
+	rejoin  *rejoin           // reconnected (or refused) after a lost socket
 	answer  *answer           // the customer answered a request
 	action  consent.Action    // the customer acted on their own
 	pcState webrtc.PeerConnectionState
 	pcGen   int // which peer the state belongs to
+}
+
+type rejoin struct {
+	ws      *websocket.Conn
+	welcome *protocol.AgentWelcome
+	err     error // the server refused to resume: the session is over
 }
 
 type answer struct {
@@ -180,6 +198,12 @@ func Run(ctx context.Context, cfg Config) error {
 	if s.cfg.NewInjector == nil {
 		s.cfg.NewInjector = func() (Injector, error) { return input.New(input.Config{Logger: s.log}) }
 	}
+	if s.cfg.PingInterval <= 0 {
+		s.cfg.PingInterval = 5 * time.Second
+	}
+	if s.cfg.MaxBackoff <= 0 {
+		s.cfg.MaxBackoff = 10 * time.Second
+	}
 	s.grants.newRobot, s.grants.log = s.cfg.NewInjector, s.log
 	return s.run(ctx)
 }
@@ -187,8 +211,11 @@ func Run(ctx context.Context, cfg Config) error {
 type runner struct {
 	cfg    Config
 	log    *slog.Logger
-	ws     *websocket.Conn
+	wsMu   sync.Mutex
+	ws     *websocket.Conn // nil while reconnecting; guarded by wsMu
 	sid    string
+	secret string // proves to the server that this agent is the session's
+	hold   bool
 	events chan event
 	grants grants
 	peer   Peer
@@ -209,18 +236,19 @@ func (s *runner) run(ctx context.Context) error {
 		cancel()
 		s.closePeer()
 		s.grants.close()
-		if s.ws != nil {
-			_ = s.ws.Close(websocket.StatusNormalClosure, "bye")
+		if ws := s.conn(); ws != nil {
+			_ = ws.Close(websocket.StatusNormalClosure, "bye")
 		}
 		stopReading()
 		s.wg.Wait()
 	}()
 
-	welcome, err := s.join(ctx)
+	ws, welcome, err := s.join(ctx, protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN})
 	if err != nil {
 		return err
 	}
-	s.sid = welcome.SID
+	s.setConn(ws)
+	s.sid, s.secret = welcome.SID, welcome.Secret
 	s.log = s.log.With("sid", s.sid)
 	ui := s.cfg.Consent
 	ui.SetInfo(consent.Info{TechnicianName: welcome.TechnicianName, OrgName: welcome.OrgName, CustomerName: welcome.CustomerName})
@@ -240,7 +268,7 @@ func (s *runner) run(ctx context.Context) error {
 	}
 	iceServers := welcome.ICEServers
 
-	s.goRead(readCtx)
+	s.goRead(readCtx, ws)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -264,6 +292,26 @@ func (s *runner) run(ctx context.Context) error {
 			ui.Ended(consent.ReasonByCustomer)
 			return nil
 		case ev := <-s.events:
+			if ev.rejoin != nil {
+				if ev.rejoin.err != nil {
+					ui.Ended(consent.ReasonConnectionLost)
+					return fmt.Errorf("%w: %v", ErrConnectionLost, ev.rejoin.err)
+				}
+				s.rejoined(readCtx, ev.rejoin)
+				continue
+			}
+			if ev.ws != nil && ev.ws != s.conn() {
+				continue // from a socket already replaced
+			}
+			if ev.readErr != nil {
+				// Signaling went away (network, server restart): the peer-to-peer
+				// connection may well be alive. Reconnect and resume.
+				s.log.Warn("signaling connection lost; reconnecting", "err", ev.readErr)
+				s.setConn(nil)
+				ui.SetReconnecting(true)
+				s.goReconnect(ctx)
+				continue
+			}
 			done, err := s.handle(ctx, ev, iceServers)
 			if done || err != nil {
 				return err
@@ -276,10 +324,6 @@ func (s *runner) run(ctx context.Context) error {
 func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (done bool, err error) {
 	ui := s.cfg.Consent
 	switch {
-	case ev.readErr != nil:
-		ui.Ended(consent.ReasonConnectionLost)
-		return true, fmt.Errorf("%w: %v", ErrConnectionLost, ev.readErr)
-
 	case ev.answer != nil:
 		a := ev.answer
 		delete(s.asking, a.perm)
@@ -351,6 +395,19 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			s.ask(ctx, body.Permission)
 		}
 	case *protocol.Offer:
+		if body.Restart && s.peer != nil {
+			// An ICE restart: same connection, new paths.
+			actx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			ans, err := s.peer.Answer(actx, body.SessionDescription)
+			cancel()
+			if err != nil {
+				s.log.Warn("ICE restart failed", "err", err)
+				return false, nil
+			}
+			s.log.Info("ICE restart answered")
+			s.send(protocol.TypeAnswer, protocol.Answer{SessionDescription: ans})
+			return false, nil
+		}
 		// The connection carries chat and files from the start; the screen
 		// goes only while viewing is allowed (SetVideo).
 		s.closePeer()
@@ -363,6 +420,12 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 				s.log.Warn("candidate", "err", err)
 			}
 		}
+	case *protocol.SessionHold:
+		s.setHold(body.On)
+	case *protocol.AgentWelcome:
+		// The session was transferred: another technician is with the customer now.
+		s.cfg.Consent.SetInfo(consent.Info{TechnicianName: body.TechnicianName, OrgName: body.OrgName, CustomerName: body.CustomerName})
+		s.log.Info("session transferred", "technician", body.TechnicianName)
 	case *protocol.SessionEnd:
 		s.cfg.Consent.Ended(consent.ReasonByTechnician)
 		s.log.Info("technician ended the session")
@@ -515,33 +578,107 @@ func (s *runner) send(t protocol.Type, payload any) {
 		s.log.Error("encode", "type", t, "err", err)
 		return
 	}
+	ws := s.conn()
+	if ws == nil {
+		s.log.Info("not connected; not sent", "type", t)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.ws.Write(ctx, websocket.MessageText, b); err != nil {
+	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
 		s.log.Warn("send", "type", t, "err", err)
 	}
 }
 
-// join dials signaling and says hello; it returns the welcome or why not.
-func (s *runner) join(ctx context.Context) (*protocol.AgentWelcome, error) {
+func (s *runner) conn() *websocket.Conn { s.wsMu.Lock(); defer s.wsMu.Unlock(); return s.ws }
+
+func (s *runner) setConn(ws *websocket.Conn) { s.wsMu.Lock(); s.ws = ws; s.wsMu.Unlock() }
+
+// setHold applies the technician's hold: remote control ends at once and the
+// customer sees they are on hold; viewing and chat stay as they were.
+func (s *runner) setHold(on bool) {
+	s.hold = on
+	s.cfg.Consent.SetHold(on)
+	if on {
+		p := s.grants.get()
+		if p.Control {
+			p.Control = false
+			s.setGrants(p, "")
+		}
+	}
+	s.log.Info("hold", "on", on)
+}
+
+// rejoined takes the new socket after a reconnection and tells the server what
+// the customer allows (the technician's console may have missed changes).
+func (s *runner) rejoined(readCtx context.Context, r *rejoin) {
+	s.setConn(r.ws)
+	s.goRead(readCtx, r.ws)
+	s.cfg.Consent.SetReconnecting(false)
+	if r.welcome.OnHold != s.hold {
+		s.setHold(r.welcome.OnHold)
+	}
+	s.setGrants(s.grants.get(), "")
+	s.log.Info("signaling connection back; session resumed")
+}
+
+// goReconnect dials signaling again with backoff until it resumes the session,
+// the server refuses (session over), or ctx ends.
+func (s *runner) goReconnect(ctx context.Context) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		delay := 250 * time.Millisecond
+		for attempt := 1; ; attempt++ {
+			ws, w, err := s.join(ctx, protocol.AgentHello{SID: s.sid, Secret: s.secret})
+			if err == nil {
+				s.post(ctx, event{rejoin: &rejoin{ws: ws, welcome: w}})
+				return
+			}
+			if !errors.Is(err, ErrUnreachable) {
+				s.post(ctx, event{rejoin: &rejoin{err: err}})
+				return
+			}
+			s.log.Info("reconnect failed; retrying", "attempt", attempt, "in", delay, "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay + time.Duration(rand.Int64N(int64(delay/2)+1))):
+			}
+			delay = min(delay*2, s.cfg.MaxBackoff)
+		}
+	}()
+}
+
+// join dials signaling and says hello; it returns the socket and the welcome,
+// or why not.
+func (s *runner) join(ctx context.Context, hello protocol.AgentHello) (*websocket.Conn, *protocol.AgentWelcome, error) {
 	u, err := wsURL(s.cfg.Server)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	ws, _, err := websocket.Dial(dctx, u, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
 	}
 	ws.SetReadLimit(protocol.MaxMessageSize)
-	s.ws = ws
 	host, _ := os.Hostname()
-	s.send(protocol.TypeAgentHello, protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN, Hostname: host, OS: runtime.GOOS, Version: Version})
+	hello.Hostname, hello.OS, hello.Version, hello.DeviceID = host, runtime.GOOS, Version, s.cfg.DeviceID
+	b, err := protocol.Encode(protocol.TypeAgentHello, fmt.Sprint(s.nextID.Add(1)), "", hello)
+	if err == nil {
+		err = ws.Write(dctx, websocket.MessageText, b)
+	}
+	if err != nil {
+		ws.CloseNow()
+		return nil, nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
 	for {
 		_, data, err := ws.Read(dctx)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+			ws.CloseNow()
+			return nil, nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
 		}
 		m, err := protocol.Decode(data)
 		if err != nil {
@@ -550,23 +687,27 @@ func (s *runner) join(ctx context.Context) (*protocol.AgentWelcome, error) {
 		}
 		switch body := m.Body.(type) {
 		case *protocol.AgentWelcome:
-			return body, nil
+			return ws, body, nil
 		case *protocol.Error:
-			return nil, refusal(body)
+			ws.CloseNow()
+			return nil, nil, refusal(body)
 		}
 	}
 }
 
-// goRead feeds signaling messages to the loop.
-func (s *runner) goRead(ctx context.Context) {
-	s.wg.Add(1)
+// goRead feeds the messages of ws to the loop, and pings the server so that a
+// silent network cut is noticed within two ping intervals.
+func (s *runner) goRead(ctx context.Context, ws *websocket.Conn) {
+	s.wg.Add(2)
+	rctx, stop := context.WithCancel(ctx)
 	go func() {
 		defer s.wg.Done()
+		defer stop()
 		for {
-			_, data, err := s.ws.Read(ctx)
+			_, data, err := ws.Read(rctx)
 			if err != nil {
 				if ctx.Err() == nil {
-					s.post(ctx, event{readErr: err})
+					s.post(ctx, event{readErr: err, ws: ws})
 				}
 				return
 			}
@@ -575,7 +716,27 @@ func (s *runner) goRead(ctx context.Context) {
 				s.log.Warn("bad message from server", "err", err)
 				continue
 			}
-			s.post(ctx, event{msg: &m})
+			s.post(ctx, event{msg: &m, ws: ws})
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(s.cfg.PingInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-t.C:
+				pctx, cancel := context.WithTimeout(rctx, s.cfg.PingInterval)
+				err := ws.Ping(pctx)
+				cancel()
+				if err != nil && rctx.Err() == nil {
+					s.log.Warn("signaling does not answer; dropping the socket", "err", err)
+					ws.CloseNow()
+					return
+				}
+			}
 		}
 	}()
 }

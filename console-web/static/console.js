@@ -32,17 +32,39 @@ let state = "connecting";
 let agentConnected = false;
 let ended = false;
 let live = false; // this page saw the session before it ended
+let me = ""; // this technician's ID
+let owner = ""; // the session's technician
+let transfer = null; // pending transfer, if any
+let startSent = false;
+let restartTimer = 0; // pending ICE restart check
 let permsKnown = false; // the first state only sets what was already allowed
 const input = new InputCapture(stage, video);
 const log = new SessionLog(document.getElementById("session-log"), t);
 
 // Exposed for diagnostics and end-to-end tests.
-window.lifeline = { get pc() { return pc; }, video, input, firstFrameAt: 0 };
+window.lifeline = { get pc() { return pc; }, video, input, firstFrameAt: 0, iceRestarts: 0, get state() { return state; } };
+
+// notify tells the queue page around this workspace (if any) what happened here:
+// unread chat, sound alerts. Same origin only.
+function notify(kind, extra = {}) {
+  if (window.parent !== window) window.parent.postMessage({ lifeline: kind, sid, ...extra }, location.origin);
+}
+window.lifeline.notify = notify;
 
 function setStatus() {
   let text;
   if (ended) {
     text = t(state === "closed_by_customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer);
+  } else if (owner && me && owner !== me && !transfer) {
+    text = t("ws.transferredAway", customer);
+  } else if (transfer && transfer.toId === me) {
+    text = t("ws.incoming", transfer.fromName, customer);
+  } else if (transfer) {
+    text = t("ws.outgoing", customer, transfer.toName);
+  } else if (state === "reconnecting") {
+    text = t("ws.reconnecting", customer);
+  } else if (state === "on_hold") {
+    text = t("ws.onHold", customer);
   } else if (!agentConnected) {
     text = t(state === "offline" ? "ws.offline" : "ws.waitingAgent", customer);
   } else if (!perms.view) {
@@ -54,7 +76,7 @@ function setStatus() {
   }
   statusEl.textContent = text;
   statusEl.dataset.state = ended ? "ended" : perms.control ? "control" : perms.view ? "view" : "waiting";
-  requestBtn.disabled = ended || !perms.view || perms.control;
+  requestBtn.disabled = ended || !perms.view || perms.control || state === "on_hold" || !isMine();
   endBtn.disabled = ended;
   input.enabled = !ended && perms.control;
   stage.classList.toggle("controlling", input.enabled);
@@ -73,6 +95,8 @@ for (const f of features) {
 
 signal.on("console.welcome", (p) => {
   iceServers = p.iceServers || [];
+  me = p.technicianId;
+  startSent = false;
   signal.send("session.open", {});
 });
 
@@ -81,12 +105,56 @@ signal.on("rtc.config", (p) => {
   iceServers = p.iceServers || [];
 });
 
+// mine: this technician works on the session (not transferred away, not merely offered).
+function isMine() {
+  return !owner || !me || owner === me;
+}
+
 // The connection runs while the customer's agent is connected: chat and files
 // work from the start; the agent sends the screen only while viewing is allowed.
 function syncPeer() {
-  const want = agentConnected && !ended;
-  if (want && !pc) startPeer();
+  // While the customer's side reconnects, the peer-to-peer connection may
+  // still be up (a signaling restart): keep it.
+  const away = state === "reconnecting" || state === "offline";
+  const want = !ended && isMine() && (agentConnected || (away && pc));
+  if (want && !pc && agentConnected) startPeer();
   if (!want && pc) stopPeer();
+}
+
+// iceHealthy: the connection has a working path.
+function iceHealthy() {
+  return pc && (pc.iceConnectionState === "connected" || pc.iceConnectionState === "completed");
+}
+
+// restartIce renegotiates the paths of the existing connection (the network
+// changed or was cut); if that does not bring it back, a new connection.
+async function restartIce() {
+  if (!pc || !agentConnected || ended || pc.signalingState !== "stable") return;
+  const cur = pc;
+  window.lifeline.iceRestarts++;
+  log.event(t("ws.log.iceRestart"));
+  try {
+    const offer = await pc.createOffer({ iceRestart: true });
+    await pc.setLocalDescription(offer);
+    signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp, restart: true });
+  } catch (e) {
+    console.warn("ice restart", e);
+  }
+  clearTimeout(restartTimer);
+  restartTimer = setTimeout(() => {
+    if (cur === pc && !iceHealthy() && agentConnected) {
+      stopPeer();
+      syncPeer();
+    }
+  }, 15000);
+}
+
+// checkIce restarts ICE soon when the path is bad and the agent is there.
+function checkIce(delay) {
+  clearTimeout(restartTimer);
+  restartTimer = setTimeout(() => {
+    if (pc && !iceHealthy() && agentConnected) restartIce();
+  }, delay);
 }
 
 function setPermissions(next, refused) {
@@ -103,8 +171,24 @@ function setPermissions(next, refused) {
 }
 
 signal.on("session.state", (p) => {
+  const wasAway = state === "reconnecting" || state === "offline";
+  const wasMine = isMine();
+  if (state !== p.state && p.state === "reconnecting") log.event(t("ws.log.reconnecting"));
+  if (wasAway && p.agentConnected) log.event(t("ws.log.reconnected"));
+  if (state !== p.state && (p.state === "on_hold" || state === "on_hold")) log.event(t(p.state === "on_hold" ? "ws.log.hold" : "ws.log.resume"));
   state = p.state;
   agentConnected = p.agentConnected;
+  owner = p.technicianId || owner;
+  transfer = p.transfer || null;
+  if (wasMine && !isMine()) notify("transferred");
+  // Opening the workspace of a waiting session starts it.
+  if (state === "waiting" && owner === me && !startSent) {
+    startSent = true;
+    signal.send("session.start", {});
+  }
+  if (state === "closed_by_customer" && live && !ended) notify("customer-left");
+  // Back from a lost connection: if the media path did not survive, restart ICE.
+  if (wasAway && agentConnected && pc) checkIce(1000);
   if (state.startsWith("closed") || state === "timed_out") {
     // The state can announce the end before session.end does: end once, here.
     if (!ended && live) finish(state === "closed_by_customer" ? "customer" : state === "timed_out" ? "" : "technician");
@@ -118,6 +202,7 @@ signal.on("session.state", (p) => {
 });
 
 signal.on("permission.update", (p) => {
+  if (p.refused) notify("refused");
   clearNotes();
   if (p.refused) statusNote(t(`ws.refused.${p.refused}`, customer));
   setPermissions(p.permissions, p.refused);
@@ -206,9 +291,12 @@ async function startPeer() {
     if (mine !== pc) return;
     if (pc.connectionState === "failed") {
       statusNote(t("ws.connectionFailed"));
-      stopPeer();
-      syncPeer();
+      checkIce(0);
     }
+  };
+  pc.oniceconnectionstatechange = () => {
+    if (mine !== pc) return;
+    if (pc.iceConnectionState === "disconnected" || pc.iceConnectionState === "failed") checkIce(3000);
   };
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
@@ -216,6 +304,7 @@ async function startPeer() {
 }
 
 function stopPeer() {
+  clearTimeout(restartTimer);
   input.detach();
   for (const f of features) f.detach?.();
   if (pc) pc.close();

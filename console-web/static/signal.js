@@ -32,7 +32,7 @@ export class Signal {
         return;
       }
       // Messages for this technician's other sessions are not for this page.
-      if (m.sid && m.sid !== this.sid) return;
+      if (this.sid && m.sid && m.sid !== this.sid) return;
       const fn = this.handlers.get(m.type);
       if (fn) fn(m.payload || {}, m);
     };
@@ -43,8 +43,8 @@ export class Signal {
     };
   }
 
-  send(type, payload) {
-    const m = JSON.stringify({ v: VERSION, type, id: String(this.nextId++), sid: this.sid, payload });
+  send(type, payload, sid = this.sid) {
+    const m = JSON.stringify({ v: VERSION, type, id: String(this.nextId++), sid, payload });
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(m);
     else this.queue.push(m);
   }

@@ -17,7 +17,9 @@ import (
 //   - 1 (2026-11-22): first version — agent hello/welcome, session open/state,
 //     permissions, SDP/ICE relay, session end, input events; then (same day,
 //     additive) the chat, clipboard and file channels and the clipboard permission;
-//     then (same day, additive) agent.welcome's denied list and the audit message.
+//     then (same day, additive) agent.welcome's denied list and the audit message;
+//     then (additive) the session queue: resuming agents (agent.hello with sid and
+//     secret), session.start, session.hold, session.transfer and rtc.offer restart.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -90,8 +92,14 @@ type Error struct {
 
 // AgentHello is the payload of TypeAgentHello. Exactly one of Code and PIN is set.
 type AgentHello struct {
-	Code     string `json:"code,omitempty"`
-	PIN      string `json:"pin,omitempty"`
+	Code string `json:"code,omitempty"`
+	PIN  string `json:"pin,omitempty"`
+	// SID and Secret resume a session the agent already joined (after a lost
+	// connection or a server restart), instead of Code or PIN.
+	SID    string `json:"sid,omitempty"`
+	Secret string `json:"secret,omitempty"`
+	// DeviceID is the agent's stable device identity (random, kept by the agent).
+	DeviceID string `json:"deviceId,omitempty"`
 	Hostname string `json:"hostname,omitempty"`
 	OS       string `json:"os,omitempty"`
 	Version  string `json:"version,omitempty"`
@@ -107,6 +115,12 @@ type AgentWelcome struct {
 	// Denied lists what the technician's group does not allow (Denied*
 	// constants); the agent refuses those whatever the console sends.
 	Denied []string `json:"denied,omitempty"`
+	// Secret, sent on the first join only, lets this agent resume the session.
+	Secret string `json:"secret,omitempty"`
+	// Resumed says the agent came back into a session it had joined.
+	Resumed bool `json:"resumed,omitempty"`
+	// OnHold says the technician has put the session on hold.
+	OnHold bool `json:"onHold,omitempty"`
 }
 
 // What AgentWelcome.Denied may name.
@@ -144,6 +158,16 @@ type SessionState struct {
 	AgentConnected bool        `json:"agentConnected"`
 	Hostname       string      `json:"hostname,omitempty"`
 	Permissions    Permissions `json:"permissions"`
+	// TechnicianID owns the session; a console whose technician is no longer
+	// the owner (after a transfer) stops working on it.
+	TechnicianID   string `json:"technicianId,omitempty"`
+	TechnicianName string `json:"technicianName,omitempty"`
+	// Transfer is set while the session is offered to another technician.
+	Transfer *Transfer `json:"transfer,omitempty"`
+	// Since is when the session entered its state (Unix milliseconds).
+	Since int64 `json:"since,omitempty"`
+	// DeviceID is the customer's device identity, for its history and notes.
+	DeviceID string `json:"deviceId,omitempty"`
 }
 
 // Permission names one thing a technician may ask the customer for.
@@ -168,9 +192,11 @@ type PermissionUpdate struct {
 	Refused     Permission  `json:"refused,omitempty"`
 }
 
-// Offer is the payload of TypeOffer.
+// Offer is the payload of TypeOffer. Restart asks the agent to renegotiate its
+// existing connection (an ICE restart) rather than start a new one.
 type Offer struct {
 	webrtc.SessionDescription
+	Restart bool `json:"restart,omitempty"`
 }
 
 // Answer is the payload of TypeAnswer.
@@ -230,6 +256,12 @@ func payloadFor(t Type) any {
 		return &Path{}
 	case TypeAudit:
 		return &Audit{}
+	case TypeSessionStart:
+		return &SessionStart{}
+	case TypeSessionHold:
+		return &SessionHold{}
+	case TypeSessionTransfer:
+		return &SessionTransfer{}
 	}
 	return nil
 }

@@ -10,11 +10,21 @@ import (
 type validator interface{ validate() error }
 
 func (h *AgentHello) validate() error {
+	n := 0
+	for _, set := range []bool{h.Code != "", h.PIN != "", h.SID != "" || h.Secret != ""} {
+		if set {
+			n++
+		}
+	}
 	switch {
-	case h.Code == "" && h.PIN == "":
+	case n == 0:
 		return fmt.Errorf("code or pin required")
-	case h.Code != "" && h.PIN != "":
-		return fmt.Errorf("only one of code and pin")
+	case n > 1:
+		return fmt.Errorf("only one of code, pin and sid+secret")
+	case (h.SID == "") != (h.Secret == ""):
+		return fmt.Errorf("sid and secret go together")
+	case len(h.SID) > 64 || len(h.Secret) > 128 || len(h.DeviceID) > 64:
+		return fmt.Errorf("field too long")
 	case len(h.Code) > 64:
 		return fmt.Errorf("code too long")
 	case h.PIN != "" && !IsPIN(h.PIN):

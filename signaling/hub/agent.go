@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -28,7 +29,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	h.agents.Add(1)
 	defer h.agents.Add(-1)
 
-	sess, ok := h.agentHello(c, r.RemoteAddr)
+	sess, secret, resumed, ok := h.agentHello(c, r.RemoteAddr)
 	if !ok {
 		c.closeAfterFlush()
 		return
@@ -52,11 +53,13 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 		SID: sid, CustomerName: sess.CustomerName, TechnicianName: techName,
 		OrgName: h.cfg.Auth.Settings(c.ctx).OrgName, ICEServers: h.iceFor(sid),
 		Denied: deniedFor(h.techPerms(c.ctx, sess.TechnicianID)),
+		Secret: secret, Resumed: resumed, OnHold: sess.State == session.OnHold,
 	})
 	c.push(welcome)
 	h.publishState(sess)
 	h.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: sid, IP: remoteIP(r.RemoteAddr), Detail: sess.Hostname})
-	log.Info("agent joined", "host", sess.Hostname)
+	log.Info("agent joined", "host", sess.Hostname, "resumed", resumed)
+	h.goPing(c)
 
 	ended := false
 	audits := 0
@@ -64,6 +67,9 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 		if ended {
 			return
 		}
+		// The customer's side went away without ending: it may come back with
+		// its secret, so the session waits in Reconnecting. Its grants stay as
+		// they were; the agent enforces them and re-sends them when it is back.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		s, err := h.cfg.Store.UpdateSession(ctx, sid, func(s *store.Session) error {
@@ -71,9 +77,13 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 				return errAlreadyClosed
 			}
 			s.AgentConnected = false
-			s.Permissions = protocol.Permissions{}
-			s.State, _ = session.Next(s.State, session.Offline)
-			s.Changed = time.Now()
+			prev := s.State
+			if err := s.SetState(session.Reconnecting, time.Now()); err != nil {
+				return err
+			}
+			if !prev.Away() {
+				s.Prev = prev
+			}
 			return nil
 		})
 		if err == nil {
@@ -92,15 +102,10 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 			var old protocol.Permissions
 			s, err := h.cfg.Store.UpdateSession(c.ctx, sid, func(s *store.Session) error {
 				old = s.Permissions
-				want := session.Waiting
-				if body.Permissions.View {
-					want = session.Active
+				if s.State.Closed() {
+					return errAlreadyClosed
 				}
-				st, err := session.Next(s.State, want)
-				if err != nil {
-					return err
-				}
-				s.State, s.Permissions, s.Changed = st, body.Permissions, time.Now()
+				s.Permissions, s.Changed = body.Permissions, time.Now()
 				return nil
 			})
 			if err != nil {
@@ -117,7 +122,12 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 			}
 			h.auditFrom("customer", sid, body)
 		case *protocol.Answer, *protocol.Candidate, *protocol.Path:
-			h.publish(TechSubject(sess.TechnicianID), m.Type, m.ID, sid, body)
+			// The owner may have changed (transfer) since the agent joined.
+			s, err := h.cfg.Store.Session(c.ctx, sid)
+			if err != nil {
+				continue
+			}
+			h.publish(TechSubject(s.TechnicianID), m.Type, m.ID, sid, body)
 		case *protocol.SessionEnd:
 			s, err := h.end(c.ctx, sid, session.ClosedByCustomer)
 			if err == nil {
@@ -134,9 +144,10 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// agentHello reads and checks the agent's first message. On failure it has
-// already queued the error reply.
-func (h *Hub) agentHello(c *conn, remote string) (store.Session, bool) {
+// agentHello reads and checks the agent's first message: a code or PIN joins
+// the session (and the agent gets its secret), a session ID with its secret
+// resumes it. On failure it has already queued the error reply.
+func (h *Hub) agentHello(c *conn, remote string) (sess store.Session, secret string, resumed, ok bool) {
 	ctx, cancel := context.WithTimeout(c.ctx, h.cfg.HelloTimeout)
 	defer cancel()
 	var m protocol.Message
@@ -145,7 +156,7 @@ func (h *Hub) agentHello(c *conn, remote string) (store.Session, bool) {
 		m, err = c.read(ctx)
 		if err != nil {
 			c.reply("", protocol.CodeBadMessage, "expected agent.hello")
-			return store.Session{}, false
+			return sess, "", false, false
 		}
 		if m.Type == protocol.TypeAgentHello {
 			break
@@ -153,13 +164,25 @@ func (h *Hub) agentHello(c *conn, remote string) (store.Session, bool) {
 		c.reply(m.ID, protocol.CodeBadMessage, "say agent.hello first")
 	}
 	hello := m.Body.(*protocol.AgentHello)
+	if hello.SID != "" {
+		s, err := h.resume(ctx, hello)
+		if err != nil {
+			code := protocol.CodeForbidden
+			if errors.Is(err, store.ErrNotFound) || errors.Is(err, errBadSecret) {
+				code = protocol.CodeInvalidCode
+			}
+			c.reply(m.ID, code, err.Error())
+			return sess, "", false, false
+		}
+		return s, "", true, true
+	}
 	token := hello.Code
 	if hello.PIN != "" {
 		t, err := h.cfg.Invites.RedeemPIN(ctx, remote, hello.PIN)
 		if err != nil {
 			code, msg := inviteError(err)
 			c.reply(m.ID, code, msg)
-			return store.Session{}, false
+			return sess, "", false, false
 		}
 		token = t
 	}
@@ -167,22 +190,54 @@ func (h *Hub) agentHello(c *conn, remote string) (store.Session, bool) {
 	if err != nil {
 		code, msg := inviteError(err)
 		c.reply(m.ID, code, msg)
-		return store.Session{}, false
+		return sess, "", false, false
+	}
+	secret, err = invite.NewToken()
+	if err != nil {
+		c.reply(m.ID, protocol.CodeInternal, "server error")
+		return sess, "", false, false
 	}
 	s, err := h.cfg.Store.UpdateSession(ctx, sid, func(s *store.Session) error {
-		st, err := session.Next(s.State, session.Waiting)
-		if err != nil {
+		if err := s.SetState(session.Waiting, time.Now()); err != nil {
 			return err
 		}
-		s.State, s.AgentConnected, s.Changed = st, true, time.Now()
-		s.Hostname, s.OS = hello.Hostname, hello.OS
+		s.AgentConnected = true
+		s.Hostname, s.OS, s.DeviceID = hello.Hostname, hello.OS, hello.DeviceID
+		s.AgentSecret = store.HashKey(secret)
 		return nil
 	})
 	if err != nil {
 		c.reply(m.ID, protocol.CodeForbidden, "this session is closed")
-		return store.Session{}, false
+		return sess, "", false, false
 	}
-	return s, true
+	return s, secret, false, true
+}
+
+var errBadSecret = errors.New("this session does not know this agent")
+
+// resume lets an agent that proves it holds the session's secret back into
+// its session, in the state the session had before the agent went away.
+func (h *Hub) resume(ctx context.Context, hello *protocol.AgentHello) (store.Session, error) {
+	return h.cfg.Store.UpdateSession(ctx, hello.SID, func(s *store.Session) error {
+		if s.AgentSecret == "" || subtle.ConstantTimeCompare([]byte(s.AgentSecret), []byte(store.HashKey(hello.Secret))) != 1 {
+			return errBadSecret
+		}
+		if s.State.Closed() {
+			return errors.New("this session is closed")
+		}
+		if s.State.Away() {
+			back := s.Prev
+			if back == "" {
+				back = session.Waiting
+			}
+			if err := s.SetState(back, time.Now()); err != nil {
+				return err
+			}
+		}
+		s.AgentConnected = true
+		s.Changed = time.Now()
+		return nil
+	})
 }
 
 func inviteError(err error) (protocol.ErrorCode, string) {
@@ -203,11 +258,10 @@ func inviteError(err error) (protocol.ErrorCode, string) {
 // end moves a session to a closed state.
 func (h *Hub) end(ctx context.Context, sid string, st session.State) (store.Session, error) {
 	return h.cfg.Store.UpdateSession(ctx, sid, func(s *store.Session) error {
-		next, err := session.Next(s.State, st)
-		if err != nil {
+		if err := s.SetState(st, time.Now()); err != nil {
 			return err
 		}
-		s.State, s.Changed, s.Permissions = next, time.Now(), protocol.Permissions{}
+		s.Permissions, s.Transfer = protocol.Permissions{}, nil
 		if st == session.ClosedByCustomer {
 			s.AgentConnected = false
 		}

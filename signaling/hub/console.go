@@ -45,41 +45,54 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 	})
 	c.push(welcome)
 
-	// own caches the sessions this socket has checked belong to the technician.
-	own := map[string]bool{}
+	h.goPing(c)
 	for {
 		m, err := c.read(c.ctx)
 		if err != nil {
 			return
 		}
-		if !own[m.SID] {
-			s, err := h.cfg.Store.Session(c.ctx, m.SID)
-			if err != nil || s.TechnicianID != tech.ID {
-				c.reply(m.ID, protocol.CodeNotFound, "no such session")
+		// Ownership is read for every message: a transfer moves a session to
+		// another technician while sockets stay open.
+		s, err := h.cfg.Store.Session(c.ctx, m.SID)
+		receiver := err == nil && s.Transfer != nil && s.Transfer.ToID == tech.ID
+		if err != nil || (s.TechnicianID != tech.ID && !receiver) {
+			c.reply(m.ID, protocol.CodeNotFound, "no such session")
+			continue
+		}
+		owner := s.TechnicianID == tech.ID
+		if !owner {
+			// The receiver of a transfer may look at the session and accept it.
+			switch m.Type {
+			case protocol.TypeSessionOpen, protocol.TypeSessionStart:
+			default:
+				c.reply(m.ID, protocol.CodeForbidden, "accept the transfer first")
 				continue
 			}
-			own[m.SID] = true
 		}
 		switch body := m.Body.(type) {
 		case *protocol.SessionOpen:
-			s, err := h.cfg.Store.Session(c.ctx, m.SID)
-			if err != nil {
-				c.reply(m.ID, protocol.CodeNotFound, "no such session")
-				continue
-			}
 			cfg, _ := protocol.Encode(protocol.TypeRTCConfig, "", m.SID, protocol.RTCConfig{ICEServers: h.iceFor(m.SID)})
 			c.push(cfg)
 			b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, StateOf(s))
 			c.push(b)
+		case *protocol.SessionStart:
+			h.start(c, m, tech)
+		case *protocol.SessionHold:
+			h.hold(c, m, body.On)
+		case *protocol.SessionTransfer:
+			h.transfer(c, m, tech, body)
 		case *protocol.PermissionRequest:
 			if !h.techPerms(c.ctx, tech.ID).Has(permFor[body.Permission]) {
 				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
 				c.reply(m.ID, protocol.CodeForbidden, fmt.Sprintf("your group does not allow asking for %s", body.Permission))
 				continue
 			}
-			s, err := h.cfg.Store.Session(c.ctx, m.SID)
-			if err != nil || !s.AgentConnected {
+			if !s.AgentConnected {
 				c.reply(m.ID, protocol.CodeNotConnected, "the customer is not connected")
+				continue
+			}
+			if s.State == session.OnHold {
+				c.reply(m.ID, protocol.CodeForbidden, "resume the session first")
 				continue
 			}
 			h.record(audit.Event{Type: audit.PermissionAsked, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
@@ -97,8 +110,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			}
 			h.auditFrom(tech.ID, m.SID, body)
 		case *protocol.Offer:
-			s, err := h.cfg.Store.Session(c.ctx, m.SID)
-			if err != nil || !s.AgentConnected {
+			if !s.AgentConnected {
 				c.reply(m.ID, protocol.CodeNotConnected, "the customer is not connected")
 				continue
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -39,7 +40,21 @@ type Config struct {
 	SessionICE func(sid string) []webrtc.ICEServer
 	// HelloTimeout bounds how long an agent may take to say hello.
 	HelloTimeout time.Duration
+	// PingInterval is how often the hub checks that each socket is alive; a
+	// socket that does not answer within the interval is closed (default 5 s).
+	PingInterval time.Duration
+	// Timeouts are the session time limits (default session.DefaultTimeouts).
+	Timeouts *session.Timeouts
+	// SweepInterval is how often session time limits are checked (default 5 s).
+	SweepInterval time.Duration
+	// BusyAt is the number of active sessions at which a technician shows busy
+	// (default DefaultBusyAt; negative: never).
+	BusyAt int
 }
+
+// DefaultBusyAt is when a technician shows busy: at the most sessions a
+// technician works on at once.
+const DefaultBusyAt = 10
 
 // Hub serves the /ws/agent and /ws/console endpoints.
 type Hub struct {
@@ -62,8 +77,107 @@ func New(cfg Config) *Hub {
 	if cfg.HelloTimeout == 0 {
 		cfg.HelloTimeout = 15 * time.Second
 	}
+	if cfg.PingInterval == 0 {
+		cfg.PingInterval = 5 * time.Second
+	}
+	if cfg.Timeouts == nil {
+		t := session.DefaultTimeouts()
+		cfg.Timeouts = &t
+	}
+	if cfg.SweepInterval == 0 {
+		cfg.SweepInterval = 5 * time.Second
+	}
+	if cfg.BusyAt == 0 {
+		cfg.BusyAt = DefaultBusyAt
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel}
+	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		h.sweepLoop()
+	}()
+	return h
+}
+
+// goPing closes c when it stops answering pings: a customer whose network is
+// cut shows Reconnecting within two intervals instead of never.
+func (h *Hub) goPing(c *conn) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		t := time.NewTicker(h.cfg.PingInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.ctx.Done():
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(c.ctx, h.cfg.PingInterval)
+				err := c.ws.Ping(ctx)
+				cancel()
+				if err != nil && c.ctx.Err() == nil {
+					c.log.Info("socket does not answer; closing", "err", err)
+					c.cancel()
+					_ = c.ws.CloseNow()
+					return
+				}
+			}
+		}
+	}()
+}
+
+// sweepLoop applies the session time limits. Every node runs it; the stores'
+// compare-and-set makes each change happen once.
+func (h *Hub) sweepLoop() {
+	t := time.NewTicker(h.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+			h.sweep()
+		}
+	}
+}
+
+func (h *Hub) sweep() {
+	ctx, cancel := context.WithTimeout(h.ctx, h.cfg.SweepInterval)
+	defer cancel()
+	all, err := h.cfg.Store.AllSessions(ctx)
+	if err != nil {
+		if h.ctx.Err() == nil {
+			h.log.Warn("sweep sessions", "err", err)
+		}
+		return
+	}
+	now := time.Now()
+	for _, s := range all {
+		if _, due := h.cfg.Timeouts.Expire(s.State, s.StateSince(), now); !due {
+			continue
+		}
+		moved := false
+		s, err := h.cfg.Store.UpdateSession(ctx, s.ID, func(s *store.Session) error {
+			to, due := h.cfg.Timeouts.Expire(s.State, s.StateSince(), now)
+			if !due {
+				return errAlreadyClosed
+			}
+			moved = true
+			if to.Closed() {
+				s.Permissions, s.Transfer = protocol.Permissions{}, nil
+			}
+			return s.SetState(to, now)
+		})
+		if err != nil || !moved {
+			continue
+		}
+		h.log.Info("session time limit", "sid", s.ID, "state", s.State)
+		h.publishState(s)
+		if s.State == session.TimedOut {
+			h.publish(AgentSubject(s.ID), protocol.TypeSessionEnd, "", s.ID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+		}
+	}
 }
 
 // Close ends every connection and waits for their goroutines. It is idempotent.
@@ -196,9 +310,18 @@ func (h *Hub) publish(subject string, t protocol.Type, id, sid string, payload a
 	}
 }
 
-// publishState tells the session's technician its current state.
-func (h *Hub) publishState(s store.Session) {
+// publishState tells the session's technician, and the one it is being
+// transferred to, its current state.
+func (h *Hub) publishState(s store.Session, also ...string) {
 	h.publish(TechSubject(s.TechnicianID), protocol.TypeSessionState, "", s.ID, StateOf(s))
+	if s.Transfer != nil && s.Transfer.ToID != s.TechnicianID {
+		h.publish(TechSubject(s.Transfer.ToID), protocol.TypeSessionState, "", s.ID, StateOf(s))
+	}
+	for _, id := range also {
+		if id != s.TechnicianID {
+			h.publish(TechSubject(id), protocol.TypeSessionState, "", s.ID, StateOf(s))
+		}
+	}
 }
 
 // iceFor returns the ICE servers to hand the peers of session sid.
@@ -217,6 +340,11 @@ func StateOf(s store.Session) protocol.SessionState {
 		AgentConnected: s.AgentConnected,
 		Hostname:       s.Hostname,
 		Permissions:    s.Permissions,
+		TechnicianID:   s.TechnicianID,
+		TechnicianName: s.TechnicianName,
+		Transfer:       transferOf(s.Transfer),
+		Since:          s.StateSince().UnixMilli(),
+		DeviceID:       s.DeviceID,
 	}
 }
 
@@ -304,4 +432,11 @@ func (h *Hub) auditFrom(actor, sid string, a *protocol.Audit) {
 		e.File = &audit.File{Name: a.Name, Size: a.Size, SHA256: a.SHA256}
 	}
 	h.record(e)
+}
+
+func transferOf(t *store.Transfer) *protocol.Transfer {
+	if t == nil {
+		return nil
+	}
+	return &protocol.Transfer{FromID: t.FromID, FromName: t.FromName, ToID: t.ToID, ToName: t.ToName, Comment: t.Comment}
 }

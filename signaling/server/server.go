@@ -29,6 +29,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	"github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
+	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/hub"
@@ -70,6 +71,8 @@ type Config struct {
 	// MetricsAddr serves Prometheus metrics at /metrics on this address
 	// (e.g. 127.0.0.1:9090); empty serves none.
 	MetricsAddr string
+	// Timeouts are the session time limits; nil means session.DefaultTimeouts.
+	Timeouts *session.Timeouts
 	// SecureCookies marks cookies Secure (set behind TLS).
 	SecureCookies bool
 	Logger        *slog.Logger
@@ -132,7 +135,7 @@ func Run(ctx context.Context, cfg Config) error {
 		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
 	}
 	invites := invite.New(inv, st)
-	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers}
+	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers, Timeouts: cfg.Timeouts}
 	var relay *turn.Server
 	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
 		relay, err = startTURN(cfg, log)

@@ -50,8 +50,13 @@ func TestConsoleAndAgentOnDifferentNodes(t *testing.T) {
 	if got := console.Expect(protocol.TypePermissionUpdate); got.SID != sid || !got.Body.(*protocol.PermissionUpdate).Permissions.View {
 		t.Fatalf("console got %+v", got)
 	}
-	if st := console.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); st.State != "active" {
+	if st := console.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); st.State != "waiting" || !st.Permissions.View {
 		t.Fatalf("after view: %+v", st)
+	}
+	// The technician starts the session.
+	console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	if st := console.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); st.State != "active" {
+		t.Fatalf("after start: %+v", st)
 	}
 	console.Send(protocol.TypeOffer, sid, map[string]string{"type": "offer", "sdp": "v=0 fake"})
 	agent.Expect(protocol.TypeOffer)

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,7 +32,12 @@ type Node struct {
 	URL string
 	// Metrics is the metrics URL when the node serves metrics (Config.MetricsAddr).
 	Metrics string
+	stop    func()
 }
+
+// Stop stops the node now (as a restart would) and waits for it; the test's
+// end stops it otherwise. It is idempotent.
+func (n Node) Stop() { n.stop() }
 
 // StartNode runs a signaling node against natsURL and returns its base URL; it
 // stops when the test ends. The admin password is AdminPassword. Each opt may
@@ -53,12 +59,16 @@ func StartNode(t testing.TB, natsURL, name string, opts ...func(*server.Config))
 		done <- server.Run(ctx, cfg)
 		pw.Close()
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("%s: Run: %v", name, err)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("%s: Run: %v", name, err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	sc := bufio.NewScanner(pr)
 	var n Node
 	for sc.Scan() {
@@ -67,7 +77,7 @@ func StartNode(t testing.TB, natsURL, name string, opts ...func(*server.Config))
 		}
 		if u, ok := strings.CutPrefix(sc.Text(), "Lifeline is listening on "); ok {
 			go io.Copy(io.Discard, pr)
-			n.URL = u
+			n.URL, n.stop = u, stop
 			return n
 		}
 	}

@@ -78,6 +78,54 @@ type Session struct {
 	InviteExpires time.Time `json:"inviteExpires"`
 	PIN           string    `json:"pin"`
 	PINExpires    time.Time `json:"pinExpires"`
+	// Since is when the session entered State (zero in records older than the queue).
+	Since time.Time `json:"since,omitempty"`
+	// Prev is the state to return to after Reconnecting/Offline or a cancelled transfer.
+	Prev session.State `json:"prev,omitempty"`
+	// AgentSecret is the hash of the secret the agent resumes the session with.
+	AgentSecret string `json:"agentSecret,omitempty"`
+	// DeviceID is the customer's device identity, stable across sessions.
+	DeviceID string `json:"deviceId,omitempty"`
+	// Transfer is set while the session is offered to another technician.
+	Transfer *Transfer `json:"transfer,omitempty"`
+}
+
+// Transfer is a pending offer of a session to another technician.
+type Transfer struct {
+	FromID   string    `json:"fromId"`
+	FromName string    `json:"fromName"`
+	ToID     string    `json:"toId"`
+	ToName   string    `json:"toName"`
+	Comment  string    `json:"comment,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// SetState moves the session to st if the state machine allows it, recording
+// when; it returns the error of session.Next otherwise.
+func (s *Session) SetState(st session.State, now time.Time) error {
+	next, err := session.Next(s.State, st)
+	if err != nil {
+		return err
+	}
+	if next != s.State {
+		s.State, s.Since = next, now
+	}
+	s.Changed = now
+	return nil
+}
+
+// StateSince is when the session entered its state.
+func (s *Session) StateSince() time.Time {
+	if s.Since.IsZero() {
+		return s.Changed
+	}
+	return s.Since
+}
+
+// VisibleTo reports whether technician techID sees the session in their queue:
+// they own it or it is being transferred to them.
+func (s *Session) VisibleTo(techID string) bool {
+	return s.TechnicianID == techID || (s.Transfer != nil && s.Transfer.ToID == techID)
 }
 
 // Invite is an invitation link, stored under the hash of its token.
@@ -157,8 +205,17 @@ func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*Session) 
 	return update(ctx, s.sessions, id, fn)
 }
 
-// Sessions lists the sessions of one technician, newest first.
+// Sessions lists the sessions a technician sees (owned or transferred to them), newest first.
 func (s *Store) Sessions(ctx context.Context, technicianID string) ([]Session, error) {
+	return s.sessionsWhere(ctx, func(ss *Session) bool { return ss.VisibleTo(technicianID) })
+}
+
+// AllSessions lists every session, newest first.
+func (s *Store) AllSessions(ctx context.Context) ([]Session, error) {
+	return s.sessionsWhere(ctx, func(*Session) bool { return true })
+}
+
+func (s *Store) sessionsWhere(ctx context.Context, keep func(*Session) bool) ([]Session, error) {
 	keys, err := s.sessions.Keys(ctx)
 	if errors.Is(err, jetstream.ErrNoKeysFound) {
 		return nil, nil
@@ -175,7 +232,7 @@ func (s *Store) Sessions(ctx context.Context, technicianID string) ([]Session, e
 		if err != nil {
 			return nil, err
 		}
-		if ss.TechnicianID == technicianID {
+		if keep(&ss) {
 			out = append(out, ss)
 		}
 	}

@@ -38,6 +38,7 @@ type Store struct {
 	accounts, logins, sessions, invites, pins, limits jetstream.KeyValue
 	canned, history                                   jetstream.KeyValue
 	groups, settings                                  jetstream.KeyValue
+	presence, notes                                   jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -79,6 +80,8 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.history, bucketHistory, 0},
 		{&s.groups, bucketGroups, 0},
 		{&s.settings, bucketSettings, 0},
+		{&s.presence, bucketPresence, 0},
+		{&s.notes, bucketNotes, 0},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err
