@@ -9,6 +9,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/draw"
 	"github.com/lifeline-support/lifeline/agent/files"
 	"github.com/lifeline-support/lifeline/agent/overlay"
+	"github.com/lifeline-support/lifeline/agent/recording"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -49,8 +50,20 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang) ([]session.Featu
 		fs = append(fs, draw.New(overlay.New(b, log), log))
 	}
 
-	// The customer is told in their log of every screenshot.
+	// The customer is told in their log of every screenshot and recording, and
+	// sees a banner while the technician records.
 	fs = append(fs, screenshot.New(screenshot.Config{Logger: log, OnTaken: func() { c.Note("agent.chat.ev.screenshot") }}))
+	rec := recording.New(recording.Config{Logger: log, OnNotice: func(on bool) {
+		if on {
+			c.Note("agent.chat.ev.recording.on")
+		} else {
+			c.Note("agent.chat.ev.recording.off")
+		}
+	}})
+	if err := ui.Mount("recording", rec); err != nil {
+		return nil, err
+	}
+	fs = append(fs, rec)
 
 	return fs, nil
 }

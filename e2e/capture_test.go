@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/png"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
@@ -12,7 +14,8 @@ import (
 
 // The technician takes a screenshot of the customer's screen: a lossless PNG at
 // native resolution, saved by the console, equal pixel for pixel to the X
-// framebuffer; the customer's log says so.
+// framebuffer. Then they record the session: a WebM file, and the customer is
+// told before it starts (banner and log) and when it stops.
 func TestScreenshotAndRecording(t *testing.T) {
 	stack := Start(t)
 	twtest.Start(t, stack.Display, twtest.Options{X: 150, Y: 100, W: 500, H: 300})
@@ -49,6 +52,40 @@ func TestScreenshotAndRecording(t *testing.T) {
 		t.Fatalf("the screenshot differs from the X framebuffer: %s", diff)
 	}
 	customer.WaitChat(t, "The technician took a screenshot of your screen")
+
+	// Recording: the customer is told first, then the console records.
+	tech.UseTool(t, "record")
+	waitFor(t, "the recording under way", func() bool { return tech.Recording(t).State == "recording" })
+	customer.WaitChat(t, "The technician started recording the session")
+	waitFor(t, "the recording banner on the customer's page", func() bool {
+		return strings.Contains(customer.RecordingBanner(t), "The technician is recording this session")
+	})
+	// Let the recorder hand over some video (a hang guard, not a duration).
+	waitFor(t, "recorded video", func() bool { return tech.Recording(t).Bytes > 0 })
+	tech.UseTool(t, "record") // stop
+	webm := WaitDownload(t, downloads, ".webm")
+	customer.WaitChat(t, "The technician stopped recording the session")
+	waitFor(t, "the banner gone", func() bool { return customer.RecordingBanner(t) == "" })
+	rec := tech.Recording(t)
+	want := []string{"notice-start", "told-start", "recorder-start", "recorder-stop", "notice-stop", "told-stop"}
+	if strings.Join(rec.Trace, " ") != strings.Join(want, " ") {
+		t.Errorf("recording steps %v, want %v (the customer is told before anything is recorded)", rec.Trace, want)
+	}
+	data, err := os.ReadFile(webm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A WebM file: an EBML header with DocType "webm", and at least one
+	// cluster of media.
+	if len(data) < 1024 || !bytes.HasPrefix(data, []byte{0x1a, 0x45, 0xdf, 0xa3}) ||
+		!bytes.Contains(data[:64], []byte("webm")) || !bytes.Contains(data, []byte{0x1f, 0x43, 0xb6, 0x75}) {
+		t.Fatalf("the recording is not a WebM with media: %d bytes, starts % x", len(data), data[:min(16, len(data))])
+	}
+	t.Logf("recording: %d bytes", len(data))
+	log := customer.WaitChat(t, "stopped recording")
+	if strings.Index(log, "started recording") > strings.Index(log, "stopped recording") {
+		t.Errorf("the customer's log has the notices out of order:\n%s", log)
+	}
 }
 
 func samePixels(a, b *image.RGBA) bool { return diffPixels(a, b) == "" }

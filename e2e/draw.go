@@ -154,3 +154,24 @@ func (tc *Technician) TakeScreenshot(t testing.TB) {
 		return get(t, tc.ctx, "screenshots", chromedp.Evaluate[int](`lifelineScreenshots.saved.length`)) > n
 	})
 }
+
+// RecordingState is what the console's recorder did, in order, and its state.
+type RecordingState struct {
+	State string   `json:"state"`
+	Bytes int      `json:"bytes"`
+	Trace []string `json:"trace"`
+}
+
+// Recording reads the console's recorder.
+func (tc *Technician) Recording(t testing.TB) RecordingState {
+	t.Helper()
+	return get(t, tc.ctx, "recording state", chromedp.Evaluate[RecordingState](
+		`({state: lifelineRecording.state, bytes: lifelineRecording.bytes, trace: lifelineRecording.trace})`))
+}
+
+// RecordingBanner is the text of the customer's recording banner, "" when hidden.
+func (c *Customer) RecordingBanner(t testing.TB) string {
+	t.Helper()
+	return get(t, c.ctx, "recording banner", chromedp.Evaluate[string](
+		`(() => { const p = document.getElementById("panel-recording"); return p && !p.hidden ? p.textContent : ""; })()`))
+}

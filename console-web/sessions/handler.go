@@ -145,11 +145,18 @@ var featureScripts = []string{
 	"path",
 	"draw",
 	"screenshot",
+	"recording",
 }
 
 // featurePerm is the permission a feature module needs; without it the module
 // is not loaded and its panel stays empty.
-var featurePerm = map[string]access.Perm{"files": access.Files, "clipboard": access.Clipboard, "draw": access.Drawing}
+var featurePerm = map[string]access.Perm{
+	"files":      access.Files,
+	"clipboard":  access.Clipboard,
+	"draw":       access.Drawing,
+	"screenshot": access.View,
+	"recording":  access.Recording,
+}
 
 // scriptsFor lists the feature modules the technician may use.
 func scriptsFor(t auth.Technician) []string {

@@ -3,6 +3,7 @@
 // binary chunks, end; shared/protocol ScreenshotMessage); this page saves it as
 // a download. The agent sends it only while the customer allows viewing.
 import { register } from "./features.js";
+import { fileName, saveBlob } from "./download.js";
 
 const LABEL = "screenshot";
 const MAX = 256 << 20; // protocol.MaxScreenshot
@@ -78,27 +79,10 @@ function onMessage(e) {
   }
 }
 
-function stamp(d = new Date()) {
-  const p = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-}
-
-// fileName is a safe download name with the customer's name and the time.
-export function fileName(customer, kind, ext) {
-  const who = customer.normalize("NFKD").replace(/[^\w-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "customer";
-  return `${kind}-${who}-${stamp()}.${ext}`;
-}
-
 function save(s) {
   const blob = new Blob(s.parts, { type: "image/png" });
   const name = fileName(ctx.customer, "screenshot", "png");
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  saveBlob(blob, name);
   window.lifelineScreenshots.saved.push({ name, size: s.size, w: s.w, h: s.h });
   ctx.log.event(ctx.t("ws.tools.shotSaved", `${s.w}×${s.h}, ${name}`));
 }
