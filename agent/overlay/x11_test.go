@@ -4,8 +4,11 @@ import (
 	"image"
 	"image/color"
 	"testing"
+	"time"
 
+	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/shape"
+	"github.com/jezek/xgb/xproto"
 
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/e2e/xvfb"
@@ -59,6 +62,24 @@ func TestX11OnXvfb(t *testing.T) {
 		}
 	}
 
+	// Always on top: a window mapped over the stroke later does not hide it.
+	other := coverWith(t, display, 0, 0, 320, 60)
+	waitRed := func(p image.Point) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !isRed(grab().RGBAAt(p.X, p.Y)) {
+			if time.Now().After(deadline) {
+				t.Fatalf("pixel %v is not red: the overlay went under another window", p)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitRed(image.Pt(50, 20))
+	if c := grab().RGBAAt(50, 40); c != (color.RGBA{255, 255, 255, 255}) {
+		t.Fatalf("the covering window shows %v, want white", c)
+	}
+	other.Close()
+
 	if err := x.SetLaser(image.Pt(200, 100), true); err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +110,27 @@ func TestX11OnXvfb(t *testing.T) {
 			t.Errorf("pixel %v still red after erasing", p)
 		}
 	}
+}
+
+// coverWith maps a white override-redirect window at x, y, w×h on display.
+func coverWith(t *testing.T, display string, x, y, w, h int) *xgb.Conn {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close)
+	scr := xproto.Setup(conn).DefaultScreen(conn)
+	win, _ := xproto.NewWindowId(conn)
+	if err := xproto.CreateWindowChecked(conn, scr.RootDepth, win, scr.Root, int16(x), int16(y), uint16(w), uint16(h), 0,
+		xproto.WindowClassInputOutput, scr.RootVisual, xproto.CwBackPixel|xproto.CwOverrideRedirect,
+		[]uint32{scr.WhitePixel, 1}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := xproto.MapWindowChecked(conn, win).Check(); err != nil {
+		t.Fatal(err)
+	}
+	return conn
 }
 
 func must[T any](v T, err error) T {

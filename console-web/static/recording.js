@@ -109,6 +109,7 @@ async function start() {
   recorder.onstop = () => finish(parts);
   recorder.start(1000);
   trace("recorder-start");
+  ctx.signal.send("audit", { event: "recording.started" }); // for the organisation's audit trail
   state = "recording";
   sync();
   log.event(t("ws.tools.recStarted", customer));

@@ -39,6 +39,7 @@ function fail(reason) {
   const { t, customer, log } = ctx;
   const text = reason === "not_allowed" ? t("ws.tools.shotDenied", customer)
     : reason === "busy" ? t("ws.tools.shotBusy")
+    : reason === "closed" ? t("ws.tools.shotLost", customer)
     : t("ws.tools.shotFailed", reason);
   log.event(text);
   window.lifelineScreenshots.failed.push(reason);
@@ -109,13 +110,13 @@ register({
     ch.onopen = sync;
     ch.onclose = () => {
       if (ch !== mine) return;
-      if (pending) fail("connection closed");
+      if (pending) fail("closed");
       sync();
     };
   },
   detach() {
     ch = null;
-    if (pending) fail("connection closed");
+    if (pending) fail("closed");
     sync();
   },
   setPermissions(p) {

@@ -19,6 +19,7 @@ func init() {
 		"ws.tools.shotSaved":   {EN: "Screenshot saved (%s)", FR: "Capture d'écran enregistrée (%s)"},
 		"ws.tools.shotFailed":  {EN: "The screenshot failed: %s", FR: "La capture d'écran a échoué : %s"},
 		"ws.tools.shotBusy":    {EN: "A screenshot is already on its way.", FR: "Une capture d'écran est déjà en cours."},
+		"ws.tools.shotLost":    {EN: "The connection to %s closed before the screenshot arrived.", FR: "La connexion avec %s s'est fermée avant l'arrivée de la capture d'écran."},
 		"ws.tools.shotDenied":  {EN: "%s does not allow viewing their screen.", FR: "%s n'autorise pas l'affichage de son écran."},
 		"ws.tools.recAsking":   {EN: "Telling %s that you are recording…", FR: "Information de %s de l'enregistrement…"},
 		"ws.tools.recNoNotice": {EN: "%s could not be told, so nothing is recorded.", FR: "%s n'a pas pu être informé(e) : rien n'est enregistré."},
