@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -95,6 +96,9 @@ type Stack struct {
 	// PageURL, if set, turns the address of the agent's local page into one
 	// the browser can reach.
 	PageURL func(t testing.TB, u string) string
+
+	sigArgs []string // the signaling command line (the data directory stays)
+	sigStop func()   // stops the running signaling process and waits for it
 }
 
 // Options change how Start runs the stack.
@@ -126,37 +130,9 @@ func StartWith(t testing.TB, o Options) *Stack {
 	}
 	s.Display = xvfb.Start(t, w, h)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	args := append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
+	s.sigArgs = append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
 		"--turn-listen", "127.0.0.1:0"}, o.SignalingArgs...)
-	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, "signaling"), args...)
-	cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+AdminPassword)
-	cmd.Stderr = s.logs
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("signaling log:\n%s", s.logs.String())
-		}
-	})
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "Lifeline is listening on "); ok {
-				urlc <- u
-			}
-		}
-	}()
-	select {
-	case s.URL = <-urlc:
-	case <-time.After(Timeout):
-		t.Fatalf("signaling did not start:\n%s", s.logs.String())
-	}
+	s.URL = s.startSignaling(t, s.sigArgs)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath()),
@@ -179,6 +155,72 @@ func StartWith(t testing.TB, o Options) *Stack {
 	t.Cleanup(func() { bcancel(); acancel() })
 	s.browser = bctx
 	return s
+}
+
+// startSignaling runs the signaling binary with args and returns its URL.
+func (s *Stack) startSignaling(t testing.TB, args []string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(s.bin, "signaling"), args...)
+	cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+AdminPassword)
+	cmd.Stderr = s.logs
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	s.sigStop = func() {
+		once.Do(func() {
+			// SIGTERM, as a service manager restarting it would.
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(Timeout):
+				_ = cmd.Process.Kill()
+				<-done
+			}
+		})
+	}
+	stop := s.sigStop
+	t.Cleanup(func() {
+		stop()
+		if t.Failed() {
+			t.Logf("signaling log:\n%s", s.logs.String())
+		}
+	})
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "Lifeline is listening on "); ok {
+				urlc <- u
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		return u
+	case <-time.After(Timeout):
+		t.Fatalf("signaling did not start:\n%s", s.logs.String())
+	}
+	return ""
+}
+
+// RestartSignaling stops the signaling process (SIGTERM), runs whileDown, and
+// starts it again on the same address with the same data, as an upgrade or a
+// crash-and-restart would. Sessions live in JetStream; the browser and the
+// agents reconnect by themselves.
+func (s *Stack) RestartSignaling(t testing.TB, whileDown func()) {
+	t.Helper()
+	s.sigStop()
+	if whileDown != nil {
+		whileDown()
+	}
+	args := append(append([]string{}, s.sigArgs...), "--addr", strings.TrimPrefix(s.URL, "http://"))
+	if u := s.startSignaling(t, args); u != s.URL {
+		t.Fatalf("signaling came back on %s, not %s", u, s.URL)
+	}
 }
 
 func chromiumPath() string {

@@ -50,7 +50,7 @@ type Config struct {
 	// PingInterval is how often the agent checks its signaling socket; one that
 	// does not answer within the interval is dropped and redialled (default 5 s).
 	PingInterval time.Duration
-	// MaxBackoff caps the wait between reconnection attempts (default 10 s).
+	// MaxBackoff caps the wait between reconnection attempts (default 5 s).
 	MaxBackoff time.Duration
 }
 
@@ -202,7 +202,7 @@ func Run(ctx context.Context, cfg Config) error {
 		s.cfg.PingInterval = 5 * time.Second
 	}
 	if s.cfg.MaxBackoff <= 0 {
-		s.cfg.MaxBackoff = 10 * time.Second
+		s.cfg.MaxBackoff = 5 * time.Second
 	}
 	s.grants.newRobot, s.grants.log = s.cfg.NewInjector, s.log
 	return s.run(ctx)
@@ -657,7 +657,13 @@ func (s *runner) join(ctx context.Context, hello protocol.AgentHello) (*websocke
 	if err != nil {
 		return nil, nil, err
 	}
-	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	limit := 20 * time.Second
+	if hello.SID != "" {
+		// Resuming: short attempts, so one lost in a dead network does not
+		// delay the next one after the network is back.
+		limit = 5 * time.Second
+	}
+	dctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	ws, _, err := websocket.Dial(dctx, u, nil)
 	if err != nil {

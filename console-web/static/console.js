@@ -42,7 +42,7 @@ const input = new InputCapture(stage, video);
 const log = new SessionLog(document.getElementById("session-log"), t);
 
 // Exposed for diagnostics and end-to-end tests.
-window.lifeline = { get pc() { return pc; }, video, input, firstFrameAt: 0, iceRestarts: 0, get state() { return state; } };
+window.lifeline = { get pc() { return pc; }, video, input, firstFrameAt: 0, iceRestarts: 0, get state() { return state; }, get agentConnected() { return agentConnected; } };
 
 // notify tells the queue page around this workspace (if any) what happened here:
 // unread chat, sound alerts. Same origin only.
@@ -129,8 +129,17 @@ function iceHealthy() {
 // restartIce renegotiates the paths of the existing connection (the network
 // changed or was cut); if that does not bring it back, a new connection.
 async function restartIce() {
-  if (!pc || !agentConnected || ended || pc.signalingState !== "stable") return;
+  if (!pc || !agentConnected || ended || state === "reconnecting" || state === "offline") return;
   const cur = pc;
+  if (pc.signalingState === "have-local-offer") {
+    // An earlier offer was lost with the network: take it back first.
+    try {
+      await pc.setLocalDescription({ type: "rollback" });
+    } catch (e) {
+      console.warn("rollback", e);
+    }
+  }
+  if (cur !== pc || pc.signalingState !== "stable") return;
   window.lifeline.iceRestarts++;
   log.event(t("ws.log.iceRestart"));
   try {

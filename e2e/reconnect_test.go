@@ -1,0 +1,60 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeline-support/lifeline/e2e/netns"
+)
+
+// A live session survives what networks and servers do to it: the signaling
+// server restarts (the video keeps flowing peer to peer while it is down, and
+// the agent and the console reconnect and resume the same session), then the
+// customer's link is cut for 20 s (the session shows Reconnecting, then comes
+// back Active with video without anyone clicking).
+func TestSessionSurvivesRestartAndLinkCut(t *testing.T) {
+	nat := netns.NewNAT(t, netns.Permissive)
+	ip := nat.Server.String()
+	stack := StartWith(t, Options{SignalingArgs: []string{"--addr", ip + ":0", "--turn-listen", ip + ":0"}})
+	behind(stack, nat)
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Curie")
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	tech.WaitState(t, "active")
+
+	// The server restarts; frames still arrive while it is down.
+	stack.RestartSignaling(t, func() {
+		tech.WaitFramesAfter(t, tech.Frames(t))
+	})
+	customer.WaitLog(t, "session resumed")
+	tech.WaitState(t, "active")
+	waitFor(t, "the console to see the agent again", func() bool { return tech.agentConnected(t) })
+	tech.WaitFramesAfter(t, tech.Frames(t))
+	tech.WaitStatus(t, "Connected to Marie Curie")
+
+	// The customer's link goes down for 20 s.
+	nat.SetLink(t, false)
+	cut := time.Now()
+	tech.WaitState(t, "reconnecting")
+	t.Logf("the console showed Reconnecting %v after the cut", time.Since(cut).Round(100*time.Millisecond))
+	waitFor(t, "the customer to see the connection is lost", func() bool {
+		return strings.Contains(customer.PageText(t), "reconnecting")
+	})
+	time.Sleep(time.Until(cut.Add(20 * time.Second)))
+	frames := tech.Frames(t)
+	nat.SetLink(t, true)
+	restored := time.Now()
+	waitForLong(t, "the session Active again with video", 2*Timeout, func() bool {
+		return tech.State(t) == "active" && tech.agentConnected(t) && tech.Frames(t) > frames
+	})
+	t.Logf("recovery: Active with new frames %v after the link came back (ICE restarts: %d)",
+		time.Since(restored).Round(100*time.Millisecond), tech.iceRestarts(t))
+	tech.WaitStatus(t, "Connected to Marie Curie")
+	if !strings.Contains(customer.PageText(t), "being viewed") {
+		t.Errorf("customer page after recovery: %q", customer.PageText(t))
+	}
+}
