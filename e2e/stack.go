@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"io"
 	"net/http"
 	"os"
@@ -109,6 +110,9 @@ type Options struct {
 	// Width and Height are the customer desktop's size; 0 means ScreenW×ScreenH.
 	// Helpers that take screen coordinates assume ScreenW×ScreenH.
 	Width, Height int
+	// ExtraScreens are more X screens on the customer's display, of these
+	// sizes, after the first ScreenW×ScreenH one (":N.1", ":N.2"...).
+	ExtraScreens []image.Point
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.
@@ -128,7 +132,7 @@ func StartWith(t testing.TB, o Options) *Stack {
 	if w == 0 || h == 0 {
 		w, h = ScreenW, ScreenH
 	}
-	s.Display = xvfb.Start(t, w, h)
+	s.Display = xvfb.StartScreens(t, append([]image.Point{image.Pt(w, h)}, o.ExtraScreens...)...)
 
 	s.sigArgs = append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
 		"--turn-listen", "127.0.0.1:0"}, o.SignalingArgs...)

@@ -129,12 +129,18 @@ func (tc *Technician) Pixel(t testing.TB, x, y int) [3]int {
 // whatever the scaling of the video.
 func (tc *Technician) pagePoint(t testing.TB, x, y int) (float64, float64) {
 	t.Helper()
+	return tc.pagePointIn(t, x, y, ScreenW, ScreenH)
+}
+
+// pagePointIn is pagePoint for a streamed screen of w×h pixels.
+func (tc *Technician) pagePointIn(t testing.TB, x, y, w, h int) (float64, float64) {
+	t.Helper()
 	js := fmt.Sprintf(`(() => {
 		const v = lifeline.video, r = v.getBoundingClientRect();
 		const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
 		const w = v.videoWidth * s, h = v.videoHeight * s;
 		return [r.left + (r.width - w) / 2 + (%d + 0.5) / %d * w, r.top + (r.height - h) / 2 + (%d + 0.5) / %d * h, s];
-	})()`, x, ScreenW, y, ScreenH)
+	})()`, x, w, y, h)
 	p := get(t, tc.ctx, "locate a remote pixel", chromedp.Evaluate[[]float64](js))
 	return p[0], p[1]
 }

@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"crypto/rand"
 	"fmt"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
 )
 
 // SetKeyboardLayout switches the customer's X keyboard layout (e.g. "fr"),
@@ -40,4 +44,147 @@ func (tc *Technician) CtrlAltDel(t testing.TB) {
 	run(t, tc.ctx, "send Ctrl+Alt+Del",
 		chromedp.WaitEnabled(chromedp.ID("keys-cad")),
 		chromedp.Click(chromedp.ID("keys-cad")))
+}
+
+// Animate draws changing noise in a w×h window at x, y of the display's
+// first screen until the test ends: a moving picture for the encoder.
+func Animate(t testing.TB, display string, x, y, w, h int) {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scr := xproto.Setup(conn).DefaultScreen(conn)
+	wid, err := xproto.NewWindowId(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xproto.CreateWindowChecked(conn, scr.RootDepth, wid, scr.Root, int16(x), int16(y), uint16(w), uint16(h), 0,
+		xproto.WindowClassInputOutput, scr.RootVisual, xproto.CwOverrideRedirect, []uint32{1}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	gc, _ := xproto.NewGcontextId(conn)
+	xproto.CreateGC(conn, gc, xproto.Drawable(wid), 0, nil)
+	xproto.MapWindow(conn, wid)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		pix := make([]byte, w*h*4)
+		tick := time.NewTicker(30 * time.Millisecond) // redraw rate, about the capture's
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			_, _ = rand.Read(pix)
+			// A checked request keeps the drawing paced by the X server.
+			if err := xproto.PutImageChecked(conn, xproto.ImageFormatZPixmap, xproto.Drawable(wid), gc,
+				uint16(w), uint16(h), 0, 0, 0, scr.RootDepth, pix).Check(); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(done)
+		<-stopped
+		conn.Close()
+	})
+}
+
+// ReceivedBytes is how many video bytes the console's connection has received.
+func (tc *Technician) ReceivedBytes(t testing.TB) float64 {
+	t.Helper()
+	js := `lifeline.pc.getStats().then((st) => {
+		let n = 0;
+		st.forEach((r) => { if (r.type === "inbound-rtp" && r.kind === "video") n += r.bytesReceived; });
+		return n;
+	})`
+	return get(t, tc.ctx, "read the received video bytes", chromedp.Evaluate[float64](js, chromedp.EvalAwaitPromise))
+}
+
+// BitRate measures the received video bit rate over d, in bits per second.
+func (tc *Technician) BitRate(t testing.TB, d time.Duration) float64 {
+	t.Helper()
+	start, at := tc.ReceivedBytes(t), time.Now()
+	time.Sleep(d) // a measurement window, not a wait for a condition
+	return (tc.ReceivedBytes(t) - start) * 8 / time.Since(at).Seconds()
+}
+
+// pick chooses value in the toolbar select id, as the technician would.
+func (tc *Technician) pick(t testing.TB, id, value string) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const s = document.getElementById(%q);
+		if (s.disabled) return false;
+		s.value = %q;
+		s.dispatchEvent(new Event("change"));
+		return true;
+	})()`, id, value)
+	waitFor(t, "the "+id+" control", func() bool { return get(t, tc.ctx, "pick "+id, chromedp.Evaluate[bool](js)) })
+}
+
+// Quality picks a quality preset: auto, high, medium or low.
+func (tc *Technician) Quality(t testing.TB, q string) { tc.pick(t, "quality", q) }
+
+// Monitors waits until the console lists n monitors and returns them as
+// [x, y, w, h, screen].
+func (tc *Technician) Monitors(t testing.TB, n int) [][5]int {
+	t.Helper()
+	var mons [][5]int
+	waitFor(t, fmt.Sprintf("%d monitors in the console", n), func() bool {
+		mons = get(t, tc.ctx, "read the monitors", chromedp.Evaluate[[][5]int](
+			`(lifeline.view?.monitors ?? []).map((m) => [m.x, m.y, m.w, m.h, m.s])`))
+		return len(mons) == n
+	})
+	return mons
+}
+
+// Monitor switches to the customer's monitor i (from 0).
+func (tc *Technician) Monitor(t testing.TB, i int) { tc.pick(t, "monitor", fmt.Sprint(i)) }
+
+// WaitVideoSize waits until the decoded video is w×h.
+func (tc *Technician) WaitVideoSize(t testing.TB, w, h int) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("a %dx%d video", w, h), func() bool {
+		size := get(t, tc.ctx, "video size", chromedp.Evaluate[[]int](`[lifeline.video.videoWidth, lifeline.video.videoHeight]`))
+		return size[0] == w && size[1] == h
+	})
+}
+
+// PixelIn is Pixel for a streamed screen of w×h pixels.
+func (tc *Technician) PixelIn(t testing.TB, x, y, w, h int) [3]int {
+	t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const v = lifeline.video, c = document.createElement("canvas");
+		c.width = v.videoWidth; c.height = v.videoHeight;
+		const g = c.getContext("2d");
+		g.drawImage(v, 0, 0);
+		const d = g.getImageData(Math.round(%d / %d * v.videoWidth), Math.round(%d / %d * v.videoHeight), 1, 1).data;
+		return [d[0], d[1], d[2]];
+	})()`, x, w, y, h)
+	rgb := get(t, tc.ctx, "read a pixel", chromedp.Evaluate[[]int](js))
+	return [3]int{rgb[0], rgb[1], rgb[2]}
+}
+
+// ClickIn clicks pixel x, y of a streamed screen of w×h pixels.
+func (tc *Technician) ClickIn(t testing.TB, x, y, w, h int) {
+	t.Helper()
+	px, py := tc.pagePointIn(t, x, y, w, h)
+	run(t, tc.ctx, "click the remote screen", chromedp.MouseClickXY(px, py))
+}
+
+// MarkConnection tags the console's RTCPeerConnection; SameConnection
+// reports whether it is still the one tagged (no reconnection since).
+func (tc *Technician) MarkConnection(t testing.TB) {
+	t.Helper()
+	get(t, tc.ctx, "tag the connection", chromedp.Evaluate[bool](`(lifeline.pc.e2eTag = true)`))
+}
+
+// SameConnection: see MarkConnection.
+func (tc *Technician) SameConnection(t testing.TB) bool {
+	t.Helper()
+	return get(t, tc.ctx, "check the connection", chromedp.Evaluate[bool](`lifeline.pc?.e2eTag === true && lifeline.pc.connectionState === "connected"`))
 }

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"image"
 	"testing"
+	"time"
 
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 )
@@ -74,5 +76,69 @@ func TestSpecialKeysAndKeyboardModes(t *testing.T) {
 	const ctrl, alt = 1 << 2, 1 << 3 // ControlMask, Mod1Mask
 	if del.State&ctrl == 0 || del.State&alt == 0 {
 		t.Errorf("Delete pressed with state %#x, want Control and Alt held", del.State)
+	}
+}
+
+// A quality preset changes the stream live, on the same connection; the
+// technician sees the list of the customer's X screens, switches to the
+// second, sees it and clicks on it.
+func TestQualityPresetsAndMonitors(t *testing.T) {
+	const w2, h2 = 800, 600
+	stack := StartWith(t, Options{ExtraScreens: []image.Point{image.Pt(w2, h2)}})
+	Animate(t, stack.Display, 900, 400, 240, 240)
+	win := twtest.Start(t, stack.Display+".1", twtest.Options{X: 100, Y: 100, W: 400, H: 300})
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Dupont")
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideoSize(t, ScreenW, ScreenH)
+	tech.RequestControl(t)
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "in control")
+
+	mons := tech.Monitors(t, 2)
+	if want := [5]int{0, 0, w2, h2, 1}; mons[1] != want {
+		t.Errorf("second monitor is %v, want %v", mons[1], want)
+	}
+
+	// Quality: low halves the picture and the bit rate falls; high raises it.
+	tech.MarkConnection(t)
+	auto := tech.BitRate(t, 3*time.Second)
+	tech.Quality(t, "low")
+	tech.WaitVideoSize(t, ScreenW/2, ScreenH/2)
+	low := tech.BitRate(t, 3*time.Second)
+	tech.Quality(t, "high")
+	tech.WaitVideoSize(t, ScreenW, ScreenH)
+	high := tech.BitRate(t, 3*time.Second)
+	t.Logf("received video: auto %.0f kbit/s, low %.0f kbit/s, high %.0f kbit/s", auto/1e3, low/1e3, high/1e3)
+	if low >= auto || high <= low {
+		t.Errorf("bit rate auto %.0f → low %.0f → high %.0f bit/s, want it to fall then rise", auto, low, high)
+	}
+	if !tech.SameConnection(t) {
+		t.Error("changing the quality replaced the connection")
+	}
+
+	// The second X screen: its test window shows, and a click lands on it.
+	tech.Monitor(t, 1)
+	tech.WaitVideoSize(t, w2, h2)
+	var got [3]int
+	waitFor(t, "the second screen's red quadrant", func() bool {
+		got = tech.PixelIn(t, 100+100, 100+75, w2, h2)
+		return near(got, [3]int{255, 0, 0}, 40)
+	})
+	mark := win.Mark(t)
+	cx, cy := win.Center()
+	tech.ClickIn(t, cx, cy, w2, h2)
+	evs := win.WaitFor(t, mark, "the click on the second screen", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_press")) > 0
+	})
+	press := twtest.Filter(evs, "button_press")[0]
+	if abs(press.RootX-cx) > 3 || abs(press.RootY-cy) > 3 {
+		t.Errorf("click arrived at (%d,%d) of the second screen, want (%d,%d)", press.RootX, press.RootY, cx, cy)
+	}
+	if !tech.SameConnection(t) {
+		t.Error("switching monitors replaced the connection")
 	}
 }

@@ -181,6 +181,17 @@ func (k *xkeyboard) fake(kc xproto.Keycode, down bool) error {
 	return xtest.FakeInputChecked(k.conn, typ, byte(kc), 0, 0, 0, 0, 0).Check()
 }
 
+// warp moves the pointer to x, y on X screen screen and waits until the
+// server has processed it. It warps rather than fakes a motion: Xvfb ignores
+// the root window of an XTEST motion, so that could not change screens.
+func (k *xkeyboard) warp(screen, x, y int) error {
+	roots := xproto.Setup(k.conn).Roots
+	if screen < 0 || screen >= len(roots) {
+		return fmt.Errorf("no X screen %d", screen)
+	}
+	return xproto.WarpPointerChecked(k.conn, 0, roots[screen].Root, 0, 0, 0, 0, int16(x), int16(y)).Check()
+}
+
 // toggleKeysym presses or releases the key carrying keysym s.
 func (k *xkeyboard) toggleKeysym(s uint32, down bool) error {
 	kc, _, ok := k.keycode(xproto.Keysym(s), true)

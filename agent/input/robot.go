@@ -62,7 +62,8 @@ type Robot struct {
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
-	dropped   atomic.Int64 // pointer moves dropped because the queue was full
+	dropped   atomic.Int64                     // pointer moves dropped because the queue was full
+	area      atomic.Pointer[protocol.Monitor] // the streamed monitor, nil: the whole screen
 
 	// Owned by the loop goroutine.
 	heldKeys    map[string]keyDef         // by DOM code
@@ -243,6 +244,15 @@ func (r *Robot) Close() error {
 	return r.closeErr
 }
 
+// SetMonitor makes event positions fractions of monitor m from now on: a
+// rectangle of X screen m.Screen (the monitor the technician sees).
+func (r *Robot) SetMonitor(m protocol.Monitor) {
+	if m.W <= 0 || m.H <= 0 {
+		return
+	}
+	r.area.Store(&m)
+}
+
 // Size returns the screen size in pixels that event positions refer to.
 func (r *Robot) Size() (width, height int) { return r.w, r.h }
 
@@ -331,7 +341,16 @@ func pixel(f float64, n int) int {
 }
 
 func (r *Robot) moveTo(x, y float64) {
-	robotgo.Move(pixel(x, r.w), pixel(y, r.h))
+	a := r.area.Load()
+	if a == nil {
+		robotgo.Move(pixel(x, r.w), pixel(y, r.h))
+		return
+	}
+	// On our own connection with the screen's root: robotgo ignores
+	// screens (robotgo#595) and knows nothing of monitor origins.
+	if err := r.kb.warp(a.Screen, a.X+pixel(x, a.W), a.Y+pixel(y, a.H)); err != nil {
+		r.log.Warn("input: move", "err", err)
+	}
 }
 
 var buttonNames = [3]string{"left", "center", "right"}

@@ -3,6 +3,7 @@ package input_test
 import (
 	"errors"
 	"fmt"
+	"image"
 	"math"
 	"os/exec"
 	"runtime"
@@ -450,4 +451,28 @@ func TestKeyboardModesOnAZERTY(t *testing.T) {
 			t.Errorf("Inject(KeyÄ) = %v, want ErrUnknownKey", err)
 		}
 	})
+}
+
+// With a monitor set, positions are fractions of that monitor: here a second
+// X screen, which robotgo alone cannot reach.
+func TestClickOnSecondScreen(t *testing.T) {
+	display := xvfb.StartScreens(t, image.Pt(640, 480), image.Pt(800, 600))
+	t.Setenv("DISPLAY", display)
+	win := twtest.Start(t, display+".1", twtest.Options{X: 100, Y: 100, W: 400, H: 300})
+	d := &desktop{display: display, win: win}
+	d.startRobot(t)
+	d.robot.SetMonitor(protocol.Monitor{Screen: 1, W: 800, H: 600})
+	cx, cy := win.Center()
+	fx, fy := frac(cx, 800), frac(cy, 600)
+	mark := win.Mark(t)
+	d.inject(t,
+		protocol.InputEvent{Kind: protocol.InputButton, X: fx, Y: fy, Button: protocol.ButtonLeft, Down: true},
+		protocol.InputEvent{Kind: protocol.InputButton, X: fx, Y: fy, Button: protocol.ButtonLeft})
+	evs := win.WaitFor(t, mark, "the click on screen 1", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_release")) > 0
+	})
+	p := twtest.Filter(evs, "button_press")[0]
+	if !near(p.RootX, cx) || !near(p.RootY, cy) {
+		t.Errorf("press at %d,%d of screen 1, want %d,%d", p.RootX, p.RootY, cx, cy)
+	}
 }

@@ -15,4 +15,7 @@ var (
 	ErrNoVP8 = errors.New("peer: the browser's offer has no VP8 video; use a browser that supports VP8")
 	// ErrClosed means the Peer was already closed (by Close or because the connection failed).
 	ErrClosed = errors.New("peer: closed")
+	// ErrNoBitRateControl means the video encoder cannot change its bit rate while
+	// running; the quality preset then changes only frame rate, size and colour.
+	ErrNoBitRateControl = errors.New("peer: the video encoder cannot change its bit rate")
 )

@@ -66,6 +66,18 @@ type Config struct {
 	// io.EOF once the source is closed. The Peer owns it and closes it on Close.
 	Source mediadevices.VideoSource
 
+	// Monitors are the customer's monitors the technician may pick from (the
+	// first is streamed at start); nil means the whole captured screen only.
+	// A monitor on X screen 0 is a crop of the capture; one on another X
+	// screen needs Grab.
+	Monitors []protocol.Monitor
+	// Grab captures monitors on other X screens; nil means only screen 0.
+	Grab GrabFunc
+	// OnMonitor, if set, is told the monitor streamed after the technician
+	// switched (input positions follow it). It runs on pion's goroutine and
+	// must not block.
+	OnMonitor func(protocol.Monitor)
+
 	// settings, if set, adjusts pion's SettingEngine (tests enable loopback).
 	settings func(*webrtc.SettingEngine)
 }
@@ -82,6 +94,7 @@ type Peer struct {
 	log   *slog.Logger
 	pc    *webrtc.PeerConnection
 	track *videoTrack
+	view  *view // quality and monitor: the view data channel
 
 	width, height atomic.Int32
 
@@ -132,7 +145,8 @@ func New(cfg Config) (*Peer, error) {
 		return nil, err
 	}
 	p.gate = newGate(!cfg.VideoOff, p.done)
-	track, err := newVideoTrack(&cfg, &p.width, &p.height, p.gate)
+	p.view = newView(&cfg)
+	track, err := newVideoTrack(&cfg, &p.width, &p.height, p.gate, p.view)
 	if err != nil {
 		if cfg.Source != nil {
 			_ = cfg.Source.Close()
@@ -140,6 +154,7 @@ func New(cfg Config) (*Peer, error) {
 		return nil, err
 	}
 	p.track = track
+	p.view.setBitRate = encoderBitRate(track)
 
 	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: cfg.ICEServers})
 	if err != nil {
@@ -353,6 +368,9 @@ func (p *Peer) onDataChannel(dc *webrtc.DataChannel) {
 	label := dc.Label()
 	switch label {
 	case protocol.ChannelInput, protocol.ChannelPointer:
+	case protocol.ChannelView:
+		p.view.attach(dc)
+		return
 	default:
 		if p.cfg.OnDataChannel != nil {
 			p.cfg.OnDataChannel(dc)

@@ -84,13 +84,13 @@ func haveScreen() bool {
 }
 
 // newVideoTrack opens the screen (or cfg.Source) as a VP8-encoding track. It
-// records each frame's size in w and h.
-func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate) (*videoTrack, error) {
+// shapes frames for the view settings v and records each frame's size in w and h.
+func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTrack, error) {
 	params, err := vp8Params(cfg.BitRate, cfg.FrameRate)
 	if err != nil {
 		return nil, err
 	}
-	selector := mediadevices.NewCodecSelector(mediadevices.WithVideoEncoders(params))
+	selector := mediadevices.NewCodecSelector(mediadevices.WithVideoEncoders(resizable{params}))
 
 	var track mediadevices.Track
 	if cfg.Source != nil {
@@ -104,6 +104,12 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate) (*videoTrack, error
 			Video: func(c *mediadevices.MediaTrackConstraints) {
 				// The X11 driver paces capture with this (it defaults to 10 fps).
 				c.FrameRate = prop.Float(fps)
+				// X screen 0: on a display with several X screens the driver
+				// registers one each, in no fixed order. Monitors of other
+				// screens go through Config.Grab.
+				if id := screenZero(); id != "" {
+					c.DeviceID = prop.StringExact(id)
+				}
 			},
 			Codec: selector,
 		})
@@ -118,7 +124,7 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate) (*videoTrack, error
 	}
 
 	if vt, ok := track.(*mediadevices.VideoTrack); ok {
-		vt.Transform(func(r video.Reader) video.Reader { return gatedReader(r, w, h, g) })
+		vt.Transform(func(r video.Reader) video.Reader { return gatedReader(v.reader(r), w, h, g) })
 	}
 	return &videoTrack{Track: track}, nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/input"
 	"github.com/lifeline-support/lifeline/agent/peer"
+	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -52,6 +53,9 @@ type Config struct {
 	PingInterval time.Duration
 	// MaxBackoff caps the wait between reconnection attempts (default 5 s).
 	MaxBackoff time.Duration
+	// Monitors lists the customer's monitors for the technician to pick
+	// from; nil means the X display's (agent/screen).
+	Monitors func() ([]protocol.Monitor, error)
 }
 
 // Peer is the part of *peer.Peer the session uses.
@@ -101,6 +105,21 @@ type grants struct {
 	// refused reports input dropped for lack of a grant (the first, then every
 	// hundredth); it must not block.
 	refused func(protocol.Audit)
+	monitor *protocol.Monitor // the streamed monitor input positions refer to
+}
+
+// monitorSetter is implemented by injectors that map positions to a monitor.
+type monitorSetter interface{ SetMonitor(protocol.Monitor) }
+
+// setMonitor makes input positions refer to monitor m, now and for an
+// injector created later.
+func (g *grants) setMonitor(m protocol.Monitor) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.monitor = &m
+	if ms, ok := g.robot.(monitorSetter); ok {
+		ms.SetMonitor(m)
+	}
 }
 
 func (g *grants) get() protocol.Permissions { g.mu.Lock(); defer g.mu.Unlock(); return g.p }
@@ -142,6 +161,9 @@ func (g *grants) inject(ev protocol.InputEvent) {
 			return
 		}
 		g.robot = r
+		if ms, ok := r.(monitorSetter); ok && g.monitor != nil {
+			ms.SetMonitor(*g.monitor)
+		}
 	}
 	if err := g.robot.Inject(ev); err != nil {
 		g.log.Warn("input refused", "kind", ev.Kind, "err", err)
@@ -204,7 +226,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if s.cfg.MaxBackoff <= 0 {
 		s.cfg.MaxBackoff = 5 * time.Second
 	}
+	if s.cfg.Monitors == nil {
+		s.cfg.Monitors = screen.Monitors
+	}
 	s.grants.newRobot, s.grants.log = s.cfg.NewInjector, s.log
+	defer s.grabber.Close()
 	return s.run(ctx)
 }
 
@@ -218,9 +244,11 @@ type runner struct {
 	hold   bool
 	events chan event
 	grants grants
-	peer   Peer
-	gen    int // generation of peer, to ignore states of closed peers
-	asking map[protocol.Permission]bool
+	// grabber captures monitors on X screens other than the first.
+	grabber screen.Grabber
+	peer    Peer
+	gen     int // generation of peer, to ignore states of closed peers
+	asking  map[protocol.Permission]bool
 	// denied is what the technician's group does not allow (from the server).
 	denied map[string]bool
 	wg     sync.WaitGroup
@@ -477,7 +505,17 @@ func (s *runner) ask(ctx context.Context, perm protocol.Permission) {
 func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription, ice []webrtc.ICEServer) error {
 	s.gen++
 	gen := s.gen
+	mons, err := s.cfg.Monitors()
+	if err != nil {
+		s.log.Warn("cannot list monitors; streaming the whole screen", "err", err)
+	}
+	if len(mons) > 0 {
+		s.grants.setMonitor(mons[0]) // a new connection starts on the first
+	}
 	p, err := s.cfg.NewPeer(peer.Config{
+		Monitors:      mons,
+		Grab:          s.grabber.Grab,
+		OnMonitor:     s.grants.setMonitor,
 		ICEServers:    ice,
 		Logger:        s.log,
 		VideoOff:      !s.grants.get().View,

@@ -1,5 +1,6 @@
-// The remote-control toolbar above the customer's screen: special keys and the
-// keyboard mode. (View modes, magnifier, quality and monitors join it here.)
+// The remote-control toolbar above the customer's screen: quality preset and
+// monitor (sent to the agent on the "view" data channel), special keys and the
+// keyboard mode.
 import { register } from "./features.js";
 
 // Shortcuts a browser keeps for itself, as DOM codes pressed in order.
@@ -19,6 +20,9 @@ const CAD = ["ControlLeft", "AltLeft", "Delete"];
 
 let ctx = null;
 const controls = []; // elements usable only while in control
+let channel = null; // the "view" data channel of the current connection
+let viewing = false;
+const el_ = {}; // quality and monitor selects
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -72,17 +76,76 @@ function keyboardGroup() {
   return group(el("label", { htmlFor: "keyboard-mode", textContent: t("ws.keys.mode") }), select);
 }
 
+// Quality presets and monitors: the agent applies them to the running stream
+// (no reconnection) and answers with its state, which these selects show.
+function streamGroup() {
+  const { t } = ctx;
+  const quality = el("select", { id: "quality", title: t("ws.view.qualityTitle"), "aria-label": t("ws.view.quality") });
+  for (const q of ["auto", "high", "medium", "low"]) quality.append(el("option", { value: q, textContent: t(`ws.view.q.${q}`) }));
+  quality.addEventListener("change", () => send({ k: "quality", q: quality.value, m: 0 }));
+  const monitor = el("select", { id: "monitor", title: t("ws.view.monitorTitle"), "aria-label": t("ws.view.monitor") });
+  monitor.addEventListener("change", () => send({ k: "monitor", m: Number(monitor.value) }));
+  el_.quality = quality;
+  el_.monitor = monitor;
+  return group(el("label", { htmlFor: "quality", textContent: t("ws.view.quality") }), quality,
+    el("label", { htmlFor: "monitor", textContent: t("ws.view.monitor") }), monitor);
+}
+
+function send(msg) {
+  if (channel?.readyState === "open") channel.send(JSON.stringify(msg));
+}
+
+// showState shows the agent's view state: its monitors, the one streamed, the preset.
+function showState(st) {
+  const { t } = ctx;
+  el_.quality.value = st.q;
+  const mon = el_.monitor;
+  mon.replaceChildren(...st.monitors.map((m, i) =>
+    el("option", { value: String(i), textContent: t("ws.view.monitorItem", i + 1, `${m.w}×${m.h}`) })));
+  mon.value = String(st.m);
+  if (window.lifeline) window.lifeline.view = st;
+  syncStream();
+}
+
+function syncStream() {
+  const open = viewing && channel?.readyState === "open";
+  el_.quality.disabled = !open;
+  el_.monitor.disabled = !open || el_.monitor.options.length < 2;
+}
+
 register({
   init(c) {
     ctx = c;
     const bar = document.getElementById("toolbar");
-    bar.append(keysGroup(), keyboardGroup());
+    bar.append(streamGroup(), keysGroup(), keyboardGroup());
     this.setPermissions({});
   },
+  attach(pc) {
+    const ch = pc.createDataChannel("view", { ordered: true });
+    channel = ch;
+    ch.onopen = syncStream;
+    ch.onclose = syncStream;
+    ch.onmessage = (e) => {
+      try {
+        const st = JSON.parse(e.data);
+        if (st.k === "state" && Array.isArray(st.monitors)) showState(st);
+      } catch (err) {
+        console.warn("view state", err);
+      }
+    };
+  },
+  detach() {
+    channel = null;
+    syncStream();
+  },
   setPermissions(p) {
+    viewing = !!p.view;
     for (const c of controls) c.disabled = !p.control;
+    syncStream();
   },
   ended() {
+    viewing = false;
     for (const c of controls) c.disabled = true;
+    syncStream();
   },
 });

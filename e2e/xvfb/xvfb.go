@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -59,12 +60,23 @@ func (s *Server) Close() error {
 // group with -nolisten tcp and -noreset (it keeps its state when the last
 // client disconnects).
 func Launch(width, height int) (*Server, error) {
+	return LaunchScreens(image.Pt(width, height))
+}
+
+// LaunchScreens is Launch with one X screen of each size (":N.0", ":N.1"...),
+// as on a computer with one X screen per monitor.
+func LaunchScreens(sizes ...image.Point) (*Server, error) {
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
 		return nil, ErrNotInstalled
 	}
-	if width <= 0 || height <= 0 {
-		return nil, fmt.Errorf("xvfb: bad screen size %dx%d", width, height)
+	if len(sizes) == 0 {
+		return nil, fmt.Errorf("xvfb: no screen")
+	}
+	for _, sz := range sizes {
+		if sz.X <= 0 || sz.Y <= 0 {
+			return nil, fmt.Errorf("xvfb: bad screen size %dx%d", sz.X, sz.Y)
+		}
 	}
 	var lastErr error
 	for range maxAttempts {
@@ -72,7 +84,7 @@ func Launch(width, height int) (*Server, error) {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
 			continue // taken (or stale: Xvfb would check, but another number is cheaper)
 		}
-		srv, err := start(bin, n, width, height)
+		srv, err := start(bin, n, sizes)
 		if err == nil {
 			return srv, nil
 		}
@@ -94,7 +106,13 @@ func Launch(width, height int) (*Server, error) {
 // t.Setenv.
 func Start(t testing.TB, width, height int) string {
 	t.Helper()
-	srv, err := Launch(width, height)
+	return StartScreens(t, image.Pt(width, height))
+}
+
+// StartScreens is Start with one X screen of each size (see LaunchScreens).
+func StartScreens(t testing.TB, sizes ...image.Point) string {
+	t.Helper()
+	srv, err := LaunchScreens(sizes...)
 	if errors.Is(err, ErrNotInstalled) {
 		t.Skip("Xvfb is not installed (apt-get install xvfb); skipping a test that needs an X11 display")
 	}
@@ -102,7 +120,7 @@ func Start(t testing.TB, width, height int) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	t.Logf("xvfb: %s (%dx%d) pid %d", srv.Display(), width, height, srv.Pid())
+	t.Logf("xvfb: %s %v pid %d", srv.Display(), sizes, srv.Pid())
 	return srv.Display()
 }
 
@@ -116,7 +134,7 @@ const (
 
 // start runs Xvfb on display n. Xvfb writes n to -displayfd once it listens;
 // if the display is taken it exits and the pipe reads EOF.
-func start(bin string, n, width, height int) (*Server, error) {
+func start(bin string, n int, sizes []image.Point) (*Server, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -125,12 +143,11 @@ func start(bin string, n, width, height int) (*Server, error) {
 
 	var out lockedBuffer
 	display := fmt.Sprintf(":%d", n)
-	cmd := exec.Command(bin, display,
-		"-displayfd", "3", // the first entry of ExtraFiles is fd 3
-		"-screen", "0", fmt.Sprintf("%dx%dx24", width, height),
-		"-nolisten", "tcp",
-		"-noreset",
-	)
+	args := []string{display, "-displayfd", "3"} // the first entry of ExtraFiles is fd 3
+	for i, sz := range sizes {
+		args = append(args, "-screen", strconv.Itoa(i), fmt.Sprintf("%dx%dx24", sz.X, sz.Y))
+	}
+	cmd := exec.Command(bin, append(args, "-nolisten", "tcp", "-noreset")...)
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.Stdout = &out
 	cmd.Stderr = &out

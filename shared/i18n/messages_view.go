@@ -6,6 +6,16 @@ func init() {
 	add(map[string]map[Lang]string{
 		"ws.toolbar": {EN: "Remote control tools", FR: "Outils de contrôle à distance"},
 
+		"ws.view.quality":      {EN: "Quality", FR: "Qualité"},
+		"ws.view.qualityTitle": {EN: "Picture quality: lower it on a slow connection", FR: "Qualité de l'image : baissez-la sur une connexion lente"},
+		"ws.view.q.auto":       {EN: "Auto", FR: "Auto"},
+		"ws.view.q.high":       {EN: "High", FR: "Haute"},
+		"ws.view.q.medium":     {EN: "Medium", FR: "Moyenne"},
+		"ws.view.q.low":        {EN: "Low (gray)", FR: "Basse (gris)"},
+		"ws.view.monitor":      {EN: "Monitor", FR: "Écran"},
+		"ws.view.monitorTitle": {EN: "Which of the customer's monitors you see", FR: "Quel écran du client vous voyez"},
+		"ws.view.monitorItem":  {EN: "Monitor %d (%s)", FR: "Écran %d (%s)"},
+
 		"ws.keys.cad":          {EN: "Ctrl+Alt+Del", FR: "Ctrl+Alt+Suppr"},
 		"ws.keys.cadTitle":     {EN: "Send Ctrl+Alt+Delete to the customer's computer", FR: "Envoyer Ctrl+Alt+Suppr à l'ordinateur du client"},
 		"ws.keys.menu":         {EN: "Keys", FR: "Touches"},

@@ -1,0 +1,130 @@
+package protocol
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// ChannelView carries the technician's view settings (quality preset, which
+// monitor is streamed) and the agent's answer: reliable and ordered.
+const ChannelView = "view"
+
+// ViewKind names one kind of view message.
+type ViewKind string
+
+// View message kinds.
+const (
+	// ViewQuality (console → agent) asks for the Quality preset.
+	ViewQuality ViewKind = "quality"
+	// ViewMonitor (console → agent) asks to stream Monitors[Monitor].
+	ViewMonitor ViewKind = "monitor"
+	// ViewState (agent → console) lists the customer's Monitors and says which
+	// Monitor and Quality are in use. The agent sends it when the channel
+	// opens and after every change.
+	ViewState ViewKind = "state"
+)
+
+// Quality is a video quality preset.
+type Quality string
+
+// Quality presets. Auto is the agent's default: full resolution and the
+// encoder's default rate.
+const (
+	QualityLow    Quality = "low"    // half resolution, grayscale, few frames, low bit rate
+	QualityMedium Quality = "medium" // full resolution, fewer frames, moderate bit rate
+	QualityHigh   Quality = "high"   // full resolution, full frame rate, high bit rate
+	QualityAuto   Quality = "auto"
+)
+
+// Bounds of view messages.
+const (
+	MaxViewSize = 8 << 10 // bytes of one view message
+	MaxMonitors = 16      // monitors listed in one state
+	maxCoord    = 1 << 15 // pixels: X11 coordinates are 16-bit
+)
+
+// Monitor is one of the customer's monitors: a rectangle of X screen Screen,
+// in pixels.
+type Monitor struct {
+	Name   string `json:"name,omitempty"`
+	Screen int    `json:"s"`
+	X      int    `json:"x"`
+	Y      int    `json:"y"`
+	W      int    `json:"w"`
+	H      int    `json:"h"`
+}
+
+// ViewMessage is one message on the view data channel.
+type ViewMessage struct {
+	Kind     ViewKind  `json:"k"`
+	Quality  Quality   `json:"q,omitempty"`
+	Monitor  int       `json:"m"`
+	Monitors []Monitor `json:"monitors,omitempty"`
+}
+
+// DecodeView parses and validates one view message.
+func DecodeView(data []byte) (ViewMessage, error) {
+	var m ViewMessage
+	if len(data) > MaxViewSize {
+		return m, fmt.Errorf("%w: %d bytes", ErrTooLarge, len(data))
+	}
+	if err := strict(data, &m); err != nil {
+		return m, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if err := m.validate(); err != nil {
+		return m, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return m, nil
+}
+
+// EncodeView returns the wire form of a view message.
+func EncodeView(m ViewMessage) ([]byte, error) { return json.Marshal(m) }
+
+// Valid reports whether q is a known preset.
+func (q Quality) Valid() bool {
+	switch q {
+	case QualityLow, QualityMedium, QualityHigh, QualityAuto:
+		return true
+	}
+	return false
+}
+
+func (m *ViewMessage) validate() error {
+	if m.Monitor < 0 || m.Monitor >= MaxMonitors {
+		return fmt.Errorf("monitor %d out of range", m.Monitor)
+	}
+	switch m.Kind {
+	case ViewQuality:
+		if !m.Quality.Valid() {
+			return fmt.Errorf("unknown quality %q", m.Quality)
+		}
+	case ViewMonitor:
+	case ViewState:
+		if !m.Quality.Valid() {
+			return fmt.Errorf("unknown quality %q", m.Quality)
+		}
+		if len(m.Monitors) == 0 || len(m.Monitors) > MaxMonitors || m.Monitor >= len(m.Monitors) {
+			return fmt.Errorf("bad monitor list")
+		}
+		for _, mon := range m.Monitors {
+			if err := mon.validate(); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return fmt.Errorf("unknown view kind %q", m.Kind)
+	}
+	if len(m.Monitors) != 0 {
+		return fmt.Errorf("monitors only in a state message")
+	}
+	return nil
+}
+
+func (mon Monitor) validate() error {
+	in := func(v, lo int) bool { return v >= lo && v < maxCoord }
+	if !in(mon.X, 0) || !in(mon.Y, 0) || !in(mon.W, 1) || !in(mon.H, 1) || !in(mon.Screen, 0) || len(mon.Name) > 64 {
+		return fmt.Errorf("bad monitor %+v", mon)
+	}
+	return nil
+}
