@@ -109,7 +109,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 	p, t := h.page(w, r, "console.title")
 	s, err := h.Store.Session(r.Context(), r.PathValue("sid"))
-	if err != nil || s.TechnicianID != t.ID {
+	if err != nil || !s.VisibleTo(t.ID) {
 		w.WriteHeader(http.StatusNotFound)
 		_ = layout.Message(p, p.T("console.notFound"), p.T("console.notFoundText")).Render(r.Context(), w)
 		return

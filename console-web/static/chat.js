@@ -184,6 +184,7 @@ const chat = {
     if (!m || typeof m !== "object") return;
     if (m.k === "text" && typeof m.text === "string" && m.text.trim() && bytes(m.text) <= MAX_TEXT) {
       log.message("customer", customer, m.text);
+      window.lifeline?.notify?.("chat");
     } else if (m.k === "event" && typeof m.event === "string") {
       const arg = typeof m.text === "string" ? m.text.slice(0, MAX_URL) : "";
       switch (m.event) {

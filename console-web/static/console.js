@@ -50,6 +50,8 @@ function notify(kind, extra = {}) {
   if (window.parent !== window) window.parent.postMessage({ lifeline: kind, sid, ...extra }, location.origin);
 }
 window.lifeline.notify = notify;
+// Inside the queue's tab the page needs no header of its own.
+if (window.parent !== window) document.documentElement.classList.add("embedded");
 
 function setStatus() {
   let text;

@@ -336,6 +336,7 @@ async function maybeFinish() {
   control({ k: "result", id: i.id, sha256: sha });
   inc = null;
   ctx.log.event(t("ws.files.log.received", i.name, human(i.size), sha));
+  window.lifeline?.notify?.("file");
   const a = el("a", "files-download", t("ws.files.save", i.name));
   a.href = URL.createObjectURL(blob);
   a.download = i.name;

@@ -184,18 +184,9 @@ func (h *Hub) ActiveCount(ctx context.Context, techID string) (int, error) {
 	}
 	n := 0
 	for _, s := range ss {
-		if s.TechnicianID == techID && CountsActive(s) {
+		if s.TechnicianID == techID && s.Working() {
 			n++
 		}
 	}
 	return n, nil
-}
-
-// CountsActive reports whether a session counts toward a technician's active sessions.
-func CountsActive(s store.Session) bool {
-	st := s.State
-	if st.Away() {
-		st = s.Prev
-	}
-	return st == session.Active || st == session.OnHold || st == session.Outgoing
 }

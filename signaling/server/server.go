@@ -27,6 +27,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/join"
 	"github.com/lifeline-support/lifeline/console-web/login"
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
+	"github.com/lifeline-support/lifeline/console-web/queue"
 	"github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
 	"github.com/lifeline-support/lifeline/shared/session"
@@ -155,6 +156,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&sessions.Handler{Auth: au, Store: st, Invites: invites, PublicURL: cfg.PublicURL, Audit: trail, Logger: log}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
+	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: hub.DefaultBusyAt, MaxTabs: hub.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
@@ -326,8 +328,8 @@ func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "SAMEORIGIN") // the queue shows workspaces in tabs
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'self'")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -122,6 +122,16 @@ func (s *Session) StateSince() time.Time {
 	return s.Since
 }
 
+// Working reports whether the session counts toward its technician's busy
+// status: started, on hold or being transferred (also while reconnecting).
+func (s *Session) Working() bool {
+	st := s.State
+	if st.Away() {
+		st = s.Prev
+	}
+	return st == session.Active || st == session.OnHold || st == session.Outgoing
+}
+
 // VisibleTo reports whether technician techID sees the session in their queue:
 // they own it or it is being transferred to them.
 func (s *Session) VisibleTo(techID string) bool {

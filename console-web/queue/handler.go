@@ -1,0 +1,177 @@
+// Package queue is the technician's queue: the sessions they own or are
+// offered, with filters and actions, and a tab per open session workspace;
+// plus the technician's status (online, away, busy) that transfers respect.
+package queue
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Handler serves /console/queue and its JSON.
+type Handler struct {
+	Auth   *auth.Auth
+	Store  *store.Store
+	Logger *slog.Logger
+	// BusyAt is the number of working sessions at which a technician shows busy.
+	BusyAt int
+	// MaxTabs is how many session tabs the queue page opens at most.
+	MaxTabs int
+}
+
+// Register adds the routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle("GET /console/queue", h.Auth.Require(http.HandlerFunc(h.page)))
+	mux.Handle("GET /console/queue.json", h.Auth.Require(http.HandlerFunc(h.json)))
+	mux.Handle("POST /console/status", h.Auth.Require(http.HandlerFunc(h.status)))
+}
+
+// recentlyClosed is how long a closed session stays in the queue.
+const recentlyClosed = 30 * time.Minute
+
+// Item is one session in the queue JSON.
+type Item struct {
+	ID             string `json:"id"`
+	Customer       string `json:"customer"`
+	State          string `json:"state"` // as this technician sees it
+	Since          int64  `json:"since"` // Unix ms
+	Created        int64  `json:"created"`
+	Technician     string `json:"technician"`
+	Mine           bool   `json:"mine"`
+	AgentConnected bool   `json:"agentConnected"`
+	Hostname       string `json:"hostname,omitempty"`
+	TransferFrom   string `json:"transferFrom,omitempty"`
+	TransferTo     string `json:"transferTo,omitempty"`
+	Comment        string `json:"comment,omitempty"`
+}
+
+// Tech is another technician and their status.
+type Tech struct {
+	ID     string       `json:"id"`
+	Name   string       `json:"name"`
+	Status store.Status `json:"status"`
+}
+
+// View is the queue JSON.
+type View struct {
+	Me        Tech   `json:"me"`
+	AutoStart bool   `json:"autoStart"`
+	Sessions  []Item `json:"sessions"`
+	Techs     []Tech `json:"technicians"`
+	Now       int64  `json:"now"`
+	MaxTabs   int    `json:"maxTabs"`
+}
+
+func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
+	t, _ := auth.From(r.Context())
+	p := layout.ForTechnician(w, r, "queue.title", t)
+	strs := i18n.Table(p.Lang, "queue.")
+	for k, v := range i18n.Table(p.Lang, "state.") {
+		strs[k] = v
+	}
+	_ = queueView(p, strs).Render(r.Context(), w)
+}
+
+// json answers the queue and counts as the console being there (presence).
+func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
+	t, _ := auth.From(r.Context())
+	ctx := r.Context()
+	now := time.Now()
+	me, err := h.Store.UpdatePresence(ctx, t.ID, func(p *store.Presence) error {
+		p.Name, p.Seen = t.Name, now
+		if p.Status == "" {
+			p.Status = store.StatusOnline
+		}
+		return nil
+	})
+	if err != nil {
+		h.fail(w, "presence", err)
+		return
+	}
+	all, err := h.Store.AllSessions(ctx)
+	if err != nil {
+		h.fail(w, "list sessions", err)
+		return
+	}
+	working := map[string]int{}
+	v := View{Me: Tech{ID: t.ID, Name: t.Name}, AutoStart: me.AutoStart, Now: now.UnixMilli(), MaxTabs: h.MaxTabs, Sessions: []Item{}, Techs: []Tech{}}
+	for _, s := range all {
+		if s.Working() {
+			working[s.TechnicianID]++
+		}
+		if !s.VisibleTo(t.ID) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
+			continue
+		}
+		receiver := s.Transfer != nil && s.Transfer.ToID == t.ID
+		it := Item{
+			ID: s.ID, Customer: s.CustomerName, State: string(session.ViewedBy(s.State, receiver)),
+			Since: s.StateSince().UnixMilli(), Created: s.Created.UnixMilli(),
+			Technician: s.TechnicianName, Mine: s.TechnicianID == t.ID,
+			AgentConnected: s.AgentConnected, Hostname: s.Hostname,
+		}
+		if s.Transfer != nil {
+			it.TransferFrom, it.TransferTo, it.Comment = s.Transfer.FromName, s.Transfer.ToName, s.Transfer.Comment
+		}
+		v.Sessions = append(v.Sessions, it)
+	}
+	v.Me.Status = me.Effective(now, working[t.ID], h.BusyAt)
+	ps, err := h.Store.Presences(ctx)
+	if err != nil {
+		h.fail(w, "presences", err)
+		return
+	}
+	for _, p := range ps {
+		if p.TechnicianID == t.ID {
+			continue
+		}
+		v.Techs = append(v.Techs, Tech{ID: p.TechnicianID, Name: p.Name, Status: p.Effective(now, working[p.TechnicianID], h.BusyAt)})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// StatusChange is the body of POST /console/status.
+type StatusChange struct {
+	Status    store.Status `json:"status"`
+	AutoStart *bool        `json:"autoStart,omitempty"`
+}
+
+func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
+	t, _ := auth.From(r.Context())
+	var c StatusChange
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil || (c.Status != "" && c.Status != store.StatusOnline && c.Status != store.StatusAway) {
+		http.Error(w, "status must be online or away", http.StatusBadRequest)
+		return
+	}
+	_, err := h.Store.UpdatePresence(r.Context(), t.ID, func(p *store.Presence) error {
+		p.Name, p.Seen = t.Name, time.Now()
+		if c.Status != "" {
+			p.Status = c.Status
+		}
+		if c.AutoStart != nil {
+			p.AutoStart = *c.AutoStart
+		}
+		return nil
+	})
+	if err != nil {
+		h.fail(w, "set status", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, what string, err error) {
+	h.Logger.Error(what, "err", err)
+	http.Error(w, "the server could not read the queue; try again in a moment", http.StatusInternalServerError)
+}

@@ -1,0 +1,163 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/lifeline-support/lifeline/console-web/queue"
+	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+)
+
+// The server is the authority on the queue: start, hold and resume; transfer
+// only to an available technician, with a comment, cancelled by the sender or
+// accepted by the receiver, who then owns the session and the customer is told.
+func TestQueueTransferAndHold(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	admin.CreateTechnician(t, "claire", "Claire Martin", "claire's password", "")
+	claire := st.LogInAs(t, n, "claire", "claire's password")
+
+	sid, token, _ := admin.NewSession(t, "Marie Dupont")
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	cc := claire.Dial(t, "/ws/console")
+	cc.Expect(protocol.TypeConsoleWelcome)
+	agent := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
+	if w := agent.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome); w.Secret == "" {
+		t.Fatal("the agent got no secret to resume with")
+	}
+	expect := func(c *st.Conn, want string) *protocol.SessionState {
+		t.Helper()
+		for range 10 {
+			if s := c.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); s.State == want {
+				return s
+			}
+		}
+		t.Fatalf("no state %s", want)
+		return nil
+	}
+	refused := func(c *st.Conn, says string) {
+		t.Helper()
+		if e := c.Expect(protocol.TypeError).Body.(*protocol.Error); !strings.Contains(e.Message, says) {
+			t.Fatalf("error %q, want it to say %q", e.Message, says)
+		}
+	}
+	expect(ac, "waiting")
+	// Hold before start is not a transition the machine allows.
+	ac.Send(protocol.TypeSessionHold, sid, protocol.SessionHold{On: true})
+	refused(ac, "not allowed")
+	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	expect(ac, "active")
+
+	transfer := protocol.SessionTransfer{To: "claire", Comment: "Printer driver, she prefers French"}
+	// Claire has no console open: nobody to transfer to.
+	ac.Send(protocol.TypeSessionTransfer, sid, transfer)
+	refused(ac, "not available")
+	queueOf(t, claire) // her queue page is open: online
+	setStatus(t, claire, `{"status":"away"}`)
+	ac.Send(protocol.TypeSessionTransfer, sid, transfer)
+	refused(ac, "not available")
+	setStatus(t, claire, `{"status":"online"}`)
+
+	ac.Send(protocol.TypeSessionTransfer, sid, transfer)
+	if s := expect(ac, "outgoing"); s.Transfer == nil || s.Transfer.ToName != "Claire Martin" {
+		t.Fatalf("sender sees %+v", s)
+	}
+	if s := expect(cc, "outgoing"); s.Transfer == nil || s.Transfer.Comment != transfer.Comment {
+		t.Fatalf("receiver sees %+v", s)
+	}
+	if it := find(t, queueOf(t, claire), sid); it.State != "incoming" || it.Comment != transfer.Comment || it.TransferFrom != "Administrator" {
+		t.Fatalf("claire's queue: %+v", it)
+	}
+	if it := find(t, queueOf(t, admin), sid); it.State != "outgoing" || it.TransferTo != "Claire Martin" {
+		t.Fatalf("admin's queue: %+v", it)
+	}
+	// Until she accepts, Claire can look but not act.
+	cc.Send(protocol.TypeSessionHold, sid, protocol.SessionHold{On: true})
+	refused(cc, "accept the transfer first")
+
+	// The sender takes it back.
+	ac.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{Cancel: true})
+	expect(ac, "active")
+	if s := expect(cc, "active"); s.Transfer != nil {
+		t.Fatalf("claire still sees a transfer: %+v", s)
+	}
+	cc.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	refused(cc, "no such session")
+
+	// Offered again, and accepted: Claire owns it, the customer is told.
+	ac.Send(protocol.TypeSessionTransfer, sid, transfer)
+	expect(cc, "outgoing")
+	cc.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	if s := expect(cc, "active"); s.TechnicianID != "claire" || s.Transfer != nil {
+		t.Fatalf("after accept: %+v", s)
+	}
+	if s := expect(ac, "active"); s.TechnicianID != "claire" {
+		t.Fatalf("the sender was not told: %+v", s)
+	}
+	if w := agent.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome); w.TechnicianName != "Claire Martin" {
+		t.Fatalf("the customer was told %+v", w)
+	}
+	ac.Send(protocol.TypeSessionHold, sid, protocol.SessionHold{On: true})
+	refused(ac, "no such session")
+
+	// Hold ends remote control on the agent's side; resume.
+	cc.Send(protocol.TypeSessionHold, sid, protocol.SessionHold{On: true})
+	expect(cc, "on_hold")
+	if h := agent.Expect(protocol.TypeSessionHold).Body.(*protocol.SessionHold); !h.On {
+		t.Fatal("the agent was not told about the hold")
+	}
+	if it := find(t, queueOf(t, claire), sid); it.State != "on_hold" || !it.Mine {
+		t.Fatalf("claire's queue after hold: %+v", it)
+	}
+	cc.Send(protocol.TypeSessionHold, sid, protocol.SessionHold{On: false})
+	expect(cc, "active")
+	if h := agent.Expect(protocol.TypeSessionHold).Body.(*protocol.SessionHold); h.On {
+		t.Fatal("the agent was not told about the resume")
+	}
+	// A transfer to oneself or with a comment too long is refused.
+	cc.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "claire"})
+	refused(cc, "already yours")
+	cc.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "admin", Comment: strings.Repeat("x", protocol.MaxTransferComment+1)})
+	refused(cc, "comment")
+}
+
+func queueOf(t *testing.T, tc *st.Tech) queue.View {
+	t.Helper()
+	code, body := tc.Get(t, "/console/queue.json")
+	var v queue.View
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &v) != nil {
+		t.Fatalf("queue.json: %d %s", code, body)
+	}
+	return v
+}
+
+func find(t *testing.T, v queue.View, sid string) queue.Item {
+	t.Helper()
+	for _, it := range v.Sessions {
+		if it.ID == sid {
+			return it
+		}
+	}
+	t.Fatalf("session %s not in the queue %+v", sid, v.Sessions)
+	return queue.Item{}
+}
+
+func setStatus(t *testing.T, tc *st.Tech, body string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, tc.Base+"/console/status", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", tc.CSRF)
+	resp, err := tc.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := st.ReadAll(t, resp); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("status %s: %d %s", body, resp.StatusCode, b)
+	}
+}
