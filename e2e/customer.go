@@ -72,7 +72,7 @@ func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...
 	if s.AgentCommand != nil {
 		command = s.AgentCommand
 	}
-	c.cmd = command(bin, append([]string{"--no-browser", "-v"}, args...)...)
+	c.cmd = command(bin, append(append([]string{"--no-browser", "-v"}, s.AgentArgs...), args...)...)
 	c.cmd.Env = append(append(os.Environ(), "DISPLAY="+s.Display, "LANG=en_US.UTF-8"), s.AgentEnv...)
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.errs
 	c.Started = time.Now()

@@ -91,6 +91,9 @@ type Stack struct {
 	// AgentEnv is added to the environment of the agents RunAgent starts
 	// (PATH with a fake xdg-open, for example); later entries win.
 	AgentEnv []string
+	// AgentArgs are added to the command line of the agents RunAgent starts
+	// (e.g. --server to reach one node directly).
+	AgentArgs []string
 	// AgentCommand, if set, builds the agent's command instead of exec.Command
 	// (to run it in a network namespace, for example).
 	AgentCommand func(name string, args ...string) *exec.Cmd
@@ -100,6 +103,71 @@ type Stack struct {
 
 	sigArgs []string // the signaling command line (the data directory stays)
 	sigStop func()   // stops the running signaling process and waits for it
+	sigKill func()   // kills it at once
+}
+
+// Signaling is one running signaling process.
+type Signaling struct {
+	// URL is the public URL it announced.
+	URL  string
+	Logs *lockedBuffer
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// StartSignaling starts a signaling process with the stack's defaults (fresh
+// data, embedded NATS, TURN on a free port) changed by args, and stops it
+// when the test ends.
+func (s *Stack) StartSignaling(t testing.TB, args ...string) *Signaling {
+	t.Helper()
+	g := &Signaling{Logs: &lockedBuffer{}, done: make(chan struct{})}
+	args = append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
+		"--turn-listen", "127.0.0.1:0"}, args...)
+	g.cmd = exec.Command(filepath.Join(s.bin, "signaling"), args...)
+	g.cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+AdminPassword)
+	g.cmd.Stderr = g.Logs
+	out, _ := g.cmd.StdoutPipe()
+	if err := g.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "Lifeline is listening on "); ok {
+				urlc <- u
+			}
+		}
+		_ = g.cmd.Wait()
+		close(g.done)
+	}()
+	t.Cleanup(func() {
+		_ = g.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-g.done:
+		case <-time.After(10 * time.Second):
+			_ = g.cmd.Process.Kill()
+			<-g.done
+		}
+		if t.Failed() {
+			t.Logf("signaling %s log:\n%s", g.URL, g.Logs.String())
+		}
+	})
+	select {
+	case g.URL = <-urlc:
+	case <-g.done:
+		t.Fatalf("signaling exited:\n%s", g.Logs.String())
+	case <-time.After(Timeout):
+		t.Fatalf("signaling did not start:\n%s", g.Logs.String())
+	}
+	return g
+}
+
+// Kill ends the process at once, as a crashed machine would.
+func (g *Signaling) Kill(t testing.TB) {
+	t.Helper()
+	_ = g.cmd.Process.Kill()
+	<-g.done
 }
 
 // Options change how Start runs the stack.
@@ -172,6 +240,7 @@ func (s *Stack) startSignaling(t testing.TB, args []string) string {
 		t.Fatal(err)
 	}
 	var once sync.Once
+	s.sigKill = func() { _ = cmd.Process.Kill() }
 	s.sigStop = func() {
 		once.Do(func() {
 			// SIGTERM, as a service manager restarting it would.
@@ -209,6 +278,14 @@ func (s *Stack) startSignaling(t testing.TB, args []string) string {
 		t.Fatalf("signaling did not start:\n%s", s.logs.String())
 	}
 	return ""
+}
+
+// KillSignaling kills the stack's signaling process at once, as a crashed
+// machine would.
+func (s *Stack) KillSignaling(t testing.TB) {
+	t.Helper()
+	s.sigKill()
+	s.sigStop()
 }
 
 // RestartSignaling stops the signaling process (SIGTERM), runs whileDown, and

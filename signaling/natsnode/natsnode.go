@@ -35,7 +35,19 @@ var ErrNotReady = errors.New("embedded NATS server did not become ready")
 // Start connects to NATS, starting an embedded server first when cfg.URL is empty.
 func Start(cfg Config) (*Node, error) {
 	n := &Node{}
-	opts := []nats.Option{nats.Name(cfg.Name), nats.MaxReconnects(-1)}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	// Keep trying for ever: a cluster loses a server, a node must not give up.
+	opts := []nats.Option{nats.Name(cfg.Name), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond),
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			log.Warn("NATS disconnected", "err", err)
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("NATS reconnected", "server", nc.ConnectedUrlRedacted())
+		}),
+	}
 	if cfg.URL == "" {
 		s, err := server.NewServer(&server.Options{
 			ServerName: cfg.Name,
@@ -54,9 +66,7 @@ func Start(cfg Config) (*Node, error) {
 		}
 		n.server = s
 		opts = append(opts, nats.InProcessServer(s))
-		if cfg.Logger != nil {
-			cfg.Logger.Info("embedded NATS started", "store", cfg.StoreDir)
-		}
+		log.Info("embedded NATS started", "store", cfg.StoreDir)
 	}
 	nc, err := nats.Connect(cfg.URL, opts...)
 	if err != nil {
@@ -64,6 +74,9 @@ func Start(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("connect to nats %q: %w", cfg.URL, err)
 	}
 	n.Conn = nc
+	if cfg.URL != "" {
+		log.Info("connected to NATS", "server", nc.ConnectedUrlRedacted(), "cluster", nc.ConnectedClusterName())
+	}
 	return n, nil
 }
 
