@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,13 +12,19 @@ import (
 )
 
 // Two signaling nodes on a three-server NATS cluster (JetStream replicated
-// three times) behind a failover load balancer. The technician's console is
-// on node A, the customer's agent on node B. Node A and the NATS server node B
-// uses both die mid-session: the video keeps flowing (it never touched
-// signaling), the console reconnects through the load balancer to node B, the
-// session's state is intact and signaling works again (control is asked and
-// granted across the surviving nodes).
+// three times); the technician's console reaches them through a failover load
+// balancer (node A first), the customer's agent is on node B and knows both
+// nodes. One node and the NATS server node B uses die mid-session: the video
+// keeps flowing (it never touched signaling), the side that lost its node
+// comes back on the other one (the console through the load balancer, the
+// agent through its list of URLs), the session's state is intact and
+// signaling works again (control is asked and granted).
 func TestClusterFailover(t *testing.T) {
+	t.Run("console's node dies", func(t *testing.T) { clusterFailover(t, false) })
+	t.Run("agent's node dies", func(t *testing.T) { clusterFailover(t, true) })
+}
+
+func clusterFailover(t *testing.T, agentSide bool) {
 	nats := NATSCluster(t, 3)
 	var urls []string
 	for _, s := range nats {
@@ -32,6 +37,7 @@ func TestClusterFailover(t *testing.T) {
 	node := func(name, addr, metrics string) []string {
 		return []string{"--node", name, "--addr", addr, "--public-url", lb.URL,
 			"--nats-url", strings.Join(urls, ","), "--replicas", "3",
+			"--agent-urls", "http://" + addrA + ",http://" + addrB,
 			"--metrics-addr", strings.TrimSuffix(strings.TrimPrefix(metrics, "http://"), "/metrics")}
 	}
 	stack := StartWith(t, Options{SignalingArgs: node("node-a", addrA, metricsA)})
@@ -54,7 +60,7 @@ func TestClusterFailover(t *testing.T) {
 		t.Fatalf("console on node A: %v, agent on node B: %v; want 1 and 1", a, b)
 	}
 
-	// Node B's NATS server and node A die.
+	// Node B's NATS server and one signaling node die.
 	var natsB *NATSServer
 	waitFor(t, "node B's NATS server in its log", func() bool {
 		for _, s := range nats {
@@ -64,10 +70,14 @@ func TestClusterFailover(t *testing.T) {
 		}
 		return natsB != nil
 	})
+	kill, survivor, survivorAddr := func() { stack.KillSignaling(t) }, metricsB, addrB
+	if agentSide {
+		kill, survivor, survivorAddr = func() { nodeB.Kill(t) }, metricsA, addrA
+	}
 	before := tech.Frames(t)
-	t.Logf("killing %s (node B's NATS server) and node A", natsB.Name)
+	t.Logf("killing %s (node B's NATS server) and the signaling node at %s", natsB.Name, map[bool]string{false: addrA, true: addrB}[agentSide])
 	natsB.Kill(t)
-	stack.KillSignaling(t)
+	kill()
 
 	// The video keeps flowing: a window opened on the customer's desktop now
 	// shows up in the console.
@@ -76,16 +86,14 @@ func TestClusterFailover(t *testing.T) {
 		return near(tech.Pixel(t, 200+150, 120+100), [3]int{255, 0, 0}, 40)
 	})
 
-	// The console comes back on node B; the session is as it was.
-	waitFor(t, "the console on node B", func() bool {
-		return metric(t, metricsB, "lifeline_consoles_connected") == 1 && ready("http://"+addrB)
+	// Both sides are on the surviving node; the session is as it was.
+	waitFor(t, "console and agent on the surviving node", func() bool {
+		return metric(t, survivor, "lifeline_consoles_connected") == 1 && metric(t, survivor, "lifeline_agents_connected") == 1 &&
+			ready("http://"+survivorAddr)
 	})
 	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
-	if n := metric(t, metricsB, "lifeline_agents_connected"); n != 1 {
-		t.Fatalf("agents on node B after the failure: %v", n)
-	}
-	waitFor(t, "the active session in node B's metrics", func() bool {
-		return metric(t, metricsB, `lifeline_sessions{node="node-b",state="active"}`) == 1
+	waitFor(t, "the active session in the survivor's metrics", func() bool {
+		return metric(t, survivor, `lifeline_sessions{state="active"}`) == 1
 	})
 
 	// Signaling works through the survivors: control is asked and granted.
@@ -95,30 +103,37 @@ func TestClusterFailover(t *testing.T) {
 	t.Logf("frames: %d before the failure, %d now", before, tech.Frames(t))
 }
 
-// metric reads one sample from a Prometheus text page: name may carry its
-// labels; without them, the first series of that name counts. -1 if absent.
+// metric reads one sample from a Prometheus text page. name may carry
+// labels, name{a="x"}: the first series of that name with those labels counts.
+// -1 if there is none.
 func metric(t testing.TB, url, name string) float64 {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
 		return -1
 	}
-	b, _ := io.ReadAll(resp.Body)
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	body := string(b)
-	pattern := regexp.QuoteMeta(name)
-	if !strings.Contains(name, "{") {
-		pattern += `(\{[^}]*\})?`
+	base, labels, _ := strings.Cut(strings.TrimSuffix(name, "}"), "{")
+	for _, line := range strings.Split(string(body), "\n") {
+		series, value, ok := strings.Cut(line, " ")
+		if !ok || (series != base && !strings.HasPrefix(series, base+"{")) {
+			continue
+		}
+		match := true
+		for _, l := range strings.Split(labels, ",") {
+			match = match && strings.Contains(series, l)
+		}
+		if !match {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			t.Fatalf("metric %s: %v", line, err)
+		}
+		return v
 	}
-	m := regexp.MustCompile(`(?m)^` + pattern + ` (\S+)$`).FindStringSubmatch(body)
-	if m == nil {
-		return -1
-	}
-	v, err := strconv.ParseFloat(m[len(m)-1], 64)
-	if err != nil {
-		t.Fatalf("metric %s: %v", name, err)
-	}
-	return v
+	return -1
 }
 
 func ready(base string) bool {

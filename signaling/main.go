@@ -20,7 +20,7 @@ import (
 
 func main() {
 	cfg := server.Config{}
-	var stun, turnURLs, relayIP, logFormat, logLevel string
+	var stun, turnURLs, relayIP, logFormat, logLevel, agentURLs string
 	flag.StringVar(&cfg.Addr, "addr", env("LIFELINE_ADDR", ":8080"), "HTTP listen address")
 	flag.StringVar(&cfg.PublicURL, "public-url", env("LIFELINE_PUBLIC_URL", ""), "URL customers and technicians use to reach this server (default http://<addr>)")
 	flag.StringVar(&cfg.DataDir, "data", env("LIFELINE_DATA", "./data"), "data directory (embedded NATS store, agent builds)")
@@ -39,12 +39,16 @@ func main() {
 	flag.StringVar(&turnURLs, "turn-url", env("LIFELINE_TURN_URLS", ""), "comma-separated external TURN URLs sharing --turn-secret, e.g. turn:turn.example.com:3478?transport=udp")
 	flag.StringVar(&cfg.TURN.Secret, "turn-secret", env("LIFELINE_TURN_SECRET", ""), "TURN REST shared secret (default: kept in <data>/turn-secret; set the same on every node)")
 	flag.DurationVar(&cfg.TURN.TTL, "turn-ttl", 0, "lifetime of TURN credentials (default 12h)")
+	flag.StringVar(&agentURLs, "agent-urls", env("LIFELINE_AGENT_URLS", ""), "comma-separated signaling URLs (each node) agents may resume through when theirs fails")
 	flag.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LIFELINE_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this (private) address, e.g. 127.0.0.1:9090")
 	flag.StringVar(&logFormat, "log-format", env("LIFELINE_LOG_FORMAT", "text"), "log format: text or json")
 	flag.StringVar(&logLevel, "log-level", env("LIFELINE_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	flag.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (when served over TLS)")
 	flag.Parse()
 	cfg.AdminPassword = os.Getenv("LIFELINE_ADMIN_PASSWORD")
+	if agentURLs != "" {
+		cfg.AgentURLs = strings.Split(agentURLs, ",")
+	}
 	if turnURLs != "" {
 		cfg.TURN.External = strings.Split(turnURLs, ",")
 	}

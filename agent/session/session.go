@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -196,6 +197,7 @@ type event struct {
 
 type rejoin struct {
 	ws      *websocket.Conn
+	server  string // the signaling URL that answered
 	welcome *protocol.AgentWelcome
 	err     error // the server refused to resume: the session is over
 }
@@ -241,9 +243,11 @@ type runner struct {
 	ws     *websocket.Conn // nil while reconnecting; guarded by wsMu
 	sid    string
 	secret string // proves to the server that this agent is the session's
-	hold   bool
-	events chan event
-	grants grants
+	// servers are the signaling URLs to resume through, the one in use first.
+	servers []string
+	hold    bool
+	events  chan event
+	grants  grants
 	// grabber captures monitors on X screens other than the first.
 	grabber screen.Grabber
 	peer    Peer
@@ -271,10 +275,11 @@ func (s *runner) run(ctx context.Context) error {
 		s.wg.Wait()
 	}()
 
-	ws, welcome, err := s.join(ctx, protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN})
+	ws, welcome, err := s.join(ctx, s.cfg.Server, protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN})
 	if err != nil {
 		return err
 	}
+	s.setServers(s.cfg.Server, welcome.Servers)
 	s.setConn(ws)
 	s.sid, s.secret = welcome.SID, welcome.Secret
 	s.log = s.log.With("sid", s.sid)
@@ -650,6 +655,7 @@ func (s *runner) setHold(on bool) {
 // rejoined takes the new socket after a reconnection and tells the server what
 // the customer allows (the technician's console may have missed changes).
 func (s *runner) rejoined(readCtx context.Context, r *rejoin) {
+	s.setServers(r.server, r.welcome.Servers)
 	s.setConn(r.ws)
 	s.goRead(readCtx, r.ws)
 	s.cfg.Consent.SetReconnecting(false)
@@ -660,17 +666,37 @@ func (s *runner) rejoined(readCtx context.Context, r *rejoin) {
 	s.log.Info("signaling connection back; session resumed")
 }
 
+// setServers records the URL in use and the others the server named, in
+// that order, without duplicates or URLs the agent cannot dial.
+func (s *runner) setServers(current string, others []string) {
+	s.servers = []string{current}
+	for _, u := range others {
+		if _, err := wsURL(u); err == nil && !slices.Contains(s.servers, u) && len(s.servers) < maxServers {
+			s.servers = append(s.servers, u)
+		}
+	}
+}
+
+// maxServers bounds the URLs the agent keeps from a welcome.
+const maxServers = 16
+
 // goReconnect dials signaling again with backoff until it resumes the session,
-// the server refuses (session over), or ctx ends.
+// the server refuses (session over), or ctx ends. Attempts go round the
+// servers, the one in use first: a node that died is replaced by another.
 func (s *runner) goReconnect(ctx context.Context) {
+	servers := s.servers
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		delay := 250 * time.Millisecond
 		for attempt := 1; ; attempt++ {
-			ws, w, err := s.join(ctx, protocol.AgentHello{SID: s.sid, Secret: s.secret})
+			server := servers[(attempt-1)%len(servers)]
+			ws, w, err := s.join(ctx, server, protocol.AgentHello{SID: s.sid, Secret: s.secret})
 			if err == nil {
-				s.post(ctx, event{rejoin: &rejoin{ws: ws, welcome: w}})
+				if server != s.cfg.Server {
+					s.log.Info("resumed through another signaling server", "server", server)
+				}
+				s.post(ctx, event{rejoin: &rejoin{ws: ws, server: server, welcome: w}})
 				return
 			}
 			if !errors.Is(err, ErrUnreachable) {
@@ -690,8 +716,8 @@ func (s *runner) goReconnect(ctx context.Context) {
 
 // join dials signaling and says hello; it returns the socket and the welcome,
 // or why not.
-func (s *runner) join(ctx context.Context, hello protocol.AgentHello) (*websocket.Conn, *protocol.AgentWelcome, error) {
-	u, err := wsURL(s.cfg.Server)
+func (s *runner) join(ctx context.Context, server string, hello protocol.AgentHello) (*websocket.Conn, *protocol.AgentWelcome, error) {
+	u, err := wsURL(server)
 	if err != nil {
 		return nil, nil, err
 	}

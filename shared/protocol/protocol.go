@@ -121,6 +121,9 @@ type AgentWelcome struct {
 	Resumed bool `json:"resumed,omitempty"`
 	// OnHold says the technician has put the session on hold.
 	OnHold bool `json:"onHold,omitempty"`
+	// Servers are other signaling URLs of the same deployment: when this one
+	// cannot be reached, the agent resumes the session through one of them.
+	Servers []string `json:"servers,omitempty"`
 }
 
 // What AgentWelcome.Denied may name.

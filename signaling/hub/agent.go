@@ -54,6 +54,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 		OrgName: h.cfg.Auth.Settings(c.ctx).OrgName, ICEServers: h.iceFor(sid),
 		Denied: deniedFor(h.techPerms(c.ctx, sess.TechnicianID)),
 		Secret: secret, Resumed: resumed, OnHold: sess.State == session.OnHold,
+		Servers: h.cfg.AgentURLs,
 	})
 	c.push(welcome)
 	h.publishState(sess)

@@ -38,6 +38,9 @@ type Config struct {
 	// SessionICE, if set, returns the ICE servers for one session, TURN
 	// credentials included; they replace ICEServers for that session's peers.
 	SessionICE func(sid string) []webrtc.ICEServer
+	// AgentURLs are the signaling URLs agents may resume through when their
+	// node is unreachable (sent in every agent.welcome).
+	AgentURLs []string
 	// HelloTimeout bounds how long an agent may take to say hello.
 	HelloTimeout time.Duration
 	// PingInterval is how often the hub checks that each socket is alive; a

@@ -69,6 +69,9 @@ type Config struct {
 	// Unset Host, RelayIP and Secret default to the public URL's host, its
 	// address, and a secret kept in DataDir/turn-secret.
 	TURN turn.Config
+	// AgentURLs are the signaling URLs (every node, or load balancers) agents
+	// may resume through when theirs is unreachable.
+	AgentURLs []string
 	// MetricsAddr serves Prometheus metrics at /metrics on this address
 	// (e.g. 127.0.0.1:9090); empty serves none.
 	MetricsAddr string
@@ -137,6 +140,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	invites := invite.New(inv, st)
 	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers, Timeouts: cfg.Timeouts}
+	hcfg.AgentURLs = cfg.AgentURLs
 	var relay *turn.Server
 	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
 		relay, err = startTURN(cfg, log)

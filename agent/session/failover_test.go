@@ -1,0 +1,74 @@
+package session
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/peer"
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/server"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+)
+
+// The agent's node dies for good: the agent resumes the session through
+// another node the welcome named, and the technician's console (on that
+// other node) sees it back.
+func TestAgentFailsOverToAnotherNode(t *testing.T) {
+	natsURL := natstest.Server(t)
+	b := st.StartNode(t, natsURL, "node-b")
+	a := st.StartNode(t, natsURL, "node-a", func(c *server.Config) { c.AgentURLs = []string{"not a url", b.URL} })
+	tech := st.LogIn(t, b)
+	sid, token, _ := tech.NewSession(t, "Marie")
+	console := tech.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+
+	ui, err := consent.New(consent.Config{Lang: i18n.EN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedLog
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _ = ui.Run(ctx) }()
+	go func() {
+		done <- Run(ctx, Config{
+			Server: a.URL, Code: token, Consent: ui,
+			Logger:       slog.New(slog.NewTextHandler(&logs, nil)),
+			NewPeer:      func(c peer.Config) (Peer, error) { return &fakePeer{}, nil },
+			NewInjector:  func() (Injector, error) { return &fakeInjector{}, nil },
+			PingInterval: 500 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
+		})
+	}()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(hang):
+			t.Error("Run did not return")
+		}
+		ui.Close()
+	}()
+	waitAgent := func(connected bool) {
+		t.Helper()
+		deadline := time.Now().Add(hang)
+		for time.Now().Before(deadline) {
+			if s := console.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); s.AgentConnected == connected {
+				return
+			}
+		}
+		t.Fatalf("agent connected never became %v", connected)
+	}
+	waitAgent(true)
+
+	a.Stop() // node A is gone and stays gone
+	waitUntil(t, "the agent resumed through node B", func() bool {
+		return logs.has("resumed through another signaling server") && logs.has("session resumed")
+	})
+	waitAgent(true)
+}
