@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,3 +52,129 @@ func (tc *Technician) agentConnected(t testing.TB) bool {
 func (tc *Technician) iceRestarts(t testing.TB) int {
 	return int(get(t, tc.ctx, "ICE restarts", chromedp.Evaluate[float64](`window.lifeline?.iceRestarts ?? 0`)))
 }
+
+// QueueItem is one session as the queue page shows it.
+type QueueItem struct {
+	ID         string `json:"id"`
+	Customer   string `json:"customer"`
+	State      string `json:"state"`
+	Technician string `json:"technician"`
+	Mine       bool   `json:"mine"`
+	Comment    string `json:"comment"`
+}
+
+// OpenQueue opens the queue page (and with it, counts as online).
+func (tc *Technician) OpenQueue(t testing.TB) {
+	t.Helper()
+	run(t, tc.ctx, "open the queue",
+		chromedp.Navigate(tc.s.URL+"/console/queue"),
+		chromedp.WaitVisible(chromedp.ID("queue-rows")))
+	waitFor(t, "the queue's first answer", func() bool {
+		return get(t, tc.ctx, "queue loaded", chromedp.Evaluate[bool](`!!window.lifelineQueue?.view?.me?.id`))
+	})
+}
+
+// QueueNewSession creates a session from the queue page; it opens in a tab.
+// It returns the session ID and its invitation.
+func (tc *Technician) QueueNewSession(t testing.TB, customer string) (string, Invitation) {
+	t.Helper()
+	n := len(tc.Tabs(t))
+	run(t, tc.ctx, "create a session from the queue",
+		chromedp.SendKeys(chromedp.ID("queue-customer"), customer),
+		chromedp.Click(chromedp.ID("queue-create")))
+	var tabs []string
+	waitFor(t, "the new session's tab", func() bool {
+		tabs = tc.Tabs(t)
+		return len(tabs) > n
+	})
+	sid := tabs[len(tabs)-1]
+	var inv []string
+	waitFor(t, "the invitation in the tab", func() bool {
+		inv = tc.inFrame(t, sid, `[d.getElementById("invite-link")?.value ?? "", d.getElementById("invite-pin")?.textContent ?? ""]`)
+		return inv[0] != "" && inv[1] != ""
+	})
+	return sid, Invitation{Link: inv[0], PIN: strings.TrimSpace(inv[1])}
+}
+
+// inFrame evaluates expr in the workspace tab of sid, with w its window and d its document.
+func (tc *Technician) inFrame(t testing.TB, sid, expr string) []string {
+	t.Helper()
+	return get(t, tc.ctx, "read the workspace tab", chromedp.Evaluate[[]string](
+		`(() => { const f = lifelineQueue.frame(`+jsString(sid)+`); const w = f?.contentWindow, d = f?.contentDocument;
+		if (!w || !d || d.readyState !== "complete") return ["", "", ""]; try { return (`+expr+`).map(String); } catch (e) { return ["", "", ""]; } })()`))
+}
+
+// TabState reports, for the workspace tab of sid: its session state, its
+// WebRTC connection state and how many frames it decoded.
+func (tc *Technician) TabState(t testing.TB, sid string) (state, pc string, frames int) {
+	t.Helper()
+	v := tc.inFrame(t, sid, `[w.lifeline?.state ?? "", w.lifeline?.pc?.connectionState ?? "", w.lifeline?.video?.getVideoPlaybackQuality?.().totalVideoFrames ?? 0]`)
+	fmt.Sscan(v[2], &frames)
+	return v[0], v[1], frames
+}
+
+// Tabs lists the session IDs with an open tab.
+func (tc *Technician) Tabs(t testing.TB) []string {
+	t.Helper()
+	return get(t, tc.ctx, "read the tabs", chromedp.Evaluate[[]string](`lifelineQueue.tabs`))
+}
+
+// ShowTab brings the tab of sid (or "queue") to the front.
+func (tc *Technician) ShowTab(t testing.TB, sid string) {
+	t.Helper()
+	run(t, tc.ctx, "show a tab", chromedp.Click(chromedp.CSS(`#tabs [data-tab="`+sid+`"]`)))
+}
+
+// Unread is the unread chat badge of the tab of sid.
+func (tc *Technician) Unread(t testing.TB, sid string) int {
+	t.Helper()
+	return int(get(t, tc.ctx, "unread", chromedp.Evaluate[float64](`lifelineQueue.unread(`+jsString(sid)+`)`)))
+}
+
+// QueueItem returns the queue's row for sid, and whether there is one.
+func (tc *Technician) QueueItem(t testing.TB, sid string) (QueueItem, bool) {
+	t.Helper()
+	items := get(t, tc.ctx, "read the queue", chromedp.Evaluate[[]QueueItem](`lifelineQueue.view.sessions`))
+	for _, it := range items {
+		if it.ID == sid {
+			return it, true
+		}
+	}
+	return QueueItem{}, false
+}
+
+// WaitQueueState waits until the queue shows sid in state ("" for: not shown).
+func (tc *Technician) WaitQueueState(t testing.TB, sid, state string) QueueItem {
+	t.Helper()
+	var it QueueItem
+	waitFor(t, "queue state "+state, func() bool {
+		var ok bool
+		it, ok = tc.QueueItem(t, sid)
+		return (ok && it.State == state) || (!ok && state == "")
+	})
+	return it
+}
+
+// QueueAction clicks a row's action button (q-start, q-hold, q-resume,
+// q-transfer, q-cancel, q-accept, q-end) on the queue tab.
+func (tc *Technician) QueueAction(t testing.TB, sid, action string) {
+	t.Helper()
+	tc.ShowTab(t, "queue")
+	sel := `#queue-rows tr[data-sid="` + sid + `"] button.` + action
+	run(t, tc.ctx, "click "+action, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+}
+
+// Transfer offers sid to technician to with a comment, from the queue.
+func (tc *Technician) Transfer(t testing.TB, sid, to, comment string) {
+	t.Helper()
+	tc.QueueAction(t, sid, "q-transfer")
+	waitFor(t, to+" in the transfer list", func() bool {
+		return get(t, tc.ctx, "transfer list", chromedp.Evaluate[bool](
+			`[...document.querySelectorAll("#transfer-to option")].some(o => o.value === `+jsString(to)+`)`))
+	})
+	run(t, tc.ctx, "transfer",
+		chromedp.SetValue(chromedp.ID("transfer-to"), to),
+		chromedp.SendKeys(chromedp.ID("transfer-comment"), comment),
+		chromedp.Click(chromedp.ID("transfer-send")))
+}
+

@@ -25,7 +25,23 @@ type Invitation struct {
 // Technician logs in to the console in a new tab.
 func (s *Stack) Technician(t testing.TB) *Technician {
 	t.Helper()
-	ctx := s.tab(t)
+	return s.login(t, s.tab(t), "admin", AdminPassword)
+}
+
+// TechnicianAs logs user in, in a browser context of their own (their own
+// cookies, as on another computer).
+func (s *Stack) TechnicianAs(t testing.TB, user, password string) *Technician {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(s.browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s.login(t, ctx, user, password)
+}
+
+func (s *Stack) login(t testing.TB, ctx context.Context, user, password string) *Technician {
+	t.Helper()
 	// Accept "End the session?" and other confirmations, as the technician would.
 	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
 	go func() {
@@ -39,8 +55,8 @@ func (s *Stack) Technician(t testing.TB) *Technician {
 	run(t, ctx, "log in",
 		chromedp.Navigate(s.URL+"/console"),
 		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), "admin"),
-		chromedp.SendKeys(chromedp.ID("password"), AdminPassword),
+		chromedp.SendKeys(chromedp.ID("username"), user),
+		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.ID("login")),
 		chromedp.WaitVisible(chromedp.ID("customer")),
 	)

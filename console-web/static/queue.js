@@ -188,7 +188,8 @@ function render() {
   // Tabs of sessions that are no longer this technician's close by themselves.
   for (const sid of tabs.keys()) {
     const s = view.sessions.find((x) => x.id === sid);
-    if (s && !s.mine && s.state !== "incoming") closeTab(sid);
+    const gone = !s && seen.has(sid); // was in the queue, is not any more
+    if (gone || (s && !s.mine && s.state !== "incoming")) closeTab(sid);
   }
   for (const [sid, tab] of tabs) {
     const s = view.sessions.find((x) => x.id === sid);
