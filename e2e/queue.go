@@ -177,4 +177,3 @@ func (tc *Technician) Transfer(t testing.TB, sid, to, comment string) {
 		chromedp.SendKeys(chromedp.ID("transfer-comment"), comment),
 		chromedp.Click(chromedp.ID("transfer-send")))
 }
-
