@@ -21,6 +21,7 @@ require (
 	golang.org/x/image v0.33.0
 	golang.org/x/sys v0.49.0
 	golang.org/x/term v0.47.0
+	rsc.io/qr v0.2.0
 )
 
 require (
@@ -193,7 +194,6 @@ require (
 	google.golang.org/protobuf v1.36.11 // indirect
 	mvdan.cc/sh/moreinterp v0.0.0-20260817215856-d6550df7ed8d // indirect
 	mvdan.cc/sh/v3 v3.13.2-0.20260817215856-d6550df7ed8d // indirect
-	rsc.io/qr v0.2.0 // indirect
 )
 
 tool (

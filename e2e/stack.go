@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/lifeline-support/lifeline/e2e/xvfb"
@@ -203,7 +204,7 @@ func StartWith(t testing.TB, o Options) *Stack {
 	s.Display = xvfb.StartScreens(t, append([]image.Point{image.Pt(w, h)}, o.ExtraScreens...)...)
 
 	s.sigArgs = append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
-		"--turn-listen", "127.0.0.1:0"}, o.SignalingArgs...)
+		"--turn-listen", "127.0.0.1:0", "--insecure-http"}, o.SignalingArgs...)
 	s.URL = s.startSignaling(t, s.sigArgs)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -314,14 +315,29 @@ func chromiumPath() string {
 }
 
 // tab opens a new browser tab.
-func (s *Stack) tab(t testing.TB) context.Context {
+func (s *Stack) tab(t testing.TB, opts ...chromedp.ContextOption) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(s.browser)
+	ctx, cancel := chromedp.NewContext(s.browser, opts...)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Every page records the Content-Security-Policy violations it sees, for
+	// CSPViolations.
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch}); err != nil {
+		t.Fatal(err)
+	}
 	return ctx
+}
+
+const cspWatch = `window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) =>
+  window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber));`
+
+// cspViolations returns the violations the page in ctx has seen since it loaded.
+func cspViolations(t testing.TB, ctx context.Context) []string {
+	t.Helper()
+	return get(t, ctx, "read CSP violations", chromedp.Evaluate[[]string](`window.__csp || []`))
 }
 
 // run runs chromedp steps with the hang guard, failing the test with what.

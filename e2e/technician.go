@@ -32,12 +32,7 @@ func (s *Stack) Technician(t testing.TB) *Technician {
 // cookies, as on another computer).
 func (s *Stack) TechnicianAs(t testing.TB, user, password string) *Technician {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(s.browser, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s.login(t, ctx, user, password)
+	return s.login(t, s.tab(t, chromedp.WithNewBrowserContext()), user, password)
 }
 
 func (s *Stack) login(t testing.TB, ctx context.Context, user, password string) *Technician {

@@ -21,7 +21,7 @@ import (
 func main() {
 	cfg := server.Config{}
 	var stun, turnURLs, relayIP, logFormat, logLevel, agentURLs string
-	flag.StringVar(&cfg.Addr, "addr", env("LIFELINE_ADDR", ":8080"), "HTTP listen address")
+	flag.StringVar(&cfg.Addr, "addr", env("LIFELINE_ADDR", "127.0.0.1:8080"), "listen address (plain HTTP only on loopback: see --tls-cert, --acme-host, --insecure-http)")
 	flag.StringVar(&cfg.PublicURL, "public-url", env("LIFELINE_PUBLIC_URL", ""), "URL customers and technicians use to reach this server (default http://<addr>)")
 	flag.StringVar(&cfg.DataDir, "data", env("LIFELINE_DATA", "./data"), "data directory (embedded NATS store, agent builds)")
 	flag.StringVar(&cfg.AgentDir, "agent-dir", env("LIFELINE_AGENT_DIR", ""), "directory of agent builds to offer (default <data>/agents)")
@@ -43,11 +43,20 @@ func main() {
 	flag.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LIFELINE_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this (private) address, e.g. 127.0.0.1:9090")
 	flag.StringVar(&logFormat, "log-format", env("LIFELINE_LOG_FORMAT", "text"), "log format: text or json")
 	flag.StringVar(&logLevel, "log-level", env("LIFELINE_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
-	flag.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (when served over TLS)")
+	flag.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (automatic with TLS or an https --public-url)")
+	var acmeHosts string
+	flag.StringVar(&cfg.TLS.CertFile, "tls-cert", env("LIFELINE_TLS_CERT", ""), "serve HTTPS with this certificate chain (PEM)")
+	flag.StringVar(&cfg.TLS.KeyFile, "tls-key", env("LIFELINE_TLS_KEY", ""), "key (PEM) of --tls-cert")
+	flag.StringVar(&acmeHosts, "acme-host", env("LIFELINE_ACME_HOSTS", ""), "comma-separated public host names to get Let's Encrypt certificates for (listen on :443)")
+	flag.StringVar(&cfg.TLS.ACMEEmail, "acme-email", env("LIFELINE_ACME_EMAIL", ""), "contact email for Let's Encrypt")
+	flag.BoolVar(&cfg.TLS.InsecureHTTP, "insecure-http", false, "allow plain HTTP on a non-loopback address (only behind a proxy that terminates TLS)")
 	flag.Parse()
 	cfg.AdminPassword = os.Getenv("LIFELINE_ADMIN_PASSWORD")
 	if agentURLs != "" {
 		cfg.AgentURLs = strings.Split(agentURLs, ",")
+	}
+	if acmeHosts != "" {
+		cfg.TLS.ACMEHosts = strings.Split(acmeHosts, ",")
 	}
 	if turnURLs != "" {
 		cfg.TURN.External = strings.Split(turnURLs, ",")

@@ -110,6 +110,7 @@ type UI struct {
 	mu         sync.Mutex // guards the fields below
 	closed     bool
 	info       Info
+	started    time.Time // when the session was joined (first SetInfo)
 	perms      protocol.Permissions
 	connected  bool
 	hold       bool
@@ -256,6 +257,9 @@ func (u *UI) SetInfo(info Info) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.info = info
+	if u.started.IsZero() {
+		u.started = time.Now()
+	}
 	u.notifyLocked()
 }
 

@@ -37,7 +37,10 @@ type view struct {
 	CanStop    bool         `json:"canStop"`
 	Clipboard  bool         `json:"clipboard"` // the clipboard is shared now
 	Ended      bool         `json:"ended"`
-	EndedText  string       `json:"endedText"`
+	// Started is when the session began (Unix milliseconds, 0 before), so the
+	// page can show how long it has lasted.
+	Started   int64  `json:"started"`
+	EndedText string `json:"endedText"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -62,6 +65,9 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		CanStop:    st == statusControlled,
 		Clipboard:  u.perms.Clipboard && st != statusEnded,
 		Ended:      st == statusEnded,
+	}
+	if !u.started.IsZero() {
+		v.Started = u.started.UnixMilli()
 	}
 	v.Title = v.StatusText + " · " + i18n.T(lang, "agent.title")
 	if v.Ended {

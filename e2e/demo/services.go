@@ -30,7 +30,8 @@ func (d *demo) startSignaling(ctx context.Context, tmp, password string) (string
 	if data == "" {
 		data = filepath.Join(tmp, "data")
 	}
-	cmd := exec.Command(d.cfg.Signaling, "--addr", d.cfg.Addr, "--data", data, "--agent-dir", agentDir)
+	cmd := exec.Command(d.cfg.Signaling, "--addr", d.cfg.Addr, "--data", data, "--agent-dir", agentDir,
+		"--insecure-http") // the demo serves plain HTTP on every address, as its -addr says
 	cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+password)
 	urlc := make(chan string, 1)
 	p, err := d.start("signaling", cmd, func(line string) {

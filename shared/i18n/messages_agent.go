@@ -10,6 +10,7 @@ func init() {
 		"agent.who.org":       {EN: "Organisation", FR: "Organisation"},
 		"agent.who.tech":      {EN: "Technician", FR: "Technicien"},
 		"agent.who.customer":  {EN: "Session for", FR: "Session pour"},
+		"agent.who.duration":  {EN: "Session length", FR: "Durée de la session"},
 		"agent.who.unknown":   {EN: "(not known yet)", FR: "(pas encore connu)"},
 		"agent.page.language": {EN: "Language", FR: "Langue"},
 		"agent.page.footer": {

@@ -77,9 +77,13 @@ type Config struct {
 	MetricsAddr string
 	// Timeouts are the session time limits; nil means session.DefaultTimeouts.
 	Timeouts *session.Timeouts
-	// SecureCookies marks cookies Secure (set behind TLS).
+	// SecureCookies marks cookies Secure (set behind TLS); TLS here or an
+	// https PublicURL sets it too.
 	SecureCookies bool
-	Logger        *slog.Logger
+	// TLS says how to serve HTTPS; plain HTTP is only for loopback unless
+	// TLS.InsecureHTTP.
+	TLS    TLSConfig
+	Logger *slog.Logger
 	// Out receives the one-time admin login and the listening address.
 	Out io.Writer
 }
@@ -112,8 +116,19 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	tlsCfg, err := tlsFor(cfg, ln)
+	if err != nil {
+		return err
+	}
 	if cfg.PublicURL == "" {
-		cfg.PublicURL = "http://" + displayAddr(ln.Addr())
+		scheme := "http://"
+		if tlsCfg != nil {
+			scheme = "https://"
+		}
+		cfg.PublicURL = scheme + displayAddr(ln.Addr())
+	}
+	if tlsCfg != nil || secureURL(cfg.PublicURL) {
+		cfg.SecureCookies = true
 	}
 
 	node, err := natsnode.Start(natsnode.Config{URL: cfg.NATSURL, StoreDir: filepath.Join(cfg.DataDir, "nats"), Name: cfg.NodeName, Logger: log})
@@ -185,12 +200,19 @@ func Run(ctx context.Context, cfg Config) error {
 	})
 
 	srv := &http.Server{
-		Handler:           securityHeaders(mux),
+		Handler:           securityHeaders(mux, tlsCfg != nil || secureURL(cfg.PublicURL)),
+		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	fmt.Fprintf(cfg.Out, "Lifeline is listening on %s\n", cfg.PublicURL)
 	log.Info("listening", "addr", ln.Addr().String(), "public", cfg.PublicURL, "node", cfg.NodeName)
 
@@ -325,15 +347,4 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-// securityHeaders sets the headers every page gets.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "SAMEORIGIN") // the queue shows workspaces in tabs
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'self'")
-		next.ServeHTTP(w, r)
-	})
 }
