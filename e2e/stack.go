@@ -123,7 +123,7 @@ func (s *Stack) StartSignaling(t testing.TB, args ...string) *Signaling {
 	t.Helper()
 	g := &Signaling{Logs: &lockedBuffer{}, done: make(chan struct{})}
 	args = append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
-		"--turn-listen", "127.0.0.1:0"}, args...)
+		"--turn-listen", "127.0.0.1:0", "--insecure-http"}, args...)
 	g.cmd = exec.Command(filepath.Join(s.bin, "signaling"), args...)
 	g.cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+AdminPassword)
 	g.cmd.Stderr = g.Logs
