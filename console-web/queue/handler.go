@@ -77,7 +77,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	for k, v := range i18n.Table(p.Lang, "state.") {
 		strs[k] = v
 	}
-	_ = queueView(p, strs).Render(r.Context(), w)
+	_ = queueView(p, strs, t.Perms.JSON()).Render(r.Context(), w)
 }
 
 // json answers the queue and counts as the console being there (presence).

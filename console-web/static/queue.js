@@ -6,6 +6,8 @@ import { Signal } from "./signal.js";
 
 const app = document.getElementById("queue-app");
 const csrf = app.dataset.csrf;
+// The technician's permissions (the server enforces them; this hides what they may not use).
+const may = JSON.parse(app.dataset.perms || "{}");
 const S = JSON.parse(document.getElementById("queue-strings").textContent);
 const t = (key, ...args) => {
   let s = S[key] ?? key;
@@ -174,7 +176,7 @@ function render() {
       else if (s.state !== "connecting") act.append(button(t("queue.show"), "q-open", () => openTab(s, true)));
       if (s.state === "active") act.append(button(t("queue.hold"), "q-hold", () => signal.send("session.hold", { on: true }, s.id)));
       if (s.state === "on_hold") act.append(button(t("queue.resume"), "q-resume", () => signal.send("session.hold", { on: false }, s.id)));
-      if (s.state === "active" || s.state === "on_hold" || s.state === "waiting") {
+      if (may.transfer && (s.state === "active" || s.state === "on_hold" || s.state === "waiting")) {
         act.append(button(t("queue.transfer"), "q-transfer", () => showTransfer(s)));
       }
       if (s.state === "outgoing") act.append(button(t("queue.cancelTransfer"), "q-cancel", () => signal.send("session.transfer", { cancel: true }, s.id)));

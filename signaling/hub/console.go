@@ -80,6 +80,11 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		case *protocol.SessionHold:
 			h.hold(c, m, body.On)
 		case *protocol.SessionTransfer:
+			if body.To != "" && !h.techPerms(c.ctx, tech.ID).Has(access.Transfer) {
+				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: "transfer"})
+				c.reply(m.ID, protocol.CodeForbidden, "your group does not allow transferring sessions")
+				continue
+			}
 			h.transfer(c, m, tech, body)
 		case *protocol.PermissionRequest:
 			if !h.techPerms(c.ctx, tech.ID).Has(permFor[body.Permission]) {

@@ -97,6 +97,12 @@ func TestPermissionMatrix(t *testing.T) {
 				wantForbidden(protocol.TypePermissionRequest, protocol.PermissionRequest{Permission: protocol.Permission(off)})
 			case access.Recording:
 				wantForbidden(protocol.TypeAudit, protocol.Audit{Event: protocol.AuditRecordingStarted})
+			case access.Transfer:
+				wantForbidden(protocol.TypeSessionTransfer, protocol.SessionTransfer{To: "admin"})
+				_, q := alice.Get(t, "/console/queue")
+				if !strings.Contains(htmlUnescape(st.Find(t, q, `data-perms="([^"]+)"`)), `"transfer":false`) {
+					t.Error("the queue page does not tell its script that transfers are off")
+				}
 			}
 			// The agent is told what the technician may not do, and enforces it.
 			if token != "" {
