@@ -177,3 +177,20 @@ func (tc *Technician) Transfer(t testing.TB, sid, to, comment string) {
 		chromedp.SendKeys(chromedp.ID("transfer-comment"), comment),
 		chromedp.Click(chromedp.ID("transfer-send")))
 }
+
+// WriteNote types notes into the History & notes panel of the tab of sid and
+// waits until they are saved.
+func (tc *Technician) WriteNote(t testing.TB, sid, text string) {
+	t.Helper()
+	tc.inFrame(t, sid, `(() => { const a = d.getElementById("notes-text"); a.value = `+jsString(text)+`;
+		a.dispatchEvent(new Event("input")); d.getElementById("notes-save").click(); return ["", "", ""]; })()`)
+	waitFor(t, "the notes saved", func() bool {
+		return tc.inFrame(t, sid, `[d.getElementById("notes-status")?.textContent ?? "", "", ""]`)[0] == "Saved"
+	})
+}
+
+// History is the text of the History & notes list in the tab of sid.
+func (tc *Technician) History(t testing.TB, sid string) string {
+	t.Helper()
+	return tc.inFrame(t, sid, `[d.getElementById("notes-history")?.textContent ?? "", "", ""]`)[0]
+}

@@ -10,7 +10,8 @@ import (
 // A technician works three sessions in three tabs of the queue, all alive;
 // puts one on hold and resumes it; transfers one with a comment to a
 // colleague (in a browser of her own), who accepts it; offers another one and
-// takes it back before she accepts.
+// takes it back before she accepts. A note written in one session shows in
+// the next session with the same computer.
 func TestQueueTabsHoldAndTransfer(t *testing.T) {
 	stack := Start(t)
 	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
@@ -98,4 +99,19 @@ func TestQueueTabsHoldAndTransfer(t *testing.T) {
 			return st == "active" && pc == "connected" && frames > before
 		})
 	}
+
+	// Notes: written in the first session, shown in the next one with the
+	// same computer (every agent here runs on the same machine).
+	note := "Replaced the printer driver; a reboot is pending"
+	tech.WriteNote(t, sids[0], note)
+	tech.QueueAction(t, sids[0], "q-end")
+	tech.WaitQueueState(t, sids[0], "closed_by_technician")
+	next, inv := tech.QueueNewSession(t, "Ada Lovelace")
+	c := stack.Customer(t, inv)
+	c.OpenPage(t)
+	c.Allow(t)
+	tech.WaitQueueState(t, next, "active")
+	waitFor(t, "the note in the next session's history", func() bool {
+		return strings.Contains(tech.History(t, next), note)
+	})
 }

@@ -146,6 +146,7 @@ var featureScripts = []string{
 	"draw",
 	"screenshot",
 	"recording",
+	"notes",
 }
 
 // featurePerm is the permission a feature module needs; without it the module

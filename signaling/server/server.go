@@ -26,6 +26,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/canned"
 	"github.com/lifeline-support/lifeline/console-web/join"
 	"github.com/lifeline-support/lifeline/console-web/login"
+	"github.com/lifeline-support/lifeline/console-web/notes"
 	"github.com/lifeline-support/lifeline/console-web/queue"
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	"github.com/lifeline-support/lifeline/console-web/sessions"
@@ -175,6 +176,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&sessions.Handler{Auth: au, Store: st, Invites: invites, PublicURL: cfg.PublicURL, Audit: trail, Logger: log}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
+	(&notes.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: hub.DefaultBusyAt, MaxTabs: hub.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
