@@ -15,6 +15,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/server"
 )
 
@@ -43,6 +44,13 @@ func main() {
 	flag.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LIFELINE_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this (private) address, e.g. 127.0.0.1:9090")
 	flag.StringVar(&logFormat, "log-format", env("LIFELINE_LOG_FORMAT", "text"), "log format: text or json")
 	flag.StringVar(&logLevel, "log-level", env("LIFELINE_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	timeouts := session.DefaultTimeouts()
+	flag.DurationVar(&timeouts.Invitation, "invitation-timeout", timeouts.Invitation, "a session whose invitation is never used times out after this (0: never)")
+	flag.DurationVar(&timeouts.Waiting, "waiting-timeout", timeouts.Waiting, "a waiting session nobody starts times out after this (0: never)")
+	flag.DurationVar(&timeouts.Offline, "offline-after", timeouts.Offline, "a customer reconnecting this long shows Offline (the agent keeps trying)")
+	flag.DurationVar(&timeouts.Idle, "idle-timeout", timeouts.Idle, "an active or held session unchanged this long times out (0: no limit)")
+	flag.IntVar(&cfg.BusyAt, "busy-at", 0, "sessions at which a technician shows busy and takes no transfers (default 10)")
+	cfg.Timeouts = &timeouts
 	flag.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (automatic with TLS or an https --public-url)")
 	var acmeHosts string
 	flag.StringVar(&cfg.TLS.CertFile, "tls-cert", env("LIFELINE_TLS_CERT", ""), "serve HTTPS with this certificate chain (PEM)")

@@ -163,6 +163,9 @@ func (h *Hub) transfer(c *conn, m protocol.Message, tech auth.Technician, t *pro
 	h.publishState(s)
 }
 
+// BusyAt is the number of working sessions at which a technician shows busy.
+func (h *Hub) BusyAt() int { return h.cfg.BusyAt }
+
 // Status is a technician's effective status: online, away, busy or offline.
 func (h *Hub) Status(ctx context.Context, techID string) (store.Status, error) {
 	p, err := h.cfg.Store.Presence(ctx, techID)

@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeline-support/lifeline/console-web/queue"
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/server"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
@@ -160,4 +163,85 @@ func setStatus(t *testing.T, tc *st.Tech, body string) {
 	if b := st.ReadAll(t, resp); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("status %s: %d %s", body, resp.StatusCode, b)
 	}
+}
+
+// A technician working on as many sessions as the busy threshold shows busy,
+// and nobody can transfer to them.
+func TestBusyTechnicianTakesNoTransfer(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node", func(c *server.Config) { c.BusyAt = 1 })
+	admin := st.LogIn(t, n)
+	admin.CreateTechnician(t, "claire", "Claire Martin", "claire's password", "")
+	claire := st.LogInAs(t, n, "claire", "claire's password")
+	queueOf(t, claire)
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	cc := claire.Dial(t, "/ws/console")
+	cc.Expect(protocol.TypeConsoleWelcome)
+	started := func(tc *st.Tech, c *st.Conn, name string) string {
+		t.Helper()
+		sid, token, _ := tc.NewSession(t, name)
+		agent := st.Dial(t, n.URL+"/ws/agent", nil)
+		agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token})
+		agent.Expect(protocol.TypeAgentWelcome)
+		c.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+		for c.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState).State != "active" {
+		}
+		return sid
+	}
+	started(claire, cc, "Paul")
+	if me := queueOf(t, claire).Me; me.Status != "busy" {
+		t.Fatalf("claire with one session: %+v", me)
+	}
+	if v := queueOf(t, admin); len(v.Techs) != 1 || v.Techs[0].Status != "busy" {
+		t.Fatalf("admin sees %+v", v.Techs)
+	}
+	sid := started(admin, ac, "Marie")
+	ac.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "claire"})
+	if e := ac.Expect(protocol.TypeError).Body.(*protocol.Error); !strings.Contains(e.Message, "not available") {
+		t.Fatalf("transfer to a busy technician: %+v", e)
+	}
+}
+
+// Time limits are settings: a waiting session nobody starts times out (the
+// agent is told), and a customer who stays away shows Offline, then comes back.
+func TestTimeLimits(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node", func(c *server.Config) {
+		c.Timeouts = &session.Timeouts{Waiting: time.Second, Offline: time.Second}
+	})
+	admin := st.LogIn(t, n)
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	expect := func(sid, want string) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for time.Now().Before(deadline) {
+			if m := ac.Expect(protocol.TypeSessionState); m.SID == sid && m.Body.(*protocol.SessionState).State == want {
+				return
+			}
+		}
+		t.Fatalf("%s never %s", sid, want)
+	}
+
+	waiting, token, _ := admin.NewSession(t, "Nobody starts me")
+	agent := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token})
+	agent.Expect(protocol.TypeAgentWelcome)
+	expect(waiting, "timed_out")
+	agent.Expect(protocol.TypeSessionEnd)
+
+	away, token, _ := admin.NewSession(t, "Goes away")
+	agent = st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token})
+	secret := agent.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome).Secret
+	ac.Send(protocol.TypeSessionStart, away, protocol.SessionStart{})
+	expect(away, "active")
+	agent.Close()
+	expect(away, "reconnecting")
+	expect(away, "offline")
+	agent = st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{SID: away, Secret: secret})
+	if w := agent.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome); !w.Resumed || w.Secret != "" {
+		t.Fatalf("resume welcome %+v", w)
+	}
+	expect(away, "active")
 }

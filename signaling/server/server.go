@@ -78,6 +78,9 @@ type Config struct {
 	MetricsAddr string
 	// Timeouts are the session time limits; nil means session.DefaultTimeouts.
 	Timeouts *session.Timeouts
+	// BusyAt is the number of sessions a technician works on at which they show
+	// busy and take no transfers; 0 means hub.DefaultBusyAt.
+	BusyAt int
 	// SecureCookies marks cookies Secure (set behind TLS); TLS here or an
 	// https PublicURL sets it too.
 	SecureCookies bool
@@ -155,7 +158,7 @@ func Run(ctx context.Context, cfg Config) error {
 		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
 	}
 	invites := invite.New(inv, st)
-	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers, Timeouts: cfg.Timeouts}
+	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt}
 	hcfg.AgentURLs = cfg.AgentURLs
 	var relay *turn.Server
 	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
@@ -177,7 +180,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&notes.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
-	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: hub.DefaultBusyAt, MaxTabs: hub.MaxActive}).Register(mux)
+	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: h.BusyAt(), MaxTabs: hub.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)

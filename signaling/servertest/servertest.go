@@ -294,3 +294,6 @@ func Find(t testing.TB, body, re string) string {
 	}
 	return m[1]
 }
+
+// Close closes the socket, as a dropped connection would.
+func (w *Conn) Close() { w.ws.CloseNow() }
