@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,12 @@ func TestSessionSurvivesRestartAndLinkCut(t *testing.T) {
 	tech.WaitFramesAfter(t, tech.Frames(t))
 	tech.WaitStatus(t, "Connected to Marie Curie")
 
-	// The customer's link goes down for 20 s.
+	// The customer's link goes down for 20 s (LIFELINE_E2E_CUT changes it, to
+	// measure longer cuts by hand).
+	outage := 20 * time.Second
+	if d, err := time.ParseDuration(os.Getenv("LIFELINE_E2E_CUT")); err == nil {
+		outage = d
+	}
 	nat.SetLink(t, false)
 	cut := time.Now()
 	tech.WaitState(t, "reconnecting")
@@ -44,7 +50,7 @@ func TestSessionSurvivesRestartAndLinkCut(t *testing.T) {
 	waitFor(t, "the customer to see the connection is lost", func() bool {
 		return strings.Contains(customer.PageText(t), "reconnecting")
 	})
-	time.Sleep(time.Until(cut.Add(20 * time.Second)))
+	time.Sleep(time.Until(cut.Add(outage)))
 	frames := tech.Frames(t)
 	nat.SetLink(t, true)
 	restored := time.Now()

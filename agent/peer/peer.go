@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/mediadevices"
@@ -195,6 +196,11 @@ func newAPI(cfg *Config) (*webrtc.API, error) {
 	// A larger SCTP receive window lets file transfers (agent/files) run at
 	// loopback/LAN speed; the default 1 MiB caps them well below.
 	se.SetSCTPMaxReceiveBufferSize(8 << 20)
+	// Ride out network cuts: ICE says Disconnected after 5 s without answers
+	// but fails only 5 minutes later (when the session shows Offline), so the
+	// console's ICE restart finds the connection still there when the network
+	// comes back. pion's default fails it after 25 s.
+	se.SetICETimeouts(5*time.Second, 5*time.Minute, 2*time.Second)
 	if cfg.settings != nil {
 		cfg.settings(&se)
 	}

@@ -52,7 +52,7 @@ type Config struct {
 	// PingInterval is how often the agent checks its signaling socket; one that
 	// does not answer within the interval is dropped and redialled (default 5 s).
 	PingInterval time.Duration
-	// MaxBackoff caps the wait between reconnection attempts (default 5 s).
+	// MaxBackoff caps the wait between reconnection attempts (default 3 s).
 	MaxBackoff time.Duration
 	// Monitors lists the customer's monitors for the technician to pick
 	// from; nil means the X display's (agent/screen).
@@ -226,7 +226,7 @@ func Run(ctx context.Context, cfg Config) error {
 		s.cfg.PingInterval = 5 * time.Second
 	}
 	if s.cfg.MaxBackoff <= 0 {
-		s.cfg.MaxBackoff = 5 * time.Second
+		s.cfg.MaxBackoff = 3 * time.Second
 	}
 	if s.cfg.Monitors == nil {
 		s.cfg.Monitors = screen.Monitors
