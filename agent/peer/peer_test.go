@@ -573,11 +573,17 @@ func TestPeerClosesItselfWhenBrowserGoes(t *testing.T) {
 		name  string
 		leave func(*browser) error
 		want  []webrtc.PeerConnectionState // after Connected
+		// mayPass are states allowed on the way to want.
+		mayPass map[webrtc.PeerConnectionState]bool
 	}{
 		{
 			name:  "browser closes",
 			leave: func(b *browser) error { return b.pc.Close() },
 			want:  []webrtc.PeerConnectionState{webrtc.PeerConnectionStateClosed},
+			mayPass: map[webrtc.PeerConnectionState]bool{
+				webrtc.PeerConnectionStateDisconnected: true,
+				webrtc.PeerConnectionStateFailed:       true,
+			},
 		},
 		{
 			// ICE stops without DTLS close_notify: like a browser tab killed or a
@@ -605,14 +611,20 @@ func TestPeerClosesItselfWhenBrowserGoes(t *testing.T) {
 			if err := tt.leave(s.browser); err != nil {
 				t.Fatal(err)
 			}
-			for _, want := range tt.want {
+			for i := 0; i < len(tt.want); {
 				select {
 				case got := <-s.states:
-					if got != want {
-						t.Fatalf("state %s, want %s", got, want)
+					switch {
+					case got == tt.want[i]:
+						i++
+					case tt.mayPass[got]:
+						// Under load the shortened ICE timeout can fire before
+						// the DTLS close arrives; the peer must still close.
+					default:
+						t.Fatalf("state %s, want %s", got, tt.want[i])
 					}
 				case <-time.After(hangGuard):
-					t.Fatalf("no %s state within %v", want, hangGuard)
+					t.Fatalf("no %s state within %v", tt.want[i], hangGuard)
 				}
 			}
 			if err := s.peer.AddCandidate(webrtc.ICECandidateInit{}); !errors.Is(err, ErrClosed) {
