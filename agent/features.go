@@ -8,6 +8,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/draw"
 	"github.com/lifeline-support/lifeline/agent/files"
+	"github.com/lifeline-support/lifeline/agent/indicator"
 	"github.com/lifeline-support/lifeline/agent/overlay"
 	"github.com/lifeline-support/lifeline/agent/recording"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
@@ -64,6 +65,21 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang) ([]session.Featu
 		return nil, err
 	}
 	fs = append(fs, rec)
+
+	// The screen itself shows that it is being viewed or controlled: a frame
+	// and a badge that stops in one click. Without X the customer's page and
+	// terminal still show it.
+	if d, err := indicator.NewX11("", func(controlled bool) {
+		if controlled {
+			ui.Act(consent.ActionRevokeControl)
+		} else {
+			ui.Act(consent.ActionEnd)
+		}
+	}); err != nil {
+		log.Warn("on-screen indicator unavailable", "err", err)
+	} else {
+		fs = append(fs, indicator.New(d, lang, log))
+	}
 
 	return fs, nil
 }

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+	"github.com/jezek/xgb/xtest"
 )
 
 // Customer is a customer who opened an invitation and runs the agent.
@@ -178,4 +181,24 @@ func (c *Customer) WaitExit(t testing.TB) (code int, stdout, stderr string) {
 		t.Fatal("the agent did not exit")
 	}
 	return c.cmd.ProcessState.ExitCode(), c.out.String(), c.errs.String()
+}
+
+// ClickScreen clicks the left button at (x, y) on the customer's desktop, as
+// the customer's own mouse would (XTEST), not through the technician.
+func (c *Customer) ClickScreen(t testing.TB, x, y int) {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(c.s.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := xtest.Init(conn); err != nil {
+		t.Fatalf("XTEST: %v", err)
+	}
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	xtest.FakeInput(conn, xproto.MotionNotify, 0, 0, root, int16(x), int16(y), 0)
+	xtest.FakeInput(conn, xproto.ButtonPress, 1, 0, root, 0, 0, 0)
+	if err := xtest.FakeInputChecked(conn, xproto.ButtonRelease, 1, 0, root, 0, 0, 0).Check(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -432,6 +432,14 @@ func (u *UI) endLocked(reason string) {
 	u.notifyLocked()
 }
 
+// Act takes an action of the customer from elsewhere on their desktop (the
+// on-screen indicator's badge), as if they had clicked it on their page.
+func (u *UI) Act(a Action) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.actLocked(a)
+}
+
 // actLocked handles an action of the customer from the page or terminal. u.mu must be held.
 func (u *UI) actLocked(a Action) {
 	if u.ended || u.closed {

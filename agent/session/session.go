@@ -87,6 +87,12 @@ type Auditor interface {
 	SetAudit(report func(protocol.Audit))
 }
 
+// Named is a Feature that shows who is connecting (the on-screen indicator);
+// the names come from the server's welcome.
+type Named interface {
+	SetNames(org, technician string)
+}
+
 // Injector is the part of *input.Robot the session uses.
 type Injector interface {
 	Inject(protocol.InputEvent) error
@@ -297,6 +303,9 @@ func (s *runner) run(ctx context.Context) error {
 	for _, f := range s.cfg.Features {
 		if a, ok := f.(Auditor); ok {
 			a.SetAudit(s.report)
+		}
+		if n, ok := f.(Named); ok {
+			n.SetNames(welcome.OrgName, welcome.TechnicianName)
 		}
 	}
 	iceServers := welcome.ICEServers

@@ -6,11 +6,15 @@ func init() {
 		"agent.title": {EN: "Lifeline remote support", FR: "Assistance à distance Lifeline"},
 
 		// Customer page and terminal: who is connecting.
-		"agent.page_url":      {EN: "Customer page: %s", FR: "Page client : %s"},
-		"agent.who.org":       {EN: "Organisation", FR: "Organisation"},
-		"agent.who.tech":      {EN: "Technician", FR: "Technicien"},
-		"agent.who.customer":  {EN: "Session for", FR: "Session pour"},
-		"agent.who.duration":  {EN: "Session length", FR: "Durée de la session"},
+		"agent.page_url":     {EN: "Customer page: %s", FR: "Page client : %s"},
+		"agent.who.org":      {EN: "Organisation", FR: "Organisation"},
+		"agent.who.tech":     {EN: "Technician", FR: "Technicien"},
+		"agent.who.customer": {EN: "Session for", FR: "Session pour"},
+		"agent.who.duration": {EN: "Session length", FR: "Durée de la session"},
+		"agent.indicator.viewed": {EN: "%s is viewing your screen - click here to end the session",
+			FR: "%s voit votre écran - cliquez ici pour terminer la session"},
+		"agent.indicator.controlled": {EN: "%s is controlling your screen - click here to stop control",
+			FR: "%s contrôle votre écran - cliquez ici pour arrêter le contrôle"},
 		"agent.who.unknown":   {EN: "(not known yet)", FR: "(pas encore connu)"},
 		"agent.page.language": {EN: "Language", FR: "Langue"},
 		"agent.page.footer": {
