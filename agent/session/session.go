@@ -465,8 +465,10 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 	case *protocol.SessionHold:
 		s.setHold(body.On)
 	case *protocol.AgentWelcome:
-		// The session was transferred: another technician is with the customer now.
+		// The session was transferred: another technician is with the customer
+		// now, and what their group denies applies from now on.
 		s.cfg.Consent.SetInfo(consent.Info{TechnicianName: body.TechnicianName, OrgName: body.OrgName, CustomerName: body.CustomerName})
+		s.applyDenied(body.Denied)
 		s.log.Info("session transferred", "technician", body.TechnicianName)
 	case *protocol.SessionEnd:
 		s.cfg.Consent.Ended(consent.ReasonByTechnician)
@@ -671,8 +673,34 @@ func (s *runner) rejoined(readCtx context.Context, r *rejoin) {
 	if r.welcome.OnHold != s.hold {
 		s.setHold(r.welcome.OnHold)
 	}
+	w := r.welcome
+	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName})
+	s.applyDenied(w.Denied)
 	s.setGrants(s.grants.get(), "")
 	s.log.Info("signaling connection back; session resumed")
+}
+
+// applyDenied takes a new list of what the technician's group denies (after a
+// transfer or a reconnection) and withdraws any grant it now forbids.
+func (s *runner) applyDenied(denied []string) {
+	s.denied = map[string]bool{}
+	for _, d := range denied {
+		s.denied[d] = true
+	}
+	p := s.grants.get()
+	q := p
+	if s.denied[protocol.DeniedView] {
+		q.View = false
+	}
+	if s.denied[protocol.DeniedControl] {
+		q.Control = false
+	}
+	if s.denied[protocol.DeniedClipboard] {
+		q.Clipboard = false
+	}
+	if q != p {
+		s.setGrants(q, "")
+	}
 }
 
 // setServers records the URL in use and the others the server named, in

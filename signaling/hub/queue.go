@@ -9,6 +9,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
@@ -70,6 +71,7 @@ func (h *Hub) start(c *conn, m protocol.Message, tech auth.Technician) {
 		// Tell the customer who is with them now.
 		h.publish(AgentSubject(s.ID), protocol.TypeAgentWelcome, "", s.ID, protocol.AgentWelcome{
 			SID: s.ID, CustomerName: s.CustomerName, TechnicianName: s.TechnicianName, OrgName: h.cfg.Auth.Settings(c.ctx).OrgName, Resumed: true,
+			Denied: deniedFor(h.techPerms(c.ctx, s.TechnicianID)),
 		})
 	}
 }
@@ -102,6 +104,10 @@ func (h *Hub) hold(c *conn, m protocol.Message, on bool) {
 
 // transfer offers the session to another available technician, or cancels the offer.
 func (h *Hub) transfer(c *conn, m protocol.Message, tech auth.Technician, t *protocol.SessionTransfer) {
+	if !h.techPerms(c.ctx, tech.ID).Has(access.Transfer) {
+		c.reply(m.ID, protocol.CodeForbidden, "your group does not allow transferring sessions")
+		return
+	}
 	if t.Cancel {
 		var to string
 		s, err := h.cfg.Store.UpdateSession(c.ctx, m.SID, func(s *store.Session) error {

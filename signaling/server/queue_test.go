@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,9 @@ import (
 func TestQueueTransferAndHold(t *testing.T) {
 	n := st.StartNode(t, natstest.Server(t), "node")
 	admin := st.LogIn(t, n)
-	admin.CreateTechnician(t, "claire", "Claire Martin", "claire's password", "")
+	// Claire's group lets her view but not control, nor transfer.
+	admin.PutGroup(t, "helpdesk", "start_sessions", "invite_link", "view", "files")
+	admin.CreateTechnician(t, "claire", "Claire Martin", "claire's password", "helpdesk")
 	claire := st.LogInAs(t, n, "claire", "claire's password")
 
 	sid, token, _ := admin.NewSession(t, "Marie Dupont")
@@ -103,8 +106,8 @@ func TestQueueTransferAndHold(t *testing.T) {
 	if s := expect(ac, "active"); s.TechnicianID != "claire" {
 		t.Fatalf("the sender was not told: %+v", s)
 	}
-	if w := agent.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome); w.TechnicianName != "Claire Martin" {
-		t.Fatalf("the customer was told %+v", w)
+	if w := agent.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome); w.TechnicianName != "Claire Martin" || !slices.Contains(w.Denied, protocol.DeniedControl) {
+		t.Fatalf("the customer's agent was told %+v", w)
 	}
 	ac.Send(protocol.TypeSessionHold, sid, protocol.SessionHold{On: true})
 	refused(ac, "no such session")
@@ -123,11 +126,11 @@ func TestQueueTransferAndHold(t *testing.T) {
 	if h := agent.Expect(protocol.TypeSessionHold).Body.(*protocol.SessionHold); h.On {
 		t.Fatal("the agent was not told about the resume")
 	}
-	// A transfer to oneself or with a comment too long is refused.
-	cc.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "claire"})
-	refused(cc, "already yours")
-	cc.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "admin", Comment: strings.Repeat("x", protocol.MaxTransferComment+1)})
-	refused(cc, "comment")
+	// Her group does not allow transfers; nobody may send a comment too long.
+	cc.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "admin"})
+	refused(cc, "does not allow transferring")
+	ac.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "claire", Comment: strings.Repeat("x", protocol.MaxTransferComment+1)})
+	refused(ac, "comment")
 }
 
 func queueOf(t *testing.T, tc *st.Tech) queue.View {
