@@ -108,6 +108,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"v":1,"type":"rtc.offer","sid":"s","payload":{"type":"offer","sdp":"v=0"}}`))
 	f.Add([]byte(`{"v":1,"type":"session.end","payload":{"reason":"customer"}}`))
 	f.Add([]byte(`{"v":1,"type":"rtc.candidate","payload":{"candidate":"x","sdpMLineIndex":0}}`))
+	f.Add([]byte(`{"v":1,"type":"audit","payload":{"event":"file.sent","name":"a.txt","size":3,"sha256":"` + strings.Repeat("0", 64) + `"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Decode(data)
 		if err != nil {

@@ -214,26 +214,35 @@ func (a *Auth) record(ctx context.Context, e audit.Event) {
 func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request, username, password string) error {
 	ip := ClientIP(r)
 	now := time.Now()
-	lim, err := a.store.UpdateLimit(ctx, "login."+store.HashKey(ip), func(l *store.Limit) error {
-		if now.Sub(l.Since) > 10*time.Minute {
-			l.Count, l.Since = 0, now
-		}
-		l.Count++
-		return nil
-	})
+	// Each address may fail PerAddress times in 10 minutes; right logins
+	// (an office behind one address) do not count.
+	limKey := "login." + store.HashKey(ip)
+	lim, err := a.store.Limit(ctx, limKey)
 	if err != nil {
 		return err
 	}
-	if lim.Count > a.cfg.PerAddress {
+	if lim.Count >= a.cfg.PerAddress && now.Sub(lim.Since) <= 10*time.Minute {
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "rate limited"})
 		return ErrRateLimited
+	}
+	failed := func(err error) error {
+		if errors.Is(err, ErrBadLogin) || errors.Is(err, ErrBadCode) {
+			_, _ = a.store.UpdateLimit(ctx, limKey, func(l *store.Limit) error {
+				if now.Sub(l.Since) > 10*time.Minute {
+					l.Count, l.Since = 0, now
+				}
+				l.Count++
+				return nil
+			})
+		}
+		return err
 	}
 	acc, err := a.store.Account(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check so usernames cannot be probed.
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "unknown account"})
-		return ErrBadLogin
+		return failed(ErrBadLogin)
 	}
 	if err != nil {
 		return err
@@ -243,11 +252,11 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 		return &LockedError{Until: acc.LockedUntil}
 	}
 	if bcrypt.CompareHashAndPassword(acc.PasswordHash, []byte(password)) != nil {
-		return a.fail(ctx, acc.ID, ip, "wrong password", ErrBadLogin)
+		return failed(a.fail(ctx, acc.ID, ip, "wrong password", ErrBadLogin))
 	}
 	if acc.Disabled {
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "disabled"})
-		return ErrBadLogin
+		return failed(ErrBadLogin)
 	}
 	if acc.TOTP != "" {
 		if err := a.startLogin(ctx, w, acc, true, now.Add(a.cfg.SecondStepTTL)); err != nil {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -291,6 +292,32 @@ func TestLockoutAndLogoutEverywhere(t *testing.T) {
 	admin.Post(t, "/admin/technicians/dave", url.Values{"action": {"disable"}})
 	if code, _ := try(techPassword); code != http.StatusUnauthorized {
 		t.Errorf("disabled account: %d", code)
+	}
+
+	// One address guessing across many usernames is slowed down too: after 30
+	// failures in 10 minutes even a right password is refused from there.
+	for i := 0; ; i++ {
+		resp, err := http.PostForm(n.URL+"/login", url.Values{"username": {fmt.Sprintf("guess%d", i)}, "password": {"x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := st.ReadAll(t, resp)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if i < 20 || !strings.Contains(body, "Too many login attempts from your address") {
+				t.Errorf("rate limited after %d failures: %s", i, body)
+			}
+			break
+		}
+		if i > 40 {
+			t.Fatal("no rate limit per address after 40 failures")
+		}
+	}
+	resp, err = http.PostForm(n.URL+"/login", url.Values{"username": {"admin"}, "password": {st.AdminPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ReadAll(t, resp); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the right password from a rate-limited address: %d", resp.StatusCode)
 	}
 }
 
