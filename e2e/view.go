@@ -188,3 +188,21 @@ func (tc *Technician) SameConnection(t testing.TB) bool {
 	t.Helper()
 	return get(t, tc.ctx, "check the connection", chromedp.Evaluate[bool](`lifeline.pc?.e2eTag === true && lifeline.pc.connectionState === "connected"`))
 }
+
+// ClickTool clicks the toolbar button id.
+func (tc *Technician) ClickTool(t testing.TB, id string) {
+	t.Helper()
+	run(t, tc.ctx, "click "+id, chromedp.WaitEnabled(chromedp.ID(id)), chromedp.Click(chromedp.ID(id)))
+}
+
+// Eval evaluates a JavaScript expression in the console and returns its value.
+func Eval[T any](t testing.TB, tc *Technician, what, js string) T {
+	t.Helper()
+	return get(t, tc.ctx, what, chromedp.Evaluate[T](js))
+}
+
+// WaitJS waits until a JavaScript expression is true in the console.
+func (tc *Technician) WaitJS(t testing.TB, what, js string) {
+	t.Helper()
+	waitFor(t, what, func() bool { return Eval[bool](t, tc, what, js) })
+}

@@ -77,6 +77,67 @@ func TestSpecialKeysAndKeyboardModes(t *testing.T) {
 	if del.State&ctrl == 0 || del.State&alt == 0 {
 		t.Errorf("Delete pressed with state %#x, want Control and Alt held", del.State)
 	}
+
+	checkViewModes(t, tech, win)
+}
+
+// checkViewModes: actual size with scroll bars, the magnifier, full screen
+// and a detached window, with clicks landing right.
+func checkViewModes(t *testing.T, tech *Technician, win *twtest.Window) {
+	t.Helper()
+	cx, cy := win.Center()
+	click := func(what string) {
+		t.Helper()
+		mark := win.Mark(t)
+		tech.Click(t, cx, cy)
+		evs := win.WaitFor(t, mark, what, func(evs []twtest.Event) bool {
+			return len(twtest.Filter(evs, "button_release")) > 0
+		})
+		p := twtest.Filter(evs, "button_press")[0]
+		if abs(p.RootX-cx) > 3 || abs(p.RootY-cy) > 3 {
+			t.Errorf("%s arrived at (%d,%d), want (%d,%d)", what, p.RootX, p.RootY, cx, cy)
+		}
+	}
+
+	// Actual size: one video pixel per screen pixel, scrolled.
+	tech.ClickTool(t, "view-actual")
+	tech.WaitJS(t, "the video at actual size", fmt.Sprintf(`Math.round(lifeline.video.getBoundingClientRect().width) === %d`, ScreenW))
+	Eval[bool](t, tech, "scroll the view", `(() => { const v = lifeline.video.parentElement; v.scrollLeft = 300; v.scrollTop = 200; return v.scrollLeft > 0; })()`)
+	click("a click in the scrolled actual-size view")
+
+	// Back to fit, with the magnifier: it shows the screen under it at full
+	// resolution, and clicks still land right.
+	tech.ClickTool(t, "view-fit")
+	tech.WaitJS(t, "the video fitted", fmt.Sprintf(`Math.round(lifeline.video.getBoundingClientRect().width) < %d`, ScreenW))
+	tech.ClickTool(t, "view-magnifier")
+	tech.WaitJS(t, "the magnifier drawing", `!!lifeline.lens?.center`)
+	same := Eval[bool](t, tech, "compare the magnifier with the video", `(() => {
+		const l = lifeline.lens, v = lifeline.video;
+		const c = document.createElement("canvas");
+		c.width = v.videoWidth; c.height = v.videoHeight;
+		const g = c.getContext("2d");
+		g.drawImage(v, 0, 0);
+		const want = g.getImageData(l.center[0], l.center[1], 1, 1).data;
+		const got = l.canvas.getContext("2d").getImageData(l.canvas.width / 2, l.canvas.height / 2, 1, 1).data;
+		return [0, 1, 2].every((i) => Math.abs(want[i] - got[i]) < 40);
+	})()`)
+	if !same {
+		t.Error("the magnifier does not show the screen under it")
+	}
+	click("a click beside the magnifier")
+	tech.ClickTool(t, "view-magnifier")
+
+	// Full screen keeps the toolbar.
+	tech.ClickTool(t, "view-full")
+	tech.WaitJS(t, "full screen", `document.fullscreenElement?.id === "stage" && document.getElementById("toolbar").getBoundingClientRect().height > 0`)
+	click("a click in full screen")
+	tech.ClickTool(t, "view-full")
+	tech.WaitJS(t, "full screen left", `!document.fullscreenElement`)
+
+	// A detached window shows the live screen and has control too.
+	tech.ClickTool(t, "view-detach")
+	tech.WaitJS(t, "the detached window's video", fmt.Sprintf(
+		`(() => { const v = lifeline.detached?.document.querySelector("video"); return v?.videoWidth === %d && v.readyState >= 2; })()`, ScreenW))
 }
 
 // A quality preset changes the stream live, on the same connection; the

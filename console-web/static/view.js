@@ -1,7 +1,9 @@
-// The remote-control toolbar above the customer's screen: quality preset and
+// The remote-control toolbar above the customer's screen: view modes (fit,
+// actual size, full screen, a detached window, a magnifier), quality preset and
 // monitor (sent to the agent on the "view" data channel), special keys and the
 // keyboard mode.
 import { register } from "./features.js";
+import { InputCapture } from "./input.js";
 
 // Shortcuts a browser keeps for itself, as DOM codes pressed in order.
 const SHORTCUTS = [
@@ -76,6 +78,174 @@ function keyboardGroup() {
   return group(el("label", { htmlFor: "keyboard-mode", textContent: t("ws.keys.mode") }), select);
 }
 
+// View modes. Input positions come from the video's displayed box
+// (InputCapture.pos), so every mode maps clicks right by construction.
+let detached = null; // { win, capture } of the detached window
+let lens = null; // the magnifier
+
+function viewGroup() {
+  const { t, stage, video } = ctx;
+  const viewport = video.parentElement;
+  const fit = el("button", { type: "button", id: "view-fit", textContent: t("ws.view.fit"), title: t("ws.view.fitTitle"), "aria-pressed": "true" });
+  const actual = el("button", { type: "button", id: "view-actual", textContent: t("ws.view.actual"), title: t("ws.view.actualTitle"), "aria-pressed": "false" });
+  const setActual = (on) => {
+    viewport.classList.toggle("actual", on);
+    fit.setAttribute("aria-pressed", String(!on));
+    actual.setAttribute("aria-pressed", String(on));
+    window.dispatchEvent(new Event("resize")); // overlays re-place themselves
+  };
+  fit.addEventListener("click", () => setActual(false));
+  actual.addEventListener("click", () => setActual(true));
+
+  const full = el("button", { type: "button", id: "view-full", textContent: t("ws.view.full"), title: t("ws.view.fullTitle"), "aria-pressed": "false" });
+  full.addEventListener("click", async () => {
+    try {
+      if (document.fullscreenElement) await document.exitFullscreen();
+      else await stage.requestFullscreen({ navigationUI: "hide" });
+    } catch (err) {
+      ctx.log.event(t("ws.view.fullFailed"));
+      console.warn("full screen", err);
+    }
+  });
+  document.addEventListener("fullscreenchange", async () => {
+    const on = document.fullscreenElement === stage;
+    full.setAttribute("aria-pressed", String(on));
+    // System keys (Esc, Alt+Tab, Windows) go to the customer where the
+    // browser allows it; holding Esc leaves full screen.
+    try {
+      if (on) await navigator.keyboard?.lock?.();
+      else navigator.keyboard?.unlock?.();
+    } catch (err) {
+      console.warn("keyboard lock", err);
+    }
+    ctx.input.keys.focus();
+  });
+
+  const detach = el("button", { type: "button", id: "view-detach", textContent: t("ws.view.detach"), title: t("ws.view.detachTitle") });
+  detach.addEventListener("click", openDetached);
+  const mag = el("button", { type: "button", id: "view-magnifier", textContent: t("ws.view.magnifier"), title: t("ws.view.magnifierTitle"), "aria-pressed": "false" });
+  mag.addEventListener("click", () => {
+    const on = !lens;
+    if (on) lens = openLens(viewport);
+    else closeLens();
+    mag.setAttribute("aria-pressed", String(on));
+  });
+  return group(fit, actual, full, detach, mag);
+}
+
+// openDetached shows the remote screen in a second browser window (another
+// monitor of the technician), with its own input capture on the same channels.
+function openDetached() {
+  const { t, video, input } = ctx;
+  if (detached && !detached.win.closed) {
+    detached.win.focus();
+    return;
+  }
+  const w = window.open("", `lifeline-${ctx.sid}`, "popup,width=1024,height=640");
+  if (!w) {
+    ctx.log.event(t("ws.view.detachBlocked"));
+    return;
+  }
+  const d = w.document;
+  d.title = `${ctx.customer} · ${t("ws.screen")}`;
+  d.documentElement.lang = document.documentElement.lang;
+  const css = d.createElement("link");
+  css.rel = "stylesheet";
+  css.href = new URL("/static/style.css", location.href).href;
+  d.head.append(css);
+  d.body.className = "detached";
+  const stage = d.createElement("section");
+  stage.className = "stage";
+  stage.tabIndex = 0;
+  const viewport = d.createElement("div");
+  viewport.className = "viewport";
+  const v = d.createElement("video");
+  v.autoplay = v.muted = v.playsInline = true;
+  v.srcObject = video.srcObject;
+  viewport.append(v);
+  const keys = d.createElement("textarea");
+  keys.className = "keys";
+  stage.append(viewport, keys);
+  d.body.append(stage);
+  const capture = new InputCapture(stage, v);
+  capture.mode = input.mode;
+  detached = { win: w, capture, video: v };
+  syncDetached();
+  window.lifeline.detached = w;
+  w.addEventListener("pagehide", () => {
+    capture.detach();
+    if (detached?.win === w) detached = null;
+  });
+}
+
+// syncDetached gives the detached window the current stream, channels and control.
+function syncDetached() {
+  if (!detached || detached.win.closed) return;
+  const { input, video } = ctx;
+  const { capture } = detached;
+  if (detached.video.srcObject !== video.srcObject) detached.video.srcObject = video.srcObject;
+  capture.attach(input.input, input.pointer);
+  capture.enabled = input.enabled;
+  capture.mode = input.mode;
+  detached.win.document.querySelector(".stage")?.classList.toggle("controlling", input.enabled);
+}
+
+// openLens shows a draggable box with the part of the remote screen under it
+// at full resolution (one video pixel per screen pixel). Clicks go through it
+// to the screen below, so input maps as without it.
+function openLens(viewport) {
+  const { t, video } = ctx;
+  const W = 320, H = 200;
+  const canvas = el("canvas", { width: W, height: H });
+  const handle = el("div", { className: "lens-handle", textContent: t("ws.view.magnifier") });
+  const box = el("div", { className: "lens", id: "magnifier" }, handle, canvas);
+  box.style.left = "16px";
+  box.style.top = "16px";
+  viewport.append(box);
+  let drag = null;
+  handle.addEventListener("pointerdown", (e) => {
+    e.preventDefault();
+    handle.setPointerCapture(e.pointerId);
+    drag = { x: e.clientX - box.offsetLeft, y: e.clientY - box.offsetTop };
+  });
+  handle.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    box.style.left = `${e.clientX - drag.x}px`;
+    box.style.top = `${e.clientY - drag.y}px`;
+  });
+  handle.addEventListener("pointerup", () => { drag = null; });
+  const g = canvas.getContext("2d");
+  const draw = () => {
+    if (lens?.box !== box) return;
+    lens.frame = requestAnimationFrame(draw);
+    if (!video.videoWidth) return;
+    // The remote point under the centre of the box, then a W×H region around it.
+    const c = canvas.getBoundingClientRect();
+    const p = ctx.input.pos({ clientX: c.left + c.width / 2, clientY: c.top + c.height / 2 });
+    if (!p) {
+      g.clearRect(0, 0, W, H);
+      return;
+    }
+    const sx = Math.round(p.x * video.videoWidth - W / 2), sy = Math.round(p.y * video.videoHeight - H / 2);
+    g.fillStyle = "#0e1520";
+    g.fillRect(0, 0, W, H);
+    g.drawImage(video, sx, sy, W, H, 0, 0, W, H);
+    lens.center = [Math.round(p.x * video.videoWidth), Math.round(p.y * video.videoHeight)];
+  };
+  const l = { box, canvas, frame: 0, center: null };
+  l.frame = requestAnimationFrame(draw);
+  window.lifeline.lens = l;
+  return l;
+}
+
+function closeLens() {
+  if (!lens) return;
+  cancelAnimationFrame(lens.frame);
+  lens.box.remove();
+  lens = null;
+  window.lifeline.lens = null;
+}
+
 // Quality presets and monitors: the agent applies them to the running stream
 // (no reconnection) and answers with its state, which these selects show.
 function streamGroup() {
@@ -117,13 +287,19 @@ register({
   init(c) {
     ctx = c;
     const bar = document.getElementById("toolbar");
-    bar.append(streamGroup(), keysGroup(), keyboardGroup());
+    bar.append(viewGroup(), streamGroup(), keysGroup(), keyboardGroup());
+    // The detached window follows the stream and the grants.
+    c.video.addEventListener("loadedmetadata", syncDetached);
+    document.getElementById("keyboard-mode")?.addEventListener("change", syncDetached);
     this.setPermissions({});
   },
   attach(pc) {
     const ch = pc.createDataChannel("view", { ordered: true });
     channel = ch;
-    ch.onopen = syncStream;
+    ch.onopen = () => {
+      syncStream();
+      syncDetached();
+    };
     ch.onclose = syncStream;
     ch.onmessage = (e) => {
       try {
@@ -137,15 +313,20 @@ register({
   detach() {
     channel = null;
     syncStream();
+    detached?.capture.detach();
   },
   setPermissions(p) {
     viewing = !!p.view;
     for (const c of controls) c.disabled = !p.control;
     syncStream();
+    // console.js sets input.enabled right after the features hear of it.
+    setTimeout(syncDetached);
   },
   ended() {
     viewing = false;
     for (const c of controls) c.disabled = true;
     syncStream();
+    closeLens();
+    if (detached && !detached.win.closed) detached.win.close();
   },
 });
