@@ -194,3 +194,9 @@ func (tc *Technician) History(t testing.TB, sid string) string {
 	t.Helper()
 	return tc.inFrame(t, sid, `[d.getElementById("notes-history")?.textContent ?? "", "", ""]`)[0]
 }
+
+// ToggleHold clicks the workspace's Put on hold / Resume button.
+func (tc *Technician) ToggleHold(t testing.TB) {
+	t.Helper()
+	run(t, tc.ctx, "hold or resume", chromedp.WaitEnabled(chromedp.ID("hold-session")), chromedp.Click(chromedp.ID("hold-session")))
+}

@@ -27,11 +27,19 @@ func TestSessionSurvivesRestartAndLinkCut(t *testing.T) {
 	tech.WaitVideo(t)
 	tech.WaitState(t, "active")
 
-	// The server restarts; frames still arrive while it is down.
+	// On hold, the server restarts; frames still arrive while it is down, and
+	// the session comes back on hold: its state lives in JetStream.
+	tech.ToggleHold(t)
+	tech.WaitState(t, "on_hold")
 	stack.RestartSignaling(t, func() {
 		tech.WaitFramesAfter(t, tech.Frames(t))
 	})
 	customer.WaitLog(t, "session resumed")
+	waitFor(t, "the console to reconnect", func() bool { return tech.agentConnected(t) && tech.State(t) == "on_hold" })
+	if !strings.Contains(customer.PageText(t), "On hold") {
+		t.Errorf("the customer's page after the restart: %q", customer.PageText(t))
+	}
+	tech.ToggleHold(t)
 	tech.WaitState(t, "active")
 	waitFor(t, "the console to see the agent again", func() bool { return tech.agentConnected(t) })
 	tech.WaitFramesAfter(t, tech.Frames(t))

@@ -24,6 +24,7 @@ const placeholder = document.getElementById("placeholder");
 const may = JSON.parse(root.dataset.perms || "{}");
 const requestBtn = document.getElementById("request-control") || document.createElement("button");
 const endBtn = document.getElementById("end-session");
+const holdBtn = document.getElementById("hold-session") || document.createElement("button");
 
 let iceServers = [];
 let pc = null;
@@ -80,6 +81,8 @@ function setStatus() {
   statusEl.dataset.state = ended ? "ended" : perms.control ? "control" : perms.view ? "view" : "waiting";
   requestBtn.disabled = ended || !perms.view || perms.control || state === "on_hold" || !isMine();
   endBtn.disabled = ended;
+  holdBtn.disabled = ended || !isMine() || (state !== "active" && state !== "on_hold");
+  holdBtn.textContent = t(state === "on_hold" ? "ws.resume" : "ws.hold");
   input.enabled = !ended && perms.control;
   stage.classList.toggle("controlling", input.enabled);
 }
@@ -327,6 +330,10 @@ function stopPeer() {
 requestBtn.addEventListener("click", () => {
   signal.send("permission.request", { permission: "control" });
   statusNote(t("ws.controlAsked", customer));
+});
+
+holdBtn.addEventListener("click", () => {
+  signal.send("session.hold", { on: state !== "on_hold" });
 });
 
 endBtn.addEventListener("click", () => {

@@ -15,6 +15,8 @@ func init() {
 		"state.invitation":    {EN: "Invitation", FR: "Invitation"},
 		"state.collaboration": {EN: "Collaboration", FR: "Collaboration"},
 
+		"ws.hold":             {EN: "Put on hold", FR: "Mettre en attente"},
+		"ws.resume":           {EN: "Resume", FR: "Reprendre"},
 		"ws.reconnecting":     {EN: "Connection to %s lost — reconnecting…", FR: "Connexion avec %s perdue — reconnexion…"},
 		"ws.onHold":           {EN: "%s is on hold", FR: "%s est en attente"},
 		"ws.transferredAway":  {EN: "The session with %s was transferred to another technician", FR: "La session avec %s a été transférée à un autre technicien"},
