@@ -6,8 +6,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -21,13 +19,13 @@ import (
 
 func main() {
 	cfg := server.Config{}
-	var stun, turnURLs, relayIP, logFormat, logLevel, agentURLs string
+	var stun, turnURLs, relayIP, relayPorts, logFormat, logLevel, agentURLs string
 	flag.StringVar(&cfg.Addr, "addr", env("LIFELINE_ADDR", "127.0.0.1:8080"), "listen address (plain HTTP only on loopback: see --tls-cert, --acme-host, --insecure-http)")
 	flag.StringVar(&cfg.PublicURL, "public-url", env("LIFELINE_PUBLIC_URL", ""), "URL customers and technicians use to reach this server (default http://<addr>)")
 	flag.StringVar(&cfg.DataDir, "data", env("LIFELINE_DATA", "./data"), "data directory (embedded NATS store, agent builds)")
 	flag.StringVar(&cfg.AgentDir, "agent-dir", env("LIFELINE_AGENT_DIR", ""), "directory of agent builds to offer (default <data>/agents)")
 	flag.StringVar(&cfg.NATSURL, "nats-url", env("LIFELINE_NATS_URL", ""), "external NATS URL; empty starts an embedded server")
-	flag.IntVar(&cfg.Replicas, "replicas", 1, "JetStream replicas for the buckets (3 in a cluster)")
+	flag.IntVar(&cfg.Replicas, "replicas", envInt("LIFELINE_REPLICAS", 1), "JetStream replicas for the buckets and streams (1 embedded, 3 in a cluster)")
 	flag.StringVar(&cfg.NodeName, "node", env("LIFELINE_NODE", ""), "name of this node")
 	flag.StringVar(&cfg.OrgName, "org", env("LIFELINE_ORG", "Lifeline"), "organisation name shown to customers")
 	flag.StringVar(&stun, "stun", env("LIFELINE_STUN", ""), "comma-separated STUN URLs handed to peers")
@@ -37,6 +35,7 @@ func main() {
 	flag.StringVar(&cfg.TURN.KeyFile, "turn-key", env("LIFELINE_TURN_KEY", ""), "TLS key (PEM) of the TURN server")
 	flag.StringVar(&cfg.TURN.Host, "turn-host", env("LIFELINE_TURN_HOST", ""), "host name in the TURN URLs handed to peers (default: host of --public-url)")
 	flag.StringVar(&relayIP, "turn-relay-ip", env("LIFELINE_TURN_RELAY_IP", ""), "public IPv4 address of the TURN relays (default: --turn-host resolved)")
+	flag.StringVar(&relayPorts, "turn-relay-ports", env("LIFELINE_TURN_RELAY_PORTS", ""), "UDP port range of TURN relays, e.g. 49152-65535 (default: any free port)")
 	flag.StringVar(&turnURLs, "turn-url", env("LIFELINE_TURN_URLS", ""), "comma-separated external TURN URLs sharing --turn-secret, e.g. turn:turn.example.com:3478?transport=udp")
 	flag.StringVar(&cfg.TURN.Secret, "turn-secret", env("LIFELINE_TURN_SECRET", ""), "TURN REST shared secret (default: kept in <data>/turn-secret; set the same on every node)")
 	flag.DurationVar(&cfg.TURN.TTL, "turn-ttl", 0, "lifetime of TURN credentials (default 12h)")
@@ -69,29 +68,18 @@ func main() {
 	if turnURLs != "" {
 		cfg.TURN.External = strings.Split(turnURLs, ",")
 	}
-	if relayIP != "" {
-		if cfg.TURN.RelayIP = net.ParseIP(relayIP); cfg.TURN.RelayIP == nil {
-			fmt.Fprintf(os.Stderr, "signaling: --turn-relay-ip %q is not an IP address\n", relayIP)
-			os.Exit(2)
-		}
+	var err error
+	if cfg.TURN.MinPort, cfg.TURN.MaxPort, err = portRange(relayPorts); err != nil {
+		fail("--turn-relay-ports", err)
+	}
+	if cfg.TURN.RelayIP, err = optionalIP(relayIP); err != nil {
+		fail("--turn-relay-ip", err)
 	}
 	if stun != "" {
 		cfg.ICEServers = []webrtc.ICEServer{{URLs: strings.Split(stun, ",")}}
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
-		fmt.Fprintf(os.Stderr, "signaling: --log-level %q: use debug, info, warn or error\n", logLevel)
-		os.Exit(2)
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch logFormat {
-	case "json":
-		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, opts))
-	case "text":
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, opts))
-	default:
-		fmt.Fprintf(os.Stderr, "signaling: --log-format %q: use text or json\n", logFormat)
-		os.Exit(2)
+	if cfg.Logger, err = newLogger(logFormat, logLevel); err != nil {
+		fail("--log-format/--log-level", err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -100,11 +88,4 @@ func main() {
 		fmt.Fprintln(os.Stderr, "signaling:", err)
 		os.Exit(1)
 	}
-}
-
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }

@@ -42,6 +42,9 @@ type Config struct {
 	// RelayIP is the address the embedded server advertises for its relays: the
 	// server's public address.
 	RelayIP net.IP
+	// MinPort and MaxPort bound the UDP ports of relays (both 0: any free
+	// port), so that a firewall can open just that range.
+	MinPort, MaxPort uint16
 	// Secret is the shared secret of the TURN REST credentials. It must be the
 	// same on every signaling node and every external TURN server.
 	Secret string
@@ -157,6 +160,9 @@ func (s *Server) start() error {
 }
 
 func (s *Server) relays() pturn.RelayAddressGenerator {
+	if s.cfg.MinPort != 0 || s.cfg.MaxPort != 0 {
+		return &pturn.RelayAddressGeneratorPortRange{RelayAddress: s.cfg.RelayIP, Address: "0.0.0.0", MinPort: s.cfg.MinPort, MaxPort: s.cfg.MaxPort}
+	}
 	return &pturn.RelayAddressGeneratorStatic{RelayAddress: s.cfg.RelayIP, Address: "0.0.0.0"}
 }
 

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// env returns the environment variable name, or def when it is empty.
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// envInt returns the environment variable name as an integer, or def.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+// fail reports a bad option and exits with the usage status.
+func fail(option string, err error) {
+	fmt.Fprintf(os.Stderr, "signaling: %s: %v\n", option, err)
+	os.Exit(2)
+}
+
+// portRange parses "MIN-MAX"; empty means no range (0, 0).
+func portRange(s string) (min, max uint16, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	lo, hi, _ := strings.Cut(s, "-")
+	a, err1 := strconv.ParseUint(lo, 10, 16)
+	b, err2 := strconv.ParseUint(hi, 10, 16)
+	if err1 != nil || err2 != nil || a == 0 || a > b {
+		return 0, 0, fmt.Errorf("%q is not a port range; use MIN-MAX, e.g. 49152-65535", s)
+	}
+	return uint16(a), uint16(b), nil
+}
+
+// optionalIP parses an IP address; empty means none.
+func optionalIP(s string) (net.IP, error) {
+	if s == "" {
+		return nil, nil
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, fmt.Errorf("%q is not an IP address", s)
+	}
+	return ip, nil
+}
+
+// newLogger builds the server's logger: text or JSON on stderr, at level.
+func newLogger(format, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("level %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("format %q: use text or json", format)
+}
