@@ -35,7 +35,7 @@ func clusterFailover(t *testing.T, agentSide bool) {
 	addrA, addrB := fmt.Sprintf("127.0.0.1:%d", ports[0]), fmt.Sprintf("127.0.0.1:%d", ports[1])
 	metricsA, metricsB := fmt.Sprintf("http://127.0.0.1:%d/metrics", ports[2]), fmt.Sprintf("http://127.0.0.1:%d/metrics", ports[3])
 	node := func(name, addr, metrics string) []string {
-		return []string{"--node", name, "--addr", addr, "--public-url", lb.URL,
+		return []string{"--node", name, "--addr", addr, "--public-url", lb.URL, "--log-level", "debug",
 			"--nats-url", strings.Join(urls, ","), "--replicas", "3",
 			"--agent-urls", "http://" + addrA + ",http://" + addrB,
 			"--metrics-addr", strings.TrimSuffix(strings.TrimPrefix(metrics, "http://"), "/metrics")}

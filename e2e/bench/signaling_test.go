@@ -69,14 +69,14 @@ func BenchmarkSignaling(b *testing.B) {
 	}
 }
 
-// startSignaling runs the signaling binary with fresh data and returns its
-// URL and process id.
-func startSignaling(b *testing.B) (string, int) {
+// startSignaling runs the signaling binary with fresh data (and args) and
+// returns its URL and process id.
+func startSignaling(b *testing.B, args ...string) (string, int) {
 	b.Helper()
 	bin := e2e.Binaries(b)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "signaling"),
-		"--addr", "127.0.0.1:0", "--data", b.TempDir(), "--agent-dir", filepath.Join(bin, "agents"), "--org", "Acme IT", "--turn-listen", "127.0.0.1:0")
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "signaling"), append([]string{
+		"--addr", "127.0.0.1:0", "--data", b.TempDir(), "--agent-dir", filepath.Join(bin, "agents"), "--org", "Acme IT", "--turn-listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+e2e.AdminPassword)
 	logs, err := os.CreateTemp(b.TempDir(), "signaling-*.log")
 	if err != nil {

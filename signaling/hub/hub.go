@@ -272,6 +272,7 @@ func (c *conn) closeAfterFlush() {
 }
 
 func (c *conn) reply(id string, code protocol.ErrorCode, msg string) {
+	c.log.Debug("refused", "id", id, "code", code, "msg", msg)
 	c.push(protocol.ErrorReply(id, code, msg))
 }
 

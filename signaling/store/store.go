@@ -60,6 +60,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bucket %s: %w", name, err)
 		}
+		if cfg.Replicas > 1 {
+			return readFromLeader(ctx, js, kv)
+		}
 		return kv, nil
 	}
 	s := &Store{}
@@ -88,6 +91,31 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// readFromLeader turns off direct gets on a replicated bucket: any replica
+// answers those, and one that lags behind the quorum returns stale values (a
+// login just written reads as "not found"). Without them reads go to the
+// stream's leader and see every acknowledged write.
+func readFromLeader(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue) (jetstream.KeyValue, error) {
+	name := kv.Bucket()
+	stream, err := js.Stream(ctx, "KV_"+name)
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", name, err)
+	}
+	sc := stream.CachedInfo().Config
+	if sc.AllowDirect {
+		sc.AllowDirect = false
+		if _, err := js.UpdateStream(ctx, sc); err != nil {
+			return nil, fmt.Errorf("bucket %s: turn off direct gets: %w", name, err)
+		}
+	}
+	// A handle opened now reads through the leader.
+	kv, err = js.KeyValue(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", name, err)
+	}
+	return kv, nil
 }
 
 // get reads key from kv into v and returns its revision; ErrNotFound if absent.
