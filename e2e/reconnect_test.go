@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lifeline-support/lifeline/e2e/netns"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
 // A live session survives what networks and servers do to it: the signaling
@@ -38,6 +40,14 @@ func TestSessionSurvivesRestartAndLinkCut(t *testing.T) {
 	waitFor(t, "the console to reconnect", func() bool { return tech.agentConnected(t) && tech.State(t) == "on_hold" })
 	if !strings.Contains(customer.PageText(t), "On hold") {
 		t.Errorf("the customer's page after the restart: %q", customer.PageText(t))
+	}
+	// The queue after the restart lists the same session, still on hold.
+	sid := tech.SessionID(t)
+	code, body := st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).Get(t, "/console/queue.json")
+	var q struct{ Sessions []QueueItem }
+	if err := json.Unmarshal([]byte(body), &q); code != 200 || err != nil || len(q.Sessions) != 1 ||
+		q.Sessions[0].ID != sid || q.Sessions[0].State != "on_hold" {
+		t.Fatalf("queue after the restart: %d %s", code, body)
 	}
 	tech.ToggleHold(t)
 	tech.WaitState(t, "active")

@@ -74,7 +74,9 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		s, err := h.cfg.Store.UpdateSession(ctx, sid, func(s *store.Session) error {
-			if s.State.Closed() {
+			// A newer socket of the same agent (it noticed the cut first and
+			// came back) owns the session now: leave it alone.
+			if s.State.Closed() || s.AgentConn != sess.AgentConn {
 				return errAlreadyClosed
 			}
 			s.AgentConnected = false
@@ -165,8 +167,13 @@ func (h *Hub) agentHello(c *conn, remote string) (sess store.Session, secret str
 		c.reply(m.ID, protocol.CodeBadMessage, "say agent.hello first")
 	}
 	hello := m.Body.(*protocol.AgentHello)
+	connID, err := invite.NewToken()
+	if err != nil {
+		c.reply(m.ID, protocol.CodeInternal, "server error")
+		return sess, "", false, false
+	}
 	if hello.SID != "" {
-		s, err := h.resume(ctx, hello)
+		s, err := h.resume(ctx, hello, connID)
 		if err != nil {
 			code := protocol.CodeForbidden
 			if errors.Is(err, store.ErrNotFound) || errors.Is(err, errBadSecret) {
@@ -202,7 +209,7 @@ func (h *Hub) agentHello(c *conn, remote string) (sess store.Session, secret str
 		if err := s.SetState(session.Waiting, time.Now()); err != nil {
 			return err
 		}
-		s.AgentConnected = true
+		s.AgentConnected, s.AgentConn = true, connID
 		s.Hostname, s.OS, s.DeviceID = hello.Hostname, hello.OS, hello.DeviceID
 		s.AgentSecret = store.HashKey(secret)
 		return nil
@@ -218,7 +225,7 @@ var errBadSecret = errors.New("this session does not know this agent")
 
 // resume lets an agent that proves it holds the session's secret back into
 // its session, in the state the session had before the agent went away.
-func (h *Hub) resume(ctx context.Context, hello *protocol.AgentHello) (store.Session, error) {
+func (h *Hub) resume(ctx context.Context, hello *protocol.AgentHello, connID string) (store.Session, error) {
 	return h.cfg.Store.UpdateSession(ctx, hello.SID, func(s *store.Session) error {
 		if s.AgentSecret == "" || subtle.ConstantTimeCompare([]byte(s.AgentSecret), []byte(store.HashKey(hello.Secret))) != 1 {
 			return errBadSecret
@@ -235,7 +242,7 @@ func (h *Hub) resume(ctx context.Context, hello *protocol.AgentHello) (store.Ses
 				return err
 			}
 		}
-		s.AgentConnected = true
+		s.AgentConnected, s.AgentConn = true, connID
 		s.Changed = time.Now()
 		return nil
 	})

@@ -248,3 +248,37 @@ func TestTimeLimits(t *testing.T) {
 	}
 	expect(away, "active")
 }
+
+// An agent that noticed a cut before the server did comes back on a new
+// socket; when the server finally drops the old one, the session stays with
+// the new one instead of showing Reconnecting.
+func TestOldSocketClosingLate(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	sid, token, _ := admin.NewSession(t, "Marie")
+	old := st.Dial(t, n.URL+"/ws/agent", nil)
+	old.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token})
+	secret := old.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome).Secret
+	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	fresh := st.Dial(t, n.URL+"/ws/agent", nil)
+	fresh.Send(protocol.TypeAgentHello, "", protocol.AgentHello{SID: sid, Secret: secret})
+	fresh.Expect(protocol.TypeAgentWelcome)
+	old.Close()
+	// Ask for the state after the old socket's goodbye has been handled.
+	fresh.Send(protocol.TypePermissionUpdate, "", protocol.PermissionUpdate{Permissions: protocol.Permissions{View: true}})
+	for {
+		s := ac.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState)
+		if s.State == "reconnecting" || !s.AgentConnected {
+			t.Fatalf("the old socket's close took the session away: %+v", s)
+		}
+		if s.Permissions.View {
+			break
+		}
+	}
+	ac.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	if s := ac.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); s.State != "active" || !s.AgentConnected {
+		t.Fatalf("after the old socket closed: %+v", s)
+	}
+}

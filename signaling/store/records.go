@@ -84,6 +84,9 @@ type Session struct {
 	Prev session.State `json:"prev,omitempty"`
 	// AgentSecret is the hash of the secret the agent resumes the session with.
 	AgentSecret string `json:"agentSecret,omitempty"`
+	// AgentConn names the agent's current socket, so that an older socket of the
+	// same agent closing late does not mark the session Reconnecting.
+	AgentConn string `json:"agentConn,omitempty"`
 	// DeviceID is the customer's device identity, stable across sessions.
 	DeviceID string `json:"deviceId,omitempty"`
 	// Transfer is set while the session is offered to another technician.
