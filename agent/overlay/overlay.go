@@ -43,11 +43,18 @@ type Stroke struct {
 
 // Backend shows strokes and a laser dot on the screen. An Overlay calls it from
 // one goroutine only.
+//
+// The drawing grows by parts: each new point of a stroke is drawn as a part
+// that starts at the stroke's previous point, so the cost of a new point does
+// not grow with the drawing.
 type Backend interface {
 	// Size is the screen's size in pixels.
 	Size() (w, h int)
-	// SetStrokes shows exactly these strokes (none: nothing is shown).
-	SetStrokes([]Stroke) error
+	// Draw adds parts to what is shown: each one a stroke, or the next piece
+	// of one starting at its last point shown.
+	Draw(parts []Stroke) error
+	// Clear erases every stroke.
+	Clear() error
 	// SetLaser shows the laser dot centred on p, or hides it.
 	SetLaser(p image.Point, on bool) error
 	// Close removes everything from the screen and releases the backend.
@@ -69,8 +76,10 @@ type Overlay struct {
 	mu       sync.Mutex // guards the fields below
 	closed   bool
 	strokes  []Stroke
+	shown    []int          // points of each stroke the backend has drawn
 	index    map[string]int // stroke id → index in strokes
 	points   int
+	cleared  bool // the backend must erase before drawing what is left
 	laser    image.Point
 	laserOn  bool
 	dirtyS   bool // strokes changed since the backend last saw them
@@ -126,6 +135,7 @@ func (o *Overlay) Add(id string, c color.RGBA, width int, points []float64) erro
 		i = len(o.strokes)
 		o.index[id] = i
 		o.strokes = append(o.strokes, Stroke{Color: c, Width: width})
+		o.shown = append(o.shown, 0)
 	}
 	s := &o.strokes[i]
 	for k := 0; k < len(points); k += 2 {
@@ -144,8 +154,8 @@ func (o *Overlay) Clear() {
 	if len(o.strokes) == 0 {
 		return
 	}
-	o.strokes, o.index, o.points = nil, map[string]int{}, 0
-	o.dirtyS = true
+	o.strokes, o.shown, o.index, o.points = nil, nil, map[string]int{}, 0
+	o.cleared, o.dirtyS = true, true
 	o.poke()
 }
 
@@ -211,29 +221,45 @@ func (o *Overlay) run() {
 		select {
 		case <-o.done:
 			o.report(o.b.SetLaser(image.Point{}, false))
-			o.report(o.b.SetStrokes(nil))
+			o.report(o.b.Clear())
 			return
 		case <-o.wake:
 		}
 		o.mu.Lock()
-		var strokes []Stroke
-		dirtyS, dirtyL, laser, on := o.dirtyS, o.dirtyL, o.laser, o.laserOn
-		if dirtyS {
-			// Copy: Add appends to the strokes' points while the backend draws.
-			strokes = make([]Stroke, len(o.strokes))
-			for i, s := range o.strokes {
-				strokes[i] = Stroke{Color: s.Color, Width: s.Width, Points: s.Points[:len(s.Points):len(s.Points)]}
-			}
-		}
-		o.dirtyS, o.dirtyL = false, false
+		parts := o.newPartsLocked()
+		cleared, dirtyL, laser, on := o.cleared, o.dirtyL, o.laser, o.laserOn
+		o.cleared, o.dirtyS, o.dirtyL = false, false, false
 		o.mu.Unlock()
-		if dirtyS {
-			o.report(o.b.SetStrokes(strokes))
+		if cleared {
+			o.report(o.b.Clear())
+		}
+		if len(parts) > 0 {
+			o.report(o.b.Draw(parts))
 		}
 		if dirtyL {
 			o.report(o.b.SetLaser(laser, on))
 		}
 	}
+}
+
+// newPartsLocked returns what the backend has not drawn yet, and counts it as
+// drawn. Parts share the strokes' points, capped, since Add appends to them
+// while the backend draws. o.mu must be held.
+func (o *Overlay) newPartsLocked() []Stroke {
+	if !o.dirtyS {
+		return nil
+	}
+	var parts []Stroke
+	for i, s := range o.strokes {
+		n := len(s.Points)
+		if o.shown[i] == n {
+			continue
+		}
+		from := max(0, o.shown[i]-1) // continue from the last point shown
+		parts = append(parts, Stroke{Color: s.Color, Width: s.Width, Points: s.Points[from:n:n]})
+		o.shown[i] = n
+	}
+	return parts
 }
 
 func (o *Overlay) report(err error) {

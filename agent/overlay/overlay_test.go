@@ -9,10 +9,12 @@ import (
 	"time"
 )
 
-// fakeScreen is a Backend that records what it is asked to show.
+// fakeScreen is a Backend that records what it is asked to show: the parts
+// drawn since the last Clear.
 type fakeScreen struct {
 	mu      sync.Mutex
 	strokes []Stroke
+	clears  int
 	laser   image.Point
 	laserOn bool
 	calls   int
@@ -23,18 +25,46 @@ type fakeScreen struct {
 func newFake() *fakeScreen { return &fakeScreen{changed: make(chan struct{}, 100)} }
 
 func (f *fakeScreen) Size() (int, int) { return 1001, 501 }
-func (f *fakeScreen) SetStrokes(s []Stroke) error {
+func (f *fakeScreen) Draw(parts []Stroke) error {
 	f.mu.Lock()
-	f.strokes, f.calls = s, f.calls+1
+	f.strokes, f.calls = append(f.strokes, parts...), f.calls+1
 	f.mu.Unlock()
-	f.changed <- struct{}{}
+	f.poke()
 	return nil
+}
+func (f *fakeScreen) Clear() error {
+	f.mu.Lock()
+	f.strokes, f.clears, f.calls = nil, f.clears+1, f.calls+1
+	f.mu.Unlock()
+	f.poke()
+	return nil
+}
+
+// poke wakes a waiting until without ever blocking the Overlay.
+func (f *fakeScreen) poke() {
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// points lists the points drawn, parts joined where they continue each other.
+func (f *fakeScreen) points() []image.Point {
+	var pts []image.Point
+	for _, s := range f.strokes {
+		p := s.Points
+		if len(pts) > 0 && len(p) > 0 && pts[len(pts)-1] == p[0] {
+			p = p[1:]
+		}
+		pts = append(pts, p...)
+	}
+	return pts
 }
 func (f *fakeScreen) SetLaser(p image.Point, on bool) error {
 	f.mu.Lock()
 	f.laser, f.laserOn, f.calls = p, on, f.calls+1
 	f.mu.Unlock()
-	f.changed <- struct{}{}
+	f.poke()
 	return nil
 }
 func (f *fakeScreen) Close() error { f.mu.Lock(); f.closed = true; f.mu.Unlock(); return nil }
@@ -67,19 +97,25 @@ func TestOverlayMapsFractionsToPixels(t *testing.T) {
 	if err := o.Add("s1", red, 4, []float64{0, 0, 0.5, 0.5}); err != nil {
 		t.Fatal(err)
 	}
+	f.until(t, "two points", func() bool { return len(f.points()) == 2 })
 	if err := o.Add("s1", color.RGBA{G: 255, A: 255}, 9, []float64{1, 1}); err != nil {
 		t.Fatal(err)
 	}
-	f.until(t, "one stroke of three points", func() bool { return len(f.strokes) == 1 && len(f.strokes[0].Points) == 3 })
-	s := f.strokes[0]
+	f.until(t, "one stroke of three points", func() bool { return len(f.points()) == 3 })
 	want := []image.Point{{0, 0}, {500, 250}, {1000, 500}}
-	for i, p := range want {
-		if s.Points[i] != p {
-			t.Errorf("point %d = %v, want %v", i, s.Points[i], p)
+	for i, p := range f.points() {
+		if p != want[i] {
+			t.Errorf("point %d = %v, want %v", i, p, want[i])
 		}
 	}
-	if s.Color != red || s.Width != 4 {
-		t.Errorf("stroke keeps its first colour and width: got %v %d", s.Color, s.Width)
+	// The new point is drawn as a part from the previous one: only that.
+	if last := f.strokes[len(f.strokes)-1]; len(last.Points) != 2 || last.Points[0] != want[1] {
+		t.Errorf("the last part is %v, want the segment from %v", last.Points, want[1])
+	}
+	for _, s := range f.strokes {
+		if s.Color != red || s.Width != 4 {
+			t.Errorf("stroke keeps its first colour and width: got %v %d", s.Color, s.Width)
+		}
 	}
 
 	o.Laser(0.25, 1)
@@ -88,9 +124,13 @@ func TestOverlayMapsFractionsToPixels(t *testing.T) {
 	f.until(t, "the laser off", func() bool { return !f.laserOn })
 
 	o.Clear()
-	f.until(t, "an empty drawing", func() bool { return len(f.strokes) == 0 })
-	if n, p := o.Strokes(); n != 0 || p != 0 {
-		t.Fatalf("after Clear: %d strokes, %d points", n, p)
+	f.until(t, "an empty drawing", func() bool { return len(f.strokes) == 0 && f.clears == 1 })
+	if err := o.Add("s2", red, 2, []float64{0.5, 0}); err != nil {
+		t.Fatal(err)
+	}
+	f.until(t, "a new stroke after Clear", func() bool { return len(f.points()) == 1 })
+	if n, p := o.Strokes(); n != 1 || p != 1 {
+		t.Fatalf("after Clear and one point: %d strokes, %d points", n, p)
 	}
 }
 

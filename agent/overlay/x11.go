@@ -39,8 +39,8 @@ type X11 struct {
 	closeMu sync.Once
 
 	mu      sync.Mutex // guards the fields below and every drawing request
-	strokes []Stroke
-	drawOn  bool // the drawing window is mapped
+	parts   []part     // everything drawn since the last Clear, to repaint
+	drawOn  bool       // the drawing window is mapped
 	laserOn bool
 }
 
@@ -96,7 +96,7 @@ func (x *X11) init() error {
 	if x.laser, err = x.window(0, 0, d, d, x.pixel(color.RGBA{R: 255, A: 255}), 0); err != nil {
 		return err
 	}
-	if err := x.shapeMask(x.laser, d, d, func(pm xproto.Pixmap, gc xproto.Gcontext) error {
+	if err := x.shapeMask(x.laser, shape.SoSet, image.Point{}, d, d, func(pm xproto.Pixmap, gc xproto.Gcontext) error {
 		return xproto.PolyFillArcChecked(x.conn, xproto.Drawable(pm), gc,
 			[]xproto.Arc{{X: 0, Y: 0, Width: uint16(d), Height: uint16(d), Angle1: 0, Angle2: 360 * 64}}).Check()
 	}); err != nil {
@@ -135,8 +135,9 @@ func (x *X11) window(px, py, w, h int, back uint32, events uint32) (xproto.Windo
 	return win, nil
 }
 
-// shapeMask sets win's visible shape to what paint draws in a w×h bitmap.
-func (x *X11) shapeMask(win xproto.Window, w, h int, paint func(xproto.Pixmap, xproto.Gcontext) error) error {
+// shapeMask combines win's visible shape (op: set, union) with what paint draws
+// in a w×h bitmap placed at off.
+func (x *X11) shapeMask(win xproto.Window, op shape.Op, off image.Point, w, h int, paint func(xproto.Pixmap, xproto.Gcontext) error) error {
 	pm, err := xproto.NewPixmapId(x.conn)
 	if err != nil {
 		return fmt.Errorf("overlay: %w", err)
@@ -159,28 +160,61 @@ func (x *X11) shapeMask(win xproto.Window, w, h int, paint func(xproto.Pixmap, x
 	if err := paint(pm, gc); err != nil {
 		return fmt.Errorf("overlay: draw the mask: %w", err)
 	}
-	return shape.MaskChecked(x.conn, shape.SoSet, shape.SkBounding, win, 0, 0, pm).Check()
+	return shape.MaskChecked(x.conn, op, shape.SkBounding, win, int16(off.X), int16(off.Y), pm).Check()
 }
 
 // Size is the size of the display's default screen.
 func (x *X11) Size() (int, int) { return x.w, x.h }
 
-// SetStrokes shows exactly strokes.
-func (x *X11) SetStrokes(strokes []Stroke) error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.strokes = strokes
-	if len(strokes) == 0 {
-		if x.drawOn {
-			x.drawOn = false
-			return xproto.UnmapWindowChecked(x.conn, x.draw).Check()
+// part is a drawn stroke part and the box it covers.
+type part struct {
+	Stroke
+	box image.Rectangle
+}
+
+// bounds is the box s covers on the screen, its width included.
+func bounds(s Stroke) image.Rectangle {
+	var box image.Rectangle
+	for i, p := range s.Points {
+		r := image.Rect(p.X-s.Width, p.Y-s.Width, p.X+s.Width+1, p.Y+s.Width+1)
+		if i == 0 {
+			box = r
+		} else {
+			box = box.Union(r)
 		}
+	}
+	return box
+}
+
+// Draw adds parts to the drawing: their shape is added to the window's
+// (SHAPE union of a bitmap just as big as the parts), then they are painted in
+// their colours. Neither step looks at the rest of the drawing.
+func (x *X11) Draw(parts []Stroke) error {
+	if len(parts) == 0 {
 		return nil
 	}
-	err := x.shapeMask(x.draw, x.w, x.h, func(pm xproto.Pixmap, gc xproto.Gcontext) error {
-		for _, s := range strokes {
+	var box image.Rectangle
+	drawn := make([]part, 0, len(parts))
+	for _, s := range parts {
+		if len(s.Points) == 0 {
+			continue
+		}
+		b := bounds(s)
+		drawn = append(drawn, part{s, b})
+		box = box.Union(b)
+	}
+	box = box.Intersect(image.Rect(0, 0, x.w, x.h))
+	if box.Empty() {
+		return nil
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.parts = append(x.parts, drawn...)
+	off := box.Min
+	err := x.shapeMask(x.draw, shape.SoUnion, off, box.Dx(), box.Dy(), func(pm xproto.Pixmap, gc xproto.Gcontext) error {
+		for _, s := range parts {
 			xproto.ChangeGC(x.conn, gc, xproto.GcLineWidth, []uint32{uint32(s.Width)})
-			x.stroke(xproto.Drawable(pm), gc, s)
+			x.stroke(xproto.Drawable(pm), gc, s, off)
 		}
 		_, err := xproto.GetInputFocus(x.conn).Reply() // a round trip: errors surface
 		return err
@@ -192,8 +226,21 @@ func (x *X11) SetStrokes(strokes []Stroke) error {
 		x.drawOn = true
 		xproto.MapWindow(x.conn, x.draw)
 	}
-	x.paintLocked()
+	x.paintLocked(parts)
 	return x.raiseLocked()
+}
+
+// Clear erases the drawing: the window loses its whole shape and is unmapped.
+func (x *X11) Clear() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.parts = nil
+	if !x.drawOn {
+		return nil
+	}
+	x.drawOn = false
+	xproto.UnmapWindow(x.conn, x.draw)
+	return shape.RectanglesChecked(x.conn, shape.SoSet, shape.SkBounding, xproto.ClipOrderingUnsorted, x.draw, 0, 0, nil).Check()
 }
 
 // SetLaser shows the laser dot centred on p, or hides it.
@@ -216,27 +263,42 @@ func (x *X11) SetLaser(p image.Point, on bool) error {
 	return x.raiseLocked()
 }
 
-// stroke draws one stroke on d with gc, whose line width is set.
-func (x *X11) stroke(d xproto.Drawable, gc xproto.Gcontext, s Stroke) {
+// stroke draws one stroke on d with gc, whose line width is set, shifted by -off.
+func (x *X11) stroke(d xproto.Drawable, gc xproto.Gcontext, s Stroke, off image.Point) {
 	if len(s.Points) == 1 {
 		// A dot: a filled circle as wide as the line.
-		p, w := s.Points[0], s.Width
+		p, w := s.Points[0].Sub(off), s.Width
 		xproto.PolyFillArc(x.conn, d, gc, []xproto.Arc{{X: int16(p.X - w/2), Y: int16(p.Y - w/2),
 			Width: uint16(w), Height: uint16(w), Angle1: 0, Angle2: 360 * 64}})
 		return
 	}
 	pts := make([]xproto.Point, len(s.Points))
 	for i, p := range s.Points {
-		pts[i] = xproto.Point{X: int16(p.X), Y: int16(p.Y)}
+		pts[i] = xproto.Point{X: int16(p.X - off.X), Y: int16(p.Y - off.Y)}
 	}
 	xproto.PolyLine(x.conn, xproto.CoordModeOrigin, d, gc, pts)
 }
 
-// paintLocked draws the strokes in their colours. x.mu must be held.
-func (x *X11) paintLocked() {
-	for _, s := range x.strokes {
+// repaintLocked paints again the parts that cross the exposed rectangles.
+// x.mu must be held.
+func (x *X11) repaintLocked(exposed []image.Rectangle) {
+	var again []Stroke
+	for _, p := range x.parts {
+		for _, r := range exposed {
+			if p.box.Overlaps(r) {
+				again = append(again, p.Stroke)
+				break
+			}
+		}
+	}
+	x.paintLocked(again)
+}
+
+// paintLocked paints parts in their colours. x.mu must be held.
+func (x *X11) paintLocked(parts []Stroke) {
+	for _, s := range parts {
 		xproto.ChangeGC(x.conn, x.gc, xproto.GcForeground|xproto.GcLineWidth, []uint32{x.pixel(s.Color), uint32(s.Width)})
-		x.stroke(xproto.Drawable(x.draw), x.gc, s)
+		x.stroke(xproto.Drawable(x.draw), x.gc, s, image.Point{})
 	}
 }
 
@@ -257,6 +319,7 @@ func (x *X11) raiseLocked() error {
 // appear or move above it.
 func (x *X11) events() {
 	defer x.wg.Done()
+	var exposed []image.Rectangle
 	for {
 		ev, err := x.conn.WaitForEvent()
 		if ev == nil && err == nil {
@@ -269,10 +332,14 @@ func (x *X11) events() {
 		}
 		switch e := ev.(type) {
 		case xproto.ExposeEvent:
+			// Only what was exposed is painted again: growing the shape
+			// exposes just the new part, which Draw paints anyway.
+			exposed = append(exposed, image.Rect(int(e.X), int(e.Y), int(e.X)+int(e.Width), int(e.Y)+int(e.Height)))
 			if e.Count == 0 {
 				x.mu.Lock()
-				x.paintLocked()
+				x.repaintLocked(exposed)
 				x.mu.Unlock()
+				exposed = exposed[:0]
 			}
 		case xproto.MapNotifyEvent:
 			x.raiseOver(e.Window)

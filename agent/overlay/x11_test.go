@@ -35,11 +35,16 @@ func TestX11OnXvfb(t *testing.T) {
 		return img
 	}
 
-	if err := x.SetStrokes([]Stroke{{Color: color.RGBA{R: 255, A: 255}, Width: 5, Points: []image.Point{{10, 20}, {100, 20}}}}); err != nil {
+	red := color.RGBA{R: 255, A: 255}
+	if err := x.Draw([]Stroke{{Color: red, Width: 5, Points: []image.Point{{10, 20}, {60, 20}}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The next part of the stroke, and a dot elsewhere.
+	if err := x.Draw([]Stroke{{Color: red, Width: 5, Points: []image.Point{{60, 20}, {100, 20}}}, {Color: red, Width: 6, Points: []image.Point{{300, 190}}}}); err != nil {
 		t.Fatal(err)
 	}
 	img := grab()
-	for _, p := range []image.Point{{10, 20}, {50, 18}, {100, 22}} {
+	for _, p := range []image.Point{{10, 20}, {50, 18}, {80, 20}, {100, 22}, {300, 190}} {
 		if c := img.RGBAAt(p.X, p.Y); !isRed(c) {
 			t.Errorf("stroke pixel %v is %v, want red", p, c)
 		}
@@ -98,14 +103,14 @@ func TestX11OnXvfb(t *testing.T) {
 		t.Errorf("the laser did not move: new %v, old %v", img.RGBAAt(250, 150), img.RGBAAt(200, 100))
 	}
 
-	if err := x.SetStrokes(nil); err != nil {
+	if err := x.Clear(); err != nil {
 		t.Fatal(err)
 	}
 	if err := x.SetLaser(image.Point{}, false); err != nil {
 		t.Fatal(err)
 	}
 	img = grab()
-	for _, p := range []image.Point{{10, 20}, {50, 20}, {250, 150}} {
+	for _, p := range []image.Point{{10, 20}, {50, 20}, {250, 150}, {300, 190}} {
 		if c := img.RGBAAt(p.X, p.Y); isRed(c) {
 			t.Errorf("pixel %v still red after erasing", p)
 		}
