@@ -23,7 +23,8 @@ func init() { xgb.Logger = log.New(io.Discard, "", 0) }
 // windows (the strokes, full screen, and the laser dot, small) shaped with the
 // SHAPE extension: each window exists on screen only where it has pixels, and
 // its input shape is empty, so every click goes through to the windows below.
-// They are raised again whenever another window is mapped or restacked.
+// They are raised again whenever an application window (not override-redirect)
+// is mapped or restacked.
 type X11 struct {
 	conn    *xgb.Conn
 	root    xproto.Window
@@ -341,10 +342,15 @@ func (x *X11) events() {
 				x.mu.Unlock()
 				exposed = exposed[:0]
 			}
+		// Other override-redirect windows (menus, the agent's own
+		// indicator) keep their place: raising over them too would start a
+		// raising match with any other window that stays on top.
 		case xproto.MapNotifyEvent:
-			x.raiseOver(e.Window)
+			if !e.OverrideRedirect {
+				x.raiseOver(e.Window)
+			}
 		case xproto.ConfigureNotifyEvent:
-			if e.AboveSibling != x.draw && e.AboveSibling != x.laser {
+			if !e.OverrideRedirect && e.AboveSibling != x.draw && e.AboveSibling != x.laser {
 				x.raiseOver(e.Window)
 			}
 		}

@@ -117,7 +117,8 @@ func TestX11OnXvfb(t *testing.T) {
 	}
 }
 
-// coverWith maps a white override-redirect window at x, y, w×h on display.
+// coverWith maps a white application window at x, y, w×h on display (Xvfb
+// has no window manager: it stays where it is put).
 func coverWith(t *testing.T, display string, x, y, w, h int) *xgb.Conn {
 	t.Helper()
 	conn, err := xgb.NewConnDisplay(display)
@@ -128,8 +129,8 @@ func coverWith(t *testing.T, display string, x, y, w, h int) *xgb.Conn {
 	scr := xproto.Setup(conn).DefaultScreen(conn)
 	win, _ := xproto.NewWindowId(conn)
 	if err := xproto.CreateWindowChecked(conn, scr.RootDepth, win, scr.Root, int16(x), int16(y), uint16(w), uint16(h), 0,
-		xproto.WindowClassInputOutput, scr.RootVisual, xproto.CwBackPixel|xproto.CwOverrideRedirect,
-		[]uint32{scr.WhitePixel, 1}).Check(); err != nil {
+		xproto.WindowClassInputOutput, scr.RootVisual, xproto.CwBackPixel,
+		[]uint32{scr.WhitePixel}).Check(); err != nil {
 		t.Fatal(err)
 	}
 	if err := xproto.MapWindowChecked(conn, win).Check(); err != nil {
