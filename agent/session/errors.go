@@ -15,6 +15,8 @@ var (
 	ErrUnreachable = errors.New("cannot reach the support server")
 	// ErrBadServer means the server address is not an http(s) URL.
 	ErrBadServer = errors.New("bad server address")
+	// ErrServer means the server failed to answer for now; trying again may work.
+	ErrServer = errors.New("the support server could not answer now")
 	// ErrConnectionLost means signaling dropped during the session.
 	ErrConnectionLost = errors.New("connection to the support server lost")
 )

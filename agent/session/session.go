@@ -736,7 +736,7 @@ func (s *runner) goReconnect(ctx context.Context) {
 				s.post(ctx, event{rejoin: &rejoin{ws: ws, server: server, welcome: w}})
 				return
 			}
-			if !errors.Is(err, ErrUnreachable) {
+			if !errors.Is(err, ErrUnreachable) && !errors.Is(err, ErrServer) {
 				s.post(ctx, event{rejoin: &rejoin{err: err}})
 				return
 			}
@@ -877,6 +877,8 @@ func refusal(e *protocol.Error) error {
 		base = ErrUsed
 	case protocol.CodeRateLimited:
 		base = ErrRateLimited
+	case protocol.CodeInternal:
+		base = ErrServer
 	default:
 		base = errors.New("the server refused the connection")
 	}

@@ -175,11 +175,20 @@ func (h *Hub) agentHello(c *conn, remote string) (sess store.Session, secret str
 	if hello.SID != "" {
 		s, err := h.resume(ctx, hello, connID)
 		if err != nil {
-			code := protocol.CodeForbidden
-			if errors.Is(err, store.ErrNotFound) || errors.Is(err, errBadSecret) {
-				code = protocol.CodeInvalidCode
+			// Only a wrong secret or a closed session is final; anything else
+			// (JetStream moving a stream leader during a failover) is worth
+			// another try, and the agent tries again.
+			code, msg := protocol.CodeInternal, "the server could not resume the session now; try again"
+			switch {
+			case errors.Is(err, store.ErrNotFound) || errors.Is(err, errBadSecret):
+				code, msg = protocol.CodeInvalidCode, errBadSecret.Error()
+			case errors.Is(err, errSessionClosed):
+				code, msg = protocol.CodeForbidden, err.Error()
+			default:
+				log := c.log.With("sid", hello.SID)
+				log.Warn("resume failed", "err", err)
 			}
-			c.reply(m.ID, code, err.Error())
+			c.reply(m.ID, code, msg)
 			return sess, "", false, false
 		}
 		return s, "", true, true
@@ -221,7 +230,10 @@ func (h *Hub) agentHello(c *conn, remote string) (sess store.Session, secret str
 	return s, secret, false, true
 }
 
-var errBadSecret = errors.New("this session does not know this agent")
+var (
+	errBadSecret     = errors.New("this session does not know this agent")
+	errSessionClosed = errors.New("this session is closed")
+)
 
 // resume lets an agent that proves it holds the session's secret back into
 // its session, in the state the session had before the agent went away.
@@ -231,7 +243,7 @@ func (h *Hub) resume(ctx context.Context, hello *protocol.AgentHello, connID str
 			return errBadSecret
 		}
 		if s.State.Closed() {
-			return errors.New("this session is closed")
+			return errSessionClosed
 		}
 		if s.State.Away() {
 			back := s.Prev
