@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/pion/mediadevices"
-	"github.com/pion/mediadevices/pkg/codec/vpx"
 	"github.com/pion/mediadevices/pkg/driver"
 	"github.com/pion/mediadevices/pkg/io/video"
 	"github.com/pion/mediadevices/pkg/prop"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/agent/encode"
 
 	// Registers the X11 (XShm) screen driver. It looks for screens once, in init,
 	// using DISPLAY as it is when the program starts.
@@ -25,11 +26,6 @@ import (
 const (
 	DefaultBitRate   = 2_500_000 // bits per second
 	DefaultFrameRate = 30.0      // frames per second
-
-	// keyFrameSeconds is the longest time between two keyframes. Keyframes are
-	// otherwise sent when the browser asks for one (PLI/FIR), so this is only a
-	// safety net.
-	keyFrameSeconds = 60
 )
 
 // vp8Codec is the only video codec the agent offers. The RTCP feedback lines make
@@ -49,28 +45,14 @@ var vp8Codec = webrtc.RTPCodecParameters{
 	PayloadType: 96,
 }
 
-// vp8Params returns the realtime VP8 settings that mediadevices v0.10.0 exposes.
-// It cannot set cpu-used, screen-content mode or threads: that needs a custom
-// encoder over libvpx.
-func vp8Params(bitRate int, frameRate float64) (*vpx.VP8Params, error) {
-	p, err := vpx.NewVP8Params()
-	if err != nil {
-		return nil, fmt.Errorf("peer: VP8 encoder: %w", err)
-	}
+// vp8Encoder returns the agent's VP8 encoder settings (see agent/encode):
+// realtime, keyframes only when the browser asks (PLI/FIR), nothing sent
+// while the screen does not change, and a new libvpx context whenever the
+// frame size changes (monitor switch, quality preset).
+func vp8Encoder(bitRate int) *encode.VP8 {
+	p := encode.DefaultVP8
 	p.BitRate = bitRate
-	p.KeyFrameInterval = int(frameRate * keyFrameSeconds)
-	// VPX_DL_REALTIME is 1 µs; the wrapper passes Deadline to libvpx in µs, so a
-	// smaller Duration would round to 0, which libvpx reads as "best quality".
-	p.Deadline = time.Microsecond
-	p.RateControlEndUsage = vpx.RateControlCBR
-	p.LagInFrames = 0 // no look-ahead: every frame leaves the encoder at once
-	p.ErrorResilient = vpx.ErrorResilientDefault
-	// Values libwebrtc uses for realtime VP8.
-	p.RateControlUndershootPercent = 100
-	p.RateControlOvershootPercent = 15
-	p.RateControlMinQuantizer = 2
-	p.RateControlMaxQuantizer = 56
-	return &p, nil
+	return &p
 }
 
 // haveScreen reports whether the X11 screen driver registered a screen at start-up.
@@ -86,11 +68,7 @@ func haveScreen() bool {
 // newVideoTrack opens the screen (or cfg.Source) as a VP8-encoding track. It
 // shapes frames for the view settings v and records each frame's size in w and h.
 func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTrack, error) {
-	params, err := vp8Params(cfg.BitRate, cfg.FrameRate)
-	if err != nil {
-		return nil, err
-	}
-	selector := mediadevices.NewCodecSelector(mediadevices.WithVideoEncoders(resizable{params}))
+	selector := mediadevices.NewCodecSelector(mediadevices.WithVideoEncoders(vp8Encoder(cfg.BitRate)))
 
 	var track mediadevices.Track
 	if cfg.Source != nil {

@@ -1,0 +1,398 @@
+// Package encode holds the agent's video encoders: a realtime VP8 encoder over
+// libvpx, tuned for screen content, that plugs into pion/mediadevices.
+//
+// mediadevices' own vpx wrapper (v0.10.0) cannot set cpu-used, screen-content
+// mode, threads or token partitions, and passes microseconds in a millisecond
+// timebase (so libvpx's rate control thinks every frame lasts a thousand
+// times longer than it does). This one sets them and also skips frames that
+// did not change.
+package encode
+
+// #cgo pkg-config: vpx
+// #include <stdlib.h>
+// #include <string.h>
+// #include <vpx/vpx_encoder.h>
+// #include <vpx/vp8cx.h>
+//
+// static vpx_codec_iface_t *vp8_iface(void) { return vpx_codec_vp8_cx(); }
+// static vpx_codec_ctx_t *new_ctx(void) { return calloc(1, sizeof(vpx_codec_ctx_t)); }
+// static vpx_image_t *new_image(void) { return calloc(1, sizeof(vpx_image_t)); }
+// static vpx_codec_enc_cfg_t *new_cfg(void) { return calloc(1, sizeof(vpx_codec_enc_cfg_t)); }
+// static int set_int(vpx_codec_ctx_t *c, int id, int v) { return vpx_codec_control_(c, id, v); }
+// static int set_uint(vpx_codec_ctx_t *c, int id, unsigned int v) { return vpx_codec_control_(c, id, v); }
+//
+// // encode points the image at Go memory only for the call: with no
+// // look-ahead libvpx copies what it keeps.
+// static vpx_codec_err_t encode(vpx_codec_ctx_t *c, vpx_image_t *img,
+//     int w, int h, int ystride, int cstride,
+//     unsigned char *y, unsigned char *cb, unsigned char *cr,
+//     vpx_codec_pts_t pts, unsigned long dur, vpx_enc_frame_flags_t flags) {
+//   vpx_img_wrap(img, VPX_IMG_FMT_I420, w, h, 1, y);
+//   img->planes[0] = y; img->planes[1] = cb; img->planes[2] = cr;
+//   img->stride[0] = ystride; img->stride[1] = cstride; img->stride[2] = cstride;
+//   vpx_codec_err_t err = vpx_codec_encode(c, img, pts, dur, flags, VPX_DL_REALTIME);
+//   img->planes[0] = img->planes[1] = img->planes[2] = 0;
+//   return err;
+// }
+//
+// // next copies the encoder's output frames, one after the other, into buf
+// // (of size cap); it returns the length, or -1 if buf is too small, and
+// // sets *key when a frame is a keyframe.
+// static long next(vpx_codec_ctx_t *c, unsigned char *buf, long cap, int *key) {
+//   vpx_codec_iter_t it = NULL;
+//   const vpx_codec_cx_pkt_t *p;
+//   long n = 0;
+//   *key = 0;
+//   while ((p = vpx_codec_get_cx_data(c, &it)) != NULL) {
+//     if (p->kind != VPX_CODEC_CX_FRAME_PKT) continue;
+//     if (n + (long)p->data.frame.sz > cap) return -1;
+//     memcpy(buf + n, p->data.frame.buf, p->data.frame.sz);
+//     n += p->data.frame.sz;
+//     if (p->data.frame.flags & VPX_FRAME_IS_KEY) *key = 1;
+//   }
+//   return n;
+// }
+import "C"
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/pion/mediadevices/pkg/codec"
+	"github.com/pion/mediadevices/pkg/io/video"
+	"github.com/pion/mediadevices/pkg/prop"
+)
+
+// VP8 builds realtime VP8 encoders. The zero value of a field means its
+// default (see DefaultVP8).
+type VP8 struct {
+	// BitRate is the target in bits per second.
+	BitRate int
+	// CPUUsed is libvpx's speed/quality trade-off, -16…16; higher is faster.
+	// Negative values let libvpx pick the speed to stay under a CPU budget.
+	CPUUsed int
+	// Threads is the number of encoding threads.
+	Threads int
+	// ScreenContent is VP8's screen-content mode: 0 off, 1 on, 2 on with
+	// frame dropping when the rate runs over.
+	ScreenContent int
+	// StaticThreshold skips macroblocks that changed less than this.
+	StaticThreshold int
+	// SkipUnchanged stops encoding while the picture does not change: after
+	// RefineFrames more frames (which sharpen the still picture) only one frame
+	// every IdleInterval goes out.
+	SkipUnchanged bool
+	RefineFrames  int
+	IdleInterval  time.Duration
+}
+
+// DefaultVP8 is the agent's encoder configuration, chosen with
+// BenchmarkVP8Scroll1080p (1080p terminal scrolling 26 px a frame, CPU time
+// per frame on a busy 2-core machine):
+//   - CPUUsed -6 (libvpx picks its speed to stay within about 6/16 of a
+//     core, as libwebrtc does) found the scroll: ~28 ms and ~40–90 kB a
+//     frame, where every fixed speed 0–16 coded it afresh: ~45 ms, ~435 kB;
+//   - one thread: libvpx's VP8 threads spin while they wait, and on a busy
+//     machine two threads cost 4–6× the CPU for the same frame;
+//   - screen-content mode 1 or 2 made scrolling frames 2–4× larger.
+var DefaultVP8 = VP8{
+	BitRate:         2_500_000,
+	CPUUsed:         -6,
+	Threads:         1,
+	ScreenContent:   0,
+	StaticThreshold: 1,
+	SkipUnchanged:   true,
+	RefineFrames:    5,
+	IdleInterval:    500 * time.Millisecond,
+}
+
+// RTPCodec is VP8 at 90 kHz.
+func (p *VP8) RTPCodec() *codec.RTPCodec { return codec.NewRTPVP8Codec(90000) }
+
+// BuildVideoEncoder opens an encoder for frames of r, whose size is in m.
+func (p *VP8) BuildVideoEncoder(r video.Reader, m prop.Media) (codec.ReadCloser, error) {
+	e := &encoder{p: *p, r: r, start: time.Now()}
+	if e.p.BitRate <= 0 {
+		e.p.BitRate = DefaultVP8.BitRate
+	}
+	if e.p.Threads <= 0 {
+		e.p.Threads = 1
+	}
+	if e.p.IdleInterval <= 0 {
+		e.p.IdleInterval = DefaultVP8.IdleInterval
+	}
+	e.ctx, e.img, e.cfg = C.new_ctx(), C.new_image(), C.new_cfg()
+	if err := e.open(m.Width, m.Height); err != nil {
+		e.free()
+		return nil, err
+	}
+	return e, nil
+}
+
+// ErrEncode wraps libvpx's failures.
+var ErrEncode = errors.New("encode: VP8")
+
+type encoder struct {
+	p     VP8
+	r     video.Reader
+	start time.Time
+
+	// conv converts frames of convSize to I420. It is made anew for each
+	// frame size: mediadevices' ToI420 keeps buffers that corrupt the heap
+	// when frames get smaller.
+	conv     video.Reader
+	convSize image.Point
+	pending  image.Image
+
+	mu      sync.Mutex // guards everything below and the C state
+	ctx     *C.vpx_codec_ctx_t
+	img     *C.vpx_image_t
+	cfg     *C.vpx_codec_enc_cfg_t
+	opened  bool
+	w, h    int
+	bitRate int // what cfg holds, in bits per second
+	wantKey bool
+	closed  bool
+
+	out       []byte
+	prev      []byte // the last encoded picture's planes, for SkipUnchanged
+	unchanged int    // frames in a row equal to prev
+	lastSent  time.Time
+	lastPTS   int64
+}
+
+func vpxErr(what string, code C.vpx_codec_err_t) error {
+	return fmt.Errorf("%w: %s: %s", ErrEncode, what, C.GoString(C.vpx_codec_err_to_string(code)))
+}
+
+// open (re)initialises libvpx for w×h frames. e.mu is held or e is new.
+func (e *encoder) open(w, h int) error {
+	if e.opened {
+		C.vpx_codec_destroy(e.ctx)
+		e.opened = false
+	}
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("%w: bad size %dx%d", ErrEncode, w, h)
+	}
+	iface := C.vp8_iface()
+	if code := C.vpx_codec_enc_config_default(iface, e.cfg, 0); code != 0 {
+		return vpxErr("default config", code)
+	}
+	c := e.cfg
+	c.g_w, c.g_h = C.uint(w), C.uint(h)
+	c.g_timebase.num, c.g_timebase.den = 1, 1_000_000 // microseconds
+	c.g_threads = C.uint(e.p.Threads)
+	c.g_lag_in_frames = 0
+	c.g_pass = C.VPX_RC_ONE_PASS
+	c.g_error_resilient = 0
+	c.rc_end_usage = C.VPX_CBR
+	c.rc_target_bitrate = C.uint(e.p.BitRate / 1000)
+	c.rc_min_quantizer, c.rc_max_quantizer = 2, 56
+	c.rc_undershoot_pct, c.rc_overshoot_pct = 100, 15
+	c.rc_buf_initial_sz, c.rc_buf_optimal_sz, c.rc_buf_sz = 500, 600, 1000
+	c.rc_dropframe_thresh = 0
+	c.rc_resize_allowed = 0
+	c.kf_mode = C.VPX_KF_DISABLED // keyframes on the browser's request (PLI/FIR) only
+	c.kf_min_dist, c.kf_max_dist = 0, 0
+	if code := C.vpx_codec_enc_init_ver(e.ctx, iface, c, 0, C.VPX_ENCODER_ABI_VERSION); code != 0 {
+		return vpxErr("init", code)
+	}
+	e.opened = true
+	controls := []struct {
+		id   C.int
+		v    int
+		name string
+	}{
+		{C.VP8E_SET_CPUUSED, e.p.CPUUsed, "cpu-used"},
+		{C.VP8E_SET_NOISE_SENSITIVITY, 0, "noise sensitivity"},
+		{C.VP8E_SET_STATIC_THRESHOLD, e.p.StaticThreshold, "static threshold"},
+		{C.VP8E_SET_TOKEN_PARTITIONS, tokenPartitions(e.p.Threads), "token partitions"},
+		{C.VP8E_SET_MAX_INTRA_BITRATE_PCT, 300, "max intra bitrate"},
+		{C.VP8E_SET_SCREEN_CONTENT_MODE, e.p.ScreenContent, "screen content mode"},
+	}
+	for _, s := range controls {
+		if code := C.set_int(e.ctx, s.id, C.int(s.v)); code != 0 {
+			return vpxErr(s.name, C.vpx_codec_err_t(code))
+		}
+	}
+	e.w, e.h, e.bitRate = w, h, e.p.BitRate
+	e.prev, e.unchanged = nil, 0
+	return nil
+}
+
+// tokenPartitions lets each thread write its own share of the frame.
+func tokenPartitions(threads int) int {
+	switch {
+	case threads >= 8:
+		return 3
+	case threads >= 4:
+		return 2
+	case threads >= 2:
+		return 1
+	}
+	return 0
+}
+
+func (e *encoder) free() {
+	if e.opened {
+		C.vpx_codec_destroy(e.ctx)
+		e.opened = false
+	}
+	C.free(unsafe.Pointer(e.ctx))
+	C.free(unsafe.Pointer(e.img))
+	C.free(unsafe.Pointer(e.cfg))
+	e.ctx, e.img, e.cfg = nil, nil, nil
+}
+
+// Read encodes the next frame that needs sending and returns it. With
+// SkipUnchanged it waits (reading frames) while the picture stays the same.
+func (e *encoder) Read() ([]byte, func(), error) {
+	for {
+		raw, rawRelease, err := e.r.Read()
+		if err != nil {
+			return nil, func() {}, err
+		}
+		img, release, err := e.toI420(raw)
+		rawRelease()
+		if err != nil {
+			return nil, func() {}, err
+		}
+		out, send, err := e.encode(img)
+		release()
+		if err != nil || send {
+			return out, func() {}, err
+		}
+	}
+}
+
+// toI420 returns img as I420, converting it if needed.
+func (e *encoder) toI420(img image.Image) (*image.YCbCr, func(), error) {
+	if y, ok := img.(*image.YCbCr); ok && y.SubsampleRatio == image.YCbCrSubsampleRatio420 {
+		return y, func() {}, nil
+	}
+	if size := img.Bounds().Size(); e.conv == nil || size != e.convSize {
+		e.conv = video.ToI420(video.ReaderFunc(func() (image.Image, func(), error) {
+			return e.pending, func() {}, nil
+		}))
+		e.convSize = size
+	}
+	e.pending = img
+	out, release, err := e.conv.Read()
+	e.pending = nil
+	if err != nil {
+		return nil, func() {}, err
+	}
+	return out.(*image.YCbCr), release, nil
+}
+
+// encode encodes y unless it can be skipped; send says whether out is a frame.
+func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil, false, io.EOF
+	}
+	w, h := y.Rect.Dx(), y.Rect.Dy()
+	if w != e.w || h != e.h {
+		if err := e.open(w, h); err != nil {
+			return nil, false, err
+		}
+		e.wantKey = true
+	}
+	now := time.Now()
+	if e.p.SkipUnchanged {
+		if e.same(y) {
+			e.unchanged++
+		} else {
+			e.unchanged = 0
+		}
+		if !e.wantKey && e.unchanged > e.p.RefineFrames && now.Sub(e.lastSent) < e.p.IdleInterval {
+			return nil, false, nil
+		}
+	}
+	if e.bitRate != e.p.BitRate {
+		e.cfg.rc_target_bitrate = C.uint(e.p.BitRate / 1000)
+		if code := C.vpx_codec_enc_config_set(e.ctx, e.cfg); code != 0 {
+			return nil, false, vpxErr("set bit rate", code)
+		}
+		e.bitRate = e.p.BitRate
+	}
+	pts := now.Sub(e.start).Microseconds()
+	dur := max(1, pts-e.lastPTS)
+	if e.lastPTS == 0 {
+		dur = 33_333
+	}
+	var flags C.vpx_enc_frame_flags_t
+	if e.wantKey {
+		flags |= C.VPX_EFLAG_FORCE_KF
+	}
+	code := C.encode(e.ctx, e.img, C.int(w), C.int(h), C.int(y.YStride), C.int(y.CStride),
+		(*C.uchar)(unsafe.Pointer(&y.Y[0])), (*C.uchar)(unsafe.Pointer(&y.Cb[0])), (*C.uchar)(unsafe.Pointer(&y.Cr[0])),
+		C.vpx_codec_pts_t(pts), C.ulong(dur), flags)
+	if code != 0 {
+		return nil, false, vpxErr("encode", code)
+	}
+	e.wantKey = false
+	e.lastPTS, e.lastSent = pts, now
+	if cap(e.out) < w*h {
+		e.out = make([]byte, w*h*3/2)
+	}
+	var key C.int
+	n := C.next(e.ctx, (*C.uchar)(unsafe.Pointer(&e.out[:cap(e.out)][0])), C.long(cap(e.out)), &key)
+	if n < 0 {
+		return nil, false, fmt.Errorf("%w: frame larger than %d bytes", ErrEncode, cap(e.out))
+	}
+	if e.p.SkipUnchanged && e.unchanged == 0 {
+		e.prev = append(append(append(e.prev[:0], y.Y...), y.Cb...), y.Cr...)
+	}
+	return bytes.Clone(e.out[:n]), true, nil
+}
+
+// same reports whether y's planes equal the last encoded picture's.
+func (e *encoder) same(y *image.YCbCr) bool {
+	n := len(y.Y)
+	return len(e.prev) == n+len(y.Cb)+len(y.Cr) &&
+		bytes.Equal(e.prev[:n], y.Y) &&
+		bytes.Equal(e.prev[n:n+len(y.Cb)], y.Cb) &&
+		bytes.Equal(e.prev[n+len(y.Cb):], y.Cr)
+}
+
+// ForceKeyFrame makes the next frame a keyframe (the browser sent PLI or FIR).
+func (e *encoder) ForceKeyFrame() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.wantKey = true
+	return nil
+}
+
+// SetBitRate changes the target bit rate from the next frame on.
+func (e *encoder) SetBitRate(bps int) error {
+	if bps < 1000 {
+		return fmt.Errorf("%w: bit rate %d too low", ErrEncode, bps)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.p.BitRate = bps
+	return nil
+}
+
+// Controller gives mediadevices the keyframe and bit rate controls.
+func (e *encoder) Controller() codec.EncoderController { return e }
+
+// Close frees libvpx. It is safe to call more than once.
+func (e *encoder) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	e.free()
+	return nil
+}

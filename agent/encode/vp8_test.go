@@ -1,0 +1,112 @@
+package encode
+
+import (
+	"errors"
+	"image"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/pion/mediadevices/pkg/io/video"
+	"github.com/pion/mediadevices/pkg/prop"
+)
+
+// frames returns a reader of the given pictures (each a grey level), then EOF.
+func frames(levels ...byte) video.Reader {
+	return video.ReaderFunc(func() (image.Image, func(), error) {
+		if len(levels) == 0 {
+			return nil, func() {}, io.EOF
+		}
+		img := image.NewYCbCr(image.Rect(0, 0, 64, 48), image.YCbCrSubsampleRatio420)
+		for i := range img.Y {
+			img.Y[i] = levels[0]
+		}
+		for i := range img.Cb {
+			img.Cb[i], img.Cr[i] = 128, 128
+		}
+		levels = levels[1:]
+		return img, func() {}, nil
+	})
+}
+
+// A still picture is encoded RefineFrames more times, then not again until
+// it changes; a keyframe request is honoured even on a still picture.
+func TestVP8SkipsUnchangedFrames(t *testing.T) {
+	p := DefaultVP8
+	p.RefineFrames = 2
+	p.IdleInterval = time.Hour
+	enc, err := p.BuildVideoEncoder(frames(10, 10, 10, 10, 10, 10, 200, 200, 200, 200, 200), prop.Media{Video: prop.Video{Width: 64, Height: 48}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	var sizes []int
+	read := func() {
+		t.Helper()
+		b, _, err := enc.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) == 0 {
+			t.Fatal("empty frame")
+		}
+		sizes = append(sizes, len(b))
+	}
+	read() // 10: first picture (a keyframe)
+	read() // 10: refine 1
+	read() // 10: refine 2
+	read() // 10, 10, 10 skipped; 200 changed
+	read() // 200: refine 1
+	read() // 200: refine 2
+	enc.Controller().(interface{ ForceKeyFrame() error }).ForceKeyFrame()
+	read() // 200: still, but a keyframe was asked for
+	if _, _, err := enc.Read(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after the last picture: %v, want EOF (the still 200s skipped)", err)
+	}
+	if sizes[6] <= sizes[5] {
+		t.Errorf("frame sizes %v: the requested keyframe is not larger than the frame before", sizes)
+	}
+}
+
+func TestVP8Close(t *testing.T) {
+	enc, err := DefaultVP8.BuildVideoEncoder(frames(1, 2), prop.Media{Video: prop.Video{Width: 64, Height: 48}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := enc.Read(); !errors.Is(err, io.EOF) {
+		t.Fatalf("Read after Close: %v, want EOF", err)
+	}
+}
+
+// Frames that change size, RGBA as the screen gives them, with the garbage
+// collector running between frames (mediadevices' ToI420 corrupted the heap
+// when frames got smaller).
+func TestVP8FollowsFrameSize(t *testing.T) {
+	sizes := []image.Rectangle{image.Rect(0, 0, 320, 180), image.Rect(0, 0, 160, 90), image.Rect(0, 0, 200, 150)}
+	i := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		i++
+		img := image.NewRGBA(sizes[(i/3)%len(sizes)])
+		img.Pix[i%len(img.Pix)] = byte(i)
+		return img, func() {}, nil
+	})
+	enc, err := DefaultVP8.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: 320, Height: 180}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	for n := range 60 {
+		b, _, err := enc.Read()
+		if err != nil || len(b) == 0 {
+			t.Fatalf("frame %d: %d bytes, %v", n, len(b), err)
+		}
+		runtime.GC()
+	}
+}
