@@ -2,8 +2,8 @@ package server_test
 
 import (
 	"encoding/csv"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
