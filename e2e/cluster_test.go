@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 )
@@ -76,6 +77,7 @@ func clusterFailover(t *testing.T, agentSide bool) {
 	}
 	before := tech.Frames(t)
 	t.Logf("killing %s (node B's NATS server) and the signaling node at %s", natsB.Name, map[bool]string{false: addrA, true: addrB}[agentSide])
+	killedAt := time.Now()
 	natsB.Kill(t)
 	kill()
 
@@ -85,12 +87,14 @@ func clusterFailover(t *testing.T, agentSide bool) {
 	waitFor(t, "the new window in the console", func() bool {
 		return near(tech.Pixel(t, 200+150, 120+100), [3]int{255, 0, 0}, 40)
 	})
+	t.Logf("a window opened after the failure is on the console %v after the kill", time.Since(killedAt).Round(time.Millisecond))
 
 	// Both sides are on the surviving node; the session is as it was.
 	waitFor(t, "console and agent on the surviving node", func() bool {
 		return metric(t, survivor, "lifeline_consoles_connected") == 1 && metric(t, survivor, "lifeline_agents_connected") == 1 &&
 			ready("http://"+survivorAddr)
 	})
+	t.Logf("console and agent on the surviving node, which is ready, %v after the kill", time.Since(killedAt).Round(time.Millisecond))
 	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
 	waitFor(t, "the active session in the survivor's metrics", func() bool {
 		return metric(t, survivor, `lifeline_sessions{state="active"}`) == 1
