@@ -15,7 +15,7 @@ import (
 )
 
 // probeJS is injected into the console: on every decoded video frame
-// (requestVideoFrameCallback) it reads the pattern's top strip from a canvas,
+// (requestVideoFrameCallback) it reads the pattern's bottom strip from a canvas,
 // decodes the counter (value and complement must agree), and notes the click
 // target's colour. It also notes every pointerdown on the page. All times are
 // Date.now(), the same clock the pattern program uses.
@@ -30,7 +30,8 @@ const probeJS = `(() => {
 		const t = Date.now();
 		p.frames++;
 		if (v.videoWidth) {
-			g.drawImage(v, 0, 0, v.videoWidth, H * v.videoHeight / 1080, 0, 0, W, H);
+			const sh = H * v.videoHeight / 1080;
+			g.drawImage(v, 0, v.videoHeight - sh, v.videoWidth, sh, 0, 0, W, H);
 			const d = g.getImageData(0, 0, W, H).data;
 			let bits = 0;
 			for (let i = 0; i < 32; i++) bits = (bits << 1 | (lum(d, %[1]d + i * %[2]d + %[3]d / 2, %[4]d + %[3]d / 2) > 128 ? 1 : 0)) >>> 0;
@@ -43,6 +44,8 @@ const probeJS = `(() => {
 	};
 	v.requestVideoFrameCallback(onFrame);
 	document.addEventListener("pointerdown", () => p.clicks.push(Date.now()), true);
+	p.strip = () => { const d = g.getImageData(0, 0, W, H).data; const out = [v.videoWidth, v.videoHeight];
+		for (let i = 0; i < 32; i++) out.push(Math.round(lum(d, %[1]d + i * %[2]d + %[3]d / 2, %[4]d + %[3]d / 2))); return out; };
 	window.benchProbe = p;
 	return true;
 })()`
@@ -77,6 +80,10 @@ func eval[T any](p *Probe, js string, opts ...chromedp.EvaluateOption) T {
 func (p *Probe) Seen() [][2]int64 {
 	return eval[[][2]int64](p, `(() => { const s = benchProbe.seen; benchProbe.seen = []; return s; })()`)
 }
+
+// Strip returns the video's size and the brightness of the 32 counter blocks
+// in the last frame the probe read, to tell why no counter was decoded.
+func (p *Probe) Strip() []int { return eval[[]int](p, `benchProbe.strip()`) }
 
 // Targets returns the times (Unix ms) the click target changed colour.
 func (p *Probe) Targets() []int64 { return eval[[]int64](p, `benchProbe.targets`) }

@@ -1,7 +1,9 @@
 // Command pattern fills an X11 screen with a benchmark workload and says, on
 // stdout, when it drew what, so a benchmark can time the remote screen.
 //
-// The window covers the whole screen. Its top strip (y 0–47) holds:
+// The window covers the whole screen. Its bottom strip (the last 48 rows; the
+// top centre is where the agent shows the customer its "being viewed"
+// indicator) holds:
 //   - a frame counter: 32 blocks of 40×40 pixels, 48 pixels apart from x=16,
 //     the 16 bits of the counter (most significant first) then their
 //     complement, white for 1 and black for 0, so a decoder can reject torn or
@@ -41,7 +43,8 @@ import (
 	"github.com/jezek/xgb/xproto"
 )
 
-// Layout of the top strip; the benchmark's decoder uses the same numbers.
+// Layout of the bottom strip (y relative to its top); the benchmark's decoder
+// uses the same numbers.
 const (
 	stripH    = 48
 	blockSize = 40
@@ -205,11 +208,11 @@ func (s *screen) fill(gc xproto.Gcontext, r ...xproto.Rectangle) {
 // paintAll draws the strip and, when withText, a screen of text.
 func (s *screen) paintAll(withText bool) {
 	s.fill(s.white, xproto.Rectangle{Width: uint16(s.w), Height: uint16(s.h)})
-	s.fill(s.black, xproto.Rectangle{Width: uint16(s.w), Height: stripH})
+	s.fill(s.black, xproto.Rectangle{Y: int16(s.h - stripH), Width: uint16(s.w), Height: stripH})
 	s.paintCounter()
 	s.paintTarget()
 	if withText {
-		for y := stripH + lineH; y < s.h; y += lineH {
+		for y := lineH; y <= s.h-stripH; y += lineH {
 			s.drawLine(y)
 		}
 	}
@@ -219,7 +222,7 @@ func (s *screen) paintCounter() {
 	var ones, zeros []xproto.Rectangle
 	v := uint32(s.counter)<<16 | uint32(^s.counter)
 	for i := range 32 {
-		r := xproto.Rectangle{X: int16(blockX0 + i*blockStep), Y: blockY0, Width: blockSize, Height: blockSize}
+		r := xproto.Rectangle{X: int16(blockX0 + i*blockStep), Y: int16(s.h - stripH + blockY0), Width: blockSize, Height: blockSize}
 		if v&(1<<(31-i)) != 0 {
 			ones = append(ones, r)
 		} else {
@@ -235,7 +238,7 @@ func (s *screen) paintTarget() {
 	if s.target {
 		gc = s.white
 	}
-	s.fill(gc, xproto.Rectangle{X: targetX0, Y: blockY0, Width: targetX1 - targetX0, Height: blockSize})
+	s.fill(gc, xproto.Rectangle{X: targetX0, Y: int16(s.h - stripH + blockY0), Width: targetX1 - targetX0, Height: blockSize})
 }
 
 var words = strings.Fields(`lifeline agent session video encoder frame packet
@@ -267,8 +270,8 @@ func (s *screen) drawLine(y int) {
 // scrollStep scrolls the text up one line, writes a new bottom line and
 // advances the counter, then logs the counter's value and time.
 func (s *screen) scrollStep() {
-	top := stripH
-	lines := (s.h - top) / lineH
+	top := 0
+	lines := (s.h - stripH) / lineH
 	bottom := top + lines*lineH
 	s.counter++
 	at := time.Now().UnixNano()
@@ -288,13 +291,13 @@ func (s *screen) typeStep() {
 	if s.typeX >= cols {
 		s.typeX = 0
 		s.typeLine++
-		if stripH+(s.typeLine+2)*lineH > s.h {
+		if (s.typeLine+2)*lineH > s.h-stripH {
 			s.typeLine = 0
-			s.fill(s.white, xproto.Rectangle{Y: stripH, Width: uint16(s.w), Height: uint16(s.h - stripH)})
+			s.fill(s.white, xproto.Rectangle{Width: uint16(s.w), Height: uint16(s.h - stripH)})
 		}
 	}
 	c := "abcdefghijklmnopqrstuvwxyz    "[s.rng.IntN(30)]
-	y := stripH + (s.typeLine+1)*lineH
+	y := (s.typeLine + 1) * lineH
 	xproto.ImageText8(s.conn, 1, xproto.Drawable(s.win), s.text, int16(margin+s.typeX*charW), int16(y-3), string(c))
 	s.typeX++
 	s.sync()
