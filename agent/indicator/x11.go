@@ -11,6 +11,8 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/shape"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/lifeline-support/lifeline/agent/xshape"
 )
 
 func init() { xgb.Logger = log.New(io.Discard, "", 0) }
@@ -73,8 +75,8 @@ func NewX11(display string, onStop func(controlled bool)) (*X11, error) {
 }
 
 func (x *X11) init() error {
-	if err := shape.Init(x.conn); err != nil {
-		return fmt.Errorf("indicator: the X server has no SHAPE extension: %w", err)
+	if err := xshape.Use(x.conn); err != nil {
+		return fmt.Errorf("indicator: %w", err)
 	}
 	scr := xproto.Setup(x.conn).DefaultScreen(x.conn)
 	x.root, x.depth, x.visual = scr.Root, scr.RootDepth, scr.RootVisual

@@ -13,6 +13,8 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/shape"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/lifeline-support/lifeline/agent/xshape"
 )
 
 // The X library logs "could not get authority info" on every connection to
@@ -64,8 +66,8 @@ func NewX11(display string) (*X11, error) {
 }
 
 func (x *X11) init() error {
-	if err := useShape(x.conn); err != nil {
-		return err
+	if err := xshape.Use(x.conn); err != nil {
+		return fmt.Errorf("overlay: %w", err)
 	}
 	setup := xproto.Setup(x.conn)
 	scr := setup.DefaultScreen(x.conn)
@@ -111,25 +113,6 @@ func (x *X11) init() error {
 	return xproto.CreateGCChecked(x.conn, gc, xproto.Drawable(x.draw),
 		xproto.GcLineWidth|xproto.GcCapStyle|xproto.GcJoinStyle,
 		[]uint32{1, xproto.CapStyleRound, xproto.JoinStyleRound}).Check()
-}
-
-// useShape enables SHAPE requests on conn. Unlike shape.Init it leaves xgb's
-// process-wide event tables alone: Init writes them on every call, while the
-// reader goroutine of every other connection reads them, which is a data race
-// (and a possible crash) in a process with several X connections, as the
-// agent is. The overlay never asks for SHAPE events, so it does not need them.
-func useShape(conn *xgb.Conn) error {
-	r, err := xproto.QueryExtension(conn, uint16(len("SHAPE")), "SHAPE").Reply()
-	switch {
-	case err != nil:
-		return fmt.Errorf("overlay: query SHAPE: %w", err)
-	case !r.Present:
-		return errors.New("overlay: the X server has no SHAPE extension")
-	}
-	conn.ExtLock.Lock()
-	conn.Extensions["SHAPE"] = r.MajorOpcode
-	conn.ExtLock.Unlock()
-	return nil
 }
 
 // window creates an unmapped override-redirect window with an empty input
