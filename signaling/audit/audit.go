@@ -18,6 +18,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lifeline-support/lifeline/signaling/natsnode"
 )
 
 // Stream is the JetStream stream holding the trail.
@@ -93,15 +95,19 @@ func Open(ctx context.Context, nc *nats.Conn, replicas int) (*Log, error) {
 	if replicas < 1 {
 		replicas = 1
 	}
-	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        Stream,
-		Description: "Lifeline audit trail (append-only)",
-		Subjects:    []string{subjectPrefix + ">"},
-		Storage:     jetstream.FileStorage,
-		Replicas:    replicas,
-		DenyDelete:  true,
-		DenyPurge:   true,
-		MaxMsgSize:  8 << 10,
+	var st jetstream.Stream
+	err = natsnode.Retry(ctx, nil, "audit stream", func(ctx context.Context) (err error) {
+		st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+			Name:        Stream,
+			Description: "Lifeline audit trail (append-only)",
+			Subjects:    []string{subjectPrefix + ">"},
+			Storage:     jetstream.FileStorage,
+			Replicas:    replicas,
+			DenyDelete:  true,
+			DenyPurge:   true,
+			MaxMsgSize:  8 << 10,
+		})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("audit stream: %w", err)

@@ -143,7 +143,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 	inv := invite.Defaults()
 	// Logins last what the settings say (at most a week); the bucket keeps them that long.
-	st, err := store.Open(ctx, node.Conn, store.Config{Replicas: cfg.Replicas, LoginTTL: 7 * 24 * time.Hour, InviteTTL: inv.LinkTTL, PINTTL: inv.PINTTL})
+	st, err := store.Open(ctx, node.Conn, store.Config{Replicas: cfg.Replicas, LoginTTL: 7 * 24 * time.Hour, InviteTTL: inv.LinkTTL, PINTTL: inv.PINTTL, Logger: log})
 	if err != nil {
 		return err
 	}

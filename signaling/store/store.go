@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lifeline-support/lifeline/signaling/natsnode"
 )
 
 // Bucket names.
@@ -31,6 +34,8 @@ type Config struct {
 	// LoginTTL, InviteTTL and PINTTL bound how long those records are kept; the
 	// expiry checks themselves use the times stored in each record.
 	LoginTTL, InviteTTL, PINTTL time.Duration
+	// Logger hears about a cluster that is not ready yet; nil is quiet.
+	Logger *slog.Logger
 }
 
 // Store is the typed view of the buckets. It is safe for concurrent use.
@@ -50,18 +55,23 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 	if cfg.Replicas < 1 {
 		cfg.Replicas = 1
 	}
-	open := func(name string, ttl time.Duration) (jetstream.KeyValue, error) {
-		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket:   name,
-			TTL:      ttl,
-			Replicas: cfg.Replicas,
-			Storage:  jetstream.FileStorage,
+	// A cluster started at the same time as this node may not place
+	// replicas yet: each bucket is tried until the cluster is ready.
+	open := func(name string, ttl time.Duration) (kv jetstream.KeyValue, err error) {
+		err = natsnode.Retry(ctx, cfg.Logger, "bucket "+name, func(ctx context.Context) error {
+			kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+				Bucket:   name,
+				TTL:      ttl,
+				Replicas: cfg.Replicas,
+				Storage:  jetstream.FileStorage,
+			})
+			if err == nil && cfg.Replicas > 1 {
+				kv, err = readFromLeader(ctx, js, kv)
+			}
+			return err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("bucket %s: %w", name, err)
-		}
-		if cfg.Replicas > 1 {
-			return readFromLeader(ctx, js, kv)
 		}
 		return kv, nil
 	}
