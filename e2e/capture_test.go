@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 )
 
@@ -82,6 +84,26 @@ func TestScreenshotAndRecording(t *testing.T) {
 		t.Fatalf("the recording is not a WebM with media: %d bytes, starts % x", len(data), data[:min(16, len(data))])
 	}
 	t.Logf("recording: %d bytes", len(data))
+	// And a browser plays it: the screen's size, and time passes.
+	player := stack.tab(t)
+	run(t, player, "open the recording", chromedp.Navigate("file://"+webm))
+	var played []float64
+	waitFor(t, "the recording playing", func() bool {
+		played = get(t, player, "play the recording", chromedp.Evaluate[[]float64](`(() => {
+			const v = document.querySelector("video");
+			if (!v) return [0, 0, 0];
+			v.muted = true;
+			if (v.paused) v.play().catch(() => {});
+			return [v.videoWidth, v.videoHeight, v.currentTime, v.error ? v.error.code : 0];
+		})()`))
+		if len(played) == 4 && played[3] != 0 {
+			t.Fatalf("the recording does not play: media error %v", played[3])
+		}
+		return played[2] > 0
+	})
+	if int(played[0]) != ScreenW || int(played[1]) != ScreenH {
+		t.Errorf("the recording plays at %vx%v, want the screen's %dx%d", played[0], played[1], ScreenW, ScreenH)
+	}
 	log := customer.WaitChat(t, "stopped recording")
 	if strings.Index(log, "started recording") > strings.Index(log, "stopped recording") {
 		t.Errorf("the customer's log has the notices out of order:\n%s", log)
