@@ -161,8 +161,10 @@ type encoder struct {
 	closed  bool
 
 	out       []byte
-	prev      []byte // the last encoded picture's planes, for SkipUnchanged
+	prev      []byte // the last changed picture as captured, for SkipUnchanged
+	prevRect  image.Rectangle
 	unchanged int    // frames in a row equal to prev
+	idle      bool   // the static threshold is idleStaticThreshold
 	lastSent  time.Time
 	lastPTS   int64
 }
@@ -222,7 +224,7 @@ func (e *encoder) open(w, h int) error {
 		}
 	}
 	e.w, e.h, e.bitRate = w, h, e.p.BitRate
-	e.prev, e.unchanged = nil, 0
+	e.idle = false
 	return nil
 }
 
@@ -251,12 +253,18 @@ func (e *encoder) free() {
 }
 
 // Read encodes the next frame that needs sending and returns it. With
-// SkipUnchanged it waits (reading frames) while the picture stays the same.
+// SkipUnchanged it waits (reading frames) while the picture stays the same;
+// a frame equal to the last one is compared as captured, before any
+// conversion, so a still screen costs one comparison a frame.
 func (e *encoder) Read() ([]byte, func(), error) {
 	for {
 		raw, rawRelease, err := e.r.Read()
 		if err != nil {
 			return nil, func() {}, err
+		}
+		if e.skip(raw) {
+			rawRelease()
+			continue
 		}
 		img, release, err := e.toI420(raw)
 		rawRelease()
@@ -269,6 +277,55 @@ func (e *encoder) Read() ([]byte, func(), error) {
 			return out, func() {}, err
 		}
 	}
+}
+
+// skip counts frames equal to the last changed one and reports whether this
+// one need not be encoded: it is the same, the refinement frames are done, no
+// keyframe is due, and the idle refresh is not due either.
+func (e *encoder) skip(img image.Image) bool {
+	if !e.p.SkipUnchanged {
+		return false
+	}
+	planes := pixels(img)
+	if planes == nil { // a format we do not compare: always encode
+		e.unchanged = 0
+		return false
+	}
+	if img.Bounds() == e.prevRect && equalPlanes(e.prev, planes) {
+		e.unchanged++
+	} else {
+		e.prev, e.prevRect = e.prev[:0], img.Bounds()
+		for _, p := range planes {
+			e.prev = append(e.prev, p...)
+		}
+		e.unchanged = 0
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.wantKey && e.unchanged > e.p.RefineFrames && time.Since(e.lastSent) < e.p.IdleInterval
+}
+
+// pixels returns the planes that make up img's picture, for comparing
+// frames: nil if img is a type it does not know.
+func pixels(img image.Image) [][]byte {
+	switch m := img.(type) {
+	case *image.RGBA:
+		return [][]byte{m.Pix}
+	case *image.YCbCr:
+		return [][]byte{m.Y, m.Cb, m.Cr}
+	}
+	return nil
+}
+
+// equalPlanes reports whether planes, one after the other, equal prev.
+func equalPlanes(prev []byte, planes [][]byte) bool {
+	for _, p := range planes {
+		if len(prev) < len(p) || !bytes.Equal(prev[:len(p)], p) {
+			return false
+		}
+		prev = prev[len(p):]
+	}
+	return len(prev) == 0
 }
 
 // toI420 returns img as I420, converting it if needed.
@@ -306,15 +363,20 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 		e.wantKey = true
 	}
 	now := time.Now()
-	if e.p.SkipUnchanged {
-		if e.same(y) {
-			e.unchanged++
-		} else {
-			e.unchanged = 0
+	// An idle refresh of a picture already refined says "nothing changed":
+	// with a huge static threshold every macroblock is skipped, where the
+	// rate control would otherwise spend the idle time's budget sharpening a
+	// picture nobody can see get sharper.
+	idle := e.p.SkipUnchanged && !e.wantKey && e.unchanged > e.p.RefineFrames
+	if idle != e.idle {
+		threshold := e.p.StaticThreshold
+		if idle {
+			threshold = idleStaticThreshold
 		}
-		if !e.wantKey && e.unchanged > e.p.RefineFrames && now.Sub(e.lastSent) < e.p.IdleInterval {
-			return nil, false, nil
+		if code := C.set_int(e.ctx, C.VP8E_SET_STATIC_THRESHOLD, C.int(threshold)); code != 0 {
+			return nil, false, vpxErr("static threshold", C.vpx_codec_err_t(code))
 		}
+		e.idle = idle
 	}
 	if e.bitRate != e.p.BitRate {
 		e.cfg.rc_target_bitrate = C.uint(e.p.BitRate / 1000)
@@ -348,20 +410,12 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 	if n < 0 {
 		return nil, false, fmt.Errorf("%w: frame larger than %d bytes", ErrEncode, cap(e.out))
 	}
-	if e.p.SkipUnchanged && e.unchanged == 0 {
-		e.prev = append(append(append(e.prev[:0], y.Y...), y.Cb...), y.Cr...)
-	}
 	return bytes.Clone(e.out[:n]), true, nil
 }
 
-// same reports whether y's planes equal the last encoded picture's.
-func (e *encoder) same(y *image.YCbCr) bool {
-	n := len(y.Y)
-	return len(e.prev) == n+len(y.Cb)+len(y.Cr) &&
-		bytes.Equal(e.prev[:n], y.Y) &&
-		bytes.Equal(e.prev[n:n+len(y.Cb)], y.Cb) &&
-		bytes.Equal(e.prev[n+len(y.Cb):], y.Cr)
-}
+// idleStaticThreshold makes libvpx skip every macroblock of an unchanged
+// picture (the threshold is on a macroblock's prediction error).
+const idleStaticThreshold = 1 << 24
 
 // ForceKeyFrame makes the next frame a keyframe (the browser sent PLI or FIR).
 func (e *encoder) ForceKeyFrame() error {

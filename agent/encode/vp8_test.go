@@ -110,3 +110,42 @@ func TestVP8FollowsFrameSize(t *testing.T) {
 		runtime.GC()
 	}
 }
+
+// Once a still picture is refined, the idle refreshes that keep the stream
+// alive are nearly empty frames: the rate control does not spend the idle
+// time's budget sharpening what does not change.
+func TestVP8IdleRefreshesAreNearlyEmpty(t *testing.T) {
+	// A busy picture (text-like noise), the same every time.
+	img := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
+	seed := uint32(1)
+	for i := range img.Pix {
+		seed = seed*1664525 + 1013904223
+		img.Pix[i] = byte(seed >> 24)
+	}
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		time.Sleep(2 * time.Millisecond) // past IdleInterval each time
+		return img, func() {}, nil
+	})
+	p := DefaultVP8
+	p.RefineFrames = 3
+	p.IdleInterval = time.Millisecond
+	enc, err := p.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: 1920, Height: 1080}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	var sizes []int
+	for range 12 {
+		b, _, err := enc.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(b))
+	}
+	for i, n := range sizes[1+p.RefineFrames:] {
+		if n > 1000 {
+			t.Errorf("idle refresh %d is %d bytes, want a nearly empty frame (all sizes %v)", i+1, n, sizes)
+		}
+	}
+	t.Logf("frame sizes: %v", sizes)
+}
