@@ -163,8 +163,8 @@ type encoder struct {
 	out       []byte
 	prev      []byte // the last changed picture as captured, for SkipUnchanged
 	prevRect  image.Rectangle
-	unchanged int    // frames in a row equal to prev
-	idle      bool   // the static threshold is idleStaticThreshold
+	unchanged int  // frames in a row equal to prev
+	idle      bool // the static threshold is idleStaticThreshold
 	lastSent  time.Time
 	lastPTS   int64
 }
