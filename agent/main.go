@@ -18,6 +18,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/peer"
+	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -66,6 +68,16 @@ func run() int {
 		return 2
 	}
 
+	// First of the X connections (see screen.WatchDamage): without DAMAGE the
+	// screen is captured at the full frame rate even when still.
+	var changes peer.ChangesFunc
+	if d, err := screen.WatchDamage(log); err != nil {
+		log.Info("screen changes not watched", "err", err)
+	} else {
+		defer d.Close()
+		changes = d.Subscribe
+	}
+
 	ccfg := consent.Config{Logger: log, Lang: l, OpenBrowser: !*noBrowser, Out: os.Stdout}
 	if interactive {
 		ccfg.Terminal = os.Stdin
@@ -93,7 +105,7 @@ func run() int {
 	if err != nil {
 		log.Warn("no device identity; earlier sessions of this computer will not be found", "err", err)
 	}
-	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceID: deviceID})
+	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceID: deviceID, Changes: changes})
 	ui.Close()
 	<-uiDone
 	if err != nil {

@@ -74,6 +74,9 @@ type Config struct {
 	Monitors []protocol.Monitor
 	// Grab captures monitors on other X screens; nil means only screen 0.
 	Grab GrabFunc
+	// Changes, if set, tells when something was drawn on the X display; while
+	// nothing is, the screen is not captured again (see stillReader).
+	Changes ChangesFunc
 	// OnMonitor, if set, is told the monitor streamed after the technician
 	// switched (input positions follow it). It runs on pion's goroutine and
 	// must not block.
@@ -313,6 +316,9 @@ func (p *Peer) shutdown() {
 		errPC := p.pc.Close()
 		// Then close the capture itself (X11 driver or cfg.Source).
 		errTrack := p.track.Close()
+		if p.track.stop != nil {
+			p.track.stop()
+		}
 		p.closeErr = errors.Join(errPC, errTrack)
 		// pion reports Closed on a goroutine of its own that may run late; report
 		// it here so that it is always the last OnState call.

@@ -101,10 +101,18 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTra
 		track = tracks[0]
 	}
 
-	if vt, ok := track.(*mediadevices.VideoTrack); ok {
-		vt.Transform(func(r video.Reader) video.Reader { return gatedReader(v.reader(r), w, h, g) })
+	vt := &videoTrack{Track: track}
+	if t, ok := track.(*mediadevices.VideoTrack); ok {
+		t.Transform(func(r video.Reader) video.Reader {
+			if cfg.Source == nil && cfg.Changes != nil {
+				var changes <-chan struct{}
+				changes, vt.stop = cfg.Changes()
+				r = stillReader(r, changes, cfg.FrameRate)
+			}
+			return gatedReader(v.reader(r), w, h, g)
+		})
 	}
-	return &videoTrack{Track: track}, nil
+	return vt, nil
 }
 
 // videoTrack adapts a mediadevices track to pion:
@@ -115,6 +123,7 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTra
 //     differently (Firefox uses 120).
 type videoTrack struct {
 	mediadevices.Track
+	stop func() // ends the Changes subscription, if any
 }
 
 func (t *videoTrack) ID() string       { return "screen" }

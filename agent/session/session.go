@@ -41,6 +41,9 @@ type Config struct {
 	Logger    *slog.Logger
 	// Consent is the customer's UI; the session asks it and updates it.
 	Consent *consent.UI
+	// Changes, if set, tells the peer when something was drawn on the screen
+	// (from screen.WatchDamage), so that a still screen is not captured again.
+	Changes peer.ChangesFunc
 	// NewPeer and NewInjector build the WebRTC peer and the input injector; nil
 	// means the real ones (X11 capture, robotgo). Tests replace them at the OS edge.
 	NewPeer     func(peer.Config) (Peer, error)
@@ -531,6 +534,7 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 	p, err := s.cfg.NewPeer(peer.Config{
 		Monitors:      mons,
 		Grab:          s.grabber.Grab,
+		Changes:       s.cfg.Changes,
 		OnMonitor:     s.grants.setMonitor,
 		ICEServers:    ice,
 		Logger:        s.log,

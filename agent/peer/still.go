@@ -1,0 +1,63 @@
+package peer
+
+import (
+	"image"
+	"time"
+
+	"github.com/pion/mediadevices/pkg/io/video"
+)
+
+// ChangesFunc subscribes to news that something was drawn on the screen: the
+// channel receives after each drawing (at most one value pending) and stop
+// ends the subscription. agent/screen's Damage provides it.
+type ChangesFunc func() (changes <-chan struct{}, stop func())
+
+const (
+	// stillSettle is how long after the last drawing frames keep coming at
+	// the full rate (the encoder sharpens the new picture with them).
+	stillSettle = 500 * time.Millisecond
+	// stillWait is the longest a still screen goes without a frame, so that
+	// the encoder's idle refreshes keep their pace.
+	stillWait = 250 * time.Millisecond
+)
+
+// stillReader spares the capture of a screen on which nothing was drawn: it
+// hands out the last captured frame again until changes says otherwise, at
+// the frame rate for stillSettle after a drawing, then every stillWait.
+// r must be the X11 driver's reader, whose frames need no release and stay
+// valid until its next Read.
+func stillReader(r video.Reader, changes <-chan struct{}, fps float64) video.Reader {
+	interval := time.Duration(float64(time.Second) / fps)
+	var last image.Image
+	var drawn time.Time
+	return video.ReaderFunc(func() (image.Image, func(), error) {
+		if last != nil && !pending(changes) {
+			wait := stillWait
+			if time.Since(drawn) < stillSettle {
+				wait = interval
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-changes: // something was drawn: capture it now
+				t.Stop()
+			case <-t.C:
+				return last, func() {}, nil
+			}
+		}
+		img, release, err := r.Read()
+		if err == nil && img != nil {
+			last, drawn = img, time.Now()
+		}
+		return img, release, err
+	})
+}
+
+// pending takes a pending value from ch, if there is one.
+func pending(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,69 @@
+package peer
+
+import (
+	"image"
+	"testing"
+	"time"
+
+	"github.com/pion/mediadevices/pkg/io/video"
+)
+
+// A still screen is not captured again: the last frame is handed out (at the
+// frame rate just after a drawing, then every stillWait); a drawing makes the
+// next frame a fresh capture.
+func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
+	captures := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		captures++
+		return image.NewRGBA(image.Rect(0, 0, 8, 8)), func() {}, nil
+	})
+	changes := make(chan struct{}, 1)
+	r := stillReader(src, changes, 100)
+	read := func() image.Image {
+		t.Helper()
+		img, _, err := r.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	first := read()
+	if captures != 1 {
+		t.Fatalf("%d captures for the first frame", captures)
+	}
+	// Still: frames keep coming, all the same capture.
+	start := time.Now()
+	for range 20 {
+		if read() != first {
+			t.Fatal("a still screen was captured again")
+		}
+	}
+	if captures != 1 {
+		t.Fatalf("%d captures of a still screen", captures)
+	}
+	if d := time.Since(start); d < 19*10*time.Millisecond {
+		t.Fatalf("20 frames of a still screen at 100 fps came in %v: not paced", d)
+	}
+	// Once settled, a frame every stillWait.
+	time.Sleep(stillSettle)
+	start = time.Now()
+	read()
+	if d := time.Since(start); d < stillWait {
+		t.Fatalf("a settled still screen gave a frame after %v, want %v", d, stillWait)
+	}
+	// Something is drawn: the next frame is captured.
+	changes <- struct{}{}
+	if read() == first || captures != 2 {
+		t.Fatalf("after a drawing: %d captures, want 2", captures)
+	}
+	// A drawing during a wait ends the wait at once.
+	time.Sleep(stillSettle)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		changes <- struct{}{}
+	}()
+	read()
+	if captures != 3 {
+		t.Fatalf("a drawing during the wait: %d captures, want 3", captures)
+	}
+}
