@@ -27,7 +27,7 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang) ([]session.Featu
 	}
 	fs = append(fs, c)
 
-	fl := files.New(files.Config{Logger: log, Lang: lang})
+	fl := files.New(files.Config{Logger: log, Lang: lang, OnLog: c.NoteFunc})
 	if err := ui.Mount("files", fl); err != nil {
 		return nil, err
 	}

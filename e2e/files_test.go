@@ -72,6 +72,8 @@ func TestFilesBothWays(t *testing.T) {
 	if !strings.Contains(tech.LogText(t), "File sent: report.bin, 209.7 MB, SHA-256 "+sum) {
 		t.Fatalf("console log: %s", tech.LogText(t))
 	}
+	// The customer's one running log has it too, with the chat.
+	customer.WaitChat(t, "File received: report.bin, 209.7 MB, SHA-256 "+sum)
 
 	// The customer sends a file from their page.
 	path2, sum2 := MakeFile(t, "photos.bin", size+12345)
@@ -89,6 +91,7 @@ func TestFilesBothWays(t *testing.T) {
 		t.Fatalf("received %+v, want sha %s", got, sum2)
 	}
 	waitLong(t, "the customer's log", Timeout, func() bool { return strings.Contains(customer.FilesLog(t), "File sent: photos.bin") })
+	customer.WaitChat(t, "File sent: photos.bin")
 }
 
 // transferHangGuard bounds a 200 MB transfer: a hang guard only. It is generous

@@ -18,6 +18,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -82,6 +83,8 @@ type entry struct {
 	URL  string `json:"url,omitempty"`
 	key  string // catalog key of an event
 	arg  string // its argument, if any
+	// render, if set, writes the event in a page's language (NoteFunc).
+	render func(i18n.Lang) string
 }
 
 // Chat serves the chat data channel and the chat panel of the customer's page.
@@ -235,6 +238,14 @@ func (c *Chat) Note(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.eventLocked(key, "")
+}
+
+// NoteFunc adds an event that render writes in each page's language: other
+// features (files) put their own lines in the customer's one running log.
+func (c *Chat) NoteFunc(render func(i18n.Lang) string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.addLocked(entry{Kind: kindEvent, At: c.now(), render: render})
 }
 
 // Send sends the customer's message to the technician and logs it.

@@ -106,6 +106,8 @@ func (c *Chat) serveEvents(w http.ResponseWriter, r *http.Request) {
 		for _, e := range c.entries {
 			if e.Seq > last {
 				switch {
+				case e.render != nil:
+					e.Text = e.render(lang)
 				case e.key != "" && e.arg != "":
 					e.Text = i18n.T(lang, e.key, e.arg)
 				case e.key != "":

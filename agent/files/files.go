@@ -52,6 +52,10 @@ type Config struct {
 	// Create creates a new file at path for writing, failing if it exists; nil
 	// means os.OpenFile with O_EXCL. Tests replace it at this OS edge.
 	Create func(path string) (Sink, error)
+	// OnLog, if set, also gets every line of the panel's log, to show in the
+	// customer's running log with the chat (render writes it in a language).
+	// It is called with the Feature's lock held and must not call back.
+	OnLog func(render func(i18n.Lang) string)
 }
 
 // Feature serves the file channels and the customer's files panel.
@@ -219,9 +223,13 @@ func (f *Feature) notifyLocked() {
 
 // logLocked adds a line to the panel's log. f.mu must be held.
 func (f *Feature) logLocked(key string, args ...any) {
-	f.history = append(f.history, entry{At: time.Now(), Key: key, Args: args})
+	e := entry{At: time.Now(), Key: key, Args: args}
+	f.history = append(f.history, e)
 	if len(f.history) > 100 {
 		f.history = f.history[1:]
+	}
+	if f.cfg.OnLog != nil {
+		f.cfg.OnLog(func(lang i18n.Lang) string { return render(lang, e) })
 	}
 	f.notifyLocked()
 }

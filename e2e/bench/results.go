@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -122,6 +123,34 @@ func (r *Results) Write(dir string) error {
 	return f.Close()
 }
 
+// number writes v for people: four significant digits at most, never in
+// exponent notation (23,000 rather than 2.3e+04).
+func number(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1000:
+		return thousands(int64(math.Round(v)))
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+}
+
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
 func (r *Results) markdown() string {
 	var b strings.Builder
 	host, _ := os.Hostname()
@@ -131,16 +160,16 @@ func (r *Results) markdown() string {
 		v, ok := r.values[g.Key]
 		val, goal, met := "—", "", ""
 		if ok {
-			val = fmt.Sprintf("%.4g %s", v, g.Unit)
+			val = number(v) + " " + g.Unit
 		}
 		switch {
 		case g.Max > 0:
-			goal = fmt.Sprintf("≤ %g %s", g.Max, g.Unit)
+			goal = "≤ " + number(g.Max) + " " + g.Unit
 			if ok {
 				met = yes(v <= g.Max)
 			}
 		case g.Min > 0:
-			goal = fmt.Sprintf("≥ %g %s", g.Min, g.Unit)
+			goal = "≥ " + number(g.Min) + " " + g.Unit
 			if ok {
 				met = yes(v >= g.Min)
 			}
