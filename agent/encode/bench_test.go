@@ -3,6 +3,7 @@ package encode
 import (
 	"image"
 	"math/rand/v2"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -11,10 +12,11 @@ import (
 	"github.com/pion/mediadevices/pkg/prop"
 )
 
-// scrollingText returns a reader of w×h frames of a terminal scrolling by one
-// two 13-pixel lines per frame, as in e2e/bench's pattern: black "glyphs" (a font
-// of 64 random 5×9 bitmaps) on white.
-func scrollingText(w, h int) video.Reader {
+// scrollingText returns a reader of w×h frames of a terminal scrolling by
+// lines 13-pixel lines per frame, as in e2e/bench's pattern (60 lines a
+// second: 2 a frame at 30 fps, 8 at 7.5 fps): black "glyphs" (a font of 64
+// random 5×9 bitmaps) on white.
+func scrollingText(w, h, lines int) video.Reader {
 	const lineH, glyphW = 13, 6
 	rng := rand.New(rand.NewPCG(1, 2))
 	var font [64][9][5]bool
@@ -55,7 +57,7 @@ func scrollingText(w, h int) video.Reader {
 		line(y)
 	}
 	return video.ReaderFunc(func() (image.Image, func(), error) {
-		for range 2 { // 60 lines a second, captured at 30 fps
+		for range lines {
 			copy(img.Y, img.Y[lineH*img.YStride:])
 			line(h - lineH)
 		}
@@ -78,6 +80,7 @@ func BenchmarkVP8Scroll1080p(b *testing.B) {
 		set  func(*VP8)
 	}{
 		{"default", func(p *VP8) {}},
+		{"default-8-lines", func(p *VP8) {}},
 		{"cpu0", func(p *VP8) { p.CPUUsed = 0 }},
 		{"cpu8", func(p *VP8) { p.CPUUsed = 8 }},
 		{"cpu16", func(p *VP8) { p.CPUUsed = 16 }},
@@ -89,7 +92,11 @@ func BenchmarkVP8Scroll1080p(b *testing.B) {
 			p := DefaultVP8
 			p.SkipUnchanged = false
 			c.set(&p)
-			enc, err := p.BuildVideoEncoder(scrollingText(1920, 1080), prop.Media{Video: prop.Video{Width: 1920, Height: 1080}})
+			lines := 2
+			if strings.HasSuffix(c.name, "-8-lines") {
+				lines = 8
+			}
+			enc, err := p.BuildVideoEncoder(scrollingText(1920, 1080, lines), prop.Media{Video: prop.Video{Width: 1920, Height: 1080}})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -118,3 +125,5 @@ func BenchmarkVP8Scroll1080p(b *testing.B) {
 		})
 	}
 }
+
+var scrollLines = 8

@@ -56,6 +56,8 @@ type view struct {
 	last    time.Time
 	buf     *image.RGBA
 	grabbed *image.RGBA
+	motion  motion
+	halved  bool // the last frame was halved for motion
 }
 
 func newView(cfg *Config) *view {
@@ -67,6 +69,15 @@ func newView(cfg *Config) *view {
 		onMonitor: cfg.OnMonitor,
 		quality:   protocol.QualityAuto,
 	}
+}
+
+// isAuto reports whether the technician left the quality on auto, the only
+// preset that adapts the resolution to motion.
+func (v *view) isAuto() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	_, fixed := presets[v.quality]
+	return !fixed
 }
 
 func (v *view) preset(q protocol.Quality) preset {
@@ -193,6 +204,14 @@ func (v *view) reader(r video.Reader) video.Reader {
 				if crop.Empty() {
 					crop = img.Bounds()
 				}
+			}
+			if rgba, ok := src.(*image.RGBA); ok && v.isAuto() {
+				fast := v.motion.fast(rgba, crop)
+				if fast != v.halved {
+					v.log.Debug("peer: fast motion", "half", fast)
+					v.halved = fast
+				}
+				p.half = p.half || fast
 			}
 			out := v.shape(src, crop, p)
 			if out == img {
