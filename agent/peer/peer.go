@@ -190,6 +190,13 @@ func newAPI(cfg *Config) (*webrtc.API, error) {
 	if err := me.RegisterCodec(vp8Codec, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, fmt.Errorf("peer: register VP8: %w", err)
 	}
+	// Playout delay 0: the browser shows each frame as soon as it is
+	// decoded. Without it Chrome's jitter buffer holds a screen stream
+	// (large frames of uneven size) ~270 ms while scrolling, whatever
+	// jitterBufferTarget says (that is a minimum, not a maximum).
+	if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: playoutDelayURI}, webrtc.RTPCodecTypeVideo); err != nil {
+		return nil, fmt.Errorf("peer: register playout delay: %w", err)
+	}
 	var ir interceptor.Registry
 	// NACK responder, RTCP sender reports, stats, TWCC header extension.
 	if err := webrtc.RegisterDefaultInterceptors(&me, &ir); err != nil {

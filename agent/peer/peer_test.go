@@ -128,6 +128,8 @@ type rtpInfo struct {
 	ts       uint32
 	keyframe bool
 	pt       uint8
+	// playoutDelay is the playout-delay extension's payload, nil without it.
+	playoutDelay []byte
 }
 
 // newBrowser creates the browser. vp8PT, if not 0, makes it offer only VP8 with
@@ -137,6 +139,10 @@ func newBrowser(t *testing.T, vp8PT webrtc.PayloadType) *browser {
 	var me webrtc.MediaEngine
 	if vp8PT == 0 {
 		if err := me.RegisterDefaultCodecs(); err != nil {
+			t.Fatal(err)
+		}
+		// As Chrome offers it.
+		if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: playoutDelayURI}, webrtc.RTPCodecTypeVideo); err != nil {
 			t.Fatal(err)
 		}
 	} else {
@@ -175,8 +181,14 @@ func newBrowser(t *testing.T, vp8PT webrtc.PayloadType) *browser {
 		dc := dc
 		dc.OnOpen(func() { b.opened <- dc.Label() })
 	}
-	pc.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	pc.OnTrack(func(track *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 		b.trackSSRC <- track.SSRC()
+		var delayID uint8
+		for _, e := range r.GetParameters().HeaderExtensions {
+			if e.URI == playoutDelayURI {
+				delayID = uint8(e.ID)
+			}
+		}
 		b.readers.Add(1)
 		go func() {
 			defer b.readers.Done()
@@ -187,6 +199,9 @@ func newBrowser(t *testing.T, vp8PT webrtc.PayloadType) *browser {
 				}
 				var vp8 codecs.VP8Packet
 				info := &rtpInfo{at: time.Now(), ts: pkt.Timestamp, pt: pkt.PayloadType}
+				if delayID != 0 {
+					info.playoutDelay = pkt.GetExtension(delayID)
+				}
 				if _, err := vp8.Unmarshal(pkt.Payload); err == nil {
 					// Start of partition 0 and the VP8 frame header's P bit clear.
 					info.keyframe = vp8.S == 1 && vp8.PID == 0 && len(vp8.Payload) > 0 && vp8.Payload[0]&0x01 == 0
@@ -508,6 +523,26 @@ func TestSessionWithFakeScreen(t *testing.T) {
 	checkNoLeaks(t, base)
 }
 
+// A browser that offers the playout-delay extension (Chrome) is told to show
+// every frame at once (minimum and maximum 0); one that does not (the
+// Firefox-like browser of TestBrowserPayloadType) gets packets without it.
+func TestZeroPlayoutDelay(t *testing.T) {
+	s := connect(t, Config{Source: newFakeScreen(30)})
+	defer s.close(t)
+	waitState(t, s.states, webrtc.PeerConnectionStateConnected)
+	checkVideo(t, s)
+	for range 10 {
+		select {
+		case pkt := <-s.browser.packets:
+			if !bytes.Equal(pkt.playoutDelay, []byte{0, 0, 0}) {
+				t.Fatalf("playout delay extension %x, want 000000", pkt.playoutDelay)
+			}
+		case <-time.After(hangGuard):
+			t.Fatalf("no RTP packet within %v", hangGuard)
+		}
+	}
+}
+
 // TestBrowserPayloadType checks packets carry the browser's payload type for VP8:
 // mediadevices alone always writes 96.
 func TestBrowserPayloadType(t *testing.T) {
@@ -520,6 +555,9 @@ func TestBrowserPayloadType(t *testing.T) {
 	case pkt := <-s.browser.packets:
 		if pkt.pt != firefoxVP8 {
 			t.Errorf("payload type %d, want %d", pkt.pt, firefoxVP8)
+		}
+		if pkt.playoutDelay != nil {
+			t.Errorf("playout delay %x sent to a browser that did not negotiate it", pkt.playoutDelay)
 		}
 	case <-time.After(hangGuard):
 		t.Fatalf("no RTP packet within %v", hangGuard)

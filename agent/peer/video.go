@@ -150,17 +150,38 @@ func (c *vp8Context) CodecParameters() []webrtc.RTPCodecParameters {
 }
 
 func (c *vp8Context) WriteStream() webrtc.TrackLocalWriter {
-	return &ptWriter{w: c.TrackLocalContext.WriteStream(), pt: uint8(c.codec.PayloadType)}
+	w := &ptWriter{w: c.TrackLocalContext.WriteStream(), pt: uint8(c.codec.PayloadType)}
+	for _, e := range c.HeaderExtensions() {
+		if e.URI == playoutDelayURI {
+			w.playoutDelay = uint8(e.ID)
+		}
+	}
+	return w
 }
 
-// ptWriter sets the negotiated payload type on every packet it passes on.
+// playoutDelayURI is the RTP header extension that tells the receiver how long
+// it may hold frames: http://www.webrtc.org/experiments/rtp-hdrext/playout-delay
+// (two 12-bit values, minimum and maximum, in 10 ms units).
+const playoutDelayURI = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"
+
+// zeroPlayoutDelay is minimum 0, maximum 0: show frames as soon as decoded.
+var zeroPlayoutDelay = []byte{0, 0, 0}
+
+// ptWriter sets the negotiated payload type on every packet it passes on, and
+// the playout delay (when the browser negotiated it) on each frame's packets.
 type ptWriter struct {
-	w  webrtc.TrackLocalWriter
-	pt uint8
+	w            webrtc.TrackLocalWriter
+	pt           uint8
+	playoutDelay uint8 // the extension's ID, 0 if not negotiated
 }
 
 func (p *ptWriter) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
 	h.PayloadType = p.pt
+	if p.playoutDelay != 0 {
+		if err := h.SetExtension(p.playoutDelay, zeroPlayoutDelay); err != nil {
+			return 0, err
+		}
+	}
 	return p.w.WriteRTP(h, payload)
 }
 

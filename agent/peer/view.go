@@ -255,6 +255,10 @@ func (v *view) shape(src image.Image, crop image.Rectangle, p preset) image.Imag
 			copy(dst.Pix[di:di+4*w], rgba.Pix[si:si+4*w])
 			continue
 		}
+		if step == 2 {
+			halveRow(dst.Pix[di:di+4*w], rgba.Pix[si:si+8*w], rgba.Pix[si+rgba.Stride:si+rgba.Stride+8*w], p.gray)
+			continue
+		}
 		for x := 0; x < w; x++ {
 			px := rgba.Pix[si+4*x*step : si+4*x*step+4]
 			d := dst.Pix[di+4*x : di+4*x+4]
@@ -268,6 +272,26 @@ func (v *view) shape(src image.Image, crop image.Rectangle, p preset) image.Imag
 		}
 	}
 	return dst
+}
+
+// halveRow writes into dst (w RGBA pixels) the average of each 2×2 block of
+// the rows a and b (2w pixels each), in grey if gray. Averaging, rather than
+// taking every other pixel, keeps text legible and lets a picture that moves
+// by an odd number of pixels still look like itself moved (by half a pixel,
+// which VP8's motion search finds); the blocky alternative flickers and is
+// coded afresh every frame.
+func halveRow(dst, a, b []byte, gray bool) {
+	for x, i := 0, 0; i+3 < len(dst); x, i = x+8, i+4 {
+		r := (uint32(a[x]) + uint32(a[x+4]) + uint32(b[x]) + uint32(b[x+4]) + 2) / 4
+		g := (uint32(a[x+1]) + uint32(a[x+5]) + uint32(b[x+1]) + uint32(b[x+5]) + 2) / 4
+		bl := (uint32(a[x+2]) + uint32(a[x+6]) + uint32(b[x+2]) + uint32(b[x+6]) + 2) / 4
+		if gray {
+			// ITU-R BT.601 luma.
+			l := (299*r + 587*g + 114*bl) / 1000
+			r, g, bl = l, l, l
+		}
+		dst[i], dst[i+1], dst[i+2], dst[i+3] = uint8(r), uint8(g), uint8(bl), 0xff
+	}
 }
 
 // screenZero returns the device ID mediadevices gave X screen 0, or "".

@@ -80,7 +80,7 @@ func BenchmarkScreen(b *testing.B) {
 
 			// A still desktop, once the encoder has finished sharpening it.
 			time.Sleep(stillSettle)
-			kbps, cpu, _ := sample(b, probe, pid, measure)
+			kbps, cpu, _, _ := sample(b, probe, pid, measure)
 			kbpsStatic, cpuStatic = append(kbpsStatic, kbps), append(cpuStatic, cpu)
 
 			// Clicks: from the mousedown in the console to the target's new
@@ -91,7 +91,7 @@ func BenchmarkScreen(b *testing.B) {
 			// Typing in an editor.
 			typing := StartPattern(b, stack.Display, "typing")
 			time.Sleep(settle)
-			kbps, _, _ = sample(b, probe, pid, measure)
+			kbps, _, _, _ = sample(b, probe, pid, measure)
 			kbpsTyping = append(kbpsTyping, kbps)
 
 			// A file to the customer while the screen streams.
@@ -102,7 +102,8 @@ func BenchmarkScreen(b *testing.B) {
 			scroll := StartPattern(b, stack.Display, "scroll")
 			time.Sleep(settle)
 			probe.Seen()
-			kbps, cpu, f := sample(b, probe, pid, measure)
+			kbps, cpu, f, receiver := sample(b, probe, pid, measure)
+			b.Logf("run %d: scrolling, the browser's receiver: %s", run, receiver)
 			kbpsScroll, cpuScroll, fps = append(kbpsScroll, kbps), append(cpuScroll, cpu), append(fps, f)
 			g2g = append(g2g, glassToGlass(b, probe, scroll)...)
 			scroll.Stop()
@@ -135,13 +136,13 @@ func BenchmarkScreen(b *testing.B) {
 
 // sample measures, over d, the console's received video bitrate (kbit/s), the
 // agent's CPU use (cores) and the frames decoded per second.
-func sample(b *testing.B, probe *Probe, pid int, d time.Duration) (kbps, cores, fps float64) {
+func sample(b *testing.B, probe *Probe, pid int, d time.Duration) (kbps, cores, fps float64, receiver string) {
 	b.Helper()
 	s0, c0 := probe.Stats(), cpuTime(b, pid)
 	time.Sleep(d)
 	s1, c1 := probe.Stats(), cpuTime(b, pid)
 	secs := s1.At.Sub(s0.At).Seconds()
-	return (s1.Bytes - s0.Bytes) * 8 / 1000 / secs, (c1 - c0).Seconds() / secs, (s1.FramesDecoded - s0.FramesDecoded) / secs
+	return (s1.Bytes - s0.Bytes) * 8 / 1000 / secs, (c1 - c0).Seconds() / secs, (s1.FramesDecoded - s0.FramesDecoded) / secs, Receiver(s0, s1)
 }
 
 // clickLatencies clicks the remote screen several times and returns, for each

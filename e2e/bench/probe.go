@@ -91,21 +91,45 @@ func (p *Probe) Targets() []int64 { return eval[[]int64](p, `benchProbe.targets`
 // Clicks returns the times (Unix ms) of mousedown events in the console.
 func (p *Probe) Clicks() []int64 { return eval[[]int64](p, `benchProbe.clicks`) }
 
-// Stats is a snapshot of the console's received video.
+// Stats is a snapshot of the console's received video (getStats, inbound-rtp).
 type Stats struct {
 	At            time.Time
 	Bytes         float64
 	FramesDecoded float64
+	// Totals in seconds: time frames spent in the jitter buffer (for
+	// JitterEmitted frames), decoding, and from first packet to decoded.
+	JitterBuffer, JitterEmitted, Decode, Processing float64
+	NACKs, PacketsLost, FramesDropped               float64
 }
 
 // Stats reads the video receiver's getStats.
 func (p *Probe) Stats() Stats {
 	v := eval[[]float64](p, `(async () => {
 		const s = await lifeline.pc.getStats();
-		for (const r of s.values()) if (r.type === "inbound-rtp" && r.kind === "video") return [r.bytesReceived, r.framesDecoded];
-		return [0, 0];
+		for (const r of s.values()) if (r.type === "inbound-rtp" && r.kind === "video")
+			return [r.bytesReceived, r.framesDecoded, r.jitterBufferDelay || 0, r.jitterBufferEmittedCount || 0,
+				r.totalDecodeTime || 0, r.totalProcessingDelay || 0, r.nackCount || 0, r.packetsLost || 0, r.framesDropped || 0];
+		return [0, 0, 0, 0, 0, 0, 0, 0, 0];
 	})()`, chromedp.EvalAwaitPromise)
-	return Stats{At: time.Now(), Bytes: v[0], FramesDecoded: v[1]}
+	return Stats{At: time.Now(), Bytes: v[0], FramesDecoded: v[1], JitterBuffer: v[2], JitterEmitted: v[3],
+		Decode: v[4], Processing: v[5], NACKs: v[6], PacketsLost: v[7], FramesDropped: v[8]}
+}
+
+// Receiver describes the browser's side of a window between two snapshots:
+// milliseconds per frame in the jitter buffer, decoding, and from first
+// packet to decoded; NACKs sent, packets lost and frames dropped.
+func Receiver(s0, s1 Stats) string {
+	per := func(a, b, n0, n1 float64) float64 {
+		if n1 <= n0 {
+			return 0
+		}
+		return (b - a) / (n1 - n0) * 1000
+	}
+	return fmt.Sprintf("jitter buffer %.0f ms, decode %.1f ms, first packet to decoded %.0f ms a frame; %.0f NACKs, %.0f packets lost, %.0f frames dropped",
+		per(s0.JitterBuffer, s1.JitterBuffer, s0.JitterEmitted, s1.JitterEmitted),
+		per(s0.Decode, s1.Decode, s0.FramesDecoded, s1.FramesDecoded),
+		per(s0.Processing, s1.Processing, s0.FramesDecoded, s1.FramesDecoded),
+		s1.NACKs-s0.NACKs, s1.PacketsLost-s0.PacketsLost, s1.FramesDropped-s0.FramesDropped)
 }
 
 // Click clicks the middle of the remote screen in the console, through the
