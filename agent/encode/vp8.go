@@ -195,7 +195,7 @@ func (e *encoder) open(w, h int) error {
 	c.g_error_resilient = 0
 	c.rc_end_usage = C.VPX_CBR
 	c.rc_target_bitrate = C.uint(e.p.BitRate / 1000)
-	c.rc_min_quantizer, c.rc_max_quantizer = 2, 56
+	c.rc_min_quantizer, c.rc_max_quantizer = 2, 63
 	c.rc_undershoot_pct, c.rc_overshoot_pct = 100, 15
 	c.rc_buf_initial_sz, c.rc_buf_optimal_sz, c.rc_buf_sz = 500, 600, 1000
 	c.rc_dropframe_thresh = 0
