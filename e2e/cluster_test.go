@@ -94,6 +94,11 @@ func clusterFailover(t *testing.T, agentSide bool) {
 		return metric(t, survivor, "lifeline_consoles_connected") == 1 && metric(t, survivor, "lifeline_agents_connected") == 1 &&
 			ready("http://"+survivorAddr)
 	})
+	if agentSide {
+		// The agent may try a node that answers too late before one that
+		// works: it has reconnected when it says so.
+		customer.WaitLog(t, "signaling connection back; session resumed")
+	}
 	t.Logf("console and agent on the surviving node, which is ready, %v after the kill", time.Since(killedAt).Round(time.Millisecond))
 	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
 	waitFor(t, "the active session in the survivor's metrics", func() bool {

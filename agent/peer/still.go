@@ -19,19 +19,24 @@ const (
 	// stillWait is the longest a still screen goes without a frame, so that
 	// the encoder's idle refreshes keep their pace.
 	stillWait = 250 * time.Millisecond
+	// stillMaxAge is the longest the screen goes without a real capture, in
+	// case some drawing went unreported: it costs one capture a second.
+	stillMaxAge = time.Second
 )
 
 // stillReader spares the capture of a screen on which nothing was drawn: it
 // hands out the last captured frame again until changes says otherwise, at
-// the frame rate for stillSettle after a drawing, then every stillWait.
-// r must be the X11 driver's reader, whose frames need no release and stay
+// the frame rate for stillSettle after a drawing, then every stillWait, and
+// captures anyway once the last capture is stillMaxAge old. A closed changes
+// means the news stopped: every frame is captured. r must be the X11 driver's reader, whose frames need no release and stay
 // valid until its next Read.
 func stillReader(r video.Reader, changes <-chan struct{}, fps float64) video.Reader {
 	interval := time.Duration(float64(time.Second) / fps)
 	var last image.Image
-	var drawn time.Time
+	var drawn, captured time.Time // the last capture after a drawing, the last of all
 	return video.ReaderFunc(func() (image.Image, func(), error) {
-		if last != nil && !pending(changes) {
+		fresh := last == nil || pending(changes)
+		if !fresh && time.Since(captured) < stillMaxAge {
 			wait := stillWait
 			if time.Since(drawn) < stillSettle {
 				wait = interval
@@ -40,13 +45,17 @@ func stillReader(r video.Reader, changes <-chan struct{}, fps float64) video.Rea
 			select {
 			case <-changes: // something was drawn: capture it now
 				t.Stop()
+				fresh = true
 			case <-t.C:
 				return last, func() {}, nil
 			}
 		}
 		img, release, err := r.Read()
 		if err == nil && img != nil {
-			last, drawn = img, time.Now()
+			last, captured = img, time.Now()
+			if fresh {
+				drawn = captured
+			}
 		}
 		return img, release, err
 	})

@@ -67,3 +67,31 @@ func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
 		t.Fatalf("a drawing during the wait: %d captures, want 3", captures)
 	}
 }
+
+// Without news the screen is still captured every stillMaxAge; once the news
+// stop for good (a closed channel), every frame is captured.
+func TestStillReaderSafetyNets(t *testing.T) {
+	captures := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		captures++
+		return image.NewRGBA(image.Rect(0, 0, 8, 8)), func() {}, nil
+	})
+	changes := make(chan struct{}, 1)
+	r := stillReader(src, changes, 100)
+	start := time.Now()
+	for time.Since(start) < stillMaxAge+stillWait+100*time.Millisecond {
+		if _, _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if captures != 2 {
+		t.Fatalf("%d captures in %v without news, want 2 (the first and one after stillMaxAge)", captures, time.Since(start))
+	}
+	close(changes)
+	for range 5 {
+		r.Read()
+	}
+	if captures != 7 {
+		t.Fatalf("%d captures after the news stopped, want every frame (7)", captures)
+	}
+}

@@ -16,6 +16,7 @@ type Damage struct {
 	conn *xgb.Conn
 	mu   sync.Mutex
 	subs map[chan struct{}]struct{}
+	dead bool // the watch ended: channels are closed, meaning "capture always"
 	done chan struct{}
 }
 
@@ -57,9 +58,24 @@ func WatchDamage(log *slog.Logger) (*Damage, error) {
 
 func (d *Damage) run(log *slog.Logger) {
 	defer close(d.done)
+	// When the watch ends (the X connection closed or broke), every
+	// subscriber's channel is closed: a closed channel always reads as
+	// "something was drawn", so capture goes back to the full frame rate.
+	defer func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.dead = true
+		for ch := range d.subs {
+			close(ch)
+			delete(d.subs, ch)
+		}
+	}()
 	for {
 		ev, err := d.conn.WaitForEvent()
 		if ev == nil && err == nil {
+			if log != nil {
+				log.Info("screen: DAMAGE watch ended; capturing every frame")
+			}
 			return // the connection closed
 		}
 		if err != nil {
@@ -90,12 +106,16 @@ func (d *Damage) Subscribe() (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	ch <- struct{}{} // the first frame is always captured
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dead {
+		close(ch)
+		return ch, func() {}
+	}
 	d.subs[ch] = struct{}{}
-	d.mu.Unlock()
 	return ch, func() {
 		d.mu.Lock()
-		delete(d.subs, ch)
-		d.mu.Unlock()
+		defer d.mu.Unlock()
+		delete(d.subs, ch) // a no-op once run has closed it
 	}
 }
 

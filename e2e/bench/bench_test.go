@@ -59,6 +59,7 @@ func BenchmarkScreen(b *testing.B) {
 	tech := stack.Technician(b)
 	file, _ := e2e.MakeFile(b, "bench.bin", fileMB<<20)
 
+	var asked, allowToFrame []float64
 	var connect, kbpsStatic, cpuStatic, kbpsTyping, kbpsScroll, cpuScroll, fps, fileMBps []float64
 	var g2g, input []float64
 	for b.Loop() {
@@ -69,9 +70,14 @@ func BenchmarkScreen(b *testing.B) {
 			inv := tech.NewSession(b, fmt.Sprintf("Bench %d", run))
 			customer := stack.Customer(b, inv)
 			customer.OpenPage(b)
+			customer.WaitAsked(b)
+			asked = append(asked, float64(time.Since(customer.Started).Milliseconds()))
+			allowAt := time.Now()
 			customer.Allow(b)
 			tech.WaitVideo(b)
-			connect = append(connect, float64(tech.FirstFrameAt(b)-customer.Started.UnixMilli()))
+			first := tech.FirstFrameAt(b)
+			connect = append(connect, float64(first-customer.Started.UnixMilli()))
+			allowToFrame = append(allowToFrame, float64(first-allowAt.UnixMilli()))
 			tech.RequestControl(b)
 			customer.Allow(b)
 			tech.WaitStatus(b, "in control")
@@ -129,6 +135,8 @@ func BenchmarkScreen(b *testing.B) {
 	set("agent_cpu_scroll_1080p", median(cpuScroll))
 	set("agent_cpu_static", median(cpuStatic))
 	set("connect_ms_p50", median(connect))
+	set("asked_ms_p50", median(asked))
+	set("allow_to_frame_ms_p50", median(allowToFrame))
 	set("file_MBps_with_video", median(fileMBps))
 	results.Note("Screen: %d sessions on a 1920×1080 Xvfb desktop; %d glass-to-glass and %d click samples; rates and CPU are medians of %d s windows.",
 		len(connect), len(g2g), len(input), int(measure.Seconds()))

@@ -44,6 +44,8 @@ var Goals = []Goal{
 	{"agent_cpu_scroll_1080p", "agent CPU, 1080p scrolling", "cores", 0.5, 0},
 	{"agent_cpu_static", "agent CPU, still desktop", "cores", 0.02, 0},
 	{"connect_ms_p50", "agent start to first decoded frame, median", "ms", 1000, 0},
+	{"asked_ms_p50", "of which: agent start to the customer asked (page opened by the test), median", "ms", 0, 0},
+	{"allow_to_frame_ms_p50", "of which: the customer's Allow to the first decoded frame, median", "ms", 0, 0},
 	{"file_MBps_with_video", "file transfer to the customer while the screen streams", "MB/s", 0, 80},
 	{"signaling_sessions_per_s", "sessions created and negotiated per second, one node", "1/s", 0, 500},
 	{"signaling_idle_sessions_per_GiB", "idle connected agents per GiB of node memory", "agents", 0, 10000},

@@ -3,6 +3,10 @@ package bench
 import (
 	"bufio"
 	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,9 +54,17 @@ func BenchmarkSignaling(b *testing.B) {
 		perAgent := (after - before) / idleAgents
 		closeIdle()
 
-		url, _ = startSignaling(b)
+		var args []string
+		profile := os.Getenv("LIFELINE_BENCH_PROFILE")
+		if profile != "" {
+			args = []string{"--metrics-addr", fmt.Sprintf("127.0.0.1:%d", freePort(b))}
+		}
+		url, _ = startSignaling(b, args...)
 		if load, err = NewLoad(ctx, url, e2e.AdminPassword); err != nil {
 			b.Fatal(err)
+		}
+		if profile != "" {
+			go cpuProfile(b, "http://"+args[1]+"/debug/pprof/profile?seconds="+fmt.Sprint(int(loadTime.Seconds())-1), profile)
 		}
 		perSec, err := load.Sessions(ctx, loadWorkers, loadTime)
 		if err != nil {
@@ -125,4 +137,31 @@ func grepOut(s, drop string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// cpuProfile saves the node's CPU profile from url in file (set
+// LIFELINE_BENCH_PROFILE=file to get one; read it with go tool pprof).
+func cpuProfile(b *testing.B, url, file string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		b.Logf("profile: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err == nil {
+		err = os.WriteFile(file, data, 0o644)
+	}
+	if err != nil {
+		b.Logf("profile: %v", err)
+	}
+}
+
+func freePort(b *testing.B) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }

@@ -52,7 +52,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	welcome, _ := protocol.Encode(protocol.TypeAgentWelcome, "", sid, protocol.AgentWelcome{
 		SID: sid, CustomerName: sess.CustomerName, TechnicianName: techName,
 		OrgName: h.cfg.Auth.Settings(c.ctx).OrgName, ICEServers: h.iceFor(sid),
-		Denied: deniedFor(h.techPerms(c.ctx, sess.TechnicianID)),
+		Denied: h.deniedTo(c.ctx, sess.TechnicianID),
 		Secret: secret, Resumed: resumed, OnHold: sess.State == session.OnHold,
 		Servers: h.cfg.AgentURLs,
 	})

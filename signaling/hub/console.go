@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -53,7 +54,12 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		}
 		// Ownership is read for every message: a transfer moves a session to
 		// another technician while sockets stay open.
-		s, err := h.cfg.Store.Session(c.ctx, m.SID)
+		s, err := read(c.ctx, func(ctx context.Context) (store.Session, error) { return h.cfg.Store.Session(ctx, m.SID) })
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			c.log.Warn("read session", "sid", m.SID, "err", err)
+			c.reply(m.ID, protocol.CodeInternal, errBusy)
+			continue
+		}
 		receiver := err == nil && s.Transfer != nil && s.Transfer.ToID == tech.ID
 		if err != nil || (s.TechnicianID != tech.ID && !receiver) {
 			c.reply(m.ID, protocol.CodeNotFound, "no such session")
@@ -80,14 +86,24 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		case *protocol.SessionHold:
 			h.hold(c, m, body.On)
 		case *protocol.SessionTransfer:
-			if body.To != "" && !h.techPerms(c.ctx, tech.ID).Has(access.Transfer) {
+			ok, err := h.may(c.ctx, tech.ID, access.Transfer)
+			if body.To != "" && err != nil {
+				c.reply(m.ID, protocol.CodeInternal, errBusy)
+				continue
+			}
+			if body.To != "" && !ok {
 				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: "transfer"})
 				c.reply(m.ID, protocol.CodeForbidden, "your group does not allow transferring sessions")
 				continue
 			}
 			h.transfer(c, m, tech, body)
 		case *protocol.PermissionRequest:
-			if !h.techPerms(c.ctx, tech.ID).Has(permFor[body.Permission]) {
+			ok, err := h.may(c.ctx, tech.ID, permFor[body.Permission])
+			if err != nil {
+				c.reply(m.ID, protocol.CodeInternal, errBusy)
+				continue
+			}
+			if !ok {
 				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
 				c.reply(m.ID, protocol.CodeForbidden, fmt.Sprintf("your group does not allow asking for %s", body.Permission))
 				continue
@@ -101,14 +117,26 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			h.record(audit.Event{Type: audit.PermissionAsked, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
-			h.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+			if err := h.deliver(AgentSubject(m.SID), m.Type, m.ID, m.SID, body); errors.Is(err, errNoAgent) {
+				c.reply(m.ID, protocol.CodeNotConnected, "the customer's program is reconnecting; ask again in a moment")
+				continue
+			} else if err != nil {
+				c.log.Warn("permission request", "sid", m.SID, "err", err)
+				c.reply(m.ID, protocol.CodeInternal, errBusy)
+				continue
+			}
 		case *protocol.Audit:
 			// Only what the console alone sees; files are reported by the agent.
 			if body.Event != protocol.AuditRecordingStarted {
 				c.reply(m.ID, protocol.CodeForbidden, "consoles report recordings only")
 				continue
 			}
-			if !h.techPerms(c.ctx, tech.ID).Has(access.Recording) {
+			ok, err := h.may(c.ctx, tech.ID, access.Recording)
+			if err != nil {
+				c.reply(m.ID, protocol.CodeInternal, errBusy)
+				continue
+			}
+			if !ok {
 				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: "recording"})
 				c.reply(m.ID, protocol.CodeForbidden, "your group does not allow recording")
 				continue

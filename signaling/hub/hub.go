@@ -6,6 +6,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/natsnode"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
@@ -300,7 +302,12 @@ func (c *conn) read(ctx context.Context) (protocol.Message, error) {
 
 // subscribe forwards every envelope published on subject to c.
 func (h *Hub) subscribe(c *conn, subject string) (*nats.Subscription, error) {
-	return h.cfg.NC.Subscribe(subject, func(m *nats.Msg) { c.push(m.Data) })
+	return h.cfg.NC.Subscribe(subject, func(m *nats.Msg) {
+		c.push(m.Data)
+		if m.Reply != "" { // deliver: tell the sender a socket took it
+			_ = m.Respond(nil)
+		}
+	})
 }
 
 // publish sends an envelope to a subject.
@@ -312,6 +319,26 @@ func (h *Hub) publish(subject string, t protocol.Type, id, sid string, payload a
 	if err != nil {
 		h.log.Error("publish", "subject", subject, "type", t, "err", err)
 	}
+}
+
+// errNoAgent: no agent socket listens on the session's subject (the agent is
+// between two connections, e.g. moving to another node).
+var errNoAgent = errors.New("the customer's program is reconnecting")
+
+// deliver is publish for what must not vanish unseen: it waits until a socket
+// on some node has queued the message, and returns errNoAgent when none
+// listens.
+func (h *Hub) deliver(subject string, t protocol.Type, id, sid string, payload any) error {
+	b, err := protocol.Encode(t, id, sid, payload)
+	if err != nil {
+		return err
+	}
+	if _, err := h.cfg.NC.Request(subject, b, 2*time.Second); errors.Is(err, nats.ErrNoResponders) {
+		return errNoAgent
+	} else if err != nil {
+		return fmt.Errorf("deliver %s: %w", t, err)
+	}
+	return nil
 }
 
 // publishState tells the session's technician, and the one it is being
@@ -367,16 +394,61 @@ func (h *Hub) record(e audit.Event) {
 
 // techPerms reads what a technician may do now, so that a group changed by an
 // administrator applies to sockets already open.
-func (h *Hub) techPerms(ctx context.Context, id string) access.Set {
-	acc, err := h.cfg.Store.Account(ctx, id)
-	if err != nil || acc.Disabled {
-		return access.Set{}
+func (h *Hub) techPerms(ctx context.Context, id string) (access.Set, error) {
+	acc, err := read(ctx, func(ctx context.Context) (store.Account, error) { return h.cfg.Store.Account(ctx, id) })
+	if errors.Is(err, store.ErrNotFound) || (err == nil && acc.Disabled) {
+		return access.Set{}, nil
 	}
-	p, err := h.cfg.Auth.PermsOf(ctx, acc)
 	if err != nil {
-		return access.Set{}
+		return access.Set{}, err
 	}
-	return p
+	return read(ctx, func(ctx context.Context) (access.Set, error) { return h.cfg.Auth.PermsOf(ctx, acc) })
+}
+
+// may reports whether technician id may do p; an error means the store could
+// not tell (the console is then asked to try again).
+func (h *Hub) may(ctx context.Context, id string, p access.Perm) (bool, error) {
+	perms, err := h.techPerms(ctx, id)
+	return perms.Has(p), err
+}
+
+// deniedTo lists what technician id may not do, for the agent. When the
+// permissions cannot be read, everything is denied: the agent is the last
+// line of the customer's defence.
+func (h *Hub) deniedTo(ctx context.Context, id string) []string {
+	p, err := h.techPerms(ctx, id)
+	if err != nil {
+		h.log.Error("technician's permissions unreadable; the agent is told everything is denied", "tech", id, "err", err)
+	}
+	return deniedFor(p)
+}
+
+// errBusy answers a console whose request the store could not serve now.
+const errBusy = "the server could not check this now; try again in a moment"
+
+// readRetry is how long a read that fails for a passing reason is tried again:
+// when a node dies, JetStream moves the leaders of the streams it led, and
+// reads through those leaders fail for a few seconds.
+const readRetry = 8 * time.Second
+
+// read runs f until it succeeds, fails for good (not found, or not a passing
+// cluster error), ctx ends or readRetry has passed.
+func read[T any](ctx context.Context, f func(context.Context) (T, error)) (T, error) {
+	deadline := time.Now().Add(readRetry)
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		try, cancel := context.WithTimeout(ctx, 2*time.Second)
+		v, err := f(try)
+		cancel()
+		if err == nil || errors.Is(err, store.ErrNotFound) || !natsnode.Transient(err) ||
+			ctx.Err() != nil || time.Now().Add(delay).After(deadline) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(delay):
+		}
+	}
 }
 
 // permFor maps a customer permission to the technician permission it needs.

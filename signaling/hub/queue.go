@@ -71,7 +71,7 @@ func (h *Hub) start(c *conn, m protocol.Message, tech auth.Technician) {
 		// Tell the customer who is with them now.
 		h.publish(AgentSubject(s.ID), protocol.TypeAgentWelcome, "", s.ID, protocol.AgentWelcome{
 			SID: s.ID, CustomerName: s.CustomerName, TechnicianName: s.TechnicianName, OrgName: h.cfg.Auth.Settings(c.ctx).OrgName, Resumed: true,
-			Denied: deniedFor(h.techPerms(c.ctx, s.TechnicianID)),
+			Denied: h.deniedTo(c.ctx, s.TechnicianID),
 		})
 	}
 }
@@ -104,7 +104,10 @@ func (h *Hub) hold(c *conn, m protocol.Message, on bool) {
 
 // transfer offers the session to another available technician, or cancels the offer.
 func (h *Hub) transfer(c *conn, m protocol.Message, tech auth.Technician, t *protocol.SessionTransfer) {
-	if !h.techPerms(c.ctx, tech.ID).Has(access.Transfer) {
+	if perms, err := h.techPerms(c.ctx, tech.ID); err != nil {
+		c.reply(m.ID, protocol.CodeInternal, errBusy)
+		return
+	} else if !perms.Has(access.Transfer) {
 		c.reply(m.ID, protocol.CodeForbidden, "your group does not allow transferring sessions")
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -270,6 +271,11 @@ func serveMetrics(cfg Config, h http.Handler, log *slog.Logger) (func(), error) 
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
+	// Go's profiles, for whoever can reach this private address: where a
+	// busy node spends its CPU (/debug/pprof/profile?seconds=10).
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	go func() {

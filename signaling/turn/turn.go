@@ -101,22 +101,38 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// listenBoth listens on addr in UDP and on the same port in TCP. With port 0
+// the system picks a free UDP port, which some TCP socket may hold: then it
+// picks again.
+func listenBoth(addr string) (net.PacketConn, net.Listener, error) {
+	host, port, _ := net.SplitHostPort(addr)
+	for try := 0; ; try++ {
+		udp, err := net.ListenPacket("udp4", addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("turn: listen udp %s: %w", addr, err)
+		}
+		p := udp.LocalAddr().(*net.UDPAddr).Port
+		tcp, err := net.Listen("tcp4", net.JoinHostPort(host, strconv.Itoa(p)))
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		if port != "0" || try == 20 {
+			return nil, nil, fmt.Errorf("turn: listen tcp on port %d: %w", p, err)
+		}
+	}
+}
+
 func (s *Server) start() error {
 	cfg := s.cfg
 	if cfg.RelayIP == nil {
 		return errors.New("turn: the relay address (public IP of this server) is required")
 	}
-	udp, err := net.ListenPacket("udp4", cfg.Listen)
+	udp, tcp, err := listenBoth(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("turn: listen udp %s: %w", cfg.Listen, err)
+		return err
 	}
 	port := udp.LocalAddr().(*net.UDPAddr).Port
-	host, _, _ := net.SplitHostPort(cfg.Listen)
-	tcp, err := net.Listen("tcp4", net.JoinHostPort(host, strconv.Itoa(port)))
-	if err != nil {
-		udp.Close()
-		return fmt.Errorf("turn: listen tcp on port %d: %w", port, err)
-	}
 	listeners := []pturn.ListenerConfig{{Listener: tcp, RelayAddressGenerator: s.relays(), PermissionHandler: s.permit}}
 	var tlsPort int
 	if cfg.TLSListen != "" {
