@@ -204,7 +204,7 @@ const readLimit = 1 << 20
 // conn is one WebSocket with a bounded send queue drained by its own writer.
 type conn struct {
 	ws     *websocket.Conn
-	send   chan []byte
+	out    *outbox
 	ctx    context.Context
 	cancel context.CancelFunc
 	log    *slog.Logger
@@ -218,7 +218,7 @@ func (h *Hub) accept(w http.ResponseWriter, r *http.Request, log *slog.Logger) (
 	}
 	ws.SetReadLimit(readLimit)
 	ctx, cancel := context.WithCancel(h.ctx)
-	c := &conn{ws: ws, send: make(chan []byte, 256), ctx: ctx, cancel: cancel, log: log, done: make(chan struct{})}
+	c := &conn{ws: ws, out: newOutbox(256), ctx: ctx, cancel: cancel, log: log, done: make(chan struct{})}
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
@@ -231,32 +231,32 @@ func (c *conn) writeLoop() {
 	defer close(c.done)
 	defer c.ws.CloseNow()
 	for {
-		select {
-		case <-c.ctx.Done():
+		b, ok := c.out.take(c.ctx)
+		if !ok {
 			_ = c.ws.Close(websocket.StatusGoingAway, "closing")
 			return
-		case b := <-c.send:
-			if b == nil { // closeAfterFlush
-				_ = c.ws.Close(websocket.StatusNormalClosure, "bye")
-				return
-			}
-			wctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
-			err := c.ws.Write(wctx, websocket.MessageText, b)
-			cancel()
-			if err != nil {
-				c.cancel()
-				return
-			}
+		}
+		if b == nil { // closeAfterFlush
+			_ = c.ws.Close(websocket.StatusNormalClosure, "bye")
+			return
+		}
+		wctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+		err := c.ws.Write(wctx, websocket.MessageText, b)
+		cancel()
+		if err != nil {
+			c.cancel()
+			return
 		}
 	}
 }
 
-// push queues b for sending; a peer too slow to keep up is disconnected.
+// push queues b for sending; a peer too slow to keep up is disconnected
+// (session states are kept aside instead: see outbox).
 func (c *conn) push(b []byte) {
-	select {
-	case c.send <- b:
-	case <-c.ctx.Done():
-	default:
+	if c.ctx.Err() != nil {
+		return
+	}
+	if !c.out.put(b) {
 		c.log.Warn("send queue full, closing slow connection")
 		c.cancel()
 	}
@@ -265,9 +265,7 @@ func (c *conn) push(b []byte) {
 // closeAfterFlush sends what is queued, closes the socket normally and waits for
 // the writer to finish (bounded by the writer's own timeouts).
 func (c *conn) closeAfterFlush() {
-	select {
-	case c.send <- nil:
-	default:
+	if !c.out.put(nil) {
 		c.cancel()
 	}
 	<-c.done
