@@ -12,6 +12,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
@@ -101,13 +102,17 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "list sessions", err)
 		return
 	}
+	others := t.Can(access.OtherQueues)
 	working := map[string]int{}
 	v := View{Me: Tech{ID: t.ID, Name: t.Name}, AutoStart: me.AutoStart, Now: now.UnixMilli(), MaxTabs: h.MaxTabs, Sessions: []Item{}, Techs: []Tech{}}
 	for _, s := range all {
 		if s.Working() {
 			working[s.TechnicianID]++
 		}
-		if !s.VisibleTo(t.ID) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
+		// Others' sessions only with the permission, and read only: the
+		// console's socket and the workspace refuse a session that is not
+		// the technician's own.
+		if (!s.VisibleTo(t.ID) && !others) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
 			continue
 		}
 		receiver := s.Transfer != nil && s.Transfer.ToID == t.ID

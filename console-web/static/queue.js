@@ -8,6 +8,8 @@ const app = document.getElementById("queue-app");
 const csrf = app.dataset.csrf;
 // The technician's permissions (the server enforces them; this hides what they may not use).
 const may = JSON.parse(app.dataset.perms || "{}");
+// Only technicians who see others' sessions need to tell theirs apart.
+for (const b of document.querySelectorAll("[data-perm]")) b.hidden = !may[b.dataset.perm];
 const S = JSON.parse(document.getElementById("queue-strings").textContent);
 const t = (key, ...args) => {
   let s = S[key] ?? key;
@@ -132,6 +134,7 @@ function colour(s) {
 
 function matches(s) {
   if (filter === "all") return true;
+  if (filter === "mine") return s.mine || s.state === "incoming";
   if (filter === "waiting") return s.state === "waiting" || s.state === "incoming";
   return s.state === filter;
 }

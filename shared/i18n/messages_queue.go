@@ -31,6 +31,7 @@ func init() {
 		"queue.title":          {EN: "Queue", FR: "File d'attente"},
 		"queue.open":           {EN: "Queue", FR: "File d'attente"},
 		"queue.all":            {EN: "All", FR: "Toutes"},
+		"queue.mine":           {EN: "Mine", FR: "Les miennes"},
 		"queue.technician":     {EN: "Technician", FR: "Technicien"},
 		"queue.inState":        {EN: "Time in state", FR: "Durée dans l'état"},
 		"queue.actions":        {EN: "Actions", FR: "Actions"},

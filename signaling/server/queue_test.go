@@ -12,6 +12,7 @@ import (
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/server"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
@@ -280,5 +281,67 @@ func TestOldSocketClosingLate(t *testing.T) {
 	ac.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
 	if s := ac.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); s.State != "active" || !s.AgentConnected {
 		t.Fatalf("after the old socket closed: %+v", s)
+	}
+}
+
+// With "see other technicians' queues" a technician's queue lists everyone's
+// sessions, theirs marked mine, the others read only: their console cannot
+// open, hold or end a session that is not theirs. Without it, only their own.
+func TestOtherTechniciansQueues(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	var most []string
+	for _, p := range access.All {
+		if p != access.OtherQueues {
+			most = append(most, string(p))
+		}
+	}
+	admin.PutGroup(t, "lead", append(most, string(access.OtherQueues))...)
+	admin.PutGroup(t, "desk", most...)
+	admin.CreateTechnician(t, "lea", "Léa", techPassword, "lead")
+	admin.CreateTechnician(t, "dan", "Dan", techPassword, "desk")
+	lea, dan := st.LogInAs(t, n, "lea", techPassword), st.LogInAs(t, n, "dan", techPassword)
+	leaSID, _, _ := lea.NewSession(t, "Marie")
+	danSID, _, _ := dan.NewSession(t, "Paul")
+
+	v := queueOf(t, lea)
+	if it := find(t, v, danSID); it.Mine || it.Technician != "Dan" || it.Customer != "Paul" {
+		t.Errorf("Léa sees Dan's session as %+v", it)
+	}
+	if it := find(t, v, leaSID); !it.Mine {
+		t.Errorf("Léa's own session is not marked mine: %+v", it)
+	}
+	for _, it := range queueOf(t, dan).Sessions {
+		if it.ID != danSID {
+			t.Errorf("Dan, without the permission, sees %+v", it)
+		}
+	}
+	if _, page := lea.Get(t, "/console/queue"); !strings.Contains(page, `data-filter="mine"`) {
+		t.Error("the queue page has no Mine filter")
+	}
+
+	// Seeing is all: Léa's console cannot act on Dan's session.
+	before := find(t, queueOf(t, dan), danSID).State
+	c := lea.Dial(t, "/ws/console")
+	defer c.Close()
+	c.Expect(protocol.TypeConsoleWelcome)
+	for _, send := range []func() string{
+		func() string { return c.Send(protocol.TypeSessionOpen, danSID, protocol.SessionOpen{}) },
+		func() string { return c.Send(protocol.TypeSessionHold, danSID, protocol.SessionHold{On: true}) },
+		func() string {
+			return c.Send(protocol.TypeSessionEnd, danSID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+		},
+	} {
+		send()
+		e := c.Expect(protocol.TypeError).Body.(*protocol.Error)
+		if e.Code != protocol.CodeNotFound {
+			t.Errorf("acting on another's session: %+v, want not_found", e)
+		}
+	}
+	if code, _ := lea.Get(t, "/console/sessions/"+danSID); code == http.StatusOK {
+		t.Error("Léa opened Dan's workspace")
+	}
+	if it := find(t, queueOf(t, dan), danSID); it.State != before {
+		t.Errorf("Dan's session after Léa's attempts: %+v", it)
 	}
 }
