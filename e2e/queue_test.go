@@ -77,7 +77,15 @@ func TestQueueTabsHoldAndTransfer(t *testing.T) {
 		st, pc, frames := claire.TabState(t, sids[1])
 		return st == "active" && pc == "connected" && frames > 0
 	})
-	tech.WaitQueueState(t, sids[1], "")
+	// The sender, an administrator who sees every queue, now sees it as
+	// Claire's, with no action to take on it.
+	waitFor(t, "the session shown as Claire's in the sender's queue", func() bool {
+		it, ok := tech.QueueItem(t, sids[1])
+		return ok && !it.Mine && it.Technician == "Claire Martin" && it.State == "active"
+	})
+	if n := Eval[int](t, tech, "actions on Claire's session", `document.querySelectorAll('#queue-rows tr[data-sid="`+sids[1]+`"] button').length`); n != 0 {
+		t.Errorf("the sender has %d actions on a session that is now Claire's", n)
+	}
 	waitFor(t, "the sender's tab closed", func() bool { return len(tech.Tabs(t)) == 2 })
 	waitFor(t, "the customer told who helps them now", func() bool {
 		return strings.Contains(customers[1].PageText(t), "Claire Martin")
@@ -88,7 +96,10 @@ func TestQueueTabsHoldAndTransfer(t *testing.T) {
 	claire.WaitQueueState(t, sids[2], "incoming")
 	tech.QueueAction(t, sids[2], "q-cancel")
 	tech.WaitQueueState(t, sids[2], "active")
-	claire.WaitQueueState(t, sids[2], "")
+	waitFor(t, "the offer gone from Claire's queue", func() bool {
+		it, ok := claire.QueueItem(t, sids[2])
+		return !ok || (!it.Mine && it.State != "incoming") // her group may see others' queues
+	})
 
 	// The sessions still with the first technician are alive.
 	for _, sid := range []string{sids[0], sids[2]} {

@@ -115,7 +115,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 				c.reply(m.ID, protocol.CodeForbidden, err.Error())
 				continue
 			}
-			h.publish(TechSubject(s.TechnicianID), m.Type, m.ID, sid, body)
+			h.publish(TechSubject(s.TechnicianID, sid), m.Type, m.ID, sid, body)
 			h.publishState(s)
 			h.recordGrants(sid, old, body.Permissions, body.Refused)
 		case *protocol.Audit:
@@ -130,11 +130,11 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				continue
 			}
-			h.publish(TechSubject(s.TechnicianID), m.Type, m.ID, sid, body)
+			h.publish(TechSubject(s.TechnicianID, sid), m.Type, m.ID, sid, body)
 		case *protocol.SessionEnd:
 			s, err := h.end(c.ctx, sid, session.ClosedByCustomer)
 			if err == nil {
-				h.publish(TechSubject(s.TechnicianID), protocol.TypeSessionEnd, m.ID, sid, protocol.SessionEnd{Reason: protocol.EndByCustomer})
+				h.publish(TechSubject(s.TechnicianID, sid), protocol.TypeSessionEnd, m.ID, sid, protocol.SessionEnd{Reason: protocol.EndByCustomer})
 				h.publishState(s)
 				h.record(audit.Event{Type: audit.SessionEnded, Actor: "customer", SessionID: sid, Detail: "by customer"})
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/access"
@@ -35,12 +37,12 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 	defer c.cancel()
 	h.consoles.Add(1)
 	defer h.consoles.Add(-1)
-	sub, err := h.subscribe(c, TechSubject(tech.ID))
-	if err != nil {
+	subs := &consoleSubs{h: h, c: c, tech: tech.ID, one: map[string]*nats.Subscription{}}
+	if err := subs.all(); err != nil {
 		log.Error("subscribe", "err", err)
 		return
 	}
-	defer sub.Unsubscribe()
+	defer subs.close()
 	welcome, _ := protocol.Encode(protocol.TypeConsoleWelcome, "", "", protocol.ConsoleWelcome{
 		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers,
 	})
@@ -77,6 +79,11 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		}
 		switch body := m.Body.(type) {
 		case *protocol.SessionOpen:
+			if err := subs.open(m.SID); err != nil {
+				c.log.Error("subscribe", "sid", m.SID, "err", err)
+				c.reply(m.ID, protocol.CodeInternal, errBusy)
+				continue
+			}
 			cfg, _ := protocol.Encode(protocol.TypeRTCConfig, "", m.SID, protocol.RTCConfig{ICEServers: h.iceFor(m.SID)})
 			c.push(cfg)
 			b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, StateOf(s))
@@ -175,4 +182,56 @@ func (h *Hub) EndSession(r *http.Request, s store.Session) error {
 	h.publishState(s)
 	h.record(audit.Event{Type: audit.SessionEnded, Actor: s.TechnicianID, SessionID: s.ID, Detail: "by technician"})
 	return nil
+}
+
+// consoleSubs is what a console listens to: every session of its technician
+// (the queue page) until it opens one (a session's workspace), then only the
+// sessions it opened, the last maxOpen of them. Only the console's own
+// goroutine uses it.
+type consoleSubs struct {
+	h     *Hub
+	c     *conn
+	tech  string
+	every *nats.Subscription
+	one   map[string]*nats.Subscription
+	order []string
+}
+
+const maxOpen = 16
+
+func (s *consoleSubs) all() (err error) {
+	s.every, err = s.h.subscribe(s.c, TechSubject(s.tech, "*"))
+	return err
+}
+
+func (s *consoleSubs) open(sid string) error {
+	if _, ok := s.one[sid]; ok {
+		return nil
+	}
+	sub, err := s.h.subscribe(s.c, TechSubject(s.tech, sid))
+	if err != nil {
+		return err
+	}
+	s.one[sid] = sub
+	s.order = append(s.order, sid)
+	if len(s.order) > maxOpen {
+		old := s.order[0]
+		s.order = s.order[1:]
+		_ = s.one[old].Unsubscribe()
+		delete(s.one, old)
+	}
+	if s.every != nil { // subscribed to the session first: nothing is missed
+		_ = s.every.Unsubscribe()
+		s.every = nil
+	}
+	return nil
+}
+
+func (s *consoleSubs) close() {
+	if s.every != nil {
+		_ = s.every.Unsubscribe()
+	}
+	for _, sub := range s.one {
+		_ = sub.Unsubscribe()
+	}
 }

@@ -194,8 +194,11 @@ func (h *Hub) Close() {
 // AgentSubject is where messages for a session's agent are published.
 func AgentSubject(sid string) string { return "lifeline.v1.session." + sid + ".agent" }
 
-// TechSubject is where messages for a technician's consoles are published.
-func TechSubject(techID string) string { return "lifeline.v1.tech." + techID }
+// TechSubject is where messages about session sid for a technician's
+// consoles are published. A session's workspace listens to its session only,
+// the queue page to all ("*"): a technician with ten tabs open does not get
+// every message ten times over.
+func TechSubject(techID, sid string) string { return "lifeline.v1.tech." + techID + "." + sid }
 
 // readLimit bounds what the WebSocket layer reads; messages between
 // protocol.MaxMessageSize and readLimit get an error reply, larger ones end the socket.
@@ -342,13 +345,13 @@ func (h *Hub) deliver(subject string, t protocol.Type, id, sid string, payload a
 // publishState tells the session's technician, and the one it is being
 // transferred to, its current state.
 func (h *Hub) publishState(s store.Session, also ...string) {
-	h.publish(TechSubject(s.TechnicianID), protocol.TypeSessionState, "", s.ID, StateOf(s))
+	h.publish(TechSubject(s.TechnicianID, s.ID), protocol.TypeSessionState, "", s.ID, StateOf(s))
 	if s.Transfer != nil && s.Transfer.ToID != s.TechnicianID {
-		h.publish(TechSubject(s.Transfer.ToID), protocol.TypeSessionState, "", s.ID, StateOf(s))
+		h.publish(TechSubject(s.Transfer.ToID, s.ID), protocol.TypeSessionState, "", s.ID, StateOf(s))
 	}
 	for _, id := range also {
 		if id != s.TechnicianID {
-			h.publish(TechSubject(id), protocol.TypeSessionState, "", s.ID, StateOf(s))
+			h.publish(TechSubject(id, s.ID), protocol.TypeSessionState, "", s.ID, StateOf(s))
 		}
 	}
 }
