@@ -90,10 +90,6 @@ type VP8 struct {
 	SkipUnchanged bool
 	RefineFrames  int
 	IdleInterval  time.Duration
-	// IdleSharpen is how many of those idle frames still sharpen the picture
-	// (at the idle pace, with the idle time's budget); the ones after say
-	// "nothing changed" in a few hundred bytes.
-	IdleSharpen int
 }
 
 // DefaultVP8 is the agent's encoder configuration, chosen with
@@ -114,7 +110,6 @@ var DefaultVP8 = VP8{
 	SkipUnchanged:   true,
 	RefineFrames:    5,
 	IdleInterval:    500 * time.Millisecond,
-	IdleSharpen:     4,
 }
 
 // RTPCodec is VP8 at 90 kHz.
@@ -170,7 +165,6 @@ type encoder struct {
 	prevRect  image.Rectangle
 	unchanged int  // frames in a row equal to prev
 	idle      bool // the static threshold is idleStaticThreshold
-	sharpened int  // idle frames encoded to sharpen since the last change
 	lastSent  time.Time
 	lastPTS   int64
 }
@@ -369,18 +363,11 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 		e.wantKey = true
 	}
 	now := time.Now()
-	// An idle refresh of a picture already refined and sharpened says
-	// "nothing changed": with a huge static threshold every macroblock is
-	// skipped, where the rate control would otherwise spend the idle time's
-	// budget, forever, on a picture nobody can see get sharper.
-	if e.unchanged == 0 {
-		e.sharpened = 0
-	}
+	// An idle refresh of a picture already refined says "nothing changed":
+	// with a huge static threshold every macroblock is skipped, where the
+	// rate control would otherwise spend the idle time's budget sharpening a
+	// picture nobody can see get sharper.
 	idle := e.p.SkipUnchanged && !e.wantKey && e.unchanged > e.p.RefineFrames
-	if idle && e.sharpened < e.p.IdleSharpen {
-		e.sharpened++
-		idle = false
-	}
 	if idle != e.idle {
 		threshold := e.p.StaticThreshold
 		if idle {
