@@ -20,8 +20,8 @@ const (
 	// the encoder's idle refreshes keep their pace.
 	stillWait = 250 * time.Millisecond
 	// stillMaxAge is the longest the screen goes without a real capture, in
-	// case some drawing went unreported: it costs one capture a second.
-	stillMaxAge = time.Second
+	// case some drawing went unreported: one capture every three seconds.
+	stillMaxAge = 3 * time.Second
 )
 
 // stillReader spares the capture of a screen on which nothing was drawn: it
