@@ -223,6 +223,7 @@ type gate struct {
 	changed chan struct{} // closed and replaced on every change
 	done    <-chan struct{}
 	blank   *image.RGBA
+	started bool // the first frame was let through
 }
 
 // pausedInterval is the time between black frames while video is off.
@@ -246,10 +247,14 @@ func (g *gate) set(on bool) {
 // pausedInterval (or until video comes on, or the Peer closes).
 func (g *gate) wait() bool {
 	g.mu.Lock()
-	on, changed := g.on, g.changed
+	on, changed, first := g.on, g.changed, !g.started
+	g.started = true
 	g.mu.Unlock()
-	if on {
-		return true
+	// The first frame goes at once, black or not: the encoder reads it while
+	// the answer to the browser's offer is being made (mediadevices binds the
+	// track there), and a second's wait for it held up the whole session.
+	if on || first {
+		return on
 	}
 	t := time.NewTimer(pausedInterval)
 	defer t.Stop()
