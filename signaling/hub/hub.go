@@ -435,21 +435,12 @@ const readRetry = 8 * time.Second
 // read runs f until it succeeds, fails for good (not found, or not a passing
 // cluster error), ctx ends or readRetry has passed.
 func read[T any](ctx context.Context, f func(context.Context) (T, error)) (T, error) {
-	deadline := time.Now().Add(readRetry)
-	for delay := 100 * time.Millisecond; ; delay = min(2*delay, time.Second) {
-		try, cancel := context.WithTimeout(ctx, 2*time.Second)
-		v, err := f(try)
-		cancel()
-		if err == nil || errors.Is(err, store.ErrNotFound) || !natsnode.Transient(err) ||
-			ctx.Err() != nil || time.Now().Add(delay).After(deadline) {
-			return v, err
-		}
-		select {
-		case <-ctx.Done():
-			return v, err
-		case <-time.After(delay):
-		}
-	}
+	var v T
+	err := natsnode.RetryWithin(ctx, nil, "", readRetry, 2*time.Second, func(ctx context.Context) (err error) {
+		v, err = f(ctx)
+		return err
+	})
+	return v, err
 }
 
 // permFor maps a customer permission to the technician permission it needs.

@@ -19,11 +19,16 @@ const SetupWindow = 2 * time.Minute
 // Retry runs f until it succeeds, fails for a reason that waiting will not
 // cure, ctx ends or SetupWindow has passed. Each try gets ten seconds.
 func Retry(ctx context.Context, log *slog.Logger, what string, f func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, SetupWindow)
+	return RetryWithin(ctx, log, what, SetupWindow, 10*time.Second, f)
+}
+
+// RetryWithin is Retry for window, each try getting perTry; log may be nil.
+func RetryWithin(ctx context.Context, log *slog.Logger, what string, window, perTry time.Duration, f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, window)
 	defer cancel()
-	delay := 250 * time.Millisecond
+	delay := 100 * time.Millisecond
 	for {
-		try, done := context.WithTimeout(ctx, 10*time.Second)
+		try, done := context.WithTimeout(ctx, perTry)
 		err := f(try)
 		done()
 		if err == nil || !Transient(err) || ctx.Err() != nil {
