@@ -174,6 +174,23 @@ func (tc *Technician) Type(t testing.TB, text string) {
 	run(t, tc.ctx, "type", chromedp.KeyEvent(text))
 }
 
+// InControl plays a session with customer up to the technician in control
+// of their desktop: the invitation, the agent, view allowed, control asked
+// and allowed.
+func (s *Stack) InControl(t testing.TB, customer string) (*Technician, *Customer) {
+	t.Helper()
+	tech := s.Technician(t)
+	c := s.Customer(t, tech.NewSession(t, customer))
+	c.OpenPage(t)
+	c.Allow(t)
+	tech.WaitVideo(t)
+	tech.RequestControl(t)
+	c.WaitAsked(t)
+	c.Allow(t)
+	tech.WaitStatus(t, "in control")
+	return tech, c
+}
+
 // RequestControl clicks Request control.
 func (tc *Technician) RequestControl(t testing.TB) {
 	t.Helper()

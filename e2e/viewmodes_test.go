@@ -21,16 +21,7 @@ func TestViewModes(t *testing.T) {
 	win := twtest.Start(t, stack.Display, twtest.Options{X: 100, Y: 80, W: 900, H: 560})
 	// A small window whose red quadrant is exactly 100 pixels wide, for the magnifier.
 	small := twtest.Start(t, stack.Display, twtest.Options{X: 1050, Y: 400, W: 200, H: 200})
-	tech := stack.Technician(t)
-	inv := tech.NewSession(t, "Marie Dupont")
-	customer := stack.Customer(t, inv)
-	customer.OpenPage(t)
-	customer.Allow(t)
-	tech.WaitVideo(t)
-	tech.RequestControl(t)
-	customer.WaitAsked(t)
-	customer.Allow(t)
-	tech.WaitStatus(t, "in control")
+	tech, _ := stack.InControl(t, "Marie Dupont")
 	page := tech.Page()
 	const video = `lifeline.video`
 

@@ -163,8 +163,9 @@ type encoder struct {
 	out       []byte
 	prev      []byte // the last changed picture as captured, for SkipUnchanged
 	prevRect  image.Rectangle
-	unchanged int  // frames in a row equal to prev
-	idle      bool // the static threshold is idleStaticThreshold
+	planes    [][]byte // reused by skip, one frame at a time
+	unchanged int      // frames in a row equal to prev
+	idle      bool     // the static threshold is idleStaticThreshold
 	lastSent  time.Time
 	lastPTS   int64
 }
@@ -286,7 +287,8 @@ func (e *encoder) skip(img image.Image) bool {
 	if !e.p.SkipUnchanged {
 		return false
 	}
-	planes := pixels(img)
+	planes := pixels(img, e.planes[:0])
+	e.planes = planes
 	if planes == nil { // a format we do not compare: always encode
 		e.unchanged = 0
 		return false
@@ -305,14 +307,14 @@ func (e *encoder) skip(img image.Image) bool {
 	return !e.wantKey && e.unchanged > e.p.RefineFrames && time.Since(e.lastSent) < e.p.IdleInterval
 }
 
-// pixels returns the planes that make up img's picture, for comparing
+// pixels appends to planes those that make up img's picture, for comparing
 // frames: nil if img is a type it does not know.
-func pixels(img image.Image) [][]byte {
+func pixels(img image.Image, planes [][]byte) [][]byte {
 	switch m := img.(type) {
 	case *image.RGBA:
-		return [][]byte{m.Pix}
+		return append(planes, m.Pix)
 	case *image.YCbCr:
-		return [][]byte{m.Y, m.Cb, m.Cr}
+		return append(planes, m.Y, m.Cb, m.Cr)
 	}
 	return nil
 }

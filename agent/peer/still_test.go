@@ -13,10 +13,7 @@ import (
 // next frame a fresh capture.
 func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
 	captures := 0
-	src := video.ReaderFunc(func() (image.Image, func(), error) {
-		captures++
-		return image.NewRGBA(image.Rect(0, 0, 8, 8)), func() {}, nil
-	})
+	src := countingScreen(&captures)
 	changes := make(chan struct{}, 1)
 	r := stillReader(src, changes, 100)
 	read := func() image.Image {
@@ -72,10 +69,7 @@ func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
 // stop for good (a closed channel), every frame is captured.
 func TestStillReaderSafetyNets(t *testing.T) {
 	captures := 0
-	src := video.ReaderFunc(func() (image.Image, func(), error) {
-		captures++
-		return image.NewRGBA(image.Rect(0, 0, 8, 8)), func() {}, nil
-	})
+	src := countingScreen(&captures)
 	changes := make(chan struct{}, 1)
 	r := stillReader(src, changes, 100)
 	start := time.Now()
@@ -94,4 +88,12 @@ func TestStillReaderSafetyNets(t *testing.T) {
 	if captures != 7 {
 		t.Fatalf("%d captures after the news stopped, want every frame (7)", captures)
 	}
+}
+
+// countingScreen returns a screen that counts its captures in n, each a new image.
+func countingScreen(n *int) video.Reader {
+	return video.ReaderFunc(func() (image.Image, func(), error) {
+		*n++
+		return image.NewRGBA(image.Rect(0, 0, 8, 8)), func() {}, nil
+	})
 }
