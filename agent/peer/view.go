@@ -71,15 +71,6 @@ func newView(cfg *Config) *view {
 	}
 }
 
-// isAuto reports whether the technician left the quality on auto, the only
-// preset that adapts the resolution to motion.
-func (v *view) isAuto() bool {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	_, fixed := presets[v.quality]
-	return !fixed
-}
-
 func (v *view) preset(q protocol.Quality) preset {
 	if p, ok := presets[q]; ok {
 		return p
@@ -174,6 +165,7 @@ func (v *view) reader(r video.Reader) video.Reader {
 			}
 			v.mu.Lock()
 			p := v.preset(v.quality)
+			_, fixed := presets[v.quality] // only auto adapts the size to motion
 			var mon *protocol.Monitor
 			if v.cur < len(v.monitors) {
 				m := v.monitors[v.cur]
@@ -205,7 +197,7 @@ func (v *view) reader(r video.Reader) video.Reader {
 					crop = img.Bounds()
 				}
 			}
-			if rgba, ok := src.(*image.RGBA); ok && v.isAuto() {
+			if rgba, ok := src.(*image.RGBA); ok && !fixed {
 				fast := v.motion.fast(rgba, crop)
 				if fast != v.halved {
 					v.log.Debug("peer: fast motion", "half", fast)
