@@ -33,6 +33,7 @@ func TestAgentFailsOverToAnotherNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs lockedLog
+	logs.dumpOnFailure(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { _ = ui.Run(ctx) }()

@@ -39,6 +39,7 @@ func TestAgentResumesAfterServerRestart(t *testing.T) {
 	}
 	var peers atomic.Int32
 	var logs lockedLog
+	logs.dumpOnFailure(t)
 	fp := &fakePeer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -128,6 +129,17 @@ func (l *lockedLog) Write(b []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.buf.Write(b)
 }
+// dumpOnFailure prints the agent's log when the test fails.
+func (l *lockedLog) dumpOnFailure(t *testing.T) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			t.Logf("agent log:\n%s", l.buf.String())
+		}
+	})
+}
+
 func (l *lockedLog) has(s string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

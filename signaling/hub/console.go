@@ -1,10 +1,13 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -37,7 +40,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 	defer c.cancel()
 	h.consoles.Add(1)
 	defer h.consoles.Add(-1)
-	subs := &consoleSubs{h: h, c: c, tech: tech.ID, one: map[string]*nats.Subscription{}}
+	subs := newConsoleSubs(h, c, tech.ID)
 	if err := subs.all(); err != nil {
 		log.Error("subscribe", "err", err)
 		return
@@ -84,10 +87,17 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 				c.reply(m.ID, protocol.CodeInternal, errBusy)
 				continue
 			}
+			// Read again now that news of the session reaches the console:
+			// anything that changes it from here on comes after this state.
+			s, err := read(c.ctx, func(ctx context.Context) (store.Session, error) { return h.cfg.Store.Session(ctx, m.SID) })
+			if err != nil {
+				c.reply(m.ID, protocol.CodeInternal, errBusy)
+				continue
+			}
 			cfg, _ := protocol.Encode(protocol.TypeRTCConfig, "", m.SID, protocol.RTCConfig{ICEServers: h.iceFor(m.SID)})
 			c.push(cfg)
 			b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, StateOf(s))
-			c.push(b)
+			subs.inject(b)
 		case *protocol.SessionStart:
 			h.start(c, m, tech)
 		case *protocol.SessionHold:
@@ -186,32 +196,104 @@ func (h *Hub) EndSession(r *http.Request, s store.Session) error {
 
 // consoleSubs is what a console listens to: every session of its technician
 // (the queue page) until it opens one (a session's workspace), then only the
-// sessions it opened, the last maxOpen of them. Only the console's own
-// goroutine uses it.
+// sessions it opened, the last maxOpen of them. Both kinds of subscription
+// feed one channel in the order NATS delivered them, so moving from one to the
+// other neither loses nor reorders anything. Only the console's own goroutine
+// calls its methods; forward runs beside it.
 type consoleSubs struct {
-	h     *Hub
-	c     *conn
-	tech  string
+	h    *Hub
+	c    *conn
+	tech string
+	msgs chan *nats.Msg
+
+	mu    sync.Mutex // every and one, read by forward
 	every *nats.Subscription
 	one   map[string]*nats.Subscription
 	order []string
 }
 
-const maxOpen = 16
+const (
+	maxOpen = 16
+	// consoleBacklog bounds the messages between NATS and a console's send
+	// queue; forward empties it without waiting, so it fills only if that
+	// goroutine cannot run at all.
+	consoleBacklog = 4096
+)
 
-func (s *consoleSubs) all() (err error) {
-	s.every, err = s.h.subscribe(s.c, TechSubject(s.tech, "*"))
-	return err
+func newConsoleSubs(h *Hub, c *conn, tech string) *consoleSubs {
+	s := &consoleSubs{h: h, c: c, tech: tech, msgs: make(chan *nats.Msg, consoleBacklog), one: map[string]*nats.Subscription{}}
+	go s.forward()
+	return s
+}
+
+// forward moves messages to the socket. A message that arrived on both
+// subscriptions while the console switched comes twice in a row: the second
+// is dropped. If NATS had to drop any (a full backlog), the console is closed
+// so that it reconnects and reads everything afresh, rather than showing a
+// state it missed.
+func (s *consoleSubs) forward() {
+	var last *nats.Msg
+	for {
+		select {
+		case <-s.c.ctx.Done():
+			return
+		case m := <-s.msgs:
+			if last != nil && m.Sub != last.Sub && m.Subject == last.Subject && bytes.Equal(m.Data, last.Data) {
+				last = nil
+				continue
+			}
+			last = m
+			s.c.push(m.Data)
+			if m.Reply != "" { // deliver: tell the sender a socket took it
+				_ = m.Respond(nil)
+			}
+			if len(s.msgs) == 0 && s.dropped() {
+				s.c.log.Warn("console fell behind NATS, closing it")
+				s.c.cancel()
+				return
+			}
+		}
+	}
+}
+
+func (s *consoleSubs) dropped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	if s.every != nil {
+		d, _ := s.every.Dropped()
+		n += max(d, 0)
+	}
+	for _, sub := range s.one {
+		d, _ := sub.Dropped()
+		n += max(d, 0)
+	}
+	return n > 0
+}
+
+func (s *consoleSubs) all() error {
+	sub, err := s.h.cfg.NC.ChanSubscribe(TechSubject(s.tech, "*"), s.msgs)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.every = sub
+	s.mu.Unlock()
+	// The welcome goes out once the NATS server has the subscription: what
+	// is published after the console heard it reaches the console.
+	return s.h.cfg.NC.FlushTimeout(5 * time.Second)
 }
 
 func (s *consoleSubs) open(sid string) error {
 	if _, ok := s.one[sid]; ok {
 		return nil
 	}
-	sub, err := s.h.subscribe(s.c, TechSubject(s.tech, sid))
+	sub, err := s.h.cfg.NC.ChanSubscribe(TechSubject(s.tech, sid), s.msgs)
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.one[sid] = sub
 	s.order = append(s.order, sid)
 	if len(s.order) > maxOpen {
@@ -220,14 +302,30 @@ func (s *consoleSubs) open(sid string) error {
 		_ = s.one[old].Unsubscribe()
 		delete(s.one, old)
 	}
-	if s.every != nil { // subscribed to the session first: nothing is missed
+	if s.every != nil {
+		// Once the NATS server has the new subscription, everything for the
+		// session reaches it; until then it reached every, in order, into
+		// the same channel.
+		if err := s.h.cfg.NC.FlushTimeout(5 * time.Second); err != nil {
+			return err
+		}
 		_ = s.every.Unsubscribe()
 		s.every = nil
 	}
 	return nil
 }
 
+// inject queues b behind what NATS has delivered so far.
+func (s *consoleSubs) inject(b []byte) {
+	select {
+	case s.msgs <- &nats.Msg{Data: b}:
+	case <-s.c.ctx.Done():
+	}
+}
+
 func (s *consoleSubs) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.every != nil {
 		_ = s.every.Unsubscribe()
 	}
