@@ -129,6 +129,7 @@ func (l *lockedLog) Write(b []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.buf.Write(b)
 }
+
 // dumpOnFailure prints the agent's log when the test fails.
 func (l *lockedLog) dumpOnFailure(t *testing.T) {
 	t.Cleanup(func() {
