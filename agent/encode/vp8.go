@@ -127,11 +127,22 @@ func (p *VP8) BuildVideoEncoder(r video.Reader, m prop.Media) (codec.ReadCloser,
 	if e.p.IdleInterval <= 0 {
 		e.p.IdleInterval = DefaultVP8.IdleInterval
 	}
-	e.ctx, e.img, e.cfg = C.new_ctx(), C.new_image(), C.new_cfg()
-	if err := e.open(m.Width, m.Height); err != nil {
-		e.free()
-		return nil, err
+	if m.Width <= 0 || m.Height <= 0 {
+		return nil, fmt.Errorf("%w: bad size %dx%d", ErrEncode, m.Width, m.Height)
 	}
+	e.ctx, e.img, e.cfg = C.new_ctx(), C.new_image(), C.new_cfg()
+	// libvpx takes 75–150 ms to set up for 720p–1080p (fresh memory), and
+	// mediadevices builds the encoder inside the answer to the browser's
+	// offer: set up beside it, so the answer (and the ICE checks waiting for
+	// it) does not wait. The first frame waits for it on e.mu; if it failed,
+	// that frame tries again and reports the error.
+	go func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if !e.closed && !e.opened {
+			_ = e.open(m.Width, m.Height)
+		}
+	}()
 	return e, nil
 }
 

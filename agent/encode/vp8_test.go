@@ -149,3 +149,11 @@ func TestVP8IdleRefreshesAreNearlyEmpty(t *testing.T) {
 	}
 	t.Logf("frame sizes: %v", sizes)
 }
+
+// A size libvpx cannot take is refused when the encoder is built, even though
+// libvpx itself is set up beside the caller.
+func TestVP8RefusesBadSize(t *testing.T) {
+	if _, err := DefaultVP8.BuildVideoEncoder(frames(1), prop.Media{Video: prop.Video{Width: 0, Height: 48}}); !errors.Is(err, ErrEncode) {
+		t.Fatalf("0x48: %v, want ErrEncode", err)
+	}
+}
