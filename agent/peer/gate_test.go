@@ -24,7 +24,7 @@ func TestGateHidesTheScreenWhileVideoIsOff(t *testing.T) {
 	defer close(done)
 	g := newGate(false, done)
 	var w, h atomic.Int32
-	r := gatedReader(src, &w, &h, g)
+	r := gatedReader(src, &w, &h, g, image.Point{})
 
 	img, release, err := r.Read()
 	if err != nil {
@@ -58,7 +58,10 @@ func TestGateWakesOnClose(t *testing.T) {
 	done := make(chan struct{})
 	g := newGate(false, done)
 	got := make(chan bool)
-	go func() { got <- g.wait() }()
+	go func() {
+		on, _ := g.wait()
+		got <- on
+	}()
 	close(done)
 	select {
 	case on := <-got:
@@ -67,5 +70,32 @@ func TestGateWakesOnClose(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("wait did not return after close")
+	}
+}
+
+// With video off and the screen's size known, the first frame (read while
+// the answer to the browser is made) is black without a capture; the screen
+// is captured from the next frame on.
+func TestGateFirstFrameNeedsNoCapture(t *testing.T) {
+	reads := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		reads++
+		return image.NewRGBA(image.Rect(0, 0, 64, 32)), func() {}, nil
+	})
+	done := make(chan struct{})
+	defer close(done)
+	g := newGate(false, done)
+	var w, h atomic.Int32
+	r := gatedReader(src, &w, &h, g, image.Pt(64, 32))
+	img, _, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reads != 0 || img.Bounds() != image.Rect(0, 0, 64, 32) || w.Load() != 64 || h.Load() != 32 {
+		t.Fatalf("first frame: %d captures, bounds %v (%dx%d); want none, 64x32", reads, img.Bounds(), w.Load(), h.Load())
+	}
+	g.set(true)
+	if _, _, err := r.Read(); err != nil || reads != 1 {
+		t.Fatalf("with video on: %d captures, %v; want 1", reads, err)
 	}
 }

@@ -230,6 +230,7 @@ func (p *Peer) Answer(ctx context.Context, offer webrtc.SessionDescription) (web
 	if err := p.checkOpen(ctx); err != nil {
 		return webrtc.SessionDescription{}, err
 	}
+	start := time.Now()
 	if err := p.pc.SetRemoteDescription(offer); err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("peer: apply offer: %w", err)
 	}
@@ -255,6 +256,9 @@ func (p *Peer) Answer(ctx context.Context, offer webrtc.SessionDescription) (web
 	if err := p.pc.SetLocalDescription(answer); err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("peer: set answer: %w", err)
 	}
+	// The browser's ICE checks wait for this answer: how long it took says
+	// much of how long connecting takes.
+	p.log.Info("peer: answer ready", "took", time.Since(start).Round(time.Millisecond))
 	return answer, nil
 }
 
