@@ -138,6 +138,7 @@ func BenchmarkScreen(b *testing.B) {
 	set("asked_ms_p50", median(asked))
 	set("allow_to_frame_ms_p50", median(allowToFrame))
 	set("file_MBps_with_video", median(fileMBps))
+	set("file_MBps_browser_ceiling", median(browserCeiling(b, tech.Page(), 3)))
 	results.Note("Screen: %d sessions on a 1920×1080 Xvfb desktop; %d glass-to-glass and %d click samples; rates and CPU are medians of %d s windows.",
 		len(connect), len(g2g), len(input), int(measure.Seconds()))
 }

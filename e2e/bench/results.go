@@ -47,6 +47,7 @@ var Goals = []Goal{
 	{"asked_ms_p50", "of which: agent start to the customer asked (page opened by the test), median", "ms", 0, 0},
 	{"allow_to_frame_ms_p50", "of which: the customer's Allow to the first decoded frame, median", "ms", 0, 0},
 	{"file_MBps_with_video", "file transfer to the customer while the screen streams", "MB/s", 0, 80},
+	{"file_MBps_browser_ceiling", "for reference: Chromium to itself over data channels in one page (no agent, no video), median", "MB/s", 0, 0},
 	{"signaling_sessions_per_s", "sessions created and negotiated per second, one node", "1/s", 0, 500},
 	{"signaling_idle_sessions_per_GiB", "idle connected agents per GiB of node memory", "agents", 0, 10000},
 }
