@@ -109,7 +109,7 @@ var DefaultVP8 = VP8{
 	StaticThreshold: 1,
 	SkipUnchanged:   true,
 	RefineFrames:    5,
-	IdleInterval:    500 * time.Millisecond,
+	IdleInterval:    time.Second,
 }
 
 // RTPCodec is VP8 at 90 kHz.
@@ -160,6 +160,10 @@ type encoder struct {
 	conv     video.Reader
 	convSize image.Point
 	pending  image.Image
+	// last is the I420 of the picture last converted; lastRelease gives its
+	// buffers back. Owned by Read.
+	last        *image.YCbCr
+	lastRelease func()
 
 	mu      sync.Mutex // guards everything below and the C state
 	ctx     *C.vpx_codec_ctx_t
@@ -278,13 +282,12 @@ func (e *encoder) Read() ([]byte, func(), error) {
 			rawRelease()
 			continue
 		}
-		img, release, err := e.toI420(raw)
+		img, err := e.i420(raw)
 		rawRelease()
 		if err != nil {
 			return nil, func() {}, err
 		}
 		out, send, err := e.encode(img)
-		release()
 		if err != nil || send {
 			return out, func() {}, err
 		}
@@ -339,6 +342,29 @@ func equalPlanes(prev []byte, planes [][]byte) bool {
 		prev = prev[len(p):]
 	}
 	return len(prev) == 0
+}
+
+// i420 returns raw as I420. The picture last converted is kept (with its
+// pooled buffers) until the next conversion, so an unchanged picture (a
+// still screen's refinements and idle refreshes) is not converted again.
+func (e *encoder) i420(raw image.Image) (*image.YCbCr, error) {
+	if e.unchanged > 0 && e.last != nil && e.last.Rect == raw.Bounds() {
+		return e.last, nil
+	}
+	if e.lastRelease != nil {
+		e.lastRelease()
+	}
+	e.last, e.lastRelease = nil, nil
+	y, release, err := e.toI420(raw)
+	if err != nil {
+		return nil, err
+	}
+	if image.Image(y) != raw { // converted: ours until the next conversion
+		e.last, e.lastRelease = y, release
+	} else {
+		release()
+	}
+	return y, nil
 }
 
 // toI420 returns img as I420, converting it if needed.

@@ -157,3 +157,53 @@ func TestVP8RefusesBadSize(t *testing.T) {
 		t.Fatalf("0x48: %v, want ErrEncode", err)
 	}
 }
+
+// A still picture captured as RGBA is converted to I420 once: its
+// refinements reuse the conversion, and a new picture is converted afresh
+// (its frame is not the near-empty one of an unchanged picture).
+func TestVP8ConvertsAStillPictureOnce(t *testing.T) {
+	picture := func(level byte) *image.RGBA {
+		img := image.NewRGBA(image.Rect(0, 0, 160, 96))
+		for i := range img.Pix {
+			img.Pix[i] = level
+			if i%4 == 3 {
+				img.Pix[i] = 0xff
+			}
+		}
+		return img
+	}
+	pics := []*image.RGBA{picture(20), picture(20), picture(20), picture(20), picture(230)}
+	for y := range 96 { // the new picture has detail the old one has not
+		for x := range 160 {
+			if (x/8+y/8)%2 == 0 {
+				pics[4].Set(x, y, image.Black.C)
+			}
+		}
+	}
+	i := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		if i == len(pics) {
+			return nil, func() {}, io.EOF
+		}
+		i++
+		return pics[i-1], func() {}, nil
+	})
+	p := DefaultVP8
+	p.RefineFrames = 3
+	enc, err := p.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: 160, Height: 96}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	var sizes []int
+	for range pics {
+		b, _, err := enc.Read()
+		if err != nil {
+			t.Fatalf("frame %d: %v", len(sizes), err)
+		}
+		sizes = append(sizes, len(b))
+	}
+	if sizes[4] < 4*sizes[3] {
+		t.Fatalf("frame sizes %v: the new picture's frame is not much larger than a refinement of the old one", sizes)
+	}
+}
