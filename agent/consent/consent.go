@@ -345,6 +345,7 @@ func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	}
 	u.pending = req
 	u.notifyLocked()
+	u.log.Info("customer asked", "permission", perm)
 	if req.onTerminal {
 		u.promptLocked(req)
 	}
