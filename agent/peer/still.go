@@ -18,7 +18,7 @@ const (
 	stillSettle = 500 * time.Millisecond
 	// stillWait is the longest a still screen goes without a frame, so that
 	// the encoder's idle refreshes keep their pace.
-	stillWait = 500 * time.Millisecond
+	stillWait = time.Second
 	// stillMaxAge is the longest the screen goes without a real capture, in
 	// case some drawing went unreported: one capture every three seconds.
 	stillMaxAge = 3 * time.Second
