@@ -1,11 +1,11 @@
 package hub
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,11 +82,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		}
 		switch body := m.Body.(type) {
 		case *protocol.SessionOpen:
-			if err := subs.open(m.SID); err != nil {
-				c.log.Error("subscribe", "sid", m.SID, "err", err)
-				c.reply(m.ID, protocol.CodeInternal, errBusy)
-				continue
-			}
+			subs.opened(m.SID)
 			// Read again now that news of the session reaches the console:
 			// anything that changes it from here on comes after this state.
 			s, err := read(c.ctx, func(ctx context.Context) (store.Session, error) { return h.cfg.Store.Session(ctx, m.SID) })
@@ -194,21 +190,23 @@ func (h *Hub) EndSession(r *http.Request, s store.Session) error {
 	return nil
 }
 
-// consoleSubs is what a console listens to: every session of its technician
-// (the queue page) until it opens one (a session's workspace), then only the
-// sessions it opened, the last maxOpen of them. Both kinds of subscription
-// feed one channel in the order NATS delivered them, so moving from one to the
-// other neither loses nor reorders anything. Only the console's own goroutine
-// calls its methods; forward runs beside it.
+// consoleSubs is what a console hears: every session of its technician (the
+// queue page) until it opens one (a session's workspace), then only the
+// sessions it opened, the last maxOpen of them. It is one NATS subscription
+// to all the technician's sessions, filtered on the way to the socket: moving
+// from "all" to "these" then neither loses nor reorders anything (an
+// unsubscribe drops what NATS has queued for it, and a subscription made
+// meanwhile misses what other nodes published before it was known). Only the
+// console's own goroutine calls its methods; forward runs beside it.
 type consoleSubs struct {
-	h    *Hub
-	c    *conn
-	tech string
-	msgs chan *nats.Msg
-
-	mu    sync.Mutex // every and one, read by forward
+	h     *Hub
+	c     *conn
+	tech  string
+	msgs  chan *nats.Msg
 	every *nats.Subscription
-	one   map[string]*nats.Subscription
+
+	mu    sync.Mutex // open and order, read by forward
+	open  map[string]bool
 	order []string
 }
 
@@ -221,98 +219,70 @@ const (
 )
 
 func newConsoleSubs(h *Hub, c *conn, tech string) *consoleSubs {
-	s := &consoleSubs{h: h, c: c, tech: tech, msgs: make(chan *nats.Msg, consoleBacklog), one: map[string]*nats.Subscription{}}
-	go s.forward()
-	return s
+	return &consoleSubs{h: h, c: c, tech: tech, msgs: make(chan *nats.Msg, consoleBacklog), open: map[string]bool{}}
 }
 
-// forward moves messages to the socket. A message that arrived on both
-// subscriptions while the console switched comes twice in a row: the second
-// is dropped. If NATS had to drop any (a full backlog), the console is closed
-// so that it reconnects and reads everything afresh, rather than showing a
-// state it missed.
+// forward moves the messages the console wants to its socket. If NATS had to
+// drop any (a full backlog), the console is closed so that it reconnects and
+// reads everything afresh, rather than showing a state it missed.
 func (s *consoleSubs) forward() {
-	var last *nats.Msg
+	prefix := TechSubject(s.tech, "")
 	for {
 		select {
 		case <-s.c.ctx.Done():
 			return
 		case m := <-s.msgs:
-			if last != nil && m.Sub != last.Sub && m.Subject == last.Subject && bytes.Equal(m.Data, last.Data) {
-				last = nil
+			if m.Sub != nil && !s.wants(strings.TrimPrefix(m.Subject, prefix)) {
 				continue
 			}
-			last = m
 			s.c.push(m.Data)
 			if m.Reply != "" { // deliver: tell the sender a socket took it
 				_ = m.Respond(nil)
 			}
-			if len(s.msgs) == 0 && s.dropped() {
-				s.c.log.Warn("console fell behind NATS, closing it")
-				s.c.cancel()
-				return
+			if len(s.msgs) == 0 {
+				if n, _ := s.every.Dropped(); n > 0 {
+					s.c.log.Warn("console fell behind NATS, closing it", "dropped", n)
+					s.c.cancel()
+					return
+				}
 			}
 		}
 	}
 }
 
-func (s *consoleSubs) dropped() bool {
+// wants reports whether news of session sid goes to the console.
+func (s *consoleSubs) wants(sid string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	if s.every != nil {
-		d, _ := s.every.Dropped()
-		n += max(d, 0)
-	}
-	for _, sub := range s.one {
-		d, _ := sub.Dropped()
-		n += max(d, 0)
-	}
-	return n > 0
+	return len(s.order) == 0 || s.open[sid]
 }
 
+// all subscribes to every session of the technician. The welcome goes out
+// once the NATS server has the subscription: what is published after the
+// console heard it reaches the console.
 func (s *consoleSubs) all() error {
 	sub, err := s.h.cfg.NC.ChanSubscribe(TechSubject(s.tech, "*"), s.msgs)
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
 	s.every = sub
-	s.mu.Unlock()
-	// The welcome goes out once the NATS server has the subscription: what
-	// is published after the console heard it reaches the console.
+	go s.forward()
 	return s.h.cfg.NC.FlushTimeout(5 * time.Second)
 }
 
-func (s *consoleSubs) open(sid string) error {
-	if _, ok := s.one[sid]; ok {
-		return nil
-	}
-	sub, err := s.h.cfg.NC.ChanSubscribe(TechSubject(s.tech, sid), s.msgs)
-	if err != nil {
-		return err
-	}
+// opened narrows the console to the sessions it opened, sid among them.
+func (s *consoleSubs) opened(sid string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.one[sid] = sub
+	if s.open[sid] {
+		return
+	}
+	s.open[sid] = true
 	s.order = append(s.order, sid)
 	if len(s.order) > maxOpen {
-		old := s.order[0]
+		delete(s.open, s.order[0])
 		s.order = s.order[1:]
-		_ = s.one[old].Unsubscribe()
-		delete(s.one, old)
 	}
-	if s.every != nil {
-		// Once the NATS server has the new subscription, everything for the
-		// session reaches it; until then it reached every, in order, into
-		// the same channel.
-		if err := s.h.cfg.NC.FlushTimeout(5 * time.Second); err != nil {
-			return err
-		}
-		_ = s.every.Unsubscribe()
-		s.every = nil
-	}
-	return nil
 }
 
 // inject queues b behind what NATS has delivered so far.
@@ -324,12 +294,5 @@ func (s *consoleSubs) inject(b []byte) {
 }
 
 func (s *consoleSubs) close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.every != nil {
-		_ = s.every.Unsubscribe()
-	}
-	for _, sub := range s.one {
-		_ = sub.Unsubscribe()
-	}
+	_ = s.every.Unsubscribe()
 }
