@@ -195,9 +195,9 @@ func (h *Hub) Close() {
 func AgentSubject(sid string) string { return "lifeline.v1.session." + sid + ".agent" }
 
 // TechSubject is where messages about session sid for a technician's
-// consoles are published. A session's workspace listens to its session only,
-// the queue page to all ("*"): a technician with ten tabs open does not get
-// every message ten times over.
+// consoles are published. Every console subscribes to all of them ("*"); a
+// session's workspace passes on only its own (consoleSubs), so a technician
+// with ten tabs open does not get every message ten times over.
 func TechSubject(techID, sid string) string { return "lifeline.v1.tech." + techID + "." + sid }
 
 // readLimit bounds what the WebSocket layer reads; messages between
