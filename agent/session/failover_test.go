@@ -68,8 +68,17 @@ func TestAgentFailsOverToAnotherNode(t *testing.T) {
 	waitAgent(true)
 
 	a.Stop() // node A is gone and stays gone
-	waitUntil(t, "the agent resumed through node B", func() bool {
-		return logs.has("resumed through another signaling server") && logs.has("session resumed")
-	})
+	deadline := time.Now().Add(hang)
+	for !logs.has("resumed through another signaling server") || !logs.has("session resumed") {
+		select {
+		case err := <-done:
+			done <- err // for the deferred check
+			t.Fatalf("the agent stopped instead of resuming through node B: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the agent to resume through node B")
+		}
+	}
 	waitAgent(true)
 }
