@@ -28,12 +28,12 @@ func TestAgentFailsOverToAnotherNode(t *testing.T) {
 	console.Expect(protocol.TypeConsoleWelcome)
 	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
 
-	ui, err := consent.New(consent.Config{Lang: i18n.EN})
+	var logs lockedLog
+	logs.dumpOnFailure(t)
+	ui, err := consent.New(consent.Config{Lang: i18n.EN, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs lockedLog
-	logs.dumpOnFailure(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { _ = ui.Run(ctx) }()
@@ -66,6 +66,10 @@ func TestAgentFailsOverToAnotherNode(t *testing.T) {
 		t.Fatalf("agent connected never became %v", connected)
 	}
 	waitAgent(true)
+	// The console hears of the agent before the agent has its welcome: wait
+	// until the agent acts on it (it asks the customer), or node A could die
+	// in between and the agent's first connection fail.
+	waitUntil(t, "the agent asking the customer", func() bool { return logs.has("customer asked") })
 
 	a.Stop() // node A is gone and stays gone
 	deadline := time.Now().Add(hang)
