@@ -235,10 +235,7 @@ func (s *consoleSubs) forward() {
 			if m.Sub != nil && !s.wants(strings.TrimPrefix(m.Subject, prefix)) {
 				continue
 			}
-			s.c.push(m.Data)
-			if m.Reply != "" { // deliver: tell the sender a socket took it
-				_ = m.Respond(nil)
-			}
+			s.c.pushMsg(m)
 			if len(s.msgs) == 0 {
 				if n, _ := s.every.Dropped(); n > 0 {
 					s.c.log.Warn("console fell behind NATS, closing it", "dropped", n)

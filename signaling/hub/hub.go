@@ -303,12 +303,16 @@ func (c *conn) read(ctx context.Context) (protocol.Message, error) {
 
 // subscribe forwards every envelope published on subject to c.
 func (h *Hub) subscribe(c *conn, subject string) (*nats.Subscription, error) {
-	return h.cfg.NC.Subscribe(subject, func(m *nats.Msg) {
-		c.push(m.Data)
-		if m.Reply != "" { // deliver: tell the sender a socket took it
-			_ = m.Respond(nil)
-		}
-	})
+	return h.cfg.NC.Subscribe(subject, c.pushMsg)
+}
+
+// pushMsg queues a NATS message for the socket; one sent with deliver gets
+// its answer that a socket took it.
+func (c *conn) pushMsg(m *nats.Msg) {
+	c.push(m.Data)
+	if m.Reply != "" {
+		_ = m.Respond(nil)
+	}
 }
 
 // publish sends an envelope to a subject.
