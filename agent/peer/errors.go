@@ -6,8 +6,8 @@ import "errors"
 var (
 	// ErrNoInputHandler means Config.OnInput is nil; the agent must say what to do with input.
 	ErrNoInputHandler = errors.New("peer: Config.OnInput must not be nil")
-	// ErrNoScreen means no X11 screen was found when the process started. Start the agent
-	// with DISPLAY naming a running X server (screen drivers register at program start).
+	// ErrNoScreen means X screen 0 of DISPLAY cannot be captured: no X server, or
+	// one without shared memory or 24-bit colour (the wrapped error says which).
 	ErrNoScreen = errors.New("peer: no screen to capture; start the agent with DISPLAY set to a running X server")
 	// ErrNotOffer means Answer was given a session description that is not an offer.
 	ErrNotOffer = errors.New("peer: the technician's session description is not an offer")

@@ -3,6 +3,8 @@ package peer
 import (
 	"bytes"
 	"image"
+
+	"github.com/lifeline-support/lifeline/agent/encode"
 )
 
 // Fast motion (scrolling, a window dragged, a video playing) is streamed at
@@ -31,7 +33,7 @@ type motion struct {
 }
 
 // fast looks at the crop of img and reports whether to halve it.
-func (m *motion) fast(img *image.RGBA, crop image.Rectangle) bool {
+func (m *motion) fast(img encode.Pixels, crop image.Rectangle) bool {
 	if crop.Dx()*crop.Dy() < motionMinArea {
 		m.reset()
 		return false
@@ -47,7 +49,7 @@ func (m *motion) fast(img *image.RGBA, crop image.Rectangle) bool {
 	}
 	changed := 0
 	for i := range n {
-		off := img.PixOffset(crop.Min.X, crop.Min.Y+i*motionRowStep)
+		off := pixOffset(img, crop.Min.X, crop.Min.Y+i*motionRowStep)
 		row := img.Pix[off : off+rowBytes]
 		if !bytes.Equal(row, m.rows[i*rowBytes:(i+1)*rowBytes]) {
 			changed++
@@ -73,11 +75,15 @@ func (m *motion) fast(img *image.RGBA, crop image.Rectangle) bool {
 	return m.moving
 }
 
-func (m *motion) copyRows(img *image.RGBA, crop image.Rectangle, rowBytes int) {
+func (m *motion) copyRows(img encode.Pixels, crop image.Rectangle, rowBytes int) {
 	for i := 0; i*rowBytes < len(m.rows); i++ {
-		off := img.PixOffset(crop.Min.X, crop.Min.Y+i*motionRowStep)
+		off := pixOffset(img, crop.Min.X, crop.Min.Y+i*motionRowStep)
 		copy(m.rows[i*rowBytes:], img.Pix[off:off+rowBytes])
 	}
+}
+
+func pixOffset(p encode.Pixels, x, y int) int {
+	return (y-p.Rect.Min.Y)*p.Stride + (x-p.Rect.Min.X)*4
 }
 
 func (m *motion) reset() {

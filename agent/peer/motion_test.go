@@ -3,6 +3,8 @@ package peer
 import (
 	"image"
 	"testing"
+
+	"github.com/lifeline-support/lifeline/agent/encode"
 )
 
 // Scrolling turns half resolution on after motionEnter frames and off after
@@ -20,7 +22,7 @@ func TestMotion(t *testing.T) {
 		}
 	}
 	var m motion
-	frame := func() bool { return m.fast(img, img.Bounds()) }
+	frame := func() bool { return m.fast(rgbaPixels(img), img.Bounds()) }
 	paint(0)
 	if frame() {
 		t.Fatal("the first frame is halved")
@@ -58,8 +60,12 @@ func TestMotion(t *testing.T) {
 		for j := range small.Pix {
 			small.Pix[j] = byte(i + j)
 		}
-		if ms.fast(small, small.Bounds()) {
+		if ms.fast(rgbaPixels(small), small.Bounds()) {
 			t.Fatal("a 1440×900 screen was halved")
 		}
 	}
+}
+
+func rgbaPixels(img *image.RGBA) encode.Pixels {
+	return encode.Pixels{Pix: img.Pix, Stride: img.Stride, Rect: img.Rect}
 }

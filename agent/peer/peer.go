@@ -89,10 +89,9 @@ type Config struct {
 // Peer is one WebRTC connection to a technician's browser. Create it with New,
 // then call Answer with the browser's offer.
 //
-// Only one Peer at a time can capture the real screen: mediadevices registers
-// one driver per X11 screen for the whole process, and a driver opens once. A
-// second New fails until the first Peer is closed. (Several technicians on one
-// screen need one encode fanned out; see FIELD-NOTES.)
+// Each Peer captures the screen on an X connection and shared memory of its
+// own (agent/screen's Capture), opened by New and closed with the Peer.
+// (Several technicians on one screen would want one encode fanned out.)
 type Peer struct {
 	cfg   Config
 	log   *slog.Logger
@@ -325,7 +324,7 @@ func (p *Peer) shutdown() {
 		// Closing the PeerConnection stops the sender, which unbinds the track:
 		// mediadevices' encode loop finishes its frame, closes the encoder and exits.
 		errPC := p.pc.Close()
-		// Then close the capture itself (X11 driver or cfg.Source).
+		// Then close the capture itself (the screen's or cfg.Source).
 		errTrack := p.track.Close()
 		if p.track.stop != nil {
 			p.track.stop()

@@ -28,8 +28,9 @@ const (
 // hands out the last captured frame again until changes says otherwise, at
 // the frame rate for stillSettle after a drawing, then every stillWait, and
 // captures anyway once the last capture is stillMaxAge old. A closed changes
-// means the news stopped: every frame is captured. r must be the X11 driver's reader, whose frames need no release and stay
-// valid until its next Read.
+// means the news stopped: every frame is captured. r must be the screen
+// capture's reader, whose frames need no release and stay valid until its
+// next Read.
 func stillReader(r video.Reader, changes <-chan struct{}, fps float64) video.Reader {
 	interval := time.Duration(float64(time.Second) / fps)
 	var last image.Image

@@ -1,25 +1,22 @@
 package peer
 
 import (
+	"errors"
 	"fmt"
 	"image"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/pion/mediadevices"
-	"github.com/pion/mediadevices/pkg/driver"
 	"github.com/pion/mediadevices/pkg/io/video"
-	"github.com/pion/mediadevices/pkg/prop"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/agent/encode"
-
-	// Registers the X11 (XShm) screen driver. It looks for screens once, in init,
-	// using DISPLAY as it is when the program starts.
-	_ "github.com/pion/mediadevices/pkg/driver/screen"
+	"github.com/lifeline-support/lifeline/agent/screen"
 )
 
 // Video defaults, used when the Config leaves them zero.
@@ -55,14 +52,22 @@ func vp8Encoder(bitRate int) *encode.VP8 {
 	return &p
 }
 
-// haveScreen reports whether the X11 screen driver registered a screen at start-up.
-func haveScreen() bool {
-	for _, d := range mediadevices.EnumerateDevices() {
-		if d.DeviceType == driver.Screen && d.Kind == mediadevices.VideoInput {
-			return true
-		}
+// captureSource is X screen 0 (all of it: monitors of screen 0 are crops,
+// made by the view) as a mediadevices video source. Its frames are the
+// capture's shared memory, valid until the next Read.
+type captureSource struct{ c *screen.Capture }
+
+func (s *captureSource) ID() string   { return "x11-screen-0" }
+func (s *captureSource) Close() error { return s.c.Close() }
+func (s *captureSource) Read() (image.Image, func(), error) {
+	f, err := s.c.Read()
+	if errors.Is(err, screen.ErrClosed) {
+		return nil, func() {}, io.EOF
 	}
-	return false
+	if err != nil {
+		return nil, func() {}, err
+	}
+	return f, func() {}, nil
 }
 
 // newVideoTrack opens the screen (or cfg.Source) as a VP8-encoding track. It
@@ -74,33 +79,12 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTra
 	if cfg.Source != nil {
 		track = mediadevices.NewVideoTrack(cfg.Source, selector)
 	} else {
-		if !haveScreen() {
-			return nil, ErrNoScreen
-		}
-		fps := float32(cfg.FrameRate)
-		stream, err := mediadevices.GetDisplayMedia(mediadevices.MediaStreamConstraints{
-			Video: func(c *mediadevices.MediaTrackConstraints) {
-				// The X11 driver paces capture with this (it defaults to 10 fps).
-				c.FrameRate = prop.Float(fps)
-				// X screen 0: on a display with several X screens the driver
-				// registers one each, in no fixed order. Monitors of other
-				// screens go through Config.Grab.
-				if id := screenZero(); id != "" {
-					c.DeviceID = prop.StringExact(id)
-				}
-			},
-			Codec: selector,
-		})
+		c, err := screen.OpenCapture(0, cfg.FrameRate)
 		if err != nil {
-			return nil, fmt.Errorf("peer: open screen: %w", err)
+			return nil, fmt.Errorf("%w: %w", ErrNoScreen, err)
 		}
-		tracks := stream.GetVideoTracks()
-		if len(tracks) == 0 {
-			return nil, ErrNoScreen
-		}
-		track = tracks[0]
+		track = mediadevices.NewVideoTrack(&captureSource{c}, selector)
 	}
-
 	vt := &videoTrack{Track: track}
 	if t, ok := track.(*mediadevices.VideoTrack); ok {
 		t.Transform(func(r video.Reader) video.Reader {

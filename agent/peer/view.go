@@ -7,12 +7,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pion/mediadevices"
 	"github.com/pion/mediadevices/pkg/codec"
-	"github.com/pion/mediadevices/pkg/driver"
 	"github.com/pion/mediadevices/pkg/io/video"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/encode"
+	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -53,11 +53,13 @@ type view struct {
 	cur     int
 
 	// Owned by the reader (the encoder's goroutine).
-	last    time.Time
-	buf     *image.RGBA
-	grabbed *image.RGBA
-	motion  motion
-	halved  bool // the last frame was halved for motion
+	last     time.Time
+	buf      *image.YCbCr // the last picture shape made
+	bufSeq   uint64       // of the capture numbered this (0: not a capture)
+	bufShape encode.Shape
+	grabbed  *image.RGBA
+	motion   motion
+	halved   bool // the last frame was halved for motion
 }
 
 func newView(cfg *Config) *view {
@@ -197,15 +199,16 @@ func (v *view) reader(r video.Reader) video.Reader {
 					crop = img.Bounds()
 				}
 			}
-			if rgba, ok := src.(*image.RGBA); ok && !fixed {
-				fast := v.motion.fast(rgba, crop)
+			px, ok := pixelsOf(src)
+			if ok && !fixed {
+				fast := v.motion.fast(px, crop)
 				if fast != v.halved {
 					v.log.Debug("peer: fast motion", "half", fast)
 					v.halved = fast
 				}
 				p.half = p.half || fast
 			}
-			out := v.shape(src, crop, p)
+			out := v.shape(src, px, ok, encode.Shape{Crop: crop, Half: p.half, Gray: p.gray})
 			if out == img {
 				return img, release, nil
 			}
@@ -215,85 +218,47 @@ func (v *view) reader(r video.Reader) video.Reader {
 	})
 }
 
-// shape returns the crop of src, halved and in grayscale as p says; src itself
-// when nothing changes. The result is reused by the next call.
-func (v *view) shape(src image.Image, crop image.Rectangle, p preset) image.Image {
-	if crop == src.Bounds() && !p.half && !p.gray {
-		return src
+// pixelsOf gives the pixels of the pictures the view converts itself: the
+// screen capture's and image.RGBA (other X screens, test sources).
+func pixelsOf(img image.Image) (encode.Pixels, bool) {
+	switch m := img.(type) {
+	case *screen.Frame:
+		return encode.Pixels{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect, BGR: true}, true
+	case *image.RGBA:
+		return encode.Pixels{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect}, true
 	}
-	step := 1
-	if p.half {
-		step = 2
-	}
-	// Even sizes: the encoder subsamples colour by two.
-	w, h := (crop.Dx()/step)&^1, (crop.Dy()/step)&^1
-	if w < 2 || h < 2 {
-		return src
-	}
-	rgba, ok := src.(*image.RGBA)
+	return encode.Pixels{}, false
+}
+
+// shape returns the picture to encode: the crop of src, halved and in grey
+// as s says, as I420 in one pass (the encoder then takes it as it is). The
+// result is reused by the next call. A picture of another kind (a test
+// source's I420) goes through whole and unchanged when nothing is asked of
+// it, and is drawn as RGBA first otherwise.
+func (v *view) shape(src image.Image, px encode.Pixels, ok bool, s encode.Shape) image.Image {
 	if !ok {
-		c := image.NewRGBA(crop)
-		draw.Draw(c, crop, src, crop.Min, draw.Src)
-		rgba = c
-	}
-	if v.buf == nil || v.buf.Rect.Dx() != w || v.buf.Rect.Dy() != h {
-		v.buf = image.NewRGBA(image.Rect(0, 0, w, h))
-	}
-	dst := v.buf
-	for y := 0; y < h; y++ {
-		si := rgba.PixOffset(crop.Min.X, crop.Min.Y+y*step)
-		di := y * dst.Stride
-		if step == 1 && !p.gray {
-			copy(dst.Pix[di:di+4*w], rgba.Pix[si:si+4*w])
-			continue
+		if s.Crop == src.Bounds() && !s.Half && !s.Gray {
+			return src
 		}
-		if step == 2 {
-			halveRow(dst.Pix[di:di+4*w], rgba.Pix[si:si+8*w], rgba.Pix[si+rgba.Stride:si+rgba.Stride+8*w], p.gray)
-			continue
-		}
-		for x := 0; x < w; x++ {
-			px := rgba.Pix[si+4*x*step : si+4*x*step+4]
-			d := dst.Pix[di+4*x : di+4*x+4]
-			if p.gray {
-				// ITU-R BT.601 luma.
-				l := uint8((299*uint32(px[0]) + 587*uint32(px[1]) + 114*uint32(px[2])) / 1000)
-				d[0], d[1], d[2], d[3] = l, l, l, 0xff
-			} else {
-				copy(d, px)
-			}
-		}
+		c := image.NewRGBA(src.Bounds())
+		draw.Draw(c, c.Rect, src, c.Rect.Min, draw.Src)
+		px, _ = pixelsOf(c)
 	}
-	return dst
-}
-
-// halveRow writes into dst (w RGBA pixels) the average of each 2×2 block of
-// the rows a and b (2w pixels each), in grey if gray. Averaging, rather than
-// taking every other pixel, keeps text legible and lets a picture that moves
-// by an odd number of pixels still look like itself moved (by half a pixel,
-// which VP8's motion search finds); the blocky alternative flickers and is
-// coded afresh every frame.
-func halveRow(dst, a, b []byte, gray bool) {
-	for x, i := 0, 0; i+3 < len(dst); x, i = x+8, i+4 {
-		r := (uint32(a[x]) + uint32(a[x+4]) + uint32(b[x]) + uint32(b[x+4]) + 2) / 4
-		g := (uint32(a[x+1]) + uint32(a[x+5]) + uint32(b[x+1]) + uint32(b[x+5]) + 2) / 4
-		bl := (uint32(a[x+2]) + uint32(a[x+6]) + uint32(b[x+2]) + uint32(b[x+6]) + 2) / 4
-		if gray {
-			// ITU-R BT.601 luma.
-			l := (299*r + 587*g + 114*bl) / 1000
-			r, g, bl = l, l, l
-		}
-		dst[i], dst[i+1], dst[i+2], dst[i+3] = uint8(r), uint8(g), uint8(bl), 0xff
+	// The still-screen reader hands out the same capture again while
+	// nothing is drawn: its conversion is still in buf.
+	f, capture := src.(*screen.Frame)
+	if capture && v.buf != nil && f.Seq == v.bufSeq && s == v.bufShape {
+		return v.buf
 	}
-}
-
-// screenZero returns the device ID mediadevices gave X screen 0, or "".
-func screenZero() string {
-	for _, d := range mediadevices.EnumerateDevices() {
-		if d.DeviceType == driver.Screen && d.Label == "X11Screen0" {
-			return d.DeviceID
-		}
+	out := encode.ToI420(v.buf, px, s)
+	if out == nil { // too small to convert (or an empty crop)
+		return src
 	}
-	return ""
+	v.buf, v.bufSeq, v.bufShape = out, 0, s
+	if capture {
+		v.bufSeq = f.Seq
+	}
+	return out
 }
 
 // encoderBitRate returns a function that sets the bit rate of t's running

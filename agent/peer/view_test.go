@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/mediadevices/pkg/io/video"
 
+	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -26,6 +27,23 @@ func testFrame() *image.RGBA {
 	return img
 }
 
+var (
+	red  = color.RGBA{255, 0, 0, 255}
+	blue = color.RGBA{0, 0, 255, 255}
+)
+
+// rgbAt is the colour of img at x, y.
+func rgbAt(img image.Image, x, y int) color.RGBA {
+	return color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+}
+
+// near reports whether a and b differ by at most 8 in each channel (what a
+// round trip through I420 changes).
+func near(a, b color.RGBA) bool {
+	d := func(x, y uint8) bool { return x-y <= 8 || y-x <= 8 }
+	return d(a.R, b.R) && d(a.G, b.G) && d(a.B, b.B)
+}
+
 func frames(img image.Image) video.Reader {
 	return video.ReaderFunc(func() (image.Image, func(), error) { return img, func() {}, nil })
 }
@@ -40,26 +58,31 @@ func TestViewShapesFrames(t *testing.T) {
 	cfg.OnMonitor = func(m protocol.Monitor) { switched = append(switched, m) }
 	v := newView(cfg)
 	r := v.reader(frames(src))
-	read := func() *image.RGBA {
+	read := func() image.Image {
 		t.Helper()
 		img, _, err := r.Read()
 		if err != nil {
 			t.Fatal(err)
 		}
-		return img.(*image.RGBA)
+		if _, ok := img.(*image.YCbCr); !ok {
+			t.Fatalf("the view gave a %T, want I420 for the encoder", img)
+		}
+		return img
 	}
 
-	if img := read(); img != src {
-		t.Fatalf("auto on the whole screen changed the frame: %v", img.Bounds())
+	img := read()
+	if img.Bounds().Size() != src.Rect.Size() || !near(rgbAt(img, 0, 0), red) || !near(rgbAt(img, 63, 31), blue) {
+		t.Fatalf("auto on the whole screen: %v with %v at 0,0 and %v at 63,31, want 64×32 red then blue",
+			img.Bounds(), rgbAt(img, 0, 0), rgbAt(img, 63, 31))
 	}
 
 	// The second monitor is the right half: blue only.
 	if !v.setMonitor(1) {
 		t.Fatal("setMonitor(1) refused")
 	}
-	img := read()
-	if img.Bounds().Dx() != 32 || img.Bounds().Dy() != 32 || img.RGBAAt(0, 0) != (color.RGBA{0, 0, 255, 255}) {
-		t.Fatalf("monitor 1 frame is %v with %v at 0,0, want 32×32 blue", img.Bounds(), img.RGBAAt(0, 0))
+	img = read()
+	if img.Bounds().Dx() != 32 || img.Bounds().Dy() != 32 || !near(rgbAt(img, 0, 0), blue) {
+		t.Fatalf("monitor 1 frame is %v with %v at 0,0, want 32×32 blue", img.Bounds(), rgbAt(img, 0, 0))
 	}
 	if len(switched) != 1 || switched[0].X != 32 {
 		t.Errorf("OnMonitor calls = %+v, want the monitor at x=32", switched)
@@ -76,7 +99,7 @@ func TestViewShapesFrames(t *testing.T) {
 	if img.Bounds().Dx() != 32 || img.Bounds().Dy() != 16 {
 		t.Fatalf("low quality frame is %v, want 32×16", img.Bounds())
 	}
-	left, right := img.RGBAAt(0, 0), img.RGBAAt(31, 0)
+	left, right := rgbAt(img, 0, 0), rgbAt(img, 31, 0)
 	if left.R != left.G || left.G != left.B || right.R != right.B || left == right {
 		t.Errorf("low quality pixels %v and %v, want two different grays", left, right)
 	}
@@ -103,5 +126,38 @@ func TestViewFrameRate(t *testing.T) {
 	}
 	if n-before < 2 {
 		t.Errorf("read %d source frames for one output frame, want frames skipped", n-before)
+	}
+}
+
+// A capture handed out again (the still-screen reader does so while nothing
+// is drawn) is not converted again; a new capture is.
+func TestViewConvertsACaptureOnce(t *testing.T) {
+	f := &screen.Frame{Rect: image.Rect(0, 0, 64, 32), Stride: 64 * 4, Pix: make([]byte, 64*32*4), Seq: 1}
+	paint := func(c color.RGBA) {
+		for i := 0; i < len(f.Pix); i += 4 {
+			f.Pix[i], f.Pix[i+1], f.Pix[i+2] = c.B, c.G, c.R // B, G, R, X
+		}
+	}
+	paint(red)
+	v := newView(&Config{Logger: slog.Default(), BitRate: DefaultBitRate, FrameRate: 1e6})
+	r := v.reader(frames(f))
+	read := func() image.Image {
+		t.Helper()
+		img, _, err := r.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	if c := rgbAt(read(), 10, 10); !near(c, red) {
+		t.Fatalf("capture 1 is %v, want red", c)
+	}
+	paint(blue) // behind the view's back: the same capture, as far as it knows
+	if c := rgbAt(read(), 10, 10); !near(c, red) {
+		t.Fatalf("capture 1 again is %v, want its first conversion (red)", c)
+	}
+	f.Seq++
+	if c := rgbAt(read(), 10, 10); !near(c, blue) {
+		t.Fatalf("capture 2 is %v, want blue", c)
 	}
 }

@@ -1,58 +1,25 @@
 package peer
 
 import (
-	"context"
-	"os"
-	"os/exec"
+	"errors"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/e2e/xvfb"
+	"github.com/lifeline-support/lifeline/shared/protocol"
 )
-
-// xvfbChildEnv marks the re-executed test binary that runs with DISPLAY set.
-//
-// mediadevices' X11 screen driver looks for screens in its init function, from
-// DISPLAY as it is when the process starts, before TestMain. So the test starts
-// Xvfb and runs this test again in a child process whose DISPLAY names it.
-const xvfbChildEnv = "LIFELINE_PEER_XVFB_CHILD"
 
 const (
 	xvfbWidth, xvfbHeight = 1280, 720
 )
 
+// Two sessions one after the other capture the real X11 screen (the capture
+// reopens).
 func TestScreenCaptureOnXvfb(t *testing.T) {
-	if os.Getenv(xvfbChildEnv) == "1" {
-		screenSessions(t)
-		return
-	}
-	display := xvfb.Start(t, xvfbWidth, xvfbHeight)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 4*hangGuard)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0],
-		"-test.run=^TestScreenCaptureOnXvfb$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, xvfbChildEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	t.Logf("child test process (DISPLAY=%s):\n%s", display, out)
-	if err != nil {
-		t.Fatalf("child test process: %v", err)
-	}
-	if !strings.Contains(string(out), "--- PASS: TestScreenCaptureOnXvfb") {
-		t.Fatal("child test process did not run TestScreenCaptureOnXvfb")
-	}
-}
-
-// screenSessions runs in the child process: two sessions one after the other,
-// capturing the real X11 screen, to show the screen driver can be reopened.
-func screenSessions(t *testing.T) {
-	if !haveScreen() {
-		t.Fatalf("DISPLAY=%s but mediadevices registered no X11 screen", os.Getenv("DISPLAY"))
-	}
+	t.Setenv("DISPLAY", xvfb.Start(t, xvfbWidth, xvfbHeight))
 	for i := range 2 {
 		base := runtime.NumGoroutine()
 		s := connect(t, Config{})
@@ -68,6 +35,14 @@ func screenSessions(t *testing.T) {
 		}
 		s.close(t)
 		checkNoLeaks(t, base)
+	}
+}
+
+func TestScreenCaptureWithoutDisplay(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	_, err := New(Config{OnInput: func(protocol.InputEvent) {}})
+	if !errors.Is(err, ErrNoScreen) {
+		t.Fatalf("New without DISPLAY: %v, want ErrNoScreen", err)
 	}
 }
 
