@@ -2,9 +2,14 @@ package screen
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"testing"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/randr"
+	"github.com/jezek/xgb/xproto"
 
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 	"github.com/lifeline-support/lifeline/e2e/xvfb"
@@ -65,5 +70,93 @@ func TestCaptureWithoutDisplay(t *testing.T) {
 	t.Setenv("DISPLAY", "")
 	if _, err := OpenCapture(0, 30); !errors.Is(err, ErrNoDisplay) {
 		t.Errorf("OpenCapture without DISPLAY: %v, want ErrNoDisplay", err)
+	}
+}
+
+// When the screen changes size (RandR), the next capture has the new size:
+// smaller (the old image no longer fits: X refuses it) and larger again (the
+// old image would fit and show the top-left corner only).
+func TestCaptureFollowsScreenSize(t *testing.T) {
+	display := xvfb.Start(t, 800, 600)
+	t.Setenv("DISPLAY", display)
+	setSize := randrResizer(t, display)
+	c, err := OpenCapture(0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, size := range []image.Point{{640, 480}, {800, 600}, {640, 480}} {
+		setSize(size.X, size.Y)
+		f, err := c.Read()
+		if err != nil {
+			t.Fatalf("capture after resizing to %v: %v", size, err)
+		}
+		if f.Rect.Size() != size || len(f.Pix) < f.Stride*size.Y {
+			t.Fatalf("capture after resizing to %v: %v", size, f.Rect)
+		}
+	}
+}
+
+// randrResizer returns a function that sets the size of display's screen as
+// xrandr does (a mode of that size on the output, then the screen size).
+// Xvfb's screen cannot grow beyond its starting size.
+func randrResizer(t *testing.T, display string) func(w, h int) {
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close)
+	if err := randr.Init(conn); err != nil {
+		t.Fatalf("RandR: %v", err)
+	}
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	res, err := randr.GetScreenResources(conn, root).Reply()
+	if err != nil || len(res.Crtcs) == 0 || len(res.Outputs) == 0 {
+		t.Fatalf("RandR screen resources: %+v, %v", res, err)
+	}
+	modes := map[image.Point]randr.Mode{}
+	for _, m := range res.Modes {
+		modes[image.Pt(int(m.Width), int(m.Height))] = randr.Mode(m.Id)
+	}
+	return func(w, h int) {
+		t.Helper()
+		mode, ok := modes[image.Pt(w, h)]
+		if !ok {
+			name := fmt.Sprintf("%dx%d", w, h)
+			info := randr.ModeInfo{Width: uint16(w), Height: uint16(h), DotClock: uint32(w * h * 60),
+				Htotal: uint16(w), Vtotal: uint16(h), NameLen: uint16(len(name))}
+			reply, err := randr.CreateMode(conn, root, info, name).Reply()
+			if err != nil {
+				t.Fatalf("create mode %s: %v", name, err)
+			}
+			mode = reply.Mode
+			if err := randr.AddOutputModeChecked(conn, res.Outputs[0], mode).Check(); err != nil {
+				t.Fatalf("add mode %s: %v", name, err)
+			}
+			modes[image.Pt(w, h)] = mode
+		}
+		// Shrinking: the output first; growing: the screen first.
+		crtc := func() {
+			if _, err := randr.SetCrtcConfig(conn, res.Crtcs[0], xproto.TimeCurrentTime, res.ConfigTimestamp,
+				0, 0, mode, randr.RotationRotate0, res.Outputs[:1]).Reply(); err != nil {
+				t.Fatalf("set the output to %dx%d: %v", w, h, err)
+			}
+		}
+		screen := func() {
+			if err := randr.SetScreenSizeChecked(conn, root, uint16(w), uint16(h), uint32(w/4), uint32(h/4)).Check(); err != nil {
+				t.Fatalf("set the screen to %dx%d: %v", w, h, err)
+			}
+		}
+		var cur *xproto.GetGeometryReply
+		if cur, err = xproto.GetGeometry(conn, xproto.Drawable(root)).Reply(); err != nil {
+			t.Fatal(err)
+		}
+		if w < int(cur.Width) {
+			crtc()
+			screen()
+		} else {
+			screen()
+			crtc()
+		}
 	}
 }
