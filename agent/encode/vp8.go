@@ -21,6 +21,14 @@ package encode
 // static int set_int(vpx_codec_ctx_t *c, int id, int v) { return vpx_codec_control_(c, id, v); }
 // static int set_uint(vpx_codec_ctx_t *c, int id, unsigned int v) { return vpx_codec_control_(c, id, v); }
 //
+// // set_active marks the macroblocks libvpx codes in the next frames (rows x
+// // cols, 1 = code, 0 = keep as it is); a NULL map codes them all. libvpx
+// // copies the map.
+// static int set_active(vpx_codec_ctx_t *c, unsigned char *map, unsigned int rows, unsigned int cols) {
+//   vpx_active_map_t m = { map, rows, cols };
+//   return vpx_codec_control_(c, VP8E_SET_ACTIVEMAP, &m);
+// }
+//
 // // encode points the image at Go memory only for the call: with no
 // // look-ahead libvpx copies what it keeps.
 // static vpx_codec_err_t encode(vpx_codec_ctx_t *c, vpx_image_t *img,
@@ -183,6 +191,16 @@ type encoder struct {
 	idle      bool     // the static threshold is idleStaticThreshold
 	lastSent  time.Time
 	lastPTS   int64
+	took      time.Duration
+	// active marks the macroblocks of the last change (mbRows × mbCols),
+	// empty when unknown; dirty those changed since the picture was last
+	// refined (dirtyAll: all of them); activeSet says libvpx holds a map.
+	active         []byte
+	mbRows, mbCols int
+	dirty          []byte
+	dirtyAll       bool
+	refined        bool // the refinements of the last change are done
+	activeSet      bool
 }
 
 func vpxErr(what string, code C.vpx_codec_err_t) error {
@@ -240,7 +258,7 @@ func (e *encoder) open(w, h int) error {
 		}
 	}
 	e.w, e.h, e.bitRate = w, h, e.p.BitRate
-	e.idle = false
+	e.idle, e.activeSet = false, false
 	return nil
 }
 
@@ -305,11 +323,13 @@ func (e *encoder) skip(img image.Image) bool {
 	e.planes = planes
 	if planes == nil { // a format we do not compare: always encode
 		e.unchanged = 0
+		e.active = e.active[:0]
 		return false
 	}
 	if img.Bounds() == e.prevRect && equalPlanes(e.prev, planes) {
 		e.unchanged++
 	} else {
+		e.changedBlocks(img)
 		e.prev, e.prevRect = e.prev[:0], img.Bounds()
 		for _, p := range planes {
 			e.prev = append(e.prev, p...)
@@ -319,6 +339,43 @@ func (e *encoder) skip(img image.Image) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return !e.wantKey && e.unchanged > e.p.RefineFrames && time.Since(e.lastSent) < e.p.IdleInterval
+}
+
+// changedBlocks sets e.active to the 16×16 macroblocks in which img (I420)
+// differs from the picture before it (in e.prev), or clears it when it
+// cannot tell (the first picture, another size or kind).
+func (e *encoder) changedBlocks(img image.Image) {
+	e.active = e.active[:0]
+	y, ok := img.(*image.YCbCr)
+	if !ok || y.SubsampleRatio != image.YCbCrSubsampleRatio420 || img.Bounds() != e.prevRect {
+		return
+	}
+	w, h := y.Rect.Dx(), y.Rect.Dy()
+	if len(e.prev) != len(y.Y)+len(y.Cb)+len(y.Cr) {
+		return
+	}
+	py, pcb := e.prev[:len(y.Y)], e.prev[len(y.Y):len(y.Y)+len(y.Cb)]
+	pcr := e.prev[len(y.Y)+len(y.Cb):]
+	e.mbRows, e.mbCols = (h+15)/16, (w+15)/16
+	e.active = append(e.active, make([]byte, e.mbRows*e.mbCols)...)
+	for r := range e.mbRows {
+		for c := range e.mbCols {
+			x0, x1 := c*16, min(c*16+16, w)
+			changed := false
+			for row := r * 16; row < min(r*16+16, h) && !changed; row++ {
+				o := row * y.YStride
+				changed = !bytes.Equal(y.Y[o+x0:o+x1], py[o+x0:o+x1])
+			}
+			for row := r * 8; row < min(r*8+8, (h+1)/2) && !changed; row++ {
+				o := row * y.CStride
+				cx0, cx1 := x0/2, (x1+1)/2
+				changed = !bytes.Equal(y.Cb[o+cx0:o+cx1], pcb[o+cx0:o+cx1]) || !bytes.Equal(y.Cr[o+cx0:o+cx1], pcr[o+cx0:o+cx1])
+			}
+			if changed {
+				e.active[r*e.mbCols+c] = 1
+			}
+		}
+	}
 }
 
 // pixels appends to planes those that make up img's picture, for comparing
@@ -424,8 +481,21 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 		}
 		e.bitRate = e.p.BitRate
 	}
+	// A picture that just changed is coded where it changed only: the rest
+	// is as sharp as the frames before made it, and re-coding it (what
+	// libvpx does for blocks whose last coding is not exact) made a click
+	// on a still screen a whole-picture frame. The refine frames that
+	// follow code every block again, to sharpen.
+	if err := e.setActive(e.activeMap()); err != nil {
+		return nil, false, err
+	}
 	pts := now.Sub(e.start).Microseconds()
-	dur := max(1, pts-e.lastPTS)
+	// A frame's duration is its share of the bit budget, and libvpx's idea
+	// of the frame rate, which its realtime speed follows. After a still
+	// spell the time since the last frame is up to a second; the first
+	// change counts as a frame of a steady stream instead of a second's
+	// worth of budget and a frame rate of one.
+	dur := min(max(1, pts-e.lastPTS), maxFrameDuration)
 	if e.lastPTS == 0 {
 		dur = 33_333
 	}
@@ -451,6 +521,60 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 	}
 	return bytes.Clone(e.out[:n]), true, nil
 }
+
+// activeMap returns the macroblocks to code in this frame, nil for all: for
+// a change, those that changed; for its refinements, all that changed since
+// the picture was last refined. It keeps that account in e.dirty.
+func (e *encoder) activeMap() []byte {
+	switch {
+	case !e.p.SkipUnchanged || e.wantKey:
+		e.dirty, e.dirtyAll, e.refined = e.dirty[:0], true, false
+	case e.unchanged == 0 && len(e.active) > 0:
+		if e.refined {
+			e.dirty, e.dirtyAll, e.refined = e.dirty[:0], false, false
+		}
+		if len(e.dirty) != len(e.active) {
+			e.dirty = append(e.dirty[:0], e.active...)
+		} else {
+			for i, a := range e.active {
+				e.dirty[i] |= a
+			}
+		}
+		return e.active
+	case e.unchanged == 0: // a change of unknown extent
+		e.dirty, e.dirtyAll, e.refined = e.dirty[:0], true, false
+	case e.unchanged <= e.p.RefineFrames:
+		e.refined = e.unchanged == e.p.RefineFrames
+		if !e.dirtyAll && len(e.dirty) > 0 {
+			return e.dirty
+		}
+	default: // refined: an idle refresh codes nothing anyway
+		e.refined = true
+	}
+	return nil
+}
+
+// setActive gives libvpx its active map: m (mbRows × mbCols), or none.
+func (e *encoder) setActive(m []byte) error {
+	var code C.int
+	switch {
+	case m != nil:
+		code = C.set_active(e.ctx, (*C.uchar)(unsafe.Pointer(&m[0])), C.uint(e.mbRows), C.uint(e.mbCols))
+	case e.activeSet:
+		code = C.set_active(e.ctx, nil, C.uint(e.mbRows), C.uint(e.mbCols))
+	default:
+		return nil
+	}
+	if code != 0 {
+		return vpxErr("active map", C.vpx_codec_err_t(code))
+	}
+	e.activeSet = m != nil
+	return nil
+}
+
+// maxFrameDuration is the longest duration, in microseconds, a frame is
+// given: that of a frame in a stream at 15 frames per second.
+const maxFrameDuration = 66_666
 
 // idleStaticThreshold makes libvpx skip every macroblock of an unchanged
 // picture (the threshold is on a macroblock's prediction error).

@@ -215,3 +215,58 @@ func TestVP8ConvertsAStillPictureOnce(t *testing.T) {
 		t.Fatalf("frame sizes %v: the new picture's frame is not much larger than a refinement of the old one", sizes)
 	}
 }
+
+// A small change to a still, refined picture (a click, a typed letter) is
+// coded where it changed: a frame of a few kilobytes, not the picture coded
+// again (libvpx re-codes every block whose last coding is not exact, and a
+// still spell leaves it a large budget: 150–750 kB at 1080p before).
+func TestVP8CodesOnlyWhatChanged(t *testing.T) {
+	const w, h = 1280, 720
+	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	seed := uint32(1)
+	for i := range img.Y { // lines of text-like noise on a light background
+		img.Y[i] = 200
+		if (i/w)%20 < 12 && (i%w)%9 < 6 {
+			seed = seed*1664525 + 1013904223
+			img.Y[i] = byte(seed >> 24)
+		}
+	}
+	for i := range img.Cb {
+		img.Cb[i], img.Cr[i] = 128, 128
+	}
+	n := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		n++
+		if n%10 == 0 { // a still spell, then a 60×60 square changes
+			time.Sleep(300 * time.Millisecond)
+			for y := 300; y < 360; y++ {
+				for x := 600; x < 660; x++ {
+					img.Y[y*img.YStride+x] ^= 0xff
+				}
+			}
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return img, func() {}, nil
+	})
+	p := DefaultVP8
+	p.IdleInterval = time.Hour
+	enc, err := p.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: w, Height: h}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	var sizes []int
+	for range 1 + p.RefineFrames + 3*(1+p.RefineFrames) { // the picture, then three changes
+		b, _, err := enc.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(b))
+	}
+	for c := 1; c <= 3; c++ {
+		if n := sizes[c*(1+p.RefineFrames)]; n > 20_000 {
+			t.Errorf("change %d: a frame of %d bytes (first picture %d); all sizes %v", c, n, sizes[0], sizes)
+		}
+	}
+}

@@ -175,10 +175,13 @@ func (v *view) reader(r video.Reader) video.Reader {
 			}
 			v.mu.Unlock()
 
-			// Frame rate: let a frame through once its interval has
-			// (nearly) passed; the capture's own ticks set the phase.
+			// Frame rate: below the capture's, let a frame through once its
+			// interval has (nearly) passed; the capture's own ticks set the
+			// phase. At the capture's rate every frame goes: the capture
+			// keeps its beat after a late frame by taking the next one
+			// early, which this would drop.
 			now := time.Now()
-			if p.fps > 0 && now.Sub(v.last) < time.Duration(float64(time.Second)/p.fps*0.9) {
+			if p.fps > 0 && p.fps < v.auto.fps && now.Sub(v.last) < time.Duration(float64(time.Second)/p.fps*0.9) {
 				release()
 				continue
 			}

@@ -161,3 +161,22 @@ func TestViewConvertsACaptureOnce(t *testing.T) {
 		t.Fatalf("capture 2 is %v, want blue", c)
 	}
 }
+
+// At the capture's own rate every captured frame goes to the encoder, even
+// one that comes early: after a late frame the capture takes the next one
+// early to keep its beat.
+func TestViewPassesEveryFrameAtTheCaptureRate(t *testing.T) {
+	n := 0
+	src := testFrame()
+	counting := video.ReaderFunc(func() (image.Image, func(), error) { n++; return src, func() {}, nil })
+	v := newView(&Config{Logger: slog.Default(), BitRate: DefaultBitRate, FrameRate: 30})
+	r := v.reader(counting)
+	for range 3 { // back to back, well within 1/30 s
+		if _, _, err := r.Read(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 3 {
+		t.Errorf("read %d source frames for 3 output frames, want none skipped", n)
+	}
+}

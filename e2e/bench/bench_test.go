@@ -170,11 +170,18 @@ func clickLatencies(b *testing.B, probe *Probe, p *Pattern) []float64 {
 		}
 		time.Sleep(time.Duration(150+37*i) * time.Millisecond) // off the capture's beat
 	}
-	downs, changes := probe.Clicks(), probe.Targets()[before:]
-	downs = downs[len(downs)-clicks:]
-	var ms []float64
+	downs, changes, presses := probe.Clicks(), probe.Targets()[before:], p.Presses()
+	downs, presses = downs[len(downs)-clicks:], presses[max(0, len(presses)-clicks):]
+	var ms, toPress, toPhoton []float64
 	for i, d := range downs {
 		ms = append(ms, float64(changes[i]-d))
+		if len(presses) == clicks {
+			at := float64(presses[i]) / 1e6
+			toPress, toPhoton = append(toPress, at-float64(d)), append(toPhoton, float64(changes[i])-at)
+		}
+	}
+	if len(toPress) > 0 {
+		b.Logf("clicks: mousedown to the window's button press %.0f ms, press to photon %.0f ms (medians)", median(toPress), median(toPhoton))
 	}
 	return ms
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,4 +131,11 @@ func (p *Pattern) Clicks() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.clicks)
+}
+
+// Presses returns when the window saw each button press (Unix ns).
+func (p *Pattern) Presses() []int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.clicks)
 }
