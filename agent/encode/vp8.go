@@ -21,6 +21,12 @@ package encode
 // static int set_int(vpx_codec_ctx_t *c, int id, int v) { return vpx_codec_control_(c, id, v); }
 // static int set_uint(vpx_codec_ctx_t *c, int id, unsigned int v) { return vpx_codec_control_(c, id, v); }
 //
+// static int last_q(vpx_codec_ctx_t *c) {
+//   int q = -1;
+//   vpx_codec_control_(c, VP8E_GET_LAST_QUANTIZER_64, &q);
+//   return q;
+// }
+//
 // // set_active marks the macroblocks libvpx codes in the next frames (rows x
 // // cols, 1 = code, 0 = keep as it is); a NULL map codes them all. libvpx
 // // copies the map.
@@ -98,6 +104,12 @@ type VP8 struct {
 	SkipUnchanged bool
 	RefineFrames  int
 	IdleInterval  time.Duration
+	// SharpQuantizer is the finest coding (libvpx's quantizer, 0–63) a
+	// refinement could improve on: a change coded at it or finer (a click
+	// or a typed letter on a still screen) is not refined. Refine frames of
+	// such a change code nothing and still cost ~0.5 kB each at 1080p.
+	// Negative: always refine.
+	SharpQuantizer int
 }
 
 // DefaultVP8 is the agent's encoder configuration, chosen with
@@ -118,6 +130,7 @@ var DefaultVP8 = VP8{
 	SkipUnchanged:   true,
 	RefineFrames:    5,
 	IdleInterval:    time.Second,
+	SharpQuantizer:  10,
 }
 
 // RTPCodec is VP8 at 90 kHz.
@@ -200,6 +213,7 @@ type encoder struct {
 	dirty          []byte
 	dirtyAll       bool
 	refined        bool // the refinements of the last change are done
+	sharp          bool // the last change or refinement was coded finely
 	activeSet      bool
 }
 
@@ -338,7 +352,14 @@ func (e *encoder) skip(img image.Image) bool {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return !e.wantKey && e.unchanged > e.p.RefineFrames && time.Since(e.lastSent) < e.p.IdleInterval
+	return !e.wantKey && e.refinedNow() && time.Since(e.lastSent) < e.p.IdleInterval
+}
+
+// refinedNow reports whether the picture, unchanged for e.unchanged frames,
+// needs no more refining: RefineFrames went, or the last change or
+// refinement was already coded finely. e.mu is held.
+func (e *encoder) refinedNow() bool {
+	return e.unchanged > e.p.RefineFrames || (e.sharp && e.unchanged > 0)
 }
 
 // changedBlocks sets e.active to the 16×16 macroblocks in which img (I420)
@@ -463,7 +484,7 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 	// with a huge static threshold every macroblock is skipped, where the
 	// rate control would otherwise spend the idle time's budget sharpening a
 	// picture nobody can see get sharper.
-	idle := e.p.SkipUnchanged && !e.wantKey && e.unchanged > e.p.RefineFrames
+	idle := e.p.SkipUnchanged && !e.wantKey && e.refinedNow()
 	if idle != e.idle {
 		threshold := e.p.StaticThreshold
 		if idle {
@@ -511,6 +532,12 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 	}
 	e.wantKey = false
 	e.lastPTS, e.lastSent = pts, now
+	if !e.refinedNow() {
+		// A small change (or its refinement) coded finely needs no more
+		// refining. Large changes (scrolling) keep their refinements: without
+		// them the bench's scrolling cost twice the bits and 40% more CPU.
+		e.sharp = e.smallChange() && int(C.last_q(e.ctx)) <= e.p.SharpQuantizer
+	}
 	if cap(e.out) < w*h {
 		e.out = make([]byte, w*h*3/2)
 	}
@@ -543,7 +570,7 @@ func (e *encoder) activeMap() []byte {
 		return e.active
 	case e.unchanged == 0: // a change of unknown extent
 		e.dirty, e.dirtyAll, e.refined = e.dirty[:0], true, false
-	case e.unchanged <= e.p.RefineFrames:
+	case !e.refinedNow():
 		e.refined = e.unchanged == e.p.RefineFrames
 		if !e.dirtyAll && len(e.dirty) > 0 {
 			return e.dirty
@@ -552,6 +579,19 @@ func (e *encoder) activeMap() []byte {
 		e.refined = true
 	}
 	return nil
+}
+
+// smallChange reports whether the blocks changed since the last refinement
+// are known and at most a quarter of the picture.
+func (e *encoder) smallChange() bool {
+	if e.dirtyAll || len(e.dirty) == 0 {
+		return false
+	}
+	n := 0
+	for _, d := range e.dirty {
+		n += int(d)
+	}
+	return n*4 <= len(e.dirty)
 }
 
 // setActive gives libvpx its active map: m (mbRows × mbCols), or none.

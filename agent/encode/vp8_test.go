@@ -37,6 +37,7 @@ func TestVP8SkipsUnchangedFrames(t *testing.T) {
 	p := DefaultVP8
 	p.RefineFrames = 2
 	p.IdleInterval = time.Hour
+	p.SharpQuantizer = -1 // a flat picture is coded finely at once
 	enc, err := p.BuildVideoEncoder(frames(10, 10, 10, 10, 10, 10, 200, 200, 200, 200, 200), prop.Media{Video: prop.Video{Width: 64, Height: 48}})
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +199,7 @@ func TestVP8ConvertsAStillPictureOnce(t *testing.T) {
 	})
 	p := DefaultVP8
 	p.RefineFrames = 3
+	p.SharpQuantizer = -1 // a flat picture is coded finely at once
 	enc, err := p.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: 160, Height: 96}})
 	if err != nil {
 		t.Fatal(err)
@@ -251,6 +253,7 @@ func TestVP8CodesOnlyWhatChanged(t *testing.T) {
 	})
 	p := DefaultVP8
 	p.IdleInterval = time.Hour
+	p.SharpQuantizer = -1 // every change refined: frames at known places
 	enc, err := p.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: w, Height: h}})
 	if err != nil {
 		t.Fatal(err)
@@ -268,5 +271,56 @@ func TestVP8CodesOnlyWhatChanged(t *testing.T) {
 		if n := sizes[c*(1+p.RefineFrames)]; n > 20_000 {
 			t.Errorf("change %d: a frame of %d bytes (first picture %d); all sizes %v", c, n, sizes[0], sizes)
 		}
+	}
+}
+
+// A small change coded finely at once (a block of a flat picture) is not
+// refined: the next frames of the same picture are skipped. The first
+// picture, and a large change, are (TestVP8SkipsUnchangedFrames).
+func TestVP8DoesNotRefineWhatIsSharp(t *testing.T) {
+	pics := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		pics++
+		if pics > 20 {
+			return nil, func() {}, io.EOF
+		}
+		// At the pace of a stream: each frame's budget is a frame's worth
+		// (a busy machine only makes it larger).
+		time.Sleep(33 * time.Millisecond)
+		img := image.NewYCbCr(image.Rect(0, 0, 128, 96), image.YCbCrSubsampleRatio420)
+		for i := range img.Y {
+			img.Y[i] = 100
+		}
+		for i := range img.Cb {
+			img.Cb[i], img.Cr[i] = 128, 128
+		}
+		if pics > 10 { // one 16×16 block changes
+			for y := 32; y < 48; y++ {
+				for x := 48; x < 64; x++ {
+					img.Y[y*img.YStride+x] = 160
+				}
+			}
+		}
+		return img, func() {}, nil
+	})
+	p := DefaultVP8
+	p.IdleInterval = time.Hour
+	enc, err := p.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: 128, Height: 96}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	n := 0
+	for {
+		if _, _, err := enc.Read(); err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatal(err)
+			}
+			break
+		}
+		n++
+	}
+	if want := 1 + p.RefineFrames + 1; n != want {
+		t.Errorf("%d frames, want %d: the first picture refined, the small change not", n, want)
 	}
 }
