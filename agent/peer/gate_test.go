@@ -40,6 +40,15 @@ func TestGateHidesTheScreenWhileVideoIsOff(t *testing.T) {
 	if released != 1 {
 		t.Fatalf("the captured frame was released %d times, want 1", released)
 	}
+	// The second frame, read at once to set the capture up, is black too.
+	img, release, err = r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if c := color.RGBAModel.Convert(img.At(10, 10)).(color.RGBA); c.R != 0 || released != 2 {
+		t.Fatalf("second paused frame shows %v (released %d), want black (2)", c, released)
+	}
 
 	// Turning video on wakes a waiting reader and lets the screen through.
 	go func() { time.Sleep(20 * time.Millisecond); g.set(true) }()

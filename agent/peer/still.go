@@ -31,13 +31,18 @@ const (
 // means the news stopped: every frame is captured. r must be the screen
 // capture's reader, whose frames need no release and stay valid until its
 // next Read.
-func stillReader(r video.Reader, changes <-chan struct{}, fps float64) video.Reader {
+//
+// A value on fresh asks for a new capture at once, as a drawing does: video
+// turned on after a spell of black frames shows the screen as it is now
+// (waiting for the next refresh held the first picture back by up to a
+// second).
+func stillReader(r video.Reader, changes, fresh <-chan struct{}, fps float64) video.Reader {
 	interval := time.Duration(float64(time.Second) / fps)
 	var last image.Image
 	var drawn, captured time.Time // the last capture after a drawing, the last of all
 	return video.ReaderFunc(func() (image.Image, func(), error) {
-		fresh := last == nil || pending(changes)
-		if !fresh && time.Since(captured) < stillMaxAge {
+		isFresh := last == nil || pending(changes) || pending(fresh)
+		if !isFresh && time.Since(captured) < stillMaxAge {
 			wait := stillWait
 			if time.Since(drawn) < stillSettle {
 				wait = interval
@@ -46,7 +51,10 @@ func stillReader(r video.Reader, changes <-chan struct{}, fps float64) video.Rea
 			select {
 			case <-changes: // something was drawn: capture it now
 				t.Stop()
-				fresh = true
+				isFresh = true
+			case <-fresh:
+				t.Stop()
+				isFresh = true
 			case <-t.C:
 				return last, func() {}, nil
 			}
@@ -54,7 +62,7 @@ func stillReader(r video.Reader, changes <-chan struct{}, fps float64) video.Rea
 		img, release, err := r.Read()
 		if err == nil && img != nil {
 			last, captured = img, time.Now()
-			if fresh {
+			if isFresh {
 				drawn = captured
 			}
 		}

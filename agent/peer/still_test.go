@@ -15,7 +15,7 @@ func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
 	captures := 0
 	src := countingScreen(&captures)
 	changes := make(chan struct{}, 1)
-	r := stillReader(src, changes, 100)
+	r := stillReader(src, changes, nil, 100)
 	read := func() image.Image {
 		t.Helper()
 		img, _, err := r.Read()
@@ -71,7 +71,7 @@ func TestStillReaderSafetyNets(t *testing.T) {
 	captures := 0
 	src := countingScreen(&captures)
 	changes := make(chan struct{}, 1)
-	r := stillReader(src, changes, 100)
+	r := stillReader(src, changes, nil, 100)
 	start := time.Now()
 	for time.Since(start) < stillMaxAge+stillWait+100*time.Millisecond {
 		if _, _, err := r.Read(); err != nil {
@@ -96,4 +96,24 @@ func countingScreen(n *int) video.Reader {
 		*n++
 		return image.NewRGBA(image.Rect(0, 0, 8, 8)), func() {}, nil
 	})
+}
+
+// A value on fresh (video turned on) captures the screen at once, from a
+// settled still screen whose next frame would otherwise wait stillWait.
+func TestStillReaderCapturesWhenAskedFresh(t *testing.T) {
+	captures := 0
+	src := countingScreen(&captures)
+	changes, fresh := make(chan struct{}, 1), make(chan struct{}, 1)
+	r := stillReader(src, changes, fresh, 100)
+	if _, _, err := r.Read(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(stillSettle)
+	go func() { time.Sleep(20 * time.Millisecond); fresh <- struct{}{} }()
+	if _, _, err := r.Read(); err != nil {
+		t.Fatal(err)
+	}
+	if captures != 2 {
+		t.Fatalf("%d captures, want 2: the frame after fresh is a new capture", captures)
+	}
 }

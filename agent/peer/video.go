@@ -91,7 +91,7 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTra
 			if cfg.Source == nil && cfg.Changes != nil {
 				var changes <-chan struct{}
 				changes, vt.stop = cfg.Changes()
-				r = stillReader(r, changes, cfg.FrameRate)
+				r = stillReader(r, changes, g.fresh, cfg.FrameRate)
 			}
 			var size image.Point // what the first frame will be: the whole of X screen 0
 			if len(cfg.Monitors) > 0 && cfg.Monitors[0].Screen == 0 {
@@ -220,14 +220,16 @@ type gate struct {
 	changed chan struct{} // closed and replaced on every change
 	done    <-chan struct{}
 	blank   *image.YCbCr
-	started bool // the first frame was let through
+	reads   int // frames asked for so far
+	// fresh receives when video comes on: the screen is captured anew.
+	fresh chan struct{}
 }
 
 // pausedInterval is the time between black frames while video is off.
 const pausedInterval = time.Second
 
 func newGate(on bool, done <-chan struct{}) *gate {
-	return &gate{on: on, changed: make(chan struct{}), done: done}
+	return &gate{on: on, changed: make(chan struct{}), done: done, fresh: make(chan struct{}, 1)}
 }
 
 func (g *gate) set(on bool) {
@@ -237,6 +239,12 @@ func (g *gate) set(on bool) {
 		g.on = on
 		close(g.changed)
 		g.changed = make(chan struct{})
+		if on {
+			select {
+			case g.fresh <- struct{}{}:
+			default:
+			}
+		}
 	}
 }
 
@@ -245,13 +253,16 @@ func (g *gate) set(on bool) {
 // or the Peer closes), except for the first frame.
 func (g *gate) wait() (on, first bool) {
 	g.mu.Lock()
-	on, changed, first := g.on, g.changed, !g.started
-	g.started = true
+	on, changed, first, second := g.on, g.changed, g.reads == 0, g.reads == 1
+	g.reads++
 	g.mu.Unlock()
 	// The first frame goes at once, black or not: the encoder reads it while
 	// the answer to the browser's offer is being made (mediadevices binds the
 	// track there), and a second's wait for it held up the whole session.
-	if on || first {
+	// The second goes at once too: black, but read from the screen, so that
+	// the capture and conversion buffers are set up (their first use cost
+	// 100–160 ms) before the customer allows viewing, not after.
+	if on || first || second {
 		return on, first
 	}
 	t := time.NewTimer(pausedInterval)

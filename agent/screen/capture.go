@@ -143,6 +143,16 @@ func OpenCapture(n int, fps float64) (*Capture, error) {
 		C.XCloseDisplay(dp)
 		return nil, err
 	}
+	// The first capture into new shared memory is slow (both sides fault
+	// its pages in: 40–100 ms for 720p on a busy machine); do it now, beside
+	// the caller, so that the first frame someone waits for is not.
+	c.mu.Lock()
+	go func() {
+		defer c.mu.Unlock()
+		if !c.closed {
+			C.get_image(c.dp, C.int(c.screen), c.img)
+		}
+	}()
 	return c, nil
 }
 
