@@ -71,6 +71,14 @@ func (tc *Technician) Files(t testing.TB) FileStatus {
 		`({sent: lifelineFiles.sent, received: lifelineFiles.received, ended: lifelineFiles.ended, out: lifelineFiles.out})`))
 }
 
+// FilesDiagnostics is the console's file-transfer state as JSON: the transfer
+// going out, and each data channel's state and queued bytes.
+func (tc *Technician) FilesDiagnostics(t testing.TB) string {
+	t.Helper()
+	return get(t, tc.ctx, "file diagnostics", chromedp.Evaluate[string](
+		`JSON.stringify({out: lifelineFiles.out, in: lifelineFiles.in, ended: lifelineFiles.ended, channels: lifelineFiles.channels})`))
+}
+
 // Frames is how many frames the console's video has decoded so far.
 func (tc *Technician) Frames(t testing.TB) int {
 	t.Helper()
@@ -104,6 +112,14 @@ func (c *Customer) SendFile(t testing.TB, path string) {
 func (c *Customer) FilesLog(t testing.TB) string {
 	t.Helper()
 	return get(t, c.ctx, "files log", chromedp.Evaluate[string](`document.getElementById("files-log").textContent`))
+}
+
+// OfferText is what the customer's file offer says (its error included,
+// if any), and whether it shows.
+func (c *Customer) OfferText(t testing.TB) string {
+	t.Helper()
+	return get(t, c.ctx, "file offer", chromedp.Evaluate[string](
+		`(() => { const o = document.getElementById("files-offer"); return (o.hidden ? "hidden: " : "shown: ") + o.textContent; })()`))
 }
 
 // waitLong waits up to d for cond, sampling every 100 ms with each(elapsed).

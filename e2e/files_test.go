@@ -131,7 +131,16 @@ func TestFilesCancelAndHostileName(t *testing.T) {
 	hostile, sum := MakeFile(t, "CON.txt", 1000)
 	tech.SendFile(t, hostile)
 	customer.AcceptFile(t)
-	waitLong(t, "the file", Timeout, func() bool { return len(tech.Files(t).Sent) == 1 })
+	deadline := time.Now().Add(Timeout)
+	for len(tech.Files(t).Sent) != 1 {
+		if time.Now().After(deadline) {
+			// Seen once in CI (the agent logged the offer, then nothing):
+			// say where each side stood.
+			t.Fatalf("timed out waiting for the file: technician %s; log %q; customer log %q, offer %q",
+				tech.FilesDiagnostics(t), tech.LogText(t), customer.FilesLog(t), customer.OfferText(t))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if fileSHA(t, filepath.Join(downloads, "_CON.txt")) != sum {
 		t.Fatal("sanitised file differs")
 	}

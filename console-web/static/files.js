@@ -365,7 +365,12 @@ function dropAll() {
 }
 
 // status is exposed for diagnostics and end-to-end tests.
-const status = { sent: [], received: [], ended: [], get out() { return out && { name: out.name, sent: out.sent, size: out.size }; }, get in() { return inc && { name: inc.name, got: inc.got, size: inc.size }; } };
+const status = {
+  sent: [], received: [], ended: [],
+  get out() { return out && { name: out.name, sent: out.sent, size: out.size, accepted: !!out.started }; },
+  get in() { return inc && { name: inc.name, got: inc.got, size: inc.size }; },
+  get channels() { return { control: ctl?.readyState || "none", data: data.map((d) => `${d.readyState} ${d.bufferedAmount}`) }; },
+};
 window.lifelineFiles = status;
 
 register({
