@@ -93,7 +93,7 @@ func ToI420(dst *image.YCbCr, src Pixels, s Shape) *image.YCbCr {
 	if size.X < 2 || size.Y < 2 || !s.Crop.In(src.Rect) {
 		return nil
 	}
-	if off := src.offset(s.Crop.Max.X-1, s.Crop.Max.Y-1); off+4 > len(src.Pix) || src.Stride < 4*src.Rect.Dx() {
+	if off := src.Offset(s.Crop.Max.X-1, s.Crop.Max.Y-1); off+4 > len(src.Pix) || src.Stride < 4*src.Rect.Dx() {
 		return nil
 	}
 	if dst == nil || dst.Rect.Size() != size || dst.SubsampleRatio != image.YCbCrSubsampleRatio420 {
@@ -109,13 +109,14 @@ func ToI420(dst *image.YCbCr, src Pixels, s Shape) *image.YCbCr {
 	if s.Gray {
 		gray = 1
 	}
-	C.to_i420((*C.uint8_t)(unsafe.Pointer(&src.Pix[src.offset(s.Crop.Min.X, s.Crop.Min.Y)])), C.int(src.Stride),
+	C.to_i420((*C.uint8_t)(unsafe.Pointer(&src.Pix[src.Offset(s.Crop.Min.X, s.Crop.Min.Y)])), C.int(src.Stride),
 		C.int(bgr), C.int(step), C.int(gray), C.int(size.X), C.int(size.Y),
 		(*C.uint8_t)(unsafe.Pointer(&dst.Y[0])), C.int(dst.YStride),
 		(*C.uint8_t)(unsafe.Pointer(&dst.Cb[0])), (*C.uint8_t)(unsafe.Pointer(&dst.Cr[0])), C.int(dst.CStride))
 	return dst
 }
 
-func (p Pixels) offset(x, y int) int {
+// Offset is where pixel (x, y) starts in p.Pix.
+func (p Pixels) Offset(x, y int) int {
 	return (y-p.Rect.Min.Y)*p.Stride + (x-p.Rect.Min.X)*4
 }

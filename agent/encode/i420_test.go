@@ -19,7 +19,7 @@ func reference(src Pixels, s Shape) *image.YCbCr {
 		var c [3]int
 		for dy := range step {
 			for dx := range step {
-				o := src.offset(s.Crop.Min.X+ox*step+dx, s.Crop.Min.Y+oy*step+dy)
+				o := src.Offset(s.Crop.Min.X+ox*step+dx, s.Crop.Min.Y+oy*step+dy)
 				for k := range 3 {
 					c[k] += int(src.Pix[o+k])
 				}

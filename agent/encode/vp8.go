@@ -74,6 +74,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -204,7 +205,6 @@ type encoder struct {
 	idle      bool     // the static threshold is idleStaticThreshold
 	lastSent  time.Time
 	lastPTS   int64
-	took      time.Duration
 	// active marks the macroblocks of the last change (mbRows × mbCols),
 	// empty when unknown; dirty those changed since the picture was last
 	// refined (dirtyAll: all of them); activeSet says libvpx holds a map.
@@ -378,7 +378,8 @@ func (e *encoder) changedBlocks(img image.Image) {
 	py, pcb := e.prev[:len(y.Y)], e.prev[len(y.Y):len(y.Y)+len(y.Cb)]
 	pcr := e.prev[len(y.Y)+len(y.Cb):]
 	e.mbRows, e.mbCols = (h+15)/16, (w+15)/16
-	e.active = append(e.active, make([]byte, e.mbRows*e.mbCols)...)
+	e.active = slices.Grow(e.active, e.mbRows*e.mbCols)[:e.mbRows*e.mbCols]
+	clear(e.active)
 	for r := range e.mbRows {
 		for c := range e.mbCols {
 			x0, x1 := c*16, min(c*16+16, w)

@@ -49,7 +49,7 @@ func (m *motion) fast(img encode.Pixels, crop image.Rectangle) bool {
 	}
 	changed := 0
 	for i := range n {
-		off := pixOffset(img, crop.Min.X, crop.Min.Y+i*motionRowStep)
+		off := img.Offset(crop.Min.X, crop.Min.Y+i*motionRowStep)
 		row := img.Pix[off : off+rowBytes]
 		if !bytes.Equal(row, m.rows[i*rowBytes:(i+1)*rowBytes]) {
 			changed++
@@ -77,13 +77,9 @@ func (m *motion) fast(img encode.Pixels, crop image.Rectangle) bool {
 
 func (m *motion) copyRows(img encode.Pixels, crop image.Rectangle, rowBytes int) {
 	for i := 0; i*rowBytes < len(m.rows); i++ {
-		off := pixOffset(img, crop.Min.X, crop.Min.Y+i*motionRowStep)
+		off := img.Offset(crop.Min.X, crop.Min.Y+i*motionRowStep)
 		copy(m.rows[i*rowBytes:], img.Pix[off:off+rowBytes])
 	}
-}
-
-func pixOffset(p encode.Pixels, x, y int) int {
-	return (y-p.Rect.Min.Y)*p.Stride + (x-p.Rect.Min.X)*4
 }
 
 func (m *motion) reset() {
