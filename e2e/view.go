@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,8 +48,9 @@ func (tc *Technician) CtrlAltDel(t testing.TB) {
 }
 
 // Animate draws changing noise in a w×h window at x, y of the display's
-// first screen until the test ends: a moving picture for the encoder.
-func Animate(t testing.TB, display string, x, y, w, h int) {
+// first screen until stop is called or the test ends: a moving picture for
+// the encoder.
+func Animate(t testing.TB, display string, x, y, w, h int) (stop func()) {
 	t.Helper()
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
@@ -87,11 +89,16 @@ func Animate(t testing.TB, display string, x, y, w, h int) {
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		close(done)
-		<-stopped
-		conn.Close()
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			close(done)
+			<-stopped
+			conn.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // ReceivedBytes is how many video bytes the console's connection has received.
