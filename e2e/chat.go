@@ -53,7 +53,7 @@ func (tc *Technician) SendLink(t testing.TB, url string) {
 	run(t, tc.ctx, "send a link",
 		chromedp.WaitEnabled(chromedp.ID("chat-send-link")),
 		chromedp.SendKeys(chromedp.ID("chat-input"), url),
-		chromedp.Click(chromedp.ID("chat-send-link")))
+		click("chat-send-link"))
 }
 
 // ChatNote returns the note under the chat box (a refusal), or "".
@@ -100,7 +100,7 @@ func (c *Customer) Chat(t testing.TB, text string) {
 // AllowLinks ticks "open the technician's links automatically".
 func (c *Customer) AllowLinks(t testing.TB) {
 	t.Helper()
-	run(t, c.ctx, "allow links", chromedp.Click(chromedp.ID("chat-auto")))
+	run(t, c.ctx, "allow links", click("chat-auto"))
 	waitFor(t, "the links toggle", func() bool {
 		return get(t, c.ctx, "read the links toggle", chromedp.Evaluate[bool](`document.getElementById("chat-auto").checked`))
 	})

@@ -39,7 +39,7 @@ func (tc *Technician) AllowClipboardAccess(t testing.TB) {
 // ShareClipboard flips the "Share clipboard" switch.
 func (tc *Technician) ShareClipboard(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "switch clipboard sharing", chromedp.WaitEnabled(chromedp.ID("clip-switch")), chromedp.Click(chromedp.ID("clip-switch")))
+	run(t, tc.ctx, "switch clipboard sharing", chromedp.WaitEnabled(chromedp.ID("clip-switch")), click("clip-switch"))
 }
 
 // ClipboardState returns the clipboard panel's state line and note.
@@ -106,7 +106,7 @@ func (tc *Technician) SessionLog(t testing.TB) string {
 // StopClipboard clicks "Stop sharing clipboard" on the customer's page.
 func (c *Customer) StopClipboard(t testing.TB) {
 	t.Helper()
-	run(t, c.ctx, "stop clipboard sharing", chromedp.WaitVisible(chromedp.ID("stop-clip")), chromedp.Click(chromedp.ID("stop-clip")))
+	run(t, c.ctx, "stop clipboard sharing", click("stop-clip"))
 }
 
 // XClipboard returns the text on the customer's X clipboard, as a paste would

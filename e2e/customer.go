@@ -46,7 +46,7 @@ func (s *Stack) CustomerWithPIN(t testing.TB, pin string) *Customer {
 		chromedp.Navigate(s.URL+"/join"),
 		chromedp.WaitVisible(chromedp.ID("pin")),
 		chromedp.SendKeys(chromedp.ID("pin"), pin),
-		chromedp.Click(chromedp.ID("pin-submit")),
+		click("pin-submit"),
 	)
 	return s.download(t, ctx)
 }
@@ -130,7 +130,7 @@ func (c *Customer) WaitAsked(t testing.TB) string {
 func (c *Customer) Allow(t testing.TB) {
 	t.Helper()
 	c.WaitAsked(t)
-	run(t, c.ctx, "allow", chromedp.Click(chromedp.ID("allow")), chromedp.WaitNotVisible(chromedp.ID("allow")))
+	run(t, c.ctx, "allow", click("allow"), chromedp.WaitNotVisible(chromedp.ID("allow")))
 }
 
 // PageText returns the visible text of the customer's page.
@@ -142,13 +142,13 @@ func (c *Customer) PageText(t testing.TB) string {
 // StopControl clicks Stop control.
 func (c *Customer) StopControl(t testing.TB) {
 	t.Helper()
-	run(t, c.ctx, "stop control", chromedp.WaitVisible(chromedp.ID("stop")), chromedp.Click(chromedp.ID("stop")))
+	run(t, c.ctx, "stop control", click("stop"))
 }
 
 // End clicks End session on the customer's page.
 func (c *Customer) End(t testing.TB) {
 	t.Helper()
-	run(t, c.ctx, "end the session", chromedp.Click(chromedp.ID("end")))
+	run(t, c.ctx, "end the session", click("end"))
 }
 
 // WaitEnded waits until the customer's page says the session is over.

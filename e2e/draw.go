@@ -27,7 +27,7 @@ func init() { xgb.Logger = log.New(io.Discard, "", 0) }
 // draw-erase, …) once it is enabled.
 func (tc *Technician) UseTool(t testing.TB, id string) {
 	t.Helper()
-	run(t, tc.ctx, "use tool "+id, chromedp.WaitEnabled(chromedp.ID(id)), chromedp.Click(chromedp.ID(id)))
+	run(t, tc.ctx, "use tool "+id, chromedp.WaitEnabled(chromedp.ID(id)), click(id))
 }
 
 // WaitToolsReady waits until drawing on the customer's screen is possible.

@@ -36,13 +36,13 @@ func (tc *Technician) SendFile(t testing.TB, path string) {
 	t.Helper()
 	run(t, tc.ctx, "send a file",
 		chromedp.SetUploadFiles(chromedp.ID("files-input"), []string{path}),
-		chromedp.Click(chromedp.ID("files-send")))
+		click("files-send"))
 }
 
 // CancelSend clicks Cancel on the file being sent.
 func (tc *Technician) CancelSend(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "cancel the file", chromedp.Click(chromedp.ID("files-out-cancel")))
+	run(t, tc.ctx, "cancel the file", click("files-out-cancel"))
 }
 
 // FileStatus is what the console's files panel has done so far.
@@ -95,9 +95,7 @@ func (tc *Technician) LogText(t testing.TB) string {
 // default folder.
 func (c *Customer) AcceptFile(t testing.TB) {
 	t.Helper()
-	run(t, c.ctx, "accept the file",
-		chromedp.WaitVisible(chromedp.ID("files-accept")),
-		chromedp.Click(chromedp.ID("files-accept")))
+	run(t, c.ctx, "accept the file", click("files-accept"))
 }
 
 // SendFile picks path on the customer's page and clicks Send.
@@ -105,7 +103,7 @@ func (c *Customer) SendFile(t testing.TB, path string) {
 	t.Helper()
 	run(t, c.ctx, "send a file",
 		chromedp.SetUploadFiles(chromedp.ID("files-input"), []string{path}),
-		chromedp.Click(chromedp.ID("files-send")))
+		click("files-send"))
 }
 
 // FilesLog is the text of the customer's files log.

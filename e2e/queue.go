@@ -81,7 +81,7 @@ func (tc *Technician) QueueNewSession(t testing.TB, customer string) (string, In
 	n := len(tc.Tabs(t))
 	run(t, tc.ctx, "create a session from the queue",
 		chromedp.SendKeys(chromedp.ID("queue-customer"), customer),
-		chromedp.Click(chromedp.ID("queue-create")))
+		click("queue-create"))
 	var tabs []string
 	waitFor(t, "the new session's tab", func() bool {
 		tabs = tc.Tabs(t)
@@ -122,7 +122,7 @@ func (tc *Technician) Tabs(t testing.TB) []string {
 // ShowTab brings the tab of sid (or "queue") to the front.
 func (tc *Technician) ShowTab(t testing.TB, sid string) {
 	t.Helper()
-	run(t, tc.ctx, "show a tab", chromedp.Click(chromedp.CSS(`#tabs [data-tab="`+sid+`"]`)))
+	run(t, tc.ctx, "show a tab", clickSteady(`#tabs [data-tab="`+sid+`"]`))
 }
 
 // Unread is the unread chat badge of the tab of sid.
@@ -161,7 +161,7 @@ func (tc *Technician) QueueAction(t testing.TB, sid, action string) {
 	t.Helper()
 	tc.ShowTab(t, "queue")
 	sel := `#queue-rows tr[data-sid="` + sid + `"] button.` + action
-	run(t, tc.ctx, "click "+action, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+	run(t, tc.ctx, "click "+action, clickSteady(sel))
 }
 
 // Transfer offers sid to technician to with a comment, from the queue.
@@ -175,7 +175,7 @@ func (tc *Technician) Transfer(t testing.TB, sid, to, comment string) {
 	run(t, tc.ctx, "transfer",
 		chromedp.SetValue(chromedp.ID("transfer-to"), to),
 		chromedp.SendKeys(chromedp.ID("transfer-comment"), comment),
-		chromedp.Click(chromedp.ID("transfer-send")))
+		click("transfer-send"))
 }
 
 // WriteNote types notes into the History & notes panel of the tab of sid and
@@ -198,5 +198,5 @@ func (tc *Technician) History(t testing.TB, sid string) string {
 // ToggleHold clicks the workspace's Put on hold / Resume button.
 func (tc *Technician) ToggleHold(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "hold or resume", chromedp.WaitEnabled(chromedp.ID("hold-session")), chromedp.Click(chromedp.ID("hold-session")))
+	run(t, tc.ctx, "hold or resume", chromedp.WaitEnabled(chromedp.ID("hold-session")), click("hold-session"))
 }

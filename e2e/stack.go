@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -339,6 +340,44 @@ func cspViolations(t testing.TB, ctx context.Context) []string {
 	t.Helper()
 	return get(t, ctx, "read CSP violations", chromedp.Evaluate[[]string](`window.__csp || []`))
 }
+
+// click clicks the element with id once it is visible and has held its
+// place for 100 ms. Pages grow as news arrives (a chat line above the
+// customer's files panel moves its Accept button down), and a click aimed at
+// where a button was lands beside it; Playwright waits for the same
+// ("stable") before it clicks.
+func click(id string) chromedp.Action[chromedp.Void] {
+	return clickSteady("#" + id)
+}
+
+// clickSteady is click for a CSS selector.
+func clickSteady(css string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		var v chromedp.Void
+		if _, err := chromedp.WaitVisible(chromedp.CSS(css))(ctx, t); err != nil {
+			return v, err
+		}
+		if _, err := chromedp.Evaluate[bool](fmt.Sprintf(steadyJS, strconv.Quote(css)), chromedp.EvalAwaitPromise)(ctx, t); err != nil {
+			return v, fmt.Errorf("waiting for %s to hold still: %w", css, err)
+		}
+		return chromedp.Click(chromedp.CSS(css))(ctx, t)
+	}
+}
+
+// steadyJS resolves once the element's box is the same in three looks 50 ms
+// apart (or after 5 s: a box that keeps moving gets the click anyway).
+const steadyJS = `(async (sel) => {
+  let last = "", same = 0;
+  for (let i = 0; i < 100 && same < 2; i++) {
+    const e = document.querySelector(sel);
+    const r = e ? e.getBoundingClientRect() : null;
+    const k = r ? [r.x, r.y, r.width, r.height].join() : "";
+    same = k && k === last ? same + 1 : 0;
+    last = k;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  return true;
+})(%s)`
 
 // run runs chromedp steps with the hang guard, failing the test with what.
 func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {

@@ -52,7 +52,7 @@ func (s *Stack) login(t testing.TB, ctx context.Context, user, password string) 
 		chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), user),
 		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("login")),
+		click("login"),
 		chromedp.WaitVisible(chromedp.ID("customer")),
 	)
 	return &Technician{s: s, ctx: ctx}
@@ -68,7 +68,7 @@ func (tc *Technician) NewSession(t testing.TB, customer string) Invitation {
 		chromedp.Navigate(tc.s.URL+"/console"),
 		chromedp.WaitVisible(chromedp.ID("customer")),
 		chromedp.SendKeys(chromedp.ID("customer"), customer),
-		chromedp.Click(chromedp.ID("new-session")),
+		click("new-session"),
 		chromedp.WaitVisible(chromedp.ID("invite-link")),
 	)
 	var inv []string
@@ -196,13 +196,13 @@ func (tc *Technician) RequestControl(t testing.TB) {
 	t.Helper()
 	run(t, tc.ctx, "request control",
 		chromedp.WaitEnabled(chromedp.ID("request-control")),
-		chromedp.Click(chromedp.ID("request-control")))
+		click("request-control"))
 }
 
 // End clicks End session and confirms.
 func (tc *Technician) End(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "end the session", chromedp.Click(chromedp.ID("end-session")))
+	run(t, tc.ctx, "end the session", click("end-session"))
 }
 
 // ForgeInput sends raw input straight on the data channel, as a console that

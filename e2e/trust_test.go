@@ -40,14 +40,14 @@ func TestConsoleUnderCSPAndTheCustomerSeesTheRealOrganisation(t *testing.T) {
 		chromedp.Navigate(stack.URL+"/admin"),
 		chromedp.WaitVisible(chromedp.ID("org")),
 		chromedp.SetValue(chromedp.ID("org"), "Acme Support Ltd"),
-		chromedp.Click(chromedp.ID("save-settings")),
+		click("save-settings"),
 		chromedp.WaitVisible(chromedp.ID("admin-notice")),
 	)
 	run(t, a, "create a technician",
 		chromedp.SendKeys(chromedp.ID("new-id"), "mallory"),
 		chromedp.SendKeys(chromedp.ID("new-name"), "Microsoft Security Team"),
 		chromedp.SendKeys(chromedp.ID("new-password"), "mallory-password"),
-		chromedp.Click(chromedp.ID("create-tech")),
+		click("create-tech"),
 		chromedp.WaitVisible(chromedp.ID("tech-mallory")),
 	)
 	noViolations(a, "the admin page")

@@ -44,7 +44,7 @@ func (tc *Technician) CtrlAltDel(t testing.TB) {
 	t.Helper()
 	run(t, tc.ctx, "send Ctrl+Alt+Del",
 		chromedp.WaitEnabled(chromedp.ID("keys-cad")),
-		chromedp.Click(chromedp.ID("keys-cad")))
+		click("keys-cad"))
 }
 
 // Animate draws changing noise in a w×h window at x, y of the display's
@@ -199,7 +199,7 @@ func (tc *Technician) SameConnection(t testing.TB) bool {
 // ClickTool clicks the toolbar button id.
 func (tc *Technician) ClickTool(t testing.TB, id string) {
 	t.Helper()
-	run(t, tc.ctx, "click "+id, chromedp.WaitEnabled(chromedp.ID(id)), chromedp.Click(chromedp.ID(id)))
+	run(t, tc.ctx, "click "+id, chromedp.WaitEnabled(chromedp.ID(id)), click(id))
 }
 
 // Eval evaluates a JavaScript expression in the console and returns its value.

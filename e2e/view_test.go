@@ -77,7 +77,7 @@ func TestSpecialKeysAndKeyboardModes(t *testing.T) {
 func checkViewModes(t *testing.T, tech *Technician, win *twtest.Window) {
 	t.Helper()
 	cx, cy := win.Center()
-	click := func(what string) {
+	clickAt := func(what string) {
 		t.Helper()
 		mark := win.Mark(t)
 		tech.Click(t, cx, cy)
@@ -94,7 +94,7 @@ func checkViewModes(t *testing.T, tech *Technician, win *twtest.Window) {
 	tech.ClickTool(t, "view-actual")
 	tech.WaitJS(t, "the video at actual size", fmt.Sprintf(`Math.round(lifeline.video.getBoundingClientRect().width) === %d`, ScreenW))
 	Eval[bool](t, tech, "scroll the view", `(() => { const v = lifeline.video.parentElement; v.scrollLeft = 300; v.scrollTop = 200; return v.scrollLeft > 0; })()`)
-	click("a click in the scrolled actual-size view")
+	clickAt("a click in the scrolled actual-size view")
 
 	// Back to fit, with the magnifier: it shows the screen under it at full
 	// resolution, and clicks still land right.
@@ -115,13 +115,13 @@ func checkViewModes(t *testing.T, tech *Technician, win *twtest.Window) {
 	if !same {
 		t.Error("the magnifier does not show the screen under it")
 	}
-	click("a click beside the magnifier")
+	clickAt("a click beside the magnifier")
 	tech.ClickTool(t, "view-magnifier")
 
 	// Full screen keeps the toolbar.
 	tech.ClickTool(t, "view-full")
 	tech.WaitJS(t, "full screen", `document.fullscreenElement?.id === "stage" && document.getElementById("toolbar").getBoundingClientRect().height > 0`)
-	click("a click in full screen")
+	clickAt("a click in full screen")
 	tech.ClickTool(t, "view-full")
 	tech.WaitJS(t, "full screen left", `!document.fullscreenElement`)
 
