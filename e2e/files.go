@@ -55,6 +55,9 @@ type FileStatus struct {
 	Out *struct {
 		Sent, Size int64
 	} `json:"out"`
+	In *struct {
+		Got, Size int64
+	} `json:"in"`
 }
 
 // FileDone is a finished transfer.
@@ -68,7 +71,7 @@ type FileDone struct {
 func (tc *Technician) Files(t testing.TB) FileStatus {
 	t.Helper()
 	return get(t, tc.ctx, "file status", chromedp.Evaluate[FileStatus](
-		`({sent: lifelineFiles.sent, received: lifelineFiles.received, ended: lifelineFiles.ended, out: lifelineFiles.out})`))
+		`({sent: lifelineFiles.sent, received: lifelineFiles.received, ended: lifelineFiles.ended, out: lifelineFiles.out, in: lifelineFiles.in})`))
 }
 
 // FilesDiagnostics is the console's file-transfer state as JSON: the transfer
@@ -130,4 +133,16 @@ func waitLong(t testing.TB, what string, d time.Duration, cond func() bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// moved is how many bytes the console's transfers in progress have moved.
+func (s FileStatus) moved() int64 {
+	var n int64
+	if s.Out != nil {
+		n += s.Out.Sent
+	}
+	if s.In != nil {
+		n += s.In.Got
+	}
+	return n
 }

@@ -54,7 +54,7 @@ func TestFilesBothWays(t *testing.T) {
 	tech.SendFile(t, path)
 	customer.AcceptFile(t)
 	start := time.Now()
-	before, after := watchFrames(t, tech, "the file at the customer", func() bool { return len(tech.Files(t).Sent) == 1 })
+	before, after := watchFrames(t, tech, customer, "the file at the customer", func() bool { return len(tech.Files(t).Sent) == 1 })
 	t.Logf("technician → customer: %.1f MB/s; frames %d → %d", size/1e6/time.Since(start).Seconds(), before, after)
 	got := tech.Files(t).Sent[0]
 	if got.SHA256 != sum || fileSHA(t, filepath.Join(downloads, "report.bin")) != sum {
@@ -73,7 +73,7 @@ func TestFilesBothWays(t *testing.T) {
 	path2, sum2 := MakeFile(t, "photos.bin", size+12345)
 	customer.SendFile(t, path2)
 	start = time.Now()
-	before, after = watchFrames(t, tech, "the file at the technician", func() bool { return len(tech.Files(t).Received) == 1 })
+	before, after = watchFrames(t, tech, customer, "the file at the technician", func() bool { return len(tech.Files(t).Received) == 1 })
 	t.Logf("customer → technician: %.1f MB/s; frames %d → %d", size/1e6/time.Since(start).Seconds(), before, after)
 	if got := tech.Files(t).Received[0]; got.SHA256 != sum2 || got.Name != "photos.bin" {
 		t.Fatalf("received %+v, want sha %s", got, sum2)
@@ -86,6 +86,11 @@ func TestFilesBothWays(t *testing.T) {
 // because a loaded shared machine can slow a transfer to 1 MB/s.
 const transferHangGuard = 10 * time.Minute
 
+// transferStall is how long a transfer may make no progress at all before
+// the test gives up on it (a hang guard: on this machine a transfer moves
+// megabytes a second).
+const transferStall = time.Minute
+
 // frameStall is the longest the console's video may stand still during a
 // transfer while the screen animates (~30 frames a second): a hang guard
 // against a transfer that starves the video, generous for a loaded machine.
@@ -95,18 +100,34 @@ const frameStall = 2 * time.Second
 // screen, and fails if the console decoded no frame for frameStall meanwhile.
 // A still screen would not do: it sends one frame a second, too few to tell
 // a starved video from a quiet one.
-func watchFrames(t *testing.T, tech *Technician, what string, done func() bool) (before, after int) {
+//
+// It also fails, saying where each side stood, when the console's transfer
+// has not moved for transferStall.
+func watchFrames(t *testing.T, tech *Technician, customer *Customer, what string, done func() bool) (before, after int) {
 	t.Helper()
 	stop := Animate(t, tech.s.Display, 1100, 560, 96, 96)
 	defer stop()
 	before = tech.Frames(t)
 	last, moved := before, time.Now()
 	var worst time.Duration
+	var bytes int64
+	progressed, ended := time.Now(), len(tech.Files(t).Ended)
 	waitLong(t, what, transferHangGuard, func() bool {
 		if n := tech.Frames(t); n > last {
 			last, moved = n, time.Now()
 		}
 		worst = max(worst, time.Since(moved))
+		st := tech.Files(t)
+		if len(st.Ended) > ended {
+			t.Fatalf("waiting for %s: the transfer ended: %+v; technician %s; log %q; customer log %q",
+				what, st.Ended, tech.FilesDiagnostics(t), tech.LogText(t), customer.FilesLog(t))
+		}
+		if b := st.moved(); b != bytes {
+			bytes, progressed = b, time.Now()
+		} else if time.Since(progressed) > transferStall {
+			t.Fatalf("waiting for %s: the transfer stood still at %d bytes for %v: technician %s; log %q; customer log %q, offer %q",
+				what, bytes, transferStall, tech.FilesDiagnostics(t), tech.LogText(t), customer.FilesLog(t), customer.OfferText(t))
+		}
 		return done()
 	})
 	t.Logf("%s: the video stood still for at most %v", what, worst.Round(time.Millisecond))
