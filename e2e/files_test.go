@@ -54,7 +54,7 @@ func TestFilesBothWays(t *testing.T) {
 	tech.SendFile(t, path)
 	customer.AcceptFile(t)
 	start := time.Now()
-	before, after := watchFrames(t, tech, customer, "the file at the customer", func() bool { return len(tech.Files(t).Sent) == 1 })
+	before, after := watchTransfer(t, tech, customer, "the file at the customer", func() bool { return len(tech.Files(t).Sent) == 1 })
 	t.Logf("technician → customer: %.1f MB/s; frames %d → %d", size/1e6/time.Since(start).Seconds(), before, after)
 	got := tech.Files(t).Sent[0]
 	if got.SHA256 != sum || fileSHA(t, filepath.Join(downloads, "report.bin")) != sum {
@@ -73,7 +73,7 @@ func TestFilesBothWays(t *testing.T) {
 	path2, sum2 := MakeFile(t, "photos.bin", size+12345)
 	customer.SendFile(t, path2)
 	start = time.Now()
-	before, after = watchFrames(t, tech, customer, "the file at the technician", func() bool { return len(tech.Files(t).Received) == 1 })
+	before, after = watchTransfer(t, tech, customer, "the file at the technician", func() bool { return len(tech.Files(t).Received) == 1 })
 	t.Logf("customer → technician: %.1f MB/s; frames %d → %d", size/1e6/time.Since(start).Seconds(), before, after)
 	if got := tech.Files(t).Received[0]; got.SHA256 != sum2 || got.Name != "photos.bin" {
 		t.Fatalf("received %+v, want sha %s", got, sum2)
@@ -96,14 +96,15 @@ const transferStall = time.Minute
 // against a transfer that starves the video, generous for a loaded machine.
 const frameStall = 2 * time.Second
 
-// watchFrames polls until done, with a small animation on the customer's
-// screen, and fails if the console decoded no frame for frameStall meanwhile.
+// watchTransfer polls until the transfer is done, with a small animation on
+// the customer's screen, and fails if the console decoded no frame for
+// frameStall meanwhile.
 // A still screen would not do: it sends one frame a second, too few to tell
 // a starved video from a quiet one.
 //
 // It also fails, saying where each side stood, when the console's transfer
 // has not moved for transferStall.
-func watchFrames(t *testing.T, tech *Technician, customer *Customer, what string, done func() bool) (before, after int) {
+func watchTransfer(t *testing.T, tech *Technician, customer *Customer, what string, done func() bool) (before, after int) {
 	t.Helper()
 	stop := Animate(t, tech.s.Display, 1100, 560, 96, 96)
 	defer stop()
