@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -120,14 +121,12 @@ func watchTransfer(t *testing.T, tech *Technician, customer *Customer, what stri
 		worst = max(worst, time.Since(moved))
 		st := tech.Files(t)
 		if len(st.Ended) > ended {
-			t.Fatalf("waiting for %s: the transfer ended: %+v; technician %s; log %q; customer log %q",
-				what, st.Ended, tech.FilesDiagnostics(t), tech.LogText(t), customer.FilesLog(t))
+			t.Fatalf("waiting for %s: the transfer ended: %+v; %s", what, st.Ended, filesState(t, tech, customer))
 		}
 		if b := st.moved(); b != bytes {
 			bytes, progressed = b, time.Now()
 		} else if time.Since(progressed) > transferStall {
-			t.Fatalf("waiting for %s: the transfer stood still at %d bytes for %v: technician %s; log %q; customer log %q, offer %q",
-				what, bytes, transferStall, tech.FilesDiagnostics(t), tech.LogText(t), customer.FilesLog(t), customer.OfferText(t))
+			t.Fatalf("waiting for %s: the transfer stood still at %d bytes for %v; %s", what, bytes, transferStall, filesState(t, tech, customer))
 		}
 		return done()
 	})
@@ -136,6 +135,14 @@ func watchTransfer(t *testing.T, tech *Technician, customer *Customer, what stri
 		t.Fatalf("the video stood still for %v during the transfer (frames %d → %d)", worst.Round(time.Millisecond), before, last)
 	}
 	return before, last
+}
+
+// filesState says where each side of a file transfer stands, for a failure:
+// the console's transfer and data channels, its log, and the customer's
+// files log and offer.
+func filesState(t *testing.T, tech *Technician, customer *Customer) string {
+	return fmt.Sprintf("technician %s; log %q; customer log %q, offer %q",
+		tech.FilesDiagnostics(t), tech.LogText(t), customer.FilesLog(t), customer.OfferText(t))
 }
 
 // TestFilesCancelAndHostileName: a cancelled transfer leaves nothing behind, and a
@@ -161,8 +168,7 @@ func TestFilesCancelAndHostileName(t *testing.T) {
 		if time.Now().After(deadline) {
 			// Seen once in CI (the agent logged the offer, then nothing):
 			// say where each side stood.
-			t.Fatalf("timed out waiting for the file: technician %s; log %q; customer log %q, offer %q",
-				tech.FilesDiagnostics(t), tech.LogText(t), customer.FilesLog(t), customer.OfferText(t))
+			t.Fatalf("timed out waiting for the file; %s", filesState(t, tech, customer))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

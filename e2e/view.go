@@ -89,14 +89,11 @@ func Animate(t testing.TB, display string, x, y, w, h int) (stop func()) {
 			}
 		}
 	}()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			close(done)
-			<-stopped
-			conn.Close()
-		})
-	}
+	stop = sync.OnceFunc(func() {
+		close(done)
+		<-stopped
+		conn.Close()
+	})
 	t.Cleanup(stop)
 	return stop
 }
