@@ -147,9 +147,13 @@ func (h *Handler) pin(w http.ResponseWriter, r *http.Request) {
 		if secs < 1 {
 			secs = 1
 		}
+		msg := p.T("join.tooMany", secs)
+		if errors.Is(err, invite.ErrBusy) {
+			msg = p.T("join.busy", secs)
+		}
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		w.WriteHeader(http.StatusTooManyRequests)
-		_ = pinView(p, h.Settings(r.Context()).OrgName, p.T("join.tooMany", secs)).Render(r.Context(), w)
+		_ = pinView(p, h.Settings(r.Context()).OrgName, msg).Render(r.Context(), w)
 	case errors.Is(err, invite.ErrInvalidPIN):
 		w.WriteHeader(http.StatusBadRequest)
 		_ = pinView(p, h.Settings(r.Context()).OrgName, p.T("join.badPIN")).Render(r.Context(), w)

@@ -17,16 +17,28 @@ var (
 	ErrInvalidPIN = errors.New("that code is not valid")
 	// ErrRateLimited means a client address made too many wrong attempts.
 	ErrRateLimited = errors.New("too many wrong codes")
+	// ErrBusy means the server checks codes slowly now (many wrong ones from
+	// everywhere); the code was not checked and may be tried again shortly.
+	ErrBusy = errors.New("the server is busy checking codes")
 	// ErrNoPIN means no free PIN could be found.
 	ErrNoPIN = errors.New("could not allocate a PIN")
 )
 
-// RateLimitError is ErrRateLimited with the time to wait.
-type RateLimitError struct{ RetryAfter time.Duration }
-
-func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("%v: retry in %s", ErrRateLimited, e.RetryAfter.Round(time.Second))
+// RateLimitError is ErrRateLimited (or ErrBusy) with the time to wait.
+type RateLimitError struct {
+	RetryAfter time.Duration
+	// Reason is ErrRateLimited (when nil) or ErrBusy.
+	Reason error
 }
 
-// Unwrap makes errors.Is(err, ErrRateLimited) true.
-func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%v: retry in %s", e.Unwrap(), max(e.RetryAfter.Round(time.Second), time.Second))
+}
+
+// Unwrap makes errors.Is(err, ErrRateLimited) (or ErrBusy) true.
+func (e *RateLimitError) Unwrap() error {
+	if e.Reason == nil {
+		return ErrRateLimited
+	}
+	return e.Reason
+}

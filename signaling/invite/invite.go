@@ -1,6 +1,6 @@
 // Package invite issues and checks the ways a customer joins a session: invitation
-// links with 128-bit random tokens, single-use 6-digit PINs, and a per-address limit
-// on wrong PINs.
+// links with 128-bit random tokens, single-use 6-digit PINs, a per-address limit
+// on wrong PINs and a server-wide one that slows guessing from many addresses.
 package invite
 
 import (
@@ -9,9 +9,11 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
@@ -25,18 +27,33 @@ type Config struct {
 	// MaxFailures wrong PINs per client address are allowed in each Window.
 	MaxFailures int
 	Window      time.Duration
-	Now         func() time.Time // for tests; time.Now if nil
+	// GlobalMaxFailures wrong PINs from all addresses together are checked
+	// at once in each Window; past that, further tries go ahead one every
+	// Window/GlobalMaxFailures, so a flood from many addresses slows every
+	// guess instead of locking the customers out. 0 means no such limit.
+	GlobalMaxFailures int
+	// MaxWait is the longest a try waits for its turn; one that would wait
+	// longer is told the server is busy (ErrBusy) and checks nothing.
+	MaxWait time.Duration
+	Now     func() time.Time // for tests; time.Now if nil
+	Logger  *slog.Logger     // slog.Default() if nil
 }
 
 // Defaults returns the production settings.
 func Defaults() Config {
-	return Config{LinkTTL: 24 * time.Hour, PINTTL: 20 * time.Minute, MaxFailures: 5, Window: time.Minute}
+	return Config{LinkTTL: 24 * time.Hour, PINTTL: 20 * time.Minute, MaxFailures: 5, Window: time.Minute,
+		GlobalMaxFailures: 60, MaxWait: 3 * time.Second}
 }
 
 // Service issues and redeems invitations.
 type Service struct {
 	cfg   Config
 	store *store.Store
+	log   *slog.Logger
+	// addrMu and globalMu keep this node's updates of the per-address and
+	// server-wide counters in line, so they do not lose compare-and-set
+	// races to each other (other nodes still can: that answers ErrBusy).
+	addrMu, globalMu sync.Mutex
 }
 
 // New returns a Service over st.
@@ -44,7 +61,10 @@ func New(cfg Config, st *store.Store) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg, store: st}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Service{cfg: cfg, store: st, log: cfg.Logger}
 }
 
 // Invitation is what a technician hands to a customer.
@@ -139,55 +159,43 @@ func (s *Service) Use(ctx context.Context, token string) (string, error) {
 	return in.SessionID, err
 }
 
-// RedeemPIN trades a PIN for its link token, once, counting wrong PINs against the
-// client address. It returns ErrRateLimited (with RetryAfter) when addr has failed
-// too often, and ErrInvalidPIN for a wrong or expired PIN.
+// RedeemPIN trades a PIN for its link token, once. Every try is counted
+// against the client address before the PIN is looked at, and against the
+// server-wide limit (which may make it wait its turn); the right PIN is not
+// held against anyone. It returns a *RateLimitError wrapping ErrRateLimited
+// when addr has failed too often, or ErrBusy when the server-wide limit has
+// no turn for it soon (nothing was checked: try again later), and
+// ErrInvalidPIN for a wrong or expired PIN.
 func (s *Service) RedeemPIN(ctx context.Context, addr, pin string) (token string, err error) {
 	key := limitKey(addr)
-	if wait, err := s.RetryAfter(ctx, key); err != nil {
+	if err := s.takeAttempt(ctx, key); err != nil {
 		return "", err
-	} else if wait > 0 {
-		return "", &RateLimitError{RetryAfter: wait}
+	}
+	wait, err := s.takeSlot(ctx)
+	if err == nil {
+		err = sleep(ctx, wait)
+		if err != nil {
+			s.refund(context.WithoutCancel(ctx), globalKey, &s.globalMu)
+		}
+	}
+	if err != nil {
+		s.refund(context.WithoutCancel(ctx), key, &s.addrMu)
+		return "", err
 	}
 	if protocol.IsPIN(pin) {
 		p, err := s.store.TakePIN(ctx, pin)
 		if err == nil && !s.cfg.Now().After(p.Expires) {
+			s.refund(ctx, key, &s.addrMu)
+			if s.cfg.GlobalMaxFailures > 0 {
+				s.refund(ctx, globalKey, &s.globalMu)
+			}
 			return p.Token, nil
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", err
 		}
 	}
-	if err := s.fail(ctx, key); err != nil {
-		return "", err
-	}
 	return "", ErrInvalidPIN
-}
-
-// RetryAfter says how long the client with limit key must wait before trying again.
-func (s *Service) RetryAfter(ctx context.Context, key string) (time.Duration, error) {
-	l, err := s.store.Limit(ctx, key)
-	if err != nil {
-		return 0, err
-	}
-	end := l.Since.Add(s.cfg.Window)
-	now := s.cfg.Now()
-	if l.Count >= s.cfg.MaxFailures && now.Before(end) {
-		return end.Sub(now), nil
-	}
-	return 0, nil
-}
-
-func (s *Service) fail(ctx context.Context, key string) error {
-	_, err := s.store.UpdateLimit(ctx, key, func(l *store.Limit) error {
-		now := s.cfg.Now()
-		if now.Sub(l.Since) >= s.cfg.Window {
-			l.Count, l.Since = 0, now
-		}
-		l.Count++
-		return nil
-	})
-	return err
 }
 
 // limitKey turns a client address ("1.2.3.4:5678", "[::1]:80" or a bare IP) into

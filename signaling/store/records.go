@@ -159,6 +159,9 @@ type PIN struct {
 type Limit struct {
 	Count int       `json:"count"`
 	Since time.Time `json:"since"`
+	// Next is the earliest time a throttled attempt may go ahead (server-wide
+	// limits that slow attempts down rather than refuse them).
+	Next time.Time `json:"next,omitzero"`
 }
 
 // HashKey turns a secret into a bucket key, so secrets are never stored as keys.
