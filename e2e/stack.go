@@ -117,6 +117,11 @@ type Signaling struct {
 	done chan struct{}
 }
 
+// testPeers are the addresses the stack's peers have on this machine
+// (loopback, and the TEST-NET veth pairs of the NAT tests): the embedded TURN
+// server may relay to them, private or its own as they are.
+const testPeers = "127.0.0.0/8,198.51.100.0/24,203.0.113.0/24"
+
 // StartSignaling starts a signaling process with the stack's defaults (fresh
 // data, embedded NATS, TURN on a free port) changed by args, and stops it
 // when the test ends.
@@ -124,7 +129,7 @@ func (s *Stack) StartSignaling(t testing.TB, args ...string) *Signaling {
 	t.Helper()
 	g := &Signaling{Logs: &lockedBuffer{}, done: make(chan struct{})}
 	args = append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
-		"--turn-listen", "127.0.0.1:0", "--insecure-http"}, args...)
+		"--turn-listen", "127.0.0.1:0", "--turn-allow-peer", testPeers, "--insecure-http"}, args...)
 	g.cmd = exec.Command(filepath.Join(s.bin, "signaling"), args...)
 	g.cmd.Env = append(os.Environ(), "LIFELINE_ADMIN_PASSWORD="+AdminPassword)
 	g.cmd.Stderr = g.Logs
@@ -205,7 +210,7 @@ func StartWith(t testing.TB, o Options) *Stack {
 	s.Display = xvfb.StartScreens(t, append([]image.Point{image.Pt(w, h)}, o.ExtraScreens...)...)
 
 	s.sigArgs = append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--agent-dir", filepath.Join(s.bin, "agents"), "--org", "Acme IT",
-		"--turn-listen", "127.0.0.1:0", "--insecure-http"}, o.SignalingArgs...)
+		"--turn-listen", "127.0.0.1:0", "--turn-allow-peer", testPeers, "--insecure-http"}, o.SignalingArgs...)
 	s.URL = s.startSignaling(t, s.sigArgs)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -55,6 +56,28 @@ func optionalIP(s string) (net.IP, error) {
 		return nil, fmt.Errorf("%q is not an IP address", s)
 	}
 	return ip, nil
+}
+
+// cidrs parses a comma-separated list of CIDR prefixes (a bare address is
+// one host); empty means none.
+func cidrs(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR prefix; use e.g. 10.20.0.0/16 or 192.168.1.5", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // newLogger builds the server's logger: text or JSON on stderr, at level.

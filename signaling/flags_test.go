@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestPortRange(t *testing.T) {
 	tests := []struct {
@@ -21,6 +24,27 @@ func TestPortRange(t *testing.T) {
 		min, max, err := portRange(tt.in)
 		if (err == nil) != tt.ok || min != tt.min || max != tt.max {
 			t.Errorf("portRange(%q) = %d, %d, %v", tt.in, min, max, err)
+		}
+	}
+}
+
+func TestCIDRs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"", "[]", true},
+		{"10.20.0.0/16", "[10.20.0.0/16]", true},
+		{"127.0.0.1/8, 198.51.100.0/24", "[127.0.0.0/8 198.51.100.0/24]", true},
+		{"192.168.1.5,fd00::/8", "[192.168.1.5/32 fd00::/8]", true},
+		{"10.0.0.0/33", "", false},
+		{"lan", "", false},
+	}
+	for _, tt := range tests {
+		got, err := cidrs(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && fmt.Sprint(got) != tt.want) {
+			t.Errorf("cidrs(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
 		}
 	}
 }

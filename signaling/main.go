@@ -19,7 +19,7 @@ import (
 
 func main() {
 	cfg := server.Config{}
-	var stun, turnURLs, relayIP, relayPorts, logFormat, logLevel, agentURLs string
+	var stun, turnURLs, relayIP, relayPorts, allowPeers, logFormat, logLevel, agentURLs string
 	flag.StringVar(&cfg.Addr, "addr", env("LIFELINE_ADDR", "127.0.0.1:8080"), "listen address (plain HTTP only on loopback: see --tls-cert, --acme-host, --insecure-http)")
 	flag.StringVar(&cfg.PublicURL, "public-url", env("LIFELINE_PUBLIC_URL", ""), "URL customers and technicians use to reach this server (default http://<addr>)")
 	flag.StringVar(&cfg.DataDir, "data", env("LIFELINE_DATA", "./data"), "data directory (embedded NATS store, agent builds)")
@@ -38,7 +38,9 @@ func main() {
 	flag.StringVar(&relayPorts, "turn-relay-ports", env("LIFELINE_TURN_RELAY_PORTS", ""), "UDP port range of TURN relays, e.g. 49152-65535 (default: any free port)")
 	flag.StringVar(&turnURLs, "turn-url", env("LIFELINE_TURN_URLS", ""), "comma-separated external TURN URLs sharing --turn-secret, e.g. turn:turn.example.com:3478?transport=udp")
 	flag.StringVar(&cfg.TURN.Secret, "turn-secret", env("LIFELINE_TURN_SECRET", ""), "TURN REST shared secret (default: kept in <data>/turn-secret; set the same on every node)")
-	flag.DurationVar(&cfg.TURN.TTL, "turn-ttl", 0, "lifetime of TURN credentials (default 12h)")
+	flag.DurationVar(&cfg.TURN.TTL, "turn-ttl", 0, "how long TURN credentials may make new relays (default 1h); the embedded server also ends them with their session")
+	flag.StringVar(&allowPeers, "turn-allow-peer", env("LIFELINE_TURN_ALLOW_PEERS", ""), "comma-separated CIDRs of non-public addresses TURN relays may reach anyway, e.g. 10.20.0.0/16 (default: public addresses only)")
+	flag.BoolVar(&cfg.TURN.TCPRelay, "turn-tcp-relay", false, "offer RFC 6062 TCP relays (the server opening TCP connections to peers); WebRTC does not need them")
 	flag.StringVar(&agentURLs, "agent-urls", env("LIFELINE_AGENT_URLS", ""), "comma-separated signaling URLs (each node) agents may resume through when theirs fails")
 	flag.StringVar(&cfg.MetricsAddr, "metrics-addr", env("LIFELINE_METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this (private) address, e.g. 127.0.0.1:9090")
 	flag.StringVar(&logFormat, "log-format", env("LIFELINE_LOG_FORMAT", "text"), "log format: text or json")
@@ -74,6 +76,9 @@ func main() {
 	}
 	if cfg.TURN.RelayIP, err = optionalIP(relayIP); err != nil {
 		fail("--turn-relay-ip", err)
+	}
+	if cfg.TURN.AllowPeers, err = cidrs(allowPeers); err != nil {
+		fail("--turn-allow-peer", err)
 	}
 	if stun != "" {
 		cfg.ICEServers = []webrtc.ICEServer{{URLs: strings.Split(stun, ",")}}

@@ -158,12 +158,13 @@ func Run(ctx context.Context, cfg Config) error {
 	} else if pw != "" {
 		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
 	}
+	inv.Logger = log
 	invites := invite.New(inv, st)
 	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt}
 	hcfg.AgentURLs = cfg.AgentURLs
 	var relay *turn.Server
 	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
-		relay, err = startTURN(cfg, log)
+		relay, err = startTURN(cfg, st, log)
 		if err != nil {
 			return err
 		}
@@ -291,9 +292,11 @@ func serveMetrics(cfg Config, h http.Handler, log *slog.Logger) (func(), error) 
 }
 
 // startTURN fills the TURN defaults from the rest of the configuration and starts it.
-func startTURN(cfg Config, log *slog.Logger) (*turn.Server, error) {
+// Its credentials work only while their session is open in st.
+func startTURN(cfg Config, st *store.Store, log *slog.Logger) (*turn.Server, error) {
 	tc := cfg.TURN
 	tc.Logger = log
+	tc.Sessions = st
 	if tc.Host == "" {
 		u, err := url.Parse(cfg.PublicURL)
 		if err != nil {
@@ -307,9 +310,6 @@ func startTURN(cfg Config, log *slog.Logger) (*turn.Server, error) {
 			return nil, fmt.Errorf("TURN relay address: %w (set it with --turn-relay-ip)", err)
 		}
 		tc.RelayIP = ip
-	}
-	if tc.RelayIP != nil && tc.RelayIP.IsLoopback() {
-		tc.AllowLoopbackPeers = true // everything runs on this machine
 	}
 	if tc.Secret == "" {
 		secret, err := turnSecret(filepath.Join(cfg.DataDir, "turn-secret"))

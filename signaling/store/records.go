@@ -216,6 +216,18 @@ func (s *Store) Session(ctx context.Context, id string) (Session, error) {
 	return ss, err
 }
 
+// SessionOpen reports whether session id exists and has not ended.
+func (s *Store) SessionOpen(ctx context.Context, id string) (bool, error) {
+	ss, err := s.Session(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return !ss.State.Closed(), nil
+}
+
 // UpdateSession changes a session with compare-and-set; fn may refuse with an error.
 func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*Session) error) (Session, error) {
 	return update(ctx, s.sessions, id, fn)

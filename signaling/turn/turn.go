@@ -4,6 +4,7 @@
 package turn
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha1" //nolint:gosec // TURN REST credentials are HMAC-SHA1 by definition
@@ -14,19 +15,33 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pion/stun/v4"
 	pturn "github.com/pion/turn/v5"
 	"github.com/pion/webrtc/v4"
 )
 
-// DefaultTTL is how long handed-out credentials stay valid: long enough for a
-// support session (an allocation is refreshed with the same credentials),
-// short enough that a leaked one soon becomes useless.
-const DefaultTTL = 12 * time.Hour
+// DefaultTTL is how long handed-out credentials may make new allocations
+// (peers get fresh ones each time they join or resume). On the embedded
+// server they also end with their session, and an allocation they made is
+// refreshed for as long as its session lasts, past this expiry; external
+// TURN servers (coturn) know only the expiry.
+const DefaultTTL = time.Hour
+
+// DefaultSweepInterval is how often the embedded server closes the relays
+// of sessions that have ended.
+const DefaultSweepInterval = 10 * time.Second
+
+// Sessions is what the TURN server asks the session store: whether the
+// session a TURN username names is still open.
+type Sessions interface {
+	SessionOpen(ctx context.Context, sid string) (bool, error)
+}
 
 // Config configures the TURN side of a signaling node.
 type Config struct {
@@ -53,25 +68,41 @@ type Config struct {
 	// External lists URLs of external TURN/STUN servers using Secret, e.g.
 	// "turn:turn.example.com:3478?transport=udp".
 	External []string
-	// AllowLoopbackPeers lets relays send to loopback addresses (tests on one
-	// machine). Off, a relay never reaches the server's own loopback services.
-	AllowLoopbackPeers bool
-	Logger             *slog.Logger
+	// AllowPeers names the non-public peer addresses relays may reach
+	// anyway (e.g. a lab network, or 127.0.0.0/8 when everything runs on one
+	// machine). Without it a relay reaches public addresses only: never
+	// private ranges (RFC 1918, CGNAT, ULA, loopback, link-local) nor the
+	// server's own addresses, but for other relays at RelayIP.
+	AllowPeers []netip.Prefix
+	// TCPRelay offers RFC 6062 TCP relays (the server opening TCP connections
+	// to peers). Off by default: WebRTC needs UDP relays only, which TURN
+	// over TCP and TLS carry as well.
+	TCPRelay bool
+	// Sessions, if set, binds credentials to their session: the embedded
+	// server refuses the credentials of a session that is not open, and
+	// closes the relays of a session that has ended.
+	Sessions Sessions
+	// SweepInterval is how often relays of ended sessions are closed; 0
+	// means DefaultSweepInterval.
+	SweepInterval time.Duration
+	Logger        *slog.Logger
 }
 
 // Realm is the TURN realm of the embedded server.
 const Realm = "lifeline"
 
-// ErrNoServers means TURN was configured with neither an embedded server nor external URLs.
-var ErrNoServers = errors.New("turn: no embedded server and no external TURN URL")
-
 // Server hands out ICE servers with credentials and runs the embedded TURN
 // server, if configured.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	server *pturn.Server
-	urls   []string
+	cfg      Config
+	log      *slog.Logger
+	server   *pturn.Server
+	urls     []string
+	policy   *peerPolicy
+	relayIP  netip.Addr
+	registry *relayRegistry
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
@@ -85,13 +116,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TTL <= 0 {
 		cfg.TTL = DefaultTTL
 	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = DefaultSweepInterval
+	}
 	if cfg.Secret == "" {
 		return nil, errors.New("turn: a shared secret is required")
 	}
 	if cfg.Listen == "" && len(cfg.External) == 0 {
 		return nil, ErrNoServers
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, registry: newRelayRegistry()}
 	if cfg.Listen != "" {
 		if err := s.start(); err != nil {
 			return nil, err
@@ -128,6 +162,12 @@ func (s *Server) start() error {
 	if cfg.RelayIP == nil {
 		return errors.New("turn: the relay address (public IP of this server) is required")
 	}
+	relayIP, ok := netip.AddrFromSlice(cfg.RelayIP)
+	if !ok {
+		return fmt.Errorf("turn: relay address %v is not an IP address", cfg.RelayIP)
+	}
+	s.relayIP = relayIP.Unmap()
+	s.policy = newPeerPolicy(cfg.AllowPeers, append(hostAddrs(), s.relayIP))
 	udp, tcp, err := listenBoth(cfg.Listen)
 	if err != nil {
 		return err
@@ -152,10 +192,14 @@ func (s *Server) start() error {
 		listeners = append(listeners, pturn.ListenerConfig{Listener: tl, RelayAddressGenerator: s.relays(), PermissionHandler: s.permit})
 	}
 	srv, err := pturn.NewServer(pturn.ServerConfig{
-		Realm:             Realm,
-		AuthHandler:       s.authenticate,
-		PacketConnConfigs: []pturn.PacketConnConfig{{PacketConn: udp, RelayAddressGenerator: s.relays(), PermissionHandler: s.permit}},
-		ListenerConfigs:   listeners,
+		Realm: Realm,
+		// Permissions and channels are refreshed with a fresh check of the
+		// session (RFC 5766's 5 minutes; pion's default is 10).
+		PermissionTimeout:  5 * time.Minute,
+		ChannelBindTimeout: 10 * time.Minute,
+		AuthHandler:        s.authenticate,
+		PacketConnConfigs:  []pturn.PacketConnConfig{{PacketConn: udp, RelayAddressGenerator: s.relays(), PermissionHandler: s.permit}},
+		ListenerConfigs:    listeners,
 	})
 	if err != nil {
 		udp.Close()
@@ -171,38 +215,89 @@ func (s *Server) start() error {
 	if tlsPort != 0 {
 		s.urls = append(s.urls, "turns:"+net.JoinHostPort(cfg.Host, strconv.Itoa(tlsPort))+"?transport=tcp")
 	}
-	s.log.Info("embedded TURN server started", "port", port, "tlsPort", tlsPort, "relayIP", cfg.RelayIP.String(), "host", cfg.Host)
+	s.log.Info("embedded TURN server started", "port", port, "tlsPort", tlsPort, "relayIP", cfg.RelayIP.String(), "host", cfg.Host,
+		"allowPeers", cfg.AllowPeers, "tcpRelay", cfg.TCPRelay)
+	if cfg.Sessions != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		s.stop = stop
+		s.wg.Go(func() { s.sweep(ctx) })
+	}
 	return nil
 }
 
 func (s *Server) relays() pturn.RelayAddressGenerator {
+	var inner pturn.RelayAddressGenerator = &pturn.RelayAddressGeneratorStatic{RelayAddress: s.cfg.RelayIP, Address: "0.0.0.0"}
 	if s.cfg.MinPort != 0 || s.cfg.MaxPort != 0 {
-		return &pturn.RelayAddressGeneratorPortRange{RelayAddress: s.cfg.RelayIP, Address: "0.0.0.0", MinPort: s.cfg.MinPort, MaxPort: s.cfg.MaxPort}
+		inner = &pturn.RelayAddressGeneratorPortRange{RelayAddress: s.cfg.RelayIP, Address: "0.0.0.0", MinPort: s.cfg.MinPort, MaxPort: s.cfg.MaxPort}
 	}
-	return &pturn.RelayAddressGeneratorStatic{RelayAddress: s.cfg.RelayIP, Address: "0.0.0.0"}
+	return &relays{inner: inner, tcp: s.cfg.TCPRelay, relayIP: s.relayIP, policy: s.policy, registry: s.registry}
 }
 
-// permit refuses to relay towards addresses a customer must never reach
-// through this server: its loopback (unless allowed), unspecified, multicast
-// and link-local addresses.
-func (s *Server) permit(_ net.Addr, peer net.IP) bool {
-	switch {
-	case peer.IsLoopback():
-		return s.cfg.AllowLoopbackPeers
-	case peer.IsUnspecified(), peer.IsMulticast(), peer.IsLinkLocalUnicast(), peer.IsLinkLocalMulticast():
-		return false
+// permit decides CreatePermission and ChannelBind requests: public peers,
+// peers AllowPeers names, and the server's own relay address (two peers both
+// relayed here; relayConn lets those packets reach relays only).
+func (s *Server) permit(client net.Addr, peer net.IP) bool {
+	if a, ok := netip.AddrFromSlice(peer); ok && a.Unmap() == s.relayIP {
+		return true
 	}
-	return true
+	if s.policy.permits(peer) {
+		return true
+	}
+	s.log.Info("turn: peer refused", "from", client.String(), "peer", peer.String(), "err", ErrPeerRefused)
+	return false
 }
 
-// authenticate checks a TURN REST username ("<expiry>:<user>") against the secret.
+// authenticate checks a TURN REST username ("<expiry>:<session>") against
+// the secret and the session: an expired one makes no new allocation, and
+// one whose session is not open works for nothing, refreshes included.
 func (s *Server) authenticate(ra *pturn.RequestAttributes) (string, []byte, bool) {
 	user, err := Check(ra.Username, time.Now())
+	if errors.Is(err, ErrExpired) && ra.Method != stun.MethodAllocate && s.cfg.Sessions != nil {
+		// An allocation made in time lives as long as its session.
+		user, err = Check(ra.Username, time.Time{})
+	}
+	if err == nil && s.cfg.Sessions != nil {
+		err = s.sessionOpen(user)
+	}
 	if err != nil {
-		s.log.Info("turn: credentials refused", "from", ra.SrcAddr.String(), "err", err)
+		s.log.Info("turn: credentials refused", "from", ra.SrcAddr.String(), "method", ra.Method.String(), "err", err)
 		return "", nil, false
 	}
 	return user, pturn.GenerateAuthKey(ra.Username, ra.Realm, Password(s.cfg.Secret, ra.Username)), true
+}
+
+// sessionOpen asks the session store whether sid is open (ErrSessionEnded if not).
+func (s *Server) sessionOpen(sid string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	open, err := s.cfg.Sessions.SessionOpen(ctx, sid)
+	if err != nil {
+		return fmt.Errorf("turn: session %s: %w", sid, err)
+	}
+	if !open {
+		return ErrSessionEnded
+	}
+	return nil
+}
+
+// sweep closes, every SweepInterval, the relays of sessions that have ended,
+// which ends their allocations.
+func (s *Server) sweep(ctx context.Context) {
+	t := time.NewTicker(s.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, sid := range s.registry.sessions() {
+			if err := s.sessionOpen(sid); errors.Is(err, ErrSessionEnded) {
+				n := s.registry.closeSession(sid)
+				s.log.Info("turn: closed the relays of an ended session", "sid", sid, "relays", n)
+			}
+		}
+	}
 }
 
 // ICEServers returns the ICE servers for user (a session id), with fresh
@@ -244,14 +339,12 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.stop != nil {
+		s.stop()
+	}
+	s.wg.Wait()
 	return s.server.Close()
 }
-
-// Errors of Check.
-var (
-	ErrBadUsername = errors.New("turn: username is not <expiry>:<user>")
-	ErrExpired     = errors.New("turn: credentials expired")
-)
 
 // Credentials returns a TURN REST username and password for user, valid until
 // expiry: the username is "<unix expiry>:<user>", the password the base64 of
@@ -269,7 +362,7 @@ func Password(secret, username string) string {
 }
 
 // Check parses a TURN REST username and returns its user part if it has not
-// expired at now. The password itself is checked by the TURN exchange (the
+// expired at now (a zero now skips the expiry). The password itself is checked by the TURN exchange (the
 // message integrity is keyed with Password).
 func Check(username string, now time.Time) (string, error) {
 	ts, user, ok := strings.Cut(username, ":")
@@ -280,7 +373,7 @@ func Check(username string, now time.Time) (string, error) {
 	if err != nil {
 		return "", ErrBadUsername
 	}
-	if exp < now.Unix() {
+	if !now.IsZero() && exp < now.Unix() {
 		return "", ErrExpired
 	}
 	return user, nil

@@ -61,7 +61,7 @@ func TestICEServersListEmbeddedAndExternal(t *testing.T) {
 // TestRelayedConnection connects two real pion peers that may only use relay
 // candidates, once over TURN/UDP and once over TURN/TCP, and sends a message.
 func TestRelayedConnection(t *testing.T) {
-	s := start(t, Config{AllowLoopbackPeers: true})
+	s := start(t, Config{})
 	for _, transport := range []string{"udp", "tcp"} {
 		t.Run(transport, func(t *testing.T) {
 			ice := s.ICEServers("sid-3")[1]
@@ -104,7 +104,10 @@ func TestRelayedConnection(t *testing.T) {
 
 func start(t *testing.T, cfg Config) *Server {
 	t.Helper()
-	cfg.Listen, cfg.Host, cfg.RelayIP, cfg.Secret = "127.0.0.1:0", "127.0.0.1", net.IPv4(127, 0, 0, 1), "secret"
+	cfg.Listen, cfg.Host, cfg.Secret = "127.0.0.1:0", "127.0.0.1", "secret"
+	if cfg.RelayIP == nil {
+		cfg.RelayIP = net.IPv4(127, 0, 0, 1)
+	}
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
