@@ -186,7 +186,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Logger: log}).Register(mux)
 	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: svc.BusyAt(), MaxTabs: sessions.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
-	(&sessionlog.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
+	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /ws/agent", h.Agent)

@@ -111,8 +111,8 @@ func (s *Service) resume(ctx context.Context, hello *protocol.AgentHello, connID
 	})
 }
 
-// JoinError is the code and sentence an agent gets for a failed Join; final
-// says the agent should not try again.
+// JoinError is the code and sentence an agent gets for a failed Join;
+// CodeInternal means a passing failure the agent should try again after.
 func JoinError(err error) (code protocol.ErrorCode, msg string) {
 	var rl *invite.RateLimitError
 	switch {
