@@ -107,9 +107,9 @@ type AgentHello struct {
 	// server derives the device's identity from it, so an agent can only
 	// claim the history of a device whose key it holds.
 	DeviceKey string `json:"deviceKey,omitempty"`
-	Hostname string `json:"hostname,omitempty"`
-	OS       string `json:"os,omitempty"`
-	Version  string `json:"version,omitempty"`
+	Hostname  string `json:"hostname,omitempty"`
+	OS        string `json:"os,omitempty"`
+	Version   string `json:"version,omitempty"`
 }
 
 // AgentWelcome is the payload of TypeAgentWelcome.
