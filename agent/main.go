@@ -101,11 +101,11 @@ func run() int {
 		defer close(uiDone)
 		_ = ui.Run(ctx)
 	}()
-	deviceID, err := session.LoadDeviceID("")
+	deviceKey, err := session.LoadDeviceKey("")
 	if err != nil {
 		log.Warn("no device identity; earlier sessions of this computer will not be found", "err", err)
 	}
-	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceID: deviceID, Changes: changes})
+	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceKey: deviceKey, Changes: changes})
 	ui.Close()
 	<-uiDone
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/server"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 )
 
 // The signaling server restarts mid-session: the agent reconnects by itself,
@@ -46,7 +47,7 @@ func TestAgentResumesAfterServerRestart(t *testing.T) {
 	go func() { _ = ui.Run(ctx) }()
 	go func() {
 		done <- Run(ctx, Config{
-			Server: node.URL, Code: token, Consent: ui, DeviceID: "0123456789abcdef0123456789abcdef",
+			Server: node.URL, Code: token, Consent: ui, DeviceKey: "a device key of this test",
 			Logger:       slog.New(slog.NewTextHandler(&logs, nil)),
 			NewPeer:      func(c peer.Config) (Peer, error) { peers.Add(1); fp.cfg = c; return fp, nil },
 			NewInjector:  func() (Injector, error) { return &fakeInjector{}, nil },
@@ -74,7 +75,7 @@ func TestAgentResumesAfterServerRestart(t *testing.T) {
 		t.Fatalf("no state %s (connected %v)", want, connected)
 		return nil
 	}
-	if s := expectState(console, "waiting", true); s.DeviceID != "0123456789abcdef0123456789abcdef" {
+	if s := expectState(console, "waiting", true); s.DeviceID != sessions.DeviceID("a device key of this test") || s.DeviceID == "" {
 		t.Fatalf("device id %q", s.DeviceID)
 	}
 	console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})

@@ -50,8 +50,8 @@ type Config struct {
 	NewInjector func() (Injector, error)
 	// Features serve the data channels beyond input and pointer.
 	Features []Feature
-	// DeviceID is this machine's stable identity (see LoadDeviceID); may be empty.
-	DeviceID string
+	// DeviceKey is this machine's device key (see LoadDeviceKey); may be empty.
+	DeviceKey string
 	// PingInterval is how often the agent checks its signaling socket; one that
 	// does not answer within the interval is dropped and redialled (default 5 s).
 	PingInterval time.Duration
@@ -776,7 +776,7 @@ func (s *runner) join(ctx context.Context, server string, hello protocol.AgentHe
 	}
 	ws.SetReadLimit(protocol.MaxMessageSize)
 	host, _ := os.Hostname()
-	hello.Hostname, hello.OS, hello.Version, hello.DeviceID = host, runtime.GOOS, Version, s.cfg.DeviceID
+	hello.Hostname, hello.OS, hello.Version, hello.DeviceKey = host, runtime.GOOS, Version, s.cfg.DeviceKey
 	b, err := protocol.Encode(protocol.TypeAgentHello, fmt.Sprint(s.nextID.Add(1)), "", hello)
 	if err == nil {
 		err = ws.Write(dctx, websocket.MessageText, b)

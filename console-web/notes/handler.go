@@ -1,8 +1,10 @@
 // Package notes serves a session's notes and the history of earlier sessions
-// with the same customer device: the workspace's "History & notes" panel.
+// with the same customer device that the technician may see: the workspace's
+// "History & notes" panel.
 package notes
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -10,14 +12,28 @@ import (
 	"time"
 
 	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
+// Service is what the notes need of the session service.
+type Service interface {
+	Owned(ctx context.Context, tech auth.Technician, sid string) (store.Session, error)
+	History(ctx context.Context, tech auth.Technician, s store.Session) ([]store.HistoryItem, error)
+}
+
+// Notes is where notes are kept.
+type Notes interface {
+	Note(ctx context.Context, sid string) (store.Note, error)
+	PutNote(ctx context.Context, n store.Note) error
+}
+
 // Handler serves /console/sessions/{sid}/notes.
 type Handler struct {
-	Auth   *auth.Auth
-	Store  *store.Store
-	Logger *slog.Logger
+	Auth     *auth.Auth
+	Sessions Service
+	Notes    Notes
+	Logger   *slog.Logger
 }
 
 // Register adds the routes to mux.
@@ -55,9 +71,9 @@ type Body struct {
 
 func (h *Handler) session(w http.ResponseWriter, r *http.Request) (store.Session, auth.Technician, bool) {
 	t, _ := auth.From(r.Context())
-	s, err := h.Store.Session(r.Context(), r.PathValue("sid"))
-	if err != nil || s.TechnicianID != t.ID {
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+	s, err := h.Sessions.Owned(r.Context(), t, r.PathValue("sid"))
+	if err != nil {
+		if !errors.Is(err, sessions.ErrNotFound) {
 			h.Logger.Error("read session", "err", err)
 		}
 		http.Error(w, "no such session", http.StatusNotFound)
@@ -67,18 +83,18 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) (store.Session
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
-	s, _, ok := h.session(w, r)
+	s, t, ok := h.session(w, r)
 	if !ok {
 		return
 	}
 	v := View{Device: s.DeviceID != "", History: []Earlier{}}
-	if n, err := h.Store.Note(r.Context(), s.ID); err == nil {
+	if n, err := h.Notes.Note(r.Context(), s.ID); err == nil {
 		v.Text = n.Text
 	} else if !errors.Is(err, store.ErrNotFound) {
 		h.fail(w, "read notes", err)
 		return
 	}
-	items, err := h.Store.DeviceHistory(r.Context(), s.DeviceID, s.ID)
+	items, err := h.Sessions.History(r.Context(), t, s)
 	if err != nil {
 		h.fail(w, "device history", err)
 		return
@@ -118,7 +134,7 @@ func (h *Handler) put(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the notes could not be read; at most 16 KB of text", http.StatusBadRequest)
 		return
 	}
-	err := h.Store.PutNote(r.Context(), store.Note{
+	err := h.Notes.PutNote(r.Context(), store.Note{
 		SessionID: s.ID, DeviceID: s.DeviceID, CustomerName: s.CustomerName, TechnicianName: t.Name,
 		Text: b.Text, Updated: time.Now(), SessionCreated: s.Created,
 	})

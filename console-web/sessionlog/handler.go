@@ -3,6 +3,7 @@
 package sessionlog
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -10,17 +11,30 @@ import (
 	"time"
 
 	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
 // MaxBody bounds the body of a POST, in bytes.
 const MaxBody = 1 << 20
 
+// Sessions is what the log needs of the session service.
+type Sessions interface {
+	Owned(ctx context.Context, tech auth.Technician, sid string) (store.Session, error)
+}
+
+// Logs is where session logs are kept.
+type Logs interface {
+	PutSessionLog(ctx context.Context, l store.SessionLog) error
+	SessionLog(ctx context.Context, sid string) (store.SessionLog, error)
+}
+
 // Handler serves /console/sessions/{sid}/log.
 type Handler struct {
-	Auth   *auth.Auth
-	Store  *store.Store
-	Logger *slog.Logger
+	Auth     *auth.Auth
+	Sessions Sessions
+	Logs     Logs
+	Logger   *slog.Logger
 }
 
 // Register adds the routes to mux.
@@ -39,9 +53,9 @@ type Body struct {
 // for them).
 func (h *Handler) session(w http.ResponseWriter, r *http.Request) (store.Session, bool) {
 	t, _ := auth.From(r.Context())
-	s, err := h.Store.Session(r.Context(), r.PathValue("sid"))
-	if err != nil || s.TechnicianID != t.ID {
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+	s, err := h.Sessions.Owned(r.Context(), t, r.PathValue("sid"))
+	if err != nil {
+		if !errors.Is(err, sessions.ErrNotFound) {
 			h.Logger.Error("read session", "err", err)
 		}
 		http.Error(w, "no such session", http.StatusNotFound)
@@ -67,7 +81,7 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "expected JSON {\"entries\": [{\"kind\", \"from\", \"author\", \"text\", \"at\"}]}: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	err := h.Store.PutSessionLog(r.Context(), store.SessionLog{
+	err := h.Logs.PutSessionLog(r.Context(), store.SessionLog{
 		SessionID: s.ID, TechnicianID: s.TechnicianID, CustomerName: s.CustomerName,
 		Entries: b.Entries, Stored: time.Now(),
 	})
@@ -91,7 +105,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	l, err := h.Store.SessionLog(r.Context(), s.ID)
+	l, err := h.Logs.SessionLog(r.Context(), s.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		http.Error(w, "no log stored for this session yet", http.StatusNotFound)
 		return

@@ -3,42 +3,44 @@
 package sessions
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/access"
-	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
-	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
+
+// Service is what the console pages need of the session service.
+type Service interface {
+	Create(ctx context.Context, tech auth.Technician, customer, ip string) (store.Session, error)
+	Sessions(ctx context.Context, tech auth.Technician) ([]store.Session, error)
+	Visible(ctx context.Context, tech auth.Technician, sid string) (store.Session, error)
+}
 
 // Handler serves /console and everything under it.
 type Handler struct {
 	Auth      *auth.Auth
-	Store     *store.Store
-	Invites   *invite.Service
+	Sessions  Service
 	PublicURL string
-	Audit     *audit.Log
 	Logger    *slog.Logger
 }
 
 // Register adds the routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /console", h.Auth.Require(http.HandlerFunc(h.list)))
-	mux.Handle("POST /console/sessions", h.Auth.RequirePerm(access.StartSessions, http.HandlerFunc(h.create)))
+	mux.Handle("POST /console/sessions", h.Auth.Require(http.HandlerFunc(h.create)))
 	mux.Handle("GET /console/sessions/{sid}", h.Auth.Require(http.HandlerFunc(h.workspace)))
 }
-
-// maxCustomerName bounds the customer's name, in characters.
-const maxCustomerName = 80
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) (layout.Page, auth.Technician) {
 	t, _ := auth.From(r.Context())
@@ -48,7 +50,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) 
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	p, t := h.page(w, r, "console.title")
-	ss, err := h.Store.Sessions(r.Context(), t.ID)
+	ss, err := h.Sessions.Sessions(r.Context(), t)
 	if err != nil {
 		h.Logger.Error("list sessions", "err", err)
 		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
@@ -59,57 +61,35 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	p, t := h.page(w, r, "console.title")
-	name := strings.TrimSpace(r.PostFormValue("customer"))
-	if name == "" || utf8.RuneCountInString(name) > maxCustomerName || strings.ContainsFunc(name, isControl) {
-		w.WriteHeader(http.StatusBadRequest)
-		ss, _ := h.Store.Sessions(r.Context(), t.ID)
-		_ = listView(p, t, ss, p.T("console.badName", maxCustomerName)).Render(r.Context(), w)
-		return
-	}
-	if max := h.Auth.Settings(r.Context()).MaxActiveSessions; max > 0 {
-		n, err := h.Store.ActiveSessions(r.Context(), t.ID)
-		if err == nil && n >= max {
-			w.WriteHeader(http.StatusConflict)
-			ss, _ := h.Store.Sessions(r.Context(), t.ID)
-			_ = listView(p, t, ss, p.T("console.tooMany", max)).Render(r.Context(), w)
-			return
-		}
-	}
-	sid, err := invite.NewToken()
-	if err != nil {
-		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
-		return
-	}
-	inv, err := h.Invites.Issue(r.Context(), sid)
-	if err == nil && !t.Can(access.InvitePIN) {
-		// No PIN for this technician: withdraw the one issued with the link.
-		_, _ = h.Store.TakePIN(r.Context(), inv.PIN)
-		inv.PIN = ""
-	}
-	if err == nil {
-		now := time.Now()
-		err = h.Store.CreateSession(r.Context(), store.Session{
-			ID: sid, TechnicianID: t.ID, TechnicianName: t.Name, CustomerName: name,
-			State: session.Connecting, Created: now, Changed: now,
-			InviteToken: inv.Token, InviteExpires: inv.Expires, PIN: inv.PIN, PINExpires: inv.PINExpires,
-		})
-	}
-	if err != nil {
+	s, err := h.Sessions.Create(r.Context(), t, r.PostFormValue("customer"), auth.ClientIP(r))
+	var denied *sessions.DeniedError
+	var tooMany *sessions.TooManyError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/console/sessions/"+s.ID, http.StatusSeeOther)
+	case errors.As(err, &denied):
+		http.Error(w, denied.Error(), http.StatusForbidden)
+	case errors.Is(err, sessions.ErrBadName):
+		h.listWith(w, r, p, t, http.StatusBadRequest, p.T("console.badName", sessions.MaxCustomerName))
+	case errors.As(err, &tooMany):
+		h.listWith(w, r, p, t, http.StatusConflict, p.T("console.tooMany", tooMany.Max))
+	default:
 		h.Logger.Error("create session", "err", err)
 		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
-		return
 	}
-	h.Logger.Info("session created", "sid", sid, "tech", t.ID)
-	if err := h.Audit.Record(r.Context(), audit.Event{Type: audit.SessionCreated, Actor: t.ID, SessionID: sid, IP: auth.ClientIP(r), Detail: name}); err != nil {
-		h.Logger.Error("audit", "err", err)
-	}
-	http.Redirect(w, r, "/console/sessions/"+sid, http.StatusSeeOther)
+}
+
+// listWith answers the session list with status and a message above it.
+func (h *Handler) listWith(w http.ResponseWriter, r *http.Request, p layout.Page, t auth.Technician, status int, msg string) {
+	w.WriteHeader(status)
+	ss, _ := h.Sessions.Sessions(r.Context(), t)
+	_ = listView(p, t, ss, msg).Render(r.Context(), w)
 }
 
 func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 	p, t := h.page(w, r, "console.title")
-	s, err := h.Store.Session(r.Context(), r.PathValue("sid"))
-	if err != nil || !s.VisibleTo(t.ID) {
+	s, err := h.Sessions.Visible(r.Context(), t, r.PathValue("sid"))
+	if err != nil {
 		w.WriteHeader(http.StatusNotFound)
 		_ = layout.Message(p, p.T("console.notFound"), p.T("console.notFoundText")).Render(r.Context(), w)
 		return
@@ -188,8 +168,6 @@ func mailto(p layout.Page, org, tech, link, pin string) string {
 	// mailto wants %20 for spaces, not '+'.
 	return "mailto:?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // stateKey is the catalog key naming a session state.
 func stateKey(s session.State) string { return "state." + string(s) }

@@ -19,7 +19,9 @@ import (
 //     additive) the chat, clipboard and file channels and the clipboard permission;
 //     then (same day, additive) agent.welcome's denied list and the audit message;
 //     then (additive) the session queue: resuming agents (agent.hello with sid and
-//     secret), session.start, session.hold, session.transfer and rtc.offer restart.
+//     secret), session.start, session.hold, session.transfer and rtc.offer restart;
+//     then (2027-01, additive) agent.hello's deviceKey, and agent.welcome sent
+//     again whenever what the technician's group denies changes.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -98,11 +100,16 @@ type AgentHello struct {
 	// connection or a server restart), instead of Code or PIN.
 	SID    string `json:"sid,omitempty"`
 	Secret string `json:"secret,omitempty"`
-	// DeviceID is the agent's stable device identity (random, kept by the agent).
+	// DeviceID is what older agents claimed as their device identity; the
+	// server no longer trusts it (anyone can claim any ID).
 	DeviceID string `json:"deviceId,omitempty"`
-	Hostname string `json:"hostname,omitempty"`
-	OS       string `json:"os,omitempty"`
-	Version  string `json:"version,omitempty"`
+	// DeviceKey is the device's secret, random and kept by the agent: the
+	// server derives the device's identity from it, so an agent can only
+	// claim the history of a device whose key it holds.
+	DeviceKey string `json:"deviceKey,omitempty"`
+	Hostname  string `json:"hostname,omitempty"`
+	OS        string `json:"os,omitempty"`
+	Version   string `json:"version,omitempty"`
 }
 
 // AgentWelcome is the payload of TypeAgentWelcome.

@@ -23,7 +23,7 @@ func (h *AgentHello) validate() error {
 		return fmt.Errorf("only one of code, pin and sid+secret")
 	case (h.SID == "") != (h.Secret == ""):
 		return fmt.Errorf("sid and secret go together")
-	case len(h.SID) > 64 || len(h.Secret) > 128 || len(h.DeviceID) > 64:
+	case len(h.SID) > 64 || len(h.Secret) > 128 || len(h.DeviceID) > 64 || len(h.DeviceKey) > 128:
 		return fmt.Errorf("field too long")
 	case len(h.Code) > 64:
 		return fmt.Errorf("code too long")

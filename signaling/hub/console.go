@@ -3,8 +3,8 @@ package hub
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -12,15 +12,14 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
-	"github.com/lifeline-support/lifeline/shared/session"
-	"github.com/lifeline-support/lifeline/signaling/access"
-	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
-	"github.com/lifeline-support/lifeline/signaling/store"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 )
 
 // Console serves /ws/console for a logged-in technician: it receives everything
 // published for that technician and may send to the agents of its own sessions.
+// The login is checked again on every message and whenever the technician's
+// account changes; a login that has ended closes the socket at once.
 func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 	tech, err := h.cfg.Auth.Technician(r)
 	if errors.Is(err, auth.ErrNoLogin) {
@@ -40,6 +39,8 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 	defer c.cancel()
 	h.consoles.Add(1)
 	defer h.consoles.Add(-1)
+	changes, stop := h.cfg.Sessions.Watch(tech.ID)
+	defer stop()
 	subs := newConsoleSubs(h, c, tech.ID)
 	if err := subs.all(); err != nil {
 		log.Error("subscribe", "err", err)
@@ -50,144 +51,81 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers,
 	})
 	c.push(welcome)
-
 	h.goPing(c)
+
+	// login reads the technician as their login stands now; false means it
+	// has ended: the sessions this console held end and the socket closes.
+	r = r.WithContext(c.ctx)
+	var revoke sync.Once
+	login := func() (auth.Technician, bool, error) {
+		t, err := h.cfg.Sessions.Technician(c.ctx, r, tech.ID)
+		if !errors.Is(err, sessions.ErrNoLogin) {
+			return t, true, err
+		}
+		revoke.Do(func() {
+			log.Info("login ended; closing the console")
+			ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+			defer cancel()
+			h.cfg.Sessions.LoginEnded(ctx, tech.ID, subs.sessions())
+			c.push(protocol.ErrorReply("", protocol.CodeForbidden, sessions.ErrNoLogin.Error()))
+			c.closeAfterFlush()
+		})
+		return t, false, nil
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		for {
+			select {
+			case <-c.ctx.Done():
+				return
+			case <-changes:
+				if _, ok, _ := login(); !ok {
+					return
+				}
+			}
+		}
+	}()
+
 	for {
 		m, err := c.read(c.ctx)
 		if err != nil {
 			return
 		}
-		// Ownership is read for every message: a transfer moves a session to
-		// another technician while sockets stay open.
-		s, err := read(c.ctx, func(ctx context.Context) (store.Session, error) { return h.cfg.Store.Session(ctx, m.SID) })
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			c.log.Warn("read session", "sid", m.SID, "err", err)
-			c.reply(m.ID, protocol.CodeInternal, errBusy)
+		tech, ok, err := login()
+		if !ok {
+			c.reply(m.ID, protocol.CodeForbidden, sessions.ErrNoLogin.Error())
 			continue
 		}
-		receiver := err == nil && s.Transfer != nil && s.Transfer.ToID == tech.ID
-		if err != nil || (s.TechnicianID != tech.ID && !receiver) {
-			c.reply(m.ID, protocol.CodeNotFound, "no such session")
+		if err != nil {
+			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}
-		owner := s.TechnicianID == tech.ID
-		if !owner {
-			// The receiver of a transfer may look at the session and accept it.
-			switch m.Type {
-			case protocol.TypeSessionOpen, protocol.TypeSessionStart:
-			default:
-				c.reply(m.ID, protocol.CodeForbidden, "accept the transfer first")
-				continue
-			}
+		if _, err := h.cfg.Sessions.FromConsole(c.ctx, tech, m); err != nil {
+			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
+			continue
 		}
-		switch body := m.Body.(type) {
-		case *protocol.SessionOpen:
-			subs.opened(m.SID)
-			// Read again now that news of the session reaches the console:
-			// anything that changes it from here on comes after this state.
-			s, err := read(c.ctx, func(ctx context.Context) (store.Session, error) { return h.cfg.Store.Session(ctx, m.SID) })
-			if err != nil {
-				c.reply(m.ID, protocol.CodeInternal, errBusy)
-				continue
-			}
-			cfg, _ := protocol.Encode(protocol.TypeRTCConfig, "", m.SID, protocol.RTCConfig{ICEServers: h.iceFor(m.SID)})
-			c.push(cfg)
-			b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, StateOf(s))
-			subs.inject(b)
-		case *protocol.SessionStart:
-			h.start(c, m, tech)
-		case *protocol.SessionHold:
-			h.hold(c, m, body.On)
-		case *protocol.SessionTransfer:
-			ok, err := h.may(c.ctx, tech.ID, access.Transfer)
-			if body.To != "" && err != nil {
-				c.reply(m.ID, protocol.CodeInternal, errBusy)
-				continue
-			}
-			if body.To != "" && !ok {
-				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: "transfer"})
-				c.reply(m.ID, protocol.CodeForbidden, "your group does not allow transferring sessions")
-				continue
-			}
-			h.transfer(c, m, tech, body)
-		case *protocol.PermissionRequest:
-			ok, err := h.may(c.ctx, tech.ID, permFor[body.Permission])
-			if err != nil {
-				c.reply(m.ID, protocol.CodeInternal, errBusy)
-				continue
-			}
-			if !ok {
-				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
-				c.reply(m.ID, protocol.CodeForbidden, fmt.Sprintf("your group does not allow asking for %s", body.Permission))
-				continue
-			}
-			if !s.AgentConnected {
-				c.reply(m.ID, protocol.CodeNotConnected, "the customer is not connected")
-				continue
-			}
-			if s.State == session.OnHold {
-				c.reply(m.ID, protocol.CodeForbidden, "resume the session first")
-				continue
-			}
-			h.record(audit.Event{Type: audit.PermissionAsked, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
-			if err := h.deliver(AgentSubject(m.SID), m.Type, m.ID, m.SID, body); errors.Is(err, errNoAgent) {
-				c.reply(m.ID, protocol.CodeNotConnected, "the customer's program is reconnecting; ask again in a moment")
-				continue
-			} else if err != nil {
-				c.log.Warn("permission request", "sid", m.SID, "err", err)
-				c.reply(m.ID, protocol.CodeInternal, errBusy)
-				continue
-			}
-		case *protocol.Audit:
-			// Only what the console alone sees; files are reported by the agent.
-			if body.Event != protocol.AuditRecordingStarted {
-				c.reply(m.ID, protocol.CodeForbidden, "consoles report recordings only")
-				continue
-			}
-			ok, err := h.may(c.ctx, tech.ID, access.Recording)
-			if err != nil {
-				c.reply(m.ID, protocol.CodeInternal, errBusy)
-				continue
-			}
-			if !ok {
-				h.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: "recording"})
-				c.reply(m.ID, protocol.CodeForbidden, "your group does not allow recording")
-				continue
-			}
-			h.auditFrom(tech.ID, m.SID, body)
-		case *protocol.Offer:
-			if !s.AgentConnected {
-				c.reply(m.ID, protocol.CodeNotConnected, "the customer is not connected")
-				continue
-			}
-			h.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
-		case *protocol.Candidate:
-			h.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
-		case *protocol.SessionEnd:
-			s, err := h.end(c.ctx, m.SID, session.ClosedByTechnician)
-			if err != nil {
-				c.reply(m.ID, protocol.CodeForbidden, "this session is already closed")
-				continue
-			}
-			h.publish(AgentSubject(m.SID), protocol.TypeSessionEnd, m.ID, m.SID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
-			h.publishState(s)
-			h.record(audit.Event{Type: audit.SessionEnded, Actor: tech.ID, SessionID: m.SID, Detail: "by technician"})
-		default:
-			c.reply(m.ID, protocol.CodeForbidden, fmt.Sprintf("%s is not for consoles", m.Type))
+		if m.Type == protocol.TypeSessionOpen {
+			h.open(c, subs, m)
 		}
 	}
 }
 
-// EndSession closes a session on the technician's behalf (from a plain HTTP form).
-func (h *Hub) EndSession(r *http.Request, s store.Session) error {
-	s, err := h.end(r.Context(), s.ID, session.ClosedByTechnician)
+// open starts passing news of session m.SID to the console, then sends its
+// ICE servers and its state.
+func (h *Hub) open(c *conn, subs *consoleSubs, m protocol.Message) {
+	subs.opened(m.SID)
+	// Read again now that news of the session reaches the console: anything
+	// that changes it from here on comes after this state.
+	s, err := h.cfg.Sessions.Session(c.ctx, m.SID)
 	if err != nil {
-		return err
+		c.reply(m.ID, sessions.Code(sessions.ErrBusy), sessions.ErrBusy.Error())
+		return
 	}
-	h.publish(AgentSubject(s.ID), protocol.TypeSessionEnd, "", s.ID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
-	h.publishState(s)
-	h.record(audit.Event{Type: audit.SessionEnded, Actor: s.TechnicianID, SessionID: s.ID, Detail: "by technician"})
-	return nil
+	cfg, _ := protocol.Encode(protocol.TypeRTCConfig, "", m.SID, protocol.RTCConfig{ICEServers: h.iceFor(m.SID)})
+	c.push(cfg)
+	b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, sessions.StateOf(s))
+	subs.inject(b)
 }
 
 // consoleSubs is what a console hears: every session of its technician (the
@@ -226,7 +164,7 @@ func newConsoleSubs(h *Hub, c *conn, tech string) *consoleSubs {
 // drop any (a full backlog), the console is closed so that it reconnects and
 // reads everything afresh, rather than showing a state it missed.
 func (s *consoleSubs) forward() {
-	prefix := TechSubject(s.tech, "")
+	prefix := sessions.TechSubject(s.tech, "")
 	for {
 		select {
 		case <-s.c.ctx.Done():
@@ -258,7 +196,7 @@ func (s *consoleSubs) wants(sid string) bool {
 // once the NATS server has the subscription: what is published after the
 // console heard it reaches the console.
 func (s *consoleSubs) all() error {
-	sub, err := s.h.cfg.NC.ChanSubscribe(TechSubject(s.tech, "*"), s.msgs)
+	sub, err := s.h.cfg.NC.ChanSubscribe(sessions.TechSubject(s.tech, "*"), s.msgs)
 	if err != nil {
 		return err
 	}
@@ -280,6 +218,13 @@ func (s *consoleSubs) opened(sid string) {
 		delete(s.open, s.order[0])
 		s.order = s.order[1:]
 	}
+}
+
+// sessions lists the sessions the console opened.
+func (s *consoleSubs) sessions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.order)
 }
 
 // inject queues b behind what NATS has delivered so far.

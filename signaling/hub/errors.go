@@ -2,5 +2,5 @@ package hub
 
 import "errors"
 
-// errAlreadyClosed aborts a session update when the session has ended meanwhile.
-var errAlreadyClosed = errors.New("session already closed")
+// errTooManyAudits refuses audit reports past maxAudits on one connection.
+var errTooManyAudits = errors.New("too many audit reports on this connection")

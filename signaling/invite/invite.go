@@ -86,17 +86,27 @@ func NewToken() (string, error) {
 	return strings.ToLower(tokenEncoding.EncodeToString(b)), nil
 }
 
-// Issue creates a link token and a PIN for session sid.
-func (s *Service) Issue(ctx context.Context, sid string) (Invitation, error) {
-	now := s.cfg.Now()
+// IssueLink creates a link token for session sid, and no PIN.
+func (s *Service) IssueLink(ctx context.Context, sid string) (Invitation, error) {
 	token, err := NewToken()
 	if err != nil {
 		return Invitation{}, err
 	}
-	inv := Invitation{Token: token, Expires: now.Add(s.cfg.LinkTTL), PINExpires: now.Add(s.cfg.PINTTL)}
+	inv := Invitation{Token: token, Expires: s.cfg.Now().Add(s.cfg.LinkTTL)}
 	if err := s.store.CreateInvite(ctx, token, store.Invite{SessionID: sid, Expires: inv.Expires}); err != nil {
 		return Invitation{}, err
 	}
+	return inv, nil
+}
+
+// Issue creates a link token and a PIN for session sid.
+func (s *Service) Issue(ctx context.Context, sid string) (Invitation, error) {
+	inv, err := s.IssueLink(ctx, sid)
+	if err != nil {
+		return Invitation{}, err
+	}
+	token := inv.Token
+	inv.PINExpires = s.cfg.Now().Add(s.cfg.PINTTL)
 	for range 20 {
 		n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 		if err != nil {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
-	"github.com/lifeline-support/lifeline/signaling/hub"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 )
 
 // Opening a session moves the console from "all my sessions" to "this
@@ -37,7 +37,7 @@ func TestOpeningASessionMissesNothing(t *testing.T) {
 		go func() {
 			for i := 1; i <= n; i++ {
 				b, _ := protocol.Encode(protocol.TypeCandidate, "", sid, protocol.Candidate{ICECandidateInit: webrtc.ICECandidateInit{Candidate: strconv.Itoa(i)}})
-				if err := nc.Publish(hub.TechSubject(techID, sid), b); err != nil {
+				if err := nc.Publish(sessions.TechSubject(techID, sid), b); err != nil {
 					sent <- err
 					return
 				}

@@ -30,7 +30,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/notes"
 	"github.com/lifeline-support/lifeline/console-web/queue"
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
-	"github.com/lifeline-support/lifeline/console-web/sessions"
+	consolesessions "github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/audit"
@@ -39,6 +39,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/metrics"
 	"github.com/lifeline-support/lifeline/signaling/natsnode"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
 	"github.com/lifeline-support/lifeline/signaling/turn"
 )
@@ -80,7 +81,7 @@ type Config struct {
 	// Timeouts are the session time limits; nil means session.DefaultTimeouts.
 	Timeouts *session.Timeouts
 	// BusyAt is the number of sessions a technician works on at which they show
-	// busy and take no transfers; 0 means hub.DefaultBusyAt.
+	// busy and take no transfers; 0 means sessions.DefaultBusyAt.
 	BusyAt int
 	// SecureCookies marks cookies Secure (set behind TLS); TLS here or an
 	// https PublicURL sets it too.
@@ -160,7 +161,9 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	inv.Logger = log
 	invites := invite.New(inv, st)
-	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt}
+	svc := sessions.New(sessions.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt})
+	defer svc.Close()
+	hcfg := hub.Config{NC: node.Conn, Sessions: svc, Auth: au, Logger: log, ICEServers: cfg.ICEServers}
 	hcfg.AgentURLs = cfg.AgentURLs
 	var relay *turn.Server
 	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
@@ -178,13 +181,13 @@ func Run(ctx context.Context, cfg Config) error {
 
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
-	(&sessions.Handler{Auth: au, Store: st, Invites: invites, PublicURL: cfg.PublicURL, Audit: trail, Logger: log}).Register(mux)
+	(&consolesessions.Handler{Auth: au, Sessions: svc, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
-	(&notes.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
-	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: h.BusyAt(), MaxTabs: hub.MaxActive}).Register(mux)
+	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Logger: log}).Register(mux)
+	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: svc.BusyAt(), MaxTabs: sessions.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
-	(&sessionlog.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
+	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /ws/agent", h.Agent)

@@ -181,3 +181,15 @@ func list[T any](ctx context.Context, kv jetstream.KeyValue, read func(context.C
 	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out, nil
 }
+
+// WatchAccounts reports the accounts as they are, then every change to them
+// (a nil entry marks the end of the current ones); a deletion is an entry
+// whose Operation is not a put. Stop it when done.
+func (s *Store) WatchAccounts(ctx context.Context) (jetstream.KeyWatcher, error) {
+	return s.accounts.WatchAll(ctx)
+}
+
+// WatchGroups reports every change to the technician groups from now on.
+func (s *Store) WatchGroups(ctx context.Context) (jetstream.KeyWatcher, error) {
+	return s.groups.WatchAll(ctx, jetstream.UpdatesOnly())
+}

@@ -87,6 +87,9 @@ type Session struct {
 	// AgentConn names the agent's current socket, so that an older socket of the
 	// same agent closing late does not mark the session Reconnecting.
 	AgentConn string `json:"agentConn,omitempty"`
+	// Denied is what the agent was last told the technician's group denies,
+	// so that a change is pushed to it once.
+	Denied []string `json:"denied,omitempty"`
 	// DeviceID is the customer's device identity, stable across sessions.
 	DeviceID string `json:"deviceId,omitempty"`
 	// Transfer is set while the session is offered to another technician.

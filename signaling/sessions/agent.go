@@ -1,0 +1,242 @@
+package sessions
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Joined is an agent let into its session.
+type Joined struct {
+	Session store.Session
+	// Secret, on a first join only, is what the agent resumes the session with.
+	Secret  string
+	Resumed bool
+}
+
+// DeviceID is the device identity the server gives an agent holding key: a
+// hash of the key, so that an agent can only claim the history of a device
+// whose key it holds. No key, no identity (older agents only claimed an ID).
+func DeviceID(key string) string {
+	if len(key) < 16 {
+		return ""
+	}
+	h := sha256.Sum256([]byte("lifeline device\x00" + key))
+	return hex.EncodeToString(h[:16])
+}
+
+// Join checks an agent's hello: a code or PIN (from client address remote)
+// joins the session and gives the agent its secret, a session ID with its
+// secret resumes it. connID names the agent's socket.
+func (s *Service) Join(ctx context.Context, hello *protocol.AgentHello, remote, connID string) (Joined, error) {
+	if hello.SID != "" {
+		ss, err := s.resume(ctx, hello, connID)
+		return Joined{Session: ss, Resumed: true}, err
+	}
+	token := hello.Code
+	if hello.PIN != "" {
+		t, err := s.cfg.Invites.RedeemPIN(ctx, remote, hello.PIN)
+		if err != nil {
+			return Joined{}, err
+		}
+		token = t
+	}
+	sid, err := s.cfg.Invites.Use(ctx, token)
+	if err != nil {
+		return Joined{}, err
+	}
+	secret, err := invite.NewToken()
+	if err != nil {
+		return Joined{}, err
+	}
+	ss, err := s.cfg.Store.Session(ctx, sid)
+	if err != nil {
+		return Joined{}, err
+	}
+	denied := s.deniedTo(ctx, ss.TechnicianID)
+	ss, err = s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		if err := ss.SetState(session.Waiting, time.Now()); err != nil {
+			return ErrSessionClosed
+		}
+		ss.AgentConnected, ss.AgentConn = true, connID
+		ss.Hostname, ss.OS, ss.DeviceID = hello.Hostname, hello.OS, DeviceID(hello.DeviceKey)
+		ss.AgentSecret = store.HashKey(secret)
+		ss.Denied = denied
+		return nil
+	})
+	if err != nil {
+		return Joined{}, err
+	}
+	return Joined{Session: ss, Secret: secret}, nil
+}
+
+// resume lets an agent that proves it holds the session's secret back into
+// its session, in the state the session had before the agent went away.
+func (s *Service) resume(ctx context.Context, hello *protocol.AgentHello, connID string) (store.Session, error) {
+	ss, err := s.cfg.Store.Session(ctx, hello.SID)
+	if err != nil {
+		return ss, err
+	}
+	denied := s.deniedTo(ctx, ss.TechnicianID)
+	return s.cfg.Store.UpdateSession(ctx, hello.SID, func(ss *store.Session) error {
+		if ss.AgentSecret == "" || subtle.ConstantTimeCompare([]byte(ss.AgentSecret), []byte(store.HashKey(hello.Secret))) != 1 {
+			return ErrBadSecret
+		}
+		if ss.State.Closed() {
+			return ErrSessionClosed
+		}
+		if ss.State.Away() {
+			back := ss.Prev
+			if back == "" {
+				back = session.Waiting
+			}
+			if err := ss.SetState(back, time.Now()); err != nil {
+				return err
+			}
+		}
+		ss.AgentConnected, ss.AgentConn = true, connID
+		ss.Changed = time.Now()
+		ss.Denied = denied
+		return nil
+	})
+}
+
+// JoinError is the code and sentence an agent gets for a failed Join;
+// CodeInternal means a passing failure the agent should try again after.
+func JoinError(err error) (code protocol.ErrorCode, msg string) {
+	var rl *invite.RateLimitError
+	switch {
+	case errors.As(err, &rl):
+		return protocol.CodeRateLimited, rl.Error()
+	case errors.Is(err, invite.ErrInvalidPIN), errors.Is(err, invite.ErrInvalid):
+		return protocol.CodeInvalidCode, "that code is not valid"
+	case errors.Is(err, invite.ErrExpired):
+		return protocol.CodeExpired, "this invitation has expired"
+	case errors.Is(err, invite.ErrUsed):
+		return protocol.CodeUsed, "this invitation was already used"
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrBadSecret):
+		return protocol.CodeInvalidCode, ErrBadSecret.Error()
+	case errors.Is(err, ErrSessionClosed):
+		return protocol.CodeForbidden, ErrSessionClosed.Error()
+	}
+	// Anything else (JetStream moving a stream leader during a failover) is
+	// worth another try, and the agent tries again.
+	return protocol.CodeInternal, "the server could not let the agent in now; try again"
+}
+
+// Welcome is the agent.welcome for a joined agent, less what the transport
+// adds (ICE servers, other signaling URLs); it records the join and tells
+// the technician. The names the customer sees come from the server: the
+// organisation from the settings, the technician's from the account.
+func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.AgentWelcome {
+	ss := j.Session
+	techName := ss.TechnicianName
+	if acc, err := s.cfg.Store.Account(ctx, ss.TechnicianID); err == nil {
+		techName = acc.Name
+	}
+	s.publishState(ss)
+	s.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: ss.ID, IP: ip, Detail: ss.Hostname})
+	return protocol.AgentWelcome{
+		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName,
+		OrgName: s.cfg.Auth.Settings(ctx).OrgName, Denied: ss.Denied,
+		Secret: j.Secret, Resumed: j.Resumed, OnHold: ss.State == session.OnHold,
+	}
+}
+
+// AgentLeft marks the session Reconnecting when its agent's socket connID
+// went away without ending: it may come back with its secret. Its grants stay
+// as they were; the agent enforces them and re-sends them when it is back.
+func (s *Service) AgentLeft(ctx context.Context, sid, connID string) {
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		// A newer socket of the same agent (it noticed the cut first and
+		// came back) owns the session now: leave it alone.
+		if ss.State.Closed() || ss.AgentConn != connID {
+			return errUnchanged
+		}
+		ss.AgentConnected = false
+		prev := ss.State
+		if err := ss.SetState(session.Reconnecting, time.Now()); err != nil {
+			return err
+		}
+		if !prev.Away() {
+			ss.Prev = prev
+		}
+		return nil
+	})
+	if err == nil {
+		s.publishState(ss)
+	}
+}
+
+// FromAgent carries out one message of session sid's agent. ended says the
+// customer ended the session (the socket closes after the reply).
+func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message) (ended bool, err error) {
+	switch body := m.Body.(type) {
+	case *protocol.PermissionUpdate:
+		var old protocol.Permissions
+		ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+			old = ss.Permissions
+			if ss.State.Closed() {
+				return ErrClosed
+			}
+			ss.Permissions, ss.Changed = body.Permissions, time.Now()
+			return nil
+		})
+		if err != nil {
+			return false, err
+		}
+		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
+		s.publishState(ss)
+		s.recordGrants(sid, old, body.Permissions, body.Refused)
+	case *protocol.Audit:
+		s.Report("customer", sid, body)
+	case *protocol.Answer, *protocol.Candidate, *protocol.Path:
+		// The owner may have changed (transfer) since the agent joined.
+		ss, err := s.cfg.Store.Session(ctx, sid)
+		if err != nil {
+			return false, nil
+		}
+		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
+	case *protocol.SessionEnd:
+		_, _ = s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
+		return true, nil
+	default:
+		return false, fmt.Errorf("%w: %s", ErrNotForAgents, m.Type)
+	}
+	return false, nil
+}
+
+// recordGrants writes what changed between two sets of customer grants.
+func (s *Service) recordGrants(sid string, old, now protocol.Permissions, refused protocol.Permission) {
+	for _, c := range []struct {
+		perm     protocol.Permission
+		was, now bool
+	}{
+		{protocol.PermissionView, old.View, now.View},
+		{protocol.PermissionControl, old.Control, now.Control},
+		{protocol.PermissionClipboard, old.Clipboard, now.Clipboard},
+	} {
+		switch {
+		case !c.was && c.now:
+			s.record(audit.Event{Type: audit.PermissionGranted, Actor: "customer", SessionID: sid, Detail: string(c.perm)})
+			if c.perm == protocol.PermissionControl {
+				s.record(audit.Event{Type: audit.ControlTaken, SessionID: sid})
+			}
+		case c.was && !c.now:
+			s.record(audit.Event{Type: audit.PermissionRevoked, Actor: "customer", SessionID: sid, Detail: string(c.perm)})
+		}
+	}
+	if refused != "" {
+		s.record(audit.Event{Type: audit.PermissionRefused, Actor: "customer", SessionID: sid, Detail: string(refused)})
+	}
+}

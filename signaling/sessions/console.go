@@ -1,0 +1,303 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// permFor maps a customer permission to the technician permission it needs.
+var permFor = map[protocol.Permission]access.Perm{
+	protocol.PermissionView:      access.View,
+	protocol.PermissionControl:   access.Control,
+	protocol.PermissionClipboard: access.Clipboard,
+}
+
+// denied is the refusal of an action the technician's group leaves out.
+func denied(what, text string) *DeniedError { return &DeniedError{What: what, Text: text} }
+
+// need returns the permission a console message needs beyond owning the
+// session, and the refusal to give without it.
+func need(m protocol.Message) (access.Perm, *DeniedError) {
+	switch body := m.Body.(type) {
+	case *protocol.SessionTransfer:
+		if body.Cancel {
+			return "", nil // taking an offer back is always allowed
+		}
+		return access.Transfer, denied("transfer", "your group does not allow transferring sessions")
+	case *protocol.PermissionRequest:
+		return permFor[body.Permission], denied(string(body.Permission), fmt.Sprintf("your group does not allow asking for %s", body.Permission))
+	case *protocol.Audit:
+		return access.Recording, denied("recording", "your group does not allow recording")
+	}
+	return "", nil
+}
+
+// Authorize is the permission check of every console message: tech is the
+// technician as their login stands now (auth.Auth.Technician on this very
+// message). The session must be theirs (the receiver of a transfer may only
+// open and accept it) and their group must allow the action; a refusal for
+// lack of permission is audited.
+func (s *Service) Authorize(ctx context.Context, tech auth.Technician, m protocol.Message) (store.Session, error) {
+	ss, err := s.Session(ctx, m.SID)
+	if errors.Is(err, store.ErrNotFound) {
+		return ss, ErrNotFound
+	}
+	if err != nil {
+		s.log.Warn("read session", "sid", m.SID, "err", err)
+		return ss, ErrBusy
+	}
+	if !ss.VisibleTo(tech.ID) {
+		return ss, ErrNotFound
+	}
+	if ss.TechnicianID != tech.ID && m.Type != protocol.TypeSessionOpen && m.Type != protocol.TypeSessionStart {
+		return ss, ErrAcceptFirst
+	}
+	if p, refusal := need(m); p != "" && !tech.Can(p) {
+		s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: refusal.What})
+		return ss, refusal
+	}
+	return ss, nil
+}
+
+// FromConsole carries out one console message for tech (as their login stands
+// now) and returns the session as it was checked. session.open is only
+// checked: the hub subscribes the console and sends the state.
+func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m protocol.Message) (store.Session, error) {
+	ss, err := s.Authorize(ctx, tech, m)
+	if err != nil {
+		return ss, err
+	}
+	switch body := m.Body.(type) {
+	case *protocol.SessionOpen:
+		return ss, nil
+	case *protocol.SessionStart:
+		return ss, s.start(ctx, tech, m.SID)
+	case *protocol.SessionHold:
+		return ss, s.hold(ctx, m, body.On)
+	case *protocol.SessionTransfer:
+		return ss, s.transfer(ctx, tech, m.SID, body)
+	case *protocol.PermissionRequest:
+		switch {
+		case !ss.AgentConnected:
+			return ss, ErrNotConnected
+		case ss.State == session.OnHold:
+			return ss, ErrOnHold
+		}
+		s.record(audit.Event{Type: audit.PermissionAsked, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
+		if err := s.deliver(AgentSubject(m.SID), m.Type, m.ID, m.SID, body); err != nil && !errors.Is(err, ErrReconnecting) {
+			s.log.Warn("permission request", "sid", m.SID, "err", err)
+			return ss, ErrBusy
+		} else if err != nil {
+			return ss, err
+		}
+	case *protocol.Audit:
+		// Only what the console alone sees; files are reported by the agent.
+		if body.Event != protocol.AuditRecordingStarted {
+			return ss, ErrRecordingsOnly
+		}
+		s.Report(tech.ID, m.SID, body)
+	case *protocol.Offer:
+		if !ss.AgentConnected {
+			return ss, ErrNotConnected
+		}
+		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+	case *protocol.Candidate:
+		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+	case *protocol.SessionEnd:
+		_, err := s.end(ctx, m.SID, Ending{State: session.ClosedByTechnician, Actor: tech.ID, Detail: "by technician", ID: m.ID})
+		return ss, err
+	default:
+		return ss, fmt.Errorf("%w: %s", ErrNotForConsoles, m.Type)
+	}
+	return ss, nil
+}
+
+// Report records an audit report from a peer (actor: a technician's ID or "customer").
+func (s *Service) Report(actor, sid string, a *protocol.Audit) {
+	e := audit.Event{Type: audit.Type(a.Event), Actor: actor, SessionID: sid, Detail: a.Detail}
+	if a.Name != "" {
+		e.File = &audit.File{Name: a.Name, Size: a.Size, SHA256: a.SHA256}
+	}
+	s.record(e)
+}
+
+// start starts a Waiting session, or accepts a session transferred to tech.
+func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) error {
+	if n, err := s.ActiveCount(ctx, tech.ID); err == nil && n >= MaxActive {
+		if ss, err := s.cfg.Store.Session(ctx, sid); err == nil && (ss.State == session.Waiting || ss.Transfer != nil) {
+			return ErrTooMany
+		}
+	}
+	denied := s.deniedTo(ctx, tech.ID)
+	var from string
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		now := time.Now()
+		if ss.Transfer != nil && ss.Transfer.ToID == tech.ID {
+			from = ss.TechnicianID
+			ss.TechnicianID, ss.TechnicianName = tech.ID, tech.Name
+			ss.Transfer = nil
+			ss.Denied = denied
+			if ss.State.Away() {
+				ss.Prev = session.Active
+				ss.Changed = now
+				return nil
+			}
+			return ss.SetState(session.Active, now)
+		}
+		if ss.TechnicianID != tech.ID {
+			return ErrNoTransfer
+		}
+		switch {
+		case ss.State == session.Waiting:
+			return ss.SetState(session.Active, now)
+		case ss.State.Away() && ss.Prev == session.Waiting:
+			ss.Prev, ss.Changed = session.Active, now
+			return nil
+		}
+		return errUnchanged // opening a workspace twice is not an error
+	})
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.publishState(ss, from)
+	if from != "" {
+		// Tell the customer who is with them now, and what their group denies.
+		s.publish(AgentSubject(ss.ID), protocol.TypeAgentWelcome, "", ss.ID, s.rewelcome(ctx, ss))
+	}
+	return nil
+}
+
+// rewelcome is the agent.welcome that tells a joined agent who is with the
+// customer now and what the technician's group denies (ss.Denied).
+func (s *Service) rewelcome(ctx context.Context, ss store.Session) protocol.AgentWelcome {
+	return protocol.AgentWelcome{
+		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: ss.TechnicianName,
+		OrgName: s.cfg.Auth.Settings(ctx).OrgName, Resumed: true, Denied: ss.Denied,
+	}
+}
+
+// hold puts an Active session on hold (remote control ends, the customer is
+// told) or resumes it.
+func (s *Service) hold(ctx context.Context, m protocol.Message, on bool) error {
+	want := session.Active
+	if on {
+		want = session.OnHold
+	}
+	ss, err := s.cfg.Store.UpdateSession(ctx, m.SID, func(ss *store.Session) error {
+		if ss.State.Away() {
+			// The customer is away: hold applies when they are back.
+			if ss.Prev != session.Active && ss.Prev != session.OnHold {
+				return session.ErrTransition
+			}
+			ss.Prev, ss.Changed = want, time.Now()
+			return nil
+		}
+		return ss.SetState(want, time.Now())
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(AgentSubject(ss.ID), protocol.TypeSessionHold, m.ID, ss.ID, protocol.SessionHold{On: on})
+	s.publishState(ss)
+	return nil
+}
+
+// transfer offers the session to another available technician, or cancels the offer.
+func (s *Service) transfer(ctx context.Context, tech auth.Technician, sid string, t *protocol.SessionTransfer) error {
+	if t.Cancel {
+		var to string
+		ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+			if ss.Transfer == nil {
+				return ErrNoTransfer
+			}
+			to = ss.Transfer.ToID
+			ss.Transfer = nil
+			back := ss.Prev
+			if back == "" || back == session.Outgoing {
+				back = session.Active
+			}
+			if ss.State.Away() {
+				ss.Prev, ss.Changed = back, time.Now()
+				return nil
+			}
+			return ss.SetState(back, time.Now())
+		})
+		if err != nil {
+			return err
+		}
+		s.publishState(ss, to)
+		return nil
+	}
+	if t.To == tech.ID {
+		return ErrSelf
+	}
+	target, err := s.cfg.Store.Account(ctx, t.To)
+	if err != nil {
+		return ErrNoTechnician
+	}
+	if st, err := s.Status(ctx, t.To); err != nil || st != store.StatusOnline {
+		return ErrNotAvailable
+	}
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		prev := ss.State
+		now := time.Now()
+		if ss.State.Away() {
+			return ErrNotConnected
+		}
+		if err := ss.SetState(session.Outgoing, now); err != nil {
+			return err
+		}
+		if prev != session.Outgoing {
+			ss.Prev = prev
+		}
+		ss.Transfer = &store.Transfer{FromID: tech.ID, FromName: tech.Name, ToID: target.ID, ToName: target.Name,
+			Comment: strings.TrimSpace(t.Comment), At: now}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.publishState(ss)
+	return nil
+}
+
+// Technician reads the technician of console request r (whose login was
+// techID's) as the login stands now, through the auth package. ErrNoLogin
+// means the login has ended: logged out, the account disabled or deleted.
+// A store that cannot answer now is ErrBusy, never ErrNoLogin: auth reports
+// an account it could not read as no login, so that case is read again.
+func (s *Service) Technician(ctx context.Context, r *http.Request, techID string) (auth.Technician, error) {
+	t, err := s.cfg.Auth.Technician(r)
+	if err == nil {
+		return t, nil
+	}
+	if !errors.Is(err, auth.ErrNoLogin) {
+		s.log.Warn("check login", "tech", techID, "err", err)
+		return t, ErrBusy
+	}
+	if _, err := read(ctx, func(ctx context.Context) (store.Account, error) { return s.cfg.Store.Account(ctx, techID) }); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return t, ErrBusy
+	}
+	t, err = s.cfg.Auth.Technician(r)
+	switch {
+	case errors.Is(err, auth.ErrNoLogin):
+		return t, ErrNoLogin
+	case err != nil:
+		return t, ErrBusy
+	}
+	return t, nil
+}

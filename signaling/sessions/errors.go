@@ -1,0 +1,105 @@
+package sessions
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+)
+
+// Errors of the session service. Their text is what the technician or the
+// customer's program reads; Code gives the protocol's code for each.
+var (
+	// ErrNotFound means the session does not exist, or is not the technician's.
+	ErrNotFound = errors.New("no such session")
+	// ErrBusy means the store could not answer now (a passing cluster error).
+	ErrBusy = errors.New("the server could not check this now; try again in a moment")
+	// ErrNoLogin means the technician's login or account has ended.
+	ErrNoLogin = errors.New("your login has ended; log in again")
+	// ErrAcceptFirst means the receiver of a transfer tried more than looking.
+	ErrAcceptFirst = errors.New("accept the transfer first")
+	// ErrClosed means the session is already closed.
+	ErrClosed = errors.New("this session is already closed")
+	// ErrNotConnected means the customer's program is not connected.
+	ErrNotConnected = errors.New("the customer is not connected")
+	// ErrReconnecting means the agent is between two connections.
+	ErrReconnecting = errors.New("the customer's program is reconnecting; ask again in a moment")
+	// ErrOnHold means the session must be resumed first.
+	ErrOnHold = errors.New("resume the session first")
+	// ErrNotAvailable means the transfer's target cannot take it now.
+	ErrNotAvailable = errors.New("that technician is not available (away, busy or offline)")
+	// ErrSelf means a transfer to oneself.
+	ErrSelf = errors.New("the session is already yours")
+	// ErrNoTechnician means the transfer's target does not exist.
+	ErrNoTechnician = errors.New("no such technician")
+	// ErrNoTransfer means the session is not being transferred.
+	ErrNoTransfer = errors.New("this session is not being transferred")
+	// ErrTooMany means the technician already works on MaxActive sessions.
+	ErrTooMany = fmt.Errorf("you already work on %d sessions: end or transfer one first", MaxActive)
+	// ErrRecordingsOnly means a console reported something other than a recording.
+	ErrRecordingsOnly = errors.New("consoles report recordings only")
+	// ErrNotForConsoles means a message type a console may not send.
+	ErrNotForConsoles = errors.New("this message is not for consoles")
+	// ErrNotForAgents means a message type an agent may not send.
+	ErrNotForAgents = errors.New("this message is not for agents")
+	// ErrBadSecret means an agent resumed a session with the wrong secret.
+	ErrBadSecret = errors.New("this session does not know this agent")
+	// ErrSessionClosed means an agent joined or resumed a closed session.
+	ErrSessionClosed = errors.New("this session is closed")
+	// ErrBadName means a customer name that is empty, too long or has control characters.
+	ErrBadName = fmt.Errorf("the customer's name must be 1 to %d characters", MaxCustomerName)
+)
+
+// errUnchanged aborts a session update that has nothing to do.
+var errUnchanged = errors.New("session unchanged")
+
+// DeniedError means the technician's group does not allow What.
+type DeniedError struct {
+	// What names the action, as the audit trail records it.
+	What string
+	// Text is the sentence the technician reads.
+	Text string
+}
+
+func (e *DeniedError) Error() string { return e.Text }
+
+// TooManyError means the organisation's limit of open sessions is reached.
+type TooManyError struct{ Max int }
+
+func (e *TooManyError) Error() string {
+	return fmt.Sprintf("you already have %d open sessions; end one first", e.Max)
+}
+
+// Code is the protocol error code for an error of this package.
+func Code(err error) protocol.ErrorCode {
+	var denied *DeniedError
+	switch {
+	case errors.As(err, &denied), errors.Is(err, ErrAcceptFirst), errors.Is(err, ErrClosed),
+		errors.Is(err, ErrOnHold), errors.Is(err, ErrNotAvailable), errors.Is(err, ErrSelf),
+		errors.Is(err, ErrNoTransfer), errors.Is(err, ErrTooMany), errors.Is(err, ErrRecordingsOnly),
+		errors.Is(err, ErrNotForConsoles), errors.Is(err, ErrNotForAgents), errors.Is(err, ErrSessionClosed),
+		errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition):
+		return protocol.CodeForbidden
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician):
+		return protocol.CodeNotFound
+	case errors.Is(err, ErrNotConnected), errors.Is(err, ErrReconnecting):
+		return protocol.CodeNotConnected
+	case errors.Is(err, ErrBadSecret):
+		return protocol.CodeInvalidCode
+	}
+	return protocol.CodeInternal
+}
+
+// Message is what a peer reads for err: the error's own sentence for this
+// package's errors and the state machine's, a generic one otherwise (store
+// and cluster errors are logged, not shown).
+func Message(err error) string {
+	if Code(err) != protocol.CodeInternal || errors.Is(err, ErrBusy) {
+		return err.Error()
+	}
+	return ErrBusy.Error()
+}
+
+// errWatchEnded means a bucket watch stopped (its NATS connection closed).
+var errWatchEnded = errors.New("bucket watch ended")

@@ -1,0 +1,61 @@
+package sessions
+
+import (
+	"context"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// sweepLoop applies the session time limits. Every node runs it; the store's
+// compare-and-set makes each change happen once.
+func (s *Service) sweepLoop() {
+	t := time.NewTicker(s.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			s.sweep()
+		}
+	}
+}
+
+func (s *Service) sweep() {
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.SweepInterval)
+	defer cancel()
+	all, err := s.cfg.Store.AllSessions(ctx)
+	if err != nil {
+		if s.ctx.Err() == nil {
+			s.log.Warn("sweep sessions", "err", err)
+		}
+		return
+	}
+	now := time.Now()
+	for _, ss := range all {
+		if _, due := s.cfg.Timeouts.Expire(ss.State, ss.StateSince(), now); !due {
+			continue
+		}
+		ss, err := s.cfg.Store.UpdateSession(ctx, ss.ID, func(ss *store.Session) error {
+			to, due := s.cfg.Timeouts.Expire(ss.State, ss.StateSince(), now)
+			if !due {
+				return errUnchanged
+			}
+			if to.Closed() {
+				ss.Permissions, ss.Transfer = protocol.Permissions{}, nil
+			}
+			return ss.SetState(to, now)
+		})
+		if err != nil {
+			continue
+		}
+		s.log.Info("session time limit", "sid", ss.ID, "state", ss.State)
+		s.publishState(ss)
+		if ss.State == session.TimedOut {
+			s.publish(AgentSubject(ss.ID), protocol.TypeSessionEnd, "", ss.ID, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+		}
+	}
+}
