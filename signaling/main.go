@@ -26,6 +26,8 @@ func main() {
 	flag.StringVar(&cfg.AgentDir, "agent-dir", env("LIFELINE_AGENT_DIR", ""), "directory of agent builds to offer (default <data>/agents)")
 	flag.StringVar(&cfg.NATSURL, "nats-url", env("LIFELINE_NATS_URL", ""), "external NATS URL; empty starts an embedded server")
 	flag.IntVar(&cfg.Replicas, "replicas", envInt("LIFELINE_REPLICAS", 1), "JetStream replicas for the buckets and streams (1 embedded, 3 in a cluster)")
+	flag.DurationVar(&cfg.AuditMaxAge, "audit-max-age", 0, "how long audit events are kept (default 9600h: 400 days)")
+	flag.Int64Var(&cfg.AuditMaxBytes, "audit-max-bytes", 0, "bound of the audit trail in bytes; past it the oldest events go first (default 8 GiB)")
 	flag.StringVar(&cfg.NodeName, "node", env("LIFELINE_NODE", ""), "name of this node")
 	flag.StringVar(&cfg.OrgName, "org", env("LIFELINE_ORG", "Lifeline"), "organisation name shown to customers")
 	flag.StringVar(&stun, "stun", env("LIFELINE_STUN", ""), "comma-separated STUN URLs handed to peers")

@@ -497,13 +497,20 @@ func (h *Hub) recordGrants(sid string, old, now protocol.Permissions, refused pr
 	}
 }
 
-// auditFrom records an audit report from a peer.
+// auditFrom records an audit report from a peer; the session's peers may
+// report audit.Config.MaxPeerEvents in all.
 func (h *Hub) auditFrom(actor, sid string, a *protocol.Audit) {
 	e := audit.Event{Type: audit.Type(a.Event), Actor: actor, SessionID: sid, Detail: a.Detail}
 	if a.Name != "" {
 		e.File = &audit.File{Name: a.Name, Size: a.Size, SHA256: a.SHA256}
 	}
-	h.record(e)
+	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
+	defer cancel()
+	if err := h.cfg.Audit.RecordFromPeer(ctx, e); errors.Is(err, audit.ErrPeerCapped) {
+		h.log.Debug("audit report over the session's cap", "sid", sid, "type", e.Type)
+	} else if err != nil {
+		h.log.Error("audit", "type", e.Type, "sid", sid, "err", err)
+	}
 }
 
 func transferOf(t *store.Transfer) *protocol.Transfer {

@@ -58,6 +58,11 @@ type Config struct {
 	NATSURL string
 	// Replicas is the JetStream replication factor for the buckets.
 	Replicas int
+	// AuditMaxAge is how long audit events are kept (0: audit.DefaultMaxAge).
+	AuditMaxAge time.Duration
+	// AuditMaxBytes bounds the audit trail's size; past it the oldest events
+	// go first (0: audit.DefaultMaxBytes).
+	AuditMaxBytes int64
 	// NodeName identifies this node.
 	NodeName string
 	// OrgName is shown to customers.
@@ -148,10 +153,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	trail, err := audit.Open(ctx, node.Conn, cfg.Replicas)
+	trail, err := audit.Open(ctx, node.Conn, audit.Config{Replicas: cfg.Replicas, MaxAge: cfg.AuditMaxAge, MaxBytes: cfg.AuditMaxBytes, Logger: log})
 	if err != nil {
 		return err
 	}
+	defer trail.Close()
 	au := auth.New(auth.Config{Secure: cfg.SecureCookies, Defaults: store.DefaultSettings(cfg.OrgName), Audit: trail, Logger: log}, st)
 	if pw, err := au.EnsureAdmin(ctx, "Administrator", cfg.AdminPassword); err != nil {
 		return fmt.Errorf("create admin account: %w", err)
