@@ -50,6 +50,8 @@ func main() {
 	flag.DurationVar(&timeouts.Waiting, "waiting-timeout", timeouts.Waiting, "a waiting session nobody starts times out after this (0: never)")
 	flag.DurationVar(&timeouts.Offline, "offline-after", timeouts.Offline, "a customer reconnecting this long shows Offline (the agent keeps trying)")
 	flag.DurationVar(&timeouts.Idle, "idle-timeout", timeouts.Idle, "an active or held session unchanged this long times out (0: no limit)")
+	flag.IntVar(&cfg.MaxPendingAgents, "agent-pending-max", 0, "agent sockets this node holds before their hello (default 1000)")
+	flag.IntVar(&cfg.MaxPendingAgentsPerAddress, "agent-pending-per-address", 0, "agent sockets one address may hold before their hello (default 16; raise it behind a proxy)")
 	flag.IntVar(&cfg.BusyAt, "busy-at", 0, "sessions at which a technician shows busy and takes no transfers (default 10)")
 	cfg.Timeouts = &timeouts
 	flag.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (automatic with TLS or an https --public-url)")

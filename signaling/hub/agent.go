@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/audit"
@@ -20,6 +22,13 @@ import (
 // then exchanges permissions and WebRTC signaling with the technician.
 func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	log := h.log.With("ws", "agent", "remote", r.RemoteAddr)
+	release, status, msg := h.pending.take(remoteIP(r.RemoteAddr))
+	if release == nil {
+		log.Debug("agent websocket refused before hello", "status", status)
+		http.Error(w, msg, status)
+		return
+	}
+	defer release()
 	c, err := h.accept(w, r, log)
 	if err != nil {
 		log.Info("agent websocket refused", "err", err)
@@ -30,6 +39,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	defer h.agents.Add(-1)
 
 	sess, secret, resumed, ok := h.agentHello(c, r.RemoteAddr)
+	release()
 	if !ok {
 		c.closeAfterFlush()
 		return
@@ -153,10 +163,16 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 func (h *Hub) agentHello(c *conn, remote string) (sess store.Session, secret string, resumed, ok bool) {
 	ctx, cancel := context.WithTimeout(c.ctx, h.cfg.HelloTimeout)
 	defer cancel()
+	// A read whose context ends closes the socket without a word: at the
+	// deadline, close it with the reason instead.
+	late := time.AfterFunc(h.cfg.HelloTimeout, func() {
+		_ = c.ws.Close(websocket.StatusPolicyViolation, fmt.Sprintf("no agent.hello within %v", h.cfg.HelloTimeout))
+	})
+	defer late.Stop()
 	var m protocol.Message
 	for {
 		var err error
-		m, err = c.read(ctx)
+		m, err = c.read(c.ctx)
 		if err != nil {
 			c.reply("", protocol.CodeBadMessage, "expected agent.hello")
 			return sess, "", false, false

@@ -43,8 +43,13 @@ type Config struct {
 	// AgentURLs are the signaling URLs agents may resume through when their
 	// node is unreachable (sent in every agent.welcome).
 	AgentURLs []string
-	// HelloTimeout bounds how long an agent may take to say hello.
+	// HelloTimeout bounds how long an agent may take to say hello (default
+	// DefaultHelloTimeout).
 	HelloTimeout time.Duration
+	// MaxPending bounds the agent sockets that have not said hello yet
+	// (default DefaultMaxPending); MaxPendingPerAddress bounds those from
+	// one client address (default DefaultMaxPendingPerAddress).
+	MaxPending, MaxPendingPerAddress int
 	// PingInterval is how often the hub checks that each socket is alive; a
 	// socket that does not answer within the interval is closed (default 5 s).
 	PingInterval time.Duration
@@ -56,6 +61,10 @@ type Config struct {
 	// (default DefaultBusyAt; negative: never).
 	BusyAt int
 }
+
+// DefaultHelloTimeout is how long an agent has to say hello: its hello is
+// its first message, sent as soon as the socket is open.
+const DefaultHelloTimeout = 5 * time.Second
 
 // DefaultBusyAt is when a technician shows busy: at the most sessions a
 // technician works on at once.
@@ -70,6 +79,7 @@ type Hub struct {
 	wg     sync.WaitGroup
 
 	agents, consoles atomic.Int64 // WebSockets held now, for metrics
+	pending          *pending     // agent sockets before their hello
 }
 
 // Connections is the number of agent and console WebSockets this node holds.
@@ -80,7 +90,7 @@ func (h *Hub) Connections() (agents, consoles int) {
 // New returns a hub; Close stops it and every connection it holds.
 func New(cfg Config) *Hub {
 	if cfg.HelloTimeout == 0 {
-		cfg.HelloTimeout = 15 * time.Second
+		cfg.HelloTimeout = DefaultHelloTimeout
 	}
 	if cfg.PingInterval == 0 {
 		cfg.PingInterval = 5 * time.Second
@@ -96,7 +106,7 @@ func New(cfg Config) *Hub {
 		cfg.BusyAt = DefaultBusyAt
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel}
+	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, pending: newPending(cfg.MaxPending, cfg.MaxPendingPerAddress)}
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()

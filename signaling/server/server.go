@@ -87,6 +87,10 @@ type Config struct {
 	// BusyAt is the number of sessions a technician works on at which they show
 	// busy and take no transfers; 0 means hub.DefaultBusyAt.
 	BusyAt int
+	// MaxPendingAgents and MaxPendingAgentsPerAddress bound the agent sockets
+	// that have not said hello yet, in all and from one address; 0 means
+	// hub.DefaultMaxPending and hub.DefaultMaxPendingPerAddress.
+	MaxPendingAgents, MaxPendingAgentsPerAddress int
 	// SecureCookies marks cookies Secure (set behind TLS); TLS here or an
 	// https PublicURL sets it too.
 	SecureCookies bool
@@ -165,7 +169,8 @@ func Run(ctx context.Context, cfg Config) error {
 		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
 	}
 	invites := invite.New(inv, st)
-	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt}
+	hcfg := hub.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, ICEServers: cfg.ICEServers, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt,
+		MaxPending: cfg.MaxPendingAgents, MaxPendingPerAddress: cfg.MaxPendingAgentsPerAddress}
 	hcfg.AgentURLs = cfg.AgentURLs
 	var relay *turn.Server
 	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
