@@ -3,6 +3,7 @@
 package sessions
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -87,6 +88,16 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		inv.PIN = ""
 	}
 	if err == nil {
+		// The audit entry first: a session whose creation is not on record
+		// must not exist.
+		err = h.Audit.Record(r.Context(), audit.Event{Type: audit.SessionCreated, Actor: t.ID, SessionID: sid, IP: auth.ClientIP(r), Detail: name})
+		if errors.Is(err, audit.ErrNotRecorded) {
+			h.Logger.Error("session not created: its audit entry could not be written", "err", err)
+			http.Error(w, p.T("error.notAudited"), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	if err == nil {
 		now := time.Now()
 		err = h.Store.CreateSession(r.Context(), store.Session{
 			ID: sid, TechnicianID: t.ID, TechnicianName: t.Name, CustomerName: name,
@@ -100,9 +111,6 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Logger.Info("session created", "sid", sid, "tech", t.ID)
-	if err := h.Audit.Record(r.Context(), audit.Event{Type: audit.SessionCreated, Actor: t.ID, SessionID: sid, IP: auth.ClientIP(r), Detail: name}); err != nil {
-		h.Logger.Error("audit", "err", err)
-	}
 	http.Redirect(w, r, "/console/sessions/"+sid, http.StatusSeeOther)
 }
 

@@ -3,7 +3,9 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,5 +144,37 @@ func TestAgentAuditEventsCapped(t *testing.T) {
 	}
 	if files != 500 || capped != 1 {
 		t.Fatalf("%d reports over two connections wrote %d file events and %d cap events; want 500 and 1", 2*perConn, files, capped)
+	}
+}
+
+// TestNoActionWithoutAudit: when the audit trail cannot be written (here its
+// stream is gone, as an external NATS account without the right limits
+// would allow), a session is not created: the technician is told why, and
+// nothing is left half done.
+func TestNoActionWithoutAudit(t *testing.T) {
+	natsURL := natstest.Server(t)
+	n := st.StartNode(t, natsURL, "node")
+	tc := st.LogIn(t, n)
+
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := js.DeleteStream(ctx, "LIFELINE_AUDIT"); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	code, body := tc.Post(t, "/console/sessions", url.Values{"customer": {"Marie Dupont"}})
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "audit trail") {
+		t.Fatalf("create without an audit trail: HTTP %d (after %v)\n%.300s", code, time.Since(start), body)
+	}
+	_, list := tc.Get(t, "/console")
+	if strings.Contains(list, "Marie Dupont") {
+		t.Fatal("the session was created although its audit entry was not written")
 	}
 }
