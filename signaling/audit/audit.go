@@ -132,6 +132,13 @@ type Log struct {
 	closed   bool                    // guarded by mu
 }
 
+// minFitBytes is the least the default size bound shrinks to on a small disk.
+const minFitBytes = 1 << 20
+
+// errCodeInsufficientStorage is JetStream's "insufficient storage resources
+// available" (JSStorageResourcesExceededErr).
+const errCodeInsufficientStorage = 10047
+
 // peersBucket counts, per session, the events its peers reported. A count is
 // kept 30 days after its session's last report.
 const peersBucket = "lifeline_audit_peers"
@@ -147,7 +154,8 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Log, error) {
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
-	if cfg.MaxBytes <= 0 {
+	fit := cfg.MaxBytes <= 0 // the default shrinks to fit a small disk
+	if fit {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
 	if cfg.MaxPeerEvents <= 0 {
@@ -160,22 +168,32 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Log, error) {
 		cfg.Logger = slog.Default()
 	}
 	var st jetstream.Stream
-	err = natsnode.Retry(ctx, nil, "audit stream", func(ctx context.Context) (err error) {
-		st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name:        Stream,
-			Description: "Lifeline audit trail (append-only)",
-			Subjects:    []string{subjectPrefix + ">"},
-			Storage:     jetstream.FileStorage,
-			Replicas:    cfg.Replicas,
-			DenyDelete:  true,
-			DenyPurge:   true,
-			MaxMsgSize:  8 << 10,
-			MaxAge:      cfg.MaxAge,
-			MaxBytes:    cfg.MaxBytes,
-			Discard:     jetstream.DiscardOld,
+	for {
+		err = natsnode.Retry(ctx, nil, "audit stream", func(ctx context.Context) (err error) {
+			st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+				Name:        Stream,
+				Description: "Lifeline audit trail (append-only)",
+				Subjects:    []string{subjectPrefix + ">"},
+				Storage:     jetstream.FileStorage,
+				Replicas:    cfg.Replicas,
+				DenyDelete:  true,
+				DenyPurge:   true,
+				MaxMsgSize:  8 << 10,
+				MaxAge:      cfg.MaxAge,
+				MaxBytes:    cfg.MaxBytes,
+				Discard:     jetstream.DiscardOld,
+			})
+			return err
 		})
-		return err
-	})
+		var api *jetstream.APIError
+		if !fit || !errors.As(err, &api) || api.ErrorCode != errCodeInsufficientStorage || cfg.MaxBytes <= minFitBytes {
+			break
+		}
+		// JetStream reserves MaxBytes, and this data disk is smaller: a
+		// quarter of what it refused, then less, until it fits.
+		cfg.MaxBytes = max(cfg.MaxBytes/4, minFitBytes)
+		cfg.Logger.Warn("audit trail bounded below its default to fit the data disk", "maxBytes", cfg.MaxBytes)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("audit stream: %w", err)
 	}

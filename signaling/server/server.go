@@ -32,6 +32,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	"github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -200,7 +201,7 @@ func Run(ctx context.Context, cfg Config) error {
 	mux.HandleFunc("GET /ws/agent", h.Agent)
 	mux.HandleFunc("GET /ws/console", h.Console)
 	var stopping atomic.Bool
-	health(mux, node.Conn, st, &stopping)
+	health(mux, node.Conn, st, node.Storage, &stopping)
 	if cfg.MetricsAddr != "" {
 		src := metrics.Source{Node: cfg.NodeName, Sessions: st.SessionCounts, Connections: h.Connections, NATS: node.Conn, Logger: log}
 		if relay != nil {
@@ -217,7 +218,7 @@ func Run(ctx context.Context, cfg Config) error {
 	})
 
 	srv := &http.Server{
-		Handler:           securityHeaders(mux, tlsCfg != nil || secureURL(cfg.PublicURL)),
+		Handler:           securityHeaders(storageGate(mux, node.Storage), tlsCfg != nil || secureURL(cfg.PublicURL)),
 		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -249,8 +250,8 @@ func Run(ctx context.Context, cfg Config) error {
 }
 
 // health serves /healthz (the process answers) and /readyz (this node can
-// serve: NATS connected, JetStream answering, not shutting down).
-func health(mux *http.ServeMux, nc *nats.Conn, st *store.Store, stopping *atomic.Bool) {
+// serve: NATS connected, JetStream writing and answering, not shutting down).
+func health(mux *http.ServeMux, nc *nats.Conn, st *store.Store, storage func() error, stopping *atomic.Bool) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -261,6 +262,10 @@ func health(mux *http.ServeMux, nc *nats.Conn, st *store.Store, stopping *atomic
 			return
 		case !nc.IsConnected():
 			http.Error(w, "nats not connected", http.StatusServiceUnavailable)
+			return
+		}
+		if err := storage(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -369,4 +374,22 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// storageGate answers at once, with a sentence an administrator understands,
+// what would write while the node's storage cannot (see natsnode.Storage):
+// every request that changes something, and new agent sockets. Reading pages
+// and /readyz still work.
+func storageGate(next http.Handler, storage func() error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writes := (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.Path == "/ws/agent"
+		if writes {
+			if err := storage(); err != nil {
+				w.Header().Set("Retry-After", "30")
+				http.Error(w, i18n.T(i18n.FromAcceptLanguage(r.Header.Get("Accept-Language")), "error.storageFull"), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
