@@ -26,6 +26,8 @@ func main() {
 	flag.StringVar(&cfg.AgentDir, "agent-dir", env("LIFELINE_AGENT_DIR", ""), "directory of agent builds to offer (default <data>/agents)")
 	flag.StringVar(&cfg.NATSURL, "nats-url", env("LIFELINE_NATS_URL", ""), "external NATS URL; empty starts an embedded server")
 	flag.IntVar(&cfg.Replicas, "replicas", envInt("LIFELINE_REPLICAS", 1), "JetStream replicas for the buckets and streams (1 embedded, 3 in a cluster)")
+	flag.DurationVar(&cfg.AuditMaxAge, "audit-max-age", 0, "how long audit events are kept (default 9600h: 400 days)")
+	flag.Int64Var(&cfg.AuditMaxBytes, "audit-max-bytes", 0, "bound of the audit trail in bytes; past it the oldest events go first (default 8 GiB)")
 	flag.StringVar(&cfg.NodeName, "node", env("LIFELINE_NODE", ""), "name of this node")
 	flag.StringVar(&cfg.OrgName, "org", env("LIFELINE_ORG", "Lifeline"), "organisation name shown to customers")
 	flag.StringVar(&stun, "stun", env("LIFELINE_STUN", ""), "comma-separated STUN URLs handed to peers")
@@ -50,6 +52,8 @@ func main() {
 	flag.DurationVar(&timeouts.Waiting, "waiting-timeout", timeouts.Waiting, "a waiting session nobody starts times out after this (0: never)")
 	flag.DurationVar(&timeouts.Offline, "offline-after", timeouts.Offline, "a customer reconnecting this long shows Offline (the agent keeps trying)")
 	flag.DurationVar(&timeouts.Idle, "idle-timeout", timeouts.Idle, "an active or held session unchanged this long times out (0: no limit)")
+	flag.IntVar(&cfg.MaxPendingAgents, "agent-pending-max", 0, "agent sockets this node holds before their hello (default 1000)")
+	flag.IntVar(&cfg.MaxPendingAgentsPerAddress, "agent-pending-per-address", 0, "agent sockets one address may hold before their hello (default 16; raise it behind a proxy)")
 	flag.IntVar(&cfg.BusyAt, "busy-at", 0, "sessions at which a technician shows busy and takes no transfers (default 10)")
 	cfg.Timeouts = &timeouts
 	flag.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (automatic with TLS or an https --public-url)")

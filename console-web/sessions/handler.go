@@ -15,6 +15,7 @@ import (
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
@@ -73,6 +74,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		h.listWith(w, r, p, t, http.StatusBadRequest, p.T("console.badName", sessions.MaxCustomerName))
 	case errors.As(err, &tooMany):
 		h.listWith(w, r, p, t, http.StatusConflict, p.T("console.tooMany", tooMany.Max))
+	case errors.Is(err, audit.ErrNotRecorded):
+		http.Error(w, p.T("error.notAudited"), http.StatusServiceUnavailable)
 	default:
 		h.Logger.Error("create session", "err", err)
 		http.Error(w, p.T("error.server"), http.StatusInternalServerError)

@@ -3,10 +3,12 @@ package i18n
 // Messages of the web pages: the technician's console and the customer's join pages.
 func init() {
 	add(map[string]map[Lang]string{
-		"layout.language": {EN: "Language", FR: "Langue"},
-		"layout.logout":   {EN: "Log out", FR: "Se déconnecter"},
-		"error.title":     {EN: "Something went wrong", FR: "Un problème est survenu"},
-		"error.server":    {EN: "The server could not do that. Please try again in a moment.", FR: "Le serveur n'a pas pu le faire. Réessayez dans un instant."},
+		"layout.language":   {EN: "Language", FR: "Langue"},
+		"layout.logout":     {EN: "Log out", FR: "Se déconnecter"},
+		"error.title":       {EN: "Something went wrong", FR: "Un problème est survenu"},
+		"error.server":      {EN: "The server could not do that. Please try again in a moment.", FR: "Le serveur n'a pas pu le faire. Réessayez dans un instant."},
+		"error.notAudited":  {EN: "This was not done: the server cannot write its audit trail right now, and nothing happens off the record. Please tell your administrator (the server's log says why).", FR: "Rien n'a été fait : le serveur ne peut pas écrire son journal d'audit pour l'instant, et rien ne se fait sans trace. Prévenez votre administrateur (le journal du serveur en donne la raison)."},
+		"error.storageFull": {EN: "The server cannot save anything: the disk holding its data is full. An administrator must free space there; the server then recovers by itself.", FR: "Le serveur ne peut rien enregistrer : le disque qui contient ses données est plein. Un administrateur doit y libérer de la place ; le serveur repart ensuite de lui-même."},
 
 		"login.title":       {EN: "Log in", FR: "Connexion"},
 		"login.heading":     {EN: "Technician login", FR: "Connexion technicien"},

@@ -2,7 +2,10 @@
 // logged in (or failed to), which sessions were created, started and ended,
 // which permissions were asked, granted and revoked, which files crossed, and
 // when control was taken or a recording started. Nothing can delete or purge
-// the stream through NATS: it is created with deletes and purges denied.
+// the stream through NATS: it is created with deletes and purges denied. The
+// stream is bounded by age and size (Config), so it cannot fill the disk;
+// repeated refusals are written once a minute with a count (RecordRefusal),
+// and what a session's peers report is capped (RecordFromPeer).
 package audit
 
 import (
@@ -12,8 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -46,6 +51,7 @@ const (
 	PermissionRevoked  Type = "permission.revoked"
 	PermissionDenied   Type = "permission.denied" // the server refused the technician
 	ControlTaken       Type = "control.taken"
+	PeerReportsCapped  Type = "audit.capped"  // a session's peers reached MaxPeerEvents
 	FileSent           Type = "file.sent"     // technician → customer
 	FileReceived       Type = "file.received" // customer → technician
 	RecordingStarted   Type = "recording.started"
@@ -71,6 +77,9 @@ type Event struct {
 	Detail string `json:"detail,omitempty"`
 	// File names a file that crossed, for file events.
 	File *File `json:"file,omitempty"`
+	// Count, above 1, says how many times the same refusal happened in the
+	// minute starting at Time (see RecordRefusal).
+	Count int `json:"count,omitempty"`
 }
 
 // File describes a transferred file.
@@ -80,42 +89,131 @@ type File struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Log appends to and reads the trail.
-type Log struct {
-	js     jetstream.JetStream
-	stream jetstream.Stream
+// Defaults of Config.
+const (
+	// DefaultMaxAge is how long events are kept: a little over a year, so a
+	// yearly review still finds last year's events.
+	DefaultMaxAge = 400 * 24 * time.Hour
+	// DefaultMaxBytes bounds the trail on disk (8 GiB: some 20 million events).
+	DefaultMaxBytes int64 = 8 << 30
+	// DefaultMaxPeerEvents is how many events the peers of one session may
+	// report (files that crossed, input the agent refused, recordings).
+	DefaultMaxPeerEvents = 500
+)
+
+// Config says how the trail is kept.
+type Config struct {
+	// Replicas is the stream's replication factor (at least 1).
+	Replicas int
+	// MaxAge is how long an event is kept (0: DefaultMaxAge).
+	MaxAge time.Duration
+	// MaxBytes bounds the stream's size; past it the oldest events go first,
+	// as they would with age (0: DefaultMaxBytes).
+	MaxBytes int64
+	// MaxPeerEvents caps the events one session's peers may report
+	// (0: DefaultMaxPeerEvents).
+	MaxPeerEvents int
+	// RefusalWindow is the period over which repeated refusals are counted
+	// into one event (0: a minute).
+	RefusalWindow time.Duration
+	Logger        *slog.Logger
 }
 
-// Open creates the stream if needed and returns the log.
-func Open(ctx context.Context, nc *nats.Conn, replicas int) (*Log, error) {
+// Log appends to and reads the trail.
+type Log struct {
+	cfg    Config
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	peers  jetstream.KeyValue // events reported per session, for the cap
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	refusals map[refusalKey]*refusal // guarded by mu
+	closed   bool                    // guarded by mu
+}
+
+// minFitBytes is the least the default size bound shrinks to on a small disk.
+const minFitBytes = 1 << 20
+
+// errCodeInsufficientStorage is JetStream's "insufficient storage resources
+// available" (JSStorageResourcesExceededErr).
+const errCodeInsufficientStorage = 10047
+
+// peersBucket counts, per session, the events its peers reported. A count is
+// kept 30 days after its session's last report.
+const peersBucket = "lifeline_audit_peers"
+
+// Open creates the stream (or updates its limits) and returns the log; Close
+// writes the refusals still being counted.
+func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Log, error) {
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, err
 	}
-	if replicas < 1 {
-		replicas = 1
+	cfg.Replicas = max(cfg.Replicas, 1)
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	fit := cfg.MaxBytes <= 0 // the default shrinks to fit a small disk
+	if fit {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	if cfg.MaxPeerEvents <= 0 {
+		cfg.MaxPeerEvents = DefaultMaxPeerEvents
+	}
+	if cfg.RefusalWindow <= 0 {
+		cfg.RefusalWindow = time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	var st jetstream.Stream
-	err = natsnode.Retry(ctx, nil, "audit stream", func(ctx context.Context) (err error) {
-		st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name:        Stream,
-			Description: "Lifeline audit trail (append-only)",
-			Subjects:    []string{subjectPrefix + ">"},
-			Storage:     jetstream.FileStorage,
-			Replicas:    replicas,
-			DenyDelete:  true,
-			DenyPurge:   true,
-			MaxMsgSize:  8 << 10,
+	for {
+		err = natsnode.Retry(ctx, nil, "audit stream", func(ctx context.Context) (err error) {
+			st, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+				Name:        Stream,
+				Description: "Lifeline audit trail (append-only)",
+				Subjects:    []string{subjectPrefix + ">"},
+				Storage:     jetstream.FileStorage,
+				Replicas:    cfg.Replicas,
+				DenyDelete:  true,
+				DenyPurge:   true,
+				MaxMsgSize:  8 << 10,
+				MaxAge:      cfg.MaxAge,
+				MaxBytes:    cfg.MaxBytes,
+				Discard:     jetstream.DiscardOld,
+			})
+			return err
+		})
+		var api *jetstream.APIError
+		if !fit || !errors.As(err, &api) || api.ErrorCode != errCodeInsufficientStorage || cfg.MaxBytes <= minFitBytes {
+			break
+		}
+		// JetStream reserves MaxBytes, and this data disk is smaller: a
+		// quarter of what it refused, then less, until it fits.
+		cfg.MaxBytes = max(cfg.MaxBytes/4, minFitBytes)
+		cfg.Logger.Warn("audit trail bounded below its default to fit the data disk", "maxBytes", cfg.MaxBytes)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit stream: %w", err)
+	}
+	var peers jetstream.KeyValue
+	err = natsnode.Retry(ctx, nil, "audit counts", func(ctx context.Context) (err error) {
+		peers, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: peersBucket, Description: "Lifeline: audit events reported per session",
+			TTL: 30 * 24 * time.Hour, Storage: jetstream.FileStorage, Replicas: cfg.Replicas,
 		})
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit stream: %w", err)
+		return nil, fmt.Errorf("audit counts: %w", err)
 	}
-	return &Log{js: js, stream: st}, nil
+	return &Log{cfg: cfg, js: js, stream: st, peers: peers, log: cfg.Logger, refusals: map[refusalKey]*refusal{}}, nil
 }
 
-// Record appends e, stamping its time; it waits for JetStream's acknowledgement.
+// Record appends e, stamping its time; it waits for JetStream's
+// acknowledgement. An error wraps ErrNotRecorded: call Record before the
+// action it records, and do not do the action when it fails.
 func (l *Log) Record(ctx context.Context, e Event) error {
 	if l == nil {
 		return nil
@@ -129,7 +227,7 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 		return err
 	}
 	if _, err := l.js.Publish(ctx, subjectPrefix+string(e.Type), b); err != nil {
-		return fmt.Errorf("audit %s: %w", e.Type, err)
+		return fmt.Errorf("%w (%s: %w)", ErrNotRecorded, e.Type, err)
 	}
 	return nil
 }

@@ -222,7 +222,9 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 		return err
 	}
 	if lim.Count >= a.cfg.PerAddress && now.Sub(lim.Since) <= 10*time.Minute {
-		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "rate limited"})
+		if err := a.cfg.Audit.RecordRefusal(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "rate limited"}); err != nil {
+			a.log.Error("audit", "err", err)
+		}
 		return ErrRateLimited
 	}
 	failed := func(err error) error {

@@ -2,9 +2,12 @@ package hub
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/invite"
@@ -15,6 +18,13 @@ import (
 // then exchanges permissions and WebRTC signaling with the technician.
 func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	log := h.log.With("ws", "agent", "remote", r.RemoteAddr)
+	release, status, msg := h.pending.take(remoteIP(r.RemoteAddr))
+	if release == nil {
+		log.Debug("agent websocket refused before hello", "status", status)
+		http.Error(w, msg, status)
+		return
+	}
+	defer release()
 	c, err := h.accept(w, r, log)
 	if err != nil {
 		log.Info("agent websocket refused", "err", err)
@@ -25,6 +35,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	defer h.agents.Add(-1)
 
 	j, connID, ok := h.agentHello(c, r.RemoteAddr)
+	release()
 	if !ok {
 		c.closeAfterFlush()
 		return
@@ -85,10 +96,16 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 func (h *Hub) agentHello(c *conn, remote string) (j sessions.Joined, connID string, ok bool) {
 	ctx, cancel := context.WithTimeout(c.ctx, h.cfg.HelloTimeout)
 	defer cancel()
+	// A read whose context ends closes the socket without a word: at the
+	// deadline, close it with the reason instead.
+	late := time.AfterFunc(h.cfg.HelloTimeout, func() {
+		_ = c.ws.Close(websocket.StatusPolicyViolation, fmt.Sprintf("no agent.hello within %v", h.cfg.HelloTimeout))
+	})
+	defer late.Stop()
 	var m protocol.Message
 	for {
 		var err error
-		m, err = c.read(ctx)
+		m, err = c.read(c.ctx)
 		if err != nil {
 			c.reply("", protocol.CodeBadMessage, "expected agent.hello")
 			return j, "", false

@@ -36,12 +36,21 @@ type Config struct {
 	// AgentURLs are the signaling URLs agents may resume through when their
 	// node is unreachable (sent in every agent.welcome).
 	AgentURLs []string
-	// HelloTimeout bounds how long an agent may take to say hello.
+	// HelloTimeout bounds how long an agent may take to say hello (default
+	// DefaultHelloTimeout).
 	HelloTimeout time.Duration
+	// MaxPending bounds the agent sockets that have not said hello yet
+	// (default DefaultMaxPending); MaxPendingPerAddress bounds those from
+	// one client address (default DefaultMaxPendingPerAddress).
+	MaxPending, MaxPendingPerAddress int
 	// PingInterval is how often the hub checks that each socket is alive; a
 	// socket that does not answer within the interval is closed (default 5 s).
 	PingInterval time.Duration
 }
+
+// DefaultHelloTimeout is how long an agent has to say hello: its hello is
+// its first message, sent as soon as the socket is open.
+const DefaultHelloTimeout = 5 * time.Second
 
 // Hub serves the /ws/agent and /ws/console endpoints.
 type Hub struct {
@@ -52,6 +61,7 @@ type Hub struct {
 	wg     sync.WaitGroup
 
 	agents, consoles atomic.Int64 // WebSockets held now, for metrics
+	pending          *pending     // agent sockets before their hello
 }
 
 // Connections is the number of agent and console WebSockets this node holds.
@@ -62,13 +72,13 @@ func (h *Hub) Connections() (agents, consoles int) {
 // New returns a hub; Close stops it and every connection it holds.
 func New(cfg Config) *Hub {
 	if cfg.HelloTimeout == 0 {
-		cfg.HelloTimeout = 15 * time.Second
+		cfg.HelloTimeout = DefaultHelloTimeout
 	}
 	if cfg.PingInterval == 0 {
 		cfg.PingInterval = 5 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel}
+	return &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, pending: newPending(cfg.MaxPending, cfg.MaxPendingPerAddress)}
 }
 
 // goPing closes c when it stops answering pings: a customer whose network is

@@ -32,6 +32,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	consolesessions "github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -59,6 +60,11 @@ type Config struct {
 	NATSURL string
 	// Replicas is the JetStream replication factor for the buckets.
 	Replicas int
+	// AuditMaxAge is how long audit events are kept (0: audit.DefaultMaxAge).
+	AuditMaxAge time.Duration
+	// AuditMaxBytes bounds the audit trail's size; past it the oldest events
+	// go first (0: audit.DefaultMaxBytes).
+	AuditMaxBytes int64
 	// NodeName identifies this node.
 	NodeName string
 	// OrgName is shown to customers.
@@ -83,6 +89,10 @@ type Config struct {
 	// BusyAt is the number of sessions a technician works on at which they show
 	// busy and take no transfers; 0 means sessions.DefaultBusyAt.
 	BusyAt int
+	// MaxPendingAgents and MaxPendingAgentsPerAddress bound the agent sockets
+	// that have not said hello yet, in all and from one address; 0 means
+	// hub.DefaultMaxPending and hub.DefaultMaxPendingPerAddress.
+	MaxPendingAgents, MaxPendingAgentsPerAddress int
 	// SecureCookies marks cookies Secure (set behind TLS); TLS here or an
 	// https PublicURL sets it too.
 	SecureCookies bool
@@ -149,10 +159,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	trail, err := audit.Open(ctx, node.Conn, cfg.Replicas)
+	trail, err := audit.Open(ctx, node.Conn, audit.Config{Replicas: cfg.Replicas, MaxAge: cfg.AuditMaxAge, MaxBytes: cfg.AuditMaxBytes, Logger: log})
 	if err != nil {
 		return err
 	}
+	defer trail.Close()
 	au := auth.New(auth.Config{Secure: cfg.SecureCookies, Defaults: store.DefaultSettings(cfg.OrgName), Audit: trail, Logger: log}, st)
 	if pw, err := au.EnsureAdmin(ctx, "Administrator", cfg.AdminPassword); err != nil {
 		return fmt.Errorf("create admin account: %w", err)
@@ -163,7 +174,8 @@ func Run(ctx context.Context, cfg Config) error {
 	invites := invite.New(inv, st)
 	svc := sessions.New(sessions.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt})
 	defer svc.Close()
-	hcfg := hub.Config{NC: node.Conn, Sessions: svc, Auth: au, Logger: log, ICEServers: cfg.ICEServers}
+	hcfg := hub.Config{NC: node.Conn, Sessions: svc, Auth: au, Logger: log, ICEServers: cfg.ICEServers,
+		MaxPending: cfg.MaxPendingAgents, MaxPendingPerAddress: cfg.MaxPendingAgentsPerAddress}
 	hcfg.AgentURLs = cfg.AgentURLs
 	var relay *turn.Server
 	if cfg.TURN.Listen != "" || len(cfg.TURN.External) > 0 {
@@ -193,7 +205,7 @@ func Run(ctx context.Context, cfg Config) error {
 	mux.HandleFunc("GET /ws/agent", h.Agent)
 	mux.HandleFunc("GET /ws/console", h.Console)
 	var stopping atomic.Bool
-	health(mux, node.Conn, st, &stopping)
+	health(mux, node.Conn, st, node.Storage, &stopping)
 	if cfg.MetricsAddr != "" {
 		src := metrics.Source{Node: cfg.NodeName, Sessions: st.SessionCounts, Connections: h.Connections, NATS: node.Conn, Logger: log}
 		if relay != nil {
@@ -210,7 +222,7 @@ func Run(ctx context.Context, cfg Config) error {
 	})
 
 	srv := &http.Server{
-		Handler:           securityHeaders(mux, tlsCfg != nil || secureURL(cfg.PublicURL)),
+		Handler:           securityHeaders(storageGate(mux, node.Storage), tlsCfg != nil || secureURL(cfg.PublicURL)),
 		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -242,8 +254,8 @@ func Run(ctx context.Context, cfg Config) error {
 }
 
 // health serves /healthz (the process answers) and /readyz (this node can
-// serve: NATS connected, JetStream answering, not shutting down).
-func health(mux *http.ServeMux, nc *nats.Conn, st *store.Store, stopping *atomic.Bool) {
+// serve: NATS connected, JetStream writing and answering, not shutting down).
+func health(mux *http.ServeMux, nc *nats.Conn, st *store.Store, storage func() error, stopping *atomic.Bool) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -254,6 +266,10 @@ func health(mux *http.ServeMux, nc *nats.Conn, st *store.Store, stopping *atomic
 			return
 		case !nc.IsConnected():
 			http.Error(w, "nats not connected", http.StatusServiceUnavailable)
+			return
+		}
+		if err := storage(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -361,4 +377,22 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// storageGate answers at once, with a sentence an administrator understands,
+// what would write while the node's storage cannot (see natsnode.Storage):
+// every request that changes something, and new agent sockets. Reading pages
+// and /readyz still work.
+func storageGate(next http.Handler, storage func() error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writes := (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.Path == "/ws/agent"
+		if writes {
+			if err := storage(); err != nil {
+				w.Header().Set("Retry-After", "30")
+				http.Error(w, i18n.T(i18n.FromAcceptLanguage(r.Header.Get("Accept-Language")), "error.storageFull"), http.StatusServiceUnavailable)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

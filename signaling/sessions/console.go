@@ -123,13 +123,20 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m proto
 	return ss, nil
 }
 
-// Report records an audit report from a peer (actor: a technician's ID or "customer").
+// Report records an audit report from a peer (actor: a technician's ID or
+// "customer"); a session's peers may report audit.Config.MaxPeerEvents in all.
 func (s *Service) Report(actor, sid string, a *protocol.Audit) {
 	e := audit.Event{Type: audit.Type(a.Event), Actor: actor, SessionID: sid, Detail: a.Detail}
 	if a.Name != "" {
 		e.File = &audit.File{Name: a.Name, Size: a.Size, SHA256: a.SHA256}
 	}
-	s.record(e)
+	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	if err := s.cfg.Audit.RecordFromPeer(ctx, e); errors.Is(err, audit.ErrPeerCapped) {
+		s.log.Debug("audit report over the session's cap", "sid", sid, "type", e.Type)
+	} else if err != nil {
+		s.log.Error("audit", "type", e.Type, "sid", sid, "err", err)
+	}
 }
 
 // start starts a Waiting session, or accepts a session transferred to tech.

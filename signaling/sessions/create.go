@@ -40,6 +40,12 @@ func (s *Service) Create(ctx context.Context, tech auth.Technician, customer, ip
 	if err != nil {
 		return store.Session{}, err
 	}
+	// The audit entry first: a session whose creation is not on record must
+	// not exist (audit.ErrNotRecorded reaches the caller).
+	if err := s.cfg.Audit.Record(ctx, audit.Event{Type: audit.SessionCreated, Actor: tech.ID, SessionID: sid, IP: ip, Detail: customer}); err != nil {
+		s.log.Error("session not created: its audit entry could not be written", "err", err)
+		return store.Session{}, err
+	}
 	issue := s.cfg.Invites.IssueLink
 	if tech.Can(access.InvitePIN) {
 		issue = s.cfg.Invites.Issue
@@ -58,7 +64,6 @@ func (s *Service) Create(ctx context.Context, tech auth.Technician, customer, ip
 		return store.Session{}, err
 	}
 	s.log.Info("session created", "sid", sid, "tech", tech.ID)
-	s.record(audit.Event{Type: audit.SessionCreated, Actor: tech.ID, SessionID: sid, IP: ip, Detail: customer})
 	return ss, nil
 }
 
