@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 )
 
@@ -120,10 +121,19 @@ func (h *Handler) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// safeNext keeps redirects after login on this site.
+// safeNext keeps redirects after login on this site: next must be an absolute
+// path of this origin (no scheme, no host, no "//" or backslash start even
+// once decoded) made of visible characters; anything else goes to the console.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/console"
+	const home = "/console"
+	if next == "" || text.CheckName(next) != nil || strings.ContainsAny(next, " \\") {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(u.Path, "//") ||
+		strings.ContainsAny(u.Path, " \\") || text.CheckName(u.Path) != nil {
+		return home
 	}
 	return next
 }
