@@ -42,8 +42,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/audit", a(h.audit))
 }
 
-// idPattern is what account and group IDs may look like.
+// idPattern is what account and group IDs may look like; validID adds the
+// store's rule (no dot at the end, no two dots in a row).
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+func validID(id string) bool { return idPattern.MatchString(id) && store.ValidKey(id) }
 
 const maxName = 80
 
@@ -105,7 +108,7 @@ func (h *Handler) createTech(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	role := store.Role(r.PostFormValue("role"))
 	group := r.PostFormValue("group")
-	if !idPattern.MatchString(id) || !validName(name) || (role != store.RoleAdmin && role != store.RoleTechnician) {
+	if !validID(id) || !validName(name) || (role != store.RoleAdmin && role != store.RoleTechnician) {
 		h.fail(w, r, http.StatusBadRequest, "admin.badTech")
 		return
 	}
@@ -204,7 +207,7 @@ func (h *Handler) putGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	id := strings.ToLower(strings.TrimSpace(r.PostFormValue("id")))
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if !idPattern.MatchString(id) || !validName(name) {
+	if !validID(id) || !validName(name) {
 		h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
 		return
 	}

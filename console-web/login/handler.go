@@ -35,8 +35,31 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
 	_ = view(p, safeNext(r.URL.Query().Get("next")), "").Render(r.Context(), w)
 }
 
+// maxForm bounds the login and code forms.
+const maxForm = 8 << 10
+
+// readForm parses a posted form of at most maxForm bytes; if it cannot, it
+// answers 413 (too large) or 400 and returns false.
+func readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	err := r.ParseForm()
+	if err == nil {
+		return true
+	}
+	p := layout.NewPage(w, r, "login.title")
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		http.Error(w, p.T("error.tooLarge"), http.StatusRequestEntityTooLarge)
+		return false
+	}
+	http.Error(w, p.T("error.badForm"), http.StatusBadRequest)
+	return false
+}
+
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if !readForm(w, r) {
+		return
+	}
 	next := safeNext(r.PostFormValue("next"))
 	err := h.Auth.Login(r.Context(), w, r, strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password"))
 	switch {
@@ -62,7 +85,9 @@ func (h *Handler) codeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) code(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if !readForm(w, r) {
+		return
+	}
 	next := safeNext(r.PostFormValue("next"))
 	err := h.Auth.SecondStep(w, r, r.PostFormValue("code"))
 	if err == nil {

@@ -7,6 +7,8 @@ func init() {
 		"layout.logout":   {EN: "Log out", FR: "Se déconnecter"},
 		"error.title":     {EN: "Something went wrong", FR: "Un problème est survenu"},
 		"error.server":    {EN: "The server could not do that. Please try again in a moment.", FR: "Le serveur n'a pas pu le faire. Réessayez dans un instant."},
+		"error.tooLarge":  {EN: "What you sent is too large for this form.", FR: "Ce que vous avez envoyé est trop volumineux pour ce formulaire."},
+		"error.badForm":   {EN: "This form could not be read. Reload the page and try again.", FR: "Ce formulaire n'a pas pu être lu. Rechargez la page et réessayez."},
 
 		"login.title":       {EN: "Log in", FR: "Connexion"},
 		"login.heading":     {EN: "Technician login", FR: "Connexion technicien"},
