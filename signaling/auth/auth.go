@@ -1,4 +1,5 @@
-// Package auth logs technicians in: bcrypt password hashes, per-address rate
+// Package auth logs technicians in: argon2id password hashes (bcrypt ones
+// from older versions are re-hashed at the next login), per-address rate
 // limits and per-account lockout, the optional or mandatory two-step code
 // (TOTP), HttpOnly SameSite cookies backed by the login bucket, CSRF tokens for
 // state-changing requests, the technician's permissions (from their group) on
@@ -17,8 +18,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
@@ -131,7 +130,7 @@ func HashPassword(password string) ([]byte, error) {
 	if len([]rune(password)) < MinPassword {
 		return nil, ErrWeakPassword
 	}
-	return bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return hashPassword(password)
 }
 
 // CreateTechnician creates an account with a hashed password. Role empty means
@@ -178,7 +177,7 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 		password = p
 	}
 	// The first password may be set by the operator and is not length-checked.
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := hashPassword(password)
 	if err != nil {
 		return "", err
 	}
@@ -240,7 +239,7 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 	acc, err := a.store.Account(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check so usernames cannot be probed.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_, _ = checkPassword(dummyHash, password)
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "unknown account"})
 		return failed(ErrBadLogin)
 	}
@@ -251,8 +250,12 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "locked"})
 		return &LockedError{Until: acc.LockedUntil}
 	}
-	if bcrypt.CompareHashAndPassword(acc.PasswordHash, []byte(password)) != nil {
+	ok, stale := checkPassword(acc.PasswordHash, password)
+	if !ok {
 		return failed(a.fail(ctx, acc.ID, ip, "wrong password", ErrBadLogin))
+	}
+	if stale {
+		a.rehash(ctx, acc, password)
 	}
 	if acc.Disabled {
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "disabled"})
@@ -265,6 +268,25 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 		return ErrNeedCode
 	}
 	return a.finish(ctx, w, acc, ip)
+}
+
+// rehash replaces an account's stale password hash (bcrypt from before
+// argon2id) once its password has been checked; it keeps any hash changed
+// meanwhile (a reset) and only logs a failure: the login goes on.
+func (a *Auth) rehash(ctx context.Context, acc store.Account, password string) {
+	hash, err := hashPassword(password)
+	if err == nil {
+		_, err = a.store.UpdateAccount(ctx, acc.ID, func(cur *store.Account) error {
+			if string(cur.PasswordHash) != string(acc.PasswordHash) {
+				return errHashChanged
+			}
+			cur.PasswordHash = hash
+			return nil
+		})
+	}
+	if err != nil && !errors.Is(err, errHashChanged) {
+		a.log.Warn("re-hash password", "account", acc.ID, "err", err)
+	}
 }
 
 // fail counts a failure against an account and locks it at the limit.
@@ -445,8 +467,6 @@ func (a *Auth) RequireAdmin(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	}))
 }
-
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("lifeline"), bcrypt.DefaultCost)
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions

@@ -22,6 +22,9 @@ var (
 	ErrWeakPassword = fmt.Errorf("a password needs at least %d characters", MinPassword)
 	// ErrForbidden means the technician lacks the permission.
 	ErrForbidden = errors.New("your group does not allow this")
+
+	// errHashChanged means a password hash changed while it was being replaced.
+	errHashChanged = errors.New("password hash changed meanwhile")
 )
 
 // LockedError means the account is locked after repeated failures.
