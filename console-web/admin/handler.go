@@ -143,7 +143,7 @@ func (h *Handler) changeTech(w http.ResponseWriter, r *http.Request) {
 	detail := action + " " + id
 	switch action {
 	case "disable", "enable":
-		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error { a.Disabled = action == "disable"; return nil })
+		_, err = h.Store.SetDisabled(ctx, id, action == "disable")
 	case "delete":
 		err = h.Store.DeleteAccount(ctx, id)
 	case "unlock":

@@ -326,6 +326,12 @@ func (a *Auth) finish(ctx context.Context, w http.ResponseWriter, acc store.Acco
 }
 
 func (a *Auth) startLogin(ctx context.Context, w http.ResponseWriter, acc store.Account, pending bool, exp time.Time) error {
+	if acc.Generation == "" {
+		var err error
+		if acc, err = a.store.EnsureGeneration(ctx, acc.ID); err != nil {
+			return err
+		}
+	}
 	token, err := RandomSecret(32)
 	if err != nil {
 		return err
@@ -334,7 +340,7 @@ func (a *Auth) startLogin(ctx context.Context, w http.ResponseWriter, acc store.
 	if err != nil {
 		return err
 	}
-	if err := a.store.PutLogin(ctx, token, store.Login{AccountID: acc.ID, CSRF: csrf, Expires: exp, Created: time.Now(), Pending: pending}); err != nil {
+	if err := a.store.PutLogin(ctx, token, store.Login{AccountID: acc.ID, CSRF: csrf, Expires: exp, Created: time.Now(), Pending: pending, Generation: acc.Generation}); err != nil {
 		return fmt.Errorf("save login: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -382,7 +388,9 @@ func (a *Auth) Technician(r *http.Request) (Technician, error) {
 }
 
 // login reads the request's login record and its account, refusing expired
-// logins, logins older than a "log out everywhere", and disabled accounts.
+// logins, logins older than a "log out everywhere", disabled accounts, and
+// logins of another generation of the account (it was disabled since, or
+// deleted and created again).
 func (a *Auth) login(r *http.Request) (store.Login, store.Account, error) {
 	c, err := r.Cookie(CookieName)
 	if err != nil {
@@ -396,7 +404,7 @@ func (a *Auth) login(r *http.Request) (store.Login, store.Account, error) {
 		return l, store.Account{}, err
 	}
 	acc, err := a.store.Account(r.Context(), l.AccountID)
-	if err != nil || acc.Disabled || l.Created.Before(acc.LoginsValidAfter) {
+	if err != nil || acc.Disabled || l.Created.Before(acc.LoginsValidAfter) || l.Generation == "" || l.Generation != acc.Generation {
 		return l, acc, ErrNoLogin
 	}
 	return l, acc, nil

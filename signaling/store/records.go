@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -34,6 +35,11 @@ type Account struct {
 	// the default group. Administrators have every permission.
 	GroupID  string `json:"groupId,omitempty"`
 	Disabled bool   `json:"disabled,omitempty"`
+	// Generation is a random ID given when the account is created and changed
+	// when it is disabled: a login is valid only for the generation it was
+	// made in, so neither enabling the account again nor a new account of the
+	// same name brings old logins back.
+	Generation string `json:"generation,omitempty"`
 	// LoginsValidAfter ends every login made before it ("log out everywhere").
 	LoginsValidAfter time.Time `json:"loginsValidAfter,omitzero"`
 	// Failures counts wrong passwords or codes in a row; at the limit the
@@ -58,6 +64,8 @@ type Login struct {
 	Created   time.Time `json:"created,omitzero"`
 	// Pending is set while the second step (TOTP code) is still to come.
 	Pending bool `json:"pending,omitempty"`
+	// Generation is the account's Generation when the login was made.
+	Generation string `json:"generation,omitempty"`
 }
 
 // Session is a support session.
@@ -167,10 +175,38 @@ func HashKey(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreateAccount stores a new account; ErrExists if the ID is taken.
+// CreateAccount stores a new account with a new Generation; ErrExists if the
+// ID is taken.
 func (s *Store) CreateAccount(ctx context.Context, a Account) error {
+	a.Generation = newGeneration()
 	return create(ctx, s.accounts, a.ID, a)
 }
+
+// SetDisabled disables or enables an account. Disabling gives it a new
+// Generation, which ends every login made before.
+func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) (Account, error) {
+	return s.UpdateAccount(ctx, id, func(a *Account) error {
+		if disabled && !a.Disabled {
+			a.Generation = newGeneration()
+		}
+		a.Disabled = disabled
+		return nil
+	})
+}
+
+// EnsureGeneration gives an account stored before generations existed its
+// first one, and returns the account.
+func (s *Store) EnsureGeneration(ctx context.Context, id string) (Account, error) {
+	return s.UpdateAccount(ctx, id, func(a *Account) error {
+		if a.Generation == "" {
+			a.Generation = newGeneration()
+		}
+		return nil
+	})
+}
+
+// newGeneration returns a random ID (crypto/rand.Text: over 128 bits).
+func newGeneration() string { return rand.Text() }
 
 // Account reads an account by ID.
 func (s *Store) Account(ctx context.Context, id string) (Account, error) {
