@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/lifeline-support/lifeline/signaling/auth"
 )
 
 // env returns the environment variable name, or def when it is empty.
@@ -55,6 +57,21 @@ func optionalIP(s string) (net.IP, error) {
 		return nil, fmt.Errorf("%q is not an IP address", s)
 	}
 	return ip, nil
+}
+
+// addProxies appends the comma-separated CIDRs or addresses of s to ps.
+func addProxies(ps *auth.Proxies, s string) error {
+	for _, v := range strings.Split(s, ",") {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		p, err := auth.ParseProxy(v)
+		if err != nil {
+			return err
+		}
+		*ps = append(*ps, p)
+	}
+	return nil
 }
 
 // newLogger builds the server's logger: text or JSON on stderr, at level.

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -189,15 +188,6 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 		return "", err
 	}
 	return password, nil
-}
-
-// ClientIP is the address a request came from (without the port).
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (a *Auth) record(ctx context.Context, e audit.Event) {

@@ -23,6 +23,9 @@ var (
 	// ErrForbidden means the technician lacks the permission.
 	ErrForbidden = errors.New("your group does not allow this")
 
+	// ErrBadProxy means a --trusted-proxy value is neither a CIDR nor an address.
+	ErrBadProxy = errors.New("not a CIDR or an IP address")
+
 	// errHashChanged means a password hash changed while it was being replaced.
 	errHashChanged = errors.New("password hash changed meanwhile")
 )

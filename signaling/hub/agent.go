@@ -5,13 +5,13 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
@@ -58,7 +58,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	})
 	c.push(welcome)
 	h.publishState(sess)
-	h.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: sid, IP: remoteIP(r.RemoteAddr), Detail: sess.Hostname})
+	h.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: sid, IP: auth.ClientIP(r), Detail: sess.Hostname})
 	log.Info("agent joined", "host", sess.Hostname, "resumed", resumed)
 	h.goPing(c)
 
@@ -287,12 +287,4 @@ func (h *Hub) end(ctx context.Context, sid string, st session.State) (store.Sess
 		}
 		return nil
 	})
-}
-
-func remoteIP(addr string) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	return host
 }

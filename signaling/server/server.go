@@ -85,6 +85,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure (set behind TLS); TLS here or an
 	// https PublicURL sets it too.
 	SecureCookies bool
+	// TrustedProxies are the peers (the TLS-terminating proxy) whose
+	// X-Forwarded-For or Forwarded header names the client; from others the
+	// headers are ignored.
+	TrustedProxies auth.Proxies
 	// TLS says how to serve HTTPS; plain HTTP is only for loopback unless
 	// TLS.InsecureHTTP.
 	TLS    TLSConfig
@@ -206,7 +210,7 @@ func Run(ctx context.Context, cfg Config) error {
 	})
 
 	srv := &http.Server{
-		Handler:           securityHeaders(mux, tlsCfg != nil || secureURL(cfg.PublicURL)),
+		Handler:           cfg.TrustedProxies.Handler(securityHeaders(mux, tlsCfg != nil || secureURL(cfg.PublicURL))),
 		TLSConfig:         tlsCfg,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
