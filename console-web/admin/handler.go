@@ -147,7 +147,7 @@ func (h *Handler) changeTech(w http.ResponseWriter, r *http.Request) {
 	case "delete":
 		err = h.Store.DeleteAccount(ctx, id)
 	case "unlock":
-		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error { a.LockedUntil, a.Failures = time.Time{}, 0; return nil })
+		err = h.Auth.Unlock(ctx, id)
 	case "logout":
 		err = h.Auth.LogoutEverywhere(ctx, id)
 	case "reset2fa":
@@ -164,9 +164,12 @@ func (h *Handler) changeTech(w http.ResponseWriter, r *http.Request) {
 		}
 		if err == nil {
 			_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error {
-				a.PasswordHash, a.LoginsValidAfter, a.LockedUntil, a.Failures = hash, time.Now(), time.Time{}, 0
+				a.PasswordHash, a.LoginsValidAfter = hash, time.Now()
 				return nil
 			})
+			if err == nil {
+				err = h.Auth.Unlock(ctx, id)
+			}
 		}
 	case "group":
 		g := r.PostFormValue("group")

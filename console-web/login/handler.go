@@ -5,9 +5,11 @@ package login
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/text"
@@ -105,10 +107,11 @@ func (h *Handler) code(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) status(err error) int {
 	var locked *auth.LockedError
+	var slow *auth.SlowDownError
 	switch {
 	case errors.Is(err, auth.ErrBadLogin), errors.Is(err, auth.ErrBadCode):
 		return http.StatusUnauthorized
-	case errors.As(err, &locked), errors.Is(err, auth.ErrRateLimited):
+	case errors.As(err, &locked), errors.As(err, &slow), errors.Is(err, auth.ErrRateLimited):
 		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
@@ -116,6 +119,7 @@ func (h *Handler) status(err error) int {
 
 func (h *Handler) message(p layout.Page, err error) string {
 	var locked *auth.LockedError
+	var slow *auth.SlowDownError
 	switch {
 	case errors.Is(err, auth.ErrBadLogin):
 		return p.T("login.wrong")
@@ -123,6 +127,8 @@ func (h *Handler) message(p layout.Page, err error) string {
 		return p.T("login.wrongCode")
 	case errors.As(err, &locked):
 		return p.T("login.locked", locked.Until.Local().Format("15:04"))
+	case errors.As(err, &slow):
+		return p.T("login.slowDown", int(math.Ceil(time.Until(slow.Until).Seconds())))
 	case errors.Is(err, auth.ErrRateLimited):
 		return p.T("login.rateLimited")
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"sort"
 	"time"
 
@@ -42,10 +43,11 @@ type Account struct {
 	Generation string `json:"generation,omitempty"`
 	// LoginsValidAfter ends every login made before it ("log out everywhere").
 	LoginsValidAfter time.Time `json:"loginsValidAfter,omitzero"`
-	// Failures counts wrong passwords or codes in a row; at the limit the
-	// account is locked until LockedUntil.
-	Failures    int       `json:"failures,omitempty"`
-	LockedUntil time.Time `json:"lockedUntil,omitzero"`
+	// Failures counts wrong passwords or codes in a row, from any address;
+	// past the limit every attempt waits until SlowUntil (the lockout itself
+	// is per account and address, in the limits bucket).
+	Failures  int       `json:"failures,omitempty"`
+	SlowUntil time.Time `json:"slowUntil,omitzero"`
 	// TOTP is the two-step login secret (base32), set once enrolment is
 	// confirmed; TOTPPending is the secret being enrolled.
 	TOTP        string `json:"totp,omitempty"`
@@ -167,6 +169,31 @@ type PIN struct {
 type Limit struct {
 	Count int       `json:"count"`
 	Since time.Time `json:"since"`
+	// Until is the end of a lockout, if the failures led to one.
+	Until time.Time `json:"until,omitzero"`
+}
+
+// LimitTTL is how long a limit record lives after its last change: no
+// window or lockout kept in one lasts longer.
+const LimitTTL = 10 * time.Minute
+
+// AddrKey turns a client address ("1.2.3.4:5678", "[::1]:80" or a bare IP)
+// into a key for its limits. IPv6 clients are counted per /64, since one host
+// usually has many.
+func AddrKey(addr string) string {
+	ap, err := netip.ParseAddrPort(addr)
+	ip := ap.Addr()
+	if err != nil {
+		if ip, err = netip.ParseAddr(addr); err != nil {
+			return HashKey("unknown")
+		}
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return HashKey(p.String())
+	}
+	return HashKey(ip.String())
 }
 
 // HashKey turns a secret into a bucket key, so secrets are never stored as keys.
@@ -331,6 +358,32 @@ func (s *Store) UpdateLimit(ctx context.Context, key string, fn func(*Limit) err
 		return Limit{}, err
 	}
 	return update(ctx, s.limits, key, fn)
+}
+
+// DeleteLimit forgets the failure counter of key.
+func (s *Store) DeleteLimit(ctx context.Context, key string) error {
+	if !ValidKey(key) {
+		return ErrInvalid
+	}
+	return s.limits.Delete(ctx, key)
+}
+
+// ClearLimits forgets every failure counter whose key starts with prefix+".".
+func (s *Store) ClearLimits(ctx context.Context, prefix string) error {
+	if !ValidKey(prefix) {
+		return ErrInvalid
+	}
+	kl, err := s.limits.ListKeysFiltered(ctx, prefix+".>")
+	if err != nil {
+		return err
+	}
+	defer kl.Stop()
+	for k := range kl.Keys() {
+		if err := s.limits.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Limit reads the failure counter of key (zero if none).

@@ -89,7 +89,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		// "expired" rather than "not valid".
 		{&s.invites, bucketInvites, 2 * cfg.InviteTTL},
 		{&s.pins, bucketPINs, cfg.PINTTL},
-		{&s.limits, bucketLimits, 10 * time.Minute},
+		{&s.limits, bucketLimits, LimitTTL},
 		{&s.canned, bucketCanned, 0},
 		{&s.history, bucketHistory, 0},
 		{&s.groups, bucketGroups, 0},
