@@ -12,8 +12,8 @@ import (
 type HTTPConfig struct {
 	// ReadTimeout bounds reading a request, headers and body.
 	ReadTimeout time.Duration
-	// WriteTimeout bounds writing a response. WebSockets have none (the hub
-	// pings them) and agent downloads get DownloadTimeout instead.
+	// WriteTimeout bounds writing a response. WebSockets have none once
+	// upgraded (the hub pings them); agent downloads get DownloadTimeout.
 	WriteTimeout time.Duration
 	// IdleTimeout closes a kept-alive connection with no request.
 	IdleTimeout time.Duration
@@ -71,17 +71,12 @@ func (c HTTPConfig) server(h http.Handler) *http.Server {
 	}
 }
 
-// bound caps every request body at MaxBody and lifts the connection's
-// deadlines for WebSockets (which live for hours and have their own pings)
-// and lengthens the write deadline of agent downloads.
+// bound caps every request body at MaxBody and lengthens the write deadline
+// of agent downloads. WebSockets need nothing: net/http clears a
+// connection's deadlines when it is hijacked, and the hub pings its sockets.
 func (c HTTPConfig) bound(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/ws/"):
-			rc := http.NewResponseController(w)
-			_ = rc.SetReadDeadline(time.Time{})
-			_ = rc.SetWriteDeadline(time.Time{})
-		case strings.HasPrefix(r.URL.Path, "/download/"):
+		if strings.HasPrefix(r.URL.Path, "/download/") {
 			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(c.DownloadTimeout))
 		}
 		if r.Body != nil {
