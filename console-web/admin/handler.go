@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -99,8 +100,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, key s
 	h.render(w, r, status, "", p.T(key, args...))
 }
 
+// validName reports whether s may be shown to others as a name: not empty,
+// at most maxName characters, UTF-8 without hidden characters.
 func validName(s string) bool {
-	return s != "" && utf8.RuneCountInString(s) <= maxName && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	return s != "" && utf8.RuneCountInString(s) <= maxName && text.CheckName(s) == nil
 }
 
 func (h *Handler) createTech(w http.ResponseWriter, r *http.Request) {

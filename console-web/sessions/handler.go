@@ -13,6 +13,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -60,7 +61,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	p, t := h.page(w, r, "console.title")
 	name := strings.TrimSpace(r.PostFormValue("customer"))
-	if name == "" || utf8.RuneCountInString(name) > maxCustomerName || strings.ContainsFunc(name, isControl) {
+	if name == "" || utf8.RuneCountInString(name) > maxCustomerName || text.CheckName(name) != nil {
 		w.WriteHeader(http.StatusBadRequest)
 		ss, _ := h.Store.Sessions(r.Context(), t.ID)
 		_ = listView(p, t, ss, p.T("console.badName", maxCustomerName)).Render(r.Context(), w)
@@ -188,8 +189,6 @@ func mailto(p layout.Page, org, tech, link, pin string) string {
 	// mailto wants %20 for spaces, not '+'.
 	return "mailto:?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // stateKey is the catalog key naming a session state.
 func stateKey(s session.State) string { return "state." + string(s) }

@@ -33,7 +33,7 @@ func init() {
 		"console.customer":     {EN: "Customer", FR: "Client"},
 		"console.state":        {EN: "State", FR: "État"},
 		"console.since":        {EN: "Since", FR: "Depuis"},
-		"console.badName":      {EN: "Type the customer's name (at most %d characters).", FR: "Saisissez le nom du client (%d caractères au plus)."},
+		"console.badName":      {EN: "Type the customer's name (at most %d characters, without invisible or direction-changing characters).", FR: "Saisissez le nom du client (%d caractères au plus, sans caractères invisibles ni d'inversion du sens d'écriture)."},
 		"console.notFound":     {EN: "Session not found", FR: "Session introuvable"},
 		"console.notFoundText": {EN: "This session does not exist or belongs to another technician.", FR: "Cette session n'existe pas ou appartient à un autre technicien."},
 		"console.invitation":   {EN: "Invitation", FR: "Invitation"},
