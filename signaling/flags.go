@@ -8,6 +8,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/lifeline-support/lifeline/signaling/auth"
 )
 
 // env returns the environment variable name, or def when it is empty.
@@ -63,21 +65,26 @@ func optionalIP(s string) (net.IP, error) {
 func cidrs(s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for f := range strings.SplitSeq(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
+		if strings.TrimSpace(f) == "" {
 			continue
 		}
-		if a, err := netip.ParseAddr(f); err == nil {
-			out = append(out, netip.PrefixFrom(a, a.BitLen()))
-			continue
-		}
-		p, err := netip.ParsePrefix(f)
+		p, err := auth.ParseProxy(f)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a CIDR prefix; use e.g. 10.20.0.0/16 or 192.168.1.5", f)
+			return nil, fmt.Errorf("%q is not a CIDR prefix; use e.g. 10.20.0.0/16 or 192.168.1.5", strings.TrimSpace(f))
 		}
-		out = append(out, p.Masked())
+		out = append(out, p)
 	}
 	return out, nil
+}
+
+// addProxies appends the comma-separated CIDRs or addresses of s to ps.
+func addProxies(ps *auth.Proxies, s string) error {
+	p, err := cidrs(s)
+	if err != nil {
+		return err
+	}
+	*ps = append(*ps, p...)
+	return nil
 }
 
 // newLogger builds the server's logger: text or JSON on stderr, at level.

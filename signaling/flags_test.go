@@ -3,7 +3,25 @@ package main
 import (
 	"fmt"
 	"testing"
+
+	"github.com/lifeline-support/lifeline/signaling/auth"
 )
+
+func TestAddProxies(t *testing.T) {
+	var ps auth.Proxies
+	if err := addProxies(&ps, "10.0.0.0/8, 192.0.2.7"); err != nil {
+		t.Fatal(err)
+	}
+	if err := addProxies(&ps, "2001:db8::/32"); err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 3 || ps[1].String() != "192.0.2.7/32" {
+		t.Errorf("proxies %v", ps)
+	}
+	if err := addProxies(&ps, "10.0.0.0/8,proxy.example"); err == nil {
+		t.Error("a host name was accepted")
+	}
+}
 
 func TestPortRange(t *testing.T) {
 	tests := []struct {

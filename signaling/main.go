@@ -63,6 +63,12 @@ func main() {
 	flag.StringVar(&acmeHosts, "acme-host", env("LIFELINE_ACME_HOSTS", ""), "comma-separated public host names to get Let's Encrypt certificates for (listen on :443)")
 	flag.StringVar(&cfg.TLS.ACMEEmail, "acme-email", env("LIFELINE_ACME_EMAIL", ""), "contact email for Let's Encrypt")
 	flag.BoolVar(&cfg.TLS.InsecureHTTP, "insecure-http", false, "allow plain HTTP on a non-loopback address (only behind a proxy that terminates TLS)")
+	if err := addProxies(&cfg.TrustedProxies, os.Getenv("LIFELINE_TRUSTED_PROXIES")); err != nil {
+		fail("LIFELINE_TRUSTED_PROXIES", err)
+	}
+	flag.Func("trusted-proxy", "CIDR or address of a proxy whose X-Forwarded-For (or Forwarded) names the client; repeatable (env LIFELINE_TRUSTED_PROXIES, comma-separated)", func(s string) error {
+		return addProxies(&cfg.TrustedProxies, s)
+	})
 	flag.Parse()
 	cfg.AdminPassword = os.Getenv("LIFELINE_ADMIN_PASSWORD")
 	if agentURLs != "" {

@@ -13,13 +13,13 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	plain "github.com/lifeline-support/lifeline/shared/text"
 )
 
 // Events the agent reports to the console on the chat channel (ChatMessage.Event).
@@ -256,8 +256,8 @@ func (c *Chat) Send(text string) error {
 	if len(text) > protocol.MaxChatText {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLong, len(text), protocol.MaxChatText)
 	}
-	if !utf8.ValidString(text) {
-		return ErrEmpty
+	if plain.CheckText(text) != nil {
+		return ErrHidden
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

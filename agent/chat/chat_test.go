@@ -399,3 +399,30 @@ func TestGrantsAreLogged(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestChatRefusesBidiAndInvalidUTF8: a chat text that hides characters (a
+// U+202E that turns "fdp.exe" around, a zero-width space) is refused both
+// ways, with a clear message for the customer; emoji joined with U+200D and
+// line breaks pass.
+func TestChatRefusesBidiAndInvalidUTF8(t *testing.T) {
+	p := connect(t)
+	p.send(t, protocol.ChatMessage{Kind: protocol.ChatText, Text: "open invoice\u202efdp.exe"})
+	if m := p.expect(t); m.Kind != protocol.ChatEvent || m.Event != EventRefused || m.Text != ReasonMalformed {
+		t.Fatalf("console got %+v, want a refusal", m)
+	}
+	for _, body := range []string{`{"text":"pay\u202eme"}`, `{"text":"a\u200bb"}`, "{\"text\":\"bad \xff byte\"}"} {
+		if w := post(t, p.chat, "/send", body); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "invisible") {
+			t.Errorf("send %s: %d %s, want 400 about invisible characters", body, w.Code, w.Body)
+		}
+	}
+	if got := p.messages(); len(got) != 0 {
+		t.Fatalf("refused messages were logged: %+v", got)
+	}
+	const ok = "merci 👩\u200d💻\nà bientôt"
+	if err := p.chat.Send(ok); err != nil {
+		t.Fatalf("Send(%q): %v", ok, err)
+	}
+	if m := p.expect(t); m.Text != ok {
+		t.Fatalf("console got %q", m.Text)
+	}
+}

@@ -46,6 +46,8 @@ func (c *Chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, i18n.T(lang, "agent.chat.tooLong", protocol.MaxChatText/1024), http.StatusRequestEntityTooLarge)
 		case errors.Is(err, ErrEmpty):
 			http.Error(w, i18n.T(lang, "agent.chat.empty"), http.StatusBadRequest)
+		case errors.Is(err, ErrHidden):
+			http.Error(w, i18n.T(lang, "agent.chat.hidden"), http.StatusBadRequest)
 		default:
 			http.Error(w, i18n.T(lang, "agent.chat.notConnected"), http.StatusConflict)
 		}

@@ -5,8 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/lifeline-support/lifeline/shared/text"
 )
 
 // maxNameBytes bounds a sanitised name: most file systems allow 255 bytes, and
@@ -33,11 +34,9 @@ func Sanitize(name string) string {
 	}
 	name = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsControl(r), r == unicode.ReplacementChar:
+		case text.Hidden(r): // controls, bidi overrides, other invisible formats
 			return '_'
 		case strings.ContainsRune(`/\:*?"<>|`, r):
-			return '_'
-		case unicode.Is(unicode.Cf, r): // bidi overrides and other invisible formats
 			return '_'
 		}
 		return r

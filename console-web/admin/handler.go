@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -42,8 +43,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/audit", a(h.audit))
 }
 
-// idPattern is what account and group IDs may look like.
+// idPattern is what account and group IDs may look like; validID adds the
+// store's rule (no dot at the end, no two dots in a row).
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+func validID(id string) bool { return idPattern.MatchString(id) && store.ValidKey(id) }
 
 const maxName = 80
 
@@ -96,8 +100,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, key s
 	h.render(w, r, status, "", p.T(key, args...))
 }
 
+// validName reports whether s may be shown to others as a name: not empty,
+// at most maxName characters, UTF-8 without hidden characters.
 func validName(s string) bool {
-	return s != "" && utf8.RuneCountInString(s) <= maxName && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	return s != "" && utf8.RuneCountInString(s) <= maxName && text.CheckName(s) == nil
 }
 
 func (h *Handler) createTech(w http.ResponseWriter, r *http.Request) {
@@ -105,7 +111,7 @@ func (h *Handler) createTech(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	role := store.Role(r.PostFormValue("role"))
 	group := r.PostFormValue("group")
-	if !idPattern.MatchString(id) || !validName(name) || (role != store.RoleAdmin && role != store.RoleTechnician) {
+	if !validID(id) || !validName(name) || (role != store.RoleAdmin && role != store.RoleTechnician) {
 		h.fail(w, r, http.StatusBadRequest, "admin.badTech")
 		return
 	}
@@ -140,11 +146,11 @@ func (h *Handler) changeTech(w http.ResponseWriter, r *http.Request) {
 	detail := action + " " + id
 	switch action {
 	case "disable", "enable":
-		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error { a.Disabled = action == "disable"; return nil })
+		_, err = h.Store.SetDisabled(ctx, id, action == "disable")
 	case "delete":
 		err = h.Store.DeleteAccount(ctx, id)
 	case "unlock":
-		_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error { a.LockedUntil, a.Failures = time.Time{}, 0; return nil })
+		err = h.Auth.Unlock(ctx, id)
 	case "logout":
 		err = h.Auth.LogoutEverywhere(ctx, id)
 	case "reset2fa":
@@ -161,9 +167,12 @@ func (h *Handler) changeTech(w http.ResponseWriter, r *http.Request) {
 		}
 		if err == nil {
 			_, err = h.Store.UpdateAccount(ctx, id, func(a *store.Account) error {
-				a.PasswordHash, a.LoginsValidAfter, a.LockedUntil, a.Failures = hash, time.Now(), time.Time{}, 0
+				a.PasswordHash, a.LoginsValidAfter = hash, time.Now()
 				return nil
 			})
+			if err == nil {
+				err = h.Auth.Unlock(ctx, id)
+			}
 		}
 	case "group":
 		g := r.PostFormValue("group")
@@ -204,7 +213,7 @@ func (h *Handler) putGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	id := strings.ToLower(strings.TrimSpace(r.PostFormValue("id")))
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if !idPattern.MatchString(id) || !validName(name) {
+	if !validID(id) || !validName(name) {
 		h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
 		return
 	}

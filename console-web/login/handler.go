@@ -5,11 +5,14 @@ package login
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 )
 
@@ -34,8 +37,31 @@ func (h *Handler) form(w http.ResponseWriter, r *http.Request) {
 	_ = view(p, safeNext(r.URL.Query().Get("next")), "").Render(r.Context(), w)
 }
 
+// maxForm bounds the login and code forms.
+const maxForm = 8 << 10
+
+// readForm parses a posted form of at most maxForm bytes; if it cannot, it
+// answers 413 (too large) or 400 and returns false.
+func readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	err := r.ParseForm()
+	if err == nil {
+		return true
+	}
+	p := layout.NewPage(w, r, "login.title")
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		http.Error(w, p.T("error.tooLarge"), http.StatusRequestEntityTooLarge)
+		return false
+	}
+	http.Error(w, p.T("error.badForm"), http.StatusBadRequest)
+	return false
+}
+
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if !readForm(w, r) {
+		return
+	}
 	next := safeNext(r.PostFormValue("next"))
 	err := h.Auth.Login(r.Context(), w, r, strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password"))
 	switch {
@@ -61,7 +87,9 @@ func (h *Handler) codeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) code(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if !readForm(w, r) {
+		return
+	}
 	next := safeNext(r.PostFormValue("next"))
 	err := h.Auth.SecondStep(w, r, r.PostFormValue("code"))
 	if err == nil {
@@ -79,10 +107,11 @@ func (h *Handler) code(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) status(err error) int {
 	var locked *auth.LockedError
+	var slow *auth.SlowDownError
 	switch {
 	case errors.Is(err, auth.ErrBadLogin), errors.Is(err, auth.ErrBadCode):
 		return http.StatusUnauthorized
-	case errors.As(err, &locked), errors.Is(err, auth.ErrRateLimited):
+	case errors.As(err, &locked), errors.As(err, &slow), errors.Is(err, auth.ErrRateLimited):
 		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
@@ -90,6 +119,7 @@ func (h *Handler) status(err error) int {
 
 func (h *Handler) message(p layout.Page, err error) string {
 	var locked *auth.LockedError
+	var slow *auth.SlowDownError
 	switch {
 	case errors.Is(err, auth.ErrBadLogin):
 		return p.T("login.wrong")
@@ -97,6 +127,8 @@ func (h *Handler) message(p layout.Page, err error) string {
 		return p.T("login.wrongCode")
 	case errors.As(err, &locked):
 		return p.T("login.locked", locked.Until.Local().Format("15:04"))
+	case errors.As(err, &slow):
+		return p.T("login.slowDown", int(math.Ceil(time.Until(slow.Until).Seconds())))
 	case errors.Is(err, auth.ErrRateLimited):
 		return p.T("login.rateLimited")
 	}
@@ -120,10 +152,19 @@ func (h *Handler) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// safeNext keeps redirects after login on this site.
+// safeNext keeps redirects after login on this site: next must be an absolute
+// path of this origin (no scheme, no host, no "//" or backslash start even
+// once decoded) made of visible characters; anything else goes to the console.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/console"
+	const home = "/console"
+	if next == "" || text.CheckName(next) != nil || strings.ContainsAny(next, " \\") {
+		return home
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(u.Path, "//") ||
+		strings.ContainsAny(u.Path, " \\") || text.CheckName(u.Path) != nil {
+		return home
 	}
 	return next
 }

@@ -12,6 +12,7 @@ func init() {
 		"agent.chat.auto":         {EN: "Open the technician's links automatically", FR: "Ouvrir automatiquement les liens du technicien"},
 		"agent.chat.tooLong":      {EN: "This message is too long (at most %d KiB).", FR: "Ce message est trop long (%d Kio au plus)."},
 		"agent.chat.empty":        {EN: "Type a message first.", FR: "Saisissez d'abord un message."},
+		"agent.chat.hidden":       {EN: "This message holds invisible or direction-changing characters; type it again without them.", FR: "Ce message contient des caractères invisibles ou d'inversion du sens d'écriture ; saisissez-le à nouveau sans eux."},
 		"agent.chat.notConnected": {EN: "The technician is not connected right now; try again in a moment.", FR: "Le technicien n'est pas connecté pour le moment ; réessayez dans un instant."},
 		"agent.chat.failed":       {EN: "The message could not be sent.", FR: "Le message n'a pas pu être envoyé."},
 

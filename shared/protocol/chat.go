@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/lifeline-support/lifeline/shared/text"
 )
 
 // Data channel labels for talking and handing things over.
@@ -80,8 +82,8 @@ func DecodeChat(data []byte) (ChatMessage, error) {
 	if len(m.Text) > MaxChatText {
 		return m, fmt.Errorf("%w: text of %d bytes", ErrTooLarge, len(m.Text))
 	}
-	if !utf8.ValidString(m.Text) {
-		return m, fmt.Errorf("%w: text is not UTF-8", ErrMalformed)
+	if err := text.CheckText(m.Text); err != nil {
+		return m, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	switch m.Kind {
 	case ChatText:

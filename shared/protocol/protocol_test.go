@@ -31,6 +31,8 @@ func TestDecode(t *testing.T) {
 		{"transfer cancel", `{"v":1,"type":"session.transfer","sid":"s","payload":{"cancel":true}}`, TypeSessionTransfer, nil},
 		{"transfer to nobody", `{"v":1,"type":"session.transfer","sid":"s","payload":{"comment":"x"}}`, "", ErrMalformed},
 		{"transfer cancel naming someone", `{"v":1,"type":"session.transfer","sid":"s","payload":{"cancel":true,"to":"claire"}}`, "", ErrMalformed},
+		{"transfer comment with a bidi override", `{"v":1,"type":"session.transfer","sid":"s","payload":{"to":"claire","comment":"see invoice\u202efdp.exe"}}`, "", ErrMalformed},
+		{"transfer comment on two lines", `{"v":1,"type":"session.transfer","sid":"s","payload":{"to":"claire","comment":"printer\nthird floor"}}`, TypeSessionTransfer, nil},
 		{"transfer comment too long", `{"v":1,"type":"session.transfer","sid":"s","payload":{"to":"claire","comment":"` + strings.Repeat("é", MaxTransferComment+1) + `"}}`, "", ErrMalformed},
 		{"answer typed as offer", `{"v":1,"type":"rtc.answer","payload":{"type":"offer","sdp":"v=0"}}`, "", ErrMalformed},
 		{"candidate", `{"v":1,"type":"rtc.candidate","payload":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0"}}`, TypeCandidate, nil},

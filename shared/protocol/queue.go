@@ -3,6 +3,8 @@ package protocol
 import (
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/lifeline-support/lifeline/shared/text"
 )
 
 // Messages of the session queue: starting, holding and transferring a session.
@@ -54,8 +56,8 @@ func (t *SessionTransfer) validate() error {
 		return fmt.Errorf("technician required")
 	case len(t.To) > 64:
 		return fmt.Errorf("technician too long")
-	case !utf8.ValidString(t.Comment) || utf8.RuneCountInString(t.Comment) > MaxTransferComment:
-		return fmt.Errorf("comment must be UTF-8 and at most %d characters", MaxTransferComment)
+	case text.CheckText(t.Comment) != nil || utf8.RuneCountInString(t.Comment) > MaxTransferComment:
+		return fmt.Errorf("comment must be UTF-8 without invisible or direction-changing characters, at most %d characters", MaxTransferComment)
 	}
 	return nil
 }

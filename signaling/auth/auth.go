@@ -1,4 +1,5 @@
-// Package auth logs technicians in: bcrypt password hashes, per-address rate
+// Package auth logs technicians in: argon2id password hashes (bcrypt ones
+// from older versions are re-hashed at the next login), per-address rate
 // limits and per-account lockout, the optional or mandatory two-step code
 // (TOTP), HttpOnly SameSite cookies backed by the login bucket, CSRF tokens for
 // state-changing requests, the technician's permissions (from their group) on
@@ -13,12 +14,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
@@ -40,13 +38,22 @@ type Config struct {
 	// Audit receives logins, failures and lockouts; nil records nothing.
 	Audit  *audit.Log
 	Logger *slog.Logger
-	// MaxFailures wrong passwords or codes in a row lock an account for LockFor.
+	// MaxFailures wrong passwords or codes in a row from one address lock
+	// that address out of that account for LockFor (at most store.LimitTTL),
+	// so a stranger cannot lock the owner out. From any address, each failure
+	// from the SlowAfter-th on (default twice MaxFailures, so that one address
+	// alone does not) makes the account wait before the next attempt: one
+	// second, doubling up to MaxSlowDown, until a login succeeds.
 	MaxFailures int
 	LockFor     time.Duration
+	SlowAfter   int
+	MaxSlowDown time.Duration
 	// PerAddress bounds login attempts from one client address per 10 minutes.
 	PerAddress int
 	// SecondStepTTL bounds the time between password and code.
 	SecondStepTTL time.Duration
+	// Now is the clock of the failure limits; nil means time.Now.
+	Now func() time.Time
 }
 
 // Auth checks and creates logins.
@@ -64,8 +71,14 @@ func New(cfg Config, st *store.Store) *Auth {
 	if cfg.MaxFailures == 0 {
 		cfg.MaxFailures = 5
 	}
-	if cfg.LockFor == 0 {
-		cfg.LockFor = 15 * time.Minute
+	if cfg.LockFor == 0 || cfg.LockFor > store.LimitTTL {
+		cfg.LockFor = store.LimitTTL
+	}
+	if cfg.SlowAfter == 0 {
+		cfg.SlowAfter = 2 * cfg.MaxFailures
+	}
+	if cfg.MaxSlowDown == 0 {
+		cfg.MaxSlowDown = 30 * time.Second
 	}
 	if cfg.PerAddress == 0 {
 		cfg.PerAddress = 30
@@ -75,6 +88,9 @@ func New(cfg Config, st *store.Store) *Auth {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &Auth{cfg: cfg, store: st, log: cfg.Logger}
 }
@@ -131,7 +147,7 @@ func HashPassword(password string) ([]byte, error) {
 	if len([]rune(password)) < MinPassword {
 		return nil, ErrWeakPassword
 	}
-	return bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	return hashPassword(password)
 }
 
 // CreateTechnician creates an account with a hashed password. Role empty means
@@ -178,7 +194,7 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 		password = p
 	}
 	// The first password may be set by the operator and is not length-checked.
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := hashPassword(password)
 	if err != nil {
 		return "", err
 	}
@@ -190,15 +206,6 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 		return "", err
 	}
 	return password, nil
-}
-
-// ClientIP is the address a request came from (without the port).
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (a *Auth) record(ctx context.Context, e audit.Event) {
@@ -213,10 +220,10 @@ func (a *Auth) record(ctx context.Context, e audit.Event) {
 // once the account is locked, or ErrRateLimited for an address trying too often.
 func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request, username, password string) error {
 	ip := ClientIP(r)
-	now := time.Now()
+	now := a.cfg.Now()
 	// Each address may fail PerAddress times in 10 minutes; right logins
 	// (an office behind one address) do not count.
-	limKey := "login." + store.HashKey(ip)
+	limKey := "login." + store.AddrKey(ip)
 	lim, err := a.store.Limit(ctx, limKey)
 	if err != nil {
 		return err
@@ -242,19 +249,22 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 	acc, err := a.store.Account(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check so usernames cannot be probed.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_, _ = checkPassword(dummyHash, password)
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "unknown account"})
 		return failed(ErrBadLogin)
 	}
 	if err != nil {
 		return err
 	}
-	if now.Before(acc.LockedUntil) {
-		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "locked"})
-		return &LockedError{Until: acc.LockedUntil}
+	if err := a.checkLocks(ctx, acc, ip, now); err != nil {
+		return err
 	}
-	if bcrypt.CompareHashAndPassword(acc.PasswordHash, []byte(password)) != nil {
+	ok, stale := checkPassword(acc.PasswordHash, password)
+	if !ok {
 		return failed(a.fail(ctx, acc.ID, ip, "wrong password", ErrBadLogin))
+	}
+	if stale {
+		a.rehash(ctx, acc, password)
 	}
 	if acc.Disabled {
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "disabled"})
@@ -269,34 +279,109 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 	return a.finish(ctx, w, acc, ip)
 }
 
-// fail counts a failure against an account and locks it at the limit.
+// rehash replaces an account's stale password hash (bcrypt from before
+// argon2id) once its password has been checked; it keeps any hash changed
+// meanwhile (a reset) and only logs a failure: the login goes on.
+func (a *Auth) rehash(ctx context.Context, acc store.Account, password string) {
+	hash, err := hashPassword(password)
+	if err == nil {
+		_, err = a.store.UpdateAccount(ctx, acc.ID, func(cur *store.Account) error {
+			if string(cur.PasswordHash) != string(acc.PasswordHash) {
+				return errHashChanged
+			}
+			cur.PasswordHash = hash
+			return nil
+		})
+	}
+	if err != nil && !errors.Is(err, errHashChanged) {
+		a.log.Warn("re-hash password", "account", acc.ID, "err", err)
+	}
+}
+
+// lockKey is the key of the failures of one address on one account.
+func lockKey(id, ip string) string { return lockPrefix(id) + "." + store.AddrKey(ip) }
+
+// lockPrefix starts the keys of every address's failures on one account.
+func lockPrefix(id string) string { return "lock." + store.HashKey(id) }
+
+// checkLocks refuses an attempt on acc from ip while that address is locked
+// out of the account (*LockedError) or the account must wait (*SlowDownError).
+func (a *Auth) checkLocks(ctx context.Context, acc store.Account, ip string, now time.Time) error {
+	l, err := a.store.Limit(ctx, lockKey(acc.ID, ip))
+	if err != nil {
+		return err
+	}
+	if now.Before(l.Until) {
+		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "locked for this address"})
+		return &LockedError{Until: l.Until}
+	}
+	if now.Before(acc.SlowUntil) {
+		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "slowed down"})
+		return &SlowDownError{Until: acc.SlowUntil}
+	}
+	return nil
+}
+
+// fail counts a failure against the address on the account, locking the
+// address out at MaxFailures, and against the account, slowing it down from
+// SlowAfter on.
 func (a *Auth) fail(ctx context.Context, id, ip, why string, err error) error {
-	now := time.Now()
-	acc, uerr := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
-		acc.Failures++
-		if acc.Failures >= a.cfg.MaxFailures {
-			acc.Failures = 0
-			acc.LockedUntil = now.Add(a.cfg.LockFor)
+	now := a.cfg.Now()
+	a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: id, IP: ip, Detail: why})
+	l, lerr := a.store.UpdateLimit(ctx, lockKey(id, ip), func(l *store.Limit) error {
+		if l.Since.IsZero() {
+			l.Since = now
+		}
+		l.Count++
+		if l.Count >= a.cfg.MaxFailures {
+			l.Count, l.Since, l.Until = 0, time.Time{}, now.Add(a.cfg.LockFor)
 		}
 		return nil
 	})
-	a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: id, IP: ip, Detail: why})
+	_, uerr := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
+		acc.Failures++
+		if n := acc.Failures - a.cfg.SlowAfter; n >= 0 {
+			acc.SlowUntil = now.Add(min(time.Second<<min(n, 16), a.cfg.MaxSlowDown))
+		}
+		return nil
+	})
+	if lerr != nil {
+		return lerr
+	}
 	if uerr != nil {
 		return uerr
 	}
-	if now.Before(acc.LockedUntil) {
-		a.record(ctx, audit.Event{Type: audit.LoginLocked, Actor: id, IP: ip, Detail: fmt.Sprintf("until %s", acc.LockedUntil.UTC().Format(time.RFC3339))})
-		return &LockedError{Until: acc.LockedUntil}
+	if now.Before(l.Until) {
+		a.record(ctx, audit.Event{Type: audit.LoginLocked, Actor: id, IP: ip, Detail: fmt.Sprintf("this address until %s", l.Until.UTC().Format(time.RFC3339))})
+		return &LockedError{Until: l.Until}
 	}
 	return err
 }
 
+// Unlock forgets an account's failures: every address's lockout and the
+// slow-down.
+func (a *Auth) Unlock(ctx context.Context, id string) error {
+	if _, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
+		acc.Failures, acc.SlowUntil = 0, time.Time{}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return a.store.ClearLimits(ctx, lockPrefix(id))
+}
+
 // finish turns a checked account into a full login.
 func (a *Auth) finish(ctx context.Context, w http.ResponseWriter, acc store.Account, ip string) error {
-	if acc.Failures != 0 {
-		if _, err := a.store.UpdateAccount(ctx, acc.ID, func(acc *store.Account) error { acc.Failures = 0; return nil }); err != nil {
+	if acc.Failures != 0 || !acc.SlowUntil.IsZero() {
+		if _, err := a.store.UpdateAccount(ctx, acc.ID, func(acc *store.Account) error {
+			acc.Failures, acc.SlowUntil = 0, time.Time{}
+			return nil
+		}); err != nil {
 			return err
 		}
+	}
+	if err := a.store.DeleteLimit(ctx, lockKey(acc.ID, ip)); err != nil {
+		return err
 	}
 	if err := a.startLogin(ctx, w, acc, false, time.Now().Add(a.Settings(ctx).LoginTTL())); err != nil {
 		return err
@@ -306,6 +391,12 @@ func (a *Auth) finish(ctx context.Context, w http.ResponseWriter, acc store.Acco
 }
 
 func (a *Auth) startLogin(ctx context.Context, w http.ResponseWriter, acc store.Account, pending bool, exp time.Time) error {
+	if acc.Generation == "" {
+		var err error
+		if acc, err = a.store.EnsureGeneration(ctx, acc.ID); err != nil {
+			return err
+		}
+	}
 	token, err := RandomSecret(32)
 	if err != nil {
 		return err
@@ -314,7 +405,7 @@ func (a *Auth) startLogin(ctx context.Context, w http.ResponseWriter, acc store.
 	if err != nil {
 		return err
 	}
-	if err := a.store.PutLogin(ctx, token, store.Login{AccountID: acc.ID, CSRF: csrf, Expires: exp, Created: time.Now(), Pending: pending}); err != nil {
+	if err := a.store.PutLogin(ctx, token, store.Login{AccountID: acc.ID, CSRF: csrf, Expires: exp, Created: time.Now(), Pending: pending, Generation: acc.Generation}); err != nil {
 		return fmt.Errorf("save login: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -362,7 +453,9 @@ func (a *Auth) Technician(r *http.Request) (Technician, error) {
 }
 
 // login reads the request's login record and its account, refusing expired
-// logins, logins older than a "log out everywhere", and disabled accounts.
+// logins, logins older than a "log out everywhere", disabled accounts, and
+// logins of another generation of the account (it was disabled since, or
+// deleted and created again).
 func (a *Auth) login(r *http.Request) (store.Login, store.Account, error) {
 	c, err := r.Cookie(CookieName)
 	if err != nil {
@@ -376,7 +469,7 @@ func (a *Auth) login(r *http.Request) (store.Login, store.Account, error) {
 		return l, store.Account{}, err
 	}
 	acc, err := a.store.Account(r.Context(), l.AccountID)
-	if err != nil || acc.Disabled || l.Created.Before(acc.LoginsValidAfter) {
+	if err != nil || acc.Disabled || l.Created.Before(acc.LoginsValidAfter) || l.Generation == "" || l.Generation != acc.Generation {
 		return l, acc, ErrNoLogin
 	}
 	return l, acc, nil
@@ -447,8 +540,6 @@ func (a *Auth) RequireAdmin(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	}))
 }
-
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("lifeline"), bcrypt.DefaultCost)
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions

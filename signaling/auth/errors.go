@@ -22,13 +22,28 @@ var (
 	ErrWeakPassword = fmt.Errorf("a password needs at least %d characters", MinPassword)
 	// ErrForbidden means the technician lacks the permission.
 	ErrForbidden = errors.New("your group does not allow this")
+
+	// ErrBadProxy means a --trusted-proxy value is neither a CIDR nor an address.
+	ErrBadProxy = errors.New("not a CIDR or an IP address")
+
+	// errHashChanged means a password hash changed while it was being replaced.
+	errHashChanged = errors.New("password hash changed meanwhile")
 )
 
-// LockedError means the account is locked after repeated failures.
+// LockedError means the client's address is locked out of the account after
+// repeated failures from it.
 type LockedError struct{ Until time.Time }
 
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("too many failed attempts: this account is locked until %s", e.Until.Format("15:04 MST"))
+	return fmt.Sprintf("too many failed attempts from your address: this account is locked for it until %s", e.Until.Format("15:04 MST"))
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// SlowDownError means the account failed too often lately, from anywhere:
+// the next attempt waits until Until.
+type SlowDownError struct{ Until time.Time }
+
+func (e *SlowDownError) Error() string {
+	return fmt.Sprintf("too many failed attempts on this account: try again after %s", e.Until.Format("15:04:05 MST"))
+}

@@ -32,9 +32,9 @@ func (a *Auth) SecondStep(w http.ResponseWriter, r *http.Request, code string) e
 	if err != nil || !l.Pending {
 		return ErrNoLogin
 	}
-	now := time.Now()
-	if now.Before(acc.LockedUntil) {
-		return &LockedError{Until: acc.LockedUntil}
+	now := a.cfg.Now()
+	if err := a.checkLocks(ctx, acc, ip, now); err != nil {
+		return err
 	}
 	code = strings.TrimSpace(code)
 	usedRecovery := false

@@ -3,13 +3,13 @@ package hub
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/coder/websocket"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/sessions"
 )
@@ -18,7 +18,7 @@ import (
 // then exchanges permissions and WebRTC signaling with the technician.
 func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	log := h.log.With("ws", "agent", "remote", r.RemoteAddr)
-	release, status, msg := h.pending.take(remoteIP(r.RemoteAddr))
+	release, status, msg := h.pending.take(auth.ClientIP(r))
 	if release == nil {
 		log.Debug("agent websocket refused before hello", "status", status)
 		http.Error(w, msg, status)
@@ -49,7 +49,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sub.Unsubscribe()
-	welcome := h.cfg.Sessions.Welcome(c.ctx, j, remoteIP(r.RemoteAddr))
+	welcome := h.cfg.Sessions.Welcome(c.ctx, j, auth.ClientIP(r))
 	welcome.ICEServers, welcome.Servers = h.iceFor(sid), h.cfg.AgentURLs
 	b, _ := protocol.Encode(protocol.TypeAgentWelcome, "", sid, welcome)
 	c.push(b)
@@ -130,12 +130,4 @@ func (h *Hub) agentHello(c *conn, remote string) (j sessions.Joined, connID stri
 		return j, "", false
 	}
 	return j, connID, true
-}
-
-func remoteIP(addr string) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	return host
 }

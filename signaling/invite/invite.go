@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
-	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -208,23 +207,8 @@ func (s *Service) RedeemPIN(ctx context.Context, addr, pin string) (token string
 	return "", ErrInvalidPIN
 }
 
-// limitKey turns a client address ("1.2.3.4:5678", "[::1]:80" or a bare IP) into
-// a bucket key. IPv6 clients are counted per /64, since one host usually has many.
-func limitKey(addr string) string {
-	ap, err := netip.ParseAddrPort(addr)
-	ip := ap.Addr()
-	if err != nil {
-		if ip, err = netip.ParseAddr(addr); err != nil {
-			return store.HashKey("unknown")
-		}
-	}
-	ip = ip.Unmap()
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return store.HashKey(p.String())
-	}
-	return store.HashKey(ip.String())
-}
+// limitKey is the key of a client address's PIN failures (store.AddrKey).
+func limitKey(addr string) string { return store.AddrKey(addr) }
 
 // LimitKey is limitKey for callers that check the limit before doing work.
 func LimitKey(addr string) string { return limitKey(addr) }

@@ -96,6 +96,13 @@ type Config struct {
 	// SecureCookies marks cookies Secure (set behind TLS); TLS here or an
 	// https PublicURL sets it too.
 	SecureCookies bool
+	// TrustedProxies are the peers (the TLS-terminating proxy) whose
+	// X-Forwarded-For or Forwarded header names the client; from others the
+	// headers are ignored.
+	TrustedProxies auth.Proxies
+	// HTTP bounds requests: timeouts, header and body sizes; zero values
+	// take the defaults of DefaultHTTP.
+	HTTP HTTPConfig
 	// TLS says how to serve HTTPS; plain HTTP is only for loopback unless
 	// TLS.InsecureHTTP.
 	TLS    TLSConfig
@@ -221,12 +228,9 @@ func Run(ctx context.Context, cfg Config) error {
 		http.Redirect(w, r, "/console", http.StatusSeeOther)
 	})
 
-	srv := &http.Server{
-		Handler:           securityHeaders(storageGate(mux, node.Storage), tlsCfg != nil || secureURL(cfg.PublicURL)),
-		TLSConfig:         tlsCfg,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := cfg.HTTP.withDefaults().server(cfg.TrustedProxies.Handler(securityHeaders(storageGate(mux, node.Storage), tlsCfg != nil || secureURL(cfg.PublicURL))))
+	srv.TLSConfig = tlsCfg
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	errc := make(chan error, 1)
 	go func() {
 		if tlsCfg != nil {

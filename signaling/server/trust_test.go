@@ -247,8 +247,9 @@ func TestTwoStepLogin(t *testing.T) {
 	}
 }
 
-// Repeated wrong passwords lock the account, even against the right password,
-// until an administrator unlocks it; logging out everywhere ends other logins.
+// Repeated wrong passwords lock the account for that address, even against the
+// right password, until an administrator unlocks it; logging out everywhere
+// ends other logins.
 func TestLockoutAndLogoutEverywhere(t *testing.T) {
 	n := st.StartNode(t, natstest.Server(t), "node")
 	admin := st.LogIn(t, n)
@@ -265,7 +266,7 @@ func TestLockoutAndLogoutEverywhere(t *testing.T) {
 			t.Fatalf("failure %d: %d", i+1, code)
 		}
 	}
-	if code, body := try("wrong password"); code != http.StatusTooManyRequests || !strings.Contains(body, "locked until") {
+	if code, body := try("wrong password"); code != http.StatusTooManyRequests || !strings.Contains(body, "locked for it until") {
 		t.Fatalf("fifth failure: %d %s", code, body)
 	}
 	if code, _ := try(techPassword); code != http.StatusTooManyRequests {

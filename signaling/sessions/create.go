@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -27,7 +28,7 @@ func (s *Service) Create(ctx context.Context, tech auth.Technician, customer, ip
 		return store.Session{}, denied(string(access.StartSessions), auth.ErrForbidden.Error())
 	}
 	customer = strings.TrimSpace(customer)
-	if customer == "" || utf8.RuneCountInString(customer) > MaxCustomerName || strings.ContainsFunc(customer, isControl) {
+	if customer == "" || utf8.RuneCountInString(customer) > MaxCustomerName || text.CheckName(customer) != nil {
 		return store.Session{}, ErrBadName
 	}
 	if max := s.cfg.Auth.Settings(ctx).MaxActiveSessions; max > 0 {
@@ -66,8 +67,6 @@ func (s *Service) Create(ctx context.Context, tech auth.Technician, customer, ip
 	s.log.Info("session created", "sid", sid, "tech", tech.ID)
 	return ss, nil
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // Sessions lists the sessions tech sees in their list (owned or offered to them).
 func (s *Service) Sessions(ctx context.Context, tech auth.Technician) ([]store.Session, error) {

@@ -103,6 +103,9 @@ func (s *Store) DeleteGroup(ctx context.Context, id string) error {
 	if id == DefaultGroupID {
 		return ErrInvalid
 	}
+	if !ValidKey(id) {
+		return ErrNotFound
+	}
 	return s.groups.Delete(ctx, id)
 }
 

@@ -86,6 +86,9 @@ func (s *Store) PutCanned(ctx context.Context, technicianID string, items []Cann
 	if err := ValidateCanned(items); err != nil {
 		return 0, err
 	}
+	if !ValidKey(technicianID) {
+		return 0, ErrInvalid
+	}
 	if items == nil {
 		items = []CannedReply{}
 	}

@@ -94,6 +94,9 @@ func (s *Store) PutSessionLog(ctx context.Context, l SessionLog) error {
 	if len(b) > MaxLogSize {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(b), MaxLogSize)
 	}
+	if !ValidKey(l.SessionID) {
+		return ErrInvalid
+	}
 	if _, err := s.history.Put(ctx, l.SessionID, b); err != nil {
 		return fmt.Errorf("store the log of %s: %w", l.SessionID, err)
 	}

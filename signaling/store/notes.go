@@ -39,6 +39,9 @@ func (s *Store) PutNote(ctx context.Context, n Note) error {
 	if err != nil {
 		return err
 	}
+	if !ValidKey(n.SessionID) {
+		return ErrInvalid
+	}
 	if _, err := s.notes.Put(ctx, n.SessionID, b); err != nil {
 		return fmt.Errorf("store the notes of %s: %w", n.SessionID, err)
 	}

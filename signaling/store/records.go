@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"sort"
 	"time"
 
@@ -34,12 +36,18 @@ type Account struct {
 	// the default group. Administrators have every permission.
 	GroupID  string `json:"groupId,omitempty"`
 	Disabled bool   `json:"disabled,omitempty"`
+	// Generation is a random ID given when the account is created and changed
+	// when it is disabled: a login is valid only for the generation it was
+	// made in, so neither enabling the account again nor a new account of the
+	// same name brings old logins back.
+	Generation string `json:"generation,omitempty"`
 	// LoginsValidAfter ends every login made before it ("log out everywhere").
 	LoginsValidAfter time.Time `json:"loginsValidAfter,omitzero"`
-	// Failures counts wrong passwords or codes in a row; at the limit the
-	// account is locked until LockedUntil.
-	Failures    int       `json:"failures,omitempty"`
-	LockedUntil time.Time `json:"lockedUntil,omitzero"`
+	// Failures counts wrong passwords or codes in a row, from any address;
+	// past the limit every attempt waits until SlowUntil (the lockout itself
+	// is per account and address, in the limits bucket).
+	Failures  int       `json:"failures,omitempty"`
+	SlowUntil time.Time `json:"slowUntil,omitzero"`
 	// TOTP is the two-step login secret (base32), set once enrolment is
 	// confirmed; TOTPPending is the secret being enrolled.
 	TOTP        string `json:"totp,omitempty"`
@@ -58,6 +66,8 @@ type Login struct {
 	Created   time.Time `json:"created,omitzero"`
 	// Pending is set while the second step (TOTP code) is still to come.
 	Pending bool `json:"pending,omitempty"`
+	// Generation is the account's Generation when the login was made.
+	Generation string `json:"generation,omitempty"`
 }
 
 // Session is a support session.
@@ -165,6 +175,31 @@ type Limit struct {
 	// Next is the earliest time a throttled attempt may go ahead (server-wide
 	// limits that slow attempts down rather than refuse them).
 	Next time.Time `json:"next,omitzero"`
+	// Until is the end of a lockout, if the failures led to one.
+	Until time.Time `json:"until,omitzero"`
+}
+
+// LimitTTL is how long a limit record lives after its last change: no
+// window or lockout kept in one lasts longer.
+const LimitTTL = 10 * time.Minute
+
+// AddrKey turns a client address ("1.2.3.4:5678", "[::1]:80" or a bare IP)
+// into a key for its limits. IPv6 clients are counted per /64, since one host
+// usually has many.
+func AddrKey(addr string) string {
+	ap, err := netip.ParseAddrPort(addr)
+	ip := ap.Addr()
+	if err != nil {
+		if ip, err = netip.ParseAddr(addr); err != nil {
+			return HashKey("unknown")
+		}
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return HashKey(p.String())
+	}
+	return HashKey(ip.String())
 }
 
 // HashKey turns a secret into a bucket key, so secrets are never stored as keys.
@@ -173,10 +208,38 @@ func HashKey(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreateAccount stores a new account; ErrExists if the ID is taken.
+// CreateAccount stores a new account with a new Generation; ErrExists if the
+// ID is taken.
 func (s *Store) CreateAccount(ctx context.Context, a Account) error {
+	a.Generation = newGeneration()
 	return create(ctx, s.accounts, a.ID, a)
 }
+
+// SetDisabled disables or enables an account. Disabling gives it a new
+// Generation, which ends every login made before.
+func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) (Account, error) {
+	return s.UpdateAccount(ctx, id, func(a *Account) error {
+		if disabled && !a.Disabled {
+			a.Generation = newGeneration()
+		}
+		a.Disabled = disabled
+		return nil
+	})
+}
+
+// EnsureGeneration gives an account stored before generations existed its
+// first one, and returns the account.
+func (s *Store) EnsureGeneration(ctx context.Context, id string) (Account, error) {
+	return s.UpdateAccount(ctx, id, func(a *Account) error {
+		if a.Generation == "" {
+			a.Generation = newGeneration()
+		}
+		return nil
+	})
+}
+
+// newGeneration returns a random ID (crypto/rand.Text: over 128 bits).
+func newGeneration() string { return rand.Text() }
 
 // Account reads an account by ID.
 func (s *Store) Account(ctx context.Context, id string) (Account, error) {
@@ -313,6 +376,32 @@ func (s *Store) UpdateLimit(ctx context.Context, key string, fn func(*Limit) err
 		return Limit{}, err
 	}
 	return update(ctx, s.limits, key, fn)
+}
+
+// DeleteLimit forgets the failure counter of key.
+func (s *Store) DeleteLimit(ctx context.Context, key string) error {
+	if !ValidKey(key) {
+		return ErrInvalid
+	}
+	return s.limits.Delete(ctx, key)
+}
+
+// ClearLimits forgets every failure counter whose key starts with prefix+".".
+func (s *Store) ClearLimits(ctx context.Context, prefix string) error {
+	if !ValidKey(prefix) {
+		return ErrInvalid
+	}
+	kl, err := s.limits.ListKeysFiltered(ctx, prefix+".>")
+	if err != nil {
+		return err
+	}
+	defer kl.Stop()
+	for k := range kl.Keys() {
+		if err := s.limits.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Limit reads the failure counter of key (zero if none).

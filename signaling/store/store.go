@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -88,7 +89,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		// "expired" rather than "not valid".
 		{&s.invites, bucketInvites, 2 * cfg.InviteTTL},
 		{&s.pins, bucketPINs, cfg.PINTTL},
-		{&s.limits, bucketLimits, 10 * time.Minute},
+		{&s.limits, bucketLimits, LimitTTL},
 		{&s.canned, bucketCanned, 0},
 		{&s.history, bucketHistory, 0},
 		{&s.groups, bucketGroups, 0},
@@ -128,8 +129,28 @@ func readFromLeader(ctx context.Context, js jetstream.JetStream, kv jetstream.Ke
 	return kv, nil
 }
 
+// ValidKey reports whether key can name a record: NATS allows letters,
+// digits and "-_=/." in a key, with dots only between non-empty tokens. User
+// input (a username, an ID in a URL) that breaks this names no record: reads
+// answer ErrNotFound and writes ErrInvalid, never NATS's "invalid key".
+func ValidKey(key string) bool {
+	if key == "" || key[0] == '.' || key[len(key)-1] == '.' || strings.Contains(key, "..") {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-_=/.", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // get reads key from kv into v and returns its revision; ErrNotFound if absent.
 func get(ctx context.Context, kv jetstream.KeyValue, key string, v any) (uint64, error) {
+	if !ValidKey(key) {
+		return 0, ErrNotFound
+	}
 	e, err := kv.Get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return 0, ErrNotFound
@@ -145,6 +166,9 @@ func get(ctx context.Context, kv jetstream.KeyValue, key string, v any) (uint64,
 
 // create stores v under key only if the key does not exist yet; ErrExists otherwise.
 func create(ctx context.Context, kv jetstream.KeyValue, key string, v any) error {
+	if !ValidKey(key) {
+		return ErrInvalid
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -189,6 +213,9 @@ func update[T any](ctx context.Context, kv jetstream.KeyValue, key string, fn fu
 
 // put stores v under key, replacing what was there.
 func put(ctx context.Context, kv jetstream.KeyValue, key string, v any) error {
+	if !ValidKey(key) {
+		return ErrInvalid
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
