@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
@@ -172,5 +175,64 @@ func TestAgentKilledReleasesHeldKeys(t *testing.T) {
 	code, stdout, _ := customer.WaitExit(t)
 	if code == 0 || !strings.Contains(stdout, "Lifeline stopped unexpectedly") {
 		t.Errorf("agent exit %d; it should tell the customer; stdout:\n%s", code, stdout)
+	}
+}
+
+// The technician's browser dies (its renderer crashes: no goodbye on any
+// connection) while the customer's screen is viewed (issue 21, item 4):
+// within seconds the customer's page says the technician's connection was
+// lost, no longer that the screen is viewed, and the on-screen frame is gone
+// (only the badge stays, saying the same).
+func TestLostTechnicianShownWithinSeconds(t *testing.T) {
+	stack := Start(t)
+	before := readX(t, stack.Display)
+	// A browser context of its own: its renderer is not the customer page's.
+	tech := stack.TechnicianAs(t, "admin", AdminPassword)
+	customer := stack.Customer(t, tech.NewSession(t, "Ada"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	waitFor(t, "the customer's page to say the screen is viewed", func() bool {
+		return strings.Contains(customer.PageText(t), "being viewed")
+	})
+
+	crashed := time.Now()
+	cctx, cancel := context.WithTimeout(tech.ctx, 2*time.Second)
+	_, _ = chromedp.Call(cctx, page.Crash, cdp.Empty{}) // answers with the crash, or not at all
+	cancel()
+
+	const within = 8 * time.Second // ~5 s, with room for a loaded machine
+	for {
+		text := customer.PageText(t)
+		x := readX(t, stack.Display)
+		if !strings.Contains(text, "being viewed") && strings.Contains(text, "connection was lost") && len(x.windows) <= len(before.windows)+1 {
+			break
+		}
+		if time.Since(crashed) > within {
+			t.Fatalf("%v after the technician's browser died: %d windows mapped (%d before the agent, the badge alone is 1); the customer's page says:\n%s",
+				within, len(x.windows), len(before.windows), text)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("the customer saw the technician gone %v after the crash", time.Since(crashed).Round(10*time.Millisecond))
+}
+
+// Only signaling goes away (the server is killed) while the peer-to-peer
+// connection lives on: the customer's page keeps saying the screen is viewed
+// and that the session continues, not "Connection lost".
+func TestSignalingLossKeepsSessionShown(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Ada"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+
+	stack.KillSignaling(t)
+	customer.WaitLog(t, "reconnect failed; retrying") // the agent knows signaling is gone
+	tech.WaitFramesAfter(t, tech.Frames(t))           // the screen still flows
+	text := customer.PageText(t)
+	if strings.Contains(text, "Connection lost") || !strings.Contains(text, "being viewed") || !strings.Contains(text, "session continues") {
+		t.Fatalf("with signaling down and the peer connection alive, the customer's page says:\n%s", text)
 	}
 }
