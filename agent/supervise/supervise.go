@@ -32,6 +32,10 @@ import (
 // the journal it writes and the lifeline it reads (end of file: stop).
 const workerEnv = "LIFELINE_AGENT_WORKER"
 
+// PartialSuffix ends the name of every partial file the agent writes; the
+// supervisor removes no file whose name does not end with it.
+const PartialSuffix = ".lifeline-part"
+
 // journalGrace bounds how long the supervisor waits for the rest of the
 // journal once the worker has exited.
 const journalGrace = 5 * time.Second
@@ -146,7 +150,7 @@ func Undo(l *Leftovers, release func(*Leftovers) error) error {
 		errs = append(errs, release(l))
 	}
 	for p := range l.Partials {
-		if !strings.HasSuffix(p, ".lifeline-part") {
+		if !strings.HasSuffix(p, PartialSuffix) {
 			continue // never remove a file the agent did not name itself
 		}
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
