@@ -172,6 +172,9 @@ func TestAgentKilledReleasesHeldKeys(t *testing.T) {
 	if entries, _ := os.ReadDir(downloads); len(entries) != 0 {
 		t.Errorf("Downloads after the crash: %v", entries)
 	}
+	waitFor(t, "the customer's page to say the agent is gone", func() bool {
+		return strings.Contains(customer.PageText(t), "Lost contact with Lifeline")
+	})
 	code, stdout, _ := customer.WaitExit(t)
 	if code == 0 || !strings.Contains(stdout, "Lifeline stopped unexpectedly") {
 		t.Errorf("agent exit %d; it should tell the customer; stdout:\n%s", code, stdout)
