@@ -13,12 +13,13 @@ import (
 	"github.com/lifeline-support/lifeline/agent/recording"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/agent/session"
+	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
 // features builds the agent's features beyond screen and input, mounting their
 // panels on the customer's page. Each feature adds its own block here.
-func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang) ([]session.Feature, error) {
+func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervise.Journal) ([]session.Feature, error) {
 	var fs []session.Feature
 
 	c := chat.New(chat.Config{Logger: log})
@@ -27,7 +28,7 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang) ([]session.Featu
 	}
 	fs = append(fs, c)
 
-	fl := files.New(files.Config{Logger: log, Lang: lang, OnLog: c.NoteFunc})
+	fl := files.New(files.Config{Logger: log, Lang: lang, OnLog: c.NoteFunc, Journal: journal})
 	if err := ui.Mount("files", fl); err != nil {
 		return nil, err
 	}

@@ -18,9 +18,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/input"
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/agent/session"
+	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
@@ -49,6 +51,17 @@ func run() int {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	// The agent runs as a supervisor and a worker (this same program), so that
+	// a worker that dies leaves no key held nor file half-written.
+	if !supervise.IsWorker() {
+		return supervise.Run(context.Background(), supervise.Config{Args: os.Args[1:], Logger: log, Out: os.Stdout, Lang: l})
+	}
+	journal, supervisorGone, _, err := supervise.Attach()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer journal.End() // after every deferred cleanup below
 	interactive := term.IsTerminal(int(os.Stdin.Fd()))
 
 	fmt.Println(i18n.T(l, "agent.title"))
@@ -88,7 +101,7 @@ func run() int {
 		return 1
 	}
 	defer ui.Close()
-	feats, err := features(ui, log, l)
+	feats, err := features(ui, log, l, journal)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -96,6 +109,13 @@ func run() int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	go func() {
+		select {
+		case <-supervisorGone: // the customer closed the agent, or its supervisor died
+			stop()
+		case <-ctx.Done():
+		}
+	}()
 	uiDone := make(chan struct{})
 	go func() {
 		defer close(uiDone)
@@ -105,7 +125,8 @@ func run() int {
 	if err != nil {
 		log.Warn("no device identity; earlier sessions of this computer will not be found", "err", err)
 	}
-	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceKey: deviceKey, Changes: changes})
+	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceKey: deviceKey, Changes: changes,
+		NewInjector: func() (session.Injector, error) { return input.New(input.Config{Logger: log, Journal: journal}) }})
 	ui.Close()
 	<-uiDone
 	if err != nil {

@@ -78,6 +78,9 @@ func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...
 	c.cmd = command(bin, append(append([]string{"--no-browser", "-v"}, s.AgentArgs...), args...)...)
 	c.cmd.Env = append(append(os.Environ(), "DISPLAY="+s.Display, "LANG=en_US.UTF-8"), s.AgentEnv...)
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.errs
+	// A group of its own: the agent is a supervisor and a worker (and the
+	// worker may run xclip), and cleanup must leave none of them behind.
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	c.Started = time.Now()
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -90,7 +93,7 @@ func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...
 		select {
 		case <-c.exited:
 		default:
-			_ = c.cmd.Process.Kill()
+			_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
 			<-c.exited
 		}
 		if t.Failed() {

@@ -74,8 +74,12 @@ const (
 	statusEnded      = "ended"
 	// statusOnHold: the technician put the session on hold.
 	statusOnHold = "onhold"
-	// statusReconnecting: the connection to the server is coming back.
+	// statusReconnecting: the connections to the server and to the
+	// technician are both coming back.
 	statusReconnecting = "reconnecting"
+	// statusPeerLost: the technician's connection is lost (nothing is shown
+	// to anyone); they may come back.
+	statusPeerLost = "peerlost"
 )
 
 // actionBuffer is how many customer actions wait unread before new ones are dropped.
@@ -115,6 +119,7 @@ type UI struct {
 	connected  bool
 	hold       bool
 	reconnect  bool
+	peerLost   bool
 	ended      bool
 	endReason  string
 	pending    *request
@@ -289,6 +294,15 @@ func (u *UI) SetReconnecting(on bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.reconnect = on
+	u.notifyLocked()
+}
+
+// SetPeerLost shows (or clears) that the technician's connection is lost:
+// the page stops saying the screen is viewed while nobody is there.
+func (u *UI) SetPeerLost(lost bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.peerLost = lost
 	u.notifyLocked()
 }
 
@@ -477,8 +491,10 @@ func (u *UI) statusLocked() string {
 	switch {
 	case u.ended:
 		return statusEnded
-	case u.reconnect:
+	case u.reconnect && u.peerLost:
 		return statusReconnecting
+	case u.peerLost:
+		return statusPeerLost
 	case u.perms.Control:
 		return statusControlled
 	case u.hold:

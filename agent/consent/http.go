@@ -62,9 +62,13 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		Org:        org,
 		Tech:       tech,
 		Customer:   orUnknown(lang, u.info.CustomerName),
-		CanStop:    st == statusControlled,
+		CanStop:    u.perms.Control && st != statusEnded,
 		Clipboard:  u.perms.Clipboard && st != statusEnded,
 		Ended:      st == statusEnded,
+	}
+	if u.reconnect && st != statusEnded && st != statusReconnecting {
+		// Only signaling is away: the session itself goes on.
+		v.StatusText = i18n.T(lang, "agent.status.continues", v.StatusText)
 	}
 	if !u.started.IsZero() {
 		v.Started = u.started.UnixMilli()

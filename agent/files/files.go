@@ -23,6 +23,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	// customer's running log with the chat (render writes it in a language).
 	// It is called with the Feature's lock held and must not call back.
 	OnLog func(render func(i18n.Lang) string)
+	// Journal, if set, is told of every partial file once created and once
+	// gone, so that the agent's supervisor removes it if this process dies.
+	Journal *supervise.Journal
 }
 
 // Feature serves the file channels and the customer's files panel.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/shared/text"
 )
 
@@ -121,7 +122,7 @@ func itoa(i int) string {
 }
 
 // partName is the temporary name a file is received under, in the same folder.
-func partName(name string) string { return "." + name + ".lifeline-part" }
+func partName(name string) string { return "." + name + supervise.PartialSuffix }
 
 // DownloadDir returns the customer's Downloads folder: XDG_DOWNLOAD_DIR (from the
 // environment or user-dirs.dirs), else ~/Downloads.

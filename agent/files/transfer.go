@@ -80,6 +80,10 @@ func (in *incoming) accept(dir string) error {
 		}
 		in.tmp = filepath.Join(dir, partName(name))
 		in.sink, err = in.f.cfg.Create(in.tmp)
+		if err == nil {
+			// Only once created: a file that was there is not ours to remove.
+			in.f.cfg.Journal.Partial(in.tmp, false)
+		}
 		if !errors.Is(err, os.ErrExist) {
 			break
 		}
@@ -201,16 +205,23 @@ func (in *incoming) finish() {
 	in.mu.Unlock()
 	f := in.f
 	if err != nil {
-		_ = os.Remove(in.tmp)
+		in.removePartial()
 		f.log.Warn("file save", "err", err)
 		f.sendControl(protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: reasonOf(err)})
 		f.detachIn(in, "agent.files.log.failedIn", in.name, f.reasonText(reasonOf(err)))
 		return
 	}
+	f.cfg.Journal.Partial(in.tmp, true) // renamed to dst
 	f.sendControl(protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
 	f.log.Info("file received", "path", dst, "size", in.progress.size, "sha256", got)
 	f.report(protocol.Audit{Event: protocol.AuditFileSent, Name: filepath.Base(dst), Size: in.progress.size, SHA256: got})
 	f.detachIn(in, "agent.files.log.received", filepath.Base(dst), HumanSize(in.progress.size), got, dst)
+}
+
+// removePartial removes the partial file and tells the journal.
+func (in *incoming) removePartial() {
+	_ = os.Remove(in.tmp)
+	in.f.cfg.Journal.Partial(in.tmp, true)
 }
 
 // fail ends the transfer with an error the sender is told about.
@@ -229,7 +240,7 @@ func (in *incoming) end(msg *protocol.FileMessage, key string, args ...any) {
 	in.ended = true
 	if in.sink != nil {
 		_ = in.sink.Close()
-		_ = os.Remove(in.tmp)
+		in.removePartial()
 	}
 	in.mu.Unlock()
 	if msg != nil {

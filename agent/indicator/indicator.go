@@ -23,6 +23,9 @@ const (
 	Off State = iota
 	Viewed
 	Controlled
+	// Lost: the technician's connection is lost; the badge says so and the
+	// frame, which means "viewed", is not shown.
+	Lost
 )
 
 // Display draws the indicator. Show replaces what is shown; text is the
@@ -42,6 +45,8 @@ type Indicator struct {
 	mu        sync.Mutex
 	org, tech string
 	state     State
+	grants    protocol.Permissions
+	lost      bool
 }
 
 // New returns an Indicator drawing on d.
@@ -67,15 +72,32 @@ func (in *Indicator) SetNames(org, technician string) {
 
 // SetGrants shows what the customer allows now.
 func (in *Indicator) SetGrants(p protocol.Permissions) {
-	s := Off
-	switch {
-	case p.Control:
-		s = Controlled
-	case p.View:
-		s = Viewed
-	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	in.grants = p
+	in.showLocked()
+}
+
+// SetPeerLost shows that the technician's connection is lost (or back): the
+// indicator never claims a viewer that is not there.
+func (in *Indicator) SetPeerLost(lost bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.lost = lost
+	in.showLocked()
+}
+
+// showLocked shows the state the grants and the connection make. in.mu must be held.
+func (in *Indicator) showLocked() {
+	s := Off
+	switch {
+	case in.lost && (in.grants.View || in.grants.Control):
+		s = Lost
+	case in.grants.Control:
+		s = Controlled
+	case in.grants.View:
+		s = Viewed
+	}
 	if s == in.state {
 		return
 	}
@@ -95,6 +117,8 @@ func Text(lang i18n.Lang, s State, org string) string {
 		return i18n.T(lang, "agent.indicator.controlled", org)
 	case Viewed:
 		return i18n.T(lang, "agent.indicator.viewed", org)
+	case Lost:
+		return i18n.T(lang, "agent.indicator.lost")
 	}
 	return ""
 }

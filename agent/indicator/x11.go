@@ -31,6 +31,7 @@ const (
 var (
 	viewedRGB     = [3]uint8{255, 140, 0}
 	controlledRGB = [3]uint8{220, 0, 0}
+	lostRGB       = [3]uint8{110, 110, 110}
 )
 
 // X11 draws the indicator in override-redirect windows: four thin strips
@@ -152,8 +153,16 @@ func (x *X11) Show(s State, text string) error {
 		return err
 	}
 	rgb := viewedRGB
-	if s == Controlled {
+	switch s {
+	case Controlled:
 		rgb = controlledRGB
+	case Lost:
+		// The badge alone: the frame means someone is viewing.
+		rgb = lostRGB
+		for _, w := range x.strips {
+			xproto.UnmapWindow(x.conn, w)
+		}
+		wins = []xproto.Window{x.badge}
 	}
 	bw := min(x.w, len(x.text)*charWidth+2*padding)
 	xproto.ConfigureWindow(x.conn, x.badge, xproto.ConfigWindowX|xproto.ConfigWindowWidth,

@@ -11,6 +11,8 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
+
+	"github.com/lifeline-support/lifeline/agent/supervise"
 )
 
 // spareReuseDelay is the least time between two remappings of one spare
@@ -41,6 +43,7 @@ const (
 type xkeyboard struct {
 	conn     *xgb.Conn
 	log      *slog.Logger
+	journal  *supervise.Journal // told of keys and keycodes before they change
 	min, max xproto.Keycode
 	done     chan struct{} // closed when the event reader exits
 	closing  atomic.Bool
@@ -56,11 +59,12 @@ type xkeyboard struct {
 	lastMap  map[xproto.Keycode]time.Time
 }
 
-func newXKeyboard(conn *xgb.Conn, log *slog.Logger) (*xkeyboard, error) {
+func newXKeyboard(conn *xgb.Conn, log *slog.Logger, journal *supervise.Journal) (*xkeyboard, error) {
 	setup := xproto.Setup(conn)
 	k := &xkeyboard{
 		conn:     conn,
 		log:      log,
+		journal:  journal,
 		min:      setup.MinKeycode,
 		max:      setup.MaxKeycode,
 		done:     make(chan struct{}),
@@ -177,8 +181,15 @@ func (k *xkeyboard) fake(kc xproto.Keycode, down bool) error {
 	typ := byte(xproto.KeyRelease)
 	if down {
 		typ = xproto.KeyPress
+		k.journal.Key(uint32(kc), true)
 	}
-	return xtest.FakeInputChecked(k.conn, typ, byte(kc), 0, 0, 0, 0, 0).Check()
+	if err := xtest.FakeInputChecked(k.conn, typ, byte(kc), 0, 0, 0, 0, 0).Check(); err != nil {
+		return err
+	}
+	if !down {
+		k.journal.Key(uint32(kc), false)
+	}
+	return nil
 }
 
 // warp moves the pointer to x, y on X screen screen and waits until the
@@ -313,8 +324,14 @@ func (k *xkeyboard) remap(kc xproto.Keycode, s xproto.Keysym) error {
 			syms[1] = s
 		}
 	}
+	if s != 0 {
+		k.journal.Keymap(uint32(kc), uint32(s))
+	}
 	if err := xproto.ChangeKeyboardMappingChecked(k.conn, 1, kc, byte(per), syms).Check(); err != nil {
 		return fmt.Errorf("change keyboard mapping: %w", err)
+	}
+	if s == 0 {
+		k.journal.Keymap(uint32(kc), 0)
 	}
 	k.mu.Lock()
 	i := int(kc-k.min) * k.per

@@ -24,6 +24,7 @@ import (
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
 
+	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -44,6 +45,10 @@ type Config struct {
 	// screen that event positions are fractions of; 0 means the size of the
 	// X display's default screen.
 	ScreenWidth, ScreenHeight int
+	// Journal, if set, is told every key and button before it goes down and
+	// after it comes up, and every keycode remapped, so that the agent's
+	// supervisor can undo them if this process dies (nil: not supervised).
+	Journal *supervise.Journal
 }
 
 // active is set while a Robot owns robotgo's global X connection.
@@ -56,6 +61,7 @@ type Robot struct {
 	display string
 	q       *queue
 	kb      *xkeyboard
+	journal *supervise.Journal
 
 	ctl       chan ctlReq   // ReleaseAll and Close requests to the loop
 	stopped   chan struct{} // closed when the loop has exited
@@ -116,7 +122,7 @@ func newRobot(cfg Config, log *slog.Logger, display string) (*Robot, error) {
 	if w <= 0 || h <= 0 {
 		w, h = int(screen.WidthInPixels), int(screen.HeightInPixels)
 	}
-	kb, err := newXKeyboard(conn, log)
+	kb, err := newXKeyboard(conn, log, cfg.Journal)
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -128,6 +134,7 @@ func newRobot(cfg Config, log *slog.Logger, display string) (*Robot, error) {
 		display:  display,
 		q:        newQueue(QueueSize),
 		kb:       kb,
+		journal:  cfg.Journal,
 		ctl:      make(chan ctlReq),
 		stopped:  make(chan struct{}),
 		heldKeys: map[string]keyDef{},
@@ -360,8 +367,14 @@ func (r *Robot) button(b int, down bool) error {
 	if !down {
 		dir = "up"
 	}
+	if down {
+		r.journal.Button(b+1, true) // X numbers buttons from 1
+	}
 	if err := robotgo.Toggle(buttonNames[b], dir); err != nil {
 		return err
+	}
+	if !down {
+		r.journal.Button(b+1, false)
 	}
 	r.heldButtons[b] = down
 	return nil
@@ -380,7 +393,19 @@ func (r *Robot) key(def keyDef, down bool) error {
 	if !down {
 		dir = "up"
 	}
-	return robotgo.KeyToggle(def.name, dir)
+	// robotgo fakes the keycode Xlib finds for the keysym: the first one
+	// carrying it, as keycode finds it.
+	kc, _, _ := r.kb.keycode(xproto.Keysym(def.keysym), true)
+	if down {
+		r.journal.Key(uint32(kc), true)
+	}
+	if err := robotgo.KeyToggle(def.name, dir); err != nil {
+		return err
+	}
+	if !down {
+		r.journal.Key(uint32(kc), false)
+	}
+	return nil
 }
 
 // releaseAll releases held keys and buttons. Loop goroutine only.

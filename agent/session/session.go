@@ -84,6 +84,12 @@ type Feature interface {
 	SetGrants(protocol.Permissions)
 }
 
+// PeerWatcher is a Feature that shows whether the technician's connection is
+// there (the on-screen indicator).
+type PeerWatcher interface {
+	SetPeerLost(lost bool)
+}
+
 // Auditor is a Feature that reports events for the organisation's audit trail
 // (files that crossed, messages refused). The session gives it the reporter.
 type Auditor interface {
@@ -180,6 +186,15 @@ func (g *grants) inject(ev protocol.InputEvent) {
 	}
 }
 
+// release releases every key and button held down, keeping the grants.
+func (g *grants) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.robot != nil {
+		_ = g.robot.ReleaseAll()
+	}
+}
+
 // close releases held input and closes the injector.
 func (g *grants) close() {
 	g.mu.Lock()
@@ -261,7 +276,10 @@ type runner struct {
 	grabber screen.Grabber
 	peer    Peer
 	gen     int // generation of peer, to ignore states of closed peers
-	asking  map[protocol.Permission]bool
+	// peerLost is set while the technician's connection is lost (ICE
+	// disconnected, failed or closed) and until a connection is up again.
+	peerLost bool
+	asking   map[protocol.Permission]bool
 	// denied is what the technician's group does not allow (from the server).
 	denied map[string]bool
 	wg     sync.WaitGroup
@@ -407,6 +425,14 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 		}
 
 	case ev.pcGen != 0:
+		if ev.pcGen == s.gen {
+			switch ev.pcState {
+			case webrtc.PeerConnectionStateDisconnected, webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+				s.setPeerLost(true)
+			case webrtc.PeerConnectionStateConnected:
+				s.setPeerLost(false)
+			}
+		}
 		if ev.pcGen == s.gen && (ev.pcState == webrtc.PeerConnectionStateFailed || ev.pcState == webrtc.PeerConnectionStateClosed) {
 			s.log.Info("peer connection ended", "state", ev.pcState)
 			s.closePeer()
@@ -491,13 +517,37 @@ func (s *runner) setGrants(p protocol.Permissions, refused protocol.Permission) 
 	}
 	s.grants.set(p)
 	if s.peer != nil {
-		s.peer.SetVideo(p.View)
+		s.peer.SetVideo(p.View && !s.peerLost)
 	}
 	for _, f := range s.cfg.Features {
 		f.SetGrants(p)
 	}
 	s.cfg.Consent.SetState(p, true)
 	s.send(protocol.TypePermissionUpdate, protocol.PermissionUpdate{Permissions: p, Refused: refused})
+}
+
+// setPeerLost records that the technician's connection is lost, or up again.
+// While it is lost nothing is sent, keys and buttons the technician held are
+// released, and the customer's page and indicator say the technician is
+// gone rather than viewing.
+func (s *runner) setPeerLost(lost bool) {
+	if s.peerLost == lost {
+		return
+	}
+	s.peerLost = lost
+	if lost {
+		s.grants.release()
+	}
+	if s.peer != nil {
+		s.peer.SetVideo(!lost && s.grants.get().View)
+	}
+	s.cfg.Consent.SetPeerLost(lost)
+	for _, f := range s.cfg.Features {
+		if w, ok := f.(PeerWatcher); ok {
+			w.SetPeerLost(lost)
+		}
+	}
+	s.log.Info("technician's connection", "lost", lost)
 }
 
 func refused(a *answer) protocol.Permission {

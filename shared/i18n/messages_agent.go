@@ -15,6 +15,8 @@ func init() {
 			FR: "%s voit votre écran - cliquez ici pour terminer la session"},
 		"agent.indicator.controlled": {EN: "%s is controlling your screen - click here to stop control",
 			FR: "%s contrôle votre écran - cliquez ici pour arrêter le contrôle"},
+		"agent.indicator.lost": {EN: "The technician's connection was lost - waiting for them to come back. Click here to end the session",
+			FR: "La connexion du technicien a été perdue - en attente de son retour. Cliquez ici pour terminer la session"},
 		"agent.who.unknown":   {EN: "(not known yet)", FR: "(pas encore connu)"},
 		"agent.page.language": {EN: "Language", FR: "Langue"},
 		"agent.page.footer": {

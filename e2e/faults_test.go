@@ -1,0 +1,241 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+)
+
+// xState is what the customer's X display says is held, mapped and shown.
+type xState struct {
+	keys    map[xproto.Keycode]bool // keycodes down (XQueryKeymap)
+	buttons uint16                  // Button1..5 mask of the pointer (XQueryPointer)
+	syms    map[xproto.Keysym]xproto.Keycode
+	windows map[xproto.Window]bool // mapped children of the root
+}
+
+// readX reads the display's key, button, keymap and window state.
+func readX(t testing.TB, display string) xState {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	setup := xproto.Setup(conn)
+	root := setup.DefaultScreen(conn).Root
+	st := xState{keys: map[xproto.Keycode]bool{}, syms: map[xproto.Keysym]xproto.Keycode{}, windows: map[xproto.Window]bool{}}
+	km, err := xproto.QueryKeymap(conn).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range km.Keys {
+		for bit := 0; bit < 8; bit++ {
+			if b&(1<<bit) != 0 {
+				st.keys[xproto.Keycode(i*8+bit)] = true
+			}
+		}
+	}
+	p, err := xproto.QueryPointer(conn, root).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.buttons = p.Mask & (xproto.KeyButMaskButton1 | xproto.KeyButMaskButton2 | xproto.KeyButMaskButton3 | xproto.KeyButMaskButton4 | xproto.KeyButMaskButton5)
+	n := int(setup.MaxKeycode) - int(setup.MinKeycode) + 1
+	m, err := xproto.GetKeyboardMapping(conn, setup.MinKeycode, byte(n)).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range m.Keysyms {
+		if _, seen := st.syms[s]; s != 0 && !seen {
+			st.syms[s] = setup.MinKeycode + xproto.Keycode(i/int(m.KeysymsPerKeycode))
+		}
+	}
+	tree, err := xproto.QueryTree(conn, root).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range tree.Children {
+		if a, err := xproto.GetWindowAttributes(conn, w).Reply(); err == nil && a.MapState == xproto.MapStateViewable {
+			st.windows[w] = true
+		}
+	}
+	return st
+}
+
+// Keysyms the fault test watches.
+const (
+	ksControlL = 0xffe3
+	ksShiftL   = 0xffe1
+	ksEuro     = 0x010020ac // U+20AC as the agent maps it to a spare keycode
+)
+
+// WorkerPid is the process that runs the session: the agent's worker when it
+// runs under a supervisor, else the agent itself.
+func (c *Customer) WorkerPid(t testing.TB) int {
+	t.Helper()
+	pid := c.Pid()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		child, err := strconv.Atoi(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return child
+	}
+	return pid
+}
+
+// sendInput sends raw input events on the console's input channel, as the
+// console does for the technician's keys and buttons.
+func (tc *Technician) sendInput(t testing.TB, events ...string) {
+	t.Helper()
+	js := `(() => { const ch = lifeline.input.input; for (const e of [` + strings.Join(events, ",") + `]) ch.send(JSON.stringify(e)); return true; })()`
+	get(t, tc.ctx, "send input", chromedp.Evaluate[bool](js))
+}
+
+// A crashed agent leaves nothing behind (issue 21, item 1): the technician
+// holds Ctrl+Shift and the left button, has typed a character the layout
+// lacks (the agent maps it to a spare keycode) and is sending a file into
+// Downloads; the agent's worker is killed with SIGKILL. The display then holds
+// no key and no button, the spare keycode is clear again, the indicator's
+// windows are gone, no .lifeline-part file is left, and the agent tells the
+// customer and exits.
+func TestAgentKilledReleasesHeldKeys(t *testing.T) {
+	downloads := t.TempDir()
+	t.Setenv("XDG_DOWNLOAD_DIR", downloads)
+	stack := Start(t)
+	before := readX(t, stack.Display)
+	tech, customer := stack.InControl(t, "Ada")
+
+	// A character the US layout lacks: the agent maps a spare keycode to it.
+	tech.sendInput(t, `{k: "text", t: "€"}`)
+	waitFor(t, "the agent to map € to a spare keycode", func() bool {
+		_, ok := readX(t, stack.Display).syms[ksEuro]
+		return ok
+	})
+
+	// A file on its way into Downloads.
+	path, _ := MakeFile(t, "big.bin", 400<<20)
+	tech.SendFile(t, path)
+	customer.AcceptFile(t)
+	part := filepath.Join(downloads, ".big.bin.lifeline-part")
+	waitFor(t, "the partial file in Downloads", func() bool { _, err := os.Stat(part); return err == nil })
+
+	// The technician holds Ctrl+Shift and the left button.
+	tech.sendInput(t, `{k: "key", c: "ControlLeft", d: true}`, `{k: "key", c: "ShiftLeft", d: true}`,
+		`{k: "button", b: 0, d: true, x: 0.5, y: 0.5}`)
+	ctrl, shift := before.syms[ksControlL], before.syms[ksShiftL]
+	waitFor(t, "Ctrl, Shift and the left button held on the display", func() bool {
+		x := readX(t, stack.Display)
+		return x.keys[ctrl] && x.keys[shift] && x.buttons&xproto.KeyButMaskButton1 != 0
+	})
+	shown := readX(t, stack.Display).windows
+	if len(shown) <= len(before.windows) {
+		t.Fatalf("no indicator windows on the display: %d mapped before the agent, %d now", len(before.windows), len(shown))
+	}
+
+	worker := customer.WorkerPid(t)
+	if err := syscall.Kill(worker, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+
+	for deadline := time.Now().Add(Timeout); ; time.Sleep(20 * time.Millisecond) {
+		x := readX(t, stack.Display)
+		_, mapped := x.syms[ksEuro]
+		if !x.keys[ctrl] && !x.keys[shift] && x.buttons == 0 && !mapped && len(x.windows) <= len(before.windows) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v after SIGKILL the display still shows: Ctrl down %v, Shift down %v, buttons 0x%x, € mapped %v, %d windows mapped (%d before the agent)",
+				Timeout, x.keys[ctrl], x.keys[shift], x.buttons, mapped, len(x.windows), len(before.windows))
+		}
+	}
+	t.Logf("released %v after SIGKILL", time.Since(killed).Round(10*time.Millisecond))
+	waitFor(t, "the partial file removed", func() bool { _, err := os.Stat(part); return os.IsNotExist(err) })
+	if entries, _ := os.ReadDir(downloads); len(entries) != 0 {
+		t.Errorf("Downloads after the crash: %v", entries)
+	}
+	waitFor(t, "the customer's page to say the agent is gone", func() bool {
+		return strings.Contains(customer.PageText(t), "Lost contact with Lifeline")
+	})
+	code, stdout, _ := customer.WaitExit(t)
+	if code == 0 || !strings.Contains(stdout, "Lifeline stopped unexpectedly") {
+		t.Errorf("agent exit %d; it should tell the customer; stdout:\n%s", code, stdout)
+	}
+}
+
+// The technician's browser dies (its renderer crashes: no goodbye on any
+// connection) while the customer's screen is viewed (issue 21, item 4):
+// within seconds the customer's page says the technician's connection was
+// lost, no longer that the screen is viewed, and the on-screen frame is gone
+// (only the badge stays, saying the same).
+func TestLostTechnicianShownWithinSeconds(t *testing.T) {
+	stack := Start(t)
+	before := readX(t, stack.Display)
+	// A browser context of its own: its renderer is not the customer page's.
+	tech := stack.TechnicianAs(t, "admin", AdminPassword)
+	customer := stack.Customer(t, tech.NewSession(t, "Ada"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	waitFor(t, "the customer's page to say the screen is viewed", func() bool {
+		return strings.Contains(customer.PageText(t), "being viewed")
+	})
+
+	crashed := time.Now()
+	cctx, cancel := context.WithTimeout(tech.ctx, 2*time.Second)
+	_, _ = chromedp.Call(cctx, page.Crash, cdp.Empty{}) // answers with the crash, or not at all
+	cancel()
+
+	const within = 8 * time.Second // ~5 s, with room for a loaded machine
+	for {
+		text := customer.PageText(t)
+		x := readX(t, stack.Display)
+		if !strings.Contains(text, "being viewed") && strings.Contains(text, "connection was lost") && len(x.windows) <= len(before.windows)+1 {
+			break
+		}
+		if time.Since(crashed) > within {
+			t.Fatalf("%v after the technician's browser died: %d windows mapped (%d before the agent, the badge alone is 1); the customer's page says:\n%s",
+				within, len(x.windows), len(before.windows), text)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("the customer saw the technician gone %v after the crash", time.Since(crashed).Round(10*time.Millisecond))
+}
+
+// Only signaling goes away (the server is killed) while the peer-to-peer
+// connection lives on: the customer's page keeps saying the screen is viewed
+// and that the session continues, not "Connection lost".
+func TestSignalingLossKeepsSessionShown(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Ada"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+
+	stack.KillSignaling(t)
+	customer.WaitLog(t, "reconnect failed; retrying") // the agent knows signaling is gone
+	tech.WaitFramesAfter(t, tech.Frames(t))           // the screen still flows
+	text := customer.PageText(t)
+	if strings.Contains(text, "Connection lost") || !strings.Contains(text, "being viewed") || !strings.Contains(text, "session continues") {
+		t.Fatalf("with signaling down and the peer connection alive, the customer's page says:\n%s", text)
+	}
+}
