@@ -28,8 +28,12 @@ wraps=$(grep -o '__wrap_[A-Za-z0-9_]*' "$here/glibc231.c" | sort -u | sed 's/^__
 
 # netgo: Go's own DNS resolver; the cgo one would need res_search, which
 # glibc before 2.34 has only in libresolv.so.2.
+# Go's build cache does not key cgo packages on pkg-config's output: the
+# marker in CGO_CPPFLAGS keeps agent/encode built against the static vpx.pc
+# apart from builds against the system's libvpx.so.
 cd "$root"
 CGO_ENABLED=1 PKG_CONFIG_PATH="$here/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}" \
+	CGO_CPPFLAGS="${CGO_CPPFLAGS:-} -DLIFELINE_STATIC_VPX" \
 	go build -trimpath -tags netgo -buildmode=pie -o "$out" \
 	-ldflags "-s -w -linkmode external -extldflags '$tmp/glibc231.o $wraps -Wl,--no-as-needed -l:libpthread.so.0 -Wl,--as-needed'" \
 	./agent
