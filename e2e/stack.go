@@ -56,11 +56,17 @@ func Binaries(t testing.TB) string {
 			buildErr = err
 			return
 		}
-		for _, b := range []struct{ out, pkg string }{
-			{filepath.Join(binDir, "signaling"), "./signaling"},
-			{filepath.Join(binDir, "agents", "lifeline-agent-linux-amd64"), "./agent"},
+		// The agent is built as customers download it (agent/build/build.sh,
+		// the same script as go tool task build), so every e2e test runs
+		// the portable binary TestLinuxAgentIsPortable checks.
+		for _, b := range []struct {
+			pkg  string
+			args []string
+		}{
+			{"./signaling", []string{"go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(binDir, "signaling"), "./signaling"}},
+			{"./agent", []string{"sh", filepath.Join("agent", "build", "build.sh"), filepath.Join(binDir, "agents", "lifeline-agent-linux-amd64")}},
 		} {
-			cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", b.out, b.pkg)
+			cmd := exec.Command(b.args[0], b.args[1:]...)
 			cmd.Dir = root
 			if out, err := cmd.CombinedOutput(); err != nil {
 				buildErr = fmt.Errorf("build %s: %v\n%s", b.pkg, err, out)

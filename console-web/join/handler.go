@@ -60,15 +60,22 @@ func (h *Handler) available(pl Platform) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// detect guesses the customer's platform from the User-Agent.
-func detect(ua string) Platform {
+// detect guesses the customer's platform from the User-Agent; ok is false
+// when it is none the agent is built for (phones, tablets, Chromebooks) or
+// cannot be told.
+func detect(ua string) (pl Platform, ok bool) {
 	switch {
+	case strings.Contains(ua, "Android"), strings.Contains(ua, "CrOS"),
+		strings.Contains(ua, "iPhone"), strings.Contains(ua, "iPad"):
+		return Platform{}, false
 	case strings.Contains(ua, "Windows"):
-		return Platforms[0]
+		return Platforms[0], true
 	case strings.Contains(ua, "Macintosh"), strings.Contains(ua, "Mac OS X"):
-		return Platforms[1]
+		return Platforms[1], true
+	case strings.Contains(ua, "Linux"), strings.Contains(ua, "X11"):
+		return Platforms[2], true
 	}
-	return Platforms[2]
+	return Platform{}, false
 }
 
 func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
@@ -85,18 +92,17 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := linkData{Token: token, Org: h.Settings(r.Context()).OrgName, Technician: s.TechnicianName, Customer: s.CustomerName}
-	mine := detect(r.UserAgent())
+	d.Mine, d.Known = detect(r.UserAgent())
 	for _, pl := range Platforms {
-		if !h.available(pl) {
-			continue
-		}
-		if pl == mine {
+		switch {
+		case !h.available(pl):
+			d.WindowsSoon = d.WindowsSoon || pl.OS == "windows"
+		case d.Known && pl == d.Mine:
 			d.Primary = &pl
-		} else {
+		default:
 			d.Others = append(d.Others, pl)
 		}
 	}
-	d.Mine = mine
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	_ = linkView(p, d).Render(r.Context(), w)
@@ -104,9 +110,15 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
 
 type linkData struct {
 	Token, Org, Technician, Customer string
-	Mine                             Platform
-	Primary                          *Platform
-	Others                           []Platform
+	// Mine is the customer's platform, if Known.
+	Mine  Platform
+	Known bool
+	// Primary is the download for Mine, if the server has it; Others are
+	// the other downloads it has.
+	Primary *Platform
+	Others  []Platform
+	// WindowsSoon: the server has no Windows agent yet.
+	WindowsSoon bool
 }
 
 // refuse explains why a link cannot be used.

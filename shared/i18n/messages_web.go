@@ -106,6 +106,8 @@ func init() {
 		"join.step3":        {EN: "You decide what the technician may see and do, and can stop at any moment.", FR: "Vous décidez de ce que le technicien peut voir et faire, et pouvez tout arrêter à tout moment."},
 		"join.notForYou":    {EN: "The support program is not available for %s yet.", FR: "Le programme d'assistance n'est pas encore disponible pour %s."},
 		"join.otherSystems": {EN: "Other systems:", FR: "Autres systèmes :"},
+		"join.windowsSoon":  {EN: "The support program for Windows is coming soon. Until then, open this link on a Linux computer, or ask your technician for another way to get help.", FR: "Le programme d'assistance pour Windows arrive bientôt. D'ici là, ouvrez ce lien sur un ordinateur Linux, ou demandez à votre technicien une autre façon de vous aider."},
+		"join.pickSystem":   {EN: "Choose the system of the computer you need help with, and open this link on that computer.", FR: "Choisissez le système de l'ordinateur qui a besoin d'aide, et ouvrez ce lien sur cet ordinateur."},
 		"join.invalid":      {EN: "This invitation is not valid", FR: "Cette invitation n'est pas valable"},
 		"join.expired":      {EN: "This invitation has expired", FR: "Cette invitation a expiré"},
 		"join.used":         {EN: "This invitation was already used", FR: "Cette invitation a déjà été utilisée"},
