@@ -95,7 +95,7 @@ func TestConsoleShowsTransferFailedOnPeerLoss(t *testing.T) {
 	waitFor(t, "the file on its way", func() bool { f := tech.Files(t); return f.Out != nil && f.Out.Sent > 0 })
 
 	killed := customer.killWorker(t)
-	const within = 12 * time.Second // ~5 s for the browser to see the path gone, with room for a loaded machine
+	const within = 15 * time.Second // 5-7 s measured (the browser sees the path gone), with room for a loaded machine
 	for {
 		f := tech.Files(t)
 		failed := len(f.Ended) == 1 && f.Ended[0].Name == "big.bin" && f.Ended[0].Reason == "stopped"
