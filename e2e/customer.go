@@ -21,6 +21,7 @@ type Customer struct {
 	s       *Stack
 	ctx     context.Context // the customer's local consent page
 	cmd     *exec.Cmd
+	bin     string // the agent program, to run it again
 	Started time.Time
 	out     *lockedBuffer
 	errs    *lockedBuffer
@@ -70,7 +71,7 @@ func (s *Stack) download(t testing.TB, ctx context.Context) *Customer {
 // arguments but --no-browser: the test opens the page itself), and opens its page.
 func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...string) *Customer {
 	t.Helper()
-	c := &Customer{s: s, ctx: ctx, out: &lockedBuffer{}, errs: &lockedBuffer{}, exited: make(chan struct{})}
+	c := &Customer{s: s, ctx: ctx, bin: bin, out: &lockedBuffer{}, errs: &lockedBuffer{}, exited: make(chan struct{})}
 	command := exec.Command
 	if s.AgentCommand != nil {
 		command = s.AgentCommand
@@ -101,6 +102,13 @@ func (s *Stack) RunAgent(t testing.TB, ctx context.Context, bin string, args ...
 		}
 	})
 	return c
+}
+
+// RunAgain runs the customer's downloaded program again, as a customer does
+// after it stopped, from the same browser tab.
+func (c *Customer) RunAgain(t testing.TB) *Customer {
+	t.Helper()
+	return c.s.RunAgent(t, c.ctx, c.bin)
 }
 
 var pageURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+/[A-Za-z0-9_-]+/`)

@@ -318,6 +318,14 @@ func (s *runner) run(ctx context.Context) error {
 	for _, d := range welcome.Denied {
 		s.denied[d] = true
 	}
+	if welcome.Resumed {
+		// Run again after a crash into the session this computer had joined:
+		// nothing is allowed until the customer answers again.
+		s.log.Info("session resumed by a new program")
+	}
+	if welcome.OnHold {
+		s.setHold(true)
+	}
 	s.grants.mu.Lock()
 	s.grants.refused = s.report
 	s.grants.mu.Unlock()

@@ -31,6 +31,7 @@ let pc = null;
 let perms = { view: false, control: false };
 let state = "connecting";
 let agentConnected = false;
+let agentRun = 0; // the customer's program starts in this session (session.state)
 let ended = false;
 let live = false; // this page saw the session before it ended
 let me = ""; // this technician's ID
@@ -163,6 +164,16 @@ async function restartIce() {
   }, 15000);
 }
 
+// checkPeerLost tells the features when both ways to the customer's program
+// are gone: its signaling socket (the server says Reconnecting) and the peer
+// connection's path. That is a program that stopped (a crash, a kill): what
+// was in flight will not finish, and a frozen transfer must not look alive.
+function checkPeerLost() {
+  if (pc && (state === "reconnecting" || state === "offline") && !iceHealthy()) {
+    for (const f of features) f.peerLost?.();
+  }
+}
+
 // checkIce restarts ICE soon when the path is bad and the agent is there.
 function checkIce(delay) {
   clearTimeout(restartTimer);
@@ -189,6 +200,14 @@ signal.on("session.state", (p) => {
   const wasMine = isMine();
   if (state !== p.state && p.state === "reconnecting") log.event(t("ws.log.reconnecting"));
   if (wasAway && p.agentConnected) log.event(t("ws.log.reconnected"));
+  // The customer's program was started again (after a crash): the old peer
+  // connection died with the old program; a new one is made below.
+  const restarted = agentRun > 0 && (p.agentRun || 0) > agentRun;
+  agentRun = p.agentRun || agentRun;
+  if (restarted) {
+    log.event(t("ws.log.agentRestarted"));
+    if (pc) stopPeer();
+  }
   if (state !== p.state && (p.state === "on_hold" || state === "on_hold")) log.event(t(p.state === "on_hold" ? "ws.log.hold" : "ws.log.resume"));
   state = p.state;
   agentConnected = p.agentConnected;
@@ -203,6 +222,7 @@ signal.on("session.state", (p) => {
   if (state === "closed_by_customer" && live && !ended) notify("customer-left");
   // Back from a lost connection: if the media path did not survive, restart ICE.
   if (wasAway && agentConnected && pc) checkIce(1000);
+  checkPeerLost();
   if (state.startsWith("closed") || state === "timed_out") {
     // The state can announce the end before session.end does: end once, here.
     if (!ended && live) finish(state === "closed_by_customer" ? "customer" : state === "timed_out" ? "" : "technician");
@@ -310,7 +330,10 @@ async function startPeer() {
   };
   pc.oniceconnectionstatechange = () => {
     if (mine !== pc) return;
-    if (pc.iceConnectionState === "disconnected" || pc.iceConnectionState === "failed") checkIce(3000);
+    if (pc.iceConnectionState === "disconnected" || pc.iceConnectionState === "failed") {
+      checkIce(3000);
+      checkPeerLost();
+    }
   };
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);

@@ -346,8 +346,9 @@ async function maybeFinish() {
   status.received.push({ name: i.name, size: i.size, sha256: sha, url: a.href });
 }
 
-// endIn drops the incoming file (nothing is kept) and tells the sender msg.k.
-function endIn(msg, text) {
+// endIn drops the incoming file (nothing is kept) and tells the sender msg.k;
+// failed, with no msg, is why it failed (a ws.files.reason.* key).
+function endIn(msg, text, failed) {
   const i = inc;
   if (!i) return;
   inc = null;
@@ -356,12 +357,21 @@ function endIn(msg, text) {
   i.pending.clear();
   if (msg) control({ ...msg, id: i.id });
   ctx.log.event(text);
-  status.ended.push({ name: i.name, kind: msg?.k || "cancelled", reason: msg?.reason || "" });
+  status.ended.push({ name: i.name, kind: msg?.k || (failed ? "error" : "cancelled"), reason: msg?.reason || failed || "" });
 }
 
-function dropAll() {
-  if (out) { const m = { k: "error", reason: "disconnected" }; out.stopped = m; out.resolve?.(m); outEnded(out, m); }
-  if (inc) endIn(null, t("ws.files.log.failed", inc.name, t("ws.files.reason.disconnected")));
+// dropAll ends the transfers in progress as failed for reason (a
+// ws.files.reason.* key); the other side is told to drop them, if it can
+// still hear.
+function dropAll(reason = "disconnected") {
+  if (out) {
+    control({ k: "cancel", id: out.id });
+    const m = { k: "error", reason }; out.stopped = m; out.resolve?.(m); outEnded(out, m);
+  }
+  if (inc) {
+    control({ k: "cancel", id: inc.id });
+    endIn(null, t("ws.files.log.failed", inc.name, t(`ws.files.reason.${reason}`)), reason);
+  }
 }
 
 // status is exposed for diagnostics and end-to-end tests.
@@ -395,6 +405,12 @@ register({
       dc.onmessage = (e) => { if (e.data instanceof ArrayBuffer) onChunk(e.data); };
       data.push(dc);
     }
+  },
+  // The customer's program stopped: what is in flight will never finish.
+  peerLost() {
+    if (!out && !inc) return;
+    dropAll("stopped");
+    if (ui) ui.note.textContent = t("ws.files.stopped");
   },
   detach() {
     dropAll();

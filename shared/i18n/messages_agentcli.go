@@ -12,7 +12,7 @@ func init() {
 		"agent.err.used":        {EN: "This invitation was already used. Ask your technician for a new one.", FR: "Cette invitation a déjà été utilisée. Demandez-en une nouvelle à votre technicien."},
 		"agent.err.rateLimited": {EN: "Too many wrong codes. Wait a minute and try again.", FR: "Trop de codes erronés. Patientez une minute puis réessayez."},
 		"agent.err.unreachable": {EN: "Cannot reach the support server. Check your Internet connection and try again.", FR: "Impossible de joindre le serveur d'assistance. Vérifiez votre connexion Internet et réessayez."},
-		"agent.crashed":         {EN: "Lifeline stopped unexpectedly. Your keyboard and mouse were released and the technician no longer sees your screen. Run Lifeline again if you still need help.", FR: "Lifeline s'est arrêté de façon inattendue. Votre clavier et votre souris ont été libérés et le technicien ne voit plus votre écran. Relancez Lifeline si vous avez encore besoin d'aide."},
+		"agent.crashed":         {EN: "Lifeline stopped unexpectedly. Your keyboard and mouse were released and the technician no longer sees your screen. Run Lifeline again within a few minutes to go back to your session.", FR: "Lifeline s'est arrêté de façon inattendue. Votre clavier et votre souris ont été libérés et le technicien ne voit plus votre écran. Relancez Lifeline dans les minutes qui viennent pour retrouver votre session."},
 		"agent.err.lost":        {EN: "The connection to the support server was lost. The session has ended.", FR: "La connexion au serveur d'assistance a été perdue. La session est terminée."},
 	})
 }

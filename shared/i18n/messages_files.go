@@ -69,5 +69,7 @@ func init() {
 		"ws.files.reason.hash_mismatch": {EN: "the SHA-256 does not match the sender's, the file was removed", FR: "le SHA-256 ne correspond pas à celui de l'expéditeur, le fichier a été supprimé"},
 		"ws.files.reason.protocol":      {EN: "the other side sent invalid data", FR: "l'autre côté a envoyé des données invalides"},
 		"ws.files.reason.disconnected":  {EN: "the connection was lost", FR: "la connexion a été perdue"},
+		"ws.files.reason.stopped":       {EN: "the customer's program stopped", FR: "le programme du client s'est arrêté"},
+		"ws.files.stopped":              {EN: "The customer's program stopped; the transfer did not finish.", FR: "Le programme du client s'est arrêté ; le transfert ne s'est pas terminé."},
 	})
 }

@@ -21,7 +21,9 @@ import (
 //     then (additive) the session queue: resuming agents (agent.hello with sid and
 //     secret), session.start, session.hold, session.transfer and rtc.offer restart;
 //     then (2027-01, additive) agent.hello's deviceKey, and agent.welcome sent
-//     again whenever what the technician's group denies changes.
+//     again whenever what the technician's group denies changes; then
+//     (2027-01, additive) session.state's agentRun: an agent run again after a
+//     crash resumes its session with its device key and the used invitation.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -178,6 +180,10 @@ type SessionState struct {
 	Since int64 `json:"since,omitempty"`
 	// DeviceID is the customer's device identity, for its history and notes.
 	DeviceID string `json:"deviceId,omitempty"`
+	// AgentRun counts the customer's program starts in this session: it goes
+	// up when a new program (run again after a crash) resumes the session,
+	// whose peer connection and grants did not survive the old one.
+	AgentRun int `json:"agentRun,omitempty"`
 }
 
 // Permission names one thing a technician may ask the customer for.

@@ -52,6 +52,13 @@ func (s *Service) Join(ctx context.Context, hello *protocol.AgentHello, remote, 
 		token = t
 	}
 	sid, err := s.cfg.Invites.Use(ctx, token)
+	if errors.Is(err, invite.ErrUsed) && sid != "" && hello.DeviceKey != "" {
+		// Perhaps the customer's program, run again after a crash.
+		j, rerr := s.rerun(ctx, sid, hello, connID)
+		if !errors.Is(rerr, errNotRerun) {
+			return j, rerr
+		}
+	}
 	if err != nil {
 		return Joined{}, err
 	}
@@ -72,12 +79,58 @@ func (s *Service) Join(ctx context.Context, hello *protocol.AgentHello, remote, 
 		ss.Hostname, ss.OS, ss.DeviceID = hello.Hostname, hello.OS, DeviceID(hello.DeviceKey)
 		ss.AgentSecret = store.HashKey(secret)
 		ss.Denied = denied
+		ss.AgentRun++
 		return nil
 	})
 	if err != nil {
 		return Joined{}, err
 	}
 	return Joined{Session: ss, Secret: secret}, nil
+}
+
+// rerun lets the customer's program, run again after a crash with the
+// invitation it was downloaded with, back into the session its computer
+// joined. The proof is the device key the program keeps (see DeviceID), never
+// the invitation, which anyone with the link has; and only while the session
+// waits for its agent (Reconnecting, before --offline-after makes it Offline).
+// The new program gets a new secret (the crashed one's resumes nothing any
+// more) and starts with no grants: the customer is asked again. It returns
+// errNotRerun when the agent is not the session's, or its agent is still
+// connected (a second copy), and ErrTooLate past the window.
+func (s *Service) rerun(ctx context.Context, sid string, hello *protocol.AgentHello, connID string) (Joined, error) {
+	device := DeviceID(hello.DeviceKey)
+	ss, err := s.cfg.Store.Session(ctx, sid)
+	if err != nil {
+		return Joined{}, err
+	}
+	if device == "" || subtle.ConstantTimeCompare([]byte(device), []byte(ss.DeviceID)) != 1 {
+		return Joined{}, errNotRerun
+	}
+	secret, err := invite.NewToken()
+	if err != nil {
+		return Joined{}, err
+	}
+	denied := s.deniedTo(ctx, ss.TechnicianID)
+	ss, err = s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		switch {
+		case ss.State.Closed() || ss.AgentConnected || !ss.State.Away():
+			return errNotRerun
+		case ss.State == session.Offline:
+			return ErrTooLate
+		}
+		if err := comeBack(ss, connID, denied); err != nil {
+			return err
+		}
+		ss.AgentSecret = store.HashKey(secret)
+		ss.Permissions = protocol.Permissions{}
+		ss.Hostname, ss.OS = hello.Hostname, hello.OS
+		ss.AgentRun++
+		return nil
+	})
+	if err != nil {
+		return Joined{}, err
+	}
+	return Joined{Session: ss, Secret: secret, Resumed: true}, nil
 }
 
 // resume lets an agent that proves it holds the session's secret back into
@@ -95,20 +148,26 @@ func (s *Service) resume(ctx context.Context, hello *protocol.AgentHello, connID
 		if ss.State.Closed() {
 			return ErrSessionClosed
 		}
-		if ss.State.Away() {
-			back := ss.Prev
-			if back == "" {
-				back = session.Waiting
-			}
-			if err := ss.SetState(back, time.Now()); err != nil {
-				return err
-			}
-		}
-		ss.AgentConnected, ss.AgentConn = true, connID
-		ss.Changed = time.Now()
-		ss.Denied = denied
-		return nil
+		return comeBack(ss, connID, denied)
 	})
+}
+
+// comeBack returns a session whose agent was away to the state it had, and
+// gives it to the agent's socket connID.
+func comeBack(ss *store.Session, connID string, denied []string) error {
+	if ss.State.Away() {
+		back := ss.Prev
+		if back == "" {
+			back = session.Waiting
+		}
+		if err := ss.SetState(back, time.Now()); err != nil {
+			return err
+		}
+	}
+	ss.AgentConnected, ss.AgentConn = true, connID
+	ss.Changed = time.Now()
+	ss.Denied = denied
+	return nil
 }
 
 // JoinError is the code and sentence an agent gets for a failed Join;
@@ -122,6 +181,8 @@ func JoinError(err error) (code protocol.ErrorCode, msg string) {
 		return protocol.CodeInvalidCode, "that code is not valid"
 	case errors.Is(err, invite.ErrExpired):
 		return protocol.CodeExpired, "this invitation has expired"
+	case errors.Is(err, ErrTooLate):
+		return protocol.CodeExpired, ErrTooLate.Error()
 	case errors.Is(err, invite.ErrUsed):
 		return protocol.CodeUsed, "this invitation was already used"
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrBadSecret):

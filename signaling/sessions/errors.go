@@ -45,6 +45,9 @@ var (
 	ErrNotForAgents = errors.New("this message is not for agents")
 	// ErrBadSecret means an agent resumed a session with the wrong secret.
 	ErrBadSecret = errors.New("this session does not know this agent")
+	// ErrTooLate means the customer's program, run again after a crash, came
+	// back after the session's reconnect window (--offline-after).
+	ErrTooLate = errors.New("this session waited too long for the customer's program to come back; ask the technician for a new invitation")
 	// ErrSessionClosed means an agent joined or resumed a closed session.
 	ErrSessionClosed = errors.New("this session is closed")
 	// ErrBadName means a customer name that is empty, too long or has control characters.
@@ -53,6 +56,10 @@ var (
 
 // errUnchanged aborts a session update that has nothing to do.
 var errUnchanged = errors.New("session unchanged")
+
+// errNotRerun means an agent using a used invitation is not the session's
+// program run again: it is told the invitation was used.
+var errNotRerun = errors.New("not the session's agent run again")
 
 // DeniedError means the technician's group does not allow What.
 type DeniedError struct {

@@ -157,6 +157,7 @@ func StateOf(s store.Session) protocol.SessionState {
 		Transfer:       transferOf(s.Transfer),
 		Since:          s.StateSince().UnixMilli(),
 		DeviceID:       s.DeviceID,
+		AgentRun:       s.AgentRun,
 	}
 }
 

@@ -102,6 +102,9 @@ type Session struct {
 	Denied []string `json:"denied,omitempty"`
 	// DeviceID is the customer's device identity, stable across sessions.
 	DeviceID string `json:"deviceId,omitempty"`
+	// AgentRun counts the customer's program starts in the session: the first
+	// join, then each run again after a crash (see protocol.SessionState).
+	AgentRun int `json:"agentRun,omitempty"`
 	// Transfer is set while the session is offered to another technician.
 	Transfer *Transfer `json:"transfer,omitempty"`
 }
