@@ -30,11 +30,18 @@ type motion struct {
 	moving bool
 	busy   int // busy frames in a row
 	quiet  int // quiet frames in a row
+	// minArea is the smallest crop halved when it moves; 0 means
+	// motionMinArea (a slow network lowers it: see congestion.Limits).
+	minArea int
 }
 
 // fast looks at the crop of img and reports whether to halve it.
 func (m *motion) fast(img encode.Pixels, crop image.Rectangle) bool {
-	if crop.Dx()*crop.Dy() < motionMinArea {
+	minArea := m.minArea
+	if minArea == 0 {
+		minArea = motionMinArea
+	}
+	if crop.Dx()*crop.Dy() < minArea {
 		m.reset()
 		return false
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/mediadevices"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/congestion"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -98,6 +99,9 @@ type Peer struct {
 	pc    *webrtc.PeerConnection
 	track *videoTrack
 	view  *view // quality and monitor: the view data channel
+	// cong follows the bandwidth estimate: the encoder's bit rate, frame
+	// rate and size, and frames skipped while the network is behind.
+	cong *congestion.Controller
 
 	width, height atomic.Int32
 
@@ -140,8 +144,14 @@ func New(cfg Config) (*Peer, error) {
 	}
 	p.notes.init()
 
-	api, err := newAPI(&cfg)
+	p.cong = congestion.New(cfg.Logger, cfg.BitRate, func(congestion.Limits) {
+		if err := p.view.applyBitRate(); err != nil {
+			p.log.Debug("peer: bit rate from the bandwidth estimate", "err", err)
+		}
+	})
+	api, err := newAPI(&cfg, p.cong)
 	if err != nil {
+		_ = p.cong.Close()
 		if cfg.Source != nil {
 			_ = cfg.Source.Close()
 		}
@@ -149,8 +159,10 @@ func New(cfg Config) (*Peer, error) {
 	}
 	p.gate = newGate(!cfg.VideoOff, p.done)
 	p.view = newView(&cfg)
+	p.view.limits, p.view.skip = p.cong.Limits, p.cong.Skip
 	track, err := newVideoTrack(&cfg, &p.width, &p.height, p.gate, p.view)
 	if err != nil {
+		_ = p.cong.Close()
 		if cfg.Source != nil {
 			_ = cfg.Source.Close()
 		}
@@ -161,6 +173,7 @@ func New(cfg Config) (*Peer, error) {
 
 	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: cfg.ICEServers})
 	if err != nil {
+		_ = p.cong.Close()
 		_ = track.Close()
 		return nil, fmt.Errorf("peer: new peer connection: %w", err)
 	}
@@ -169,6 +182,7 @@ func New(cfg Config) (*Peer, error) {
 	// nothing else may read it.
 	if _, err := pc.AddTrack(track); err != nil {
 		_ = pc.Close()
+		_ = p.cong.Close()
 		_ = track.Close()
 		return nil, fmt.Errorf("peer: add video track: %w", err)
 	}
@@ -184,7 +198,7 @@ func New(cfg Config) (*Peer, error) {
 	return p, nil
 }
 
-func newAPI(cfg *Config) (*webrtc.API, error) {
+func newAPI(cfg *Config, cong *congestion.Controller) (*webrtc.API, error) {
 	var me webrtc.MediaEngine
 	if err := me.RegisterCodec(vp8Codec, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, fmt.Errorf("peer: register VP8: %w", err)
@@ -200,6 +214,17 @@ func newAPI(cfg *Config) (*webrtc.API, error) {
 	// NACK responder, RTCP sender reports, stats, TWCC header extension.
 	if err := webrtc.RegisterDefaultInterceptors(&me, &ir); err != nil {
 		return nil, fmt.Errorf("peer: register interceptors: %w", err)
+	}
+	// The send-side bandwidth estimate (GCC) and its pacer, then the
+	// transport-wide sequence numbers it needs: added after it, that
+	// interceptor sees each packet first, so the estimate knows each
+	// packet's number when the pacer sends it. The browser's TWCC reports
+	// (negotiated by the codec's transport-cc feedback) feed the estimate.
+	if err := cong.Register(&ir); err != nil {
+		return nil, fmt.Errorf("peer: register congestion control: %w", err)
+	}
+	if err := webrtc.ConfigureTWCCHeaderExtensionSender(&me, &ir); err != nil {
+		return nil, fmt.Errorf("peer: register transport-wide sequence numbers: %w", err)
 	}
 	var se webrtc.SettingEngine
 	// A larger SCTP receive window lets file transfers (agent/files) run at
@@ -326,6 +351,7 @@ func (p *Peer) shutdown() {
 		// Closing the PeerConnection stops the sender, which unbinds the track:
 		// mediadevices' encode loop finishes its frame, closes the encoder and exits.
 		errPC := p.pc.Close()
+		_ = p.cong.Close() // pion closed it with the estimator; in case it did not
 		// Then close the capture itself (the screen's or cfg.Source).
 		errTrack := p.track.Close()
 		if p.track.stop != nil {

@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp/codecs"
+	"github.com/pion/transport/v4/vnet"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
@@ -136,6 +138,14 @@ type rtpInfo struct {
 // that payload type (Firefox uses 120); otherwise it offers pion's defaults.
 func newBrowser(t *testing.T, vp8PT webrtc.PayloadType) *browser {
 	t.Helper()
+	return newBrowserOn(t, vp8PT, nil)
+}
+
+// newBrowserOn is newBrowser on the virtual network n, if not nil, with
+// Chrome's interceptors: transport-wide congestion control reports, NACKs
+// and receiver reports.
+func newBrowserOn(t *testing.T, vp8PT webrtc.PayloadType, n *vnet.Net) *browser {
+	t.Helper()
 	var me webrtc.MediaEngine
 	if vp8PT == 0 {
 		if err := me.RegisterDefaultCodecs(); err != nil {
@@ -154,7 +164,16 @@ func newBrowser(t *testing.T, vp8PT webrtc.PayloadType) *browser {
 	}
 	var se webrtc.SettingEngine
 	loopback(&se)
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(&me), webrtc.WithSettingEngine(se))
+	opts := []func(*webrtc.API){webrtc.WithMediaEngine(&me)}
+	if n != nil {
+		se.SetNet(n)
+		var ir interceptor.Registry
+		if err := webrtc.RegisterDefaultInterceptors(&me, &ir); err != nil {
+			t.Fatal(err)
+		}
+		opts = append(opts, webrtc.WithInterceptorRegistry(&ir))
+	}
+	api := webrtc.NewAPI(append(opts, webrtc.WithSettingEngine(se))...)
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
@@ -246,6 +265,13 @@ func connect(t *testing.T, cfg Config) *session {
 // connectPT is connect with a browser that numbers VP8 vp8PT (see newBrowser).
 func connectPT(t *testing.T, cfg Config, vp8PT webrtc.PayloadType) *session {
 	t.Helper()
+	return connectOn(t, cfg, vp8PT, nil)
+}
+
+// connectOn is connectPT with the browser on the virtual network n (see
+// newBrowserOn); cfg.settings puts the agent on it.
+func connectOn(t *testing.T, cfg Config, vp8PT webrtc.PayloadType, n *vnet.Net) *session {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
 	s := &session{
 		inputs: make(chan protocol.InputEvent, 64),
@@ -267,7 +293,7 @@ func connectPT(t *testing.T, cfg Config, vp8PT webrtc.PayloadType) *session {
 		t.Fatalf("New: %v", err)
 	}
 	s.peer = p
-	s.browser = newBrowser(t, vp8PT)
+	s.browser = newBrowserOn(t, vp8PT, n)
 
 	// Browser candidates trickle to the agent, possibly before the offer is applied.
 	s.browser.pc.OnICECandidate(func(c *webrtc.ICECandidate) {

@@ -5,12 +5,14 @@ import (
 	"image/draw"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/mediadevices/pkg/io/video"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/congestion"
 	"github.com/lifeline-support/lifeline/agent/encode"
 	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/shared/protocol"
@@ -45,6 +47,12 @@ type view struct {
 	grab     GrabFunc
 	// setBitRate applies a bit rate to the running encoder.
 	setBitRate func(int) error
+	// limits, if set, is what the bandwidth estimate allows; skip, if set,
+	// says to drop the next frame because the network is behind.
+	limits func() congestion.Limits
+	skip   func() bool
+	// target is the bit rate last set on the encoder (bits per second).
+	target atomic.Int64
 	// onMonitor is told the monitor streamed from now on.
 	onMonitor func(protocol.Monitor)
 
@@ -106,12 +114,31 @@ func (v *view) setQuality(q protocol.Quality) {
 	v.mu.Lock()
 	v.quality = q
 	v.mu.Unlock()
-	if v.setBitRate != nil {
-		if err := v.setBitRate(v.preset(q).bitRate); err != nil {
-			v.log.Warn("peer: set bit rate", "quality", q, "err", err)
-		}
+	if err := v.applyBitRate(); err != nil {
+		v.log.Warn("peer: set bit rate", "quality", q, "err", err)
 	}
 	v.log.Info("peer: video quality", "quality", q)
+}
+
+// applyBitRate sets the encoder's target: the preset's, or less when the
+// bandwidth estimate is lower.
+func (v *view) applyBitRate() error {
+	if v.setBitRate == nil {
+		return nil
+	}
+	v.mu.Lock()
+	b := v.preset(v.quality).bitRate
+	v.mu.Unlock()
+	if v.limits != nil {
+		if l := v.limits(); l.BitRate > 0 {
+			b = min(b, l.BitRate)
+		}
+	}
+	if err := v.setBitRate(b); err != nil {
+		return err
+	}
+	v.target.Store(int64(b))
+	return nil
 }
 
 // setMonitor streams monitor i from the next frame on. It reports false when
@@ -184,6 +211,20 @@ func (v *view) reader(r video.Reader) video.Reader {
 			}
 			v.mu.Unlock()
 
+			// The network is behind: skip this frame rather than queue it
+			// (the next one shows the screen as it is then).
+			if v.skip != nil && v.skip() {
+				release()
+				continue
+			}
+			var lim congestion.Limits
+			if v.limits != nil {
+				lim = v.limits()
+			}
+			if lim.FPS > 0 && (p.fps <= 0 || lim.FPS < p.fps) {
+				p.fps = lim.FPS
+			}
+
 			// Frame rate: below the capture's, let a frame through once its
 			// interval has (nearly) passed; the capture's own ticks set the
 			// phase. At the capture's rate every frame goes: the capture
@@ -213,6 +254,10 @@ func (v *view) reader(r video.Reader) video.Reader {
 			}
 			px, ok := pixelsOf(src)
 			if ok && !fixed {
+				v.motion.minArea = 0
+				if lim.LowRes {
+					v.motion.minArea = 1
+				}
 				fast := v.motion.fast(px, crop)
 				if fast != v.halved {
 					v.log.Debug("peer: fast motion", "half", fast)

@@ -1,0 +1,215 @@
+package congestion
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/cc"
+	"github.com/pion/interceptor/pkg/gcc"
+)
+
+// Estimate bounds, in bits per second.
+const (
+	MinBitRate = 100_000
+	MaxBitRate = 30_000_000
+)
+
+// SkipDelay is the longest the pacer's queue may be for a new frame to be
+// encoded: beyond it frames are skipped, so the screen the technician sees
+// is never more than about this (plus a frame's own sending time) behind.
+const SkipDelay = 60 * time.Millisecond
+
+// Probing: GCC raises its estimate only a little at a time near the rate at
+// which it last found the link full, while the encoder sends no more than
+// the estimate, so the estimate stays where it was long after a slow spell
+// ends (the encoder follows it: nothing tells GCC there is more room). As
+// libwebrtc probes with padding, the encoder here aims ProbeGain above the
+// estimate once ProbeAfter went by without a decrease: if the link has room
+// the estimate climbs at GCC's fast rate, and if not GCC sees the queue and
+// decreases, and probing waits again.
+const (
+	ProbeAfter = 2 * time.Second
+	ProbeGain  = 1.1
+)
+
+// Limits is what the estimate allows the encoder.
+type Limits struct {
+	// BitRate is the encoder's target, in bits per second.
+	BitRate int
+	// FPS caps the frame rate; 0 means no cap.
+	FPS float64
+	// LowRes asks for half resolution whenever the screen moves, whatever
+	// its size (the Auto preset otherwise halves only large screens).
+	LowRes bool
+}
+
+// fpsSteps are the frame rate caps below estimates (bits per second): a
+// screen stream at a low rate is better few sharp frames than many blurred
+// ones that each take longer to send than their interval.
+var fpsSteps = []struct {
+	below int
+	fps   float64
+}{
+	{300_000, 5},
+	{600_000, 10},
+	{1_200_000, 15},
+}
+
+// lowResBelow is the estimate under which moving pictures go at half
+// resolution on any screen.
+const lowResBelow = 1_500_000
+
+// LimitsFor returns what an estimate of bitRate bits per second allows.
+func LimitsFor(bitRate int) Limits {
+	l := Limits{BitRate: bitRate, LowRes: bitRate < lowResBelow}
+	for _, s := range fpsSteps {
+		if bitRate < s.below {
+			l.FPS = s.fps
+			break
+		}
+	}
+	return l
+}
+
+// Controller runs the send-side bandwidth estimate of one PeerConnection
+// and its pacer. Register adds both to pion's interceptor chain; the video
+// reader asks Skip before each frame and Limits for what to encode.
+type Controller struct {
+	log      *slog.Logger
+	initial  int
+	pacer    *Pacer
+	onChange func(Limits)
+
+	mu       sync.Mutex // guards below
+	bwe      cc.BandwidthEstimator
+	estimate int
+	lastDown time.Time // when the estimate last decreased
+	skipped  int       // frames skipped since the last log
+	lastLog  time.Time
+}
+
+// New returns a Controller whose estimate starts at initial bits per second.
+// onChange, if set, is told new Limits whenever the estimate changes, on a
+// goroutine of pion's; it must not block.
+func New(log *slog.Logger, initial int, onChange func(Limits)) *Controller {
+	initial = min(max(initial, MinBitRate), MaxBitRate)
+	return &Controller{log: log, initial: initial, estimate: initial, lastDown: time.Now(), pacer: NewPacer(initial), onChange: onChange}
+}
+
+// Register adds the bandwidth estimator (with the Controller's pacer) to
+// ir. The media engine must offer transport-wide congestion control
+// (webrtc.ConfigureTWCCHeaderExtensionSender, registered after this, stamps
+// the sequence numbers the estimate needs). Build one PeerConnection per
+// Controller from it.
+func (c *Controller) Register(ir *interceptor.Registry) error {
+	f, err := cc.NewInterceptor(func() (cc.BandwidthEstimator, error) {
+		return gcc.NewSendSideBWE(
+			gcc.SendSideBWEInitialBitrate(c.initial),
+			gcc.SendSideBWEMinBitrate(MinBitRate),
+			gcc.SendSideBWEMaxBitrate(MaxBitRate),
+			gcc.SendSideBWEPacer(c.pacer),
+		)
+	})
+	if err != nil {
+		return fmt.Errorf("congestion: %w", err)
+	}
+	f.OnNewPeerConnection(func(_ string, e cc.BandwidthEstimator) {
+		c.mu.Lock()
+		c.bwe = e
+		c.mu.Unlock()
+		e.OnTargetBitrateChange(func(int) { c.update() })
+	})
+	ir.Add(f)
+	return nil
+}
+
+// update takes the estimator's latest estimate (pion reports each change on
+// a goroutine of its own, so they may arrive out of order).
+func (c *Controller) update() {
+	c.mu.Lock()
+	if c.bwe == nil {
+		c.mu.Unlock()
+		return
+	}
+	est := c.bwe.GetTargetBitrate()
+	if est == c.estimate {
+		c.mu.Unlock()
+		return
+	}
+	old := c.estimate
+	c.estimate = est
+	if est < old {
+		c.lastDown = time.Now()
+	}
+	c.mu.Unlock()
+	c.pacer.SetTargetBitrate(est)
+	if significant(old, est) {
+		c.log.Debug("congestion: bandwidth estimate", "kbps", est/1000, "was", old/1000)
+	}
+	if c.onChange != nil {
+		c.onChange(c.Limits())
+	}
+}
+
+// significant reports whether a change of estimate is worth a log line.
+func significant(old, est int) bool {
+	return est*10 < old*9 || est*10 > old*11
+}
+
+// Estimate returns the current bandwidth estimate in bits per second.
+func (c *Controller) Estimate() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.estimate
+}
+
+// Limits returns what the current estimate allows, with the encoder's
+// target raised by ProbeGain while probing (see ProbeAfter).
+func (c *Controller) Limits() Limits {
+	c.mu.Lock()
+	est, probe := c.estimate, time.Since(c.lastDown) >= ProbeAfter
+	c.mu.Unlock()
+	l := LimitsFor(est)
+	if probe {
+		l.BitRate = int(float64(est) * ProbeGain)
+	}
+	return l
+}
+
+// Skip reports whether the next frame should be skipped: the pacer still
+// holds more than SkipDelay of packets. A skipped frame costs nothing; a
+// queued one would make every later frame late.
+func (c *Controller) Skip() bool {
+	if c.pacer.Delay() <= SkipDelay {
+		return false
+	}
+	c.mu.Lock()
+	c.skipped++
+	if time.Since(c.lastLog) >= 5*time.Second {
+		c.log.Debug("congestion: skipping frames; the network is slower than the screen", "skipped", c.skipped, "kbps", c.estimate/1000)
+		c.skipped, c.lastLog = 0, time.Now()
+	}
+	c.mu.Unlock()
+	return true
+}
+
+// Pacer returns the Controller's pacer (its queue and delay statistics).
+func (c *Controller) Pacer() *Pacer { return c.pacer }
+
+// Close stops the pacer. pion closes the estimator with its PeerConnection.
+func (c *Controller) Close() error { return c.pacer.Close() }
+
+// EstimatorStats returns the estimator's internals (loss and delay
+// estimates, their state), nil before the PeerConnection is made.
+func (c *Controller) EstimatorStats() map[string]any {
+	c.mu.Lock()
+	bwe := c.bwe
+	c.mu.Unlock()
+	if bwe == nil {
+		return nil
+	}
+	return bwe.GetStats()
+}
