@@ -21,7 +21,8 @@ import (
 //     then (additive) the session queue: resuming agents (agent.hello with sid and
 //     secret), session.start, session.hold, session.transfer and rtc.offer restart;
 //     then (2027-01, additive) agent.hello's deviceKey, and agent.welcome sent
-//     again whenever what the technician's group denies changes.
+//     again whenever what the technician's group denies changes; then
+//     (2026-12, additive) the session's running log: log.append and log.entries.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -272,6 +273,10 @@ func payloadFor(t Type) any {
 		return &SessionHold{}
 	case TypeSessionTransfer:
 		return &SessionTransfer{}
+	case TypeLogAppend:
+		return &LogAppend{}
+	case TypeLogEntries:
+		return &LogEntries{}
 	}
 	return nil
 }

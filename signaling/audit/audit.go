@@ -1,7 +1,8 @@
 // Package audit keeps the append-only audit trail in a JetStream stream: who
 // logged in (or failed to), which sessions were created, started and ended,
-// which permissions were asked, granted and revoked, which files crossed, and
-// when control was taken or a recording started. Nothing can delete or purge
+// which permissions were asked, granted and revoked, which files crossed,
+// when control was taken or a recording started, holds and transfers; each
+// event names who really acted. Nothing can delete or purge
 // the stream through NATS: it is created with deletes and purges denied. The
 // stream is bounded by age and size (Config), so it cannot fill the disk;
 // repeated refusals are written once a minute with a count (RecordRefusal),

@@ -114,6 +114,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m proto
 		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
 	case *protocol.Candidate:
 		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+	case *protocol.LogAppend:
+		return ss, s.appendLog(ctx, tech, ss, body)
 	case *protocol.SessionEnd:
 		_, err := s.end(ctx, m.SID, Ending{State: session.ClosedByTechnician, Actor: tech.ID, Detail: "by technician", ID: m.ID})
 		return ss, err
@@ -184,6 +186,10 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 		s.record(audit.Event{Type: audit.TransferAccepted, Actor: tech.ID, SessionID: sid, Detail: from})
 	}
 	s.publishState(ss, from)
+	if from != "" {
+		// What the sender added since the receiver opened the session.
+		s.publishLog(ctx, tech.ID, sid)
+	}
 	if from != "" {
 		// Tell the customer who is with them now, and what their group denies.
 		s.publish(AgentSubject(ss.ID), protocol.TypeAgentWelcome, "", ss.ID, s.rewelcome(ctx, ss))
