@@ -140,3 +140,16 @@ func (tc *Technician) ClearChat(t testing.TB) {
 	t.Helper()
 	get(t, tc.ctx, "clear the chat box", chromedp.Evaluate[string](`document.getElementById("chat-input").value = ""`))
 }
+
+// LogLines returns the workspace's session log, one entry a line.
+func (tc *Technician) LogLines(t testing.TB) []string {
+	t.Helper()
+	return get(t, tc.ctx, "read the log's entries", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#session-log li")].map((li) => li.textContent)`))
+}
+
+// Reload reloads the workspace's tab, as the technician's F5 would, and
+// waits for the page.
+func (tc *Technician) Reload(t testing.TB) {
+	t.Helper()
+	run(t, tc.ctx, "reload the workspace", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("session-log")))
+}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -86,9 +87,9 @@ func TestChatLinksAndStoredLog(t *testing.T) {
 	}
 	all := strings.Join(lines, "\n")
 	for _, want := range []string{
-		"message|technician|You|" + html,
+		"message|technician|Administrator|" + html,
 		"message|customer|Marie Dupont|Hello! <i>thanks</i>",
-		"message|technician|You|https://example.com/help?topic=printer",
+		"message|technician|Administrator|https://example.com/help?topic=printer",
 		"event|||The customer opened the link https://example.com/help?topic=printer",
 		"event|||Viewing allowed",
 	} {
@@ -98,5 +99,37 @@ func TestChatLinksAndStoredLog(t *testing.T) {
 	}
 	if stored.SessionID != sid {
 		t.Errorf("stored for %q, want %q", stored.SessionID, sid)
+	}
+}
+
+// TestRunningLogSurvivesReload: the technician chats and sends a file, then
+// reloads the workspace's tab: the whole log is back, in order, as it was,
+// and still only text.
+func TestRunningLogSurvivesReload(t *testing.T) {
+	tech, customer, _ := connectedForFiles(t)
+	customer.WaitChatReady(t)
+	tech.Chat(t, "Bonjour <b>Ada</b>")
+	customer.WaitChat(t, "Bonjour <b>Ada</b>")
+	customer.Chat(t, "My printer is stuck <img src=x onerror=alert(1)>")
+	tech.WaitLog(t, "Ada My printer is stuck <img src=x onerror=alert(1)>")
+	path, sum := MakeFile(t, "fix.sh", 4096)
+	tech.SendFile(t, path)
+	customer.AcceptFile(t)
+	tech.WaitLog(t, "File sent: fix.sh, 4.1 kB, SHA-256 "+sum)
+	tech.Chat(t, "Done: run fix.sh")
+	tech.WaitLog(t, "Done: run fix.sh")
+	before := tech.LogLines(t)
+
+	tech.Reload(t)
+	var after []string
+	waitFor(t, "the log back after the reload", func() bool {
+		after = tech.LogLines(t)
+		return len(after) >= len(before)
+	})
+	if !slices.Equal(after[:len(before)], before) {
+		t.Fatalf("after the reload the log is\n%s\nwant it to start with\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
+	}
+	if n := tech.LogMarkup(t); n != 0 {
+		t.Fatalf("the replayed log turned a message into %d elements", n)
 	}
 }

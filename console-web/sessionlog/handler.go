@@ -1,5 +1,6 @@
-// Package sessionlog keeps a session's log (chat messages and events) in the
-// session history: the workspace stores it when the session ends.
+// Package sessionlog serves a session's log (chat messages and events) from
+// the session history: the session service stores it there when the session
+// ends (signaling/sessions, from the running log the consoles append to).
 package sessionlog
 
 import (
@@ -8,15 +9,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
-
-// MaxBody bounds the body of a POST, in bytes.
-const MaxBody = 1 << 20
 
 // Sessions is what the log needs of the session service.
 type Sessions interface {
@@ -25,7 +22,6 @@ type Sessions interface {
 
 // Logs is where session logs are kept.
 type Logs interface {
-	PutSessionLog(ctx context.Context, l store.SessionLog) error
 	SessionLog(ctx context.Context, sid string) (store.SessionLog, error)
 }
 
@@ -39,13 +35,7 @@ type Handler struct {
 
 // Register adds the routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.Handle("POST /console/sessions/{sid}/log", h.Auth.Require(http.HandlerFunc(h.post)))
 	mux.Handle("GET /console/sessions/{sid}/log", h.Auth.Require(http.HandlerFunc(h.get)))
-}
-
-// Body is the JSON a POST carries.
-type Body struct {
-	Entries []store.LogEntry `json:"entries"`
 }
 
 // session returns the session named in the path if it is the technician's own;
@@ -62,41 +52,6 @@ func (h *Handler) session(w http.ResponseWriter, r *http.Request) (store.Session
 		return s, false
 	}
 	return s, true
-}
-
-// post stores the session's log, replacing any earlier one.
-func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
-	s, ok := h.session(w, r)
-	if !ok {
-		return
-	}
-	var b Body
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			http.Error(w, "the session log is over 1 MiB", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "expected JSON {\"entries\": [{\"kind\", \"from\", \"author\", \"text\", \"at\"}]}: "+err.Error(), http.StatusBadRequest)
-		return
-	}
-	err := h.Logs.PutSessionLog(r.Context(), store.SessionLog{
-		SessionID: s.ID, TechnicianID: s.TechnicianID, CustomerName: s.CustomerName,
-		Entries: b.Entries, Stored: time.Now(),
-	})
-	switch {
-	case errors.Is(err, store.ErrInvalid):
-		http.Error(w, err.Error(), http.StatusBadRequest)
-	case errors.Is(err, store.ErrTooLarge):
-		http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
-	case err != nil:
-		h.Logger.Error("store session log", "sid", s.ID, "err", err)
-		http.Error(w, "the server could not store the session log", http.StatusInternalServerError)
-	default:
-		h.Logger.Info("session log stored", "sid", s.ID, "entries", len(b.Entries))
-		w.WriteHeader(http.StatusNoContent)
-	}
 }
 
 // get answers the stored log as JSON.

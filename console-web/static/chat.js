@@ -1,14 +1,13 @@
 // Chat in the workspace: messages both ways and links on the "chat" data channel,
-// canned replies kept on the server, and the session log stored in the session
-// history when the session ends. Everything is shown as text, never as HTML.
+// and canned replies kept on the server. Messages go to the session's running
+// log, which the server keeps and stores in the session history when the
+// session ends. Everything is shown as text, never as HTML.
 import { register } from "./features.js";
 
 const MAX_TEXT = 8 * 1024; // protocol.MaxChatText
 const MAX_URL = 2048; // protocol.MaxURL
 const MAX_CANNED = 500;
 const MAX_CANNED_NAME = 80;
-const MAX_LOG = 900 * 1024; // under the server's limit
-const MAX_LOG_TEXT = 12 * 1024;
 
 const bytes = (s) => new TextEncoder().encode(s).length;
 
@@ -46,7 +45,7 @@ const chat = {
   ctx: null,
   ch: null,
   canned: { rev: 0, items: [] },
-  saved: false,
+  checked: false,
 
   init(ctx) {
     this.ctx = ctx;
@@ -122,7 +121,7 @@ const chat = {
 
   ended() {
     this.setConnected(false);
-    this.saveLog();
+    this.checkLog();
   },
 
   setConnected(on) {
@@ -203,37 +202,19 @@ const chat = {
     }
   },
 
-  // saveLog stores the session's log (messages and events) in the history.
-  async saveLog() {
-    if (this.saved) return;
-    this.saved = true;
-    const { t, log, sid, csrf } = this.ctx;
-    let entries = log.entries
-      .filter((e) => typeof e.text === "string" && e.text.trim())
-      .map((e) => e.kind === "message"
-        ? { kind: "message", from: e.from, author: String(e.author || "").slice(0, 200), text: e.text.slice(0, MAX_LOG_TEXT), at: e.at }
-        : { kind: "event", text: e.text.slice(0, MAX_LOG_TEXT), at: e.at });
-    let body = JSON.stringify({ entries });
-    if (body.length > MAX_LOG) {
-      while (entries.length > 1 && JSON.stringify({ entries }).length > MAX_LOG - 1024) {
-        entries = entries.slice(Math.ceil(entries.length / 10));
-      }
-      entries.unshift({ kind: "event", text: t("ws.chat.logTrimmed"), at: entries[0]?.at || Date.now() });
-      body = JSON.stringify({ entries });
-    }
+  // checkLog tells the technician whether the server stored the session's
+  // log in the history (it does so itself when the session ends).
+  async checkLog() {
+    if (this.checked) return;
+    this.checked = true;
+    const { t, log, sid } = this.ctx;
     try {
-      const res = await fetch(`/console/sessions/${encodeURIComponent(sid)}/log`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-        body,
-        credentials: "same-origin",
-        keepalive: body.length < 60 * 1024,
-      });
+      const res = await fetch(`/console/sessions/${encodeURIComponent(sid)}/log`, { credentials: "same-origin", cache: "no-store" });
       if (!res.ok) throw new Error(await res.text());
-      log.event(t("ws.chat.logSaved"));
+      log.note(t("ws.chat.logSaved"));
     } catch (e) {
       console.warn("session log", e);
-      log.event(t("ws.chat.logFailed"));
+      log.note(t("ws.chat.logFailed"));
     }
   },
 

@@ -89,6 +89,8 @@ function setStatus() {
 }
 
 const signal = new Signal(sid);
+// The log goes to the server while this technician works on the session.
+log.connect(signal, () => !ended && isMine());
 
 // Features (chat, files, clipboard) registered themselves before this module ran.
 for (const f of features) {
@@ -102,9 +104,14 @@ for (const f of features) {
 signal.on("console.welcome", (p) => {
   iceServers = p.iceServers || [];
   me = p.technicianId;
+  log.me = me;
   startSent = false;
   signal.send("session.open", {});
 });
+
+// The session's running log, kept by the server: all of it on opening the
+// session, and again when a transfer to this technician is accepted.
+signal.on("log.entries", (p) => log.replay(p));
 
 // The session's ICE servers, TURN credentials included, come before its state.
 signal.on("rtc.config", (p) => {
@@ -269,10 +276,10 @@ signal.on("rtc.candidate", async (p) => {
   }
 });
 
-// finish logs the end of a session this page saw live and tells the features,
-// once (ended is set right after).
+// finish notes the end of a session this page saw live and tells the features,
+// once (ended is set right after). The server's log is closed by then.
 function finish(reason) {
-  if (reason) log.event(t(reason === "customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer));
+  if (reason) log.note(t(reason === "customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer));
   for (const f of features) f.ended?.();
 }
 

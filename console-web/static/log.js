@@ -1,15 +1,32 @@
 // SessionLog is the workspace's running log: chat messages and session events,
-// with time and author, shown as plain text (never HTML).
+// with time and author, shown as plain text (never HTML). The server keeps it
+// for the session: each entry is appended there as it happens (log.append),
+// and every console that opens the session gets the whole log back
+// (log.entries), so a reload, a second tab or the receiver of a transfer
+// loses nothing.
+const MAX_TEXT = 12 * 1024; // protocol.MaxLogText
+
 export class SessionLog {
   constructor(list, t) {
     this.list = list;
     this.t = t;
     this.entries = [];
+    this.signal = null;
+    this.writable = () => false;
+    this.me = ""; // this technician's ID: their messages read "You"
+    this.incoming = null; // pages of a replay being received
+  }
+
+  // connect sends the entries to come to the server while writable() says
+  // this console works on the session.
+  connect(signal, writable) {
+    this.signal = signal;
+    this.writable = writable;
   }
 
   // message adds a chat message; from is "technician" or "customer".
   message(from, author, text, at = Date.now()) {
-    this.add({ kind: "message", from, author, text, at });
+    this.add({ kind: "message", from, author, text, at, by: from === "technician" ? this.me : "" });
   }
 
   // event adds a session event ("control granted", "file received: …").
@@ -17,22 +34,61 @@ export class SessionLog {
     this.add({ kind: "event", text, at });
   }
 
+  // note adds an event for this page only: what only it saw (the log saved).
+  note(text, at = Date.now()) {
+    this.show({ kind: "event", text, at, id: crypto.randomUUID(), local: true });
+  }
+
   add(entry) {
+    entry.id = crypto.randomUUID();
+    entry.text = String(entry.text).slice(0, MAX_TEXT);
+    if (this.signal && this.writable() && entry.text.trim()) {
+      const { id, kind, from, text, at } = entry;
+      this.signal.send("log.append", kind === "message" ? { id, kind, from, text, at } : { id, kind, text, at });
+    }
+    this.show(entry);
+  }
+
+  show(entry) {
     this.entries.push(entry);
+    this.render(entry);
+  }
+
+  // replay takes one page of the server's log (log.entries); once the last
+  // page is in, the server's log replaces what this page showed, followed by
+  // what it added since (not in the server's log yet, or its own notes).
+  replay(p) {
+    if (!p.offset || !this.incoming) this.incoming = [];
+    this.incoming.push(...(Array.isArray(p.entries) ? p.entries : []));
+    if (p.more) return;
+    const server = this.incoming;
+    this.incoming = null;
+    const known = new Set(server.map((e) => e.id).filter(Boolean));
+    const mine = this.entries.filter((e) => !known.has(e.id));
+    this.entries = [];
+    this.list?.replaceChildren();
+    for (const e of server) this.show(e);
+    for (const e of mine) this.show(e);
+  }
+
+  render(entry) {
     if (!this.list) return;
     const li = document.createElement("li");
-    li.className = `log-${entry.kind}` + (entry.from ? ` log-${entry.from}` : "");
+    li.className = `log-${entry.kind === "full" ? "event" : entry.kind}` + (entry.from === "technician" || entry.from === "customer" ? ` log-${entry.from}` : "");
     const time = document.createElement("time");
-    time.dateTime = new Date(entry.at).toISOString();
-    time.textContent = new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const at = new Date(Number(entry.at) || 0);
+    time.dateTime = at.toISOString();
+    time.textContent = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     li.append(time, " ");
-    if (entry.author) {
+    let author = entry.author;
+    if (entry.kind === "message" && entry.from === "technician" && (!entry.by || entry.by === this.me)) author = this.t("ws.chat.you");
+    if (entry.kind === "message" && author) {
       const who = document.createElement("strong");
-      who.textContent = entry.author;
+      who.textContent = String(author);
       li.append(who, " ");
     }
     const body = document.createElement("span");
-    body.textContent = entry.text;
+    body.textContent = entry.kind === "full" ? this.t("ws.log.full") : String(entry.text);
     li.append(body);
     this.list.append(li);
     li.scrollIntoView({ block: "nearest" });

@@ -43,7 +43,6 @@ func init() {
 		"ws.chat.linkSent":     {EN: "Link sent: %s", FR: "Lien envoyé : %s"},
 		"ws.chat.logSaved":     {EN: "Session log saved", FR: "Journal de session enregistré"},
 		"ws.chat.logFailed":    {EN: "The session log could not be saved", FR: "Le journal de session n'a pas pu être enregistré"},
-		"ws.chat.logTrimmed":   {EN: "(earlier entries left out: the log was too long)", FR: "(entrées antérieures omises : le journal était trop long)"},
 
 		"ws.chat.ev.link_opened": {EN: "The customer opened the link %s", FR: "Le client a ouvert le lien %s"},
 		"ws.chat.ev.link_shown":  {EN: "The link %s is shown to the customer (opens on their click)", FR: "Le lien %s est affiché au client (il s'ouvre s'il clique)"},

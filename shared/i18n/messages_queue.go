@@ -30,6 +30,7 @@ func init() {
 		"ws.log.iceRestart":     {EN: "Looking for a new network path", FR: "Recherche d'un nouveau chemin réseau"},
 		"ws.log.hold":           {EN: "Session put on hold", FR: "Session mise en attente"},
 		"ws.log.resume":         {EN: "Session resumed", FR: "Session reprise"},
+		"ws.log.full":           {EN: "The session log is full: later entries are not kept", FR: "Le journal de session est plein : les entrées suivantes ne sont pas conservées"},
 
 		"queue.title":          {EN: "Queue", FR: "File d'attente"},
 		"queue.open":           {EN: "Queue", FR: "File d'attente"},

@@ -23,7 +23,9 @@ import (
 //     then (2027-01, additive) agent.hello's deviceKey, and agent.welcome sent
 //     again whenever what the technician's group denies changes; then
 //     (2027-01, additive) session.state's agentRun: an agent run again after a
-//     crash resumes its session with its device key and the used invitation.
+//     crash resumes its session with its device key and the used invitation;
+//     then (2026-12, additive) the session's running log: log.append and
+//     log.entries.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -278,6 +280,10 @@ func payloadFor(t Type) any {
 		return &SessionHold{}
 	case TypeSessionTransfer:
 		return &SessionTransfer{}
+	case TypeLogAppend:
+		return &LogAppend{}
+	case TypeLogEntries:
+		return &LogEntries{}
 	}
 	return nil
 }

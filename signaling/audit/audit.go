@@ -1,7 +1,8 @@
 // Package audit keeps the append-only audit trail in a JetStream stream: who
 // logged in (or failed to), which sessions were created, started and ended,
-// which permissions were asked, granted and revoked, which files crossed, and
-// when control was taken or a recording started. Nothing can delete or purge
+// which permissions were asked, granted and revoked, which files crossed,
+// when control was taken or a recording started, holds and transfers; each
+// event names who really acted. Nothing can delete or purge
 // the stream through NATS: it is created with deletes and purges denied. The
 // stream is bounded by age and size (Config), so it cannot fill the disk;
 // repeated refusals are written once a minute with a count (RecordRefusal),
@@ -50,10 +51,15 @@ const (
 	PermissionRefused  Type = "permission.refused"
 	PermissionRevoked  Type = "permission.revoked"
 	PermissionDenied   Type = "permission.denied" // the server refused the technician
-	ControlTaken       Type = "control.taken"
-	PeerReportsCapped  Type = "audit.capped"  // a session's peers reached MaxPeerEvents
-	FileSent           Type = "file.sent"     // technician → customer
-	FileReceived       Type = "file.received" // customer → technician
+	ControlTaken       Type = "control.taken"     // Actor: the technician who has control
+	SessionHeld        Type = "session.held"
+	SessionResumed     Type = "session.resumed"
+	TransferOffered    Type = "transfer.offered"   // Detail: the receiver's ID
+	TransferCancelled  Type = "transfer.cancelled" // Detail: the receiver's ID
+	TransferAccepted   Type = "transfer.accepted"  // Actor: the receiver; Detail: the sender's ID
+	PeerReportsCapped  Type = "audit.capped"       // a session's peers reached MaxPeerEvents
+	FileSent           Type = "file.sent"          // technician → customer
+	FileReceived       Type = "file.received"      // customer → technician
 	RecordingStarted   Type = "recording.started"
 	RefusedByAgent     Type = "agent.refused" // the agent dropped something not granted
 	AccountChanged     Type = "account.changed"
@@ -69,7 +75,10 @@ type Event struct {
 	Seq  uint64    `json:"seq"`
 	Time time.Time `json:"time"`
 	Type Type      `json:"type"`
-	// Actor is who did it: an account ID, or "customer" for the customer's agent.
+	// Actor is who did it: an account ID, "customer" for the customer (through
+	// their agent) or "server". An event a peer reports names who acted, not
+	// who reported it: the technician's file send that the agent reports is
+	// the technician's.
 	Actor     string `json:"actor,omitempty"`
 	SessionID string `json:"sessionId,omitempty"`
 	IP        string `json:"ip,omitempty"`

@@ -112,7 +112,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 }
 
 // open starts passing news of session m.SID to the console, then sends its
-// ICE servers and its state.
+// ICE servers, its state and its running log.
 func (h *Hub) open(c *conn, subs *consoleSubs, m protocol.Message) {
 	subs.opened(m.SID)
 	// Read again now that news of the session reaches the console: anything
@@ -126,6 +126,16 @@ func (h *Hub) open(c *conn, subs *consoleSubs, m protocol.Message) {
 	c.push(cfg)
 	b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, sessions.StateOf(s))
 	subs.inject(b)
+	l, err := h.cfg.Sessions.Log(c.ctx, m.SID)
+	if err != nil {
+		c.reply(m.ID, sessions.Code(sessions.ErrBusy), sessions.ErrBusy.Error())
+		return
+	}
+	for _, p := range l.Pages() {
+		if b, err = protocol.Encode(protocol.TypeLogEntries, m.ID, m.SID, p); err == nil {
+			subs.inject(b)
+		}
+	}
 }
 
 // consoleSubs is what a console hears: every session of its technician (the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,125 @@ func TestNoActionWithoutAudit(t *testing.T) {
 	_, list := tc.Get(t, "/console")
 	if strings.Contains(list, "Marie Dupont") {
 		t.Fatal("the session was created although its audit entry was not written")
+	}
+}
+
+// TestAuditNamesRealActors plays a scripted session (raw console and agent
+// sockets) and compares the whole trail, actor by actor: the technician's file
+// send is theirs, control ended by a hold is the technician's doing,
+// control.taken names who took control, and hold, resume and the transfer's
+// offer, cancellation and acceptance are all recorded.
+func TestAuditNamesRealActors(t *testing.T) {
+	natsURL := natstest.Server(t)
+	n := st.StartNode(t, natsURL, "node")
+	admin := st.LogIn(t, n)
+	admin.CreateTechnician(t, "claire", "Claire Martin", "claire's password", "")
+	claire := st.LogInAs(t, n, "claire", "claire's password")
+	queueOf(t, claire) // her queue page is open: she is online
+
+	sid, token, _ := admin.NewSession(t, "Marie Dupont")
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	cc := claire.Dial(t, "/ws/console")
+	cc.Expect(protocol.TypeConsoleWelcome)
+	agent := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
+	agent.Expect(protocol.TypeAgentWelcome)
+	state := func(c *st.Conn, want string) {
+		t.Helper()
+		for range 20 {
+			if c.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState).State == want {
+				return
+			}
+		}
+		t.Fatalf("no state %s", want)
+	}
+	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	state(ac, "active")
+	grant := func(p protocol.Permissions) {
+		t.Helper()
+		agent.Send(protocol.TypePermissionUpdate, "", protocol.PermissionUpdate{Permissions: p})
+	}
+	ac.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionControl})
+	agent.Expect(protocol.TypePermissionRequest)
+	grant(protocol.Permissions{View: true, Control: true})
+	ac.Expect(protocol.TypePermissionUpdate)
+	sum := strings.Repeat("ab", 32)
+	// The agent reports both files: the technician sent the first one.
+	agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditFileSent, Name: "fix.sh", Size: 120, SHA256: sum})
+	agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditFileReceived, Name: "log.txt", Size: 9, SHA256: sum})
+	// Two sockets: let the agent's reports land before the console's hold.
+	trail := func(atLeast int) []string {
+		t.Helper()
+		var got []string
+		for deadline := time.Now().Add(15 * time.Second); ; {
+			got = got[:0]
+			for _, e := range readTrail(t, natsURL) {
+				if e.SessionID != sid {
+					continue
+				}
+				line := e.Type + " " + e.Actor
+				if e.Detail != "" && e.Type != "session.created" && e.Type != "session.started" {
+					line += " " + e.Detail
+				}
+				got = append(got, line)
+			}
+			if len(got) >= atLeast || time.Now().After(deadline) {
+				return got
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	trail(8)
+	// The hold ends control on the agent, which reports it.
+	ac.Send(protocol.TypeSessionHold, sid, protocol.SessionHold{On: true})
+	state(ac, "on_hold")
+	agent.Expect(protocol.TypeSessionHold)
+	grant(protocol.Permissions{View: true})
+	ac.Expect(protocol.TypePermissionUpdate)
+	ac.Send(protocol.TypeSessionHold, sid, protocol.SessionHold{On: false})
+	state(ac, "active")
+	// Offered to Claire, taken back, offered again and accepted.
+	ac.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "claire", Comment: "printer"})
+	state(cc, "outgoing")
+	ac.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{Cancel: true})
+	state(cc, "active")
+	ac.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "claire"})
+	state(cc, "outgoing")
+	cc.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	agent.Expect(protocol.TypeAgentWelcome)
+	// The customer takes control back from Claire, then she ends.
+	grant(protocol.Permissions{View: true, Control: true})
+	cc.Expect(protocol.TypePermissionUpdate)
+	grant(protocol.Permissions{View: true})
+	cc.Expect(protocol.TypePermissionUpdate)
+	trail(18) // the revocation is written after Claire hears of it
+	cc.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+	agent.Expect(protocol.TypeSessionEnd)
+
+	want := []string{
+		"session.created admin",
+		"session.started customer",
+		"permission.requested admin control",
+		"permission.granted customer view",
+		"permission.granted customer control",
+		"control.taken admin",
+		"file.sent admin",
+		"file.received customer",
+		"session.held admin",
+		"permission.revoked admin control (on hold)",
+		"session.resumed admin",
+		"transfer.offered admin claire",
+		"transfer.cancelled admin claire",
+		"transfer.offered admin claire",
+		"transfer.accepted claire admin",
+		"permission.granted customer control",
+		"control.taken claire",
+		"permission.revoked customer control",
+		"session.ended claire by technician",
+	}
+	got := trail(len(want))
+	if !slices.Equal(got, want) {
+		t.Fatalf("session trail:\n got %q\nwant %q", got, want)
 	}
 }

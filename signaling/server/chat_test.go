@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 	"github.com/lifeline-support/lifeline/signaling/store"
@@ -128,54 +129,42 @@ func TestCannedRepliesAPI(t *testing.T) {
 
 func jsonNum(n uint64) string { b, _ := json.Marshal(n); return string(b) }
 
+// TestSessionLogAPI: the session history's log is the server's to write (at
+// the session's end, from the running log), never a console's; only the
+// session's technician reads it.
 func TestSessionLogAPI(t *testing.T) {
 	natsURL := natstest.Server(t)
 	n := st.StartNode(t, natsURL, "node")
 	addTechnician(t, natsURL, "bob", "bob's password")
 	admin, bob := st.LogIn(t, n), logInAs(t, n, "bob", "bob's password")
-	sid, _, _ := admin.NewSession(t, "Marie Dupont")
+	sid, console, agent := liveSession(t, n, admin, protocol.AgentHello{})
 	path := "/console/sessions/" + sid + "/log"
 
-	good := `{"entries":[{"kind":"event","text":"Viewing allowed","at":1700000000000},` +
-		`{"kind":"message","from":"technician","author":"You","text":"<b>hi</b><img src=x onerror=alert(1)>","at":1700000000001},` +
-		`{"kind":"message","from":"customer","author":"Marie Dupont","text":"merci","at":1700000000002}]}`
-	if code, _ := do(t, admin, "POST", path, good, false); code != http.StatusForbidden {
-		t.Fatalf("POST without CSRF: %d", code)
-	}
-	if code, _ := do(t, bob, "POST", path, good, true); code != http.StatusNotFound {
-		t.Fatalf("another technician's POST: %d", code)
+	good := `{"entries":[{"kind":"message","from":"customer","author":"Marie","text":"forged","at":1700000000002}]}`
+	if code, _ := do(t, admin, "POST", path, good, true); code != http.StatusMethodNotAllowed {
+		t.Fatalf("a console stored a log itself: %d", code)
 	}
 	if code, _ := do(t, admin, "GET", path, "", false); code != http.StatusNotFound {
-		t.Fatalf("GET before any log: %d", code)
+		t.Fatalf("GET before the end: %d", code)
 	}
-	for _, tt := range []struct {
-		name, body string
-		want       int
-	}{
-		{"bad JSON", `{"entries":[`, http.StatusBadRequest},
-		{"not entries", `{"messages":[]}`, http.StatusBadRequest},
-		{"bad kind", `{"entries":[{"kind":"html","text":"x","at":1}]}`, http.StatusBadRequest},
-		{"bad author", `{"entries":[{"kind":"message","from":"server","text":"x","at":1}]}`, http.StatusBadRequest},
-		{"over 1 MiB", `{"entries":[{"kind":"event","text":"` + strings.Repeat("x", 1<<20) + `","at":1}]}`, http.StatusRequestEntityTooLarge},
+	for _, e := range []protocol.LogAppend{
+		{ID: "1", Kind: protocol.LogEvent, Text: "Viewing allowed", At: 1700000000000},
+		{ID: "2", Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: "<b>hi</b><img src=x onerror=alert(1)>", At: 1700000000001},
+		{ID: "3", Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: "merci", At: 1700000000002},
 	} {
-		if code, body := do(t, admin, "POST", path, tt.body, true); code != tt.want {
-			t.Errorf("%s: %d %s, want %d", tt.name, code, body, tt.want)
-		}
+		console.Send(protocol.TypeLogAppend, sid, e)
 	}
-	if code, body := do(t, admin, "POST", "/console/sessions/nosuchsession/log", good, true); code != http.StatusNotFound {
-		t.Fatalf("unknown session: %d %s", code, body)
-	}
-	if code, body := do(t, admin, "POST", path, good, true); code != http.StatusNoContent {
-		t.Fatalf("POST: %d %s", code, body)
-	}
+	console.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+	agent.Expect(protocol.TypeSessionEnd)
 
 	code, body := do(t, admin, "GET", path, "", false)
 	var l store.SessionLog
 	if err := json.Unmarshal([]byte(body), &l); code != 200 || err != nil {
 		t.Fatalf("GET: %d %s", code, body)
 	}
-	if l.SessionID != sid || l.CustomerName != "Marie Dupont" || len(l.Entries) != 3 ||
-		l.Entries[1].Text != "<b>hi</b><img src=x onerror=alert(1)>" || l.Entries[2].From != "customer" {
+	if l.SessionID != sid || l.CustomerName != "Marie" || len(l.Entries) != 3 ||
+		l.Entries[1].Text != "<b>hi</b><img src=x onerror=alert(1)>" || l.Entries[1].Author != "Administrator" ||
+		l.Entries[2].From != "customer" || l.Entries[2].Author != "Marie" {
 		t.Fatalf("stored log %+v", l)
 	}
 	if code, _ := do(t, bob, "GET", path, "", false); code != http.StatusNotFound {

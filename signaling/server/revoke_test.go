@@ -238,7 +238,7 @@ func TestDeviceHistoryRefusesForeignDevice(t *testing.T) {
 	admin.CreateTechnician(t, "bob", "Bob", techPassword, "own")
 	alice := st.LogInAs(t, n, "alice", techPassword)
 	key := strings.Repeat("k", 43)
-	sid, console, _ := liveSession(t, n, alice, protocol.AgentHello{DeviceID: "0123456789abcdef0123456789abcdef", DeviceKey: key})
+	sid, console, agent := liveSession(t, n, alice, protocol.AgentHello{DeviceID: "0123456789abcdef0123456789abcdef", DeviceKey: key})
 	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
 	device := console.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState).DeviceID
 	if device == "" {
@@ -247,8 +247,10 @@ func TestDeviceHistoryRefusesForeignDevice(t *testing.T) {
 	if code, body := do(t, alice, "PUT", "/console/sessions/"+sid+"/notes", `{"text":"SECRET NOTE"}`, true); code != http.StatusNoContent {
 		t.Fatalf("notes: %d %s", code, body)
 	}
-	if code, body := do(t, alice, "POST", "/console/sessions/"+sid+"/log",
-		`{"entries":[{"kind":"message","from":"customer","text":"SECRET LOG","at":1}]}`, true); code != http.StatusNoContent {
+	console.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "1", Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: "SECRET LOG", At: 1})
+	console.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+	agent.Expect(protocol.TypeSessionEnd)
+	if code, body := do(t, alice, "GET", "/console/sessions/"+sid+"/log", "", false); code != http.StatusOK || !strings.Contains(body, "SECRET LOG") {
 		t.Fatalf("log: %d %s", code, body)
 	}
 	history := func(tc *st.Tech, hello protocol.AgentHello, own bool) notes.View {

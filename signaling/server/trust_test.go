@@ -392,7 +392,7 @@ func TestAuditExportOfAScriptedSession(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("session events:\n got %v\nwant %v", got, want)
 	}
-	if f := events[9].File; f == nil || f.Name != "fix.sh" || f.Size != 120 || f.SHA256 != sum || events[9].Actor != "customer" {
+	if f := events[9].File; f == nil || f.Name != "fix.sh" || f.Size != 120 || f.SHA256 != sum || events[9].Actor != "admin" || events[10].Actor != "customer" {
 		t.Errorf("file event: %+v %+v", events[9], f)
 	}
 	if events[11].Actor != "admin" {

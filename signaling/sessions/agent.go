@@ -258,9 +258,18 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		}
 		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
 		s.publishState(ss)
-		s.recordGrants(sid, old, body.Permissions, body.Refused)
+		s.recordGrants(ss, old, body.Permissions, body.Refused)
 	case *protocol.Audit:
-		s.Report("customer", sid, body)
+		actor := "customer"
+		if body.Event == protocol.AuditFileSent {
+			// The agent reports the file's arrival; the technician sent it.
+			ss, err := s.Session(ctx, sid)
+			if err != nil {
+				return false, ErrBusy
+			}
+			actor = ss.TechnicianID
+		}
+		s.Report(actor, sid, body)
 	case *protocol.Answer, *protocol.Candidate, *protocol.Path:
 		// The owner may have changed (transfer) since the agent joined.
 		ss, err := s.cfg.Store.Session(ctx, sid)
@@ -277,8 +286,13 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 	return false, nil
 }
 
-// recordGrants writes what changed between two sets of customer grants.
-func (s *Service) recordGrants(sid string, old, now protocol.Permissions, refused protocol.Permission) {
+// recordGrants writes what changed between two sets of customer grants in
+// session ss (as updated). Control is taken by the session's technician; a
+// grant that ends while the session is on hold was ended by the technician's
+// hold (the agent drops control when told), not by the customer.
+func (s *Service) recordGrants(ss store.Session, old, now protocol.Permissions, refused protocol.Permission) {
+	sid := ss.ID
+	held := ss.State == session.OnHold || (ss.State.Away() && ss.Prev == session.OnHold)
 	for _, c := range []struct {
 		perm     protocol.Permission
 		was, now bool
@@ -291,8 +305,10 @@ func (s *Service) recordGrants(sid string, old, now protocol.Permissions, refuse
 		case !c.was && c.now:
 			s.record(audit.Event{Type: audit.PermissionGranted, Actor: "customer", SessionID: sid, Detail: string(c.perm)})
 			if c.perm == protocol.PermissionControl {
-				s.record(audit.Event{Type: audit.ControlTaken, SessionID: sid})
+				s.record(audit.Event{Type: audit.ControlTaken, Actor: ss.TechnicianID, SessionID: sid})
 			}
+		case c.was && !c.now && held:
+			s.record(audit.Event{Type: audit.PermissionRevoked, Actor: ss.TechnicianID, SessionID: sid, Detail: string(c.perm) + " (on hold)"})
 		case c.was && !c.now:
 			s.record(audit.Event{Type: audit.PermissionRevoked, Actor: "customer", SessionID: sid, Detail: string(c.perm)})
 		}

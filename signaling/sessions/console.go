@@ -84,7 +84,7 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m proto
 	case *protocol.SessionStart:
 		return ss, s.start(ctx, tech, m.SID)
 	case *protocol.SessionHold:
-		return ss, s.hold(ctx, m, body.On)
+		return ss, s.hold(ctx, tech, m, body.On)
 	case *protocol.SessionTransfer:
 		return ss, s.transfer(ctx, tech, m.SID, body)
 	case *protocol.PermissionRequest:
@@ -114,6 +114,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m proto
 		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
 	case *protocol.Candidate:
 		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+	case *protocol.LogAppend:
+		return ss, s.appendLog(ctx, tech, ss, body)
 	case *protocol.SessionEnd:
 		_, err := s.end(ctx, m.SID, Ending{State: session.ClosedByTechnician, Actor: tech.ID, Detail: "by technician", ID: m.ID})
 		return ss, err
@@ -180,7 +182,14 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 	if err != nil {
 		return err
 	}
+	if from != "" {
+		s.record(audit.Event{Type: audit.TransferAccepted, Actor: tech.ID, SessionID: sid, Detail: from})
+	}
 	s.publishState(ss, from)
+	if from != "" {
+		// What the sender added since the receiver opened the session.
+		s.publishLog(ctx, tech.ID, sid)
+	}
 	if from != "" {
 		// Tell the customer who is with them now, and what their group denies.
 		s.publish(AgentSubject(ss.ID), protocol.TypeAgentWelcome, "", ss.ID, s.rewelcome(ctx, ss))
@@ -199,10 +208,10 @@ func (s *Service) rewelcome(ctx context.Context, ss store.Session) protocol.Agen
 
 // hold puts an Active session on hold (remote control ends, the customer is
 // told) or resumes it.
-func (s *Service) hold(ctx context.Context, m protocol.Message, on bool) error {
-	want := session.Active
+func (s *Service) hold(ctx context.Context, tech auth.Technician, m protocol.Message, on bool) error {
+	want, typ := session.Active, audit.SessionResumed
 	if on {
-		want = session.OnHold
+		want, typ = session.OnHold, audit.SessionHeld
 	}
 	ss, err := s.cfg.Store.UpdateSession(ctx, m.SID, func(ss *store.Session) error {
 		if ss.State.Away() {
@@ -218,6 +227,8 @@ func (s *Service) hold(ctx context.Context, m protocol.Message, on bool) error {
 	if err != nil {
 		return err
 	}
+	// Recorded before the agent hears it: control it drops is reported after.
+	s.record(audit.Event{Type: typ, Actor: tech.ID, SessionID: ss.ID})
 	s.publish(AgentSubject(ss.ID), protocol.TypeSessionHold, m.ID, ss.ID, protocol.SessionHold{On: on})
 	s.publishState(ss)
 	return nil
@@ -246,6 +257,7 @@ func (s *Service) transfer(ctx context.Context, tech auth.Technician, sid string
 		if err != nil {
 			return err
 		}
+		s.record(audit.Event{Type: audit.TransferCancelled, Actor: tech.ID, SessionID: sid, Detail: to})
 		s.publishState(ss, to)
 		return nil
 	}
@@ -278,6 +290,7 @@ func (s *Service) transfer(ctx context.Context, tech auth.Technician, sid string
 	if err != nil {
 		return err
 	}
+	s.record(audit.Event{Type: audit.TransferOffered, Actor: tech.ID, SessionID: sid, Detail: target.ID})
 	s.publishState(ss)
 	return nil
 }

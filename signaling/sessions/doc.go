@@ -16,6 +16,9 @@
 //   - revoke.go: an account disabled, deleted or logged out ends what its
 //     consoles held, and a changed group is pushed to the agents of live
 //     sessions (watching the account and group buckets).
+//   - runlog.go: the session's running log: the technician's console appends
+//     each entry as it happens, every console that opens the session gets it
+//     back, and the end keeps it in the session history.
 //   - sweep.go: the session time limits.
 //   - service.go: the NATS subjects, publishing, the session.state payload,
 //     and the one end sequence (end).

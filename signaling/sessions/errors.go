@@ -52,6 +52,10 @@ var (
 	ErrSessionClosed = errors.New("this session is closed")
 	// ErrBadName means a customer name that is empty, too long or has control characters.
 	ErrBadName = fmt.Errorf("the customer's name must be 1 to %d characters", MaxCustomerName)
+	// ErrLogFull means the session's running log reached its bounds.
+	ErrLogFull = errors.New("the session log is full: later entries are not kept")
+	// ErrBadEntry means a log entry the running log does not take.
+	ErrBadEntry = errors.New("this log entry is empty, too long or malformed")
 )
 
 // errUnchanged aborts a session update that has nothing to do.
@@ -94,6 +98,10 @@ func Code(err error) protocol.ErrorCode {
 		return protocol.CodeNotConnected
 	case errors.Is(err, ErrBadSecret):
 		return protocol.CodeInvalidCode
+	case errors.Is(err, ErrLogFull):
+		return protocol.CodeTooLarge
+	case errors.Is(err, ErrBadEntry):
+		return protocol.CodeBadMessage
 	}
 	return protocol.CodeInternal
 }

@@ -35,6 +35,8 @@ type Config struct {
 	// BusyAt is the number of active sessions at which a technician shows busy
 	// (default DefaultBusyAt; negative: never).
 	BusyAt int
+	// LogLimits bound each session's running log (default store.DefaultLogLimits).
+	LogLimits store.LogLimits
 }
 
 // DefaultBusyAt is when a technician shows busy: at the most sessions a
@@ -71,6 +73,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.LogLimits == (store.LogLimits{}) {
+		cfg.LogLimits = store.DefaultLogLimits
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, watchers: map[string]map[chan struct{}]bool{}}
@@ -212,6 +217,9 @@ func (s *Service) end(ctx context.Context, sid string, e Ending) (store.Session,
 	if err != nil {
 		return ss, err
 	}
+	// Kept before anyone hears of the end: a console that then reads the
+	// history finds the log there.
+	s.keepLog(ctx, ss)
 	if e.State == session.ClosedByCustomer {
 		s.publish(TechSubject(ss.TechnicianID, sid), protocol.TypeSessionEnd, e.ID, sid, protocol.SessionEnd{Reason: protocol.EndByCustomer})
 	} else {

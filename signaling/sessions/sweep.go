@@ -53,6 +53,9 @@ func (s *Service) sweep() {
 			continue
 		}
 		s.log.Info("session time limit", "sid", ss.ID, "state", ss.State)
+		if ss.State.Closed() {
+			s.keepLog(ctx, ss)
+		}
 		s.publishState(ss)
 		if ss.State == session.TimedOut {
 			s.publish(AgentSubject(ss.ID), protocol.TypeSessionEnd, "", ss.ID, protocol.SessionEnd{Reason: protocol.EndByTechnician})

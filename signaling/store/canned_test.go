@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
 func openStore(t *testing.T) *Store {
@@ -119,7 +121,7 @@ func TestSessionLogStored(t *testing.T) {
 		"event by":      {Kind: LogEvent, From: "customer", Text: "x", At: 1},
 		"empty":         {Kind: LogEvent, Text: " ", At: 1},
 		"no time":       {Kind: LogEvent, Text: "x"},
-		"long text":     {Kind: LogEvent, Text: strings.Repeat("x", maxLogText+1), At: 1},
+		"long text":     {Kind: LogEvent, Text: strings.Repeat("x", protocol.MaxLogText+1), At: 1},
 		"not UTF-8 too": {Kind: LogEvent, Text: "\xff", At: 1},
 	} {
 		if err := s.PutSessionLog(ctx, SessionLog{SessionID: "s2", Entries: []LogEntry{e}}); !errors.Is(err, ErrInvalid) {
@@ -144,5 +146,25 @@ func TestCannedEncodedSizeBounded(t *testing.T) {
 	}
 	if _, err := s.PutCanned(context.Background(), "alice", items, 0); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("got %v, want ErrInvalid", err)
+	}
+}
+
+// The running log keeps its order and stops at its entry bound with one marker.
+func TestRunningLogEntryBound(t *testing.T) {
+	s := openStore(t)
+	ctx := context.Background()
+	lim := LogLimits{Entries: 3, Bytes: 1 << 20}
+	for i := range 5 {
+		err := s.AppendLog(ctx, "s1", LogEntry{Kind: LogEvent, Text: fmt.Sprint("event ", i), At: int64(i + 1)}, lim, "full")
+		if want := i >= 3; errors.Is(err, ErrLogFull) != want || (!want && err != nil) {
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	es, full, err := s.RunningLog(ctx, "s1")
+	if err != nil || !full || len(es) != 4 || es[0].Text != "event 0" || es[2].Text != "event 2" || es[3].Kind != protocol.LogFull {
+		t.Fatalf("running log: %+v, full %v, %v", es, full, err)
+	}
+	if es, full, err := s.RunningLog(ctx, "none"); err != nil || full || len(es) != 0 {
+		t.Fatalf("no log: %+v %v %v", es, full, err)
 	}
 }

@@ -13,4 +13,6 @@ var (
 	ErrInvalid = errors.New("invalid record")
 	// ErrTooLarge means a record is over its size limit.
 	ErrTooLarge = errors.New("record too large")
+	// ErrLogFull means a session's running log reached its bounds.
+	ErrLogFull = errors.New("the session log is full")
 )

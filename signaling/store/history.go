@@ -5,9 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
 // bucketHistory holds the stored log of each ended session, keyed by session ID.
@@ -20,30 +20,19 @@ const (
 	MaxLogSize = 1000 << 10
 	// MaxLogEntries bounds the entries of a session log.
 	MaxLogEntries = 10000
-	// maxLogText bounds one entry's text (a chat message or an event with a URL).
-	maxLogText = 8<<10 + 4<<10
-	// maxLogAuthor bounds an entry's author, in bytes.
-	maxLogAuthor = 256
 )
 
-// Log entry kinds.
+// Log entry kinds (protocol.LogMessage, ...).
 const (
 	// LogMessage is a chat message; From says who wrote it.
-	LogMessage = "message"
+	LogMessage = protocol.LogMessage
 	// LogEvent is something that happened in the session.
-	LogEvent = "event"
+	LogEvent = protocol.LogEvent
 )
 
-// LogEntry is one line of a session log: a chat message or an event.
-type LogEntry struct {
-	Kind string `json:"kind"`
-	// From is "technician" or "customer" for messages, empty for events.
-	From   string `json:"from,omitempty"`
-	Author string `json:"author,omitempty"`
-	Text   string `json:"text"`
-	// At is when it happened, in Unix milliseconds (the console's clock).
-	At int64 `json:"at"`
-}
+// LogEntry is one line of a session log: a chat message or an event. Its
+// rules are protocol.LogEntry.Check.
+type LogEntry = protocol.LogEntry
 
 // SessionLog is the stored log of one session: its messages and events.
 type SessionLog struct {
@@ -54,25 +43,14 @@ type SessionLog struct {
 	Stored       time.Time  `json:"stored"`
 }
 
-// Validate checks a log's entries: known kinds and authors, bounded texts, UTF-8.
+// Validate checks a log's entries (protocol.LogEntry.Check) and their number.
 func (l SessionLog) Validate() error {
 	if len(l.Entries) > MaxLogEntries {
 		return fmt.Errorf("%w: %d entries, at most %d", ErrInvalid, len(l.Entries), MaxLogEntries)
 	}
 	for i, e := range l.Entries {
-		switch {
-		case e.Kind != LogMessage && e.Kind != LogEvent:
-			return fmt.Errorf("%w: entry %d: kind %q", ErrInvalid, i+1, e.Kind)
-		case e.Kind == LogMessage && e.From != "technician" && e.From != "customer":
-			return fmt.Errorf("%w: entry %d: from %q", ErrInvalid, i+1, e.From)
-		case e.Kind == LogEvent && e.From != "":
-			return fmt.Errorf("%w: entry %d: an event has no author", ErrInvalid, i+1)
-		case strings.TrimSpace(e.Text) == "" || len(e.Text) > maxLogText || !utf8.ValidString(e.Text):
-			return fmt.Errorf("%w: entry %d: text empty, too long or not UTF-8", ErrInvalid, i+1)
-		case len(e.Author) > maxLogAuthor || !utf8.ValidString(e.Author):
-			return fmt.Errorf("%w: entry %d: author", ErrInvalid, i+1)
-		case e.At <= 0:
-			return fmt.Errorf("%w: entry %d: time", ErrInvalid, i+1)
+		if err := e.Check(); err != nil {
+			return fmt.Errorf("%w: entry %d: %v", ErrInvalid, i+1, err)
 		}
 	}
 	return nil

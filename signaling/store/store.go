@@ -45,6 +45,7 @@ type Store struct {
 	canned, history                                   jetstream.KeyValue
 	groups, settings                                  jetstream.KeyValue
 	presence, notes                                   jetstream.KeyValue
+	runlog                                            jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -96,6 +97,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.settings, bucketSettings, 0},
 		{&s.presence, bucketPresence, 0},
 		{&s.notes, bucketNotes, 0},
+		{&s.runlog, bucketRunLog, RunLogTTL},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err

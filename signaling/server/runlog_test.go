@@ -1,0 +1,224 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// logLines is a log as "kind|from|author|by|text" lines.
+func logLines(es []protocol.LogEntry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, strings.Join([]string{e.Kind, e.From, e.Author, e.By, e.Text}, "|"))
+	}
+	return out
+}
+
+// openLog opens session sid on console c and returns the log it replays.
+func openLog(t *testing.T, c *st.Conn, sid string) *protocol.LogEntries {
+	t.Helper()
+	c.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	return readLog(t, c, nil)
+}
+
+// readLog reads the pages of a log replayed to console c; each refusal
+// read meanwhile goes to refused.
+func readLog(t *testing.T, c *st.Conn, refused func(*protocol.Error)) *protocol.LogEntries {
+	t.Helper()
+	var l protocol.LogEntries
+	for {
+		m, err := c.Read(20 * time.Second)
+		if err != nil {
+			t.Fatalf("waiting for the log (%d entries so far): %v", len(l.Entries), err)
+		}
+		switch p := m.Body.(type) {
+		case *protocol.Error:
+			if refused == nil {
+				t.Fatalf("error while waiting for the log: %+v", p)
+			}
+			refused(p)
+		case *protocol.LogEntries:
+			if p.Offset != len(l.Entries) {
+				t.Fatalf("a page at %d after %d entries", p.Offset, len(l.Entries))
+			}
+			l.Entries = append(l.Entries, p.Entries...)
+			l.Full = p.Full
+			if !p.More {
+				return &l
+			}
+		}
+	}
+}
+
+// appendLog has console c add an entry to session sid's running log.
+func appendLog(c *st.Conn, sid, kind, from, text string) string {
+	return c.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: fmt.Sprintf("%s-%d", kind, len(text)), Kind: kind, From: from, Text: text, At: 1_700_000_000_000})
+}
+
+// TestRunningLogReachesTransferReceiver: the running log is kept by the
+// server while the session runs. A reloaded console, and the technician a
+// session is offered to, get all of it; after she accepts she gets what was
+// added meanwhile and she alone writes; names come from the server, never
+// from the console; at the end the whole log is in the session's history
+// without any console uploading it.
+func TestRunningLogReachesTransferReceiver(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	admin.CreateTechnician(t, "claire", "Claire Martin", "claire's password", "")
+	admin.CreateTechnician(t, "bob", "Bob", "bob's password", "")
+	claire := st.LogInAs(t, n, "claire", "claire's password")
+	bob := st.LogInAs(t, n, "bob", "bob's password")
+	queueOf(t, claire)
+
+	sid, token, _ := admin.NewSession(t, "Marie Dupont")
+	agent := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
+	agent.Expect(protocol.TypeAgentWelcome)
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	if l := openLog(t, ac, sid); len(l.Entries) != 0 {
+		t.Fatalf("a new session's log: %+v", l)
+	}
+	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	appendLog(ac, sid, protocol.LogMessage, protocol.FromTechnician, "Bonjour <b>Marie</b>")
+	appendLog(ac, sid, protocol.LogMessage, protocol.FromCustomer, "My printer is stuck")
+	appendLog(ac, sid, protocol.LogEvent, "", "Viewing allowed")
+	// A console cannot name the author itself.
+	ac.SendRaw([]byte(`{"v":1,"type":"log.append","id":"forged","sid":"` + sid + `","payload":{"id":"x","kind":"message","from":"customer","author":"Bob","text":"hi","at":1}}`))
+	if e := ac.Expect(protocol.TypeError); e.ID != "forged" {
+		t.Fatalf("an entry with its own author was not refused: %+v", e)
+	}
+	want := []string{
+		"message|technician|Administrator|admin|Bonjour <b>Marie</b>",
+		"message|customer|Marie Dupont||My printer is stuck",
+		"event||||Viewing allowed",
+	}
+
+	// A reload: a new socket opening the session gets the log, in order.
+	reload := admin.Dial(t, "/ws/console")
+	reload.Expect(protocol.TypeConsoleWelcome)
+	if got := logLines(openLog(t, reload, sid).Entries); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("after a reload the log is\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Another technician's console hears nothing of it.
+	bc := bob.Dial(t, "/ws/console")
+	bc.Expect(protocol.TypeConsoleWelcome)
+	bc.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	if e := bc.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeNotFound {
+		t.Fatalf("bob opening another's session: %+v", e)
+	}
+
+	// Offered to Claire: she reads the log, and may not write to it yet.
+	ac.Send(protocol.TypeSessionTransfer, sid, protocol.SessionTransfer{To: "claire"})
+	for ac.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState).State != "outgoing" {
+	}
+	cc := claire.Dial(t, "/ws/console")
+	cc.Expect(protocol.TypeConsoleWelcome)
+	if got := logLines(openLog(t, cc, sid).Entries); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("the transfer's receiver sees\n%s", strings.Join(got, "\n"))
+	}
+	appendLog(cc, sid, protocol.LogEvent, "", "Claire was here")
+	if e := cc.Expect(protocol.TypeError).Body.(*protocol.Error); !strings.Contains(e.Message, "accept the transfer first") {
+		t.Fatalf("the receiver wrote before accepting: %+v", e)
+	}
+	appendLog(ac, sid, protocol.LogMessage, protocol.FromTechnician, "Claire will take over")
+	want = append(want, "message|technician|Administrator|admin|Claire will take over")
+
+	// She accepts: her console gets the log as it is now.
+	cc.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	if got := logLines(readLog(t, cc, nil).Entries); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("after accepting, the receiver sees\n%s", strings.Join(got, "\n"))
+	}
+	appendLog(cc, sid, protocol.LogMessage, protocol.FromTechnician, "Hello, I am Claire")
+	want = append(want, "message|technician|Claire Martin|claire|Hello, I am Claire")
+	appendLog(ac, sid, protocol.LogEvent, "", "the sender writes after the transfer")
+	if e := ac.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeNotFound {
+		t.Fatalf("the sender wrote after the transfer: %+v", e)
+	}
+
+	// She ends; no console uploads anything, the history has it all.
+	cc.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+	agent.Expect(protocol.TypeSessionEnd)
+	code, body := claire.Get(t, "/console/sessions/"+sid+"/log")
+	var stored store.SessionLog
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &stored) != nil {
+		t.Fatalf("stored log: %d %s", code, body)
+	}
+	if got := logLines(stored.Entries); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("the history keeps\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRunningLogIsBounded: a console cannot grow a session's log without
+// bound. Past its bound the server refuses further entries with a clear
+// error, the log ends with one marker saying so, and it still fits the
+// session history at the end.
+func TestRunningLogIsBounded(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	sid, token, _ := admin.NewSession(t, "Marie Dupont")
+	agent := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
+	agent.Expect(protocol.TypeAgentWelcome)
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	openLog(t, ac, sid)
+
+	// Bad entries are refused one by one, and change nothing.
+	for _, bad := range []protocol.LogAppend{
+		{ID: "a", Kind: protocol.LogEvent, Text: "  ", At: 1},
+		{ID: "b", Kind: protocol.LogFull, Text: "the log is full", At: 1},
+		{ID: "c", Kind: protocol.LogMessage, From: "admin", Text: "hi", At: 1},
+		{ID: "d", Kind: protocol.LogEvent, Text: strings.Repeat("x", protocol.MaxLogText+1), At: 1},
+	} {
+		id := ac.Send(protocol.TypeLogAppend, sid, bad)
+		if e := ac.Expect(protocol.TypeError); e.ID != id || e.Body.(*protocol.Error).Code != protocol.CodeBadMessage {
+			t.Fatalf("entry %+v: %+v", bad, e.Body)
+		}
+	}
+
+	big := strings.Repeat("é", protocol.MaxLogText/2) // 12 KiB of text
+	const sent = 120                                  // 1.4 MiB: over the bound
+	for i := range sent {
+		ac.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: fmt.Sprint(i), Kind: protocol.LogEvent, Text: big, At: 1_700_000_000_000 + int64(i)})
+	}
+	ac.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	refusals := 0
+	l := readLog(t, ac, func(e *protocol.Error) {
+		if e.Code != protocol.CodeTooLarge || !strings.Contains(e.Message, "log is full") {
+			t.Fatalf("refusal: %+v", e)
+		}
+		refusals++
+	})
+	kept := len(l.Entries) - 1
+	if !l.Full || kept < 1 || l.Entries[kept].Kind != protocol.LogFull || kept+refusals != sent {
+		t.Fatalf("%d entries sent: %d kept, %d refused, full %v, last entry %+v", sent, kept, refusals, l.Full, l.Entries[len(l.Entries)-1])
+	}
+	size := 0
+	for i, e := range l.Entries[:kept] {
+		if e.ID != fmt.Sprint(i) || e.Text != big {
+			t.Fatalf("entry %d is %q", i, e.ID)
+		}
+		size += len(e.Text)
+	}
+	if size > store.MaxLogSize {
+		t.Fatalf("%d bytes of text kept, over the stored log's %d", size, store.MaxLogSize)
+	}
+
+	ac.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+	agent.Expect(protocol.TypeSessionEnd)
+	code, body := admin.Get(t, "/console/sessions/"+sid+"/log")
+	var stored store.SessionLog
+	if code != http.StatusOK || json.Unmarshal([]byte(body), &stored) != nil || len(stored.Entries) != kept+1 {
+		t.Fatalf("stored log: %d, %d entries (want %d)\n%.300s", code, len(stored.Entries), kept+1, body)
+	}
+}

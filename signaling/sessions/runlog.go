@@ -1,0 +1,80 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// appendLog adds a console's entry to the running log of session ss, which
+// Authorize found to be tech's own. The log lives on the server for the
+// session, so a reloaded or crashed console loses nothing of it. Its content
+// is for display only: the server sets the authors' names itself (from the
+// account and the session), so a console cannot put words in anyone's name
+// but the chat's.
+func (s *Service) appendLog(ctx context.Context, tech auth.Technician, ss store.Session, a *protocol.LogAppend) error {
+	if ss.State.Closed() {
+		return ErrClosed
+	}
+	e := a.Entry()
+	if e.Kind == protocol.LogMessage {
+		if e.From == protocol.FromTechnician {
+			e.Author, e.By = tech.Name, tech.ID
+		} else {
+			e.Author = ss.CustomerName
+		}
+	}
+	err := s.cfg.Store.AppendLog(ctx, ss.ID, e, s.cfg.LogLimits, i18n.T(i18n.EN, "ws.log.full"))
+	switch {
+	case errors.Is(err, store.ErrLogFull):
+		return ErrLogFull
+	case errors.Is(err, store.ErrInvalid):
+		return ErrBadEntry
+	case err != nil:
+		s.log.Warn("running log", "sid", ss.ID, "err", err)
+		return ErrBusy
+	}
+	return nil
+}
+
+// Log is session sid's running log, for a console that may see the session
+// (Authorize checked it).
+func (s *Service) Log(ctx context.Context, sid string) (protocol.LogEntries, error) {
+	return read(ctx, func(ctx context.Context) (protocol.LogEntries, error) {
+		es, full, err := s.cfg.Store.RunningLog(ctx, sid)
+		return protocol.LogEntries{Entries: es, Full: full}, err
+	})
+}
+
+// publishLog sends session ss's running log to the consoles of technician
+// techID that show the session (the receiver of a transfer, when they accept).
+func (s *Service) publishLog(ctx context.Context, techID, sid string) {
+	l, err := s.Log(ctx, sid)
+	if err != nil {
+		s.log.Warn("running log", "sid", sid, "err", err)
+		return
+	}
+	for _, p := range l.Pages() {
+		s.publish(TechSubject(techID, sid), protocol.TypeLogEntries, "", sid, p)
+	}
+}
+
+// keepLog stores the running log of session sid, which has just ended, in
+// the session history: no console has to be there for it.
+func (s *Service) keepLog(ctx context.Context, ss store.Session) {
+	l, err := s.Log(ctx, ss.ID)
+	if err == nil {
+		err = s.cfg.Store.PutSessionLog(ctx, store.SessionLog{
+			SessionID: ss.ID, TechnicianID: ss.TechnicianID, CustomerName: ss.CustomerName,
+			Entries: l.Entries, Stored: time.Now(),
+		})
+	}
+	if err != nil {
+		s.log.Error("store the session log", "sid", ss.ID, "err", err)
+	}
+}
