@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,12 +26,23 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/totp"
 )
 
+// clock is a test clock that stands still unless moved.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
 // loginServer is the real /login handler over the real auth service, an
-// embedded JetStream store and audit trail.
+// embedded JetStream store and audit trail, with a clock of its limits that
+// stands still.
 type loginServer struct {
 	mux   *http.ServeMux
 	store *store.Store
 	audit *audit.Log
+	clock *clock
 }
 
 func newLoginServer(t *testing.T) *loginServer {
@@ -51,8 +63,8 @@ func newLoginServer(t *testing.T) *loginServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &loginServer{mux: http.NewServeMux(), store: st, audit: al}
-	h := &Handler{Auth: auth.New(auth.Config{Audit: al, Logger: quiet}, st), Logger: quiet}
+	s := &loginServer{mux: http.NewServeMux(), store: st, audit: al, clock: &clock{t: time.Now()}}
+	h := &Handler{Auth: auth.New(auth.Config{Audit: al, Logger: quiet, Now: s.clock.Now}, st), Logger: quiet}
 	h.Register(s.mux)
 	return s
 }
@@ -81,9 +93,13 @@ func (s *loginServer) post(addr, path string, form url.Values, cookies ...*http.
 	return w
 }
 
-// flood sends n forms at once from one address (a port each) and counts the
-// answers by status.
-func (s *loginServer) flood(n int, path string, form func(i int) url.Values, cookies ...*http.Cookie) map[int]int {
+// oneAddress is the address of every guess of a flood from one client (a
+// port each).
+func oneAddress(i int) string { return fmt.Sprintf("192.0.2.7:%d", 1024+i) }
+
+// flood sends n forms at once, the i-th from addr(i), and counts the answers
+// by status.
+func (s *loginServer) flood(n int, addr func(i int) string, path string, form func(i int) url.Values, cookies ...*http.Cookie) map[int]int {
 	var (
 		mu     sync.Mutex
 		counts = map[int]int{}
@@ -93,7 +109,7 @@ func (s *loginServer) flood(n int, path string, form func(i int) url.Values, coo
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			w := s.post(fmt.Sprintf("192.0.2.7:%d", 1024+i), path, form(i), cookies...)
+			w := s.post(addr(i), path, form(i), cookies...)
 			mu.Lock()
 			counts[w.Code]++
 			mu.Unlock()
@@ -160,7 +176,7 @@ func TestPasswordGuessesAreCountedBeforeChecking(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 300
-	counts := s.flood(n, "/login", func(i int) url.Values {
+	counts := s.flood(n, oneAddress, "/login", func(i int) url.Values {
 		return url.Values{"username": {"dana"}, "password": {fmt.Sprint("guess ", i)}}
 	})
 	t.Logf("answers by status: %v", counts)
@@ -203,7 +219,7 @@ func TestTOTPGuessesAreCountedBeforeChecking(t *testing.T) {
 		right[c] = true
 	}
 	const n = 300
-	counts := s.flood(n, "/login/code", func(i int) url.Values {
+	counts := s.flood(n, oneAddress, "/login/code", func(i int) url.Values {
 		code := fmt.Sprintf("%06d", (i*7919+13)%1_000_000)
 		for right[code] {
 			code = fmt.Sprintf("%06d", (i*7919+14)%1_000_000)
@@ -222,5 +238,37 @@ func TestTOTPGuessesAreCountedBeforeChecking(t *testing.T) {
 	w = s.post("198.51.100.20:5000", "/login/code", url.Values{"code": {code}}, pending)
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console" {
 		t.Fatalf("right code from another address after the flood: %d %q", w.Code, w.Header().Get("Location"))
+	}
+}
+
+// 300 wrong passwords for one account sent at once from 300 addresses (each
+// under its own limits): the account's slow-down counts each before it is
+// checked, so no more than its threshold (10) are checked at once, the rest
+// are told to wait (429, never 500), and the owner gets in once the wait is
+// over (told by Retry-After).
+func TestPasswordGuessesFromManyAddressesAreCountedBeforeChecking(t *testing.T) {
+	s := newLoginServer(t)
+	const pw = "the right password"
+	if err := s.store.CreateTechnician(context.Background(), store.Account{ID: "fred", Name: "Fred", PasswordHash: cheapHash(t, pw)}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	counts := s.flood(n, func(i int) string { return fmt.Sprintf("10.%d.%d.1:4000", i/256, i%256) }, "/login", func(i int) url.Values {
+		return url.Values{"username": {"fred"}, "password": {fmt.Sprint("guess ", i)}}
+	})
+	t.Logf("answers by status: %v", counts)
+	if c := s.checks(t, "wrong password"); c > 10 {
+		t.Errorf("%d passwords were checked at once, want at most 10 (the slow-down threshold)", c)
+	}
+	wantOnly(t, counts, n, http.StatusUnauthorized, http.StatusTooManyRequests)
+	w := s.post("198.51.100.20:5000", "/login", url.Values{"username": {"fred"}, "password": {pw}})
+	wait, err := strconv.Atoi(w.Header().Get("Retry-After"))
+	if w.Code != http.StatusTooManyRequests || err != nil || wait < 1 || wait > 2 {
+		t.Fatalf("right password right after the flood: %d, Retry-After %q; want 429 and about a second", w.Code, w.Header().Get("Retry-After"))
+	}
+	s.clock.Add(time.Duration(wait) * time.Second)
+	w = s.post("198.51.100.20:5000", "/login", url.Values{"username": {"fred"}, "password": {pw}})
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/console" {
+		t.Fatalf("right password from another address once the wait is over: %d %q", w.Code, w.Header().Get("Location"))
 	}
 }
