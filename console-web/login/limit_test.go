@@ -16,24 +16,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"golang.org/x/crypto/argon2"
 
-	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/clocktest"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/store"
+	"github.com/lifeline-support/lifeline/signaling/storetest"
 	"github.com/lifeline-support/lifeline/signaling/totp"
 )
-
-// clock is a test clock that stands still unless moved.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // loginServer is the real /login handler over the real auth service, an
 // embedded JetStream store and audit trail, with a clock of its limits that
@@ -42,28 +33,18 @@ type loginServer struct {
 	mux   *http.ServeMux
 	store *store.Store
 	audit *audit.Log
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newLoginServer(t *testing.T) *loginServer {
 	t.Helper()
-	nc, err := nats.Connect(natstest.Server(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := store.Open(ctx, nc, store.Config{LoginTTL: time.Hour, InviteTTL: time.Hour, PINTTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, nc := storetest.Open(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	al, err := audit.Open(ctx, nc, audit.Config{Logger: quiet})
+	al, err := audit.Open(context.Background(), nc, audit.Config{Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &loginServer{mux: http.NewServeMux(), store: st, audit: al, clock: &clock{t: time.Now()}}
+	s := &loginServer{mux: http.NewServeMux(), store: st, audit: al, clock: clocktest.New(time.Now())}
 	h := &Handler{Auth: auth.New(auth.Config{Audit: al, Logger: quiet, Now: s.clock.Now}, st), Logger: quiet}
 	h.Register(s.mux)
 	return s

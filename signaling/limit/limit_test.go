@@ -3,40 +3,12 @@ package limit
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
-	"github.com/lifeline-support/lifeline/shared/natstest"
-	"github.com/lifeline-support/lifeline/signaling/store"
+	"github.com/lifeline-support/lifeline/shared/clocktest"
+	"github.com/lifeline-support/lifeline/signaling/storetest"
 )
-
-// clock is a test clock that stands still unless moved.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func newStore(t *testing.T) *store.Store {
-	t.Helper()
-	nc, err := nats.Connect(natstest.Server(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := store.Open(ctx, nc, store.Config{LoginTTL: time.Hour, InviteTTL: time.Hour, PINTTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 // step is one call on a counter: take (or give) after moving the clock by
 // advance, and what it must answer.
@@ -76,8 +48,9 @@ func TestRules(t *testing.T) {
 		{"Max 0 allows anything", Rule{Window: time.Minute}, []step{{}, {}, {}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := &clock{t: time.Now()}
-			c := New(newStore(t), tc.rule, clk.Now, nil)
+			clk := clocktest.New(time.Now())
+			st, _ := storetest.Open(t)
+			c := New(st, tc.rule, clk.Now, nil)
 			ctx := context.Background()
 			for i, s := range tc.steps {
 				clk.Add(s.advance)
