@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,7 +74,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := layout.NewPage(w, r, "login.title")
-	w.WriteHeader(h.status(err))
+	h.writeStatus(w, err)
 	_ = view(p, next, h.message(p, err)).Render(r.Context(), w)
 }
 
@@ -101,20 +102,36 @@ func (h *Handler) code(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := layout.NewPage(w, r, "login.title")
-	w.WriteHeader(h.status(err))
+	h.writeStatus(w, err)
 	_ = codeView(p, next, h.message(p, err)).Render(r.Context(), w)
 }
 
-func (h *Handler) status(err error) int {
+// writeStatus answers a failed login: 401 for a wrong password or code, 429
+// for a limit (with Retry-After when the wait is known), 500 otherwise.
+func (h *Handler) writeStatus(w http.ResponseWriter, err error) {
 	var locked *auth.LockedError
 	var slow *auth.SlowDownError
+	status := http.StatusInternalServerError
 	switch {
 	case errors.Is(err, auth.ErrBadLogin), errors.Is(err, auth.ErrBadCode):
-		return http.StatusUnauthorized
-	case errors.As(err, &locked), errors.As(err, &slow), errors.Is(err, auth.ErrRateLimited):
-		return http.StatusTooManyRequests
+		status = http.StatusUnauthorized
+	case errors.As(err, &locked):
+		status = retryAfter(w, time.Until(locked.Until))
+	case errors.As(err, &slow):
+		status = retryAfter(w, time.Until(slow.Until))
+	case errors.Is(err, auth.ErrBusy):
+		status = retryAfter(w, time.Second)
+	case errors.Is(err, auth.ErrRateLimited):
+		status = http.StatusTooManyRequests
 	}
-	return http.StatusInternalServerError
+	w.WriteHeader(status)
+}
+
+// retryAfter sets the Retry-After header to d (at least a second) and
+// returns 429.
+func retryAfter(w http.ResponseWriter, d time.Duration) int {
+	w.Header().Set("Retry-After", strconv.Itoa(max(int(math.Ceil(d.Seconds())), 1)))
+	return http.StatusTooManyRequests
 }
 
 func (h *Handler) message(p layout.Page, err error) string {
@@ -131,6 +148,8 @@ func (h *Handler) message(p layout.Page, err error) string {
 		return p.T("login.slowDown", int(math.Ceil(time.Until(slow.Until).Seconds())))
 	case errors.Is(err, auth.ErrRateLimited):
 		return p.T("login.rateLimited")
+	case errors.Is(err, auth.ErrBusy):
+		return p.T("login.busy")
 	}
 	h.Logger.Error("login", "err", err)
 	return p.T("error.server")

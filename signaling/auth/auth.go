@@ -16,10 +16,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/limit"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
@@ -61,6 +63,12 @@ type Auth struct {
 	cfg   Config
 	store *store.Store
 	log   *slog.Logger
+	// perAddr counts the attempts (passwords and codes) of each client
+	// address, lock those of each address on each account.
+	perAddr, lock *limit.Counter
+	// accMu keeps this node's counting of attempts on accounts in line, so
+	// they do not lose compare-and-set races to each other.
+	accMu sync.Mutex
 }
 
 // New returns an Auth over st.
@@ -92,8 +100,13 @@ func New(cfg Config, st *store.Store) *Auth {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Auth{cfg: cfg, store: st, log: cfg.Logger}
+	return &Auth{cfg: cfg, store: st, log: cfg.Logger,
+		perAddr: limit.New(st, limit.Rule{Max: cfg.PerAddress, Window: perAddressWindow}, cfg.Now, cfg.Logger),
+		lock:    limit.New(st, limit.Rule{Max: cfg.MaxFailures, LockFor: cfg.LockFor}, cfg.Now, cfg.Logger)}
 }
+
+// perAddressWindow is the window of Config.PerAddress.
+const perAddressWindow = 10 * time.Minute
 
 // Store is the store the logins live in.
 func (a *Auth) Store() *store.Store { return a.store }
@@ -217,33 +230,13 @@ func (a *Auth) record(ctx context.Context, e audit.Event) {
 // Login checks a username and password. Right, it sets the login cookie and
 // returns nil, or, when the account has two-step login, sets a short pending
 // login and returns ErrNeedCode. Wrong, it returns ErrBadLogin, a *LockedError
-// once the account is locked, or ErrRateLimited for an address trying too often.
+// once the account is locked, or ErrRateLimited for an address trying too
+// often. Every attempt is counted before the password is checked; one that
+// cannot be counted now is refused with ErrBusy, unchecked.
 func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request, username, password string) error {
 	ip := ClientIP(r)
-	now := a.cfg.Now()
-	// Each address may fail PerAddress times in 10 minutes; right logins
-	// (an office behind one address) do not count.
-	limKey := "login." + store.AddrKey(ip)
-	lim, err := a.store.Limit(ctx, limKey)
+	addrKey, err := a.takeAddr(ctx, username, ip)
 	if err != nil {
-		return err
-	}
-	if lim.Count >= a.cfg.PerAddress && now.Sub(lim.Since) <= 10*time.Minute {
-		if err := a.cfg.Audit.RecordRefusal(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "rate limited"}); err != nil {
-			a.log.Error("audit", "err", err)
-		}
-		return ErrRateLimited
-	}
-	failed := func(err error) error {
-		if errors.Is(err, ErrBadLogin) || errors.Is(err, ErrBadCode) {
-			_, _ = a.store.UpdateLimit(ctx, limKey, func(l *store.Limit) error {
-				if now.Sub(l.Since) > 10*time.Minute {
-					l.Count, l.Since = 0, now
-				}
-				l.Count++
-				return nil
-			})
-		}
 		return err
 	}
 	acc, err := a.store.Account(ctx, username)
@@ -251,27 +244,34 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 		// Spend the same time as a real check so usernames cannot be probed.
 		_, _ = checkPassword(dummyHash, password)
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: username, IP: ip, Detail: "unknown account"})
-		return failed(ErrBadLogin)
+		return ErrBadLogin
 	}
 	if err != nil {
+		a.perAddr.Give(ctx, addrKey)
 		return err
 	}
-	if err := a.checkLocks(ctx, acc, ip, now); err != nil {
+	at, err := a.takeAccount(ctx, acc.ID, ip)
+	if err != nil {
+		a.perAddr.Give(ctx, addrKey)
 		return err
 	}
 	ok, stale := checkPassword(acc.PasswordHash, password)
 	if !ok {
-		return failed(a.fail(ctx, acc.ID, ip, "wrong password", ErrBadLogin))
+		return a.fail(ctx, acc.ID, ip, "wrong password", ErrBadLogin, at)
 	}
 	if stale {
 		a.rehash(ctx, acc, password)
 	}
+	// The password was right: the account and its address do not hold it
+	// against anyone (an office behind one address).
+	a.giveAccount(ctx, acc.ID, ip)
 	if acc.Disabled {
 		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "disabled"})
-		return failed(ErrBadLogin)
+		return ErrBadLogin
 	}
+	a.perAddr.Give(ctx, addrKey)
 	if acc.TOTP != "" {
-		if err := a.startLogin(ctx, w, acc, true, now.Add(a.cfg.SecondStepTTL)); err != nil {
+		if err := a.startLogin(ctx, w, acc, true, a.cfg.Now().Add(a.cfg.SecondStepTTL)); err != nil {
 			return err
 		}
 		return ErrNeedCode
@@ -304,56 +304,113 @@ func lockKey(id, ip string) string { return lockPrefix(id) + "." + store.AddrKey
 // lockPrefix starts the keys of every address's failures on one account.
 func lockPrefix(id string) string { return "lock." + store.HashKey(id) }
 
-// checkLocks refuses an attempt on acc from ip while that address is locked
-// out of the account (*LockedError) or the account must wait (*SlowDownError).
-func (a *Auth) checkLocks(ctx context.Context, acc store.Account, ip string, now time.Time) error {
-	l, err := a.store.Limit(ctx, lockKey(acc.ID, ip))
-	if err != nil {
-		return err
+// takeAddr counts one attempt (a password or a code, for user) from ip
+// before it is checked, and returns the key to give it back with; it
+// refuses with ErrRateLimited when ip has failed PerAddress times in 10
+// minutes, or ErrBusy.
+func (a *Auth) takeAddr(ctx context.Context, user, ip string) (string, error) {
+	key := "login." + store.AddrKey(ip)
+	_, err := a.perAddr.Take(ctx, key)
+	if errors.Is(err, limit.ErrLimited) {
+		a.refused(ctx, user, ip, "rate limited")
+		return key, ErrRateLimited
 	}
-	if now.Before(l.Until) {
-		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "locked for this address"})
-		return &LockedError{Until: l.Until}
-	}
-	if now.Before(acc.SlowUntil) {
-		a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: acc.ID, IP: ip, Detail: "slowed down"})
-		return &SlowDownError{Until: acc.SlowUntil}
-	}
-	return nil
+	return key, busy(err)
 }
 
-// fail counts a failure against the address on the account, locking the
-// address out at MaxFailures, and against the account, slowing it down from
-// SlowAfter on.
-func (a *Auth) fail(ctx context.Context, id, ip, why string, err error) error {
+// takeAccount counts one attempt on account id from ip before it is
+// checked: against the address on the account (refused with a *LockedError
+// while it is locked out; the MaxFailures-th attempt locks it) and against
+// the account from anywhere (refused with a *SlowDownError while it must
+// wait; each attempt from the SlowAfter-th on makes it wait, one second
+// doubling up to MaxSlowDown). A right attempt gives both back (giveAccount,
+// or finish which clears them).
+func (a *Auth) takeAccount(ctx context.Context, id, ip string) (limit.Attempt, error) {
+	at, err := a.lock.Take(ctx, lockKey(id, ip))
+	var le *limit.Error
+	if errors.As(err, &le) && errors.Is(err, limit.ErrLimited) {
+		a.refused(ctx, id, ip, "locked for this address")
+		return at, &LockedError{Until: le.Until}
+	}
+	if err != nil {
+		return at, busy(err)
+	}
+	if err := a.slowDown(ctx, id, ip); err != nil {
+		a.lock.Give(ctx, lockKey(id, ip))
+		return at, err
+	}
+	return at, nil
+}
+
+// slowDown counts one attempt on account id (from any address) in one
+// compare-and-set, refusing it while the account must wait.
+func (a *Auth) slowDown(ctx context.Context, id, ip string) error {
+	a.accMu.Lock()
+	defer a.accMu.Unlock()
 	now := a.cfg.Now()
-	a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: id, IP: ip, Detail: why})
-	l, lerr := a.store.UpdateLimit(ctx, lockKey(id, ip), func(l *store.Limit) error {
-		if l.Since.IsZero() {
-			l.Since = now
+	_, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
+		if now.Before(acc.SlowUntil) {
+			return &SlowDownError{Until: acc.SlowUntil}
 		}
-		l.Count++
-		if l.Count >= a.cfg.MaxFailures {
-			l.Count, l.Since, l.Until = 0, time.Time{}, now.Add(a.cfg.LockFor)
-		}
-		return nil
-	})
-	_, uerr := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
 		acc.Failures++
 		if n := acc.Failures - a.cfg.SlowAfter; n >= 0 {
 			acc.SlowUntil = now.Add(min(time.Second<<min(n, 16), a.cfg.MaxSlowDown))
 		}
 		return nil
 	})
-	if lerr != nil {
-		return lerr
+	var slow *SlowDownError
+	if errors.As(err, &slow) {
+		a.refused(ctx, id, ip, "slowed down")
 	}
-	if uerr != nil {
-		return uerr
+	return busy(err)
+}
+
+// giveAccount gives back the attempt takeAccount counted for a right
+// password that does not finish the login (a two-step code comes next, or
+// the account is disabled); it only logs a failure.
+func (a *Auth) giveAccount(ctx context.Context, id, ip string) {
+	ctx = context.WithoutCancel(ctx)
+	a.lock.Give(ctx, lockKey(id, ip))
+	a.accMu.Lock()
+	defer a.accMu.Unlock()
+	_, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
+		if acc.Failures > 0 {
+			acc.Failures--
+		}
+		if acc.Failures < a.cfg.SlowAfter {
+			acc.SlowUntil = time.Time{}
+		}
+		return nil
+	})
+	if err != nil {
+		a.log.Warn("login: give an attempt back", "account", id, "err", err)
 	}
-	if now.Before(l.Until) {
-		a.record(ctx, audit.Event{Type: audit.LoginLocked, Actor: id, IP: ip, Detail: fmt.Sprintf("this address until %s", l.Until.UTC().Format(time.RFC3339))})
-		return &LockedError{Until: l.Until}
+}
+
+// refused records an attempt refused by a limit (coalesced in the trail).
+func (a *Auth) refused(ctx context.Context, user, ip, why string) {
+	if err := a.cfg.Audit.RecordRefusal(ctx, audit.Event{Type: audit.LoginFailed, Actor: user, IP: ip, Detail: why}); err != nil {
+		a.log.Error("audit", "err", err)
+	}
+}
+
+// fail records a wrong password or code, counted already by takeAddr and
+// takeAccount, and returns err, or a *LockedError when that attempt locked
+// the address out of the account.
+func (a *Auth) fail(ctx context.Context, id, ip, why string, err error, at limit.Attempt) error {
+	a.record(ctx, audit.Event{Type: audit.LoginFailed, Actor: id, IP: ip, Detail: why})
+	if !at.Locked.IsZero() {
+		a.record(ctx, audit.Event{Type: audit.LoginLocked, Actor: id, IP: ip, Detail: fmt.Sprintf("this address until %s", at.Locked.UTC().Format(time.RFC3339))})
+		return &LockedError{Until: at.Locked}
+	}
+	return err
+}
+
+// busy turns a lost compare-and-set race (on a counter or an account) into
+// ErrBusy: the attempt was not checked, and trying again soon is the answer.
+func busy(err error) error {
+	if errors.Is(err, limit.ErrBusy) || errors.Is(err, store.ErrConflict) {
+		return ErrBusy
 	}
 	return err
 }
@@ -361,26 +418,29 @@ func (a *Auth) fail(ctx context.Context, id, ip, why string, err error) error {
 // Unlock forgets an account's failures: every address's lockout and the
 // slow-down.
 func (a *Auth) Unlock(ctx context.Context, id string) error {
-	if _, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
-		acc.Failures, acc.SlowUntil = 0, time.Time{}
-		return nil
-	}); err != nil {
+	if err := a.forgetFailures(ctx, id); err != nil {
 		return err
 	}
 	return a.store.ClearLimits(ctx, lockPrefix(id))
 }
 
+// forgetFailures ends the account's slow-down.
+func (a *Auth) forgetFailures(ctx context.Context, id string) error {
+	a.accMu.Lock()
+	defer a.accMu.Unlock()
+	_, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
+		acc.Failures, acc.SlowUntil = 0, time.Time{}
+		return nil
+	})
+	return busy(err)
+}
+
 // finish turns a checked account into a full login.
 func (a *Auth) finish(ctx context.Context, w http.ResponseWriter, acc store.Account, ip string) error {
-	if acc.Failures != 0 || !acc.SlowUntil.IsZero() {
-		if _, err := a.store.UpdateAccount(ctx, acc.ID, func(acc *store.Account) error {
-			acc.Failures, acc.SlowUntil = 0, time.Time{}
-			return nil
-		}); err != nil {
-			return err
-		}
+	if err := a.forgetFailures(ctx, acc.ID); err != nil {
+		return err
 	}
-	if err := a.store.DeleteLimit(ctx, lockKey(acc.ID, ip)); err != nil {
+	if err := a.lock.Reset(ctx, lockKey(acc.ID, ip)); err != nil {
 		return err
 	}
 	if err := a.startLogin(ctx, w, acc, false, time.Now().Add(a.Settings(ctx).LoginTTL())); err != nil {

@@ -8,27 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/signaling/store"
+	"github.com/lifeline-support/lifeline/signaling/storetest"
 )
 
 // newAuth returns an Auth over a store on a fresh embedded NATS server.
 func newAuth(t *testing.T, cfg Config) (*Auth, *store.Store) {
 	t.Helper()
-	nc, err := nats.Connect(natstest.Server(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := store.Open(ctx, nc, store.Config{LoginTTL: time.Hour, InviteTTL: time.Hour, PINTTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, _ := storetest.Open(t)
 	return New(cfg, st), st
 }
 

@@ -18,6 +18,9 @@ var (
 	ErrBadCode = errors.New("wrong code")
 	// ErrRateLimited means too many login attempts came from one address.
 	ErrRateLimited = errors.New("too many login attempts from this address; wait a few minutes")
+	// ErrBusy means too many login attempts arrived at once to count this
+	// one: it was not checked, and may be tried again in a moment.
+	ErrBusy = errors.New("too many login attempts at once; try again in a moment")
 	// ErrWeakPassword means a new password is too short.
 	ErrWeakPassword = fmt.Errorf("a password needs at least %d characters", MinPassword)
 	// ErrForbidden means the technician lacks the permission.

@@ -4,29 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/lifeline-support/lifeline/shared/clocktest"
 )
-
-// clock is a test clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // TestLockoutIsPerAccountAndAddress: five wrong passwords from one address
 // lock that address out of that account, not the account: its owner logs in
 // from elsewhere, and the address still reaches other accounts.
 func TestLockoutIsPerAccountAndAddress(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := clocktest.New(time.Now())
 	a, _ := newAuth(t, Config{MaxFailures: 5, LockFor: 5 * time.Minute, Now: clk.Now})
 	ctx := context.Background()
 	const pw = "the right password"
@@ -67,7 +55,7 @@ func TestLockoutIsPerAccountAndAddress(t *testing.T) {
 // attempts) instead of locking it, and the owner gets in once the wait is
 // over.
 func TestFailuresFromManyAddressesSlowTheAccountDown(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := clocktest.New(time.Now())
 	a, _ := newAuth(t, Config{MaxFailures: 5, SlowAfter: 10, Now: clk.Now})
 	ctx := context.Background()
 	const pw = "the right password"

@@ -32,10 +32,16 @@ func (a *Auth) SecondStep(w http.ResponseWriter, r *http.Request, code string) e
 	if err != nil || !l.Pending {
 		return ErrNoLogin
 	}
-	now := a.cfg.Now()
-	if err := a.checkLocks(ctx, acc, ip, now); err != nil {
+	addrKey, err := a.takeAddr(ctx, acc.ID, ip)
+	if err != nil {
 		return err
 	}
+	at, err := a.takeAccount(ctx, acc.ID, ip)
+	if err != nil {
+		a.perAddr.Give(ctx, addrKey)
+		return err
+	}
+	now := a.cfg.Now()
 	code = strings.TrimSpace(code)
 	usedRecovery := false
 	acc, err = a.store.UpdateAccount(ctx, acc.ID, func(acc *store.Account) error {
@@ -52,11 +58,15 @@ func (a *Auth) SecondStep(w http.ResponseWriter, r *http.Request, code string) e
 		return ErrBadCode
 	})
 	if errors.Is(err, ErrBadCode) {
-		return a.fail(ctx, l.AccountID, ip, "wrong two-step code", ErrBadCode)
+		return a.fail(ctx, l.AccountID, ip, "wrong two-step code", ErrBadCode, at)
 	}
 	if err != nil {
-		return err
+		// Not checked (a lost race on the account): not held against anyone.
+		a.giveAccount(ctx, l.AccountID, ip)
+		a.perAddr.Give(ctx, addrKey)
+		return busy(err)
 	}
+	a.perAddr.Give(ctx, addrKey)
 	if c, err := r.Cookie(CookieName); err == nil {
 		_ = a.store.DeleteLogin(ctx, c.Value)
 	}

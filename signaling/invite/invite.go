@@ -12,10 +12,10 @@ import (
 	"log/slog"
 	"math/big"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/limit"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
@@ -49,10 +49,9 @@ type Service struct {
 	cfg   Config
 	store *store.Store
 	log   *slog.Logger
-	// addrMu and globalMu keep this node's updates of the per-address and
-	// server-wide counters in line, so they do not lose compare-and-set
-	// races to each other (other nodes still can: that answers ErrBusy).
-	addrMu, globalMu sync.Mutex
+	// perAddr counts PIN attempts per client address, global those from
+	// every address together.
+	perAddr, global *limit.Counter
 }
 
 // New returns a Service over st.
@@ -63,7 +62,10 @@ func New(cfg Config, st *store.Store) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{cfg: cfg, store: st, log: cfg.Logger}
+	return &Service{cfg: cfg, store: st, log: cfg.Logger,
+		perAddr: limit.New(st, limit.Rule{Max: cfg.MaxFailures, Window: cfg.Window}, cfg.Now, cfg.Logger),
+		global: limit.New(st, limit.Rule{Max: cfg.GlobalMaxFailures, Window: cfg.Window, Pace: cfg.MaxWait},
+			cfg.Now, cfg.Logger)}
 }
 
 // Invitation is what a technician hands to a customer.
@@ -177,27 +179,25 @@ func (s *Service) Use(ctx context.Context, token string) (string, error) {
 // ErrInvalidPIN for a wrong or expired PIN.
 func (s *Service) RedeemPIN(ctx context.Context, addr, pin string) (token string, err error) {
 	key := limitKey(addr)
-	if err := s.takeAttempt(ctx, key); err != nil {
-		return "", err
+	if _, err := s.perAddr.Take(ctx, key); err != nil {
+		return "", rateLimited(err)
 	}
-	wait, err := s.takeSlot(ctx)
+	at, err := s.global.Take(ctx, globalKey)
 	if err == nil {
-		err = sleep(ctx, wait)
+		err = sleep(ctx, at.Wait)
 		if err != nil {
-			s.refund(context.WithoutCancel(ctx), globalKey, &s.globalMu)
+			s.global.Give(ctx, globalKey)
 		}
 	}
 	if err != nil {
-		s.refund(context.WithoutCancel(ctx), key, &s.addrMu)
-		return "", err
+		s.perAddr.Give(ctx, key)
+		return "", rateLimited(err)
 	}
 	if protocol.IsPIN(pin) {
 		p, err := s.store.TakePIN(ctx, pin)
 		if err == nil && !s.cfg.Now().After(p.Expires) {
-			s.refund(ctx, key, &s.addrMu)
-			if s.cfg.GlobalMaxFailures > 0 {
-				s.refund(ctx, globalKey, &s.globalMu)
-			}
+			s.perAddr.Give(ctx, key)
+			s.global.Give(ctx, globalKey)
 			return p.Token, nil
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -3,36 +3,17 @@ package invite
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
-	"github.com/lifeline-support/lifeline/shared/natstest"
-	"github.com/lifeline-support/lifeline/signaling/store"
+	"github.com/lifeline-support/lifeline/shared/clocktest"
+	"github.com/lifeline-support/lifeline/signaling/storetest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func newService(t *testing.T) (*Service, *clock) {
+func newService(t *testing.T) (*Service, *clocktest.Clock) {
 	t.Helper()
-	nc, err := nats.Connect(natstest.Server(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	st, err := store.Open(context.Background(), nc, store.Config{LoginTTL: time.Hour, InviteTTL: time.Hour, PINTTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	st, _ := storetest.Open(t)
+	c := clocktest.New(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))
 	cfg := Defaults()
 	cfg.Now = c.Now
 	return New(cfg, st), c

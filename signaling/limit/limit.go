@@ -1,0 +1,155 @@
+// Package limit counts attempts at a secret (PINs, passwords, two-step
+// codes) in the store's limits bucket, each with one compare-and-set before
+// the attempt is checked, so that no more than a rule allows are ever
+// checked however many arrive at once.
+package limit
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// BusyRetry is what an attempt that lost a race on a counter is told to wait.
+const BusyRetry = time.Second
+
+// Rule says how many attempts a key allows. A zero Max allows any number.
+type Rule struct {
+	// Max attempts are allowed per Window, which starts at the first one.
+	Max    int
+	Window time.Duration
+	// LockFor, when set, replaces the Window: attempts are counted in a row
+	// (until the record expires or is reset) and the Max-th, still allowed,
+	// locks the key for LockFor.
+	LockFor time.Duration
+	// Pace, when set, lets attempts past Max go ahead one per Window/Max
+	// instead of refusing them, each waiting its turn; one that would wait
+	// longer than Pace is refused with ErrBusy.
+	Pace time.Duration
+}
+
+// Counter applies one Rule to the keys it is given.
+type Counter struct {
+	rule Rule
+	st   *store.Store
+	now  func() time.Time
+	log  *slog.Logger
+	// mu keeps this node's updates of the counter in line, so they do not
+	// lose compare-and-set races to each other (other nodes still can: that
+	// answers ErrBusy).
+	mu sync.Mutex
+}
+
+// New returns a Counter of rule over st; now and log may be nil (time.Now,
+// slog.Default()).
+func New(st *store.Store, rule Rule, now func() time.Time, log *slog.Logger) *Counter {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Counter{rule: rule, st: st, now: now, log: log}
+}
+
+// Attempt is what Take counted.
+type Attempt struct {
+	// Wait is how long the attempt must wait for its turn (Rule.Pace).
+	Wait time.Duration
+	// Locked is the end of the lock this attempt started as the last one
+	// allowed (Rule.LockFor), or zero.
+	Locked time.Time
+}
+
+// Take counts one attempt under key before it is checked. It returns an
+// *Error wrapping ErrLimited when key has no attempt left, or ErrBusy when
+// the attempt lost a race or has no turn soon: then nothing was counted.
+func (c *Counter) Take(ctx context.Context, key string) (Attempt, error) {
+	r := c.rule
+	if r.Max <= 0 {
+		return Attempt{}, nil
+	}
+	var at Attempt
+	now := c.now()
+	err := c.update(ctx, key, now, func(l *store.Limit) error {
+		at = Attempt{}
+		if r.LockFor > 0 {
+			if l.Count >= r.Max {
+				if now.Before(l.Until) {
+					return refusal(l.Until, now, ErrLimited)
+				}
+				l.Count = 0
+			}
+			l.Count++
+			if l.Count >= r.Max {
+				l.Until = now.Add(r.LockFor)
+				at.Locked = l.Until
+			}
+			return nil
+		}
+		if now.Sub(l.Since) >= r.Window {
+			l.Count, l.Since = 0, now
+		}
+		if l.Count >= r.Max {
+			if r.Pace <= 0 {
+				return refusal(l.Since.Add(r.Window), now, ErrLimited)
+			}
+			turn := now
+			if l.Next.After(now) {
+				turn = l.Next
+			}
+			if turn.Sub(now) > r.Pace {
+				return refusal(turn, now, ErrBusy)
+			}
+			l.Next = turn.Add(r.Window / time.Duration(r.Max))
+			at.Wait = turn.Sub(now)
+		}
+		l.Count++
+		return nil
+	})
+	return at, err
+}
+
+// Give gives back an attempt taken under key that turned out not to be a
+// wrong one (the right secret, or one never checked); it only logs a failure.
+func (c *Counter) Give(ctx context.Context, key string) {
+	if c.rule.Max <= 0 {
+		return
+	}
+	err := c.update(context.WithoutCancel(ctx), key, c.now(), func(l *store.Limit) error {
+		if l.Count > 0 {
+			l.Count--
+		}
+		return nil
+	})
+	if err != nil {
+		c.log.Warn("limit: give an attempt back", "err", err)
+	}
+}
+
+// Reset forgets every attempt counted under key, and its lock.
+func (c *Counter) Reset(ctx context.Context, key string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.st.DeleteLimit(ctx, key)
+}
+
+// update changes key's counter with fn in one compare-and-set; a lost race
+// is ErrBusy.
+func (c *Counter) update(ctx context.Context, key string, now time.Time, fn func(*store.Limit) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := c.st.UpdateLimit(ctx, key, fn)
+	if errors.Is(err, store.ErrConflict) {
+		return refusal(now.Add(BusyRetry), now, ErrBusy)
+	}
+	return err
+}
+
+func refusal(until, now time.Time, reason error) *Error {
+	return &Error{Until: until, RetryAfter: until.Sub(now), Reason: reason}
+}
