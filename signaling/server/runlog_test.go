@@ -64,6 +64,25 @@ func appendLog(c *st.Conn, sid, kind, from, text string) string {
 	return c.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: fmt.Sprintf("%s-%d", kind, len(text)), Kind: kind, From: from, Text: text, At: 1_700_000_000_000})
 }
 
+// waitLog opens session sid on fresh consoles of tech until the log it
+// replays is want.
+func waitLog(t *testing.T, tech *st.Tech, sid string, want []string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c := tech.Dial(t, "/ws/console")
+		c.Expect(protocol.TypeConsoleWelcome)
+		got := logLines(openLog(t, c, sid).Entries)
+		c.Close()
+		if strings.Join(got, "\n") == strings.Join(want, "\n") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log never became\n%s\nit is\n%s", strings.Join(want, "\n"), strings.Join(got, "\n"))
+		}
+	}
+}
+
 // TestRunningLogReachesTransferReceiver: the running log is kept by the
 // server while the session runs. A reloaded console, and the technician a
 // session is offered to, get all of it; after she accepts she gets what was
@@ -132,6 +151,9 @@ func TestRunningLogReachesTransferReceiver(t *testing.T) {
 	}
 	appendLog(ac, sid, protocol.LogMessage, protocol.FromTechnician, "Claire will take over")
 	want = append(want, "message|technician|Administrator|admin|Claire will take over")
+	// log.append has no acknowledgement: wait until the entry is kept before
+	// Claire accepts, or her replay may be read before it is.
+	waitLog(t, admin, sid, want)
 
 	// She accepts: her console gets the log as it is now.
 	cc.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
