@@ -221,7 +221,16 @@ type answer struct {
 // customer or the technician ended it, ErrInvalidCode and friends when the server
 // refused the code, and ErrConnectionLost when signaling went away.
 func Run(ctx context.Context, cfg Config) error {
-	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64)}
+	s := newRunner(cfg)
+	defer s.grabber.Close()
+	return s.run(ctx)
+}
+
+// newRunner fills in cfg's defaults and wires the grants gate, before any
+// connection.
+func newRunner(cfg Config) *runner {
+	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64),
+		asking: map[protocol.Permission]bool{}, denied: map[string]bool{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -240,9 +249,8 @@ func Run(ctx context.Context, cfg Config) error {
 	if s.cfg.Monitors == nil {
 		s.cfg.Monitors = screen.Monitors
 	}
-	s.grants.newRobot, s.grants.log = s.cfg.NewInjector, s.log
-	defer s.grabber.Close()
-	return s.run(ctx)
+	s.grants.newRobot, s.grants.log, s.grants.refused = s.cfg.NewInjector, s.log, s.report
+	return s
 }
 
 type runner struct {
@@ -295,14 +303,9 @@ func (s *runner) run(ctx context.Context) error {
 	ui := s.cfg.Consent
 	ui.SetInfo(consent.Info{TechnicianName: welcome.TechnicianName, OrgName: welcome.OrgName, CustomerName: welcome.CustomerName})
 	ui.SetState(protocol.Permissions{}, true)
-	s.asking = map[protocol.Permission]bool{}
-	s.denied = map[string]bool{}
 	for _, d := range welcome.Denied {
 		s.denied[d] = true
 	}
-	s.grants.mu.Lock()
-	s.grants.refused = s.report
-	s.grants.mu.Unlock()
 	for _, f := range s.cfg.Features {
 		if a, ok := f.(Auditor); ok {
 			a.SetAudit(s.report)
