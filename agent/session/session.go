@@ -96,6 +96,14 @@ type Named interface {
 	SetNames(org, technician string)
 }
 
+// InputGuard is a Feature that holds the technician's input back while it is
+// in use: nothing is injected under a drawing or the laser on the customer's
+// screen, whatever the console sends.
+type InputGuard interface {
+	// HoldsInput reports whether input must be refused now. It must not block.
+	HoldsInput() bool
+}
+
 // Injector is the part of *input.Robot the session uses.
 type Injector interface {
 	Inject(protocol.InputEvent) error
@@ -111,7 +119,11 @@ type grants struct {
 	robot    Injector
 	newRobot func() (Injector, error)
 	dropped  int
-	log      *slog.Logger
+	// guards hold input back while they are in use (the drawing); held
+	// counts the events they refused.
+	guards []InputGuard
+	held   int
+	log    *slog.Logger
 	// refused reports input dropped for lack of a grant (the first, then every
 	// hundredth); it must not block.
 	refused func(protocol.Audit)
@@ -144,7 +156,8 @@ func (g *grants) set(p protocol.Permissions) {
 	g.p = p
 }
 
-// inject applies one input event if, and only if, control is granted.
+// inject applies one input event if, and only if, control is granted and no
+// guard holds input back.
 func (g *grants) inject(ev protocol.InputEvent) {
 	var report func(protocol.Audit)
 	var rep protocol.Audit
@@ -164,6 +177,15 @@ func (g *grants) inject(ev protocol.InputEvent) {
 		}
 		return
 	}
+	if g.guarded() {
+		g.held++
+		if g.held == 1 || g.held%100 == 0 {
+			g.log.Warn("input while the technician draws on the screen dropped", "kind", ev.Kind, "dropped", g.held)
+			report = g.refused
+			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input while drawing on the screen (%s), %d dropped", ev.Kind, g.held)}
+		}
+		return
+	}
 	if g.robot == nil {
 		r, err := g.newRobot()
 		if err != nil {
@@ -178,6 +200,16 @@ func (g *grants) inject(ev protocol.InputEvent) {
 	if err := g.robot.Inject(ev); err != nil {
 		g.log.Warn("input refused", "kind", ev.Kind, "err", err)
 	}
+}
+
+// guarded reports whether a guard holds input back now. g.mu must be held.
+func (g *grants) guarded() bool {
+	for _, gd := range g.guards {
+		if gd.HoldsInput() {
+			return true
+		}
+	}
+	return false
 }
 
 // close releases held input and closes the injector.
@@ -213,6 +245,7 @@ type rejoin struct {
 
 type answer struct {
 	perm  protocol.Permission
+	seq   uint64 // which question this answers (runner.asking)
 	allow bool
 	err   error
 }
@@ -230,7 +263,7 @@ func Run(ctx context.Context, cfg Config) error {
 // connection.
 func newRunner(cfg Config) *runner {
 	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64),
-		asking: map[protocol.Permission]bool{}, denied: map[string]bool{}}
+		asking: map[protocol.Permission]question{}, denied: map[string]bool{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -250,6 +283,11 @@ func newRunner(cfg Config) *runner {
 		s.cfg.Monitors = screen.Monitors
 	}
 	s.grants.newRobot, s.grants.log, s.grants.refused = s.cfg.NewInjector, s.log, s.report
+	for _, f := range s.cfg.Features {
+		if gd, ok := f.(InputGuard); ok {
+			s.grants.guards = append(s.grants.guards, gd)
+		}
+	}
 	return s
 }
 
@@ -269,7 +307,12 @@ type runner struct {
 	grabber screen.Grabber
 	peer    Peer
 	gen     int // generation of peer, to ignore states of closed peers
-	asking  map[protocol.Permission]bool
+	// asking holds the questions on the customer's screen (or waiting for
+	// it), by permission; an answer to any other question grants nothing.
+	asking map[protocol.Permission]question
+	askSeq uint64
+	// tech and org name the technician the customer's grants are for.
+	tech, org string
 	// denied is what the technician's group does not allow (from the server).
 	denied map[string]bool
 	wg     sync.WaitGroup
@@ -299,6 +342,7 @@ func (s *runner) run(ctx context.Context) error {
 	s.setServers(s.cfg.Server, welcome.Servers)
 	s.setConn(ws)
 	s.sid, s.secret = welcome.SID, welcome.Secret
+	s.tech, s.org = welcome.TechnicianName, welcome.OrgName
 	s.log = s.log.With("sid", s.sid)
 	ui := s.cfg.Consent
 	ui.SetInfo(consent.Info{TechnicianName: welcome.TechnicianName, OrgName: welcome.OrgName, CustomerName: welcome.CustomerName})
@@ -345,7 +389,7 @@ func (s *runner) run(ctx context.Context) error {
 					ui.Ended(consent.ReasonConnectionLost)
 					return fmt.Errorf("%w: %v", ErrConnectionLost, ev.rejoin.err)
 				}
-				s.rejoined(readCtx, ev.rejoin)
+				s.rejoined(ctx, readCtx, ev.rejoin)
 				continue
 			}
 			if ev.ws != nil && ev.ws != s.conn() {
@@ -374,6 +418,11 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 	switch {
 	case ev.answer != nil:
 		a := ev.answer
+		if q, ok := s.asking[a.perm]; !ok || q.seq != a.seq {
+			// A question withdrawn (hold, transfer) whose answer crossed it.
+			s.log.Info("answer to a withdrawn question ignored", "permission", a.perm, "allow", a.allow)
+			return false, nil
+		}
 		delete(s.asking, a.perm)
 		if a.err != nil {
 			return false, nil
@@ -382,7 +431,7 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 		switch {
 		case a.perm == protocol.PermissionView:
 			p.View = a.allow
-		case a.perm == protocol.PermissionControl && p.View:
+		case a.perm == protocol.PermissionControl && p.View && !s.hold:
 			p.Control = a.allow
 		case a.perm == protocol.PermissionClipboard:
 			p.Clipboard = a.allow
@@ -439,6 +488,9 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		case body.Permission == protocol.PermissionControl && !p.View:
 			s.log.Warn("control requested without viewing; refused")
 			s.setGrants(p, protocol.PermissionControl)
+		case body.Permission == protocol.PermissionControl && s.hold:
+			s.log.Warn("control requested during hold; refused")
+			s.setGrants(p, protocol.PermissionControl)
 		default:
 			s.ask(ctx, body.Permission)
 		}
@@ -473,9 +525,8 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 	case *protocol.AgentWelcome:
 		// The session was transferred: another technician is with the customer
 		// now, and what their group denies applies from now on.
-		s.cfg.Consent.SetInfo(consent.Info{TechnicianName: body.TechnicianName, OrgName: body.OrgName, CustomerName: body.CustomerName})
 		s.applyDenied(body.Denied)
-		s.log.Info("session transferred", "technician", body.TechnicianName)
+		s.newTechnician(ctx, body)
 	case *protocol.SessionEnd:
 		s.cfg.Consent.Ended(consent.ReasonByTechnician)
 		s.log.Info("technician ended the session")
@@ -510,18 +561,52 @@ func refused(a *answer) protocol.Permission {
 	return a.perm
 }
 
+// question is one request on (or waiting for) the customer's screen.
+type question struct {
+	seq      uint64
+	withdraw context.CancelFunc
+}
+
 // ask shows a request to the customer unless the same one is already showing.
 func (s *runner) ask(ctx context.Context, perm protocol.Permission) {
-	if s.asking[perm] {
+	if _, ok := s.asking[perm]; ok {
 		return
 	}
-	s.asking[perm] = true
+	s.askSeq++
+	seq := s.askSeq
+	actx, withdraw := context.WithCancel(ctx)
+	s.asking[perm] = question{seq: seq, withdraw: withdraw}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		allow, err := s.cfg.Consent.Ask(ctx, perm)
-		s.post(ctx, event{answer: &answer{perm: perm, allow: allow, err: err}})
+		defer withdraw()
+		allow, err := s.cfg.Consent.Ask(actx, perm)
+		s.post(ctx, event{answer: &answer{perm: perm, seq: seq, allow: allow, err: err}})
 	}()
+}
+
+// withdraw takes the questions for perms (all of them if none is named) off
+// the customer's screen; answers that crossed them grant nothing.
+func (s *runner) withdraw(perms ...protocol.Permission) {
+	for perm, q := range s.asking {
+		if len(perms) == 0 || slices.Contains(perms, perm) {
+			q.withdraw()
+			delete(s.asking, perm)
+		}
+	}
+}
+
+// newTechnician hands the session to the technician w names (a transfer, or
+// another technician found on resuming): nothing the customer allowed the
+// previous one carries over. Every grant and question is dropped, the
+// customer sees who is connecting now and is asked again, from viewing.
+func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
+	s.tech, s.org = w.TechnicianName, w.OrgName
+	s.withdraw()
+	s.setGrants(protocol.Permissions{}, "")
+	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName})
+	s.log.Info("another technician took the session; the customer is asked again", "technician", w.TechnicianName)
+	s.ask(ctx, protocol.PermissionView)
 }
 
 func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription, ice []webrtc.ICEServer) error {
@@ -661,6 +746,7 @@ func (s *runner) setHold(on bool) {
 	s.hold = on
 	s.cfg.Consent.SetHold(on)
 	if on {
+		s.withdraw(protocol.PermissionControl)
 		p := s.grants.get()
 		if p.Control {
 			p.Control = false
@@ -672,7 +758,7 @@ func (s *runner) setHold(on bool) {
 
 // rejoined takes the new socket after a reconnection and tells the server what
 // the customer allows (the technician's console may have missed changes).
-func (s *runner) rejoined(readCtx context.Context, r *rejoin) {
+func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 	s.setServers(r.server, r.welcome.Servers)
 	s.setConn(r.ws)
 	s.goRead(readCtx, r.ws)
@@ -681,9 +767,14 @@ func (s *runner) rejoined(readCtx context.Context, r *rejoin) {
 		s.setHold(r.welcome.OnHold)
 	}
 	w := r.welcome
-	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName})
 	s.applyDenied(w.Denied)
-	s.setGrants(s.grants.get(), "")
+	if w.TechnicianName != s.tech || w.OrgName != s.org {
+		// The session changed hands while the agent was away.
+		s.newTechnician(ctx, w)
+	} else {
+		s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName})
+		s.setGrants(s.grants.get(), "")
+	}
 	s.log.Info("signaling connection back; session resumed")
 }
 
