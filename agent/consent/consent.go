@@ -119,7 +119,7 @@ type UI struct {
 	endReason  string
 	pending    *request
 	seq        int
-	warnAgain  bool // the technician changed: the next request warns again
+	warnAgain  bool          // the technician changed: the next request warns again
 	changed    chan struct{} // closed and replaced on every change
 	lastStatus string        // last status printed to Out
 }
