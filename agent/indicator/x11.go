@@ -35,7 +35,8 @@ var (
 
 // X11 draws the indicator in override-redirect windows: four thin strips
 // framing the screen (click-through, SHAPE input region empty) and a badge
-// that takes clicks. They stay above windows mapped or raised later.
+// that takes clicks. They stay above every window mapped or restacked later,
+// the technician's drawing included.
 type X11 struct {
 	conn   *xgb.Conn
 	root   xproto.Window
@@ -190,7 +191,7 @@ func (x *X11) mine(w xproto.Window) bool {
 }
 
 // events repaints the badge, reports clicks on it, and raises the indicator
-// over windows that appear or are raised above it.
+// over any window that appears or is restacked.
 func (x *X11) events() {
 	defer x.wg.Done()
 	for {
@@ -217,12 +218,20 @@ func (x *X11) events() {
 			if s != Off && x.onStop != nil {
 				x.onStop(s == Controlled)
 			}
+		// Any other window mapped or restacked may now cover the indicator:
+		// override-redirect ones included, such as the technician's drawing,
+		// which is raised with every stroke. Only the indicator's own
+		// restacking is left alone.
 		case xproto.MapNotifyEvent:
 			if !x.mine(e.Window) {
 				x.raise()
 			}
 		case xproto.ConfigureNotifyEvent:
-			if !x.mine(e.Window) && !x.mine(e.AboveSibling) {
+			if !x.mine(e.Window) {
+				x.raise()
+			}
+		case xproto.CirculateNotifyEvent:
+			if !x.mine(e.Window) {
 				x.raise()
 			}
 		}
