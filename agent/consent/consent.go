@@ -26,6 +26,10 @@ import (
 // Info names the people in the session, as shown to the customer.
 type Info struct {
 	TechnicianName, OrgName, CustomerName string
+	// Server is the host name of the support server the agent connects to,
+	// from the agent's own configuration: unlike the names above, nobody on
+	// the server side chooses it.
+	Server string
 }
 
 // Config configures a UI.

@@ -33,6 +33,8 @@ type view struct {
 	Org        string       `json:"org"`
 	Tech       string       `json:"tech"`
 	Customer   string       `json:"customer"`
+	Server     string       `json:"server"`     // the support server's host name
+	ServerNote string       `json:"serverNote"` // what to check about it
 	Request    *viewRequest `json:"request"`
 	CanStop    bool         `json:"canStop"`
 	Clipboard  bool         `json:"clipboard"` // the clipboard is shared now
@@ -62,9 +64,13 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		Org:        org,
 		Tech:       tech,
 		Customer:   orUnknown(lang, u.info.CustomerName),
+		Server:     orUnknown(lang, u.info.Server),
 		CanStop:    st == statusControlled,
 		Clipboard:  u.perms.Clipboard && st != statusEnded,
 		Ended:      st == statusEnded,
+	}
+	if u.info.Server != "" {
+		v.ServerNote = i18n.T(lang, "agent.server.note", u.info.Server)
 	}
 	if !u.started.IsZero() {
 		v.Started = u.started.UnixMilli()

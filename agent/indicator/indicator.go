@@ -39,9 +39,9 @@ type Indicator struct {
 	lang i18n.Lang
 	log  *slog.Logger
 
-	mu        sync.Mutex
-	org, tech string
-	state     State
+	mu                sync.Mutex
+	org, tech, server string
+	state             State
 }
 
 // New returns an Indicator drawing on d.
@@ -58,11 +58,18 @@ func (*Indicator) Handles(string) bool { return false }
 // Attach is never called (Handles is false).
 func (*Indicator) Attach(*webrtc.DataChannel) {}
 
-// SetNames tells who is connecting, for the badge's text.
-func (in *Indicator) SetNames(org, technician string) {
+// SetNames tells who is connecting and through which server (its host
+// name), for the badge's text; a badge already shown is updated.
+func (in *Indicator) SetNames(org, technician, server string) {
 	in.mu.Lock()
-	in.org, in.tech = org, technician
-	in.mu.Unlock()
+	defer in.mu.Unlock()
+	if org == in.org && technician == in.tech && server == in.server {
+		return
+	}
+	in.org, in.tech, in.server = org, technician, server
+	if in.state != Off {
+		in.showLocked()
+	}
 }
 
 // SetGrants shows what the customer allows now.
@@ -80,7 +87,12 @@ func (in *Indicator) SetGrants(p protocol.Permissions) {
 		return
 	}
 	in.state = s
-	if err := in.d.Show(s, Text(in.lang, s, in.org)); err != nil {
+	in.showLocked()
+}
+
+// showLocked draws the current state. in.mu must be held.
+func (in *Indicator) showLocked() {
+	if err := in.d.Show(in.state, Text(in.lang, in.state, in.org, in.server)); err != nil {
 		in.log.Warn("on-screen indicator", "err", err)
 	}
 }
@@ -88,13 +100,13 @@ func (in *Indicator) SetGrants(p protocol.Permissions) {
 // Close removes the indicator from the screen.
 func (in *Indicator) Close() error { return in.d.Close() }
 
-// Text is the badge's line for state s.
-func Text(lang i18n.Lang, s State, org string) string {
+// Text is the badge's line for state s: who, and through which server.
+func Text(lang i18n.Lang, s State, org, server string) string {
 	switch s {
 	case Controlled:
-		return i18n.T(lang, "agent.indicator.controlled", org)
+		return i18n.T(lang, "agent.indicator.controlled", org, server)
 	case Viewed:
-		return i18n.T(lang, "agent.indicator.viewed", org)
+		return i18n.T(lang, "agent.indicator.viewed", org, server)
 	}
 	return ""
 }

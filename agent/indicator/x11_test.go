@@ -37,7 +37,7 @@ func TestIndicatorOnXvfb(t *testing.T) {
 	}
 	defer x.Close()
 	in := New(x, i18n.EN, nil)
-	in.SetNames("Acme IT", "Alice")
+	in.SetNames("Acme IT", "Alice", "support.acme.com")
 	pixel := func(px, py int) color.RGBA {
 		t.Helper()
 		img, err := screenshot.GrabX11(display)
@@ -119,7 +119,7 @@ func TestIndicatorStaysOnTopOfDrawings(t *testing.T) {
 	}
 	defer x.Close()
 	in := New(x, i18n.EN, nil)
-	in.SetNames("Acme IT", "Alice")
+	in.SetNames("Acme IT", "Alice", "support.acme.com")
 	in.SetGrants(protocol.Permissions{View: true})
 	bx, by, _, bh := x.BadgeRect()
 

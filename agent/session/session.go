@@ -90,10 +90,11 @@ type Auditor interface {
 	SetAudit(report func(protocol.Audit))
 }
 
-// Named is a Feature that shows who is connecting (the on-screen indicator);
-// the names come from the server's welcome.
+// Named is a Feature that shows who is connecting (the on-screen indicator):
+// the names come from the server's welcome, the server's host name from the
+// agent's configuration.
 type Named interface {
-	SetNames(org, technician string)
+	SetNames(org, technician, server string)
 }
 
 // InputGuard is a Feature that holds the technician's input back while it is
@@ -345,7 +346,7 @@ func (s *runner) run(ctx context.Context) error {
 	s.tech, s.org = welcome.TechnicianName, welcome.OrgName
 	s.log = s.log.With("sid", s.sid)
 	ui := s.cfg.Consent
-	ui.SetInfo(consent.Info{TechnicianName: welcome.TechnicianName, OrgName: welcome.OrgName, CustomerName: welcome.CustomerName})
+	s.introduce(welcome)
 	ui.SetState(protocol.Permissions{}, true)
 	for _, d := range welcome.Denied {
 		s.denied[d] = true
@@ -353,9 +354,6 @@ func (s *runner) run(ctx context.Context) error {
 	for _, f := range s.cfg.Features {
 		if a, ok := f.(Auditor); ok {
 			a.SetAudit(s.report)
-		}
-		if n, ok := f.(Named); ok {
-			n.SetNames(welcome.OrgName, welcome.TechnicianName)
 		}
 	}
 	iceServers := welcome.ICEServers
@@ -596,6 +594,28 @@ func (s *runner) withdraw(perms ...protocol.Permission) {
 	}
 }
 
+// introduce shows the customer who is connecting, as w names them, and the
+// host name of the server the agent was configured with, on their page and
+// on the screen (Named features).
+func (s *runner) introduce(w *protocol.AgentWelcome) {
+	host := serverHost(s.cfg.Server)
+	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName, Server: host})
+	for _, f := range s.cfg.Features {
+		if n, ok := f.(Named); ok {
+			n.SetNames(w.OrgName, w.TechnicianName, host)
+		}
+	}
+}
+
+// serverHost is the host name of the server URL, without port or path.
+func serverHost(server string) string {
+	u, err := url.Parse(server)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
 // newTechnician hands the session to the technician w names (a transfer, or
 // another technician found on resuming): nothing the customer allowed the
 // previous one carries over. Every grant and question is dropped, the
@@ -604,7 +624,7 @@ func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
 	s.tech, s.org = w.TechnicianName, w.OrgName
 	s.withdraw()
 	s.setGrants(protocol.Permissions{}, "")
-	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName})
+	s.introduce(w)
 	s.log.Info("another technician took the session; the customer is asked again", "technician", w.TechnicianName)
 	s.ask(ctx, protocol.PermissionView)
 }
@@ -772,7 +792,7 @@ func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 		// The session changed hands while the agent was away.
 		s.newTechnician(ctx, w)
 	} else {
-		s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName})
+		s.introduce(w)
 		s.setGrants(s.grants.get(), "")
 	}
 	s.log.Info("signaling connection back; session resumed")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -248,4 +249,55 @@ func TestInputRefusedWhileDrawing(t *testing.T) {
 	if n, _ := fi.count(); n != 1 {
 		t.Fatalf("%d events injected once the drawing is erased, want 1", n)
 	}
+}
+
+// namedFeature records who the session says is connecting (the badge).
+type namedFeature struct {
+	grantsFeature
+	org, tech, server string
+}
+
+func (f *namedFeature) SetNames(org, tech, server string) {
+	f.mu.Lock()
+	f.org, f.tech, f.server = org, tech, server
+	f.mu.Unlock()
+}
+
+// The customer sees where the technician really comes from: the host name of
+// the server the agent connects to (its configuration, not a name an
+// administrator typed), on the consent page and on the badge.
+func TestConsentPageShowsServerHost(t *testing.T) {
+	ui := newTermUI(t)
+	f := &namedFeature{}
+	s, ctx := testRunner(t, ui, &fakeInjector{}, f)
+	s.cfg.Server = "https://support.acme.com:8443/lifeline"
+	go func() { _ = ui.Run(ctx) }()
+	s.receive(ctx, t, &protocol.AgentWelcome{TechnicianName: "Claire Martin", OrgName: "Acme Support"})
+
+	page := get(t, ui.URL())
+	if !strings.Contains(page, "support.acme.com") {
+		t.Errorf("the consent page does not show the server's host:\n%s", page)
+	}
+	if strings.Contains(page, "8443") || strings.Contains(page, "/lifeline") {
+		t.Errorf("the consent page shows more than the host name")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.server != "support.acme.com" || f.tech != "Claire Martin" || f.org != "Acme Support" {
+		t.Errorf("the badge was told %q, %q, %q", f.org, f.tech, f.server)
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(b)
 }
