@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
 
@@ -174,4 +175,64 @@ func topWindow(t *testing.T, x *X11) xproto.Window {
 		}
 	}
 	return 0
+}
+
+// Two agents on one desktop (two sessions, or the e2e tests' customers) each
+// keep their indicator on top of everything else, but not of each other's:
+// raising over any restacked window must not start a raising match between
+// them, which would flood the X server and freeze both.
+func TestTwoIndicatorsDoNotFight(t *testing.T) {
+	display := xvfb.Start(t, 640, 400)
+	var ins []*Indicator
+	for range 2 {
+		x, err := NewX11(display, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		in := New(x, i18n.EN, nil)
+		in.SetNames("Acme IT", "Alice", "support.acme.com")
+		ins = append(ins, in)
+	}
+	watch, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
+	root := xproto.Setup(watch).DefaultScreen(watch).Root
+	if err := xproto.ChangeWindowAttributesChecked(watch, root, xproto.CwEventMask,
+		[]uint32{xproto.EventMaskSubstructureNotify}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range ins {
+		in.SetGrants(protocol.Permissions{View: true})
+	}
+	// Both shown: a handful of restacks each, then quiet. A match between
+	// them goes on without end.
+	events := make(chan struct{}, 1<<16)
+	go func() {
+		for {
+			ev, err := watch.WaitForEvent()
+			if ev == nil && err == nil {
+				return
+			}
+			if _, ok := ev.(xproto.ConfigureNotifyEvent); ok {
+				events <- struct{}{}
+			}
+		}
+	}()
+	n := 0
+	for end := time.After(2 * time.Second); ; {
+		select {
+		case <-events:
+			n++
+			continue
+		case <-end:
+		}
+		break
+	}
+	if n > 200 {
+		t.Fatalf("%d restacks in 2 s: the two indicators are fighting", n)
+	}
+	t.Logf("%d restacks", n)
 }
