@@ -129,6 +129,9 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		u.serveAnswer(w, r)
 	case "action":
 		u.serveAction(w, r)
+	case i18n.ScriptName:
+		// The panels' shared module (import "../i18n.js").
+		i18n.Script(w, r)
 	default:
 		name, _, _ := strings.Cut(sub, "/")
 		h := u.panel(name)

@@ -32,6 +32,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	"github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -186,6 +187,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&sessionlog.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
+	mux.HandleFunc("GET /static/"+i18n.ScriptName, i18n.Script)
 	mux.HandleFunc("GET /ws/agent", h.Agent)
 	mux.HandleFunc("GET /ws/console", h.Console)
 	var stopping atomic.Bool
