@@ -17,6 +17,13 @@ import (
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
+// The drawing holds the technician's input back while it shows, and audits
+// the strokes it refuses.
+var (
+	_ session.InputGuard = (*draw.Draw)(nil)
+	_ session.Auditor    = (*draw.Draw)(nil)
+)
+
 // features builds the agent's features beyond screen and input, mounting their
 // panels on the customer's page. Each feature adds its own block here.
 func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervise.Journal) ([]session.Feature, error) {

@@ -175,3 +175,32 @@ func (c *Customer) RecordingBanner(t testing.TB) string {
 	return get(t, c.ctx, "recording banner", chromedp.Evaluate[string](
 		`(() => { const p = document.getElementById("panel-recording"); return p && !p.hidden ? p.textContent : ""; })()`))
 }
+
+// TopWindow is where the highest mapped window on the customer's screen is,
+// straight from the X server's stacking order.
+func (s *Stack) TopWindow(t testing.TB) image.Rectangle {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(s.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	tree, err := xproto.QueryTree(conn, root).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(tree.Children) - 1; i >= 0; i-- {
+		w := tree.Children[i]
+		a, err := xproto.GetWindowAttributes(conn, w).Reply()
+		if err != nil || a.MapState != xproto.MapStateViewable {
+			continue
+		}
+		g, err := xproto.GetGeometry(conn, xproto.Drawable(w)).Reply()
+		if err != nil {
+			continue
+		}
+		return image.Rect(int(g.X), int(g.Y), int(g.X)+int(g.Width), int(g.Y)+int(g.Height))
+	}
+	return image.Rectangle{}
+}

@@ -65,7 +65,8 @@ func TestQueueTabsHoldAndTransfer(t *testing.T) {
 		return !strings.Contains(customers[0].PageText(t), "On hold")
 	})
 
-	// Transfer the second with a comment; Claire accepts and gets the screen.
+	// Transfer the second with a comment; Claire accepts and, once the customer
+	// allows her, gets the screen.
 	tech.Transfer(t, sids[1], "claire", "Printer driver; prefers French")
 	tech.WaitQueueState(t, sids[1], "outgoing")
 	if it := claire.WaitQueueState(t, sids[1], "incoming"); it.Comment != "Printer driver; prefers French" {
@@ -73,6 +74,12 @@ func TestQueueTabsHoldAndTransfer(t *testing.T) {
 	}
 	claire.QueueAction(t, sids[1], "q-accept")
 	claire.WaitQueueState(t, sids[1], "active")
+	// Nothing the customer allowed the first technician carries over: they
+	// are asked again, about Claire.
+	if q := customers[1].WaitAsked(t); !strings.Contains(q, "Claire Martin") {
+		t.Fatalf("after the transfer the customer is asked %q, want it to name Claire", q)
+	}
+	customers[1].Allow(t)
 	waitFor(t, "Claire's workspace with video", func() bool {
 		st, pc, frames := claire.TabState(t, sids[1])
 		return st == "active" && pc == "connected" && frames > 0

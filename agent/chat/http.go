@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 
+	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
@@ -155,34 +155,11 @@ func (c *Chat) watchShutdown(r *http.Request) {
 	})
 }
 
-// decodePost checks that r is a same-origin JSON POST (the page has already
-// required its Origin) and reads its small body strictly into v, answering
-// refusals itself.
+// decodePost checks that r is a JSON POST from the customer's page and reads
+// its small body strictly into v, answering refusals itself.
 func decodePost(w http.ResponseWriter, r *http.Request, v any) bool {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return false
-	}
-	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return false
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		http.Error(w, "JSON body expected", http.StatusUnsupportedMediaType)
-		return false
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			http.Error(w, i18n.T(langOf(r), "agent.chat.tooLong", protocol.MaxChatText/1024), http.StatusRequestEntityTooLarge)
-			return false
-		}
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return false
-	}
-	return true
+	return consent.PagePost(w, r, "application/json") &&
+		consent.DecodeJSON(w, r, v, maxBody, i18n.T(langOf(r), "agent.chat.tooLong", protocol.MaxChatText/1024))
 }
 
 // langOf is the language the panel asks for with ?lang=, else English.

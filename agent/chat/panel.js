@@ -1,16 +1,14 @@
 // The chat panel of the customer's page: the session's running log (messages,
 // links and events, always shown as text), a box to answer, and the choice to
-// open the technician's links automatically. One self-contained module: the
-// page's CSP allows nothing else.
+// open the technician's links automatically. It imports only the page's own
+// modules (the page's CSP nonce covers them).
+import { translator } from "../i18n.js";
+
 const root = document.getElementById("panel-chat");
 const lang = document.documentElement.lang || "en";
 const q = "?lang=" + encodeURIComponent(lang);
 let S = {};
-const t = (key, ...args) => {
-  let s = S[key] ?? key;
-  for (const a of args) s = s.replace(/%[sd]/, String(a));
-  return s;
-};
+const t = translator(() => S);
 const MAX = 8 * 1024;
 
 function el(tag, props = {}, ...children) {

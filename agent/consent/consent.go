@@ -26,6 +26,10 @@ import (
 // Info names the people in the session, as shown to the customer.
 type Info struct {
 	TechnicianName, OrgName, CustomerName string
+	// Server is the host name of the support server the agent connects to,
+	// from the agent's own configuration: unlike the names above, nobody on
+	// the server side chooses it.
+	Server string
 }
 
 // Config configures a UI.
@@ -124,6 +128,7 @@ type UI struct {
 	endReason  string
 	pending    *request
 	seq        int
+	warnAgain  bool          // the technician changed: the next request warns again
 	changed    chan struct{} // closed and replaced on every change
 	lastStatus string        // last status printed to Out
 }
@@ -257,10 +262,15 @@ func (u *UI) Close() error {
 	return nil
 }
 
-// SetInfo sets the names shown to the customer.
+// SetInfo sets the names shown to the customer. When they name another
+// technician than before, the next request carries the first one's warning
+// again.
 func (u *UI) SetInfo(info Info) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if !u.started.IsZero() && (info.TechnicianName != u.info.TechnicianName || info.OrgName != u.info.OrgName) {
+		u.warnAgain = true
+	}
 	u.info = info
 	if u.started.IsZero() {
 		u.started = time.Now()
@@ -353,11 +363,12 @@ func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	req := &request{
 		id:         strconv.Itoa(u.seq),
 		perm:       perm,
-		first:      u.seq == 1,
+		first:      u.seq == 1 || u.warnAgain,
 		onTerminal: u.cfg.Terminal != nil,
 		done:       make(chan struct{}),
 	}
 	u.pending = req
+	u.warnAgain = false
 	u.notifyLocked()
 	u.log.Info("customer asked", "permission", perm)
 	if req.onTerminal {

@@ -6,10 +6,8 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -33,6 +31,8 @@ type view struct {
 	Org        string       `json:"org"`
 	Tech       string       `json:"tech"`
 	Customer   string       `json:"customer"`
+	Server     string       `json:"server"`     // the support server's host name
+	ServerNote string       `json:"serverNote"` // what to check about it
 	Request    *viewRequest `json:"request"`
 	CanStop    bool         `json:"canStop"`
 	Clipboard  bool         `json:"clipboard"` // the clipboard is shared now
@@ -62,6 +62,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		Org:        org,
 		Tech:       tech,
 		Customer:   orUnknown(lang, u.info.CustomerName),
+		Server:     orUnknown(lang, u.info.Server),
 		CanStop:    u.perms.Control && st != statusEnded,
 		Clipboard:  u.perms.Clipboard && st != statusEnded,
 		Ended:      st == statusEnded,
@@ -69,6 +70,9 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 	if u.reconnect && st != statusEnded && st != statusReconnecting {
 		// Only signaling is away: the session itself goes on.
 		v.StatusText = i18n.T(lang, "agent.status.continues", v.StatusText)
+	}
+	if u.info.Server != "" {
+		v.ServerNote = i18n.T(lang, "agent.server.note", u.info.Server)
 	}
 	if !u.started.IsZero() {
 		v.Started = u.started.UnixMilli()
@@ -91,15 +95,17 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 	return v
 }
 
-// ServeHTTP serves the page, its event stream and its two POST endpoints. Every
-// request must name 127.0.0.1:PORT as Host (403: no DNS rebinding) and carry the
-// secret path (404); any Origin must be the page's own (403), and POSTs must carry it.
+// ServeHTTP serves the page, its event stream, its two POST endpoints and the
+// panels mounted on it. Every request must name 127.0.0.1:PORT as Host (403:
+// no DNS rebinding) and carry the secret path (404); any Origin must be the
+// page's own (403), and every request but GET and HEAD must carry it.
 func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Host != u.host {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	if o := r.Header.Get("Origin"); o != "" && o != u.origin {
+	if o := r.Header.Get("Origin"); o != "" && o != u.origin ||
+		o == "" && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
@@ -127,15 +133,14 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		u.serveAnswer(w, r)
 	case "action":
 		u.serveAction(w, r)
+	case i18n.ScriptName:
+		// The panels' shared module (import "../i18n.js").
+		i18n.Script(w, r)
 	default:
 		name, _, _ := strings.Cut(sub, "/")
 		h := u.panel(name)
 		if h == nil {
 			http.NotFound(w, r)
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("Origin") != u.origin {
-			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
 		http.StripPrefix("/"+u.secret+"/"+name, h).ServeHTTP(w, r)
@@ -236,43 +241,10 @@ func (u *UI) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// postAllowed checks that a state-changing request comes from the page itself: a
-// POST, with the page's Origin (required, not just allowed), not marked cross-site by
-// the browser, with a JSON body. It answers the refusal itself.
-func (u *UI) postAllowed(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return false
-	}
-	if r.Header.Get("Origin") != u.origin {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return false
-	}
-	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return false
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		http.Error(w, "JSON body expected", http.StatusUnsupportedMediaType)
-		return false
-	}
-	return true
-}
-
-// decodeBody reads a small JSON body strictly into v, answering errors itself.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return false
-		}
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return false
-	}
-	return true
+// decodePost checks that r is a JSON POST from the page and reads its small
+// body into v, answering refusals itself.
+func decodePost(w http.ResponseWriter, r *http.Request, v any) bool {
+	return PagePost(w, r, "application/json") && DecodeJSON(w, r, v, maxBody, "body too large")
 }
 
 // answerBody is the body of POST answer.
@@ -284,11 +256,8 @@ type answerBody struct {
 // serveAnswer records the customer's answer to the pending request; 409 if the
 // request named is no longer pending (answered elsewhere, withdrawn, replaced).
 func (u *UI) serveAnswer(w http.ResponseWriter, r *http.Request) {
-	if !u.postAllowed(w, r) {
-		return
-	}
 	var b answerBody
-	if !decodeBody(w, r, &b) {
+	if !decodePost(w, r, &b) {
 		return
 	}
 	u.mu.Lock()
@@ -308,11 +277,8 @@ type actionBody struct {
 
 // serveAction delivers the customer's own action (stop control, end session).
 func (u *UI) serveAction(w http.ResponseWriter, r *http.Request) {
-	if !u.postAllowed(w, r) {
-		return
-	}
 	var b actionBody
-	if !decodeBody(w, r, &b) {
+	if !decodePost(w, r, &b) {
 		return
 	}
 	if b.Action != ActionEnd && b.Action != ActionRevokeControl && b.Action != ActionRevokeClipboard {

@@ -28,6 +28,9 @@ func (u *UI) promptLocked(req *request) {
 	if req.first {
 		u.println("")
 		u.println(i18n.T(lang, "agent.warning.title") + ": " + i18n.T(lang, "agent.warning", org))
+		if u.info.Server != "" {
+			u.println(i18n.T(lang, "agent.server.note", u.info.Server))
+		}
 	}
 	fmt.Fprintf(u.out, "%s %s ", askText(lang, req.perm, tech, org), i18n.T(lang, "agent.term.yes_no"))
 }

@@ -7,9 +7,13 @@
 // see, and nothing reaches the customer's programs, since the overlay lets every
 // click through. Without the view grant every draw message is dropped, and losing
 // it erases the drawing and hides the laser. So does the draw channel closing.
+//
+// While anything is drawn, the technician's input is held back (HoldsInput):
+// nothing is clicked or typed under a drawing the customer is looking at.
 package draw
 
 import (
+	"fmt"
 	"image/color"
 	"log/slog"
 	"strconv"
@@ -27,6 +31,8 @@ type Surface interface {
 	Laser(x, y float64)
 	LaserOff()
 	Reset()
+	// Showing reports whether a stroke or the laser is on the screen.
+	Showing() bool
 }
 
 // Draw serves the draw data channel (a session.Feature). Methods are safe for
@@ -40,6 +46,7 @@ type Draw struct {
 	dc      *webrtc.DataChannel
 	dropped int // messages dropped without a view grant
 	refused int // strokes refused (invalid or the drawing is full)
+	audit   func(protocol.Audit)
 }
 
 // New returns the feature drawing on s. Logger may be nil.
@@ -49,6 +56,17 @@ func New(s Surface, log *slog.Logger) *Draw {
 	}
 	return &Draw{s: s, log: log.With("component", "draw")}
 }
+
+// SetAudit takes the session's reporter of refusals (a session.Auditor).
+func (d *Draw) SetAudit(report func(protocol.Audit)) {
+	d.mu.Lock()
+	d.audit = report
+	d.mu.Unlock()
+}
+
+// HoldsInput reports whether a stroke or the laser is on the customer's
+// screen: the session injects no input then (a session.InputGuard).
+func (d *Draw) HoldsInput() bool { return d.s.Showing() }
 
 // Handles reports whether label is the draw channel.
 func (d *Draw) Handles(label string) bool { return label == protocol.ChannelDraw }
@@ -119,13 +137,17 @@ func (d *Draw) Handle(data []byte) {
 	}
 }
 
+// refuse logs and audits a refused message: the first, then every hundredth.
 func (d *Draw) refuse(what string, err error) {
 	d.mu.Lock()
 	d.refused++
-	n := d.refused
+	n, report := d.refused, d.audit
 	d.mu.Unlock()
 	if n == 1 || n%100 == 0 {
 		d.log.Warn(what, "err", err, "refused", n)
+		if report != nil {
+			report(protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("%s: %v, %d refused", what, err, n)})
+		}
 	}
 }
 

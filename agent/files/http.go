@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"time"
 
+	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
@@ -133,36 +133,17 @@ func (f *Feature) serveEvents(w http.ResponseWriter, r *http.Request, lang i18n.
 	}
 }
 
-func sameSite(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return false
-	}
-	if s := r.Header.Get("Sec-Fetch-Site"); s != "" && s != "same-origin" {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return false
-	}
-	return true
-}
-
 type actionBody struct {
 	ID  string `json:"id"`
 	Dir string `json:"dir,omitempty"`
 }
 
 func (f *Feature) serveAction(w http.ResponseWriter, r *http.Request, lang i18n.Lang) {
-	if !sameSite(w, r) {
-		return
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		http.Error(w, "JSON body expected", http.StatusUnsupportedMediaType)
-		return
-	}
 	var b actionBody
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil || b.ID == "" {
+	if !consent.PagePost(w, r, "application/json") || !consent.DecodeJSON(w, r, &b, 8<<10, "bad request") {
+		return
+	}
+	if b.ID == "" {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
@@ -196,11 +177,7 @@ func (f *Feature) serveAction(w http.ResponseWriter, r *http.Request, lang i18n.
 }
 
 func (f *Feature) serveSend(w http.ResponseWriter, r *http.Request, lang i18n.Lang) {
-	if !sameSite(w, r) {
-		return
-	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/octet-stream" {
-		http.Error(w, "file body expected", http.StatusUnsupportedMediaType)
+	if !consent.PagePost(w, r, "application/octet-stream") {
 		return
 	}
 	name := r.URL.Query().Get("name")

@@ -42,11 +42,11 @@ type Indicator struct {
 	lang i18n.Lang
 	log  *slog.Logger
 
-	mu        sync.Mutex
-	org, tech string
-	state     State
-	grants    protocol.Permissions
-	lost      bool
+	mu                sync.Mutex
+	org, tech, server string
+	state             State
+	grants            protocol.Permissions
+	lost              bool
 }
 
 // New returns an Indicator drawing on d.
@@ -63,11 +63,18 @@ func (*Indicator) Handles(string) bool { return false }
 // Attach is never called (Handles is false).
 func (*Indicator) Attach(*webrtc.DataChannel) {}
 
-// SetNames tells who is connecting, for the badge's text.
-func (in *Indicator) SetNames(org, technician string) {
+// SetNames tells who is connecting and through which server (its host
+// name), for the badge's text; a badge already shown is updated.
+func (in *Indicator) SetNames(org, technician, server string) {
 	in.mu.Lock()
-	in.org, in.tech = org, technician
-	in.mu.Unlock()
+	defer in.mu.Unlock()
+	if org == in.org && technician == in.tech && server == in.server {
+		return
+	}
+	in.org, in.tech, in.server = org, technician, server
+	if in.state != Off {
+		in.showLocked()
+	}
 }
 
 // SetGrants shows what the customer allows now.
@@ -75,7 +82,7 @@ func (in *Indicator) SetGrants(p protocol.Permissions) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.grants = p
-	in.showLocked()
+	in.updateLocked()
 }
 
 // SetPeerLost shows that the technician's connection is lost (or back): the
@@ -84,11 +91,11 @@ func (in *Indicator) SetPeerLost(lost bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.lost = lost
-	in.showLocked()
+	in.updateLocked()
 }
 
-// showLocked shows the state the grants and the connection make. in.mu must be held.
-func (in *Indicator) showLocked() {
+// updateLocked shows the state the grants and the connection make. in.mu must be held.
+func (in *Indicator) updateLocked() {
 	s := Off
 	switch {
 	case in.lost && (in.grants.View || in.grants.Control):
@@ -102,7 +109,12 @@ func (in *Indicator) showLocked() {
 		return
 	}
 	in.state = s
-	if err := in.d.Show(s, Text(in.lang, s, in.org)); err != nil {
+	in.showLocked()
+}
+
+// showLocked draws the current state. in.mu must be held.
+func (in *Indicator) showLocked() {
+	if err := in.d.Show(in.state, Text(in.lang, in.state, in.org, in.server)); err != nil {
 		in.log.Warn("on-screen indicator", "err", err)
 	}
 }
@@ -110,13 +122,13 @@ func (in *Indicator) showLocked() {
 // Close removes the indicator from the screen.
 func (in *Indicator) Close() error { return in.d.Close() }
 
-// Text is the badge's line for state s.
-func Text(lang i18n.Lang, s State, org string) string {
+// Text is the badge's line for state s: who, and through which server.
+func Text(lang i18n.Lang, s State, org, server string) string {
 	switch s {
 	case Controlled:
-		return i18n.T(lang, "agent.indicator.controlled", org)
+		return i18n.T(lang, "agent.indicator.controlled", org, server)
 	case Viewed:
-		return i18n.T(lang, "agent.indicator.viewed", org)
+		return i18n.T(lang, "agent.indicator.viewed", org, server)
 	case Lost:
 		return i18n.T(lang, "agent.indicator.lost")
 	}

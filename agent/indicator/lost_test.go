@@ -32,7 +32,7 @@ func TestIndicatorNeverClaimsALostViewer(t *testing.T) {
 			t.Fatalf("shown %v, want %v", d.shown, want)
 		}
 	}
-	if Text(i18n.EN, Lost, "Acme") == "" || Text(i18n.FR, Lost, "Acme") == Text(i18n.EN, Lost, "Acme") {
+	if Text(i18n.EN, Lost, "Acme", "support.example") == "" || Text(i18n.FR, Lost, "Acme", "support.example") == Text(i18n.EN, Lost, "Acme", "support.example") {
 		t.Error("the Lost badge needs its English and French line")
 	}
 }

@@ -17,6 +17,11 @@ import (
 
 func init() { xgb.Logger = log.New(io.Discard, "", 0) }
 
+// WindowName names the indicator's windows (WM_NAME). An indicator does not
+// raise itself over windows of that name: two agents on one desktop keep
+// both indicators above everything else without a raising match between them.
+const WindowName = "Lifeline indicator"
+
 // Frame is the width of the coloured frame around the screen, in pixels.
 const Frame = 4
 
@@ -36,7 +41,8 @@ var (
 
 // X11 draws the indicator in override-redirect windows: four thin strips
 // framing the screen (click-through, SHAPE input region empty) and a badge
-// that takes clicks. They stay above windows mapped or raised later.
+// that takes clicks. They stay above every window mapped or restacked later,
+// the technician's drawing included.
 type X11 struct {
 	conn   *xgb.Conn
 	root   xproto.Window
@@ -52,6 +58,9 @@ type X11 struct {
 	done   chan struct{}
 	wg     sync.WaitGroup
 	once   sync.Once
+	// peers caches, for the event goroutine only, whether a window is
+	// another indicator's.
+	peers map[xproto.Window]bool
 
 	mu    sync.Mutex // guards the fields below and every request
 	state State
@@ -65,7 +74,7 @@ func NewX11(display string, onStop func(controlled bool)) (*X11, error) {
 	if err != nil {
 		return nil, fmt.Errorf("indicator: open the X display: %w", err)
 	}
-	x := &X11{conn: conn, onStop: onStop, done: make(chan struct{})}
+	x := &X11{conn: conn, onStop: onStop, done: make(chan struct{}), peers: map[xproto.Window]bool{}}
 	if err := x.init(); err != nil {
 		conn.Close()
 		return nil, err
@@ -136,6 +145,10 @@ func (x *X11) window(px, py, w, h int, events uint32) (xproto.Window, error) {
 		[]uint32{0, 1, events}).Check(); err != nil {
 		return 0, fmt.Errorf("indicator: create a window: %w", err)
 	}
+	if err := xproto.ChangePropertyChecked(x.conn, xproto.PropModeReplace, win, xproto.AtomWmName, xproto.AtomString,
+		8, uint32(len(WindowName)), []byte(WindowName)).Check(); err != nil {
+		return 0, fmt.Errorf("indicator: name a window: %w", err)
+	}
 	return win, nil
 }
 
@@ -199,7 +212,7 @@ func (x *X11) mine(w xproto.Window) bool {
 }
 
 // events repaints the badge, reports clicks on it, and raises the indicator
-// over windows that appear or are raised above it.
+// over any window that appears or is restacked.
 func (x *X11) events() {
 	defer x.wg.Done()
 	for {
@@ -226,15 +239,36 @@ func (x *X11) events() {
 			if s != Off && x.onStop != nil {
 				x.onStop(s == Controlled)
 			}
+		// Any other window mapped or restacked may now cover the indicator:
+		// override-redirect ones included, such as the technician's drawing,
+		// which is raised with every stroke. Only the indicator's own
+		// restacking is left alone.
 		case xproto.MapNotifyEvent:
-			if !x.mine(e.Window) {
-				x.raise()
-			}
+			x.raiseOver(e.Window)
 		case xproto.ConfigureNotifyEvent:
-			if !x.mine(e.Window) && !x.mine(e.AboveSibling) {
-				x.raise()
-			}
+			x.raiseOver(e.Window)
+		case xproto.CirculateNotifyEvent:
+			x.raiseOver(e.Window)
+		case xproto.DestroyNotifyEvent:
+			delete(x.peers, e.Window) // its id may come back for another window
 		}
+	}
+}
+
+// raiseOver raises the indicator after w was mapped or restacked, unless w is
+// one of its own windows or another indicator's. Event goroutine only.
+func (x *X11) raiseOver(w xproto.Window) {
+	if x.mine(w) {
+		return
+	}
+	peer, known := x.peers[w]
+	if !known {
+		r, err := xproto.GetProperty(x.conn, false, w, xproto.AtomWmName, xproto.AtomString, 0, uint32(len(WindowName))).Reply()
+		peer = err == nil && string(r.Value) == WindowName && r.BytesAfter == 0
+		x.peers[w] = peer
+	}
+	if !peer {
+		x.raise()
 	}
 }
 

@@ -1,13 +1,16 @@
 package indicator
 
 import (
+	"image"
 	"image/color"
 	"testing"
 	"time"
 
+	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
 
+	"github.com/lifeline-support/lifeline/agent/overlay"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/e2e/xvfb"
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -35,7 +38,7 @@ func TestIndicatorOnXvfb(t *testing.T) {
 	}
 	defer x.Close()
 	in := New(x, i18n.EN, nil)
-	in.SetNames("Acme IT", "Alice")
+	in.SetNames("Acme IT", "Alice", "support.acme.com")
 	pixel := func(px, py int) color.RGBA {
 		t.Helper()
 		img, err := screenshot.GrabX11(display)
@@ -103,4 +106,133 @@ func click(t *testing.T, x *X11, px, py int) {
 	if err := xtest.FakeInputChecked(x.conn, xproto.ButtonRelease, 1, 0, x.root, 0, 0, 0).Check(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// The technician's drawing is raised above every window with each stroke; the
+// indicator must come back above it every time, so no drawing hides the frame
+// and the badge. After many strokes across the badge, the badge is the top
+// window and its own colour shows on the real screen.
+func TestIndicatorStaysOnTopOfDrawings(t *testing.T) {
+	display := xvfb.Start(t, 640, 400)
+	x, err := NewX11(display, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	in := New(x, i18n.EN, nil)
+	in.SetNames("Acme IT", "Alice", "support.acme.com")
+	in.SetGrants(protocol.Permissions{View: true})
+	bx, by, _, bh := x.BadgeRect()
+
+	ov, err := overlay.NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ov.Close()
+	blue := color.RGBA{B: 255, A: 255}
+	for i := range 50 {
+		// Strokes through the badge (its left edge, clear of the text) and
+		// along the frame.
+		y := by + i%bh
+		if err := ov.Draw([]overlay.Stroke{
+			{Color: blue, Width: 8, Points: []image.Point{{bx - 20, y}, {bx + 6, y}}},
+			{Color: blue, Width: 8, Points: []image.Point{{0, 50 + i}, {20, 50 + i}}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		top := topWindow(t, x)
+		img, err := screenshot.GrabX11(display)
+		if err != nil {
+			t.Fatal(err)
+		}
+		badge, frame := img.RGBAAt(bx+2, by+bh/2), img.RGBAAt(1, 60)
+		if top == x.badge && near(badge, viewedRGB) && near(frame, viewedRGB) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 50 strokes the top window is %d (badge %d); the badge shows %v and the frame %v, want orange",
+				top, x.badge, badge, frame)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// topWindow is the highest mapped child of the root window.
+func topWindow(t *testing.T, x *X11) xproto.Window {
+	t.Helper()
+	tree, err := xproto.QueryTree(x.conn, x.root).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(tree.Children) - 1; i >= 0; i-- {
+		a, err := xproto.GetWindowAttributes(x.conn, tree.Children[i]).Reply()
+		if err == nil && a.MapState == xproto.MapStateViewable {
+			return tree.Children[i]
+		}
+	}
+	return 0
+}
+
+// Two agents on one desktop (two sessions, or the e2e tests' customers) each
+// keep their indicator on top of everything else, but not of each other's:
+// raising over any restacked window must not start a raising match between
+// them, which would flood the X server and freeze both.
+func TestTwoIndicatorsDoNotFight(t *testing.T) {
+	display := xvfb.Start(t, 640, 400)
+	var ins []*Indicator
+	for range 2 {
+		x, err := NewX11(display, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		in := New(x, i18n.EN, nil)
+		in.SetNames("Acme IT", "Alice", "support.acme.com")
+		ins = append(ins, in)
+	}
+	watch, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
+	root := xproto.Setup(watch).DefaultScreen(watch).Root
+	if err := xproto.ChangeWindowAttributesChecked(watch, root, xproto.CwEventMask,
+		[]uint32{xproto.EventMaskSubstructureNotify}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range ins {
+		in.SetGrants(protocol.Permissions{View: true})
+	}
+	// Both shown: a handful of restacks each, then quiet. A match between
+	// them goes on without end.
+	events := make(chan struct{}, 1<<16)
+	go func() {
+		for {
+			ev, err := watch.WaitForEvent()
+			if ev == nil && err == nil {
+				return
+			}
+			if _, ok := ev.(xproto.ConfigureNotifyEvent); ok {
+				events <- struct{}{}
+			}
+		}
+	}()
+	n := 0
+	for end := time.After(2 * time.Second); ; {
+		select {
+		case <-events:
+			n++
+			continue
+		case <-end:
+		}
+		break
+	}
+	if n > 200 {
+		t.Fatalf("%d restacks in 2 s: the two indicators are fighting", n)
+	}
+	t.Logf("%d restacks", n)
 }

@@ -6,7 +6,6 @@
 package overlay
 
 import (
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -25,14 +24,14 @@ const (
 	MaxStrokePoints = 10000
 	// LaserRadius is the laser dot's radius, in pixels.
 	LaserRadius = 8
+	// MaxCoverage is the share of the screen a drawing may cover. Each part
+	// counts as its length times its width, overlaps twice, so the share
+	// really covered is at most this.
+	MaxCoverage = 0.2
+	// SolidWidth is the widest stroke drawn solid: wider ones are striped,
+	// so what is under them still shows.
+	SolidWidth = 8
 )
-
-// ErrFull means the drawing holds MaxStrokes strokes or MaxPoints points:
-// erase it to draw more.
-var ErrFull = errors.New("overlay: the drawing is full; erase it to draw more")
-
-// ErrClosed means the Overlay was closed.
-var ErrClosed = errors.New("overlay: closed")
 
 // Stroke is one freehand line in screen pixels.
 type Stroke struct {
@@ -79,7 +78,8 @@ type Overlay struct {
 	shown    []int          // points of each stroke the backend has drawn
 	index    map[string]int // stroke id → index in strokes
 	points   int
-	cleared  bool // the backend must erase before drawing what is left
+	area     float64 // pixels the strokes cover, overlaps counted twice
+	cleared  bool    // the backend must erase before drawing what is left
 	laser    image.Point
 	laserOn  bool
 	dirtyS   bool // strokes changed since the backend last saw them
@@ -131,6 +131,17 @@ func (o *Overlay) Add(id string, c color.RGBA, width int, points []float64) erro
 	if !ok && len(o.strokes) >= MaxStrokes || o.points+n > MaxPoints || ok && len(o.strokes[i].Points)+n > MaxStrokePoints {
 		return ErrFull
 	}
+	var last *image.Point
+	if ok && len(o.strokes[i].Points) > 0 {
+		last = &o.strokes[i].Points[len(o.strokes[i].Points)-1]
+	}
+	if ok {
+		width = o.strokes[i].Width
+	}
+	area := o.area + o.cover(last, width, points)
+	if area > MaxCoverage*float64(o.w*o.h) {
+		return ErrCovered
+	}
 	if !ok {
 		i = len(o.strokes)
 		o.index[id] = i
@@ -142,6 +153,7 @@ func (o *Overlay) Add(id string, c color.RGBA, width int, points []float64) erro
 		s.Points = append(s.Points, o.pixel(points[k], points[k+1]))
 	}
 	o.points += n
+	o.area = area
 	o.dirtyS = true
 	o.poke()
 	return nil
@@ -154,7 +166,7 @@ func (o *Overlay) Clear() {
 	if len(o.strokes) == 0 {
 		return
 	}
-	o.strokes, o.shown, o.index, o.points = nil, nil, map[string]int{}, 0
+	o.strokes, o.shown, o.index, o.points, o.area = nil, nil, map[string]int{}, 0, 0
 	o.cleared, o.dirtyS = true, true
 	o.poke()
 }
@@ -189,6 +201,31 @@ func (o *Overlay) Strokes() (strokes, points int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return len(o.strokes), o.points
+}
+
+// Showing reports whether anything is drawn on the screen: a stroke or the laser.
+func (o *Overlay) Showing() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.strokes) > 0 || o.laserOn
+}
+
+// cover is the area, in pixels, that points (fractions of the screen) add to a
+// stroke of width whose last point is last (nil for a new stroke): a dot for
+// its first point, then each segment's length times the width. o.mu must be held.
+func (o *Overlay) cover(last *image.Point, width int, points []float64) float64 {
+	w := float64(max(width, 1))
+	var a float64
+	for k := 0; k+1 < len(points); k += 2 {
+		p := o.pixel(points[k], points[k+1])
+		if last == nil {
+			a += w * w
+		} else {
+			a += math.Hypot(float64(p.X-last.X), float64(p.Y-last.Y)) * w
+		}
+		last = &p
+	}
+	return a
 }
 
 // pixel maps fractions of the screen to a pixel on it.

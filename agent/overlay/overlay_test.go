@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"sync"
@@ -176,5 +177,58 @@ func TestOverlayCloseErasesAndClosesTheBackend(t *testing.T) {
 	}
 	if err := o.Add("late", red, 2, []float64{0, 0}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Add after Close: %v", err)
+	}
+}
+
+// A drawing cannot paint the customer's screen over: wide strokes side by side
+// and one long zigzag are both refused once they would cover MaxCoverage of
+// the screen, and erasing lets the technician draw again.
+func TestDrawingCoverageIsCapped(t *testing.T) {
+	f := newFake()
+	o := New(f, nil)
+	defer o.Close()
+	w, h := f.Size()
+	const width = 32
+	// Horizontal bands, each width pixels high, side by side down the screen.
+	rows := 0
+	var refused error
+	for k := 0; (k+1)*width <= h; k++ {
+		y := (float64(k*width) + width/2) / float64(h-1)
+		if err := o.Add(fmt.Sprint("band", k), color.RGBA{B: 255, A: 255}, width, []float64{0, y, 1, y}); err != nil {
+			refused = err
+			break
+		}
+		rows += width
+	}
+	if refused == nil {
+		t.Fatalf("every band was drawn: %d%% of the screen covered", 100*rows/h)
+	}
+	if !errors.Is(refused, ErrCovered) {
+		t.Fatalf("refused with %v, want ErrCovered", refused)
+	}
+	if cover := float64(rows) / float64(h); cover > MaxCoverage {
+		t.Errorf("bands cover %.0f%% of the screen before a refusal", 100*cover)
+	}
+
+	// One stroke growing back and forth is counted as it grows.
+	o.Clear()
+	var pts []float64
+	for k := range 200 {
+		pts = append(pts, float64(k%2), float64(k)/200)
+	}
+	drawn := 0
+	for i := 0; i < len(pts); i += 4 {
+		if o.Add("zigzag", color.RGBA{B: 255, A: 255}, width, pts[i:i+4]) != nil {
+			break
+		}
+		drawn += 2
+	}
+	if area := drawn * width * w; float64(area) > MaxCoverage*float64(w*h)+float64(2*width*w) {
+		t.Errorf("a zigzag of %d points (about %d%% of the screen) was drawn", drawn, 100*area/(w*h))
+	}
+
+	o.Clear()
+	if err := o.Add("again", color.RGBA{B: 255, A: 255}, width, []float64{0, 0.5, 1, 0.5}); err != nil {
+		t.Errorf("after erasing, a stroke is refused: %v", err)
 	}
 }

@@ -37,6 +37,7 @@ type X11 struct {
 	draw    xproto.Window // the strokes
 	laser   xproto.Window // the laser dot
 	gc      xproto.Gcontext
+	stripes xproto.Pixmap // the stipple of wide strokes' shapes
 	done    chan struct{}
 	wg      sync.WaitGroup
 	closeMu sync.Once
@@ -105,6 +106,9 @@ func (x *X11) init() error {
 	}); err != nil {
 		return err
 	}
+	if err := x.makeStripes(); err != nil {
+		return err
+	}
 	gc, err := xproto.NewGcontextId(x.conn)
 	if err != nil {
 		return fmt.Errorf("overlay: %w", err)
@@ -113,6 +117,34 @@ func (x *X11) init() error {
 	return xproto.CreateGCChecked(x.conn, gc, xproto.Drawable(x.draw),
 		xproto.GcLineWidth|xproto.GcCapStyle|xproto.GcJoinStyle,
 		[]uint32{1, xproto.CapStyleRound, xproto.JoinStyleRound}).Check()
+}
+
+// Stripes of wide strokes: of every stripeRows rows of the screen, the last
+// one shows what is under the stroke.
+const stripeRows = 3
+
+// makeStripes creates the stipple that shapes strokes wider than SolidWidth.
+func (x *X11) makeStripes() error {
+	pm, err := xproto.NewPixmapId(x.conn)
+	if err != nil {
+		return fmt.Errorf("overlay: %w", err)
+	}
+	if err := xproto.CreatePixmapChecked(x.conn, 1, pm, xproto.Drawable(x.root), 8, stripeRows).Check(); err != nil {
+		return fmt.Errorf("overlay: create the stripes: %w", err)
+	}
+	gc, err := xproto.NewGcontextId(x.conn)
+	if err != nil {
+		return fmt.Errorf("overlay: %w", err)
+	}
+	if err := xproto.CreateGCChecked(x.conn, gc, xproto.Drawable(pm), xproto.GcForeground, []uint32{0}).Check(); err != nil {
+		return fmt.Errorf("overlay: %w", err)
+	}
+	defer xproto.FreeGC(x.conn, gc)
+	xproto.PolyFillRectangle(x.conn, xproto.Drawable(pm), gc, []xproto.Rectangle{{Width: 8, Height: stripeRows}})
+	xproto.ChangeGC(x.conn, gc, xproto.GcForeground, []uint32{1})
+	xproto.PolyFillRectangle(x.conn, xproto.Drawable(pm), gc, []xproto.Rectangle{{Width: 8, Height: stripeRows - 1}})
+	x.stripes = pm
+	return nil
 }
 
 // window creates an unmapped override-redirect window with an empty input
@@ -191,7 +223,8 @@ func bounds(s Stroke) image.Rectangle {
 
 // Draw adds parts to the drawing: their shape is added to the window's
 // (SHAPE union of a bitmap just as big as the parts), then they are painted in
-// their colours. Neither step looks at the rest of the drawing.
+// their colours. Neither step looks at the rest of the drawing. Parts wider
+// than SolidWidth are shaped in stripes: never an opaque fill.
 func (x *X11) Draw(parts []Stroke) error {
 	if len(parts) == 0 {
 		return nil
@@ -216,7 +249,13 @@ func (x *X11) Draw(parts []Stroke) error {
 	off := box.Min
 	err := x.shapeMask(x.draw, shape.SoUnion, off, box.Dx(), box.Dy(), func(pm xproto.Pixmap, gc xproto.Gcontext) error {
 		for _, s := range parts {
-			xproto.ChangeGC(x.conn, gc, xproto.GcLineWidth, []uint32{uint32(s.Width)})
+			fill := uint32(xproto.FillStyleSolid)
+			if s.Width > SolidWidth {
+				fill = xproto.FillStyleStippled
+			}
+			// The stripes follow the screen's rows wherever the bitmap sits.
+			xproto.ChangeGC(x.conn, gc, xproto.GcLineWidth|xproto.GcFillStyle|xproto.GcStipple|xproto.GcTileStippleOriginX|xproto.GcTileStippleOriginY,
+				[]uint32{uint32(s.Width), fill, uint32(x.stripes), uint32(int32(-off.X)), uint32(int32(-off.Y))})
 			x.stroke(xproto.Drawable(pm), gc, s, off)
 		}
 		_, err := xproto.GetInputFocus(x.conn).Reply() // a round trip: errors surface
@@ -375,6 +414,7 @@ func (x *X11) Close() error {
 		x.mu.Lock()
 		xproto.DestroyWindow(x.conn, x.draw)
 		xproto.DestroyWindow(x.conn, x.laser)
+		xproto.FreePixmap(x.conn, x.stripes)
 		_, _ = xproto.GetInputFocus(x.conn).Reply()
 		x.mu.Unlock()
 		x.conn.Close()

@@ -145,3 +145,43 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// A stroke wider than SolidWidth is never an opaque fill: across its width,
+// rows of what is under it still show on the real screen.
+func TestWideStrokesShowWhatIsUnder(t *testing.T) {
+	display := xvfb.Start(t, 320, 200)
+	coverWith(t, display, 0, 0, 320, 200) // white under the drawing
+	x, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	red := color.RGBA{R: 255, A: 255}
+	if err := x.Draw([]Stroke{
+		{Color: red, Width: 32, Points: []image.Point{{40, 100}, {280, 100}}},
+		{Color: red, Width: SolidWidth, Points: []image.Point{{40, 30}, {280, 30}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	img, err := screenshot.GrabX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(y0, y1 int) (red, white int) {
+		for y := y0; y < y1; y++ {
+			switch c := img.RGBAAt(160, y); {
+			case isRed(c):
+				red++
+			case c == color.RGBA{255, 255, 255, 255}:
+				white++
+			}
+		}
+		return red, white
+	}
+	if r, w := count(86, 114); r < 14 || w < 7 {
+		t.Errorf("across the wide stroke: %d red and %d white pixels, want stripes of both", r, w)
+	}
+	if r, w := count(30-SolidWidth/2+1, 30+SolidWidth/2); w != 0 || r == 0 {
+		t.Errorf("across a stroke %d px wide: %d red and %d white pixels, want solid red", SolidWidth, r, w)
+	}
+}

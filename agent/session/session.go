@@ -96,10 +96,19 @@ type Auditor interface {
 	SetAudit(report func(protocol.Audit))
 }
 
-// Named is a Feature that shows who is connecting (the on-screen indicator);
-// the names come from the server's welcome.
+// Named is a Feature that shows who is connecting (the on-screen indicator):
+// the names come from the server's welcome, the server's host name from the
+// agent's configuration.
 type Named interface {
-	SetNames(org, technician string)
+	SetNames(org, technician, server string)
+}
+
+// InputGuard is a Feature that holds the technician's input back while it is
+// in use: nothing is injected under a drawing or the laser on the customer's
+// screen, whatever the console sends.
+type InputGuard interface {
+	// HoldsInput reports whether input must be refused now. It must not block.
+	HoldsInput() bool
 }
 
 // Injector is the part of *input.Robot the session uses.
@@ -117,7 +126,11 @@ type grants struct {
 	robot    Injector
 	newRobot func() (Injector, error)
 	dropped  int
-	log      *slog.Logger
+	// guards hold input back while they are in use (the drawing); held
+	// counts the events they refused.
+	guards []InputGuard
+	held   int
+	log    *slog.Logger
 	// refused reports input dropped for lack of a grant (the first, then every
 	// hundredth); it must not block.
 	refused func(protocol.Audit)
@@ -150,7 +163,8 @@ func (g *grants) set(p protocol.Permissions) {
 	g.p = p
 }
 
-// inject applies one input event if, and only if, control is granted.
+// inject applies one input event if, and only if, control is granted and no
+// guard holds input back.
 func (g *grants) inject(ev protocol.InputEvent) {
 	var report func(protocol.Audit)
 	var rep protocol.Audit
@@ -167,6 +181,15 @@ func (g *grants) inject(ev protocol.InputEvent) {
 			g.log.Warn("input without a control grant dropped", "kind", ev.Kind, "dropped", g.dropped)
 			report = g.refused
 			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input without control (%s), %d dropped", ev.Kind, g.dropped)}
+		}
+		return
+	}
+	if g.guarded() {
+		g.held++
+		if g.held == 1 || g.held%100 == 0 {
+			g.log.Warn("input while the technician draws on the screen dropped", "kind", ev.Kind, "dropped", g.held)
+			report = g.refused
+			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input while drawing on the screen (%s), %d dropped", ev.Kind, g.held)}
 		}
 		return
 	}
@@ -193,6 +216,16 @@ func (g *grants) release() {
 	if g.robot != nil {
 		_ = g.robot.ReleaseAll()
 	}
+}
+
+// guarded reports whether a guard holds input back now. g.mu must be held.
+func (g *grants) guarded() bool {
+	for _, gd := range g.guards {
+		if gd.HoldsInput() {
+			return true
+		}
+	}
+	return false
 }
 
 // close releases held input and closes the injector.
@@ -228,6 +261,7 @@ type rejoin struct {
 
 type answer struct {
 	perm  protocol.Permission
+	seq   uint64 // which question this answers (runner.asking)
 	allow bool
 	err   error
 }
@@ -236,7 +270,16 @@ type answer struct {
 // customer or the technician ended it, ErrInvalidCode and friends when the server
 // refused the code, and ErrConnectionLost when signaling went away.
 func Run(ctx context.Context, cfg Config) error {
-	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64)}
+	s := newRunner(cfg)
+	defer s.grabber.Close()
+	return s.run(ctx)
+}
+
+// newRunner fills in cfg's defaults and wires the grants gate, before any
+// connection.
+func newRunner(cfg Config) *runner {
+	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64),
+		asking: map[protocol.Permission]question{}, denied: map[string]bool{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -255,9 +298,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if s.cfg.Monitors == nil {
 		s.cfg.Monitors = screen.Monitors
 	}
-	s.grants.newRobot, s.grants.log = s.cfg.NewInjector, s.log
-	defer s.grabber.Close()
-	return s.run(ctx)
+	s.grants.newRobot, s.grants.log, s.grants.refused = s.cfg.NewInjector, s.log, s.report
+	for _, f := range s.cfg.Features {
+		if gd, ok := f.(InputGuard); ok {
+			s.grants.guards = append(s.grants.guards, gd)
+		}
+	}
+	return s
 }
 
 type runner struct {
@@ -279,7 +326,12 @@ type runner struct {
 	// peerLost is set while the technician's connection is lost (ICE
 	// disconnected, failed or closed) and until a connection is up again.
 	peerLost bool
-	asking   map[protocol.Permission]bool
+	// asking holds the questions on the customer's screen (or waiting for
+	// it), by permission; an answer to any other question grants nothing.
+	asking map[protocol.Permission]question
+	askSeq uint64
+	// tech and org name the technician the customer's grants are for.
+	tech, org string
 	// denied is what the technician's group does not allow (from the server).
 	denied map[string]bool
 	wg     sync.WaitGroup
@@ -309,12 +361,11 @@ func (s *runner) run(ctx context.Context) error {
 	s.setServers(s.cfg.Server, welcome.Servers)
 	s.setConn(ws)
 	s.sid, s.secret = welcome.SID, welcome.Secret
+	s.tech, s.org = welcome.TechnicianName, welcome.OrgName
 	s.log = s.log.With("sid", s.sid)
 	ui := s.cfg.Consent
-	ui.SetInfo(consent.Info{TechnicianName: welcome.TechnicianName, OrgName: welcome.OrgName, CustomerName: welcome.CustomerName})
+	s.introduce(welcome)
 	ui.SetState(protocol.Permissions{}, true)
-	s.asking = map[protocol.Permission]bool{}
-	s.denied = map[string]bool{}
 	for _, d := range welcome.Denied {
 		s.denied[d] = true
 	}
@@ -326,15 +377,9 @@ func (s *runner) run(ctx context.Context) error {
 	if welcome.OnHold {
 		s.setHold(true)
 	}
-	s.grants.mu.Lock()
-	s.grants.refused = s.report
-	s.grants.mu.Unlock()
 	for _, f := range s.cfg.Features {
 		if a, ok := f.(Auditor); ok {
 			a.SetAudit(s.report)
-		}
-		if n, ok := f.(Named); ok {
-			n.SetNames(welcome.OrgName, welcome.TechnicianName)
 		}
 	}
 	iceServers := welcome.ICEServers
@@ -368,7 +413,7 @@ func (s *runner) run(ctx context.Context) error {
 					ui.Ended(consent.ReasonConnectionLost)
 					return fmt.Errorf("%w: %v", ErrConnectionLost, ev.rejoin.err)
 				}
-				s.rejoined(readCtx, ev.rejoin)
+				s.rejoined(ctx, readCtx, ev.rejoin)
 				continue
 			}
 			if ev.ws != nil && ev.ws != s.conn() {
@@ -397,6 +442,11 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 	switch {
 	case ev.answer != nil:
 		a := ev.answer
+		if q, ok := s.asking[a.perm]; !ok || q.seq != a.seq {
+			// A question withdrawn (hold, transfer) whose answer crossed it.
+			s.log.Info("answer to a withdrawn question ignored", "permission", a.perm, "allow", a.allow)
+			return false, nil
+		}
 		delete(s.asking, a.perm)
 		if a.err != nil {
 			return false, nil
@@ -405,7 +455,7 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 		switch {
 		case a.perm == protocol.PermissionView:
 			p.View = a.allow
-		case a.perm == protocol.PermissionControl && p.View:
+		case a.perm == protocol.PermissionControl && p.View && !s.hold:
 			p.Control = a.allow
 		case a.perm == protocol.PermissionClipboard:
 			p.Clipboard = a.allow
@@ -470,6 +520,9 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		case body.Permission == protocol.PermissionControl && !p.View:
 			s.log.Warn("control requested without viewing; refused")
 			s.setGrants(p, protocol.PermissionControl)
+		case body.Permission == protocol.PermissionControl && s.hold:
+			s.log.Warn("control requested during hold; refused")
+			s.setGrants(p, protocol.PermissionControl)
 		default:
 			s.ask(ctx, body.Permission)
 		}
@@ -504,9 +557,8 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 	case *protocol.AgentWelcome:
 		// The session was transferred: another technician is with the customer
 		// now, and what their group denies applies from now on.
-		s.cfg.Consent.SetInfo(consent.Info{TechnicianName: body.TechnicianName, OrgName: body.OrgName, CustomerName: body.CustomerName})
 		s.applyDenied(body.Denied)
-		s.log.Info("session transferred", "technician", body.TechnicianName)
+		s.newTechnician(ctx, body)
 	case *protocol.SessionEnd:
 		s.cfg.Consent.Ended(consent.ReasonByTechnician)
 		s.log.Info("technician ended the session")
@@ -565,18 +617,74 @@ func refused(a *answer) protocol.Permission {
 	return a.perm
 }
 
+// question is one request on (or waiting for) the customer's screen.
+type question struct {
+	seq      uint64
+	withdraw context.CancelFunc
+}
+
 // ask shows a request to the customer unless the same one is already showing.
 func (s *runner) ask(ctx context.Context, perm protocol.Permission) {
-	if s.asking[perm] {
+	if _, ok := s.asking[perm]; ok {
 		return
 	}
-	s.asking[perm] = true
+	s.askSeq++
+	seq := s.askSeq
+	actx, withdraw := context.WithCancel(ctx)
+	s.asking[perm] = question{seq: seq, withdraw: withdraw}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		allow, err := s.cfg.Consent.Ask(ctx, perm)
-		s.post(ctx, event{answer: &answer{perm: perm, allow: allow, err: err}})
+		defer withdraw()
+		allow, err := s.cfg.Consent.Ask(actx, perm)
+		s.post(ctx, event{answer: &answer{perm: perm, seq: seq, allow: allow, err: err}})
 	}()
+}
+
+// withdraw takes the questions for perms (all of them if none is named) off
+// the customer's screen; answers that crossed them grant nothing.
+func (s *runner) withdraw(perms ...protocol.Permission) {
+	for perm, q := range s.asking {
+		if len(perms) == 0 || slices.Contains(perms, perm) {
+			q.withdraw()
+			delete(s.asking, perm)
+		}
+	}
+}
+
+// introduce shows the customer who is connecting, as w names them, and the
+// host name of the server the agent was configured with, on their page and
+// on the screen (Named features).
+func (s *runner) introduce(w *protocol.AgentWelcome) {
+	host := serverHost(s.cfg.Server)
+	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName, Server: host})
+	for _, f := range s.cfg.Features {
+		if n, ok := f.(Named); ok {
+			n.SetNames(w.OrgName, w.TechnicianName, host)
+		}
+	}
+}
+
+// serverHost is the host name of the server URL, without port or path.
+func serverHost(server string) string {
+	u, err := url.Parse(server)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// newTechnician hands the session to the technician w names (a transfer, or
+// another technician found on resuming): nothing the customer allowed the
+// previous one carries over. Every grant and question is dropped, the
+// customer sees who is connecting now and is asked again, from viewing.
+func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
+	s.tech, s.org = w.TechnicianName, w.OrgName
+	s.withdraw()
+	s.setGrants(protocol.Permissions{}, "")
+	s.introduce(w)
+	s.log.Info("another technician took the session; the customer is asked again", "technician", w.TechnicianName)
+	s.ask(ctx, protocol.PermissionView)
 }
 
 func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription, ice []webrtc.ICEServer) error {
@@ -716,6 +824,7 @@ func (s *runner) setHold(on bool) {
 	s.hold = on
 	s.cfg.Consent.SetHold(on)
 	if on {
+		s.withdraw(protocol.PermissionControl)
 		p := s.grants.get()
 		if p.Control {
 			p.Control = false
@@ -727,7 +836,7 @@ func (s *runner) setHold(on bool) {
 
 // rejoined takes the new socket after a reconnection and tells the server what
 // the customer allows (the technician's console may have missed changes).
-func (s *runner) rejoined(readCtx context.Context, r *rejoin) {
+func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 	s.setServers(r.server, r.welcome.Servers)
 	s.setConn(r.ws)
 	s.goRead(readCtx, r.ws)
@@ -736,9 +845,14 @@ func (s *runner) rejoined(readCtx context.Context, r *rejoin) {
 		s.setHold(r.welcome.OnHold)
 	}
 	w := r.welcome
-	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName})
 	s.applyDenied(w.Denied)
-	s.setGrants(s.grants.get(), "")
+	if w.TechnicianName != s.tech || w.OrgName != s.org {
+		// The session changed hands while the agent was away.
+		s.newTechnician(ctx, w)
+	} else {
+		s.introduce(w)
+		s.setGrants(s.grants.get(), "")
+	}
 	s.log.Info("signaling connection back; session resumed")
 }
 

@@ -4,16 +4,13 @@ import { Signal } from "./signal.js";
 import { InputCapture } from "./input.js";
 import { features } from "./features.js";
 import { SessionLog } from "./log.js";
+import { translator } from "./i18n.js";
 
 const root = document.getElementById("workspace");
 const sid = root.dataset.sid;
 const customer = root.dataset.customer;
 const S = JSON.parse(document.getElementById("strings").textContent);
-const t = (key, ...args) => {
-  let s = S[key] ?? key;
-  for (const a of args) s = s.replace(/%[sd]/, String(a));
-  return s;
-};
+const t = translator(() => S);
 
 const statusEl = document.getElementById("status");
 const video = document.getElementById("screen");

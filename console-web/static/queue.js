@@ -3,6 +3,7 @@
 // session's own workspace page in an iframe, so switching tabs keeps every
 // session (its WebSocket, WebRTC connection and chat) alive.
 import { Signal } from "./signal.js";
+import { translator } from "./i18n.js";
 
 const app = document.getElementById("queue-app");
 const csrf = app.dataset.csrf;
@@ -11,11 +12,7 @@ const may = JSON.parse(app.dataset.perms || "{}");
 // Only technicians who see others' sessions need to tell theirs apart.
 for (const b of document.querySelectorAll("[data-perm]")) b.hidden = !may[b.dataset.perm];
 const S = JSON.parse(document.getElementById("queue-strings").textContent);
-const t = (key, ...args) => {
-  let s = S[key] ?? key;
-  for (const a of args) s = s.replace(/%[sd]/, String(a));
-  return s;
-};
+const t = translator(() => S);
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);

@@ -209,6 +209,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
+	mux.HandleFunc("GET /static/"+i18n.ScriptName, i18n.Script)
 	mux.HandleFunc("GET /ws/agent", h.Agent)
 	mux.HandleFunc("GET /ws/console", h.Console)
 	var stopping atomic.Bool

@@ -254,6 +254,10 @@ func (w *Conn) Expect(typ protocol.Type) protocol.Message {
 		if m.Type == typ {
 			return m
 		}
+		if e, ok := m.Body.(*protocol.Error); ok {
+			// Said in the log, so a test that times out shows what it missed.
+			w.t.Logf("while waiting for %s: error %s (reply to %q): %s", typ, e.Code, m.ID, e.Message)
+		}
 	}
 }
 

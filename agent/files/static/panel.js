@@ -1,14 +1,12 @@
 // The customer's files panel: accept a file from the technician (and choose the
 // folder), send one, follow progress, cancel. Plain text only, never HTML.
+import { translator } from "../i18n.js";
+
 const root = document.getElementById("panel-files");
 const lang = new URLSearchParams(location.search).get("lang") || document.documentElement.lang || "en";
 const q = "?lang=" + encodeURIComponent(lang);
 let S = {};
-const t = (key, ...args) => {
-  let s = S[key] ?? key;
-  for (const a of args) s = s.replace(/%[sd]/, String(a));
-  return s;
-};
+const t = translator(() => S);
 const el = (tag, cls, text) => {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
