@@ -1,4 +1,6 @@
-// Package input injects the technician's keyboard and mouse input on the
+package input
+
+// On X11, input injects the technician's keyboard and mouse input on the
 // customer's X11 desktop with robotgo.
 //
 // robotgo keeps one global Xlib Display without XInitThreads, so a [Robot]
@@ -6,7 +8,6 @@
 // only one Robot may be open in a process. Inject validates an event, queues
 // it and returns; the goroutine injects it. Text is typed by keysym through
 // XTEST on a second, pure-Go X connection (see [Robot.Inject]).
-package input
 
 import (
 	"errors"

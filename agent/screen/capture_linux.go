@@ -65,7 +65,6 @@ import "C"
 import (
 	"fmt"
 	"image"
-	"image/color"
 	"os"
 	"sync"
 	"time"
@@ -87,29 +86,6 @@ type Capture struct {
 	frame  Frame
 	next   time.Time
 	closed bool
-}
-
-// Frame is a captured picture as the X server wrote it: 32-bit pixels in
-// memory order B, G, R, X. Its pixels belong to the Capture and are
-// overwritten by the next Read.
-type Frame struct {
-	Pix    []byte
-	Stride int
-	Rect   image.Rectangle
-	// Seq numbers the captures; a picture handed out again keeps its Seq.
-	Seq uint64
-}
-
-// ColorModel, Bounds and At make a Frame an image.Image (At is slow: for
-// tests and odd consumers only).
-func (f *Frame) ColorModel() color.Model { return color.RGBAModel }
-func (f *Frame) Bounds() image.Rectangle { return f.Rect }
-func (f *Frame) At(x, y int) color.Color {
-	if !(image.Point{x, y}).In(f.Rect) {
-		return color.RGBA{}
-	}
-	i := (y-f.Rect.Min.Y)*f.Stride + (x-f.Rect.Min.X)*4
-	return color.RGBA{R: f.Pix[i+2], G: f.Pix[i+1], B: f.Pix[i], A: 0xff}
 }
 
 var quietErrors sync.Once
@@ -228,9 +204,6 @@ func (c *Capture) nextTime() time.Time {
 	defer c.mu.Unlock()
 	return c.next
 }
-
-// ErrClosed is returned by Read after Close.
-var ErrClosed = fmt.Errorf("screen: capture closed")
 
 // Close frees the shared memory and the X connection. It is safe to call
 // more than once.

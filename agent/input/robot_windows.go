@@ -1,0 +1,325 @@
+package input
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/lifeline-support/lifeline/agent/supervise"
+	"github.com/lifeline-support/lifeline/agent/win32"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// Injector injects input events into the desktop. *Robot implements it
+// with SendInput on Windows; tests use fakes.
+type Injector interface {
+	Inject(protocol.InputEvent) error
+}
+
+var _ Injector = (*Robot)(nil)
+
+// Config configures a Robot.
+type Config struct {
+	// Logger receives warnings (dropped events, injection failures); nil
+	// means slog.Default().
+	Logger *slog.Logger
+	// ScreenWidth and ScreenHeight are unused on Windows: positions are
+	// fractions of the virtual screen, or of the monitor set with
+	// SetMonitor.
+	ScreenWidth, ScreenHeight int
+	// Journal, if set, is told every key (by virtual key) and button before
+	// it goes down and after it comes up, so that the agent's supervisor can
+	// release them if this process dies (nil: not supervised).
+	Journal *supervise.Journal
+}
+
+// active is set while a Robot is open: one at a time, as on X11.
+var active atomic.Bool
+
+// Robot injects input events on the Windows desktop with SendInput: keys by
+// scan code (the customer's layout decides the character, as on X11), text
+// as Unicode key events, the mouse in absolute virtual-desktop coordinates.
+// Windows refuses input into elevated windows (UIPI) and on the secure
+// desktop; such failures are logged.
+type Robot struct {
+	log     *slog.Logger
+	q       *queue
+	journal *supervise.Journal
+
+	ctl       chan ctlReq
+	stopped   chan struct{}
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+	dropped   atomic.Int64
+	area      atomic.Pointer[protocol.Monitor] // the streamed monitor, nil: the whole virtual screen
+
+	// Owned by the loop goroutine.
+	heldScan    map[string]uint16
+	heldButtons [3]bool
+}
+
+type ctlReq struct {
+	stop bool
+	done chan error
+}
+
+// New starts the injecting goroutine. It returns ErrInUse while another
+// Robot is open.
+func New(cfg Config) (*Robot, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if !active.CompareAndSwap(false, true) {
+		return nil, ErrInUse
+	}
+	r := &Robot{log: log, q: newQueue(QueueSize), journal: cfg.Journal, ctl: make(chan ctlReq), stopped: make(chan struct{}), heldScan: map[string]uint16{}}
+	go r.loop()
+	return r, nil
+}
+
+// Inject validates ev and queues it for injection, as on X11: validation
+// failures (ErrBadEvent, ErrUnknownKey) are returned at once and nothing is
+// injected; so is ErrQueueFull, and ErrClosed after Close. Key and scan
+// events both press the key at the code's physical position.
+func (r *Robot) Inject(ev protocol.InputEvent) error {
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	if err := validate(ev); err != nil {
+		return err
+	}
+	dropped, err := r.q.push(ev)
+	if err != nil {
+		r.log.Warn("input: queue full, event discarded", "kind", ev.Kind)
+		return err
+	}
+	if dropped {
+		if n := r.dropped.Add(1); n == 1 || n%100 == 0 {
+			r.log.Warn("input: queue full, pointer moves dropped", "total", n)
+		}
+	}
+	return nil
+}
+
+func validate(ev protocol.InputEvent) error {
+	inUnit := func(f float64) bool { return !math.IsNaN(f) && f >= 0 && f <= 1 }
+	switch ev.Kind {
+	case protocol.InputMove, protocol.InputWheel:
+	case protocol.InputButton:
+		if ev.Button < protocol.ButtonLeft || ev.Button > protocol.ButtonRight {
+			return fmt.Errorf("%w: unknown button %d", ErrBadEvent, ev.Button)
+		}
+	case protocol.InputKey, protocol.InputScan:
+		if _, ok := scanCodes[ev.Code]; !ok {
+			return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
+		}
+		return nil
+	case protocol.InputText:
+		if ev.Text == "" || !utf8.ValidString(ev.Text) {
+			return fmt.Errorf("%w: empty or invalid UTF-8 text", ErrBadEvent)
+		}
+		return nil
+	default:
+		return fmt.Errorf("%w: unknown kind %q", ErrBadEvent, ev.Kind)
+	}
+	if !inUnit(ev.X) || !inUnit(ev.Y) {
+		return fmt.Errorf("%w: position %g,%g outside 0..1", ErrBadEvent, ev.X, ev.Y)
+	}
+	return nil
+}
+
+// ReleaseAll discards queued events and releases every key and button that
+// injected events hold down. It returns once they are released.
+func (r *Robot) ReleaseAll() error {
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	r.q.clear()
+	req := ctlReq{done: make(chan error, 1)}
+	select {
+	case r.ctl <- req:
+		return <-req.done
+	case <-r.stopped:
+		return ErrClosed
+	}
+}
+
+// Close releases held keys and buttons and stops the injecting goroutine.
+// It is safe to call more than once.
+func (r *Robot) Close() error {
+	r.closeOnce.Do(func() {
+		r.closed.Store(true)
+		r.q.clear()
+		req := ctlReq{stop: true, done: make(chan error, 1)}
+		r.ctl <- req
+		r.closeErr = <-req.done
+		<-r.stopped
+		active.Store(false)
+	})
+	return r.closeErr
+}
+
+// SetMonitor makes event positions fractions of monitor m (a rectangle of
+// the virtual screen, as screen.Monitors lists it) from now on.
+func (r *Robot) SetMonitor(m protocol.Monitor) {
+	if m.W <= 0 || m.H <= 0 {
+		return
+	}
+	r.area.Store(&m)
+}
+
+func (r *Robot) loop() {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer close(r.stopped)
+	for {
+		select {
+		case <-r.q.wake:
+			for {
+				ev, ok := r.q.pop()
+				if !ok {
+					break
+				}
+				if err := r.apply(ev); err != nil {
+					r.log.Warn("input: inject failed", "kind", ev.Kind, "err", err)
+				}
+			}
+		case req := <-r.ctl:
+			err := r.releaseAll()
+			req.done <- err
+			if req.stop {
+				return
+			}
+		}
+	}
+}
+
+// apply injects one validated event. Loop goroutine only.
+func (r *Robot) apply(ev protocol.InputEvent) error {
+	switch ev.Kind {
+	case protocol.InputMove:
+		return win32.SendInput(r.move(ev.X, ev.Y))
+	case protocol.InputButton:
+		return r.button(ev.Button, ev.Down, r.move(ev.X, ev.Y))
+	case protocol.InputWheel:
+		// The DOM's positive deltas scroll down and right; the wheel's
+		// positive notches scroll up, the horizontal wheel's right.
+		ins := []win32.Input{r.move(ev.X, ev.Y)}
+		if ev.DY != 0 {
+			ins = append(ins, win32.Mouse(0, 0, int32(-ev.DY*win32.WheelDelta), win32.MouseWheel))
+		}
+		if ev.DX != 0 {
+			ins = append(ins, win32.Mouse(0, 0, int32(ev.DX*win32.WheelDelta), win32.MouseHWheel))
+		}
+		return win32.SendInput(ins...)
+	case protocol.InputKey, protocol.InputScan:
+		sc := scanCodes[ev.Code]
+		if err := r.key(sc, ev.Down); err != nil {
+			return err
+		}
+		if ev.Down {
+			r.heldScan[ev.Code] = sc
+		} else {
+			delete(r.heldScan, ev.Code)
+		}
+	case protocol.InputText:
+		var ins []win32.Input
+		for _, u := range utf16.Encode([]rune(ev.Text)) {
+			ins = append(ins, win32.Key(0, u, win32.KeyUnicode), win32.Key(0, u, win32.KeyUnicode|win32.KeyUp))
+		}
+		return win32.SendInput(ins...)
+	}
+	return nil
+}
+
+// move returns the absolute move to a fraction of the streamed area:
+// SendInput's absolute coordinates run from 0 to 65535 across the virtual
+// desktop.
+func (r *Robot) move(x, y float64) win32.Input {
+	v := win32.VirtualScreen()
+	w, h := int(v.Right-v.Left), int(v.Bottom-v.Top)
+	px, py := pixel(x, w), pixel(y, h)
+	if a := r.area.Load(); a != nil {
+		px, py = a.X+pixel(x, a.W), a.Y+pixel(y, a.H)
+	}
+	norm := func(p, n int) int32 {
+		if n <= 1 {
+			return 0
+		}
+		return int32(math.Round(float64(p) * 65535 / float64(n-1)))
+	}
+	return win32.Mouse(norm(px, w), norm(py, h), 0, win32.MouseMove|win32.MouseAbsolute|win32.MouseVirtualDesk)
+}
+
+// pixel maps a fraction of the screen to a pixel: round(f*(n-1)).
+func pixel(f float64, n int) int {
+	p := int(math.Round(f * float64(n-1)))
+	return max(0, min(p, n-1))
+}
+
+var buttonFlags = [3][2]uint32{
+	{win32.MouseLeftUp, win32.MouseLeftDown},
+	{win32.MouseMiddleUp, win32.MouseMiddleDown},
+	{win32.MouseRightUp, win32.MouseRightDown},
+}
+
+// button presses or releases button b after the optional move before.
+func (r *Robot) button(b int, down bool, before ...win32.Input) error {
+	flag := buttonFlags[b][0]
+	if down {
+		flag = buttonFlags[b][1]
+		r.journal.Button(b+1, true) // the journal numbers buttons from 1, as X does
+	}
+	if err := win32.SendInput(append(before, win32.Mouse(0, 0, 0, flag))...); err != nil {
+		return err
+	}
+	if !down {
+		r.journal.Button(b+1, false)
+	}
+	r.heldButtons[b] = down
+	return nil
+}
+
+// key presses or releases the key at scan code sc (0xE0xx: extended).
+func (r *Robot) key(sc uint16, down bool) error {
+	flags := uint32(win32.KeyScanCode)
+	if sc&0xff00 == 0xe000 {
+		flags |= win32.KeyExtended
+	}
+	vk := win32.ScanToVK(sc)
+	if down {
+		r.journal.Key(vk, true)
+	} else {
+		flags |= win32.KeyUp
+	}
+	if err := win32.SendInput(win32.Key(0, sc&0xff, flags)); err != nil {
+		return err
+	}
+	if !down {
+		r.journal.Key(vk, false)
+	}
+	return nil
+}
+
+// releaseAll releases held keys and buttons. Loop goroutine only.
+func (r *Robot) releaseAll() error {
+	var errs []error
+	for code, sc := range r.heldScan {
+		errs = append(errs, r.key(sc, false))
+		delete(r.heldScan, code)
+	}
+	for b, down := range r.heldButtons {
+		if down {
+			errs = append(errs, r.button(b, false))
+		}
+	}
+	return errors.Join(errs...)
+}

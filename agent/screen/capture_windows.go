@@ -1,0 +1,153 @@
+package screen
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"sync"
+	"time"
+
+	"github.com/lifeline-support/lifeline/agent/win32"
+)
+
+// blockRows is the height of the bands Read compares with the last capture.
+const blockRows = 16
+
+// Capture reads the Windows virtual screen (every monitor) with GDI BitBlt
+// into a DIB section, and compares each capture with the last one band by
+// band: an unchanged screen keeps its Seq, so the view converts nothing and
+// the encoder sends nothing. It follows the virtual screen's size.
+//
+// DXGI Desktop Duplication (dirty rectangles, cheaper on real Windows) is not
+// written yet; Wine, where the agent is tested, has none.
+type Capture struct {
+	interval time.Duration
+
+	mu     sync.Mutex // one Read at a time; Close waits for it
+	shot   *win32.Screenshot
+	origin image.Point // the virtual screen's top-left corner
+	prev   []byte      // the last capture's pixels, to compare with
+	frame  Frame
+	next   time.Time
+	closed bool
+}
+
+// OpenCapture opens the virtual screen for capture at most fps times a
+// second. n must be 0: Windows has one virtual screen.
+func OpenCapture(n int, fps float64) (*Capture, error) {
+	if n != 0 {
+		return nil, fmt.Errorf("screen: no screen %d", n)
+	}
+	if fps <= 0 {
+		return nil, fmt.Errorf("screen: capture rate %v", fps)
+	}
+	setDPIAware()
+	c := &Capture{interval: time.Duration(float64(time.Second) / fps)}
+	if err := c.resize(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// resize makes the DIB section the size of the virtual screen now.
+func (c *Capture) resize() error {
+	v := win32.VirtualScreen()
+	w, h := int(v.Right-v.Left), int(v.Bottom-v.Top)
+	if w <= 0 || h <= 0 {
+		return ErrNoDisplay
+	}
+	c.origin = image.Pt(int(v.Left), int(v.Top))
+	if c.shot != nil && c.shot.W == w && c.shot.H == h {
+		return nil
+	}
+	if c.shot != nil {
+		c.shot.Close()
+		c.shot = nil
+	}
+	s, err := win32.NewScreenshot(w, h)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrNoDisplay, err)
+	}
+	c.shot = s
+	c.prev = nil
+	c.frame.Pix, c.frame.Stride, c.frame.Rect = s.Pix, w*4, image.Rect(0, 0, w, h)
+	return nil
+}
+
+// Size is the size of the frames Read gives now.
+func (c *Capture) Size() image.Point {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.frame.Rect.Size()
+}
+
+// Read waits for the next capture time (the frame rate's pace, counted from
+// the last Read when it came late) and captures the screen. The frame is
+// valid until the next Read or Close.
+func (c *Capture) Read() (*Frame, error) {
+	if wait := time.Until(c.nextTime()); wait > 0 {
+		time.Sleep(wait)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, ErrClosed
+	}
+	now := time.Now()
+	c.next = c.next.Add(c.interval)
+	if c.next.Before(now) {
+		c.next = now.Add(c.interval)
+	}
+	if err := c.resize(); err != nil {
+		return nil, err
+	}
+	if err := c.shot.Grab(c.origin.X, c.origin.Y); err != nil {
+		return nil, fmt.Errorf("screen: capture failed: %w", err)
+	}
+	if c.changed() {
+		c.frame.Seq++
+	}
+	return &c.frame, nil
+}
+
+// changed compares the capture with the last one band by band, copies the
+// bands that differ and reports whether any did.
+func (c *Capture) changed() bool {
+	pix := c.shot.Pix
+	if c.prev == nil {
+		c.prev = bytes.Clone(pix)
+		return true
+	}
+	band := blockRows * c.frame.Stride
+	any := false
+	for i := 0; i < len(pix); i += band {
+		j := min(i+band, len(pix))
+		if !bytes.Equal(pix[i:j], c.prev[i:j]) {
+			copy(c.prev[i:j], pix[i:j])
+			any = true
+		}
+	}
+	return any
+}
+
+func (c *Capture) nextTime() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.next
+}
+
+// Close frees the GDI objects. It is safe to call more than once.
+func (c *Capture) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	if c.shot != nil {
+		c.shot.Close()
+		c.shot = nil
+	}
+	c.frame.Pix = nil
+	return nil
+}
