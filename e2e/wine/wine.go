@@ -61,6 +61,14 @@ func (p *Prefix) Command(ctx context.Context, exe string, args ...string) *exec.
 	return cmd
 }
 
+// Env is the environment Wine needs to run programs in this prefix
+// (WINEPREFIX and friends), without DISPLAY.
+func (p *Prefix) Env() []string { return append([]string(nil), p.env...) }
+
+// Wine is the path of the wine64 loader: run a Windows program as
+// Wine() exe args..., with Env().
+func (p *Prefix) Wine() string { return p.wine }
+
 // NewPrefix creates a fresh prefix for the test, installs the ProcessPrng
 // shim into its system32 and stops its wineserver when the test ends. It
 // skips the test when Wine or mingw is missing.
