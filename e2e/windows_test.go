@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,14 +13,20 @@ import (
 // (lifeline-support.exe, stamped with the server and code) and, run under
 // Wine on the customer's display, it joins the session: the technician sees
 // the screen as Windows' GDI reads it (the pixels of a native X window in the
-// decoded video), and End makes the agent exit. Before, the agent did not
-// build for Windows (agent/screen's XShm: "sys/ipc.h: No such file or
-// directory") and a Windows browser was told the program was coming.
+// decoded video), controls a Windows window (clicks, keys by position on an
+// AZERTY layout, Unicode text), chats both ways, moves a file each way with
+// its SHA-256, loses control when the customer revokes it, and End makes the
+// agent exit. Before, the agent did not build for Windows (agent/screen's
+// XShm: "sys/ipc.h: No such file or directory") and a Windows browser was
+// told the program was coming.
 func TestWindowsAgentUnderWine(t *testing.T) {
 	prefix := wine.NewPrefix(t) // skips without wine64 and mingw
 	stack := Start(t)
 	WindowsAgent(t)
-	twtest.Start(t, stack.Display, twtest.Options{X: 200, Y: 120, W: 600, H: 400})
+	// Wine reads the keyboard layout from the X server when a program starts.
+	stack.SetKeyboardLayout(t, "fr")
+	twtest.Start(t, stack.Display, twtest.Options{X: 40, Y: 80, W: 600, H: 400})
+	win := twtest.StartWindows(t, stack.Display, prefix, twtest.Options{X: 760, Y: 200, W: 400, H: 300})
 
 	tech := stack.Technician(t)
 	inv := tech.NewSession(t, "Marie Dupont")
@@ -39,10 +46,10 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 		x, y int
 		rgb  [3]int
 	}{
-		{"red", 200 + 150, 120 + 100, [3]int{255, 0, 0}},
-		{"green", 200 + 450, 120 + 100, [3]int{0, 255, 0}},
-		{"blue", 200 + 150, 120 + 300, [3]int{0, 0, 255}},
-		{"yellow", 200 + 450, 120 + 300, [3]int{255, 255, 0}},
+		{"red", 40 + 150, 80 + 100, [3]int{255, 0, 0}},
+		{"green", 40 + 450, 80 + 100, [3]int{0, 255, 0}},
+		{"blue", 40 + 150, 80 + 300, [3]int{0, 0, 255}},
+		{"yellow", 40 + 450, 80 + 300, [3]int{255, 255, 0}},
 	} {
 		var got [3]int
 		waitFor(t, "the "+q.name+" quadrant in the video", func() bool {
@@ -51,12 +58,76 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 		})
 	}
 
-	tech.End(t)
-	code, _, stderr := customer.WaitExit(t)
-	if code != 0 {
-		t.Errorf("the agent exited with %d after End, want 0:\n%s", code, stderr)
+	// Control: a click lands on the Windows window where the technician
+	// clicked; keys typed by position follow the customer's AZERTY layout
+	// (Q W 2 are a z é there); local mode sends the characters themselves.
+	tech.RequestControl(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "in control")
+	cx, cy := win.Center()
+	mark := win.Mark(t)
+	tech.Click(t, cx, cy)
+	evs := win.WaitFor(t, mark, "the click on the Windows window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_release")) > 0
+	})
+	press := twtest.Filter(evs, "button_press")
+	if len(press) == 0 || press[0].Button != 1 || abs(press[0].RootX-cx) > 3 || abs(press[0].RootY-cy) > 3 {
+		t.Errorf("the click arrived as %+v, want button 1 at (%d,%d)", press, cx, cy)
 	}
-	if strings.Contains(stderr, "panic") {
-		t.Errorf("the agent panicked:\n%s", stderr)
+	mark = win.Mark(t)
+	tech.Type(t, "qw2")
+	win.WaitFor(t, mark, "a, z and é from the physical keys on AZERTY", func(evs []twtest.Event) bool {
+		return twtest.Typed(evs) == "azé" && twtest.Released(evs)
+	})
+	tech.KeyboardMode(t, "local")
+	mark = win.Mark(t)
+	const text = "Hé € Ü"
+	tech.Type(t, text)
+	win.WaitFor(t, mark, "the characters typed in local mode", func(evs []twtest.Event) bool {
+		return twtest.Typed(evs) == text
+	})
+
+	// Chat both ways.
+	customer.WaitChatReady(t)
+	tech.Chat(t, "Bonjour, je regarde")
+	customer.WaitChat(t, "Bonjour, je regarde")
+	customer.Chat(t, "Merci !")
+	tech.WaitLog(t, "Merci !")
+
+	// A file each way, checked by SHA-256. The technician's lands in the
+	// customer's Downloads folder (SHGetKnownFolderPath) in the Wine prefix.
+	path, sum := MakeFile(t, "rapport.bin", 3<<20)
+	tech.SendFile(t, path)
+	customer.AcceptFile(t)
+	waitFor(t, "the file at the customer", func() bool { return len(tech.Files(t).Sent) == 1 })
+	if got := tech.Files(t).Sent[0].SHA256; got != sum {
+		t.Errorf("the console says it sent SHA-256 %s, want %s", got, sum)
+	}
+	got, _ := filepath.Glob(filepath.Join(prefix.Dir, "drive_c", "users", "*", "Downloads", "rapport.bin"))
+	if len(got) != 1 || fileSHA(t, got[0]) != sum {
+		t.Errorf("the customer's Downloads holds %v, want rapport.bin with SHA-256 %s", got, sum)
+	}
+	path2, sum2 := MakeFile(t, "photos.bin", 2<<20+12345)
+	customer.SendFile(t, path2)
+	waitFor(t, "the file at the technician", func() bool { return len(tech.Files(t).Received) == 1 })
+	if r := tech.Files(t).Received[0]; r.SHA256 != sum2 || r.Name != "photos.bin" {
+		t.Errorf("the technician received %+v, want photos.bin with SHA-256 %s", r, sum2)
+	}
+
+	// The customer revokes control: even input forged on the data channel
+	// is dropped by the agent.
+	customer.StopControl(t)
+	tech.WaitStatus(t, "view only")
+	mark = win.Mark(t)
+	tech.ForgeInput(t, cx, cy)
+	customer.WaitLog(t, "input without a control grant dropped")
+	if got := twtest.Filter(win.Events(t)[mark:], "button_press"); len(got) != 0 {
+		t.Errorf("input arrived after control was revoked: %+v", got)
+	}
+
+	tech.End(t)
+	code, out, stderr := customer.WaitExit(t)
+	if code != 0 || !strings.Contains(out, "The support session has ended") {
+		t.Errorf("the agent exited with %d after End, want 0 and a goodbye:\n%s\n%s", code, out, stderr)
 	}
 }

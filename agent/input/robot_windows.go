@@ -295,12 +295,17 @@ func (r *Robot) key(sc uint16, down bool) error {
 		flags |= win32.KeyExtended
 	}
 	vk := win32.ScanToVK(sc)
+	if vk == 0 {
+		vk = digitVK(sc)
+	}
 	if down {
 		r.journal.Key(vk, true)
 	} else {
 		flags |= win32.KeyUp
 	}
-	if err := win32.SendInput(win32.Key(0, sc&0xff, flags)); err != nil {
+	// Windows ignores wVk when KEYEVENTF_SCANCODE is set and finds the
+	// virtual key itself; Wine does not, so it is given too.
+	if err := win32.SendInput(win32.Key(uint16(vk), sc&0xff, flags)); err != nil {
 		return err
 	}
 	if !down {
