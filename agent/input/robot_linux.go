@@ -13,12 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/go-vgo/robotgo"
 	"github.com/jezek/xgb"
@@ -165,37 +163,21 @@ func (r *Robot) Inject(ev protocol.InputEvent) error {
 	if err := r.validate(ev); err != nil {
 		return err
 	}
-	dropped, err := r.q.push(ev)
-	if err != nil {
-		r.log.Warn("input: queue full, event discarded", "kind", ev.Kind)
-		return err
-	}
-	if dropped {
-		if n := r.dropped.Add(1); n == 1 || n%100 == 0 {
-			r.log.Warn("input: queue full, pointer moves dropped", "total", n)
-		}
-	}
-	return nil
+	return r.q.enqueue(ev, r.log, &r.dropped)
 }
 
 func (r *Robot) validate(ev protocol.InputEvent) error {
-	inUnit := func(f float64) bool { return !math.IsNaN(f) && f >= 0 && f <= 1 }
-	switch ev.Kind {
-	case protocol.InputMove, protocol.InputWheel:
-	case protocol.InputButton:
-		if ev.Button < protocol.ButtonLeft || ev.Button > protocol.ButtonRight {
-			return fmt.Errorf("%w: unknown button %d", ErrBadEvent, ev.Button)
+	return checkEvent(ev, func(ev protocol.InputEvent) error {
+		if ev.Kind == protocol.InputKey {
+			def, ok := keyMap[ev.Code]
+			if !ok {
+				return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
+			}
+			if !r.kb.present(def.keysym) {
+				return fmt.Errorf("%w: %q", ErrKeyUnavailable, ev.Code)
+			}
+			return nil
 		}
-	case protocol.InputKey:
-		def, ok := keyMap[ev.Code]
-		if !ok {
-			return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
-		}
-		if !r.kb.present(def.keysym) {
-			return fmt.Errorf("%w: %q", ErrKeyUnavailable, ev.Code)
-		}
-		return nil
-	case protocol.InputScan:
 		kc, ok := scanCodes[ev.Code]
 		if !ok {
 			return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
@@ -204,18 +186,7 @@ func (r *Robot) validate(ev protocol.InputEvent) error {
 			return fmt.Errorf("%w: %q", ErrKeyUnavailable, ev.Code)
 		}
 		return nil
-	case protocol.InputText:
-		if ev.Text == "" || !utf8.ValidString(ev.Text) {
-			return fmt.Errorf("%w: empty or invalid UTF-8 text", ErrBadEvent)
-		}
-		return nil
-	default:
-		return fmt.Errorf("%w: unknown kind %q", ErrBadEvent, ev.Kind)
-	}
-	if !inUnit(ev.X) || !inUnit(ev.Y) {
-		return fmt.Errorf("%w: position %g,%g outside 0..1", ErrBadEvent, ev.X, ev.Y)
-	}
-	return nil
+	})
 }
 
 // ReleaseAll discards queued events and releases every key and button that
@@ -340,12 +311,6 @@ func (r *Robot) apply(ev protocol.InputEvent) error {
 		return r.kb.typeText(ev.Text)
 	}
 	return nil
-}
-
-// pixel maps a fraction of the screen to a pixel: round(f*(n-1)).
-func pixel(f float64, n int) int {
-	p := int(math.Round(f * float64(n-1)))
-	return max(0, min(p, n-1))
 }
 
 func (r *Robot) moveTo(x, y float64) {

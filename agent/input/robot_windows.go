@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/agent/win32"
@@ -93,47 +92,16 @@ func (r *Robot) Inject(ev protocol.InputEvent) error {
 	if r.closed.Load() {
 		return ErrClosed
 	}
-	if err := validate(ev); err != nil {
-		return err
-	}
-	dropped, err := r.q.push(ev)
-	if err != nil {
-		r.log.Warn("input: queue full, event discarded", "kind", ev.Kind)
-		return err
-	}
-	if dropped {
-		if n := r.dropped.Add(1); n == 1 || n%100 == 0 {
-			r.log.Warn("input: queue full, pointer moves dropped", "total", n)
-		}
-	}
-	return nil
-}
-
-func validate(ev protocol.InputEvent) error {
-	inUnit := func(f float64) bool { return !math.IsNaN(f) && f >= 0 && f <= 1 }
-	switch ev.Kind {
-	case protocol.InputMove, protocol.InputWheel:
-	case protocol.InputButton:
-		if ev.Button < protocol.ButtonLeft || ev.Button > protocol.ButtonRight {
-			return fmt.Errorf("%w: unknown button %d", ErrBadEvent, ev.Button)
-		}
-	case protocol.InputKey, protocol.InputScan:
+	err := checkEvent(ev, func(ev protocol.InputEvent) error {
 		if _, ok := scanCodes[ev.Code]; !ok {
 			return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
 		}
 		return nil
-	case protocol.InputText:
-		if ev.Text == "" || !utf8.ValidString(ev.Text) {
-			return fmt.Errorf("%w: empty or invalid UTF-8 text", ErrBadEvent)
-		}
-		return nil
-	default:
-		return fmt.Errorf("%w: unknown kind %q", ErrBadEvent, ev.Kind)
+	})
+	if err != nil {
+		return err
 	}
-	if !inUnit(ev.X) || !inUnit(ev.Y) {
-		return fmt.Errorf("%w: position %g,%g outside 0..1", ErrBadEvent, ev.X, ev.Y)
-	}
-	return nil
+	return r.q.enqueue(ev, r.log, &r.dropped)
 }
 
 // ReleaseAll discards queued events and releases every key and button that
@@ -257,12 +225,6 @@ func (r *Robot) move(x, y float64) win32.Input {
 		return int32(math.Round(float64(p) * 65535 / float64(n-1)))
 	}
 	return win32.Mouse(norm(px, w), norm(py, h), 0, win32.MouseMove|win32.MouseAbsolute|win32.MouseVirtualDesk)
-}
-
-// pixel maps a fraction of the screen to a pixel: round(f*(n-1)).
-func pixel(f float64, n int) int {
-	p := int(math.Round(f * float64(n-1)))
-	return max(0, min(p, n-1))
 }
 
 var buttonFlags = [3][2]uint32{
