@@ -1,12 +1,17 @@
 package e2e
 
 import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 	"github.com/lifeline-support/lifeline/e2e/wine"
+	"github.com/lifeline-support/lifeline/shared/agentcfg"
 )
 
 // A Windows customer gets the Windows agent from the invitation link
@@ -129,5 +134,50 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	code, out, stderr := customer.WaitExit(t)
 	if code != 0 || !strings.Contains(out, "The support session has ended") {
 		t.Errorf("the agent exited with %d after End, want 0 and a goodbye:\n%s\n%s", code, out, stderr)
+	}
+}
+
+// The Windows agent that cannot start says why and exits non-zero, before
+// anything starts: a stamp that was cut short or altered asks for a new
+// download, and Windows before 10 is refused. Before, both went on to say
+// the program did not know its server (a damaged stamp read as none), and
+// an old Windows was not checked at all.
+func TestWindowsAgentSaysWhyItCannotStart(t *testing.T) {
+	prefix := wine.NewPrefix(t) // skips without wine64 and mingw
+	built := WindowsAgent(t)
+	run := func(what, exe string) (int, string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		defer cancel()
+		cmd := prefix.Command(ctx, exe)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return cmd.ProcessState.ExitCode(), stderr.String()
+	}
+
+	// A stamp whose JSON was altered (its length and magic intact).
+	exe, err := os.ReadFile(built)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trailer := agentcfg.Trailer(agentcfg.Config{Server: "http://127.0.0.1:9", Code: "abc"})
+	trailer[0] = '!'
+	damaged := filepath.Join(t.TempDir(), "lifeline-support.exe")
+	if err := os.WriteFile(damaged, append(exe, trailer...), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := run("a damaged stamp", damaged); code == 0 || !strings.Contains(stderr, "This program is damaged") {
+		t.Errorf("with a damaged stamp the agent exited %d saying:\n%s", code, stderr)
+	}
+
+	// Windows 7.
+	prefix.SetVersion(t, "win7")
+	if code, stderr := run("Windows 7", built); code == 0 || !strings.Contains(stderr, "Lifeline needs Windows 10 or later") {
+		t.Errorf("on Windows 7 the agent exited %d saying:\n%s", code, stderr)
 	}
 }

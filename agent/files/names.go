@@ -120,4 +120,3 @@ func itoa(i int) string {
 
 // partName is the temporary name a file is received under, in the same folder.
 func partName(name string) string { return "." + name + supervise.PartialSuffix }
-

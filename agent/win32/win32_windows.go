@@ -207,3 +207,14 @@ func (s *Screenshot) Close() {
 	}
 	s.Pix = nil
 }
+
+var procGetConsoleProcessList = kernel32.NewProc("GetConsoleProcessList")
+
+// ConsoleProcesses returns how many processes share this process's console:
+// 0 without one (output redirected), 1 when the console is its own (the
+// program was double-clicked and its window closes when it exits).
+func ConsoleProcesses() int {
+	var pids [4]uint32
+	n, _, _ := procGetConsoleProcessList.Call(uintptr(unsafe.Pointer(&pids[0])), uintptr(len(pids)))
+	return int(n)
+}
