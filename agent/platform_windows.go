@@ -16,11 +16,10 @@ import (
 // layered window; it is not written yet for Windows.
 func newOverlay() (overlay.Backend, error) { return nil, errNotOnWindows }
 
-// newIndicator would show the frame and badge as topmost layered windows;
-// it is not written yet for Windows (the customer's page and terminal show
-// that the session is on).
-func newIndicator(func(controlled bool)) (indicator.Display, error) {
-	return nil, errNotOnWindows
+// newIndicator shows the frame and badge as topmost windows that never
+// take the focus; the process's windows go with it when it exits.
+func newIndicator(onStop func(controlled bool)) (indicator.Display, error) {
+	return indicator.NewWin32(onStop)
 }
 
 // checkSystem refuses Windows before 10, which the agent is not built nor

@@ -18,10 +18,11 @@ import (
 // (lifeline-support.exe, stamped with the server and code) and, run under
 // Wine on the customer's display, it joins the session: the technician sees
 // the screen as Windows' GDI reads it (the pixels of a native X window in the
-// decoded video), controls a Windows window (clicks, keys by position on an
+// decoded video) while the customer's screen shows an orange frame (red
+// under control), controls a Windows window (clicks, keys by position on an
 // AZERTY layout, Unicode text), chats both ways, moves a file each way with
-// its SHA-256, loses control when the customer revokes it, and End makes the
-// agent exit. Before, the agent did not build for Windows (agent/screen's
+// its SHA-256, loses control when the customer clicks the badge, and End
+// makes the agent exit and take its windows away. Before, the agent did not build for Windows (agent/screen's
 // XShm: "sys/ipc.h: No such file or directory") and a Windows browser was
 // told the program was coming.
 func TestWindowsAgentUnderWine(t *testing.T) {
@@ -38,6 +39,17 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	customer := stack.WindowsCustomer(t, inv, prefix)
 	customer.OpenPage(t)
 	customer.Allow(t)
+
+	// The screen shows it is viewed: an orange frame (a topmost Windows
+	// window, here a native X window drawn by Wine).
+	frameAt := func(what string, want [3]int) {
+		t.Helper()
+		waitFor(t, what, func() bool {
+			c := stack.Screen(t).RGBAAt(1, ScreenH/2)
+			return near([3]int{int(c.R), int(c.G), int(c.B)}, want, 8)
+		})
+	}
+	frameAt("the orange frame on the customer's screen", [3]int{255, 140, 0})
 
 	w, h := tech.WaitVideo(t)
 	first := tech.FirstFrameAt(t)
@@ -69,6 +81,7 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	tech.RequestControl(t)
 	customer.Allow(t)
 	tech.WaitStatus(t, "in control")
+	frameAt("the red frame on the customer's screen", [3]int{220, 0, 0})
 	cx, cy := win.Center()
 	mark := win.Mark(t)
 	tech.Click(t, cx, cy)
@@ -119,10 +132,12 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 		t.Errorf("the technician received %+v, want photos.bin with SHA-256 %s", r, sum2)
 	}
 
-	// The customer revokes control: even input forged on the data channel
-	// is dropped by the agent.
-	customer.StopControl(t)
+	// The customer revokes control with a click on the badge at the top of
+	// their screen: the frame turns orange, and even input forged on the
+	// data channel is dropped by the agent.
+	customer.ClickScreen(t, ScreenW/2, 3)
 	tech.WaitStatus(t, "view only")
+	frameAt("the orange frame again", [3]int{255, 140, 0})
 	mark = win.Mark(t)
 	tech.ForgeInput(t, cx, cy)
 	customer.WaitLog(t, "input without a control grant dropped")
@@ -134,6 +149,10 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	code, out, stderr := customer.WaitExit(t)
 	if code != 0 || !strings.Contains(out, "The support session has ended") {
 		t.Errorf("the agent exited with %d after End, want 0 and a goodbye:\n%s\n%s", code, out, stderr)
+	}
+	// Its windows went with it.
+	if c := stack.Screen(t).RGBAAt(1, ScreenH/2); near([3]int{int(c.R), int(c.G), int(c.B)}, [3]int{255, 140, 0}, 8) {
+		t.Errorf("the frame is still on the screen after the agent exited: %v", c)
 	}
 }
 
