@@ -13,6 +13,15 @@ import (
 // blockRows is the height of the bands Read compares with the last capture.
 const blockRows = 16
 
+// A screen unchanged for idleAfter is captured every idleInterval instead of
+// at the frame rate: GDI cannot tell what changed, so a still screen is
+// still read, but ten times a second rather than thirty. The first change
+// after a still spell shows up to idleInterval later.
+const (
+	idleAfter    = 500 * time.Millisecond
+	idleInterval = 100 * time.Millisecond
+)
+
 // Capture reads the Windows virtual screen (every monitor) with GDI BitBlt
 // into a DIB section, and compares each capture with the last one band by
 // band: an unchanged screen keeps its Seq, so the view converts nothing and
@@ -27,6 +36,7 @@ type Capture struct {
 	shot   *win32.Screenshot
 	origin image.Point // the virtual screen's top-left corner
 	prev   []byte      // the last capture's pixels, to compare with
+	change time.Time   // when a capture last differed from the one before
 	frame  Frame
 	next   time.Time
 	closed bool
@@ -106,6 +116,9 @@ func (c *Capture) Read() (*Frame, error) {
 	}
 	if c.changed() {
 		c.frame.Seq++
+		c.change = now
+	} else if now.Sub(c.change) > idleAfter {
+		c.next = now.Add(max(c.interval, idleInterval))
 	}
 	return &c.frame, nil
 }
