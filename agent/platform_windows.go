@@ -12,9 +12,9 @@ import (
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
-// newOverlay would open the drawing overlay as a topmost, click-through
-// layered window; it is not written yet for Windows.
-func newOverlay() (overlay.Backend, error) { return nil, errNotOnWindows }
+// newOverlay opens the drawing overlay: a topmost, click-through layered
+// window over the virtual screen, below the indicator (created after it).
+func newOverlay() (overlay.Backend, error) { return overlay.NewWin32() }
 
 // newIndicator shows the frame and badge as topmost windows that never
 // take the focus; the process's windows go with it when it exits.

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 // the screen as Windows' GDI reads it (the pixels of a native X window in the
 // decoded video) while the customer's screen shows an orange frame (red
 // under control), controls a Windows window (clicks, keys by position on an
-// AZERTY layout, Unicode text), chats both ways, moves a file each way with
+// AZERTY layout, Unicode text), draws on the screen, chats both ways, moves a file each way with
 // its SHA-256, loses control when the customer clicks the badge, and End
 // makes the agent exit and take its windows away. Before, the agent did not build for Windows (agent/screen's
 // XShm: "sys/ipc.h: No such file or directory") and a Windows browser was
@@ -104,6 +105,37 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	win.WaitFor(t, mark, "the characters typed in local mode", func(evs []twtest.Event) bool {
 		return twtest.Typed(evs) == text
 	})
+
+	// Drawing: the technician's stroke shows on the customer's screen (a
+	// topmost, click-through Windows window), and Erase takes it away.
+	tech.WaitToolsReady(t)
+	tech.UseTool(t, "draw-mode")
+	tech.Drag(t, image.Pt(200, 600), image.Pt(700, 600), 20)
+	onLine := []image.Point{{250, 600}, {450, 600}, {650, 600}}
+	strokeShown := func() bool {
+		scr := stack.Screen(t)
+		for _, p := range onLine {
+			if !IsRed(scr.RGBAAt(p.X, p.Y)) {
+				return false
+			}
+		}
+		return true
+	}
+	waitFor(t, "the stroke on the customer's screen", strokeShown)
+	if scr := stack.Screen(t); IsRed(scr.RGBAAt(450, 640)) || IsRed(scr.RGBAAt(900, 600)) {
+		t.Error("the customer's screen is red away from the stroke")
+	}
+	tech.UseTool(t, "draw-erase")
+	waitFor(t, "the stroke erased", func() bool {
+		scr := stack.Screen(t)
+		for _, p := range onLine {
+			if IsRed(scr.RGBAAt(p.X, p.Y)) {
+				return false
+			}
+		}
+		return true
+	})
+	tech.UseTool(t, "draw-mode") // off: clicks control again
 
 	// Chat both ways.
 	customer.WaitChatReady(t)
