@@ -59,22 +59,7 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	if w != ScreenW || h != ScreenH {
 		t.Errorf("video is %dx%d, want the customer's %dx%d", w, h, ScreenW, ScreenH)
 	}
-	for _, q := range []struct {
-		name string
-		x, y int
-		rgb  [3]int
-	}{
-		{"red", 40 + 150, 80 + 100, [3]int{255, 0, 0}},
-		{"green", 40 + 450, 80 + 100, [3]int{0, 255, 0}},
-		{"blue", 40 + 150, 80 + 300, [3]int{0, 0, 255}},
-		{"yellow", 40 + 450, 80 + 300, [3]int{255, 255, 0}},
-	} {
-		var got [3]int
-		waitFor(t, "the "+q.name+" quadrant in the video", func() bool {
-			got = tech.Pixel(t, q.x, q.y)
-			return near(got, q.rgb, 40)
-		})
-	}
+	tech.WaitQuadrants(t, twtest.Options{X: 40, Y: 80, W: 600, H: 400})
 
 	// Control: a click lands on the Windows window where the technician
 	// clicked; keys typed by position follow the customer's AZERTY layout

@@ -128,7 +128,12 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 		if h != w.badge {
 			text = ""
 		}
-		win32.Paint(h, w.brushes[s], text)
+		win32.Paint(h, func(dc uintptr, rc win32.Rect) {
+			win32.FillRect(dc, rc, w.brushes[s])
+			if text != "" {
+				win32.DrawText(dc, rc, text)
+			}
+		})
 		return 0, true
 	case win32.WM_MOUSEACTIVATE:
 		return win32.MA_NOACTIVATE, true

@@ -27,32 +27,6 @@ import (
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
-// Injector injects input events into the desktop. *Robot implements it on
-// X11; tests use fakes.
-type Injector interface {
-	Inject(protocol.InputEvent) error
-}
-
-var _ Injector = (*Robot)(nil)
-
-// Config configures a Robot.
-type Config struct {
-	// Logger receives warnings (dropped events, injection failures); nil
-	// means slog.Default().
-	Logger *slog.Logger
-	// ScreenWidth and ScreenHeight are the size in pixels of the streamed
-	// screen that event positions are fractions of; 0 means the size of the
-	// X display's default screen.
-	ScreenWidth, ScreenHeight int
-	// Journal, if set, is told every key and button before it goes down and
-	// after it comes up, and every keycode remapped, so that the agent's
-	// supervisor can undo them if this process dies (nil: not supervised).
-	Journal *supervise.Journal
-}
-
-// active is set while a Robot owns robotgo's global X connection.
-var active atomic.Bool
-
 // Robot injects input events on the X display named by DISPLAY.
 type Robot struct {
 	log     *slog.Logger
@@ -74,11 +48,6 @@ type Robot struct {
 	heldKeys    map[string]keyDef         // by DOM code
 	heldScan    map[string]xproto.Keycode // by DOM code
 	heldButtons [3]bool
-}
-
-type ctlReq struct {
-	stop bool       // close: release everything, restore the keymap and exit
-	done chan error // receives the outcome
 }
 
 // New connects to the X display named by DISPLAY and starts the injecting
@@ -145,27 +114,6 @@ func newRobot(cfg Config, log *slog.Logger, display string) (*Robot, error) {
 	return r, nil
 }
 
-// Inject validates ev and queues it for injection. Validation failures
-// (ErrBadEvent, ErrUnknownKey, ErrKeyUnavailable) are returned at once and
-// nothing is injected; so is ErrQueueFull when the desktop falls behind, and
-// ErrClosed after Close. Failures while injecting are logged.
-//
-// Positions are fractions of the screen: x = round(X*(W-1)). A text event
-// types its characters with keys of the current layout where they exist and
-// otherwise by remapping an unused keycode to the character's Unicode keysym
-// (as xdotool does), so any Unicode text arrives whatever the layout. A scan
-// event presses the key at a physical position (see scanCodes), so the
-// customer's own layout decides what it types.
-func (r *Robot) Inject(ev protocol.InputEvent) error {
-	if r.closed.Load() {
-		return ErrClosed
-	}
-	if err := r.validate(ev); err != nil {
-		return err
-	}
-	return r.q.enqueue(ev, r.log, &r.dropped)
-}
-
 func (r *Robot) validate(ev protocol.InputEvent) error {
 	return checkEvent(ev, func(ev protocol.InputEvent) error {
 		if ev.Kind == protocol.InputKey {
@@ -189,23 +137,6 @@ func (r *Robot) validate(ev protocol.InputEvent) error {
 	})
 }
 
-// ReleaseAll discards queued events and releases every key and button that
-// injected events hold down. The agent calls it when the technician loses
-// control. It returns when the desktop has received the releases.
-func (r *Robot) ReleaseAll() error {
-	if r.closed.Load() {
-		return ErrClosed
-	}
-	r.q.clear()
-	req := ctlReq{done: make(chan error, 1)}
-	select {
-	case r.ctl <- req:
-		return <-req.done
-	case <-r.stopped:
-		return ErrClosed
-	}
-}
-
 // Close releases held keys and buttons, clears the keycodes it remapped for
 // text, stops the injecting goroutine and closes the X connections. Queued
 // events are discarded. It is safe to call more than once.
@@ -221,15 +152,6 @@ func (r *Robot) Close() error {
 		active.Store(false)
 	})
 	return r.closeErr
-}
-
-// SetMonitor makes event positions fractions of monitor m from now on: a
-// rectangle of X screen m.Screen (the monitor the technician sees).
-func (r *Robot) SetMonitor(m protocol.Monitor) {
-	if m.W <= 0 || m.H <= 0 {
-		return
-	}
-	r.area.Store(&m)
 }
 
 // Size returns the screen size in pixels that event positions refer to.
@@ -251,15 +173,7 @@ func (r *Robot) loop(started chan<- struct{}) {
 	for {
 		select {
 		case <-r.q.wake:
-			for {
-				ev, ok := r.q.pop()
-				if !ok {
-					break
-				}
-				if err := r.apply(ev); err != nil {
-					r.log.Warn("input: inject failed", "kind", ev.Kind, "err", err)
-				}
-			}
+			r.drain()
 		case req := <-r.ctl:
 			err := r.releaseAll()
 			if !req.stop {

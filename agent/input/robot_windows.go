@@ -15,32 +15,6 @@ import (
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
-// Injector injects input events into the desktop. *Robot implements it
-// with SendInput on Windows; tests use fakes.
-type Injector interface {
-	Inject(protocol.InputEvent) error
-}
-
-var _ Injector = (*Robot)(nil)
-
-// Config configures a Robot.
-type Config struct {
-	// Logger receives warnings (dropped events, injection failures); nil
-	// means slog.Default().
-	Logger *slog.Logger
-	// ScreenWidth and ScreenHeight are unused on Windows: positions are
-	// fractions of the virtual screen, or of the monitor set with
-	// SetMonitor.
-	ScreenWidth, ScreenHeight int
-	// Journal, if set, is told every key (by virtual key) and button before
-	// it goes down and after it comes up, so that the agent's supervisor can
-	// release them if this process dies (nil: not supervised).
-	Journal *supervise.Journal
-}
-
-// active is set while a Robot is open: one at a time, as on X11.
-var active atomic.Bool
-
 // Robot injects input events on the Windows desktop with SendInput: keys by
 // scan code (the customer's layout decides the character, as on X11), text
 // as Unicode key events, the mouse in absolute virtual-desktop coordinates.
@@ -64,11 +38,6 @@ type Robot struct {
 	heldButtons [3]bool
 }
 
-type ctlReq struct {
-	stop bool
-	done chan error
-}
-
 // New starts the injecting goroutine. It returns ErrInUse while another
 // Robot is open.
 func New(cfg Config) (*Robot, error) {
@@ -82,42 +51,6 @@ func New(cfg Config) (*Robot, error) {
 	r := &Robot{log: log, q: newQueue(QueueSize), journal: cfg.Journal, ctl: make(chan ctlReq), stopped: make(chan struct{}), heldScan: map[string]uint16{}}
 	go r.loop()
 	return r, nil
-}
-
-// Inject validates ev and queues it for injection, as on X11: validation
-// failures (ErrBadEvent, ErrUnknownKey) are returned at once and nothing is
-// injected; so is ErrQueueFull, and ErrClosed after Close. Key and scan
-// events both press the key at the code's physical position.
-func (r *Robot) Inject(ev protocol.InputEvent) error {
-	if r.closed.Load() {
-		return ErrClosed
-	}
-	err := checkEvent(ev, func(ev protocol.InputEvent) error {
-		if _, ok := scanCodes[ev.Code]; !ok {
-			return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return r.q.enqueue(ev, r.log, &r.dropped)
-}
-
-// ReleaseAll discards queued events and releases every key and button that
-// injected events hold down. It returns once they are released.
-func (r *Robot) ReleaseAll() error {
-	if r.closed.Load() {
-		return ErrClosed
-	}
-	r.q.clear()
-	req := ctlReq{done: make(chan error, 1)}
-	select {
-	case r.ctl <- req:
-		return <-req.done
-	case <-r.stopped:
-		return ErrClosed
-	}
 }
 
 // Close releases held keys and buttons and stops the injecting goroutine.
@@ -135,13 +68,15 @@ func (r *Robot) Close() error {
 	return r.closeErr
 }
 
-// SetMonitor makes event positions fractions of monitor m (a rectangle of
-// the virtual screen, as screen.Monitors lists it) from now on.
-func (r *Robot) SetMonitor(m protocol.Monitor) {
-	if m.W <= 0 || m.H <= 0 {
-		return
-	}
-	r.area.Store(&m)
+// validate checks ev: a key or scan event's code must be one scanCodes
+// knows.
+func (r *Robot) validate(ev protocol.InputEvent) error {
+	return checkEvent(ev, func(ev protocol.InputEvent) error {
+		if _, ok := scanCodes[ev.Code]; !ok {
+			return fmt.Errorf("%w: %q", ErrUnknownKey, ev.Code)
+		}
+		return nil
+	})
 }
 
 func (r *Robot) loop() {
@@ -151,15 +86,7 @@ func (r *Robot) loop() {
 	for {
 		select {
 		case <-r.q.wake:
-			for {
-				ev, ok := r.q.pop()
-				if !ok {
-					break
-				}
-				if err := r.apply(ev); err != nil {
-					r.log.Warn("input: inject failed", "kind", ev.Kind, "err", err)
-				}
-			}
+			r.drain()
 		case req := <-r.ctl:
 			err := r.releaseAll()
 			req.done <- err

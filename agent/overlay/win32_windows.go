@@ -90,9 +90,14 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 	o := v.(*Win32)
 	switch msg {
 	case win32.WM_PAINT:
-		o.mu.Lock()
-		o.canvas.PaintWith(h, o.laser, LaserRadius, color.RGBA{R: 255, A: 255})
-		o.mu.Unlock()
+		win32.Paint(h, func(dc uintptr, _ win32.Rect) {
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			o.canvas.CopyTo(dc)
+			if o.laser != nil {
+				win32.Dot(dc, *o.laser, LaserRadius, color.RGBA{R: 255, A: 255})
+			}
+		})
 		return 0, true
 	case win32.WM_MOUSEACTIVATE:
 		return win32.MA_NOACTIVATE, true

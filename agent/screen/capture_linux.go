@@ -156,30 +156,17 @@ func (c *Capture) resize() error {
 	return nil
 }
 
-// Size is the size of the frames Read gives now.
-func (c *Capture) Size() image.Point {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.frame.Rect.Size()
-}
-
 // Read waits for the next capture time (the frame rate's pace, counted from
 // the last Read when it came late) and captures the screen. The frame is
 // valid until the next Read or Close.
 func (c *Capture) Read() (*Frame, error) {
-	if wait := time.Until(c.nextTime()); wait > 0 {
-		time.Sleep(wait)
-	}
+	c.waitTurn()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return nil, ErrClosed
 	}
-	now := time.Now()
-	c.next = c.next.Add(c.interval)
-	if c.next.Before(now) {
-		c.next = now.Add(c.interval)
-	}
+	c.advance()
 	// The root window's size is read each time (a round trip to the X
 	// server): a screen that grew would otherwise still capture as its old
 	// top-left corner. One that shrank between the two requests fails the
@@ -197,12 +184,6 @@ func (c *Capture) Read() (*Frame, error) {
 	}
 	c.frame.Seq++
 	return &c.frame, nil
-}
-
-func (c *Capture) nextTime() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.next
 }
 
 // Close frees the shared memory and the X connection. It is safe to call

@@ -84,30 +84,17 @@ func (c *Capture) resize() error {
 	return nil
 }
 
-// Size is the size of the frames Read gives now.
-func (c *Capture) Size() image.Point {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.frame.Rect.Size()
-}
-
 // Read waits for the next capture time (the frame rate's pace, counted from
 // the last Read when it came late) and captures the screen. The frame is
 // valid until the next Read or Close.
 func (c *Capture) Read() (*Frame, error) {
-	if wait := time.Until(c.nextTime()); wait > 0 {
-		time.Sleep(wait)
-	}
+	c.waitTurn()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return nil, ErrClosed
 	}
-	now := time.Now()
-	c.next = c.next.Add(c.interval)
-	if c.next.Before(now) {
-		c.next = now.Add(c.interval)
-	}
+	now := c.advance()
 	if err := c.resize(); err != nil {
 		return nil, err
 	}
@@ -141,12 +128,6 @@ func (c *Capture) changed() bool {
 		}
 	}
 	return any
-}
-
-func (c *Capture) nextTime() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.next
 }
 
 // Close frees the GDI objects. It is safe to call more than once.

@@ -99,26 +99,14 @@ func dotOn(dc uintptr, p image.Point, r int, col color.RGBA) {
 	procDeleteObject.Call(pen)
 }
 
-// PaintWith paints a window with the canvas and, if dot is set, a disc of
-// radius r in colour col at *dot on top. Call it on WM_PAINT.
-func (c *Canvas) PaintWith(hwnd uintptr, dot *image.Point, r int, col color.RGBA) {
-	var ps struct {
-		hdc       uintptr
-		erase     int32
-		rc        Rect
-		restore   int32
-		incUpdate int32
-		reserved  [32]byte
-		_         [4]byte
-	}
-	dc, _, _ := procBeginPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
-	defer procEndPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
+// CopyTo copies the canvas onto dc at 0,0.
+func (c *Canvas) CopyTo(dc uintptr) {
 	const srcCopy = 0x00CC0020
 	procBitBlt.Call(dc, 0, 0, uintptr(c.shot.W), uintptr(c.shot.H), c.shot.mem, 0, 0, srcCopy)
-	if dot != nil {
-		dotOn(dc, *dot, r, visible(col))
-	}
 }
+
+// Dot draws a filled disc of radius r in colour col centred on p of dc.
+func Dot(dc uintptr, p image.Point, r int, col color.RGBA) { dotOn(dc, p, r, visible(col)) }
 
 // Close frees the canvas.
 func (c *Canvas) Close() {

@@ -16,6 +16,7 @@ var (
 	procSetWindowPos               = user32.NewProc("SetWindowPos")
 	procInvalidateRect             = user32.NewProc("InvalidateRect")
 	procGetMessageW                = user32.NewProc("GetMessageW")
+	procPeekMessageW               = user32.NewProc("PeekMessageW")
 	procTranslateMessage           = user32.NewProc("TranslateMessage")
 	procDispatchMessageW           = user32.NewProc("DispatchMessageW")
 	procPostMessageW               = user32.NewProc("PostMessageW")
@@ -143,23 +144,42 @@ func Post(hwnd uintptr, msg uint32, wParam, lParam uintptr) error {
 // Quit ends the thread's message loop.
 func Quit() { procPostQuitMessage.Call(0) }
 
+// Msg is a window message (MSG).
+type Msg struct {
+	Hwnd           uintptr
+	Message        uint32
+	WParam, LParam uintptr
+	Time           uint32
+	X, Y           int32
+	private        uint32
+}
+
+// GetMessage waits for the thread's next message; false means Quit.
+func GetMessage(m *Msg) bool {
+	r, _, _ := procGetMessageW.Call(uintptr(unsafe.Pointer(m)), 0, 0, 0)
+	return int32(r) > 0
+}
+
+// PeekMessage takes the next message of hwnd between first and last from
+// the queue, if there is one.
+func PeekMessage(m *Msg, hwnd uintptr, first, last uint32) bool {
+	const pmRemove = 1
+	r, _, _ := procPeekMessageW.Call(uintptr(unsafe.Pointer(m)), hwnd, uintptr(first), uintptr(last), pmRemove)
+	return r != 0
+}
+
+// TranslateMessage posts the character messages of a key message.
+func TranslateMessage(m *Msg) { procTranslateMessage.Call(uintptr(unsafe.Pointer(m))) }
+
+// DispatchMessage sends a message to its window's procedure.
+func DispatchMessage(m *Msg) { procDispatchMessageW.Call(uintptr(unsafe.Pointer(m))) }
+
 // MessageLoop dispatches the thread's messages until Quit.
 func MessageLoop() {
-	var m struct {
-		hwnd           uintptr
-		message        uint32
-		wParam, lParam uintptr
-		time           uint32
-		x, y           int32
-		private        uint32
-	}
-	for {
-		r, _, _ := procGetMessageW.Call(uintptr(unsafe.Pointer(&m)), 0, 0, 0)
-		if int32(r) <= 0 {
-			return
-		}
-		procTranslateMessage.Call(uintptr(unsafe.Pointer(&m)))
-		procDispatchMessageW.Call(uintptr(unsafe.Pointer(&m)))
+	var m Msg
+	for GetMessage(&m) {
+		TranslateMessage(&m)
+		DispatchMessage(&m)
 	}
 }
 
@@ -184,9 +204,9 @@ func TextWidth(text string) int {
 	return int(size.cx)
 }
 
-// Paint paints a window: fills it with brush and, if text is not empty,
-// draws it centred in white in the default GUI font. Call it on WM_PAINT.
-func Paint(hwnd uintptr, brush uintptr, text string) {
+// Paint paints a window with draw, given the window's DC and client
+// rectangle. Call it on WM_PAINT.
+func Paint(hwnd uintptr, draw func(dc uintptr, client Rect)) {
 	var ps struct {
 		hdc       uintptr
 		erase     int32
@@ -200,18 +220,42 @@ func Paint(hwnd uintptr, brush uintptr, text string) {
 	defer procEndPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
 	var rc Rect
 	procGetClientRect.Call(hwnd, uintptr(unsafe.Pointer(&rc)))
-	procFillRect.Call(dc, uintptr(unsafe.Pointer(&rc)), brush)
-	if text == "" {
-		return
-	}
+	draw(dc, rc)
+}
+
+// FillRect fills r of dc with brush.
+func FillRect(dc uintptr, r Rect, brush uintptr) {
+	procFillRect.Call(dc, uintptr(unsafe.Pointer(&r)), brush)
+}
+
+// DrawText draws text centred in r of dc, in white, in the default GUI
+// font.
+func DrawText(dc uintptr, r Rect, text string) {
 	const defaultGUIFont, transparent = 17, 1
 	const dtCenter, dtVCenter, dtSingleLine = 0x1, 0x4, 0x20
 	font, _, _ := procGetStockObject.Call(defaultGUIFont)
 	procSelectObject.Call(dc, font)
 	procSetBkMode.Call(dc, transparent)
 	procSetTextColor.Call(dc, 0xffffff)
-	u, _ := windows.UTF16FromString(text)
-	procDrawTextW.Call(dc, uintptr(unsafe.Pointer(&u[0])), uintptr(len(u)-1), uintptr(unsafe.Pointer(&rc)), dtCenter|dtVCenter|dtSingleLine)
+	u, err := windows.UTF16FromString(text)
+	if err != nil || len(u) < 2 {
+		return
+	}
+	procDrawTextW.Call(dc, uintptr(unsafe.Pointer(&u[0])), uintptr(len(u)-1), uintptr(unsafe.Pointer(&r)), dtCenter|dtVCenter|dtSingleLine)
 }
 
 var procGetClientRect = user32.NewProc("GetClientRect")
+
+var (
+	procSetForegroundWindow = user32.NewProc("SetForegroundWindow")
+	procSetFocus            = user32.NewProc("SetFocus")
+)
+
+// Focus brings a window to the foreground and gives it the keyboard focus.
+func Focus(hwnd uintptr) error {
+	procSetForegroundWindow.Call(hwnd)
+	if r, _, err := procSetFocus.Call(hwnd); r == 0 && err != windows.ERROR_SUCCESS {
+		return fail("SetFocus", err)
+	}
+	return nil
+}

@@ -3,86 +3,26 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"syscall"
-	"unsafe"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/lifeline-support/lifeline/agent/win32"
 )
 
-var (
-	user32               = windows.NewLazySystemDLL("user32.dll")
-	gdi32                = windows.NewLazySystemDLL("gdi32.dll")
-	procRegisterClassExW = user32.NewProc("RegisterClassExW")
-	procCreateWindowExW  = user32.NewProc("CreateWindowExW")
-	procDefWindowProcW   = user32.NewProc("DefWindowProcW")
-	procShowWindow       = user32.NewProc("ShowWindow")
-	procUpdateWindow     = user32.NewProc("UpdateWindow")
-	procSetForeground    = user32.NewProc("SetForegroundWindow")
-	procSetFocus         = user32.NewProc("SetFocus")
-	procGetMessageW      = user32.NewProc("GetMessageW")
-	procPeekMessageW     = user32.NewProc("PeekMessageW")
-	procTranslateMessage = user32.NewProc("TranslateMessage")
-	procDispatchMessageW = user32.NewProc("DispatchMessageW")
-	procBeginPaint       = user32.NewProc("BeginPaint")
-	procEndPaint         = user32.NewProc("EndPaint")
-	procFillRect         = user32.NewProc("FillRect")
-	procClientToScreen   = user32.NewProc("ClientToScreen")
-	procPostQuitMessage  = user32.NewProc("PostQuitMessage")
-	procCreateSolidBrush = gdi32.NewProc("CreateSolidBrush")
-)
-
+// Window messages the test window logs.
 const (
-	wmDestroy   = 0x0002
-	wmSetFocus  = 0x0007
-	wmKillFocus = 0x0008
-	wmPaint     = 0x000F
-	wmKeyDown   = 0x0100
-	wmKeyUp     = 0x0101
-	wmChar      = 0x0102
-
+	wmSetFocus    = 0x0007
+	wmKillFocus   = 0x0008
+	wmKeyDown     = 0x0100
+	wmKeyUp       = 0x0101
+	wmChar        = 0x0102
 	wmSysKeyDown  = 0x0104
 	wmSysKeyUp    = 0x0105
 	wmSysChar     = 0x0106
 	wmSysDeadChar = 0x0107 // the last of WM_CHAR, WM_DEADCHAR, WM_SYSCHAR, WM_SYSDEADCHAR
 	wmMouseMove   = 0x0200
 	wmMouseWheel  = 0x020A
-	pmRemove      = 0x0001
-	wsPopup       = 0x80000000
-	wsVisible     = 0x10000000
-	wsExTopmost   = 0x00000008
 )
-
-type wndClassEx struct {
-	size, style                      uint32
-	wndProc                          uintptr
-	clsExtra, wndExtra               int32
-	instance, icon, cursor, bg, menu uintptr
-	className                        *uint16
-	iconSm                           uintptr
-}
-
-type point struct{ x, y int32 }
-
-type msg struct {
-	hwnd           uintptr
-	message        uint32
-	wParam, lParam uintptr
-	time           uint32
-	pt             point
-	private        uint32
-}
-
-type rect struct{ left, top, right, bottom int32 }
-
-type paintStruct struct {
-	hdc        uintptr
-	erase      int32
-	paint      rect
-	restore    int32
-	incUpdate  int32
-	reserved   [32]byte
-	_alignment [4]byte
-}
 
 // buttons maps mouse messages to X button numbers and press (true) or
 // release, so the log reads as the X window's.
@@ -107,37 +47,31 @@ func run(cfg config) error {
 	}
 	defer closeLog()
 
-	colours := []uintptr{0x0000ff, 0x00ff00, 0xff0000, 0x00ffff} // COLORREF 0x00BBGGRR: red, green, blue, yellow
-	var brushes []uintptr
-	for _, c := range colours {
-		b, _, _ := procCreateSolidBrush.Call(c)
-		brushes = append(brushes, b)
+	brushes := []uintptr{win32.Brush(255, 0, 0), win32.Brush(0, 255, 0), win32.Brush(0, 0, 255), win32.Brush(255, 255, 0)}
+	w2, h2 := int32(cfg.W/2), int32(cfg.H/2)
+	rect := func(l, t, r, b int32) win32.Rect { return win32.Rect{Left: l, Top: t, Right: r, Bottom: b} }
+	quadrants := []win32.Rect{rect(0, 0, w2, h2), rect(w2, 0, int32(cfg.W), h2), rect(0, h2, w2, int32(cfg.H)), rect(w2, h2, int32(cfg.W), int32(cfg.H))}
+	// Client coordinates are screen coordinates less the window's corner:
+	// the window has no frame and does not move.
+	at := func(lParam uintptr) (x, y, rx, ry int16) {
+		x, y = int16(lParam&0xffff), int16(lParam>>16&0xffff)
+		return x, y, x + int16(cfg.X), y + int16(cfg.Y)
 	}
-	var hwnd uintptr
-	screenPos := func(lParam uintptr) (x, y, rx, ry int16) {
-		p := point{int32(int16(lParam & 0xffff)), int32(int16(lParam >> 16 & 0xffff))}
-		x, y = int16(p.x), int16(p.y)
-		procClientToScreen.Call(hwnd, uintptr(unsafe.Pointer(&p)))
-		return x, y, int16(p.x), int16(p.y)
-	}
-	proc := syscall.NewCallback(func(h uintptr, m uint32, wParam, lParam uintptr) uintptr {
+	proc := func(h uintptr, m uint32, wParam, lParam uintptr) (uintptr, bool) {
 		switch m {
-		case wmPaint:
-			var ps paintStruct
-			dc, _, _ := procBeginPaint.Call(h, uintptr(unsafe.Pointer(&ps)))
-			w2, h2 := int32(cfg.W/2), int32(cfg.H/2)
-			rects := []rect{{0, 0, w2, h2}, {w2, 0, int32(cfg.W), h2}, {0, h2, w2, int32(cfg.H)}, {w2, h2, int32(cfg.W), int32(cfg.H)}}
-			for i, r := range rects {
-				procFillRect.Call(dc, uintptr(unsafe.Pointer(&r)), brushes[i])
-			}
-			procEndPaint.Call(h, uintptr(unsafe.Pointer(&ps)))
-			return 0
+		case win32.WM_PAINT:
+			win32.Paint(h, func(dc uintptr, _ win32.Rect) {
+				for i, r := range quadrants {
+					win32.FillRect(dc, r, brushes[i])
+				}
+			})
+			return 0, true
 		case wmSetFocus:
 			lg.write(record{Event: "focus_in"})
 		case wmKillFocus:
 			lg.write(record{Event: "focus_out"})
 		case wmMouseMove:
-			x, y, rx, ry := screenPos(lParam)
+			x, y, rx, ry := at(lParam)
 			lg.write(record{Event: "motion", X: &x, Y: &y, RootX: &rx, RootY: &ry})
 		case wmMouseWheel:
 			rx, ry := int16(lParam&0xffff), int16(lParam>>16&0xffff) // screen coordinates
@@ -147,12 +81,12 @@ func run(cfg config) error {
 			}
 			lg.write(record{Event: "button_press", Button: b, RootX: &rx, RootY: &ry})
 			lg.write(record{Event: "button_release", Button: b, RootX: &rx, RootY: &ry})
-		case wmDestroy:
-			procPostQuitMessage.Call(0)
-			return 0
+		case win32.WM_DESTROY:
+			win32.Quit()
+			return 0, true
 		default:
 			if b, ok := buttons[m]; ok {
-				x, y, rx, ry := screenPos(lParam)
+				x, y, rx, ry := at(lParam)
 				kind := "button_release"
 				if b.down {
 					kind = "button_press"
@@ -160,68 +94,51 @@ func run(cfg config) error {
 				lg.write(record{Event: kind, Button: b.button, X: &x, Y: &y, RootX: &rx, RootY: &ry})
 			}
 		}
-		r, _, _ := procDefWindowProcW.Call(h, uintptr(m), wParam, lParam)
-		return r
-	})
-
-	class, _ := windows.UTF16PtrFromString("LifelineTestWindow")
-	title, _ := windows.UTF16PtrFromString(cfg.Title)
-	wc := wndClassEx{wndProc: proc, className: class}
-	wc.size = uint32(unsafe.Sizeof(wc))
-	if r, _, err := procRegisterClassExW.Call(uintptr(unsafe.Pointer(&wc))); r == 0 {
-		return fmt.Errorf("register class: %w", err)
+		return 0, false
 	}
-	hwnd, _, err = procCreateWindowExW.Call(wsExTopmost, uintptr(unsafe.Pointer(class)), uintptr(unsafe.Pointer(title)),
-		wsPopup|wsVisible, uintptr(cfg.X), uintptr(cfg.Y), uintptr(cfg.W), uintptr(cfg.H), 0, 0, 0, 0)
-	if hwnd == 0 {
-		return fmt.Errorf("create window: %w", err)
+	const class = "LifelineTestWindow"
+	if err := win32.RegisterClass(class, proc); err != nil {
+		return err
 	}
-	procShowWindow.Call(hwnd, 5) // SW_SHOW
-	procUpdateWindow.Call(hwnd)
-	procSetForeground.Call(hwnd)
-	procSetFocus.Call(hwnd)
+	hwnd, err := win32.CreateWindow(win32.WS_EX_TOPMOST, class, win32.WS_POPUP|win32.WS_VISIBLE, cfg.X, cfg.Y, cfg.W, cfg.H)
+	if err != nil {
+		return err
+	}
+	win32.Redraw(hwnd)
+	if err := win32.Focus(hwnd); err != nil {
+		return err
+	}
 	x, y := int16(cfg.X), int16(cfg.Y)
 	lg.write(record{Event: "ready", Window: uint32(hwnd), X: &x, Y: &y, W: cfg.W, H: cfg.H})
 	fmt.Println("READY")
 
-	var m msg
-	for {
-		r, _, _ := procGetMessageW.Call(uintptr(unsafe.Pointer(&m)), 0, 0, 0)
-		if int32(r) <= 0 {
-			return nil
-		}
-		switch m.message {
+	var m win32.Msg
+	for win32.GetMessage(&m) {
+		switch m.Message {
 		case wmKeyDown, wmSysKeyDown:
-			procTranslateMessage.Call(uintptr(unsafe.Pointer(&m)))
+			win32.TranslateMessage(&m)
 			var text []uint16
-			var c msg
-			for {
-				ok, _, _ := procPeekMessageW.Call(uintptr(unsafe.Pointer(&c)), m.hwnd, wmChar, wmSysDeadChar, pmRemove)
-				if ok == 0 {
-					break
-				}
-				if c.message == wmChar || c.message == wmSysChar {
-					text = append(text, uint16(c.wParam))
+			var c win32.Msg
+			for win32.PeekMessage(&c, m.Hwnd, wmChar, wmSysDeadChar) {
+				if c.Message == wmChar || c.Message == wmSysChar {
+					text = append(text, uint16(c.WParam))
 				}
 			}
-			lg.write(keyEvent("key_press", m, string(utf16Decode(text))))
+			lg.write(keyEvent("key_press", m, windows.UTF16ToString(append(text, 0))))
 			continue
 		case wmKeyUp, wmSysKeyUp:
 			lg.write(keyEvent("key_release", m, ""))
 			continue
 		}
-		procTranslateMessage.Call(uintptr(unsafe.Pointer(&m)))
-		procDispatchMessageW.Call(uintptr(unsafe.Pointer(&m)))
+		win32.TranslateMessage(&m)
+		win32.DispatchMessage(&m)
 	}
+	return nil
 }
 
 // keyEvent logs a key message: keycode is the virtual key and the scan
 // code (with its extended bit), the same for a press and its release.
-func keyEvent(kind string, m msg, text string) record {
-	scan := int(m.lParam>>16) & 0x1ff
-	return record{Event: kind, Keycode: int(m.wParam)<<9 | scan, Keysym: uint32(m.wParam), Text: &text}
-}
-
-func utf16Decode(u []uint16) []rune {
-	return []rune(windows.UTF16ToString(append(u, 0)))
+func keyEvent(kind string, m win32.Msg, text string) record {
+	scan := int(m.LParam>>16) & 0x1ff
+	return record{Event: kind, Keycode: int(m.WParam)<<9 | scan, Keysym: uint32(m.WParam), Text: &text}
 }
