@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"debug/pe"
 	"errors"
 	"image"
 	"os"
@@ -215,5 +217,45 @@ func TestWindowsAgentSaysWhyItCannotStart(t *testing.T) {
 	prefix.SetVersion(t, "win7")
 	if code, stderr := run("Windows 7", built); code == 0 || !strings.Contains(stderr, "Lifeline needs Windows 10 or later") {
 		t.Errorf("on Windows 7 the agent exited %d saying:\n%s", code, stderr)
+	}
+}
+
+// The Windows agent carries what Windows shows and checks before it runs
+// it: a manifest that asks for no administrator rights (asInvoker), its
+// version information naming lifeline-support.exe, and an icon. Before,
+// the .exe had none of them (and did not build).
+func TestWindowsAgentCarriesItsResources(t *testing.T) {
+	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
+		t.Skip("mingw-w64 is not installed (go tool task deps)")
+	}
+	f, err := pe.Open(WindowsAgent(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rsrc := f.Section(".rsrc")
+	if rsrc == nil {
+		t.Fatal("the agent has no resource section")
+	}
+	data, err := rsrc.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	utf16 := func(s string) []byte {
+		var b []byte
+		for _, r := range s {
+			b = append(b, byte(r), 0)
+		}
+		return b
+	}
+	for what, want := range map[string][]byte{
+		"the manifest's asInvoker":       []byte(`level="asInvoker"`),
+		"the name customers see":         utf16("lifeline-support.exe"),
+		"the product name":               utf16("Lifeline remote support"),
+		"an icon (its 32x32 BMP header)": {40, 0, 0, 0, 32, 0, 0, 0, 64, 0, 0, 0, 1, 0, 32, 0},
+	} {
+		if !bytes.Contains(data, want) {
+			t.Errorf("the agent's resources lack %s", what)
+		}
 	}
 }
