@@ -85,7 +85,9 @@ func (s *Stack) WindowsCustomer(t testing.TB, inv Invitation, prefix *wine.Prefi
 	s.AgentCommand = func(name string, args ...string) *exec.Cmd {
 		return exec.Command(prefix.Wine(), append([]string{name}, args...)...)
 	}
-	s.AgentEnv = append(s.AgentEnv, prefix.Env()...)
+	// The stack's own entries (a fake xdg-open's PATH, say) win over the
+	// prefix's copy of this process's environment.
+	s.AgentEnv = append(prefix.Env(), s.AgentEnv...)
 	ctx := s.tab(t)
 	c := s.RunAgent(t, ctx, exe)
 	return c

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -23,7 +24,8 @@ import (
 // the screen as Windows' GDI reads it (the pixels of a native X window in the
 // decoded video) while the customer's screen shows an orange frame (red
 // under control), controls a Windows window (clicks, keys by position on an
-// AZERTY layout, Unicode text), draws on the screen, chats both ways, moves a file each way with
+// AZERTY layout, Unicode text), draws on the screen, chats both ways (a
+// link opens in the customer's browser through ShellExecute), moves a file each way with
 // its SHA-256, loses control when the customer clicks the badge, and End
 // makes the agent exit and take its windows away. Before, the agent did not build for Windows (agent/screen's
 // XShm: "sys/ipc.h: No such file or directory") and a Windows browser was
@@ -31,6 +33,7 @@ import (
 func TestWindowsAgentUnderWine(t *testing.T) {
 	prefix := wine.NewPrefix(t) // skips without wine64 and mingw
 	stack := Start(t)
+	opened := stack.FakeOpener(t) // Wine's ShellExecute hands web links to xdg-open
 	WindowsAgent(t)
 	// Wine reads the keyboard layout from the X server when a program starts.
 	stack.SetKeyboardLayout(t, "fr")
@@ -130,6 +133,15 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	customer.WaitChat(t, "Bonjour, je regarde")
 	customer.Chat(t, "Merci !")
 	tech.WaitLog(t, "Merci !")
+	// A link the customer lets open goes to their default browser
+	// (ShellExecute).
+	customer.AllowLinks(t)
+	tech.WaitLog(t, "The customer lets links open automatically")
+	tech.SendLink(t, "https://example.com/aide")
+	tech.WaitLog(t, "The customer opened the link https://example.com/aide")
+	waitFor(t, "the link in the customer's browser", func() bool {
+		return slices.Contains(opened(), "https://example.com/aide")
+	})
 
 	// A file each way, checked by SHA-256. The technician's lands in the
 	// customer's Downloads folder (SHGetKnownFolderPath) in the Wine prefix.
