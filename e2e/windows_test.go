@@ -25,7 +25,8 @@ import (
 // decoded video) while the customer's screen shows an orange frame (red
 // under control), controls a Windows window (clicks, keys by position on an
 // AZERTY layout, Unicode text), draws on the screen, chats both ways (a
-// link opens in the customer's browser through ShellExecute), moves a file each way with
+// link opens in the customer's browser through ShellExecute), shares the
+// clipboard both ways, moves a file each way with
 // its SHA-256, loses control when the customer clicks the badge, and End
 // makes the agent exit and take its windows away. Before, the agent did not build for Windows (agent/screen's
 // XShm: "sys/ipc.h: No such file or directory") and a Windows browser was
@@ -142,6 +143,19 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	waitFor(t, "the link in the customer's browser", func() bool {
 		return slices.Contains(opened(), "https://example.com/aide")
 	})
+
+	// The clipboard both ways (CF_UNICODETEXT, which Wine shares with the
+	// X clipboard the test writes and reads as the customer's).
+	tech.AllowClipboardAccess(t)
+	tech.ShareClipboard(t)
+	customer.Allow(t)
+	tech.WaitClipboardState(t, "Shared with Marie Dupont")
+	const toCustomer = "Mot de passe Wi-Fi : «été-2026» ✓"
+	tech.CopyText(t, toCustomer)
+	waitFor(t, "the technician's text on the customer's clipboard", func() bool { return stack.XClipboard(t) == toCustomer })
+	const toTech = "Erreur 0x80070005 : accès refusé"
+	stack.CustomerCopies(t, toTech)
+	waitFor(t, "the customer's text in the console", func() bool { return tech.ClipboardPreview(t) == toTech })
 
 	// A file each way, checked by SHA-256. The technician's lands in the
 	// customer's Downloads folder (SHGetKnownFolderPath) in the Wine prefix.
