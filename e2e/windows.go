@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 	"github.com/lifeline-support/lifeline/e2e/wine"
 )
 
@@ -91,23 +90,4 @@ func (s *Stack) WindowsCustomer(t testing.TB, inv Invitation, prefix *wine.Prefi
 	ctx := s.tab(t)
 	c := s.RunAgent(t, ctx, exe)
 	return c
-}
-
-// WaitQuadrants waits until the console's video shows the four quadrants of
-// a test window at win (red, green, blue, yellow, each within 40 of its
-// colour: video compression).
-func (tc *Technician) WaitQuadrants(t testing.TB, win twtest.Options) {
-	t.Helper()
-	for _, q := range []struct {
-		name string
-		x, y int
-		rgb  [3]int
-	}{
-		{"red", win.X + win.W/4, win.Y + win.H/4, [3]int{255, 0, 0}},
-		{"green", win.X + 3*win.W/4, win.Y + win.H/4, [3]int{0, 255, 0}},
-		{"blue", win.X + win.W/4, win.Y + 3*win.H/4, [3]int{0, 0, 255}},
-		{"yellow", win.X + 3*win.W/4, win.Y + 3*win.H/4, [3]int{255, 255, 0}},
-	} {
-		waitFor(t, "the "+q.name+" quadrant in the video", func() bool { return near(tc.Pixel(t, q.x, q.y), q.rgb, 40) })
-	}
 }
