@@ -6,6 +6,8 @@ import (
 	"debug/pe"
 	"errors"
 	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,7 +24,7 @@ import (
 // (lifeline-support.exe, stamped with the server and code) and, run under
 // Wine on the customer's display, it joins the session: the technician sees
 // the screen as Windows' GDI reads it (the pixels of a native X window in the
-// decoded video) while the customer's screen shows an orange frame (red
+// decoded video, and a screenshot) while the customer's screen shows an orange frame (red
 // under control), controls a Windows window (clicks, keys by position on an
 // AZERTY layout, Unicode text), draws on the screen, chats both ways (a
 // link opens in the customer's browser through ShellExecute), shares the
@@ -42,6 +44,8 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	win := twtest.StartWindows(t, stack.Display, prefix, twtest.Options{X: 760, Y: 200, W: 400, H: 300})
 
 	tech := stack.Technician(t)
+	downloads := t.TempDir()
+	tech.SaveDownloadsTo(t, downloads)
 	inv := tech.NewSession(t, "Marie Dupont")
 	customer := stack.WindowsCustomer(t, inv, prefix)
 	customer.OpenPage(t)
@@ -66,6 +70,30 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 		t.Errorf("video is %dx%d, want the customer's %dx%d", w, h, ScreenW, ScreenH)
 	}
 	tech.WaitQuadrants(t, twtest.Options{X: 40, Y: 80, W: 600, H: 400})
+
+	// A screenshot at the screen's own resolution, read through GDI: the
+	// native window's red and the orange frame, exactly.
+	tech.TakeScreenshot(t)
+	f, err := os.Open(WaitDownload(t, downloads, ".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatalf("the screenshot is not a PNG: %v", err)
+	}
+	if b := shot.Bounds(); b.Dx() != ScreenW || b.Dy() != ScreenH {
+		t.Errorf("the screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), ScreenW, ScreenH)
+	}
+	for _, p := range []struct {
+		x, y int
+		want color.RGBA
+	}{{190, 180, color.RGBA{255, 0, 0, 255}}, {1, ScreenH / 2, color.RGBA{255, 140, 0, 255}}} {
+		if got := color.RGBAModel.Convert(shot.At(p.x, p.y)).(color.RGBA); got != p.want {
+			t.Errorf("the screenshot has %v at (%d,%d), want %v", got, p.x, p.y, p.want)
+		}
+	}
 
 	// Control: a click lands on the Windows window where the technician
 	// clicked; keys typed by position follow the customer's AZERTY layout
