@@ -1,14 +1,5 @@
 package input
 
-// On X11, input injects the technician's keyboard and mouse input on the
-// customer's X11 desktop with robotgo.
-//
-// robotgo keeps one global Xlib Display without XInitThreads, so a [Robot]
-// makes every robotgo call from one goroutine locked to its OS thread, and
-// only one Robot may be open in a process. Inject validates an event, queues
-// it and returns; the goroutine injects it. Text is typed by keysym through
-// XTEST on a second, pure-Go X connection (see [Robot.Inject]).
-
 import (
 	"errors"
 	"fmt"
@@ -27,7 +18,14 @@ import (
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
-// Robot injects input events on the X display named by DISPLAY.
+// Robot injects input events on the X display named by DISPLAY, with
+// robotgo.
+//
+// robotgo keeps one global Xlib Display without XInitThreads, so a Robot
+// makes every robotgo call from one goroutine locked to its OS thread, and
+// only one Robot may be open in a process. Inject validates an event, queues
+// it and returns; the goroutine injects it. Text is typed by keysym through
+// XTEST on a second, pure-Go X connection (see [Robot.Inject]).
 type Robot struct {
 	log     *slog.Logger
 	w, h    int
