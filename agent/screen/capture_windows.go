@@ -10,6 +10,10 @@ import (
 	"github.com/lifeline-support/lifeline/agent/win32"
 )
 
+// placeholderGrey is the grey of the picture shown while the screen cannot
+// be read.
+const placeholderGrey = 0x40
+
 // blockRows is the height of the bands Read compares with the last capture.
 const blockRows = 16
 
@@ -25,7 +29,9 @@ const (
 // Capture reads the Windows virtual screen (every monitor) with GDI BitBlt
 // into a DIB section, and compares each capture with the last one band by
 // band: an unchanged screen keeps its Seq, so the view converts nothing and
-// the encoder sends nothing. It follows the virtual screen's size.
+// the encoder sends nothing. It follows the virtual screen's size. While the
+// screen cannot be read (a locked workstation, a UAC prompt's secure
+// desktop) it hands out a grey picture.
 //
 // DXGI Desktop Duplication (dirty rectangles, cheaper on real Windows) is not
 // written yet; Wine, where the agent is tested, has none.
@@ -40,6 +46,9 @@ type Capture struct {
 	frame  Frame
 	next   time.Time
 	closed bool
+	// grab, if set, replaces the BitBlt (tests make it fail, as a locked
+	// workstation does).
+	grab func(x, y int) error
 }
 
 // OpenCapture opens the virtual screen for capture at most fps times a
@@ -98,8 +107,23 @@ func (c *Capture) Read() (*Frame, error) {
 	if err := c.resize(); err != nil {
 		return nil, err
 	}
-	if err := c.shot.Grab(c.origin.X, c.origin.Y); err != nil {
-		return nil, fmt.Errorf("screen: capture failed: %w", err)
+	grab := c.shot.Grab
+	if c.grab != nil {
+		grab = c.grab
+	}
+	if err := grab(c.origin.X, c.origin.Y); err != nil {
+		// Locked, or the secure desktop of a UAC prompt: an error would end
+		// the video for good, so the technician gets a grey picture (once)
+		// until the screen can be read again.
+		if c.prev != nil || c.frame.Seq == 0 {
+			c.prev = nil // the next readable capture counts as changed
+			for i := range c.shot.Pix {
+				c.shot.Pix[i] = placeholderGrey
+			}
+			c.frame.Seq++
+			c.change = now
+		}
+		return &c.frame, nil
 	}
 	if c.changed() {
 		c.frame.Seq++
