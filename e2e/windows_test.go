@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 	"github.com/lifeline-support/lifeline/e2e/wine"
 	"github.com/lifeline-support/lifeline/shared/agentcfg"
@@ -26,7 +28,8 @@ import (
 // the screen as Windows' GDI reads it (the pixels of a native X window in the
 // decoded video, and a screenshot) while the customer's screen shows an orange frame (red
 // under control), controls a Windows window (clicks, keys by position on an
-// AZERTY layout, Unicode text), draws on the screen, chats both ways (a
+// AZERTY layout, Unicode text; Task Manager in place of Ctrl+Alt+Del, with
+// the reason), draws on the screen, chats both ways (a
 // link opens in the customer's browser through ShellExecute), shares the
 // clipboard both ways, moves a file each way with
 // its SHA-256, loses control when the customer clicks the badge, and End
@@ -124,6 +127,26 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	win.WaitFor(t, mark, "the characters typed in local mode", func(evs []twtest.Event) bool {
 		return twtest.Typed(evs) == text
 	})
+
+	// Ctrl+Alt+Del cannot reach Windows without a service: the button says
+	// why and sends Ctrl+Shift+Esc (Task Manager) instead.
+	cad := get(t, tech.Page(), "read the Ctrl+Alt+Del button", chromedp.Evaluate[[]string](
+		`(() => { const b = document.getElementById("keys-cad"); return [b.textContent, b.title]; })()`))
+	if cad[0] != "Task Manager" || !strings.Contains(cad[1], "Windows takes it only from a service") {
+		t.Errorf("the Ctrl+Alt+Del button reads %q (%q), want Task Manager and why", cad[0], cad[1])
+	}
+	mark = win.Mark(t)
+	tech.CtrlAltDel(t)
+	evs = win.WaitFor(t, mark, "Ctrl+Shift+Esc on the Windows window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "key_press")) >= 3 && twtest.Released(evs)
+	})
+	var scans []int
+	for _, e := range twtest.Filter(evs, "key_press") {
+		scans = append(scans, e.Keycode&0x1ff)
+	}
+	if want := []int{0x1d, 0x2a, 0x01}; !slices.Equal(scans, want) {
+		t.Errorf("the button pressed scan codes %#x, want Ctrl, Shift, Esc %#x", scans, want)
+	}
 
 	// Drawing: the technician's stroke shows on the customer's screen (a
 	// topmost, click-through Windows window), and Erase takes it away.

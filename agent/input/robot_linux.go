@@ -18,6 +18,10 @@ import (
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
+// TakesCtrlAltDel reports whether Ctrl+Alt+Del injected as keys reaches the
+// desktop: on X11 it is a key combination like any other.
+const TakesCtrlAltDel = true
+
 // Robot injects input events on the X display named by DISPLAY, with
 // robotgo.
 //

@@ -15,6 +15,11 @@ import (
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
+// TakesCtrlAltDel reports whether Ctrl+Alt+Del injected as keys reaches the
+// desktop: Windows takes it only as the secure attention sequence
+// (SendSAS), which needs a service the agent does not have yet.
+const TakesCtrlAltDel = false
+
 // Robot injects input events on the Windows desktop with SendInput: keys by
 // scan code (the customer's layout decides the character, as on X11), text
 // as Unicode key events, the mouse in absolute virtual-desktop coordinates.
