@@ -50,10 +50,9 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 		fs = append(fs, cb)
 	}
 
-	// Drawing and the laser pointer need an overlay on the screen (X11 with
-	// SHAPE); without it the rest of the session works. The X server removes
-	// the overlay's windows when the process exits.
-	if b, err := overlay.NewX11(""); err != nil {
+	// Drawing and the laser pointer need an overlay on the screen (see
+	// newOverlay); without it the rest of the session works.
+	if b, err := newOverlay(); err != nil {
 		log.Warn("drawing on the screen unavailable", "err", err)
 	} else {
 		fs = append(fs, draw.New(overlay.New(b, log), log))
@@ -75,9 +74,9 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	fs = append(fs, rec)
 
 	// The screen itself shows that it is being viewed or controlled: a frame
-	// and a badge that stops in one click. Without X the customer's page and
-	// terminal still show it.
-	if d, err := indicator.NewX11("", func(controlled bool) {
+	// and a badge that stops in one click (see newIndicator). Without it the
+	// customer's page and terminal still show it.
+	if d, err := newIndicator(func(controlled bool) {
 		if controlled {
 			ui.Act(consent.ActionRevokeControl)
 		} else {

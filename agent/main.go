@@ -51,6 +51,21 @@ func run() int {
 		level = slog.LevelInfo
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	// What stops the agent at once is said before anything starts, in a
+	// way the customer sees (tell: a message box on Windows too).
+	if err := checkSystem(); err != nil {
+		log.Warn("unsupported system", "err", err)
+		tell(l, i18n.T(l, "agent.err.oldWindows"))
+		return 1
+	}
+	if *server == "" {
+		key := "agent.err.noServer"
+		if stamp.damaged {
+			key = "agent.err.badStamp"
+		}
+		tell(l, i18n.T(l, key))
+		return 2
+	}
 	// The agent runs as a supervisor and a worker (this same program), so that
 	// a worker that dies leaves no key held nor file half-written.
 	if !supervise.IsWorker() {
@@ -65,10 +80,6 @@ func run() int {
 	interactive := term.IsTerminal(int(os.Stdin.Fd()))
 
 	fmt.Println(i18n.T(l, "agent.title"))
-	if *server == "" {
-		fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.noServer"))
-		return 2
-	}
 	if *code == "" && *pin == "" {
 		if !interactive {
 			fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.noCode"))
@@ -137,14 +148,23 @@ func run() int {
 	return 0
 }
 
+// stamp is what this executable carries: the server and code, or damaged
+// when a stamp is there but cannot be read (a download cut short or altered).
+type stamp struct {
+	agentcfg.Config
+	damaged bool
+}
+
 // readStamp returns the server and code stamped on this executable, if any.
-func readStamp() agentcfg.Config {
+func readStamp() stamp {
 	exe, err := os.Executable()
 	if err != nil {
-		return agentcfg.Config{}
+		return stamp{}
 	}
-	c, _ := agentcfg.Read(exe)
-	return c
+	c, err := agentcfg.Read(exe)
+	// Only the bare ErrNoStamp means "none": wrapped, it says the stamp's
+	// length or JSON is bad.
+	return stamp{Config: c, damaged: err != nil && err != agentcfg.ErrNoStamp} //nolint:errorlint // see above
 }
 
 func askPIN(l i18n.Lang) string {

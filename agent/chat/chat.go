@@ -53,7 +53,7 @@ type Config struct {
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
 	// OpenURL opens a checked http(s) URL in the customer's default browser; nil
-	// means consent.OpenURL (xdg-open, open, rundll32).
+	// means consent.OpenURL (xdg-open, open, ShellExecute).
 	OpenURL func(url string) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

@@ -64,7 +64,7 @@ type Note struct {
 type Clipboard struct {
 	cfg    Config
 	log    *slog.Logger
-	x      *x11
+	x      *system
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -88,7 +88,7 @@ func New(cfg Config) (*Clipboard, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = DefaultPoll
 	}
-	x, err := openX11(cfg.Display)
+	x, err := openSystem(cfg.Display)
 	if err != nil {
 		return nil, err
 	}

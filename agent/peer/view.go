@@ -14,6 +14,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/agent/congestion"
 	"github.com/lifeline-support/lifeline/agent/encode"
+	"github.com/lifeline-support/lifeline/agent/input"
 	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
@@ -105,7 +106,7 @@ func (v *view) state() protocol.ViewMessage {
 	if len(mons) == 0 {
 		mons = []protocol.Monitor{{W: 1, H: 1}} // unknown: the whole capture
 	}
-	return protocol.ViewMessage{Kind: protocol.ViewState, Quality: v.quality, Monitor: v.cur, Monitors: mons}
+	return protocol.ViewMessage{Kind: protocol.ViewState, Quality: v.quality, Monitor: v.cur, Monitors: mons, NoCtrlAltDel: !input.TakesCtrlAltDel}
 }
 
 // setQuality switches to preset q at once: the bit rate on the encoder, the

@@ -1,139 +1,43 @@
-// Package screen finds the customer's monitors on an X11 display and captures
-// the X screens that the main screen capture does not read.
+// Package screen finds the customer's monitors and captures the screen, on
+// X11 (screen_linux.go, capture_linux.go, damage_linux.go) and on Windows
+// through GDI (screen_windows.go, capture_windows.go).
 //
-// Monitors come in two shapes: heads of one X screen (Xinerama or RandR, the
-// usual desktop: one big root window shown on several monitors) and separate
-// X screens (":0.0", ":0.1", "Zaphod" multi-head). The first monitor listed is
-// always the whole of X screen 0, which is what the agent streams at start.
+// On X11, monitors come in two shapes: heads of one X screen (Xinerama or
+// RandR, the usual desktop: one big root window shown on several monitors)
+// and separate X screens (":0.0", ":0.1", "Zaphod" multi-head). On Windows
+// every monitor is a part of the virtual screen, which is captured whole.
+// The first monitor listed is always the whole of what the capture reads
+// (X screen 0, or the Windows virtual screen), which the agent streams at
+// start.
 package screen
 
 import (
-	"errors"
-	"fmt"
 	"image"
-	"os"
-	"sync"
-
-	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/xinerama"
-	"github.com/jezek/xgb/xproto"
-
-	"github.com/lifeline-support/lifeline/shared/protocol"
+	"image/color"
 )
 
-// ErrNoDisplay means DISPLAY is unset or the X server cannot be reached.
-var ErrNoDisplay = errors.New("screen: no X display (set DISPLAY)")
-
-// ErrUnsupportedFormat means the X screen's pixels are not 24-bit colour in
-// 32-bit little-endian words, the only format Grab converts.
-var ErrUnsupportedFormat = errors.New("screen: unsupported X pixel format (want 24-bit colour, 32 bits per pixel)")
-
-func connect() (*xgb.Conn, error) {
-	display := os.Getenv("DISPLAY")
-	if display == "" {
-		return nil, ErrNoDisplay
-	}
-	conn, err := xgb.NewConnDisplay(display)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoDisplay, err)
-	}
-	return conn, nil
+// Frame is a captured picture as the system wrote it: 32-bit pixels in
+// memory order B, G, R, X. Its pixels belong to the Capture and are
+// overwritten by the next Read.
+type Frame struct {
+	Pix    []byte
+	Stride int
+	Rect   image.Rectangle
+	// Seq numbers the captures; a picture handed out again, or captured
+	// again unchanged, keeps its Seq.
+	Seq uint64
 }
 
-// Monitors lists the monitors of the X display named by DISPLAY: the whole
-// of X screen 0 first, then the Xinerama heads of screen 0 when there are
-// several side by side, then every other X screen.
-func Monitors() ([]protocol.Monitor, error) {
-	conn, err := connect()
-	if err != nil {
-		return nil, err
+// ColorModel, Bounds and At make a Frame an image.Image (At is slow: for
+// tests and odd consumers only).
+func (f *Frame) ColorModel() color.Model { return color.RGBAModel }
+func (f *Frame) Bounds() image.Rectangle { return f.Rect }
+func (f *Frame) At(x, y int) color.Color {
+	if !(image.Point{x, y}).In(f.Rect) {
+		return color.RGBA{}
 	}
-	defer conn.Close()
-	roots := xproto.Setup(conn).Roots
-	if len(roots) == 0 {
-		return nil, ErrNoDisplay
-	}
-	mons := []protocol.Monitor{{Screen: 0, W: int(roots[0].WidthInPixels), H: int(roots[0].HeightInPixels)}}
-	mons = append(mons, heads(conn)...)
-	for i, r := range roots[1:] {
-		mons = append(mons, protocol.Monitor{Screen: i + 1, W: int(r.WidthInPixels), H: int(r.HeightInPixels)})
-	}
-	if len(mons) > protocol.MaxMonitors {
-		mons = mons[:protocol.MaxMonitors]
-	}
-	return mons, nil
-}
-
-// heads returns the Xinerama heads of screen 0 when there are at least two
-// that do not overlap (Xvfb with +xinerama stacks its screens at 0,0, which
-// is no layout a person sees).
-func heads(conn *xgb.Conn) []protocol.Monitor {
-	if xinerama.Init(conn) != nil {
-		return nil
-	}
-	active, err := xinerama.IsActive(conn).Reply()
-	if err != nil || active.State == 0 {
-		return nil
-	}
-	reply, err := xinerama.QueryScreens(conn).Reply()
-	if err != nil || len(reply.ScreenInfo) < 2 {
-		return nil
-	}
-	var rects []image.Rectangle
-	var mons []protocol.Monitor
-	for _, s := range reply.ScreenInfo {
-		r := image.Rect(int(s.XOrg), int(s.YOrg), int(s.XOrg)+int(s.Width), int(s.YOrg)+int(s.Height))
-		for _, o := range rects {
-			if r.Overlaps(o) {
-				return nil
-			}
-		}
-		rects = append(rects, r)
-		mons = append(mons, protocol.Monitor{Screen: 0, X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()})
-	}
-	return mons
-}
-
-// Grabber captures rectangles of any X screen with GetImage on its own X
-// connection, opened at the first Grab. It is slower than the shared-memory
-// capture of screen 0 and serves the other X screens.
-type Grabber struct {
-	mu   sync.Mutex
-	conn *xgb.Conn
-}
-
-// Grab captures monitor m into dst (reallocated when its size differs).
-func (g *Grabber) Grab(m protocol.Monitor, dst *image.RGBA) (*image.RGBA, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.conn == nil {
-		conn, err := connect()
-		if err != nil {
-			return nil, err
-		}
-		g.conn = conn
-	}
-	setup := xproto.Setup(g.conn)
-	if m.Screen < 0 || m.Screen >= len(setup.Roots) {
-		return nil, fmt.Errorf("screen: no X screen %d", m.Screen)
-	}
-	root := setup.Roots[m.Screen]
-	if root.RootDepth != 24 && root.RootDepth != 32 {
-		return nil, ErrUnsupportedFormat
-	}
-	reply, err := xproto.GetImage(g.conn, xproto.ImageFormatZPixmap, xproto.Drawable(root.Root),
-		int16(m.X), int16(m.Y), uint16(m.W), uint16(m.H), 0xffffffff).Reply()
-	if err != nil {
-		return nil, fmt.Errorf("screen: get image: %w", err)
-	}
-	if len(reply.Data) < m.W*m.H*4 || setup.ImageByteOrder != xproto.ImageOrderLSBFirst {
-		return nil, ErrUnsupportedFormat
-	}
-	if dst == nil || dst.Rect.Dx() != m.W || dst.Rect.Dy() != m.H {
-		dst = image.NewRGBA(image.Rect(0, 0, m.W, m.H))
-	}
-	toRGBA(dst, reply.Data, m.W, m.H)
-	return dst, nil
+	i := (y-f.Rect.Min.Y)*f.Stride + (x-f.Rect.Min.X)*4
+	return color.RGBA{R: f.Pix[i+2], G: f.Pix[i+1], B: f.Pix[i], A: 0xff}
 }
 
 // toRGBA converts BGRX pixels (32-bit little-endian 0xXXRRGGBB) to dst.
@@ -145,15 +49,4 @@ func toRGBA(dst *image.RGBA, bgrx []byte, w, h int) {
 			d[i], d[i+1], d[i+2], d[i+3] = s[i+2], s[i+1], s[i], 0xff
 		}
 	}
-}
-
-// Close closes the X connection. It is safe to call more than once.
-func (g *Grabber) Close() error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.conn != nil {
-		g.conn.Close()
-		g.conn = nil
-	}
-	return nil
 }

@@ -34,7 +34,8 @@ const sendTimeout = 2 * time.Minute
 type Config struct {
 	// Logger receives structured logs; nil means slog.Default().
 	Logger *slog.Logger
-	// Grab reads the screen; nil means GrabX11 of $DISPLAY.
+	// Grab reads the screen; nil means the whole screen (X11: GrabX11 of
+	// $DISPLAY; Windows: the virtual screen through GDI).
 	Grab func() (*image.RGBA, error)
 	// OnTaken, if set, is told each time a screenshot went to the technician
 	// (for the customer's log). It must not block.
@@ -61,7 +62,7 @@ func New(cfg Config) *Screenshot {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Grab == nil {
-		cfg.Grab = func() (*image.RGBA, error) { return GrabX11("") }
+		cfg.Grab = grabScreen
 	}
 	s := &Screenshot{cfg: cfg, log: cfg.Logger.With("component", "screenshot")}
 	s.ctx, s.cancel = context.WithCancel(context.Background())

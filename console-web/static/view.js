@@ -19,12 +19,15 @@ const SHORTCUTS = [
   ["ws.keys.esc", ["Escape"]],
 ];
 const CAD = ["ControlLeft", "AltLeft", "Delete"];
+// What the Ctrl+Alt+Del button sends to a system that does not take it
+// (Windows without a service): Task Manager.
+const TASK_MANAGER = ["ControlLeft", "ShiftLeft", "Escape"];
 
 let ctx = null;
 const controls = []; // elements usable only while in control
 let channel = null; // the "view" data channel of the current connection
 let viewing = false;
-const el_ = {}; // quality and monitor selects
+const el_ = {}; // quality and monitor selects, the Ctrl+Alt+Del button
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -48,7 +51,9 @@ function sendKeys(label, codes) {
 function keysGroup() {
   const { t } = ctx;
   const cad = el("button", { type: "button", id: "keys-cad", title: t("ws.keys.cadTitle"), textContent: t("ws.keys.cad") });
-  cad.addEventListener("click", () => sendKeys("ws.keys.cad", CAD));
+  cad.addEventListener("click", () =>
+    cad.dataset.taskManager ? sendKeys("ws.keys.taskManager", TASK_MANAGER) : sendKeys("ws.keys.cad", CAD));
+  el_.cad = cad;
   const items = el("div", { className: "items" });
   const menu = el("details", { className: "menu", id: "keys-menu" },
     el("summary", { title: t("ws.keys.menuTitle"), textContent: t("ws.keys.menu") }), items);
@@ -273,6 +278,11 @@ function showState(st) {
   mon.replaceChildren(...st.monitors.map((m, i) =>
     el("option", { value: String(i), textContent: t("ws.view.monitorItem", i + 1, `${m.w}×${m.h}`) })));
   mon.value = String(st.m);
+  // Windows takes Ctrl+Alt+Del only from a service: say so, offer Task Manager.
+  el_.cad.textContent = t(st.noCad ? "ws.keys.taskManager" : "ws.keys.cad");
+  el_.cad.title = t(st.noCad ? "ws.keys.cadWindows" : "ws.keys.cadTitle");
+  if (st.noCad) el_.cad.dataset.taskManager = "1";
+  else delete el_.cad.dataset.taskManager;
   if (window.lifeline) window.lifeline.view = st;
   syncStream();
 }

@@ -61,6 +61,14 @@ func (p *Prefix) Command(ctx context.Context, exe string, args ...string) *exec.
 	return cmd
 }
 
+// Env is the environment Wine needs to run programs in this prefix
+// (WINEPREFIX and friends), without DISPLAY.
+func (p *Prefix) Env() []string { return append([]string(nil), p.env...) }
+
+// Wine is the path of the wine64 loader: run a Windows program as
+// Wine() exe args..., with Env().
+func (p *Prefix) Wine() string { return p.wine }
+
 // NewPrefix creates a fresh prefix for the test, installs the ProcessPrng
 // shim into its system32 and stops its wineserver when the test ends. It
 // skips the test when Wine or mingw is missing.
@@ -98,6 +106,9 @@ func NewPrefix(t testing.TB) *Prefix {
 	if err := boot.Run(); err != nil {
 		t.Fatalf("wineboot: %v\n%s", err, p.logs.String())
 	}
+	// Debian's Wine 8 makes prefixes that say they are Windows 7; the agent
+	// needs 10 (tests of older versions set theirs with SetVersion).
+	p.SetVersion(t, "win10")
 	system32 := filepath.Join(p.Dir, "drive_c", "windows", "system32")
 	if _, err := os.Stat(system32); err != nil {
 		t.Fatalf("wineboot made no system32: %v\n%s", err, p.logs.String())
@@ -113,6 +124,19 @@ func NewPrefix(t testing.TB) *Prefix {
 		t.Fatalf("build the ProcessPrng shim: %v\n%s", err, out)
 	}
 	return p
+}
+
+// SetVersion sets the Windows version the prefix reports (winecfg -v:
+// "win10", "win7", ...).
+func (p *Prefix) SetVersion(t testing.TB, version string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), BootTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p.wine, "winecfg", "-v", version)
+	cmd.Env = p.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("winecfg -v %s: %v\n%s", version, err, out)
+	}
 }
 
 // tools finds the wine64 loader, its wineserver and the mingw C compiler.

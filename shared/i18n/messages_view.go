@@ -30,6 +30,8 @@ func init() {
 
 		"ws.keys.cad":          {EN: "Ctrl+Alt+Del", FR: "Ctrl+Alt+Suppr"},
 		"ws.keys.cadTitle":     {EN: "Send Ctrl+Alt+Delete to the customer's computer", FR: "Envoyer Ctrl+Alt+Suppr à l'ordinateur du client"},
+		"ws.keys.taskManager":  {EN: "Task Manager", FR: "Gestionnaire des tâches"},
+		"ws.keys.cadWindows":   {EN: "Ctrl+Alt+Del cannot reach this Windows computer yet: Windows takes it only from a service, which Lifeline does not install yet. This button opens Task Manager (Ctrl+Shift+Esc) instead.", FR: "Ctrl+Alt+Suppr ne peut pas encore atteindre cet ordinateur Windows : Windows ne l'accepte que d'un service, que Lifeline n'installe pas encore. Ce bouton ouvre le Gestionnaire des tâches (Ctrl+Maj+Échap) à la place."},
 		"ws.keys.menu":         {EN: "Keys", FR: "Touches"},
 		"ws.keys.menuTitle":    {EN: "Keys and shortcuts the browser cannot send", FR: "Touches et raccourcis que le navigateur ne peut pas envoyer"},
 		"ws.keys.altTab":       {EN: "Alt+Tab", FR: "Alt+Tab"},

@@ -60,6 +60,10 @@ type ViewMessage struct {
 	Quality  Quality   `json:"q,omitempty"`
 	Monitor  int       `json:"m"`
 	Monitors []Monitor `json:"monitors,omitempty"`
+	// NoCtrlAltDel, in a state message, says that the customer's system
+	// does not take Ctrl+Alt+Del from the agent (Windows answers it only
+	// from a service); the console offers Task Manager instead.
+	NoCtrlAltDel bool `json:"noCad,omitempty"`
 }
 
 // DecodeView parses and validates one view message.
@@ -115,8 +119,8 @@ func (m *ViewMessage) validate() error {
 	default:
 		return fmt.Errorf("unknown view kind %q", m.Kind)
 	}
-	if len(m.Monitors) != 0 {
-		return fmt.Errorf("monitors only in a state message")
+	if len(m.Monitors) != 0 || m.NoCtrlAltDel {
+		return fmt.Errorf("monitors and noCad only in a state message")
 	}
 	return nil
 }

@@ -83,11 +83,49 @@ func Start(t testing.TB, display string, opt Options) *Window {
 	dir := t.TempDir()
 	bin := Build(t, dir)
 	w := &Window{Options: opt, LogPath: filepath.Join(dir, "events.jsonl")}
-	cmd := exec.Command(bin,
-		"-x", strconv.Itoa(opt.X), "-y", strconv.Itoa(opt.Y),
-		"-w", strconv.Itoa(opt.W), "-h", strconv.Itoa(opt.H),
-		"-log", w.LogPath)
+	cmd := exec.Command(bin, args(opt, w.LogPath)...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	start(t, w, cmd)
+	return w
+}
+
+// Runner runs a Windows program: the path of the wine64 loader and the
+// environment of a Wine prefix (see e2e/wine).
+type Runner interface {
+	Wine() string
+	Env() []string
+}
+
+// StartWindows builds testwindow for Windows, runs it under Wine (wine's
+// prefix) on display, waits until it prints READY and registers its
+// shutdown with t.Cleanup. Its events are logged as the X window's: button
+// numbers as X's, key presses with the text they typed (keycode is the
+// virtual key and scan code, keysym the virtual key).
+func StartWindows(t testing.TB, display string, wine Runner, opt Options) *Window {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "testwindow.exe")
+	build := exec.Command("go", "build", "-o", bin, Package)
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("twtest: go build %s for Windows: %v\n%s", Package, err, out)
+	}
+	w := &Window{Options: opt, LogPath: filepath.Join(dir, "events.jsonl")}
+	// The log path as Wine sees it: Z: is the Unix root.
+	cmd := exec.Command(wine.Wine(), append([]string{bin}, args(opt, "Z:"+strings.ReplaceAll(w.LogPath, "/", `\`))...)...)
+	cmd.Env = append(wine.Env(), "DISPLAY="+display)
+	start(t, w, cmd)
+	return w
+}
+
+func args(opt Options, log string) []string {
+	return []string{"-x", strconv.Itoa(opt.X), "-y", strconv.Itoa(opt.Y),
+		"-w", strconv.Itoa(opt.W), "-h", strconv.Itoa(opt.H), "-log", log}
+}
+
+// start runs cmd and waits for READY.
+func start(t testing.TB, w *Window, cmd *exec.Cmd) {
+	t.Helper()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -137,7 +175,6 @@ func Start(t testing.TB, display string, opt Options) *Window {
 			w.ID = e.Window
 		}
 	}
-	return w
 }
 
 // Center returns the root-window pixel at the centre of the window.

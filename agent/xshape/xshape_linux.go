@@ -1,6 +1,3 @@
-// Package xshape enables the X SHAPE extension on one xgb connection without
-// touching xgb's process-wide tables. The overlay and the on-screen indicator
-// both use it.
 package xshape
 
 import (

@@ -22,22 +22,8 @@ func init() { xgb.Logger = log.New(io.Discard, "", 0) }
 // both indicators above everything else without a raising match between them.
 const WindowName = "Lifeline indicator"
 
-// Frame is the width of the coloured frame around the screen, in pixels.
-const Frame = 4
-
-// Badge geometry: the badge is BadgeHeight high, at the top centre.
-const (
-	BadgeHeight = 28
-	charWidth   = 6 // the "fixed" core font
-	padding     = 12
-)
-
-// Colours (RGB).
-var (
-	viewedRGB     = [3]uint8{255, 140, 0}
-	controlledRGB = [3]uint8{220, 0, 0}
-	lostRGB       = [3]uint8{110, 110, 110}
-)
+// charWidth is the width of a character of the "fixed" core font.
+const charWidth = 6
 
 // X11 draws the indicator in override-redirect windows: four thin strips
 // framing the screen (click-through, SHAPE input region empty) and a badge

@@ -166,3 +166,10 @@ func (x *x11) write(ctx context.Context, text string) error {
 	}
 	return nil
 }
+
+// system is the clipboard of the desktop the agent runs on: on X11, the
+// CLIPBOARD selection through xclip.
+type system = x11
+
+// openSystem opens the clipboard of display ("" means $DISPLAY).
+func openSystem(display string) (*system, error) { return openX11(display) }

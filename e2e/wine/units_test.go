@@ -1,0 +1,40 @@
+package wine_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lifeline-support/lifeline/e2e/wine"
+	"github.com/lifeline-support/lifeline/e2e/xvfb"
+)
+
+// The agent's Windows unit tests (files *_windows_test.go) pass, cross-built
+// and run under Wine on an X display: each package below is built with go
+// test -c for Windows and its test binary run in a fresh prefix.
+func TestWindowsUnitTestsUnderWine(t *testing.T) {
+	prefix := wine.NewPrefix(t)
+	display := xvfb.Start(t, 640, 480)
+	for _, pkg := range []string{"../../agent/screen"} {
+		t.Run(filepath.Base(pkg), func(t *testing.T) {
+			exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
+			build := exec.Command("go", "test", "-c", "-o", exe, pkg)
+			build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("cross-build the tests of %s: %v\n%s", pkg, err, out)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), wine.BootTimeout)
+			defer cancel()
+			cmd := prefix.Command(ctx, exe, "-test.v")
+			cmd.Env = append(cmd.Env, "DISPLAY="+display)
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "--- PASS") {
+				t.Fatalf("the tests of %s under Wine: %v\n%s", pkg, err, out)
+			}
+			t.Logf("%s", out)
+		})
+	}
+}
