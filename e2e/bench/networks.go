@@ -2,6 +2,9 @@ package bench
 
 import (
 	"fmt"
+	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/lifeline-support/lifeline/e2e/netns"
@@ -44,4 +47,20 @@ func networkGoals() []Goal {
 		)
 	}
 	return gs
+}
+
+// chosenNetworks are the Networks named in LIFELINE_BENCH_NETWORKS (a comma
+// list, e.g. "dsl,mobile"), or all of them.
+func chosenNetworks() []Network {
+	names := strings.Split(os.Getenv("LIFELINE_BENCH_NETWORKS"), ",")
+	if os.Getenv("LIFELINE_BENCH_NETWORKS") == "" {
+		return Networks
+	}
+	var out []Network
+	for _, n := range Networks {
+		if slices.Contains(names, n.Name) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

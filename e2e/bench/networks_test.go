@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -23,7 +24,11 @@ const (
 // session: clicks on a still screen, then full-screen 1080p scrolling with
 // the frame counter. It needs root; it skips without.
 func BenchmarkNetworks(b *testing.B) {
-	link := netns.NewLink(b, Networks[0].Impairment)
+	nets := chosenNetworks()
+	if len(nets) == 0 {
+		b.Fatalf("LIFELINE_BENCH_NETWORKS=%q names none of the networks", os.Getenv("LIFELINE_BENCH_NETWORKS"))
+	}
+	link := netns.NewLink(b, nets[0].Impairment)
 	ip := link.Server.String()
 	stack := e2e.StartWith(b, e2e.Options{Width: 1920, Height: 1080,
 		SignalingArgs: []string{"--addr", ip + ":0", "--turn-listen", ip + ":0"}})
@@ -34,7 +39,7 @@ func BenchmarkNetworks(b *testing.B) {
 	got := map[string]*measured{}
 	freezes := map[string]int{}
 	for b.Loop() {
-		for _, n := range Networks {
+		for _, n := range nets {
 			link.Set(b, n.Impairment)
 			m := &measured{}
 			got[n.Name] = m
@@ -76,7 +81,7 @@ func BenchmarkNetworks(b *testing.B) {
 	}
 	b.ReportMetric(0, "ns/op")
 	set := func(key string, v float64) { results.Set(key, v); b.ReportMetric(v, key) }
-	for _, n := range Networks {
+	for _, n := range nets {
 		m := got[n.Name]
 		set("g2g_ms_p50_"+n.Name, percentileOf(m.g2g, 50))
 		set("g2g_ms_p95_"+n.Name, percentileOf(m.g2g, 95))
