@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -160,19 +161,35 @@ func (p *Probe) Click() {
 	}
 }
 
-// cpuTime returns the user+system CPU time process pid has used.
+// cpuTime returns the user+system CPU time the processes of process group
+// pid have used: the agent runs in a group of its own, as a supervisor and
+// the worker that captures and encodes.
 func cpuTime(t testing.TB, pid int) time.Duration {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		t.Fatal(err)
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	found := false
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// Fields after the command name (which may hold spaces): state is
+		// [0], process group [2], utime [11], stime [12], in clock ticks
+		// (100 per second on Linux).
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) < 13 || f[2] != strconv.Itoa(pid) {
+			continue
+		}
+		found = true
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
 	}
-	// Fields after the command name (which may hold spaces): state is [0],
-	// utime [11], stime [12], in clock ticks (100 per second on Linux).
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	s, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+s) * 10 * time.Millisecond
+	if !found {
+		t.Fatalf("no process in group %d", pid)
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // rss returns process pid's resident memory in bytes.
