@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,7 +19,7 @@ func TestNATTraversal(t *testing.T) {
 	nat := netns.NewNAT(t, netns.TCPOnlyToServer)
 	ip := nat.Server.String()
 	stack := StartWith(t, Options{SignalingArgs: []string{"--addr", ip + ":0", "--turn-listen", ip + ":0"}})
-	behind(stack, nat)
+	stack.Behind(nat.Customer)
 	tech := stack.Technician(t)
 
 	connectThrough(t, stack, tech, "Corporate Firewall", "relayed-tcp")
@@ -41,25 +40,11 @@ func TestNATTraversalCoturn(t *testing.T) {
 	turnURLs := fmt.Sprintf("turn:%s:%d?transport=udp,turn:%s:%d?transport=tcp", ip, port, ip, port)
 	stack := StartWith(t, Options{SignalingArgs: []string{
 		"--addr", ip + ":0", "--turn-listen", "", "--turn-url", turnURLs, "--turn-secret", secret}})
-	behind(stack, nat)
+	stack.Behind(nat.Customer)
 	tech := stack.Technician(t)
 	connectThrough(t, stack, tech, "Corporate Firewall", "relayed-tcp")
 	if !strings.Contains(logs.String(), "ALLOCATE processed, success") {
 		t.Errorf("coturn allocated no relay:\n%s", logs.String())
-	}
-}
-
-// behind runs the stack's agents in the customer's namespace and opens their
-// local pages through a forward.
-func behind(stack *Stack, nat *netns.NAT) {
-	stack.AgentCommand = nat.Customer.Command
-	stack.PageURL = func(t testing.TB, page string) string {
-		u, err := url.Parse(page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nat.Customer.Forward(t, u.Host)
-		return page
 	}
 }
 

@@ -20,7 +20,7 @@ func TestSessionSurvivesRestartAndLinkCut(t *testing.T) {
 	nat := netns.NewNAT(t, netns.Permissive)
 	ip := nat.Server.String()
 	stack := StartWith(t, Options{SignalingArgs: []string{"--addr", ip + ":0", "--turn-listen", ip + ":0"}})
-	behind(stack, nat)
+	stack.Behind(nat.Customer)
 	tech := stack.Technician(t)
 	inv := tech.NewSession(t, "Marie Curie")
 	customer := stack.Customer(t, inv)

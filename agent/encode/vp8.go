@@ -111,6 +111,12 @@ type VP8 struct {
 	// such a change code nothing and still cost ~0.5 kB each at 1080p.
 	// Negative: always refine.
 	SharpQuantizer int
+	// KeyFrameInterval is the least time between two keyframes made on the
+	// browser's request (PLI/FIR): on a lossy link it asks after each loss
+	// it cannot repair, and a 1080p keyframe is many frames' worth of bits
+	// that cause more loss. A request within it waits for it to pass; one
+	// keyframe then answers every request. Negative: no limit.
+	KeyFrameInterval time.Duration
 }
 
 // DefaultVP8 is the agent's encoder configuration, chosen with
@@ -132,6 +138,8 @@ var DefaultVP8 = VP8{
 	RefineFrames:    5,
 	IdleInterval:    time.Second,
 	SharpQuantizer:  10,
+	// KeyFrameInterval: at most one keyframe a second for losses.
+	KeyFrameInterval: time.Second,
 }
 
 // RTPCodec is VP8 at 90 kHz.
@@ -195,6 +203,7 @@ type encoder struct {
 	w, h    int
 	bitRate int // what cfg holds, in bits per second
 	wantKey bool
+	lastKey time.Time // when the last keyframe was made to order
 	closed  bool
 
 	out       []byte
@@ -352,7 +361,14 @@ func (e *encoder) skip(img image.Image) bool {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return !e.wantKey && e.refinedNow() && time.Since(e.lastSent) < e.p.IdleInterval
+	return !e.keyDue(time.Now()) && e.refinedNow() && time.Since(e.lastSent) < e.p.IdleInterval
+}
+
+// keyDue reports whether the next frame is a keyframe: one was asked for
+// and KeyFrameInterval has passed since the last one made to order (the
+// first request, at the start, is answered at once). e.mu is held.
+func (e *encoder) keyDue(now time.Time) bool {
+	return e.wantKey && (e.p.KeyFrameInterval < 0 || e.lastKey.IsZero() || now.Sub(e.lastKey) >= e.p.KeyFrameInterval)
 }
 
 // refinedNow reports whether the picture, unchanged for e.unchanged frames,
@@ -474,18 +490,21 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 		return nil, false, io.EOF
 	}
 	w, h := y.Rect.Dx(), y.Rect.Dy()
+	resized := false
 	if w != e.w || h != e.h {
 		if err := e.open(w, h); err != nil {
 			return nil, false, err
 		}
-		e.wantKey = true
+		resized = true
 	}
 	now := time.Now()
+	asked := e.keyDue(now)
+	key := resized || asked // a new size starts with a keyframe
 	// An idle refresh of a picture already refined says "nothing changed":
 	// with a huge static threshold every macroblock is skipped, where the
 	// rate control would otherwise spend the idle time's budget sharpening a
 	// picture nobody can see get sharper.
-	idle := e.p.SkipUnchanged && !e.wantKey && e.refinedNow()
+	idle := e.p.SkipUnchanged && !key && e.refinedNow()
 	if idle != e.idle {
 		threshold := e.p.StaticThreshold
 		if idle {
@@ -508,7 +527,7 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 	// libvpx does for blocks whose last coding is not exact) made a click
 	// on a still screen a whole-picture frame. The refine frames that
 	// follow code every block again, to sharpen.
-	if err := e.setActive(e.activeMap()); err != nil {
+	if err := e.setActive(e.activeMap(key)); err != nil {
 		return nil, false, err
 	}
 	pts := now.Sub(e.start).Microseconds()
@@ -522,7 +541,7 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 		dur = 33_333
 	}
 	var flags C.vpx_enc_frame_flags_t
-	if e.wantKey {
+	if key {
 		flags |= C.VPX_EFLAG_FORCE_KF
 	}
 	code := C.encode(e.ctx, e.img, C.int(w), C.int(h), C.int(y.YStride), C.int(y.CStride),
@@ -531,7 +550,9 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 	if code != 0 {
 		return nil, false, vpxErr("encode", code)
 	}
-	e.wantKey = false
+	if asked {
+		e.lastKey = now
+	}
 	e.lastPTS, e.lastSent = pts, now
 	if !e.refinedNow() {
 		// A small change (or its refinement) coded finely needs no more
@@ -542,20 +563,24 @@ func (e *encoder) encode(y *image.YCbCr) (out []byte, send bool, err error) {
 	if cap(e.out) < w*h {
 		e.out = make([]byte, w*h*3/2)
 	}
-	var key C.int
-	n := C.next(e.ctx, (*C.uchar)(unsafe.Pointer(&e.out[:cap(e.out)][0])), C.long(cap(e.out)), &key)
+	var isKey C.int
+	n := C.next(e.ctx, (*C.uchar)(unsafe.Pointer(&e.out[:cap(e.out)][0])), C.long(cap(e.out)), &isKey)
 	if n < 0 {
 		return nil, false, fmt.Errorf("%w: frame larger than %d bytes", ErrEncode, cap(e.out))
+	}
+	if isKey != 0 {
+		e.wantKey = false // any keyframe answers the requests waiting
 	}
 	return bytes.Clone(e.out[:n]), true, nil
 }
 
 // activeMap returns the macroblocks to code in this frame, nil for all: for
 // a change, those that changed; for its refinements, all that changed since
-// the picture was last refined. It keeps that account in e.dirty.
-func (e *encoder) activeMap() []byte {
+// the picture was last refined. It keeps that account in e.dirty. A
+// keyframe codes all.
+func (e *encoder) activeMap(key bool) []byte {
 	switch {
-	case !e.p.SkipUnchanged || e.wantKey:
+	case !e.p.SkipUnchanged || key:
 		e.dirty, e.dirtyAll, e.refined = e.dirty[:0], true, false
 	case e.unchanged == 0 && len(e.active) > 0:
 		if e.refined {
@@ -621,7 +646,8 @@ const maxFrameDuration = 66_666
 // picture (the threshold is on a macroblock's prediction error).
 const idleStaticThreshold = 1 << 24
 
-// ForceKeyFrame makes the next frame a keyframe (the browser sent PLI or FIR).
+// ForceKeyFrame makes the next frame a keyframe (the browser sent PLI or
+// FIR), or the first one once KeyFrameInterval has passed since the last.
 func (e *encoder) ForceKeyFrame() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

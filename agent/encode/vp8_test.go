@@ -37,7 +37,8 @@ func TestVP8SkipsUnchangedFrames(t *testing.T) {
 	p := DefaultVP8
 	p.RefineFrames = 2
 	p.IdleInterval = time.Hour
-	p.SharpQuantizer = -1 // a flat picture is coded finely at once
+	p.SharpQuantizer = -1   // a flat picture is coded finely at once
+	p.KeyFrameInterval = -1 // the request comes at once (see TestVP8KeyFramesOnRequestAtMostOncePerInterval)
 	enc, err := p.BuildVideoEncoder(frames(10, 10, 10, 10, 10, 10, 200, 200, 200, 200, 200), prop.Media{Video: prop.Video{Width: 64, Height: 48}})
 	if err != nil {
 		t.Fatal(err)
@@ -322,5 +323,51 @@ func TestVP8DoesNotRefineWhatIsSharp(t *testing.T) {
 	}
 	if want := 1 + p.RefineFrames + 1; n != want {
 		t.Errorf("%d frames, want %d: the first picture refined, the small change not", n, want)
+	}
+}
+
+// On a lossy link the browser asks for a keyframe after each loss it cannot
+// repair, and each 1080p keyframe is many times a normal frame: requests
+// within KeyFrameInterval of the last keyframe wait for it to pass (one
+// keyframe then answers them all), rather than a keyframe each.
+func TestVP8KeyFramesOnRequestAtMostOncePerInterval(t *testing.T) {
+	p := DefaultVP8
+	p.KeyFrameInterval = time.Hour
+	levels := make([]byte, 12)
+	for i := range levels {
+		levels[i] = byte(20 * i) // every picture changes
+	}
+	enc, err := p.BuildVideoEncoder(frames(levels...), prop.Media{Video: prop.Video{Width: 64, Height: 48}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	force := enc.Controller().(interface{ ForceKeyFrame() error }).ForceKeyFrame
+	var keys []bool
+	read := func() {
+		t.Helper()
+		b, _, err := enc.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, isKeyFrame(b))
+	}
+	read() // the first frame: a keyframe
+	for range 5 {
+		force() // losses, one after the other
+		read()
+	}
+	if want := []bool{true, true, false, false, false, false}; !slices.Equal(keys, want) {
+		t.Fatalf("keyframes %v within the interval, want %v (the first frame, and the first request at once)", keys, want)
+	}
+	// The interval has passed: the pending request is answered at once.
+	e := enc.(*encoder)
+	e.mu.Lock()
+	e.lastKey = time.Now().Add(-2 * time.Hour)
+	e.mu.Unlock()
+	read()
+	read()
+	if got := keys[len(keys)-2:]; !slices.Equal(got, []bool{true, false}) {
+		t.Errorf("after the interval: keyframes %v, want [true false] (one keyframe for all the requests)", got)
 	}
 }

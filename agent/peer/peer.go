@@ -144,9 +144,12 @@ func New(cfg Config) (*Peer, error) {
 	}
 	p.notes.init()
 
-	p.cong = congestion.New(cfg.Logger, cfg.BitRate, func(congestion.Limits) {
+	p.cong = congestion.New(cfg.Logger, cfg.BitRate, func(l congestion.Limits) {
 		if err := p.view.applyBitRate(); err != nil {
 			p.log.Debug("peer: bit rate from the bandwidth estimate", "err", err)
+		}
+		if p.view.linkChanged(l) {
+			p.later(p.view.sendLink)
 		}
 	})
 	api, err := newAPI(&cfg, p.cong)

@@ -60,6 +60,7 @@ type view struct {
 	mu      sync.Mutex // guards the fields below
 	quality protocol.Quality
 	cur     int
+	link    linkState
 
 	// Owned by the reader (the encoder's goroutine).
 	last     time.Time
@@ -172,7 +173,10 @@ func (v *view) attach(dc *webrtc.DataChannel) {
 			v.log.Warn("peer: send view state", "err", err)
 		}
 	}
-	dc.OnOpen(send)
+	dc.OnOpen(func() {
+		send()
+		v.openLink(dc)
+	})
 	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
 		m, err := protocol.DecodeView(msg.Data)
 		if err != nil {

@@ -315,6 +315,8 @@ register({
       try {
         const st = JSON.parse(e.data);
         if (st.k === "state" && Array.isArray(st.monitors)) showState(st);
+        // The agent's bandwidth estimate, for the link indicator (path.js).
+        else if (st.k === "link" && st.link) window.dispatchEvent(new CustomEvent("lifeline-link", { detail: st.link }));
       } catch (err) {
         console.warn("view state", err);
       }

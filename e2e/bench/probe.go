@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,11 +25,13 @@ const probeJS = `(() => {
 	const v = lifeline.video, W = 1920, H = 48;
 	const c = document.createElement("canvas"); c.width = W; c.height = H;
 	const g = c.getContext("2d", { willReadFrequently: true });
-	const p = { seen: [], targets: [], clicks: [], frames: 0, last: -1, target: -1 };
+	const p = { seen: [], targets: [], clicks: [], frames: 0, last: -1, target: -1, lastAt: 0, freezes: 0 };
 	const lum = (d, x, y) => { const i = (y * W + x) * 4; return (d[i] + d[i + 1] + d[i + 2]) / 3; };
 	const onFrame = () => {
 		const t = Date.now();
 		p.frames++;
+		if (p.lastAt && t - p.lastAt > %[6]d) p.freezes++;
+		p.lastAt = t;
 		if (v.videoWidth) {
 			const sh = H * v.videoHeight / 1080;
 			g.drawImage(v, 0, v.videoHeight - sh, v.videoWidth, sh, 0, 0, W, H);
@@ -60,7 +63,7 @@ type Probe struct {
 func NewProbe(t testing.TB, tech *e2e.Technician) *Probe {
 	t.Helper()
 	p := &Probe{t: t, ctx: tech.Page()}
-	eval[bool](p, fmt.Sprintf(probeJS, blockX0, blockStep, blockSize, blockY0, targetX))
+	eval[bool](p, fmt.Sprintf(probeJS, blockX0, blockStep, blockSize, blockY0, targetX, freezeGap.Milliseconds()))
 	return p
 }
 
@@ -79,6 +82,20 @@ func eval[T any](p *Probe, js string, opts ...chromedp.EvaluateOption) T {
 // each was first seen (Unix ms).
 func (p *Probe) Seen() [][2]int64 {
 	return eval[[][2]int64](p, `(() => { const s = benchProbe.seen; benchProbe.seen = []; return s; })()`)
+}
+
+// freezeGap is the longest the console may go without a new frame while the
+// screen changes before the gap counts as a freeze.
+const freezeGap = 500 * time.Millisecond
+
+// Freezes returns, and forgets, how many gaps longer than freezeGap there were
+// between decoded frames, counting one still going on now. Call it before a
+// window to start counting.
+func (p *Probe) Freezes() int {
+	return eval[int](p, fmt.Sprintf(`(() => {
+		let n = benchProbe.freezes; benchProbe.freezes = 0;
+		if (benchProbe.lastAt && Date.now() - benchProbe.lastAt > %d) { n++; benchProbe.lastAt = 0; }
+		return n; })()`, freezeGap.Milliseconds()))
 }
 
 // Strip returns the video's size and the brightness of the 32 counter blocks
@@ -144,19 +161,35 @@ func (p *Probe) Click() {
 	}
 }
 
-// cpuTime returns the user+system CPU time process pid has used.
+// cpuTime returns the user+system CPU time the processes of process group
+// pid have used: the agent runs in a group of its own, as a supervisor and
+// the worker that captures and encodes.
 func cpuTime(t testing.TB, pid int) time.Duration {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		t.Fatal(err)
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	found := false
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// Fields after the command name (which may hold spaces): state is
+		// [0], process group [2], utime [11], stime [12], in clock ticks
+		// (100 per second on Linux).
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) < 13 || f[2] != strconv.Itoa(pid) {
+			continue
+		}
+		found = true
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
 	}
-	// Fields after the command name (which may hold spaces): state is [0],
-	// utime [11], stime [12], in clock ticks (100 per second on Linux).
-	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	s, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+s) * 10 * time.Millisecond
+	if !found {
+		t.Fatalf("no process in group %d", pid)
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // rss returns process pid's resident memory in bytes.

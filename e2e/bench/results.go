@@ -32,7 +32,7 @@ type Goal struct {
 }
 
 // Goals lists every key the benchmark writes, in table order.
-var Goals = []Goal{
+var Goals = append([]Goal{
 	{"g2g_ms_p50", "glass to glass, 1080p scrolling, median", "ms", 35, 0},
 	{"g2g_ms_p95", "glass to glass, 1080p scrolling, p95", "ms", 60, 0},
 	{"input_ms_p50", "click to photon, median", "ms", 50, 0},
@@ -50,7 +50,7 @@ var Goals = []Goal{
 	{"file_MBps_browser_ceiling", "for reference: Chromium to itself over data channels in one page (no agent, no video), median", "MB/s", 0, 0},
 	{"signaling_sessions_per_s", "sessions created and negotiated per second, one node", "1/s", 0, 500},
 	{"signaling_idle_sessions_per_GiB", "idle connected agents per GiB of node memory", "agents", 0, 10000},
-}
+}, networkGoals()...)
 
 // Results collects what the benchmarks measured.
 type Results struct {
@@ -58,6 +58,7 @@ type Results struct {
 	values  map[string]float64
 	samples map[string][]float64 // raw latencies for the chart
 	notes   []string
+	earlier []string // keys whose values come from the previous results
 }
 
 // NewResults returns empty results.
@@ -94,13 +95,17 @@ func (r *Results) Empty() bool {
 }
 
 // Write writes latest.json (every goal key; missing ones are 0), latest.md and
-// latest.png into dir.
+// latest.png into dir. Keys this run did not measure keep their values from
+// the latest.json already there, and notes of benchmarks that did not run
+// stay, so that one benchmark run alone (BENCH=Networks) leaves the others'
+// numbers.
 func (r *Results) Write(dir string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	r.keepEarlier(dir)
 	out := map[string]float64{}
 	for _, g := range Goals {
 		out[g.Key] = r.values[g.Key]
@@ -124,6 +129,44 @@ func (r *Results) Write(dir string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// keepEarlier adds the values of dir's latest.json that this run did not
+// measure, and the notes of latest.md whose benchmark (the note's first word)
+// wrote none this time; r.mu must be held.
+func (r *Results) keepEarlier(dir string) {
+	if b, err := os.ReadFile(filepath.Join(dir, "latest.json")); err == nil {
+		var old map[string]float64
+		if json.Unmarshal(b, &old) == nil {
+			for k, v := range old {
+				if _, ok := r.values[k]; !ok && v != 0 {
+					r.values[k] = v
+					r.earlier = append(r.earlier, k)
+				}
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "latest.md"))
+	if err != nil {
+		return
+	}
+	ran := map[string]bool{}
+	for _, n := range r.notes {
+		ran[noteBenchmark(n)] = true
+	}
+	var kept []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if n, ok := strings.CutPrefix(l, "- "); ok && !ran[noteBenchmark(n)] {
+			kept = append(kept, n)
+		}
+	}
+	r.notes = append(kept, r.notes...)
+}
+
+// noteBenchmark is the benchmark a note is about: its first word.
+func noteBenchmark(note string) string {
+	w, _, _ := strings.Cut(note, " ")
+	return strings.TrimSuffix(w, ":")
 }
 
 // number writes v for people: four significant digits at most, never in
@@ -163,7 +206,10 @@ func (r *Results) markdown() string {
 		v, ok := r.values[g.Key]
 		val, goal, met := "—", "", ""
 		if ok {
-			val = number(v) + " " + g.Unit
+			val = strings.TrimSpace(number(v) + " " + g.Unit)
+			if slices.Contains(r.earlier, g.Key) {
+				val += " (earlier run)"
+			}
 		}
 		switch {
 		case g.Max > 0:

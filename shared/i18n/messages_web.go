@@ -95,6 +95,12 @@ func init() {
 		"ws.path.relayed":      {EN: "Relayed", FR: "Relayée"},
 		"ws.path.relayedVia":   {EN: "Relayed via %s", FR: "Relayée via %s"},
 		"ws.path.rtt":          {EN: "%d ms", FR: "%d ms"},
+		"ws.link.title":        {EN: "The customer's estimated upload bandwidth, packet loss, frames per second and picture size", FR: "Débit montant estimé du client, pertes de paquets, images par seconde et taille de l'image"},
+		"ws.link.mbps":         {EN: "%s Mbit/s", FR: "%s Mbit/s"},
+		"ws.link.kbps":         {EN: "%d kbit/s", FR: "%d kbit/s"},
+		"ws.link.loss":         {EN: "%s loss", FR: "%s de pertes"},
+		"ws.link.fps":          {EN: "%d fps", FR: "%d i/s"},
+		"ws.link.bad":          {EN: "Bad connection: the picture is reduced", FR: "Mauvaise connexion : l'image est réduite"},
 
 		"join.title":        {EN: "Remote support", FR: "Assistance à distance"},
 		"join.heading":      {EN: "%s remote support", FR: "Assistance à distance %s"},

@@ -22,6 +22,11 @@ const (
 	// Monitor and Quality are in use. The agent sends it when the channel
 	// opens and after every change.
 	ViewState ViewKind = "state"
+	// ViewLink (agent → console) says what the agent's bandwidth estimate
+	// allows: sent when the channel opens and when the estimate changes
+	// much or the picture is reduced or restored (added 2026-12-07,
+	// additive to version 1).
+	ViewLink ViewKind = "link"
 )
 
 // Quality is a video quality preset.
@@ -64,7 +69,22 @@ type ViewMessage struct {
 	// does not take Ctrl+Alt+Del from the agent (Windows answers it only
 	// from a service); the console offers Task Manager instead.
 	NoCtrlAltDel bool `json:"noCad,omitempty"`
+	// Link is set in a ViewLink message only.
+	Link *Link `json:"link,omitempty"`
 }
+
+// Link is the agent's view of its uplink, for the console's link-quality
+// indicator.
+type Link struct {
+	// Kbps is the bandwidth estimate (kbit/s) the encoder follows.
+	Kbps int `json:"kbps"`
+	// Reduced says the estimate cut the picture: fewer frames or half
+	// resolution while it moves.
+	Reduced bool `json:"reduced"`
+}
+
+// MaxLinkKbps bounds Link.Kbps (10 Gbit/s).
+const MaxLinkKbps = 10_000_000
 
 // DecodeView parses and validates one view message.
 func DecodeView(data []byte) (ViewMessage, error) {
@@ -97,7 +117,14 @@ func (m *ViewMessage) validate() error {
 	if m.Monitor < 0 || m.Monitor >= MaxMonitors {
 		return fmt.Errorf("monitor %d out of range", m.Monitor)
 	}
+	if (m.Link != nil) != (m.Kind == ViewLink) {
+		return fmt.Errorf("link only in a link message")
+	}
 	switch m.Kind {
+	case ViewLink:
+		if m.Link.Kbps < 0 || m.Link.Kbps > MaxLinkKbps || m.Quality != "" || m.Monitor != 0 {
+			return fmt.Errorf("bad link %+v", *m.Link)
+		}
 	case ViewQuality:
 		if !m.Quality.Valid() {
 			return fmt.Errorf("unknown quality %q", m.Quality)

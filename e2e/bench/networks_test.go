@@ -1,0 +1,95 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/lifeline-support/lifeline/e2e"
+	"github.com/lifeline-support/lifeline/e2e/netns"
+)
+
+// Phases of a session on an impaired network: the estimator gets longer to
+// settle than on loopback, and a longer window catches rarer freezes.
+const (
+	netSettle  = 4 * time.Second
+	netMeasure = 8 * time.Second
+)
+
+// BenchmarkNetworks runs sessions with the agent behind each of the
+// customer's networks (Networks): the agent in a network namespace whose
+// link is rate-limited (tbf), delayed, jittered and lossy (the impair
+// program), while Xvfb, signaling and Chromium stay on this machine. In each
+// session: clicks on a still screen, then full-screen 1080p scrolling with
+// the frame counter. It needs root; it skips without.
+func BenchmarkNetworks(b *testing.B) {
+	nets := chosenNetworks()
+	if len(nets) == 0 {
+		b.Fatalf("LIFELINE_BENCH_NETWORKS=%q names none of the networks", os.Getenv("LIFELINE_BENCH_NETWORKS"))
+	}
+	link := netns.NewLink(b, nets[0].Impairment)
+	ip := link.Server.String()
+	stack := e2e.StartWith(b, e2e.Options{Width: 1920, Height: 1080,
+		SignalingArgs: []string{"--addr", ip + ":0", "--turn-listen", ip + ":0"}})
+	stack.Behind(link.Customer)
+	tech := stack.Technician(b)
+
+	type measured struct{ g2g, input, fps, kbps []float64 }
+	got := map[string]*measured{}
+	freezes := map[string]int{}
+	for b.Loop() {
+		for _, n := range nets {
+			link.Set(b, n.Impairment)
+			m := &measured{}
+			got[n.Name] = m
+			for run := range runs() {
+				still := StartPattern(b, stack.Display, "static")
+				inv := tech.NewSession(b, fmt.Sprintf("Net %s %d", n.Name, run))
+				customer := stack.Customer(b, inv)
+				customer.OpenPage(b)
+				customer.Allow(b)
+				tech.WaitVideo(b)
+				if path, shown := tech.WaitPath(b); path != n.Path {
+					b.Fatalf("%s: the console shows path %q (%q), want %q", n.Name, path, shown, n.Path)
+				}
+				tech.RequestControl(b)
+				customer.Allow(b)
+				tech.WaitStatus(b, "in control")
+				probe := NewProbe(b, tech)
+
+				time.Sleep(netSettle)
+				m.input = append(m.input, clickLatencies(b, probe, still)...)
+				still.Stop()
+
+				scroll := StartPattern(b, stack.Display, "scroll")
+				time.Sleep(netSettle)
+				probe.Seen()
+				probe.Freezes()
+				kbps, _, fps, receiver := sample(b, probe, customer.Pid(), netMeasure)
+				f := probe.Freezes()
+				m.kbps, m.fps = append(m.kbps, kbps), append(m.fps, fps)
+				freezes[n.Name] += f
+				m.g2g = append(m.g2g, glassToGlass(b, probe, scroll)...)
+				scroll.Stop()
+				b.Logf("%s run %d: scrolling %.0f kbit/s %.1f fps, %d freezes; the browser's receiver: %s", n.Name, run, kbps, fps, f, receiver)
+
+				tech.End(b)
+				customer.WaitExit(b)
+			}
+		}
+	}
+	b.ReportMetric(0, "ns/op")
+	set := func(key string, v float64) { results.Set(key, v); b.ReportMetric(v, key) }
+	for _, n := range nets {
+		m := got[n.Name]
+		set("g2g_ms_p50_"+n.Name, percentileOf(m.g2g, 50))
+		set("g2g_ms_p95_"+n.Name, percentileOf(m.g2g, 95))
+		set("input_ms_p50_"+n.Name, median(m.input))
+		set("fps_"+n.Name, median(m.fps))
+		set("freeze_count_"+n.Name, float64(freezes[n.Name]))
+		set("kbps_"+n.Name, median(m.kbps))
+	}
+	results.Note("Networks: the agent behind an impaired link (tbf rates; the impair program's delay, jitter and loss through NFQUEUE, each way), %d sessions per network; rates are medians of %d s scrolling windows, freezes the total over them.",
+		runs(), int(netMeasure.Seconds()))
+}
