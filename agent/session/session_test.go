@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"log/slog"
 	"strings"
 	"sync"
@@ -122,7 +121,7 @@ func TestAgentEnforcesTheCustomersGrants(t *testing.T) {
 	go func() {
 		done <- Run(ctx, Config{
 			Server: node.URL, Code: token, Consent: ui,
-			Logger:      slog.New(slog.NewTextHandler(os.Stderr, nil)),
+			Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 			NewPeer:     func(c peer.Config) (Peer, error) { fp.cfg = c; return fp, nil },
 			NewInjector: func() (Injector, error) { return fi, nil },
 		})
