@@ -207,15 +207,17 @@ func (in *incoming) finish() {
 	if err != nil {
 		in.removePartial()
 		f.log.Warn("file save", "err", err)
-		f.sendControl(protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: reasonOf(err)})
+		// The customer's log first: when the technician hears the verdict,
+		// the customer's side already shows it.
 		f.detachIn(in, "agent.files.log.failedIn", in.name, f.reasonText(reasonOf(err)))
+		f.sendControl(protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: reasonOf(err)})
 		return
 	}
 	f.cfg.Journal.Partial(in.tmp, true) // renamed to dst
-	f.sendControl(protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
 	f.log.Info("file received", "path", dst, "size", in.progress.size, "sha256", got)
 	f.report(protocol.Audit{Event: protocol.AuditFileSent, Name: filepath.Base(dst), Size: in.progress.size, SHA256: got})
 	f.detachIn(in, "agent.files.log.received", filepath.Base(dst), HumanSize(in.progress.size), got, dst)
+	f.sendControl(protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
 }
 
 // removePartial removes the partial file and tells the journal.
@@ -243,11 +245,12 @@ func (in *incoming) end(msg *protocol.FileMessage, key string, args ...any) {
 		in.removePartial()
 	}
 	in.mu.Unlock()
+	in.f.log.Info("file not received", "name", in.name, "why", key, "args", args)
+	// The customer's log first, as in done.
+	in.f.detachIn(in, key, args...)
 	if msg != nil {
 		in.f.sendControl(*msg)
 	}
-	in.f.log.Info("file not received", "name", in.name, "why", key, "args", args)
-	in.f.detachIn(in, key, args...)
 }
 
 func (f *Feature) detachIn(in *incoming, key string, args ...any) {
