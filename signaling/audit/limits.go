@@ -103,17 +103,28 @@ func (l *Log) Close() {
 	// Timers that fire later find nothing left to write.
 }
 
+// Peer is which side of a session reported an event: each side has its own
+// cap, so a technician's console flooding the trail cannot keep the agent's
+// reports (the files that crossed) out of it, nor the other way round.
+type Peer string
+
+// The peers of a session.
+const (
+	FromConsole Peer = "console"
+	FromAgent   Peer = "agent"
+)
+
 // RecordFromPeer records an event that a session's peer reported (files
-// that crossed, input the agent refused, a recording started). The peers of
+// that crossed, input the agent refused, a recording started). Each peer of
 // one session may report MaxPeerEvents events, counted across connections
 // and nodes; the first report past the cap is replaced by one
 // PeerReportsCapped event, and every report past it returns ErrPeerCapped
 // unwritten.
-func (l *Log) RecordFromPeer(ctx context.Context, e Event) error {
+func (l *Log) RecordFromPeer(ctx context.Context, peer Peer, e Event) error {
 	if l == nil {
 		return nil
 	}
-	n, err := l.countPeer(ctx, e.SessionID)
+	n, err := l.countPeer(ctx, e.SessionID, peer)
 	if err != nil {
 		return fmt.Errorf("%w (counting reports: %w)", ErrNotRecorded, err)
 	}
@@ -130,9 +141,9 @@ func (l *Log) RecordFromPeer(ctx context.Context, e Event) error {
 	return ErrPeerCapped
 }
 
-// countPeer adds one to session sid's report count and returns it.
-func (l *Log) countPeer(ctx context.Context, sid string) (int, error) {
-	key := "s." + sid
+// countPeer adds one to the count of reports peer made in session sid and returns it.
+func (l *Log) countPeer(ctx context.Context, sid string, peer Peer) (int, error) {
+	key := "s." + sid + "." + string(peer)
 	for range 20 {
 		entry, err := l.peers.Get(ctx, key)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {

@@ -299,3 +299,42 @@ func TestAuditNamesRealActors(t *testing.T) {
 		t.Fatalf("session trail:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestConsoleAuditFloodKeepsAgentReports: a technician's console that floods
+// the trail with its own reports (recordings started, which it may send)
+// cannot use up the session's cap so that the agent's report of a file that
+// crossed goes unrecorded: each side has its own cap.
+func TestConsoleAuditFloodKeepsAgentReports(t *testing.T) {
+	natsURL := natstest.Server(t)
+	n := st.StartNode(t, natsURL, "node")
+	tc := st.LogIn(t, n)
+	sid, token, _ := tc.NewSession(t, "Marie Dupont")
+	a := st.Dial(t, n.URL+"/ws/agent", nil)
+	a.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc", OS: "linux"})
+	a.Expect(protocol.TypeAgentWelcome)
+
+	c := tc.Dial(t, "/ws/console")
+	c.Expect(protocol.TypeConsoleWelcome)
+	for range 510 {
+		c.Send(protocol.TypeAudit, sid, protocol.Audit{Event: protocol.AuditRecordingStarted})
+	}
+	// One socket's messages are handled in order: the reply to a bad
+	// message means every report before it was handled.
+	c.SendRaw([]byte(`{"v":1,"type":"no.such.type","id":"last","sid":"` + sid + `"}`))
+	for c.Expect(protocol.TypeError).ID != "last" {
+	}
+	a.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditFileSent, Name: "invoice.exe", Size: 1, SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"})
+	a.SendRaw([]byte(`{"v":1,"type":"no.such.type","id":"last"}`))
+	for a.Expect(protocol.TypeError).ID != "last" {
+	}
+
+	files := 0
+	for _, e := range readTrail(t, natsURL) {
+		if e.SessionID == sid && e.Type == "file.sent" {
+			files++
+		}
+	}
+	if files != 1 {
+		t.Fatalf("after the console's 510 reports the agent's file report wrote %d events; want 1", files)
+	}
+}

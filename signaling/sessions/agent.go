@@ -269,7 +269,7 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 			}
 			actor = ss.TechnicianID
 		}
-		s.Report(actor, sid, body)
+		s.Report(audit.FromAgent, actor, sid, body)
 	case *protocol.Answer, *protocol.Candidate, *protocol.Path:
 		// The owner may have changed (transfer) since the agent joined.
 		ss, err := s.cfg.Store.Session(ctx, sid)

@@ -106,7 +106,7 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m proto
 		if body.Event != protocol.AuditRecordingStarted {
 			return ss, ErrRecordingsOnly
 		}
-		s.Report(tech.ID, m.SID, body)
+		s.Report(audit.FromConsole, tech.ID, m.SID, body)
 	case *protocol.Offer:
 		if !ss.AgentConnected {
 			return ss, ErrNotConnected
@@ -125,16 +125,16 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m proto
 	return ss, nil
 }
 
-// Report records an audit report from a peer (actor: a technician's ID or
-// "customer"); a session's peers may report audit.Config.MaxPeerEvents in all.
-func (s *Service) Report(actor, sid string, a *protocol.Audit) {
+// Report records an audit report from a session's console or agent (actor:
+// a technician's ID or "customer"); each may report audit.Config.MaxPeerEvents.
+func (s *Service) Report(from audit.Peer, actor, sid string, a *protocol.Audit) {
 	e := audit.Event{Type: audit.Type(a.Event), Actor: actor, SessionID: sid, Detail: a.Detail}
 	if a.Name != "" {
 		e.File = &audit.File{Name: a.Name, Size: a.Size, SHA256: a.SHA256}
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
-	if err := s.cfg.Audit.RecordFromPeer(ctx, e); errors.Is(err, audit.ErrPeerCapped) {
+	if err := s.cfg.Audit.RecordFromPeer(ctx, from, e); errors.Is(err, audit.ErrPeerCapped) {
 		s.log.Debug("audit report over the session's cap", "sid", sid, "type", e.Type)
 	} else if err != nil {
 		s.log.Error("audit", "type", e.Type, "sid", sid, "err", err)
