@@ -681,6 +681,9 @@ func serverHost(server string) string {
 func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
 	s.tech, s.org = w.TechnicianName, w.OrgName
 	s.withdraw()
+	// The first technician's connection goes too: every peer feeds the same
+	// grants, so what the customer now allows must reach the new one only.
+	s.closePeer()
 	s.setGrants(protocol.Permissions{}, "")
 	s.introduce(w)
 	s.log.Info("another technician took the session; the customer is asked again", "technician", w.TechnicianName)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,9 +25,10 @@ const hang = 15 * time.Second
 
 // fakePeer stands in for the WebRTC peer (the OS edge: screen capture).
 type fakePeer struct {
-	cfg   peer.Config
-	mu    sync.Mutex
-	video []bool
+	cfg    peer.Config
+	mu     sync.Mutex
+	video  []bool
+	closed atomic.Bool
 }
 
 func (p *fakePeer) Answer(context.Context, webrtc.SessionDescription) (webrtc.SessionDescription, error) {
@@ -34,7 +36,7 @@ func (p *fakePeer) Answer(context.Context, webrtc.SessionDescription) (webrtc.Se
 }
 func (p *fakePeer) AddCandidate(webrtc.ICECandidateInit) error { return nil }
 func (p *fakePeer) SetVideo(on bool)                           { p.mu.Lock(); p.video = append(p.video, on); p.mu.Unlock() }
-func (p *fakePeer) Close() error                               { return nil }
+func (p *fakePeer) Close() error                               { p.closed.Store(true); return nil }
 func (p *fakePeer) lastVideo() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -176,7 +176,14 @@ func TestTransferDropsGrantsAndAsksAgain(t *testing.T) {
 	s.receive(ctx, t, &protocol.PermissionRequest{Permission: protocol.PermissionClipboard})
 	ui.waitAsked(t, 1)
 
+	// The first technician's peer-to-peer connection: what the customer
+	// grants Claire must never reach it.
+	old := &fakePeer{}
+	s.peer = old
 	s.receive(ctx, t, &protocol.AgentWelcome{TechnicianName: "Claire Martin", OrgName: "Helpdesk Inc"})
+	if !old.closed.Load() || s.peer != nil {
+		t.Fatal("after the transfer the first technician's connection is still open: the customer's next grants would reach it")
+	}
 	if p := s.grants.get(); p != (protocol.Permissions{}) {
 		t.Fatalf("after the transfer the new technician holds %+v", p)
 	}

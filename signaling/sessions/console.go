@@ -185,14 +185,17 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 	if from != "" {
 		s.record(audit.Event{Type: audit.TransferAccepted, Actor: tech.ID, SessionID: sid, Detail: from})
 	}
+	if from != "" {
+		// Tell the customer who is with them now, and what their group
+		// denies, before the receiver hears of it: the agent closes the
+		// sender's connection on this welcome, so the receiver's offer
+		// (sent once she hears the state) must come after it.
+		s.publish(AgentSubject(ss.ID), protocol.TypeAgentWelcome, "", ss.ID, s.rewelcome(ctx, ss))
+	}
 	s.publishState(ss, from)
 	if from != "" {
 		// What the sender added since the receiver opened the session.
 		s.publishLog(ctx, tech.ID, sid)
-	}
-	if from != "" {
-		// Tell the customer who is with them now, and what their group denies.
-		s.publish(AgentSubject(ss.ID), protocol.TypeAgentWelcome, "", ss.ID, s.rewelcome(ctx, ss))
 	}
 	return nil
 }
