@@ -105,6 +105,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}
+		subs.work(m.SID)
 		if m.Type == protocol.TypeSessionOpen {
 			h.open(c, subs, m)
 		}
@@ -156,6 +157,10 @@ type consoleSubs struct {
 	mu    sync.Mutex // open and order, read by forward
 	open  map[string]bool
 	order []string
+	// worked holds every session the console acted on (a message the
+	// session service accepted), opened or not: when the login ends, those
+	// sessions end, whatever the console did or did not open first.
+	worked map[string]bool
 }
 
 const (
@@ -167,7 +172,7 @@ const (
 )
 
 func newConsoleSubs(h *Hub, c *conn, tech string) *consoleSubs {
-	return &consoleSubs{h: h, c: c, tech: tech, msgs: make(chan *nats.Msg, consoleBacklog), open: map[string]bool{}}
+	return &consoleSubs{h: h, c: c, tech: tech, msgs: make(chan *nats.Msg, consoleBacklog), open: map[string]bool{}, worked: map[string]bool{}}
 }
 
 // forward moves the messages the console wants to its socket. If NATS had to
@@ -230,11 +235,27 @@ func (s *consoleSubs) opened(sid string) {
 	}
 }
 
-// sessions lists the sessions the console opened.
+// sessions lists the sessions the console opened or acted on.
 func (s *consoleSubs) sessions() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.order)
+	out := slices.Clone(s.order)
+	for sid := range s.worked {
+		if !s.open[sid] {
+			out = append(out, sid)
+		}
+	}
+	return out
+}
+
+// work notes that the console acted on session sid.
+func (s *consoleSubs) work(sid string) {
+	if sid == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.worked[sid] = true
 }
 
 // inject queues b behind what NATS has delivered so far.

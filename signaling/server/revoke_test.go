@@ -289,3 +289,37 @@ func TestDeviceHistoryRefusesForeignDevice(t *testing.T) {
 		t.Errorf("alice's own history: %+v", v.History)
 	}
 }
+
+// A console that works on a session without ever opening it (a raw client
+// sends session.start and rtc.offer straight away) still loses it when its
+// login ends: log-out-everywhere ends every session the console acted on.
+func TestLogoutEndsSessionsTheConsoleNeverOpened(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	admin.CreateTechnician(t, "raw", "Raw", techPassword, "")
+	tc := st.LogInAs(t, n, "raw", techPassword)
+	console := tc.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	sid, token, _ := tc.NewSession(t, "Marie")
+	agent := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token})
+	agent.Expect(protocol.TypeAgentWelcome)
+	console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	for console.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState).State != "active" {
+	}
+	console.Send(protocol.TypeOffer, sid, protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0"}})
+	agent.Expect(protocol.TypeOffer)
+
+	if code, body := admin.Post(t, "/admin/technicians/raw", url.Values{"action": {"logout"}}); code != http.StatusOK {
+		t.Fatalf("logout: %d %s", code, body)
+	}
+	for {
+		got, err := agent.Read(10 * time.Second)
+		if err != nil {
+			t.Fatalf("agent: %v; want session.end once the console's login ended", err)
+		}
+		if got.Type == protocol.TypeSessionEnd {
+			return
+		}
+	}
+}
