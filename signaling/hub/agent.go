@@ -12,13 +12,16 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/sessions"
+	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
 // Agent serves /ws/agent: the customer's agent says hello with its code or PIN,
 // then exchanges permissions and WebRTC signaling with the technician.
 func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	log := h.log.With("ws", "agent", "remote", r.RemoteAddr)
-	release, status, msg := h.pending.take(auth.ClientIP(r))
+	// Counted per client as the PIN limits count them (IPv6 per /64): one
+	// host with many addresses is still one client.
+	release, status, msg := h.pending.take(store.AddrKey(auth.ClientIP(r)))
 	if release == nil {
 		log.Debug("agent websocket refused before hello", "status", status)
 		http.Error(w, msg, status)

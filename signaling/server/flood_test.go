@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"runtime"
 	"runtime/debug"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/server"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
@@ -189,5 +191,38 @@ func TestAgentSocketFloodMemoryComesBack(t *testing.T) {
 		flood, mb(obj0), mb(obj1), mb(obj2), mb(total0), mb(total1), mb(total2), mb(released), mb(total2-released))
 	if obj2 > obj0+16<<20 {
 		t.Fatalf("live heap %.1f MB after the flood closed, %.1f MB before: a leak", mb(obj2), mb(obj0))
+	}
+}
+
+// TestAgentSocketBoundCountsIPv6By64: one IPv6 host has a /64 of addresses;
+// the bound on sockets before hello counts them as one client, as the PIN
+// limits do, so a host cannot fill the node's bound by changing address.
+func TestAgentSocketBoundCountsIPv6By64(t *testing.T) {
+	lo, err := auth.ParseProxy("127.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := st.StartNode(t, natstest.Server(t), "node", func(c *server.Config) { c.TrustedProxies = auth.Proxies{lo} })
+	var held []*websocket.Conn
+	defer func() {
+		for _, ws := range held {
+			ws.CloseNow()
+		}
+	}()
+	for i := range 100 {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		h := http.Header{"X-Forwarded-For": {fmt.Sprintf("2001:db8:1:2::%x", i+1)}}
+		ws, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(n.URL, "http")+"/ws/agent", &websocket.DialOptions{HTTPHeader: h})
+		cancel()
+		if err != nil {
+			if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+				t.Fatalf("socket %d: %v", i+1, err)
+			}
+			break
+		}
+		held = append(held, ws)
+	}
+	if len(held) == 100 || len(held) < 4 {
+		t.Fatalf("one /64 held %d sockets without hello from 100 addresses; want the per-client bound", len(held))
 	}
 }
