@@ -163,6 +163,7 @@ func New(cfg Config) (*Peer, error) {
 	p.gate = newGate(!cfg.VideoOff, p.done)
 	p.view = newView(&cfg)
 	p.view.limits, p.view.skip = p.cong.Limits, p.cong.Skip
+	p.view.later = p.later
 	track, err := newVideoTrack(&cfg, &p.width, &p.height, p.gate, p.view)
 	if err != nil {
 		_ = p.cong.Close()

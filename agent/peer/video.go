@@ -75,16 +75,20 @@ func (s *captureSource) Read() (image.Image, func(), error) {
 func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTrack, error) {
 	selector := mediadevices.NewCodecSelector(mediadevices.WithVideoEncoders(vp8Encoder(cfg.BitRate)))
 
-	var track mediadevices.Track
-	if cfg.Source != nil {
-		track = mediadevices.NewVideoTrack(cfg.Source, selector)
-	} else {
+	src := cfg.Source
+	if src == nil {
 		c, err := screen.OpenCapture(0, cfg.FrameRate)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrNoScreen, err)
 		}
-		track = mediadevices.NewVideoTrack(&captureSource{c}, selector)
+		src = &captureSource{c}
 	}
+	var first image.Point // the whole of X screen 0, if known
+	if len(cfg.Monitors) > 0 && cfg.Monitors[0].Screen == 0 {
+		first = image.Pt(cfg.Monitors[0].W, cfg.Monitors[0].H)
+	}
+	// A capture that fails shows a still picture rather than ending the track.
+	track := mediadevices.NewVideoTrack(newBlockedSource(src, v, g.done, first), selector)
 	vt := &videoTrack{Track: track}
 	if t, ok := track.(*mediadevices.VideoTrack); ok {
 		t.Transform(func(r video.Reader) video.Reader {

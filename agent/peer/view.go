@@ -56,11 +56,14 @@ type view struct {
 	target atomic.Int64
 	// onMonitor is told the monitor streamed from now on.
 	onMonitor func(protocol.Monitor)
+	// later, if set, runs a send on the Peer's notify goroutine.
+	later func(func())
 
 	mu      sync.Mutex // guards the fields below
 	quality protocol.Quality
 	cur     int
 	link    linkState
+	screen  screenState
 
 	// Owned by the reader (the encoder's goroutine).
 	last     time.Time
@@ -176,6 +179,7 @@ func (v *view) attach(dc *webrtc.DataChannel) {
 	dc.OnOpen(func() {
 		send()
 		v.openLink(dc)
+		v.openScreen(dc)
 	})
 	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
 		m, err := protocol.DecodeView(msg.Data)

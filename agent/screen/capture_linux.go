@@ -158,7 +158,8 @@ func (c *Capture) resize() error {
 
 // Read waits for the next capture time (the frame rate's pace, counted from
 // the last Read when it came late) and captures the screen. The frame is
-// valid until the next Read or Close.
+// valid until the next Read or Close. A capture that fails wraps
+// ErrUnreadable.
 func (c *Capture) Read() (*Frame, error) {
 	c.waitTurn()
 	c.mu.Lock()
@@ -172,14 +173,14 @@ func (c *Capture) Read() (*Frame, error) {
 	// top-left corner. One that shrank between the two requests fails the
 	// capture; its size is then read once more.
 	if err := c.resize(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	if C.get_image(c.dp, C.int(c.screen), c.img) == 0 {
 		if err := c.resize(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 		}
 		if C.get_image(c.dp, C.int(c.screen), c.img) == 0 {
-			return nil, fmt.Errorf("screen: capture of X screen %d failed", c.screen)
+			return nil, fmt.Errorf("%w: capture of X screen %d failed", ErrUnreadable, c.screen)
 		}
 	}
 	c.frame.Seq++

@@ -10,10 +10,6 @@ import (
 	"github.com/lifeline-support/lifeline/agent/win32"
 )
 
-// placeholderGrey is the grey of the picture shown while the screen cannot
-// be read.
-const placeholderGrey = 0x40
-
 // blockRows is the height of the bands Read compares with the last capture.
 const blockRows = 16
 
@@ -30,8 +26,8 @@ const (
 // into a DIB section, and compares each capture with the last one band by
 // band: an unchanged screen keeps its Seq, so the view converts nothing and
 // the encoder sends nothing. It follows the virtual screen's size. While the
-// screen cannot be read (a locked workstation, a UAC prompt's secure
-// desktop) it hands out a grey picture.
+// screen cannot be read, Read says why: ErrLocked, ErrSecureDesktop or
+// ErrUnreadable.
 //
 // DXGI Desktop Duplication (dirty rectangles, cheaper on real Windows) is not
 // written yet; Wine, where the agent is tested, has none.
@@ -112,18 +108,11 @@ func (c *Capture) Read() (*Frame, error) {
 		grab = c.grab
 	}
 	if err := grab(c.origin.X, c.origin.Y); err != nil {
-		// Locked, or the secure desktop of a UAC prompt: an error would end
-		// the video for good, so the technician gets a grey picture (once)
-		// until the screen can be read again.
-		if c.prev != nil || c.frame.Seq == 0 {
-			c.prev = nil // the next readable capture counts as changed
-			for i := range c.shot.Pix {
-				c.shot.Pix[i] = placeholderGrey
-			}
-			c.frame.Seq++
-			c.change = now
-		}
-		return &c.frame, nil
+		// Locked, or the secure desktop of a UAC prompt: say which. The
+		// caller keeps the video going (agent/peer shows a still picture
+		// and tells the technician why).
+		c.prev = nil // the next readable capture counts as changed
+		return nil, fmt.Errorf("%w (%v)", inputBlocked(), err)
 	}
 	if c.changed() {
 		c.frame.Seq++
@@ -168,4 +157,21 @@ func (c *Capture) Close() error {
 	}
 	c.frame.Pix = nil
 	return nil
+}
+
+// inputBlocked says why the screen cannot be read now, from the input
+// desktop's name and the session's lock state (see blockedBy).
+func inputBlocked() error {
+	name, err := win32.InputDesktopName()
+	if err != nil {
+		name = "" // not ours to open: Winlogon's
+	}
+	lock := lockUnknown
+	if locked, known := win32.SessionLocked(); known {
+		lock = sessionUnlocked
+		if locked {
+			lock = sessionLocked
+		}
+	}
+	return blockedBy(name, lock)
 }

@@ -6,10 +6,11 @@ import (
 )
 
 // A capture that fails (BitBlt is refused while the workstation is locked or
-// a UAC prompt holds the secure desktop) does not end the stream: Read hands
-// out a grey picture, once, and the screen again as soon as it can be read.
-// Before, Read returned the error, which ends mediadevices' track: the
-// technician's video froze for good. Runs under Wine (e2e/wine).
+// a UAC prompt holds the secure desktop) says why, and the capture reads the
+// screen again as soon as it can: the next picture counts as new. (Before,
+// it handed out a grey picture and nothing said why; agent/peer now keeps
+// the video going with a still picture and tells the technician.) Runs
+// under Wine (e2e/wine).
 func TestCaptureSurvivesAFailedGrab(t *testing.T) {
 	c, err := OpenCapture(0, 1000)
 	if err != nil {
@@ -23,31 +24,18 @@ func TestCaptureSurvivesAFailedGrab(t *testing.T) {
 	seq := first.Seq
 
 	c.grab = func(x, y int) error { return errors.New("BitBlt: access denied") }
-	f, err := c.Read()
-	if err != nil {
-		t.Fatalf("Read with a failing capture: %v, want the placeholder", err)
+	_, err = c.Read()
+	if !errors.Is(err, ErrLocked) && !errors.Is(err, ErrSecureDesktop) && !errors.Is(err, ErrUnreadable) {
+		t.Fatalf("Read with a failing capture: %v, want why the screen cannot be read", err)
 	}
-	if f.Seq == seq {
-		t.Error("the placeholder kept the last picture's Seq: it would not be encoded")
-	}
-	for _, i := range []int{0, len(f.Pix) / 2, len(f.Pix) - 4} {
-		if got := f.Pix[i : i+3]; got[0] != placeholderGrey || got[1] != placeholderGrey || got[2] != placeholderGrey {
-			t.Fatalf("placeholder pixel %d is %v, want grey %d", i/4, got, placeholderGrey)
-		}
-	}
-	// Frames are the Capture's own (Read returns the same *Frame): compare
-	// the Seq values read at each step.
-	grey := f.Seq
-	if again, _ := c.Read(); again.Seq != grey {
-		t.Error("a capture still failing made a new picture: the placeholder is sent once")
-	}
+	t.Logf("a failed capture says: %v", err)
 
 	c.grab = nil // the screen can be read again
 	back, err := c.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Seq == grey {
-		t.Error("the screen read again after a failure kept the placeholder's Seq")
+	if back.Seq == seq {
+		t.Error("the screen read again after a failure kept the last picture's Seq: it would not be encoded")
 	}
 }

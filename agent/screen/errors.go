@@ -18,3 +18,17 @@ var ErrClosed = errors.New("screen: capture closed")
 // without DAMAGE, or Windows, where Capture compares blocks of each capture
 // with the last one instead).
 var ErrNoChanges = errors.New("screen: the system does not report screen changes")
+
+// Why a capture failed. Read's error wraps one of these when the screen is
+// there but cannot be read (the video goes on with a still picture and the
+// technician is told why: agent/peer).
+var (
+	// ErrLocked means the customer's workstation is locked.
+	ErrLocked = errors.New("screen: the workstation is locked")
+	// ErrSecureDesktop means a Windows security prompt (UAC, the
+	// Ctrl+Alt+Del screen) holds the secure desktop, which the agent may not
+	// read.
+	ErrSecureDesktop = errors.New("screen: a security prompt holds the secure desktop")
+	// ErrUnreadable means the screen cannot be read for another reason.
+	ErrUnreadable = errors.New("screen: the screen cannot be read")
+)

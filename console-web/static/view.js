@@ -85,6 +85,24 @@ function keyboardGroup() {
 
 // View modes. Input positions come from the video's displayed box
 // (InputCapture.pos), so every mode maps clicks right by construction.
+// Why the agent cannot read the customer's screen, shown over the (still)
+// video until it can again: the agent's "screen" view messages.
+const BLOCKED = {
+  locked: "ws.view.blocked.locked",
+  secure: "ws.view.blocked.secure",
+  unreadable: "ws.view.blocked.unreadable",
+};
+let blockedNote = null;
+
+function showBlocked(why) {
+  if (!blockedNote) return;
+  const key = BLOCKED[why];
+  blockedNote.textContent = key ? ctx.t(key) : "";
+  blockedNote.hidden = !key;
+  if (blockedNote.dataset.why !== (why || "") && key) ctx.log?.event?.(ctx.t(key));
+  blockedNote.dataset.why = key ? why : "";
+}
+
 let detached = null; // { win, capture } of the detached window
 let lens = null; // the magnifier
 
@@ -298,6 +316,8 @@ register({
     ctx = c;
     const bar = document.getElementById("toolbar");
     bar.append(viewGroup(), streamGroup(), keysGroup(), keyboardGroup());
+    blockedNote = el("p", { id: "screen-blocked", className: "screen-blocked", role: "status", hidden: true });
+    c.video.parentElement.append(blockedNote);
     // The detached window follows the stream and the grants.
     c.video.addEventListener("loadedmetadata", syncDetached);
     document.getElementById("keyboard-mode")?.addEventListener("change", syncDetached);
@@ -317,6 +337,7 @@ register({
         if (st.k === "state" && Array.isArray(st.monitors)) showState(st);
         // The agent's bandwidth estimate, for the link indicator (path.js).
         else if (st.k === "link" && st.link) window.dispatchEvent(new CustomEvent("lifeline-link", { detail: st.link }));
+        else if (st.k === "screen") showBlocked(st.blocked);
       } catch (err) {
         console.warn("view state", err);
       }
@@ -324,6 +345,7 @@ register({
   },
   detach() {
     channel = null;
+    showBlocked("");
     syncStream();
     detached?.capture.detach();
   },
@@ -336,6 +358,7 @@ register({
   },
   ended() {
     viewing = false;
+    showBlocked("");
     for (const c of controls) c.disabled = true;
     syncStream();
     closeLens();

@@ -28,6 +28,11 @@ func init() {
 		"ws.view.monitorTitle":   {EN: "Which of the customer's monitors you see", FR: "Quel écran du client vous voyez"},
 		"ws.view.monitorItem":    {EN: "Monitor %d (%s)", FR: "Écran %d (%s)"},
 
+		// Over the video while the agent cannot read the customer's screen.
+		"ws.view.blocked.locked":     {EN: "The customer's screen is locked", FR: "L'écran du client est verrouillé"},
+		"ws.view.blocked.secure":     {EN: "A Windows security prompt is open on the customer's screen", FR: "Une invite de sécurité Windows est ouverte sur l'écran du client"},
+		"ws.view.blocked.unreadable": {EN: "The customer's screen cannot be read right now", FR: "L'écran du client ne peut pas être lu pour le moment"},
+
 		"ws.keys.cad":          {EN: "Ctrl+Alt+Del", FR: "Ctrl+Alt+Suppr"},
 		"ws.keys.cadTitle":     {EN: "Send Ctrl+Alt+Delete to the customer's computer", FR: "Envoyer Ctrl+Alt+Suppr à l'ordinateur du client"},
 		"ws.keys.taskManager":  {EN: "Task Manager", FR: "Gestionnaire des tâches"},

@@ -25,7 +25,9 @@ import (
 //     (2027-01, additive) session.state's agentRun: an agent run again after a
 //     crash resumes its session with its device key and the used invitation;
 //     then (2026-12, additive) the session's running log: log.append and
-//     log.entries.
+//     log.entries; then (2026-12-07, additive) the view channel's link and
+//     screen messages (ViewLink, ViewScreen with Blocked: why the customer's
+//     screen cannot be read).
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.

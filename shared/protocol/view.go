@@ -27,7 +27,37 @@ const (
 	// much or the picture is reduced or restored (added 2026-12-07,
 	// additive to version 1).
 	ViewLink ViewKind = "link"
+	// ViewScreen (agent → console) says whether the customer's screen can
+	// be read, and if not why (Blocked): sent when the capture fails or
+	// recovers, and when the channel opens while it fails. While it fails
+	// the video shows a still grey picture and the console says why
+	// (added 2026-12-07, additive to version 1).
+	ViewScreen ViewKind = "screen"
 )
+
+// Blocked says why the customer's screen cannot be read; "" means it can.
+type Blocked string
+
+// Reasons the screen cannot be read.
+const (
+	// BlockedLocked: the customer's workstation is locked.
+	BlockedLocked Blocked = "locked"
+	// BlockedSecure: a Windows security prompt (UAC, Ctrl+Alt+Del) holds
+	// the secure desktop.
+	BlockedSecure Blocked = "secure"
+	// BlockedUnreadable: the screen cannot be read for another reason (the
+	// X server went away, a capture error).
+	BlockedUnreadable Blocked = "unreadable"
+)
+
+// Valid reports whether b is "" or a known reason.
+func (b Blocked) Valid() bool {
+	switch b {
+	case "", BlockedLocked, BlockedSecure, BlockedUnreadable:
+		return true
+	}
+	return false
+}
 
 // Quality is a video quality preset.
 type Quality string
@@ -71,6 +101,9 @@ type ViewMessage struct {
 	NoCtrlAltDel bool `json:"noCad,omitempty"`
 	// Link is set in a ViewLink message only.
 	Link *Link `json:"link,omitempty"`
+	// Blocked, in a ViewScreen message, says why the screen cannot be
+	// read; "" says it can again.
+	Blocked Blocked `json:"blocked,omitempty"`
 }
 
 // Link is the agent's view of its uplink, for the console's link-quality
@@ -120,7 +153,14 @@ func (m *ViewMessage) validate() error {
 	if (m.Link != nil) != (m.Kind == ViewLink) {
 		return fmt.Errorf("link only in a link message")
 	}
+	if m.Blocked != "" && m.Kind != ViewScreen {
+		return fmt.Errorf("blocked only in a screen message")
+	}
 	switch m.Kind {
+	case ViewScreen:
+		if !m.Blocked.Valid() || m.Quality != "" || m.Monitor != 0 {
+			return fmt.Errorf("bad screen message (blocked %q)", m.Blocked)
+		}
 	case ViewLink:
 		if m.Link.Kbps < 0 || m.Link.Kbps > MaxLinkKbps || m.Quality != "" || m.Monitor != 0 {
 			return fmt.Errorf("bad link %+v", *m.Link)
