@@ -975,6 +975,8 @@ func (s *runner) join(ctx context.Context, server string, hello protocol.AgentHe
 			ws.CloseNow()
 			return nil, nil, refusal(body)
 		}
+		// The server sends the welcome first; say so if it did not.
+		s.log.Warn("message before the welcome skipped", "type", m.Type)
 	}
 }
 
