@@ -330,8 +330,9 @@ type runner struct {
 	// it), by permission; an answer to any other question grants nothing.
 	asking map[protocol.Permission]question
 	askSeq uint64
-	// tech and org name the technician the customer's grants are for.
-	tech, org string
+	// techID names the account of the technician the customer's grants are
+	// for (see sameTechnician).
+	techID string
 	// denied is what the technician's group does not allow (from the server).
 	denied map[string]bool
 	wg     sync.WaitGroup
@@ -361,7 +362,7 @@ func (s *runner) run(ctx context.Context) error {
 	s.setServers(s.cfg.Server, welcome.Servers)
 	s.setConn(ws)
 	s.sid, s.secret = welcome.SID, welcome.Secret
-	s.tech, s.org = welcome.TechnicianName, welcome.OrgName
+	s.techID = welcome.TechnicianID
 	s.log = s.log.With("sid", s.sid)
 	ui := s.cfg.Consent
 	s.introduce(welcome)
@@ -555,10 +556,9 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 	case *protocol.SessionHold:
 		s.setHold(body.On)
 	case *protocol.AgentWelcome:
-		// The session was transferred: another technician is with the customer
-		// now, and what their group denies applies from now on.
-		s.applyDenied(body.Denied)
-		s.newTechnician(ctx, body)
+		// The session was transferred, or what the technician's group
+		// denies changed.
+		s.welcomedAgain(ctx, body)
 	case *protocol.SessionEnd:
 		s.cfg.Consent.Ended(consent.ReasonByTechnician)
 		s.log.Info("technician ended the session")
@@ -679,7 +679,7 @@ func serverHost(server string) string {
 // previous one carries over. Every grant and question is dropped, the
 // customer sees who is connecting now and is asked again, from viewing.
 func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
-	s.tech, s.org = w.TechnicianName, w.OrgName
+	s.techID = w.TechnicianID
 	s.withdraw()
 	// The first technician's connection goes too: every peer feeds the same
 	// grants, so what the customer now allows must reach the new one only.
@@ -847,16 +847,32 @@ func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 	if r.welcome.OnHold != s.hold {
 		s.setHold(r.welcome.OnHold)
 	}
-	w := r.welcome
-	s.applyDenied(w.Denied)
-	if w.TechnicianName != s.tech || w.OrgName != s.org {
-		// The session changed hands while the agent was away.
-		s.newTechnician(ctx, w)
-	} else {
-		s.introduce(w)
-		s.setGrants(s.grants.get(), "")
-	}
+	s.welcomedAgain(ctx, r.welcome)
 	s.log.Info("signaling connection back; session resumed")
+}
+
+// welcomedAgain takes a welcome after the first: on resuming, after a
+// transfer, or when what the technician's group denies changed. What the
+// group denies applies from now on. For the same technician the customer
+// keeps what they allowed (less what is denied now) and the server hears it
+// again; for another one (the session changed hands) every grant is
+// dropped and the customer is asked again.
+func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
+	s.applyDenied(w.Denied)
+	if !s.sameTechnician(w) {
+		s.newTechnician(ctx, w)
+		return
+	}
+	s.introduce(w)
+	s.setGrants(s.grants.get(), "")
+}
+
+// sameTechnician reports whether w names the technician the customer's
+// grants are for: the same account, whatever the names (two technicians may
+// share one). A server that names no account (before protocol.AgentWelcome
+// had TechnicianID) gets the safe answer: another technician.
+func (s *runner) sameTechnician(w *protocol.AgentWelcome) bool {
+	return w.TechnicianID != "" && w.TechnicianID == s.techID
 }
 
 // applyDenied takes a new list of what the technician's group denies (after a
@@ -978,6 +994,8 @@ func (s *runner) join(ctx context.Context, server string, hello protocol.AgentHe
 			ws.CloseNow()
 			return nil, nil, refusal(body)
 		}
+		// The server sends the welcome first; say so if it did not.
+		s.log.Warn("message before the welcome skipped", "type", m.Type)
 	}
 }
 

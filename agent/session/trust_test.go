@@ -5,12 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/agent/consent"
@@ -307,4 +309,98 @@ func get(t *testing.T, url string) string {
 		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
 	}
 	return string(b)
+}
+
+// handTo hands the session to the technician w names and has the customer
+// allow viewing (the n-th question on their terminal).
+func handTo(ctx context.Context, t *testing.T, s *runner, ui *termUI, w *protocol.AgentWelcome, n int) {
+	t.Helper()
+	s.receive(ctx, t, w)
+	ui.waitAsked(t, n)
+	ui.say(t, "y")
+	if _, err := s.handle(ctx, event{answer: s.nextAnswer(t, "the customer's answer")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.grants.get(); !p.View {
+		t.Fatalf("after allowing viewing: %+v", p)
+	}
+}
+
+// The server sends the welcome again when what the technician's group denies
+// changes: the same technician is still there, so the customer keeps what
+// they allowed, less what the group now denies, and is not asked again. (The
+// agent used to take every welcome for a transfer: a change of group
+// settings made every customer of the technician allow everything again.)
+func TestPermissionsChangeKeepsTheCustomersGrants(t *testing.T) {
+	ui := newTermUI(t)
+	f := &grantsFeature{}
+	s, ctx := testRunner(t, ui, &fakeInjector{}, f)
+	claire := protocol.AgentWelcome{TechnicianID: "claire", TechnicianName: "Claire Martin", OrgName: "Acme Support"}
+	handTo(ctx, t, s, ui, &claire, 1)
+	s.setGrants(protocol.Permissions{View: true, Control: true, Clipboard: true}, "")
+
+	again := claire
+	again.Denied = []string{protocol.DeniedControl}
+	s.receive(ctx, t, &again)
+	want := protocol.Permissions{View: true, Clipboard: true}
+	if p := s.grants.get(); p != want {
+		t.Fatalf("after the group stopped allowing control the customer allows %+v, want %+v", p, want)
+	}
+	if p := f.get(); p != want {
+		t.Fatalf("the features allow %+v, want %+v", p, want)
+	}
+	if len(s.asking) != 0 {
+		t.Fatalf("the customer is asked again (%v) by the same technician", s.asking)
+	}
+	// What the group denies now holds: control is refused without asking.
+	s.receive(ctx, t, &protocol.PermissionRequest{Permission: protocol.PermissionControl})
+	if len(s.asking) != 0 {
+		t.Fatal("the customer is asked for control the group no longer allows")
+	}
+}
+
+// A session handed to another technician while the agent was away (its
+// socket lost) asks the customer again when the agent is back, even when the
+// new technician has the same name as the one the customer allowed: the
+// grants are for an account, not for a name.
+func TestTransferWhileAwayToANamesakeAsksAgain(t *testing.T) {
+	ui := newTermUI(t)
+	f := &grantsFeature{}
+	s, ctx := testRunner(t, ui, &fakeInjector{}, f)
+	claire := protocol.AgentWelcome{TechnicianID: "claire", TechnicianName: "Claire Martin", OrgName: "Acme Support"}
+	handTo(ctx, t, s, ui, &claire, 1)
+
+	// The agent is back on a new socket; the session is another Claire Martin's.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		for {
+			if _, _, err := ws.Read(r.Context()); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	dctx, cancel := context.WithTimeout(ctx, hang)
+	defer cancel()
+	ws, _, err := websocket.Dial(dctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	namesake := claire
+	namesake.TechnicianID = "claire.martin2"
+	s.rejoined(ctx, ctx, &rejoin{ws: ws, server: srv.URL, welcome: &namesake})
+	if p := s.grants.get(); p != (protocol.Permissions{}) {
+		t.Fatalf("another technician of the same name holds %+v", p)
+	}
+	if p := f.get(); p != (protocol.Permissions{}) {
+		t.Fatalf("the features still allow %+v", p)
+	}
+	if _, ok := s.asking[protocol.PermissionView]; !ok {
+		t.Fatal("the customer is not asked again about the new technician")
+	}
 }

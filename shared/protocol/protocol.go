@@ -27,7 +27,10 @@ import (
 //     then (2026-12, additive) the session's running log: log.append and
 //     log.entries; then (2026-12-07, additive) the view channel's link and
 //     screen messages (ViewLink, ViewScreen with Blocked: why the customer's
-//     screen cannot be read).
+//     screen cannot be read), and agent.welcome's technicianId, so that a
+//     welcome sent again for the same technician (what their group denies
+//     changed) keeps the customer's grants, and one for another technician of
+//     the same name does not.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -125,6 +128,12 @@ type AgentWelcome struct {
 	TechnicianName string             `json:"technicianName"`
 	OrgName        string             `json:"orgName"`
 	ICEServers     []webrtc.ICEServer `json:"iceServers,omitempty"`
+	// TechnicianID names the technician's account: the customer's grants are
+	// for that account, and a welcome naming another one (a transfer, even
+	// to a technician of the same name) makes the agent ask again. Empty
+	// from servers before it was added: the agent then asks again on every
+	// welcome after the first.
+	TechnicianID string `json:"technicianId,omitempty"`
 	// Denied lists what the technician's group does not allow (Denied*
 	// constants); the agent refuses those whatever the console sends.
 	Denied []string `json:"denied,omitempty"`

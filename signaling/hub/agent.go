@@ -46,7 +46,13 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	sid := j.Session.ID
 	log = log.With("sid", sid)
 	c.log = log
-	sub, err := h.subscribe(c, sessions.AgentSubject(sid))
+	// The agent's messages are listened for from now on, so that none is
+	// lost, but they wait until its welcome is queued: the welcome is the
+	// first message an agent hears (it skips anything before it), and the
+	// technician, told inside Welcome that the agent is there, may send an
+	// offer at once.
+	welcomed := make(chan struct{})
+	sub, err := h.subscribe(c, sessions.AgentSubject(sid), welcomed)
 	if err != nil {
 		log.Error("subscribe", "err", err)
 		return
@@ -56,6 +62,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	welcome.ICEServers, welcome.Servers = h.iceFor(sid), h.cfg.AgentURLs
 	b, _ := protocol.Encode(protocol.TypeAgentWelcome, "", sid, welcome)
 	c.push(b)
+	close(welcomed)
 	log.Info("agent joined", "host", j.Session.Hostname, "resumed", j.Resumed)
 	h.goPing(c)
 

@@ -215,9 +215,17 @@ func (c *conn) read(ctx context.Context) (protocol.Message, error) {
 	}
 }
 
-// subscribe forwards every envelope published on subject to c.
-func (h *Hub) subscribe(c *conn, subject string) (*nats.Subscription, error) {
-	return h.cfg.NC.Subscribe(subject, c.pushMsg)
+// subscribe forwards every envelope published on subject to c once ready is
+// closed; what comes before waits for it, in order (NATS keeps what a
+// subscription has not handled yet), or for c to end.
+func (h *Hub) subscribe(c *conn, subject string, ready <-chan struct{}) (*nats.Subscription, error) {
+	return h.cfg.NC.Subscribe(subject, func(m *nats.Msg) {
+		select {
+		case <-ready:
+		case <-c.ctx.Done(): // pushMsg drops it, as for any ended socket
+		}
+		c.pushMsg(m)
+	})
 }
 
 // pushMsg queues a NATS message for the socket; one sent with deliver gets

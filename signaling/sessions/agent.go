@@ -208,7 +208,7 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 	s.publishState(ss)
 	s.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: ss.ID, IP: ip, Detail: ss.Hostname})
 	return protocol.AgentWelcome{
-		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName,
+		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName, TechnicianID: ss.TechnicianID,
 		OrgName: s.cfg.Auth.Settings(ctx).OrgName, Denied: ss.Denied,
 		Secret: j.Secret, Resumed: j.Resumed, OnHold: ss.State == session.OnHold,
 	}

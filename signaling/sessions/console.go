@@ -204,7 +204,7 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 // customer now and what the technician's group denies (ss.Denied).
 func (s *Service) rewelcome(ctx context.Context, ss store.Session) protocol.AgentWelcome {
 	return protocol.AgentWelcome{
-		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: ss.TechnicianName,
+		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: ss.TechnicianName, TechnicianID: ss.TechnicianID,
 		OrgName: s.cfg.Auth.Settings(ctx).OrgName, Resumed: true, Denied: ss.Denied,
 	}
 }
