@@ -2,7 +2,12 @@ package peer
 
 import (
 	"image"
+	"image/color"
+	"io"
+	"log/slog"
 	"testing"
+
+	"github.com/pion/mediadevices/pkg/io/video"
 
 	"github.com/lifeline-support/lifeline/agent/encode"
 )
@@ -68,4 +73,66 @@ func TestMotion(t *testing.T) {
 
 func rgbaPixels(img *image.RGBA) encode.Pixels {
 	return encode.Pixels{Pix: img.Pix, Stride: img.Stride, Rect: img.Rect}
+}
+
+// Frames the network skips (congestion.Controller.Skip) are still looked at
+// for motion. The bench's still desktop was streamed at half size, then
+// whole again with a 1080p keyframe (~300 kB) and its refinements, in one
+// session out of two: the picture shown at Allow and the indicator's frame
+// recoloured at "in control" a second later are two changes of every row,
+// and with the frames between them skipped (the first whole picture fills
+// the pacer's queue) the motion detector took them for two moving frames in
+// a row.
+func TestSkippedFramesDoNotMakeAStillScreenMove(t *testing.T) {
+	const w, h = 1920, 1080
+	black := image.NewRGBA(image.Rect(0, 0, w, h))
+	desktop := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			desktop.SetRGBA(x, y, color.RGBA{byte(x / 7), byte(y / 5), 90, 255})
+		}
+	}
+	// The indicator's 4-pixel frame around the screen, in another colour.
+	framed := image.NewRGBA(desktop.Rect)
+	copy(framed.Pix, desktop.Pix)
+	for y := range h {
+		for x := range w {
+			if x < 4 || x >= w-4 || y < 4 || y >= h-4 {
+				framed.SetRGBA(x, y, color.RGBA{230, 120, 0, 255})
+			}
+		}
+	}
+	// What the view reads: black while viewing is not allowed, the desktop
+	// at Allow and again while it stays still, then the frame recoloured.
+	src := []*image.RGBA{black, desktop, desktop, desktop, desktop, framed, framed, framed}
+	skipped := map[int]bool{2: true, 3: true, 4: true} // the network is behind
+	n := -1
+	v := newView(&Config{Logger: slog.Default(), BitRate: DefaultBitRate, FrameRate: 30})
+	v.skip = func() bool { return skipped[n] }
+	r := v.reader(video.ReaderFunc(func() (image.Image, func(), error) {
+		n++
+		if n >= len(src) {
+			return nil, func() {}, io.EOF
+		}
+		return src[n], func() {}, nil
+	}))
+	var sizes []image.Point
+	for {
+		img, _, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, img.Bounds().Size())
+	}
+	if len(sizes) != len(src)-len(skipped) {
+		t.Fatalf("%d frames sent, want %d", len(sizes), len(src)-len(skipped))
+	}
+	for i, s := range sizes {
+		if s != image.Pt(w, h) {
+			t.Fatalf("frame sizes %v: frame %d halved on a screen that changed twice, a second apart", sizes, i)
+		}
+	}
 }
