@@ -10,6 +10,7 @@ import (
 	"github.com/pion/mediadevices/pkg/io/video"
 
 	"github.com/lifeline-support/lifeline/agent/encode"
+	"github.com/lifeline-support/lifeline/agent/indicator"
 )
 
 // Scrolling turns half resolution on after motionEnter frames and off after
@@ -78,11 +79,10 @@ func rgbaPixels(img *image.RGBA) encode.Pixels {
 // Frames the network skips (congestion.Controller.Skip) are still looked at
 // for motion. The bench's still desktop was streamed at half size, then
 // whole again with a 1080p keyframe (~300 kB) and its refinements, in one
-// session out of two: the picture shown at Allow and the indicator's frame
-// recoloured at "in control" a second later are two changes of every row,
-// and with the frames between them skipped (the first whole picture fills
-// the pacer's queue) the motion detector took them for two moving frames in
-// a row.
+// session out of two: the picture shown at Allow and a change of every row
+// a second later (there, the indicator's frame recoloured at "in control"),
+// with the frames between them skipped (the first whole picture fills the
+// pacer's queue), were taken for two moving frames in a row.
 func TestSkippedFramesDoNotMakeAStillScreenMove(t *testing.T) {
 	const w, h = 1920, 1080
 	black := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -92,19 +92,14 @@ func TestSkippedFramesDoNotMakeAStillScreenMove(t *testing.T) {
 			desktop.SetRGBA(x, y, color.RGBA{byte(x / 7), byte(y / 5), 90, 255})
 		}
 	}
-	// The indicator's 4-pixel frame around the screen, in another colour.
-	framed := image.NewRGBA(desktop.Rect)
-	copy(framed.Pix, desktop.Pix)
-	for y := range h {
-		for x := range w {
-			if x < 4 || x >= w-4 || y < 4 || y >= h-4 {
-				framed.SetRGBA(x, y, color.RGBA{230, 120, 0, 255})
-			}
-		}
+	// A second change of every row: a window opened over the whole screen.
+	window := image.NewRGBA(desktop.Rect)
+	for i := range window.Pix {
+		window.Pix[i] = byte(i/4096) | 0x0f
 	}
 	// What the view reads: black while viewing is not allowed, the desktop
-	// at Allow and again while it stays still, then the frame recoloured.
-	src := []*image.RGBA{black, desktop, desktop, desktop, desktop, framed, framed, framed}
+	// at Allow and again while it stays still, then the window.
+	src := []*image.RGBA{black, desktop, desktop, desktop, desktop, window, window, window}
 	skipped := map[int]bool{2: true, 3: true, 4: true} // the network is behind
 	n := -1
 	v := newView(&Config{Logger: slog.Default(), BitRate: DefaultBitRate, FrameRate: 30})
@@ -133,6 +128,40 @@ func TestSkippedFramesDoNotMakeAStillScreenMove(t *testing.T) {
 	for i, s := range sizes {
 		if s != image.Pt(w, h) {
 			t.Fatalf("frame sizes %v: frame %d halved on a screen that changed twice, a second apart", sizes, i)
+		}
+	}
+}
+
+// The indicator's frame around the screen (agent/indicator) changes every
+// row when it appears or changes colour, and moves nothing. Shown at Allow
+// in the capture right after the desktop's first picture, it made the next
+// frames half size (and the return to whole size a 1080p keyframe) on the
+// bench's still desktop.
+func TestIndicatorFrameIsNotMotion(t *testing.T) {
+	const w, h = 1920, 1080
+	desktop := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			desktop.SetRGBA(x, y, color.RGBA{byte(x / 7), byte(y / 5), 90, 255})
+		}
+	}
+	framed := func(c color.RGBA) *image.RGBA {
+		img := image.NewRGBA(desktop.Rect)
+		copy(img.Pix, desktop.Pix)
+		for y := range h {
+			for x := range w {
+				if x < indicator.Frame || x >= w-indicator.Frame || y < indicator.Frame || y >= h-indicator.Frame {
+					img.SetRGBA(x, y, c)
+				}
+			}
+		}
+		return img
+	}
+	viewed, controlled := framed(color.RGBA{255, 140, 0, 255}), framed(color.RGBA{220, 0, 0, 255})
+	var m motion
+	for i, img := range []*image.RGBA{image.NewRGBA(desktop.Rect), desktop, viewed, controlled, viewed, controlled} {
+		if m.fast(rgbaPixels(img), img.Bounds()) {
+			t.Fatalf("frame %d (black, the desktop, then the indicator's frame in turns) taken for fast motion", i)
 		}
 	}
 }
