@@ -5,6 +5,7 @@ import (
 	"image"
 
 	"github.com/lifeline-support/lifeline/agent/encode"
+	"github.com/lifeline-support/lifeline/agent/indicator"
 )
 
 // Fast motion (scrolling, a window dragged, a video playing) is streamed at
@@ -21,6 +22,10 @@ const (
 	motionEnter   = 2          // busy frames in a row to go to half resolution
 	motionLeave   = 6          // quiet frames in a row to come back
 	motionMinArea = 1600 * 900 // smaller crops (1280×720, 1440×900) are always sent whole
+	// motionMargin is how many columns at each side of the crop are not
+	// looked at: the indicator's frame around the screen changes every row
+	// when it appears or changes colour, and moves nothing.
+	motionMargin = indicator.Frame
 )
 
 // motion tells, frame after frame, whether the screen moves fast.
@@ -44,6 +49,9 @@ func (m *motion) fast(img encode.Pixels, crop image.Rectangle) bool {
 	if crop.Dx()*crop.Dy() < minArea {
 		m.reset()
 		return false
+	}
+	if crop.Dx() > 2*motionMargin {
+		crop.Min.X, crop.Max.X = crop.Min.X+motionMargin, crop.Max.X-motionMargin
 	}
 	rowBytes := 4 * crop.Dx()
 	n := (crop.Dy() + motionRowStep - 1) / motionRowStep

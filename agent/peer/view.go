@@ -220,12 +220,6 @@ func (v *view) reader(r video.Reader) video.Reader {
 			}
 			v.mu.Unlock()
 
-			// The network is behind: skip this frame rather than queue it
-			// (the next one shows the screen as it is then).
-			if v.skip != nil && v.skip() {
-				release()
-				continue
-			}
 			var lim congestion.Limits
 			if v.limits != nil {
 				lim = v.limits()
@@ -234,20 +228,44 @@ func (v *view) reader(r video.Reader) video.Reader {
 				p.fps = lim.FPS
 			}
 
+			// The network is behind: skip this frame rather than queue it
+			// (the next one shows the screen as it is then).
+			drop := v.skip != nil && v.skip()
 			// Frame rate: below the capture's, let a frame through once its
 			// interval has (nearly) passed; the capture's own ticks set the
 			// phase. At the capture's rate every frame goes: the capture
 			// keeps its beat after a late frame by taking the next one
 			// early, which this would drop.
 			now := time.Now()
-			if p.fps > 0 && p.fps < v.auto.fps && now.Sub(v.last) < time.Duration(float64(time.Second)/p.fps*0.9) {
+			if !drop && p.fps > 0 && p.fps < v.auto.fps && now.Sub(v.last) < time.Duration(float64(time.Second)/p.fps*0.9) {
+				drop = true
+			}
+
+			src, crop := img, img.Bounds()
+			grabbed := mon != nil && mon.Screen != 0 && v.grab != nil
+			if mon != nil && !grabbed {
+				crop = image.Rect(mon.X, mon.Y, mon.X+mon.W, mon.Y+mon.H).Intersect(img.Bounds())
+				if crop.Empty() {
+					crop = img.Bounds()
+				}
+			}
+			px, ok := pixelsOf(src)
+			// Motion is the screen's, not the stream's: every frame of this
+			// screen is looked at, also those dropped here. Otherwise two
+			// changes a second apart (the picture at Allow, the indicator's
+			// frame recoloured at "in control"), with the frames between
+			// them skipped, look like two moving frames in a row. Another
+			// X screen is grabbed for the frames sent only.
+			if ok && !fixed && !grabbed {
+				p.half = p.half || v.moving(px, crop, lim)
+			}
+			if drop {
 				release()
 				continue
 			}
 			v.last = now
 
-			src, crop := img, img.Bounds()
-			if mon != nil && mon.Screen != 0 && v.grab != nil {
+			if grabbed {
 				g, err := v.grab(*mon, v.grabbed)
 				if err != nil {
 					v.log.Warn("peer: grab monitor", "err", err)
@@ -255,24 +273,10 @@ func (v *view) reader(r video.Reader) video.Reader {
 					v.grabbed = g
 					src, crop = g, g.Bounds()
 				}
-			} else if mon != nil {
-				crop = image.Rect(mon.X, mon.Y, mon.X+mon.W, mon.Y+mon.H).Intersect(img.Bounds())
-				if crop.Empty() {
-					crop = img.Bounds()
+				px, ok = pixelsOf(src)
+				if ok && !fixed {
+					p.half = p.half || v.moving(px, crop, lim)
 				}
-			}
-			px, ok := pixelsOf(src)
-			if ok && !fixed {
-				v.motion.minArea = 0
-				if lim.LowRes {
-					v.motion.minArea = 1
-				}
-				fast := v.motion.fast(px, crop)
-				if fast != v.halved {
-					v.log.Debug("peer: fast motion", "half", fast)
-					v.halved = fast
-				}
-				p.half = p.half || fast
 			}
 			out := v.shape(src, px, ok, encode.Shape{Crop: crop, Half: p.half, Gray: p.gray})
 			if out == img {
@@ -282,6 +286,21 @@ func (v *view) reader(r video.Reader) video.Reader {
 			return out, func() {}, nil
 		}
 	})
+}
+
+// moving tells whether the screen moves fast (see motion), with what the
+// bandwidth estimate allows: a slow network halves any moving screen.
+func (v *view) moving(px encode.Pixels, crop image.Rectangle, lim congestion.Limits) bool {
+	v.motion.minArea = 0
+	if lim.LowRes {
+		v.motion.minArea = 1
+	}
+	fast := v.motion.fast(px, crop)
+	if fast != v.halved {
+		v.log.Debug("peer: fast motion", "half", fast)
+		v.halved = fast
+	}
+	return fast
 }
 
 // pixelsOf gives the pixels of the pictures the view converts itself: the
