@@ -305,6 +305,10 @@ func TestNothingSyncedWithoutGrant(t *testing.T) {
 	}
 	r.grant(false)
 	r.customerCopies("after revoke")
+	// The copy has taken before sharing is switched on again: a copy still
+	// in flight at the very moment of the new grant may be read as made
+	// after it (CI saw it sent once under load).
+	r.waitFor("the copy made while not allowed to take", func() bool { return r.xclipOut() == "after revoke" })
 	r.grant(true)
 	r.customerCopies("allowed again")
 	if got := r.nextText("the copy after the new grant"); got != "allowed again" {
