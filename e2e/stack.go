@@ -466,6 +466,12 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// WaitFor polls cond until it holds or the hang guard (Timeout) fails t.
+func WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	waitFor(t, what, cond)
+}
+
 // waitFor polls cond until it holds or the hang guard ends the test.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()

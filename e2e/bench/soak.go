@@ -62,7 +62,8 @@ func faultEvery(d time.Duration) time.Duration { return d / 6 }
 
 // soakT is the testing.TB one soak session runs with: a failed step ends
 // that session (its goroutine) and is counted, not the whole soak, and the
-// session's cleanups (its agent, its browser tab) run when it ends.
+// session's cleanups (its agent, its browser tab) run when it ends. Logs go
+// to the benchmark's (a failed session's cleanups log the agent's output).
 type soakT struct {
 	testing.TB
 	mu       sync.Mutex
@@ -89,9 +90,7 @@ func (s *soakT) Skipf(format string, a ...any) {
 	s.fail("skipped: " + fmt.Sprintf(format, a...))
 	runtime.Goexit()
 }
-func (s *soakT) SkipNow()                        { s.fail("skipped"); runtime.Goexit() }
-func (s *soakT) Logf(format string, args ...any) {} // a session's chatter; failures are reported
-func (s *soakT) Log(args ...any)                 {}
+func (s *soakT) SkipNow() { s.fail("skipped"); runtime.Goexit() }
 
 func (s *soakT) Failed() bool {
 	s.mu.Lock()

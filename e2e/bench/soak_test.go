@@ -176,9 +176,9 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 		// customer runs the program again and allows it again.
 		tech.SendFile(t, step.big)
 		customer.AcceptFile(t)
-		waitUntil(t, "the partial file in Downloads", func() bool { return partialFiles(t, step.downloads) > 0 })
+		e2e.WaitFor(t, "the partial file in Downloads", func() bool { return partialFiles(t, step.downloads) > 0 })
 		e2e.Eval[bool](t, tech, "hold Ctrl", `(lifeline.input.input.send(JSON.stringify({k: "key", c: "ControlLeft", d: true})), true)`)
-		waitUntil(t, "Ctrl held on the display", func() bool { keys, _ := e2e.HeldInput(t, stack.Display); return len(keys) > 0 })
+		e2e.WaitFor(t, "Ctrl held on the display", func() bool { keys, _ := e2e.HeldInput(t, stack.Display); return len(keys) > 0 })
 		if err := syscall.Kill(customer.WorkerPid(t), syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 	sent := len(tech.Files(t).Sent)
 	tech.SendFile(t, step.small)
 	customer.AcceptFile(t)
-	waitUntil(t, "the small file received", func() bool { return len(tech.Files(t).Sent) > sent })
+	e2e.WaitFor(t, "the small file received", func() bool { return len(tech.Files(t).Sent) > sent })
 
 	// Transfer to Claire (a console client of her own), who accepts and ends.
 	node := st.Node{URL: stack.URL}
@@ -329,17 +329,6 @@ func clearDownloads(b *testing.B, dir string) {
 		if !strings.HasSuffix(e.Name(), ".lifeline-part") {
 			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
-	}
-}
-
-// waitUntil polls cond until it holds, or fails t after e2e.Timeout.
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	deadline := time.Now().Add(e2e.Timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
