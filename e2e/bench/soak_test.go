@@ -94,9 +94,6 @@ func BenchmarkSoak(b *testing.B) {
 			if failure != "" {
 				failures = append(failures, fmt.Sprintf("session %d (kill %v, restart %v): %s", n, kill, restart, failure))
 				b.Logf("session %d failed: %s", n, failure)
-				if sid != "" {
-					soakRun(b, func(t *soakT) { endAsAdmin(t, stack, sid) })
-				}
 			} else {
 				completed++
 			}
@@ -161,8 +158,10 @@ type soakStep struct {
 
 // soakSession runs one whole session and returns its ID (once known).
 func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician, step soakStep) (sid string) {
-	customer := stack.Customer(t, tech.NewSession(t, fmt.Sprintf("Soak %d", step.n)))
+	inv := tech.NewSession(t, fmt.Sprintf("Soak %d", step.n))
 	sid = tech.SessionID(t)
+	customer := stack.Customer(t, inv)
+	endFirst(t, stack, sid, customer)
 	customer.OpenPage(t)
 	customer.Allow(t)
 	tech.WaitVideo(t)
@@ -185,6 +184,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 		customer.WaitExit(t)
 		tech.WaitState(t, "reconnecting")
 		customer = customer.RunAgain(t)
+		endFirst(t, stack, sid, customer)
 		customer.OpenPage(t)
 		customer.Allow(t)
 		tech.WaitState(t, "active")
@@ -240,6 +240,20 @@ func expectState(t *soakT, c *st.Conn, sid, state string) {
 		}
 	}
 	t.Fatalf("session %s never %s", sid, state)
+}
+
+// endFirst makes a failed session end the way a technician ends it, and
+// waits for the customer's agent to stop by itself, before the session's
+// cleanups kill what is left of the agent: a SIGKILL of its whole process
+// group (its supervisor too) would leave a download in flight behind, which
+// no customer's crash can do.
+func endFirst(t *soakT, stack *e2e.Stack, sid string, customer *e2e.Customer) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			endAsAdmin(t, stack, sid)
+			customer.WaitExit(t)
+		}
+	})
 }
 
 // endAsAdmin ends a session a failed step left open, as an administrator.
