@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -115,6 +117,25 @@ var pageURL = regexp.MustCompile(`http://127\.0\.0\.1:\d+/[A-Za-z0-9_-]+/`)
 
 // Pid is the agent's process id.
 func (c *Customer) Pid() int { return c.cmd.Process.Pid }
+
+// WorkerPid is the process that runs the session: the agent's worker when it
+// runs under a supervisor, else the agent itself.
+func (c *Customer) WorkerPid(t testing.TB) int {
+	t.Helper()
+	pid := c.Pid()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		child, err := strconv.Atoi(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return child
+	}
+	return pid
+}
 
 // OpenPage opens the agent's local page once the agent prints its address.
 func (c *Customer) OpenPage(t testing.TB) {

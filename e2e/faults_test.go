@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,66 +12,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 )
-
-// xState is what the customer's X display says is held, mapped and shown.
-type xState struct {
-	keys    map[xproto.Keycode]bool // keycodes down (XQueryKeymap)
-	buttons uint16                  // Button1..5 mask of the pointer (XQueryPointer)
-	syms    map[xproto.Keysym]xproto.Keycode
-	windows map[xproto.Window]bool // mapped children of the root
-}
-
-// readX reads the display's key, button, keymap and window state.
-func readX(t testing.TB, display string) xState {
-	t.Helper()
-	conn, err := xgb.NewConnDisplay(display)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	setup := xproto.Setup(conn)
-	root := setup.DefaultScreen(conn).Root
-	st := xState{keys: map[xproto.Keycode]bool{}, syms: map[xproto.Keysym]xproto.Keycode{}, windows: map[xproto.Window]bool{}}
-	km, err := xproto.QueryKeymap(conn).Reply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, b := range km.Keys {
-		for bit := 0; bit < 8; bit++ {
-			if b&(1<<bit) != 0 {
-				st.keys[xproto.Keycode(i*8+bit)] = true
-			}
-		}
-	}
-	p, err := xproto.QueryPointer(conn, root).Reply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.buttons = p.Mask & (xproto.KeyButMaskButton1 | xproto.KeyButMaskButton2 | xproto.KeyButMaskButton3 | xproto.KeyButMaskButton4 | xproto.KeyButMaskButton5)
-	n := int(setup.MaxKeycode) - int(setup.MinKeycode) + 1
-	m, err := xproto.GetKeyboardMapping(conn, setup.MinKeycode, byte(n)).Reply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range m.Keysyms {
-		if _, seen := st.syms[s]; s != 0 && !seen {
-			st.syms[s] = setup.MinKeycode + xproto.Keycode(i/int(m.KeysymsPerKeycode))
-		}
-	}
-	tree, err := xproto.QueryTree(conn, root).Reply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range tree.Children {
-		if a, err := xproto.GetWindowAttributes(conn, w).Reply(); err == nil && a.MapState == xproto.MapStateViewable {
-			st.windows[w] = true
-		}
-	}
-	return st
-}
 
 // Keysyms the fault test watches.
 const (
@@ -81,25 +21,6 @@ const (
 	ksShiftL   = 0xffe1
 	ksEuro     = 0x010020ac // U+20AC as the agent maps it to a spare keycode
 )
-
-// WorkerPid is the process that runs the session: the agent's worker when it
-// runs under a supervisor, else the agent itself.
-func (c *Customer) WorkerPid(t testing.TB) int {
-	t.Helper()
-	pid := c.Pid()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		child, err := strconv.Atoi(f[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return child
-	}
-	return pid
-}
 
 // sendInput sends raw input events on the console's input channel, as the
 // console does for the technician's keys and buttons.

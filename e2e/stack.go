@@ -112,6 +112,7 @@ type Stack struct {
 	sigArgs []string // the signaling command line (the data directory stays)
 	sigStop func()   // stops the running signaling process and waits for it
 	sigKill func()   // kills it at once
+	sigPid  int      // the running signaling process
 }
 
 // Signaling is one running signaling process.
@@ -253,6 +254,7 @@ func (s *Stack) startSignaling(t testing.TB, args []string) string {
 		t.Fatal(err)
 	}
 	var once sync.Once
+	s.sigPid = cmd.Process.Pid
 	s.sigKill = func() { _ = cmd.Process.Kill() }
 	s.sigStop = func() {
 		once.Do(func() {
@@ -292,6 +294,10 @@ func (s *Stack) startSignaling(t testing.TB, args []string) string {
 	}
 	return ""
 }
+
+// SignalingPid is the process id of the stack's running signaling server
+// (a new one after RestartSignaling), to read its memory from /proc.
+func (s *Stack) SignalingPid() int { return s.sigPid }
 
 // KillSignaling kills the stack's signaling process at once, as a crashed
 // machine would.
@@ -458,6 +464,12 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// WaitFor polls cond until it holds or the hang guard (Timeout) fails t.
+func WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	waitFor(t, what, cond)
 }
 
 // waitFor polls cond until it holds or the hang guard ends the test.

@@ -1,0 +1,171 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// soakGoals are the keys BenchmarkSoak writes (issue 21: nothing left broken
+// after a crash, a restart or a long run).
+func soakGoals() []Goal {
+	return []Goal{
+		{"soak_sessions_completed", "soak: sessions created, joined, streamed, chatted, transferred and ended", "", 0, 0},
+		{"soak_errors", "soak: sessions that failed a step", "", 0, 0},
+		{"soak_goroutines_start", "soak: signaling's goroutines after the first session", "", 0, 0},
+		{"soak_goroutines_end", "soak: signaling's goroutines after the last session", "", 0, 0},
+		{"soak_mem_start_mb", "soak: signaling's resident memory after the first session", "MB", 0, 0},
+		{"soak_mem_end_mb", "soak: signaling's resident memory after the last session (goal: within 10 % of the start)", "MB", 0, 0},
+		{"soak_stuck_keys", "soak: keys and buttons left held on the customer's display after a session", "", 0, 0},
+		{"soak_partial_files", "soak: partial downloads left on the customer's disk", "", 0, 0},
+		{"soak_audit_holes", "soak: sessions without their created, started and ended audit events", "", 0, 0},
+	}
+}
+
+// soakDuration is how long BenchmarkSoak runs: LIFELINE_SOAK_DURATION (a Go
+// duration, "5m"), 30 minutes by default.
+func soakDuration() (time.Duration, error) {
+	v := os.Getenv("LIFELINE_SOAK_DURATION")
+	if v == "" {
+		return 30 * time.Minute, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("LIFELINE_SOAK_DURATION=%q: want a positive duration such as 5m", v)
+	}
+	return d, nil
+}
+
+// soakChosen reports whether the -bench pattern names the soak itself
+// (BENCH=Soak), not merely matches it as "." does: the default bench run
+// must not take half an hour.
+func soakChosen(pattern string) bool {
+	for _, part := range strings.Split(pattern, "/") {
+		if strings.Contains(part, "Soak") {
+			return true
+		}
+	}
+	return false
+}
+
+// faultEvery spaces the soak's faults: one agent kill and one signaling
+// restart per 5 minutes of a 30-minute run, the same count (6 of each) in a
+// shorter or longer one.
+func faultEvery(d time.Duration) time.Duration { return d / 6 }
+
+// soakT is the testing.TB one soak session runs with: a failed step ends
+// that session (its goroutine) and is counted, not the whole soak, and the
+// session's cleanups (its agent, its browser tab) run when it ends. Logs go
+// to the benchmark's (a failed session's cleanups log the agent's output).
+type soakT struct {
+	testing.TB
+	mu       sync.Mutex
+	failure  string
+	cleanups []func()
+}
+
+func (s *soakT) fail(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failure == "" {
+		s.failure = msg
+	}
+}
+
+func (s *soakT) Fail()                          { s.fail("failed") }
+func (s *soakT) FailNow()                       { s.fail("failed"); runtime.Goexit() }
+func (s *soakT) Error(args ...any)              { s.fail(fmt.Sprint(args...)) }
+func (s *soakT) Errorf(format string, a ...any) { s.fail(fmt.Sprintf(format, a...)) }
+func (s *soakT) Fatal(args ...any)              { s.fail(fmt.Sprint(args...)); runtime.Goexit() }
+func (s *soakT) Fatalf(format string, a ...any) { s.fail(fmt.Sprintf(format, a...)); runtime.Goexit() }
+func (s *soakT) Skip(args ...any)               { s.fail("skipped: " + fmt.Sprint(args...)); runtime.Goexit() }
+func (s *soakT) Skipf(format string, a ...any) {
+	s.fail("skipped: " + fmt.Sprintf(format, a...))
+	runtime.Goexit()
+}
+func (s *soakT) SkipNow() { s.fail("skipped"); runtime.Goexit() }
+
+func (s *soakT) Failed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failure != ""
+}
+
+func (s *soakT) Cleanup(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cleanups = append(s.cleanups, f)
+}
+
+// soakRun runs one session's steps with a soakT of its own and returns its
+// failure ("" when every step passed), after the session's cleanups ran.
+func soakRun(tb testing.TB, steps func(t *soakT)) string {
+	t := &soakT{TB: tb}
+	isolated(t, func() { steps(t) })
+	for i := len(t.cleanups) - 1; i >= 0; i-- {
+		isolated(t, t.cleanups[i])
+	}
+	return t.failure
+}
+
+// isolated runs f on a goroutine of its own, where runtime.Goexit (a failed
+// step) ends f alone, and a panic is a failure.
+func isolated(t *soakT, f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				t.fail(fmt.Sprintf("panic: %v", r))
+			}
+		}()
+		f()
+	}()
+	<-done
+}
+
+var goroutineTotal = regexp.MustCompile(`goroutine profile: total (\d+)`)
+
+// goroutines parses the total from a /debug/pprof/goroutine?debug=1 page.
+func goroutines(page string) (int, error) {
+	m := goroutineTotal.FindStringSubmatch(page)
+	if m == nil {
+		return 0, fmt.Errorf("no goroutine total in the profile page")
+	}
+	return strconv.Atoi(m[1])
+}
+
+// rssMB is the resident memory of process pid in MB (VmRSS in /proc).
+func rssMB(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			f := strings.Fields(v)
+			kb, err := strconv.ParseFloat(f[0], 64)
+			return kb / 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for process %d", pid)
+}
+
+// auditHole says what a session's audit trail lacks of created, started and
+// ended ("" when it has all three).
+func auditHole(types []string) string {
+	var missing []string
+	for _, want := range []string{"session.created", "session.started", "session.ended"} {
+		if !slices.Contains(types, want) {
+			missing = append(missing, want)
+		}
+	}
+	return strings.Join(missing, ", ")
+}

@@ -1,0 +1,82 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// The default bench run (-bench .) leaves the 30-minute soak out; BENCH=Soak
+// (or a pattern naming it) runs it.
+func TestSoakOnlyWhenNamed(t *testing.T) {
+	for pattern, want := range map[string]bool{".": false, "": false, "Screen": false, "Screen|Signaling": false,
+		"Soak": true, "^BenchmarkSoak$": true, "Screen|Soak": true} {
+		if got := soakChosen(pattern); got != want {
+			t.Errorf("soakChosen(%q) = %v, want %v", pattern, got, want)
+		}
+	}
+}
+
+// LIFELINE_SOAK_DURATION sets the soak's length, 30 minutes by default, and a
+// bad value is a clear error, not a zero-length run.
+func TestSoakDuration(t *testing.T) {
+	t.Setenv("LIFELINE_SOAK_DURATION", "")
+	if d, err := soakDuration(); err != nil || d != 30*time.Minute {
+		t.Fatalf("default: %v %v", d, err)
+	}
+	t.Setenv("LIFELINE_SOAK_DURATION", "5m")
+	if d, err := soakDuration(); err != nil || d != 5*time.Minute || faultEvery(d) != 50*time.Second {
+		t.Fatalf("5m: %v %v", d, err)
+	}
+	for _, bad := range []string{"5", "-1m", "soon"} {
+		t.Setenv("LIFELINE_SOAK_DURATION", bad)
+		if _, err := soakDuration(); err == nil || !strings.Contains(err.Error(), "LIFELINE_SOAK_DURATION") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// A failed step ends its session alone: the soak goes on, the failure is
+// counted with its message, and the session's cleanups run (its agent and
+// tab do not pile up).
+func TestSoakFailedSessionEndsAlone(t *testing.T) {
+	var cleaned, after []string
+	failure := soakRun(t, func(st *soakT) {
+		st.Cleanup(func() { cleaned = append(cleaned, "agent") })
+		st.Cleanup(func() { cleaned = append(cleaned, "tab") })
+		st.Fatalf("timed out waiting for %s", "the video")
+		after = append(after, "ran on")
+	})
+	if failure != "timed out waiting for the video" || len(after) != 0 {
+		t.Fatalf("failure %q, steps after it %v", failure, after)
+	}
+	if strings.Join(cleaned, ",") != "tab,agent" {
+		t.Fatalf("cleanups %v, want both, last first", cleaned)
+	}
+	if t.Failed() {
+		t.Fatal("the session's failure failed the whole soak")
+	}
+	if f := soakRun(t, func(st *soakT) { st.Cleanup(func() {}) }); f != "" {
+		t.Fatalf("a passing session reported %q", f)
+	}
+	if f := soakRun(t, func(st *soakT) { var m map[string]int; m["x"] = 1 }); !strings.HasPrefix(f, "panic") {
+		t.Fatalf("a panicking session reported %q", f)
+	}
+}
+
+// A session's audit trail needs its created, started and ended events; the
+// goroutine count comes from pprof's text page.
+func TestSoakAuditHoleAndGoroutines(t *testing.T) {
+	if h := auditHole([]string{"session.created", "permission.granted", "session.started", "session.ended"}); h != "" {
+		t.Errorf("complete trail: %q", h)
+	}
+	if h := auditHole([]string{"session.created"}); h != "session.started, session.ended" {
+		t.Errorf("trail without start and end: %q", h)
+	}
+	if n, err := goroutines("goroutine profile: total 1234\n5 @ 0x1 0x2\n"); n != 1234 || err != nil {
+		t.Errorf("goroutines: %d %v", n, err)
+	}
+	if _, err := goroutines("404 page not found"); err == nil {
+		t.Error("no error for a page without a total")
+	}
+}
