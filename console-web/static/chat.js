@@ -3,6 +3,7 @@
 // log, which the server keeps and stores in the session history when the
 // session ends. Everything is shown as text, never as HTML.
 import { register } from "./features.js";
+import { newID } from "./log.js";
 
 const MAX_TEXT = 8 * 1024; // protocol.MaxChatText
 const MAX_URL = 2048; // protocol.MaxURL
@@ -140,7 +141,7 @@ const chat = {
       this.showNote(this.ctx.t("ws.chat.notConnected"));
       return false;
     }
-    this.ch.send(JSON.stringify({ id: crypto.randomUUID(), at: Date.now(), ...msg }));
+    this.ch.send(JSON.stringify({ id: newID(), at: Date.now(), ...msg }));
     return true;
   },
 

@@ -6,6 +6,15 @@
 // loses nothing.
 const MAX_TEXT = 12 * 1024; // protocol.MaxLogText
 
+// newID returns a random ID (128 bits, hex). crypto.randomUUID exists only in
+// secure contexts (HTTPS, localhost): a console reached over plain HTTP behind
+// a TLS-terminating proxy on a LAN address has no randomUUID, and an entry
+// that threw there stopped the session's state from updating.
+export function newID() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
 export class SessionLog {
   constructor(list, t) {
     this.list = list;
@@ -36,11 +45,11 @@ export class SessionLog {
 
   // note adds an event for this page only: what only it saw (the log saved).
   note(text, at = Date.now()) {
-    this.show({ kind: "event", text, at, id: crypto.randomUUID(), local: true });
+    this.show({ kind: "event", text, at, id: newID(), local: true });
   }
 
   add(entry) {
-    entry.id = crypto.randomUUID();
+    entry.id = newID();
     entry.text = String(entry.text).slice(0, MAX_TEXT);
     if (this.signal && this.writable() && entry.text.trim()) {
       const { id, kind, from, text, at } = entry;

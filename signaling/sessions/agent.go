@@ -256,9 +256,11 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		if err != nil {
 			return false, err
 		}
+		// On record before the technician hears of it: the trail keeps the
+		// order of what happened (an answer, then the next question).
+		s.recordGrants(ss, old, body.Permissions, body.Refused)
 		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
 		s.publishState(ss)
-		s.recordGrants(ss, old, body.Permissions, body.Refused)
 	case *protocol.Audit:
 		actor := "customer"
 		if body.Event == protocol.AuditFileSent {
