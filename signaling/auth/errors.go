@@ -42,11 +42,3 @@ func (e *LockedError) Error() string {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
-// SlowDownError means the account failed too often lately, from anywhere:
-// the next attempt waits until Until.
-type SlowDownError struct{ Until time.Time }
-
-func (e *SlowDownError) Error() string {
-	return fmt.Sprintf("too many failed attempts on this account: try again after %s", e.Until.Format("15:04:05 MST"))
-}

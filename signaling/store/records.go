@@ -43,11 +43,6 @@ type Account struct {
 	Generation string `json:"generation,omitempty"`
 	// LoginsValidAfter ends every login made before it ("log out everywhere").
 	LoginsValidAfter time.Time `json:"loginsValidAfter,omitzero"`
-	// Failures counts wrong passwords or codes in a row, from any address;
-	// past the limit every attempt waits until SlowUntil (the lockout itself
-	// is per account and address, in the limits bucket).
-	Failures  int       `json:"failures,omitempty"`
-	SlowUntil time.Time `json:"slowUntil,omitzero"`
 	// TOTP is the two-step login secret (base32), set once enrolment is
 	// confirmed; TOTPPending is the secret being enrolled.
 	TOTP        string `json:"totp,omitempty"`
