@@ -279,6 +279,8 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 			return false, nil
 		}
 		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
+	case *protocol.LogAppend:
+		return false, s.appendAgentLog(ctx, sid, body)
 	case *protocol.SessionEnd:
 		_, _ = s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
 		return true, nil
