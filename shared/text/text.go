@@ -44,6 +44,20 @@ func CheckName(s string) error {
 	return nil
 }
 
+// CleanName returns s as a one-line name CheckName accepts, for names a
+// program reports rather than a person types (a computer's host name): bytes
+// that are not UTF-8 and Hidden characters are dropped and the spaces around
+// what is left trimmed; a name with nothing visible left is "".
+func CleanName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if Hidden(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	return strings.TrimFunc(s, unicode.IsSpace)
+}
+
 // CheckText is CheckName for a message of several lines: line breaks and
 // tabs are allowed, and so are the zero-width joiner that composes emoji
 // and the emoji and text presentation selectors.

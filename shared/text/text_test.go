@@ -73,6 +73,11 @@ func TestCheckNameRefusesInvisibleLetters(t *testing.T) {
 			t.Errorf("CheckName(%q) = %v, want nil", ok, err)
 		}
 	}
+	for in, want := range map[string]string{"marie-pc": "marie-pc", "pc\u202egpj.exe\xff": "pcgpj.exe", "\u3164\u2800 ": "", " pc\ufe0f ": "pc"} {
+		if got := CleanName(in); got != want || CheckName(got) != nil {
+			t.Errorf("CleanName(%q) = %q, want %q", in, got, want)
+		}
+	}
 	if err := CheckText("I ❤\ufe0f it"); err != nil {
 		t.Errorf("an emoji's presentation selector in a message: %v, want nil", err)
 	}
