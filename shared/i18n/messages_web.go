@@ -125,6 +125,7 @@ func init() {
 		"join.badPIN":       {EN: "That code is not valid. Check it with your technician and try again.", FR: "Ce code n'est pas valable. Vérifiez-le avec votre technicien et réessayez."},
 		"join.tooMany":      {EN: "Too many wrong codes. Please wait %d seconds and try again.", FR: "Trop de codes erronés. Patientez %d secondes puis réessayez."},
 		"join.busy":         {EN: "The server is busy checking codes; yours was not checked. Please wait %d seconds and try again.", FR: "Le serveur est occupé à vérifier des codes ; le vôtre n'a pas été vérifié. Patientez %d secondes puis réessayez."},
+		"download.busy":     {EN: "Too many downloads from your address at once. Wait for one to finish, then try again.", FR: "Trop de téléchargements en même temps depuis votre adresse. Attendez qu'un téléchargement se termine, puis réessayez."},
 		"join.noBuild":      {EN: "Not available", FR: "Non disponible"},
 		"join.noBuildText":  {EN: "This server has no support program for that system.", FR: "Ce serveur ne propose pas de programme d'assistance pour ce système."},
 	})

@@ -229,7 +229,8 @@ func Run(ctx context.Context, cfg Config) error {
 		http.Redirect(w, r, "/console", http.StatusSeeOther)
 	})
 
-	srv := cfg.HTTP.withDefaults().server(cfg.TrustedProxies.Handler(securityHeaders(storageGate(mux, node.Storage), tlsCfg != nil || secureURL(cfg.PublicURL))))
+	hc := cfg.HTTP.withDefaults()
+	srv := hc.server(cfg.TrustedProxies.Handler(hc.downloads(securityHeaders(storageGate(mux, node.Storage), tlsCfg != nil || secureURL(cfg.PublicURL)))))
 	srv.TLSConfig = tlsCfg
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	errc := make(chan error, 1)
