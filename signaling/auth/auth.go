@@ -207,10 +207,21 @@ func (a *Auth) PermsOf(ctx context.Context, acc store.Account) (access.Set, erro
 
 // EnsureAdmin creates the account "admin" if it does not exist yet. It returns the
 // generated password (or the given one), or "" if the account already existed.
+// It also saves the default technician group if none is saved: on a new
+// install store.DefaultGroup (no access to other technicians' queues); on an
+// install from before that default (an admin exists, the group was never
+// saved) every permission, which is what its technicians had, so that an
+// upgrade changes nobody's access.
 func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, error) {
 	if _, err := a.store.Account(ctx, "admin"); err == nil {
-		return "", nil
+		old := store.DefaultGroup()
+		old.Permissions = access.Full()
+		return "", a.store.KeepDefaultGroup(ctx, old)
 	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	// Before the admin: a first run stopped in between is still a new one.
+	if err := a.store.KeepDefaultGroup(ctx, store.DefaultGroup()); err != nil {
 		return "", err
 	}
 	if password == "" {
