@@ -224,7 +224,10 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 	if err := a.store.KeepDefaultGroup(ctx, store.DefaultGroup()); err != nil {
 		return "", err
 	}
-	if password == "" {
+	// A generated password is seen once, printed in a log: its first login
+	// must change it.
+	generated := password == ""
+	if generated {
 		p, err := RandomSecret(12)
 		if err != nil {
 			return "", err
@@ -236,7 +239,7 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 	if err != nil {
 		return "", err
 	}
-	err = a.store.CreateAccount(ctx, store.Account{ID: "admin", Name: name, Role: store.RoleAdmin, PasswordHash: hash, Created: time.Now()})
+	err = a.store.CreateAccount(ctx, store.Account{ID: "admin", Name: name, Role: store.RoleAdmin, PasswordHash: hash, Created: time.Now(), MustChangePassword: generated})
 	if errors.Is(err, store.ErrExists) {
 		return "", nil // another node created it first
 	}
@@ -302,6 +305,52 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 		return ErrNeedCode
 	}
 	return a.finish(ctx, w, acc, ip)
+}
+
+// ChangePassword changes the password of the technician logged in on r
+// (account id) from current to next. The current password is counted and
+// checked like a login's (the same per-address limits and lock: a stolen
+// login cannot guess it freely); wrong, it returns ErrWrongPassword or a
+// *LockedError. next must follow the password rules (ErrWeakPassword) and
+// differ from current (ErrSamePassword). Changed, every login of the
+// account ends (a new generation, so other browsers are logged out) and
+// this browser gets a new one; MustChangePassword is lifted.
+func (a *Auth) ChangePassword(ctx context.Context, w http.ResponseWriter, r *http.Request, id, current, next string) error {
+	ip := ClientIP(r)
+	addrKey, err := a.takeAddr(ctx, id, ip)
+	if err != nil {
+		return err
+	}
+	acc, err := a.store.Account(ctx, id)
+	if err != nil {
+		a.perAddr.Give(ctx, addrKey)
+		return err
+	}
+	at, err := a.takeAccount(ctx, id, ip)
+	if err != nil {
+		a.perAddr.Give(ctx, addrKey)
+		return err
+	}
+	if ok, _ := checkPassword(acc.PasswordHash, current); !ok {
+		return a.fail(ctx, id, ip, "wrong current password (password change)", ErrWrongPassword, at)
+	}
+	a.giveAccount(ctx, id, ip)
+	a.perAddr.Give(ctx, addrKey)
+	if next == current {
+		return ErrSamePassword
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	if acc, err = a.store.SetPassword(ctx, id, hash); err != nil {
+		return err
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		_ = a.store.DeleteLogin(ctx, c.Value)
+	}
+	a.record(ctx, audit.Event{Type: audit.AccountChanged, Actor: id, IP: ip, Detail: "password changed; every login ended"})
+	return a.startLogin(ctx, w, acc, false, time.Now().Add(a.Settings(ctx).LoginTTL()))
 }
 
 // rehash replaces an account's stale password hash (bcrypt from before
@@ -529,14 +578,20 @@ func (a *Auth) login(r *http.Request) (store.Login, store.Account, error) {
 	return l, acc, nil
 }
 
+// PasswordPath is the change-password page, the only page a technician may
+// open while their account must change its password.
+const PasswordPath = "/account/password"
+
 // EnrolPath is the two-step enrolment page, the only page a technician may open
 // while two-step login is mandatory and not yet set up.
 const EnrolPath = "/account/2fa"
 
 // Require lets only logged-in technicians through; others are sent to the login page
 // (pages) or get 401 (everything under /api/ and /ws/). Unsafe methods also need the
-// login's CSRF token in the "csrf" form field or the X-CSRF-Token header. When the
-// organisation requires two-step login, accounts without it only reach EnrolPath.
+// login's CSRF token in the "csrf" form field or the X-CSRF-Token header. An account
+// that must change its password only reaches PasswordPath (pages are sent there,
+// everything else gets 403). When the organisation requires two-step login, accounts
+// without it only reach EnrolPath.
 func (a *Auth) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t, err := a.Technician(r)
@@ -558,16 +613,32 @@ func (a *Auth) Require(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if t.TOTP == "" && !strings.HasPrefix(r.URL.Path, EnrolPath) && r.URL.Path != "/logout" && a.Settings(r.Context()).RequireTOTP {
-			if isAPI(r) {
-				http.Error(w, "set up two-step login first", http.StatusForbidden)
+		if first, err := a.First(r, t); err != nil {
+			if isAPI(r) || (first == PasswordPath && !safeMethod(r.Method)) {
+				http.Error(w, err.Error(), http.StatusForbidden)
 				return
 			}
-			http.Redirect(w, r, EnrolPath, http.StatusSeeOther)
+			http.Redirect(w, r, first, http.StatusSeeOther)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, t)))
 	})
+}
+
+// First returns the page technician t must go through before the one r
+// asks for, and why (ErrMustChangePassword, ErrNeedTwoStep), or "" and nil.
+// Require and the console's WebSocket both ask it.
+func (a *Auth) First(r *http.Request, t Technician) (string, error) {
+	p := r.URL.Path
+	switch {
+	case p == "/logout":
+		return "", nil
+	case t.MustChangePassword && p != PasswordPath:
+		return PasswordPath, ErrMustChangePassword
+	case t.TOTP == "" && !t.MustChangePassword && !strings.HasPrefix(p, EnrolPath) && a.Settings(r.Context()).RequireTOTP:
+		return EnrolPath, ErrNeedTwoStep
+	}
+	return "", nil
 }
 
 // RequirePerm is Require, then 403 unless the technician has permission p.

@@ -32,7 +32,10 @@ type Node struct {
 	URL string
 	// Metrics is the metrics URL when the node serves metrics (Config.MetricsAddr).
 	Metrics string
-	stop    func()
+	// FirstPassword is the admin password a first run generated and showed
+	// (Config.AdminPassword empty), or "".
+	FirstPassword string
+	stop          func()
 }
 
 // Stop stops the node now (as a restart would) and waits for it; the test's
@@ -74,6 +77,9 @@ func StartNode(t testing.TB, natsURL, name string, opts ...func(*server.Config))
 	for sc.Scan() {
 		if u, ok := strings.CutPrefix(sc.Text(), "Metrics on "); ok {
 			n.Metrics = u
+		}
+		if pw, ok := strings.CutPrefix(sc.Text(), "  password: "); ok {
+			n.FirstPassword = pw
 		}
 		if u, ok := strings.CutPrefix(sc.Text(), "Lifeline is listening on "); ok {
 			go io.Copy(io.Discard, pr)
@@ -146,7 +152,7 @@ func (tc *Tech) Get(t testing.TB, path string) (int, string) {
 }
 
 // CreateTechnician has the (admin) technician create an account in group
-// ("" for the default group, which has every permission).
+// ("" for the default group: every permission but other technicians' queues).
 func (tc *Tech) CreateTechnician(t testing.TB, id, name, password, group string) {
 	t.Helper()
 	code, body := tc.Post(t, "/admin/technicians", url.Values{"id": {id}, "name": {name}, "password": {password}, "role": {"technician"}, "group": {group}})
