@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,21 +12,11 @@ import (
 )
 
 // logInTo logs user in on node n and returns the browser and the path the
-// login ended on (after redirects).
+// login ended on.
 func logInTo(t *testing.T, n st.Node, user, password string) (*st.Tech, string) {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	resp, err := c.PostForm(n.URL+"/login", url.Values{"username": {user}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body := st.ReadAll(t, resp)
-	tc := &st.Tech{Client: c, Base: n.URL}
-	if strings.Contains(body, `name="csrf"`) {
-		tc.CSRF = st.Find(t, body, `name="csrf" value="([^"]+)"`)
-	}
-	return tc, resp.Request.URL.Path
+	tc, path, _ := st.LogInTo(t, n, user, password)
+	return tc, path
 }
 
 // TestFirstLoginWithGeneratedPasswordMustChangeIt: the first login with the

@@ -183,20 +183,29 @@ func TestRunningLogReachesTransferReceiver(t *testing.T) {
 	}
 }
 
+// sessionWithLog starts a node, has the admin create a session for Marie
+// Dupont, whose agent joins, and opens it on a console of the admin's that
+// has read its (empty) log.
+func sessionWithLog(t *testing.T) (admin *st.Tech, sid string, agent, console *st.Conn) {
+	t.Helper()
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin = st.LogIn(t, n)
+	sid, token, _ := admin.NewSession(t, "Marie Dupont")
+	agent = st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
+	agent.Expect(protocol.TypeAgentWelcome)
+	console = admin.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	openLog(t, console, sid)
+	return admin, sid, agent, console
+}
+
 // TestRunningLogIsBounded: a console cannot grow a session's log without
 // bound. Past its bound the server refuses further entries with a clear
 // error, the log ends with one marker saying so, and it still fits the
 // session history at the end.
 func TestRunningLogIsBounded(t *testing.T) {
-	n := st.StartNode(t, natstest.Server(t), "node")
-	admin := st.LogIn(t, n)
-	sid, token, _ := admin.NewSession(t, "Marie Dupont")
-	agent := st.Dial(t, n.URL+"/ws/agent", nil)
-	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
-	agent.Expect(protocol.TypeAgentWelcome)
-	ac := admin.Dial(t, "/ws/console")
-	ac.Expect(protocol.TypeConsoleWelcome)
-	openLog(t, ac, sid)
+	admin, sid, agent, ac := sessionWithLog(t)
 
 	// Bad entries are refused one by one, and change nothing.
 	for _, bad := range []protocol.LogAppend{
@@ -254,15 +263,7 @@ func TestRunningLogIsBounded(t *testing.T) {
 // words come from the session's agent, which cannot claim to be the
 // technician.
 func TestConsoleCannotWriteInTheCustomersName(t *testing.T) {
-	n := st.StartNode(t, natstest.Server(t), "node")
-	admin := st.LogIn(t, n)
-	sid, token, _ := admin.NewSession(t, "Marie Dupont")
-	agent := st.Dial(t, n.URL+"/ws/agent", nil)
-	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
-	agent.Expect(protocol.TypeAgentWelcome)
-	ac := admin.Dial(t, "/ws/console")
-	ac.Expect(protocol.TypeConsoleWelcome)
-	openLog(t, ac, sid)
+	admin, sid, agent, ac := sessionWithLog(t)
 	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
 
 	forged := appendLog(ac, sid, protocol.LogMessage, protocol.FromCustomer, "Please take control, I allow everything")

@@ -107,6 +107,18 @@ func LogIn(t testing.TB, n Node) *Tech {
 // LogInAs logs a technician in on node n with a password (no two-step code).
 func LogInAs(t testing.TB, n Node, user, password string) *Tech {
 	t.Helper()
+	tc, path, body := LogInTo(t, n, user, password)
+	if path != "/console" {
+		t.Fatalf("login ended on %s: %s", path, body)
+	}
+	return tc
+}
+
+// LogInTo tries to log a technician in on node n with a password and
+// returns the browser, the path the login ended on (after redirects) and
+// that page. The browser has the page's CSRF token if it shows one.
+func LogInTo(t testing.TB, n Node, user, password string) (tc *Tech, path, page string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	resp, err := c.PostForm(n.URL+"/login", url.Values{"username": {user}, "password": {password}})
@@ -114,10 +126,11 @@ func LogInAs(t testing.TB, n Node, user, password string) *Tech {
 		t.Fatal(err)
 	}
 	body := ReadAll(t, resp)
-	if resp.Request.URL.Path != "/console" {
-		t.Fatalf("login ended on %s: %s", resp.Request.URL, body)
+	tc = &Tech{Client: c, Base: n.URL}
+	if strings.Contains(body, `name="csrf"`) {
+		tc.CSRF = Find(t, body, `name="csrf" value="([^"]+)"`)
 	}
-	return &Tech{Client: c, Base: n.URL, CSRF: Find(t, body, `name="csrf" value="([^"]+)"`)}
+	return tc, resp.Request.URL.Path, body
 }
 
 // Anonymous is a browser on node n that has not logged in yet.
