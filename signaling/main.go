@@ -66,7 +66,7 @@ func main() {
 	if err := addProxies(&cfg.TrustedProxies, os.Getenv("LIFELINE_TRUSTED_PROXIES")); err != nil {
 		fail("LIFELINE_TRUSTED_PROXIES", err)
 	}
-	flag.Func("trusted-proxy", "CIDR or address of a proxy whose X-Forwarded-For (or Forwarded) names the client; repeatable (env LIFELINE_TRUSTED_PROXIES, comma-separated)", func(s string) error {
+	flag.Func("trusted-proxy", "CIDR or address of a proxy whose Forwarded (or X-Forwarded-For) header names the client; repeatable (env LIFELINE_TRUSTED_PROXIES, comma-separated)", func(s string) error {
 		return addProxies(&cfg.TrustedProxies, s)
 	})
 	flag.Parse()

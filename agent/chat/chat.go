@@ -105,6 +105,18 @@ type Chat struct {
 	auto    bool
 	perms   protocol.Permissions
 	changed chan struct{} // closed and replaced on every change
+	// toLog writes the customer's messages to the session's running log on
+	// the server (SetLogWriter); nil until the session sets it.
+	toLog func(protocol.LogAppend)
+}
+
+// SetLogWriter makes the customer's messages go to the session's running log
+// on the server as well (session.LogWriter): the server takes the
+// customer's words from the agent only.
+func (c *Chat) SetLogWriter(write func(protocol.LogAppend)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.toLog = write
 }
 
 // New creates a Chat.
@@ -260,15 +272,21 @@ func (c *Chat) Send(text string) error {
 		return ErrHidden
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.dc == nil {
+		c.mu.Unlock()
 		return ErrNotConnected
 	}
 	at := c.now()
 	if err := c.sendLocked(c.dc, protocol.ChatMessage{Kind: protocol.ChatText, At: at, Text: text}); err != nil {
+		c.mu.Unlock()
 		return fmt.Errorf("%w: %v", ErrNotConnected, err)
 	}
 	c.addLocked(entry{Kind: kindMessage, From: fromCustomer, At: at, Text: text})
+	toLog, seq := c.toLog, c.seq
+	c.mu.Unlock()
+	if toLog != nil { // outside the lock: a write to signaling may take a while
+		toLog(protocol.LogAppend{ID: fmt.Sprintf("agent-%d-%d", at, seq), Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: text, At: at})
+	}
 	return nil
 }
 

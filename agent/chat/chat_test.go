@@ -426,3 +426,26 @@ func TestChatRefusesBidiAndInvalidUTF8(t *testing.T) {
 		t.Fatalf("console got %q", m.Text)
 	}
 }
+
+// TestCustomerMessagesGoToTheServersLog: the customer's message goes to the
+// technician and, from the agent itself, to the session's running log on the
+// server (the server takes the customer's words from no console).
+func TestCustomerMessagesGoToTheServersLog(t *testing.T) {
+	p := connect(t)
+	logged := make(chan protocol.LogAppend, 1)
+	p.chat.SetLogWriter(func(a protocol.LogAppend) { logged <- a })
+	if err := p.chat.Send("My printer is stuck"); err != nil {
+		t.Fatal(err)
+	}
+	if m := p.expect(t); m.Text != "My printer is stuck" {
+		t.Fatalf("the technician got %+v", m)
+	}
+	select {
+	case a := <-logged:
+		if a.Kind != protocol.LogMessage || a.From != protocol.FromCustomer || a.Text != "My printer is stuck" || a.ID == "" || a.At <= 0 {
+			t.Fatalf("logged %+v", a)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the customer's message never went to the server's log")
+	}
+}

@@ -96,6 +96,13 @@ type Auditor interface {
 	SetAudit(report func(protocol.Audit))
 }
 
+// LogWriter is a Feature whose customer's chat messages go to the session's
+// running log on the server: the customer's words reach it from the agent,
+// never from a console. The session gives it the writer.
+type LogWriter interface {
+	SetLogWriter(write func(protocol.LogAppend))
+}
+
 // Named is a Feature that shows who is connecting (the on-screen indicator):
 // the names come from the server's welcome, the server's host name from the
 // agent's configuration.
@@ -381,6 +388,9 @@ func (s *runner) run(ctx context.Context) error {
 	for _, f := range s.cfg.Features {
 		if a, ok := f.(Auditor); ok {
 			a.SetAudit(s.report)
+		}
+		if l, ok := f.(LogWriter); ok {
+			l.SetLogWriter(func(a protocol.LogAppend) { s.send(protocol.TypeLogAppend, a) })
 		}
 	}
 	iceServers := welcome.ICEServers

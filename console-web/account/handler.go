@@ -1,5 +1,6 @@
-// Package account is the technician's own account page: two-step login
-// enrolment (QR code, recovery codes) and logging out everywhere.
+// Package account is the technician's own account page: changing the
+// password, two-step login enrolment (QR code, recovery codes) and logging
+// out everywhere.
 package account
 
 import (
@@ -15,7 +16,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/totp"
 )
 
-// Handler serves /account and /account/2fa.
+// Handler serves /account, /account/password and /account/2fa.
 type Handler struct {
 	Auth   *auth.Auth
 	Logger *slog.Logger
@@ -24,6 +25,8 @@ type Handler struct {
 // Register adds the routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /account", h.Auth.Require(http.HandlerFunc(h.page)))
+	mux.Handle("GET "+auth.PasswordPath, h.Auth.Require(http.HandlerFunc(h.passwordForm)))
+	mux.Handle("POST "+auth.PasswordPath, h.Auth.Require(http.HandlerFunc(h.changePassword)))
 	mux.Handle("GET "+auth.EnrolPath, h.Auth.Require(http.HandlerFunc(h.enrolForm)))
 	mux.Handle("POST "+auth.EnrolPath, h.Auth.Require(http.HandlerFunc(h.enrol)))
 }
@@ -41,14 +44,75 @@ type enrolData struct {
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	t, _ := auth.From(r.Context())
 	p := layout.ForTechnician(w, r, "account.title", t)
-	_ = view(p, t.TOTP != "").Render(r.Context(), w)
+	_ = view(p, t.TOTP != "", r.URL.Query().Get("changed") == "password").Render(r.Context(), w)
+}
+
+// passwordData is what the change-password page shows.
+type passwordData struct {
+	// Required says the account must change its password before anything
+	// else (the first login with a generated password).
+	Required bool
+	Error    string
+}
+
+func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request) {
+	t, _ := auth.From(r.Context())
+	p := layout.ForTechnician(w, r, "account.password", t)
+	w.Header().Set("Cache-Control", "no-store")
+	_ = passwordView(p, passwordData{Required: t.MustChangePassword}).Render(r.Context(), w)
+}
+
+// changePassword changes the technician's password: the current one, the
+// new one twice. A mistake answers 400 with the form and what to fix; a
+// change ends every other login and goes to the console (after a required
+// change) or back to the account page, which says so.
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
+	t, _ := auth.From(r.Context())
+	p := layout.ForTechnician(w, r, "account.password", t)
+	next := r.PostFormValue("new")
+	var err error
+	if next != r.PostFormValue("confirm") {
+		err = errMismatch
+	} else {
+		err = h.Auth.ChangePassword(r.Context(), w, r, t.ID, r.PostFormValue("current"), next)
+	}
+	var locked *auth.LockedError
+	msg := ""
+	switch {
+	case err == nil:
+		to := "/account?changed=password"
+		if t.MustChangePassword {
+			to = "/console"
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
+	case errors.Is(err, errMismatch):
+		msg = p.T("account.passwordMismatch")
+	case errors.Is(err, auth.ErrWrongPassword):
+		msg = p.T("account.passwordWrong")
+	case errors.Is(err, auth.ErrWeakPassword):
+		msg = p.T("account.passwordShort", auth.MinPassword)
+	case errors.Is(err, auth.ErrSamePassword):
+		msg = p.T("account.passwordSame")
+	case errors.As(err, &locked):
+		msg = p.T("login.locked", locked.Until.Local().Format("15:04"))
+	case errors.Is(err, auth.ErrRateLimited), errors.Is(err, auth.ErrBusy):
+		msg = p.T("login.rateLimited")
+	default:
+		h.Logger.Error("change password", "err", err)
+		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = passwordView(p, passwordData{Required: t.MustChangePassword, Error: msg}).Render(r.Context(), w)
 }
 
 func (h *Handler) enrolForm(w http.ResponseWriter, r *http.Request) {
 	t, _ := auth.From(r.Context())
 	p := layout.ForTechnician(w, r, "account.2fa", t)
 	if t.TOTP != "" {
-		_ = view(p, true).Render(r.Context(), w)
+		_ = view(p, true, false).Render(r.Context(), w)
 		return
 	}
 	secret := t.TOTPPending

@@ -110,15 +110,12 @@ func (h *Handler) code(w http.ResponseWriter, r *http.Request) {
 // for a limit (with Retry-After when the wait is known), 500 otherwise.
 func (h *Handler) writeStatus(w http.ResponseWriter, err error) {
 	var locked *auth.LockedError
-	var slow *auth.SlowDownError
 	status := http.StatusInternalServerError
 	switch {
 	case errors.Is(err, auth.ErrBadLogin), errors.Is(err, auth.ErrBadCode):
 		status = http.StatusUnauthorized
 	case errors.As(err, &locked):
 		status = retryAfter(w, time.Until(locked.Until))
-	case errors.As(err, &slow):
-		status = retryAfter(w, time.Until(slow.Until))
 	case errors.Is(err, auth.ErrBusy):
 		status = retryAfter(w, time.Second)
 	case errors.Is(err, auth.ErrRateLimited):
@@ -136,7 +133,6 @@ func retryAfter(w http.ResponseWriter, d time.Duration) int {
 
 func (h *Handler) message(p layout.Page, err error) string {
 	var locked *auth.LockedError
-	var slow *auth.SlowDownError
 	switch {
 	case errors.Is(err, auth.ErrBadLogin):
 		return p.T("login.wrong")
@@ -144,8 +140,6 @@ func (h *Handler) message(p layout.Page, err error) string {
 		return p.T("login.wrongCode")
 	case errors.As(err, &locked):
 		return p.T("login.locked", locked.Until.Local().Format("15:04"))
-	case errors.As(err, &slow):
-		return p.T("login.slowDown", int(math.Ceil(time.Until(slow.Until).Seconds())))
 	case errors.Is(err, auth.ErrRateLimited):
 		return p.T("login.rateLimited")
 	case errors.Is(err, auth.ErrBusy):

@@ -20,7 +20,6 @@ func init() {
 		"login.wrong":       {EN: "Wrong username or password.", FR: "Identifiant ou mot de passe incorrect."},
 		"login.wrongCode":   {EN: "That code is not right. Type the 6-digit code your app shows now, or a recovery code.", FR: "Ce code n'est pas le bon. Saisissez le code à 6 chiffres affiché par votre application, ou un code de secours."},
 		"login.locked":      {EN: "Too many failed attempts from your address: this account is locked for it until %s. Try again then, or ask an administrator.", FR: "Trop d'échecs depuis votre adresse : ce compte lui est fermé jusqu'à %s. Réessayez ensuite ou demandez à un administrateur."},
-		"login.slowDown":    {EN: "Too many failed attempts on this account lately. Wait %d seconds and try again.", FR: "Trop d'échecs récents sur ce compte. Patientez %d secondes puis réessayez."},
 		"login.busy":        {EN: "Too many login attempts are arriving at once; yours was not checked. Wait a moment and try again.", FR: "Trop de tentatives de connexion arrivent en même temps ; la vôtre n'a pas été vérifiée. Patientez un instant puis réessayez."},
 		"login.rateLimited": {EN: "Too many login attempts from your address. Wait a few minutes and try again.", FR: "Trop de tentatives de connexion depuis votre adresse. Patientez quelques minutes puis réessayez."},
 		"login.codeHeading": {EN: "Two-step login", FR: "Connexion en deux étapes"},
@@ -126,6 +125,7 @@ func init() {
 		"join.badPIN":       {EN: "That code is not valid. Check it with your technician and try again.", FR: "Ce code n'est pas valable. Vérifiez-le avec votre technicien et réessayez."},
 		"join.tooMany":      {EN: "Too many wrong codes. Please wait %d seconds and try again.", FR: "Trop de codes erronés. Patientez %d secondes puis réessayez."},
 		"join.busy":         {EN: "The server is busy checking codes; yours was not checked. Please wait %d seconds and try again.", FR: "Le serveur est occupé à vérifier des codes ; le vôtre n'a pas été vérifié. Patientez %d secondes puis réessayez."},
+		"download.busy":     {EN: "Too many downloads from your address at once. Wait for one to finish, then try again.", FR: "Trop de téléchargements en même temps depuis votre adresse. Attendez qu'un téléchargement se termine, puis réessayez."},
 		"join.noBuild":      {EN: "Not available", FR: "Non disponible"},
 		"join.noBuildText":  {EN: "This server has no support program for that system.", FR: "Ce serveur ne propose pas de programme d'assistance pour ce système."},
 	})

@@ -13,8 +13,10 @@ import (
 // it all back. The server never trusts an entry for anything but display: it
 // sets the authors' names itself and bounds the log.
 const (
-	// TypeLogAppend (console → server) adds one entry to the session's log.
-	// Only the session's technician may; the server fills Author and By.
+	// TypeLogAppend (console or agent → server) adds one entry to the
+	// session's log. Only the session's technician's console may add events
+	// and that technician's messages; the agent adds the customer's messages.
+	// The server sets From, Author and By from who sent the entry.
 	TypeLogAppend Type = "log.append"
 	// TypeLogEntries (server → console) is the session's whole log, oldest
 	// first: the console shows it in place of what it had.

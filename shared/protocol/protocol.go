@@ -30,7 +30,9 @@ import (
 //     screen cannot be read), and agent.welcome's technicianId, so that a
 //     welcome sent again for the same technician (what their group denies
 //     changed) keeps the customer's grants, and one for another technician of
-//     the same name does not.
+//     the same name does not; then (2026-12-07, additive) log.append from
+//     the agent: the customer's chat messages (a console may no longer
+//     write them).
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.

@@ -16,7 +16,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lifeline-support/lifeline/signaling/access"
@@ -42,14 +41,23 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxFailures wrong passwords or codes in a row from one address lock
 	// that address out of that account for LockFor (at most store.LimitTTL),
-	// so a stranger cannot lock the owner out. From any address, each failure
-	// from the SlowAfter-th on (default twice MaxFailures, so that one address
-	// alone does not) makes the account wait before the next attempt: one
-	// second, doubling up to MaxSlowDown, until a login succeeds.
+	// so a stranger cannot lock the owner out.
 	MaxFailures int
 	LockFor     time.Duration
+	// SlowAfter attempts on one account from any address (default twice
+	// MaxFailures, so that one address alone does not reach it) are checked
+	// at once in each SlowWindow (default a minute); past that, each attempt
+	// on the account waits its turn, one every SlowWindow/SlowAfter, and at
+	// most MaxSlowDown (default 30 s), then is checked. No attempt is refused
+	// for it, so a flood of wrong passwords from many addresses slows the
+	// guesses without keeping the owner out (the per-address lock bounds how
+	// many guesses can wait at once).
 	SlowAfter   int
+	SlowWindow  time.Duration
 	MaxSlowDown time.Duration
+	// Sleep waits an attempt's turn; nil means limit.Sleep (tests record
+	// the waits instead).
+	Sleep func(context.Context, time.Duration) error
 	// PerAddress bounds login attempts from one client address per 10 minutes.
 	PerAddress int
 	// SecondStepTTL bounds the time between password and code.
@@ -64,11 +72,9 @@ type Auth struct {
 	store *store.Store
 	log   *slog.Logger
 	// perAddr counts the attempts (passwords and codes) of each client
-	// address, lock those of each address on each account.
-	perAddr, lock *limit.Counter
-	// accMu keeps this node's counting of attempts on accounts in line, so
-	// they do not lose compare-and-set races to each other.
-	accMu sync.Mutex
+	// address, lock those of each address on each account, pace those on
+	// each account from every address.
+	perAddr, lock, pace *limit.Counter
 }
 
 // New returns an Auth over st.
@@ -85,8 +91,14 @@ func New(cfg Config, st *store.Store) *Auth {
 	if cfg.SlowAfter == 0 {
 		cfg.SlowAfter = 2 * cfg.MaxFailures
 	}
+	if cfg.SlowWindow == 0 {
+		cfg.SlowWindow = time.Minute
+	}
 	if cfg.MaxSlowDown == 0 {
 		cfg.MaxSlowDown = 30 * time.Second
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = limit.Sleep
 	}
 	if cfg.PerAddress == 0 {
 		cfg.PerAddress = 30
@@ -102,7 +114,9 @@ func New(cfg Config, st *store.Store) *Auth {
 	}
 	return &Auth{cfg: cfg, store: st, log: cfg.Logger,
 		perAddr: limit.New(st, limit.Rule{Max: cfg.PerAddress, Window: perAddressWindow}, cfg.Now, cfg.Logger),
-		lock:    limit.New(st, limit.Rule{Max: cfg.MaxFailures, LockFor: cfg.LockFor}, cfg.Now, cfg.Logger)}
+		lock:    limit.New(st, limit.Rule{Max: cfg.MaxFailures, LockFor: cfg.LockFor}, cfg.Now, cfg.Logger),
+		pace: limit.New(st, limit.Rule{Max: cfg.SlowAfter, Window: cfg.SlowWindow, Pace: cfg.MaxSlowDown, NeverRefuse: true},
+			cfg.Now, cfg.Logger)}
 }
 
 // perAddressWindow is the window of Config.PerAddress.
@@ -193,13 +207,27 @@ func (a *Auth) PermsOf(ctx context.Context, acc store.Account) (access.Set, erro
 
 // EnsureAdmin creates the account "admin" if it does not exist yet. It returns the
 // generated password (or the given one), or "" if the account already existed.
+// It also saves the default technician group if none is saved: on a new
+// install store.DefaultGroup (no access to other technicians' queues); on an
+// install from before that default (an admin exists, the group was never
+// saved) every permission, which is what its technicians had, so that an
+// upgrade changes nobody's access.
 func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, error) {
 	if _, err := a.store.Account(ctx, "admin"); err == nil {
-		return "", nil
+		old := store.DefaultGroup()
+		old.Permissions = access.Full()
+		return "", a.store.KeepDefaultGroup(ctx, old)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", err
 	}
-	if password == "" {
+	// Before the admin: a first run stopped in between is still a new one.
+	if err := a.store.KeepDefaultGroup(ctx, store.DefaultGroup()); err != nil {
+		return "", err
+	}
+	// A generated password is seen once, printed in a log: its first login
+	// must change it.
+	generated := password == ""
+	if generated {
 		p, err := RandomSecret(12)
 		if err != nil {
 			return "", err
@@ -211,7 +239,7 @@ func (a *Auth) EnsureAdmin(ctx context.Context, name, password string) (string, 
 	if err != nil {
 		return "", err
 	}
-	err = a.store.CreateAccount(ctx, store.Account{ID: "admin", Name: name, Role: store.RoleAdmin, PasswordHash: hash, Created: time.Now()})
+	err = a.store.CreateAccount(ctx, store.Account{ID: "admin", Name: name, Role: store.RoleAdmin, PasswordHash: hash, Created: time.Now(), MustChangePassword: generated})
 	if errors.Is(err, store.ErrExists) {
 		return "", nil // another node created it first
 	}
@@ -279,6 +307,52 @@ func (a *Auth) Login(ctx context.Context, w http.ResponseWriter, r *http.Request
 	return a.finish(ctx, w, acc, ip)
 }
 
+// ChangePassword changes the password of the technician logged in on r
+// (account id) from current to next. The current password is counted and
+// checked like a login's (the same per-address limits and lock: a stolen
+// login cannot guess it freely); wrong, it returns ErrWrongPassword or a
+// *LockedError. next must follow the password rules (ErrWeakPassword) and
+// differ from current (ErrSamePassword). Changed, every login of the
+// account ends (a new generation, so other browsers are logged out) and
+// this browser gets a new one; MustChangePassword is lifted.
+func (a *Auth) ChangePassword(ctx context.Context, w http.ResponseWriter, r *http.Request, id, current, next string) error {
+	ip := ClientIP(r)
+	addrKey, err := a.takeAddr(ctx, id, ip)
+	if err != nil {
+		return err
+	}
+	acc, err := a.store.Account(ctx, id)
+	if err != nil {
+		a.perAddr.Give(ctx, addrKey)
+		return err
+	}
+	at, err := a.takeAccount(ctx, id, ip)
+	if err != nil {
+		a.perAddr.Give(ctx, addrKey)
+		return err
+	}
+	if ok, _ := checkPassword(acc.PasswordHash, current); !ok {
+		return a.fail(ctx, id, ip, "wrong current password (password change)", ErrWrongPassword, at)
+	}
+	a.giveAccount(ctx, id, ip)
+	a.perAddr.Give(ctx, addrKey)
+	if next == current {
+		return ErrSamePassword
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	if acc, err = a.store.SetPassword(ctx, id, hash); err != nil {
+		return err
+	}
+	if c, err := r.Cookie(CookieName); err == nil {
+		_ = a.store.DeleteLogin(ctx, c.Value)
+	}
+	a.record(ctx, audit.Event{Type: audit.AccountChanged, Actor: id, IP: ip, Detail: "password changed; every login ended"})
+	return a.startLogin(ctx, w, acc, false, time.Now().Add(a.Settings(ctx).LoginTTL()))
+}
+
 // rehash replaces an account's stale password hash (bcrypt from before
 // argon2id) once its password has been checked; it keeps any hash changed
 // meanwhile (a reset) and only logs a failure: the login goes on.
@@ -321,10 +395,9 @@ func (a *Auth) takeAddr(ctx context.Context, user, ip string) (string, error) {
 // takeAccount counts one attempt on account id from ip before it is
 // checked: against the address on the account (refused with a *LockedError
 // while it is locked out; the MaxFailures-th attempt locks it) and against
-// the account from anywhere (refused with a *SlowDownError while it must
-// wait; each attempt from the SlowAfter-th on makes it wait, one second
-// doubling up to MaxSlowDown). A right attempt gives both back (giveAccount,
-// or finish which clears them).
+// the account from anywhere (past SlowAfter in a SlowWindow the attempt
+// waits its turn, never refused). A right attempt gives both back
+// (giveAccount), and finish clears the address's lock.
 func (a *Auth) takeAccount(ctx context.Context, id, ip string) (limit.Attempt, error) {
 	at, err := a.lock.Take(ctx, lockKey(id, ip))
 	var le *limit.Error
@@ -342,49 +415,33 @@ func (a *Auth) takeAccount(ctx context.Context, id, ip string) (limit.Attempt, e
 	return at, nil
 }
 
-// slowDown counts one attempt on account id (from any address) in one
-// compare-and-set, refusing it while the account must wait.
+// paceKey is the key of the attempts on one account from every address.
+func paceKey(id string) string { return "pace." + store.HashKey(id) }
+
+// slowDown counts one attempt on account id (from any address) and waits
+// its turn when the account is being tried too often.
 func (a *Auth) slowDown(ctx context.Context, id, ip string) error {
-	a.accMu.Lock()
-	defer a.accMu.Unlock()
-	now := a.cfg.Now()
-	_, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
-		if now.Before(acc.SlowUntil) {
-			return &SlowDownError{Until: acc.SlowUntil}
-		}
-		acc.Failures++
-		if n := acc.Failures - a.cfg.SlowAfter; n >= 0 {
-			acc.SlowUntil = now.Add(min(time.Second<<min(n, 16), a.cfg.MaxSlowDown))
-		}
-		return nil
-	})
-	var slow *SlowDownError
-	if errors.As(err, &slow) {
-		a.refused(ctx, id, ip, "slowed down")
+	at, err := a.pace.Take(ctx, paceKey(id))
+	if err != nil {
+		return busy(err)
 	}
-	return busy(err)
+	if at.Wait > 0 {
+		a.refused(ctx, id, ip, "slowed down")
+		if err := a.cfg.Sleep(ctx, at.Wait); err != nil {
+			a.pace.Give(ctx, paceKey(id))
+			return err
+		}
+	}
+	return nil
 }
 
 // giveAccount gives back the attempt takeAccount counted for a right
-// password that does not finish the login (a two-step code comes next, or
-// the account is disabled); it only logs a failure.
+// password; it only logs a failure. The account's pace keeps its turns: a
+// login does not lift the slow-down a flood of guesses brought.
 func (a *Auth) giveAccount(ctx context.Context, id, ip string) {
 	ctx = context.WithoutCancel(ctx)
 	a.lock.Give(ctx, lockKey(id, ip))
-	a.accMu.Lock()
-	defer a.accMu.Unlock()
-	_, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
-		if acc.Failures > 0 {
-			acc.Failures--
-		}
-		if acc.Failures < a.cfg.SlowAfter {
-			acc.SlowUntil = time.Time{}
-		}
-		return nil
-	})
-	if err != nil {
-		a.log.Warn("login: give an attempt back", "account", id, "err", err)
-	}
+	a.pace.Give(ctx, paceKey(id))
 }
 
 // refused records an attempt refused by a limit (coalesced in the trail).
@@ -418,28 +475,14 @@ func busy(err error) error {
 // Unlock forgets an account's failures: every address's lockout and the
 // slow-down.
 func (a *Auth) Unlock(ctx context.Context, id string) error {
-	if err := a.forgetFailures(ctx, id); err != nil {
+	if err := a.pace.Reset(ctx, paceKey(id)); err != nil {
 		return err
 	}
 	return a.store.ClearLimits(ctx, lockPrefix(id))
 }
 
-// forgetFailures ends the account's slow-down.
-func (a *Auth) forgetFailures(ctx context.Context, id string) error {
-	a.accMu.Lock()
-	defer a.accMu.Unlock()
-	_, err := a.store.UpdateAccount(ctx, id, func(acc *store.Account) error {
-		acc.Failures, acc.SlowUntil = 0, time.Time{}
-		return nil
-	})
-	return busy(err)
-}
-
 // finish turns a checked account into a full login.
 func (a *Auth) finish(ctx context.Context, w http.ResponseWriter, acc store.Account, ip string) error {
-	if err := a.forgetFailures(ctx, acc.ID); err != nil {
-		return err
-	}
 	if err := a.lock.Reset(ctx, lockKey(acc.ID, ip)); err != nil {
 		return err
 	}
@@ -535,14 +578,20 @@ func (a *Auth) login(r *http.Request) (store.Login, store.Account, error) {
 	return l, acc, nil
 }
 
+// PasswordPath is the change-password page, the only page a technician may
+// open while their account must change its password.
+const PasswordPath = "/account/password"
+
 // EnrolPath is the two-step enrolment page, the only page a technician may open
 // while two-step login is mandatory and not yet set up.
 const EnrolPath = "/account/2fa"
 
 // Require lets only logged-in technicians through; others are sent to the login page
 // (pages) or get 401 (everything under /api/ and /ws/). Unsafe methods also need the
-// login's CSRF token in the "csrf" form field or the X-CSRF-Token header. When the
-// organisation requires two-step login, accounts without it only reach EnrolPath.
+// login's CSRF token in the "csrf" form field or the X-CSRF-Token header. An account
+// that must change its password only reaches PasswordPath (pages are sent there,
+// everything else gets 403). When the organisation requires two-step login, accounts
+// without it only reach EnrolPath.
 func (a *Auth) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t, err := a.Technician(r)
@@ -564,16 +613,32 @@ func (a *Auth) Require(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if t.TOTP == "" && !strings.HasPrefix(r.URL.Path, EnrolPath) && r.URL.Path != "/logout" && a.Settings(r.Context()).RequireTOTP {
-			if isAPI(r) {
-				http.Error(w, "set up two-step login first", http.StatusForbidden)
+		if first, err := a.First(r, t); err != nil {
+			if isAPI(r) || (first == PasswordPath && !safeMethod(r.Method)) {
+				http.Error(w, err.Error(), http.StatusForbidden)
 				return
 			}
-			http.Redirect(w, r, EnrolPath, http.StatusSeeOther)
+			http.Redirect(w, r, first, http.StatusSeeOther)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, t)))
 	})
+}
+
+// First returns the page technician t must go through before the one r
+// asks for, and why (ErrMustChangePassword, ErrNeedTwoStep), or "" and nil.
+// Require and the console's WebSocket both ask it.
+func (a *Auth) First(r *http.Request, t Technician) (string, error) {
+	p := r.URL.Path
+	switch {
+	case p == "/logout":
+		return "", nil
+	case t.MustChangePassword && p != PasswordPath:
+		return PasswordPath, ErrMustChangePassword
+	case t.TOTP == "" && !t.MustChangePassword && !strings.HasPrefix(p, EnrolPath) && a.Settings(r.Context()).RequireTOTP:
+		return EnrolPath, ErrNeedTwoStep
+	}
+	return "", nil
 }
 
 // RequirePerm is Require, then 403 unless the technician has permission p.

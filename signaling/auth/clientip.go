@@ -41,8 +41,8 @@ func (ps Proxies) trusted(a netip.Addr) bool {
 // Client returns the address of the client behind r: the peer's own, unless
 // the peer is a trusted proxy; then the forwarding header is read from the
 // right (the hop the proxy added) to the left, skipping trusted proxies, and
-// the first address that is not one is the client's. X-Forwarded-For is read
-// when present, else Forwarded (RFC 7239); a hop that does not parse stops the
+// the first address that is not one is the client's. Forwarded (RFC 7239) is read
+// when present, else X-Forwarded-For; a hop that does not parse stops the
 // walk at the last trusted address.
 func (ps Proxies) Client(r *http.Request) netip.Addr {
 	peer, ok := parseHop(r.RemoteAddr)
@@ -83,28 +83,29 @@ func (ps Proxies) Handler(next http.Handler) http.Handler {
 	})
 }
 
-// forwardedHops lists the addresses of X-Forwarded-For (every header, in
-// order), or of the for= parameters of Forwarded when there is none.
+// forwardedHops lists the for= addresses of Forwarded (RFC 7239, every
+// header, in order), or of X-Forwarded-For when there is no Forwarded: the
+// standard header is preferred when a proxy sends both.
 func forwardedHops(h http.Header) []string {
 	var hops []string
-	if xff := h.Values("X-Forwarded-For"); len(xff) > 0 {
-		for _, v := range xff {
-			for _, hop := range strings.Split(v, ",") {
-				hops = append(hops, strings.TrimSpace(hop))
+	if fwd := h.Values("Forwarded"); len(fwd) > 0 {
+		for _, v := range fwd {
+			for _, elem := range strings.Split(v, ",") {
+				hop := "" // an element without for= is a hop we cannot read
+				for _, pair := range strings.Split(elem, ";") {
+					k, val, _ := strings.Cut(strings.TrimSpace(pair), "=")
+					if strings.EqualFold(k, "for") {
+						hop = strings.Trim(val, `"`)
+					}
+				}
+				hops = append(hops, hop)
 			}
 		}
 		return hops
 	}
-	for _, v := range h.Values("Forwarded") {
-		for _, elem := range strings.Split(v, ",") {
-			hop := "" // an element without for= is a hop we cannot read
-			for _, pair := range strings.Split(elem, ";") {
-				k, val, _ := strings.Cut(strings.TrimSpace(pair), "=")
-				if strings.EqualFold(k, "for") {
-					hop = strings.Trim(val, `"`)
-				}
-			}
-			hops = append(hops, hop)
+	for _, v := range h.Values("X-Forwarded-For") {
+		for _, hop := range strings.Split(v, ",") {
+			hops = append(hops, strings.TrimSpace(hop))
 		}
 	}
 	return hops

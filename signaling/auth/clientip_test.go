@@ -39,7 +39,7 @@ func TestTrustedProxyOnlyReadsForwardedFromTrustedPeers(t *testing.T) {
 		{"garbage left of the client", trusted, "10.0.0.2:4000", []string{"<script>, 198.51.100.9"}, nil, "198.51.100.9"},
 		{"Forwarded with IPv6 and port", trusted, "10.0.0.2:4000", nil, []string{`for=6.6.6.6, for="[2001:db8::1]:4711";proto=https`}, "2001:db8::1"},
 		{"Forwarded obfuscated hop", trusted, "10.0.0.2:4000", nil, []string{`for=6.6.6.6, for=_hidden`}, "10.0.0.2"},
-		{"X-Forwarded-For wins over Forwarded", trusted, "10.0.0.2:4000", []string{"198.51.100.9"}, []string{"for=6.6.6.6"}, "198.51.100.9"},
+		{"Forwarded wins over X-Forwarded-For", trusted, "10.0.0.2:4000", []string{"6.6.6.6"}, []string{"for=198.51.100.9"}, "198.51.100.9"},
 		{"IPv6 trusted proxy", trusted, "[2001:db8:ffff::1]:443", []string{"2001:db8:1::5"}, nil, "2001:db8:1::5"},
 		{"IPv4-mapped trusted proxy", trusted, "[::ffff:10.0.0.2]:4000", []string{"198.51.100.9"}, nil, "198.51.100.9"},
 	} {
@@ -64,5 +64,44 @@ func TestTrustedProxyOnlyReadsForwardedFromTrustedPeers(t *testing.T) {
 		if _, err := ParseProxy(bad); err == nil {
 			t.Errorf("ParseProxy(%q) accepted", bad)
 		}
+	}
+}
+
+// TestTrustedProxyPrefersForwardedOverXForwardedFor: the standard Forwarded
+// header (RFC 7239) is read before X-Forwarded-For when a trusted proxy sends
+// both; X-Forwarded-For is the fallback; from an untrusted peer neither counts.
+func TestTrustedProxyPrefersForwardedOverXForwardedFor(t *testing.T) {
+	p, err := ParseProxy("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusted := Proxies{p}
+	for _, tc := range []struct {
+		name, peer string
+		xff, fwd   string
+		want       string
+	}{
+		{"both: Forwarded wins", "10.0.0.2:4000", "6.6.6.6", "for=198.51.100.9", "198.51.100.9"},
+		{"both, Forwarded quoted IPv6", "10.0.0.2:4000", "6.6.6.6", `for="[2001:db8::1]:4711";proto=https`, "2001:db8::1"},
+		{"only X-Forwarded-For", "10.0.0.2:4000", "198.51.100.9", "", "198.51.100.9"},
+		{"only Forwarded", "10.0.0.2:4000", "", "for=198.51.100.9", "198.51.100.9"},
+		{"both from an untrusted peer", "203.0.113.5:4000", "6.6.6.6", "for=198.51.100.9", "203.0.113.5"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.RemoteAddr = tc.peer
+			if tc.xff != "" {
+				r.Header.Set("X-Forwarded-For", tc.xff)
+			}
+			if tc.fwd != "" {
+				r.Header.Set("Forwarded", tc.fwd)
+			}
+			var got string
+			trusted.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got = ClientIP(r) })).
+				ServeHTTP(httptest.NewRecorder(), r)
+			if got != tc.want {
+				t.Errorf("ClientIP = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -23,6 +23,16 @@ var (
 	ErrBusy = errors.New("too many login attempts at once; try again in a moment")
 	// ErrWeakPassword means a new password is too short.
 	ErrWeakPassword = fmt.Errorf("a password needs at least %d characters", MinPassword)
+	// ErrWrongPassword means the current password given to change it is wrong.
+	ErrWrongPassword = errors.New("the current password is wrong")
+	// ErrSamePassword means a new password is the current one.
+	ErrSamePassword = errors.New("the new password must differ from the current one")
+	// ErrMustChangePassword means the account must change its password
+	// before anything else (the first login with a generated password).
+	ErrMustChangePassword = errors.New("change your password first")
+	// ErrNeedTwoStep means the organisation requires two-step login and the
+	// account has not set it up yet.
+	ErrNeedTwoStep = errors.New("set up two-step login first")
 	// ErrForbidden means the technician lacks the permission.
 	ErrForbidden = errors.New("your group does not allow this")
 
@@ -42,11 +52,3 @@ func (e *LockedError) Error() string {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
-// SlowDownError means the account failed too often lately, from anywhere:
-// the next attempt waits until Until.
-type SlowDownError struct{ Until time.Time }
-
-func (e *SlowDownError) Error() string {
-	return fmt.Sprintf("too many failed attempts on this account: try again after %s", e.Until.Format("15:04:05 MST"))
-}

@@ -30,6 +30,10 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server error", http.StatusInternalServerError)
 		return
 	}
+	if _, err := h.cfg.Auth.First(r, tech); err != nil {
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	}
 	log := h.log.With("ws", "console", "tech", tech.ID, "remote", r.RemoteAddr)
 	c, err := h.accept(w, r, log)
 	if err != nil {

@@ -184,7 +184,7 @@ func (s *Service) RedeemPIN(ctx context.Context, addr, pin string) (token string
 	}
 	at, err := s.global.Take(ctx, globalKey)
 	if err == nil {
-		err = sleep(ctx, at.Wait)
+		err = limit.Sleep(ctx, at.Wait)
 		if err != nil {
 			s.global.Give(ctx, globalKey)
 		}

@@ -1,9 +1,7 @@
 package invite
 
 import (
-	"context"
 	"errors"
-	"time"
 
 	"github.com/lifeline-support/lifeline/signaling/limit"
 )
@@ -23,19 +21,4 @@ func rateLimited(err error) error {
 		reason = ErrBusy
 	}
 	return &RateLimitError{RetryAfter: le.RetryAfter, Reason: reason}
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -30,6 +30,11 @@ type Rule struct {
 	// instead of refusing them, each waiting its turn; one that would wait
 	// longer than Pace is refused with ErrBusy.
 	Pace time.Duration
+	// NeverRefuse, with Pace, lets an attempt whose turn is farther than
+	// Pace wait Pace and go ahead instead of refusing it: for a secret whose
+	// owner must not be kept out by a flood (a password), where other limits
+	// bound how many attempts can be under way at once.
+	NeverRefuse bool
 }
 
 // Counter applies one Rule to the keys it is given.
@@ -103,7 +108,12 @@ func (c *Counter) Take(ctx context.Context, key string) (Attempt, error) {
 				turn = l.Next
 			}
 			if turn.Sub(now) > r.Pace {
-				return refusal(turn, now, ErrBusy)
+				if !r.NeverRefuse {
+					return refusal(turn, now, ErrBusy)
+				}
+				at.Wait = r.Pace // waits its longest, takes no turn
+				l.Count++
+				return nil
 			}
 			l.Next = turn.Add(r.Window / time.Duration(r.Max))
 			at.Wait = turn.Sub(now)
@@ -148,6 +158,21 @@ func (c *Counter) update(ctx context.Context, key string, now time.Time, fn func
 		return refusal(now.Add(BusyRetry), now, ErrBusy)
 	}
 	return err
+}
+
+// Sleep waits d (an Attempt's Wait) or until ctx ends.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func refusal(until, now time.Time, reason error) *Error {

@@ -45,6 +45,10 @@ func TestRules(t *testing.T) {
 			{}, {}, {}, {wantWait: 30 * time.Second}, {wantWait: time.Minute}, {wantErr: ErrBusy},
 			{advance: time.Minute}, // a new window
 		}},
+		{"never refused: past Pace an attempt waits Pace and takes no turn", Rule{Max: 2, Window: time.Minute, Pace: time.Minute, NeverRefuse: true}, []step{
+			{}, {}, {}, {wantWait: 30 * time.Second}, {wantWait: time.Minute}, {wantWait: time.Minute}, {wantWait: time.Minute},
+			{advance: 40 * time.Second, wantWait: 50 * time.Second}, // the next turn is still where it was
+		}},
 		{"Max 0 allows anything", Rule{Window: time.Minute}, []step{{}, {}, {}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -150,10 +150,14 @@ func TestSessionLogAPI(t *testing.T) {
 	for _, e := range []protocol.LogAppend{
 		{ID: "1", Kind: protocol.LogEvent, Text: "Viewing allowed", At: 1700000000000},
 		{ID: "2", Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: "<b>hi</b><img src=x onerror=alert(1)>", At: 1700000000001},
-		{ID: "3", Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: "merci", At: 1700000000002},
 	} {
 		console.Send(protocol.TypeLogAppend, sid, e)
 	}
+	sofar := []string{"event||||Viewing allowed", "message|technician|Administrator|admin|<b>hi</b><img src=x onerror=alert(1)>"}
+	waitLog(t, admin, sid, sofar)
+	// The customer's words come from the agent.
+	agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "3", Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: "merci", At: 1700000000002})
+	waitLog(t, admin, sid, append(sofar, "message|customer|Marie||merci"))
 	console.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
 	agent.Expect(protocol.TypeSessionEnd)
 

@@ -247,7 +247,7 @@ func TestDeviceHistoryRefusesForeignDevice(t *testing.T) {
 	if code, body := do(t, alice, "PUT", "/console/sessions/"+sid+"/notes", `{"text":"SECRET NOTE"}`, true); code != http.StatusNoContent {
 		t.Fatalf("notes: %d %s", code, body)
 	}
-	console.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "1", Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: "SECRET LOG", At: 1})
+	console.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "1", Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: "SECRET LOG", At: 1})
 	console.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
 	agent.Expect(protocol.TypeSessionEnd)
 	if code, body := do(t, alice, "GET", "/console/sessions/"+sid+"/log", "", false); code != http.StatusOK || !strings.Contains(body, "SECRET LOG") {

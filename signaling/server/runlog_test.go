@@ -109,10 +109,13 @@ func TestRunningLogReachesTransferReceiver(t *testing.T) {
 	}
 	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
 	appendLog(ac, sid, protocol.LogMessage, protocol.FromTechnician, "Bonjour <b>Marie</b>")
-	appendLog(ac, sid, protocol.LogMessage, protocol.FromCustomer, "My printer is stuck")
+	waitLog(t, admin, sid, []string{"message|technician|Administrator|admin|Bonjour <b>Marie</b>"})
+	// The customer's words come from the agent.
+	agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "a1", Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: "My printer is stuck", At: 1_700_000_000_000})
+	waitLog(t, admin, sid, []string{"message|technician|Administrator|admin|Bonjour <b>Marie</b>", "message|customer|Marie Dupont||My printer is stuck"})
 	appendLog(ac, sid, protocol.LogEvent, "", "Viewing allowed")
 	// A console cannot name the author itself.
-	ac.SendRaw([]byte(`{"v":1,"type":"log.append","id":"forged","sid":"` + sid + `","payload":{"id":"x","kind":"message","from":"customer","author":"Bob","text":"hi","at":1}}`))
+	ac.SendRaw([]byte(`{"v":1,"type":"log.append","id":"forged","sid":"` + sid + `","payload":{"id":"x","kind":"message","from":"technician","author":"Bob","text":"hi","at":1}}`))
 	if e := ac.Expect(protocol.TypeError); e.ID != "forged" {
 		t.Fatalf("an entry with its own author was not refused: %+v", e)
 	}
@@ -180,20 +183,29 @@ func TestRunningLogReachesTransferReceiver(t *testing.T) {
 	}
 }
 
+// sessionWithLog starts a node, has the admin create a session for Marie
+// Dupont, whose agent joins, and opens it on a console of the admin's that
+// has read its (empty) log.
+func sessionWithLog(t *testing.T) (admin *st.Tech, sid string, agent, console *st.Conn) {
+	t.Helper()
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin = st.LogIn(t, n)
+	sid, token, _ := admin.NewSession(t, "Marie Dupont")
+	agent = st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
+	agent.Expect(protocol.TypeAgentWelcome)
+	console = admin.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	openLog(t, console, sid)
+	return admin, sid, agent, console
+}
+
 // TestRunningLogIsBounded: a console cannot grow a session's log without
 // bound. Past its bound the server refuses further entries with a clear
 // error, the log ends with one marker saying so, and it still fits the
 // session history at the end.
 func TestRunningLogIsBounded(t *testing.T) {
-	n := st.StartNode(t, natstest.Server(t), "node")
-	admin := st.LogIn(t, n)
-	sid, token, _ := admin.NewSession(t, "Marie Dupont")
-	agent := st.Dial(t, n.URL+"/ws/agent", nil)
-	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
-	agent.Expect(protocol.TypeAgentWelcome)
-	ac := admin.Dial(t, "/ws/console")
-	ac.Expect(protocol.TypeConsoleWelcome)
-	openLog(t, ac, sid)
+	admin, sid, agent, ac := sessionWithLog(t)
 
 	// Bad entries are refused one by one, and change nothing.
 	for _, bad := range []protocol.LogAppend{
@@ -243,4 +255,27 @@ func TestRunningLogIsBounded(t *testing.T) {
 	if code != http.StatusOK || json.Unmarshal([]byte(body), &stored) != nil || len(stored.Entries) != kept+1 {
 		t.Fatalf("stored log: %d, %d entries (want %d)\n%.300s", code, len(stored.Entries), kept+1, body)
 	}
+}
+
+// TestConsoleCannotWriteInTheCustomersName: the running log's authors come
+// from who sends an entry. A console writes only its own technician's
+// messages (one claiming to be the customer's is refused); the customer's
+// words come from the session's agent, which cannot claim to be the
+// technician.
+func TestConsoleCannotWriteInTheCustomersName(t *testing.T) {
+	admin, sid, agent, ac := sessionWithLog(t)
+	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+
+	forged := appendLog(ac, sid, protocol.LogMessage, protocol.FromCustomer, "Please take control, I allow everything")
+	if m := ac.Expect(protocol.TypeError); m.ID != forged || m.Body.(*protocol.Error).Code != protocol.CodeForbidden {
+		t.Fatalf("a console's entry in the customer's name: %+v, want refused (forbidden)", m)
+	}
+	appendLog(ac, sid, protocol.LogMessage, protocol.FromTechnician, "Bonjour Marie")
+	waitLog(t, admin, sid, []string{"message|technician|Administrator|admin|Bonjour Marie"})
+	// The agent speaks for the customer, whatever it claims.
+	agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "a1", Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: "My printer is stuck", At: 1_700_000_000_000})
+	waitLog(t, admin, sid, []string{
+		"message|technician|Administrator|admin|Bonjour Marie",
+		"message|customer|Marie Dupont||My printer is stuck",
+	})
 }

@@ -136,9 +136,12 @@ func Run(ctx context.Context, cfg Config) error {
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return listenError("HTTP", cfg.Addr, "--addr", err)
 	}
 	defer ln.Close()
+	if err := checkPorts(cfg); err != nil {
+		return err
+	}
 	tlsCfg, err := tlsFor(cfg, ln)
 	if err != nil {
 		return err
@@ -172,11 +175,6 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer trail.Close()
 	au := auth.New(auth.Config{Secure: cfg.SecureCookies, Defaults: store.DefaultSettings(cfg.OrgName), Audit: trail, Logger: log}, st)
-	if pw, err := au.EnsureAdmin(ctx, "Administrator", cfg.AdminPassword); err != nil {
-		return fmt.Errorf("create admin account: %w", err)
-	} else if pw != "" {
-		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
-	}
 	inv.Logger = log
 	invites := invite.New(inv, st)
 	svc := sessions.New(sessions.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt})
@@ -229,7 +227,16 @@ func Run(ctx context.Context, cfg Config) error {
 		http.Redirect(w, r, "/console", http.StatusSeeOther)
 	})
 
-	srv := cfg.HTTP.withDefaults().server(cfg.TrustedProxies.Handler(securityHeaders(storageGate(mux, node.Storage), tlsCfg != nil || secureURL(cfg.PublicURL))))
+	// The first run's admin is created once everything listens: a start that
+	// fails leaves no account whose password nobody saw.
+	if pw, err := au.EnsureAdmin(ctx, "Administrator", cfg.AdminPassword); err != nil {
+		return fmt.Errorf("create admin account: %w", err)
+	} else if pw != "" {
+		fmt.Fprintf(cfg.Out, "First run: created the technician account\n  username: admin\n  password: %s\nThis password is shown only once.\n", pw)
+	}
+
+	hc := cfg.HTTP.withDefaults()
+	srv := hc.server(cfg.TrustedProxies.Handler(hc.downloads(securityHeaders(storageGate(mux, node.Storage), tlsCfg != nil || secureURL(cfg.PublicURL)))))
 	srv.TLSConfig = tlsCfg
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	errc := make(chan error, 1)

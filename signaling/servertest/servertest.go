@@ -32,7 +32,10 @@ type Node struct {
 	URL string
 	// Metrics is the metrics URL when the node serves metrics (Config.MetricsAddr).
 	Metrics string
-	stop    func()
+	// FirstPassword is the admin password a first run generated and showed
+	// (Config.AdminPassword empty), or "".
+	FirstPassword string
+	stop          func()
 }
 
 // Stop stops the node now (as a restart would) and waits for it; the test's
@@ -75,6 +78,9 @@ func StartNode(t testing.TB, natsURL, name string, opts ...func(*server.Config))
 		if u, ok := strings.CutPrefix(sc.Text(), "Metrics on "); ok {
 			n.Metrics = u
 		}
+		if pw, ok := strings.CutPrefix(sc.Text(), "  password: "); ok {
+			n.FirstPassword = pw
+		}
 		if u, ok := strings.CutPrefix(sc.Text(), "Lifeline is listening on "); ok {
 			go io.Copy(io.Discard, pr)
 			n.URL, n.stop = u, stop
@@ -101,6 +107,18 @@ func LogIn(t testing.TB, n Node) *Tech {
 // LogInAs logs a technician in on node n with a password (no two-step code).
 func LogInAs(t testing.TB, n Node, user, password string) *Tech {
 	t.Helper()
+	tc, path, body := LogInTo(t, n, user, password)
+	if path != "/console" {
+		t.Fatalf("login ended on %s: %s", path, body)
+	}
+	return tc
+}
+
+// LogInTo tries to log a technician in on node n with a password and
+// returns the browser, the path the login ended on (after redirects) and
+// that page. The browser has the page's CSRF token if it shows one.
+func LogInTo(t testing.TB, n Node, user, password string) (tc *Tech, path, page string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	resp, err := c.PostForm(n.URL+"/login", url.Values{"username": {user}, "password": {password}})
@@ -108,10 +126,11 @@ func LogInAs(t testing.TB, n Node, user, password string) *Tech {
 		t.Fatal(err)
 	}
 	body := ReadAll(t, resp)
-	if resp.Request.URL.Path != "/console" {
-		t.Fatalf("login ended on %s: %s", resp.Request.URL, body)
+	tc = &Tech{Client: c, Base: n.URL}
+	if strings.Contains(body, `name="csrf"`) {
+		tc.CSRF = Find(t, body, `name="csrf" value="([^"]+)"`)
 	}
-	return &Tech{Client: c, Base: n.URL, CSRF: Find(t, body, `name="csrf" value="([^"]+)"`)}
+	return tc, resp.Request.URL.Path, body
 }
 
 // Anonymous is a browser on node n that has not logged in yet.
@@ -146,7 +165,7 @@ func (tc *Tech) Get(t testing.TB, path string) (int, string) {
 }
 
 // CreateTechnician has the (admin) technician create an account in group
-// ("" for the default group, which has every permission).
+// ("" for the default group: every permission but other technicians' queues).
 func (tc *Tech) CreateTechnician(t testing.TB, id, name, password, group string) {
 	t.Helper()
 	code, body := tc.Post(t, "/admin/technicians", url.Values{"id": {id}, "name": {name}, "password": {password}, "role": {"technician"}, "group": {group}})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/store"
@@ -76,7 +77,8 @@ func (s *Service) Join(ctx context.Context, hello *protocol.AgentHello, remote, 
 			return ErrSessionClosed
 		}
 		ss.AgentConnected, ss.AgentConn = true, connID
-		ss.Hostname, ss.OS, ss.DeviceID = hello.Hostname, hello.OS, DeviceID(hello.DeviceKey)
+		ss.Hostname, ss.OS = agentNames(hello)
+		ss.DeviceID = DeviceID(hello.DeviceKey)
 		ss.AgentSecret = store.HashKey(secret)
 		ss.Denied = denied
 		ss.AgentRun++
@@ -86,6 +88,14 @@ func (s *Service) Join(ctx context.Context, hello *protocol.AgentHello, remote, 
 		return Joined{}, err
 	}
 	return Joined{Session: ss, Secret: secret}, nil
+}
+
+// agentNames are the host and system names an agent says it runs on, as the
+// technician is shown them: cleaned by the name rule (text.CleanName), not
+// refused, since a computer's name is not the customer's choice when they
+// ask for help.
+func agentNames(hello *protocol.AgentHello) (host, system string) {
+	return text.CleanName(hello.Hostname), text.CleanName(hello.OS)
 }
 
 // rerun lets the customer's program, run again after a crash with the
@@ -123,7 +133,7 @@ func (s *Service) rerun(ctx context.Context, sid string, hello *protocol.AgentHe
 		}
 		ss.AgentSecret = store.HashKey(secret)
 		ss.Permissions = protocol.Permissions{}
-		ss.Hostname, ss.OS = hello.Hostname, hello.OS
+		ss.Hostname, ss.OS = agentNames(hello)
 		ss.AgentRun++
 		return nil
 	})
@@ -279,6 +289,8 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 			return false, nil
 		}
 		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
+	case *protocol.LogAppend:
+		return false, s.appendAgentLog(ctx, sid, body)
 	case *protocol.SessionEnd:
 		_, _ = s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
 		return true, nil

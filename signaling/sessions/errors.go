@@ -54,6 +54,9 @@ var (
 	ErrBadName = fmt.Errorf("the customer's name must be 1 to %d characters", MaxCustomerName)
 	// ErrLogFull means the session's running log reached its bounds.
 	ErrLogFull = errors.New("the session log is full: later entries are not kept")
+	// ErrNotYourWords means a console wrote a log message in the customer's
+	// name: the customer's words come from their own program.
+	ErrNotYourWords = errors.New("a console writes only its technician's messages; the customer's come from the customer's program")
 	// ErrBadEntry means a log entry the running log does not take.
 	ErrBadEntry = errors.New("this log entry is empty, too long or malformed")
 )
@@ -88,7 +91,7 @@ func Code(err error) protocol.ErrorCode {
 	switch {
 	case errors.As(err, &denied), errors.Is(err, ErrAcceptFirst), errors.Is(err, ErrClosed),
 		errors.Is(err, ErrOnHold), errors.Is(err, ErrNotAvailable), errors.Is(err, ErrSelf),
-		errors.Is(err, ErrNoTransfer), errors.Is(err, ErrTooMany), errors.Is(err, ErrRecordingsOnly),
+		errors.Is(err, ErrNoTransfer), errors.Is(err, ErrTooMany), errors.Is(err, ErrRecordingsOnly), errors.Is(err, ErrNotYourWords),
 		errors.Is(err, ErrNotForConsoles), errors.Is(err, ErrNotForAgents), errors.Is(err, ErrSessionClosed),
 		errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition):
 		return protocol.CodeForbidden

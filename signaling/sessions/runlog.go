@@ -14,20 +14,41 @@ import (
 // appendLog adds a console's entry to the running log of session ss, which
 // Authorize found to be tech's own. The log lives on the server for the
 // session, so a reloaded or crashed console loses nothing of it. Its content
-// is for display only: the server sets the authors' names itself (from the
-// account and the session), so a console cannot put words in anyone's name
-// but the chat's.
+// is for display only, and its authors are who sent it: a console's messages
+// are its technician's (named from the account; one in the customer's name is
+// refused with ErrNotYourWords), the customer's come from the agent
+// (appendAgentLog).
 func (s *Service) appendLog(ctx context.Context, tech auth.Technician, ss store.Session, a *protocol.LogAppend) error {
-	if ss.State.Closed() {
-		return ErrClosed
-	}
 	e := a.Entry()
 	if e.Kind == protocol.LogMessage {
-		if e.From == protocol.FromTechnician {
-			e.Author, e.By = tech.Name, tech.ID
-		} else {
-			e.Author = ss.CustomerName
+		if e.From != protocol.FromTechnician {
+			return ErrNotYourWords
 		}
+		e.Author, e.By = tech.Name, tech.ID
+	}
+	return s.keepEntry(ctx, ss, e)
+}
+
+// appendAgentLog adds the customer's chat message, sent by the agent of
+// session sid, to its running log: always in the customer's name, whatever
+// the entry says; the agent adds nothing else.
+func (s *Service) appendAgentLog(ctx context.Context, sid string, a *protocol.LogAppend) error {
+	if a.Kind != protocol.LogMessage {
+		return ErrBadEntry
+	}
+	ss, err := s.cfg.Store.Session(ctx, sid)
+	if err != nil {
+		return ErrBusy
+	}
+	e := a.Entry()
+	e.From, e.Author, e.By = protocol.FromCustomer, ss.CustomerName, ""
+	return s.keepEntry(ctx, ss, e)
+}
+
+// keepEntry appends e to session ss's running log.
+func (s *Service) keepEntry(ctx context.Context, ss store.Session, e protocol.LogEntry) error {
+	if ss.State.Closed() {
+		return ErrClosed
 	}
 	err := s.cfg.Store.AppendLog(ctx, ss.ID, e, s.cfg.LogLimits, i18n.T(i18n.EN, "ws.log.full"))
 	switch {

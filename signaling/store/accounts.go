@@ -17,9 +17,28 @@ const (
 	bucketSettings = "lifeline_settings"
 )
 
-// DefaultGroupID is the group of technicians not placed in any other; it starts
-// with every permission and cannot be deleted.
+// DefaultGroupID is the group of technicians not placed in any other; it
+// starts as DefaultGroup and cannot be deleted.
 const DefaultGroupID = "default"
+
+// DefaultGroup is the default group of a new install: every permission but
+// seeing other technicians' queues (access.OtherQueues), which an
+// administrator gives on purpose.
+func DefaultGroup() Group {
+	p := access.Full()
+	delete(p, access.OtherQueues)
+	return Group{ID: DefaultGroupID, Name: "Technicians", Permissions: p}
+}
+
+// KeepDefaultGroup saves g as the default group unless one is saved already
+// (ErrExists is not an error).
+func (s *Store) KeepDefaultGroup(ctx context.Context, g Group) error {
+	g.ID = DefaultGroupID
+	if err := create(ctx, s.groups, DefaultGroupID, g); err != nil && !errors.Is(err, ErrExists) {
+		return err
+	}
+	return nil
+}
 
 // Group is a technician group and what its members may do.
 type Group struct {
@@ -85,7 +104,7 @@ func (s *Store) Group(ctx context.Context, id string) (Group, error) {
 	var g Group
 	_, err := get(ctx, s.groups, id, &g)
 	if errors.Is(err, ErrNotFound) && id == DefaultGroupID {
-		return Group{ID: DefaultGroupID, Name: "Technicians", Permissions: access.Full()}, nil
+		return DefaultGroup(), nil
 	}
 	return g, err
 }

@@ -41,13 +41,12 @@ type Account struct {
 	// made in, so neither enabling the account again nor a new account of the
 	// same name brings old logins back.
 	Generation string `json:"generation,omitempty"`
+	// MustChangePassword sends every login of the account to the
+	// change-password page until the password is changed (the admin's
+	// password generated and shown by a first run).
+	MustChangePassword bool `json:"mustChangePassword,omitempty"`
 	// LoginsValidAfter ends every login made before it ("log out everywhere").
 	LoginsValidAfter time.Time `json:"loginsValidAfter,omitzero"`
-	// Failures counts wrong passwords or codes in a row, from any address;
-	// past the limit every attempt waits until SlowUntil (the lockout itself
-	// is per account and address, in the limits bucket).
-	Failures  int       `json:"failures,omitempty"`
-	SlowUntil time.Time `json:"slowUntil,omitzero"`
 	// TOTP is the two-step login secret (base32), set once enrolment is
 	// confirmed; TOTPPending is the secret being enrolled.
 	TOTP        string `json:"totp,omitempty"`
@@ -226,6 +225,15 @@ func (s *Store) SetDisabled(ctx context.Context, id string, disabled bool) (Acco
 			a.Generation = newGeneration()
 		}
 		a.Disabled = disabled
+		return nil
+	})
+}
+
+// SetPassword replaces an account's password hash, lifts MustChangePassword
+// and gives it a new Generation, which ends every login made before.
+func (s *Store) SetPassword(ctx context.Context, id string, hash []byte) (Account, error) {
+	return s.UpdateAccount(ctx, id, func(a *Account) error {
+		a.PasswordHash, a.MustChangePassword, a.Generation = hash, false, newGeneration()
 		return nil
 	})
 }
