@@ -147,6 +147,14 @@ func (tc *Technician) LogLines(t testing.TB) []string {
 	return get(t, tc.ctx, "read the log's entries", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#session-log li")].map((li) => li.textContent)`))
 }
 
+// LogReplays counts the times the server's running log was replayed into
+// the open workspace (when it opens the session, and again after signaling
+// comes back).
+func (tc *Technician) LogReplays(t testing.TB) int {
+	t.Helper()
+	return get(t, tc.ctx, "count the log's replays", chromedp.Evaluate[int](`Number(document.getElementById("session-log").dataset.replays || 0)`))
+}
+
 // Reload reloads the workspace's tab, as the technician's F5 would, and
 // waits for the page.
 func (tc *Technician) Reload(t testing.TB) {

@@ -133,3 +133,32 @@ func TestRunningLogSurvivesReload(t *testing.T) {
 		t.Fatalf("the replayed log turned a message into %d elements", n)
 	}
 }
+
+// TestCustomerLineOnceAfterReconnect: a console still open when signaling
+// comes back gets the server's running log again; the customer's message is
+// in it once (the agent wrote it to the log; the console only showed it).
+func TestCustomerLineOnceAfterReconnect(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Ada")
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	customer.WaitChatReady(t)
+	customer.Chat(t, "My printer is stuck")
+	tech.WaitLog(t, "Ada My printer is stuck")
+	replays := tech.LogReplays(t)
+
+	stack.RestartSignaling(t, nil)
+	waitFor(t, "the server's log replayed to the open console", func() bool { return tech.LogReplays(t) > replays })
+	n := 0
+	for _, l := range tech.LogLines(t) {
+		if strings.Contains(l, "My printer is stuck") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the customer's message is in the log %d times:\n%s", n, strings.Join(tech.LogLines(t), "\n"))
+	}
+}

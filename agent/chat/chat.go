@@ -277,15 +277,18 @@ func (c *Chat) Send(text string) error {
 		return ErrNotConnected
 	}
 	at := c.now()
-	if err := c.sendLocked(c.dc, protocol.ChatMessage{Kind: protocol.ChatText, At: at, Text: text}); err != nil {
+	// One ID for the message the technician gets and the log's entry, so a
+	// console that replays the server's log shows the message once.
+	id := fmt.Sprintf("agent-%d-%d", at, c.seq+1) // the entry's Seq, given below
+	if err := c.sendLocked(c.dc, protocol.ChatMessage{Kind: protocol.ChatText, ID: id, At: at, Text: text}); err != nil {
 		c.mu.Unlock()
 		return fmt.Errorf("%w: %v", ErrNotConnected, err)
 	}
 	c.addLocked(entry{Kind: kindMessage, From: fromCustomer, At: at, Text: text})
-	toLog, seq := c.toLog, c.seq
+	toLog := c.toLog
 	c.mu.Unlock()
 	if toLog != nil { // outside the lock: a write to signaling may take a while
-		toLog(protocol.LogAppend{ID: fmt.Sprintf("agent-%d-%d", at, seq), Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: text, At: at})
+		toLog(protocol.LogAppend{ID: id, Kind: protocol.LogMessage, From: protocol.FromCustomer, Text: text, At: at})
 	}
 	return nil
 }
@@ -329,10 +332,13 @@ func (c *Chat) sendEvent(dc *webrtc.DataChannel, name, text string) {
 	}
 }
 
-// sendLocked numbers and sends m on dc. c.mu must be held.
+// sendLocked numbers m (unless it has the ID of its log entry) and sends it
+// on dc. c.mu must be held.
 func (c *Chat) sendLocked(dc *webrtc.DataChannel, m protocol.ChatMessage) error {
-	c.nextID++
-	m.ID = "a" + strconv.Itoa(c.nextID)
+	if m.ID == "" { // a message without an entry in the server's log
+		c.nextID++
+		m.ID = "a" + strconv.Itoa(c.nextID)
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return err

@@ -183,7 +183,7 @@ const chat = {
     }
     if (!m || typeof m !== "object") return;
     if (m.k === "text" && typeof m.text === "string" && m.text.trim() && bytes(m.text) <= MAX_TEXT) {
-      log.message("customer", customer, m.text);
+      log.message("customer", customer, m.text, Date.now(), typeof m.id === "string" ? m.id.slice(0, 64) : "");
       window.lifeline?.notify?.("chat");
     } else if (m.k === "event" && typeof m.event === "string") {
       const arg = typeof m.text === "string" ? m.text.slice(0, MAX_URL) : "";

@@ -33,9 +33,16 @@ export class SessionLog {
     this.writable = writable;
   }
 
-  // message adds a chat message; from is "technician" or "customer".
-  message(from, author, text, at = Date.now()) {
-    this.add({ kind: "message", from, author, text, at, by: from === "technician" ? this.me : "" });
+  // message adds a chat message; from is "technician" or "customer". The
+  // customer's messages reach the server's log from the agent itself (a
+  // console may not write in the customer's name), under the ID the agent
+  // gave them: this page only shows them, and a replay keeps one copy.
+  message(from, author, text, at = Date.now(), id = "") {
+    if (from === "customer") {
+      this.show({ kind: "message", from, author, text: String(text).slice(0, MAX_TEXT), at, id: String(id || newID()) });
+      return;
+    }
+    this.add({ kind: "message", from, author, text, at, by: this.me });
   }
 
   // event adds a session event ("control granted", "file received: …").
@@ -52,8 +59,8 @@ export class SessionLog {
     entry.id = newID();
     entry.text = String(entry.text).slice(0, MAX_TEXT);
     if (this.signal && this.writable() && entry.text.trim()) {
-      const { id, kind, from, text, at } = entry;
-      this.signal.send("log.append", kind === "message" ? { id, kind, from, text, at } : { id, kind, text, at });
+      const { id, kind, text, at } = entry;
+      this.signal.send("log.append", kind === "message" ? { id, kind, from: "technician", text, at } : { id, kind, text, at });
     }
     this.show(entry);
   }
@@ -78,6 +85,7 @@ export class SessionLog {
     this.list?.replaceChildren();
     for (const e of server) this.show(e);
     for (const e of mine) this.show(e);
+    if (this.list) this.list.dataset.replays = String(Number(this.list.dataset.replays || 0) + 1);
   }
 
   render(entry) {
