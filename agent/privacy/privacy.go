@@ -52,6 +52,9 @@ type TopLevel struct {
 	Frame uint64
 	// Title and Program are as the system gives them: any text at all.
 	Title, Program string
+	// Names are other names of the program the preset knows it by (X11:
+	// WM_CLASS has two).
+	Names []string
 	// Rect is where it is on the screen, frame and decorations included.
 	Rect image.Rectangle
 	// Shape is its opaque parts, in screen coordinates, when the window is
@@ -154,7 +157,7 @@ func (p *Privacy) private(w TopLevel) bool {
 	if on, ok := p.explicit[w.ID]; ok {
 		return on
 	}
-	return p.preset && p.inPreset(w.Program)
+	return p.preset && (p.inPreset(w.Program) || slices.ContainsFunc(w.Names, p.inPreset))
 }
 
 // inPreset reports whether program is one of the preset's.
