@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
@@ -111,6 +112,22 @@ type InputGuard interface {
 	HoldsInput() bool
 }
 
+// InputFilter is a Feature that refuses some of the technician's input by
+// where it is aimed: the customer's private windows take no clicks or keys
+// from the technician (agent/privacy).
+type InputFilter interface {
+	// RefusesInput reports whether ev must be refused; area is the monitor
+	// positions are fractions of (nil: the whole screen). It is asked with
+	// the grants' lock held, for every event control lets through.
+	RefusesInput(ev protocol.InputEvent, area *protocol.Monitor) bool
+}
+
+// Masker is a Feature that paints over what the technician must not see in
+// every captured frame before it is encoded (agent/privacy).
+type Masker interface {
+	Mask(pix []byte, stride int, bounds image.Rectangle)
+}
+
 // Injector is the part of *input.Robot the session uses.
 type Injector interface {
 	Inject(protocol.InputEvent) error
@@ -130,7 +147,11 @@ type grants struct {
 	// counts the events they refused.
 	guards []InputGuard
 	held   int
-	log    *slog.Logger
+	// filters refuse input aimed at the customer's private windows;
+	// private counts the events they refused.
+	filters []InputFilter
+	private int
+	log     *slog.Logger
 	// refused reports input dropped for lack of a grant (the first, then every
 	// hundredth); it must not block.
 	refused func(protocol.Audit)
@@ -193,6 +214,15 @@ func (g *grants) inject(ev protocol.InputEvent) {
 		}
 		return
 	}
+	if g.filtered(ev) {
+		g.private++
+		if g.private == 1 || g.private%100 == 0 {
+			g.log.Warn("input aimed at a private window dropped", "kind", ev.Kind, "dropped", g.private)
+			report = g.refused
+			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input aimed at a window the customer keeps private (%s), %d dropped", ev.Kind, g.private)}
+		}
+		return
+	}
 	if g.robot == nil {
 		r, err := g.newRobot()
 		if err != nil {
@@ -222,6 +252,29 @@ func (g *grants) release() {
 func (g *grants) guarded() bool {
 	for _, gd := range g.guards {
 		if gd.HoldsInput() {
+			return true
+		}
+	}
+	return false
+}
+
+// maskFunc paints every Masker's part of a captured frame, or is nil without
+// any (the peer then skips the call).
+func (s *runner) maskFunc() peer.MaskFunc {
+	if len(s.maskers) == 0 {
+		return nil
+	}
+	return func(pix []byte, stride int, bounds image.Rectangle) {
+		for _, m := range s.maskers {
+			m.Mask(pix, stride, bounds)
+		}
+	}
+}
+
+// filtered reports whether a filter refuses ev. g.mu must be held.
+func (g *grants) filtered(ev protocol.InputEvent) bool {
+	for _, f := range g.filters {
+		if f.RefusesInput(ev, g.monitor) {
 			return true
 		}
 	}
@@ -303,6 +356,12 @@ func newRunner(cfg Config) *runner {
 		if gd, ok := f.(InputGuard); ok {
 			s.grants.guards = append(s.grants.guards, gd)
 		}
+		if fl, ok := f.(InputFilter); ok {
+			s.grants.filters = append(s.grants.filters, fl)
+		}
+		if m, ok := f.(Masker); ok {
+			s.maskers = append(s.maskers, m)
+		}
 	}
 	return s
 }
@@ -319,6 +378,8 @@ type runner struct {
 	hold    bool
 	events  chan event
 	grants  grants
+	// maskers paint over private windows in every captured frame.
+	maskers []Masker
 	// grabber captures monitors on X screens other than the first.
 	grabber screen.Grabber
 	peer    Peer
@@ -704,6 +765,7 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 		Monitors:      mons,
 		Grab:          s.grabber.Grab,
 		Changes:       s.cfg.Changes,
+		Mask:          s.maskFunc(),
 		OnMonitor:     s.grants.setMonitor,
 		ICEServers:    ice,
 		Logger:        s.log,
