@@ -196,31 +196,15 @@ func (g *grants) inject(ev protocol.InputEvent) {
 			report(rep) // outside the lock: it writes to the network
 		}
 	}()
-	if !g.p.Control {
-		g.dropped++
-		if g.dropped == 1 || g.dropped%100 == 0 {
-			g.log.Warn("input without a control grant dropped", "kind", ev.Kind, "dropped", g.dropped)
-			report = g.refused
-			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input without control (%s), %d dropped", ev.Kind, g.dropped)}
-		}
+	switch {
+	case !g.p.Control:
+		report, rep = g.refusal(&g.dropped, ev, "input without a control grant dropped", "input without control")
 		return
-	}
-	if g.guarded() {
-		g.held++
-		if g.held == 1 || g.held%100 == 0 {
-			g.log.Warn("input while the technician draws on the screen dropped", "kind", ev.Kind, "dropped", g.held)
-			report = g.refused
-			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input while drawing on the screen (%s), %d dropped", ev.Kind, g.held)}
-		}
+	case g.guarded():
+		report, rep = g.refusal(&g.held, ev, "input while the technician draws on the screen dropped", "input while drawing on the screen")
 		return
-	}
-	if g.filtered(ev) {
-		g.private++
-		if g.private == 1 || g.private%100 == 0 {
-			g.log.Warn("input aimed at a private window dropped", "kind", ev.Kind, "dropped", g.private)
-			report = g.refused
-			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input aimed at a window the customer keeps private (%s), %d dropped", ev.Kind, g.private)}
-		}
+	case g.filtered(ev):
+		report, rep = g.refusal(&g.private, ev, "input aimed at a private window dropped", "input aimed at a window the customer keeps private")
 		return
 	}
 	if g.robot == nil {
@@ -237,6 +221,19 @@ func (g *grants) inject(ev protocol.InputEvent) {
 	if err := g.robot.Inject(ev); err != nil {
 		g.log.Warn("input refused", "kind", ev.Kind, "err", err)
 	}
+}
+
+// refusal counts one event refused for a reason in *n. The first and every
+// hundredth are logged (msg) and come back with their audit entry (detail,
+// the event's kind and the count) for the caller to report outside the
+// lock; the others come back with a nil report. g.mu must be held.
+func (g *grants) refusal(n *int, ev protocol.InputEvent, msg, detail string) (func(protocol.Audit), protocol.Audit) {
+	*n++
+	if *n != 1 && *n%100 != 0 {
+		return nil, protocol.Audit{}
+	}
+	g.log.Warn(msg, "kind", ev.Kind, "dropped", *n)
+	return g.refused, protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("%s (%s), %d dropped", detail, ev.Kind, *n)}
 }
 
 // release releases every key and button held down, keeping the grants.
