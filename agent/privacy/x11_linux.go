@@ -130,8 +130,10 @@ func (x *X11) read1() (Layout, error) {
 		}
 		bw := int(g.BorderWidth)
 		t := TopLevel{ID: uint64(w), Frame: uint64(w),
-			Rect:     image.Rect(int(g.X), int(g.Y), int(g.X)+int(g.Width)+2*bw, int(g.Y)+int(g.Height)+2*bw),
-			Occludes: !a.OverrideRedirect}
+			Rect: image.Rect(int(g.X), int(g.Y), int(g.X)+int(g.Width)+2*bw, int(g.Y)+int(g.Height)+2*bw),
+			// A 32-bit window may be translucent (a compositor blends it
+			// over what is below): it does not count as hiding anything.
+			Occludes: !a.OverrideRedirect && g.Depth != 32}
 		if t.Occludes && x.shape {
 			if e, err := shape.QueryExtents(x.conn, w).Reply(); err == nil && e.BoundingShaped {
 				t.Shape = []image.Rectangle{} // shaped: only its rectangles hide
