@@ -88,7 +88,7 @@ type panelState struct {
 }
 
 func (p *Privacy) serveState(w http.ResponseWriter, lang i18n.Lang) {
-	s := panelState{Strings: i18n.Table(lang, "agent.privacy."), Preset: p.Preset(), Programs: strings.Join(p.cfg.Programs, ", "), Windows: []Window{}}
+	s := panelState{Strings: i18n.Table(lang, "agent.privacy."), Preset: p.Preset(), Programs: strings.Join(p.programs(), ", "), Windows: []Window{}}
 	if ws, err := p.Windows(); err != nil {
 		s.Error = i18n.T(lang, "agent.privacy.unavailable")
 	} else if ws != nil {

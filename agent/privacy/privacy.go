@@ -119,6 +119,8 @@ type Privacy struct {
 	mu       sync.Mutex      // guards everything below, and every Desktop call
 	explicit map[uint64]bool // the customer's choice per window, over the preset
 	preset   bool
+	chosen   bool     // the customer set the preset (the organisation's default no longer does)
+	org      []string // the organisation's private programs, added to the preset's
 	layout   Layout
 	exact    []image.Rectangle // visible parts of private windows in layout
 	whole    []image.Rectangle // private windows' rectangles in layout
@@ -160,9 +162,44 @@ func (p *Privacy) private(w TopLevel) bool {
 	return p.preset && (p.inPreset(w.Program) || slices.ContainsFunc(w.Names, p.inPreset))
 }
 
-// inPreset reports whether program is one of the preset's.
+// inPreset reports whether program is one of the preset's or the
+// organisation's. p.mu must be held.
 func (p *Privacy) inPreset(program string) bool {
-	return slices.Contains(p.cfg.Programs, strings.ToLower(strings.TrimSpace(program)))
+	name := strings.ToLower(strings.TrimSpace(program))
+	return slices.Contains(p.cfg.Programs, name) || slices.Contains(p.org, name)
+}
+
+// programs lists the preset's programs and the organisation's.
+func (p *Privacy) programs() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := slices.Clone(p.cfg.Programs)
+	for _, n := range p.org {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// SetOrgPrograms adds the organisation's private programs (from the
+// server's welcome) to the preset's, and turns the preset on unless the
+// customer already chose: the organisation's windows are hidden from the
+// start, and the customer may still show any of them. A list that is not
+// one (protocol.CheckPrograms) is ignored: it can only come from a broken
+// or hostile server.
+func (p *Privacy) SetOrgPrograms(names []string) {
+	if err := protocol.CheckPrograms(names); err != nil {
+		p.log.Warn("the organisation's private programs ignored", "err", err)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.org = slices.Clone(names)
+	if len(names) > 0 && !p.chosen {
+		p.preset = true
+	}
+	p.stale = true
 }
 
 // anyPrivate reports whether any window may be private: if not, frames
@@ -350,7 +387,7 @@ func (p *Privacy) Preset() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.pre
 func (p *Privacy) SetPreset(on bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.preset = on
+	p.preset, p.chosen = on, true
 	p.stale = true
 	p.log.Info("private-window preset set by the customer", "on", on)
 }

@@ -303,3 +303,33 @@ func BenchmarkMask1080p(b *testing.B) {
 		p.MaskRGBA(img)
 	}
 }
+
+// The organisation's default private programs (from the server's welcome)
+// are hidden from the start; the customer may still show them; a list that
+// is not one is ignored.
+func TestOrganisationDefaultHidesItsProgramsUntilTheCustomerChooses(t *testing.T) {
+	d := desktop()
+	d.layout.Windows[1].Program = "acmevault"
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	p.SetOrgPrograms([]string{"<script>"})
+	if p.Preset() {
+		t.Fatal("a bad list from the server turned the preset on")
+	}
+	p.SetOrgPrograms([]string{"acmevault"})
+	img := frame(0xc8)
+	p.MaskRGBA(img)
+	if untouched(img, image.Pt(500, 100), 0xc8) {
+		t.Error("the organisation's program is not hidden")
+	}
+	if untouched(img, image.Pt(150, 200), 0xc8) {
+		t.Error("the preset's own programs are not hidden with the organisation's")
+	}
+	// The customer turns the preset off: a welcome sent again does not undo it.
+	p.SetPreset(false)
+	p.SetOrgPrograms([]string{"acmevault"})
+	img = frame(0xc8)
+	p.MaskRGBA(img)
+	if !untouched(img, image.Pt(500, 100), 0xc8) {
+		t.Error("the organisation's default overrode the customer's choice")
+	}
+}

@@ -67,3 +67,19 @@ func TestInputAimedAtAPrivateWindowRefused(t *testing.T) {
 		t.Fatalf("%d events injected once the window is shown again, want 4", n)
 	}
 }
+
+// The organisation's private programs in the server's welcome reach the
+// private windows: the window is closed to the technician from the start.
+func TestWelcomeCarriesTheOrganisationsPrivatePrograms(t *testing.T) {
+	ui := newTermUI(t)
+	fi := &fakeInjector{}
+	pv := privacy.New(privacy.Config{Desktop: oneWindow{}, Lang: i18n.EN, Programs: []string{}})
+	s, ctx := testRunner(t, ui, fi, pv)
+	go func() { _ = ui.Run(ctx) }()
+	s.receive(ctx, t, &protocol.AgentWelcome{TechnicianName: "Claire Martin", OrgName: "Acme Support", PrivatePrograms: []string{"keepassxc"}})
+	s.setGrants(protocol.Permissions{View: true, Control: true}, "")
+	s.grants.inject(protocol.InputEvent{Kind: protocol.InputButton, Down: true, X: 200.0 / 639, Y: 150.0 / 479})
+	if n, _ := fi.count(); n != 0 {
+		t.Fatal("a click reached a window of a program the organisation keeps private")
+	}
+}

@@ -104,6 +104,12 @@ type Named interface {
 	SetNames(org, technician, server string)
 }
 
+// OrgPrivacy is a Feature told the programs whose windows the organisation
+// keeps private by default (from the server's welcome): agent/privacy.
+type OrgPrivacy interface {
+	SetOrgPrograms(names []string)
+}
+
 // InputGuard is a Feature that holds the technician's input back while it is
 // in use: nothing is injected under a drawing or the laser on the customer's
 // screen, whatever the console sends.
@@ -719,6 +725,9 @@ func (s *runner) introduce(w *protocol.AgentWelcome) {
 	for _, f := range s.cfg.Features {
 		if n, ok := f.(Named); ok {
 			n.SetNames(w.OrgName, w.TechnicianName, host)
+		}
+		if o, ok := f.(OrgPrivacy); ok {
+			o.SetOrgPrograms(w.PrivatePrograms)
 		}
 	}
 }
