@@ -15,5 +15,10 @@ func init() {
 		"agent.privacy.unavailable": {EN: "The list of windows cannot be read on this computer.", FR: "La liste des fenêtres ne peut pas être lue sur cet ordinateur."},
 		"agent.privacy.gone":        {EN: "That window is closed; the list is up to date again.", FR: "Cette fenêtre est fermée ; la liste est de nouveau à jour."},
 		"agent.privacy.placeholder": {EN: "Private window", FR: "Fenêtre privée"},
+
+		// The administrator's default, in the organisation's settings.
+		"admin.privatePrograms":     {EN: "Programs hidden from technicians by default", FR: "Programmes cachés aux techniciens par défaut"},
+		"admin.privateProgramsHelp": {EN: "Program names separated by commas (for example keepassxc, thunderbird). Their windows are hidden on every customer's computer from the start; the customer can show them.", FR: "Noms de programmes séparés par des virgules (par exemple keepassxc, thunderbird). Leurs fenêtres sont cachées sur l'ordinateur de chaque client dès le début ; le client peut les montrer."},
+		"admin.badPrivatePrograms":  {EN: "Give at most 32 program names of at most 60 lower-case letters, digits, dots, dashes or underscores, separated by commas.", FR: "Indiquez au plus 32 noms de programmes de 60 lettres minuscules, chiffres, points, tirets ou soulignés au plus, séparés par des virgules."},
 	})
 }
