@@ -178,3 +178,60 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A frame captured just before the private window moves, and masked just
+// after, shows the window where it was: it is masked there too.
+func TestX11FrameCapturedBeforeAMoveIsMaskedWhereTheWindowWas(t *testing.T) {
+	display := xvfb.Start(t, 640, 480)
+	t.Setenv("DISPLAY", display)
+	tw := twtest.Start(t, display, twtest.Options{X: 50, Y: 50, W: 200, H: 150})
+	ready := twtest.Filter(tw.Events(t), "ready")
+	if len(ready) == 0 {
+		t.Fatal("the test window logged no ready event")
+	}
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 1 {
+		t.Fatalf("windows %+v, %v", ws, err)
+	}
+	if err := p.SetPrivate(ws[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	c, err := screen.OpenCapture(0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f, err := c.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Mask(f.Pix, f.Stride, f.Rect) // the layout before the move is known
+	for i, to := range [][4]uint32{{350, 250, 200, 150}, {100, 280, 250, 180}} {
+		f, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := leaks(f); n == 0 {
+			t.Fatalf("move %d: the window is not in the captured frame", i)
+		}
+		xproto.ConfigureWindow(conn, xproto.Window(ready[0].Window), xproto.ConfigWindowX|xproto.ConfigWindowY|xproto.ConfigWindowWidth|xproto.ConfigWindowHeight, to[:])
+		if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
+			t.Fatal(err)
+		}
+		p.Mask(f.Pix, f.Stride, f.Rect)
+		if n, at := leaks(f); n > 0 {
+			t.Fatalf("move %d: a frame captured before the move keeps %d pixels of the window, first at %v", i, n, at)
+		}
+	}
+}
