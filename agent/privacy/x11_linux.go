@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"sync"
+	"time"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/shape"
@@ -15,19 +17,40 @@ import (
 // X11 is the Desktop of an X display's default screen, read on a connection
 // of its own. The root window's children are its top-level windows, bottom
 // to top (XQueryTree order), whether a window manager frames them or not;
-// it learns of their changes from the root's SubstructureNotify events and
-// reads them anew only then. Its methods are called one at a time.
+// it learns of their changes from the root's SubstructureNotify events,
+// which a goroutine of its own takes as they come (so that none pile up
+// while nothing is private), and reads the windows anew only then.
 type X11 struct {
-	conn  *xgb.Conn
-	root  xproto.Window
-	shape bool // the server has SHAPE: shaped windows hide only their shape
-	atoms struct{ wmState, netWMName, utf8 xproto.Atom }
+	conn   *xgb.Conn
+	root   xproto.Window
+	marker xproto.Window // unmapped; each Sync changes its property to mark its place among the events
+	shape  bool          // the server has SHAPE: shaped windows hide only their shape
+	atoms  struct{ wmState, netWMName, utf8, mark xproto.Atom }
+	done   chan struct{} // closed when the event loop ends
+	close  sync.Once
+	marks  chan struct{} // receives when the event loop saw a marker
 
+	mu      sync.Mutex // guards the fields below, shared with the event loop
+	seen    uint64     // markers the event loop saw
+	changed bool       // windows changed since the last Sync
+	passed  map[uint64][]image.Rectangle
+	dead    bool // the connection is gone
+
+	// Sync's own, under Privacy's lock.
+	sent   uint64 // markers Sync sent
 	layout Layout
 	read   bool // layout was read at least once
 }
 
 var _ Desktop = (*X11)(nil)
+
+// syncTimeout bounds how long Sync waits for its marker: past it, the
+// windows count as unreadable (and the whole frame is masked).
+const syncTimeout = 2 * time.Second
+
+// maxPassed bounds the places kept for one window between two Syncs: more
+// are merged into the rectangle that holds them all.
+const maxPassed = 16
 
 // NewX11 opens display ("" for $DISPLAY) and watches its default screen's
 // windows. It fails with ErrNoDisplay without an X server.
@@ -36,64 +59,136 @@ func NewX11(display string) (*X11, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoDisplay, err)
 	}
-	x := &X11{conn: conn, root: xproto.Setup(conn).DefaultScreen(conn).Root}
+	x := &X11{conn: conn, root: xproto.Setup(conn).DefaultScreen(conn).Root, done: make(chan struct{}), marks: make(chan struct{}, 1)}
+	fail := func(what string, err error) (*X11, error) {
+		conn.Close()
+		return nil, fmt.Errorf("%w: %s: %w", ErrNoDisplay, what, err)
+	}
 	x.shape = xshape.Use(conn) == nil
 	for _, a := range []struct {
 		name string
 		to   *xproto.Atom
-	}{{"WM_STATE", &x.atoms.wmState}, {"_NET_WM_NAME", &x.atoms.netWMName}, {"UTF8_STRING", &x.atoms.utf8}} {
+	}{{"WM_STATE", &x.atoms.wmState}, {"_NET_WM_NAME", &x.atoms.netWMName}, {"UTF8_STRING", &x.atoms.utf8}, {"_LIFELINE_PRIVACY_SYNC", &x.atoms.mark}} {
 		r, err := xproto.InternAtom(conn, false, uint16(len(a.name)), a.name).Reply()
 		if err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("%w: intern %s: %w", ErrNoDisplay, a.name, err)
+			return fail("intern "+a.name, err)
 		}
 		*a.to = r.Atom
+	}
+	if x.marker, err = xproto.NewWindowId(conn); err != nil {
+		return fail("window id", err)
+	}
+	if err := xproto.CreateWindowChecked(conn, 0, x.marker, x.root, -1, -1, 1, 1, 0, xproto.WindowClassInputOnly, 0,
+		xproto.CwEventMask, []uint32{xproto.EventMaskPropertyChange}).Check(); err != nil {
+		return fail("marker window", err)
 	}
 	err = xproto.ChangeWindowAttributesChecked(conn, x.root, xproto.CwEventMask,
 		[]uint32{xproto.EventMaskSubstructureNotify | xproto.EventMaskStructureNotify}).Check()
 	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("%w: watch the root window: %w", ErrNoDisplay, err)
+		return fail("watch the root window", err)
 	}
+	go x.loop()
 	return x, nil
 }
 
-// Close closes the connection.
-func (x *X11) Close() error { x.conn.Close(); return nil }
+// Close closes the connection and waits for the event loop. It is
+// idempotent.
+func (x *X11) Close() error {
+	x.close.Do(func() { x.conn.Close(); <-x.done })
+	return nil
+}
 
-// Sync makes one round trip: every event the server sent before its reply
-// has arrived then, so a change drawn before the call is seen. The windows
-// are read anew only after a change.
-func (x *X11) Sync() (Layout, error) {
-	if _, err := xproto.GetInputFocus(x.conn).Reply(); err != nil {
-		return Layout{}, fmt.Errorf("privacy: X round trip: %w", err)
-	}
-	changed := !x.read
-	var passed map[uint64][]image.Rectangle
+// loop takes the connection's events as they come until it closes.
+func (x *X11) loop() {
+	defer close(x.done)
 	for {
-		ev, _ := x.conn.PollForEvent()
-		if ev == nil {
-			break // errors of requests nobody checks come as (nil, err)
+		ev, xerr := x.conn.WaitForEvent()
+		if ev == nil && xerr == nil { // the connection is gone
+			x.mu.Lock()
+			x.dead = true
+			x.mu.Unlock()
+			return
 		}
+		x.mu.Lock()
 		switch e := ev.(type) {
-		case xproto.ConfigureNotifyEvent:
-			changed = true
-			if e.Window != x.root {
-				if passed == nil {
-					passed = map[uint64][]image.Rectangle{}
+		case xproto.PropertyNotifyEvent:
+			if e.Window == x.marker {
+				x.seen++
+				select {
+				case x.marks <- struct{}{}:
+				default:
 				}
+			}
+		case xproto.ConfigureNotifyEvent:
+			x.changed = true
+			if e.Window != x.root {
 				bw := int(e.BorderWidth)
-				passed[uint64(e.Window)] = append(passed[uint64(e.Window)],
-					image.Rect(int(e.X), int(e.Y), int(e.X)+int(e.Width)+2*bw, int(e.Y)+int(e.Height)+2*bw))
+				x.pass(uint64(e.Window), image.Rect(int(e.X), int(e.Y), int(e.X)+int(e.Width)+2*bw, int(e.Y)+int(e.Height)+2*bw))
 			}
 		case xproto.MapNotifyEvent, xproto.UnmapNotifyEvent, xproto.DestroyNotifyEvent,
 			xproto.ReparentNotifyEvent, xproto.CirculateNotifyEvent, xproto.GravityNotifyEvent:
-			changed = true
+			x.changed = true
+		}
+		x.mu.Unlock()
+	}
+}
+
+// pass records that window w was at r. x.mu must be held.
+func (x *X11) pass(w uint64, r image.Rectangle) {
+	if x.passed == nil {
+		x.passed = map[uint64][]image.Rectangle{}
+	}
+	rs := append(x.passed[w], r)
+	if len(rs) > maxPassed {
+		u := rs[0]
+		for _, q := range rs[1:] {
+			u = u.Union(q)
+		}
+		rs = []image.Rectangle{u}
+	}
+	x.passed[w] = rs
+}
+
+// Sync changes the marker window's property and waits for the event loop
+// to see it: every event the server sent before, so every change drawn
+// before the call, has been seen then (X delivers a client's events in
+// order). The windows are read anew only after a change.
+func (x *X11) Sync() (Layout, error) {
+	x.sent++
+	var v [4]byte
+	xgb.Put32(v[:], uint32(x.sent))
+	xproto.ChangeProperty(x.conn, xproto.PropModeReplace, x.marker, x.atoms.mark, xproto.AtomCardinal, 32, 1, v[:])
+	timeout := time.NewTimer(syncTimeout)
+	defer timeout.Stop()
+	for {
+		x.mu.Lock()
+		seen, dead := x.seen, x.dead
+		x.mu.Unlock()
+		if dead {
+			return Layout{}, fmt.Errorf("%w: the X connection closed", ErrNoDisplay)
+		}
+		if seen >= x.sent {
+			break
+		}
+		select {
+		case <-x.marks:
+		case <-x.done:
+		case <-timeout.C:
+			// A late marker counts toward the next Sync's: markers come in
+			// order, one each, so seen >= sent still means "ours was seen".
+			return Layout{}, fmt.Errorf("privacy: no answer from the X server in %v", syncTimeout)
 		}
 	}
+	x.mu.Lock()
+	changed, passed := x.changed || !x.read, x.passed
+	x.changed, x.passed = false, nil
+	x.mu.Unlock()
 	if changed {
 		l, err := x.read1()
 		if err != nil {
+			x.mu.Lock()
+			x.changed = true // read again next time
+			x.mu.Unlock()
 			return Layout{}, err
 		}
 		x.layout, x.read = l, true

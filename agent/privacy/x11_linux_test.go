@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"fmt"
 	"image"
 	"testing"
 	"time"
@@ -233,5 +234,56 @@ func TestX11FrameCapturedBeforeAMoveIsMaskedWhereTheWindowWas(t *testing.T) {
 		if n, at := leaks(f); n > 0 {
 			t.Fatalf("move %d: a frame captured before the move keeps %d pixels of the window, first at %v", i, n, at)
 		}
+	}
+}
+
+// While nothing is private no frame asks for the windows, yet they keep
+// moving: their news must not pile up (xgb holds 5000 events, then stops
+// reading the connection) and hang the customer's first "Hide".
+func TestX11WindowNewsDoNotPileUpWhileNothingIsPrivate(t *testing.T) {
+	display := xvfb.Start(t, 640, 480)
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	scr := xproto.Setup(conn).DefaultScreen(conn)
+	w, _ := xproto.NewWindowId(conn)
+	if err := xproto.CreateWindowChecked(conn, scr.RootDepth, w, scr.Root, 10, 10, 100, 100, 0,
+		xproto.WindowClassInputOutput, scr.RootVisual, 0, nil).Check(); err != nil {
+		t.Fatal(err)
+	}
+	xproto.ChangeProperty(conn, xproto.PropModeReplace, w, xproto.AtomWmName, xproto.AtomString, 8, 5, []byte("moved"))
+	xproto.MapWindow(conn, w)
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	for i := range 6000 {
+		xproto.ConfigureWindow(conn, w, xproto.ConfigWindowX, []uint32{uint32(10 + i%300)})
+	}
+	if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		ws, err := p.Windows()
+		if err == nil && (len(ws) != 1 || ws[0].Title != "moved") {
+			err = fmt.Errorf("windows %+v", ws)
+		}
+		if err == nil {
+			err = p.SetPrivate(ws[0].ID, true)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("listing the windows hangs after 6000 moves while nothing was private")
 	}
 }
