@@ -1,6 +1,7 @@
 package main
 
 import (
+	"image"
 	"log/slog"
 
 	"github.com/lifeline-support/lifeline/agent/chat"
@@ -10,6 +11,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/files"
 	"github.com/lifeline-support/lifeline/agent/indicator"
 	"github.com/lifeline-support/lifeline/agent/overlay"
+	"github.com/lifeline-support/lifeline/agent/privacy"
 	"github.com/lifeline-support/lifeline/agent/recording"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/agent/session"
@@ -22,6 +24,12 @@ import (
 var (
 	_ session.InputGuard = (*draw.Draw)(nil)
 	_ session.Auditor    = (*draw.Draw)(nil)
+)
+
+// Private windows are masked in every frame and refuse input aimed at them.
+var (
+	_ session.Masker      = (*privacy.Privacy)(nil)
+	_ session.InputFilter = (*privacy.Privacy)(nil)
 )
 
 // features builds the agent's features beyond screen and input, mounting their
@@ -58,9 +66,25 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 		fs = append(fs, draw.New(overlay.New(b, log), log))
 	}
 
+	// The customer keeps chosen windows private: masked in every frame and
+	// screenshot before encoding, and closed to the technician's input (see
+	// newDesktop). Without a desktop to read, the rest of the session works
+	// and the panel says why.
+	var maskShot func(*image.RGBA)
+	if d, err := newDesktop(); err != nil {
+		log.Warn("private windows unavailable", "err", err)
+	} else {
+		pv := privacy.New(privacy.Config{Desktop: d, Logger: log, Lang: lang})
+		if err := ui.Mount("privacy", pv); err != nil {
+			return nil, err
+		}
+		fs = append(fs, pv)
+		maskShot = pv.MaskRGBA
+	}
+
 	// The customer is told in their log of every screenshot and recording, and
 	// sees a banner while the technician records.
-	fs = append(fs, screenshot.New(screenshot.Config{Logger: log, OnTaken: func() { c.Note("agent.chat.ev.screenshot") }}))
+	fs = append(fs, screenshot.New(screenshot.Config{Logger: log, Mask: maskShot, OnTaken: func() { c.Note("agent.chat.ev.screenshot") }}))
 	rec := recording.New(recording.Config{Logger: log, OnNotice: func(on bool) {
 		if on {
 			c.Note("agent.chat.ev.recording.on")

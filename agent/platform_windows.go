@@ -8,6 +8,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/agent/indicator"
 	"github.com/lifeline-support/lifeline/agent/overlay"
+	"github.com/lifeline-support/lifeline/agent/privacy"
 	"github.com/lifeline-support/lifeline/agent/win32"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
@@ -15,6 +16,10 @@ import (
 // newOverlay opens the drawing overlay: a topmost, click-through layered
 // window over the virtual screen, below the indicator (created after it).
 func newOverlay() (overlay.Backend, error) { return overlay.NewWin32() }
+
+// newDesktop reads the windows of the customer's desktop, for private
+// windows.
+func newDesktop() (privacy.Desktop, error) { return privacy.NewWin32() }
 
 // newIndicator shows the frame and badge as topmost windows that never
 // take the focus; the process's windows go with it when it exits.

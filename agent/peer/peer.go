@@ -78,6 +78,10 @@ type Config struct {
 	// Changes, if set, tells when something was drawn on the X display; while
 	// nothing is, the screen is not captured again (see stillReader).
 	Changes ChangesFunc
+	// Mask, if set, paints over what the technician must not see (the
+	// customer's private windows) in every frame of X screen 0, right after
+	// its capture: before the encoder or anything else reads it.
+	Mask MaskFunc
 	// OnMonitor, if set, is told the monitor streamed after the technician
 	// switched (input positions follow it). It runs on pion's goroutine and
 	// must not block.

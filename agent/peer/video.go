@@ -52,10 +52,18 @@ func vp8Encoder(bitRate int) *encode.VP8 {
 	return &p
 }
 
+// MaskFunc paints over parts of a 32-bit frame (BGRX) of bounds, in screen
+// coordinates, in place (agent/privacy's Mask).
+type MaskFunc func(pix []byte, stride int, bounds image.Rectangle)
+
 // captureSource is X screen 0 (all of it: monitors of screen 0 are crops,
 // made by the view) as a mediadevices video source. Its frames are the
-// capture's shared memory, valid until the next Read.
-type captureSource struct{ c *screen.Capture }
+// capture's shared memory, valid until the next Read, masked (the
+// customer's private windows) before anything else reads them.
+type captureSource struct {
+	c    *screen.Capture
+	mask MaskFunc
+}
 
 func (s *captureSource) ID() string   { return "x11-screen-0" }
 func (s *captureSource) Close() error { return s.c.Close() }
@@ -66,6 +74,9 @@ func (s *captureSource) Read() (image.Image, func(), error) {
 	}
 	if err != nil {
 		return nil, func() {}, err
+	}
+	if s.mask != nil {
+		s.mask(f.Pix, f.Stride, f.Rect)
 	}
 	return f, func() {}, nil
 }
@@ -81,7 +92,7 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTra
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrNoScreen, err)
 		}
-		src = &captureSource{c}
+		src = &captureSource{c, cfg.Mask}
 	}
 	var first image.Point // the whole of X screen 0, if known
 	if len(cfg.Monitors) > 0 && cfg.Monitors[0].Screen == 0 {

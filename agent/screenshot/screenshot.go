@@ -37,6 +37,10 @@ type Config struct {
 	// Grab reads the screen; nil means the whole screen (X11: GrabX11 of
 	// $DISPLAY; Windows: the virtual screen through GDI).
 	Grab func() (*image.RGBA, error)
+	// Mask, if set, paints over what the technician must not see (the
+	// customer's private windows) in every grabbed picture, before it is
+	// encoded.
+	Mask func(*image.RGBA)
 	// OnTaken, if set, is told each time a screenshot went to the technician
 	// (for the customer's log). It must not block.
 	OnTaken func()
@@ -140,6 +144,9 @@ func (s *Screenshot) send(dc *webrtc.DataChannel, low <-chan struct{}, id string
 	img, err := s.cfg.Grab()
 	if err != nil {
 		return err
+	}
+	if s.cfg.Mask != nil {
+		s.cfg.Mask(img)
 	}
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
@@ -110,12 +111,34 @@ type Named interface {
 	SetNames(org, technician, server string)
 }
 
+// OrgPrivacy is a Feature told the programs whose windows the organisation
+// keeps private by default (from the server's welcome): agent/privacy.
+type OrgPrivacy interface {
+	SetOrgPrograms(names []string)
+}
+
 // InputGuard is a Feature that holds the technician's input back while it is
 // in use: nothing is injected under a drawing or the laser on the customer's
 // screen, whatever the console sends.
 type InputGuard interface {
 	// HoldsInput reports whether input must be refused now. It must not block.
 	HoldsInput() bool
+}
+
+// InputFilter is a Feature that refuses some of the technician's input by
+// where it is aimed: the customer's private windows take no clicks or keys
+// from the technician (agent/privacy).
+type InputFilter interface {
+	// RefusesInput reports whether ev must be refused; area is the monitor
+	// positions are fractions of (nil: the whole screen). It is asked with
+	// the grants' lock held, for every event control lets through.
+	RefusesInput(ev protocol.InputEvent, area *protocol.Monitor) bool
+}
+
+// Masker is a Feature that paints over what the technician must not see in
+// every captured frame before it is encoded (agent/privacy).
+type Masker interface {
+	Mask(pix []byte, stride int, bounds image.Rectangle)
 }
 
 // Injector is the part of *input.Robot the session uses.
@@ -137,7 +160,11 @@ type grants struct {
 	// counts the events they refused.
 	guards []InputGuard
 	held   int
-	log    *slog.Logger
+	// filters refuse input aimed at the customer's private windows;
+	// private counts the events they refused.
+	filters []InputFilter
+	private int
+	log     *slog.Logger
 	// refused reports input dropped for lack of a grant (the first, then every
 	// hundredth); it must not block.
 	refused func(protocol.Audit)
@@ -182,22 +209,15 @@ func (g *grants) inject(ev protocol.InputEvent) {
 			report(rep) // outside the lock: it writes to the network
 		}
 	}()
-	if !g.p.Control {
-		g.dropped++
-		if g.dropped == 1 || g.dropped%100 == 0 {
-			g.log.Warn("input without a control grant dropped", "kind", ev.Kind, "dropped", g.dropped)
-			report = g.refused
-			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input without control (%s), %d dropped", ev.Kind, g.dropped)}
-		}
+	switch {
+	case !g.p.Control:
+		report, rep = g.refusal(&g.dropped, ev, "input without a control grant dropped", "input without control")
 		return
-	}
-	if g.guarded() {
-		g.held++
-		if g.held == 1 || g.held%100 == 0 {
-			g.log.Warn("input while the technician draws on the screen dropped", "kind", ev.Kind, "dropped", g.held)
-			report = g.refused
-			rep = protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("input while drawing on the screen (%s), %d dropped", ev.Kind, g.held)}
-		}
+	case g.guarded():
+		report, rep = g.refusal(&g.held, ev, "input while the technician draws on the screen dropped", "input while drawing on the screen")
+		return
+	case g.filtered(ev):
+		report, rep = g.refusal(&g.private, ev, "input aimed at a private window dropped", "input aimed at a window the customer keeps private")
 		return
 	}
 	if g.robot == nil {
@@ -216,6 +236,19 @@ func (g *grants) inject(ev protocol.InputEvent) {
 	}
 }
 
+// refusal counts one event refused for a reason in *n. The first and every
+// hundredth are logged (msg) and come back with their audit entry (detail,
+// the event's kind and the count) for the caller to report outside the
+// lock; the others come back with a nil report. g.mu must be held.
+func (g *grants) refusal(n *int, ev protocol.InputEvent, msg, detail string) (func(protocol.Audit), protocol.Audit) {
+	*n++
+	if *n != 1 && *n%100 != 0 {
+		return nil, protocol.Audit{}
+	}
+	g.log.Warn(msg, "kind", ev.Kind, "dropped", *n)
+	return g.refused, protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("%s (%s), %d dropped", detail, ev.Kind, *n)}
+}
+
 // release releases every key and button held down, keeping the grants.
 func (g *grants) release() {
 	g.mu.Lock()
@@ -229,6 +262,29 @@ func (g *grants) release() {
 func (g *grants) guarded() bool {
 	for _, gd := range g.guards {
 		if gd.HoldsInput() {
+			return true
+		}
+	}
+	return false
+}
+
+// maskFunc paints every Masker's part of a captured frame, or is nil without
+// any (the peer then skips the call).
+func (s *runner) maskFunc() peer.MaskFunc {
+	if len(s.maskers) == 0 {
+		return nil
+	}
+	return func(pix []byte, stride int, bounds image.Rectangle) {
+		for _, m := range s.maskers {
+			m.Mask(pix, stride, bounds)
+		}
+	}
+}
+
+// filtered reports whether a filter refuses ev. g.mu must be held.
+func (g *grants) filtered(ev protocol.InputEvent) bool {
+	for _, f := range g.filters {
+		if f.RefusesInput(ev, g.monitor) {
 			return true
 		}
 	}
@@ -310,6 +366,12 @@ func newRunner(cfg Config) *runner {
 		if gd, ok := f.(InputGuard); ok {
 			s.grants.guards = append(s.grants.guards, gd)
 		}
+		if fl, ok := f.(InputFilter); ok {
+			s.grants.filters = append(s.grants.filters, fl)
+		}
+		if m, ok := f.(Masker); ok {
+			s.maskers = append(s.maskers, m)
+		}
 	}
 	return s
 }
@@ -326,6 +388,8 @@ type runner struct {
 	hold    bool
 	events  chan event
 	grants  grants
+	// maskers paint over private windows in every captured frame.
+	maskers []Masker
 	// grabber captures monitors on X screens other than the first.
 	grabber screen.Grabber
 	peer    Peer
@@ -672,6 +736,9 @@ func (s *runner) introduce(w *protocol.AgentWelcome) {
 		if n, ok := f.(Named); ok {
 			n.SetNames(w.OrgName, w.TechnicianName, host)
 		}
+		if o, ok := f.(OrgPrivacy); ok {
+			o.SetOrgPrograms(w.PrivatePrograms)
+		}
 	}
 }
 
@@ -714,6 +781,7 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 		Monitors:      mons,
 		Grab:          s.grabber.Grab,
 		Changes:       s.cfg.Changes,
+		Mask:          s.maskFunc(),
 		OnMonitor:     s.grants.setMonitor,
 		ICEServers:    ice,
 		Logger:        s.log,

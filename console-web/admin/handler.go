@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
@@ -242,6 +243,10 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request) {
 	h.done(w, r, audit.AccountChanged, "deleted group "+id, "admin.done.group")
 }
 
+// programsText is the organisation's private programs as the settings form
+// shows them (protocol.ParsePrograms reads them back).
+func programsText(st store.Settings) string { return strings.Join(st.PrivatePrograms, ", ") }
+
 func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request) {
 	st := h.Auth.Settings(r.Context())
 	org := strings.TrimSpace(r.PostFormValue("org"))
@@ -251,14 +256,19 @@ func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "admin.badSettings")
 		return
 	}
-	st.OrgName, st.LoginHours, st.MaxActiveSessions = org, hours, maxSess
+	programs, err := protocol.ParsePrograms(r.PostFormValue("privatePrograms"))
+	if err != nil {
+		h.fail(w, r, http.StatusBadRequest, "admin.badPrivatePrograms")
+		return
+	}
+	st.OrgName, st.LoginHours, st.MaxActiveSessions, st.PrivatePrograms = org, hours, maxSess, programs
 	st.RequireTOTP = r.PostFormValue("requireTotp") == "on"
 	if err := h.Store.PutSettings(r.Context(), st); err != nil {
 		h.Logger.Error("put settings", "err", err)
 		h.fail(w, r, http.StatusInternalServerError, "error.server")
 		return
 	}
-	h.done(w, r, audit.SettingsChanged, fmt.Sprintf("org=%q loginHours=%d maxSessions=%d requireTotp=%v", org, hours, maxSess, st.RequireTOTP), "admin.done.settings")
+	h.done(w, r, audit.SettingsChanged, fmt.Sprintf("org=%q loginHours=%d maxSessions=%d requireTotp=%v privatePrograms=%q", org, hours, maxSess, st.RequireTOTP, programs), "admin.done.settings")
 }
 
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,9 @@ var (
 	ErrMalformed = errors.New("malformed message")
 	// ErrUnknownType means the envelope names a type this version does not know.
 	ErrUnknownType = errors.New("unknown message type")
+	// ErrBadPrograms means a list of private programs is too long or names
+	// something that is not a program name.
+	ErrBadPrograms = errors.New("private programs: not a list of program names")
 	// ErrBadURL means a URL is not an absolute http(s) URL.
 	ErrBadURL = errors.New("only http and https links can be sent")
 	// ErrVersion means the envelope carries another protocol version.

@@ -32,7 +32,8 @@ import (
 //     changed) keeps the customer's grants, and one for another technician of
 //     the same name does not; then (2026-12-07, additive) log.append from
 //     the agent: the customer's chat messages (a console may no longer
-//     write them).
+//     write them), and agent.welcome's privatePrograms, the organisation's
+//     default private windows.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -148,6 +149,10 @@ type AgentWelcome struct {
 	// Servers are other signaling URLs of the same deployment: when this one
 	// cannot be reached, the agent resumes the session through one of them.
 	Servers []string `json:"servers,omitempty"`
+	// PrivatePrograms are the programs whose windows the organisation keeps
+	// private by default (see CheckPrograms): the agent hides them from the
+	// start, and the customer may show any of them again.
+	PrivatePrograms []string `json:"privatePrograms,omitempty"`
 }
 
 // What AgentWelcome.Denied may name.

@@ -217,9 +217,10 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 	}
 	s.publishState(ss)
 	s.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: ss.ID, IP: ip, Detail: ss.Hostname})
+	st := s.cfg.Auth.Settings(ctx)
 	return protocol.AgentWelcome{
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName, TechnicianID: ss.TechnicianID,
-		OrgName: s.cfg.Auth.Settings(ctx).OrgName, Denied: ss.Denied,
+		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
 		Secret: j.Secret, Resumed: j.Resumed, OnHold: ss.State == session.OnHold,
 	}
 }

@@ -203,9 +203,10 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 // rewelcome is the agent.welcome that tells a joined agent who is with the
 // customer now and what the technician's group denies (ss.Denied).
 func (s *Service) rewelcome(ctx context.Context, ss store.Session) protocol.AgentWelcome {
+	st := s.cfg.Auth.Settings(ctx)
 	return protocol.AgentWelcome{
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: ss.TechnicianName, TechnicianID: ss.TechnicianID,
-		OrgName: s.cfg.Auth.Settings(ctx).OrgName, Resumed: true, Denied: ss.Denied,
+		OrgName: st.OrgName, Resumed: true, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
 	}
 }
 

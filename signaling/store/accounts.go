@@ -57,6 +57,10 @@ type Settings struct {
 	MaxActiveSessions int `json:"maxActiveSessions"`
 	// RequireTOTP makes two-step login mandatory for every account.
 	RequireTOTP bool `json:"requireTotp"`
+	// PrivatePrograms are the programs whose windows every customer's agent
+	// hides from the technician from the start (protocol.CheckPrograms); the
+	// customer may show them.
+	PrivatePrograms []string `json:"privatePrograms,omitempty"`
 }
 
 // LoginTTL is LoginHours as a duration.

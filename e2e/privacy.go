@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"fmt"
+	"image"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+)
+
+// HideWindow switches "Hide" on (or off) for the window titled title in the
+// customer's "Hide windows from the technician" panel.
+func (c *Customer) HideWindow(t testing.TB, title string, hide bool) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => {
+		for (const li of document.querySelectorAll("#privacy-windows li")) {
+			const name = li.querySelector(".privacy-name"), box = li.querySelector("input[type=checkbox]");
+			if (!name || !box || name.textContent !== %q) continue;
+			if (box.checked !== %v) box.click();
+			return true;
+		}
+		return false;
+	})()`, title, hide)
+	waitFor(t, "the window "+title+" in the customer's panel", func() bool {
+		return get(t, c.ctx, "switch a window's privacy", chromedp.Evaluate[bool](js))
+	})
+}
+
+// PrivacyPanel is the text of the customer's "Hide windows" panel.
+func (c *Customer) PrivacyPanel(t testing.TB) string {
+	t.Helper()
+	return get(t, c.ctx, "read the privacy panel", chromedp.Text(chromedp.ID("panel-privacy")))
+}
+
+// isQuadrant reports whether r, g, b is one of the test window's four
+// colours, allowing for video compression.
+func isQuadrant(r, g, b int) bool {
+	hi := func(v int) bool { return v > 180 }
+	lo := func(v int) bool { return v < 80 }
+	return hi(r) && lo(g) && lo(b) || lo(r) && hi(g) && lo(b) || lo(r) && lo(g) && hi(b) || hi(r) && hi(g) && lo(b)
+}
+
+// countQuadrants counts the pixels of img in r that have one of the test
+// window's colours.
+func countQuadrants(img image.Image, r image.Rectangle) int {
+	n := 0
+	r = r.Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			if isQuadrant(int(cr>>8), int(cg>>8), int(cb>>8)) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// VideoQuadrants counts the pixels of the console's decoded video, within
+// r of the customer's screen, that have one of the test window's colours.
+func (tc *Technician) VideoQuadrants(t testing.TB, r image.Rectangle) int {
+	t.Helper()
+	js := fmt.Sprintf(`(() => {
+		const v = lifeline.video, c = document.createElement("canvas");
+		c.width = v.videoWidth; c.height = v.videoHeight;
+		const g = c.getContext("2d");
+		g.drawImage(v, 0, 0);
+		const sx = v.videoWidth / %d, sy = v.videoHeight / %d;
+		const x0 = Math.floor(%d * sx), y0 = Math.floor(%d * sy), x1 = Math.ceil(%d * sx), y1 = Math.ceil(%d * sy);
+		const d = g.getImageData(x0, y0, x1 - x0, y1 - y0).data;
+		const hi = (v) => v > 180, lo = (v) => v < 80;
+		let n = 0;
+		for (let i = 0; i < d.length; i += 4) {
+			const r = d[i], gr = d[i + 1], b = d[i + 2];
+			if (hi(r) && lo(gr) && lo(b) || lo(r) && hi(gr) && lo(b) || lo(r) && lo(gr) && hi(b) || hi(r) && hi(gr) && lo(b)) n++;
+		}
+		return n;
+	})()`, ScreenW, ScreenH, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+	return get(t, tc.ctx, "count the test window's colours in the video", chromedp.Evaluate[int](js))
+}
+
+// PlaceWindow moves and resizes X window id on the customer's desktop, as
+// the customer dragging it would, and waits until the X server did it.
+func (s *Stack) PlaceWindow(t testing.TB, id uint32, r image.Rectangle) {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(s.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	xproto.ConfigureWindow(conn, xproto.Window(id), xproto.ConfigWindowX|xproto.ConfigWindowY|xproto.ConfigWindowWidth|xproto.ConfigWindowHeight,
+		[]uint32{uint32(r.Min.X), uint32(r.Min.Y), uint32(r.Dx()), uint32(r.Dy())})
+	if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
+		t.Fatal(err)
+	}
+}

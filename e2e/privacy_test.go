@@ -1,0 +1,172 @@
+package e2e
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
+)
+
+// The customer hides a window from the technician on their page: none of its
+// pixels reaches the console's video, a screenshot or a recording; the
+// technician sees the "Private window" placeholder instead; the mask follows
+// the window as it moves and grows; the technician's click on it is refused
+// (and audited) while the customer can still use it; shown again, it takes
+// clicks again.
+func TestPrivateWindowNeverReachesTheTechnician(t *testing.T) {
+	stack := Start(t)
+	win := twtest.Start(t, stack.Display, twtest.Options{X: 300, Y: 200, W: 400, H: 300})
+	ready := twtest.Filter(win.Events(t), "ready")
+	if len(ready) == 0 {
+		t.Fatal("the test window logged no ready event")
+	}
+	id := ready[0].Window
+	place := image.Rect(300, 200, 700, 500)
+
+	tech := stack.Technician(t)
+	downloads := t.TempDir()
+	tech.SaveDownloadsTo(t, downloads)
+	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	waitFor(t, "the test window in the console before it is hidden", func() bool {
+		return tech.VideoQuadrants(t, place) > 1000
+	})
+	if p := customer.PrivacyPanel(t); !strings.Contains(p, "Hide windows from the technician") || !strings.Contains(p, "lifeline-testwindow") {
+		t.Fatalf("the customer's panel does not list the window:\n%s", p)
+	}
+
+	customer.HideWindow(t, "lifeline-testwindow", true)
+	waitFor(t, "the window masked in the console", func() bool { return tech.VideoQuadrants(t, place) == 0 })
+
+	// The screenshot: lossless, so the placeholder's pattern and its light
+	// label are there exactly, and nothing of the window.
+	tech.TakeScreenshot(t)
+	f, err := os.Open(WaitDownload(t, downloads, ".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countQuadrants(shot, shot.Bounds()); n != 0 {
+		t.Fatalf("the screenshot holds %d pixels of the private window", n)
+	}
+	pattern, label := 0, 0
+	for y := place.Min.Y; y < place.Max.Y; y++ {
+		for x := place.Min.X; x < place.Max.X; x++ {
+			r, g, b, _ := shot.At(x, y).RGBA()
+			switch {
+			case r == g && g == b && (r>>8 == 0x5a || r>>8 == 0x6e):
+				pattern++
+			case r == g && g == b && r>>8 == 0xf0:
+				label++
+			}
+		}
+	}
+	if pattern < place.Dx()*place.Dy()/2 || label < 200 {
+		t.Errorf("the placeholder is not shown: %d pattern pixels, %d label pixels", pattern, label)
+	}
+
+	// The mask follows a move and a resize; no frame in between shows the
+	// window.
+	for _, to := range []image.Rectangle{image.Rect(100, 80, 500, 380), image.Rect(600, 300, 1100, 650)} {
+		stack.PlaceWindow(t, id, to)
+		all := to.Union(place)
+		waitFor(t, "the console's video after the move", func() bool {
+			if n := tech.VideoQuadrants(t, all); n != 0 {
+				t.Fatalf("%d pixels of the private window in the console after a move to %v", n, to)
+			}
+			p := tech.Pixel(t, to.Min.X+to.Dx()/4, to.Min.Y+to.Dy()/4)
+			return p[0] == p[1] && p[1] == p[2] && p[0] > 0x40 && p[0] < 0x80 // the grey pattern
+		})
+		place = to
+	}
+
+	// The recording holds the placeholder, not the window.
+	tech.UseTool(t, "record")
+	waitFor(t, "recorded video", func() bool { return tech.Recording(t).Bytes > 0 })
+	tech.UseTool(t, "record")
+	webm := WaitDownload(t, downloads, ".webm")
+	// Played from a page of the same origin, so that its pixels can be read.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/rec.webm" {
+			http.ServeFile(w, r, webm)
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><video src="/rec.webm" muted></video>`)
+	}))
+	defer srv.Close()
+	player := stack.tab(t)
+	run(t, player, "open the recording", chromedp.Navigate(srv.URL))
+	waitFor(t, "the recording decoded", func() bool {
+		return get(t, player, "play", chromedp.Evaluate[bool](`(() => {
+			const v = document.querySelector("video");
+			if (!v) return false;
+			v.muted = true;
+			if (v.paused && !v.ended) v.play().catch(() => {});
+			return v.readyState >= 2 && v.videoWidth > 0;
+		})()`))
+	})
+	// Every picture drawn from it is free of the window; once decoded, one
+	// shows the placeholder (a busy machine may hand over a blank picture
+	// first).
+	waitFor(t, "the placeholder in the recording", func() bool {
+		recorded := get(t, player, "count the window's colours in the recording", chromedp.Evaluate[[]int](`(() => {
+			const v = document.querySelector("video"), c = document.createElement("canvas");
+			c.width = v.videoWidth; c.height = v.videoHeight;
+			const g = c.getContext("2d");
+			g.drawImage(v, 0, 0);
+			const d = g.getImageData(0, 0, c.width, c.height).data;
+			const hi = (v) => v > 180, lo = (v) => v < 80;
+			let n = 0, grey = 0;
+			for (let i = 0; i < d.length; i += 4) {
+				const r = d[i], gr = d[i + 1], b = d[i + 2];
+				if (hi(r) && lo(gr) && lo(b) || lo(r) && hi(gr) && lo(b) || lo(r) && lo(gr) && hi(b) || hi(r) && hi(gr) && lo(b)) n++;
+				if (Math.abs(r - gr) < 8 && Math.abs(gr - b) < 8 && r > 0x48 && r < 0x80) grey++;
+			}
+			return [n, grey];
+		})()`))
+		if recorded[0] != 0 {
+			t.Fatalf("the recording holds %d pixels of the private window", recorded[0])
+		}
+		return recorded[1] >= place.Dx()*place.Dy()/2
+	})
+
+	// Control: a click on the private window is refused, and said so in
+	// the agent's log; the customer's own click still reaches it.
+	tech.RequestControl(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "in control")
+	mark := win.Mark(t)
+	cx, cy := place.Min.X+place.Dx()/4, place.Min.Y+place.Dy()/4
+	tech.Click(t, cx, cy)
+	customer.WaitLog(t, "input aimed at a private window dropped")
+	customer.ClickScreen(t, cx, cy)
+	evs := win.WaitFor(t, mark, "the customer's own click", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_press")) > 0
+	})
+	if n := len(twtest.Filter(evs, "button_press")); n != 1 {
+		t.Fatalf("the private window got %d clicks, want only the customer's", n)
+	}
+
+	// Shown again: the technician's click reaches it.
+	customer.HideWindow(t, "lifeline-testwindow", false)
+	waitFor(t, "the window shown again in the console", func() bool { return tech.VideoQuadrants(t, place) > 1000 })
+	mark = win.Mark(t)
+	tech.Click(t, cx, cy)
+	win.WaitFor(t, mark, "the technician's click once the window is shown", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_press")) > 0
+	})
+}
