@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"net/http"
 	"slices"
@@ -47,8 +48,19 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer subs.close()
+	// id names this connection: the session service records which console
+	// holds a session's peer connection.
+	id := rand.Text()
+	defer func() {
+		if h.ctx.Err() != nil {
+			return // the node stops: a tab back on another node takes its sessions again
+		}
+		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+		defer cancel()
+		h.cfg.Sessions.ConsoleClosed(ctx, id, subs.sessions())
+	}()
 	welcome, _ := protocol.Encode(protocol.TypeConsoleWelcome, "", "", protocol.ConsoleWelcome{
-		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers,
+		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers, Console: id,
 	})
 	c.push(welcome)
 	h.goPing(c)
@@ -101,7 +113,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}
-		if _, err := h.cfg.Sessions.FromConsole(c.ctx, tech, m); err != nil {
+		if _, err := h.cfg.Sessions.FromConsole(c.ctx, tech, id, m); err != nil {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}

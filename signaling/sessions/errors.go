@@ -54,6 +54,9 @@ var (
 	ErrBadName = fmt.Errorf("the customer's name must be 1 to %d characters", MaxCustomerName)
 	// ErrLogFull means the session's running log reached its bounds.
 	ErrLogFull = errors.New("the session log is full: later entries are not kept")
+	// ErrOpenElsewhere means another console of the technician (another tab,
+	// another login) holds the session: this one takes it over first.
+	ErrOpenElsewhere = errors.New("this session is open in another tab: use it here first")
 	// ErrBadEntry means a log entry the running log does not take.
 	ErrBadEntry = errors.New("this log entry is empty, too long or malformed")
 )
@@ -102,6 +105,8 @@ func Code(err error) protocol.ErrorCode {
 		return protocol.CodeTooLarge
 	case errors.Is(err, ErrBadEntry):
 		return protocol.CodeBadMessage
+	case errors.Is(err, ErrOpenElsewhere):
+		return protocol.CodeOpenElsewhere
 	}
 	return protocol.CodeInternal
 }
