@@ -113,7 +113,7 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 		ws.Session.PIN = ""
 	}
 	if t.Can(access.InviteEmail) {
-		ws.Mailto = mailto(p, h.Auth.Settings(r.Context()).OrgName, t.Name, link, ws.Session.PIN)
+		ws.Mailto = mailto(p, h.Auth.Settings(r.Context()).OrgName, t.Name, link, ws.JoinURL, ws.Session.PIN)
 	}
 	_ = workspaceView(p, ws).Render(r.Context(), w)
 }
@@ -163,11 +163,12 @@ type workspaceData struct {
 	Strings map[string]string
 }
 
-// mailto builds a mailto: link with a ready subject and body.
-func mailto(p layout.Page, org, tech, link, pin string) string {
+// mailto builds a mailto: link with a ready subject and body: the link, and
+// the join page's address with the code for when the link does not work.
+func mailto(p layout.Page, org, tech, link, join, pin string) string {
 	q := url.Values{}
 	q.Set("subject", p.T("mail.subject", org))
-	q.Set("body", p.T("mail.body", tech, org, link, pin))
+	q.Set("body", p.T("mail.body", tech, org, link, join, pin))
 	// mailto wants %20 for spaces, not '+'.
 	return "mailto:?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
