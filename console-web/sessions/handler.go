@@ -173,6 +173,12 @@ func mailto(p layout.Page, org, tech, link, join, pin string) string {
 	return "mailto:?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
+// expires says until when the invitation's link and code are valid, as the
+// page's language writes dates and times.
+func expires(p layout.Page, s store.Session) string {
+	return p.T("console.expires", i18n.DateTime(p.Lang, s.InviteExpires.Local()), i18n.Time(p.Lang, s.PINExpires.Local()))
+}
+
 // stateKey is the catalog key naming a session state.
 func stateKey(s session.State) string { return "state." + string(s) }
 
@@ -184,5 +190,5 @@ func ago(p layout.Page, t time.Time) string {
 	if d < time.Hour {
 		return p.T("time.minutesAgo", int(d.Minutes()))
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return i18n.DateTime(p.Lang, t.Local())
 }
