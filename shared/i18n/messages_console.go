@@ -11,3 +11,13 @@ func init() {
 		"ws.elsewhere.status":   {EN: "The session with %s is open in another tab", FR: "La session avec %s est ouverte dans un autre onglet"},
 	})
 }
+
+// Messages of the workspace for a browser without the Keyboard Lock API.
+func init() {
+	add(map[string]map[Lang]string{
+		"ws.keys.noLock": {
+			EN: "This browser cannot capture Esc, Alt+Tab or the Windows key, even in full screen: use the Keys menu to send them.",
+			FR: "Ce navigateur ne peut pas capturer Échap, Alt+Tab ni la touche Windows, même en plein écran : utilisez le menu Touches pour les envoyer.",
+		},
+	})
+}
