@@ -42,18 +42,26 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 	defer h.consoles.Add(-1)
 	changes, stop := h.cfg.Sessions.Watch(tech.ID)
 	defer stop()
+	// id names this connection: the session service records which console
+	// holds a session's peer connection, and asks the connection whether it
+	// is still there when another console opens the session (subscribed
+	// before subs.all flushes).
+	id := rand.Text()
+	here, err := h.cfg.NC.Subscribe(sessions.ConsoleSubject(id), func(m *nats.Msg) { _ = m.Respond(nil) })
+	if err != nil {
+		log.Error("subscribe", "err", err)
+		return
+	}
+	defer func() { _ = here.Unsubscribe() }()
 	subs := newConsoleSubs(h, c, tech.ID)
 	if err := subs.all(); err != nil {
 		log.Error("subscribe", "err", err)
 		return
 	}
 	defer subs.close()
-	// id names this connection: the session service records which console
-	// holds a session's peer connection.
-	id := rand.Text()
 	defer func() {
 		if h.ctx.Err() != nil {
-			return // the node stops: a tab back on another node takes its sessions again
+			return // the node stops: nothing answers for id, so its sessions are free (consoleGone)
 		}
 		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 		defer cancel()

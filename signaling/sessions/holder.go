@@ -3,6 +3,9 @@ package sessions
 import (
 	"context"
 	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -33,9 +36,22 @@ func holds(ss store.Session, console string) bool {
 	return ss.Console == "" || ss.Console == console
 }
 
+// ConsoleSubject is where console connection console answers while it is
+// open, on whichever node holds its socket (see consoleGone).
+func ConsoleSubject(console string) string { return "lifeline.v1.console." + console }
+
+// consoleGone reports whether console connection console is gone: no node
+// answers for it (its node stopped or died before it let go of its
+// sessions). A node too slow to answer counts as there: the technician is
+// asked rather than a live console robbed.
+func (s *Service) consoleGone(console string) bool {
+	_, err := s.cfg.NC.Request(ConsoleSubject(console), nil, time.Second)
+	return errors.Is(err, nats.ErrNoResponders)
+}
+
 // claim makes console (in browser tab tab) the holder of session sid for its
-// technician tech: when nobody holds it, when the holder is the same tab
-// (reloaded, or on a new socket), or on takeover. On a takeover every console
+// technician tech: when nobody holds it or its holder is gone, when the
+// holder is the same tab (reloaded, or on a new socket), or on takeover. On a takeover every console
 // of the technician hears the new state; the one that held it stops. The customer's
 // grants stay: they are the technician's, whatever tab they work in. It
 // returns whether console holds the session now.
@@ -48,7 +64,7 @@ func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid,
 		if ss.TechnicianID != tech.ID || ss.State.Closed() || ss.Console == console {
 			return errUnchanged
 		}
-		if ss.Console != "" && !takeover && (tab == "" || tab != ss.ConsoleTab) {
+		if ss.Console != "" && !takeover && (tab == "" || tab != ss.ConsoleTab) && !s.consoleGone(ss.Console) {
 			return errUnchanged
 		}
 		from = ss.Console
