@@ -1,19 +1,14 @@
 package session
 
 import (
-	"context"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/pion/webrtc/v4"
 
-	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/peer"
-	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
@@ -34,29 +29,7 @@ func TestNewConnectionReleasesTheOldOnesKeys(t *testing.T) {
 	first.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{Tab: "tab-1"})
 	first.Expect(protocol.TypeSessionState)
 
-	answers, terminal := io.Pipe()
-	defer terminal.Close()
-	var out strings.Builder
-	var outMu sync.Mutex
-	ui, err := consent.New(consent.Config{Lang: i18n.EN, Terminal: answers, Out: writerFunc(func(b []byte) (int, error) {
-		outMu.Lock()
-		defer outMu.Unlock()
-		return out.Write(b)
-	})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer := func(n int) {
-		t.Helper()
-		waitUntil(t, "question", func() bool {
-			outMu.Lock()
-			defer outMu.Unlock()
-			return strings.Count(out.String(), "[y/N]") >= n
-		})
-		if _, err := io.WriteString(terminal, "y\n"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ui, term := terminalConsent(t)
 	var peersMu sync.Mutex
 	var peers []*fakePeer
 	lastPeer := func() *fakePeer {
@@ -65,41 +38,27 @@ func TestNewConnectionReleasesTheOldOnesKeys(t *testing.T) {
 		return peers[len(peers)-1]
 	}
 	fi := &fakeInjector{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { _ = ui.Run(ctx) }()
-	go func() {
-		done <- Run(ctx, Config{
-			Server: node.URL, Code: token, Consent: ui,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			NewPeer: func(c peer.Config) (Peer, error) {
-				peersMu.Lock()
-				defer peersMu.Unlock()
-				p := &fakePeer{cfg: c}
-				peers = append(peers, p)
-				return p, nil
-			},
-			NewInjector: func() (Injector, error) { return fi, nil },
-		})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(hang):
-			t.Error("Run did not return")
-		}
-		ui.Close()
-	}()
+	runAgent(t, ui, Config{
+		Server: node.URL, Code: token, Consent: ui,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewPeer: func(c peer.Config) (Peer, error) {
+			peersMu.Lock()
+			defer peersMu.Unlock()
+			p := &fakePeer{cfg: c}
+			peers = append(peers, p)
+			return p, nil
+		},
+		NewInjector: func() (Injector, error) { return fi, nil },
+	})
 	first.Expect(protocol.TypeSessionState) // the agent joined
 
 	offer := protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0"}}
 	first.Send(protocol.TypeOffer, sid, offer)
 	first.Expect(protocol.TypeAnswer)
-	answer(1) // view
+	term.answer(1, "y") // view
 	first.Expect(protocol.TypePermissionUpdate)
 	first.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionControl})
-	answer(2) // control
+	term.answer(2, "y") // control
 	if u := first.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate); !u.Permissions.Control {
 		t.Fatalf("after allowing control: %+v", u)
 	}
@@ -123,10 +82,7 @@ func TestNewConnectionReleasesTheOldOnesKeys(t *testing.T) {
 	}
 	// Same technician: the customer is not asked again, and the screen goes on.
 	waitUntil(t, "video on the new connection", lastPeer().lastVideo)
-	outMu.Lock()
-	asked := strings.Count(out.String(), "[y/N]")
-	outMu.Unlock()
-	if asked != 2 {
+	if asked := term.asked(); asked != 2 {
 		t.Errorf("the customer was asked %d times, want the 2 questions of the first console only", asked)
 	}
 }
