@@ -110,8 +110,10 @@ function here() {
   return !holder || holder === myConsole;
 }
 
-// showElsewhere shows, while another console of this technician holds the
-// session, who has it and a button to take it here.
+// showElsewhere says, while another console of this technician (another
+// tab, another login) holds the session, that it is open there, with a button
+// to take it here: "use it here" the first time, "take it back" once this
+// page has lost it.
 function showElsewhere() {
   let box = document.getElementById("elsewhere");
   const show = !ended && isMine() && !here();
