@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"log/slog"
 	"testing"
 	"time"
@@ -34,27 +33,13 @@ func TestAgentFailsOverToAnotherNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { _ = ui.Run(ctx) }()
-	go func() {
-		done <- Run(ctx, Config{
-			Server: a.URL, Code: token, Consent: ui,
-			Logger:       slog.New(slog.NewTextHandler(&logs, nil)),
-			NewPeer:      func(c peer.Config) (Peer, error) { return &fakePeer{}, nil },
-			NewInjector:  func() (Injector, error) { return &fakeInjector{}, nil },
-			PingInterval: 500 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
-		})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(hang):
-			t.Error("Run did not return")
-		}
-		ui.Close()
-	}()
+	done := runAgent(t, ui, Config{
+		Server: a.URL, Code: token, Consent: ui,
+		Logger:       slog.New(slog.NewTextHandler(&logs, nil)),
+		NewPeer:      func(c peer.Config) (Peer, error) { return &fakePeer{}, nil },
+		NewInjector:  func() (Injector, error) { return &fakeInjector{}, nil },
+		PingInterval: 500 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
+	})
 	waitAgent := func(connected bool) {
 		t.Helper()
 		deadline := time.Now().Add(hang)

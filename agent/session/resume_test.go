@@ -1,7 +1,6 @@
 package session
 
 import (
-	"context"
 	"log/slog"
 	"strings"
 	"sync"
@@ -42,27 +41,13 @@ func TestAgentResumesAfterServerRestart(t *testing.T) {
 	var logs lockedLog
 	logs.dumpOnFailure(t)
 	fp := &fakePeer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { _ = ui.Run(ctx) }()
-	go func() {
-		done <- Run(ctx, Config{
-			Server: node.URL, Code: token, Consent: ui, DeviceKey: "a device key of this test",
-			Logger:       slog.New(slog.NewTextHandler(&logs, nil)),
-			NewPeer:      func(c peer.Config) (Peer, error) { peers.Add(1); fp.cfg = c; return fp, nil },
-			NewInjector:  func() (Injector, error) { return &fakeInjector{}, nil },
-			PingInterval: 500 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
-		})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(hang):
-			t.Error("Run did not return")
-		}
-		ui.Close()
-	}()
+	runAgent(t, ui, Config{
+		Server: node.URL, Code: token, Consent: ui, DeviceKey: "a device key of this test",
+		Logger:       slog.New(slog.NewTextHandler(&logs, nil)),
+		NewPeer:      func(c peer.Config) (Peer, error) { peers.Add(1); fp.cfg = c; return fp, nil },
+		NewInjector:  func() (Injector, error) { return &fakeInjector{}, nil },
+		PingInterval: 500 * time.Millisecond, MaxBackoff: 500 * time.Millisecond,
+	})
 	expectState := func(c *st.Conn, want string, connected bool) *protocol.SessionState {
 		t.Helper()
 		deadline := time.Now().Add(hang)

@@ -853,6 +853,9 @@ func (s *runner) closePeer() {
 	if s.peer != nil {
 		_ = s.peer.Close()
 		s.peer = nil
+		// What the connection's console held down is let go: a new
+		// connection (another tab took the session over) starts clean.
+		s.grants.release()
 	}
 }
 

@@ -90,53 +90,17 @@ func TestAgentEnforcesTheCustomersGrants(t *testing.T) {
 	console.Expect(protocol.TypeSessionState)
 
 	// The customer answers on the terminal.
-	answers, terminal := io.Pipe()
-	defer terminal.Close()
-	var out strings.Builder
-	var outMu sync.Mutex
-	ui, err := consent.New(consent.Config{Lang: i18n.EN, Terminal: answers, Out: writerFunc(func(b []byte) (int, error) {
-		outMu.Lock()
-		defer outMu.Unlock()
-		return out.Write(b)
-	})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	asked := func(n int) bool {
-		outMu.Lock()
-		defer outMu.Unlock()
-		return strings.Count(out.String(), "[y/N]") >= n
-	}
-	answer := func(n int, a string) {
-		t.Helper()
-		waitUntil(t, "question "+a, func() bool { return asked(n) })
-		if _, err := io.WriteString(terminal, a+"\n"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ui, term := terminalConsent(t)
+	terminal, answer := term.in, term.answer
 
 	fp := &fakePeer{}
 	fi := &fakeInjector{}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { _ = ui.Run(ctx) }()
-	go func() {
-		done <- Run(ctx, Config{
-			Server: node.URL, Code: token, Consent: ui,
-			Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
-			NewPeer:     func(c peer.Config) (Peer, error) { fp.cfg = c; return fp, nil },
-			NewInjector: func() (Injector, error) { return fi, nil },
-		})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(hang):
-			t.Error("Run did not return")
-		}
-		ui.Close()
-	}()
+	done := runAgent(t, ui, Config{
+		Server: node.URL, Code: token, Consent: ui,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewPeer:     func(c peer.Config) (Peer, error) { fp.cfg = c; return fp, nil },
+		NewInjector: func() (Injector, error) { return fi, nil },
+	})
 	console.Expect(protocol.TypeSessionState) // the agent joined
 
 	// The console connects before anything is allowed: the peer starts without video.
@@ -231,6 +195,69 @@ func TestRunRefusesABadCode(t *testing.T) {
 	if !errors.Is(err, ErrBadServer) {
 		t.Fatalf("Run with a bad server = %v, want ErrBadServer", err)
 	}
+}
+
+// customerTerminal is the customer's terminal for consent questions: what
+// the agent asks, and what the customer types.
+type customerTerminal struct {
+	t   *testing.T
+	in  *io.PipeWriter
+	mu  sync.Mutex
+	out strings.Builder
+}
+
+// terminalConsent returns a consent UI answered on a terminal the test types into.
+func terminalConsent(t *testing.T) (*consent.UI, *customerTerminal) {
+	t.Helper()
+	answers, in := io.Pipe()
+	t.Cleanup(func() { in.Close() })
+	c := &customerTerminal{t: t, in: in}
+	ui, err := consent.New(consent.Config{Lang: i18n.EN, Terminal: answers, Out: writerFunc(func(b []byte) (int, error) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.out.Write(b)
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ui, c
+}
+
+// asked is how many questions the customer was asked so far.
+func (c *customerTerminal) asked() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Count(c.out.String(), "[y/N]")
+}
+
+// answer waits for question n and answers it with a ("y", "n").
+func (c *customerTerminal) answer(n int, a string) {
+	c.t.Helper()
+	waitUntil(c.t, "question "+a, func() bool { return c.asked() >= n })
+	if _, err := io.WriteString(c.in, a+"\n"); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// runAgent runs the agent (Run with cfg) and its consent UI ui until the
+// test ends, then checks that Run returned. Run's result comes on the
+// channel; a test that takes it puts one back for the check.
+func runAgent(t *testing.T, ui *consent.UI, cfg Config) chan error {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _ = ui.Run(ctx) }()
+	go func() { done <- Run(ctx, cfg) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(hang):
+			t.Error("Run did not return")
+		}
+		ui.Close()
+	})
+	return done
 }
 
 type writerFunc func([]byte) (int, error)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 )
@@ -139,7 +140,7 @@ func (h *Handler) message(p layout.Page, err error) string {
 	case errors.Is(err, auth.ErrBadCode):
 		return p.T("login.wrongCode")
 	case errors.As(err, &locked):
-		return p.T("login.locked", locked.Until.Local().Format("15:04"))
+		return p.T("login.locked", i18n.Time(p.Lang, locked.Until.Local()))
 	case errors.Is(err, auth.ErrRateLimited):
 		return p.T("login.rateLimited")
 	case errors.Is(err, auth.ErrBusy):

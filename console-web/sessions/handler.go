@@ -113,7 +113,7 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 		ws.Session.PIN = ""
 	}
 	if t.Can(access.InviteEmail) {
-		ws.Mailto = mailto(p, h.Auth.Settings(r.Context()).OrgName, t.Name, link, ws.Session.PIN)
+		ws.Mailto = mailto(p, h.Auth.Settings(r.Context()).OrgName, t.Name, link, ws.JoinURL, ws.Session.PIN)
 	}
 	_ = workspaceView(p, ws).Render(r.Context(), w)
 }
@@ -163,13 +163,20 @@ type workspaceData struct {
 	Strings map[string]string
 }
 
-// mailto builds a mailto: link with a ready subject and body.
-func mailto(p layout.Page, org, tech, link, pin string) string {
+// mailto builds a mailto: link with a ready subject and body: the link, and
+// the join page's address with the code for when the link does not work.
+func mailto(p layout.Page, org, tech, link, join, pin string) string {
 	q := url.Values{}
 	q.Set("subject", p.T("mail.subject", org))
-	q.Set("body", p.T("mail.body", tech, org, link, pin))
+	q.Set("body", p.T("mail.body", tech, org, link, join, pin))
 	// mailto wants %20 for spaces, not '+'.
 	return "mailto:?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+}
+
+// expires says until when the invitation's link and code are valid, as the
+// page's language writes dates and times.
+func expires(p layout.Page, s store.Session) string {
+	return p.T("console.expires", i18n.DateTime(p.Lang, s.InviteExpires.Local()), i18n.Time(p.Lang, s.PINExpires.Local()))
 }
 
 // stateKey is the catalog key naming a session state.
@@ -183,5 +190,5 @@ func ago(p layout.Page, t time.Time) string {
 	if d < time.Hour {
 		return p.T("time.minutesAgo", int(d.Minutes()))
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return i18n.DateTime(p.Lang, t.Local())
 }

@@ -3,7 +3,7 @@
 import { Signal } from "./signal.js";
 import { InputCapture } from "./input.js";
 import { features } from "./features.js";
-import { SessionLog } from "./log.js";
+import { SessionLog, newID } from "./log.js";
 import { translator } from "./i18n.js";
 
 const root = document.getElementById("workspace");
@@ -37,6 +37,23 @@ let transfer = null; // pending transfer, if any
 let startSent = false;
 let restartTimer = 0; // pending ICE restart check
 let permsKnown = false; // the first state only sets what was already allowed
+// One console at a time holds the session's peer connection (the server
+// records which): this connection's ID, the holder's, and whether this page
+// held it and lost it to another tab or login.
+let myConsole = "";
+let holder = "";
+let lost = false;
+// tab names this browser tab across its reloads: a reload takes the session
+// back without asking.
+const tab = (() => {
+  try {
+    const v = sessionStorage.getItem("lifeline.tab") || newID();
+    sessionStorage.setItem("lifeline.tab", v);
+    return v;
+  } catch {
+    return newID();
+  }
+})();
 const input = new InputCapture(stage, video);
 const log = new SessionLog(document.getElementById("session-log"), t);
 
@@ -58,6 +75,8 @@ function setStatus() {
     text = t(state === "closed_by_customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer);
   } else if (owner && me && owner !== me && !transfer) {
     text = t("ws.transferredAway", customer);
+  } else if (!here()) {
+    text = t("ws.elsewhere.status", customer);
   } else if (transfer && transfer.toId === me) {
     text = t("ws.incoming", transfer.fromName, customer);
   } else if (transfer) {
@@ -76,18 +95,53 @@ function setStatus() {
     text = t("ws.connectedView", customer);
   }
   statusEl.textContent = text;
-  statusEl.dataset.state = ended ? "ended" : perms.control ? "control" : perms.view ? "view" : "waiting";
-  requestBtn.disabled = ended || !perms.view || perms.control || state === "on_hold" || !isMine();
+  statusEl.dataset.state = ended ? "ended" : !here() ? "elsewhere" : perms.control ? "control" : perms.view ? "view" : "waiting";
+  requestBtn.disabled = ended || !perms.view || perms.control || state === "on_hold" || !isMine() || !here();
   endBtn.disabled = ended;
   holdBtn.disabled = ended || !isMine() || (state !== "active" && state !== "on_hold");
   holdBtn.textContent = t(state === "on_hold" ? "ws.resume" : "ws.hold");
-  input.enabled = !ended && perms.control;
+  input.enabled = !ended && perms.control && here();
   stage.classList.toggle("controlling", input.enabled);
+  showElsewhere();
+}
+
+// here: this console holds the session's peer connection, or nobody does.
+function here() {
+  return !holder || holder === myConsole;
+}
+
+// showElsewhere says, while another console of this technician (another
+// tab, another login) holds the session, that it is open there, with a button
+// to take it here: "use it here" the first time, "take it back" once this
+// page has lost it.
+function showElsewhere() {
+  let box = document.getElementById("elsewhere");
+  const show = !ended && isMine() && !here();
+  if (!box) {
+    if (!show) return;
+    box = document.createElement("div");
+    box.id = "elsewhere";
+    box.className = "note elsewhere";
+    box.setAttribute("role", "alert");
+    const text = document.createElement("span");
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.id = "take-over";
+    btn.addEventListener("click", () => {
+      lost = false;
+      signal.send("session.open", { tab, takeover: true });
+    });
+    box.append(text, " ", btn);
+    statusEl.after(box);
+  }
+  box.hidden = !show;
+  box.firstChild.textContent = t(lost ? "ws.elsewhere.taken" : "ws.elsewhere.ask");
+  box.querySelector("button").textContent = t(lost ? "ws.elsewhere.takeBack" : "ws.elsewhere.use");
 }
 
 const signal = new Signal(sid);
 // The log goes to the server while this technician works on the session.
-log.connect(signal, () => !ended && isMine());
+log.connect(signal, () => !ended && isMine() && here());
 
 // Features (chat, files, clipboard) registered themselves before this module ran.
 for (const f of features) {
@@ -101,9 +155,12 @@ for (const f of features) {
 signal.on("console.welcome", (p) => {
   iceServers = p.iceServers || [];
   me = p.technicianId;
+  myConsole = p.console || "";
   log.me = me;
   startSent = false;
-  signal.send("session.open", {});
+  // A page that lost the session to another tab does not take it back
+  // silently when its socket comes back: that is the technician's choice.
+  signal.send("session.open", lost ? {} : { tab });
 });
 
 // The session's running log, kept by the server: all of it on opening the
@@ -126,7 +183,7 @@ function syncPeer() {
   // While the customer's side reconnects, the peer-to-peer connection may
   // still be up (a signaling restart): keep it.
   const away = state === "reconnecting" || state === "offline";
-  const want = !ended && isMine() && (agentConnected || (away && pc));
+  const want = !ended && isMine() && here() && (agentConnected || (away && pc));
   if (want && !pc && agentConnected) startPeer();
   if (!want && pc) stopPeer();
 }
@@ -217,6 +274,9 @@ signal.on("session.state", (p) => {
   agentConnected = p.agentConnected;
   owner = p.technicianId || owner;
   transfer = p.transfer || null;
+  const wasHere = here();
+  holder = p.console || "";
+  if (wasHere && !here() && permsKnown) lost = true;
   if (wasMine && !isMine()) notify("transferred");
   // Opening the workspace of a waiting session starts it.
   if (state === "waiting" && owner === me && !startSent) {
@@ -256,7 +316,9 @@ function armFirstFrame() {
 }
 
 signal.on("rtc.answer", async (p) => {
-  if (!pc) return;
+  // An answer to no offer of this page's (one meant for another tab of this
+  // technician, or late) is not for it.
+  if (!pc || pc.signalingState !== "have-local-offer") return;
   try {
     await pc.setRemoteDescription({ type: p.type, sdp: p.sdp });
   } catch (e) {

@@ -4,6 +4,8 @@
 // and every console that opens the session gets the whole log back
 // (log.entries), so a reload, a second tab or the receiver of a transfer
 // loses nothing.
+import { formatTime } from "./i18n.js";
+
 const MAX_TEXT = 12 * 1024; // protocol.MaxLogText
 
 // newID returns a random ID (128 bits, hex). crypto.randomUUID exists only in
@@ -95,7 +97,7 @@ export class SessionLog {
     const time = document.createElement("time");
     const at = new Date(Number(entry.at) || 0);
     time.dateTime = at.toISOString();
-    time.textContent = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    time.textContent = formatTime(at);
     li.append(time, " ");
     let author = entry.author;
     if (entry.kind === "message" && entry.from === "technician" && (!entry.by || entry.by === this.me)) author = this.t("ws.chat.you");

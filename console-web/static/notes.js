@@ -2,6 +2,7 @@
 // server as they type, and the earlier sessions with the same customer
 // computer (date, technician, duration, notes, log), for the next technician.
 import { register } from "./features.js";
+import { formatDateTime } from "./i18n.js";
 
 const SAVE_AFTER = 1200; // ms of quiet typing before saving
 const MAX = 16 << 10; // store.MaxNoteSize, in UTF-8 bytes
@@ -52,7 +53,7 @@ function renderHistory(items) {
   for (const h of items) {
     const li = make("li", "notes-earlier");
     li.dataset.sid = h.id;
-    const when = new Date(h.created).toLocaleString();
+    const when = formatDateTime(h.created);
     li.append(make("strong", "", t("ws.notes.item", when, h.technician, duration(h.duration))));
     li.append(make("p", h.notes ? "notes-text" : "notes-text muted", h.notes || t("ws.notes.noNotes")));
     if (h.log?.length) {

@@ -23,6 +23,11 @@ const CAD = ["ControlLeft", "AltLeft", "Delete"];
 // (Windows without a service): Task Manager.
 const TASK_MANAGER = ["ControlLeft", "ShiftLeft", "Escape"];
 
+// canLock: the browser has the Keyboard Lock API (Chromium); without it
+// (Firefox) Esc, Alt+Tab and the Windows key stay with the technician's own
+// computer even in full screen, and the console says to use the Keys menu.
+let canLock = !!navigator.keyboard?.lock;
+
 let ctx = null;
 const controls = []; // elements usable only while in control
 let channel = null; // the "view" data channel of the current connection
@@ -55,6 +60,9 @@ function keysGroup() {
     cad.dataset.taskManager ? sendKeys("ws.keys.taskManager", TASK_MANAGER) : sendKeys("ws.keys.cad", CAD));
   el_.cad = cad;
   const items = el("div", { className: "items" });
+  const noLock = el("p", { id: "keys-nolock", className: "keys-note", role: "note", textContent: t("ws.keys.noLock"), hidden: canLock });
+  el_.noLock = noLock;
+  items.append(noLock);
   const menu = el("details", { className: "menu", id: "keys-menu" },
     el("summary", { title: t("ws.keys.menuTitle"), textContent: t("ws.keys.menu") }), items);
   for (const [label, codes] of SHORTCUTS) {
@@ -106,9 +114,24 @@ function showBlocked(why) {
 let detached = null; // { win, capture } of the detached window
 let lens = null; // the magnifier
 
+// fullNote says, over the screen in full screen, that the browser keeps the
+// system keys and the Keys menu sends them.
+let fullNote = null;
+let fullNoteTimer = 0;
+
+// noKeyboardLock tells the technician, wherever they look for system keys,
+// that this browser cannot capture them: use the Keys menu.
+function noKeyboardLock() {
+  canLock = false;
+  el_.noLock.hidden = false;
+  el_.full.title = ctx.t("ws.keys.noLock");
+}
+
 function viewGroup() {
   const { t, stage, video } = ctx;
   const viewport = video.parentElement;
+  fullNote = el("p", { id: "fullscreen-keys", className: "screen-blocked", role: "status", textContent: t("ws.keys.noLock"), hidden: true });
+  viewport.append(fullNote);
   const fit = el("button", { type: "button", id: "view-fit", textContent: t("ws.view.fit"), title: t("ws.view.fitTitle"), "aria-pressed": "true" });
   const actual = el("button", { type: "button", id: "view-actual", textContent: t("ws.view.actual"), title: t("ws.view.actualTitle"), "aria-pressed": "false" });
   const setActual = (on) => {
@@ -120,7 +143,8 @@ function viewGroup() {
   fit.addEventListener("click", () => setActual(false));
   actual.addEventListener("click", () => setActual(true));
 
-  const full = el("button", { type: "button", id: "view-full", textContent: t("ws.view.full"), title: t("ws.view.fullTitle"), "aria-pressed": "false" });
+  const full = el("button", { type: "button", id: "view-full", textContent: t("ws.view.full"), title: t(canLock ? "ws.view.fullTitle" : "ws.keys.noLock"), "aria-pressed": "false" });
+  el_.full = full;
   full.addEventListener("click", async () => {
     try {
       if (document.fullscreenElement) await document.exitFullscreen();
@@ -136,11 +160,17 @@ function viewGroup() {
     // System keys (Esc, Alt+Tab, Windows) go to the customer where the
     // browser allows it; holding Esc leaves full screen.
     try {
-      if (on) await navigator.keyboard?.lock?.();
-      else navigator.keyboard?.unlock?.();
+      if (on && canLock) await navigator.keyboard.lock();
+      else if (canLock) navigator.keyboard.unlock();
     } catch (err) {
       console.warn("keyboard lock", err);
+      noKeyboardLock();
     }
+    // Without the lock, the screen itself says where the system keys are,
+    // for a few seconds (it covers the customer's screen).
+    fullNote.hidden = !on || canLock;
+    clearTimeout(fullNoteTimer);
+    if (!fullNote.hidden) fullNoteTimer = setTimeout(() => { fullNote.hidden = true; }, 8000);
     ctx.input.keys.focus();
   });
 

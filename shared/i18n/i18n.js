@@ -9,3 +9,19 @@ export function translator(strings) {
     return s;
   };
 }
+
+// pageLang is the language of the page (its <html lang>).
+function pageLang() {
+  return globalThis.document?.documentElement?.lang || undefined;
+}
+
+// formatTime is the time of day of d (a Date or Unix milliseconds) as the
+// page's language writes it: "11:23 PM" in English, "23:23" in French.
+export function formatTime(d, lang = pageLang()) {
+  return new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }).format(new Date(d));
+}
+
+// formatDateTime is the date and time of d as the page's language writes them.
+export function formatDateTime(d, lang = pageLang()) {
+  return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(d));
+}

@@ -59,8 +59,8 @@ func init() {
 
 		"mail.subject": {EN: "Remote support from %s", FR: "Assistance à distance de %s"},
 		"mail.body": {
-			EN: "Hello,\n\n%s from %s would like to help you on your computer.\n\n1. Open this link: %s\n2. Download and open the small program it offers.\n3. You will be asked before anything is shown or controlled.\n\nIf the link does not work, go to the support page and type this code: %s\n",
-			FR: "Bonjour,\n\n%s de %s souhaite vous aider sur votre ordinateur.\n\n1. Ouvrez ce lien : %s\n2. Téléchargez et ouvrez le petit programme proposé.\n3. Votre accord vous sera demandé avant tout affichage ou contrôle.\n\nSi le lien ne fonctionne pas, allez sur la page d'assistance et saisissez ce code : %s\n",
+			EN: "Hello,\n\n%s from %s would like to help you on your computer.\n\n1. Open this link: %s\n2. Download and open the small program it offers.\n3. You will be asked before anything is shown or controlled.\n\nIf the link does not work, go to %s and type this code: %s\n",
+			FR: "Bonjour,\n\n%s de %s souhaite vous aider sur votre ordinateur.\n\n1. Ouvrez ce lien : %s\n2. Téléchargez et ouvrez le petit programme proposé.\n3. Votre accord vous sera demandé avant tout affichage ou contrôle.\n\nSi le lien ne fonctionne pas, allez sur %s et saisissez ce code : %s\n",
 		},
 
 		"ws.requestControl":    {EN: "Request control", FR: "Demander le contrôle"},

@@ -32,8 +32,11 @@ import (
 //     changed) keeps the customer's grants, and one for another technician of
 //     the same name does not; then (2026-12-07, additive) log.append from
 //     the agent: the customer's chat messages (a console may no longer
-//     write them), and agent.welcome's privatePrograms, the organisation's
-//     default private windows.
+//     write them); agent.welcome's privatePrograms, the organisation's
+//     default private windows; and one console at a time holds a session's
+//     peer connection: console.welcome's console (the connection's ID),
+//     session.open's tab and takeover, session.state's console, and the
+//     open_elsewhere error.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -95,7 +98,10 @@ const (
 	CodeNotFound     ErrorCode = "not_found"
 	CodeRateLimited  ErrorCode = "rate_limited"
 	CodeNotConnected ErrorCode = "not_connected"
-	CodeInternal     ErrorCode = "internal"
+	// CodeOpenElsewhere refuses a console's message for a session another
+	// console of the same technician holds.
+	CodeOpenElsewhere ErrorCode = "open_elsewhere"
+	CodeInternal      ErrorCode = "internal"
 )
 
 // Error is the payload of TypeError.
@@ -170,10 +176,31 @@ type ConsoleWelcome struct {
 	TechnicianID   string             `json:"technicianId"`
 	TechnicianName string             `json:"technicianName"`
 	ICEServers     []webrtc.ICEServer `json:"iceServers,omitempty"`
+	// Console names this console connection: a session's state names the
+	// connection that holds it (SessionState.Console).
+	Console string `json:"console,omitempty"`
 }
 
 // SessionOpen is the payload of TypeSessionOpen; the session is named by the envelope's SID.
-type SessionOpen struct{}
+// The technician's console that opens a session nobody holds takes it; one
+// that another console holds, only with Takeover (the technician said "use it
+// here"), or when it is the same browser tab again (Tab: a reload, a new socket).
+type SessionOpen struct {
+	// Tab names the browser tab (kept across its reloads).
+	Tab string `json:"tab,omitempty"`
+	// Takeover takes the session from the console that holds it.
+	Takeover bool `json:"takeover,omitempty"`
+}
+
+// MaxTab bounds SessionOpen.Tab.
+const MaxTab = 64
+
+func (o *SessionOpen) validate() error {
+	if len(o.Tab) > MaxTab {
+		return fmt.Errorf("tab of %d bytes is over %d", len(o.Tab), MaxTab)
+	}
+	return nil
+}
 
 // Permissions is what the customer currently allows.
 type Permissions struct {
@@ -204,6 +231,10 @@ type SessionState struct {
 	// up when a new program (run again after a crash) resumes the session,
 	// whose peer connection and grants did not survive the old one.
 	AgentRun int `json:"agentRun,omitempty"`
+	// Console is the console connection of the technician that holds the
+	// session's peer connection (ConsoleWelcome.Console); the technician's
+	// other consoles show the session without working on it.
+	Console string `json:"console,omitempty"`
 }
 
 // Permission names one thing a technician may ask the customer for.

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"net/http"
 	"slices"
@@ -45,14 +46,33 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 	defer h.consoles.Add(-1)
 	changes, stop := h.cfg.Sessions.Watch(tech.ID)
 	defer stop()
+	// id names this connection: the session service records which console
+	// holds a session's peer connection, and asks the connection whether it
+	// is still there when another console opens the session (subscribed
+	// before subs.all flushes).
+	id := rand.Text()
+	here, err := h.cfg.NC.Subscribe(sessions.ConsoleSubject(id), func(m *nats.Msg) { _ = m.Respond(nil) })
+	if err != nil {
+		log.Error("subscribe", "err", err)
+		return
+	}
+	defer func() { _ = here.Unsubscribe() }()
 	subs := newConsoleSubs(h, c, tech.ID)
 	if err := subs.all(); err != nil {
 		log.Error("subscribe", "err", err)
 		return
 	}
 	defer subs.close()
+	defer func() {
+		if h.ctx.Err() != nil {
+			return // the node stops: nothing answers for id, so its sessions are free (consoleGone)
+		}
+		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
+		defer cancel()
+		h.cfg.Sessions.ConsoleClosed(ctx, id, subs.sessions())
+	}()
 	welcome, _ := protocol.Encode(protocol.TypeConsoleWelcome, "", "", protocol.ConsoleWelcome{
-		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers,
+		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers, Console: id,
 	})
 	c.push(welcome)
 	h.goPing(c)
@@ -105,7 +125,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}
-		if _, err := h.cfg.Sessions.FromConsole(c.ctx, tech, m); err != nil {
+		if _, err := h.cfg.Sessions.FromConsole(c.ctx, tech, id, m); err != nil {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}

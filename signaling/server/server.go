@@ -208,6 +208,10 @@ func Run(ctx context.Context, cfg Config) error {
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /static/"+i18n.ScriptName, i18n.Script)
+	// Browsers ask every site for /favicon.ico, whatever the page links.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, static.FS, "favicon.ico")
+	})
 	mux.HandleFunc("GET /ws/agent", h.Agent)
 	mux.HandleFunc("GET /ws/console", h.Console)
 	var stopping atomic.Bool

@@ -45,10 +45,12 @@ func need(m protocol.Message) (access.Perm, *DeniedError) {
 
 // Authorize is the permission check of every console message: tech is the
 // technician as their login stands now (auth.Auth.Technician on this very
-// message). The session must be theirs (the receiver of a transfer may only
-// open and accept it) and their group must allow the action; a refusal for
-// lack of permission is audited.
-func (s *Service) Authorize(ctx context.Context, tech auth.Technician, m protocol.Message) (store.Session, error) {
+// message), console the connection it came on. The session must be theirs
+// (the receiver of a transfer may only open and accept it), held by this
+// console for what runs over the peer connection (see needsHolder), and
+// their group must allow the action; a refusal for lack of permission is
+// audited.
+func (s *Service) Authorize(ctx context.Context, tech auth.Technician, console string, m protocol.Message) (store.Session, error) {
 	ss, err := s.Session(ctx, m.SID)
 	if errors.Is(err, store.ErrNotFound) {
 		return ss, ErrNotFound
@@ -63,6 +65,9 @@ func (s *Service) Authorize(ctx context.Context, tech auth.Technician, m protoco
 	if ss.TechnicianID != tech.ID && m.Type != protocol.TypeSessionOpen && m.Type != protocol.TypeSessionStart {
 		return ss, ErrAcceptFirst
 	}
+	if needsHolder(m.Type) && !holds(ss, console) {
+		return ss, ErrOpenElsewhere
+	}
 	if p, refusal := need(m); p != "" && !tech.Can(p) {
 		s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: refusal.What})
 		return ss, refusal
@@ -71,15 +76,20 @@ func (s *Service) Authorize(ctx context.Context, tech auth.Technician, m protoco
 }
 
 // FromConsole carries out one console message for tech (as their login stands
-// now) and returns the session as it was checked. session.open is only
-// checked: the hub subscribes the console and sends the state.
-func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m protocol.Message) (store.Session, error) {
-	ss, err := s.Authorize(ctx, tech, m)
+// now), which came on console connection console, and returns the session as
+// it was checked. session.open makes the console the session's holder when it
+// may be (see claim); the hub subscribes the console and sends the state.
+func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console string, m protocol.Message) (store.Session, error) {
+	ss, err := s.Authorize(ctx, tech, console, m)
 	if err != nil {
 		return ss, err
 	}
 	switch body := m.Body.(type) {
 	case *protocol.SessionOpen:
+		if _, err := s.claim(ctx, tech, console, m.SID, body.Tab, body.Takeover); err != nil {
+			s.log.Warn("claim session", "sid", m.SID, "err", err)
+			return ss, ErrBusy
+		}
 		return ss, nil
 	case *protocol.SessionStart:
 		return ss, s.start(ctx, tech, m.SID)
@@ -110,6 +120,16 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, m proto
 	case *protocol.Offer:
 		if !ss.AgentConnected {
 			return ss, ErrNotConnected
+		}
+		// Nobody held it (a transfer just accepted, the holder's socket
+		// closed): the console that offers holds it now.
+		if ss.Console == "" {
+			if ok, err := s.claim(ctx, tech, console, m.SID, "", false); err != nil {
+				s.log.Warn("claim session", "sid", m.SID, "err", err)
+				return ss, ErrBusy
+			} else if !ok {
+				return ss, ErrOpenElsewhere
+			}
 		}
 		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
 	case *protocol.Candidate:
@@ -156,6 +176,7 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 			from = ss.TechnicianID
 			ss.TechnicianID, ss.TechnicianName = tech.ID, tech.Name
 			ss.Transfer = nil
+			ss.Console, ss.ConsoleTab = "", "" // the sender's console holds it no more
 			ss.Denied = denied
 			if ss.State.Away() {
 				ss.Prev = session.Active

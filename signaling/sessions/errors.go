@@ -57,6 +57,9 @@ var (
 	// ErrNotYourWords means a console wrote a log message in the customer's
 	// name: the customer's words come from their own program.
 	ErrNotYourWords = errors.New("a console writes only its technician's messages; the customer's come from the customer's program")
+	// ErrOpenElsewhere means another console of the technician (another tab,
+	// another login) holds the session: this one takes it over first.
+	ErrOpenElsewhere = errors.New("this session is open in another tab: use it here first")
 	// ErrBadEntry means a log entry the running log does not take.
 	ErrBadEntry = errors.New("this log entry is empty, too long or malformed")
 )
@@ -105,6 +108,8 @@ func Code(err error) protocol.ErrorCode {
 		return protocol.CodeTooLarge
 	case errors.Is(err, ErrBadEntry):
 		return protocol.CodeBadMessage
+	case errors.Is(err, ErrOpenElsewhere):
+		return protocol.CodeOpenElsewhere
 	}
 	return protocol.CodeInternal
 }

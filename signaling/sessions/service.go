@@ -163,6 +163,7 @@ func StateOf(s store.Session) protocol.SessionState {
 		Since:          s.StateSince().UnixMilli(),
 		DeviceID:       s.DeviceID,
 		AgentRun:       s.AgentRun,
+		Console:        s.Console,
 	}
 }
 

@@ -106,6 +106,11 @@ type Session struct {
 	AgentRun int `json:"agentRun,omitempty"`
 	// Transfer is set while the session is offered to another technician.
 	Transfer *Transfer `json:"transfer,omitempty"`
+	// Console names the technician's console connection that holds the
+	// session's peer connection; ConsoleTab the browser tab it runs in (a
+	// reload of that tab takes the session again without asking).
+	Console    string `json:"console,omitempty"`
+	ConsoleTab string `json:"consoleTab,omitempty"`
 }
 
 // Transfer is a pending offer of a session to another technician.

@@ -1,0 +1,102 @@
+package server_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+)
+
+// expectRefusal reads console c's messages until the refusal of message id.
+func expectRefusal(t *testing.T, c *st.Conn, id string) *protocol.Error {
+	t.Helper()
+	for {
+		m := c.Expect(protocol.TypeError)
+		if m.ID == id {
+			return m.Body.(*protocol.Error)
+		}
+	}
+}
+
+// TestSecondConsoleMayNotOfferUntilItTakesOver (issue 20, defect 1): two
+// consoles of one technician on one session. The one that opened it first
+// holds its peer connection; the second may look but its offer, candidates
+// and requests to the customer are refused (open_elsewhere) until it takes
+// over; then the first one's are, and every console hears who holds it.
+func TestSecondConsoleMayNotOfferUntilItTakesOver(t *testing.T) {
+	node := st.StartNode(t, natstest.Server(t), "node")
+	tech := st.LogIn(t, node)
+	sid, token, _ := tech.NewSession(t, "Marie")
+	agent := st.Dial(t, node.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc", OS: "linux"})
+	agent.Expect(protocol.TypeAgentWelcome)
+
+	first := tech.Dial(t, "/ws/console")
+	firstID := first.Expect(protocol.TypeConsoleWelcome).Body.(*protocol.ConsoleWelcome).Console
+	first.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{Tab: "tab-1"})
+	if s := first.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); firstID == "" || s.Console != firstID {
+		t.Fatalf("the first console (%q) opened the session; its state names %q", firstID, s.Console)
+	}
+
+	second := tech.Dial(t, "/ws/console")
+	secondID := second.Expect(protocol.TypeConsoleWelcome).Body.(*protocol.ConsoleWelcome).Console
+	second.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{Tab: "tab-2"})
+	if s := second.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); s.Console != firstID {
+		t.Fatalf("opening it in a second tab took it: the state names %q, want the first console %q", s.Console, firstID)
+	}
+	offer := protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0 fake"}}
+	for _, m := range []struct {
+		typ  protocol.Type
+		body any
+	}{
+		{protocol.TypeOffer, offer},
+		{protocol.TypeCandidate, map[string]string{"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}},
+		{protocol.TypePermissionRequest, protocol.PermissionRequest{Permission: protocol.PermissionControl}},
+	} {
+		id := second.Send(m.typ, sid, m.body)
+		if e := expectRefusal(t, second, id); e.Code != protocol.CodeOpenElsewhere {
+			t.Fatalf("the second console's %s: %+v, want %s", m.typ, e, protocol.CodeOpenElsewhere)
+		}
+	}
+	first.Send(protocol.TypeOffer, sid, offer)
+	agent.Expect(protocol.TypeOffer)
+
+	// "Use it here": the second console takes over; the first hears it.
+	second.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{Tab: "tab-2", Takeover: true})
+	for {
+		if s := first.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); s.Console == secondID {
+			break
+		}
+	}
+	id := first.Send(protocol.TypeOffer, sid, offer)
+	if e := expectRefusal(t, first, id); e.Code != protocol.CodeOpenElsewhere {
+		t.Fatalf("the first console's offer after the takeover: %+v", e)
+	}
+	second.Send(protocol.TypeOffer, sid, offer)
+	agent.Expect(protocol.TypeOffer)
+
+	// The first console's tab reloaded (same tab, new socket) does not take
+	// it back without asking; closing the holder's socket lets go of it.
+	again := tech.Dial(t, "/ws/console")
+	againID := again.Expect(protocol.TypeConsoleWelcome).Body.(*protocol.ConsoleWelcome).Console
+	again.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{Tab: "tab-1"})
+	if s := again.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); s.Console != secondID {
+		t.Fatalf("a reload of the first tab took the session back: %q", s.Console)
+	}
+	second.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		again.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{Tab: "tab-1"})
+		if s := again.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); s.Console == againID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the session stayed held by a console whose socket closed")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,106 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// One console at a time holds a session's peer connection: the technician's
+// console that opened it first, or the last one told to take it over ("use
+// it here"). Two consoles each offering to the one agent would take its peer
+// connection from each other, and each hear the other's answer. The
+// technician's other consoles (another tab, another login) show the session
+// and its log, and may hold, transfer or end it; what runs over the peer
+// connection or asks the customer needs the holder.
+
+// needsHolder reports whether a console message of type t may come only from
+// the console that holds the session.
+func needsHolder(t protocol.Type) bool {
+	switch t {
+	case protocol.TypeOffer, protocol.TypeCandidate, protocol.TypePermissionRequest:
+		return true
+	}
+	return false
+}
+
+// holds reports whether console may work on session ss's peer connection:
+// it holds the session, or nobody does.
+func holds(ss store.Session, console string) bool {
+	return ss.Console == "" || ss.Console == console
+}
+
+// ConsoleSubject is where console connection console answers while it is
+// open, on whichever node holds its socket (see consoleGone).
+func ConsoleSubject(console string) string { return "lifeline.v1.console." + console }
+
+// consoleGone reports whether console connection console is gone: no node
+// answers for it (its node stopped or died before it let go of its
+// sessions). A node too slow to answer counts as there: the technician is
+// asked rather than a live console robbed.
+func (s *Service) consoleGone(console string) bool {
+	_, err := s.cfg.NC.Request(ConsoleSubject(console), nil, time.Second)
+	return errors.Is(err, nats.ErrNoResponders)
+}
+
+// claim makes console (in browser tab tab) the holder of session sid for its
+// technician tech: when nobody holds it or its holder is gone, when the
+// holder is the same tab (reloaded, or on a new socket), or on takeover. On a takeover every console
+// of the technician hears the new state; the one that held it stops. The customer's
+// grants stay: they are the technician's, whatever tab they work in. It
+// returns whether console holds the session now.
+func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid, tab string, takeover bool) (bool, error) {
+	if console == "" {
+		return true, nil
+	}
+	var from string
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		if ss.TechnicianID != tech.ID || ss.State.Closed() || ss.Console == console {
+			return errUnchanged
+		}
+		if ss.Console != "" && !takeover && (tab == "" || tab != ss.ConsoleTab) && !s.consoleGone(ss.Console) {
+			return errUnchanged
+		}
+		from = ss.Console
+		ss.Console, ss.ConsoleTab = console, tab
+		return nil
+	})
+	if errors.Is(err, errUnchanged) {
+		return ss.Console == console, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if from != "" {
+		// Taken over: the console that held it hears it from this state.
+		// A console taking a session nobody held gets its state from the
+		// hub (session.open) or needs none (an offer).
+		s.log.Info("session taken over by another console", "sid", sid, "tech", tech.ID, "from", from, "to", console)
+		s.publishState(ss)
+	}
+	return true, nil
+}
+
+// ConsoleClosed lets go of the sessions (among sids) that console held: its
+// socket closed. A reload of its tab takes them again without asking, and so
+// does any console of the technician that offers first.
+func (s *Service) ConsoleClosed(ctx context.Context, console string, sids []string) {
+	for _, sid := range sids {
+		_, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+			if ss.Console != console {
+				return errUnchanged
+			}
+			ss.Console = ""
+			return nil
+		})
+		if err != nil && !errors.Is(err, errUnchanged) && !errors.Is(err, store.ErrNotFound) {
+			s.log.Warn("let go of a session", "sid", sid, "err", err)
+		}
+	}
+}
