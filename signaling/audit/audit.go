@@ -57,6 +57,7 @@ const (
 	TransferOffered    Type = "transfer.offered"   // Detail: the receiver's ID
 	TransferCancelled  Type = "transfer.cancelled" // Detail: the receiver's ID
 	TransferAccepted   Type = "transfer.accepted"  // Actor: the receiver; Detail: the sender's ID
+	SessionTakenOver   Type = "session.taken_over" // Actor: the technician, whose other console (another tab or login) took the session
 	PeerReportsCapped  Type = "audit.capped"       // a session's peers reached MaxPeerEvents
 	FileSent           Type = "file.sent"          // technician → customer
 	FileReceived       Type = "file.received"      // customer → technician

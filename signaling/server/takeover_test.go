@@ -28,7 +28,8 @@ func expectRefusal(t *testing.T, c *st.Conn, id string) *protocol.Error {
 // and requests to the customer are refused (open_elsewhere) until it takes
 // over; then the first one's are, and every console hears who holds it.
 func TestSecondConsoleMayNotOfferUntilItTakesOver(t *testing.T) {
-	node := st.StartNode(t, natstest.Server(t), "node")
+	natsURL := natstest.Server(t)
+	node := st.StartNode(t, natsURL, "node")
 	tech := st.LogIn(t, node)
 	sid, token, _ := tech.NewSession(t, "Marie")
 	agent := st.Dial(t, node.URL+"/ws/agent", nil)
@@ -75,6 +76,14 @@ func TestSecondConsoleMayNotOfferUntilItTakesOver(t *testing.T) {
 	id := first.Send(protocol.TypeOffer, sid, offer)
 	if e := expectRefusal(t, first, id); e.Code != protocol.CodeOpenElsewhere {
 		t.Fatalf("the first console's offer after the takeover: %+v", e)
+	}
+	// The trail says who took it over (the technician, from another tab).
+	taken := false
+	for _, e := range readTrail(t, natsURL) {
+		taken = taken || (e.Type == "session.taken_over" && e.SessionID == sid && e.Actor == "admin")
+	}
+	if !taken {
+		t.Fatal("the takeover is not in the audit trail")
 	}
 	second.Send(protocol.TypeOffer, sid, offer)
 	agent.Expect(protocol.TypeOffer)

@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
@@ -83,6 +84,7 @@ func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid,
 		// hub (session.open) or needs none (an offer).
 		s.log.Info("session taken over by another console", "sid", sid, "tech", tech.ID, "from", from, "to", console)
 		s.publishState(ss)
+		s.record(audit.Event{Type: audit.SessionTakenOver, Actor: tech.ID, SessionID: sid})
 	}
 	return true, nil
 }
