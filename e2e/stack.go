@@ -95,6 +95,7 @@ type Stack struct {
 	Display string
 	bin     string
 	browser context.Context
+	firefox *firefox // started by the first TechnicianIn(Firefox)
 	logs    *lockedBuffer
 	// AgentEnv is added to the environment of the agents RunAgent starts
 	// (PATH with a fake xdg-open, for example); later entries win.
@@ -503,7 +504,7 @@ func shot(t testing.TB, ctx context.Context, name string) {
 }
 
 // Shot saves a screenshot of the console (see shot).
-func (tc *Technician) Shot(t testing.TB, name string) { shot(t, tc.ctx, name) }
+func (tc *Technician) Shot(t testing.TB, name string) { savePNG(t, tc.p, name) }
 
 // Shot saves a screenshot of the customer's page (see shot).
 func (c *Customer) Shot(t testing.TB, name string) { shot(t, c.ctx, name) }

@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
+)
+
+// TestStoryInEachBrowser is the core story, written once, with the
+// technician in each browser we support: log in, invite, the customer
+// joins, the screen flows (frames advance, known pixels in the decoded
+// video), control (a click and typed text reach the test window), chat
+// both ways, a file each way with its hash, hold and resume, end. The
+// customer's own page stays in Chromium: it is the browser that varies.
+// The other e2e tests run the technician in Chromium only.
+func TestStoryInEachBrowser(t *testing.T) {
+	for _, browser := range []string{Chromium, Firefox} {
+		t.Run(browser, func(t *testing.T) { story(t, browser) })
+	}
+}
+
+func story(t *testing.T, browser string) {
+	began := time.Now()
+	downloads := t.TempDir()
+	t.Setenv("XDG_DOWNLOAD_DIR", downloads) // the customer's Downloads
+	stack := Start(t)
+	win := twtest.Start(t, stack.Display, twtest.Options{X: 200, Y: 120, W: 600, H: 400})
+	Animate(t, stack.Display, 900, 500, 120, 90) // a moving corner, so frames keep coming
+
+	// Log in, invite; the customer joins and lets the technician see.
+	tech := stack.TechnicianIn(t, browser)
+	inv := tech.NewSession(t, "Marie Dupont")
+	tech.WaitStatus(t, "Waiting for Marie Dupont to open the invitation")
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	if w, h := tech.WaitVideo(t); w != ScreenW || h != ScreenH {
+		t.Errorf("video is %dx%d, want %dx%d", w, h, ScreenW, ScreenH)
+	}
+	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
+
+	// The screen flows: decoded frames advance, and the test window's
+	// colours are where they are on the customer's screen.
+	first := tech.WaitFramesAfter(t, 0)
+	tech.WaitFramesAfter(t, first+10)
+	for _, q := range []struct {
+		name string
+		x, y int
+		rgb  [3]int
+	}{
+		{"red", 200 + 150, 120 + 100, [3]int{255, 0, 0}},
+		{"green", 200 + 450, 120 + 100, [3]int{0, 255, 0}},
+		{"blue", 200 + 150, 120 + 300, [3]int{0, 0, 255}},
+		{"yellow", 200 + 450, 120 + 300, [3]int{255, 255, 0}},
+	} {
+		var got [3]int
+		waitFor(t, "the "+q.name+" quadrant in the video", func() bool {
+			got = tech.Pixel(t, q.x, q.y)
+			return near(got, q.rgb, 40)
+		})
+	}
+	tech.Shot(t, browser+"-view")
+
+	// Control: a click and typed text reach the customer's window.
+	tech.RequestControl(t)
+	if q := customer.WaitAsked(t); !strings.Contains(strings.ToLower(q), "control") {
+		t.Errorf("the customer is asked %q, want a question about control", q)
+	}
+	customer.Allow(t)
+	tech.WaitStatus(t, "Connected to Marie Dupont — in control")
+	mark := win.Mark(t)
+	cx, cy := win.Center()
+	tech.Click(t, cx, cy)
+	evs := win.WaitFor(t, mark, "the click on the test window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_press")) > 0
+	})
+	if p := twtest.Filter(evs, "button_press")[0]; p.Button != 1 || abs(p.RootX-cx) > 3 || abs(p.RootY-cy) > 3 {
+		t.Errorf("click arrived as button %d at (%d,%d), want button 1 at (%d,%d)", p.Button, p.RootX, p.RootY, cx, cy)
+	}
+	mark = win.Mark(t)
+	const text = "Hello é€ Ünïcode"
+	tech.Type(t, text+"\n")
+	win.WaitFor(t, mark, "the typed text", func(evs []twtest.Event) bool { return twtest.Typed(evs) == text+"\r" })
+
+	// Chat both ways.
+	customer.WaitChatReady(t)
+	tech.Chat(t, "Bonjour, je regarde")
+	customer.WaitChat(t, "Bonjour, je regarde")
+	customer.Chat(t, "Merci !")
+	tech.WaitLog(t, "Merci !")
+
+	// A file each way, the same bytes at the other end.
+	out, outSum := MakeFile(t, "report.bin", 3<<20)
+	tech.SendFile(t, out)
+	customer.AcceptFile(t)
+	waitFor(t, "the file at the customer", func() bool { return len(tech.Files(t).Sent) == 1 })
+	if got := tech.Files(t).Sent[0].SHA256; got != outSum {
+		t.Errorf("the console sent SHA-256 %s, want %s", got, outSum)
+	}
+	waitFor(t, "report.bin in the customer's Downloads", func() bool { return fileExists(filepath.Join(downloads, "report.bin")) })
+	if got := fileSHA(t, filepath.Join(downloads, "report.bin")); got != outSum {
+		t.Errorf("the customer got SHA-256 %s, want %s", got, outSum)
+	}
+	in, inSum := MakeFile(t, "photos.bin", 2<<20+12345)
+	customer.SendFile(t, in)
+	waitFor(t, "the file at the technician", func() bool { return len(tech.Files(t).Received) == 1 })
+	if got := tech.Files(t).Received[0]; got.SHA256 != inSum || got.Name != "photos.bin" {
+		t.Errorf("the console received %+v, want photos.bin with SHA-256 %s", got, inSum)
+	}
+	saved := tech.SaveReceived(t, "photos.bin")
+	if got := fileSHA(t, saved); got != inSum {
+		t.Errorf("the technician saved SHA-256 %s, want %s", got, inSum)
+	}
+
+	// Hold and resume: the screen flows again after.
+	tech.ToggleHold(t)
+	tech.WaitState(t, "on_hold")
+	tech.WaitStatus(t, "Marie Dupont is on hold")
+	tech.ToggleHold(t)
+	tech.WaitState(t, "active")
+	tech.WaitStatus(t, "Connected to Marie Dupont")
+	tech.WaitFramesAfter(t, tech.Frames(t))
+
+	// End: both sides say so and the agent exits.
+	tech.End(t)
+	tech.WaitStatus(t, "You ended the session with Marie Dupont")
+	if code, out, _ := customer.WaitExit(t); code != 0 || !strings.Contains(out, "The support session has ended") {
+		t.Fatalf("agent exited with %d:\n%s", code, out)
+	}
+	t.Logf("%s story: %s", browser, time.Since(began).Round(100*time.Millisecond))
+}
