@@ -86,7 +86,7 @@ func (tc *Technician) FilesDiagnostics(t testing.TB) string {
 // Frames is how many frames the console's video has decoded so far.
 func (tc *Technician) Frames(t testing.TB) int {
 	t.Helper()
-	return evalJS[int](t, tc.p, "frames", `lifeline.video.getVideoPlaybackQuality().totalVideoFrames`)
+	return evalJS[int](t, tc.p, "frames", `lifeline.frames`)
 }
 
 // LogText is the workspace's session log.

@@ -108,7 +108,7 @@ func (tc *Technician) inFrame(t testing.TB, sid, expr string) []string {
 // WebRTC connection state and how many frames it decoded.
 func (tc *Technician) TabState(t testing.TB, sid string) (state, pc string, frames int) {
 	t.Helper()
-	v := tc.inFrame(t, sid, `[w.lifeline?.state ?? "", w.lifeline?.pc?.connectionState ?? "", w.lifeline?.video?.getVideoPlaybackQuality?.().totalVideoFrames ?? 0]`)
+	v := tc.inFrame(t, sid, `[w.lifeline?.state ?? "", w.lifeline?.pc?.connectionState ?? "", w.lifeline?.frames ?? 0]`)
 	fmt.Sscan(v[2], &frames)
 	return v[0], v[1], frames
 }
