@@ -52,7 +52,7 @@ user_pref("remote.prefs.recommended", true);
 // firefox is a headless Firefox ESR driven over WebDriver BiDi: a small
 // client over a WebSocket (no node, no driver binary). Commands wait for
 // their answer by id; prompts ("End the session?") are accepted as the
-// technician would.
+// technician would; the pages' log goes to the test's log when it fails.
 type firefox struct {
 	cmd       *exec.Cmd
 	conn      *websocket.Conn
@@ -152,7 +152,11 @@ func startFirefox(t testing.TB) *firefox {
 	if err := f.call(ctx, "session.new", map[string]any{"capabilities": caps}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.call(ctx, "session.subscribe", map[string]any{"events": []string{"browsingContext.userPromptOpened"}}, nil); err != nil {
+	if err := f.call(ctx, "session.subscribe", map[string]any{"events": []string{"log.entryAdded"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Every page records its problems, as in Chromium's tabs (Stack.tab).
+	if err := f.call(ctx, "script.addPreloadScript", map[string]any{"functionDeclaration": "() => {" + cspWatch + problemWatch + "\n}"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -179,19 +183,12 @@ func (f *firefox) read() {
 			return
 		}
 		if m.Type == "event" {
-			if m.Method == "browsingContext.userPromptOpened" {
-				var p struct {
-					Context string `json:"context"`
+			if m.Method == "log.entryAdded" {
+				var e struct {
+					Level, Text string
 				}
-				_ = json.Unmarshal(m.Params, &p)
-				// Not on this goroutine: the answer comes back through it.
-				go func() {
-					ctx, cancel := context.WithTimeout(context.Background(), Timeout)
-					defer cancel()
-					if err := f.call(ctx, "browsingContext.handleUserPrompt", map[string]any{"context": p.Context, "accept": true}, nil); err != nil {
-						fmt.Fprintf(f.logs, "e2e: prompt: %v\n", err)
-					}
-				}()
+				_ = json.Unmarshal(m.Params, &e)
+				fmt.Fprintf(f.logs, "page %s: %s\n", e.Level, e.Text)
 			}
 			continue
 		}

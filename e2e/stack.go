@@ -343,7 +343,7 @@ func (s *Stack) tab(t testing.TB, opts ...chromedp.ContextOption) context.Contex
 	}
 	// Every page records the Content-Security-Policy violations it sees, for
 	// CSPViolations.
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch}); err != nil {
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch + problemWatch}); err != nil {
 		t.Fatal(err)
 	}
 	return ctx
@@ -352,6 +352,24 @@ func (s *Stack) tab(t testing.TB, opts ...chromedp.ContextOption) context.Contex
 const cspWatch = `window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) =>
   window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber));`
+
+// problemWatch records what a page reports as going wrong (console.warn,
+// console.error, uncaught errors and rejections) for PageProblems.
+const problemWatch = `
+window.__problems = [];
+for (const level of ["warn", "error"]) {
+  const log = console[level].bind(console);
+  console[level] = (...args) => { window.__problems.push(level + ": " + args.map(String).join(" ")); log(...args); };
+}
+window.addEventListener("error", (e) => window.__problems.push("uncaught: " + e.message));
+window.addEventListener("unhandledrejection", (e) => window.__problems.push("unhandled rejection: " + e.reason));`
+
+// PageProblems returns the warnings and errors the console's page has
+// reported since it loaded (see problemWatch).
+func (tc *Technician) PageProblems(t testing.TB) []string {
+	t.Helper()
+	return evalJS[[]string](t, tc.p, "read the page's problems", `window.__problems ?? ["no problem watch on this page"]`)
+}
 
 // cspViolations returns the violations the page in ctx has seen since it loaded.
 func cspViolations(t testing.TB, ctx context.Context) []string {

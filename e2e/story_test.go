@@ -124,6 +124,11 @@ func story(t *testing.T, browser string) {
 	tech.WaitStatus(t, "Connected to Marie Dupont")
 	tech.WaitFramesAfter(t, tech.Frames(t))
 
+	// Nothing went wrong on the way, as far as the console's page knows.
+	if p := tech.PageProblems(t); len(p) > 0 {
+		t.Errorf("the console reported problems:\n%s", strings.Join(p, "\n"))
+	}
+
 	// End: both sides say so and the agent exits.
 	tech.End(t)
 	tech.WaitStatus(t, "You ended the session with Marie Dupont")
