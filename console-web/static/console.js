@@ -279,9 +279,17 @@ signal.on("rtc.answer", async (p) => {
 });
 
 signal.on("rtc.candidate", async (p) => {
-  if (!pc) return;
+  const at = pc;
+  if (!at) return;
+  // The agent sends its first candidates as soon as its answer is set, so they
+  // can come before this page has applied the answer: keep them until it has
+  // (addIceCandidate would refuse them, and the agent's host candidates with them).
+  while (!at.remoteDescription && at.signalingState !== "closed") {
+    await new Promise((r) => at.addEventListener("signalingstatechange", r, { once: true }));
+  }
+  if (at !== pc || !at.remoteDescription) return;
   try {
-    await pc.addIceCandidate(p);
+    await at.addIceCandidate(p);
   } catch (e) {
     console.warn("candidate", e);
   }
