@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
@@ -166,16 +167,55 @@ func waitEnabled(t testing.TB, p Page, css string) {
 }
 
 // clickOn clicks the middle of the element matching css with the mouse, once
-// it is shown and has held its place (see steadyJS), as click does in Chromium.
+// it is shown, has held its place (see steadyJS) and is what the mouse would
+// hit there (not under a banner); it fails unless the element got the click.
 func clickOn(t testing.TB, p Page, css string) {
 	t.Helper()
 	waitVisible(t, p, css)
 	evalJS[bool](t, p, "wait for "+css+" to hold still", fmt.Sprintf(steadyJS, strconv.Quote(css)))
-	xy := evalJS[[]float64](t, p, "locate "+css, fmt.Sprintf(
-		`(() => { const e = document.querySelector(%s); e.scrollIntoView({block: "center"}); const r = e.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`,
-		strconv.Quote(css)))
-	do(t, "click "+css, func(ctx context.Context) error { return p.Click(ctx, xy[0], xy[1]) })
+	var at struct {
+		X, Y float64
+		Hit  string
+	}
+	waitFor(t, css+" under the mouse", func() bool {
+		at = evalJS[struct {
+			X, Y float64
+			Hit  string
+		}](t, p, "locate "+css, fmt.Sprintf(hitJS, strconv.Quote(css)))
+		return at.Hit == ""
+	})
+	do(t, "click "+css, func(ctx context.Context) error { return p.Click(ctx, at.X, at.Y) })
+	// A click that loads another page (log in) leaves nothing to check: only
+	// the same element of the same page saying "not clicked" is a miss.
+	check := fmt.Sprintf(`(() => { const e = document.querySelector(%s); return e ? e.__e2eClicked ?? null : null; })()`, strconv.Quote(css))
+	deadline := time.Now().Add(Timeout)
+	for {
+		var clicked *bool
+		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		err := p.Eval(ctx, check, &clicked)
+		cancel()
+		if err != nil || clicked == nil || *clicked {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the click at (%.0f, %.0f) did not reach %s", at.X, at.Y, css)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
+
+// hitJS scrolls the element matching %s into view, arms a one-shot click
+// flag on it and returns the middle of its box, and in Hit what else the
+// mouse would hit there ("" when it is the element or inside it).
+const hitJS = `(() => {
+  const e = document.querySelector(%s);
+  e.scrollIntoView({block: "center", behavior: "instant"});
+  const r = e.getBoundingClientRect(), X = r.left + r.width / 2, Y = r.top + r.height / 2;
+  const h = document.elementFromPoint(X, Y);
+  e.__e2eClicked = false;
+  e.addEventListener("click", () => { e.__e2eClicked = true; }, {once: true});
+  return {X, Y, Hit: h && (h === e || e.contains(h)) ? "" : (h ? h.tagName + "#" + h.id + "." + h.className : "nothing")};
+})()`
 
 // typeInto focuses the element matching css and types text into it.
 func typeInto(t testing.TB, p Page, css, text string) {

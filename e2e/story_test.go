@@ -27,7 +27,8 @@ func story(t *testing.T, browser string) {
 	downloads := t.TempDir()
 	t.Setenv("XDG_DOWNLOAD_DIR", downloads) // the customer's Downloads
 	stack := Start(t)
-	win := twtest.Start(t, stack.Display, twtest.Options{X: 200, Y: 120, W: 600, H: 400})
+	winAt := twtest.Options{X: 200, Y: 120, W: 600, H: 400}
+	win := twtest.Start(t, stack.Display, winAt)
 	Animate(t, stack.Display, 900, 500, 120, 90) // a moving corner, so frames keep coming
 
 	// Log in, invite; the customer joins and lets the technician see.
@@ -46,22 +47,7 @@ func story(t *testing.T, browser string) {
 	// colours are where they are on the customer's screen.
 	first := tech.WaitFramesAfter(t, 0)
 	tech.WaitFramesAfter(t, first+10)
-	for _, q := range []struct {
-		name string
-		x, y int
-		rgb  [3]int
-	}{
-		{"red", 200 + 150, 120 + 100, [3]int{255, 0, 0}},
-		{"green", 200 + 450, 120 + 100, [3]int{0, 255, 0}},
-		{"blue", 200 + 150, 120 + 300, [3]int{0, 0, 255}},
-		{"yellow", 200 + 450, 120 + 300, [3]int{255, 255, 0}},
-	} {
-		var got [3]int
-		waitFor(t, "the "+q.name+" quadrant in the video", func() bool {
-			got = tech.Pixel(t, q.x, q.y)
-			return near(got, q.rgb, 40)
-		})
-	}
+	tech.WaitQuadrants(t, winAt)
 	tech.Shot(t, browser+"-view")
 
 	// Control: a click and typed text reach the customer's window.
@@ -71,19 +57,7 @@ func story(t *testing.T, browser string) {
 	}
 	customer.Allow(t)
 	tech.WaitStatus(t, "Connected to Marie Dupont — in control")
-	mark := win.Mark(t)
-	cx, cy := win.Center()
-	tech.Click(t, cx, cy)
-	evs := win.WaitFor(t, mark, "the click on the test window", func(evs []twtest.Event) bool {
-		return len(twtest.Filter(evs, "button_press")) > 0
-	})
-	if p := twtest.Filter(evs, "button_press")[0]; p.Button != 1 || abs(p.RootX-cx) > 3 || abs(p.RootY-cy) > 3 {
-		t.Errorf("click arrived as button %d at (%d,%d), want button 1 at (%d,%d)", p.Button, p.RootX, p.RootY, cx, cy)
-	}
-	mark = win.Mark(t)
-	const text = "Hello é€ Ünïcode"
-	tech.Type(t, text+"\n")
-	win.WaitFor(t, mark, "the typed text", func(evs []twtest.Event) bool { return twtest.Typed(evs) == text+"\r" })
+	clickAndTypeReach(t, tech, win)
 
 	// Chat both ways.
 	customer.WaitChatReady(t)
@@ -136,4 +110,25 @@ func story(t *testing.T, browser string) {
 		t.Fatalf("agent exited with %d:\n%s", code, out)
 	}
 	t.Logf("%s story: %s", browser, time.Since(began).Round(100*time.Millisecond))
+}
+
+// clickAndTypeReach clicks the middle of the test window win in the console
+// and types characters of several scripts and Enter: the customer's window
+// must get the click where it was aimed and exactly the text.
+func clickAndTypeReach(t *testing.T, tech *Technician, win *twtest.Window) {
+	t.Helper()
+	mark := win.Mark(t)
+	cx, cy := win.Center()
+	tech.Click(t, cx, cy)
+	evs := win.WaitFor(t, mark, "the click on the test window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_press")) > 0
+	})
+	if p := twtest.Filter(evs, "button_press")[0]; p.Button != 1 || abs(p.RootX-cx) > 3 || abs(p.RootY-cy) > 3 {
+		t.Errorf("click arrived as button %d at (%d,%d), want button 1 at (%d,%d)", p.Button, p.RootX, p.RootY, cx, cy)
+	}
+	// Characters (any script) and keys that are not characters (Enter).
+	mark = win.Mark(t)
+	const text = "Hello é€ Ünïcode"
+	tech.Type(t, text+"\n")
+	win.WaitFor(t, mark, "the typed text", func(evs []twtest.Event) bool { return twtest.Typed(evs) == text+"\r" })
 }
