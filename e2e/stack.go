@@ -418,6 +418,9 @@ const steadyJS = `(async (sel) => {
 // run runs chromedp steps with the hang guard, failing the test with what.
 func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	if err := ctxErr(ctx); err != nil {
+		t.Fatalf("%s: %v", what, err) // errChromiumOnly, for a technician in Firefox
+	}
 	tctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	if err := chromedp.Do(tctx, steps...); err != nil {
@@ -428,6 +431,9 @@ func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Actio
 // get runs one chromedp action that returns a value, with the hang guard.
 func get[T any](t testing.TB, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
+	if err := ctxErr(ctx); err != nil {
+		t.Fatalf("%s: %v", what, err) // errChromiumOnly, for a technician in Firefox
+	}
 	tctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	v, err := chromedp.Run(tctx, a)
@@ -526,3 +532,12 @@ func (tc *Technician) Shot(t testing.TB, name string) { savePNG(t, tc.p, name) }
 
 // Shot saves a screenshot of the customer's page (see shot).
 func (c *Customer) Shot(t testing.TB, name string) { shot(t, c.ctx, name) }
+
+// ctxErr is why ctx can no longer run browser steps (errChromiumOnly for a
+// technician in Firefox), or nil.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return nil
+	}
+	return context.Cause(ctx)
+}
