@@ -67,23 +67,13 @@ func story(t *testing.T, browser string) {
 	tech.WaitLog(t, "Merci !")
 
 	// A file each way, the same bytes at the other end.
-	out, outSum := MakeFile(t, "report.bin", 3<<20)
-	tech.SendFile(t, out)
-	customer.AcceptFile(t)
-	waitFor(t, "the file at the customer", func() bool { return len(tech.Files(t).Sent) == 1 })
-	if got := tech.Files(t).Sent[0].SHA256; got != outSum {
-		t.Errorf("the console sent SHA-256 %s, want %s", got, outSum)
-	}
-	waitFor(t, "report.bin in the customer's Downloads", func() bool { return fileExists(filepath.Join(downloads, "report.bin")) })
-	if got := fileSHA(t, filepath.Join(downloads, "report.bin")); got != outSum {
-		t.Errorf("the customer got SHA-256 %s, want %s", got, outSum)
-	}
-	in, inSum := MakeFile(t, "photos.bin", 2<<20+12345)
-	customer.SendFile(t, in)
-	waitFor(t, "the file at the technician", func() bool { return len(tech.Files(t).Received) == 1 })
-	if got := tech.Files(t).Received[0]; got.SHA256 != inSum || got.Name != "photos.bin" {
-		t.Errorf("the console received %+v, want photos.bin with SHA-256 %s", got, inSum)
-	}
+	inSum := fileEachWay(t, tech, customer, "report.bin", func() string {
+		p := filepath.Join(downloads, "report.bin")
+		if !fileExists(p) {
+			return ""
+		}
+		return p
+	})
 	saved := tech.SaveReceived(t, "photos.bin")
 	if got := fileSHA(t, saved); got != inSum {
 		t.Errorf("the technician saved SHA-256 %s, want %s", got, inSum)
@@ -131,4 +121,29 @@ func clickAndTypeReach(t *testing.T, tech *Technician, win *twtest.Window) {
 	const text = "Hello é€ Ünïcode"
 	tech.Type(t, text+"\n")
 	win.WaitFor(t, mark, "the typed text", func(evs []twtest.Event) bool { return twtest.Typed(evs) == text+"\r" })
+}
+
+// fileEachWay sends a 3 MiB file name from the console, which the customer
+// accepts, then photos.bin from the customer's page, and checks both hashes
+// at both ends; saved says where the customer's agent put name ("" for
+// nowhere). It returns the SHA-256 of photos.bin.
+func fileEachWay(t *testing.T, tech *Technician, customer *Customer, name string, saved func() string) string {
+	t.Helper()
+	out, sum := MakeFile(t, name, 3<<20)
+	tech.SendFile(t, out)
+	customer.AcceptFile(t)
+	waitFor(t, "the file at the customer", func() bool { return len(tech.Files(t).Sent) == 1 })
+	if got := tech.Files(t).Sent[0].SHA256; got != sum {
+		t.Errorf("the console says it sent SHA-256 %s, want %s", got, sum)
+	}
+	if p := saved(); p == "" || fileSHA(t, p) != sum {
+		t.Errorf("the customer's Downloads holds %q, want %s with SHA-256 %s", p, name, sum)
+	}
+	in, inSum := MakeFile(t, "photos.bin", 2<<20+12345)
+	customer.SendFile(t, in)
+	waitFor(t, "the file at the technician", func() bool { return len(tech.Files(t).Received) == 1 })
+	if r := tech.Files(t).Received[0]; r.SHA256 != inSum || r.Name != "photos.bin" {
+		t.Errorf("the technician received %+v, want photos.bin with SHA-256 %s", r, inSum)
+	}
+	return inSum
 }
