@@ -35,51 +35,48 @@ func (s *Stack) FakeOpener(t testing.TB) func() []string {
 // SessionID is the ID of the session open in the workspace.
 func (tc *Technician) SessionID(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the session ID", chromedp.Evaluate[string](`document.getElementById("workspace").dataset.sid`))
+	return evalJS[string](t, tc.p, "read the session ID", `document.getElementById("workspace").dataset.sid`)
 }
 
 // Chat types text in the chat box and presses Enter.
 func (tc *Technician) Chat(t testing.TB, text string) {
 	t.Helper()
-	run(t, tc.ctx, "send a chat message",
-		chromedp.WaitEnabled(chromedp.ID("chat-send")),
-		chromedp.SendKeys(chromedp.ID("chat-input"), text),
-		chromedp.KeyEvent(kb.Enter))
+	waitEnabled(t, tc.p, "#chat-send")
+	typeInto(t, tc.p, "#chat-input", text+"\n")
 }
 
 // SendLink types url in the chat box and clicks Send as link.
 func (tc *Technician) SendLink(t testing.TB, url string) {
 	t.Helper()
-	run(t, tc.ctx, "send a link",
-		chromedp.WaitEnabled(chromedp.ID("chat-send-link")),
-		chromedp.SendKeys(chromedp.ID("chat-input"), url),
-		click("chat-send-link"))
+	waitEnabled(t, tc.p, "#chat-send-link")
+	typeInto(t, tc.p, "#chat-input", url)
+	clickOn(t, tc.p, "#chat-send-link")
 }
 
 // ChatNote returns the note under the chat box (a refusal), or "".
 func (tc *Technician) ChatNote(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the chat note", chromedp.Evaluate[string](`(() => { const n = document.getElementById("chat-note"); return n.hidden ? "" : n.textContent; })()`))
+	return evalJS[string](t, tc.p, "read the chat note", `(() => { const n = document.getElementById("chat-note"); return n.hidden ? "" : n.textContent; })()`)
 }
 
 // WaitLog waits until the workspace's session log shows text, and returns the log.
 func (tc *Technician) WaitLog(t testing.TB, text string) string {
 	t.Helper()
-	return waitText(t, tc.ctx, "session-log", text)
+	return waitTextOn(t, tc.p, "session-log", text)
 }
 
 // LogMarkup counts the elements inside the session log's entries that came
 // from text: any would mean a message was read as HTML.
 func (tc *Technician) LogMarkup(t testing.TB) int {
 	t.Helper()
-	return get(t, tc.ctx, "look for markup in the log", chromedp.Evaluate[int](`document.querySelectorAll("#session-log span *, #session-log img, #session-log b").length`))
+	return evalJS[int](t, tc.p, "look for markup in the log", `document.querySelectorAll("#session-log span *, #session-log img, #session-log b").length`)
 }
 
 // StoredLog fetches the session log stored in the history, or "" if none yet.
 func (tc *Technician) StoredLog(t testing.TB, sid string) string {
 	t.Helper()
 	js := fmt.Sprintf(`fetch("/console/sessions/%s/log", {cache: "no-store"}).then(r => r.ok ? r.text() : "")`, sid)
-	return get(t, tc.ctx, "fetch the stored log", chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	return evalJS[string](t, tc.p, "fetch the stored log", js)
 }
 
 // WaitChatReady waits until the customer's chat panel is connected.
@@ -118,13 +115,20 @@ func (c *Customer) ChatMarkup(t testing.TB) int {
 	return get(t, c.ctx, "look for markup in the chat", chromedp.Evaluate[int](`document.querySelectorAll("#chat-log span *, #chat-log img, #chat-log b").length`))
 }
 
-// waitText waits until the element with id shows text and returns its text.
+// waitText waits until the element with id in the Chromium tab ctx shows
+// text and returns its text.
 func waitText(t testing.TB, ctx context.Context, id, text string) string {
+	t.Helper()
+	return waitTextOn(t, &chromiumPage{ctx: ctx}, id, text)
+}
+
+// waitTextOn waits until the element with id shows text and returns its text.
+func waitTextOn(t testing.TB, p Page, id, text string) string {
 	t.Helper()
 	var got string
 	deadline := time.Now().Add(Timeout)
 	for {
-		got = get(t, ctx, "read #"+id, chromedp.Evaluate[string](`document.getElementById(`+strconv.Quote(id)+`)?.textContent ?? ""`))
+		got = evalJS[string](t, p, "read #"+id, `document.getElementById(`+strconv.Quote(id)+`)?.textContent ?? ""`)
 		if strings.Contains(got, text) {
 			return got
 		}
@@ -138,13 +142,13 @@ func waitText(t testing.TB, ctx context.Context, id, text string) string {
 // ClearChat empties the chat box.
 func (tc *Technician) ClearChat(t testing.TB) {
 	t.Helper()
-	get(t, tc.ctx, "clear the chat box", chromedp.Evaluate[string](`document.getElementById("chat-input").value = ""`))
+	evalJS[string](t, tc.p, "clear the chat box", `document.getElementById("chat-input").value = ""`)
 }
 
 // LogLines returns the workspace's session log, one entry a line.
 func (tc *Technician) LogLines(t testing.TB) []string {
 	t.Helper()
-	return get(t, tc.ctx, "read the log's entries", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#session-log li")].map((li) => li.textContent)`))
+	return evalJS[[]string](t, tc.p, "read the log's entries", `[...document.querySelectorAll("#session-log li")].map((li) => li.textContent)`)
 }
 
 // LogReplays counts the times the server's running log was replayed into

@@ -45,8 +45,8 @@ func (tc *Technician) ShareClipboard(t testing.TB) {
 // ClipboardState returns the clipboard panel's state line and note.
 func (tc *Technician) ClipboardState(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the clipboard state", chromedp.Evaluate[string](
-		`document.getElementById("clip-state").textContent + " " + document.getElementById("clip-note").textContent`))
+	return evalJS[string](t, tc.p, "read the clipboard state",
+		`document.getElementById("clip-state").textContent + " " + document.getElementById("clip-note").textContent`)
 }
 
 // WaitClipboardState waits until the clipboard panel's state or note contains text.
@@ -87,20 +87,19 @@ func (tc *Technician) CopyText(t testing.TB, text string) {
 // BrowserClipboard returns the text on the technician's clipboard.
 func (tc *Technician) BrowserClipboard(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the technician's clipboard",
-		chromedp.Evaluate[string](`navigator.clipboard.readText().catch((e) => "ERROR: " + e)`, chromedp.EvalAwaitPromise))
+	return evalJS[string](t, tc.p, "read the technician's clipboard", `navigator.clipboard.readText().catch((e) => "ERROR: " + e)`)
 }
 
 // ClipboardPreview returns the "last synced" text the panel shows.
 func (tc *Technician) ClipboardPreview(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the clipboard preview", chromedp.Evaluate[string](`document.getElementById("clip-preview").textContent`))
+	return evalJS[string](t, tc.p, "read the clipboard preview", `document.getElementById("clip-preview").textContent`)
 }
 
 // SessionLog returns the text of the workspace's session log.
 func (tc *Technician) SessionLog(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the session log", chromedp.Evaluate[string](`document.getElementById("session-log").textContent`))
+	return evalJS[string](t, tc.p, "read the session log", `document.getElementById("session-log").textContent`)
 }
 
 // StopClipboard clicks "Stop sharing clipboard" on the customer's page.

@@ -34,7 +34,7 @@ func (tc *Technician) UseTool(t testing.TB, id string) {
 func (tc *Technician) WaitToolsReady(t testing.TB) {
 	t.Helper()
 	waitFor(t, "the drawing tools", func() bool {
-		return get(t, tc.ctx, "tools ready", chromedp.Evaluate[bool](`lifelineDraw.ready`))
+		return evalJS[bool](t, tc.p, "tools ready", `lifelineDraw.ready`)
 	})
 }
 
@@ -72,17 +72,17 @@ func withClicks(p *input.DispatchMouseEventParams) { p.ClickCount = 1 }
 // screen pixel (x, y).
 func (tc *Technician) CanvasPixel(t testing.TB, x, y int) color.RGBA {
 	t.Helper()
-	rgba := get(t, tc.ctx, "read the drawing canvas", chromedp.Evaluate[[]int](fmt.Sprintf(
+	rgba := evalJS[[]int](t, tc.p, "read the drawing canvas", fmt.Sprintf(
 		`(() => { const c = document.getElementById("draw-canvas");
 			const d = c.getContext("2d").getImageData(Math.round(%d / %d * c.width), Math.round(%d / %d * c.height), 1, 1).data;
-			return [d[0], d[1], d[2], d[3]]; })()`, x, ScreenW, y, ScreenH)))
+			return [d[0], d[1], d[2], d[3]]; })()`, x, ScreenW, y, ScreenH))
 	return color.RGBA{uint8(rgba[0]), uint8(rgba[1]), uint8(rgba[2]), uint8(rgba[3])}
 }
 
 // InputSent counts the input events the console has sent to the remote.
 func (tc *Technician) InputSent(t testing.TB) int {
 	t.Helper()
-	return get(t, tc.ctx, "input sent", chromedp.Evaluate[int](`lifeline.input.sent`))
+	return evalJS[int](t, tc.p, "input sent", `lifeline.input.sent`)
 }
 
 // Screen reads the customer's whole X screen, straight from the X server: the
@@ -148,10 +148,10 @@ func WaitDownload(t testing.TB, dir, ext string) string {
 // TakeScreenshot clicks Screenshot and waits until the console saved it.
 func (tc *Technician) TakeScreenshot(t testing.TB) {
 	t.Helper()
-	n := get(t, tc.ctx, "screenshots", chromedp.Evaluate[int](`lifelineScreenshots.saved.length`))
+	n := evalJS[int](t, tc.p, "screenshots", `lifelineScreenshots.saved.length`)
 	tc.UseTool(t, "screenshot")
 	waitFor(t, "the screenshot saved", func() bool {
-		return get(t, tc.ctx, "screenshots", chromedp.Evaluate[int](`lifelineScreenshots.saved.length`)) > n
+		return evalJS[int](t, tc.p, "screenshots", `lifelineScreenshots.saved.length`) > n
 	})
 }
 
@@ -165,8 +165,8 @@ type RecordingState struct {
 // Recording reads the console's recorder.
 func (tc *Technician) Recording(t testing.TB) RecordingState {
 	t.Helper()
-	return get(t, tc.ctx, "recording state", chromedp.Evaluate[RecordingState](
-		`({state: lifelineRecording.state, bytes: lifelineRecording.bytes, trace: lifelineRecording.trace})`))
+	return evalJS[RecordingState](t, tc.p, "recording state",
+		`({state: lifelineRecording.state, bytes: lifelineRecording.bytes, trace: lifelineRecording.trace})`)
 }
 
 // RecordingBanner is the text of the customer's recording banner, "" when hidden.

@@ -27,7 +27,7 @@ const (
 func (tc *Technician) sendInput(t testing.TB, events ...string) {
 	t.Helper()
 	js := `(() => { const ch = lifeline.input.input; for (const e of [` + strings.Join(events, ",") + `]) ch.send(JSON.stringify(e)); return true; })()`
-	get(t, tc.ctx, "send input", chromedp.Evaluate[bool](js))
+	evalJS[bool](t, tc.p, "send input", js)
 }
 
 // A crashed agent leaves nothing behind (issue 21, item 1): the technician

@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -34,15 +36,14 @@ func MakeFile(t testing.TB, name string, size int64) (string, string) {
 // SendFile picks path in the console's files panel and clicks Send.
 func (tc *Technician) SendFile(t testing.TB, path string) {
 	t.Helper()
-	run(t, tc.ctx, "send a file",
-		chromedp.SetUploadFiles(chromedp.ID("files-input"), []string{path}),
-		click("files-send"))
+	do(t, "pick a file", func(ctx context.Context) error { return tc.p.SetFiles(ctx, "#files-input", []string{path}) })
+	clickOn(t, tc.p, "#files-send")
 }
 
 // CancelSend clicks Cancel on the file being sent.
 func (tc *Technician) CancelSend(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "cancel the file", click("files-out-cancel"))
+	clickOn(t, tc.p, "#files-out-cancel")
 }
 
 // FileStatus is what the console's files panel has done so far.
@@ -70,28 +71,28 @@ type FileDone struct {
 // Files reads the console's file status.
 func (tc *Technician) Files(t testing.TB) FileStatus {
 	t.Helper()
-	return get(t, tc.ctx, "file status", chromedp.Evaluate[FileStatus](
-		`({sent: lifelineFiles.sent, received: lifelineFiles.received, ended: lifelineFiles.ended, out: lifelineFiles.out, in: lifelineFiles.in})`))
+	return evalJS[FileStatus](t, tc.p, "file status",
+		`({sent: lifelineFiles.sent, received: lifelineFiles.received, ended: lifelineFiles.ended, out: lifelineFiles.out, in: lifelineFiles.in})`)
 }
 
 // FilesDiagnostics is the console's file-transfer state as JSON: the transfer
 // going out, and each data channel's state and queued bytes.
 func (tc *Technician) FilesDiagnostics(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "file diagnostics", chromedp.Evaluate[string](
-		`JSON.stringify({out: lifelineFiles.out, in: lifelineFiles.in, ended: lifelineFiles.ended, channels: lifelineFiles.channels})`))
+	return evalJS[string](t, tc.p, "file diagnostics",
+		`JSON.stringify({out: lifelineFiles.out, in: lifelineFiles.in, ended: lifelineFiles.ended, channels: lifelineFiles.channels})`)
 }
 
 // Frames is how many frames the console's video has decoded so far.
 func (tc *Technician) Frames(t testing.TB) int {
 	t.Helper()
-	return get(t, tc.ctx, "frames", chromedp.Evaluate[int](`lifeline.video.getVideoPlaybackQuality().totalVideoFrames`))
+	return evalJS[int](t, tc.p, "frames", `lifeline.frames`)
 }
 
 // LogText is the workspace's session log.
 func (tc *Technician) LogText(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "session log", chromedp.Text(chromedp.ID("session-log")))
+	return evalJS[string](t, tc.p, "session log", `document.getElementById("session-log").innerText`)
 }
 
 // AcceptFile waits for the technician's file offer and accepts it into the
@@ -145,4 +146,25 @@ func (s FileStatus) moved() int64 {
 		n += s.In.Got
 	}
 	return n
+}
+
+// SaveReceived clicks Save on the received file name and waits until the
+// browser has saved it; it returns the saved file's path.
+func (tc *Technician) SaveReceived(t testing.TB, name string) string {
+	t.Helper()
+	clickOn(t, tc.p, `#files-saved a.files-download[download=`+strconv.Quote(name)+`]`)
+	p := filepath.Join(tc.p.DownloadDir(), name)
+	waitFor(t, name+" saved by the browser", func() bool {
+		// Firefox puts an empty file under the name at once and fills p.part.
+		st, err := os.Stat(p)
+		return err == nil && st.Size() > 0 && !fileExists(p+".part")
+	})
+	return p
+}
+
+// fileExists reports whether a whole file is at p: browsers write downloads
+// under another name and rename them when done.
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
 }

@@ -23,7 +23,7 @@ func (tc *Technician) WaitFramesAfter(t testing.TB, n int) int {
 // State is the session state the workspace knows (session.State values).
 func (tc *Technician) State(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the state", chromedp.Evaluate[string](`window.lifeline?.state ?? ""`))
+	return evalJS[string](t, tc.p, "read the state", `window.lifeline?.state ?? ""`)
 }
 
 // WaitState waits until the workspace shows the session in state.
@@ -46,11 +46,11 @@ func waitForLong(t testing.TB, what string, limit time.Duration, cond func() boo
 }
 
 func (tc *Technician) agentConnected(t testing.TB) bool {
-	return get(t, tc.ctx, "agent connected", chromedp.Evaluate[bool](`!!window.lifeline?.agentConnected`))
+	return evalJS[bool](t, tc.p, "agent connected", `!!window.lifeline?.agentConnected`)
 }
 
 func (tc *Technician) iceRestarts(t testing.TB) int {
-	return int(get(t, tc.ctx, "ICE restarts", chromedp.Evaluate[float64](`window.lifeline?.iceRestarts ?? 0`)))
+	return int(evalJS[float64](t, tc.p, "ICE restarts", `window.lifeline?.iceRestarts ?? 0`))
 }
 
 // QueueItem is one session as the queue page shows it.
@@ -70,7 +70,7 @@ func (tc *Technician) OpenQueue(t testing.TB) {
 		chromedp.Navigate(tc.s.URL+"/console/queue"),
 		chromedp.WaitVisible(chromedp.ID("queue-rows")))
 	waitFor(t, "the queue's first answer", func() bool {
-		return get(t, tc.ctx, "queue loaded", chromedp.Evaluate[bool](`!!window.lifelineQueue?.view?.me?.id`))
+		return evalJS[bool](t, tc.p, "queue loaded", `!!window.lifelineQueue?.view?.me?.id`)
 	})
 }
 
@@ -99,16 +99,16 @@ func (tc *Technician) QueueNewSession(t testing.TB, customer string) (string, In
 // inFrame evaluates expr in the workspace tab of sid, with w its window and d its document.
 func (tc *Technician) inFrame(t testing.TB, sid, expr string) []string {
 	t.Helper()
-	return get(t, tc.ctx, "read the workspace tab", chromedp.Evaluate[[]string](
+	return evalJS[[]string](t, tc.p, "read the workspace tab",
 		`(() => { const f = lifelineQueue.frame(`+jsString(sid)+`); const w = f?.contentWindow, d = f?.contentDocument;
-		if (!w || !d || d.readyState !== "complete") return ["", "", ""]; try { return (`+expr+`).map(String); } catch (e) { return ["", "", ""]; } })()`))
+		if (!w || !d || d.readyState !== "complete") return ["", "", ""]; try { return (`+expr+`).map(String); } catch (e) { return ["", "", ""]; } })()`)
 }
 
 // TabState reports, for the workspace tab of sid: its session state, its
 // WebRTC connection state and how many frames it decoded.
 func (tc *Technician) TabState(t testing.TB, sid string) (state, pc string, frames int) {
 	t.Helper()
-	v := tc.inFrame(t, sid, `[w.lifeline?.state ?? "", w.lifeline?.pc?.connectionState ?? "", w.lifeline?.video?.getVideoPlaybackQuality?.().totalVideoFrames ?? 0]`)
+	v := tc.inFrame(t, sid, `[w.lifeline?.state ?? "", w.lifeline?.pc?.connectionState ?? "", w.lifeline?.frames ?? 0]`)
 	fmt.Sscan(v[2], &frames)
 	return v[0], v[1], frames
 }
@@ -116,7 +116,7 @@ func (tc *Technician) TabState(t testing.TB, sid string) (state, pc string, fram
 // Tabs lists the session IDs with an open tab.
 func (tc *Technician) Tabs(t testing.TB) []string {
 	t.Helper()
-	return get(t, tc.ctx, "read the tabs", chromedp.Evaluate[[]string](`lifelineQueue.tabs`))
+	return evalJS[[]string](t, tc.p, "read the tabs", `lifelineQueue.tabs`)
 }
 
 // ShowTab brings the tab of sid (or "queue") to the front.
@@ -128,13 +128,13 @@ func (tc *Technician) ShowTab(t testing.TB, sid string) {
 // Unread is the unread chat badge of the tab of sid.
 func (tc *Technician) Unread(t testing.TB, sid string) int {
 	t.Helper()
-	return int(get(t, tc.ctx, "unread", chromedp.Evaluate[float64](`lifelineQueue.unread(`+jsString(sid)+`)`)))
+	return int(evalJS[float64](t, tc.p, "unread", `lifelineQueue.unread(`+jsString(sid)+`)`))
 }
 
 // QueueItem returns the queue's row for sid, and whether there is one.
 func (tc *Technician) QueueItem(t testing.TB, sid string) (QueueItem, bool) {
 	t.Helper()
-	items := get(t, tc.ctx, "read the queue", chromedp.Evaluate[[]QueueItem](`lifelineQueue.view.sessions`))
+	items := evalJS[[]QueueItem](t, tc.p, "read the queue", `lifelineQueue.view.sessions`)
 	for _, it := range items {
 		if it.ID == sid {
 			return it, true
@@ -169,8 +169,8 @@ func (tc *Technician) Transfer(t testing.TB, sid, to, comment string) {
 	t.Helper()
 	tc.QueueAction(t, sid, "q-transfer")
 	waitFor(t, to+" in the transfer list", func() bool {
-		return get(t, tc.ctx, "transfer list", chromedp.Evaluate[bool](
-			`[...document.querySelectorAll("#transfer-to option")].some(o => o.value === `+jsString(to)+`)`))
+		return evalJS[bool](t, tc.p, "transfer list",
+			`[...document.querySelectorAll("#transfer-to option")].some(o => o.value === `+jsString(to)+`)`)
 	})
 	run(t, tc.ctx, "transfer",
 		chromedp.SetValue(chromedp.ID("transfer-to"), to),
@@ -198,5 +198,5 @@ func (tc *Technician) History(t testing.TB, sid string) string {
 // ToggleHold clicks the workspace's Put on hold / Resume button.
 func (tc *Technician) ToggleHold(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "hold or resume", chromedp.WaitEnabled(chromedp.ID("hold-session")), click("hold-session"))
+	tc.ClickTool(t, "hold-session")
 }

@@ -13,15 +13,15 @@ import (
 // one can be told apart.
 func (tc *Technician) markPeer(t testing.TB) {
 	t.Helper()
-	get(t, tc.ctx, "mark the peer connection", chromedp.Evaluate[bool](`(window.__oldPC = lifeline.pc, true)`))
+	evalJS[bool](t, tc.p, "mark the peer connection", `(window.__oldPC = lifeline.pc, true)`)
 }
 
 // newPeerConnected reports whether the console has a peer connection other
 // than the marked one, and it is connected.
 func (tc *Technician) newPeerConnected(t testing.TB) bool {
 	t.Helper()
-	return get(t, tc.ctx, "new peer connection", chromedp.Evaluate[bool](
-		`!!lifeline.pc && lifeline.pc !== window.__oldPC && lifeline.pc.connectionState === "connected"`))
+	return evalJS[bool](t, tc.p, "new peer connection",
+		`!!lifeline.pc && lifeline.pc !== window.__oldPC && lifeline.pc.connectionState === "connected"`)
 }
 
 // killWorker kills the customer's agent worker with SIGKILL and waits for

@@ -23,7 +23,8 @@ func near(got, want [3]int, tol int) bool {
 // invitation link; the customer stays in charge and the session ends cleanly.
 func TestRemoteControlSession(t *testing.T) {
 	stack := Start(t)
-	win := twtest.Start(t, stack.Display, twtest.Options{X: 200, Y: 120, W: 600, H: 400})
+	winAt := twtest.Options{X: 200, Y: 120, W: 600, H: 400}
+	win := twtest.Start(t, stack.Display, winAt)
 
 	// 2. The technician logs in and creates a session.
 	tech := stack.Technician(t)
@@ -69,23 +70,7 @@ func TestRemoteControlSession(t *testing.T) {
 	if path != "direct" || !strings.HasPrefix(shown, "Direct connection") {
 		t.Errorf("connection path %q (%q), want direct", path, shown)
 	}
-	quadrants := []struct {
-		name string
-		x, y int
-		rgb  [3]int
-	}{
-		{"red", 200 + 150, 120 + 100, [3]int{255, 0, 0}},
-		{"green", 200 + 450, 120 + 100, [3]int{0, 255, 0}},
-		{"blue", 200 + 150, 120 + 300, [3]int{0, 0, 255}},
-		{"yellow", 200 + 450, 120 + 300, [3]int{255, 255, 0}},
-	}
-	for _, q := range quadrants {
-		var got [3]int
-		waitFor(t, "the "+q.name+" quadrant in the video", func() bool {
-			got = tech.Pixel(t, q.x, q.y)
-			return near(got, q.rgb, 40)
-		})
-	}
+	tech.WaitQuadrants(t, winAt)
 
 	// 6. The technician asks for control; the customer is asked again and allows.
 	tech.RequestControl(t)
@@ -97,30 +82,14 @@ func TestRemoteControlSession(t *testing.T) {
 	tech.Shot(t, "console-in-control")
 	customer.Shot(t, "customer-controlled")
 
-	mark := win.Mark(t)
-	cx, cy := win.Center()
-	tech.Click(t, cx, cy)
-	evs := win.WaitFor(t, mark, "the click on the test window", func(evs []twtest.Event) bool {
-		return len(twtest.Filter(evs, "button_press")) > 0
-	})
-	press := twtest.Filter(evs, "button_press")[0]
-	if press.Button != 1 || abs(press.RootX-cx) > 3 || abs(press.RootY-cy) > 3 {
-		t.Errorf("click arrived as button %d at (%d,%d), want button 1 at (%d,%d)", press.Button, press.RootX, press.RootY, cx, cy)
-	}
-
-	// Characters (any script) and keys that are not characters (Enter).
-	mark = win.Mark(t)
-	const text = "Hello é€ Ünïcode"
-	tech.Type(t, text+"\n")
-	win.WaitFor(t, mark, "the typed text", func(evs []twtest.Event) bool {
-		return twtest.Typed(evs) == text+"\r"
-	})
+	clickAndTypeReach(t, tech, win)
 
 	// 7. The customer revokes control: the console says so, and even input sent
 	// straight on the data channel is dropped by the agent.
 	customer.StopControl(t)
 	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
-	mark = win.Mark(t)
+	cx, cy := win.Center()
+	mark := win.Mark(t)
 	tech.ForgeInput(t, cx, cy)
 	customer.WaitLog(t, "input without a control grant dropped")
 	if got := twtest.Filter(win.Events(t)[mark:], "button_press"); len(got) != 0 {

@@ -95,6 +95,7 @@ type Stack struct {
 	Display string
 	bin     string
 	browser context.Context
+	firefox *firefox // started by the first TechnicianIn(Firefox)
 	logs    *lockedBuffer
 	// AgentEnv is added to the environment of the agents RunAgent starts
 	// (PATH with a fake xdg-open, for example); later entries win.
@@ -342,7 +343,7 @@ func (s *Stack) tab(t testing.TB, opts ...chromedp.ContextOption) context.Contex
 	}
 	// Every page records the Content-Security-Policy violations it sees, for
 	// CSPViolations.
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch}); err != nil {
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatch + problemWatch}); err != nil {
 		t.Fatal(err)
 	}
 	return ctx
@@ -351,6 +352,24 @@ func (s *Stack) tab(t testing.TB, opts ...chromedp.ContextOption) context.Contex
 const cspWatch = `window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) =>
   window.__csp.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber));`
+
+// problemWatch records what a page reports as going wrong (console.warn,
+// console.error, uncaught errors and rejections) for PageProblems.
+const problemWatch = `
+window.__problems = [];
+for (const level of ["warn", "error"]) {
+  const log = console[level].bind(console);
+  console[level] = (...args) => { window.__problems.push(level + ": " + args.map(String).join(" ")); log(...args); };
+}
+window.addEventListener("error", (e) => window.__problems.push("uncaught: " + e.message));
+window.addEventListener("unhandledrejection", (e) => window.__problems.push("unhandled rejection: " + e.reason));`
+
+// PageProblems returns the warnings and errors the console's page has
+// reported since it loaded (see problemWatch).
+func (tc *Technician) PageProblems(t testing.TB) []string {
+	t.Helper()
+	return evalJS[[]string](t, tc.p, "read the page's problems", `window.__problems ?? ["no problem watch on this page"]`)
+}
 
 // cspViolations returns the violations the page in ctx has seen since it loaded.
 func cspViolations(t testing.TB, ctx context.Context) []string {
@@ -399,6 +418,9 @@ const steadyJS = `(async (sel) => {
 // run runs chromedp steps with the hang guard, failing the test with what.
 func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	if err := ctxErr(ctx); err != nil {
+		t.Fatalf("%s: %v", what, err) // errChromiumOnly, for a technician in Firefox
+	}
 	tctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	if err := chromedp.Do(tctx, steps...); err != nil {
@@ -409,6 +431,9 @@ func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Actio
 // get runs one chromedp action that returns a value, with the hang guard.
 func get[T any](t testing.TB, ctx context.Context, what string, a chromedp.Action[T]) T {
 	t.Helper()
+	if err := ctxErr(ctx); err != nil {
+		t.Fatalf("%s: %v", what, err) // errChromiumOnly, for a technician in Firefox
+	}
 	tctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	v, err := chromedp.Run(tctx, a)
@@ -503,7 +528,16 @@ func shot(t testing.TB, ctx context.Context, name string) {
 }
 
 // Shot saves a screenshot of the console (see shot).
-func (tc *Technician) Shot(t testing.TB, name string) { shot(t, tc.ctx, name) }
+func (tc *Technician) Shot(t testing.TB, name string) { savePNG(t, tc.p, name) }
 
 // Shot saves a screenshot of the customer's page (see shot).
 func (c *Customer) Shot(t testing.TB, name string) { shot(t, c.ctx, name) }
+
+// ctxErr is why ctx can no longer run browser steps (errChromiumOnly for a
+// technician in Firefox), or nil.
+func ctxErr(ctx context.Context) error {
+	if ctx == nil {
+		return nil
+	}
+	return context.Cause(ctx)
+}

@@ -7,14 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
-// Technician is the technician's console in a browser tab.
+// Technician is the technician's console in a browser tab. Its steps go
+// through p, so they run in Chromium and Firefox alike (see Page); the
+// helpers that still use ctx drive Chromium over CDP only (permissions,
+// focus emulation, raw mouse events) and their tests run in Chromium only.
 type Technician struct {
 	s   *Stack
-	ctx context.Context
+	p   Page
+	ctx context.Context // the Chromium tab; an error for a Firefox technician
 }
 
 // Invitation is what the console shows after New session.
@@ -22,7 +25,7 @@ type Invitation struct {
 	Link, PIN string
 }
 
-// Technician logs in to the console in a new tab.
+// Technician logs in to the console in a new Chromium tab.
 func (s *Stack) Technician(t testing.TB) *Technician {
 	t.Helper()
 	return s.login(t, s.tab(t), "admin", AdminPassword)
@@ -35,46 +38,54 @@ func (s *Stack) TechnicianAs(t testing.TB, user, password string) *Technician {
 	return s.login(t, s.tab(t, chromedp.WithNewBrowserContext()), user, password)
 }
 
-func (s *Stack) login(t testing.TB, ctx context.Context, user, password string) *Technician {
+// TechnicianIn logs in to the console in a new tab of browser (Chromium or
+// Firefox); Firefox starts with the first call.
+func (s *Stack) TechnicianIn(t testing.TB, browser string) *Technician {
 	t.Helper()
-	// Accept "End the session?" and other confirmations, as the technician would.
-	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
-	go func() {
-		for _, err := range dialogs {
-			if err != nil {
-				return
-			}
-			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+	switch browser {
+	case Chromium:
+		return s.Technician(t)
+	case Firefox:
+		if s.firefox == nil {
+			s.firefox = startFirefox(t)
 		}
-	}()
-	run(t, ctx, "log in",
-		chromedp.Navigate(s.URL+"/console"),
-		chromedp.WaitVisible(chromedp.ID("username")),
-		chromedp.SendKeys(chromedp.ID("username"), user),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		click("login"),
-		chromedp.WaitVisible(chromedp.ID("customer")),
-	)
-	return &Technician{s: s, ctx: ctx}
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(errChromiumOnly)
+		return s.loginPage(t, s.firefox.tab(t), ctx, "admin", AdminPassword)
+	}
+	t.Fatalf("no browser %q", browser)
+	return nil
 }
 
-// Page is the console's browser tab, for running chromedp actions on it.
+func (s *Stack) login(t testing.TB, ctx context.Context, user, password string) *Technician {
+	t.Helper()
+	return s.loginPage(t, newChromiumPage(t, ctx), ctx, user, password)
+}
+
+func (s *Stack) loginPage(t testing.TB, p Page, ctx context.Context, user, password string) *Technician {
+	t.Helper()
+	navigate(t, p, s.URL+"/console")
+	typeInto(t, p, "#username", user)
+	typeInto(t, p, "#password", password)
+	clickOn(t, p, "#login")
+	waitVisible(t, p, "#customer")
+	return &Technician{s: s, p: p, ctx: ctx}
+}
+
+// Page is the console's Chromium tab, for running chromedp actions on it.
 func (tc *Technician) Page() context.Context { return tc.ctx }
 
 // NewSession creates a session for customer and returns its invitation.
 func (tc *Technician) NewSession(t testing.TB, customer string) Invitation {
 	t.Helper()
-	run(t, tc.ctx, "create a session",
-		chromedp.Navigate(tc.s.URL+"/console"),
-		chromedp.WaitVisible(chromedp.ID("customer")),
-		chromedp.SendKeys(chromedp.ID("customer"), customer),
-		click("new-session"),
-		chromedp.WaitVisible(chromedp.ID("invite-link")),
-	)
+	navigate(t, tc.p, tc.s.URL+"/console")
+	typeInto(t, tc.p, "#customer", customer)
+	clickOn(t, tc.p, "#new-session")
+	waitVisible(t, tc.p, "#invite-link")
 	var inv []string
 	waitFor(t, "the invitation on the page", func() bool {
-		inv = get(t, tc.ctx, "read the invitation", chromedp.Evaluate[[]string](
-			`[document.getElementById("invite-link")?.value ?? "", document.getElementById("invite-pin")?.textContent ?? ""]`))
+		inv = evalJS[[]string](t, tc.p, "read the invitation",
+			`[document.getElementById("invite-link")?.value ?? "", document.getElementById("invite-pin")?.textContent ?? ""]`)
 		return inv[0] != "" && inv[1] != ""
 	})
 	return Invitation{Link: inv[0], PIN: strings.TrimSpace(inv[1])}
@@ -87,7 +98,7 @@ func (tc *Technician) WaitStatus(t testing.TB, text string) {
 	deadline := time.Now().Add(Timeout)
 	for {
 		// One evaluation, not a node lookup that can go stale while the page loads.
-		got = get(t, tc.ctx, "read status", chromedp.Evaluate[string](`document.getElementById("status")?.textContent ?? ""`))
+		got = evalJS[string](t, tc.p, "read status", `document.getElementById("status")?.textContent ?? ""`)
 		if strings.Contains(got, text) {
 			return
 		}
@@ -103,7 +114,7 @@ func (tc *Technician) WaitVideo(t testing.TB) (w, h int) {
 	t.Helper()
 	var size []int
 	waitFor(t, "the customer's screen in the console", func() bool {
-		size = get(t, tc.ctx, "video size", chromedp.Evaluate[[]int](`[lifeline.video.videoWidth, lifeline.video.videoHeight]`))
+		size = evalJS[[]int](t, tc.p, "video size", `[lifeline.video.videoWidth, lifeline.video.videoHeight]`)
 		return size[0] > 0
 	})
 	return size[0], size[1]
@@ -114,7 +125,7 @@ func (tc *Technician) WaitVideo(t testing.TB) (w, h int) {
 func (tc *Technician) FirstFrameAt(t testing.TB) int64 {
 	var ms float64
 	waitFor(t, "the first frame after Allow", func() bool {
-		ms = get(t, tc.ctx, "first frame", chromedp.Evaluate[float64](`lifeline.firstFrameAt`))
+		ms = evalJS[float64](t, tc.p, "first frame", `lifeline.firstFrameAt`)
 		return ms > 0
 	})
 	return int64(ms)
@@ -132,7 +143,7 @@ func (tc *Technician) Pixel(t testing.TB, x, y int) [3]int {
 		const d = g.getImageData(px, py, 1, 1).data;
 		return [d[0], d[1], d[2]];
 	})()`, x, ScreenW, y, ScreenH)
-	rgb := get(t, tc.ctx, "read a pixel", chromedp.Evaluate[[]int](js))
+	rgb := evalJS[[]int](t, tc.p, "read a pixel", js)
 	return [3]int{rgb[0], rgb[1], rgb[2]}
 }
 
@@ -152,26 +163,26 @@ func (tc *Technician) pagePointIn(t testing.TB, x, y, w, h int) (float64, float6
 		const w = v.videoWidth * s, h = v.videoHeight * s;
 		return [r.left + (r.width - w) / 2 + (%d + 0.5) / %d * w, r.top + (r.height - h) / 2 + (%d + 0.5) / %d * h, s];
 	})()`, x, w, y, h)
-	p := get(t, tc.ctx, "locate a remote pixel", chromedp.Evaluate[[]float64](js))
+	p := evalJS[[]float64](t, tc.p, "locate a remote pixel", js)
 	return p[0], p[1]
 }
 
 // Scale is how much the console shrinks or grows the remote screen.
 func (tc *Technician) Scale(t testing.TB) float64 {
-	return get(t, tc.ctx, "scale", chromedp.Evaluate[float64](`(() => { const v = lifeline.video, r = v.getBoundingClientRect(); return Math.min(r.width / v.videoWidth, r.height / v.videoHeight); })()`))
+	return evalJS[float64](t, tc.p, "scale", `(() => { const v = lifeline.video, r = v.getBoundingClientRect(); return Math.min(r.width / v.videoWidth, r.height / v.videoHeight); })()`)
 }
 
 // Click clicks the customer's screen pixel (x, y) in the console's video.
 func (tc *Technician) Click(t testing.TB, x, y int) {
 	t.Helper()
 	px, py := tc.pagePoint(t, x, y)
-	run(t, tc.ctx, "click the remote screen", chromedp.MouseClickXY(px, py))
+	do(t, "click the remote screen", func(ctx context.Context) error { return tc.p.Click(ctx, px, py) })
 }
 
 // Type types text on the keyboard into the console.
 func (tc *Technician) Type(t testing.TB, text string) {
 	t.Helper()
-	run(t, tc.ctx, "type", chromedp.KeyEvent(text))
+	do(t, "type", func(ctx context.Context) error { return tc.p.Type(ctx, text) })
 }
 
 // InControl plays a session with customer up to the technician in control
@@ -194,15 +205,14 @@ func (s *Stack) InControl(t testing.TB, customer string) (*Technician, *Customer
 // RequestControl clicks Request control.
 func (tc *Technician) RequestControl(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "request control",
-		chromedp.WaitEnabled(chromedp.ID("request-control")),
-		click("request-control"))
+	waitEnabled(t, tc.p, "#request-control")
+	clickOn(t, tc.p, "#request-control")
 }
 
 // End clicks End session and confirms.
 func (tc *Technician) End(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "end the session", click("end-session"))
+	clickOn(t, tc.p, "#end-session")
 }
 
 // ForgeInput sends raw input straight on the data channel, as a console that
@@ -214,7 +224,7 @@ func (tc *Technician) ForgeInput(t testing.TB, x, y int) {
 		for (const d of [true, false]) ch.send(JSON.stringify({k: "button", b: 0, d, x: %f, y: %f}));
 		return true;
 	})()`, float64(x)/float64(ScreenW-1), float64(y)/float64(ScreenH-1))
-	get(t, tc.ctx, "forge input", chromedp.Evaluate[bool](js))
+	evalJS[bool](t, tc.p, "forge input", js)
 }
 
 // WaitPath waits until the console shows the connection path and returns it
@@ -223,8 +233,8 @@ func (tc *Technician) WaitPath(t testing.TB) (path, text string) {
 	t.Helper()
 	var p struct{ Path, Text string }
 	waitFor(t, "the connection path in the console", func() bool {
-		p = get(t, tc.ctx, "read the connection path", chromedp.Evaluate[struct{ Path, Text string }](
-			`(() => { const e = document.getElementById("path"); return e && !e.hidden ? { Path: e.dataset.path, Text: e.textContent } : { Path: "", Text: "" }; })()`))
+		p = evalJS[struct{ Path, Text string }](t, tc.p, "read the connection path",
+			`(() => { const e = document.getElementById("path"); return e && !e.hidden ? { Path: e.dataset.path, Text: e.textContent } : { Path: "", Text: "" }; })()`)
 		return p.Path != ""
 	})
 	return p.Path, p.Text

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"os/exec"
@@ -8,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 )
@@ -34,7 +34,7 @@ func (tc *Technician) KeyboardMode(t testing.TB, mode string) {
 		s.dispatchEvent(new Event("change"));
 		return lifeline.input.mode;
 	})()`, mode)
-	if got := get(t, tc.ctx, "pick the keyboard mode", chromedp.Evaluate[string](js)); got != mode {
+	if got := evalJS[string](t, tc.p, "pick the keyboard mode", js); got != mode {
 		t.Fatalf("keyboard mode is %q, want %q", got, mode)
 	}
 }
@@ -42,9 +42,7 @@ func (tc *Technician) KeyboardMode(t testing.TB, mode string) {
 // CtrlAltDel clicks the Ctrl+Alt+Del button.
 func (tc *Technician) CtrlAltDel(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "send Ctrl+Alt+Del",
-		chromedp.WaitEnabled(chromedp.ID("keys-cad")),
-		click("keys-cad"))
+	tc.ClickTool(t, "keys-cad")
 }
 
 // Animate draws changing noise in a w×h window at x, y of the display's
@@ -106,7 +104,7 @@ func (tc *Technician) ReceivedBytes(t testing.TB) float64 {
 		st.forEach((r) => { if (r.type === "inbound-rtp" && r.kind === "video") n += r.bytesReceived; });
 		return n;
 	})`
-	return get(t, tc.ctx, "read the received video bytes", chromedp.Evaluate[float64](js, chromedp.EvalAwaitPromise))
+	return evalJS[float64](t, tc.p, "read the received video bytes", js)
 }
 
 // BitRate measures the received video bit rate over d, in bits per second.
@@ -127,7 +125,7 @@ func (tc *Technician) pick(t testing.TB, id, value string) {
 		s.dispatchEvent(new Event("change"));
 		return true;
 	})()`, id, value)
-	waitFor(t, "the "+id+" control", func() bool { return get(t, tc.ctx, "pick "+id, chromedp.Evaluate[bool](js)) })
+	waitFor(t, "the "+id+" control", func() bool { return evalJS[bool](t, tc.p, "pick "+id, js) })
 }
 
 // Quality picks a quality preset: auto, high, medium or low.
@@ -139,8 +137,8 @@ func (tc *Technician) Monitors(t testing.TB, n int) [][5]int {
 	t.Helper()
 	var mons [][5]int
 	waitFor(t, fmt.Sprintf("%d monitors in the console", n), func() bool {
-		mons = get(t, tc.ctx, "read the monitors", chromedp.Evaluate[[][5]int](
-			`(lifeline.view?.monitors ?? []).map((m) => [m.x, m.y, m.w, m.h, m.s])`))
+		mons = evalJS[[][5]int](t, tc.p, "read the monitors",
+			`(lifeline.view?.monitors ?? []).map((m) => [m.x, m.y, m.w, m.h, m.s])`)
 		return len(mons) == n
 	})
 	return mons
@@ -153,7 +151,7 @@ func (tc *Technician) Monitor(t testing.TB, i int) { tc.pick(t, "monitor", fmt.S
 func (tc *Technician) WaitVideoSize(t testing.TB, w, h int) {
 	t.Helper()
 	waitFor(t, fmt.Sprintf("a %dx%d video", w, h), func() bool {
-		size := get(t, tc.ctx, "video size", chromedp.Evaluate[[]int](`[lifeline.video.videoWidth, lifeline.video.videoHeight]`))
+		size := evalJS[[]int](t, tc.p, "video size", `[lifeline.video.videoWidth, lifeline.video.videoHeight]`)
 		return size[0] == w && size[1] == h
 	})
 }
@@ -169,7 +167,7 @@ func (tc *Technician) PixelIn(t testing.TB, x, y, w, h int) [3]int {
 		const d = g.getImageData(Math.round(%d / %d * v.videoWidth), Math.round(%d / %d * v.videoHeight), 1, 1).data;
 		return [d[0], d[1], d[2]];
 	})()`, x, w, y, h)
-	rgb := get(t, tc.ctx, "read a pixel", chromedp.Evaluate[[]int](js))
+	rgb := evalJS[[]int](t, tc.p, "read a pixel", js)
 	return [3]int{rgb[0], rgb[1], rgb[2]}
 }
 
@@ -177,32 +175,33 @@ func (tc *Technician) PixelIn(t testing.TB, x, y, w, h int) [3]int {
 func (tc *Technician) ClickIn(t testing.TB, x, y, w, h int) {
 	t.Helper()
 	px, py := tc.pagePointIn(t, x, y, w, h)
-	run(t, tc.ctx, "click the remote screen", chromedp.MouseClickXY(px, py))
+	do(t, "click the remote screen", func(ctx context.Context) error { return tc.p.Click(ctx, px, py) })
 }
 
 // MarkConnection tags the console's RTCPeerConnection; SameConnection
 // reports whether it is still the one tagged (no reconnection since).
 func (tc *Technician) MarkConnection(t testing.TB) {
 	t.Helper()
-	get(t, tc.ctx, "tag the connection", chromedp.Evaluate[bool](`(lifeline.pc.e2eTag = true)`))
+	evalJS[bool](t, tc.p, "tag the connection", `(lifeline.pc.e2eTag = true)`)
 }
 
 // SameConnection: see MarkConnection.
 func (tc *Technician) SameConnection(t testing.TB) bool {
 	t.Helper()
-	return get(t, tc.ctx, "check the connection", chromedp.Evaluate[bool](`lifeline.pc?.e2eTag === true && lifeline.pc.connectionState === "connected"`))
+	return evalJS[bool](t, tc.p, "check the connection", `lifeline.pc?.e2eTag === true && lifeline.pc.connectionState === "connected"`)
 }
 
 // ClickTool clicks the toolbar button id.
 func (tc *Technician) ClickTool(t testing.TB, id string) {
 	t.Helper()
-	run(t, tc.ctx, "click "+id, chromedp.WaitEnabled(chromedp.ID(id)), click(id))
+	waitEnabled(t, tc.p, "#"+id)
+	clickOn(t, tc.p, "#"+id)
 }
 
 // Eval evaluates a JavaScript expression in the console and returns its value.
 func Eval[T any](t testing.TB, tc *Technician, what, js string) T {
 	t.Helper()
-	return get(t, tc.ctx, what, chromedp.Evaluate[T](js))
+	return evalJS[T](t, tc.p, what, js)
 }
 
 // WaitJS waits until a JavaScript expression is true in the console.

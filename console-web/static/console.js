@@ -57,8 +57,22 @@ const tab = (() => {
 const input = new InputCapture(stage, video);
 const log = new SessionLog(document.getElementById("session-log"), t);
 
-// Exposed for diagnostics and end-to-end tests.
-window.lifeline = { get pc() { return pc; }, video, input, firstFrameAt: 0, iceRestarts: 0, get state() { return state; }, get agentConnected() { return agentConnected; } };
+// framesShown counts the frames the video shows, with requestVideoFrameCallback:
+// Firefox's getVideoPlaybackQuality() reports no frames at all for WebRTC video.
+let framesShown = 0;
+function countFrames() {
+  video.requestVideoFrameCallback(() => { framesShown++; countFrames(); });
+}
+if (video.requestVideoFrameCallback) countFrames();
+
+// Exposed for diagnostics and end-to-end tests. frames is how many frames the
+// video has decoded: the shown ones, or Chromium's decoded count where higher
+// (it also counts while the video is hidden, as in a queue's back tab).
+window.lifeline = {
+  get pc() { return pc; }, video, input, firstFrameAt: 0, iceRestarts: 0,
+  get state() { return state; }, get agentConnected() { return agentConnected; },
+  get frames() { return Math.max(framesShown, video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0); },
+};
 
 // notify tells the queue page around this workspace (if any) what happened here:
 // unread chat, sound alerts. Same origin only.
@@ -327,9 +341,17 @@ signal.on("rtc.answer", async (p) => {
 });
 
 signal.on("rtc.candidate", async (p) => {
-  if (!pc) return;
+  const at = pc;
+  if (!at) return;
+  // The agent sends its first candidates as soon as its answer is set, so they
+  // can come before this page has applied the answer: keep them until it has
+  // (addIceCandidate would refuse them, and the agent's host candidates with them).
+  while (!at.remoteDescription && at.signalingState !== "closed") {
+    await new Promise((r) => at.addEventListener("signalingstatechange", r, { once: true }));
+  }
+  if (at !== pc || !at.remoteDescription) return;
   try {
-    await pc.addIceCandidate(p);
+    await at.addIceCandidate(p);
   } catch (e) {
     console.warn("candidate", e);
   }
