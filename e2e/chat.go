@@ -156,7 +156,7 @@ func (tc *Technician) LogLines(t testing.TB) []string {
 // comes back).
 func (tc *Technician) LogReplays(t testing.TB) int {
 	t.Helper()
-	return get(t, tc.ctx, "count the log's replays", chromedp.Evaluate[int](`Number(document.getElementById("session-log").dataset.replays || 0)`))
+	return evalJS[int](t, tc.p, "count the log's replays", `Number(document.getElementById("session-log").dataset.replays || 0)`)
 }
 
 // Reload reloads the workspace's tab, as the technician's F5 would, and
