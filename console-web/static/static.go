@@ -3,7 +3,9 @@ package static
 
 import "embed"
 
-// FS holds the files served under /static/.
+// FS holds the files served under /static/: the one stylesheet, the ES
+// modules and the icons (Lucide, ISC licence in icons/LICENSE; only the ones
+// the pages use are vendored, from lucide-static 1.87.0).
 //
-//go:embed *.css *.js
+//go:embed *.css *.js icons
 var FS embed.FS
