@@ -41,6 +41,7 @@ func (tc *Technician) SessionID(t testing.TB) string {
 // Chat types text in the chat box and presses Enter.
 func (tc *Technician) Chat(t testing.TB, text string) {
 	t.Helper()
+	tc.OpenPanel(t, "chat")
 	run(t, tc.ctx, "send a chat message",
 		chromedp.WaitEnabled(chromedp.ID("chat-send")),
 		chromedp.SendKeys(chromedp.ID("chat-input"), text),
@@ -50,6 +51,7 @@ func (tc *Technician) Chat(t testing.TB, text string) {
 // SendLink types url in the chat box and clicks Send as link.
 func (tc *Technician) SendLink(t testing.TB, url string) {
 	t.Helper()
+	tc.OpenPanel(t, "chat")
 	run(t, tc.ctx, "send a link",
 		chromedp.WaitEnabled(chromedp.ID("chat-send-link")),
 		chromedp.SendKeys(chromedp.ID("chat-input"), url),
@@ -151,5 +153,5 @@ func (tc *Technician) LogLines(t testing.TB) []string {
 // waits for the page.
 func (tc *Technician) Reload(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "reload the workspace", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("session-log")))
+	run(t, tc.ctx, "reload the workspace", chromedp.Reload(), chromedp.WaitReady(chromedp.ID("session-log")))
 }

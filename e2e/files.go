@@ -34,6 +34,7 @@ func MakeFile(t testing.TB, name string, size int64) (string, string) {
 // SendFile picks path in the console's files panel and clicks Send.
 func (tc *Technician) SendFile(t testing.TB, path string) {
 	t.Helper()
+	tc.OpenPanel(t, "files")
 	run(t, tc.ctx, "send a file",
 		chromedp.SetUploadFiles(chromedp.ID("files-input"), []string{path}),
 		click("files-send"))
@@ -42,6 +43,7 @@ func (tc *Technician) SendFile(t testing.TB, path string) {
 // CancelSend clicks Cancel on the file being sent.
 func (tc *Technician) CancelSend(t testing.TB) {
 	t.Helper()
+	tc.OpenPanel(t, "files")
 	run(t, tc.ctx, "cancel the file", click("files-out-cancel"))
 }
 
@@ -91,7 +93,7 @@ func (tc *Technician) Frames(t testing.TB) int {
 // LogText is the workspace's session log.
 func (tc *Technician) LogText(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "session log", chromedp.Text(chromedp.ID("session-log")))
+	return get(t, tc.ctx, "session log", chromedp.Evaluate[string](`document.getElementById("session-log").innerText`))
 }
 
 // AcceptFile waits for the technician's file offer and accepts it into the

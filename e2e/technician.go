@@ -191,6 +191,18 @@ func (s *Stack) InControl(t testing.TB, customer string) (*Technician, *Customer
 	return tech, c
 }
 
+// OpenPanel opens the workspace's side panel name (chat, files, clipboard,
+// notes, invitation) as the technician would: a click on its icon in the
+// rail, unless it is open already.
+func (tc *Technician) OpenPanel(t testing.TB, name string) {
+	t.Helper()
+	if get(t, tc.ctx, "is the "+name+" panel open", chromedp.Evaluate[bool](
+		`document.getElementById("rail-`+name+`")?.getAttribute("aria-selected") === "true"`)) {
+		return
+	}
+	run(t, tc.ctx, "open the "+name+" panel", click("rail-"+name))
+}
+
 // RequestControl clicks Request control.
 func (tc *Technician) RequestControl(t testing.TB) {
 	t.Helper()
