@@ -318,3 +318,45 @@ func TestScreenshots(t *testing.T) {
 		t.Error("the theme picked with the toggle was forgotten on reload")
 	}
 }
+
+// toastsJS lists the workspace's toasts as kind: text.
+const toastsJS = `[...document.querySelectorAll("#toasts .toast")].map((e) => e.dataset.kind + ": " + e.textContent)`
+
+// What arrives while the technician looks elsewhere shows as a toast: the
+// customer's chat while the chat panel is folded (with an unread badge on its
+// icon, and a Show that opens it), a file from the customer (with Save), and
+// the customer leaving.
+func TestToastsWhileLookingElsewhere(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	c := stack.Customer(t, tech.NewSession(t, "Ada"))
+	c.OpenPage(t)
+	c.Allow(t)
+	tech.WaitVideo(t)
+
+	c.WaitChatReady(t)
+	c.Chat(t, "My printer is on fire")
+	var got []string
+	waitForOr(t, func() bool {
+		got = Eval[[]string](t, tech, "toasts", toastsJS)
+		return len(got) > 0 && strings.Contains(got[len(got)-1], "My printer is on fire")
+	}, func() { t.Errorf("toasts %q, want the customer's chat in one", got) })
+	if n := Eval[string](t, tech, "the chat badge", `document.querySelector("#rail-chat .count").hidden ? "" : document.querySelector("#rail-chat .count").textContent`); n != "1" {
+		t.Errorf("the chat icon's badge is %q, want 1", n)
+	}
+	run(t, tech.Page(), "show the chat from the toast", clickSteady(`#toasts .toast[data-kind="chat"] .toast-action`))
+	tech.WaitJS(t, "the chat panel open", `!document.getElementById("dock-chat").hidden && document.querySelector("#rail-chat .count").hidden`)
+
+	path, _ := MakeFile(t, "photos.bin", 123456)
+	c.SendFile(t, path)
+	waitForOr(t, func() bool {
+		got = Eval[[]string](t, tech, "toasts", toastsJS)
+		return Eval[bool](t, tech, "a Save in the file's toast", `!!document.querySelector('#toasts .toast[data-kind="file"] .toast-action')`)
+	}, func() { t.Errorf("toasts %q, want the customer's file with Save", got) })
+
+	c.End(t)
+	waitForOr(t, func() bool {
+		got = Eval[[]string](t, tech, "toasts", toastsJS)
+		return Eval[bool](t, tech, "the customer left", `!!document.querySelector('#toasts .toast[data-kind="customer-left"]')`)
+	}, func() { t.Errorf("toasts %q, want one saying Ada left", got) })
+}

@@ -109,6 +109,8 @@ function show(name, remember = true) {
     if (on) badge(b, 0);
   }
   for (const p of document.querySelectorAll(".dock .panel[data-panel]")) p.hidden = p.dataset.panel !== name;
+  // Messages shown in the open panel need no toast any more.
+  if (name === "chat") for (const e of document.querySelectorAll('#toasts .toast[data-kind="chat"]')) e.remove();
   if (remember) {
     autoInvite = false;
     try {
@@ -188,8 +190,9 @@ function toast(kind, title, text, action) {
   x.addEventListener("click", () => box.remove());
   box.append(x);
   toasts.append(box);
-  // Information goes by itself; a file to save waits for the technician.
-  if (kind !== "file") setTimeout(() => box.remove(), 10000);
+  // Information goes by itself; what offers an action (a message to read,
+  // a file to save) waits for the technician.
+  if (!action) setTimeout(() => box.remove(), 10000);
   while (toasts.children.length > 4) toasts.firstElementChild.remove();
 }
 
