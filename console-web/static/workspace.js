@@ -26,14 +26,17 @@ const TOOLS = {
   "record": ["i-record", "R"],
 };
 
-// Every button gets its tooltip from its label (which it may change, as
-// Record does), with the shortcut after it.
+// Every icon button is named by its label (which it may change, as Record
+// does): aria-label for screen readers, and the tooltip, with the shortcut
+// after it. A button's own longer tooltip is kept.
 function tooltip(b) {
+  const label = b.textContent.trim();
+  if (!label) return;
   const key = b.dataset.key;
-  const label = b.getAttribute("aria-label") || b.textContent.trim();
-  const base = b.dataset.tip === "auto" || !b.title ? label : b.title.replace(/ \(Alt\+Shift\+.\)$/, "");
-  b.dataset.tip = b.dataset.tip || (b.title ? "own" : "auto");
+  if (!b.dataset.tip) b.dataset.tip = b.title && b.title.replace(/ \(Alt\+Shift\+.\)$/, "") !== label ? "own" : "auto";
+  const base = b.dataset.tip === "own" ? b.title.replace(/ \(Alt\+Shift\+.\)$/, "") : label;
   b.title = key ? `${base} (Alt+Shift+${key})` : base;
+  b.setAttribute("aria-label", label);
 }
 
 function decorate() {
@@ -42,7 +45,6 @@ function decorate() {
     if (!b || b.classList.contains("ic")) continue;
     b.classList.add("ic", icon);
     b.dataset.key = key;
-    tooltip(b);
   }
   const keys = $("keys-menu")?.querySelector("summary");
   if (keys && !keys.classList.contains("ic")) {
@@ -234,10 +236,12 @@ document.addEventListener("keydown", (e) => {
   b.click();
 }, true);
 
-decorate();
-// Features may add buttons later (after a permission arrives).
-new MutationObserver(decorate).observe($("toolbar"), { childList: true });
-for (const b of document.querySelectorAll(".ws-actions button")) {
-  new MutationObserver(() => tooltip(b)).observe(b, { childList: true, characterData: true, subtree: true });
+// retitle names every icon button of the bar again after a change of label.
+function retitle() {
+  decorate();
+  for (const b of document.querySelectorAll(".ws-bar button.ic")) tooltip(b);
 }
+retitle();
+// Features add buttons (after a permission arrives) and change labels.
+new MutationObserver(retitle).observe(document.querySelector(".ws-bar"), { childList: true, characterData: true, subtree: true });
 window.lifeline = Object.assign(window.lifeline || {}, { panels: { show, get open() { return open; } } });
