@@ -237,7 +237,6 @@ signal.on("session.state", (p) => {
     startSent = true;
     signal.send("session.start", {});
   }
-  if (state === "closed_by_customer" && live && !ended) notify("customer-left", { text: t("ws.toast.left", customer) });
   // Back from a lost connection: if the media path did not survive, restart ICE.
   if (wasAway && agentConnected && pc) checkIce(1000);
   checkPeerLost();
@@ -290,8 +289,10 @@ signal.on("rtc.candidate", async (p) => {
 
 // finish notes the end of a session this page saw live and tells the features,
 // once (ended is set right after). The server's log is closed by then.
+// Whichever of session.state and session.end comes first calls it.
 function finish(reason) {
   if (reason) log.note(t(reason === "customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer));
+  if (reason === "customer") notify("customer-left", { text: t("ws.toast.left", customer) });
   for (const f of features) f.ended?.();
 }
 

@@ -138,6 +138,15 @@ function bump(name) {
 }
 
 for (const b of rail) b.addEventListener("click", () => show(open === b.dataset.panel ? "" : b.dataset.panel));
+// The rail is a tab list: arrow keys move between its icons.
+for (const [i, b] of rail.entries()) {
+  b.addEventListener("keydown", (e) => {
+    const step = e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : 0;
+    if (!step) return;
+    e.preventDefault();
+    rail[(i + step + rail.length) % rail.length].focus();
+  });
+}
 
 // A session nobody joined yet shows its invitation; it folds away by itself
 // when the customer's program connects, unless the technician chose a panel.
