@@ -127,7 +127,8 @@ func TestTransferFormHiddenUntilOpened(t *testing.T) {
 }
 
 // Request control cannot be sent twice while the customer has not answered,
-// the status strip says it is pending, and after the end every control says
+// the status strip says it is pending; a refusal shows as a toast and the
+// request may be made again; and after the end every control says
 // so: the buttons are off and the screen's place says the session has ended,
 // not that it appears once the customer allows viewing.
 func TestControlsFollowTheState(t *testing.T) {
@@ -147,12 +148,22 @@ func TestControlsFollowTheState(t *testing.T) {
 	if st[1] != "pending" {
 		t.Errorf("the status strip says %q while control is asked, want pending", st[1])
 	}
+	// The customer says no: a toast says so and the request may be made again.
+	run(t, c.ctx, "decline control", click("deny"), chromedp.WaitNotVisible(chromedp.ID("deny")))
+	var got []string
+	waitForOr(t, func() bool {
+		got = Eval[[]string](t, tech, "after the refusal", `[String(document.getElementById("request-control").disabled), document.getElementById("control-state")?.dataset.state ?? "",
+			[...document.querySelectorAll('#toasts .toast[data-kind="refused"]')].map((e) => e.textContent).join()]`)
+		return got[0] == "false" && got[1] == "view" && strings.Contains(got[2], "declined remote control")
+	}, func() {
+		t.Errorf("after the customer declined: request control disabled %s, status strip %q, toast %q; want it clickable again, view, and a toast", got[0], got[1], got[2])
+	})
+	tech.RequestControl(t)
 	c.Allow(t)
 	tech.WaitStatus(t, "in control")
 
 	tech.End(t)
 	tech.WaitJS(t, "the end in the workspace", `lifeline.state.startsWith("closed")`)
-	var got []string
 	waitForOr(t, func() bool {
 		got = Eval[[]string](t, tech, "the controls after the end", `(() => {
 			const $ = (id) => document.getElementById(id), p = $("placeholder");
