@@ -371,3 +371,26 @@ func TestToastsWhileLookingElsewhere(t *testing.T) {
 		return Eval[bool](t, tech, "the customer left", `!!document.querySelector('#toasts .toast[data-kind="customer-left"]')`)
 	}, func() { t.Errorf("toasts %q, want one saying Ada left", got) })
 }
+
+// The drawing colour is picked from swatches named for what they are (Red,
+// Blue…) for sight and for screen readers, not from a list of hex codes.
+func TestColourSwatches(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	tech.NewSession(t, "Marie Dupont")
+	run(t, tech.Page(), "the toolbar built", chromedp.WaitReady(chromedp.ID("draw-color")))
+	got := Eval[[]string](t, tech, "the colour picker", `(() => {
+		const p = document.getElementById("draw-color");
+		return [p.innerText, [...p.querySelectorAll("[role=radio]")].map((b) => b.getAttribute("aria-label")).join(",")];
+	})()`)
+	if strings.Contains(got[0], "#") {
+		t.Errorf("the colour picker shows hex codes: %q", got[0])
+	}
+	if got[1] != "Red,Yellow,Green,Blue,White,Black" {
+		t.Errorf("the swatches are named %q, want Red,Yellow,Green,Blue,White,Black", got[1])
+	}
+	run(t, tech.Page(), "pick blue", clickSteady("#draw-color summary"), clickSteady(`#draw-color [aria-label="Blue"]`))
+	if v := Eval[string](t, tech, "the colour", `document.getElementById("draw-color").value + " " + document.querySelector('#draw-color [aria-label="Blue"]').getAttribute("aria-checked")`); v != "#2979ff true" {
+		t.Errorf("after picking Blue the colour is %q, want #2979ff, checked", v)
+	}
+}
