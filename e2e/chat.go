@@ -41,6 +41,7 @@ func (tc *Technician) SessionID(t testing.TB) string {
 // Chat types text in the chat box and presses Enter.
 func (tc *Technician) Chat(t testing.TB, text string) {
 	t.Helper()
+	tc.OpenPanel(t, "chat")
 	waitEnabled(t, tc.p, "#chat-send")
 	typeInto(t, tc.p, "#chat-input", text+"\n")
 }
@@ -48,6 +49,7 @@ func (tc *Technician) Chat(t testing.TB, text string) {
 // SendLink types url in the chat box and clicks Send as link.
 func (tc *Technician) SendLink(t testing.TB, url string) {
 	t.Helper()
+	tc.OpenPanel(t, "chat")
 	waitEnabled(t, tc.p, "#chat-send-link")
 	typeInto(t, tc.p, "#chat-input", url)
 	clickOn(t, tc.p, "#chat-send-link")
@@ -163,5 +165,5 @@ func (tc *Technician) LogReplays(t testing.TB) int {
 // waits for the page.
 func (tc *Technician) Reload(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "reload the workspace", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("session-log")))
+	run(t, tc.ctx, "reload the workspace", chromedp.Reload(), chromedp.WaitReady(chromedp.ID("session-log")))
 }

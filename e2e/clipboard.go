@@ -39,6 +39,7 @@ func (tc *Technician) AllowClipboardAccess(t testing.TB) {
 // ShareClipboard flips the "Share clipboard" switch.
 func (tc *Technician) ShareClipboard(t testing.TB) {
 	t.Helper()
+	tc.OpenPanel(t, "clipboard")
 	run(t, tc.ctx, "switch clipboard sharing", chromedp.WaitEnabled(chromedp.ID("clip-switch")), click("clip-switch"))
 }
 

@@ -36,6 +36,7 @@ func MakeFile(t testing.TB, name string, size int64) (string, string) {
 // SendFile picks path in the console's files panel and clicks Send.
 func (tc *Technician) SendFile(t testing.TB, path string) {
 	t.Helper()
+	tc.OpenPanel(t, "files")
 	do(t, "pick a file", func(ctx context.Context) error { return tc.p.SetFiles(ctx, "#files-input", []string{path}) })
 	clickOn(t, tc.p, "#files-send")
 }
@@ -43,6 +44,7 @@ func (tc *Technician) SendFile(t testing.TB, path string) {
 // CancelSend clicks Cancel on the file being sent.
 func (tc *Technician) CancelSend(t testing.TB) {
 	t.Helper()
+	tc.OpenPanel(t, "files")
 	clickOn(t, tc.p, "#files-out-cancel")
 }
 

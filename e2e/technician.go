@@ -202,6 +202,18 @@ func (s *Stack) InControl(t testing.TB, customer string) (*Technician, *Customer
 	return tech, c
 }
 
+// OpenPanel opens the workspace's side panel name (chat, files, clipboard,
+// notes, invitation) as the technician would: a click on its icon in the
+// rail, unless it is open already.
+func (tc *Technician) OpenPanel(t testing.TB, name string) {
+	t.Helper()
+	if evalJS[bool](t, tc.p, "is the "+name+" panel open",
+		`document.getElementById("rail-`+name+`")?.getAttribute("aria-selected") === "true"`) {
+		return
+	}
+	clickOn(t, tc.p, "#rail-"+name)
+}
+
 // RequestControl clicks Request control.
 func (tc *Technician) RequestControl(t testing.TB) {
 	t.Helper()

@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/a-h/templ"
+
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/text"
@@ -59,12 +61,85 @@ type pageData struct {
 	Self     string
 	Notice   string
 	Error    string
+	// Refused is the form that was refused, as typed, with its errors; the
+	// other forms show what is stored.
+	Refused refusedForm
+}
+
+// groupFormID is the element ID of a group's form ("group-new" for a new one).
+func groupFormID(g store.Group, isNew bool) string {
+	if isNew {
+		return "group-new"
+	}
+	return "group-" + g.ID
+}
+
+// invalid marks the input inputID of form as wrong, pointing at its message.
+func invalid(f refusedForm, form, field, inputID string) templ.Attributes {
+	if f.err(form, field) == "" {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{"aria-invalid": "true", "aria-describedby": inputID + "-error"}
+}
+
+// actionClass is how a technician's action button looks: the ones that take
+// something away in the danger colour, the others as secondary buttons.
+func actionClass(action string) string {
+	switch action {
+	case "disable", "delete":
+		return "secondary danger-text"
+	}
+	return "secondary"
+}
+
+// refusedForm is a form the server refused: which one (its element ID), what
+// was typed, and a message for each field that was wrong, shown beside it.
+type refusedForm struct {
+	ID     string
+	Values url.Values
+	Errs   map[string]string
+}
+
+// value is what was typed in field of form id, or stored when that form was
+// not the one refused.
+func (f refusedForm) value(id, field, stored string) string {
+	if f.ID != id {
+		return stored
+	}
+	return f.Values.Get(field)
+}
+
+// err is the message for field of form id, or "".
+func (f refusedForm) err(id, field string) string {
+	if f.ID != id {
+		return ""
+	}
+	return f.Errs[field]
+}
+
+// checked is whether a check box of form id is ticked: as sent when that form
+// was refused, else as stored.
+func (f refusedForm) checked(id, field, value string, stored bool) bool {
+	if f.ID != id {
+		return stored
+	}
+	for _, v := range f.Values[field] {
+		if v == value {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, notice, errMsg string) {
+	h.renderWith(w, r, status, notice, errMsg, refusedForm{})
+}
+
+// renderWith is render with a refused form shown as it was typed.
+func (h *Handler) renderWith(w http.ResponseWriter, r *http.Request, status int, notice, errMsg string, f refusedForm) {
 	t, _ := auth.From(r.Context())
 	p := layout.ForTechnician(w, r, "admin.title", t)
-	d := pageData{Self: t.ID, Notice: notice, Error: errMsg, Settings: h.Auth.Settings(r.Context())}
+	d := pageData{Self: t.ID, Notice: notice, Error: errMsg, Settings: h.Auth.Settings(r.Context()), Refused: f}
 	var err error
 	if d.Accounts, err = h.Store.Accounts(r.Context()); err == nil {
 		d.Groups, err = h.Store.Groups(r.Context())
@@ -101,6 +176,23 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, key s
 	h.render(w, r, status, "", p.T(key, args...))
 }
 
+// refuse shows form id again as typed, each message of errs (field → i18n
+// key) beside its field, and the first one at the top of the page.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, id string, errs map[string]string, order []string, args map[string][]any) {
+	p := layout.NewPage(w, r, "admin.title")
+	f := refusedForm{ID: id, Values: r.PostForm, Errs: map[string]string{}}
+	top := ""
+	for _, field := range order {
+		if k, ok := errs[field]; ok {
+			f.Errs[field] = p.T(k, args[field]...)
+			if top == "" {
+				top = f.Errs[field]
+			}
+		}
+	}
+	h.renderWith(w, r, status, "", top, f)
+}
+
 // validName reports whether s may be shown to others as a name: not empty,
 // at most maxName characters, UTF-8 without hidden characters.
 func validName(s string) bool {
@@ -112,20 +204,30 @@ func (h *Handler) createTech(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	role := store.Role(r.PostFormValue("role"))
 	group := r.PostFormValue("group")
-	if !validID(id) || !validName(name) || (role != store.RoleAdmin && role != store.RoleTechnician) {
-		h.fail(w, r, http.StatusBadRequest, "admin.badTech")
-		return
+	order := []string{"id", "name", "password", "role", "group"}
+	errs := map[string]string{}
+	if !validID(id) {
+		errs["id"] = "admin.badID"
+	}
+	if !validName(name) {
+		errs["name"] = "admin.badName"
+	}
+	if role != store.RoleAdmin && role != store.RoleTechnician {
+		errs["role"] = "admin.badTech"
 	}
 	if _, err := h.Store.Group(r.Context(), group); err != nil {
-		h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
+		errs["group"] = "admin.badGroup"
+	}
+	if len(errs) > 0 {
+		h.refuse(w, r, http.StatusBadRequest, "new-tech", errs, order, nil)
 		return
 	}
 	err := h.Auth.CreateTechnician(r.Context(), id, name, r.PostFormValue("password"), role, group)
 	switch {
 	case errors.Is(err, auth.ErrWeakPassword):
-		h.fail(w, r, http.StatusBadRequest, "admin.weakPassword", auth.MinPassword)
+		h.refuse(w, r, http.StatusBadRequest, "new-tech", map[string]string{"password": "admin.weakPassword"}, order, map[string][]any{"password": {auth.MinPassword}})
 	case errors.Is(err, store.ErrExists):
-		h.fail(w, r, http.StatusConflict, "admin.exists", id)
+		h.refuse(w, r, http.StatusConflict, "new-tech", map[string]string{"id": "admin.exists"}, order, map[string][]any{"id": {id}})
 	case err != nil:
 		h.Logger.Error("create technician", "err", err)
 		h.fail(w, r, http.StatusInternalServerError, "error.server")
@@ -214,8 +316,19 @@ func (h *Handler) putGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	id := strings.ToLower(strings.TrimSpace(r.PostFormValue("id")))
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if !validID(id) || !validName(name) {
-		h.fail(w, r, http.StatusBadRequest, "admin.badGroup")
+	form := "group-" + id
+	if r.PostFormValue("new") != "" {
+		form = "group-new"
+	}
+	errs := map[string]string{}
+	if !validID(id) {
+		errs["id"] = "admin.badID"
+	}
+	if !validName(name) {
+		errs["name"] = "admin.badName"
+	}
+	if len(errs) > 0 {
+		h.refuse(w, r, http.StatusBadRequest, form, errs, []string{"id", "name"}, nil)
 		return
 	}
 	g := store.Group{ID: id, Name: name, Permissions: access.Set{}}
@@ -252,8 +365,18 @@ func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request) {
 	org := strings.TrimSpace(r.PostFormValue("org"))
 	hours, err1 := strconv.Atoi(r.PostFormValue("loginHours"))
 	maxSess, err2 := strconv.Atoi(r.PostFormValue("maxSessions"))
-	if !validName(org) || err1 != nil || hours < 1 || hours > 168 || err2 != nil || maxSess < 0 || maxSess > 1000 {
-		h.fail(w, r, http.StatusBadRequest, "admin.badSettings")
+	errs := map[string]string{}
+	if !validName(org) {
+		errs["org"] = "admin.badName"
+	}
+	if err1 != nil || hours < 1 || hours > 168 {
+		errs["loginHours"] = "admin.badSettings"
+	}
+	if err2 != nil || maxSess < 0 || maxSess > 1000 {
+		errs["maxSessions"] = "admin.badSettings"
+	}
+	if len(errs) > 0 {
+		h.refuse(w, r, http.StatusBadRequest, "settings-form", errs, []string{"org", "loginHours", "maxSessions"}, nil)
 		return
 	}
 	programs, err := protocol.ParsePrograms(r.PostFormValue("privatePrograms"))

@@ -5,6 +5,8 @@ package layout
 import (
 	"net/http"
 
+	"github.com/a-h/templ"
+
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
@@ -39,6 +41,9 @@ type Page struct {
 	Admin bool
 	// Path is the current path, for the language switcher links.
 	Path string
+	// Header, when set, is shown in the header between the product name and
+	// the links (the queue's tabs).
+	Header templ.Component
 }
 
 // T translates key in the page's language.

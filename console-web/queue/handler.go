@@ -74,6 +74,7 @@ type View struct {
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	t, _ := auth.From(r.Context())
 	p := layout.ForTechnician(w, r, "queue.title", t)
+	p.Header = tabs(p)
 	strs := i18n.Table(p.Lang, "queue.")
 	for k, v := range i18n.Table(p.Lang, "state.") {
 		strs[k] = v

@@ -22,6 +22,7 @@ const may = JSON.parse(root.dataset.perms || "{}");
 const requestBtn = document.getElementById("request-control") || document.createElement("button");
 const endBtn = document.getElementById("end-session");
 const holdBtn = document.getElementById("hold-session") || document.createElement("button");
+const controlState = document.getElementById("control-state") || document.createElement("span");
 
 let iceServers = [];
 let pc = null;
@@ -54,6 +55,7 @@ const tab = (() => {
     return newID();
   }
 })();
+let asked = false; // control was requested and the customer has not answered yet
 const input = new InputCapture(stage, video);
 const log = new SessionLog(document.getElementById("session-log"), t);
 
@@ -76,8 +78,10 @@ window.lifeline = {
 
 // notify tells the queue page around this workspace (if any) what happened here:
 // unread chat, sound alerts. Same origin only.
+// The workspace's own toasts hear it too (a "lifeline" event on window).
 function notify(kind, extra = {}) {
   if (window.parent !== window) window.parent.postMessage({ lifeline: kind, sid, ...extra }, location.origin);
+  window.dispatchEvent(new CustomEvent("lifeline", { detail: { kind, sid, ...extra } }));
 }
 window.lifeline.notify = notify;
 // Inside the queue's tab the page needs no header of its own.
@@ -110,10 +114,20 @@ function setStatus() {
   }
   statusEl.textContent = text;
   statusEl.dataset.state = ended ? "ended" : !here() ? "elsewhere" : perms.control ? "control" : perms.view ? "view" : "waiting";
-  requestBtn.disabled = ended || !perms.view || perms.control || state === "on_hold" || !isMine() || !here();
+  // Every control follows the state: a pending request cannot be sent twice,
+  // and the screen's placeholder says why there is no picture.
+  if (ended || perms.control || state === "on_hold" || !isMine()) asked = false;
+  const ctl = ended ? "ended" : perms.control ? "control" : asked ? "pending" : perms.view ? "view" : "none";
+  controlState.dataset.state = ctl;
+  controlState.textContent = t(`ws.control.${ctl}`);
+  requestBtn.disabled = ended || !perms.view || perms.control || asked || state === "on_hold" || !isMine() || !here();
+  requestBtn.setAttribute("aria-busy", String(asked));
+  placeholder.textContent = t(ended ? "ws.screenEnded" : state === "on_hold" ? "ws.screenOnHold" : agentConnected ? "ws.noScreen" : "ws.screenWaitingAgent");
+  placeholder.dataset.state = ended ? "ended" : state;
   endBtn.disabled = ended;
   holdBtn.disabled = ended || !isMine() || (state !== "active" && state !== "on_hold");
-  holdBtn.textContent = t(state === "on_hold" ? "ws.resume" : "ws.hold");
+  holdBtn.textContent = holdBtn.title = t(state === "on_hold" ? "ws.resume" : "ws.hold");
+  holdBtn.classList.toggle("i-resume", state === "on_hold");
   input.enabled = !ended && perms.control && here();
   stage.classList.toggle("controlling", input.enabled);
   showElsewhere();
@@ -297,7 +311,6 @@ signal.on("session.state", (p) => {
     startSent = true;
     signal.send("session.start", {});
   }
-  if (state === "closed_by_customer" && live && !ended) notify("customer-left");
   // Back from a lost connection: if the media path did not survive, restart ICE.
   if (wasAway && agentConnected && pc) checkIce(1000);
   checkPeerLost();
@@ -314,7 +327,8 @@ signal.on("session.state", (p) => {
 });
 
 signal.on("permission.update", (p) => {
-  if (p.refused) notify("refused");
+  asked = false; // answered (or withdrawn): the request may be made again
+  if (p.refused) notify("refused", { text: t(`ws.refused.${p.refused}`, customer) });
   clearNotes();
   if (p.refused) statusNote(t(`ws.refused.${p.refused}`, customer));
   setPermissions(p.permissions, p.refused);
@@ -359,8 +373,10 @@ signal.on("rtc.candidate", async (p) => {
 
 // finish notes the end of a session this page saw live and tells the features,
 // once (ended is set right after). The server's log is closed by then.
+// Whichever of session.state and session.end comes first calls it.
 function finish(reason) {
   if (reason) log.note(t(reason === "customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer));
+  if (reason === "customer") notify("customer-left", { text: t("ws.toast.left", customer) });
   for (const f of features) f.ended?.();
 }
 
@@ -439,6 +455,8 @@ function stopPeer() {
 }
 
 requestBtn.addEventListener("click", () => {
+  asked = true;
+  setStatus();
   signal.send("permission.request", { permission: "control" });
   statusNote(t("ws.controlAsked", customer));
 });

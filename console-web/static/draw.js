@@ -46,16 +46,7 @@ function build(bar) {
   group.setAttribute("role", "group");
   el.draw = toggle("draw-mode", t("ws.tools.draw"), () => setMode(mode === "draw" ? null : "draw"));
   el.laser = toggle("laser-mode", t("ws.tools.laser"), () => setMode(mode === "laser" ? null : "laser"));
-  el.color = document.createElement("select");
-  el.color.id = "draw-color";
-  el.color.title = el.color.ariaLabel = t("ws.tools.color");
-  for (const c of COLORS) {
-    const o = document.createElement("option");
-    o.value = c;
-    o.textContent = "\u25A0 " + c;
-    o.style.color = c;
-    el.color.append(o);
-  }
+  el.color = swatches(t);
   el.width = document.createElement("select");
   el.width.id = "draw-width";
   el.width.title = el.width.ariaLabel = t("ws.tools.width");
@@ -93,6 +84,53 @@ function build(bar) {
   new ResizeObserver(place).observe(viewport);
   video.addEventListener("resize", place);
   sync();
+}
+
+// swatches is the colour picker: a menu of colour swatches, each named for
+// screen readers and in its tooltip ("Red"), not a list of hex codes. Its
+// value is the colour picked.
+function swatches(t) {
+  const menu = document.createElement("details");
+  menu.className = "menu swatches";
+  menu.id = "draw-color";
+  const sum = document.createElement("summary");
+  sum.title = t("ws.tools.color");
+  const chip = document.createElement("span");
+  chip.className = "swatch";
+  const name = document.createElement("span");
+  name.className = "visually-hidden";
+  sum.append(chip, name);
+  const items = document.createElement("div");
+  items.className = "items swatch-list";
+  items.setAttribute("role", "radiogroup");
+  items.setAttribute("aria-label", t("ws.tools.color"));
+  const pick = (c) => {
+    menu.value = c;
+    chip.style.background = c;
+    name.textContent = `${t("ws.tools.color")}: ${t(`ws.tools.colour.${c}`)}`;
+    for (const b of items.children) b.setAttribute("aria-checked", String(b.dataset.colour === c));
+  };
+  for (const c of COLORS) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "swatch-btn";
+    b.setAttribute("role", "radio");
+    b.dataset.colour = c;
+    b.title = t(`ws.tools.colour.${c}`);
+    b.setAttribute("aria-label", b.title);
+    const s = document.createElement("span");
+    s.className = "swatch";
+    s.style.background = c;
+    b.append(s);
+    b.addEventListener("click", () => {
+      pick(c);
+      menu.open = false;
+    });
+    items.append(b);
+  }
+  menu.append(sum, items);
+  pick(COLORS[0]);
+  return menu;
 }
 
 function toggle(id, text, onClick) {

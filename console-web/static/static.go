@@ -3,9 +3,11 @@ package static
 
 import "embed"
 
-// FS holds the files served under /static/: the stylesheet, the modules and
-// the product's icon (icon.svg, linked by every page; favicon.ico, the
-// agent's Windows icon, also served at /favicon.ico).
+// FS holds the files served under /static/: the one stylesheet, the ES
+// modules, the product's icon (icon.svg, linked by every page; favicon.ico,
+// the agent's Windows icon, also served at /favicon.ico) and the icons
+// (Lucide, ISC licence in icons/LICENSE; only the ones the pages use are
+// vendored, from lucide-static 1.87.0).
 //
-//go:embed *.css *.js *.svg *.ico
+//go:embed *.css *.js *.svg *.ico icons
 var FS embed.FS
