@@ -278,8 +278,9 @@ func (u *UI) SetInfo(info Info) {
 	u.notifyLocked()
 }
 
-// SetState updates the indicator: what is granted now, and whether the technician is
-// connected. Control shows as "being controlled" (red). After Ended it is ignored.
+// SetState updates the indicator: what is granted now, and whether a technician
+// picked the session up (false: the customer waits in the queue). Control shows
+// as "being controlled" (red). After Ended it is ignored.
 func (u *UI) SetState(p protocol.Permissions, connected bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()

@@ -43,8 +43,8 @@ func init() {
 
 		// Session status, shown on the page and printed on the terminal.
 		"agent.status.label":      {EN: "Status", FR: "État"},
-		"agent.status.waiting":    {EN: "Waiting for the technician", FR: "En attente du technicien"},
-		"agent.status.connected":  {EN: "Technician connected — your screen is not shared", FR: "Technicien connecté — votre écran n'est pas partagé"},
+		"agent.status.waiting":    {EN: "Waiting in the queue — a technician will pick up your session shortly", FR: "En file d'attente — un technicien va prendre en charge votre session dans un instant"},
+		"agent.status.connected":  {EN: "A technician picked up your session — your screen is not shared", FR: "Un technicien a pris en charge votre session — votre écran n'est pas partagé"},
 		"agent.status.viewed":     {EN: "Your screen is being viewed", FR: "Votre écran est visible par le technicien"},
 		"agent.status.controlled": {EN: "Your computer is being controlled", FR: "Votre ordinateur est contrôlé à distance"},
 		"agent.status.ended":      {EN: "Session ended", FR: "Session terminée"},

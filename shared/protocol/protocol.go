@@ -30,7 +30,9 @@ import (
 //     screen cannot be read), and agent.welcome's technicianId, so that a
 //     welcome sent again for the same technician (what their group denies
 //     changed) keeps the customer's grants, and one for another technician of
-//     the same name does not.
+//     the same name does not; then (2026-12-07, additive) agent.welcome's
+//     waiting (nobody has picked the session up yet), with a welcome again
+//     when a technician does, and onHold on every welcome, not only the first.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -141,8 +143,14 @@ type AgentWelcome struct {
 	Secret string `json:"secret,omitempty"`
 	// Resumed says the agent came back into a session it had joined.
 	Resumed bool `json:"resumed,omitempty"`
-	// OnHold says the technician has put the session on hold.
+	// OnHold says the technician has put the session on hold. Every welcome
+	// says it, the ones after the first too: a transfer accepted during a
+	// hold ends it.
 	OnHold bool `json:"onHold,omitempty"`
+	// Waiting says no technician has picked the session up yet: the
+	// customer waits in the queue. A welcome without it follows when one
+	// does.
+	Waiting bool `json:"waiting,omitempty"`
 	// Servers are other signaling URLs of the same deployment: when this one
 	// cannot be reached, the agent resumes the session through one of them.
 	Servers []string `json:"servers,omitempty"`
