@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"image"
 	"os"
 	"os/exec"
 	"regexp"
@@ -16,6 +17,8 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
+
+	"github.com/lifeline-support/lifeline/agent/indicator"
 )
 
 // Customer is a customer who opened an invitation and runs the agent.
@@ -233,4 +236,16 @@ func (c *Customer) ClickScreen(t testing.TB, x, y int) {
 	if err := xtest.FakeInputChecked(conn, xproto.ButtonRelease, 1, 0, root, 0, 0, 0).Check(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// ClickBadge clicks the text of the on-screen badge (in the bottom right
+// corner, on top of everything), as the customer's own mouse would.
+func (c *Customer) ClickBadge(t testing.TB) {
+	t.Helper()
+	var badge image.Rectangle
+	waitFor(t, "the badge on the screen", func() bool {
+		badge = c.s.TopWindow(t)
+		return badge.Dy() == indicator.BadgeHeight && badge.Max.Y == ScreenH-indicator.BottomMargin
+	})
+	c.ClickScreen(t, badge.Min.X+6, badge.Min.Y+badge.Dy()/2)
 }

@@ -223,9 +223,9 @@ func TestHostileDrawingCannotHideTheIndicatorOrInput(t *testing.T) {
 		return len(auditOf(t, hostile, "type=control.taken&session="+sid)) == 1
 	})
 	var badge image.Rectangle
-	waitFor(t, "the red badge at the top of the screen", func() bool {
+	waitFor(t, "the red badge in the corner of the screen", func() bool {
 		badge = stack.TopWindow(t)
-		return badge.Min.Y == 0 && badge.Dy() == indicator.BadgeHeight && IsRed(stack.Screen(t).RGBAAt(badge.Min.X+2, badge.Min.Y+2))
+		return badge.Max.Y == ScreenH-indicator.BottomMargin && badge.Dy() == indicator.BadgeHeight && IsRed(stack.Screen(t).RGBAAt(badge.Min.X+2, badge.Min.Y+2))
 	})
 
 	send := func(dc *webrtc.DataChannel, v any) {

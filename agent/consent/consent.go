@@ -60,6 +60,9 @@ const (
 	ActionEnd Action = "end"
 	// ActionRevokeClipboard: the customer asked to stop sharing the clipboard now.
 	ActionRevokeClipboard Action = "revoke_clipboard"
+	// ActionRevokeView: the customer asked to stop sharing the screen now
+	// (control ends with it), from the on-screen badge.
+	ActionRevokeView Action = "revoke_view"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -475,7 +478,7 @@ func (u *UI) actLocked(a Action) {
 	switch a {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
-	case ActionRevokeControl, ActionRevokeClipboard:
+	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView:
 	default:
 		return
 	}

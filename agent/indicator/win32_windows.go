@@ -10,22 +10,27 @@ import (
 
 // Win32 draws the indicator in topmost windows that never take the focus:
 // four thin layered strips framing the virtual screen, click-through
-// (WS_EX_TRANSPARENT), and a badge at the top centre that takes clicks.
+// (WS_EX_TRANSPARENT), and a badge in the bottom right corner that takes
+// clicks on its text and on its End button (not dragged yet: it stays in its
+// corner).
 // Every window call happens on one OS thread, which runs their message
 // loop.
 type Win32 struct {
-	onStop func(controlled bool)
-	done   chan struct{}
-	once   sync.Once
+	onClick func(Zone)
+	done    chan struct{}
+	once    sync.Once
 
 	// Owned by the window thread once NewWin32 returns.
 	strips  [4]uintptr
-	badge   uintptr
+	win     uintptr // the badge's window
 	brushes map[State]uintptr
+	darker  map[State]uintptr // the End button's, per state
+	confirm uintptr           // the End button's while it asks again
 
 	mu    sync.Mutex // guards the fields below
 	state State
-	text  string
+	badge Badge
+	endX  int // where the End button starts, from the badge's left edge
 }
 
 const (
@@ -44,14 +49,16 @@ var (
 
 const className = "LifelineIndicator"
 
-// NewWin32 creates the indicator's windows, hidden; onStop runs (on the
+// NewWin32 creates the indicator's windows, hidden; onClick runs (on the
 // window thread; it must not block) when the customer clicks the badge.
-func NewWin32(onStop func(controlled bool)) (*Win32, error) {
-	w := &Win32{onStop: onStop, done: make(chan struct{}), brushes: map[State]uintptr{
-		Viewed:     win32.Brush(viewedRGB[0], viewedRGB[1], viewedRGB[2]),
-		Controlled: win32.Brush(controlledRGB[0], controlledRGB[1], controlledRGB[2]),
-		Lost:       win32.Brush(lostRGB[0], lostRGB[1], lostRGB[2]),
-	}}
+func NewWin32(onClick func(Zone)) (*Win32, error) {
+	w := &Win32{onClick: onClick, done: make(chan struct{}), brushes: map[State]uintptr{}, darker: map[State]uintptr{},
+		confirm: win32.Brush(confirmRGB[0], confirmRGB[1], confirmRGB[2])}
+	for _, st := range []State{Viewed, Controlled, Lost, Held} {
+		c := rgbOf(st)
+		w.brushes[st] = win32.Brush(c[0], c[1], c[2])
+		w.darker[st] = win32.Brush(c[0]*3/4, c[1]*3/4, c[2]*3/4)
+	}
 	started := make(chan error, 1)
 	go w.run(started)
 	if err := <-started; err != nil {
@@ -88,7 +95,7 @@ func (w *Win32) run(started chan<- error) {
 		started <- fmt.Errorf("indicator: %w", err)
 		return
 	}
-	w.badge = h
+	w.win = h
 	w.own(h)
 	started <- nil
 	win32.MessageLoop()
@@ -104,7 +111,7 @@ func (w *Win32) own(h uintptr) {
 func (w *Win32) destroy() {
 	windowsMu.Lock()
 	defer windowsMu.Unlock()
-	for _, h := range append(w.strips[:], w.badge) {
+	for _, h := range append(w.strips[:], w.win) {
 		if h != 0 {
 			delete(windowsOf, h)
 			win32.Destroy(h)
@@ -123,27 +130,38 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 	switch msg {
 	case win32.WM_PAINT:
 		w.mu.Lock()
-		s, text := w.state, w.text
+		s, b, endX := w.state, w.badge, w.endX
 		w.mu.Unlock()
-		if h != w.badge {
-			text = ""
-		}
 		win32.Paint(h, func(dc uintptr, rc win32.Rect) {
 			win32.FillRect(dc, rc, w.brushes[s])
-			if text != "" {
-				win32.DrawText(dc, rc, text)
+			if h != w.win {
+				return
 			}
+			text, end := rc, rc
+			text.Right = rc.Left + int32(endX)
+			end.Left = text.Right
+			endBrush := w.darker[s]
+			if b.Confirm {
+				endBrush = w.confirm
+			}
+			win32.FillRect(dc, end, endBrush)
+			win32.DrawText(dc, text, b.Text)
+			win32.DrawText(dc, end, b.End)
 		})
 		return 0, true
 	case win32.WM_MOUSEACTIVATE:
 		return win32.MA_NOACTIVATE, true
 	case win32.WM_LBUTTONUP:
-		if h == w.badge && w.onStop != nil {
+		if h == w.win && w.onClick != nil {
 			w.mu.Lock()
-			s := w.state
+			s, endX := w.state, w.endX
 			w.mu.Unlock()
 			if s != Off {
-				w.onStop(s == Controlled)
+				z := ZoneStop
+				if int(int16(lParam&0xffff)) >= endX {
+					z = ZoneEnd
+				}
+				w.onClick(z)
 			}
 		}
 		return 0, true
@@ -161,7 +179,7 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 // apply shows the state asked last. Window thread only.
 func (w *Win32) apply() {
 	w.mu.Lock()
-	s, text := w.state, w.text
+	s, b := w.state, w.badge
 	w.mu.Unlock()
 	v := win32.VirtualScreen()
 	x, y, sw, sh := int(v.Left), int(v.Top), int(v.Right-v.Left), int(v.Bottom-v.Top)
@@ -175,29 +193,33 @@ func (w *Win32) apply() {
 		win32.Show(h, frame)
 	}
 	if s == Off {
-		win32.Show(w.badge, false)
+		win32.Show(w.win, false)
 		return
 	}
-	bw := min(sw, win32.TextWidth(text)+2*padding)
-	win32.Place(w.badge, x+(sw-bw)/2, y, bw, BadgeHeight)
-	win32.Redraw(w.badge)
-	win32.Show(w.badge, true)
+	endW := win32.TextWidth(b.End) + 2*padding
+	bw := min(sw-2*Margin, win32.TextWidth(b.Text)+2*padding+endW)
+	w.mu.Lock()
+	w.endX = bw - endW
+	w.mu.Unlock()
+	win32.Place(w.win, x+sw-Margin-bw, y+sh-BottomMargin-BadgeHeight, bw, BadgeHeight)
+	win32.Redraw(w.win)
+	win32.Show(w.win, true)
 }
 
-// Show shows state s with the badge's text; it returns once the window
-// thread was asked.
-func (w *Win32) Show(s State, text string) error {
+// Show shows state s with badge b; it returns once the window thread was
+// asked.
+func (w *Win32) Show(s State, b Badge) error {
 	w.mu.Lock()
-	w.state, w.text = s, text
+	w.state, w.badge = s, b
 	w.mu.Unlock()
-	return win32.Post(w.badge, msgShow, 0, 0)
+	return win32.Post(w.win, msgShow, 0, 0)
 }
 
 // Close removes the windows and ends their thread. It is safe to call more
 // than once.
 func (w *Win32) Close() error {
 	w.once.Do(func() {
-		if win32.Post(w.badge, msgClose, 0, 0) == nil {
+		if win32.Post(w.win, msgClose, 0, 0) == nil {
 			<-w.done
 		}
 	})

@@ -481,6 +481,11 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.Control = false
 			s.setGrants(p, "")
 			s.log.Info("customer revoked control")
+		case consent.ActionRevokeView:
+			p := s.grants.get()
+			p.View, p.Control = false, false
+			s.setGrants(p, "")
+			s.log.Info("customer stopped sharing the screen")
 		case consent.ActionRevokeClipboard:
 			p := s.grants.get()
 			p.Clipboard = false
