@@ -51,7 +51,7 @@ func init() {
 		"agent.status.connected":  {EN: "A technician picked up your session — your screen is not shared", FR: "Un technicien a pris en charge votre session — votre écran n'est pas partagé"},
 		"agent.status.viewed":     {EN: "Your screen is being viewed", FR: "Votre écran est visible par le technicien"},
 		"agent.status.controlled": {EN: "Your computer is being controlled", FR: "Votre ordinateur est contrôlé à distance"},
-		"agent.status.ended":      {EN: "Session ended", FR: "Session terminée"},
+		"agent.status.ended":      {EN: "The session has ended", FR: "La session est terminée"},
 
 		// Requests.
 		"agent.ask.view": {

@@ -145,5 +145,7 @@ async function start() {
   build();
   const es = new EventSource("files/events" + q);
   es.onmessage = (e) => render(JSON.parse(e.data));
+  // The session ended (the page disabled every control): nothing comes any more.
+  document.addEventListener("lifeline:ended", () => es.close());
 }
 start();
