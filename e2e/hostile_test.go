@@ -246,7 +246,7 @@ func TestHostileDrawingCannotHideTheIndicatorOrInput(t *testing.T) {
 	isBlue := func(c color.RGBA) bool { return c.B > 200 && c.R < 60 && c.G < 60 }
 	// Then dots one by one, each raising the drawing again as it shows.
 	for i := range 10 {
-		p := image.Pt(ScreenW/2+12*i, ScreenH*9/10)
+		p := image.Pt(ScreenW/2+12*i, ScreenH*3/4) // clear of the badge in the corner
 		send(draw, protocol.DrawMessage{Kind: protocol.DrawStroke, ID: fmt.Sprint("dot", i), Color: "#0000ff", Width: 6,
 			Points: []float64{float64(p.X) / (ScreenW - 1), float64(p.Y) / (ScreenH - 1)}})
 		waitFor(t, fmt.Sprint("dot ", i, " on the screen"), func() bool { return isBlue(stack.Screen(t).RGBAAt(p.X, p.Y)) })
