@@ -228,9 +228,10 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 		t.Errorf("the technician received %+v, want photos.bin with SHA-256 %s", r, sum2)
 	}
 
-	// The customer revokes control with a click on the badge in the corner
-	// of their screen: the frame turns orange, and even input forged on the
+	// The badge follows the customer's drag; then they revoke control with a
+	// click on it: the frame turns orange, and even input forged on the
 	// data channel is dropped by the agent.
+	customer.DragBadge(t, -200, -150)
 	customer.ClickBadge(t)
 	tech.WaitStatus(t, "view only")
 	frameAt("the orange frame again", [3]int{255, 140, 0})

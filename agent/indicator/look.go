@@ -26,6 +26,9 @@ const (
 	Margin       = 16
 	BottomMargin = 56
 	fontSize     = 15
+	// dragSlop is how far, in pixels, the pointer moves on the badge
+	// before a press is a drag rather than a click.
+	dragSlop = 4
 )
 
 // Colours (RGB): the frame and badge while viewed, while controlled, the
@@ -38,6 +41,14 @@ var (
 	heldRGB       = [3]uint8{40, 90, 190}
 	confirmRGB    = [3]uint8{120, 0, 0}
 )
+
+// placed is where a badge bw wide goes: its bottom right corner at corner,
+// the whole badge within screen.
+func placed(corner image.Point, bw int, screen image.Rectangle) image.Rectangle {
+	x := min(max(corner.X-bw, screen.Min.X), screen.Max.X-bw)
+	y := min(max(corner.Y-BadgeHeight, screen.Min.Y), screen.Max.Y-BadgeHeight)
+	return image.Rect(x, y, x+bw, y+BadgeHeight)
+}
 
 // rgbOf is the colour of state s.
 func rgbOf(s State) [3]uint8 {

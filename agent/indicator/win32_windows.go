@@ -2,6 +2,7 @@ package indicator
 
 import (
 	"fmt"
+	"image"
 	"runtime"
 	"sync"
 
@@ -11,8 +12,8 @@ import (
 // Win32 draws the indicator in topmost windows that never take the focus:
 // four thin layered strips framing the virtual screen, click-through
 // (WS_EX_TRANSPARENT), and a badge in the bottom right corner that takes
-// clicks on its text and on its End button (not dragged yet: it stays in its
-// corner).
+// clicks on its text and on its End button, and follows a drag (a drag is
+// no click).
 // Every window call happens on one OS thread, which runs their message
 // loop.
 type Win32 struct {
@@ -26,11 +27,20 @@ type Win32 struct {
 	brushes map[State]uintptr
 	darker  map[State]uintptr // the End button's, per state
 	confirm uintptr           // the End button's while it asks again
+	// press is where the pointer went down on the badge and pressAt where
+	// the badge was then; dragging is set once it moved beyond dragSlop.
+	press, pressAt image.Point
+	pressed        bool
+	dragging       bool
 
 	mu    sync.Mutex // guards the fields below
 	state State
 	badge Badge
 	endX  int // where the End button starts, from the badge's left edge
+	// at is the badge's place now; corner its bottom right corner where
+	// the customer dragged it (nil: the default corner).
+	at     image.Rectangle
+	corner *image.Point
 }
 
 const (
@@ -151,7 +161,30 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 		return 0, true
 	case win32.WM_MOUSEACTIVATE:
 		return win32.MA_NOACTIVATE, true
+	case win32.WM_LBUTTONDOWN:
+		if h == w.win {
+			w.mu.Lock()
+			w.pressAt = w.at.Min
+			w.mu.Unlock()
+			w.pressed, w.dragging = true, false
+			w.press = w.pointer(lParam)
+			win32.CaptureMouse(h)
+		}
+		return 0, true
+	case win32.WM_MOUSEMOVE:
+		if h == w.win && w.pressed {
+			w.drag(w.pointer(lParam))
+		}
+		return 0, true
 	case win32.WM_LBUTTONUP:
+		if h == w.win && w.pressed {
+			w.pressed = false
+			win32.ReleaseMouse()
+			if w.dragging {
+				w.drag(w.pointer(lParam))
+				return 0, true
+			}
+		}
 		if h == w.win && w.onClick != nil {
 			w.mu.Lock()
 			s, endX := w.state, w.endX
@@ -198,12 +231,45 @@ func (w *Win32) apply() {
 	}
 	endW := win32.TextWidth(b.End) + 2*padding
 	bw := min(sw-2*Margin, win32.TextWidth(b.Text)+2*padding+endW)
+	corner := image.Pt(x+sw-Margin, y+sh-BottomMargin)
 	w.mu.Lock()
+	if w.corner != nil {
+		corner = *w.corner
+	}
 	w.endX = bw - endW
+	w.at = placed(corner, bw, image.Rect(x, y, x+sw, y+sh))
+	at := w.at
 	w.mu.Unlock()
-	win32.Place(w.win, x+sw-Margin-bw, y+sh-BottomMargin-BadgeHeight, bw, BadgeHeight)
+	win32.Place(w.win, at.Min.X, at.Min.Y, bw, BadgeHeight)
 	win32.Redraw(w.win)
 	win32.Show(w.win, true)
+}
+
+// pointer is where the pointer of a mouse message's lParam (the badge's
+// client coordinates) is on the screen.
+func (w *Win32) pointer(lParam uintptr) image.Point {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.at.Min.Add(image.Pt(int(int16(lParam&0xffff)), int(int16(lParam>>16&0xffff))))
+}
+
+// drag moves the badge with the pointer, now at p, once it moved beyond
+// dragSlop since the press. Window thread only.
+func (w *Win32) drag(p image.Point) {
+	d := p.Sub(w.press)
+	if !w.dragging && max(d.X, -d.X, d.Y, -d.Y) <= dragSlop {
+		return
+	}
+	w.dragging = true
+	v := win32.VirtualScreen()
+	w.mu.Lock()
+	bw := w.at.Dx()
+	corner := w.pressAt.Add(d).Add(image.Pt(bw, BadgeHeight))
+	w.corner = &corner
+	w.at = placed(corner, bw, image.Rect(int(v.Left), int(v.Top), int(v.Right), int(v.Bottom)))
+	at := w.at
+	w.mu.Unlock()
+	win32.Place(w.win, at.Min.X, at.Min.Y, bw, BadgeHeight)
 }
 
 // Show shows state s with badge b; it returns once the window thread was

@@ -23,10 +23,6 @@ func init() { xgb.Logger = log.New(io.Discard, "", 0) }
 // both indicators above everything else without a raising match between them.
 const WindowName = "Lifeline indicator"
 
-// dragSlop is how far, in pixels, the pointer moves on the badge before a
-// press is a drag rather than a click.
-const dragSlop = 4
-
 // X11 draws the indicator in override-redirect windows: four thin strips
 // framing the screen (click-through, SHAPE input region empty) and a badge
 // that takes clicks and can be dragged. They stay above every window mapped
@@ -201,10 +197,8 @@ func (x *X11) Show(s State, b Badge) error {
 // placeLocked is where the badge's top left goes: its bottom right at
 // x.corner, the whole badge on the screen. x.mu must be held.
 func (x *X11) placeLocked() (int, int) {
-	bw := x.look.img.Rect.Dx()
-	bx := min(max(x.corner.X-bw, 0), x.w-bw)
-	by := min(max(x.corner.Y-BadgeHeight, 0), x.h-BadgeHeight)
-	return bx, by
+	r := placed(x.corner, x.look.img.Rect.Dx(), image.Rect(0, 0, x.w, x.h))
+	return r.Min.X, r.Min.Y
 }
 
 // paintLocked puts the badge's picture, in strips of rows that fit in a
