@@ -25,8 +25,6 @@ type Win32 struct {
 	strips  [4]uintptr
 	win     uintptr // the badge's window
 	brushes map[State]uintptr
-	darker  map[State]uintptr // the End button's, per state
-	confirm uintptr           // the End button's while it asks again
 	// press is where the pointer went down on the badge and pressAt where
 	// the badge was then; dragging is set once it moved beyond dragSlop.
 	press, pressAt image.Point
@@ -36,7 +34,7 @@ type Win32 struct {
 	mu    sync.Mutex // guards the fields below
 	state State
 	badge Badge
-	endX  int // where the End button starts, from the badge's left edge
+	look  layout // the badge drawn (render), its End button's place
 	// at is the badge's place now; corner its bottom right corner where
 	// the customer dragged it (nil: the default corner).
 	at     image.Rectangle
@@ -62,12 +60,10 @@ const className = "LifelineIndicator"
 // NewWin32 creates the indicator's windows, hidden; onClick runs (on the
 // window thread; it must not block) when the customer clicks the badge.
 func NewWin32(onClick func(Zone)) (*Win32, error) {
-	w := &Win32{onClick: onClick, done: make(chan struct{}), brushes: map[State]uintptr{}, darker: map[State]uintptr{},
-		confirm: win32.Brush(confirmRGB[0], confirmRGB[1], confirmRGB[2])}
+	w := &Win32{onClick: onClick, done: make(chan struct{}), brushes: map[State]uintptr{}}
 	for _, st := range []State{Viewed, Controlled, Lost, Held} {
 		c := rgbOf(st)
 		w.brushes[st] = win32.Brush(c[0], c[1], c[2])
-		w.darker[st] = win32.Brush(c[0]*3/4, c[1]*3/4, c[2]*3/4)
 	}
 	started := make(chan error, 1)
 	go w.run(started)
@@ -140,23 +136,14 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 	switch msg {
 	case win32.WM_PAINT:
 		w.mu.Lock()
-		s, b, endX := w.state, w.badge, w.endX
+		s, img := w.state, w.look.img
 		w.mu.Unlock()
 		win32.Paint(h, func(dc uintptr, rc win32.Rect) {
 			win32.FillRect(dc, rc, w.brushes[s])
-			if h != w.win {
-				return
+			if h == w.win && img != nil {
+				// The same picture as on X11: Go Medium text, End button.
+				win32.DrawImage(dc, img)
 			}
-			text, end := rc, rc
-			text.Right = rc.Left + int32(endX)
-			end.Left = text.Right
-			endBrush := w.darker[s]
-			if b.Confirm {
-				endBrush = w.confirm
-			}
-			win32.FillRect(dc, end, endBrush)
-			win32.DrawText(dc, text, b.Text)
-			win32.DrawText(dc, end, b.End)
 		})
 		return 0, true
 	case win32.WM_MOUSEACTIVATE:
@@ -187,7 +174,7 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 		}
 		if h == w.win && w.onClick != nil {
 			w.mu.Lock()
-			s, endX := w.state, w.endX
+			s, endX := w.state, w.look.endX
 			w.mu.Unlock()
 			if s != Off {
 				z := ZoneStop
@@ -229,14 +216,17 @@ func (w *Win32) apply() {
 		win32.Show(w.win, false)
 		return
 	}
-	endW := win32.TextWidth(b.End) + 2*padding
-	bw := min(sw-2*Margin, win32.TextWidth(b.Text)+2*padding+endW)
+	look, err := render(s, b, sw-2*Margin)
+	if err != nil {
+		return
+	}
+	bw := look.img.Rect.Dx()
 	corner := image.Pt(x+sw-Margin, y+sh-BottomMargin)
 	w.mu.Lock()
 	if w.corner != nil {
 		corner = *w.corner
 	}
-	w.endX = bw - endW
+	w.look = look
 	w.at = placed(corner, bw, image.Rect(x, y, x+sw, y+sh))
 	at := w.at
 	w.mu.Unlock()
