@@ -3,6 +3,7 @@ package main
 import (
 	"image"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/lifeline-support/lifeline/agent/chat"
 	"github.com/lifeline-support/lifeline/agent/clipboard"
@@ -24,6 +25,8 @@ import (
 var (
 	_ session.InputGuard = (*draw.Draw)(nil)
 	_ session.Auditor    = (*draw.Draw)(nil)
+	// The badge says when the session is on hold.
+	_ session.HoldWatcher = (*indicator.Indicator)(nil)
 )
 
 // Private windows are masked in every frame and refuse input aimed at them.
@@ -98,18 +101,21 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	fs = append(fs, rec)
 
 	// The screen itself shows that it is being viewed or controlled: a frame
-	// and a badge that stops in one click (see newIndicator). Without it the
-	// customer's page and terminal still show it.
-	if d, err := newIndicator(func(controlled bool) {
-		if controlled {
-			ui.Act(consent.ActionRevokeControl)
-		} else {
-			ui.Act(consent.ActionEnd)
+	// and a badge whose click stops control, then viewing, and whose End
+	// button ends the session once confirmed (see newIndicator). Without it
+	// the customer's page and terminal still show it.
+	var in atomic.Pointer[indicator.Indicator]
+	if d, err := newIndicator(func(z indicator.Zone) {
+		if i := in.Load(); i != nil {
+			i.Click(z)
 		}
 	}); err != nil {
 		log.Warn("on-screen indicator unavailable", "err", err)
 	} else {
-		fs = append(fs, indicator.New(d, lang, log))
+		i := indicator.New(d, lang, log)
+		i.OnAction(ui.Act)
+		in.Store(i)
+		fs = append(fs, i)
 	}
 
 	return fs, nil

@@ -19,8 +19,8 @@ func newOverlay() (overlay.Backend, error) { return overlay.NewX11("") }
 func newDesktop() (privacy.Desktop, error) { return privacy.NewX11("") }
 
 // newIndicator opens the on-screen frame and badge on $DISPLAY.
-func newIndicator(onStop func(controlled bool)) (indicator.Display, error) {
-	return indicator.NewX11("", onStop)
+func newIndicator(onClick func(indicator.Zone)) (indicator.Display, error) {
+	return indicator.NewX11("", onClick)
 }
 
 // checkSystem says whether this system can run the agent: any Linux can

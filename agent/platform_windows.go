@@ -23,8 +23,8 @@ func newDesktop() (privacy.Desktop, error) { return privacy.NewWin32() }
 
 // newIndicator shows the frame and badge as topmost windows that never
 // take the focus; the process's windows go with it when it exits.
-func newIndicator(onStop func(controlled bool)) (indicator.Display, error) {
-	return indicator.NewWin32(onStop)
+func newIndicator(onClick func(indicator.Zone)) (indicator.Display, error) {
+	return indicator.NewWin32(onClick)
 }
 
 // checkSystem refuses Windows before 10, which the agent is not built nor

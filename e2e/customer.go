@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"image"
 	"os"
 	"os/exec"
 	"regexp"
@@ -16,6 +17,8 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
+
+	"github.com/lifeline-support/lifeline/agent/indicator"
 )
 
 // Customer is a customer who opened an invitation and runs the agent.
@@ -233,4 +236,57 @@ func (c *Customer) ClickScreen(t testing.TB, x, y int) {
 	if err := xtest.FakeInputChecked(conn, xproto.ButtonRelease, 1, 0, root, 0, 0, 0).Check(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// ClickBadge clicks the text of the on-screen badge (on top of everything,
+// in the bottom right corner unless dragged), as the customer's own mouse
+// would.
+func (c *Customer) ClickBadge(t testing.TB) {
+	t.Helper()
+	badge := c.badge(t)
+	c.ClickScreen(t, badge.Min.X+6, badge.Min.Y+badge.Dy()/2)
+}
+
+// badge is where the on-screen badge is: the top window, BadgeHeight high.
+func (c *Customer) badge(t testing.TB) image.Rectangle {
+	t.Helper()
+	var badge image.Rectangle
+	waitFor(t, "the badge on the screen", func() bool {
+		badge = c.s.TopWindow(t)
+		return badge.Dy() == indicator.BadgeHeight
+	})
+	return badge
+}
+
+// DragBadge drags the on-screen badge by (dx, dy) with the customer's own
+// mouse (XTEST) and returns where it is then.
+func (c *Customer) DragBadge(t testing.TB, dx, dy int) image.Rectangle {
+	t.Helper()
+	from := c.badge(t)
+	conn, err := xgb.NewConnDisplay(c.s.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := xtest.Init(conn); err != nil {
+		t.Fatalf("XTEST: %v", err)
+	}
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	px, py := from.Min.X+6, from.Min.Y+from.Dy()/2
+	xtest.FakeInput(conn, xproto.MotionNotify, 0, 0, root, int16(px), int16(py), 0)
+	xtest.FakeInput(conn, xproto.ButtonPress, 1, 0, root, 0, 0, 0)
+	for i := 1; i <= 10; i++ {
+		xtest.FakeInput(conn, xproto.MotionNotify, 0, 0, root, int16(px+dx*i/10), int16(py+dy*i/10), 0)
+	}
+	if err := xtest.FakeInputChecked(conn, xproto.ButtonRelease, 1, 0, root, 0, 0, 0).Check(); err != nil {
+		t.Fatal(err)
+	}
+	want := from.Add(image.Pt(dx, dy))
+	var now image.Rectangle
+	for deadline := time.Now().Add(Timeout); now != want; time.Sleep(20 * time.Millisecond) {
+		if now = c.s.TopWindow(t); time.Now().After(deadline) {
+			t.Fatalf("the badge dragged from %v to %v is at %v", from, want, now)
+		}
+	}
+	return now
 }

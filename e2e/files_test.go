@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 func fileSHA(t testing.TB, p string) string {
@@ -62,13 +64,14 @@ func TestFilesBothWays(t *testing.T) {
 		t.Fatalf("sha mismatch: console %s, want %s", got.SHA256, sum)
 	}
 	waitLong(t, "the customer's log", Timeout, func() bool {
-		return strings.Contains(customer.FilesLog(t), "File received: report.bin, 209.7 MB, SHA-256 "+sum)
+		log := customer.FilesLog(t)
+		return strings.Contains(log, "File received: report.bin, 209.7 MB (saved as") && strings.Contains(log, "SHA-256 "+sum)
 	})
 	if !strings.Contains(tech.LogText(t), "File sent: report.bin, 209.7 MB, SHA-256 "+sum) {
 		t.Fatalf("console log: %s", tech.LogText(t))
 	}
 	// The customer's one running log has it too, with the chat.
-	customer.WaitChat(t, "File received: report.bin, 209.7 MB, SHA-256 "+sum)
+	customer.WaitChat(t, "File received: report.bin, 209.7 MB (saved as")
 
 	// The customer sends a file from their page.
 	path2, sum2 := MakeFile(t, "photos.bin", size+12345)
@@ -174,5 +177,54 @@ func TestFilesCancelAndHostileName(t *testing.T) {
 	}
 	if fileSHA(t, filepath.Join(downloads, "_CON.txt")) != sum {
 		t.Fatal("sanitised file differs")
+	}
+}
+
+// Defect 10 of issue 18: the customer typed the path of the folder to save a
+// file in, and read a 64-digit SHA-256 in every line of the log. The card
+// chooses the folder by browsing (nothing to type), and the SHA-256 waits in
+// the line's details.
+func TestFileCardChoosesAFolder(t *testing.T) {
+	tech, customer, downloads := connectedForFiles(t)
+	invoices := filepath.Join(downloads, "Invoices")
+	if err := os.Mkdir(invoices, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path, sum := MakeFile(t, "fix.sh", 4096)
+	tech.SendFile(t, path)
+	run(t, customer.ctx, "open the folder chooser",
+		chromedp.WaitVisible(chromedp.ID("files-offer")),
+		click("files-dir-change"),
+		chromedp.WaitVisible(`//ul[@id="files-chooser-dirs"]//button[text()="Invoices"]`),
+		chromedp.Click(`//ul[@id="files-chooser-dirs"]//button[text()="Invoices"]`),
+		chromedp.WaitVisible(`//p[@id="files-chooser-path"][text()="`+invoices+`"]`),
+		click("files-chooser-pick"),
+		chromedp.WaitNotVisible(chromedp.ID("files-chooser")),
+	)
+	if n := get(t, customer.ctx, "text fields in the offer", chromedp.Evaluate[int](`document.querySelectorAll('#files-offer input').length`)); n != 0 {
+		t.Errorf("the offer still has %d fields to type in", n)
+	}
+	if got := get(t, customer.ctx, "the folder chosen", chromedp.Text(chromedp.ID("files-dir"))); got != invoices {
+		t.Fatalf("the folder shown is %q, want %q", got, invoices)
+	}
+	customer.AcceptFile(t)
+	waitFor(t, "the file in the folder chosen", func() bool {
+		_, err := os.Stat(filepath.Join(invoices, "fix.sh"))
+		return err == nil
+	})
+	if fileSHA(t, filepath.Join(invoices, "fix.sh")) != sum {
+		t.Fatal("the file received differs")
+	}
+	var line, detail string
+	waitFor(t, "the line in the customer's log", func() bool {
+		line = get(t, customer.ctx, "the log line", chromedp.Evaluate[string](`(document.querySelector("#files-log .files-entry span") || {}).textContent || ""`))
+		return line != ""
+	})
+	detail = get(t, customer.ctx, "the log details", chromedp.Evaluate[string](`(document.querySelector("#files-log details") || {}).textContent || ""`))
+	if want := "File received: fix.sh, 4.1 kB (saved as " + filepath.Join(invoices, "fix.sh") + ")"; line != want {
+		t.Errorf("the log line reads %q, want %q", line, want)
+	}
+	if !strings.Contains(detail, "SHA-256 "+sum) {
+		t.Errorf("the line's details read %q, want the SHA-256", detail)
 	}
 }

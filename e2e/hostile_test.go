@@ -223,9 +223,9 @@ func TestHostileDrawingCannotHideTheIndicatorOrInput(t *testing.T) {
 		return len(auditOf(t, hostile, "type=control.taken&session="+sid)) == 1
 	})
 	var badge image.Rectangle
-	waitFor(t, "the red badge at the top of the screen", func() bool {
+	waitFor(t, "the red badge in the corner of the screen", func() bool {
 		badge = stack.TopWindow(t)
-		return badge.Min.Y == 0 && badge.Dy() == indicator.BadgeHeight && IsRed(stack.Screen(t).RGBAAt(badge.Min.X+2, badge.Min.Y+2))
+		return badge.Max.Y == ScreenH-indicator.BottomMargin && badge.Dy() == indicator.BadgeHeight && IsRed(stack.Screen(t).RGBAAt(badge.Min.X+2, badge.Min.Y+2))
 	})
 
 	send := func(dc *webrtc.DataChannel, v any) {
@@ -246,7 +246,7 @@ func TestHostileDrawingCannotHideTheIndicatorOrInput(t *testing.T) {
 	isBlue := func(c color.RGBA) bool { return c.B > 200 && c.R < 60 && c.G < 60 }
 	// Then dots one by one, each raising the drawing again as it shows.
 	for i := range 10 {
-		p := image.Pt(ScreenW/2+12*i, ScreenH*9/10)
+		p := image.Pt(ScreenW/2+12*i, ScreenH*3/4) // clear of the badge in the corner
 		send(draw, protocol.DrawMessage{Kind: protocol.DrawStroke, ID: fmt.Sprint("dot", i), Color: "#0000ff", Width: 6,
 			Points: []float64{float64(p.X) / (ScreenW - 1), float64(p.Y) / (ScreenH - 1)}})
 		waitFor(t, fmt.Sprint("dot ", i, " on the screen"), func() bool { return isBlue(stack.Screen(t).RGBAAt(p.X, p.Y)) })

@@ -65,8 +65,14 @@ func TestQueueTabsHoldAndTransfer(t *testing.T) {
 		return !strings.Contains(customers[0].PageText(t), "On hold")
 	})
 
-	// Transfer the second with a comment; Claire accepts and, once the customer
-	// allows her, gets the screen.
+	// Transfer the second, on hold, with a comment; Claire accepts and, once
+	// the customer allows her, gets the screen. Accepting ends the hold: the
+	// customer's page no longer says On hold (defect 3 of issue 18: it did).
+	tech.QueueAction(t, sids[1], "q-hold")
+	tech.WaitQueueState(t, sids[1], "on_hold")
+	waitFor(t, "the second customer told they are on hold", func() bool {
+		return strings.Contains(customers[1].PageText(t), "On hold")
+	})
 	tech.Transfer(t, sids[1], "claire", "Printer driver; prefers French")
 	tech.WaitQueueState(t, sids[1], "outgoing")
 	if it := claire.WaitQueueState(t, sids[1], "incoming"); it.Comment != "Printer driver; prefers French" {
@@ -97,6 +103,9 @@ func TestQueueTabsHoldAndTransfer(t *testing.T) {
 	waitFor(t, "the customer told who helps them now", func() bool {
 		return strings.Contains(customers[1].PageText(t), "Claire Martin")
 	})
+	if text := customers[1].PageText(t); strings.Contains(text, "On hold") || !strings.Contains(text, "Your screen is being viewed") {
+		t.Errorf("after the transfer was accepted the customer's page says:\n%s", text)
+	}
 
 	// Offer the third, then take it back before Claire accepts.
 	tech.Transfer(t, sids[2], "claire", "Never mind")

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 )
 
@@ -161,4 +163,36 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// Defect 8 of issue 18: after the technician ended the session normally, the
+// customer's page said "Lost contact with Lifeline on this computer" and its
+// file picker still looked usable. It says the session has ended, and every
+// control on it (the panels' included) is disabled.
+func TestCustomerPageAfterTheEnd(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Dupont")
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
+	run(t, customer.ctx, "see the file picker", chromedp.WaitVisible(chromedp.ID("files-input")))
+
+	tech.End(t)
+	if code, out, _ := customer.WaitExit(t); code != 0 {
+		t.Fatalf("agent exited with %d:\n%s", code, out)
+	}
+	if got := customer.WaitEnded(t); !strings.Contains(got, "The session has ended") || !strings.Contains(got, "The technician ended the session.") {
+		t.Errorf("the end reads %q", got)
+	}
+	const enabled = `[...document.querySelectorAll("main button, main input, main select, main textarea")].filter(e => !e.disabled).map(e => e.id || e.className)`
+	var left []string
+	waitFor(t, "every control on the page disabled", func() bool {
+		left = get(t, customer.ctx, "the controls still enabled", chromedp.Evaluate[[]string](enabled))
+		return len(left) == 0
+	})
+	if text := customer.PageText(t); strings.Contains(text, "Lost contact") {
+		t.Errorf("after a normal end the page says it lost contact:\n%s", text)
+	}
 }

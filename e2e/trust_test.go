@@ -85,8 +85,9 @@ func TestConsoleUnderCSPAndTheCustomerSeesTheRealOrganisation(t *testing.T) {
 	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
 
 	// The desktop itself shows it is being viewed (an orange frame, seen in
-	// the technician's video too), then controlled (red); the badge at the top
-	// stops control in one click of the customer's own mouse.
+	// the technician's video too), then controlled (red); the badge in the
+	// bottom right corner stops control in one click of the customer's own
+	// mouse.
 	orange, red := [3]int{255, 140, 0}, [3]int{220, 0, 0}
 	waitFor(t, "the orange frame while viewed", func() bool { return near(tech.Pixel(t, 1, ScreenH/2), orange, 40) })
 	tech.RequestControl(t)
@@ -94,7 +95,7 @@ func TestConsoleUnderCSPAndTheCustomerSeesTheRealOrganisation(t *testing.T) {
 	customer.Allow(t)
 	tech.WaitStatus(t, "Connected to Marie Dupont — in control")
 	waitFor(t, "the red frame while controlled", func() bool { return near(tech.Pixel(t, 1, ScreenH/2), red, 40) })
-	customer.ClickScreen(t, ScreenW/2, 10)
+	customer.ClickBadge(t)
 	tech.WaitStatus(t, "Connected to Marie Dupont — view only")
 	waitFor(t, "the orange frame again", func() bool { return near(tech.Pixel(t, 1, ScreenH/2), orange, 40) })
 	tech.Chat(t, "Hello from the console")

@@ -218,10 +218,23 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 		return got[0]
 	})
 
-	// The customer revokes control with a click on the badge at the top of
-	// their screen: the frame turns orange, and even input forged on the
+	// The badge follows the customer's drag; then they revoke control with a
+	// click on it: the frame turns orange, and even input forged on the
 	// data channel is dropped by the agent.
-	customer.ClickScreen(t, ScreenW/2, 3)
+	badge := customer.DragBadge(t, -200, -150)
+	scr := stack.Screen(t)
+	white := 0
+	for y := badge.Min.Y; y < badge.Max.Y; y++ {
+		for x := badge.Min.X; x < badge.Max.X; x++ {
+			if c := scr.RGBAAt(x, y); c.R > 240 && c.G > 240 && c.B > 240 {
+				white++
+			}
+		}
+	}
+	if white < 100 {
+		t.Errorf("the badge shows no text (%d white pixels)", white)
+	}
+	customer.ClickBadge(t)
 	tech.WaitStatus(t, "view only")
 	frameAt("the orange frame again", [3]int{255, 140, 0})
 	mark = win.Mark(t)

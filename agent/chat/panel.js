@@ -136,3 +136,5 @@ autoBox.addEventListener("change", () => {
 
 const es = new EventSource("chat/events" + q);
 es.onmessage = (e) => render(JSON.parse(e.data));
+// The session ended (the page disabled every control): nothing comes any more.
+document.addEventListener("lifeline:ended", () => es.close());

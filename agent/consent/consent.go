@@ -60,6 +60,9 @@ const (
 	ActionEnd Action = "end"
 	// ActionRevokeClipboard: the customer asked to stop sharing the clipboard now.
 	ActionRevokeClipboard Action = "revoke_clipboard"
+	// ActionRevokeView: the customer asked to stop sharing the screen now
+	// (control ends with it), from the on-screen badge.
+	ActionRevokeView Action = "revoke_view"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -278,8 +281,9 @@ func (u *UI) SetInfo(info Info) {
 	u.notifyLocked()
 }
 
-// SetState updates the indicator: what is granted now, and whether the technician is
-// connected. Control shows as "being controlled" (red). After Ended it is ignored.
+// SetState updates the indicator: what is granted now, and whether a technician
+// picked the session up (false: the customer waits in the queue). Control shows
+// as "being controlled" (red). After Ended it is ignored.
 func (u *UI) SetState(p protocol.Permissions, connected bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -474,7 +478,7 @@ func (u *UI) actLocked(a Action) {
 	switch a {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
-	case ActionRevokeControl, ActionRevokeClipboard:
+	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView:
 	default:
 		return
 	}

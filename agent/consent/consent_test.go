@@ -487,10 +487,10 @@ func TestPageEscapesNamesAndSpeaksFrench(t *testing.T) {
 func TestPageInFrenchByConfig(t *testing.T) {
 	h := start(t, Config{Lang: i18n.FR})
 	page := h.body("GET", "", nil)
-	if !strings.Contains(page, "En attente du technicien") || !strings.Contains(page, `<html lang="fr">`) {
+	if !strings.Contains(page, "un technicien va prendre en charge") || !strings.Contains(page, `<html lang="fr">`) {
 		t.Error("page not in French")
 	}
-	if en := h.body("GET", "?lang=en", nil); !strings.Contains(en, "Waiting for the technician") {
+	if en := h.body("GET", "?lang=en", nil); !strings.Contains(en, "Waiting in the queue") {
 		t.Error("?lang=en does not switch to English")
 	}
 }

@@ -201,7 +201,9 @@ func (u *UI) servePage(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveEvents streams the view as Server-Sent Events: the current one at once, then
-// one after every change, until the page goes away or the UI closes.
+// one after every change, until the page goes away or the UI closes. A session
+// that ended is said before the stream closes, however soon the UI closes after
+// Ended: the page shows the end, not a lost connection.
 func (u *UI) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
@@ -218,7 +220,7 @@ func (u *UI) serveEvents(w http.ResponseWriter, r *http.Request) {
 		changed := u.changed
 		closed := u.closed
 		u.mu.Unlock()
-		if closed {
+		if closed && !v.Ended {
 			return
 		}
 		b, err := json.Marshal(v)
@@ -228,7 +230,7 @@ func (u *UI) serveEvents(w http.ResponseWriter, r *http.Request) {
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
 			return
 		}
-		if err := rc.Flush(); err != nil {
+		if err := rc.Flush(); err != nil || closed {
 			return
 		}
 		select {
@@ -236,7 +238,7 @@ func (u *UI) serveEvents(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-u.ctx.Done():
-			return
+			// Closed: one more turn says how it ended, if it did.
 		}
 	}
 }

@@ -109,6 +109,8 @@ type entry struct {
 	At   time.Time
 	Key  string
 	Args []any
+	// SHA is the file's SHA-256, shown in the line's details, not in it.
+	SHA string
 }
 
 // New returns a Feature.
@@ -227,7 +229,12 @@ func (f *Feature) notifyLocked() {
 
 // logLocked adds a line to the panel's log. f.mu must be held.
 func (f *Feature) logLocked(key string, args ...any) {
-	e := entry{At: time.Now(), Key: key, Args: args}
+	f.addLocked(entry{At: time.Now(), Key: key, Args: args})
+}
+
+// addLocked adds e to the panel's log, and its line (without the details)
+// to the session's log. f.mu must be held.
+func (f *Feature) addLocked(e entry) {
 	f.history = append(f.history, e)
 	if len(f.history) > 100 {
 		f.history = f.history[1:]

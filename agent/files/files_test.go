@@ -290,7 +290,7 @@ func TestReceive(t *testing.T) {
 	if got := entries(dir); len(got) != 2 {
 		t.Fatalf("folder holds %q", got)
 	}
-	if v, _, _ := f.view("en"); !strings.Contains(v.Log[len(v.Log)-1].Text, "File received: passwd (1), 2.7 MB, SHA-256 "+hexSum(content)) {
+	if v, _, _ := f.view("en"); !strings.Contains(v.Log[len(v.Log)-1].Text, "File received: passwd (1), 2.7 MB") || v.Log[len(v.Log)-1].Detail != "SHA-256 "+hexSum(content) {
 		t.Fatalf("log %+v", v.Log)
 	}
 }

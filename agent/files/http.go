@@ -29,6 +29,9 @@ type panelView struct {
 type logLine struct {
 	At   int64  `json:"at"`
 	Text string `json:"text"`
+	// Detail is what the line keeps out of the customer's way (the
+	// file's SHA-256), shown when they open it.
+	Detail string `json:"detail,omitempty"`
 }
 
 // render renders a log entry in lang, reasons included.
@@ -61,7 +64,11 @@ func (f *Feature) view(lang i18n.Lang) (panelView, chan struct{}, bool) {
 		v.Out = o.progress.view(lang, o.id, o.name, st)
 	}
 	for _, e := range f.history {
-		v.Log = append(v.Log, logLine{At: e.At.UnixMilli(), Text: render(lang, e)})
+		l := logLine{At: e.At.UnixMilli(), Text: render(lang, e)}
+		if e.SHA != "" {
+			l.Detail = i18n.T(lang, "agent.files.log.sha", e.SHA)
+		}
+		v.Log = append(v.Log, l)
 	}
 	return v, f.changed, v.In != nil || v.Out != nil
 }
@@ -69,7 +76,7 @@ func (f *Feature) view(lang i18n.Lang) (panelView, chan struct{}, bool) {
 // ServeHTTP serves the panel under the customer page's /SECRET/files/ (the page
 // has checked Host, secret and Origin): panel.js, panel.css, i18n (the panel's
 // strings), events (SSE of panelView), POST accept/decline/cancel (JSON
-// {"id","dir"}) and POST send?name= (the file as the body, streamed to the
+// {"id","dir"}), GET folders?path= (the folder chooser) and POST send?name= (the file as the body, streamed to the
 // technician; answers when the technician has checked it).
 func (f *Feature) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.FromEnv()
@@ -96,6 +103,8 @@ func (f *Feature) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveAction(w, r, lang)
 	case "/send":
 		f.serveSend(w, r, lang)
+	case "/folders":
+		f.serveFolders(w, r, lang)
 	default:
 		http.NotFound(w, r)
 	}

@@ -216,7 +216,7 @@ func (in *incoming) finish() {
 	f.cfg.Journal.Partial(in.tmp, true) // renamed to dst
 	f.log.Info("file received", "path", dst, "size", in.progress.size, "sha256", got)
 	f.report(protocol.Audit{Event: protocol.AuditFileSent, Name: filepath.Base(dst), Size: in.progress.size, SHA256: got})
-	f.detachIn(in, "agent.files.log.received", filepath.Base(dst), HumanSize(in.progress.size), got, dst)
+	f.detachInSHA(in, got, "agent.files.log.received", filepath.Base(dst), HumanSize(in.progress.size), dst)
 	f.sendControl(protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
 }
 
@@ -254,11 +254,16 @@ func (in *incoming) end(msg *protocol.FileMessage, key string, args ...any) {
 }
 
 func (f *Feature) detachIn(in *incoming, key string, args ...any) {
+	f.detachInSHA(in, "", key, args...)
+}
+
+// detachInSHA is detachIn with the file's SHA-256 for the log line's details.
+func (f *Feature) detachInSHA(in *incoming, sha, key string, args ...any) {
 	f.mu.Lock()
 	if f.in == in {
 		f.in = nil
 	}
-	f.logLocked(key, args...)
+	f.addLocked(entry{At: time.Now(), Key: key, Args: args, SHA: sha})
 	f.mu.Unlock()
 }
 
@@ -405,7 +410,7 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 		f.log.Info("file sent", "name", o.name, "size", size, "sha256", sum)
 		f.report(protocol.Audit{Event: protocol.AuditFileReceived, Name: o.name, Size: size, SHA256: sum})
 		f.mu.Lock()
-		f.logLocked("agent.files.log.sent", o.name, HumanSize(size), sum)
+		f.addLocked(entry{At: time.Now(), Key: "agent.files.log.sent", Args: []any{o.name, HumanSize(size)}, SHA: sum})
 		f.mu.Unlock()
 		return nil
 	}

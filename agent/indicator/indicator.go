@@ -1,16 +1,19 @@
 // Package indicator shows, on the customer's desktop itself, that the screen
 // is being viewed or controlled: a coloured frame around the screen and a
-// badge at the top that stops it in one click. It is a session feature (it
-// follows the grants) with no data channel; the drawing sits behind Display
-// (X11 today).
+// badge in a corner (draggable) whose click stops control, then viewing, and
+// whose End button ends the session once confirmed. It is a session feature
+// (it follows the grants and the hold) with no data channel; the drawing sits
+// behind Display (X11, Win32), the rules here.
 package indicator
 
 import (
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
@@ -26,13 +29,38 @@ const (
 	// Lost: the technician's connection is lost; the badge says so and the
 	// frame, which means "viewed", is not shown.
 	Lost
+	// Held: the technician put the session on hold; nothing of the screen
+	// is sent, so the badge alone says so, without the frame.
+	Held
 )
 
-// Display draws the indicator. Show replaces what is shown; text is the
-// badge's line. Implementations call the stop function given to them when the
-// customer clicks the badge.
+// Zone is a part of the badge the customer clicked.
+type Zone int
+
+// Zones of the badge.
+const (
+	// ZoneStop is the badge's text: stop control, or viewing.
+	ZoneStop Zone = iota
+	// ZoneEnd is the badge's End button, at its right.
+	ZoneEnd
+)
+
+// Badge is what the badge shows: its line, and the label of its End button.
+type Badge struct {
+	Text string
+	End  string
+	// Confirm: End was clicked once; its label asks for a second click.
+	Confirm bool
+}
+
+// confirmFor is how long the badge waits for the second click on End.
+const confirmFor = 6 * time.Second
+
+// Display draws the indicator. Show replaces what is shown. Implementations
+// report the customer's clicks on the badge (by Zone) to the function given
+// to them, and let the customer drag the badge elsewhere (a drag is no click).
 type Display interface {
-	Show(s State, text string) error
+	Show(s State, b Badge) error
 	Close() error
 }
 
@@ -46,7 +74,9 @@ type Indicator struct {
 	org, tech, server string
 	state             State
 	grants            protocol.Permissions
-	lost              bool
+	lost, held        bool
+	act               func(consent.Action)
+	confirm           *time.Timer // set while End waits for its second click
 }
 
 // New returns an Indicator drawing on d.
@@ -55,6 +85,14 @@ func New(d Display, lang i18n.Lang, log *slog.Logger) *Indicator {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Indicator{d: d, lang: lang, log: log}
+}
+
+// OnAction sets what receives the customer's actions on the badge (stop
+// control, stop viewing, end); it must not block.
+func (in *Indicator) OnAction(f func(consent.Action)) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.act = f
 }
 
 // Handles is false: the indicator serves no data channel.
@@ -94,35 +132,117 @@ func (in *Indicator) SetPeerLost(lost bool) {
 	in.updateLocked()
 }
 
-// updateLocked shows the state the grants and the connection make. in.mu must be held.
+// SetHold shows that the technician put the session on hold (or resumed it).
+func (in *Indicator) SetHold(on bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.held = on
+	in.updateLocked()
+}
+
+// Click takes the customer's click on zone z of the badge: the text stops
+// control (or viewing, when not controlled); End asks for a second click
+// within a few seconds before it ends the session, and any other click
+// takes the question back.
+func (in *Indicator) Click(z Zone) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.state == Off {
+		return
+	}
+	a := consent.ActionRevokeView
+	switch {
+	case z == ZoneEnd && in.confirm == nil:
+		in.confirm = time.AfterFunc(confirmFor, in.confirmExpired)
+		in.showLocked()
+		return
+	case z == ZoneEnd:
+		in.cancelConfirmLocked()
+		a = consent.ActionEnd
+	default:
+		if in.confirm != nil {
+			in.cancelConfirmLocked()
+			in.showLocked()
+		}
+		if in.state == Controlled {
+			a = consent.ActionRevokeControl
+		}
+	}
+	in.log.Info("customer clicked the on-screen badge", "action", a)
+	if in.act != nil {
+		in.act(a)
+	}
+}
+
+// confirmExpired takes back the question of End after confirmFor.
+func (in *Indicator) confirmExpired() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.confirm != nil {
+		in.confirm = nil
+		if in.state != Off {
+			in.showLocked()
+		}
+	}
+}
+
+// cancelConfirmLocked takes back the question of End. in.mu must be held.
+func (in *Indicator) cancelConfirmLocked() {
+	if in.confirm != nil {
+		in.confirm.Stop()
+		in.confirm = nil
+	}
+}
+
+// updateLocked shows the state the grants, the connection and the hold
+// make. in.mu must be held.
 func (in *Indicator) updateLocked() {
 	s := Off
 	switch {
-	case in.lost && (in.grants.View || in.grants.Control):
+	case !in.grants.View && !in.grants.Control:
+	case in.lost:
 		s = Lost
+	case in.held:
+		s = Held
 	case in.grants.Control:
 		s = Controlled
-	case in.grants.View:
+	default:
 		s = Viewed
 	}
 	if s == in.state {
 		return
 	}
 	in.state = s
+	if s == Off {
+		in.cancelConfirmLocked()
+	}
 	in.showLocked()
 }
 
 // showLocked draws the current state. in.mu must be held.
 func (in *Indicator) showLocked() {
-	if err := in.d.Show(in.state, Text(in.lang, in.state, in.org, in.server)); err != nil {
+	b := Badge{Text: Text(in.lang, in.state, in.org, in.server)}
+	if in.state != Off {
+		b.End = i18n.T(in.lang, "agent.indicator.end")
+		if in.confirm != nil {
+			b.End, b.Confirm = i18n.T(in.lang, "agent.indicator.end.confirm"), true
+		}
+	}
+	if err := in.d.Show(in.state, b); err != nil {
 		in.log.Warn("on-screen indicator", "err", err)
 	}
 }
 
 // Close removes the indicator from the screen.
-func (in *Indicator) Close() error { return in.d.Close() }
+func (in *Indicator) Close() error {
+	in.mu.Lock()
+	in.cancelConfirmLocked()
+	in.mu.Unlock()
+	return in.d.Close()
+}
 
-// Text is the badge's line for state s: who, and through which server.
+// Text is the badge's line for state s: who, through which server, and
+// what a click does.
 func Text(lang i18n.Lang, s State, org, server string) string {
 	switch s {
 	case Controlled:
@@ -131,6 +251,8 @@ func Text(lang i18n.Lang, s State, org, server string) string {
 		return i18n.T(lang, "agent.indicator.viewed", org, server)
 	case Lost:
 		return i18n.T(lang, "agent.indicator.lost")
+	case Held:
+		return i18n.T(lang, "agent.indicator.held", org)
 	}
 	return ""
 }

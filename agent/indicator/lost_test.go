@@ -9,8 +9,8 @@ import (
 
 type fakeDisplay struct{ shown []State }
 
-func (f *fakeDisplay) Show(s State, _ string) error { f.shown = append(f.shown, s); return nil }
-func (f *fakeDisplay) Close() error                 { return nil }
+func (f *fakeDisplay) Show(s State, _ Badge) error { f.shown = append(f.shown, s); return nil }
+func (f *fakeDisplay) Close() error                { return nil }
 
 // While the technician's connection is lost the indicator shows Lost, not
 // Viewed or Controlled, and goes back to what the grants say when it returns.

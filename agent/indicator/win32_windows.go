@@ -2,6 +2,7 @@ package indicator
 
 import (
 	"fmt"
+	"image"
 	"runtime"
 	"sync"
 
@@ -10,22 +11,34 @@ import (
 
 // Win32 draws the indicator in topmost windows that never take the focus:
 // four thin layered strips framing the virtual screen, click-through
-// (WS_EX_TRANSPARENT), and a badge at the top centre that takes clicks.
+// (WS_EX_TRANSPARENT), and a badge in the bottom right corner that takes
+// clicks on its text and on its End button, and follows a drag (a drag is
+// no click).
 // Every window call happens on one OS thread, which runs their message
 // loop.
 type Win32 struct {
-	onStop func(controlled bool)
-	done   chan struct{}
-	once   sync.Once
+	onClick func(Zone)
+	done    chan struct{}
+	once    sync.Once
 
 	// Owned by the window thread once NewWin32 returns.
 	strips  [4]uintptr
-	badge   uintptr
+	win     uintptr // the badge's window
 	brushes map[State]uintptr
+	// press is where the pointer went down on the badge and pressAt where
+	// the badge was then; dragging is set once it moved beyond dragSlop.
+	press, pressAt image.Point
+	pressed        bool
+	dragging       bool
 
 	mu    sync.Mutex // guards the fields below
 	state State
-	text  string
+	badge Badge
+	look  layout // the badge drawn (render), its End button's place
+	// at is the badge's place now; corner its bottom right corner where
+	// the customer dragged it (nil: the default corner).
+	at     image.Rectangle
+	corner *image.Point
 }
 
 const (
@@ -44,14 +57,14 @@ var (
 
 const className = "LifelineIndicator"
 
-// NewWin32 creates the indicator's windows, hidden; onStop runs (on the
+// NewWin32 creates the indicator's windows, hidden; onClick runs (on the
 // window thread; it must not block) when the customer clicks the badge.
-func NewWin32(onStop func(controlled bool)) (*Win32, error) {
-	w := &Win32{onStop: onStop, done: make(chan struct{}), brushes: map[State]uintptr{
-		Viewed:     win32.Brush(viewedRGB[0], viewedRGB[1], viewedRGB[2]),
-		Controlled: win32.Brush(controlledRGB[0], controlledRGB[1], controlledRGB[2]),
-		Lost:       win32.Brush(lostRGB[0], lostRGB[1], lostRGB[2]),
-	}}
+func NewWin32(onClick func(Zone)) (*Win32, error) {
+	w := &Win32{onClick: onClick, done: make(chan struct{}), brushes: map[State]uintptr{}}
+	for _, st := range []State{Viewed, Controlled, Lost, Held} {
+		c := rgbOf(st)
+		w.brushes[st] = win32.Brush(c[0], c[1], c[2])
+	}
 	started := make(chan error, 1)
 	go w.run(started)
 	if err := <-started; err != nil {
@@ -88,7 +101,7 @@ func (w *Win32) run(started chan<- error) {
 		started <- fmt.Errorf("indicator: %w", err)
 		return
 	}
-	w.badge = h
+	w.win = h
 	w.own(h)
 	started <- nil
 	win32.MessageLoop()
@@ -104,7 +117,7 @@ func (w *Win32) own(h uintptr) {
 func (w *Win32) destroy() {
 	windowsMu.Lock()
 	defer windowsMu.Unlock()
-	for _, h := range append(w.strips[:], w.badge) {
+	for _, h := range append(w.strips[:], w.win) {
 		if h != 0 {
 			delete(windowsOf, h)
 			win32.Destroy(h)
@@ -123,27 +136,52 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 	switch msg {
 	case win32.WM_PAINT:
 		w.mu.Lock()
-		s, text := w.state, w.text
+		s, img := w.state, w.look.img
 		w.mu.Unlock()
-		if h != w.badge {
-			text = ""
-		}
 		win32.Paint(h, func(dc uintptr, rc win32.Rect) {
 			win32.FillRect(dc, rc, w.brushes[s])
-			if text != "" {
-				win32.DrawText(dc, rc, text)
+			if h == w.win && img != nil {
+				// The same picture as on X11: Go Medium text, End button.
+				win32.DrawImage(dc, img)
 			}
 		})
 		return 0, true
 	case win32.WM_MOUSEACTIVATE:
 		return win32.MA_NOACTIVATE, true
-	case win32.WM_LBUTTONUP:
-		if h == w.badge && w.onStop != nil {
+	case win32.WM_LBUTTONDOWN:
+		if h == w.win {
 			w.mu.Lock()
-			s := w.state
+			w.pressAt = w.at.Min
+			w.mu.Unlock()
+			w.pressed, w.dragging = true, false
+			w.press = w.pointer(lParam)
+			win32.CaptureMouse(h)
+		}
+		return 0, true
+	case win32.WM_MOUSEMOVE:
+		if h == w.win && w.pressed {
+			w.drag(w.pointer(lParam))
+		}
+		return 0, true
+	case win32.WM_LBUTTONUP:
+		if h == w.win && w.pressed {
+			w.pressed = false
+			win32.ReleaseMouse()
+			if w.dragging {
+				w.drag(w.pointer(lParam))
+				return 0, true
+			}
+		}
+		if h == w.win && w.onClick != nil {
+			w.mu.Lock()
+			s, endX := w.state, w.look.endX
 			w.mu.Unlock()
 			if s != Off {
-				w.onStop(s == Controlled)
+				z := ZoneStop
+				if int(int16(lParam&0xffff)) >= endX {
+					z = ZoneEnd
+				}
+				w.onClick(z)
 			}
 		}
 		return 0, true
@@ -161,7 +199,7 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 // apply shows the state asked last. Window thread only.
 func (w *Win32) apply() {
 	w.mu.Lock()
-	s, text := w.state, w.text
+	s, b := w.state, w.badge
 	w.mu.Unlock()
 	v := win32.VirtualScreen()
 	x, y, sw, sh := int(v.Left), int(v.Top), int(v.Right-v.Left), int(v.Bottom-v.Top)
@@ -175,29 +213,69 @@ func (w *Win32) apply() {
 		win32.Show(h, frame)
 	}
 	if s == Off {
-		win32.Show(w.badge, false)
+		win32.Show(w.win, false)
 		return
 	}
-	bw := min(sw, win32.TextWidth(text)+2*padding)
-	win32.Place(w.badge, x+(sw-bw)/2, y, bw, BadgeHeight)
-	win32.Redraw(w.badge)
-	win32.Show(w.badge, true)
+	look, err := render(s, b, sw-2*Margin)
+	if err != nil {
+		return
+	}
+	bw := look.img.Rect.Dx()
+	corner := image.Pt(x+sw-Margin, y+sh-BottomMargin)
+	w.mu.Lock()
+	if w.corner != nil {
+		corner = *w.corner
+	}
+	w.look = look
+	w.at = placed(corner, bw, image.Rect(x, y, x+sw, y+sh))
+	at := w.at
+	w.mu.Unlock()
+	win32.Place(w.win, at.Min.X, at.Min.Y, bw, BadgeHeight)
+	win32.Redraw(w.win)
+	win32.Show(w.win, true)
 }
 
-// Show shows state s with the badge's text; it returns once the window
-// thread was asked.
-func (w *Win32) Show(s State, text string) error {
+// pointer is where the pointer of a mouse message's lParam (the badge's
+// client coordinates) is on the screen.
+func (w *Win32) pointer(lParam uintptr) image.Point {
 	w.mu.Lock()
-	w.state, w.text = s, text
+	defer w.mu.Unlock()
+	return w.at.Min.Add(image.Pt(int(int16(lParam&0xffff)), int(int16(lParam>>16&0xffff))))
+}
+
+// drag moves the badge with the pointer, now at p, once it moved beyond
+// dragSlop since the press. Window thread only.
+func (w *Win32) drag(p image.Point) {
+	d := p.Sub(w.press)
+	if !w.dragging && max(d.X, -d.X, d.Y, -d.Y) <= dragSlop {
+		return
+	}
+	w.dragging = true
+	v := win32.VirtualScreen()
+	w.mu.Lock()
+	bw := w.at.Dx()
+	corner := w.pressAt.Add(d).Add(image.Pt(bw, BadgeHeight))
+	w.corner = &corner
+	w.at = placed(corner, bw, image.Rect(int(v.Left), int(v.Top), int(v.Right), int(v.Bottom)))
+	at := w.at
 	w.mu.Unlock()
-	return win32.Post(w.badge, msgShow, 0, 0)
+	win32.Place(w.win, at.Min.X, at.Min.Y, bw, BadgeHeight)
+}
+
+// Show shows state s with badge b; it returns once the window thread was
+// asked.
+func (w *Win32) Show(s State, b Badge) error {
+	w.mu.Lock()
+	w.state, w.badge = s, b
+	w.mu.Unlock()
+	return win32.Post(w.win, msgShow, 0, 0)
 }
 
 // Close removes the windows and ends their thread. It is safe to call more
 // than once.
 func (w *Win32) Close() error {
 	w.once.Do(func() {
-		if win32.Post(w.badge, msgClose, 0, 0) == nil {
+		if win32.Post(w.win, msgClose, 0, 0) == nil {
 			<-w.done
 		}
 	})

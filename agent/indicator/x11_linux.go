@@ -3,6 +3,7 @@ package indicator
 import (
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"log"
 	"math/bits"
@@ -22,45 +23,57 @@ func init() { xgb.Logger = log.New(io.Discard, "", 0) }
 // both indicators above everything else without a raising match between them.
 const WindowName = "Lifeline indicator"
 
-// charWidth is the width of a character of the "fixed" core font.
-const charWidth = 6
-
 // X11 draws the indicator in override-redirect windows: four thin strips
 // framing the screen (click-through, SHAPE input region empty) and a badge
-// that takes clicks. They stay above every window mapped or restacked later,
-// the technician's drawing included.
+// that takes clicks and can be dragged. They stay above every window mapped
+// or restacked later, the technician's drawing included. The badge's text is
+// drawn in Go (see render) and put as an image, so it is readable and needs
+// no X font.
 type X11 struct {
-	conn   *xgb.Conn
-	root   xproto.Window
-	depth  byte
-	visual xproto.Visualid
-	masks  [3]uint32
-	w, h   int
-	strips [4]xproto.Window
-	badge  xproto.Window
-	gc     xproto.Gcontext
-	font   xproto.Font // 0 if no core font could be opened
-	onStop func(controlled bool)
-	done   chan struct{}
-	wg     sync.WaitGroup
-	once   sync.Once
+	conn    *xgb.Conn
+	root    xproto.Window
+	depth   byte
+	visual  xproto.Visualid
+	masks   [3]uint32
+	w, h    int
+	strips  [4]xproto.Window
+	badge   xproto.Window
+	gc      xproto.Gcontext
+	bpp     int  // bits per pixel of the root depth's images (16 or 32)
+	msb     bool // the server wants image bytes most significant first
+	maxReq  int  // largest request, in bytes
+	onClick func(Zone)
+	done    chan struct{}
+	wg      sync.WaitGroup
+	once    sync.Once
 	// peers caches, for the event goroutine only, whether a window is
 	// another indicator's.
 	peers map[xproto.Window]bool
 
-	mu    sync.Mutex // guards the fields below and every request
-	state State
-	text  string
+	// press is where the pointer went down on the badge (root coordinates)
+	// and where the badge was then; dragging is set once it moved beyond
+	// dragSlop. Event goroutine only.
+	press, pressAt image.Point
+	pressed        bool
+	dragging       bool
+
+	mu     sync.Mutex // guards the fields below and every request
+	state  State
+	look   layout
+	pixels []byte // look.img in the server's image format
+	// corner is the badge's bottom right corner: the default one, or where
+	// the customer dragged it.
+	corner image.Point
 }
 
-// NewX11 opens display ("" means $DISPLAY); onStop runs (on the event
+// NewX11 opens display ("" means $DISPLAY); onClick runs (on the event
 // goroutine; it must not block) when the customer clicks the badge.
-func NewX11(display string, onStop func(controlled bool)) (*X11, error) {
+func NewX11(display string, onClick func(Zone)) (*X11, error) {
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
 		return nil, fmt.Errorf("indicator: open the X display: %w", err)
 	}
-	x := &X11{conn: conn, onStop: onStop, done: make(chan struct{}), peers: map[xproto.Window]bool{}}
+	x := &X11{conn: conn, onClick: onClick, done: make(chan struct{}), peers: map[xproto.Window]bool{}}
 	if err := x.init(); err != nil {
 		conn.Close()
 		return nil, err
@@ -74,9 +87,21 @@ func (x *X11) init() error {
 	if err := xshape.Use(x.conn); err != nil {
 		return fmt.Errorf("indicator: %w", err)
 	}
-	scr := xproto.Setup(x.conn).DefaultScreen(x.conn)
+	setup := xproto.Setup(x.conn)
+	scr := setup.DefaultScreen(x.conn)
 	x.root, x.depth, x.visual = scr.Root, scr.RootDepth, scr.RootVisual
 	x.w, x.h = int(scr.WidthInPixels), int(scr.HeightInPixels)
+	x.corner = image.Pt(x.w-Margin, x.h-BottomMargin)
+	x.msb = setup.ImageByteOrder == xproto.ImageOrderMSBFirst
+	x.maxReq = int(setup.MaximumRequestLength) * 4
+	for _, f := range setup.PixmapFormats {
+		if f.Depth == x.depth {
+			x.bpp = int(f.BitsPerPixel)
+		}
+	}
+	if x.bpp != 16 && x.bpp != 32 {
+		return fmt.Errorf("indicator: %d bits per pixel are not supported", x.bpp)
+	}
 	for _, d := range scr.AllowedDepths {
 		for _, v := range d.Visuals {
 			if v.VisualId == scr.RootVisual && v.Class == xproto.VisualClassTrueColor {
@@ -103,22 +128,14 @@ func (x *X11) init() error {
 		x.strips[i] = win
 	}
 	var err error
-	if x.badge, err = x.window(0, 0, 1, BadgeHeight, xproto.EventMaskExposure|xproto.EventMaskButtonPress); err != nil {
+	if x.badge, err = x.window(0, 0, 1, BadgeHeight, xproto.EventMaskExposure|xproto.EventMaskButtonPress|
+		xproto.EventMaskButtonRelease|xproto.EventMaskButton1Motion); err != nil {
 		return err
 	}
 	if x.gc, err = xproto.NewGcontextId(x.conn); err != nil {
 		return fmt.Errorf("indicator: %w", err)
 	}
-	mask, vals := uint32(xproto.GcForeground), []uint32{x.pixel([3]uint8{255, 255, 255})}
-	if f, err := xproto.NewFontId(x.conn); err == nil {
-		name := "fixed"
-		if xproto.OpenFontChecked(x.conn, f, uint16(len(name)), name).Check() == nil {
-			x.font = f
-			mask |= xproto.GcFont
-			vals = append(vals, uint32(f))
-		}
-	}
-	return xproto.CreateGCChecked(x.conn, x.gc, xproto.Drawable(x.badge), mask, vals).Check()
+	return xproto.CreateGCChecked(x.conn, x.gc, xproto.Drawable(x.badge), 0, nil).Check()
 }
 
 func (x *X11) window(px, py, w, h int, events uint32) (xproto.Window, error) {
@@ -138,11 +155,11 @@ func (x *X11) window(px, py, w, h int, events uint32) (xproto.Window, error) {
 	return win, nil
 }
 
-// Show shows state s with text on the badge, or hides everything for Off.
-func (x *X11) Show(s State, text string) error {
+// Show shows state s with badge b, or hides everything for Off.
+func (x *X11) Show(s State, b Badge) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.state, x.text = s, latin1(text)
+	x.state = s
 	wins := append(x.strips[:], x.badge)
 	if s == Off {
 		for _, w := range wins {
@@ -151,39 +168,74 @@ func (x *X11) Show(s State, text string) error {
 		_, err := xproto.GetInputFocus(x.conn).Reply()
 		return err
 	}
-	rgb := viewedRGB
-	switch s {
-	case Controlled:
-		rgb = controlledRGB
-	case Lost:
+	if s == Lost || s == Held {
 		// The badge alone: the frame means someone is viewing.
-		rgb = lostRGB
 		for _, w := range x.strips {
 			xproto.UnmapWindow(x.conn, w)
 		}
 		wins = []xproto.Window{x.badge}
 	}
-	bw := min(x.w, len(x.text)*charWidth+2*padding)
-	xproto.ConfigureWindow(x.conn, x.badge, xproto.ConfigWindowX|xproto.ConfigWindowWidth,
-		[]uint32{uint32((x.w - bw) / 2), uint32(bw)})
+	look, err := render(s, b, x.w-2*Margin)
+	if err != nil {
+		return err
+	}
+	x.look, x.pixels = look, x.encode(look.img)
+	bx, by := x.placeLocked()
+	xproto.ConfigureWindow(x.conn, x.badge, xproto.ConfigWindowX|xproto.ConfigWindowY|xproto.ConfigWindowWidth,
+		[]uint32{uint32(bx), uint32(by), uint32(look.img.Rect.Dx())})
 	for _, w := range wins {
-		xproto.ChangeWindowAttributes(x.conn, w, xproto.CwBackPixel, []uint32{x.pixel(rgb)})
+		xproto.ChangeWindowAttributes(x.conn, w, xproto.CwBackPixel, []uint32{x.pixel(rgbOf(s))})
 		xproto.ClearArea(x.conn, false, w, 0, 0, 0, 0)
 		xproto.MapWindow(x.conn, w)
 	}
 	x.raiseLocked()
 	x.paintLocked()
-	_, err := xproto.GetInputFocus(x.conn).Reply()
+	_, err = xproto.GetInputFocus(x.conn).Reply()
 	return err
 }
 
-// paintLocked draws the badge's text. x.mu must be held.
+// placeLocked is where the badge's top left goes: its bottom right at
+// x.corner, the whole badge on the screen. x.mu must be held.
+func (x *X11) placeLocked() (int, int) {
+	r := placed(x.corner, x.look.img.Rect.Dx(), image.Rect(0, 0, x.w, x.h))
+	return r.Min.X, r.Min.Y
+}
+
+// paintLocked puts the badge's picture, in strips of rows that fit in a
+// request. x.mu must be held.
 func (x *X11) paintLocked() {
-	if x.font == 0 || x.state == Off {
+	if x.state == Off || x.pixels == nil {
 		return
 	}
-	xproto.ClearArea(x.conn, false, x.badge, 0, 0, 0, 0)
-	xproto.ImageText8(x.conn, byte(len(x.text)), xproto.Drawable(x.badge), x.gc, padding, BadgeHeight/2+4, x.text)
+	w := x.look.img.Rect.Dx()
+	stride := w * x.bpp / 8
+	rows := max(1, (x.maxReq-64)/stride)
+	for y := 0; y < BadgeHeight; y += rows {
+		n := min(rows, BadgeHeight-y)
+		xproto.PutImage(x.conn, xproto.ImageFormatZPixmap, xproto.Drawable(x.badge), x.gc,
+			uint16(w), uint16(n), 0, int16(y), 0, x.depth, x.pixels[y*stride:(y+n)*stride])
+	}
+}
+
+// encode turns img into the server's ZPixmap format for the root depth.
+func (x *X11) encode(img *image.RGBA) []byte {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	n := x.bpp / 8
+	out := make([]byte, 0, w*h*n)
+	for py := range h {
+		for px := range w {
+			c := img.RGBAAt(px, py)
+			v := x.pixel([3]uint8{c.R, c.G, c.B})
+			for i := range n {
+				shift := 8 * i
+				if x.msb {
+					shift = 8 * (n - 1 - i)
+				}
+				out = append(out, byte(v>>shift))
+			}
+		}
+	}
+	return out
 }
 
 // raiseLocked keeps the indicator on top. x.mu must be held.
@@ -219,11 +271,35 @@ func (x *X11) events() {
 				x.mu.Unlock()
 			}
 		case xproto.ButtonPressEvent:
+			if e.Detail == xproto.ButtonIndex1 && e.Event == x.badge {
+				x.mu.Lock()
+				bx, by := x.placeLocked()
+				x.mu.Unlock()
+				x.pressed, x.dragging = true, false
+				x.press, x.pressAt = image.Pt(int(e.RootX), int(e.RootY)), image.Pt(bx, by)
+			}
+		case xproto.MotionNotifyEvent:
+			if x.pressed && e.Event == x.badge {
+				x.drag(image.Pt(int(e.RootX), int(e.RootY)))
+			}
+		case xproto.ButtonReleaseEvent:
+			if !x.pressed || e.Detail != xproto.ButtonIndex1 || e.Event != x.badge {
+				continue
+			}
+			x.pressed = false
+			if x.dragging {
+				x.drag(image.Pt(int(e.RootX), int(e.RootY)))
+				continue
+			}
 			x.mu.Lock()
-			s := x.state
+			s, endX := x.state, x.look.endX
 			x.mu.Unlock()
-			if s != Off && x.onStop != nil {
-				x.onStop(s == Controlled)
+			if s != Off && x.onClick != nil {
+				z := ZoneStop
+				if int(e.EventX) >= endX {
+					z = ZoneEnd
+				}
+				x.onClick(z)
 			}
 		// Any other window mapped or restacked may now cover the indicator:
 		// override-redirect ones included, such as the technician's drawing,
@@ -239,6 +315,22 @@ func (x *X11) events() {
 			delete(x.peers, e.Window) // its id may come back for another window
 		}
 	}
+}
+
+// drag moves the badge with the pointer, now at p (root coordinates), once
+// it moved beyond dragSlop since the press. Event goroutine only.
+func (x *X11) drag(p image.Point) {
+	d := p.Sub(x.press)
+	if !x.dragging && max(d.X, -d.X, d.Y, -d.Y) <= dragSlop {
+		return
+	}
+	x.dragging = true
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	at := x.pressAt.Add(d)
+	x.corner = at.Add(image.Pt(x.look.img.Rect.Dx(), BadgeHeight))
+	bx, by := x.placeLocked()
+	xproto.ConfigureWindow(x.conn, x.badge, xproto.ConfigWindowX|xproto.ConfigWindowY, []uint32{uint32(bx), uint32(by)})
 }
 
 // raiseOver raises the indicator after w was mapped or restacked, unless w is
@@ -282,6 +374,14 @@ func (x *X11) Close() error {
 	return nil
 }
 
+// EndX is where the badge's End button starts, from the badge's left edge,
+// for tests.
+func (x *X11) EndX() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.look.endX
+}
+
 // BadgeRect is where the badge is now (x, y, width, height), for tests.
 func (x *X11) BadgeRect() (int, int, int, int) {
 	g, err := xproto.GetGeometry(x.conn, xproto.Drawable(x.badge)).Reply()
@@ -304,19 +404,4 @@ func scale(v uint8, mask uint32) uint32 {
 		u >>= 8 - width
 	}
 	return (u << shift) & mask
-}
-
-// latin1 keeps what the core font can draw (Latin-1), at most 255 bytes.
-func latin1(s string) string {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		if len(b) == 255 {
-			break
-		}
-		if r < 0x20 || r > 0xff {
-			r = '?'
-		}
-		b = append(b, byte(r))
-	}
-	return string(b)
 }

@@ -3,6 +3,7 @@ package indicator
 import (
 	"image"
 	"image/color"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
 
+	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/overlay"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/e2e/xvfb"
@@ -28,17 +30,23 @@ func near(c color.RGBA, rgb [3]uint8) bool {
 }
 
 // On a real X server: nothing while nothing is granted, an orange frame and
-// badge while viewed, red while controlled, and a click on the badge stops.
+// badge while viewed, red while controlled. The badge sits in the bottom
+// right corner, away from title bars, shows readable text, and a click on it
+// stops control, then viewing; its End button asks for a second click; a
+// drag moves it and clicks nothing (defect 5 of issue 18: one click on the
+// badge at the top ended the session).
 func TestIndicatorOnXvfb(t *testing.T) {
 	display := xvfb.Start(t, 640, 400)
-	stops := make(chan bool, 4)
-	x, err := NewX11(display, func(controlled bool) { stops <- controlled })
+	var in atomic.Pointer[Indicator]
+	x, err := NewX11(display, func(z Zone) { in.Load().Click(z) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	in := New(x, i18n.EN, nil)
-	in.SetNames("Acme IT", "Alice", "support.acme.com")
+	in.Store(New(x, i18n.EN, nil))
+	acts := make(chan consent.Action, 8)
+	in.Load().OnAction(func(a consent.Action) { acts <- a })
+	in.Load().SetNames("Acme IT", "Alice", "support.acme.com")
 	pixel := func(px, py int) color.RGBA {
 		t.Helper()
 		img, err := screenshot.GrabX11(display)
@@ -47,20 +55,31 @@ func TestIndicatorOnXvfb(t *testing.T) {
 		}
 		return img.RGBAAt(px, py)
 	}
+	next := func(what string, want consent.Action) {
+		t.Helper()
+		select {
+		case a := <-acts:
+			if a != want {
+				t.Fatalf("%s did %q, want %q", what, a, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s did nothing", what)
+		}
+	}
 
-	in.SetGrants(protocol.Permissions{})
+	in.Load().SetGrants(protocol.Permissions{})
 	if c := pixel(1, 200); near(c, viewedRGB) || near(c, controlledRGB) {
 		t.Fatalf("frame shown with nothing granted: %v", c)
 	}
-	in.SetGrants(protocol.Permissions{View: true})
+	in.Load().SetGrants(protocol.Permissions{View: true})
 	for _, p := range [][2]int{{1, 200}, {638, 200}, {320, 398}, {320, 1}} {
 		if c := pixel(p[0], p[1]); !near(c, viewedRGB) {
 			t.Errorf("viewed: pixel %v is %v, want orange", p, c)
 		}
 	}
 	bx, by, bw, bh := x.BadgeRect()
-	if bw < 200 || bh != BadgeHeight || by != 0 || bx+bw/2 != 320 {
-		t.Errorf("badge at %d,%d %dx%d, want centred at the top", bx, by, bw, bh)
+	if bw < 200 || bh != BadgeHeight || bx+bw != 640-Margin || by+bh != 400-BottomMargin {
+		t.Errorf("badge at %d,%d %dx%d, want it in the bottom right corner", bx, by, bw, bh)
 	}
 	img, _ := screenshot.GrabX11(display)
 	white := 0
@@ -71,27 +90,84 @@ func TestIndicatorOnXvfb(t *testing.T) {
 			}
 		}
 	}
-	if x.font != 0 && white < 50 {
+	if white < 100 {
 		t.Errorf("the badge shows no text (%d white pixels)", white)
 	}
-	t.Logf("badge text: %d white pixels, font %v", white, x.font != 0)
-	in.SetGrants(protocol.Permissions{View: true, Control: true})
+	in.Load().SetGrants(protocol.Permissions{View: true, Control: true})
 	if c := pixel(1, 200); !near(c, controlledRGB) {
 		t.Errorf("controlled: frame is %v, want red", c)
 	}
-	// The frame lets clicks through; the badge takes them.
-	click(t, x, bx+bw/2, by+bh/2)
-	select {
-	case controlled := <-stops:
-		if !controlled {
-			t.Error("click while controlled did not ask to stop control")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a click on the badge did nothing")
+
+	// A drag moves the badge and clicks nothing.
+	bx, by, bw, bh = x.BadgeRect()
+	dx := -bx / 2
+	drag(t, x, bx+20, by+bh/2, bx+20+dx, by+bh/2-150)
+	if nx, ny, _, _ := x.BadgeRect(); nx != bx+dx || ny != by-150 {
+		t.Errorf("dragged by %d,-150 from %d,%d: the badge is at %d,%d", dx, bx, by, nx, ny)
 	}
-	in.SetGrants(protocol.Permissions{})
+	bx, by, bw, bh = x.BadgeRect()
+
+	// The frame lets clicks through; the badge takes them.
+	click(t, x, bx+20, by+bh/2)
+	next("a click while controlled", consent.ActionRevokeControl)
+	in.Load().SetGrants(protocol.Permissions{View: true})
+	bx, by, bw, bh = x.BadgeRect()
+	click(t, x, bx+20, by+bh/2)
+	next("a click while viewed", consent.ActionRevokeView)
+
+	// End asks first.
+	bx, by, bw, bh = x.BadgeRect()
+	endAt := bx + x.EndX() + 6
+	click(t, x, endAt, by+bh/2)
+	deadline := time.Now().Add(10 * time.Second)
+	for !near(pixel(endAt, by+2), confirmRGB) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after one click on End the button is %v, want it to ask again", pixel(endAt, by+2))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case a := <-acts:
+		t.Fatalf("one click on End did %q", a)
+	default:
+	}
+	bx, by, bw, bh = x.BadgeRect()
+	click(t, x, bx+x.EndX()+6, by+bh/2)
+	next("a second click on End", consent.ActionEnd)
+
+	in.Load().SetGrants(protocol.Permissions{})
 	if c := pixel(1, 200); near(c, viewedRGB) || near(c, controlledRGB) {
 		t.Errorf("frame still shown after everything was revoked: %v", c)
+	}
+}
+
+// drag presses the left button at (fx, fy), moves to (tx, ty) in steps and
+// releases it there, with XTEST.
+func drag(t *testing.T, x *X11, fx, fy, tx, ty int) {
+	t.Helper()
+	if err := xtest.Init(x.conn); err != nil {
+		t.Skipf("no XTEST: %v", err)
+	}
+	px0, py0, _, _ := x.BadgeRect()
+	xtest.FakeInput(x.conn, xproto.MotionNotify, 0, 0, x.root, int16(fx), int16(fy), 0)
+	xtest.FakeInput(x.conn, xproto.ButtonPress, 1, 0, x.root, 0, 0, 0)
+	for i := 1; i <= 10; i++ {
+		xtest.FakeInput(x.conn, xproto.MotionNotify, 0, 0, x.root, int16(fx+(tx-fx)*i/10), int16(fy+(ty-fy)*i/10), 0)
+	}
+	if err := xtest.FakeInputChecked(x.conn, xproto.ButtonRelease, 1, 0, x.root, 0, 0, 0).Check(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the badge to reach the pointer.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		px, py, _, _ := x.BadgeRect()
+		if px+fx-px0 == tx && py+fy-py0 == ty {
+			return
+		}
+		if time.Now().After(deadline) {
+			return // the caller reports where the badge is
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -28,7 +28,7 @@ func TestOverlayAndIndicatorDoNotFightForTheTop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	if err := ind.Show(indicator.Controlled, "controlled"); err != nil {
+	if err := ind.Show(indicator.Controlled, indicator.Badge{Text: "controlled", End: "End"}); err != nil {
 		t.Fatal(err)
 	}
 	_ = x.Draw([]Stroke{{Color: color.RGBA{R: 255, A: 255}, Width: 4, Points: []image.Point{{10, 10}, {200, 200}}}})

@@ -11,6 +11,7 @@ root.append(banner);
 root.hidden = true;
 
 const events = new EventSource("recording/events?lang=" + encodeURIComponent(lang));
+document.addEventListener("lifeline:ended", () => { events.close(); root.hidden = true; });
 events.onmessage = (e) => {
   const s = JSON.parse(e.data);
   banner.textContent = s.text;

@@ -91,6 +91,12 @@ type PeerWatcher interface {
 	SetPeerLost(lost bool)
 }
 
+// HoldWatcher is a Feature that shows whether the technician put the session
+// on hold (the on-screen indicator): nothing of the screen is sent meanwhile.
+type HoldWatcher interface {
+	SetHold(on bool)
+}
+
 // Auditor is a Feature that reports events for the organisation's audit trail
 // (files that crossed, messages refused). The session gives it the reporter.
 type Auditor interface {
@@ -386,6 +392,9 @@ type runner struct {
 	// servers are the signaling URLs to resume through, the one in use first.
 	servers []string
 	hold    bool
+	// waiting is set while no technician has picked the session up: the
+	// customer waits in the queue.
+	waiting bool
 	events  chan event
 	grants  grants
 	// maskers paint over private windows in every captured frame.
@@ -436,8 +445,9 @@ func (s *runner) run(ctx context.Context) error {
 	s.techID = welcome.TechnicianID
 	s.log = s.log.With("sid", s.sid)
 	ui := s.cfg.Consent
+	s.waiting = welcome.Waiting
 	s.introduce(welcome)
-	ui.SetState(protocol.Permissions{}, true)
+	ui.SetState(protocol.Permissions{}, !s.waiting)
 	for _, d := range welcome.Denied {
 		s.denied[d] = true
 	}
@@ -545,6 +555,11 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.Control = false
 			s.setGrants(p, "")
 			s.log.Info("customer revoked control")
+		case consent.ActionRevokeView:
+			p := s.grants.get()
+			p.View, p.Control = false, false
+			s.setGrants(p, "")
+			s.log.Info("customer stopped sharing the screen")
 		case consent.ActionRevokeClipboard:
 			p := s.grants.get()
 			p.Clipboard = false
@@ -651,12 +666,12 @@ func (s *runner) setGrants(p protocol.Permissions, refused protocol.Permission) 
 	}
 	s.grants.set(p)
 	if s.peer != nil {
-		s.peer.SetVideo(p.View && !s.peerLost)
+		s.peer.SetVideo(s.videoOn())
 	}
 	for _, f := range s.cfg.Features {
 		f.SetGrants(p)
 	}
-	s.cfg.Consent.SetState(p, true)
+	s.cfg.Consent.SetState(p, !s.waiting)
 	s.send(protocol.TypePermissionUpdate, protocol.PermissionUpdate{Permissions: p, Refused: refused})
 }
 
@@ -673,7 +688,7 @@ func (s *runner) setPeerLost(lost bool) {
 		s.grants.release()
 	}
 	if s.peer != nil {
-		s.peer.SetVideo(!lost && s.grants.get().View)
+		s.peer.SetVideo(s.videoOn())
 	}
 	s.cfg.Consent.SetPeerLost(lost)
 	for _, f := range s.cfg.Features {
@@ -785,7 +800,7 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 		OnMonitor:     s.grants.setMonitor,
 		ICEServers:    ice,
 		Logger:        s.log,
-		VideoOff:      !s.grants.get().View,
+		VideoOff:      !s.grants.get().View || s.hold,
 		OnDataChannel: s.attachChannel,
 		OnInput:       s.grants.inject,
 		OnCandidate: func(c webrtc.ICECandidateInit) {
@@ -902,11 +917,28 @@ func (s *runner) conn() *websocket.Conn { s.wsMu.Lock(); defer s.wsMu.Unlock(); 
 
 func (s *runner) setConn(ws *websocket.Conn) { s.wsMu.Lock(); s.ws = ws; s.wsMu.Unlock() }
 
-// setHold applies the technician's hold: remote control ends at once and the
-// customer sees they are on hold; viewing and chat stay as they were.
+// videoOn reports whether the screen goes to the technician now: viewing is
+// allowed, the technician's connection is there and the session is not on
+// hold.
+func (s *runner) videoOn() bool {
+	return s.grants.get().View && !s.peerLost && !s.hold
+}
+
+// setHold applies the technician's hold: remote control ends at once, the
+// screen is no longer sent (the technician's picture freezes), and the
+// customer's page and badge say they are on hold; the viewing grant and chat
+// stay as they were, and the screen goes again when the hold ends.
 func (s *runner) setHold(on bool) {
 	s.hold = on
 	s.cfg.Consent.SetHold(on)
+	if s.peer != nil {
+		s.peer.SetVideo(s.videoOn())
+	}
+	for _, f := range s.cfg.Features {
+		if w, ok := f.(HoldWatcher); ok {
+			w.SetHold(on)
+		}
+	}
 	if on {
 		s.withdraw(protocol.PermissionControl)
 		p := s.grants.get()
@@ -925,9 +957,6 @@ func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 	s.setConn(r.ws)
 	s.goRead(readCtx, r.ws)
 	s.cfg.Consent.SetReconnecting(false)
-	if r.welcome.OnHold != s.hold {
-		s.setHold(r.welcome.OnHold)
-	}
 	s.welcomedAgain(ctx, r.welcome)
 	s.log.Info("signaling connection back; session resumed")
 }
@@ -937,9 +966,15 @@ func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 // group denies applies from now on. For the same technician the customer
 // keeps what they allowed (less what is denied now) and the server hears it
 // again; for another one (the session changed hands) every grant is
-// dropped and the customer is asked again.
+// dropped and the customer is asked again. The welcome also says whether
+// the session is on hold now (a transfer accepted during a hold ends it) and
+// whether it still waits for a technician to pick it up.
 func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
 	s.applyDenied(w.Denied)
+	s.waiting = w.Waiting
+	if w.OnHold != s.hold {
+		s.setHold(w.OnHold)
+	}
 	if !s.sameTechnician(w) {
 		s.newTechnician(ctx, w)
 		return

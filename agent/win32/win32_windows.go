@@ -2,6 +2,7 @@ package win32
 
 import (
 	"errors"
+	"image"
 	"syscall"
 	"unsafe"
 
@@ -217,4 +218,28 @@ func ConsoleProcesses() int {
 	var pids [4]uint32
 	n, _, _ := procGetConsoleProcessList.Call(uintptr(unsafe.Pointer(&pids[0])), uintptr(len(pids)))
 	return int(n)
+}
+
+var procSetDIBitsToDevice = gdi32.NewProc("SetDIBitsToDevice")
+
+// DrawImage draws img at the top left of dc (a picture drawn in Go, such as
+// the indicator's badge with its text).
+func DrawImage(dc uintptr, img *image.RGBA) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	if w <= 0 || h <= 0 {
+		return
+	}
+	pix := make([]byte, w*h*4)
+	for y := range h {
+		for x := range w {
+			c := img.RGBAAt(img.Rect.Min.X+x, img.Rect.Min.Y+y)
+			i := (y*w + x) * 4
+			pix[i], pix[i+1], pix[i+2] = c.B, c.G, c.R
+		}
+	}
+	bi := bitmapInfoHeader{Width: int32(w), Height: -int32(h), Planes: 1, BitCount: 32}
+	bi.Size = uint32(unsafe.Sizeof(bi))
+	const dibRGBColors = 0
+	procSetDIBitsToDevice.Call(dc, 0, 0, uintptr(w), uintptr(h), 0, 0, 0, uintptr(h),
+		uintptr(unsafe.Pointer(&pix[0])), uintptr(unsafe.Pointer(&bi)), dibRGBColors)
 }

@@ -47,6 +47,8 @@ const (
 	WM_DESTROY       = 0x0002
 	WM_PAINT         = 0x000F
 	WM_CLOSE         = 0x0010
+	WM_MOUSEMOVE     = 0x0200
+	WM_LBUTTONDOWN   = 0x0201
 	WM_LBUTTONUP     = 0x0202
 	WM_MOUSEACTIVATE = 0x0021
 	WM_APP           = 0x8000
@@ -126,6 +128,18 @@ func Place(hwnd uintptr, x, y, w, h int) {
 	const swpNoActivate = 0x0010
 	procSetWindowPos.Call(hwnd, hwndTopmost, uintptr(x), uintptr(y), uintptr(w), uintptr(h), swpNoActivate)
 }
+
+var (
+	procSetCapture     = user32.NewProc("SetCapture")
+	procReleaseCapture = user32.NewProc("ReleaseCapture")
+)
+
+// CaptureMouse sends the mouse's messages to hwnd until ReleaseMouse, even
+// when the pointer leaves it (a drag). Call it on the window's thread.
+func CaptureMouse(hwnd uintptr) { procSetCapture.Call(hwnd) }
+
+// ReleaseMouse ends CaptureMouse.
+func ReleaseMouse() { procReleaseCapture.Call() }
 
 // Redraw asks for the window to be painted again.
 func Redraw(hwnd uintptr) { procInvalidateRect.Call(hwnd, 0, 1) }

@@ -54,6 +54,52 @@ var Platforms = []Platform{
 
 func (pl Platform) file() string { return "lifeline-agent-" + pl.OS + "-" + pl.Arch + pl.Ext }
 
+// downloadName is the name the customer's browser saves the agent under.
+func (pl Platform) downloadName() string { return "lifeline-support" + pl.Ext }
+
+// guide is what the invitation page says once the download started: where
+// this browser put the file, how to open it, and on Linux the one command
+// that runs it when the browser dropped its permission to run.
+type guide struct {
+	Steps   []string
+	Command string
+	Note    string
+}
+
+// guideFor is the guide for the agent of pl downloaded with the browser ua
+// names, in p's language.
+func guideFor(p layout.Page, pl Platform, ua string) guide {
+	name := pl.downloadName()
+	g := guide{Steps: []string{p.T("join.after.where."+browserOf(ua), name)}}
+	switch pl.OS {
+	case "windows":
+		g.Steps = append(g.Steps, p.T("join.after.open.windows"))
+	case "linux":
+		g.Steps = append(g.Steps, p.T("join.after.open.linux"))
+		g.Command = "chmod +x ~/Downloads/" + name + " && ~/Downloads/" + name
+		g.Note = p.T("join.after.folder")
+	default:
+		g.Steps = append(g.Steps, p.T("join.after.open.mac"))
+	}
+	return g
+}
+
+// browserOf names the browser family of a User-Agent, for where it shows
+// downloads: "edge", "firefox", "chrome", "safari" or "other".
+func browserOf(ua string) string {
+	switch {
+	case strings.Contains(ua, "Edg/"):
+		return "edge"
+	case strings.Contains(ua, "Firefox/"):
+		return "firefox"
+	case strings.Contains(ua, "Chrome/"), strings.Contains(ua, "Chromium/"):
+		return "chrome"
+	case strings.Contains(ua, "Safari/"):
+		return "safari"
+	}
+	return "other"
+}
+
 // available reports whether the server has a build for pl.
 func (h *Handler) available(pl Platform) bool {
 	fi, err := os.Stat(filepath.Join(h.AgentDir, pl.file()))
@@ -99,6 +145,7 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
 			d.WindowsSoon = d.WindowsSoon || pl.OS == "windows"
 		case d.Known && pl == d.Mine:
 			d.Primary = &pl
+			d.Guide = guideFor(p, pl, r.UserAgent())
 		default:
 			d.Others = append(d.Others, pl)
 		}
@@ -119,6 +166,8 @@ type linkData struct {
 	Others  []Platform
 	// WindowsSoon: the server has no Windows agent yet.
 	WindowsSoon bool
+	// Guide says how to open the Primary download once it started.
+	Guide guide
 }
 
 // refuse explains why a link cannot be used.
@@ -209,7 +258,7 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 	fi, _ := f.Stat()
 	trailer := agentcfg.Trailer(cfg)
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="lifeline-support%s"`, pl.Ext))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, pl.downloadName()))
 	w.Header().Set("Content-Length", strconv.FormatInt(fi.Size()+int64(len(trailer)), 10))
 	w.Header().Set("Cache-Control", "no-store")
 	if err := agentcfg.Stamp(w, f, cfg); err != nil {

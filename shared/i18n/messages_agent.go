@@ -16,14 +16,18 @@ func init() {
 			FR: "Cette connexion passe par %s. Vérifiez qu'il s'agit bien de l'adresse de l'entreprise que vous avez contactée.",
 		},
 		"agent.who.duration": {EN: "Session length", FR: "Durée de la session"},
-		"agent.indicator.viewed": {EN: "%s (via %s) is viewing your screen - click here to end the session",
-			FR: "%s (via %s) voit votre écran - cliquez ici pour terminer la session"},
-		"agent.indicator.controlled": {EN: "%s (via %s) is controlling your screen - click here to stop control",
-			FR: "%s (via %s) contrôle votre écran - cliquez ici pour arrêter le contrôle"},
-		"agent.indicator.lost": {EN: "The technician's connection was lost - waiting for them to come back. Click here to end the session",
-			FR: "La connexion du technicien a été perdue - en attente de son retour. Cliquez ici pour terminer la session"},
-		"agent.who.unknown":   {EN: "(not known yet)", FR: "(pas encore connu)"},
-		"agent.page.language": {EN: "Language", FR: "Langue"},
+		"agent.indicator.viewed": {EN: "%s (via %s) is viewing your screen — click to stop sharing it",
+			FR: "%s (via %s) voit votre écran — cliquez pour arrêter le partage"},
+		"agent.indicator.controlled": {EN: "%s (via %s) is controlling your screen — click to stop control",
+			FR: "%s (via %s) contrôle votre écran — cliquez pour arrêter le contrôle"},
+		"agent.indicator.lost": {EN: "The technician's connection was lost — waiting for them to come back. Click to stop sharing your screen",
+			FR: "La connexion du technicien a été perdue — en attente de son retour. Cliquez pour arrêter le partage de votre écran"},
+		"agent.indicator.held": {EN: "On hold — %s does not see your screen for now. Click to stop sharing it",
+			FR: "En attente — %s ne voit pas votre écran pour l'instant. Cliquez pour arrêter le partage"},
+		"agent.indicator.end":         {EN: "End session", FR: "Terminer la session"},
+		"agent.indicator.end.confirm": {EN: "Click again to end the session", FR: "Cliquez à nouveau pour terminer la session"},
+		"agent.who.unknown":           {EN: "(not known yet)", FR: "(pas encore connu)"},
+		"agent.page.language":         {EN: "Language", FR: "Langue"},
 		"agent.page.footer": {
 			EN: "Nobody can see or control this computer without your permission, and you can stop at any time.",
 			FR: "Personne ne peut voir ni contrôler cet ordinateur sans votre accord, et vous pouvez arrêter à tout moment.",
@@ -43,11 +47,11 @@ func init() {
 
 		// Session status, shown on the page and printed on the terminal.
 		"agent.status.label":      {EN: "Status", FR: "État"},
-		"agent.status.waiting":    {EN: "Waiting for the technician", FR: "En attente du technicien"},
-		"agent.status.connected":  {EN: "Technician connected — your screen is not shared", FR: "Technicien connecté — votre écran n'est pas partagé"},
+		"agent.status.waiting":    {EN: "Waiting in the queue — a technician will pick up your session shortly", FR: "En file d'attente — un technicien va prendre en charge votre session dans un instant"},
+		"agent.status.connected":  {EN: "A technician picked up your session — your screen is not shared", FR: "Un technicien a pris en charge votre session — votre écran n'est pas partagé"},
 		"agent.status.viewed":     {EN: "Your screen is being viewed", FR: "Votre écran est visible par le technicien"},
 		"agent.status.controlled": {EN: "Your computer is being controlled", FR: "Votre ordinateur est contrôlé à distance"},
-		"agent.status.ended":      {EN: "Session ended", FR: "Session terminée"},
+		"agent.status.ended":      {EN: "The session has ended", FR: "La session est terminée"},
 
 		// Requests.
 		"agent.ask.view": {

@@ -33,10 +33,12 @@ import (
 //     the same name does not; then (2026-12-07, additive) log.append from
 //     the agent: the customer's chat messages (a console may no longer
 //     write them); agent.welcome's privatePrograms, the organisation's
-//     default private windows; and one console at a time holds a session's
+//     default private windows; one console at a time holds a session's
 //     peer connection: console.welcome's console (the connection's ID),
 //     session.open's tab and takeover, session.state's console, and the
-//     open_elsewhere error.
+//     open_elsewhere error; and agent.welcome's waiting (nobody has picked
+//     the session up yet), with a welcome again when a technician does, and
+//     onHold on every welcome, not only the first.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -150,8 +152,14 @@ type AgentWelcome struct {
 	Secret string `json:"secret,omitempty"`
 	// Resumed says the agent came back into a session it had joined.
 	Resumed bool `json:"resumed,omitempty"`
-	// OnHold says the technician has put the session on hold.
+	// OnHold says the technician has put the session on hold. Every welcome
+	// says it, the ones after the first too: a transfer accepted during a
+	// hold ends it.
 	OnHold bool `json:"onHold,omitempty"`
+	// Waiting says no technician has picked the session up yet: the
+	// customer waits in the queue. A welcome without it follows when one
+	// does.
+	Waiting bool `json:"waiting,omitempty"`
 	// Servers are other signaling URLs of the same deployment: when this one
 	// cannot be reached, the agent resumes the session through one of them.
 	Servers []string `json:"servers,omitempty"`

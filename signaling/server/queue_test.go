@@ -60,6 +60,9 @@ func TestQueueTransferAndHold(t *testing.T) {
 	refused(ac, "not allowed")
 	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
 	expect(ac, "active")
+	if w := agent.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome); w.Waiting {
+		t.Fatalf("the customer's agent was not told the session was picked up: %+v", w)
+	}
 
 	transfer := protocol.SessionTransfer{To: "claire", Comment: "Printer driver, she prefers French"}
 	// Claire has no console open: nobody to transfer to.

@@ -52,6 +52,8 @@ func liveSession(t *testing.T, n st.Node, tc *st.Tech, hello protocol.AgentHello
 	for {
 		s := console.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState)
 		if s.State == "active" {
+			// The customer hears that a technician picked the session up.
+			agent.Expect(protocol.TypeAgentWelcome)
 			return sid, console, agent
 		}
 	}

@@ -221,8 +221,20 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 	return protocol.AgentWelcome{
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
-		Secret: j.Secret, Resumed: j.Resumed, OnHold: ss.State == session.OnHold,
+		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss),
 	}
+}
+
+// heldNow reports whether session ss is on hold, or was when its customer
+// went away (it is again when they are back).
+func heldNow(ss store.Session) bool {
+	return ss.State == session.OnHold || (ss.State.Away() && ss.Prev == session.OnHold)
+}
+
+// waitingNow reports whether no technician has picked session ss up yet:
+// the customer waits in the queue.
+func waitingNow(ss store.Session) bool {
+	return ss.State == session.Waiting || (ss.State.Away() && ss.Prev == session.Waiting)
 }
 
 // AgentLeft marks the session Reconnecting when its agent's socket connID
@@ -307,7 +319,7 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 // hold (the agent drops control when told), not by the customer.
 func (s *Service) recordGrants(ss store.Session, old, now protocol.Permissions, refused protocol.Permission) {
 	sid := ss.ID
-	held := ss.State == session.OnHold || (ss.State.Away() && ss.Prev == session.OnHold)
+	held := heldNow(ss)
 	for _, c := range []struct {
 		perm     protocol.Permission
 		was, now bool

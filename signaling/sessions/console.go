@@ -170,8 +170,10 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 	}
 	denied := s.deniedTo(ctx, tech.ID)
 	var from string
+	picked := false // a Waiting session started: its customer is told
 	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 		now := time.Now()
+		picked = false // the update may run again
 		if ss.Transfer != nil && ss.Transfer.ToID == tech.ID {
 			from = ss.TechnicianID
 			ss.TechnicianID, ss.TechnicianName = tech.ID, tech.Name
@@ -190,8 +192,10 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 		}
 		switch {
 		case ss.State == session.Waiting:
+			picked = true
 			return ss.SetState(session.Active, now)
 		case ss.State.Away() && ss.Prev == session.Waiting:
+			// The customer hears it in the welcome when they are back.
 			ss.Prev, ss.Changed = session.Active, now
 			return nil
 		}
@@ -206,9 +210,10 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 	if from != "" {
 		s.record(audit.Event{Type: audit.TransferAccepted, Actor: tech.ID, SessionID: sid, Detail: from})
 	}
-	if from != "" {
-		// Tell the customer who is with them now, and what their group
-		// denies, before the receiver hears of it: the agent closes the
+	if picked || from != "" {
+		// Tell the customer who is with them now (a technician picked the
+		// session up, or took it over), and what their group denies,
+		// before the receiver hears of it: the agent closes the
 		// sender's connection on this welcome, so the receiver's offer
 		// (sent once she hears the state) must come after it.
 		s.publish(AgentSubject(ss.ID), protocol.TypeAgentWelcome, "", ss.ID, s.rewelcome(ctx, ss))
@@ -228,6 +233,7 @@ func (s *Service) rewelcome(ctx context.Context, ss store.Session) protocol.Agen
 	return protocol.AgentWelcome{
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: ss.TechnicianName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Resumed: true, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
+		OnHold: heldNow(ss), Waiting: waitingNow(ss),
 	}
 }
 

@@ -1,5 +1,7 @@
 // The customer's files panel: accept a file from the technician (and choose the
-// folder), send one, follow progress, cancel. Plain text only, never HTML.
+// folder in a folder chooser, nothing to type), send one, follow progress,
+// cancel. The log keeps each file's SHA-256 in the line's details. Plain text
+// only, never HTML.
 import { translator } from "../i18n.js";
 
 const root = document.getElementById("panel-files");
@@ -30,21 +32,26 @@ function build() {
   offer.hidden = true;
   const offerText = el("p", "files-offer-text");
   offerText.id = "files-offer-text";
-  const label = el("label", "files-label", t("agent.files.folder"));
-  const dir = el("input", "files-dir");
+  const label = el("p", "files-label", t("agent.files.folder"));
+  const folder = el("div", "files-folder");
+  const dir = el("span", "files-path");
   dir.id = "files-dir";
-  dir.type = "text";
-  label.append(dir);
+  const change = el("button", "btn files-small", t("agent.files.folder.change"));
+  change.id = "files-dir-change";
+  change.type = "button";
+  folder.append(dir, change);
+  const chooser = folderChooser((path) => { ui.dir = path; dir.textContent = path; });
   const acts = el("div", "files-actions");
-  const accept = el("button", "btn files-accept", t("agent.files.accept"));
+  const accept = el("button", "btn allow files-accept", t("agent.files.accept"));
   accept.id = "files-accept";
-  const decline = el("button", "btn files-decline", t("agent.files.decline"));
+  const decline = el("button", "btn deny files-decline", t("agent.files.decline"));
   decline.id = "files-decline";
   acts.append(accept, decline);
   const offerErr = el("p", "error files-error");
   offerErr.id = "files-offer-error";
   offerErr.hidden = true;
-  offer.append(offerText, label, acts, offerErr);
+  offer.append(offerText, label, folder, chooser.box, acts, offerErr);
+  change.addEventListener("click", () => chooser.open(ui.dir));
 
   const inBox = transferBox("in");
   const outBox = transferBox("out");
@@ -55,7 +62,7 @@ function build() {
   file.id = "files-input";
   file.type = "file";
   pickLabel.append(file);
-  const send = el("button", "btn files-send", t("agent.files.send"));
+  const send = el("button", "btn allow files-send", t("agent.files.send"));
   send.id = "files-send";
   const sendErr = el("p", "error files-error");
   sendErr.id = "files-send-error";
@@ -65,12 +72,11 @@ function build() {
   const log = el("ul", "files-log");
   log.id = "files-log";
   root.append(h, offer, inBox.box, outBox.box, pick, log);
-  ui = { offer, offerText, dir, accept, decline, offerErr, inBox, outBox, file, send, sendErr, log, dirTouched: false };
+  ui = { offer, offerText, dirText: dir, chooser, accept, decline, offerErr, inBox, outBox, file, send, sendErr, log, dir: "" };
 
-  dir.addEventListener("input", () => { ui.dirTouched = true; });
   accept.addEventListener("click", async () => {
     offerErr.hidden = true;
-    try { await post("accept", { id: ui.offerID, dir: dir.value === ui.defaultDir ? "" : dir.value }); }
+    try { await post("accept", { id: ui.offerID, dir: ui.dir === ui.defaultDir ? "" : ui.dir }); }
     catch (e) { offerErr.textContent = e.message; offerErr.hidden = false; }
   });
   decline.addEventListener("click", () => post("decline", { id: ui.offerID }).catch(() => {}));
@@ -94,6 +100,75 @@ function build() {
   });
 }
 
+// folderChooser browses the customer's folders (places, subfolders, parent)
+// through the agent, and calls chosen with the folder picked.
+function folderChooser(chosen) {
+  const box = el("div", "files-chooser");
+  box.id = "files-chooser";
+  box.hidden = true;
+  const places = el("div", "files-places");
+  const here = el("p", "files-here");
+  here.id = "files-chooser-path";
+  const list = el("ul", "files-dirs");
+  list.id = "files-chooser-dirs";
+  const err = el("p", "error files-error");
+  err.hidden = true;
+  const acts = el("div", "files-actions");
+  const up = el("button", "btn deny files-small", t("agent.files.folder.up"));
+  up.type = "button";
+  const pick = el("button", "btn allow files-small", t("agent.files.folder.choose"));
+  pick.id = "files-chooser-pick";
+  pick.type = "button";
+  const close = el("button", "btn deny files-small", t("agent.files.folder.close"));
+  close.type = "button";
+  acts.append(up, pick, close);
+  box.append(places, here, list, err, acts);
+  let cur = null;
+
+  async function show(path) {
+    err.hidden = true;
+    let r;
+    try {
+      r = await fetch("files/folders" + q + (path ? "&path=" + encodeURIComponent(path) : ""));
+      if (!r.ok) throw new Error(await r.text());
+    } catch (e) {
+      err.textContent = e.message;
+      err.hidden = false;
+      return;
+    }
+    cur = await r.json();
+    here.textContent = cur.path;
+    up.disabled = !cur.parent;
+    places.replaceChildren(...cur.places.map((p) => {
+      const b = el("button", "btn deny files-small", p.name);
+      b.type = "button";
+      b.title = p.path;
+      b.addEventListener("click", () => show(p.path));
+      return b;
+    }));
+    if (!cur.dirs.length) {
+      list.replaceChildren(el("li", "files-none", t("agent.files.folder.empty")));
+      return;
+    }
+    list.replaceChildren(...cur.dirs.map((name) => {
+      const li = el("li");
+      const b = el("button", "files-dir-entry", name);
+      b.type = "button";
+      b.addEventListener("click", () => show(cur.path.replace(/[\\/]$/, "") + (cur.path.includes("\\") ? "\\" : "/") + name));
+      li.append(b);
+      return li;
+    }));
+  }
+  up.addEventListener("click", () => { if (cur && cur.parent) show(cur.parent); });
+  pick.addEventListener("click", () => { if (cur) { chosen(cur.path); box.hidden = true; } });
+  close.addEventListener("click", () => { box.hidden = true; });
+  return {
+    box,
+    open(path) { box.hidden = false; show(path); },
+    close() { box.hidden = true; },
+  };
+}
+
 function transferBox(dir) {
   const box = el("div", "files-transfer");
   box.id = `files-${dir}`;
@@ -104,7 +179,7 @@ function transferBox(dir) {
   bar.max = 1;
   const text = el("p", "files-progress");
   text.id = `files-${dir}-progress`;
-  const cancel = el("button", "btn files-cancel", t("agent.files.cancel"));
+  const cancel = el("button", "btn end files-cancel", t("agent.files.cancel"));
   cancel.id = `files-${dir}-cancel`;
   cancel.addEventListener("click", () => post("cancel", { id: box.dataset.id }).catch(() => {}));
   box.append(title, bar, text, cancel);
@@ -128,16 +203,30 @@ function render(v) {
   if (off && ui.offerID !== off.id) {
     ui.offerID = off.id;
     ui.offerText.textContent = t("agent.files.offer", off.name, off.sizeText);
-    ui.dir.value = v.defaultDir;
+    ui.dir = v.defaultDir;
+    ui.dirText.textContent = v.defaultDir;
+    ui.chooser.close();
     ui.offerErr.hidden = true;
   }
   showTransfer(ui.inBox, v.in, "agent.files.receiving");
   showTransfer(ui.outBox, v.out, "agent.files.sending");
   const lines = v.log || [];
-  if (lines.length !== ui.log.childElementCount || (lines.length && ui.log.lastChild.textContent !== lines[lines.length - 1].text)) {
-    ui.log.replaceChildren(...lines.map((l) => el("li", "files-entry", l.text)));
+  if (lines.length !== ui.log.childElementCount || (lines.length && ui.log.lastChild.firstChild.textContent !== lines[lines.length - 1].text)) {
+    ui.log.replaceChildren(...lines.map(logEntry));
   }
   if (v.closed) root.hidden = true;
+}
+
+// logEntry is one line of the log; its details (the SHA-256) fold away.
+function logEntry(l) {
+  const li = el("li", "files-entry");
+  li.append(el("span", "", l.text));
+  if (l.detail) {
+    const d = el("details", "files-details");
+    d.append(el("summary", "", t("agent.files.log.details")), el("code", "", l.detail));
+    li.append(d);
+  }
+  return li;
 }
 
 async function start() {
@@ -145,5 +234,7 @@ async function start() {
   build();
   const es = new EventSource("files/events" + q);
   es.onmessage = (e) => render(JSON.parse(e.data));
+  // The session ended (the page disabled every control): nothing comes any more.
+  document.addEventListener("lifeline:ended", () => es.close());
 }
 start();
