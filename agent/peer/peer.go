@@ -16,6 +16,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/agent/congestion"
+	"github.com/lifeline-support/lifeline/agent/proxy"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -30,6 +31,9 @@ type Config struct {
 	ICEServers []webrtc.ICEServer
 	// Logger receives the Peer's logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Proxy, if set, is the customer's HTTP proxy: TURN over TCP and TLS go
+	// through it (CONNECT) when it serves the TURN server's address.
+	Proxy *proxy.Dialer
 
 	// OnInput is called for every valid input event from either data channel, on a
 	// goroutine owned by the Peer (never on pion's), one event at a time, in arrival
@@ -245,6 +249,9 @@ func newAPI(cfg *Config, cong *congestion.Controller) (*webrtc.API, error) {
 	// console's ICE restart finds the connection still there when the network
 	// comes back. pion's default fails it after 25 s.
 	se.SetICETimeouts(3*time.Second, 5*time.Minute, time.Second)
+	if d, ok := iceProxy(cfg.Proxy, cfg.ICEServers, cfg.Logger); ok {
+		se.SetICEProxyDialer(d)
+	}
 	if cfg.settings != nil {
 		cfg.settings(&se)
 	}

@@ -147,7 +147,9 @@ func TestProxyBasicAuth(t *testing.T) {
 func TestProxyRefusesOrIsUnreachable(t *testing.T) {
 	target := echo(t)
 	_, port, _ := net.SplitHostPort(target)
-	p := startProxy(t, &connectproxy.Proxy{Refuse: true}, target)
+	p := &connectproxy.Proxy{}
+	p.Refuse.Store(true)
+	startProxy(t, p, target)
 	d, _ := New(Settings{URL: "http://" + p.Addr, Env: env(nil)})
 	_, err := d.Dial("tcp", "signaling.test:"+port)
 	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "403") {

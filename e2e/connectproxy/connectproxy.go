@@ -21,8 +21,8 @@ type Proxy struct {
 	Addr string
 	// User and Password, if User is set, are required (407 otherwise).
 	User, Password string
-	// Refuse answers every CONNECT with 403 Forbidden.
-	Refuse bool
+	// Refuse, while set, answers every CONNECT with 403 Forbidden.
+	Refuse atomic.Bool
 	// Hosts maps names only the proxy knows to addresses (a corporate DNS).
 	Hosts map[string]string
 
@@ -105,7 +105,7 @@ func (p *Proxy) serve(c net.Conn) {
 			io.WriteString(c, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
 			return
 		}
-		if p.Refuse {
+		if p.Refuse.Load() {
 			io.WriteString(c, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 			return
 		}
