@@ -65,7 +65,7 @@ func (s *Stack) download(t testing.TB, ctx context.Context) *Customer {
 	if !strings.HasPrefix(href, "http") {
 		href = s.URL + href
 	}
-	bin := download(t, href, t.TempDir())
+	bin := downloadWith(t, s.client, href, t.TempDir())
 	return s.RunAgent(t, ctx, bin)
 }
 
@@ -163,6 +163,20 @@ func (c *Customer) Allow(t testing.TB) {
 	t.Helper()
 	c.WaitAsked(t)
 	run(t, c.ctx, "allow", click("allow"), chromedp.WaitNotVisible(chromedp.ID("allow")))
+}
+
+// ProxyLogin types the proxy's user name and password into the form the
+// customer's page shows when the office proxy asks for them, and sends it.
+func (c *Customer) ProxyLogin(t testing.TB, user, password string) {
+	t.Helper()
+	run(t, c.ctx, "type the proxy's login",
+		chromedp.WaitVisible(chromedp.ID("proxy-user")),
+		chromedp.WaitEnabled(chromedp.ID("proxy-send")),
+		chromedp.SetValue(chromedp.ID("proxy-user"), ""),
+		chromedp.SendKeys(chromedp.ID("proxy-user"), user),
+		chromedp.SendKeys(chromedp.ID("proxy-pass"), password),
+		click("proxy-send"),
+	)
 }
 
 // PageText returns the visible text of the customer's page.

@@ -195,19 +195,33 @@ func (b *bufferedConn) Read(p []byte) (int, error) { return b.r.Read(p) }
 
 // TLS wraps a Dialer so that connections to the addresses in servers (host:port
 // → TLS server name) speak TLS over the tunnel: pion's ICE agent does not add
-// TLS itself for turns: URLs when it dials through a proxy.
+// TLS itself for turns: URLs when it dials through a proxy. It is the dialer
+// pion's ICE agent takes (SettingEngine.SetICEProxyDialer).
 type TLS struct {
-	Dialer interface {
-		Dial(network, addr string) (net.Conn, error)
-	}
+	Dialer  *Dialer
 	Servers map[string]string
 	// Config is the base TLS configuration (nil: the system's roots).
 	Config *tls.Config
+	// Context, when done, ends every dial and handshake in progress (the
+	// peer closing); nil: none.
+	Context context.Context
+	// Timeout bounds each dial with its handshake (default 10 s).
+	Timeout time.Duration
 }
 
 // Dial connects to addr and, for a TLS server, completes the handshake.
 func (t TLS) Dial(network, addr string) (net.Conn, error) {
-	c, err := t.Dialer.Dial(network, addr)
+	ctx := t.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	timeout := t.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c, err := t.Dialer.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +235,6 @@ func (t TLS) Dial(network, addr string) (net.Conn, error) {
 	}
 	cfg.ServerName = name
 	tc := tls.Client(c, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("TLS with %s: %w", addr, err)
