@@ -169,10 +169,11 @@ func (c *Customer) Allow(t testing.TB) {
 // customer's page shows when the office proxy asks for them, and sends it.
 func (c *Customer) ProxyLogin(t testing.TB, user, password string) {
 	t.Helper()
-	run(t, c.ctx, "type the proxy's login",
+	run(t, c.ctx, "see the proxy's login form",
 		chromedp.WaitVisible(chromedp.ID("proxy-user")),
-		chromedp.WaitEnabled(chromedp.ID("proxy-send")),
-		chromedp.SetValue(chromedp.ID("proxy-user"), ""),
+		chromedp.WaitEnabled(chromedp.ID("proxy-send")))
+	get(t, c.ctx, "clear the user name", chromedp.Evaluate[string](`document.getElementById("proxy-user").value = ""`))
+	run(t, c.ctx, "type the proxy's login",
 		chromedp.SendKeys(chromedp.ID("proxy-user"), user),
 		chromedp.SendKeys(chromedp.ID("proxy-pass"), password),
 		click("proxy-send"),
