@@ -106,7 +106,7 @@ func run() int {
 
 	dialer, err := proxy.New(proxy.Settings{URL: *proxyURL})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.badProxy")+" ("+err.Error()+")")
 		return 2
 	}
 

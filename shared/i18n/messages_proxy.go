@@ -28,6 +28,10 @@ func init() {
 			EN: "Cannot reach your network's proxy (%s). Check the proxy setting with your IT department; Lifeline keeps trying.",
 			FR: "Impossible de joindre le proxy de votre réseau (%s). Vérifiez le réglage du proxy avec votre service informatique ; Lifeline continue d'essayer.",
 		},
+		"agent.err.badProxy": {
+			EN: "The proxy setting is not an address this program can use: give --proxy http://host:port (or --proxy direct).",
+			FR: "Le réglage du proxy n'est pas une adresse utilisable par ce programme : indiquez --proxy http://hôte:port (ou --proxy direct).",
+		},
 		"agent.err.proxy": {
 			EN: "Your network's proxy did not let the program reach the support server. Ask your IT department, or start the program with --proxy.",
 			FR: "Le proxy de votre réseau n'a pas laissé le programme joindre le serveur d'assistance. Demandez à votre service informatique, ou lancez le programme avec --proxy.",
