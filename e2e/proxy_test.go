@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -81,6 +83,14 @@ func TestBehindOfficeProxyWithLogin(t *testing.T) {
 	inv := tech.NewSession(t, "Proxied Office")
 	customer := stack.Customer(t, inv)
 	customer.OpenPage(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			ctx, cancel := context.WithTimeout(customer.ctx, 5*time.Second)
+			defer cancel()
+			html, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main").outerHTML`))
+			t.Logf("customer page (%v):\n%s", err, html)
+		}
+	})
 	customer.ProxyLogin(t, "alice", "wrong")
 	run(t, customer.ctx, "see the refusal", chromedp.WaitVisible(chromedp.ID("proxy-again")))
 	customer.ProxyLogin(t, "alice", "s3cret")
