@@ -20,6 +20,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/input"
 	"github.com/lifeline-support/lifeline/agent/peer"
+	"github.com/lifeline-support/lifeline/agent/proxy"
 	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/agent/supervise"
@@ -39,6 +40,7 @@ func run() int {
 	pin := flag.String("pin", "", "6-digit code from the technician")
 	noBrowser := flag.Bool("no-browser", false, "do not open the customer page in the browser")
 	lang := flag.String("lang", "", "language (en, fr); default: the system's")
+	proxyURL := flag.String("proxy", "", "HTTP proxy for every connection, http://[user:password@]host:port, or direct; default: HTTPS_PROXY and NO_PROXY, then the system's setting")
 	verbose := flag.Bool("v", false, "verbose logs")
 	flag.Parse()
 
@@ -102,6 +104,12 @@ func run() int {
 		changes = d.Subscribe
 	}
 
+	dialer, err := proxy.New(proxy.Settings{URL: *proxyURL})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.badProxy")+" ("+err.Error()+")")
+		return 2
+	}
+
 	ccfg := consent.Config{Logger: log, Lang: l, OpenBrowser: !*noBrowser, Out: os.Stdout}
 	if interactive {
 		ccfg.Terminal = os.Stdin
@@ -136,7 +144,7 @@ func run() int {
 	if err != nil {
 		log.Warn("no device identity; earlier sessions of this computer will not be found", "err", err)
 	}
-	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceKey: deviceKey, Changes: changes,
+	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceKey: deviceKey, Changes: changes, Proxy: dialer,
 		NewInjector: func() (session.Injector, error) { return input.New(input.Config{Logger: log, Journal: journal}) }})
 	ui.Close()
 	<-uiDone
@@ -179,6 +187,10 @@ func explain(l i18n.Lang, err error) string {
 		err error
 		key string
 	}{
+		{proxy.ErrAuthRequired, "agent.err.proxy"},
+		{proxy.ErrBadCredentials, "agent.err.proxy"},
+		{proxy.ErrRefused, "agent.err.proxy"},
+		{proxy.ErrUnreachable, "agent.err.proxy"},
 		{session.ErrInvalidCode, "agent.err.invalidCode"},
 		{session.ErrExpired, "agent.err.expired"},
 		{session.ErrUsed, "agent.err.used"},

@@ -68,7 +68,7 @@ func (s *Stack) download(t testing.TB, ctx context.Context) *Customer {
 	if !strings.HasPrefix(href, "http") {
 		href = s.URL + href
 	}
-	bin := download(t, href, t.TempDir())
+	bin := downloadWith(t, s.client, href, t.TempDir())
 	return s.RunAgent(t, ctx, bin)
 }
 
@@ -166,6 +166,21 @@ func (c *Customer) Allow(t testing.TB) {
 	t.Helper()
 	c.WaitAsked(t)
 	run(t, c.ctx, "allow", click("allow"), chromedp.WaitNotVisible(chromedp.ID("allow")))
+}
+
+// ProxyLogin types the proxy's user name and password into the form the
+// customer's page shows when the office proxy asks for them, and sends it.
+func (c *Customer) ProxyLogin(t testing.TB, user, password string) {
+	t.Helper()
+	run(t, c.ctx, "see the proxy's login form",
+		chromedp.WaitVisible(chromedp.ID("proxy-user")),
+		chromedp.WaitEnabled(chromedp.ID("proxy-send")))
+	get(t, c.ctx, "clear the user name", chromedp.Evaluate[string](`document.getElementById("proxy-user").value = ""`))
+	run(t, c.ctx, "type the proxy's login",
+		chromedp.SendKeys(chromedp.ID("proxy-user"), user),
+		chromedp.SendKeys(chromedp.ID("proxy-pass"), password),
+		click("proxy-send"),
+	)
 }
 
 // PageText returns the visible text of the customer's page.

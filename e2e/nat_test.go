@@ -57,6 +57,8 @@ func connectThrough(t *testing.T, stack *Stack, tech *Technician, name, wantPath
 	customer.OpenPage(t)
 	customer.Allow(t)
 	tech.WaitVideo(t)
+	// One-off figure for comparisons (direct, relayed, through a proxy).
+	t.Logf("%s: agent start to first frame in %v", name, time.Since(customer.Started).Round(time.Millisecond))
 	tech.WaitStatus(t, "Connected to "+name)
 	path, shown := tech.WaitPath(t)
 	t.Logf("%s: the console shows %q", name, shown)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"image"
 	"io"
@@ -97,6 +99,7 @@ type Stack struct {
 	browser context.Context
 	firefox *firefox // started by the first TechnicianIn(Firefox)
 	logs    *lockedBuffer
+	client  *http.Client // downloads: trusts Options.TestCA
 	// AgentEnv is added to the environment of the agents RunAgent starts
 	// (PATH with a fake xdg-open, for example); later entries win.
 	AgentEnv []string
@@ -196,6 +199,10 @@ type Options struct {
 	// ExtraScreens are more X screens on the customer's display, of these
 	// sizes, after the first ScreenW×ScreenH one (":N.1", ":N.2"...).
 	ExtraScreens []image.Point
+	// TestCA, if set, is the authority of the server's certificate
+	// (NewTestCert): the browser and the test's downloads accept it (the
+	// agent must be given it itself, SSL_CERT_FILE in AgentEnv).
+	TestCA string
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.
@@ -210,7 +217,10 @@ func StartWith(t testing.TB, o Options) *Stack {
 	if _, err := exec.LookPath("chromium"); err != nil {
 		t.Skip("chromium is not installed (go tool task deps installs it)")
 	}
-	s := &Stack{bin: Binaries(t), logs: &lockedBuffer{}}
+	s := &Stack{bin: Binaries(t), logs: &lockedBuffer{}, client: http.DefaultClient}
+	if o.TestCA != "" {
+		s.client = caClient(t, o.TestCA)
+	}
 	w, h := o.Width, o.Height
 	if w == 0 || h == 0 {
 		w, h = ScreenW, ScreenH
@@ -234,6 +244,10 @@ func StartWith(t testing.TB, o Options) *Stack {
 		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 	)
+	if o.TestCA != "" {
+		// The test's own authority is not in Chromium's store.
+		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))
+	}
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
 	if err := chromedp.Do(bctx); err != nil {
@@ -443,10 +457,33 @@ func get[T any](t testing.TB, ctx context.Context, what string, a chromedp.Actio
 	return v
 }
 
+// caClient is an HTTP client that trusts the authority in caFile.
+func caClient(t testing.TB, caFile string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatalf("no certificate in %s", caFile)
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+}
+
 // download fetches url into a new executable file in dir.
 func download(t testing.TB, url, dir string) string {
 	t.Helper()
-	resp, err := http.Get(url)
+	return downloadWith(t, http.DefaultClient, url, dir)
+}
+
+// downloadWith is download with client.
+func downloadWith(t testing.TB, client *http.Client, url, dir string) string {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

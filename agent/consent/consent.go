@@ -130,6 +130,9 @@ type UI struct {
 	ended      bool
 	endReason  string
 	pending    *request
+	login      *login // the proxy's login form, while asked
+	problemKey string // why the support server cannot be reached (SetProblem)
+	problemArg string
 	seq        int
 	warnAgain  bool          // the technician changed: the next request warns again
 	changed    chan struct{} // closed and replaced on every change
@@ -249,6 +252,7 @@ func (u *UI) Close() error {
 		if u.pending != nil {
 			u.resolveLocked(u.pending, false, ErrClosed, "")
 		}
+		u.settleLoginLocked(ErrClosed, ProxyLogin{})
 		u.cancel()
 		u.notifyLocked()
 		u.mu.Unlock()
@@ -459,6 +463,7 @@ func (u *UI) endLocked(reason string) {
 	if u.pending != nil {
 		u.resolveLocked(u.pending, false, ErrEnded, "")
 	}
+	u.settleLoginLocked(ErrEnded, ProxyLogin{})
 	u.notifyLocked()
 }
 
@@ -536,7 +541,7 @@ func (u *UI) println(s string) {
 // Mount before Run; name is lower-case letters only.
 func (u *UI) Mount(name string, h http.Handler) error {
 	if name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" ||
-		name == "events" || name == "answer" || name == "action" {
+		name == "events" || name == "answer" || name == "action" || name == "proxy" {
 		return fmt.Errorf("%w: %q", ErrPanelName, name)
 	}
 	u.panelsMu.Lock()

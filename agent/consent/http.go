@@ -41,6 +41,10 @@ type view struct {
 	// page can show how long it has lasted.
 	Started   int64  `json:"started"`
 	EndedText string `json:"endedText"`
+	// Problem says why the support server cannot be reached (the proxy).
+	Problem string `json:"problem"`
+	// Login asks the proxy's user name and password.
+	Login *viewLogin `json:"login"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -81,6 +85,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 	if v.Ended {
 		v.EndedText = i18n.T(lang, u.endReason)
 	}
+	u.problemViewLocked(lang, &v)
 	if req := u.pending; req != nil {
 		v.Request = &viewRequest{
 			ID:     req.id,
@@ -133,6 +138,8 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		u.serveAnswer(w, r)
 	case "action":
 		u.serveAction(w, r)
+	case "proxy":
+		u.serveProxy(w, r)
 	case i18n.ScriptName:
 		// The panels' shared module (import "../i18n.js").
 		i18n.Script(w, r)

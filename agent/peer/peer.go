@@ -16,6 +16,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/agent/congestion"
+	"github.com/lifeline-support/lifeline/agent/proxy"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -30,6 +31,9 @@ type Config struct {
 	ICEServers []webrtc.ICEServer
 	// Logger receives the Peer's logs; nil means slog.Default().
 	Logger *slog.Logger
+	// Proxy, if set, is the customer's HTTP proxy: TURN over TCP and TLS go
+	// through it (CONNECT) when it serves the TURN server's address.
+	Proxy *proxy.Dialer
 
 	// OnInput is called for every valid input event from either data channel, on a
 	// goroutine owned by the Peer (never on pion's), one event at a time, in arrival
@@ -112,6 +116,10 @@ type Peer struct {
 	inputs chan protocol.InputEvent
 	notes  notifyQueue
 
+	// dials ends the TURN connections being dialled (stopDials, at close).
+	dials     context.Context
+	stopDials context.CancelFunc
+
 	done     chan struct{} // closed by teardown, after pion and capture stopped
 	wg       sync.WaitGroup
 	teardown sync.Once
@@ -156,7 +164,8 @@ func New(cfg Config) (*Peer, error) {
 			p.later(p.view.sendLink)
 		}
 	})
-	api, err := newAPI(&cfg, p.cong)
+	p.dials, p.stopDials = context.WithCancel(context.Background())
+	api, err := newAPI(&cfg, p.cong, p.dials)
 	if err != nil {
 		_ = p.cong.Close()
 		if cfg.Source != nil {
@@ -206,7 +215,7 @@ func New(cfg Config) (*Peer, error) {
 	return p, nil
 }
 
-func newAPI(cfg *Config, cong *congestion.Controller) (*webrtc.API, error) {
+func newAPI(cfg *Config, cong *congestion.Controller, dials context.Context) (*webrtc.API, error) {
 	var me webrtc.MediaEngine
 	if err := me.RegisterCodec(vp8Codec, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, fmt.Errorf("peer: register VP8: %w", err)
@@ -245,6 +254,9 @@ func newAPI(cfg *Config, cong *congestion.Controller) (*webrtc.API, error) {
 	// console's ICE restart finds the connection still there when the network
 	// comes back. pion's default fails it after 25 s.
 	se.SetICETimeouts(3*time.Second, 5*time.Minute, time.Second)
+	if d, ok := turnDialer(dials, cfg.Proxy, cfg.ICEServers, cfg.Logger); ok {
+		se.SetICEProxyDialer(d)
+	}
 	if cfg.settings != nil {
 		cfg.settings(&se)
 	}
@@ -356,6 +368,9 @@ func (p *Peer) shutdown() {
 		p.closing = true
 		p.mu.Unlock()
 
+		// A TURN server still being dialled would hold pion's close until
+		// the dial ends.
+		p.stopDials()
 		// Closing the PeerConnection stops the sender, which unbinds the track:
 		// mediadevices' encode loop finishes its frame, closes the encoder and exits.
 		errPC := p.pc.Close()

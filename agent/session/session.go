@@ -11,6 +11,8 @@ import (
 	"image"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"runtime"
@@ -26,6 +28,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/input"
 	"github.com/lifeline-support/lifeline/agent/peer"
+	"github.com/lifeline-support/lifeline/agent/proxy"
 	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
@@ -53,6 +56,12 @@ type Config struct {
 	Features []Feature
 	// DeviceKey is this machine's device key (see LoadDeviceKey); may be empty.
 	DeviceKey string
+	// Proxy is the customer's HTTP proxy (agent/proxy): the signaling socket
+	// and TURN over TCP/TLS go through it. nil connects directly.
+	Proxy *proxy.Dialer
+	// ProxyRetry is how long the agent waits before it tries again a proxy
+	// that refused it (default 5 s).
+	ProxyRetry time.Duration
 	// PingInterval is how often the agent checks its signaling socket; one that
 	// does not answer within the interval is dropped and redialled (default 5 s).
 	PingInterval time.Duration
@@ -364,6 +373,12 @@ func newRunner(cfg Config) *runner {
 	if s.cfg.MaxBackoff <= 0 {
 		s.cfg.MaxBackoff = 3 * time.Second
 	}
+	if s.cfg.Proxy == nil {
+		s.cfg.Proxy, _ = proxy.New(proxy.Settings{URL: "direct"})
+	}
+	if s.cfg.ProxyRetry <= 0 {
+		s.cfg.ProxyRetry = 5 * time.Second
+	}
 	if s.cfg.Monitors == nil {
 		s.cfg.Monitors = screen.Monitors
 	}
@@ -435,7 +450,7 @@ func (s *runner) run(ctx context.Context) error {
 		s.wg.Wait()
 	}()
 
-	ws, welcome, err := s.join(ctx, s.cfg.Server, protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN})
+	ws, welcome, err := s.firstJoin(ctx, protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN})
 	if err != nil {
 		return err
 	}
@@ -799,6 +814,7 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 		Mask:          s.maskFunc(),
 		OnMonitor:     s.grants.setMonitor,
 		ICEServers:    ice,
+		Proxy:         s.cfg.Proxy,
 		Logger:        s.log,
 		VideoOff:      !s.grants.get().View || s.hold,
 		OnDataChannel: s.attachChannel,
@@ -1077,9 +1093,13 @@ func (s *runner) join(ctx context.Context, server string, hello protocol.AgentHe
 	}
 	dctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	ws, _, err := websocket.Dial(dctx, u, nil)
+	// Through the customer's proxy (CONNECT) when one serves the server,
+	// for ws: as for wss:; never Go's own environment proxy, which knows
+	// neither --proxy nor the customer's proxy password.
+	client := &http.Client{Transport: &http.Transport{DialContext: s.cfg.Proxy.DialContext, TLSHandshakeTimeout: 10 * time.Second}}
+	ws, _, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPClient: client})
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrUnreachable, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}
 	ws.SetReadLimit(protocol.MaxMessageSize)
 	host, _ := os.Hostname()
@@ -1113,6 +1133,73 @@ func (s *runner) join(ctx context.Context, server string, hello protocol.AgentHe
 		// The server sends the welcome first; say so if it did not.
 		s.log.Warn("message before the welcome skipped", "type", m.Type)
 	}
+}
+
+// firstJoin joins the session through the customer's proxy as long as it
+// is the proxy that stands in the way: it asks the customer for the
+// proxy's user name and password when the proxy wants them, and says on the
+// page and in the log when the proxy refuses or cannot be reached, trying
+// again until it lets the agent through or the customer ends.
+func (s *runner) firstJoin(ctx context.Context, hello protocol.AgentHello) (*websocket.Conn, *protocol.AgentWelcome, error) {
+	ui := s.cfg.Consent
+	for {
+		ws, w, err := s.join(ctx, s.cfg.Server, hello)
+		if err == nil {
+			ui.SetProblem("", "")
+			return ws, w, nil
+		}
+		name := s.proxyName()
+		switch {
+		case errors.Is(err, proxy.ErrAuthRequired), errors.Is(err, proxy.ErrBadCredentials):
+			s.log.Warn("the proxy asks for a user name and password; asking the customer", "proxy", name, "err", err)
+			ui.SetProblem("", "")
+			login, aerr := ui.AskProxyLogin(ctx, name, errors.Is(err, proxy.ErrBadCredentials))
+			if aerr != nil {
+				return nil, nil, err
+			}
+			s.cfg.Proxy.SetCredentials(login.User, login.Password)
+		case errors.Is(err, proxy.ErrRefused), errors.Is(err, proxy.ErrUnreachable):
+			s.log.Warn("the proxy does not let the agent reach the support server; trying again", "proxy", name, "err", err)
+			key := consent.ProblemProxyRefused
+			if errors.Is(err, proxy.ErrUnreachable) {
+				key = consent.ProblemProxyUnreachable
+			}
+			ui.SetProblem(key, name)
+			select {
+			case <-ctx.Done():
+				return nil, nil, err
+			case a := <-ui.Actions():
+				if a == consent.ActionEnd {
+					return nil, nil, err
+				}
+			case <-time.After(s.cfg.ProxyRetry):
+			}
+		default:
+			return nil, nil, err
+		}
+	}
+}
+
+// proxyName is the address of the proxy that serves the support server, as
+// the customer knows it.
+func (s *runner) proxyName() string {
+	u, err := url.Parse(s.cfg.Server)
+	if err != nil {
+		return ""
+	}
+	host := u.Host
+	if u.Port() == "" {
+		port := "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
+		host = net.JoinHostPort(u.Hostname(), port)
+	}
+	p, err := s.cfg.Proxy.For(host)
+	if err != nil || p == nil {
+		return ""
+	}
+	return p.Host
 }
 
 // goRead feeds the messages of ws to the loop, and pings the server so that a

@@ -163,7 +163,16 @@ const (
 	// TCPOnlyToServer is a strict corporate firewall: only outgoing TCP to the
 	// server; no UDP at all, nothing unsolicited coming in.
 	TCPOnlyToServer
+	// HTTPSOnly is a firewall that lets out only TCP to port 443 (of the
+	// server's addresses): TURN over TLS on 443 and HTTPS pass, nothing else.
+	HTTPSOnly
+	// ProxyOnly lets out nothing but TCP to the office proxy, on the server
+	// side at ProxyAddr: everything else must go through it (CONNECT).
+	ProxyOnly
 )
+
+// ProxyPort is the port of the office proxy under the ProxyOnly policy.
+const ProxyPort = 3128
 
 // NAT is a customer namespace behind a router namespace that masquerades
 // its traffic, joined to the test's own namespace by a veth pair.
@@ -176,6 +185,8 @@ type NAT struct {
 
 	customerLink string // the router's end of the customer link
 	outerLink    string // the router's end of the link to the server
+	serverLink   string // this namespace's end of the link to the router
+	extra        byte   // server addresses added by AddServerAddress
 	hasRules     bool
 }
 
@@ -197,7 +208,7 @@ func NewNAT(t testing.TB, policy Policy) *NAT {
 	}
 	up, down := "lls"+id, "llr"+id    // link to this namespace: our end, router's end
 	inner, cust := "lli"+id, "llk"+id // link to the customer: router's end, customer's end
-	n.customerLink = inner
+	n.customerLink, n.serverLink = inner, up
 	sub := func(third, fourth int) string { return fmt.Sprintf("10.%d.%d.%d", r, third, fourth) }
 
 	host(t, "ip", "link", "add", up, "type", "veth", "peer", "name", down)
@@ -228,8 +239,13 @@ func NewNAT(t testing.TB, policy Policy) *NAT {
 func (n *NAT) SetPolicy(t testing.TB, policy Policy) {
 	t.Helper()
 	allow := fmt.Sprintf(`iifname "%s" accept`, n.customerLink)
-	if policy == TCPOnlyToServer {
+	switch policy {
+	case TCPOnlyToServer:
 		allow = fmt.Sprintf(`iifname "%s" ip daddr %s meta l4proto tcp accept`, n.customerLink, n.Server)
+	case HTTPSOnly:
+		allow = fmt.Sprintf(`iifname "%s" ip daddr %s/24 tcp dport 443 accept`, n.customerLink, n.Server.Mask(net.CIDRMask(24, 32)))
+	case ProxyOnly:
+		allow = fmt.Sprintf(`iifname "%s" ip daddr %s tcp dport %d accept`, n.customerLink, n.Server, ProxyPort)
 	}
 	var flush string
 	if n.hasRules {
@@ -254,6 +270,22 @@ table ip lifeline {
 		t.Fatalf("nft in %s: %v\n%s\n%s", n.Router.Name, err, out, rules)
 	}
 	n.hasRules = true
+}
+
+// ProxyAddr is where the office proxy listens under ProxyOnly (on Server).
+func (n *NAT) ProxyAddr() string {
+	return net.JoinHostPort(n.Server.String(), fmt.Sprint(ProxyPort))
+}
+
+// AddServerAddress gives the test's own namespace one more address on the
+// link to the router (10.R.1.3, .4...), as a second public server address
+// (a TURN server of its own on port 443 beside the HTTPS server).
+func (n *NAT) AddServerAddress(t testing.TB) net.IP {
+	t.Helper()
+	n.extra++
+	ip := net.IPv4(n.Server[0], n.Server[1], n.Server[2], 2+n.extra).To4()
+	host(t, "ip", "addr", "add", ip.String()+"/24", "dev", n.serverLink)
+	return ip
 }
 
 // CustomerIP is the customer's own (private) address.

@@ -113,3 +113,51 @@ func TestForwardAndCut(t *testing.T) {
 		t.Errorf("the customer does not reach the server once the link is back: %v", err)
 	}
 }
+
+// The strict offices: only HTTPS (TCP 443, to either server address) or
+// only the proxy's port get out; anything else is dropped.
+func TestHTTPSOnlyAndProxyOnly(t *testing.T) {
+	listen := func(t *testing.T, addr string) {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				c.Close()
+			}
+		}()
+	}
+	reach := func(t *testing.T, n *NAT, addr string, want bool) {
+		t.Helper()
+		c, err := n.Customer.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		if got := err == nil; got != want {
+			t.Errorf("TCP from the customer to %s passed: %v, want %v (%v)", addr, got, want, err)
+		}
+	}
+	t.Run("https only", func(t *testing.T) {
+		n := NewNAT(t, HTTPSOnly)
+		turn := n.AddServerAddress(t)
+		for _, a := range []string{n.Server.String() + ":443", turn.String() + ":443", n.Server.String() + ":3478"} {
+			listen(t, a)
+		}
+		reach(t, n, n.Server.String()+":443", true)
+		reach(t, n, turn.String()+":443", true)
+		reach(t, n, n.Server.String()+":3478", false)
+	})
+	t.Run("proxy only", func(t *testing.T) {
+		n := NewNAT(t, ProxyOnly)
+		listen(t, n.ProxyAddr())
+		listen(t, n.Server.String()+":443")
+		reach(t, n, n.ProxyAddr(), true)
+		reach(t, n, n.Server.String()+":443", false)
+	})
+}
