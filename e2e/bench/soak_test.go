@@ -131,14 +131,14 @@ func BenchmarkSoak(b *testing.B) {
 	set("soak_goroutines_end", float64(gEnd))
 	set("soak_mem_start_mb", memStart)
 	set("soak_mem_end_mb", memEnd)
+	set("soak_mem_growth_pct", memGrowth(memStart, memEnd))
 	set("soak_stuck_keys", float64(stuck))
 	set("soak_partial_files", float64(partial))
 	set("soak_audit_holes", float64(holes))
 	results.Note("Soak: %v run (LIFELINE_SOAK_DURATION; the issue's soak is 30 min), %d sessions (longest %v), %d agent kills and %d signaling restarts (one of each per %v); "+
 		"memory and goroutines are signaling's after the first and the last session (a restart starts a new process: the end is the last restart's); load average %.1f at the start, %.1f at most, on %d CPUs shared with other work.",
 		duration, len(sids), longest.Round(time.Second), kills, restarts, every, loadStart, loadMaxSeen, numCPU())
-	results.Note("Soak: signaling's memory went from %.1f to %.1f MB (%+.1f %%; goal within ±10 %%), its goroutines from %d to %d.",
-		memStart, memEnd, 100*(memEnd-memStart)/memStart, gStart, gEnd)
+	results.Note("Soak: %s; its goroutines went from %d to %d.", memVerdict(memStart, memEnd), gStart, gEnd)
 	for i, f := range failures {
 		if i == 5 {
 			results.Note("Soak: %d more failed sessions, in the run's log", len(failures)-i)

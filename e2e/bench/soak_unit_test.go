@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -78,5 +79,37 @@ func TestSoakAuditHoleAndGoroutines(t *testing.T) {
 	}
 	if _, err := goroutines("404 page not found"); err == nil {
 		t.Error("no error for a page without a total")
+	}
+}
+
+// The soak's memory goal is about growth (a leak): the 30-minute run's drop
+// from 69.2 to 57.2 MB meets it and says so, 12 % growth does not.
+func TestSoakMemoryVerdict(t *testing.T) {
+	for _, tt := range []struct {
+		start, end float64
+		growth     float64
+		says       string
+	}{
+		{69.2, 57.2, -17.3, "dropped by 17.3 % (goal met: growth at most 10 %, a drop is fine)"},
+		{50, 54, 8, "grew by 8.0 % (goal met"},
+		{50, 56, 12, "grew by 12.0 % (goal NOT met"},
+	} {
+		if g := memGrowth(tt.start, tt.end); math.Abs(g-tt.growth) > 0.05 {
+			t.Errorf("growth %v → %v: %.2f %%, want %.1f", tt.start, tt.end, g, tt.growth)
+		}
+		if v := memVerdict(tt.start, tt.end); !strings.Contains(v, tt.says) {
+			t.Errorf("verdict for %v → %v: %q, want it to say %q", tt.start, tt.end, v, tt.says)
+		}
+	}
+	// The table's goal is on growth, not on the end value.
+	found := false
+	for _, g := range soakGoals() {
+		found = found || g.Key == "soak_mem_growth_pct" && g.Max == soakMaxGrowth
+		if g.Key == "soak_mem_end_mb" && strings.Contains(g.What, "within") {
+			t.Errorf("the end value still reads as a goal: %q", g.What)
+		}
+	}
+	if !found {
+		t.Error("no soak_mem_growth_pct goal")
 	}
 }
