@@ -150,7 +150,7 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 				f.log.Warn("file message refused", "err", err)
 				return
 			}
-			f.onControl(msg)
+			f.onControl(dc, msg)
 		})
 		dc.OnClose(func() {
 			f.mu.Lock()
@@ -158,7 +158,9 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 				f.ctl = nil
 			}
 			f.mu.Unlock()
-			f.failAll()
+			// Only the transfers of this connection: a new one may already
+			// carry another (pion reports the close on a goroutine, late).
+			f.failAll(dc)
 		})
 		return
 	}
@@ -195,7 +197,7 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 
 // Close fails every transfer (removing partial files) and ends the panel's streams.
 func (f *Feature) Close() error {
-	f.failAll()
+	f.failAll(nil)
 	f.mu.Lock()
 	if !f.closed {
 		f.closed = true
@@ -205,11 +207,18 @@ func (f *Feature) Close() error {
 	return nil
 }
 
-// sendControl sends a control message, if the channel is up.
+// sendControl sends a control message on the current connection's control
+// channel, if it is up.
 func (f *Feature) sendControl(m protocol.FileMessage) {
 	f.mu.Lock()
 	ctl := f.ctl
 	f.mu.Unlock()
+	f.sendOn(ctl, m)
+}
+
+// sendOn sends a control message on ctl (a transfer's own channel: the
+// console that offered or accepted it), if it is up.
+func (f *Feature) sendOn(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	if ctl == nil {
 		return
 	}
@@ -238,10 +247,10 @@ func (f *Feature) logLocked(key string, args ...any) {
 	f.notifyLocked()
 }
 
-func (f *Feature) onControl(m protocol.FileMessage) {
+func (f *Feature) onControl(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	switch m.Kind {
 	case protocol.FileOffer:
-		f.onOffer(m)
+		f.onOffer(ctl, m)
 	case protocol.FileDone:
 		f.mu.Lock()
 		in := f.in
@@ -269,15 +278,16 @@ func (f *Feature) onControl(m protocol.FileMessage) {
 	}
 }
 
-// failAll ends every running transfer, as when the connection closes.
-func (f *Feature) failAll() {
+// failAll ends the running transfers of the connection whose control
+// channel is ctl (every transfer if ctl is nil), as when it closes.
+func (f *Feature) failAll(ctl *webrtc.DataChannel) {
 	f.mu.Lock()
 	in, out := f.in, f.out
 	f.mu.Unlock()
-	if in != nil {
+	if in != nil && (ctl == nil || in.ctl == ctl) {
 		in.end(nil, "agent.files.log.failedIn", in.name, reasonKey("disconnected"))
 	}
-	if out != nil {
+	if out != nil && (ctl == nil || out.ctl == ctl) {
 		out.stop(protocol.FileMessage{Kind: protocol.FileError, Reason: "disconnected"})
 	}
 }

@@ -129,11 +129,18 @@ func pairWith(t testing.TB, f *Feature, count *atomic.Int64) *console {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pc1.Close(); _ = pc2.Close() })
+	var agentCtl atomic.Pointer[webrtc.DataChannel]
 	pc2.OnDataChannel(func(dc *webrtc.DataChannel) {
 		if f.Handles(dc.Label()) {
 			f.Attach(dc)
 		}
+		if dc.Label() == protocol.ChannelFileControl {
+			agentCtl.Store(dc)
+		}
 	})
+	f.mu.Lock()
+	before := len(f.data)
+	f.mu.Unlock()
 	c := &console{t: t, msgs: make(chan protocol.FileMessage, 16), got: map[int64][]byte{}, count: count, pc: pc1}
 	c.ctl, _ = pc1.CreateDataChannel(protocol.ChannelFileControl, nil)
 	c.ctl.OnMessage(func(m webrtc.DataChannelMessage) {
@@ -185,7 +192,7 @@ func pairWith(t testing.TB, f *Feature, count *atomic.Int64) *console {
 	waitUntil(t, "agent channels", func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		return f.ctl != nil && len(f.data) == protocol.FileDataChannels
+		return f.ctl != nil && f.ctl == agentCtl.Load() && len(f.data) == before+protocol.FileDataChannels
 	})
 	return c
 }
@@ -223,10 +230,13 @@ func (c *console) next() protocol.FileMessage {
 }
 
 // chunks sends content as transfer n, round robin over the data channels.
-func (c *console) chunks(n uint32, content []byte) {
+func (c *console) chunks(n uint32, content []byte) { c.chunksAt(n, 0, content) }
+
+// chunksAt sends content as the part of transfer n that starts at base.
+func (c *console) chunksAt(n uint32, base int, content []byte) {
 	for off, i := 0, 0; off < len(content); i++ {
 		end := min(off+chunkData, len(content))
-		b := protocol.AppendFileChunkHeader(nil, n, int64(off))
+		b := protocol.AppendFileChunkHeader(nil, n, int64(base+off))
 		b = append(b, content[off:end]...)
 		dc := c.data[i%len(c.data)]
 		for dc.BufferedAmount() > highWater {
@@ -413,3 +423,31 @@ func ioPipe() (*os.File, *os.File) {
 }
 
 func o(f *Feature) *outgoing { f.mu.Lock(); defer f.mu.Unlock(); return f.out }
+
+// The console made a new connection (an ICE restart that did not take, the
+// customer's program run again): the old connection's file channel closing
+// late must not end the transfer running on the new one, least of all
+// without a word to the technician, who would wait for it forever.
+func TestOldConnectionClosingKeepsTransferOfNewOne(t *testing.T) {
+	dir := t.TempDir()
+	f := newFeature(t, dir, nil)
+	old := pair(t, f)
+	c := pair(t, f)
+	content := bytes.Repeat([]byte("new connection "), 100_000) // 1.5 MB
+	id := offerAndAccept(t, f, c, "report.pdf", len(content))
+	c.chunks(7, content[:len(content)/2])
+	_ = old.pc.Close()
+	waitUntil(t, "the old channels gone", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.data) == protocol.FileDataChannels
+	})
+	c.chunksAt(7, len(content)/2, content[len(content)/2:])
+	c.send(protocol.FileMessage{Kind: protocol.FileDone, ID: id, SHA256: hexSum(content)})
+	if m := c.next(); m.Kind != protocol.FileResult || m.SHA256 != hexSum(content) {
+		t.Fatalf("got %+v, want the result", m)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "report.pdf")); err != nil || !bytes.Equal(b, content) {
+		t.Fatalf("received file wrong: %v", err)
+	}
+}
