@@ -162,6 +162,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 	sid = tech.SessionID(t)
 	customer := stack.Customer(t, inv)
 	endFirst(t, stack, sid, customer)
+	snapshotOnFailure(t, tech, customer)
 	customer.OpenPage(t)
 	customer.Allow(t)
 	tech.WaitVideo(t)
@@ -174,7 +175,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 		// The worker dies holding Ctrl with a big file half received; the
 		// customer runs the program again and allows it again.
 		tech.SendFile(t, step.big)
-		customer.AcceptFile(t)
+		acceptFile(t, customer)
 		e2e.WaitFor(t, "the partial file in Downloads", func() bool { return partialFiles(t, step.downloads) > 0 })
 		e2e.Eval[bool](t, tech, "hold Ctrl", `(lifeline.input.input.send(JSON.stringify({k: "key", c: "ControlLeft", d: true})), true)`)
 		e2e.WaitFor(t, "Ctrl held on the display", func() bool { keys, _ := e2e.HeldInput(t, stack.Display); return len(keys) > 0 })
@@ -185,6 +186,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 		tech.WaitState(t, "reconnecting")
 		customer = customer.RunAgain(t)
 		endFirst(t, stack, sid, customer)
+		snapshotOnFailure(t, tech, customer)
 		customer.OpenPage(t)
 		customer.Allow(t)
 		tech.WaitState(t, "active")
@@ -204,7 +206,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 
 	sent := len(tech.Files(t).Sent)
 	tech.SendFile(t, step.small)
-	customer.AcceptFile(t)
+	acceptFile(t, customer)
 	e2e.WaitFor(t, "the small file received", func() bool { return len(tech.Files(t).Sent) > sent })
 
 	// Transfer to Claire (a console client of her own), who accepts and ends.
@@ -229,6 +231,30 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 		t.Fatalf("the agent exited with %d after the session ended:\n%s", code, stdout)
 	}
 	return sid
+}
+
+// acceptFile clicks Accept on the customer's file offer and waits for the
+// agent to take it (the offer gone from the panel), so that a click that did
+// not reach the page fails here, by name, rather than as a file never
+// received.
+func acceptFile(t *soakT, customer *e2e.Customer) {
+	customer.AcceptFile(t)
+	e2e.WaitFor(t, "the customer's Accept taken (the offer gone from the page)", func() bool {
+		return strings.HasPrefix(customer.OfferText(t), "hidden: ")
+	})
+}
+
+// snapshotOnFailure logs where the technician's console and the customer's
+// page stood when a session failed, before endFirst ends it (cleanups run
+// last first); the agent's own log follows from the customer's cleanup.
+func snapshotOnFailure(t *soakT, tech *e2e.Technician, customer *e2e.Customer) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		t.Logf("failed session, console: state %q, files %s, log %q", tech.State(t), tech.FilesDiagnostics(t), tech.LogText(t))
+		t.Logf("failed session, customer's page: %q, files log %q, offer %q", customer.PageText(t), customer.FilesLog(t), customer.OfferText(t))
+	})
 }
 
 // expectState reads c's messages until sid is in state.
