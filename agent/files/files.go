@@ -160,7 +160,7 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 			f.mu.Unlock()
 			// Only the transfers of this connection: a new one may already
 			// carry another (pion reports the close on a goroutine, late).
-			f.failAll(dc)
+			f.failAll(dc, reasonDisconnected)
 		})
 		return
 	}
@@ -197,7 +197,7 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 
 // Close fails every transfer (removing partial files) and ends the panel's streams.
 func (f *Feature) Close() error {
-	f.failAll(nil)
+	f.failAll(nil, reasonDisconnected)
 	f.mu.Lock()
 	if !f.closed {
 		f.closed = true
@@ -206,6 +206,11 @@ func (f *Feature) Close() error {
 	f.mu.Unlock()
 	return nil
 }
+
+// SessionEnded ends the transfers still running as the session ends: their
+// partial files are removed and the customer's log says why. The panel stays,
+// with its log of the files that crossed.
+func (f *Feature) SessionEnded() { f.failAll(nil, reasonEnded) }
 
 // sendControl sends a control message on the current connection's control
 // channel, if it is up.
@@ -278,17 +283,25 @@ func (f *Feature) onControl(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	}
 }
 
+// Reasons a transfer stops that only this side names (nothing is sent: the
+// other side cannot hear, or ends its own side itself).
+const (
+	reasonDisconnected reasonKey = "disconnected"
+	reasonEnded        reasonKey = "ended"
+)
+
 // failAll ends the running transfers of the connection whose control
-// channel is ctl (every transfer if ctl is nil), as when it closes.
-func (f *Feature) failAll(ctl *webrtc.DataChannel) {
+// channel is ctl (every transfer if ctl is nil), for why, as when that
+// connection closes or the session ends.
+func (f *Feature) failAll(ctl *webrtc.DataChannel, why reasonKey) {
 	f.mu.Lock()
 	in, out := f.in, f.out
 	f.mu.Unlock()
 	if in != nil && (ctl == nil || in.ctl == ctl) {
-		in.end(nil, "agent.files.log.failedIn", in.name, reasonKey("disconnected"))
+		in.end(nil, "agent.files.log.failedIn", in.name, why)
 	}
 	if out != nil && (ctl == nil || out.ctl == ctl) {
-		out.stop(protocol.FileMessage{Kind: protocol.FileError, Reason: "disconnected"})
+		out.stop(protocol.FileMessage{Kind: protocol.FileError, Reason: protocol.FileReason(why)})
 	}
 }
 

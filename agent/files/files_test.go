@@ -451,3 +451,27 @@ func TestOldConnectionClosingKeepsTransferOfNewOne(t *testing.T) {
 		t.Fatalf("received file wrong: %v", err)
 	}
 }
+
+// The session ends with a file half received: the partial file goes at once,
+// by this process (not left to the supervisor), and the customer's log says
+// why.
+func TestSessionEndedRemovesPartial(t *testing.T) {
+	dir := t.TempDir()
+	f := newFeature(t, dir, nil)
+	c := pair(t, f)
+	content := bytes.Repeat([]byte{4}, 500_000)
+	offerAndAccept(t, f, c, "a.bin", 1_000_000)
+	c.chunks(7, content)
+	waitUntil(t, "the partial file", func() bool { return len(entries(dir)) == 1 })
+	f.SessionEnded()
+	if got := entries(dir); len(got) != 0 {
+		t.Fatalf("after the end the folder holds %q", got)
+	}
+	v, _, _ := f.view("en")
+	if last := v.Log[len(v.Log)-1].Text; last != "File transfer failed: a.bin: the session ended, the partial file was removed" {
+		t.Fatalf("log says %q", last)
+	}
+	if v.Closed {
+		t.Fatal("the panel closed: the customer's log of files must stay")
+	}
+}
