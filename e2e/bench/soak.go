@@ -19,11 +19,11 @@ func soakGoals() []Goal {
 	return []Goal{
 		{"soak_sessions_completed", "soak: sessions created, joined, streamed, chatted, transferred and ended", "", 0, 0},
 		{"soak_errors", "soak: sessions that failed a step", "", 0, 0},
-		{"soak_goroutines_start", "soak: signaling's goroutines after the first session", "", 0, 0},
-		{"soak_goroutines_end", "soak: signaling's goroutines after the last session", "", 0, 0},
-		{"soak_mem_start_mb", "soak: signaling's resident memory after the first session", "MB", 0, 0},
-		{"soak_mem_end_mb", "soak: signaling's resident memory after the last session", "MB", 0, 0},
-		{"soak_mem_growth_pct", "soak: growth of signaling's resident memory from the first to the last session (growth is the concern: a drop meets the goal)", "%", soakMaxGrowth, 0},
+		{"soak_goroutines_start", "soak: signaling's goroutines after the first session (of the process below)", "", 0, 0},
+		{"soak_goroutines_end", "soak: signaling's goroutines after the last session (of the process below)", "", 0, 0},
+		{"soak_mem_start_mb", "soak: signaling's resident memory after the first session of the process whose memory grew most (a restart starts a new process)", "MB", 0, 0},
+		{"soak_mem_end_mb", "soak: the same process's resident memory after its last session", "MB", 0, 0},
+		{"soak_mem_growth_pct", "soak: growth of that process's resident memory from its first to its last session (growth is the concern: a drop meets the goal)", "%", soakMaxGrowth, 0},
 		{"soak_stuck_keys", "soak: keys and buttons left held on the customer's display after a session", "", 0, 0},
 		{"soak_partial_files", "soak: partial downloads left on the customer's disk", "", 0, 0},
 		{"soak_audit_holes", "soak: sessions without their created, started and ended audit events", "", 0, 0},
@@ -36,6 +36,50 @@ func soakGoals() []Goal {
 // heap returned to the system, caches trimmed) is no fault, so a drop of any
 // size meets the goal.
 const soakMaxGrowth = 10
+
+// soakProcess is one signaling process's share of a soak (each restart
+// starts a new one, so memory is only compared within a process): what it
+// held after its first session and after its last.
+type soakProcess struct {
+	pid              int
+	sessions         int
+	memStart, memEnd float64
+	gStart, gEnd     int
+}
+
+// growth is the process's memory growth in percent of its start.
+func (p soakProcess) growth() float64 { return memGrowth(p.memStart, p.memEnd) }
+
+// String is the process's line in the report.
+func (p soakProcess) String() string {
+	return fmt.Sprintf("%.1f → %.1f MB over %d sessions (%+.1f %%)", p.memStart, p.memEnd, p.sessions, p.growth())
+}
+
+// observe records signaling's memory and goroutines (process pid) after a
+// session: the next session of the same process, or the first of a new one.
+func observe(ps []soakProcess, pid int, mem float64, g int) []soakProcess {
+	if n := len(ps); n > 0 && ps[n-1].pid == pid {
+		ps[n-1].sessions++
+		ps[n-1].memEnd, ps[n-1].gEnd = mem, g
+		return ps
+	}
+	return append(ps, soakProcess{pid: pid, sessions: 1, memStart: mem, memEnd: mem, gStart: g, gEnd: g})
+}
+
+// worstProcess is the process whose memory grew most, among those that ran
+// at least two sessions (one session shows no growth); else the longest.
+func worstProcess(ps []soakProcess) soakProcess {
+	var worst soakProcess
+	for _, p := range ps {
+		switch {
+		case worst.sessions == 0,
+			p.sessions >= 2 && (worst.sessions < 2 || p.growth() > worst.growth()),
+			p.sessions < 2 && worst.sessions < 2 && p.sessions > worst.sessions:
+			worst = p
+		}
+	}
+	return worst
+}
 
 // memGrowth is the growth from start to end in percent of start (negative
 // for a drop).

@@ -68,8 +68,7 @@ func BenchmarkSoak(b *testing.B) {
 		completed, stuck       int
 		failures               []string
 		kills, restarts        int
-		gStart, gEnd           int
-		memStart, memEnd       float64
+		procs                  []soakProcess
 		longest                time.Duration
 		loadStart, loadMaxSeen = loadAvg(), loadAvg()
 	)
@@ -104,16 +103,17 @@ func BenchmarkSoak(b *testing.B) {
 				b.Logf("session %d left %d keys or buttons held: keys %v, buttons 0x%x", n, held, keys, buttons)
 			}
 			clearDownloads(b, downloads)
-			if n == 0 {
-				gStart, memStart = soakGoroutines(b, metrics, 0), soakRSS(b, stack)
-			}
+			procs = observe(procs, stack.SignalingPid(), soakRSS(b, stack), soakGoroutines(b, metrics, 0))
 			loadMaxSeen = max(loadMaxSeen, loadAvg())
 			b.Logf("session %d done in %v (agent killed %v, signaling restarted %v; %d completed, %d failed, %v of %v)", n, time.Since(began).Round(time.Second),
 				kill, restart, completed, len(failures), time.Since(start).Round(time.Second), duration)
 		}
 	}
 	b.ReportMetric(0, "ns/op")
-	gEnd, memEnd = soakGoroutines(b, metrics, gStart), soakRSS(b, stack)
+	// The last process once the last session's connections have closed.
+	last := &procs[len(procs)-1]
+	last.gEnd, last.memEnd = soakGoroutines(b, metrics, last.gStart), soakRSS(b, stack)
+	worst := worstProcess(procs)
 	partial := partialFiles(b, downloads)
 	holes := 0
 	admin := st.LogInAs(b, st.Node{URL: stack.URL}, "admin", e2e.AdminPassword)
@@ -127,18 +127,23 @@ func BenchmarkSoak(b *testing.B) {
 	set := func(key string, v float64) { results.Set(key, v); b.ReportMetric(v, key) }
 	set("soak_sessions_completed", float64(completed))
 	set("soak_errors", float64(len(failures)))
-	set("soak_goroutines_start", float64(gStart))
-	set("soak_goroutines_end", float64(gEnd))
-	set("soak_mem_start_mb", memStart)
-	set("soak_mem_end_mb", memEnd)
-	set("soak_mem_growth_pct", memGrowth(memStart, memEnd))
+	set("soak_goroutines_start", float64(worst.gStart))
+	set("soak_goroutines_end", float64(worst.gEnd))
+	set("soak_mem_start_mb", worst.memStart)
+	set("soak_mem_end_mb", worst.memEnd)
+	set("soak_mem_growth_pct", worst.growth())
 	set("soak_stuck_keys", float64(stuck))
 	set("soak_partial_files", float64(partial))
 	set("soak_audit_holes", float64(holes))
 	results.Note("Soak: %v run (LIFELINE_SOAK_DURATION; the issue's soak is 30 min), %d sessions (longest %v), %d agent kills and %d signaling restarts (one of each per %v); "+
-		"memory and goroutines are signaling's after the first and the last session (a restart starts a new process: the end is the last restart's); load average %.1f at the start, %.1f at most, on %d CPUs shared with other work.",
+		"load average %.1f at the start, %.1f at most, on %d CPUs shared with other work.",
 		duration, len(sids), longest.Round(time.Second), kills, restarts, every, loadStart, loadMaxSeen, numCPU())
-	results.Note("Soak: %s; its goroutines went from %d to %d.", memVerdict(memStart, memEnd), gStart, gEnd)
+	lines := make([]string, len(procs))
+	for i, p := range procs {
+		lines[i] = p.String()
+	}
+	results.Note("Soak: signaling ran as %d processes (each restart starts a new one, so memory is compared within a process): %s.", len(procs), strings.Join(lines, "; "))
+	results.Note("Soak: in the process that grew most, %s; its goroutines went from %d to %d.", memVerdict(worst.memStart, worst.memEnd), worst.gStart, worst.gEnd)
 	for i, f := range failures {
 		if i == 5 {
 			results.Note("Soak: %d more failed sessions, in the run's log", len(failures)-i)

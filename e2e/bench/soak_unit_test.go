@@ -113,3 +113,35 @@ func TestSoakMemoryVerdict(t *testing.T) {
 		t.Error("no soak_mem_growth_pct goal")
 	}
 }
+
+// Memory is compared within one signaling process: the 10-minute run's
+// "69.4 → 38.0 MB" compared the first process with the one the last restart
+// started. The process that grew most, over two sessions at least, is
+// reported.
+func TestSoakMemoryPerProcess(t *testing.T) {
+	var ps []soakProcess
+	for _, o := range []struct {
+		pid int
+		mem float64
+		g   int
+	}{
+		{100, 69.4, 94}, {100, 70.0, 95}, {100, 71.0, 96}, // +2.3 %
+		{200, 40.0, 80}, {200, 46.0, 90}, // +15 %: a new process, its own start
+		{300, 38.0, 85}, // one session: no growth to tell
+	} {
+		ps = observe(ps, o.pid, o.mem, o.g)
+	}
+	if len(ps) != 3 || ps[0].sessions != 3 || ps[1].memStart != 40 || ps[2].sessions != 1 {
+		t.Fatalf("processes %+v", ps)
+	}
+	w := worstProcess(ps)
+	if w.pid != 200 || math.Abs(w.growth()-15) > 0.01 || w.gStart != 80 || w.gEnd != 90 {
+		t.Fatalf("worst %+v (growth %.1f), want process 200 at +15 %%", w, w.growth())
+	}
+	if got := worstProcess(ps[2:]); got.pid != 300 {
+		t.Fatalf("a run of one process with one session reports %+v", got)
+	}
+	if s := ps[1].String(); s != "40.0 → 46.0 MB over 2 sessions (+15.0 %)" {
+		t.Fatalf("report line %q", s)
+	}
+}
