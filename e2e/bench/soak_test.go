@@ -103,7 +103,7 @@ func BenchmarkSoak(b *testing.B) {
 				b.Logf("session %d left %d keys or buttons held: keys %v, buttons 0x%x", n, held, keys, buttons)
 			}
 			clearDownloads(b, downloads)
-			procs = observe(procs, stack.SignalingPid(), soakRSS(b, stack), soakGoroutines(b, metrics, 0))
+			procs = observe(procs, soakSample{pid: stack.SignalingPid(), whole: !restart, heap: soakHeap(b, metrics), mem: soakRSS(b, stack), goroutines: soakGoroutines(b, metrics, 0)})
 			loadMaxSeen = max(loadMaxSeen, loadAvg())
 			b.Logf("session %d done in %v (agent killed %v, signaling restarted %v; %d completed, %d failed, %v of %v)", n, time.Since(began).Round(time.Second),
 				kill, restart, completed, len(failures), time.Since(start).Round(time.Second), duration)
@@ -111,8 +111,9 @@ func BenchmarkSoak(b *testing.B) {
 	}
 	b.ReportMetric(0, "ns/op")
 	// The last process once the last session's connections have closed.
-	last := &procs[len(procs)-1]
-	last.gEnd, last.memEnd = soakGoroutines(b, metrics, last.gStart), soakRSS(b, stack)
+	if last := &procs[len(procs)-1]; last.sessions > 0 {
+		last.gEnd, last.memEnd, last.heapEnd = soakGoroutines(b, metrics, last.gStart), soakRSS(b, stack), soakHeap(b, metrics)
+	}
 	worst := worstProcess(procs)
 	partial := partialFiles(b, downloads)
 	holes := 0
@@ -127,11 +128,13 @@ func BenchmarkSoak(b *testing.B) {
 	set := func(key string, v float64) { results.Set(key, v); b.ReportMetric(v, key) }
 	set("soak_sessions_completed", float64(completed))
 	set("soak_errors", float64(len(failures)))
-	set("soak_goroutines_start", float64(worst.gStart))
-	set("soak_goroutines_end", float64(worst.gEnd))
+	set("soak_heap_start_mb", worst.heapStart)
+	set("soak_heap_end_mb", worst.heapEnd)
+	set("soak_heap_growth_pct", worst.growth())
 	set("soak_mem_start_mb", worst.memStart)
 	set("soak_mem_end_mb", worst.memEnd)
-	set("soak_mem_growth_pct", worst.growth())
+	set("soak_goroutines_start", float64(worst.gStart))
+	set("soak_goroutines_end", float64(worst.gEnd))
 	set("soak_stuck_keys", float64(stuck))
 	set("soak_partial_files", float64(partial))
 	set("soak_audit_holes", float64(holes))
@@ -142,8 +145,9 @@ func BenchmarkSoak(b *testing.B) {
 	for i, p := range procs {
 		lines[i] = p.String()
 	}
-	results.Note("Soak: signaling ran as %d processes (each restart starts a new one, so memory is compared within a process): %s.", len(procs), strings.Join(lines, "; "))
-	results.Note("Soak: in the process that grew most, %s; its goroutines went from %d to %d.", memVerdict(worst.memStart, worst.memEnd), worst.gStart, worst.gEnd)
+	results.Note("Soak: signaling ran as %d processes (each restart starts a new one, so memory is compared within a process), after their first and last session: %s.", len(procs), strings.Join(lines, "; "))
+	results.Note("Soak: in the process whose live heap grew most, %s; its resident memory went from %.1f to %.1f MB, its goroutines from %d to %d.",
+		memVerdict(worst.heapStart, worst.heapEnd), worst.memStart, worst.memEnd, worst.gStart, worst.gEnd)
 	for i, f := range failures {
 		if i == 5 {
 			results.Note("Soak: %d more failed sessions, in the run's log", len(failures)-i)
@@ -338,6 +342,22 @@ func soakGoroutines(b *testing.B, metrics string, atMost int) int {
 			return n
 		}
 	}
+}
+
+// soakHeap reads signaling's live heap (MB) from its private pprof, after a
+// garbage collection.
+func soakHeap(b *testing.B, metrics string) float64 {
+	resp, err := http.Get("http://" + metrics + "/debug/pprof/heap?debug=1&gc=1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	mb, err := heapMB(string(page))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return mb
 }
 
 func soakRSS(b *testing.B, stack *e2e.Stack) float64 {
