@@ -67,6 +67,8 @@ type Feature struct {
 	cfg Config
 	log *slog.Logger
 
+	// mu guards the fields below. Lock order: mu before a transfer's own
+	// lock (view reads a transfer under mu); never take mu holding one.
 	mu      sync.Mutex
 	ctl     *webrtc.DataChannel
 	data    []*dataChan

@@ -475,3 +475,57 @@ func TestSessionEndedRemovesPartial(t *testing.T) {
 		t.Fatal("the panel closed: the customer's log of files must stay")
 	}
 }
+
+// The customer clicks Accept while their panel reads the transfer (its event
+// stream does every 250 ms while a file is offered): accept held the
+// transfer's lock and took the feature's, the panel held the feature's and
+// took the transfer's. Both stuck: the offer stayed on the customer's page,
+// the file never arrived, its partial file stayed (the soak's "small file
+// not received", with a partial file left).
+func TestAcceptWhileThePanelReadsDoesNotDeadlock(t *testing.T) {
+	dir := t.TempDir()
+	var f *Feature
+	viewed := make(chan struct{})
+	f = newFeature(t, dir, func(p string) (Sink, error) {
+		// accept holds the transfer's lock here; the panel reads now.
+		go func() { f.view("en"); close(viewed) }()
+		waitUntil(t, "the panel holding the feature's lock", func() bool {
+			if f.mu.TryLock() {
+				f.mu.Unlock()
+				return false
+			}
+			return true
+		})
+		return os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	})
+	c := pair(t, f)
+	content := bytes.Repeat([]byte("soak "), 13_000)
+	c.send(protocol.FileMessage{Kind: protocol.FileOffer, ID: "t1", N: 7, Name: "soak.txt", Size: int64(len(content))})
+	waitUntil(t, "the offer", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.in != nil })
+	f.mu.Lock()
+	in := f.in
+	f.mu.Unlock()
+	accepted := make(chan error, 1)
+	go func() { accepted <- in.accept("") }()
+	select {
+	case err := <-accepted:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("accept and the panel are stuck on each other's lock")
+	}
+	select {
+	case <-viewed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the panel is stuck")
+	}
+	if m := c.next(); m.Kind != protocol.FileAccept {
+		t.Fatalf("got %+v, want accept", m)
+	}
+	c.chunks(7, content)
+	c.send(protocol.FileMessage{Kind: protocol.FileDone, ID: "t1", SHA256: hexSum(content)})
+	if m := c.next(); m.Kind != protocol.FileResult {
+		t.Fatalf("got %+v, want the result", m)
+	}
+}

@@ -70,6 +70,20 @@ func (in *incoming) accept(dir string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return errBadFolder
 	}
+	if err := in.open(dir); err != nil {
+		return err
+	}
+	// Outside in.mu: the panel takes f.mu, then in.mu (see Feature.view).
+	in.f.sendOn(in.ctl, protocol.FileMessage{Kind: protocol.FileAccept, ID: in.id})
+	in.f.mu.Lock()
+	in.f.notifyLocked()
+	in.f.mu.Unlock()
+	return nil
+}
+
+// open creates the partial file in dir and starts receiving. It holds in.mu,
+// and takes no other lock: whoever holds f.mu may be waiting for in.mu.
+func (in *incoming) open(dir string) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.state != "offered" || in.ended {
@@ -97,10 +111,6 @@ func (in *incoming) accept(dir string) error {
 	in.dir = dir
 	in.state = "receiving"
 	in.progress.started = time.Now()
-	in.f.sendOn(in.ctl, protocol.FileMessage{Kind: protocol.FileAccept, ID: in.id})
-	in.f.mu.Lock()
-	in.f.notifyLocked()
-	in.f.mu.Unlock()
 	return nil
 }
 
