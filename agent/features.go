@@ -35,6 +35,9 @@ var (
 	_ session.InputFilter = (*privacy.Privacy)(nil)
 )
 
+// Files in flight when the session ends are ended by the agent itself.
+var _ session.Ender = (*files.Feature)(nil)
+
 // features builds the agent's features beyond screen and input, mounting their
 // panels on the customer's page. Each feature adds its own block here.
 func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervise.Journal) ([]session.Feature, error) {

@@ -6,6 +6,7 @@ import (
 	"image"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -126,18 +127,36 @@ func (c *Customer) Pid() int { return c.cmd.Process.Pid }
 func (c *Customer) WorkerPid(t testing.TB) int {
 	t.Helper()
 	pid := c.Pid()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		child, err := strconv.Atoi(f[0])
-		if err != nil {
-			t.Fatal(err)
-		}
+	if child, ok := childOf(t, pid); ok {
 		return child
 	}
 	return pid
+}
+
+// childOf returns a child process of pid, if it has one. Each thread lists
+// the children it forked (/proc/PID/task/TID/children), and a Go program
+// forks from whichever thread runs the goroutine: every thread is read, not
+// only the main one.
+func childOf(t testing.TB, pid int) (int, bool) {
+	t.Helper()
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("the threads of process %d: %v", pid, err)
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(task)
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			child, err := strconv.Atoi(f[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return child, true
+		}
+	}
+	return 0, false
 }
 
 // OpenPage opens the agent's local page once the agent prints its address.

@@ -228,3 +228,31 @@ func TestFileCardChoosesAFolder(t *testing.T) {
 		t.Errorf("the line's details read %q, want the SHA-256", detail)
 	}
 }
+
+// The customer ends the session while a file is on its way to them (no
+// cancel comes from the technician then): the agent itself removes the
+// partial download and tells the customer why, as the session ends. The
+// supervisor's clean-up is for a worker that could not (a crash); a normal
+// end must not need it.
+func TestSessionEndMidTransferRemovesPartial(t *testing.T) {
+	tech, customer, downloads := connectedForFiles(t)
+	path, _ := MakeFile(t, "big.bin", 400<<20)
+	tech.SendFile(t, path)
+	customer.AcceptFile(t)
+	part := filepath.Join(downloads, ".big.bin.lifeline-part")
+	waitFor(t, "the partial file in Downloads", func() bool { _, err := os.Stat(part); return err == nil })
+	customer.End(t)
+	code, _, stderr := customer.WaitExit(t)
+	if strings.Contains(stderr, "without cleaning up") {
+		t.Fatalf("the session ended normally, yet the supervisor had to remove what the worker left:\n%s", stderr)
+	}
+	if _, err := os.Stat(part); !os.IsNotExist(err) {
+		t.Fatalf("the partial file is still there: %v", err)
+	}
+	if code != 0 {
+		t.Fatalf("the agent exited with %d:\n%s", code, stderr)
+	}
+	if log := customer.FilesLog(t); !strings.Contains(log, "File transfer failed: big.bin: the session ended, the partial file was removed") {
+		t.Fatalf("the customer's files log: %q", log)
+	}
+}

@@ -67,6 +67,8 @@ type Feature struct {
 	cfg Config
 	log *slog.Logger
 
+	// mu guards the fields below. Lock order: mu before a transfer's own
+	// lock (view reads a transfer under mu); never take mu holding one.
 	mu      sync.Mutex
 	ctl     *webrtc.DataChannel
 	data    []*dataChan
@@ -152,7 +154,7 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 				f.log.Warn("file message refused", "err", err)
 				return
 			}
-			f.onControl(msg)
+			f.onControl(dc, msg)
 		})
 		dc.OnClose(func() {
 			f.mu.Lock()
@@ -160,7 +162,9 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 				f.ctl = nil
 			}
 			f.mu.Unlock()
-			f.failAll()
+			// Only the transfers of this connection: a new one may already
+			// carry another (pion reports the close on a goroutine, late).
+			f.failAll(dc, reasonDisconnected)
 		})
 		return
 	}
@@ -197,7 +201,7 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 
 // Close fails every transfer (removing partial files) and ends the panel's streams.
 func (f *Feature) Close() error {
-	f.failAll()
+	f.failAll(nil, reasonDisconnected)
 	f.mu.Lock()
 	if !f.closed {
 		f.closed = true
@@ -207,11 +211,23 @@ func (f *Feature) Close() error {
 	return nil
 }
 
-// sendControl sends a control message, if the channel is up.
+// SessionEnded ends the transfers still running as the session ends: their
+// partial files are removed and the customer's log says why. The panel stays,
+// with its log of the files that crossed.
+func (f *Feature) SessionEnded() { f.failAll(nil, reasonEnded) }
+
+// sendControl sends a control message on the current connection's control
+// channel, if it is up.
 func (f *Feature) sendControl(m protocol.FileMessage) {
 	f.mu.Lock()
 	ctl := f.ctl
 	f.mu.Unlock()
+	f.sendOn(ctl, m)
+}
+
+// sendOn sends a control message on ctl (a transfer's own channel: the
+// console that offered or accepted it), if it is up.
+func (f *Feature) sendOn(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	if ctl == nil {
 		return
 	}
@@ -245,10 +261,10 @@ func (f *Feature) addLocked(e entry) {
 	f.notifyLocked()
 }
 
-func (f *Feature) onControl(m protocol.FileMessage) {
+func (f *Feature) onControl(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	switch m.Kind {
 	case protocol.FileOffer:
-		f.onOffer(m)
+		f.onOffer(ctl, m)
 	case protocol.FileDone:
 		f.mu.Lock()
 		in := f.in
@@ -276,16 +292,25 @@ func (f *Feature) onControl(m protocol.FileMessage) {
 	}
 }
 
-// failAll ends every running transfer, as when the connection closes.
-func (f *Feature) failAll() {
+// Reasons a transfer stops that only this side names (nothing is sent: the
+// other side cannot hear, or ends its own side itself).
+const (
+	reasonDisconnected reasonKey = "disconnected"
+	reasonEnded        reasonKey = "ended"
+)
+
+// failAll ends the running transfers of the connection whose control
+// channel is ctl (every transfer if ctl is nil), for why, as when that
+// connection closes or the session ends.
+func (f *Feature) failAll(ctl *webrtc.DataChannel, why reasonKey) {
 	f.mu.Lock()
 	in, out := f.in, f.out
 	f.mu.Unlock()
-	if in != nil {
-		in.end(nil, "agent.files.log.failedIn", in.name, reasonKey("disconnected"))
+	if in != nil && (ctl == nil || in.ctl == ctl) {
+		in.end(nil, "agent.files.log.failedIn", in.name, why)
 	}
-	if out != nil {
-		out.stop(protocol.FileMessage{Kind: protocol.FileError, Reason: "disconnected"})
+	if out != nil && (ctl == nil || out.ctl == ctl) {
+		out.stop(protocol.FileMessage{Kind: protocol.FileError, Reason: protocol.FileReason(why)})
 	}
 }
 

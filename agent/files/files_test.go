@@ -129,11 +129,18 @@ func pairWith(t testing.TB, f *Feature, count *atomic.Int64) *console {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pc1.Close(); _ = pc2.Close() })
+	var agentCtl atomic.Pointer[webrtc.DataChannel]
 	pc2.OnDataChannel(func(dc *webrtc.DataChannel) {
 		if f.Handles(dc.Label()) {
 			f.Attach(dc)
 		}
+		if dc.Label() == protocol.ChannelFileControl {
+			agentCtl.Store(dc)
+		}
 	})
+	f.mu.Lock()
+	before := len(f.data)
+	f.mu.Unlock()
 	c := &console{t: t, msgs: make(chan protocol.FileMessage, 16), got: map[int64][]byte{}, count: count, pc: pc1}
 	c.ctl, _ = pc1.CreateDataChannel(protocol.ChannelFileControl, nil)
 	c.ctl.OnMessage(func(m webrtc.DataChannelMessage) {
@@ -185,7 +192,7 @@ func pairWith(t testing.TB, f *Feature, count *atomic.Int64) *console {
 	waitUntil(t, "agent channels", func() bool {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		return f.ctl != nil && len(f.data) == protocol.FileDataChannels
+		return f.ctl != nil && f.ctl == agentCtl.Load() && len(f.data) == before+protocol.FileDataChannels
 	})
 	return c
 }
@@ -223,10 +230,13 @@ func (c *console) next() protocol.FileMessage {
 }
 
 // chunks sends content as transfer n, round robin over the data channels.
-func (c *console) chunks(n uint32, content []byte) {
+func (c *console) chunks(n uint32, content []byte) { c.chunksAt(n, 0, content) }
+
+// chunksAt sends content as the part of transfer n that starts at base.
+func (c *console) chunksAt(n uint32, base int, content []byte) {
 	for off, i := 0, 0; off < len(content); i++ {
 		end := min(off+chunkData, len(content))
-		b := protocol.AppendFileChunkHeader(nil, n, int64(off))
+		b := protocol.AppendFileChunkHeader(nil, n, int64(base+off))
 		b = append(b, content[off:end]...)
 		dc := c.data[i%len(c.data)]
 		for dc.BufferedAmount() > highWater {
@@ -413,3 +423,109 @@ func ioPipe() (*os.File, *os.File) {
 }
 
 func o(f *Feature) *outgoing { f.mu.Lock(); defer f.mu.Unlock(); return f.out }
+
+// The console made a new connection (an ICE restart that did not take, the
+// customer's program run again): the old connection's file channel closing
+// late must not end the transfer running on the new one, least of all
+// without a word to the technician, who would wait for it forever.
+func TestOldConnectionClosingKeepsTransferOfNewOne(t *testing.T) {
+	dir := t.TempDir()
+	f := newFeature(t, dir, nil)
+	old := pair(t, f)
+	c := pair(t, f)
+	content := bytes.Repeat([]byte("new connection "), 100_000) // 1.5 MB
+	id := offerAndAccept(t, f, c, "report.pdf", len(content))
+	c.chunks(7, content[:len(content)/2])
+	_ = old.pc.Close()
+	waitUntil(t, "the old channels gone", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.data) == protocol.FileDataChannels
+	})
+	c.chunksAt(7, len(content)/2, content[len(content)/2:])
+	c.send(protocol.FileMessage{Kind: protocol.FileDone, ID: id, SHA256: hexSum(content)})
+	if m := c.next(); m.Kind != protocol.FileResult || m.SHA256 != hexSum(content) {
+		t.Fatalf("got %+v, want the result", m)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "report.pdf")); err != nil || !bytes.Equal(b, content) {
+		t.Fatalf("received file wrong: %v", err)
+	}
+}
+
+// The session ends with a file half received: the partial file goes at once,
+// by this process (not left to the supervisor), and the customer's log says
+// why.
+func TestSessionEndedRemovesPartial(t *testing.T) {
+	dir := t.TempDir()
+	f := newFeature(t, dir, nil)
+	c := pair(t, f)
+	content := bytes.Repeat([]byte{4}, 500_000)
+	offerAndAccept(t, f, c, "a.bin", 1_000_000)
+	c.chunks(7, content)
+	waitUntil(t, "the partial file", func() bool { return len(entries(dir)) == 1 })
+	f.SessionEnded()
+	if got := entries(dir); len(got) != 0 {
+		t.Fatalf("after the end the folder holds %q", got)
+	}
+	v, _, _ := f.view("en")
+	if last := v.Log[len(v.Log)-1].Text; last != "File transfer failed: a.bin: the session ended, the partial file was removed" {
+		t.Fatalf("log says %q", last)
+	}
+	if v.Closed {
+		t.Fatal("the panel closed: the customer's log of files must stay")
+	}
+}
+
+// The customer clicks Accept while their panel reads the transfer (its event
+// stream does every 250 ms while a file is offered): accept held the
+// transfer's lock and took the feature's, the panel held the feature's and
+// took the transfer's. Both stuck: the offer stayed on the customer's page,
+// the file never arrived, its partial file stayed (the soak's "small file
+// not received", with a partial file left).
+func TestAcceptWhileThePanelReadsDoesNotDeadlock(t *testing.T) {
+	dir := t.TempDir()
+	var f *Feature
+	viewed := make(chan struct{})
+	f = newFeature(t, dir, func(p string) (Sink, error) {
+		// accept holds the transfer's lock here; the panel reads now.
+		go func() { f.view("en"); close(viewed) }()
+		waitUntil(t, "the panel holding the feature's lock", func() bool {
+			if f.mu.TryLock() {
+				f.mu.Unlock()
+				return false
+			}
+			return true
+		})
+		return os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	})
+	c := pair(t, f)
+	content := bytes.Repeat([]byte("soak "), 13_000)
+	c.send(protocol.FileMessage{Kind: protocol.FileOffer, ID: "t1", N: 7, Name: "soak.txt", Size: int64(len(content))})
+	waitUntil(t, "the offer", func() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.in != nil })
+	f.mu.Lock()
+	in := f.in
+	f.mu.Unlock()
+	accepted := make(chan error, 1)
+	go func() { accepted <- in.accept("") }()
+	select {
+	case err := <-accepted:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("accept and the panel are stuck on each other's lock")
+	}
+	select {
+	case <-viewed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the panel is stuck")
+	}
+	if m := c.next(); m.Kind != protocol.FileAccept {
+		t.Fatalf("got %+v, want accept", m)
+	}
+	c.chunks(7, content)
+	c.send(protocol.FileMessage{Kind: protocol.FileDone, ID: "t1", SHA256: hexSum(content)})
+	if m := c.next(); m.Kind != protocol.FileResult {
+		t.Fatalf("got %+v, want the result", m)
+	}
+}

@@ -12,12 +12,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
 // incoming is the file the technician is sending, from offer to verdict.
 type incoming struct {
 	f        *Feature
+	ctl      *webrtc.DataChannel // the control channel it was offered on
 	id       string
 	n        uint32
 	name     string // sanitised
@@ -31,14 +34,14 @@ type incoming struct {
 	ended     bool
 }
 
-func (f *Feature) onOffer(m protocol.FileMessage) {
+func (f *Feature) onOffer(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	f.mu.Lock()
 	if f.in != nil {
 		f.mu.Unlock()
-		f.sendControl(protocol.FileMessage{Kind: protocol.FileError, ID: m.ID, Reason: protocol.FileBusy})
+		f.sendOn(ctl, protocol.FileMessage{Kind: protocol.FileError, ID: m.ID, Reason: protocol.FileBusy})
 		return
 	}
-	in := &incoming{f: f, id: m.ID, n: m.N, name: Sanitize(m.Name), state: "offered"}
+	in := &incoming{f: f, ctl: ctl, id: m.ID, n: m.N, name: Sanitize(m.Name), state: "offered"}
 	in.progress.size = m.Size
 	f.in = in
 	f.notifyLocked()
@@ -67,6 +70,20 @@ func (in *incoming) accept(dir string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return errBadFolder
 	}
+	if err := in.open(dir); err != nil {
+		return err
+	}
+	// Outside in.mu: the panel takes f.mu, then in.mu (see Feature.view).
+	in.f.sendOn(in.ctl, protocol.FileMessage{Kind: protocol.FileAccept, ID: in.id})
+	in.f.mu.Lock()
+	in.f.notifyLocked()
+	in.f.mu.Unlock()
+	return nil
+}
+
+// open creates the partial file in dir and starts receiving. It holds in.mu,
+// and takes no other lock: whoever holds f.mu may be waiting for in.mu.
+func (in *incoming) open(dir string) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.state != "offered" || in.ended {
@@ -94,10 +111,6 @@ func (in *incoming) accept(dir string) error {
 	in.dir = dir
 	in.state = "receiving"
 	in.progress.started = time.Now()
-	in.f.sendControl(protocol.FileMessage{Kind: protocol.FileAccept, ID: in.id})
-	in.f.mu.Lock()
-	in.f.notifyLocked()
-	in.f.mu.Unlock()
 	return nil
 }
 
@@ -210,14 +223,14 @@ func (in *incoming) finish() {
 		// The customer's log first: when the technician hears the verdict,
 		// the customer's side already shows it.
 		f.detachIn(in, "agent.files.log.failedIn", in.name, f.reasonText(reasonOf(err)))
-		f.sendControl(protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: reasonOf(err)})
+		f.sendOn(in.ctl, protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: reasonOf(err)})
 		return
 	}
 	f.cfg.Journal.Partial(in.tmp, true) // renamed to dst
 	f.log.Info("file received", "path", dst, "size", in.progress.size, "sha256", got)
 	f.report(protocol.Audit{Event: protocol.AuditFileSent, Name: filepath.Base(dst), Size: in.progress.size, SHA256: got})
 	f.detachInSHA(in, got, "agent.files.log.received", filepath.Base(dst), HumanSize(in.progress.size), dst)
-	f.sendControl(protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
+	f.sendOn(in.ctl, protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
 }
 
 // removePartial removes the partial file and tells the journal.
@@ -249,7 +262,7 @@ func (in *incoming) end(msg *protocol.FileMessage, key string, args ...any) {
 	// The customer's log first, as in done.
 	in.f.detachIn(in, key, args...)
 	if msg != nil {
-		in.f.sendControl(*msg)
+		in.f.sendOn(in.ctl, *msg)
 	}
 }
 
@@ -277,6 +290,7 @@ type reasonKey protocol.FileReason
 // outgoing is the file the customer is sending, from offer to verdict.
 type outgoing struct {
 	f        *Feature
+	ctl      *webrtc.DataChannel // the control channel it was offered on
 	id       string
 	n        uint32
 	name     string
@@ -328,7 +342,7 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 		f.mu.Unlock()
 		return errNotConnected
 	}
-	o := &outgoing{f: f, id: newID(), name: Sanitize(name), replies: make(chan protocol.FileMessage, 8), state: "waiting"}
+	o := &outgoing{f: f, ctl: f.ctl, id: newID(), name: Sanitize(name), replies: make(chan protocol.FileMessage, 8), state: "waiting"}
 	o.ctx, o.cancel = context.WithCancel(ctx)
 	defer o.cancel()
 	o.progress.size = size
@@ -346,7 +360,7 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 		f.mu.Unlock()
 	}()
 
-	f.sendControl(protocol.FileMessage{Kind: protocol.FileOffer, ID: o.id, N: n, Name: o.name, Size: size})
+	f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileOffer, ID: o.id, N: n, Name: o.name, Size: size})
 	var m protocol.FileMessage
 	select {
 	case m = <-o.replies:
@@ -377,7 +391,7 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 			if errors.Is(err, context.Canceled) {
 				return f.outEnded(o, err, protocol.FileMessage{})
 			}
-			f.sendControl(protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
+			f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
 			select {
 			case m = <-o.replies:
 				return f.outEnded(o, nil, m)
@@ -400,7 +414,7 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	o.setState("verifying")
-	f.sendControl(protocol.FileMessage{Kind: protocol.FileDone, ID: o.id, SHA256: sum})
+	f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileDone, ID: o.id, SHA256: sum})
 	select {
 	case m = <-o.replies:
 	case <-o.ctx.Done():
@@ -437,7 +451,7 @@ func (f *Feature) outEnded(o *outgoing, err error, m protocol.FileMessage) error
 	case m.Kind == protocol.FileCancel, m.Kind == "" && errors.Is(err, context.Canceled):
 		key, args, ret = "agent.files.log.cancelledOut", []any{o.name}, errCancelled
 		if m.Kind == "" {
-			f.sendControl(protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
+			f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
 		}
 	case m.Kind == protocol.FileError:
 		key, args = "agent.files.log.failedOut", []any{o.name, reasonKey(m.Reason)}
@@ -445,7 +459,7 @@ func (f *Feature) outEnded(o *outgoing, err error, m protocol.FileMessage) error
 	default:
 		key, args = "agent.files.log.failedOut", []any{o.name, reasonKey(protocol.FileReadFailed)}
 		ret = err
-		f.sendControl(protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
+		f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
 	}
 	f.log.Info("file not sent", "name", o.name, "why", key, "err", err, "reason", m.Reason)
 	f.mu.Lock()

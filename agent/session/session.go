@@ -106,6 +106,15 @@ type HoldWatcher interface {
 	SetHold(on bool)
 }
 
+// Ender is a Feature with something to finish itself when the session ends
+// (files: the transfers in flight, whose partial downloads it removes), so
+// that a normal end leaves nothing for the agent's supervisor, whose clean-up
+// is for a worker that could not do it. Run calls SessionEnded once as it
+// ends, before it closes the technician's connection.
+type Ender interface {
+	SessionEnded()
+}
+
 // Auditor is a Feature that reports events for the organisation's audit trail
 // (files that crossed, messages refused). The session gives it the reporter.
 type Auditor interface {
@@ -441,6 +450,13 @@ func (s *runner) run(ctx context.Context) error {
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer func() {
 		cancel()
+		// First, so that what the customer reads is that the session ended,
+		// not that the connection closing with it was lost.
+		for _, f := range s.cfg.Features {
+			if e, ok := f.(Ender); ok {
+				e.SessionEnded()
+			}
+		}
 		s.closePeer()
 		s.grants.close()
 		if ws := s.conn(); ws != nil {

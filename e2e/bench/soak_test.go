@@ -68,8 +68,7 @@ func BenchmarkSoak(b *testing.B) {
 		completed, stuck       int
 		failures               []string
 		kills, restarts        int
-		gStart, gEnd           int
-		memStart, memEnd       float64
+		procs                  []soakProcess
 		longest                time.Duration
 		loadStart, loadMaxSeen = loadAvg(), loadAvg()
 	)
@@ -104,16 +103,18 @@ func BenchmarkSoak(b *testing.B) {
 				b.Logf("session %d left %d keys or buttons held: keys %v, buttons 0x%x", n, held, keys, buttons)
 			}
 			clearDownloads(b, downloads)
-			if n == 0 {
-				gStart, memStart = soakGoroutines(b, metrics, 0), soakRSS(b, stack)
-			}
+			procs = observe(procs, soakSample{pid: stack.SignalingPid(), whole: !restart, heap: soakHeap(b, metrics), mem: soakRSS(b, stack), goroutines: soakGoroutines(b, metrics, 0)})
 			loadMaxSeen = max(loadMaxSeen, loadAvg())
 			b.Logf("session %d done in %v (agent killed %v, signaling restarted %v; %d completed, %d failed, %v of %v)", n, time.Since(began).Round(time.Second),
 				kill, restart, completed, len(failures), time.Since(start).Round(time.Second), duration)
 		}
 	}
 	b.ReportMetric(0, "ns/op")
-	gEnd, memEnd = soakGoroutines(b, metrics, gStart), soakRSS(b, stack)
+	// The last process once the last session's connections have closed.
+	if last := &procs[len(procs)-1]; last.sessions > 0 {
+		last.gEnd, last.memEnd, last.heapEnd = soakGoroutines(b, metrics, last.gStart), soakRSS(b, stack), soakHeap(b, metrics)
+	}
+	worst := worstProcess(procs)
 	partial := partialFiles(b, downloads)
 	holes := 0
 	admin := st.LogInAs(b, st.Node{URL: stack.URL}, "admin", e2e.AdminPassword)
@@ -127,18 +128,26 @@ func BenchmarkSoak(b *testing.B) {
 	set := func(key string, v float64) { results.Set(key, v); b.ReportMetric(v, key) }
 	set("soak_sessions_completed", float64(completed))
 	set("soak_errors", float64(len(failures)))
-	set("soak_goroutines_start", float64(gStart))
-	set("soak_goroutines_end", float64(gEnd))
-	set("soak_mem_start_mb", memStart)
-	set("soak_mem_end_mb", memEnd)
+	set("soak_heap_start_mb", worst.heapStart)
+	set("soak_heap_end_mb", worst.heapEnd)
+	set("soak_heap_growth_pct", worst.growth())
+	set("soak_mem_start_mb", worst.memStart)
+	set("soak_mem_end_mb", worst.memEnd)
+	set("soak_goroutines_start", float64(worst.gStart))
+	set("soak_goroutines_end", float64(worst.gEnd))
 	set("soak_stuck_keys", float64(stuck))
 	set("soak_partial_files", float64(partial))
 	set("soak_audit_holes", float64(holes))
 	results.Note("Soak: %v run (LIFELINE_SOAK_DURATION; the issue's soak is 30 min), %d sessions (longest %v), %d agent kills and %d signaling restarts (one of each per %v); "+
-		"memory and goroutines are signaling's after the first and the last session (a restart starts a new process: the end is the last restart's); load average %.1f at the start, %.1f at most, on %d CPUs shared with other work.",
+		"load average %.1f at the start, %.1f at most, on %d CPUs shared with other work.",
 		duration, len(sids), longest.Round(time.Second), kills, restarts, every, loadStart, loadMaxSeen, numCPU())
-	results.Note("Soak: signaling's memory went from %.1f to %.1f MB (%+.1f %%; goal within ±10 %%), its goroutines from %d to %d.",
-		memStart, memEnd, 100*(memEnd-memStart)/memStart, gStart, gEnd)
+	lines := make([]string, len(procs))
+	for i, p := range procs {
+		lines[i] = p.String()
+	}
+	results.Note("Soak: signaling ran as %d processes (each restart starts a new one, so memory is compared within a process), after their first and last session: %s.", len(procs), strings.Join(lines, "; "))
+	results.Note("Soak: in the process whose live heap grew most, %s; its resident memory went from %.1f to %.1f MB, its goroutines from %d to %d.",
+		memVerdict(worst.heapStart, worst.heapEnd), worst.memStart, worst.memEnd, worst.gStart, worst.gEnd)
 	for i, f := range failures {
 		if i == 5 {
 			results.Note("Soak: %d more failed sessions, in the run's log", len(failures)-i)
@@ -162,6 +171,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 	sid = tech.SessionID(t)
 	customer := stack.Customer(t, inv)
 	endFirst(t, stack, sid, customer)
+	snapshotOnFailure(t, tech, customer)
 	customer.OpenPage(t)
 	customer.Allow(t)
 	tech.WaitVideo(t)
@@ -174,7 +184,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 		// The worker dies holding Ctrl with a big file half received; the
 		// customer runs the program again and allows it again.
 		tech.SendFile(t, step.big)
-		customer.AcceptFile(t)
+		acceptFile(t, customer)
 		e2e.WaitFor(t, "the partial file in Downloads", func() bool { return partialFiles(t, step.downloads) > 0 })
 		e2e.Eval[bool](t, tech, "hold Ctrl", `(lifeline.input.input.send(JSON.stringify({k: "key", c: "ControlLeft", d: true})), true)`)
 		e2e.WaitFor(t, "Ctrl held on the display", func() bool { keys, _ := e2e.HeldInput(t, stack.Display); return len(keys) > 0 })
@@ -185,6 +195,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 		tech.WaitState(t, "reconnecting")
 		customer = customer.RunAgain(t)
 		endFirst(t, stack, sid, customer)
+		snapshotOnFailure(t, tech, customer)
 		customer.OpenPage(t)
 		customer.Allow(t)
 		tech.WaitState(t, "active")
@@ -204,7 +215,7 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 
 	sent := len(tech.Files(t).Sent)
 	tech.SendFile(t, step.small)
-	customer.AcceptFile(t)
+	acceptFile(t, customer)
 	e2e.WaitFor(t, "the small file received", func() bool { return len(tech.Files(t).Sent) > sent })
 
 	// Transfer to Claire (a console client of her own), who accepts and ends.
@@ -229,6 +240,30 @@ func soakSession(t *soakT, b *testing.B, stack *e2e.Stack, tech *e2e.Technician,
 		t.Fatalf("the agent exited with %d after the session ended:\n%s", code, stdout)
 	}
 	return sid
+}
+
+// acceptFile clicks Accept on the customer's file offer and waits for the
+// agent to take it (the offer gone from the panel), so that a click that did
+// not reach the page fails here, by name, rather than as a file never
+// received.
+func acceptFile(t *soakT, customer *e2e.Customer) {
+	customer.AcceptFile(t)
+	e2e.WaitFor(t, "the customer's Accept taken (the offer gone from the page)", func() bool {
+		return strings.HasPrefix(customer.OfferText(t), "hidden: ")
+	})
+}
+
+// snapshotOnFailure logs where the technician's console and the customer's
+// page stood when a session failed, before endFirst ends it (cleanups run
+// last first); the agent's own log follows from the customer's cleanup.
+func snapshotOnFailure(t *soakT, tech *e2e.Technician, customer *e2e.Customer) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		t.Logf("failed session, console: state %q, files %s, log %q", tech.State(t), tech.FilesDiagnostics(t), tech.LogText(t))
+		t.Logf("failed session, customer's page: %q, files log %q, offer %q", customer.PageText(t), customer.FilesLog(t), customer.OfferText(t))
+	})
 }
 
 // expectState reads c's messages until sid is in state.
@@ -307,6 +342,22 @@ func soakGoroutines(b *testing.B, metrics string, atMost int) int {
 			return n
 		}
 	}
+}
+
+// soakHeap reads signaling's live heap (MB) from its private pprof, after a
+// garbage collection.
+func soakHeap(b *testing.B, metrics string) float64 {
+	resp, err := http.Get("http://" + metrics + "/debug/pprof/heap?debug=1&gc=1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	mb, err := heapMB(string(page))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return mb
 }
 
 func soakRSS(b *testing.B, stack *e2e.Stack) float64 {

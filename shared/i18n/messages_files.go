@@ -55,6 +55,7 @@ func init() {
 		"agent.files.reason.hash_mismatch": {EN: "the SHA-256 does not match the sender's, the file was removed", FR: "le SHA-256 ne correspond pas à celui de l'expéditeur, le fichier a été supprimé"},
 		"agent.files.reason.protocol":      {EN: "the other side sent invalid data", FR: "l'autre côté a envoyé des données invalides"},
 		"agent.files.reason.disconnected":  {EN: "the connection was lost", FR: "la connexion a été perdue"},
+		"agent.files.reason.ended":         {EN: "the session ended, the partial file was removed", FR: "la session est terminée, le fichier partiel a été supprimé"},
 
 		"ws.files.title":        {EN: "Files", FR: "Fichiers"},
 		"ws.files.pick":         {EN: "Send a file to the customer", FR: "Envoyer un fichier au client"},
