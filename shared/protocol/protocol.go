@@ -9,6 +9,8 @@ import (
 	"io"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/identity"
 )
 
 // Version is the protocol version carried in every envelope.
@@ -32,7 +34,10 @@ import (
 //     changed) keeps the customer's grants, and one for another technician of
 //     the same name does not; then (2026-12-07, additive) log.append from
 //     the agent: the customer's chat messages (a console may no longer
-//     write them).
+//     write them); then (2026-12-07, additive) rtc.offer's and rtc.answer's
+//     identity: a proof, signed by a key the organisation certified, that
+//     the SDP's DTLS fingerprint is the technician's (or the agent's), and
+//     the identity.refused audit event.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -228,11 +233,18 @@ type PermissionUpdate struct {
 type Offer struct {
 	webrtc.SessionDescription
 	Restart bool `json:"restart,omitempty"`
+	// Identity proves the SDP's DTLS fingerprint is the technician's browser's:
+	// signed with a key the organisation certified (shared/identity). An
+	// agent stamped with the organisation's key refuses an offer without it.
+	Identity *identity.Proof `json:"identity,omitempty"`
 }
 
 // Answer is the payload of TypeAnswer.
 type Answer struct {
 	webrtc.SessionDescription
+	// Identity proves the SDP's DTLS fingerprint is the agent's, signed with
+	// the key its download was stamped with; the console checks it.
+	Identity *identity.Proof `json:"identity,omitempty"`
 }
 
 // Candidate is the payload of TypeCandidate.

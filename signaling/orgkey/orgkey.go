@@ -6,9 +6,12 @@
 package orgkey
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -18,6 +21,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	"github.com/lifeline-support/lifeline/shared/identity"
 )
 
@@ -156,3 +160,37 @@ func (k *Keys) PEM() string {
 
 // Fingerprint is the current public key's fingerprint for people to compare.
 func (k *Keys) Fingerprint() string { return identity.Fingerprint(k.Public()) }
+
+// Stamp puts the organisation's verifying keys on an agent download's config,
+// with a new agent key pair certified for subject (what the download is for)
+// until AgentCertTTL from now.
+func (k *Keys) Stamp(cfg *agentcfg.Config, subject string, now time.Time) error {
+	cfg.OrgKeys = k.Encoded(now)
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	pub, err := identity.EncodeKey(&priv.PublicKey)
+	if err != nil {
+		return err
+	}
+	cert, err := k.Sign(identity.Cert{Kind: identity.KindAgent, Subject: subject, Org: cfg.OrgName, Key: pub, NotAfter: now.Add(AgentCertTTL).Unix()})
+	if err != nil {
+		return err
+	}
+	cfg.AgentKey, cfg.AgentCert = base64.StdEncoding.EncodeToString(der), cert
+	return nil
+}
+
+// Encoded lists the verifying keys at now as standard base64, for consoles.
+func (k *Keys) Encoded(now time.Time) []string {
+	var out []string
+	for _, pub := range k.Verifying(now) {
+		out = append(out, base64.StdEncoding.EncodeToString(pub))
+	}
+	return out
+}

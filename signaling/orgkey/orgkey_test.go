@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	"github.com/lifeline-support/lifeline/shared/identity"
 )
 
@@ -90,5 +91,32 @@ func TestOrgKeyRotationKeepsOldKeyForVerification(t *testing.T) {
 	}
 	if _, _, err := identity.VerifyCert(cert, again.Verifying(now.Add(Keep+time.Hour)), identity.KindAgent, now); !errors.Is(err, identity.ErrUnknownSigner) {
 		t.Fatalf("the retired key still verifies after Keep: %v", err)
+	}
+}
+
+func TestStampedDownloadCarriesAVerifiableAgentKey(t *testing.T) {
+	k, err := Load(filepath.Join(t.TempDir(), FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	cfg := agentcfg.Config{Server: "https://x", OrgName: "Acme"}
+	if err := k.Stamp(&cfg, "invitation", now); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := cfg.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := cfg.Signer()
+	if err != nil || signer == nil {
+		t.Fatalf("signer %v, %v", signer, err)
+	}
+	c, pub, err := identity.VerifyCert(cfg.AgentCert, keys, identity.KindAgent, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pub.Equal(&signer.PublicKey) || c.Org != "Acme" {
+		t.Fatalf("cert %+v does not certify the stamped key", c)
 	}
 }
