@@ -1,0 +1,35 @@
+package i18n
+
+// Messages of the identities the signaling server cannot fake (shared/identity):
+// the customer's page, the console's workspace and the certify API.
+func init() {
+	add(map[string]map[Lang]string{
+		// Customer's page and terminal.
+		"agent.status.unverified": {
+			EN: "The connection could not be verified: it may have been tampered with. Nothing was shared.",
+			FR: "La connexion n'a pas pu être vérifiée : elle a peut-être été falsifiée. Rien n'a été partagé.",
+		},
+		"agent.code.label": {EN: "Verification code", FR: "Code de vérification"},
+		"agent.code.note": {
+			EN: "Your technician sees the same code. If they read you another one, end the session.",
+			FR: "Votre technicien voit le même code. S'il vous en lit un autre, terminez la session.",
+		},
+
+		// Console's workspace.
+		"ws.code": {EN: "Verification code: %s", FR: "Code de vérification : %s"},
+		"ws.unverifiedAgent": {
+			EN: "The customer's program could not be verified: the connection may have been tampered with. Nothing was shared.",
+			FR: "Le programme du client n'a pas pu être vérifié : la connexion a peut-être été falsifiée. Rien n'a été partagé.",
+		},
+		"ws.noIdentity": {
+			EN: "This browser could not get a certificate from your organisation (%s): customers' programs will refuse to connect. Reload the page, or use a current browser.",
+			FR: "Ce navigateur n'a pas pu obtenir de certificat de votre organisation (%s) : les programmes des clients refuseront la connexion. Rechargez la page ou utilisez un navigateur récent.",
+		},
+
+		// Certify API.
+		"identity.badKey": {
+			EN: "This browser's key could not be read. Reload the page; if it happens again, use another browser.",
+			FR: "La clé de ce navigateur n'a pas pu être lue. Rechargez la page ; si cela se reproduit, utilisez un autre navigateur.",
+		},
+	})
+}
