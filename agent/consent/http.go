@@ -41,6 +41,8 @@ type view struct {
 	// page can show how long it has lasted.
 	Started   int64  `json:"started"`
 	EndedText string `json:"endedText"`
+	// Code is the connection's verification code, "" when there is none.
+	Code string `json:"code"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -66,6 +68,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		CanStop:    u.perms.Control && st != statusEnded,
 		Clipboard:  u.perms.Clipboard && st != statusEnded,
 		Ended:      st == statusEnded,
+		Code:       u.code,
 	}
 	if u.reconnect && st != statusEnded && st != statusReconnecting {
 		// Only signaling is away: the session itself goes on.

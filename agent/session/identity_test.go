@@ -1,0 +1,196 @@
+package session
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/peer"
+	cwidentity "github.com/lifeline-support/lifeline/console-web/identity"
+	"github.com/lifeline-support/lifeline/shared/agentcfg"
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/identity"
+	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/orgkey"
+	"github.com/lifeline-support/lifeline/signaling/server"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+)
+
+const (
+	consoleFP = "sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
+	mitmFP    = "sha-256 11:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
+	agentFP   = "sha-256 22:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99"
+)
+
+func sdpWith(fp string) string {
+	return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=fingerprint:" + fp + "\r\n"
+}
+
+// answeringPeer is a fakePeer whose answer carries a DTLS fingerprint.
+type answeringPeer struct{ fakePeer }
+
+func (p *answeringPeer) Answer(context.Context, webrtc.SessionDescription) (webrtc.SessionDescription, error) {
+	return webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdpWith(agentFP)}, nil
+}
+
+// certifyKey has the logged-in technician's "browser" certify key, as the
+// console does.
+func certifyKey(t *testing.T, tech *st.Tech, key *ecdsa.PrivateKey) cwidentity.Response {
+	t.Helper()
+	pub, _ := identity.EncodeKey(&key.PublicKey)
+	body, _ := json.Marshal(cwidentity.Request{Key: pub})
+	req, _ := http.NewRequest(http.MethodPost, tech.Base+cwidentity.Path, strings.NewReader(string(body)))
+	req.Header.Set("X-CSRF-Token", tech.CSRF)
+	resp, err := tech.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := st.ReadAll(t, resp)
+	var r cwidentity.Response
+	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(text), &r) != nil {
+		t.Fatalf("certify: %d %s", resp.StatusCode, text)
+	}
+	return r
+}
+
+// waitRefusals waits until the session has n identity.refused audit events.
+// It asks the audit trail every 200 ms: each query is a JetStream consumer.
+func waitRefusals(t *testing.T, admin *st.Tech, sid string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(hang)
+	for {
+		_, body := admin.Get(t, "/admin/audit?format=json&type="+string(audit.IdentityRefused)+"&session="+sid)
+		var events []audit.Event
+		if err := json.Unmarshal([]byte(body), &events); err != nil {
+			t.Fatalf("audit: %v: %s", err, body)
+		}
+		if len(events) == n {
+			return
+		}
+		if len(events) > n || time.Now().After(deadline) {
+			t.Fatalf("%d identity.refused audit entries, want %d", len(events), n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestAgentRefusesOfferWhoseFingerprintWasRewritten: an agent stamped with
+// the organisation's key answers only an offer whose DTLS fingerprint the
+// session's technician signed with a key the organisation certified. A
+// fingerprint rewritten on the way (a compromised server), an offer with no
+// proof, and a genuine proof sent again each get no peer at all (nothing
+// streamed), an audit entry, and the customer's "could not be verified"
+// message; the genuine offer is answered with the agent's own proof and the
+// customer sees the verification code of the two fingerprints.
+func TestAgentRefusesOfferWhoseFingerprintWasRewritten(t *testing.T) {
+	data := t.TempDir()
+	node := st.StartNode(t, natstest.Server(t), "node", func(c *server.Config) { c.DataDir = data })
+	tech := st.LogIn(t, node)
+	sid, token, _ := tech.NewSession(t, "Marie")
+	browserKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert := certifyKey(t, tech, browserKey)
+
+	// What the customer's download carries (console-web/join stamps it so).
+	keys, err := orgkey.Load(filepath.Join(data, orgkey.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp := agentcfg.Config{Server: node.URL, Code: token}
+	if err := keys.Stamp(&stamp, "test", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	orgKeys, _ := stamp.Keys()
+	signer, _ := stamp.Signer()
+
+	console := tech.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	console.Expect(protocol.TypeSessionState)
+
+	var outMu sync.Mutex
+	var out strings.Builder
+	ui, err := consent.New(consent.Config{Lang: i18n.EN, Out: writerFunc(func(b []byte) (int, error) {
+		outMu.Lock()
+		defer outMu.Unlock()
+		return out.Write(b)
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := func(s string) bool { outMu.Lock(); defer outMu.Unlock(); return strings.Contains(out.String(), s) }
+	var peers atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _ = ui.Run(ctx) }()
+	go func() {
+		done <- Run(ctx, Config{
+			Server: node.URL, Code: token, Consent: ui,
+			Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+			NewPeer:     func(c peer.Config) (Peer, error) { peers.Add(1); return &answeringPeer{fakePeer{cfg: c}}, nil },
+			NewInjector: func() (Injector, error) { return &fakeInjector{}, nil },
+			Identity:    &Identity{Verifier: &identity.Verifier{OrgKeys: orgKeys}, Key: signer, Cert: stamp.AgentCert},
+		})
+	}()
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(hang):
+			t.Error("Run did not return")
+		}
+		ui.Close()
+	}()
+	console.Expect(protocol.TypeSessionState) // the agent joined
+
+	proof, err := identity.NewProof(browserKey, cert.Cert, identity.KindTechnician, sid, sdpWith(consoleFP), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer := func(fp string, p *identity.Proof) protocol.Offer {
+		return protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdpWith(fp)}, Identity: p}
+	}
+
+	// The server puts its own fingerprint in the technician's offer.
+	console.Send(protocol.TypeOffer, sid, offer(mitmFP, &proof))
+	waitRefusals(t, tech, sid, 1)
+	waitUntil(t, "the customer's message", func() bool { return printed("The connection could not be verified: it may have been tampered with. Nothing was shared.") })
+	// An offer without proof (a server that strips it).
+	console.Send(protocol.TypeOffer, sid, offer(mitmFP, nil))
+	waitRefusals(t, tech, sid, 2)
+	if n := peers.Load(); n != 0 {
+		t.Fatalf("%d peer connections made for offers that did not verify", n)
+	}
+
+	// The genuine offer is answered, with the agent's proof.
+	console.Send(protocol.TypeOffer, sid, offer(consoleFP, &proof))
+	ans := console.Expect(protocol.TypeAnswer).Body.(*protocol.Answer)
+	v := identity.Verifier{OrgKeys: orgKeys}
+	if _, err := v.Verify(ans.Identity, identity.KindAgent, sid, ans.SDP); err != nil {
+		t.Fatalf("the agent's answer does not verify: %v", err)
+	}
+	code := identity.Code(consoleFP, agentFP)
+	waitUntil(t, "the verification code on the customer's side", func() bool { return printed("Verification code: " + code) })
+
+	// The same proof again (replayed by the server) is refused.
+	console.Send(protocol.TypeOffer, sid, offer(consoleFP, &proof))
+	waitRefusals(t, tech, sid, 3)
+	if n := peers.Load(); n != 1 {
+		t.Fatalf("%d peer connections, want 1 (the genuine offer's)", n)
+	}
+}
