@@ -5,6 +5,7 @@ import { InputCapture } from "./input.js";
 import { features } from "./features.js";
 import { SessionLog } from "./log.js";
 import { translator } from "./i18n.js";
+import { identity, sdpFingerprint, verificationCode, showCode } from "./identity.js";
 
 const root = document.getElementById("workspace");
 const sid = root.dataset.sid;
@@ -37,6 +38,8 @@ let transfer = null; // pending transfer, if any
 let startSent = false;
 let restartTimer = 0; // pending ICE restart check
 let permsKnown = false; // the first state only sets what was already allowed
+let agentRefused = false; // the agent's identity did not verify: no connection to this program
+let answered = Promise.resolve(); // the latest answer applied (or refused); candidates wait for it
 const input = new InputCapture(stage, video);
 const log = new SessionLog(document.getElementById("session-log"), t);
 
@@ -102,6 +105,9 @@ signal.on("console.welcome", (p) => {
   iceServers = p.iceServers || [];
   me = p.technicianId;
   log.me = me;
+  if (identity.me !== me) {
+    identity.start(me, root.dataset.csrf).catch((e) => statusNote(t("ws.noIdentity", e.message)));
+  }
   startSent = false;
   signal.send("session.open", {});
 });
@@ -127,7 +133,7 @@ function syncPeer() {
   // still be up (a signaling restart): keep it.
   const away = state === "reconnecting" || state === "offline";
   const want = !ended && isMine() && (agentConnected || (away && pc));
-  if (want && !pc && agentConnected) startPeer();
+  if (want && !pc && agentConnected && !agentRefused) startPeer();
   if (!want && pc) stopPeer();
 }
 
@@ -155,7 +161,9 @@ async function restartIce() {
   try {
     const offer = await pc.createOffer({ iceRestart: true });
     await pc.setLocalDescription(offer);
-    signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp, restart: true });
+    const proof = await prove(offer.sdp);
+    if (cur !== pc) return;
+    signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp, restart: true, identity: proof });
   } catch (e) {
     console.warn("ice restart", e);
   }
@@ -208,6 +216,7 @@ signal.on("session.state", (p) => {
   // connection died with the old program; a new one is made below.
   const restarted = agentRun > 0 && (p.agentRun || 0) > agentRun;
   agentRun = p.agentRun || agentRun;
+  if (restarted) agentRefused = false; // another program: check it afresh
   if (restarted) {
     log.event(t("ws.log.agentRestarted"));
     if (pc) stopPeer();
@@ -255,16 +264,51 @@ function armFirstFrame() {
   }
 }
 
-signal.on("rtc.answer", async (p) => {
-  if (!pc) return;
+// prove is this technician's proof of the offer's fingerprint (identity.js),
+// or undefined (said on the page) when this browser has none: an agent
+// stamped with the organisation's key will then refuse the connection.
+async function prove(sdp) {
   try {
-    await pc.setRemoteDescription({ type: p.type, sdp: p.sdp });
+    return await identity.prove(sid, sdp);
   } catch (e) {
-    console.error("answer", e);
+    console.warn("identity", e);
+    statusNote(t("ws.noIdentity", e.message));
+    return undefined;
   }
+}
+
+// The agent's answer is applied only once its proof of identity verified:
+// otherwise the connection is closed, nothing is shown, the technician is
+// told and the refusal audited.
+signal.on("rtc.answer", (p) => {
+  if (!pc) return;
+  const cur = pc;
+  answered = (async () => {
+    try {
+      await identity.checkAnswer(sid, p);
+    } catch (e) {
+      if (cur !== pc) return;
+      console.warn("agent identity", e);
+      agentRefused = true;
+      stopPeer();
+      showCode(statusEl, t("ws.unverifiedAgent"), true);
+      signal.send("audit", { event: "identity.refused", detail: ("answer refused: " + e.message).slice(0, 200) });
+      return;
+    }
+    if (cur !== pc) return;
+    try {
+      await pc.setRemoteDescription({ type: p.type, sdp: p.sdp });
+      const code = await verificationCode(sdpFingerprint(pc.localDescription.sdp), sdpFingerprint(p.sdp));
+      window.lifeline.verifyCode = code;
+      showCode(statusEl, t("ws.code", code));
+    } catch (e) {
+      console.error("answer", e);
+    }
+  })();
 });
 
 signal.on("rtc.candidate", async (p) => {
+  await answered;
   if (!pc) return;
   try {
     await pc.addIceCandidate(p);
@@ -341,7 +385,9 @@ async function startPeer() {
   };
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
-  signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp });
+  const proof = await prove(offer.sdp);
+  if (mine !== pc) return;
+  signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp, identity: proof });
 }
 
 function stopPeer() {
@@ -350,6 +396,7 @@ function stopPeer() {
   for (const f of features) f.detach?.();
   if (pc) pc.close();
   pc = null;
+  if (!agentRefused) showCode(statusEl, "");
   video.srcObject = null;
   placeholder.hidden = false;
 }
