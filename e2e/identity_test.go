@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+)
+
+const unverifiedText = "The connection could not be verified: it may have been tampered with. Nothing was shared."
+
+// TestCompromisedServerCannotSitInTheMiddle: a server that rewrites the DTLS
+// fingerprint in the technician's offer on its way to the customer's agent
+// (a proxy at the public URL: the agent cannot tell it from the server) gets
+// nothing: the agent refuses the connection before any peer exists, the
+// customer's page says so, the refusal is in the audit trail, and the
+// console never shows a frame. Untampered, the same stack connects and both
+// sides show the same verification code.
+func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
+	m := ListenMITM(t)
+	addr := FreeAddr(t)
+	stack := StartWith(t, Options{SignalingArgs: []string{"--addr", addr, "--public-url", m.URL}})
+	m.Serve(t, addr)
+	admin := st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword)
+
+	// The server is compromised: every offer to the agent is rewritten.
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Dupont")
+	m.Rewrite.Store(true)
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t) // viewing: still nothing may reach the server's peer
+	waitFor(t, "the customer's page to say the connection could not be verified", func() bool {
+		return strings.Contains(customer.PageText(t), unverifiedText)
+	})
+	if m.Rewritten.Load() == 0 {
+		t.Fatal("the harness rewrote no offer")
+	}
+	customer.WaitLog(t, "the technician's identity did not verify")
+	waitFor(t, "the refusal in the audit trail", func() bool {
+		return containsDetail(auditOf(t, admin, "type=identity.refused"), "offer refused")
+	})
+	state := get(t, tech.Page(), "the console's connection", chromedp.Evaluate[[]any](
+		`[lifeline.video.videoWidth, lifeline.firstFrameAt, lifeline.pc ? lifeline.pc.connectionState : "none", lifeline.verifyCode || ""]`))
+	if state[0].(float64) != 0 || state[1].(float64) != 0 || state[2] == "connected" || state[3] != "" {
+		t.Fatalf("the console got something through the tampered connection: %v", state)
+	}
+	tech.End(t)
+	customer.WaitEnded(t)
+
+	// The same server, honest again: the session connects and both sides
+	// show one code.
+	m.Rewrite.Store(false)
+	inv = tech.NewSession(t, "Jean Martin")
+	customer = stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	var code string
+	waitFor(t, "the verification code on the console", func() bool {
+		code = get(t, tech.Page(), "the console's code", chromedp.Evaluate[string](`lifeline.verifyCode || ""`))
+		return code != ""
+	})
+	shown := get(t, tech.Page(), "the workspace's code line", chromedp.Text(chromedp.ID("verify-code")))
+	if !strings.Contains(shown, "Verification code: "+code) {
+		t.Errorf("the workspace shows %q, want the code %q", shown, code)
+	}
+	waitFor(t, "the same code on the customer's page", func() bool {
+		return strings.Contains(customer.PageText(t), code)
+	})
+	if page := customer.PageText(t); strings.Contains(page, unverifiedText) {
+		t.Errorf("the honest session's page says it could not be verified:\n%s", page)
+	}
+}
