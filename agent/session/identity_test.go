@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
@@ -169,7 +170,7 @@ func TestAgentRefusesOfferWhoseFingerprintWasRewritten(t *testing.T) {
 	// The server puts its own fingerprint in the technician's offer.
 	console.Send(protocol.TypeOffer, sid, offer(mitmFP, &proof))
 	waitRefusals(t, tech, sid, 1)
-	waitUntil(t, "the customer's message", func() bool { return printed("The connection could not be verified: it may have been tampered with. Nothing was shared.") })
+	waitUntil(t, "the customer's message", func() bool { return printed(unverifiedMessage) })
 	// An offer without proof (a server that strips it).
 	console.Send(protocol.TypeOffer, sid, offer(mitmFP, nil))
 	waitRefusals(t, tech, sid, 2)
@@ -194,3 +195,47 @@ func TestAgentRefusesOfferWhoseFingerprintWasRewritten(t *testing.T) {
 		t.Fatalf("%d peer connections, want 1 (the genuine offer's)", n)
 	}
 }
+
+// TestAgentRefusesAnotherTechniciansCertificate: a genuine certificate of
+// the organisation, for another technician than the one the session belongs
+// to (a transfer the server made up), opens no connection either.
+func TestAgentRefusesAnotherTechniciansCertificate(t *testing.T) {
+	_, org, _ := ed25519.GenerateKey(rand.Reader)
+	bob, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub, _ := identity.EncodeKey(&bob.PublicKey)
+	cert, err := identity.Sign(org, identity.Cert{Kind: identity.KindTechnician, Subject: "bob", Key: pub, NotAfter: time.Now().Add(time.Hour).Unix()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui := newTermUI(t)
+	var peers atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	s := newRunner(Config{Consent: ui.UI,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewPeer:     func(c peer.Config) (Peer, error) { peers.Add(1); return &answeringPeer{fakePeer{cfg: c}}, nil },
+		NewInjector: func() (Injector, error) { return &fakeInjector{}, nil },
+		Monitors:    func() ([]protocol.Monitor, error) { return nil, nil },
+		Identity:    &Identity{Verifier: &identity.Verifier{OrgKeys: []ed25519.PublicKey{org.Public().(ed25519.PublicKey)}}},
+	})
+	t.Cleanup(func() { cancel(); s.wg.Wait() })
+	s.sid, s.techID = "s1", "alice"
+	p, err := identity.NewProof(bob, cert, identity.KindTechnician, "s1", sdpWith(consoleFP), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.receive(ctx, t, &protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdpWith(consoleFP)}, Identity: &p})
+	if n := peers.Load(); n != 0 {
+		t.Fatalf("%d peer connections for another technician's certificate", n)
+	}
+	waitUntil(t, "the customer's message", func() bool { return strings.Contains(ui.text(), unverifiedMessage) })
+
+	// The session's own technician gets through.
+	s.techID = "bob"
+	p, _ = identity.NewProof(bob, cert, identity.KindTechnician, "s1", sdpWith(consoleFP), time.Now())
+	s.receive(ctx, t, &protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdpWith(consoleFP)}, Identity: &p})
+	if n := peers.Load(); n != 1 {
+		t.Fatalf("%d peer connections for the session's technician, want 1", n)
+	}
+}
+
+const unverifiedMessage = "The connection could not be verified: it may have been tampered with. Nothing was shared."
