@@ -26,6 +26,14 @@ func init() {
 			FR: "Ce navigateur n'a pas pu obtenir de certificat de votre organisation (%s) : les programmes des clients refuseront la connexion. Rechargez la page ou utilisez un navigateur récent.",
 		},
 
+		// Administration page.
+		"admin.orgKey": {EN: "Organisation signing key", FR: "Clé de signature de l'organisation"},
+		"admin.orgKeyText": {
+			EN: "Every program your customers download carries this public key and accepts only technicians it certified, so a compromised server cannot sit in the middle. Keep this key and an offline copy of the key file with your records; rotate it with \"signaling rotate-org-key\".",
+			FR: "Chaque programme téléchargé par vos clients porte cette clé publique et n'accepte que les techniciens qu'elle a certifiés : un serveur compromis ne peut pas s'interposer. Conservez cette clé et une copie hors ligne du fichier de clé avec vos archives ; renouvelez-la avec « signaling rotate-org-key ».",
+		},
+		"admin.orgKeyFingerprint": {EN: "Fingerprint:", FR: "Empreinte :"},
+
 		// Certify API.
 		"identity.badKey": {
 			EN: "This browser's key could not be read. Reload the page; if it happens again, use another browser.",

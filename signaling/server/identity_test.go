@@ -38,8 +38,8 @@ func certify(t *testing.T, tc *st.Tech, body string, csrf bool) (*http.Response,
 
 // TestTechnicianKeyCertifiedByTheKeyStampedInDownloads: a logged-in
 // technician's browser key gets a 12-hour certificate that verifies against
-// the organisation keys an agent download carries; the key file is the
-// server's only (0600). A key that is not one gets a sentence, not a 500;
+// the organisation keys an agent download carries, whose fingerprint the
+// admin page shows; the key file is the server's only (0600). A key that is not one gets a sentence, not a 500;
 // without a login or the CSRF token nothing is certified.
 func TestTechnicianKeyCertifiedByTheKeyStampedInDownloads(t *testing.T) {
 	agents := t.TempDir()
@@ -108,5 +108,9 @@ func TestTechnicianKeyCertifiedByTheKeyStampedInDownloads(t *testing.T) {
 	}
 	if !bytes.Contains([]byte(text), []byte(stamp.OrgKeys[0])) {
 		t.Fatal("the console is not given the keys the download carries")
+	}
+	// The administrator can write down the key every download carries.
+	if _, page := tech.Get(t, "/admin"); !strings.Contains(page, sid.Fingerprint(keys[0])) || !strings.Contains(page, "BEGIN PUBLIC KEY") {
+		t.Fatal("the admin page does not show the organisation key's fingerprint and PEM")
 	}
 }
