@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -17,7 +18,8 @@ const unverifiedText = "The connection could not be verified: it may have been t
 // nothing: the agent refuses the connection before any peer exists, the
 // customer's page says so, the refusal is in the audit trail, and the
 // console never shows a frame. Untampered, the same stack connects and both
-// sides show the same verification code.
+// sides show the same verification code. A rewritten answer is refused by
+// the console the same way.
 func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 	m := ListenMITM(t)
 	addr := FreeAddr(t)
@@ -39,9 +41,7 @@ func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 		t.Fatal("the harness rewrote no offer")
 	}
 	customer.WaitLog(t, "the technician's identity did not verify")
-	waitFor(t, "the refusal in the audit trail", func() bool {
-		return containsDetail(auditOf(t, admin, "type=identity.refused"), "offer refused")
-	})
+	waitAudit(t, admin, "offer refused")
 	state := get(t, tech.Page(), "the console's connection", chromedp.Evaluate[[]any](
 		`[lifeline.video.videoWidth, lifeline.firstFrameAt, lifeline.pc ? lifeline.pc.connectionState : "none", lifeline.verifyCode || ""]`))
 	if state[0].(float64) != 0 || state[1].(float64) != 0 || state[2] == "connected" || state[3] != "" {
@@ -72,5 +72,38 @@ func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 	})
 	if page := customer.PageText(t); strings.Contains(page, unverifiedText) {
 		t.Errorf("the honest session's page says it could not be verified:\n%s", page)
+	}
+	tech.End(t)
+	customer.WaitEnded(t)
+
+	// The other way: the server puts its fingerprint into the agent's
+	// answer. The console refuses it, shows why, and nothing is shown.
+	m.RewriteAnswers.Store(true)
+	inv = tech.NewSession(t, "Paul Durand")
+	customer = stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	run(t, tech.Page(), "see the console refuse the customer's program", chromedp.WaitVisible(chromedp.ID("verify-code")))
+	if got := get(t, tech.Page(), "read the refusal", chromedp.Text(chromedp.ID("verify-code"))); !strings.Contains(got, "The customer's program could not be verified") {
+		t.Fatalf("the workspace shows %q", got)
+	}
+	waitAudit(t, admin, "answer refused")
+	state = get(t, tech.Page(), "the console's connection", chromedp.Evaluate[[]any](`[lifeline.video.videoWidth, lifeline.pc ? "open" : "none"]`))
+	if state[0].(float64) != 0 || state[1] != "none" {
+		t.Fatalf("the console kept a connection to a program that did not verify: %v", state)
+	}
+}
+
+// waitAudit waits for an identity.refused audit entry whose detail contains
+// detail. It asks every half second: each export reads the audit stream with
+// a consumer of its own, and the server holds only so many at once.
+func waitAudit(t *testing.T, admin *st.Tech, detail string) {
+	t.Helper()
+	deadline := time.Now().Add(Timeout)
+	for !containsDetail(auditOf(t, admin, "type=identity.refused"), detail) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no identity.refused audit entry with %q", detail)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }

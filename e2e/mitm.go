@@ -28,14 +28,15 @@ import (
 // browsers see it: a proxy in front of the real server, at the public URL
 // (so the downloads it serves are stamped with it), that passes everything
 // through and, while Rewrite is on, puts a DTLS fingerprint of its own into
-// each offer on its way to the agent, as a server that wants to sit in the
-// middle of the peer connection would.
+// each offer on its way to the agent (RewriteAnswers: into each answer on its
+// way to the console), as a server that wants to sit in the middle of the
+// peer connection would.
 type MITM struct {
 	// URL is the proxy's (the stack's public) URL.
 	URL string
-	// Rewrite turns the rewriting on.
-	Rewrite atomic.Bool
-	// Rewritten counts the offers rewritten.
+	// Rewrite and RewriteAnswers turn the rewriting of offers and answers on.
+	Rewrite, RewriteAnswers atomic.Bool
+	// Rewritten counts the offers and answers rewritten.
 	Rewritten atomic.Int32
 
 	ln       net.Listener
@@ -109,8 +110,8 @@ func (m *MITM) agent(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	go pump(down, up, func(b []byte) []byte { return b })
-	pump(up, down, m.tamper)
+	go pump(down, up, func(b []byte) []byte { return m.tamper(b, protocol.TypeAnswer, &m.RewriteAnswers) })
+	pump(up, down, func(b []byte) []byte { return m.tamper(b, protocol.TypeOffer, &m.Rewrite) })
 }
 
 var fingerprintLine = regexp.MustCompile(`a=fingerprint:sha-256 [0-9A-Fa-f:]+`)
@@ -118,12 +119,13 @@ var fingerprintLine = regexp.MustCompile(`a=fingerprint:sha-256 [0-9A-Fa-f:]+`)
 // mitmFingerprint is the proxy's "own" certificate fingerprint.
 const mitmFingerprint = "a=fingerprint:sha-256 66:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F:6F"
 
-func (m *MITM) tamper(b []byte) []byte {
-	if !m.Rewrite.Load() {
+// tamper rewrites the fingerprint in b when it is a message of type typ and on is set.
+func (m *MITM) tamper(b []byte, typ protocol.Type, on *atomic.Bool) []byte {
+	if !on.Load() {
 		return b
 	}
 	var env map[string]json.RawMessage
-	if json.Unmarshal(b, &env) != nil || string(env["type"]) != `"`+string(protocol.TypeOffer)+`"` {
+	if json.Unmarshal(b, &env) != nil || string(env["type"]) != `"`+string(typ)+`"` {
 		return b
 	}
 	var offer map[string]any

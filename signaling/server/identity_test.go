@@ -17,6 +17,7 @@ import (
 	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	sid "github.com/lifeline-support/lifeline/shared/identity"
 	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/orgkey"
 	"github.com/lifeline-support/lifeline/signaling/server"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
@@ -112,5 +113,42 @@ func TestTechnicianKeyCertifiedByTheKeyStampedInDownloads(t *testing.T) {
 	// The administrator can write down the key every download carries.
 	if _, page := tech.Get(t, "/admin"); !strings.Contains(page, sid.Fingerprint(keys[0])) || !strings.Contains(page, "BEGIN PUBLIC KEY") {
 		t.Fatal("the admin page does not show the organisation key's fingerprint and PEM")
+	}
+}
+
+// TestConsoleReportsAgentThatDidNotVerify: a console that refuses the
+// customer's program (its answer's proof did not verify) records it in the
+// audit trail under its technician, whatever their group; a console still
+// cannot report the agent's events.
+func TestConsoleReportsAgentThatDidNotVerify(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	sid, token, _ := admin.NewSession(t, "Marie")
+	console := admin.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	console.Expect(protocol.TypeSessionState)
+	agent := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token})
+	agent.Expect(protocol.TypeAgentWelcome)
+
+	console.Send(protocol.TypeAudit, sid, protocol.Audit{Event: protocol.AuditFileSent, Name: "x", SHA256: strings.Repeat("ab", 32)})
+	if e := console.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeForbidden && e.Code != protocol.CodeBadMessage {
+		t.Fatalf("a console's file report: %+v", e)
+	}
+	console.Send(protocol.TypeAudit, sid, protocol.Audit{Event: protocol.AuditIdentityRefused, Detail: "answer refused: signature does not match"})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events := auditEvents(t, admin, "type=identity.refused&session="+sid)
+		if len(events) == 1 {
+			if events[0].Actor != "admin" || !strings.Contains(events[0].Detail, "answer refused") {
+				t.Fatalf("recorded %+v", events[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d identity.refused entries", len(events))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
