@@ -18,7 +18,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	cwidentity "github.com/lifeline-support/lifeline/console-web/identity"
 	"github.com/lifeline-support/lifeline/shared/identity"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
@@ -148,20 +147,7 @@ func (m *MITM) tamper(b []byte, typ protocol.Type, on *atomic.Bool) []byte {
 func proveOffer(t testing.TB, tc *st.Tech, sid, sdp string) *identity.Proof {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	pub, _ := identity.EncodeKey(&key.PublicKey)
-	body, _ := json.Marshal(cwidentity.Request{Key: pub})
-	req, _ := http.NewRequest(http.MethodPost, tc.Base+cwidentity.Path, strings.NewReader(string(body)))
-	req.Header.Set("X-CSRF-Token", tc.CSRF)
-	resp, err := tc.Client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := st.ReadAll(t, resp)
-	var got cwidentity.Response
-	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(text), &got) != nil {
-		t.Fatalf("certify: %d %s", resp.StatusCode, text)
-	}
-	p, err := identity.NewProof(key, got.Cert, identity.KindTechnician, sid, sdp, time.Now())
+	p, err := identity.NewProof(key, tc.Certify(t, key).Cert, identity.KindTechnician, sid, sdp, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

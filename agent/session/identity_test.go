@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/peer"
-	cwidentity "github.com/lifeline-support/lifeline/console-web/identity"
 	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/identity"
@@ -48,26 +46,6 @@ type answeringPeer struct{ fakePeer }
 
 func (p *answeringPeer) Answer(context.Context, webrtc.SessionDescription) (webrtc.SessionDescription, error) {
 	return webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdpWith(agentFP)}, nil
-}
-
-// certifyKey has the logged-in technician's "browser" certify key, as the
-// console does.
-func certifyKey(t *testing.T, tech *st.Tech, key *ecdsa.PrivateKey) cwidentity.Response {
-	t.Helper()
-	pub, _ := identity.EncodeKey(&key.PublicKey)
-	body, _ := json.Marshal(cwidentity.Request{Key: pub})
-	req, _ := http.NewRequest(http.MethodPost, tech.Base+cwidentity.Path, strings.NewReader(string(body)))
-	req.Header.Set("X-CSRF-Token", tech.CSRF)
-	resp, err := tech.Client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := st.ReadAll(t, resp)
-	var r cwidentity.Response
-	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(text), &r) != nil {
-		t.Fatalf("certify: %d %s", resp.StatusCode, text)
-	}
-	return r
 }
 
 // waitRefusals waits until the session has n identity.refused audit events.
@@ -105,7 +83,7 @@ func TestAgentRefusesOfferWhoseFingerprintWasRewritten(t *testing.T) {
 	tech := st.LogIn(t, node)
 	sid, token, _ := tech.NewSession(t, "Marie")
 	browserKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	cert := certifyKey(t, tech, browserKey)
+	cert := tech.Certify(t, browserKey)
 
 	// What the customer's download carries (console-web/join stamps it so).
 	keys, err := orgkey.Load(filepath.Join(data, orgkey.FileName))
