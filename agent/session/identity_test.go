@@ -217,3 +217,55 @@ func TestAgentRefusesAnotherTechniciansCertificate(t *testing.T) {
 }
 
 const unverifiedMessage = "The connection could not be verified: it may have been tampered with. Nothing was shared."
+
+// countingPeer counts the offers it answers.
+type countingPeer struct {
+	answeringPeer
+	answers atomic.Int32
+}
+
+func (p *countingPeer) Answer(ctx context.Context, o webrtc.SessionDescription) (webrtc.SessionDescription, error) {
+	p.answers.Add(1)
+	return p.answeringPeer.Answer(ctx, o)
+}
+
+// TestAgentRefusesUnprovenICERestart: renegotiating a connection the agent
+// accepted needs a proof too; a restart offer whose fingerprint the
+// technician did not sign does not reach the peer.
+func TestAgentRefusesUnprovenICERestart(t *testing.T) {
+	_, org, _ := ed25519.GenerateKey(rand.Reader)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub, _ := identity.EncodeKey(&key.PublicKey)
+	cert, _ := identity.Sign(org, identity.Cert{Kind: identity.KindTechnician, Subject: "ann", Key: pub, NotAfter: time.Now().Add(time.Hour).Unix()})
+	ui := newTermUI(t)
+	cp := &countingPeer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := newRunner(Config{Consent: ui.UI,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewPeer:     func(c peer.Config) (Peer, error) { return cp, nil },
+		NewInjector: func() (Injector, error) { return &fakeInjector{}, nil },
+		Monitors:    func() ([]protocol.Monitor, error) { return nil, nil },
+		Identity:    &Identity{Verifier: &identity.Verifier{OrgKeys: []ed25519.PublicKey{org.Public().(ed25519.PublicKey)}}},
+	})
+	t.Cleanup(func() { cancel(); s.wg.Wait() })
+	s.sid, s.techID = "s1", "ann"
+	offer := func(fp string, restart bool) *protocol.Offer {
+		p, err := identity.NewProof(key, cert, identity.KindTechnician, "s1", sdpWith(consoleFP), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdpWith(fp)}, Restart: restart, Identity: &p}
+	}
+	s.receive(ctx, t, offer(consoleFP, false))
+	if n := cp.answers.Load(); n != 1 {
+		t.Fatalf("the proven offer: %d answers", n)
+	}
+	s.receive(ctx, t, offer(mitmFP, true))
+	if n := cp.answers.Load(); n != 1 {
+		t.Fatal("a restart offer with a rewritten fingerprint reached the peer")
+	}
+	s.receive(ctx, t, offer(consoleFP, true))
+	if n := cp.answers.Load(); n != 2 {
+		t.Fatalf("the proven restart: %d answers, want 2", n)
+	}
+}
