@@ -27,13 +27,20 @@ func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 	m.Serve(t, addr)
 	admin := st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword)
 
-	// The server is compromised: every offer to the agent is rewritten.
 	tech := stack.Technician(t)
-	inv := tech.NewSession(t, "Marie Dupont")
+	// join: a customer downloads the program for a new session, runs it and
+	// allows viewing (still nothing may reach a peer that did not verify).
+	join := func(name string) *Customer {
+		t.Helper()
+		c := stack.Customer(t, tech.NewSession(t, name))
+		c.OpenPage(t)
+		c.Allow(t)
+		return c
+	}
+
+	// The server is compromised: every offer to the agent is rewritten.
 	m.Rewrite.Store(true)
-	customer := stack.Customer(t, inv)
-	customer.OpenPage(t)
-	customer.Allow(t) // viewing: still nothing may reach the server's peer
+	customer := join("Marie Dupont")
 	waitFor(t, "the customer's page to say the connection could not be verified", func() bool {
 		return strings.Contains(customer.PageText(t), unverifiedText)
 	})
@@ -53,10 +60,7 @@ func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 	// The same server, honest again: the session connects and both sides
 	// show one code.
 	m.Rewrite.Store(false)
-	inv = tech.NewSession(t, "Jean Martin")
-	customer = stack.Customer(t, inv)
-	customer.OpenPage(t)
-	customer.Allow(t)
+	customer = join("Jean Martin")
 	tech.WaitVideo(t)
 	var code string
 	waitFor(t, "the verification code on the console", func() bool {
@@ -79,10 +83,7 @@ func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 	// The other way: the server puts its fingerprint into the agent's
 	// answer. The console refuses it, shows why, and nothing is shown.
 	m.RewriteAnswers.Store(true)
-	inv = tech.NewSession(t, "Paul Durand")
-	customer = stack.Customer(t, inv)
-	customer.OpenPage(t)
-	customer.Allow(t)
+	join("Paul Durand")
 	run(t, tech.Page(), "see the console refuse the customer's program", chromedp.WaitVisible(chromedp.ID("verify-code")))
 	if got := get(t, tech.Page(), "read the refusal", chromedp.Text(chromedp.ID("verify-code"))); !strings.Contains(got, "The customer's program could not be verified") {
 		t.Fatalf("the workspace shows %q", got)
