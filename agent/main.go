@@ -26,6 +26,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/identity"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -145,6 +146,7 @@ func run() int {
 		log.Warn("no device identity; earlier sessions of this computer will not be found", "err", err)
 	}
 	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceKey: deviceKey, Changes: changes, Proxy: dialer,
+		Identity:    stamp.identity(),
 		NewInjector: func() (session.Injector, error) { return input.New(input.Config{Logger: log, Journal: journal}) }})
 	ui.Close()
 	<-uiDone
@@ -173,6 +175,18 @@ func readStamp() stamp {
 	// Only the bare ErrNoStamp means "none": wrapped, it says the stamp's
 	// length or JSON is bad.
 	return stamp{Config: c, damaged: err != nil && err != agentcfg.ErrNoStamp} //nolint:errorlint // see above
+}
+
+// identity is what the stamp carries to verify the technician's connection
+// and prove the agent's; nil when it carries no organisation key (Read
+// refused a stamp whose keys cannot be decoded).
+func (st stamp) identity() *session.Identity {
+	keys, _ := st.Keys()
+	if len(keys) == 0 {
+		return nil
+	}
+	signer, _ := st.Signer()
+	return &session.Identity{Verifier: &identity.Verifier{OrgKeys: keys}, Key: signer, Cert: st.AgentCert}
 }
 
 func askPIN(l i18n.Lang) string {

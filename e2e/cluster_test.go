@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,8 +36,10 @@ func clusterFailover(t *testing.T, agentSide bool) {
 	ports := freePorts(t, 4)
 	addrA, addrB := fmt.Sprintf("127.0.0.1:%d", ports[0]), fmt.Sprintf("127.0.0.1:%d", ports[1])
 	metricsA, metricsB := fmt.Sprintf("http://127.0.0.1:%d/metrics", ports[2]), fmt.Sprintf("http://127.0.0.1:%d/metrics", ports[3])
+	// Every node signs with the organisation's one key (docs/security.md).
+	orgKey := filepath.Join(t.TempDir(), "org-key.json")
 	node := func(name, addr, metrics string) []string {
-		return []string{"--node", name, "--addr", addr, "--public-url", lb.URL, "--log-level", "debug",
+		return []string{"--node", name, "--addr", addr, "--public-url", lb.URL, "--log-level", "debug", "--org-key", orgKey,
 			"--nats-url", strings.Join(urls, ","), "--replicas", "3",
 			"--agent-urls", "http://" + addrA + ",http://" + addrB,
 			"--metrics-addr", strings.TrimSuffix(strings.TrimPrefix(metrics, "http://"), "/metrics")}

@@ -134,7 +134,9 @@ func rawConsole(t *testing.T, tc *st.Tech, sid string, labels ...string) (*st.Co
 		t.Fatal(err)
 	}
 	<-gathered
-	ws.Send(protocol.TypeOffer, sid, protocol.Offer{SessionDescription: *pc.LocalDescription()})
+	// A logged-in technician's client gets its key certified like any
+	// console: what it may do is the agent's to enforce.
+	ws.Send(protocol.TypeOffer, sid, protocol.Offer{SessionDescription: *pc.LocalDescription(), Identity: proveOffer(t, tc, sid, pc.LocalDescription().SDP)})
 	// Candidates may come before the answer: read both in order, then keep
 	// adding candidates until the socket closes with the test.
 	var early []webrtc.ICECandidateInit

@@ -243,6 +243,11 @@ func StartWith(t testing.TB, o Options) *Stack {
 		// Host candidates as plain addresses: this sandbox has no multicast DNS.
 		chromedp.Flag("disable-features", "WebRtcHideLocalIpsWithMdns"),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		// The console needs a secure context (WebCrypto: the technician's
+		// key, console-web/static/identity.js). Deployments serve it over
+		// HTTPS or on loopback; tests behind a namespace use plain HTTP on
+		// a TEST-NET address, which the browser is told to treat as secure.
+		chromedp.Flag("unsafely-treat-insecure-origin-as-secure", s.URL),
 	)
 	if o.TestCA != "" {
 		// The test's own authority is not in Chromium's store.

@@ -18,11 +18,15 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "rotate-org-key" {
+		os.Exit(rotateOrgKey(os.Args[2:]))
+	}
 	cfg := server.Config{}
 	var stun, turnURLs, relayIP, relayPorts, allowPeers, logFormat, logLevel, agentURLs string
 	flag.StringVar(&cfg.Addr, "addr", env("LIFELINE_ADDR", "127.0.0.1:8080"), "listen address (plain HTTP only on loopback: see --tls-cert, --acme-host, --insecure-http)")
 	flag.StringVar(&cfg.PublicURL, "public-url", env("LIFELINE_PUBLIC_URL", ""), "URL customers and technicians use to reach this server (default http://<addr>)")
 	flag.StringVar(&cfg.DataDir, "data", env("LIFELINE_DATA", "./data"), "data directory (embedded NATS store, agent builds)")
+	flag.StringVar(&cfg.OrgKeyFile, "org-key", env("LIFELINE_ORG_KEY", ""), "organisation signing key file, made at first run (default <data>/org-key.json; the same file on every node)")
 	flag.StringVar(&cfg.AgentDir, "agent-dir", env("LIFELINE_AGENT_DIR", ""), "directory of agent builds to offer (default <data>/agents)")
 	flag.StringVar(&cfg.NATSURL, "nats-url", env("LIFELINE_NATS_URL", ""), "external NATS URL; empty starts an embedded server")
 	flag.IntVar(&cfg.Replicas, "replicas", envInt("LIFELINE_REPLICAS", 1), "JetStream replicas for the buckets and streams (1 embedded, 3 in a cluster)")

@@ -87,6 +87,9 @@ const (
 	// statusPeerLost: the technician's connection is lost (nothing is shown
 	// to anyone); they may come back.
 	statusPeerLost = "peerlost"
+	// statusUnverified: the agent refused a connection whose identity did
+	// not verify (shared/identity); nothing was shared.
+	statusUnverified = "unverified"
 )
 
 // actionBuffer is how many customer actions wait unread before new ones are dropped.
@@ -127,6 +130,8 @@ type UI struct {
 	hold       bool
 	reconnect  bool
 	peerLost   bool
+	unverified bool   // a connection was refused: its identity did not verify
+	code       string // the verification code of the technician's connection
 	ended      bool
 	endReason  string
 	pending    *request
@@ -324,6 +329,31 @@ func (u *UI) SetPeerLost(lost bool) {
 	u.notifyLocked()
 }
 
+// SetUnverified shows (or clears) that the agent refused the technician's
+// connection because its identity did not verify: "it may have been
+// tampered with. Nothing was shared."
+func (u *UI) SetUnverified(on bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.unverified = on
+	if on {
+		u.code = ""
+	}
+	u.notifyLocked()
+}
+
+// SetCode shows the verification code of the technician's connection
+// (identity.Code), which the technician's console shows too; "" hides it.
+func (u *UI) SetCode(code string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if code != u.code && code != "" {
+		u.println(i18n.T(u.cfg.Lang, "agent.code.label") + ": " + code)
+	}
+	u.code = code
+	u.notifyLocked()
+}
+
 // Actions delivers the customer's own actions (ActionRevokeControl, ActionEnd). It is
 // buffered and never closed; actions beyond the buffer are dropped with a warning, so
 // the page and terminal never wait for the reader.
@@ -511,6 +541,8 @@ func (u *UI) statusLocked() string {
 	switch {
 	case u.ended:
 		return statusEnded
+	case u.unverified:
+		return statusUnverified
 	case u.reconnect && u.peerLost:
 		return statusReconnecting
 	case u.peerLost:

@@ -45,6 +45,8 @@ type view struct {
 	Problem string `json:"problem"`
 	// Login asks the proxy's user name and password.
 	Login *viewLogin `json:"login"`
+	// Code is the connection's verification code, "" when there is none.
+	Code string `json:"code"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -70,6 +72,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		CanStop:    u.perms.Control && st != statusEnded,
 		Clipboard:  u.perms.Clipboard && st != statusEnded,
 		Ended:      st == statusEnded,
+		Code:       u.code,
 	}
 	if u.reconnect && st != statusEnded && st != statusReconnecting {
 		// Only signaling is away: the session itself goes on.

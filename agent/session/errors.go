@@ -19,4 +19,7 @@ var (
 	ErrServer = errors.New("the support server could not answer now")
 	// ErrConnectionLost means signaling dropped during the session.
 	ErrConnectionLost = errors.New("connection to the support server lost")
+	// ErrOtherTechnician means an offer's certificate names another
+	// technician than the one the session belongs to.
+	ErrOtherTechnician = errors.New("the connection's certificate is another technician's")
 )

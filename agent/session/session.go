@@ -6,6 +6,7 @@ package session
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 	"image"
@@ -30,6 +31,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/agent/proxy"
 	"github.com/lifeline-support/lifeline/agent/screen"
+	"github.com/lifeline-support/lifeline/shared/identity"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -70,6 +72,21 @@ type Config struct {
 	// Monitors lists the customer's monitors for the technician to pick
 	// from; nil means the X display's (agent/screen).
 	Monitors func() ([]protocol.Monitor, error)
+	// Identity, from the download's stamp, makes the agent verify every
+	// offer (shared/identity) and prove its own answers; nil verifies
+	// nothing (an agent run by hand without a stamp).
+	Identity *Identity
+}
+
+// Identity is what the download was stamped with to check the technician's
+// connection and prove the agent's.
+type Identity struct {
+	// Verifier holds the organisation's keys; an offer must carry a proof
+	// they verify, from the technician the session belongs to.
+	Verifier *identity.Verifier
+	// Key and Cert sign the agent's answers; nil Key signs nothing.
+	Key  *ecdsa.PrivateKey
+	Cert string
 }
 
 // Peer is the part of *peer.Peer the session uses.
@@ -648,6 +665,10 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			s.ask(ctx, body.Permission)
 		}
 	case *protocol.Offer:
+		if err := s.verify(body); err != nil {
+			s.refuseUnverified(err)
+			return false, nil
+		}
 		if body.Restart && s.peer != nil {
 			// An ICE restart: same connection, new paths.
 			actx, cancel := context.WithTimeout(ctx, 15*time.Second)
@@ -658,7 +679,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 				return false, nil
 			}
 			s.log.Info("ICE restart answered")
-			s.send(protocol.TypeAnswer, protocol.Answer{SessionDescription: ans})
+			s.sendAnswer(body.SDP, ans)
 			return false, nil
 		}
 		// The connection carries chat and files from the start; the screen
@@ -854,8 +875,58 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 		s.closePeer()
 		return err
 	}
-	s.send(protocol.TypeAnswer, protocol.Answer{SessionDescription: ans})
+	s.sendAnswer(offer.SDP, ans)
 	return nil
+}
+
+// verify checks the offer's proof of identity when the download carries the
+// organisation's keys: the certificate, the signature of the fingerprint in
+// the SDP as received, the session, the time, and that it is the technician
+// the session belongs to.
+func (s *runner) verify(o *protocol.Offer) error {
+	if s.cfg.Identity == nil || s.cfg.Identity.Verifier == nil {
+		return nil
+	}
+	c, err := s.cfg.Identity.Verifier.Verify(o.Identity, identity.KindTechnician, s.sid, o.SDP)
+	if err != nil {
+		return err
+	}
+	if s.techID != "" && c.Subject != s.techID {
+		return fmt.Errorf("%w: certificate of %q, the session is %q's", ErrOtherTechnician, c.Subject, s.techID)
+	}
+	return nil
+}
+
+// refuseUnverified refuses an offer whose identity did not verify: no peer
+// connection, nothing streamed; the customer is told and the refusal audited.
+func (s *runner) refuseUnverified(err error) {
+	s.log.Warn("connection refused: the technician's identity did not verify", "err", err)
+	s.cfg.Consent.SetUnverified(true)
+	s.report(protocol.Audit{Event: protocol.AuditIdentityRefused, Detail: "offer refused: " + err.Error()})
+}
+
+// sendAnswer sends the answer to offerSDP, with the agent's proof of its
+// fingerprint when the download carries a key, and shows the customer the
+// connection's verification code.
+func (s *runner) sendAnswer(offerSDP string, ans webrtc.SessionDescription) {
+	a := protocol.Answer{SessionDescription: ans}
+	if id := s.cfg.Identity; id != nil && id.Key != nil {
+		p, err := identity.NewProof(id.Key, id.Cert, identity.KindAgent, s.sid, ans.SDP, time.Now())
+		if err != nil {
+			s.log.Warn("cannot sign the answer", "err", err)
+		} else {
+			a.Identity = &p
+		}
+	}
+	offerFP, err1 := identity.SDPFingerprint(offerSDP)
+	answerFP, err2 := identity.SDPFingerprint(ans.SDP)
+	if err1 == nil && err2 == nil {
+		if s.cfg.Identity != nil {
+			s.cfg.Consent.SetUnverified(false)
+		}
+		s.cfg.Consent.SetCode(identity.Code(offerFP, answerFP))
+	}
+	s.send(protocol.TypeAnswer, a)
 }
 
 // channelNeeds names what a data channel needs the technician to be allowed

@@ -23,14 +23,18 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/orgkey"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
 // Handler serves /admin and everything under it.
 type Handler struct {
-	Auth   *auth.Auth
-	Store  *store.Store
-	Audit  *audit.Log
+	Auth  *auth.Auth
+	Store *store.Store
+	Audit *audit.Log
+	// OrgKey, if set, is the organisation's signing key, whose public half
+	// the page shows for offline records.
+	OrgKey *orgkey.Keys
 	Logger *slog.Logger
 }
 
@@ -61,6 +65,8 @@ type pageData struct {
 	Self     string
 	Notice   string
 	Error    string
+	// OrgKeyPEM and OrgKeyFingerprint are the organisation key's public half.
+	OrgKeyPEM, OrgKeyFingerprint string
 	// Refused is the form that was refused, as typed, with its errors; the
 	// other forms show what is stored.
 	Refused refusedForm
@@ -140,6 +146,9 @@ func (h *Handler) renderWith(w http.ResponseWriter, r *http.Request, status int,
 	t, _ := auth.From(r.Context())
 	p := layout.ForTechnician(w, r, "admin.title", t)
 	d := pageData{Self: t.ID, Notice: notice, Error: errMsg, Settings: h.Auth.Settings(r.Context()), Refused: f}
+	if h.OrgKey != nil {
+		d.OrgKeyPEM, d.OrgKeyFingerprint = h.OrgKey.PEM(), h.OrgKey.Fingerprint()
+	}
 	var err error
 	if d.Accounts, err = h.Store.Accounts(r.Context()); err == nil {
 		d.Groups, err = h.Store.Groups(r.Context())

@@ -17,6 +17,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/orgkey"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
@@ -29,7 +30,11 @@ type Handler struct {
 	Settings func(context.Context) store.Settings
 	// AgentDir holds the agent builds, named lifeline-agent-<os>-<arch>[.exe].
 	AgentDir string
-	Logger   *slog.Logger
+	// Keys, if set, stamp every download with the organisation's keys and a
+	// key of its own (signaling/orgkey): the agent then accepts only
+	// technicians the organisation certified.
+	Keys   *orgkey.Keys
+	Logger *slog.Logger
 }
 
 // Register adds the routes to mux.
@@ -240,13 +245,23 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 		_ = layout.Message(p, p.T("join.noBuild"), p.T("join.noBuildText")).Render(r.Context(), w)
 		return
 	}
-	cfg := agentcfg.Config{Server: h.PublicURL}
+	cfg := agentcfg.Config{Server: h.PublicURL, OrgName: h.Settings(r.Context()).OrgName}
+	subject := "plain"
 	if token := r.PathValue("token"); token != "plain" {
-		if _, err := h.Invites.Check(r.Context(), token); err != nil {
+		sessionID, err := h.Invites.Check(r.Context(), token)
+		if err != nil {
 			h.refuse(w, r, p, err)
 			return
 		}
 		cfg.Code = token
+		subject = "session " + sessionID
+	}
+	if h.Keys != nil {
+		if err := h.Keys.Stamp(&cfg, subject, time.Now()); err != nil {
+			h.Logger.Error("stamp the organisation's keys", "err", err)
+			http.Error(w, p.T("error.server"), http.StatusInternalServerError)
+			return
+		}
 	}
 	f, err := os.Open(filepath.Join(h.AgentDir, pl.file()))
 	if err != nil {

@@ -5,6 +5,7 @@ import { InputCapture } from "./input.js";
 import { features } from "./features.js";
 import { SessionLog, newID } from "./log.js";
 import { translator } from "./i18n.js";
+import { identity, sdpFingerprint, verificationCode, showCode } from "./identity.js";
 
 const root = document.getElementById("workspace");
 const sid = root.dataset.sid;
@@ -56,6 +57,8 @@ const tab = (() => {
   }
 })();
 let asked = false; // control was requested and the customer has not answered yet
+let agentRefused = false; // the agent's identity did not verify: no connection to this program
+let answered = Promise.resolve(); // the latest answer applied (or refused); candidates wait for it
 const input = new InputCapture(stage, video);
 const log = new SessionLog(document.getElementById("session-log"), t);
 
@@ -185,6 +188,9 @@ signal.on("console.welcome", (p) => {
   me = p.technicianId;
   myConsole = p.console || "";
   log.me = me;
+  if (identity.me !== me) {
+    identity.start(me, root.dataset.csrf).catch((e) => statusNote(t("ws.noIdentity", e.message)));
+  }
   startSent = false;
   // A page that lost the session to another tab does not take it back
   // silently when its socket comes back: that is the technician's choice.
@@ -212,7 +218,7 @@ function syncPeer() {
   // still be up (a signaling restart): keep it.
   const away = state === "reconnecting" || state === "offline";
   const want = !ended && isMine() && here() && (agentConnected || (away && pc));
-  if (want && !pc && agentConnected) startPeer();
+  if (want && !pc && agentConnected && !agentRefused) startPeer();
   if (!want && pc) stopPeer();
 }
 
@@ -240,7 +246,9 @@ async function restartIce() {
   try {
     const offer = await pc.createOffer({ iceRestart: true });
     await pc.setLocalDescription(offer);
-    signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp, restart: true });
+    const proof = await prove(offer.sdp);
+    if (cur !== pc) return;
+    signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp, restart: true, identity: proof });
   } catch (e) {
     console.warn("ice restart", e);
   }
@@ -293,6 +301,7 @@ signal.on("session.state", (p) => {
   // connection died with the old program; a new one is made below.
   const restarted = agentRun > 0 && (p.agentRun || 0) > agentRun;
   agentRun = p.agentRun || agentRun;
+  if (restarted) agentRefused = false; // another program: check it afresh
   if (restarted) {
     log.event(t("ws.log.agentRestarted"));
     if (pc) stopPeer();
@@ -343,18 +352,53 @@ function armFirstFrame() {
   }
 }
 
-signal.on("rtc.answer", async (p) => {
+// prove is this technician's proof of the offer's fingerprint (identity.js),
+// or undefined (said on the page) when this browser has none: an agent
+// stamped with the organisation's key will then refuse the connection.
+async function prove(sdp) {
+  try {
+    return await identity.prove(sid, sdp);
+  } catch (e) {
+    console.warn("identity", e);
+    statusNote(t("ws.noIdentity", e.message));
+    return undefined;
+  }
+}
+
+// The agent's answer is applied only once its proof of identity verified:
+// otherwise the connection is closed, nothing is shown, the technician is
+// told and the refusal audited.
+signal.on("rtc.answer", (p) => {
   // An answer to no offer of this page's (one meant for another tab of this
   // technician, or late) is not for it.
   if (!pc || pc.signalingState !== "have-local-offer") return;
-  try {
-    await pc.setRemoteDescription({ type: p.type, sdp: p.sdp });
-  } catch (e) {
-    console.error("answer", e);
-  }
+  const cur = pc;
+  answered = (async () => {
+    try {
+      await identity.checkAnswer(sid, p);
+    } catch (e) {
+      if (cur !== pc) return;
+      console.warn("agent identity", e);
+      agentRefused = true;
+      stopPeer();
+      showCode(statusEl, t("ws.unverifiedAgent"), true);
+      signal.send("audit", { event: "identity.refused", detail: ("answer refused: " + e.message).slice(0, 200) });
+      return;
+    }
+    if (cur !== pc) return;
+    try {
+      await pc.setRemoteDescription({ type: p.type, sdp: p.sdp });
+      const code = await verificationCode(sdpFingerprint(pc.localDescription.sdp), sdpFingerprint(p.sdp));
+      window.lifeline.verifyCode = code;
+      showCode(statusEl, t("ws.code", code));
+    } catch (e) {
+      console.error("answer", e);
+    }
+  })();
 });
 
 signal.on("rtc.candidate", async (p) => {
+  await answered;
   const at = pc;
   if (!at) return;
   // The agent sends its first candidates as soon as its answer is set, so they
@@ -441,7 +485,9 @@ async function startPeer() {
   };
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
-  signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp });
+  const proof = await prove(offer.sdp);
+  if (mine !== pc) return;
+  signal.send("rtc.offer", { type: offer.type, sdp: offer.sdp, identity: proof });
 }
 
 function stopPeer() {
@@ -450,6 +496,7 @@ function stopPeer() {
   for (const f of features) f.detach?.();
   if (pc) pc.close();
   pc = null;
+  if (!agentRefused) showCode(statusEl, "");
   video.srcObject = null;
   placeholder.hidden = false;
 }

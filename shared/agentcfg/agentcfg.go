@@ -8,6 +8,10 @@ package agentcfg
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -22,6 +26,51 @@ type Config struct {
 	Server string `json:"server"`
 	// Code is the invitation token; empty for a plain agent that asks for a PIN.
 	Code string `json:"code,omitempty"`
+	// OrgName is the organisation's name when the download was made.
+	OrgName string `json:"org,omitempty"`
+	// OrgKeys are the organisation's Ed25519 public keys (standard base64):
+	// the agent accepts a technician's connection only with a certificate
+	// one of them signed (shared/identity). None: nothing is verified (an
+	// agent built by hand, or from a server before keys).
+	OrgKeys []string `json:"orgKeys,omitempty"`
+	// AgentKey is this download's ECDSA P-256 private key (standard base64
+	// of PKCS#8), and AgentCert its certificate signed by the organisation:
+	// with them the agent proves its DTLS fingerprint to the console.
+	AgentKey  string `json:"agentKey,omitempty"`
+	AgentCert string `json:"agentCert,omitempty"`
+}
+
+// Keys decodes OrgKeys.
+func (c Config) Keys() ([]ed25519.PublicKey, error) {
+	var out []ed25519.PublicKey
+	for _, k := range c.OrgKeys {
+		b, err := base64.StdEncoding.DecodeString(k)
+		if err != nil || len(b) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("%w: bad organisation key", ErrNoStamp)
+		}
+		out = append(out, ed25519.PublicKey(b))
+	}
+	return out, nil
+}
+
+// Signer decodes AgentKey; nil when there is none.
+func (c Config) Signer() (*ecdsa.PrivateKey, error) {
+	if c.AgentKey == "" {
+		return nil, nil
+	}
+	der, err := base64.StdEncoding.DecodeString(c.AgentKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad agent key", ErrNoStamp)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("%w: bad agent key: %v", ErrNoStamp, err)
+	}
+	ek, ok := k.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("%w: agent key is not ECDSA", ErrNoStamp)
+	}
+	return ek, nil
 }
 
 var magic = []byte("LLAGCFG1")
@@ -50,6 +99,7 @@ func Trailer(cfg Config) []byte {
 }
 
 // Read returns the config stamped on the file at path (usually os.Executable()).
+// A stamp whose keys cannot be decoded is refused as damaged.
 func Read(path string) (Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -83,6 +133,12 @@ func Read(path string) (Config, error) {
 	var cfg Config
 	if err := json.Unmarshal(js, &cfg); err != nil {
 		return Config{}, fmt.Errorf("%w: %v", ErrNoStamp, err)
+	}
+	if _, err := cfg.Keys(); err != nil {
+		return Config{}, err
+	}
+	if _, err := cfg.Signer(); err != nil {
+		return Config{}, err
 	}
 	return cfg, nil
 }

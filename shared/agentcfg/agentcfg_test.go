@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func TestStampAndRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := Read(bin)
-	if err != nil || got != want {
+	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("Read = %+v, %v; want %+v", got, err, want)
 	}
 }
@@ -67,5 +68,21 @@ func main(){ exe,_ := os.Executable(); c, err := agentcfg.Read(exe); fmt.Print(c
 	out, err := exec.Command(bin).Output()
 	if err != nil || string(out) != "the-code<nil>" {
 		t.Fatalf("stamped program printed %q, %v", out, err)
+	}
+}
+
+// A stamp whose organisation key was altered is damaged, not "no keys": an
+// agent that verified nothing would be what an attacker wants.
+func TestStampWithBadOrgKeyIsDamaged(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "agent")
+	var out bytes.Buffer
+	if err := Stamp(&out, strings.NewReader("\x7fELF"), Config{Server: "https://x", OrgKeys: []string{"bm90IGEga2V5"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, out.Bytes(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(bin); !errors.Is(err, ErrNoStamp) || err == ErrNoStamp { //nolint:errorlint // the bare sentinel means "none"
+		t.Fatalf("Read = %v, want a damaged stamp", err)
 	}
 }

@@ -25,6 +25,9 @@ const (
 	AuditRefused AuditEvent = "agent.refused"
 	// AuditRecordingStarted: the technician started recording the session.
 	AuditRecordingStarted AuditEvent = "recording.started"
+	// AuditIdentityRefused: the agent (or the console) refused a peer whose
+	// identity did not verify (shared/identity); Detail says why.
+	AuditIdentityRefused AuditEvent = "identity.refused"
 )
 
 // Audit is the payload of TypeAudit.
@@ -52,7 +55,7 @@ func (a *Audit) validate() error {
 		if a.Name == "" || !sha256Hex.MatchString(a.SHA256) {
 			return fmt.Errorf("a file event needs a name and a SHA-256")
 		}
-	case AuditRefused, AuditRecordingStarted:
+	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused:
 	default:
 		return fmt.Errorf("unknown audit event %q", a.Event)
 	}

@@ -9,6 +9,8 @@ import (
 	"io"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/identity"
 )
 
 // Version is the protocol version carried in every envelope.
@@ -38,7 +40,10 @@ import (
 //     session.open's tab and takeover, session.state's console, and the
 //     open_elsewhere error; and agent.welcome's waiting (nobody has picked
 //     the session up yet), with a welcome again when a technician does, and
-//     onHold on every welcome, not only the first.
+//     onHold on every welcome, not only the first; and
+//     rtc.offer's and rtc.answer's identity: a proof, signed by a key the
+//     organisation certified, that the SDP's DTLS fingerprint is the
+//     technician's (or the agent's), and the identity.refused audit event.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -272,11 +277,18 @@ type PermissionUpdate struct {
 type Offer struct {
 	webrtc.SessionDescription
 	Restart bool `json:"restart,omitempty"`
+	// Identity proves the SDP's DTLS fingerprint is the technician's browser's:
+	// signed with a key the organisation certified (shared/identity). An
+	// agent stamped with the organisation's key refuses an offer without it.
+	Identity *identity.Proof `json:"identity,omitempty"`
 }
 
 // Answer is the payload of TypeAnswer.
 type Answer struct {
 	webrtc.SessionDescription
+	// Identity proves the SDP's DTLS fingerprint is the agent's, signed with
+	// the key its download was stamped with; the console checks it.
+	Identity *identity.Proof `json:"identity,omitempty"`
 }
 
 // Candidate is the payload of TypeCandidate.

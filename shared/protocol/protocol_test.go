@@ -74,7 +74,7 @@ func TestDecodeKeepsIDOfRefusedMessage(t *testing.T) {
 }
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
-	b, err := Encode(TypeAnswer, "7", "sid", Answer{webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: "v=0"}})
+	b, err := Encode(TypeAnswer, "7", "sid", Answer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: "v=0"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,8 +51,23 @@ func (u *PermissionUpdate) validate() error {
 	return fmt.Errorf("unknown permission %q", u.Refused)
 }
 
-func (o *Offer) validate() error  { return checkSDP(o.SessionDescription, webrtc.SDPTypeOffer) }
-func (a *Answer) validate() error { return checkSDP(a.SessionDescription, webrtc.SDPTypeAnswer) }
+func (o *Offer) validate() error {
+	if o.Identity != nil {
+		if err := o.Identity.Validate(); err != nil {
+			return err
+		}
+	}
+	return checkSDP(o.SessionDescription, webrtc.SDPTypeOffer)
+}
+
+func (a *Answer) validate() error {
+	if a.Identity != nil {
+		if err := a.Identity.Validate(); err != nil {
+			return err
+		}
+	}
+	return checkSDP(a.SessionDescription, webrtc.SDPTypeAnswer)
+}
 
 func checkSDP(d webrtc.SessionDescription, want webrtc.SDPType) error {
 	if d.Type != want {

@@ -62,7 +62,8 @@ const (
 	FileSent           Type = "file.sent"          // technician → customer
 	FileReceived       Type = "file.received"      // customer → technician
 	RecordingStarted   Type = "recording.started"
-	RefusedByAgent     Type = "agent.refused" // the agent dropped something not granted
+	RefusedByAgent     Type = "agent.refused"    // the agent dropped something not granted
+	IdentityRefused    Type = "identity.refused" // a peer's identity did not verify: a tampered SDP, a forged or expired certificate
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

@@ -25,6 +25,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/account"
 	"github.com/lifeline-support/lifeline/console-web/admin"
 	"github.com/lifeline-support/lifeline/console-web/canned"
+	"github.com/lifeline-support/lifeline/console-web/identity"
 	"github.com/lifeline-support/lifeline/console-web/join"
 	"github.com/lifeline-support/lifeline/console-web/login"
 	"github.com/lifeline-support/lifeline/console-web/notes"
@@ -40,6 +41,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/metrics"
 	"github.com/lifeline-support/lifeline/signaling/natsnode"
+	"github.com/lifeline-support/lifeline/signaling/orgkey"
 	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
 	"github.com/lifeline-support/lifeline/signaling/turn"
@@ -56,6 +58,10 @@ type Config struct {
 	DataDir string
 	// AgentDir holds the agent builds offered for download; default DataDir/agents.
 	AgentDir string
+	// OrgKeyFile holds the organisation's signing key (signaling/orgkey),
+	// made at first run; default DataDir/org-key.json. Every node of a
+	// deployment needs the same file.
+	OrgKeyFile string
 	// NATSURL names an external NATS server or cluster; empty embeds one.
 	NATSURL string
 	// Replicas is the JetStream replication factor for the buckets.
@@ -133,6 +139,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	if cfg.OrgKeyFile == "" {
+		cfg.OrgKeyFile = filepath.Join(cfg.DataDir, orgkey.FileName)
+	}
+	orgKeys, err := orgkey.Load(cfg.OrgKeyFile)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -199,13 +212,14 @@ func Run(ctx context.Context, cfg Config) error {
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
 	(&consolesessions.Handler{Auth: au, Sessions: svc, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
-	(&admin.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
+	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Logger: log}).Register(mux)
 	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: svc.BusyAt(), MaxTabs: sessions.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
-	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Logger: log}).Register(mux)
+	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Keys: orgKeys, Logger: log}).Register(mux)
+	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /static/"+i18n.ScriptName, i18n.Script)
 	// Browsers ask every site for /favicon.ico, whatever the page links.

@@ -38,6 +38,9 @@ func need(m protocol.Message) (access.Perm, *DeniedError) {
 	case *protocol.PermissionRequest:
 		return permFor[body.Permission], denied(string(body.Permission), fmt.Sprintf("your group does not allow asking for %s", body.Permission))
 	case *protocol.Audit:
+		if body.Event == protocol.AuditIdentityRefused {
+			return "", nil // a console refusing a program that did not verify
+		}
 		return access.Recording, denied("recording", "your group does not allow recording")
 	}
 	return "", nil
@@ -112,8 +115,9 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 			return ss, err
 		}
 	case *protocol.Audit:
-		// Only what the console alone sees; files are reported by the agent.
-		if body.Event != protocol.AuditRecordingStarted {
+		// Only what the console alone sees (a recording, the customer's
+		// program refused for its identity); files are reported by the agent.
+		if body.Event != protocol.AuditRecordingStarted && body.Event != protocol.AuditIdentityRefused {
 			return ss, ErrRecordingsOnly
 		}
 		s.Report(audit.FromConsole, tech.ID, m.SID, body)

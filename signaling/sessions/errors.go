@@ -37,8 +37,9 @@ var (
 	ErrNoTransfer = errors.New("this session is not being transferred")
 	// ErrTooMany means the technician already works on MaxActive sessions.
 	ErrTooMany = fmt.Errorf("you already work on %d sessions: end or transfer one first", MaxActive)
-	// ErrRecordingsOnly means a console reported something other than a recording.
-	ErrRecordingsOnly = errors.New("consoles report recordings only")
+	// ErrRecordingsOnly means a console reported something other than a
+	// recording or a program it refused for its identity.
+	ErrRecordingsOnly = errors.New("consoles report recordings and refused identities only")
 	// ErrNotForConsoles means a message type a console may not send.
 	ErrNotForConsoles = errors.New("this message is not for consoles")
 	// ErrNotForAgents means a message type an agent may not send.
