@@ -26,8 +26,9 @@ func firefoxPath() (string, error) { return exec.LookPath("firefox-esr") }
 
 // firefoxPrefs go into the fresh profile's user.js: media without prompts,
 // host candidates as plain addresses (as Chromium's flags in StartWith: this
-// sandbox has no multicast DNS), downloads saved without asking, and no
-// first-run pages. %s is the download folder.
+// sandbox has no multicast DNS), downloads saved without asking, no password
+// manager watching the login form, and no first-run pages. %s is the
+// download folder.
 const firefoxPrefs = `user_pref("media.navigator.permission.disabled", true);
 user_pref("media.autoplay.default", 0);
 user_pref("media.autoplay.blocking_policy", 0);
@@ -46,6 +47,7 @@ user_pref("datareporting.policy.dataSubmissionEnabled", false);
 user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
 user_pref("app.update.disabledForTesting", true);
 user_pref("dom.disable_beforeunload", true);
+user_pref("signon.rememberSignons", false);
 user_pref("remote.prefs.recommended", true);
 `
 
@@ -242,15 +244,26 @@ func (f *firefox) call(ctx context.Context, method string, params, out any) erro
 	}
 }
 
-// tab opens a new tab.
-func (f *firefox) tab(t testing.TB) *firefoxPage {
+// tab opens a new tab; in a user context of its own (its own cookies, as
+// on another computer) when own is true.
+func (f *firefox) tab(t testing.TB, own bool) *firefoxPage {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
+	params := map[string]any{"type": "tab"}
+	if own {
+		var u struct {
+			UserContext string `json:"userContext"`
+		}
+		if err := f.call(ctx, "browser.createUserContext", map[string]any{}, &u); err != nil {
+			t.Fatal(err)
+		}
+		params["userContext"] = u.UserContext
+	}
 	var r struct {
 		Context string `json:"context"`
 	}
-	if err := f.call(ctx, "browsingContext.create", map[string]any{"type": "tab"}, &r); err != nil {
+	if err := f.call(ctx, "browsingContext.create", params, &r); err != nil {
 		t.Fatal(err)
 	}
 	return &firefoxPage{f: f, ctx: r.Context}
@@ -263,7 +276,17 @@ type firefoxPage struct {
 }
 
 func (p *firefoxPage) Navigate(ctx context.Context, url string) error {
-	return p.f.call(ctx, "browsingContext.navigate", map[string]any{"context": p.ctx, "url": url, "wait": "complete"}, nil)
+	err := p.f.call(ctx, "browsingContext.navigate", map[string]any{"context": p.ctx, "url": url, "wait": "complete"}, nil)
+	if err != nil && ctx.Err() != nil {
+		// Say where the tab is, for the test's log.
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var at []string
+		if e := p.Eval(c, `[location.href, document.readyState]`, &at); e == nil {
+			err = fmt.Errorf("%w (the tab is at %q, %s)", err, at[0], at[1])
+		}
+	}
+	return err
 }
 
 // evaluate runs script.evaluate on expr and returns the BiDi remote value.
