@@ -275,18 +275,51 @@ type firefoxPage struct {
 	ctx string
 }
 
+// Navigate starts the navigation and then waits, by looking, for a new
+// document that has loaded: Firefox's own "wait complete" sometimes never
+// answered although the page had loaded (2 runs in 9 of
+// TestSecondConsoleTakesOverSession, a second login opening the queue).
 func (p *firefoxPage) Navigate(ctx context.Context, url string) error {
-	err := p.f.call(ctx, "browsingContext.navigate", map[string]any{"context": p.ctx, "url": url, "wait": "complete"}, nil)
-	if err != nil && ctx.Err() != nil {
-		// Say where the tab is, for the test's log.
-		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		var at []string
-		if e := p.Eval(c, `[location.href, document.readyState]`, &at); e == nil {
-			err = fmt.Errorf("%w (the tab is at %q, %s)", err, at[0], at[1])
-		}
+	// The document we leave carries a mark; the one we wait for does not.
+	mark := "e2e-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := lookFor(ctx, p, "mark the page", `(window.__e2eNav = `+strconv.Quote(mark)+`, true)`, func(bool) bool { return true }); err != nil {
+		return err
+	}
+	if err := p.f.call(ctx, "browsingContext.navigate", map[string]any{"context": p.ctx, "url": url, "wait": "none"}, nil); err != nil {
+		return err
+	}
+	var at []string
+	err := lookFor(ctx, p, "load "+url, `[location.href, document.readyState, String(window.__e2eNav ?? "")]`, func(v []string) bool {
+		at = v
+		return v[1] == "complete" && v[2] != mark
+	})
+	if err != nil && len(at) == 3 {
+		err = fmt.Errorf("%w (the tab is at %q, %s, %s)", err, at[0], at[1],
+			map[bool]string{true: "the page it left", false: "a new page"}[at[2] == mark])
 	}
 	return err
+}
+
+// lookFor evaluates js in p until ok holds for its value or ctx ends; a
+// page between two documents may fail to evaluate, which is "not yet".
+func lookFor[T any](ctx context.Context, p *firefoxPage, what, js string, ok func(T) bool) error {
+	for {
+		var v T
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := p.Eval(c, js, &v)
+		cancel()
+		if err == nil && ok(v) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = ctx.Err()
+			}
+			return fmt.Errorf("%s: %w", what, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // evaluate runs script.evaluate on expr and returns the BiDi remote value.
