@@ -26,8 +26,9 @@ func firefoxPath() (string, error) { return exec.LookPath("firefox-esr") }
 
 // firefoxPrefs go into the fresh profile's user.js: media without prompts,
 // host candidates as plain addresses (as Chromium's flags in StartWith: this
-// sandbox has no multicast DNS), downloads saved without asking, and no
-// first-run pages. %s is the download folder.
+// sandbox has no multicast DNS), downloads saved without asking, no password
+// manager watching the login form, and no first-run pages. %s is the
+// download folder.
 const firefoxPrefs = `user_pref("media.navigator.permission.disabled", true);
 user_pref("media.autoplay.default", 0);
 user_pref("media.autoplay.blocking_policy", 0);
@@ -46,6 +47,7 @@ user_pref("datareporting.policy.dataSubmissionEnabled", false);
 user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
 user_pref("app.update.disabledForTesting", true);
 user_pref("dom.disable_beforeunload", true);
+user_pref("signon.rememberSignons", false);
 user_pref("remote.prefs.recommended", true);
 `
 
@@ -242,15 +244,26 @@ func (f *firefox) call(ctx context.Context, method string, params, out any) erro
 	}
 }
 
-// tab opens a new tab.
-func (f *firefox) tab(t testing.TB) *firefoxPage {
+// tab opens a new tab; in a user context of its own (its own cookies, as
+// on another computer) when own is true.
+func (f *firefox) tab(t testing.TB, own bool) *firefoxPage {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
+	params := map[string]any{"type": "tab"}
+	if own {
+		var u struct {
+			UserContext string `json:"userContext"`
+		}
+		if err := f.call(ctx, "browser.createUserContext", map[string]any{}, &u); err != nil {
+			t.Fatal(err)
+		}
+		params["userContext"] = u.UserContext
+	}
 	var r struct {
 		Context string `json:"context"`
 	}
-	if err := f.call(ctx, "browsingContext.create", map[string]any{"type": "tab"}, &r); err != nil {
+	if err := f.call(ctx, "browsingContext.create", params, &r); err != nil {
 		t.Fatal(err)
 	}
 	return &firefoxPage{f: f, ctx: r.Context}
@@ -262,8 +275,51 @@ type firefoxPage struct {
 	ctx string
 }
 
+// Navigate starts the navigation and then waits, by looking, for a new
+// document that has loaded: Firefox's own "wait complete" sometimes never
+// answered although the page had loaded (2 runs in 9 of
+// TestSecondConsoleTakesOverSession, a second login opening the queue).
 func (p *firefoxPage) Navigate(ctx context.Context, url string) error {
-	return p.f.call(ctx, "browsingContext.navigate", map[string]any{"context": p.ctx, "url": url, "wait": "complete"}, nil)
+	// The document we leave carries a mark; the one we wait for does not.
+	mark := "e2e-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := lookFor(ctx, p, "mark the page", `(window.__e2eNav = `+strconv.Quote(mark)+`, true)`, func(bool) bool { return true }); err != nil {
+		return err
+	}
+	if err := p.f.call(ctx, "browsingContext.navigate", map[string]any{"context": p.ctx, "url": url, "wait": "none"}, nil); err != nil {
+		return err
+	}
+	var at []string
+	err := lookFor(ctx, p, "load "+url, `[location.href, document.readyState, String(window.__e2eNav ?? "")]`, func(v []string) bool {
+		at = v
+		return v[1] == "complete" && v[2] != mark
+	})
+	if err != nil && len(at) == 3 {
+		err = fmt.Errorf("%w (the tab is at %q, %s, %s)", err, at[0], at[1],
+			map[bool]string{true: "the page it left", false: "a new page"}[at[2] == mark])
+	}
+	return err
+}
+
+// lookFor evaluates js in p until ok holds for its value or ctx ends; a
+// page between two documents may fail to evaluate, which is "not yet".
+func lookFor[T any](ctx context.Context, p *firefoxPage, what, js string, ok func(T) bool) error {
+	for {
+		var v T
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := p.Eval(c, js, &v)
+		cancel()
+		if err == nil && ok(v) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = ctx.Err()
+			}
+			return fmt.Errorf("%s: %w", what, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // evaluate runs script.evaluate on expr and returns the BiDi remote value.

@@ -66,9 +66,8 @@ type QueueItem struct {
 // OpenQueue opens the queue page (and with it, counts as online).
 func (tc *Technician) OpenQueue(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "open the queue",
-		chromedp.Navigate(tc.s.URL+"/console/queue"),
-		chromedp.WaitVisible(chromedp.ID("queue-rows")))
+	navigate(t, tc.p, tc.s.URL+"/console/queue")
+	waitVisible(t, tc.p, "#queue-rows")
 	waitFor(t, "the queue's first answer", func() bool {
 		return evalJS[bool](t, tc.p, "queue loaded", `!!window.lifelineQueue?.view?.me?.id`)
 	})
@@ -113,6 +112,13 @@ func (tc *Technician) TabState(t testing.TB, sid string) (state, pc string, fram
 	return v[0], v[1], frames
 }
 
+// TabReceivedBytes is how many video bytes the workspace tab of sid has received.
+func (tc *Technician) TabReceivedBytes(t testing.TB, sid string) float64 {
+	t.Helper()
+	return evalJS[float64](t, tc.p, "read the tab's received video bytes",
+		fmt.Sprintf(videoBytesJS, "lifelineQueue.frame("+jsString(sid)+").contentWindow.lifeline.pc"))
+}
+
 // Tabs lists the session IDs with an open tab.
 func (tc *Technician) Tabs(t testing.TB) []string {
 	t.Helper()
@@ -122,7 +128,7 @@ func (tc *Technician) Tabs(t testing.TB) []string {
 // ShowTab brings the tab of sid (or "queue") to the front.
 func (tc *Technician) ShowTab(t testing.TB, sid string) {
 	t.Helper()
-	run(t, tc.ctx, "show a tab", clickSteady(`#tabs [data-tab="`+sid+`"]`))
+	clickOn(t, tc.p, `#tabs [data-tab="`+sid+`"]`)
 }
 
 // Unread is the unread chat badge of the tab of sid.
@@ -161,7 +167,7 @@ func (tc *Technician) QueueAction(t testing.TB, sid, action string) {
 	t.Helper()
 	tc.ShowTab(t, "queue")
 	sel := `#queue-rows tr[data-sid="` + sid + `"] button.` + action
-	run(t, tc.ctx, "click "+action, clickSteady(sel))
+	clickOn(t, tc.p, sel)
 }
 
 // Transfer offers sid to technician to with a comment, from the queue.

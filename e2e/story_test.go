@@ -15,7 +15,8 @@ import (
 // video), control (a click and typed text reach the test window), chat
 // both ways, a file each way with its hash, hold and resume, end. The
 // customer's own page stays in Chromium: it is the browser that varies.
-// The other e2e tests run the technician in Chromium only.
+// Most other e2e tests run the technician in Chromium only
+// (TestSecondConsoleTakesOverSession runs in both too).
 func TestStoryInEachBrowser(t *testing.T) {
 	for _, browser := range []string{Chromium, Firefox} {
 		t.Run(browser, func(t *testing.T) { story(t, browser) })

@@ -1,59 +1,39 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/chromedp"
 )
-
-// consoleWatch records what the page (and every frame in it) writes with
-// console.error, for ConsoleErrors.
-const consoleWatch = `window.__errors = [];
-{ const err = console.error.bind(console);
-  console.error = (...a) => { window.__errors.push(a.map((x) => x instanceof Error ? x.name + ": " + x.message : String(x)).join(" ")); err(...a); }; }`
-
-// WatchConsoleErrors records the console errors of the pages the tab loads
-// from now on (frames included), for ConsoleErrors.
-func (tc *Technician) WatchConsoleErrors(t testing.TB) {
-	t.Helper()
-	if _, err := chromedp.Call(tc.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: consoleWatch}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// ConsoleErrors returns the console errors the workspace page (not its
-// frames) recorded since it loaded.
-func (tc *Technician) ConsoleErrors(t testing.TB) []string {
-	t.Helper()
-	return get(t, tc.ctx, "read console errors", chromedp.Evaluate[[]string](`window.__errors || []`))
-}
 
 // SID is the session of the workspace open in the tab.
 func (tc *Technician) SID(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the session ID", chromedp.Evaluate[string](`document.getElementById("workspace")?.dataset.sid ?? ""`))
+	return evalJS[string](t, tc.p, "read the session ID", `document.getElementById("workspace")?.dataset.sid ?? ""`)
 }
+
+// elsewhereJS is the other-console notice of the document d ("" when there is none).
+const elsewhereJS = `(() => { const e = d.getElementById("elsewhere"); return e && !e.hidden ? e.textContent : ""; })()`
 
 // Elsewhere is the notice a workspace shows while another console of the
 // same technician holds the session ("" when there is none).
 func (tc *Technician) Elsewhere(t testing.TB) string {
 	t.Helper()
-	return get(t, tc.ctx, "read the other-tab notice", chromedp.Evaluate[string](`(() => { const e = document.getElementById("elsewhere"); return e && !e.hidden ? e.textContent : ""; })()`))
+	return evalJS[string](t, tc.p, "read the other-tab notice", `(() => { const d = document; return `+elsewhereJS+`; })()`)
 }
 
 // TakeBack clicks the workspace's button that takes the session back from
 // another console.
 func (tc *Technician) TakeBack(t testing.TB) {
 	t.Helper()
-	run(t, tc.ctx, "take the session back", click("take-over"))
+	clickOn(t, tc.p, "#take-over")
 }
 
 // TabElsewhere is the other-console notice in the queue's workspace tab of sid.
 func (tc *Technician) TabElsewhere(t testing.TB, sid string) string {
 	t.Helper()
-	return tc.inFrame(t, sid, `[(() => { const e = d.getElementById("elsewhere"); return e && !e.hidden ? e.textContent : ""; })(), "", ""]`)[0]
+	return tc.inFrame(t, sid, `[`+elsewhereJS+`, "", ""]`)[0]
 }
 
 // TabStatus is the status line of the queue's workspace tab of sid.
@@ -62,11 +42,40 @@ func (tc *Technician) TabStatus(t testing.TB, sid string) string {
 	return tc.inFrame(t, sid, `[d.getElementById("status")?.textContent ?? "", "", ""]`)[0]
 }
 
-// TabTakeOver clicks "Use it here" in the queue's workspace tab of sid.
+// TabProblems returns the warnings and errors the queue's workspace tab of
+// sid has reported since it loaded (see problemWatch).
+func (tc *Technician) TabProblems(t testing.TB, sid string) []string {
+	t.Helper()
+	return evalJS[[]string](t, tc.p, "read the tab's problems",
+		`lifelineQueue.frame(`+jsString(sid)+`)?.contentWindow?.__problems ?? ["no problem watch in the tab"]`)
+}
+
+// TabTakeOver clicks "Use it here" in the queue's workspace tab of sid with
+// the mouse, once it is shown in the tab in front.
 func (tc *Technician) TabTakeOver(t testing.TB, sid string) {
 	t.Helper()
+	// Where the button is on the page: the frame's box plus the button's
+	// box in it; armed to tell whether the click reached it.
+	js := `(() => { const f = lifelineQueue.frame(` + jsString(sid) + `), d = f?.contentDocument;
+		const b = d?.getElementById("take-over");
+		if (!b || b.offsetParent === null || f.offsetParent === null) return null;
+		b.scrollIntoView({block: "center", behavior: "instant"});
+		const fr = f.getBoundingClientRect(), r = b.getBoundingClientRect();
+		const X = r.left + r.width / 2, Y = r.top + r.height / 2;
+		const h = d.elementFromPoint(X, Y);
+		if (h !== b && !b.contains(h)) return null;
+		b.__e2eClicked = false;
+		b.addEventListener("click", () => { b.__e2eClicked = true; }, {once: true});
+		return [fr.left + f.clientLeft + X, fr.top + f.clientTop + Y];
+	})()`
+	var at []float64
 	waitFor(t, "the Use it here button", func() bool {
-		return tc.inFrame(t, sid, `[(() => { const b = d.getElementById("take-over"); if (!b || b.offsetParent === null) return "no"; b.click(); return "yes"; })(), "", ""]`)[0] == "yes"
+		at = evalJS[[]float64](t, tc.p, "locate Use it here", js)
+		return len(at) == 2
+	})
+	do(t, "click Use it here", func(ctx context.Context) error { return tc.p.Click(ctx, at[0], at[1]) })
+	waitFor(t, fmt.Sprintf("the click at (%.0f, %.0f) on Use it here", at[0], at[1]), func() bool {
+		return tc.inFrame(t, sid, `[d.getElementById("take-over")?.__e2eClicked ?? true, "", ""]`)[0] != "false"
 	})
 }
 

@@ -31,27 +31,49 @@ func (s *Stack) Technician(t testing.TB) *Technician {
 	return s.login(t, s.tab(t), "admin", AdminPassword)
 }
 
-// TechnicianAs logs user in, in a browser context of their own (their own
-// cookies, as on another computer).
+// TechnicianAs logs user in, in a Chromium browser context of their own
+// (their own cookies, as on another computer).
 func (s *Stack) TechnicianAs(t testing.TB, user, password string) *Technician {
 	t.Helper()
-	return s.login(t, s.tab(t, chromedp.WithNewBrowserContext()), user, password)
+	return s.TechnicianAsIn(t, Chromium, user, password)
 }
 
 // TechnicianIn logs in to the console in a new tab of browser (Chromium or
 // Firefox); Firefox starts with the first call.
 func (s *Stack) TechnicianIn(t testing.TB, browser string) *Technician {
 	t.Helper()
+	if browser == Chromium {
+		return s.Technician(t)
+	}
+	return s.techIn(t, browser, false, "admin", AdminPassword)
+}
+
+// TechnicianAsIn logs user in with browser (Chromium or Firefox), in a
+// browser context of their own (their own cookies, as on another computer):
+// a second login of the same account works beside the first.
+func (s *Stack) TechnicianAsIn(t testing.TB, browser, user, password string) *Technician {
+	t.Helper()
+	return s.techIn(t, browser, true, user, password)
+}
+
+// techIn logs user in, in a new tab of browser; own gives the tab a browser
+// context of its own.
+func (s *Stack) techIn(t testing.TB, browser string, own bool, user, password string) *Technician {
+	t.Helper()
 	switch browser {
 	case Chromium:
-		return s.Technician(t)
+		var opts []chromedp.ContextOption
+		if own {
+			opts = append(opts, chromedp.WithNewBrowserContext())
+		}
+		return s.login(t, s.tab(t, opts...), user, password)
 	case Firefox:
 		if s.firefox == nil {
 			s.firefox = startFirefox(t)
 		}
 		ctx, cancel := context.WithCancelCause(context.Background())
 		cancel(errChromiumOnly)
-		return s.loginPage(t, s.firefox.tab(t), ctx, "admin", AdminPassword)
+		return s.loginPage(t, s.firefox.tab(t, own), ctx, user, password)
 	}
 	t.Fatalf("no browser %q", browser)
 	return nil

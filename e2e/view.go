@@ -96,15 +96,17 @@ func Animate(t testing.TB, display string, x, y, w, h int) (stop func()) {
 	return stop
 }
 
-// ReceivedBytes is how many video bytes the console's connection has received.
-func (tc *Technician) ReceivedBytes(t testing.TB) float64 {
-	t.Helper()
-	js := `lifeline.pc.getStats().then((st) => {
+// videoBytesJS is how many video bytes the peer connection %s has received.
+const videoBytesJS = `(%s).getStats().then((st) => {
 		let n = 0;
 		st.forEach((r) => { if (r.type === "inbound-rtp" && r.kind === "video") n += r.bytesReceived; });
 		return n;
 	})`
-	return evalJS[float64](t, tc.p, "read the received video bytes", js)
+
+// ReceivedBytes is how many video bytes the console's connection has received.
+func (tc *Technician) ReceivedBytes(t testing.TB) float64 {
+	t.Helper()
+	return evalJS[float64](t, tc.p, "read the received video bytes", fmt.Sprintf(videoBytesJS, "lifeline.pc"))
 }
 
 // BitRate measures the received video bit rate over d, in bits per second.
