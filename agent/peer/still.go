@@ -37,31 +37,45 @@ const (
 // (waiting for the next refresh held the first picture back by up to a
 // second).
 func stillReader(r video.Reader, changes, fresh <-chan struct{}, fps float64) video.Reader {
+	return stillReaderOn(wallClock{}, r, changes, fresh, fps)
+}
+
+// stillClock is the time stillReader goes by: the wall clock, or a test's.
+type stillClock interface {
+	Now() time.Time
+	// After is time.After: a channel that receives once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// stillReaderOn is stillReader going by clock.
+func stillReaderOn(clock stillClock, r video.Reader, changes, fresh <-chan struct{}, fps float64) video.Reader {
 	interval := time.Duration(float64(time.Second) / fps)
 	var last image.Image
 	var drawn, captured time.Time // the last capture after a drawing, the last of all
 	return video.ReaderFunc(func() (image.Image, func(), error) {
 		isFresh := last == nil || pending(changes) || pending(fresh)
-		if !isFresh && time.Since(captured) < stillMaxAge {
+		if !isFresh && clock.Now().Sub(captured) < stillMaxAge {
 			wait := stillWait
-			if time.Since(drawn) < stillSettle {
+			if clock.Now().Sub(drawn) < stillSettle {
 				wait = interval
 			}
-			t := time.NewTimer(wait)
 			select {
 			case <-changes: // something was drawn: capture it now
-				t.Stop()
 				isFresh = true
 			case <-fresh:
-				t.Stop()
 				isFresh = true
-			case <-t.C:
+			case <-clock.After(wait):
 				return last, func() {}, nil
 			}
 		}
 		img, release, err := r.Read()
 		if err == nil && img != nil {
-			last, captured = img, time.Now()
+			last, captured = img, clock.Now()
 			if isFresh {
 				drawn = captured
 			}

@@ -2,6 +2,7 @@ package peer
 
 import (
 	"image"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +16,8 @@ func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
 	captures := 0
 	src := countingScreen(&captures)
 	changes := make(chan struct{}, 1)
-	r := stillReader(src, changes, nil, 100)
+	clock := &virtualClock{}
+	r := stillReaderOn(clock, src, changes, nil, 100)
 	read := func() image.Image {
 		t.Helper()
 		img, _, err := r.Read()
@@ -29,7 +31,7 @@ func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
 		t.Fatalf("%d captures for the first frame", captures)
 	}
 	// Still: frames keep coming, all the same capture.
-	start := time.Now()
+	start := clock.Now()
 	for range 20 {
 		if read() != first {
 			t.Fatal("a still screen was captured again")
@@ -38,14 +40,14 @@ func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
 	if captures != 1 {
 		t.Fatalf("%d captures of a still screen", captures)
 	}
-	if d := time.Since(start); d < 19*10*time.Millisecond {
+	if d := clock.Now().Sub(start); d < 19*10*time.Millisecond {
 		t.Fatalf("20 frames of a still screen at 100 fps came in %v: not paced", d)
 	}
 	// Once settled, a frame every stillWait.
-	time.Sleep(stillSettle)
-	start = time.Now()
+	clock.Add(stillSettle)
+	start = clock.Now()
 	read()
-	if d := time.Since(start); d < stillWait {
+	if d := clock.Now().Sub(start); d < stillWait {
 		t.Fatalf("a settled still screen gave a frame after %v, want %v", d, stillWait)
 	}
 	// Something is drawn: the next frame is captured.
@@ -53,8 +55,10 @@ func TestStillReaderCapturesOnlyAfterDrawing(t *testing.T) {
 	if read() == first || captures != 2 {
 		t.Fatalf("after a drawing: %d captures, want 2", captures)
 	}
-	// A drawing during a wait ends the wait at once.
-	time.Sleep(stillSettle)
+	// A drawing during a wait ends the wait at once (the wait itself would
+	// never end).
+	clock.Add(stillSettle)
+	clock.Freeze()
 	go func() {
 		time.Sleep(20 * time.Millisecond)
 		changes <- struct{}{}
@@ -71,15 +75,16 @@ func TestStillReaderSafetyNets(t *testing.T) {
 	captures := 0
 	src := countingScreen(&captures)
 	changes := make(chan struct{}, 1)
-	r := stillReader(src, changes, nil, 100)
-	start := time.Now()
-	for time.Since(start) < stillMaxAge+stillWait+100*time.Millisecond {
+	clock := &virtualClock{}
+	r := stillReaderOn(clock, src, changes, nil, 100)
+	start := clock.Now()
+	for clock.Now().Sub(start) < stillMaxAge+stillWait+100*time.Millisecond {
 		if _, _, err := r.Read(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if captures != 2 {
-		t.Fatalf("%d captures in %v without news, want 2 (the first and one after stillMaxAge)", captures, time.Since(start))
+		t.Fatalf("%d captures in %v without news, want 2 (the first and one after stillMaxAge)", captures, clock.Now().Sub(start))
 	}
 	close(changes)
 	for range 5 {
@@ -104,11 +109,13 @@ func TestStillReaderCapturesWhenAskedFresh(t *testing.T) {
 	captures := 0
 	src := countingScreen(&captures)
 	changes, fresh := make(chan struct{}, 1), make(chan struct{}, 1)
-	r := stillReader(src, changes, fresh, 100)
+	clock := &virtualClock{}
+	r := stillReaderOn(clock, src, changes, fresh, 100)
 	if _, _, err := r.Read(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(stillSettle)
+	clock.Add(stillSettle)
+	clock.Freeze() // only fresh ends the wait
 	go func() { time.Sleep(20 * time.Millisecond); fresh <- struct{}{} }()
 	if _, _, err := r.Read(); err != nil {
 		t.Fatal(err)
@@ -116,4 +123,32 @@ func TestStillReaderCapturesWhenAskedFresh(t *testing.T) {
 	if captures != 2 {
 		t.Fatalf("%d captures, want 2: the frame after fresh is a new capture", captures)
 	}
+}
+
+// virtualClock is a stillClock on which waiting moves time: After(d) moves
+// the clock by d and fires at once, so the tests do not depend on how busy
+// the machine is; once frozen, nothing fires.
+type virtualClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	frozen bool
+}
+
+func (c *virtualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *virtualClock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// Freeze makes every later After wait for ever.
+func (c *virtualClock) Freeze() { c.mu.Lock(); c.frozen = true; c.mu.Unlock() }
+
+func (c *virtualClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.frozen {
+		return nil
+	}
+	c.now = c.now.Add(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.now
+	return ch
 }
