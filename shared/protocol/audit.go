@@ -25,6 +25,12 @@ const (
 	AuditRefused AuditEvent = "agent.refused"
 	// AuditRecordingStarted: the technician started recording the session.
 	AuditRecordingStarted AuditEvent = "recording.started"
+	// AuditTerminalOpened: the technician opened a terminal (Detail: its ID
+	// and shell).
+	AuditTerminalOpened AuditEvent = "terminal.opened"
+	// AuditProcessEnded: the technician ended a process (Name: the
+	// process's name; Detail: its PID).
+	AuditProcessEnded AuditEvent = "process.ended"
 )
 
 // Audit is the payload of TypeAudit.
@@ -52,7 +58,7 @@ func (a *Audit) validate() error {
 		if a.Name == "" || !sha256Hex.MatchString(a.SHA256) {
 			return fmt.Errorf("a file event needs a name and a SHA-256")
 		}
-	case AuditRefused, AuditRecordingStarted:
+	case AuditRefused, AuditRecordingStarted, AuditTerminalOpened, AuditProcessEnded:
 	default:
 		return fmt.Errorf("unknown audit event %q", a.Event)
 	}

@@ -36,7 +36,10 @@ import (
 //     default private windows; and one console at a time holds a session's
 //     peer connection: console.welcome's console (the connection's ID),
 //     session.open's tab and takeover, session.state's console, and the
-//     open_elsewhere error.
+//     open_elsewhere error; then (2026-12-07, additive) the terminal and
+//     system information tools: the terminal and sysinfo permissions,
+//     denials and channels, and the agent's terminal transcript entries in
+//     the running log (LogTerminal).
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -208,6 +211,10 @@ type Permissions struct {
 	Control bool `json:"control"`
 	// Clipboard allows text clipboard sync both ways.
 	Clipboard bool `json:"clipboard,omitempty"`
+	// Terminal allows terminals (shells as the agent's user).
+	Terminal bool `json:"terminal,omitempty"`
+	// SysInfo allows reading the system information and ending processes.
+	SysInfo bool `json:"sysinfo,omitempty"`
 }
 
 // SessionState is the payload of TypeSessionState.

@@ -61,7 +61,9 @@ const (
 	FileSent           Type = "file.sent"          // technician → customer
 	FileReceived       Type = "file.received"      // customer → technician
 	RecordingStarted   Type = "recording.started"
-	RefusedByAgent     Type = "agent.refused" // the agent dropped something not granted
+	RefusedByAgent     Type = "agent.refused"   // the agent dropped something not granted
+	TerminalOpened     Type = "terminal.opened" // the technician opened a terminal on the customer's machine
+	ProcessEnded       Type = "process.ended"   // the technician ended a process on the customer's machine
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"
