@@ -60,6 +60,11 @@ const (
 	ActionEnd Action = "end"
 	// ActionRevokeClipboard: the customer asked to stop sharing the clipboard now.
 	ActionRevokeClipboard Action = "revoke_clipboard"
+	// ActionRevokeTerminal: the customer closed the technician's terminals
+	// and took the terminal grant back.
+	ActionRevokeTerminal Action = "revoke_terminal"
+	// ActionRevokeSysInfo: the customer took the system information grant back.
+	ActionRevokeSysInfo Action = "revoke_sysinfo"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -337,7 +342,8 @@ func (u *UI) Ended(reason string) {
 // from the page or the terminal, wins. Concurrent Asks are shown one after the other.
 func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	switch perm {
-	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard:
+	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard,
+		protocol.PermissionTerminal, protocol.PermissionSysInfo:
 	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
@@ -474,7 +480,7 @@ func (u *UI) actLocked(a Action) {
 	switch a {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
-	case ActionRevokeControl, ActionRevokeClipboard:
+	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo:
 	default:
 		return
 	}

@@ -281,7 +281,9 @@ func (u *UI) serveAction(w http.ResponseWriter, r *http.Request) {
 	if !decodePost(w, r, &b) {
 		return
 	}
-	if b.Action != ActionEnd && b.Action != ActionRevokeControl && b.Action != ActionRevokeClipboard {
+	switch b.Action {
+	case ActionEnd, ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo:
+	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}
