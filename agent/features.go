@@ -16,6 +16,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/agent/supervise"
+	"github.com/lifeline-support/lifeline/agent/terminal"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
@@ -97,6 +98,15 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	}
 	fs = append(fs, rec)
 
+	// Terminals run only while the customer allows them; the customer's
+	// page says when one is open and closes them all in one click, and
+	// their transcript goes to the session's log.
+	tm := terminal.New(terminal.Config{Logger: log})
+	if err := ui.Mount("terminal", tm); err != nil {
+		return nil, err
+	}
+	fs = append(fs, tm)
+
 	// The screen itself shows that it is being viewed or controlled: a frame
 	// and a badge that stops in one click (see newIndicator). Without it the
 	// customer's page and terminal still show it.
@@ -114,3 +124,10 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 
 	return fs, nil
 }
+
+// The terminal reports what it refuses and opens, and writes its transcript
+// to the session's log.
+var (
+	_ session.Auditor   = (*terminal.Terminal)(nil)
+	_ session.LogWriter = (*terminal.Terminal)(nil)
+)
