@@ -16,6 +16,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/agent/supervise"
+	"github.com/lifeline-support/lifeline/agent/sysinfo"
 	"github.com/lifeline-support/lifeline/agent/terminal"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
@@ -107,6 +108,10 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	}
 	fs = append(fs, tm)
 
+	// System information, read only but for ending a process, only while
+	// the customer allows it.
+	fs = append(fs, sysinfo.New(sysinfo.Config{Logger: log}))
+
 	// The screen itself shows that it is being viewed or controlled: a frame
 	// and a badge that stops in one click (see newIndicator). Without it the
 	// customer's page and terminal still show it.
@@ -130,4 +135,5 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 var (
 	_ session.Auditor   = (*terminal.Terminal)(nil)
 	_ session.LogWriter = (*terminal.Terminal)(nil)
+	_ session.Auditor   = (*sysinfo.SysInfo)(nil)
 )

@@ -28,8 +28,8 @@ const (
 	// AuditTerminalOpened: the technician opened a terminal (Detail: its ID
 	// and shell).
 	AuditTerminalOpened AuditEvent = "terminal.opened"
-	// AuditProcessEnded: the technician ended a process (Name: the
-	// process's name; Detail: its PID).
+	// AuditProcessEnded: the technician ended a process (Detail: its name
+	// and PID).
 	AuditProcessEnded AuditEvent = "process.ended"
 )
 
