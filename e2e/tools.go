@@ -3,7 +3,9 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -64,11 +66,29 @@ func (tc *Technician) NewTerminal(t testing.TB) {
 		chromedp.WaitReady(chromedp.CSS(`.term-view:not([hidden]) .xterm-helper-textarea`)))
 }
 
-// TypeInTerminal types keys into the terminal shown, as the technician does
-// (real key events into xterm.js).
+// TypeInTerminal types keys into the terminal shown, as the technician does:
+// text as the browser inserts it into xterm.js's input, and each "\r" as a
+// press of Enter. (chromedp.SendKeys sends a keyDown with text and a char
+// event for each key, which xterm.js takes as two key presses.)
 func (tc *Technician) TypeInTerminal(t testing.TB, keys string) {
 	t.Helper()
-	run(t, tc.ctx, "type in the terminal", chromedp.SendKeys(chromedp.CSS(`.term-view:not([hidden]) .xterm-helper-textarea`), keys, chromedp.NodeReady))
+	run(t, tc.ctx, "focus the terminal", chromedp.Focus(chromedp.CSS(`.term-view:not([hidden]) .xterm-helper-textarea`), chromedp.NodeReady))
+	for i, part := range strings.Split(keys, "\r") {
+		if i > 0 {
+			for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+				if _, err := chromedp.Call(tc.ctx, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+					Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+				}); err != nil {
+					t.Fatalf("press Enter in the terminal: %v", err)
+				}
+			}
+		}
+		if part != "" {
+			if _, err := chromedp.Call(tc.ctx, input.InsertText, input.InsertTextParams{Text: part}); err != nil {
+				t.Fatalf("type in the terminal: %v", err)
+			}
+		}
+	}
 }
 
 // TerminalText returns the whole buffer of the terminal emulator shown.
@@ -81,9 +101,18 @@ func (tc *Technician) TerminalText(t testing.TB) string {
 // WaitTerminal waits until the terminal's buffer satisfies cond.
 func (tc *Technician) WaitTerminal(t testing.TB, what string, cond func(string) bool) string {
 	t.Helper()
-	var text string
-	waitFor(t, what, func() bool { text = tc.TerminalText(t); return cond(text) })
-	return text
+	deadline := time.Now().Add(Timeout)
+	for {
+		text := tc.TerminalText(t)
+		if cond(text) {
+			return text
+		}
+		if time.Now().After(deadline) {
+			tc.Shot(t, "console-terminal-timeout")
+			t.Fatalf("timed out waiting for %s; the terminal shows:\n%s", what, strings.TrimRight(text, "\n "))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // terminalLine returns the first line of text that starts with prefix.
