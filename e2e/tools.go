@@ -63,7 +63,8 @@ func (tc *Technician) AskTerminal(t testing.TB) {
 func (tc *Technician) NewTerminal(t testing.TB) {
 	t.Helper()
 	run(t, tc.ctx, "open a terminal", chromedp.WaitEnabled(chromedp.ID("term-new")), click("term-new"),
-		chromedp.WaitReady(chromedp.CSS(`.term-view:not([hidden]) .xterm-helper-textarea`)))
+		chromedp.WaitReady(chromedp.CSS(`.term-view:not([hidden]) .xterm-helper-textarea`)),
+		chromedp.ScrollIntoView(chromedp.CSS(`.term-view:not([hidden])`)))
 }
 
 // TypeInTerminal types keys into the terminal shown, as the technician does:
