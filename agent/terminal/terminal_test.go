@@ -242,15 +242,40 @@ func TestTerminalCtrlCInterrupts(t *testing.T) {
 	r := newRig(t, Config{})
 	r.feature.SetGrants(protocol.Permissions{Terminal: true})
 	c := r.open("b")
-	c.keys("echo start-$((2+3)); sleep 60; echo slept\n")
-	c.waitFor("the command running", func(s string, _ []protocol.TerminalControl) bool { return strings.Contains(s, "start-5") })
+	// cat in the foreground: it proves it runs by sending a line back.
+	c.keys("cat; echo cat-ended-$((2+3))\n")
+	c.waitFor("the shell's echo of the command", func(s string, _ []protocol.TerminalControl) bool { return strings.Contains(s, "cat-ended") })
+	c.keys("lifeline-ping\n")
+	c.waitFor("cat running", func(s string, _ []protocol.TerminalControl) bool { return strings.Count(s, "lifeline-ping") >= 2 })
 	c.keys("\x03")
 	c.waitFor("the interrupt", func(s string, _ []protocol.TerminalControl) bool { return strings.Contains(s, "^C") })
-	c.keys("echo after-$((1+1))\n")
-	c.waitFor("the shell back after Ctrl+C", func(s string, _ []protocol.TerminalControl) bool { return strings.Contains(s, "after-2") })
+	// The shell handles the interrupt in its own time: keys typed before it
+	// is back at its prompt may be dropped, as in any terminal, so the
+	// command is typed again until it runs.
+	back := func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return strings.Contains(c.screen.String(), "after-2\r\n")
+	}
+	deadline := time.Now().Add(hangGuard)
+	for !back() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell never came back after Ctrl+C: %q", c.screen.String())
+		}
+		c.keys("echo after-$((1+1))\n")
+		again := time.After(time.Second)
+	wait:
+		for !back() {
+			select {
+			case <-c.change:
+			case <-again:
+				break wait
+			}
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if strings.Contains(c.screen.String(), "\nslept") {
+	if strings.Contains(c.screen.String(), "cat-ended-5") {
 		t.Error("the interrupted command went on")
 	}
 }
