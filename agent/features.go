@@ -109,7 +109,9 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	fs = append(fs, tm)
 
 	// System information, read only but for ending a process, only while
-	// the customer allows it.
+	// the customer allows it; their page says so and takes it back in one
+	// click (agent/consent: no panel of its own, whose event stream would
+	// take the browser's last connection to the page).
 	fs = append(fs, sysinfo.New(sysinfo.Config{Logger: log}))
 
 	// The screen itself shows that it is being viewed or controlled: a frame

@@ -139,3 +139,23 @@ func (c *Customer) TerminalNotice(t testing.TB) string {
 	return get(t, c.ctx, "read the terminal notice", chromedp.Evaluate[string](
 		`(() => { const p = document.getElementById("panel-terminal"); return p && !p.hidden ? document.getElementById("terminal-open").textContent : ""; })()`))
 }
+
+// SystemInfoNotice returns what the customer's page says of system
+// information ("" while it says nothing).
+func (c *Customer) SystemInfoNotice(t testing.TB) string {
+	t.Helper()
+	return get(t, c.ctx, "read the system information notice", chromedp.Evaluate[string](
+		`(() => { const p = document.getElementById("sysinfo-on"); return p && !p.hidden ? p.textContent : ""; })()`))
+}
+
+// StopSystemInfo clicks "Stop system information" on the customer's page.
+func (c *Customer) StopSystemInfo(t testing.TB) {
+	t.Helper()
+	run(t, c.ctx, "stop system information", chromedp.WaitVisible(chromedp.ID("sysinfo-stop")), click("sysinfo-stop"))
+}
+
+// SystemState returns the console's system information state line.
+func (tc *Technician) SystemState(t testing.TB) string {
+	t.Helper()
+	return get(t, tc.ctx, "read the state", chromedp.Evaluate[string](`document.getElementById("sys-state")?.textContent ?? ""`))
+}

@@ -69,6 +69,16 @@ func TestSystemInformationShowsAndEndsAProcess(t *testing.T) {
 	}
 	waitFor(t, "the note that it ended", func() bool { return strings.Contains(tech.SystemNote(t), "e2e-sleeper (PID "+pid+") ended") })
 	waitFor(t, "the process gone from the list", func() bool { return tech.ProcessRow(t, pid) == "" })
+
+	// The customer sees that system information is open to the technician,
+	// and takes it back.
+	waitFor(t, "the customer's notice", func() bool {
+		return strings.Contains(customer.SystemInfoNotice(t), "may see system information")
+	})
+	customer.StopSystemInfo(t)
+	waitFor(t, "the console told", func() bool {
+		return strings.Contains(tech.SystemState(t), "has not allowed system information")
+	})
 }
 
 // The technician asks to run commands; the customer allows it and sees that a
