@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
@@ -104,6 +107,9 @@ func TestTerminalRunsCommandsAndKeepsTheTranscript(t *testing.T) {
 		return strings.Contains(customer.TerminalNotice(t), "1 terminal")
 	})
 
+	// The shell's prompt first: a shell may drop what is typed before it set
+	// its terminal up, and a technician types once they see it.
+	tech.WaitTerminal(t, "the shell's prompt", func(s string) bool { return strings.TrimSpace(s) != "" })
 	// $RANDOM is bash's; under sh the line still ends "lifeline-42-".
 	tech.TypeInTerminal(t, "echo lifeline-$((6*7))-$RANDOM\r")
 	out := tech.WaitTerminal(t, "the command's output", func(s string) bool { return terminalLine(s, "lifeline-42-") != "" })
@@ -180,12 +186,19 @@ func TestHostileTerminalWithoutGrantRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opened := make(chan struct{})
-	granted.OnOpen(func() { close(opened) })
+	// The shell's first output (its prompt) says it reads: a shell may drop
+	// what was typed before it set its terminal up.
+	prompt := make(chan struct{})
+	var once sync.Once
+	granted.OnMessage(func(m webrtc.DataChannelMessage) {
+		if !m.IsString {
+			once.Do(func() { close(prompt) })
+		}
+	})
 	select {
-	case <-opened:
+	case <-prompt:
 	case <-time.After(Timeout):
-		t.Fatal("the granted terminal did not open")
+		t.Fatal("the granted terminal showed nothing")
 	}
 	if err := granted.Send([]byte("touch " + marker + "\r")); err != nil {
 		t.Fatal(err)
