@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coder/websocket v1.8.14
+	github.com/creack/pty v1.1.24
 	github.com/go-vgo/robotgo v1.0.0
 	github.com/jezek/xgb v1.2.0
 	github.com/nats-io/nats-server/v2 v2.15.2

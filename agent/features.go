@@ -17,6 +17,8 @@ import (
 	"github.com/lifeline-support/lifeline/agent/screenshot"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/agent/supervise"
+	"github.com/lifeline-support/lifeline/agent/sysinfo"
+	"github.com/lifeline-support/lifeline/agent/terminal"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
@@ -103,6 +105,21 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	}
 	fs = append(fs, rec)
 
+	// Terminals run only while the customer allows them; the customer's
+	// page says when one is open and closes them all in one click, and
+	// their transcript goes to the session's log.
+	tm := terminal.New(terminal.Config{Logger: log})
+	if err := ui.Mount("terminal", tm); err != nil {
+		return nil, err
+	}
+	fs = append(fs, tm)
+
+	// System information, read only but for ending a process, only while
+	// the customer allows it; their page says so and takes it back in one
+	// click (agent/consent: no panel of its own, whose event stream would
+	// take the browser's last connection to the page).
+	fs = append(fs, sysinfo.New(sysinfo.Config{Logger: log}))
+
 	// The screen itself shows that it is being viewed or controlled: a frame
 	// and a badge whose click stops control, then viewing, and whose End
 	// button ends the session once confirmed (see newIndicator). Without it
@@ -123,3 +140,11 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 
 	return fs, nil
 }
+
+// The terminal reports what it refuses and opens, and writes its transcript
+// to the session's log.
+var (
+	_ session.Auditor   = (*terminal.Terminal)(nil)
+	_ session.LogWriter = (*terminal.Terminal)(nil)
+	_ session.Auditor   = (*sysinfo.SysInfo)(nil)
+)

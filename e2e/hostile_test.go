@@ -103,6 +103,14 @@ func TestHostileConsoleGetsNothingDone(t *testing.T) {
 // until the test ends.
 func rawConsole(t *testing.T, tc *st.Tech, sid string, labels ...string) (*st.Conn, map[string]*webrtc.DataChannel) {
 	t.Helper()
+	ws, _, dcs := rawConsolePeer(t, tc, sid, labels...)
+	return ws, dcs
+}
+
+// rawConsolePeer is rawConsole that also returns its peer connection, for
+// channels opened later.
+func rawConsolePeer(t *testing.T, tc *st.Tech, sid string, labels ...string) (*st.Conn, *webrtc.PeerConnection, map[string]*webrtc.DataChannel) {
+	t.Helper()
 	ws := tc.Dial(t, "/ws/console")
 	ws.Expect(protocol.TypeConsoleWelcome)
 	ws.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
@@ -176,7 +184,7 @@ func rawConsole(t *testing.T, tc *st.Tech, sid string, labels ...string) (*st.Co
 			t.Fatal("the data channels did not open")
 		}
 	}
-	return ws, dcs
+	return ws, pc, dcs
 }
 
 func auditOf(t *testing.T, tc *st.Tech, query string) []audit.Event {

@@ -63,6 +63,11 @@ const (
 	// ActionRevokeView: the customer asked to stop sharing the screen now
 	// (control ends with it), from the on-screen badge.
 	ActionRevokeView Action = "revoke_view"
+	// ActionRevokeTerminal: the customer closed the technician's terminals
+	// and took the terminal grant back.
+	ActionRevokeTerminal Action = "revoke_terminal"
+	// ActionRevokeSysInfo: the customer took the system information grant back.
+	ActionRevokeSysInfo Action = "revoke_sysinfo"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -375,7 +380,8 @@ func (u *UI) Ended(reason string) {
 // from the page or the terminal, wins. Concurrent Asks are shown one after the other.
 func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	switch perm {
-	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard:
+	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard,
+		protocol.PermissionTerminal, protocol.PermissionSysInfo:
 	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
@@ -513,7 +519,7 @@ func (u *UI) actLocked(a Action) {
 	switch a {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
-	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView:
+	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView, ActionRevokeTerminal, ActionRevokeSysInfo:
 	default:
 		return
 	}

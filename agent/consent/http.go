@@ -36,6 +36,7 @@ type view struct {
 	Request    *viewRequest `json:"request"`
 	CanStop    bool         `json:"canStop"`
 	Clipboard  bool         `json:"clipboard"` // the clipboard is shared now
+	SysInfo    bool         `json:"sysinfo"`   // the technician may see the system information now
 	Ended      bool         `json:"ended"`
 	// Started is when the session began (Unix milliseconds, 0 before), so the
 	// page can show how long it has lasted.
@@ -71,6 +72,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		Server:     orUnknown(lang, u.info.Server),
 		CanStop:    u.perms.Control && st != statusEnded,
 		Clipboard:  u.perms.Clipboard && st != statusEnded,
+		SysInfo:    u.perms.SysInfo && st != statusEnded,
 		Ended:      st == statusEnded,
 		Code:       u.code,
 	}
@@ -293,7 +295,9 @@ func (u *UI) serveAction(w http.ResponseWriter, r *http.Request) {
 	if !decodePost(w, r, &b) {
 		return
 	}
-	if b.Action != ActionEnd && b.Action != ActionRevokeControl && b.Action != ActionRevokeClipboard {
+	switch b.Action {
+	case ActionEnd, ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo:
+	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}

@@ -592,6 +592,10 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.Control = a.allow
 		case a.perm == protocol.PermissionClipboard:
 			p.Clipboard = a.allow
+		case a.perm == protocol.PermissionTerminal:
+			p.Terminal = a.allow
+		case a.perm == protocol.PermissionSysInfo:
+			p.SysInfo = a.allow
 		}
 		s.setGrants(p, refused(a))
 		s.log.Info("customer answered", "permission", a.perm, "allow", a.allow)
@@ -613,6 +617,16 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.Clipboard = false
 			s.setGrants(p, "")
 			s.log.Info("customer stopped clipboard sharing")
+		case consent.ActionRevokeTerminal:
+			p := s.grants.get()
+			p.Terminal = false
+			s.setGrants(p, "")
+			s.log.Info("customer closed the terminals")
+		case consent.ActionRevokeSysInfo:
+			p := s.grants.get()
+			p.SysInfo = false
+			s.setGrants(p, "")
+			s.log.Info("customer stopped the system information")
 		case consent.ActionEnd:
 			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
 			ui.Ended(consent.ReasonByCustomer)
@@ -653,7 +667,9 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			s.setGrants(p, body.Permission)
 		case body.Permission == protocol.PermissionView && p.View,
 			body.Permission == protocol.PermissionControl && p.Control,
-			body.Permission == protocol.PermissionClipboard && p.Clipboard:
+			body.Permission == protocol.PermissionClipboard && p.Clipboard,
+			body.Permission == protocol.PermissionTerminal && p.Terminal,
+			body.Permission == protocol.PermissionSysInfo && p.SysInfo:
 			s.setGrants(p, "") // already allowed: just confirm
 		case body.Permission == protocol.PermissionControl && !p.View:
 			s.log.Warn("control requested without viewing; refused")
@@ -943,8 +959,26 @@ func channelNeeds(label string) string {
 		return protocol.DeniedRecording
 	case label == protocol.ChannelInput || label == protocol.ChannelPointer:
 		return protocol.DeniedControl
+	case strings.HasPrefix(label, protocol.ChannelTerminalPrefix):
+		return protocol.DeniedTerminal
+	case label == protocol.ChannelSysInfo:
+		return protocol.DeniedSysInfo
 	}
 	return ""
+}
+
+// channelGrant reports whether the customer's grants p let a data channel
+// open at all: a terminal or the system information channel needs its own
+// grant; the others carry nothing their grant does not allow (each feature
+// checks it on every message).
+func channelGrant(label string, p protocol.Permissions) bool {
+	switch {
+	case strings.HasPrefix(label, protocol.ChannelTerminalPrefix):
+		return p.Terminal
+	case label == protocol.ChannelSysInfo:
+		return p.SysInfo
+	}
+	return true
 }
 
 // attachChannel hands a data channel to the feature that serves it.
@@ -954,6 +988,12 @@ func (s *runner) attachChannel(dc *webrtc.DataChannel) {
 	if need := channelNeeds(dc.Label()); need != "" && need != protocol.DeniedControl && s.denied[need] {
 		s.log.Warn("data channel not allowed for this technician; closing it", "label", dc.Label())
 		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "channel " + dc.Label() + ", not allowed for this technician"})
+		_ = dc.Close()
+		return
+	}
+	if !channelGrant(dc.Label(), s.grants.get()) {
+		s.log.Warn("data channel not granted by the customer; closing it", "label", dc.Label())
+		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "channel " + dc.Label() + ", not granted by the customer"})
 		_ = dc.Close()
 		return
 	}
@@ -1111,6 +1151,12 @@ func (s *runner) applyDenied(denied []string) {
 	}
 	if s.denied[protocol.DeniedClipboard] {
 		q.Clipboard = false
+	}
+	if s.denied[protocol.DeniedTerminal] {
+		q.Terminal = false
+	}
+	if s.denied[protocol.DeniedSysInfo] {
+		q.SysInfo = false
 	}
 	if q != p {
 		s.setGrants(q, "")

@@ -130,6 +130,8 @@ var featureScripts = []string{
 	"screenshot",
 	"recording",
 	"notes",
+	"sysinfo",
+	"terminal",
 }
 
 // featurePerm is the permission a feature module needs; without it the module
@@ -140,6 +142,8 @@ var featurePerm = map[string]access.Perm{
 	"draw":       access.Drawing,
 	"screenshot": access.View,
 	"recording":  access.Recording,
+	"sysinfo":    access.SysInfo,
+	"terminal":   access.Terminal,
 }
 
 // scriptsFor lists the feature modules the technician may use.

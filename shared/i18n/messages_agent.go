@@ -78,6 +78,33 @@ func init() {
 			EN: "Text you copy on this computer will be sent to them, and text they copy will be pasted here. You can stop sharing at any time.",
 			FR: "Le texte que vous copiez sur cet ordinateur lui sera envoyé, et le texte qu'il copie pourra être collé ici. Vous pouvez arrêter le partage à tout moment.",
 		},
+		"agent.ask.sysinfo": {
+			EN: "Allow %s from %s to see system information (this computer's programs, disks and network) and end programs?",
+			FR: "Autoriser %s (%s) à voir les informations système (programmes, disques et réseau de cet ordinateur) et à arrêter des programmes ?",
+		},
+		"agent.ask.sysinfo.detail": {
+			EN: "They will see the programs running on this computer and may end one. You can stop this at any time.",
+			FR: "Cette personne verra les programmes qui tournent sur cet ordinateur et pourra en arrêter un. Vous pouvez l'arrêter à tout moment.",
+		},
+		"agent.ask.terminal": {
+			EN: "Allow %s from %s to run commands on this computer in a terminal?",
+			FR: "Autoriser %s (%s) à exécuter des commandes sur cet ordinateur dans un terminal ?",
+		},
+		"agent.ask.terminal.detail": {
+			EN: "Commands run with your user's rights: they can read and change your files. Everything typed and shown is kept in the session's log. You can close the terminals at any time.",
+			FR: "Les commandes s'exécutent avec les droits de votre utilisateur : elles peuvent lire et modifier vos fichiers. Tout ce qui est tapé et affiché est gardé dans le journal de la session. Vous pouvez fermer les terminaux à tout moment.",
+		},
+		"agent.term.open": {
+			EN: "The technician has %d terminal(s) open on this computer.",
+			FR: "Le technicien a %d terminal(aux) ouvert(s) sur cet ordinateur.",
+		},
+		"agent.term.cut": {
+			EN: "The terminal transcript reached %d KiB: what the terminals show from now on is not kept.",
+			FR: "La transcription des terminaux a atteint %d Kio : ce qu'ils affichent désormais n'est pas gardé.",
+		},
+		"agent.term.close":    {EN: "Close terminals", FR: "Fermer les terminaux"},
+		"agent.sysinfo.on":    {EN: "The technician may see system information and end programs.", FR: "Le technicien peut voir les informations système et arrêter des programmes."},
+		"agent.sysinfo.stop":  {EN: "Stop system information", FR: "Arrêter les informations système"},
 		"agent.warning.title": {EN: "Be careful", FR: "Attention"},
 		"agent.warning": {
 			EN: "Only continue if you contacted %s yourself. Nobody legitimate calls you unasked to fix your computer: if that is what happened, deny and end the session.",

@@ -28,6 +28,12 @@ const (
 	// AuditIdentityRefused: the agent (or the console) refused a peer whose
 	// identity did not verify (shared/identity); Detail says why.
 	AuditIdentityRefused AuditEvent = "identity.refused"
+	// AuditTerminalOpened: the technician opened a terminal (Detail: its ID
+	// and shell).
+	AuditTerminalOpened AuditEvent = "terminal.opened"
+	// AuditProcessEnded: the technician ended a process (Detail: its name
+	// and PID).
+	AuditProcessEnded AuditEvent = "process.ended"
 )
 
 // Audit is the payload of TypeAudit.
@@ -55,7 +61,7 @@ func (a *Audit) validate() error {
 		if a.Name == "" || !sha256Hex.MatchString(a.SHA256) {
 			return fmt.Errorf("a file event needs a name and a SHA-256")
 		}
-	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused:
+	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded:
 	default:
 		return fmt.Errorf("unknown audit event %q", a.Event)
 	}

@@ -15,6 +15,11 @@ var (
 	ErrBadPrograms = errors.New("private programs: not a list of program names")
 	// ErrBadURL means a URL is not an absolute http(s) URL.
 	ErrBadURL = errors.New("only http and https links can be sent")
+	// ErrBadTerminal means a terminal's control message is malformed or asks
+	// for a size outside the bounds.
+	ErrBadTerminal = errors.New("terminal: bad control message")
+	// ErrBadSysInfo means a system information request is malformed.
+	ErrBadSysInfo = errors.New("system information: bad request")
 	// ErrVersion means the envelope carries another protocol version.
 	ErrVersion = errors.New("unsupported protocol version")
 )

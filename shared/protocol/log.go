@@ -73,7 +73,7 @@ type LogEntry struct {
 // an empty, too long or invalid text, no time.
 func (e LogEntry) Check() error {
 	switch {
-	case e.Kind != LogMessage && e.Kind != LogEvent && e.Kind != LogFull:
+	case e.Kind != LogMessage && e.Kind != LogEvent && e.Kind != LogFull && e.Kind != LogTerminal:
 		return fmt.Errorf("kind %q", e.Kind)
 	case e.Kind == LogMessage && e.From != FromTechnician && e.From != FromCustomer:
 		return fmt.Errorf("from %q", e.From)

@@ -43,7 +43,11 @@ import (
 //     onHold on every welcome, not only the first; and
 //     rtc.offer's and rtc.answer's identity: a proof, signed by a key the
 //     organisation certified, that the SDP's DTLS fingerprint is the
-//     technician's (or the agent's), and the identity.refused audit event.
+//     technician's (or the agent's), and the identity.refused audit event;
+//     then (2026-12-07, additive) the terminal and system information
+//     tools: the terminal and sysinfo permissions, denials and channels, and
+//     the agent's terminal transcript entries in the running log
+//     (LogTerminal).
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -221,6 +225,10 @@ type Permissions struct {
 	Control bool `json:"control"`
 	// Clipboard allows text clipboard sync both ways.
 	Clipboard bool `json:"clipboard,omitempty"`
+	// Terminal allows terminals (shells as the agent's user).
+	Terminal bool `json:"terminal,omitempty"`
+	// SysInfo allows reading the system information and ending processes.
+	SysInfo bool `json:"sysinfo,omitempty"`
 }
 
 // SessionState is the payload of TypeSessionState.

@@ -25,10 +25,16 @@ const (
 	Recording     Perm = "recording"
 	Transfer      Perm = "transfer"
 	OtherQueues   Perm = "other_queues"
+	// Terminal lets the technician ask for, and open, terminals on the
+	// customer's machine.
+	Terminal Perm = "terminal"
+	// SysInfo lets the technician ask for, and read, the customer's system
+	// information, and end processes there.
+	SysInfo Perm = "sysinfo"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, Drawing, Recording, Transfer, OtherQueues}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, Drawing, Recording, Transfer, OtherQueues}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

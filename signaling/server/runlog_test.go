@@ -279,3 +279,18 @@ func TestConsoleCannotWriteInTheCustomersName(t *testing.T) {
 		"message|customer|Marie Dupont||My printer is stuck",
 	})
 }
+
+// TestTerminalTranscriptOnlyFromTheAgent: the agent writes what its
+// terminals showed into the running log (kind terminal, no author); a
+// console cannot forge a transcript, whatever it claims.
+func TestTerminalTranscriptOnlyFromTheAgent(t *testing.T) {
+	admin, sid, agent, ac := sessionWithLog(t)
+	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+
+	forged := appendLog(ac, sid, protocol.LogTerminal, "", "$ rm -rf ~ (never typed)")
+	if m := ac.Expect(protocol.TypeError); m.ID != forged || m.Body.(*protocol.Error).Code != protocol.CodeForbidden {
+		t.Fatalf("a console's transcript: %+v, want refused (forbidden)", m)
+	}
+	agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "term-a-1", Kind: protocol.LogTerminal, Text: "$ echo lifeline-42\nlifeline-42\n", At: 1_700_000_000_000})
+	waitLog(t, admin, sid, []string{"terminal||||$ echo lifeline-42\nlifeline-42\n"})
+}

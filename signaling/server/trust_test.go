@@ -71,6 +71,8 @@ func TestPermissionMatrix(t *testing.T) {
 				access.Control:     {`id="request-control"`},
 				access.Files:       {`id="panel-files"`, `/static/files.js`},
 				access.Clipboard:   {`id="panel-clipboard"`, `/static/clipboard.js`},
+				access.Terminal:    {`id="panel-terminal"`, `/static/terminal.js`},
+				access.SysInfo:     {`id="panel-sysinfo"`, `/static/sysinfo.js`},
 			}
 			for p, marks := range hidden {
 				for _, m := range marks {
@@ -94,7 +96,7 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 			}
 			switch off {
-			case access.View, access.Control, access.Clipboard:
+			case access.View, access.Control, access.Clipboard, access.Terminal, access.SysInfo:
 				wantForbidden(protocol.TypePermissionRequest, protocol.PermissionRequest{Permission: protocol.Permission(off)})
 			case access.Recording:
 				wantForbidden(protocol.TypeAudit, protocol.Audit{Event: protocol.AuditRecordingStarted})
@@ -112,7 +114,8 @@ func TestPermissionMatrix(t *testing.T) {
 				w := agent.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome)
 				want := map[access.Perm]string{access.View: protocol.DeniedView, access.Control: protocol.DeniedControl,
 					access.Files: protocol.DeniedFiles, access.Clipboard: protocol.DeniedClipboard,
-					access.Drawing: protocol.DeniedDrawing, access.Recording: protocol.DeniedRecording}[off]
+					access.Drawing: protocol.DeniedDrawing, access.Recording: protocol.DeniedRecording,
+					access.Terminal: protocol.DeniedTerminal, access.SysInfo: protocol.DeniedSysInfo}[off]
 				if want != "" && !slices.Equal(w.Denied, []string{want}) || want == "" && len(w.Denied) != 0 {
 					t.Errorf("agent told denied = %v", w.Denied)
 				}

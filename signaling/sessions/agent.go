@@ -286,8 +286,10 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		s.publishState(ss)
 	case *protocol.Audit:
 		actor := "customer"
-		if body.Event == protocol.AuditFileSent {
-			// The agent reports the file's arrival; the technician sent it.
+		switch body.Event {
+		case protocol.AuditFileSent, protocol.AuditTerminalOpened, protocol.AuditProcessEnded:
+			// The agent reports what the technician did: the file's
+			// arrival, a terminal opened, a process ended.
 			ss, err := s.Session(ctx, sid)
 			if err != nil {
 				return false, ErrBusy
@@ -327,6 +329,8 @@ func (s *Service) recordGrants(ss store.Session, old, now protocol.Permissions, 
 		{protocol.PermissionView, old.View, now.View},
 		{protocol.PermissionControl, old.Control, now.Control},
 		{protocol.PermissionClipboard, old.Clipboard, now.Clipboard},
+		{protocol.PermissionTerminal, old.Terminal, now.Terminal},
+		{protocol.PermissionSysInfo, old.SysInfo, now.SysInfo},
 	} {
 		switch {
 		case !c.was && c.now:

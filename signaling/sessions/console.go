@@ -21,6 +21,8 @@ var permFor = map[protocol.Permission]access.Perm{
 	protocol.PermissionView:      access.View,
 	protocol.PermissionControl:   access.Control,
 	protocol.PermissionClipboard: access.Clipboard,
+	protocol.PermissionTerminal:  access.Terminal,
+	protocol.PermissionSysInfo:   access.SysInfo,
 }
 
 // denied is the refusal of an action the technician's group leaves out.

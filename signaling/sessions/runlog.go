@@ -20,6 +20,9 @@ import (
 // (appendAgentLog).
 func (s *Service) appendLog(ctx context.Context, tech auth.Technician, ss store.Session, a *protocol.LogAppend) error {
 	e := a.Entry()
+	if e.Kind == protocol.LogTerminal {
+		return ErrNotYourWords // only the agent writes what a terminal showed
+	}
 	if e.Kind == protocol.LogMessage {
 		if e.From != protocol.FromTechnician {
 			return ErrNotYourWords
@@ -29,11 +32,12 @@ func (s *Service) appendLog(ctx context.Context, tech auth.Technician, ss store.
 	return s.keepEntry(ctx, ss, e)
 }
 
-// appendAgentLog adds the customer's chat message, sent by the agent of
-// session sid, to its running log: always in the customer's name, whatever
-// the entry says; the agent adds nothing else.
+// appendAgentLog adds the customer's chat message, or a piece of a
+// terminal's transcript, sent by the agent of session sid, to its running
+// log: a message always in the customer's name, whatever the entry says; the
+// agent adds nothing else.
 func (s *Service) appendAgentLog(ctx context.Context, sid string, a *protocol.LogAppend) error {
-	if a.Kind != protocol.LogMessage {
+	if a.Kind != protocol.LogMessage && a.Kind != protocol.LogTerminal {
 		return ErrBadEntry
 	}
 	ss, err := s.cfg.Store.Session(ctx, sid)
@@ -41,7 +45,10 @@ func (s *Service) appendAgentLog(ctx context.Context, sid string, a *protocol.Lo
 		return ErrBusy
 	}
 	e := a.Entry()
-	e.From, e.Author, e.By = protocol.FromCustomer, ss.CustomerName, ""
+	e.From, e.Author, e.By = "", "", ""
+	if e.Kind == protocol.LogMessage {
+		e.From, e.Author = protocol.FromCustomer, ss.CustomerName
+	}
 	return s.keepEntry(ctx, ss, e)
 }
 

@@ -266,6 +266,7 @@ func deniedFor(p access.Set) []string {
 		{access.View, protocol.DeniedView}, {access.Control, protocol.DeniedControl},
 		{access.Files, protocol.DeniedFiles}, {access.Clipboard, protocol.DeniedClipboard},
 		{access.Drawing, protocol.DeniedDrawing}, {access.Recording, protocol.DeniedRecording},
+		{access.Terminal, protocol.DeniedTerminal}, {access.SysInfo, protocol.DeniedSysInfo},
 	} {
 		if !p.Has(d.perm) {
 			out = append(out, d.name)
