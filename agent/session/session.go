@@ -458,6 +458,28 @@ type runner struct {
 	denied map[string]bool
 	wg     sync.WaitGroup
 	nextID atomic.Int64 // send runs on the loop and on the peer's goroutine
+	// finished runs the features' SessionEnded once.
+	finished sync.Once
+}
+
+// finish lets the features that end something themselves (Ender) do it,
+// once: before the customer's page hears the end, so that what they say of
+// it (a partial file removed) is on the page, and at the latest as run
+// returns.
+func (s *runner) finish() {
+	s.finished.Do(func() {
+		for _, f := range s.cfg.Features {
+			if e, ok := f.(Ender); ok {
+				e.SessionEnded()
+			}
+		}
+	})
+}
+
+// ended tells the customer's page the session ended, after finish.
+func (s *runner) ended(why string) {
+	s.finish()
+	s.cfg.Consent.Ended(why)
 }
 
 func (s *runner) run(ctx context.Context) error {
@@ -469,11 +491,7 @@ func (s *runner) run(ctx context.Context) error {
 		cancel()
 		// First, so that what the customer reads is that the session ended,
 		// not that the connection closing with it was lost.
-		for _, f := range s.cfg.Features {
-			if e, ok := f.(Ender); ok {
-				e.SessionEnded()
-			}
-		}
+		s.finish()
 		s.closePeer()
 		s.grants.close()
 		if ws := s.conn(); ws != nil {
@@ -538,12 +556,12 @@ func (s *runner) run(ctx context.Context) error {
 		case <-ctx.Done():
 			// The customer closed the agent: tell the technician.
 			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
-			ui.Ended(consent.ReasonByCustomer)
+			s.ended(consent.ReasonByCustomer)
 			return nil
 		case ev := <-s.events:
 			if ev.rejoin != nil {
 				if ev.rejoin.err != nil {
-					ui.Ended(consent.ReasonConnectionLost)
+					s.ended(consent.ReasonConnectionLost)
 					return fmt.Errorf("%w: %v", ErrConnectionLost, ev.rejoin.err)
 				}
 				s.rejoined(ctx, readCtx, ev.rejoin)
@@ -571,7 +589,6 @@ func (s *runner) run(ctx context.Context) error {
 
 // handle reacts to one event; done means the session is over.
 func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (done bool, err error) {
-	ui := s.cfg.Consent
 	switch {
 	case ev.answer != nil:
 		a := ev.answer
@@ -629,7 +646,7 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			s.log.Info("customer stopped the system information")
 		case consent.ActionEnd:
 			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
-			ui.Ended(consent.ReasonByCustomer)
+			s.ended(consent.ReasonByCustomer)
 			s.log.Info("customer ended the session")
 			return true, nil
 		}
@@ -717,7 +734,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		// denies changed.
 		s.welcomedAgain(ctx, body)
 	case *protocol.SessionEnd:
-		s.cfg.Consent.Ended(consent.ReasonByTechnician)
+		s.ended(consent.ReasonByTechnician)
 		s.log.Info("technician ended the session")
 		return true, nil
 	case *protocol.Error:

@@ -234,7 +234,10 @@ async function start() {
   build();
   const es = new EventSource("files/events" + q);
   es.onmessage = (e) => render(JSON.parse(e.data));
-  // The session ended (the page disabled every control): nothing comes any more.
-  document.addEventListener("lifeline:ended", () => es.close());
+  // The session ended (the page disabled every control). What the agent
+  // says of it may still be on its way on this stream (a transfer cut short,
+  // its partial file removed): keep listening until the agent closes it, but
+  // never reconnect.
+  document.addEventListener("lifeline:ended", () => { es.onerror = () => es.close(); });
 }
 start();
