@@ -11,6 +11,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 )
 
 // settle is how long a layout may take to follow a resize before a test
@@ -264,6 +266,8 @@ func TestAdminPageForms(t *testing.T) {
 // the system's choice is followed and the header's toggle remembered.
 func TestScreenshots(t *testing.T) {
 	stack := StartWith(t, Options{Width: 1920, Height: 1080})
+	// Something on the customer's desktop, so the pictures show a screen.
+	twtest.Start(t, stack.Display, twtest.Options{X: 360, Y: 180, W: 1200, H: 700})
 	tech := stack.Technician(t)
 	c := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
 	c.OpenPage(t)

@@ -64,8 +64,8 @@ const (
 	RecordingStarted   Type = "recording.started"
 	RefusedByAgent     Type = "agent.refused"    // the agent dropped something not granted
 	IdentityRefused    Type = "identity.refused" // a peer's identity did not verify: a tampered SDP, a forged or expired certificate
-	TerminalOpened     Type = "terminal.opened" // the technician opened a terminal on the customer's machine
-	ProcessEnded       Type = "process.ended"   // the technician ended a process on the customer's machine
+	TerminalOpened     Type = "terminal.opened"  // the technician opened a terminal on the customer's machine
+	ProcessEnded       Type = "process.ended"    // the technician ended a process on the customer's machine
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"
