@@ -140,6 +140,11 @@ func TestTerminalRunsCommandsAndKeepsTheTranscript(t *testing.T) {
 		_, log = admin.Get(t, "/console/sessions/"+sid+"/log")
 		return strings.Contains(log, line) && strings.Contains(log, "back-2")
 	})
+	// What the technician typed is kept too, marked as typed, keys that
+	// end no line included (less's q).
+	if !regexp.MustCompile(`typed: q?echo back-\$\(\(1\+1\)\)`).MatchString(log) {
+		t.Errorf("the transcript lacks the typed command:\n%.2000s", log)
+	}
 	if !strings.Contains(log, "NAME=") || strings.Contains(log, `\u001b`) {
 		t.Errorf("the transcript lacks less's screen or keeps escape sequences:\n%.2000s", log)
 	}

@@ -31,5 +31,6 @@ events.onmessage = (e) => {
   const s = JSON.parse(e.data);
   text.textContent = s.text;
   close.textContent = s.button;
-  root.hidden = s.open === 0;
+  close.hidden = s.open === 0;
+  root.hidden = s.open === 0 && !s.full;
 };

@@ -9,9 +9,11 @@ import (
 // escape sequences (CSI, OSC, DCS and two-byte ESC sequences) and control
 // characters other than newline and tab are removed, carriage returns
 // dropped. It keeps its state across calls, so a sequence split between two
-// reads is still removed.
+// reads is still removed. A sequence that does not end within maxSeq bytes
+// (printf '\e]') is given up: what follows is text again.
 type stripper struct {
 	state int
+	seq   int    // bytes of the escape sequence so far
 	pend  []byte // an incomplete UTF-8 sequence at the end of the last call
 }
 
@@ -23,6 +25,10 @@ const (
 	sStrEsc
 )
 
+// maxSeq bounds an escape sequence, in bytes: longer than any a terminal
+// needs (titles, hyperlinks), short enough that a stuck one hides little.
+const maxSeq = 4 << 10
+
 // strip returns the plain text of p.
 func (s *stripper) strip(p []byte) string {
 	var b strings.Builder
@@ -33,11 +39,16 @@ func (s *stripper) strip(p []byte) string {
 	}
 	for i := 0; i < len(p); i++ {
 		c := p[i]
+		if s.state != sText {
+			if s.seq++; s.seq > maxSeq {
+				s.state = sText
+			}
+		}
 		switch s.state {
 		case sText:
 			switch {
 			case c == 0x1b:
-				s.state = sEsc
+				s.state, s.seq = sEsc, 0
 			case c == '\n' || c == '\t':
 				text = append(text, c)
 			case c < 0x20 || c == 0x7f:

@@ -1,6 +1,9 @@
 package terminal
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestStripEscapes(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
@@ -30,5 +33,22 @@ func TestStripAcrossReads(t *testing.T) {
 	got := s.strip([]byte("a\x1b[3")) + s.strip([]byte("1mb\xc3")) + s.strip([]byte("\xa9c"))
 	if got != "abéc" {
 		t.Errorf("got %q, want %q", got, "abéc")
+	}
+}
+
+// TestStripUnterminatedOSCEnds: an OSC (or CSI) that never ends, as
+// printf '\e]' leaves, is given up after maxSeq bytes and what follows is
+// text again, so the transcript goes on.
+func TestStripUnterminatedOSCEnds(t *testing.T) {
+	for _, start := range []string{"\x1b]", "\x1b[", "\x1bP"} {
+		var s stripper
+		got := s.strip([]byte(start))
+		for i := 0; i < 3; i++ {
+			got += s.strip([]byte(strings.Repeat("x", 4<<10)))
+		}
+		got += s.strip([]byte("after\n"))
+		if !strings.HasSuffix(got, "after\n") {
+			t.Errorf("after %q and 12 KiB: the end %q is not kept", start, got[max(0, len(got)-20):])
+		}
 	}
 }

@@ -1,13 +1,15 @@
 // Package terminal gives the technician shells on the customer's machine: one
 // pty per data channel ("terminal:<id>"), several at once, as the agent's
 // user, only while the customer allows terminals. Everything a terminal shows
-// (the typed keys come back as the shell's echo) goes to the session's running
-// log on the server as plain text, escape sequences stripped, up to
-// Config.MaxTranscript bytes per session. The customer's page says how many
-// terminals are open and closes them in one click.
+// and the technician types (a line at a time, marked as typed) goes to the
+// session's running log on the server as plain text, escape sequences
+// stripped, up to Config.MaxTranscript bytes per session; then the terminals
+// close and no more open. The customer's page says how many terminals are
+// open and closes them in one click.
 package terminal
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -164,10 +166,12 @@ type term struct {
 	goneOnce sync.Once
 	hupOnce  sync.Once
 
-	mu    sync.Mutex // guards the transcript below
-	strip stripper
-	text  strings.Builder
-	timer *time.Timer
+	mu      sync.Mutex // guards the transcript below
+	strip   stripper
+	text    strings.Builder
+	timer   *time.Timer
+	inStrip stripper        // the technician's keys, stripped as the output is
+	typed   strings.Builder // the typed line so far
 }
 
 // Attach takes a terminal channel the console opened and starts its shell
@@ -181,6 +185,8 @@ func (t *Terminal) Attach(dc *webrtc.DataChannel) {
 	switch {
 	case !t.granted:
 		refusal = ErrNotGranted
+	case t.cut:
+		refusal = ErrTranscriptFull
 	case len(t.open) >= protocol.MaxTerminals:
 		refusal = ErrTooMany
 	}
@@ -281,6 +287,7 @@ func (tm *term) feed() {
 	for {
 		select {
 		case b := <-tm.in:
+			tm.transcribeTyped(b)
 			if _, err := tm.sh.Write(b); err != nil {
 				return
 			}
@@ -381,6 +388,40 @@ func (tm *term) transcribe(b []byte) {
 	}
 }
 
+// transcribeTyped adds the technician's keys to the transcript, a line at a
+// time, marked as typed: with the shell's echo off (stty -echo) they are not
+// in the output.
+func (tm *term) transcribeTyped(b []byte) {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	// Enter is a carriage return, which the stripper drops.
+	keys := tm.inStrip.strip(bytes.ReplaceAll(b, []byte{'\r'}, []byte{'\n'}))
+	for keys != "" {
+		line, rest, ended := strings.Cut(keys, "\n")
+		tm.typed.WriteString(line)
+		keys = rest
+		if ended || tm.typed.Len() >= logPiece {
+			tm.typedLineLocked()
+		}
+	}
+	if tm.text.Len() >= logPiece {
+		tm.flushLocked()
+		return
+	}
+	if tm.timer == nil && (tm.text.Len() > 0 || tm.typed.Len() > 0) {
+		tm.timer = time.AfterFunc(flushAfter, tm.flush)
+	}
+}
+
+// typedLineLocked moves the typed line to the transcript's text. tm.mu must
+// be held.
+func (tm *term) typedLineLocked() {
+	if line := tm.typed.String(); strings.TrimSpace(line) != "" {
+		tm.text.WriteString("\n" + i18n.T(i18n.EN, "agent.term.typed", line) + "\n")
+	}
+	tm.typed.Reset()
+}
+
 func (tm *term) flush() {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
@@ -394,9 +435,15 @@ func (tm *term) flushLocked() {
 		tm.timer.Stop()
 		tm.timer = nil
 	}
+	tm.typedLineLocked()
 	text := tm.text.String()
 	if strings.TrimSpace(text) == "" {
-		return // kept for the next piece: the log refuses blank entries
+		// Kept for the next piece (the log refuses blank entries), up to
+		// a piece: beyond, blank output (yes '') is dropped.
+		if len(text) >= logPiece {
+			tm.text.Reset()
+		}
+		return
 	}
 	tm.text.Reset()
 	t := tm.t
@@ -407,7 +454,12 @@ func (tm *term) flushLocked() {
 		t.cut = true
 	}
 	t.logged += len(text)
+	justCut := !cut && t.cut
 	t.mu.Unlock()
+	if justCut {
+		// After the note below: a terminal does not run unrecorded.
+		defer t.closeAll(ErrTranscriptFull)
+	}
 	if write == nil || cut {
 		return
 	}
@@ -430,6 +482,23 @@ func (tm *term) flushLocked() {
 	if nowCut && !cut {
 		write(protocol.LogAppend{ID: "term-" + tm.id + "-cut", Kind: protocol.LogTerminal,
 			Text: i18n.T(i18n.EN, "agent.term.cut", t.cfg.MaxTranscript>>10), At: time.Now().UnixMilli()})
+	}
+}
+
+// closeAll tells every open terminal's console why and closes it: the
+// transcript is full, and a terminal does not run unrecorded.
+func (t *Terminal) closeAll(why error) {
+	t.mu.Lock()
+	closing := make([]*term, 0, len(t.open))
+	for _, tm := range t.open {
+		closing = append(closing, tm)
+	}
+	t.changedLocked() // the customer's panel says the transcript is full
+	t.mu.Unlock()
+	for _, tm := range closing {
+		t.log.Warn("closing terminal", "id", tm.id, "why", why)
+		sendControl(tm.dc, protocol.TerminalControl{Type: "error", Text: why.Error()})
+		tm.hangUp()
 	}
 }
 

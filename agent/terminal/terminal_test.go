@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -381,9 +382,70 @@ func TestTerminalTranscriptBounded(t *testing.T) {
 	if cuts != 1 || size > 2<<10 || n < 2 {
 		t.Errorf("%d entries, %d bytes of transcript and %d cut notes; want at most 2 KiB and one note", n, size, cuts)
 	}
+}
+
+// TestTerminalWhitespaceOutputBounded: output made only of whitespace (yes
+// ”) does not pile up waiting for a piece with text in it.
+func TestTerminalWhitespaceOutputBounded(t *testing.T) {
+	tm := &term{t: New(Config{}), id: "w"}
+	blank := []byte(strings.Repeat("\n", 32<<10))
+	for i := 0; i < 64; i++ { // 2 MiB
+		tm.transcribe(blank)
+		tm.mu.Lock()
+		n := tm.text.Len()
+		tm.mu.Unlock()
+		if n > logPiece {
+			t.Fatalf("after %d KiB of blank output %d bytes wait, want at most %d", (i+1)*32, n, logPiece)
+		}
+	}
+	tm.flush()
+}
+
+// TestTerminalRecordsTypedInput: what the technician types is kept in the
+// transcript, marked as typed, even with the shell's echo off.
+func TestTerminalRecordsTypedInput(t *testing.T) {
+	r := newRig(t, Config{})
+	r.feature.SetGrants(protocol.Permissions{Terminal: true})
+	c := r.open("t")
+	c.keys("stty -echo; printf 'ec%sff\\n' ho-o\n")
+	c.waitFor("the echo off", func(s string, _ []protocol.TerminalControl) bool { return strings.Contains(s, "echo-off") })
+	c.keys("echo hidden-$((6*7))\n")
+	c.waitFor("the command's output", func(s string, _ []protocol.TerminalControl) bool { return strings.Contains(s, "hidden-42") })
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !strings.Contains(c.screen.String(), "5000") {
-		t.Error("the console did not get all the output")
+	echoed := strings.Contains(c.screen.String(), "$((6*7))")
+	c.mu.Unlock()
+	if echoed {
+		t.Fatal("the shell echoed the command: the test shows nothing")
+	}
+	c.keys("exit\n")
+	c.waitFor("the shell's exit", func(_ string, ctl []protocol.TerminalControl) bool { return hasCtl(ctl, "exit") != nil })
+	<-c.closed
+	tr := r.transcript()
+	if !strings.Contains(tr, i18n.T(i18n.EN, "agent.term.typed", "echo hidden-$((6*7))")) {
+		t.Errorf("transcript %q: the typed command is not kept", tr)
+	}
+}
+
+// TestTerminalClosedWhenTranscriptFull: once the session's transcript is
+// full the technician's terminals close and new ones are refused, with a
+// clear message, rather than run unrecorded; the customer's panel says so.
+func TestTerminalClosedWhenTranscriptFull(t *testing.T) {
+	r := newRig(t, Config{MaxTranscript: 2 << 10})
+	r.feature.SetGrants(protocol.Permissions{Terminal: true})
+	c := r.open("g")
+	c.keys("seq 1 5000; sleep 600\n")
+	c.waitFor("the terminal closed", func(_ string, ctl []protocol.TerminalControl) bool { return hasCtl(ctl, "exit") != nil })
+	<-c.closed
+	d := r.open("h")
+	d.waitFor("the refusal", func(_ string, ctl []protocol.TerminalControl) bool {
+		e := hasCtl(ctl, "error")
+		return e != nil && e.Text == ErrTranscriptFull.Error()
+	})
+	<-d.closed
+	if n := r.feature.Open(); n != 0 {
+		t.Errorf("%d terminals open with the transcript full", n)
+	}
+	if s := r.feature.panel(i18n.EN); !s.Full || !strings.Contains(s.Text, "2 KiB") {
+		t.Errorf("the customer's panel shows %+v, want the transcript full", s)
 	}
 }

@@ -99,9 +99,14 @@ func init() {
 			FR: "Le technicien a %d terminal(aux) ouvert(s) sur cet ordinateur.",
 		},
 		"agent.term.cut": {
-			EN: "The terminal transcript reached %d KiB: what the terminals show from now on is not kept.",
-			FR: "La transcription des terminaux a atteint %d Kio : ce qu'ils affichent désormais n'est pas gardé.",
+			EN: "The terminal transcript reached %d KiB: the terminals are closed and no more open in this session; what they show after this line is not kept.",
+			FR: "La transcription des terminaux a atteint %d Kio : les terminaux sont fermés et aucun autre ne s'ouvre dans cette session ; ce qu'ils affichent après cette ligne n'est pas gardé.",
 		},
+		"agent.term.full": {
+			EN: "The terminal transcript reached %d KiB: the terminals were closed and no more can be opened in this session.",
+			FR: "La transcription des terminaux a atteint %d Kio : les terminaux ont été fermés et aucun autre ne peut être ouvert dans cette session.",
+		},
+		"agent.term.typed":    {EN: "⌨ typed: %s", FR: "⌨ tapé : %s"},
 		"agent.term.close":    {EN: "Close terminals", FR: "Fermer les terminaux"},
 		"agent.sysinfo.on":    {EN: "The technician may see system information and end programs.", FR: "Le technicien peut voir les informations système et arrêter des programmes."},
 		"agent.sysinfo.stop":  {EN: "Stop system information", FR: "Arrêter les informations système"},

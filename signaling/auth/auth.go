@@ -208,7 +208,7 @@ func (a *Auth) PermsOf(ctx context.Context, acc store.Account) (access.Set, erro
 // EnsureAdmin creates the account "admin" if it does not exist yet. It returns the
 // generated password (or the given one), or "" if the account already existed.
 // It also saves the default technician group if none is saved: on a new
-// install store.DefaultGroup (no access to other technicians' queues); on an
+// install store.DefaultGroup (no other queues, no terminal, no system information); on an
 // install from before that default (an admin exists, the group was never
 // saved) every permission, which is what its technicians had, so that an
 // upgrade changes nobody's access.

@@ -48,3 +48,26 @@ func TestDefaultGroupSeesOnlyItsOwnQueue(t *testing.T) {
 		t.Error("after a restart the new install's default group sees other queues")
 	}
 }
+
+// TestDefaultGroupHasNoTerminalOrSysInfo: a new install's default group may
+// not open terminals nor read system information; an administrator grants
+// them to the groups that need them.
+func TestDefaultGroupHasNoTerminalOrSysInfo(t *testing.T) {
+	ctx := context.Background()
+	a, st := newAuth(t, Config{})
+	if _, err := a.EnsureAdmin(ctx, "Administrator", ""); err != nil {
+		t.Fatal(err)
+	}
+	g, err := st.Group(ctx, store.DefaultGroupID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []access.Perm{access.Terminal, access.SysInfo} {
+		if g.Permissions.Has(p) {
+			t.Errorf("a new install's default group has %q: %v", p, g.Permissions.List())
+		}
+	}
+	if !g.Permissions.Has(access.Control) || !g.Permissions.Has(access.Files) {
+		t.Errorf("the default group lost more than terminal and sysinfo: %v", g.Permissions.List())
+	}
+}

@@ -287,10 +287,41 @@ func TestTerminalTranscriptOnlyFromTheAgent(t *testing.T) {
 	admin, sid, agent, ac := sessionWithLog(t)
 	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
 
+	agent.Send(protocol.TypePermissionUpdate, sid, protocol.PermissionUpdate{Permissions: protocol.Permissions{Terminal: true}})
 	forged := appendLog(ac, sid, protocol.LogTerminal, "", "$ rm -rf ~ (never typed)")
 	if m := ac.Expect(protocol.TypeError); m.ID != forged || m.Body.(*protocol.Error).Code != protocol.CodeForbidden {
 		t.Fatalf("a console's transcript: %+v, want refused (forbidden)", m)
 	}
 	agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "term-a-1", Kind: protocol.LogTerminal, Text: "$ echo lifeline-42\nlifeline-42\n", At: 1_700_000_000_000})
+	waitLog(t, admin, sid, []string{"terminal||||$ echo lifeline-42\nlifeline-42\n"})
+}
+
+// TestAgentCannotActForTechnicianWithoutGrant: the agent's reports of what
+// the technician did in a terminal or the system information (a transcript,
+// a terminal opened, a process ended) are written in the technician's name,
+// so the server takes them only in a session whose customer granted
+// terminals (system information): a hostile customer's program cannot fake
+// them. Once granted, they are kept.
+func TestAgentCannotActForTechnicianWithoutGrant(t *testing.T) {
+	admin, sid, agent, _ := sessionWithLog(t)
+	refused := func(what, id string) {
+		t.Helper()
+		m := agent.Expect(protocol.TypeError)
+		if m.ID != id || m.Body.(*protocol.Error).Code != protocol.CodeForbidden {
+			t.Fatalf("%s without the customer's grant: %+v %+v, want refused (forbidden)", what, m, m.Body)
+		}
+	}
+	refused("a transcript", agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "term-a-1", Kind: protocol.LogTerminal, Text: "$ rm -rf ~ (never typed)", At: 1_700_000_000_000}))
+	refused("a terminal opened", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditTerminalOpened, Detail: "terminal a (/bin/sh)"}))
+	refused("a process ended", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditProcessEnded, Detail: "firefox (4242)"}))
+	// Only the terminal granted: system information still refused.
+	agent.Send(protocol.TypePermissionUpdate, sid, protocol.PermissionUpdate{Permissions: protocol.Permissions{Terminal: true}})
+	refused("a process ended with only the terminal granted", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditProcessEnded, Detail: "firefox (4242)"}))
+	agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditTerminalOpened, Detail: "terminal a (/bin/sh)"})
+	agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "term-a-2", Kind: protocol.LogTerminal, Text: "$ echo lifeline-42\nlifeline-42\n", At: 1_700_000_000_000})
+	agent.SendRaw([]byte(`{"v":1,"type":"no.such.type","id":"last"}`))
+	if m := agent.Expect(protocol.TypeError); m.ID != "last" {
+		t.Fatalf("with the grant, a report was refused: %+v %+v", m, m.Body)
+	}
 	waitLog(t, admin, sid, []string{"terminal||||$ echo lifeline-42\nlifeline-42\n"})
 }

@@ -274,6 +274,7 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 				return ErrClosed
 			}
 			ss.Permissions, ss.Changed = body.Permissions, time.Now()
+			ss.Granted = everGranted(ss.Granted, body.Permissions)
 			return nil
 		})
 		if err != nil {
@@ -294,6 +295,11 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 			if err != nil {
 				return false, ErrBusy
 			}
+			if need, ok := grantFor[body.Event]; ok {
+				if err := s.agentMayReport(ss, need); err != nil {
+					return false, err
+				}
+			}
 			actor = ss.TechnicianID
 		}
 		s.Report(audit.FromAgent, actor, sid, body)
@@ -313,6 +319,38 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		return false, fmt.Errorf("%w: %s", ErrNotForAgents, m.Type)
 	}
 	return false, nil
+}
+
+// grantFor is the customer's grant without which the agent cannot have seen
+// the technician do what an audit event reports.
+var grantFor = map[protocol.AuditEvent]protocol.Permission{
+	protocol.AuditTerminalOpened: protocol.PermissionTerminal,
+	protocol.AuditProcessEnded:   protocol.PermissionSysInfo,
+}
+
+// agentMayReport checks that session ss's customer granted p at some time in
+// the session, before the agent's report of a technician's action that
+// needs it is kept in the technician's name: a hostile customer's program
+// cannot fake a transcript or "process ended" events otherwise.
+func (s *Service) agentMayReport(ss store.Session, p protocol.Permission) error {
+	var ok bool
+	switch p {
+	case protocol.PermissionTerminal:
+		ok = ss.Granted.Terminal || ss.Permissions.Terminal
+	case protocol.PermissionSysInfo:
+		ok = ss.Granted.SysInfo || ss.Permissions.SysInfo
+	}
+	if !ok {
+		s.log.Warn("agent report refused: the customer never granted it", "sid", ss.ID, "grant", p)
+		return fmt.Errorf("%w (%s)", ErrNotGrantedHere, p)
+	}
+	return nil
+}
+
+// everGranted is was with the grants of now added.
+func everGranted(was, now protocol.Permissions) protocol.Permissions {
+	return protocol.Permissions{View: was.View || now.View, Control: was.Control || now.Control,
+		Clipboard: was.Clipboard || now.Clipboard, Terminal: was.Terminal || now.Terminal, SysInfo: was.SysInfo || now.SysInfo}
 }
 
 // recordGrants writes what changed between two sets of customer grants in

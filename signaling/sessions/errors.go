@@ -61,6 +61,9 @@ var (
 	// ErrOpenElsewhere means another console of the technician (another tab,
 	// another login) holds the session: this one takes it over first.
 	ErrOpenElsewhere = errors.New("this session is open in another tab: use it here first")
+	// ErrNotGrantedHere means the agent reported a technician's terminal or
+	// system-information action in a session whose customer never granted it.
+	ErrNotGrantedHere = errors.New("the customer has not allowed this in this session")
 	// ErrBadEntry means a log entry the running log does not take.
 	ErrBadEntry = errors.New("this log entry is empty, too long or malformed")
 )
@@ -97,7 +100,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrOnHold), errors.Is(err, ErrNotAvailable), errors.Is(err, ErrSelf),
 		errors.Is(err, ErrNoTransfer), errors.Is(err, ErrTooMany), errors.Is(err, ErrRecordingsOnly), errors.Is(err, ErrNotYourWords),
 		errors.Is(err, ErrNotForConsoles), errors.Is(err, ErrNotForAgents), errors.Is(err, ErrSessionClosed),
-		errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition):
+		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician):
 		return protocol.CodeNotFound

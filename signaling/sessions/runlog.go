@@ -44,6 +44,11 @@ func (s *Service) appendAgentLog(ctx context.Context, sid string, a *protocol.Lo
 	if err != nil {
 		return ErrBusy
 	}
+	if a.Kind == protocol.LogTerminal {
+		if err := s.agentMayReport(ss, protocol.PermissionTerminal); err != nil {
+			return err
+		}
+	}
 	e := a.Entry()
 	e.From, e.Author, e.By = "", "", ""
 	if e.Kind == protocol.LogMessage {

@@ -82,6 +82,10 @@ type Session struct {
 	Hostname       string               `json:"hostname,omitempty"`
 	OS             string               `json:"os,omitempty"`
 	Permissions    protocol.Permissions `json:"permissions"`
+	// Granted is every grant the customer gave during the session, kept when
+	// taken back: the agent's reports of what the technician did with one
+	// (a terminal's transcript after it closed) are checked against it.
+	Granted protocol.Permissions `json:"granted,omitzero"`
 	// The invitation, kept so the technician can see and resend it.
 	InviteToken   string    `json:"inviteToken"`
 	InviteExpires time.Time `json:"inviteExpires"`
