@@ -54,6 +54,11 @@ type shellProc interface {
 	Close() error
 	// Kill ends the shell and everything it started.
 	Kill()
+	// ReadsSecret says whether the program on the terminal reads a line
+	// without showing it (a password: canonical input with echo off, as
+	// sudo and read -s set it), so that the transcript keeps its length,
+	// not its text.
+	ReadsSecret() bool
 	// Wait returns the shell's exit status once it ended.
 	Wait() int
 }
@@ -172,6 +177,9 @@ type term struct {
 	timer   *time.Timer
 	inStrip stripper        // the technician's keys, stripped as the output is
 	typed   strings.Builder // the typed line so far
+	// typedSecret counts the characters of the line typed while a program
+	// read a secret.
+	typedSecret int
 }
 
 // Attach takes a terminal channel the console opened and starts its shell
@@ -287,7 +295,7 @@ func (tm *term) feed() {
 	for {
 		select {
 		case b := <-tm.in:
-			tm.transcribeTyped(b)
+			tm.transcribeTyped(b, tm.sh.ReadsSecret())
 			if _, err := tm.sh.Write(b); err != nil {
 				return
 			}
@@ -390,14 +398,20 @@ func (tm *term) transcribe(b []byte) {
 
 // transcribeTyped adds the technician's keys to the transcript, a line at a
 // time, marked as typed: with the shell's echo off (stty -echo) they are not
-// in the output.
-func (tm *term) transcribeTyped(b []byte) {
+// in the output. Keys typed while a program reads a secret (secret) are
+// counted, not kept: a password has no place in the session's log, and the
+// log still says that something was typed unseen.
+func (tm *term) transcribeTyped(b []byte, secret bool) {
 	tm.mu.Lock()
 	defer tm.mu.Unlock()
 	// Enter is a carriage return, which the stripper drops.
 	keys := tm.inStrip.strip(bytes.ReplaceAll(b, []byte{'\r'}, []byte{'\n'}))
 	for keys != "" {
 		line, rest, ended := strings.Cut(keys, "\n")
+		if secret {
+			tm.typedSecret += utf8.RuneCountInString(line)
+			line = ""
+		}
 		tm.typed.WriteString(line)
 		keys = rest
 		if ended || tm.typed.Len() >= logPiece {
@@ -419,7 +433,11 @@ func (tm *term) typedLineLocked() {
 	if line := tm.typed.String(); strings.TrimSpace(line) != "" {
 		tm.text.WriteString("\n" + i18n.T(i18n.EN, "agent.term.typed", line) + "\n")
 	}
+	if tm.typedSecret > 0 {
+		tm.text.WriteString("\n" + i18n.T(i18n.EN, "agent.term.typedSecret", tm.typedSecret) + "\n")
+	}
 	tm.typed.Reset()
+	tm.typedSecret = 0
 }
 
 func (tm *term) flush() {

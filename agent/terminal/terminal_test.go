@@ -421,8 +421,38 @@ func TestTerminalRecordsTypedInput(t *testing.T) {
 	c.waitFor("the shell's exit", func(_ string, ctl []protocol.TerminalControl) bool { return hasCtl(ctl, "exit") != nil })
 	<-c.closed
 	tr := r.transcript()
-	if !strings.Contains(tr, i18n.T(i18n.EN, "agent.term.typed", "echo hidden-$((6*7))")) {
-		t.Errorf("transcript %q: the typed command is not kept", tr)
+	// This shell (sh, no line editor) reads with echo off as a password
+	// prompt does: the log says that 20 characters were typed unseen (a
+	// shell with a line editor, bash, has the command itself kept).
+	if !strings.Contains(tr, i18n.T(i18n.EN, "agent.term.typedSecret", len("echo hidden-$((6*7))"))) {
+		t.Errorf("transcript %q: the command typed unseen is not said", tr)
+	}
+}
+
+// TestTerminalKeepsNoPassword: what the technician types while a program
+// reads a secret (echo off, line input: as sudo and read -s read a
+// password) is counted in the transcript, not kept; the command before it
+// is kept.
+func TestTerminalKeepsNoPassword(t *testing.T) {
+	r := newRig(t, Config{})
+	r.feature.SetGrants(protocol.Permissions{Terminal: true})
+	c := r.open("p")
+	c.keys("stty -echo; printf 'Pa''ss: '; read pw; stty echo; echo got-${#pw}\n")
+	c.waitFor("the prompt", func(s string, _ []protocol.TerminalControl) bool { return strings.Contains(s, "Pass: ") })
+	c.keys("hunter2-secret\n")
+	c.waitFor("the secret read", func(s string, _ []protocol.TerminalControl) bool { return strings.Contains(s, "got-14") })
+	c.keys("exit\n")
+	c.waitFor("the shell's exit", func(_ string, ctl []protocol.TerminalControl) bool { return hasCtl(ctl, "exit") != nil })
+	<-c.closed
+	tr := r.transcript()
+	if strings.Contains(tr, "hunter2") {
+		t.Fatalf("transcript %q keeps the password", tr)
+	}
+	if !strings.Contains(tr, i18n.T(i18n.EN, "agent.term.typedSecret", 14)) {
+		t.Errorf("transcript %q does not say a secret was typed", tr)
+	}
+	if !strings.Contains(tr, i18n.T(i18n.EN, "agent.term.typed", "stty -echo; printf 'Pa''ss: '; read pw; stty echo; echo got-${#pw}")) {
+		t.Errorf("transcript %q: the command is not kept", tr)
 	}
 }
 
