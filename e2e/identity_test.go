@@ -57,9 +57,27 @@ func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 	tech.End(t)
 	customer.WaitEnded(t)
 
+	// The server shows the customer another name than the technician's
+	// (whose certificate is genuine): the customer allowed that name, not
+	// this technician, and the agent refuses the connection.
+	m.Rewrite.Store(false)
+	shown := "Alice Trusted"
+	m.ShowName.Store(&shown)
+	customer = join("Luc Bernard")
+	waitFor(t, "the customer's page to say the connection could not be verified", func() bool {
+		return strings.Contains(customer.PageText(t), unverifiedText)
+	})
+	waitAudit(t, admin, "names another technician than the customer was shown")
+	state = get(t, tech.Page(), "the console's connection", chromedp.Evaluate[[]any](`[lifeline.video.videoWidth, lifeline.firstFrameAt]`))
+	if state[0].(float64) != 0 || state[1].(float64) != 0 {
+		t.Fatalf("the console got frames for a technician the customer was not shown: %v", state)
+	}
+	tech.End(t)
+	customer.WaitEnded(t)
+	m.ShowName.Store(nil)
+
 	// The same server, honest again: the session connects and both sides
 	// show one code.
-	m.Rewrite.Store(false)
 	customer = join("Jean Martin")
 	tech.WaitVideo(t)
 	var code string
@@ -67,9 +85,9 @@ func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 		code = get(t, tech.Page(), "the console's code", chromedp.Evaluate[string](`lifeline.verifyCode || ""`))
 		return code != ""
 	})
-	shown := get(t, tech.Page(), "the workspace's code line", chromedp.Text(chromedp.ID("verify-code")))
-	if !strings.Contains(shown, "Verification code: "+code) {
-		t.Errorf("the workspace shows %q, want the code %q", shown, code)
+	line := get(t, tech.Page(), "the workspace's code line", chromedp.Text(chromedp.ID("verify-code")))
+	if !strings.Contains(line, "Verification code: "+code) {
+		t.Errorf("the workspace shows %q, want the code %q", line, code)
 	}
 	waitFor(t, "the same code on the customer's page", func() bool {
 		return strings.Contains(customer.PageText(t), code)

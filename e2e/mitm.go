@@ -37,6 +37,10 @@ type MITM struct {
 	Rewrite, RewriteAnswers atomic.Bool
 	// Rewritten counts the offers and answers rewritten.
 	Rewritten atomic.Int32
+	// ShowName, when set, replaces the technician's name in each welcome on
+	// its way to the agent (the account stays): the customer is shown a
+	// technician the server chose.
+	ShowName atomic.Pointer[string]
 
 	ln       net.Listener
 	upstream *url.URL
@@ -110,7 +114,7 @@ func (m *MITM) agent(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	go pump(down, up, func(b []byte) []byte { return m.tamper(b, protocol.TypeAnswer, &m.RewriteAnswers) })
-	pump(up, down, func(b []byte) []byte { return m.tamper(b, protocol.TypeOffer, &m.Rewrite) })
+	pump(up, down, func(b []byte) []byte { return m.rename(m.tamper(b, protocol.TypeOffer, &m.Rewrite)) })
 }
 
 var fingerprintLine = regexp.MustCompile(`a=fingerprint:sha-256 [0-9A-Fa-f:]+`)
@@ -137,6 +141,27 @@ func (m *MITM) tamper(b []byte, typ protocol.Type, on *atomic.Bool) []byte {
 	}
 	offer["sdp"] = fingerprintLine.ReplaceAllString(sdp, mitmFingerprint)
 	env["payload"], _ = json.Marshal(offer)
+	out, _ := json.Marshal(env)
+	m.Rewritten.Add(1)
+	return out
+}
+
+// rename puts ShowName into b when it is an agent.welcome and ShowName is set.
+func (m *MITM) rename(b []byte) []byte {
+	name := m.ShowName.Load()
+	if name == nil {
+		return b
+	}
+	var env map[string]json.RawMessage
+	if json.Unmarshal(b, &env) != nil || string(env["type"]) != `"`+string(protocol.TypeAgentWelcome)+`"` {
+		return b
+	}
+	var welcome map[string]any
+	if json.Unmarshal(env["payload"], &welcome) != nil {
+		return b
+	}
+	welcome["technicianName"] = *name
+	env["payload"], _ = json.Marshal(welcome)
 	out, _ := json.Marshal(env)
 	m.Rewritten.Add(1)
 	return out

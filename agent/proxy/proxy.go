@@ -87,9 +87,32 @@ func parseProxy(p string) (*url.URL, error) {
 	}
 	u, err := url.Parse(p)
 	if err != nil || u.Host == "" || u.Scheme != "http" {
-		return nil, fmt.Errorf("%w: %q (want http://host:port)", ErrBadProxy, p)
+		return nil, fmt.Errorf("%w: %q (want http://host:port)", ErrBadProxy, redacted(p))
 	}
 	return u, nil
+}
+
+// redacted is proxy URL p without its password, to show in errors and logs:
+// URL.Redacted when p parses, else without anything before the host's "@".
+func redacted(p string) string {
+	if u, err := url.Parse(p); err == nil {
+		return u.Redacted()
+	}
+	scheme, rest, ok := strings.Cut(p, "://")
+	if !ok {
+		scheme, rest = "", p
+	}
+	end := strings.Index(rest, "/")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		rest = "xxxxx" + rest[at:]
+	}
+	if ok {
+		return scheme + "://" + rest
+	}
+	return rest
 }
 
 // For returns the proxy that serves addr (host:port), or nil when addr is

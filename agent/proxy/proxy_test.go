@@ -116,6 +116,29 @@ func TestBadProxySetting(t *testing.T) {
 	}
 }
 
+// TestBadProxySettingHidesPassword: the error for a proxy setting the agent
+// cannot use names the proxy but not its password (it ends up in logs and
+// on the customer's screen), whether the URL parses or not.
+func TestBadProxySettingHidesPassword(t *testing.T) {
+	for _, setting := range []string{
+		"socks5://alice:s3cret-pw@proxy.corp.test:1080",
+		"https://alice:s3cret-pw@proxy.corp.test:3128",
+		"http://alice:s3cret-pw%zz@proxy.corp.test:3128", // does not parse
+		"alice:s3cret-pw@",
+	} {
+		_, err := New(Settings{URL: setting, Env: env(nil)})
+		if !errors.Is(err, ErrBadProxy) {
+			t.Fatalf("%q: %v, want ErrBadProxy", setting, err)
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("the error shows the proxy's password: %v", err)
+		}
+		if setting != "alice:s3cret-pw@" && !strings.Contains(err.Error(), "proxy.corp.test") {
+			t.Errorf("the error does not say which proxy: %v", err)
+		}
+	}
+}
+
 func TestProxyBasicAuth(t *testing.T) {
 	target := echo(t)
 	_, port, _ := net.SplitHostPort(target)

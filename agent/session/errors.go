@@ -22,4 +22,10 @@ var (
 	// ErrOtherTechnician means an offer's certificate names another
 	// technician than the one the session belongs to.
 	ErrOtherTechnician = errors.New("the connection's certificate is another technician's")
+	// ErrNoTechnician means the server named no technician account for the
+	// session, so no certificate can be checked against it.
+	ErrNoTechnician = errors.New("the server named no technician for the session")
+	// ErrOtherName means an offer's certificate names the technician
+	// otherwise than the customer was shown.
+	ErrOtherName = errors.New("the connection's certificate names another technician than the customer was shown")
 )

@@ -452,8 +452,9 @@ type runner struct {
 	asking map[protocol.Permission]question
 	askSeq uint64
 	// techID names the account of the technician the customer's grants are
-	// for (see sameTechnician).
-	techID string
+	// for (see sameTechnician), and techName the name the customer was shown
+	// for them: a verified offer's certificate must carry both.
+	techID, techName string
 	// denied is what the technician's group does not allow (from the server).
 	denied map[string]bool
 	wg     sync.WaitGroup
@@ -508,12 +509,9 @@ func (s *runner) run(ctx context.Context) error {
 	s.setServers(s.cfg.Server, welcome.Servers)
 	s.setConn(ws)
 	s.sid, s.secret = welcome.SID, welcome.Secret
-	s.techID = welcome.TechnicianID
 	s.log = s.log.With("sid", s.sid)
 	ui := s.cfg.Consent
-	s.waiting = welcome.Waiting
-	s.introduce(welcome)
-	ui.SetState(protocol.Permissions{}, !s.waiting)
+	s.welcomed(welcome)
 	for _, d := range welcome.Denied {
 		s.denied[d] = true
 	}
@@ -699,7 +697,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		}
 	case *protocol.Offer:
 		if err := s.verify(body); err != nil {
-			s.refuseUnverified(err)
+			s.refuseUnverified("offer refused", err)
 			return false, nil
 		}
 		if body.Restart && s.peer != nil {
@@ -826,10 +824,30 @@ func (s *runner) withdraw(perms ...protocol.Permission) {
 	}
 }
 
+// welcomed takes the first welcome: the technician the session belongs to,
+// shown to the customer, who has allowed nothing yet.
+func (s *runner) welcomed(w *protocol.AgentWelcome) {
+	s.checkWelcome(w)
+	s.techID = w.TechnicianID
+	s.waiting = w.Waiting
+	s.introduce(w)
+	s.cfg.Consent.SetState(protocol.Permissions{}, !s.waiting)
+}
+
+// checkWelcome refuses, when the download carries the organisation's keys,
+// a welcome that names no technician account: no offer can verify against
+// it (see verify); the customer is told and the refusal audited.
+func (s *runner) checkWelcome(w *protocol.AgentWelcome) {
+	if s.verifying() && w.TechnicianID == "" {
+		s.refuseUnverified("welcome refused", ErrNoTechnician)
+	}
+}
+
 // introduce shows the customer who is connecting, as w names them, and the
 // host name of the server the agent was configured with, on their page and
 // on the screen (Named features).
 func (s *runner) introduce(w *protocol.AgentWelcome) {
+	s.techName = w.TechnicianName
 	host := serverHost(s.cfg.Server)
 	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName, Server: host})
 	for _, f := range s.cfg.Features {
@@ -912,30 +930,43 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 	return nil
 }
 
+// verifying reports whether the download carries the organisation's keys,
+// so that every offer must prove its technician's identity.
+func (s *runner) verifying() bool {
+	return s.cfg.Identity != nil && s.cfg.Identity.Verifier != nil
+}
+
 // verify checks the offer's proof of identity when the download carries the
 // organisation's keys: the certificate, the signature of the fingerprint in
 // the SDP as received, the session, the time, and that it is the technician
-// the session belongs to.
+// the session belongs to, under the name the customer was shown (the server
+// chooses both; the certificate is the organisation's word).
 func (s *runner) verify(o *protocol.Offer) error {
-	if s.cfg.Identity == nil || s.cfg.Identity.Verifier == nil {
+	if !s.verifying() {
 		return nil
 	}
 	c, err := s.cfg.Identity.Verifier.Verify(o.Identity, identity.KindTechnician, s.sid, o.SDP)
 	if err != nil {
 		return err
 	}
-	if s.techID != "" && c.Subject != s.techID {
+	switch {
+	case s.techID == "":
+		return ErrNoTechnician
+	case c.Subject != s.techID:
 		return fmt.Errorf("%w: certificate of %q, the session is %q's", ErrOtherTechnician, c.Subject, s.techID)
+	case c.Name != s.techName:
+		return fmt.Errorf("%w: certificate of %q, the customer was shown %q", ErrOtherName, c.Name, s.techName)
 	}
 	return nil
 }
 
-// refuseUnverified refuses an offer whose identity did not verify: no peer
-// connection, nothing streamed; the customer is told and the refusal audited.
-func (s *runner) refuseUnverified(err error) {
-	s.log.Warn("connection refused: the technician's identity did not verify", "err", err)
+// refuseUnverified refuses what (an offer, a welcome) because the
+// technician's identity did not verify: no peer connection, nothing
+// streamed; the customer is told and the refusal audited.
+func (s *runner) refuseUnverified(what string, err error) {
+	s.log.Warn("connection refused: the technician's identity did not verify", "what", what, "err", err)
 	s.cfg.Consent.SetUnverified(true)
-	s.report(protocol.Audit{Event: protocol.AuditIdentityRefused, Detail: "offer refused: " + err.Error()})
+	s.report(protocol.Audit{Event: protocol.AuditIdentityRefused, Detail: what + ": " + err.Error()})
 }
 
 // sendAnswer sends the answer to offerSDP, with the agent's proof of its
@@ -1130,6 +1161,7 @@ func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 // the session is on hold now (a transfer accepted during a hold ends it) and
 // whether it still waits for a technician to pick it up.
 func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
+	s.checkWelcome(w)
 	s.applyDenied(w.Denied)
 	s.waiting = w.Waiting
 	if w.OnHold != s.hold {
@@ -1144,11 +1176,13 @@ func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
 }
 
 // sameTechnician reports whether w names the technician the customer's
-// grants are for: the same account, whatever the names (two technicians may
-// share one). A server that names no account (before protocol.AgentWelcome
-// had TechnicianID) gets the safe answer: another technician.
+// grants are for: the same account under the same name the customer
+// allowed (two technicians may share a name, and a renamed account is not
+// who the customer said yes to). A server that names no account (before
+// protocol.AgentWelcome had TechnicianID) gets the safe answer: another
+// technician.
 func (s *runner) sameTechnician(w *protocol.AgentWelcome) bool {
-	return w.TechnicianID != "" && w.TechnicianID == s.techID
+	return w.TechnicianID != "" && w.TechnicianID == s.techID && w.TechnicianName == s.techName
 }
 
 // applyDenied takes a new list of what the technician's group denies (after a

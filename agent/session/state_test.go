@@ -59,7 +59,7 @@ func TestHoldEndsWhenTransferAccepted(t *testing.T) {
 	ui := newTermUI(t)
 	hf := &holdFeature{}
 	s, ctx := testRunner(t, ui, &fakeInjector{}, hf)
-	s.techID = "alice"
+	s.techID, s.techName = "alice", "Alice Durand" // as the first welcome named her
 	go func() { _ = ui.Run(ctx) }()
 	ui.SetInfo(consent.Info{TechnicianName: "Alice Durand", OrgName: "Acme Support"})
 	fp := &fakePeer{}
