@@ -13,6 +13,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/natsnode"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
@@ -339,6 +340,14 @@ func (s *Service) transfer(ctx context.Context, tech auth.Technician, sid string
 // an account it could not read as no login, so that case is read again.
 func (s *Service) Technician(ctx context.Context, r *http.Request, techID string) (auth.Technician, error) {
 	t, err := s.cfg.Auth.Technician(r)
+	if err != nil && !errors.Is(err, auth.ErrNoLogin) {
+		// JetStream moving its leaders after a node died: the login's record
+		// answers again in a few seconds (the console's request waits).
+		err = natsnode.RetryWithin(ctx, nil, "", readRetry, readRetry, func(context.Context) (err error) {
+			t, err = s.cfg.Auth.Technician(r)
+			return err
+		})
+	}
 	if err == nil {
 		return t, nil
 	}
