@@ -33,6 +33,8 @@ func TestSessionSurvivesRestartAndLinkCut(t *testing.T) {
 	// the session comes back on hold: its state lives in JetStream.
 	tech.ToggleHold(t)
 	tech.WaitState(t, "on_hold")
+	// The peer connection outlives signaling: the console keeps the same one.
+	Eval[bool](t, tech, "mark the peer connection", `lifeline.pc ? (lifeline.pc.lifelineMark = true) : false`)
 	stack.RestartSignaling(t, func() {
 		tech.WaitFramesAfter(t, tech.Frames(t))
 	})
@@ -53,6 +55,9 @@ func TestSessionSurvivesRestartAndLinkCut(t *testing.T) {
 	tech.WaitState(t, "active")
 	waitFor(t, "the console to see the agent again", func() bool { return tech.agentConnected(t) })
 	tech.WaitFramesAfter(t, tech.Frames(t))
+	if !Eval[bool](t, tech, "the same peer connection", `!!lifeline.pc && lifeline.pc.lifelineMark === true`) {
+		t.Fatal("the console dropped its peer connection when signaling came back")
+	}
 	tech.WaitStatus(t, "Connected to Marie Curie")
 
 	// The customer's link goes down for 20 s (LIFELINE_E2E_CUT changes it, to

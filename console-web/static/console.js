@@ -43,6 +43,10 @@ let permsKnown = false; // the first state only sets what was already allowed
 // records which): this connection's ID, the holder's, and whether this page
 // held it and lost it to another tab or login.
 let myConsole = "";
+// This page's connections so far: after signaling comes back, the session
+// still names the one before until this page claims it again, and the peer
+// connection it made is still this page's (dropping it froze the picture).
+const myConsoles = new Set();
 let holder = "";
 let lost = false;
 // tab names this browser tab across its reloads: a reload takes the session
@@ -138,7 +142,7 @@ function setStatus() {
 
 // here: this console holds the session's peer connection, or nobody does.
 function here() {
-  return !holder || holder === myConsole;
+  return !holder || myConsoles.has(holder);
 }
 
 // showElsewhere says, while another console of this technician (another
@@ -187,6 +191,7 @@ signal.on("console.welcome", (p) => {
   iceServers = p.iceServers || [];
   me = p.technicianId;
   myConsole = p.console || "";
+  if (myConsole) myConsoles.add(myConsole);
   log.me = me;
   if (identity.me !== me) {
     identity.start(me, root.dataset.csrf).catch((e) => statusNote(t("ws.noIdentity", e.message)));
