@@ -42,7 +42,6 @@ let permsKnown = false; // the first state only sets what was already allowed
 // One console at a time holds the session's peer connection (the server
 // records which): this connection's ID, the holder's, and whether this page
 // held it and lost it to another tab or login.
-let myConsole = "";
 // This page's connections so far: after signaling comes back, the session
 // still names the one before until this page claims it again, and the peer
 // connection it made is still this page's (dropping it froze the picture).
@@ -190,8 +189,7 @@ for (const f of features) {
 signal.on("console.welcome", (p) => {
   iceServers = p.iceServers || [];
   me = p.technicianId;
-  myConsole = p.console || "";
-  if (myConsole) myConsoles.add(myConsole);
+  if (p.console) myConsoles.add(p.console);
   log.me = me;
   if (identity.me !== me) {
     identity.start(me, root.dataset.csrf).catch((e) => statusNote(t("ws.noIdentity", e.message)));
