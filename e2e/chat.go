@@ -166,4 +166,5 @@ func (tc *Technician) LogReplays(t testing.TB) int {
 func (tc *Technician) Reload(t testing.TB) {
 	t.Helper()
 	run(t, tc.ctx, "reload the workspace", chromedp.Reload(), chromedp.WaitReady(chromedp.ID("session-log")))
+	tc.waitReady(t)
 }

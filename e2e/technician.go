@@ -111,7 +111,17 @@ func (tc *Technician) NewSession(t testing.TB, customer string) Invitation {
 			`[document.getElementById("invite-link")?.value ?? "", document.getElementById("invite-pin")?.textContent ?? ""]`)
 		return inv[0] != "" && inv[1] != ""
 	})
+	tc.waitReady(t)
 	return Invitation{Link: inv[0], PIN: strings.TrimSpace(inv[1])}
+}
+
+// waitReady waits until the workspace's scripts have run. They are modules, so
+// they run after the page is parsed: the invitation (server-rendered) can be read
+// before window.lifeline exists (CI: "lifeline is not defined" right after
+// NewSession).
+func (tc *Technician) waitReady(t testing.TB) {
+	t.Helper()
+	waitJS(t, tc.p, "the workspace's scripts started", `!!window.lifeline?.panels`)
 }
 
 // WaitStatus waits until the status line contains text.
