@@ -91,8 +91,8 @@ func init() {
 			FR: "Autoriser %s (%s) à exécuter des commandes sur cet ordinateur dans un terminal ?",
 		},
 		"agent.ask.terminal.detail": {
-			EN: "Commands run with your user's rights: they can read and change your files. Everything typed and shown is kept in the session's log. You can close the terminals at any time.",
-			FR: "Les commandes s'exécutent avec les droits de votre utilisateur : elles peuvent lire et modifier vos fichiers. Tout ce qui est tapé et affiché est gardé dans le journal de la session. Vous pouvez fermer les terminaux à tout moment.",
+			EN: "A terminal can run any program, including ones that capture the screen. Private windows are not hidden from what it runs. Commands run with your user's rights: they can read and change your files. Everything typed and shown is kept in the session's log. You can close the terminals at any time.",
+			FR: "Un terminal peut lancer n'importe quel programme, y compris un programme qui peut capturer l'écran. Les fenêtres privées ne sont pas cachées à ce qu'il lance. Les commandes s'exécutent avec les droits de votre utilisateur : elles peuvent lire et modifier vos fichiers. Tout ce qui est tapé et affiché est gardé dans le journal de la session. Vous pouvez fermer les terminaux à tout moment.",
 		},
 		"agent.term.open": {
 			EN: "The technician has %d terminal(s) open on this computer.",
