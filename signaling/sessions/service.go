@@ -57,6 +57,11 @@ type Service struct {
 
 	mu       sync.Mutex // watchers
 	watchers map[string]map[chan struct{}]bool
+
+	holders [holderStripes]sync.RWMutex // see holderLock
+	// beforeRelay, set by tests only, runs when a console's offer or
+	// candidate has been authorised, before it is passed on to the agent.
+	beforeRelay func()
 }
 
 // New returns a running service.
