@@ -178,7 +178,9 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 	denied := s.deniedTo(ctx, tech.ID)
 	var from string
 	picked := false // a Waiting session started: its customer is told
-	l := s.holderLock(sid) // a transfer accepted lets go of the sender's console
+	// A transfer accepted lets go of the sender's console: under the
+	// holder lock, as every change of the holder (see holderLock).
+	l := s.holderLock(sid)
 	l.Lock()
 	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 		now := time.Now()
