@@ -37,6 +37,15 @@ type Config struct {
 	BusyAt int
 	// LogLimits bound each session's running log (default store.DefaultLogLimits).
 	LogLimits store.LogLimits
+	// Certifier certifies the key an agent presents in its hello for the
+	// session it joins (AgentWelcome.IdentityCert); nil certifies nothing.
+	Certifier AgentCertifier
+}
+
+// AgentCertifier certifies an agent's public key (identity.EncodeKey) as
+// the agent of session sid, of organisation org (signaling/orgkey.Keys).
+type AgentCertifier interface {
+	CertifyAgent(sid, key, org string, now time.Time) (string, error)
 }
 
 // DefaultBusyAt is when a technician shows busy: at the most sessions a
