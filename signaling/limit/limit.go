@@ -43,10 +43,40 @@ type Counter struct {
 	st   *store.Store
 	now  func() time.Time
 	log  *slog.Logger
-	// mu keeps this node's updates of the counter in line, so they do not
-	// lose compare-and-set races to each other (other nodes still can: that
-	// answers ErrBusy).
-	mu sync.Mutex
+	// locks keeps this node's updates of each key's counter in line, so
+	// they do not lose compare-and-set races to each other (other nodes
+	// still can: that answers ErrBusy). One lock per key, not one for the
+	// Counter: a flood of attempts on other keys (guesses from many
+	// addresses) never delays the count of this one (the owner's address).
+	mu    sync.Mutex // locks
+	locks map[string]*keyLock
+}
+
+// keyLock is the lock of one key and how many updates use or wait for it.
+type keyLock struct {
+	sync.Mutex
+	users int
+}
+
+// lock takes this node's lock of key and returns its release.
+func (c *Counter) lock(key string) (unlock func()) {
+	c.mu.Lock()
+	l := c.locks[key]
+	if l == nil {
+		l = &keyLock{}
+		c.locks[key] = l
+	}
+	l.users++
+	c.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		c.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(c.locks, key)
+		}
+		c.mu.Unlock()
+	}
 }
 
 // New returns a Counter of rule over st; now and log may be nil (time.Now,
@@ -58,7 +88,7 @@ func New(st *store.Store, rule Rule, now func() time.Time, log *slog.Logger) *Co
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Counter{rule: rule, st: st, now: now, log: log}
+	return &Counter{rule: rule, st: st, now: now, log: log, locks: map[string]*keyLock{}}
 }
 
 // Attempt is what Take counted.
@@ -143,16 +173,14 @@ func (c *Counter) Give(ctx context.Context, key string) {
 
 // Reset forgets every attempt counted under key, and its lock.
 func (c *Counter) Reset(ctx context.Context, key string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.lock(key)()
 	return c.st.DeleteLimit(ctx, key)
 }
 
 // update changes key's counter with fn in one compare-and-set; a lost race
 // is ErrBusy.
 func (c *Counter) update(ctx context.Context, key string, now time.Time, fn func(*store.Limit) error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.lock(key)()
 	_, err := c.st.UpdateLimit(ctx, key, fn)
 	if errors.Is(err, store.ErrConflict) {
 		return refusal(now.Add(BusyRetry), now, ErrBusy)
