@@ -6,6 +6,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -185,8 +188,11 @@ func (st stamp) identity() *session.Identity {
 	if len(keys) == 0 {
 		return nil
 	}
-	signer, _ := st.Signer()
-	return &session.Identity{Verifier: &identity.Verifier{OrgKeys: keys}, Key: signer, Cert: st.AgentCert}
+	// The agent's own key, for this run only: the server certifies it for
+	// the session the agent joins. A failure leaves answers unproven
+	// (consoles then refuse them).
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	return &session.Identity{Verifier: &identity.Verifier{OrgKeys: keys}, Key: key}
 }
 
 func askPIN(l i18n.Lang) string {

@@ -113,6 +113,39 @@ func TestCompromisedServerCannotSitInTheMiddle(t *testing.T) {
 	}
 }
 
+// TestAnotherSessionsAgentCannotAnswer: someone who can relay the
+// signaling (a compromised server, a NATS user) and holds a genuine agent
+// key certified by the organisation, for a session of its own, answers the
+// technician's offer in another session in the agent's place: its
+// fingerprint, a valid proof by that key. The console refuses it: the
+// certificate names another session. It shows the tamper message, keeps no
+// connection, and the refusal is in the audit trail.
+func TestAnotherSessionsAgentCannotAnswer(t *testing.T) {
+	m := ListenMITM(t)
+	addr := FreeAddr(t)
+	stack := StartWith(t, Options{SignalingArgs: []string{"--addr", addr, "--public-url", m.URL}})
+	m.Serve(t, addr)
+	admin := st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword)
+	m.AnswerAs.Store(OtherSessionsAgent(t, admin, stack.URL))
+
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Paul Durand"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	run(t, tech.Page(), "see the console refuse the answer", chromedp.WaitVisible(chromedp.ID("verify-code")))
+	if got := get(t, tech.Page(), "read the refusal", chromedp.Text(chromedp.ID("verify-code"))); !strings.Contains(got, "The customer's program could not be verified") {
+		t.Fatalf("the workspace shows %q, want the tamper message", got)
+	}
+	if m.Rewritten.Load() == 0 {
+		t.Fatal("the harness answered nothing")
+	}
+	waitAudit(t, admin, "certificate of another session")
+	state := get(t, tech.Page(), "the console's connection", chromedp.Evaluate[[]any](`[lifeline.video.videoWidth, lifeline.pc ? "open" : "none"]`))
+	if state[0].(float64) != 0 || state[1] != "none" {
+		t.Fatalf("the console kept a connection to an agent of another session: %v", state)
+	}
+}
+
 // waitAudit waits for an identity.refused audit entry whose detail contains
 // detail. It asks every half second: each export reads the audit stream with
 // a consumer of its own, and the server holds only so many at once.

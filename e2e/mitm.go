@@ -41,6 +41,11 @@ type MITM struct {
 	// its way to the agent (the account stays): the customer is shown a
 	// technician the server chose.
 	ShowName atomic.Pointer[string]
+	// AnswerAs, when set, answers in the agent's place: each answer on its
+	// way to the console gets the proxy's fingerprint and a proof made with
+	// AnswerAs's genuine agent key and certificate (of another session), as
+	// a server sitting in the middle with a real agent's credentials would.
+	AnswerAs atomic.Pointer[AgentCredential]
 
 	ln       net.Listener
 	upstream *url.URL
@@ -113,7 +118,7 @@ func (m *MITM) agent(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	go pump(down, up, func(b []byte) []byte { return m.tamper(b, protocol.TypeAnswer, &m.RewriteAnswers) })
+	go pump(down, up, func(b []byte) []byte { return m.answerAs(m.tamper(b, protocol.TypeAnswer, &m.RewriteAnswers)) })
 	pump(up, down, func(b []byte) []byte { return m.rename(m.tamper(b, protocol.TypeOffer, &m.Rewrite)) })
 }
 
@@ -162,6 +167,61 @@ func (m *MITM) rename(b []byte) []byte {
 	}
 	welcome["technicianName"] = *name
 	env["payload"], _ = json.Marshal(welcome)
+	out, _ := json.Marshal(env)
+	m.Rewritten.Add(1)
+	return out
+}
+
+// AgentCredential is an agent's key and the certificate the server gave it.
+type AgentCredential struct {
+	Key  *ecdsa.PrivateKey
+	Cert string
+}
+
+// OtherSessionsAgent joins a session of its own, made by tc on the server
+// at url, as its agent (as anyone holding an invitation can), and returns
+// the key it joined with and the certificate the server gave it.
+func OtherSessionsAgent(t testing.TB, tc *st.Tech, url string) *AgentCredential {
+	t.Helper()
+	_, token, _ := tc.NewSession(t, "Mallory's own session")
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub, err := identity.EncodeKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := st.Dial(t, url+"/ws/agent", nil)
+	a.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, IdentityKey: pub, Hostname: "mallory-pc", OS: "linux"})
+	w := a.Expect(protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome)
+	if w.IdentityCert == "" {
+		t.Fatal("the server certified no key for the other session's agent")
+	}
+	return &AgentCredential{Key: key, Cert: w.IdentityCert}
+}
+
+// answerAs puts the proxy's fingerprint and AnswerAs's proof into b when it
+// is an answer and AnswerAs is set.
+func (m *MITM) answerAs(b []byte) []byte {
+	cred := m.AnswerAs.Load()
+	if cred == nil {
+		return b
+	}
+	var env map[string]json.RawMessage
+	if json.Unmarshal(b, &env) != nil || string(env["type"]) != `"`+string(protocol.TypeAnswer)+`"` {
+		return b
+	}
+	var sid string
+	var answer map[string]any
+	if json.Unmarshal(env["sid"], &sid) != nil || json.Unmarshal(env["payload"], &answer) != nil {
+		return b
+	}
+	sdp, _ := answer["sdp"].(string)
+	sdp = fingerprintLine.ReplaceAllString(sdp, mitmFingerprint)
+	p, err := identity.NewProof(cred.Key, cred.Cert, identity.KindAgent, sid, sdp, time.Now())
+	if err != nil {
+		return b
+	}
+	answer["sdp"], answer["identity"] = sdp, p
+	env["payload"], _ = json.Marshal(answer)
 	out, _ := json.Marshal(env)
 	m.Rewritten.Add(1)
 	return out

@@ -646,3 +646,47 @@ func TestMountedPanel(t *testing.T) {
 		t.Fatal("the page does not load the mounted panel")
 	}
 }
+
+// TestTerminalConsentSaysItCanCaptureTheScreen: a terminal runs any program, including
+// one that takes pictures of the screen, and private windows hide nothing from it; the
+// customer must read that before allowing one, on the page and on the terminal, in
+// English and in French.
+func TestTerminalConsentSaysItCanCaptureTheScreen(t *testing.T) {
+	for _, tc := range []struct {
+		lang  i18n.Lang
+		yes   string
+		wants []string
+	}{
+		{i18n.EN, "y\n", []string{"any program", "capture the screen", "Private windows are not hidden"}},
+		{i18n.FR, "oui\n", []string{"n'importe quel programme", "capturer l'écran", "Les fenêtres privées ne sont pas cachées"}},
+	} {
+		t.Run(string(tc.lang), func(t *testing.T) {
+			term, typed := io.Pipe()
+			h := start(t, Config{Lang: tc.lang, Terminal: term})
+			t.Cleanup(func() { typed.Close() })
+			h.ui.SetInfo(Info{TechnicianName: "Alice", OrgName: "Acme"})
+			c := h.ask(t.Context(), protocol.PermissionTerminal)
+			h.pendingID()
+			page := h.body("GET", "", nil)
+			waitFor(t, "terminal prompt printed", func() bool { return strings.Contains(h.out.String(), "[") })
+			out := h.out.String()
+			for _, want := range tc.wants {
+				want = strings.ReplaceAll(want, "'", "&#39;")
+				if !strings.Contains(page, want) {
+					t.Errorf("page's terminal question lacks %q", want)
+				}
+			}
+			for _, want := range tc.wants {
+				if !strings.Contains(out, want) {
+					t.Errorf("terminal's prompt lacks %q:\n%s", want, out)
+				}
+			}
+			if _, err := io.WriteString(typed, tc.yes); err != nil {
+				t.Fatal(err)
+			}
+			if r := h.result(c); !r.allow || r.err != nil {
+				t.Fatalf("Ask = %+v, want allowed", r)
+			}
+		})
+	}
+}

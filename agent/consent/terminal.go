@@ -32,6 +32,9 @@ func (u *UI) promptLocked(req *request) {
 			u.println(i18n.T(lang, "agent.server.note", u.info.Server))
 		}
 	}
+	// What the permission lets the technician do comes first: on a terminal, as on
+	// the page, the customer reads it before answering.
+	u.println(askDetail(lang, req.perm))
 	fmt.Fprintf(u.out, "%s %s ", askText(lang, req.perm, tech, org), i18n.T(lang, "agent.term.yes_no"))
 }
 

@@ -91,11 +91,9 @@ func TestAgentRefusesOfferWhoseFingerprintWasRewritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	stamp := agentcfg.Config{Server: node.URL, Code: token}
-	if err := keys.Stamp(&stamp, "test", time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	keys.Stamp(&stamp, time.Now())
 	orgKeys, _ := stamp.Keys()
-	signer, _ := stamp.Signer()
+	signer, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader) // made by the agent at start
 
 	console := tech.Dial(t, "/ws/console")
 	console.Expect(protocol.TypeConsoleWelcome)
@@ -123,7 +121,7 @@ func TestAgentRefusesOfferWhoseFingerprintWasRewritten(t *testing.T) {
 			Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 			NewPeer:     func(c peer.Config) (Peer, error) { peers.Add(1); return &answeringPeer{fakePeer{cfg: c}}, nil },
 			NewInjector: func() (Injector, error) { return &fakeInjector{}, nil },
-			Identity:    &Identity{Verifier: &identity.Verifier{OrgKeys: orgKeys}, Key: signer, Cert: stamp.AgentCert},
+			Identity:    &Identity{Verifier: &identity.Verifier{OrgKeys: orgKeys}, Key: signer},
 		})
 	}()
 	defer func() {

@@ -84,9 +84,11 @@ type Identity struct {
 	// Verifier holds the organisation's keys; an offer must carry a proof
 	// they verify, from the technician the session belongs to.
 	Verifier *identity.Verifier
-	// Key and Cert sign the agent's answers; nil Key signs nothing.
-	Key  *ecdsa.PrivateKey
-	Cert string
+	// Key signs the agent's answers; nil Key signs nothing. It is made
+	// when the agent starts and never leaves it: its public half goes in
+	// each hello, and the server certifies it for the session joined
+	// (AgentWelcome.IdentityCert). A download carries no key.
+	Key *ecdsa.PrivateKey
 }
 
 // Peer is the part of *peer.Peer the session uses.
@@ -459,6 +461,10 @@ type runner struct {
 	denied map[string]bool
 	wg     sync.WaitGroup
 	nextID atomic.Int64 // send runs on the loop and on the peer's goroutine
+	// agentCert certifies Identity.Key for this session: the last welcome's
+	// IdentityCert (a welcome relayed on a transfer carries none and keeps
+	// it).
+	agentCert atomic.Pointer[string]
 	// finished runs the features' SessionEnded once.
 	finished sync.Once
 }
@@ -837,7 +843,12 @@ func (s *runner) welcomed(w *protocol.AgentWelcome) {
 // checkWelcome refuses, when the download carries the organisation's keys,
 // a welcome that names no technician account: no offer can verify against
 // it (see verify); the customer is told and the refusal audited.
+//
+// It also keeps the certificate of the agent's key that w carries.
 func (s *runner) checkWelcome(w *protocol.AgentWelcome) {
+	if w.IdentityCert != "" {
+		s.agentCert.Store(&w.IdentityCert)
+	}
 	if s.verifying() && w.TechnicianID == "" {
 		s.refuseUnverified("welcome refused", ErrNoTechnician)
 	}
@@ -974,8 +985,8 @@ func (s *runner) refuseUnverified(what string, err error) {
 // connection's verification code.
 func (s *runner) sendAnswer(offerSDP string, ans webrtc.SessionDescription) {
 	a := protocol.Answer{SessionDescription: ans}
-	if id := s.cfg.Identity; id != nil && id.Key != nil {
-		p, err := identity.NewProof(id.Key, id.Cert, identity.KindAgent, s.sid, ans.SDP, time.Now())
+	if id, cert := s.cfg.Identity, s.agentCert.Load(); id != nil && id.Key != nil && cert != nil {
+		p, err := identity.NewProof(id.Key, *cert, identity.KindAgent, s.sid, ans.SDP, time.Now())
 		if err != nil {
 			s.log.Warn("cannot sign the answer", "err", err)
 		} else {
@@ -1288,6 +1299,9 @@ func (s *runner) join(ctx context.Context, server string, hello protocol.AgentHe
 	ws.SetReadLimit(protocol.MaxMessageSize)
 	host, _ := os.Hostname()
 	hello.Hostname, hello.OS, hello.Version, hello.DeviceKey = host, runtime.GOOS, Version, s.cfg.DeviceKey
+	if id := s.cfg.Identity; id != nil && id.Key != nil {
+		hello.IdentityKey, _ = identity.EncodeKey(&id.Key.PublicKey)
+	}
 	b, err := protocol.Encode(protocol.TypeAgentHello, fmt.Sprint(s.nextID.Add(1)), "", hello)
 	if err == nil {
 		err = ws.Write(dctx, websocket.MessageText, b)

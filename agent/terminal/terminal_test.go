@@ -479,3 +479,21 @@ func TestTerminalClosedWhenTranscriptFull(t *testing.T) {
 		t.Errorf("the customer's panel shows %+v, want the transcript full", s)
 	}
 }
+
+// TestTerminalPanelSaysItCanSeeTheScreen: while terminals are open, the
+// customer's panel reminds them that what runs there can capture the whole
+// screen, private windows too, in English and in French.
+func TestTerminalPanelSaysItCanSeeTheScreen(t *testing.T) {
+	tm := New(Config{Shell: "/bin/sh"})
+	for lang, want := range map[i18n.Lang][]string{
+		i18n.EN: {"capture your whole screen", "private windows too"},
+		i18n.FR: {"capturer tout votre écran", "fenêtres privées comprises"},
+	} {
+		s := tm.panel(lang)
+		for _, w := range want {
+			if !strings.Contains(s.Text, w) {
+				t.Errorf("%s panel %q lacks %q", lang, s.Text, w)
+			}
+		}
+	}
+}

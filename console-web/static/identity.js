@@ -6,8 +6,8 @@
 // - a proof sent with every offer: the key's signature of the DTLS
 //   fingerprint of this page's SDP, the session, a nonce and the time;
 // - the check of the agent's answer: its certificate signed by one of the
-//   organisation's keys (pinned here on first use), its signature of the
-//   fingerprint in the answer this page received;
+//   organisation's keys (pinned here on first use) for this very session,
+//   its signature of the fingerprint in the answer this page received;
 // - the verification code of both fingerprints, shown on both sides.
 
 const enc = new TextEncoder();
@@ -167,6 +167,9 @@ class Identity {
     if (!ok) throw new Error("certificate not signed by the organisation");
     const cert = JSON.parse(new TextDecoder().decode(body));
     if (cert.kind !== "agent") throw new Error("certificate of the wrong kind");
+    // The server certifies an agent's key for the one session it joined: a
+    // genuine key of another session (or of a download, before) is refused.
+    if (cert.sid !== sid) throw new Error("certificate of another session");
     if (Date.now() > cert.notAfter * 1000) throw new Error("certificate expired");
     const key = await crypto.subtle.importKey("spki", bytesOf(cert.key), { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
     const msg = message("agent", sid, sdpFingerprint(answer.sdp), p.nonce, p.time);

@@ -8,9 +8,7 @@ package agentcfg
 
 import (
 	"bytes"
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -33,11 +31,6 @@ type Config struct {
 	// one of them signed (shared/identity). None: nothing is verified (an
 	// agent built by hand, or from a server before keys).
 	OrgKeys []string `json:"orgKeys,omitempty"`
-	// AgentKey is this download's ECDSA P-256 private key (standard base64
-	// of PKCS#8), and AgentCert its certificate signed by the organisation:
-	// with them the agent proves its DTLS fingerprint to the console.
-	AgentKey  string `json:"agentKey,omitempty"`
-	AgentCert string `json:"agentCert,omitempty"`
 }
 
 // Keys decodes OrgKeys.
@@ -51,26 +44,6 @@ func (c Config) Keys() ([]ed25519.PublicKey, error) {
 		out = append(out, ed25519.PublicKey(b))
 	}
 	return out, nil
-}
-
-// Signer decodes AgentKey; nil when there is none.
-func (c Config) Signer() (*ecdsa.PrivateKey, error) {
-	if c.AgentKey == "" {
-		return nil, nil
-	}
-	der, err := base64.StdEncoding.DecodeString(c.AgentKey)
-	if err != nil {
-		return nil, fmt.Errorf("%w: bad agent key", ErrNoStamp)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("%w: bad agent key: %v", ErrNoStamp, err)
-	}
-	ek, ok := k.(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("%w: agent key is not ECDSA", ErrNoStamp)
-	}
-	return ek, nil
 }
 
 var magic = []byte("LLAGCFG1")
@@ -135,9 +108,6 @@ func Read(path string) (Config, error) {
 		return Config{}, fmt.Errorf("%w: %v", ErrNoStamp, err)
 	}
 	if _, err := cfg.Keys(); err != nil {
-		return Config{}, err
-	}
-	if _, err := cfg.Signer(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil

@@ -21,6 +21,8 @@ var (
 	ErrReplayed = errors.New("identity: signature replayed")
 	// ErrFingerprint means the SDP has no DTLS fingerprint, or several different ones.
 	ErrFingerprint = errors.New("identity: no single DTLS fingerprint in the SDP")
+	// ErrOtherSession means an agent's certificate was made for another session.
+	ErrOtherSession = errors.New("identity: certificate of another session")
 	// ErrMissing means a peer that must prove its identity sent no proof.
 	ErrMissing = errors.New("identity: no proof of identity")
 )

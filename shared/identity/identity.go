@@ -54,8 +54,12 @@ var b64 = base64.RawURLEncoding
 type Cert struct {
 	// Kind is KindTechnician or KindAgent.
 	Kind string `json:"kind"`
-	// Subject is the technician's account ID, or the download it was made for.
+	// Subject is the technician's account ID, or the agent's session ("session <ID>").
 	Subject string `json:"sub"`
+	// SID is the one session an agent's certificate is good for: the server
+	// certifies the key an agent made when it joined that session. A proof
+	// for any other session is refused (ErrOtherSession).
+	SID string `json:"sid,omitempty"`
 	// Name is the technician's display name (empty for an agent).
 	Name string `json:"name,omitempty"`
 	// Org is the organisation's name when the certificate was made.
@@ -242,6 +246,9 @@ func (v *Verifier) Verify(p *Proof, kind, sid, sdp string) (Cert, error) {
 	c, key, err := VerifyCert(p.Cert, v.OrgKeys, kind, now)
 	if err != nil {
 		return c, err
+	}
+	if kind == KindAgent && c.SID != sid {
+		return c, fmt.Errorf("%w: %q", ErrOtherSession, c.SID)
 	}
 	fp, err := SDPFingerprint(sdp)
 	if err != nil {

@@ -147,6 +147,38 @@ func TestProofRefused(t *testing.T) {
 	}
 }
 
+// TestAgentProofRefusedForAnotherSession: an agent's certificate is good for
+// the one session it names. A genuine agent key, certified for session s1,
+// that signs an answer for s2 (a program relaying another session's
+// signaling) is refused, and so is a certificate that names no session (what
+// downloads carried before, which anyone could fetch).
+func TestAgentProofRefusedForAnotherSession(t *testing.T) {
+	f := newFixture(t)
+	key, _ := EncodeKey(&f.tech.PublicKey)
+	for _, tc := range []struct {
+		name, certSID, sid string
+		want               error
+	}{
+		{"OwnSession", "s1", "s1", nil},
+		{"AnotherSession", "s1", "s2", ErrOtherSession},
+		{"NoSession", "", "s2", ErrOtherSession},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cert, err := Sign(f.org, Cert{Kind: KindAgent, Subject: "session " + tc.certSID, SID: tc.certSID, Key: key, NotAfter: f.now.Add(time.Hour).Unix()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := NewProof(f.tech, cert, KindAgent, tc.sid, sdpWith(fpA), f.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.verifer.Verify(&p, KindAgent, tc.sid, sdpWith(fpA)); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
 func TestSDPFingerprintNormalises(t *testing.T) {
 	got, err := SDPFingerprint(sdpWith(strings.ToLower(strings.Replace(fpA, "sha-256", "SHA-256", 1))))
 	if err != nil || got != fpA {

@@ -136,9 +136,14 @@ type AgentHello struct {
 	// server derives the device's identity from it, so an agent can only
 	// claim the history of a device whose key it holds.
 	DeviceKey string `json:"deviceKey,omitempty"`
-	Hostname  string `json:"hostname,omitempty"`
-	OS        string `json:"os,omitempty"`
-	Version   string `json:"version,omitempty"`
+	// IdentityKey is the public half (identity.EncodeKey) of the key pair
+	// the agent made when it started: the server certifies it for this
+	// session only (AgentWelcome.IdentityCert), and the agent signs its
+	// answers with it.
+	IdentityKey string `json:"identityKey,omitempty"`
+	Hostname    string `json:"hostname,omitempty"`
+	OS          string `json:"os,omitempty"`
+	Version     string `json:"version,omitempty"`
 }
 
 // AgentWelcome is the payload of TypeAgentWelcome.
@@ -176,6 +181,11 @@ type AgentWelcome struct {
 	// private by default (see CheckPrograms): the agent hides them from the
 	// start, and the customer may show any of them again.
 	PrivatePrograms []string `json:"privatePrograms,omitempty"`
+	// IdentityCert, in the welcome that answers a hello with an
+	// IdentityKey, certifies that key as this session's agent (an
+	// identity.Cert of KindAgent naming SID), signed by the organisation's
+	// key: consoles accept an answer only with a proof made by it.
+	IdentityCert string `json:"identityCert,omitempty"`
 }
 
 // What AgentWelcome.Denied may name.

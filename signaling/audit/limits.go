@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
 // refusalKey is what makes two refusals "the same": what was refused, from
-// which address, and why.
+// which address group (store.AddrGroup: an IPv6 /64 is one), and why.
 type refusalKey struct {
 	typ        Type
 	ip, detail string
@@ -30,7 +32,9 @@ const maxRefusalKeys = 10_000
 // refused by the rate limit: the first of a window (same type, address and
 // detail) is written at once, the repeats are counted and written as one
 // event with Count when the window ends (or at Close). So a flood of
-// refusals costs one event per address and minute, not one per request.
+// refusals costs one event per address and minute, not one per request;
+// the addresses of one IPv6 /64 count as one (store.AddrGroup), and the
+// count's event names the /64 when several of its addresses were refused.
 func (l *Log) RecordRefusal(ctx context.Context, e Event) error {
 	if l == nil {
 		return nil
@@ -38,21 +42,27 @@ func (l *Log) RecordRefusal(ctx context.Context, e Event) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now().UTC()
 	}
-	k := refusalKey{e.Type, e.IP, e.Detail}
+	group := store.AddrGroup(e.IP)
+	k := refusalKey{e.Type, group, e.Detail}
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
 		return nil
 	}
 	if _, ok := l.refusals[k]; !ok && len(l.refusals) >= maxRefusalKeys {
-		k.ip, e.IP = "*", "*"
+		k.ip, e.IP, group = "*", "*", "*"
 	}
 	r, ok := l.refusals[k]
 	if ok {
 		if r.sum.Count == 0 {
 			r.sum = e
-		} else if r.sum.Actor != e.Actor {
-			r.sum.Actor = "*" // several names were tried
+		} else {
+			if r.sum.Actor != e.Actor {
+				r.sum.Actor = "*" // several names were tried
+			}
+			if r.sum.IP != e.IP {
+				r.sum.IP = group // several addresses of one /64
+			}
 		}
 		r.sum.Count++
 		l.mu.Unlock()

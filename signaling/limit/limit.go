@@ -43,10 +43,60 @@ type Counter struct {
 	st   *store.Store
 	now  func() time.Time
 	log  *slog.Logger
-	// mu keeps this node's updates of the counter in line, so they do not
-	// lose compare-and-set races to each other (other nodes still can: that
-	// answers ErrBusy).
-	mu sync.Mutex
+	// locks keeps this node's updates of each key's counter in line, so
+	// they do not lose compare-and-set races to each other (other nodes
+	// still can: that answers ErrBusy). One lock per key, not one for the
+	// Counter: a flood of attempts on other keys (guesses from many
+	// addresses) never delays the count of this one (the owner's address).
+	mu    sync.Mutex // locks
+	locks map[string]*keyLock
+}
+
+// keyLock is the lock of one key (held while its one slot is full) and how
+// many updates use or wait for it.
+type keyLock struct {
+	held  chan struct{}
+	users int
+}
+
+// errLineTooLong means an update waited for its key's lock as long as it
+// was allowed to (see Take).
+var errLineTooLong = errors.New("limit: waited its longest for the key")
+
+// lock takes this node's lock of key and returns its release. It gives up
+// when ctx ends, or after within when within > 0 (errLineTooLong).
+func (c *Counter) lock(ctx context.Context, key string, within time.Duration) (unlock func(), err error) {
+	c.mu.Lock()
+	l := c.locks[key]
+	if l == nil {
+		l = &keyLock{held: make(chan struct{}, 1)}
+		c.locks[key] = l
+	}
+	l.users++
+	c.mu.Unlock()
+	leave := func() {
+		c.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(c.locks, key)
+		}
+		c.mu.Unlock()
+	}
+	var timeout <-chan time.Time
+	if within > 0 {
+		t := time.NewTimer(within)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case l.held <- struct{}{}:
+		return func() { <-l.held; leave() }, nil
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	case <-timeout:
+		leave()
+		return nil, errLineTooLong
+	}
 }
 
 // New returns a Counter of rule over st; now and log may be nil (time.Now,
@@ -58,7 +108,7 @@ func New(st *store.Store, rule Rule, now func() time.Time, log *slog.Logger) *Co
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Counter{rule: rule, st: st, now: now, log: log}
+	return &Counter{rule: rule, st: st, now: now, log: log, locks: map[string]*keyLock{}}
 }
 
 // Attempt is what Take counted.
@@ -73,6 +123,12 @@ type Attempt struct {
 // Take counts one attempt under key before it is checked. It returns an
 // *Error wrapping ErrLimited when key has no attempt left, or ErrBusy when
 // the attempt lost a race or has no turn soon: then nothing was counted.
+//
+// With NeverRefuse, an attempt never waits longer than Pace in all: one
+// that waited Pace in line for this node's lock of key (a flood of attempts
+// on the same key, each counted in turn) goes ahead uncounted, as one whose
+// turn is too far does, so the owner of a secret is never kept out longer
+// than Pace however many attempts arrive at once.
 func (c *Counter) Take(ctx context.Context, key string) (Attempt, error) {
 	r := c.rule
 	if r.Max <= 0 {
@@ -80,7 +136,11 @@ func (c *Counter) Take(ctx context.Context, key string) (Attempt, error) {
 	}
 	var at Attempt
 	now := c.now()
-	err := c.update(ctx, key, now, func(l *store.Limit) error {
+	within := time.Duration(0)
+	if r.NeverRefuse && r.Pace > 0 {
+		within = r.Pace
+	}
+	err := c.update(ctx, key, now, within, func(l *store.Limit) error {
 		at = Attempt{}
 		if r.LockFor > 0 {
 			if l.Count >= r.Max {
@@ -121,6 +181,9 @@ func (c *Counter) Take(ctx context.Context, key string) (Attempt, error) {
 		l.Count++
 		return nil
 	})
+	if errors.Is(err, errLineTooLong) {
+		return Attempt{}, nil // it waited its longest: it goes ahead
+	}
 	return at, err
 }
 
@@ -130,7 +193,7 @@ func (c *Counter) Give(ctx context.Context, key string) {
 	if c.rule.Max <= 0 {
 		return
 	}
-	err := c.update(context.WithoutCancel(ctx), key, c.now(), func(l *store.Limit) error {
+	err := c.update(context.WithoutCancel(ctx), key, c.now(), 0, func(l *store.Limit) error {
 		if l.Count > 0 {
 			l.Count--
 		}
@@ -143,17 +206,24 @@ func (c *Counter) Give(ctx context.Context, key string) {
 
 // Reset forgets every attempt counted under key, and its lock.
 func (c *Counter) Reset(ctx context.Context, key string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	unlock, err := c.lock(ctx, key, 0)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return c.st.DeleteLimit(ctx, key)
 }
 
 // update changes key's counter with fn in one compare-and-set; a lost race
-// is ErrBusy.
-func (c *Counter) update(ctx context.Context, key string, now time.Time, fn func(*store.Limit) error) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, err := c.st.UpdateLimit(ctx, key, fn)
+// is ErrBusy. It waits at most within (when > 0) for this node's lock of
+// key: longer is errLineTooLong, and nothing is changed.
+func (c *Counter) update(ctx context.Context, key string, now time.Time, within time.Duration, fn func(*store.Limit) error) error {
+	unlock, err := c.lock(ctx, key, within)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	_, err = c.st.UpdateLimit(ctx, key, fn)
 	if errors.Is(err, store.ErrConflict) {
 		return refusal(now.Add(BusyRetry), now, ErrBusy)
 	}

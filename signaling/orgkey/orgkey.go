@@ -6,9 +6,7 @@
 package orgkey
 
 import (
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
@@ -29,11 +27,18 @@ import (
 const FileName = "org-key.json"
 
 // Keep is how long a retired key still verifies: as long as an agent
-// download's certificate lasts (AgentCertTTL).
+// download may be kept and run (AgentCertTTL).
 const Keep = AgentCertTTL
 
-// AgentCertTTL is how long an agent download's certificate lasts.
+// AgentCertTTL is how long an agent download may be kept and run: the keys
+// it was stamped with verify that long after a rotation. (Downloads carry no
+// certificate of their own any more: see CertifyAgent.)
 const AgentCertTTL = 90 * 24 * time.Hour
+
+// AgentSessionCertTTL is how long the certificate of an agent's key for one
+// session lasts (CertifyAgent); the agent gets a new one each time it joins
+// or resumes the session.
+const AgentSessionCertTTL = 12 * time.Hour
 
 // Retired is a public key that signs nothing any more but still verifies.
 type Retired struct {
@@ -161,29 +166,21 @@ func (k *Keys) PEM() string {
 // Fingerprint is the current public key's fingerprint for people to compare.
 func (k *Keys) Fingerprint() string { return identity.Fingerprint(k.Public()) }
 
-// Stamp puts the organisation's verifying keys on an agent download's config,
-// with a new agent key pair certified for subject (what the download is for)
-// until AgentCertTTL from now.
-func (k *Keys) Stamp(cfg *agentcfg.Config, subject string, now time.Time) error {
+// Stamp puts the organisation's verifying keys on an agent download's config.
+// A download carries no private key: anyone may fetch one (a plain download
+// needs no login), so nothing in it may prove an agent's answers. The agent
+// makes its key when it starts and the server certifies it for the session
+// it joins (CertifyAgent).
+func (k *Keys) Stamp(cfg *agentcfg.Config, now time.Time) {
 	cfg.OrgKeys = k.Encoded(now)
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return err
-	}
-	pub, err := identity.EncodeKey(&priv.PublicKey)
-	if err != nil {
-		return err
-	}
-	cert, err := k.Sign(identity.Cert{Kind: identity.KindAgent, Subject: subject, Org: cfg.OrgName, Key: pub, NotAfter: now.Add(AgentCertTTL).Unix()})
-	if err != nil {
-		return err
-	}
-	cfg.AgentKey, cfg.AgentCert = base64.StdEncoding.EncodeToString(der), cert
-	return nil
+}
+
+// CertifyAgent certifies key (identity.EncodeKey of an agent's public key)
+// as the agent of session sid, of organisation org, for AgentSessionCertTTL
+// from now: consoles accept a proof made with it for that session only.
+func (k *Keys) CertifyAgent(sid, key, org string, now time.Time) (string, error) {
+	return k.Sign(identity.Cert{Kind: identity.KindAgent, Subject: "session " + sid, SID: sid, Org: org, Key: key,
+		NotAfter: now.Add(AgentSessionCertTTL).Unix()})
 }
 
 // Encoded lists the verifying keys at now as standard base64, for consoles.

@@ -94,29 +94,35 @@ func TestOrgKeyRotationKeepsOldKeyForVerification(t *testing.T) {
 	}
 }
 
-func TestStampedDownloadCarriesAVerifiableAgentKey(t *testing.T) {
+// TestAgentKeyCertifiedForOneSession: a download is stamped with the
+// verifying keys only; an agent's own key is certified for one session,
+// with the session inside, and verifies against the stamped keys.
+func TestAgentKeyCertifiedForOneSession(t *testing.T) {
 	k, err := Load(filepath.Join(t.TempDir(), FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
 	cfg := agentcfg.Config{Server: "https://x", OrgName: "Acme"}
-	if err := k.Stamp(&cfg, "invitation", now); err != nil {
-		t.Fatal(err)
-	}
+	k.Stamp(&cfg, now)
 	keys, err := cfg.Keys()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("stamped keys %v, %v", keys, err)
+	}
+	agent, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub, _ := identity.EncodeKey(&agent.PublicKey)
+	cert, err := k.CertifyAgent("s1", pub, "Acme", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, err := cfg.Signer()
-	if err != nil || signer == nil {
-		t.Fatalf("signer %v, %v", signer, err)
-	}
-	c, pub, err := identity.VerifyCert(cfg.AgentCert, keys, identity.KindAgent, now)
+	c, certified, err := identity.VerifyCert(cert, keys, identity.KindAgent, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !pub.Equal(&signer.PublicKey) || c.Org != "Acme" {
-		t.Fatalf("cert %+v does not certify the stamped key", c)
+	if !certified.Equal(&agent.PublicKey) || c.Org != "Acme" || c.SID != "s1" || c.NotAfter != now.Add(AgentSessionCertTTL).Unix() {
+		t.Fatalf("cert %+v does not certify the agent's key for session s1 until %v", c, now.Add(AgentSessionCertTTL))
+	}
+	if _, err := k.CertifyAgent("s1", "bm90IGEga2V5", "Acme", now); err == nil {
+		t.Fatal("a key that is not one was certified")
 	}
 }

@@ -3,9 +3,11 @@ package server_test
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -104,9 +106,6 @@ func TestTechnicianKeyCertifiedByTheKeyStampedInDownloads(t *testing.T) {
 	if d := time.Unix(c.NotAfter, 0).Sub(now); d > identity.CertTTL || d < identity.CertTTL-time.Minute {
 		t.Fatalf("certificate lasts %v", d)
 	}
-	if _, _, err := sid.VerifyCert(stamp.AgentCert, keys, sid.KindAgent, now); err != nil {
-		t.Fatalf("the download's own certificate: %v", err)
-	}
 	if !bytes.Contains([]byte(text), []byte(stamp.OrgKeys[0])) {
 		t.Fatal("the console is not given the keys the download carries")
 	}
@@ -150,5 +149,116 @@ func TestConsoleReportsAgentThatDidNotVerify(t *testing.T) {
 			t.Fatalf("%d identity.refused entries", len(events))
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestAgentCertificateIsBoundToTheSession: an agent download carries the
+// organisation's keys and no private key that could certify an answer (not
+// even a plain download, which anyone may fetch); the agent makes its key
+// when it starts and the server certifies it, in the welcome, for the
+// session it joined only (short-lived, the session's ID inside), again on
+// a resume. A proof made with it for another session is refused. A key
+// that is not one is refused with a sentence and burns no invitation.
+func TestAgentCertificateIsBoundToTheSession(t *testing.T) {
+	agents := t.TempDir()
+	if err := os.WriteFile(filepath.Join(agents, "lifeline-agent-linux-amd64"), []byte("\x7fELF fake agent"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	n := st.StartNode(t, natstest.Server(t), "node", func(c *server.Config) { c.AgentDir = agents })
+	tech := st.LogIn(t, n)
+	sidX, tokenX, _ := tech.NewSession(t, "Marie")
+	sidY, tokenY, _ := tech.NewSession(t, "Luc")
+
+	var keys []ed25519.PublicKey
+	for _, path := range []string{"/download/plain/linux", "/download/" + tokenX + "/linux"} {
+		dl, err := tech.Client.Get(n.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := st.ReadAll(t, dl)
+		bin := filepath.Join(t.TempDir(), "agent")
+		if err := os.WriteFile(bin, []byte(raw), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		stamp, err := agentcfg.Read(bin)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if keys, err = stamp.Keys(); err != nil || len(keys) == 0 {
+			t.Fatalf("%s carries no organisation key: %v", path, err)
+		}
+		for _, secret := range []string{`"agentKey"`, `"agentCert"`, "PRIVATE KEY"} {
+			if strings.Contains(raw, secret) {
+				t.Errorf("%s carries %s: whoever downloads it can prove answers for any session", path, secret)
+			}
+		}
+	}
+
+	hello := func(h protocol.AgentHello) (*st.Conn, protocol.Message) {
+		a := st.Dial(t, n.URL+"/ws/agent", nil)
+		a.Send(protocol.TypeAgentHello, "", h)
+		m, err := a.Read(10 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, m
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub, _ := sid.EncodeKey(&key.PublicKey)
+	check := func(what string, w *protocol.AgentWelcome, want *ecdsa.PrivateKey) {
+		t.Helper()
+		now := time.Now()
+		c, certified, err := sid.VerifyCert(w.IdentityCert, keys, sid.KindAgent, now)
+		if err != nil {
+			t.Fatalf("%s: the welcome's certificate: %v", what, err)
+		}
+		if c.SID != sidX || !certified.Equal(&want.PublicKey) {
+			t.Fatalf("%s: certificate %+v, want session %s and the agent's key", what, c, sidX)
+		}
+		if d := time.Unix(c.NotAfter, 0).Sub(now); d > orgkey.AgentSessionCertTTL || d < orgkey.AgentSessionCertTTL-time.Minute {
+			t.Fatalf("%s: certificate lasts %v, want %v", what, d, orgkey.AgentSessionCertTTL)
+		}
+	}
+
+	// A key that is not one: a sentence, and the invitation still works.
+	_, m := hello(protocol.AgentHello{Code: tokenY, IdentityKey: "bm90IGEga2V5", Hostname: "luc-pc", OS: "linux"})
+	if e, ok := m.Body.(*protocol.Error); !ok || e.Code != protocol.CodeBadMessage || !strings.Contains(e.Message, "key") {
+		t.Fatalf("a hello with a bad identity key: %+v, want %s with a sentence", m.Body, protocol.CodeBadMessage)
+	}
+
+	_, m = hello(protocol.AgentHello{Code: tokenX, IdentityKey: pub, Hostname: "marie-pc", OS: "linux"})
+	w, ok := m.Body.(*protocol.AgentWelcome)
+	if !ok {
+		t.Fatalf("join: %+v", m.Body)
+	}
+	check("join", w, key)
+
+	// The certificate proves answers in its own session only.
+	v := &sid.Verifier{OrgKeys: keys}
+	const sdp = "v=0\r\na=fingerprint:sha-256 AB:CD\r\n"
+	p, err := sid.NewProof(key, w.IdentityCert, sid.KindAgent, sidX, sdp, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(&p, sid.KindAgent, sidX, sdp); err != nil {
+		t.Fatalf("a proof for its own session: %v", err)
+	}
+	p, _ = sid.NewProof(key, w.IdentityCert, sid.KindAgent, sidY, sdp, time.Now())
+	if _, err := v.Verify(&p, sid.KindAgent, sidY, sdp); !errors.Is(err, sid.ErrOtherSession) {
+		t.Fatalf("a proof for another session: %v, want ErrOtherSession", err)
+	}
+
+	// A resume (the agent started again, a new key) is certified again.
+	key2, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pub2, _ := sid.EncodeKey(&key2.PublicKey)
+	_, m = hello(protocol.AgentHello{SID: sidX, Secret: w.Secret, IdentityKey: pub2, Hostname: "marie-pc", OS: "linux"})
+	w2, ok := m.Body.(*protocol.AgentWelcome)
+	if !ok {
+		t.Fatalf("resume: %+v", m.Body)
+	}
+	check("resume", w2, key2)
+
+	if _, m = hello(protocol.AgentHello{Code: tokenY, IdentityKey: pub2, Hostname: "luc-pc", OS: "linux"}); m.Type != protocol.TypeAgentWelcome {
+		t.Fatalf("the invitation after a refused hello: %+v", m.Body)
 	}
 }

@@ -190,7 +190,7 @@ func Run(ctx context.Context, cfg Config) error {
 	au := auth.New(auth.Config{Secure: cfg.SecureCookies, Defaults: store.DefaultSettings(cfg.OrgName), Audit: trail, Logger: log}, st)
 	inv.Logger = log
 	invites := invite.New(inv, st)
-	svc := sessions.New(sessions.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt})
+	svc := sessions.New(sessions.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt, Certifier: orgKeys})
 	defer svc.Close()
 	hcfg := hub.Config{NC: node.Conn, Sessions: svc, Auth: au, Logger: log, ICEServers: cfg.ICEServers,
 		MaxPending: cfg.MaxPendingAgents, MaxPendingPerAddress: cfg.MaxPendingAgentsPerAddress}

@@ -109,3 +109,70 @@ func TestSecondConsoleMayNotOfferUntilItTakesOver(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestCandidatesFromAConsoleThatDoesNotHoldTheSessionAreRefused: while
+// nobody holds a session's peer connection (no console opened it yet, or its
+// holder's socket closed), a console that does not hold it sends ICE
+// candidates: they are refused (open_elsewhere) and never reach the agent.
+// An offer claims the session for its console; only then do that console's
+// candidates pass, and another console's are refused.
+func TestCandidatesFromAConsoleThatDoesNotHoldTheSessionAreRefused(t *testing.T) {
+	natsURL := natstest.Server(t)
+	node := st.StartNode(t, natsURL, "node")
+	tech := st.LogIn(t, node)
+	sid, token, _ := tech.NewSession(t, "Marie")
+	agent := st.Dial(t, node.URL+"/ws/agent", nil)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc", OS: "linux"})
+	agent.Expect(protocol.TypeAgentWelcome)
+
+	stranger := tech.Dial(t, "/ws/console")
+	stranger.Expect(protocol.TypeConsoleWelcome)
+	candidate := map[string]string{"candidate": "candidate:1 1 udp 1 192.0.2.66 9 typ host"}
+	id := stranger.Send(protocol.TypeCandidate, sid, candidate)
+	if e := expectRefusal(t, stranger, id); e.Code != protocol.CodeOpenElsewhere {
+		t.Fatalf("a candidate from a console that does not hold the session (nobody does): %+v, want %s", e, protocol.CodeOpenElsewhere)
+	}
+
+	holder := tech.Dial(t, "/ws/console")
+	holder.Expect(protocol.TypeConsoleWelcome)
+	offer := protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0 fake"}}
+	holder.Send(protocol.TypeOffer, sid, offer)
+	holder.Send(protocol.TypeCandidate, sid, map[string]string{"candidate": "candidate:2 1 udp 1 192.0.2.7 9 typ host"})
+	id = stranger.Send(protocol.TypeCandidate, sid, candidate)
+	if e := expectRefusal(t, stranger, id); e.Code != protocol.CodeOpenElsewhere {
+		t.Fatalf("a candidate from a console that does not hold the session (another does): %+v, want %s", e, protocol.CodeOpenElsewhere)
+	}
+	// The agent hears the holder's offer and candidate, in order, and
+	// nothing of the stranger's.
+	var got []string
+	for len(got) < 2 {
+		m, err := agent.Read(10 * time.Second)
+		if err != nil {
+			t.Fatalf("agent heard %v, then: %v", got, err)
+		}
+		switch b := m.Body.(type) {
+		case *protocol.Offer:
+			got = append(got, "offer")
+		case *protocol.Candidate:
+			got = append(got, b.Candidate)
+		}
+	}
+	if got[0] != "offer" || got[1] != "candidate:2 1 udp 1 192.0.2.7 9 typ host" {
+		t.Fatalf("the agent heard %q, want the holder's offer then its candidate", got)
+	}
+	id = stranger.Send(protocol.TypeCandidate, sid, candidate)
+	expectRefusal(t, stranger, id)
+	holder.Send(protocol.TypeCandidate, sid, map[string]string{"candidate": "candidate:3 1 udp 1 192.0.2.7 10 typ host"})
+	for {
+		m, err := agent.Read(10 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := m.Body.(*protocol.Candidate); ok {
+			if b.Candidate != "candidate:3 1 udp 1 192.0.2.7 10 typ host" {
+				t.Fatalf("the agent heard candidate %q, want only the holder's", b.Candidate)
+			}
+			break
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lifeline-support/lifeline/shared/identity"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/shared/text"
@@ -23,6 +24,9 @@ type Joined struct {
 	// Secret, on a first join only, is what the agent resumes the session with.
 	Secret  string
 	Resumed bool
+	// IdentityKey is the key the agent asked to have certified for the
+	// session (AgentHello.IdentityKey), checked to be a P-256 public key.
+	IdentityKey string
 }
 
 // DeviceID is the device identity the server gives an agent holding key: a
@@ -40,6 +44,19 @@ func DeviceID(key string) string {
 // joins the session and gives the agent its secret, a session ID with its
 // secret resumes it. connID names the agent's socket.
 func (s *Service) Join(ctx context.Context, hello *protocol.AgentHello, remote, connID string) (Joined, error) {
+	j, err := s.join(ctx, hello, remote, connID)
+	j.IdentityKey = hello.IdentityKey
+	return j, err
+}
+
+// join is Join, less the identity key.
+func (s *Service) join(ctx context.Context, hello *protocol.AgentHello, remote, connID string) (Joined, error) {
+	// Checked before anything is used: a bad key burns no invitation.
+	if hello.IdentityKey != "" {
+		if _, err := identity.ParseKey(hello.IdentityKey); err != nil {
+			return Joined{}, ErrBadIdentityKey
+		}
+	}
 	if hello.SID != "" {
 		ss, err := s.resume(ctx, hello, connID)
 		return Joined{Session: ss, Resumed: true}, err
@@ -199,6 +216,8 @@ func JoinError(err error) (code protocol.ErrorCode, msg string) {
 		return protocol.CodeInvalidCode, ErrBadSecret.Error()
 	case errors.Is(err, ErrSessionClosed):
 		return protocol.CodeForbidden, ErrSessionClosed.Error()
+	case errors.Is(err, ErrBadIdentityKey):
+		return protocol.CodeBadMessage, ErrBadIdentityKey.Error()
 	}
 	// Anything else (JetStream moving a stream leader during a failover) is
 	// worth another try, and the agent tries again.
@@ -222,7 +241,23 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
 		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss),
+		IdentityCert: s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
 	}
+}
+
+// certifyAgent certifies the identity key of session sid's agent for that
+// session only; "" when there is no key or no certifier (consoles then
+// refuse the agent's unproven answers) or the signing failed (logged).
+func (s *Service) certifyAgent(sid, key, org string) string {
+	if key == "" || s.cfg.Certifier == nil {
+		return ""
+	}
+	cert, err := s.cfg.Certifier.CertifyAgent(sid, key, org, time.Now())
+	if err != nil {
+		s.log.Error("certify the agent's key", "sid", sid, "err", err)
+		return ""
+	}
+	return cert
 }
 
 // heldNow reports whether session ss is on hold, or was when its customer

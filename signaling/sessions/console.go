@@ -53,7 +53,7 @@ func need(m protocol.Message) (access.Perm, *DeniedError) {
 // technician as their login stands now (auth.Auth.Technician on this very
 // message), console the connection it came on. The session must be theirs
 // (the receiver of a transfer may only open and accept it), held by this
-// console for what runs over the peer connection (see needsHolder), and
+// console for what runs over the peer connection (see mayWork), and
 // their group must allow the action; a refusal for lack of permission is
 // audited.
 func (s *Service) Authorize(ctx context.Context, tech auth.Technician, console string, m protocol.Message) (store.Session, error) {
@@ -71,7 +71,7 @@ func (s *Service) Authorize(ctx context.Context, tech auth.Technician, console s
 	if ss.TechnicianID != tech.ID && m.Type != protocol.TypeSessionOpen && m.Type != protocol.TypeSessionStart {
 		return ss, ErrAcceptFirst
 	}
-	if needsHolder(m.Type) && !holds(ss, console) {
+	if !mayWork(ss, console, m.Type) {
 		return ss, ErrOpenElsewhere
 	}
 	if p, refusal := need(m); p != "" && !tech.Can(p) {
@@ -138,9 +138,9 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 				return ss, ErrOpenElsewhere
 			}
 		}
-		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+		return ss, s.relay(ctx, console, m, body)
 	case *protocol.Candidate:
-		s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+		return ss, s.relay(ctx, console, m, body)
 	case *protocol.LogAppend:
 		return ss, s.appendLog(ctx, tech, ss, body)
 	case *protocol.SessionEnd:
@@ -178,6 +178,10 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 	denied := s.deniedTo(ctx, tech.ID)
 	var from string
 	picked := false // a Waiting session started: its customer is told
+	// A transfer accepted lets go of the sender's console: under the
+	// holder lock, as every change of the holder (see holderLock).
+	l := s.holderLock(sid)
+	l.Lock()
 	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 		now := time.Now()
 		picked = false // the update may run again
@@ -208,6 +212,7 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 		}
 		return errUnchanged // opening a workspace twice is not an error
 	})
+	l.Unlock()
 	if errors.Is(err, errUnchanged) {
 		return nil
 	}

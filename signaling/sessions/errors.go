@@ -44,6 +44,9 @@ var (
 	ErrNotForConsoles = errors.New("this message is not for consoles")
 	// ErrNotForAgents means a message type an agent may not send.
 	ErrNotForAgents = errors.New("this message is not for agents")
+	// ErrBadIdentityKey means an agent's hello carried an identity key that
+	// is not a P-256 public key: nothing was joined or used.
+	ErrBadIdentityKey = errors.New("the program's identity key could not be read: download it again")
 	// ErrBadSecret means an agent resumed a session with the wrong secret.
 	ErrBadSecret = errors.New("this session does not know this agent")
 	// ErrTooLate means the customer's program, run again after a crash, came

@@ -3,6 +3,8 @@ package sessions
 import (
 	"context"
 	"errors"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -31,10 +33,64 @@ func needsHolder(t protocol.Type) bool {
 	return false
 }
 
-// holds reports whether console may work on session ss's peer connection:
-// it holds the session, or nobody does.
+// mayWork reports whether console may send a message of type t for session
+// ss: what needs the holder (needsHolder) comes from the console that holds
+// it; while nobody holds it, an offer may come from any console of the
+// technician (it claims the session first) and so may a request to the
+// customer, but never a candidate: candidates follow their console's offer.
+func mayWork(ss store.Session, console string, t protocol.Type) bool {
+	switch {
+	case !needsHolder(t), holds(ss, console):
+		return true
+	case ss.Console == "":
+		return t != protocol.TypeCandidate
+	}
+	return false
+}
+
+// holds reports whether console holds session ss's peer connection.
 func holds(ss store.Session, console string) bool {
-	return ss.Console == "" || ss.Console == console
+	return ss.Console == console
+}
+
+// holderLocks keep, on this node, the passing on of a console's offers and
+// candidates (relay) apart from a change of the session's holder (claim,
+// ConsoleClosed, a transfer accepted): a relay checks the holder and
+// publishes under a read lock of the session's stripe, a change holds the
+// write lock while it is stored. So a message authorised before a takeover
+// but relayed after it is dropped, never passed on. Between nodes the
+// relay's fresh read right before its publish leaves only that instant.
+const holderStripes = 64
+
+// holderLock is the lock of session sid's stripe.
+func (s *Service) holderLock(sid string) *sync.RWMutex {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(sid))
+	return &s.holders[h.Sum32()%holderStripes]
+}
+
+// relay passes console's offer or candidate for session m.SID on to the
+// agent if console holds the session now (read again, under the session's
+// holder lock); otherwise it is dropped with ErrOpenElsewhere: its console
+// lost the session (a takeover) after the message was authorised.
+func (s *Service) relay(ctx context.Context, console string, m protocol.Message, body any) error {
+	if s.beforeRelay != nil {
+		s.beforeRelay()
+	}
+	l := s.holderLock(m.SID)
+	l.RLock()
+	defer l.RUnlock()
+	ss, err := s.Session(ctx, m.SID)
+	if err != nil {
+		s.log.Warn("read session", "sid", m.SID, "err", err)
+		return ErrBusy
+	}
+	if !holds(ss, console) {
+		s.log.Info("dropped a message of a console that lost the session", "sid", m.SID, "type", m.Type, "console", console, "holder", ss.Console)
+		return ErrOpenElsewhere
+	}
+	s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, body)
+	return nil
 }
 
 // ConsoleSubject is where console connection console answers while it is
@@ -61,6 +117,9 @@ func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid,
 		return true, nil
 	}
 	var from string
+	l := s.holderLock(sid)
+	l.Lock()
+	defer l.Unlock()
 	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 		if ss.TechnicianID != tech.ID || ss.State.Closed() || ss.Console == console {
 			return errUnchanged
@@ -94,6 +153,8 @@ func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid,
 // does any console of the technician that offers first.
 func (s *Service) ConsoleClosed(ctx context.Context, console string, sids []string) {
 	for _, sid := range sids {
+		l := s.holderLock(sid)
+		l.Lock()
 		_, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 			if ss.Console != console {
 				return errUnchanged
@@ -101,6 +162,7 @@ func (s *Service) ConsoleClosed(ctx context.Context, console string, sids []stri
 			ss.Console = ""
 			return nil
 		})
+		l.Unlock()
 		if err != nil && !errors.Is(err, errUnchanged) && !errors.Is(err, store.ErrNotFound) {
 			s.log.Warn("let go of a session", "sid", sid, "err", err)
 		}

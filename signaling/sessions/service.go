@@ -37,6 +37,15 @@ type Config struct {
 	BusyAt int
 	// LogLimits bound each session's running log (default store.DefaultLogLimits).
 	LogLimits store.LogLimits
+	// Certifier certifies the key an agent presents in its hello for the
+	// session it joins (AgentWelcome.IdentityCert); nil certifies nothing.
+	Certifier AgentCertifier
+}
+
+// AgentCertifier certifies an agent's public key (identity.EncodeKey) as
+// the agent of session sid, of organisation org (signaling/orgkey.Keys).
+type AgentCertifier interface {
+	CertifyAgent(sid, key, org string, now time.Time) (string, error)
 }
 
 // DefaultBusyAt is when a technician shows busy: at the most sessions a
@@ -57,6 +66,11 @@ type Service struct {
 
 	mu       sync.Mutex // watchers
 	watchers map[string]map[chan struct{}]bool
+
+	holders [holderStripes]sync.RWMutex // see holderLock
+	// beforeRelay, set by tests only, runs when a console's offer or
+	// candidate has been authorised, before it is passed on to the agent.
+	beforeRelay func()
 }
 
 // New returns a running service.

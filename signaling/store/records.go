@@ -195,22 +195,31 @@ type Limit struct {
 const LimitTTL = 10 * time.Minute
 
 // AddrKey turns a client address ("1.2.3.4:5678", "[::1]:80" or a bare IP)
-// into a key for its limits. IPv6 clients are counted per /64, since one host
-// usually has many.
-func AddrKey(addr string) string {
+// into a key for its limits: the hash of its AddrGroup.
+func AddrKey(addr string) string { return HashKey(AddrGroup(addr)) }
+
+// AddrGroup is the group a client address ("1.2.3.4:5678", "[::1]:80" or a
+// bare IP) is counted in by every per-address rule (limits, coalesced audit
+// refusals): an IPv4 address alone (IPv4-mapped IPv6 included), an IPv6
+// address's /64 ("2001:db8:1:2::/64"), since one host usually has a whole
+// /64; anything else is "unknown".
+func AddrGroup(addr string) string {
 	ap, err := netip.ParseAddrPort(addr)
 	ip := ap.Addr()
 	if err != nil {
 		if ip, err = netip.ParseAddr(addr); err != nil {
-			return HashKey("unknown")
+			return "unknown"
 		}
 	}
 	ip = ip.Unmap()
 	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return HashKey(p.String())
+		p, err := ip.WithZone("").Prefix(64)
+		if err != nil {
+			return "unknown"
+		}
+		return p.String()
 	}
-	return HashKey(ip.String())
+	return ip.String()
 }
 
 // HashKey turns a secret into a bucket key, so secrets are never stored as keys.
