@@ -45,7 +45,7 @@ type Store struct {
 	canned, history                                   jetstream.KeyValue
 	groups, settings                                  jetstream.KeyValue
 	presence, notes                                   jetstream.KeyValue
-	runlog                                            jetstream.KeyValue
+	runlog, surveys                                   jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -98,6 +98,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.presence, bucketPresence, 0},
 		{&s.notes, bucketNotes, 0},
 		{&s.runlog, bucketRunLog, RunLogTTL},
+		{&s.surveys, bucketSurveys, 0},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err
