@@ -38,7 +38,7 @@ func (t *Terminal) panel(lang i18n.Lang) panelState {
 	t.mu.Lock()
 	n, full := len(t.open), t.cut
 	t.mu.Unlock()
-	s := panelState{Open: n, Text: i18n.T(lang, "agent.term.open", n), Button: i18n.T(lang, "agent.term.close"), Full: full}
+	s := panelState{Open: n, Text: i18n.N(lang, "agent.term.open", n), Button: i18n.T(lang, "agent.term.close"), Full: full}
 	if full {
 		s.Text = i18n.T(lang, "agent.term.full", t.cfg.MaxTranscript>>10)
 	}

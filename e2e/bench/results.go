@@ -3,10 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/draw"
-	"image/png"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,9 +14,10 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
 )
 
 // Goal is one key of the results and the target issue 6 sets for it.
@@ -120,11 +118,15 @@ func (r *Results) Write(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "latest.md"), []byte(r.markdown()), 0o644); err != nil {
 		return err
 	}
+	chart, err := r.chart()
+	if err != nil {
+		return err
+	}
 	f, err := os.Create(filepath.Join(dir, "latest.png"))
 	if err != nil {
 		return err
 	}
-	if err := png.Encode(f, r.chart()); err != nil {
+	if _, err := chart.WriteTo(f); err != nil {
 		f.Close()
 		return err
 	}
@@ -242,11 +244,17 @@ func yes(ok bool) string {
 	return "✗"
 }
 
-// chart draws the cumulative distribution of each latency sample set.
-func (r *Results) chart() image.Image {
-	const W, H, left, right, top, bottom = 900, 500, 60, 20, 40, 50
-	img := image.NewRGBA(image.Rect(0, 0, W, H))
-	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+// chart plots the cumulative distribution of each latency sample set (up to
+// the largest 99th percentile), as a PNG.
+func (r *Results) chart() (io.WriterTo, error) {
+	p := plot.New()
+	p.Title.Text = "Latency distributions"
+	p.X.Label.Text = "latency (ms)"
+	p.Y.Label.Text = "cumulative share of samples"
+	p.Y.Min, p.Y.Max = 0, 1
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = false // bottom right, where the curves have reached 1
+	p.Legend.Left = false
 	names := make([]string, 0, len(r.samples))
 	maxMS := 10.0
 	for n, xs := range r.samples {
@@ -257,65 +265,26 @@ func (r *Results) chart() image.Image {
 		maxMS = max(maxMS, percentileOf(xs, 99))
 	}
 	slices.Sort(names)
-	step := niceStep(maxMS / 8)
-	maxMS = math.Ceil(maxMS/step) * step
-	px := func(ms float64) int { return left + int(ms/maxMS*float64(W-left-right)) }
-	py := func(q float64) int { return H - bottom - int(q*float64(H-top-bottom)) }
-	grey := color.RGBA{0xdd, 0xdd, 0xdd, 0xff}
-	for ms := 0.0; ms <= maxMS+step/2; ms += step {
-		vline(img, px(ms), py(1), py(0), grey)
-		label(img, px(ms)-8, H-bottom+16, fmt.Sprintf("%g", ms))
-	}
-	for q := 0.0; q <= 1.0001; q += 0.25 {
-		hline(img, px(0), px(maxMS), py(q), grey)
-		label(img, 10, py(q)+4, fmt.Sprintf("%3.0f%%", q*100))
-	}
-	label(img, W/2-60, H-12, "latency (ms), cumulative share of samples")
-	colors := []color.RGBA{{0xd0, 0x30, 0x30, 0xff}, {0x20, 0x60, 0xd0, 0xff}, {0x20, 0x90, 0x40, 0xff}, {0x90, 0x40, 0xa0, 0xff}}
+	p.X.Min, p.X.Max = 0, maxMS
 	for i, n := range names {
-		c := colors[i%len(colors)]
 		xs := slices.Clone(r.samples[n])
 		slices.Sort(xs)
-		prevX, prevY := px(0), py(0)
+		pts := make(plotter.XYs, 0, len(xs)+1)
+		pts = append(pts, plotter.XY{X: 0, Y: 0})
 		for j, x := range xs {
-			nx, ny := px(min(x, maxMS)), py(float64(j+1)/float64(len(xs)))
-			hline(img, prevX, nx, prevY, c)
-			vline(img, nx, ny, prevY, c)
-			prevX, prevY = nx, ny
+			pts = append(pts, plotter.XY{X: min(x, maxMS), Y: float64(j+1) / float64(len(xs))})
 		}
-		label(img, left+14+i*420, 24, fmt.Sprintf("%s (n=%d, p50 %.0f, p95 %.0f)", n, len(xs), percentileOf(xs, 50), percentileOf(xs, 95)))
-		hline(img, left+i*420, left+i*420+8, 20, c)
-		hline(img, left+i*420, left+i*420+8, 21, c)
-	}
-	return img
-}
-
-func hline(img *image.RGBA, x0, x1, y int, c color.Color) {
-	for x := min(x0, x1); x <= max(x0, x1); x++ {
-		img.Set(x, y, c)
-	}
-}
-
-func vline(img *image.RGBA, x, y0, y1 int, c color.Color) {
-	for y := min(y0, y1); y <= max(y0, y1); y++ {
-		img.Set(x, y, c)
-	}
-}
-
-func label(img *image.RGBA, x, y int, s string) {
-	d := font.Drawer{Dst: img, Src: image.Black, Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
-	d.DrawString(s)
-}
-
-// niceStep rounds x up to 1, 2 or 5 times a power of ten.
-func niceStep(x float64) float64 {
-	p := math.Pow(10, math.Floor(math.Log10(x)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*p >= x {
-			return m * p
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, fmt.Errorf("chart %s: %w", n, err)
 		}
+		line.StepStyle = plotter.PostStep
+		line.Color = plotutil.Color(i)
+		line.Width = vg.Points(1.5)
+		p.Add(line)
+		p.Legend.Add(fmt.Sprintf("%s (n=%d, p50 %.0f, p95 %.0f)", n, len(xs), percentileOf(xs, 50), percentileOf(xs, 95)), line)
 	}
-	return 10 * p
+	return p.WriterTo(9*vg.Inch, 5*vg.Inch, "png")
 }
 
 // percentileOf returns the p-th percentile (nearest rank) of xs.

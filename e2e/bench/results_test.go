@@ -2,6 +2,7 @@ package bench
 
 import (
 	"encoding/json"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,5 +55,28 @@ func TestWriteKeepsOtherBenchmarks(t *testing.T) {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("latest.md lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+// The chart is a PNG of the latency distributions, drawn by gonum/plot.
+func TestChartIsAPNG(t *testing.T) {
+	dir := t.TempDir()
+	r := NewResults()
+	r.AddSamples("glass to glass", 20, 22, 25, 31, 48)
+	r.AddSamples("click", 30, 35)
+	if err := r.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "latest.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() < 600 || b.Dy() < 300 {
+		t.Fatalf("chart of %v", b)
 	}
 }

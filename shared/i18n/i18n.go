@@ -3,11 +3,17 @@
 package i18n
 
 import (
+	"cmp"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 // Lang is a supported language tag.
@@ -55,60 +61,101 @@ func T(lang Lang, key string, args ...any) string {
 	return s
 }
 
+// matcher matches what a person asks for against Langs (same order), with
+// what x/text knows of languages: "fr-CA" and "fr_FR" are French, and so are
+// Breton and Occitan, whose speakers read it.
+var matcher = language.NewMatcher(tags(Langs))
+
+func tags(ls []Lang) []language.Tag {
+	out := make([]language.Tag, len(ls))
+	for i, l := range ls {
+		out[i] = language.Make(string(l))
+	}
+	return out
+}
+
+// Tag is lang's BCP 47 tag.
+func (l Lang) Tag() language.Tag { return language.Make(string(l)) }
+
+// match returns the supported language that best fits the wanted tags, in
+// their order of preference, and false if none does.
+func match(wanted ...language.Tag) (Lang, bool) {
+	if len(wanted) == 0 {
+		return EN, false
+	}
+	_, i, conf := matcher.Match(wanted...)
+	if conf == language.No {
+		return EN, false
+	}
+	return Langs[i], true
+}
+
 // Parse returns the supported language named by tag ("fr-FR", "fr_FR.UTF-8", "en"),
 // and false if it names none.
 func Parse(tag string) (Lang, bool) {
-	tag = strings.ToLower(strings.TrimSpace(tag))
-	if i := strings.IndexAny(tag, "-_.@"); i >= 0 {
+	// A POSIX locale's codeset and modifier are not part of a language tag.
+	if i := strings.IndexAny(tag, ".@"); i >= 0 {
 		tag = tag[:i]
 	}
-	for _, l := range Langs {
-		if string(l) == tag {
-			return l, true
-		}
+	t, err := language.Parse(strings.TrimSpace(tag))
+	if err != nil {
+		return EN, false
 	}
-	return EN, false
+	return match(t)
 }
 
 // FromAcceptLanguage picks the best supported language from an HTTP Accept-Language
-// header, honouring q-values; English if none fits.
+// header, honouring q-values; English if none fits. An entry that cannot be
+// read is skipped, not the whole header.
 func FromAcceptLanguage(header string) Lang {
-	type cand struct {
-		lang Lang
-		q    float64
-		pos  int
+	type want struct {
+		tag language.Tag
+		q   float32
 	}
-	var cs []cand
-	for i, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
+	var ws []want
+	for _, part := range strings.Split(header, ",") {
+		ts, qs, err := language.ParseAcceptLanguage(part)
+		if err != nil {
+			continue
 		}
-		if l, ok := Parse(tag); ok && q > 0 {
-			cs = append(cs, cand{l, q, i})
+		for i, t := range ts {
+			ws = append(ws, want{t, qs[i]})
 		}
 	}
-	if len(cs) == 0 {
-		return EN
+	slices.SortStableFunc(ws, func(a, b want) int { return cmp.Compare(b.q, a.q) })
+	wanted := make([]language.Tag, len(ws))
+	for i, w := range ws {
+		wanted[i] = w.tag
 	}
-	sort.SliceStable(cs, func(a, b int) bool { return cs[a].q > cs[b].q })
-	return cs[0].lang
+	l, _ := match(wanted...)
+	return l
 }
 
 // FromEnv picks the language of the system locale (LC_ALL, LC_MESSAGES, LANG).
 func FromEnv() Lang {
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if s := os.Getenv(v); s != "" {
-			if l, ok := Parse(s); ok {
-				return l
-			}
-			return EN
+			l, _ := Parse(s)
+			return l
 		}
 	}
 	return EN
+}
+
+// N is the message key for a count n, in lang's plural form for n: the
+// catalog holds key+".one" and key+".other" (French says "0 terminal", English
+// "0 terminals"). n is the first argument.
+func N(lang Lang, key string, n int, args ...any) string {
+	form := ".other"
+	if plural.Cardinal.MatchPlural(lang.Tag(), n, 0, 0, 0, 0) == plural.One {
+		form = ".one"
+	}
+	return T(lang, key+form, append([]any{n}, args...)...)
+}
+
+// Number writes n as lang does: "12,345.5" in English, "12 345,5" in French.
+func Number(lang Lang, n float64) string {
+	return message.NewPrinter(lang.Tag()).Sprint(number.Decimal(n))
 }
 
 // Keys returns every key in the catalog, sorted (for tests and exports).

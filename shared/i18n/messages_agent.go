@@ -94,9 +94,13 @@ func init() {
 			EN: "A terminal can run any program, including ones that capture the screen. Private windows are not hidden from what it runs. Commands run with your user's rights: they can read and change your files. Everything typed and shown is kept in the session's log. You can close the terminals at any time.",
 			FR: "Un terminal peut lancer n'importe quel programme, y compris un programme qui peut capturer l'écran. Les fenêtres privées ne sont pas cachées à ce qu'il lance. Les commandes s'exécutent avec les droits de votre utilisateur : elles peuvent lire et modifier vos fichiers. Tout ce qui est tapé et affiché est gardé dans le journal de la session. Vous pouvez fermer les terminaux à tout moment.",
 		},
-		"agent.term.open": {
-			EN: "The technician has %d terminal(s) open on this computer. A program run there can capture your whole screen, private windows too.",
-			FR: "Le technicien a %d terminal(aux) ouvert(s) sur cet ordinateur. Un programme lancé là peut capturer tout votre écran, fenêtres privées comprises.",
+		"agent.term.open.one": {
+			EN: "The technician has %d terminal open on this computer. A program run there can capture your whole screen, private windows too.",
+			FR: "Le technicien a %d terminal ouvert sur cet ordinateur. Un programme lancé là peut capturer tout votre écran, fenêtres privées comprises.",
+		},
+		"agent.term.open.other": {
+			EN: "The technician has %d terminals open on this computer. A program run there can capture your whole screen, private windows too.",
+			FR: "Le technicien a %d terminaux ouverts sur cet ordinateur. Un programme lancé là peut capturer tout votre écran, fenêtres privées comprises.",
 		},
 		"agent.term.cut": {
 			EN: "The terminal transcript reached %d KiB: the terminals are closed and no more open in this session; what they show after this line is not kept.",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -52,7 +53,18 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	// technician, told inside Welcome that the agent is there, may send an
 	// offer at once.
 	welcomed := make(chan struct{})
-	sub, err := h.subscribe(c, sessions.AgentSubject(sid), welcomed)
+	// offered is when the last offer was queued for the agent (Unix ns), for
+	// the offer-to-answer time.
+	var offered atomic.Int64
+	var seen func([]byte)
+	if h.cfg.Metrics != nil {
+		seen = func(b []byte) {
+			if typeOf(b) == protocol.TypeOffer {
+				offered.Store(time.Now().UnixNano())
+			}
+		}
+	}
+	sub, err := h.subscribe(c, sessions.AgentSubject(sid), welcomed, seen)
 	if err != nil {
 		log.Error("subscribe", "err", err)
 		return
@@ -89,7 +101,14 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 		}
+		if m.Type == protocol.TypeAnswer {
+			if t := offered.Swap(0); t != 0 {
+				h.cfg.Metrics.Connected(time.Since(time.Unix(0, t)))
+			}
+		}
+		began := time.Now()
 		ended, err = h.cfg.Sessions.FromAgent(c.ctx, sid, m)
+		h.cfg.Metrics.Handled("agent", time.Since(began))
 		if err != nil {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue

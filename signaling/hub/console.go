@@ -125,7 +125,10 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}
-		if _, err := h.cfg.Sessions.FromConsole(c.ctx, tech, id, m); err != nil {
+		began := time.Now()
+		_, err = h.cfg.Sessions.FromConsole(c.ctx, tech, id, m)
+		h.cfg.Metrics.Handled("console", time.Since(began))
+		if err != nil {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}

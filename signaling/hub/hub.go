@@ -7,6 +7,7 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/metrics"
 	"github.com/lifeline-support/lifeline/signaling/sessions"
 )
 
@@ -43,6 +45,9 @@ type Config struct {
 	// (default DefaultMaxPending); MaxPendingPerAddress bounds those from
 	// one client address (default DefaultMaxPendingPerAddress).
 	MaxPending, MaxPendingPerAddress int
+	// Metrics, if set, is told how long messages take to handle and peers
+	// to connect.
+	Metrics *metrics.Metrics
 	// PingInterval is how often the hub checks that each socket is alive; a
 	// socket that does not answer within the interval is closed (default 5 s).
 	PingInterval time.Duration
@@ -217,15 +222,28 @@ func (c *conn) read(ctx context.Context) (protocol.Message, error) {
 
 // subscribe forwards every envelope published on subject to c once ready is
 // closed; what comes before waits for it, in order (NATS keeps what a
-// subscription has not handled yet), or for c to end.
-func (h *Hub) subscribe(c *conn, subject string, ready <-chan struct{}) (*nats.Subscription, error) {
+// subscription has not handled yet), or for c to end. seen, if not nil, is
+// told each envelope as it is queued.
+func (h *Hub) subscribe(c *conn, subject string, ready <-chan struct{}, seen func([]byte)) (*nats.Subscription, error) {
 	return h.cfg.NC.Subscribe(subject, func(m *nats.Msg) {
 		select {
 		case <-ready:
 		case <-c.ctx.Done(): // pushMsg drops it, as for any ended socket
 		}
+		if seen != nil {
+			seen(m.Data)
+		}
 		c.pushMsg(m)
 	})
+}
+
+// typeOf reads the type of an encoded envelope ("" if it cannot).
+func typeOf(b []byte) protocol.Type {
+	var e struct {
+		Type protocol.Type `json:"type"`
+	}
+	_ = json.Unmarshal(b, &e)
+	return e.Type
 }
 
 // pushMsg queues a NATS message for the socket; one sent with deliver gets

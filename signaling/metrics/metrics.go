@@ -1,26 +1,25 @@
-// Package metrics serves a signaling node's Prometheus metrics in the text
-// exposition format: sessions by state, connected agents and consoles, NATS
-// health and round-trip time, TURN allocations.
+// Package metrics serves a signaling node's Prometheus metrics with
+// prometheus/client_golang: sessions by state, connected agents and consoles,
+// NATS health and round-trip time, TURN allocations, how long the node takes
+// to handle a signaling message and to connect a session's peers, and the Go
+// runtime's and the process's own metrics.
 package metrics
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Source is where the numbers come from; any func may be nil.
+// Source is where the node's gauges come from; any func may be nil.
 type Source struct {
-	// Node names this signaling node (label node on every sample).
-	Node string
 	// Sessions counts the stored sessions by state (cluster-wide).
 	Sessions func(context.Context) (map[string]int, error)
 	// Connections is the agent and console WebSockets this node holds.
@@ -29,18 +28,76 @@ type Source struct {
 	NATS *nats.Conn
 	// TURNAllocations is the relays the embedded TURN server holds.
 	TURNAllocations func() int
-	Logger          *slog.Logger
 }
 
-// Handler serves /metrics. Session counts are read from the store at most
-// every few seconds, however often Prometheus scrapes.
-func Handler(src Source) http.Handler {
-	h := &handler{src: src}
-	return h
+// Metrics is one node's registry. A nil *Metrics observes nothing, so code
+// that measures need not know whether metrics are served.
+type Metrics struct {
+	reg      *prometheus.Registry
+	node     prometheus.Labels
+	log      *slog.Logger
+	handling *prometheus.HistogramVec
+	connect  prometheus.Histogram
 }
 
-type handler struct {
-	src Source
+// New returns the registry of the node named node, with the Go runtime's and
+// the process's collectors and the node's histograms; Watch adds its gauges.
+func New(node string, log *slog.Logger) *Metrics {
+	if log == nil {
+		log = slog.Default()
+	}
+	m := &Metrics{reg: prometheus.NewRegistry(), node: prometheus.Labels{"node": node}, log: log}
+	m.handling = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:        "lifeline_signaling_handle_seconds",
+		Help:        "Time this node took to check and carry out one message from an agent or a console (side), store and NATS included.",
+		ConstLabels: m.node,
+		Buckets:     []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"side"})
+	m.connect = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:        "lifeline_connect_seconds",
+		Help:        "From a console's offer handed to the customer's agent to the agent's answer, measured on the agent's node.",
+		ConstLabels: m.node,
+		Buckets:     []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	})
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.handling, m.connect,
+	)
+	return m
+}
+
+// Watch adds the gauges read from src at each scrape.
+func (m *Metrics) Watch(src Source) {
+	m.reg.MustRegister(&gauges{src: src, node: m.node, log: m.log})
+}
+
+// Handler serves the registry (/metrics).
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(m.log.Handler(), slog.LevelWarn)})
+}
+
+// Handled records how long one message from side ("agent" or "console") took.
+func (m *Metrics) Handled(side string, d time.Duration) {
+	if m != nil {
+		m.handling.WithLabelValues(side).Observe(d.Seconds())
+	}
+}
+
+// Connected records an offer-to-answer time.
+func (m *Metrics) Connected(d time.Duration) {
+	if m != nil {
+		m.connect.Observe(d.Seconds())
+	}
+}
+
+// gauges is the collector of the node's state, read when scraped. Session
+// counts are read from the store at most every few seconds, however often
+// Prometheus scrapes.
+type gauges struct {
+	src  Source
+	node prometheus.Labels
+	log  *slog.Logger
 
 	mu       sync.Mutex
 	counted  time.Time
@@ -49,83 +106,66 @@ type handler struct {
 
 const sessionCacheFor = 5 * time.Second
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var b strings.Builder
-	node := label("node", h.src.Node)
-	gauge := func(name, help string, samples ...string) {
-		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
-		for _, s := range samples {
-			b.WriteString(s)
-		}
-	}
-	sample := func(name, labels string, v float64) string {
-		return fmt.Sprintf("%s{%s} %g\n", name, labels, v)
-	}
+func (g *gauges) desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, labels, g.node)
+}
 
-	if sessions := h.sessionCounts(r.Context()); sessions != nil {
-		states := make([]string, 0, len(sessions))
-		for s := range sessions {
-			states = append(states, s)
-		}
-		sort.Strings(states)
-		var samples []string
-		for _, s := range states {
-			samples = append(samples, sample("lifeline_sessions", node+","+label("state", s), float64(sessions[s])))
-		}
-		gauge("lifeline_sessions", "Stored sessions by state, across the cluster.", samples...)
+// Describe sends nothing: the session states present vary, so the collector
+// is unchecked.
+func (g *gauges) Describe(chan<- *prometheus.Desc) {}
+
+func (g *gauges) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
-	if h.src.Connections != nil {
-		agents, consoles := h.src.Connections()
-		gauge("lifeline_agents_connected", "Agent WebSockets held by this node.", sample("lifeline_agents_connected", node, float64(agents)))
-		gauge("lifeline_consoles_connected", "Console WebSockets held by this node.", sample("lifeline_consoles_connected", node, float64(consoles)))
+	if sessions := g.sessionCounts(); sessions != nil {
+		d := g.desc("lifeline_sessions", "Stored sessions by state, across the cluster.", "state")
+		for state, n := range sessions {
+			gauge(d, float64(n), state)
+		}
 	}
-	if nc := h.src.NATS; nc != nil {
+	if g.src.Connections != nil {
+		agents, consoles := g.src.Connections()
+		gauge(g.desc("lifeline_agents_connected", "Agent WebSockets held by this node."), float64(agents))
+		gauge(g.desc("lifeline_consoles_connected", "Console WebSockets held by this node."), float64(consoles))
+	}
+	if nc := g.src.NATS; nc != nil {
 		up := 0.0
 		if nc.IsConnected() {
 			up = 1
 		}
-		gauge("lifeline_nats_connected", "1 while this node is connected to NATS.", sample("lifeline_nats_connected", node, up))
+		gauge(g.desc("lifeline_nats_connected", "1 while this node is connected to NATS."), up)
 		if up == 1 {
 			if rtt, err := nc.RTT(); err == nil {
-				gauge("lifeline_nats_rtt_seconds", "Round-trip time to the NATS server, measured at scrape.", sample("lifeline_nats_rtt_seconds", node, rtt.Seconds()))
+				gauge(g.desc("lifeline_nats_rtt_seconds", "Round-trip time to the NATS server, measured at scrape."), rtt.Seconds())
 			}
 		}
-		fmt.Fprintf(&b, "# HELP lifeline_nats_reconnects_total Reconnections to NATS since start.\n# TYPE lifeline_nats_reconnects_total counter\n")
-		b.WriteString(sample("lifeline_nats_reconnects_total", node, float64(nc.Stats().Reconnects)))
+		ch <- prometheus.MustNewConstMetric(g.desc("lifeline_nats_reconnects_total", "Reconnections to NATS since start."),
+			prometheus.CounterValue, float64(nc.Stats().Reconnects))
 	}
-	if h.src.TURNAllocations != nil {
-		gauge("lifeline_turn_allocations", "Relays held by this node's embedded TURN server.", sample("lifeline_turn_allocations", node, float64(h.src.TURNAllocations())))
+	if g.src.TURNAllocations != nil {
+		gauge(g.desc("lifeline_turn_allocations", "Relays held by this node's embedded TURN server."), float64(g.src.TURNAllocations()))
 	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	_, _ = io.WriteString(w, b.String())
 }
 
 // sessionCounts returns the cached counts, refreshed when stale; nil if the
 // store cannot be read (the metric is left out rather than reported as zero).
-func (h *handler) sessionCounts(ctx context.Context) map[string]int {
-	if h.src.Sessions == nil {
+func (g *gauges) sessionCounts() map[string]int {
+	if g.src.Sessions == nil {
 		return nil
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.sessions != nil && time.Since(h.counted) < sessionCacheFor {
-		return h.sessions
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.sessions != nil && time.Since(g.counted) < sessionCacheFor {
+		return g.sessions
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	counts, err := h.src.Sessions(ctx)
+	counts, err := g.src.Sessions(ctx)
 	if err != nil {
-		if h.src.Logger != nil {
-			h.src.Logger.Warn("metrics: count sessions", "err", err)
-		}
+		g.log.Warn("metrics: count sessions", "err", err)
 		return nil
 	}
-	h.sessions, h.counted = counts, time.Now()
+	g.sessions, g.counted = counts, time.Now()
 	return counts
-}
-
-// label renders name="value" with the exposition format's escaping.
-func label(name, value string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-	return name + `="` + r.Replace(value) + `"`
 }

@@ -36,21 +36,35 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	}
 
 	tc := st.LogIn(t, n)
-	_, token, _ := tc.NewSession(t, "Marie")
+	sid, token, _ := tc.NewSession(t, "Marie")
 	console := tc.Dial(t, "/ws/console")
 	console.Expect(protocol.TypeConsoleWelcome)
 	agent := st.Dial(t, n.URL+"/ws/agent", nil)
 	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token})
 	agent.Expect(protocol.TypeAgentWelcome)
+	// One offer and its answer: the node times both the handling of each
+	// message and the offer-to-answer round trip.
+	console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	console.Send(protocol.TypeOffer, sid, map[string]string{"type": "offer", "sdp": "v=0 fake"})
+	agent.Expect(protocol.TypeOffer)
+	agent.Send(protocol.TypeAnswer, "", map[string]string{"type": "answer", "sdp": "v=0 fake"})
+	console.Expect(protocol.TypeAnswer)
 
 	want := []string{
-		`lifeline_sessions{node="node-m",state="waiting"} 1`,
+		`lifeline_sessions{node="node-m",state="active"} 1`,
 		`lifeline_agents_connected{node="node-m"} 1`,
 		`lifeline_consoles_connected{node="node-m"} 1`,
 		`lifeline_nats_connected{node="node-m"} 1`,
 		`lifeline_nats_rtt_seconds{node="node-m"} `,
 		`lifeline_turn_allocations{node="node-m"} 0`,
 		"# TYPE lifeline_sessions gauge",
+		"# TYPE lifeline_nats_reconnects_total counter",
+		`lifeline_connect_seconds_count{node="node-m"} 1`,
+		`lifeline_signaling_handle_seconds_count{node="node-m",side="agent"} `,
+		`lifeline_signaling_handle_seconds_count{node="node-m",side="console"} `,
+		// The Go runtime's and the process's own.
+		"go_goroutines ",
+		"process_resident_memory_bytes ",
 	}
 	var body string
 	deadline := time.Now().Add(10 * time.Second)

@@ -206,6 +206,11 @@ func Run(ctx context.Context, cfg Config) error {
 			return append(append([]webrtc.ICEServer(nil), cfg.ICEServers...), relay.ICEServers(sid)...)
 		}
 	}
+	var met *metrics.Metrics
+	if cfg.MetricsAddr != "" {
+		met = metrics.New(cfg.NodeName, log)
+		hcfg.Metrics = met
+	}
 	h := hub.New(hcfg)
 	defer h.Close()
 
@@ -230,12 +235,13 @@ func Run(ctx context.Context, cfg Config) error {
 	mux.HandleFunc("GET /ws/console", h.Console)
 	var stopping atomic.Bool
 	health(mux, node.Conn, st, node.Storage, &stopping)
-	if cfg.MetricsAddr != "" {
-		src := metrics.Source{Node: cfg.NodeName, Sessions: st.SessionCounts, Connections: h.Connections, NATS: node.Conn, Logger: log}
+	if met != nil {
+		src := metrics.Source{Sessions: st.SessionCounts, Connections: h.Connections, NATS: node.Conn}
 		if relay != nil {
 			src.TURNAllocations = relay.Allocations
 		}
-		stop, err := serveMetrics(cfg, metrics.Handler(src), log)
+		met.Watch(src)
+		stop, err := serveMetrics(cfg, met.Handler(), log)
 		if err != nil {
 			return err
 		}
