@@ -18,7 +18,16 @@ import (
 func TestWindowsUnitTestsUnderWine(t *testing.T) {
 	prefix := wine.NewPrefix(t)
 	display := xvfb.Start(t, 640, 480)
-	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy"} {
+	// Environment of a package's run: shared/i18n runs in a French Windows
+	// and checks the agent reads it. Wine takes the user's locale from the
+	// Unix one, which must exist: it is built into a folder of the test's
+	// (LOCPATH), as this machine may have only C.
+	locales := t.TempDir()
+	if out, err := exec.Command("localedef", "-i", "fr_FR", "-f", "UTF-8", filepath.Join(locales, "fr_FR.UTF-8")).CombinedOutput(); err != nil {
+		t.Fatalf("build the French locale: %v\n%s", err, out)
+	}
+	env := map[string][]string{"../../shared/i18n": {"LOCPATH=" + locales, "LANG=fr_FR.UTF-8", "LIFELINE_TEST_LOCALE=fr"}}
+	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../shared/i18n"} {
 		t.Run(filepath.Base(pkg), func(t *testing.T) {
 			exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
 			build := exec.Command("go", "test", "-c", "-o", exe, pkg)
@@ -30,6 +39,7 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 			defer cancel()
 			cmd := prefix.Command(ctx, exe, "-test.v")
 			cmd.Env = append(cmd.Env, "DISPLAY="+display)
+			cmd.Env = append(cmd.Env, env[pkg]...)
 			out, err := cmd.CombinedOutput()
 			if err != nil || !strings.Contains(string(out), "--- PASS") {
 				t.Fatalf("the tests of %s under Wine: %v\n%s", pkg, err, out)

@@ -131,7 +131,8 @@ func FromAcceptLanguage(header string) Lang {
 	return l
 }
 
-// FromEnv picks the language of the system locale (LC_ALL, LC_MESSAGES, LANG).
+// FromEnv picks the language of the system locale: LC_ALL, LC_MESSAGES or
+// LANG, else (on Windows) the user's locale.
 func FromEnv() Lang {
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if s := os.Getenv(v); s != "" {
@@ -139,7 +140,8 @@ func FromEnv() Lang {
 			return l
 		}
 	}
-	return EN
+	l, _ := Parse(systemLocale())
+	return l
 }
 
 // N is the message key for a count n, in lang's plural form for n: the
