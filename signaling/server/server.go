@@ -29,6 +29,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/join"
 	"github.com/lifeline-support/lifeline/console-web/login"
 	"github.com/lifeline-support/lifeline/console-web/notes"
+	"github.com/lifeline-support/lifeline/console-web/survey"
 	"github.com/lifeline-support/lifeline/console-web/queue"
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	consolesessions "github.com/lifeline-support/lifeline/console-web/sessions"
@@ -215,6 +216,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Logger: log}).Register(mux)
+	(&survey.Handler{Auth: au, Sessions: svc, Logger: log}).Register(mux)
 	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: svc.BusyAt(), MaxTabs: sessions.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
