@@ -14,7 +14,7 @@ import (
 var surveyKinds = []string{protocol.SurveyRating, protocol.SurveyYesNo, protocol.SurveyText}
 
 // spareQuestions is how many empty question rows a group's survey form shows.
-const spareQuestions = 2
+const spareQuestions = 3
 
 // surveyFormID is the element ID of group id's survey form.
 func surveyFormID(id string) string { return "survey-" + id }

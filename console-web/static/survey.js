@@ -9,6 +9,7 @@ let view = null;
 let btn = null;
 let ended = false;
 let asked = false; // the technician's survey was shown on this page
+let loading = false;
 
 const make = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -179,6 +180,13 @@ register({
     // the technician's survey if it is not answered.
     if (ended) ask();
     else load();
+  },
+  // The session's survey is known once the customer's program joined.
+  setPermissions() {
+    if (!ended && !view?.customer && !loading) {
+      loading = true;
+      load().finally(() => (loading = false));
+    }
   },
   ended() {
     ended = true;
