@@ -76,9 +76,15 @@ func (s *runner) awaitSurvey(ctx context.Context) {
 	if s.survey.over || !s.cfg.Consent.SurveyPending() || s.conn() == nil {
 		return
 	}
+	// Nothing is shared while the agent waits: the technician's connection
+	// closes, and the features (the on-screen frame and badge) hear that
+	// nothing is granted any more.
 	s.finish()
 	s.closePeer()
 	s.grants.close()
+	for _, f := range s.cfg.Features {
+		f.SetGrants(protocol.Permissions{})
+	}
 	s.log.Info("session ended; waiting for the customer's survey")
 	t := time.NewTimer(s.cfg.SurveyWait)
 	defer t.Stop()
