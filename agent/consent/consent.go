@@ -504,6 +504,9 @@ func (u *UI) endLocked(reason string) {
 	}
 	u.ended, u.endReason = true, reason
 	u.perms, u.connected = protocol.Permissions{}, false
+	if u.survey != nil && u.surveyDone == "" {
+		u.println(i18n.T(u.cfg.Lang, "agent.survey.term"))
+	}
 	if u.pending != nil {
 		u.resolveLocked(u.pending, false, ErrEnded, "")
 	}

@@ -42,6 +42,7 @@ func init() {
 		"survey.err.notConnected": {EN: "The customer's program is not connected.", FR: "Le programme du client n'est pas connecté."},
 
 		// The customer's page.
+		"agent.survey.term":        {EN: "A few questions about the session wait on your page. This program closes once you answer them or say No thanks.", FR: "Quelques questions sur la session vous attendent sur votre page. Ce programme se ferme dès que vous y répondez ou choisissez Non merci."},
 		"agent.survey.title":       {EN: "A few questions about this session", FR: "Quelques questions sur cette session"},
 		"agent.survey.intro":       {EN: "Your answers go to %s and help them improve their support.", FR: "Vos réponses sont transmises à %s et l'aident à améliorer son assistance."},
 		"agent.survey.yes":         {EN: "Yes", FR: "Oui"},

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -59,5 +60,54 @@ func TestCustomerSurveyThroughTheAgent(t *testing.T) {
 	// The technician reads the first answers.
 	if code, body := admin.Get(t, "/console/sessions/"+sid+"/survey"); code != 200 || !strings.Contains(body, `"rating":5`) || strings.Contains(body, `"rating":1`) {
 		t.Fatalf("the technician reads %d %s, want the first answers", code, body)
+	}
+}
+
+// The technician's survey over the workspace's endpoint: only the session's
+// technician, once it ended, once; each refusal is a sentence in the
+// technician's language.
+func TestTechnicianSurveyEndpoint(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	admin.CreateTechnician(t, "claire", "Claire Martin", techPassword, "default")
+	claire := st.LogInAs(t, n, "claire", techPassword)
+	sid, _, _ := admin.NewSession(t, "Marie Dupont")
+	send := func(tc *st.Tech, lang, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", tc.Base+"/console/sessions/"+sid+"/survey?lang="+lang, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", tc.CSRF)
+		res, err := tc.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, strings.TrimSpace(st.ReadAll(t, res))
+	}
+	good := `{"resolution":"resolved","category":"Printer","notes":"Driver reinstalled."}`
+	if code, text := send(admin, "fr", good); code != http.StatusConflict || text != "Terminez d'abord la session." {
+		t.Fatalf("before the end: %d %q", code, text)
+	}
+	c := admin.Dial(t, "/ws/console")
+	c.Expect(protocol.TypeConsoleWelcome)
+	c.Send(protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
+	for {
+		if s := c.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState); strings.HasPrefix(s.State, "closed") {
+			break
+		}
+	}
+	if code, _ := send(claire, "en", good); code != http.StatusNotFound {
+		t.Fatalf("another technician's survey: %d, want 404", code)
+	}
+	if code, text := send(admin, "en", `{"resolution":"done"}`); code != http.StatusBadRequest || !strings.Contains(text, "cannot be kept") {
+		t.Fatalf("an unknown outcome: %d %q", code, text)
+	}
+	if code, text := send(admin, "en", good); code != http.StatusNoContent {
+		t.Fatalf("the survey: %d %q", code, text)
+	}
+	if code, text := send(admin, "en", `{"resolution":"escalated"}`); code != http.StatusConflict || !strings.Contains(text, "first answers are kept") {
+		t.Fatalf("a second survey: %d %q", code, text)
+	}
+	if code, body := admin.Get(t, "/console/sessions/"+sid+"/survey"); code != http.StatusOK || !strings.Contains(body, `"resolution":"resolved"`) {
+		t.Fatalf("stored: %d %s", code, body)
 	}
 }
