@@ -9,7 +9,7 @@ let view = null;
 let btn = null;
 let ended = false;
 let asked = false; // the technician's survey was shown on this page
-let loading = false;
+let seenJoined = false; // the customer's program was connected at the last look
 
 const make = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -181,12 +181,12 @@ register({
     if (ended) ask();
     else load();
   },
-  // The session's survey is known once the customer's program joined.
+  // The session's survey is known once the customer's program joined (its
+  // welcome gives it): read again each time a program joins.
   setPermissions() {
-    if (!ended && !view?.customer && !loading) {
-      loading = true;
-      load().finally(() => (loading = false));
-    }
+    const joined = !!window.lifeline?.agentConnected;
+    if (joined && !seenJoined && !ended) load();
+    seenJoined = joined;
   },
   ended() {
     ended = true;

@@ -234,6 +234,9 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 	if acc, err := s.cfg.Store.Account(ctx, ss.TechnicianID); err == nil {
 		techName = acc.Name
 	}
+	// Kept on the session before the technician hears the agent is there:
+	// their workspace then finds the survey it can send.
+	survey := s.giveSurvey(ctx, ss)
 	s.publishState(ss)
 	s.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: ss.ID, IP: ip, Detail: ss.Hostname})
 	st := s.cfg.Auth.Settings(ctx)
@@ -242,7 +245,7 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
 		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss),
 		IdentityCert: s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
-		Survey:       s.giveSurvey(ctx, ss),
+		Survey:       survey,
 	}
 }
 
