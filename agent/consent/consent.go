@@ -147,6 +147,13 @@ type UI struct {
 	warnAgain  bool          // the technician changed: the next request warns again
 	changed    chan struct{} // closed and replaced on every change
 	lastStatus string        // last status printed to Out
+	// The customer's survey (survey.go): the questions, whether the
+	// technician sent them before the end, and surveySent or surveySkipped
+	// once settled.
+	survey      *protocol.SurveyForm
+	surveyShown bool
+	surveyDone  string
+	surveys     chan SurveySubmit
 }
 
 // request is one question to the customer. Its result fields are set once, under
@@ -192,6 +199,7 @@ func New(cfg Config) (*UI, error) {
 		askSlot: make(chan struct{}, 1),
 		actions: make(chan Action, actionBuffer),
 		changed: make(chan struct{}),
+		surveys: make(chan SurveySubmit),
 	}
 	u.origin = "http://" + u.host
 	u.url = u.origin + "/" + u.secret + "/"
@@ -496,6 +504,9 @@ func (u *UI) endLocked(reason string) {
 	}
 	u.ended, u.endReason = true, reason
 	u.perms, u.connected = protocol.Permissions{}, false
+	if u.survey != nil && u.surveyDone == "" {
+		u.println(i18n.T(u.cfg.Lang, "agent.survey.term"))
+	}
 	if u.pending != nil {
 		u.resolveLocked(u.pending, false, ErrEnded, "")
 	}
@@ -579,7 +590,7 @@ func (u *UI) println(s string) {
 // Mount before Run; name is lower-case letters only.
 func (u *UI) Mount(name string, h http.Handler) error {
 	if name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" ||
-		name == "events" || name == "answer" || name == "action" || name == "proxy" {
+		name == "events" || name == "answer" || name == "action" || name == "proxy" || name == "survey" {
 		return fmt.Errorf("%w: %q", ErrPanelName, name)
 	}
 	u.panelsMu.Lock()

@@ -48,6 +48,8 @@ type view struct {
 	Login *viewLogin `json:"login"`
 	// Code is the connection's verification code, "" when there is none.
 	Code string `json:"code"`
+	// Survey is the customer's survey, nil when the session asks none.
+	Survey *viewSurvey `json:"survey"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -75,6 +77,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		SysInfo:    u.perms.SysInfo && st != statusEnded,
 		Ended:      st == statusEnded,
 		Code:       u.code,
+		Survey:     u.surveyViewLocked(),
 	}
 	if u.reconnect && st != statusEnded && st != statusReconnecting {
 		// Only signaling is away: the session itself goes on.
@@ -145,6 +148,8 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		u.serveAction(w, r)
 	case "proxy":
 		u.serveProxy(w, r)
+	case "survey":
+		u.serveSurvey(w, r)
 	case i18n.ScriptName:
 		// The panels' shared module (import "../i18n.js").
 		i18n.Script(w, r)

@@ -72,6 +72,9 @@ type Config struct {
 	// Monitors lists the customer's monitors for the technician to pick
 	// from; nil means the X display's (agent/screen).
 	Monitors func() ([]protocol.Monitor, error)
+	// SurveyWait bounds how long the agent stays once the session ended,
+	// for the customer's survey (default DefaultSurveyWait).
+	SurveyWait time.Duration
 	// Identity, from the download's stamp, makes the agent verify every
 	// offer (shared/identity) and prove its own answers; nil verifies
 	// nothing (an agent run by hand without a stamp).
@@ -348,12 +351,13 @@ func (g *grants) close() {
 
 // event is anything the session loop reacts to.
 type event struct {
-	msg     *protocol.Message // from signaling
-	readErr error             // signaling socket closed
-	ws      *websocket.Conn   // the socket msg or readErr came from
-	rejoin  *rejoin           // reconnected (or refused) after a lost socket
-	answer  *answer           // the customer answered a request
-	action  consent.Action    // the customer acted on their own
+	msg     *protocol.Message     // from signaling
+	readErr error                 // signaling socket closed
+	ws      *websocket.Conn       // the socket msg or readErr came from
+	rejoin  *rejoin               // reconnected (or refused) after a lost socket
+	answer  *answer               // the customer answered a request
+	action  consent.Action        // the customer acted on their own
+	survey  *consent.SurveySubmit // the customer's survey answers
 	pcState webrtc.PeerConnectionState
 	pcGen   int // which peer the state belongs to
 }
@@ -403,6 +407,9 @@ func newRunner(cfg Config) *runner {
 	}
 	if s.cfg.Proxy == nil {
 		s.cfg.Proxy, _ = proxy.New(proxy.Settings{URL: "direct"})
+	}
+	if s.cfg.SurveyWait <= 0 {
+		s.cfg.SurveyWait = DefaultSurveyWait
 	}
 	if s.cfg.ProxyRetry <= 0 {
 		s.cfg.ProxyRetry = 5 * time.Second
@@ -467,6 +474,8 @@ type runner struct {
 	agentCert atomic.Pointer[string]
 	// finished runs the features' SessionEnded once.
 	finished sync.Once
+	// survey is the customer's survey in flight (survey.go).
+	survey surveyState
 }
 
 // finish lets the features that end something themselves (Ender) do it,
@@ -547,6 +556,8 @@ func (s *runner) run(ctx context.Context) error {
 			select {
 			case a := <-ui.Actions():
 				s.post(ctx, event{action: a})
+			case sub := <-ui.Surveys():
+				s.post(ctx, event{survey: &sub})
 			case <-ctx.Done():
 				return
 			}
@@ -584,6 +595,9 @@ func (s *runner) run(ctx context.Context) error {
 				continue
 			}
 			done, err := s.handle(ctx, ev, iceServers)
+			if done && err == nil {
+				s.awaitSurvey(ctx)
+			}
 			if done || err != nil {
 				return err
 			}
@@ -669,6 +683,9 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			s.closePeer()
 		}
 
+	case ev.survey != nil:
+		s.submitSurvey(*ev.survey)
+
 	case ev.msg != nil:
 		return s.handleMessage(ctx, ev.msg, ice)
 	}
@@ -741,7 +758,14 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		s.ended(consent.ReasonByTechnician)
 		s.log.Info("technician ended the session")
 		return true, nil
+	case *protocol.SurveyShow:
+		s.cfg.Consent.ShowSurvey()
+	case *protocol.SurveySaved:
+		s.surveyAnswered(m.ID, nil)
 	case *protocol.Error:
+		if s.surveyAnswered(m.ID, body) {
+			return false, nil
+		}
 		s.log.Warn("server refused a message", "code", body.Code, "message", body.Message)
 	}
 	return false, nil
@@ -861,6 +885,7 @@ func (s *runner) introduce(w *protocol.AgentWelcome) {
 	s.techName = w.TechnicianName
 	host := serverHost(s.cfg.Server)
 	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName, Server: host})
+	s.cfg.Consent.SetSurvey(w.Survey)
 	for _, f := range s.cfg.Features {
 		if n, ok := f.(Named); ok {
 			n.SetNames(w.OrgName, w.TechnicianName, host)
@@ -1098,20 +1123,8 @@ func (s *runner) post(ctx context.Context, ev event) {
 
 // send writes one message to signaling; failures show up on the read side.
 func (s *runner) send(t protocol.Type, payload any) {
-	b, err := protocol.Encode(t, fmt.Sprint(s.nextID.Add(1)), s.sid, payload)
-	if err != nil {
-		s.log.Error("encode", "type", t, "err", err)
-		return
-	}
-	ws := s.conn()
-	if ws == nil {
+	if _, ok := s.sendID(t, payload); !ok && s.conn() == nil {
 		s.log.Info("not connected; not sent", "type", t)
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
-		s.log.Warn("send", "type", t, "err", err)
 	}
 }
 

@@ -46,6 +46,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/technicians/{id}", a(h.changeTech))
 	mux.Handle("POST /admin/groups", a(h.putGroup))
 	mux.Handle("POST /admin/groups/{id}/delete", a(h.deleteGroup))
+	mux.Handle("POST /admin/surveys", a(h.putSurveys))
 	mux.Handle("POST /admin/settings", a(h.putSettings))
 	mux.Handle("GET /admin/audit", a(h.audit))
 }
@@ -61,6 +62,8 @@ const maxName = 80
 type pageData struct {
 	Accounts []store.Account
 	Groups   []store.Group
+	// Surveys are each group's surveys, in the groups' order.
+	Surveys  []store.SurveySettings
 	Settings store.Settings
 	Self     string
 	Notice   string
@@ -152,6 +155,9 @@ func (h *Handler) renderWith(w http.ResponseWriter, r *http.Request, status int,
 	var err error
 	if d.Accounts, err = h.Store.Accounts(r.Context()); err == nil {
 		d.Groups, err = h.Store.Groups(r.Context())
+	}
+	if err == nil {
+		d.Surveys, err = h.surveysOf(r, d.Groups)
 	}
 	if err != nil {
 		h.Logger.Error("admin page", "err", err)

@@ -28,12 +28,19 @@ type Notes interface {
 	PutNote(ctx context.Context, n store.Note) error
 }
 
+// Surveys is where the sessions' survey answers are kept.
+type Surveys interface {
+	SessionSurveys(ctx context.Context, sid string) (store.SessionSurveys, error)
+}
+
 // Handler serves /console/sessions/{sid}/notes.
 type Handler struct {
 	Auth     *auth.Auth
 	Sessions Service
 	Notes    Notes
-	Logger   *slog.Logger
+	// Surveys, if set, adds each session's survey answers.
+	Surveys Surveys
+	Logger  *slog.Logger
 }
 
 // Register adds the routes to mux.
@@ -55,6 +62,8 @@ type Earlier struct {
 	State      string           `json:"state"`
 	Notes      string           `json:"notes"`
 	Log        []store.LogEntry `json:"log"`
+	// Surveys are the session's survey answers, nil when none.
+	Surveys *store.SessionSurveys `json:"surveys,omitempty"`
 }
 
 // View is the JSON of GET: this session's notes and the device's history.
@@ -62,6 +71,8 @@ type View struct {
 	Text    string    `json:"text"`
 	Device  bool      `json:"device"` // the customer's device is known
 	History []Earlier `json:"history"`
+	// Surveys are this session's survey answers, nil when none.
+	Surveys *store.SessionSurveys `json:"surveys,omitempty"`
 }
 
 // Body is the JSON of PUT.
@@ -94,6 +105,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "read notes", err)
 		return
 	}
+	v.Surveys = h.surveys(r.Context(), s.ID)
 	items, err := h.Sessions.History(r.Context(), t, s)
 	if err != nil {
 		h.fail(w, "device history", err)
@@ -115,11 +127,28 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 			ID: it.Session.ID, Customer: it.Session.CustomerName, Technician: it.Session.TechnicianName,
 			Created: it.Session.Created.UnixMilli(), Duration: int64(end.Sub(it.Session.Created).Seconds()),
 			State: string(it.Session.State), Notes: it.Notes, Log: log,
+			Surveys: h.surveys(r.Context(), it.Session.ID),
 		})
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// surveys reads the survey answers of session sid, nil when there are none
+// (or they cannot be read now: the rest of the history still shows).
+func (h *Handler) surveys(ctx context.Context, sid string) *store.SessionSurveys {
+	if h.Surveys == nil {
+		return nil
+	}
+	v, err := h.Surveys.SessionSurveys(ctx, sid)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			h.Logger.Warn("read survey answers", "sid", sid, "err", err)
+		}
+		return nil
+	}
+	return &v
 }
 
 func (h *Handler) put(w http.ResponseWriter, r *http.Request) {

@@ -130,6 +130,7 @@ var featureScripts = []string{
 	"screenshot",
 	"recording",
 	"notes",
+	"survey",
 	"sysinfo",
 	"terminal",
 }

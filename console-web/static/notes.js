@@ -36,6 +36,8 @@ async function load() {
       saved = v.text;
     }
     renderHistory(v.history || []);
+    el.surveys.replaceChildren();
+    if (v.surveys) el.surveys.append(make("h3", "", ctx.t("ws.survey.history")), surveysOf(v.surveys));
   } catch (e) {
     console.warn("notes", e);
   }
@@ -44,6 +46,34 @@ async function load() {
 function duration(s) {
   const m = Math.round(s / 60);
   return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+// surveysOf shows a session's survey answers: the customer's, then the
+// technician's.
+function surveysOf(s) {
+  const { t } = ctx;
+  const dl = make("dl", "notes-surveys");
+  const c = s.customer;
+  dl.append(make("dt", "", t("ws.survey.customer")));
+  if (!c) dl.append(make("dd", "muted", t("ws.survey.notAnswered")));
+  for (const a of c?.answers || []) {
+    const v = a.kind === "rating" ? t("ws.survey.rating", a.rating) : a.kind === "yesno" ? t(`ws.survey.${a.value}`) : a.value;
+    const dd = make("dd", "survey-answer");
+    dd.append(make("span", "muted", `${a.question} `), make("strong", "", v));
+    dl.append(dd);
+  }
+  const tech = s.technician;
+  dl.append(make("dt", "", t("ws.survey.technician")));
+  if (!tech) {
+    dl.append(make("dd", "muted", t("ws.survey.notAnswered")));
+  } else {
+    const dd = make("dd", "survey-answer");
+    dd.append(make("strong", "", t(`ws.survey.${tech.resolution}`)));
+    if (tech.category) dd.append(` · ${tech.category}`);
+    dl.append(dd);
+    if (tech.notes) dl.append(make("dd", "notes-text", tech.notes));
+  }
+  return dl;
 }
 
 function renderHistory(items) {
@@ -56,6 +86,7 @@ function renderHistory(items) {
     const when = formatDateTime(h.created);
     li.append(make("strong", "", t("ws.notes.item", when, h.technician, duration(h.duration))));
     li.append(make("p", h.notes ? "notes-text" : "notes-text muted", h.notes || t("ws.notes.noNotes")));
+    if (h.surveys) li.append(surveysOf(h.surveys));
     if (h.log?.length) {
       const d = make("details");
       d.append(make("summary", "", t("ws.notes.log", h.log.length)));
@@ -112,9 +143,13 @@ register({
     el.history = make("ol", "notes-history");
     el.history.id = "notes-history";
     el.none = make("p", "muted", t("ws.notes.none"));
+    el.surveys = make("section", "notes-this-surveys");
+    el.surveys.id = "notes-surveys";
     const row = make("div", "row");
     row.append(el.save, el.status);
-    panel.append(make("h2", "", t("ws.notes.title")), label, row, el.history, el.none);
+    panel.append(make("h2", "", t("ws.notes.title")), label, row, el.surveys, el.history, el.none);
+    // The technician's survey just saved shows here at once.
+    window.addEventListener("lifeline-survey", load);
     el.text.addEventListener("input", () => {
       el.status.textContent = "";
       clearTimeout(saveTimer);

@@ -47,7 +47,8 @@ import (
 //     then (2026-12-07, additive) the terminal and system information
 //     tools: the terminal and sysinfo permissions, denials and channels, and
 //     the agent's terminal transcript entries in the running log
-//     (LogTerminal).
+//     (LogTerminal); then (2026-12-07, additive) the customer's survey:
+//     agent.welcome's survey, survey.show, survey.answers and survey.saved.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -186,6 +187,10 @@ type AgentWelcome struct {
 	// identity.Cert of KindAgent naming SID), signed by the organisation's
 	// key: consoles accept an answer only with a proof made by it.
 	IdentityCert string `json:"identityCert,omitempty"`
+	// Survey is the customer's survey of the technician's group, shown on
+	// the customer's page when the session ends (or when the technician
+	// sends it); nil when the group asks none.
+	Survey *SurveyForm `json:"survey,omitempty"`
 }
 
 // What AgentWelcome.Denied may name.
@@ -371,6 +376,12 @@ func payloadFor(t Type) any {
 		return &LogAppend{}
 	case TypeLogEntries:
 		return &LogEntries{}
+	case TypeSurveyShow:
+		return &SurveyShow{}
+	case TypeSurveyAnswers:
+		return &SurveyAnswers{}
+	case TypeSurveySaved:
+		return &SurveySaved{}
 	}
 	return nil
 }

@@ -66,6 +66,8 @@ const (
 	IdentityRefused    Type = "identity.refused" // a peer's identity did not verify: a tampered SDP, a forged or expired certificate
 	TerminalOpened     Type = "terminal.opened"  // the technician opened a terminal on the customer's machine
 	ProcessEnded       Type = "process.ended"    // the technician ended a process on the customer's machine
+	SurveySent         Type = "survey.sent"      // the technician sent the customer's survey before the end
+	SurveyAnswered     Type = "survey.answered"  // Detail: whose survey (customer or technician)
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

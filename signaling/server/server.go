@@ -33,6 +33,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	consolesessions "github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
+	"github.com/lifeline-support/lifeline/console-web/survey"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/audit"
@@ -219,7 +220,8 @@ func Run(ctx context.Context, cfg Config) error {
 	(&consolesessions.Handler{Auth: au, Sessions: svc, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
-	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Logger: log}).Register(mux)
+	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Surveys: st, Logger: log}).Register(mux)
+	(&survey.Handler{Auth: au, Sessions: svc, Logger: log}).Register(mux)
 	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: svc.BusyAt(), MaxTabs: sessions.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)

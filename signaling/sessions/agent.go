@@ -234,6 +234,9 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 	if acc, err := s.cfg.Store.Account(ctx, ss.TechnicianID); err == nil {
 		techName = acc.Name
 	}
+	// Kept on the session before the technician hears the agent is there:
+	// their workspace then finds the survey it can send.
+	survey := s.giveSurvey(ctx, ss)
 	s.publishState(ss)
 	s.record(audit.Event{Type: audit.SessionStarted, Actor: "customer", SessionID: ss.ID, IP: ip, Detail: ss.Hostname})
 	st := s.cfg.Auth.Settings(ctx)
@@ -242,6 +245,7 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
 		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss),
 		IdentityCert: s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
+		Survey:       survey,
 	}
 }
 
@@ -298,7 +302,8 @@ func (s *Service) AgentLeft(ctx context.Context, sid, connID string) {
 }
 
 // FromAgent carries out one message of session sid's agent. ended says the
-// customer ended the session (the socket closes after the reply).
+// customer ended the session with no survey to answer (the socket closes
+// after the reply).
 func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message) (ended bool, err error) {
 	switch body := m.Body.(type) {
 	case *protocol.PermissionUpdate:
@@ -347,9 +352,13 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
 	case *protocol.LogAppend:
 		return false, s.appendAgentLog(ctx, sid, body)
+	case *protocol.SurveyAnswers:
+		return false, s.customerSurvey(ctx, sid, m.ID, body)
 	case *protocol.SessionEnd:
-		_, _ = s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
-		return true, nil
+		ss, err := s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
+		// A customer with a survey to answer keeps the socket for it;
+		// their program closes it.
+		return err != nil || !s.awaitsSurvey(ctx, ss), nil
 	default:
 		return false, fmt.Errorf("%w: %s", ErrNotForAgents, m.Type)
 	}

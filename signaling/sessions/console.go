@@ -245,7 +245,7 @@ func (s *Service) rewelcome(ctx context.Context, ss store.Session) protocol.Agen
 	return protocol.AgentWelcome{
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: ss.TechnicianName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Resumed: true, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
-		OnHold: heldNow(ss), Waiting: waitingNow(ss),
+		OnHold: heldNow(ss), Waiting: waitingNow(ss), Survey: s.giveSurvey(ctx, ss),
 	}
 }
 

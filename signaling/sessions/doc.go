@@ -19,6 +19,9 @@
 //   - runlog.go: the session's running log: the technician's console appends
 //     each entry as it happens, every console that opens the session gets it
 //     back, and the end keeps it in the session history.
+//   - survey.go: the customer's survey (the questions the agent is given,
+//     sent early by the technician, the answers checked against them and
+//     stored once) and the technician's survey of a session they ended.
 //   - sweep.go: the session time limits.
 //   - service.go: the NATS subjects, publishing, the session.state payload,
 //     and the one end sequence (end).

@@ -69,6 +69,20 @@ var (
 	ErrNotGrantedHere = errors.New("the customer has not allowed this in this session")
 	// ErrBadEntry means a log entry the running log does not take.
 	ErrBadEntry = errors.New("this log entry is empty, too long or malformed")
+	// ErrNoSurvey means survey answers for a session that asked no survey.
+	ErrNoSurvey = errors.New("this session asked no survey")
+	// ErrSurveyNotYet means the customer's answers came before the end of
+	// a session whose technician did not send the survey.
+	ErrSurveyNotYet = errors.New("the survey is asked at the end of the session")
+	// ErrSurveyAnswered means a survey answered a second time: the first
+	// answers are kept.
+	ErrSurveyAnswered = errors.New("this survey was already answered; the first answers are kept")
+	// ErrBadSurvey means survey answers that do not fit the questions (a
+	// rating out of 1 to 5, a missing answer, a text too long or hiding
+	// characters); the message says which.
+	ErrBadSurvey = errors.New("these survey answers cannot be kept")
+	// ErrNotEnded means the technician's survey of a session still running.
+	ErrNotEnded = errors.New("end the session first")
 )
 
 // errUnchanged aborts a session update that has nothing to do.
@@ -103,8 +117,13 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrOnHold), errors.Is(err, ErrNotAvailable), errors.Is(err, ErrSelf),
 		errors.Is(err, ErrNoTransfer), errors.Is(err, ErrTooMany), errors.Is(err, ErrRecordingsOnly), errors.Is(err, ErrNotYourWords),
 		errors.Is(err, ErrNotForConsoles), errors.Is(err, ErrNotForAgents), errors.Is(err, ErrSessionClosed),
-		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition):
+		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition),
+		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded):
 		return protocol.CodeForbidden
+	case errors.Is(err, ErrSurveyAnswered):
+		return protocol.CodeUsed
+	case errors.Is(err, ErrBadSurvey):
+		return protocol.CodeBadMessage
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician):
 		return protocol.CodeNotFound
 	case errors.Is(err, ErrNotConnected), errors.Is(err, ErrReconnecting):

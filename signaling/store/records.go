@@ -115,6 +115,12 @@ type Session struct {
 	// reload of that tab takes the session again without asking).
 	Console    string `json:"console,omitempty"`
 	ConsoleTab string `json:"consoleTab,omitempty"`
+	// SurveyForm is the customer's survey the agent was last given (its
+	// technician's group's): the customer's answers are checked against it;
+	// nil, the session asks none. SurveySent says the technician sent it
+	// before the end.
+	SurveyForm *protocol.SurveyForm `json:"surveyForm,omitempty"`
+	SurveySent bool                 `json:"surveySent,omitempty"`
 }
 
 // Transfer is a pending offer of a session to another technician.

@@ -46,6 +46,7 @@ type Store struct {
 	groups, settings                                  jetstream.KeyValue
 	presence, notes                                   jetstream.KeyValue
 	runlog, surveys                                   jetstream.KeyValue
+	surveyForms                                       jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -99,6 +100,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.notes, bucketNotes, 0},
 		{&s.runlog, bucketRunLog, RunLogTTL},
 		{&s.surveys, bucketSurveys, 0},
+		{&s.surveyForms, bucketSurveyForms, 0},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err
