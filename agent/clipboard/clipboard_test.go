@@ -289,6 +289,9 @@ func TestOversizeIsNotShared(t *testing.T) {
 func TestNothingSyncedWithoutGrant(t *testing.T) {
 	r := newRig(t)
 	r.customerCopies("private before consent")
+	// xclip -i returns once it has forked; its child takes the selection
+	// after that, so a loaded machine may read an empty clipboard first.
+	r.waitFor("the customer's copy on the clipboard", func() bool { return r.xclipOut() == "private before consent" })
 	r.consoleSends("from the technician, not allowed")
 	r.waitFor("the agent to drop the text", func() bool {
 		return strings.Contains(r.logs.String(), "clipboard text without a clipboard grant dropped")
