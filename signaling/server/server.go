@@ -30,6 +30,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/login"
 	"github.com/lifeline-support/lifeline/console-web/notes"
 	"github.com/lifeline-support/lifeline/console-web/queue"
+	"github.com/lifeline-support/lifeline/console-web/reports"
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	consolesessions "github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
@@ -217,6 +218,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Logger: log}).Register(mux)
 	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: svc.BusyAt(), MaxTabs: sessions.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
+	(&reports.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Keys: orgKeys, Logger: log}).Register(mux)
 	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log}).Register(mux)
