@@ -62,6 +62,17 @@ type Form struct {
 	IDPrefix string
 	// Customer is the customer's name as typed, for the invitation form.
 	Customer string
+	// Compact shows each field's name inside it rather than above it (the
+	// queue's header), still naming it for screen readers.
+	Compact bool
+}
+
+// placeholder is the hint inside a text field: its name when Compact.
+func placeholder(f Form, d store.CustomField) string {
+	if f.Compact {
+		return d.Name
+	}
+	return ""
 }
 
 func (f Form) inputID(d store.CustomField) string { return f.IDPrefix + d.ID }

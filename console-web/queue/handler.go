@@ -85,7 +85,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.Logger.Error("custom fields", "err", err)
 	}
-	p.Header = tabs(p, fields.Form{Defs: defs, IDPrefix: "queue-field-"})
+	p.Header = tabs(p, fields.Form{Defs: defs, IDPrefix: "queue-field-", Compact: true})
 	strs := i18n.Table(p.Lang, "queue.")
 	for _, prefix := range []string{"state.", "fields."} {
 		for k, v := range i18n.Table(p.Lang, prefix) {

@@ -430,7 +430,7 @@ func tabs(p layout.Page, form fields.Form) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</button></nav><form id=\"queue-new\" class=\"header-form\"><label for=\"queue-customer\" class=\"visually-hidden\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</button></nav><form id=\"queue-new\" class=\"header-form\" novalidate><label for=\"queue-customer\" class=\"visually-hidden\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -27,10 +27,10 @@ type bar struct {
 
 // Chart geometry, in SVG units.
 const (
-	chartWidth = 640
-	labelWidth = 160
-	barArea    = 400
-	barHeight  = 18
+	chartWidth = 480
+	labelWidth = 140
+	barArea    = 260
+	barHeight  = 20
 	barGap     = 8
 )
 
@@ -57,7 +57,7 @@ func charts(p layout.Page, rep reports.Report) []chart {
 	var labels, counts, handling, ratings []string
 	var nc, nh, nr []float64
 	for _, r := range rep.Rows {
-		labels = append(labels, shorten(r.Label, 24))
+		labels = append(labels, shorten(r.Label, 18))
 		counts = append(counts, strconv.Itoa(r.Sessions))
 		nc = append(nc, float64(r.Sessions))
 		handling = append(handling, reports.Duration(r.AvgHandling()))

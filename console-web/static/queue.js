@@ -416,7 +416,10 @@ $("queue-new").addEventListener("submit", async (e) => {
   e.preventDefault();
   const form = $("queue-new");
   const name = $("queue-customer").value.trim();
-  if (!name) return;
+  if (!name) {
+    $("queue-customer").focus();
+    return;
+  }
   // The customer's name and the custom fields, as typed; a refusal keeps
   // them and says beside each field what is wrong.
   const body = new URLSearchParams(new FormData(form));
@@ -441,6 +444,7 @@ $("queue-new").addEventListener("submit", async (e) => {
     return;
   }
   form.reset();
+  $("queue-error").hidden = true;
   openTab({ id: m[1], customer: name });
   refreshSoon();
 });
