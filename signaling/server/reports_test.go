@@ -245,6 +245,19 @@ func TestCustomFieldsAndReports(t *testing.T) {
 			t.Fatalf("a technician who leads nothing: %d %s", code, b)
 		}
 	}
+	// Only administrators define fields.
+	if code, _ := bob.Post(t, "/admin/fields", url.Values{"name": {"Mine"}, "kind": {"text"}}); code != http.StatusForbidden {
+		t.Fatalf("a technician defines a field: %d", code)
+	}
+	// Both languages have every word of the page.
+	for _, lang := range []string{"en", "fr"} {
+		if code, b := admin.Get(t, "/reports?lang="+lang); code != http.StatusOK || strings.Contains(b, ">reports.") || strings.Contains(b, ">fields.") {
+			t.Fatalf("the report page in %s: %d %s", lang, code, b)
+		}
+	}
+	if _, b := admin.Get(t, "/reports?lang=fr&by=group"); !strings.Contains(b, "4,0") {
+		t.Error("the French page writes the average rating without a decimal comma")
+	}
 	if _, b := admin.Get(t, "/console/queue"); !strings.Contains(b, `id="reports-link"`) {
 		t.Error("the admin's pages have no link to the reports")
 	}
