@@ -146,7 +146,9 @@ type Technician struct {
 	// Perms is what the technician may do (every permission for an admin).
 	Perms access.Set
 	// Leads are the IDs of the groups the technician leads (store.Group.Leads):
-	// they see those groups' reports.
+	// they see those groups' reports. Require reads them for the HTTP
+	// requests it lets through; Technician alone (each console message)
+	// does not.
 	Leads []string
 }
 
@@ -566,11 +568,7 @@ func (a *Auth) Technician(r *http.Request) (Technician, error) {
 	if err != nil {
 		return Technician{}, err
 	}
-	leads, err := a.LeadsOf(r.Context(), acc.ID)
-	if err != nil {
-		return Technician{}, err
-	}
-	return Technician{Account: acc, CSRF: l.CSRF, Perms: perms, Leads: leads}, nil
+	return Technician{Account: acc, CSRF: l.CSRF, Perms: perms}, nil
 }
 
 // LeadsOf lists the IDs of the groups account id leads.
@@ -653,6 +651,10 @@ func (a *Auth) Require(next http.Handler) http.Handler {
 			}
 			http.Redirect(w, r, first, http.StatusSeeOther)
 			return
+		}
+		if t.Leads, err = a.LeadsOf(r.Context(), t.ID); err != nil {
+			// Pages still work; reports refuse a lead until the groups read again.
+			a.log.Warn("read the groups the technician leads", "tech", t.ID, "err", err)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, t)))
 	})
