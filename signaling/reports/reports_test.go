@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +152,21 @@ func TestCSVHasThePageNumbers(t *testing.T) {
 		"total,4,3,0:01:10,0:11:40,1,1,1,1,1,3,3.7\n"
 	if b.String() != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// BenchmarkBuild adds up 10,000 ended sessions of 20 technicians over 30
+// days, by day.
+func BenchmarkBuild(b *testing.B) {
+	var ss []store.Session
+	sv := map[string]store.SessionSurveys{}
+	for i := range 10000 {
+		id := "s" + strconv.Itoa(i)
+		ss = append(ss, ended(id, "t"+strconv.Itoa(i%20), "g"+strconv.Itoa(i%3), time.Duration(i%30)*24*time.Hour, time.Duration(i%300)*time.Second, time.Duration(i%3600)*time.Second, i%2))
+		sv[id] = rated(1+i%5, store.Resolutions[i%3])
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		Build(ss, surveysOf(sv), Filter{}, ByDay, Names{}, time.UTC)
 	}
 }
