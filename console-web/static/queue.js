@@ -370,6 +370,8 @@ function show(id) {
     if (on) {
       tab.unread = 0;
       tab.badge.hidden = true;
+      // A narrow header scrolls its tabs: the one shown stays in sight.
+      tab.button.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
   }
 }

@@ -258,8 +258,11 @@ func TestCustomFieldsAndReports(t *testing.T) {
 	if _, b := admin.Get(t, "/reports?lang=fr&by=group"); !strings.Contains(b, "4,0") {
 		t.Error("the French page writes the average rating without a decimal comma")
 	}
-	if _, b := admin.Get(t, "/console/queue"); !strings.Contains(b, `id="reports-link"`) {
-		t.Error("the admin's pages have no link to the reports")
+	if _, b := admin.Get(t, "/admin"); !strings.Contains(b, `id="admin-reports-link"`) {
+		t.Error("the administration page has no link to the reports")
+	}
+	if _, b := lea.Get(t, "/console/queue"); !strings.Contains(b, `id="reports-link"`) {
+		t.Error("Léa's pages have no link to the reports")
 	}
 	if _, b := bob.Get(t, "/console/queue"); strings.Contains(b, `id="reports-link"`) {
 		t.Error("bob's pages link to reports he may not see")
