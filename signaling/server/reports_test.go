@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/lifeline-support/lifeline/console-web/notes"
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/access"
@@ -142,7 +143,8 @@ func TestCustomFieldsAndReports(t *testing.T) {
 	bc := bob.Dial(t, "/ws/console")
 	bc.Expect(protocol.TypeConsoleWelcome)
 	agent := st.Dial(t, n.URL+"/ws/agent", nil)
-	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc"})
+	deviceKey := strings.Repeat("d", 43)
+	agent.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: "marie-pc", DeviceKey: deviceKey})
 	agent.Expect(protocol.TypeAgentWelcome)
 	expect := func(c *st.Conn, want string) {
 		t.Helper()
@@ -195,6 +197,25 @@ func TestCustomFieldsAndReports(t *testing.T) {
 	}
 	if ss, _ := db.Session(context.Background(), sid); len(ss.Fields) != 3 || ss.Fields[2].Name != "Old" || ss.Fields[2].Value != "legacy" {
 		t.Fatalf("after deleting the field: %+v", ss.Fields)
+	}
+
+	// The next session with the same computer lists them in its history,
+	// the deleted field's too.
+	resp, err = bob.Client.PostForm(n.URL+"/console/sessions", url.Values{"customer": {"Marie Dupont"}, "field." + ticket: {"T-43"}, "csrf": {bob.CSRF}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.ReadAll(t, resp)
+	next := strings.TrimPrefix(resp.Request.URL.Path, "/console/sessions/")
+	nextSession, _ := db.Session(context.Background(), next)
+	agent2 := st.Dial(t, n.URL+"/ws/agent", nil)
+	agent2.Send(protocol.TypeAgentHello, "", protocol.AgentHello{Code: nextSession.InviteToken, Hostname: "marie-pc", DeviceKey: deviceKey})
+	agent2.Expect(protocol.TypeAgentWelcome)
+	code, hb := bob.Get(t, "/console/sessions/"+next+"/notes")
+	var hv notes.View
+	if code != http.StatusOK || json.Unmarshal([]byte(hb), &hv) != nil || len(hv.History) != 1 || len(hv.History[0].Fields) != 3 ||
+		hv.History[0].Fields[1].Value != "Printer" || hv.History[0].Fields[2].Name != "Old" || hv.History[0].Fields[2].Value != "legacy" {
+		t.Fatalf("the history of the same computer: %d %s", code, hb)
 	}
 
 	// Surveys, written as the survey feature does.
