@@ -128,7 +128,11 @@ func (tc *Technician) Tabs(t testing.TB) []string {
 // ShowTab brings the tab of sid (or "queue") to the front.
 func (tc *Technician) ShowTab(t testing.TB, sid string) {
 	t.Helper()
-	clickOn(t, tc.p, `#tabs [data-tab="`+sid+`"]`)
+	sel := `#tabs [data-tab="` + sid + `"]`
+	// The header's tab strip scrolls when it is full, as a technician would scroll it.
+	waitVisible(t, tc.p, sel)
+	evalJS[bool](t, tc.p, "scroll to the tab", `(() => { document.querySelector('`+sel+`').scrollIntoView({ block: "nearest", inline: "nearest" }); return true; })()`)
+	clickOn(t, tc.p, sel)
 }
 
 // Unread is the unread chat badge of the tab of sid.

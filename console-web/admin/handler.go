@@ -4,12 +4,14 @@
 package admin
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +50,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/groups/{id}/delete", a(h.deleteGroup))
 	mux.Handle("POST /admin/surveys", a(h.putSurveys))
 	mux.Handle("POST /admin/settings", a(h.putSettings))
+	mux.Handle("POST /admin/fields", a(h.putField))
+	mux.Handle("POST /admin/fields/{id}", a(h.putField))
+	mux.Handle("POST /admin/fields/{id}/delete", a(h.deleteField))
 	mux.Handle("GET /admin/audit", a(h.audit))
 }
 
@@ -64,6 +69,7 @@ type pageData struct {
 	Groups   []store.Group
 	// Surveys are each group's surveys, in the groups' order.
 	Surveys  []store.SurveySettings
+	Fields   []store.CustomField
 	Settings store.Settings
 	Self     string
 	Notice   string
@@ -158,6 +164,9 @@ func (h *Handler) renderWith(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if err == nil {
 		d.Surveys, err = h.surveysOf(r, d.Groups)
+	}
+	if err == nil {
+		d.Fields, err = h.Store.CustomFields(r.Context())
 	}
 	if err != nil {
 		h.Logger.Error("admin page", "err", err)
@@ -354,12 +363,21 @@ func (h *Handler) putGroup(w http.ResponseWriter, r *http.Request) {
 		}
 		g.Permissions[access.Perm(v)] = true
 	}
+	for _, v := range r.PostForm["lead"] {
+		if _, err := h.Store.Account(r.Context(), v); err != nil {
+			h.refuse(w, r, http.StatusBadRequest, form, map[string]string{"lead": "admin.badLead"}, []string{"lead"}, nil)
+			return
+		}
+		if !slices.Contains(g.Leads, v) {
+			g.Leads = append(g.Leads, v)
+		}
+	}
 	if err := h.Store.PutGroup(r.Context(), g); err != nil {
 		h.Logger.Error("put group", "err", err)
 		h.fail(w, r, http.StatusInternalServerError, "error.server")
 		return
 	}
-	h.done(w, r, audit.AccountChanged, fmt.Sprintf("group %s: %v", id, g.Permissions.List()), "admin.done.group")
+	h.done(w, r, audit.AccountChanged, fmt.Sprintf("group %s: %v, leads %v", id, g.Permissions.List(), g.Leads), "admin.done.group")
 }
 
 func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request) {
@@ -464,3 +482,159 @@ func exportURL(q url.Values, format string) string {
 }
 
 func fmtTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") }
+
+// leadChoices are the accounts that may lead a group: technicians (an
+// administrator sees every report already).
+func leadChoices(accounts []store.Account) []store.Account {
+	var out []store.Account
+	for _, a := range accounts {
+		if a.Role != store.RoleAdmin {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// fieldFormID is the element ID of a custom field's form ("field-new" for a new one).
+func fieldFormID(f store.CustomField, isNew bool) string {
+	if isNew {
+		return "field-new"
+	}
+	return "field-" + f.ID
+}
+
+// fieldAction is where a custom field's form is sent.
+func fieldAction(f store.CustomField, isNew bool) string {
+	if isNew {
+		return "/admin/fields"
+	}
+	return "/admin/fields/" + f.ID
+}
+
+// optionsText is a choice field's options as the form shows them, one a line.
+func optionsText(f store.CustomField) string { return strings.Join(f.Options, "\n") }
+
+// parseOptions reads a choice field's options, one a line, blank lines
+// left out; "" with the message key if one is refused.
+func parseOptions(s string) ([]string, string) {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		o := strings.TrimSpace(line)
+		if o == "" {
+			continue
+		}
+		if utf8.RuneCountInString(o) > store.MaxFieldValue || text.CheckName(o) != nil {
+			return nil, "admin.field.badOption"
+		}
+		if slices.Contains(out, o) {
+			return nil, "admin.field.sameOption"
+		}
+		out = append(out, o)
+	}
+	if len(out) == 0 || len(out) > store.MaxFieldOptions {
+		return nil, "admin.field.options"
+	}
+	return out, ""
+}
+
+// putField creates a custom session field (POST /admin/fields) or changes
+// one (POST /admin/fields/{id}: its name, options and whether it is
+// required; its kind stays). A refused form is shown again as typed, the
+// messages beside the fields.
+func (h *Handler) putField(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	isNew := id == ""
+	form := fieldFormID(store.CustomField{ID: id}, isNew)
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	kind := r.PostFormValue("kind")
+	required := r.PostFormValue("required") == "on"
+	errs := map[string]string{}
+	if !validName(name) {
+		errs["name"] = "admin.badName"
+	}
+	fields, err := h.Store.CustomFields(r.Context())
+	if err != nil {
+		h.Logger.Error("custom fields", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "error.server")
+		return
+	}
+	if !isNew {
+		i := slices.IndexFunc(fields, func(f store.CustomField) bool { return f.ID == id })
+		if i < 0 {
+			h.fail(w, r, http.StatusNotFound, "admin.field.gone")
+			return
+		}
+		kind = fields[i].Kind
+	}
+	var options []string
+	switch kind {
+	case store.FieldText:
+	case store.FieldChoice:
+		var key string
+		if options, key = parseOptions(r.PostFormValue("options")); key != "" {
+			errs["options"] = key
+		}
+	default:
+		errs["kind"] = "admin.field.badKind"
+	}
+	for _, f := range fields {
+		if f.ID != id && strings.EqualFold(f.Name, name) {
+			errs["name"] = "admin.field.sameName"
+		}
+	}
+	if isNew && len(fields) >= store.MaxFields {
+		errs["name"] = "admin.field.tooMany"
+	}
+	if len(errs) > 0 {
+		h.refuse(w, r, http.StatusBadRequest, form, errs, []string{"name", "kind", "options"},
+			map[string][]any{"options": {store.MaxFieldOptions}, "name": {store.MaxFields}})
+		return
+	}
+	f := store.CustomField{ID: id, Name: name, Kind: kind, Options: options, Required: required}
+	if isNew {
+		f.ID = "f" + strings.ToLower(rand.Text()[:12])
+	}
+	_, err = h.Store.UpdateCustomFields(r.Context(), func(fs []store.CustomField) ([]store.CustomField, error) {
+		if isNew {
+			return append(fs, f), nil
+		}
+		for i := range fs {
+			if fs[i].ID == id {
+				fs[i] = f
+				return fs, nil
+			}
+		}
+		return nil, store.ErrNotFound
+	})
+	if err != nil {
+		h.Logger.Error("put custom field", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.done(w, r, audit.SettingsChanged, fmt.Sprintf("custom field %s %q (%s, required %v, options %q)", f.ID, name, kind, required, options), "admin.done.fields")
+}
+
+// deleteField deletes a custom field's definition; sessions keep their
+// values, with the field's name, readable in the history and the reports.
+func (h *Handler) deleteField(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var gone store.CustomField
+	_, err := h.Store.UpdateCustomFields(r.Context(), func(fs []store.CustomField) ([]store.CustomField, error) {
+		i := slices.IndexFunc(fs, func(f store.CustomField) bool { return f.ID == id })
+		if i < 0 {
+			return nil, store.ErrNotFound
+		}
+		gone = fs[i]
+		return slices.Delete(fs, i, i+1), nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		h.fail(w, r, http.StatusNotFound, "admin.field.gone")
+		return
+	}
+	if err != nil {
+		h.Logger.Error("delete custom field", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.done(w, r, audit.SettingsChanged, fmt.Sprintf("deleted custom field %s %q", id, gone.Name), "admin.done.fields")
+}

@@ -39,6 +39,8 @@ type Page struct {
 	CSRF       string
 	// Admin shows the administration link.
 	Admin bool
+	// Reports shows the reports link (administrators and group leads).
+	Reports bool
 	// Path is the current path, for the language switcher links.
 	Path string
 	// Header, when set, is shown in the header between the product name and
@@ -60,11 +62,12 @@ type Viewer interface {
 	DisplayName() string
 	CSRFToken() string
 	IsAdmin() bool
+	SeesReports() bool
 }
 
 // ForTechnician starts a Page for a logged-in technician.
 func ForTechnician(w http.ResponseWriter, r *http.Request, titleKey string, v Viewer) Page {
 	p := NewPage(w, r, titleKey)
-	p.Technician, p.CSRF, p.Admin = v.DisplayName(), v.CSRFToken(), v.IsAdmin()
+	p.Technician, p.CSRF, p.Admin, p.Reports = v.DisplayName(), v.CSRFToken(), v.IsAdmin(), v.SeesReports()
 	return p
 }

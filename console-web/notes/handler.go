@@ -64,6 +64,9 @@ type Earlier struct {
 	Log        []store.LogEntry `json:"log"`
 	// Surveys are the session's survey answers, nil when none.
 	Surveys *store.SessionSurveys `json:"surveys,omitempty"`
+	// Fields are the session's custom field values, with the names they
+	// had (a deleted field's value stays readable).
+	Fields []store.FieldValue `json:"fields"`
 }
 
 // View is the JSON of GET: this session's notes and the device's history.
@@ -126,9 +129,12 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		v.History = append(v.History, Earlier{
 			ID: it.Session.ID, Customer: it.Session.CustomerName, Technician: it.Session.TechnicianName,
 			Created: it.Session.Created.UnixMilli(), Duration: int64(end.Sub(it.Session.Created).Seconds()),
-			State: string(it.Session.State), Notes: it.Notes, Log: log,
+			State: string(it.Session.State), Notes: it.Notes, Log: log, Fields: it.Session.Fields,
 			Surveys: h.surveys(r.Context(), it.Session.ID),
 		})
+		if v.History[len(v.History)-1].Fields == nil {
+			v.History[len(v.History)-1].Fields = []store.FieldValue{}
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/lifeline-support/lifeline/console-web/fields"
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
@@ -52,6 +53,9 @@ type Item struct {
 	TransferFrom   string `json:"transferFrom,omitempty"`
 	TransferTo     string `json:"transferTo,omitempty"`
 	Comment        string `json:"comment,omitempty"`
+	// Fields are the session's custom field values (those of deleted
+	// fields too, with their names).
+	Fields []store.FieldValue `json:"fields"`
 }
 
 // Tech is another technician and their status.
@@ -69,15 +73,24 @@ type View struct {
 	Techs     []Tech `json:"technicians"`
 	Now       int64  `json:"now"`
 	MaxTabs   int    `json:"maxTabs"`
+	// Fields are the custom session fields: a column each, editable in
+	// the technician's own open sessions.
+	Fields []store.CustomField `json:"fields"`
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	t, _ := auth.From(r.Context())
 	p := layout.ForTechnician(w, r, "queue.title", t)
-	p.Header = tabs(p)
+	defs, err := h.Store.CustomFields(r.Context())
+	if err != nil {
+		h.Logger.Error("custom fields", "err", err)
+	}
+	p.Header = tabs(p, fields.Form{Defs: defs, IDPrefix: "queue-field-", Compact: true})
 	strs := i18n.Table(p.Lang, "queue.")
-	for k, v := range i18n.Table(p.Lang, "state.") {
-		strs[k] = v
+	for _, prefix := range []string{"state.", "fields."} {
+		for k, v := range i18n.Table(p.Lang, prefix) {
+			strs[k] = v
+		}
 	}
 	_ = queueView(p, strs, t.Perms.JSON()).Render(r.Context(), w)
 }
@@ -103,9 +116,17 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "list sessions", err)
 		return
 	}
+	defs, err := h.Store.CustomFields(ctx)
+	if err != nil {
+		h.fail(w, "custom fields", err)
+		return
+	}
 	others := t.Can(access.OtherQueues)
 	working := map[string]int{}
-	v := View{Me: Tech{ID: t.ID, Name: t.Name}, AutoStart: me.AutoStart, Now: now.UnixMilli(), MaxTabs: h.MaxTabs, Sessions: []Item{}, Techs: []Tech{}}
+	v := View{Me: Tech{ID: t.ID, Name: t.Name}, AutoStart: me.AutoStart, Now: now.UnixMilli(), MaxTabs: h.MaxTabs, Sessions: []Item{}, Techs: []Tech{}, Fields: defs}
+	if v.Fields == nil {
+		v.Fields = []store.CustomField{}
+	}
 	for _, s := range all {
 		if s.Working() {
 			working[s.TechnicianID]++
@@ -121,7 +142,10 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 			ID: s.ID, Customer: s.CustomerName, State: string(session.ViewedBy(s.State, receiver)),
 			Since: s.StateSince().UnixMilli(), Created: s.Created.UnixMilli(),
 			Technician: s.TechnicianName, Mine: s.TechnicianID == t.ID,
-			AgentConnected: s.AgentConnected, Hostname: s.Hostname,
+			AgentConnected: s.AgentConnected, Hostname: s.Hostname, Fields: s.Fields,
+		}
+		if it.Fields == nil {
+			it.Fields = []store.FieldValue{}
 		}
 		if s.Transfer != nil {
 			it.TransferFrom, it.TransferTo, it.Comment = s.Transfer.FromName, s.Transfer.ToName, s.Transfer.Comment

@@ -4,6 +4,7 @@ package sessions
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lifeline-support/lifeline/console-web/fields"
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/session"
@@ -23,15 +25,22 @@ import (
 
 // Service is what the console pages need of the session service.
 type Service interface {
-	Create(ctx context.Context, tech auth.Technician, customer, ip string) (store.Session, error)
+	Create(ctx context.Context, tech auth.Technician, customer, ip string, fields map[string]string) (store.Session, error)
 	Sessions(ctx context.Context, tech auth.Technician) ([]store.Session, error)
 	Visible(ctx context.Context, tech auth.Technician, sid string) (store.Session, error)
+	SetField(ctx context.Context, tech auth.Technician, sid, id, value string) (store.Session, error)
+}
+
+// Fields reads the organisation's custom session fields (the store does).
+type Fields interface {
+	CustomFields(ctx context.Context) ([]store.CustomField, error)
 }
 
 // Handler serves /console and everything under it.
 type Handler struct {
 	Auth      *auth.Auth
 	Sessions  Service
+	Fields    Fields
 	PublicURL string
 	Logger    *slog.Logger
 }
@@ -41,6 +50,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /console", h.Auth.Require(http.HandlerFunc(h.list)))
 	mux.Handle("POST /console/sessions", h.Auth.Require(http.HandlerFunc(h.create)))
 	mux.Handle("GET /console/sessions/{sid}", h.Auth.Require(http.HandlerFunc(h.workspace)))
+	mux.Handle("POST /console/sessions/{sid}/fields", h.Auth.Require(http.HandlerFunc(h.setField)))
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) (layout.Page, auth.Technician) {
@@ -57,23 +67,52 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, p.T("error.server"), http.StatusInternalServerError)
 		return
 	}
-	_ = listView(p, t, ss, "").Render(r.Context(), w)
+	_ = listView(p, t, ss, "", h.form(r, nil)).Render(r.Context(), w)
+}
+
+// form is the invitation form's custom fields: empty, or as typed (r's
+// form) with the messages of errs.
+func (h *Handler) form(r *http.Request, errs map[string]string) fields.Form {
+	defs, err := h.Fields.CustomFields(r.Context())
+	if err != nil {
+		h.Logger.Error("custom fields", "err", err)
+	}
+	f := fields.Form{Defs: defs, Values: map[string]string{}, Errs: errs, IDPrefix: "new-field-"}
+	if r.Method == http.MethodPost {
+		f.Values, f.Customer = fields.FromForm(r), r.PostFormValue("customer")
+	}
+	return f
+}
+
+// wantsJSON reports whether the request comes from a page script that reads
+// refusals as JSON (the queue's invitation form).
+func wantsJSON(r *http.Request) bool { return r.Header.Get("Accept") == "application/json" }
+
+// Refusal is the JSON answer to a refused form: a message, and one per
+// custom field refused (field ID → message).
+type Refusal struct {
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	p, t := h.page(w, r, "console.title")
-	s, err := h.Sessions.Create(r.Context(), t, r.PostFormValue("customer"), auth.ClientIP(r))
+	_ = r.ParseForm()
+	s, err := h.Sessions.Create(r.Context(), t, r.PostFormValue("customer"), auth.ClientIP(r), fields.FromForm(r))
 	var denied *sessions.DeniedError
 	var tooMany *sessions.TooManyError
+	var bad sessions.FieldsError
 	switch {
 	case err == nil:
 		http.Redirect(w, r, "/console/sessions/"+s.ID, http.StatusSeeOther)
 	case errors.As(err, &denied):
 		http.Error(w, denied.Error(), http.StatusForbidden)
 	case errors.Is(err, sessions.ErrBadName):
-		h.listWith(w, r, p, t, http.StatusBadRequest, p.T("console.badName", sessions.MaxCustomerName))
+		h.listWith(w, r, p, t, http.StatusBadRequest, p.T("console.badName", sessions.MaxCustomerName), nil)
+	case errors.As(err, &bad):
+		h.listWith(w, r, p, t, http.StatusBadRequest, p.T("fields.fix"), fields.Messages(p, bad))
 	case errors.As(err, &tooMany):
-		h.listWith(w, r, p, t, http.StatusConflict, p.T("console.tooMany", tooMany.Max))
+		h.listWith(w, r, p, t, http.StatusConflict, p.T("console.tooMany", tooMany.Max), nil)
 	case errors.Is(err, audit.ErrNotRecorded):
 		http.Error(w, p.T("error.notAudited"), http.StatusServiceUnavailable)
 	default:
@@ -82,11 +121,62 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// listWith answers the session list with status and a message above it.
-func (h *Handler) listWith(w http.ResponseWriter, r *http.Request, p layout.Page, t auth.Technician, status int, msg string) {
+// listWith answers the session list with status and a message above it,
+// the invitation form as it was typed and the messages of its custom fields
+// (field ID → message) beside them; a page script gets them as a Refusal.
+func (h *Handler) listWith(w http.ResponseWriter, r *http.Request, p layout.Page, t auth.Technician, status int, msg string, fieldErrs map[string]string) {
+	if wantsJSON(r) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(Refusal{Message: msg, Fields: fieldErrs})
+		return
+	}
 	w.WriteHeader(status)
 	ss, _ := h.Sessions.Sessions(r.Context(), t)
-	_ = listView(p, t, ss, msg).Render(r.Context(), w)
+	_ = listView(p, t, ss, msg, h.form(r, fieldErrs)).Render(r.Context(), w)
+}
+
+// FieldChange is the body of POST /console/sessions/{sid}/fields: one custom
+// field's new value ("" clears an optional field).
+type FieldChange struct {
+	ID    string `json:"id"`
+	Value string `json:"value"`
+}
+
+// setField changes a custom field of a session of the technician's (the
+// queue's editor); a refusal is a Refusal.
+func (h *Handler) setField(w http.ResponseWriter, r *http.Request) {
+	p, t := h.page(w, r, "console.title")
+	var c FieldChange
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
+	dec.DisallowUnknownFields()
+	refuse := func(status int, msg string, errs map[string]string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(Refusal{Message: msg, Fields: errs})
+	}
+	if err := dec.Decode(&c); err != nil {
+		refuse(http.StatusBadRequest, p.T("fields.unknown"), nil)
+		return
+	}
+	_, err := h.Sessions.SetField(r.Context(), t, r.PathValue("sid"), c.ID, c.Value)
+	var bad sessions.FieldsError
+	switch {
+	case err == nil:
+		w.WriteHeader(http.StatusNoContent)
+	case errors.As(err, &bad):
+		msgs := fields.Messages(p, bad)
+		refuse(http.StatusBadRequest, msgs[c.ID], msgs)
+	case errors.Is(err, sessions.ErrNoField):
+		refuse(http.StatusBadRequest, p.T("fields.unknown"), nil)
+	case errors.Is(err, sessions.ErrNotFound):
+		refuse(http.StatusNotFound, p.T("console.notFoundText"), nil)
+	case errors.Is(err, sessions.ErrClosed):
+		refuse(http.StatusConflict, p.T("fields.closed"), nil)
+	default:
+		h.Logger.Error("set custom field", "err", err)
+		refuse(http.StatusInternalServerError, p.T("error.server"), nil)
+	}
 }
 
 func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {

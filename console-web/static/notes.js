@@ -85,6 +85,11 @@ function renderHistory(items) {
     li.dataset.sid = h.id;
     const when = formatDateTime(h.created);
     li.append(make("strong", "", t("ws.notes.item", when, h.technician, duration(h.duration))));
+    if (h.fields?.length) {
+      const dl = make("dl", "session-fields");
+      for (const f of h.fields) dl.append(make("dt", "", f.name), make("dd", "", f.value));
+      li.append(dl);
+    }
     li.append(make("p", h.notes ? "notes-text" : "notes-text muted", h.notes || t("ws.notes.noNotes")));
     if (h.surveys) li.append(surveysOf(h.surveys));
     if (h.log?.length) {

@@ -152,6 +152,9 @@ function render() {
   if (document.activeElement !== $("my-status")) $("my-status").value = me.status === "away" ? "away" : "online";
 
   const rows = $("queue-rows");
+  // A custom field being edited keeps its row until it loses the focus.
+  if (rows.contains(document.activeElement) && document.activeElement.closest(".q-field")) return;
+  fieldColumns();
   rows.replaceChildren();
   const shown = view.sessions.filter(matches);
   $("queue-empty").hidden = shown.length > 0;
@@ -164,6 +167,7 @@ function render() {
     if (s.state === "incoming") st.append(el("small", "", ` ${t("queue.from", s.transferFrom)}${s.comment ? ` — “${s.comment}”` : ""}`));
     if (s.state === "outgoing") st.append(el("small", "", ` ${t("queue.to", s.transferTo)}`));
     tr.append(st, el("td", "q-since", ago(s.since)), el("td", "q-tech", s.technician));
+    for (const f of view.fields || []) tr.append(fieldCell(s, f));
     const act = el("td", "q-actions");
     const closed = s.state.startsWith("closed") || s.state === "timed_out";
     if (s.state === "incoming") {
@@ -198,6 +202,79 @@ function render() {
     if (s) tab.label.textContent = s.customer;
   }
   if (transferSid) fillTransfer();
+}
+
+// --- Custom session fields --------------------------------------------------
+
+// fieldColumns puts a column header per custom field before "Actions".
+function fieldColumns() {
+  const head = $("queue-head");
+  for (const th of head.querySelectorAll(".q-field-head")) th.remove();
+  for (const f of view.fields || []) {
+    const th = el("th", "q-field-head", f.name);
+    th.dataset.field = f.id;
+    head.insertBefore(th, head.lastElementChild);
+  }
+}
+
+// fieldCell shows session s's value of field f: an editor in the
+// technician's own open sessions, the value elsewhere (a deleted field's
+// value stays in the session and its history, not in a column).
+function fieldCell(s, f) {
+  const td = el("td", "q-field");
+  td.dataset.field = f.id;
+  const value = (s.fields || []).find((x) => x.id === f.id)?.value || "";
+  const closed = s.state.startsWith("closed") || s.state === "timed_out";
+  if (!s.mine || closed) {
+    td.textContent = value;
+    return td;
+  }
+  let input;
+  if (f.kind === "choice") {
+    input = el("select");
+    const none = el("option", "", t("fields.choose"));
+    none.value = "";
+    input.append(none, ...f.options.map((o) => {
+      const opt = el("option", "", o);
+      opt.value = o;
+      return opt;
+    }));
+  } else {
+    input = el("input");
+    input.maxLength = 200;
+  }
+  input.value = value;
+  input.setAttribute("aria-label", `${f.name} — ${s.customer}`);
+  const msg = el("span", "field-error");
+  msg.hidden = true;
+  msg.id = `q-field-${s.id}-${f.id}-error`;
+  input.setAttribute("aria-describedby", msg.id);
+  input.addEventListener("change", async () => {
+    const res = await fetch(`/console/sessions/${encodeURIComponent(s.id)}/fields`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, Accept: "application/json" },
+      body: JSON.stringify({ id: f.id, value: input.value }),
+    });
+    if (res.ok) {
+      msg.hidden = true;
+      input.removeAttribute("aria-invalid");
+      input.blur();
+      refreshSoon();
+      return;
+    }
+    const r = await res.json().catch(() => ({}));
+    msg.textContent = r.fields?.[f.id] || r.message || String(res.status);
+    msg.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      input.value = value;
+      input.blur();
+    }
+  });
+  td.append(input, msg);
+  return td;
 }
 
 // --- Transfer ---------------------------------------------------------------
@@ -293,6 +370,8 @@ function show(id) {
     if (on) {
       tab.unread = 0;
       tab.badge.hidden = true;
+      // A narrow header scrolls its tabs: the one shown stays in sight.
+      tab.button.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
   }
 }
@@ -337,16 +416,37 @@ for (const b of document.querySelectorAll(".filter")) {
 
 $("queue-new").addEventListener("submit", async (e) => {
   e.preventDefault();
+  const form = $("queue-new");
   const name = $("queue-customer").value.trim();
-  if (!name) return;
-  const body = new URLSearchParams({ customer: name, csrf });
-  const res = await fetch("/console/sessions", { method: "POST", body });
-  const m = res.url.match(/\/console\/sessions\/([^/?#]+)/);
-  if (!res.ok || !m) {
-    showError(res.statusText || String(res.status));
+  if (!name) {
+    $("queue-customer").focus();
     return;
   }
-  $("queue-customer").value = "";
+  // The customer's name and the custom fields, as typed; a refusal keeps
+  // them and says beside each field what is wrong.
+  const body = new URLSearchParams(new FormData(form));
+  body.set("customer", name);
+  body.set("csrf", csrf);
+  const res = await fetch("/console/sessions", { method: "POST", body, headers: { Accept: "application/json" } });
+  for (const m of form.querySelectorAll(".field-error")) m.hidden = true;
+  for (const i of form.querySelectorAll("[aria-invalid]")) i.removeAttribute("aria-invalid");
+  const m = res.url.match(/\/console\/sessions\/([^/?#]+)/);
+  if (!res.ok || !m) {
+    const r = await res.json().catch(() => null);
+    for (const [id, text] of Object.entries(r?.fields || {})) {
+      const input = $(`queue-field-${id}`);
+      const msg = $(`queue-field-${id}-error`);
+      if (!input || !msg) continue;
+      msg.textContent = text;
+      msg.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+    }
+    form.querySelector("[aria-invalid]")?.focus();
+    showError(r?.message || res.statusText || String(res.status));
+    return;
+  }
+  form.reset();
+  $("queue-error").hidden = true;
   openTab({ id: m[1], customer: name });
   refreshSoon();
 });

@@ -58,6 +58,7 @@ const (
 	TransferCancelled  Type = "transfer.cancelled" // Detail: the receiver's ID
 	TransferAccepted   Type = "transfer.accepted"  // Actor: the receiver; Detail: the sender's ID
 	SessionTakenOver   Type = "session.taken_over" // Actor: the technician, whose other console (another tab or login) took the session
+	SessionFieldSet    Type = "session.field"      // Actor: the technician; Detail: the custom field's name and value
 	PeerReportsCapped  Type = "audit.capped"       // a session's peers reached MaxPeerEvents
 	FileSent           Type = "file.sent"          // technician → customer
 	FileReceived       Type = "file.received"      // customer → technician
@@ -370,14 +371,15 @@ func WriteCSV(w io.Writer, events []Event) error {
 			name, size, sum = e.File.Name, strconv.FormatInt(e.File.Size, 10), e.File.SHA256
 		}
 		_ = cw.Write([]string{strconv.FormatUint(e.Seq, 10), e.Time.UTC().Format(time.RFC3339Nano), string(e.Type),
-			e.Actor, e.SessionID, e.IP, csvSafe(e.Detail), csvSafe(name), size, sum})
+			e.Actor, e.SessionID, e.IP, CSVSafe(e.Detail), CSVSafe(name), size, sum})
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
+// CSVSafe keeps a spreadsheet from reading a cell as a formula: a cell
+// starting with =, +, -, @, tab or CR is written after a quote.
+func CSVSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,6 +145,21 @@ type Technician struct {
 	CSRF string
 	// Perms is what the technician may do (every permission for an admin).
 	Perms access.Set
+	// Leads are the IDs of the groups the technician leads (store.Group.Leads):
+	// they see those groups' reports. Require reads them for the HTTP
+	// requests it lets through; Technician alone (each console message)
+	// does not.
+	Leads []string
+}
+
+// SeesReports reports whether the technician may open the reports: an
+// administrator, or the lead of a group.
+func (t Technician) SeesReports() bool { return t.IsAdmin() || len(t.Leads) > 0 }
+
+// MayReportOn reports whether the technician may see the reports of group
+// id: an administrator every group's, a lead their groups'.
+func (t Technician) MayReportOn(id string) bool {
+	return t.IsAdmin() || slices.Contains(t.Leads, id)
 }
 
 // Can reports whether the technician has permission p.
@@ -555,6 +571,21 @@ func (a *Auth) Technician(r *http.Request) (Technician, error) {
 	return Technician{Account: acc, CSRF: l.CSRF, Perms: perms}, nil
 }
 
+// LeadsOf lists the IDs of the groups account id leads.
+func (a *Auth) LeadsOf(ctx context.Context, id string) ([]string, error) {
+	gs, err := a.store.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, g := range gs {
+		if g.LedBy(id) {
+			out = append(out, g.ID)
+		}
+	}
+	return out, nil
+}
+
 // login reads the request's login record and its account, refusing expired
 // logins, logins older than a "log out everywhere", disabled accounts, and
 // logins of another generation of the account (it was disabled since, or
@@ -620,6 +651,10 @@ func (a *Auth) Require(next http.Handler) http.Handler {
 			}
 			http.Redirect(w, r, first, http.StatusSeeOther)
 			return
+		}
+		if t.Leads, err = a.LeadsOf(r.Context(), t.ID); err != nil {
+			// Pages still work; reports refuse a lead until the groups read again.
+			a.log.Warn("read the groups the technician leads", "tech", t.ID, "err", err)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, t)))
 	})

@@ -30,6 +30,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/login"
 	"github.com/lifeline-support/lifeline/console-web/notes"
 	"github.com/lifeline-support/lifeline/console-web/queue"
+	"github.com/lifeline-support/lifeline/console-web/reports"
 	"github.com/lifeline-support/lifeline/console-web/sessionlog"
 	consolesessions "github.com/lifeline-support/lifeline/console-web/sessions"
 	"github.com/lifeline-support/lifeline/console-web/static"
@@ -217,13 +218,14 @@ func Run(ctx context.Context, cfg Config) error {
 
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
-	(&consolesessions.Handler{Auth: au, Sessions: svc, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
+	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Surveys: st, Logger: log}).Register(mux)
 	(&survey.Handler{Auth: au, Sessions: svc, Logger: log}).Register(mux)
 	(&queue.Handler{Auth: au, Store: st, Logger: log, BusyAt: svc.BusyAt(), MaxTabs: sessions.MaxActive}).Register(mux)
 	(&canned.Handler{Auth: au, Store: st, Logger: log}).Register(mux)
+	(&reports.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Keys: orgKeys, Logger: log}).Register(mux)
 	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log}).Register(mux)

@@ -188,6 +188,8 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 		if ss.Transfer != nil && ss.Transfer.ToID == tech.ID {
 			from = ss.TechnicianID
 			ss.TechnicianID, ss.TechnicianName = tech.ID, tech.Name
+			ss.GroupID = store.GroupOf(tech.GroupID)
+			ss.Transfers++
 			ss.Transfer = nil
 			ss.Console, ss.ConsoleTab = "", "" // the sender's console holds it no more
 			ss.Denied = denied
@@ -204,10 +206,12 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 		switch {
 		case ss.State == session.Waiting:
 			picked = true
+			ss.PickedUp, ss.PickedUpBy = now, tech.ID
 			return ss.SetState(session.Active, now)
 		case ss.State.Away() && ss.Prev == session.Waiting:
 			// The customer hears it in the welcome when they are back.
 			ss.Prev, ss.Changed = session.Active, now
+			ss.PickedUp, ss.PickedUpBy = now, tech.ID
 			return nil
 		}
 		return errUnchanged // opening a workspace twice is not an error

@@ -19,10 +19,13 @@ import (
 // MaxCustomerName bounds the customer's name, in characters.
 const MaxCustomerName = 80
 
-// Create makes a session for tech with customer's name and its invitation: a
+// Create makes a session for tech with customer's name, the values of the
+// custom session fields (field ID → value, CheckFields) and its invitation: a
 // link, and a PIN only if tech may use PINs (none is ever issued otherwise).
-// ip is the technician's address, for the audit trail.
-func (s *Service) Create(ctx context.Context, tech auth.Technician, customer, ip string) (store.Session, error) {
+// ip is the technician's address, for the audit trail. A bad name is
+// ErrBadName, bad field values a FieldsError; both are checked before
+// anything is made.
+func (s *Service) Create(ctx context.Context, tech auth.Technician, customer, ip string, fields map[string]string) (store.Session, error) {
 	if !tech.Can(access.StartSessions) {
 		s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, IP: ip, Detail: string(access.StartSessions)})
 		return store.Session{}, denied(string(access.StartSessions), auth.ErrForbidden.Error())
@@ -30,6 +33,14 @@ func (s *Service) Create(ctx context.Context, tech auth.Technician, customer, ip
 	customer = strings.TrimSpace(customer)
 	if customer == "" || utf8.RuneCountInString(customer) > MaxCustomerName || text.CheckName(customer) != nil {
 		return store.Session{}, ErrBadName
+	}
+	defs, err := s.cfg.Store.CustomFields(ctx)
+	if err != nil {
+		return store.Session{}, err
+	}
+	values, err := CheckFields(defs, fields)
+	if err != nil {
+		return store.Session{}, err
 	}
 	if max := s.cfg.Auth.Settings(ctx).MaxActiveSessions; max > 0 {
 		n, err := s.cfg.Store.ActiveSessions(ctx, tech.ID)
@@ -60,6 +71,7 @@ func (s *Service) Create(ctx context.Context, tech auth.Technician, customer, ip
 		ID: sid, TechnicianID: tech.ID, TechnicianName: tech.Name, CustomerName: customer,
 		State: session.Connecting, Created: now, Changed: now,
 		InviteToken: inv.Token, InviteExpires: inv.Expires, PIN: inv.PIN, PINExpires: inv.PINExpires,
+		GroupID: store.GroupOf(tech.GroupID), Fields: values,
 	}
 	if err := s.cfg.Store.CreateSession(ctx, ss); err != nil {
 		return store.Session{}, err

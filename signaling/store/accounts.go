@@ -48,6 +48,27 @@ type Group struct {
 	ID          string     `json:"id"`
 	Name        string     `json:"name"`
 	Permissions access.Set `json:"permissions"`
+	// Leads are the accounts that lead the group: they see its reports,
+	// whichever group they are in themselves.
+	Leads []string `json:"leads,omitempty"`
+}
+
+// LedBy reports whether account id leads the group.
+func (g Group) LedBy(id string) bool {
+	for _, l := range g.Leads {
+		if l == id {
+			return true
+		}
+	}
+	return false
+}
+
+// GroupOf is the group an account's GroupID names: the default group for "".
+func GroupOf(groupID string) string {
+	if groupID == "" {
+		return DefaultGroupID
+	}
+	return groupID
 }
 
 // Settings are the organisation's settings, set by an administrator.

@@ -121,6 +121,22 @@ type Session struct {
 	// before the end.
 	SurveyForm *protocol.SurveyForm `json:"surveyForm,omitempty"`
 	SurveySent bool                 `json:"surveySent,omitempty"`
+
+	// What reports need, kept after the session ends.
+
+	// GroupID is the technician group of the session's technician (the
+	// receiver's after a transfer); never empty in records made since.
+	GroupID string `json:"groupId,omitempty"`
+	// Fields are the custom session fields' values.
+	Fields []FieldValue `json:"fields,omitempty"`
+	// PickedUp is when a technician first started the session (Waiting →
+	// Active), by whom.
+	PickedUp   time.Time `json:"pickedUp,omitzero"`
+	PickedUpBy string    `json:"pickedUpBy,omitempty"`
+	// Ended is when the session closed.
+	Ended time.Time `json:"ended,omitzero"`
+	// Transfers counts the transfers accepted.
+	Transfers int `json:"transfers,omitempty"`
 }
 
 // Transfer is a pending offer of a session to another technician.
@@ -142,6 +158,9 @@ func (s *Session) SetState(st session.State, now time.Time) error {
 	}
 	if next != s.State {
 		s.State, s.Since = next, now
+	}
+	if next.Closed() && s.Ended.IsZero() {
+		s.Ended = now
 	}
 	s.Changed = now
 	return nil
