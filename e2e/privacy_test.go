@@ -87,12 +87,14 @@ func TestPrivateWindowNeverReachesTheTechnician(t *testing.T) {
 	for _, to := range []image.Rectangle{image.Rect(100, 80, 500, 380), image.Rect(600, 250, 1100, 600)} {
 		stack.PlaceWindow(t, id, to)
 		all := to.Union(place)
-		waitFor(t, "the console's video after the move", func() bool {
-			if n := tech.VideoQuadrants(t, all); n != 0 {
+		waitFor(t, "the placeholder in the console's video after the move", func() bool {
+			if n, _ := tech.VideoPrivacy(t, all); n != 0 {
 				t.Fatalf("%d pixels of the private window in the console after a move to %v", n, to)
 			}
-			p := tech.Pixel(t, to.Min.X+to.Dx()/4, to.Min.Y+to.Dy()/4)
-			return p[0] == p[1] && p[1] == p[2] && p[0] > 0x40 && p[0] < 0x80 // the grey pattern
+			// Most of the window's new place shows the placeholder's grey
+			// (the rest is its label), as the lossy video gives it.
+			_, grey := tech.VideoPrivacy(t, to)
+			return grey >= to.Dx()*to.Dy()/2
 		})
 		place = to
 	}
@@ -133,16 +135,8 @@ func TestPrivateWindowNeverReachesTheTechnician(t *testing.T) {
 			const g = c.getContext("2d");
 			g.drawImage(v, 0, 0);
 			const sx = v.videoWidth / `+fmt.Sprint(ScreenW)+`, sy = v.videoHeight / `+fmt.Sprint(ScreenH)+`;
-			const d = g.getImageData(Math.floor(`+fmt.Sprint(place.Min.X)+` * sx), Math.floor(`+fmt.Sprint(place.Min.Y)+` * sy),
-				Math.ceil(`+fmt.Sprint(place.Dx())+` * sx), Math.ceil(`+fmt.Sprint(place.Dy())+` * sy)).data;
-			const hi = (v) => v > 180, lo = (v) => v < 80;
-			let n = 0, grey = 0;
-			for (let i = 0; i < d.length; i += 4) {
-				const r = d[i], gr = d[i + 1], b = d[i + 2];
-				if (hi(r) && lo(gr) && lo(b) || lo(r) && hi(gr) && lo(b) || lo(r) && lo(gr) && hi(b) || hi(r) && hi(gr) && lo(b)) n++;
-				if (Math.abs(r - gr) < 8 && Math.abs(gr - b) < 8 && r > 0x48 && r < 0x80) grey++;
-			}
-			return [n, grey];
+			return `+privacyCountJS+`(g.getImageData(Math.floor(`+fmt.Sprint(place.Min.X)+` * sx), Math.floor(`+fmt.Sprint(place.Min.Y)+` * sy),
+				Math.ceil(`+fmt.Sprint(place.Dx())+` * sx), Math.ceil(`+fmt.Sprint(place.Dy())+` * sy)).data);
 		})()`))
 		if recorded[0] != 0 {
 			t.Fatalf("the recording holds %d pixels of the private window", recorded[0])
