@@ -66,6 +66,13 @@ type TopLevel struct {
 	Occludes bool
 	// Listed says that it is an application's window the customer can mark.
 	Listed bool
+	// Owner is the running program that made the window (X11: the X client
+	// its ID comes from; Windows: the process), 0 if unknown. A window not
+	// listed (a menu, a tooltip, a popup) of the same owner as a private
+	// window is private with it: it shows the program's contents too. (A
+	// program's popup that belongs to another of its windows, not private,
+	// is masked as well: the safe side.)
+	Owner uint64
 }
 
 // Layout is the screen's windows at one moment, bottom to top.
@@ -122,9 +129,9 @@ type Privacy struct {
 	chosen   bool     // the customer set the preset (the organisation's default no longer does)
 	org      []string // the organisation's private programs, added to the preset's
 	layout   Layout
-	exact    []image.Rectangle // visible parts of private windows in layout
-	whole    []image.Rectangle // private windows' rectangles in layout
-	frames   map[uint64]bool   // Frames of private windows in layout
+	exact    []image.Rectangle // visible parts of private windows (and their programs' popups) in layout
+	whole    []image.Rectangle // their rectangles in layout
+	frames   map[uint64]bool   // their Frames in layout
 	stale    bool              // the choices changed since exact was made
 	failed   bool              // the last Sync failed
 	recent   []change          // changes of windows of the last changeTTL
@@ -247,8 +254,14 @@ func (p *Privacy) sync() error {
 	if l.Changed || p.stale {
 		p.layout = l
 		p.exact, p.whole, p.frames = nil, nil, map[uint64]bool{}
+		owners := map[uint64]bool{}
+		for _, w := range l.Windows {
+			if w.Listed && w.Owner != 0 && p.private(w) {
+				owners[w.Owner] = true
+			}
+		}
 		for i, w := range l.Windows {
-			if !w.Listed || !p.private(w) {
+			if w.Listed && !p.private(w) || !w.Listed && (w.Owner == 0 || !owners[w.Owner]) {
 				continue
 			}
 			p.exact = append(p.exact, visible(l.Windows, i)...)

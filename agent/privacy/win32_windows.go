@@ -36,7 +36,7 @@ func (w *Win32) Sync() (Layout, error) {
 	l := Layout{Screen: image.Rectangle{Max: vs.Size()}}
 	for _, t := range tl {
 		l.Windows = append(l.Windows, TopLevel{ID: uint64(t.HWND), Frame: uint64(t.HWND), Title: t.Title, Program: t.Program,
-			Rect: t.Rect.Sub(vs.Min), Occludes: !t.Tool, Listed: !t.Tool && t.Title != ""})
+			Rect: t.Rect.Sub(vs.Min), Occludes: !t.Tool, Listed: !t.Tool && t.Title != "", Owner: uint64(t.PID)})
 	}
 	l.Changed = !w.read || !slices.EqualFunc(l.Windows, w.last, func(a, b TopLevel) bool {
 		return a.ID == b.ID && a.Rect == b.Rect && a.Title == b.Title

@@ -25,6 +25,7 @@ type X11 struct {
 	root   xproto.Window
 	marker xproto.Window // unmapped; each Sync changes its property to mark its place among the events
 	shape  bool          // the server has SHAPE: shaped windows hide only their shape
+	idMask uint32        // the client's part of a window ID is what this mask leaves out
 	atoms  struct{ wmState, netWMName, utf8, mark xproto.Atom }
 	done   chan struct{} // closed when the event loop ends
 	close  sync.Once
@@ -65,6 +66,9 @@ func NewX11(display string) (*X11, error) {
 		return nil, fmt.Errorf("%w: %s: %w", ErrNoDisplay, what, err)
 	}
 	x.shape = xshape.Use(conn) == nil
+	// The server gives every client the same mask (the rest of an ID is
+	// the client's base): the IDs of one program's windows share it.
+	x.idMask = xproto.Setup(conn).ResourceIdMask
 	for _, a := range []struct {
 		name string
 		to   *xproto.Atom
@@ -224,7 +228,7 @@ func (x *X11) read1() (Layout, error) {
 			continue
 		}
 		bw := int(g.BorderWidth)
-		t := TopLevel{ID: uint64(w), Frame: uint64(w),
+		t := TopLevel{ID: uint64(w), Frame: uint64(w), Owner: uint64(uint32(w) &^ x.idMask),
 			Rect: image.Rect(int(g.X), int(g.Y), int(g.X)+int(g.Width)+2*bw, int(g.Y)+int(g.Height)+2*bw),
 			// A 32-bit window may be translucent (a compositor blends it
 			// over what is below): it does not count as hiding anything.
@@ -242,7 +246,7 @@ func (x *X11) read1() (Layout, error) {
 		}
 		if !a.OverrideRedirect {
 			if c := x.client(w, 2); c != 0 {
-				t.ID, t.Listed = uint64(c), true
+				t.ID, t.Listed, t.Owner = uint64(c), true, uint64(uint32(c)&^x.idMask)
 				t.Title, t.Program, t.Names = x.names(c)
 			}
 		}

@@ -287,3 +287,86 @@ func TestX11WindowNewsDoNotPileUpWhileNothingIsPrivate(t *testing.T) {
 		t.Fatal("listing the windows hangs after 6000 moves while nothing was private")
 	}
 }
+
+// A private program's menus and popups (override-redirect windows, never
+// listed) are masked with its window: they are the same X client's. Another
+// program's popup shows.
+func TestX11PopupOfAPrivateWindowIsMasked(t *testing.T) {
+	display := xvfb.Start(t, 640, 480)
+	t.Setenv("DISPLAY", display)
+	window := func(conn *xgb.Conn, x, y, w, h int16, pixel uint32, popup bool, title string) xproto.Window {
+		t.Helper()
+		scr := xproto.Setup(conn).DefaultScreen(conn)
+		id, _ := xproto.NewWindowId(conn)
+		mask, values := uint32(xproto.CwBackPixel), []uint32{pixel}
+		if popup {
+			mask, values = mask|xproto.CwOverrideRedirect, append(values, 1)
+		}
+		if err := xproto.CreateWindowChecked(conn, scr.RootDepth, id, scr.Root, x, y, uint16(w), uint16(h), 0,
+			xproto.WindowClassInputOutput, scr.RootVisual, mask, values).Check(); err != nil {
+			t.Fatal(err)
+		}
+		if title != "" {
+			xproto.ChangeProperty(conn, xproto.PropModeReplace, id, xproto.AtomWmName, xproto.AtomString, 8, uint32(len(title)), []byte(title))
+		}
+		xproto.MapWindow(conn, id)
+		return id
+	}
+	app, err := xgb.NewConnDisplay(display) // the private program
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	other, err := xgb.NewConnDisplay(display) // another program
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	window(app, 50, 50, 200, 150, 0xffffff, false, "vault")
+	window(app, 220, 100, 120, 160, 0xff0000, true, "") // its menu, beyond its window
+	window(other, 400, 100, 100, 100, 0x00ff00, true, "")
+	if _, err := xproto.GetInputFocus(other).Reply(); err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 1 || ws[0].Title != "vault" {
+		t.Fatalf("windows %+v, %v: want the program's window alone", ws, err)
+	}
+	c, err := screen.OpenCapture(0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	at := func(f *screen.Frame, x, y int) []byte { i := y*f.Stride + x*4; return f.Pix[i : i+3] } // B, G, R
+	waitUntil(t, "the popups drawn", func() bool {
+		f, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at(f, 300, 200)[2] > 240 && at(f, 450, 150)[1] > 240
+	})
+	if err := p.SetPrivate(ws[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Mask(f.Pix, f.Stride, f.Rect)
+	if px := at(f, 300, 200); px[2] > 240 && px[1] < 50 {
+		t.Errorf("the private program's menu shows: %v at 300,200", px)
+	}
+	if px := at(f, 450, 150); px[1] < 240 || px[2] > 50 {
+		t.Errorf("another program's popup is masked: %v at 450,150", px)
+	}
+	if !p.RefusesInput(protocol.InputEvent{Kind: protocol.InputButton, Down: true, X: 300.0 / 639, Y: 200.0 / 479}, nil) {
+		t.Error("a click on the private program's menu is let through")
+	}
+}
