@@ -52,9 +52,10 @@ func vp8Encoder(bitRate int) *encode.VP8 {
 	return &p
 }
 
-// MaskFunc paints over parts of a 32-bit frame (BGRX) of bounds, in screen
-// coordinates, in place (agent/privacy's Mask).
-type MaskFunc func(pix []byte, stride int, bounds image.Rectangle)
+// MaskFunc paints over parts of a 32-bit frame (BGRX or RGBA) of X screen
+// screen, bounds in that screen's coordinates, in place (agent/privacy's
+// MaskScreen).
+type MaskFunc func(screen int, pix []byte, stride int, bounds image.Rectangle)
 
 // captureSource is X screen 0 (all of it: monitors of screen 0 are crops,
 // made by the view) as a mediadevices video source. Its frames are the
@@ -76,7 +77,7 @@ func (s *captureSource) Read() (image.Image, func(), error) {
 		return nil, func() {}, err
 	}
 	if s.mask != nil {
-		s.mask(f.Pix, f.Stride, f.Rect)
+		s.mask(0, f.Pix, f.Stride, f.Rect)
 	}
 	return f, func() {}, nil
 }

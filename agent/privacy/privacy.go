@@ -75,11 +75,18 @@ type TopLevel struct {
 	Owner uint64
 }
 
-// Layout is the screen's windows at one moment, bottom to top.
+// ScreenOrigin is where the top-left corner of screen n (X11: X screen n;
+// other systems have one, 0) is in the coordinates of Layout: the screens
+// side by side, 65536 pixels apart (X's coordinates are 16-bit), so that
+// no window of one overlaps another's.
+func ScreenOrigin(n int) image.Point { return image.Pt(n<<16, 0) }
+
+// Layout is the screens' windows at one moment, bottom to top.
 type Layout struct {
-	// Screen is the whole screen, in the coordinates of Rect.
+	// Screen is the whole of screen 0, in the coordinates of Rect.
 	Screen image.Rectangle
-	// Windows are the windows shown, bottom to top.
+	// Windows are the windows shown, bottom to top (those of one screen
+	// among themselves), each screen's at its ScreenOrigin.
 	Windows []TopLevel
 	// Changed says that windows moved, resized, appeared, disappeared or
 	// were restacked since the last Sync.
@@ -283,11 +290,19 @@ func (p *Privacy) sync() error {
 }
 
 // Mask paints the private windows in a 32-bit frame (BGRX or RGBA: the
-// pattern is grey) of bounds in screen coordinates, captured just before:
-// nothing of them is left for the encoder, a screenshot or anything after.
-// If the windows cannot be read while any is private, the whole frame is
-// painted. With no private window it costs nothing.
+// pattern is grey) of bounds in the coordinates of screen 0, captured just
+// before: nothing of them is left for the encoder, a screenshot or anything
+// after. If the windows cannot be read while any is private, the whole
+// frame is painted. With no private window it costs nothing.
 func (p *Privacy) Mask(pix []byte, stride int, bounds image.Rectangle) {
+	p.MaskScreen(0, pix, stride, bounds)
+}
+
+// MaskScreen is Mask for a frame of screen n (X11: X screen n), bounds in
+// that screen's coordinates: a private window on another monitor is
+// masked there too.
+func (p *Privacy) MaskScreen(n int, pix []byte, stride int, bounds image.Rectangle) {
+	bounds = bounds.Add(ScreenOrigin(n))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.anyPrivate() {
@@ -327,7 +342,7 @@ func (p *Privacy) RefusesInput(ev protocol.InputEvent, area *protocol.Monitor) b
 		}
 		r := p.layout.Screen
 		if area != nil && area.W > 0 && area.H > 0 {
-			r = image.Rect(area.X, area.Y, area.X+area.W, area.Y+area.H)
+			r = image.Rect(area.X, area.Y, area.X+area.W, area.Y+area.H).Add(ScreenOrigin(area.Screen))
 		}
 		at := input.At(ev, r)
 		for _, v := range p.exact {

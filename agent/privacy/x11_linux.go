@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,18 +15,19 @@ import (
 	"github.com/lifeline-support/lifeline/agent/xshape"
 )
 
-// X11 is the Desktop of an X display's default screen, read on a connection
-// of its own. The root window's children are its top-level windows, bottom
-// to top (XQueryTree order), whether a window manager frames them or not;
-// it learns of their changes from the root's SubstructureNotify events,
+// X11 is the Desktop of an X display, all of its screens (each at its
+// ScreenOrigin), read on a connection of its own. A root window's children
+// are its screen's top-level windows, bottom to top (XQueryTree order),
+// whether a window manager frames them or not; it learns of their changes
+// from the roots' SubstructureNotify events,
 // which a goroutine of its own takes as they come (so that none pile up
 // while nothing is private), and reads the windows anew only then.
 type X11 struct {
 	conn   *xgb.Conn
-	root   xproto.Window
-	marker xproto.Window // unmapped; each Sync changes its property to mark its place among the events
-	shape  bool          // the server has SHAPE: shaped windows hide only their shape
-	idMask uint32        // the client's part of a window ID is what this mask leaves out
+	roots  []xproto.Window // screen n's root is roots[n]
+	marker xproto.Window   // unmapped; each Sync changes its property to mark its place among the events
+	shape  bool            // the server has SHAPE: shaped windows hide only their shape
+	idMask uint32          // the client's part of a window ID is what this mask leaves out
 	atoms  struct{ wmState, netWMName, utf8, mark xproto.Atom }
 	done   chan struct{} // closed when the event loop ends
 	close  sync.Once
@@ -60,7 +62,10 @@ func NewX11(display string) (*X11, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoDisplay, err)
 	}
-	x := &X11{conn: conn, root: xproto.Setup(conn).DefaultScreen(conn).Root, done: make(chan struct{}), marks: make(chan struct{}, 1)}
+	x := &X11{conn: conn, done: make(chan struct{}), marks: make(chan struct{}, 1)}
+	for _, r := range xproto.Setup(conn).Roots {
+		x.roots = append(x.roots, r.Root)
+	}
 	fail := func(what string, err error) (*X11, error) {
 		conn.Close()
 		return nil, fmt.Errorf("%w: %s: %w", ErrNoDisplay, what, err)
@@ -82,14 +87,16 @@ func NewX11(display string) (*X11, error) {
 	if x.marker, err = xproto.NewWindowId(conn); err != nil {
 		return fail("window id", err)
 	}
-	if err := xproto.CreateWindowChecked(conn, 0, x.marker, x.root, -1, -1, 1, 1, 0, xproto.WindowClassInputOnly, 0,
+	if err := xproto.CreateWindowChecked(conn, 0, x.marker, x.roots[0], -1, -1, 1, 1, 0, xproto.WindowClassInputOnly, 0,
 		xproto.CwEventMask, []uint32{xproto.EventMaskPropertyChange}).Check(); err != nil {
 		return fail("marker window", err)
 	}
-	err = xproto.ChangeWindowAttributesChecked(conn, x.root, xproto.CwEventMask,
-		[]uint32{xproto.EventMaskSubstructureNotify | xproto.EventMaskStructureNotify}).Check()
-	if err != nil {
-		return fail("watch the root window", err)
+	for _, root := range x.roots {
+		err = xproto.ChangeWindowAttributesChecked(conn, root, xproto.CwEventMask,
+			[]uint32{xproto.EventMaskSubstructureNotify | xproto.EventMaskStructureNotify}).Check()
+		if err != nil {
+			return fail("watch the root window", err)
+		}
 	}
 	go x.loop()
 	return x, nil
@@ -125,9 +132,9 @@ func (x *X11) loop() {
 			}
 		case xproto.ConfigureNotifyEvent:
 			x.changed = true
-			if e.Window != x.root {
+			if n := slices.Index(x.roots, e.Event); n >= 0 && e.Window != e.Event {
 				bw := int(e.BorderWidth)
-				x.pass(uint64(e.Window), image.Rect(int(e.X), int(e.Y), int(e.X)+int(e.Width)+2*bw, int(e.Y)+int(e.Height)+2*bw))
+				x.pass(uint64(e.Window), image.Rect(int(e.X), int(e.Y), int(e.X)+int(e.Width)+2*bw, int(e.Y)+int(e.Height)+2*bw).Add(ScreenOrigin(n)))
 			}
 		case xproto.MapNotifyEvent, xproto.UnmapNotifyEvent, xproto.DestroyNotifyEvent,
 			xproto.ReparentNotifyEvent, xproto.CirculateNotifyEvent, xproto.GravityNotifyEvent:
@@ -202,18 +209,29 @@ func (x *X11) Sync() (Layout, error) {
 	return l, nil
 }
 
-// read1 reads the top-level windows shown now, bottom to top. Windows that
-// go away meanwhile are left out.
+// read1 reads the top-level windows shown now, each screen's bottom to
+// top. Windows that go away meanwhile are left out.
 func (x *X11) read1() (Layout, error) {
-	tree, err := xproto.QueryTree(x.conn, x.root).Reply()
-	if err != nil {
-		return Layout{}, fmt.Errorf("privacy: list windows: %w", err)
-	}
-	rg, err := xproto.GetGeometry(x.conn, xproto.Drawable(x.root)).Reply()
+	rg, err := xproto.GetGeometry(x.conn, xproto.Drawable(x.roots[0])).Reply()
 	if err != nil {
 		return Layout{}, fmt.Errorf("privacy: screen size: %w", err)
 	}
 	l := Layout{Screen: image.Rect(0, 0, int(rg.Width), int(rg.Height))}
+	for n, root := range x.roots {
+		if err := x.readScreen(&l, root, ScreenOrigin(n)); err != nil {
+			return Layout{}, err
+		}
+	}
+	return l, nil
+}
+
+// readScreen appends to l the top-level windows of root's screen, whose
+// top-left corner is at origin, bottom to top.
+func (x *X11) readScreen(l *Layout, root xproto.Window, origin image.Point) error {
+	tree, err := xproto.QueryTree(x.conn, root).Reply()
+	if err != nil {
+		return fmt.Errorf("privacy: list windows: %w", err)
+	}
 	// Ask for every window's attributes and geometry at once, then read.
 	attrs := make([]xproto.GetWindowAttributesCookie, len(tree.Children))
 	geoms := make([]xproto.GetGeometryCookie, len(tree.Children))
@@ -229,7 +247,7 @@ func (x *X11) read1() (Layout, error) {
 		}
 		bw := int(g.BorderWidth)
 		t := TopLevel{ID: uint64(w), Frame: uint64(w), Owner: uint64(uint32(w) &^ x.idMask),
-			Rect: image.Rect(int(g.X), int(g.Y), int(g.X)+int(g.Width)+2*bw, int(g.Y)+int(g.Height)+2*bw),
+			Rect: image.Rect(int(g.X), int(g.Y), int(g.X)+int(g.Width)+2*bw, int(g.Y)+int(g.Height)+2*bw).Add(origin),
 			// A 32-bit window may be translucent (a compositor blends it
 			// over what is below): it does not count as hiding anything.
 			Occludes: !a.OverrideRedirect && g.Depth != 32}
@@ -237,7 +255,7 @@ func (x *X11) read1() (Layout, error) {
 			if e, err := shape.QueryExtents(x.conn, w).Reply(); err == nil && e.BoundingShaped {
 				t.Shape = []image.Rectangle{} // shaped: only its rectangles hide
 				if r, err := shape.GetRectangles(x.conn, w, shape.SkBounding).Reply(); err == nil {
-					o := image.Pt(int(g.X)+bw, int(g.Y)+bw)
+					o := image.Pt(int(g.X)+bw, int(g.Y)+bw).Add(origin)
 					for _, s := range r.Rectangles {
 						t.Shape = append(t.Shape, image.Rect(int(s.X), int(s.Y), int(s.X)+int(s.Width), int(s.Y)+int(s.Height)).Add(o))
 					}
@@ -252,7 +270,7 @@ func (x *X11) read1() (Layout, error) {
 		}
 		l.Windows = append(l.Windows, t)
 	}
-	return l, nil
+	return nil
 }
 
 // client returns the application window of top-level w: w itself if it has
@@ -318,19 +336,25 @@ func (x *X11) Focus() (uint64, error) {
 	if w == xproto.InputFocusNone {
 		return 0, nil
 	}
-	if w == xproto.InputFocusPointerRoot || w == x.root {
-		p, err := xproto.QueryPointer(x.conn, x.root).Reply()
-		if err != nil {
-			return 0, fmt.Errorf("privacy: pointer: %w", err)
+	if w == xproto.InputFocusPointerRoot || slices.Contains(x.roots, w) {
+		// The pointer's screen is the one whose root says "same screen".
+		for _, root := range x.roots {
+			p, err := xproto.QueryPointer(x.conn, root).Reply()
+			if err != nil {
+				return 0, fmt.Errorf("privacy: pointer: %w", err)
+			}
+			if p.SameScreen {
+				return uint64(p.Child), nil
+			}
 		}
-		return uint64(p.Child), nil
+		return 0, nil
 	}
 	for {
 		t, err := xproto.QueryTree(x.conn, w).Reply()
 		if err != nil {
 			return 0, fmt.Errorf("privacy: focus window: %w", err)
 		}
-		if t.Parent == x.root || t.Parent == 0 {
+		if slices.Contains(x.roots, t.Parent) || t.Parent == 0 {
 			return uint64(w), nil
 		}
 		w = t.Parent

@@ -370,3 +370,78 @@ func TestX11PopupOfAPrivateWindowIsMasked(t *testing.T) {
 		t.Error("a click on the private program's menu is let through")
 	}
 }
+
+// A private window on another X screen (another monitor) is listed, masked
+// in that screen's frames (not in screen 0's at the same place), and a
+// click on it there is refused.
+func TestX11PrivateWindowOnAnotherScreenIsMasked(t *testing.T) {
+	display := xvfb.StartScreens(t, image.Pt(320, 240), image.Pt(400, 300))
+	t.Setenv("DISPLAY", display)
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	scr := xproto.Setup(conn).Roots[1]
+	win, _ := xproto.NewWindowId(conn)
+	if err := xproto.CreateWindowChecked(conn, scr.RootDepth, win, scr.Root, 100, 80, 200, 150, 0,
+		xproto.WindowClassInputOutput, scr.RootVisual, xproto.CwBackPixel, []uint32{0xff0000}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	xproto.ChangeProperty(conn, xproto.PropModeReplace, win, xproto.AtomWmName, xproto.AtomString, 8, 6, []byte("vault2"))
+	xproto.MapWindow(conn, win)
+	if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 1 || ws[0].Title != "vault2" {
+		t.Fatalf("windows %+v, %v: want the window of screen 1", ws, err)
+	}
+	mon := protocol.Monitor{Screen: 1, W: 400, H: 300}
+	var g screen.Grabber
+	defer g.Close()
+	var img *image.RGBA
+	waitUntil(t, "the window drawn on screen 1", func() bool {
+		if img, err = g.Grab(mon, img); err != nil {
+			t.Fatal(err)
+		}
+		return img.RGBAAt(150, 100).R > 240
+	})
+	if err := p.SetPrivate(ws[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	p.MaskScreen(1, img.Pix, img.Stride, img.Rect)
+	for _, at := range []image.Point{{101, 81}, {150, 100}, {298, 228}} {
+		if c := img.RGBAAt(at.X, at.Y); c.R != c.G {
+			t.Errorf("screen 1 at %v shows the private window: %v", at, c)
+		}
+	}
+	if c := img.RGBAAt(50, 50); c.R != 0 || c.G != 0 || c.B != 0 {
+		t.Errorf("screen 1 masked outside the window at 50,50: %v", c)
+	}
+	white := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for i := range white.Pix {
+		white.Pix[i] = 0xff
+	}
+	p.MaskScreen(0, white.Pix, white.Stride, white.Rect)
+	if c := white.RGBAAt(150, 100); c.R != 0xff {
+		t.Errorf("screen 0 masked where screen 1's window is: %v", c)
+	}
+	click := func(n, x, y int) bool {
+		m := protocol.Monitor{Screen: n, W: 400, H: 300}
+		return p.RefusesInput(protocol.InputEvent{Kind: protocol.InputButton, Down: true, X: float64(x) / 399, Y: float64(y) / 299}, &m)
+	}
+	if !click(1, 150, 100) {
+		t.Error("a click on the private window of screen 1 is let through")
+	}
+	if click(0, 150, 100) {
+		t.Error("a click on screen 0 where screen 1's private window is is refused")
+	}
+}

@@ -181,7 +181,9 @@ type InputFilter interface {
 // Masker is a Feature that paints over what the technician must not see in
 // every captured frame before it is encoded (agent/privacy).
 type Masker interface {
-	Mask(pix []byte, stride int, bounds image.Rectangle)
+	// MaskScreen paints a frame of X screen n (0 on other systems), bounds
+	// in that screen's coordinates.
+	MaskScreen(n int, pix []byte, stride int, bounds image.Rectangle)
 }
 
 // Injector is the part of *input.Robot the session uses.
@@ -317,9 +319,9 @@ func (s *runner) maskFunc() peer.MaskFunc {
 	if len(s.maskers) == 0 {
 		return nil
 	}
-	return func(pix []byte, stride int, bounds image.Rectangle) {
+	return func(screen int, pix []byte, stride int, bounds image.Rectangle) {
 		for _, m := range s.maskers {
-			m.Mask(pix, stride, bounds)
+			m.MaskScreen(screen, pix, stride, bounds)
 		}
 	}
 }
