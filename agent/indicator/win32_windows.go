@@ -174,14 +174,10 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 		}
 		if h == w.win && w.onClick != nil {
 			w.mu.Lock()
-			s, endX := w.state, w.look.endX
+			s, look := w.state, w.look
 			w.mu.Unlock()
 			if s != Off {
-				z := ZoneStop
-				if int(int16(lParam&0xffff)) >= endX {
-					z = ZoneEnd
-				}
-				w.onClick(z)
+				w.onClick(look.zone(int(int16(lParam & 0xffff))))
 			}
 		}
 		return 0, true

@@ -419,3 +419,27 @@ func (p *Privacy) SetPreset(on bool) {
 	p.stale = true
 	p.log.Info("private-window preset set by the customer", "on", on)
 }
+
+// HideAt marks private the application window the customer sees at pt on
+// screen 0 (the one they clicked, from the badge's "Hide a window"): the
+// topmost listed window whose visible part holds pt. It fails with
+// ErrUnknownWindow if none does (the desktop, a menu).
+func (p *Privacy) HideAt(pt image.Point) (Window, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.sync(); err != nil {
+		return Window{}, err
+	}
+	ws := p.layout.Windows
+	for i := len(ws) - 1; i >= 0; i-- {
+		w := ws[i]
+		if !w.Listed || !pt.In(w.Rect) || !slices.ContainsFunc(visible(ws, i), pt.In) {
+			continue
+		}
+		p.explicit[w.ID] = true
+		p.stale = true
+		p.log.Info("window hidden by the customer from the badge", "window", w.ID)
+		return Window{ID: w.ID, Title: text.Shown(w.Title, MaxTitle), Program: text.Shown(w.Program, MaxProgram), Private: true}, nil
+	}
+	return Window{}, ErrUnknownWindow
+}

@@ -333,3 +333,30 @@ func TestOrganisationDefaultHidesItsProgramsUntilTheCustomerChooses(t *testing.T
 		t.Error("the organisation's default overrode the customer's choice")
 	}
 }
+
+// The badge's "Hide a window": the window the customer clicks, as they see
+// it (the one on top where windows overlap), becomes private; a click on
+// the desktop hides nothing.
+func TestHideAtHidesTheWindowSeenThere(t *testing.T) {
+	d := desktop()
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	if _, err := p.HideAt(image.Pt(50, 400)); !errors.Is(err, ErrUnknownWindow) {
+		t.Fatalf("a click on the desktop: %v, want ErrUnknownWindow", err)
+	}
+	w, err := p.HideAt(image.Pt(350, 200)) // where the editor covers the mail client
+	if err != nil || w.ID != 2 || w.Title != "window gedit" || !w.Private {
+		t.Fatalf("HideAt where both are: %+v, %v, want the editor on top", w, err)
+	}
+	if w, err := p.HideAt(image.Pt(150, 250)); err != nil || w.ID != 1 {
+		t.Fatalf("HideAt on the mail client: %+v, %v", w, err)
+	}
+	ws, err := p.Windows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range ws {
+		if !w.Private {
+			t.Errorf("%+v is not private", w)
+		}
+	}
+}
