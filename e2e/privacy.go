@@ -8,6 +8,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/lifeline-support/lifeline/agent/indicator"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
 // HideWindow switches "Hide" on (or off) for the window titled title in the
@@ -115,4 +118,38 @@ func (s *Stack) PlaceWindow(t testing.TB, id uint32, r image.Rectangle) {
 	if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// HideFromBadge hides the window at (x, y) as the customer would from the
+// on-screen badge: "Hide a window", then a click on the window (both with
+// their own mouse). It waits for the badge to take the pointer in between.
+func (c *Customer) HideFromBadge(t testing.TB, x, y int) {
+	t.Helper()
+	hide, end, err := indicator.ButtonWidths(indicator.Badge{
+		Hide: i18n.T(i18n.EN, "agent.indicator.hide"), End: i18n.T(i18n.EN, "agent.indicator.end")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	badge := c.badge(t)
+	if badge.Dx() < hide+end {
+		t.Fatalf("the badge, %d pixels wide, has no Hide a window button", badge.Dx())
+	}
+	c.ClickScreen(t, badge.Max.X-end-hide/2, badge.Min.Y+badge.Dy()/2)
+	conn, err := xgb.NewConnDisplay(c.s.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	waitFor(t, "the badge pointing at a window (the pointer grabbed)", func() bool {
+		r, err := xproto.GrabPointer(conn, false, root, 0, xproto.GrabModeAsync, xproto.GrabModeAsync, 0, 0, xproto.TimeCurrentTime).Reply()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status == xproto.GrabStatusSuccess {
+			xproto.UngrabPointer(conn, xproto.TimeCurrentTime)
+		}
+		return r.Status == xproto.GrabStatusAlreadyGrabbed
+	})
+	c.ClickScreen(t, x, y)
 }

@@ -170,3 +170,37 @@ func TestPrivateWindowNeverReachesTheTechnician(t *testing.T) {
 		return len(twtest.Filter(evs, "button_press")) > 0
 	})
 }
+
+// The customer hides a window from the on-screen badge: "Hide a window",
+// then a click on the window. The console's video loses it, their page
+// lists it as hidden, and the window did not get that click.
+func TestCustomerHidesAWindowFromTheBadge(t *testing.T) {
+	stack := Start(t)
+	win := twtest.Start(t, stack.Display, twtest.Options{X: 200, Y: 150, W: 400, H: 300})
+	place := image.Rect(200, 150, 600, 450)
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	waitFor(t, "the test window in the console", func() bool { return tech.VideoQuadrants(t, place) > 1000 })
+
+	mark := win.Mark(t)
+	customer.HideFromBadge(t, 300, 250)
+	waitFor(t, "the window masked in the console", func() bool {
+		n, grey := tech.VideoPrivacy(t, place)
+		return n == 0 && grey >= place.Dx()*place.Dy()/2
+	})
+	waitFor(t, "the window hidden on the customer's page", func() bool {
+		return get(t, customer.ctx, "read the hidden windows", chromedp.Evaluate[bool](`(() => {
+			for (const li of document.querySelectorAll("#privacy-windows li")) {
+				const name = li.querySelector(".privacy-name"), box = li.querySelector("input[type=checkbox]");
+				if (name && box && name.textContent === "lifeline-testwindow") return box.checked;
+			}
+			return false;
+		})()`))
+	})
+	if n := len(twtest.Filter(win.Events(t)[mark:], "button_press")); n != 0 {
+		t.Fatalf("the window got %d clicks: the badge's pick went through to it", n)
+	}
+}

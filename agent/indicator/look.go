@@ -110,10 +110,9 @@ func render(s State, b Badge, maxW int) (layout, error) {
 	if err != nil {
 		return layout{}, err
 	}
-	endW := font.MeasureString(f, b.End).Ceil() + 2*padding
-	hideW := 0
-	if b.Hide != "" {
-		hideW = font.MeasureString(f, b.Hide).Ceil() + 2*padding
+	hideW, endW, err := ButtonWidths(b)
+	if err != nil {
+		return layout{}, err
 	}
 	text := b.Text
 	room := maxW - endW - hideW - 2*padding
@@ -158,6 +157,20 @@ func render(s State, b Badge, maxW int) (layout, error) {
 	d.Dot = fixed.P(endX+padding, baseline)
 	d.DrawString(b.End)
 	return layout{img: img, hideX: hideX, endX: endX}, nil
+}
+
+// ButtonWidths are the widths of badge b's "Hide a window" and End buttons
+// (0 for none), which end the badge on its right in that order: for tests
+// that click them.
+func ButtonWidths(b Badge) (hide, end int, err error) {
+	f, err := badgeFace()
+	if err != nil {
+		return 0, 0, err
+	}
+	if b.Hide != "" {
+		hide = font.MeasureString(f, b.Hide).Ceil() + 2*padding
+	}
+	return hide, font.MeasureString(f, b.End).Ceil() + 2*padding, nil
 }
 
 func rgba(c [3]uint8) color.RGBA { return color.RGBA{c[0], c[1], c[2], 255} }
