@@ -11,7 +11,9 @@
 package privacy
 
 import (
+	"bytes"
 	"image"
+	"image/png"
 	"log/slog"
 	"slices"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+	xdraw "golang.org/x/image/draw"
 
 	"github.com/lifeline-support/lifeline/agent/input"
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -73,6 +76,9 @@ type TopLevel struct {
 	// program's popup that belongs to another of its windows, not private,
 	// is masked as well: the safe side.)
 	Owner uint64
+	// Icon says that the system has the program's picture for it (see
+	// Icons).
+	Icon bool
 }
 
 // ScreenOrigin is where the top-left corner of screen n (X11: X screen n;
@@ -108,6 +114,18 @@ type Desktop interface {
 	// Close releases the Desktop.
 	Close() error
 }
+
+// Icons is a Desktop that has programs' pictures for their windows (X11:
+// _NET_WM_ICON). Its method is called with Privacy's lock held.
+type Icons interface {
+	// Icon returns the picture of listed window id (TopLevel.ID), as near
+	// IconSize as the program has it.
+	Icon(id uint64) (image.Image, error)
+}
+
+// IconSize is the width and height, in pixels, of the icons the customer's
+// page shows: larger pictures are scaled down to it.
+const IconSize = 32
 
 // Config configures a Privacy.
 type Config struct {
@@ -370,6 +388,8 @@ type Window struct {
 	Title   string `json:"title"`
 	Program string `json:"program"`
 	Private bool   `json:"private"`
+	// Icon says that Icon has the program's picture for it.
+	Icon bool `json:"icon,omitempty"`
 }
 
 // Windows lists the application windows on the screen now, top first, with
@@ -383,7 +403,9 @@ func (p *Privacy) Windows() ([]Window, error) {
 	var out []Window
 	for _, w := range slices.Backward(p.layout.Windows) {
 		if w.Listed {
-			out = append(out, Window{ID: w.ID, Title: text.Shown(w.Title, MaxTitle), Program: text.Shown(w.Program, MaxProgram), Private: p.private(w)})
+			_, icons := p.cfg.Desktop.(Icons)
+			out = append(out, Window{ID: w.ID, Title: text.Shown(w.Title, MaxTitle), Program: text.Shown(w.Program, MaxProgram),
+				Private: p.private(w), Icon: icons && w.Icon})
 		}
 	}
 	return out, nil
@@ -442,4 +464,31 @@ func (p *Privacy) HideAt(pt image.Point) (Window, error) {
 		return Window{ID: w.ID, Title: text.Shown(w.Title, MaxTitle), Program: text.Shown(w.Program, MaxProgram), Private: true}, nil
 	}
 	return Window{}, ErrUnknownWindow
+}
+
+// Icon returns the program's picture for listed window id as a PNG at most
+// IconSize pixels wide and high. It fails with ErrUnknownWindow if no such
+// window is listed or the system has no picture for it.
+func (p *Privacy) Icon(id uint64) ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d, ok := p.cfg.Desktop.(Icons)
+	if !ok || !slices.ContainsFunc(p.layout.Windows, func(w TopLevel) bool { return w.Listed && w.ID == id && w.Icon }) {
+		return nil, ErrUnknownWindow
+	}
+	img, err := d.Icon(id)
+	if err != nil {
+		return nil, err
+	}
+	if b := img.Bounds(); b.Dx() > IconSize || b.Dy() > IconSize {
+		n := max(b.Dx(), b.Dy()) // kept in proportion
+		small := image.NewNRGBA(image.Rect(0, 0, max(1, b.Dx()*IconSize/n), max(1, b.Dy()*IconSize/n)))
+		xdraw.CatmullRom.Scale(small, small.Rect, img, b, xdraw.Src, nil)
+		img = small
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

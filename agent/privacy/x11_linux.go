@@ -28,7 +28,7 @@ type X11 struct {
 	marker xproto.Window   // unmapped; each Sync changes its property to mark its place among the events
 	shape  bool            // the server has SHAPE: shaped windows hide only their shape
 	idMask uint32          // the client's part of a window ID is what this mask leaves out
-	atoms  struct{ wmState, netWMName, utf8, mark xproto.Atom }
+	atoms  struct{ wmState, netWMName, netWMIcon, utf8, mark xproto.Atom }
 	done   chan struct{} // closed when the event loop ends
 	close  sync.Once
 	marks  chan struct{} // receives when the event loop saw a marker
@@ -45,7 +45,10 @@ type X11 struct {
 	read   bool // layout was read at least once
 }
 
-var _ Desktop = (*X11)(nil)
+var (
+	_ Desktop = (*X11)(nil)
+	_ Icons   = (*X11)(nil)
+)
 
 // syncTimeout bounds how long Sync waits for its marker: past it, the
 // windows count as unreadable (and the whole frame is masked).
@@ -77,7 +80,7 @@ func NewX11(display string) (*X11, error) {
 	for _, a := range []struct {
 		name string
 		to   *xproto.Atom
-	}{{"WM_STATE", &x.atoms.wmState}, {"_NET_WM_NAME", &x.atoms.netWMName}, {"UTF8_STRING", &x.atoms.utf8}, {"_LIFELINE_PRIVACY_SYNC", &x.atoms.mark}} {
+	}{{"WM_STATE", &x.atoms.wmState}, {"_NET_WM_NAME", &x.atoms.netWMName}, {"_NET_WM_ICON", &x.atoms.netWMIcon}, {"UTF8_STRING", &x.atoms.utf8}, {"_LIFELINE_PRIVACY_SYNC", &x.atoms.mark}} {
 		r, err := xproto.InternAtom(conn, false, uint16(len(a.name)), a.name).Reply()
 		if err != nil {
 			return fail("intern "+a.name, err)
@@ -266,6 +269,8 @@ func (x *X11) readScreen(l *Layout, root xproto.Window, origin image.Point) erro
 			if c := x.client(w, 2); c != 0 {
 				t.ID, t.Listed, t.Owner = uint64(c), true, uint64(uint32(c)&^x.idMask)
 				t.Title, t.Program, t.Names = x.names(c)
+				r, err := xproto.GetProperty(x.conn, false, c, x.atoms.netWMIcon, xproto.AtomCardinal, 0, 0).Reply()
+				t.Icon = err == nil && r.Format == 32 && r.BytesAfter > 0
 			}
 		}
 		l.Windows = append(l.Windows, t)
@@ -321,6 +326,49 @@ func (x *X11) names(w xproto.Window) (title, program string, others []string) {
 		program, others = string(parts[1]), []string{string(parts[0])}
 	}
 	return title, program, others
+}
+
+// maxIcon bounds the _NET_WM_ICON read, in 32-bit values: programs give
+// several sizes one after the other (16 to 256 pixels wide, ~87000 values);
+// what lies beyond is not read.
+const maxIcon = 1 << 17
+
+// Icon returns the picture of window id from its _NET_WM_ICON (width,
+// height, then ARGB pixels, for each size): the smallest at least IconSize
+// wide, else the largest.
+func (x *X11) Icon(id uint64) (image.Image, error) {
+	r, err := xproto.GetProperty(x.conn, false, xproto.Window(id), x.atoms.netWMIcon, xproto.AtomCardinal, 0, maxIcon).Reply()
+	if err != nil {
+		return nil, fmt.Errorf("privacy: icon: %w", err)
+	}
+	if r.Format != 32 {
+		return nil, ErrUnknownWindow
+	}
+	v := r.Value
+	var best []byte
+	var bw, bh int
+	for len(v) >= 8 {
+		w, h := int(xgb.Get32(v)), int(xgb.Get32(v[4:]))
+		if w <= 0 || h <= 0 || w > 1024 || h > 1024 || len(v)-8 < w*h*4 {
+			break // broken, or cut at maxIcon
+		}
+		better := best == nil ||
+			(bw < IconSize && w > bw) || // larger than a picture too small
+			(w >= IconSize && w < bw) // smaller, still large enough
+		if better {
+			best, bw, bh = v[8:8+w*h*4], w, h
+		}
+		v = v[8+w*h*4:]
+	}
+	if best == nil {
+		return nil, ErrUnknownWindow
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, bw, bh))
+	for i := 0; i < bw*bh; i++ {
+		argb := xgb.Get32(best[i*4:])
+		img.Pix[i*4], img.Pix[i*4+1], img.Pix[i*4+2], img.Pix[i*4+3] = byte(argb>>16), byte(argb>>8), byte(argb), byte(argb>>24)
+	}
+	return img, nil
 }
 
 // Focus returns the top-level window that has the keyboard: the focus

@@ -1,8 +1,12 @@
 package privacy
 
 import (
+	"encoding/binary"
 	"fmt"
 	"image"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -443,5 +447,89 @@ func TestX11PrivateWindowOnAnotherScreenIsMasked(t *testing.T) {
 	}
 	if click(0, 150, 100) {
 		t.Error("a click on screen 0 where screen 1's private window is is refused")
+	}
+}
+
+// The customer's list shows each program's icon where it has one
+// (_NET_WM_ICON): the size nearest the list's, scaled down to IconSize, as
+// a PNG the page fetches; a window without one has none.
+func TestX11WindowIconsInTheList(t *testing.T) {
+	display := xvfb.Start(t, 640, 480)
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	scr := xproto.Setup(conn).DefaultScreen(conn)
+	icon, err := xproto.InternAtom(conn, false, 12, "_NET_WM_ICON").Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two sizes: 16×16 red, 48×48 blue (ARGB, opaque).
+	var vals []byte
+	for _, size := range []struct {
+		n    int
+		argb uint32
+	}{{16, 0xffff0000}, {48, 0xff0000ff}} {
+		vals = binary.LittleEndian.AppendUint32(vals, uint32(size.n))
+		vals = binary.LittleEndian.AppendUint32(vals, uint32(size.n))
+		for range size.n * size.n {
+			vals = binary.LittleEndian.AppendUint32(vals, size.argb)
+		}
+	}
+	for i, title := range []string{"with icon", "without"} {
+		w, _ := xproto.NewWindowId(conn)
+		if err := xproto.CreateWindowChecked(conn, scr.RootDepth, w, scr.Root, int16(20+200*i), 20, 150, 100, 0,
+			xproto.WindowClassInputOutput, scr.RootVisual, 0, nil).Check(); err != nil {
+			t.Fatal(err)
+		}
+		xproto.ChangeProperty(conn, xproto.PropModeReplace, w, xproto.AtomWmName, xproto.AtomString, 8, uint32(len(title)), []byte(title))
+		if i == 0 {
+			xproto.ChangeProperty(conn, xproto.PropModeReplace, w, icon.Atom, xproto.AtomCardinal, 32, uint32(len(vals)/4), vals)
+		}
+		xproto.MapWindow(conn, w)
+	}
+	if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 2 {
+		t.Fatalf("windows %+v, %v", ws, err)
+	}
+	ids := map[string]Window{}
+	for _, w := range ws {
+		ids[w.Title] = w
+	}
+	if !ids["with icon"].Icon || ids["without"].Icon {
+		t.Fatalf("icons in the list: %+v", ws)
+	}
+	get := func(id uint64) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, fmt.Sprintf("/icon?id=%d", id), nil))
+		return rec
+	}
+	rec := get(ids["with icon"].ID)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/png" {
+		t.Fatalf("GET icon: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	img, err := png.Decode(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, g, b, _ := img.At(IconSize/2, IconSize/2).RGBA()
+	if img.Bounds().Size() != image.Pt(IconSize, IconSize) || r>>8 > 10 || g>>8 > 10 || b>>8 < 245 {
+		t.Errorf("the icon is %v with %d,%d,%d in its middle, want the 48-pixel blue one scaled to %d", img.Bounds(), r>>8, g>>8, b>>8, IconSize)
+	}
+	if rec := get(ids["without"].ID); rec.Code != http.StatusNotFound {
+		t.Errorf("GET icon of a window without one: %d", rec.Code)
+	}
+	if rec := get(12345); rec.Code != http.StatusNotFound {
+		t.Errorf("GET icon of no window: %d", rec.Code)
 	}
 }
