@@ -53,13 +53,15 @@ func (p *Privacy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad window id", http.StatusBadRequest)
 			return
 		}
+		// Kept by the page a while, found or not: the list asks again
+		// every two seconds.
+		w.Header().Set("Cache-Control", "private, max-age=300")
 		b, err := p.Icon(id)
 		if err != nil {
 			http.NotFound(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "image/png")
-		w.Header().Set("Cache-Control", "private, max-age=300")
 		_, _ = w.Write(b)
 	case "/window":
 		var b struct {

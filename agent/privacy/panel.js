@@ -62,6 +62,7 @@ function render(s) {
     const icon = w.icon
       ? el("img", { class: "privacy-icon", src: "privacy/icon?id=" + encodeURIComponent(w.id), width: 16, height: 16, alt: "" })
       : el("span", { class: "privacy-icon" });
+    icon.onerror = () => { icon.style.visibility = "hidden"; }; // none after all
     return el("li", {},
       el("label", {}, box, icon, el("span", { class: "privacy-name", textContent: w.title || t("agent.privacy.untitled") })),
       el("span", { class: "privacy-program", textContent: w.program || "" }));

@@ -76,8 +76,8 @@ type TopLevel struct {
 	// program's popup that belongs to another of its windows, not private,
 	// is masked as well: the safe side.)
 	Owner uint64
-	// Icon says that the system has the program's picture for it (see
-	// Icons).
+	// Icon says that the system has, or may have, the program's picture
+	// for it (see Icons; Windows only knows when asked).
 	Icon bool
 }
 
@@ -388,7 +388,7 @@ type Window struct {
 	Title   string `json:"title"`
 	Program string `json:"program"`
 	Private bool   `json:"private"`
-	// Icon says that Icon has the program's picture for it.
+	// Icon says that Icon has, or may have, the program's picture for it.
 	Icon bool `json:"icon,omitempty"`
 }
 
