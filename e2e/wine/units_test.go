@@ -18,7 +18,7 @@ import (
 func TestWindowsUnitTestsUnderWine(t *testing.T) {
 	prefix := wine.NewPrefix(t)
 	display := xvfb.Start(t, 640, 480)
-	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy"} {
+	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator"} {
 		t.Run(filepath.Base(pkg), func(t *testing.T) {
 			exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
 			build := exec.Command("go", "test", "-c", "-o", exe, pkg)

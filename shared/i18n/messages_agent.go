@@ -27,8 +27,8 @@ func init() {
 		"agent.indicator.end":         {EN: "End session", FR: "Terminer la session"},
 		"agent.indicator.end.confirm": {EN: "Click again to end the session", FR: "Cliquez à nouveau pour terminer la session"},
 		"agent.indicator.hide":        {EN: "Hide a window", FR: "Masquer une fenêtre"},
-		"agent.indicator.pick": {EN: "Click the window to hide from the technician (any key: cancel)",
-			FR: "Cliquez sur la fenêtre à masquer au technicien (une touche : annuler)"},
+		"agent.indicator.pick": {EN: "Click the window to hide from the technician (right click: cancel)",
+			FR: "Cliquez sur la fenêtre à masquer au technicien (clic droit : annuler)"},
 		"agent.who.unknown":   {EN: "(not known yet)", FR: "(pas encore connu)"},
 		"agent.page.language": {EN: "Language", FR: "Langue"},
 		"agent.page.footer": {
