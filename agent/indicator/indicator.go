@@ -220,6 +220,8 @@ func (in *Indicator) Click(z Zone) {
 		if err := p.Pick(in.picked); err != nil {
 			in.picking = false
 			in.log.Warn("on-screen indicator: cannot point at a window", "err", err)
+		} else {
+			in.log.Info("customer is pointing at a window to hide from the badge")
 		}
 		in.showLocked()
 		return
