@@ -83,6 +83,12 @@ const privacyCountJS = `((d) => {
 // (window) and that are the placeholder's greys (placeholder).
 func (tc *Technician) VideoPrivacy(t testing.TB, r image.Rectangle) (window, placeholder int) {
 	t.Helper()
+	return tc.VideoPrivacyIn(t, r, ScreenW, ScreenH)
+}
+
+// VideoPrivacyIn is VideoPrivacy for a streamed screen of w×h pixels.
+func (tc *Technician) VideoPrivacyIn(t testing.TB, r image.Rectangle, w, h int) (window, placeholder int) {
+	t.Helper()
 	js := fmt.Sprintf(`(() => {
 		const v = lifeline.video, c = document.createElement("canvas");
 		c.width = v.videoWidth; c.height = v.videoHeight;
@@ -91,7 +97,7 @@ func (tc *Technician) VideoPrivacy(t testing.TB, r image.Rectangle) (window, pla
 		const sx = v.videoWidth / %d, sy = v.videoHeight / %d;
 		const x0 = Math.floor(%d * sx), y0 = Math.floor(%d * sy), x1 = Math.ceil(%d * sx), y1 = Math.ceil(%d * sy);
 		return %s(g.getImageData(x0, y0, x1 - x0, y1 - y0).data);
-	})()`, ScreenW, ScreenH, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y, privacyCountJS)
+	})()`, w, h, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y, privacyCountJS)
 	n := get(t, tc.ctx, "count the test window's colours in the video", chromedp.Evaluate[[]int](js))
 	return n[0], n[1]
 }

@@ -204,3 +204,46 @@ func TestCustomerHidesAWindowFromTheBadge(t *testing.T) {
 		t.Fatalf("the window got %d clicks: the badge's pick went through to it", n)
 	}
 }
+
+// A window on another monitor (a second X screen) is listed on the
+// customer's page; hidden, it is masked there in the console's video, and
+// the technician's click on it there is refused.
+func TestPrivateWindowOnAnotherMonitor(t *testing.T) {
+	const w2, h2 = 800, 600
+	stack := StartWith(t, Options{ExtraScreens: []image.Point{image.Pt(w2, h2)}})
+	win := twtest.Start(t, stack.Display+".1", twtest.Options{X: 100, Y: 100, W: 400, H: 300})
+	place := image.Rect(100, 100, 500, 400)
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideoSize(t, ScreenW, ScreenH)
+	tech.Monitors(t, 2)
+	tech.Monitor(t, 1)
+	tech.WaitVideoSize(t, w2, h2)
+	waitFor(t, "the second monitor's test window in the console", func() bool {
+		n, _ := tech.VideoPrivacyIn(t, place, w2, h2)
+		return n > 1000
+	})
+
+	customer.HideWindow(t, "lifeline-testwindow", true)
+	waitFor(t, "the window masked on the second monitor", func() bool {
+		n, grey := tech.VideoPrivacyIn(t, place, w2, h2)
+		return n == 0 && grey >= place.Dx()*place.Dy()/2
+	})
+
+	tech.RequestControl(t)
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "in control")
+	mark := win.Mark(t)
+	cx, cy := win.Center()
+	tech.ClickIn(t, cx, cy, w2, h2)
+	customer.WaitLog(t, "input aimed at a private window dropped")
+	if n, _ := tech.VideoPrivacyIn(t, place, w2, h2); n != 0 {
+		t.Fatalf("%d pixels of the private window in the console", n)
+	}
+	if n := len(twtest.Filter(win.Events(t)[mark:], "button_press")); n != 0 {
+		t.Fatalf("the private window got %d of the technician's clicks", n)
+	}
+}
