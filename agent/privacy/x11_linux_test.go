@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"image"
@@ -531,5 +532,51 @@ func TestX11WindowIconsInTheList(t *testing.T) {
 	}
 	if rec := get(12345); rec.Code != http.StatusNotFound {
 		t.Errorf("GET icon of no window: %d", rec.Code)
+	}
+}
+
+// A still screen stays still with a private window on it: every masked
+// capture is the same, byte for byte, so the encoder (which skips frames
+// equal to the last) sends nothing more than without one.
+func TestX11MaskedStillScreenStaysTheSame(t *testing.T) {
+	display := xvfb.Start(t, 640, 480)
+	t.Setenv("DISPLAY", display)
+	tw := twtest.Start(t, display, twtest.Options{X: 100, Y: 80, W: 300, H: 200})
+	if len(twtest.Filter(tw.Events(t), "ready")) == 0 {
+		t.Fatal("the test window logged no ready event")
+	}
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 1 {
+		t.Fatalf("windows %+v, %v", ws, err)
+	}
+	if err := p.SetPrivate(ws[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	c, err := screen.OpenCapture(0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var first []byte
+	for i := range 30 {
+		f, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Mask(f.Pix, f.Stride, f.Rect)
+		if n, at := leaks(f); n > 0 {
+			t.Fatalf("frame %d: %d pixels of the private window, first at %v", i, n, at)
+		}
+		if first == nil {
+			first = bytes.Clone(f.Pix)
+		} else if !bytes.Equal(first, f.Pix) {
+			t.Fatalf("masked frame %d of a still screen differs from the first", i)
+		}
 	}
 }
