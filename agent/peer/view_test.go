@@ -191,14 +191,15 @@ func TestViewMasksFramesGrabbedFromAnotherScreen(t *testing.T) {
 	}}
 	cfg.Grab = func(protocol.Monitor, *image.RGBA) (*image.RGBA, error) { return testFrame(), nil }
 	var masked []image.Rectangle
-	cfg.Mask = func(screen int, pix []byte, stride int, bounds image.Rectangle) {
+	cfg.Mask = func(screen int, pix []byte, stride int, bounds image.Rectangle) bool {
 		if screen != 1 {
-			return // screen 0's frames are masked by the capture source
+			return false // screen 0's frames are masked by the capture source
 		}
 		masked = append(masked, bounds)
 		for i := range pix { // all of it, in grey
 			pix[i] = 0x80
 		}
+		return true
 	}
 	v := newView(cfg)
 	r := v.reader(frames(testFrame()))

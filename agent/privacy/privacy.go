@@ -161,6 +161,8 @@ type Privacy struct {
 	failed   bool              // the last Sync failed
 	recent   []change          // changes of windows of the last changeTTL
 	paint    painter
+	last     map[int]painted // what Mask painted in each screen's last frame
+	changes  chan struct{}   // receives when the customer's choices change
 }
 
 // New returns a Privacy over cfg.Desktop.
@@ -171,7 +173,24 @@ func New(cfg Config) *Privacy {
 	if cfg.Programs == nil {
 		cfg.Programs = DefaultPrograms
 	}
-	return &Privacy{cfg: cfg, log: cfg.Logger.With("component", "privacy"), explicit: map[uint64]bool{}, stale: true}
+	return &Privacy{cfg: cfg, log: cfg.Logger.With("component", "privacy"), explicit: map[uint64]bool{}, stale: true,
+		changes: make(chan struct{}, 1)}
+}
+
+// Changes receives (at most one value pending) after the customer's or
+// the organisation's choices changed: a still screen, which is not
+// captured again until something is drawn, is to be captured and masked
+// anew at once. One reader.
+func (p *Privacy) Changes() <-chan struct{} { return p.changes }
+
+// choicesChanged marks the masks stale and says so on Changes. p.mu must
+// be held.
+func (p *Privacy) choicesChanged() {
+	p.stale = true
+	select {
+	case p.changes <- struct{}{}:
+	default:
+	}
 }
 
 // Close closes the Desktop. It is idempotent if the Desktop's Close is.
@@ -231,7 +250,7 @@ func (p *Privacy) SetOrgPrograms(names []string) {
 	if len(names) > 0 && !p.chosen {
 		p.preset = true
 	}
-	p.stale = true
+	p.choicesChanged()
 }
 
 // anyPrivate reports whether any window may be private: if not, frames
@@ -311,35 +330,60 @@ func (p *Privacy) sync() error {
 // pattern is grey) of bounds in the coordinates of screen 0, captured just
 // before: nothing of them is left for the encoder, a screenshot or anything
 // after. If the windows cannot be read while any is private, the whole
-// frame is painted. With no private window it costs nothing.
-func (p *Privacy) Mask(pix []byte, stride int, bounds image.Rectangle) {
-	p.MaskScreen(0, pix, stride, bounds)
+// frame is painted. With no private window it costs nothing. It reports
+// whether what it painted differs from what it painted in the last frame
+// of the screen: a capture that did not change is then a new picture all
+// the same (a window hidden, or shown again, on a still screen).
+func (p *Privacy) Mask(pix []byte, stride int, bounds image.Rectangle) (changed bool) {
+	return p.MaskScreen(0, pix, stride, bounds)
 }
 
 // MaskScreen is Mask for a frame of screen n (X11: X screen n), bounds in
 // that screen's coordinates: a private window on another monitor is
 // masked there too.
-func (p *Privacy) MaskScreen(n int, pix []byte, stride int, bounds image.Rectangle) {
+func (p *Privacy) MaskScreen(n int, pix []byte, stride int, bounds image.Rectangle) (changed bool) {
+	return p.mask(n, pix, stride, bounds, true)
+}
+
+// MaskRGBA is Mask for an image such as a screenshot (no frame of the
+// stream: the next frame's report is left alone).
+func (p *Privacy) MaskRGBA(img *image.RGBA) { p.mask(0, img.Pix, img.Stride, img.Rect, false) }
+
+// painted is what Mask painted in a screen's last frame.
+type painted struct{ mask, labels []image.Rectangle }
+
+// mask is Mask, MaskScreen and MaskRGBA; track says to compare with, and
+// keep as, the screen's last frame's painting.
+func (p *Privacy) mask(n int, pix []byte, stride int, bounds image.Rectangle, track bool) (changed bool) {
 	bounds = bounds.Add(ScreenOrigin(n))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.anyPrivate() {
-		return
-	}
-	mask, labels := []image.Rectangle{bounds}, []image.Rectangle(nil)
-	if p.sync() == nil {
-		mask, labels = p.exact, p.whole
-		p.recent = slices.DeleteFunc(p.recent, func(c change) bool { return time.Since(c.at) > changeTTL })
-		for _, c := range p.recent {
-			mask = append(mask[:len(mask):len(mask)], c.rects...)
+	var mask, labels []image.Rectangle
+	if p.anyPrivate() {
+		mask = []image.Rectangle{bounds}
+		if p.sync() == nil {
+			mask, labels = p.exact, p.whole
+			p.recent = slices.DeleteFunc(p.recent, func(c change) bool { return time.Since(c.at) > changeTTL })
+			for _, c := range p.recent {
+				mask = append(mask[:len(mask):len(mask)], c.rects...)
+			}
 		}
+		p.paint.ensure(bounds.Dx(), i18n.T(p.cfg.Lang, "agent.privacy.placeholder"))
+		p.paint.paint(pix, stride, bounds, mask, labels)
 	}
-	p.paint.ensure(bounds.Dx(), i18n.T(p.cfg.Lang, "agent.privacy.placeholder"))
-	p.paint.paint(pix, stride, bounds, mask, labels)
+	if !track {
+		return false
+	}
+	last := p.last[n]
+	if slices.Equal(last.mask, mask) && slices.Equal(last.labels, labels) {
+		return false
+	}
+	if p.last == nil {
+		p.last = map[int]painted{}
+	}
+	p.last[n] = painted{slices.Clone(mask), slices.Clone(labels)}
+	return true
 }
-
-// MaskRGBA is Mask for an image such as a screenshot.
-func (p *Privacy) MaskRGBA(img *image.RGBA) { p.Mask(img.Pix, img.Stride, img.Rect) }
 
 // RefusesInput reports whether the technician's event must be refused
 // because it is aimed at a private window: a button press or a wheel turn
@@ -423,7 +467,7 @@ func (p *Privacy) SetPrivate(id uint64, on bool) error {
 		return ErrUnknownWindow
 	}
 	p.explicit[id] = on
-	p.stale = true
+	p.choicesChanged()
 	p.log.Info("window privacy set by the customer", "window", id, "private", on)
 	return nil
 }
@@ -438,7 +482,7 @@ func (p *Privacy) SetPreset(on bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.preset, p.chosen = on, true
-	p.stale = true
+	p.choicesChanged()
 	p.log.Info("private-window preset set by the customer", "on", on)
 }
 
@@ -459,7 +503,7 @@ func (p *Privacy) HideAt(pt image.Point) (Window, error) {
 			continue
 		}
 		p.explicit[w.ID] = true
-		p.stale = true
+		p.choicesChanged()
 		p.log.Info("window hidden by the customer from the badge", "window", w.ID)
 		return Window{ID: w.ID, Title: text.Shown(w.Title, MaxTitle), Program: text.Shown(w.Program, MaxProgram), Private: true}, nil
 	}

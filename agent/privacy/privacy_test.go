@@ -360,3 +360,43 @@ func TestHideAtHidesTheWindowSeenThere(t *testing.T) {
 		}
 	}
 }
+
+// A window hidden, or shown again, on a still screen: the capture does not
+// change, yet the picture must. Mask says when its painting changed, and
+// Changes says at once that the choices did (a still screen is not
+// captured again until something is drawn).
+func TestMaskSaysWhenItsPaintingChanges(t *testing.T) {
+	p := New(Config{Desktop: desktop(), Lang: i18n.EN, Programs: []string{}})
+	mask := func() bool { f := frame(0x20); return p.Mask(f.Pix, f.Stride, f.Rect) }
+	if mask() {
+		t.Error("nothing private: the painting changed")
+	}
+	select {
+	case <-p.Changes():
+		t.Fatal("Changes told before any choice")
+	default:
+	}
+	if err := p.SetPrivate(1, true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Changes():
+	default:
+		t.Fatal("Changes did not tell of a window hidden")
+	}
+	if !mask() {
+		t.Error("the first frame after a window was hidden: no change")
+	}
+	if mask() {
+		t.Error("the same window masked again: a change")
+	}
+	if err := p.SetPrivate(1, false); err != nil {
+		t.Fatal(err)
+	}
+	if !mask() {
+		t.Error("the first frame after the window was shown again: no change")
+	}
+	if mask() {
+		t.Error("nothing private again: a change")
+	}
+}
