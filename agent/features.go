@@ -79,10 +79,11 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	// newDesktop). Without a desktop to read, the rest of the session works
 	// and the panel says why.
 	var maskShot func(*image.RGBA)
+	var pv *privacy.Privacy
 	if d, err := newDesktop(); err != nil {
 		log.Warn("private windows unavailable", "err", err)
 	} else {
-		pv := privacy.New(privacy.Config{Desktop: d, Logger: log, Lang: lang})
+		pv = privacy.New(privacy.Config{Desktop: d, Logger: log, Lang: lang})
 		if err := ui.Mount("privacy", pv); err != nil {
 			return nil, err
 		}
@@ -121,9 +122,11 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	fs = append(fs, sysinfo.New(sysinfo.Config{Logger: log}))
 
 	// The screen itself shows that it is being viewed or controlled: a frame
-	// and a badge whose click stops control, then viewing, and whose End
-	// button ends the session once confirmed (see newIndicator). Without it
-	// the customer's page and terminal still show it.
+	// and a badge whose click stops control, then viewing, whose "Hide a
+	// window" button (with private windows) hides the window the customer
+	// then clicks, and whose End button ends the session once confirmed (see
+	// newIndicator). Without it the customer's page and terminal still show
+	// it.
 	var in atomic.Pointer[indicator.Indicator]
 	if d, err := newIndicator(func(z indicator.Zone) {
 		if i := in.Load(); i != nil {
@@ -134,6 +137,13 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	} else {
 		i := indicator.New(d, lang, log)
 		i.OnAction(ui.Act)
+		if pv != nil {
+			i.OnHide(func(at image.Point) {
+				if _, err := pv.HideAt(at); err != nil {
+					log.Info("no window to hide where the customer clicked", "at", at, "err", err)
+				}
+			})
+		}
 		in.Store(i)
 		fs = append(fs, i)
 	}

@@ -1,6 +1,7 @@
 package indicator
 
 import (
+	"image"
 	"strings"
 	"sync"
 	"testing"
@@ -86,6 +87,60 @@ func TestBadgeClickStopsAndEndingAsksFirst(t *testing.T) {
 			if Text(l, s, "Acme", "support.example") == "" {
 				t.Errorf("no %s badge line for state %v", l, s)
 			}
+		}
+	}
+}
+
+// pickDisplay is a badgeDisplay that can point at a window: the test ends
+// the pick.
+type pickDisplay struct {
+	badgeDisplay
+	done func(image.Point, bool)
+}
+
+func (d *pickDisplay) Pick(done func(image.Point, bool)) error { d.done = done; return nil }
+
+// "Hide a window" on the badge: the customer clicks it, the badge asks them
+// to click the window, and the place they click goes to be hidden; a
+// cancelled pick hides nothing. A display that cannot point, or an agent
+// without private windows, shows no such button.
+func TestBadgeHideAWindowPointsAtIt(t *testing.T) {
+	plain := &badgeDisplay{}
+	in := New(plain, i18n.EN, nil)
+	in.OnHide(func(image.Point) {})
+	in.SetGrants(protocol.Permissions{View: true})
+	if plain.badge.Hide != "" {
+		t.Fatalf("a display that cannot point shows %q", plain.badge.Hide)
+	}
+
+	d := &pickDisplay{}
+	in = New(d, i18n.EN, nil)
+	in.SetGrants(protocol.Permissions{View: true})
+	if d.badge.Hide != "" {
+		t.Fatalf("without private windows the badge shows %q", d.badge.Hide)
+	}
+	var hidden []image.Point
+	in.OnHide(func(at image.Point) { hidden = append(hidden, at) })
+	if d.badge.Hide != "Hide a window" {
+		t.Fatalf("the badge shows %+v, want a Hide a window button", d.badge)
+	}
+	normal := d.badge.Text
+	in.Click(ZoneHide)
+	if d.done == nil || !strings.Contains(d.badge.Text, "Click the window") || d.badge.Hide != "" {
+		t.Fatalf("after Hide a window: pick %v, badge %+v", d.done != nil, d.badge)
+	}
+	d.done(image.Pt(120, 80), true)
+	if len(hidden) != 1 || hidden[0] != image.Pt(120, 80) || d.badge.Text != normal {
+		t.Fatalf("after the click on a window: hidden %v, badge %+v", hidden, d.badge)
+	}
+	in.Click(ZoneHide)
+	d.done(image.Point{}, false)
+	if len(hidden) != 1 || d.badge.Text != normal {
+		t.Fatalf("a cancelled pick: hidden %v, badge %+v", hidden, d.badge)
+	}
+	for _, l := range i18n.Langs {
+		if i18n.T(l, "agent.indicator.hide") == "" || i18n.T(l, "agent.indicator.pick") == "" {
+			t.Errorf("no %s text for Hide a window", l)
 		}
 	}
 }

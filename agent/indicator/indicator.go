@@ -1,12 +1,15 @@
 // Package indicator shows, on the customer's desktop itself, that the screen
 // is being viewed or controlled: a coloured frame around the screen and a
-// badge in a corner (draggable) whose click stops control, then viewing, and
-// whose End button ends the session once confirmed. It is a session feature
+// badge in a corner (draggable) whose click stops control, then viewing,
+// whose "Hide a window" button lets the customer click a window to keep it
+// from the technician, and whose End button ends the session once
+// confirmed. It is a session feature
 // (it follows the grants and the hold) with no data channel; the drawing sits
 // behind Display (X11, Win32), the rules here.
 package indicator
 
 import (
+	"image"
 	"log/slog"
 	"sync"
 	"time"
@@ -43,11 +46,15 @@ const (
 	ZoneStop Zone = iota
 	// ZoneEnd is the badge's End button, at its right.
 	ZoneEnd
+	// ZoneHide is the badge's "Hide a window" button, before End.
+	ZoneHide
 )
 
-// Badge is what the badge shows: its line, and the label of its End button.
+// Badge is what the badge shows: its line, and the labels of its buttons
+// ("" for none).
 type Badge struct {
 	Text string
+	Hide string
 	End  string
 	// Confirm: End was clicked once; its label asks for a second click.
 	Confirm bool
@@ -64,6 +71,17 @@ type Display interface {
 	Close() error
 }
 
+// Picker is a Display that lets the customer point at a window: their next
+// click anywhere on the screen is taken (not passed on to what is there)
+// and reported. The badge shows "Hide a window" only on a Picker.
+type Picker interface {
+	// Pick takes the customer's next click and calls done with where it
+	// was, in screen coordinates, or with ok false if they cancelled (a
+	// key, another button, a click on the badge) or the indicator was
+	// hidden. done runs later, never within Pick, and must not block long.
+	Pick(done func(at image.Point, ok bool)) error
+}
+
 // Indicator follows the customer's grants and shows them on the desktop.
 type Indicator struct {
 	d    Display
@@ -77,6 +95,8 @@ type Indicator struct {
 	lost, held        bool
 	act               func(consent.Action)
 	confirm           *time.Timer // set while End waits for its second click
+	hide              func(image.Point)
+	picking           bool // the customer is pointing at a window to hide
 }
 
 // New returns an Indicator drawing on d.
@@ -93,6 +113,44 @@ func (in *Indicator) OnAction(f func(consent.Action)) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.act = f
+}
+
+// OnHide sets what receives the place the customer clicked after "Hide a
+// window" (screen coordinates): the window there is to be kept from the
+// technician. Without it, or on a Display that is no Picker, the badge has
+// no such button.
+func (in *Indicator) OnHide(f func(at image.Point)) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.hide = f
+	if in.state != Off {
+		in.showLocked()
+	}
+}
+
+// picker is the Display as a Picker, if it is one and hiding is wired.
+// in.mu must be held.
+func (in *Indicator) picker() Picker {
+	if p, ok := in.d.(Picker); ok && in.hide != nil {
+		return p
+	}
+	return nil
+}
+
+// picked takes the end of a pick: the window at at is hidden if ok.
+func (in *Indicator) picked(at image.Point, ok bool) {
+	in.mu.Lock()
+	hide := in.hide
+	was := in.picking
+	in.picking = false
+	if was && in.state != Off {
+		in.showLocked()
+	}
+	in.mu.Unlock()
+	in.log.Info("customer pointed at a window to hide from the badge", "at", at, "done", ok && was)
+	if ok && was && hide != nil {
+		hide(at)
+	}
 }
 
 // Handles is false: the indicator serves no data channel.
@@ -152,6 +210,21 @@ func (in *Indicator) Click(z Zone) {
 	}
 	a := consent.ActionRevokeView
 	switch {
+	case z == ZoneHide:
+		p := in.picker()
+		if p == nil || in.picking {
+			return
+		}
+		in.cancelConfirmLocked()
+		in.picking = true
+		if err := p.Pick(in.picked); err != nil {
+			in.picking = false
+			in.log.Warn("on-screen indicator: cannot point at a window", "err", err)
+		} else {
+			in.log.Info("customer is pointing at a window to hide from the badge")
+		}
+		in.showLocked()
+		return
 	case z == ZoneEnd && in.confirm == nil:
 		in.confirm = time.AfterFunc(confirmFor, in.confirmExpired)
 		in.showLocked()
@@ -215,6 +288,7 @@ func (in *Indicator) updateLocked() {
 	in.state = s
 	if s == Off {
 		in.cancelConfirmLocked()
+		in.picking = false // the Display's Off ends its pick
 	}
 	in.showLocked()
 }
@@ -226,6 +300,13 @@ func (in *Indicator) showLocked() {
 		b.End = i18n.T(in.lang, "agent.indicator.end")
 		if in.confirm != nil {
 			b.End, b.Confirm = i18n.T(in.lang, "agent.indicator.end.confirm"), true
+		}
+		// Hiding is for a screen someone sees (or will see again).
+		if in.picker() != nil && in.state != Lost {
+			b.Hide = i18n.T(in.lang, "agent.indicator.hide")
+		}
+		if in.picking {
+			b.Text, b.Hide = i18n.T(in.lang, "agent.indicator.pick"), ""
 		}
 	}
 	if err := in.d.Show(in.state, b); err != nil {

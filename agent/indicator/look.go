@@ -83,23 +83,39 @@ func badgeFace() (font.Face, error) {
 	return face, faceErr
 }
 
-// layout is a badge drawn: its picture and where its End button starts.
+// layout is a badge drawn: its picture and where its buttons start.
 type layout struct {
-	img  *image.RGBA
-	endX int // x of the End button's left edge, in the badge
+	img   *image.RGBA
+	hideX int // x of the "Hide a window" button's left edge (endX without one)
+	endX  int // x of the End button's left edge, in the badge
+}
+
+// zone is the part of the badge at x (from its left edge).
+func (l layout) zone(x int) Zone {
+	switch {
+	case x >= l.endX:
+		return ZoneEnd
+	case x >= l.hideX:
+		return ZoneHide
+	}
+	return ZoneStop
 }
 
 // render draws badge b of state s, at most maxW pixels wide: the text on the
-// state's colour, then the End button, darker (dark red while it asks for a
-// second click), after a thin line. A text too long is cut with "…".
+// state's colour, then the buttons ("Hide a window" if any, End), darker
+// (End dark red while it asks for a second click), each after a thin line.
+// A text too long is cut with "…".
 func render(s State, b Badge, maxW int) (layout, error) {
 	f, err := badgeFace()
 	if err != nil {
 		return layout{}, err
 	}
-	endW := font.MeasureString(f, b.End).Ceil() + 2*padding
+	hideW, endW, err := ButtonWidths(b)
+	if err != nil {
+		return layout{}, err
+	}
 	text := b.Text
-	room := maxW - endW - 2*padding
+	room := maxW - endW - hideW - 2*padding
 	if room < 0 {
 		room = 0
 	}
@@ -111,25 +127,50 @@ func render(s State, b Badge, maxW int) (layout, error) {
 		text = string(r) + "…"
 	}
 	textW := font.MeasureString(f, text).Ceil()
-	w := min(maxW, textW+2*padding+endW)
+	w := min(maxW, textW+2*padding+hideW+endW)
 	img := image.NewRGBA(image.Rect(0, 0, w, BadgeHeight))
 	bg := rgbOf(s)
 	draw.Draw(img, img.Bounds(), image.NewUniform(rgba(bg)), image.Point{}, draw.Src)
 	endX := w - endW
-	endBg := [3]uint8{bg[0] * 3 / 4, bg[1] * 3 / 4, bg[2] * 3 / 4}
+	hideX := endX - hideW
+	darker := [3]uint8{bg[0] * 3 / 4, bg[1] * 3 / 4, bg[2] * 3 / 4}
+	endBg := darker
 	if b.Confirm {
 		endBg = confirmRGB
 	}
+	line := image.NewUniform(color.RGBA{255, 255, 255, 160})
+	if hideW > 0 {
+		draw.Draw(img, image.Rect(hideX, 0, endX, BadgeHeight), image.NewUniform(rgba(darker)), image.Point{}, draw.Src)
+		draw.Draw(img, image.Rect(hideX, 0, hideX+1, BadgeHeight), line, image.Point{}, draw.Over)
+	}
 	draw.Draw(img, image.Rect(endX, 0, w, BadgeHeight), image.NewUniform(rgba(endBg)), image.Point{}, draw.Src)
-	draw.Draw(img, image.Rect(endX, 0, endX+1, BadgeHeight), image.NewUniform(color.RGBA{255, 255, 255, 160}), image.Point{}, draw.Over)
+	draw.Draw(img, image.Rect(endX, 0, endX+1, BadgeHeight), line, image.Point{}, draw.Over)
 	m := f.Metrics()
 	baseline := (BadgeHeight+m.Ascent.Ceil()-m.Descent.Ceil())/2 + 0
 	d := font.Drawer{Dst: img, Src: image.White, Face: f}
 	d.Dot = fixed.P(padding, baseline)
 	d.DrawString(text)
+	if hideW > 0 {
+		d.Dot = fixed.P(hideX+padding, baseline)
+		d.DrawString(b.Hide)
+	}
 	d.Dot = fixed.P(endX+padding, baseline)
 	d.DrawString(b.End)
-	return layout{img: img, endX: endX}, nil
+	return layout{img: img, hideX: hideX, endX: endX}, nil
+}
+
+// ButtonWidths are the widths of badge b's "Hide a window" and End buttons
+// (0 for none), which end the badge on its right in that order: for tests
+// that click them.
+func ButtonWidths(b Badge) (hide, end int, err error) {
+	f, err := badgeFace()
+	if err != nil {
+		return 0, 0, err
+	}
+	if b.Hide != "" {
+		hide = font.MeasureString(f, b.Hide).Ceil() + 2*padding
+	}
+	return hide, font.MeasureString(f, b.End).Ceil() + 2*padding, nil
 }
 
 func rgba(c [3]uint8) color.RGBA { return color.RGBA{c[0], c[1], c[2], 255} }

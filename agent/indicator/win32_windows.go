@@ -1,6 +1,7 @@
 package indicator
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"runtime"
@@ -12,8 +13,9 @@ import (
 // Win32 draws the indicator in topmost windows that never take the focus:
 // four thin layered strips framing the virtual screen, click-through
 // (WS_EX_TRANSPARENT), and a badge in the bottom right corner that takes
-// clicks on its text and on its End button, and follows a drag (a drag is
-// no click).
+// clicks on its text and on its buttons, and follows a drag (a drag is no
+// click). To point at a window (Pick) a nearly transparent window covers
+// the virtual screen and takes the next click.
 // Every window call happens on one OS thread, which runs their message
 // loop.
 type Win32 struct {
@@ -24,6 +26,7 @@ type Win32 struct {
 	// Owned by the window thread once NewWin32 returns.
 	strips  [4]uintptr
 	win     uintptr // the badge's window
+	catcher uintptr // covers the screen while the customer points at a window
 	brushes map[State]uintptr
 	// press is where the pointer went down on the badge and pressAt where
 	// the badge was then; dragging is set once it moved beyond dragSlop.
@@ -39,11 +42,16 @@ type Win32 struct {
 	// the customer dragged it (nil: the default corner).
 	at     image.Rectangle
 	corner *image.Point
+	// pickDone is set while the customer points at a window (see Pick).
+	pickDone func(image.Point, bool)
 }
+
+var _ Picker = (*Win32)(nil)
 
 const (
 	msgShow  = win32.WM_APP + 1
 	msgClose = win32.WM_APP + 2
+	msgPick  = win32.WM_APP + 3
 )
 
 var (
@@ -103,6 +111,15 @@ func (w *Win32) run(started chan<- error) {
 	}
 	w.win = h
 	w.own(h)
+	if h, err = win32.CreateWindow(win32.WS_EX_TOPMOST|win32.WS_EX_TOOLWINDOW|win32.WS_EX_NOACTIVATE|win32.WS_EX_LAYERED,
+		className, win32.WS_POPUP, 0, 0, 1, 1); err != nil {
+		w.destroy()
+		started <- fmt.Errorf("indicator: %w", err)
+		return
+	}
+	win32.Translucent(h, 1)
+	w.catcher = h
+	w.own(h)
 	started <- nil
 	win32.MessageLoop()
 }
@@ -113,13 +130,17 @@ func (w *Win32) own(h uintptr) {
 	windowsMu.Unlock()
 }
 
-// destroy destroys the windows. Window thread only.
+// destroy destroys the windows. Window thread only. DestroyWindow sends
+// messages to proc at once, which takes windowsMu: it is called without.
 func (w *Win32) destroy() {
+	hs := append(w.strips[:], w.win, w.catcher)
 	windowsMu.Lock()
-	defer windowsMu.Unlock()
-	for _, h := range append(w.strips[:], w.win) {
+	for _, h := range hs {
+		delete(windowsOf, h)
+	}
+	windowsMu.Unlock()
+	for _, h := range hs {
 		if h != 0 {
-			delete(windowsOf, h)
 			win32.Destroy(h)
 		}
 	}
@@ -148,7 +169,29 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 		return 0, true
 	case win32.WM_MOUSEACTIVATE:
 		return win32.MA_NOACTIVATE, true
+	case win32.WM_SETCURSOR:
+		if h == w.catcher {
+			win32.CrossCursor()
+			return 1, true
+		}
+		return 0, false
+	case win32.WM_RBUTTONDOWN, win32.WM_MBUTTONDOWN:
+		if h == w.catcher {
+			w.endPick(image.Point{}, false)
+		}
+		return 0, true
 	case win32.WM_LBUTTONDOWN:
+		if h == w.catcher {
+			// lParam is in the catcher's client coordinates: from the
+			// virtual screen's top-left corner, as Privacy counts.
+			at := image.Pt(int(int16(lParam&0xffff)), int(int16(lParam>>16&0xffff)))
+			v := win32.VirtualScreen()
+			w.mu.Lock()
+			onBadge := at.Add(image.Pt(int(v.Left), int(v.Top))).In(w.at)
+			w.mu.Unlock()
+			w.endPick(at, !onBadge)
+			return 0, true
+		}
 		if h == w.win {
 			w.mu.Lock()
 			w.pressAt = w.at.Min
@@ -174,19 +217,20 @@ func proc(h uintptr, msg uint32, wParam, lParam uintptr) (uintptr, bool) {
 		}
 		if h == w.win && w.onClick != nil {
 			w.mu.Lock()
-			s, endX := w.state, w.look.endX
+			s, look := w.state, w.look
 			w.mu.Unlock()
 			if s != Off {
-				z := ZoneStop
-				if int(int16(lParam&0xffff)) >= endX {
-					z = ZoneEnd
-				}
-				w.onClick(z)
+				w.onClick(look.zone(int(int16(lParam & 0xffff))))
 			}
 		}
 		return 0, true
 	case msgShow:
 		w.apply()
+		return 0, true
+	case msgPick:
+		v := win32.VirtualScreen()
+		win32.Place(w.catcher, int(v.Left), int(v.Top), int(v.Right-v.Left), int(v.Bottom-v.Top))
+		win32.Show(w.catcher, true)
 		return 0, true
 	case msgClose:
 		w.destroy()
@@ -214,6 +258,10 @@ func (w *Win32) apply() {
 	}
 	if s == Off {
 		win32.Show(w.win, false)
+		w.mu.Lock()
+		w.pickDone = nil // hidden: the pick ends, unreported
+		w.mu.Unlock()
+		win32.Show(w.catcher, false)
 		return
 	}
 	look, err := render(s, b, sw-2*Margin)
@@ -280,4 +328,38 @@ func (w *Win32) Close() error {
 		}
 	})
 	return nil
+}
+
+// Pick covers the screen with a nearly transparent window (a crosshair over
+// it) until the customer's next click: the left button anywhere but on the
+// badge picks there (from the virtual screen's top-left corner), another
+// button cancels. See Picker; Show(Off) ends it without calling done.
+func (w *Win32) Pick(done func(at image.Point, ok bool)) error {
+	w.mu.Lock()
+	if w.pickDone != nil {
+		w.mu.Unlock()
+		return errors.New("indicator: already pointing at a window")
+	}
+	w.pickDone = done
+	w.mu.Unlock()
+	if err := win32.Post(w.win, msgPick, 0, 0); err != nil {
+		w.mu.Lock()
+		w.pickDone = nil
+		w.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// endPick hides the catcher and reports the pick, if one is on. Window
+// thread only.
+func (w *Win32) endPick(at image.Point, ok bool) {
+	win32.Show(w.catcher, false)
+	w.mu.Lock()
+	done := w.pickDone
+	w.pickDone = nil
+	w.mu.Unlock()
+	if done != nil {
+		done(at, ok)
+	}
 }

@@ -64,7 +64,13 @@ type X11 struct {
 	// corner is the badge's bottom right corner: the default one, or where
 	// the customer dragged it.
 	corner image.Point
+	// pickDone is set while the customer points at a window (see Pick);
+	// cursor is the crosshair shown then (0: the usual one).
+	pickDone func(image.Point, bool)
+	cursor   xproto.Cursor
 }
+
+var _ Picker = (*X11)(nil)
 
 // NewX11 opens display ("" means $DISPLAY); onClick runs (on the event
 // goroutine; it must not block) when the customer clicks the badge.
@@ -162,6 +168,7 @@ func (x *X11) Show(s State, b Badge) error {
 	x.state = s
 	wins := append(x.strips[:], x.badge)
 	if s == Off {
+		x.endPickLocked() // hidden: the pick ends, unreported
 		for _, w := range wins {
 			xproto.UnmapWindow(x.conn, w)
 		}
@@ -271,6 +278,9 @@ func (x *X11) events() {
 				x.mu.Unlock()
 			}
 		case xproto.ButtonPressEvent:
+			if x.picked(e) {
+				continue
+			}
 			if e.Detail == xproto.ButtonIndex1 && e.Event == x.badge {
 				x.mu.Lock()
 				bx, by := x.placeLocked()
@@ -292,14 +302,17 @@ func (x *X11) events() {
 				continue
 			}
 			x.mu.Lock()
-			s, endX := x.state, x.look.endX
+			s, look := x.state, x.look
 			x.mu.Unlock()
 			if s != Off && x.onClick != nil {
-				z := ZoneStop
-				if int(e.EventX) >= endX {
-					z = ZoneEnd
-				}
-				x.onClick(z)
+				x.onClick(look.zone(int(e.EventX)))
+			}
+		case xproto.KeyPressEvent:
+			x.mu.Lock()
+			done := x.endPickLocked()
+			x.mu.Unlock()
+			if done != nil {
+				done(image.Point{}, false)
 			}
 		// Any other window mapped or restacked may now cover the indicator:
 		// override-redirect ones included, such as the technician's drawing,
@@ -315,6 +328,86 @@ func (x *X11) events() {
 			delete(x.peers, e.Window) // its id may come back for another window
 		}
 	}
+}
+
+// xcCrosshair is the crosshair in X's cursor font (X11/cursorfont.h).
+const xcCrosshair = 34
+
+// Pick grabs the pointer, with a crosshair, and the keyboard until the
+// customer's next click or key (see Picker). Show(Off) ends it without
+// calling done.
+func (x *X11) Pick(done func(at image.Point, ok bool)) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.pickDone != nil {
+		return errors.New("indicator: already pointing at a window")
+	}
+	if x.cursor == 0 {
+		x.cursor = x.crosshair()
+	}
+	r, err := xproto.GrabPointer(x.conn, false, x.root, uint16(xproto.EventMaskButtonPress), xproto.GrabModeAsync,
+		xproto.GrabModeAsync, xproto.WindowNone, x.cursor, xproto.TimeCurrentTime).Reply()
+	if err != nil {
+		return fmt.Errorf("indicator: grab the pointer: %w", err)
+	}
+	if r.Status != xproto.GrabStatusSuccess {
+		return fmt.Errorf("indicator: the pointer is held by another program (grab status %d)", r.Status)
+	}
+	// A key cancels; without the keyboard, another button does.
+	_, _ = xproto.GrabKeyboard(x.conn, false, x.root, xproto.TimeCurrentTime, xproto.GrabModeAsync, xproto.GrabModeAsync).Reply()
+	x.pickDone = done
+	return nil
+}
+
+// endPickLocked releases a pick's grabs and returns its done, nil if no
+// pick is on. x.mu must be held.
+func (x *X11) endPickLocked() func(image.Point, bool) {
+	done := x.pickDone
+	if done != nil {
+		x.pickDone = nil
+		xproto.UngrabPointer(x.conn, xproto.TimeCurrentTime)
+		xproto.UngrabKeyboard(x.conn, xproto.TimeCurrentTime)
+	}
+	return done
+}
+
+// picked ends a pick with the press e, if one is on: the left button
+// anywhere but on the badge picks there, anything else cancels. It reports
+// whether e was the pick's. Event goroutine only.
+func (x *X11) picked(e xproto.ButtonPressEvent) bool {
+	x.mu.Lock()
+	done := x.endPickLocked()
+	if done == nil {
+		x.mu.Unlock()
+		return false
+	}
+	bx, by := x.placeLocked() // a pick starts on a badge shown
+	badge := image.Rect(bx, by, bx+x.look.img.Rect.Dx(), by+BadgeHeight)
+	x.mu.Unlock()
+	at := image.Pt(int(e.RootX), int(e.RootY))
+	done(at, e.Detail == xproto.ButtonIndex1 && !at.In(badge))
+	return true
+}
+
+// crosshair makes the crosshair cursor, 0 if the server has no cursor
+// font. x.mu must be held.
+func (x *X11) crosshair() xproto.Cursor {
+	f, err := xproto.NewFontId(x.conn)
+	if err != nil {
+		return 0
+	}
+	if xproto.OpenFontChecked(x.conn, f, 6, "cursor").Check() != nil {
+		return 0
+	}
+	defer xproto.CloseFont(x.conn, f)
+	c, err := xproto.NewCursorId(x.conn)
+	if err != nil {
+		return 0
+	}
+	if xproto.CreateGlyphCursorChecked(x.conn, c, f, f, xcCrosshair, xcCrosshair+1, 0, 0, 0, 0xffff, 0xffff, 0xffff).Check() != nil {
+		return 0
+	}
+	return c
 }
 
 // drag moves the badge with the pointer, now at p (root coordinates), once
@@ -380,6 +473,14 @@ func (x *X11) EndX() int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.look.endX
+}
+
+// HideX is where the badge's "Hide a window" button starts (EndX without
+// one), from the badge's left edge, for tests.
+func (x *X11) HideX() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.look.hideX
 }
 
 // BadgeRect is where the badge is now (x, y, width, height), for tests.

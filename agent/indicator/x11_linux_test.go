@@ -312,3 +312,83 @@ func TestTwoIndicatorsDoNotFight(t *testing.T) {
 	}
 	t.Logf("%d restacks", n)
 }
+
+// On a real X server: "Hide a window" on the badge takes the customer's
+// next click (a crosshair, the pointer grabbed: the window there gets no
+// press) and reports where it was.
+func TestIndicatorHideAWindowOnXvfb(t *testing.T) {
+	display := xvfb.Start(t, 640, 400)
+	var in atomic.Pointer[Indicator]
+	x, err := NewX11(display, func(z Zone) { in.Load().Click(z) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	i := New(x, i18n.EN, nil)
+	in.Store(i)
+	hidden := make(chan image.Point, 1)
+	i.OnHide(func(at image.Point) { hidden <- at })
+	i.SetNames("Acme IT", "Alice", "support.acme.com")
+	i.SetGrants(protocol.Permissions{View: true})
+
+	// Another program's window where the customer will click.
+	app, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	scr := xproto.Setup(app).DefaultScreen(app)
+	w, _ := xproto.NewWindowId(app)
+	if err := xproto.CreateWindowChecked(app, scr.RootDepth, w, scr.Root, 50, 50, 200, 150, 0, xproto.WindowClassInputOutput,
+		scr.RootVisual, xproto.CwEventMask, []uint32{xproto.EventMaskButtonPress}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	xproto.MapWindow(app, w)
+
+	bx, by, _, _ := x.BadgeRect()
+	if x.HideX() >= x.EndX() {
+		t.Fatalf("the badge has no Hide a window button (hideX %d, endX %d)", x.HideX(), x.EndX())
+	}
+	click(t, x, bx+(x.HideX()+x.EndX())/2, by+BadgeHeight/2)
+	// The pick is on once the pointer is grabbed. (Not probed with a grab
+	// of the test's own: it would take the pointer from the badge.)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		x.mu.Lock()
+		on := x.pickDone != nil
+		x.mu.Unlock()
+		if on {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the pointer is not grabbed after Hide a window")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	click(t, x, 120, 100)
+	select {
+	case at := <-hidden:
+		if at != image.Pt(120, 100) {
+			t.Fatalf("the window to hide was clicked at %v, want 120,100", at)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the click on the window was not reported")
+	}
+	if _, err := xproto.GetInputFocus(app).Reply(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ev, err := app.PollForEvent()
+		if ev == nil && err == nil {
+			break
+		}
+		if _, ok := ev.(xproto.ButtonPressEvent); ok {
+			t.Fatal("the window under the pick got the press")
+		}
+	}
+	// The pointer is the customer's again.
+	r, err := xproto.GrabPointer(app, false, scr.Root, 0, xproto.GrabModeAsync, xproto.GrabModeAsync, 0, 0, xproto.TimeCurrentTime).Reply()
+	if err != nil || r.Status != xproto.GrabStatusSuccess {
+		t.Fatalf("the pointer is still grabbed after the pick: %+v, %v", r, err)
+	}
+}

@@ -83,8 +83,9 @@ type Config struct {
 	// nothing is, the screen is not captured again (see stillReader).
 	Changes ChangesFunc
 	// Mask, if set, paints over what the technician must not see (the
-	// customer's private windows) in every frame of X screen 0, right after
-	// its capture: before the encoder or anything else reads it.
+	// customer's private windows) in every frame, right after its capture
+	// (X screen 0) or grab (another X screen): before the encoder or
+	// anything else reads it.
 	Mask MaskFunc
 	// OnMonitor, if set, is told the monitor streamed after the technician
 	// switched (input positions follow it). It runs on pion's goroutine and

@@ -52,9 +52,11 @@ func vp8Encoder(bitRate int) *encode.VP8 {
 	return &p
 }
 
-// MaskFunc paints over parts of a 32-bit frame (BGRX) of bounds, in screen
-// coordinates, in place (agent/privacy's Mask).
-type MaskFunc func(pix []byte, stride int, bounds image.Rectangle)
+// MaskFunc paints over parts of a 32-bit frame (BGRX or RGBA) of X screen
+// screen, bounds in that screen's coordinates, in place (agent/privacy's
+// MaskScreen). It reports whether what it painted differs from what it
+// painted in the screen's last frame.
+type MaskFunc func(screen int, pix []byte, stride int, bounds image.Rectangle) (changed bool)
 
 // captureSource is X screen 0 (all of it: monitors of screen 0 are crops,
 // made by the view) as a mediadevices video source. Its frames are the
@@ -75,8 +77,11 @@ func (s *captureSource) Read() (image.Image, func(), error) {
 	if err != nil {
 		return nil, func() {}, err
 	}
-	if s.mask != nil {
-		s.mask(f.Pix, f.Stride, f.Rect)
+	// A capture equal to the last keeps its Seq (Windows), and the view
+	// then reuses its conversion: a mask that changed (a window hidden on a
+	// still screen) makes it a new picture.
+	if s.mask != nil && s.mask(0, f.Pix, f.Stride, f.Rect) {
+		f.Seq++
 	}
 	return f, func() {}, nil
 }

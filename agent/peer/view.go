@@ -46,6 +46,8 @@ type view struct {
 	auto     preset
 	monitors []protocol.Monitor
 	grab     GrabFunc
+	// mask paints the customer's private windows in grabbed frames.
+	mask MaskFunc
 	// setBitRate applies a bit rate to the running encoder.
 	setBitRate func(int) error
 	// limits, if set, is what the bandwidth estimate allows; skip, if set,
@@ -81,6 +83,7 @@ func newView(cfg *Config) *view {
 		auto:      preset{bitRate: cfg.BitRate, fps: cfg.FrameRate},
 		monitors:  cfg.Monitors,
 		grab:      cfg.Grab,
+		mask:      cfg.Mask,
 		onMonitor: cfg.OnMonitor,
 		quality:   protocol.QualityAuto,
 	}
@@ -270,6 +273,11 @@ func (v *view) reader(r video.Reader) video.Reader {
 				if err != nil {
 					v.log.Warn("peer: grab monitor", "err", err)
 				} else {
+					// Masked before anything reads it, as the capture's
+					// frames are.
+					if v.mask != nil {
+						v.mask(mon.Screen, g.Pix, g.Stride, g.Rect.Sub(g.Rect.Min).Add(image.Pt(mon.X, mon.Y)))
+					}
 					v.grabbed = g
 					src, crop = g, g.Bounds()
 				}

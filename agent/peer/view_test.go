@@ -180,3 +180,40 @@ func TestViewPassesEveryFrameAtTheCaptureRate(t *testing.T) {
 		t.Errorf("read %d source frames for 3 output frames, want none skipped", n)
 	}
 }
+
+// A monitor on another X screen is grabbed, not captured: its frames are
+// masked too (the customer's private windows there), with its screen and
+// its place on that screen, before anything reads them.
+func TestViewMasksFramesGrabbedFromAnotherScreen(t *testing.T) {
+	mon := protocol.Monitor{Screen: 1, X: 10, Y: 20, W: 64, H: 32}
+	cfg := &Config{Logger: slog.Default(), BitRate: DefaultBitRate, FrameRate: 1e6, Monitors: []protocol.Monitor{
+		{Screen: 0, W: 64, H: 32}, mon,
+	}}
+	cfg.Grab = func(protocol.Monitor, *image.RGBA) (*image.RGBA, error) { return testFrame(), nil }
+	var masked []image.Rectangle
+	cfg.Mask = func(screen int, pix []byte, stride int, bounds image.Rectangle) bool {
+		if screen != 1 {
+			return false // screen 0's frames are masked by the capture source
+		}
+		masked = append(masked, bounds)
+		for i := range pix { // all of it, in grey
+			pix[i] = 0x80
+		}
+		return true
+	}
+	v := newView(cfg)
+	r := v.reader(frames(testFrame()))
+	if !v.setMonitor(1) {
+		t.Fatal("the monitor on screen 1 is refused")
+	}
+	img, _, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(masked) != 1 || masked[0] != image.Rect(10, 20, 74, 52) {
+		t.Fatalf("masked %v, want screen 1's frame once, at 10,20-74,52", masked)
+	}
+	if c := rgbAt(img, 5, 5); !near(c, color.RGBA{0x80, 0x80, 0x80, 255}) {
+		t.Errorf("the grabbed frame went out unmasked: %v at 5,5", c)
+	}
+}

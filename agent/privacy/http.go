@@ -21,7 +21,7 @@ const maxBody = 256
 // ServeHTTP serves the "Hide windows from the technician" panel under
 // /SECRET/privacy/ of the customer's page (the page has checked Host,
 // secret and Origin): panel.js, panel.css, GET state (the windows and the
-// preset), POST window ({"id","private"}) and POST preset ({"on"}).
+// preset), GET icon?id= (a window's program's picture, PNG), POST window ({"id","private"}) and POST preset ({"on"}).
 func (p *Privacy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.EN
 	if l, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
@@ -42,6 +42,27 @@ func (p *Privacy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.serveState(w, lang)
+	case "/icon":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		id, err := strconv.ParseUint(r.URL.Query().Get("id"), 10, 64)
+		if err != nil {
+			http.Error(w, "bad window id", http.StatusBadRequest)
+			return
+		}
+		// Kept by the page a while, found or not: the list asks again
+		// every two seconds.
+		w.Header().Set("Cache-Control", "private, max-age=300")
+		b, err := p.Icon(id)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(b)
 	case "/window":
 		var b struct {
 			ID      string `json:"id"`

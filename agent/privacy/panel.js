@@ -58,8 +58,13 @@ function render(s) {
   const rows = (s.windows || []).map((w) => {
     const box = el("input", { type: "checkbox", checked: w.private, "data-window": w.id });
     box.addEventListener("change", () => change("window", { id: w.id, private: box.checked }));
+    // The program's icon, where the system has one (a PNG the agent made).
+    const icon = w.icon
+      ? el("img", { class: "privacy-icon", src: "privacy/icon?id=" + encodeURIComponent(w.id), width: 16, height: 16, alt: "" })
+      : el("span", { class: "privacy-icon" });
+    icon.onerror = () => { icon.style.visibility = "hidden"; }; // none after all
     return el("li", {},
-      el("label", {}, box, el("span", { class: "privacy-name", textContent: w.title || t("agent.privacy.untitled") })),
+      el("label", {}, box, icon, el("span", { class: "privacy-name", textContent: w.title || t("agent.privacy.untitled") })),
       el("span", { class: "privacy-program", textContent: w.program || "" }));
   });
   if (rows.length === 0) rows.push(el("li", { textContent: t("agent.privacy.none") }));

@@ -11,7 +11,9 @@
 package privacy
 
 import (
+	"bytes"
 	"image"
+	"image/png"
 	"log/slog"
 	"slices"
 	"strings"
@@ -19,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+	xdraw "golang.org/x/image/draw"
 
 	"github.com/lifeline-support/lifeline/agent/input"
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -66,13 +69,30 @@ type TopLevel struct {
 	Occludes bool
 	// Listed says that it is an application's window the customer can mark.
 	Listed bool
+	// Owner is the running program that made the window (X11: the X client
+	// its ID comes from; Windows: the process), 0 if unknown. A window not
+	// listed (a menu, a tooltip, a popup) of the same owner as a private
+	// window is private with it: it shows the program's contents too. (A
+	// program's popup that belongs to another of its windows, not private,
+	// is masked as well: the safe side.)
+	Owner uint64
+	// Icon says that the system has, or may have, the program's picture
+	// for it (see Icons; Windows only knows when asked).
+	Icon bool
 }
 
-// Layout is the screen's windows at one moment, bottom to top.
+// ScreenOrigin is where the top-left corner of screen n (X11: X screen n;
+// other systems have one, 0) is in the coordinates of Layout: the screens
+// side by side, 65536 pixels apart (X's coordinates are 16-bit), so that
+// no window of one overlaps another's.
+func ScreenOrigin(n int) image.Point { return image.Pt(n<<16, 0) }
+
+// Layout is the screens' windows at one moment, bottom to top.
 type Layout struct {
-	// Screen is the whole screen, in the coordinates of Rect.
+	// Screen is the whole of screen 0, in the coordinates of Rect.
 	Screen image.Rectangle
-	// Windows are the windows shown, bottom to top.
+	// Windows are the windows shown, bottom to top (those of one screen
+	// among themselves), each screen's at its ScreenOrigin.
 	Windows []TopLevel
 	// Changed says that windows moved, resized, appeared, disappeared or
 	// were restacked since the last Sync.
@@ -94,6 +114,18 @@ type Desktop interface {
 	// Close releases the Desktop.
 	Close() error
 }
+
+// Icons is a Desktop that has programs' pictures for their windows (X11:
+// _NET_WM_ICON). Its method is called with Privacy's lock held.
+type Icons interface {
+	// Icon returns the picture of listed window id (TopLevel.ID), as near
+	// IconSize as the program has it.
+	Icon(id uint64) (image.Image, error)
+}
+
+// IconSize is the width and height, in pixels, of the icons the customer's
+// page shows: larger pictures are scaled down to it.
+const IconSize = 32
 
 // Config configures a Privacy.
 type Config struct {
@@ -122,13 +154,15 @@ type Privacy struct {
 	chosen   bool     // the customer set the preset (the organisation's default no longer does)
 	org      []string // the organisation's private programs, added to the preset's
 	layout   Layout
-	exact    []image.Rectangle // visible parts of private windows in layout
-	whole    []image.Rectangle // private windows' rectangles in layout
-	frames   map[uint64]bool   // Frames of private windows in layout
+	exact    []image.Rectangle // visible parts of private windows (and their programs' popups) in layout
+	whole    []image.Rectangle // their rectangles in layout
+	frames   map[uint64]bool   // their Frames in layout
 	stale    bool              // the choices changed since exact was made
 	failed   bool              // the last Sync failed
 	recent   []change          // changes of windows of the last changeTTL
 	paint    painter
+	last     map[int]painted // what Mask painted in each screen's last frame
+	changes  chan struct{}   // receives when the customer's choices change
 }
 
 // New returns a Privacy over cfg.Desktop.
@@ -139,7 +173,24 @@ func New(cfg Config) *Privacy {
 	if cfg.Programs == nil {
 		cfg.Programs = DefaultPrograms
 	}
-	return &Privacy{cfg: cfg, log: cfg.Logger.With("component", "privacy"), explicit: map[uint64]bool{}, stale: true}
+	return &Privacy{cfg: cfg, log: cfg.Logger.With("component", "privacy"), explicit: map[uint64]bool{}, stale: true,
+		changes: make(chan struct{}, 1)}
+}
+
+// Changes receives (at most one value pending) after the customer's or
+// the organisation's choices changed: a still screen, which is not
+// captured again until something is drawn, is to be captured and masked
+// anew at once. One reader.
+func (p *Privacy) Changes() <-chan struct{} { return p.changes }
+
+// choicesChanged marks the masks stale and says so on Changes. p.mu must
+// be held.
+func (p *Privacy) choicesChanged() {
+	p.stale = true
+	select {
+	case p.changes <- struct{}{}:
+	default:
+	}
 }
 
 // Close closes the Desktop. It is idempotent if the Desktop's Close is.
@@ -199,7 +250,7 @@ func (p *Privacy) SetOrgPrograms(names []string) {
 	if len(names) > 0 && !p.chosen {
 		p.preset = true
 	}
-	p.stale = true
+	p.choicesChanged()
 }
 
 // anyPrivate reports whether any window may be private: if not, frames
@@ -247,8 +298,14 @@ func (p *Privacy) sync() error {
 	if l.Changed || p.stale {
 		p.layout = l
 		p.exact, p.whole, p.frames = nil, nil, map[uint64]bool{}
+		owners := map[uint64]bool{}
+		for _, w := range l.Windows {
+			if w.Listed && w.Owner != 0 && p.private(w) {
+				owners[w.Owner] = true
+			}
+		}
 		for i, w := range l.Windows {
-			if !w.Listed || !p.private(w) {
+			if w.Listed && !p.private(w) || !w.Listed && (w.Owner == 0 || !owners[w.Owner]) {
 				continue
 			}
 			p.exact = append(p.exact, visible(l.Windows, i)...)
@@ -270,30 +327,63 @@ func (p *Privacy) sync() error {
 }
 
 // Mask paints the private windows in a 32-bit frame (BGRX or RGBA: the
-// pattern is grey) of bounds in screen coordinates, captured just before:
-// nothing of them is left for the encoder, a screenshot or anything after.
-// If the windows cannot be read while any is private, the whole frame is
-// painted. With no private window it costs nothing.
-func (p *Privacy) Mask(pix []byte, stride int, bounds image.Rectangle) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.anyPrivate() {
-		return
-	}
-	mask, labels := []image.Rectangle{bounds}, []image.Rectangle(nil)
-	if p.sync() == nil {
-		mask, labels = p.exact, p.whole
-		p.recent = slices.DeleteFunc(p.recent, func(c change) bool { return time.Since(c.at) > changeTTL })
-		for _, c := range p.recent {
-			mask = append(mask[:len(mask):len(mask)], c.rects...)
-		}
-	}
-	p.paint.ensure(bounds.Dx(), i18n.T(p.cfg.Lang, "agent.privacy.placeholder"))
-	p.paint.paint(pix, stride, bounds, mask, labels)
+// pattern is grey) of bounds in the coordinates of screen 0, captured just
+// before: nothing of them is left for the encoder, a screenshot or anything
+// after. If the windows cannot be read while any is private, the whole
+// frame is painted. With no private window it costs nothing. It reports
+// whether what it painted differs from what it painted in the last frame
+// of the screen: a capture that did not change is then a new picture all
+// the same (a window hidden, or shown again, on a still screen).
+func (p *Privacy) Mask(pix []byte, stride int, bounds image.Rectangle) (changed bool) {
+	return p.MaskScreen(0, pix, stride, bounds)
 }
 
-// MaskRGBA is Mask for an image such as a screenshot.
-func (p *Privacy) MaskRGBA(img *image.RGBA) { p.Mask(img.Pix, img.Stride, img.Rect) }
+// MaskScreen is Mask for a frame of screen n (X11: X screen n), bounds in
+// that screen's coordinates: a private window on another monitor is
+// masked there too.
+func (p *Privacy) MaskScreen(n int, pix []byte, stride int, bounds image.Rectangle) (changed bool) {
+	return p.mask(n, pix, stride, bounds, true)
+}
+
+// MaskRGBA is Mask for an image such as a screenshot (no frame of the
+// stream: the next frame's report is left alone).
+func (p *Privacy) MaskRGBA(img *image.RGBA) { p.mask(0, img.Pix, img.Stride, img.Rect, false) }
+
+// painted is what Mask painted in a screen's last frame.
+type painted struct{ mask, labels []image.Rectangle }
+
+// mask is Mask, MaskScreen and MaskRGBA; track says to compare with, and
+// keep as, the screen's last frame's painting.
+func (p *Privacy) mask(n int, pix []byte, stride int, bounds image.Rectangle, track bool) (changed bool) {
+	bounds = bounds.Add(ScreenOrigin(n))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var mask, labels []image.Rectangle
+	if p.anyPrivate() {
+		mask = []image.Rectangle{bounds}
+		if p.sync() == nil {
+			mask, labels = p.exact, p.whole
+			p.recent = slices.DeleteFunc(p.recent, func(c change) bool { return time.Since(c.at) > changeTTL })
+			for _, c := range p.recent {
+				mask = append(mask[:len(mask):len(mask)], c.rects...)
+			}
+		}
+		p.paint.ensure(bounds.Dx(), i18n.T(p.cfg.Lang, "agent.privacy.placeholder"))
+		p.paint.paint(pix, stride, bounds, mask, labels)
+	}
+	if !track {
+		return false
+	}
+	last := p.last[n]
+	if slices.Equal(last.mask, mask) && slices.Equal(last.labels, labels) {
+		return false
+	}
+	if p.last == nil {
+		p.last = map[int]painted{}
+	}
+	p.last[n] = painted{slices.Clone(mask), slices.Clone(labels)}
+	return true
+}
 
 // RefusesInput reports whether the technician's event must be refused
 // because it is aimed at a private window: a button press or a wheel turn
@@ -314,7 +404,7 @@ func (p *Privacy) RefusesInput(ev protocol.InputEvent, area *protocol.Monitor) b
 		}
 		r := p.layout.Screen
 		if area != nil && area.W > 0 && area.H > 0 {
-			r = image.Rect(area.X, area.Y, area.X+area.W, area.Y+area.H)
+			r = image.Rect(area.X, area.Y, area.X+area.W, area.Y+area.H).Add(ScreenOrigin(area.Screen))
 		}
 		at := input.At(ev, r)
 		for _, v := range p.exact {
@@ -342,6 +432,8 @@ type Window struct {
 	Title   string `json:"title"`
 	Program string `json:"program"`
 	Private bool   `json:"private"`
+	// Icon says that Icon has, or may have, the program's picture for it.
+	Icon bool `json:"icon,omitempty"`
 }
 
 // Windows lists the application windows on the screen now, top first, with
@@ -355,7 +447,9 @@ func (p *Privacy) Windows() ([]Window, error) {
 	var out []Window
 	for _, w := range slices.Backward(p.layout.Windows) {
 		if w.Listed {
-			out = append(out, Window{ID: w.ID, Title: text.Shown(w.Title, MaxTitle), Program: text.Shown(w.Program, MaxProgram), Private: p.private(w)})
+			_, icons := p.cfg.Desktop.(Icons)
+			out = append(out, Window{ID: w.ID, Title: text.Shown(w.Title, MaxTitle), Program: text.Shown(w.Program, MaxProgram),
+				Private: p.private(w), Icon: icons && w.Icon})
 		}
 	}
 	return out, nil
@@ -373,7 +467,7 @@ func (p *Privacy) SetPrivate(id uint64, on bool) error {
 		return ErrUnknownWindow
 	}
 	p.explicit[id] = on
-	p.stale = true
+	p.choicesChanged()
 	p.log.Info("window privacy set by the customer", "window", id, "private", on)
 	return nil
 }
@@ -388,6 +482,57 @@ func (p *Privacy) SetPreset(on bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.preset, p.chosen = on, true
-	p.stale = true
+	p.choicesChanged()
 	p.log.Info("private-window preset set by the customer", "on", on)
+}
+
+// HideAt marks private the application window the customer sees at pt on
+// screen 0 (the one they clicked, from the badge's "Hide a window"): the
+// topmost listed window whose visible part holds pt. It fails with
+// ErrUnknownWindow if none does (the desktop, a menu).
+func (p *Privacy) HideAt(pt image.Point) (Window, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.sync(); err != nil {
+		return Window{}, err
+	}
+	ws := p.layout.Windows
+	for i := len(ws) - 1; i >= 0; i-- {
+		w := ws[i]
+		if !w.Listed || !pt.In(w.Rect) || !slices.ContainsFunc(visible(ws, i), pt.In) {
+			continue
+		}
+		p.explicit[w.ID] = true
+		p.choicesChanged()
+		p.log.Info("window hidden by the customer from the badge", "window", w.ID)
+		return Window{ID: w.ID, Title: text.Shown(w.Title, MaxTitle), Program: text.Shown(w.Program, MaxProgram), Private: true}, nil
+	}
+	return Window{}, ErrUnknownWindow
+}
+
+// Icon returns the program's picture for listed window id as a PNG at most
+// IconSize pixels wide and high. It fails with ErrUnknownWindow if no such
+// window is listed or the system has no picture for it.
+func (p *Privacy) Icon(id uint64) ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d, ok := p.cfg.Desktop.(Icons)
+	if !ok || !slices.ContainsFunc(p.layout.Windows, func(w TopLevel) bool { return w.Listed && w.ID == id && w.Icon }) {
+		return nil, ErrUnknownWindow
+	}
+	img, err := d.Icon(id)
+	if err != nil {
+		return nil, err
+	}
+	if b := img.Bounds(); b.Dx() > IconSize || b.Dy() > IconSize {
+		n := max(b.Dx(), b.Dy()) // kept in proportion
+		small := image.NewNRGBA(image.Rect(0, 0, max(1, b.Dx()*IconSize/n), max(1, b.Dy()*IconSize/n)))
+		xdraw.CatmullRom.Scale(small, small.Rect, img, b, xdraw.Src, nil)
+		img = small
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

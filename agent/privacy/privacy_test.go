@@ -333,3 +333,70 @@ func TestOrganisationDefaultHidesItsProgramsUntilTheCustomerChooses(t *testing.T
 		t.Error("the organisation's default overrode the customer's choice")
 	}
 }
+
+// The badge's "Hide a window": the window the customer clicks, as they see
+// it (the one on top where windows overlap), becomes private; a click on
+// the desktop hides nothing.
+func TestHideAtHidesTheWindowSeenThere(t *testing.T) {
+	d := desktop()
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	if _, err := p.HideAt(image.Pt(50, 400)); !errors.Is(err, ErrUnknownWindow) {
+		t.Fatalf("a click on the desktop: %v, want ErrUnknownWindow", err)
+	}
+	w, err := p.HideAt(image.Pt(350, 200)) // where the editor covers the mail client
+	if err != nil || w.ID != 2 || w.Title != "window gedit" || !w.Private {
+		t.Fatalf("HideAt where both are: %+v, %v, want the editor on top", w, err)
+	}
+	if w, err := p.HideAt(image.Pt(150, 250)); err != nil || w.ID != 1 {
+		t.Fatalf("HideAt on the mail client: %+v, %v", w, err)
+	}
+	ws, err := p.Windows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range ws {
+		if !w.Private {
+			t.Errorf("%+v is not private", w)
+		}
+	}
+}
+
+// A window hidden, or shown again, on a still screen: the capture does not
+// change, yet the picture must. Mask says when its painting changed, and
+// Changes says at once that the choices did (a still screen is not
+// captured again until something is drawn).
+func TestMaskSaysWhenItsPaintingChanges(t *testing.T) {
+	p := New(Config{Desktop: desktop(), Lang: i18n.EN, Programs: []string{}})
+	mask := func() bool { f := frame(0x20); return p.Mask(f.Pix, f.Stride, f.Rect) }
+	if mask() {
+		t.Error("nothing private: the painting changed")
+	}
+	select {
+	case <-p.Changes():
+		t.Fatal("Changes told before any choice")
+	default:
+	}
+	if err := p.SetPrivate(1, true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Changes():
+	default:
+		t.Fatal("Changes did not tell of a window hidden")
+	}
+	if !mask() {
+		t.Error("the first frame after a window was hidden: no change")
+	}
+	if mask() {
+		t.Error("the same window masked again: a change")
+	}
+	if err := p.SetPrivate(1, false); err != nil {
+		t.Fatal(err)
+	}
+	if !mask() {
+		t.Error("the first frame after the window was shown again: no change")
+	}
+	if mask() {
+		t.Error("nothing private again: a change")
+	}
+}

@@ -16,7 +16,10 @@ type Win32 struct {
 	read bool
 }
 
-var _ Desktop = (*Win32)(nil)
+var (
+	_ Desktop = (*Win32)(nil)
+	_ Icons   = (*Win32)(nil)
+)
 
 // NewWin32 returns the Desktop of the virtual screen.
 func NewWin32() (*Win32, error) { return &Win32{}, nil }
@@ -36,7 +39,10 @@ func (w *Win32) Sync() (Layout, error) {
 	l := Layout{Screen: image.Rectangle{Max: vs.Size()}}
 	for _, t := range tl {
 		l.Windows = append(l.Windows, TopLevel{ID: uint64(t.HWND), Frame: uint64(t.HWND), Title: t.Title, Program: t.Program,
-			Rect: t.Rect.Sub(vs.Min), Occludes: !t.Tool, Listed: !t.Tool && t.Title != ""})
+			Rect: t.Rect.Sub(vs.Min), Occludes: !t.Tool, Listed: !t.Tool && t.Title != "", Owner: uint64(t.PID),
+			// Asking a window for its icon is a message to its program,
+			// too slow for every frame: the list asks (see Icon).
+			Icon: !t.Tool && t.Title != ""})
 	}
 	l.Changed = !w.read || !slices.EqualFunc(l.Windows, w.last, func(a, b TopLevel) bool {
 		return a.ID == b.ID && a.Rect == b.Rect && a.Title == b.Title
@@ -47,3 +53,12 @@ func (w *Win32) Sync() (Layout, error) {
 
 // Focus returns the foreground window.
 func (w *Win32) Focus() (uint64, error) { return uint64(win32.Foreground()), nil }
+
+// Icon returns the icon of window id's program (WM_GETICON, else its
+// class's), ErrUnknownWindow if it has none.
+func (w *Win32) Icon(id uint64) (image.Image, error) {
+	if img := win32.Icon(uintptr(id)); img != nil {
+		return img, nil
+	}
+	return nil, ErrUnknownWindow
+}

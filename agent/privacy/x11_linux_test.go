@@ -1,8 +1,13 @@
 package privacy
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -285,5 +290,293 @@ func TestX11WindowNewsDoNotPileUpWhileNothingIsPrivate(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("listing the windows hangs after 6000 moves while nothing was private")
+	}
+}
+
+// A private program's menus and popups (override-redirect windows, never
+// listed) are masked with its window: they are the same X client's. Another
+// program's popup shows.
+func TestX11PopupOfAPrivateWindowIsMasked(t *testing.T) {
+	display := xvfb.Start(t, 640, 480)
+	t.Setenv("DISPLAY", display)
+	window := func(conn *xgb.Conn, x, y, w, h int16, pixel uint32, popup bool, title string) xproto.Window {
+		t.Helper()
+		scr := xproto.Setup(conn).DefaultScreen(conn)
+		id, _ := xproto.NewWindowId(conn)
+		mask, values := uint32(xproto.CwBackPixel), []uint32{pixel}
+		if popup {
+			mask, values = mask|xproto.CwOverrideRedirect, append(values, 1)
+		}
+		if err := xproto.CreateWindowChecked(conn, scr.RootDepth, id, scr.Root, x, y, uint16(w), uint16(h), 0,
+			xproto.WindowClassInputOutput, scr.RootVisual, mask, values).Check(); err != nil {
+			t.Fatal(err)
+		}
+		if title != "" {
+			xproto.ChangeProperty(conn, xproto.PropModeReplace, id, xproto.AtomWmName, xproto.AtomString, 8, uint32(len(title)), []byte(title))
+		}
+		xproto.MapWindow(conn, id)
+		return id
+	}
+	app, err := xgb.NewConnDisplay(display) // the private program
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	other, err := xgb.NewConnDisplay(display) // another program
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	window(app, 50, 50, 200, 150, 0xffffff, false, "vault")
+	window(app, 220, 100, 120, 160, 0xff0000, true, "") // its menu, beyond its window
+	window(other, 400, 100, 100, 100, 0x00ff00, true, "")
+	if _, err := xproto.GetInputFocus(other).Reply(); err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 1 || ws[0].Title != "vault" {
+		t.Fatalf("windows %+v, %v: want the program's window alone", ws, err)
+	}
+	c, err := screen.OpenCapture(0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	at := func(f *screen.Frame, x, y int) []byte { i := y*f.Stride + x*4; return f.Pix[i : i+3] } // B, G, R
+	waitUntil(t, "the popups drawn", func() bool {
+		f, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at(f, 300, 200)[2] > 240 && at(f, 450, 150)[1] > 240
+	})
+	if err := p.SetPrivate(ws[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Mask(f.Pix, f.Stride, f.Rect)
+	if px := at(f, 300, 200); px[2] > 240 && px[1] < 50 {
+		t.Errorf("the private program's menu shows: %v at 300,200", px)
+	}
+	if px := at(f, 450, 150); px[1] < 240 || px[2] > 50 {
+		t.Errorf("another program's popup is masked: %v at 450,150", px)
+	}
+	if !p.RefusesInput(protocol.InputEvent{Kind: protocol.InputButton, Down: true, X: 300.0 / 639, Y: 200.0 / 479}, nil) {
+		t.Error("a click on the private program's menu is let through")
+	}
+}
+
+// A private window on another X screen (another monitor) is listed, masked
+// in that screen's frames (not in screen 0's at the same place), and a
+// click on it there is refused.
+func TestX11PrivateWindowOnAnotherScreenIsMasked(t *testing.T) {
+	display := xvfb.StartScreens(t, image.Pt(320, 240), image.Pt(400, 300))
+	t.Setenv("DISPLAY", display)
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	scr := xproto.Setup(conn).Roots[1]
+	win, _ := xproto.NewWindowId(conn)
+	if err := xproto.CreateWindowChecked(conn, scr.RootDepth, win, scr.Root, 100, 80, 200, 150, 0,
+		xproto.WindowClassInputOutput, scr.RootVisual, xproto.CwBackPixel, []uint32{0xff0000}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	xproto.ChangeProperty(conn, xproto.PropModeReplace, win, xproto.AtomWmName, xproto.AtomString, 8, 6, []byte("vault2"))
+	xproto.MapWindow(conn, win)
+	if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 1 || ws[0].Title != "vault2" {
+		t.Fatalf("windows %+v, %v: want the window of screen 1", ws, err)
+	}
+	mon := protocol.Monitor{Screen: 1, W: 400, H: 300}
+	var g screen.Grabber
+	defer g.Close()
+	var img *image.RGBA
+	waitUntil(t, "the window drawn on screen 1", func() bool {
+		if img, err = g.Grab(mon, img); err != nil {
+			t.Fatal(err)
+		}
+		return img.RGBAAt(150, 100).R > 240
+	})
+	if err := p.SetPrivate(ws[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	p.MaskScreen(1, img.Pix, img.Stride, img.Rect)
+	for _, at := range []image.Point{{101, 81}, {150, 100}, {298, 228}} {
+		if c := img.RGBAAt(at.X, at.Y); c.R != c.G {
+			t.Errorf("screen 1 at %v shows the private window: %v", at, c)
+		}
+	}
+	if c := img.RGBAAt(50, 50); c.R != 0 || c.G != 0 || c.B != 0 {
+		t.Errorf("screen 1 masked outside the window at 50,50: %v", c)
+	}
+	white := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for i := range white.Pix {
+		white.Pix[i] = 0xff
+	}
+	p.MaskScreen(0, white.Pix, white.Stride, white.Rect)
+	if c := white.RGBAAt(150, 100); c.R != 0xff {
+		t.Errorf("screen 0 masked where screen 1's window is: %v", c)
+	}
+	click := func(n, x, y int) bool {
+		m := protocol.Monitor{Screen: n, W: 400, H: 300}
+		return p.RefusesInput(protocol.InputEvent{Kind: protocol.InputButton, Down: true, X: float64(x) / 399, Y: float64(y) / 299}, &m)
+	}
+	if !click(1, 150, 100) {
+		t.Error("a click on the private window of screen 1 is let through")
+	}
+	if click(0, 150, 100) {
+		t.Error("a click on screen 0 where screen 1's private window is is refused")
+	}
+}
+
+// The customer's list shows each program's icon where it has one
+// (_NET_WM_ICON): the size nearest the list's, scaled down to IconSize, as
+// a PNG the page fetches; a window without one has none.
+func TestX11WindowIconsInTheList(t *testing.T) {
+	display := xvfb.Start(t, 640, 480)
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	scr := xproto.Setup(conn).DefaultScreen(conn)
+	icon, err := xproto.InternAtom(conn, false, 12, "_NET_WM_ICON").Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two sizes: 16×16 red, 48×48 blue (ARGB, opaque).
+	var vals []byte
+	for _, size := range []struct {
+		n    int
+		argb uint32
+	}{{16, 0xffff0000}, {48, 0xff0000ff}} {
+		vals = binary.LittleEndian.AppendUint32(vals, uint32(size.n))
+		vals = binary.LittleEndian.AppendUint32(vals, uint32(size.n))
+		for range size.n * size.n {
+			vals = binary.LittleEndian.AppendUint32(vals, size.argb)
+		}
+	}
+	for i, title := range []string{"with icon", "without"} {
+		w, _ := xproto.NewWindowId(conn)
+		if err := xproto.CreateWindowChecked(conn, scr.RootDepth, w, scr.Root, int16(20+200*i), 20, 150, 100, 0,
+			xproto.WindowClassInputOutput, scr.RootVisual, 0, nil).Check(); err != nil {
+			t.Fatal(err)
+		}
+		xproto.ChangeProperty(conn, xproto.PropModeReplace, w, xproto.AtomWmName, xproto.AtomString, 8, uint32(len(title)), []byte(title))
+		if i == 0 {
+			xproto.ChangeProperty(conn, xproto.PropModeReplace, w, icon.Atom, xproto.AtomCardinal, 32, uint32(len(vals)/4), vals)
+		}
+		xproto.MapWindow(conn, w)
+	}
+	if _, err := xproto.GetInputFocus(conn).Reply(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 2 {
+		t.Fatalf("windows %+v, %v", ws, err)
+	}
+	ids := map[string]Window{}
+	for _, w := range ws {
+		ids[w.Title] = w
+	}
+	if !ids["with icon"].Icon || ids["without"].Icon {
+		t.Fatalf("icons in the list: %+v", ws)
+	}
+	get := func(id uint64) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, fmt.Sprintf("/icon?id=%d", id), nil))
+		return rec
+	}
+	rec := get(ids["with icon"].ID)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/png" {
+		t.Fatalf("GET icon: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	img, err := png.Decode(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, g, b, _ := img.At(IconSize/2, IconSize/2).RGBA()
+	if img.Bounds().Size() != image.Pt(IconSize, IconSize) || r>>8 > 10 || g>>8 > 10 || b>>8 < 245 {
+		t.Errorf("the icon is %v with %d,%d,%d in its middle, want the 48-pixel blue one scaled to %d", img.Bounds(), r>>8, g>>8, b>>8, IconSize)
+	}
+	if rec := get(ids["without"].ID); rec.Code != http.StatusNotFound {
+		t.Errorf("GET icon of a window without one: %d", rec.Code)
+	}
+	if rec := get(12345); rec.Code != http.StatusNotFound {
+		t.Errorf("GET icon of no window: %d", rec.Code)
+	}
+}
+
+// A still screen stays still with a private window on it: every masked
+// capture is the same, byte for byte, so the encoder (which skips frames
+// equal to the last) sends nothing more than without one.
+func TestX11MaskedStillScreenStaysTheSame(t *testing.T) {
+	display := xvfb.Start(t, 640, 480)
+	t.Setenv("DISPLAY", display)
+	tw := twtest.Start(t, display, twtest.Options{X: 100, Y: 80, W: 300, H: 200})
+	if len(twtest.Filter(tw.Events(t), "ready")) == 0 {
+		t.Fatal("the test window logged no ready event")
+	}
+	d, err := NewX11(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(Config{Desktop: d, Lang: i18n.EN})
+	defer p.Close()
+	ws, err := p.Windows()
+	if err != nil || len(ws) != 1 {
+		t.Fatalf("windows %+v, %v", ws, err)
+	}
+	if err := p.SetPrivate(ws[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	c, err := screen.OpenCapture(0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var first []byte
+	for i := range 30 {
+		f, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Mask(f.Pix, f.Stride, f.Rect)
+		if n, at := leaks(f); n > 0 {
+			t.Fatalf("frame %d: %d pixels of the private window, first at %v", i, n, at)
+		}
+		if first == nil {
+			first = bytes.Clone(f.Pix)
+		} else if !bytes.Equal(first, f.Pix) {
+			t.Fatalf("masked frame %d of a still screen differs from the first", i)
+		}
 	}
 }

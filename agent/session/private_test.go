@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lifeline-support/lifeline/agent/privacy"
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -81,5 +82,31 @@ func TestWelcomeCarriesTheOrganisationsPrivatePrograms(t *testing.T) {
 	s.grants.inject(protocol.InputEvent{Kind: protocol.InputButton, Down: true, X: 200.0 / 639, Y: 150.0 / 479})
 	if n, _ := fi.count(); n != 0 {
 		t.Fatal("a click reached a window of a program the organisation keeps private")
+	}
+}
+
+// A window hidden on a still screen (nothing drawn, so not captured again)
+// is captured and masked at once: the peer's news of drawing also tells of
+// the customer's choices. Before, the window stayed in the stream until
+// something was drawn or the still screen's periodic capture (3 s).
+func TestHidingAWindowOnAStillScreenCapturesAnew(t *testing.T) {
+	ui := newTermUI(t)
+	pv := privacy.New(privacy.Config{Desktop: oneWindow{}, Lang: i18n.EN, Programs: []string{}})
+	s, _ := testRunner(t, ui, &fakeInjector{}, pv)
+	drawn := make(chan struct{}) // nothing is ever drawn
+	stopped := false
+	s.cfg.Changes = func() (<-chan struct{}, func()) { return drawn, func() { stopped = true } }
+	changes, stop := s.changesFunc()()
+	if err := pv.SetPrivate(7, true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changes:
+	case <-time.After(hang):
+		t.Fatal("hiding a window on a still screen asked for no capture")
+	}
+	stop()
+	if !stopped {
+		t.Error("the news of drawing was not stopped with the peer's subscription")
 	}
 }

@@ -184,7 +184,17 @@ type InputFilter interface {
 // Masker is a Feature that paints over what the technician must not see in
 // every captured frame before it is encoded (agent/privacy).
 type Masker interface {
-	Mask(pix []byte, stride int, bounds image.Rectangle)
+	// MaskScreen paints a frame of X screen n (0 on other systems), bounds
+	// in that screen's coordinates, and reports whether what it painted
+	// differs from what it painted in the screen's last frame.
+	MaskScreen(n int, pix []byte, stride int, bounds image.Rectangle) (changed bool)
+}
+
+// MaskChanges is a Masker whose choices change apart from the screen (the
+// customer hides a window): Changes receives then, so that a still screen
+// is captured and masked anew at once.
+type MaskChanges interface {
+	Changes() <-chan struct{}
 }
 
 // Injector is the part of *input.Robot the session uses.
@@ -320,10 +330,11 @@ func (s *runner) maskFunc() peer.MaskFunc {
 	if len(s.maskers) == 0 {
 		return nil
 	}
-	return func(pix []byte, stride int, bounds image.Rectangle) {
+	return func(screen int, pix []byte, stride int, bounds image.Rectangle) (changed bool) {
 		for _, m := range s.maskers {
-			m.Mask(pix, stride, bounds)
+			changed = m.MaskScreen(screen, pix, stride, bounds) || changed
 		}
+		return changed
 	}
 }
 
@@ -934,7 +945,7 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 	p, err := s.cfg.NewPeer(peer.Config{
 		Monitors:      mons,
 		Grab:          s.grabber.Grab,
-		Changes:       s.cfg.Changes,
+		Changes:       s.changesFunc(),
 		Mask:          s.maskFunc(),
 		OnMonitor:     s.grants.setMonitor,
 		ICEServers:    ice,
@@ -1494,4 +1505,51 @@ func refusal(e *protocol.Error) error {
 		base = errors.New("the server refused the connection")
 	}
 	return fmt.Errorf("%w (%s)", base, e.Message)
+}
+
+// changesFunc is cfg.Changes (news that something was drawn), also told
+// when a MaskChanges masker's choices change: a window hidden, or shown
+// again, on a still screen is captured and masked anew at once, not at the
+// next drawing. Without cfg.Changes every frame is captured anyway.
+func (s *runner) changesFunc() peer.ChangesFunc {
+	var chosen <-chan struct{} // the first MaskChanges' (there is one: agent/privacy)
+	for _, m := range s.maskers {
+		if mc, ok := m.(MaskChanges); ok && chosen == nil {
+			chosen = mc.Changes()
+		}
+	}
+	if s.cfg.Changes == nil || chosen == nil {
+		return s.cfg.Changes
+	}
+	return func() (<-chan struct{}, func()) {
+		drawn, stop := s.cfg.Changes()
+		out := make(chan struct{}, 1)
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		tell := func() {
+			select {
+			case out <- struct{}{}:
+			default:
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case _, ok := <-drawn:
+					if !ok { // the news stopped: so do these (every frame is captured)
+						close(out)
+						return
+					}
+					tell()
+				case <-chosen:
+					tell()
+				case <-done:
+					return
+				}
+			}
+		}()
+		return out, func() { close(done); wg.Wait(); stop() }
+	}
 }

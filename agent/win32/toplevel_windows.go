@@ -33,6 +33,8 @@ type TopLevel struct {
 	// WS_EX_TRANSPARENT: the agent's own overlay and badge): not an
 	// application's window, and hiding nothing for sure.
 	Tool bool
+	// PID is the process that made the window.
+	PID uint32
 }
 
 // enum collects TopLevels' windows; enumMu makes one listing at a time.
@@ -59,7 +61,8 @@ var (
 		buf := make([]uint16, 512)
 		n, _, _ := procGetWindowTextW.Call(hwnd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
 		t.Title = windows.UTF16ToString(buf[:n])
-		t.Program = program(hwnd)
+		procGetWindowThreadProcessID.Call(hwnd, uintptr(unsafe.Pointer(&t.PID)))
+		t.Program = program(t.PID)
 		enumList = append(enumList, t)
 		return 1
 	})
@@ -83,10 +86,8 @@ func TopLevels() ([]TopLevel, error) {
 	return out, nil
 }
 
-// program names the executable of the process that owns hwnd.
-func program(hwnd uintptr) string {
-	var pid uint32
-	procGetWindowThreadProcessID.Call(hwnd, uintptr(unsafe.Pointer(&pid)))
+// program names the executable of process pid.
+func program(pid uint32) string {
 	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, pid)
 	if err != nil {
 		return ""

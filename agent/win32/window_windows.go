@@ -50,6 +50,9 @@ const (
 	WM_MOUSEMOVE     = 0x0200
 	WM_LBUTTONDOWN   = 0x0201
 	WM_LBUTTONUP     = 0x0202
+	WM_RBUTTONDOWN   = 0x0204
+	WM_MBUTTONDOWN   = 0x0207
+	WM_SETCURSOR     = 0x0020
 	WM_MOUSEACTIVATE = 0x0021
 	WM_APP           = 0x8000
 
@@ -110,6 +113,26 @@ func CreateWindow(exStyle uint32, class string, style uint32, x, y, w, h int) (u
 func Opaque(hwnd uintptr) {
 	const lwaAlpha = 2
 	procSetLayeredWindowAttributes.Call(hwnd, 0, 255, lwaAlpha)
+}
+
+// Translucent makes a layered window show at alpha (0 transparent, 255
+// opaque): alpha 1 looks like nothing yet takes the clicks.
+func Translucent(hwnd uintptr, alpha byte) {
+	const lwaAlpha = 2
+	procSetLayeredWindowAttributes.Call(hwnd, 0, uintptr(alpha), lwaAlpha)
+}
+
+var (
+	procLoadCursorW = user32.NewProc("LoadCursorW")
+	procSetCursor   = user32.NewProc("SetCursor")
+)
+
+// CrossCursor shows the crosshair pointer (answering WM_SETCURSOR).
+func CrossCursor() {
+	const idcCross = 32515
+	if c, _, _ := procLoadCursorW.Call(0, idcCross); c != 0 {
+		procSetCursor.Call(c)
+	}
 }
 
 // Show shows (without activating) or hides a window.

@@ -27,7 +27,7 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 		t.Fatalf("build the French locale: %v\n%s", err, out)
 	}
 	env := map[string][]string{"../../shared/i18n": {"LOCPATH=" + locales, "LANG=fr_FR.UTF-8", "LIFELINE_TEST_LOCALE=fr"}}
-	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../shared/i18n"} {
+	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n"} {
 		t.Run(filepath.Base(pkg), func(t *testing.T) {
 			exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
 			build := exec.Command("go", "test", "-c", "-o", exe, pkg)

@@ -26,8 +26,11 @@ func init() {
 			FR: "En attente — %s ne voit pas votre écran pour l'instant. Cliquez pour arrêter le partage"},
 		"agent.indicator.end":         {EN: "End session", FR: "Terminer la session"},
 		"agent.indicator.end.confirm": {EN: "Click again to end the session", FR: "Cliquez à nouveau pour terminer la session"},
-		"agent.who.unknown":           {EN: "(not known yet)", FR: "(pas encore connu)"},
-		"agent.page.language":         {EN: "Language", FR: "Langue"},
+		"agent.indicator.hide":        {EN: "Hide a window", FR: "Masquer une fenêtre"},
+		"agent.indicator.pick": {EN: "Click the window to hide from the technician (right click: cancel)",
+			FR: "Cliquez sur la fenêtre à masquer au technicien (clic droit : annuler)"},
+		"agent.who.unknown":   {EN: "(not known yet)", FR: "(pas encore connu)"},
+		"agent.page.language": {EN: "Language", FR: "Langue"},
 		"agent.page.footer": {
 			EN: "Nobody can see or control this computer without your permission, and you can stop at any time.",
 			FR: "Personne ne peut voir ni contrôler cet ordinateur sans votre accord, et vous pouvez arrêter à tout moment.",
