@@ -1,8 +1,14 @@
 package screen
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/lifeline-support/lifeline/agent/win32"
 )
 
 // A capture that fails (BitBlt is refused while the workstation is locked or
@@ -12,7 +18,7 @@ import (
 // the video going with a still picture and tells the technician.) Runs
 // under Wine (e2e/wine).
 func TestCaptureSurvivesAFailedGrab(t *testing.T) {
-	c, err := OpenCapture(0, 1000)
+	c, err := OpenCapture(0, 1000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,5 +43,48 @@ func TestCaptureSurvivesAFailedGrab(t *testing.T) {
 	}
 	if back.Seq == seq {
 		t.Error("the screen read again after a failure kept the last picture's Seq: it would not be encoded")
+	}
+}
+
+// Where DXGI Desktop Duplication fails (Wine has none; on Windows a remote
+// session or an old driver), the capture reads the screen with GDI by
+// itself and says why once per process, not once per session. On a Windows
+// that duplicates, the duplicated screen is read instead. Runs under Wine
+// (e2e/wine).
+func TestCaptureFallsBackToGDIAndSaysSoOnce(t *testing.T) {
+	fallbackLogged = sync.Once{}
+	noDuplication.Store(false)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	for session := range 2 {
+		c, err := OpenCapture(0, 1000, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Rect.Empty() || len(f.Pix) < f.Stride*f.Rect.Dy() {
+			t.Fatalf("session %d: frame %v with %d bytes", session, f.Rect, len(f.Pix))
+		}
+		if c.dup != nil {
+			t.Logf("DXGI Desktop Duplication is used here (%d outputs)", len(c.dup.d.Outputs))
+		}
+		c.Close()
+	}
+	t.Logf("logs:\n%s", logs.String())
+	if d, err := win32.OpenDuplication(); err == nil {
+		d.Close()
+		return // real Windows with duplication: nothing fell back
+	}
+	if n := strings.Count(logs.String(), "DXGI Desktop Duplication is not available; capturing with GDI"); n != 1 {
+		t.Fatalf("the fall back to GDI was logged %d times over two sessions, want once:\n%s", n, logs.String())
+	}
+	if !noDuplication.Load() {
+		t.Error("a lasting DXGI failure is not remembered: every session would create a Direct3D device again")
+	}
+	if !strings.Contains(logs.String(), "DuplicateOutput") && !strings.Contains(logs.String(), "D3D11CreateDevice") {
+		t.Errorf("the fall back to GDI does not say why:\n%s", logs.String())
 	}
 }
