@@ -245,15 +245,22 @@ func (c *Capture) Close() error {
 	return nil
 }
 
+// The system calls that tell why the screen cannot be read (tests replace
+// them: Wine has neither a lock screen nor a secure desktop).
+var (
+	queryInputDesktop = win32.InputDesktopName
+	querySessionLock  = win32.SessionLocked
+)
+
 // inputBlocked says why the screen cannot be read now, from the input
 // desktop's name and the session's lock state (see blockedBy).
 func inputBlocked() error {
-	name, err := win32.InputDesktopName()
+	name, err := queryInputDesktop()
 	if err != nil {
 		name = "" // not ours to open: Winlogon's
 	}
 	lock := lockUnknown
-	if locked, known := win32.SessionLocked(); known {
+	if locked, known := querySessionLock(); known {
 		lock = sessionUnlocked
 		if locked {
 			lock = sessionLocked

@@ -88,3 +88,44 @@ func TestCaptureFallsBackToGDIAndSaysSoOnce(t *testing.T) {
 		t.Errorf("the fall back to GDI does not say why:\n%s", logs.String())
 	}
 }
+
+// A capture that fails tells a locked workstation from a Windows security
+// prompt, from what Windows says of the input desktop and the session (the
+// only calls replaced here: BitBlt refused, the desktop's name, the lock
+// state); the rest is the real capture, whose error agent/peer turns into
+// the console's "The customer's screen is locked" or "A Windows security
+// prompt is open on the customer's screen". Runs under Wine (e2e/wine).
+func TestFailedCaptureSaysLockedOrSecurePrompt(t *testing.T) {
+	defer func(d func() (string, error), l func() (bool, bool)) { queryInputDesktop, querySessionLock = d, l }(queryInputDesktop, querySessionLock)
+	tests := []struct {
+		name    string
+		desktop string
+		deskErr error
+		locked  bool
+		want    error
+	}{
+		{"locked workstation", "", errors.New("OpenInputDesktop: access denied"), true, ErrLocked},
+		{"UAC prompt on the secure desktop", "Winlogon", nil, false, ErrSecureDesktop},
+		{"secure desktop not ours to open", "", errors.New("OpenInputDesktop: access denied"), false, ErrSecureDesktop},
+		{"own desktop, capture refused", "Default", nil, false, ErrUnreadable},
+	}
+	c, err := OpenCapture(0, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			queryInputDesktop = func() (string, error) { return tt.desktop, tt.deskErr }
+			querySessionLock = func() (bool, bool) { return tt.locked, true }
+			c.grab = func(x, y int) error { return errors.New("BitBlt: access denied") }
+			if _, err := c.Read(); !errors.Is(err, tt.want) {
+				t.Fatalf("Read: %v, want %v", err, tt.want)
+			}
+			c.grab = nil
+			if _, err := c.Read(); err != nil {
+				t.Fatalf("the screen readable again: %v", err)
+			}
+		})
+	}
+}
