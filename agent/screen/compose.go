@@ -31,6 +31,9 @@ type cursorShape struct {
 // composer keeps the duplicated desktop: desk, the screen as Windows last
 // reported it (no cursor), and out, the frame handed out: desk with the
 // cursor drawn in. Both are BGRX, rect.Dx()*4 bytes a row, rect at 0,0.
+// out is the consumer's to paint over (the privacy mask does): each change
+// makes it again from desk whole (a memory copy; what comes from the
+// graphics card is only the changed rectangles).
 type composer struct {
 	desk, out []byte
 	stride    int
@@ -39,8 +42,7 @@ type composer struct {
 	shape   cursorShape
 	pos     image.Point // the shape's top-left corner, in out
 	visible bool
-	drawn   image.Rectangle // where out holds a drawn cursor now (empty: none)
-	dirty   bool            // out changed since the last finish
+	dirty   bool // desk or the cursor changed since the last finish
 }
 
 // reset sizes the composer for a w×h screen; everything counts as changed.
@@ -54,7 +56,6 @@ func (c *composer) reset(w, h int) {
 	} else {
 		c.desk, c.out = make([]byte, n), make([]byte, n)
 	}
-	c.drawn = image.Rectangle{}
 	c.dirty = true
 }
 
@@ -78,7 +79,7 @@ func changedRects(dirty, moved []image.Rectangle, at image.Point, bounds image.R
 
 // update copies the rectangles rects (in the composed screen) of one
 // output's image src (pitch bytes a row, its top-left corner at at in the
-// composed screen) into desk and out. It reports whether any did.
+// composed screen) into desk. It reports whether any did.
 func (c *composer) update(src []byte, pitch int, at image.Point, rects []image.Rectangle) bool {
 	any := false
 	for _, r := range rects {
@@ -94,7 +95,6 @@ func (c *composer) update(src []byte, pitch int, at image.Point, rects []image.R
 			}
 			d := y*c.stride + r.Min.X*4
 			copy(c.desk[d:d+n], src[s:s+n])
-			copy(c.out[d:d+n], src[s:s+n])
 		}
 		any = true
 	}
@@ -120,34 +120,24 @@ func (c *composer) setPointer(pos image.Point, visible bool) {
 	}
 }
 
-// finish draws the cursor where it is now (after taking it away from where
-// it was) and reports whether out changed since the last finish.
+// finish makes out again, desk with the cursor drawn where it is now, if
+// anything changed since the last finish, and reports whether it did.
 func (c *composer) finish() bool {
 	if !c.dirty {
 		return false
 	}
 	c.dirty = false
-	c.restore(c.drawn)
-	c.drawn = image.Rectangle{}
+	copy(c.out, c.desk)
 	if c.visible && c.shape.w > 0 && c.shape.h > 0 {
-		c.drawn = drawCursor(c.out, c.stride, c.rect, c.pos, &c.shape)
+		drawCursor(c.out, c.stride, c.rect, c.pos, &c.shape)
 	}
 	return true
 }
 
-// restore copies r of desk over out (where the cursor was drawn).
-func (c *composer) restore(r image.Rectangle) {
-	r = r.Intersect(c.rect)
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		i, j := y*c.stride+r.Min.X*4, y*c.stride+r.Max.X*4
-		copy(c.out[i:j], c.desk[i:j])
-	}
-}
-
 // drawCursor draws shape with its top-left corner at pos into dst (BGRX,
 // stride bytes a row, covering bounds at 0,0) as Windows draws each kind,
-// and returns the rectangle it drew in.
-func drawCursor(dst []byte, stride int, bounds image.Rectangle, pos image.Point, s *cursorShape) image.Rectangle {
+// clipped to bounds.
+func drawCursor(dst []byte, stride int, bounds image.Rectangle, pos image.Point, s *cursorShape) {
 	r := image.Rectangle{Min: pos, Max: pos.Add(image.Pt(s.w, s.h))}.Intersect(bounds)
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		sy := y - pos.Y
@@ -187,5 +177,4 @@ func drawCursor(dst []byte, stride int, bounds image.Rectangle, pos image.Point,
 			}
 		}
 	}
-	return r
 }

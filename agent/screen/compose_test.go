@@ -191,3 +191,22 @@ func TestComposerDrawsTheCursor(t *testing.T) {
 		t.Errorf("cursor at the screen's corner: %v", got)
 	}
 }
+
+// The frame handed out is the consumer's to paint over (the privacy mask
+// hides windows in it): the next changed frame shows the screen again
+// everywhere, not the paint where nothing changed.
+func TestComposerFrameMayBePaintedOver(t *testing.T) {
+	var c composer
+	c.reset(16, 16)
+	c.update(solid(16, 16, 0xff, 0, 0), 16*4, image.Point{}, []image.Rectangle{c.rect})
+	c.finish()
+	clear(c.out) // the mask, painted black over the whole frame
+
+	c.update(solid(16, 16, 0xff, 0, 0), 16*4, image.Point{}, []image.Rectangle{image.Rect(0, 0, 2, 2)})
+	if !c.finish() {
+		t.Fatal("a dirty rectangle did not count as a change")
+	}
+	if got := px(c.out, c.stride, 8, 8); got != [3]byte{0xff, 0, 0} {
+		t.Errorf("outside the dirty rectangle the consumer's paint stayed: %v, want the screen's blue", got)
+	}
+}
