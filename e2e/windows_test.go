@@ -73,6 +73,9 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 		t.Errorf("video is %dx%d, want the customer's %dx%d", w, h, ScreenW, ScreenH)
 	}
 	tech.WaitQuadrants(t, twtest.Options{X: 40, Y: 80, W: 600, H: 400})
+	// Wine has no DXGI Desktop Duplication: the agent took GDI by itself and
+	// said why (once: checked at the end).
+	customer.WaitLog(t, dxgiFallback)
 
 	// A screenshot at the screen's own resolution, read through GDI: the
 	// native window's red and the orange frame, exactly.
@@ -249,11 +252,18 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "The support session has ended") {
 		t.Errorf("the agent exited with %d after End, want 0 and a goodbye:\n%s\n%s", code, out, stderr)
 	}
+	if n := strings.Count(stderr, dxgiFallback); n != 1 {
+		t.Errorf("the agent said %d times that it falls back to GDI, want once:\n%s", n, stderr)
+	}
 	// Its windows went with it.
 	if c := stack.Screen(t).RGBAAt(1, ScreenH/2); near([3]int{int(c.R), int(c.G), int(c.B)}, [3]int{255, 140, 0}, 8) {
 		t.Errorf("the frame is still on the screen after the agent exited: %v", c)
 	}
 }
+
+// dxgiFallback is what the Windows agent logs when DXGI Desktop Duplication
+// fails and GDI reads the screen instead (agent/screen).
+const dxgiFallback = "DXGI Desktop Duplication is not available; capturing with GDI"
 
 // The Windows agent that cannot start says why and exits non-zero, before
 // anything starts: a stamp that was cut short or altered asks for a new

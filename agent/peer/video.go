@@ -93,7 +93,7 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTra
 
 	src := cfg.Source
 	if src == nil {
-		c, err := screen.OpenCapture(0, cfg.FrameRate)
+		c, err := screen.OpenCapture(0, cfg.FrameRate, cfg.Logger)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrNoScreen, err)
 		}

@@ -94,7 +94,7 @@ func TestX11PrivateWindowMaskedAndFollowed(t *testing.T) {
 			t.Fatalf("the test window is not listed: %+v", ws)
 		}
 	}
-	c, err := screen.OpenCapture(0, 1000)
+	c, err := screen.OpenCapture(0, 1000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestX11FrameCapturedBeforeAMoveIsMaskedWhereTheWindowWas(t *testing.T) {
 	if err := p.SetPrivate(ws[0].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	c, err := screen.OpenCapture(0, 1000)
+	c, err := screen.OpenCapture(0, 1000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

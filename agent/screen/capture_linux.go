@@ -65,6 +65,7 @@ import "C"
 import (
 	"fmt"
 	"image"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -93,8 +94,9 @@ var quietErrors sync.Once
 // OpenCapture opens X screen n of $DISPLAY for capture at most fps times a
 // second. It fails with ErrNoDisplay without an X server, and with
 // ErrUnsupportedFormat unless the screen has 24-bit colour in 32-bit pixels
-// and the server offers shared memory.
-func OpenCapture(n int, fps float64) (*Capture, error) {
+// and the server offers shared memory. log is for what the capture has to
+// say; X11 capture has nothing (Windows' says whether it uses DXGI or GDI).
+func OpenCapture(n int, fps float64, log *slog.Logger) (*Capture, error) {
 	if os.Getenv("DISPLAY") == "" {
 		return nil, ErrNoDisplay
 	}

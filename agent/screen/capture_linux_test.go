@@ -23,7 +23,7 @@ func TestCaptureReadsTheScreen(t *testing.T) {
 	win := twtest.Start(t, display+".1", twtest.Options{X: 100, Y: 50, W: 400, H: 300})
 
 	for n, size := range []image.Point{{640, 480}, {800, 600}} {
-		c, err := OpenCapture(n, 100)
+		c, err := OpenCapture(n, 100, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,14 +61,14 @@ func TestCaptureReadsTheScreen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := OpenCapture(2, 30); err == nil {
+	if _, err := OpenCapture(2, 30, nil); err == nil {
 		t.Error("a capture of X screen 2 (there are two) opened")
 	}
 }
 
 func TestCaptureWithoutDisplay(t *testing.T) {
 	t.Setenv("DISPLAY", "")
-	if _, err := OpenCapture(0, 30); !errors.Is(err, ErrNoDisplay) {
+	if _, err := OpenCapture(0, 30, nil); !errors.Is(err, ErrNoDisplay) {
 		t.Errorf("OpenCapture without DISPLAY: %v, want ErrNoDisplay", err)
 	}
 }
@@ -80,7 +80,7 @@ func TestCaptureFollowsScreenSize(t *testing.T) {
 	display := xvfb.Start(t, 800, 600)
 	t.Setenv("DISPLAY", display)
 	setSize := randrResizer(t, display)
-	c, err := OpenCapture(0, 100)
+	c, err := OpenCapture(0, 100, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

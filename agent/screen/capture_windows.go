@@ -2,9 +2,12 @@ package screen
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lifeline-support/lifeline/agent/win32"
@@ -22,17 +25,21 @@ const (
 	idleInterval = 100 * time.Millisecond
 )
 
-// Capture reads the Windows virtual screen (every monitor) with GDI BitBlt
-// into a DIB section, and compares each capture with the last one band by
-// band: an unchanged screen keeps its Seq, so the view converts nothing and
-// the encoder sends nothing. It follows the virtual screen's size. While the
-// screen cannot be read, Read says why: ErrLocked, ErrSecureDesktop or
-// ErrUnreadable.
-//
-// DXGI Desktop Duplication (dirty rectangles, cheaper on real Windows) is not
-// written yet; Wine, where the agent is tested, has none.
+// Capture reads the Windows virtual screen (every monitor). It uses DXGI
+// Desktop Duplication when Windows offers it: Windows tells which
+// rectangles changed, only those are copied, and the cursor is drawn in. On
+// any DXGI failure (a remote session, an old driver, monitors on two
+// graphics adapters, Wine) it reads the screen with GDI BitBlt into a DIB
+// section instead, for good, and logs why once; GDI captures are compared
+// with the last one band by band. Either way an unchanged screen keeps its
+// Seq, so the view converts nothing and the encoder sends nothing. It
+// follows the virtual screen's size. While the screen cannot be read, Read
+// says why: ErrLocked, ErrSecureDesktop or ErrUnreadable.
 type Capture struct {
 	interval time.Duration
+	log      *slog.Logger
+
+	dup *duplicator // DXGI Desktop Duplication; nil: GDI
 
 	mu     sync.Mutex // one Read at a time; Close waits for it
 	shot   *win32.Screenshot
@@ -48,20 +55,69 @@ type Capture struct {
 }
 
 // OpenCapture opens the virtual screen for capture at most fps times a
-// second. n must be 0: Windows has one virtual screen.
-func OpenCapture(n int, fps float64) (*Capture, error) {
+// second. n must be 0: Windows has one virtual screen. log (nil:
+// slog.Default()) hears which way the screen is read.
+func OpenCapture(n int, fps float64, log *slog.Logger) (*Capture, error) {
 	if n != 0 {
 		return nil, fmt.Errorf("screen: no screen %d", n)
 	}
 	if fps <= 0 {
 		return nil, fmt.Errorf("screen: capture rate %v", fps)
 	}
+	if log == nil {
+		log = slog.Default()
+	}
 	setDPIAware()
-	c := &Capture{interval: time.Duration(float64(time.Second) / fps)}
+	c := &Capture{interval: time.Duration(float64(time.Second) / fps), log: log}
+	var dup *duplicator
+	err := errNoDuplication
+	if !noDuplication.Load() {
+		dup, err = openDuplicator()
+	}
+	if err != nil && err != errNoDuplication && !errors.Is(err, win32.ErrNotNow) && !errors.Is(err, win32.ErrAccessLost) {
+		noDuplication.Store(true) // for good: later sessions skip it
+	}
+	if err == nil {
+		c.dup = dup
+		c.useDuplicator()
+		log.Info("screen: capturing with DXGI Desktop Duplication", "outputs", len(dup.d.Outputs))
+		return c, nil
+	}
+	c.fallBack(err)
 	if err := c.resize(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// noDuplication is set once DXGI Desktop Duplication failed in a way that
+// lasts (not implemented, an old driver): later captures go straight to GDI
+// (creating a Direct3D device costs ~0.5 s under Wine).
+var noDuplication atomic.Bool
+
+// errNoDuplication is why a capture after a lasting failure uses GDI.
+var errNoDuplication = errors.New("screen: DXGI Desktop Duplication failed before")
+
+// fallbackLogged makes the fall back to GDI logged once per process, not
+// once per session.
+var fallbackLogged sync.Once
+
+// fallBack gives up DXGI Desktop Duplication for GDI, because of err.
+func (c *Capture) fallBack(err error) {
+	if c.dup != nil {
+		c.dup.close()
+		c.dup = nil
+	}
+	c.prev = nil // the first GDI capture counts as changed
+	fallbackLogged.Do(func() {
+		c.log.Warn("screen: DXGI Desktop Duplication is not available; capturing with GDI", "err", err)
+	})
+}
+
+// useDuplicator hands out the duplicator's composed screen.
+func (c *Capture) useDuplicator() {
+	comp := &c.dup.comp
+	c.frame.Pix, c.frame.Stride, c.frame.Rect = comp.out, comp.stride, comp.rect
 }
 
 // resize makes the DIB section the size of the virtual screen now.
@@ -100,6 +156,24 @@ func (c *Capture) Read() (*Frame, error) {
 		return nil, ErrClosed
 	}
 	now := c.advance()
+	var dupErr error
+	if c.dup != nil {
+		changed, err := c.dup.read()
+		if errors.Is(err, errResized) {
+			c.dup.close()
+			if c.dup, err = openDuplicator(); err == nil {
+				changed, err = c.dup.read()
+			}
+		}
+		if err == nil {
+			c.useDuplicator() // the frame may have been GDI's while DXGI was lost
+			if changed {
+				c.frame.Seq++
+			}
+			return &c.frame, nil
+		}
+		dupErr = err
+	}
 	if err := c.resize(); err != nil {
 		return nil, err
 	}
@@ -112,7 +186,15 @@ func (c *Capture) Read() (*Frame, error) {
 		// caller keeps the video going (agent/peer shows a still picture
 		// and tells the technician why).
 		c.prev = nil // the next readable capture counts as changed
+		if dupErr != nil && !errors.Is(dupErr, win32.ErrAccessLost) {
+			c.fallBack(dupErr)
+		}
+		// A lost duplication (the secure desktop) is tried again next time.
 		return nil, fmt.Errorf("%w (%v)", inputBlocked(), err)
+	}
+	if dupErr != nil {
+		// GDI reads what DXGI cannot: GDI from now on.
+		c.fallBack(dupErr)
 	}
 	if c.changed() {
 		c.frame.Seq++
@@ -151,6 +233,10 @@ func (c *Capture) Close() error {
 		return nil
 	}
 	c.closed = true
+	if c.dup != nil {
+		c.dup.close()
+		c.dup = nil
+	}
 	if c.shot != nil {
 		c.shot.Close()
 		c.shot = nil
@@ -159,15 +245,22 @@ func (c *Capture) Close() error {
 	return nil
 }
 
+// The system calls that tell why the screen cannot be read (tests replace
+// them: Wine has neither a lock screen nor a secure desktop).
+var (
+	queryInputDesktop = win32.InputDesktopName
+	querySessionLock  = win32.SessionLocked
+)
+
 // inputBlocked says why the screen cannot be read now, from the input
 // desktop's name and the session's lock state (see blockedBy).
 func inputBlocked() error {
-	name, err := win32.InputDesktopName()
+	name, err := queryInputDesktop()
 	if err != nil {
 		name = "" // not ours to open: Winlogon's
 	}
 	lock := lockUnknown
-	if locked, known := win32.SessionLocked(); known {
+	if locked, known := querySessionLock(); known {
 		lock = sessionUnlocked
 		if locked {
 			lock = sessionLocked

@@ -1,8 +1,14 @@
 package screen
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
+
+	"github.com/lifeline-support/lifeline/agent/win32"
 )
 
 // A capture that fails (BitBlt is refused while the workstation is locked or
@@ -12,7 +18,7 @@ import (
 // the video going with a still picture and tells the technician.) Runs
 // under Wine (e2e/wine).
 func TestCaptureSurvivesAFailedGrab(t *testing.T) {
-	c, err := OpenCapture(0, 1000)
+	c, err := OpenCapture(0, 1000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,5 +43,89 @@ func TestCaptureSurvivesAFailedGrab(t *testing.T) {
 	}
 	if back.Seq == seq {
 		t.Error("the screen read again after a failure kept the last picture's Seq: it would not be encoded")
+	}
+}
+
+// Where DXGI Desktop Duplication fails (Wine has none; on Windows a remote
+// session or an old driver), the capture reads the screen with GDI by
+// itself and says why once per process, not once per session. On a Windows
+// that duplicates, the duplicated screen is read instead. Runs under Wine
+// (e2e/wine).
+func TestCaptureFallsBackToGDIAndSaysSoOnce(t *testing.T) {
+	fallbackLogged = sync.Once{}
+	noDuplication.Store(false)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	for session := range 2 {
+		c, err := OpenCapture(0, 1000, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := c.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Rect.Empty() || len(f.Pix) < f.Stride*f.Rect.Dy() {
+			t.Fatalf("session %d: frame %v with %d bytes", session, f.Rect, len(f.Pix))
+		}
+		if c.dup != nil {
+			t.Logf("DXGI Desktop Duplication is used here (%d outputs)", len(c.dup.d.Outputs))
+		}
+		c.Close()
+	}
+	t.Logf("logs:\n%s", logs.String())
+	if d, err := win32.OpenDuplication(); err == nil {
+		d.Close()
+		return // real Windows with duplication: nothing fell back
+	}
+	if n := strings.Count(logs.String(), "DXGI Desktop Duplication is not available; capturing with GDI"); n != 1 {
+		t.Fatalf("the fall back to GDI was logged %d times over two sessions, want once:\n%s", n, logs.String())
+	}
+	if !noDuplication.Load() {
+		t.Error("a lasting DXGI failure is not remembered: every session would create a Direct3D device again")
+	}
+	if !strings.Contains(logs.String(), "DuplicateOutput") && !strings.Contains(logs.String(), "D3D11CreateDevice") {
+		t.Errorf("the fall back to GDI does not say why:\n%s", logs.String())
+	}
+}
+
+// A capture that fails tells a locked workstation from a Windows security
+// prompt, from what Windows says of the input desktop and the session (the
+// only calls replaced here: BitBlt refused, the desktop's name, the lock
+// state); the rest is the real capture, whose error agent/peer turns into
+// the console's "The customer's screen is locked" or "A Windows security
+// prompt is open on the customer's screen". Runs under Wine (e2e/wine).
+func TestFailedCaptureSaysLockedOrSecurePrompt(t *testing.T) {
+	defer func(d func() (string, error), l func() (bool, bool)) { queryInputDesktop, querySessionLock = d, l }(queryInputDesktop, querySessionLock)
+	tests := []struct {
+		name    string
+		desktop string
+		deskErr error
+		locked  bool
+		want    error
+	}{
+		{"locked workstation", "", errors.New("OpenInputDesktop: access denied"), true, ErrLocked},
+		{"UAC prompt on the secure desktop", "Winlogon", nil, false, ErrSecureDesktop},
+		{"secure desktop not ours to open", "", errors.New("OpenInputDesktop: access denied"), false, ErrSecureDesktop},
+		{"own desktop, capture refused", "Default", nil, false, ErrUnreadable},
+	}
+	c, err := OpenCapture(0, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			queryInputDesktop = func() (string, error) { return tt.desktop, tt.deskErr }
+			querySessionLock = func() (bool, bool) { return tt.locked, true }
+			c.grab = func(x, y int) error { return errors.New("BitBlt: access denied") }
+			if _, err := c.Read(); !errors.Is(err, tt.want) {
+				t.Fatalf("Read: %v, want %v", err, tt.want)
+			}
+			c.grab = nil
+			if _, err := c.Read(); err != nil {
+				t.Fatalf("the screen readable again: %v", err)
+			}
+		})
 	}
 }

@@ -1,6 +1,8 @@
 // Package screen finds the customer's monitors and captures the screen, on
 // X11 (screen_linux.go, capture_linux.go, damage_linux.go) and on Windows
-// through GDI (screen_windows.go, capture_windows.go).
+// through DXGI Desktop Duplication or GDI (screen_windows.go,
+// capture_windows.go, dxgi_windows.go; compose.go holds the duplication's
+// OS-free part: changed rectangles and the cursor).
 //
 // On X11, monitors come in two shapes: heads of one X screen (Xinerama or
 // RandR, the usual desktop: one big root window shown on several monitors)

@@ -126,6 +126,25 @@ func SetDPIAware() bool {
 	return false
 }
 
+var (
+	procGetThreadDpiAwarenessContext        = user32.NewProc("GetThreadDpiAwarenessContext")
+	procGetAwarenessFromDpiAwarenessContext = user32.NewProc("GetAwarenessFromDpiAwarenessContext")
+)
+
+// PerMonitorDPIAware reports whether the calling thread works in physical
+// pixels on every monitor (DPI_AWARENESS_PER_MONITOR_AWARE), as SetDPIAware
+// or the agent's manifest makes it. It is false where Windows cannot say
+// (before 10 1607).
+func PerMonitorDPIAware() bool {
+	const perMonitorAware = 2 // DPI_AWARENESS_PER_MONITOR_AWARE
+	if procGetThreadDpiAwarenessContext.Find() != nil || procGetAwarenessFromDpiAwarenessContext.Find() != nil {
+		return false
+	}
+	ctx, _, _ := procGetThreadDpiAwarenessContext.Call()
+	a, _, _ := procGetAwarenessFromDpiAwarenessContext.Call(ctx)
+	return int32(a) == perMonitorAware
+}
+
 // Screenshot is a GDI capture of a rectangle of the virtual screen into a
 // top-down 32-bit DIB section (memory order B, G, R, X).
 type Screenshot struct {

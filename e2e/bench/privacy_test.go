@@ -36,7 +36,7 @@ func BenchmarkPrivacy(b *testing.B) {
 			}
 		}
 	}
-	c, err := screen.OpenCapture(0, 1000)
+	c, err := screen.OpenCapture(0, 1000, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

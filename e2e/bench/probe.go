@@ -166,6 +166,18 @@ func (p *Probe) Click() {
 // the worker that captures and encodes.
 func cpuTime(t testing.TB, pid int) time.Duration {
 	t.Helper()
+	group := strconv.Itoa(pid)
+	d, found := cpuTimeOf(func(_ string, f []string) bool { return f[2] == group })
+	if !found {
+		t.Fatalf("no process in group %d", pid)
+	}
+	return d
+}
+
+// cpuTimeOf returns the user+system CPU time of the processes keep chooses
+// (from /proc/<pid>, and the fields of its stat after the command name) and
+// whether there was any.
+func cpuTimeOf(keep func(proc string, fields []string) bool) (time.Duration, bool) {
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	var ticks int64
 	found := false
@@ -178,7 +190,7 @@ func cpuTime(t testing.TB, pid int) time.Duration {
 		// [0], process group [2], utime [11], stime [12], in clock ticks
 		// (100 per second on Linux).
 		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
-		if len(f) < 13 || f[2] != strconv.Itoa(pid) {
+		if len(f) < 13 || !keep(filepath.Dir(p), f) {
 			continue
 		}
 		found = true
@@ -186,10 +198,7 @@ func cpuTime(t testing.TB, pid int) time.Duration {
 		s, _ := strconv.ParseInt(f[12], 10, 64)
 		ticks += u + s
 	}
-	if !found {
-		t.Fatalf("no process in group %d", pid)
-	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return time.Duration(ticks) * 10 * time.Millisecond, found
 }
 
 // rss returns process pid's resident memory in bytes.

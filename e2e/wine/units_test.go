@@ -2,6 +2,7 @@ package wine_test
 
 import (
 	"context"
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,4 +48,26 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 			t.Logf("%s", out)
 		})
 	}
+
+	// Two monitors: Xvfb's Xinerama heads, which Wine lists when told not
+	// to use RandR. Last, as it changes the prefix.
+	t.Run("screen with two monitors", func(t *testing.T) {
+		exe := filepath.Join(t.TempDir(), "screen.test.exe")
+		build := exec.Command("go", "test", "-c", "-o", exe, "../../agent/screen")
+		build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("cross-build the tests of agent/screen: %v\n%s", err, out)
+		}
+		heads := xvfb.StartXinerama(t, image.Pt(800, 600), image.Pt(640, 480))
+		prefix.UseXinerama(t)
+		ctx, cancel := context.WithTimeout(context.Background(), wine.BootTimeout)
+		defer cancel()
+		cmd := prefix.Command(ctx, exe, "-test.v", "-test.run", "^TestMonitorsListsEachMonitor$")
+		cmd.Env = append(cmd.Env, "DISPLAY="+heads, "LIFELINE_TEST_MONITORS=800x600,640x480")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS") {
+			t.Fatalf("the monitors under Wine with two Xinerama heads: %v\n%s", err, out)
+		}
+		t.Logf("%s", out)
+	})
 }

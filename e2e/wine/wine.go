@@ -47,10 +47,11 @@ __declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T length) {
 // its own wineserver.
 type Prefix struct {
 	// Dir is the prefix (WINEPREFIX).
-	Dir  string
-	wine string
-	env  []string
-	logs *lockedBuffer
+	Dir    string
+	wine   string
+	server string // wineserver
+	env    []string
+	logs   *lockedBuffer
 }
 
 // Command returns the command that runs the Windows program exe with args in
@@ -78,7 +79,7 @@ func NewPrefix(t testing.TB) *Prefix {
 	if err != nil {
 		t.Skip(err)
 	}
-	p := &Prefix{Dir: t.TempDir(), wine: wine, logs: &lockedBuffer{}}
+	p := &Prefix{Dir: t.TempDir(), wine: wine, server: server, logs: &lockedBuffer{}}
 	// No DISPLAY: wineboot runs headless. WINEDLLOVERRIDES keeps it from
 	// offering to install Mono and Gecko.
 	for _, kv := range os.Environ() {
@@ -90,9 +91,7 @@ func NewPrefix(t testing.TB) *Prefix {
 	t.Cleanup(func() {
 		// wineserver -k ends every Wine process of this prefix and
 		// returns once they are gone.
-		kill := exec.Command(server, "-k")
-		kill.Env = p.env
-		_ = kill.Run()
+		p.stop()
 		if t.Failed() {
 			t.Logf("wine logs:\n%s", p.logs.String())
 		}
@@ -124,6 +123,30 @@ func NewPrefix(t testing.TB) *Prefix {
 		t.Fatalf("build the ProcessPrng shim: %v\n%s", err, out)
 	}
 	return p
+}
+
+// stop ends every Wine process of the prefix (wineserver -k returns once
+// they are gone).
+func (p *Prefix) stop() {
+	kill := exec.Command(p.server, "-k")
+	kill.Env = p.env
+	_ = kill.Run()
+}
+
+// UseXinerama makes Wine list the monitors from the X display's Xinerama
+// heads instead of RandR (Xvfb offers RandR with one output only; see
+// xvfb.StartXinerama), and ends the prefix's programs so that the next one
+// starts with it.
+func (p *Prefix) UseXinerama(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), BootTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p.wine, "reg", "add", `HKCU\Software\Wine\X11 Driver`, "/v", "UseXRandR", "/t", "REG_SZ", "/d", "N", "/f")
+	cmd.Env = p.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("reg add UseXRandR: %v\n%s", err, out)
+	}
+	p.stop()
 }
 
 // SetVersion sets the Windows version the prefix reports (winecfg -v:

@@ -65,7 +65,16 @@ func Launch(width, height int) (*Server, error) {
 
 // LaunchScreens is Launch with one X screen of each size (":N.0", ":N.1"...),
 // as on a computer with one X screen per monitor.
-func LaunchScreens(sizes ...image.Point) (*Server, error) {
+func LaunchScreens(sizes ...image.Point) (*Server, error) { return launch(sizes, nil) }
+
+// LaunchXinerama is LaunchScreens with the screens joined by Xinerama
+// (+xinerama): clients see one screen whose heads are the monitors. Xvfb
+// places every head at 0,0.
+func LaunchXinerama(sizes ...image.Point) (*Server, error) {
+	return launch(sizes, []string{"+xinerama"})
+}
+
+func launch(sizes []image.Point, extra []string) (*Server, error) {
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
 		return nil, ErrNotInstalled
@@ -84,7 +93,7 @@ func LaunchScreens(sizes ...image.Point) (*Server, error) {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
 			continue // taken (or stale: Xvfb would check, but another number is cheaper)
 		}
-		srv, err := start(bin, n, sizes)
+		srv, err := start(bin, n, sizes, extra)
 		if err == nil {
 			return srv, nil
 		}
@@ -112,7 +121,19 @@ func Start(t testing.TB, width, height int) string {
 // StartScreens is Start with one X screen of each size (see LaunchScreens).
 func StartScreens(t testing.TB, sizes ...image.Point) string {
 	t.Helper()
-	srv, err := LaunchScreens(sizes...)
+	return startWith(t, LaunchScreens, sizes)
+}
+
+// StartXinerama is Start with one Xinerama head of each size (see
+// LaunchXinerama).
+func StartXinerama(t testing.TB, sizes ...image.Point) string {
+	t.Helper()
+	return startWith(t, LaunchXinerama, sizes)
+}
+
+func startWith(t testing.TB, launch func(...image.Point) (*Server, error), sizes []image.Point) string {
+	t.Helper()
+	srv, err := launch(sizes...)
 	if errors.Is(err, ErrNotInstalled) {
 		t.Skip("Xvfb is not installed (apt-get install xvfb); skipping a test that needs an X11 display")
 	}
@@ -134,7 +155,7 @@ const (
 
 // start runs Xvfb on display n. Xvfb writes n to -displayfd once it listens;
 // if the display is taken it exits and the pipe reads EOF.
-func start(bin string, n int, sizes []image.Point) (*Server, error) {
+func start(bin string, n int, sizes []image.Point, extra []string) (*Server, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -147,6 +168,7 @@ func start(bin string, n int, sizes []image.Point) (*Server, error) {
 	for i, sz := range sizes {
 		args = append(args, "-screen", strconv.Itoa(i), fmt.Sprintf("%dx%dx24", sz.X, sz.Y))
 	}
+	args = append(args, extra...)
 	cmd := exec.Command(bin, append(args, "-nolisten", "tcp", "-noreset")...)
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.Stdout = &out
