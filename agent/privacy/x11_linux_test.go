@@ -344,7 +344,7 @@ func TestX11PopupOfAPrivateWindowIsMasked(t *testing.T) {
 	if err != nil || len(ws) != 1 || ws[0].Title != "vault" {
 		t.Fatalf("windows %+v, %v: want the program's window alone", ws, err)
 	}
-	c, err := screen.OpenCapture(0, 1000)
+	c, err := screen.OpenCapture(0, 1000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,7 +558,7 @@ func TestX11MaskedStillScreenStaysTheSame(t *testing.T) {
 	if err := p.SetPrivate(ws[0].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	c, err := screen.OpenCapture(0, 1000)
+	c, err := screen.OpenCapture(0, 1000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
