@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,4 +160,51 @@ func TestSignalingLossKeepsSessionShown(t *testing.T) {
 	if strings.Contains(text, "Connection lost") || !strings.Contains(text, "being viewed") || !strings.Contains(text, "session continues") {
 		t.Fatalf("with signaling down and the peer connection alive, the customer's page says:\n%s", text)
 	}
+}
+
+// Found by the soak (issue 21): signaling's goroutines grew by about five
+// per session. Each workspace the technician left stayed in Chromium's
+// back/forward cache with its console WebSocket open, so the node held one
+// console socket more per session opened (a writer, a pinger, a NATS
+// subscription each) until the browser dropped the page. A page the browser
+// keeps that way closes its socket, and opens it again when the technician
+// comes back to it.
+func TestLeftPagesHoldNoConsoleSocket(t *testing.T) {
+	port := freePorts(t, 1)[0]
+	metrics := fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
+	stack := StartWith(t, Options{SignalingArgs: []string{"--metrics-addr", fmt.Sprintf("127.0.0.1:%d", port)}})
+	tech := stack.Technician(t)
+	tech.NewSession(t, "Ada")
+	first := tech.SessionID(t)
+	evalJS[bool](t, tech.p, "mark the page", `(window.__kept = true)`)
+	for _, name := range []string{"Grace", "Alan"} {
+		tech.NewSession(t, name)
+	}
+	sockets := func() float64 { return metric(t, metrics, "lifeline_consoles_connected") }
+	waitFor(t, "the node to hold one console socket, the open workspace's", func() bool { return sockets() == 1 })
+
+	// Back to Ada's workspace (past Alan's queue page, Grace's workspace and
+	// its queue page): the page the cache kept connects again.
+	do(t, "go back four pages", func(ctx context.Context) error {
+		h, err := chromedp.Call(tech.ctx, page.GetNavigationHistory, cdp.Empty{})
+		if err != nil || h.CurrentIndex < 4 {
+			return fmt.Errorf("history at %d: %v", h.CurrentIndex, err)
+		}
+		// Returns at once: a page shown from the cache fires no load event.
+		_, err = chromedp.Call(tech.ctx, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: h.Entries[h.CurrentIndex-4].ID})
+		return err
+	})
+	waitFor(t, "Ada's workspace shown again", func() bool {
+		var sid string
+		ctx, cancel := context.WithTimeout(tech.ctx, 5*time.Second)
+		defer cancel()
+		err := tech.p.Eval(ctx, `document.getElementById("workspace")?.dataset.sid ?? ""`, &sid) // fails while the pages change
+		return err == nil && sid == first
+	})
+	if !evalJS[bool](t, tech.p, "was the page kept", `window.__kept === true`) {
+		t.Skip("Chromium reloaded the page instead of keeping it in its back/forward cache: nothing to reconnect")
+	}
+	waitFor(t, "Ada's workspace connected again, alone", func() bool {
+		return sockets() == 1 && evalJS[bool](t, tech.p, "the page's socket", `lifeline.signalOpen`)
+	})
 }
