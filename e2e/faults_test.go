@@ -14,6 +14,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
+	"github.com/lifeline-support/lifeline/e2e/wine"
 )
 
 // Keysyms the fault test watches.
@@ -207,4 +210,53 @@ func TestLeftPagesHoldNoConsoleSocket(t *testing.T) {
 	waitFor(t, "Ada's workspace connected again, alone", func() bool {
 		return sockets() == 1 && evalJS[bool](t, tech.p, "the page's socket", `lifeline.signalOpen`)
 	})
+}
+
+// A crashed Windows agent leaves nothing held either (issue 21, item 1, on
+// Windows): under Wine, the technician holds Ctrl+Shift and the left button
+// on a Windows window; the agent's worker is killed with SIGKILL; the
+// supervisor releases them with SendInput (the window sees the keys and the
+// button come up) and tells the customer.
+func TestWindowsAgentKilledReleasesHeldKeys(t *testing.T) {
+	prefix := wine.NewPrefix(t) // skips without wine64 and mingw
+	stack := Start(t)
+	WindowsAgent(t)
+	// Centred on the screen: the held button lands on the window too.
+	win := twtest.StartWindows(t, stack.Display, prefix, twtest.Options{X: ScreenW/2 - 200, Y: ScreenH/2 - 150, W: 400, H: 300})
+	tech := stack.Technician(t)
+	customer := stack.WindowsCustomer(t, tech.NewSession(t, "Ada"), prefix)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	tech.RequestControl(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "in control")
+	cx, cy := win.Center()
+	mark := win.Mark(t)
+	tech.Click(t, cx, cy) // the window takes the keyboard
+	win.WaitFor(t, mark, "the click on the Windows window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_release")) > 0 && twtest.Released(evs)
+	})
+
+	mark = win.Mark(t)
+	tech.sendInput(t, `{k: "key", c: "ControlLeft", d: true}`, `{k: "key", c: "ShiftLeft", d: true}`,
+		`{k: "button", b: 0, d: true, x: 0.5, y: 0.5}`)
+	win.WaitFor(t, mark, "Ctrl, Shift and the left button held on the Windows window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "key_press")) >= 2 && len(twtest.Filter(evs, "button_press")) >= 1
+	})
+	worker := customer.WorkerPid(t)
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", worker))
+	if worker == customer.Pid() || !strings.Contains(string(cmdline), "lifeline-support") {
+		t.Fatalf("the worker is process %d (%q), the agent %d", worker, strings.ReplaceAll(string(cmdline), "\x00", " "), customer.Pid())
+	}
+	if err := syscall.Kill(worker, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	win.WaitFor(t, mark, "every key and button released after SIGKILL", twtest.Released)
+	t.Logf("released %v after SIGKILL", time.Since(killed).Round(10*time.Millisecond))
+	code, stdout, _ := customer.WaitExit(t)
+	if code == 0 || !strings.Contains(stdout, "Lifeline stopped unexpectedly") {
+		t.Errorf("agent exit %d; it should tell the customer; stdout:\n%s", code, stdout)
+	}
 }
