@@ -40,6 +40,16 @@ func soakGoals() []Goal {
 // is still live after a garbage collection; resident memory (RSS) also holds
 // memory the Go runtime has freed but not yet returned, and warms up, so it
 // is reported for reference only. A drop of any size meets the goal.
+//
+// Over the few sessions a process lives in a short run, that growth is
+// mostly the embedded JetStream warming up: its file store keeps a buffer
+// per message block being written. Measured in-process with the signaling
+// load generator, the live heap rose from 5 to 10-16 MB over the first 300
+// sessions and no further, all of it in nats-server's block buffers
+// (getMsgBlockBuf); so a 5-minute run can miss the goal in one process
+// without a leak. Goroutines and open files, which those buffers do not
+// move, tell a leak apart. (Subtracting the buffers as the heap profile
+// samples them was tried: the estimate is too coarse for a 10 % goal.)
 const soakMaxGrowth = 10
 
 // soakProcess is one signaling process's share of a soak (each restart
