@@ -1,10 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 )
 
 // The technician and the customer talk from the first moment, before the screen
@@ -160,5 +166,50 @@ func TestCustomerLineOnceAfterReconnect(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("the customer's message is in the log %d times:\n%s", n, strings.Join(tech.LogLines(t), "\n"))
+	}
+}
+
+// TestRunningLogSurvivesCrashedTab (issue 21, item 5): the technician's
+// browser dies (its renderer crashes: no page hide, no goodbye on any
+// connection) in the middle of a session; the technician opens the session
+// again in a new tab and the whole log is back: their messages, the
+// customer's, the file sent, in order.
+func TestRunningLogSurvivesCrashedTab(t *testing.T) {
+	t.Setenv("XDG_DOWNLOAD_DIR", t.TempDir())
+	stack := Start(t)
+	// A browser context of its own: its renderer is not the customer page's.
+	tech := stack.TechnicianAs(t, "admin", AdminPassword)
+	customer := stack.Customer(t, tech.NewSession(t, "Ada"))
+	sid := tech.SessionID(t)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	customer.WaitChatReady(t)
+	tech.Chat(t, "Bonjour Ada")
+	customer.WaitChat(t, "Bonjour Ada")
+	customer.Chat(t, "My printer is stuck")
+	tech.WaitLog(t, "Ada My printer is stuck")
+	path, sum := MakeFile(t, "fix.sh", 4096)
+	tech.SendFile(t, path)
+	customer.AcceptFile(t)
+	tech.WaitLog(t, "File sent: fix.sh, 4.1 kB, SHA-256 "+sum)
+	tech.Chat(t, "Run fix.sh now")
+	customer.WaitChat(t, "Run fix.sh now")
+	before := tech.LogLines(t)
+
+	cctx, cancel := context.WithTimeout(tech.ctx, 2*time.Second)
+	_, _ = chromedp.Call(cctx, page.Crash, cdp.Empty{}) // answers with the crash, or not at all
+	cancel()
+
+	again := stack.TechnicianAs(t, "admin", AdminPassword)
+	navigate(t, again.p, stack.URL+"/console/sessions/"+sid)
+	again.waitReady(t)
+	var after []string
+	waitFor(t, "the log back in the new tab", func() bool {
+		after = again.LogLines(t)
+		return len(after) >= len(before)
+	})
+	if !slices.Equal(after[:len(before)], before) {
+		t.Fatalf("after the crash the log is\n%s\nwant it to start with\n%s", strings.Join(after, "\n"), strings.Join(before, "\n"))
 	}
 }

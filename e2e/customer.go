@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -130,7 +131,36 @@ func (c *Customer) WorkerPid(t testing.TB) int {
 	if child, ok := childOf(t, pid); ok {
 		return child
 	}
+	if w, ok := sameProgram(t, pid); ok {
+		return w
+	}
 	return pid
+}
+
+// sameProgram finds the worker of a supervisor that has no child process:
+// under Wine the worker is started by Wine's own processes, not forked by
+// the supervisor's, and its command line names the same program by its
+// Windows path (Z:\tmp\...\lifeline-support.exe).
+func sameProgram(t testing.TB, pid int) (int, bool) {
+	t.Helper()
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		t.Fatalf("the agent's command line: %v", err)
+	}
+	exe, _, _ := bytes.Cut(cmdline, []byte{0})
+	windows := []byte("Z:" + strings.ReplaceAll(string(exe), "/", `\`))
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		other, err := strconv.Atoi(filepath.Base(d))
+		if err != nil || other == pid {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if arg0, _, _ := bytes.Cut(b, []byte{0}); err == nil && bytes.Equal(arg0, windows) {
+			return other, true
+		}
+	}
+	return 0, false
 }
 
 // childOf returns a child process of pid, if it has one. Each thread lists

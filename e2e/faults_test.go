@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
+	"github.com/lifeline-support/lifeline/e2e/wine"
 )
 
 // Keysyms the fault test watches.
@@ -158,5 +162,101 @@ func TestSignalingLossKeepsSessionShown(t *testing.T) {
 	text := customer.PageText(t)
 	if strings.Contains(text, "Connection lost") || !strings.Contains(text, "being viewed") || !strings.Contains(text, "session continues") {
 		t.Fatalf("with signaling down and the peer connection alive, the customer's page says:\n%s", text)
+	}
+}
+
+// Found by the soak (issue 21): signaling's goroutines grew by about five
+// per session. Each workspace the technician left stayed in Chromium's
+// back/forward cache with its console WebSocket open, so the node held one
+// console socket more per session opened (a writer, a pinger, a NATS
+// subscription each) until the browser dropped the page. A page the browser
+// keeps that way closes its socket, and opens it again when the technician
+// comes back to it.
+func TestLeftPagesHoldNoConsoleSocket(t *testing.T) {
+	port := freePorts(t, 1)[0]
+	metrics := fmt.Sprintf("http://127.0.0.1:%d/metrics", port)
+	stack := StartWith(t, Options{SignalingArgs: []string{"--metrics-addr", fmt.Sprintf("127.0.0.1:%d", port)}})
+	tech := stack.Technician(t)
+	tech.NewSession(t, "Ada")
+	first := tech.SessionID(t)
+	evalJS[bool](t, tech.p, "mark the page", `(window.__kept = true)`)
+	for _, name := range []string{"Grace", "Alan"} {
+		tech.NewSession(t, name)
+	}
+	sockets := func() float64 { return metric(t, metrics, "lifeline_consoles_connected") }
+	waitFor(t, "the node to hold one console socket, the open workspace's", func() bool { return sockets() == 1 })
+
+	// Back to Ada's workspace (past Alan's queue page, Grace's workspace and
+	// its queue page): the page the cache kept connects again.
+	do(t, "go back four pages", func(ctx context.Context) error {
+		h, err := chromedp.Call(tech.ctx, page.GetNavigationHistory, cdp.Empty{})
+		if err != nil || h.CurrentIndex < 4 {
+			return fmt.Errorf("history at %d: %v", h.CurrentIndex, err)
+		}
+		// Returns at once: a page shown from the cache fires no load event.
+		_, err = chromedp.Call(tech.ctx, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: h.Entries[h.CurrentIndex-4].ID})
+		return err
+	})
+	waitFor(t, "Ada's workspace shown again", func() bool {
+		var sid string
+		ctx, cancel := context.WithTimeout(tech.ctx, 5*time.Second)
+		defer cancel()
+		err := tech.p.Eval(ctx, `document.getElementById("workspace")?.dataset.sid ?? ""`, &sid) // fails while the pages change
+		return err == nil && sid == first
+	})
+	if !evalJS[bool](t, tech.p, "was the page kept", `window.__kept === true`) {
+		t.Skip("Chromium reloaded the page instead of keeping it in its back/forward cache: nothing to reconnect")
+	}
+	waitFor(t, "Ada's workspace connected again, alone", func() bool {
+		return sockets() == 1 && evalJS[bool](t, tech.p, "the page's socket", `lifeline.signalOpen`)
+	})
+}
+
+// A crashed Windows agent leaves nothing held either (issue 21, item 1, on
+// Windows): under Wine, the technician holds Ctrl+Shift and the left button
+// on a Windows window; the agent's worker is killed with SIGKILL; the
+// supervisor releases them with SendInput (the window sees the keys and the
+// button come up) and tells the customer.
+func TestWindowsAgentKilledReleasesHeldKeys(t *testing.T) {
+	prefix := wine.NewPrefix(t) // skips without wine64 and mingw
+	stack := Start(t)
+	WindowsAgent(t)
+	// Centred on the screen: the held button lands on the window too.
+	win := twtest.StartWindows(t, stack.Display, prefix, twtest.Options{X: ScreenW/2 - 200, Y: ScreenH/2 - 150, W: 400, H: 300})
+	tech := stack.Technician(t)
+	customer := stack.WindowsCustomer(t, tech.NewSession(t, "Ada"), prefix)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	tech.RequestControl(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "in control")
+	cx, cy := win.Center()
+	mark := win.Mark(t)
+	tech.Click(t, cx, cy) // the window takes the keyboard
+	win.WaitFor(t, mark, "the click on the Windows window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_release")) > 0 && twtest.Released(evs)
+	})
+
+	mark = win.Mark(t)
+	tech.sendInput(t, `{k: "key", c: "ControlLeft", d: true}`, `{k: "key", c: "ShiftLeft", d: true}`,
+		`{k: "button", b: 0, d: true, x: 0.5, y: 0.5}`)
+	win.WaitFor(t, mark, "Ctrl, Shift and the left button held on the Windows window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "key_press")) >= 2 && len(twtest.Filter(evs, "button_press")) >= 1
+	})
+	worker := customer.WorkerPid(t)
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", worker))
+	if worker == customer.Pid() || !strings.Contains(string(cmdline), "lifeline-support") {
+		t.Fatalf("the worker is process %d (%q), the agent %d", worker, strings.ReplaceAll(string(cmdline), "\x00", " "), customer.Pid())
+	}
+	if err := syscall.Kill(worker, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	win.WaitFor(t, mark, "every key and button released after SIGKILL", twtest.Released)
+	t.Logf("released %v after SIGKILL", time.Since(killed).Round(10*time.Millisecond))
+	code, stdout, _ := customer.WaitExit(t)
+	if code == 0 || !strings.Contains(stdout, "Lifeline stopped unexpectedly") {
+		t.Errorf("agent exit %d; it should tell the customer; stdout:\n%s", code, stdout)
 	}
 }

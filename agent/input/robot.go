@@ -26,7 +26,7 @@ type Config struct {
 	// X display's default screen. Windows ignores them: positions are
 	// fractions of the virtual screen.
 	ScreenWidth, ScreenHeight int
-	// Journal, if set, is told every key (X keycode, Windows virtual key)
+	// Journal, if set, is told every key (X keycode, Windows scan code)
 	// and button before it goes down and after it comes up, and every
 	// keycode remapped, so that the agent's supervisor can undo them if this
 	// process dies (nil: not supervised).

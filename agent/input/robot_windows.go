@@ -182,28 +182,17 @@ func (r *Robot) button(b int, down bool, before ...win32.Input) error {
 	return nil
 }
 
-// key presses or releases the key at scan code sc (0xE0xx: extended).
+// key presses or releases the key at scan code sc (0xE0xx: extended). The
+// journal keeps the scan code: a supervisor releases exactly that key.
 func (r *Robot) key(sc uint16, down bool) error {
-	flags := uint32(win32.KeyScanCode)
-	if sc&0xff00 == 0xe000 {
-		flags |= win32.KeyExtended
-	}
-	vk := win32.ScanToVK(sc)
-	if vk == 0 {
-		vk = digitVK(sc)
-	}
 	if down {
-		r.journal.Key(vk, true)
-	} else {
-		flags |= win32.KeyUp
+		r.journal.Key(uint32(sc), true)
 	}
-	// Windows ignores wVk when KEYEVENTF_SCANCODE is set and finds the
-	// virtual key itself; Wine does not, so it is given too.
-	if err := win32.SendInput(win32.Key(uint16(vk), sc&0xff, flags)); err != nil {
+	if err := win32.SendInput(win32.KeyScan(sc, !down)); err != nil {
 		return err
 	}
 	if !down {
-		r.journal.Key(vk, false)
+		r.journal.Key(uint32(sc), false)
 	}
 	return nil
 }

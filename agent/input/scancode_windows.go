@@ -50,17 +50,3 @@ func buildScanCodes() map[string]uint16 {
 	m["F24"] = 0x76
 	return m
 }
-
-// digitVK is the virtual key of the digit row's scan codes (0x02 to 0x0b:
-// 1 to 9, then 0), the same on every Windows layout, AZERTY included
-// (Shift or not). Wine's MapVirtualKey answers 0 for them on a French
-// layout, whose unshifted characters there are not digits.
-func digitVK(sc uint16) uint32 {
-	switch {
-	case sc >= 0x02 && sc <= 0x0a:
-		return uint32('1' + sc - 0x02)
-	case sc == 0x0b:
-		return '0'
-	}
-	return 0
-}

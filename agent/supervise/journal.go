@@ -90,7 +90,8 @@ func (j *Journal) End() { j.write(recEnd) }
 
 // Leftovers is what a worker left behind: the supervisor's view of its journal.
 type Leftovers struct {
-	// Keys and Buttons are held down.
+	// Keys and Buttons are held down: keys by X keycode on Linux, by scan
+	// code (0xE0xx: extended) on Windows, as the worker pressed them.
 	Keys    map[uint32]bool
 	Buttons map[int]bool
 	// Keymap maps keycodes the worker remapped to the keysym they carry.

@@ -79,6 +79,42 @@ func SendInput(ins ...Input) error {
 	return nil
 }
 
+// KeyScan returns the event that presses or releases (up) the key at scan
+// code sc (0xE0xx for extended keys). It carries the key's virtual key too:
+// Windows finds it itself when KEYEVENTF_SCANCODE is set, Wine does not.
+// The agent's worker presses keys with it and its supervisor releases the
+// keys a dead worker held with it, so a release is the mirror of its press
+// (the same scan code: an application that follows scan codes sees the key
+// come up).
+func KeyScan(sc uint16, up bool) Input {
+	flags := uint32(KeyScanCode)
+	if sc&0xff00 == 0xe000 {
+		flags |= KeyExtended
+	}
+	if up {
+		flags |= KeyUp
+	}
+	vk := ScanToVK(sc)
+	if vk == 0 {
+		vk = digitVK(sc)
+	}
+	return Key(uint16(vk), sc&0xff, flags)
+}
+
+// digitVK is the virtual key of the digit row's scan codes (0x02 to 0x0b:
+// 1 to 9, then 0), the same on every Windows layout, AZERTY included
+// (Shift or not). Wine's MapVirtualKey answers 0 for them on a French
+// layout, whose unshifted characters there are not digits.
+func digitVK(sc uint16) uint32 {
+	switch {
+	case sc >= 0x02 && sc <= 0x0a:
+		return uint32('1' + sc - 0x02)
+	case sc == 0x0b:
+		return '0'
+	}
+	return 0
+}
+
 // ScanToVK returns the virtual key of a scan code (0xE0xx for extended
 // keys) in the current keyboard layout, 0 if none.
 func ScanToVK(scan uint16) uint32 {

@@ -78,7 +78,7 @@ if (video.requestVideoFrameCallback) countFrames();
 // (it also counts while the video is hidden, as in a queue's back tab).
 window.lifeline = {
   get pc() { return pc; }, video, input, firstFrameAt: 0, iceRestarts: 0,
-  get state() { return state; }, get agentConnected() { return agentConnected; },
+  get state() { return state; }, get agentConnected() { return agentConnected; }, get signalOpen() { return signal.open; },
   get frames() { return Math.max(framesShown, video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0); },
 };
 

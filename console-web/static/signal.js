@@ -10,6 +10,39 @@ export class Signal {
     this.ws = null;
     this.delay = 500;
     this.nextId = 1;
+    this.retry = 0;
+    this.hidden = false;
+    // A page the browser keeps in its back/forward cache after the
+    // technician moved on must not keep its socket: the server would count
+    // a console nobody sees (its subscriptions, its pings) until the browser
+    // drops the page, one more for every session opened. Close it when the
+    // page is put away, connect again when it is shown.
+    addEventListener("pagehide", (e) => {
+      if (e.persisted) this.suspend();
+    });
+    addEventListener("pageshow", (e) => {
+      if (e.persisted && this.hidden) {
+        this.hidden = false;
+        this.connect();
+      }
+    });
+  }
+
+  // open reports whether the socket is connected now.
+  get open() {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  // suspend closes the socket without reconnecting, until connect.
+  suspend() {
+    this.hidden = true;
+    clearTimeout(this.retry);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onclose = null;
+      ws.close(1000, "page hidden");
+    }
   }
 
   on(type, fn) {
@@ -37,8 +70,9 @@ export class Signal {
       if (fn) fn(m.payload || {}, m);
     };
     ws.onclose = (e) => {
-      if (e.code === 1008 || e.code === 4401) return;
-      setTimeout(() => this.connect(), this.delay);
+      if (e.code === 1008 || e.code === 4401 || this.hidden) return;
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => this.connect(), this.delay);
       this.delay = Math.min(this.delay * 2, 10000);
     };
   }

@@ -26,6 +26,8 @@ func soakGoals() []Goal {
 		{"soak_mem_end_mb", "soak: that process's resident memory after its last session", "MB", 0, 0},
 		{"soak_goroutines_start", "soak: that process's goroutines after its first session", "", 0, 0},
 		{"soak_goroutines_end", "soak: that process's goroutines after its last session", "", 0, 0},
+		{"soak_files_start", "soak: that process's open files (descriptors: sockets, NATS store files) after its first session", "", 0, 0},
+		{"soak_files_end", "soak: that process's open files after its last session", "", 0, 0},
 		{"soak_stuck_keys", "soak: keys and buttons left held on the customer's display after a session", "", 0, 0},
 		{"soak_partial_files", "soak: partial downloads left on the customer's disk", "", 0, 0},
 		{"soak_audit_holes", "soak: sessions without their created, started and ended audit events", "", 0, 0},
@@ -38,6 +40,16 @@ func soakGoals() []Goal {
 // is still live after a garbage collection; resident memory (RSS) also holds
 // memory the Go runtime has freed but not yet returned, and warms up, so it
 // is reported for reference only. A drop of any size meets the goal.
+//
+// Over the few sessions a process lives in a short run, that growth is
+// mostly the embedded JetStream warming up: its file store keeps a buffer
+// per message block being written. Measured in-process with the signaling
+// load generator, the live heap rose from 5 to 10-16 MB over the first 300
+// sessions and no further, all of it in nats-server's block buffers
+// (getMsgBlockBuf); so a 5-minute run can miss the goal in one process
+// without a leak. Goroutines and open files, which those buffers do not
+// move, tell a leak apart. (Subtracting the buffers as the heap profile
+// samples them was tried: the estimate is too coarse for a 10 % goal.)
 const soakMaxGrowth = 10
 
 // soakProcess is one signaling process's share of a soak (each restart
@@ -49,6 +61,7 @@ type soakProcess struct {
 	heapStart, heapEnd float64 // live Go heap after a forced GC, MB
 	memStart, memEnd   float64 // resident memory, MB
 	gStart, gEnd       int
+	fdStart, fdEnd     int // open file descriptors
 }
 
 // soakSample is what signaling holds after one session; whole is false for
@@ -59,6 +72,7 @@ type soakSample struct {
 	whole      bool
 	heap, mem  float64
 	goroutines int
+	fds        int
 }
 
 // growth is the process's live-heap growth in percent of its start.
@@ -66,8 +80,8 @@ func (p soakProcess) growth() float64 { return memGrowth(p.heapStart, p.heapEnd)
 
 // String is the process's line in the report.
 func (p soakProcess) String() string {
-	return fmt.Sprintf("live heap %.1f → %.1f MB (%+.1f %%), RSS %.1f → %.1f MB, over %d sessions",
-		p.heapStart, p.heapEnd, p.growth(), p.memStart, p.memEnd, p.sessions)
+	return fmt.Sprintf("live heap %.1f → %.1f MB (%+.1f %%), RSS %.1f → %.1f MB, goroutines %d → %d, open files %d → %d, over %d sessions",
+		p.heapStart, p.heapEnd, p.growth(), p.memStart, p.memEnd, p.gStart, p.gEnd, p.fdStart, p.fdEnd, p.sessions)
 }
 
 // observe records what signaling holds after a session: the next session
@@ -81,10 +95,10 @@ func observe(ps []soakProcess, s soakSample) []soakProcess {
 		return ps
 	}
 	if p.sessions == 0 {
-		p.heapStart, p.memStart, p.gStart = s.heap, s.mem, s.goroutines
+		p.heapStart, p.memStart, p.gStart, p.fdStart = s.heap, s.mem, s.goroutines, s.fds
 	}
 	p.sessions++
-	p.heapEnd, p.memEnd, p.gEnd = s.heap, s.mem, s.goroutines
+	p.heapEnd, p.memEnd, p.gEnd, p.fdEnd = s.heap, s.mem, s.goroutines, s.fds
 	return ps
 }
 
@@ -262,6 +276,12 @@ func rssMB(pid int) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmRSS for process %d", pid)
+}
+
+// openFiles counts the open file descriptors of process pid (/proc/pid/fd).
+func openFiles(pid int) (int, error) {
+	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	return len(entries), err
 }
 
 // auditHole says what a session's audit trail lacks of created, started and

@@ -103,7 +103,7 @@ func BenchmarkSoak(b *testing.B) {
 				b.Logf("session %d left %d keys or buttons held: keys %v, buttons 0x%x", n, held, keys, buttons)
 			}
 			clearDownloads(b, downloads)
-			procs = observe(procs, soakSample{pid: stack.SignalingPid(), whole: !restart, heap: soakHeap(b, metrics), mem: soakRSS(b, stack), goroutines: soakGoroutines(b, metrics, 0)})
+			procs = observe(procs, soakSample{pid: stack.SignalingPid(), whole: !restart, heap: soakHeap(b, metrics), mem: soakRSS(b, stack), goroutines: soakGoroutines(b, metrics, 0), fds: soakFiles(b, stack)})
 			loadMaxSeen = max(loadMaxSeen, loadAvg())
 			b.Logf("session %d done in %v (agent killed %v, signaling restarted %v; %d completed, %d failed, %v of %v)", n, time.Since(began).Round(time.Second),
 				kill, restart, completed, len(failures), time.Since(start).Round(time.Second), duration)
@@ -112,7 +112,7 @@ func BenchmarkSoak(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 	// The last process once the last session's connections have closed.
 	if last := &procs[len(procs)-1]; last.sessions > 0 {
-		last.gEnd, last.memEnd, last.heapEnd = soakGoroutines(b, metrics, last.gStart), soakRSS(b, stack), soakHeap(b, metrics)
+		last.gEnd, last.memEnd, last.heapEnd, last.fdEnd = soakGoroutines(b, metrics, last.gStart), soakRSS(b, stack), soakHeap(b, metrics), soakFiles(b, stack)
 	}
 	worst := worstProcess(procs)
 	partial := partialFiles(b, downloads)
@@ -135,19 +135,23 @@ func BenchmarkSoak(b *testing.B) {
 	set("soak_mem_end_mb", worst.memEnd)
 	set("soak_goroutines_start", float64(worst.gStart))
 	set("soak_goroutines_end", float64(worst.gEnd))
+	set("soak_files_start", float64(worst.fdStart))
+	set("soak_files_end", float64(worst.fdEnd))
 	set("soak_stuck_keys", float64(stuck))
 	set("soak_partial_files", float64(partial))
 	set("soak_audit_holes", float64(holes))
 	results.Note("Soak: %v run (LIFELINE_SOAK_DURATION; the issue's soak is 30 min), %d sessions (longest %v), %d agent kills and %d signaling restarts (one of each per %v); "+
 		"load average %.1f at the start, %.1f at most, on %d CPUs shared with other work.",
 		duration, len(sids), longest.Round(time.Second), kills, restarts, every, loadStart, loadMaxSeen, numCPU())
-	lines := make([]string, len(procs))
-	for i, p := range procs {
-		lines[i] = p.String()
+	var lines []string
+	for _, p := range procs {
+		if p.sessions > 0 { // a process the soak ended in before any whole session of its own has nothing to compare
+			lines = append(lines, p.String())
+		}
 	}
-	results.Note("Soak: signaling ran as %d processes (each restart starts a new one, so memory is compared within a process), after their first and last session: %s.", len(procs), strings.Join(lines, "; "))
-	results.Note("Soak: in the process whose live heap grew most, %s; its resident memory went from %.1f to %.1f MB, its goroutines from %d to %d.",
-		memVerdict(worst.heapStart, worst.heapEnd), worst.memStart, worst.memEnd, worst.gStart, worst.gEnd)
+	results.Note("Soak: signaling ran as %d processes (each restart starts a new one, so memory is compared within a process), after their first and last whole session: %s.", len(procs), strings.Join(lines, "; "))
+	results.Note("Soak: in the process whose live heap grew most, %s; its resident memory went from %.1f to %.1f MB, its goroutines from %d to %d, its open files from %d to %d.",
+		memVerdict(worst.heapStart, worst.heapEnd), worst.memStart, worst.memEnd, worst.gStart, worst.gEnd, worst.fdStart, worst.fdEnd)
 	for i, f := range failures {
 		if i == 5 {
 			results.Note("Soak: %d more failed sessions, in the run's log", len(failures)-i)
@@ -366,6 +370,15 @@ func soakRSS(b *testing.B, stack *e2e.Stack) float64 {
 		b.Fatal(err)
 	}
 	return mb
+}
+
+// soakFiles counts signaling's open file descriptors.
+func soakFiles(b *testing.B, stack *e2e.Stack) int {
+	n, err := openFiles(stack.SignalingPid())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // partialFiles counts the partial downloads in dir.

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math"
+	"os"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -79,6 +80,9 @@ func TestSoakAuditHoleAndGoroutines(t *testing.T) {
 	if n, err := goroutines("goroutine profile: total 1234\n5 @ 0x1 0x2\n"); n != 1234 || err != nil {
 		t.Errorf("goroutines: %d %v", n, err)
 	}
+	if n, err := openFiles(os.Getpid()); err != nil || n < 3 {
+		t.Errorf("this process's open files: %d %v", n, err)
+	}
 	if _, err := goroutines("404 page not found"); err == nil {
 		t.Error("no error for a page without a total")
 	}
@@ -124,10 +128,10 @@ func TestSoakMemoryVerdict(t *testing.T) {
 func TestSoakMemoryPerProcess(t *testing.T) {
 	var ps []soakProcess
 	for _, o := range []soakSample{
-		{100, true, 10.0, 69.4, 94}, {100, true, 10.1, 70.0, 95}, {100, true, 10.2, 71.0, 96}, // +2 %
-		{200, false, 5.0, 30.0, 70},                            // restarted mid-session: no baseline
-		{200, true, 8.0, 40.0, 80}, {200, true, 9.2, 46.0, 90}, // +15 %: a new process, its own start
-		{300, false, 6.0, 35.0, 80}, {300, true, 7.0, 38.0, 85}, // one whole session: no growth to tell
+		{100, true, 10.0, 69.4, 94, 29}, {100, true, 10.1, 70.0, 95, 29}, {100, true, 10.2, 71.0, 96, 29}, // +2 %
+		{200, false, 5.0, 30.0, 70, 27},                                // restarted mid-session: no baseline
+		{200, true, 8.0, 40.0, 80, 28}, {200, true, 9.2, 46.0, 90, 29}, // +15 %: a new process, its own start
+		{300, false, 6.0, 35.0, 80, 28}, {300, true, 7.0, 38.0, 85, 28}, // one whole session: no growth to tell
 	} {
 		ps = observe(ps, o)
 	}
@@ -135,13 +139,13 @@ func TestSoakMemoryPerProcess(t *testing.T) {
 		t.Fatalf("processes %+v", ps)
 	}
 	w := worstProcess(ps)
-	if w.pid != 200 || math.Abs(w.growth()-15) > 0.01 || w.gStart != 80 || w.gEnd != 90 || w.memEnd != 46 {
+	if w.pid != 200 || math.Abs(w.growth()-15) > 0.01 || w.gStart != 80 || w.gEnd != 90 || w.memEnd != 46 || w.fdStart != 28 || w.fdEnd != 29 {
 		t.Fatalf("worst %+v (growth %.1f), want process 200 at +15 %%", w, w.growth())
 	}
 	if got := worstProcess(ps[2:]); got.pid != 300 {
 		t.Fatalf("a run of one process with one session reports %+v", got)
 	}
-	if s := ps[1].String(); s != "live heap 8.0 → 9.2 MB (+15.0 %), RSS 40.0 → 46.0 MB, over 2 sessions" {
+	if s := ps[1].String(); s != "live heap 8.0 → 9.2 MB (+15.0 %), RSS 40.0 → 46.0 MB, goroutines 80 → 90, open files 28 → 29, over 2 sessions" {
 		t.Fatalf("report line %q", s)
 	}
 }
