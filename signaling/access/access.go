@@ -31,10 +31,12 @@ const (
 	// SysInfo lets the technician ask for, and read, the customer's system
 	// information, and end processes there.
 	SysInfo Perm = "sysinfo"
+	// Collaborate lets the technician invite colleagues into their sessions.
+	Collaborate Perm = "collaborate"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, Drawing, Recording, Transfer, OtherQueues}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, Drawing, Recording, Transfer, Collaborate, OtherQueues}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

@@ -58,6 +58,13 @@ const (
 	TransferCancelled  Type = "transfer.cancelled" // Detail: the receiver's ID
 	TransferAccepted   Type = "transfer.accepted"  // Actor: the receiver; Detail: the sender's ID
 	SessionTakenOver   Type = "session.taken_over" // Actor: the technician, whose other console (another tab or login) took the session
+	CollabInvited      Type = "collab.invited"     // Actor: the session's technician; Detail: the colleague's ID
+	CollabWithdrawn    Type = "collab.withdrawn"   // Actor: the session's technician; Detail: the colleague's ID
+	CollabJoined       Type = "collab.joined"      // Actor: the colleague who joined; Detail: their name
+	CollabDeclined     Type = "collab.declined"    // Actor: the colleague who declined
+	CollabLeft         Type = "collab.left"        // Actor: the colleague who left; Detail: why
+	CollabRemoved      Type = "collab.removed"     // Actor: who removed them; Detail: the colleague's ID
+	ControlPassed      Type = "control.passed"     // Actor: who handed remote control over; Detail: who has it now
 	PeerReportsCapped  Type = "audit.capped"       // a session's peers reached MaxPeerEvents
 	FileSent           Type = "file.sent"          // technician → customer
 	FileReceived       Type = "file.received"      // customer → technician

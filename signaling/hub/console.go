@@ -69,7 +69,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		}
 		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 		defer cancel()
-		h.cfg.Sessions.ConsoleClosed(ctx, id, subs.sessions())
+		h.cfg.Sessions.ConsoleClosed(ctx, tech.ID, id, subs.sessions())
 	}()
 	welcome, _ := protocol.Encode(protocol.TypeConsoleWelcome, "", "", protocol.ConsoleWelcome{
 		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers, Console: id,

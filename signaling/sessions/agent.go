@@ -241,7 +241,8 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
 		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss),
-		IdentityCert: s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
+		Collaboration: collabOf(agentCollab(ss.Collab)),
+		IdentityCert:  s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
 	}
 }
 
@@ -319,6 +320,9 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		// order of what happened (an answer, then the next question).
 		s.recordGrants(ss, old, body.Permissions, body.Refused)
 		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
+		for _, h := range ss.Collab.Members {
+			s.publish(TechSubject(h.ID, sid), m.Type, m.ID, sid, body)
+		}
 		s.publishState(ss)
 	case *protocol.Audit:
 		actor := "customer"
@@ -344,7 +348,15 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		if err != nil {
 			return false, nil
 		}
-		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
+		to := ss.TechnicianID
+		if peer := peerOf(body); peer != "" {
+			// A collaborator's connection: to them, while they are in.
+			if !ss.Collaborating(peer) {
+				return false, nil
+			}
+			to = peer
+		}
+		s.publish(TechSubject(to, sid), m.Type, m.ID, sid, body)
 	case *protocol.LogAppend:
 		return false, s.appendAgentLog(ctx, sid, body)
 	case *protocol.SessionEnd:
@@ -354,6 +366,18 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		return false, fmt.Errorf("%w: %s", ErrNotForAgents, m.Type)
 	}
 	return false, nil
+}
+
+// peerOf is the collaborator an agent's answer or candidate is for ("": the
+// session's technician).
+func peerOf(body any) string {
+	switch b := body.(type) {
+	case *protocol.Answer:
+		return b.Peer
+	case *protocol.Candidate:
+		return b.Peer
+	}
+	return ""
 }
 
 // grantFor is the customer's grant without which the agent cannot have seen

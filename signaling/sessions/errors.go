@@ -69,6 +69,26 @@ var (
 	ErrNotGrantedHere = errors.New("the customer has not allowed this in this session")
 	// ErrBadEntry means a log entry the running log does not take.
 	ErrBadEntry = errors.New("this log entry is empty, too long or malformed")
+	// ErrLeadOnly means a collaborator tried what only the session's own
+	// technician (its lead) may do.
+	ErrLeadOnly = errors.New("only the technician who leads this session can do that")
+	// ErrJoinFirst means a technician invited to collaborate tried more than
+	// looking, accepting or declining.
+	ErrJoinFirst = errors.New("join the session first")
+	// ErrNotInvited means the technician is not (or no longer) invited.
+	ErrNotInvited = errors.New("that technician is not invited to this session (the invitation may have been withdrawn)")
+	// ErrNotCollaborator means the technician is not (or no longer) in the session.
+	ErrNotCollaborator = errors.New("that technician is not in this session any more")
+	// ErrTooManyHelpers means the session has protocol.MaxCollaborators
+	// colleagues in it or invited already.
+	ErrTooManyHelpers = fmt.Errorf("a session takes at most %d colleagues besides its technician", protocol.MaxCollaborators)
+	// ErrNotWorking means an invitation into a session nobody works on now
+	// (waiting, being transferred, closed).
+	ErrNotWorking = errors.New("start the session (and finish any transfer) before inviting a colleague")
+	// ErrAlreadyIn means the colleague is already in the session or invited.
+	ErrAlreadyIn = errors.New("that technician is already in this session or invited to it")
+	// ErrCollaborating means a transfer while colleagues are in the session.
+	ErrCollaborating = errors.New("remove your colleagues from the session (or withdraw their invitations) first")
 )
 
 // errUnchanged aborts a session update that has nothing to do.
@@ -103,9 +123,11 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrOnHold), errors.Is(err, ErrNotAvailable), errors.Is(err, ErrSelf),
 		errors.Is(err, ErrNoTransfer), errors.Is(err, ErrTooMany), errors.Is(err, ErrRecordingsOnly), errors.Is(err, ErrNotYourWords),
 		errors.Is(err, ErrNotForConsoles), errors.Is(err, ErrNotForAgents), errors.Is(err, ErrSessionClosed),
-		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition):
+		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition),
+		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers),
+		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating):
 		return protocol.CodeForbidden
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician), errors.Is(err, ErrNotInvited), errors.Is(err, ErrNotCollaborator):
 		return protocol.CodeNotFound
 	case errors.Is(err, ErrNotConnected), errors.Is(err, ErrReconnecting):
 		return protocol.CodeNotConnected

@@ -72,6 +72,11 @@ func (s *Service) keepEntry(ctx context.Context, ss store.Session, e protocol.Lo
 		s.log.Warn("running log", "sid", ss.ID, "err", err)
 		return ErrBusy
 	}
+	// Collaborators follow the chat through the log (their connection to
+	// the agent carries the screen only).
+	for _, h := range ss.Collab.Members {
+		s.publishLog(ctx, h.ID, ss.ID)
+	}
 	return nil
 }
 
