@@ -135,8 +135,10 @@ type UI struct {
 	hold       bool
 	reconnect  bool
 	peerLost   bool
-	unverified bool   // a connection was refused: its identity did not verify
-	code       string // the verification code of the technician's connection
+	unverified bool     // a connection was refused: its identity did not verify
+	code       string   // the verification code of the technician's connection
+	helpers    []string // the names of the technician's colleagues in the session
+	controller string   // the colleague in control; "" for the technician
 	ended      bool
 	endReason  string
 	pending    *request
@@ -344,6 +346,16 @@ func (u *UI) SetUnverified(on bool) {
 	if on {
 		u.code = ""
 	}
+	u.notifyLocked()
+}
+
+// SetHelpers shows the names of the technician's colleagues connected to the
+// session too, and which of them (by name; "" for the technician) has remote
+// control when control is allowed.
+func (u *UI) SetHelpers(names []string, controller string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.helpers, u.controller = slices.Clone(names), controller
 	u.notifyLocked()
 }
 

@@ -48,6 +48,11 @@ type view struct {
 	Login *viewLogin `json:"login"`
 	// Code is the connection's verification code, "" when there is none.
 	Code string `json:"code"`
+	// Helpers names the technician's colleagues connected too ("" when none).
+	Helpers string `json:"helpers"`
+	// Controller names who has remote control, while control is allowed
+	// and colleagues are connected ("" otherwise).
+	Controller string `json:"controller"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -75,6 +80,15 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		SysInfo:    u.perms.SysInfo && st != statusEnded,
 		Ended:      st == statusEnded,
 		Code:       u.code,
+	}
+	if len(u.helpers) > 0 && st != statusEnded {
+		v.Helpers = strings.Join(u.helpers, ", ")
+		if u.perms.Control {
+			v.Controller = tech
+			if u.controller != "" {
+				v.Controller = u.controller
+			}
+		}
 	}
 	if u.reconnect && st != statusEnded && st != statusReconnecting {
 		// Only signaling is away: the session itself goes on.

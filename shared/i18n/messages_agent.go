@@ -11,6 +11,8 @@ func init() {
 		"agent.who.tech":     {EN: "Technician", FR: "Technicien"},
 		"agent.who.customer": {EN: "Session for", FR: "Session pour"},
 		"agent.who.server":   {EN: "Support server", FR: "Serveur d'assistance"},
+		"agent.who.helpers":  {EN: "Colleagues helping too", FR: "Collègues qui aident aussi"},
+		"agent.who.control":  {EN: "In control of your computer", FR: "Contrôle votre ordinateur"},
 		"agent.server.note": {
 			EN: "This connection goes through %s. Check that this is the address of the company you contacted.",
 			FR: "Cette connexion passe par %s. Vérifiez qu'il s'agit bien de l'adresse de l'entreprise que vous avez contactée.",
