@@ -220,14 +220,19 @@ type grants struct {
 }
 
 // setController gives remote control to colleague id ("": the session's
-// technician); what the one before held down is released.
+// technician); what the one before held down is released, and the count of
+// input refused to the others starts again (the first refusal after each
+// hand-over is logged and audited).
 func (g *grants) setController(id string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.controller != id && g.robot != nil {
+	if g.controller == id {
+		return
+	}
+	if g.robot != nil {
 		_ = g.robot.ReleaseAll()
 	}
-	g.controller = id
+	g.controller, g.other = id, 0
 }
 
 // controllerIs reports whether colleague id ("": the session's technician)

@@ -52,6 +52,10 @@ type Item struct {
 	TransferFrom   string `json:"transferFrom,omitempty"`
 	TransferTo     string `json:"transferTo,omitempty"`
 	Comment        string `json:"comment,omitempty"`
+	// Helping says this technician is a colleague in the session (not its
+	// lead); InvitedBy names who invited them, while they are invited.
+	Helping   bool   `json:"helping,omitempty"`
+	InvitedBy string `json:"invitedBy,omitempty"`
 }
 
 // Tech is another technician and their status.
@@ -126,6 +130,7 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		if s.Transfer != nil {
 			it.TransferFrom, it.TransferTo, it.Comment = s.Transfer.FromName, s.Transfer.ToName, s.Transfer.Comment
 		}
+		collabItem(&it, s, t.ID)
 		v.Sessions = append(v.Sessions, it)
 	}
 	v.Me.Status = me.Effective(now, working[t.ID], h.BusyAt)
@@ -180,4 +185,20 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) fail(w http.ResponseWriter, what string, err error) {
 	h.Logger.Error(what, "err", err)
 	http.Error(w, "the server could not read the queue; try again in a moment", http.StatusInternalServerError)
+}
+
+// collabItem shows a session's collaboration in its row for technician me:
+// Collaboration (Rescue's state) while colleagues work on an active session,
+// Invitation with the comment to a colleague invited to it.
+func collabItem(it *Item, s store.Session, me string) {
+	for _, i := range s.Collab.Invited {
+		if i.ID == me && !s.State.Closed() {
+			it.State, it.InvitedBy, it.Comment = string(session.Invitation), i.By, i.Comment
+			return
+		}
+	}
+	it.Helping = s.Collaborating(me)
+	if len(s.Collab.Members) > 0 && s.State == session.Active {
+		it.State = string(session.Collaboration)
+	}
 }

@@ -104,6 +104,13 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 		JoinURL: strings.TrimRight(h.PublicURL, "/") + "/join",
 		Strings: i18n.Table(p.Lang, "ws."),
 		Tech:    t,
+		Helper:  s.TechnicianID != t.ID && (s.Collaborating(t.ID) || s.InvitedToHelp(t.ID)),
+	}
+	if ws.Helper {
+		// A colleague helps with the screen: the invitation is the lead's.
+		ws.Session.PIN = ""
+		_ = workspaceView(p, ws).Render(r.Context(), w)
+		return
 	}
 	// What the technician may not use is not sent at all, not just hidden.
 	if t.Can(access.InviteLink) {
@@ -132,7 +139,13 @@ var featureScripts = []string{
 	"notes",
 	"sysinfo",
 	"terminal",
+	"collab",
 }
+
+// helperScripts are the only feature modules of a colleague's workspace:
+// their connection carries the screen, and input once the lead hands
+// control over; the agent closes any other channel.
+var helperScripts = []string{"view", "collab"}
 
 // featurePerm is the permission a feature module needs; without it the module
 // is not loaded and its panel stays empty.
@@ -144,10 +157,15 @@ var featurePerm = map[string]access.Perm{
 	"recording":  access.Recording,
 	"sysinfo":    access.SysInfo,
 	"terminal":   access.Terminal,
+	"collab":     access.Collaborate,
 }
 
-// scriptsFor lists the feature modules the technician may use.
-func scriptsFor(t auth.Technician) []string {
+// scriptsFor lists the feature modules the technician may use, in a
+// session they lead or, helper, help with.
+func scriptsFor(t auth.Technician, helper bool) []string {
+	if helper {
+		return helperScripts
+	}
 	var out []string
 	for _, f := range featureScripts {
 		if p, ok := featurePerm[f]; ok && !t.Can(p) {
@@ -165,6 +183,9 @@ type workspaceData struct {
 	JoinURL string
 	Mailto  string
 	Strings map[string]string
+	// Helper says the technician is a colleague in (or invited to) the
+	// session, not its lead.
+	Helper bool
 }
 
 // mailto builds a mailto: link with a ready subject and body: the link, and

@@ -103,7 +103,7 @@ function alerts() {
       if (view.autoStart) openTab(s);
     }
     if (!first && before && before !== s.state && s.state === "closed_by_customer") beep("left");
-    if (!first && s.state === "incoming" && before !== "incoming") beep("new");
+    if (!first && (s.state === "incoming" || s.state === "invitation") && before !== s.state) beep("new");
     seen.set(s.id, s.state);
   }
   first = false;
@@ -119,20 +119,24 @@ function ago(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+// offered: the session is offered to this technician (a transfer, or an
+// invitation to help).
+const offered = (s) => s.state === "incoming" || s.state === "invitation";
+
 // colour is the row's class: new, waiting, active, urgent (waited long).
 function colour(s) {
   const now = Date.now() + skew;
-  if ((s.state === "waiting" || s.state === "incoming") && now - s.since > urgentAfter) return "urgent";
+  if ((s.state === "waiting" || offered(s)) && now - s.since > urgentAfter) return "urgent";
   if (s.state === "waiting" && now - s.since < newFor) return "new";
-  if (s.state === "waiting" || s.state === "incoming") return "waiting";
-  if (s.state === "active" || s.state === "on_hold" || s.state === "outgoing") return "active";
+  if (s.state === "waiting" || offered(s)) return "waiting";
+  if (s.state === "active" || s.state === "on_hold" || s.state === "outgoing" || s.state === "collaboration") return "active";
   return "other";
 }
 
 function matches(s) {
   if (filter === "all") return true;
-  if (filter === "mine") return s.mine || s.state === "incoming";
-  if (filter === "waiting") return s.state === "waiting" || s.state === "incoming";
+  if (filter === "mine") return s.mine || s.helping || offered(s);
+  if (filter === "waiting") return s.state === "waiting" || offered(s);
   return s.state === filter;
 }
 
@@ -163,6 +167,8 @@ function render() {
     const st = el("td", "q-state", t(`state.${s.state}`));
     if (s.state === "incoming") st.append(el("small", "", ` ${t("queue.from", s.transferFrom)}${s.comment ? ` — “${s.comment}”` : ""}`));
     if (s.state === "outgoing") st.append(el("small", "", ` ${t("queue.to", s.transferTo)}`));
+    if (s.state === "invitation") st.append(el("small", "", ` ${t("queue.collabFrom", s.invitedBy)}${s.comment ? ` — “${s.comment}”` : ""}`));
+    if (s.helping) st.append(el("small", "", ` ${t("queue.helping", s.technician)}`));
     tr.append(st, el("td", "q-since", ago(s.since)), el("td", "q-tech", s.technician));
     const act = el("td", "q-actions");
     const closed = s.state.startsWith("closed") || s.state === "timed_out";
@@ -171,6 +177,14 @@ function render() {
         signal.send("session.start", {}, s.id);
         openTab(s);
       }));
+    } else if (s.state === "invitation") {
+      act.append(button(t("queue.join"), "q-join", () => {
+        signal.send("session.collaborate", { action: "accept" }, s.id);
+        openTab(s);
+      }));
+      act.append(button(t("queue.decline"), "q-decline", () => signal.send("session.collaborate", { action: "decline" }, s.id)));
+    } else if (s.helping && !closed) {
+      act.append(button(t("queue.show"), "q-open", () => openTab(s, true)));
     } else if (s.mine && !closed) {
       if (s.state === "waiting") act.append(button(t("queue.start"), "q-start", () => openTab(s, true)));
       else if (s.state !== "connecting") act.append(button(t("queue.show"), "q-open", () => openTab(s, true)));
@@ -191,7 +205,7 @@ function render() {
   for (const sid of tabs.keys()) {
     const s = view.sessions.find((x) => x.id === sid);
     const gone = !s && seen.has(sid); // was in the queue, is not any more
-    if (gone || (s && !s.mine && s.state !== "incoming")) closeTab(sid);
+    if (gone || (s && !s.mine && !s.helping && !offered(s))) closeTab(sid);
   }
   for (const [sid, tab] of tabs) {
     const s = view.sessions.find((x) => x.id === sid);

@@ -129,7 +129,12 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}
-		subs.work(m.SID)
+		if m.Type != protocol.TypeSessionCollaborate {
+			// A colleague's queue that accepts an invitation does not
+			// work on the session (the workspace it opens does: closing
+			// that one takes them out); the lead's come from a workspace.
+			subs.work(m.SID)
+		}
 		if m.Type == protocol.TypeSessionOpen {
 			h.open(c, subs, m)
 		}

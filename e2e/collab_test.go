@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+)
+
+// A technician invites a colleague into a running session: Claire sees the
+// invitation in her queue, with its comment, and joins; she sees the
+// customer's screen on her own connection, and the customer's page names
+// her. Control stays with the lead until handed over: Claire's input goes
+// nowhere before, the lead's goes nowhere after, and the customer is told
+// who is in control. The lead removes her; she joins again and closes her
+// tab (the session stays with the lead); she joins a third time and the
+// lead ends the session: she hears it ended.
+func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
+	stack := Start(t)
+	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
+		CreateTechnician(t, "claire", "Claire Martin", "claire-password-1", "")
+	winAt := twtest.Options{X: 200, Y: 120, W: 600, H: 400}
+	win := twtest.Start(t, stack.Display, winAt)
+	cx, cy := win.Center()
+
+	// The lead works on Marie's session, in control.
+	lead := stack.Technician(t)
+	inv := lead.NewSession(t, "Marie Dupont")
+	sid := Eval[string](t, lead, "the session's ID", `document.getElementById("workspace").dataset.sid`)
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	lead.WaitQuadrants(t, winAt)
+	lead.RequestControl(t)
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	lead.WaitStatus(t, "Connected to Marie Dupont — in control")
+
+	claire := stack.TechnicianAs(t, "claire", "claire-password-1")
+	claire.OpenQueue(t)
+	join := func(comment string) {
+		t.Helper()
+		lead.InviteColleague(t, "claire", comment)
+		if it := claire.WaitQueueState(t, sid, "invitation"); it.Comment != comment {
+			t.Fatalf("Claire's queue shows the invitation as %+v, want the comment %q", it, comment)
+		}
+		claire.QueueAction(t, sid, "q-join")
+		waitFor(t, "Claire's workspace with the customer's screen", func() bool {
+			_, pc, frames := claire.TabState(t, sid)
+			return pc == "connected" && frames > 0
+		})
+	}
+
+	// 1. Claire joins and sees the screen: the red quadrant, on her own connection.
+	join("Printer driver, needs a second pair of eyes")
+	waitFor(t, "the red quadrant in Claire's video", func() bool {
+		return near(claire.TabPixel(t, sid, winAt.X+winAt.W/4, winAt.Y+winAt.H/4), [3]int{255, 0, 0}, 40)
+	})
+	waitFor(t, "Claire's status", func() bool {
+		return claire.TabStatus(t, sid) == "Helping Administrator with Marie Dupont — view only"
+	})
+	waitFor(t, "the customer's page naming Claire", func() bool {
+		return strings.Contains(customer.PageText(t), "Claire Martin")
+	})
+	waitFor(t, "Claire in the lead's Colleagues panel", func() bool { return strings.Contains(lead.TeamText(t), "Claire Martin") })
+
+	// 2. Control is the lead's: Claire's console sends nothing, and input
+	// forged on her data channel is dropped by the agent.
+	mark := win.Mark(t)
+	claire.TabForgeInput(t, sid, cx, cy)
+	customer.WaitLog(t, "input from a technician without remote control dropped")
+	if got := twtest.Filter(win.Events(t)[mark:], "button_press"); len(got) != 0 {
+		t.Fatalf("Claire's input arrived while the lead had control: %+v", got)
+	}
+
+	// 3. The lead hands control over: the customer is told Claire is in
+	// control, her click lands, and the lead's own input goes nowhere.
+	lead.TeamAction(t, "claire", "control")
+	waitFor(t, "Claire in control", func() bool {
+		return claire.TabStatus(t, sid) == "Helping Administrator with Marie Dupont — you have control"
+	})
+	lead.WaitStatus(t, "Connected to Marie Dupont — Claire Martin has control")
+	waitFor(t, "the customer told Claire is in control", func() bool { return customer.Shown(t, "controller") == "Claire Martin" })
+	lead.Shot(t, "collab-lead-two-technicians")
+	claire.Shot(t, "collab-colleague-in-control")
+	customer.Shot(t, "collab-customer-two-technicians")
+	mark = win.Mark(t)
+	claire.TabClick(t, sid, cx, cy)
+	win.WaitFor(t, mark, "Claire's click on the test window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_press")) > 0
+	})
+	mark = win.Mark(t)
+	lead.ForgeInput(t, cx, cy)
+	waitFor(t, "the lead's forged input dropped", func() bool {
+		return customer.LogCount("input from a technician without remote control dropped") >= 2
+	})
+	if got := twtest.Filter(win.Events(t)[mark:], "button_press"); len(got) != 0 {
+		t.Fatalf("the lead's input arrived while Claire had control: %+v", got)
+	}
+
+	// 4. The lead removes Claire: her tab closes, control is the lead's again,
+	// and the customer's page no longer names her.
+	lead.TeamAction(t, "claire", "remove")
+	waitFor(t, "Claire's tab closed", func() bool { return len(claire.Tabs(t)) == 0 })
+	lead.WaitStatus(t, "Connected to Marie Dupont — in control")
+	waitFor(t, "the customer's page without Claire", func() bool {
+		return !strings.Contains(customer.PageText(t), "Claire Martin")
+	})
+
+	// 5. Claire joins again and closes her tab: she leaves, the session stays
+	// with the lead.
+	join("Once more")
+	claire.CloseTab(t, sid)
+	waitFor(t, "Claire gone from the lead's panel", func() bool { return !strings.Contains(lead.TeamText(t), "Claire Martin") })
+	lead.WaitStatus(t, "Connected to Marie Dupont — in control")
+
+	// 6. She joins a third time; the lead ends the session: she hears it.
+	join("Last time")
+	lead.End(t)
+	waitFor(t, "Claire told the session ended", func() bool {
+		state, _, _ := claire.TabState(t, sid)
+		return state == "closed_by_technician"
+	})
+	if code, out, _ := customer.WaitExit(t); code != 0 || !strings.Contains(out, "The support session has ended") {
+		t.Fatalf("agent exited with %d:\n%s", code, out)
+	}
+}
