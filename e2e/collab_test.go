@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/lifeline-support/lifeline/e2e/testwindow/twtest"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
@@ -84,6 +86,7 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 	waitFor(t, "the customer told Claire is in control", func() bool { return customer.Shown(t, "controller") == "Claire Martin" })
 	lead.Shot(t, "collab-lead-two-technicians")
 	claire.Shot(t, "collab-colleague-in-control")
+	get(t, customer.ctx, "show who is connected", chromedp.Evaluate[bool](`(document.getElementById("helpers-row").scrollIntoView({block: "center"}), true)`))
 	customer.Shot(t, "collab-customer-two-technicians")
 	mark = win.Mark(t)
 	claire.TabClick(t, sid, cx, cy)

@@ -156,6 +156,7 @@ type UI struct {
 type request struct {
 	id         string
 	perm       protocol.Permission
+	who        string // who the question is about, when not the technician
 	first      bool
 	onTerminal bool
 	done       chan struct{}
@@ -397,6 +398,20 @@ func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
+	return u.ask(ctx, perm, "")
+}
+
+// AskWatch asks, as Ask does, whether who (a lead of the technician's
+// team) may watch the screen too.
+func (u *UI) AskWatch(ctx context.Context, who string) (bool, error) {
+	if strings.TrimSpace(who) == "" {
+		return false, fmt.Errorf("%w: watching by nobody", ErrUnknownPermission)
+	}
+	return u.ask(ctx, protocol.PermissionWatch, who)
+}
+
+// ask is Ask for perm about who ("": the technician).
+func (u *UI) ask(ctx context.Context, perm protocol.Permission, who string) (bool, error) {
 	select {
 	case u.askSlot <- struct{}{}:
 		defer func() { <-u.askSlot }()
@@ -419,6 +434,7 @@ func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	req := &request{
 		id:         strconv.Itoa(u.seq),
 		perm:       perm,
+		who:        who,
 		first:      u.seq == 1 || u.warnAgain,
 		onTerminal: u.cfg.Terminal != nil,
 		done:       make(chan struct{}),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -34,8 +35,9 @@ const nobody = "\x00nobody"
 
 // setCollaboration takes who is in the session and who has control: the
 // connections of those no longer in close, input held down by whoever had
-// control is released when it changes hands, and the customer sees the names.
-func (s *runner) setCollaboration(c *protocol.Collaboration) {
+// control is released when it changes hands, the customer sees the names
+// and is asked about each group lead who wants to watch.
+func (s *runner) setCollaboration(ctx context.Context, c *protocol.Collaboration) {
 	var now protocol.Collaboration
 	if c != nil {
 		now = *c
@@ -46,16 +48,73 @@ func (s *runner) setCollaboration(c *protocol.Collaboration) {
 			s.closeHelper(id)
 		}
 	}
+	for id := range s.approved {
+		if _, ok := now.Member(id); !ok {
+			delete(s.approved, id)
+		}
+	}
+	for perm := range s.asking {
+		if id, ok := strings.CutPrefix(string(perm), watchPrefix); ok {
+			if _, in := now.Member(id); !in {
+				s.withdraw(perm)
+			}
+		}
+	}
 	controller := now.Controller
 	if controller != "" {
-		if m, ok := now.Member(controller); !ok || slices.Contains(m.Denied, protocol.DeniedControl) {
+		if m, ok := now.Member(controller); !ok || m.Role == protocol.RoleMonitor || slices.Contains(m.Denied, protocol.DeniedControl) {
 			controller = nobody
 		}
 	}
 	s.grants.setController(controller)
 	s.collab = now
+	for _, m := range now.Members {
+		if _, answered := s.approved[m.ID]; m.Role == protocol.RoleMonitor && !answered {
+			s.askWatch(ctx, m)
+		}
+	}
 	s.helpersVideo()
 	s.showHelpers()
+}
+
+// watchPrefix keys the questions about group leads who want to watch
+// (runner.asking), followed by the lead's ID.
+const watchPrefix = "watch:"
+
+// askWatch asks the customer whether group lead m may watch the screen,
+// unless that question is showing already.
+func (s *runner) askWatch(ctx context.Context, m protocol.Collaborator) {
+	key := protocol.Permission(watchPrefix + m.ID)
+	if _, ok := s.asking[key]; ok {
+		return
+	}
+	s.askSeq++
+	seq := s.askSeq
+	actx, withdraw := context.WithCancel(ctx)
+	s.asking[key] = question{seq: seq, withdraw: withdraw}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer withdraw()
+		allow, err := s.cfg.Consent.AskWatch(actx, m.Name)
+		s.post(ctx, event{answer: &answer{perm: key, seq: seq, allow: allow, err: err}})
+	}()
+}
+
+// watchAnswered takes the customer's answer about group lead id watching:
+// the screen goes to them only once allowed; the answer is audited.
+func (s *runner) watchAnswered(id string, allow bool) {
+	if _, ok := s.collab.Member(id); !ok {
+		return
+	}
+	s.approved[id] = allow
+	detail := "refused " + id
+	if allow {
+		detail = "allowed " + id
+	}
+	s.report(protocol.Audit{Event: protocol.AuditWatchAnswered, Detail: detail})
+	s.log.Info("customer answered about a group lead watching", "technician", id, "allow", allow)
+	s.helpersVideo()
 }
 
 // showHelpers shows the customer the colleagues' names and who is in control.
@@ -78,9 +137,13 @@ func (s *runner) helperMay(id, what string) bool {
 	return ok && !slices.Contains(m.Denied, what)
 }
 
-// helperVideo reports whether the screen goes to colleague id now.
+// helperVideo reports whether the screen goes to colleague id now: viewing
+// is allowed, the session is not on hold, their group allows viewing and,
+// for a group lead who watches, the customer allowed them.
 func (s *runner) helperVideo(id string) bool {
-	return s.grants.get().View && !s.hold && s.helperMay(id, protocol.DeniedView)
+	m, _ := s.collab.Member(id)
+	return s.grants.get().View && !s.hold && s.helperMay(id, protocol.DeniedView) &&
+		(m.Role != protocol.RoleMonitor || s.approved[id])
 }
 
 // helpersVideo turns each colleague's screen on or off as it should be now.

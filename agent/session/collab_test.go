@@ -148,3 +148,86 @@ func customerPage(t *testing.T, url string) string {
 	}
 	return string(b)
 }
+
+// A group lead who watches gets the screen only once the customer allows
+// it, and never remote control, whatever the lead's console sends.
+func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
+	node := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, node) // an administrator leads every group
+	admin.CreateTechnician(t, "tina", "Tina Tech", "tina-password-123", "")
+	tina := st.LogInAs(t, node, "tina", "tina-password-123")
+	sid, token, _ := tina.NewSession(t, "Marie")
+	console := tina.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	console.Expect(protocol.TypeSessionState)
+
+	ui, term := terminalConsent(t)
+	var mu sync.Mutex
+	peers := map[string]*fakePeer{}
+	fi := &fakeInjector{}
+	runAgent(t, ui, Config{
+		Server: node.URL, Code: token, Consent: ui,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewPeer: func(c peer.Config) (Peer, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			p := &fakePeer{cfg: c}
+			id := ""
+			if c.OnMonitor == nil {
+				id = "admin"
+			}
+			peers[id] = p
+			return p, nil
+		},
+		NewInjector: func() (Injector, error) { return fi, nil },
+	})
+	console.Expect(protocol.TypeSessionState)
+	console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	offer := protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0"}}
+	console.Send(protocol.TypeOffer, sid, offer)
+	console.Expect(protocol.TypeAnswer)
+	term.answer(1, "y") // view, for Tina
+	console.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionControl})
+	term.answer(2, "y") // control, for Tina
+	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.Control {
+	}
+
+	watcher := admin.Dial(t, "/ws/console")
+	watcher.Expect(protocol.TypeConsoleWelcome)
+	watcher.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabMonitor})
+	watcher.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	watcher.Expect(protocol.TypeRTCConfig)
+	watcher.Send(protocol.TypeOffer, sid, offer)
+	watcher.Expect(protocol.TypeAnswer)
+	mu.Lock()
+	wp := peers["admin"]
+	mu.Unlock()
+	if wp == nil {
+		t.Fatal("no connection for the watching lead")
+	}
+	if wp.lastVideo() {
+		t.Fatal("the watching lead got the screen before the customer was asked")
+	}
+	waitUntil(t, "the customer asked about the watching lead", func() bool { return term.asked() == 3 })
+	if page := customerPage(t, ui.URL()); !strings.Contains(page, "watch your screen too") {
+		t.Errorf("the customer's page does not ask about watching")
+	}
+	if wp.lastVideo() {
+		t.Fatal("the watching lead got the screen before the customer answered")
+	}
+	term.answer(3, "y")
+	waitUntil(t, "the watching lead's screen on", wp.lastVideo)
+
+	// Never in control: the server refuses it, and input forged on the
+	// lead's connection goes nowhere.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabControl, Tech: "admin"})
+	if e := console.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeForbidden {
+		t.Errorf("control to the watching lead: %+v", e)
+	}
+	n, _ := fi.count()
+	wp.cfg.OnInput(protocol.InputEvent{Kind: protocol.InputMove, X: 0.5, Y: 0.5})
+	if m, _ := fi.count(); m != n {
+		t.Fatal("the watching lead's input was injected")
+	}
+}

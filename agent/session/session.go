@@ -424,7 +424,7 @@ func Run(ctx context.Context, cfg Config) error {
 // connection.
 func newRunner(cfg Config) *runner {
 	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64),
-		asking: map[protocol.Permission]question{}, denied: map[string]bool{}, helpers: map[string]*helper{}}
+		asking: map[protocol.Permission]question{}, denied: map[string]bool{}, helpers: map[string]*helper{}, approved: map[string]bool{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -512,6 +512,8 @@ type runner struct {
 	collab    protocol.Collaboration
 	helpers   map[string]*helper
 	helperGen int
+	// approved holds the customer's answers about group leads who watch.
+	approved map[string]bool
 }
 
 // finish lets the features that end something themselves (Ender) do it,
@@ -651,6 +653,10 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 		if a.err != nil {
 			return false, nil
 		}
+		if id, ok := strings.CutPrefix(string(a.perm), watchPrefix); ok {
+			s.watchAnswered(id, a.allow)
+			return false, nil
+		}
 		p := s.grants.get()
 		switch {
 		case a.perm == protocol.PermissionView:
@@ -787,7 +793,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			}
 		}
 	case *protocol.Collaboration:
-		s.setCollaboration(body)
+		s.setCollaboration(ctx, body)
 	case *protocol.SessionHold:
 		s.setHold(body.On)
 	case *protocol.AgentWelcome:
@@ -896,7 +902,11 @@ func (s *runner) welcomed(w *protocol.AgentWelcome) {
 	s.waiting = w.Waiting
 	s.introduce(w)
 	s.cfg.Consent.SetState(protocol.Permissions{}, !s.waiting)
-	s.setCollaboration(w.Collaboration)
+	s.collab = protocol.Collaboration{}
+	if w.Collaboration != nil {
+		s.collab = *w.Collaboration // nobody watches a session before it starts
+	}
+	s.showHelpers()
 }
 
 // checkWelcome refuses, when the download carries the organisation's keys,
@@ -1220,7 +1230,7 @@ func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
 	s.checkWelcome(w)
 	s.applyDenied(w.Denied)
-	s.setCollaboration(w.Collaboration)
+	s.setCollaboration(ctx, w.Collaboration)
 	s.waiting = w.Waiting
 	if w.OnHold != s.hold {
 		s.setHold(w.OnHold)

@@ -4,6 +4,7 @@
 package queue
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -26,6 +27,13 @@ type Handler struct {
 	BusyAt int
 	// MaxTabs is how many session tabs the queue page opens at most.
 	MaxTabs int
+	// Sessions tells which sessions a group lead may watch.
+	Sessions Monitors
+}
+
+// Monitors is the part of the session service the queue uses.
+type Monitors interface {
+	MayMonitor(ctx context.Context, tech auth.Technician, ss store.Session) bool
 }
 
 // Register adds the routes to mux.
@@ -56,6 +64,9 @@ type Item struct {
 	// lead); InvitedBy names who invited them, while they are invited.
 	Helping   bool   `json:"helping,omitempty"`
 	InvitedBy string `json:"invitedBy,omitempty"`
+	// Watch says this technician, a lead of the session's technician's
+	// group, may watch it.
+	Watch bool `json:"watch,omitempty"`
 }
 
 // Tech is another technician and their status.
@@ -117,7 +128,8 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		// Others' sessions only with the permission, and read only: the
 		// console's socket and the workspace refuse a session that is not
 		// the technician's own.
-		if (!s.VisibleTo(t.ID) && !others) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
+		watch := !s.State.Closed() && !s.VisibleTo(t.ID) && t.Can(access.Monitor) && h.Sessions != nil && h.Sessions.MayMonitor(ctx, t, s)
+		if (!s.VisibleTo(t.ID) && !others && !watch) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
 			continue
 		}
 		receiver := s.Transfer != nil && s.Transfer.ToID == t.ID
@@ -131,6 +143,7 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 			it.TransferFrom, it.TransferTo, it.Comment = s.Transfer.FromName, s.Transfer.ToName, s.Transfer.Comment
 		}
 		collabItem(&it, s, t.ID)
+		it.Watch = watch
 		v.Sessions = append(v.Sessions, it)
 	}
 	v.Me.Status = me.Effective(now, working[t.ID], h.BusyAt)

@@ -104,7 +104,9 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 		JoinURL: strings.TrimRight(h.PublicURL, "/") + "/join",
 		Strings: i18n.Table(p.Lang, "ws."),
 		Tech:    t,
-		Helper:  s.TechnicianID != t.ID && (s.Collaborating(t.ID) || s.InvitedToHelp(t.ID)),
+		// Anyone but its technician (and who it is being transferred to)
+		// sees the session as a colleague: in it, invited, or watching.
+		Helper: s.TechnicianID != t.ID && (s.Transfer == nil || s.Transfer.ToID != t.ID),
 	}
 	if ws.Helper {
 		// A colleague helps with the screen: the invitation is the lead's.

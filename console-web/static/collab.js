@@ -83,8 +83,10 @@ function render() {
     const li = make("li", "", m.name);
     li.dataset.tech = m.id;
     if (controller === m.id) li.append(" ", make("span", "badge", t("ws.collab.inControl")));
+    const watching = m.role === "monitor";
+    if (watching) li.append(" ", make("span", "badge", t("ws.collab.watching")));
     if (lead && !closed()) {
-      if (controller !== m.id) li.append(" ", button(t("ws.collab.giveControl"), "control", () => send("control", m.id)));
+      if (controller !== m.id && !watching) li.append(" ", button(t("ws.collab.giveControl"), "control", () => send("control", m.id)));
       li.append(" ", button(t("ws.collab.remove"), "remove", () => send("remove", m.id)));
     }
     if (m.id === me && controller === me && !closed()) li.append(" ", button(t("ws.collab.giveBack"), "giveback", () => send("control", "")));
@@ -122,8 +124,8 @@ function render() {
       e.preventDefault();
       if (pick.value) send("invite", pick.value, comment.value.trim());
     });
-    form.append(pick, comment, go);
-    if (!choices.length) form.append(make("p", "muted", t("ws.collab.none")));
+    if (choices.length) form.append(pick, comment, go);
+    else form.append(make("p", "muted", t("ws.collab.none")));
     box.append(form);
   }
   const err = make("p", "note");

@@ -106,8 +106,10 @@ function setStatus() {
   if (ended) {
     text = t(state === "closed_by_customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer);
   } else if (helperPage) {
+    const watching = collab?.members?.find((m) => m.id === me)?.role === "monitor";
     text = !helping() ? t("ws.collab.status.left", customer)
       : !perms.view ? t("ws.collab.status.waiting", leadName, customer)
+      : watching ? t("ws.collab.status.watching", leadName, customer)
       : t(haveControl ? "ws.collab.status.control" : "ws.collab.status.view", leadName, customer);
   } else if (owner && me && owner !== me && !transfer) {
     text = t("ws.transferredAway", customer);

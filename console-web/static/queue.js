@@ -185,6 +185,13 @@ function render() {
       act.append(button(t("queue.decline"), "q-decline", () => signal.send("session.collaborate", { action: "decline" }, s.id)));
     } else if (s.helping && !closed) {
       act.append(button(t("queue.show"), "q-open", () => openTab(s, true)));
+    } else if (s.watch) {
+      // A group lead watches a session of their group: view only, once
+      // the customer allows it.
+      act.append(button(t("queue.watch"), "q-watch", () => {
+        signal.send("session.collaborate", { action: "monitor" }, s.id);
+        openTab(s);
+      }));
     } else if (s.mine && !closed) {
       if (s.state === "waiting") act.append(button(t("queue.start"), "q-start", () => openTab(s, true)));
       else if (s.state !== "connecting") act.append(button(t("queue.show"), "q-open", () => openTab(s, true)));
@@ -205,7 +212,7 @@ function render() {
   for (const sid of tabs.keys()) {
     const s = view.sessions.find((x) => x.id === sid);
     const gone = !s && seen.has(sid); // was in the queue, is not any more
-    if (gone || (s && !s.mine && !s.helping && !offered(s))) closeTab(sid);
+    if (gone || (s && !s.mine && !s.helping && !s.watch && !offered(s))) closeTab(sid);
   }
   for (const [sid, tab] of tabs) {
     const s = view.sessions.find((x) => x.id === sid);

@@ -38,6 +38,10 @@ const (
 	// technician: back to them). The session's technician may give it to
 	// anyone in the session; the collaborator who has it may give it back.
 	CollabControl = "control"
+	// CollabMonitor (a group lead, see signaling/access.Monitor) joins the
+	// session of a technician of their group to watch it, view only, once
+	// the customer allows it.
+	CollabMonitor = "monitor"
 )
 
 // MaxCollaborators is the most colleagues in a session besides its technician.
@@ -56,7 +60,7 @@ func (c *SessionCollaborate) validate() error {
 		if c.Tech == "" {
 			return fmt.Errorf("%s needs a technician", c.Action)
 		}
-	case CollabAccept, CollabDecline, CollabLeave, CollabControl:
+	case CollabAccept, CollabDecline, CollabLeave, CollabControl, CollabMonitor:
 	default:
 		return fmt.Errorf("unknown action %q", c.Action)
 	}
@@ -75,7 +79,14 @@ func (c *SessionCollaborate) validate() error {
 const (
 	// RoleCollaborator: a colleague invited by the session's technician.
 	RoleCollaborator = "collaborator"
+	// RoleMonitor: a group lead who watches: view only, never in control,
+	// and the agent shows them the screen only once the customer allows it.
+	RoleMonitor = "monitor"
 )
+
+// PermissionWatch is the customer's question about a group lead who wants
+// to watch (RoleMonitor); it is the agent's, never a console's to ask.
+const PermissionWatch Permission = "watch"
 
 // Collaborator is a technician in a session besides its own technician.
 type Collaborator struct {

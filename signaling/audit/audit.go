@@ -62,6 +62,7 @@ const (
 	CollabWithdrawn    Type = "collab.withdrawn"   // Actor: the session's technician; Detail: the colleague's ID
 	CollabJoined       Type = "collab.joined"      // Actor: the colleague who joined; Detail: their name
 	CollabDeclined     Type = "collab.declined"    // Actor: the colleague who declined
+	CollabMonitoring   Type = "collab.monitoring"  // Actor: the group lead who watches; Detail: their name
 	CollabLeft         Type = "collab.left"        // Actor: the colleague who left; Detail: why
 	CollabRemoved      Type = "collab.removed"     // Actor: who removed them; Detail: the colleague's ID
 	ControlPassed      Type = "control.passed"     // Actor: who handed remote control over; Detail: who has it now

@@ -46,8 +46,8 @@ func invitedMay(m protocol.Message) bool {
 
 // authorizeHelper is Authorize for a technician who is not the session's own
 // (ss.TechnicianID != tech.ID): a collaborator, someone invited to be one,
-// or the receiver of a transfer.
-func (s *Service) authorizeHelper(tech auth.Technician, ss store.Session, m protocol.Message) error {
+// a group lead who may watch it, or the receiver of a transfer.
+func (s *Service) authorizeHelper(ctx context.Context, tech auth.Technician, ss store.Session, m protocol.Message) error {
 	switch {
 	case ss.Collaborating(tech.ID):
 		if !collaboratorMay(m) {
@@ -60,6 +60,11 @@ func (s *Service) authorizeHelper(tech auth.Technician, ss store.Session, m prot
 		return nil
 	case ss.InvitedToHelp(tech.ID):
 		if !invitedMay(m) {
+			return ErrJoinFirst
+		}
+		return nil
+	case (ss.Transfer == nil || ss.Transfer.ToID != tech.ID) && s.MayMonitor(ctx, tech, ss):
+		if c, ok := m.Body.(*protocol.SessionCollaborate); m.Type != protocol.TypeSessionOpen && (!ok || c.Action != protocol.CollabMonitor) {
 			return ErrJoinFirst
 		}
 		return nil
@@ -128,6 +133,20 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 		}, audit.Event{Type: audit.CollabRemoved, Actor: tech.ID, SessionID: sid, Detail: c.Tech}, c.Tech)
 	case protocol.CollabControl:
 		return s.passControl(ctx, tech, ss, c.Tech)
+	case protocol.CollabMonitor:
+		if lead || !s.MayMonitor(ctx, tech, ss) {
+			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: sid, Detail: string(access.Monitor)})
+			return denied(string(access.Monitor), "only a lead of the technician's group may watch this session")
+		}
+		denied := s.deniedTo(ctx, tech.ID)
+		return s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			if err := roomFor(ss, tech.ID); err != nil {
+				return err
+			}
+			ss.Collab.Members = append(ss.Collab.Members, protocol.Collaborator{
+				ID: tech.ID, Name: tech.Name, Role: protocol.RoleMonitor, Denied: denied})
+			return nil
+		}, audit.Event{Type: audit.CollabMonitoring, Actor: tech.ID, SessionID: sid, Detail: tech.Name})
 	}
 	return ErrNotForConsoles
 }
@@ -147,21 +166,53 @@ func (s *Service) inviteColleague(ctx context.Context, tech auth.Technician, sid
 		return ErrNotAvailable
 	}
 	return s.changeCollab(ctx, sid, func(ss *store.Session) error {
-		st := ss.State
-		if st.Away() {
-			st = ss.Prev
-		}
-		switch {
-		case (st != session.Active && st != session.OnHold) || ss.Transfer != nil:
-			return ErrNotWorking
-		case ss.Collaborating(to) || ss.InvitedToHelp(to):
-			return ErrAlreadyIn
-		case len(ss.Collab.Members)+len(ss.Collab.Invited) >= protocol.MaxCollaborators:
-			return ErrTooManyHelpers
+		if err := roomFor(ss, to); err != nil {
+			return err
 		}
 		ss.Collab.Invited = append(ss.Collab.Invited, protocol.Invited{ID: target.ID, Name: target.Name, By: tech.Name, Comment: comment})
 		return nil
 	}, audit.Event{Type: audit.CollabInvited, Actor: tech.ID, SessionID: sid, Detail: to})
+}
+
+// roomFor checks that technician id may come into session ss: someone works
+// on it (active or on hold, not being transferred), id is neither in nor
+// invited, and there is room for one more.
+func roomFor(ss *store.Session, id string) error {
+	st := ss.State
+	if st.Away() {
+		st = ss.Prev
+	}
+	switch {
+	case (st != session.Active && st != session.OnHold) || ss.Transfer != nil:
+		return ErrNotWorking
+	case ss.Collaborating(id) || ss.InvitedToHelp(id):
+		return ErrAlreadyIn
+	case len(ss.Collab.Members)+len(ss.Collab.Invited) >= protocol.MaxCollaborators:
+		return ErrTooManyHelpers
+	}
+	return nil
+}
+
+// MayMonitor reports whether tech may watch session ss as a group lead: they
+// have the Monitor permission, the session is another technician's, and
+// that technician is in tech's group (any group, for an administrator).
+func (s *Service) MayMonitor(ctx context.Context, tech auth.Technician, ss store.Session) bool {
+	if ss.TechnicianID == tech.ID || !tech.Can(access.Monitor) {
+		return false
+	}
+	if tech.IsAdmin() {
+		return true
+	}
+	owner, err := read(ctx, func(ctx context.Context) (store.Account, error) { return s.cfg.Store.Account(ctx, ss.TechnicianID) })
+	return err == nil && groupOf(owner) == groupOf(tech.Account)
+}
+
+// groupOf is the group whose permissions apply to acc.
+func groupOf(acc store.Account) string {
+	if acc.GroupID == "" {
+		return store.DefaultGroupID
+	}
+	return acc.GroupID
 }
 
 // passControl hands remote control of session ss to collaborator to ("" or
@@ -176,6 +227,9 @@ func (s *Service) passControl(ctx context.Context, tech auth.Technician, ss stor
 	lead := ss.TechnicianID == tech.ID
 	if !lead && (ss.Collab.Controller != tech.ID || to != "") {
 		return ErrLeadOnly
+	}
+	if m, ok := ss.Collab.Member(to); ok && m.Role == protocol.RoleMonitor {
+		return ErrViewOnly
 	}
 	if to != "" {
 		p, err := s.permsOf(ctx, to)

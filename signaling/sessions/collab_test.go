@@ -51,6 +51,7 @@ func newCollabFixture(t *testing.T) *collabFixture {
 	t.Cleanup(s.Close)
 	f := &collabFixture{t: t, s: s, st: st, trail: trail, techs: map[string]auth.Technician{}}
 	helpers := access.Full()
+	delete(helpers, access.Monitor) // group leads are given it in their test
 	if err := st.PutGroup(ctx, store.Group{ID: "helpers", Name: "Helpers", Permissions: helpers}); err != nil {
 		t.Fatal(err)
 	}
@@ -418,5 +419,60 @@ func TestCollaboratorsGroupChangeDeniesAtOnce(t *testing.T) {
 	var denial *DeniedError
 	if err := f.send(bob, offer("")); !errors.As(err, &denial) {
 		t.Errorf("Bob's offer without view: %v, want a denial", err)
+	}
+}
+
+// A group lead (the Monitor permission) watches the session of a technician
+// of their group without an invitation, view only: never in control. A lead
+// of another group, or a technician without the permission, does not even
+// see it.
+func TestGroupLeadWatchesViewOnly(t *testing.T) {
+	f := newCollabFixture(t)
+	ctx := t.Context()
+	others := access.Full()
+	if err := f.st.PutGroup(ctx, store.Group{ID: "others", Name: "Others", Permissions: others}); err != nil {
+		t.Fatal(err)
+	}
+	stranger := auth.Technician{Account: store.Account{ID: "olga", Name: "Olga", Role: store.RoleTechnician, GroupID: "others"}, Perms: others}
+	if err := f.st.CreateAccount(ctx, stranger.Account); err != nil {
+		t.Fatal(err)
+	}
+	noMonitor := f.techs["carol"]
+	for _, tech := range []auth.Technician{stranger, noMonitor} {
+		if err := f.send(tech, collab(protocol.CollabMonitor, "")); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s watching: %v, want ErrNotFound", tech.ID, err)
+		}
+		if _, err := f.s.Visible(ctx, tech, collabSID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s sees the session: %v", tech.ID, err)
+		}
+	}
+
+	lead := f.techs["bob"] // same group as Alice, a lead of it
+	lead.Perms = access.Full()
+	if _, err := f.s.Visible(ctx, lead, collabSID); err != nil {
+		t.Fatalf("the group lead does not see the session: %v", err)
+	}
+	if err := f.send(lead, offer("")); !errors.Is(err, ErrJoinFirst) {
+		t.Errorf("the lead's offer before watching: %v, want ErrJoinFirst", err)
+	}
+	if err := f.send(lead, collab(protocol.CollabMonitor, "")); err != nil {
+		t.Fatalf("the group lead watching: %v", err)
+	}
+	m := f.next(f.toAgent, protocol.TypeCollaborators).Body.(*protocol.Collaboration)
+	if b, ok := m.Member("bob"); !ok || b.Role != protocol.RoleMonitor {
+		t.Fatalf("the agent heard %+v", m)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabControl, "bob")); !errors.Is(err, ErrViewOnly) {
+		t.Errorf("control to the watching lead: %v, want ErrViewOnly", err)
+	}
+	if err := f.send(lead, offer("")); err != nil {
+		t.Errorf("the watching lead's offer: %v", err)
+	}
+	if got := f.next(f.toAgent, protocol.TypeOffer).Body.(*protocol.Offer); got.Peer != "bob" {
+		t.Errorf("the watching lead's offer reached the agent as %q's", got.Peer)
+	}
+	events, err := f.trail.Query(ctx, audit.Filter{SessionID: collabSID, Type: string(audit.CollabMonitoring)})
+	if err != nil || len(events) != 1 || events[0].Actor != "bob" {
+		t.Errorf("the trail has %+v (%v), want bob watching", events, err)
 	}
 }

@@ -70,11 +70,11 @@ func (s *Service) Authorize(ctx context.Context, tech auth.Technician, console s
 		s.log.Warn("read session", "sid", m.SID, "err", err)
 		return ss, ErrBusy
 	}
-	if !ss.VisibleTo(tech.ID) {
+	if !ss.VisibleTo(tech.ID) && !s.MayMonitor(ctx, tech, ss) {
 		return ss, ErrNotFound
 	}
 	if ss.TechnicianID != tech.ID {
-		return ss, s.authorizeHelper(tech, ss, m)
+		return ss, s.authorizeHelper(ctx, tech, ss, m)
 	}
 	if !mayWork(ss, console, m.Type) {
 		return ss, ErrOpenElsewhere

@@ -87,6 +87,8 @@ var (
 	ErrNotWorking = errors.New("start the session (and finish any transfer) before inviting a colleague")
 	// ErrAlreadyIn means the colleague is already in the session or invited.
 	ErrAlreadyIn = errors.New("that technician is already in this session or invited to it")
+	// ErrViewOnly means control handed to a group lead who watches.
+	ErrViewOnly = errors.New("a group lead who watches the session cannot take control")
 	// ErrCollaborating means a transfer while colleagues are in the session.
 	ErrCollaborating = errors.New("remove your colleagues from the session (or withdraw their invitations) first")
 )
@@ -125,7 +127,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNotForConsoles), errors.Is(err, ErrNotForAgents), errors.Is(err, ErrSessionClosed),
 		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition),
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers),
-		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating):
+		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician), errors.Is(err, ErrNotInvited), errors.Is(err, ErrNotCollaborator):
 		return protocol.CodeNotFound
