@@ -64,8 +64,10 @@ func (s *Service) authorizeHelper(ctx context.Context, tech auth.Technician, ss 
 		}
 		return nil
 	case (ss.Transfer == nil || ss.Transfer.ToID != tech.ID) && s.MayMonitor(ctx, tech, ss):
+		// Until they watch, the session is not theirs to act on: as for
+		// anyone else's, it does not exist.
 		if c, ok := m.Body.(*protocol.SessionCollaborate); m.Type != protocol.TypeSessionOpen && (!ok || c.Action != protocol.CollabMonitor) {
-			return ErrJoinFirst
+			return ErrNotFound
 		}
 		return nil
 	case m.Type != protocol.TypeSessionOpen && m.Type != protocol.TypeSessionStart:

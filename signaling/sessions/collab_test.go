@@ -452,8 +452,8 @@ func TestGroupLeadWatchesViewOnly(t *testing.T) {
 	if _, err := f.s.Visible(ctx, lead, collabSID); err != nil {
 		t.Fatalf("the group lead does not see the session: %v", err)
 	}
-	if err := f.send(lead, offer("")); !errors.Is(err, ErrJoinFirst) {
-		t.Errorf("the lead's offer before watching: %v, want ErrJoinFirst", err)
+	if err := f.send(lead, offer("")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the lead's offer before watching: %v, want ErrNotFound", err)
 	}
 	if err := f.send(lead, collab(protocol.CollabMonitor, "")); err != nil {
 		t.Fatalf("the group lead watching: %v", err)
