@@ -129,3 +129,64 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 		t.Fatalf("agent exited with %d:\n%s", code, out)
 	}
 }
+
+// An administrator (a lead of every group) watches a technician's session
+// from the queue: the customer is asked first, by name, and the watcher's
+// screen stays black until they allow it; the technician sees who watches,
+// and cannot hand them control.
+func TestGroupLeadWatchesAfterTheCustomerAllows(t *testing.T) {
+	stack := Start(t)
+	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
+		CreateTechnician(t, "claire", "Claire Martin", "claire-password-1", "")
+	winAt := twtest.Options{X: 200, Y: 120, W: 600, H: 400}
+	twtest.Start(t, stack.Display, winAt)
+	red := [2]int{winAt.X + winAt.W/4, winAt.Y + winAt.H/4}
+
+	claire := stack.TechnicianAs(t, "claire", "claire-password-1")
+	inv := claire.NewSession(t, "Marie Dupont")
+	sid := Eval[string](t, claire, "the session's ID", `document.getElementById("workspace").dataset.sid`)
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	claire.WaitQuadrants(t, winAt)
+
+	admin := stack.Technician(t)
+	admin.OpenQueue(t)
+	waitFor(t, "the session offered to watch", func() bool {
+		it, ok := admin.QueueItem(t, sid)
+		return ok && it.Watch
+	})
+	admin.QueueAction(t, sid, "q-watch")
+
+	// The customer is asked, by name; until they answer, the watcher sees nothing.
+	if q := customer.WaitAsked(t); !strings.Contains(q, "Administrator") || !strings.Contains(q, "watch your screen too") {
+		t.Fatalf("the customer is asked %q, want a question naming the Administrator who wants to watch", q)
+	}
+	waitFor(t, "the watcher's connection", func() bool {
+		_, pc, frames := admin.TabState(t, sid)
+		return pc == "connected" && frames > 0
+	})
+	if got := admin.TabPixel(t, sid, red[0], red[1]); !near(got, [3]int{0, 0, 0}, 16) {
+		t.Fatalf("before the customer allowed it the watcher sees %v, want black", got)
+	}
+	waitFor(t, "the technician told who watches", func() bool {
+		text := claire.TeamText(t)
+		return strings.Contains(text, "Administrator") && strings.Contains(text, "watching")
+	})
+	customer.Allow(t)
+	waitFor(t, "the red quadrant in the watcher's video", func() bool {
+		return near(admin.TabPixel(t, sid, red[0], red[1]), [3]int{255, 0, 0}, 40)
+	})
+	waitFor(t, "the watcher's status", func() bool {
+		return admin.TabStatus(t, sid) == "Watching Claire Martin with Marie Dupont — view only"
+	})
+	if got := customer.Shown(t, "helpers"); got != "Administrator" {
+		t.Errorf("the customer's page names %q as helping too, want Administrator", got)
+	}
+	// View only: the technician has no button to hand the watcher control.
+	claire.OpenPanel(t, "team")
+	if n := Eval[int](t, claire, "control buttons for the watcher", `document.querySelectorAll('#collab-list li[data-tech="admin"] button[data-action="control"]').length`); n != 0 {
+		t.Errorf("the technician may hand the watcher control (%d buttons)", n)
+	}
+	claire.Shot(t, "collab-lead-watched")
+}
