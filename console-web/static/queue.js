@@ -30,6 +30,9 @@ const idleAway = 15 * 60 * 1000;
 let view = { sessions: [], technicians: [], me: {}, maxTabs: 10, now: Date.now() };
 let skew = 0; // server clock minus ours
 let filter = "all";
+// watchTabs are the tabs opened to watch a session, until the queue shows
+// this technician in it.
+const watchTabs = new Set();
 const tabs = new Map(); // sid -> {button, pane, badge, unread}
 let current = "queue";
 const seen = new Map(); // sid -> state last seen, for alerts
@@ -190,6 +193,7 @@ function render() {
       // the customer allows it.
       act.append(button(t("queue.watch"), "q-watch", () => {
         signal.send("session.collaborate", { action: "monitor" }, s.id);
+        watchTabs.add(s.id);
         openTab(s);
       }));
     } else if (s.mine && !closed) {
@@ -212,7 +216,8 @@ function render() {
   for (const sid of tabs.keys()) {
     const s = view.sessions.find((x) => x.id === sid);
     const gone = !s && seen.has(sid); // was in the queue, is not any more
-    if (gone || (s && !s.mine && !s.helping && !s.watch && !offered(s))) closeTab(sid);
+    if (s?.helping) watchTabs.delete(sid); // in now: kept while they help
+    if (gone || (s && !s.mine && !s.helping && !watchTabs.has(sid) && !offered(s))) closeTab(sid);
   }
   for (const [sid, tab] of tabs) {
     const s = view.sessions.find((x) => x.id === sid);
@@ -300,6 +305,7 @@ function closeTab(sid) {
   tab.button.remove();
   tab.pane.remove();
   tabs.delete(sid);
+  watchTabs.delete(sid);
   if (current === sid) show("queue");
 }
 
