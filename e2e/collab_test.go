@@ -76,6 +76,15 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 		t.Fatalf("Claire's input arrived while the lead had control: %+v", got)
 	}
 
+	// A hostile colleague's console opens a clipboard channel on its
+	// connection: the agent closes it (colleagues get the screen and
+	// control only).
+	inTab[bool](t, claire, sid, "open a clipboard channel", `(w.__hostile = w.lifeline.pc.createDataChannel("clipboard"), true)`)
+	waitFor(t, "the colleague's clipboard channel closed by the agent", func() bool {
+		return inTab[string](t, claire, sid, "the channel's state", `w.__hostile.readyState`) == "closed"
+	})
+	customer.WaitLog(t, "data channel of a colleague's connection closed")
+
 	// 3. The lead hands control over: the customer is told Claire is in
 	// control, her click lands, and the lead's own input goes nowhere.
 	lead.TeamAction(t, "claire", "control")
