@@ -30,6 +30,8 @@ function button(label, id, fn) {
 
 function send(action, tech, comment) {
   sent = true;
+  const err = panel?.querySelector("#collab-error");
+  if (err) err.hidden = true;
   const p = { action };
   if (tech) p.tech = tech;
   if (comment) p.comment = comment;
@@ -71,7 +73,6 @@ function render() {
     box = make("div", "collab");
     panel.append(box);
   }
-  box.replaceChildren();
   const list = make("ul", "collab-list");
   list.id = "collab-list";
   const leadItem = make("li", "", t("ws.collab.lead", st.technicianName || ""));
@@ -98,19 +99,22 @@ function render() {
     if (lead && !closed()) li.append(" ", button(t("ws.collab.withdraw"), "withdraw", () => send("withdraw", i.id)));
     list.append(li);
   }
-  box.append(list);
+  const old = box.querySelector("#collab-list");
+  if (old) old.replaceWith(list);
+  else box.prepend(list);
+  inviteForm(box, lead && !closed() && ctx.may.collaborate, online.filter((x) => !here.has(x.id)));
+}
 
-  if (lead && !closed() && ctx.may.collaborate) {
-    const form = make("form", "collab-invite");
+// inviteForm shows (once built, the same elements: what the lead types
+// stays) the form to invite one of choices, or says nobody is available.
+function inviteForm(box, show, choices) {
+  const { t } = ctx;
+  let form = box.querySelector("form.collab-invite");
+  if (!form) {
+    form = make("form", "collab-invite");
     const pick = make("select");
     pick.id = "collab-pick";
     pick.setAttribute("aria-label", t("ws.collab.pick"));
-    const choices = online.filter((x) => !here.has(x.id));
-    for (const x of choices) {
-      const o = make("option", "", x.name);
-      o.value = x.id;
-      pick.append(o);
-    }
     const comment = make("input");
     comment.id = "collab-comment";
     comment.maxLength = 500;
@@ -119,19 +123,31 @@ function render() {
     const go = make("button", "", t("ws.collab.invite"));
     go.id = "collab-invite";
     go.type = "submit";
-    go.disabled = choices.length === 0;
+    const none = make("p", "muted", t("ws.collab.none"));
+    none.id = "collab-none";
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      if (pick.value) send("invite", pick.value, comment.value.trim());
+      if (!pick.value) return;
+      send("invite", pick.value, comment.value.trim());
+      comment.value = "";
     });
-    if (choices.length) form.append(pick, comment, go);
-    else form.append(make("p", "muted", t("ws.collab.none")));
-    box.append(form);
+    form.append(pick, comment, go, none);
+    const err = make("p", "note");
+    err.id = "collab-error";
+    err.hidden = true;
+    box.append(form, err);
   }
-  const err = make("p", "note");
-  err.id = "collab-error";
-  err.hidden = true;
-  box.append(err);
+  form.hidden = !show;
+  const pick = form.querySelector("#collab-pick");
+  const was = pick.value;
+  pick.replaceChildren(...choices.map((x) => {
+    const o = make("option", "", x.name);
+    o.value = x.id;
+    return o;
+  }));
+  if (choices.some((x) => x.id === was)) pick.value = was;
+  for (const e of [pick, form.querySelector("#collab-comment"), form.querySelector("#collab-invite")]) e.hidden = !choices.length;
+  form.querySelector("#collab-none").hidden = choices.length > 0;
 }
 
 register({
