@@ -105,3 +105,10 @@ func (c *Customer) Shown(t testing.TB, id string) string {
 
 // LogCount is how many times the agent's log says text.
 func (c *Customer) LogCount(text string) int { return strings.Count(c.errs.String(), text) }
+
+// RemoveHelpers clicks, on the customer's page, the button that asks the
+// technician's colleagues to leave.
+func (c *Customer) RemoveHelpers(t testing.TB) {
+	t.Helper()
+	run(t, c.ctx, "ask the colleagues to leave", click("remove-helpers"))
+}

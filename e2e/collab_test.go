@@ -142,7 +142,8 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 // An administrator (a lead of every group) watches a technician's session
 // from the queue: the customer is asked first, by name, and the watcher's
 // screen stays black until they allow it; the technician sees who watches,
-// and cannot hand them control.
+// and cannot hand them control. The customer asks them to leave: the
+// session goes on with the technician.
 func TestGroupLeadWatchesAfterTheCustomerAllows(t *testing.T) {
 	stack := Start(t)
 	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
@@ -198,4 +199,12 @@ func TestGroupLeadWatchesAfterTheCustomerAllows(t *testing.T) {
 		t.Errorf("the technician may hand the watcher control (%d buttons)", n)
 	}
 	claire.Shot(t, "collab-lead-watched")
+
+	// The customer asks the colleagues to leave: the watcher's tab closes,
+	// the session goes on with Claire.
+	customer.RemoveHelpers(t)
+	waitFor(t, "the watcher's tab closed", func() bool { return len(admin.Tabs(t)) == 0 })
+	waitFor(t, "the technician told the watcher left", func() bool { return !strings.Contains(claire.TeamText(t), "watching") })
+	waitFor(t, "the customer's page without the watcher", func() bool { return customer.Shown(t, "helpers") == "" })
+	claire.WaitQuadrants(t, winAt)
 }

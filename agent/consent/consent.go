@@ -68,6 +68,9 @@ const (
 	ActionRevokeTerminal Action = "revoke_terminal"
 	// ActionRevokeSysInfo: the customer took the system information grant back.
 	ActionRevokeSysInfo Action = "revoke_sysinfo"
+	// ActionRemoveHelpers: the customer asked the technician's colleagues
+	// to leave; the session goes on with the technician.
+	ActionRemoveHelpers Action = "remove_helpers"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -548,6 +551,9 @@ func (u *UI) actLocked(a Action) {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
 	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView, ActionRevokeTerminal, ActionRevokeSysInfo:
+	case ActionRemoveHelpers:
+		u.helpers, u.controller = nil, ""
+		u.notifyLocked()
 	default:
 		return
 	}

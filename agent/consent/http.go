@@ -310,7 +310,7 @@ func (u *UI) serveAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch b.Action {
-	case ActionEnd, ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo:
+	case ActionEnd, ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo, ActionRemoveHelpers:
 	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return

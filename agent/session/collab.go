@@ -53,6 +53,15 @@ func (s *runner) setCollaboration(ctx context.Context, c *protocol.Collaboration
 			delete(s.approved, id)
 		}
 	}
+	for id := range s.sentAway {
+		if _, ok := now.Member(id); !ok {
+			delete(s.sentAway, id) // gone: a new invitation is a new question
+		}
+	}
+	if s.sentAway[now.Controller] {
+		now.Controller = ""
+	}
+	now.Members = slices.DeleteFunc(slices.Clone(now.Members), func(m protocol.Collaborator) bool { return s.sentAway[m.ID] })
 	for perm := range s.asking {
 		if id, ok := strings.CutPrefix(string(perm), watchPrefix); ok {
 			if _, in := now.Member(id); !in {
@@ -115,6 +124,18 @@ func (s *runner) watchAnswered(id string, allow bool) {
 	s.report(protocol.Audit{Event: protocol.AuditWatchAnswered, Detail: detail})
 	s.log.Info("customer answered about a group lead watching", "technician", id, "allow", allow)
 	s.helpersVideo()
+}
+
+// removeHelpers sends every colleague away, as the customer asked: their
+// connections close at once, their input and offers are refused, control
+// goes back to the technician, and the server is told to take them out.
+func (s *runner) removeHelpers(ctx context.Context) {
+	for _, m := range s.collab.Members {
+		s.sentAway[m.ID] = true
+		s.send(protocol.TypeSessionCollaborate, protocol.SessionCollaborate{Action: protocol.CollabRemove, Tech: m.ID})
+		s.log.Info("customer asked a colleague to leave", "technician", m.ID)
+	}
+	s.setCollaboration(ctx, &s.collab)
 }
 
 // showHelpers shows the customer the colleagues' names and who is in control.

@@ -10,9 +10,11 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/access"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
@@ -66,6 +68,8 @@ func TestAgentGivesAColleagueTheScreenAndControlOnlyWhenHandedOver(t *testing.T)
 	console.Send(protocol.TypeOffer, sid, offer)
 	console.Expect(protocol.TypeAnswer)
 	term.answer(1, "y") // view
+	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.View {
+	}
 	console.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionControl})
 	term.answer(2, "y") // control
 	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.Control {
@@ -119,6 +123,27 @@ func TestAgentGivesAColleagueTheScreenAndControlOnlyWhenHandedOver(t *testing.T)
 	if page := customerPage(t, ui.URL()); !strings.Contains(page, `id="controller">Bob Colleague<`) {
 		t.Errorf("the customer's page does not say Bob is in control")
 	}
+
+	// His group loses viewing and control: at once his screen goes black,
+	// his input goes nowhere and control is the lead's again.
+	var perms []string
+	for _, p := range access.All {
+		if p != access.View && p != access.Control {
+			perms = append(perms, string(p))
+		}
+	}
+	lead.PutGroup(t, "default", perms...)
+	waitUntil(t, "Bob's screen off", func() bool { return !bp.lastVideo() })
+	n, _ = fi.count()
+	bp.cfg.OnInput(move)
+	if m, _ := fi.count(); m != n {
+		t.Fatal("Bob's input was injected after his group lost control")
+	}
+	waitUntil(t, "control back with the lead", func() bool {
+		peerOf("").cfg.OnInput(move)
+		m, _ := fi.count()
+		return m > n
+	})
 
 	// Removed, Bob's connection closes and his input goes nowhere.
 	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabRemove, Tech: "bob"})
@@ -188,6 +213,8 @@ func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
 	console.Send(protocol.TypeOffer, sid, offer)
 	console.Expect(protocol.TypeAnswer)
 	term.answer(1, "y") // view, for Tina
+	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.View {
+	}
 	console.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionControl})
 	term.answer(2, "y") // control, for Tina
 	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.Control {
@@ -229,5 +256,23 @@ func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
 	wp.cfg.OnInput(protocol.InputEvent{Kind: protocol.InputMove, X: 0.5, Y: 0.5})
 	if m, _ := fi.count(); m != n {
 		t.Fatal("the watching lead's input was injected")
+	}
+
+	// The customer asks the colleagues to leave: the lead's connection
+	// closes at once, the server takes them out, and the session goes on.
+	ui.Act(consent.ActionRemoveHelpers)
+	waitUntil(t, "the watching lead's connection closed", wp.closed.Load)
+	for {
+		st := watcher.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState)
+		if st.Collaboration == nil {
+			if st.State != "active" {
+				t.Fatalf("after the colleagues left the session is %s", st.State)
+			}
+			break
+		}
+	}
+	watcher.Send(protocol.TypeOffer, sid, offer)
+	if e := watcher.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeNotFound {
+		t.Errorf("the watching lead's offer after leaving: %+v", e)
 	}
 }

@@ -424,7 +424,7 @@ func Run(ctx context.Context, cfg Config) error {
 // connection.
 func newRunner(cfg Config) *runner {
 	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64),
-		asking: map[protocol.Permission]question{}, denied: map[string]bool{}, helpers: map[string]*helper{}, approved: map[string]bool{}}
+		asking: map[protocol.Permission]question{}, denied: map[string]bool{}, helpers: map[string]*helper{}, approved: map[string]bool{}, sentAway: map[string]bool{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -514,6 +514,9 @@ type runner struct {
 	helperGen int
 	// approved holds the customer's answers about group leads who watch.
 	approved map[string]bool
+	// sentAway are the colleagues the customer asked to leave, refused
+	// until the server no longer names them.
+	sentAway map[string]bool
 }
 
 // finish lets the features that end something themselves (Ender) do it,
@@ -700,6 +703,8 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.SysInfo = false
 			s.setGrants(p, "")
 			s.log.Info("customer stopped the system information")
+		case consent.ActionRemoveHelpers:
+			s.removeHelpers(ctx)
 		case consent.ActionEnd:
 			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
 			s.ended(consent.ReasonByCustomer)

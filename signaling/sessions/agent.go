@@ -359,6 +359,19 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		s.publish(TechSubject(to, sid), m.Type, m.ID, sid, body)
 	case *protocol.LogAppend:
 		return false, s.appendAgentLog(ctx, sid, body)
+	case *protocol.SessionCollaborate:
+		// The customer asked a colleague to leave; nothing else is theirs.
+		if body.Action != protocol.CollabRemove {
+			return false, fmt.Errorf("%w: %s %s", ErrNotForAgents, m.Type, body.Action)
+		}
+		err := s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			if !ss.Collaborating(body.Tech) {
+				return errUnchanged
+			}
+			dropMember(ss, body.Tech)
+			return nil
+		}, audit.Event{Type: audit.CollabRemoved, Actor: "customer", SessionID: sid, Detail: body.Tech}, body.Tech)
+		return false, err
 	case *protocol.SessionEnd:
 		_, _ = s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
 		return true, nil
