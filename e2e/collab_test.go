@@ -66,6 +66,14 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 		return strings.Contains(customer.PageText(t), "Claire Martin")
 	})
 	waitFor(t, "Claire in the lead's Colleagues panel", func() bool { return strings.Contains(lead.TeamText(t), "Claire Martin") })
+	// She follows the chat: the customer's words and the lead's reach her log.
+	customer.WaitChatReady(t)
+	customer.Chat(t, "Can you both see my printer?")
+	lead.Chat(t, "Yes, Claire is here to help")
+	waitFor(t, "the chat in Claire's log", func() bool {
+		text := tabText(t, claire, sid, `d.getElementById("session-log")?.textContent ?? ""`)
+		return strings.Contains(text, "Can you both see my printer?") && strings.Contains(text, "Yes, Claire is here to help")
+	})
 
 	// 2. Control is the lead's: Claire's console sends nothing, and input
 	// forged on her data channel is dropped by the agent.
@@ -137,6 +145,12 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 	if code, out, _ := customer.WaitExit(t); code != 0 || !strings.Contains(out, "The support session has ended") {
 		t.Fatalf("agent exited with %d:\n%s", code, out)
 	}
+}
+
+// tabText is expr (a string) read in tech's workspace tab of sid.
+func tabText(t testing.TB, tech *Technician, sid, expr string) string {
+	t.Helper()
+	return tech.inFrame(t, sid, "["+expr+`, "", ""]`)[0]
 }
 
 // An administrator (a lead of every group) watches a technician's session
