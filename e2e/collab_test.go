@@ -74,6 +74,15 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 		text := tabText(t, claire, sid, `d.getElementById("session-log")?.textContent ?? ""`)
 		return strings.Contains(text, "Can you both see my printer?") && strings.Contains(text, "Yes, Claire is here to help")
 	})
+	// The technicians talk among themselves: the lead reads it, marked as
+	// such; the customer's page never shows it.
+	tabText(t, claire, sid, `(d.getElementById("collab-chat-text").value = "Old driver, check the version", d.querySelector("form.collab-chat").requestSubmit(), "")`)
+	if line := lead.WaitLog(t, "Old driver, check the version"); !strings.Contains(line, "(technicians only)") {
+		t.Errorf("the lead's log shows %q, want it marked for technicians only", line)
+	}
+	if strings.Contains(customer.PageText(t), "Old driver") {
+		t.Fatal("the technicians' own message reached the customer's page")
+	}
 
 	// 2. Control is the lead's: Claire's console sends nothing, and input
 	// forged on her data channel is dropped by the agent.

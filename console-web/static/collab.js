@@ -103,6 +103,34 @@ function render() {
   if (old) old.replaceWith(list);
   else box.prepend(list);
   inviteForm(box, lead && !closed() && ctx.may.collaborate, online.filter((x) => !here.has(x.id)));
+  teamChat(box, members.length > 0 && !closed());
+}
+
+// teamChat shows (built once) the form for a message to the technicians in
+// the session only: it goes to the session's log, never to the customer.
+function teamChat(box, show) {
+  const { t } = ctx;
+  let form = box.querySelector("form.collab-chat");
+  if (!form) {
+    form = make("form", "collab-chat");
+    const text = make("input");
+    text.id = "collab-chat-text";
+    text.maxLength = 2000;
+    text.placeholder = t("ws.collab.chat");
+    text.setAttribute("aria-label", t("ws.collab.chat"));
+    const go = make("button", "", t("ws.collab.chatSend"));
+    go.id = "collab-chat-send";
+    go.type = "submit";
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (!text.value.trim()) return;
+      ctx.log.internal(text.value.trim());
+      text.value = "";
+    });
+    form.append(text, go);
+    box.querySelector("#collab-list").after(form);
+  }
+  form.hidden = !show;
 }
 
 // inviteForm shows (once built, the same elements: what the lead types

@@ -31,6 +31,10 @@ func collaboratorMay(m protocol.Message) bool {
 	switch m.Type {
 	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate:
 		return true
+	case protocol.TypeLogAppend:
+		// Only the technicians' own chat: the customer's is the lead's.
+		a, ok := m.Body.(*protocol.LogAppend)
+		return ok && a.Internal
 	}
 	return false
 }

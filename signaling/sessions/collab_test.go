@@ -476,3 +476,61 @@ func TestGroupLeadWatchesViewOnly(t *testing.T) {
 		t.Errorf("the trail has %+v (%v), want bob watching", events, err)
 	}
 }
+
+// The technicians in a session talk among themselves: a collaborator may
+// write only such messages, in their own name; the lead hears them through
+// the log, and nothing of it goes to the agent (the customer).
+func TestTechniciansOnlyChat(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	if err := f.send(f.alice, collab(protocol.CollabInvite, "bob")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	toAlice, err := f.s.cfg.NC.SubscribeSync(TechSubject("alice", collabSID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.cfg.NC.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	say := func(tech auth.Technician, text string, internal bool) error {
+		_, err := f.s.FromConsole(t.Context(), tech, tech.ID, protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeLogAppend, ID: "m", SID: collabSID},
+			Body: &protocol.LogAppend{ID: text, Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: text, At: 1, Internal: internal}})
+		return err
+	}
+	if err := say(bob, "to the customer", false); !errors.Is(err, ErrLeadOnly) {
+		t.Errorf("Bob writing to the customer's chat: %v, want ErrLeadOnly", err)
+	}
+	if err := say(bob, "the driver is the old one", true); err != nil {
+		t.Fatalf("Bob's message to the technicians: %v", err)
+	}
+	for {
+		p := f.next(toAlice, protocol.TypeLogEntries).Body.(*protocol.LogEntries)
+		if n := len(p.Entries); n > 0 {
+			e := p.Entries[n-1]
+			if !e.Internal || e.Author != "Tech bob" || e.By != "bob" || e.Text != "the driver is the old one" {
+				t.Fatalf("Alice got %+v", e)
+			}
+			break
+		}
+	}
+	// Nothing of the log went to the agent.
+	if err := f.s.cfg.NC.Publish(AgentSubject(collabSID), []byte("marker")); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		msg, err := f.toAgent.NextMsg(10 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(msg.Data) == "marker" {
+			break
+		}
+		if m, err := protocol.Decode(msg.Data); err == nil && (m.Type == protocol.TypeLogEntries || m.Type == protocol.TypeLogAppend) {
+			t.Fatalf("the agent got %s", m.Type)
+		}
+	}
+}
