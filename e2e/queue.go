@@ -61,6 +61,8 @@ type QueueItem struct {
 	Technician string `json:"technician"`
 	Mine       bool   `json:"mine"`
 	Comment    string `json:"comment"`
+	// Watch: a group lead may watch the session (collaboration).
+	Watch bool `json:"watch"`
 }
 
 // OpenQueue opens the queue page (and with it, counts as online).

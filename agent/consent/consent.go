@@ -68,6 +68,9 @@ const (
 	ActionRevokeTerminal Action = "revoke_terminal"
 	// ActionRevokeSysInfo: the customer took the system information grant back.
 	ActionRevokeSysInfo Action = "revoke_sysinfo"
+	// ActionRemoveHelpers: the customer asked the technician's colleagues
+	// to leave; the session goes on with the technician.
+	ActionRemoveHelpers Action = "remove_helpers"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -135,8 +138,10 @@ type UI struct {
 	hold       bool
 	reconnect  bool
 	peerLost   bool
-	unverified bool   // a connection was refused: its identity did not verify
-	code       string // the verification code of the technician's connection
+	unverified bool     // a connection was refused: its identity did not verify
+	code       string   // the verification code of the technician's connection
+	helpers    []string // the names of the technician's colleagues in the session
+	controller string   // the colleague in control; "" for the technician
 	ended      bool
 	endReason  string
 	pending    *request
@@ -161,6 +166,7 @@ type UI struct {
 type request struct {
 	id         string
 	perm       protocol.Permission
+	who        string // who the question is about, when not the technician
 	first      bool
 	onTerminal bool
 	done       chan struct{}
@@ -355,6 +361,16 @@ func (u *UI) SetUnverified(on bool) {
 	u.notifyLocked()
 }
 
+// SetHelpers shows the names of the technician's colleagues connected to the
+// session too, and which of them (by name; "" for the technician) has remote
+// control when control is allowed.
+func (u *UI) SetHelpers(names []string, controller string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.helpers, u.controller = slices.Clone(names), controller
+	u.notifyLocked()
+}
+
 // SetCode shows the verification code of the technician's connection
 // (identity.Code), which the technician's console shows too; "" hides it.
 func (u *UI) SetCode(code string) {
@@ -393,6 +409,20 @@ func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
+	return u.ask(ctx, perm, "")
+}
+
+// AskWatch asks, as Ask does, whether who (a lead of the technician's
+// team) may watch the screen too.
+func (u *UI) AskWatch(ctx context.Context, who string) (bool, error) {
+	if strings.TrimSpace(who) == "" {
+		return false, fmt.Errorf("%w: watching by nobody", ErrUnknownPermission)
+	}
+	return u.ask(ctx, protocol.PermissionWatch, who)
+}
+
+// ask is Ask for perm about who ("": the technician).
+func (u *UI) ask(ctx context.Context, perm protocol.Permission, who string) (bool, error) {
 	select {
 	case u.askSlot <- struct{}{}:
 		defer func() { <-u.askSlot }()
@@ -415,6 +445,7 @@ func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	req := &request{
 		id:         strconv.Itoa(u.seq),
 		perm:       perm,
+		who:        who,
 		first:      u.seq == 1 || u.warnAgain,
 		onTerminal: u.cfg.Terminal != nil,
 		done:       make(chan struct{}),
@@ -531,6 +562,9 @@ func (u *UI) actLocked(a Action) {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
 	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView, ActionRevokeTerminal, ActionRevokeSysInfo:
+	case ActionRemoveHelpers:
+		u.helpers, u.controller = nil, ""
+		u.notifyLocked()
 	default:
 		return
 	}

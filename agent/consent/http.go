@@ -50,6 +50,11 @@ type view struct {
 	Code string `json:"code"`
 	// Survey is the customer's survey, nil when the session asks none.
 	Survey *viewSurvey `json:"survey"`
+	// Helpers names the technician's colleagues connected too ("" when none).
+	Helpers string `json:"helpers"`
+	// Controller names who has remote control, while control is allowed
+	// and colleagues are connected ("" otherwise).
+	Controller string `json:"controller"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -79,6 +84,15 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		Code:       u.code,
 		Survey:     u.surveyViewLocked(),
 	}
+	if len(u.helpers) > 0 && st != statusEnded {
+		v.Helpers = strings.Join(u.helpers, ", ")
+		if u.perms.Control {
+			v.Controller = tech
+			if u.controller != "" {
+				v.Controller = u.controller
+			}
+		}
+	}
 	if u.reconnect && st != statusEnded && st != statusReconnecting {
 		// Only signaling is away: the session itself goes on.
 		v.StatusText = i18n.T(lang, "agent.status.continues", v.StatusText)
@@ -98,7 +112,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		v.Request = &viewRequest{
 			ID:     req.id,
 			Perm:   string(req.perm),
-			Text:   askText(lang, req.perm, tech, org),
+			Text:   askText(lang, req.perm, req.about(tech), org),
 			Detail: askDetail(lang, req.perm),
 		}
 		if req.first {
@@ -301,7 +315,7 @@ func (u *UI) serveAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch b.Action {
-	case ActionEnd, ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo:
+	case ActionEnd, ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo, ActionRemoveHelpers:
 	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return

@@ -35,7 +35,15 @@ func (u *UI) promptLocked(req *request) {
 	// What the permission lets the technician do comes first: on a terminal, as on
 	// the page, the customer reads it before answering.
 	u.println(askDetail(lang, req.perm))
-	fmt.Fprintf(u.out, "%s %s ", askText(lang, req.perm, tech, org), i18n.T(lang, "agent.term.yes_no"))
+	fmt.Fprintf(u.out, "%s %s ", askText(lang, req.perm, req.about(tech), org), i18n.T(lang, "agent.term.yes_no"))
+}
+
+// about is who the request is about: req.who, or else tech.
+func (req *request) about(tech string) string {
+	if req.who != "" {
+		return req.who
+	}
+	return tech
 }
 
 func (u *UI) readTerminal() {

@@ -225,6 +225,35 @@ type grants struct {
 	// hundredth); it must not block.
 	refused func(protocol.Audit)
 	monitor *protocol.Monitor // the streamed monitor input positions refer to
+	// controller names the colleague with remote control ("": the
+	// session's technician; nobody: no one); only their input goes
+	// through, and other counts what the others sent meanwhile.
+	controller string
+	other      int
+}
+
+// setController gives remote control to colleague id ("": the session's
+// technician); what the one before held down is released, and the count of
+// input refused to the others starts again (the first refusal after each
+// hand-over is logged and audited).
+func (g *grants) setController(id string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.controller == id {
+		return
+	}
+	if g.robot != nil {
+		_ = g.robot.ReleaseAll()
+	}
+	g.controller, g.other = id, 0
+}
+
+// controllerIs reports whether colleague id ("": the session's technician)
+// has remote control.
+func (g *grants) controllerIs(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.controller == id
 }
 
 // monitorSetter is implemented by injectors that map positions to a monitor.
@@ -253,9 +282,13 @@ func (g *grants) set(p protocol.Permissions) {
 	g.p = p
 }
 
-// inject applies one input event if, and only if, control is granted and no
-// guard holds input back.
-func (g *grants) inject(ev protocol.InputEvent) {
+// inject applies one input event of the session's technician (see injectFrom).
+func (g *grants) inject(ev protocol.InputEvent) { g.injectFrom("", ev) }
+
+// injectFrom applies one input event from technician from ("": the
+// session's own, otherwise a colleague) if, and only if, they have remote
+// control, control is granted and no guard holds input back.
+func (g *grants) injectFrom(from string, ev protocol.InputEvent) {
 	var report func(protocol.Audit)
 	var rep protocol.Audit
 	g.mu.Lock()
@@ -268,6 +301,9 @@ func (g *grants) inject(ev protocol.InputEvent) {
 	switch {
 	case !g.p.Control:
 		report, rep = g.refusal(&g.dropped, ev, "input without a control grant dropped", "input without control")
+		return
+	case g.controller != from:
+		report, rep = g.refusal(&g.other, ev, "input from a technician without remote control dropped", "input from a technician who does not have remote control")
 		return
 	case g.guarded():
 		report, rep = g.refusal(&g.held, ev, "input while the technician draws on the screen dropped", "input while drawing on the screen")
@@ -371,6 +407,9 @@ type event struct {
 	survey  *consent.SurveySubmit // the customer's survey answers
 	pcState webrtc.PeerConnectionState
 	pcGen   int // which peer the state belongs to
+	// helper names the colleague whose connection pcState is ("": the
+	// session's technician's).
+	helper string
 }
 
 type rejoin struct {
@@ -400,7 +439,7 @@ func Run(ctx context.Context, cfg Config) error {
 // connection.
 func newRunner(cfg Config) *runner {
 	s := &runner{cfg: cfg, log: cfg.Logger, events: make(chan event, 64),
-		asking: map[protocol.Permission]question{}, denied: map[string]bool{}}
+		asking: map[protocol.Permission]question{}, denied: map[string]bool{}, helpers: map[string]*helper{}, approved: map[string]bool{}, sentAway: map[string]bool{}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -487,6 +526,17 @@ type runner struct {
 	finished sync.Once
 	// survey is the customer's survey in flight (survey.go).
 	survey surveyState
+	// collab is who else is in the session and who has control, as the
+	// server last said; helpers are the colleagues' connections, helperGen
+	// the generation of the newest.
+	collab    protocol.Collaboration
+	helpers   map[string]*helper
+	helperGen int
+	// approved holds the customer's answers about group leads who watch.
+	approved map[string]bool
+	// sentAway are the colleagues the customer asked to leave, refused
+	// until the server no longer names them.
+	sentAway map[string]bool
 }
 
 // finish lets the features that end something themselves (Ender) do it,
@@ -520,6 +570,7 @@ func (s *runner) run(ctx context.Context) error {
 		// not that the connection closing with it was lost.
 		s.finish()
 		s.closePeer()
+		s.closeHelpers()
 		s.grants.close()
 		if ws := s.conn(); ws != nil {
 			_ = ws.Close(websocket.StatusNormalClosure, "bye")
@@ -630,6 +681,10 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 		if a.err != nil {
 			return false, nil
 		}
+		if id, ok := strings.CutPrefix(string(a.perm), watchPrefix); ok {
+			s.watchAnswered(id, a.allow)
+			return false, nil
+		}
 		p := s.grants.get()
 		switch {
 		case a.perm == protocol.PermissionView:
@@ -673,12 +728,17 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.SysInfo = false
 			s.setGrants(p, "")
 			s.log.Info("customer stopped the system information")
+		case consent.ActionRemoveHelpers:
+			s.removeHelpers(ctx)
 		case consent.ActionEnd:
 			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
 			s.ended(consent.ReasonByCustomer)
 			s.log.Info("customer ended the session")
 			return true, nil
 		}
+
+	case ev.helper != "":
+		s.helperState(ev.helper, ev.pcGen, ev.pcState)
 
 	case ev.pcGen != 0:
 		if ev.pcGen == s.gen {
@@ -730,6 +790,10 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			s.ask(ctx, body.Permission)
 		}
 	case *protocol.Offer:
+		if body.Peer != "" {
+			s.helperOffer(ctx, body, ice)
+			return false, nil
+		}
 		if err := s.verify(body); err != nil {
 			s.refuseUnverified("offer refused", err)
 			return false, nil
@@ -744,7 +808,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 				return false, nil
 			}
 			s.log.Info("ICE restart answered")
-			s.sendAnswer(body.SDP, ans)
+			s.sendAnswer(body.SDP, ans, "")
 			return false, nil
 		}
 		// The connection carries chat and files from the start; the screen
@@ -754,11 +818,15 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			s.log.Error("start peer", "err", err)
 		}
 	case *protocol.Candidate:
-		if s.peer != nil {
+		if body.Peer != "" {
+			s.helperCandidate(body)
+		} else if s.peer != nil {
 			if err := s.peer.AddCandidate(body.ICECandidateInit); err != nil {
 				s.log.Warn("candidate", "err", err)
 			}
 		}
+	case *protocol.Collaboration:
+		s.setCollaboration(ctx, body)
 	case *protocol.SessionHold:
 		s.setHold(body.On)
 	case *protocol.AgentWelcome:
@@ -792,6 +860,7 @@ func (s *runner) setGrants(p protocol.Permissions, refused protocol.Permission) 
 	if s.peer != nil {
 		s.peer.SetVideo(s.videoOn())
 	}
+	s.helpersVideo()
 	for _, f := range s.cfg.Features {
 		f.SetGrants(p)
 	}
@@ -873,6 +942,11 @@ func (s *runner) welcomed(w *protocol.AgentWelcome) {
 	s.waiting = w.Waiting
 	s.introduce(w)
 	s.cfg.Consent.SetState(protocol.Permissions{}, !s.waiting)
+	s.collab = protocol.Collaboration{}
+	if w.Collaboration != nil {
+		s.collab = *w.Collaboration // nobody watches a session before it starts
+	}
+	s.showHelpers()
 }
 
 // checkWelcome refuses, when the download carries the organisation's keys,
@@ -973,7 +1047,7 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 		s.closePeer()
 		return err
 	}
-	s.sendAnswer(offer.SDP, ans)
+	s.sendAnswer(offer.SDP, ans, "")
 	return nil
 }
 
@@ -989,22 +1063,7 @@ func (s *runner) verifying() bool {
 // the session belongs to, under the name the customer was shown (the server
 // chooses both; the certificate is the organisation's word).
 func (s *runner) verify(o *protocol.Offer) error {
-	if !s.verifying() {
-		return nil
-	}
-	c, err := s.cfg.Identity.Verifier.Verify(o.Identity, identity.KindTechnician, s.sid, o.SDP)
-	if err != nil {
-		return err
-	}
-	switch {
-	case s.techID == "":
-		return ErrNoTechnician
-	case c.Subject != s.techID:
-		return fmt.Errorf("%w: certificate of %q, the session is %q's", ErrOtherTechnician, c.Subject, s.techID)
-	case c.Name != s.techName:
-		return fmt.Errorf("%w: certificate of %q, the customer was shown %q", ErrOtherName, c.Name, s.techName)
-	}
-	return nil
+	return s.verifyAs(o, s.techID, s.techName)
 }
 
 // refuseUnverified refuses what (an offer, a welcome) because the
@@ -1016,11 +1075,12 @@ func (s *runner) refuseUnverified(what string, err error) {
 	s.report(protocol.Audit{Event: protocol.AuditIdentityRefused, Detail: what + ": " + err.Error()})
 }
 
-// sendAnswer sends the answer to offerSDP, with the agent's proof of its
+// sendAnswer sends the answer to offerSDP, for the connection of colleague
+// helper ("": the session's technician's), with the agent's proof of its
 // fingerprint when the download carries a key, and shows the customer the
-// connection's verification code.
-func (s *runner) sendAnswer(offerSDP string, ans webrtc.SessionDescription) {
-	a := protocol.Answer{SessionDescription: ans}
+// verification code of the technician's connection.
+func (s *runner) sendAnswer(offerSDP string, ans webrtc.SessionDescription, helper string) {
+	a := protocol.Answer{SessionDescription: ans, Peer: helper}
 	if id, cert := s.cfg.Identity, s.agentCert.Load(); id != nil && id.Key != nil && cert != nil {
 		p, err := identity.NewProof(id.Key, *cert, identity.KindAgent, s.sid, ans.SDP, time.Now())
 		if err != nil {
@@ -1031,7 +1091,7 @@ func (s *runner) sendAnswer(offerSDP string, ans webrtc.SessionDescription) {
 	}
 	offerFP, err1 := identity.SDPFingerprint(offerSDP)
 	answerFP, err2 := identity.SDPFingerprint(ans.SDP)
-	if err1 == nil && err2 == nil {
+	if err1 == nil && err2 == nil && helper == "" {
 		if s.cfg.Identity != nil {
 			s.cfg.Consent.SetUnverified(false)
 		}
@@ -1160,6 +1220,7 @@ func (s *runner) setHold(on bool) {
 	if s.peer != nil {
 		s.peer.SetVideo(s.videoOn())
 	}
+	s.helpersVideo()
 	for _, f := range s.cfg.Features {
 		if w, ok := f.(HoldWatcher); ok {
 			w.SetHold(on)
@@ -1198,6 +1259,7 @@ func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
 	s.checkWelcome(w)
 	s.applyDenied(w.Denied)
+	s.setCollaboration(ctx, w.Collaboration)
 	s.waiting = w.Waiting
 	if w.OnHold != s.hold {
 		s.setHold(w.OnHold)

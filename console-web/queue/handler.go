@@ -4,6 +4,7 @@
 package queue
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -27,6 +28,13 @@ type Handler struct {
 	BusyAt int
 	// MaxTabs is how many session tabs the queue page opens at most.
 	MaxTabs int
+	// Sessions tells which sessions a group lead may watch.
+	Sessions Monitors
+}
+
+// Monitors is the part of the session service the queue uses.
+type Monitors interface {
+	MayMonitor(ctx context.Context, tech auth.Technician, ss store.Session) bool
 }
 
 // Register adds the routes to mux.
@@ -56,6 +64,13 @@ type Item struct {
 	// Fields are the session's custom field values (those of deleted
 	// fields too, with their names).
 	Fields []store.FieldValue `json:"fields"`
+	// Helping says this technician is a colleague in the session (not its
+	// lead); InvitedBy names who invited them, while they are invited.
+	Helping   bool   `json:"helping,omitempty"`
+	InvitedBy string `json:"invitedBy,omitempty"`
+	// Watch says this technician, a lead of the session's technician's
+	// group, may watch it.
+	Watch bool `json:"watch,omitempty"`
 }
 
 // Tech is another technician and their status.
@@ -134,7 +149,8 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		// Others' sessions only with the permission, and read only: the
 		// console's socket and the workspace refuse a session that is not
 		// the technician's own.
-		if (!s.VisibleTo(t.ID) && !others) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
+		watch := !s.State.Closed() && !s.VisibleTo(t.ID) && t.Can(access.Monitor) && h.Sessions != nil && h.Sessions.MayMonitor(ctx, t, s)
+		if (!s.VisibleTo(t.ID) && !others && !watch) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
 			continue
 		}
 		receiver := s.Transfer != nil && s.Transfer.ToID == t.ID
@@ -150,6 +166,8 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		if s.Transfer != nil {
 			it.TransferFrom, it.TransferTo, it.Comment = s.Transfer.FromName, s.Transfer.ToName, s.Transfer.Comment
 		}
+		collabItem(&it, s, t.ID)
+		it.Watch = watch
 		v.Sessions = append(v.Sessions, it)
 	}
 	v.Me.Status = me.Effective(now, working[t.ID], h.BusyAt)
@@ -204,4 +222,20 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) fail(w http.ResponseWriter, what string, err error) {
 	h.Logger.Error(what, "err", err)
 	http.Error(w, "the server could not read the queue; try again in a moment", http.StatusInternalServerError)
+}
+
+// collabItem shows a session's collaboration in its row for technician me:
+// Collaboration (Rescue's state) while colleagues work on an active session,
+// Invitation with the comment to a colleague invited to it.
+func collabItem(it *Item, s store.Session, me string) {
+	for _, i := range s.Collab.Invited {
+		if i.ID == me && !s.State.Closed() {
+			it.State, it.InvitedBy, it.Comment = string(session.Invitation), i.By, i.Comment
+			return
+		}
+	}
+	it.Helping = s.Collaborating(me)
+	if len(s.Collab.Members) > 0 && s.State == session.Active {
+		it.State = string(session.Collaboration)
+	}
 }

@@ -194,6 +194,15 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 		JoinURL: strings.TrimRight(h.PublicURL, "/") + "/join",
 		Strings: i18n.Table(p.Lang, "ws."),
 		Tech:    t,
+		// Anyone but its technician (and who it is being transferred to)
+		// sees the session as a colleague: in it, invited, or watching.
+		Helper: s.TechnicianID != t.ID && (s.Transfer == nil || s.Transfer.ToID != t.ID),
+	}
+	if ws.Helper {
+		// A colleague helps with the screen: the invitation is the lead's.
+		ws.Session.PIN = ""
+		_ = workspaceView(p, ws).Render(r.Context(), w)
+		return
 	}
 	// What the technician may not use is not sent at all, not just hidden.
 	if t.Can(access.InviteLink) {
@@ -223,7 +232,13 @@ var featureScripts = []string{
 	"survey",
 	"sysinfo",
 	"terminal",
+	"collab",
 }
+
+// helperScripts are the only feature modules of a colleague's workspace:
+// their connection carries the screen, and input once the lead hands
+// control over; the agent closes any other channel.
+var helperScripts = []string{"view", "collab"}
 
 // featurePerm is the permission a feature module needs; without it the module
 // is not loaded and its panel stays empty.
@@ -235,10 +250,15 @@ var featurePerm = map[string]access.Perm{
 	"recording":  access.Recording,
 	"sysinfo":    access.SysInfo,
 	"terminal":   access.Terminal,
+	"collab":     access.Collaborate,
 }
 
-// scriptsFor lists the feature modules the technician may use.
-func scriptsFor(t auth.Technician) []string {
+// scriptsFor lists the feature modules the technician may use, in a
+// session they lead or, helper, help with.
+func scriptsFor(t auth.Technician, helper bool) []string {
+	if helper {
+		return helperScripts
+	}
 	var out []string
 	for _, f := range featureScripts {
 		if p, ok := featurePerm[f]; ok && !t.Can(p) {
@@ -256,6 +276,9 @@ type workspaceData struct {
 	JoinURL string
 	Mailto  string
 	Strings map[string]string
+	// Helper says the technician is a colleague in (or invited to) the
+	// session, not its lead.
+	Helper bool
 }
 
 // mailto builds a mailto: link with a ready subject and body: the link, and

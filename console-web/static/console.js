@@ -21,7 +21,10 @@ const placeholder = document.getElementById("placeholder");
 // them, this only keeps buttons they may not use off the page.
 const may = JSON.parse(root.dataset.perms || "{}");
 const requestBtn = document.getElementById("request-control") || document.createElement("button");
-const endBtn = document.getElementById("end-session");
+const endBtn = document.getElementById("end-session") || document.createElement("button");
+// A colleague's page (data-helper): they help the session's technician, who
+// leads it; the lead hands them remote control, or not.
+const helperPage = root.dataset.helper !== undefined;
 const holdBtn = document.getElementById("hold-session") || document.createElement("button");
 const controlState = document.getElementById("control-state") || document.createElement("span");
 
@@ -36,6 +39,8 @@ let live = false; // this page saw the session before it ended
 let me = ""; // this technician's ID
 let owner = ""; // the session's technician
 let transfer = null; // pending transfer, if any
+let leadName = ""; // the session's technician's name
+let collab = null; // colleagues in the session, invited, and who has control (session.state)
 let startSent = false;
 let restartTimer = 0; // pending ICE restart check
 let permsKnown = false; // the first state only sets what was already allowed
@@ -80,6 +85,7 @@ window.lifeline = {
   get pc() { return pc; }, video, input, firstFrameAt: 0, iceRestarts: 0,
   get state() { return state; }, get agentConnected() { return agentConnected; }, get signalOpen() { return signal.open; },
   get frames() { return Math.max(framesShown, video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0); },
+  get collab() { return collab; }, get inputEnabled() { return input.enabled; },
 };
 
 // notify tells the queue page around this workspace (if any) what happened here:
@@ -95,8 +101,16 @@ if (window.parent !== window) document.documentElement.classList.add("embedded")
 
 function setStatus() {
   let text;
+  const haveControl = perms.control && controlHere();
+  const controller = collab?.members?.find((m) => m.id === collab.controller);
   if (ended) {
     text = t(state === "closed_by_customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer);
+  } else if (helperPage) {
+    const watching = collab?.members?.find((m) => m.id === me)?.role === "monitor";
+    text = !helping() ? t("ws.collab.status.left", customer)
+      : !perms.view ? t("ws.collab.status.waiting", leadName, customer)
+      : watching ? t("ws.collab.status.watching", leadName, customer)
+      : t(haveControl ? "ws.collab.status.control" : "ws.collab.status.view", leadName, customer);
   } else if (owner && me && owner !== me && !transfer) {
     text = t("ws.transferredAway", customer);
   } else if (!here()) {
@@ -113,17 +127,19 @@ function setStatus() {
     text = t(state === "offline" ? "ws.offline" : "ws.waitingAgent", customer);
   } else if (!perms.view) {
     text = t("ws.waitingView", customer);
+  } else if (perms.control && controller) {
+    text = t("ws.collab.controlWith", customer, controller.name);
   } else if (perms.control) {
     text = t("ws.connectedControl", customer);
   } else {
     text = t("ws.connectedView", customer);
   }
   statusEl.textContent = text;
-  statusEl.dataset.state = ended ? "ended" : !here() ? "elsewhere" : perms.control ? "control" : perms.view ? "view" : "waiting";
+  statusEl.dataset.state = ended ? "ended" : !here() && !helping() ? "elsewhere" : haveControl ? "control" : perms.view ? "view" : "waiting";
   // Every control follows the state: a pending request cannot be sent twice,
   // and the screen's placeholder says why there is no picture.
   if (ended || perms.control || state === "on_hold" || !isMine()) asked = false;
-  const ctl = ended ? "ended" : perms.control ? "control" : asked ? "pending" : perms.view ? "view" : "none";
+  const ctl = ended ? "ended" : haveControl ? "control" : asked ? "pending" : perms.view ? "view" : "none";
   controlState.dataset.state = ctl;
   controlState.textContent = t(`ws.control.${ctl}`);
   requestBtn.disabled = ended || !perms.view || perms.control || asked || state === "on_hold" || !isMine() || !here();
@@ -134,7 +150,7 @@ function setStatus() {
   holdBtn.disabled = ended || !isMine() || (state !== "active" && state !== "on_hold");
   holdBtn.textContent = holdBtn.title = t(state === "on_hold" ? "ws.resume" : "ws.hold");
   holdBtn.classList.toggle("i-resume", state === "on_hold");
-  input.enabled = !ended && perms.control && here();
+  input.enabled = !ended && haveControl && (helping() || here());
   stage.classList.toggle("controlling", input.enabled);
   showElsewhere();
 }
@@ -214,13 +230,25 @@ function isMine() {
   return !owner || !me || owner === me;
 }
 
+// helping: this technician is a colleague in the session, not its lead.
+function helping() {
+  return helperPage && !!collab?.members?.some((m) => m.id === me);
+}
+
+// controlHere: this technician is the one with remote control: the lead
+// unless they handed it to a colleague.
+function controlHere() {
+  const c = collab?.controller || "";
+  return helperPage ? c === me && helping() : c === "";
+}
+
 // The connection runs while the customer's agent is connected: chat and files
 // work from the start; the agent sends the screen only while viewing is allowed.
 function syncPeer() {
   // While the customer's side reconnects, the peer-to-peer connection may
   // still be up (a signaling restart): keep it.
   const away = state === "reconnecting" || state === "offline";
-  const want = !ended && isMine() && here() && (agentConnected || (away && pc));
+  const want = !ended && ((isMine() && here()) || helping()) && (agentConnected || (away && pc));
   if (want && !pc && agentConnected && !agentRefused) startPeer();
   if (!want && pc) stopPeer();
 }
@@ -313,7 +341,10 @@ signal.on("session.state", (p) => {
   state = p.state;
   agentConnected = p.agentConnected;
   owner = p.technicianId || owner;
+  leadName = p.technicianName || leadName;
   transfer = p.transfer || null;
+  collab = p.collaboration || null;
+  for (const f of features) f.setState?.(p, me);
   const wasHere = here();
   holder = p.console || "";
   if (wasHere && !here() && permsKnown) lost = true;
@@ -437,6 +468,7 @@ signal.on("session.end", (p) => {
 
 signal.on("error", (p) => {
   console.warn("signaling error", p);
+  for (const f of features) f.error?.(p);
   if (p.code === "not_connected") statusNote(t("ws.notConnected", customer));
 });
 
@@ -513,6 +545,10 @@ requestBtn.addEventListener("click", () => {
 
 holdBtn.addEventListener("click", () => {
   signal.send("session.hold", { on: state !== "on_hold" });
+});
+
+document.getElementById("leave-session")?.addEventListener("click", () => {
+  signal.send("session.collaborate", { action: "leave" });
 });
 
 endBtn.addEventListener("click", () => {

@@ -13,6 +13,9 @@
 //   setPermissions(p, refused)  whenever the customer's grants change ({view, control,
 //                        clipboard}); refused names the permission just declined, if any
 //   ended()              once, when the session ends
+//   setState(state, me)  on every session.state (state.collaboration: who else
+//                        works on the session), with this technician's ID
+//   error(p)             on every error the server sends this page
 export const features = [];
 
 export function register(feature) {

@@ -52,6 +52,15 @@ export class SessionLog {
     this.add({ kind: "event", text, at });
   }
 
+  // internal adds a message for the technicians in the session only: it
+  // goes to the server's log, never to the customer.
+  internal(text, at = Date.now()) {
+    const entry = { kind: "message", from: "technician", text: String(text).slice(0, MAX_TEXT), at, id: newID(), internal: true, by: this.me };
+    if (!this.signal || !entry.text.trim()) return;
+    this.signal.send("log.append", { id: entry.id, kind: "message", from: "technician", text: entry.text, at, internal: true });
+    this.show(entry);
+  }
+
   // note adds an event for this page only: what only it saw (the log saved).
   note(text, at = Date.now()) {
     this.show({ kind: "event", text, at, id: newID(), local: true });
@@ -93,7 +102,7 @@ export class SessionLog {
   render(entry) {
     if (!this.list) return;
     const li = document.createElement("li");
-    li.className = `log-${entry.kind === "full" ? "event" : entry.kind}` + (entry.from === "technician" || entry.from === "customer" ? ` log-${entry.from}` : "");
+    li.className = `log-${entry.kind === "full" ? "event" : entry.kind}` + (entry.from === "technician" || entry.from === "customer" ? ` log-${entry.from}` : "") + (entry.internal ? " log-internal" : "");
     const time = document.createElement("time");
     const at = new Date(Number(entry.at) || 0);
     time.dateTime = at.toISOString();
@@ -106,6 +115,7 @@ export class SessionLog {
       who.textContent = String(author);
       li.append(who, " ");
     }
+    if (entry.internal) li.append(Object.assign(document.createElement("small"), { textContent: this.t("ws.collab.internal") }), " ");
     const body = document.createElement("span");
     body.textContent = entry.kind === "full" ? this.t("ws.log.full") : String(entry.text);
     li.append(body);

@@ -30,6 +30,9 @@ const idleAway = 15 * 60 * 1000;
 let view = { sessions: [], technicians: [], me: {}, maxTabs: 10, now: Date.now() };
 let skew = 0; // server clock minus ours
 let filter = "all";
+// watchTabs are the tabs opened to watch a session, until the queue shows
+// this technician in it.
+const watchTabs = new Set();
 const tabs = new Map(); // sid -> {button, pane, badge, unread}
 let current = "queue";
 const seen = new Map(); // sid -> state last seen, for alerts
@@ -103,7 +106,7 @@ function alerts() {
       if (view.autoStart) openTab(s);
     }
     if (!first && before && before !== s.state && s.state === "closed_by_customer") beep("left");
-    if (!first && s.state === "incoming" && before !== "incoming") beep("new");
+    if (!first && (s.state === "incoming" || s.state === "invitation") && before !== s.state) beep("new");
     seen.set(s.id, s.state);
   }
   first = false;
@@ -119,20 +122,24 @@ function ago(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+// offered: the session is offered to this technician (a transfer, or an
+// invitation to help).
+const offered = (s) => s.state === "incoming" || s.state === "invitation";
+
 // colour is the row's class: new, waiting, active, urgent (waited long).
 function colour(s) {
   const now = Date.now() + skew;
-  if ((s.state === "waiting" || s.state === "incoming") && now - s.since > urgentAfter) return "urgent";
+  if ((s.state === "waiting" || offered(s)) && now - s.since > urgentAfter) return "urgent";
   if (s.state === "waiting" && now - s.since < newFor) return "new";
-  if (s.state === "waiting" || s.state === "incoming") return "waiting";
-  if (s.state === "active" || s.state === "on_hold" || s.state === "outgoing") return "active";
+  if (s.state === "waiting" || offered(s)) return "waiting";
+  if (s.state === "active" || s.state === "on_hold" || s.state === "outgoing" || s.state === "collaboration") return "active";
   return "other";
 }
 
 function matches(s) {
   if (filter === "all") return true;
-  if (filter === "mine") return s.mine || s.state === "incoming";
-  if (filter === "waiting") return s.state === "waiting" || s.state === "incoming";
+  if (filter === "mine") return s.mine || s.helping || offered(s);
+  if (filter === "waiting") return s.state === "waiting" || offered(s);
   return s.state === filter;
 }
 
@@ -166,6 +173,8 @@ function render() {
     const st = el("td", "q-state", t(`state.${s.state}`));
     if (s.state === "incoming") st.append(el("small", "", ` ${t("queue.from", s.transferFrom)}${s.comment ? ` — “${s.comment}”` : ""}`));
     if (s.state === "outgoing") st.append(el("small", "", ` ${t("queue.to", s.transferTo)}`));
+    if (s.state === "invitation") st.append(el("small", "", ` ${t("queue.collabFrom", s.invitedBy)}${s.comment ? ` — “${s.comment}”` : ""}`));
+    if (s.helping) st.append(el("small", "", ` ${t("queue.helping", s.technician)}`));
     tr.append(st, el("td", "q-since", ago(s.since)), el("td", "q-tech", s.technician));
     for (const f of view.fields || []) tr.append(fieldCell(s, f));
     const act = el("td", "q-actions");
@@ -173,6 +182,22 @@ function render() {
     if (s.state === "incoming") {
       act.append(button(t("queue.accept"), "q-accept", () => {
         signal.send("session.start", {}, s.id);
+        openTab(s);
+      }));
+    } else if (s.state === "invitation") {
+      act.append(button(t("queue.join"), "q-join", () => {
+        signal.send("session.collaborate", { action: "accept" }, s.id);
+        openTab(s);
+      }));
+      act.append(button(t("queue.decline"), "q-decline", () => signal.send("session.collaborate", { action: "decline" }, s.id)));
+    } else if (s.helping && !closed) {
+      act.append(button(t("queue.show"), "q-open", () => openTab(s, true)));
+    } else if (s.watch) {
+      // A group lead watches a session of their group: view only, once
+      // the customer allows it.
+      act.append(button(t("queue.watch"), "q-watch", () => {
+        signal.send("session.collaborate", { action: "monitor" }, s.id);
+        watchTabs.add(s.id);
         openTab(s);
       }));
     } else if (s.mine && !closed) {
@@ -195,7 +220,8 @@ function render() {
   for (const sid of tabs.keys()) {
     const s = view.sessions.find((x) => x.id === sid);
     const gone = !s && seen.has(sid); // was in the queue, is not any more
-    if (gone || (s && !s.mine && s.state !== "incoming")) closeTab(sid);
+    if (s?.helping) watchTabs.delete(sid); // in now: kept while they help
+    if (gone || (s && !s.mine && !s.helping && !watchTabs.has(sid) && !offered(s))) closeTab(sid);
   }
   for (const [sid, tab] of tabs) {
     const s = view.sessions.find((x) => x.id === sid);
@@ -356,6 +382,7 @@ function closeTab(sid) {
   tab.button.remove();
   tab.pane.remove();
   tabs.delete(sid);
+  watchTabs.delete(sid);
   if (current === sid) show("queue");
 }
 

@@ -67,6 +67,8 @@ func init() {
 		"perm.drawing":        {EN: "draw on the screen", FR: "dessiner sur l'écran"},
 		"perm.recording":      {EN: "record sessions", FR: "enregistrer les sessions"},
 		"perm.transfer":       {EN: "transfer sessions", FR: "transférer des sessions"},
+		"perm.monitor":        {EN: "lead the group: see its technicians' sessions and watch one", FR: "animer le groupe : voir les sessions de ses techniciens et en suivre une"},
+		"perm.collaborate":    {EN: "invite colleagues into a session", FR: "inviter des collègues dans une session"},
 		"perm.other_queues":   {EN: "see other technicians' queues", FR: "voir les files des autres techniciens"},
 
 		"audit.title":   {EN: "Audit trail", FR: "Journal d'audit"},

@@ -34,6 +34,9 @@ const (
 	// AuditProcessEnded: the technician ended a process (Detail: its name
 	// and PID).
 	AuditProcessEnded AuditEvent = "process.ended"
+	// AuditWatchAnswered: the customer answered a group lead's request to
+	// watch the session (Detail: "allowed" or "refused", and who).
+	AuditWatchAnswered AuditEvent = "collab.watch_answered"
 )
 
 // Audit is the payload of TypeAudit.
@@ -61,7 +64,7 @@ func (a *Audit) validate() error {
 		if a.Name == "" || !sha256Hex.MatchString(a.SHA256) {
 			return fmt.Errorf("a file event needs a name and a SHA-256")
 		}
-	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded:
+	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded, AuditWatchAnswered:
 	default:
 		return fmt.Errorf("unknown audit event %q", a.Event)
 	}

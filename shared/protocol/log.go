@@ -67,6 +67,9 @@ type LogEntry struct {
 	Text string `json:"text"`
 	// At is when it happened, in Unix milliseconds (the console's clock).
 	At int64 `json:"at"`
+	// Internal marks a message between the technicians in the session
+	// (the lead and colleagues): it never reaches the customer.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // Check reports what is wrong with an entry: an unknown kind or author,
@@ -79,6 +82,8 @@ func (e LogEntry) Check() error {
 		return fmt.Errorf("from %q", e.From)
 	case e.Kind != LogMessage && (e.From != "" || e.By != ""):
 		return fmt.Errorf("an event has no author")
+	case e.Internal && (e.Kind != LogMessage || e.From != FromTechnician):
+		return fmt.Errorf("only a technician's message is internal")
 	case strings.TrimSpace(e.Text) == "" || len(e.Text) > MaxLogText || !utf8.ValidString(e.Text):
 		return fmt.Errorf("text empty, over %d bytes or not UTF-8", MaxLogText)
 	case len(e.Author) > MaxLogAuthor || !utf8.ValidString(e.Author):
@@ -98,11 +103,13 @@ type LogAppend struct {
 	From string `json:"from,omitempty"`
 	Text string `json:"text"`
 	At   int64  `json:"at"`
+	// Internal: a message for the technicians only (LogEntry.Internal).
+	Internal bool `json:"internal,omitempty"`
 }
 
 // Entry is the entry a LogAppend asks for, before the server adds the names.
 func (a *LogAppend) Entry() LogEntry {
-	return LogEntry{ID: a.ID, Kind: a.Kind, From: a.From, Text: a.Text, At: a.At}
+	return LogEntry{ID: a.ID, Kind: a.Kind, From: a.From, Text: a.Text, At: a.At, Internal: a.Internal}
 }
 
 func (a *LogAppend) validate() error {

@@ -48,7 +48,11 @@ import (
 //     tools: the terminal and sysinfo permissions, denials and channels, and
 //     the agent's terminal transcript entries in the running log
 //     (LogTerminal); then (2026-12-07, additive) the customer's survey:
-//     agent.welcome's survey, survey.show, survey.answers and survey.saved.
+//     agent.welcome's survey, survey.show, survey.answers and survey.saved;
+//     then (2026-12-07, additive) collaboration:
+//     session.collaborate, session.collaborators, session.state's
+//     collaboration, and rtc.offer's, rtc.answer's and rtc.candidate's peer
+//     (the collaborator a connection is for, set by the server).
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -191,6 +195,10 @@ type AgentWelcome struct {
 	// the customer's page when the session ends (or when the technician
 	// sends it); nil when the group asks none.
 	Survey *SurveyForm `json:"survey,omitempty"`
+	// Collaboration is who else is in the session and who has remote
+	// control (as TypeCollaborators says it): a welcome after a reconnection
+	// brings the agent up to date.
+	Collaboration *Collaboration `json:"collaboration,omitempty"`
 }
 
 // What AgentWelcome.Denied may name.
@@ -271,6 +279,9 @@ type SessionState struct {
 	// session's peer connection (ConsoleWelcome.Console); the technician's
 	// other consoles show the session without working on it.
 	Console string `json:"console,omitempty"`
+	// Collaboration is who else works on the session, who is invited and
+	// who has remote control; nil when nobody is.
+	Collaboration *Collaboration `json:"collaboration,omitempty"`
 }
 
 // Permission names one thing a technician may ask the customer for.
@@ -304,11 +315,17 @@ type Offer struct {
 	// signed with a key the organisation certified (shared/identity). An
 	// agent stamped with the organisation's key refuses an offer without it.
 	Identity *identity.Proof `json:"identity,omitempty"`
+	// Peer names the collaborator whose connection this is; "" is the
+	// session's technician. The server sets it from the console's login,
+	// whatever the console sent.
+	Peer string `json:"peer,omitempty"`
 }
 
 // Answer is the payload of TypeAnswer.
 type Answer struct {
 	webrtc.SessionDescription
+	// Peer names the collaborator the answer is for (see Offer.Peer).
+	Peer string `json:"peer,omitempty"`
 	// Identity proves the SDP's DTLS fingerprint is the agent's, signed with
 	// the key its download was stamped with; the console checks it.
 	Identity *identity.Proof `json:"identity,omitempty"`
@@ -317,6 +334,8 @@ type Answer struct {
 // Candidate is the payload of TypeCandidate.
 type Candidate struct {
 	webrtc.ICECandidateInit
+	// Peer names the collaborator's connection (see Offer.Peer).
+	Peer string `json:"peer,omitempty"`
 }
 
 // EndReason says who or what ended a session.
@@ -382,6 +401,10 @@ func payloadFor(t Type) any {
 		return &SurveyAnswers{}
 	case TypeSurveySaved:
 		return &SurveySaved{}
+	case TypeSessionCollaborate:
+		return &SessionCollaborate{}
+	case TypeCollaborators:
+		return &Collaboration{}
 	}
 	return nil
 }

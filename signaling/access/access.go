@@ -31,10 +31,16 @@ const (
 	// SysInfo lets the technician ask for, and read, the customer's system
 	// information, and end processes there.
 	SysInfo Perm = "sysinfo"
+	// Collaborate lets the technician invite colleagues into their sessions.
+	Collaborate Perm = "collaborate"
+	// Monitor makes the technician a group lead: they see the sessions of
+	// the technicians of their own group and may watch one (view only,
+	// after the customer allows it); an administrator, anyone's.
+	Monitor Perm = "monitor"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, Drawing, Recording, Transfer, OtherQueues}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, Drawing, Recording, Transfer, Collaborate, Monitor, OtherQueues}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

@@ -59,6 +59,14 @@ const (
 	TransferAccepted   Type = "transfer.accepted"  // Actor: the receiver; Detail: the sender's ID
 	SessionTakenOver   Type = "session.taken_over" // Actor: the technician, whose other console (another tab or login) took the session
 	SessionFieldSet    Type = "session.field"      // Actor: the technician; Detail: the custom field's name and value
+	CollabInvited      Type = "collab.invited"     // Actor: the session's technician; Detail: the colleague's ID
+	CollabWithdrawn    Type = "collab.withdrawn"   // Actor: the session's technician; Detail: the colleague's ID
+	CollabJoined       Type = "collab.joined"      // Actor: the colleague who joined; Detail: their name
+	CollabDeclined     Type = "collab.declined"    // Actor: the colleague who declined
+	CollabMonitoring   Type = "collab.monitoring"  // Actor: the group lead who watches; Detail: their name
+	CollabLeft         Type = "collab.left"        // Actor: the colleague who left; Detail: why
+	CollabRemoved      Type = "collab.removed"     // Actor: who removed them; Detail: the colleague's ID
+	ControlPassed      Type = "control.passed"     // Actor: who handed remote control over; Detail: who has it now
 	PeerReportsCapped  Type = "audit.capped"       // a session's peers reached MaxPeerEvents
 	FileSent           Type = "file.sent"          // technician → customer
 	FileReceived       Type = "file.received"      // customer → technician

@@ -69,7 +69,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		}
 		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 		defer cancel()
-		h.cfg.Sessions.ConsoleClosed(ctx, id, subs.sessions())
+		h.cfg.Sessions.ConsoleClosed(ctx, tech.ID, id, subs.sessions())
 	}()
 	welcome, _ := protocol.Encode(protocol.TypeConsoleWelcome, "", "", protocol.ConsoleWelcome{
 		TechnicianID: tech.ID, TechnicianName: tech.Name, ICEServers: h.cfg.ICEServers, Console: id,
@@ -132,7 +132,12 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
 			continue
 		}
-		subs.work(m.SID)
+		if m.Type != protocol.TypeSessionCollaborate {
+			// A colleague's queue that accepts an invitation does not
+			// work on the session (the workspace it opens does: closing
+			// that one takes them out); the lead's come from a workspace.
+			subs.work(m.SID)
+		}
 		if m.Type == protocol.TypeSessionOpen {
 			h.open(c, subs, m)
 		}

@@ -244,8 +244,9 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
 		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss),
-		IdentityCert: s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
-		Survey:       survey,
+		Collaboration: collabOf(agentCollab(ss.Collab)),
+		IdentityCert:  s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
+		Survey:        survey,
 	}
 }
 
@@ -324,6 +325,9 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		// order of what happened (an answer, then the next question).
 		s.recordGrants(ss, old, body.Permissions, body.Refused)
 		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
+		for _, h := range ss.Collab.Members {
+			s.publish(TechSubject(h.ID, sid), m.Type, m.ID, sid, body)
+		}
 		s.publishState(ss)
 	case *protocol.Audit:
 		actor := "customer"
@@ -349,11 +353,32 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		if err != nil {
 			return false, nil
 		}
-		s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, body)
+		to := ss.TechnicianID
+		if peer := peerOf(body); peer != "" {
+			// A collaborator's connection: to them, while they are in.
+			if !ss.Collaborating(peer) {
+				return false, nil
+			}
+			to = peer
+		}
+		s.publish(TechSubject(to, sid), m.Type, m.ID, sid, body)
 	case *protocol.LogAppend:
 		return false, s.appendAgentLog(ctx, sid, body)
 	case *protocol.SurveyAnswers:
 		return false, s.customerSurvey(ctx, sid, m.ID, body)
+	case *protocol.SessionCollaborate:
+		// The customer asked a colleague to leave; nothing else is theirs.
+		if body.Action != protocol.CollabRemove {
+			return false, fmt.Errorf("%w: %s %s", ErrNotForAgents, m.Type, body.Action)
+		}
+		err := s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			if !ss.Collaborating(body.Tech) {
+				return errUnchanged
+			}
+			dropMember(ss, body.Tech)
+			return nil
+		}, audit.Event{Type: audit.CollabRemoved, Actor: "customer", SessionID: sid, Detail: body.Tech}, body.Tech)
+		return false, err
 	case *protocol.SessionEnd:
 		ss, err := s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
 		// A customer with a survey to answer keeps the socket for it;
@@ -363,6 +388,18 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		return false, fmt.Errorf("%w: %s", ErrNotForAgents, m.Type)
 	}
 	return false, nil
+}
+
+// peerOf is the collaborator an agent's answer or candidate is for ("": the
+// session's technician).
+func peerOf(body any) string {
+	switch b := body.(type) {
+	case *protocol.Answer:
+		return b.Peer
+	case *protocol.Candidate:
+		return b.Peer
+	}
+	return ""
 }
 
 // grantFor is the customer's grant without which the agent cannot have seen

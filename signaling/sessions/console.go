@@ -38,6 +38,11 @@ func need(m protocol.Message) (access.Perm, *DeniedError) {
 			return "", nil // taking an offer back is always allowed
 		}
 		return access.Transfer, denied("transfer", "your group does not allow transferring sessions")
+	case *protocol.SessionCollaborate:
+		if body.Action != protocol.CollabInvite {
+			return "", nil // the lead's other actions need no more than leading
+		}
+		return access.Collaborate, denied("collaborate", "your group does not allow inviting colleagues into a session")
 	case *protocol.PermissionRequest:
 		return permFor[body.Permission], denied(string(body.Permission), fmt.Sprintf("your group does not allow asking for %s", body.Permission))
 	case *protocol.Audit:
@@ -65,11 +70,11 @@ func (s *Service) Authorize(ctx context.Context, tech auth.Technician, console s
 		s.log.Warn("read session", "sid", m.SID, "err", err)
 		return ss, ErrBusy
 	}
-	if !ss.VisibleTo(tech.ID) {
+	if !ss.VisibleTo(tech.ID) && !s.MayMonitor(ctx, tech, ss) {
 		return ss, ErrNotFound
 	}
-	if ss.TechnicianID != tech.ID && m.Type != protocol.TypeSessionOpen && m.Type != protocol.TypeSessionStart {
-		return ss, ErrAcceptFirst
+	if ss.TechnicianID != tech.ID {
+		return ss, s.authorizeHelper(ctx, tech, ss, m)
 	}
 	if !mayWork(ss, console, m.Type) {
 		return ss, ErrOpenElsewhere
@@ -102,7 +107,12 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 	case *protocol.SessionHold:
 		return ss, s.hold(ctx, tech, m, body.On)
 	case *protocol.SessionTransfer:
+		if !body.Cancel && collabOf(ss.Collab) != nil {
+			return ss, ErrCollaborating
+		}
 		return ss, s.transfer(ctx, tech, m.SID, body)
+	case *protocol.SessionCollaborate:
+		return ss, s.collaborate(ctx, tech, ss, body)
 	case *protocol.PermissionRequest:
 		switch {
 		case !ss.AgentConnected:
@@ -125,6 +135,10 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		}
 		s.Report(audit.FromConsole, tech.ID, m.SID, body)
 	case *protocol.Offer:
+		if ss.TechnicianID != tech.ID {
+			return ss, s.relayHelper(ctx, tech, m)
+		}
+		body.Peer = "" // the lead's own connection, whatever the console said
 		if !ss.AgentConnected {
 			return ss, ErrNotConnected
 		}
@@ -140,6 +154,10 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		}
 		return ss, s.relay(ctx, console, m, body)
 	case *protocol.Candidate:
+		if ss.TechnicianID != tech.ID {
+			return ss, s.relayHelper(ctx, tech, m)
+		}
+		body.Peer = ""
 		return ss, s.relay(ctx, console, m, body)
 	case *protocol.LogAppend:
 		return ss, s.appendLog(ctx, tech, ss, body)
@@ -250,6 +268,7 @@ func (s *Service) rewelcome(ctx context.Context, ss store.Session) protocol.Agen
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: ss.TechnicianName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Resumed: true, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
 		OnHold: heldNow(ss), Waiting: waitingNow(ss), Survey: s.giveSurvey(ctx, ss),
+		Collaboration: collabOf(agentCollab(ss.Collab)),
 	}
 }
 

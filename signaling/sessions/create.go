@@ -85,11 +85,13 @@ func (s *Service) Sessions(ctx context.Context, tech auth.Technician) ([]store.S
 	return s.cfg.Store.Sessions(ctx, tech.ID)
 }
 
-// Visible returns session sid if tech owns it or it is being transferred to
-// them; ErrNotFound otherwise (another's session does not exist for them).
+// Visible returns session sid if tech owns it, it is being transferred to
+// them, they collaborate on it (or are invited to) or, a group lead, may
+// watch it; ErrNotFound otherwise (another's session does not exist for
+// them).
 func (s *Service) Visible(ctx context.Context, tech auth.Technician, sid string) (store.Session, error) {
 	ss, err := s.cfg.Store.Session(ctx, sid)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !ss.VisibleTo(tech.ID)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !ss.VisibleTo(tech.ID) && !s.MayMonitor(ctx, tech, ss)) {
 		return ss, ErrNotFound
 	}
 	return ss, err

@@ -83,6 +83,28 @@ var (
 	ErrBadSurvey = errors.New("these survey answers cannot be kept")
 	// ErrNotEnded means the technician's survey of a session still running.
 	ErrNotEnded = errors.New("end the session first")
+	// ErrLeadOnly means a collaborator tried what only the session's own
+	// technician (its lead) may do.
+	ErrLeadOnly = errors.New("only the technician who leads this session can do that")
+	// ErrJoinFirst means a technician invited to collaborate tried more than
+	// looking, accepting or declining.
+	ErrJoinFirst = errors.New("join the session first")
+	// ErrNotInvited means the technician is not (or no longer) invited.
+	ErrNotInvited = errors.New("that technician is not invited to this session (the invitation may have been withdrawn)")
+	// ErrNotCollaborator means the technician is not (or no longer) in the session.
+	ErrNotCollaborator = errors.New("that technician is not in this session any more")
+	// ErrTooManyHelpers means the session has protocol.MaxCollaborators
+	// colleagues in it or invited already.
+	ErrTooManyHelpers = fmt.Errorf("a session takes at most %d colleagues besides its technician", protocol.MaxCollaborators)
+	// ErrNotWorking means an invitation into a session nobody works on now
+	// (waiting, being transferred, closed).
+	ErrNotWorking = errors.New("start the session (and finish any transfer) before inviting a colleague")
+	// ErrAlreadyIn means the colleague is already in the session or invited.
+	ErrAlreadyIn = errors.New("that technician is already in this session or invited to it")
+	// ErrViewOnly means control handed to a group lead who watches.
+	ErrViewOnly = errors.New("a group lead who watches the session cannot take control")
+	// ErrCollaborating means a transfer while colleagues are in the session.
+	ErrCollaborating = errors.New("remove your colleagues from the session (or withdraw their invitations) first")
 )
 
 // errUnchanged aborts a session update that has nothing to do.
@@ -118,13 +140,15 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNoTransfer), errors.Is(err, ErrTooMany), errors.Is(err, ErrRecordingsOnly), errors.Is(err, ErrNotYourWords),
 		errors.Is(err, ErrNotForConsoles), errors.Is(err, ErrNotForAgents), errors.Is(err, ErrSessionClosed),
 		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition),
-		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded):
+		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded),
+		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers),
+		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrSurveyAnswered):
 		return protocol.CodeUsed
 	case errors.Is(err, ErrBadSurvey):
 		return protocol.CodeBadMessage
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician), errors.Is(err, ErrNotInvited), errors.Is(err, ErrNotCollaborator):
 		return protocol.CodeNotFound
 	case errors.Is(err, ErrNotConnected), errors.Is(err, ErrReconnecting):
 		return protocol.CodeNotConnected

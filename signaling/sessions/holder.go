@@ -148,10 +148,13 @@ func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid,
 	return true, nil
 }
 
-// ConsoleClosed lets go of the sessions (among sids) that console held: its
-// socket closed. A reload of its tab takes them again without asking, and so
-// does any console of the technician that offers first.
-func (s *Service) ConsoleClosed(ctx context.Context, console string, sids []string) {
+// ConsoleClosed lets go of the sessions (among sids) that console, of
+// technician techID, held: its socket closed. A reload of its tab takes them
+// again without asking, and so does any console of the technician that
+// offers first. In the sessions among sids that techID collaborates on (or
+// is invited to), they leave: the session stays with its technician.
+func (s *Service) ConsoleClosed(ctx context.Context, techID, console string, sids []string) {
+	s.helperLeft(ctx, techID, sids, "console closed")
 	for _, sid := range sids {
 		l := s.holderLock(sid)
 		l.Lock()

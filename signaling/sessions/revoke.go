@@ -50,8 +50,10 @@ func (s *Service) poke(techID string) {
 // LoginEnded ends the sessions of techID that a console held open (sids)
 // when the console's login ended: the browser holds their peer connections,
 // and must not keep the customer's screen. Sessions no console held stay in
-// the technician's queue.
+// the technician's queue. In sessions among sids that techID collaborates
+// on, they leave (the session stays with its technician).
 func (s *Service) LoginEnded(ctx context.Context, techID string, sids []string) {
+	s.helperLeft(ctx, techID, sids, "login ended")
 	for _, sid := range sids {
 		ss, err := s.cfg.Store.Session(ctx, sid)
 		if err != nil || ss.TechnicianID != techID || ss.State.Closed() {
@@ -163,9 +165,14 @@ func (s *Service) groupChanged() {
 	}
 	done := map[string]bool{}
 	for _, ss := range all {
-		if !ss.State.Closed() && ss.AgentConnected && !done[ss.TechnicianID] {
-			done[ss.TechnicianID] = true
-			s.pushDenied(ctx, ss.TechnicianID)
+		if ss.State.Closed() || !ss.AgentConnected {
+			continue
+		}
+		for _, id := range append([]string{ss.TechnicianID}, helpers(ss)...) {
+			if !done[id] {
+				done[id] = true
+				s.pushDenied(ctx, id)
+			}
 		}
 	}
 }
@@ -177,11 +184,15 @@ func (s *Service) endAll(ctx context.Context, techID, why string) {
 		s.log.Error("end a revoked technician's sessions", "tech", techID, "err", err)
 		return
 	}
+	var helping []string
 	for _, x := range ss {
 		if x.TechnicianID == techID && !x.State.Closed() {
 			_, _ = s.end(ctx, x.ID, Ending{State: session.ClosedByTechnician, Actor: "server", Detail: why})
+		} else if x.TechnicianID != techID {
+			helping = append(helping, x.ID)
 		}
 	}
+	s.helperLeft(ctx, techID, helping, why)
 }
 
 // pushDenied tells the agents of techID's live sessions what the technician's
@@ -193,6 +204,7 @@ func (s *Service) pushDenied(ctx context.Context, techID string) {
 		s.log.Error("push permissions: list sessions", "tech", techID, "err", err)
 		return
 	}
+	s.pushHelperDenied(ctx, techID, ss)
 	denied := s.deniedTo(ctx, techID)
 	for _, x := range ss {
 		if x.TechnicianID != techID || x.State.Closed() || !x.AgentConnected {

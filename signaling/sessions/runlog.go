@@ -50,7 +50,7 @@ func (s *Service) appendAgentLog(ctx context.Context, sid string, a *protocol.Lo
 		}
 	}
 	e := a.Entry()
-	e.From, e.Author, e.By = "", "", ""
+	e.From, e.Author, e.By, e.Internal = "", "", "", false
 	if e.Kind == protocol.LogMessage {
 		e.From, e.Author = protocol.FromCustomer, ss.CustomerName
 	}
@@ -71,6 +71,15 @@ func (s *Service) keepEntry(ctx context.Context, ss store.Session, e protocol.Lo
 	case err != nil:
 		s.log.Warn("running log", "sid", ss.ID, "err", err)
 		return ErrBusy
+	}
+	// Collaborators follow the chat through the log (their connection to
+	// the agent carries the screen only); the technicians' own chat reaches
+	// the lead that way too. None of it goes to the agent.
+	for _, h := range ss.Collab.Members {
+		s.publishLog(ctx, h.ID, ss.ID)
+	}
+	if e.Internal {
+		s.publishLog(ctx, ss.TechnicianID, ss.ID)
 	}
 	return nil
 }

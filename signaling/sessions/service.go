@@ -149,15 +149,18 @@ func (s *Service) deliver(subject string, t protocol.Type, id, sid string, paylo
 	return nil
 }
 
-// publishState tells the session's technician, and the one it is being
-// transferred to (and also), its current state.
+// publishState tells the session's technician, the one it is being
+// transferred to, its collaborators and invited colleagues (and also), its
+// current state.
 func (s *Service) publishState(ss store.Session, also ...string) {
 	s.publish(TechSubject(ss.TechnicianID, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
 	if ss.Transfer != nil && ss.Transfer.ToID != ss.TechnicianID {
 		s.publish(TechSubject(ss.Transfer.ToID, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
 	}
-	for _, id := range also {
-		if id != ss.TechnicianID {
+	told := map[string]bool{ss.TechnicianID: true}
+	for _, id := range append(helpers(ss), also...) {
+		if !told[id] {
+			told[id] = true
 			s.publish(TechSubject(id, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
 		}
 	}
@@ -178,6 +181,7 @@ func StateOf(s store.Session) protocol.SessionState {
 		DeviceID:       s.DeviceID,
 		AgentRun:       s.AgentRun,
 		Console:        s.Console,
+		Collaboration:  collabOf(s.Collab),
 	}
 }
 

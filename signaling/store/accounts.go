@@ -22,12 +22,14 @@ const (
 const DefaultGroupID = "default"
 
 // DefaultGroup is the default group of a new install: every permission but
-// seeing other technicians' queues (access.OtherQueues), opening terminals
+// seeing other technicians' queues (access.OtherQueues), watching the
+// group's sessions (access.Monitor), opening terminals
 // (access.Terminal) and reading system information (access.SysInfo), which
 // an administrator gives on purpose.
 func DefaultGroup() Group {
 	p := access.Full()
 	delete(p, access.OtherQueues)
+	delete(p, access.Monitor)
 	delete(p, access.Terminal)
 	delete(p, access.SysInfo)
 	return Group{ID: DefaultGroupID, Name: "Technicians", Permissions: p}

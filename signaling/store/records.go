@@ -137,6 +137,9 @@ type Session struct {
 	Ended time.Time `json:"ended,omitzero"`
 	// Transfers counts the transfers accepted.
 	Transfers int `json:"transfers,omitempty"`
+	// Collab is who works on the session besides its technician, who is
+	// invited to, and who has remote control.
+	Collab protocol.Collaboration `json:"collab,omitzero"`
 }
 
 // Transfer is a pending offer of a session to another technician.
@@ -185,9 +188,27 @@ func (s *Session) Working() bool {
 }
 
 // VisibleTo reports whether technician techID sees the session in their queue:
-// they own it or it is being transferred to them.
+// they own it, it is being transferred to them, or they collaborate on it or
+// are invited to.
 func (s *Session) VisibleTo(techID string) bool {
-	return s.TechnicianID == techID || (s.Transfer != nil && s.Transfer.ToID == techID)
+	return s.TechnicianID == techID || (s.Transfer != nil && s.Transfer.ToID == techID) ||
+		s.Collaborating(techID) || s.InvitedToHelp(techID)
+}
+
+// Collaborating reports whether techID is a collaborator in the session.
+func (s *Session) Collaborating(techID string) bool {
+	_, ok := s.Collab.Member(techID)
+	return ok
+}
+
+// InvitedToHelp reports whether techID is invited to collaborate on the session.
+func (s *Session) InvitedToHelp(techID string) bool {
+	for _, i := range s.Collab.Invited {
+		if i.ID == techID {
+			return true
+		}
+	}
+	return false
 }
 
 // Invite is an invitation link, stored under the hash of its token.

@@ -1,0 +1,307 @@
+package session
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/agent/peer"
+	"github.com/lifeline-support/lifeline/shared/identity"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// Collaboration at the agent: the server names the technician's colleagues
+// in the session and who has remote control (protocol.Collaboration). Each
+// colleague gets a peer connection of their own that carries the screen,
+// while the customer allows viewing, and their input while they have control
+// and the customer allows it; nothing else (no chat, files, clipboard,
+// drawing, terminal: every other data channel is closed). A connection of a
+// technician the server did not name is refused; whatever a console sends,
+// the agent applies these rules itself. The customer sees every colleague's
+// name, and who is in control.
+
+// helper is a colleague's connection.
+type helper struct {
+	peer Peer
+	gen  int // to ignore states of closed connections
+}
+
+// nobody is the controller when the one the server named may not have control.
+const nobody = "\x00nobody"
+
+// setCollaboration takes who is in the session and who has control: the
+// connections of those no longer in close, input held down by whoever had
+// control is released when it changes hands, the customer sees the names
+// and is asked about each group lead who wants to watch.
+func (s *runner) setCollaboration(ctx context.Context, c *protocol.Collaboration) {
+	var now protocol.Collaboration
+	if c != nil {
+		now = *c
+	}
+	for id := range s.helpers {
+		if _, ok := now.Member(id); !ok {
+			s.log.Info("colleague left the session; closing their connection", "technician", id)
+			s.closeHelper(id)
+		}
+	}
+	for id := range s.approved {
+		if _, ok := now.Member(id); !ok {
+			delete(s.approved, id)
+		}
+	}
+	for id := range s.sentAway {
+		if _, ok := now.Member(id); !ok {
+			delete(s.sentAway, id) // gone: a new invitation is a new question
+		}
+	}
+	if s.sentAway[now.Controller] {
+		now.Controller = ""
+	}
+	now.Members = slices.DeleteFunc(slices.Clone(now.Members), func(m protocol.Collaborator) bool { return s.sentAway[m.ID] })
+	for perm := range s.asking {
+		if id, ok := strings.CutPrefix(string(perm), watchPrefix); ok {
+			if _, in := now.Member(id); !in {
+				s.withdraw(perm)
+			}
+		}
+	}
+	controller := now.Controller
+	if controller != "" {
+		if m, ok := now.Member(controller); !ok || m.Role == protocol.RoleMonitor || slices.Contains(m.Denied, protocol.DeniedControl) {
+			controller = nobody
+		}
+	}
+	s.grants.setController(controller)
+	s.collab = now
+	for _, m := range now.Members {
+		if _, answered := s.approved[m.ID]; m.Role == protocol.RoleMonitor && !answered {
+			s.askWatch(ctx, m)
+		}
+	}
+	s.helpersVideo()
+	s.showHelpers()
+}
+
+// watchPrefix keys the questions about group leads who want to watch
+// (runner.asking), followed by the lead's ID.
+const watchPrefix = "watch:"
+
+// askWatch asks the customer whether group lead m may watch the screen,
+// unless that question is showing already.
+func (s *runner) askWatch(ctx context.Context, m protocol.Collaborator) {
+	key := protocol.Permission(watchPrefix + m.ID)
+	if _, ok := s.asking[key]; ok {
+		return
+	}
+	s.askSeq++
+	seq := s.askSeq
+	actx, withdraw := context.WithCancel(ctx)
+	s.asking[key] = question{seq: seq, withdraw: withdraw}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer withdraw()
+		allow, err := s.cfg.Consent.AskWatch(actx, m.Name)
+		s.post(ctx, event{answer: &answer{perm: key, seq: seq, allow: allow, err: err}})
+	}()
+}
+
+// watchAnswered takes the customer's answer about group lead id watching:
+// the screen goes to them only once allowed; the answer is audited.
+func (s *runner) watchAnswered(id string, allow bool) {
+	if _, ok := s.collab.Member(id); !ok {
+		return
+	}
+	s.approved[id] = allow
+	detail := "refused " + id
+	if allow {
+		detail = "allowed " + id
+	}
+	s.report(protocol.Audit{Event: protocol.AuditWatchAnswered, Detail: detail})
+	s.log.Info("customer answered about a group lead watching", "technician", id, "allow", allow)
+	s.helpersVideo()
+}
+
+// removeHelpers sends every colleague away, as the customer asked: their
+// connections close at once, their input and offers are refused, control
+// goes back to the technician, and the server is told to take them out.
+func (s *runner) removeHelpers(ctx context.Context) {
+	for _, m := range s.collab.Members {
+		s.sentAway[m.ID] = true
+		s.send(protocol.TypeSessionCollaborate, protocol.SessionCollaborate{Action: protocol.CollabRemove, Tech: m.ID})
+		s.log.Info("customer asked a colleague to leave", "technician", m.ID)
+	}
+	s.setCollaboration(ctx, &s.collab)
+}
+
+// showHelpers shows the customer the colleagues' names and who is in control.
+func (s *runner) showHelpers() {
+	var names []string
+	var controller string
+	for _, m := range s.collab.Members {
+		names = append(names, m.Name)
+		if m.ID == s.collab.Controller {
+			controller = m.Name
+		}
+	}
+	s.cfg.Consent.SetHelpers(names, controller)
+}
+
+// helperMay reports whether colleague id may have what a Denied* constant
+// names: they are in the session and their group does not deny it.
+func (s *runner) helperMay(id, what string) bool {
+	m, ok := s.collab.Member(id)
+	return ok && !slices.Contains(m.Denied, what)
+}
+
+// helperVideo reports whether the screen goes to colleague id now: viewing
+// is allowed, the session is not on hold, their group allows viewing and,
+// for a group lead who watches, the customer allowed them.
+func (s *runner) helperVideo(id string) bool {
+	m, _ := s.collab.Member(id)
+	return s.grants.get().View && !s.hold && s.helperMay(id, protocol.DeniedView) &&
+		(m.Role != protocol.RoleMonitor || s.approved[id])
+}
+
+// helpersVideo turns each colleague's screen on or off as it should be now.
+func (s *runner) helpersVideo() {
+	for id, h := range s.helpers {
+		h.peer.SetVideo(s.helperVideo(id))
+	}
+}
+
+// helperOffer answers colleague o.Peer's offer: a new connection, or an ICE
+// restart of theirs.
+func (s *runner) helperOffer(ctx context.Context, o *protocol.Offer, ice []webrtc.ICEServer) {
+	id := o.Peer
+	m, ok := s.collab.Member(id)
+	if !ok {
+		s.log.Warn("connection of a technician not in the session refused", "technician", id)
+		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "connection of " + id + ", not in the session"})
+		return
+	}
+	if err := s.verifyAs(o, m.ID, m.Name); err != nil {
+		s.refuseUnverified("colleague's offer refused", err)
+		return
+	}
+	if h := s.helpers[id]; h != nil && o.Restart {
+		actx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		ans, err := h.peer.Answer(actx, o.SessionDescription)
+		cancel()
+		if err != nil {
+			s.log.Warn("colleague's ICE restart failed", "technician", id, "err", err)
+			return
+		}
+		s.sendAnswer(o.SDP, ans, id)
+		return
+	}
+	s.closeHelper(id)
+	s.helperGen++
+	gen := s.helperGen
+	mons, _ := s.cfg.Monitors()
+	p, err := s.cfg.NewPeer(peer.Config{
+		Monitors:   mons,
+		Grab:       s.grabber.Grab,
+		Changes:    s.cfg.Changes,
+		Mask:       s.maskFunc(),
+		ICEServers: ice,
+		Proxy:      s.cfg.Proxy,
+		Logger:     s.log.With("colleague", id),
+		VideoOff:   !s.helperVideo(id),
+		OnDataChannel: func(dc *webrtc.DataChannel) {
+			s.log.Warn("data channel of a colleague's connection closed: colleagues get the screen and control only", "label", dc.Label(), "technician", id)
+			s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("channel %s of colleague %s: colleagues get the screen and control only", dc.Label(), id)})
+			_ = dc.Close()
+		},
+		OnInput: func(ev protocol.InputEvent) { s.grants.injectFrom(id, ev) },
+		OnCandidate: func(c webrtc.ICECandidateInit) {
+			s.send(protocol.TypeCandidate, protocol.Candidate{ICECandidateInit: c, Peer: id})
+		},
+		OnState: func(st webrtc.PeerConnectionState) {
+			s.post(ctx, event{pcState: st, pcGen: gen, helper: id})
+		},
+	})
+	if err != nil {
+		s.log.Error("colleague's connection", "technician", id, "err", err)
+		return
+	}
+	s.helpers[id] = &helper{peer: p, gen: gen}
+	actx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	ans, err := p.Answer(actx, o.SessionDescription)
+	if err != nil {
+		s.log.Warn("colleague's connection", "technician", id, "err", err)
+		s.closeHelper(id)
+		return
+	}
+	s.sendAnswer(o.SDP, ans, id)
+	s.log.Info("colleague connected", "technician", id, "name", m.Name)
+}
+
+// helperCandidate adds a colleague's ICE candidate to their connection.
+func (s *runner) helperCandidate(c *protocol.Candidate) {
+	if h := s.helpers[c.Peer]; h != nil {
+		if err := h.peer.AddCandidate(c.ICECandidateInit); err != nil {
+			s.log.Warn("colleague's candidate", "technician", c.Peer, "err", err)
+		}
+	}
+}
+
+// helperState takes a state of colleague id's connection: a failed or
+// closed one is let go (they may offer again).
+func (s *runner) helperState(id string, gen int, st webrtc.PeerConnectionState) {
+	h := s.helpers[id]
+	if h == nil || h.gen != gen {
+		return
+	}
+	if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
+		s.log.Info("colleague's connection ended", "technician", id, "state", st)
+		s.closeHelper(id)
+	}
+}
+
+// closeHelper closes colleague id's connection; input they held down is
+// released if they had control.
+func (s *runner) closeHelper(id string) {
+	h := s.helpers[id]
+	if h == nil {
+		return
+	}
+	delete(s.helpers, id)
+	_ = h.peer.Close()
+	if s.grants.controllerIs(id) {
+		s.grants.release()
+	}
+}
+
+// closeHelpers closes every colleague's connection.
+func (s *runner) closeHelpers() {
+	for id := range s.helpers {
+		s.closeHelper(id)
+	}
+}
+
+// verifyAs is verify for the connection of technician id, shown to the
+// customer as name.
+func (s *runner) verifyAs(o *protocol.Offer, id, name string) error {
+	if !s.verifying() {
+		return nil
+	}
+	c, err := s.cfg.Identity.Verifier.Verify(o.Identity, identity.KindTechnician, s.sid, o.SDP)
+	if err != nil {
+		return err
+	}
+	switch {
+	case id == "":
+		return ErrNoTechnician
+	case c.Subject != id:
+		return fmt.Errorf("%w: certificate of %q, the connection is %q's", ErrOtherTechnician, c.Subject, id)
+	case c.Name != name:
+		return fmt.Errorf("%w: certificate of %q, the customer was shown %q", ErrOtherName, c.Name, name)
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package session
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/agent/consent"
+	"github.com/lifeline-support/lifeline/agent/peer"
+	"github.com/lifeline-support/lifeline/shared/natstest"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/access"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+)
+
+// A colleague invited into the session gets a connection of their own from
+// the agent: the screen while the customer allows viewing, and input only
+// once the lead hands remote control over (the lead's then goes nowhere);
+// the customer's page names them and who is in control. Removed, their
+// connection closes and their input goes nowhere.
+func TestAgentGivesAColleagueTheScreenAndControlOnlyWhenHandedOver(t *testing.T) {
+	node := st.StartNode(t, natstest.Server(t), "node")
+	lead := st.LogIn(t, node)
+	lead.CreateTechnician(t, "bob", "Bob Colleague", "bob-password-123", "")
+	bob := st.LogInAs(t, node, "bob", "bob-password-123")
+	if code, _ := bob.Get(t, "/console/queue.json"); code != http.StatusOK { // Bob is online
+		t.Fatalf("Bob's queue: %d", code)
+	}
+	sid, token, _ := lead.NewSession(t, "Marie")
+	console := lead.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	console.Expect(protocol.TypeSessionState)
+
+	ui, term := terminalConsent(t)
+	var mu sync.Mutex
+	peers := map[string]*fakePeer{} // by colleague ("" for the lead)
+	peerOf := func(id string) *fakePeer {
+		mu.Lock()
+		defer mu.Unlock()
+		return peers[id]
+	}
+	fi := &fakeInjector{}
+	runAgent(t, ui, Config{
+		Server: node.URL, Code: token, Consent: ui,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewPeer: func(c peer.Config) (Peer, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			p := &fakePeer{cfg: c}
+			id := ""
+			if c.OnDataChannel != nil && c.OnMonitor == nil {
+				id = "bob" // only a colleague's connection has no monitor switch
+			}
+			peers[id] = p
+			return p, nil
+		},
+		NewInjector: func() (Injector, error) { return fi, nil },
+	})
+	console.Expect(protocol.TypeSessionState) // the agent joined
+	console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	offer := protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0"}}
+	console.Send(protocol.TypeOffer, sid, offer)
+	console.Expect(protocol.TypeAnswer)
+	term.answer(1, "y") // view
+	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.View {
+	}
+	console.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionControl})
+	term.answer(2, "y") // control
+	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.Control {
+	}
+
+	// Bob is invited and joins; his connection carries the screen.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: "bob"})
+	bc := bob.Dial(t, "/ws/console")
+	bc.Expect(protocol.TypeConsoleWelcome)
+	waitUntil(t, "Bob invited", func() bool {
+		bc.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+		m, err := bc.Read(hang)
+		return err == nil && m.Type == protocol.TypeRTCConfig
+	})
+	bc.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabAccept})
+	waitUntil(t, "the customer's page naming Bob", func() bool { return strings.Contains(customerPage(t, ui.URL()), "Bob Colleague") })
+	bc.Send(protocol.TypeOffer, sid, offer)
+	if a := bc.Expect(protocol.TypeAnswer).Body.(*protocol.Answer); a.Peer != "bob" {
+		t.Fatalf("Bob's answer is for %q", a.Peer)
+	}
+	bp := peerOf("bob")
+	if bp == nil {
+		t.Fatal("no connection for Bob")
+	}
+	waitUntil(t, "Bob's screen on", bp.lastVideo)
+
+	// The lead has control: Bob's input goes nowhere.
+	move := protocol.InputEvent{Kind: protocol.InputMove, X: 0.5, Y: 0.5}
+	bp.cfg.OnInput(move)
+	if n, _ := fi.count(); n != 0 {
+		t.Fatal("Bob's input was injected while the lead had control")
+	}
+	peerOf("").cfg.OnInput(move)
+	if n, _ := fi.count(); n != 1 {
+		t.Fatalf("%d of the lead's events injected, want 1", n)
+	}
+
+	// The lead hands control to Bob: now only his input lands, and the
+	// customer is told he is in control.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabControl, Tech: "bob"})
+	waitUntil(t, "control with Bob", func() bool {
+		bp.cfg.OnInput(move)
+		n, _ := fi.count()
+		return n > 1
+	})
+	n, _ := fi.count()
+	peerOf("").cfg.OnInput(move)
+	if m, _ := fi.count(); m != n {
+		t.Fatal("the lead's input was injected while Bob had control")
+	}
+	if page := customerPage(t, ui.URL()); !strings.Contains(page, `id="controller">Bob Colleague<`) {
+		t.Errorf("the customer's page does not say Bob is in control")
+	}
+
+	// His group loses viewing and control: at once his screen goes black,
+	// his input goes nowhere and control is the lead's again.
+	var perms []string
+	for _, p := range access.All {
+		if p != access.View && p != access.Control {
+			perms = append(perms, string(p))
+		}
+	}
+	lead.PutGroup(t, "default", perms...)
+	waitUntil(t, "Bob's screen off", func() bool { return !bp.lastVideo() })
+	n, _ = fi.count()
+	bp.cfg.OnInput(move)
+	if m, _ := fi.count(); m != n {
+		t.Fatal("Bob's input was injected after his group lost control")
+	}
+	waitUntil(t, "control back with the lead", func() bool {
+		peerOf("").cfg.OnInput(move)
+		m, _ := fi.count()
+		return m > n
+	})
+
+	// Removed, Bob's connection closes and his input goes nowhere.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabRemove, Tech: "bob"})
+	waitUntil(t, "Bob's connection closed", bp.closed.Load)
+	n, _ = fi.count()
+	bp.cfg.OnInput(move)
+	if m, _ := fi.count(); m != n {
+		t.Fatal("Bob's input was injected after he was removed")
+	}
+	peerOf("").cfg.OnInput(move)
+	if m, _ := fi.count(); m != n+1 {
+		t.Fatal("control did not come back to the lead")
+	}
+}
+
+// customerPage is the customer's consent page as it stands.
+func customerPage(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// A group lead who watches gets the screen only once the customer allows
+// it, and never remote control, whatever the lead's console sends.
+func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
+	node := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, node) // an administrator leads every group
+	admin.CreateTechnician(t, "tina", "Tina Tech", "tina-password-123", "")
+	tina := st.LogInAs(t, node, "tina", "tina-password-123")
+	sid, token, _ := tina.NewSession(t, "Marie")
+	console := tina.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	console.Expect(protocol.TypeSessionState)
+
+	ui, term := terminalConsent(t)
+	var mu sync.Mutex
+	peers := map[string]*fakePeer{}
+	fi := &fakeInjector{}
+	runAgent(t, ui, Config{
+		Server: node.URL, Code: token, Consent: ui,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		NewPeer: func(c peer.Config) (Peer, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			p := &fakePeer{cfg: c}
+			id := ""
+			if c.OnMonitor == nil {
+				id = "admin"
+			}
+			peers[id] = p
+			return p, nil
+		},
+		NewInjector: func() (Injector, error) { return fi, nil },
+	})
+	console.Expect(protocol.TypeSessionState)
+	console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	offer := protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0"}}
+	console.Send(protocol.TypeOffer, sid, offer)
+	console.Expect(protocol.TypeAnswer)
+	term.answer(1, "y") // view, for Tina
+	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.View {
+	}
+	console.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionControl})
+	term.answer(2, "y") // control, for Tina
+	for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.Control {
+	}
+
+	watcher := admin.Dial(t, "/ws/console")
+	watcher.Expect(protocol.TypeConsoleWelcome)
+	watcher.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabMonitor})
+	watcher.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	watcher.Expect(protocol.TypeRTCConfig)
+	watcher.Send(protocol.TypeOffer, sid, offer)
+	watcher.Expect(protocol.TypeAnswer)
+	mu.Lock()
+	wp := peers["admin"]
+	mu.Unlock()
+	if wp == nil {
+		t.Fatal("no connection for the watching lead")
+	}
+	if wp.lastVideo() {
+		t.Fatal("the watching lead got the screen before the customer was asked")
+	}
+	waitUntil(t, "the customer asked about the watching lead", func() bool { return term.asked() == 3 })
+	if page := customerPage(t, ui.URL()); !strings.Contains(page, "watch your screen too") {
+		t.Errorf("the customer's page does not ask about watching")
+	}
+	if wp.lastVideo() {
+		t.Fatal("the watching lead got the screen before the customer answered")
+	}
+	term.answer(3, "y")
+	waitUntil(t, "the watching lead's screen on", wp.lastVideo)
+
+	// Never in control: the server refuses it, and input forged on the
+	// lead's connection goes nowhere.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabControl, Tech: "admin"})
+	if e := console.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeForbidden {
+		t.Errorf("control to the watching lead: %+v", e)
+	}
+	n, _ := fi.count()
+	wp.cfg.OnInput(protocol.InputEvent{Kind: protocol.InputMove, X: 0.5, Y: 0.5})
+	if m, _ := fi.count(); m != n {
+		t.Fatal("the watching lead's input was injected")
+	}
+
+	// The customer asks the colleagues to leave: the lead's connection
+	// closes at once, the server takes them out, and the session goes on.
+	ui.Act(consent.ActionRemoveHelpers)
+	waitUntil(t, "the watching lead's connection closed", wp.closed.Load)
+	for {
+		st := watcher.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState)
+		if st.Collaboration == nil {
+			if st.State != "active" {
+				t.Fatalf("after the colleagues left the session is %s", st.State)
+			}
+			break
+		}
+	}
+	watcher.Send(protocol.TypeOffer, sid, offer)
+	if e := watcher.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeNotFound {
+		t.Errorf("the watching lead's offer after leaving: %+v", e)
+	}
+}

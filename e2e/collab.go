@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// InviteColleague invites technician id, with comment, from the Colleagues
+// panel of the workspace open on the page (the lead's).
+func (tc *Technician) InviteColleague(t testing.TB, id, comment string) {
+	t.Helper()
+	tc.OpenPanel(t, "team")
+	waitFor(t, id+" in the colleagues to invite", func() bool {
+		return evalJS[bool](t, tc.p, "colleagues to invite",
+			`[...document.querySelectorAll("#collab-pick option")].some(o => o.value === `+jsString(id)+`)`)
+	})
+	run(t, tc.ctx, "invite "+id,
+		chromedp.SetValue(chromedp.ID("collab-pick"), id),
+		chromedp.SendKeys(chromedp.ID("collab-comment"), comment),
+		click("collab-invite"))
+}
+
+// TeamAction clicks, in the Colleagues panel of the workspace on the page,
+// the button action (control, takeback, remove, withdraw, giveback) of the
+// row of technician id.
+func (tc *Technician) TeamAction(t testing.TB, id, action string) {
+	t.Helper()
+	tc.OpenPanel(t, "team")
+	clickOn(t, tc.p, `#collab-list li[data-tech="`+id+`"] button[data-action="`+action+`"]`)
+}
+
+// TeamText is the text of the Colleagues panel's list on the page.
+func (tc *Technician) TeamText(t testing.TB) string {
+	t.Helper()
+	return evalJS[string](t, tc.p, "the colleagues list", `document.getElementById("collab-list")?.textContent ?? ""`)
+}
+
+// inTab evaluates expr in the workspace tab of sid of the queue page, with w
+// its window and d its document; it returns expr's value as JSON decodes it.
+func inTab[T any](t testing.TB, tc *Technician, sid, what, expr string) T {
+	t.Helper()
+	return evalJS[T](t, tc.p, what, `(() => { const w = lifelineQueue.frame(`+jsString(sid)+`).contentWindow, d = w.document; return (`+expr+`); })()`)
+}
+
+// TabPixel is the colour of the customer's screen pixel (x, y) in the video
+// of the workspace tab of sid.
+func (tc *Technician) TabPixel(t testing.TB, sid string, x, y int) [3]int {
+	t.Helper()
+	rgb := inTab[[]int](t, tc, sid, "read a pixel in the tab", fmt.Sprintf(`(() => {
+		const v = w.lifeline.video, c = d.createElement("canvas");
+		if (!v.videoWidth) return [-1, -1, -1];
+		c.width = v.videoWidth; c.height = v.videoHeight;
+		const g = c.getContext("2d");
+		g.drawImage(v, 0, 0);
+		const px = Math.round(%d / %d * v.videoWidth), py = Math.round(%d / %d * v.videoHeight);
+		const p = g.getImageData(px, py, 1, 1).data;
+		return [p[0], p[1], p[2]];
+	})()`, x, ScreenW, y, ScreenH))
+	return [3]int{rgb[0], rgb[1], rgb[2]}
+}
+
+// TabClick clicks the customer's screen pixel (x, y) in the video of the
+// workspace tab of sid, through the browser's input.
+func (tc *Technician) TabClick(t testing.TB, sid string, x, y int) {
+	t.Helper()
+	p := evalJS[[]float64](t, tc.p, "locate a remote pixel in the tab", fmt.Sprintf(`(() => {
+		const f = lifelineQueue.frame(%s), fr = f.getBoundingClientRect();
+		const v = f.contentWindow.lifeline.video, r = v.getBoundingClientRect();
+		const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+		const w = v.videoWidth * s, h = v.videoHeight * s;
+		return [fr.left + r.left + (r.width - w) / 2 + (%d + 0.5) / %d * w, fr.top + r.top + (r.height - h) / 2 + (%d + 0.5) / %d * h];
+	})()`, jsString(sid), x, ScreenW, y, ScreenH))
+	do(t, "click the remote screen in the tab", func(ctx context.Context) error { return tc.p.Click(ctx, p[0], p[1]) })
+}
+
+// TabForgeInput sends a click at the customer's screen pixel (x, y) straight
+// on the input data channel of the workspace tab of sid, whatever the page
+// allows (a hostile console).
+func (tc *Technician) TabForgeInput(t testing.TB, sid string, x, y int) {
+	t.Helper()
+	inTab[bool](t, tc, sid, "forge input in the tab", fmt.Sprintf(`(() => {
+		const ch = w.lifeline.input.input;
+		for (const down of [true, false]) ch.send(JSON.stringify({k: "button", b: 0, d: down, x: %f, y: %f}));
+		return true;
+	})()`, float64(x)/float64(ScreenW-1), float64(y)/float64(ScreenH-1)))
+}
+
+// CloseTab closes the workspace tab of sid on the queue page.
+func (tc *Technician) CloseTab(t testing.TB, sid string) {
+	t.Helper()
+	clickOn(t, tc.p, `#tabs [data-tab="`+sid+`"] .tab-close`)
+}
+
+// Shown is the text of the element with ID id on the customer's page, ""
+// when it is missing or hidden.
+func (c *Customer) Shown(t testing.TB, id string) string {
+	t.Helper()
+	return get(t, c.ctx, "read #"+id, chromedp.Evaluate[string](`(() => { const e = document.getElementById(`+jsString(id)+`);
+		return e && !e.closest("[hidden]") ? e.textContent : ""; })()`))
+}
+
+// LogCount is how many times the agent's log says text.
+func (c *Customer) LogCount(text string) int { return strings.Count(c.errs.String(), text) }
+
+// RemoveHelpers clicks, on the customer's page, the button that asks the
+// technician's colleagues to leave.
+func (c *Customer) RemoveHelpers(t testing.TB) {
+	t.Helper()
+	run(t, c.ctx, "ask the colleagues to leave", click("remove-helpers"))
+}

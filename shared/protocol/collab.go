@@ -1,0 +1,130 @@
+package protocol
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/lifeline-support/lifeline/shared/text"
+)
+
+// Messages of collaboration: a colleague invited into a running session
+// (added 2026-12-07, additive to version 1).
+const (
+	// TypeSessionCollaborate (console → server) invites a colleague into a
+	// session, withdraws the invitation, accepts or declines it, leaves,
+	// removes a collaborator or hands remote control over.
+	TypeSessionCollaborate Type = "session.collaborate"
+	// TypeCollaborators (server → agent) tells the agent who is in the
+	// session besides its technician and who has remote control: the agent
+	// takes a collaborator's connection, and its input, on this list only.
+	TypeCollaborators Type = "session.collaborators"
+)
+
+// What SessionCollaborate.Action may be.
+const (
+	// CollabInvite (the session's technician) offers the session to Tech, with Comment.
+	CollabInvite = "invite"
+	// CollabWithdraw (the session's technician) takes the invitation of Tech back.
+	CollabWithdraw = "withdraw"
+	// CollabAccept (the invited technician) joins.
+	CollabAccept = "accept"
+	// CollabDecline (the invited technician) says no.
+	CollabDecline = "decline"
+	// CollabLeave (a collaborator) leaves; the session stays with its technician.
+	CollabLeave = "leave"
+	// CollabRemove (the session's technician) removes collaborator Tech.
+	CollabRemove = "remove"
+	// CollabControl hands remote control to Tech ("" or the session's
+	// technician: back to them). The session's technician may give it to
+	// anyone in the session; the collaborator who has it may give it back.
+	CollabControl = "control"
+	// CollabMonitor (a group lead, see signaling/access.Monitor) joins the
+	// session of a technician of their group to watch it, view only, once
+	// the customer allows it.
+	CollabMonitor = "monitor"
+)
+
+// MaxCollaborators is the most colleagues in a session besides its technician.
+const MaxCollaborators = 4
+
+// SessionCollaborate is the payload of TypeSessionCollaborate.
+type SessionCollaborate struct {
+	Action  string `json:"action"`
+	Tech    string `json:"tech,omitempty"`
+	Comment string `json:"comment,omitempty"`
+}
+
+func (c *SessionCollaborate) validate() error {
+	switch c.Action {
+	case CollabInvite, CollabWithdraw, CollabRemove:
+		if c.Tech == "" {
+			return fmt.Errorf("%s needs a technician", c.Action)
+		}
+	case CollabAccept, CollabDecline, CollabLeave, CollabControl, CollabMonitor:
+	default:
+		return fmt.Errorf("unknown action %q", c.Action)
+	}
+	switch {
+	case len(c.Tech) > 64:
+		return fmt.Errorf("technician too long")
+	case c.Comment != "" && c.Action != CollabInvite:
+		return fmt.Errorf("only an invitation takes a comment")
+	case text.CheckText(c.Comment) != nil || utf8.RuneCountInString(c.Comment) > MaxTransferComment:
+		return fmt.Errorf("comment must be UTF-8 without invisible or direction-changing characters, at most %d characters", MaxTransferComment)
+	}
+	return nil
+}
+
+// Roles of a technician in a session besides its own technician.
+const (
+	// RoleCollaborator: a colleague invited by the session's technician.
+	RoleCollaborator = "collaborator"
+	// RoleMonitor: a group lead who watches: view only, never in control,
+	// and the agent shows them the screen only once the customer allows it.
+	RoleMonitor = "monitor"
+)
+
+// PermissionWatch is the customer's question about a group lead who wants
+// to watch (RoleMonitor); it is the agent's, never a console's to ask.
+const PermissionWatch Permission = "watch"
+
+// Collaborator is a technician in a session besides its own technician.
+type Collaborator struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	// Denied is what the collaborator's group does not allow (Denied*
+	// constants): the agent refuses it to them whatever their console sends.
+	Denied []string `json:"denied,omitempty"`
+}
+
+// Invited is a pending invitation into a session.
+type Invited struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	By      string `json:"by"` // the inviting technician's name
+	Comment string `json:"comment,omitempty"`
+}
+
+// Collaboration is who works on a session besides its technician, in a
+// SessionState and, less the invitations, in TypeCollaborators.
+type Collaboration struct {
+	Members []Collaborator `json:"members,omitempty"`
+	Invited []Invited      `json:"invited,omitempty"`
+	// Controller is the technician who has remote control ("" or the
+	// session's technician: the session's technician).
+	Controller string `json:"controller,omitempty"`
+}
+
+// Member returns the collaborator with ID id.
+func (c *Collaboration) Member(id string) (Collaborator, bool) {
+	if c == nil {
+		return Collaborator{}, false
+	}
+	for _, m := range c.Members {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Collaborator{}, false
+}

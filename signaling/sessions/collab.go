@@ -1,0 +1,422 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/store"
+)
+
+// Collaboration: the session's technician (its lead) invites colleagues into
+// a running session; each colleague who accepts gets a peer connection of
+// their own to the agent, which shows them the screen. Remote control stays
+// with one technician at a time: the lead's, until the lead hands it to a
+// collaborator (who may give it back). The lead withdraws invitations,
+// removes collaborators and ends the session for everyone. The agent hears
+// who is in and who has control (protocol.Collaboration) and takes a
+// connection, or input, from nobody else.
+
+// collaboratorMay reports whether a collaborator (not the session's
+// technician) may send message m for the session: open it, connect to the
+// agent, and the collaboration actions a collaborator has (leave, give
+// control back; collaborate checks which).
+func collaboratorMay(m protocol.Message) bool {
+	switch m.Type {
+	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate:
+		return true
+	case protocol.TypeLogAppend:
+		// Only the technicians' own chat: the customer's is the lead's.
+		a, ok := m.Body.(*protocol.LogAppend)
+		return ok && a.Internal
+	}
+	return false
+}
+
+// invitedMay reports whether a technician invited to collaborate may send
+// message m: look at the session, accept or decline.
+func invitedMay(m protocol.Message) bool {
+	if c, ok := m.Body.(*protocol.SessionCollaborate); ok {
+		return c.Action == protocol.CollabAccept || c.Action == protocol.CollabDecline
+	}
+	return m.Type == protocol.TypeSessionOpen
+}
+
+// authorizeHelper is Authorize for a technician who is not the session's own
+// (ss.TechnicianID != tech.ID): a collaborator, someone invited to be one,
+// a group lead who may watch it, or the receiver of a transfer.
+func (s *Service) authorizeHelper(ctx context.Context, tech auth.Technician, ss store.Session, m protocol.Message) error {
+	switch {
+	case ss.Collaborating(tech.ID):
+		if !collaboratorMay(m) {
+			return ErrLeadOnly
+		}
+		if m.Type == protocol.TypeOffer && !tech.Can(access.View) {
+			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(access.View)})
+			return denied(string(access.View), "your group does not allow viewing the screen")
+		}
+		return nil
+	case ss.InvitedToHelp(tech.ID):
+		if !invitedMay(m) {
+			return ErrJoinFirst
+		}
+		return nil
+	case (ss.Transfer == nil || ss.Transfer.ToID != tech.ID) && s.MayMonitor(ctx, tech, ss):
+		// Until they watch, the session is not theirs to act on: as for
+		// anyone else's, it does not exist.
+		if c, ok := m.Body.(*protocol.SessionCollaborate); m.Type != protocol.TypeSessionOpen && (!ok || c.Action != protocol.CollabMonitor) {
+			return ErrNotFound
+		}
+		return nil
+	case m.Type != protocol.TypeSessionOpen && m.Type != protocol.TypeSessionStart:
+		return ErrAcceptFirst
+	}
+	return nil
+}
+
+// collaborate carries out a session.collaborate from tech on session ss
+// (as Authorize read it).
+func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss store.Session, c *protocol.SessionCollaborate) error {
+	lead := ss.TechnicianID == tech.ID
+	sid := ss.ID
+	switch c.Action {
+	case protocol.CollabInvite:
+		if !lead {
+			return ErrLeadOnly
+		}
+		return s.inviteColleague(ctx, tech, sid, c.Tech, strings.TrimSpace(c.Comment))
+	case protocol.CollabWithdraw:
+		if !lead {
+			return ErrLeadOnly
+		}
+		return s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			if !ss.InvitedToHelp(c.Tech) {
+				return ErrNotInvited
+			}
+			dropInvited(ss, c.Tech)
+			return nil
+		}, audit.Event{Type: audit.CollabWithdrawn, Actor: tech.ID, SessionID: sid, Detail: c.Tech}, c.Tech)
+	case protocol.CollabAccept:
+		denied := s.deniedTo(ctx, tech.ID)
+		return s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			switch {
+			case !ss.InvitedToHelp(tech.ID):
+				return ErrNotInvited
+			case len(ss.Collab.Members) >= protocol.MaxCollaborators:
+				return ErrTooManyHelpers
+			}
+			dropInvited(ss, tech.ID)
+			ss.Collab.Members = append(ss.Collab.Members, protocol.Collaborator{
+				ID: tech.ID, Name: tech.Name, Role: protocol.RoleCollaborator, Denied: denied})
+			return nil
+		}, audit.Event{Type: audit.CollabJoined, Actor: tech.ID, SessionID: sid, Detail: tech.Name})
+	case protocol.CollabDecline:
+		return s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			if !ss.InvitedToHelp(tech.ID) {
+				return ErrNotInvited
+			}
+			dropInvited(ss, tech.ID)
+			return nil
+		}, audit.Event{Type: audit.CollabDeclined, Actor: tech.ID, SessionID: sid}, tech.ID)
+	case protocol.CollabLeave:
+		return s.leave(ctx, sid, tech.ID, "left")
+	case protocol.CollabRemove:
+		if !lead {
+			return ErrLeadOnly
+		}
+		return s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			if !ss.Collaborating(c.Tech) {
+				return ErrNotCollaborator
+			}
+			dropMember(ss, c.Tech)
+			return nil
+		}, audit.Event{Type: audit.CollabRemoved, Actor: tech.ID, SessionID: sid, Detail: c.Tech}, c.Tech)
+	case protocol.CollabControl:
+		return s.passControl(ctx, tech, ss, c.Tech)
+	case protocol.CollabMonitor:
+		if lead || !s.MayMonitor(ctx, tech, ss) {
+			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: sid, Detail: string(access.Monitor)})
+			return denied(string(access.Monitor), "only a lead of the technician's group may watch this session")
+		}
+		denied := s.deniedTo(ctx, tech.ID)
+		return s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			if err := roomFor(ss, tech.ID); err != nil {
+				return err
+			}
+			ss.Collab.Members = append(ss.Collab.Members, protocol.Collaborator{
+				ID: tech.ID, Name: tech.Name, Role: protocol.RoleMonitor, Denied: denied})
+			return nil
+		}, audit.Event{Type: audit.CollabMonitoring, Actor: tech.ID, SessionID: sid, Detail: tech.Name})
+	}
+	return ErrNotForConsoles
+}
+
+// inviteColleague invites technician to into session sid, on tech's behalf:
+// the same rules as a transfer (an existing colleague, online and available),
+// into a session being worked on, with room for one more.
+func (s *Service) inviteColleague(ctx context.Context, tech auth.Technician, sid, to, comment string) error {
+	if to == tech.ID {
+		return ErrSelf
+	}
+	target, err := s.cfg.Store.Account(ctx, to)
+	if err != nil || target.Disabled {
+		return ErrNoTechnician
+	}
+	if st, err := s.Status(ctx, to); err != nil || st != store.StatusOnline {
+		return ErrNotAvailable
+	}
+	return s.changeCollab(ctx, sid, func(ss *store.Session) error {
+		if err := roomFor(ss, to); err != nil {
+			return err
+		}
+		ss.Collab.Invited = append(ss.Collab.Invited, protocol.Invited{ID: target.ID, Name: target.Name, By: tech.Name, Comment: comment})
+		return nil
+	}, audit.Event{Type: audit.CollabInvited, Actor: tech.ID, SessionID: sid, Detail: to})
+}
+
+// roomFor checks that technician id may come into session ss: someone works
+// on it (active or on hold, not being transferred), id is neither in nor
+// invited, and there is room for one more.
+func roomFor(ss *store.Session, id string) error {
+	st := ss.State
+	if st.Away() {
+		st = ss.Prev
+	}
+	switch {
+	case (st != session.Active && st != session.OnHold) || ss.Transfer != nil:
+		return ErrNotWorking
+	case ss.Collaborating(id) || ss.InvitedToHelp(id):
+		return ErrAlreadyIn
+	case len(ss.Collab.Members)+len(ss.Collab.Invited) >= protocol.MaxCollaborators:
+		return ErrTooManyHelpers
+	}
+	return nil
+}
+
+// MayMonitor reports whether tech may watch session ss as a group lead: they
+// have the Monitor permission, the session is another technician's, and
+// that technician is in tech's group (any group, for an administrator).
+func (s *Service) MayMonitor(ctx context.Context, tech auth.Technician, ss store.Session) bool {
+	if ss.TechnicianID == tech.ID || !tech.Can(access.Monitor) {
+		return false
+	}
+	if tech.IsAdmin() {
+		return true
+	}
+	owner, err := read(ctx, func(ctx context.Context) (store.Account, error) { return s.cfg.Store.Account(ctx, ss.TechnicianID) })
+	return err == nil && groupOf(owner) == groupOf(tech.Account)
+}
+
+// groupOf is the group whose permissions apply to acc.
+func groupOf(acc store.Account) string {
+	if acc.GroupID == "" {
+		return store.DefaultGroupID
+	}
+	return acc.GroupID
+}
+
+// passControl hands remote control of session ss to collaborator to ("" or
+// the session's technician: back to the lead). The lead may give it to
+// anyone in the session; the collaborator who has it may only give it back.
+// The receiver's group must allow control; the customer's grant stays with
+// the session, and the agent releases what the giver held down.
+func (s *Service) passControl(ctx context.Context, tech auth.Technician, ss store.Session, to string) error {
+	if to == ss.TechnicianID {
+		to = ""
+	}
+	lead := ss.TechnicianID == tech.ID
+	if !lead && (ss.Collab.Controller != tech.ID || to != "") {
+		return ErrLeadOnly
+	}
+	if m, ok := ss.Collab.Member(to); ok && m.Role == protocol.RoleMonitor {
+		return ErrViewOnly
+	}
+	if to != "" {
+		p, err := s.permsOf(ctx, to)
+		if err != nil {
+			return ErrBusy
+		}
+		if !p.Has(access.Control) {
+			return denied(string(access.Control), "that colleague's group does not allow remote control")
+		}
+	}
+	now := to
+	if now == "" {
+		now = ss.TechnicianID
+	}
+	return s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
+		if to != "" && !ss.Collaborating(to) {
+			return ErrNotCollaborator
+		}
+		if ss.Collab.Controller == to {
+			return errUnchanged
+		}
+		ss.Collab.Controller = to
+		return nil
+	}, audit.Event{Type: audit.ControlPassed, Actor: tech.ID, SessionID: ss.ID, Detail: now})
+}
+
+// leave takes collaborator techID out of session sid (why: the audit
+// entry's detail): the session stays with its technician, and remote
+// control goes back to them if the collaborator had it.
+func (s *Service) leave(ctx context.Context, sid, techID, why string) error {
+	return s.changeCollab(ctx, sid, func(ss *store.Session) error {
+		if !ss.Collaborating(techID) {
+			return ErrNotCollaborator
+		}
+		dropMember(ss, techID)
+		return nil
+	}, audit.Event{Type: audit.CollabLeft, Actor: techID, SessionID: sid, Detail: why}, techID)
+}
+
+// changeCollab applies fn to session sid (open, not closed), records e and
+// tells everyone concerned: the agent who is in and who has control (when
+// that changed), and the consoles of the session's technician, collaborators and invited
+// colleagues, and of also (who are no longer any of those).
+func (s *Service) changeCollab(ctx context.Context, sid string, fn func(*store.Session) error, e audit.Event, also ...string) error {
+	var before protocol.Collaboration
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		if ss.State.Closed() {
+			return ErrClosed
+		}
+		before = agentCollab(ss.Collab)
+		before.Members = slices.Clone(before.Members)
+		return fn(ss)
+	})
+	if errors.Is(err, errUnchanged) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.record(e)
+	if now := agentCollab(ss.Collab); !sameCollab(before, now) {
+		s.publish(AgentSubject(sid), protocol.TypeCollaborators, "", sid, now)
+	}
+	s.publishState(ss, also...)
+	return nil
+}
+
+// agentCollab is what the agent hears of a collaboration: who is in and
+// who has control, not who is invited.
+func agentCollab(c protocol.Collaboration) protocol.Collaboration {
+	return protocol.Collaboration{Members: c.Members, Controller: c.Controller}
+}
+
+// sameCollab reports whether two collaborations say the same to the agent.
+func sameCollab(a, b protocol.Collaboration) bool {
+	return a.Controller == b.Controller && slices.EqualFunc(a.Members, b.Members, func(x, y protocol.Collaborator) bool {
+		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied)
+	})
+}
+
+// collabOf is the collaboration as a session.state or agent.welcome carries
+// it: nil when nobody is in or invited.
+func collabOf(c protocol.Collaboration) *protocol.Collaboration {
+	if len(c.Members) == 0 && len(c.Invited) == 0 {
+		return nil
+	}
+	return &c
+}
+
+func dropInvited(ss *store.Session, id string) {
+	ss.Collab.Invited = slices.DeleteFunc(slices.Clone(ss.Collab.Invited), func(i protocol.Invited) bool { return i.ID == id })
+}
+
+// dropMember takes collaborator id out; control they had goes back to the lead.
+func dropMember(ss *store.Session, id string) {
+	ss.Collab.Members = slices.DeleteFunc(slices.Clone(ss.Collab.Members), func(m protocol.Collaborator) bool { return m.ID == id })
+	if ss.Collab.Controller == id {
+		ss.Collab.Controller = ""
+	}
+}
+
+// helpers lists who besides the session's technician hears of it:
+// collaborators and invited colleagues.
+func helpers(ss store.Session) []string {
+	var out []string
+	for _, m := range ss.Collab.Members {
+		out = append(out, m.ID)
+	}
+	for _, i := range ss.Collab.Invited {
+		out = append(out, i.ID)
+	}
+	return out
+}
+
+// relayHelper passes a collaborator's offer or candidate on to the agent,
+// marked as theirs (whatever the console said), if they are still in the
+// session.
+func (s *Service) relayHelper(ctx context.Context, tech auth.Technician, m protocol.Message) error {
+	ss, err := s.Session(ctx, m.SID)
+	if err != nil {
+		return ErrBusy
+	}
+	switch {
+	case !ss.Collaborating(tech.ID):
+		return ErrNotCollaborator
+	case ss.State.Closed():
+		return ErrClosed
+	case !ss.AgentConnected:
+		return ErrNotConnected
+	}
+	switch body := m.Body.(type) {
+	case *protocol.Offer:
+		body.Peer = tech.ID
+	case *protocol.Candidate:
+		body.Peer = tech.ID
+	}
+	s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, m.Body)
+	return nil
+}
+
+// helperLeft takes techID out of the sessions among sids they collaborate
+// on or are invited to (why: their console closed, their login ended).
+func (s *Service) helperLeft(ctx context.Context, techID string, sids []string, why string) {
+	for _, sid := range sids {
+		ss, err := s.cfg.Store.Session(ctx, sid)
+		if err != nil || ss.State.Closed() {
+			continue
+		}
+		switch {
+		case ss.Collaborating(techID):
+			_ = s.leave(ctx, sid, techID, why)
+		case ss.InvitedToHelp(techID):
+			_ = s.changeCollab(ctx, sid, func(ss *store.Session) error {
+				dropInvited(ss, techID)
+				return nil
+			}, audit.Event{Type: audit.CollabDeclined, Actor: techID, SessionID: sid, Detail: why}, techID)
+		}
+	}
+}
+
+// pushHelperDenied tells the agents of the sessions techID collaborates on
+// what their group denies now (a group change): at once, and the agent drops
+// what is no longer allowed. Control they may no longer have goes back to
+// the lead.
+func (s *Service) pushHelperDenied(ctx context.Context, techID string, all []store.Session) {
+	denied := s.deniedTo(ctx, techID)
+	for _, x := range all {
+		m, ok := x.Collab.Member(techID)
+		if !ok || x.State.Closed() || slices.Equal(m.Denied, denied) {
+			continue
+		}
+		_ = s.changeCollab(ctx, x.ID, func(ss *store.Session) error {
+			for i := range ss.Collab.Members {
+				if ss.Collab.Members[i].ID == techID {
+					ss.Collab.Members[i].Denied = denied
+				}
+			}
+			if ss.Collab.Controller == techID && slices.Contains(denied, protocol.DeniedControl) {
+				ss.Collab.Controller = ""
+			}
+			return nil
+		}, audit.Event{Type: audit.PermissionDenied, Actor: "server", SessionID: x.ID, Detail: "collaborator " + techID + "'s group changed: " + strings.Join(denied, ",")})
+	}
+}

@@ -1,0 +1,536 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/shared/session"
+	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/store"
+	"github.com/lifeline-support/lifeline/signaling/storetest"
+)
+
+// collabFixture is a session service on a real store and NATS, with Alice
+// working on session sid (her lead), colleagues Bob, Carol, Dan, Eve and
+// Fay online in group "helpers", and what reaches the agent and Bob's
+// consoles.
+type collabFixture struct {
+	t       *testing.T
+	s       *Service
+	st      *store.Store
+	trail   *audit.Log
+	toAgent *nats.Subscription
+	toBob   *nats.Subscription
+	alice   auth.Technician
+	techs   map[string]auth.Technician
+}
+
+const collabSID = "s1"
+
+func newCollabFixture(t *testing.T) *collabFixture {
+	st, nc := storetest.Open(t)
+	ctx := t.Context()
+	trail, err := audit.Open(ctx, nc, audit.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(trail.Close)
+	log := slog.New(slog.NewTextHandler(t.Output(), nil))
+	au := auth.New(auth.Config{Audit: trail, Logger: log}, st)
+	s := New(Config{NC: nc, Store: st, Auth: au, Audit: trail, Logger: log})
+	t.Cleanup(s.Close)
+	f := &collabFixture{t: t, s: s, st: st, trail: trail, techs: map[string]auth.Technician{}}
+	helpers := access.Full()
+	delete(helpers, access.Monitor) // group leads are given it in their test
+	if err := st.PutGroup(ctx, store.Group{ID: "helpers", Name: "Helpers", Permissions: helpers}); err != nil {
+		t.Fatal(err)
+	}
+	f.alice = auth.Technician{Account: store.Account{ID: "alice", Name: "Alice", Role: store.RoleTechnician, GroupID: "helpers"}, Perms: helpers}
+	if err := st.CreateAccount(ctx, f.alice.Account); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"bob", "carol", "dan", "eve", "fay"} {
+		acc := store.Account{ID: id, Name: "Tech " + id, Role: store.RoleTechnician, GroupID: "helpers"}
+		if err := st.CreateAccount(ctx, acc); err != nil {
+			t.Fatal(err)
+		}
+		f.online(id)
+		f.techs[id] = auth.Technician{Account: acc, Perms: helpers}
+	}
+	if err := st.CreateSession(ctx, store.Session{ID: collabSID, TechnicianID: "alice", TechnicianName: "Alice", CustomerName: "Marie",
+		State: session.Active, AgentConnected: true, Console: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	if f.toAgent, err = nc.SubscribeSync(AgentSubject(collabSID)); err != nil {
+		t.Fatal(err)
+	}
+	if f.toBob, err = nc.SubscribeSync(TechSubject("bob", collabSID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *collabFixture) online(id string) {
+	f.t.Helper()
+	if _, err := f.st.UpdatePresence(f.t.Context(), id, func(p *store.Presence) error {
+		p.Status, p.Seen = store.StatusOnline, time.Now()
+		return nil
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// send is a console message of tech (on console connection "A" for Alice,
+// their own ID for the others) for the session.
+func (f *collabFixture) send(tech auth.Technician, body any) error {
+	f.t.Helper()
+	var typ protocol.Type
+	switch body.(type) {
+	case *protocol.SessionCollaborate:
+		typ = protocol.TypeSessionCollaborate
+	case *protocol.Offer:
+		typ = protocol.TypeOffer
+	case *protocol.Candidate:
+		typ = protocol.TypeCandidate
+	case *protocol.SessionOpen:
+		typ = protocol.TypeSessionOpen
+	case *protocol.SessionStart:
+		typ = protocol.TypeSessionStart
+	case *protocol.SessionHold:
+		typ = protocol.TypeSessionHold
+	case *protocol.SessionTransfer:
+		typ = protocol.TypeSessionTransfer
+	case *protocol.SessionEnd:
+		typ = protocol.TypeSessionEnd
+	case *protocol.PermissionRequest:
+		typ = protocol.TypePermissionRequest
+	default:
+		f.t.Fatalf("no type for %T", body)
+	}
+	console := tech.ID
+	if tech.ID == "alice" {
+		console = "A"
+	}
+	_, err := f.s.FromConsole(f.t.Context(), tech, console, protocol.Message{Envelope: protocol.Envelope{Type: typ, ID: "m", SID: collabSID}, Body: body})
+	return err
+}
+
+func collab(action, tech string) *protocol.SessionCollaborate {
+	return &protocol.SessionCollaborate{Action: action, Tech: tech}
+}
+
+func offer(peer string) *protocol.Offer {
+	return &protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0"}, Peer: peer}
+}
+
+// next returns the next message of type typ on sub, skipping others.
+func (f *collabFixture) next(sub *nats.Subscription, typ protocol.Type) protocol.Message {
+	f.t.Helper()
+	for {
+		msg, err := sub.NextMsg(10 * time.Second)
+		if err != nil {
+			f.t.Fatalf("waiting for %s: %v", typ, err)
+		}
+		m, err := protocol.Decode(msg.Data)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if m.Type == typ {
+			return m
+		}
+	}
+}
+
+func (f *collabFixture) session() store.Session {
+	f.t.Helper()
+	ss, err := f.st.Session(f.t.Context(), collabSID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ss
+}
+
+// The rules of collaboration, at the server: who may invite whom, what an
+// invited colleague and a collaborator may send, whose connection an offer
+// is (the server's word, not the console's), who may hand control over, the
+// limit of colleagues, and the audit trail in each one's name.
+func TestCollaborationRules(t *testing.T) {
+	f := newCollabFixture(t)
+	bob, carol := f.techs["bob"], f.techs["carol"]
+
+	// Not invited: Bob does not even see the session.
+	if err := f.send(bob, &protocol.SessionOpen{}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Bob opening a session he is not in: %v, want ErrNotFound", err)
+	}
+	// An away colleague is not offered the session.
+	if _, err := f.st.UpdatePresence(t.Context(), "fay", func(p *store.Presence) error { p.Status = store.StatusAway; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		to   string
+		want error
+	}{
+		{"away", "fay", ErrNotAvailable},
+		{"oneself", "alice", ErrSelf},
+		{"nobody", "mallory", ErrNoTechnician},
+	} {
+		if err := f.send(f.alice, collab(protocol.CollabInvite, c.to)); !errors.Is(err, c.want) {
+			t.Errorf("inviting %s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	// Without the group permission, the lead may not invite.
+	noCollab := f.alice
+	noCollab.Perms = access.Full()
+	delete(noCollab.Perms, access.Collaborate)
+	var denial *DeniedError
+	if err := f.send(noCollab, collab(protocol.CollabInvite, "bob")); !errors.As(err, &denial) {
+		t.Errorf("inviting without the permission: %v, want a denial", err)
+	}
+
+	// Alice invites Bob, who hears of it.
+	if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: "bob", Comment: "printer"}); err != nil {
+		t.Fatalf("inviting Bob: %v", err)
+	}
+	st := f.next(f.toBob, protocol.TypeSessionState).Body.(*protocol.SessionState)
+	if st.Collaboration == nil || len(st.Collaboration.Invited) != 1 || st.Collaboration.Invited[0].Comment != "printer" || st.Collaboration.Invited[0].By != "Alice" {
+		t.Fatalf("Bob's state after the invitation: %+v", st.Collaboration)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabInvite, "bob")); !errors.Is(err, ErrAlreadyIn) {
+		t.Errorf("inviting Bob twice: %v, want ErrAlreadyIn", err)
+	}
+	// Invited is not in: Bob may look, accept or decline, nothing more.
+	if err := f.send(bob, &protocol.SessionOpen{}); err != nil {
+		t.Errorf("Bob opening the session he is invited to: %v", err)
+	}
+	if err := f.send(bob, offer("")); !errors.Is(err, ErrJoinFirst) {
+		t.Errorf("Bob's offer before accepting: %v, want ErrJoinFirst", err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatalf("Bob accepting: %v", err)
+	}
+	if m := f.next(f.toAgent, protocol.TypeCollaborators).Body.(*protocol.Collaboration); len(m.Members) != 1 || m.Members[0].ID != "bob" || m.Members[0].Name != "Tech bob" || len(m.Invited) != 0 {
+		t.Fatalf("the agent heard %+v", m)
+	}
+
+	// Bob's offer reaches the agent as his, whatever his console says; Alice's as hers.
+	for _, c := range []struct {
+		tech     auth.Technician
+		claimed  string
+		wantPeer string
+	}{
+		{bob, "", "bob"}, {bob, "alice", "bob"}, {f.alice, "bob", ""},
+	} {
+		if err := f.send(c.tech, offer(c.claimed)); err != nil {
+			t.Fatalf("%s's offer: %v", c.tech.ID, err)
+		}
+		if got := f.next(f.toAgent, protocol.TypeOffer).Body.(*protocol.Offer); got.Peer != c.wantPeer {
+			t.Errorf("%s's offer claiming %q reached the agent as %q's, want %q's", c.tech.ID, c.claimed, got.Peer, c.wantPeer)
+		}
+	}
+	// The agent's answer for Bob goes to Bob; one for a stranger goes nowhere.
+	if _, err := f.s.FromAgent(t.Context(), collabSID, protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeAnswer, SID: collabSID},
+		Body: &protocol.Answer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: "v=0 for bob"}, Peer: "bob"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.next(f.toBob, protocol.TypeAnswer).Body.(*protocol.Answer); got.SDP != "v=0 for bob" {
+		t.Errorf("Bob got the answer %q", got.SDP)
+	}
+
+	// What only the lead does, Bob may not.
+	for _, body := range []any{
+		&protocol.SessionEnd{}, &protocol.SessionHold{On: true}, &protocol.SessionStart{},
+		&protocol.SessionTransfer{To: "carol"}, &protocol.PermissionRequest{Permission: protocol.PermissionControl},
+		collab(protocol.CollabInvite, "carol"), collab(protocol.CollabRemove, "bob"), collab(protocol.CollabControl, "bob"),
+	} {
+		if err := f.send(bob, body); !errors.Is(err, ErrLeadOnly) {
+			t.Errorf("Bob sending %T: %v, want ErrLeadOnly", body, err)
+		}
+	}
+	if ss := f.session(); ss.State != session.Active || ss.Collab.Controller != "" {
+		t.Fatalf("after Bob's attempts: %s, control with %q", ss.State, ss.Collab.Controller)
+	}
+	// Nor may the session change hands while he is in.
+	if err := f.send(f.alice, &protocol.SessionTransfer{To: "carol"}); !errors.Is(err, ErrCollaborating) {
+		t.Errorf("transferring with a collaborator in: %v, want ErrCollaborating", err)
+	}
+
+	// Control: the lead hands it over; only its holder gives it back.
+	if err := f.send(f.alice, collab(protocol.CollabControl, "carol")); !errors.Is(err, ErrNotCollaborator) {
+		t.Errorf("control to Carol, not in: %v, want ErrNotCollaborator", err)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabControl, "bob")); err != nil {
+		t.Fatalf("control to Bob: %v", err)
+	}
+	if m := f.next(f.toAgent, protocol.TypeCollaborators).Body.(*protocol.Collaboration); m.Controller != "bob" {
+		t.Fatalf("the agent heard control is %q's", m.Controller)
+	}
+	if err := f.send(bob, collab(protocol.CollabControl, "")); err != nil {
+		t.Fatalf("Bob giving control back: %v", err)
+	}
+	if m := f.next(f.toAgent, protocol.TypeCollaborators).Body.(*protocol.Collaboration); m.Controller != "" {
+		t.Fatalf("control back with the lead, the agent heard %q", m.Controller)
+	}
+
+	// At most MaxCollaborators colleagues, in or invited.
+	for _, id := range []string{"carol", "dan", "eve"} {
+		if err := f.send(f.alice, collab(protocol.CollabInvite, id)); err != nil {
+			t.Fatalf("inviting %s: %v", id, err)
+		}
+	}
+	f.online("fay")
+	if err := f.send(f.alice, collab(protocol.CollabInvite, "fay")); !errors.Is(err, ErrTooManyHelpers) {
+		t.Errorf("a fifth colleague: %v, want ErrTooManyHelpers", err)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabWithdraw, "carol")); err != nil {
+		t.Fatalf("withdrawing Carol's invitation: %v", err)
+	}
+	if err := f.send(carol, collab(protocol.CollabAccept, "")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Carol accepting a withdrawn invitation: %v, want ErrNotFound", err)
+	}
+
+	// Alice removes Bob: he no longer sees the session, and his offers go nowhere.
+	if err := f.send(f.alice, collab(protocol.CollabRemove, "bob")); err != nil {
+		t.Fatalf("removing Bob: %v", err)
+	}
+	if err := f.send(bob, offer("")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Bob's offer after his removal: %v, want ErrNotFound", err)
+	}
+
+	// Each step is in the trail, in the name of who took it.
+	events, err := f.trail.Query(t.Context(), audit.Filter{SessionID: collabSID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		if e.Type != audit.PermissionDenied {
+			got = append(got, string(e.Type)+" "+e.Actor+" "+e.Detail)
+		}
+	}
+	for _, want := range []string{
+		"collab.invited alice bob", "collab.joined bob Tech bob", "control.passed alice bob", "control.passed bob alice",
+		"collab.withdrawn alice carol", "collab.removed alice bob",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("no %q in the trail %q", want, got)
+		}
+	}
+}
+
+// A collaborator whose console closes or whose login ends leaves the
+// session, which stays with its technician; when the lead ends the session,
+// the collaborator hears it ended.
+func TestCollaboratorLeavesAndLeadEnds(t *testing.T) {
+	f := newCollabFixture(t)
+	bob, carol := f.techs["bob"], f.techs["carol"]
+	join := func(tech auth.Technician) {
+		t.Helper()
+		if err := f.send(f.alice, collab(protocol.CollabInvite, tech.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.send(tech, collab(protocol.CollabAccept, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join(bob)
+	join(carol)
+	if err := f.send(f.alice, collab(protocol.CollabControl, "bob")); err != nil {
+		t.Fatal(err)
+	}
+
+	f.s.ConsoleClosed(t.Context(), "bob", "bob", []string{collabSID})
+	ss := f.session()
+	if ss.Collaborating("bob") || ss.Collab.Controller != "" || ss.State != session.Active || ss.TechnicianID != "alice" {
+		t.Fatalf("after Bob's console closed: %s, members %+v, control with %q", ss.State, ss.Collab.Members, ss.Collab.Controller)
+	}
+	f.s.LoginEnded(t.Context(), "carol", []string{collabSID})
+	if ss := f.session(); ss.Collaborating("carol") || ss.State != session.Active {
+		t.Fatalf("after Carol's login ended: %s, members %+v", ss.State, ss.Collab.Members)
+	}
+
+	join(bob)
+	if err := f.send(f.alice, &protocol.SessionEnd{}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		st := f.next(f.toBob, protocol.TypeSessionState).Body.(*protocol.SessionState)
+		if st.State == string(session.ClosedByTechnician) {
+			break
+		}
+	}
+	if err := f.send(bob, offer("")); err == nil {
+		t.Error("Bob's offer into the ended session was taken")
+	}
+}
+
+// A group change that takes a collaborator's rights away reaches the agent
+// at once, with control back to the lead, and the server refuses his
+// connection from then on (his login's permissions are read on every
+// message).
+func TestCollaboratorsGroupChangeDeniesAtOnce(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	if err := f.send(f.alice, collab(protocol.CollabInvite, "bob")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabControl, "bob")); err != nil {
+		t.Fatal(err)
+	}
+	// Alice's group stays; Bob moves to a group without view or control.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	limited := access.Full()
+	delete(limited, access.View)
+	delete(limited, access.Control)
+	if err := f.st.PutGroup(ctx, store.Group{ID: "limited", Name: "Limited", Permissions: limited}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.UpdateAccount(ctx, "bob", func(a *store.Account) error { a.GroupID = "limited"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		m := f.next(f.toAgent, protocol.TypeCollaborators).Body.(*protocol.Collaboration)
+		b, ok := m.Member("bob")
+		if ok && slices.Contains(b.Denied, protocol.DeniedView) && slices.Contains(b.Denied, protocol.DeniedControl) {
+			if m.Controller != "" {
+				t.Errorf("control stayed with Bob after his group lost it")
+			}
+			break
+		}
+	}
+	bob.Perms = limited
+	var denial *DeniedError
+	if err := f.send(bob, offer("")); !errors.As(err, &denial) {
+		t.Errorf("Bob's offer without view: %v, want a denial", err)
+	}
+}
+
+// A group lead (the Monitor permission) watches the session of a technician
+// of their group without an invitation, view only: never in control. A lead
+// of another group, or a technician without the permission, does not even
+// see it.
+func TestGroupLeadWatchesViewOnly(t *testing.T) {
+	f := newCollabFixture(t)
+	ctx := t.Context()
+	others := access.Full()
+	if err := f.st.PutGroup(ctx, store.Group{ID: "others", Name: "Others", Permissions: others}); err != nil {
+		t.Fatal(err)
+	}
+	stranger := auth.Technician{Account: store.Account{ID: "olga", Name: "Olga", Role: store.RoleTechnician, GroupID: "others"}, Perms: others}
+	if err := f.st.CreateAccount(ctx, stranger.Account); err != nil {
+		t.Fatal(err)
+	}
+	noMonitor := f.techs["carol"]
+	for _, tech := range []auth.Technician{stranger, noMonitor} {
+		if err := f.send(tech, collab(protocol.CollabMonitor, "")); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s watching: %v, want ErrNotFound", tech.ID, err)
+		}
+		if _, err := f.s.Visible(ctx, tech, collabSID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("%s sees the session: %v", tech.ID, err)
+		}
+	}
+
+	lead := f.techs["bob"] // same group as Alice, a lead of it
+	lead.Perms = access.Full()
+	if _, err := f.s.Visible(ctx, lead, collabSID); err != nil {
+		t.Fatalf("the group lead does not see the session: %v", err)
+	}
+	if err := f.send(lead, offer("")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the lead's offer before watching: %v, want ErrNotFound", err)
+	}
+	if err := f.send(lead, collab(protocol.CollabMonitor, "")); err != nil {
+		t.Fatalf("the group lead watching: %v", err)
+	}
+	m := f.next(f.toAgent, protocol.TypeCollaborators).Body.(*protocol.Collaboration)
+	if b, ok := m.Member("bob"); !ok || b.Role != protocol.RoleMonitor {
+		t.Fatalf("the agent heard %+v", m)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabControl, "bob")); !errors.Is(err, ErrViewOnly) {
+		t.Errorf("control to the watching lead: %v, want ErrViewOnly", err)
+	}
+	if err := f.send(lead, offer("")); err != nil {
+		t.Errorf("the watching lead's offer: %v", err)
+	}
+	if got := f.next(f.toAgent, protocol.TypeOffer).Body.(*protocol.Offer); got.Peer != "bob" {
+		t.Errorf("the watching lead's offer reached the agent as %q's", got.Peer)
+	}
+	events, err := f.trail.Query(ctx, audit.Filter{SessionID: collabSID, Type: string(audit.CollabMonitoring)})
+	if err != nil || len(events) != 1 || events[0].Actor != "bob" {
+		t.Errorf("the trail has %+v (%v), want bob watching", events, err)
+	}
+}
+
+// The technicians in a session talk among themselves: a collaborator may
+// write only such messages, in their own name; the lead hears them through
+// the log, and nothing of it goes to the agent (the customer).
+func TestTechniciansOnlyChat(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	if err := f.send(f.alice, collab(protocol.CollabInvite, "bob")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	toAlice, err := f.s.cfg.NC.SubscribeSync(TechSubject("alice", collabSID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.cfg.NC.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	say := func(tech auth.Technician, text string, internal bool) error {
+		_, err := f.s.FromConsole(t.Context(), tech, tech.ID, protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeLogAppend, ID: "m", SID: collabSID},
+			Body: &protocol.LogAppend{ID: text, Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: text, At: 1, Internal: internal}})
+		return err
+	}
+	if err := say(bob, "to the customer", false); !errors.Is(err, ErrLeadOnly) {
+		t.Errorf("Bob writing to the customer's chat: %v, want ErrLeadOnly", err)
+	}
+	if err := say(bob, "the driver is the old one", true); err != nil {
+		t.Fatalf("Bob's message to the technicians: %v", err)
+	}
+	for {
+		p := f.next(toAlice, protocol.TypeLogEntries).Body.(*protocol.LogEntries)
+		if n := len(p.Entries); n > 0 {
+			e := p.Entries[n-1]
+			if !e.Internal || e.Author != "Tech bob" || e.By != "bob" || e.Text != "the driver is the old one" {
+				t.Fatalf("Alice got %+v", e)
+			}
+			break
+		}
+	}
+	// Nothing of the log went to the agent.
+	if err := f.s.cfg.NC.Publish(AgentSubject(collabSID), []byte("marker")); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		msg, err := f.toAgent.NextMsg(10 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(msg.Data) == "marker" {
+			break
+		}
+		if m, err := protocol.Decode(msg.Data); err == nil && (m.Type == protocol.TypeLogEntries || m.Type == protocol.TypeLogAppend) {
+			t.Fatalf("the agent got %s", m.Type)
+		}
+	}
+}
