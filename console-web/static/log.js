@@ -85,6 +85,12 @@ export class SessionLog {
   // page is in, the server's log replaces what this page showed, followed by
   // what it added since (not in the server's log yet, or its own notes).
   replay(p) {
+    if (p.append) {
+      // A new line of a colleague's session: added after what is shown.
+      const known = new Set(this.entries.map((e) => e.id).filter(Boolean));
+      for (const e of Array.isArray(p.entries) ? p.entries : []) if (!e.id || !known.has(e.id)) this.show(e);
+      return;
+    }
     if (!p.offset || !this.incoming) this.incoming = [];
     this.incoming.push(...(Array.isArray(p.entries) ? p.entries : []));
     if (p.more) return;

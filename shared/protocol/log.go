@@ -129,6 +129,9 @@ type LogEntries struct {
 	More bool `json:"more,omitempty"`
 	// Full says the log reached its bounds: what came later was not kept.
 	Full bool `json:"full,omitempty"`
+	// Append says the entries follow what the console shows already (a new
+	// line of a colleague's session), instead of a page of the whole log.
+	Append bool `json:"append,omitempty"`
 }
 
 // logPage bounds the entries of one page, in bytes of JSON: a page and its

@@ -145,7 +145,8 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 }
 
 // open starts passing news of session m.SID to the console, then sends its
-// ICE servers, its state and its running log.
+// ICE servers, its state and its running log (as much of it as the
+// technician may see: sessions.LogFor).
 func (h *Hub) open(c *conn, subs *consoleSubs, m protocol.Message) {
 	subs.opened(m.SID)
 	// Read again now that news of the session reaches the console: anything
@@ -159,7 +160,7 @@ func (h *Hub) open(c *conn, subs *consoleSubs, m protocol.Message) {
 	c.push(cfg)
 	b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, sessions.StateOf(s))
 	subs.inject(b)
-	l, err := h.cfg.Sessions.Log(c.ctx, m.SID)
+	l, err := h.cfg.Sessions.LogFor(c.ctx, subs.tech, m.SID)
 	if err != nil {
 		c.reply(m.ID, sessions.Code(sessions.ErrBusy), sessions.ErrBusy.Error())
 		return

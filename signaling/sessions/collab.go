@@ -57,6 +57,11 @@ func (s *Service) authorizeHelper(ctx context.Context, tech auth.Technician, ss 
 		if !collaboratorMay(m) {
 			return ErrLeadOnly
 		}
+		// A lead who watches stops being one with the right to (the
+		// permission taken back, another group, no longer its lead).
+		if me, _ := ss.Collab.Member(tech.ID); me.Role == protocol.RoleMonitor && !s.MayMonitor(ctx, tech, ss) {
+			return ErrNotFound
+		}
 		if m.Type == protocol.TypeOffer && !tech.Can(access.View) {
 			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(access.View)})
 			return denied(string(access.View), "your group does not allow viewing the screen")
@@ -201,7 +206,9 @@ func roomFor(ss *store.Session, id string) error {
 
 // MayMonitor reports whether tech may watch session ss as a group lead: they
 // have the Monitor permission, the session is another technician's, and
-// that technician is in tech's group (any group, for an administrator).
+// tech leads that technician's group (store.Group.Leads; any group, for an
+// administrator). The Monitor permission alone, given to a whole group for
+// its leads, does not let every member watch the others.
 func (s *Service) MayMonitor(ctx context.Context, tech auth.Technician, ss store.Session) bool {
 	if ss.TechnicianID == tech.ID || !tech.Can(access.Monitor) {
 		return false
@@ -210,7 +217,11 @@ func (s *Service) MayMonitor(ctx context.Context, tech auth.Technician, ss store
 		return true
 	}
 	owner, err := read(ctx, func(ctx context.Context) (store.Account, error) { return s.cfg.Store.Account(ctx, ss.TechnicianID) })
-	return err == nil && groupOf(owner) == groupOf(tech.Account)
+	if err != nil {
+		return false
+	}
+	g, err := read(ctx, func(ctx context.Context) (store.Group, error) { return s.cfg.Store.Group(ctx, groupOf(owner)) })
+	return err == nil && slices.Contains(g.Leads, tech.ID)
 }
 
 // groupOf is the group whose permissions apply to acc.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -447,8 +448,21 @@ func TestGroupLeadWatchesViewOnly(t *testing.T) {
 		}
 	}
 
-	lead := f.techs["bob"] // same group as Alice, a lead of it
+	lead := f.techs["bob"] // same group as Alice
 	lead.Perms = access.Full()
+	// The Monitor permission alone, given to the whole group for its leads,
+	// does not let a member who leads nothing watch the others.
+	if _, err := f.s.Visible(ctx, lead, collabSID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a member of the group who does not lead it sees the session: %v", err)
+	}
+	g, err := f.st.Group(ctx, groupOf(f.alice.Account))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Leads = append(g.Leads, lead.ID)
+	if err := f.st.PutGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.s.Visible(ctx, lead, collabSID); err != nil {
 		t.Fatalf("the group lead does not see the session: %v", err)
 	}
@@ -474,6 +488,61 @@ func TestGroupLeadWatchesViewOnly(t *testing.T) {
 	events, err := f.trail.Query(ctx, audit.Filter{SessionID: collabSID, Type: string(audit.CollabMonitoring)})
 	if err != nil || len(events) != 1 || events[0].Actor != "bob" {
 		t.Errorf("the trail has %+v (%v), want bob watching", events, err)
+	}
+	// No longer the group's lead: watching stops at the next message.
+	g.Leads = nil
+	if err := f.st.PutGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(lead, offer("")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an offer of a lead who no longer leads the group: %v, want ErrNotFound", err)
+	}
+}
+
+// Opening the session gives each colleague only their share of its running
+// log: nothing to someone invited who has not joined, the chat and events
+// without the customer's terminals to a collaborator, only the technicians'
+// own chat to a lead who watches.
+func TestColleaguesSeeTheirShareOfTheLog(t *testing.T) {
+	f := newCollabFixture(t)
+	ctx := t.Context()
+	for _, e := range []protocol.LogEntry{
+		{ID: "c", Kind: protocol.LogMessage, From: protocol.FromCustomer, Author: "Marie", Text: "my password is hunter2", At: 1},
+		{ID: "t", Kind: protocol.LogTerminal, Text: "$ cat ~/.ssh/id_ed25519", At: 2},
+		{ID: "i", Kind: protocol.LogMessage, From: protocol.FromTechnician, Author: "Alice", By: "alice", Text: "between us", At: 3, Internal: true},
+	} {
+		if err := f.st.AppendLog(ctx, collabSID, e, store.DefaultLogLimits, "full"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(tech string) string {
+		l, err := f.s.LogFor(ctx, tech, collabSID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range l.Entries {
+			out = append(out, e.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids("alice"); got != "c,t,i" {
+		t.Errorf("the lead's log: %q", got)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabInvite, "bob")); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids("bob"); got != "" {
+		t.Errorf("invited, not joined: %q, want nothing", got)
+	}
+	if err := f.send(f.techs["bob"], collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids("bob"); got != "c,i" {
+		t.Errorf("a collaborator's log: %q, want the chat without the terminal", got)
+	}
+	if got := ids("carol"); got != "" {
+		t.Errorf("a technician not in the session: %q", got)
 	}
 }
 
@@ -513,6 +582,10 @@ func TestTechniciansOnlyChat(t *testing.T) {
 			e := p.Entries[n-1]
 			if !e.Internal || e.Author != "Tech bob" || e.By != "bob" || e.Text != "the driver is the old one" {
 				t.Fatalf("Alice got %+v", e)
+			}
+			// The new line alone, not the whole log again for each one.
+			if !p.Append || n != 1 {
+				t.Errorf("Alice got %d entries (append %v), want the new one appended", n, p.Append)
 			}
 			break
 		}

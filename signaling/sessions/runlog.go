@@ -74,14 +74,63 @@ func (s *Service) keepEntry(ctx context.Context, ss store.Session, e protocol.Lo
 	}
 	// Collaborators follow the chat through the log (their connection to
 	// the agent carries the screen only); the technicians' own chat reaches
-	// the lead that way too. None of it goes to the agent.
+	// the lead that way too. None of it goes to the agent. Only the new
+	// entry goes out: the whole log again on every line would cost the
+	// log's size for each one.
+	add := protocol.LogEntries{Append: true, Entries: []protocol.LogEntry{e}}
 	for _, h := range ss.Collab.Members {
-		s.publishLog(ctx, h.ID, ss.ID)
+		if logShown(h.Role, e) {
+			s.publish(TechSubject(h.ID, ss.ID), protocol.TypeLogEntries, "", ss.ID, add)
+		}
 	}
 	if e.Internal {
-		s.publishLog(ctx, ss.TechnicianID, ss.ID)
+		s.publish(TechSubject(ss.TechnicianID, ss.ID), protocol.TypeLogEntries, "", ss.ID, add)
 	}
 	return nil
+}
+
+// logShown reports whether a colleague in role sees log entry e: a
+// collaborator sees the chat and the events, not what the customer's
+// terminals showed (their group's terminal rights are not the lead's); a
+// group lead who watches sees only the technicians' own chat (the customer
+// allowed them the screen, not the conversation).
+func logShown(role string, e protocol.LogEntry) bool {
+	switch role {
+	case protocol.RoleCollaborator:
+		return e.Kind != protocol.LogTerminal
+	default:
+		return e.Internal
+	}
+}
+
+// LogFor is session sid's running log as technician tech may see it when
+// opening the session: the whole log for its technician (or the receiver of
+// its transfer), the entries their role shows for a colleague in it, and
+// nothing for anyone else (invited, or a lead who may watch but does not).
+func (s *Service) LogFor(ctx context.Context, techID, sid string) (protocol.LogEntries, error) {
+	ss, err := s.Session(ctx, sid)
+	if err != nil {
+		return protocol.LogEntries{}, err
+	}
+	if ss.TechnicianID == techID || (ss.Transfer != nil && ss.Transfer.ToID == techID) {
+		return s.Log(ctx, sid)
+	}
+	m, ok := ss.Collab.Member(techID)
+	if !ok {
+		return protocol.LogEntries{Entries: []protocol.LogEntry{}}, nil
+	}
+	l, err := s.Log(ctx, sid)
+	if err != nil {
+		return l, err
+	}
+	shown := l.Entries[:0:0]
+	for _, e := range l.Entries {
+		if logShown(m.Role, e) {
+			shown = append(shown, e)
+		}
+	}
+	l.Entries = shown
+	return l, nil
 }
 
 // Log is session sid's running log, for a console that may see the session
