@@ -206,7 +206,7 @@ func (s *runner) helperOffer(ctx context.Context, o *protocol.Offer, ice []webrt
 	p, err := s.cfg.NewPeer(peer.Config{
 		Monitors:   mons,
 		Grab:       s.grabber.Grab,
-		Changes:    s.cfg.Changes,
+		Changes:    s.changesFunc(),
 		Mask:       s.maskFunc(),
 		ICEServers: ice,
 		Proxy:      s.cfg.Proxy,

@@ -110,3 +110,29 @@ func TestHidingAWindowOnAStillScreenCapturesAnew(t *testing.T) {
 		t.Error("the news of drawing was not stopped with the peer's subscription")
 	}
 }
+
+// Every connection's capture hears a changed choice: the lead's and each
+// colleague's. Before, the masker's one channel went to whichever took it
+// first, and the other connection kept showing a just-hidden window on a
+// still screen until its periodic capture (3 s).
+func TestHidingAWindowReachesEveryConnection(t *testing.T) {
+	ui := newTermUI(t)
+	pv := privacy.New(privacy.Config{Desktop: oneWindow{}, Lang: i18n.EN, Programs: []string{}})
+	s, _ := testRunner(t, ui, &fakeInjector{}, pv)
+	drawn := make(chan struct{}) // nothing is ever drawn
+	s.cfg.Changes = func() (<-chan struct{}, func()) { return drawn, func() {} }
+	lead, stopLead := s.changesFunc()()
+	defer stopLead()
+	colleague, stopColleague := s.changesFunc()()
+	defer stopColleague()
+	if err := pv.SetPrivate(7, true); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]<-chan struct{}{"lead": lead, "colleague": colleague} {
+		select {
+		case <-c:
+		case <-time.After(hang):
+			t.Fatalf("the %s's connection heard nothing of the hidden window", name)
+		}
+	}
+}

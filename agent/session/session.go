@@ -497,6 +497,9 @@ type runner struct {
 	waiting bool
 	events  chan event
 	grants  grants
+	// maskNews passes the maskers' news of changed choices to every
+	// connection's capture (changesFunc).
+	maskNews fanout
 	// maskers paint over private windows in every captured frame.
 	maskers []Masker
 	// grabber captures monitors on X screens other than the first.
@@ -1573,6 +1576,10 @@ func refusal(e *protocol.Error) error {
 // when a MaskChanges masker's choices change: a window hidden, or shown
 // again, on a still screen is captured and masked anew at once, not at the
 // next drawing. Without cfg.Changes every frame is captured anyway.
+//
+// Each connection (the lead's, each colleague's) hears every change: the
+// masker's one channel is fanned out, so that no connection misses one
+// another took.
 func (s *runner) changesFunc() peer.ChangesFunc {
 	var chosen <-chan struct{} // the first MaskChanges' (there is one: agent/privacy)
 	for _, m := range s.maskers {
@@ -1583,8 +1590,11 @@ func (s *runner) changesFunc() peer.ChangesFunc {
 	if s.cfg.Changes == nil || chosen == nil {
 		return s.cfg.Changes
 	}
+	s.maskNews.start(chosen)
 	return func() (<-chan struct{}, func()) {
-		drawn, stop := s.cfg.Changes()
+		chosen, unsubscribe := s.maskNews.subscribe()
+		drawn, stopDrawn := s.cfg.Changes()
+		stop := func() { unsubscribe(); stopDrawn() }
 		out := make(chan struct{}, 1)
 		done := make(chan struct{})
 		var wg sync.WaitGroup
@@ -1613,5 +1623,46 @@ func (s *runner) changesFunc() peer.ChangesFunc {
 			}
 		}()
 		return out, func() { close(done); wg.Wait(); stop() }
+	}
+}
+
+// fanout passes each signal of one channel to every subscriber (dropped for
+// a subscriber that has one pending already).
+type fanout struct {
+	once sync.Once
+	mu   sync.Mutex
+	subs map[chan struct{}]bool
+}
+
+// start reads in from now on (once; later calls do nothing).
+func (f *fanout) start(in <-chan struct{}) {
+	f.once.Do(func() {
+		go func() {
+			for range in {
+				f.mu.Lock()
+				for c := range f.subs {
+					select {
+					case c <- struct{}{}:
+					default:
+					}
+				}
+				f.mu.Unlock()
+			}
+		}()
+	})
+}
+
+func (f *fanout) subscribe() (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	f.mu.Lock()
+	if f.subs == nil {
+		f.subs = map[chan struct{}]bool{}
+	}
+	f.subs[c] = true
+	f.mu.Unlock()
+	return c, func() {
+		f.mu.Lock()
+		delete(f.subs, c)
+		f.mu.Unlock()
 	}
 }
