@@ -34,6 +34,10 @@ const (
 	// AuditProcessEnded: the technician ended a process (Detail: its name
 	// and PID).
 	AuditProcessEnded AuditEvent = "process.ended"
+	// AuditFileChanged: the technician changed the customer's files from the
+	// file manager (Detail: what and where: a folder made, a rename, a
+	// deletion to the trash, a copy or a move).
+	AuditFileChanged AuditEvent = "file.changed"
 )
 
 // Audit is the payload of TypeAudit.
@@ -61,7 +65,7 @@ func (a *Audit) validate() error {
 		if a.Name == "" || !sha256Hex.MatchString(a.SHA256) {
 			return fmt.Errorf("a file event needs a name and a SHA-256")
 		}
-	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded:
+	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded, AuditFileChanged:
 	default:
 		return fmt.Errorf("unknown audit event %q", a.Event)
 	}

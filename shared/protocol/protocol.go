@@ -47,7 +47,9 @@ import (
 //     then (2026-12-07, additive) the terminal and system information
 //     tools: the terminal and sysinfo permissions, denials and channels, and
 //     the agent's terminal transcript entries in the running log
-//     (LogTerminal).
+//     (LogTerminal); then (2026-12-07, additive) the file manager: the
+//     filemanager permission, denial and "fm" channel (FMRequest, FMReply),
+//     and the file.changed audit event.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -239,6 +241,9 @@ type Permissions struct {
 	Terminal bool `json:"terminal,omitempty"`
 	// SysInfo allows reading the system information and ending processes.
 	SysInfo bool `json:"sysinfo,omitempty"`
+	// FileManager allows browsing, changing and transferring files from the
+	// file manager.
+	FileManager bool `json:"filemanager,omitempty"`
 }
 
 // SessionState is the payload of TypeSessionState.

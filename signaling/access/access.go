@@ -31,10 +31,13 @@ const (
 	// SysInfo lets the technician ask for, and read, the customer's system
 	// information, and end processes there.
 	SysInfo Perm = "sysinfo"
+	// FileManager lets the technician ask for, and use, the file manager:
+	// browse, change and transfer the customer's files.
+	FileManager Perm = "filemanager"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, Drawing, Recording, Transfer, OtherQueues}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Drawing, Recording, Transfer, OtherQueues}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

@@ -66,6 +66,7 @@ const (
 	IdentityRefused    Type = "identity.refused" // a peer's identity did not verify: a tampered SDP, a forged or expired certificate
 	TerminalOpened     Type = "terminal.opened"  // the technician opened a terminal on the customer's machine
 	ProcessEnded       Type = "process.ended"    // the technician ended a process on the customer's machine
+	FileChanged        Type = "file.changed"     // the technician changed the customer's files (file manager)
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

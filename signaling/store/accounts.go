@@ -23,13 +23,15 @@ const DefaultGroupID = "default"
 
 // DefaultGroup is the default group of a new install: every permission but
 // seeing other technicians' queues (access.OtherQueues), opening terminals
-// (access.Terminal) and reading system information (access.SysInfo), which
+// (access.Terminal), reading system information (access.SysInfo) and the
+// file manager (access.FileManager), which
 // an administrator gives on purpose.
 func DefaultGroup() Group {
 	p := access.Full()
 	delete(p, access.OtherQueues)
 	delete(p, access.Terminal)
 	delete(p, access.SysInfo)
+	delete(p, access.FileManager)
 	return Group{ID: DefaultGroupID, Name: "Technicians", Permissions: p}
 }
 

@@ -1,0 +1,82 @@
+package i18n
+
+// Messages of the file manager (ws.fm.*): the technician browses and changes
+// the customer's files; the customer's page says so (agent.fm.*).
+func init() {
+	add(map[string]map[Lang]string{
+		"perm.filemanager": {EN: "manage the customer's files (browse, rename, copy, move, delete, transfer)", FR: "gérer les fichiers du client (parcourir, renommer, copier, déplacer, supprimer, transférer)"},
+
+		"agent.ask.filemanager": {
+			EN: "Allow %s from %s to manage files on this computer (see, rename, copy, move and delete them, and transfer them)?",
+			FR: "Autoriser %s (%s) à gérer les fichiers de cet ordinateur (les voir, renommer, copier, déplacer, supprimer et transférer) ?",
+		},
+		"agent.ask.filemanager.detail": {
+			EN: "They will see the files your user can see. Deleted files go to the trash, where you can restore them. You can stop this at any time.",
+			FR: "Cette personne verra les fichiers que votre utilisateur peut voir. Les fichiers supprimés vont dans la corbeille, d'où vous pouvez les restaurer. Vous pouvez l'arrêter à tout moment.",
+		},
+		"agent.fm.on":   {EN: "The technician may manage files on this computer.", FR: "Le technicien peut gérer les fichiers de cet ordinateur."},
+		"agent.fm.stop": {EN: "Stop file manager", FR: "Arrêter le gestionnaire de fichiers"},
+
+		"ws.log.filemanager.on":  {EN: "File manager allowed", FR: "Gestionnaire de fichiers autorisé"},
+		"ws.log.filemanager.off": {EN: "File manager stopped", FR: "Gestionnaire de fichiers arrêté"},
+
+		"ws.fm.title":      {EN: "File manager", FR: "Gestionnaire de fichiers"},
+		"ws.fm.ask":        {EN: "Ask to manage files", FR: "Demander à gérer les fichiers"},
+		"ws.fm.notGranted": {EN: "The customer has not allowed the file manager.", FR: "Le client n'a pas autorisé le gestionnaire de fichiers."},
+		"ws.fm.crumbs":     {EN: "Folder", FR: "Dossier"},
+		"ws.fm.home":       {EN: "Home", FR: "Dossier personnel"},
+		"ws.fm.up":         {EN: "Up one folder", FR: "Dossier parent"},
+		"ws.fm.refresh":    {EN: "Refresh", FR: "Actualiser"},
+		"ws.fm.filter":     {EN: "Filter by name", FR: "Filtrer par nom"},
+		"ws.fm.hidden":     {EN: "Show hidden files", FR: "Afficher les fichiers cachés"},
+		"ws.fm.name":       {EN: "Name", FR: "Nom"},
+		"ws.fm.size":       {EN: "Size", FR: "Taille"},
+		"ws.fm.date":       {EN: "Modified", FR: "Modifié"},
+		"ws.fm.folder":     {EN: "folder", FR: "dossier"},
+		"ws.fm.empty":      {EN: "Nothing here.", FR: "Rien ici."},
+		"ws.fm.page":       {EN: "Page %d of %d (%d items)", FR: "Page %d sur %d (%d éléments)"},
+		"ws.fm.selected":   {EN: "Selected: %s", FR: "Sélection : %s"},
+		"ws.fm.none":       {EN: "Select a file or folder first.", FR: "Sélectionnez d'abord un fichier ou un dossier."},
+		"ws.fm.mkdir":      {EN: "New folder", FR: "Nouveau dossier"},
+		"ws.fm.rename":     {EN: "Rename", FR: "Renommer"},
+		"ws.fm.delete":     {EN: "Delete", FR: "Supprimer"},
+		"ws.fm.copy":       {EN: "Copy to…", FR: "Copier vers…"},
+		"ws.fm.move":       {EN: "Move to…", FR: "Déplacer vers…"},
+		"ws.fm.download":   {EN: "Download", FR: "Télécharger"},
+		"ws.fm.upload":     {EN: "Upload here", FR: "Envoyer ici"},
+		"ws.fm.ok":         {EN: "OK", FR: "OK"},
+		"ws.fm.cancel":     {EN: "Cancel", FR: "Annuler"},
+		"ws.fm.ask.mkdir":  {EN: "Name of the new folder", FR: "Nom du nouveau dossier"},
+		"ws.fm.ask.rename": {EN: "New name", FR: "Nouveau nom"},
+		"ws.fm.ask.copy":   {EN: "Copy into this folder (a full path)", FR: "Copier dans ce dossier (chemin complet)"},
+		"ws.fm.ask.move":   {EN: "Move into this folder (a full path)", FR: "Déplacer dans ce dossier (chemin complet)"},
+		"ws.fm.confirm":    {EN: "Move %s to the customer's trash?", FR: "Mettre %s dans la corbeille du client ?"},
+		"ws.fm.noFiles":    {EN: "Transfers need the file transfer permission.", FR: "Les transferts demandent la permission de transférer des fichiers."},
+		"ws.fm.progress":   {EN: "%s: %s of %s", FR: "%s : %s sur %s"},
+
+		"ws.fm.log.mkdir":    {EN: "Folder %s created on the customer's computer", FR: "Dossier %s créé sur l'ordinateur du client"},
+		"ws.fm.log.rename":   {EN: "%s renamed to %s", FR: "%s renommé en %s"},
+		"ws.fm.log.delete":   {EN: "%s moved to the customer's trash", FR: "%s mis dans la corbeille du client"},
+		"ws.fm.log.copy":     {EN: "%s copied to %s", FR: "%s copié dans %s"},
+		"ws.fm.log.move":     {EN: "%s moved to %s", FR: "%s déplacé dans %s"},
+		"ws.fm.log.download": {EN: "Downloading %s from the customer's computer", FR: "Téléchargement de %s depuis l'ordinateur du client"},
+		"ws.fm.log.upload":   {EN: "Sending %s into %s", FR: "Envoi de %s dans %s"},
+
+		"ws.fm.err.not_granted": {EN: "The customer has not allowed the file manager.", FR: "Le client n'a pas autorisé le gestionnaire de fichiers."},
+		"ws.fm.err.bad_path":    {EN: "That is not a full path on the customer's computer.", FR: "Ce n'est pas un chemin complet sur l'ordinateur du client."},
+		"ws.fm.err.bad_name":    {EN: "That name cannot be used: not empty, not . or .., and without / or \\.", FR: "Ce nom ne peut pas être utilisé : ni vide, ni . ou .., et sans / ni \\."},
+		"ws.fm.err.too_long":    {EN: "That name or path is too long for the customer's computer.", FR: "Ce nom ou ce chemin est trop long pour l'ordinateur du client."},
+		"ws.fm.err.not_found":   {EN: "It is not there any more: refresh the folder.", FR: "Ce n'est plus là : actualisez le dossier."},
+		"ws.fm.err.permission":  {EN: "Permission denied: the customer's user may not do that there.", FR: "Permission refusée : l'utilisateur du client ne peut pas faire cela ici."},
+		"ws.fm.err.in_use":      {EN: "The file is in use by a program: close it on the customer's computer and try again.", FR: "Le fichier est utilisé par un programme : fermez-le sur l'ordinateur du client et réessayez."},
+		"ws.fm.err.disk_full":   {EN: "The customer's disk is full.", FR: "Le disque du client est plein."},
+		"ws.fm.err.exists":      {EN: "Something of that name is already there.", FR: "Un élément de ce nom existe déjà à cet endroit."},
+		"ws.fm.err.not_dir":     {EN: "That is not a folder.", FR: "Ce n'est pas un dossier."},
+		"ws.fm.err.not_file":    {EN: "Only files can be downloaded, not folders.", FR: "Seuls les fichiers peuvent être téléchargés, pas les dossiers."},
+		"ws.fm.err.into_itself": {EN: "A folder cannot go into itself.", FR: "Un dossier ne peut pas aller dans lui-même."},
+		"ws.fm.err.protected":   {EN: "The customer's home folder and the top of the disk cannot be changed.", FR: "Le dossier personnel du client et la racine du disque ne peuvent pas être modifiés."},
+		"ws.fm.err.no_trash":    {EN: "No trash for that place: nothing was deleted.", FR: "Pas de corbeille pour cet emplacement : rien n'a été supprimé."},
+		"ws.fm.err.busy":        {EN: "A file is already on its way: wait for it to finish.", FR: "Un fichier est déjà en cours de transfert : attendez qu'il se termine."},
+		"ws.fm.err.failed":      {EN: "That did not work on the customer's computer.", FR: "Cela n'a pas fonctionné sur l'ordinateur du client."},
+	})
+}
