@@ -68,6 +68,8 @@ const (
 	ActionRevokeTerminal Action = "revoke_terminal"
 	// ActionRevokeSysInfo: the customer took the system information grant back.
 	ActionRevokeSysInfo Action = "revoke_sysinfo"
+	// ActionRevokeFileManager: the customer took the file manager grant back.
+	ActionRevokeFileManager Action = "revoke_filemanager"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -381,7 +383,7 @@ func (u *UI) Ended(reason string) {
 func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	switch perm {
 	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard,
-		protocol.PermissionTerminal, protocol.PermissionSysInfo:
+		protocol.PermissionTerminal, protocol.PermissionSysInfo, protocol.PermissionFileManager:
 	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
@@ -519,7 +521,7 @@ func (u *UI) actLocked(a Action) {
 	switch a {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
-	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView, ActionRevokeTerminal, ActionRevokeSysInfo:
+	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView, ActionRevokeTerminal, ActionRevokeSysInfo, ActionRevokeFileManager:
 	default:
 		return
 	}
