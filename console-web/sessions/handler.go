@@ -132,6 +132,7 @@ var featureScripts = []string{
 	"notes",
 	"sysinfo",
 	"terminal",
+	"fileman",
 }
 
 // featurePerm is the permission a feature module needs; without it the module
@@ -144,6 +145,7 @@ var featurePerm = map[string]access.Perm{
 	"recording":  access.Recording,
 	"sysinfo":    access.SysInfo,
 	"terminal":   access.Terminal,
+	"fileman":    access.FileManager,
 }
 
 // scriptsFor lists the feature modules the technician may use.
