@@ -68,7 +68,7 @@ function build(panel) {
     el.filter, h("label", { className: "fm-check" }, el.hidden, t("ws.fm.hidden")));
   el.upload = h("input", { id: "fm-upload-input", type: "file", className: "fm-upload-input" });
   el.upload.addEventListener("change", () => { const f = el.upload.files[0]; el.upload.value = ""; if (f) upload(f); });
-  const uploadLabel = h("label", { className: "btn", id: "fm-upload" }, t("ws.fm.upload"), el.upload);
+  const uploadButton = button("fm-upload", "ws.fm.upload", () => el.upload.click());
   el.actions = h("div", { className: "row fm-actions" },
     button("fm-mkdir", "ws.fm.mkdir", () => ask("mkdir", "")),
     button("fm-rename", "ws.fm.rename", () => selected ? ask("rename", selected.raw ? "" : selected.name) : say(t("ws.fm.none"))),
@@ -76,7 +76,7 @@ function build(panel) {
     button("fm-move", "ws.fm.move", () => selected ? ask("move", cwd) : say(t("ws.fm.none"))),
     button("fm-delete", "ws.fm.delete", () => remove()),
     button("fm-download", "ws.fm.download", () => download()),
-    uploadLabel);
+    uploadButton, el.upload);
   el.delete = el.actions.querySelector("#fm-delete");
   el.delete.classList.add("danger");
   el.formLabel = h("label", { id: "fm-form-label", htmlFor: "fm-form-input" });
@@ -177,7 +177,7 @@ function show(l) {
     el.body.replaceChildren(h("tr", {}, h("td", { colSpan: 3, className: "muted", textContent: t("ws.fm.empty") })));
   } else {
     el.body.replaceChildren(...l.list.map((e) => {
-      const name = h("td", { className: e.dir ? "fm-dir" : "fm-file", textContent: (e.dir ? "📁 " : "") + e.name + (e.link ? " ↪" : "") });
+      const name = h("td", { className: e.dir ? "fm-dir" : "fm-file", textContent: e.name + (e.link ? " ↪" : "") });
       if (e.raw) name.title = e.name;
       const tr = h("tr", { tabIndex: 0 }, name,
         h("td", { textContent: e.dir ? "—" : bytes(e.size) }),
@@ -273,14 +273,16 @@ function download() {
   });
 }
 
-// received saves the file the technician asked for in their browser.
+// received saves the file the technician asked for in their browser, and
+// says it took it.
 function received(f) {
-  if (!downloading) return;
+  if (!downloading) return false;
   downloading = null;
   const a = h("a", { href: f.url, download: f.name });
   document.body.append(a);
   a.click();
   a.remove();
+  return true;
 }
 
 function upload(file) {

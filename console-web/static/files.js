@@ -342,7 +342,6 @@ async function maybeFinish() {
   control({ k: "result", id: i.id, sha256: sha });
   inc = null;
   ctx.log.event(t("ws.files.log.received", i.name, human(i.size), sha));
-  window.lifeline?.notify?.("file");
   const a = el("a", "files-download", t("ws.files.save", i.name));
   a.href = URL.createObjectURL(blob);
   a.download = i.name;
@@ -351,11 +350,12 @@ async function maybeFinish() {
   ui?.saved.append(li);
   const got = { name: i.name, size: i.size, sha256: sha, url: a.href };
   status.received.push(got);
-  for (const cb of receivedHooks) cb(got);
+  // A file the file manager asked for is saved by it: no "sent a file" toast.
+  if (!receivedHooks.some((cb) => cb(got))) window.lifeline?.notify?.("file");
 }
 
-// receivedHooks are told of each file received (the file manager saves the
-// one it asked for).
+// receivedHooks are told of each file received; one that returns true took
+// it (the file manager saves the one it asked for).
 const receivedHooks = [];
 
 // endIn drops the incoming file (nothing is kept) and tells the sender msg.k;
