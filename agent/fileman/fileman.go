@@ -351,7 +351,8 @@ func taken(p string) error {
 	return nil
 }
 
-// renameNew renames src to dst, never replacing what is at dst.
+// renameNew renames src to dst, never replacing what is at dst (not even
+// one made between a check and the rename: renameNoReplace, per OS).
 func renameNew(src, dst string) error {
 	if _, err := os.Lstat(src); err != nil {
 		return err
@@ -359,7 +360,7 @@ func renameNew(src, dst string) error {
 	if err := taken(dst); err != nil {
 		return err
 	}
-	return os.Rename(src, dst)
+	return renameNoReplace(src, dst)
 }
 
 // within reports whether p is dir or inside it.
@@ -390,7 +391,7 @@ func (m *Manager) copyOrMove(op, src, to string) (string, error) {
 		return "", err
 	}
 	if op == protocol.FMMove {
-		err := os.Rename(src, dst)
+		err := renameNoReplace(src, dst)
 		if err != nil && crossDevice(err) {
 			// Another disk: copy, then remove the original once copied.
 			if err = copyTree(src, dst); err == nil {

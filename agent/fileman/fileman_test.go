@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux
 
 package fileman
 
@@ -386,4 +386,19 @@ func TestTransfersHandedOn(t *testing.T) {
 	h.wantCode(t, map[string]any{"op": "download", "path": f}, "busy")
 	h.tr.err = files.ErrNotConnected
 	h.wantCode(t, map[string]any{"op": "upload", "path": h.home, "transfer": "abc_2"}, "failed")
+}
+
+// The rename itself refuses to replace (RENAME_NOREPLACE): a file made
+// between the check and the rename is not lost.
+func TestRenameNoReplace(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	write(t, a, "a")
+	write(t, b, "b")
+	if err := renameNoReplace(a, b); classify(err) != ErrExists {
+		t.Fatalf("renameNoReplace onto a file: %v", err)
+	}
+	if got, _ := os.ReadFile(b); string(got) != "b" {
+		t.Fatalf("b holds %q", got)
+	}
 }

@@ -76,3 +76,18 @@ func TestWindowsFileInUse(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// The rename itself refuses to replace (MoveFileEx without
+// MOVEFILE_REPLACE_EXISTING).
+func TestWindowsRenameNoReplace(t *testing.T) {
+	h := newHarness(t)
+	a, b := filepath.Join(h.home, "a"), filepath.Join(h.home, "b")
+	write(t, a, "a")
+	write(t, b, "b")
+	if err := renameNoReplace(a, b); classify(err) != ErrExists {
+		t.Fatalf("renameNoReplace onto a file: %v", err)
+	}
+	if got, _ := os.ReadFile(b); string(got) != "b" {
+		t.Fatalf("b holds %q", got)
+	}
+}
