@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -74,6 +76,15 @@ func TestFileManagerListsRenamesCopiesDeletesAndTransfers(t *testing.T) {
 	if err := os.Rename(bigTmp, big); err != nil {
 		t.Fatal(err)
 	}
+	many := filepath.Join(home, "many")
+	if err := os.Mkdir(many, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100_000 {
+		if err := os.WriteFile(filepath.Join(many, fmt.Sprintf("f%06d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	tech := stack.Technician(t)
 	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
@@ -114,11 +125,34 @@ func TestFileManagerListsRenamesCopiesDeletesAndTransfers(t *testing.T) {
 		t.Errorf("the panel says %q", note)
 	}
 
+	// Hidden files on request; sorted by size, largest first (folders
+	// first, by name).
+	clickOn(t, tech.p, "#fm-hidden")
+	tech.WaitRow(t, ".secret")
+	clickOn(t, tech.p, "#fm-sort-size")
+	var r []string
+	waitForOr(t, func() bool {
+		r = tech.FolderRows(t)
+		// Folders first (by name, descending), then files by size.
+		n := len(r)
+		return n > 4 && r[0] == "many" && slices.Equal(r[n-4:], []string{"big file.bin", ".secret", `raw\xff.bin`, `new\nline "quoted".txt`})
+	}, func() { t.Fatalf("rows by size: %q", r) })
+
+	// A folder of 100,000 files: the agent sends one page of it.
+	started := time.Now()
+	tech.OpenFolder(t, "many")
+	waitJS(t, tech.p, "the first page of 100,000 files", `document.getElementById("fm-pages")?.textContent === "Page 1 of 200 (100000 items)"`)
+	t.Logf("a folder of 100,000 files listed in %v (sorted by size)", time.Since(started).Round(time.Millisecond))
+	clickOn(t, tech.p, "#fm-next")
+	waitJS(t, tech.p, "the second page", `document.getElementById("fm-pages")?.textContent === "Page 2 of 200 (100000 items)"`)
+	clickOn(t, tech.p, "#fm-home")
+	tech.WaitRow(t, "big file.bin")
+
 	// Download 50 MB to the technician's browser.
 	tech.SelectRow(t, "big file.bin")
 	tech.FileAction(t, "fm-download", "")
 	saved := filepath.Join(tech.p.DownloadDir(), "big file.bin")
-	started := time.Now()
+	started = time.Now()
 	waitLong(t, "the 50 MB download saved by the browser", 4*time.Minute, func() bool {
 		return sizeIs(saved, size) && !exists(saved+".crdownload")
 	})
@@ -143,6 +177,10 @@ func TestFileManagerListsRenamesCopiesDeletesAndTransfers(t *testing.T) {
 		t.Errorf("uploaded SHA-256 %s, want %s", got, upSHA)
 	}
 	tech.WaitRow(t, "from the technician.bin")
+	// The filter keeps what matches.
+	clickOn(t, tech.p, "#fm-filter")
+	do(t, "type a filter", func(ctx context.Context) error { return tech.p.Type(ctx, "TECH") })
+	waitFor(t, "the filtered rows", func() bool { return slices.Equal(tech.FolderRows(t), []string{"from the technician.bin"}) })
 	waitFor(t, "the progress gone", func() bool {
 		return evalJS[bool](t, tech.p, "progress hidden", `document.getElementById("fm-progress").hidden`)
 	})

@@ -523,12 +523,14 @@ func list(dir string, req protocol.FMRequest) (protocol.FMListing, error) {
 			return 1
 		}
 		c := 0
-		if byInfo && a.info != nil && b.info != nil {
-			if req.Sort == protocol.FMSortSize {
-				c = cmp(a.info.Size(), b.info.Size())
-			} else {
-				c = a.info.ModTime().Compare(b.info.ModTime())
-			}
+		switch {
+		case !byInfo || a.info == nil || b.info == nil:
+		case req.Sort == protocol.FMSortDate:
+			c = a.info.ModTime().Compare(b.info.ModTime())
+		case !a.dir:
+			// (A folder's own size says nothing of its content, and the
+			// listing shows none: folders by size go by name.)
+			c = cmp(a.info.Size(), b.info.Size())
 		}
 		if c == 0 {
 			c = strings.Compare(a.lower, b.lower)

@@ -402,3 +402,21 @@ func TestRenameNoReplace(t *testing.T) {
 		t.Fatalf("b holds %q", got)
 	}
 }
+
+// Sorted by size, folders go by name: their own size (which grows with
+// their number of entries) says nothing of what they hold.
+func TestFoldersBySizeGoByName(t *testing.T) {
+	h := newHarness(t)
+	for _, d := range []string{"a-big", "b-small"} {
+		if err := os.Mkdir(filepath.Join(h.home, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 2000 {
+		write(t, filepath.Join(h.home, "a-big", fmt.Sprintf("entry-with-a-long-name-%04d", i)), "")
+	}
+	l := h.ok(t, map[string]any{"op": "list", "path": h.home, "sort": "size"}).Listing
+	if got := strings.Join(names(l), ","); got != "a-big,b-small" {
+		t.Errorf("folders by size: %s", got)
+	}
+}
