@@ -141,10 +141,10 @@ func TestFileManagerListsRenamesCopiesDeletesAndTransfers(t *testing.T) {
 	// A folder of 100,000 files: the agent sends one page of it.
 	started := time.Now()
 	tech.OpenFolder(t, "many")
-	waitJS(t, tech.p, "the first page of 100,000 files", `document.getElementById("fm-pages")?.textContent === "Page 1 of 200 (100000 items)"`)
+	waitJS(t, tech.p, "the first page of 100,000 files", `document.getElementById("fm-pages")?.textContent === "Page 1 of 200 · entries: 100000"`)
 	t.Logf("a folder of 100,000 files listed in %v (sorted by size)", time.Since(started).Round(time.Millisecond))
 	clickOn(t, tech.p, "#fm-next")
-	waitJS(t, tech.p, "the second page", `document.getElementById("fm-pages")?.textContent === "Page 2 of 200 (100000 items)"`)
+	waitJS(t, tech.p, "the second page", `document.getElementById("fm-pages")?.textContent === "Page 2 of 200 · entries: 100000"`)
 	clickOn(t, tech.p, "#fm-home")
 	tech.WaitRow(t, "big file.bin")
 

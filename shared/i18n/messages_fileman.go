@@ -34,7 +34,7 @@ func init() {
 		"ws.fm.date":       {EN: "Modified", FR: "Modifié"},
 		"ws.fm.folder":     {EN: "folder", FR: "dossier"},
 		"ws.fm.empty":      {EN: "Nothing here.", FR: "Rien ici."},
-		"ws.fm.page":       {EN: "Page %d of %d (%d items)", FR: "Page %d sur %d (%d éléments)"},
+		"ws.fm.page":       {EN: "Page %d of %d · entries: %d", FR: "Page %d sur %d · éléments : %d"},
 		"ws.fm.selected":   {EN: "Selected: %s", FR: "Sélection : %s"},
 		"ws.fm.none":       {EN: "Select a file or folder first.", FR: "Sélectionnez d'abord un fichier ou un dossier."},
 		"ws.fm.mkdir":      {EN: "New folder", FR: "Nouveau dossier"},
