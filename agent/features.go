@@ -122,10 +122,11 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	fs = append(fs, sysinfo.New(sysinfo.Config{Logger: log}))
 
 	// The file manager, only while the customer allows it (their page says
-	// so and takes it back in one click, as for system information); its
+	// so and takes it back in one click, as for system information; their
+	// log says what it changed); its
 	// downloads and uploads are file transfers like the others, with their
 	// SHA-256 in the customer's log and the audit.
-	fs = append(fs, fileman.New(fileman.Config{Logger: log, Transfers: fl}))
+	fs = append(fs, fileman.New(fileman.Config{Logger: log, Transfers: fl, OnLog: c.NoteFunc}))
 
 	// The screen itself shows that it is being viewed or controlled: a frame
 	// and a badge whose click stops control, then viewing, and whose End

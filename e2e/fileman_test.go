@@ -121,6 +121,9 @@ func TestFileManagerListsRenamesCopiesDeletesAndTransfers(t *testing.T) {
 	trashed := filepath.Join(home, ".local", "share", "Trash", "files", "notes 2026.txt")
 	waitFor(t, "the file in the customer's trash", func() bool { return exists(trashed) && !exists(filepath.Join(home, "notes 2026.txt")) })
 	waitFor(t, "the row gone", func() bool { return !slices.Contains(tech.FolderRows(t), "notes 2026.txt") })
+	// The customer's log says what was changed.
+	customer.WaitChat(t, "The technician renamed "+filepath.Join(home, "notes.txt")+" to "+filepath.Join(home, "notes 2026.txt"))
+	customer.WaitChat(t, "The technician moved "+filepath.Join(home, "notes 2026.txt")+" to the trash")
 	if note := tech.FileNote(t); note != "" {
 		t.Errorf("the panel says %q", note)
 	}

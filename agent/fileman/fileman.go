@@ -25,6 +25,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/agent/files"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -49,6 +50,9 @@ type Config struct {
 	Transfers Transfers
 	// Trash moves a path to the trash; nil means the system's (per OS).
 	Trash func(path string) error
+	// OnLog, if set, gets each change, to show in the customer's running
+	// log (render writes it in a language).
+	OnLog func(render func(i18n.Lang) string)
 }
 
 // requestQueue bounds the requests waiting on one channel.
@@ -161,15 +165,28 @@ func (m *Manager) audit(a protocol.Audit) {
 	}
 }
 
-// changed audits a change of the customer's files.
-func (m *Manager) changed(format string, paths ...string) {
+// changes are how each change is written in the audit trail.
+var changes = map[string]string{
+	protocol.FMMkdir:  "folder made: %s",
+	protocol.FMRename: "renamed: %s → %s",
+	protocol.FMDelete: "moved to the trash: %s",
+	protocol.FMMove:   "moved: %s → %s",
+	protocol.FMCopy:   "copied: %s → %s",
+}
+
+// changed audits a change (op) of the customer's files, and writes it in
+// the customer's log (agent.fm.log.<op>).
+func (m *Manager) changed(op string, paths ...string) {
 	args := make([]any, len(paths))
 	for i, p := range paths {
 		args[i] = protocol.FMDisplay(p)
 	}
-	d := fmt.Sprintf(format, args...)
+	d := fmt.Sprintf(changes[op], args...)
 	m.log.Info("files changed for the technician", "what", d)
 	m.audit(protocol.Audit{Event: protocol.AuditFileChanged, Detail: clip(d, protocol.MaxAuditDetail)})
+	if m.cfg.OnLog != nil {
+		m.cfg.OnLog(func(lang i18n.Lang) string { return i18n.T(lang, "agent.fm.log."+op, args...) })
+	}
 }
 
 // clip cuts s to at most n bytes on a character boundary, marking the cut.
@@ -213,7 +230,7 @@ func (m *Manager) do(req protocol.FMRequest) (protocol.FMReply, error) {
 		if err := os.Mkdir(dst, 0o755); err != nil {
 			return out, err
 		}
-		m.changed("folder made: %s", dst)
+		m.changed(protocol.FMMkdir, dst)
 		out.Path = protocol.FMWirePath(dst)
 	case protocol.FMRename:
 		if err := m.changeable(p); err != nil {
@@ -226,7 +243,7 @@ func (m *Manager) do(req protocol.FMRequest) (protocol.FMReply, error) {
 		if err := renameNew(p, dst); err != nil {
 			return out, err
 		}
-		m.changed("renamed: %s → %s", p, dst)
+		m.changed(protocol.FMRename, p, dst)
 		out.Path = protocol.FMWirePath(dst)
 	case protocol.FMDelete:
 		if err := m.changeable(p); err != nil {
@@ -238,7 +255,7 @@ func (m *Manager) do(req protocol.FMRequest) (protocol.FMReply, error) {
 		if err := m.cfg.Trash(p); err != nil {
 			return out, err
 		}
-		m.changed("moved to the trash: %s", p)
+		m.changed(protocol.FMDelete, p)
 	case protocol.FMCopy, protocol.FMMove:
 		to, err := local(req.To)
 		if err != nil {
@@ -401,7 +418,7 @@ func (m *Manager) copyOrMove(op, src, to string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		m.changed("moved: %s → %s", src, dst)
+		m.changed(protocol.FMMove, src, dst)
 		return dst, nil
 	}
 	if err := copyTree(src, dst); err != nil {
@@ -409,7 +426,7 @@ func (m *Manager) copyOrMove(op, src, to string) (string, error) {
 		_ = os.RemoveAll(dst)
 		return "", err
 	}
-	m.changed("copied: %s → %s", src, dst)
+	m.changed(protocol.FMCopy, src, dst)
 	return dst, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lifeline-support/lifeline/agent/files"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -246,6 +247,10 @@ func TestCopyMoveFolders(t *testing.T) {
 	}
 	if a := h.lastAudit(); a.Event != protocol.AuditFileChanged || a.Detail != "copied: "+src+" → "+filepath.Join(dst, "src") {
 		t.Errorf("audit %+v", a)
+	}
+	// The customer's log says it too, in their language.
+	if n := h.lastNote(i18n.FR); n != "Le technicien a copié "+src+" vers "+filepath.Join(dst, "src") {
+		t.Errorf("the customer's log says %q", n)
 	}
 	h.ok(t, map[string]any{"op": "rename", "path": filepath.Join(dst, "src"), "name": "copy"})
 	h.ok(t, map[string]any{"op": "move", "path": src, "to": dst})

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -53,6 +54,7 @@ type harness struct {
 	tr    *fakeTransfers
 	mu    sync.Mutex
 	audit []protocol.Audit
+	notes []func(i18n.Lang) string // the customer's log
 }
 
 // newHarness returns a granted manager whose home is a new folder, with the
@@ -73,7 +75,12 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Setenv("XDG_DATA_HOME", filepath.Join(root, "data"))
 	h := &harness{home: home, tr: &fakeTransfers{}}
-	h.m = New(Config{Logger: slog.New(slog.DiscardHandler), Home: func() (string, error) { return home, nil }, Transfers: h.tr})
+	h.m = New(Config{Logger: slog.New(slog.DiscardHandler), Home: func() (string, error) { return home, nil }, Transfers: h.tr,
+		OnLog: func(render func(i18n.Lang) string) {
+			h.mu.Lock()
+			h.notes = append(h.notes, render)
+			h.mu.Unlock()
+		}})
 	h.m.SetAudit(func(a protocol.Audit) {
 		if len(a.Detail) > protocol.MaxAuditDetail || !utf8.ValidString(a.Detail) {
 			t.Errorf("audit detail %q is not one the server takes", a.Detail)
@@ -119,6 +126,16 @@ func (h *harness) wantCode(t *testing.T, req map[string]any, code string) {
 	if r.Code != code || r.Error == "" {
 		t.Errorf("%v: code %q (%s), want %q", req, r.Code, r.Error, code)
 	}
+}
+
+// lastNote is the customer's last log line in lang.
+func (h *harness) lastNote(lang i18n.Lang) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.notes) == 0 {
+		return ""
+	}
+	return h.notes[len(h.notes)-1](lang)
 }
 
 func (h *harness) lastAudit() protocol.Audit {
