@@ -9,6 +9,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/clipboard"
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/draw"
+	"github.com/lifeline-support/lifeline/agent/fileman"
 	"github.com/lifeline-support/lifeline/agent/files"
 	"github.com/lifeline-support/lifeline/agent/indicator"
 	"github.com/lifeline-support/lifeline/agent/overlay"
@@ -121,6 +122,13 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	// take the browser's last connection to the page).
 	fs = append(fs, sysinfo.New(sysinfo.Config{Logger: log}))
 
+	// The file manager, only while the customer allows it (their page says
+	// so and takes it back in one click, as for system information; their
+	// log says what it changed); its
+	// downloads and uploads are file transfers like the others, with their
+	// SHA-256 in the customer's log and the audit.
+	fs = append(fs, fileman.New(fileman.Config{Logger: log, Transfers: fl, OnLog: c.NoteFunc}))
+
 	// The screen itself shows that it is being viewed or controlled: a frame
 	// and a badge whose click stops control, then viewing, whose "Hide a
 	// window" button (with private windows) hides the window the customer
@@ -157,4 +165,6 @@ var (
 	_ session.Auditor   = (*terminal.Terminal)(nil)
 	_ session.LogWriter = (*terminal.Terminal)(nil)
 	_ session.Auditor   = (*sysinfo.SysInfo)(nil)
+	_ session.Auditor   = (*fileman.Manager)(nil)
+	_ fileman.Transfers = (*files.Feature)(nil)
 )

@@ -71,6 +71,8 @@ const (
 	// ActionRemoveHelpers: the customer asked the technician's colleagues
 	// to leave; the session goes on with the technician.
 	ActionRemoveHelpers Action = "remove_helpers"
+	// ActionRevokeFileManager: the customer took the file manager grant back.
+	ActionRevokeFileManager Action = "revoke_filemanager"
 )
 
 // Reasons for Ended: catalog keys translated into each viewer's language.
@@ -405,7 +407,7 @@ func (u *UI) Ended(reason string) {
 func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 	switch perm {
 	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard,
-		protocol.PermissionTerminal, protocol.PermissionSysInfo:
+		protocol.PermissionTerminal, protocol.PermissionSysInfo, protocol.PermissionFileManager:
 	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
@@ -561,7 +563,7 @@ func (u *UI) actLocked(a Action) {
 	switch a {
 	case ActionEnd:
 		u.endLocked(ReasonByCustomer)
-	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView, ActionRevokeTerminal, ActionRevokeSysInfo:
+	case ActionRevokeControl, ActionRevokeClipboard, ActionRevokeView, ActionRevokeTerminal, ActionRevokeSysInfo, ActionRevokeFileManager:
 	case ActionRemoveHelpers:
 		u.helpers, u.controller = nil, ""
 		u.notifyLocked()

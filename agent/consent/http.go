@@ -37,6 +37,7 @@ type view struct {
 	CanStop    bool         `json:"canStop"`
 	Clipboard  bool         `json:"clipboard"` // the clipboard is shared now
 	SysInfo    bool         `json:"sysinfo"`   // the technician may see the system information now
+	Files      bool         `json:"fm"`        // the technician may manage files now
 	Ended      bool         `json:"ended"`
 	// Started is when the session began (Unix milliseconds, 0 before), so the
 	// page can show how long it has lasted.
@@ -80,6 +81,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		CanStop:    u.perms.Control && st != statusEnded,
 		Clipboard:  u.perms.Clipboard && st != statusEnded,
 		SysInfo:    u.perms.SysInfo && st != statusEnded,
+		Files:      u.perms.FileManager && st != statusEnded,
 		Ended:      st == statusEnded,
 		Code:       u.code,
 		Survey:     u.surveyViewLocked(),
@@ -315,7 +317,7 @@ func (u *UI) serveAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch b.Action {
-	case ActionEnd, ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo, ActionRemoveHelpers:
+	case ActionEnd, ActionRevokeControl, ActionRevokeClipboard, ActionRevokeTerminal, ActionRevokeSysInfo, ActionRemoveHelpers, ActionRevokeFileManager:
 	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return

@@ -79,7 +79,8 @@ type Feature struct {
 	history []entry
 	closed  bool
 	audit   func(protocol.Audit)
-	stray   int // chunks dropped for lack of an accepted transfer
+	stray   int                 // chunks dropped for lack of an accepted transfer
+	expect  map[string]expected // uploads the file manager announced, by transfer ID
 }
 
 // SetAudit sets where the feature reports files that crossed and data it

@@ -44,9 +44,19 @@ func (f *Feature) onOffer(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	in := &incoming{f: f, ctl: ctl, id: m.ID, n: m.N, name: Sanitize(m.Name), state: "offered"}
 	in.progress.size = m.Size
 	f.in = in
+	dir, announced := f.takeExpectedLocked(m.ID)
 	f.notifyLocked()
 	f.mu.Unlock()
-	f.log.Info("file offered", "name", in.name, "size", m.Size)
+	f.log.Info("file offered", "name", in.name, "size", m.Size, "fileManager", announced)
+	if announced {
+		// The file manager checked the folder: taken without asking again.
+		go func() {
+			if err := in.accept(dir); err != nil {
+				f.log.Warn("file manager upload not accepted", "dir", dir, "err", err)
+				in.fail(reasonOf(err))
+			}
+		}()
+	}
 }
 
 // errBadFolder means the folder the customer typed is not an existing folder.

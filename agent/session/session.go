@@ -700,6 +700,8 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			p.Terminal = a.allow
 		case a.perm == protocol.PermissionSysInfo:
 			p.SysInfo = a.allow
+		case a.perm == protocol.PermissionFileManager:
+			p.FileManager = a.allow
 		}
 		s.setGrants(p, refused(a))
 		s.log.Info("customer answered", "permission", a.perm, "allow", a.allow)
@@ -733,6 +735,11 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			s.log.Info("customer stopped the system information")
 		case consent.ActionRemoveHelpers:
 			s.removeHelpers(ctx)
+		case consent.ActionRevokeFileManager:
+			p := s.grants.get()
+			p.FileManager = false
+			s.setGrants(p, "")
+			s.log.Info("customer stopped the file manager")
 		case consent.ActionEnd:
 			s.send(protocol.TypeSessionEnd, protocol.SessionEnd{Reason: protocol.EndByCustomer})
 			s.ended(consent.ReasonByCustomer)
@@ -781,7 +788,8 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			body.Permission == protocol.PermissionControl && p.Control,
 			body.Permission == protocol.PermissionClipboard && p.Clipboard,
 			body.Permission == protocol.PermissionTerminal && p.Terminal,
-			body.Permission == protocol.PermissionSysInfo && p.SysInfo:
+			body.Permission == protocol.PermissionSysInfo && p.SysInfo,
+			body.Permission == protocol.PermissionFileManager && p.FileManager:
 			s.setGrants(p, "") // already allowed: just confirm
 		case body.Permission == protocol.PermissionControl && !p.View:
 			s.log.Warn("control requested without viewing; refused")
@@ -1107,6 +1115,8 @@ func (s *runner) sendAnswer(offerSDP string, ans webrtc.SessionDescription, help
 // (AgentWelcome.Denied), or "" for channels every technician may open.
 func channelNeeds(label string) string {
 	switch {
+	case label == protocol.ChannelFileManager:
+		return protocol.DeniedFileManager
 	case strings.HasPrefix(label, protocol.ChannelFilePrefix):
 		return protocol.DeniedFiles
 	case label == protocol.ChannelClipboard:
@@ -1126,8 +1136,8 @@ func channelNeeds(label string) string {
 }
 
 // channelGrant reports whether the customer's grants p let a data channel
-// open at all: a terminal or the system information channel needs its own
-// grant; the others carry nothing their grant does not allow (each feature
+// open at all: a terminal, the system information or the file manager
+// channel needs its own grant; the others carry nothing their grant does not allow (each feature
 // checks it on every message).
 func channelGrant(label string, p protocol.Permissions) bool {
 	switch {
@@ -1135,6 +1145,8 @@ func channelGrant(label string, p protocol.Permissions) bool {
 		return p.Terminal
 	case label == protocol.ChannelSysInfo:
 		return p.SysInfo
+	case label == protocol.ChannelFileManager:
+		return p.FileManager
 	}
 	return true
 }
@@ -1308,6 +1320,9 @@ func (s *runner) applyDenied(denied []string) {
 	}
 	if s.denied[protocol.DeniedSysInfo] {
 		q.SysInfo = false
+	}
+	if s.denied[protocol.DeniedFileManager] {
+		q.FileManager = false
 	}
 	if q != p {
 		s.setGrants(q, "")

@@ -233,6 +233,7 @@ var featureScripts = []string{
 	"sysinfo",
 	"terminal",
 	"collab",
+	"fileman",
 }
 
 // helperScripts are the only feature modules of a colleague's workspace:
@@ -251,6 +252,7 @@ var featurePerm = map[string]access.Perm{
 	"sysinfo":    access.SysInfo,
 	"terminal":   access.Terminal,
 	"collab":     access.Collaborate,
+	"fileman":    access.FileManager,
 }
 
 // scriptsFor lists the feature modules the technician may use, in a

@@ -314,7 +314,7 @@ function setPermissions(next, refused) {
   const wasViewing = perms.view;
   const before = perms;
   perms = next;
-  for (const k of ["view", "control", "clipboard", "terminal", "sysinfo"]) {
+  for (const k of ["view", "control", "clipboard", "terminal", "sysinfo", "filemanager"]) {
     if (!!before[k] !== !!perms[k] && permsKnown) log.event(t(`ws.log.${k}.${perms[k] ? "on" : "off"}`));
   }
   permsKnown = true;

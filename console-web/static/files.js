@@ -190,12 +190,16 @@ function pick() {
   return best;
 }
 
-async function sendFile(file) {
+// sendFile offers file to the customer (as transfer id, if given: the file
+// manager announced it to the agent) and sends it once accepted. It resolves
+// to { sha } once the customer's side checked it, or { error } (a
+// ws.files.reason.* key, or decline or cancel).
+async function sendFile(file, id) {
   if (out) throw new Error(t("ws.files.busy"));
   if (!ctl || ctl.readyState !== "open" || !data.some((d) => d.readyState === "open")) throw new Error(t("ws.files.notConnected"));
-  ui.note.textContent = "";
+  if (ui) ui.note.textContent = "";
   const n = (((Math.random() * 0xffffffff) | 1) >>> 0);
-  const o = out = { id: newID(), n, file, name: file.name, size: file.size, sent: 0, started: 0 };
+  const o = out = { id: id || newID(), n, file, name: file.name, size: file.size, sent: 0, started: 0 };
   const reply = () => new Promise((resolve) => { o.resolve = resolve; });
   let r = reply();
   control({ k: "offer", id: o.id, n, name: file.name, size: file.size });
@@ -239,20 +243,22 @@ async function sendFile(file) {
     ctx.log.event(t("ws.files.log.sent", o.name, human(o.size), o.sha));
     out = null;
     status.sent.push({ name: o.name, size: o.size, sha256: o.sha });
-    return;
+    return { sha: o.sha };
   }
   if (m.k === "result") m = { k: "error", reason: "hash_mismatch" };
   return outEnded(o, m);
 }
 
 function outEnded(o, m) {
-  if (out !== o) return;
+  const result = { error: m.reason || m.k };
+  if (out !== o) return result;
   out = null;
   o.stopped = o.stopped || m;
   if (m.k === "decline") ctx.log.event(t("ws.files.log.declined", o.name));
   else if (m.k === "cancel") ctx.log.event(t("ws.files.log.cancelled", o.name));
   else ctx.log.event(t("ws.files.log.failed", o.name, t(`ws.files.reason.${m.reason || "disconnected"}`)));
   status.ended.push({ name: o.name, kind: m.k, reason: m.reason || "" });
+  return result;
 }
 
 function cancelOut(mine) {
@@ -336,15 +342,21 @@ async function maybeFinish() {
   control({ k: "result", id: i.id, sha256: sha });
   inc = null;
   ctx.log.event(t("ws.files.log.received", i.name, human(i.size), sha));
-  window.lifeline?.notify?.("file");
   const a = el("a", "files-download", t("ws.files.save", i.name));
   a.href = URL.createObjectURL(blob);
   a.download = i.name;
   const li = el("li");
   li.append(a);
-  ui.saved.append(li);
-  status.received.push({ name: i.name, size: i.size, sha256: sha, url: a.href });
+  ui?.saved.append(li);
+  const got = { name: i.name, size: i.size, sha256: sha, url: a.href };
+  status.received.push(got);
+  // A file the file manager asked for is saved by it: no "sent a file" toast.
+  if (!receivedHooks.some((cb) => cb(got))) window.lifeline?.notify?.("file");
 }
+
+// receivedHooks are told of each file received; one that returns true took
+// it (the file manager saves the one it asked for).
+const receivedHooks = [];
 
 // endIn drops the incoming file (nothing is kept) and tells the sender msg.k;
 // failed, with no msg, is why it failed (a ws.files.reason.* key).
@@ -380,6 +392,10 @@ const status = {
   get out() { return out && { name: out.name, sent: out.sent, size: out.size, accepted: !!out.started }; },
   get in() { return inc && { name: inc.name, got: inc.got, size: inc.size }; },
   get channels() { return { control: ctl?.readyState || "none", data: data.map((d) => `${d.readyState} ${d.bufferedAmount}`) }; },
+  // For the file manager (fileman.js), which is loaded without this module
+  // when the technician may not transfer files.
+  send: (file, id) => sendFile(file, id),
+  onReceived: (cb) => receivedHooks.push(cb),
 };
 window.lifelineFiles = status;
 

@@ -28,7 +28,14 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 		t.Fatalf("build the French locale: %v\n%s", err, out)
 	}
 	env := map[string][]string{"../../shared/i18n": {"LOCPATH=" + locales, "LANG=fr_FR.UTF-8", "LIFELINE_TEST_LOCALE=fr"}}
-	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n"} {
+	// agent/fileman deletes to the Recycle Bin, which Wine keeps in the
+	// Unix user's trash, ~/.local/share/Trash (it does not read
+	// XDG_DATA_HOME): a home of the test's, that the test looks into
+	// (through Wine's Z: drive).
+	home := t.TempDir()
+	env["../../agent/fileman"] = []string{"HOME=" + home,
+		`LIFELINE_TEST_TRASH=Z:` + strings.ReplaceAll(filepath.Join(home, ".local", "share", "Trash"), "/", `\`)}
+	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n", "../../agent/fileman"} {
 		t.Run(filepath.Base(pkg), func(t *testing.T) {
 			exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
 			build := exec.Command("go", "test", "-c", "-o", exe, pkg)

@@ -37,6 +37,10 @@ const (
 	// AuditWatchAnswered: the customer answered a group lead's request to
 	// watch the session (Detail: "allowed" or "refused", and who).
 	AuditWatchAnswered AuditEvent = "collab.watch_answered"
+	// AuditFileChanged: the technician changed the customer's files from the
+	// file manager (Detail: what and where: a folder made, a rename, a
+	// deletion to the trash, a copy or a move).
+	AuditFileChanged AuditEvent = "file.changed"
 )
 
 // Audit is the payload of TypeAudit.
@@ -64,7 +68,7 @@ func (a *Audit) validate() error {
 		if a.Name == "" || !sha256Hex.MatchString(a.SHA256) {
 			return fmt.Errorf("a file event needs a name and a SHA-256")
 		}
-	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded, AuditWatchAnswered:
+	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded, AuditWatchAnswered, AuditFileChanged:
 	default:
 		return fmt.Errorf("unknown audit event %q", a.Event)
 	}

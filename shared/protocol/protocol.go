@@ -53,7 +53,10 @@ import (
 //     session.collaborate, session.collaborators, session.state's
 //     collaboration, and rtc.offer's, rtc.answer's and rtc.candidate's peer
 //     (the collaborator a connection is for, set by the server); then
-//     (2026-12-07, additive) log.entries' append (a colleague's new line).
+//     (2026-12-07, additive) log.entries' append (a colleague's new line);
+//     then (2026-12-07, additive) the file manager: the
+//     filemanager permission, denial and "fm" channel (FMRequest, FMReply),
+//     and the file.changed audit event.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -253,6 +256,9 @@ type Permissions struct {
 	Terminal bool `json:"terminal,omitempty"`
 	// SysInfo allows reading the system information and ending processes.
 	SysInfo bool `json:"sysinfo,omitempty"`
+	// FileManager allows browsing, changing and transferring files from the
+	// file manager.
+	FileManager bool `json:"filemanager,omitempty"`
 }
 
 // SessionState is the payload of TypeSessionState.

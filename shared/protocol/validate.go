@@ -37,7 +37,7 @@ func (h *AgentHello) validate() error {
 
 func (r *PermissionRequest) validate() error {
 	switch r.Permission {
-	case PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo:
+	case PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo, PermissionFileManager:
 		return nil
 	}
 	return fmt.Errorf("unknown permission %q", r.Permission)
@@ -45,7 +45,7 @@ func (r *PermissionRequest) validate() error {
 
 func (u *PermissionUpdate) validate() error {
 	switch u.Refused {
-	case "", PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo:
+	case "", PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo, PermissionFileManager:
 		return nil
 	}
 	return fmt.Errorf("unknown permission %q", u.Refused)

@@ -37,10 +37,13 @@ const (
 	// the technicians of their own group and may watch one (view only,
 	// after the customer allows it); an administrator, anyone's.
 	Monitor Perm = "monitor"
+	// FileManager lets the technician ask for, and use, the file manager:
+	// browse, change and transfer the customer's files.
+	FileManager Perm = "filemanager"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, Drawing, Recording, Transfer, Collaborate, Monitor, OtherQueues}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Drawing, Recording, Transfer, Collaborate, Monitor, OtherQueues}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

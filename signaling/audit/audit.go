@@ -77,6 +77,7 @@ const (
 	ProcessEnded       Type = "process.ended"    // the technician ended a process on the customer's machine
 	SurveySent         Type = "survey.sent"      // the technician sent the customer's survey before the end
 	SurveyAnswered     Type = "survey.answered"  // Detail: whose survey (customer or technician)
+	FileChanged        Type = "file.changed"     // the technician changed the customer's files (file manager)
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

@@ -62,7 +62,7 @@ func TestDefaultGroupHasNoTerminalOrSysInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []access.Perm{access.Terminal, access.SysInfo} {
+	for _, p := range []access.Perm{access.Terminal, access.SysInfo, access.FileManager} {
 		if g.Permissions.Has(p) {
 			t.Errorf("a new install's default group has %q: %v", p, g.Permissions.List())
 		}

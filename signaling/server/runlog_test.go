@@ -314,6 +314,7 @@ func TestAgentCannotActForTechnicianWithoutGrant(t *testing.T) {
 	refused("a transcript", agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "term-a-1", Kind: protocol.LogTerminal, Text: "$ rm -rf ~ (never typed)", At: 1_700_000_000_000}))
 	refused("a terminal opened", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditTerminalOpened, Detail: "terminal a (/bin/sh)"}))
 	refused("a process ended", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditProcessEnded, Detail: "firefox (4242)"}))
+	refused("files changed", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditFileChanged, Detail: "moved to the trash: /home/marie/thesis.odt"}))
 	// Only the terminal granted: system information still refused.
 	agent.Send(protocol.TypePermissionUpdate, sid, protocol.PermissionUpdate{Permissions: protocol.Permissions{Terminal: true}})
 	refused("a process ended with only the terminal granted", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditProcessEnded, Detail: "firefox (4242)"}))

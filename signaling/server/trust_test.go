@@ -73,6 +73,7 @@ func TestPermissionMatrix(t *testing.T) {
 				access.Clipboard:   {`id="panel-clipboard"`, `/static/clipboard.js`},
 				access.Terminal:    {`id="panel-terminal"`, `/static/terminal.js`},
 				access.SysInfo:     {`id="panel-sysinfo"`, `/static/sysinfo.js`},
+				access.FileManager: {`id="panel-fileman"`, `/static/fileman.js`},
 			}
 			for p, marks := range hidden {
 				for _, m := range marks {
@@ -96,7 +97,7 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 			}
 			switch off {
-			case access.View, access.Control, access.Clipboard, access.Terminal, access.SysInfo:
+			case access.View, access.Control, access.Clipboard, access.Terminal, access.SysInfo, access.FileManager:
 				wantForbidden(protocol.TypePermissionRequest, protocol.PermissionRequest{Permission: protocol.Permission(off)})
 			case access.Recording:
 				wantForbidden(protocol.TypeAudit, protocol.Audit{Event: protocol.AuditRecordingStarted})
@@ -115,7 +116,8 @@ func TestPermissionMatrix(t *testing.T) {
 				want := map[access.Perm]string{access.View: protocol.DeniedView, access.Control: protocol.DeniedControl,
 					access.Files: protocol.DeniedFiles, access.Clipboard: protocol.DeniedClipboard,
 					access.Drawing: protocol.DeniedDrawing, access.Recording: protocol.DeniedRecording,
-					access.Terminal: protocol.DeniedTerminal, access.SysInfo: protocol.DeniedSysInfo}[off]
+					access.Terminal: protocol.DeniedTerminal, access.SysInfo: protocol.DeniedSysInfo,
+					access.FileManager: protocol.DeniedFileManager}[off]
 				if want != "" && !slices.Equal(w.Denied, []string{want}) || want == "" && len(w.Denied) != 0 {
 					t.Errorf("agent told denied = %v", w.Denied)
 				}

@@ -332,9 +332,9 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 	case *protocol.Audit:
 		actor := "customer"
 		switch body.Event {
-		case protocol.AuditFileSent, protocol.AuditTerminalOpened, protocol.AuditProcessEnded:
+		case protocol.AuditFileSent, protocol.AuditTerminalOpened, protocol.AuditProcessEnded, protocol.AuditFileChanged:
 			// The agent reports what the technician did: the file's
-			// arrival, a terminal opened, a process ended.
+			// arrival, a terminal opened, a process ended, files changed.
 			ss, err := s.Session(ctx, sid)
 			if err != nil {
 				return false, ErrBusy
@@ -407,6 +407,7 @@ func peerOf(body any) string {
 var grantFor = map[protocol.AuditEvent]protocol.Permission{
 	protocol.AuditTerminalOpened: protocol.PermissionTerminal,
 	protocol.AuditProcessEnded:   protocol.PermissionSysInfo,
+	protocol.AuditFileChanged:    protocol.PermissionFileManager,
 }
 
 // agentMayReport checks that session ss's customer granted p at some time in
@@ -420,6 +421,8 @@ func (s *Service) agentMayReport(ss store.Session, p protocol.Permission) error 
 		ok = ss.Granted.Terminal || ss.Permissions.Terminal
 	case protocol.PermissionSysInfo:
 		ok = ss.Granted.SysInfo || ss.Permissions.SysInfo
+	case protocol.PermissionFileManager:
+		ok = ss.Granted.FileManager || ss.Permissions.FileManager
 	}
 	if !ok {
 		s.log.Warn("agent report refused: the customer never granted it", "sid", ss.ID, "grant", p)
@@ -431,7 +434,8 @@ func (s *Service) agentMayReport(ss store.Session, p protocol.Permission) error 
 // everGranted is was with the grants of now added.
 func everGranted(was, now protocol.Permissions) protocol.Permissions {
 	return protocol.Permissions{View: was.View || now.View, Control: was.Control || now.Control,
-		Clipboard: was.Clipboard || now.Clipboard, Terminal: was.Terminal || now.Terminal, SysInfo: was.SysInfo || now.SysInfo}
+		Clipboard: was.Clipboard || now.Clipboard, Terminal: was.Terminal || now.Terminal, SysInfo: was.SysInfo || now.SysInfo,
+		FileManager: was.FileManager || now.FileManager}
 }
 
 // recordGrants writes what changed between two sets of customer grants in
@@ -450,6 +454,7 @@ func (s *Service) recordGrants(ss store.Session, old, now protocol.Permissions, 
 		{protocol.PermissionClipboard, old.Clipboard, now.Clipboard},
 		{protocol.PermissionTerminal, old.Terminal, now.Terminal},
 		{protocol.PermissionSysInfo, old.SysInfo, now.SysInfo},
+		{protocol.PermissionFileManager, old.FileManager, now.FileManager},
 	} {
 		switch {
 		case !c.was && c.now:

@@ -19,11 +19,12 @@ import (
 
 // permFor maps a customer permission to the technician permission it needs.
 var permFor = map[protocol.Permission]access.Perm{
-	protocol.PermissionView:      access.View,
-	protocol.PermissionControl:   access.Control,
-	protocol.PermissionClipboard: access.Clipboard,
-	protocol.PermissionTerminal:  access.Terminal,
-	protocol.PermissionSysInfo:   access.SysInfo,
+	protocol.PermissionView:        access.View,
+	protocol.PermissionControl:     access.Control,
+	protocol.PermissionClipboard:   access.Clipboard,
+	protocol.PermissionTerminal:    access.Terminal,
+	protocol.PermissionSysInfo:     access.SysInfo,
+	protocol.PermissionFileManager: access.FileManager,
 }
 
 // denied is the refusal of an action the technician's group leaves out.
