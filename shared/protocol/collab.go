@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/lifeline-support/lifeline/shared/text"
@@ -42,7 +43,24 @@ const (
 	// session of a technician of their group to watch it, view only, once
 	// the customer allows it.
 	CollabMonitor = "monitor"
+	// CollabPermissions (the session's technician) changes what collaborator
+	// Tech is granted (Grant), live.
+	CollabPermissions = "permissions"
 )
+
+// DeniedChat names chatting with the customer, which a lead may withhold
+// from a collaborator (every technician chats with their own customers).
+const DeniedChat = "chat"
+
+// Grantable lists what the session's technician may grant a collaborator,
+// in the order consoles show it: each a Denied* name, granted only if the
+// lead has it.
+var Grantable = []string{DeniedView, DeniedControl, DeniedFiles, DeniedClipboard, DeniedDrawing, DeniedChat, DeniedRecording}
+
+// DefaultGrant is what a collaborator is granted when the invitation names
+// nothing (consoles before per-collaborator permissions): the screen and
+// remote control when handed over.
+var DefaultGrant = []string{DeniedView, DeniedControl}
 
 // MaxCollaborators is the most colleagues in a session besides its technician.
 const MaxCollaborators = 4
@@ -52,11 +70,14 @@ type SessionCollaborate struct {
 	Action  string `json:"action"`
 	Tech    string `json:"tech,omitempty"`
 	Comment string `json:"comment,omitempty"`
+	// Grant is what the colleague is granted (Grantable names), for
+	// CollabInvite (nil: DefaultGrant) and CollabPermissions.
+	Grant []string `json:"grant,omitempty"`
 }
 
 func (c *SessionCollaborate) validate() error {
 	switch c.Action {
-	case CollabInvite, CollabWithdraw, CollabRemove:
+	case CollabInvite, CollabWithdraw, CollabRemove, CollabPermissions:
 		if c.Tech == "" {
 			return fmt.Errorf("%s needs a technician", c.Action)
 		}
@@ -69,8 +90,17 @@ func (c *SessionCollaborate) validate() error {
 		return fmt.Errorf("technician too long")
 	case c.Comment != "" && c.Action != CollabInvite:
 		return fmt.Errorf("only an invitation takes a comment")
+	case c.Grant != nil && c.Action != CollabInvite && c.Action != CollabPermissions:
+		return fmt.Errorf("only an invitation or a change of permissions grants anything")
+	case len(c.Grant) > len(Grantable):
+		return fmt.Errorf("too many permissions")
 	case text.CheckText(c.Comment) != nil || utf8.RuneCountInString(c.Comment) > MaxTransferComment:
 		return fmt.Errorf("comment must be UTF-8 without invisible or direction-changing characters, at most %d characters", MaxTransferComment)
+	}
+	for _, g := range c.Grant {
+		if !slices.Contains(Grantable, g) {
+			return fmt.Errorf("unknown permission %q", g)
+		}
 	}
 	return nil
 }
@@ -93,9 +123,14 @@ type Collaborator struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"`
-	// Denied is what the collaborator's group does not allow (Denied*
-	// constants): the agent refuses it to them whatever their console sends.
+	// Denied is what the collaborator may not do (Denied* constants):
+	// what their group does not allow and what the session's technician
+	// did not grant them; the agent refuses it to them whatever their
+	// console sends.
 	Denied []string `json:"denied,omitempty"`
+	// Grant is what the session's technician granted them (Grantable
+	// names); Denied is what counts.
+	Grant []string `json:"grant,omitempty"`
 }
 
 // Invited is a pending invitation into a session.
@@ -104,6 +139,8 @@ type Invited struct {
 	Name    string `json:"name"`
 	By      string `json:"by"` // the inviting technician's name
 	Comment string `json:"comment,omitempty"`
+	// Grant is what they will be granted (Grantable names).
+	Grant []string `json:"grant,omitempty"`
 }
 
 // Collaboration is who works on a session besides its technician, in a

@@ -61,6 +61,10 @@ func (s *Service) authorizeHelper(ctx context.Context, tech auth.Technician, ss 
 			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(access.View)})
 			return denied(string(access.View), "your group does not allow viewing the screen")
 		}
+		if me, _ := ss.Collab.Member(tech.ID); m.Type == protocol.TypeOffer && slices.Contains(me.Denied, protocol.DeniedView) {
+			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(access.View)})
+			return denied(string(access.View), "the technician who leads this session has not granted you the screen")
+		}
 		return nil
 	case ss.InvitedToHelp(tech.ID):
 		if !invitedMay(m) {
@@ -90,7 +94,12 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 		if !lead {
 			return ErrLeadOnly
 		}
-		return s.inviteColleague(ctx, tech, sid, c.Tech, strings.TrimSpace(c.Comment))
+		return s.inviteColleague(ctx, tech, sid, c.Tech, strings.TrimSpace(c.Comment), c.Grant)
+	case protocol.CollabPermissions:
+		if !lead {
+			return ErrLeadOnly
+		}
+		return s.grant(ctx, tech, ss, c.Tech, c.Grant)
 	case protocol.CollabWithdraw:
 		if !lead {
 			return ErrLeadOnly
@@ -103,7 +112,7 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 			return nil
 		}, audit.Event{Type: audit.CollabWithdrawn, Actor: tech.ID, SessionID: sid, Detail: c.Tech}, c.Tech)
 	case protocol.CollabAccept:
-		denied := s.deniedTo(ctx, tech.ID)
+		group := s.deniedTo(ctx, tech.ID)
 		return s.changeCollab(ctx, sid, func(ss *store.Session) error {
 			switch {
 			case !ss.InvitedToHelp(tech.ID):
@@ -111,9 +120,15 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 			case len(ss.Collab.Members) >= protocol.MaxCollaborators:
 				return ErrTooManyHelpers
 			}
+			var grant []string
+			for _, i := range ss.Collab.Invited {
+				if i.ID == tech.ID {
+					grant = i.Grant
+				}
+			}
 			dropInvited(ss, tech.ID)
 			ss.Collab.Members = append(ss.Collab.Members, protocol.Collaborator{
-				ID: tech.ID, Name: tech.Name, Role: protocol.RoleCollaborator, Denied: denied})
+				ID: tech.ID, Name: tech.Name, Role: protocol.RoleCollaborator, Denied: memberDenied(group, grant), Grant: grant})
 			return nil
 		}, audit.Event{Type: audit.CollabJoined, Actor: tech.ID, SessionID: sid, Detail: tech.Name})
 	case protocol.CollabDecline:
@@ -157,12 +172,20 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 	return ErrNotForConsoles
 }
 
-// inviteColleague invites technician to into session sid, on tech's behalf:
-// the same rules as a transfer (an existing colleague, online and available),
-// into a session being worked on, with room for one more.
-func (s *Service) inviteColleague(ctx context.Context, tech auth.Technician, sid, to, comment string) error {
+// inviteColleague invites technician to into session sid, on tech's behalf,
+// granting them grant (nil: protocol.DefaultGrant): the same rules as a
+// transfer (an existing colleague, online and available), into a session
+// being worked on, with room for one more, granting nothing tech lacks.
+func (s *Service) inviteColleague(ctx context.Context, tech auth.Technician, sid, to, comment string, grant []string) error {
 	if to == tech.ID {
 		return ErrSelf
+	}
+	if grant == nil {
+		grant = protocol.DefaultGrant
+	}
+	grant, err := s.grantable(tech, sid, grant)
+	if err != nil {
+		return err
 	}
 	target, err := s.cfg.Store.Account(ctx, to)
 	if err != nil || target.Disabled {
@@ -175,9 +198,70 @@ func (s *Service) inviteColleague(ctx context.Context, tech auth.Technician, sid
 		if err := roomFor(ss, to); err != nil {
 			return err
 		}
-		ss.Collab.Invited = append(ss.Collab.Invited, protocol.Invited{ID: target.ID, Name: target.Name, By: tech.Name, Comment: comment})
+		ss.Collab.Invited = append(ss.Collab.Invited, protocol.Invited{ID: target.ID, Name: target.Name, By: tech.Name, Comment: comment, Grant: grant})
 		return nil
 	}, audit.Event{Type: audit.CollabInvited, Actor: tech.ID, SessionID: sid, Detail: to})
+}
+
+// grantable returns grant in protocol.Grantable's order, without
+// repetitions, if the lead tech has all of it; a denial (audited) if not.
+func (s *Service) grantable(tech auth.Technician, sid string, grant []string) ([]string, error) {
+	lacks := deniedFor(tech.Perms)
+	out := []string{}
+	for _, g := range protocol.Grantable {
+		if !slices.Contains(grant, g) {
+			continue
+		}
+		if slices.Contains(lacks, g) {
+			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: sid, Detail: "grant " + g})
+			return nil, denied("grant "+g, "you cannot grant a colleague what your own group does not allow ("+g+")")
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// memberDenied is what a collaborator may not do: what their group denies
+// (group) and every grantable thing not in grant.
+func memberDenied(group, grant []string) []string {
+	out := slices.Clone(group)
+	if out == nil {
+		out = []string{}
+	}
+	for _, g := range protocol.Grantable {
+		if !slices.Contains(grant, g) && !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// grant changes, live, what collaborator to of session ss is granted, on
+// the lead tech's behalf: the agent hears it at once and drops what is no
+// longer granted; control they may no longer have goes back to the lead.
+func (s *Service) grant(ctx context.Context, tech auth.Technician, ss store.Session, to string, grant []string) error {
+	grant, err := s.grantable(tech, ss.ID, grant)
+	if err != nil {
+		return err
+	}
+	if m, ok := ss.Collab.Member(to); ok && m.Role == protocol.RoleMonitor {
+		return ErrViewOnly
+	}
+	group := s.deniedTo(ctx, to)
+	return s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
+		if !ss.Collaborating(to) {
+			return ErrNotCollaborator
+		}
+		for i := range ss.Collab.Members {
+			if m := &ss.Collab.Members[i]; m.ID == to {
+				m.Grant, m.Denied = grant, memberDenied(group, grant)
+				if ss.Collab.Controller == to && slices.Contains(m.Denied, protocol.DeniedControl) {
+					ss.Collab.Controller = ""
+				}
+			}
+		}
+		return nil
+	}, audit.Event{Type: audit.CollabGranted, Actor: tech.ID, SessionID: ss.ID, Detail: to + ": " + strings.Join(grant, ",")})
 }
 
 // roomFor checks that technician id may come into session ss: someone works
@@ -234,8 +318,13 @@ func (s *Service) passControl(ctx context.Context, tech auth.Technician, ss stor
 	if !lead && (ss.Collab.Controller != tech.ID || to != "") {
 		return ErrLeadOnly
 	}
-	if m, ok := ss.Collab.Member(to); ok && m.Role == protocol.RoleMonitor {
+	m, ok := ss.Collab.Member(to)
+	if ok && m.Role == protocol.RoleMonitor {
 		return ErrViewOnly
+	}
+	if ok && slices.Contains(m.Denied, protocol.DeniedControl) {
+		s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: ss.ID, Detail: string(access.Control) + " to " + to})
+		return denied(string(access.Control), "that colleague is not granted remote control in this session")
 	}
 	if to != "" {
 		p, err := s.permsOf(ctx, to)
@@ -312,7 +401,7 @@ func agentCollab(c protocol.Collaboration) protocol.Collaboration {
 // sameCollab reports whether two collaborations say the same to the agent.
 func sameCollab(a, b protocol.Collaboration) bool {
 	return a.Controller == b.Controller && slices.EqualFunc(a.Members, b.Members, func(x, y protocol.Collaborator) bool {
-		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied)
+		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied) && slices.Equal(x.Grant, y.Grant)
 	})
 }
 
@@ -401,10 +490,17 @@ func (s *Service) helperLeft(ctx context.Context, techID string, sids []string, 
 // what is no longer allowed. Control they may no longer have goes back to
 // the lead.
 func (s *Service) pushHelperDenied(ctx context.Context, techID string, all []store.Session) {
-	denied := s.deniedTo(ctx, techID)
+	group := s.deniedTo(ctx, techID)
 	for _, x := range all {
 		m, ok := x.Collab.Member(techID)
-		if !ok || x.State.Closed() || slices.Equal(m.Denied, denied) {
+		if !ok || x.State.Closed() {
+			continue
+		}
+		denied := group
+		if m.Role != protocol.RoleMonitor {
+			denied = memberDenied(group, m.Grant)
+		}
+		if slices.Equal(m.Denied, denied) {
 			continue
 		}
 		_ = s.changeCollab(ctx, x.ID, func(ss *store.Session) error {
@@ -417,6 +513,6 @@ func (s *Service) pushHelperDenied(ctx context.Context, techID string, all []sto
 				ss.Collab.Controller = ""
 			}
 			return nil
-		}, audit.Event{Type: audit.PermissionDenied, Actor: "server", SessionID: x.ID, Detail: "collaborator " + techID + "'s group changed: " + strings.Join(denied, ",")})
+		}, audit.Event{Type: audit.PermissionDenied, Actor: "server", SessionID: x.ID, Detail: "collaborator " + techID + "'s group changed: " + strings.Join(group, ",")})
 	}
 }
