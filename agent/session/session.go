@@ -407,9 +407,11 @@ type event struct {
 	survey  *consent.SurveySubmit // the customer's survey answers
 	pcState webrtc.PeerConnectionState
 	pcGen   int // which peer the state belongs to
-	// helper names the colleague whose connection pcState is ("": the
-	// session's technician's).
+	// helper names the colleague whose connection pcState (or
+	// helperChannel) is ("": the session's technician's).
 	helper string
+	// helperChannel is a data channel a colleague's console opened.
+	helperChannel *webrtc.DataChannel
 }
 
 type rejoin struct {
@@ -682,7 +684,7 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			return false, nil
 		}
 		if id, ok := strings.CutPrefix(string(a.perm), watchPrefix); ok {
-			s.watchAnswered(id, a.allow)
+			s.watchAnswered(ctx, id, a.allow)
 			return false, nil
 		}
 		p := s.grants.get()
@@ -737,6 +739,8 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			return true, nil
 		}
 
+	case ev.helperChannel != nil:
+		s.helperChannel(ev.helper, ev.helperChannel)
 	case ev.helper != "":
 		s.helperState(ev.helper, ev.pcGen, ev.pcState)
 
@@ -1114,6 +1118,8 @@ func channelNeeds(label string) string {
 		return protocol.DeniedRecording
 	case label == protocol.ChannelInput || label == protocol.ChannelPointer:
 		return protocol.DeniedControl
+	case label == protocol.ChannelChat:
+		return protocol.DeniedChat
 	case strings.HasPrefix(label, protocol.ChannelTerminalPrefix):
 		return protocol.DeniedTerminal
 	case label == protocol.ChannelSysInfo:

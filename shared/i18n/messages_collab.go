@@ -32,6 +32,8 @@ func init() {
 		"ws.collab.status.watching": {EN: "Watching %s with %s — view only", FR: "Vous suivez %s auprès de %s — affichage seul"},
 		"agent.ask.watch":           {EN: "Allow %s from %s to watch your screen too, with the technician already helping you?", FR: "Autoriser %s (%s) à suivre aussi votre écran, avec le technicien qui vous aide déjà ?"},
 		"agent.ask.watch.detail":    {EN: "A team lead wants to follow the session: they will see your screen, but cannot click or type.", FR: "Un responsable d'équipe souhaite suivre la session : cette personne verra votre écran, sans pouvoir cliquer ni taper."},
+		"agent.ask.help":            {EN: "%s from %s wants %s to help too: allow them to see your screen?", FR: "%s (%s) souhaite que %s vous aide aussi : l'autoriser à voir votre écran ?"},
+		"agent.ask.help.detail":     {EN: "Another technician will see your screen. They can click or type only if you allowed control and the technician hands it to them.", FR: "Un autre technicien verra votre écran. Il ne pourra cliquer ou taper que si vous avez autorisé le contrôle et que le technicien le lui confie."},
 		"queue.decline":             {EN: "Decline", FR: "Refuser"},
 		"queue.collabFrom":          {EN: "collaboration offered by %s", FR: "collaboration proposée par %s"},
 		"queue.helping":             {EN: "you help %s", FR: "vous aidez %s"},

@@ -118,6 +118,11 @@ const (
 // to watch (RoleMonitor); it is the agent's, never a console's to ask.
 const PermissionWatch Permission = "watch"
 
+// PermissionHelp is the customer's question about a colleague the
+// technician invited, before they see the screen; the agent's, never a
+// console's to ask.
+const PermissionHelp Permission = "help"
+
 // Collaborator is a technician in a session besides its own technician.
 type Collaborator struct {
 	ID   string `json:"id"`
