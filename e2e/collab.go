@@ -10,14 +10,22 @@ import (
 )
 
 // InviteColleague invites technician id, with comment, from the Colleagues
-// panel of the workspace open on the page (the lead's).
-func (tc *Technician) InviteColleague(t testing.TB, id, comment string) {
+// panel of the workspace open on the page (the lead's), granting them what
+// the form checks at first (the screen and control) or, if grant is given,
+// just that (view, control, files, clipboard, drawing, chat, recording).
+func (tc *Technician) InviteColleague(t testing.TB, id, comment string, grant ...string) {
 	t.Helper()
 	tc.OpenPanel(t, "team")
 	waitFor(t, id+" in the colleagues to invite", func() bool {
 		return evalJS[bool](t, tc.p, "colleagues to invite",
 			`[...document.querySelectorAll("#collab-pick option")].some(o => o.value === `+jsString(id)+`)`)
 	})
+	if grant != nil {
+		evalJS[bool](t, tc.p, "choose what "+id+" is granted", `(() => {
+			const want = `+jsonOf(grant)+`;
+			for (const c of document.querySelectorAll("#collab-grants input")) c.checked = want.includes(c.value);
+			return true; })()`)
+	}
 	run(t, tc.ctx, "invite "+id,
 		chromedp.SetValue(chromedp.ID("collab-pick"), id),
 		chromedp.SendKeys(chromedp.ID("collab-comment"), comment),
@@ -31,6 +39,20 @@ func (tc *Technician) TeamAction(t testing.TB, id, action string) {
 	t.Helper()
 	tc.OpenPanel(t, "team")
 	clickOn(t, tc.p, `#collab-list li[data-tech="`+id+`"] button[data-action="`+action+`"]`)
+}
+
+// TeamGrant checks (on) or unchecks, in the Colleagues panel of the
+// workspace on the page, permission perm of collaborator id: what they are
+// granted changes at once.
+func (tc *Technician) TeamGrant(t testing.TB, id, perm string, on bool) {
+	t.Helper()
+	tc.OpenPanel(t, "team")
+	sel := `#collab-list li[data-tech="` + id + `"] details.collab-member-grants`
+	evalJS[bool](t, tc.p, "open "+id+"'s permissions", `(document.querySelector(`+jsString(sel)+`).open = true, true)`)
+	box := sel + ` input[value="` + perm + `"]`
+	if evalJS[bool](t, tc.p, "read "+id+"'s "+perm, `document.querySelector(`+jsString(box)+`).checked`) != on {
+		clickOn(t, tc.p, box)
+	}
 }
 
 // TeamText is the text of the Colleagues panel's list on the page.

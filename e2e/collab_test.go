@@ -10,10 +10,13 @@ import (
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
-// A technician invites a colleague into a running session: Claire sees the
-// invitation in her queue, with its comment, and joins; she sees the
-// customer's screen on her own connection, and the customer's page names
-// her. Control stays with the lead until handed over: Claire's input goes
+// A technician invites a colleague into a running session, granting her
+// the screen only: Claire sees the invitation in her queue, with its
+// comment, and joins; the customer is asked, by name, before she sees
+// anything; then she sees the customer's screen on her own connection, and
+// the customer's page names her. What she was not granted (the clipboard)
+// the agent refuses her. Control stays with the lead until handed over,
+// which needs the lead to grant it first (live): Claire's input goes
 // nowhere before, the lead's goes nowhere after, and the customer is told
 // who is in control. The lead removes her; she joins again and closes her
 // tab (the session stays with the lead); she joins a third time and the
@@ -41,13 +44,17 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 
 	claire := stack.TechnicianAs(t, "claire", "claire-password-1")
 	claire.OpenQueue(t)
-	join := func(comment string) {
+	join := func(comment string, grant ...string) {
 		t.Helper()
-		lead.InviteColleague(t, "claire", comment)
+		lead.InviteColleague(t, "claire", comment, grant...)
 		if it := claire.WaitQueueState(t, sid, "invitation"); it.Comment != comment {
 			t.Fatalf("Claire's queue shows the invitation as %+v, want the comment %q", it, comment)
 		}
 		claire.QueueAction(t, sid, "q-join")
+		if q := customer.WaitAsked(t); !strings.Contains(q, "Administrator") || !strings.Contains(q, "wants Claire Martin to help too") {
+			t.Fatalf("the customer is asked %q, want a question naming the lead and Claire", q)
+		}
+		customer.Allow(t)
 		waitFor(t, "Claire's workspace with the customer's screen", func() bool {
 			_, pc, frames := claire.TabState(t, sid)
 			return pc == "connected" && frames > 0
@@ -55,7 +62,7 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 	}
 
 	// 1. Claire joins and sees the screen: the red quadrant, on her own connection.
-	join("Printer driver, needs a second pair of eyes")
+	join("Printer driver, needs a second pair of eyes", "view")
 	waitFor(t, "the red quadrant in Claire's video", func() bool {
 		return near(claire.TabPixel(t, sid, winAt.X+winAt.W/4, winAt.Y+winAt.H/4), [3]int{255, 0, 0}, 40)
 	})
@@ -94,15 +101,22 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 	}
 
 	// A hostile colleague's console opens a clipboard channel on its
-	// connection: the agent closes it (colleagues get the screen and
-	// control only).
+	// connection: the agent closes it (she was not granted the clipboard)
+	// and says why.
 	inTab[bool](t, claire, sid, "open a clipboard channel", `(w.__hostile = w.lifeline.pc.createDataChannel("clipboard"), true)`)
 	waitFor(t, "the colleague's clipboard channel closed by the agent", func() bool {
 		return inTab[string](t, claire, sid, "the channel's state", `w.__hostile.readyState`) == "closed"
 	})
-	customer.WaitLog(t, "data channel of a colleague's connection closed")
+	customer.WaitLog(t, `why="not granted clipboard"`)
 
-	// 3. The lead hands control over: the customer is told Claire is in
+	// 3. Not granted control, Claire cannot be handed it: the lead has no
+	// button for it until she grants it, live.
+	lead.OpenPanel(t, "team")
+	if n := Eval[int](t, lead, "control buttons for Claire", `document.querySelectorAll('#collab-list li[data-tech="claire"] button[data-action="control"]').length`); n != 0 {
+		t.Fatalf("the lead may hand control to Claire, not granted it (%d buttons)", n)
+	}
+	lead.TeamGrant(t, "claire", "control", true)
+	// The lead hands control over: the customer is told Claire is in
 	// control, her click lands, and the lead's own input goes nowhere.
 	lead.TeamAction(t, "claire", "control")
 	waitFor(t, "Claire in control", func() bool {
