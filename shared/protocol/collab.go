@@ -19,7 +19,34 @@ const (
 	// session besides its technician and who has remote control: the agent
 	// takes a collaborator's connection, and its input, on this list only.
 	TypeCollaborators Type = "session.collaborators"
+	// TypePointer (console → server → the other technicians' consoles of
+	// the session) says where a technician's pointer is on the customer's
+	// screen, so each console shows the others' with their names.
+	TypePointer Type = "session.pointer"
 )
+
+// Pointer is the payload of TypePointer.
+type Pointer struct {
+	// X and Y are the pointer's place on the screen shown, from 0 to 1.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	// Off says the pointer left the screen: consoles hide it.
+	Off bool `json:"off,omitempty"`
+	// Tech and Name are whose pointer it is: set by the server, whatever
+	// the console said.
+	Tech string `json:"tech,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+func (p *Pointer) validate() error {
+	if p.X < 0 || p.X > 1 || p.Y < 0 || p.Y > 1 {
+		return fmt.Errorf("pointer outside the screen")
+	}
+	if len(p.Tech) > 64 || len(p.Name) > 200 {
+		return fmt.Errorf("pointer's technician too long")
+	}
+	return nil
+}
 
 // What SessionCollaborate.Action may be.
 const (

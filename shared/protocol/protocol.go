@@ -55,7 +55,8 @@ import (
 //     (the collaborator a connection is for, set by the server); then
 //     (2026-12-07, additive) per-collaborator permissions:
 //     session.collaborate's grant and its permissions action, the
-//     collaborators' and invitations' grant, and the chat denial.
+//     collaborators' and invitations' grant, and the chat denial; and
+//     session.pointer: each technician's pointer shown to the others.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -408,6 +409,8 @@ func payloadFor(t Type) any {
 		return &SessionCollaborate{}
 	case TypeCollaborators:
 		return &Collaboration{}
+	case TypePointer:
+		return &Pointer{}
 	}
 	return nil
 }

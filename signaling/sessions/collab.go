@@ -25,11 +25,11 @@ import (
 
 // collaboratorMay reports whether a collaborator (not the session's
 // technician) may send message m for the session: open it, connect to the
-// agent, and the collaboration actions a collaborator has (leave, give
-// control back; collaborate checks which).
+// agent, show their pointer, and the collaboration actions a collaborator
+// has (leave, give control back; collaborate checks which).
 func collaboratorMay(m protocol.Message) bool {
 	switch m.Type {
-	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate:
+	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate, protocol.TypePointer:
 		return true
 	case protocol.TypeLogAppend:
 		// Only the technicians' own chat: the customer's is the lead's.
@@ -429,10 +429,7 @@ func dropMember(ss *store.Session, id string) {
 // helpers lists who besides the session's technician hears of it:
 // collaborators and invited colleagues.
 func helpers(ss store.Session) []string {
-	var out []string
-	for _, m := range ss.Collab.Members {
-		out = append(out, m.ID)
-	}
+	out := memberIDs(ss)
 	for _, i := range ss.Collab.Invited {
 		out = append(out, i.ID)
 	}
@@ -463,6 +460,31 @@ func (s *Service) relayHelper(ctx context.Context, tech auth.Technician, m proto
 	}
 	s.publish(AgentSubject(m.SID), m.Type, m.ID, m.SID, m.Body)
 	return nil
+}
+
+// pointer passes tech's pointer p on to the other technicians in session ss
+// (its technician and collaborators), named by the server, never by the
+// console; nobody else hears it, and nothing is kept.
+func (s *Service) pointer(tech auth.Technician, ss store.Session, p *protocol.Pointer) error {
+	if ss.State.Closed() {
+		return ErrClosed
+	}
+	p.Tech, p.Name = tech.ID, tech.Name
+	for _, id := range append([]string{ss.TechnicianID}, memberIDs(ss)...) {
+		if id != tech.ID {
+			s.publish(TechSubject(id, ss.ID), protocol.TypePointer, "", ss.ID, p)
+		}
+	}
+	return nil
+}
+
+// memberIDs lists the collaborators of session ss.
+func memberIDs(ss store.Session) []string {
+	var out []string
+	for _, m := range ss.Collab.Members {
+		out = append(out, m.ID)
+	}
+	return out
 }
 
 // helperLeft takes techID out of the sessions among sids they collaborate

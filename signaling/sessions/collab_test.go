@@ -117,6 +117,8 @@ func (f *collabFixture) send(tech auth.Technician, body any) error {
 		typ = protocol.TypeSessionEnd
 	case *protocol.PermissionRequest:
 		typ = protocol.TypePermissionRequest
+	case *protocol.Pointer:
+		typ = protocol.TypePointer
 	default:
 		f.t.Fatalf("no type for %T", body)
 	}
@@ -637,5 +639,45 @@ func TestCollaboratorPermissions(t *testing.T) {
 		return e.Type == audit.CollabGranted && e.Actor == "alice" && e.Detail == "carol: files"
 	}) {
 		t.Errorf("the change of Carol's grant is not in the trail")
+	}
+}
+
+// Pointers: a collaborator's pointer reaches the lead named by the server
+// (whatever the console claims), the lead's reaches the collaborator; an
+// invited colleague not in yet, and a stranger, send none.
+func TestPointersGoToTheOtherTechnicians(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	toAlice, err := f.s.cfg.NC.SubscribeSync(TechSubject("alice", collabSID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*protocol.SessionCollaborate{
+		{Action: protocol.CollabInvite, Tech: "bob"}, {Action: protocol.CollabInvite, Tech: "carol"},
+	} {
+		if err := f.send(f.alice, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(f.techs["carol"], &protocol.Pointer{X: 0.1, Y: 0.1}); !errors.Is(err, ErrJoinFirst) {
+		t.Errorf("an invited colleague's pointer: %v, want ErrJoinFirst", err)
+	}
+	if err := f.send(f.techs["dan"], &protocol.Pointer{X: 0.1, Y: 0.1}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a stranger's pointer: %v, want ErrNotFound", err)
+	}
+	if err := f.send(bob, &protocol.Pointer{X: 0.25, Y: 0.75, Tech: "alice", Name: "Alice"}); err != nil {
+		t.Fatalf("Bob's pointer: %v", err)
+	}
+	if p := f.next(toAlice, protocol.TypePointer).Body.(*protocol.Pointer); p.Tech != "bob" || p.Name != "Tech bob" || p.X != 0.25 || p.Y != 0.75 {
+		t.Errorf("Alice sees the pointer %+v, want Tech bob's at 0.25, 0.75", p)
+	}
+	if err := f.send(f.alice, &protocol.Pointer{Off: true}); err != nil {
+		t.Fatalf("Alice's pointer: %v", err)
+	}
+	if p := f.next(f.toBob, protocol.TypePointer).Body.(*protocol.Pointer); p.Tech != "alice" || !p.Off {
+		t.Errorf("Bob sees the pointer %+v, want Alice's, off the screen", p)
 	}
 }
