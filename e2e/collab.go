@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -97,6 +98,46 @@ func (tc *Technician) TabClick(t testing.TB, sid string, x, y int) {
 		return [fr.left + r.left + (r.width - w) / 2 + (%d + 0.5) / %d * w, fr.top + r.top + (r.height - h) / 2 + (%d + 0.5) / %d * h];
 	})()`, jsString(sid), x, ScreenW, y, ScreenH))
 	do(t, "click the remote screen in the tab", func(ctx context.Context) error { return tc.p.Click(ctx, p[0], p[1]) })
+}
+
+// TabHover moves the mouse, no button held, over the customer's screen
+// pixel (x, y) in the video of the workspace tab of sid.
+func (tc *Technician) TabHover(t testing.TB, sid string, x, y int) {
+	t.Helper()
+	p := evalJS[[]float64](t, tc.p, "locate a remote pixel in the tab", fmt.Sprintf(`(() => {
+		const f = lifelineQueue.frame(%s), fr = f.getBoundingClientRect();
+		const v = f.contentWindow.lifeline.video, r = v.getBoundingClientRect();
+		const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+		const w = v.videoWidth * s, h = v.videoHeight * s;
+		return [fr.left + r.left + (r.width - w) / 2 + (%d + 0.5) / %d * w, fr.top + r.top + (r.height - h) / 2 + (%d + 0.5) / %d * h];
+	})()`, jsString(sid), x, ScreenW, y, ScreenH))
+	run(t, tc.ctx, "move the mouse in the tab", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, p[0], p[1], chromedp.ButtonNone))
+}
+
+// peerPointerJS reads, in window w and document d, the pointer of
+// technician tech shown over the customer's screen: "name|x|y" with x and y
+// the pixel of the customer's screen it points at, "" when none shows.
+const peerPointerJS = `((w, d, tech) => {
+	const m = d.querySelector('.peer-pointer[data-tech="' + tech + '"]');
+	if (!m || m.hidden) return "";
+	const v = w.lifeline.video, r = v.getBoundingClientRect(), mr = m.getBoundingClientRect();
+	const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+	const vw = v.videoWidth * s, vh = v.videoHeight * s;
+	const fx = (mr.left + mr.width / 2 - r.left - (r.width - vw) / 2) / vw, fy = (mr.top + mr.height / 2 - r.top - (r.height - vh) / 2) / vh;
+	return m.textContent + "|" + Math.round(fx * ` + "%d" + `) + "|" + Math.round(fy * ` + "%d" + `);
+})`
+
+// PeerPointer is the pointer of technician tech shown on the workspace on
+// the page: "name|x|y" (x, y: the customer's screen pixel), "" when none.
+func (tc *Technician) PeerPointer(t testing.TB, tech string) string {
+	t.Helper()
+	return evalJS[string](t, tc.p, "read "+tech+"'s pointer", fmt.Sprintf(peerPointerJS, ScreenW, ScreenH)+`(window, document, `+jsString(tech)+`)`)
+}
+
+// TabPeerPointer is PeerPointer in the workspace tab of sid.
+func (tc *Technician) TabPeerPointer(t testing.TB, sid, tech string) string {
+	t.Helper()
+	return inTab[string](t, tc, sid, "read "+tech+"'s pointer", fmt.Sprintf(peerPointerJS, ScreenW, ScreenH)+`(w, d, `+jsString(tech)+`)`)
 }
 
 // TabForgeInput sends a click at the customer's screen pixel (x, y) straight

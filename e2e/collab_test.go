@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"fmt"
+	"image"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -73,6 +76,13 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 		return strings.Contains(customer.PageText(t), "Claire Martin")
 	})
 	waitFor(t, "Claire in the lead's Colleagues panel", func() bool { return strings.Contains(lead.TeamText(t), "Claire Martin") })
+	// Each sees the other's pointer, with their name, where it points.
+	lead.Hover(t, image.Pt(cx, cy))
+	want := fmt.Sprintf("Administrator|%d|%d", cx, cy)
+	waitFor(t, "the lead's pointer in Claire's tab", func() bool { return near2(claire.TabPeerPointer(t, sid, "admin"), want) })
+	claire.TabHover(t, sid, winAt.X+50, winAt.Y+40)
+	want = fmt.Sprintf("Claire Martin|%d|%d", winAt.X+50, winAt.Y+40)
+	waitFor(t, "Claire's pointer on the lead's console", func() bool { return near2(lead.PeerPointer(t, "claire"), want) })
 	// She follows the chat: the customer's words and the lead's reach her log.
 	customer.WaitChatReady(t)
 	customer.Chat(t, "Can you both see my printer?")
@@ -244,4 +254,21 @@ func TestGroupLeadWatchesAfterTheCustomerAllows(t *testing.T) {
 	waitFor(t, "the technician told the watcher left", func() bool { return !strings.Contains(claire.TeamText(t), "watching") })
 	waitFor(t, "the customer's page without the watcher", func() bool { return customer.Shown(t, "helpers") == "" })
 	claire.WaitQuadrants(t, winAt)
+}
+
+// near2 reports whether pointer readings "name|x|y" got and want name the
+// same technician at most 3 pixels apart (the console's scaling rounds).
+func near2(got, want string) bool {
+	g, w := strings.Split(got, "|"), strings.Split(want, "|")
+	if len(g) != 3 || len(w) != 3 || g[0] != w[0] {
+		return false
+	}
+	for i := 1; i < 3; i++ {
+		a, errA := strconv.Atoi(g[i])
+		b, errB := strconv.Atoi(w[i])
+		if errA != nil || errB != nil || a-b > 3 || b-a > 3 {
+			return false
+		}
+	}
+	return true
 }
