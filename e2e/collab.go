@@ -169,6 +169,19 @@ func (c *Customer) Shown(t testing.TB, id string) string {
 // LogCount is how many times the agent's log says text.
 func (c *Customer) LogCount(text string) int { return strings.Count(c.errs.String(), text) }
 
+// Deny answers the question on screen with Deny.
+func (c *Customer) Deny(t testing.TB) {
+	t.Helper()
+	c.WaitAsked(t)
+	run(t, c.ctx, "deny", click("deny"), chromedp.WaitNotVisible(chromedp.ID("deny")))
+}
+
+// QueueNotice is the text of the queue page's notice line, "" when hidden.
+func (tc *Technician) QueueNotice(t testing.TB) string {
+	t.Helper()
+	return evalJS[string](t, tc.p, "the queue's notice", `(() => { const e = document.getElementById("queue-error"); return e && !e.hidden ? e.textContent : ""; })()`)
+}
+
 // RemoveHelpers clicks, on the customer's page, the button that asks the
 // technician's colleagues to leave.
 func (c *Customer) RemoveHelpers(t testing.TB) {

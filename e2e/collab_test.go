@@ -21,9 +21,11 @@ import (
 // the agent refuses her. Control stays with the lead until handed over,
 // which needs the lead to grant it first (live): Claire's input goes
 // nowhere before, the lead's goes nowhere after, and the customer is told
-// who is in control. The lead removes her; she joins again and closes her
-// tab (the session stays with the lead); she joins a third time and the
-// lead ends the session: she hears it ended.
+// who is in control. Each sees the other's pointer with their name. The lead
+// removes her; invited again, she is refused by the customer (never sees
+// the screen, and is told); she joins again and closes her tab (the session
+// stays with the lead); she joins a last time and the lead ends the
+// session: she hears it ended.
 func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 	stack := Start(t)
 	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
@@ -161,14 +163,37 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 		return !strings.Contains(customer.PageText(t), "Claire Martin")
 	})
 
-	// 5. Claire joins again and closes her tab: she leaves, the session stays
+	// 5. Invited again, Claire is refused by the customer: she never sees
+	// the screen, her tab closes and her queue says why.
+	lead.InviteColleague(t, "claire", "Refused")
+	claire.WaitQueueState(t, sid, "invitation")
+	claire.QueueAction(t, sid, "q-join")
+	if q := customer.WaitAsked(t); !strings.Contains(q, "wants Claire Martin to help too") {
+		t.Fatalf("the customer is asked %q", q)
+	}
+	waitFor(t, "Claire's connection", func() bool {
+		_, pc, frames := claire.TabState(t, sid)
+		return pc == "connected" && frames > 0
+	})
+	if got := claire.TabPixel(t, sid, winAt.X+winAt.W/4, winAt.Y+winAt.H/4); !near(got, [3]int{0, 0, 0}, 16) {
+		t.Fatalf("before the customer answered Claire sees %v, want black", got)
+	}
+	customer.Deny(t)
+	waitFor(t, "Claire's tab closed", func() bool { return len(claire.Tabs(t)) == 0 })
+	waitFor(t, "Claire told why", func() bool {
+		return claire.QueueNotice(t) == "Marie Dupont did not let you see their screen, or asked you to leave their session."
+	})
+	waitFor(t, "Claire gone from the lead's panel", func() bool { return !strings.Contains(lead.TeamText(t), "Claire Martin") })
+	lead.WaitStatus(t, "Connected to Marie Dupont — in control")
+
+	// 6. Claire joins again and closes her tab: she leaves, the session stays
 	// with the lead.
 	join("Once more")
 	claire.CloseTab(t, sid)
 	waitFor(t, "Claire gone from the lead's panel", func() bool { return !strings.Contains(lead.TeamText(t), "Claire Martin") })
 	lead.WaitStatus(t, "Connected to Marie Dupont — in control")
 
-	// 6. She joins a third time; the lead ends the session: she hears it.
+	// 7. She joins a last time; the lead ends the session: she hears it.
 	join("Last time")
 	lead.End(t)
 	waitFor(t, "Claire told the session ended", func() bool {

@@ -122,6 +122,9 @@ const (
 	// console of the same technician holds.
 	CodeOpenElsewhere ErrorCode = "open_elsewhere"
 	CodeInternal      ErrorCode = "internal"
+	// CodeSentAway tells a colleague the customer did not let them see the
+	// screen, or asked them to leave; the message is the customer's name.
+	CodeSentAway ErrorCode = "sent_away"
 )
 
 // Error is the payload of TypeError.
