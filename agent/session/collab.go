@@ -156,7 +156,8 @@ func (s *runner) sendAway(id string) {
 	s.log.Info("customer asked a colleague to leave", "technician", id)
 }
 
-// showHelpers shows the customer the colleagues' names and who is in control.
+// showHelpers shows the customer the colleagues' names and who is in
+// control, on their page, and the names on the on-screen badge.
 func (s *runner) showHelpers() {
 	var names []string
 	var controller string
@@ -167,6 +168,11 @@ func (s *runner) showHelpers() {
 		}
 	}
 	s.cfg.Consent.SetHelpers(names, controller)
+	for _, f := range s.cfg.Features {
+		if n, ok := f.(HelperNamer); ok {
+			n.SetHelpers(names)
+		}
+	}
 }
 
 // helperMay reports whether colleague id may have what a Denied* constant

@@ -157,6 +157,12 @@ type Named interface {
 	SetNames(org, technician, server string)
 }
 
+// HelperNamer is a Feature that names the technician's colleagues in the
+// session too (the on-screen indicator's badge).
+type HelperNamer interface {
+	SetHelpers(names []string)
+}
+
 // OrgPrivacy is a Feature told the programs whose windows the organisation
 // keeps private by default (from the server's welcome): agent/privacy.
 type OrgPrivacy interface {

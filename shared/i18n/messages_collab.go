@@ -44,6 +44,7 @@ func init() {
 		"ws.collab.grant.chat":      {EN: "chat with the customer", FR: "discuter avec le client"},
 		"ws.collab.grant.recording": {EN: "take screenshots and record", FR: "faire des captures et enregistrer"},
 		"queue.sentAway":            {EN: "%s did not let you see their screen, or asked you to leave their session.", FR: "%s ne vous a pas autorisé à voir son écran, ou vous a demandé de quitter la session."},
+		"agent.indicator.with":      {EN: "%s with %s", FR: "%s avec %s"},
 		"queue.decline":             {EN: "Decline", FR: "Refuser"},
 		"queue.collabFrom":          {EN: "collaboration offered by %s", FR: "collaboration proposée par %s"},
 		"queue.helping":             {EN: "you help %s", FR: "vous aidez %s"},
