@@ -151,6 +151,31 @@ func TestAgentGivesAColleagueTheScreenAndControlOnlyWhenHandedOver(t *testing.T)
 		t.Errorf("the customer's page does not say Bob is in control")
 	}
 
+	// The lead takes the screen and control from him, live: his screen goes
+	// black, his input goes nowhere and control is the lead's again; given
+	// back, he sees the screen again and the lead hands control back to him.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "bob", Grant: []string{protocol.DeniedFiles}})
+	waitUntil(t, "Bob's screen off once not granted", func() bool { return !bp.lastVideo() })
+	n, _ = fi.count()
+	bp.cfg.OnInput(move)
+	if m, _ := fi.count(); m != n {
+		t.Fatal("Bob's input was injected after control was no longer granted to him")
+	}
+	waitUntil(t, "control back with the lead once not granted to Bob", func() bool {
+		peerOf("").cfg.OnInput(move)
+		m, _ := fi.count()
+		return m > n
+	})
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "bob", Grant: []string{protocol.DeniedView, protocol.DeniedControl}})
+	waitUntil(t, "Bob's screen on once granted again", bp.lastVideo)
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabControl, Tech: "bob"})
+	waitUntil(t, "control with Bob again", func() bool {
+		n, _ := fi.count()
+		bp.cfg.OnInput(move)
+		m, _ := fi.count()
+		return m > n
+	})
+
 	// His group loses viewing and control: at once his screen goes black,
 	// his input goes nowhere and control is the lead's again.
 	var perms []string
