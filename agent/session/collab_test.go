@@ -362,8 +362,16 @@ func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
 			break
 		}
 	}
+	// They are told why, and their offer after leaving goes nowhere.
 	watcher.Send(protocol.TypeOffer, sid, offer)
-	if e := watcher.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeNotFound {
-		t.Errorf("the watching lead's offer after leaving: %+v", e)
+	for told, refused := false, false; !told || !refused; {
+		switch e := watcher.Expect(protocol.TypeError).Body.(*protocol.Error); {
+		case e.Code == protocol.CodeSentAway && e.Message == "Marie" && !told:
+			told = true
+		case e.Code == protocol.CodeNotFound && !refused:
+			refused = true
+		default:
+			t.Fatalf("the watching lead's offer after leaving: %+v", e)
+		}
 	}
 }
