@@ -139,3 +139,9 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// jsonOf is v as a JavaScript literal (its JSON).
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

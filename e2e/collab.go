@@ -6,18 +6,27 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
 // InviteColleague invites technician id, with comment, from the Colleagues
-// panel of the workspace open on the page (the lead's).
-func (tc *Technician) InviteColleague(t testing.TB, id, comment string) {
+// panel of the workspace open on the page (the lead's), granting them what
+// the form checks at first (the screen and control) or, if grant is given,
+// just that (view, control, files, clipboard, drawing, chat, recording).
+func (tc *Technician) InviteColleague(t testing.TB, id, comment string, grant ...string) {
 	t.Helper()
 	tc.OpenPanel(t, "team")
 	waitFor(t, id+" in the colleagues to invite", func() bool {
 		return evalJS[bool](t, tc.p, "colleagues to invite",
 			`[...document.querySelectorAll("#collab-pick option")].some(o => o.value === `+jsString(id)+`)`)
 	})
+	if grant != nil {
+		evalJS[bool](t, tc.p, "choose what "+id+" is granted", `(() => {
+			const want = `+jsonOf(grant)+`;
+			for (const c of document.querySelectorAll("#collab-grants input")) c.checked = want.includes(c.value);
+			return true; })()`)
+	}
 	run(t, tc.ctx, "invite "+id,
 		chromedp.SetValue(chromedp.ID("collab-pick"), id),
 		chromedp.SendKeys(chromedp.ID("collab-comment"), comment),
@@ -31,6 +40,20 @@ func (tc *Technician) TeamAction(t testing.TB, id, action string) {
 	t.Helper()
 	tc.OpenPanel(t, "team")
 	clickOn(t, tc.p, `#collab-list li[data-tech="`+id+`"] button[data-action="`+action+`"]`)
+}
+
+// TeamGrant checks (on) or unchecks, in the Colleagues panel of the
+// workspace on the page, permission perm of collaborator id: what they are
+// granted changes at once.
+func (tc *Technician) TeamGrant(t testing.TB, id, perm string, on bool) {
+	t.Helper()
+	tc.OpenPanel(t, "team")
+	sel := `#collab-list li[data-tech="` + id + `"] details.collab-member-grants`
+	evalJS[bool](t, tc.p, "open "+id+"'s permissions", `(document.querySelector(`+jsString(sel)+`).open = true, true)`)
+	box := sel + ` input[value="` + perm + `"]`
+	if evalJS[bool](t, tc.p, "read "+id+"'s "+perm, `document.querySelector(`+jsString(box)+`).checked`) != on {
+		clickOn(t, tc.p, box)
+	}
 }
 
 // TeamText is the text of the Colleagues panel's list on the page.
@@ -77,6 +100,46 @@ func (tc *Technician) TabClick(t testing.TB, sid string, x, y int) {
 	do(t, "click the remote screen in the tab", func(ctx context.Context) error { return tc.p.Click(ctx, p[0], p[1]) })
 }
 
+// TabHover moves the mouse, no button held, over the customer's screen
+// pixel (x, y) in the video of the workspace tab of sid.
+func (tc *Technician) TabHover(t testing.TB, sid string, x, y int) {
+	t.Helper()
+	p := evalJS[[]float64](t, tc.p, "locate a remote pixel in the tab", fmt.Sprintf(`(() => {
+		const f = lifelineQueue.frame(%s), fr = f.getBoundingClientRect();
+		const v = f.contentWindow.lifeline.video, r = v.getBoundingClientRect();
+		const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+		const w = v.videoWidth * s, h = v.videoHeight * s;
+		return [fr.left + r.left + (r.width - w) / 2 + (%d + 0.5) / %d * w, fr.top + r.top + (r.height - h) / 2 + (%d + 0.5) / %d * h];
+	})()`, jsString(sid), x, ScreenW, y, ScreenH))
+	run(t, tc.ctx, "move the mouse in the tab", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, p[0], p[1], chromedp.ButtonNone))
+}
+
+// peerPointerJS reads, in window w and document d, the pointer of
+// technician tech shown over the customer's screen: "name|x|y" with x and y
+// the pixel of the customer's screen it points at, "" when none shows.
+const peerPointerJS = `((w, d, tech) => {
+	const m = d.querySelector('.peer-pointer[data-tech="' + tech + '"]');
+	if (!m || m.hidden) return "";
+	const v = w.lifeline.video, r = v.getBoundingClientRect(), mr = m.getBoundingClientRect();
+	const s = Math.min(r.width / v.videoWidth, r.height / v.videoHeight);
+	const vw = v.videoWidth * s, vh = v.videoHeight * s;
+	const fx = (mr.left + mr.width / 2 - r.left - (r.width - vw) / 2) / vw, fy = (mr.top + mr.height / 2 - r.top - (r.height - vh) / 2) / vh;
+	return m.textContent + "|" + Math.round(fx * ` + "%d" + `) + "|" + Math.round(fy * ` + "%d" + `);
+})`
+
+// PeerPointer is the pointer of technician tech shown on the workspace on
+// the page: "name|x|y" (x, y: the customer's screen pixel), "" when none.
+func (tc *Technician) PeerPointer(t testing.TB, tech string) string {
+	t.Helper()
+	return evalJS[string](t, tc.p, "read "+tech+"'s pointer", fmt.Sprintf(peerPointerJS, ScreenW, ScreenH)+`(window, document, `+jsString(tech)+`)`)
+}
+
+// TabPeerPointer is PeerPointer in the workspace tab of sid.
+func (tc *Technician) TabPeerPointer(t testing.TB, sid, tech string) string {
+	t.Helper()
+	return inTab[string](t, tc, sid, "read "+tech+"'s pointer", fmt.Sprintf(peerPointerJS, ScreenW, ScreenH)+`(w, d, `+jsString(tech)+`)`)
+}
+
 // TabForgeInput sends a click at the customer's screen pixel (x, y) straight
 // on the input data channel of the workspace tab of sid, whatever the page
 // allows (a hostile console).
@@ -105,6 +168,19 @@ func (c *Customer) Shown(t testing.TB, id string) string {
 
 // LogCount is how many times the agent's log says text.
 func (c *Customer) LogCount(text string) int { return strings.Count(c.errs.String(), text) }
+
+// Deny answers the question on screen with Deny.
+func (c *Customer) Deny(t testing.TB) {
+	t.Helper()
+	c.WaitAsked(t)
+	run(t, c.ctx, "deny", click("deny"), chromedp.WaitNotVisible(chromedp.ID("deny")))
+}
+
+// QueueNotice is the text of the queue page's notice line, "" when hidden.
+func (tc *Technician) QueueNotice(t testing.TB) string {
+	t.Helper()
+	return evalJS[string](t, tc.p, "the queue's notice", `(() => { const e = document.getElementById("queue-error"); return e && !e.hidden ? e.textContent : ""; })()`)
+}
 
 // RemoveHelpers clicks, on the customer's page, the button that asks the
 // technician's colleagues to leave.

@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"fmt"
+	"image"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,14 +13,19 @@ import (
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
-// A technician invites a colleague into a running session: Claire sees the
-// invitation in her queue, with its comment, and joins; she sees the
-// customer's screen on her own connection, and the customer's page names
-// her. Control stays with the lead until handed over: Claire's input goes
+// A technician invites a colleague into a running session, granting her
+// the screen only: Claire sees the invitation in her queue, with its
+// comment, and joins; the customer is asked, by name, before she sees
+// anything; then she sees the customer's screen on her own connection, and
+// the customer's page names her. What she was not granted (the clipboard)
+// the agent refuses her. Control stays with the lead until handed over,
+// which needs the lead to grant it first (live): Claire's input goes
 // nowhere before, the lead's goes nowhere after, and the customer is told
-// who is in control. The lead removes her; she joins again and closes her
-// tab (the session stays with the lead); she joins a third time and the
-// lead ends the session: she hears it ended.
+// who is in control. Each sees the other's pointer with their name. The lead
+// removes her; invited again, she is refused by the customer (never sees
+// the screen, and is told); she joins again and closes her tab (the session
+// stays with the lead); she joins a last time and the lead ends the
+// session: she hears it ended.
 func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 	stack := Start(t)
 	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
@@ -41,13 +49,17 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 
 	claire := stack.TechnicianAs(t, "claire", "claire-password-1")
 	claire.OpenQueue(t)
-	join := func(comment string) {
+	join := func(comment string, grant ...string) {
 		t.Helper()
-		lead.InviteColleague(t, "claire", comment)
+		lead.InviteColleague(t, "claire", comment, grant...)
 		if it := claire.WaitQueueState(t, sid, "invitation"); it.Comment != comment {
 			t.Fatalf("Claire's queue shows the invitation as %+v, want the comment %q", it, comment)
 		}
 		claire.QueueAction(t, sid, "q-join")
+		if q := customer.WaitAsked(t); !strings.Contains(q, "Administrator") || !strings.Contains(q, "wants Claire Martin to help too") {
+			t.Fatalf("the customer is asked %q, want a question naming the lead and Claire", q)
+		}
+		customer.Allow(t)
 		waitFor(t, "Claire's workspace with the customer's screen", func() bool {
 			_, pc, frames := claire.TabState(t, sid)
 			return pc == "connected" && frames > 0
@@ -55,7 +67,7 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 	}
 
 	// 1. Claire joins and sees the screen: the red quadrant, on her own connection.
-	join("Printer driver, needs a second pair of eyes")
+	join("Printer driver, needs a second pair of eyes", "view")
 	waitFor(t, "the red quadrant in Claire's video", func() bool {
 		return near(claire.TabPixel(t, sid, winAt.X+winAt.W/4, winAt.Y+winAt.H/4), [3]int{255, 0, 0}, 40)
 	})
@@ -66,6 +78,13 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 		return strings.Contains(customer.PageText(t), "Claire Martin")
 	})
 	waitFor(t, "Claire in the lead's Colleagues panel", func() bool { return strings.Contains(lead.TeamText(t), "Claire Martin") })
+	// Each sees the other's pointer, with their name, where it points.
+	lead.Hover(t, image.Pt(cx, cy))
+	want := fmt.Sprintf("Administrator|%d|%d", cx, cy)
+	waitFor(t, "the lead's pointer in Claire's tab", func() bool { return near2(claire.TabPeerPointer(t, sid, "admin"), want) })
+	claire.TabHover(t, sid, winAt.X+50, winAt.Y+40)
+	want = fmt.Sprintf("Claire Martin|%d|%d", winAt.X+50, winAt.Y+40)
+	waitFor(t, "Claire's pointer on the lead's console", func() bool { return near2(lead.PeerPointer(t, "claire"), want) })
 	// She follows the chat: the customer's words and the lead's reach her log.
 	customer.WaitChatReady(t)
 	customer.Chat(t, "Can you both see my printer?")
@@ -94,15 +113,22 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 	}
 
 	// A hostile colleague's console opens a clipboard channel on its
-	// connection: the agent closes it (colleagues get the screen and
-	// control only).
+	// connection: the agent closes it (she was not granted the clipboard)
+	// and says why.
 	inTab[bool](t, claire, sid, "open a clipboard channel", `(w.__hostile = w.lifeline.pc.createDataChannel("clipboard"), true)`)
 	waitFor(t, "the colleague's clipboard channel closed by the agent", func() bool {
 		return inTab[string](t, claire, sid, "the channel's state", `w.__hostile.readyState`) == "closed"
 	})
-	customer.WaitLog(t, "data channel of a colleague's connection closed")
+	customer.WaitLog(t, `why="not granted clipboard"`)
 
-	// 3. The lead hands control over: the customer is told Claire is in
+	// 3. Not granted control, Claire cannot be handed it: the lead has no
+	// button for it until she grants it, live.
+	lead.OpenPanel(t, "team")
+	if n := Eval[int](t, lead, "control buttons for Claire", `document.querySelectorAll('#collab-list li[data-tech="claire"] button[data-action="control"]').length`); n != 0 {
+		t.Fatalf("the lead may hand control to Claire, not granted it (%d buttons)", n)
+	}
+	lead.TeamGrant(t, "claire", "control", true)
+	// The lead hands control over: the customer is told Claire is in
 	// control, her click lands, and the lead's own input goes nowhere.
 	lead.TeamAction(t, "claire", "control")
 	waitFor(t, "Claire in control", func() bool {
@@ -137,14 +163,37 @@ func TestColleagueJoinsSeesAndTakesControlWhenHandedOver(t *testing.T) {
 		return !strings.Contains(customer.PageText(t), "Claire Martin")
 	})
 
-	// 5. Claire joins again and closes her tab: she leaves, the session stays
+	// 5. Invited again, Claire is refused by the customer: she never sees
+	// the screen, her tab closes and her queue says why.
+	lead.InviteColleague(t, "claire", "Refused")
+	claire.WaitQueueState(t, sid, "invitation")
+	claire.QueueAction(t, sid, "q-join")
+	if q := customer.WaitAsked(t); !strings.Contains(q, "wants Claire Martin to help too") {
+		t.Fatalf("the customer is asked %q", q)
+	}
+	waitFor(t, "Claire's connection", func() bool {
+		_, pc, frames := claire.TabState(t, sid)
+		return pc == "connected" && frames > 0
+	})
+	if got := claire.TabPixel(t, sid, winAt.X+winAt.W/4, winAt.Y+winAt.H/4); !near(got, [3]int{0, 0, 0}, 16) {
+		t.Fatalf("before the customer answered Claire sees %v, want black", got)
+	}
+	customer.Deny(t)
+	waitFor(t, "Claire's tab closed", func() bool { return len(claire.Tabs(t)) == 0 })
+	waitFor(t, "Claire told why", func() bool {
+		return claire.QueueNotice(t) == "Marie Dupont did not let you see their screen, or asked you to leave their session."
+	})
+	waitFor(t, "Claire gone from the lead's panel", func() bool { return !strings.Contains(lead.TeamText(t), "Claire Martin") })
+	lead.WaitStatus(t, "Connected to Marie Dupont — in control")
+
+	// 6. Claire joins again and closes her tab: she leaves, the session stays
 	// with the lead.
 	join("Once more")
 	claire.CloseTab(t, sid)
 	waitFor(t, "Claire gone from the lead's panel", func() bool { return !strings.Contains(lead.TeamText(t), "Claire Martin") })
 	lead.WaitStatus(t, "Connected to Marie Dupont — in control")
 
-	// 6. She joins a third time; the lead ends the session: she hears it.
+	// 7. She joins a last time; the lead ends the session: she hears it.
 	join("Last time")
 	lead.End(t)
 	waitFor(t, "Claire told the session ended", func() bool {
@@ -230,4 +279,21 @@ func TestGroupLeadWatchesAfterTheCustomerAllows(t *testing.T) {
 	waitFor(t, "the technician told the watcher left", func() bool { return !strings.Contains(claire.TeamText(t), "watching") })
 	waitFor(t, "the customer's page without the watcher", func() bool { return customer.Shown(t, "helpers") == "" })
 	claire.WaitQuadrants(t, winAt)
+}
+
+// near2 reports whether pointer readings "name|x|y" got and want name the
+// same technician at most 3 pixels apart (the console's scaling rounds).
+func near2(got, want string) bool {
+	g, w := strings.Split(got, "|"), strings.Split(want, "|")
+	if len(g) != 3 || len(w) != 3 || g[0] != w[0] {
+		return false
+	}
+	for i := 1; i < 3; i++ {
+		a, errA := strconv.Atoi(g[i])
+		b, errB := strconv.Atoi(w[i])
+		if errA != nil || errB != nil || a-b > 3 || b-a > 3 {
+			return false
+		}
+	}
+	return true
 }

@@ -423,6 +423,15 @@ func (u *UI) AskWatch(ctx context.Context, who string) (bool, error) {
 	return u.ask(ctx, protocol.PermissionWatch, who)
 }
 
+// AskHelp asks, as Ask does, whether who (a colleague the technician
+// invited) may see the screen and help too.
+func (u *UI) AskHelp(ctx context.Context, who string) (bool, error) {
+	if strings.TrimSpace(who) == "" {
+		return false, fmt.Errorf("%w: help by nobody", ErrUnknownPermission)
+	}
+	return u.ask(ctx, protocol.PermissionHelp, who)
+}
+
 // ask is Ask for perm about who ("": the technician).
 func (u *UI) ask(ctx context.Context, perm protocol.Permission, who string) (bool, error) {
 	select {

@@ -114,7 +114,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 		v.Request = &viewRequest{
 			ID:     req.id,
 			Perm:   string(req.perm),
-			Text:   askText(lang, req.perm, req.about(tech), org),
+			Text:   askText(lang, req, tech, org),
 			Detail: askDetail(lang, req.perm),
 		}
 		if req.first {

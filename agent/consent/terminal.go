@@ -35,7 +35,7 @@ func (u *UI) promptLocked(req *request) {
 	// What the permission lets the technician do comes first: on a terminal, as on
 	// the page, the customer reads it before answering.
 	u.println(askDetail(lang, req.perm))
-	fmt.Fprintf(u.out, "%s %s ", askText(lang, req.perm, req.about(tech), org), i18n.T(lang, "agent.term.yes_no"))
+	fmt.Fprintf(u.out, "%s %s ", askText(lang, req, tech, org), i18n.T(lang, "agent.term.yes_no"))
 }
 
 // about is who the request is about: req.who, or else tech.
@@ -95,9 +95,12 @@ func isYes(line string) bool {
 	return false
 }
 
-// askText is the question for perm, in lang.
-func askText(lang i18n.Lang, perm protocol.Permission, tech, org string) string {
-	return i18n.T(lang, "agent.ask."+string(perm), tech, org)
+// askText is req's question, in lang, from technician tech of org.
+func askText(lang i18n.Lang, req *request, tech, org string) string {
+	if req.perm == protocol.PermissionHelp {
+		return i18n.T(lang, "agent.ask."+string(req.perm), tech, org, req.who)
+	}
+	return i18n.T(lang, "agent.ask."+string(req.perm), req.about(tech), org)
 }
 
 // askDetail explains what perm lets the technician do, in lang.

@@ -144,3 +144,26 @@ func TestBadgeHideAWindowPointsAtIt(t *testing.T) {
 		}
 	}
 }
+
+// The badge names the technician's colleagues in the session too, and
+// stops naming them when they leave.
+func TestBadgeNamesTheColleagues(t *testing.T) {
+	d := &badgeDisplay{}
+	in := New(d, i18n.EN, nil)
+	in.SetNames("Acme IT", "Alice", "support.example")
+	in.SetGrants(protocol.Permissions{View: true})
+	in.SetHelpers([]string{"Bob Colleague", "Carol"})
+	d.mu.Lock()
+	text := d.badge.Text
+	d.mu.Unlock()
+	if want := "Acme IT with Bob Colleague, Carol (via support.example)"; !strings.Contains(text, want) {
+		t.Errorf("the badge says %q, want it to contain %q", text, want)
+	}
+	in.SetHelpers(nil)
+	d.mu.Lock()
+	text = d.badge.Text
+	d.mu.Unlock()
+	if strings.Contains(text, "Bob") {
+		t.Errorf("the badge still names Bob after he left: %q", text)
+	}
+}

@@ -11,6 +11,8 @@ package indicator
 import (
 	"image"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,6 +92,7 @@ type Indicator struct {
 
 	mu                sync.Mutex
 	org, tech, server string
+	helpers           []string // the technician's colleagues in the session
 	state             State
 	grants            protocol.Permissions
 	lost, held        bool
@@ -168,6 +171,20 @@ func (in *Indicator) SetNames(org, technician, server string) {
 		return
 	}
 	in.org, in.tech, in.server = org, technician, server
+	if in.state != Off {
+		in.showLocked()
+	}
+}
+
+// SetHelpers names the technician's colleagues in the session too, for the
+// badge's text; a badge already shown is updated.
+func (in *Indicator) SetHelpers(names []string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if slices.Equal(names, in.helpers) {
+		return
+	}
+	in.helpers = slices.Clone(names)
 	if in.state != Off {
 		in.showLocked()
 	}
@@ -295,7 +312,11 @@ func (in *Indicator) updateLocked() {
 
 // showLocked draws the current state. in.mu must be held.
 func (in *Indicator) showLocked() {
-	b := Badge{Text: Text(in.lang, in.state, in.org, in.server)}
+	who := in.org
+	if len(in.helpers) > 0 {
+		who = i18n.T(in.lang, "agent.indicator.with", in.org, strings.Join(in.helpers, ", "))
+	}
+	b := Badge{Text: Text(in.lang, in.state, who, in.server)}
 	if in.state != Off {
 		b.End = i18n.T(in.lang, "agent.indicator.end")
 		if in.confirm != nil {

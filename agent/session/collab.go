@@ -78,7 +78,7 @@ func (s *runner) setCollaboration(ctx context.Context, c *protocol.Collaboration
 	s.grants.setController(controller)
 	s.collab = now
 	for _, m := range now.Members {
-		if _, answered := s.approved[m.ID]; m.Role == protocol.RoleMonitor && !answered {
+		if _, answered := s.approved[m.ID]; !answered {
 			s.askWatch(ctx, m)
 		}
 	}
@@ -86,11 +86,12 @@ func (s *runner) setCollaboration(ctx context.Context, c *protocol.Collaboration
 	s.showHelpers()
 }
 
-// watchPrefix keys the questions about group leads who want to watch
-// (runner.asking), followed by the lead's ID.
+// watchPrefix keys the questions about colleagues who want to see the
+// screen (runner.asking), followed by the colleague's ID.
 const watchPrefix = "watch:"
 
-// askWatch asks the customer whether group lead m may watch the screen,
+// askWatch asks the customer whether colleague m may see the screen (a
+// group lead who watches, or a colleague the technician invited to help),
 // unless that question is showing already.
 func (s *runner) askWatch(ctx context.Context, m protocol.Collaborator) {
 	key := protocol.Permission(watchPrefix + m.ID)
@@ -105,14 +106,20 @@ func (s *runner) askWatch(ctx context.Context, m protocol.Collaborator) {
 	go func() {
 		defer s.wg.Done()
 		defer withdraw()
-		allow, err := s.cfg.Consent.AskWatch(actx, m.Name)
+		ask := s.cfg.Consent.AskHelp
+		if m.Role == protocol.RoleMonitor {
+			ask = s.cfg.Consent.AskWatch
+		}
+		allow, err := ask(actx, m.Name)
 		s.post(ctx, event{answer: &answer{perm: key, seq: seq, allow: allow, err: err}})
 	}()
 }
 
-// watchAnswered takes the customer's answer about group lead id watching:
-// the screen goes to them only once allowed; the answer is audited.
-func (s *runner) watchAnswered(id string, allow bool) {
+// watchAnswered takes the customer's answer about colleague id seeing the
+// screen: it goes to them only once allowed; the answer is audited. Refused,
+// they are sent away as the customer's remove does: the server takes them
+// out and tells them.
+func (s *runner) watchAnswered(ctx context.Context, id string, allow bool) {
 	if _, ok := s.collab.Member(id); !ok {
 		return
 	}
@@ -122,7 +129,12 @@ func (s *runner) watchAnswered(id string, allow bool) {
 		detail = "allowed " + id
 	}
 	s.report(protocol.Audit{Event: protocol.AuditWatchAnswered, Detail: detail})
-	s.log.Info("customer answered about a group lead watching", "technician", id, "allow", allow)
+	s.log.Info("customer answered about a colleague seeing the screen", "technician", id, "allow", allow)
+	if !allow {
+		s.sendAway(id)
+		s.setCollaboration(ctx, &s.collab)
+		return
+	}
 	s.helpersVideo()
 }
 
@@ -131,14 +143,21 @@ func (s *runner) watchAnswered(id string, allow bool) {
 // goes back to the technician, and the server is told to take them out.
 func (s *runner) removeHelpers(ctx context.Context) {
 	for _, m := range s.collab.Members {
-		s.sentAway[m.ID] = true
-		s.send(protocol.TypeSessionCollaborate, protocol.SessionCollaborate{Action: protocol.CollabRemove, Tech: m.ID})
-		s.log.Info("customer asked a colleague to leave", "technician", m.ID)
+		s.sendAway(m.ID)
 	}
 	s.setCollaboration(ctx, &s.collab)
 }
 
-// showHelpers shows the customer the colleagues' names and who is in control.
+// sendAway refuses colleague id from now on, as the customer asked, and
+// tells the server to take them out.
+func (s *runner) sendAway(id string) {
+	s.sentAway[id] = true
+	s.send(protocol.TypeSessionCollaborate, protocol.SessionCollaborate{Action: protocol.CollabRemove, Tech: id})
+	s.log.Info("customer asked a colleague to leave", "technician", id)
+}
+
+// showHelpers shows the customer the colleagues' names and who is in
+// control, on their page, and the names on the on-screen badge.
 func (s *runner) showHelpers() {
 	var names []string
 	var controller string
@@ -149,6 +168,11 @@ func (s *runner) showHelpers() {
 		}
 	}
 	s.cfg.Consent.SetHelpers(names, controller)
+	for _, f := range s.cfg.Features {
+		if n, ok := f.(HelperNamer); ok {
+			n.SetHelpers(names)
+		}
+	}
 }
 
 // helperMay reports whether colleague id may have what a Denied* constant
@@ -159,12 +183,10 @@ func (s *runner) helperMay(id, what string) bool {
 }
 
 // helperVideo reports whether the screen goes to colleague id now: viewing
-// is allowed, the session is not on hold, their group allows viewing and,
-// for a group lead who watches, the customer allowed them.
+// is allowed, the session is not on hold, they may view (their group, the
+// lead's grant) and the customer allowed them.
 func (s *runner) helperVideo(id string) bool {
-	m, _ := s.collab.Member(id)
-	return s.grants.get().View && !s.hold && s.helperMay(id, protocol.DeniedView) &&
-		(m.Role != protocol.RoleMonitor || s.approved[id])
+	return s.grants.get().View && !s.hold && s.helperMay(id, protocol.DeniedView) && s.approved[id]
 }
 
 // helpersVideo turns each colleague's screen on or off as it should be now.
@@ -213,9 +235,7 @@ func (s *runner) helperOffer(ctx context.Context, o *protocol.Offer, ice []webrt
 		Logger:     s.log.With("colleague", id),
 		VideoOff:   !s.helperVideo(id),
 		OnDataChannel: func(dc *webrtc.DataChannel) {
-			s.log.Warn("data channel of a colleague's connection closed: colleagues get the screen and control only", "label", dc.Label(), "technician", id)
-			s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("channel %s of colleague %s: colleagues get the screen and control only", dc.Label(), id)})
-			_ = dc.Close()
+			s.post(ctx, event{helper: id, helperChannel: dc})
 		},
 		OnInput: func(ev protocol.InputEvent) { s.grants.injectFrom(id, ev) },
 		OnCandidate: func(c webrtc.ICECandidateInit) {
@@ -240,6 +260,20 @@ func (s *runner) helperOffer(ctx context.Context, o *protocol.Offer, ice []webrt
 	}
 	s.sendAnswer(o.SDP, ans, id)
 	s.log.Info("colleague connected", "technician", id, "name", m.Name)
+}
+
+// helperChannel closes a data channel colleague id's console opened, and
+// audits it: saying so when the lead did not grant them what it carries
+// (or their group denies it), and otherwise that colleagues get the
+// screen and control only.
+func (s *runner) helperChannel(id string, dc *webrtc.DataChannel) {
+	why := "colleagues get the screen and control only"
+	if need := channelNeeds(dc.Label()); need != "" && !s.helperMay(id, need) {
+		why = "not granted " + need
+	}
+	s.log.Warn("data channel of a colleague's connection closed", "label", dc.Label(), "technician", id, "why", why)
+	s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("channel %s of colleague %s: %s", dc.Label(), id, why)})
+	_ = dc.Close()
 }
 
 // helperCandidate adds a colleague's ICE candidate to their connection.

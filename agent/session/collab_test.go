@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -94,7 +95,33 @@ func TestAgentGivesAColleagueTheScreenAndControlOnlyWhenHandedOver(t *testing.T)
 	if bp == nil {
 		t.Fatal("no connection for Bob")
 	}
+	// The customer is asked before Bob sees anything.
+	waitUntil(t, "the customer asked about Bob", func() bool { return term.asked() == 3 })
+	if page := customerPage(t, ui.URL()); !strings.Contains(page, "wants Bob Colleague to help too") {
+		t.Errorf("the customer's page does not ask about Bob helping")
+	}
+	if bp.lastVideo() {
+		t.Fatal("Bob got the screen before the customer answered")
+	}
+	term.answer(3, "y")
 	waitUntil(t, "Bob's screen on", bp.lastVideo)
+
+	// Bob was not granted files (the default grant: the screen and
+	// control): a file channel his console opens is closed and audited.
+	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	dc, err := pc.CreateDataChannel(protocol.ChannelFilePrefix+":1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bp.cfg.OnDataChannel(dc)
+	waitUntil(t, "Bob's file channel refused and audited", func() bool {
+		_, body := lead.Get(t, "/admin/audit?format=json&type="+string(protocol.AuditRefused)+"&session="+sid)
+		return strings.Contains(body, "channel file:1 of colleague bob: not granted files")
+	})
 
 	// The lead has control: Bob's input goes nowhere.
 	move := protocol.InputEvent{Kind: protocol.InputMove, X: 0.5, Y: 0.5}
@@ -123,6 +150,31 @@ func TestAgentGivesAColleagueTheScreenAndControlOnlyWhenHandedOver(t *testing.T)
 	if page := customerPage(t, ui.URL()); !strings.Contains(page, `id="controller">Bob Colleague<`) {
 		t.Errorf("the customer's page does not say Bob is in control")
 	}
+
+	// The lead takes the screen and control from him, live: his screen goes
+	// black, his input goes nowhere and control is the lead's again; given
+	// back, he sees the screen again and the lead hands control back to him.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "bob", Grant: []string{protocol.DeniedFiles}})
+	waitUntil(t, "Bob's screen off once not granted", func() bool { return !bp.lastVideo() })
+	n, _ = fi.count()
+	bp.cfg.OnInput(move)
+	if m, _ := fi.count(); m != n {
+		t.Fatal("Bob's input was injected after control was no longer granted to him")
+	}
+	waitUntil(t, "control back with the lead once not granted to Bob", func() bool {
+		peerOf("").cfg.OnInput(move)
+		m, _ := fi.count()
+		return m > n
+	})
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "bob", Grant: []string{protocol.DeniedView, protocol.DeniedControl}})
+	waitUntil(t, "Bob's screen on once granted again", bp.lastVideo)
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabControl, Tech: "bob"})
+	waitUntil(t, "control with Bob again", func() bool {
+		n, _ := fi.count()
+		bp.cfg.OnInput(move)
+		m, _ := fi.count()
+		return m > n
+	})
 
 	// His group loses viewing and control: at once his screen goes black,
 	// his input goes nowhere and control is the lead's again.
@@ -157,6 +209,45 @@ func TestAgentGivesAColleagueTheScreenAndControlOnlyWhenHandedOver(t *testing.T)
 	if m, _ := fi.count(); m != n+1 {
 		t.Fatal("control did not come back to the lead")
 	}
+
+	// His group may view again; invited again, Bob is refused by the
+	// customer: he never gets the screen, and the server takes him out of
+	// the session.
+	var all []string
+	for _, p := range access.All {
+		all = append(all, string(p))
+	}
+	lead.PutGroup(t, "default", all...)
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: "bob"})
+	waitUntil(t, "Bob invited again", func() bool {
+		bc.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+		m, err := bc.Read(hang)
+		return err == nil && m.Type == protocol.TypeRTCConfig
+	})
+	bc.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabAccept})
+	waitUntil(t, "the customer asked about Bob again", func() bool { return term.asked() == 4 })
+	bc.Send(protocol.TypeOffer, sid, offer)
+	waitUntil(t, "Bob's second connection", func() bool { p := peerOf("bob"); return p != nil && p != bp })
+	bp2 := peerOf("bob")
+	term.answer(4, "n")
+	waitUntil(t, "Bob's second connection closed", bp2.closed.Load)
+	if bp2.lastVideo() {
+		t.Fatal("Bob got the screen after the customer refused him")
+	}
+	for {
+		st := bc.Expect(protocol.TypeSessionState).Body.(*protocol.SessionState)
+		if _, in := st.Collaboration.Member("bob"); !in && !slices.ContainsFunc(collabInvited(st.Collaboration), func(i protocol.Invited) bool { return i.ID == "bob" }) {
+			break
+		}
+	}
+}
+
+// collabInvited is c's invitations (none when c is nil).
+func collabInvited(c *protocol.Collaboration) []protocol.Invited {
+	if c == nil {
+		return nil
+	}
+	return c.Invited
 }
 
 // customerPage is the customer's consent page as it stands.
@@ -271,8 +362,16 @@ func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
 			break
 		}
 	}
+	// They are told why, and their offer after leaving goes nowhere.
 	watcher.Send(protocol.TypeOffer, sid, offer)
-	if e := watcher.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeNotFound {
-		t.Errorf("the watching lead's offer after leaving: %+v", e)
+	for told, refused := false, false; !told || !refused; {
+		switch e := watcher.Expect(protocol.TypeError).Body.(*protocol.Error); {
+		case e.Code == protocol.CodeSentAway && e.Message == "Marie" && !told:
+			told = true
+		case e.Code == protocol.CodeNotFound && !refused:
+			refused = true
+		default:
+			t.Fatalf("the watching lead's offer after leaving: %+v", e)
+		}
 	}
 }

@@ -157,6 +157,12 @@ type Named interface {
 	SetNames(org, technician, server string)
 }
 
+// HelperNamer is a Feature that names the technician's colleagues in the
+// session too (the on-screen indicator's badge).
+type HelperNamer interface {
+	SetHelpers(names []string)
+}
+
 // OrgPrivacy is a Feature told the programs whose windows the organisation
 // keeps private by default (from the server's welcome): agent/privacy.
 type OrgPrivacy interface {
@@ -407,9 +413,11 @@ type event struct {
 	survey  *consent.SurveySubmit // the customer's survey answers
 	pcState webrtc.PeerConnectionState
 	pcGen   int // which peer the state belongs to
-	// helper names the colleague whose connection pcState is ("": the
-	// session's technician's).
+	// helper names the colleague whose connection pcState (or
+	// helperChannel) is ("": the session's technician's).
 	helper string
+	// helperChannel is a data channel a colleague's console opened.
+	helperChannel *webrtc.DataChannel
 }
 
 type rejoin struct {
@@ -685,7 +693,7 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			return false, nil
 		}
 		if id, ok := strings.CutPrefix(string(a.perm), watchPrefix); ok {
-			s.watchAnswered(id, a.allow)
+			s.watchAnswered(ctx, id, a.allow)
 			return false, nil
 		}
 		p := s.grants.get()
@@ -747,6 +755,8 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			return true, nil
 		}
 
+	case ev.helperChannel != nil:
+		s.helperChannel(ev.helper, ev.helperChannel)
 	case ev.helper != "":
 		s.helperState(ev.helper, ev.pcGen, ev.pcState)
 
@@ -1127,6 +1137,8 @@ func channelNeeds(label string) string {
 		return protocol.DeniedRecording
 	case label == protocol.ChannelInput || label == protocol.ChannelPointer:
 		return protocol.DeniedControl
+	case label == protocol.ChannelChat:
+		return protocol.DeniedChat
 	case strings.HasPrefix(label, protocol.ChannelTerminalPrefix):
 		return protocol.DeniedTerminal
 	case label == protocol.ChannelSysInfo:

@@ -234,12 +234,13 @@ var featureScripts = []string{
 	"terminal",
 	"collab",
 	"fileman",
+	"pointers",
 }
 
 // helperScripts are the only feature modules of a colleague's workspace:
 // their connection carries the screen, and input once the lead hands
 // control over; the agent closes any other channel.
-var helperScripts = []string{"view", "collab"}
+var helperScripts = []string{"view", "collab", "pointers"}
 
 // featurePerm is the permission a feature module needs; without it the module
 // is not loaded and its panel stays empty.

@@ -1,7 +1,8 @@
 // Colleagues: the lead of a session invites an online colleague (with a
-// comment), withdraws the invitation, removes a colleague and hands remote
-// control over or takes it back; a colleague sees who is in and gives
-// control back. The server checks each of these against who leads the
+// comment and what they are granted: a subset of the lead's own
+// permissions), changes a colleague's grant live, withdraws the
+// invitation, removes a colleague and hands remote control over or takes it
+// back; a colleague sees who is in and gives control back. The server checks each of these against who leads the
 // session; this only shows the buttons that apply.
 import { register } from "./features.js";
 
@@ -12,6 +13,7 @@ let st = null; // the latest session.state
 let online = []; // colleagues the lead may invite: [{id, name}]
 let sent = false; // an action of this panel awaits the server
 let refresh = 0;
+const openGrants = new Set(); // colleagues whose permissions the lead has open
 
 const make = (tag, cls, text) => {
   const e = document.createElement(tag);
@@ -28,14 +30,43 @@ function button(label, id, fn) {
   return b;
 }
 
-function send(action, tech, comment) {
+function send(action, tech, comment, grant) {
   sent = true;
   const err = panel?.querySelector("#collab-error");
   if (err) err.hidden = true;
   const p = { action };
   if (tech) p.tech = tech;
   if (comment) p.comment = comment;
+  if (grant) p.grant = grant;
   ctx.signal.send("session.collaborate", p);
+}
+
+// What the lead may grant a colleague (protocol.Grantable), and what is
+// checked on a new invitation (protocol.DefaultGrant). Chatting with the
+// customer needs no permission of the lead's own.
+const grantable = ["view", "control", "files", "clipboard", "drawing", "chat", "recording"];
+const defaultGrant = ["view", "control"];
+const mayGrant = (g) => g === "chat" || !!ctx.may[g];
+
+// grants builds the checkboxes of what may be granted, checked for those in
+// chosen, each named by prefix and the permission; onChange gets the list
+// checked after each change.
+function grants(prefix, chosen, onChange) {
+  const { t } = ctx;
+  const box = make("fieldset", "collab-grants");
+  box.append(make("legend", "", t("ws.collab.grants")));
+  for (const g of grantable.filter(mayGrant)) {
+    const label = make("label");
+    const c = make("input");
+    c.type = "checkbox";
+    c.id = prefix + g;
+    c.value = g;
+    c.checked = chosen.includes(g);
+    if (onChange) c.addEventListener("change", () => onChange([...box.querySelectorAll("input:checked")].map((x) => x.value)));
+    label.append(c, " ", t("ws.collab.grant." + g));
+    box.append(label);
+  }
+  return box;
 }
 
 const leads = () => !!st && st.technicianId === me;
@@ -87,8 +118,17 @@ function render() {
     const watching = m.role === "monitor";
     if (watching) li.append(" ", make("span", "badge", t("ws.collab.watching")));
     if (lead && !closed()) {
-      if (controller !== m.id && !watching) li.append(" ", button(t("ws.collab.giveControl"), "control", () => send("control", m.id)));
+      const mayControl = !(m.denied || []).includes("control");
+      if (controller !== m.id && !watching && mayControl) li.append(" ", button(t("ws.collab.giveControl"), "control", () => send("control", m.id)));
       li.append(" ", button(t("ws.collab.remove"), "remove", () => send("remove", m.id)));
+      if (!watching) {
+        const more = make("details", "collab-member-grants");
+        if (openGrants.has(m.id)) more.open = true;
+        more.addEventListener("toggle", () => (more.open ? openGrants.add(m.id) : openGrants.delete(m.id)));
+        more.append(make("summary", "", t("ws.collab.permissions")),
+          grants("grant-" + m.id + "-", m.grant || [], (g) => send("permissions", m.id, "", g)));
+        li.append(more);
+      }
     }
     if (m.id === me && controller === me && !closed()) li.append(" ", button(t("ws.collab.giveBack"), "giveback", () => send("control", "")));
     list.append(li);
@@ -153,13 +193,15 @@ function inviteForm(box, show, choices) {
     go.type = "submit";
     const none = make("p", "muted", t("ws.collab.none"));
     none.id = "collab-none";
+    const chosen = grants("collab-grant-", defaultGrant);
+    chosen.id = "collab-grants";
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       if (!pick.value) return;
-      send("invite", pick.value, comment.value.trim());
+      send("invite", pick.value, comment.value.trim(), [...chosen.querySelectorAll("input:checked")].map((x) => x.value));
       comment.value = "";
     });
-    form.append(pick, comment, go, none);
+    form.append(pick, comment, chosen, go, none);
     const err = make("p", "note");
     err.id = "collab-error";
     err.hidden = true;
@@ -174,7 +216,7 @@ function inviteForm(box, show, choices) {
     return o;
   }));
   if (choices.some((x) => x.id === was)) pick.value = was;
-  for (const e of [pick, form.querySelector("#collab-comment"), form.querySelector("#collab-invite")]) e.hidden = !choices.length;
+  for (const e of [pick, form.querySelector("#collab-comment"), form.querySelector("#collab-grants"), form.querySelector("#collab-invite")]) e.hidden = !choices.length;
   form.querySelector("#collab-none").hidden = choices.length > 0;
 }
 

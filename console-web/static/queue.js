@@ -41,7 +41,7 @@ let transferSid = "";
 
 const signal = new Signal("");
 signal.on("session.state", () => refreshSoon());
-signal.on("error", (p) => showError(p.message || p.code));
+signal.on("error", (p) => (p.code === "sent_away" ? showError(t("queue.sentAway", p.message), true) : showError(p.message || p.code)));
 signal.connect();
 
 // --- Sounds -----------------------------------------------------------------
@@ -498,9 +498,10 @@ setInterval(() => {
 }, 60000);
 
 let errTimer = 0;
-function showError(msg) {
+// showError shows msg as what did not work or, told, as it is.
+function showError(msg, told = false) {
   const p = $("queue-error");
-  p.textContent = t("queue.error", msg);
+  p.textContent = told ? msg : t("queue.error", msg);
   p.hidden = false;
   clearTimeout(errTimer);
   errTimer = setTimeout(() => { p.hidden = true; }, 8000);

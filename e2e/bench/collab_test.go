@@ -43,6 +43,7 @@ func BenchmarkCollaborationViewers(b *testing.B) {
 				lead.InviteColleague(b, names[viewers-1], "bench")
 				c.WaitQueueState(b, sid, "invitation")
 				c.QueueAction(b, sid, "q-join")
+				customer.Allow(b) // the customer lets the colleague see the screen
 				e2e.WaitFor(b, "the colleague's video", func() bool {
 					_, pc, frames := c.TabState(b, sid)
 					return pc == "connected" && frames > 0

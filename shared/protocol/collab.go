@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/lifeline-support/lifeline/shared/text"
@@ -18,7 +19,34 @@ const (
 	// session besides its technician and who has remote control: the agent
 	// takes a collaborator's connection, and its input, on this list only.
 	TypeCollaborators Type = "session.collaborators"
+	// TypePointer (console → server → the other technicians' consoles of
+	// the session) says where a technician's pointer is on the customer's
+	// screen, so each console shows the others' with their names.
+	TypePointer Type = "session.pointer"
 )
+
+// Pointer is the payload of TypePointer.
+type Pointer struct {
+	// X and Y are the pointer's place on the screen shown, from 0 to 1.
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	// Off says the pointer left the screen: consoles hide it.
+	Off bool `json:"off,omitempty"`
+	// Tech and Name are whose pointer it is: set by the server, whatever
+	// the console said.
+	Tech string `json:"tech,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+func (p *Pointer) validate() error {
+	if p.X < 0 || p.X > 1 || p.Y < 0 || p.Y > 1 {
+		return fmt.Errorf("pointer outside the screen")
+	}
+	if len(p.Tech) > 64 || len(p.Name) > 200 {
+		return fmt.Errorf("pointer's technician too long")
+	}
+	return nil
+}
 
 // What SessionCollaborate.Action may be.
 const (
@@ -42,7 +70,24 @@ const (
 	// session of a technician of their group to watch it, view only, once
 	// the customer allows it.
 	CollabMonitor = "monitor"
+	// CollabPermissions (the session's technician) changes what collaborator
+	// Tech is granted (Grant), live.
+	CollabPermissions = "permissions"
 )
+
+// DeniedChat names chatting with the customer, which a lead may withhold
+// from a collaborator (every technician chats with their own customers).
+const DeniedChat = "chat"
+
+// Grantable lists what the session's technician may grant a collaborator,
+// in the order consoles show it: each a Denied* name, granted only if the
+// lead has it.
+var Grantable = []string{DeniedView, DeniedControl, DeniedFiles, DeniedClipboard, DeniedDrawing, DeniedChat, DeniedRecording}
+
+// DefaultGrant is what a collaborator is granted when the invitation names
+// nothing (consoles before per-collaborator permissions): the screen and
+// remote control when handed over.
+var DefaultGrant = []string{DeniedView, DeniedControl}
 
 // MaxCollaborators is the most colleagues in a session besides its technician.
 const MaxCollaborators = 4
@@ -52,11 +97,14 @@ type SessionCollaborate struct {
 	Action  string `json:"action"`
 	Tech    string `json:"tech,omitempty"`
 	Comment string `json:"comment,omitempty"`
+	// Grant is what the colleague is granted (Grantable names), for
+	// CollabInvite (nil: DefaultGrant) and CollabPermissions.
+	Grant []string `json:"grant,omitempty"`
 }
 
 func (c *SessionCollaborate) validate() error {
 	switch c.Action {
-	case CollabInvite, CollabWithdraw, CollabRemove:
+	case CollabInvite, CollabWithdraw, CollabRemove, CollabPermissions:
 		if c.Tech == "" {
 			return fmt.Errorf("%s needs a technician", c.Action)
 		}
@@ -69,8 +117,17 @@ func (c *SessionCollaborate) validate() error {
 		return fmt.Errorf("technician too long")
 	case c.Comment != "" && c.Action != CollabInvite:
 		return fmt.Errorf("only an invitation takes a comment")
+	case c.Grant != nil && c.Action != CollabInvite && c.Action != CollabPermissions:
+		return fmt.Errorf("only an invitation or a change of permissions grants anything")
+	case len(c.Grant) > len(Grantable):
+		return fmt.Errorf("too many permissions")
 	case text.CheckText(c.Comment) != nil || utf8.RuneCountInString(c.Comment) > MaxTransferComment:
 		return fmt.Errorf("comment must be UTF-8 without invisible or direction-changing characters, at most %d characters", MaxTransferComment)
+	}
+	for _, g := range c.Grant {
+		if !slices.Contains(Grantable, g) {
+			return fmt.Errorf("unknown permission %q", g)
+		}
 	}
 	return nil
 }
@@ -88,14 +145,24 @@ const (
 // to watch (RoleMonitor); it is the agent's, never a console's to ask.
 const PermissionWatch Permission = "watch"
 
+// PermissionHelp is the customer's question about a colleague the
+// technician invited, before they see the screen; the agent's, never a
+// console's to ask.
+const PermissionHelp Permission = "help"
+
 // Collaborator is a technician in a session besides its own technician.
 type Collaborator struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"`
-	// Denied is what the collaborator's group does not allow (Denied*
-	// constants): the agent refuses it to them whatever their console sends.
+	// Denied is what the collaborator may not do (Denied* constants):
+	// what their group does not allow and what the session's technician
+	// did not grant them; the agent refuses it to them whatever their
+	// console sends.
 	Denied []string `json:"denied,omitempty"`
+	// Grant is what the session's technician granted them (Grantable
+	// names); Denied is what counts.
+	Grant []string `json:"grant,omitempty"`
 }
 
 // Invited is a pending invitation into a session.
@@ -104,6 +171,8 @@ type Invited struct {
 	Name    string `json:"name"`
 	By      string `json:"by"` // the inviting technician's name
 	Comment string `json:"comment,omitempty"`
+	// Grant is what they will be granted (Grantable names).
+	Grant []string `json:"grant,omitempty"`
 }
 
 // Collaboration is who works on a session besides its technician, in a

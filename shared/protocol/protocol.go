@@ -56,7 +56,12 @@ import (
 //     (2026-12-07, additive) log.entries' append (a colleague's new line);
 //     then (2026-12-07, additive) the file manager: the
 //     filemanager permission, denial and "fm" channel (FMRequest, FMReply),
-//     and the file.changed audit event.
+//     and the file.changed audit event; then
+//     (2026-12-07, additive) per-collaborator permissions:
+//     session.collaborate's grant and its permissions action, the
+//     collaborators' and invitations' grant, and the chat denial; and
+//     session.pointer: each technician's pointer shown to the others.
+
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.
@@ -122,6 +127,9 @@ const (
 	// console of the same technician holds.
 	CodeOpenElsewhere ErrorCode = "open_elsewhere"
 	CodeInternal      ErrorCode = "internal"
+	// CodeSentAway tells a colleague the customer did not let them see the
+	// screen, or asked them to leave; the message is the customer's name.
+	CodeSentAway ErrorCode = "sent_away"
 )
 
 // Error is the payload of TypeError.
@@ -412,6 +420,8 @@ func payloadFor(t Type) any {
 		return &SessionCollaborate{}
 	case TypeCollaborators:
 		return &Collaboration{}
+	case TypePointer:
+		return &Pointer{}
 	}
 	return nil
 }

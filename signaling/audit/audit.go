@@ -66,6 +66,7 @@ const (
 	CollabMonitoring   Type = "collab.monitoring"  // Actor: the group lead who watches; Detail: their name
 	CollabLeft         Type = "collab.left"        // Actor: the colleague who left; Detail: why
 	CollabRemoved      Type = "collab.removed"     // Actor: who removed them; Detail: the colleague's ID
+	CollabGranted      Type = "collab.granted"     // Actor: the session's technician; Detail: the colleague's ID and what they are granted now
 	ControlPassed      Type = "control.passed"     // Actor: who handed remote control over; Detail: who has it now
 	PeerReportsCapped  Type = "audit.capped"       // a session's peers reached MaxPeerEvents
 	FileSent           Type = "file.sent"          // technician → customer

@@ -371,13 +371,19 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		if body.Action != protocol.CollabRemove {
 			return false, fmt.Errorf("%w: %s %s", ErrNotForAgents, m.Type, body.Action)
 		}
+		var customer string
 		err := s.changeCollab(ctx, sid, func(ss *store.Session) error {
 			if !ss.Collaborating(body.Tech) {
 				return errUnchanged
 			}
+			customer = ss.CustomerName
 			dropMember(ss, body.Tech)
 			return nil
 		}, audit.Event{Type: audit.CollabRemoved, Actor: "customer", SessionID: sid, Detail: body.Tech}, body.Tech)
+		if err == nil && customer != "" {
+			// They are told why their tab closes.
+			s.publish(TechSubject(body.Tech, sid), protocol.TypeError, "", sid, protocol.Error{Code: protocol.CodeSentAway, Message: customer})
+		}
 		return false, err
 	case *protocol.SessionEnd:
 		ss, err := s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})

@@ -25,11 +25,11 @@ import (
 
 // collaboratorMay reports whether a collaborator (not the session's
 // technician) may send message m for the session: open it, connect to the
-// agent, and the collaboration actions a collaborator has (leave, give
-// control back; collaborate checks which).
+// agent, show their pointer, and the collaboration actions a collaborator
+// has (leave, give control back; collaborate checks which).
 func collaboratorMay(m protocol.Message) bool {
 	switch m.Type {
-	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate:
+	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate, protocol.TypePointer:
 		return true
 	case protocol.TypeLogAppend:
 		// Only the technicians' own chat: the customer's is the lead's.
@@ -66,6 +66,10 @@ func (s *Service) authorizeHelper(ctx context.Context, tech auth.Technician, ss 
 			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(access.View)})
 			return denied(string(access.View), "your group does not allow viewing the screen")
 		}
+		if me, _ := ss.Collab.Member(tech.ID); m.Type == protocol.TypeOffer && slices.Contains(me.Denied, protocol.DeniedView) {
+			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: string(access.View)})
+			return denied(string(access.View), "the technician who leads this session has not granted you the screen")
+		}
 		return nil
 	case ss.InvitedToHelp(tech.ID):
 		if !invitedMay(m) {
@@ -95,7 +99,12 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 		if !lead {
 			return ErrLeadOnly
 		}
-		return s.inviteColleague(ctx, tech, sid, c.Tech, strings.TrimSpace(c.Comment))
+		return s.inviteColleague(ctx, tech, sid, c.Tech, strings.TrimSpace(c.Comment), c.Grant)
+	case protocol.CollabPermissions:
+		if !lead {
+			return ErrLeadOnly
+		}
+		return s.grant(ctx, tech, ss, c.Tech, c.Grant)
 	case protocol.CollabWithdraw:
 		if !lead {
 			return ErrLeadOnly
@@ -108,7 +117,7 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 			return nil
 		}, audit.Event{Type: audit.CollabWithdrawn, Actor: tech.ID, SessionID: sid, Detail: c.Tech}, c.Tech)
 	case protocol.CollabAccept:
-		denied := s.deniedTo(ctx, tech.ID)
+		group := s.deniedTo(ctx, tech.ID)
 		return s.changeCollab(ctx, sid, func(ss *store.Session) error {
 			switch {
 			case !ss.InvitedToHelp(tech.ID):
@@ -116,9 +125,15 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 			case len(ss.Collab.Members) >= protocol.MaxCollaborators:
 				return ErrTooManyHelpers
 			}
+			var grant []string
+			for _, i := range ss.Collab.Invited {
+				if i.ID == tech.ID {
+					grant = i.Grant
+				}
+			}
 			dropInvited(ss, tech.ID)
 			ss.Collab.Members = append(ss.Collab.Members, protocol.Collaborator{
-				ID: tech.ID, Name: tech.Name, Role: protocol.RoleCollaborator, Denied: denied})
+				ID: tech.ID, Name: tech.Name, Role: protocol.RoleCollaborator, Denied: memberDenied(group, grant), Grant: grant})
 			return nil
 		}, audit.Event{Type: audit.CollabJoined, Actor: tech.ID, SessionID: sid, Detail: tech.Name})
 	case protocol.CollabDecline:
@@ -162,12 +177,20 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 	return ErrNotForConsoles
 }
 
-// inviteColleague invites technician to into session sid, on tech's behalf:
-// the same rules as a transfer (an existing colleague, online and available),
-// into a session being worked on, with room for one more.
-func (s *Service) inviteColleague(ctx context.Context, tech auth.Technician, sid, to, comment string) error {
+// inviteColleague invites technician to into session sid, on tech's behalf,
+// granting them grant (nil: protocol.DefaultGrant): the same rules as a
+// transfer (an existing colleague, online and available), into a session
+// being worked on, with room for one more, granting nothing tech lacks.
+func (s *Service) inviteColleague(ctx context.Context, tech auth.Technician, sid, to, comment string, grant []string) error {
 	if to == tech.ID {
 		return ErrSelf
+	}
+	if grant == nil {
+		grant = protocol.DefaultGrant
+	}
+	grant, err := s.grantable(tech, sid, grant)
+	if err != nil {
+		return err
 	}
 	target, err := s.cfg.Store.Account(ctx, to)
 	if err != nil || target.Disabled {
@@ -180,9 +203,70 @@ func (s *Service) inviteColleague(ctx context.Context, tech auth.Technician, sid
 		if err := roomFor(ss, to); err != nil {
 			return err
 		}
-		ss.Collab.Invited = append(ss.Collab.Invited, protocol.Invited{ID: target.ID, Name: target.Name, By: tech.Name, Comment: comment})
+		ss.Collab.Invited = append(ss.Collab.Invited, protocol.Invited{ID: target.ID, Name: target.Name, By: tech.Name, Comment: comment, Grant: grant})
 		return nil
 	}, audit.Event{Type: audit.CollabInvited, Actor: tech.ID, SessionID: sid, Detail: to})
+}
+
+// grantable returns grant in protocol.Grantable's order, without
+// repetitions, if the lead tech has all of it; a denial (audited) if not.
+func (s *Service) grantable(tech auth.Technician, sid string, grant []string) ([]string, error) {
+	lacks := deniedFor(tech.Perms)
+	out := []string{}
+	for _, g := range protocol.Grantable {
+		if !slices.Contains(grant, g) {
+			continue
+		}
+		if slices.Contains(lacks, g) {
+			s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: sid, Detail: "grant " + g})
+			return nil, denied("grant "+g, "you cannot grant a colleague what your own group does not allow ("+g+")")
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// memberDenied is what a collaborator may not do: what their group denies
+// (group) and every grantable thing not in grant.
+func memberDenied(group, grant []string) []string {
+	out := slices.Clone(group)
+	if out == nil {
+		out = []string{}
+	}
+	for _, g := range protocol.Grantable {
+		if !slices.Contains(grant, g) && !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// grant changes, live, what collaborator to of session ss is granted, on
+// the lead tech's behalf: the agent hears it at once and drops what is no
+// longer granted; control they may no longer have goes back to the lead.
+func (s *Service) grant(ctx context.Context, tech auth.Technician, ss store.Session, to string, grant []string) error {
+	grant, err := s.grantable(tech, ss.ID, grant)
+	if err != nil {
+		return err
+	}
+	if m, ok := ss.Collab.Member(to); ok && m.Role == protocol.RoleMonitor {
+		return ErrViewOnly
+	}
+	group := s.deniedTo(ctx, to)
+	return s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
+		if !ss.Collaborating(to) {
+			return ErrNotCollaborator
+		}
+		for i := range ss.Collab.Members {
+			if m := &ss.Collab.Members[i]; m.ID == to {
+				m.Grant, m.Denied = grant, memberDenied(group, grant)
+				if ss.Collab.Controller == to && slices.Contains(m.Denied, protocol.DeniedControl) {
+					ss.Collab.Controller = ""
+				}
+			}
+		}
+		return nil
+	}, audit.Event{Type: audit.CollabGranted, Actor: tech.ID, SessionID: ss.ID, Detail: to + ": " + strings.Join(grant, ",")})
 }
 
 // roomFor checks that technician id may come into session ss: someone works
@@ -245,8 +329,13 @@ func (s *Service) passControl(ctx context.Context, tech auth.Technician, ss stor
 	if !lead && (ss.Collab.Controller != tech.ID || to != "") {
 		return ErrLeadOnly
 	}
-	if m, ok := ss.Collab.Member(to); ok && m.Role == protocol.RoleMonitor {
+	m, ok := ss.Collab.Member(to)
+	if ok && m.Role == protocol.RoleMonitor {
 		return ErrViewOnly
+	}
+	if ok && slices.Contains(m.Denied, protocol.DeniedControl) {
+		s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: ss.ID, Detail: string(access.Control) + " to " + to})
+		return denied(string(access.Control), "that colleague is not granted remote control in this session")
 	}
 	if to != "" {
 		p, err := s.permsOf(ctx, to)
@@ -323,7 +412,7 @@ func agentCollab(c protocol.Collaboration) protocol.Collaboration {
 // sameCollab reports whether two collaborations say the same to the agent.
 func sameCollab(a, b protocol.Collaboration) bool {
 	return a.Controller == b.Controller && slices.EqualFunc(a.Members, b.Members, func(x, y protocol.Collaborator) bool {
-		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied)
+		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied) && slices.Equal(x.Grant, y.Grant)
 	})
 }
 
@@ -351,10 +440,7 @@ func dropMember(ss *store.Session, id string) {
 // helpers lists who besides the session's technician hears of it:
 // collaborators and invited colleagues.
 func helpers(ss store.Session) []string {
-	var out []string
-	for _, m := range ss.Collab.Members {
-		out = append(out, m.ID)
-	}
+	out := memberIDs(ss)
 	for _, i := range ss.Collab.Invited {
 		out = append(out, i.ID)
 	}
@@ -387,6 +473,31 @@ func (s *Service) relayHelper(ctx context.Context, tech auth.Technician, m proto
 	return nil
 }
 
+// pointer passes tech's pointer p on to the other technicians in session ss
+// (its technician and collaborators), named by the server, never by the
+// console; nobody else hears it, and nothing is kept.
+func (s *Service) pointer(tech auth.Technician, ss store.Session, p *protocol.Pointer) error {
+	if ss.State.Closed() {
+		return ErrClosed
+	}
+	p.Tech, p.Name = tech.ID, tech.Name
+	for _, id := range append([]string{ss.TechnicianID}, memberIDs(ss)...) {
+		if id != tech.ID {
+			s.publish(TechSubject(id, ss.ID), protocol.TypePointer, "", ss.ID, p)
+		}
+	}
+	return nil
+}
+
+// memberIDs lists the collaborators of session ss.
+func memberIDs(ss store.Session) []string {
+	var out []string
+	for _, m := range ss.Collab.Members {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
 // helperLeft takes techID out of the sessions among sids they collaborate
 // on or are invited to (why: their console closed, their login ended).
 func (s *Service) helperLeft(ctx context.Context, techID string, sids []string, why string) {
@@ -412,10 +523,17 @@ func (s *Service) helperLeft(ctx context.Context, techID string, sids []string, 
 // what is no longer allowed. Control they may no longer have goes back to
 // the lead.
 func (s *Service) pushHelperDenied(ctx context.Context, techID string, all []store.Session) {
-	denied := s.deniedTo(ctx, techID)
+	group := s.deniedTo(ctx, techID)
 	for _, x := range all {
 		m, ok := x.Collab.Member(techID)
-		if !ok || x.State.Closed() || slices.Equal(m.Denied, denied) {
+		if !ok || x.State.Closed() {
+			continue
+		}
+		denied := group
+		if m.Role != protocol.RoleMonitor {
+			denied = memberDenied(group, m.Grant)
+		}
+		if slices.Equal(m.Denied, denied) {
 			continue
 		}
 		_ = s.changeCollab(ctx, x.ID, func(ss *store.Session) error {
@@ -428,6 +546,6 @@ func (s *Service) pushHelperDenied(ctx context.Context, techID string, all []sto
 				ss.Collab.Controller = ""
 			}
 			return nil
-		}, audit.Event{Type: audit.PermissionDenied, Actor: "server", SessionID: x.ID, Detail: "collaborator " + techID + "'s group changed: " + strings.Join(denied, ",")})
+		}, audit.Event{Type: audit.PermissionDenied, Actor: "server", SessionID: x.ID, Detail: "collaborator " + techID + "'s group changed: " + strings.Join(group, ",")})
 	}
 }

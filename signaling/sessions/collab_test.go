@@ -118,6 +118,8 @@ func (f *collabFixture) send(tech auth.Technician, body any) error {
 		typ = protocol.TypeSessionEnd
 	case *protocol.PermissionRequest:
 		typ = protocol.TypePermissionRequest
+	case *protocol.Pointer:
+		typ = protocol.TypePointer
 	default:
 		f.t.Fatalf("no type for %T", body)
 	}
@@ -605,5 +607,150 @@ func TestTechniciansOnlyChat(t *testing.T) {
 		if m, err := protocol.Decode(msg.Data); err == nil && (m.Type == protocol.TypeLogEntries || m.Type == protocol.TypeLogAppend) {
 			t.Fatalf("the agent got %s", m.Type)
 		}
+	}
+}
+
+// Per-collaborator permissions, at the server: the lead grants a subset of
+// their own, the agent hears what each colleague is denied, a colleague
+// not granted the screen or control gets neither whatever their console
+// sends, and the lead changes the grant live (control not granted any more
+// goes back to the lead).
+func TestCollaboratorPermissions(t *testing.T) {
+	f := newCollabFixture(t)
+	bob, carol := f.techs["bob"], f.techs["carol"]
+
+	// The lead cannot grant what her own group does not allow, nor an unknown permission.
+	noFiles := f.alice
+	noFiles.Perms = access.Full()
+	delete(noFiles.Perms, access.Files)
+	var denial *DeniedError
+	if err := f.send(noFiles, &protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: "bob", Grant: []string{protocol.DeniedView, protocol.DeniedFiles}}); !errors.As(err, &denial) {
+		t.Fatalf("granting files without them: %v, want a denial", err)
+	}
+	if _, err := protocol.Decode([]byte(`{"v":1,"type":"session.collaborate","id":"m","sid":"s1","payload":{"action":"invite","tech":"bob","grant":["root"]}}`)); err == nil {
+		t.Errorf("granting an unknown permission was decoded")
+	}
+
+	// Bob: the screen only. Carol: the screen, control and files.
+	for _, c := range []struct {
+		tech  auth.Technician
+		grant []string
+	}{
+		{bob, []string{protocol.DeniedView}},
+		{carol, []string{protocol.DeniedFiles, protocol.DeniedView, protocol.DeniedControl, protocol.DeniedView}},
+	} {
+		if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: c.tech.ID, Grant: c.grant}); err != nil {
+			t.Fatalf("inviting %s: %v", c.tech.ID, err)
+		}
+		if err := f.send(c.tech, collab(protocol.CollabAccept, "")); err != nil {
+			t.Fatalf("%s accepting: %v", c.tech.ID, err)
+		}
+	}
+	var heard *protocol.Collaboration
+	for heard == nil || len(heard.Members) < 2 {
+		heard = f.next(f.toAgent, protocol.TypeCollaborators).Body.(*protocol.Collaboration)
+	}
+	want := map[string][]string{
+		"bob":   {protocol.DeniedControl, protocol.DeniedFiles, protocol.DeniedClipboard, protocol.DeniedDrawing, protocol.DeniedChat, protocol.DeniedRecording},
+		"carol": {protocol.DeniedClipboard, protocol.DeniedDrawing, protocol.DeniedChat, protocol.DeniedRecording},
+	}
+	for id, w := range want {
+		m, _ := heard.Member(id)
+		for _, d := range w {
+			if !slices.Contains(m.Denied, d) {
+				t.Errorf("the agent heard %s denied %q, want %s in it", id, m.Denied, d)
+			}
+		}
+		for _, g := range m.Grant {
+			if slices.Contains(m.Denied, g) {
+				t.Errorf("%s both granted and denied %s", id, g)
+			}
+		}
+	}
+	if m, _ := heard.Member("carol"); !slices.Equal(m.Grant, []string{protocol.DeniedView, protocol.DeniedControl, protocol.DeniedFiles}) {
+		t.Errorf("Carol's grant %q, want view, control, files once each", m.Grant)
+	}
+
+	// Control cannot go to Bob; it can go to Carol.
+	if err := f.send(f.alice, collab(protocol.CollabControl, "bob")); !errors.As(err, &denial) {
+		t.Errorf("control to Bob, not granted it: %v, want a denial", err)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabControl, "carol")); err != nil {
+		t.Fatalf("control to Carol: %v", err)
+	}
+	// Only the lead changes a grant.
+	if err := f.send(carol, &protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "carol", Grant: protocol.Grantable}); !errors.Is(err, ErrLeadOnly) {
+		t.Errorf("Carol granting herself everything: %v, want ErrLeadOnly", err)
+	}
+	// The lead takes control and the screen from Carol, live: control comes
+	// back to the lead, and Carol's next offer is refused at the server.
+	if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "carol", Grant: []string{protocol.DeniedFiles}}); err != nil {
+		t.Fatalf("changing Carol's grant: %v", err)
+	}
+	ss := f.session()
+	if ss.Collab.Controller != "" {
+		t.Errorf("control stayed with %q after it was no longer granted", ss.Collab.Controller)
+	}
+	if m, _ := ss.Collab.Member("carol"); !slices.Contains(m.Denied, protocol.DeniedView) || !slices.Contains(m.Denied, protocol.DeniedControl) || slices.Contains(m.Denied, protocol.DeniedFiles) {
+		t.Errorf("Carol denied %q after the change", m.Denied)
+	}
+	if err := f.send(carol, offer("")); !errors.As(err, &denial) {
+		t.Errorf("Carol's offer without the screen: %v, want a denial", err)
+	}
+	// Given the screen back, her offer goes through.
+	if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "carol", Grant: []string{protocol.DeniedView}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(carol, offer("")); err != nil {
+		t.Errorf("Carol's offer with the screen granted again: %v", err)
+	}
+	events, err := f.trail.Query(t.Context(), audit.Filter{SessionID: collabSID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e audit.Event) bool {
+		return e.Type == audit.CollabGranted && e.Actor == "alice" && e.Detail == "carol: files"
+	}) {
+		t.Errorf("the change of Carol's grant is not in the trail")
+	}
+}
+
+// Pointers: a collaborator's pointer reaches the lead named by the server
+// (whatever the console claims), the lead's reaches the collaborator; an
+// invited colleague not in yet, and a stranger, send none.
+func TestPointersGoToTheOtherTechnicians(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	toAlice, err := f.s.cfg.NC.SubscribeSync(TechSubject("alice", collabSID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*protocol.SessionCollaborate{
+		{Action: protocol.CollabInvite, Tech: "bob"}, {Action: protocol.CollabInvite, Tech: "carol"},
+	} {
+		if err := f.send(f.alice, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(f.techs["carol"], &protocol.Pointer{X: 0.1, Y: 0.1}); !errors.Is(err, ErrJoinFirst) {
+		t.Errorf("an invited colleague's pointer: %v, want ErrJoinFirst", err)
+	}
+	if err := f.send(f.techs["dan"], &protocol.Pointer{X: 0.1, Y: 0.1}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a stranger's pointer: %v, want ErrNotFound", err)
+	}
+	if err := f.send(bob, &protocol.Pointer{X: 0.25, Y: 0.75, Tech: "alice", Name: "Alice"}); err != nil {
+		t.Fatalf("Bob's pointer: %v", err)
+	}
+	if p := f.next(toAlice, protocol.TypePointer).Body.(*protocol.Pointer); p.Tech != "bob" || p.Name != "Tech bob" || p.X != 0.25 || p.Y != 0.75 {
+		t.Errorf("Alice sees the pointer %+v, want Tech bob's at 0.25, 0.75", p)
+	}
+	if err := f.send(f.alice, &protocol.Pointer{Off: true}); err != nil {
+		t.Fatalf("Alice's pointer: %v", err)
+	}
+	if p := f.next(f.toBob, protocol.TypePointer).Body.(*protocol.Pointer); p.Tech != "alice" || !p.Off {
+		t.Errorf("Bob sees the pointer %+v, want Alice's, off the screen", p)
 	}
 }

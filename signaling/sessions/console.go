@@ -162,6 +162,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		return ss, s.relay(ctx, console, m, body)
 	case *protocol.LogAppend:
 		return ss, s.appendLog(ctx, tech, ss, body)
+	case *protocol.Pointer:
+		return ss, s.pointer(tech, ss, body)
 	case *protocol.SessionEnd:
 		_, err := s.end(ctx, m.SID, Ending{State: session.ClosedByTechnician, Actor: tech.ID, Detail: "by technician", ID: m.ID})
 		return ss, err
