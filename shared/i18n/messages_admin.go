@@ -64,6 +64,7 @@ func init() {
 		"perm.clipboard":      {EN: "share the clipboard", FR: "partager le presse-papiers"},
 		"perm.sysinfo":        {EN: "see system information and end processes", FR: "voir les informations système et arrêter des processus"},
 		"perm.terminal":       {EN: "run commands in a terminal", FR: "exécuter des commandes dans un terminal"},
+		"perm.scripts":        {EN: "run scripts from the library", FR: "exécuter des scripts de la bibliothèque"},
 		"perm.drawing":        {EN: "draw on the screen", FR: "dessiner sur l'écran"},
 		"perm.recording":      {EN: "record sessions", FR: "enregistrer les sessions"},
 		"perm.transfer":       {EN: "transfer sessions", FR: "transférer des sessions"},

@@ -20,6 +20,8 @@ var (
 	ErrBadTerminal = errors.New("terminal: bad control message")
 	// ErrBadSysInfo means a system information request is malformed.
 	ErrBadSysInfo = errors.New("system information: bad request")
+	// ErrBadScript means a script run is malformed or over its bounds.
+	ErrBadScript = errors.New("script: bad request")
 	// ErrVersion means the envelope carries another protocol version.
 	ErrVersion = errors.New("unsupported protocol version")
 )

@@ -52,7 +52,9 @@ import (
 //     then (2026-12-07, additive) collaboration:
 //     session.collaborate, session.collaborators, session.state's
 //     collaboration, and rtc.offer's, rtc.answer's and rtc.candidate's peer
-//     (the collaborator a connection is for, set by the server).
+//     (the collaborator a connection is for, set by the server); then
+//     (2026-12-07, additive) scripts: the script:<id> channels and the
+//     script.run and script.ended audit events.
 const Version = 1
 
 // MaxMessageSize is the largest signaling message accepted, in bytes.

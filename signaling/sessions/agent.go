@@ -332,9 +332,10 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 	case *protocol.Audit:
 		actor := "customer"
 		switch body.Event {
-		case protocol.AuditFileSent, protocol.AuditTerminalOpened, protocol.AuditProcessEnded:
+		case protocol.AuditFileSent, protocol.AuditTerminalOpened, protocol.AuditProcessEnded,
+			protocol.AuditScriptRun, protocol.AuditScriptEnded:
 			// The agent reports what the technician did: the file's
-			// arrival, a terminal opened, a process ended.
+			// arrival, a terminal opened, a process ended, a script run.
 			ss, err := s.Session(ctx, sid)
 			if err != nil {
 				return false, ErrBusy
@@ -406,6 +407,8 @@ func peerOf(body any) string {
 // the technician do what an audit event reports.
 var grantFor = map[protocol.AuditEvent]protocol.Permission{
 	protocol.AuditTerminalOpened: protocol.PermissionTerminal,
+	protocol.AuditScriptRun:      protocol.PermissionTerminal,
+	protocol.AuditScriptEnded:    protocol.PermissionTerminal,
 	protocol.AuditProcessEnded:   protocol.PermissionSysInfo,
 }
 

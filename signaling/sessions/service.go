@@ -285,6 +285,7 @@ func deniedFor(p access.Set) []string {
 		{access.Files, protocol.DeniedFiles}, {access.Clipboard, protocol.DeniedClipboard},
 		{access.Drawing, protocol.DeniedDrawing}, {access.Recording, protocol.DeniedRecording},
 		{access.Terminal, protocol.DeniedTerminal}, {access.SysInfo, protocol.DeniedSysInfo},
+		{access.Scripts, protocol.DeniedScripts},
 	} {
 		if !p.Has(d.perm) {
 			out = append(out, d.name)

@@ -24,7 +24,8 @@ const DefaultGroupID = "default"
 // DefaultGroup is the default group of a new install: every permission but
 // seeing other technicians' queues (access.OtherQueues), watching the
 // group's sessions (access.Monitor), opening terminals
-// (access.Terminal) and reading system information (access.SysInfo), which
+// (access.Terminal), running scripts (access.Scripts) and reading system
+// information (access.SysInfo), which
 // an administrator gives on purpose.
 func DefaultGroup() Group {
 	p := access.Full()
@@ -32,6 +33,7 @@ func DefaultGroup() Group {
 	delete(p, access.Monitor)
 	delete(p, access.Terminal)
 	delete(p, access.SysInfo)
+	delete(p, access.Scripts)
 	return Group{ID: DefaultGroupID, Name: "Technicians", Permissions: p}
 }
 
