@@ -1,9 +1,9 @@
 package e2e
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -12,32 +12,14 @@ import (
 )
 
 // AddScript has the administrator add a script to the library through the
-// admin page's form: its language, text, one attached file, and the groups
-// that may run it.
-func AddScript(t testing.TB, admin *st.Tech, name, lang, text, fileName string, file []byte, groups ...string) {
+// admin page's form: its language, text, one attached file, the groups that
+// may run it and those that run it at the start of each session.
+func AddScript(t testing.TB, admin *st.Tech, name, lang, text, fileName string, file []byte, groups, atStart []string) {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	fields := map[string]string{"csrf": admin.CSRF, "name": name, "lang": lang, "text": text, "description": "added by the test"}
-	for k, v := range fields {
-		_ = w.WriteField(k, v)
-	}
-	for _, g := range groups {
-		_ = w.WriteField("groups", g)
-	}
-	fw, err := w.CreateFormFile("files", fileName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = fw.Write(file)
-	_ = w.Close()
-	resp, err := admin.Client.Post(admin.Base+"/admin/scripts", w.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := st.ReadAll(t, resp)
-	if resp.StatusCode != http.StatusOK || !bytes.Contains([]byte(page), []byte("Script saved.")) {
-		t.Fatalf("adding the script: %d %.500s", resp.StatusCode, page)
+	code, page := admin.AddScript(t, url.Values{"name": {name}, "lang": {lang}, "text": {text},
+		"description": {"added by the test"}, "groups": groups, "atStart": atStart}, fileName, file)
+	if code != http.StatusOK || !strings.Contains(page, "Script saved.") {
+		t.Fatalf("adding the script: %d %.500s", code, page)
 	}
 }
 

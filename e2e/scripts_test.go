@@ -21,7 +21,7 @@ func TestScriptWithAttachmentRunsAndIsLogged(t *testing.T) {
 	admin := st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword)
 	AddScript(t, admin, "Printer check", protocol.ScriptBash,
 		"echo \"checking $(cat 'printer list.txt')\"\necho from-stderr >&2\nexit 7\n",
-		"printer list.txt", []byte("laser-42"), "default")
+		"printer list.txt", []byte("laser-42"), []string{"default"}, nil)
 
 	tech := stack.Technician(t)
 	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))

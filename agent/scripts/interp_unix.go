@@ -15,9 +15,9 @@ func interpreter(lang string) (args []string, file string, err error) {
 	var name string
 	switch lang {
 	case protocol.ScriptBash:
-		name, file = "bash", "script.sh"
+		name = "bash"
 	case protocol.ScriptSh:
-		name, file = "sh", "script.sh"
+		name = "sh"
 	default:
 		return nil, "", ErrLanguage
 	}
@@ -25,7 +25,7 @@ func interpreter(lang string) (args []string, file string, err error) {
 	if err != nil {
 		return nil, "", ErrLanguage
 	}
-	return []string{path}, file, nil
+	return []string{path}, protocol.ScriptFileName(lang), nil
 }
 
 // detach puts the script in a process group of its own, so that stopping

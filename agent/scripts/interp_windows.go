@@ -17,7 +17,7 @@ func interpreter(lang string) (args []string, file string, err error) {
 	if err != nil {
 		return nil, "", ErrLanguage
 	}
-	return []string{path, "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"}, "script.ps1", nil
+	return []string{path, "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"}, protocol.ScriptFileName(lang), nil
 }
 
 // detach does nothing on Windows: kill ends the process.

@@ -355,10 +355,6 @@ func prepare(base, file string, req protocol.ScriptRun) (dir, script string, err
 		return "", "", err
 	}
 	for _, f := range req.Files {
-		if strings.EqualFold(f.Name, file) {
-			err = fmt.Errorf("%w: an attached file cannot be named %q", protocol.ErrBadScript, file)
-			return "", "", err
-		}
 		if err = put(f.Name, f.Data); err != nil {
 			return "", "", fmt.Errorf("%w: file %q: %v", protocol.ErrBadScript, f.Name, err)
 		}

@@ -48,6 +48,15 @@ const (
 	MaxScriptRequest = MaxScriptText + MaxScriptAttachments*4/3 + 16<<10
 )
 
+// ScriptFileName is the name the agent gives the script of lang in its
+// folder; no attached file may take it.
+func ScriptFileName(lang string) string {
+	if lang == ScriptPowerShell {
+		return "script.ps1"
+	}
+	return "script.sh"
+}
+
 // ScriptFile is a file attached to a script: written beside the script, in
 // the folder it runs in, under Name.
 type ScriptFile struct {
@@ -114,6 +123,9 @@ func (r ScriptRun) Check() error {
 	for _, f := range r.Files {
 		if err := CheckScriptFileName(f.Name); err != nil {
 			return err
+		}
+		if strings.EqualFold(f.Name, ScriptFileName(r.Lang)) {
+			return fmt.Errorf("%w: an attached file cannot be named %q, the script's own name", ErrBadScript, f.Name)
 		}
 		if seen[strings.ToLower(f.Name)] {
 			return fmt.Errorf("%w: file %q attached twice", ErrBadScript, f.Name)

@@ -48,12 +48,13 @@ func TestScriptLibrary(t *testing.T) {
 		t.Errorf("the default group's script: %v", err)
 	}
 	for name, bad := range map[string]Script{
-		"no text":          {ID: "x1", Name: "n", Lang: protocol.ScriptSh},
-		"unknown language": {ID: "x2", Name: "n", Lang: "python", Text: "x"},
-		"path in a file":   {ID: "x3", Name: "n", Lang: protocol.ScriptSh, Text: "x", Files: []protocol.ScriptFile{{Name: "../x"}}},
-		"big attachment":   {ID: "x4", Name: "n", Lang: protocol.ScriptSh, Text: "x", Files: []protocol.ScriptFile{{Name: "f", Data: make([]byte, protocol.MaxScriptAttachments+1)}}},
-		"start not run":    {ID: "x5", Name: "n", Lang: protocol.ScriptSh, Text: "x", AtStart: []string{"helpdesk"}},
-		"bad key":          {ID: "a b", Name: "n", Lang: protocol.ScriptSh, Text: "x"},
+		"no text":           {ID: "x1", Name: "n", Lang: protocol.ScriptSh},
+		"unknown language":  {ID: "x2", Name: "n", Lang: "python", Text: "x"},
+		"path in a file":    {ID: "x3", Name: "n", Lang: protocol.ScriptSh, Text: "x", Files: []protocol.ScriptFile{{Name: "../x"}}},
+		"big attachment":    {ID: "x4", Name: "n", Lang: protocol.ScriptSh, Text: "x", Files: []protocol.ScriptFile{{Name: "f", Data: make([]byte, protocol.MaxScriptAttachments+1)}}},
+		"the script's name": {ID: "x6", Name: "n", Lang: protocol.ScriptBash, Text: "x", Files: []protocol.ScriptFile{{Name: "Script.sh"}}},
+		"start not run":     {ID: "x5", Name: "n", Lang: protocol.ScriptSh, Text: "x", AtStart: []string{"helpdesk"}},
+		"bad key":           {ID: "a b", Name: "n", Lang: protocol.ScriptSh, Text: "x"},
 	} {
 		if err := s.PutScript(ctx, bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", name, err)
