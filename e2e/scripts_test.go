@@ -95,3 +95,30 @@ func TestHostileScriptWithoutGrantRefused(t *testing.T) {
 		t.Error("a script run is in the audit trail")
 	}
 }
+
+// The administrator has the technician's group run a script at the start of
+// each session: once the customer allows commands it runs by itself, and
+// the panel shows its output and exit code.
+func TestGroupScriptRunsAtSessionStart(t *testing.T) {
+	stack := Start(t)
+	admin := st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword)
+	AddScript(t, admin, "Inventory", protocol.ScriptSh, "echo \"inventory of $(cat asset.txt)\"\n",
+		"asset.txt", []byte("PC-0042"), []string{"default"}, []string{"default"})
+
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "Connected to Marie Dupont")
+	tech.AskScripts(t)
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	var state, code, output string
+	waitFor(t, "the start script's exit code in the panel", func() bool {
+		state, code, _, output = tech.ScriptResult(t)
+		return state == "exit"
+	})
+	if code != "0" || !strings.Contains(output, "inventory of PC-0042") {
+		t.Errorf("the start script ended with code %q, output %q", code, output)
+	}
+}
