@@ -73,6 +73,7 @@ func TestPermissionMatrix(t *testing.T) {
 				access.Clipboard:   {`id="panel-clipboard"`, `/static/clipboard.js`},
 				access.Terminal:    {`id="panel-terminal"`, `/static/terminal.js`},
 				access.SysInfo:     {`id="panel-sysinfo"`, `/static/sysinfo.js`},
+				access.Scripts:     {`id="panel-scripts"`, `/static/scripts.js`},
 			}
 			for p, marks := range hidden {
 				for _, m := range marks {
@@ -115,7 +116,8 @@ func TestPermissionMatrix(t *testing.T) {
 				want := map[access.Perm]string{access.View: protocol.DeniedView, access.Control: protocol.DeniedControl,
 					access.Files: protocol.DeniedFiles, access.Clipboard: protocol.DeniedClipboard,
 					access.Drawing: protocol.DeniedDrawing, access.Recording: protocol.DeniedRecording,
-					access.Terminal: protocol.DeniedTerminal, access.SysInfo: protocol.DeniedSysInfo}[off]
+					access.Terminal: protocol.DeniedTerminal, access.SysInfo: protocol.DeniedSysInfo,
+					access.Scripts: protocol.DeniedScripts}[off]
 				if want != "" && !slices.Equal(w.Denied, []string{want}) || want == "" && len(w.Denied) != 0 {
 					t.Errorf("agent told denied = %v", w.Denied)
 				}
