@@ -27,7 +27,7 @@ func newAPI() *webrtc.API {
 // rig is a real pion connection between a "console" and the feature, with
 // the audit reports and the log entries the feature wrote.
 type rig struct {
-	t       *testing.T
+	t       testing.TB
 	feature *Scripts
 	browser *webrtc.PeerConnection
 
@@ -36,7 +36,7 @@ type rig struct {
 	log    []protocol.LogAppend
 }
 
-func newRig(t *testing.T, cfg Config) *rig {
+func newRig(t testing.TB, cfg Config) *rig {
 	t.Helper()
 	if cfg.TempDir == "" {
 		cfg.TempDir = t.TempDir()
@@ -172,7 +172,7 @@ func (r *rig) audited(ev protocol.AuditEvent) []string {
 func grant(on bool) protocol.Permissions { return protocol.Permissions{View: true, Terminal: on} }
 
 // leftovers lists what is left in dir.
-func leftovers(t *testing.T, dir string) []string {
+func leftovers(t testing.TB, dir string) []string {
 	t.Helper()
 	es, err := os.ReadDir(dir)
 	if err != nil {
