@@ -165,4 +165,5 @@ var (
 	_ session.Auditor   = (*sysinfo.SysInfo)(nil)
 	_ session.Auditor   = (*scripts.Scripts)(nil)
 	_ session.LogWriter = (*scripts.Scripts)(nil)
+	_ session.Ender     = (*scripts.Scripts)(nil)
 )

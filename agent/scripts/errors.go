@@ -14,6 +14,8 @@ var (
 	ErrLanguage = errors.New("this computer does not run scripts in this language")
 	// ErrStopped means the technician stopped the script.
 	ErrStopped = errors.New("stopped by the technician")
+	// ErrSessionEnded means the session ended while the script ran.
+	ErrSessionEnded = errors.New("the session ended")
 	// ErrGrantTaken means the customer took back the grant while the
 	// script ran.
 	ErrGrantTaken = errors.New("the customer took back the permission to run commands")

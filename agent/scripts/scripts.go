@@ -108,6 +108,28 @@ func (s *Scripts) SetGrants(p protocol.Permissions) {
 	}
 }
 
+// endWait bounds how long the end of a session waits for a stopped script
+// to be cleaned up (its folder removed).
+const endWait = 5 * time.Second
+
+// SessionEnded stops the running script (it runs in a process group of its
+// own, which the agent's exit would not end) and waits for its folder to be
+// removed.
+func (s *Scripts) SessionEnded() {
+	s.mu.Lock()
+	r := s.running
+	s.mu.Unlock()
+	if r == nil {
+		return
+	}
+	r.stop(ErrSessionEnded)
+	select {
+	case <-r.done:
+	case <-time.After(endWait):
+		s.log.Warn("script not cleaned up in time at the session's end", "name", r.req.Name, "dir", r.dir)
+	}
+}
+
 // audit reports a, if there is a reporter.
 func (s *Scripts) audit(a protocol.Audit) {
 	s.mu.Lock()
@@ -244,6 +266,7 @@ type run struct {
 	once sync.Once
 	why  error // why it was stopped, set once
 	text strings.Builder
+	done chan struct{} // closed once it ended and its folder is removed
 }
 
 // start checks the grant (again: it may have gone since the channel
@@ -264,7 +287,7 @@ func (s *Scripts) start(ch *channel, req protocol.ScriptRun) (*run, error) {
 	}
 	// Started under the lock: one at a time, and a grant taken back
 	// meanwhile finds it running, to stop.
-	r := &run{s: s, ch: ch, req: req}
+	r := &run{s: s, ch: ch, req: req, done: make(chan struct{})}
 	if err := r.begin(); err != nil {
 		s.mu.Unlock()
 		return nil, err
@@ -413,6 +436,7 @@ func (r *run) wait() {
 	s.mu.Lock()
 	s.running = nil
 	s.mu.Unlock()
+	close(r.done)
 	if why != nil {
 		sendControl(r.ch.dc, protocol.ScriptControl{Type: "error", Code: code, Text: why.Error()})
 	} else {

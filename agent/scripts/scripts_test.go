@@ -244,6 +244,20 @@ func TestScriptStoppedWhenGrantTakenBack(t *testing.T) {
 	}
 }
 
+func TestScriptStoppedWhenSessionEnds(t *testing.T) {
+	tmp := t.TempDir()
+	r := newRig(t, Config{TempDir: tmp})
+	r.feature.SetGrants(grant(true))
+	res := r.runScript("s1", protocol.ScriptRun{Name: "long", Lang: protocol.ScriptSh, Text: "echo started\nsleep 600\n"},
+		func(*webrtc.DataChannel) { r.feature.SessionEnded() })
+	if len(res.ctl) != 1 || res.ctl[0].Text != ErrSessionEnded.Error() {
+		t.Fatalf("controls %+v, want the session ended", res.ctl)
+	}
+	if left := leftovers(t, tmp); len(left) != 0 {
+		t.Errorf("the script's folder is left behind: %v", left)
+	}
+}
+
 func TestScriptStop(t *testing.T) {
 	r := newRig(t, Config{})
 	r.feature.SetGrants(grant(true))
