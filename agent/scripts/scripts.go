@@ -34,8 +34,13 @@ import (
 // keep: 256 KiB. Beyond, the running script is stopped and no more run.
 const DefaultMaxOutput = 256 << 10
 
-// logPiece bounds the text of one log entry, in bytes.
-const logPiece = 8 << 10
+const (
+	// logPiece bounds the text of one log entry, in bytes.
+	logPiece = 8 << 10
+	// flushAfter is how long output waits for more before it goes to the
+	// log (checked as output arrives; the rest goes when the script ends).
+	flushAfter = time.Second
+)
 
 // Config configures Scripts.
 type Config struct {
@@ -266,7 +271,9 @@ type run struct {
 	once sync.Once
 	why  error // why it was stopped, set once
 	text strings.Builder
-	done chan struct{} // closed once it ended and its folder is removed
+	// flushed is when the output last went to the log.
+	flushed time.Time
+	done    chan struct{} // closed once it ended and its folder is removed
 }
 
 // start checks the grant (again: it may have gone since the channel
@@ -287,7 +294,7 @@ func (s *Scripts) start(ch *channel, req protocol.ScriptRun) (*run, error) {
 	}
 	// Started under the lock: one at a time, and a grant taken back
 	// meanwhile finds it running, to stop.
-	r := &run{s: s, ch: ch, req: req, done: make(chan struct{})}
+	r := &run{s: s, ch: ch, req: req, done: make(chan struct{}), flushed: time.Now()}
 	if err := r.begin(); err != nil {
 		s.mu.Unlock()
 		return nil, err
@@ -461,7 +468,7 @@ func (r *run) output(b []byte) {
 	if len(b) > 0 {
 		_ = r.ch.dc.Send(b)
 		r.text.WriteString(strings.ToValidUTF8(string(b), "\uFFFD"))
-		if r.text.Len() >= logPiece {
+		if r.text.Len() >= logPiece || time.Since(r.flushed) >= flushAfter {
 			r.flush()
 		}
 	}
@@ -474,6 +481,7 @@ func (r *run) output(b []byte) {
 
 // flush writes the output kept so far to the session's log.
 func (r *run) flush() {
+	r.flushed = time.Now()
 	text := r.text.String()
 	r.text.Reset()
 	for text != "" {

@@ -290,6 +290,38 @@ func TestScriptOutputCappedPerSession(t *testing.T) {
 	}
 }
 
+func TestScriptOneAtATime(t *testing.T) {
+	r := newRig(t, Config{})
+	r.feature.SetGrants(grant(true))
+	var second result
+	first := r.runScript("s1", protocol.ScriptRun{Name: "long", Lang: protocol.ScriptSh, Text: "echo started\nsleep 600\n"},
+		func(dc *webrtc.DataChannel) {
+			second = r.runScript("s2", protocol.ScriptRun{Name: "next", Lang: protocol.ScriptSh, Text: "echo hi\n"}, nil)
+			_ = dc.SendText(`{"type":"stop"}`)
+		})
+	if len(second.ctl) != 1 || second.ctl[0].Text != ErrBusy.Error() {
+		t.Errorf("a second script while one runs: %+v, want busy", second.ctl)
+	}
+	if len(first.ctl) != 1 || first.ctl[0].Text != ErrStopped.Error() {
+		t.Errorf("the first script: %+v, want stopped", first.ctl)
+	}
+}
+
+func TestScriptRequestOverBoundRefused(t *testing.T) {
+	tmp := t.TempDir()
+	r := newRig(t, Config{TempDir: tmp})
+	r.feature.SetGrants(grant(true))
+	big := protocol.ScriptRun{Name: "big", Lang: protocol.ScriptSh, Text: "true\n",
+		Files: []protocol.ScriptFile{{Name: "a", Data: make([]byte, protocol.MaxScriptRequest)}}}
+	res := r.runScript("s1", big, nil)
+	if len(res.ctl) != 1 || res.ctl[0].Type != "error" || !strings.Contains(res.ctl[0].Text, "over") {
+		t.Fatalf("controls %+v, want the request refused as too large", res.ctl)
+	}
+	if left := leftovers(t, tmp); len(left) != 0 {
+		t.Errorf("a refused request left %v", left)
+	}
+}
+
 func TestPrepareKeepsFilesInsideItsFolder(t *testing.T) {
 	base := t.TempDir()
 	ok := protocol.ScriptRun{Name: "n", Lang: protocol.ScriptSh, Text: "true\n"}
