@@ -16,6 +16,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/privacy"
 	"github.com/lifeline-support/lifeline/agent/recording"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
+	"github.com/lifeline-support/lifeline/agent/scripts"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/agent/sysinfo"
@@ -116,6 +117,11 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	}
 	fs = append(fs, tm)
 
+	// Scripts from the administrator's library run with the same grant
+	// ("run commands"), one at a time, their output and exit code in the
+	// session's log and their runs in the audit trail.
+	fs = append(fs, scripts.New(scripts.Config{Logger: log}))
+
 	// System information, read only but for ending a process, only while
 	// the customer allows it; their page says so and takes it back in one
 	// click (agent/consent: no panel of its own, whose event stream would
@@ -167,4 +173,7 @@ var (
 	_ session.Auditor   = (*sysinfo.SysInfo)(nil)
 	_ session.Auditor   = (*fileman.Manager)(nil)
 	_ fileman.Transfers = (*files.Feature)(nil)
+	_ session.Auditor   = (*scripts.Scripts)(nil)
+	_ session.LogWriter = (*scripts.Scripts)(nil)
+	_ session.Ender     = (*scripts.Scripts)(nil)
 )

@@ -1143,6 +1143,8 @@ func channelNeeds(label string) string {
 		return protocol.DeniedTerminal
 	case label == protocol.ChannelSysInfo:
 		return protocol.DeniedSysInfo
+	case strings.HasPrefix(label, protocol.ChannelScriptPrefix):
+		return protocol.DeniedScripts
 	}
 	return ""
 }
@@ -1153,7 +1155,8 @@ func channelNeeds(label string) string {
 // checks it on every message).
 func channelGrant(label string, p protocol.Permissions) bool {
 	switch {
-	case strings.HasPrefix(label, protocol.ChannelTerminalPrefix):
+	case strings.HasPrefix(label, protocol.ChannelTerminalPrefix), strings.HasPrefix(label, protocol.ChannelScriptPrefix):
+		// A script runs commands: the terminal's grant.
 		return p.Terminal
 	case label == protocol.ChannelSysInfo:
 		return p.SysInfo

@@ -49,6 +49,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/groups", a(h.putGroup))
 	mux.Handle("POST /admin/groups/{id}/delete", a(h.deleteGroup))
 	mux.Handle("POST /admin/surveys", a(h.putSurveys))
+	mux.Handle("POST /admin/scripts", a(h.putScript))
+	mux.Handle("POST /admin/scripts/{id}", a(h.putScript))
+	mux.Handle("POST /admin/scripts/{id}/delete", a(h.deleteScript))
 	mux.Handle("POST /admin/settings", a(h.putSettings))
 	mux.Handle("POST /admin/fields", a(h.putField))
 	mux.Handle("POST /admin/fields/{id}", a(h.putField))
@@ -68,8 +71,10 @@ type pageData struct {
 	Accounts []store.Account
 	Groups   []store.Group
 	// Surveys are each group's surveys, in the groups' order.
-	Surveys  []store.SurveySettings
-	Fields   []store.CustomField
+	Surveys []store.SurveySettings
+	Fields  []store.CustomField
+	// Scripts is the script library, by name.
+	Scripts  []store.Script
 	Settings store.Settings
 	Self     string
 	Notice   string
@@ -167,6 +172,9 @@ func (h *Handler) renderWith(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if err == nil {
 		d.Fields, err = h.Store.CustomFields(r.Context())
+	}
+	if err == nil {
+		d.Scripts, err = h.Store.Scripts(r.Context())
 	}
 	if err != nil {
 		h.Logger.Error("admin page", "err", err)

@@ -38,9 +38,11 @@ type Fields interface {
 
 // Handler serves /console and everything under it.
 type Handler struct {
-	Auth      *auth.Auth
-	Sessions  Service
-	Fields    Fields
+	Auth     *auth.Auth
+	Sessions Service
+	Fields   Fields
+	// Scripts is the script library; nil leaves the Scripts panel empty.
+	Scripts   Scripts
 	PublicURL string
 	Logger    *slog.Logger
 }
@@ -51,6 +53,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /console/sessions", h.Auth.Require(http.HandlerFunc(h.create)))
 	mux.Handle("GET /console/sessions/{sid}", h.Auth.Require(http.HandlerFunc(h.workspace)))
 	mux.Handle("POST /console/sessions/{sid}/fields", h.Auth.Require(http.HandlerFunc(h.setField)))
+	mux.Handle("GET /console/sessions/{sid}/scripts", h.Auth.Require(http.HandlerFunc(h.scripts)))
+	mux.Handle("GET /console/sessions/{sid}/scripts/{id}", h.Auth.Require(http.HandlerFunc(h.script)))
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) (layout.Page, auth.Technician) {
@@ -232,6 +236,7 @@ var featureScripts = []string{
 	"survey",
 	"sysinfo",
 	"terminal",
+	"scripts",
 	"collab",
 	"fileman",
 	"pointers",
@@ -252,6 +257,7 @@ var featurePerm = map[string]access.Perm{
 	"recording":  access.Recording,
 	"sysinfo":    access.SysInfo,
 	"terminal":   access.Terminal,
+	"scripts":    access.Scripts,
 	"collab":     access.Collaborate,
 	"fileman":    access.FileManager,
 }

@@ -15,8 +15,8 @@ import (
 
 // toolPanels are the workspace's tools on the customer's machine, each shown
 // only to a technician whose group allows it: system information
-// (static/sysinfo.js), terminals (static/terminal.js) and the file manager
-// (static/fileman.js).
+// (static/sysinfo.js), terminals (static/terminal.js), the file manager
+// (static/fileman.js) and scripts (static/scripts.js).
 func toolPanels(t auth.Technician) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -38,7 +38,7 @@ func toolPanels(t auth.Technician) templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		if t.Can(access.SysInfo) || t.Can(access.Terminal) || t.Can(access.FileManager) {
+		if t.Can(access.SysInfo) || t.Can(access.Terminal) || t.Can(access.FileManager) || t.Can(access.Scripts) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<link rel=\"stylesheet\" href=\"/static/tools.css\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -58,6 +58,12 @@ func toolPanels(t auth.Technician) templ.Component {
 		}
 		if t.Can(access.FileManager) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<section id=\"panel-fileman\" class=\"panel tool-panel\" data-panel=\"fileman\" role=\"tabpanel\" aria-labelledby=\"rail-fileman\" hidden></section>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		if t.Can(access.Scripts) {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<section id=\"panel-scripts\" class=\"panel tool-panel\" data-panel=\"scripts\" role=\"tabpanel\" aria-labelledby=\"rail-scripts\" hidden></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

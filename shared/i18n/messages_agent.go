@@ -93,8 +93,8 @@ func init() {
 			FR: "Cette personne verra les programmes qui tournent sur cet ordinateur et pourra en arrêter un. Vous pouvez l'arrêter à tout moment.",
 		},
 		"agent.ask.terminal": {
-			EN: "Allow %s from %s to run commands on this computer in a terminal?",
-			FR: "Autoriser %s (%s) à exécuter des commandes sur cet ordinateur dans un terminal ?",
+			EN: "Allow %s from %s to run commands on this computer, in a terminal or as scripts?",
+			FR: "Autoriser %s (%s) à exécuter des commandes sur cet ordinateur, dans un terminal ou en scripts ?",
 		},
 		"agent.ask.terminal.detail": {
 			EN: "A terminal can run any program, including ones that capture the screen. Private windows are not hidden from what it runs. Commands run with your user's rights: they can read and change your files. Everything typed and shown is kept in the session's log. You can close the terminals at any time.",
@@ -119,9 +119,16 @@ func init() {
 		"agent.term.typed":       {EN: "⌨ typed: %s", FR: "⌨ tapé : %s"},
 		"agent.term.typedSecret": {EN: "⌨ typed unseen (a password?): %d characters, not kept", FR: "⌨ tapé sans affichage (un mot de passe ?) : %d caractères, non conservés"},
 		"agent.term.close":       {EN: "Close terminals", FR: "Fermer les terminaux"},
-		"agent.sysinfo.on":       {EN: "The technician may see system information and end programs.", FR: "Le technicien peut voir les informations système et arrêter des programmes."},
-		"agent.sysinfo.stop":     {EN: "Stop system information", FR: "Arrêter les informations système"},
-		"agent.warning.title":    {EN: "Be careful", FR: "Attention"},
+		"agent.script.output":    {EN: "Script %q: %s", FR: "Script %q : %s"},
+		"agent.script.exit":      {EN: "Script %q ended with exit code %d.", FR: "Le script %q s'est terminé avec le code de sortie %d."},
+		"agent.script.stopped":   {EN: "Script %q ended: %s.", FR: "Le script %q s'est terminé : %s."},
+		"agent.script.cut": {
+			EN: "The scripts' output reached %d KiB, the bound of a session: the script was stopped and no more scripts run in this session.",
+			FR: "La sortie des scripts a atteint %d Kio, la limite d'une session : le script a été arrêté et aucun autre script ne s'exécute dans cette session.",
+		},
+		"agent.sysinfo.on":    {EN: "The technician may see system information and end programs.", FR: "Le technicien peut voir les informations système et arrêter des programmes."},
+		"agent.sysinfo.stop":  {EN: "Stop system information", FR: "Arrêter les informations système"},
+		"agent.warning.title": {EN: "Be careful", FR: "Attention"},
 		"agent.warning": {
 			EN: "Only continue if you contacted %s yourself. Nobody legitimate calls you unasked to fix your computer: if that is what happened, deny and end the session.",
 			FR: "Ne continuez que si c'est vous qui avez contacté %s. Aucun professionnel honnête ne vous appelle de lui-même pour réparer votre ordinateur : si c'est ce qui s'est passé, refusez et mettez fin à la session.",

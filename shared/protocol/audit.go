@@ -34,6 +34,12 @@ const (
 	// AuditProcessEnded: the technician ended a process (Detail: its name
 	// and PID).
 	AuditProcessEnded AuditEvent = "process.ended"
+	// AuditScriptRun: the technician ran a script from the library
+	// (Detail: its name, language and attached files).
+	AuditScriptRun AuditEvent = "script.run"
+	// AuditScriptEnded: a script ended (Detail: its name and exit code, or
+	// why it was stopped).
+	AuditScriptEnded AuditEvent = "script.ended"
 	// AuditWatchAnswered: the customer answered a group lead's request to
 	// watch the session (Detail: "allowed" or "refused", and who).
 	AuditWatchAnswered AuditEvent = "collab.watch_answered"
@@ -68,7 +74,8 @@ func (a *Audit) validate() error {
 		if a.Name == "" || !sha256Hex.MatchString(a.SHA256) {
 			return fmt.Errorf("a file event needs a name and a SHA-256")
 		}
-	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded, AuditWatchAnswered, AuditFileChanged:
+	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded, AuditWatchAnswered, AuditFileChanged,
+		AuditScriptRun, AuditScriptEnded:
 	default:
 		return fmt.Errorf("unknown audit event %q", a.Event)
 	}

@@ -22,6 +22,8 @@ var (
 	ErrBadSysInfo = errors.New("system information: bad request")
 	// ErrBadFileManager means a file manager request is malformed.
 	ErrBadFileManager = errors.New("file manager: bad request")
+	// ErrBadScript means a script run is malformed or over its bounds.
+	ErrBadScript = errors.New("script: bad request")
 	// ErrVersion means the envelope carries another protocol version.
 	ErrVersion = errors.New("unsupported protocol version")
 )

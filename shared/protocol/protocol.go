@@ -60,7 +60,9 @@ import (
 //     (2026-12-07, additive) per-collaborator permissions:
 //     session.collaborate's grant and its permissions action, the
 //     collaborators' and invitations' grant, and the chat denial; and
-//     session.pointer: each technician's pointer shown to the others.
+//     session.pointer: each technician's pointer shown to the others; then
+//     (2026-12-07, additive) scripts: the script:<id> channels and the
+//     script.run and script.ended audit events.
 
 const Version = 1
 

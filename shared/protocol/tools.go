@@ -61,8 +61,12 @@ type TerminalControl struct {
 
 // TerminalID returns the ID of a terminal channel's label, and whether the
 // label names a terminal channel with a valid ID.
-func TerminalID(label string) (string, bool) {
-	id, ok := strings.CutPrefix(label, ChannelTerminalPrefix)
+func TerminalID(label string) (string, bool) { return channelID(ChannelTerminalPrefix, label) }
+
+// channelID returns the ID after prefix in a tool channel's label: 1 to
+// MaxTerminalID letters, digits, '-' or '_'.
+func channelID(prefix, label string) (string, bool) {
+	id, ok := strings.CutPrefix(label, prefix)
 	if !ok || id == "" || len(id) > MaxTerminalID {
 		return "", false
 	}

@@ -31,6 +31,9 @@ const (
 	// SysInfo lets the technician ask for, and read, the customer's system
 	// information, and end processes there.
 	SysInfo Perm = "sysinfo"
+	// Scripts lets the technician run the administrator's scripts (those
+	// their group may run) on the customer's machine.
+	Scripts Perm = "scripts"
 	// Collaborate lets the technician invite colleagues into their sessions.
 	Collaborate Perm = "collaborate"
 	// Monitor makes the technician a group lead: they see the sessions of
@@ -43,7 +46,7 @@ const (
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Drawing, Recording, Transfer, Collaborate, Monitor, OtherQueues}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Drawing, Recording, Transfer, Collaborate, Monitor, OtherQueues}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

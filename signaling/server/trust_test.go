@@ -74,6 +74,7 @@ func TestPermissionMatrix(t *testing.T) {
 				access.Terminal:    {`id="panel-terminal"`, `/static/terminal.js`},
 				access.SysInfo:     {`id="panel-sysinfo"`, `/static/sysinfo.js`},
 				access.FileManager: {`id="panel-fileman"`, `/static/fileman.js`},
+				access.Scripts:     {`id="panel-scripts"`, `/static/scripts.js`},
 			}
 			for p, marks := range hidden {
 				for _, m := range marks {
@@ -117,7 +118,9 @@ func TestPermissionMatrix(t *testing.T) {
 					access.Files: protocol.DeniedFiles, access.Clipboard: protocol.DeniedClipboard,
 					access.Drawing: protocol.DeniedDrawing, access.Recording: protocol.DeniedRecording,
 					access.Terminal: protocol.DeniedTerminal, access.SysInfo: protocol.DeniedSysInfo,
-					access.FileManager: protocol.DeniedFileManager}[off]
+					access.FileManager: protocol.DeniedFileManager,
+
+					access.Scripts: protocol.DeniedScripts}[off]
 				if want != "" && !slices.Equal(w.Denied, []string{want}) || want == "" && len(w.Denied) != 0 {
 					t.Errorf("agent told denied = %v", w.Denied)
 				}

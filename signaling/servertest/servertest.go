@@ -5,10 +5,12 @@ package servertest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -181,6 +183,34 @@ func (tc *Tech) PutGroup(t testing.TB, id string, perms ...string) {
 	if code != http.StatusOK || !strings.Contains(body, `id="admin-notice"`) {
 		t.Fatalf("put group %s: %d %s", id, code, body)
 	}
+}
+
+// AddScript has the (admin) technician add a script to the library through
+// the admin page's multipart form (form's fields, and one attached file if
+// fileName is set) and returns the status and page it ends on.
+func (tc *Tech) AddScript(t testing.TB, form url.Values, fileName string, file []byte) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("csrf", tc.CSRF)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	if fileName != "" {
+		fw, err := w.CreateFormFile("files", fileName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(file)
+	}
+	_ = w.Close()
+	resp, err := tc.Client.Post(tc.Base+"/admin/scripts", w.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, ReadAll(t, resp)
 }
 
 // NewSession creates a session and returns its ID, link token and PIN.

@@ -332,9 +332,11 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 	case *protocol.Audit:
 		actor := "customer"
 		switch body.Event {
-		case protocol.AuditFileSent, protocol.AuditTerminalOpened, protocol.AuditProcessEnded, protocol.AuditFileChanged:
+		case protocol.AuditFileSent, protocol.AuditTerminalOpened, protocol.AuditProcessEnded, protocol.AuditFileChanged,
+			protocol.AuditScriptRun, protocol.AuditScriptEnded:
 			// The agent reports what the technician did: the file's
-			// arrival, a terminal opened, a process ended, files changed.
+			// arrival, a terminal opened, a process ended, files changed,
+			// a script run.
 			ss, err := s.Session(ctx, sid)
 			if err != nil {
 				return false, ErrBusy
@@ -412,6 +414,8 @@ func peerOf(body any) string {
 // the technician do what an audit event reports.
 var grantFor = map[protocol.AuditEvent]protocol.Permission{
 	protocol.AuditTerminalOpened: protocol.PermissionTerminal,
+	protocol.AuditScriptRun:      protocol.PermissionTerminal,
+	protocol.AuditScriptEnded:    protocol.PermissionTerminal,
 	protocol.AuditProcessEnded:   protocol.PermissionSysInfo,
 	protocol.AuditFileChanged:    protocol.PermissionFileManager,
 }

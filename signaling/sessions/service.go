@@ -286,6 +286,7 @@ func deniedFor(p access.Set) []string {
 		{access.Drawing, protocol.DeniedDrawing}, {access.Recording, protocol.DeniedRecording},
 		{access.Terminal, protocol.DeniedTerminal}, {access.SysInfo, protocol.DeniedSysInfo},
 		{access.FileManager, protocol.DeniedFileManager},
+		{access.Scripts, protocol.DeniedScripts},
 	} {
 		if !p.Has(d.perm) {
 			out = append(out, d.name)

@@ -24,8 +24,8 @@ const DefaultGroupID = "default"
 // DefaultGroup is the default group of a new install: every permission but
 // seeing other technicians' queues (access.OtherQueues), watching the
 // group's sessions (access.Monitor), opening terminals
-// (access.Terminal), reading system information (access.SysInfo) and the
-// file manager (access.FileManager), which
+// (access.Terminal), running scripts (access.Scripts), reading system
+// information (access.SysInfo) and the file manager (access.FileManager), which
 // an administrator gives on purpose.
 func DefaultGroup() Group {
 	p := access.Full()
@@ -34,6 +34,7 @@ func DefaultGroup() Group {
 	delete(p, access.Terminal)
 	delete(p, access.SysInfo)
 	delete(p, access.FileManager)
+	delete(p, access.Scripts)
 	return Group{ID: DefaultGroupID, Name: "Technicians", Permissions: p}
 }
 

@@ -46,7 +46,7 @@ type Store struct {
 	groups, settings                                  jetstream.KeyValue
 	presence, notes                                   jetstream.KeyValue
 	runlog, surveys                                   jetstream.KeyValue
-	surveyForms                                       jetstream.KeyValue
+	surveyForms, scripts                              jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -101,6 +101,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.runlog, bucketRunLog, RunLogTTL},
 		{&s.surveys, bucketSurveys, 0},
 		{&s.surveyForms, bucketSurveyForms, 0},
+		{&s.scripts, bucketScripts, 0},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err
