@@ -70,7 +70,13 @@ func (s *Service) Authorize(ctx context.Context, tech auth.Technician, console s
 		s.log.Warn("read session", "sid", m.SID, "err", err)
 		return ss, ErrBusy
 	}
+	if ss.OfferedTo(tech.GroupID) && m.Type == protocol.TypeSessionStart {
+		return ss, nil // a channel's session: the first to take it owns it (start)
+	}
 	if !ss.VisibleTo(tech.ID) && !s.MayMonitor(ctx, tech, ss) {
+		if ss.Channel != "" && ss.TechnicianID != "" && m.Type == protocol.TypeSessionStart {
+			return ss, ErrTaken
+		}
 		return ss, ErrNotFound
 	}
 	if ss.TechnicianID != tech.ID {
@@ -218,7 +224,25 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 			}
 			return ss.SetState(session.Active, now)
 		}
+		if ss.TechnicianID == "" && ss.Channel != "" {
+			// A channel's session: the first technician of its groups
+			// to take it owns it (this update's compare-and-set decides).
+			if !ss.OfferedTo(tech.GroupID) {
+				return ErrNotFound
+			}
+			ss.TechnicianID, ss.TechnicianName = tech.ID, tech.Name
+			ss.GroupID = store.GroupOf(tech.GroupID)
+			ss.Denied = denied
+			if ss.Callback {
+				// Nobody to connect to: the technician calls the customer back.
+				ss.PickedUp, ss.PickedUpBy, ss.Changed = now, tech.ID, now
+				return nil
+			}
+		}
 		if ss.TechnicianID != tech.ID {
+			if ss.Channel != "" {
+				return ErrTaken
+			}
 			return ErrNoTransfer
 		}
 		switch {
