@@ -71,8 +71,8 @@ type pageData struct {
 	Accounts []store.Account
 	Groups   []store.Group
 	// Surveys are each group's surveys, in the groups' order.
-	Surveys  []store.SurveySettings
-	Fields   []store.CustomField
+	Surveys []store.SurveySettings
+	Fields  []store.CustomField
 	// Channels are the channels customers ask for help on.
 	Channels []store.Channel
 	Settings store.Settings
