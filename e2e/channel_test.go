@@ -127,11 +127,11 @@ func TestChannelCustomerAsksForHelp(t *testing.T) {
 	run(t, page, "leave a message",
 		chromedp.SendKeys(chromedp.ID("help-name"), "Pierre Curie"),
 		click("help-callback"),
+		chromedp.WaitVisible(chromedp.ID("help-thanks")),
 	)
-	waitFor(t, "the message received", func() bool {
-		got := get(t, page, "the page", chromedp.Text(chromedp.CSS("body")))
-		return strings.Contains(got, "Message received") && strings.Contains(got, "Night desk")
-	})
+	if got := get(t, page, "the thanks", chromedp.Text(chromedp.ID("help-thanks"))); !strings.Contains(got, "Message received") || !strings.Contains(got, "Night desk") {
+		t.Fatalf("after the message the page says %q", got)
+	}
 	for _, tc := range []*Technician{ann, ben} {
 		waitFor(t, "the callback request in the queue", func() bool {
 			items := evalJS[[]QueueItem](t, tc.p, "read the queue", `lifelineQueue.view.sessions`)

@@ -99,7 +99,7 @@ func (h *Handler) request(w http.ResponseWriter, r *http.Request) {
 	ss, err := h.Channels.Request(r.Context(), slug, auth.ClientIP(r), req)
 	if err == nil {
 		if ss.Callback {
-			_ = layout.Message(p, p.T("help.thanks"), p.T("help.thanksText", ss.ChannelName)).Render(r.Context(), w)
+			_ = thanks(p, ss.ChannelName).Render(r.Context(), w)
 			return
 		}
 		http.Redirect(w, r, "/s/"+ss.InviteToken, http.StatusSeeOther)
