@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -246,4 +247,25 @@ func (s *Service) Request(ctx context.Context, slug, addr string, r ChannelReque
 	}
 	s.log.Info("channel session created", "sid", sid, "channel", slug, "callback", r.Callback)
 	return ss, nil
+}
+
+// channelTechs lists the technicians of the groups serving channel session
+// ss: their queues show it while nobody took it, and drop it at once when
+// someone does.
+func (s *Service) channelTechs(ctx context.Context, ss store.Session) []string {
+	if ss.Channel == "" {
+		return nil
+	}
+	accs, err := s.cfg.Store.Accounts(ctx)
+	if err != nil {
+		s.log.Warn("channel's technicians unreadable: their queues catch up on their next poll", "err", err)
+		return nil
+	}
+	var out []string
+	for _, a := range accs {
+		if !a.Disabled && slices.Contains(ss.ChannelGroups, store.GroupOf(a.GroupID)) {
+			out = append(out, a.ID)
+		}
+	}
+	return out
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/access"
@@ -131,6 +133,20 @@ func TestChannelRequests(t *testing.T) {
 	if _, err := s.FromConsole(ctx, techs["cid"], "c-cid", start); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("another group took it: %v", err)
 	}
+	// Every console of the group hears of it at once when it is taken.
+	toCid, err := nc.SubscribeSync(TechSubject("cid", req.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	toGroup := map[string]*nats.Subscription{}
+	for _, id := range []string{"ann", "ben"} {
+		if toGroup[id], err = nc.SubscribeSync(TechSubject(id, req.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	// Ann and Ben take it at once: one wins, the other is told.
 	var wg sync.WaitGroup
 	errs := map[string]error{}
@@ -157,6 +173,18 @@ func TestChannelRequests(t *testing.T) {
 	}
 	if ss.OfferedTo("printers") || ss.PickedUpBy != winner || len(ss.Denied) != 0 {
 		t.Errorf("after the pick: %+v", ss)
+	}
+	for id, sub := range toGroup {
+		m, err := sub.NextMsg(5 * time.Second)
+		if err != nil {
+			t.Fatalf("%s's consoles not told the session was taken: %v", id, err)
+		}
+		if !strings.Contains(string(m.Data), `"technicianId":"`+winner+`"`) {
+			t.Errorf("%s told %s", id, m.Data)
+		}
+	}
+	if m, err := toCid.NextMsg(200 * time.Millisecond); err == nil {
+		t.Errorf("another group's technician told %s", m.Data)
 	}
 	// Taken, it no longer counts against the cap.
 	if _, err := s.Request(ctx, "printers", "198.51.100.1", good); err != nil {

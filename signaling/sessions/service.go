@@ -170,6 +170,12 @@ func (s *Service) deliver(subject string, t protocol.Type, id, sid string, paylo
 // transferred to, its collaborators and invited colleagues (and also), its
 // current state.
 func (s *Service) publishState(ss store.Session, also ...string) {
+	if ss.Channel != "" && ss.TechnicianID == "" {
+		// Nobody took it yet: the queues of the channel's groups show it.
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		also = append(also, s.channelTechs(ctx, ss)...)
+		cancel()
+	}
 	s.publish(TechSubject(ss.TechnicianID, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
 	if ss.Transfer != nil && ss.Transfer.ToID != ss.TechnicianID {
 		s.publish(TechSubject(ss.Transfer.ToID, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
