@@ -96,12 +96,14 @@ func TestChannelCustomerAsksForHelp(t *testing.T) {
 	}
 
 	// Ann takes it: it is hers and opens in a tab; it is gone from Ben's queue.
+	took := time.Now()
 	ann.QueueAction(t, sid, "q-take")
+	ben.WaitQueueState(t, sid, "")
+	t.Logf("gone from Ben's queue %v after Ann's click", time.Since(took).Round(time.Millisecond))
 	waitFor(t, "the session Ann's", func() bool {
 		it, ok := ann.QueueItem(t, sid)
 		return ok && it.Mine && it.State == "active"
 	})
-	ben.WaitQueueState(t, sid, "")
 	customer.OpenPage(t)
 	customer.Allow(t)
 	waitFor(t, "Ann's workspace with video", func() bool {
