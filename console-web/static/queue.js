@@ -223,7 +223,10 @@ function render() {
         openTab(s);
       }));
     } else if (s.mine && !closed) {
-      if (s.state === "waiting") act.append(button(t("queue.start"), "q-start", () => openTab(s, true)));
+      // A callback request has no program to connect to: the technician
+      // calls the customer back, then ends it.
+      if (s.callback) { /* nothing to open */ }
+      else if (s.state === "waiting") act.append(button(t("queue.start"), "q-start", () => openTab(s, true)));
       else if (s.state !== "connecting") act.append(button(t("queue.show"), "q-open", () => openTab(s, true)));
       if (s.state === "active") act.append(button(t("queue.hold"), "q-hold", () => signal.send("session.hold", { on: true }, s.id)));
       if (s.state === "on_hold") act.append(button(t("queue.resume"), "q-resume", () => signal.send("session.hold", { on: false }, s.id)));

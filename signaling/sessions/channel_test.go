@@ -234,3 +234,31 @@ func TestChannelRequestLimit(t *testing.T) {
 		t.Fatalf("another address: %v", err)
 	}
 }
+
+// A message left on a channel waits for a technician to call back, however
+// long: the Waiting time limit (meant for a program that waits for its
+// technician) does not close it, while it still closes a session whose
+// program waits too long.
+func TestCallbackOutlivesTheWaitingLimit(t *testing.T) {
+	st, nc := storetest.Open(t)
+	ctx := t.Context()
+	log := slog.New(slog.NewTextHandler(t.Output(), nil))
+	s := New(Config{NC: nc, Store: st, Logger: log, SweepInterval: time.Hour})
+	t.Cleanup(s.Close)
+	long := time.Now().Add(-3 * time.Hour)
+	for _, ss := range []store.Session{
+		{ID: "call", CustomerName: "Pierre", State: session.Waiting, Created: long, Changed: long, Since: long, Channel: "desk", ChannelGroups: []string{"default"}, Callback: true},
+		{ID: "prog", CustomerName: "Marie", State: session.Waiting, Created: long, Changed: long, Since: long, Channel: "desk", ChannelGroups: []string{"default"}},
+	} {
+		if err := st.CreateSession(ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.sweep()
+	if ss, _ := st.Session(ctx, "call"); ss.State != session.Waiting {
+		t.Errorf("the callback request is %s after three hours", ss.State)
+	}
+	if ss, _ := st.Session(ctx, "prog"); ss.State != session.TimedOut {
+		t.Errorf("a program waiting three hours is %s", ss.State)
+	}
+}
