@@ -65,7 +65,7 @@ func TestChannelCustomerAsksForHelp(t *testing.T) {
 	if os.Getenv("LIFELINE_SCREENSHOTS") != "" {
 		writeShot(t, get(t, page, "screenshot the help page", chromedp.CaptureScreenshot()), "help-channel-form")
 	}
-	run(t, page, "ask for help", click("help-submit"))
+	run(t, page, "ask for help", click("help-submit"), chromedp.WaitVisible(chromedp.ID("join-channel")))
 	if got := get(t, page, "the channel named", chromedp.Text(chromedp.ID("join-channel"))); !strings.Contains(got, "Printer help") {
 		t.Fatalf("the download page says %q", got)
 	}
@@ -134,11 +134,13 @@ func TestChannelCustomerAsksForHelp(t *testing.T) {
 	if got := get(t, page, "the thanks", chromedp.Text(chromedp.ID("help-thanks"))); !strings.Contains(got, "Message received") || !strings.Contains(got, "Night desk") {
 		t.Fatalf("after the message the page says %q", got)
 	}
+	var call string
 	for _, tc := range []*Technician{ann, ben} {
 		waitFor(t, "the callback request in the queue", func() bool {
 			items := evalJS[[]QueueItem](t, tc.p, "read the queue", `lifelineQueue.view.sessions`)
 			for _, it := range items {
 				if it.Customer == "Pierre Curie" && it.Callback && it.Take && it.Channel == "Night desk" {
+					call = it.ID
 					return true
 				}
 			}
@@ -147,5 +149,13 @@ func TestChannelCustomerAsksForHelp(t *testing.T) {
 	}
 	if v := evalJS[string](t, ann.p, "the callback row", `[...document.querySelectorAll('#queue-rows tr')].map(r => r.textContent).join("|")`); !strings.Contains(v, "Callback requested") {
 		t.Errorf("the queue does not say Callback requested: %q", v)
+	}
+	// Ben takes the message to call Pierre back: Ann sees it gone, and Ben
+	// has it with nothing to open, only to end once he called.
+	ben.QueueAction(t, call, "q-take")
+	ann.WaitQueueState(t, call, "")
+	waitVisible(t, ben.p, `#queue-rows tr[data-sid="`+call+`"] button.q-end`)
+	if n := evalJS[int](t, ben.p, "the callback's start button", `document.querySelectorAll('#queue-rows tr[data-sid="`+call+`"] button.q-start').length`); n != 0 {
+		t.Errorf("a callback request offers to start a session with no program")
 	}
 }
