@@ -72,6 +72,5 @@ func init() {
 		"queue.take":        {EN: "Take", FR: "Prendre"},
 		"queue.callback":    {EN: "Callback requested", FR: "Rappel demandé"},
 		"queue.channelFrom": {EN: "on %s", FR: "sur %s"},
-		"queue.taken":       {EN: "Another technician took this session first.", FR: "Un autre technicien a pris cette session en premier."},
 	})
 }
