@@ -186,6 +186,10 @@ func TestChannelRequests(t *testing.T) {
 	if m, err := toCid.NextMsg(200 * time.Millisecond); err == nil {
 		t.Errorf("another group's technician told %s", m.Data)
 	}
+	// Another group's technician is not even told it was taken.
+	if _, err := s.FromConsole(ctx, techs["cid"], "c-cid", start); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another group's technician after the pick: %v, want ErrNotFound", err)
+	}
 	// Taken, it no longer counts against the cap.
 	if _, err := s.Request(ctx, "printers", "198.51.100.1", good); err != nil {
 		t.Errorf("after the pick: %v", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,7 +75,8 @@ func (s *Service) Authorize(ctx context.Context, tech auth.Technician, console s
 		return ss, nil // a channel's session: the first to take it owns it (start)
 	}
 	if !ss.VisibleTo(tech.ID) && !s.MayMonitor(ctx, tech, ss) {
-		if ss.Channel != "" && ss.TechnicianID != "" && m.Type == protocol.TypeSessionStart {
+		if m.Type == protocol.TypeSessionStart && ss.Channel != "" && ss.TechnicianID != "" &&
+			slices.Contains(ss.ChannelGroups, store.GroupOf(tech.GroupID)) {
 			return ss, ErrTaken
 		}
 		return ss, ErrNotFound
