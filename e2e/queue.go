@@ -63,6 +63,13 @@ type QueueItem struct {
 	Comment    string `json:"comment"`
 	// Watch: a group lead may watch the session (collaboration).
 	Watch bool `json:"watch"`
+	// Channel, Take, Callback, Email and Problem: a channel's session
+	// (console-web/queue.Item).
+	Channel  string `json:"channel"`
+	Take     bool   `json:"take"`
+	Callback bool   `json:"callback"`
+	Email    string `json:"email"`
+	Problem  string `json:"problem"`
 }
 
 // OpenQueue opens the queue page (and with it, counts as online).

@@ -972,14 +972,17 @@ func (s *runner) welcomed(w *protocol.AgentWelcome) {
 
 // checkWelcome refuses, when the download carries the organisation's keys,
 // a welcome that names no technician account: no offer can verify against
-// it (see verify); the customer is told and the refusal audited.
+// it (see verify); the customer is told and the refusal audited. A session
+// still waiting may name none: a customer who asked for help on a channel
+// waits for the first technician to take it, and the welcome that comes
+// then names them (offers before it are refused all the same).
 //
 // It also keeps the certificate of the agent's key that w carries.
 func (s *runner) checkWelcome(w *protocol.AgentWelcome) {
 	if w.IdentityCert != "" {
 		s.agentCert.Store(&w.IdentityCert)
 	}
-	if s.verifying() && w.TechnicianID == "" {
+	if s.verifying() && w.TechnicianID == "" && !w.Waiting {
 		s.refuseUnverified("welcome refused", ErrNoTechnician)
 	}
 }

@@ -137,3 +137,23 @@ func TestSameTechnicianRenamedIsAskedAgain(t *testing.T) {
 		t.Fatalf("the customer is not asked about Mallory:\n%s", out)
 	}
 }
+
+// TestStampedAgentWaitsInAChannelQueueUnrefused: a customer who asked for
+// help on a channel waits for the first technician to take the session, so
+// the first welcome names none (Waiting). That is no tampering: the customer
+// is not told the connection could not be verified; an offer is still
+// refused until a welcome names the technician who took the session.
+func TestStampedAgentWaitsInAChannelQueueUnrefused(t *testing.T) {
+	_, org, _ := ed25519.GenerateKey(rand.Reader)
+	var peers atomic.Int32
+	ui := newTermUI(t)
+	s, ctx := stampedRunner(t, ui, org, &peers)
+	s.welcomed(&protocol.AgentWelcome{Waiting: true})
+	if strings.Contains(ui.text(), unverifiedMessage) {
+		t.Fatalf("a customer waiting in a channel queue is told:\n%s", ui.text())
+	}
+	s.receive(ctx, t, certifiedOffer(t, org, "mallory", "Mallory"))
+	if n := peers.Load(); n != 0 {
+		t.Fatalf("%d peer connections before a technician took the session", n)
+	}
+}

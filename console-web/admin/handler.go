@@ -56,6 +56,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/fields", a(h.putField))
 	mux.Handle("POST /admin/fields/{id}", a(h.putField))
 	mux.Handle("POST /admin/fields/{id}/delete", a(h.deleteField))
+	mux.Handle("POST /admin/channels", a(h.putChannel))
+	mux.Handle("POST /admin/channels/{slug}", a(h.putChannel))
+	mux.Handle("POST /admin/channels/{slug}/delete", a(h.deleteChannel))
 	mux.Handle("GET /admin/audit", a(h.audit))
 }
 
@@ -74,7 +77,9 @@ type pageData struct {
 	Surveys []store.SurveySettings
 	Fields  []store.CustomField
 	// Scripts is the script library, by name.
-	Scripts  []store.Script
+	Scripts []store.Script
+	// Channels are the channels customers ask for help on.
+	Channels []store.Channel
 	Settings store.Settings
 	Self     string
 	Notice   string
@@ -175,6 +180,9 @@ func (h *Handler) renderWith(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if err == nil {
 		d.Scripts, err = h.Store.Scripts(r.Context())
+	}
+	if err == nil {
+		d.Channels, err = h.Store.Channels(r.Context())
 	}
 	if err != nil {
 		h.Logger.Error("admin page", "err", err)

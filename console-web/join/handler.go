@@ -142,7 +142,7 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, p, err)
 		return
 	}
-	d := linkData{Token: token, Org: h.Settings(r.Context()).OrgName, Technician: s.TechnicianName, Customer: s.CustomerName}
+	d := linkData{Token: token, Org: h.Settings(r.Context()).OrgName, Technician: s.TechnicianName, Customer: s.CustomerName, Channel: s.ChannelName}
 	d.Mine, d.Known = detect(r.UserAgent())
 	for _, pl := range Platforms {
 		switch {
@@ -162,6 +162,8 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request) {
 
 type linkData struct {
 	Token, Org, Technician, Customer string
+	// Channel names the channel the customer asked for help on, if any.
+	Channel string
 	// Mine is the customer's platform, if Known.
 	Mine  Platform
 	Known bool

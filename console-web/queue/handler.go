@@ -71,6 +71,15 @@ type Item struct {
 	// Watch says this technician, a lead of the session's technician's
 	// group, may watch it.
 	Watch bool `json:"watch,omitempty"`
+	// Channel names the channel the customer asked for help on; Take says
+	// it waits in this technician's channel queue, for the first of its
+	// groups to take. Callback says the customer left a message to be
+	// called back; Email and Problem are what they typed.
+	Channel  string `json:"channel,omitempty"`
+	Take     bool   `json:"take,omitempty"`
+	Callback bool   `json:"callback,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Problem  string `json:"problem,omitempty"`
 }
 
 // Tech is another technician and their status.
@@ -150,7 +159,11 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		// console's socket and the workspace refuse a session that is not
 		// the technician's own.
 		watch := !s.State.Closed() && !s.VisibleTo(t.ID) && t.Can(access.Monitor) && h.Sessions != nil && h.Sessions.MayMonitor(ctx, t, s)
-		if (!s.VisibleTo(t.ID) && !others && !watch) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
+		// A channel's session waits for the first technician of its
+		// groups once its customer's program is there (or they left a
+		// message).
+		take := s.OfferedTo(t.GroupID) && (s.State == session.Waiting || s.Callback)
+		if (!s.VisibleTo(t.ID) && !others && !watch && !take) || (s.State.Closed() && now.Sub(s.StateSince()) > recentlyClosed) {
 			continue
 		}
 		receiver := s.Transfer != nil && s.Transfer.ToID == t.ID
@@ -168,6 +181,7 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		}
 		collabItem(&it, s, t.ID)
 		it.Watch = watch
+		it.Channel, it.Take, it.Callback, it.Email, it.Problem = s.ChannelName, take, s.Callback, s.Email, s.Problem
 		v.Sessions = append(v.Sessions, it)
 	}
 	v.Me.Status = me.Effective(now, working[t.ID], h.BusyAt)

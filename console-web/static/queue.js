@@ -30,6 +30,9 @@ const idleAway = 15 * 60 * 1000;
 let view = { sessions: [], technicians: [], me: {}, maxTabs: 10, now: Date.now() };
 let skew = 0; // server clock minus ours
 let filter = "all";
+// taking holds the channel sessions this technician asked to take: each
+// opens in a tab once it is theirs.
+const taking = new Set();
 // watchTabs are the tabs opened to watch a session, until the queue shows
 // this technician in it.
 const watchTabs = new Set();
@@ -106,6 +109,7 @@ function alerts() {
       if (view.autoStart) openTab(s);
     }
     if (!first && before && before !== s.state && s.state === "closed_by_customer") beep("left");
+    if (!first && s.take && !before) beep("new");
     if (!first && (s.state === "incoming" || s.state === "invitation") && before !== s.state) beep("new");
     seen.set(s.id, s.state);
   }
@@ -140,6 +144,7 @@ function matches(s) {
   if (filter === "all") return true;
   if (filter === "mine") return s.mine || s.helping || offered(s);
   if (filter === "waiting") return s.state === "waiting" || offered(s);
+  if (filter === "channel") return !!s.channel;
   return s.state === filter;
 }
 
@@ -165,6 +170,12 @@ function render() {
   rows.replaceChildren();
   const shown = view.sessions.filter(matches);
   $("queue-empty").hidden = shown.length > 0;
+  for (const s of view.sessions) {
+    if (taking.has(s.id) && s.mine) {
+      taking.delete(s.id);
+      openTab(s, true);
+    }
+  }
   for (const s of shown) {
     const tr = el("tr", `q-${colour(s)}`);
     tr.dataset.sid = s.id;
@@ -175,11 +186,22 @@ function render() {
     if (s.state === "outgoing") st.append(el("small", "", ` ${t("queue.to", s.transferTo)}`));
     if (s.state === "invitation") st.append(el("small", "", ` ${t("queue.collabFrom", s.invitedBy)}${s.comment ? ` — “${s.comment}”` : ""}`));
     if (s.helping) st.append(el("small", "", ` ${t("queue.helping", s.technician)}`));
+    if (s.callback) st.append(el("strong", "q-callback", ` ${t("queue.callback")}`));
+    if (s.channel) st.append(el("small", "q-channel", ` ${t("queue.channelFrom", s.channel)}`));
+    if (s.problem || s.email) tr.title = [s.email, s.problem].filter(Boolean).join("\n");
     tr.append(st, el("td", "q-since", ago(s.since)), el("td", "q-tech", s.technician));
     for (const f of view.fields || []) tr.append(fieldCell(s, f));
     const act = el("td", "q-actions");
     const closed = s.state.startsWith("closed") || s.state === "timed_out";
-    if (s.state === "incoming") {
+    if (s.take) {
+      // A channel's session: the first technician of its groups to take
+      // it owns it; its tab opens once the server says it is ours.
+      act.append(button(t("queue.take"), "q-take", () => {
+        if (!s.callback) taking.add(s.id);
+        signal.send("session.start", {}, s.id);
+        refreshSoon();
+      }));
+    } else if (s.state === "incoming") {
       act.append(button(t("queue.accept"), "q-accept", () => {
         signal.send("session.start", {}, s.id);
         openTab(s);
@@ -201,7 +223,10 @@ function render() {
         openTab(s);
       }));
     } else if (s.mine && !closed) {
-      if (s.state === "waiting") act.append(button(t("queue.start"), "q-start", () => openTab(s, true)));
+      // A callback request has no program to connect to: the technician
+      // calls the customer back, then ends it.
+      if (s.callback) { /* nothing to open */ }
+      else if (s.state === "waiting") act.append(button(t("queue.start"), "q-start", () => openTab(s, true)));
       else if (s.state !== "connecting") act.append(button(t("queue.show"), "q-open", () => openTab(s, true)));
       if (s.state === "active") act.append(button(t("queue.hold"), "q-hold", () => signal.send("session.hold", { on: true }, s.id)));
       if (s.state === "on_hold") act.append(button(t("queue.resume"), "q-resume", () => signal.send("session.hold", { on: false }, s.id)));

@@ -22,3 +22,7 @@ func rateLimited(err error) error {
 	}
 	return &RateLimitError{RetryAfter: le.RetryAfter, Reason: reason}
 }
+
+// RateLimited is rateLimited for other services that limit customers as
+// PINs are limited (the channels' requests).
+func RateLimited(err error) error { return rateLimited(err) }

@@ -25,6 +25,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/account"
 	"github.com/lifeline-support/lifeline/console-web/admin"
 	"github.com/lifeline-support/lifeline/console-web/canned"
+	"github.com/lifeline-support/lifeline/console-web/help"
 	"github.com/lifeline-support/lifeline/console-web/identity"
 	"github.com/lifeline-support/lifeline/console-web/join"
 	"github.com/lifeline-support/lifeline/console-web/login"
@@ -229,6 +230,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Keys: orgKeys, Logger: log}).Register(mux)
 	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log}).Register(mux)
+	(&help.Handler{Channels: svc, Settings: au.Settings, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /static/"+i18n.ScriptName, i18n.Script)
 	// Browsers ask every site for /favicon.ico, whatever the page links.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,7 +72,14 @@ func (s *Service) Authorize(ctx context.Context, tech auth.Technician, console s
 		s.log.Warn("read session", "sid", m.SID, "err", err)
 		return ss, ErrBusy
 	}
+	if ss.OfferedTo(tech.GroupID) && m.Type == protocol.TypeSessionStart {
+		return ss, nil // a channel's session: the first to take it owns it (start)
+	}
 	if !ss.VisibleTo(tech.ID) && !s.MayMonitor(ctx, tech, ss) {
+		if m.Type == protocol.TypeSessionStart && ss.Channel != "" && ss.TechnicianID != "" &&
+			slices.Contains(ss.ChannelGroups, store.GroupOf(tech.GroupID)) {
+			return ss, ErrTaken
+		}
 		return ss, ErrNotFound
 	}
 	if ss.TechnicianID != tech.ID {
@@ -199,13 +207,14 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 	denied := s.deniedTo(ctx, tech.ID)
 	var from string
 	picked := false // a Waiting session started: its customer is told
+	taken := false  // a channel's session taken by tech
 	// A transfer accepted lets go of the sender's console: under the
 	// holder lock, as every change of the holder (see holderLock).
 	l := s.holderLock(sid)
 	l.Lock()
 	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 		now := time.Now()
-		picked = false // the update may run again
+		picked, taken = false, false // the update may run again
 		if ss.Transfer != nil && ss.Transfer.ToID == tech.ID {
 			from = ss.TechnicianID
 			ss.TechnicianID, ss.TechnicianName = tech.ID, tech.Name
@@ -221,7 +230,26 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 			}
 			return ss.SetState(session.Active, now)
 		}
+		if ss.TechnicianID == "" && ss.Channel != "" {
+			// A channel's session: the first technician of its groups
+			// to take it owns it (this update's compare-and-set decides).
+			if !ss.OfferedTo(tech.GroupID) {
+				return ErrNotFound
+			}
+			ss.TechnicianID, ss.TechnicianName = tech.ID, tech.Name
+			ss.GroupID = store.GroupOf(tech.GroupID)
+			ss.Denied = denied
+			taken = true
+			if ss.Callback {
+				// Nobody to connect to: the technician calls the customer back.
+				ss.PickedUp, ss.PickedUpBy, ss.Changed = now, tech.ID, now
+				return nil
+			}
+		}
 		if ss.TechnicianID != tech.ID {
+			if ss.Channel != "" {
+				return ErrTaken
+			}
 			return ErrNoTransfer
 		}
 		switch {
@@ -255,7 +283,12 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 		// (sent once she hears the state) must come after it.
 		s.publish(AgentSubject(ss.ID), protocol.TypeAgentWelcome, "", ss.ID, s.rewelcome(ctx, ss))
 	}
-	s.publishState(ss, from)
+	also := []string{from}
+	if taken {
+		// The others of the channel's groups see it gone at once.
+		also = append(also, s.channelTechs(ctx, ss)...)
+	}
+	s.publishState(ss, also...)
 	if from != "" {
 		// What the sender added since the receiver opened the session.
 		s.publishLog(ctx, tech.ID, sid)

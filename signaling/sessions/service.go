@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/limit"
 	"github.com/lifeline-support/lifeline/signaling/natsnode"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
@@ -40,6 +42,9 @@ type Config struct {
 	// Certifier certifies the key an agent presents in its hello for the
 	// session it joins (AgentWelcome.IdentityCert); nil certifies nothing.
 	Certifier AgentCertifier
+	// ChannelLimits bound the customers' requests on channels (default
+	// DefaultChannelLimits).
+	ChannelLimits ChannelLimits
 }
 
 // AgentCertifier certifies an agent's public key (identity.EncodeKey) as
@@ -68,6 +73,9 @@ type Service struct {
 	watchers map[string]map[chan struct{}]bool
 
 	holders [holderStripes]sync.RWMutex // see holderLock
+	// channelAddr and channelGlobal count the requests on channels per
+	// client address and from everywhere (ChannelLimits).
+	channelAddr, channelGlobal *limit.Counter
 	// beforeRelay, set by tests only, runs when a console's offer or
 	// candidate has been authorised, before it is passed on to the agent.
 	beforeRelay func()
@@ -91,8 +99,14 @@ func New(cfg Config) *Service {
 	if cfg.LogLimits == (store.LogLimits{}) {
 		cfg.LogLimits = store.DefaultLogLimits
 	}
+	if cfg.ChannelLimits == (ChannelLimits{}) {
+		cfg.ChannelLimits = DefaultChannelLimits
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, watchers: map[string]map[chan struct{}]bool{}}
+	cl := cfg.ChannelLimits
+	s.channelAddr = limit.New(cfg.Store, limit.Rule{Max: cl.PerAddress, Window: cl.Window}, nil, cfg.Logger)
+	s.channelGlobal = limit.New(cfg.Store, limit.Rule{Max: cl.Global, Window: cl.Window, Pace: cl.MaxWait}, nil, cfg.Logger)
 	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
@@ -124,6 +138,9 @@ func TechSubject(techID, sid string) string { return "lifeline.v1.tech." + techI
 
 // publish sends an envelope to a subject.
 func (s *Service) publish(subject string, t protocol.Type, id, sid string, payload any) {
+	if strings.Contains(subject, "..") {
+		return // a channel's session nobody took yet has no technician to tell
+	}
 	b, err := protocol.Encode(t, id, sid, payload)
 	if err == nil {
 		err = s.cfg.NC.Publish(subject, b)
@@ -153,6 +170,12 @@ func (s *Service) deliver(subject string, t protocol.Type, id, sid string, paylo
 // transferred to, its collaborators and invited colleagues (and also), its
 // current state.
 func (s *Service) publishState(ss store.Session, also ...string) {
+	if ss.Channel != "" && ss.TechnicianID == "" {
+		// Nobody took it yet: the queues of the channel's groups show it.
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		also = append(also, s.channelTechs(ctx, ss)...)
+		cancel()
+	}
 	s.publish(TechSubject(ss.TechnicianID, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
 	if ss.Transfer != nil && ss.Transfer.ToID != ss.TechnicianID {
 		s.publish(TechSubject(ss.Transfer.ToID, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))

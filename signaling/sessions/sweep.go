@@ -36,6 +36,11 @@ func (s *Service) sweep() {
 	}
 	now := time.Now()
 	for _, ss := range all {
+		// A message left on a channel waits for its callback: no
+		// program waits behind it, so no time limit closes it.
+		if ss.Callback && ss.State == session.Waiting {
+			continue
+		}
 		if _, due := s.cfg.Timeouts.Expire(ss.State, ss.StateSince(), now); !due {
 			continue
 		}

@@ -122,6 +122,21 @@ type Session struct {
 	SurveyForm *protocol.SurveyForm `json:"surveyForm,omitempty"`
 	SurveySent bool                 `json:"surveySent,omitempty"`
 
+	// Channel is the slug of the channel the customer asked for help on
+	// (empty for a technician's invitation). Until a technician takes it
+	// (TechnicianID empty), every technician of ChannelGroups sees it in
+	// their queue (OfferedTo); the first to take it owns it.
+	Channel       string   `json:"channel,omitempty"`
+	ChannelName   string   `json:"channelName,omitempty"`
+	ChannelGroups []string `json:"channelGroups,omitempty"`
+	// Callback says the customer left a message to be called back rather
+	// than wait (the channel was closed or nobody was online); no program
+	// joins such a session.
+	Callback bool `json:"callback,omitempty"`
+	// Email and Problem are what the customer typed on the channel's form.
+	Email   string `json:"email,omitempty"`
+	Problem string `json:"problem,omitempty"`
+
 	// What reports need, kept after the session ends.
 
 	// GroupID is the technician group of the session's technician (the
@@ -193,6 +208,20 @@ func (s *Session) Working() bool {
 func (s *Session) VisibleTo(techID string) bool {
 	return s.TechnicianID == techID || (s.Transfer != nil && s.Transfer.ToID == techID) ||
 		s.Collaborating(techID) || s.InvitedToHelp(techID)
+}
+
+// OfferedTo reports whether the session waits in the channel queue of
+// technician group groupID: a channel's, taken by nobody yet, still open.
+func (s *Session) OfferedTo(groupID string) bool {
+	if s.Channel == "" || s.TechnicianID != "" || s.State.Closed() {
+		return false
+	}
+	for _, g := range s.ChannelGroups {
+		if g == GroupOf(groupID) {
+			return true
+		}
+	}
+	return false
 }
 
 // Collaborating reports whether techID is a collaborator in the session.
