@@ -9,7 +9,6 @@
 package fileman
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +24,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/lifeline-support/lifeline/agent/files"
+	"github.com/lifeline-support/lifeline/agent/requests"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
@@ -103,28 +103,7 @@ func (m *Manager) SetAudit(report func(protocol.Audit)) {
 // Attach takes the channel; requests are answered in order, on a goroutine
 // of their own (a copy may take a while).
 func (m *Manager) Attach(dc *webrtc.DataChannel) {
-	reqs := make(chan []byte, requestQueue)
-	done := make(chan struct{})
-	var once sync.Once
-	dc.OnClose(func() { once.Do(func() { close(done) }) })
-	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
-		select {
-		case reqs <- append([]byte(nil), msg.Data...):
-		default:
-			m.log.Warn("file manager request dropped: too many waiting")
-		}
-	})
-	go func() {
-		for {
-			select {
-			case b := <-reqs:
-				out, _ := json.Marshal(m.Handle(b))
-				_ = dc.SendText(string(out))
-			case <-done:
-				return
-			}
-		}
-	}()
+	requests.Serve(dc, requestQueue, m.log, "file manager", func(b []byte) any { return m.Handle(b) })
 }
 
 // Handle answers one request. Without the customer's grant it does nothing

@@ -8,7 +8,6 @@
 package sysinfo
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"os"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/requests"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -98,29 +98,7 @@ func (s *SysInfo) SetAudit(report func(protocol.Audit)) {
 // Attach takes the sysinfo channel; requests are answered in order, on a
 // goroutine of their own (reading /proc takes a few milliseconds).
 func (s *SysInfo) Attach(dc *webrtc.DataChannel) {
-	reqs := make(chan []byte, requestQueue)
-	done := make(chan struct{})
-	var once sync.Once
-	dc.OnClose(func() { once.Do(func() { close(done) }) })
-	dc.OnMessage(func(m webrtc.DataChannelMessage) {
-		select {
-		case reqs <- append([]byte(nil), m.Data...):
-		default:
-			s.log.Warn("sysinfo request dropped: too many waiting")
-		}
-	})
-	go func() {
-		for {
-			select {
-			case b := <-reqs:
-				r := s.Handle(b)
-				out, _ := json.Marshal(r)
-				_ = dc.SendText(string(out))
-			case <-done:
-				return
-			}
-		}
-	}()
+	requests.Serve(dc, requestQueue, s.log, "sysinfo", func(b []byte) any { return s.Handle(b) })
 }
 
 // Handle answers one request. Without the customer's grant it answers
