@@ -109,7 +109,17 @@ func (s *Service) followAccounts() error {
 				return errWatchEnded
 			}
 			if e == nil {
-				current = true
+				// Listed: a change made while the watch was starting (or
+				// restarting after a NATS failover) may have come in as
+				// part of the listing, not as a change: what each live
+				// session's technicians may do is pushed once from the
+				// accounts as they are now.
+				if !current {
+					current = true
+					if s.cfg.Auth != nil { // else no permissions to read (tests of other rules)
+						s.groupChanged()
+					}
+				}
 				continue
 			}
 			s.accountChanged(e, known, current)
