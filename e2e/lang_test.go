@@ -39,3 +39,18 @@ func TestTimesFollowThePageLanguageInFrench(t *testing.T) {
 		}
 	}
 }
+
+// The pages' translator fills each %s once, in order: a file name or a
+// customer's text that itself holds "%s" or "%d" is shown as it is, and the
+// next argument still goes where it belongs. Before, each argument replaced
+// the first placeholder left in the text, its own inserted "%s" included.
+func TestTranslatorFillsEachPlaceholderOnce(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	run(t, tech.Page(), "open the console", chromedp.Navigate(stack.URL+"/console"), chromedp.WaitVisible(chromedp.ID("customer")))
+	got := get(t, tech.Page(), "translate", chromedp.Evaluate[string](`import("/static/i18n.js").then((m) =>
+		m.translator(() => ({ k: "Received %s (%d bytes) from %s" }))("k", "100%s_%d.txt", 42, "Marie"))`, chromedp.EvalAwaitPromise))
+	if want := "Received 100%s_%d.txt (42 bytes) from Marie"; got != want {
+		t.Fatalf("translated %q, want %q", got, want)
+	}
+}

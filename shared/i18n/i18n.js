@@ -4,9 +4,10 @@
 // server. strings() returns the table the page holds now.
 export function translator(strings) {
   return (key, ...args) => {
-    let s = strings()[key] ?? key;
-    for (const a of args) s = s.replace(/%[sd]/, String(a));
-    return s;
+    const s = strings()[key] ?? key;
+    // One pass: what an argument brings ("100%s.txt") is never filled in.
+    let i = 0;
+    return s.replace(/%[sd]/g, (m) => (i < args.length ? String(args[i++]) : m));
   };
 }
 
