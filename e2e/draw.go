@@ -134,13 +134,21 @@ func WaitDownload(t testing.TB, dir, ext string) string {
 	var found string
 	waitFor(t, "a "+ext+" download", func() bool {
 		ents, _ := os.ReadDir(dir)
+		found = ""
 		for _, e := range ents {
-			if strings.HasSuffix(e.Name(), ext) {
+			// Browsers reserve the final name with an empty file, write
+			// NAME.crdownload (Chromium) or NAME.part (Firefox), then rename
+			// it over: a download is whole once nothing is being written and
+			// its file is not empty (CI decoded a screenshot's empty
+			// placeholder: "unexpected EOF").
+			if strings.HasSuffix(e.Name(), ".crdownload") || strings.HasSuffix(e.Name(), ".part") {
+				return false
+			}
+			if info, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), ext) && info.Size() > 0 {
 				found = filepath.Join(dir, e.Name())
-				return true
 			}
 		}
-		return false
+		return found != ""
 	})
 	return found
 }
