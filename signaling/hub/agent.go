@@ -59,7 +59,7 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	var seen func([]byte)
 	if h.cfg.Metrics != nil {
 		seen = func(b []byte) {
-			if typeOf(b) == protocol.TypeOffer {
+			if isOffer(b) {
 				offered.Store(time.Now().UnixNano())
 			}
 		}

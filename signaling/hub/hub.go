@@ -6,8 +6,8 @@
 package hub
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -237,13 +237,12 @@ func (h *Hub) subscribe(c *conn, subject string, ready <-chan struct{}, seen fun
 	})
 }
 
-// typeOf reads the type of an encoded envelope ("" if it cannot).
-func typeOf(b []byte) protocol.Type {
-	var e struct {
-		Type protocol.Type `json:"type"`
-	}
-	_ = json.Unmarshal(b, &e)
-	return e.Type
+// isOffer reports whether an envelope the session service encoded
+// (protocol.Encode: version, then type, first) is an offer, without decoding
+// every message bound for an agent.
+func isOffer(b []byte) bool {
+	_, rest, ok := bytes.Cut(b[:min(len(b), 32)], []byte(`"type":"`))
+	return ok && bytes.HasPrefix(rest, []byte(protocol.TypeOffer+`"`))
 }
 
 // pushMsg queues a NATS message for the socket; one sent with deliver gets
