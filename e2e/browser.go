@@ -147,7 +147,35 @@ func do(t testing.TB, what string, f func(ctx context.Context) error) {
 // waitJS waits until the JavaScript expression js is true in p.
 func waitJS(t testing.TB, p Page, what, js string) {
 	t.Helper()
-	waitFor(t, what, func() bool { return evalJS[bool](t, p, what, js) })
+	deadline := time.Now().Add(Timeout)
+	for !evalJS[bool](t, p, what, js) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s; the page: %s", what, diagnose(p))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// diagnoseJS describes the state of a page that never got where a test
+// waited: its address, whether it is a secure context, how far it loaded, the
+// problems and CSP violations it reported, and the scripts and requests
+// that never finished.
+const diagnoseJS = `JSON.stringify({
+	url: location.href, secure: window.isSecureContext, ready: document.readyState,
+	problems: window.__problems ?? null, csp: window.__csp ?? null,
+	scripts: [...document.scripts].map((s) => s.src || "inline"),
+	loaded: performance.getEntriesByType("resource").map((r) => r.name.replace(location.origin, "") + " " + Math.round(r.duration) + "ms " + (r.responseStatus ?? "")),
+})`
+
+// diagnose returns diagnoseJS's answer for p, or why it could not get one.
+func diagnose(p Page) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var s string
+	if err := p.Eval(ctx, diagnoseJS, &s); err != nil {
+		return "(no diagnosis: " + err.Error() + ")"
+	}
+	return s
 }
 
 // visibleJS is true when the element matching the CSS selector %s is shown.
