@@ -7,12 +7,6 @@ import (
 	"github.com/lifeline-support/lifeline/e2e/netns"
 )
 
-// This test runs early in the package on purpose: run after the file
-// manager's and the channel's e2e tests in the same process, its browser's
-// HTTPS page never reached the console (reproduced here, cause not found
-// yet; see the closing note of 2026-12-07). Alone, or before them, it
-// passes every time.
-
 // A customer whose office lets out only TCP to port 443 still gets a session,
 // relayed through TURN over TLS on 443, as a real deployment does it:
 // signaling's HTTPS on 443 of one address, the TURN server on an address of

@@ -71,10 +71,11 @@ func NewLink(t testing.TB, imp Impairment) *Link {
 	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", l.host).Run() })
 	host(t, "ip", "link", "set", l.cust, "netns", l.Customer.Name)
 	host(t, "ip", "addr", "add", l.Server.String()+"/30", "dev", l.host)
-	host(t, "ip", "link", "set", l.host, "up")
+	hostLinkUp(t, l.host)
 	l.Customer.Run(t, "ip", "addr", "add", customer+"/30", "dev", l.cust)
 	l.Customer.Run(t, "ip", "link", "set", l.cust, "up")
 	l.Customer.Run(t, "ip", "route", "add", "default", "via", l.Server.String())
+	waitOperUp(t, l.host)
 	t.Cleanup(l.stopImpair)
 	l.Set(t, imp)
 	return l

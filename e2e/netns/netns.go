@@ -215,7 +215,7 @@ func NewNAT(t testing.TB, policy Policy) *NAT {
 	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", up).Run() }) // gone with the router too
 	host(t, "ip", "link", "set", down, "netns", n.Router.Name)
 	host(t, "ip", "addr", "add", sub(1, 1)+"/24", "dev", up)
-	host(t, "ip", "link", "set", up, "up")
+	hostLinkUp(t, up)
 
 	n.Router.Run(t, "ip", "link", "add", inner, "type", "veth", "peer", "name", cust)
 	n.Router.Run(t, "ip", "link", "set", cust, "netns", n.Customer.Name)
@@ -231,6 +231,7 @@ func NewNAT(t testing.TB, policy Policy) *NAT {
 
 	n.outerLink = down
 	n.SetPolicy(t, policy)
+	waitOperUp(t, up)
 	return n
 }
 
@@ -302,6 +303,37 @@ func (n *NAT) SetLink(t testing.TB, up bool) {
 		state = "up"
 	}
 	n.Router.Run(t, "ip", "link", "set", n.customerLink, state)
+}
+
+// hostLinkUp brings up this namespace's end of a veth pair without the IPv6
+// link-local address the kernel would otherwise add a second or two later,
+// once duplicate address detection ends. A browser on this machine takes
+// any address change for a new network and fails the requests it has in
+// flight (Chromium's ERR_NETWORK_CHANGED: in CI the console's module
+// scripts never loaded, a login POST was cancelled), so nothing on this
+// side may change once the network is built and the browser starts.
+func hostLinkUp(t testing.TB, link string) {
+	t.Helper()
+	host(t, "ip", "link", "set", link, "addrgenmode", "none")
+	host(t, "ip", "link", "set", link, "up")
+}
+
+// waitOperUp waits until this namespace's link is up with its carrier (both
+// ends of the pair up): the kernel reports the carrier late, and that
+// report, too, must come before the browser starts (see hostLinkUp).
+func waitOperUp(t testing.TB, link string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		state, err := os.ReadFile("/sys/class/net/" + link + "/operstate")
+		if err == nil && strings.TrimSpace(string(state)) == "up" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("link %s is not up after 10 s (operstate %q, %v)", link, strings.TrimSpace(string(state)), err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func host(t testing.TB, name string, args ...string) {

@@ -3,6 +3,9 @@ package netns
 import (
 	"io"
 	"net"
+	"os/exec"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -160,4 +163,59 @@ func TestHTTPSOnlyAndProxyOnly(t *testing.T) {
 		reach(t, n, n.ProxyAddr(), true)
 		reach(t, n, n.Server.String()+":443", false)
 	})
+}
+
+// Once NewNAT or NewLink returns, this namespace's side of the network no
+// longer changes: no IPv6 link-local address added after duplicate address
+// detection, no late carrier report. A browser running here would take such
+// a change for a new network and fail its requests in flight (CI: the
+// console's scripts never loaded in the tests behind a namespace).
+func TestHostSideSettledOnReturn(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		build func(t *testing.T) string // returns this namespace's link
+	}{
+		{"nat", func(t *testing.T) string { return NewNAT(t, Permissive).serverLink }},
+		{"link", func(t *testing.T) string { return NewLink(t, Impairment{}).host }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			Require(t)
+			link := tt.build(t)
+			// Watch the link for what the kernel would still report: DAD
+			// ends about a second after the link comes up. (A busy machine
+			// can only make a late change show later: never a false alarm.)
+			mon := exec.Command("ip", "-o", "monitor", "link", "address")
+			var out lockedWriter
+			mon.Stdout = &out
+			if err := mon.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(3 * time.Second)
+			_ = mon.Process.Kill()
+			_ = mon.Wait()
+			for _, line := range strings.Split(out.String(), "\n") {
+				if strings.Contains(line, link) {
+					t.Errorf("link %s changed after setup returned: %s", link, line)
+				}
+			}
+		})
+	}
+}
+
+// lockedWriter collects a command's output for reading while it runs.
+type lockedWriter struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
