@@ -210,9 +210,10 @@ func New(cfg Config) (*Peer, error) {
 	pc.OnDataChannel(p.onDataChannel)
 	pc.SCTP().Transport().ICETransport().OnSelectedCandidatePairChange(p.onSelectedPair)
 
-	p.wg.Add(2)
+	p.wg.Add(3)
 	go p.inputLoop()
 	go p.notifyLoop()
+	go p.linkLoop()
 	return p, nil
 }
 
