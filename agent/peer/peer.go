@@ -346,6 +346,12 @@ func (p *Peer) AddCandidate(c webrtc.ICECandidateInit) error {
 // black frames: the connection and its data channels stay up.
 func (p *Peer) SetVideo(on bool) { p.gate.set(on) }
 
+// BulkRate is the rate, in bits per second, that bulk data (files) may take
+// on this connection now without starving the screen and the input: a
+// share of the bandwidth estimate on a slow link, 0 (no limit) on a fast
+// one (see congestion.Controller.BulkRate).
+func (p *Peer) BulkRate() int { return p.cong.BulkRate() }
+
 // ScreenSize reports the size in pixels of the last captured frame, or 0, 0
 // before the first frame.
 func (p *Peer) ScreenSize() (width, height int) {
