@@ -7,23 +7,31 @@ import (
 
 // Bulk transfers (files) share the link with the screen and the input:
 // input first (tiny, never limited), then video (the encoder follows the
-// estimate), then files, which may take BulkShare of the estimate while it
-// is below BulkFreeAbove. Sending more, they would fill the customer's
-// router queue in front of the video's packets; the estimate (which reads
-// that queue in the video's delays) then falls, and the files' share with
-// it, until the queue drains: the screen and the transfer settle at about
-// two to one. Above BulkFreeAbove the link is fast enough that the files
-// go at SCTP's own pace.
+// estimate), then files, which take what the video leaves of the estimate,
+// and at least BulkShare of it, while it is below BulkFreeAbove. With a
+// screen that wants all of it, the files' BulkShare on top fills the
+// customer's router queue a little; the estimate (which reads that queue in
+// the video's delays) falls, and the files' share with it, until it drains:
+// the screen and the transfer settle at about two to one. Above
+// BulkFreeAbove the link is fast enough that the files go at SCTP's pace.
 const (
 	BulkShare     = 0.5
 	BulkFreeAbove = 8_000_000
 )
 
-// bulkWindow is how much of its rate a bulk transfer may have waiting in
-// SCTP's send buffer (its bufferedAmount), and minBulkWindow the least.
+// videoWindow is the least time over which BulkRate measures the video's
+// own rate.
+const videoWindow = 500 * time.Millisecond
+
+// Of a bulk transfer's rate, bulkWindow may wait in SCTP's send buffer (its
+// bufferedAmount; at least minBulkWindow), and a message carries bulkChunk
+// (at least minBulkChunk): on a slow link a 64 KiB message let out at once
+// would hold the video's packets behind it in the router's queue.
 const (
 	bulkWindow    = 250 * time.Millisecond
 	minBulkWindow = 64 << 10
+	bulkChunk     = 20 * time.Millisecond
+	minBulkChunk  = 4 << 10
 )
 
 // BulkRate returns the rate in bits per second that bulk transfers may use
@@ -33,7 +41,22 @@ func (c *Controller) BulkRate() int {
 	if est >= BulkFreeAbove {
 		return 0
 	}
-	return int(BulkShare * float64(est))
+	return max(est-c.videoRate(), int(BulkShare*float64(est)))
+}
+
+// videoRate is what the video sent, in bits per second, over the last
+// videoWindow or more.
+func (c *Controller) videoRate() int {
+	now, sent := time.Now(), c.pacer.Sent()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := now.Sub(c.videoAt); d >= videoWindow {
+		if !c.videoAt.IsZero() {
+			c.videoBps = int(float64(sent-c.videoSent) * 8 / d.Seconds())
+		}
+		c.videoAt, c.videoSent = now, sent
+	}
+	return c.videoBps
 }
 
 // Budget paces a bulk transfer to a rate that may change at any time (a
@@ -83,6 +106,19 @@ func (b *Budget) Take(n int) time.Duration {
 		return 0
 	}
 	return max(time.Duration(-b.tokens/bps*float64(time.Second)), time.Millisecond)
+}
+
+// Chunk returns how many bytes a message should carry: bulkChunk at the
+// rate (at least minBulkChunk), at most limit; limit when there is no limit.
+func (b *Budget) Chunk(limit int) int {
+	if b.rate == nil {
+		return limit
+	}
+	r := b.rate()
+	if r <= 0 {
+		return limit
+	}
+	return min(max(int(float64(r)/8*bulkChunk.Seconds()), minBulkChunk), limit)
 }
 
 // Window returns how many bytes a transfer may keep in SCTP's send buffer:

@@ -1,6 +1,7 @@
 package congestion
 
 import (
+	"log/slog"
 	"testing"
 	"time"
 )
@@ -30,6 +31,13 @@ func TestBudgetPacesBulkToItsRate(t *testing.T) {
 	if w := b.Window(1 << 20); w != minBulkWindow {
 		t.Errorf("window at 1 Mbit/s %d bytes; want %d", w, minBulkWindow)
 	}
+	if c := b.Chunk(chunk); c != minBulkChunk {
+		t.Errorf("chunk at 1 Mbit/s %d bytes; want %d", c, minBulkChunk)
+	}
+	rate = 8_000_000
+	if c := b.Chunk(chunk); c != 20_000 {
+		t.Errorf("chunk at 8 Mbit/s %d bytes; want 20 ms of it, 20000", c)
+	}
 
 	rate = 0
 	for range 100 {
@@ -37,26 +45,45 @@ func TestBudgetPacesBulkToItsRate(t *testing.T) {
 			t.Fatalf("with no limit a chunk waited %v", d)
 		}
 	}
+	if c := b.Chunk(chunk); c != chunk {
+		t.Errorf("chunk with no limit %d bytes; want %d", c, chunk)
+	}
 	if w := b.Window(1 << 20); w != 1<<20 {
 		t.Errorf("window with no limit %d bytes; want %d", w, 1<<20)
 	}
 }
 
-// The files' share follows the estimate below BulkFreeAbove, and is not
-// limited above it.
-func TestBulkRateFollowsTheEstimate(t *testing.T) {
+// The files take what the video leaves of the estimate, and at least
+// BulkShare of it, below BulkFreeAbove; above it they are not limited. (The
+// video's rate is set as the pacer would have counted it over the last
+// second.)
+func TestBulkRateTakesWhatTheVideoLeaves(t *testing.T) {
 	for _, tc := range []struct {
-		estimate, want int
+		name            string
+		estimate, video int
+		want            int
 	}{
-		{1_000_000, 500_000},
-		{MinBitRate, MinBitRate / 2},
-		{BulkFreeAbove - 2, BulkFreeAbove/2 - 1},
-		{BulkFreeAbove, 0},
-		{MaxBitRate, 0},
+		{"still screen", 1_000_000, 0, 1_000_000},
+		{"light video", 1_000_000, 200_000, 800_000},
+		{"video takes it all", 1_000_000, 1_000_000, 500_000},
+		{"video beyond the estimate", 1_000_000, 1_500_000, 500_000},
+		{"just under free", BulkFreeAbove - 2, BulkFreeAbove - 2, BulkFreeAbove/2 - 1},
+		{"fast link", BulkFreeAbove, BulkFreeAbove, 0},
+		{"fastest link", MaxBitRate, 0, 0},
 	} {
-		c := &Controller{estimate: tc.estimate}
-		if got := c.BulkRate(); got != tc.want {
-			t.Errorf("estimate %d: bulk rate %d, want %d", tc.estimate, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			c := New(slog.New(slog.DiscardHandler), tc.estimate, nil)
+			defer c.Close()
+			c.estimate = tc.estimate
+			c.pacer.mu.Lock()
+			c.pacer.sent = int64(tc.video / 8)
+			c.pacer.mu.Unlock()
+			c.videoAt = time.Now().Add(-time.Second)
+			got := c.BulkRate()
+			// The second is a little longer by the time BulkRate reads it.
+			if d := got - tc.want; d < 0 || d > tc.video/100+1 {
+				t.Errorf("estimate %d, video %d: bulk rate %d, want %d", tc.estimate, tc.video, got, tc.want)
+			}
+		})
 	}
 }

@@ -89,6 +89,11 @@ type Controller struct {
 	lastDown time.Time // when the estimate last decreased
 	skipped  int       // frames skipped since the last log
 	lastLog  time.Time
+	// The video's own rate (see videoRate): bytes the pacer had sent at
+	// videoAt, and the rate measured then.
+	videoAt   time.Time
+	videoSent int64
+	videoBps  int
 }
 
 // New returns a Controller whose estimate starts at initial bits per second.

@@ -389,7 +389,7 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 	var off int64
 	for off < size {
 		buf := protocol.AppendFileChunkHeader(chunk[:0], n, off)
-		k, err := io.ReadFull(r, buf[protocol.FileChunkHeader:protocol.FileChunkHeader+int(min(int64(chunkData), size-off))])
+		k, err := io.ReadFull(r, buf[protocol.FileChunkHeader:protocol.FileChunkHeader+int(min(int64(f.bulkChunk()), size-off))])
 		if err == nil && o.ctx.Err() != nil {
 			err = o.ctx.Err()
 		}
@@ -477,6 +477,18 @@ func (f *Feature) outEnded(o *outgoing, err error, m protocol.FileMessage) error
 	f.logLocked(key, args...)
 	f.mu.Unlock()
 	return ret
+}
+
+// bulkChunk is how much file data a chunk carries now: less on a slow link
+// (see congestion.Budget.Chunk).
+func (f *Feature) bulkChunk() int {
+	f.mu.Lock()
+	b := f.budget
+	f.mu.Unlock()
+	if b == nil {
+		return chunkData
+	}
+	return b.Chunk(protocol.MaxFileChunk) - protocol.FileChunkHeader
 }
 
 // sendChunk queues one chunk on the emptiest data channel, once the
