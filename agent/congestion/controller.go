@@ -48,22 +48,19 @@ type Limits struct {
 
 // fpsSteps are the frame rate caps below estimates (bits per second): a
 // screen stream at a low rate is better few sharp frames than many blurred
-// ones that each take longer to send than their interval. The frame rate
-// goes first; the resolution (lowResBelow) only once it is down to 10 fps:
-// text at half size is harder to read than text a little late.
+// ones that each take longer to send than their interval.
 var fpsSteps = []struct {
 	below int
 	fps   float64
 }{
-	{400_000, 5},
-	{800_000, 10},
-	{1_500_000, 15},
+	{300_000, 5},
+	{600_000, 10},
+	{1_200_000, 15},
 }
 
 // lowResBelow is the estimate under which moving pictures go at half
-// resolution on any screen (the Auto preset otherwise halves only large
-// screens).
-const lowResBelow = 600_000
+// resolution on any screen.
+const lowResBelow = 1_500_000
 
 // LimitsFor returns what an estimate of bitRate bits per second allows.
 func LimitsFor(bitRate int) Limits {
