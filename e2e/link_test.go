@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -62,10 +63,19 @@ func TestTargetBitRateFollowsTheCustomersUplink(t *testing.T) {
 	tech.WaitVideo(t)
 	Animate(t, stack.Display, 100, 100, 300, 200)
 
+	// Each reading of the target, kept (when it changes) for the log.
+	var seen []string
+	last, began := -2, time.Now()
 	kbps := func() int {
-		return int(Eval[float64](t, tech, "the agent's estimate",
+		k := int(Eval[float64](t, tech, "the agent's estimate",
 			`(() => { const e = document.getElementById("link"); return e && e.dataset.kbps ? Number(e.dataset.kbps) : -1; })()`))
+		if k != last {
+			seen = append(seen, fmt.Sprintf("%.1fs:%d", time.Since(began).Seconds(), k))
+			last = k
+		}
+		return k
 	}
+	defer func() { t.Logf("target (kbit/s) as the console saw it: %v", seen) }()
 	waitFor(t, "the agent's estimate above 1 Mbit/s on an unlimited link", func() bool { return kbps() >= 1000 })
 	t.Logf("unlimited: target %d kbit/s", kbps())
 
@@ -82,14 +92,14 @@ func TestTargetBitRateFollowsTheCustomersUplink(t *testing.T) {
 		`(() => { const d = document.getElementById("link-details"); const q = d && d.querySelector('dd[data-key="queue"]');
 			return !!d && !d.hidden && Number(document.getElementById("link-chart").dataset.points || 0) >= 3 && !!q && q.textContent.endsWith("ms"); })()`)
 	t.Logf("details under 1 Mbit/s: %q", Eval[string](t, tech, "the details", `document.getElementById("link-details").innerText`))
-	if os.Getenv("LIFELINE_SCREENSHOTS") != "" {
-		writeShot(t, get(t, tech.Page(), "screenshot the connection's details", chromedp.CaptureScreenshot()), "workspace-link-details")
-	}
 
 	lifted := time.Now()
 	link.Set(t, netns.Impairment{})
 	waitForLong(t, "the target back above 1 Mbit/s within 10 s of lifting the limit", 10*time.Second, func() bool { return kbps() >= 1000 })
 	t.Logf("limit lifted: target %d kbit/s after %v", kbps(), time.Since(lifted).Round(10*time.Millisecond))
+	if os.Getenv("LIFELINE_SCREENSHOTS") != "" {
+		writeShot(t, get(t, tech.Page(), "screenshot the connection's details", chromedp.CaptureScreenshot()), "workspace-link-details")
+	}
 }
 
 // Issue 17: data channels share a slow link. While the customer sends the

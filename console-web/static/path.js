@@ -85,9 +85,13 @@ function drawChart(canvas) {
   const w = canvas.width;
   const h = canvas.height;
   g.clearRect(0, 0, w, h);
-  const css = getComputedStyle(canvas);
-  const accent = css.getPropertyValue("--accent").trim() || "#0b5cc0";
-  const warn = css.getPropertyValue("--warn-line").trim() || "#d08a12";
+  // The legend's swatches hold the colours, resolved (light or dark theme).
+  const swatch = (cls, fallback) => {
+    const s = detailsEl.querySelector(`.link-legend .${cls}`);
+    return (s && getComputedStyle(s, "::before").backgroundColor) || fallback;
+  };
+  const accent = swatch("est", "#0b5cc0");
+  const warn = swatch("queue", "#d08a12");
   if (history.length < 2) return;
   const step = w / (historyLen - 1);
   const x0 = w - (history.length - 1) * step;
@@ -222,7 +226,7 @@ register({
       h.textContent = c.t("ws.link.details");
       const chart = document.createElement("canvas");
       chart.id = "link-chart";
-      chart.width = 280;
+      chart.width = 296;
       chart.height = 72;
       chart.setAttribute("role", "img");
       chart.setAttribute("aria-label", c.t("ws.link.chart"));
