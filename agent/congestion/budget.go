@@ -8,15 +8,22 @@ import (
 // Bulk transfers (files) share the link with the screen and the input:
 // input first (tiny, never limited), then video (the encoder follows the
 // estimate), then files, which take what the video leaves of the estimate,
-// and at least BulkShare of it, while it is below BulkFreeAbove. With a
-// screen that wants all of it, the files' BulkShare on top fills the
-// customer's router queue a little; the estimate (which reads that queue in
-// the video's delays) falls, and the files' share with it, until it drains:
-// the screen and the transfer settle at about two to one. Above
-// BulkFreeAbove the link is fast enough that the files go at SCTP's pace.
+// and at least BulkShare of it. With a screen that wants all of it, the
+// files' BulkShare on top fills the customer's router queue a little; the
+// estimate (which reads that queue in the video's delays) falls, and the
+// files' share with it, until it drains: the screen and the transfer settle
+// at about two to one.
+//
+// Only while the link is known to be slow: the estimate is below
+// BulkFreeAbove and fell within the last BulkHold. The estimate measures
+// the video alone, so it says nothing of a fast link whose screen is still
+// (it stays at its start), and files held to it would never find out that
+// there is more room; after BulkHold without a fall they go at SCTP's pace
+// again, until they fill a queue and the estimate falls.
 const (
 	BulkShare     = 0.5
 	BulkFreeAbove = 8_000_000
+	BulkHold      = 10 * time.Second
 )
 
 // videoWindow is the least time over which BulkRate measures the video's
@@ -37,8 +44,10 @@ const (
 // BulkRate returns the rate in bits per second that bulk transfers may use
 // now; 0 means no limit.
 func (c *Controller) BulkRate() int {
-	est := c.Estimate()
-	if est >= BulkFreeAbove {
+	c.mu.Lock()
+	est, slow := c.estimate, c.cut && time.Since(c.lastDown) < BulkHold
+	c.mu.Unlock()
+	if !slow || est >= BulkFreeAbove {
 		return 0
 	}
 	return max(est-c.videoRate(), int(BulkShare*float64(est)))

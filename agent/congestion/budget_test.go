@@ -54,34 +54,40 @@ func TestBudgetPacesBulkToItsRate(t *testing.T) {
 }
 
 // The files take what the video leaves of the estimate, and at least
-// BulkShare of it, below BulkFreeAbove; above it they are not limited. (The
-// video's rate is set as the pacer would have counted it over the last
-// second.)
+// BulkShare of it, while the estimate is below BulkFreeAbove and fell within
+// BulkHold; otherwise they are not limited. (The video's rate is set as the
+// pacer would have counted it over the last second.)
 func TestBulkRateTakesWhatTheVideoLeaves(t *testing.T) {
 	for _, tc := range []struct {
 		name            string
 		estimate, video int
+		cut             time.Duration // how long ago the estimate fell; 0: never
 		want            int
 	}{
-		{"still screen", 1_000_000, 0, 1_000_000},
-		{"light video", 1_000_000, 200_000, 800_000},
-		{"video takes it all", 1_000_000, 1_000_000, 500_000},
-		{"video beyond the estimate", 1_000_000, 1_500_000, 500_000},
-		{"just under free", BulkFreeAbove - 2, BulkFreeAbove - 2, BulkFreeAbove/2 - 1},
-		{"fast link", BulkFreeAbove, BulkFreeAbove, 0},
-		{"fastest link", MaxBitRate, 0, 0},
+		{"still screen", 1_000_000, 0, time.Second, 1_000_000},
+		{"light video", 1_000_000, 200_000, time.Second, 800_000},
+		{"video takes it all", 1_000_000, 1_000_000, time.Second, 500_000},
+		{"video beyond the estimate", 1_000_000, 1_500_000, time.Second, 500_000},
+		{"just under free", BulkFreeAbove - 2, BulkFreeAbove - 2, time.Second, BulkFreeAbove/2 - 1},
+		{"fast link", BulkFreeAbove, BulkFreeAbove, time.Second, 0},
+		{"fastest link", MaxBitRate, 0, time.Second, 0},
+		{"never fell: nothing known", 1_000_000, 1_000_000, 0, 0},
+		{"fell long ago", 1_000_000, 1_000_000, BulkHold + time.Second, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := New(slog.New(slog.DiscardHandler), tc.estimate, nil)
 			defer c.Close()
 			c.estimate = tc.estimate
+			if tc.cut > 0 {
+				c.cut, c.lastDown = true, time.Now().Add(-tc.cut)
+			}
 			c.pacer.mu.Lock()
 			c.pacer.sent = int64(tc.video / 8)
 			c.pacer.mu.Unlock()
 			c.videoAt = time.Now().Add(-time.Second)
 			got := c.BulkRate()
 			// The second is a little longer by the time BulkRate reads it.
-			if d := got - tc.want; d < 0 || d > tc.video/100+1 {
+			if d := got - tc.want; d < 0 || d > tc.video/100+1 || tc.want == 0 && got != 0 {
 				t.Errorf("estimate %d, video %d: bulk rate %d, want %d", tc.estimate, tc.video, got, tc.want)
 			}
 		})

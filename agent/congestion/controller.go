@@ -87,6 +87,7 @@ type Controller struct {
 	bwe      cc.BandwidthEstimator
 	estimate int
 	lastDown time.Time // when the estimate last decreased
+	cut      bool      // the estimate decreased at least once: the link is known
 	skipped  int       // frames skipped since the last log
 	lastLog  time.Time
 	// The video's own rate (see videoRate): bytes the pacer had sent at
@@ -147,7 +148,7 @@ func (c *Controller) update() {
 	old := c.estimate
 	c.estimate = est
 	if est < old {
-		c.lastDown = time.Now()
+		c.lastDown, c.cut = time.Now(), true
 	}
 	c.mu.Unlock()
 	c.pacer.SetTargetBitrate(est)
