@@ -13,6 +13,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/files"
 	"github.com/lifeline-support/lifeline/agent/indicator"
 	"github.com/lifeline-support/lifeline/agent/overlay"
+	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/agent/privacy"
 	"github.com/lifeline-support/lifeline/agent/recording"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
@@ -41,6 +42,12 @@ var (
 
 // Files in flight when the session ends are ended by the agent itself.
 var _ session.Ender = (*files.Feature)(nil)
+
+// Files take only their share of a slow link (the Peer's BulkRate).
+var _ session.BulkSender = (*files.Feature)(nil)
+
+// The Peer tells what share of the link bulk data may take.
+var _ session.RatedPeer = (*peer.Peer)(nil)
 
 // features builds the agent's features beyond screen and input, mounting their
 // panels on the customer's page. Each feature adds its own block here.

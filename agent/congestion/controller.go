@@ -87,8 +87,14 @@ type Controller struct {
 	bwe      cc.BandwidthEstimator
 	estimate int
 	lastDown time.Time // when the estimate last decreased
+	cut      bool      // the estimate decreased at least once: the link is known
 	skipped  int       // frames skipped since the last log
 	lastLog  time.Time
+	// The video's own rate (see videoRate): bytes the pacer had sent at
+	// videoAt, and the rate measured then.
+	videoAt   time.Time
+	videoSent int64
+	videoBps  int
 }
 
 // New returns a Controller whose estimate starts at initial bits per second.
@@ -142,7 +148,7 @@ func (c *Controller) update() {
 	old := c.estimate
 	c.estimate = est
 	if est < old {
-		c.lastDown = time.Now()
+		c.lastDown, c.cut = time.Now(), true
 	}
 	c.mu.Unlock()
 	c.pacer.SetTargetBitrate(est)

@@ -44,6 +44,7 @@ type Pacer struct {
 	writers map[uint32]interceptor.RTPWriter
 	closed  bool
 	stats   DelayStats
+	sent    int64 // payload bytes sent, ever
 
 	wake chan struct{}
 	done chan struct{}
@@ -122,6 +123,13 @@ func (p *Pacer) Stats() DelayStats {
 	return s
 }
 
+// Sent returns the payload bytes the Pacer has sent since it was made.
+func (p *Pacer) Sent() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sent
+}
+
 // wait is how long until n more bytes than the bucket holds could go.
 // p.mu is held.
 func (p *Pacer) wait(n int) time.Duration {
@@ -154,6 +162,7 @@ func (p *Pacer) Write(h *rtp.Header, payload []byte, attr interceptor.Attributes
 		w, ok := p.writers[h.SSRC]
 		p.tokens -= float64(len(payload))
 		p.stats.Packets++
+		p.sent += int64(len(payload))
 		p.mu.Unlock()
 		if !ok {
 			return 0, ErrUnknownStream
@@ -202,6 +211,7 @@ func (p *Pacer) run() {
 			waited := now.Sub(pkt.at)
 			p.stats.Packets++
 			p.stats.Queued++
+			p.sent += int64(len(pkt.payload))
 			p.stats.Total += waited
 			p.stats.Max = max(p.stats.Max, waited)
 		}

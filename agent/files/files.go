@@ -23,6 +23,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/congestion"
 	"github.com/lifeline-support/lifeline/agent/supervise"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/protocol"
@@ -81,6 +82,17 @@ type Feature struct {
 	audit   func(protocol.Audit)
 	stray   int                 // chunks dropped for lack of an accepted transfer
 	expect  map[string]expected // uploads the file manager announced, by transfer ID
+	budget  *congestion.Budget  // paces what goes out to the connection's share (SetBulkRate)
+}
+
+// SetBulkRate makes files sent from now on follow rate, in bits per second
+// (0: no limit): the share of the connection's bandwidth estimate that
+// files may take without starving the screen and the input (see
+// congestion.Controller.BulkRate). The session sets it for each connection.
+func (f *Feature) SetBulkRate(rate func() int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.budget = congestion.NewBudget(rate)
 }
 
 // SetAudit sets where the feature reports files that crossed and data it

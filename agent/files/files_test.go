@@ -529,3 +529,40 @@ func TestAcceptWhileThePanelReadsDoesNotDeadlock(t *testing.T) {
 		t.Fatalf("got %+v, want the result", m)
 	}
 }
+
+// Issue 17: a file sent to the technician went at SCTP's pace, whatever the
+// link: on a slow uplink it filled the router's queue ahead of the screen.
+// Now it follows the connection's bulk rate (a share of the bandwidth
+// estimate): at 2 Mbit/s, 512 KiB cannot leave in less than the time the
+// rate gives them (less the first burst). A lower bound only: a slow
+// machine makes it longer, never shorter.
+func TestSendFollowsTheBulkRate(t *testing.T) {
+	f := newFeature(t, t.TempDir(), nil)
+	const rate = 2_000_000
+	f.SetBulkRate(func() int { return rate })
+	var got atomic.Int64
+	c := pairWith(t, f, &got)
+	content := bytes.Repeat([]byte("slow link "), 512<<10/10)
+	errc := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		errc <- f.send(context.Background(), "a/big.bin", int64(len(content)), bytes.NewReader(content))
+	}()
+	m := c.next()
+	c.send(protocol.FileMessage{Kind: protocol.FileAccept, ID: m.ID})
+	done := c.next()
+	if done.Kind != protocol.FileDone {
+		t.Fatalf("done %+v", done)
+	}
+	waitUntil(t, "every byte", func() bool { return got.Load() == int64(len(content)) })
+	took := time.Since(start)
+	least := time.Duration(float64(len(content)-2*protocol.MaxFileChunk) * 8 / rate * float64(time.Second))
+	t.Logf("%d bytes at a bulk rate of %d kbit/s took %v (at least %v)", len(content), rate/1000, took.Round(time.Millisecond), least)
+	if took < least {
+		t.Errorf("%d bytes went in %v at a bulk rate of %d kbit/s; the rate allows no less than %v", len(content), took, rate/1000, least)
+	}
+	c.send(protocol.FileMessage{Kind: protocol.FileResult, ID: m.ID, SHA256: done.SHA256})
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/lifeline-support/lifeline/agent/congestion"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -388,7 +389,7 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 	var off int64
 	for off < size {
 		buf := protocol.AppendFileChunkHeader(chunk[:0], n, off)
-		k, err := io.ReadFull(r, buf[protocol.FileChunkHeader:protocol.FileChunkHeader+int(min(int64(chunkData), size-off))])
+		k, err := io.ReadFull(r, buf[protocol.FileChunkHeader:protocol.FileChunkHeader+int(min(int64(f.bulkChunk()), size-off))])
 		if err == nil && o.ctx.Err() != nil {
 			err = o.ctx.Err()
 		}
@@ -478,8 +479,21 @@ func (f *Feature) outEnded(o *outgoing, err error, m protocol.FileMessage) error
 	return ret
 }
 
-// sendChunk queues one chunk on the emptiest data channel, waiting while that
-// channel's buffer is above highWater.
+// bulkChunk is how much file data a chunk carries now: less on a slow link
+// (see congestion.Budget.Chunk).
+func (f *Feature) bulkChunk() int {
+	f.mu.Lock()
+	b := f.budget
+	f.mu.Unlock()
+	if b == nil {
+		return chunkData
+	}
+	return b.Chunk(protocol.MaxFileChunk) - protocol.FileChunkHeader
+}
+
+// sendChunk queues one chunk on the emptiest data channel, once the
+// connection's budget lets it go, waiting while that channel's buffer is
+// above its window (highWater, less on a slow link: see congestion.Budget).
 func (f *Feature) sendChunk(o *outgoing, b []byte) error {
 	f.mu.Lock()
 	if len(f.data) == 0 {
@@ -495,13 +509,28 @@ func (f *Feature) sendChunk(o *outgoing, b []byte) error {
 		}
 	}
 	f.next++
+	budget := f.budget
 	f.mu.Unlock()
-	if d.dc.BufferedAmount() > highWater {
+	if budget == nil {
+		budget = congestion.NewBudget(nil)
+	}
+	for wait := budget.Take(len(b)); wait > 0; wait = budget.Take(len(b)) {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-o.ctx.Done():
+			t.Stop()
+			return o.ctx.Err()
+		}
+	}
+	if window := uint64(budget.Window(highWater)); d.dc.BufferedAmount() > window {
 		// OnBufferedAmountLow wakes us; the timer only guards against a missed
-		// signal (the threshold is crossed once per drain).
+		// signal (the threshold is crossed once per drain) and a window under
+		// the threshold.
+		d.dc.SetBufferedAmountLowThreshold(min(lowWater, window/2))
 		t := time.NewTimer(50 * time.Millisecond)
 		defer t.Stop()
-		for d.dc.BufferedAmount() > highWater {
+		for d.dc.BufferedAmount() > window {
 			select {
 			case <-d.low:
 			case <-o.ctx.Done():

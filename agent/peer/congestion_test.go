@@ -11,6 +11,8 @@ import (
 	"github.com/pion/logging"
 	"github.com/pion/transport/v4/vnet"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
 // noiseScreen is a VideoSource whose every frame differs everywhere (a few
@@ -200,4 +202,69 @@ func TestTargetBitRateFollowsUplinkLimit(t *testing.T) {
 	})
 	t.Logf("back above 1 Mbit/s %v after the limit was lifted (goal 10 s)", rose)
 	t.Logf("target before the limit: %d kbit/s", before/1000)
+}
+
+// linkMessages opens the console's view channel on b and returns the link
+// messages the agent sends on it.
+func linkMessages(t *testing.T, b *browser) <-chan protocol.Link {
+	t.Helper()
+	dc, err := b.pc.CreateDataChannel(protocol.ChannelView, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := make(chan protocol.Link, 256)
+	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
+		m, err := protocol.DecodeView(msg.Data)
+		if err != nil {
+			t.Errorf("the agent sent an invalid view message %s: %v", msg.Data, err)
+			return
+		}
+		if m.Kind == protocol.ViewLink {
+			select {
+			case msgs <- *m.Link:
+			default:
+			}
+		}
+	})
+	return msgs
+}
+
+// Issue 17: the pacer's queueing delay was measured nowhere but in a test.
+// Now the console hears of the link every second (its live chart's step),
+// with the longest wait of a packet in the agent's pacer: under a 1 Mbit/s
+// uplink and a screen that needs more, packets do wait, and the console is
+// told how long (the goal is under ~100 ms; frames are skipped beyond
+// congestion.SkipDelay). The delays are logged, not asserted.
+func TestConsoleHearsTheQueueingDelayEverySecond(t *testing.T) {
+	u := newUplink(t)
+	defer u.close(t)
+	s := connectOn(t, Config{
+		Source: newNoiseScreen(30),
+		settings: func(se *webrtc.SettingEngine) {
+			se.SetNet(u.agent)
+			se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+		},
+	}, 0, u.browser)
+	defer s.close(t)
+	links := linkMessages(t, s.browser)
+	waitState(t, s.states, webrtc.PeerConnectionStateConnected)
+	u.limit(1_000_000)
+
+	var got []protocol.Link
+	queued := false
+	deadline := time.After(hangGuard)
+	for len(got) < 8 || !queued {
+		select {
+		case l := <-links:
+			got = append(got, l)
+			queued = queued || l.QueueMs > 0
+		case <-deadline:
+			t.Fatalf("within %v the console heard %d link messages %+v; want 8 or more, one with a queueing delay", hangGuard, len(got), got)
+		}
+	}
+	worst := 0
+	for _, l := range got {
+		worst = max(worst, l.QueueMs)
+	}
+	t.Logf("link messages under 1 Mbit/s: %+v; longest queueing delay %d ms", got, worst)
 }

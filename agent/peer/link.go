@@ -2,6 +2,7 @@ package peer
 
 import (
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 
@@ -14,6 +15,10 @@ import (
 // always told.
 const linkStep = 0.25
 
+// linkEvery is how often the console hears of the link, news or not (its
+// live chart's step), with the pacer's queueing delay since the last time.
+const linkEvery = time.Second
+
 // linkState is what the view channel last told the console of the link, and
 // where to tell it. Guarded by view.mu, but for sending.
 type linkState struct {
@@ -24,9 +29,14 @@ type linkState struct {
 	sent *protocol.Link      // what the console was last told
 }
 
-// linkOf describes what limits allow, for the console.
-func linkOf(l congestion.Limits) protocol.Link {
-	return protocol.Link{Kbps: l.BitRate / 1000, Reduced: l.LowRes || l.FPS > 0}
+// linkOf describes what limits allow, for the console, with the pacer's
+// queueing delay queue.
+func linkOf(l congestion.Limits, queue time.Duration) protocol.Link {
+	return protocol.Link{
+		Kbps:    l.BitRate / 1000,
+		Reduced: l.LowRes || l.FPS > 0,
+		QueueMs: min(int(queue.Milliseconds()), protocol.MaxLinkQueueMs),
+	}
 }
 
 // linkChanged records new limits and reports whether the console should
@@ -34,7 +44,7 @@ func linkOf(l congestion.Limits) protocol.Link {
 func (v *view) linkChanged(l congestion.Limits) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.link.cur = linkOf(l)
+	v.link.cur = linkOf(l, time.Duration(v.link.cur.QueueMs)*time.Millisecond)
 	return v.link.dc != nil && v.linkNews()
 }
 
@@ -50,12 +60,16 @@ func (v *view) linkNews() bool {
 }
 
 // sendLink tells the console the link as it is now, if that is news.
-func (v *view) sendLink() {
+func (v *view) sendLink() { v.sendLinkIf(false) }
+
+// sendLinkIf tells the console the link as it is now, if that is news or
+// always is set.
+func (v *view) sendLinkIf(always bool) {
 	v.link.sending.Lock()
 	defer v.link.sending.Unlock()
 	v.mu.Lock()
 	dc, cur := v.link.dc, v.link.cur
-	if dc == nil || !v.linkNews() {
+	if dc == nil || !always && !v.linkNews() {
 		v.mu.Unlock()
 		return
 	}
@@ -80,6 +94,32 @@ func (v *view) openLink(dc *webrtc.DataChannel) {
 	v.link.dc, v.link.sent = dc, nil
 	v.mu.Unlock()
 	v.sendLink()
+}
+
+// linkLoop tells the console of the link every linkEvery, with the longest
+// wait of a packet in the pacer since the last time (or the wait a packet
+// written now would have, if longer), until the Peer closes.
+func (p *Peer) linkLoop() {
+	defer p.wg.Done()
+	t := time.NewTicker(linkEvery)
+	defer t.Stop()
+	pacer := p.cong.Pacer()
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-t.C:
+		}
+		queue := max(pacer.Stats().Max, pacer.Delay())
+		if queue > congestion.SkipDelay {
+			p.log.Debug("peer: video packets waited in the pacer", "longest", queue.Round(time.Millisecond))
+		}
+		cur := linkOf(p.cong.Limits(), queue)
+		p.view.mu.Lock()
+		p.view.link.cur = cur
+		p.view.mu.Unlock()
+		p.view.sendLinkIf(true)
+	}
 }
 
 // later runs f on the notify goroutine, unless the Peer is closing.

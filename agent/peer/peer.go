@@ -210,9 +210,10 @@ func New(cfg Config) (*Peer, error) {
 	pc.OnDataChannel(p.onDataChannel)
 	pc.SCTP().Transport().ICETransport().OnSelectedCandidatePairChange(p.onSelectedPair)
 
-	p.wg.Add(2)
+	p.wg.Add(3)
 	go p.inputLoop()
 	go p.notifyLoop()
+	go p.linkLoop()
 	return p, nil
 }
 
@@ -344,6 +345,12 @@ func (p *Peer) AddCandidate(c webrtc.ICECandidateInit) error {
 // SetVideo turns sending the screen on or off. While off, the browser receives
 // black frames: the connection and its data channels stay up.
 func (p *Peer) SetVideo(on bool) { p.gate.set(on) }
+
+// BulkRate is the rate, in bits per second, that bulk data (files) may take
+// on this connection now without starving the screen and the input: a
+// share of the bandwidth estimate on a slow link, 0 (no limit) on a fast
+// one (see congestion.Controller.BulkRate).
+func (p *Peer) BulkRate() int { return p.cong.BulkRate() }
 
 // ScreenSize reports the size in pixels of the last captured frame, or 0, 0
 // before the first frame.

@@ -137,6 +137,20 @@ type Ender interface {
 	SessionEnded()
 }
 
+// BulkSender is a Feature that sends bulk data on the technician's
+// connection (files): it takes only the share of the connection's bandwidth
+// estimate the session gives it for each connection (see RatedPeer), so
+// that the screen and the input keep the rest.
+type BulkSender interface {
+	SetBulkRate(rate func() int)
+}
+
+// RatedPeer is a Peer that estimates its bandwidth: BulkRate is the rate,
+// in bits per second, bulk data may take now (0: no limit).
+type RatedPeer interface {
+	BulkRate() int
+}
+
 // Auditor is a Feature that reports events for the organisation's audit trail
 // (files that crossed, messages refused). The session gives it the reporter.
 type Auditor interface {
@@ -1064,6 +1078,13 @@ func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription,
 		return err
 	}
 	s.peer = p
+	if r, ok := p.(RatedPeer); ok {
+		for _, f := range s.cfg.Features {
+			if b, ok := f.(BulkSender); ok {
+				b.SetBulkRate(r.BulkRate)
+			}
+		}
+	}
 	actx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	ans, err := p.Answer(actx, offer)

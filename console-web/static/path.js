@@ -6,6 +6,9 @@
 // Link quality, under it: the agent's bandwidth estimate (on the view channel,
 // "link"), the video's packet loss, frames per second and size; and "Bad
 // connection: the picture is reduced" while the estimate cuts the picture.
+// Clicking it opens the connection's details: every figure, and a live chart
+// of the last minute of the estimate and of the agent's queueing delay (the
+// agent reports both every second).
 import { register } from "./features.js";
 
 let ctx = null;
@@ -15,8 +18,12 @@ let timer = 0;
 let agentPath = null; // { candidate, relayProtocol } from the agent
 let linkEl = null;
 let badEl = null;
-let agentLink = null; // { kbps, reduced } from the agent
+let agentLink = null; // { kbps, reduced, queueMs } from the agent
 let lastVideo = null; // the inbound video's counters at the last poll
+let lastStats = null; // the video's figures at the last poll, for the details
+let detailsEl = null;
+let history = []; // { kbps, queueMs } from the agent, one a second, newest last
+const historyLen = 60;
 
 function showLink(video) {
   if (!linkEl) return;
@@ -33,14 +40,96 @@ function showLink(video) {
   linkEl.textContent = parts.join(" · ");
   linkEl.hidden = parts.length === 0;
   linkEl.dataset.kbps = agentLink ? String(agentLink.kbps) : "";
+  linkEl.dataset.queueMs = agentLink ? String(agentLink.queueMs) : "";
   const bad = !!agentLink?.reduced;
   badEl.hidden = !bad;
   badEl.dataset.reduced = String(bad);
+  if (video) lastStats = video;
+  showDetails();
+}
+
+function rate(kbps) {
+  return kbps >= 1000 ? ctx.t("ws.link.mbps", (kbps / 1000).toFixed(1)) : ctx.t("ws.link.kbps", kbps);
+}
+
+// showDetails fills the open details panel: the figures and the chart.
+function showDetails() {
+  if (!detailsEl || detailsEl.hidden) return;
+  const { t } = ctx;
+  const rows = [
+    ["estimate", t("ws.link.estimate"), agentLink ? rate(agentLink.kbps) : "–"],
+    ["queue", t("ws.link.queue"), agentLink ? t("ws.path.rtt", agentLink.queueMs) : "–"],
+    ["rtt", t("ws.link.rtt"), el?.dataset.rtt ? t("ws.path.rtt", Number(el.dataset.rtt)) : "–"],
+    ["loss", t("ws.link.lossLabel"), lastStats ? `${lastStats.loss.toFixed(1)} %` : "–"],
+    ["fps", t("ws.link.fpsLabel"), lastStats?.fps != null ? String(Math.round(lastStats.fps)) : "–"],
+    ["size", t("ws.link.size"), lastStats?.w ? `${lastStats.w}×${lastStats.h}` : "–"],
+    ["path", t("ws.link.path"), el && !el.hidden ? el.textContent.split(" · ")[0] : "–"],
+  ];
+  const dl = detailsEl.querySelector("dl");
+  dl.replaceChildren();
+  for (const [key, label, value] of rows) {
+    const dt = document.createElement("dt");
+    dt.textContent = label;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    dd.dataset.key = key;
+    dl.append(dt, dd);
+  }
+  drawChart(detailsEl.querySelector("canvas"));
+}
+
+// drawChart draws the last minute: the estimate as a filled line (its own
+// scale), the queueing delay as a line over 0–200 ms.
+function drawChart(canvas) {
+  const g = canvas.getContext("2d");
+  const w = canvas.width;
+  const h = canvas.height;
+  g.clearRect(0, 0, w, h);
+  // The legend's swatches hold the colours, resolved (light or dark theme).
+  const swatch = (cls, fallback) => {
+    const s = detailsEl.querySelector(`.link-legend .${cls}`);
+    return (s && getComputedStyle(s, "::before").backgroundColor) || fallback;
+  };
+  const accent = swatch("est", "#0b5cc0");
+  const warn = swatch("queue", "#d08a12");
+  if (history.length < 2) return;
+  const step = w / (historyLen - 1);
+  const x0 = w - (history.length - 1) * step;
+  const top = Math.max(...history.map((p) => p.kbps), 1);
+  const y = (v, max) => h - 2 - (Math.min(v, max) / max) * (h - 4);
+  g.beginPath();
+  g.moveTo(x0, h);
+  history.forEach((p, i) => g.lineTo(x0 + i * step, y(p.kbps, top)));
+  g.lineTo(x0 + (history.length - 1) * step, h);
+  g.closePath();
+  g.globalAlpha = 0.25;
+  g.fillStyle = accent;
+  g.fill();
+  g.globalAlpha = 1;
+  g.strokeStyle = accent;
+  g.lineWidth = 1.5;
+  g.beginPath();
+  history.forEach((p, i) => (i ? g.lineTo : g.moveTo).call(g, x0 + i * step, y(p.kbps, top)));
+  g.stroke();
+  g.strokeStyle = warn;
+  g.beginPath();
+  history.forEach((p, i) => (i ? g.lineTo : g.moveTo).call(g, x0 + i * step, y(p.queueMs, 200)));
+  g.stroke();
+  canvas.dataset.points = String(history.length);
+}
+
+function toggleDetails() {
+  detailsEl.hidden = !detailsEl.hidden;
+  linkEl.setAttribute("aria-expanded", String(!detailsEl.hidden));
+  showDetails();
 }
 
 function clearLink() {
   agentLink = null;
   lastVideo = null;
+  lastStats = null;
+  history = [];
+  if (detailsEl) detailsEl.hidden = true;
   if (linkEl) {
     linkEl.hidden = true;
     badEl.hidden = true;
@@ -119,11 +208,39 @@ register({
     ctx = c;
     el = document.getElementById("path");
     if (el) {
-      linkEl = document.createElement("p");
+      linkEl = document.createElement("button");
+      linkEl.type = "button";
       linkEl.id = "link";
-      linkEl.className = "path muted";
+      linkEl.className = "path muted link-btn";
       linkEl.title = c.t("ws.link.title");
+      linkEl.setAttribute("aria-expanded", "false");
+      linkEl.setAttribute("aria-controls", "link-details");
       linkEl.hidden = true;
+      linkEl.addEventListener("click", toggleDetails);
+      detailsEl = document.createElement("section");
+      detailsEl.id = "link-details";
+      detailsEl.className = "link-details";
+      detailsEl.setAttribute("aria-label", c.t("ws.link.details"));
+      detailsEl.hidden = true;
+      const h = document.createElement("h3");
+      h.textContent = c.t("ws.link.details");
+      const chart = document.createElement("canvas");
+      chart.id = "link-chart";
+      chart.width = 296;
+      chart.height = 72;
+      chart.setAttribute("role", "img");
+      chart.setAttribute("aria-label", c.t("ws.link.chart"));
+      const legend = document.createElement("p");
+      legend.className = "link-legend muted";
+      const est = document.createElement("span");
+      est.className = "est";
+      est.textContent = c.t("ws.link.estimate");
+      const q = document.createElement("span");
+      q.className = "queue";
+      q.textContent = c.t("ws.link.queueScale");
+      legend.append(est, q);
+      detailsEl.append(h, chart, legend, document.createElement("dl"));
+      (document.getElementById("workspace") || document.body).append(detailsEl);
       badEl = document.createElement("p");
       badEl.id = "link-bad";
       badEl.className = "link-bad";
@@ -135,7 +252,9 @@ register({
     window.addEventListener("lifeline-link", (e) => {
       const l = e.detail;
       if (typeof l.kbps !== "number" || typeof l.reduced !== "boolean") return;
-      agentLink = { kbps: l.kbps, reduced: l.reduced };
+      agentLink = { kbps: l.kbps, reduced: l.reduced, queueMs: typeof l.queueMs === "number" ? l.queueMs : 0 };
+      history.push({ kbps: l.kbps, queueMs: agentLink.queueMs });
+      if (history.length > historyLen) history.shift();
       showLink(null);
       poll();
     });

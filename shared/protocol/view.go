@@ -114,10 +114,17 @@ type Link struct {
 	// Reduced says the estimate cut the picture: fewer frames or half
 	// resolution while it moves.
 	Reduced bool `json:"reduced"`
+	// QueueMs is the longest a video packet waited in the agent's pacer
+	// since the last link message (ms): how far behind the network the
+	// screen fell on the agent's side (frames are skipped beyond ~60 ms).
+	QueueMs int `json:"queueMs"`
 }
 
 // MaxLinkKbps bounds Link.Kbps (10 Gbit/s).
 const MaxLinkKbps = 10_000_000
+
+// MaxLinkQueueMs bounds Link.QueueMs (a minute).
+const MaxLinkQueueMs = 60_000
 
 // DecodeView parses and validates one view message.
 func DecodeView(data []byte) (ViewMessage, error) {
@@ -162,7 +169,7 @@ func (m *ViewMessage) validate() error {
 			return fmt.Errorf("bad screen message (blocked %q)", m.Blocked)
 		}
 	case ViewLink:
-		if m.Link.Kbps < 0 || m.Link.Kbps > MaxLinkKbps || m.Quality != "" || m.Monitor != 0 {
+		if m.Link.Kbps < 0 || m.Link.Kbps > MaxLinkKbps || m.Link.QueueMs < 0 || m.Link.QueueMs > MaxLinkQueueMs || m.Quality != "" || m.Monitor != 0 {
 			return fmt.Errorf("bad link %+v", *m.Link)
 		}
 	case ViewQuality:
