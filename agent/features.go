@@ -13,6 +13,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/files"
 	"github.com/lifeline-support/lifeline/agent/indicator"
 	"github.com/lifeline-support/lifeline/agent/overlay"
+	"github.com/lifeline-support/lifeline/agent/pagepeer"
 	"github.com/lifeline-support/lifeline/agent/privacy"
 	"github.com/lifeline-support/lifeline/agent/recording"
 	"github.com/lifeline-support/lifeline/agent/screenshot"
@@ -41,6 +42,13 @@ var (
 
 // Files in flight when the session ends are ended by the agent itself.
 var _ session.Ender = (*files.Feature)(nil)
+
+// The customer's page is the second peer of the technician's screen and of
+// voice; its negotiation ends with the session.
+var (
+	_ session.PageRelay = (*pagepeer.Relay)(nil)
+	_ session.Ender     = (*pagepeer.Relay)(nil)
+)
 
 // features builds the agent's features beyond screen and input, mounting their
 // panels on the customer's page. Each feature adds its own block here.
@@ -116,6 +124,16 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 		return nil, err
 	}
 	fs = append(fs, tm)
+
+	// The technician's screen, shown to the customer, and voice: browser to
+	// browser, the customer's page answering the technician's browser; the
+	// agent only passes their negotiation on (the page's own WebSocket: no
+	// event stream of its own, see sysinfo below).
+	pp := pagepeer.New(pagepeer.Config{Logger: log})
+	if err := ui.Mount("pagepeer", pp); err != nil {
+		return nil, err
+	}
+	fs = append(fs, pp)
 
 	// Scripts from the administrator's library run with the same grant
 	// ("run commands"), one at a time, their output and exit code in the

@@ -119,3 +119,7 @@ func (p *PageSignal) validate() error {
 	}
 	return nil
 }
+
+// Check validates a page signal that did not come through Decode (the
+// customer's page sends its own to the agent).
+func (p *PageSignal) Check() error { return p.validate() }
