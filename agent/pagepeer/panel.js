@@ -51,6 +51,9 @@ const callBox = el("div", { id: "pp-callbox", class: "pp-call" }, micOn, callTex
 
 root.append(screenBox, callBox);
 root.hidden = true;
+// Above the session's controls and the other panels: what the technician
+// shows, and a call, are what the customer looks at now.
+document.getElementById("controls")?.before(root);
 
 let ice = [];
 let ws = null;
@@ -193,6 +196,7 @@ function onSignal(s) {
   switch (s.kind) {
     case "share":
       tech = s.name || tech;
+      if (s.on && !sharing) setTimeout(() => root.scrollIntoView({ block: "start", behavior: "smooth" }));
       sharing = !!s.on;
       if (!sharing) video.srcObject = null;
       note = "";
@@ -208,7 +212,11 @@ function onSignal(s) {
       break;
     case "call":
       tech = s.name || tech;
-      if (s.on && call === "idle") { call = "ringing"; note = ""; }
+      if (s.on && call === "idle") {
+        call = "ringing";
+        note = "";
+        setTimeout(() => root.scrollIntoView({ block: "start", behavior: "smooth" }));
+      }
       else if (!s.on && call !== "idle") { call = "idle"; stopMic(); note = t("agent.pp.ended", tech); }
       break;
     case "accept":

@@ -40,7 +40,8 @@ function sync() {
   btn.setAttribute("aria-pressed", String(!!track));
   btn.disabled = !track && (over || !connected);
   stateEl.hidden = !track;
-  stateEl.textContent = track ? t("ws.share.on", customer) : "";
+  stateEl.textContent = track ? t("ws.share.onShort") : "";
+  stateEl.title = track ? t("ws.share.on", customer) : "";
   if (!track) warnEl.hidden = true;
 }
 
@@ -72,8 +73,10 @@ async function start() {
   track.contentHint = "detail";
   track.addEventListener("ended", () => stop(false));
   const warn = mirrorWarning(track);
-  warnEl.textContent = warn ? ctx.t(warn, ctx.customer) : "";
+  warnEl.textContent = warn ? ctx.t("ws.share.mirror") : "";
+  warnEl.title = warn ? ctx.t(warn, ctx.customer) : "";
   warnEl.hidden = !warn;
+  if (warn) window.dispatchEvent(new CustomEvent("lifeline", { detail: { kind: "refused", text: ctx.t(warn, ctx.customer) } }));
   trace(warn ? "warned" : "started");
   peer.send("share", { on: true });
   peer.setTrack("video", track);

@@ -36,11 +36,12 @@ function sync() {
   ui.mute.hidden = state !== "active";
   ui.mute.textContent = t(muted ? "ws.voice.unmute" : "ws.voice.mute");
   ui.mute.setAttribute("aria-pressed", String(muted));
-  ui.state.textContent = state === "calling" ? t("ws.voice.calling", customer)
+  ui.state.title = state === "calling" ? t("ws.voice.calling", customer)
     : state === "ringing" ? t("ws.voice.ringing", customer)
     : state === "active" ? t(theyMuted ? "ws.voice.theyMuted" : "ws.voice.talking", customer)
     : "";
-  ui.state.hidden = !ui.state.textContent;
+  ui.state.textContent = state === "idle" ? "" : t(`ws.voice.short.${state === "active" && muted ? "muted" : state}`);
+  ui.state.hidden = state === "idle";
   ui.state.dataset.mic = state === "active" && !muted ? "on" : "off";
 }
 
