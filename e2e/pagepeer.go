@@ -176,3 +176,39 @@ func (c *Customer) CallState(t testing.TB) string {
 	t.Helper()
 	return get(t, c.ctx, "read the customer's call", chromedp.Evaluate[string](`window.lifelinePagePeer?.call || ""`))
 }
+
+// ForgePagePeer makes the technician's console act as a hostile one would:
+// it sends its camera as a screen and its microphone to the customer's page
+// without saying it shares anything or calling (the page peer's own
+// negotiation, page.signal offers the server lets through). It returns once
+// the page has answered.
+func (tc *Technician) ForgePagePeer(t testing.TB) {
+	t.Helper()
+	evalJS[bool](t, tc.p, "forge the page peer's offer", `(async () => {
+  const { pagePeer } = await import("/static/pagepeer.js");
+  const peer = pagePeer();
+  const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  peer.setTrack("video", s.getVideoTracks()[0]);
+  peer.setTrack("audio", s.getAudioTracks()[0]);
+  window.__forged = peer;
+  return true;
+})()`)
+	waitJS(t, tc.p, "the page's answers to the forged offers",
+		`(() => { const f = window.__forged; return !!f?.pc && !f.busy && f.pc.getTransceivers().length === 2 && f.pc.getTransceivers().every((tr) => tr.currentDirection); })()`)
+}
+
+// ForgedDirections are the directions the page's answer left the forged
+// connection's transceivers (video and audio).
+func (tc *Technician) ForgedDirections(t testing.TB) []string {
+	t.Helper()
+	return evalJS[[]string](t, tc.p, "read the forged connection's directions",
+		`window.__forged.pc.getTransceivers().map((tr) => tr.receiver.track.kind + " " + tr.currentDirection)`)
+}
+
+// PageSendsNothing reports whether the customer's page has a peer connection
+// that sends no track at all (no microphone, no camera).
+func (c *Customer) PageSendsNothing(t testing.TB) bool {
+	t.Helper()
+	return get(t, c.ctx, "read what the page sends", chromedp.Evaluate[bool](
+		`(() => { const pc = window.lifelinePagePeer?.pc; return !!pc && pc.getSenders().every((s) => !s.track); })()`))
+}

@@ -150,3 +150,30 @@ func TestVoiceBothWays(t *testing.T) {
 	waitFor(t, "the customer's page to hang up", func() bool { return customer.CallState(t) == "idle" })
 	tech.WaitStatus(t, "Connected to Marie Dupont")
 }
+
+// A hostile technician's console sends a picture and asks for the
+// customer's microphone without sharing or calling (the negotiation itself,
+// which the server lets through for a group that has both permissions): the
+// customer's page answers but takes nothing and sends nothing.
+func TestHostileTechnicianGetsNoMicrophone(t *testing.T) {
+	stack := StartWith(t, Options{FakeMedia: true})
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "Connected to Marie Dupont")
+
+	tech.ForgePagePeer(t)
+	if got := strings.Join(tech.ForgedDirections(t), ", "); got != "video inactive, audio inactive" {
+		t.Errorf("the page's answer left %q, want both inactive", got)
+	}
+	if !customer.PageSendsNothing(t) {
+		t.Error("the customer's page sends a track nobody accepted")
+	}
+	if customer.SharedScreenShown(t) {
+		t.Error("the customer's page shows a screen the technician never said they share")
+	}
+	if s := customer.CallState(t); s != "idle" {
+		t.Errorf("the customer's call is %q, want idle", s)
+	}
+}
