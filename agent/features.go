@@ -129,7 +129,13 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	// browser, the customer's page answering the technician's browser; the
 	// agent only passes their negotiation on (the page's own WebSocket: no
 	// event stream of its own, see sysinfo below).
-	pp := pagepeer.New(pagepeer.Config{Logger: log})
+	var in atomic.Pointer[indicator.Indicator]
+	pp := pagepeer.New(pagepeer.Config{Logger: log, OnMic: func(on bool) {
+		// The badge says it too while the customer's microphone is on.
+		if i := in.Load(); i != nil {
+			i.SetMic(on)
+		}
+	}})
 	if err := ui.Mount("pagepeer", pp); err != nil {
 		return nil, err
 	}
@@ -159,7 +165,6 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	// then clicks, and whose End button ends the session once confirmed (see
 	// newIndicator). Without it the customer's page and terminal still show
 	// it.
-	var in atomic.Pointer[indicator.Indicator]
 	if d, err := newIndicator(func(z indicator.Zone) {
 		if i := in.Load(); i != nil {
 			i.Click(z)

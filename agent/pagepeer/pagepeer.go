@@ -43,6 +43,9 @@ var ErrNotFromPage = errors.New("not a page's message")
 // Config configures a Relay.
 type Config struct {
 	Logger *slog.Logger
+	// OnMic, if set, hears whether the customer's microphone is on in a
+	// call (the page says so), for the on-screen badge. It must not block.
+	OnMic func(on bool)
 }
 
 // Relay passes page signals between the technician (through the session's
@@ -60,6 +63,8 @@ type Relay struct {
 	screen  bool // the technician's group lets them show their screen
 	voice   bool // and talk
 	lang    i18n.Lang
+	onMic   func(bool)
+	mic     bool // the page said its microphone is on
 }
 
 // New returns a relay; mount it on the customer's page (consent.UI.Mount).
@@ -68,7 +73,7 @@ func New(cfg Config) *Relay {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Relay{log: log.With("feature", "pagepeer")}
+	return &Relay{log: log.With("feature", "pagepeer"), onMic: cfg.OnMic}
 }
 
 // Handles reports false: the page peer has no data channel on the agent's
@@ -145,6 +150,10 @@ func (r *Relay) SessionEnded() {
 	defer r.mu.Unlock()
 	r.ended = true
 	r.pending = nil
+	if r.mic && r.onMic != nil {
+		r.mic = false
+		go r.onMic(false)
+	}
 	if r.page != nil {
 		r.writeLocked(r.page, toPage{Type: "ended"})
 	}
@@ -233,15 +242,23 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
 
 	defer func() {
 		r.mu.Lock()
-		if r.page == c {
+		mine := r.page == c
+		if mine {
 			r.page = nil
 		}
 		r.mu.Unlock()
+		if mine {
+			r.setMic(nil, false) // a page gone takes its microphone with it
+		}
 	}()
 	for {
 		_, b, err := c.Read(req.Context())
 		if err != nil {
 			return
+		}
+		if on, ok := micOf(b); ok {
+			r.setMic(c, on)
+			continue
 		}
 		p, err := fromPage(b)
 		if err != nil {
@@ -257,6 +274,33 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
 		if send != nil && mine && !ended {
 			send(p)
 		}
+	}
+}
+
+// micOf reads the page's word about its microphone: {"mic": true}.
+func micOf(b []byte) (on, ok bool) {
+	var m struct {
+		Mic *bool `json:"mic"`
+	}
+	if json.Unmarshal(b, &m) != nil || m.Mic == nil {
+		return false, false
+	}
+	return *m.Mic, true
+}
+
+// setMic records whether page c's microphone is on (c nil: whichever page)
+// and tells OnMic of a change.
+func (r *Relay) setMic(c *websocket.Conn, on bool) {
+	r.mu.Lock()
+	if c != nil && r.page != c || r.mic == on {
+		r.mu.Unlock()
+		return
+	}
+	r.mic = on
+	f := r.onMic
+	r.mu.Unlock()
+	if f != nil {
+		f(on)
 	}
 }
 

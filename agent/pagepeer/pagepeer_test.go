@@ -57,7 +57,8 @@ func writePage(t *testing.T, c *websocket.Conn, v any) {
 // sends goes to the technician only if the page may send it: never an
 // offer or a share, and no call when the group does not allow voice.
 func TestRelayBetweenTechnicianAndPage(t *testing.T) {
-	r := New(Config{})
+	mic := make(chan bool, 4)
+	r := New(Config{OnMic: func(on bool) { mic <- on }})
 	sent := make(chan protocol.PageSignal, 8)
 	r.SetPageSender(func(p protocol.PageSignal) { sent <- p })
 	r.SetICEServers([]webrtc.ICEServer{{URLs: []string{"turn:example.org"}}})
@@ -106,7 +107,17 @@ func TestRelayBetweenTechnicianAndPage(t *testing.T) {
 		t.Errorf("the technician got %+v, want the call", p)
 	}
 
+	// The page says its microphone is on: the badge hears it, and again
+	// when the session ends.
+	writePage(t, page, map[string]bool{"mic": true})
+	if on := <-mic; !on {
+		t.Error("the microphone on was heard as off")
+	}
+
 	r.SessionEnded()
+	if on := <-mic; on {
+		t.Error("the microphone stayed on at the end")
+	}
 	if m := readPage(t, page); m.Type != "ended" {
 		t.Errorf("at the end the page got %+v", m)
 	}

@@ -68,6 +68,7 @@ let mic = null; // the customer's microphone track, only in a call they started 
 let muted = false;
 let techMuted = false;
 let note = "";
+let lastMic = false; // what the agent was last told of the microphone
 
 // Exposed for end-to-end tests: what the page has taken.
 window.lifelinePagePeer = {
@@ -110,7 +111,13 @@ function render() {
     : call === "active" ? (techMuted ? t("agent.pp.techMuted", name) : t("agent.pp.talking", name))
     : note;
   callText.hidden = !callText.textContent;
-  document.body.dataset.mic = call === "active" && !muted ? "on" : "off";
+  const micState = call === "active" && !muted;
+  document.body.dataset.mic = micState ? "on" : "off";
+  // The agent's on-screen badge says it too.
+  if (micState !== lastMic && ws?.readyState === WebSocket.OPEN) {
+    lastMic = micState;
+    ws.send(JSON.stringify({ mic: micState }));
+  }
   root.hidden = !sharing && call === "idle" && !note && (!voiceAllowed || over);
 }
 
@@ -290,6 +297,7 @@ function connect() {
       return;
     }
     if (m.type === "hello") {
+      lastMic = false; // a new connection: tell the agent again
       ice = m.ice || [];
       S = m.strings || {};
       voiceAllowed = !!m.voice;

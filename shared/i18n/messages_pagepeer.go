@@ -5,6 +5,7 @@ package i18n
 func init() {
 	add(map[string]map[Lang]string{
 		"perm.show_screen":       {EN: "show my screen to customers", FR: "montrer mon écran aux clients"},
+		"agent.indicator.mic":    {EN: "Microphone on · %s", FR: "Micro allumé · %s"},
 		"agent.pp.technician":    {EN: "The technician", FR: "Le technicien"},
 		"agent.pp.showing":       {EN: "%s is showing you their screen", FR: "%s vous montre son écran"},
 		"agent.pp.viewOnly":      {EN: "View only: nothing you do here reaches the technician's computer. Close it whenever you like; the session goes on.", FR: "Affichage seul : rien de ce que vous faites ici n'atteint l'ordinateur du technicien. Fermez-le quand vous voulez ; la session continue."},
