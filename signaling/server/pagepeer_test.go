@@ -69,6 +69,16 @@ func TestPageSignalNeedsTheGroupsPermission(t *testing.T) {
 			t.Errorf("Paul's %s: %s, want forbidden", p.Kind, code)
 		}
 	}
+	// Nor does anything of the customer's program reach Paul.
+	for _, p := range []protocol.PageSignal{
+		{Kind: protocol.PageCall, On: true},
+		{Kind: protocol.PageClosed},
+		{Kind: protocol.PageCandidate},
+	} {
+		if code := refusedWith(t, pa, pa.Send(protocol.TypePageSignal, psid, p)); code != protocol.CodeForbidden {
+			t.Errorf("Paul's agent's %s: %s, want forbidden", p.Kind, code)
+		}
+	}
 	pc.Send(protocol.TypeSessionEnd, psid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
 	for {
 		m, err := pa.Read(10 * time.Second)

@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"slices"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
@@ -39,6 +40,9 @@ func pageNeeds(p *protocol.PageSignal) (all []access.Perm, anyOf []access.Perm) 
 	}
 	return nil, []access.Perm{access.ShowScreen, access.Voice}
 }
+
+// pageDenial names each page permission as the session's Denied list does.
+var pageDenial = map[access.Perm]string{access.ShowScreen: protocol.DeniedShowScreen, access.Voice: protocol.DeniedVoice}
 
 // pageAllowed checks page signal p against tech's group; a refusal is
 // audited.
@@ -92,6 +96,17 @@ func (s *Service) pageFromAgent(ctx context.Context, sid string, m protocol.Mess
 	ss, err := s.cfg.Store.Session(ctx, sid)
 	if err != nil {
 		return nil
+	}
+	// Nothing of a call, nor of a negotiation, reaches a technician whose
+	// group has none of it (the customer's program may be anyone's).
+	all, anyOf := pageNeeds(p)
+	for _, perm := range all {
+		if slices.Contains(ss.Denied, pageDenial[perm]) {
+			return ErrNotForAgents
+		}
+	}
+	if len(anyOf) > 0 && slices.Contains(ss.Denied, pageDenial[anyOf[0]]) && slices.Contains(ss.Denied, pageDenial[anyOf[1]]) {
+		return ErrNotForAgents
 	}
 	p.Name = ss.CustomerName
 	s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, p)
