@@ -212,3 +212,12 @@ func (c *Customer) PageSendsNothing(t testing.TB) bool {
 	return get(t, c.ctx, "read what the page sends", chromedp.Evaluate[bool](
 		`(() => { const pc = window.lifelinePagePeer?.pc; return !!pc && pc.getSenders().every((s) => !s.track); })()`))
 }
+
+// ClickSharedScreenTool clicks a tool above the technician's screen (pp-fit,
+// pp-actual, pp-full, pp-zoom) and returns the classes of the picture's
+// frame.
+func (c *Customer) ClickSharedScreenTool(t testing.TB, id string) string {
+	t.Helper()
+	run(t, c.ctx, "click "+id, click(id))
+	return get(t, c.ctx, "read the picture's frame", chromedp.Evaluate[string](`document.getElementById("pp-stage").className`))
+}

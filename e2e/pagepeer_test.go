@@ -52,6 +52,17 @@ func TestTechnicianShowsTheirScreen(t *testing.T) {
 	})
 	tech.Shot(t, "console-share-screen")
 	customer.Shot(t, "customer-technician-screen")
+	// 100%, the magnifier, and back to fit.
+	if c := customer.ClickSharedScreenTool(t, "pp-actual"); strings.Contains(c, "fit") {
+		t.Errorf("at 100%% the picture's frame is %q", c)
+	}
+	if c := customer.ClickSharedScreenTool(t, "pp-zoom"); !strings.Contains(c, "zoom") {
+		t.Errorf("with the magnifier the picture's frame is %q", c)
+	}
+	customer.ClickSharedScreenTool(t, "pp-zoom")
+	if c := customer.ClickSharedScreenTool(t, "pp-fit"); !strings.Contains(c, "fit") {
+		t.Errorf("fitted, the picture's frame is %q", c)
+	}
 
 	customer.CloseSharedScreen(t)
 	waitFor(t, "the technician's console to stop sharing", func() bool { return !tech.Sharing(t) })

@@ -30,12 +30,13 @@ const screenTitle = el("h2", { id: "pp-screen-title", class: "pp-title" });
 const fitBtn = btn("pp-fit", "btn deny pp-tool");
 const actualBtn = btn("pp-actual", "btn deny pp-tool");
 const fullBtn = btn("pp-full", "btn deny pp-tool");
+const zoomBtn = btn("pp-zoom", "btn deny pp-tool");
 const closeBtn = btn("pp-close", "btn end pp-tool");
 const video = el("video", { id: "pp-video", autoplay: true, playsInline: true, muted: true });
 const stage = el("div", { id: "pp-stage", class: "pp-stage fit" }, video);
 const screenNote = el("p", { class: "pp-note", id: "pp-screen-note" });
 const screenBox = el("div", { id: "pp-screen", hidden: true }, screenTitle,
-  el("div", { class: "pp-tools" }, fitBtn, actualBtn, fullBtn, closeBtn), stage, screenNote);
+  el("div", { class: "pp-tools" }, fitBtn, actualBtn, fullBtn, zoomBtn, closeBtn), stage, screenNote);
 
 // Voice.
 const callText = el("p", { id: "pp-call-text", class: "pp-call-text", role: "status" });
@@ -90,6 +91,8 @@ function render() {
   fitBtn.textContent = t("agent.pp.fit");
   actualBtn.textContent = t("agent.pp.actual");
   fullBtn.textContent = t("agent.pp.full");
+  zoomBtn.textContent = t("agent.pp.zoom");
+  zoomBtn.setAttribute("aria-pressed", String(stage.classList.contains("zoom")));
   closeBtn.textContent = t("agent.pp.close");
   fitBtn.setAttribute("aria-pressed", String(stage.classList.contains("fit")));
   actualBtn.setAttribute("aria-pressed", String(!stage.classList.contains("fit")));
@@ -275,6 +278,13 @@ muteBtn.addEventListener("click", () => {
 });
 fitBtn.addEventListener("click", () => { stage.classList.add("fit"); render(); });
 actualBtn.addEventListener("click", () => { stage.classList.remove("fit"); render(); });
+// The magnifier: the picture twice as large around the pointer.
+zoomBtn.addEventListener("click", () => { stage.classList.toggle("zoom"); render(); });
+stage.addEventListener("pointermove", (e) => {
+  if (!stage.classList.contains("zoom")) return;
+  const r = video.getBoundingClientRect();
+  video.style.transformOrigin = `${((e.clientX - r.left) / r.width) * 100}% ${((e.clientY - r.top) / r.height) * 100}%`;
+});
 fullBtn.addEventListener("click", () => stage.requestFullscreen?.().catch(() => {}));
 closeBtn.addEventListener("click", () => {
   if (!sharing) return;

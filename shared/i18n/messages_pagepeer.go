@@ -11,6 +11,7 @@ func init() {
 		"agent.pp.viewOnly":      {EN: "View only: nothing you do here reaches the technician's computer. Close it whenever you like; the session goes on.", FR: "Affichage seul : rien de ce que vous faites ici n'atteint l'ordinateur du technicien. Fermez-le quand vous voulez ; la session continue."},
 		"agent.pp.fit":           {EN: "Fit", FR: "Ajuster"},
 		"agent.pp.actual":        {EN: "100%", FR: "100 %"},
+		"agent.pp.zoom":          {EN: "Magnifier", FR: "Loupe"},
 		"agent.pp.full":          {EN: "Full screen", FR: "Plein écran"},
 		"agent.pp.close":         {EN: "Close the technician's screen", FR: "Fermer l'écran du technicien"},
 		"agent.pp.accept":        {EN: "Answer", FR: "Répondre"},
