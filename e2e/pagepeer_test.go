@@ -73,6 +73,13 @@ func TestTechnicianShowsTheirScreen(t *testing.T) {
 	if text := customer.PageText(t); strings.Contains(text, "Session ended") {
 		t.Errorf("the session ended when the customer closed the technician's screen: %q", text)
 	}
+	// The page's own WebSocket and the video need nothing its CSP forbids.
+	if v := cspViolations(t, customer.ctx); len(v) != 0 {
+		t.Errorf("CSP violations on the customer's page: %v", v)
+	}
+	if v := cspViolations(t, tech.Page()); len(v) != 0 {
+		t.Errorf("CSP violations on the console: %v", v)
+	}
 }
 
 // hears waits until in (read again each time) has received more sound:
