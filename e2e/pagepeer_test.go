@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // samePicture reports whether two 4×4 drawings of a picture match, channel by
@@ -34,6 +35,7 @@ func TestTechnicianShowsTheirScreen(t *testing.T) {
 	customer.Allow(t)
 	tech.WaitStatus(t, "Connected to Marie Dupont")
 
+	began := time.Now()
 	tech.ShowScreen(t)
 	// The fake source is a whole screen: the technician is warned that it
 	// may show the customer's screen back to them.
@@ -50,6 +52,7 @@ func TestTechnicianShowsTheirScreen(t *testing.T) {
 		own, shown = tech.SharedPixels(t), customer.SharedScreenPixels(t)
 		return samePicture(own, shown)
 	})
+	t.Logf("Show my screen clicked → the customer's picture matches the capture: %d ms (polled)", time.Since(began).Milliseconds())
 	tech.Shot(t, "console-share-screen")
 	customer.Shot(t, "customer-technician-screen")
 	// 100%, the magnifier, and back to fit.
@@ -131,9 +134,11 @@ func TestVoiceBothWays(t *testing.T) {
 	if s := customer.CallText(t); !strings.Contains(s, "wants to talk with you") {
 		t.Errorf("the customer's page says %q", s)
 	}
+	answered := time.Now()
 	customer.ClickCall(t, "pp-accept")
 	waitFor(t, "the call to start on the console", func() bool { return tech.VoiceState(t) == "active" })
 	hears(t, "the technician", func() AudioIn { return tech.VoiceIn(t) })
+	t.Logf("the customer answers → the technician hears them: %d ms (polled)", time.Since(answered).Milliseconds())
 	hears(t, "the customer", func() AudioIn { return customer.VoiceIn(t) })
 	if s := customer.CallText(t); !strings.Contains(s, "Microphone on") {
 		t.Errorf("the customer's page says %q, want the microphone on", s)
