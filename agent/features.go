@@ -13,6 +13,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/files"
 	"github.com/lifeline-support/lifeline/agent/indicator"
 	"github.com/lifeline-support/lifeline/agent/overlay"
+	"github.com/lifeline-support/lifeline/agent/pagepeer"
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/agent/privacy"
 	"github.com/lifeline-support/lifeline/agent/recording"
@@ -48,6 +49,13 @@ var _ session.BulkSender = (*files.Feature)(nil)
 
 // The Peer tells what share of the link bulk data may take.
 var _ session.RatedPeer = (*peer.Peer)(nil)
+
+// The customer's page is the second peer of the technician's screen and of
+// voice; its negotiation ends with the session.
+var (
+	_ session.PageRelay = (*pagepeer.Relay)(nil)
+	_ session.Ender     = (*pagepeer.Relay)(nil)
+)
 
 // features builds the agent's features beyond screen and input, mounting their
 // panels on the customer's page. Each feature adds its own block here.
@@ -124,6 +132,22 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	}
 	fs = append(fs, tm)
 
+	// The technician's screen, shown to the customer, and voice: browser to
+	// browser, the customer's page answering the technician's browser; the
+	// agent only passes their negotiation on (the page's own WebSocket: no
+	// event stream of its own, see sysinfo below).
+	var in atomic.Pointer[indicator.Indicator]
+	pp := pagepeer.New(pagepeer.Config{Logger: log, OnMic: func(on bool) {
+		// The badge says it too while the customer's microphone is on.
+		if i := in.Load(); i != nil {
+			i.SetMic(on)
+		}
+	}})
+	if err := ui.Mount("pagepeer", pp); err != nil {
+		return nil, err
+	}
+	fs = append(fs, pp)
+
 	// Scripts from the administrator's library run with the same grant
 	// ("run commands"), one at a time, their output and exit code in the
 	// session's log and their runs in the audit trail.
@@ -148,7 +172,6 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	// then clicks, and whose End button ends the session once confirmed (see
 	// newIndicator). Without it the customer's page and terminal still show
 	// it.
-	var in atomic.Pointer[indicator.Indicator]
 	if d, err := newIndicator(func(z indicator.Zone) {
 		if i := in.Load(); i != nil {
 			i.Click(z)

@@ -203,6 +203,9 @@ type Options struct {
 	// (NewTestCert): the browser and the test's downloads accept it (the
 	// agent must be given it itself, SSL_CERT_FILE in AgentEnv).
 	TestCA string
+	// FakeMedia gives Chromium fake capture devices, granted without asking:
+	// a screen for getDisplayMedia, a camera, and a microphone playing a beep.
+	FakeMedia bool
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.
@@ -249,6 +252,12 @@ func StartWith(t testing.TB, o Options) *Stack {
 		// a TEST-NET address, which the browser is told to treat as secure.
 		chromedp.Flag("unsafely-treat-insecure-origin-as-secure", s.URL),
 	)
+	if o.FakeMedia {
+		opts = append(opts,
+			chromedp.Flag("use-fake-ui-for-media-stream", true),
+			chromedp.Flag("use-fake-device-for-media-stream", true),
+			chromedp.Flag("auto-select-desktop-capture-source", "Entire screen"))
+	}
 	if o.TestCA != "" {
 		// The test's own authority is not in Chromium's store.
 		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))

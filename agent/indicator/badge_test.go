@@ -167,3 +167,25 @@ func TestBadgeNamesTheColleagues(t *testing.T) {
 		t.Errorf("the badge still names Bob after he left: %q", text)
 	}
 }
+
+// The badge says when the customer's microphone is on in a call with the
+// technician, and stops saying it when it is off.
+func TestBadgeSaysTheMicrophoneIsOn(t *testing.T) {
+	d := &badgeDisplay{}
+	in := New(d, i18n.EN, nil)
+	in.SetNames("Acme IT", "Alice", "support.example")
+	in.SetGrants(protocol.Permissions{View: true})
+	text := func() string {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return d.badge.Text
+	}
+	in.SetMic(true)
+	if got := text(); !strings.HasPrefix(got, "Microphone on · ") || !strings.Contains(got, "Acme IT") {
+		t.Errorf("with the microphone on the badge says %q", got)
+	}
+	in.SetMic(false)
+	if got := text(); strings.Contains(got, "Microphone") {
+		t.Errorf("with the microphone off the badge says %q", got)
+	}
+}

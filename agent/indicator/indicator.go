@@ -96,6 +96,7 @@ type Indicator struct {
 	state             State
 	grants            protocol.Permissions
 	lost, held        bool
+	mic               bool // the customer's microphone is on in a call (SetMic)
 	act               func(consent.Action)
 	confirm           *time.Timer // set while End waits for its second click
 	hide              func(image.Point)
@@ -205,6 +206,20 @@ func (in *Indicator) SetPeerLost(lost bool) {
 	defer in.mu.Unlock()
 	in.lost = lost
 	in.updateLocked()
+}
+
+// SetMic shows that the customer's microphone is on in a call with the
+// technician (agent/pagepeer), or off again.
+func (in *Indicator) SetMic(on bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.mic == on {
+		return
+	}
+	in.mic = on
+	if in.state != Off {
+		in.showLocked()
+	}
 }
 
 // SetHold shows that the technician put the session on hold (or resumed it).
@@ -317,6 +332,9 @@ func (in *Indicator) showLocked() {
 		who = i18n.T(in.lang, "agent.indicator.with", in.org, strings.Join(in.helpers, ", "))
 	}
 	b := Badge{Text: Text(in.lang, in.state, who, in.server)}
+	if in.mic && in.state != Off {
+		b.Text = i18n.T(in.lang, "agent.indicator.mic", b.Text)
+	}
 	if in.state != Off {
 		b.End = i18n.T(in.lang, "agent.indicator.end")
 		if in.confirm != nil {

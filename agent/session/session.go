@@ -217,6 +217,20 @@ type MaskChanges interface {
 	Changes() <-chan struct{}
 }
 
+// PageRelay is a Feature that carries the negotiation of the customer's
+// page as a second peer (agent/pagepeer): the technician's screen shown to
+// the customer, and voice. The session gives it the way to the technician
+// and the session's ICE servers, and hands it what the technician sends,
+// once the technician's group allows it (see pageAllowed).
+type PageRelay interface {
+	SetPageSender(send func(protocol.PageSignal))
+	SetICEServers([]webrtc.ICEServer)
+	FromTechnician(protocol.PageSignal)
+	// SetAllowed says what the technician's group allows: the page offers
+	// the customer only what is (a call), and passes nothing else on.
+	SetAllowed(screen, voice bool)
+}
+
 // Injector is the part of *input.Robot the session uses.
 type Injector interface {
 	Inject(protocol.InputEvent) error
@@ -617,6 +631,7 @@ func (s *runner) run(ctx context.Context) error {
 	for _, d := range welcome.Denied {
 		s.denied[d] = true
 	}
+	s.pageDenied()
 	if welcome.Resumed {
 		// Run again after a crash into the session this computer had joined:
 		// nothing is allowed until the customer answers again.
@@ -631,6 +646,10 @@ func (s *runner) run(ctx context.Context) error {
 		}
 		if l, ok := f.(LogWriter); ok {
 			l.SetLogWriter(func(a protocol.LogAppend) { s.send(protocol.TypeLogAppend, a) })
+		}
+		if r, ok := f.(PageRelay); ok {
+			r.SetICEServers(welcome.ICEServers)
+			r.SetPageSender(func(p protocol.PageSignal) { s.send(protocol.TypePageSignal, p) })
 		}
 	}
 	iceServers := welcome.ICEServers
@@ -860,6 +879,8 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 				s.log.Warn("candidate", "err", err)
 			}
 		}
+	case *protocol.PageSignal:
+		s.pageSignal(body)
 	case *protocol.Collaboration:
 		s.setCollaboration(ctx, body)
 	case *protocol.SessionHold:
@@ -1343,6 +1364,7 @@ func (s *runner) applyDenied(denied []string) {
 	for _, d := range denied {
 		s.denied[d] = true
 	}
+	s.pageDenied()
 	p := s.grants.get()
 	q := p
 	if s.denied[protocol.DeniedView] {

@@ -240,6 +240,8 @@ var featureScripts = []string{
 	"collab",
 	"fileman",
 	"pointers",
+	"share",
+	"voice",
 }
 
 // helperScripts are the only feature modules of a colleague's workspace:
@@ -260,6 +262,8 @@ var featurePerm = map[string]access.Perm{
 	"scripts":    access.Scripts,
 	"collab":     access.Collaborate,
 	"fileman":    access.FileManager,
+	"share":      access.ShowScreen,
+	"voice":      access.Voice,
 }
 
 // scriptsFor lists the feature modules the technician may use, in a

@@ -198,6 +198,7 @@ for (const f of features) {
   f.init?.({
     sid, customer, t, log, signal, input, video, stage, may,
     csrf: root.dataset.csrf,
+    iceServers: () => iceServers,
     panel: (name) => document.getElementById(`panel-${name}`),
   });
 }

@@ -3,7 +3,7 @@
 //
 // A feature is an object with any of:
 //   init(ctx)            once, with { sid, customer, t, csrf, log, signal, panel(name),
-//                        input (InputCapture), video, stage, may }
+//                        input (InputCapture), video, stage, may, iceServers() }
 //                        (may: the technician's permissions, e.g. may.recording;
 //                        a feature whose permission is off is not loaded at all:
 //                        featurePerm in console-web/sessions/handler.go)

@@ -62,7 +62,10 @@ import (
 //     collaborators' and invitations' grant, and the chat denial; and
 //     session.pointer: each technician's pointer shown to the others; then
 //     (2026-12-07, additive) scripts: the script:<id> channels and the
-//     script.run and script.ended audit events.
+//     script.run and script.ended audit events; then (2026-12-07,
+//     additive) the customer's page as a second peer: page.signal (the
+//     technician's screen shown to the customer, voice), the showscreen
+//     and voice denials, and their audit events.
 
 const Version = 1
 
@@ -424,6 +427,8 @@ func payloadFor(t Type) any {
 		return &Collaboration{}
 	case TypePointer:
 		return &Pointer{}
+	case TypePageSignal:
+		return &PageSignal{}
 	}
 	return nil
 }

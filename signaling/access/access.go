@@ -43,10 +43,15 @@ const (
 	// FileManager lets the technician ask for, and use, the file manager:
 	// browse, change and transfer the customer's files.
 	FileManager Perm = "filemanager"
+	// ShowScreen lets the technician show their own screen (a screen, window
+	// or browser tab) to the customer, view only.
+	ShowScreen Perm = "show_screen"
+	// Voice lets the technician talk with the customer.
+	Voice Perm = "voice"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Drawing, Recording, Transfer, Collaborate, Monitor, OtherQueues}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Drawing, Recording, ShowScreen, Voice, Transfer, Collaborate, Monitor, OtherQueues}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

@@ -79,6 +79,10 @@ const (
 	SurveySent         Type = "survey.sent"      // the technician sent the customer's survey before the end
 	SurveyAnswered     Type = "survey.answered"  // Detail: whose survey (customer or technician)
 	FileChanged        Type = "file.changed"     // the technician changed the customer's files (file manager)
+	ScreenShown        Type = "screen.shown"     // Actor: the technician who shows the customer their own screen
+	ScreenHidden       Type = "screen.hidden"    // Actor: who stopped it (the technician, or "customer")
+	VoiceStarted       Type = "voice.started"    // Actor: who accepted the call; Detail: who called
+	VoiceEnded         Type = "voice.ended"      // Actor: who hung up or declined
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

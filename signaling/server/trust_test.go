@@ -75,6 +75,8 @@ func TestPermissionMatrix(t *testing.T) {
 				access.SysInfo:     {`id="panel-sysinfo"`, `/static/sysinfo.js`},
 				access.FileManager: {`id="panel-fileman"`, `/static/fileman.js`},
 				access.Scripts:     {`id="panel-scripts"`, `/static/scripts.js`},
+				access.ShowScreen:  {`/static/share.js`},
+				access.Voice:       {`/static/voice.js`},
 			}
 			for p, marks := range hidden {
 				for _, m := range marks {
@@ -102,6 +104,10 @@ func TestPermissionMatrix(t *testing.T) {
 				wantForbidden(protocol.TypePermissionRequest, protocol.PermissionRequest{Permission: protocol.Permission(off)})
 			case access.Recording:
 				wantForbidden(protocol.TypeAudit, protocol.Audit{Event: protocol.AuditRecordingStarted})
+			case access.ShowScreen:
+				wantForbidden(protocol.TypePageSignal, protocol.PageSignal{Kind: protocol.PageShare, On: true})
+			case access.Voice:
+				wantForbidden(protocol.TypePageSignal, protocol.PageSignal{Kind: protocol.PageCall, On: true})
 			case access.Transfer:
 				wantForbidden(protocol.TypeSessionTransfer, protocol.SessionTransfer{To: "admin"})
 				_, q := alice.Get(t, "/console/queue")
@@ -119,6 +125,7 @@ func TestPermissionMatrix(t *testing.T) {
 					access.Drawing: protocol.DeniedDrawing, access.Recording: protocol.DeniedRecording,
 					access.Terminal: protocol.DeniedTerminal, access.SysInfo: protocol.DeniedSysInfo,
 					access.FileManager: protocol.DeniedFileManager,
+					access.ShowScreen:  protocol.DeniedShowScreen, access.Voice: protocol.DeniedVoice,
 
 					access.Scripts: protocol.DeniedScripts}[off]
 				if want != "" && !slices.Equal(w.Denied, []string{want}) || want == "" && len(w.Denied) != 0 {

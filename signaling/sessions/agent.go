@@ -364,6 +364,8 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 			to = peer
 		}
 		s.publish(TechSubject(to, sid), m.Type, m.ID, sid, body)
+	case *protocol.PageSignal:
+		return false, s.pageFromAgent(ctx, sid, m, body)
 	case *protocol.LogAppend:
 		return false, s.appendAgentLog(ctx, sid, body)
 	case *protocol.SurveyAnswers:

@@ -168,6 +168,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		}
 		body.Peer = ""
 		return ss, s.relay(ctx, console, m, body)
+	case *protocol.PageSignal:
+		return ss, s.pageFromConsole(ctx, tech, console, ss, m, body)
 	case *protocol.LogAppend:
 		return ss, s.appendLog(ctx, tech, ss, body)
 	case *protocol.Pointer:

@@ -27,7 +27,7 @@ import (
 // the console that holds the session.
 func needsHolder(t protocol.Type) bool {
 	switch t {
-	case protocol.TypeOffer, protocol.TypeCandidate, protocol.TypePermissionRequest:
+	case protocol.TypeOffer, protocol.TypeCandidate, protocol.TypePermissionRequest, protocol.TypePageSignal:
 		return true
 	}
 	return false

@@ -310,6 +310,7 @@ func deniedFor(p access.Set) []string {
 		{access.Terminal, protocol.DeniedTerminal}, {access.SysInfo, protocol.DeniedSysInfo},
 		{access.FileManager, protocol.DeniedFileManager},
 		{access.Scripts, protocol.DeniedScripts},
+		{access.ShowScreen, protocol.DeniedShowScreen}, {access.Voice, protocol.DeniedVoice},
 	} {
 		if !p.Has(d.perm) {
 			out = append(out, d.name)

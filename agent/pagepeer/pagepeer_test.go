@@ -1,0 +1,124 @@
+package pagepeer
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// dialPage connects a page to r's WebSocket.
+func dialPage(t *testing.T, r *Relay) *websocket.Conn {
+	t.Helper()
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws?lang=fr", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+func readPage(t *testing.T, c *websocket.Conn) toPage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, b, err := c.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m toPage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func writePage(t *testing.T, c *websocket.Conn, v any) {
+	t.Helper()
+	b, _ := json.Marshal(v)
+	if err := c.Write(context.Background(), websocket.MessageText, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// What the technician sends before the page connects reaches it when it
+// does (a new offer replacing the negotiation before it); what the page
+// sends goes to the technician only if the page may send it: never an
+// offer or a share, and no call when the group does not allow voice.
+func TestRelayBetweenTechnicianAndPage(t *testing.T) {
+	mic := make(chan bool, 4)
+	r := New(Config{OnMic: func(on bool) { mic <- on }})
+	sent := make(chan protocol.PageSignal, 8)
+	r.SetPageSender(func(p protocol.PageSignal) { sent <- p })
+	r.SetICEServers([]webrtc.ICEServer{{URLs: []string{"turn:example.org"}}})
+	r.SetAllowed(true, false)
+
+	offer := &webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0\r\n"}
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageShare, On: true, Name: "Bob"})
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageOffer, SDP: offer, Screen: true})
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageCandidate, Candidate: &webrtc.ICECandidateInit{Candidate: "old"}})
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageOffer, SDP: offer, Screen: true})
+
+	page := dialPage(t, r)
+	hello := readPage(t, page)
+	if hello.Type != "hello" || len(hello.ICE) != 1 || hello.Voice || hello.Strings["agent.pp.close"] != "Fermer l'écran du technicien" {
+		t.Fatalf("hello %+v: want the ICE servers, no voice, French strings", hello)
+	}
+	var kinds []string
+	for range 2 {
+		m := readPage(t, page)
+		kinds = append(kinds, m.Signal.Kind)
+	}
+	if strings.Join(kinds, ",") != "share,offer" {
+		t.Errorf("the page got %v, want the share and the last offer only", kinds)
+	}
+
+	writePage(t, page, protocol.PageSignal{Kind: protocol.PageOffer, SDP: offer})
+	writePage(t, page, protocol.PageSignal{Kind: protocol.PageShare, On: true})
+	writePage(t, page, protocol.PageSignal{Kind: protocol.PageCall, On: true})
+	writePage(t, page, protocol.PageSignal{Kind: protocol.PageClosed, Name: "Mallory", Screen: true})
+	select {
+	case p := <-sent:
+		if p.Kind != protocol.PageClosed || p.Name != "" || p.Screen {
+			t.Errorf("the technician got %+v, want the close only, with nothing the page made up", p)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the page's close never reached the technician")
+	}
+
+	// Voice allowed: the page hears it, and its call goes through.
+	r.SetAllowed(true, true)
+	if m := readPage(t, page); m.Type != "hello" || !m.Voice {
+		t.Errorf("after voice was allowed the page got %+v", m)
+	}
+	writePage(t, page, protocol.PageSignal{Kind: protocol.PageCall, On: true})
+	if p := <-sent; p.Kind != protocol.PageCall || !p.On {
+		t.Errorf("the technician got %+v, want the call", p)
+	}
+
+	// The page says its microphone is on: the badge hears it, and again
+	// when the session ends.
+	writePage(t, page, map[string]bool{"mic": true})
+	if on := <-mic; !on {
+		t.Error("the microphone on was heard as off")
+	}
+
+	r.SessionEnded()
+	if on := <-mic; on {
+		t.Error("the microphone stayed on at the end")
+	}
+	if m := readPage(t, page); m.Type != "ended" {
+		t.Errorf("at the end the page got %+v", m)
+	}
+}
