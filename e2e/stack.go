@@ -203,6 +203,10 @@ type Options struct {
 	// (NewTestCert): the browser and the test's downloads accept it (the
 	// agent must be given it itself, SSL_CERT_FILE in AgentEnv).
 	TestCA string
+	// FakeCamera, if set, is a Y4M video that Chromium's fake camera plays
+	// (WritePattern); its fake screen capture then shares the whole screen
+	// without asking, as its fake UI accepts every camera request.
+	FakeCamera string
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.
@@ -249,6 +253,13 @@ func StartWith(t testing.TB, o Options) *Stack {
 		// a TEST-NET address, which the browser is told to treat as secure.
 		chromedp.Flag("unsafely-treat-insecure-origin-as-secure", s.URL),
 	)
+	if o.FakeCamera != "" {
+		opts = append(opts,
+			chromedp.Flag("use-fake-device-for-media-stream", true),
+			chromedp.Flag("use-fake-ui-for-media-stream", true),
+			chromedp.Flag("use-file-for-fake-video-capture", o.FakeCamera),
+			chromedp.Flag("auto-select-desktop-capture-source", "Entire screen"))
+	}
 	if o.TestCA != "" {
 		// The test's own authority is not in Chromium's store.
 		opts = append(opts, chromedp.Flag("ignore-certificate-errors", true))

@@ -1,0 +1,89 @@
+package e2e
+
+import (
+	"image"
+	"strings"
+	"testing"
+)
+
+// Help in the browser alone: the customer opens the invitation, picks "Get
+// help in the browser", and with nothing to download chats with the
+// technician; shows the screen (Chromium's fake capture: its green picture
+// seen by the technician), is asked for remote control and the page refuses
+// it (it needs the program); then shows the camera (a red and blue pattern
+// seen by the technician where it is), on which the technician draws an
+// arrow that appears over the customer's camera view, and takes a snapshot;
+// the customer stops sharing in one click, then ends.
+//
+// With LIFELINE_E2E_SHOTS set it saves both sides there.
+func TestHelpInTheBrowserAlone(t *testing.T) {
+	stack := StartWith(t, Options{FakeCamera: WritePattern(t)})
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Curie")
+	customer := stack.BrowserCustomer(t, inv)
+
+	// Chat both ways, as soon as the technician's console is connected.
+	tech.WaitStatus(t, "Waiting for Marie Curie to allow viewing")
+	customer.WaitText(t, "instant-shared", "You are sharing nothing")
+	tech.Chat(t, "Hello, I am here to help.")
+	customer.WaitText(t, "instant-log", "Hello, I am here to help.")
+	customer.Say(t, "My printer shows a red light.")
+	tech.WaitLog(t, "My printer shows a red light.")
+
+	// The screen: the technician sees Chromium's fake screen, green.
+	customer.Click(t, "instant-screen")
+	customer.WaitText(t, "instant-shared", "sees what you chose to share from your screen")
+	tech.WaitStatus(t, "view only")
+	w, h := tech.WaitVideo(t)
+	waitFor(t, "the fake screen's green in the console", func() bool {
+		px := tech.PixelIn(t, w/4, h/2, w, h)
+		return px[0] < 60 && px[1] > 100 && px[2] < 60
+	})
+	// Remote control needs the program: the page refuses it and says so.
+	tech.RequestControl(t)
+	customer.WaitText(t, "instant-note", "needs the support program")
+	tech.WaitStatus(t, "view only")
+	customer.Shot(t, "instant-customer-screen")
+	tech.Shot(t, "instant-technician-screen")
+
+	// The camera (Lens): red on the left, blue on the right, where they are.
+	customer.Click(t, "instant-camera")
+	customer.WaitText(t, "instant-shared", "sees your camera")
+	tech.WaitVideoSize(t, PatternW, PatternH)
+	waitFor(t, "the camera's pattern in the console", func() bool {
+		l, r := tech.PixelIn(t, PatternW/4, PatternH/2, PatternW, PatternH), tech.PixelIn(t, 3*PatternW/4, PatternH/2, PatternW, PatternH)
+		return l[0] > 200 && l[1] < 60 && l[2] < 60 && r[0] < 60 && r[1] < 60 && r[2] > 200
+	})
+
+	// An arrow drawn by the technician appears on the customer's camera view.
+	tech.WaitToolsReady(t)
+	tech.UseTool(t, "draw-mode")
+	tech.DragIn(t, image.Pt(PatternW/8, PatternH/3), image.Pt(7*PatternW/8, PatternH/3), PatternW, PatternH, 12)
+	waitFor(t, "the arrow on the customer's camera view", func() bool {
+		return customer.ArrowPixel(t, 0.5, 1.0/3).A > 0
+	})
+	if c := customer.ArrowPixel(t, 0.5, 0.8); c.A != 0 {
+		t.Errorf("the customer's view has a drawing where none was drawn: %v", c)
+	}
+	// A snapshot of the camera, saved on the technician's side.
+	tech.TakeScreenshot(t)
+	if got := evalJS[[]int](t, tech.p, "the snapshot's size", `[lifelineScreenshots.saved.at(-1).w, lifelineScreenshots.saved.at(-1).h]`); got[0] != PatternW || got[1] != PatternH {
+		t.Errorf("snapshot of %v, want %dx%d", got, PatternW, PatternH)
+	}
+	customer.Shot(t, "instant-customer-camera")
+	tech.Shot(t, "instant-technician-camera")
+
+	// One click stops sharing: the technician is back to waiting.
+	customer.Click(t, "instant-stop")
+	if got := customer.Shared(t); got != "none" {
+		t.Fatalf("after Stop the page shares %q", got)
+	}
+	tech.WaitStatus(t, "Waiting for Marie Curie to allow viewing")
+
+	// The customer ends the session.
+	customer.Click(t, "instant-end")
+	tech.WaitStatus(t, "ended")
+	if log := tech.WaitLog(t, "My printer shows a red light."); !strings.Contains(log, "Hello, I am here to help.") {
+		t.Errorf("the log lost the technician's message:\n%s", log)
+	}
+}
