@@ -97,6 +97,12 @@ func (c *BrowserCustomer) Say(t testing.TB, text string) {
 		chromedp.SendKeys(chromedp.ID("instant-input"), text), click("instant-send"))
 }
 
+// SendFile picks path in the page's file field and sends it.
+func (c *BrowserCustomer) SendFile(t testing.TB, path string) {
+	t.Helper()
+	run(t, c.ctx, "send a file", chromedp.SetUploadFiles(chromedp.ID("instant-file"), []string{path}), click("instant-file-send"))
+}
+
 // WaitText waits until the element id shows text, and returns what it shows.
 func (c *BrowserCustomer) WaitText(t testing.TB, id, text string) string {
 	t.Helper()

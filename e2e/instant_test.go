@@ -8,7 +8,7 @@ import (
 
 // Help in the browser alone: the customer opens the invitation, picks "Get
 // help in the browser", and with nothing to download chats with the
-// technician; shows the screen (Chromium's fake capture: its green picture
+// technician and sends a file; shows the screen (Chromium's fake capture: its green picture
 // seen by the technician), is asked for remote control and the page refuses
 // it (it needs the program); then shows the camera (a red and blue pattern
 // seen by the technician where it is), on which the technician draws an
@@ -29,6 +29,18 @@ func TestHelpInTheBrowserAlone(t *testing.T) {
 	customer.WaitText(t, "instant-log", "Hello, I am here to help.")
 	customer.Say(t, "My printer shows a red light.")
 	tech.WaitLog(t, "My printer shows a red light.")
+	// A file, from the browser to the technician, whole.
+	path, sum := MakeFile(t, "printer-log.txt", 300<<10)
+	customer.SendFile(t, path)
+	customer.WaitText(t, "instant-log", "sent printer-log.txt.")
+	waitFor(t, "the file received by the technician", func() bool {
+		for _, f := range tech.Files(t).Received {
+			if f.Name == "printer-log.txt" && f.SHA256 == sum && f.Size == 300<<10 {
+				return true
+			}
+		}
+		return false
+	})
 
 	// The screen: the technician sees Chromium's fake screen, green.
 	customer.Click(t, "instant-screen")

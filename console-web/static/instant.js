@@ -6,6 +6,7 @@
 // the technician's drawings are shown over the camera's picture.
 import { translator } from "./i18n.js";
 import { proof, publicKey } from "./identity.js";
+import { sendChunks } from "./transfer.js";
 
 const VERSION = 1;
 const MAX_TEXT = 8 * 1024; // protocol.MaxChatText
@@ -40,7 +41,7 @@ const strokes = new Map(); // the technician's drawings on the camera's picture
 window.lifelineInstant = {
   get shared() { return shared; }, get sid() { return sid; },
   get connected() { return pc?.connectionState === "connected"; },
-  get strokes() { return strokes.size; },
+  get strokes() { return strokes.size; }, get sending() { return !!outgoing; },
 };
 
 function send(type, payload) {
@@ -64,6 +65,7 @@ function line(who, text) {
   li.append(b, text); // text, never HTML
   logEl.append(li);
   li.scrollIntoView({ block: "nearest" });
+  return li;
 }
 
 async function connect() {
@@ -190,8 +192,83 @@ function channel(ch) {
     };
   } else if (ch.label === "draw") {
     ch.onmessage = (e) => draw(e.data);
+  } else if (ch.label === "file") {
+    fileCtl = ch;
+    ch.onmessage = (e) => fileControl(e.data);
+  } else if (ch.label.startsWith("file-data-")) {
+    ch.binaryType = "arraybuffer";
+    ch.onopen = () => { ch.bufferedAmountLowThreshold = 256 << 10; };
+    fileData.push(ch);
   } else if (ch.label === "screenshot") {
     ch.onmessage = (e) => snapshot(ch, e.data).catch((err) => console.warn("snapshot", err));
+  }
+}
+
+let fileCtl = null; // the file channels (shared/protocol/file.go)
+let fileData = [];
+let outgoing = null; // the file being sent: { id, n, name, size, sent, reply }
+let nextData = 0;
+
+// pickData is the open file-data channel with the least queued.
+function pickData() {
+  let best;
+  for (let k = 0; k < fileData.length; k++) {
+    const d = fileData[(nextData + k) % fileData.length];
+    if (d.readyState === "open" && (!best || d.bufferedAmount < best.bufferedAmount)) best = d;
+  }
+  nextData++;
+  return best;
+}
+
+function fileSend(m) {
+  if (fileCtl?.readyState === "open") fileCtl.send(JSON.stringify(m));
+}
+
+function fileControl(data) {
+  let m;
+  try {
+    m = JSON.parse(data);
+  } catch {
+    return;
+  }
+  if (!m || typeof m.id !== "string") return;
+  if (m.k === "offer") {
+    // Receiving files needs the program: this page only sends them.
+    fileSend({ k: "decline", id: m.id });
+    return;
+  }
+  if (outgoing && m.id === outgoing.id) {
+    if (m.k === "cancel" || m.k === "error") outgoing.stopped = m;
+    outgoing.reply?.(m);
+  }
+}
+
+// sendFile offers file to the technician and sends it once accepted.
+async function sendFile(file) {
+  if (outgoing) return warn(t("instant.fileBusy"));
+  if (fileCtl?.readyState !== "open" || !pickData()) return warn(t("instant.notConnected"));
+  warn("");
+  const id = Array.from(crypto.getRandomValues(new Uint8Array(9)), (x) => x.toString(16).padStart(2, "0")).join("");
+  const o = outgoing = { id, n: crypto.getRandomValues(new Uint32Array(1))[0] | 1, name: file.name, size: file.size, sent: 0 };
+  const reply = () => new Promise((r) => { o.reply = r; });
+  const fileLine = line(t("instant.you"), t("instant.fileSending", file.name));
+  try {
+    let r = reply();
+    fileSend({ k: "offer", id, n: o.n >>> 0, name: file.name, size: file.size });
+    let m = await r;
+    if (m.k !== "accept") throw m;
+    r = reply();
+    const sha = await sendChunks(file, o.n >>> 0, pickData, o);
+    if (o.stopped) throw o.stopped;
+    fileSend({ k: "done", id, sha256: sha });
+    m = await r;
+    if (m.k !== "result" || m.sha256 !== sha) throw m;
+    fileLine.lastChild.textContent = t("instant.fileSent", file.name);
+  } catch (e) {
+    console.warn("file", e);
+    fileLine.lastChild.textContent = t("instant.fileFailed", file.name);
+  } finally {
+    outgoing = null;
   }
 }
 
@@ -354,7 +431,7 @@ function finish(text) {
   pc?.close();
   pc = null;
   say(text);
-  for (const id of ["instant-screen", "instant-camera", "instant-send", "instant-input", "instant-end"]) $(id).disabled = true;
+  for (const id of ["instant-screen", "instant-camera", "instant-send", "instant-input", "instant-end", "instant-file", "instant-file-send"]) $(id).disabled = true;
 }
 
 $("instant-connect").addEventListener("click", () => connect().catch((e) => finish(t("instant.refused", e.message))));
@@ -370,6 +447,10 @@ $("instant-form").addEventListener("submit", (e) => {
   const input = $("instant-input");
   const text = input.value.trim();
   if (text && sendChat(text)) input.value = "";
+});
+$("instant-file-send").addEventListener("click", () => {
+  const f = $("instant-file").files[0];
+  if (f) sendFile(f).then(() => { $("instant-file").value = ""; });
 });
 preview.addEventListener("resize", paint);
 addEventListener("resize", paint);

@@ -36,5 +36,11 @@ func init() {
 		"instant.lost":          {EN: "The connection was lost. Reload the page to try again.", FR: "La connexion a été perdue. Rechargez la page pour réessayer."},
 		"instant.refused":       {EN: "This link cannot be used: %s", FR: "Ce lien ne peut pas être utilisé : %s"},
 		"instant.notConnected":  {EN: "The technician is not connected yet: your message was not sent.", FR: "Le technicien n'est pas encore connecté : votre message n'a pas été envoyé."},
+		"instant.file":          {EN: "A file for the technician:", FR: "Un fichier pour le technicien :"},
+		"instant.fileSend":      {EN: "Send the file", FR: "Envoyer le fichier"},
+		"instant.fileSending":   {EN: "sending %s…", FR: "envoi de %s…"},
+		"instant.fileSent":      {EN: "sent %s.", FR: "%s envoyé."},
+		"instant.fileFailed":    {EN: "%s could not be sent.", FR: "%s n'a pas pu être envoyé."},
+		"instant.fileBusy":      {EN: "A file is already being sent: wait until it is done.", FR: "Un fichier est déjà en cours d'envoi : attendez qu'il soit terminé."},
 	})
 }
