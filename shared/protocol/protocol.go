@@ -62,7 +62,10 @@ import (
 //     collaborators' and invitations' grant, and the chat denial; and
 //     session.pointer: each technician's pointer shown to the others; then
 //     (2026-12-07, additive) scripts: the script:<id> channels and the
-//     script.run and script.ended audit events.
+//     script.run and script.ended audit events; then (2026-12-07,
+//     additive) help in the browser alone and the channel's waiting
+//     limit: agent.hello's os "browser" (the customer's page joins as an
+//     agent), agent.welcome's waitLimit and session.callback.
 
 const Version = 1
 
@@ -193,6 +196,10 @@ type AgentWelcome struct {
 	// customer waits in the queue. A welcome without it follows when one
 	// does.
 	Waiting bool `json:"waiting,omitempty"`
+	// WaitLimit, for a customer waiting on a channel, is how long (seconds)
+	// before they are told nobody has picked them up yet and offered to
+	// keep waiting or leave a message (TypeSessionCallback).
+	WaitLimit int `json:"waitLimit,omitempty"`
 	// Servers are other signaling URLs of the same deployment: when this one
 	// cannot be reached, the agent resumes the session through one of them.
 	Servers []string `json:"servers,omitempty"`
@@ -408,6 +415,8 @@ func payloadFor(t Type) any {
 		return &SessionHold{}
 	case TypeSessionTransfer:
 		return &SessionTransfer{}
+	case TypeSessionCallback:
+		return &SessionCallback{}
 	case TypeLogAppend:
 		return &LogAppend{}
 	case TypeLogEntries:

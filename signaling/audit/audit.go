@@ -79,6 +79,7 @@ const (
 	SurveySent         Type = "survey.sent"      // the technician sent the customer's survey before the end
 	SurveyAnswered     Type = "survey.answered"  // Detail: whose survey (customer or technician)
 	FileChanged        Type = "file.changed"     // the technician changed the customer's files (file manager)
+	CallbackRequested  Type = "session.callback" // a customer waiting on a channel left a message instead
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

@@ -221,7 +221,7 @@ func Run(ctx context.Context, cfg Config) error {
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
 	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, Scripts: st, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
-	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, Logger: log}).Register(mux)
+	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Surveys: st, Logger: log}).Register(mux)
 	(&survey.Handler{Auth: au, Sessions: svc, Logger: log}).Register(mux)

@@ -243,7 +243,7 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 	return protocol.AgentWelcome{
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
-		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss),
+		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss), WaitLimit: s.waitLimit(ctx, ss),
 		Collaboration: collabOf(agentCollab(ss.Collab)),
 		IdentityCert:  s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
 		Survey:        survey,
@@ -387,6 +387,10 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 			s.publish(TechSubject(body.Tech, sid), protocol.TypeError, "", sid, protocol.Error{Code: protocol.CodeSentAway, Message: customer})
 		}
 		return false, err
+	case *protocol.SessionCallback:
+		// The customer stops waiting and leaves a message: nobody waits
+		// behind the request any more, the socket closes.
+		return true, s.leaveMessage(ctx, sid, body)
 	case *protocol.SessionEnd:
 		ss, err := s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
 		// A customer with a survey to answer keeps the socket for it;
