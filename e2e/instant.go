@@ -72,16 +72,22 @@ type BrowserCustomer struct {
 func (s *Stack) BrowserCustomer(t testing.TB, inv Invitation) *BrowserCustomer {
 	t.Helper()
 	ctx := s.tab(t)
-	c := &BrowserCustomer{ctx: ctx, p: &chromiumPage{ctx: ctx}}
-	run(t, ctx, "open the invitation and choose the browser",
-		chromedp.Navigate(inv.Link),
+	run(t, ctx, "open the invitation", chromedp.Navigate(inv.Link))
+	return InBrowser(t, ctx)
+}
+
+// InBrowser follows the "Get help in the browser" link of the invitation's
+// page open in ctx, and starts the chat.
+func InBrowser(t testing.TB, ctx context.Context) *BrowserCustomer {
+	t.Helper()
+	run(t, ctx, "choose help in the browser",
 		chromedp.WaitVisible(chromedp.ID("instant-link")),
 		click("instant-link"),
 		chromedp.WaitVisible(chromedp.ID("instant-connect")),
 		click("instant-connect"),
 		chromedp.WaitVisible(chromedp.ID("instant-session")),
 	)
-	return c
+	return &BrowserCustomer{ctx: ctx, p: &chromiumPage{ctx: ctx}}
 }
 
 // Click clicks the page's button id.

@@ -106,6 +106,8 @@ async function handle(type, p) {
       iceServers = p.iceServers || iceServers;
       technician = p.technicianName || technician;
       say(p.waiting ? t("instant.waiting") : t("instant.with", technician));
+      waitLimit = p.waiting ? p.waitLimit || 0 : 0;
+      armWait();
       break;
     case "rtc.offer":
       await answer(p);
@@ -129,6 +131,21 @@ async function handle(type, p) {
       if (!sid) finish(t("instant.refused", p.message || p.code));
       break;
   }
+}
+
+let waitLimit = 0; // seconds a channel's customer waits before being offered a message
+let waitTimer = 0;
+
+// armWait shows, once the channel's waiting limit has passed with nobody
+// picking the request up, the choice to keep waiting or leave a message.
+function armWait() {
+  clearTimeout(waitTimer);
+  $("instant-waitlong").hidden = true;
+  if (!waitLimit || ended) return;
+  waitTimer = setTimeout(() => {
+    $("instant-waitlong-text").textContent = t("instant.waitedLong");
+    $("instant-waitlong").hidden = false;
+  }, waitLimit * 1000);
 }
 
 // permissions is what the customer allows now: viewing while sharing.
@@ -427,6 +444,8 @@ function paint() {
 function finish(text) {
   if (ended) return;
   ended = true;
+  clearTimeout(waitTimer);
+  $("instant-waitlong").hidden = true;
   stop();
   pc?.close();
   pc = null;
@@ -447,6 +466,12 @@ $("instant-form").addEventListener("submit", (e) => {
   const input = $("instant-input");
   const text = input.value.trim();
   if (text && sendChat(text)) input.value = "";
+});
+$("instant-keep-waiting").addEventListener("click", armWait);
+$("instant-callback").addEventListener("click", () => {
+  const message = $("instant-callback-text").value.trim().slice(0, 1000); // protocol.MaxCallbackMessage
+  send("session.callback", { message });
+  finish(t("instant.callbackSent"));
 });
 $("instant-file-send").addEventListener("click", () => {
   const f = $("instant-file").files[0];
