@@ -86,9 +86,9 @@ type pageData struct {
 	// PublicURL is how customers reach this server (the channels' snippets).
 	PublicURL string
 	Settings  store.Settings
-	Self     string
-	Notice   string
-	Error    string
+	Self      string
+	Notice    string
+	Error     string
 	// OrgKeyPEM and OrgKeyFingerprint are the organisation key's public half.
 	OrgKeyPEM, OrgKeyFingerprint string
 	// Refused is the form that was refused, as typed, with its errors; the
