@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -71,7 +72,19 @@ type BrowserCustomer struct {
 // help in the browser" link and starts the chat.
 func (s *Stack) BrowserCustomer(t testing.TB, inv Invitation) *BrowserCustomer {
 	t.Helper()
+	return s.BrowserCustomerWith(t, inv, "")
+}
+
+// BrowserCustomerWith is BrowserCustomer in a browser changed by script,
+// run before each page's own (e.g. one without screen sharing).
+func (s *Stack) BrowserCustomerWith(t testing.TB, inv Invitation, script string) *BrowserCustomer {
+	t.Helper()
 	ctx := s.tab(t)
+	if script != "" {
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	run(t, ctx, "open the invitation", chromedp.Navigate(inv.Link))
 	return InBrowser(t, ctx)
 }

@@ -99,3 +99,21 @@ func TestHelpInTheBrowserAlone(t *testing.T) {
 		t.Errorf("the log lost the technician's message:\n%s", log)
 	}
 }
+
+// A browser that cannot share its screen (no getDisplayMedia, as on phones
+// and older browsers): the page says so plainly, its "Show my screen" is
+// off, and the chat works both ways all the same.
+func TestHelpInABrowserWithoutScreenSharing(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Curie")
+	customer := stack.BrowserCustomerWith(t, inv, `delete MediaDevices.prototype.getDisplayMedia;`)
+	customer.WaitText(t, "instant-note", "This browser cannot share its screen")
+	if off := customer.Eval(t, "the screen button", `document.getElementById("instant-screen").disabled`); off != true {
+		t.Errorf("Show my screen is offered in a browser that cannot share it")
+	}
+	tech.Chat(t, "Can you read me?")
+	customer.WaitText(t, "instant-log", "Can you read me?")
+	customer.Say(t, "Yes, I can.")
+	tech.WaitLog(t, "Yes, I can.")
+}
