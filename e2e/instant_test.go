@@ -117,3 +117,31 @@ func TestHelpInABrowserWithoutScreenSharing(t *testing.T) {
 	customer.Say(t, "Yes, I can.")
 	tech.WaitLog(t, "Yes, I can.")
 }
+
+// A customer helped in the browser needs remote control after all: the page
+// offers the program for the same session; run, it takes over from the page
+// (the customer allows it as usual), the technician sees the real screen in
+// the same workspace, and the chat from before is still in the log.
+func TestBrowserCustomerGoesOnWithTheProgram(t *testing.T) {
+	stack := Start(t)
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Curie")
+	sid := tech.SessionID(t)
+	customer := stack.BrowserCustomer(t, inv)
+	tech.WaitStatus(t, "Waiting for Marie Curie to allow viewing")
+	customer.Say(t, "I need you to fix it for me.")
+	tech.WaitLog(t, "I need you to fix it for me.")
+
+	customer.Click(t, "instant-program")
+	agent := stack.download(t, customer.ctx)
+	agent.OpenPage(t)
+	agent.Allow(t)
+	tech.WaitStatus(t, "Connected to Marie Curie")
+	if w, h := tech.WaitVideo(t); w != ScreenW || h != ScreenH {
+		t.Errorf("the console shows %dx%d, not the customer's %dx%d screen", w, h, ScreenW, ScreenH)
+	}
+	if got := tech.SessionID(t); got != sid {
+		t.Errorf("the program opened session %s, not %s", got, sid)
+	}
+	tech.WaitLog(t, "I need you to fix it for me.")
+}

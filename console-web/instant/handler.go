@@ -8,13 +8,16 @@ package instant
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
@@ -29,10 +32,17 @@ type Sessions interface {
 	Session(ctx context.Context, sid string) (store.Session, error)
 }
 
+// Handovers gives a customer helped in the browser the program's
+// invitation for the same session (sessions.Service.Handover).
+type Handovers interface {
+	Handover(ctx context.Context, sid, secret, ip string) (invite.Invitation, error)
+}
+
 // Handler serves /s/{token}/browser.
 type Handler struct {
-	Invites  Invitations
-	Sessions Sessions
+	Invites   Invitations
+	Sessions  Sessions
+	Handovers Handovers
 	// Settings returns the organisation's settings; the name customers see comes from there.
 	Settings func(context.Context) store.Settings
 	Logger   *slog.Logger
@@ -41,6 +51,39 @@ type Handler struct {
 // Register adds the routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s/{token}/browser", h.page)
+	mux.HandleFunc("POST /s/{token}/browser/program", h.program)
+}
+
+// programRequest is what the page posts to go on with the program: its
+// session and the secret it was welcomed with.
+type programRequest struct {
+	SID    string `json:"sid"`
+	Secret string `json:"secret"`
+}
+
+// program answers the page's "Download the program" with the address of
+// the program's download page for the same session.
+func (h *Handler) program(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+	var req programRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.SID) > 64 || len(req.Secret) > 64 {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	inv, err := h.Handovers.Handover(r.Context(), req.SID, req.Secret, auth.ClientIP(r))
+	switch {
+	case err == nil:
+	case errors.Is(err, sessions.ErrBadSecret), errors.Is(err, sessions.ErrNotInBrowser), errors.Is(err, sessions.ErrSessionClosed):
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	default:
+		h.Logger.Error("hand the session over to the program", "err", err)
+		http.Error(w, "server error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]string{"url": "/s/" + inv.Token})
 }
 
 // pageData is what the page shows before its script connects.

@@ -25,6 +25,7 @@ const bytes = (s) => new TextEncoder().encode(s).length;
 let ws = null;
 let sid = "";
 let cert = "";
+let secret = ""; // proves this page is the session's customer (the program's handover)
 let keys = null;
 let iceServers = [];
 let technician = root.dataset.technician;
@@ -103,6 +104,7 @@ async function handle(type, p) {
     case "agent.welcome":
       sid = p.sid;
       cert = p.identityCert || cert;
+      secret = p.secret || secret;
       iceServers = p.iceServers || iceServers;
       technician = p.technicianName || technician;
       say(p.waiting ? t("instant.waiting") : t("instant.with", technician));
@@ -466,6 +468,20 @@ $("instant-form").addEventListener("submit", (e) => {
   const input = $("instant-input");
   const text = input.value.trim();
   if (text && sendChat(text)) input.value = "";
+});
+// The program, for remote control: its download page for this very session;
+// once it runs it takes over from this page (the chat and log go on).
+$("instant-program").addEventListener("click", async () => {
+  try {
+    const res = await fetch(`${location.pathname}/program`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ sid, secret }),
+    });
+    if (!res.ok) throw new Error((await res.text()).trim() || String(res.status));
+    const { url } = await res.json();
+    location.assign(url);
+  } catch (e) {
+    warn(t("instant.programFailed", e.message));
+  }
 });
 $("instant-keep-waiting").addEventListener("click", armWait);
 $("instant-callback").addEventListener("click", () => {

@@ -47,5 +47,7 @@ func init() {
 		"instant.callbackMessage": {EN: "Your message (optional): when and how to reach you", FR: "Votre message (facultatif) : quand et comment vous joindre"},
 		"instant.leaveMessage":    {EN: "Leave a message and stop waiting", FR: "Laisser un message et arrêter d'attendre"},
 		"instant.callbackSent":    {EN: "Message received: a technician will call you back. You can close this page.", FR: "Message reçu : un technicien vous rappellera. Vous pouvez fermer cette page."},
+		"instant.program":         {EN: "Download the program and go on in this session", FR: "Télécharger le programme et continuer dans cette session"},
+		"instant.programFailed":   {EN: "The program could not be offered: %s", FR: "Le programme n'a pas pu être proposé : %s"},
 	})
 }

@@ -80,6 +80,7 @@ const (
 	SurveyAnswered     Type = "survey.answered"  // Detail: whose survey (customer or technician)
 	FileChanged        Type = "file.changed"     // the technician changed the customer's files (file manager)
 	CallbackRequested  Type = "session.callback" // a customer waiting on a channel left a message instead
+	ProgramOffered     Type = "program.offered"  // a customer helped in the browser asked for the program, to go on in the same session
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

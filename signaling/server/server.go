@@ -232,7 +232,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Keys: orgKeys, Logger: log}).Register(mux)
 	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log}).Register(mux)
 	(&help.Handler{Channels: svc, Settings: au.Settings, Logger: log}).Register(mux)
-	(&instant.Handler{Invites: invites, Sessions: st, Settings: au.Settings, Logger: log}).Register(mux)
+	(&instant.Handler{Invites: invites, Sessions: st, Handovers: svc, Settings: au.Settings, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /static/"+i18n.ScriptName, i18n.Script)
 	// Browsers ask every site for /favicon.ico, whatever the page links.
