@@ -42,17 +42,7 @@ func (tc *Technician) WaitToolsReady(t testing.TB) {
 // through steps points to to, and releases it, as a hand on a mouse would.
 func (tc *Technician) Drag(t testing.TB, from, to image.Point, steps int) {
 	t.Helper()
-	x0, y0 := tc.pagePoint(t, from.X, from.Y)
-	x1, y1 := tc.pagePoint(t, to.X, to.Y)
-	acts := []chromedp.Action[chromedp.Void]{
-		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x0, y0, chromedp.ButtonLeft, withButtons(1), withClicks),
-	}
-	for i := 1; i <= steps; i++ {
-		f := float64(i) / float64(steps)
-		acts = append(acts, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x0+(x1-x0)*f, y0+(y1-y0)*f, chromedp.ButtonLeft, withButtons(1)))
-	}
-	acts = append(acts, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x1, y1, chromedp.ButtonLeft, withClicks))
-	run(t, tc.ctx, "drag on the remote screen", acts...)
+	tc.DragIn(t, from, to, ScreenW, ScreenH, steps)
 }
 
 // Hover moves the mouse, no button held, over the customer's screen pixel p.

@@ -206,6 +206,9 @@ type Options struct {
 	// FakeMedia gives Chromium fake capture devices, granted without asking:
 	// a screen for getDisplayMedia, a camera, and a microphone playing a beep.
 	FakeMedia bool
+	// FakeCamera, if set, is a Y4M video that Chromium's fake camera plays
+	// (WritePattern); it implies FakeMedia.
+	FakeCamera string
 }
 
 // Start brings up Xvfb, the signaling server (embedded NATS, fresh data) and Chromium.
@@ -252,11 +255,14 @@ func StartWith(t testing.TB, o Options) *Stack {
 		// a TEST-NET address, which the browser is told to treat as secure.
 		chromedp.Flag("unsafely-treat-insecure-origin-as-secure", s.URL),
 	)
-	if o.FakeMedia {
+	if o.FakeMedia || o.FakeCamera != "" {
 		opts = append(opts,
 			chromedp.Flag("use-fake-ui-for-media-stream", true),
 			chromedp.Flag("use-fake-device-for-media-stream", true),
 			chromedp.Flag("auto-select-desktop-capture-source", "Entire screen"))
+	}
+	if o.FakeCamera != "" {
+		opts = append(opts, chromedp.Flag("use-file-for-fake-video-capture", o.FakeCamera))
 	}
 	if o.TestCA != "" {
 		// The test's own authority is not in Chromium's store.

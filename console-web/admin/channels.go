@@ -3,13 +3,16 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/signaling/audit"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 	"github.com/lifeline-support/lifeline/signaling/store"
 )
 
@@ -40,6 +43,34 @@ func dayKey(d time.Weekday) string { return "admin.channel.day." + strings.ToLow
 
 // hasDay reports whether the hours open on d.
 func hasDay(h store.Hours, d time.Weekday) bool { return slices.Contains(h.Days, d) }
+
+// waitLimitText is a channel's waiting limit as its form shows it.
+func waitLimitText(c store.Channel) string {
+	if c.WaitLimit == 0 {
+		return ""
+	}
+	return strconv.Itoa(c.WaitLimit)
+}
+
+// snippet is what an administrator pastes into a web site for channel c,
+// whose customers reach this server at base: a link to the channel's page
+// and a small form that posts what the customer types to it (the page asks
+// the rest: custom fields, a refused value).
+func snippet(p layout.Page, base string, c store.Channel) string {
+	u := html.EscapeString(strings.TrimRight(base, "/") + "/help/" + c.Slug)
+	var b strings.Builder
+	fmt.Fprintf(&b, "<a href=\"%s\">%s</a>\n", u, html.EscapeString(c.Name))
+	fmt.Fprintf(&b, "<form action=\"%s\" method=\"post\">\n", u)
+	fmt.Fprintf(&b, "  <input name=\"name\" maxlength=\"%d\" required placeholder=\"%s\">\n", sessions.MaxCustomerName, html.EscapeString(p.T("help.name")))
+	if c.AskEmail {
+		fmt.Fprintf(&b, "  <input name=\"email\" type=\"email\" maxlength=\"%d\" required placeholder=\"%s\">\n", sessions.MaxEmail, html.EscapeString(p.T("help.email")))
+	}
+	if c.AskProblem {
+		fmt.Fprintf(&b, "  <textarea name=\"problem\" maxlength=\"%d\" placeholder=\"%s\"></textarea>\n", sessions.MaxProblem, html.EscapeString(p.T("help.problem")))
+	}
+	fmt.Fprintf(&b, "  <button type=\"submit\">%s</button>\n</form>", html.EscapeString(p.T("help.submit")))
+	return b.String()
+}
 
 // waitingText is a channel's waiting cap as its form shows it.
 func waitingText(c store.Channel) string {
@@ -86,6 +117,13 @@ func (h *Handler) putChannel(w http.ResponseWriter, r *http.Request) {
 		}
 		c.MaxWaiting = n
 	}
+	if v := strings.TrimSpace(r.PostFormValue("waitLimit")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < store.MinChannelWaitLimit || n > store.MaxChannelWaitLimit {
+			errs["waitLimit"] = "admin.channel.badWaitLimit"
+		}
+		c.WaitLimit = n
+	}
 	ctx := r.Context()
 	groups, err := h.Store.Groups(ctx)
 	var defs []store.CustomField
@@ -123,8 +161,8 @@ func (h *Handler) putChannel(w http.ResponseWriter, r *http.Request) {
 		errs["closedText"] = "admin.channel.badText"
 	}
 	if len(errs) > 0 {
-		h.refuse(w, r, http.StatusBadRequest, form, errs, []string{"slug", "name", "group", "hours", "closedText", "field", "maxWaiting"},
-			map[string][]any{"closedText": {store.MaxChannelText}, "maxWaiting": {store.MaxChannelWaiting}})
+		h.refuse(w, r, http.StatusBadRequest, form, errs, []string{"slug", "name", "group", "hours", "closedText", "field", "maxWaiting", "waitLimit"},
+			map[string][]any{"closedText": {store.MaxChannelText}, "maxWaiting": {store.MaxChannelWaiting}, "waitLimit": {store.MinChannelWaitLimit, store.MaxChannelWaitLimit}})
 		return
 	}
 	_, err = h.Store.UpdateChannels(ctx, func(cs []store.Channel) ([]store.Channel, error) {

@@ -37,7 +37,10 @@ type Handler struct {
 	// OrgKey, if set, is the organisation's signing key, whose public half
 	// the page shows for offline records.
 	OrgKey *orgkey.Keys
-	Logger *slog.Logger
+	// PublicURL is how customers reach this server: the channels' snippets
+	// link to it.
+	PublicURL string
+	Logger    *slog.Logger
 }
 
 // Register adds the routes to mux.
@@ -80,10 +83,12 @@ type pageData struct {
 	Scripts []store.Script
 	// Channels are the channels customers ask for help on.
 	Channels []store.Channel
-	Settings store.Settings
-	Self     string
-	Notice   string
-	Error    string
+	// PublicURL is how customers reach this server (the channels' snippets).
+	PublicURL string
+	Settings  store.Settings
+	Self      string
+	Notice    string
+	Error     string
 	// OrgKeyPEM and OrgKeyFingerprint are the organisation key's public half.
 	OrgKeyPEM, OrgKeyFingerprint string
 	// Refused is the form that was refused, as typed, with its errors; the
@@ -164,7 +169,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, not
 func (h *Handler) renderWith(w http.ResponseWriter, r *http.Request, status int, notice, errMsg string, f refusedForm) {
 	t, _ := auth.From(r.Context())
 	p := layout.ForTechnician(w, r, "admin.title", t)
-	d := pageData{Self: t.ID, Notice: notice, Error: errMsg, Settings: h.Auth.Settings(r.Context()), Refused: f}
+	d := pageData{Self: t.ID, Notice: notice, Error: errMsg, Settings: h.Auth.Settings(r.Context()), Refused: f, PublicURL: h.PublicURL}
 	if h.OrgKey != nil {
 		d.OrgKeyPEM, d.OrgKeyFingerprint = h.OrgKey.PEM(), h.OrgKey.Fingerprint()
 	}

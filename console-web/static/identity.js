@@ -45,6 +45,20 @@ export function sdpFingerprint(sdp) {
   return fp;
 }
 
+// proof is identity.NewProof: key's signature, as kind ("technician" or
+// "agent"), of the fingerprint of sdp for session sid, with its certificate.
+export async function proof(key, cert, kind, sid, sdp) {
+  const nonce = b64url(crypto.getRandomValues(new Uint8Array(16)));
+  const time = Date.now();
+  const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, message(kind, sid, sdpFingerprint(sdp), nonce, time));
+  return { cert, nonce, time, sig: b64url(sig) };
+}
+
+// publicKey is identity.EncodeKey: base64 of the SPKI of an ECDSA public key.
+export async function publicKey(key) {
+  return b64(await crypto.subtle.exportKey("spki", key));
+}
+
 // message is identity.Message.
 function message(kind, sid, fp, nonce, time) {
   return enc.encode(`lifeline-identity-v1\n${kind}\n${sid}\n${fp}\n${nonce}\n${time}`);
@@ -107,7 +121,7 @@ class Identity {
       await stored(name, pair);
     }
     this.pair = pair;
-    const key = b64(await crypto.subtle.exportKey("spki", pair.publicKey));
+    const key = await publicKey(pair.publicKey);
     const res = await fetch("/api/identity/certify", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": this.csrf },
@@ -139,11 +153,7 @@ class Identity {
   // prove signs the fingerprint of this page's SDP for session sid.
   async prove(sid, sdp) {
     const c = await this.ready();
-    const nonce = b64url(crypto.getRandomValues(new Uint8Array(16)));
-    const time = Date.now();
-    const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.pair.privateKey,
-      message("technician", sid, sdpFingerprint(sdp), nonce, time));
-    return { cert: c.cert, nonce, time, sig: b64url(sig) };
+    return proof(this.pair.privateKey, c.cert, "technician", sid, sdp);
   }
 
   // checkAnswer verifies the agent's proof of the answer it sent for

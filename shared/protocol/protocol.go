@@ -65,7 +65,10 @@ import (
 //     script.run and script.ended audit events; then (2026-12-07,
 //     additive) the customer's page as a second peer: page.signal (the
 //     technician's screen shown to the customer, voice), the showscreen
-//     and voice denials, and their audit events.
+//     and voice denials, and their audit events; then (2026-12-07,
+//     additive) help in the browser alone and the channel's waiting
+//     limit: agent.hello's os "browser" (the customer's page joins as an
+//     agent), agent.welcome's waitLimit and session.callback.
 
 const Version = 1
 
@@ -196,6 +199,10 @@ type AgentWelcome struct {
 	// customer waits in the queue. A welcome without it follows when one
 	// does.
 	Waiting bool `json:"waiting,omitempty"`
+	// WaitLimit, for a customer waiting on a channel, is how long (seconds)
+	// before they are told nobody has picked them up yet and offered to
+	// keep waiting or leave a message (TypeSessionCallback).
+	WaitLimit int `json:"waitLimit,omitempty"`
 	// Servers are other signaling URLs of the same deployment: when this one
 	// cannot be reached, the agent resumes the session through one of them.
 	Servers []string `json:"servers,omitempty"`
@@ -411,6 +418,8 @@ func payloadFor(t Type) any {
 		return &SessionHold{}
 	case TypeSessionTransfer:
 		return &SessionTransfer{}
+	case TypeSessionCallback:
+		return &SessionCallback{}
 	case TypeLogAppend:
 		return &LogAppend{}
 	case TypeLogEntries:

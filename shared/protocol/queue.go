@@ -18,10 +18,31 @@ const (
 	// TypeSessionTransfer (console → server) offers the session to another
 	// technician, or cancels that offer.
 	TypeSessionTransfer Type = "session.transfer"
+	// TypeSessionCallback (agent → server) turns a waiting request into a
+	// callback request: the customer stopped waiting past the channel's
+	// limit and left a message (AgentWelcome.WaitLimit).
+	TypeSessionCallback Type = "session.callback"
 )
 
 // MaxTransferComment bounds a transfer's comment, in characters.
 const MaxTransferComment = 500
+
+// MaxCallbackMessage bounds a callback request's message, in characters
+// (as a channel form's problem description).
+const MaxCallbackMessage = 1000
+
+// SessionCallback is the payload of TypeSessionCallback.
+type SessionCallback struct {
+	// Message is what the customer adds for the technician who calls back.
+	Message string `json:"message,omitempty"`
+}
+
+func (c *SessionCallback) validate() error {
+	if text.CheckText(c.Message) != nil || utf8.RuneCountInString(c.Message) > MaxCallbackMessage {
+		return fmt.Errorf("message must be UTF-8 without invisible or direction-changing characters, at most %d characters", MaxCallbackMessage)
+	}
+	return nil
+}
 
 // SessionStart is the payload of TypeSessionStart.
 type SessionStart struct{}

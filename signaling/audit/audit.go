@@ -83,6 +83,8 @@ const (
 	ScreenHidden       Type = "screen.hidden"    // Actor: who stopped it (the technician, or "customer")
 	VoiceStarted       Type = "voice.started"    // Actor: who accepted the call; Detail: who called
 	VoiceEnded         Type = "voice.ended"      // Actor: who hung up or declined
+	CallbackRequested  Type = "session.callback" // a customer waiting on a channel left a message instead
+	ProgramOffered     Type = "program.offered"  // a customer helped in the browser asked for the program, to go on in the same session
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

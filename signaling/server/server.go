@@ -27,6 +27,7 @@ import (
 	"github.com/lifeline-support/lifeline/console-web/canned"
 	"github.com/lifeline-support/lifeline/console-web/help"
 	"github.com/lifeline-support/lifeline/console-web/identity"
+	"github.com/lifeline-support/lifeline/console-web/instant"
 	"github.com/lifeline-support/lifeline/console-web/join"
 	"github.com/lifeline-support/lifeline/console-web/login"
 	"github.com/lifeline-support/lifeline/console-web/notes"
@@ -220,7 +221,7 @@ func Run(ctx context.Context, cfg Config) error {
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
 	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, Scripts: st, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
-	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, Logger: log}).Register(mux)
+	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Surveys: st, Logger: log}).Register(mux)
 	(&survey.Handler{Auth: au, Sessions: svc, Logger: log}).Register(mux)
@@ -231,6 +232,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Keys: orgKeys, Logger: log}).Register(mux)
 	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log}).Register(mux)
 	(&help.Handler{Channels: svc, Settings: au.Settings, Logger: log}).Register(mux)
+	(&instant.Handler{Invites: invites, Sessions: st, Handovers: svc, Settings: au.Settings, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
 	mux.HandleFunc("GET /static/"+i18n.ScriptName, i18n.Script)
 	// Browsers ask every site for /favicon.ico, whatever the page links.

@@ -70,6 +70,13 @@ func (s *Service) join(ctx context.Context, hello *protocol.AgentHello, remote, 
 		token = t
 	}
 	sid, err := s.cfg.Invites.Use(ctx, token)
+	if err == nil {
+		// The program downloaded by a customer helped in the browser
+		// takes the session over (Handover).
+		if j, herr := s.takeOver(ctx, sid, hello, connID); !errors.Is(herr, errNotTakeOver) {
+			return j, herr
+		}
+	}
 	if errors.Is(err, invite.ErrUsed) && sid != "" && hello.DeviceKey != "" {
 		// Perhaps the customer's program, run again after a crash.
 		j, rerr := s.rerun(ctx, sid, hello, connID)
@@ -160,6 +167,71 @@ func (s *Service) rerun(ctx context.Context, sid string, hello *protocol.AgentHe
 	return Joined{Session: ss, Secret: secret, Resumed: true}, nil
 }
 
+// BrowserOS is what a customer's page helped in the browser alone says it
+// runs on (AgentHello.OS): console-web/instant.
+const BrowserOS = "browser"
+
+// Handover gives the customer of session sid, helped in the browser and
+// proving it with the secret its page was welcomed with, an invitation for
+// the program: run, the program takes the session over (its grants asked
+// again), the chat and log go on.
+func (s *Service) Handover(ctx context.Context, sid, secret, ip string) (invite.Invitation, error) {
+	ss, err := s.cfg.Store.Session(ctx, sid)
+	if err != nil {
+		return invite.Invitation{}, ErrBadSecret
+	}
+	switch {
+	case ss.AgentSecret == "" || subtle.ConstantTimeCompare([]byte(ss.AgentSecret), []byte(store.HashKey(secret))) != 1:
+		return invite.Invitation{}, ErrBadSecret
+	case ss.State.Closed():
+		return invite.Invitation{}, ErrSessionClosed
+	case ss.OS != BrowserOS:
+		return invite.Invitation{}, ErrNotInBrowser
+	}
+	inv, err := s.cfg.Invites.IssueLink(ctx, sid)
+	if err != nil {
+		return inv, err
+	}
+	s.record(audit.Event{Type: audit.ProgramOffered, Actor: "customer", SessionID: sid, IP: ip})
+	return inv, nil
+}
+
+// errNotTakeOver: the invitation is no handover (Handover), join as usual.
+var errNotTakeOver = errors.New("not a handover")
+
+// takeOver lets the program run from a Handover invitation into the session
+// its customer's page was in: a new agent (new secret, AgentRun up, no
+// grants), in the state the session had.
+func (s *Service) takeOver(ctx context.Context, sid string, hello *protocol.AgentHello, connID string) (Joined, error) {
+	ss, err := s.cfg.Store.Session(ctx, sid)
+	if err != nil || ss.OS != BrowserOS || ss.State == session.Connecting || ss.State.Closed() {
+		return Joined{}, errNotTakeOver
+	}
+	secret, err := invite.NewToken()
+	if err != nil {
+		return Joined{}, err
+	}
+	denied := s.deniedTo(ctx, ss.TechnicianID)
+	ss, err = s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		if ss.State.Closed() {
+			return ErrSessionClosed
+		}
+		if err := comeBack(ss, connID, denied); err != nil {
+			return err
+		}
+		ss.AgentSecret = store.HashKey(secret)
+		ss.Permissions = protocol.Permissions{}
+		ss.Hostname, ss.OS = agentNames(hello)
+		ss.DeviceID = DeviceID(hello.DeviceKey)
+		ss.AgentRun++
+		return nil
+	})
+	if err != nil {
+		return Joined{}, err
+	}
+	return Joined{Session: ss, Secret: secret}, nil
+}
+
 // resume lets an agent that proves it holds the session's secret back into
 // its session, in the state the session had before the agent went away.
 func (s *Service) resume(ctx context.Context, hello *protocol.AgentHello, connID string) (store.Session, error) {
@@ -243,7 +315,7 @@ func (s *Service) Welcome(ctx context.Context, j Joined, ip string) protocol.Age
 	return protocol.AgentWelcome{
 		SID: ss.ID, CustomerName: ss.CustomerName, TechnicianName: techName, TechnicianID: ss.TechnicianID,
 		OrgName: st.OrgName, Denied: ss.Denied, PrivatePrograms: st.PrivatePrograms,
-		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss),
+		Secret: j.Secret, Resumed: j.Resumed, OnHold: heldNow(ss), Waiting: waitingNow(ss), WaitLimit: s.waitLimit(ctx, ss),
 		Collaboration: collabOf(agentCollab(ss.Collab)),
 		IdentityCert:  s.certifyAgent(ss.ID, j.IdentityKey, st.OrgName),
 		Survey:        survey,
@@ -389,6 +461,10 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 			s.publish(TechSubject(body.Tech, sid), protocol.TypeError, "", sid, protocol.Error{Code: protocol.CodeSentAway, Message: customer})
 		}
 		return false, err
+	case *protocol.SessionCallback:
+		// The customer stops waiting and leaves a message: nobody waits
+		// behind the request any more, the socket closes.
+		return true, s.leaveMessage(ctx, sid, body)
 	case *protocol.SessionEnd:
 		ss, err := s.end(ctx, sid, Ending{State: session.ClosedByCustomer, Actor: "customer", Detail: "by customer", ID: m.ID})
 		// A customer with a survey to answer keeps the socket for it;

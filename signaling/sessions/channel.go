@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/shared/text"
 	"github.com/lifeline-support/lifeline/signaling/audit"
@@ -247,6 +248,50 @@ func (s *Service) Request(ctx context.Context, slug, addr string, r ChannelReque
 	}
 	s.log.Info("channel session created", "sid", sid, "channel", slug, "callback", r.Callback)
 	return ss, nil
+}
+
+// waitLimit is, for a customer waiting on a channel, how long (seconds)
+// before they are offered to leave a message instead; 0 otherwise.
+func (s *Service) waitLimit(ctx context.Context, ss store.Session) int {
+	if ss.Channel == "" || ss.Callback || !waitingNow(ss) {
+		return 0
+	}
+	c, err := s.cfg.Store.Channel(ctx, ss.Channel)
+	if err != nil {
+		// A channel deleted since: its default.
+		c = store.Channel{}
+	}
+	return int(c.WaitFor() / time.Second)
+}
+
+// leaveMessage turns channel session sid, still waiting for a technician,
+// into a callback request with the customer's message: it stays in the
+// channel's queue, marked "Callback requested", with nobody connected.
+func (s *Service) leaveMessage(ctx context.Context, sid string, body *protocol.SessionCallback) error {
+	msg := strings.TrimSpace(body.Message)
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		if ss.Channel == "" || ss.TechnicianID != "" || ss.State != session.Waiting || ss.Callback {
+			return ErrNotWaiting
+		}
+		ss.Callback = true
+		if msg != "" {
+			p := strings.TrimSpace(ss.Problem + "\n" + msg)
+			if r := []rune(p); len(r) > MaxProblem {
+				p = string(r[:MaxProblem])
+			}
+			ss.Problem = p
+		}
+		ss.AgentConnected, ss.AgentConn, ss.AgentSecret = false, "", ""
+		ss.Permissions, ss.Changed = protocol.Permissions{}, time.Now()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.record(audit.Event{Type: audit.CallbackRequested, Actor: "customer", SessionID: sid, Detail: "waited past the channel's limit"})
+	s.log.Info("waiting customer left a message", "sid", sid, "channel", ss.Channel)
+	s.publishState(ss)
+	return nil
 }
 
 // channelTechs lists the technicians of the groups serving channel session

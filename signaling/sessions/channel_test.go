@@ -266,3 +266,71 @@ func TestCallbackOutlivesTheWaitingLimit(t *testing.T) {
 		t.Errorf("a program waiting three hours is %s", ss.State)
 	}
 }
+
+// A customer waiting on a channel is told the channel's limit in their
+// welcome, and may then leave a message: the request stays in the queue as a
+// callback request with their words, nobody connected, and the message is
+// refused once a technician has the session (or for a session of no channel).
+func TestWaitingCustomerLeavesAMessage(t *testing.T) {
+	st, nc := storetest.Open(t)
+	ctx := t.Context()
+	trail, err := audit.Open(ctx, nc, audit.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(trail.Close)
+	log := slog.New(slog.NewTextHandler(t.Output(), nil))
+	s := New(Config{NC: nc, Store: st, Auth: auth.New(auth.Config{Audit: trail, Logger: log}, st), Audit: trail, Logger: log,
+		Invites: invite.New(invite.Defaults(), st), SweepInterval: time.Hour})
+	t.Cleanup(s.Close)
+	if _, err := st.UpdateChannels(ctx, func([]store.Channel) ([]store.Channel, error) {
+		return []store.Channel{{Slug: "help", Name: "Help", Groups: []string{store.DefaultGroupID}, AskProblem: true, WaitLimit: 90}}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateAccount(ctx, store.Account{ID: "ann", Name: "Ann", GroupID: store.DefaultGroupID, Role: store.RoleTechnician}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdatePresence(ctx, "ann", func(p *store.Presence) error { p.Status = store.StatusOnline; p.Seen = time.Now(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// join joins a request's program and returns its welcome.
+	join := func(problem string) (store.Session, protocol.AgentWelcome) {
+		t.Helper()
+		ss, err := s.Request(ctx, "help", "198.51.100.9", ChannelRequest{Name: "Marie", Problem: problem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := s.Join(ctx, &protocol.AgentHello{Code: ss.InviteToken, OS: "browser"}, "198.51.100.9:1", "conn-"+ss.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.Session, s.Welcome(ctx, j, "198.51.100.9")
+	}
+	ss, w := join("The printer jams.")
+	if !w.Waiting || w.WaitLimit != 90 {
+		t.Fatalf("welcome waiting %v, limit %d; want waiting, 90 s", w.Waiting, w.WaitLimit)
+	}
+	msg := protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeSessionCallback}, Body: &protocol.SessionCallback{Message: "Call me at noon."}}
+	if ended, err := s.FromAgent(ctx, ss.ID, msg); err != nil || !ended {
+		t.Fatalf("leave a message: ended %v, %v", ended, err)
+	}
+	got, _ := st.Session(ctx, ss.ID)
+	if !got.Callback || got.State != session.Waiting || got.AgentConnected || got.Problem != "The printer jams.\nCall me at noon." {
+		t.Fatalf("after the message: %+v", got)
+	}
+	if _, err := s.FromAgent(ctx, ss.ID, msg); !errors.Is(err, ErrNotWaiting) {
+		t.Errorf("a second message: %v, want ErrNotWaiting", err)
+	}
+	// Once a technician has it, it is no longer a request to leave.
+	ss2, _ := join("")
+	if _, err := st.UpdateSession(ctx, ss2.ID, func(ss *store.Session) error { ss.TechnicianID = "ann"; return ss.SetState(session.Active, time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FromAgent(ctx, ss2.ID, msg); !errors.Is(err, ErrNotWaiting) {
+		t.Errorf("a message on a session taken: %v, want ErrNotWaiting", err)
+	}
+	if got, _ := st.Session(ctx, ss2.ID); got.Callback {
+		t.Errorf("a session taken became a callback request")
+	}
+}

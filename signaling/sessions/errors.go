@@ -42,6 +42,12 @@ var (
 	ErrRecordingsOnly = errors.New("consoles report recordings and refused identities only")
 	// ErrNotForConsoles means a message type a console may not send.
 	ErrNotForConsoles = errors.New("this message is not for consoles")
+	// ErrNotWaiting refuses a callback request for a session that is not a
+	// channel's request still waiting for a technician.
+	ErrNotWaiting = errors.New("only a request still waiting on a channel can become a message: a technician has it already")
+	// ErrNotInBrowser refuses to hand a session over to the program when
+	// its customer is not helped in the browser.
+	ErrNotInBrowser = errors.New("only a customer helped in the browser is offered the program this way")
 	// ErrNotForAgents means a message type an agent may not send.
 	ErrNotForAgents = errors.New("this message is not for agents")
 	// ErrBadIdentityKey means an agent's hello carried an identity key that
@@ -142,7 +148,8 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition),
 		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded),
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers),
-		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken):
+		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
+		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrSurveyAnswered):
 		return protocol.CodeUsed

@@ -25,6 +25,13 @@ const (
 	DefaultChannelWaiting = 20
 	// MaxChannelWaiting bounds the cap an administrator may set.
 	MaxChannelWaiting = 500
+	// DefaultChannelWaitLimit is how long a customer waits on a channel
+	// before they are offered to leave a message, when the administrator
+	// set nothing; MinChannelWaitLimit and MaxChannelWaitLimit bound what
+	// they may set (seconds).
+	DefaultChannelWaitLimit = 10 * 60
+	MinChannelWaitLimit     = 10
+	MaxChannelWaitLimit     = 24 * 60 * 60
 )
 
 // Channel is a way for customers to ask for help themselves: a public page
@@ -47,6 +54,10 @@ type Channel struct {
 	// MaxWaiting caps the sessions waiting in the channel's queue (0:
 	// DefaultChannelWaiting).
 	MaxWaiting int `json:"maxWaiting,omitempty"`
+	// WaitLimit is how long, in seconds, a customer waits before being
+	// told nobody has picked them up and offered to leave a message (0:
+	// DefaultChannelWaitLimit).
+	WaitLimit int `json:"waitLimit,omitempty"`
 }
 
 // Hours are a channel's opening hours: the same From–To (HH:MM, To after
@@ -123,6 +134,15 @@ func (c Channel) Waiting() int {
 	return c.MaxWaiting
 }
 
+// WaitFor is how long a customer waits on the channel before being offered
+// to leave a message.
+func (c Channel) WaitFor() time.Duration {
+	if c.WaitLimit <= 0 {
+		return DefaultChannelWaitLimit * time.Second
+	}
+	return time.Duration(c.WaitLimit) * time.Second
+}
+
 // Serves reports whether technician group groupID serves the channel.
 func (c Channel) Serves(groupID string) bool {
 	for _, g := range c.Groups {
@@ -147,6 +167,8 @@ func (c Channel) Validate() error {
 		return fmt.Errorf("%w: closed text", ErrInvalid)
 	case c.MaxWaiting < 0 || c.MaxWaiting > MaxChannelWaiting:
 		return fmt.Errorf("%w: waiting cap %d (0 to %d)", ErrInvalid, c.MaxWaiting, MaxChannelWaiting)
+	case c.WaitLimit != 0 && (c.WaitLimit < MinChannelWaitLimit || c.WaitLimit > MaxChannelWaitLimit):
+		return fmt.Errorf("%w: waiting limit %ds (%d to %d)", ErrInvalid, c.WaitLimit, MinChannelWaitLimit, MaxChannelWaitLimit)
 	case len(c.Fields) > MaxFields:
 		return fmt.Errorf("%w: %d fields", ErrInvalid, len(c.Fields))
 	}
