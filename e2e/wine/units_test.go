@@ -35,7 +35,9 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 	home := t.TempDir()
 	env["../../agent/fileman"] = []string{"HOME=" + home,
 		`LIFELINE_TEST_TRASH=Z:` + strings.ReplaceAll(filepath.Join(home, ".local", "share", "Trash"), "/", `\`)}
-	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n", "../../agent/fileman"} {
+	// agent/scripts: only its process tree (its other tests run bash).
+	only := map[string]string{"../../agent/scripts": "^TestStopEndsWhatTheScriptStarted$"}
+	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n", "../../agent/fileman", "../../agent/scripts"} {
 		t.Run(filepath.Base(pkg), func(t *testing.T) {
 			exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
 			build := exec.Command("go", "test", "-c", "-o", exe, pkg)
@@ -45,7 +47,11 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), wine.BootTimeout)
 			defer cancel()
-			cmd := prefix.Command(ctx, exe, "-test.v")
+			args := []string{"-test.v"}
+			if run, ok := only[pkg]; ok {
+				args = append(args, "-test.run", run)
+			}
+			cmd := prefix.Command(ctx, exe, args...)
 			cmd.Env = append(cmd.Env, "DISPLAY="+display)
 			cmd.Env = append(cmd.Env, env[pkg]...)
 			out, err := cmd.CombinedOutput()
