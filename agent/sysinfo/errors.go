@@ -23,7 +23,7 @@ var (
 	// support program does not have.
 	ErrNeedsAdmin = errors.New("this needs administrator rights: the support program does not run as administrator")
 	// ErrNoServices means services cannot be listed (no systemd, no SCM).
-	ErrNoServices = errors.New("services cannot be listed on this computer: its service manager (systemd) does not run")
+	ErrNoServices = errors.New("services cannot be listed on this computer: its service manager does not answer (on Linux: systemd does not run)")
 	// ErrNoService means the service named is not known.
 	ErrNoService = errors.New("that service is not known on this computer")
 	// ErrNoApplications means no package database was found.
