@@ -213,6 +213,8 @@ function showDashboard(d) {
     ["ws.sys.memory", t("ws.sys.used", bytes(d.memTotal - d.memAvailable), bytes(d.memTotal))],
     ["ws.sys.user", d.user + (d.elevated ? ` (${t("ws.sys.elevated")})` : "")],
   ];
+  const e = d.elevation;
+  if (e) rows.push(["ws.sys.adminRights", e.blocked ? e.blocked : t(e.credentials ? "ws.sys.elevation.credentials" : "ws.sys.elevation.possible", e.method)]);
   for (const k of d.disks || []) rows.push(["ws.sys.disk", `${k.mount} (${k.fs}): ${t("ws.sys.free", bytes(k.free), bytes(k.total))}`]);
   for (const n of d.networks || []) rows.push(["ws.sys.network", `${n.name}${n.up ? "" : " ↓"}: ${n.addrs.join(", ")}`]);
   for (const b of d.batteries || []) rows.push(["ws.sys.battery", `${b.name}: ${b.percent} % ${b.status || ""}`]);

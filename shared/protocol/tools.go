@@ -276,7 +276,19 @@ type Dashboard struct {
 	Networks  []Interface `json:"networks"`
 	User      string      `json:"user"`
 	Elevated  bool        `json:"elevated"`
-	Batteries []Battery   `json:"batteries,omitempty"`
+	// Elevation says whether administrator rights can be asked for when
+	// not Elevated: the method (pkexec, runas) and whether an
+	// administrator's credentials are needed, or why not (a sentence).
+	Elevation *Elevation `json:"elevation,omitempty"`
+	Batteries []Battery  `json:"batteries,omitempty"`
+}
+
+// Elevation is whether and how administrator rights can be asked for.
+type Elevation struct {
+	Method      string `json:"method,omitempty"`
+	Credentials bool   `json:"credentials,omitempty"`
+	// Blocked says why not, in a sentence for the technician.
+	Blocked string `json:"blocked,omitempty"`
 }
 
 // Disk is one mounted file system.
