@@ -79,6 +79,7 @@ const (
 	SurveySent         Type = "survey.sent"      // the technician sent the customer's survey before the end
 	SurveyAnswered     Type = "survey.answered"  // Detail: whose survey (customer or technician)
 	FileChanged        Type = "file.changed"     // the technician changed the customer's files (file manager)
+	ServiceChanged     Type = "service.changed"  // the technician started, stopped or restarted a service on the customer's machine
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"
