@@ -287,3 +287,51 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// A long copy shows Cancel; the technician cancels it while it runs: the
+// agent stops at once, the console says so, nothing half copied is left
+// and the original is untouched.
+func TestFileManagerCancelsALongCopy(t *testing.T) {
+	stack := Start(t)
+	home := customerHome(t, stack)
+	backup := filepath.Join(home, "Backup")
+	if err := os.Mkdir(backup, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: 4 GiB to read and write, nothing stored until it is copied.
+	const size = 4 << 30
+	f, err := os.Create(filepath.Join(home, "disk.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "Connected to Marie Dupont")
+	tech.AskFileManager(t)
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	tech.WaitRow(t, "disk.img")
+
+	tech.SelectRow(t, "disk.img")
+	tech.FileAction(t, "fm-copy", backup)
+	dst := filepath.Join(backup, "disk.img")
+	waitFor(t, "the copy under way", func() bool { st, err := os.Stat(dst); return err == nil && st.Size() > 0 })
+	waitVisible(t, tech.p, "#fm-cancel")
+	clickOn(t, tech.p, "#fm-cancel")
+	waitFor(t, "the console told", func() bool { return strings.Contains(tech.FileNote(t), "Cancelled") })
+	if exists(dst) {
+		t.Error("a half copy is left on the customer's disk")
+	}
+	if !sizeIs(filepath.Join(home, "disk.img"), size) {
+		t.Error("the original changed")
+	}
+	if evalJS[bool](t, tech.p, "is Cancel shown", `!document.getElementById("fm-cancel").hidden`) {
+		t.Error("Cancel still shown after the copy ended")
+	}
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +162,28 @@ func (c *Customer) StopSystemInfo(t testing.TB) {
 func (tc *Technician) SystemState(t testing.TB) string {
 	t.Helper()
 	return get(t, tc.ctx, "read the state", chromedp.Evaluate[string](`document.getElementById("sys-state")?.textContent ?? ""`))
+}
+
+// ShowSystemTab opens a tab of the system information panel (services,
+// applications, startup, drivers, events) and filters it by text.
+func (tc *Technician) ShowSystemTab(t testing.TB, tab, filter string) {
+	t.Helper()
+	run(t, tc.ctx, "show the "+tab+" tab", click("sys-tab-"+tab))
+	if filter != "" {
+		run(t, tc.ctx, "filter the "+tab+" tab", chromedp.SendKeys(chromedp.ID("sys-inv-filter"), filter))
+	}
+}
+
+// SystemEntry returns the text of the shown inventory tab's row named
+// name, cells apart by " | ", or "".
+func (tc *Technician) SystemEntry(t testing.TB, name string) string {
+	t.Helper()
+	return get(t, tc.ctx, "read an inventory row", chromedp.Evaluate[string](
+		`[...document.querySelectorAll('#sys-entries tbody tr')].filter((tr) => tr.dataset.name === `+strconv.Quote(name)+`).map((tr) => [...tr.cells].map((c) => c.textContent).join(" | "))[0] ?? ""`))
+}
+
+// ExportSystemReport clicks "Export the report".
+func (tc *Technician) ExportSystemReport(t testing.TB) {
+	t.Helper()
+	run(t, tc.ctx, "export the report", chromedp.WaitEnabled(chromedp.ID("sys-export")), click("sys-export"))
 }

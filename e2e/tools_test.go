@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -215,4 +218,99 @@ func TestHostileTerminalWithoutGrantRefused(t *testing.T) {
 	if !containsDetail(auditOf(t, hostile, "type=terminal.opened&session="+sid), "terminal y") {
 		t.Error("the terminal's opening is not in the audit trail")
 	}
+}
+
+// The inventory tabs show the customer's machine as it is: an installed
+// package with its real version, a startup entry the test put in the
+// customer's autostart folder, and services and drivers (or, where this
+// machine has no systemd or no module list, the reason, in words). Export
+// saves the whole report as a file, noted with its SHA-256 in the session's
+// log on the server.
+func TestSystemInformationInventoryAndExport(t *testing.T) {
+	stack := Start(t)
+	config := t.TempDir()
+	desktop := "[Desktop Entry]\nType=Application\nName=E2E tray helper\nExec=\"/opt/e2e tray/helper\" --quiet\n"
+	if err := os.MkdirAll(filepath.Join(config, "autostart"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(config, "autostart", "e2e-tray.desktop"), []byte(desktop), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stack.AgentEnv = append(stack.AgentEnv, "XDG_CONFIG_HOME="+config)
+	version, err := exec.Command("dpkg-query", "-W", "-f=${Version}", "dpkg").Output()
+	if err != nil {
+		t.Skipf("no dpkg here: %v", err)
+	}
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Marie Dupont"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitStatus(t, "Connected to Marie Dupont")
+	sid := tech.SessionID(t)
+	tech.AskSystemInfo(t)
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	host, _ := os.Hostname()
+	if got := tech.DashboardHostname(t); got != host {
+		t.Fatalf("the dashboard shows host %q, want %q", got, host)
+	}
+
+	tech.ShowSystemTab(t, "applications", "dpkg")
+	waitFor(t, "dpkg in the applications", func() bool {
+		return strings.HasPrefix(tech.SystemEntry(t, "dpkg"), "dpkg | "+string(version)+" | ")
+	})
+	tech.Shot(t, "console-sysinfo-applications")
+
+	tech.ShowSystemTab(t, "startup", "")
+	waitFor(t, "the test's autostart entry", func() bool {
+		return tech.SystemEntry(t, "E2E tray helper") == `E2E tray helper | enabled | `+filepath.Join(config, "autostart", "e2e-tray.desktop")+` | "/opt/e2e tray/helper" --quiet`
+	})
+
+	_, systemd := os.Stat("/run/systemd/system")
+	tech.ShowSystemTab(t, "services", "")
+	waitFor(t, "the services or why not", func() bool {
+		if systemd == nil {
+			return tech.SystemEntry(t, "dbus") != ""
+		}
+		return strings.Contains(tech.SystemNote(t), "services cannot be listed on this computer")
+	})
+	_, modules := os.Stat("/proc/modules")
+	tech.ShowSystemTab(t, "drivers", "")
+	waitFor(t, "the drivers or why not", func() bool {
+		if modules == nil {
+			return evalJS[int](t, tech.p, "count drivers", `document.querySelectorAll("#sys-entries tbody tr").length`) > 0
+		}
+		return strings.Contains(tech.SystemNote(t), "drivers cannot be listed")
+	})
+
+	downloads := t.TempDir()
+	tech.SaveDownloadsTo(t, downloads)
+	tech.ExportSystemReport(t)
+	path := WaitDownload(t, downloads, ".json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report struct {
+		Dashboard    protocol.Dashboard `json:"dashboard"`
+		Processes    []protocol.Process `json:"processes"`
+		Applications []protocol.Entry   `json:"applications"`
+		Startup      []protocol.Entry   `json:"startup"`
+	}
+	if err := json.Unmarshal(b, &report); err != nil {
+		t.Fatalf("the report %s: %v", path, err)
+	}
+	if report.Dashboard.Hostname != host || len(report.Processes) == 0 || len(report.Applications) < 100 || !slices.ContainsFunc(report.Startup, func(e protocol.Entry) bool { return e.Name == "E2E tray helper" }) {
+		t.Errorf("the report: host %q, %d processes, %d applications, startup %+v", report.Dashboard.Hostname, len(report.Processes), len(report.Applications), report.Startup)
+	}
+	sum := fmt.Sprintf("%x", sha256.Sum256(b))
+	t.Logf("report %s: %d bytes, %d processes, %d applications", filepath.Base(path), len(b), len(report.Processes), len(report.Applications))
+	waitFor(t, "the export noted", func() bool { return strings.Contains(tech.SystemNote(t), sum) })
+	tech.End(t)
+	customer.WaitEnded(t)
+	admin := st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword)
+	waitFor(t, "the export in the session's log", func() bool {
+		_, log := admin.Get(t, "/console/sessions/"+sid+"/log")
+		return strings.Contains(log, "System information report saved: "+filepath.Base(path)) && strings.Contains(log, sum)
+	})
 }

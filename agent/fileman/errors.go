@@ -44,6 +44,9 @@ var (
 	ErrProtected = &Error{"protected", "the customer's home folder and the top of the disk cannot be changed"}
 	// ErrNoTrash means no trash can take that path: nothing was deleted.
 	ErrNoTrash = &Error{"no_trash", "no trash for that place: nothing was deleted"}
+	// ErrCancelled means the technician cancelled a copy or move: what it
+	// made so far was removed.
+	ErrCancelled = &Error{"cancelled", "cancelled by the technician: nothing was left half copied"}
 	// ErrBusy means a transfer is already running.
 	ErrBusy = &Error{"busy", "a file is already on its way: wait for it to finish"}
 	// ErrNoTransfers means the file channels are not open (the technician

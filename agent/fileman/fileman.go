@@ -9,6 +9,7 @@
 package fileman
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -64,10 +65,17 @@ type Manager struct {
 	cfg Config
 	log *slog.Logger
 
-	mu      sync.Mutex // guards granted and report
+	mu      sync.Mutex // guards granted, report, running and cancelled
 	granted bool
 	report  func(protocol.Audit)
+	// running cancels the copies and moves being served, by request ID;
+	// cancelled holds the IDs of waiting ones cancelled before they began.
+	running   map[string]context.CancelFunc
+	cancelled map[string]bool
 }
+
+// maxCancelled bounds the cancels of requests not begun that are kept.
+const maxCancelled = 64
 
 // New returns the feature.
 func New(cfg Config) *Manager {
@@ -103,7 +111,54 @@ func (m *Manager) SetAudit(report func(protocol.Audit)) {
 // Attach takes the channel; requests are answered in order, on a goroutine
 // of their own (a copy may take a while).
 func (m *Manager) Attach(dc *webrtc.DataChannel) {
-	requests.Serve(dc, requestQueue, m.log, "file manager", func(b []byte) any { return m.Handle(b) })
+	requests.ServeUrgent(dc, requestQueue, m.log, "file manager", func(b []byte) any { return m.Handle(b) }, m.urgent)
+}
+
+// urgent answers a cancel at once, without waiting behind the copy it
+// cancels; other requests go to the queue.
+func (m *Manager) urgent(b []byte) (any, bool) {
+	req, err := protocol.DecodeFMRequest(b)
+	if err != nil || req.Op != protocol.FMCancel {
+		return nil, false
+	}
+	return m.Handle(b), true
+}
+
+// begin registers the copy or move of request id and returns its context,
+// or ErrCancelled when it was cancelled while it waited.
+func (m *Manager) begin(id string) (context.Context, func(), error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cancelled[id] {
+		delete(m.cancelled, id)
+		return nil, nil, ErrCancelled
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if m.running == nil {
+		m.running = map[string]context.CancelFunc{}
+	}
+	m.running[id] = cancel
+	return ctx, func() {
+		m.mu.Lock()
+		delete(m.running, id)
+		m.mu.Unlock()
+		cancel()
+	}, nil
+}
+
+// cancel cancels the copy or move of request id: running, or waiting (then
+// it is refused when its turn comes).
+func (m *Manager) cancel(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c, ok := m.running[id]; ok {
+		c()
+		return
+	}
+	if m.cancelled == nil || len(m.cancelled) >= maxCancelled {
+		m.cancelled = map[string]bool{}
+	}
+	m.cancelled[id] = true
 }
 
 // Handle answers one request. Without the customer's grant it does nothing
@@ -192,6 +247,12 @@ func (m *Manager) do(req protocol.FMRequest) (protocol.FMReply, error) {
 		out.Listing = &l
 		return out, err
 	}
+	if req.Op == protocol.FMCancel {
+		m.cancel(req.Target)
+		m.log.Info("copy or move cancelled by the technician", "request", req.Target)
+		out.Done = true
+		return out, nil
+	}
 	p, err := local(req.Path)
 	if err != nil {
 		return out, err
@@ -240,7 +301,12 @@ func (m *Manager) do(req protocol.FMRequest) (protocol.FMReply, error) {
 		if err != nil {
 			return out, err
 		}
-		dst, err := m.copyOrMove(req.Op, p, to)
+		ctx, end, err := m.begin(req.ID)
+		if err != nil {
+			return out, err
+		}
+		defer end()
+		dst, err := m.copyOrMove(ctx, req.Op, p, to)
 		if err != nil {
 			return out, err
 		}
@@ -366,7 +432,7 @@ func within(p, dir string) bool {
 
 // copyOrMove copies or moves src into the folder to, under its own name,
 // never replacing anything; it returns the new path.
-func (m *Manager) copyOrMove(op, src, to string) (string, error) {
+func (m *Manager) copyOrMove(ctx context.Context, op, src, to string) (string, error) {
 	if op == protocol.FMMove {
 		if err := m.changeable(src); err != nil {
 			return "", err
@@ -390,8 +456,10 @@ func (m *Manager) copyOrMove(op, src, to string) (string, error) {
 		err := renameNoReplace(src, dst)
 		if err != nil && crossDevice(err) {
 			// Another disk: copy, then remove the original once copied.
-			if err = copyTree(src, dst); err == nil {
+			if err = copyTree(ctx, src, dst); err == nil {
 				err = os.RemoveAll(src)
+			} else {
+				_ = os.RemoveAll(dst) // the original stays whole
 			}
 		}
 		if err != nil {
@@ -400,7 +468,7 @@ func (m *Manager) copyOrMove(op, src, to string) (string, error) {
 		m.changed(protocol.FMMove, src, dst)
 		return dst, nil
 	}
-	if err := copyTree(src, dst); err != nil {
+	if err := copyTree(ctx, src, dst); err != nil {
 		// What was made so far is ours (dst was free): leave nothing half done.
 		_ = os.RemoveAll(dst)
 		return "", err
@@ -411,7 +479,11 @@ func (m *Manager) copyOrMove(op, src, to string) (string, error) {
 
 // copyTree copies src to the new path dst: folders with their content,
 // files, and symbolic links as links (never followed, so no loop).
-func copyTree(src, dst string) error {
+// It stops with ErrCancelled once ctx is cancelled.
+func copyTree(ctx context.Context, src, dst string) error {
+	if ctx.Err() != nil {
+		return ErrCancelled
+	}
 	fi, err := os.Lstat(src)
 	if err != nil {
 		return err
@@ -432,18 +504,18 @@ func copyTree(src, dst string) error {
 			return err
 		}
 		for _, e := range ents {
-			if err := copyTree(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+			if err := copyTree(ctx, filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
 				return err
 			}
 		}
 		return os.Chmod(dst, fi.Mode().Perm())
 	case fi.Mode().IsRegular():
-		return copyFile(src, dst, fi)
+		return copyFile(ctx, src, dst, fi)
 	}
 	return &Error{"failed", "a special file (device, socket or pipe) cannot be copied: " + protocol.FMDisplay(src)}
 }
 
-func copyFile(src, dst string, fi fs.FileInfo) error {
+func copyFile(ctx context.Context, src, dst string, fi fs.FileInfo) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
@@ -453,7 +525,9 @@ func copyFile(src, dst string, fi fs.FileInfo) error {
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	// 1 MiB at a time, through plain Writer and Reader (no copy_file_range:
+	// a cancel is seen between two pieces).
+	if _, err := io.CopyBuffer(struct{ io.Writer }{out}, cancellable{ctx, in}, make([]byte, 1<<20)); err != nil {
 		out.Close()
 		return err
 	}
@@ -591,4 +665,18 @@ func crumbs(dir string) []protocol.FMCrumb {
 	}
 	slices.Reverse(out)
 	return out
+}
+
+// cancellable reads r until ctx is cancelled, then fails with ErrCancelled
+// (checked at each read: a copy stops within one buffer).
+type cancellable struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c cancellable) Read(p []byte) (int, error) {
+	if c.ctx.Err() != nil {
+		return 0, ErrCancelled
+	}
+	return c.r.Read(p)
 }

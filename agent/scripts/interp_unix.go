@@ -28,15 +28,26 @@ func interpreter(lang string) (args []string, file string, err error) {
 	return []string{path}, protocol.ScriptFileName(lang), nil
 }
 
-// detach puts the script in a process group of its own, so that stopping
-// it ends what it started too.
-func detach(cmd *exec.Cmd) {
+// tree is a script's process and everything it starts: a process group of
+// its own, which the agent's exit would not end.
+type tree struct{ cmd *exec.Cmd }
+
+// newTree prepares cmd, not yet started, to run in a process group of its
+// own, so that stopping it ends what it started too.
+func newTree(cmd *exec.Cmd) (*tree, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return &tree{cmd: cmd}, nil
 }
 
+// started is called once cmd has started: the group exists already.
+func (t *tree) started() error { return nil }
+
 // kill ends the script's process group.
-func kill(cmd *exec.Cmd) {
-	if cmd.Process != nil {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+func (t *tree) kill() {
+	if t.cmd.Process != nil {
+		_ = syscall.Kill(-t.cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
+
+// close lets go of the tree (nothing to free here).
+func (t *tree) close() {}

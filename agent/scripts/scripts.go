@@ -267,6 +267,7 @@ type run struct {
 	req  protocol.ScriptRun
 	dir  string
 	cmd  *exec.Cmd
+	tree *tree // cmd and what it starts
 	out  *os.File
 	once sync.Once
 	why  error // why it was stopped, set once
@@ -334,15 +335,24 @@ func (r *run) begin() error {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LIFELINE_SCRIPT=1")
 	cmd.Stdout, cmd.Stderr = pw, pw
-	detach(cmd)
-	err = cmd.Start()
+	t, err := newTree(cmd)
+	if err == nil {
+		if err = cmd.Start(); err == nil {
+			if err = t.started(); err != nil {
+				_ = cmd.Wait()
+			}
+		}
+		if err != nil {
+			t.close()
+		}
+	}
 	_ = pw.Close()
 	if err != nil {
 		_ = pr.Close()
 		_ = os.RemoveAll(dir)
 		return fmt.Errorf("the script did not start: %v", err)
 	}
-	r.dir, r.cmd, r.out = dir, cmd, pr
+	r.dir, r.cmd, r.tree, r.out = dir, cmd, t, pr
 	return nil
 }
 
@@ -396,7 +406,7 @@ func prepare(base, file string, req protocol.ScriptRun) (dir, script string, err
 func (r *run) stop(why error) {
 	r.once.Do(func() {
 		r.why = why
-		kill(r.cmd)
+		r.tree.kill()
 	})
 }
 
@@ -408,7 +418,7 @@ func (r *run) wait() {
 	go func() {
 		_ = r.cmd.Wait()
 		// What the script left running ends with it, and its output too.
-		kill(r.cmd)
+		r.tree.kill()
 		close(done)
 	}()
 	buf := make([]byte, 16<<10)
@@ -430,6 +440,7 @@ func (r *run) wait() {
 	code := r.cmd.ProcessState.ExitCode()
 	var why error
 	r.once.Do(func() {}) // no stop after this
+	r.tree.close()
 	why = r.why
 	var line string
 	if why != nil {

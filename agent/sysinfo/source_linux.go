@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/lifeline-support/lifeline/agent/elevate"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
@@ -81,6 +82,13 @@ func (p *procSource) dashboard() (protocol.Dashboard, error) {
 		d.User = u.Username
 	}
 	d.Elevated = os.Geteuid() == 0
+	if !d.Elevated {
+		e := elevate.Check()
+		d.Elevation = &protocol.Elevation{Method: e.Method, Credentials: e.Credentials}
+		if e.Err != nil {
+			d.Elevation.Blocked = e.Err.Error()
+		}
+	}
 	d.Batteries = p.batteries()
 	return d, nil
 }

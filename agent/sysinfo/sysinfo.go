@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pion/webrtc/v4"
 
@@ -34,6 +35,21 @@ type source interface {
 	kill(pid int) error
 	// ticksPerSecond is the unit of sample.ticks.
 	ticksPerSecond() float64
+}
+
+// inventory reads the inventory tabs (per OS): each list whole, at most
+// protocol.MaxEvents events, newest first.
+type inventory interface {
+	// elevated reports whether the agent runs with administrator rights.
+	elevated() bool
+	services() ([]protocol.Entry, error)
+	// service starts, stops or restarts the service name.
+	service(name, action string) error
+	applications() ([]protocol.Entry, error)
+	startup() ([]protocol.Entry, error)
+	drivers() ([]protocol.Entry, error)
+	// events reads the event log, newest first, down to level.
+	events(level string) ([]protocol.Entry, error)
 }
 
 // sample is a process as read, with its CPU time so far.
@@ -56,6 +72,7 @@ type Config struct {
 type SysInfo struct {
 	log *slog.Logger
 	src source
+	inv inventory
 
 	mu      sync.Mutex // guards granted and report
 	granted bool
@@ -71,11 +88,11 @@ func New(cfg Config) *SysInfo {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return newWith(cfg, newSource())
+	return newWith(cfg, newSource(), newInventory())
 }
 
-func newWith(cfg Config, src source) *SysInfo {
-	return &SysInfo{log: cfg.Logger.With("component", "sysinfo"), src: src}
+func newWith(cfg Config, src source, inv inventory) *SysInfo {
+	return &SysInfo{log: cfg.Logger.With("component", "sysinfo"), src: src, inv: inv}
 }
 
 // Handles reports whether label is the sysinfo channel.
@@ -140,13 +157,111 @@ func (s *SysInfo) Handle(b []byte) protocol.SysInfoReply {
 		} else {
 			out.Done = true
 		}
+	case protocol.SysInfoService:
+		if err := s.serviceAction(req, report); err != nil {
+			out.Error = say(err)
+		} else {
+			out.Done = true
+		}
+	default:
+		list, err := s.inventoryList(req)
+		if err != nil {
+			out.Error = say(err)
+		} else {
+			es := pageEntries(list, req)
+			es.Elevated = s.inv.elevated()
+			out.Entries = &es
+		}
 	}
 	return out
 }
 
+// inventoryList reads an inventory tab whole.
+func (s *SysInfo) inventoryList(req protocol.SysInfoRequest) ([]protocol.Entry, error) {
+	switch req.Op {
+	case protocol.SysInfoServices:
+		return s.inv.services()
+	case protocol.SysInfoApplications:
+		return s.inv.applications()
+	case protocol.SysInfoStartup:
+		return s.inv.startup()
+	case protocol.SysInfoDrivers:
+		return s.inv.drivers()
+	case protocol.SysInfoEvents:
+		return s.inv.events(req.Level)
+	}
+	return nil, ErrUnavailable
+}
+
+// pageEntries filters (on every text field), sorts (by name, but the event
+// log keeps its newest-first order) and pages an inventory tab.
+func pageEntries(all []protocol.Entry, req protocol.SysInfoRequest) protocol.Entries {
+	f := strings.ToLower(strings.TrimSpace(req.Filter))
+	list := make([]protocol.Entry, 0, len(all))
+	for _, e := range all {
+		if f == "" || strings.Contains(strings.ToLower(e.Name+"\x00"+e.Version+"\x00"+e.State+"\x00"+e.Source+"\x00"+e.Detail), f) {
+			list = append(list, e)
+		}
+	}
+	if req.Op != protocol.SysInfoEvents {
+		slices.SortStableFunc(list, func(a, b protocol.Entry) int {
+			c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+			if req.Desc {
+				c = -c
+			}
+			return c
+		})
+	}
+	out := protocol.Entries{Total: len(list), Page: req.Page,
+		Pages: max(1, (len(list)+protocol.MaxEntryPage-1)/protocol.MaxEntryPage)}
+	start := min(req.Page*protocol.MaxEntryPage, len(list))
+	out.List = list[start:min(start+protocol.MaxEntryPage, len(list))]
+	return out
+}
+
+// serviceAction starts, stops or restarts a service: only when the agent
+// runs with administrator rights (else the technician is told so, and the
+// refusal audited); done, it is audited.
+func (s *SysInfo) serviceAction(req protocol.SysInfoRequest, report func(protocol.Audit)) error {
+	audit := func(ev protocol.AuditEvent, detail string) {
+		if report != nil {
+			report(protocol.Audit{Event: ev, Detail: cutDetail(detail)})
+		}
+	}
+	what := req.Action + " service " + req.Name
+	if !s.inv.elevated() {
+		s.log.Info("service action refused: not elevated", "action", req.Action, "name", req.Name)
+		audit(protocol.AuditRefused, what+": not running as administrator")
+		return ErrNeedsAdmin
+	}
+	if err := s.inv.service(req.Name, req.Action); err != nil {
+		s.log.Warn("service action", "action", req.Action, "name", req.Name, "err", err)
+		return err
+	}
+	s.log.Info("service action for the technician", "action", req.Action, "name", req.Name)
+	audit(protocol.AuditServiceChanged, what)
+	return nil
+}
+
+// cutDetail bounds an audit's detail to protocol.MaxAuditDetail bytes.
+func cutDetail(s string) string {
+	if len(s) <= protocol.MaxAuditDetail {
+		return s
+	}
+	s = s[:protocol.MaxAuditDetail]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
 // say turns an error into the technician's sentence.
 func say(err error) string {
-	for _, e := range []error{ErrUnavailable, ErrNoProcess, ErrNotPermitted, ErrOwnProcess} {
+	if errors.Is(err, ErrServiceFailed) {
+		return err.Error() // with the service manager's own words
+	}
+	for _, e := range []error{ErrUnavailable, ErrNoProcess, ErrNotPermitted, ErrOwnProcess,
+		ErrNeedsAdmin, ErrNoServices, ErrNoService, ErrNoApplications, ErrNoModules, ErrNoJournal} {
 		if errors.Is(err, e) {
 			return e.Error()
 		}

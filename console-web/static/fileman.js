@@ -88,6 +88,11 @@ function build(panel) {
   el.selected = h("p", { id: "fm-selected", className: "muted" });
   el.note = h("p", { id: "fm-note", className: "sys-note" });
   el.note.setAttribute("role", "alert");
+  // Cancel stops the copy or move under way (the agent answers it at once).
+  el.cancel = h("button", { type: "button", id: "fm-cancel", className: "danger", textContent: t("ws.fm.stop"), hidden: true });
+  el.cancel.addEventListener("click", () => {
+    if (el.cancel.dataset.target) request({ op: "cancel", target: el.cancel.dataset.target }, () => {});
+  });
   el.bar = h("progress", { id: "fm-progress-bar", max: 1, value: 0 });
   el.progressText = h("span", { id: "fm-progress-text" });
   el.progress = h("p", { id: "fm-progress", className: "row", hidden: true }, el.progressText, el.bar);
@@ -110,7 +115,7 @@ function build(panel) {
   el.next = h("button", { type: "button", textContent: "›", id: "fm-next" });
   el.prev.addEventListener("click", () => { view.page = Math.max(0, view.page - 1); refresh(); });
   el.next.addEventListener("click", () => { view.page += 1; refresh(); });
-  el.main = h("div", { id: "fm-main" }, el.crumbs, tools, el.actions, el.form, el.selected, el.note, el.progress,
+  el.main = h("div", { id: "fm-main" }, el.crumbs, tools, el.actions, el.form, el.selected, el.note, el.cancel, el.progress,
     el.table, h("div", { className: "row" }, el.prev, el.pages, el.next));
   panel.append(h("h2", { textContent: t("ws.fm.title") }), el.state, el.ask, el.main);
   window.lifelineFiles?.onReceived?.(received);
@@ -135,11 +140,25 @@ function render() {
 }
 
 function request(req, cb) {
-  if (!ch || ch.readyState !== "open") return;
+  if (!ch || ch.readyState !== "open") return "";
   seq += 1;
   const id = String(seq);
   pending.set(id, cb);
   ch.send(JSON.stringify({ ...req, id }));
+  return id;
+}
+
+// long sends a copy or move, showing Cancel until it is answered.
+function long(req, text, cb) {
+  say(text);
+  const id = request(req, (r) => {
+    if (el.cancel.dataset.target === id) { el.cancel.hidden = true; delete el.cancel.dataset.target; }
+    if (!r.error) say("");
+    cb(r);
+  });
+  if (!id) return;
+  el.cancel.dataset.target = id;
+  el.cancel.hidden = false;
 }
 
 function go(path) {
@@ -228,8 +247,8 @@ function submit() {
   switch (action) {
     case "mkdir": request({ op: "mkdir", path: cwd, name: value }, done("ws.fm.log.mkdir", value)); break;
     case "rename": request({ op: "rename", path: item.path, name: value }, done("ws.fm.log.rename", item.name, value)); break;
-    case "copy": request({ op: "copy", path: item.path, to: value }, done("ws.fm.log.copy", item.name, value)); break;
-    case "move": request({ op: "move", path: item.path, to: value }, done("ws.fm.log.move", item.name, value)); break;
+    case "copy": long({ op: "copy", path: item.path, to: value }, t("ws.fm.copying", item.name), done("ws.fm.log.copy", item.name, value)); break;
+    case "move": long({ op: "move", path: item.path, to: value }, t("ws.fm.moving", item.name), done("ws.fm.log.move", item.name, value)); break;
   }
 }
 

@@ -35,7 +35,10 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 	home := t.TempDir()
 	env["../../agent/fileman"] = []string{"HOME=" + home,
 		`LIFELINE_TEST_TRASH=Z:` + strings.ReplaceAll(filepath.Join(home, ".local", "share", "Trash"), "/", `\`)}
-	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n", "../../agent/fileman"} {
+	// agent/scripts: only its process tree (its other tests run bash);
+	// agent/sysinfo: only its inventory (its process tests are Linux's).
+	only := map[string]string{"../../agent/scripts": "^TestStopEndsWhatTheScriptStarted$", "../../agent/sysinfo": "^TestWindowsInventory$"}
+	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n", "../../agent/fileman", "../../agent/scripts", "../../agent/sysinfo"} {
 		t.Run(filepath.Base(pkg), func(t *testing.T) {
 			exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
 			build := exec.Command("go", "test", "-c", "-o", exe, pkg)
@@ -45,7 +48,11 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), wine.BootTimeout)
 			defer cancel()
-			cmd := prefix.Command(ctx, exe, "-test.v")
+			args := []string{"-test.v"}
+			if run, ok := only[pkg]; ok {
+				args = append(args, "-test.run", run)
+			}
+			cmd := prefix.Command(ctx, exe, args...)
 			cmd.Env = append(cmd.Env, "DISPLAY="+display)
 			cmd.Env = append(cmd.Env, env[pkg]...)
 			out, err := cmd.CombinedOutput()

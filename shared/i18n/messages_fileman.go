@@ -82,6 +82,10 @@ func init() {
 		"ws.fm.err.protected":   {EN: "The customer's home folder and the top of the disk cannot be changed.", FR: "Le dossier personnel du client et la racine du disque ne peuvent pas être modifiés."},
 		"ws.fm.err.no_trash":    {EN: "No trash for that place: nothing was deleted.", FR: "Pas de corbeille pour cet emplacement : rien n'a été supprimé."},
 		"ws.fm.err.busy":        {EN: "A file is already on its way: wait for it to finish.", FR: "Un fichier est déjà en cours de transfert : attendez qu'il se termine."},
+		"ws.fm.err.cancelled":   {EN: "Cancelled: nothing was left half copied.", FR: "Annulé : rien n'a été laissé à moitié copié."},
+		"ws.fm.stop":            {EN: "Cancel the copy", FR: "Annuler la copie"},
+		"ws.fm.copying":         {EN: "Copying %s…", FR: "Copie de %s…"},
+		"ws.fm.moving":          {EN: "Moving %s…", FR: "Déplacement de %s…"},
 		"ws.fm.err.failed":      {EN: "That did not work on the customer's computer.", FR: "Cela n'a pas fonctionné sur l'ordinateur du client."},
 	})
 }

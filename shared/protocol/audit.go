@@ -47,6 +47,9 @@ const (
 	// file manager (Detail: what and where: a folder made, a rename, a
 	// deletion to the trash, a copy or a move).
 	AuditFileChanged AuditEvent = "file.changed"
+	// AuditServiceChanged: the technician started, stopped or restarted a
+	// service on the customer's machine (Detail: the action and the service).
+	AuditServiceChanged AuditEvent = "service.changed"
 )
 
 // Audit is the payload of TypeAudit.
@@ -75,7 +78,7 @@ func (a *Audit) validate() error {
 			return fmt.Errorf("a file event needs a name and a SHA-256")
 		}
 	case AuditRefused, AuditRecordingStarted, AuditIdentityRefused, AuditTerminalOpened, AuditProcessEnded, AuditWatchAnswered, AuditFileChanged,
-		AuditScriptRun, AuditScriptEnded:
+		AuditScriptRun, AuditScriptEnded, AuditServiceChanged:
 	default:
 		return fmt.Errorf("unknown audit event %q", a.Event)
 	}

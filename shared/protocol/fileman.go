@@ -39,6 +39,10 @@ const (
 	// FMCopy and FMMove copy or move Path into the folder To.
 	FMCopy = "copy"
 	FMMove = "move"
+	// FMCancel cancels the copy or move whose request ID is Target, running
+	// or still waiting: what it made so far is removed. It is answered at
+	// once, not after the requests before it.
+	FMCancel = "cancel"
 	// FMDownload sends the file Path to the technician on the file channels.
 	FMDownload = "download"
 	// FMUpload makes the agent take the technician's transfer Transfer (an
@@ -135,6 +139,8 @@ type FMRequest struct {
 	Hidden bool   `json:"hidden,omitempty"`
 	// Transfer is the ID of the technician's coming offer (upload).
 	Transfer string `json:"transfer,omitempty"`
+	// Target is the ID of the request to cancel (cancel).
+	Target string `json:"target,omitempty"`
 }
 
 // DecodeFMRequest parses and validates one request's form; the agent
@@ -147,12 +153,12 @@ func DecodeFMRequest(data []byte) (FMRequest, error) {
 	if err := strict(data, &r); err != nil {
 		return r, fmt.Errorf("%w: %v", ErrBadFileManager, err)
 	}
-	needPath := r.Op != FMHome
+	needPath := r.Op != FMHome && r.Op != FMCancel
 	switch {
 	case len(r.ID) > 64:
 		return r, fmt.Errorf("%w: id too long", ErrBadFileManager)
 	case r.Op != FMHome && r.Op != FMList && r.Op != FMMkdir && r.Op != FMRename && r.Op != FMDelete &&
-		r.Op != FMCopy && r.Op != FMMove && r.Op != FMDownload && r.Op != FMUpload:
+		r.Op != FMCopy && r.Op != FMMove && r.Op != FMDownload && r.Op != FMUpload && r.Op != FMCancel:
 		return r, fmt.Errorf("%w: unknown op %q", ErrBadFileManager, r.Op)
 	case needPath && r.Path == "":
 		return r, fmt.Errorf("%w: %s without a path", ErrBadFileManager, r.Op)
@@ -170,6 +176,8 @@ func DecodeFMRequest(data []byte) (FMRequest, error) {
 		return r, fmt.Errorf("%w: filter too long", ErrBadFileManager)
 	case r.Sort != "" && r.Sort != FMSortName && r.Sort != FMSortSize && r.Sort != FMSortDate:
 		return r, fmt.Errorf("%w: unknown sort %q", ErrBadFileManager, r.Sort)
+	case r.Op == FMCancel && (r.Target == "" || len(r.Target) > 64):
+		return r, fmt.Errorf("%w: cancel without the request's id", ErrBadFileManager)
 	case r.Op == FMUpload && !transferID.MatchString(r.Transfer):
 		return r, fmt.Errorf("%w: upload without a transfer id", ErrBadFileManager)
 	}
@@ -185,7 +193,7 @@ type FMReply struct {
 	// Code names the error for the console's catalog (ws.fm.err.<code>):
 	// not_granted, bad_path, bad_name, too_long, not_found, permission,
 	// in_use, disk_full, exists, not_dir, not_file, into_itself, protected,
-	// no_trash, busy, failed.
+	// no_trash, busy, cancelled, failed.
 	Code string `json:"code,omitempty"`
 	// Listing is the folder listed (home, list).
 	Listing *FMListing `json:"listing,omitempty"`

@@ -32,7 +32,12 @@ func TestDecodeFMRequest(t *testing.T) {
 	if r, err := DecodeFMRequest([]byte(`{"id":"1","op":"copy","path":"/a","to":"/b"}`)); err != nil || r.To != "/b" {
 		t.Fatalf("copy: %+v, %v", r, err)
 	}
+	if r, err := DecodeFMRequest([]byte(`{"id":"2","op":"cancel","target":"1"}`)); err != nil || r.Target != "1" {
+		t.Fatalf("cancel: %+v, %v", r, err)
+	}
 	for _, bad := range []string{
+		`{"id":"1","op":"cancel"}`,
+		`{"id":"1","op":"cancel","target":"` + strings.Repeat("x", 65) + `"}`,
 		`{"id":"1","op":"chmod","path":"/a"}`,
 		`{"id":"1","op":"list"}`,
 		`{"id":"1","op":"copy","path":"/a"}`,

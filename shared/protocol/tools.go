@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // The workspace's tools: a terminal on the customer's machine and its system
@@ -102,7 +103,45 @@ const (
 	SysInfoDashboard = "dashboard"
 	SysInfoProcesses = "processes"
 	SysInfoKill      = "kill"
+	// The inventory tabs: one page of Entries each.
+	SysInfoServices     = "services"
+	SysInfoApplications = "applications"
+	SysInfoStartup      = "startup"
+	SysInfoDrivers      = "drivers"
+	SysInfoEvents       = "events"
+	// SysInfoService starts, stops or restarts the service Name (Action).
+	SysInfoService = "service"
 )
+
+// Service actions (SysInfoRequest.Action).
+const (
+	ServiceStart   = "start"
+	ServiceStop    = "stop"
+	ServiceRestart = "restart"
+)
+
+// Event log levels (SysInfoRequest.Level): the most minor priority shown.
+const (
+	LevelError   = "error"
+	LevelWarning = "warning"
+	LevelInfo    = "info"
+)
+
+// MaxEntryPage bounds the entries of one SysInfoReply; MaxEvents bounds the
+// newest events read (filtered and paged by the agent).
+const (
+	MaxEntryPage = 500
+	MaxEvents    = 5000
+)
+
+// inventoryOp reports whether op lists an inventory tab's Entries.
+func inventoryOp(op string) bool {
+	switch op {
+	case SysInfoServices, SysInfoApplications, SysInfoStartup, SysInfoDrivers, SysInfoEvents:
+		return true
+	}
+	return false
+}
 
 // MaxProcessPage bounds the processes of one SysInfoReply.
 const MaxProcessPage = 500
@@ -120,6 +159,11 @@ type SysInfoRequest struct {
 	Filter string `json:"filter,omitempty"`
 	// PID names the process to end (Op kill).
 	PID int `json:"pid,omitempty"`
+	// Name and Action: the service and what to do (Op service).
+	Name   string `json:"name,omitempty"`
+	Action string `json:"action,omitempty"`
+	// Level filters the event log (Op events): "" shows every priority.
+	Level string `json:"level,omitempty"`
 }
 
 // Process sort keys (SysInfoRequest.Sort).
@@ -143,7 +187,7 @@ func DecodeSysInfoRequest(data []byte) (SysInfoRequest, error) {
 	switch {
 	case len(r.ID) > 64:
 		return r, fmt.Errorf("%w: id too long", ErrBadSysInfo)
-	case r.Op != SysInfoDashboard && r.Op != SysInfoProcesses && r.Op != SysInfoKill:
+	case r.Op != SysInfoDashboard && r.Op != SysInfoProcesses && r.Op != SysInfoKill && r.Op != SysInfoService && !inventoryOp(r.Op):
 		return r, fmt.Errorf("%w: unknown op %q", ErrBadSysInfo, r.Op)
 	case r.Page < 0 || r.Page > 1<<20:
 		return r, fmt.Errorf("%w: page %d", ErrBadSysInfo, r.Page)
@@ -154,8 +198,28 @@ func DecodeSysInfoRequest(data []byte) (SysInfoRequest, error) {
 	case r.Op == SysInfoKill && (r.PID < 2 || r.PID > 1<<22):
 		// PID 1 is init; 0 and negatives would signal process groups.
 		return r, fmt.Errorf("%w: pid %d", ErrBadSysInfo, r.PID)
+	case r.Op == SysInfoService && r.Action != ServiceStart && r.Action != ServiceStop && r.Action != ServiceRestart:
+		return r, fmt.Errorf("%w: unknown service action %q", ErrBadSysInfo, r.Action)
+	case r.Op == SysInfoService && !serviceName(r.Name):
+		return r, fmt.Errorf("%w: service name %q", ErrBadSysInfo, r.Name)
+	case r.Level != "" && r.Level != LevelError && r.Level != LevelWarning && r.Level != LevelInfo:
+		return r, fmt.Errorf("%w: unknown level %q", ErrBadSysInfo, r.Level)
 	}
 	return r, nil
+}
+
+// serviceName reports whether name can name a service: 1 to 256 printable
+// characters, not starting with "-" (never read as an option).
+func serviceName(name string) bool {
+	if name == "" || len(name) > 256 || name[0] == '-' || !utf8.ValidString(name) {
+		return false
+	}
+	for _, r := range name {
+		if r < ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // SysInfoReply answers a SysInfoRequest: one of Dashboard or Processes, or
@@ -166,7 +230,35 @@ type SysInfoReply struct {
 	Error     string     `json:"error,omitempty"`
 	Dashboard *Dashboard `json:"dashboard,omitempty"`
 	Processes *Processes `json:"processes,omitempty"`
+	Entries   *Entries   `json:"entries,omitempty"`
 	Done      bool       `json:"done,omitempty"`
+}
+
+// Entries is one page of an inventory tab (services, applications, startup
+// items, drivers, events), filtered, sorted and paged by the agent.
+type Entries struct {
+	Total int     `json:"total"`
+	Page  int     `json:"page"`
+	Pages int     `json:"pages"`
+	List  []Entry `json:"list"`
+	// Elevated tells whether the agent runs with administrator rights
+	// (services: starting and stopping them needs them).
+	Elevated bool `json:"elevated,omitempty"`
+}
+
+// Entry is one row of an inventory tab. Name is what it is; the other
+// fields, when the tab has them: State (a service's state, a startup
+// item's "enabled"/"disabled", an event's priority), Version (an
+// application's), Source (where a startup item comes from, an event's
+// program), Detail (a description, a command, a message), Time (an event's,
+// Unix milliseconds).
+type Entry struct {
+	Name    string `json:"name"`
+	State   string `json:"state,omitempty"`
+	Version string `json:"version,omitempty"`
+	Source  string `json:"source,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+	Time    int64  `json:"time,omitempty"`
 }
 
 // Dashboard is the customer's machine at a glance.
@@ -184,7 +276,19 @@ type Dashboard struct {
 	Networks  []Interface `json:"networks"`
 	User      string      `json:"user"`
 	Elevated  bool        `json:"elevated"`
-	Batteries []Battery   `json:"batteries,omitempty"`
+	// Elevation says whether administrator rights can be asked for when
+	// not Elevated: the method (pkexec, runas) and whether an
+	// administrator's credentials are needed, or why not (a sentence).
+	Elevation *Elevation `json:"elevation,omitempty"`
+	Batteries []Battery  `json:"batteries,omitempty"`
+}
+
+// Elevation is whether and how administrator rights can be asked for.
+type Elevation struct {
+	Method      string `json:"method,omitempty"`
+	Credentials bool   `json:"credentials,omitempty"`
+	// Blocked says why not, in a sentence for the technician.
+	Blocked string `json:"blocked,omitempty"`
 }
 
 // Disk is one mounted file system.

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -55,6 +56,33 @@ func TestDecodeSysInfoRequestValidatesPIDs(t *testing.T) {
 		`{"op":"rm -rf"}`,
 		`{"op":"processes","sort":"name; ls"}`,
 		`{"op":"processes","page":-1}`,
+	} {
+		if _, err := DecodeSysInfoRequest([]byte(bad)); !errors.Is(err, ErrBadSysInfo) {
+			t.Errorf("DecodeSysInfoRequest(%s) = %v, want ErrBadSysInfo", bad, err)
+		}
+	}
+}
+
+// A service action names a known action and a service that cannot be read
+// as an option; the event log's level is one of the known ones.
+func TestDecodeSysInfoRequestValidatesServicesAndLevels(t *testing.T) {
+	for _, good := range []string{
+		`{"op":"service","action":"restart","name":"cups"}`,
+		`{"op":"service","action":"stop","name":"Print Spooler"}`,
+		`{"op":"events","level":"warning","filter":"disk"}`,
+		`{"op":"applications","page":2,"desc":true}`,
+	} {
+		if _, err := DecodeSysInfoRequest([]byte(good)); err != nil {
+			t.Errorf("DecodeSysInfoRequest(%s) = %v", good, err)
+		}
+	}
+	for _, bad := range []string{
+		`{"op":"service","action":"enable","name":"cups"}`,
+		`{"op":"service","action":"stop","name":""}`,
+		`{"op":"service","action":"stop","name":"--force"}`,
+		`{"op":"service","action":"stop","name":"a\nb"}`,
+		`{"op":"service","action":"stop","name":"` + strings.Repeat("x", 257) + `"}`,
+		`{"op":"events","level":"verbose"}`,
 	} {
 		if _, err := DecodeSysInfoRequest([]byte(bad)); !errors.Is(err, ErrBadSysInfo) {
 			t.Errorf("DecodeSysInfoRequest(%s) = %v, want ErrBadSysInfo", bad, err)

@@ -85,6 +85,7 @@ const (
 	VoiceEnded         Type = "voice.ended"      // Actor: who hung up or declined
 	CallbackRequested  Type = "session.callback" // a customer waiting on a channel left a message instead
 	ProgramOffered     Type = "program.offered"  // a customer helped in the browser asked for the program, to go on in the same session
+	ServiceChanged     Type = "service.changed"  // the technician started, stopped or restarted a service on the customer's machine
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

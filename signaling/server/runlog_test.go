@@ -315,9 +315,11 @@ func TestAgentCannotActForTechnicianWithoutGrant(t *testing.T) {
 	refused("a terminal opened", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditTerminalOpened, Detail: "terminal a (/bin/sh)"}))
 	refused("a process ended", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditProcessEnded, Detail: "firefox (4242)"}))
 	refused("files changed", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditFileChanged, Detail: "moved to the trash: /home/marie/thesis.odt"}))
+	refused("a service stopped", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditServiceChanged, Detail: "stop service cups"}))
 	// Only the terminal granted: system information still refused.
 	agent.Send(protocol.TypePermissionUpdate, sid, protocol.PermissionUpdate{Permissions: protocol.Permissions{Terminal: true}})
 	refused("a process ended with only the terminal granted", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditProcessEnded, Detail: "firefox (4242)"}))
+	refused("a service stopped with only the terminal granted", agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditServiceChanged, Detail: "stop service cups"}))
 	agent.Send(protocol.TypeAudit, "", protocol.Audit{Event: protocol.AuditTerminalOpened, Detail: "terminal a (/bin/sh)"})
 	agent.Send(protocol.TypeLogAppend, sid, protocol.LogAppend{ID: "term-a-2", Kind: protocol.LogTerminal, Text: "$ echo lifeline-42\nlifeline-42\n", At: 1_700_000_000_000})
 	agent.SendRaw([]byte(`{"v":1,"type":"no.such.type","id":"last"}`))

@@ -405,10 +405,10 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		actor := "customer"
 		switch body.Event {
 		case protocol.AuditFileSent, protocol.AuditTerminalOpened, protocol.AuditProcessEnded, protocol.AuditFileChanged,
-			protocol.AuditScriptRun, protocol.AuditScriptEnded:
+			protocol.AuditScriptRun, protocol.AuditScriptEnded, protocol.AuditServiceChanged:
 			// The agent reports what the technician did: the file's
 			// arrival, a terminal opened, a process ended, files changed,
-			// a script run.
+			// a script run, a service started or stopped.
 			ss, err := s.Session(ctx, sid)
 			if err != nil {
 				return false, ErrBusy
@@ -495,6 +495,7 @@ var grantFor = map[protocol.AuditEvent]protocol.Permission{
 	protocol.AuditScriptRun:      protocol.PermissionTerminal,
 	protocol.AuditScriptEnded:    protocol.PermissionTerminal,
 	protocol.AuditProcessEnded:   protocol.PermissionSysInfo,
+	protocol.AuditServiceChanged: protocol.PermissionSysInfo,
 	protocol.AuditFileChanged:    protocol.PermissionFileManager,
 }
 
