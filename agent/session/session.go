@@ -116,6 +116,17 @@ type Feature interface {
 	SetGrants(protocol.Permissions)
 }
 
+// HelperFeature is a Feature that also serves a colleague's channels: the
+// session hands it one only when the lead granted the colleague what it
+// carries (files, clipboard, drawing, chat with the customer) and their group
+// allows it. allowed is asked again on every message, from pion's callbacks:
+// once it says no (the grant taken back live, the colleague gone) the message
+// is dropped. A colleague's channel never becomes the one the feature sends
+// the customer's side on: that stays the lead's.
+type HelperFeature interface {
+	AttachHelper(dc *webrtc.DataChannel, allowed func() bool)
+}
+
 // PeerWatcher is a Feature that shows whether the technician's connection is
 // there (the on-screen indicator).
 type PeerWatcher interface {
@@ -548,6 +559,9 @@ type runner struct {
 	// sentAway are the colleagues the customer asked to leave, refused
 	// until the server no longer names them.
 	sentAway map[string]bool
+	// helperGate is what each colleague may use, for the features' callbacks
+	// to check on every message.
+	helperGate helperGate
 }
 
 // finish lets the features that end something themselves (Ender) do it,
