@@ -25,18 +25,44 @@ import (
 
 // collaboratorMay reports whether a collaborator (not the session's
 // technician) may send message m for the session: open it, connect to the
-// agent, show their pointer, and the collaboration actions a collaborator
-// has (leave, give control back; collaborate checks which).
+// agent, show their pointer, write in the technicians' own chat, and the
+// collaboration actions a collaborator has (leave, give control back;
+// collaborate checks which). What needs a grant (collaboratorNeeds) is
+// checked apart.
 func collaboratorMay(m protocol.Message) bool {
 	switch m.Type {
 	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate, protocol.TypePointer:
 		return true
 	case protocol.TypeLogAppend:
-		// Only the technicians' own chat: the customer's is the lead's.
 		a, ok := m.Body.(*protocol.LogAppend)
 		return ok && a.Internal
 	}
 	return false
+}
+
+// collaboratorNeeds names what a collaborator must be granted (a Denied*
+// name) to send message m: chat with the customer for a line of the
+// customer's chat, the clipboard to ask the customer for it; "" for the
+// rest.
+func collaboratorNeeds(m protocol.Message) string {
+	switch body := m.Body.(type) {
+	case *protocol.LogAppend:
+		if !body.Internal && body.Kind == protocol.LogMessage {
+			return protocol.DeniedChat
+		}
+	case *protocol.PermissionRequest:
+		if body.Permission == protocol.PermissionClipboard {
+			return protocol.DeniedClipboard
+		}
+	}
+	return ""
+}
+
+// grantRefusals are the refusals of what a collaborator was not granted, by
+// collaboratorNeeds' names.
+var grantRefusals = map[string]string{
+	protocol.DeniedChat:      "the technician who leads this session has not granted you the chat with the customer",
+	protocol.DeniedClipboard: "the technician who leads this session has not granted you the clipboard",
 }
 
 // invitedMay reports whether a technician invited to collaborate may send
@@ -54,6 +80,14 @@ func invitedMay(m protocol.Message) bool {
 func (s *Service) authorizeHelper(ctx context.Context, tech auth.Technician, ss store.Session, m protocol.Message) error {
 	switch {
 	case ss.Collaborating(tech.ID):
+		if need := collaboratorNeeds(m); need != "" {
+			// Checked on every message against the grant as it stands.
+			if me, _ := ss.Collab.Member(tech.ID); me.Role == protocol.RoleMonitor || slices.Contains(me.Denied, need) {
+				s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: "collaborator " + need})
+				return denied(need, grantRefusals[need])
+			}
+			return nil
+		}
 		if !collaboratorMay(m) {
 			return ErrLeadOnly
 		}

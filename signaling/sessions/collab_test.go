@@ -120,6 +120,8 @@ func (f *collabFixture) send(tech auth.Technician, body any) error {
 		typ = protocol.TypePermissionRequest
 	case *protocol.Pointer:
 		typ = protocol.TypePointer
+	case *protocol.LogAppend:
+		typ = protocol.TypeLogAppend
 	default:
 		f.t.Fatalf("no type for %T", body)
 	}
@@ -572,8 +574,9 @@ func TestTechniciansOnlyChat(t *testing.T) {
 			Body: &protocol.LogAppend{ID: text, Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: text, At: 1, Internal: internal}})
 		return err
 	}
-	if err := say(bob, "to the customer", false); !errors.Is(err, ErrLeadOnly) {
-		t.Errorf("Bob writing to the customer's chat: %v, want ErrLeadOnly", err)
+	var denial *DeniedError
+	if err := say(bob, "to the customer", false); !errors.As(err, &denial) || denial.What != protocol.DeniedChat {
+		t.Errorf("Bob writing to the customer's chat, not granted it: %v, want a denial of chat", err)
 	}
 	if err := say(bob, "the driver is the old one", true); err != nil {
 		t.Fatalf("Bob's message to the technicians: %v", err)
@@ -752,5 +755,65 @@ func TestPointersGoToTheOtherTechnicians(t *testing.T) {
 	}
 	if p := f.next(f.toBob, protocol.TypePointer).Body.(*protocol.Pointer); p.Tech != "alice" || !p.Off {
 		t.Errorf("Bob sees the pointer %+v, want Alice's, off the screen", p)
+	}
+}
+
+// A collaborator the lead granted chat with the customer and the clipboard
+// writes in the customer's chat (named by the server) and asks the customer
+// for the clipboard; taken back live, the very next message is refused and
+// audited, at the server.
+func TestCollaboratorGrantedChatAndClipboard(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: "bob",
+		Grant: []string{protocol.DeniedView, protocol.DeniedChat, protocol.DeniedClipboard}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	say := func(text string) error {
+		return f.send(bob, &protocol.LogAppend{ID: text, Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: text, At: 1})
+	}
+	// Whether Bob may ask (delivering it needs an agent, which this test has not).
+	ask := func() error {
+		_, err := f.s.Authorize(t.Context(), bob, bob.ID, protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypePermissionRequest, ID: "m", SID: collabSID},
+			Body: &protocol.PermissionRequest{Permission: protocol.PermissionClipboard}})
+		return err
+	}
+	if err := say("Hello, I am Bob"); err != nil {
+		t.Fatalf("Bob granted chat writing to the customer: %v", err)
+	}
+	if err := ask(); err != nil {
+		t.Fatalf("Bob granted the clipboard asking for it: %v", err)
+	}
+	entries, _, err := f.s.cfg.Store.RunningLog(t.Context(), collabSID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e store.LogEntry) bool {
+		return e.Text == "Hello, I am Bob" && e.By == "bob" && e.Author == "Tech bob" && !e.Internal
+	}) {
+		t.Errorf("Bob's line is not in the customer's chat under his name: %+v", entries)
+	}
+	// The lead takes both back: refused at once.
+	if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "bob", Grant: []string{protocol.DeniedView}}); err != nil {
+		t.Fatal(err)
+	}
+	var denial *DeniedError
+	if err := say("still here"); !errors.As(err, &denial) || denial.What != protocol.DeniedChat {
+		t.Errorf("Bob's chat once taken back: %v, want a denial", err)
+	}
+	if err := ask(); !errors.As(err, &denial) || denial.What != protocol.DeniedClipboard {
+		t.Errorf("Bob asking for the clipboard once taken back: %v, want a denial", err)
+	}
+	events, err := f.trail.Query(t.Context(), audit.Filter{SessionID: collabSID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e audit.Event) bool {
+		return e.Type == audit.PermissionDenied && e.Actor == "bob" && e.Detail == "collaborator chat"
+	}) {
+		t.Errorf("the refusal is not in the trail")
 	}
 }
