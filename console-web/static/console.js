@@ -190,8 +190,10 @@ function showElsewhere() {
 }
 
 const signal = new Signal(sid);
-// The log goes to the server while this technician works on the session.
-log.connect(signal, () => !ended && isMine() && here());
+// The log goes to the server while this technician works on the session:
+// all of it from the lead, the chat messages of a colleague (granted chat
+// with the customer; the server checks each line).
+log.connect(signal, () => !ended && ((isMine() && here()) || helping()), () => helperPage);
 
 // Features (chat, files, clipboard) registered themselves before this module ran.
 for (const f of features) {
