@@ -20,7 +20,8 @@ import (
 // works in her own workspace: her message reaches the customer's page and
 // the lead's log under her name, her file reaches the customer's Downloads
 // once the customer accepts it, and her stroke is drawn on the customer's
-// screen.
+// screen. Her workspace reloads: she is back in at once, with the same
+// permissions, and the customer is not asked again.
 func TestColleaguesUseWhatTheLeadGranted(t *testing.T) {
 	downloads := t.TempDir()
 	t.Setenv("XDG_DOWNLOAD_DIR", downloads)
@@ -132,5 +133,31 @@ func TestColleaguesUseWhatTheLeadGranted(t *testing.T) {
 	waitFor(t, "Claire's stroke on the customer's screen", func() bool { return IsRed(stack.Screen(t).RGBAAt(px, py)) })
 	if got := inTab[string](t, claire, sid, "the draw channel", `w.__draw.readyState`); got != "open" {
 		t.Fatalf("Claire's draw channel is %s, want open", got)
+	}
+
+	// 3. Claire's workspace reloads: she comes back in, with the same
+	// permissions, and the customer is not asked again.
+	asked := customer.LogCount("customer asked")
+	inTab[bool](t, claire, sid, "reload Claire's workspace", `(w.__before = true, w.location.reload(), true)`)
+	waitFor(t, "Claire's reloaded workspace with the customer's screen", func() bool {
+		if inTab[bool](t, claire, sid, "the old page", `!!w.__before`) {
+			return false
+		}
+		_, pc, frames := claire.TabState(t, sid)
+		return pc == "connected" && frames > 0
+	})
+	waitFor(t, "the red quadrant in Claire's reloaded video", func() bool {
+		return near(claire.TabPixel(t, sid, winAt.X+winAt.W/4, winAt.Y+winAt.H/4), [3]int{255, 0, 0}, 40)
+	})
+	waitFor(t, "Claire's chat connected again", func() bool {
+		return inTab[bool](t, claire, sid, "the chat's send button", `!!d.getElementById("chat-send") && !d.getElementById("chat-send").disabled`)
+	})
+	inTab[bool](t, claire, sid, "send a chat message", `(d.getElementById("chat-input").value = "Back after a reload", d.getElementById("chat-send").click(), true)`)
+	customer.WaitChat(t, "Back after a reload")
+	if n := customer.LogCount("customer asked"); n != asked {
+		t.Errorf("the customer was asked %d more times after Claire's reload", n-asked)
+	}
+	if !strings.Contains(lead.TeamText(t), "Claire Martin") {
+		t.Errorf("Claire is no longer in the lead's Colleagues panel after her reload: %q", lead.TeamText(t))
 	}
 }

@@ -163,6 +163,11 @@ type Collaborator struct {
 	// Grant is what the session's technician granted them (Grantable
 	// names); Denied is what counts.
 	Grant []string `json:"grant,omitempty"`
+	// Away is when (Unix milliseconds) their console's connection closed
+	// without their leaving (a reload, a dropped network): they stay, with
+	// their permissions and the customer's answer, and are taken out only
+	// if they have not opened the session again within the server's grace.
+	Away int64 `json:"away,omitempty"`
 }
 
 // Invited is a pending invitation into a session.

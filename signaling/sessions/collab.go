@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
@@ -548,6 +549,72 @@ func (s *Service) helperLeft(ctx context.Context, techID string, sids []string, 
 				dropInvited(ss, techID)
 				return nil
 			}, audit.Event{Type: audit.CollabDeclined, Actor: techID, SessionID: sid, Detail: why}, techID)
+		}
+	}
+}
+
+// helperAway marks techID away in the sessions among sids they collaborate
+// on (their console's connection closed): they stay, with their permissions
+// and the customer's answer, until they open the session again (helperBack)
+// or the sweep takes them out after Config.ColleagueGrace. Remote control
+// they had goes back to the lead at once: nobody drives from a console
+// that is gone. An invitation to one of sids is declined, as before.
+func (s *Service) helperAway(ctx context.Context, techID string, sids []string) {
+	now := time.Now().UnixMilli()
+	for _, sid := range sids {
+		ss, err := s.cfg.Store.Session(ctx, sid)
+		if err != nil || ss.State.Closed() {
+			continue
+		}
+		if !ss.Collaborating(techID) {
+			s.helperLeft(ctx, techID, []string{sid}, "console closed")
+			continue
+		}
+		_ = s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			for i := range ss.Collab.Members {
+				if m := &ss.Collab.Members[i]; m.ID == techID && m.Away == 0 {
+					m.Away = now
+					if ss.Collab.Controller == techID {
+						ss.Collab.Controller = ""
+					}
+					return nil
+				}
+			}
+			return errUnchanged
+		}, audit.Event{Type: audit.CollabAway, Actor: techID, SessionID: sid, Detail: "console closed"})
+	}
+}
+
+// helperBack marks collaborator techID of session ss present again: their
+// console opened the session (a reload).
+func (s *Service) helperBack(ctx context.Context, techID string, ss store.Session) {
+	if m, ok := ss.Collab.Member(techID); !ok || m.Away == 0 {
+		return
+	}
+	_ = s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
+		for i := range ss.Collab.Members {
+			if m := &ss.Collab.Members[i]; m.ID == techID && m.Away != 0 {
+				m.Away = 0
+				return nil
+			}
+		}
+		return errUnchanged
+	}, audit.Event{Type: audit.CollabBack, Actor: techID, SessionID: ss.ID})
+}
+
+// sweepAway takes out of session ss the collaborators away for longer than
+// Config.ColleagueGrace at now.
+func (s *Service) sweepAway(ctx context.Context, ss store.Session, now time.Time) {
+	for _, m := range ss.Collab.Members {
+		if m.Away != 0 && now.Sub(time.UnixMilli(m.Away)) >= s.cfg.ColleagueGrace {
+			away := m.Away
+			_ = s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
+				if me, ok := ss.Collab.Member(m.ID); !ok || me.Away != away {
+					return errUnchanged // back meanwhile, or gone
+				}
+				dropMember(ss, m.ID)
+				return nil
+			}, audit.Event{Type: audit.CollabLeft, Actor: m.ID, SessionID: ss.ID, Detail: "console closed"}, m.ID)
 		}
 	}
 }

@@ -336,8 +336,9 @@ func TestCollaborationRules(t *testing.T) {
 	}
 }
 
-// A collaborator whose console closes or whose login ends leaves the
-// session, which stays with its technician; when the lead ends the session,
+// A collaborator whose console closes is away: back if it opens the session
+// again within the grace, out after it; one whose login ends leaves the
+// session at once. The session stays with its technician; when the lead ends the session,
 // the collaborator hears it ended.
 func TestCollaboratorLeavesAndLeadEnds(t *testing.T) {
 	f := newCollabFixture(t)
@@ -357,10 +358,31 @@ func TestCollaboratorLeavesAndLeadEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Bob's console closes (a reload): he stays, away, with what he was
+	// granted; control he had is the lead's at once. He opens the session
+	// again: back. It closes again, and once the grace is over he is out.
 	f.s.ConsoleClosed(t.Context(), "bob", "bob", []string{collabSID})
 	ss := f.session()
+	if m, ok := ss.Collab.Member("bob"); !ok || m.Away == 0 || ss.Collab.Controller != "" {
+		t.Fatalf("after Bob's console closed: members %+v, control with %q; want Bob away, control with the lead", ss.Collab.Members, ss.Collab.Controller)
+	}
+	grant := ss.Collab.Members[0].Denied
+	if err := f.send(bob, &protocol.SessionOpen{}); err != nil {
+		t.Fatal(err)
+	}
+	ss = f.session()
+	if m, ok := ss.Collab.Member("bob"); !ok || m.Away != 0 || !slices.Equal(m.Denied, grant) {
+		t.Fatalf("after Bob's console came back: members %+v, want him present with the same permissions", ss.Collab.Members)
+	}
+	f.s.ConsoleClosed(t.Context(), "bob", "bob", []string{collabSID})
+	f.s.sweepAway(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace/2))
+	if ss := f.session(); !ss.Collaborating("bob") {
+		t.Fatal("Bob taken out before the grace was over")
+	}
+	f.s.sweepAway(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace))
+	ss = f.session()
 	if ss.Collaborating("bob") || ss.Collab.Controller != "" || ss.State != session.Active || ss.TechnicianID != "alice" {
-		t.Fatalf("after Bob's console closed: %s, members %+v, control with %q", ss.State, ss.Collab.Members, ss.Collab.Controller)
+		t.Fatalf("after Bob's grace: %s, members %+v, control with %q", ss.State, ss.Collab.Members, ss.Collab.Controller)
 	}
 	f.s.LoginEnded(t.Context(), "carol", []string{collabSID})
 	if ss := f.session(); ss.Collaborating("carol") || ss.State != session.Active {
