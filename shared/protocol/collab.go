@@ -73,6 +73,12 @@ const (
 	// CollabPermissions (the session's technician) changes what collaborator
 	// Tech is granted (Grant), live.
 	CollabPermissions = "permissions"
+	// CollabLead (the session's technician) passes the lead to collaborator
+	// Tech: the session is theirs from now on, and the technician who had it
+	// stays as a collaborator, granted what their group allows (they may
+	// leave then). CollabLeave by the session's technician passes the lead
+	// to the longest-present collaborator and leaves.
+	CollabLead = "lead"
 )
 
 // DeniedChat names chatting with the customer, which a lead may withhold
@@ -104,7 +110,7 @@ type SessionCollaborate struct {
 
 func (c *SessionCollaborate) validate() error {
 	switch c.Action {
-	case CollabInvite, CollabWithdraw, CollabRemove, CollabPermissions:
+	case CollabInvite, CollabWithdraw, CollabRemove, CollabPermissions, CollabLead:
 		if c.Tech == "" {
 			return fmt.Errorf("%s needs a technician", c.Action)
 		}

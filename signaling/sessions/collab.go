@@ -180,7 +180,19 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 			return nil
 		}, audit.Event{Type: audit.CollabDeclined, Actor: tech.ID, SessionID: sid}, tech.ID)
 	case protocol.CollabLeave:
+		if lead {
+			next, ok := longestPresent(ss)
+			if !ok {
+				return ErrNoColleague
+			}
+			return s.passLead(ctx, tech.ID, sid, next, false, tech.ID)
+		}
 		return s.leave(ctx, sid, tech.ID, "left")
+	case protocol.CollabLead:
+		if !lead {
+			return ErrLeadOnly
+		}
+		return s.passLead(ctx, tech.ID, sid, c.Tech, true, tech.ID)
 	case protocol.CollabRemove:
 		if !lead {
 			return ErrLeadOnly
@@ -617,6 +629,91 @@ func (s *Service) sweepAway(ctx context.Context, ss store.Session, now time.Time
 			}, audit.Event{Type: audit.CollabLeft, Actor: m.ID, SessionID: ss.ID, Detail: "console closed"}, m.ID)
 		}
 	}
+}
+
+// longestPresent is the collaborator of session ss who may take the lead and
+// has been in it longest: not a group lead who only watches, not away.
+func longestPresent(ss store.Session) (string, bool) {
+	for _, m := range ss.Collab.Members { // in the order they came in
+		if m.Role == protocol.RoleCollaborator && m.Away == 0 {
+			return m.ID, true
+		}
+	}
+	return "", false
+}
+
+// passLead makes collaborator to the technician of session sid in place of
+// from (by: who did it, "server" when from's console was gone too long).
+// Like an accepted transfer the session is to's from now on (their group's
+// denials, the holder console let go, the agent welcomed again); unlike one,
+// what the customer allowed stays with the session, as the customer already
+// let to in. from stays as a collaborator, granted what their group allows,
+// if stay; otherwise they are out. Remote control with from goes to to.
+func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool, by string) error {
+	acc, err := s.cfg.Store.Account(ctx, to)
+	if err != nil || acc.Disabled {
+		return ErrNoTechnician
+	}
+	denied, fromDenied := s.deniedTo(ctx, to), s.deniedTo(ctx, from)
+	var grant []string
+	for _, g := range protocol.Grantable {
+		if !slices.Contains(fromDenied, g) {
+			grant = append(grant, g)
+		}
+	}
+	l := s.holderLock(sid)
+	l.Lock()
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		m, ok := ss.Collab.Member(to)
+		switch {
+		case ss.State.Closed():
+			return ErrClosed
+		case ss.TechnicianID != from:
+			return ErrLeadOnly // it changed hands meanwhile
+		case !ok:
+			return ErrNotCollaborator
+		case m.Role == protocol.RoleMonitor:
+			return ErrViewOnly
+		}
+		fromName := ss.TechnicianName
+		dropMember(ss, to)
+		ss.TechnicianID, ss.TechnicianName = to, m.Name
+		ss.GroupID = store.GroupOf(acc.GroupID)
+		ss.Denied = denied
+		ss.Console, ss.ConsoleTab, ss.LeadAway = "", "", 0
+		if stay {
+			ss.Collab.Members = append(ss.Collab.Members, protocol.Collaborator{
+				ID: from, Name: fromName, Role: protocol.RoleCollaborator, Grant: grant, Denied: memberDenied(fromDenied, grant)})
+		}
+		return nil
+	})
+	l.Unlock()
+	if err != nil {
+		return err
+	}
+	s.record(audit.Event{Type: audit.LeadPassed, Actor: by, SessionID: sid, Detail: to})
+	s.publish(AgentSubject(sid), protocol.TypeAgentWelcome, "", sid, s.rewelcome(ctx, ss))
+	s.publishState(ss, from)
+	// What the former lead's console added that the new one has not seen.
+	s.publishLog(ctx, to, sid)
+	return nil
+}
+
+// sweepLead passes the lead of session ss to its longest-present
+// collaborator once its technician's console has been gone for the grace.
+func (s *Service) sweepLead(ctx context.Context, ss store.Session, now time.Time) {
+	if ss.LeadAway == 0 || now.Sub(time.UnixMilli(ss.LeadAway)) < s.cfg.ColleagueGrace {
+		return
+	}
+	next, ok := longestPresent(ss)
+	if !ok {
+		return
+	}
+	if err := s.passLead(ctx, ss.TechnicianID, ss.ID, next, false, "server"); err != nil {
+		s.log.Warn("pass the lead of a session whose lead is gone", "sid", ss.ID, "err", err)
+		return
+	}
+	s.log.Info("lead's console gone: the lead passed to a colleague", "sid", ss.ID, "to", next)
 }
 
 // pushHelperDenied tells the agents of the sessions techID collaborates on

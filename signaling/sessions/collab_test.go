@@ -839,3 +839,78 @@ func TestCollaboratorGrantedChatAndClipboard(t *testing.T) {
 		t.Errorf("the refusal is not in the trail")
 	}
 }
+
+// The lead passes the lead to a collaborator: the session is Carol's, the
+// agent is welcomed again naming her, and Alice stays as a collaborator,
+// granted what her group allows; Alice leaves. Carol's console closes with
+// Bob in: the session stays hers for the grace, then passes to Bob, the
+// longest-present collaborator. Bob, alone, cannot leave it without ending
+// or transferring it.
+func TestLeadPassesToACollaborator(t *testing.T) {
+	f := newCollabFixture(t)
+	bob, carol := f.techs["bob"], f.techs["carol"]
+	for _, tech := range []auth.Technician{bob, carol} {
+		if err := f.send(f.alice, collab(protocol.CollabInvite, tech.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.send(tech, collab(protocol.CollabAccept, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.send(bob, collab(protocol.CollabLead, "bob")); !errors.Is(err, ErrLeadOnly) {
+		t.Errorf("Bob taking the lead himself: %v, want ErrLeadOnly", err)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabLead, "carol")); err != nil {
+		t.Fatalf("passing the lead to Carol: %v", err)
+	}
+	ss := f.session()
+	alice, stays := ss.Collab.Member("alice")
+	if ss.TechnicianID != "carol" || ss.TechnicianName != "Tech carol" || ss.Collaborating("carol") || !stays || !ss.Collaborating("bob") || ss.Console != "" {
+		t.Fatalf("after the lead passed: technician %q (%q), members %+v, console %q", ss.TechnicianID, ss.TechnicianName, ss.Collab.Members, ss.Console)
+	}
+	if !slices.Contains(alice.Grant, protocol.DeniedFiles) || slices.Contains(alice.Denied, protocol.DeniedFiles) {
+		t.Errorf("Alice as a collaborator: granted %q, denied %q; want what her group allows", alice.Grant, alice.Denied)
+	}
+	for {
+		m := f.next(f.toAgent, protocol.TypeAgentWelcome)
+		if w := m.Body.(*protocol.AgentWelcome); w.TechnicianID == "carol" {
+			if _, in := w.Collaboration.Member("alice"); !in {
+				t.Errorf("the agent's welcome does not name Alice as a collaborator: %+v", w.Collaboration)
+			}
+			break
+		}
+	}
+	if err := f.send(f.alice, collab(protocol.CollabLeave, "")); err != nil {
+		t.Fatalf("Alice leaving: %v", err)
+	}
+
+	// Carol's console holds the session, then closes.
+	if err := f.send(carol, &protocol.SessionOpen{}); err != nil {
+		t.Fatal(err)
+	}
+	f.s.ConsoleClosed(t.Context(), "carol", "carol", []string{collabSID})
+	if ss := f.session(); ss.LeadAway == 0 {
+		t.Fatal("Carol's console gone: the session does not say so")
+	}
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace/2))
+	if ss := f.session(); ss.TechnicianID != "carol" {
+		t.Fatalf("the lead passed to %q before the grace was over", ss.TechnicianID)
+	}
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace))
+	ss = f.session()
+	if ss.TechnicianID != "bob" || ss.Collaborating("carol") || ss.Collaborating("bob") || ss.State != session.Active {
+		t.Fatalf("after Carol's grace: technician %q, members %+v, %s", ss.TechnicianID, ss.Collab.Members, ss.State)
+	}
+	if err := f.send(bob, collab(protocol.CollabLeave, "")); !errors.Is(err, ErrNoColleague) {
+		t.Errorf("Bob leaving his session with nobody to take it: %v, want ErrNoColleague", err)
+	}
+	events, err := f.trail.Query(t.Context(), audit.Filter{SessionID: collabSID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e audit.Event) bool {
+		return e.Type == audit.LeadPassed && e.Actor == "server" && e.Detail == "bob"
+	}) {
+		t.Errorf("the lead passed by the server is not in the trail")
+	}
+}

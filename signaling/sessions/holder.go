@@ -128,7 +128,7 @@ func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid,
 			return errUnchanged
 		}
 		from = ss.Console
-		ss.Console, ss.ConsoleTab = console, tab
+		ss.Console, ss.ConsoleTab, ss.LeadAway = console, tab, 0
 		return nil
 	})
 	if errors.Is(err, errUnchanged) {
@@ -164,6 +164,11 @@ func (s *Service) ConsoleClosed(ctx context.Context, techID, console string, sid
 				return errUnchanged
 			}
 			ss.Console = ""
+			if ss.TechnicianID == techID && len(ss.Collab.Members) > 0 && !ss.State.Closed() {
+				// Colleagues are in: the lead passes to one of them if
+				// no console of the lead's takes it again (sweepLead).
+				ss.LeadAway = time.Now().UnixMilli()
+			}
 			return nil
 		})
 		l.Unlock()
