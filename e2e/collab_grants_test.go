@@ -161,3 +161,83 @@ func TestColleaguesUseWhatTheLeadGranted(t *testing.T) {
 		t.Errorf("Claire is no longer in the lead's Colleagues panel after her reload: %q", lead.TeamText(t))
 	}
 }
+
+// The lead passes the lead to Claire and leaves: her workspace becomes the
+// session's (the screen again on her own connection, the log with it), the
+// customer is not asked again and keeps what they allowed: Claire is in
+// control, her click lands. The former lead, a colleague for a moment,
+// leaves; the session goes on with Claire.
+func TestLeadPassesTheLeadAndLeaves(t *testing.T) {
+	stack := Start(t)
+	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
+		CreateTechnician(t, "claire", "Claire Martin", "claire-password-1", "")
+	winAt := twtest.Options{X: 200, Y: 120, W: 600, H: 400}
+	win := twtest.Start(t, stack.Display, winAt)
+	cx, cy := win.Center()
+
+	lead := stack.Technician(t)
+	inv := lead.NewSession(t, "Marie Dupont")
+	sid := Eval[string](t, lead, "the session's ID", `document.getElementById("workspace").dataset.sid`)
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	lead.WaitQuadrants(t, winAt)
+	lead.RequestControl(t)
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	lead.WaitStatus(t, "Connected to Marie Dupont — in control")
+	customer.WaitChatReady(t)
+	lead.Chat(t, "Claire will take over from here")
+
+	claire := stack.TechnicianAs(t, "claire", "claire-password-1")
+	claire.OpenQueue(t)
+	lead.InviteColleague(t, "claire", "Taking over", "view", "control", "chat")
+	claire.WaitQueueState(t, sid, "invitation")
+	claire.QueueAction(t, sid, "q-join")
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	waitFor(t, "Claire helping", func() bool {
+		return claire.TabStatus(t, sid) == "Helping Administrator with Marie Dupont — view only"
+	})
+	asked := customer.LogCount("customer asked")
+
+	// The lead passes the lead: Claire's workspace is the session's now.
+	lead.TeamAction(t, "claire", "lead")
+	waitFor(t, "Claire leading, in control", func() bool {
+		return claire.TabStatus(t, sid) == "Connected to Marie Dupont — in control"
+	})
+	waitFor(t, "Claire's own connection as the lead", func() bool {
+		_, pc, frames := claire.TabState(t, sid)
+		if pc != "connected" || frames == 0 {
+			t.Logf("Claire's tab: %q, %d frames; %s; problems %q", pc, frames,
+				inTab[string](t, claire, sid, "the page", `JSON.stringify({helper: d.getElementById("workspace").dataset.helper ?? null, state: w.lifeline.state, agent: w.lifeline.agentConnected, signal: w.lifeline.signalOpen})`),
+				claire.TabProblems(t, sid))
+			return false
+		}
+		return true
+	})
+	waitFor(t, "the red quadrant in Claire's video", func() bool {
+		return near(claire.TabPixel(t, sid, winAt.X+winAt.W/4, winAt.Y+winAt.H/4), [3]int{255, 0, 0}, 40)
+	})
+	waitFor(t, "the earlier chat in Claire's log", func() bool {
+		return strings.Contains(tabText(t, claire, sid, `d.getElementById("session-log")?.textContent ?? ""`), "Claire will take over from here")
+	})
+	waitFor(t, "the customer's page naming Claire", func() bool { return strings.Contains(customer.PageText(t), "Claire Martin") })
+	// The former lead is a colleague now, and leaves.
+	waitFor(t, "the former lead helping", func() bool {
+		return Eval[string](t, lead, "status", `document.getElementById("status")?.textContent ?? ""`) == "Helping Claire Martin with Marie Dupont — view only"
+	})
+	clickOn(t, lead.p, "#leave-session")
+	waitFor(t, "the former lead gone from Claire's Colleagues panel", func() bool {
+		return !strings.Contains(tabText(t, claire, sid, `d.getElementById("collab-list")?.textContent ?? ""`), "Administrator")
+	})
+	if n := customer.LogCount("customer asked"); n != asked {
+		t.Errorf("the customer was asked %d more times after the lead passed", n-asked)
+	}
+	// The customer's control grant stayed with the session: Claire's click lands.
+	mark := win.Mark(t)
+	claire.TabClick(t, sid, cx, cy)
+	win.WaitFor(t, mark, "Claire's click on the test window", func(evs []twtest.Event) bool {
+		return len(twtest.Filter(evs, "button_press")) > 0
+	})
+}

@@ -18,6 +18,8 @@ func init() {
 		"ws.collab.giveBack":        {EN: "Give control back", FR: "Rendre le contrôle"},
 		"ws.collab.inControl":       {EN: "has control", FR: "a le contrôle"},
 		"ws.collab.leave":           {EN: "Leave the session", FR: "Quitter la session"},
+		"ws.collab.makeLead":        {EN: "Pass the lead", FR: "Confier la session"},
+		"ws.collab.leaveLead":       {EN: "Leave, passing the lead to the colleague here longest", FR: "Partir en confiant la session au collègue présent depuis le plus longtemps"},
 		"ws.collab.status.view":     {EN: "Helping %s with %s — view only", FR: "Vous aidez %s auprès de %s — affichage seul"},
 		"ws.collab.status.control":  {EN: "Helping %s with %s — you have control", FR: "Vous aidez %s auprès de %s — vous avez le contrôle"},
 		"ws.collab.status.waiting":  {EN: "Helping %s with %s — waiting for the customer to share the screen", FR: "Vous aidez %s auprès de %s — en attente du partage d'écran du client"},
