@@ -122,14 +122,16 @@ func TestColleaguesUseWhatTheLeadGranted(t *testing.T) {
 	})
 
 	// Her stroke is drawn on the customer's screen.
-	y := float64(winAt.Y+winAt.H+60) / ScreenH
-	stroke := fmt.Sprintf(`{"k":"stroke","id":"c1","c":"#ff0000","w":12,"p":[0.2,%f,0.6,%f]}`, y, y)
+	// A vertical stroke left of the test window, away from the notices at
+	// the bottom of the customer's screen and the badge at its top.
+	x := float64(winAt.X/2) / ScreenW
+	stroke := fmt.Sprintf(`{"k":"stroke","id":"c1","c":"#ff0000","w":12,"p":[%f,0.3,%f,0.7]}`, x, x)
 	inTab[bool](t, claire, sid, "draw a stroke", `(() => {
 		const dc = w.lifeline.pc.createDataChannel("draw");
 		dc.onopen = () => dc.send(`+jsString(stroke)+`);
 		w.__draw = dc;
 		return true; })()`)
-	px, py := int(0.4*ScreenW), winAt.Y+winAt.H+60
+	px, py := winAt.X/2, ScreenH/2
 	waitFor(t, "Claire's stroke on the customer's screen", func() bool { return IsRed(stack.Screen(t).RGBAAt(px, py)) })
 	if got := inTab[string](t, claire, sid, "the draw channel", `w.__draw.readyState`); got != "open" {
 		t.Fatalf("Claire's draw channel is %s, want open", got)

@@ -117,6 +117,7 @@ function render() {
     if (controller === m.id) li.append(" ", make("span", "badge", t("ws.collab.inControl")));
     const watching = m.role === "monitor";
     if (watching) li.append(" ", make("span", "badge", t("ws.collab.watching")));
+    if (m.away) li.append(" ", make("span", "badge", t("ws.collab.away")));
     if (lead && !closed()) {
       const mayControl = !(m.denied || []).includes("control");
       if (controller !== m.id && !watching && mayControl) li.append(" ", button(t("ws.collab.giveControl"), "control", () => send("control", m.id)));

@@ -18,6 +18,7 @@ func init() {
 		"ws.collab.giveBack":        {EN: "Give control back", FR: "Rendre le contrôle"},
 		"ws.collab.inControl":       {EN: "has control", FR: "a le contrôle"},
 		"ws.collab.leave":           {EN: "Leave the session", FR: "Quitter la session"},
+		"ws.collab.away":            {EN: "reconnecting…", FR: "reconnexion…"},
 		"ws.collab.makeLead":        {EN: "Pass the lead", FR: "Confier la session"},
 		"ws.collab.leaveLead":       {EN: "Leave, passing the lead to the colleague here longest", FR: "Partir en confiant la session au collègue présent depuis le plus longtemps"},
 		"ws.collab.status.view":     {EN: "Helping %s with %s — view only", FR: "Vous aidez %s auprès de %s — affichage seul"},
