@@ -164,6 +164,21 @@ func (c *Chat) Attach(dc *webrtc.DataChannel) {
 	dc.OnMessage(func(m webrtc.DataChannelMessage) { c.receive(dc, m.Data) })
 }
 
+// AttachHelper takes the chat channel of a colleague of the technician the
+// lead granted chat with the customer (session.HelperFeature): their
+// messages and links reach the customer as the technician's do, each only
+// while allowed says so; the customer's side keeps going to the lead's
+// channel (colleagues read it in the session's log).
+func (c *Chat) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+	dc.OnMessage(func(m webrtc.DataChannelMessage) {
+		if !allowed() {
+			c.log.Warn("chat: message of a colleague not allowed to chat dropped", "size", len(m.Data))
+			return
+		}
+		c.receive(dc, m.Data)
+	})
+}
+
 // SetGrants records what the customer allows, for the log.
 func (c *Chat) SetGrants(p protocol.Permissions) {
 	c.mu.Lock()

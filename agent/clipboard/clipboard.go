@@ -133,21 +133,39 @@ func (c *Clipboard) SetGrants(p protocol.Permissions) {
 // Attach takes the clipboard channel the technician's console opened; it only
 // attaches handlers. A newer channel replaces an older one.
 func (c *Clipboard) Attach(dc *webrtc.DataChannel) {
+	c.attach(dc, nil)
+}
+
+// AttachHelper takes the clipboard channel of a colleague of the technician
+// the lead granted the clipboard (session.HelperFeature): what they copy
+// reaches the customer's clipboard as the technician's does, each time only
+// while allowed says so and the customer allows the clipboard. The
+// customer's clipboard keeps going to the lead's channel only.
+func (c *Clipboard) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+	c.attach(dc, allowed)
+}
+
+// attach attaches the handlers of clipboard channel dc: the technician's
+// (allowed nil), which the customer's clipboard is sent on, or a
+// colleague's, whose every message allowed must let through.
+func (c *Clipboard) attach(dc *webrtc.DataChannel, allowed func() bool) {
 	if c.ctx.Err() != nil {
 		_ = dc.Close()
 		return
 	}
-	c.mu.Lock()
-	c.dc = dc
-	c.mu.Unlock()
-	var asm assembler
-	dc.OnClose(func() {
+	if allowed == nil {
 		c.mu.Lock()
-		if c.dc == dc {
-			c.dc = nil
-		}
+		c.dc = dc
 		c.mu.Unlock()
-	})
+		dc.OnClose(func() {
+			c.mu.Lock()
+			if c.dc == dc {
+				c.dc = nil
+			}
+			c.mu.Unlock()
+		})
+	}
+	var asm assembler
 	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
 		ch, err := protocol.DecodeClipboard(msg.Data)
 		if err != nil {
@@ -157,6 +175,13 @@ func (c *Clipboard) Attach(dc *webrtc.DataChannel) {
 		c.mu.Lock()
 		granted := c.granted
 		c.mu.Unlock()
+		if allowed != nil && !allowed() {
+			if ch.Seq == 0 {
+				c.log.Warn("clipboard text of a colleague not granted the clipboard dropped")
+			}
+			asm.reset()
+			return
+		}
 		if !granted {
 			if ch.Seq == 0 {
 				c.log.Warn("clipboard text without a clipboard grant dropped")

@@ -103,6 +103,20 @@ func (d *Draw) Attach(dc *webrtc.DataChannel) {
 	dc.OnMessage(func(m webrtc.DataChannelMessage) { d.Handle(m.Data) })
 }
 
+// AttachHelper takes the draw channel of a colleague of the technician the
+// lead granted drawing (session.HelperFeature): their strokes go on the
+// customer's screen as the technician's do, each only while allowed says
+// so. The lead's channel stays the one whose close erases the drawing.
+func (d *Draw) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+	dc.OnMessage(func(m webrtc.DataChannelMessage) {
+		if !allowed() {
+			d.refuse("drawing of a colleague not allowed to draw dropped", ErrNotAllowed)
+			return
+		}
+		d.Handle(m.Data)
+	})
+}
+
 // Handle applies one message from the draw channel, if the customer allows viewing.
 func (d *Draw) Handle(data []byte) {
 	m, err := protocol.DecodeDraw(data)

@@ -83,6 +83,9 @@ type Feature struct {
 	stray   int                 // chunks dropped for lack of an accepted transfer
 	expect  map[string]expected // uploads the file manager announced, by transfer ID
 	budget  *congestion.Budget  // paces what goes out to the connection's share (SetBulkRate)
+	// colleagues are the control channels of the technician's colleagues
+	// (AttachHelper): never the file manager's.
+	colleagues map[*webrtc.DataChannel]bool
 }
 
 // SetBulkRate makes files sent from now on follow rate, in bits per second
@@ -141,7 +144,7 @@ func New(cfg Config) *Feature {
 			return os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		}
 	}
-	return &Feature{cfg: cfg, log: cfg.Logger, changed: make(chan struct{})}
+	return &Feature{cfg: cfg, log: cfg.Logger, changed: make(chan struct{}), colleagues: map[*webrtc.DataChannel]bool{}}
 }
 
 // Handles reports whether label is a file channel.
@@ -153,13 +156,37 @@ func (f *Feature) Handles(label string) bool {
 func (f *Feature) SetGrants(protocol.Permissions) {}
 
 // Attach takes a file channel of the current connection.
-func (f *Feature) Attach(dc *webrtc.DataChannel) {
+func (f *Feature) Attach(dc *webrtc.DataChannel) { f.attach(dc, nil) }
+
+// AttachHelper takes a file channel of a colleague of the technician the
+// lead granted files (session.HelperFeature): they may offer the customer a
+// file, asked and received as the technician's are, each message only while
+// allowed says so. The customer's own files keep going to the technician's
+// connection, and a colleague's chunks count only for a transfer offered on
+// their own connection.
+func (f *Feature) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) { f.attach(dc, allowed) }
+
+// attach attaches the handlers of file channel dc: of the technician's
+// current connection (allowed nil) or of a colleague's, whose every message
+// allowed must let through.
+func (f *Feature) attach(dc *webrtc.DataChannel, allowed func() bool) {
+	may := func() bool {
+		if allowed == nil || allowed() {
+			return true
+		}
+		f.log.Warn("file message of a colleague not granted files dropped", "label", dc.Label())
+		return false
+	}
 	if dc.Label() == protocol.ChannelFileControl {
 		f.mu.Lock()
-		f.ctl = dc
+		if allowed == nil {
+			f.ctl = dc
+		} else {
+			f.colleagues[dc] = true
+		}
 		f.mu.Unlock()
 		dc.OnMessage(func(m webrtc.DataChannelMessage) {
-			if !m.IsString {
+			if !m.IsString || !may() {
 				return
 			}
 			msg, err := protocol.DecodeFile(m.Data)
@@ -174,12 +201,21 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 			if f.ctl == dc {
 				f.ctl = nil
 			}
+			delete(f.colleagues, dc)
 			f.mu.Unlock()
 			// Only the transfers of this connection: a new one may already
 			// carry another (pion reports the close on a goroutine, late).
 			f.failAll(dc, reasonDisconnected)
 		})
 		return
+	}
+	dc.OnMessage(func(m webrtc.DataChannelMessage) {
+		if !m.IsString && may() {
+			f.onChunk(dc, m.Data)
+		}
+	})
+	if allowed != nil {
+		return // the customer's files never leave on a colleague's channel
 	}
 	d := &dataChan{dc: dc, low: make(chan struct{}, 1)}
 	dc.OnOpen(func() {
@@ -193,11 +229,6 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) {
 		select {
 		case d.low <- struct{}{}:
 		default:
-		}
-	})
-	dc.OnMessage(func(m webrtc.DataChannelMessage) {
-		if !m.IsString {
-			f.onChunk(m.Data)
 		}
 	})
 	dc.OnClose(func() {
@@ -282,24 +313,24 @@ func (f *Feature) onControl(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 		f.mu.Lock()
 		in := f.in
 		f.mu.Unlock()
-		if in != nil && in.id == m.ID {
+		if in != nil && in.id == m.ID && in.ctl == ctl {
 			in.done(m.SHA256)
 		}
 	case protocol.FileCancel:
 		f.mu.Lock()
 		in, out := f.in, f.out
 		f.mu.Unlock()
-		if in != nil && in.id == m.ID {
+		if in != nil && in.id == m.ID && in.ctl == ctl {
 			in.end(nil, "agent.files.log.cancelledIn", in.name)
 		}
-		if out != nil && out.id == m.ID {
+		if out != nil && out.id == m.ID && out.ctl == ctl {
 			out.stop(m)
 		}
 	case protocol.FileAccept, protocol.FileDecline, protocol.FileResult, protocol.FileError:
 		f.mu.Lock()
 		out := f.out
 		f.mu.Unlock()
-		if out != nil && out.id == m.ID {
+		if out != nil && out.id == m.ID && out.ctl == ctl {
 			out.reply(m)
 		}
 	}

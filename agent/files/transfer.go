@@ -45,7 +45,11 @@ func (f *Feature) onOffer(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	in := &incoming{f: f, ctl: ctl, id: m.ID, n: m.N, name: Sanitize(m.Name), state: "offered"}
 	in.progress.size = m.Size
 	f.in = in
-	dir, announced := f.takeExpectedLocked(m.ID)
+	var dir string
+	var announced bool
+	if !f.colleagues[ctl] {
+		dir, announced = f.takeExpectedLocked(m.ID)
+	}
 	f.notifyLocked()
 	f.mu.Unlock()
 	f.log.Info("file offered", "name", in.name, "size", m.Size, "fileManager", announced)
@@ -128,7 +132,7 @@ func (in *incoming) open(dir string) error {
 // errStale means the transfer named is no longer the one waiting.
 var errStale = errors.New("transfer no longer pending")
 
-func (f *Feature) onChunk(data []byte) {
+func (f *Feature) onChunk(dc *webrtc.DataChannel, data []byte) {
 	c, err := protocol.DecodeFileChunk(data)
 	if err != nil {
 		return
@@ -136,7 +140,7 @@ func (f *Feature) onChunk(data []byte) {
 	f.mu.Lock()
 	in := f.in
 	f.mu.Unlock()
-	if in == nil || !in.receiving(c.N) {
+	if in == nil || !in.receiving(c.N) || !sameConnection(in.ctl, dc) {
 		// Data the customer never accepted: dropped, and reported.
 		f.mu.Lock()
 		f.stray++
@@ -149,6 +153,12 @@ func (f *Feature) onChunk(data []byte) {
 		return
 	}
 	in.write(c)
+}
+
+// sameConnection reports whether data channels a and b belong to one peer
+// connection: a transfer's chunks come on the connection that offered it.
+func sameConnection(a, b *webrtc.DataChannel) bool {
+	return a == nil || b == nil || a.Transport() == b.Transport()
 }
 
 // receiving reports whether chunks of transfer n are expected now.

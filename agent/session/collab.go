@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -18,16 +19,46 @@ import (
 // in the session and who has remote control (protocol.Collaboration). Each
 // colleague gets a peer connection of their own that carries the screen,
 // while the customer allows viewing, and their input while they have control
-// and the customer allows it; nothing else (no chat, files, clipboard,
-// drawing, terminal: every other data channel is closed). A connection of a
-// technician the server did not name is refused; whatever a console sends,
-// the agent applies these rules itself. The customer sees every colleague's
-// name, and who is in control.
+// and the customer allows it; besides, the channels of what the lead granted
+// them (files, clipboard, drawing, chat with the customer: helperChannels),
+// checked again on every message. Everything else (terminal, file manager,
+// scripts...) is closed. A connection of a technician the server did not
+// name is refused; whatever a console sends, the agent applies these rules
+// itself. The customer sees every colleague's name, and who is in control.
 
 // helper is a colleague's connection.
 type helper struct {
 	peer Peer
 	gen  int // to ignore states of closed connections
+	// chans are the data channels of theirs handed to a feature, each with
+	// what it needs (a Denied* name): closed once that is no longer granted.
+	chans map[*webrtc.DataChannel]string
+}
+
+// helperChannels are what a colleague's connection may carry besides the
+// screen and input, each when the lead granted it (Denied* names).
+var helperChannels = []string{protocol.DeniedFiles, protocol.DeniedClipboard, protocol.DeniedDrawing, protocol.DeniedChat}
+
+// helperGate is what each colleague in the session may use (Denied* names
+// of helperChannels), as the session loop last set it, for the features'
+// callbacks to ask on every message of a colleague's channel.
+type helperGate struct {
+	mu  sync.Mutex
+	may map[string][]string // by colleague
+}
+
+// set makes may what the gate answers.
+func (g *helperGate) set(may map[string][]string) {
+	g.mu.Lock()
+	g.may = may
+	g.mu.Unlock()
+}
+
+// allows reports whether colleague id may use what need names now.
+func (g *helperGate) allows(id, need string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Contains(g.may[id], need)
 }
 
 // nobody is the controller when the one the server named may not have control.
@@ -77,6 +108,7 @@ func (s *runner) setCollaboration(ctx context.Context, c *protocol.Collaboration
 	}
 	s.grants.setController(controller)
 	s.collab = now
+	s.gateHelpers()
 	for _, m := range now.Members {
 		if _, answered := s.approved[m.ID]; !answered {
 			s.askWatch(ctx, m)
@@ -136,6 +168,7 @@ func (s *runner) watchAnswered(ctx context.Context, id string, allow bool) {
 		return
 	}
 	s.helpersVideo()
+	s.gateHelpers()
 }
 
 // removeHelpers sends every colleague away, as the customer asked: their
@@ -249,7 +282,7 @@ func (s *runner) helperOffer(ctx context.Context, o *protocol.Offer, ice []webrt
 		s.log.Error("colleague's connection", "technician", id, "err", err)
 		return
 	}
-	s.helpers[id] = &helper{peer: p, gen: gen}
+	s.helpers[id] = &helper{peer: p, gen: gen, chans: map[*webrtc.DataChannel]string{}}
 	actx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	ans, err := p.Answer(actx, o.SessionDescription)
@@ -262,14 +295,60 @@ func (s *runner) helperOffer(ctx context.Context, o *protocol.Offer, ice []webrt
 	s.log.Info("colleague connected", "technician", id, "name", m.Name)
 }
 
-// helperChannel closes a data channel colleague id's console opened, and
-// audits it: saying so when the lead did not grant them what it carries
-// (or their group denies it), and otherwise that colleagues get the
-// screen and control only.
+// helperGranted reports whether colleague id may use a channel that needs
+// need (a Denied* name): one of helperChannels, granted to them by the lead
+// and allowed by their group; never a group lead who only watches.
+func (s *runner) helperGranted(id, need string) bool {
+	m, ok := s.collab.Member(id)
+	return ok && m.Role != protocol.RoleMonitor && slices.Contains(helperChannels, need) && !slices.Contains(m.Denied, need)
+}
+
+// gateHelpers sets what the features' callbacks let each colleague use:
+// what they are granted, once the customer let them in. It closes the
+// channels of what a colleague is no longer granted.
+func (s *runner) gateHelpers() {
+	may := map[string][]string{}
+	for _, m := range s.collab.Members {
+		for _, need := range helperChannels {
+			if s.approved[m.ID] && s.helperGranted(m.ID, need) {
+				may[m.ID] = append(may[m.ID], need)
+			}
+		}
+	}
+	s.helperGate.set(may)
+	for id, h := range s.helpers {
+		for dc, need := range h.chans {
+			if !s.helperGranted(id, need) {
+				s.log.Info("colleague's channel closed: no longer granted", "label", dc.Label(), "technician", id)
+				delete(h.chans, dc)
+				_ = dc.Close()
+			}
+		}
+	}
+}
+
+// helperChannel hands a data channel colleague id's console opened to the
+// feature that serves it, if the lead granted them what it carries (and
+// their group allows it); otherwise it closes the channel and audits why.
 func (s *runner) helperChannel(id string, dc *webrtc.DataChannel) {
-	why := "colleagues get the screen and control only"
-	if need := channelNeeds(dc.Label()); need != "" && !s.helperMay(id, need) {
+	need := channelNeeds(dc.Label())
+	why := "colleagues get the screen, control, files, clipboard, drawing and chat only"
+	switch {
+	case slices.Contains(helperChannels, need) && !s.helperGranted(id, need):
 		why = "not granted " + need
+	case slices.Contains(helperChannels, need):
+		h := s.helpers[id]
+		for _, f := range s.cfg.Features {
+			hf, ok := f.(HelperFeature)
+			if h == nil || !ok || !f.Handles(dc.Label()) {
+				continue
+			}
+			h.chans[dc] = need
+			hf.AttachHelper(dc, func() bool { return s.helperGate.allows(id, need) })
+			s.log.Info("colleague's channel opened", "label", dc.Label(), "technician", id)
+			return
+		}
+		why = "no feature serves it"
 	}
 	s.log.Warn("data channel of a colleague's connection closed", "label", dc.Label(), "technician", id, "why", why)
 	s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: fmt.Sprintf("channel %s of colleague %s: %s", dc.Label(), id, why)})

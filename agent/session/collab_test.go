@@ -375,3 +375,141 @@ func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
 		}
 	}
 }
+
+// helperFeature is a HelperFeature that records the colleagues' channels
+// handed to it, with the check it was given for their messages.
+type helperFeature struct {
+	label string
+	mu    sync.Mutex
+	got   map[*webrtc.DataChannel]func() bool
+}
+
+func (f *helperFeature) Handles(label string) bool      { return label == f.label }
+func (f *helperFeature) Attach(*webrtc.DataChannel)     {}
+func (f *helperFeature) SetGrants(protocol.Permissions) {}
+func (f *helperFeature) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.got[dc] = allowed
+}
+
+// allowed is the check given with dc (nil: dc was not handed over).
+func (f *helperFeature) allowed(dc *webrtc.DataChannel) func() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.got[dc]
+}
+
+// A colleague the lead granted files and chat gets those channels of their
+// connection served by the agent's features, and each of their messages
+// passes only once the customer let them in and while the grant stands;
+// taken back live, the channel closes and its messages are dropped. What
+// the lead did not grant (the clipboard) and what colleagues never get (a
+// terminal) is closed and audited.
+func TestAgentServesTheChannelsTheLeadGrantedAColleague(t *testing.T) {
+	node := st.StartNode(t, natstest.Server(t), "node")
+	lead := st.LogIn(t, node)
+	lead.CreateTechnician(t, "bob", "Bob Colleague", "bob-password-123", "")
+	bob := st.LogInAs(t, node, "bob", "bob-password-123")
+	if code, _ := bob.Get(t, "/console/queue.json"); code != http.StatusOK { // Bob is online
+		t.Fatalf("Bob's queue: %d", code)
+	}
+	sid, token, _ := lead.NewSession(t, "Marie")
+	console := lead.Dial(t, "/ws/console")
+	console.Expect(protocol.TypeConsoleWelcome)
+	console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	console.Expect(protocol.TypeSessionState)
+
+	ui, term := terminalConsent(t)
+	var mu sync.Mutex
+	var bp *fakePeer
+	files := &helperFeature{label: protocol.ChannelFileControl, got: map[*webrtc.DataChannel]func() bool{}}
+	chat := &helperFeature{label: protocol.ChannelChat, got: map[*webrtc.DataChannel]func() bool{}}
+	runAgent(t, ui, Config{
+		Server: node.URL, Code: token, Consent: ui,
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Features: []Feature{files, chat},
+		NewPeer: func(c peer.Config) (Peer, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			p := &fakePeer{cfg: c}
+			if c.OnDataChannel != nil && c.OnMonitor == nil { // a colleague's
+				bp = p
+			}
+			return p, nil
+		},
+		NewInjector: func() (Injector, error) { return &fakeInjector{}, nil },
+	})
+	console.Expect(protocol.TypeSessionState) // the agent joined
+	console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	offer := protocol.Offer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0"}}
+	console.Send(protocol.TypeOffer, sid, offer)
+	console.Expect(protocol.TypeAnswer)
+	term.answer(1, "y") // view
+
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: "bob",
+		Grant: []string{protocol.DeniedView, protocol.DeniedFiles, protocol.DeniedChat}})
+	bc := bob.Dial(t, "/ws/console")
+	bc.Expect(protocol.TypeConsoleWelcome)
+	waitUntil(t, "Bob invited", func() bool {
+		bc.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+		m, err := bc.Read(hang)
+		return err == nil && m.Type == protocol.TypeRTCConfig
+	})
+	bc.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabAccept})
+	waitUntil(t, "the customer asked about Bob", func() bool { return term.asked() == 2 })
+	bc.Send(protocol.TypeOffer, sid, offer)
+	bc.Expect(protocol.TypeAnswer)
+	mu.Lock()
+	p := bp
+	mu.Unlock()
+	if p == nil {
+		t.Fatal("no connection for Bob")
+	}
+
+	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	open := func(label string) *webrtc.DataChannel {
+		t.Helper()
+		dc, err := pc.CreateDataChannel(label, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.cfg.OnDataChannel(dc)
+		return dc
+	}
+	fileCtl, chatDC := open(protocol.ChannelFileControl), open(protocol.ChannelChat)
+	waitUntil(t, "Bob's file and chat channels handed to their features", func() bool {
+		return files.allowed(fileCtl) != nil && chat.allowed(chatDC) != nil
+	})
+	// Before the customer lets him in, nothing of his passes.
+	if files.allowed(fileCtl)() || chat.allowed(chatDC)() {
+		t.Fatal("Bob's messages pass before the customer let him in")
+	}
+	term.answer(2, "y")
+	waitUntil(t, "Bob's files and chat allowed", func() bool { return files.allowed(fileCtl)() && chat.allowed(chatDC)() })
+
+	// Not granted, or never a colleague's: closed and audited.
+	open(protocol.ChannelClipboard)
+	open(protocol.ChannelTerminalPrefix + "1")
+	waitUntil(t, "Bob's clipboard and terminal channels refused and audited", func() bool {
+		_, body := lead.Get(t, "/admin/audit?format=json&type="+string(protocol.AuditRefused)+"&session="+sid)
+		return strings.Contains(body, "channel clipboard of colleague bob: not granted clipboard") &&
+			strings.Contains(body, "channel "+protocol.ChannelTerminalPrefix+"1 of colleague bob: colleagues get the screen")
+	})
+
+	// The lead takes files back, live: that channel closes and its
+	// messages are dropped; chat still passes.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "bob", Grant: []string{protocol.DeniedView, protocol.DeniedChat}})
+	waitUntil(t, "Bob's files no longer allowed", func() bool { return !files.allowed(fileCtl)() })
+	waitUntil(t, "Bob's file channel closed", func() bool { return fileCtl.ReadyState() != webrtc.DataChannelStateConnecting })
+	if !chat.allowed(chatDC)() {
+		t.Fatal("Bob's chat stopped with files")
+	}
+	// Removed, nothing of his passes.
+	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabRemove, Tech: "bob"})
+	waitUntil(t, "Bob's chat no longer allowed", func() bool { return !chat.allowed(chatDC)() })
+}

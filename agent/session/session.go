@@ -116,6 +116,17 @@ type Feature interface {
 	SetGrants(protocol.Permissions)
 }
 
+// HelperFeature is a Feature that also serves a colleague's channels: the
+// session hands it one only when the lead granted the colleague what it
+// carries (files, clipboard, drawing, chat with the customer) and their group
+// allows it. allowed is asked again on every message, from pion's callbacks:
+// once it says no (the grant taken back live, the colleague gone) the message
+// is dropped. A colleague's channel never becomes the one the feature sends
+// the customer's side on: that stays the lead's.
+type HelperFeature interface {
+	AttachHelper(dc *webrtc.DataChannel, allowed func() bool)
+}
+
 // PeerWatcher is a Feature that shows whether the technician's connection is
 // there (the on-screen indicator).
 type PeerWatcher interface {
@@ -576,6 +587,9 @@ type runner struct {
 	// sentAway are the colleagues the customer asked to leave, refused
 	// until the server no longer names them.
 	sentAway map[string]bool
+	// helperGate is what each colleague may use, for the features' callbacks
+	// to check on every message.
+	helperGate helperGate
 }
 
 // finish lets the features that end something themselves (Ender) do it,
@@ -1065,6 +1079,18 @@ func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
 	s.ask(ctx, protocol.PermissionView)
 }
 
+// leadPassed hands the session to the colleague w names, whom the customer
+// let in: the former lead's connection closes (what they held down is let
+// go), the customer sees who leads now, and what they allowed stays with the
+// session, for the new lead's connection to come.
+func (s *runner) leadPassed(w *protocol.AgentWelcome) {
+	s.techID = w.TechnicianID
+	s.closePeer()
+	s.introduce(w)
+	s.setGrants(s.grants.get(), "")
+	s.log.Info("the lead passed to a colleague the customer let in; what the customer allowed stays", "technician", w.TechnicianName)
+}
+
 func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription, ice []webrtc.ICEServer) error {
 	s.gen++
 	gen := s.gen
@@ -1334,10 +1360,22 @@ func (s *runner) rejoined(ctx, readCtx context.Context, r *rejoin) {
 func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
 	s.checkWelcome(w)
 	s.applyDenied(w.Denied)
+	// The lead passed to a colleague the customer let in, under the name
+	// the customer was shown: what they allowed stays with the session, and
+	// the former lead, a colleague now, is not asked about again.
+	me, helping := s.collab.Member(w.TechnicianID)
+	passed := !s.sameTechnician(w) && helping && s.approved[w.TechnicianID] && me.Name == w.TechnicianName
+	if _, stays := w.Collaboration.Member(s.techID); passed && stays {
+		s.approved[s.techID] = true
+	}
 	s.setCollaboration(ctx, w.Collaboration)
 	s.waiting = w.Waiting
 	if w.OnHold != s.hold {
 		s.setHold(w.OnHold)
+	}
+	if passed {
+		s.leadPassed(w)
+		return
 	}
 	if !s.sameTechnician(w) {
 		s.newTechnician(ctx, w)

@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/lifeline-support/lifeline/console-web/fields"
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
@@ -203,7 +205,9 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 		Helper: s.TechnicianID != t.ID && (s.Transfer == nil || s.Transfer.ToID != t.ID),
 	}
 	if ws.Helper {
-		// A colleague helps with the screen: the invitation is the lead's.
+		// A colleague helps with the screen and what the lead granted them:
+		// the invitation is the lead's.
+		ws.Granted = grantedTo(s, t.ID)
 		ws.Session.PIN = ""
 		_ = workspaceView(p, ws).Render(r.Context(), w)
 		return
@@ -244,10 +248,43 @@ var featureScripts = []string{
 	"voice",
 }
 
-// helperScripts are the only feature modules of a colleague's workspace:
+// helperScripts are the feature modules of every colleague's workspace:
 // their connection carries the screen, and input once the lead hands
-// control over; the agent closes any other channel.
+// control over.
 var helperScripts = []string{"view", "collab", "pointers"}
+
+// helperGranted are the feature modules a colleague's workspace loads when
+// the lead granted them what they need (protocol.Denied* names); the agent
+// closes any other channel, and checks these on every message.
+var helperGranted = []struct{ script, grant string }{
+	{"chat", protocol.DeniedChat},
+	{"files", protocol.DeniedFiles},
+	{"clipboard", protocol.DeniedClipboard},
+	{"draw", protocol.DeniedDrawing},
+}
+
+// grantedTo is what the lead of session s granted colleague id (Grantable
+// names), as a collaborator or, not in yet, as invited.
+func grantedTo(s store.Session, id string) []string {
+	if m, ok := s.Collab.Member(id); ok {
+		if m.Role == protocol.RoleMonitor {
+			return nil
+		}
+		var out []string
+		for _, g := range protocol.Grantable {
+			if !slices.Contains(m.Denied, g) {
+				out = append(out, g)
+			}
+		}
+		return out
+	}
+	for _, i := range s.Collab.Invited {
+		if i.ID == id {
+			return i.Grant
+		}
+	}
+	return nil
+}
 
 // featurePerm is the permission a feature module needs; without it the module
 // is not loaded and its panel stays empty.
@@ -268,9 +305,15 @@ var featurePerm = map[string]access.Perm{
 
 // scriptsFor lists the feature modules the technician may use, in a
 // session they lead or, helper, help with.
-func scriptsFor(t auth.Technician, helper bool) []string {
+func scriptsFor(t auth.Technician, helper bool, granted []string) []string {
 	if helper {
-		return helperScripts
+		out := slices.Clone(helperScripts)
+		for _, g := range helperGranted {
+			if slices.Contains(granted, g.grant) && (featurePerm[g.script] == "" || t.Can(featurePerm[g.script])) {
+				out = append(out, g.script)
+			}
+		}
+		return out
 	}
 	var out []string
 	for _, f := range featureScripts {
@@ -292,6 +335,14 @@ type workspaceData struct {
 	// Helper says the technician is a colleague in (or invited to) the
 	// session, not its lead.
 	Helper bool
+	// Granted is what the lead granted them, a colleague (Grantable names).
+	Granted []string
+}
+
+// HelperMay reports whether the colleague's workspace shows what grant (a
+// Grantable name) needs: the lead granted it and their group allows it.
+func (ws workspaceData) HelperMay(grant string, p access.Perm) bool {
+	return ws.Helper && slices.Contains(ws.Granted, grant) && ws.Tech.Can(p)
 }
 
 // mailto builds a mailto: link with a ready subject and body: the link, and

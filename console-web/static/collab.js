@@ -117,10 +117,12 @@ function render() {
     if (controller === m.id) li.append(" ", make("span", "badge", t("ws.collab.inControl")));
     const watching = m.role === "monitor";
     if (watching) li.append(" ", make("span", "badge", t("ws.collab.watching")));
+    if (m.away) li.append(" ", make("span", "badge", t("ws.collab.away")));
     if (lead && !closed()) {
       const mayControl = !(m.denied || []).includes("control");
       if (controller !== m.id && !watching && mayControl) li.append(" ", button(t("ws.collab.giveControl"), "control", () => send("control", m.id)));
       li.append(" ", button(t("ws.collab.remove"), "remove", () => send("remove", m.id)));
+      if (!watching) li.append(" ", button(t("ws.collab.makeLead"), "lead", () => send("lead", m.id)));
       if (!watching) {
         const more = make("details", "collab-member-grants");
         if (openGrants.has(m.id)) more.open = true;
@@ -131,6 +133,12 @@ function render() {
       }
     }
     if (m.id === me && controller === me && !closed()) li.append(" ", button(t("ws.collab.giveBack"), "giveback", () => send("control", "")));
+    list.append(li);
+  }
+  if (lead && !closed() && members.some((m) => m.role !== "monitor" && !m.away)) {
+    const li = make("li");
+    li.dataset.tech = me;
+    li.append(button(t("ws.collab.leaveLead"), "leave", () => send("leave", "")));
     list.append(li);
   }
   for (const i of invited) {

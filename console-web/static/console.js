@@ -190,8 +190,10 @@ function showElsewhere() {
 }
 
 const signal = new Signal(sid);
-// The log goes to the server while this technician works on the session.
-log.connect(signal, () => !ended && isMine() && here());
+// The log goes to the server while this technician works on the session:
+// all of it from the lead, the chat messages of a colleague (granted chat
+// with the customer; the server checks each line).
+log.connect(signal, () => !ended && ((isMine() && here()) || helping()), () => helperPage);
 
 // Features (chat, files, clipboard) registered themselves before this module ran.
 for (const f of features) {
@@ -325,6 +327,19 @@ function setPermissions(next, refused) {
 }
 
 signal.on("session.state", (p) => {
+  // The lead passed: to this technician, whose page is a colleague's, or
+  // from them, a colleague now. The page is rendered again for its new role
+  // (its panels and features are not the same); a reload keeps them in.
+  const closedNow = p.state.startsWith("closed") || p.state === "timed_out";
+  if (me && !closedNow && p.technicianId && (helperPage ? p.technicianId === me
+    : owner === me && p.technicianId !== me && p.collaboration?.members?.some((m) => m.id === me))) {
+    // Nothing more of this page's connection goes out under the new role
+    // (a candidate of a colleague's connection would pass for the lead's).
+    stopPeer();
+    signal.suspend();
+    location.reload();
+    return;
+  }
   const wasAway = state === "reconnecting" || state === "offline";
   const wasMine = isMine();
   if (state !== p.state && p.state === "reconnecting") log.event(t("ws.log.reconnecting"));

@@ -29,10 +29,13 @@ export class SessionLog {
   }
 
   // connect sends the entries to come to the server while writable() says
-  // this console works on the session.
-  connect(signal, writable) {
+  // this console works on the session: every entry, or only its chat
+  // messages while messagesOnly() says so (a colleague's page: the session's
+  // events are the lead's to write).
+  connect(signal, writable, messagesOnly = () => false) {
     this.signal = signal;
     this.writable = writable;
+    this.messagesOnly = messagesOnly;
   }
 
   // message adds a chat message; from is "technician" or "customer". The
@@ -69,7 +72,7 @@ export class SessionLog {
   add(entry) {
     entry.id = newID();
     entry.text = String(entry.text).slice(0, MAX_TEXT);
-    if (this.signal && this.writable() && entry.text.trim()) {
+    if (this.signal && this.writable() && entry.text.trim() && (entry.kind === "message" || !this.messagesOnly?.())) {
       const { id, kind, text, at } = entry;
       this.signal.send("log.append", kind === "message" ? { id, kind, from: "technician", text, at } : { id, kind, text, at });
     }

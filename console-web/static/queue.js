@@ -382,6 +382,10 @@ function openTab(s, focus = true) {
     x.title = t("queue.close");
     x.addEventListener("click", (e) => {
       e.stopPropagation();
+      // Closing the tab of a session this technician helps with is leaving
+      // it; a reload of the tab, or a lost connection, is not (the server
+      // keeps them in for a grace).
+      if (view.sessions.find((x) => x.id === s.id)?.helping) signal.send("session.collaborate", { action: "leave" }, s.id);
       closeTab(s.id);
     });
     b.append(label, badge, x);

@@ -73,6 +73,12 @@ const (
 	// CollabPermissions (the session's technician) changes what collaborator
 	// Tech is granted (Grant), live.
 	CollabPermissions = "permissions"
+	// CollabLead (the session's technician) passes the lead to collaborator
+	// Tech: the session is theirs from now on, and the technician who had it
+	// stays as a collaborator, granted what their group allows (they may
+	// leave then). CollabLeave by the session's technician passes the lead
+	// to the longest-present collaborator and leaves.
+	CollabLead = "lead"
 )
 
 // DeniedChat names chatting with the customer, which a lead may withhold
@@ -104,7 +110,7 @@ type SessionCollaborate struct {
 
 func (c *SessionCollaborate) validate() error {
 	switch c.Action {
-	case CollabInvite, CollabWithdraw, CollabRemove, CollabPermissions:
+	case CollabInvite, CollabWithdraw, CollabRemove, CollabPermissions, CollabLead:
 		if c.Tech == "" {
 			return fmt.Errorf("%s needs a technician", c.Action)
 		}
@@ -163,6 +169,11 @@ type Collaborator struct {
 	// Grant is what the session's technician granted them (Grantable
 	// names); Denied is what counts.
 	Grant []string `json:"grant,omitempty"`
+	// Away is when (Unix milliseconds) their console's connection closed
+	// without their leaving (a reload, a dropped network): they stay, with
+	// their permissions and the customer's answer, and are taken out only
+	// if they have not opened the session again within the server's grace.
+	Away int64 `json:"away,omitempty"`
 }
 
 // Invited is a pending invitation into a session.

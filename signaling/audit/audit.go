@@ -65,6 +65,9 @@ const (
 	CollabDeclined     Type = "collab.declined"    // Actor: the colleague who declined
 	CollabMonitoring   Type = "collab.monitoring"  // Actor: the group lead who watches; Detail: their name
 	CollabLeft         Type = "collab.left"        // Actor: the colleague who left; Detail: why
+	CollabAway         Type = "collab.away"        // Actor: the colleague whose console's connection closed (kept for the grace)
+	CollabBack         Type = "collab.back"        // Actor: the colleague whose console opened the session again
+	LeadPassed         Type = "collab.lead"        // Actor: who passed it ("server": the lead's console was gone); Detail: the new lead
 	CollabRemoved      Type = "collab.removed"     // Actor: who removed them; Detail: the colleague's ID
 	CollabGranted      Type = "collab.granted"     // Actor: the session's technician; Detail: the colleague's ID and what they are granted now
 	ControlPassed      Type = "control.passed"     // Actor: who handed remote control over; Detail: who has it now

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/session"
@@ -25,18 +26,44 @@ import (
 
 // collaboratorMay reports whether a collaborator (not the session's
 // technician) may send message m for the session: open it, connect to the
-// agent, show their pointer, and the collaboration actions a collaborator
-// has (leave, give control back; collaborate checks which).
+// agent, show their pointer, write in the technicians' own chat, and the
+// collaboration actions a collaborator has (leave, give control back;
+// collaborate checks which). What needs a grant (collaboratorNeeds) is
+// checked apart.
 func collaboratorMay(m protocol.Message) bool {
 	switch m.Type {
 	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate, protocol.TypePointer:
 		return true
 	case protocol.TypeLogAppend:
-		// Only the technicians' own chat: the customer's is the lead's.
 		a, ok := m.Body.(*protocol.LogAppend)
 		return ok && a.Internal
 	}
 	return false
+}
+
+// collaboratorNeeds names what a collaborator must be granted (a Denied*
+// name) to send message m: chat with the customer for a line of the
+// customer's chat, the clipboard to ask the customer for it; "" for the
+// rest.
+func collaboratorNeeds(m protocol.Message) string {
+	switch body := m.Body.(type) {
+	case *protocol.LogAppend:
+		if !body.Internal && body.Kind == protocol.LogMessage {
+			return protocol.DeniedChat
+		}
+	case *protocol.PermissionRequest:
+		if body.Permission == protocol.PermissionClipboard {
+			return protocol.DeniedClipboard
+		}
+	}
+	return ""
+}
+
+// grantRefusals are the refusals of what a collaborator was not granted, by
+// collaboratorNeeds' names.
+var grantRefusals = map[string]string{
+	protocol.DeniedChat:      "the technician who leads this session has not granted you the chat with the customer",
+	protocol.DeniedClipboard: "the technician who leads this session has not granted you the clipboard",
 }
 
 // invitedMay reports whether a technician invited to collaborate may send
@@ -54,6 +81,14 @@ func invitedMay(m protocol.Message) bool {
 func (s *Service) authorizeHelper(ctx context.Context, tech auth.Technician, ss store.Session, m protocol.Message) error {
 	switch {
 	case ss.Collaborating(tech.ID):
+		if need := collaboratorNeeds(m); need != "" {
+			// Checked on every message against the grant as it stands.
+			if me, _ := ss.Collab.Member(tech.ID); me.Role == protocol.RoleMonitor || slices.Contains(me.Denied, need) {
+				s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: m.SID, Detail: "collaborator " + need})
+				return denied(need, grantRefusals[need])
+			}
+			return nil
+		}
 		if !collaboratorMay(m) {
 			return ErrLeadOnly
 		}
@@ -145,7 +180,19 @@ func (s *Service) collaborate(ctx context.Context, tech auth.Technician, ss stor
 			return nil
 		}, audit.Event{Type: audit.CollabDeclined, Actor: tech.ID, SessionID: sid}, tech.ID)
 	case protocol.CollabLeave:
+		if lead {
+			next, ok := longestPresent(ss)
+			if !ok {
+				return ErrNoColleague
+			}
+			return s.passLead(ctx, tech.ID, sid, next, false, tech.ID)
+		}
 		return s.leave(ctx, sid, tech.ID, "left")
+	case protocol.CollabLead:
+		if !lead {
+			return ErrLeadOnly
+		}
+		return s.passLead(ctx, tech.ID, sid, c.Tech, true, tech.ID)
 	case protocol.CollabRemove:
 		if !lead {
 			return ErrLeadOnly
@@ -516,6 +563,157 @@ func (s *Service) helperLeft(ctx context.Context, techID string, sids []string, 
 			}, audit.Event{Type: audit.CollabDeclined, Actor: techID, SessionID: sid, Detail: why}, techID)
 		}
 	}
+}
+
+// helperAway marks techID away in the sessions among sids they collaborate
+// on (their console's connection closed): they stay, with their permissions
+// and the customer's answer, until they open the session again (helperBack)
+// or the sweep takes them out after Config.ColleagueGrace. Remote control
+// they had goes back to the lead at once: nobody drives from a console
+// that is gone. An invitation to one of sids is declined, as before.
+func (s *Service) helperAway(ctx context.Context, techID string, sids []string) {
+	now := time.Now().UnixMilli()
+	for _, sid := range sids {
+		ss, err := s.cfg.Store.Session(ctx, sid)
+		if err != nil || ss.State.Closed() {
+			continue
+		}
+		if !ss.Collaborating(techID) {
+			s.helperLeft(ctx, techID, []string{sid}, "console closed")
+			continue
+		}
+		_ = s.changeCollab(ctx, sid, func(ss *store.Session) error {
+			for i := range ss.Collab.Members {
+				if m := &ss.Collab.Members[i]; m.ID == techID && m.Away == 0 {
+					m.Away = now
+					if ss.Collab.Controller == techID {
+						ss.Collab.Controller = ""
+					}
+					return nil
+				}
+			}
+			return errUnchanged
+		}, audit.Event{Type: audit.CollabAway, Actor: techID, SessionID: sid, Detail: "console closed"})
+	}
+}
+
+// helperBack marks collaborator techID of session ss present again: their
+// console opened the session (a reload).
+func (s *Service) helperBack(ctx context.Context, techID string, ss store.Session) {
+	if m, ok := ss.Collab.Member(techID); !ok || m.Away == 0 {
+		return
+	}
+	_ = s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
+		for i := range ss.Collab.Members {
+			if m := &ss.Collab.Members[i]; m.ID == techID && m.Away != 0 {
+				m.Away = 0
+				return nil
+			}
+		}
+		return errUnchanged
+	}, audit.Event{Type: audit.CollabBack, Actor: techID, SessionID: ss.ID})
+}
+
+// sweepAway takes out of session ss the collaborators away for longer than
+// Config.ColleagueGrace at now.
+func (s *Service) sweepAway(ctx context.Context, ss store.Session, now time.Time) {
+	for _, m := range ss.Collab.Members {
+		if m.Away != 0 && now.Sub(time.UnixMilli(m.Away)) >= s.cfg.ColleagueGrace {
+			away := m.Away
+			_ = s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
+				if me, ok := ss.Collab.Member(m.ID); !ok || me.Away != away {
+					return errUnchanged // back meanwhile, or gone
+				}
+				dropMember(ss, m.ID)
+				return nil
+			}, audit.Event{Type: audit.CollabLeft, Actor: m.ID, SessionID: ss.ID, Detail: "console closed"}, m.ID)
+		}
+	}
+}
+
+// longestPresent is the collaborator of session ss who may take the lead and
+// has been in it longest: not a group lead who only watches, not away.
+func longestPresent(ss store.Session) (string, bool) {
+	for _, m := range ss.Collab.Members { // in the order they came in
+		if m.Role == protocol.RoleCollaborator && m.Away == 0 {
+			return m.ID, true
+		}
+	}
+	return "", false
+}
+
+// passLead makes collaborator to the technician of session sid in place of
+// from (by: who did it, "server" when from's console was gone too long).
+// Like an accepted transfer the session is to's from now on (their group's
+// denials, the holder console let go, the agent welcomed again); unlike one,
+// what the customer allowed stays with the session, as the customer already
+// let to in. from stays as a collaborator, granted what their group allows,
+// if stay; otherwise they are out. Remote control with from goes to to.
+func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool, by string) error {
+	acc, err := s.cfg.Store.Account(ctx, to)
+	if err != nil || acc.Disabled {
+		return ErrNoTechnician
+	}
+	denied, fromDenied := s.deniedTo(ctx, to), s.deniedTo(ctx, from)
+	var grant []string
+	for _, g := range protocol.Grantable {
+		if !slices.Contains(fromDenied, g) {
+			grant = append(grant, g)
+		}
+	}
+	l := s.holderLock(sid)
+	l.Lock()
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		m, ok := ss.Collab.Member(to)
+		switch {
+		case ss.State.Closed():
+			return ErrClosed
+		case ss.TechnicianID != from:
+			return ErrLeadOnly // it changed hands meanwhile
+		case !ok:
+			return ErrNotCollaborator
+		case m.Role == protocol.RoleMonitor:
+			return ErrViewOnly
+		}
+		fromName := ss.TechnicianName
+		dropMember(ss, to)
+		ss.TechnicianID, ss.TechnicianName = to, m.Name
+		ss.GroupID = store.GroupOf(acc.GroupID)
+		ss.Denied = denied
+		ss.Console, ss.ConsoleTab, ss.LeadAway = "", "", 0
+		if stay {
+			ss.Collab.Members = append(ss.Collab.Members, protocol.Collaborator{
+				ID: from, Name: fromName, Role: protocol.RoleCollaborator, Grant: grant, Denied: memberDenied(fromDenied, grant)})
+		}
+		return nil
+	})
+	l.Unlock()
+	if err != nil {
+		return err
+	}
+	s.record(audit.Event{Type: audit.LeadPassed, Actor: by, SessionID: sid, Detail: to})
+	s.publish(AgentSubject(sid), protocol.TypeAgentWelcome, "", sid, s.rewelcome(ctx, ss))
+	s.publishState(ss, from)
+	// What the former lead's console added that the new one has not seen.
+	s.publishLog(ctx, to, sid)
+	return nil
+}
+
+// sweepLead passes the lead of session ss to its longest-present
+// collaborator once its technician's console has been gone for the grace.
+func (s *Service) sweepLead(ctx context.Context, ss store.Session, now time.Time) {
+	if ss.LeadAway == 0 || now.Sub(time.UnixMilli(ss.LeadAway)) < s.cfg.ColleagueGrace {
+		return
+	}
+	next, ok := longestPresent(ss)
+	if !ok {
+		return
+	}
+	if err := s.passLead(ctx, ss.TechnicianID, ss.ID, next, false, "server"); err != nil {
+		s.log.Warn("pass the lead of a session whose lead is gone", "sid", ss.ID, "err", err)
+		return
+	}
+	s.log.Info("lead's console gone: the lead passed to a colleague", "sid", ss.ID, "to", next)
 }
 
 // pushHelperDenied tells the agents of the sessions techID collaborates on

@@ -120,6 +120,8 @@ func (f *collabFixture) send(tech auth.Technician, body any) error {
 		typ = protocol.TypePermissionRequest
 	case *protocol.Pointer:
 		typ = protocol.TypePointer
+	case *protocol.LogAppend:
+		typ = protocol.TypeLogAppend
 	default:
 		f.t.Fatalf("no type for %T", body)
 	}
@@ -334,8 +336,9 @@ func TestCollaborationRules(t *testing.T) {
 	}
 }
 
-// A collaborator whose console closes or whose login ends leaves the
-// session, which stays with its technician; when the lead ends the session,
+// A collaborator whose console closes is away: back if it opens the session
+// again within the grace, out after it; one whose login ends leaves the
+// session at once. The session stays with its technician; when the lead ends the session,
 // the collaborator hears it ended.
 func TestCollaboratorLeavesAndLeadEnds(t *testing.T) {
 	f := newCollabFixture(t)
@@ -355,10 +358,31 @@ func TestCollaboratorLeavesAndLeadEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Bob's console closes (a reload): he stays, away, with what he was
+	// granted; control he had is the lead's at once. He opens the session
+	// again: back. It closes again, and once the grace is over he is out.
 	f.s.ConsoleClosed(t.Context(), "bob", "bob", []string{collabSID})
 	ss := f.session()
+	if m, ok := ss.Collab.Member("bob"); !ok || m.Away == 0 || ss.Collab.Controller != "" {
+		t.Fatalf("after Bob's console closed: members %+v, control with %q; want Bob away, control with the lead", ss.Collab.Members, ss.Collab.Controller)
+	}
+	grant := ss.Collab.Members[0].Denied
+	if err := f.send(bob, &protocol.SessionOpen{}); err != nil {
+		t.Fatal(err)
+	}
+	ss = f.session()
+	if m, ok := ss.Collab.Member("bob"); !ok || m.Away != 0 || !slices.Equal(m.Denied, grant) {
+		t.Fatalf("after Bob's console came back: members %+v, want him present with the same permissions", ss.Collab.Members)
+	}
+	f.s.ConsoleClosed(t.Context(), "bob", "bob", []string{collabSID})
+	f.s.sweepAway(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace/2))
+	if ss := f.session(); !ss.Collaborating("bob") {
+		t.Fatal("Bob taken out before the grace was over")
+	}
+	f.s.sweepAway(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace))
+	ss = f.session()
 	if ss.Collaborating("bob") || ss.Collab.Controller != "" || ss.State != session.Active || ss.TechnicianID != "alice" {
-		t.Fatalf("after Bob's console closed: %s, members %+v, control with %q", ss.State, ss.Collab.Members, ss.Collab.Controller)
+		t.Fatalf("after Bob's grace: %s, members %+v, control with %q", ss.State, ss.Collab.Members, ss.Collab.Controller)
 	}
 	f.s.LoginEnded(t.Context(), "carol", []string{collabSID})
 	if ss := f.session(); ss.Collaborating("carol") || ss.State != session.Active {
@@ -572,8 +596,9 @@ func TestTechniciansOnlyChat(t *testing.T) {
 			Body: &protocol.LogAppend{ID: text, Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: text, At: 1, Internal: internal}})
 		return err
 	}
-	if err := say(bob, "to the customer", false); !errors.Is(err, ErrLeadOnly) {
-		t.Errorf("Bob writing to the customer's chat: %v, want ErrLeadOnly", err)
+	var denial *DeniedError
+	if err := say(bob, "to the customer", false); !errors.As(err, &denial) || denial.What != protocol.DeniedChat {
+		t.Errorf("Bob writing to the customer's chat, not granted it: %v, want a denial of chat", err)
 	}
 	if err := say(bob, "the driver is the old one", true); err != nil {
 		t.Fatalf("Bob's message to the technicians: %v", err)
@@ -752,5 +777,140 @@ func TestPointersGoToTheOtherTechnicians(t *testing.T) {
 	}
 	if p := f.next(f.toBob, protocol.TypePointer).Body.(*protocol.Pointer); p.Tech != "alice" || !p.Off {
 		t.Errorf("Bob sees the pointer %+v, want Alice's, off the screen", p)
+	}
+}
+
+// A collaborator the lead granted chat with the customer and the clipboard
+// writes in the customer's chat (named by the server) and asks the customer
+// for the clipboard; taken back live, the very next message is refused and
+// audited, at the server.
+func TestCollaboratorGrantedChatAndClipboard(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: "bob",
+		Grant: []string{protocol.DeniedView, protocol.DeniedChat, protocol.DeniedClipboard}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	say := func(text string) error {
+		return f.send(bob, &protocol.LogAppend{ID: text, Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: text, At: 1})
+	}
+	// Whether Bob may ask (delivering it needs an agent, which this test has not).
+	ask := func() error {
+		_, err := f.s.Authorize(t.Context(), bob, bob.ID, protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypePermissionRequest, ID: "m", SID: collabSID},
+			Body: &protocol.PermissionRequest{Permission: protocol.PermissionClipboard}})
+		return err
+	}
+	if err := say("Hello, I am Bob"); err != nil {
+		t.Fatalf("Bob granted chat writing to the customer: %v", err)
+	}
+	if err := ask(); err != nil {
+		t.Fatalf("Bob granted the clipboard asking for it: %v", err)
+	}
+	entries, _, err := f.s.cfg.Store.RunningLog(t.Context(), collabSID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e store.LogEntry) bool {
+		return e.Text == "Hello, I am Bob" && e.By == "bob" && e.Author == "Tech bob" && !e.Internal
+	}) {
+		t.Errorf("Bob's line is not in the customer's chat under his name: %+v", entries)
+	}
+	// The lead takes both back: refused at once.
+	if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabPermissions, Tech: "bob", Grant: []string{protocol.DeniedView}}); err != nil {
+		t.Fatal(err)
+	}
+	var denial *DeniedError
+	if err := say("still here"); !errors.As(err, &denial) || denial.What != protocol.DeniedChat {
+		t.Errorf("Bob's chat once taken back: %v, want a denial", err)
+	}
+	if err := ask(); !errors.As(err, &denial) || denial.What != protocol.DeniedClipboard {
+		t.Errorf("Bob asking for the clipboard once taken back: %v, want a denial", err)
+	}
+	events, err := f.trail.Query(t.Context(), audit.Filter{SessionID: collabSID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e audit.Event) bool {
+		return e.Type == audit.PermissionDenied && e.Actor == "bob" && e.Detail == "collaborator chat"
+	}) {
+		t.Errorf("the refusal is not in the trail")
+	}
+}
+
+// The lead passes the lead to a collaborator: the session is Carol's, the
+// agent is welcomed again naming her, and Alice stays as a collaborator,
+// granted what her group allows; Alice leaves. Carol's console closes with
+// Bob in: the session stays hers for the grace, then passes to Bob, the
+// longest-present collaborator. Bob, alone, cannot leave it without ending
+// or transferring it.
+func TestLeadPassesToACollaborator(t *testing.T) {
+	f := newCollabFixture(t)
+	bob, carol := f.techs["bob"], f.techs["carol"]
+	for _, tech := range []auth.Technician{bob, carol} {
+		if err := f.send(f.alice, collab(protocol.CollabInvite, tech.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.send(tech, collab(protocol.CollabAccept, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.send(bob, collab(protocol.CollabLead, "bob")); !errors.Is(err, ErrLeadOnly) {
+		t.Errorf("Bob taking the lead himself: %v, want ErrLeadOnly", err)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabLead, "carol")); err != nil {
+		t.Fatalf("passing the lead to Carol: %v", err)
+	}
+	ss := f.session()
+	alice, stays := ss.Collab.Member("alice")
+	if ss.TechnicianID != "carol" || ss.TechnicianName != "Tech carol" || ss.Collaborating("carol") || !stays || !ss.Collaborating("bob") || ss.Console != "" {
+		t.Fatalf("after the lead passed: technician %q (%q), members %+v, console %q", ss.TechnicianID, ss.TechnicianName, ss.Collab.Members, ss.Console)
+	}
+	if !slices.Contains(alice.Grant, protocol.DeniedFiles) || slices.Contains(alice.Denied, protocol.DeniedFiles) {
+		t.Errorf("Alice as a collaborator: granted %q, denied %q; want what her group allows", alice.Grant, alice.Denied)
+	}
+	for {
+		m := f.next(f.toAgent, protocol.TypeAgentWelcome)
+		if w := m.Body.(*protocol.AgentWelcome); w.TechnicianID == "carol" {
+			if _, in := w.Collaboration.Member("alice"); !in {
+				t.Errorf("the agent's welcome does not name Alice as a collaborator: %+v", w.Collaboration)
+			}
+			break
+		}
+	}
+	if err := f.send(f.alice, collab(protocol.CollabLeave, "")); err != nil {
+		t.Fatalf("Alice leaving: %v", err)
+	}
+
+	// Carol's console holds the session, then closes.
+	if err := f.send(carol, &protocol.SessionOpen{}); err != nil {
+		t.Fatal(err)
+	}
+	f.s.ConsoleClosed(t.Context(), "carol", "carol", []string{collabSID})
+	if ss := f.session(); ss.LeadAway == 0 {
+		t.Fatal("Carol's console gone: the session does not say so")
+	}
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace/2))
+	if ss := f.session(); ss.TechnicianID != "carol" {
+		t.Fatalf("the lead passed to %q before the grace was over", ss.TechnicianID)
+	}
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace))
+	ss = f.session()
+	if ss.TechnicianID != "bob" || ss.Collaborating("carol") || ss.Collaborating("bob") || ss.State != session.Active {
+		t.Fatalf("after Carol's grace: technician %q, members %+v, %s", ss.TechnicianID, ss.Collab.Members, ss.State)
+	}
+	if err := f.send(bob, collab(protocol.CollabLeave, "")); !errors.Is(err, ErrNoColleague) {
+		t.Errorf("Bob leaving his session with nobody to take it: %v, want ErrNoColleague", err)
+	}
+	events, err := f.trail.Query(t.Context(), audit.Filter{SessionID: collabSID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e audit.Event) bool {
+		return e.Type == audit.LeadPassed && e.Actor == "server" && e.Detail == "bob"
+	}) {
+		t.Errorf("the lead passed by the server is not in the trail")
 	}
 }

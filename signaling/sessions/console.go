@@ -106,6 +106,7 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 	}
 	switch body := m.Body.(type) {
 	case *protocol.SessionOpen:
+		s.helperBack(ctx, tech.ID, ss)
 		if _, err := s.claim(ctx, tech, console, m.SID, body.Tab, body.Takeover); err != nil {
 			s.log.Warn("claim session", "sid", m.SID, "err", err)
 			return ss, ErrBusy

@@ -99,6 +99,9 @@ var (
 	ErrNotInvited = errors.New("that technician is not invited to this session (the invitation may have been withdrawn)")
 	// ErrNotCollaborator means the technician is not (or no longer) in the session.
 	ErrNotCollaborator = errors.New("that technician is not in this session any more")
+	// ErrNoColleague means the session's technician asked to leave it with
+	// no colleague in it to take the lead.
+	ErrNoColleague = errors.New("no colleague in this session can take the lead: end the session or transfer it instead")
 	// ErrTooManyHelpers means the session has protocol.MaxCollaborators
 	// colleagues in it or invited already.
 	ErrTooManyHelpers = fmt.Errorf("a session takes at most %d colleagues besides its technician", protocol.MaxCollaborators)
@@ -147,7 +150,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNotForConsoles), errors.Is(err, ErrNotForAgents), errors.Is(err, ErrSessionClosed),
 		errors.Is(err, ErrNotGrantedHere), errors.Is(err, ErrNoLogin), errors.Is(err, session.ErrTransition),
 		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded),
-		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers),
+		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers), errors.Is(err, ErrNoColleague),
 		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
 		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser):
 		return protocol.CodeForbidden

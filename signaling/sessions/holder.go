@@ -128,7 +128,7 @@ func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid,
 			return errUnchanged
 		}
 		from = ss.Console
-		ss.Console, ss.ConsoleTab = console, tab
+		ss.Console, ss.ConsoleTab, ss.LeadAway = console, tab, 0
 		return nil
 	})
 	if errors.Is(err, errUnchanged) {
@@ -151,10 +151,11 @@ func (s *Service) claim(ctx context.Context, tech auth.Technician, console, sid,
 // ConsoleClosed lets go of the sessions (among sids) that console, of
 // technician techID, held: its socket closed. A reload of its tab takes them
 // again without asking, and so does any console of the technician that
-// offers first. In the sessions among sids that techID collaborates on (or
-// is invited to), they leave: the session stays with its technician.
+// offers first. In the sessions among sids that techID collaborates on,
+// they are away for the colleagues' grace (helperAway); an invitation to
+// one is declined.
 func (s *Service) ConsoleClosed(ctx context.Context, techID, console string, sids []string) {
-	s.helperLeft(ctx, techID, sids, "console closed")
+	s.helperAway(ctx, techID, sids)
 	for _, sid := range sids {
 		l := s.holderLock(sid)
 		l.Lock()
@@ -163,6 +164,11 @@ func (s *Service) ConsoleClosed(ctx context.Context, techID, console string, sid
 				return errUnchanged
 			}
 			ss.Console = ""
+			if ss.TechnicianID == techID && len(ss.Collab.Members) > 0 && !ss.State.Closed() {
+				// Colleagues are in: the lead passes to one of them if
+				// no console of the lead's takes it again (sweepLead).
+				ss.LeadAway = time.Now().UnixMilli()
+			}
 			return nil
 		})
 		l.Unlock()

@@ -72,9 +72,8 @@ func (s *Service) keepEntry(ctx context.Context, ss store.Session, e protocol.Lo
 		s.log.Warn("running log", "sid", ss.ID, "err", err)
 		return ErrBusy
 	}
-	// Collaborators follow the chat through the log (their connection to
-	// the agent carries the screen only); the technicians' own chat reaches
-	// the lead that way too. None of it goes to the agent. Only the new
+	// Collaborators follow the chat through the log (the customer's side of
+	// the chat goes to the lead's connection only). None of it goes to the agent. Only the new
 	// entry goes out: the whole log again on every line would cost the
 	// log's size for each one.
 	add := protocol.LogEntries{Append: true, Entries: []protocol.LogEntry{e}}
@@ -83,7 +82,10 @@ func (s *Service) keepEntry(ctx context.Context, ss store.Session, e protocol.Lo
 			s.publish(TechSubject(h.ID, ss.ID), protocol.TypeLogEntries, "", ss.ID, add)
 		}
 	}
-	if e.Internal {
+	// The lead reads the technicians' own chat, and what a colleague wrote
+	// to the customer, this way (their console shows their own lines and
+	// the customer's already).
+	if e.Internal || (e.By != "" && e.By != ss.TechnicianID) {
 		s.publish(TechSubject(ss.TechnicianID, ss.ID), protocol.TypeLogEntries, "", ss.ID, add)
 	}
 	return nil

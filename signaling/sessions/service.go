@@ -34,6 +34,10 @@ type Config struct {
 	Timeouts *session.Timeouts
 	// SweepInterval is how often session time limits are checked (default 5 s).
 	SweepInterval time.Duration
+	// ColleagueGrace is how long a collaborator whose console's connection
+	// closed stays in the session, for their reload or their network to
+	// bring them back (default DefaultColleagueGrace).
+	ColleagueGrace time.Duration
 	// BusyAt is the number of active sessions at which a technician shows busy
 	// (default DefaultBusyAt; negative: never).
 	BusyAt int
@@ -52,6 +56,10 @@ type Config struct {
 type AgentCertifier interface {
 	CertifyAgent(sid, key, org string, now time.Time) (string, error)
 }
+
+// DefaultColleagueGrace is how long a collaborator's console may be away
+// (a reload, a short network cut) before they are taken out of the session.
+const DefaultColleagueGrace = 30 * time.Second
 
 // DefaultBusyAt is when a technician shows busy: at the most sessions a
 // technician works on at once.
@@ -89,6 +97,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.SweepInterval == 0 {
 		cfg.SweepInterval = 5 * time.Second
+	}
+	if cfg.ColleagueGrace == 0 {
+		cfg.ColleagueGrace = DefaultColleagueGrace
 	}
 	if cfg.BusyAt == 0 {
 		cfg.BusyAt = DefaultBusyAt

@@ -36,6 +36,10 @@ func (s *Service) sweep() {
 	}
 	now := time.Now()
 	for _, ss := range all {
+		if !ss.State.Closed() {
+			s.sweepAway(ctx, ss, now)
+			s.sweepLead(ctx, ss, now)
+		}
 		// A message left on a channel waits for its callback: no
 		// program waits behind it, so no time limit closes it.
 		if ss.Callback && ss.State == session.Waiting {

@@ -115,6 +115,11 @@ type Session struct {
 	// reload of that tab takes the session again without asking).
 	Console    string `json:"console,omitempty"`
 	ConsoleTab string `json:"consoleTab,omitempty"`
+	// LeadAway is when (Unix milliseconds) the console of the session's
+	// technician closed while colleagues were in: unless a console of
+	// theirs takes it again within the grace, the lead passes to the
+	// longest-present colleague.
+	LeadAway int64 `json:"leadAway,omitempty"`
 	// SurveyForm is the customer's survey the agent was last given (its
 	// technician's group's): the customer's answers are checked against it;
 	// nil, the session asks none. SurveySent says the technician sent it
