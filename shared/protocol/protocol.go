@@ -62,7 +62,10 @@ import (
 //     collaborators' and invitations' grant, and the chat denial; and
 //     session.pointer: each technician's pointer shown to the others; then
 //     (2026-12-07, additive) scripts: the script:<id> channels and the
-//     script.run and script.ended audit events.
+//     script.run and script.ended audit events; then (2026-12-07,
+//     additive) unattended access: unattended.ask, unattended.answer,
+//     unattended.enrolled, and the device socket's device.hello,
+//     device.welcome, device.connect and device.revoke.
 
 const Version = 1
 
@@ -424,6 +427,20 @@ func payloadFor(t Type) any {
 		return &Collaboration{}
 	case TypePointer:
 		return &Pointer{}
+	case TypeUnattendedAsk:
+		return &UnattendedAsk{}
+	case TypeUnattendedAnswer:
+		return &UnattendedAnswer{}
+	case TypeUnattendedEnrolled:
+		return &UnattendedEnrolled{}
+	case TypeDeviceHello:
+		return &DeviceHello{}
+	case TypeDeviceWelcome:
+		return &DeviceWelcome{}
+	case TypeDeviceConnect:
+		return &DeviceConnect{}
+	case TypeDeviceRevoke:
+		return &DeviceRevoke{}
 	}
 	return nil
 }
