@@ -106,18 +106,19 @@ type UnattendedAsk struct{}
 type UnattendedAnswer struct {
 	Allow bool `json:"allow"`
 	// Key is the device's Ed25519 public key (base64url, no padding), made
-	// on the device; its private half never leaves it.
+	// on the device; its private half never leaves it. Required with Allow
+	// from the agent.
 	Key string `json:"key,omitempty"`
 	// Window is when the customer allows unattended access.
 	Window Hours `json:"window"`
 }
 
 func (a *UnattendedAnswer) validate() error {
-	if !a.Allow {
-		return nil
-	}
-	if _, err := ParseDeviceKey(a.Key); err != nil {
-		return err
+	// The technician is told the answer without the key.
+	if a.Key != "" {
+		if _, err := ParseDeviceKey(a.Key); err != nil {
+			return err
+		}
 	}
 	return a.Window.Validate()
 }

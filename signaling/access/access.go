@@ -43,10 +43,13 @@ const (
 	// FileManager lets the technician ask for, and use, the file manager:
 	// browse, change and transfer the customer's files.
 	FileManager Perm = "filemanager"
+	// Unattended lets the technician ask customers for unattended access,
+	// and connect to the unattended computers of their group.
+	Unattended Perm = "unattended"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Drawing, Recording, Transfer, Collaborate, Monitor, OtherQueues}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Drawing, Recording, Transfer, Collaborate, Monitor, OtherQueues, Unattended}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

@@ -66,8 +66,12 @@ type Hub struct {
 	wg     sync.WaitGroup
 
 	agents, consoles atomic.Int64 // WebSockets held now, for metrics
+	devices          atomic.Int64 // unattended devices' sockets held now
 	pending          *pending     // agent sockets before their hello
 }
+
+// Devices is the number of unattended devices' sockets this node holds.
+func (h *Hub) Devices() int { return int(h.devices.Load()) }
 
 // Connections is the number of agent and console WebSockets this node holds.
 func (h *Hub) Connections() (agents, consoles int) {

@@ -238,6 +238,7 @@ func Run(ctx context.Context, cfg Config) error {
 		http.ServeFileFS(w, r, static.FS, "favicon.ico")
 	})
 	mux.HandleFunc("GET /ws/agent", h.Agent)
+	mux.HandleFunc("GET /ws/device", h.Device)
 	mux.HandleFunc("GET /ws/console", h.Console)
 	var stopping atomic.Bool
 	health(mux, node.Conn, st, node.Storage, &stopping)

@@ -366,6 +366,8 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		s.publish(TechSubject(to, sid), m.Type, m.ID, sid, body)
 	case *protocol.LogAppend:
 		return false, s.appendAgentLog(ctx, sid, body)
+	case *protocol.UnattendedAnswer:
+		return false, s.unattendedAnswer(ctx, sid, m, body)
 	case *protocol.SurveyAnswers:
 		return false, s.customerSurvey(ctx, sid, m.ID, body)
 	case *protocol.SessionCollaborate:
