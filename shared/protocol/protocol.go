@@ -135,6 +135,9 @@ const (
 	// CodeSentAway tells a colleague the customer did not let them see the
 	// screen, or asked them to leave; the message is the customer's name.
 	CodeSentAway ErrorCode = "sent_away"
+	// CodeRevoked tells an unattended device its access was revoked: it
+	// stops connecting.
+	CodeRevoked ErrorCode = "revoked"
 )
 
 // Error is the payload of TypeError.

@@ -34,6 +34,11 @@ const (
 	TypeDeviceRevoke Type = "device.revoke"
 )
 
+// PermissionUnattended is the customer's question about unattended access
+// (TypeUnattendedAsk); the agent's, never a console's to ask as a
+// permission.
+const PermissionUnattended Permission = "unattended"
+
 // MaxHelloSkew is how far a device hello's time may be from the server's.
 const MaxHelloSkew = 5 * time.Minute
 
@@ -100,7 +105,13 @@ func (h Hours) OpenAt(t time.Time) bool {
 }
 
 // UnattendedAsk is the payload of TypeUnattendedAsk.
-type UnattendedAsk struct{}
+type UnattendedAsk struct {
+	// Window is when the technician asks to connect: the customer sees it
+	// and agrees to it or refuses.
+	Window Hours `json:"window"`
+}
+
+func (a *UnattendedAsk) validate() error { return a.Window.Validate() }
 
 // UnattendedAnswer is the payload of TypeUnattendedAnswer.
 type UnattendedAnswer struct {

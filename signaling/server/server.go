@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lifeline-support/lifeline/console-web/computers"
 	"io"
 	"log/slog"
 	"net"
@@ -219,6 +220,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
+	(&computers.Handler{Auth: au, Sessions: svc, Groups: st, Logger: log}).Register(mux)
 	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, Scripts: st, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
-	"github.com/lifeline-support/lifeline/signaling/sessions"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 )
 
 // enrollDevice has tc ask the customer of a live session for unattended
@@ -110,7 +110,7 @@ func TestDeviceHelloRefusals(t *testing.T) {
 		t.Log("the server answered the revocation before closing")
 	}
 	m := helloAnswer(t, n, deviceHello(otherID, otherKey))
-	if e, ok := m.Body.(*protocol.Error); !ok || !strings.Contains(e.Message, "revoked") {
+	if e, ok := m.Body.(*protocol.Error); !ok || e.Code != protocol.CodeRevoked {
 		t.Fatalf("a revoked device's hello: %s %+v", m.Type, m.Body)
 	}
 }

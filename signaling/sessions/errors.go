@@ -159,8 +159,10 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded),
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers),
 		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
-		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrDeviceRevoked), errors.Is(err, ErrOutsideWindow):
+		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden
+	case errors.Is(err, ErrDeviceRevoked):
+		return protocol.CodeRevoked
 	case errors.Is(err, ErrSurveyAnswered):
 		return protocol.CodeUsed
 	case errors.Is(err, ErrBadSurvey), errors.Is(err, protocol.ErrBadDeviceKey):

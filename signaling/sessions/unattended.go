@@ -283,7 +283,7 @@ func (s *Service) RevokeDevice(ctx context.Context, tech *auth.Technician, id, i
 		return err
 	}
 	s.record(audit.Event{Type: audit.DeviceRevoked, Actor: by, IP: ip, Detail: "device " + id})
-	s.publish(DeviceSubject(id), protocol.TypeError, "", "", protocol.Error{Code: protocol.CodeForbidden, Message: ErrDeviceRevoked.Error()})
+	s.publish(DeviceSubject(id), protocol.TypeError, "", "", protocol.Error{Code: protocol.CodeRevoked, Message: ErrDeviceRevoked.Error()})
 	return nil
 }
 

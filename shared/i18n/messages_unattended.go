@@ -1,0 +1,62 @@
+package i18n
+
+// Messages of unattended access: the customer's question (agent.ask.*),
+// the agent's command line (agent.unattended.*) and the console's
+// Computers page (computers.*).
+func init() {
+	add(map[string]map[Lang]string{
+		"agent.ask.unattended": {
+			EN: "Allow %s from %s to connect to this computer when you are not there (%s)?",
+			FR: "Autoriser %s (%s) à se connecter à cet ordinateur en votre absence (%s) ?",
+		},
+		"agent.ask.unattended.detail": {
+			EN: "The support team will be able to see and control this computer without asking you each time, with a key kept on this computer only. You can see and withdraw this at any time: run this program with --unattended-status or --unattended-remove.",
+			FR: "L'équipe d'assistance pourra voir et contrôler cet ordinateur sans vous le demander à chaque fois, avec une clé conservée sur cet ordinateur seulement. Vous pouvez le consulter et le retirer à tout moment : lancez ce programme avec --unattended-status ou --unattended-remove.",
+		},
+		"agent.unattended.always":     {EN: "at any time", FR: "à tout moment"},
+		"agent.unattended.hours":      {EN: "on %s, from %s to %s (%s)", FR: "le %s, de %s à %s (%s)"},
+		"agent.unattended.installed":  {EN: "Unattended access is set up: the support team can connect to this computer %s.", FR: "L'accès sans surveillance est en place : l'équipe d'assistance peut se connecter à cet ordinateur %s."},
+		"agent.unattended.none":       {EN: "Unattended access is not set up on this computer.", FR: "L'accès sans surveillance n'est pas en place sur cet ordinateur."},
+		"agent.unattended.status":     {EN: "Unattended access is set up for %s, %s (device %s). Remove it with --unattended-remove.", FR: "L'accès sans surveillance est en place pour %s, %s (appareil %s). Retirez-le avec --unattended-remove."},
+		"agent.unattended.removed":    {EN: "Unattended access is removed from this computer, and the support team was told.", FR: "L'accès sans surveillance est retiré de cet ordinateur, et l'équipe d'assistance en a été informée."},
+		"agent.unattended.removedOff": {EN: "Unattended access is removed from this computer. The server could not be told now, but this computer's key is deleted: it can never connect again.", FR: "L'accès sans surveillance est retiré de cet ordinateur. Le serveur n'a pas pu être prévenu, mais la clé de cet ordinateur est supprimée : il ne pourra plus jamais se connecter."},
+		"agent.unattended.revoked":    {EN: "Unattended access to this computer was revoked; it will not connect again.", FR: "L'accès sans surveillance à cet ordinateur a été révoqué ; il ne se connectera plus."},
+		"perm.unattended":             {EN: "ask customers for unattended access, and connect to the unattended computers of the group", FR: "demander aux clients l'accès sans surveillance, et se connecter aux ordinateurs sans surveillance du groupe"},
+
+		"layout.computers":         {EN: "Computers", FR: "Ordinateurs"},
+		"computers.title":          {EN: "Computers", FR: "Ordinateurs"},
+		"computers.help":           {EN: "Computers whose owners agreed to unattended access. Connect opens a session without anyone at the computer; it is logged and audited as unattended.", FR: "Les ordinateurs dont le propriétaire a accepté l'accès sans surveillance. Se connecter ouvre une session sans personne devant l'ordinateur ; elle est consignée et auditée comme sans surveillance."},
+		"computers.forbidden":      {EN: "Your group does not allow unattended access.", FR: "Votre groupe n'autorise pas l'accès sans surveillance."},
+		"computers.search":         {EN: "Search", FR: "Rechercher"},
+		"computers.find":           {EN: "Find", FR: "Chercher"},
+		"computers.none":           {EN: "No computer yet. In a session, ask the customer for unattended access.", FR: "Aucun ordinateur pour l'instant. Pendant une session, demandez au client l'accès sans surveillance."},
+		"computers.col.name":       {EN: "Name", FR: "Nom"},
+		"computers.col.os":         {EN: "System", FR: "Système"},
+		"computers.col.group":      {EN: "Group", FR: "Groupe"},
+		"computers.col.status":     {EN: "Status", FR: "État"},
+		"computers.col.lastSeen":   {EN: "Last seen", FR: "Vu pour la dernière fois"},
+		"computers.col.lastUser":   {EN: "Last technician", FR: "Dernier technicien"},
+		"computers.col.who":        {EN: "Who may connect", FR: "Qui peut se connecter"},
+		"computers.who":            {EN: "Group %s and administrators", FR: "Groupe %s et administrateurs"},
+		"computers.online":         {EN: "Online", FR: "En ligne"},
+		"computers.offline":        {EN: "Offline", FR: "Hors ligne"},
+		"computers.revoked":        {EN: "Revoked", FR: "Révoqué"},
+		"computers.connect":        {EN: "Connect", FR: "Se connecter"},
+		"computers.revoke":         {EN: "Revoke", FR: "Révoquer"},
+		"computers.notFound":       {EN: "No such computer.", FR: "Cet ordinateur n'existe pas."},
+		"computers.offlineNow":     {EN: "This computer is offline; try again when it is online.", FR: "Cet ordinateur est hors ligne ; réessayez quand il sera en ligne."},
+		"computers.outsideWindow":  {EN: "The owner of this computer does not allow unattended access at this time.", FR: "Le propriétaire de cet ordinateur n'autorise pas l'accès sans surveillance à cette heure-ci."},
+		"computers.revokedNow":     {EN: "Unattended access to this computer was revoked.", FR: "L'accès sans surveillance à cet ordinateur a été révoqué."},
+		"computers.adminOnly":      {EN: "Only an administrator can do this.", FR: "Seul un administrateur peut le faire."},
+		"computers.policies":       {EN: "What the computer's user sees", FR: "Ce que voit l'utilisateur de l'ordinateur"},
+		"computers.policies.help":  {EN: "For each group: connect silently, show the on-screen indicator all the time the technician is connected, or ask whoever is at the computer (and connect after the wait when nobody answers, if you tick it).", FR: "Pour chaque groupe : se connecter sans rien afficher, afficher l'indicateur à l'écran tant que le technicien est connecté, ou demander à la personne devant l'ordinateur (et se connecter après l'attente si personne ne répond, si vous cochez la case)."},
+		"computers.policy":         {EN: "Policy", FR: "Règle"},
+		"computers.policy.silent":  {EN: "Connect silently", FR: "Se connecter sans rien afficher"},
+		"computers.policy.notify":  {EN: "Notify with the indicator", FR: "Prévenir avec l'indicateur"},
+		"computers.policy.ask":     {EN: "Ask the user", FR: "Demander à l'utilisateur"},
+		"computers.askSeconds":     {EN: "Wait for an answer (seconds, 0: no limit)", FR: "Attendre une réponse (secondes, 0 : sans limite)"},
+		"computers.allowOnTimeout": {EN: "Connect when nobody answers", FR: "Se connecter si personne ne répond"},
+		"computers.save":           {EN: "Save", FR: "Enregistrer"},
+		"computers.badPolicy":      {EN: "Choose a policy, and a wait of 0 to %d seconds.", FR: "Choisissez une règle, et une attente de 0 à %d secondes."},
+	})
+}
