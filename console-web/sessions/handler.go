@@ -240,6 +240,7 @@ var featureScripts = []string{
 	"collab",
 	"fileman",
 	"pointers",
+	"unattended",
 }
 
 // helperScripts are the only feature modules of a colleague's workspace:
@@ -260,6 +261,7 @@ var featurePerm = map[string]access.Perm{
 	"scripts":    access.Scripts,
 	"collab":     access.Collaborate,
 	"fileman":    access.FileManager,
+	"unattended": access.Unattended,
 }
 
 // scriptsFor lists the feature modules the technician may use, in a

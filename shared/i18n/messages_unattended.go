@@ -23,6 +23,14 @@ func init() {
 		"agent.unattended.revoked":    {EN: "Unattended access to this computer was revoked; it will not connect again.", FR: "L'accès sans surveillance à cet ordinateur a été révoqué ; il ne se connectera plus."},
 		"perm.unattended":             {EN: "ask customers for unattended access, and connect to the unattended computers of the group", FR: "demander aux clients l'accès sans surveillance, et se connecter aux ordinateurs sans surveillance du groupe"},
 
+		"ws.ua.window":  {EN: "When the team may connect", FR: "Quand l'équipe peut se connecter"},
+		"ws.ua.always":  {EN: "Unattended: at any time", FR: "Sans surveillance : à tout moment"},
+		"ws.ua.office":  {EN: "Unattended: weekdays 08:00–18:00", FR: "Sans surveillance : en semaine 08:00–18:00"},
+		"ws.ua.ask":     {EN: "Ask for unattended access", FR: "Demander l'accès sans surveillance"},
+		"ws.ua.asked":   {EN: "Unattended access asked; the customer answers on their screen.", FR: "Accès sans surveillance demandé ; le client répond sur son écran."},
+		"ws.ua.allowed": {EN: "The customer allowed unattended access: the computer is on the Computers page.", FR: "Le client a autorisé l'accès sans surveillance : l'ordinateur figure sur la page Ordinateurs."},
+		"ws.ua.refused": {EN: "The customer refused unattended access.", FR: "Le client a refusé l'accès sans surveillance."},
+
 		"layout.computers":         {EN: "Computers", FR: "Ordinateurs"},
 		"computers.title":          {EN: "Computers", FR: "Ordinateurs"},
 		"computers.help":           {EN: "Computers whose owners agreed to unattended access. Connect opens a session without anyone at the computer; it is logged and audited as unattended.", FR: "Les ordinateurs dont le propriétaire a accepté l'accès sans surveillance. Se connecter ouvre une session sans personne devant l'ordinateur ; elle est consignée et auditée comme sans surveillance."},
