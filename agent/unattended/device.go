@@ -33,8 +33,8 @@ type Device struct {
 	MaxBackoff time.Duration
 	// PingInterval is how often the socket is checked (default 15 s).
 	PingInterval time.Duration
-	// Connect runs a session a technician opened (one at a time); the
-	// device stays connected meanwhile.
+	// Connect runs a session a technician opened (one at a time, in the
+	// order asked); the device stays connected meanwhile.
 	Connect func(ctx context.Context, c protocol.DeviceConnect)
 	// Now is the clock (default time.Now), for the window.
 	Now func() time.Time
@@ -140,15 +140,16 @@ func (d *Device) once(ctx context.Context, wg *sync.WaitGroup, busy *sync.Mutex)
 				d.Logger.Warn("connection outside the window the owner agreed to; refused")
 				continue
 			}
-			if !busy.TryLock() {
-				d.Logger.Warn("a session runs already; connection refused")
-				continue
-			}
+			// One session at a time: a new one waits until the one before
+			// (ended on the server, its program closing) is over.
 			wg.Add(1)
 			go func(c protocol.DeviceConnect) {
 				defer wg.Done()
+				busy.Lock()
 				defer busy.Unlock()
-				d.Connect(ctx, c)
+				if ctx.Err() == nil {
+					d.Connect(ctx, c)
+				}
 			}(*body)
 		}
 	}
