@@ -55,6 +55,7 @@ func (d *Device) Run(ctx context.Context) error {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	d.Proxy = direct(d.Proxy)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var busy sync.Mutex
@@ -200,7 +201,7 @@ func tell(ctx context.Context, st Settings, key ed25519.PrivateKey, dialer *prox
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	client := &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
+	client := &http.Client{Transport: &http.Transport{DialContext: direct(dialer).DialContext}}
 	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: client})
 	if err != nil {
 		return err
@@ -232,4 +233,12 @@ func tell(ctx context.Context, st Settings, key ed25519.PrivateKey, dialer *prox
 			}
 		}
 	}
+}
+
+// direct is d, or a direct connection for nil.
+func direct(d *proxy.Dialer) *proxy.Dialer {
+	if d == nil {
+		d, _ = proxy.New(proxy.Settings{URL: "direct"})
+	}
+	return d
 }
