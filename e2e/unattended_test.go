@@ -32,6 +32,7 @@ func TestUnattendedAccess(t *testing.T) {
 	customer := stack.Customer(t, tech.NewSession(t, "Marie"))
 	customer.OpenPage(t)
 	customer.Allow(t)
+	waitJS(t, tech.p, "the workspace's console script ran", `!!window.lifeline?.video`)
 	tech.WaitVideo(t)
 
 	// The technician asks; the customer reads what it means, and agrees.
@@ -93,6 +94,7 @@ func TestUnattendedAccess(t *testing.T) {
 			waitJS(t, tech.p, "the policy saved", fmt.Sprintf(`document.querySelector('form.policy[data-group="default"] select')?.value === %s`, strconv.Quote(policy.mode)))
 			clickOn(t, tech.p, "tr.computer button.connect")
 			tech.waitReady(t)
+			waitJS(t, tech.p, "the workspace's console script ran", `!!window.lifeline?.video`)
 			tech.WaitVideo(t)
 			if policy.badge {
 				device.badge(t)
