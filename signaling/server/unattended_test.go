@@ -4,12 +4,14 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	"github.com/lifeline-support/lifeline/signaling/access"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 	"github.com/lifeline-support/lifeline/signaling/sessions"
 )
@@ -133,5 +135,41 @@ func TestUnattendedAnswerNeedsAsking(t *testing.T) {
 	}
 	if h := helloAnswer(t, n, deviceHello(sessions.UnattendedID(base64.RawURLEncoding.EncodeToString(pub)), key)); h.Type == protocol.TypeDeviceWelcome {
 		t.Fatal("a device enrolled without being asked")
+	}
+}
+
+// A technician sees and reaches only the computers of their own group, and
+// only with the unattended permission; another group's computer does not
+// exist for them.
+func TestComputersOfOtherGroupsAreHidden(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	key, id := enrollDevice(t, n, admin, "reception-pc")
+	c := st.Dial(t, n.URL+"/ws/device", nil)
+	c.Send(protocol.TypeDeviceHello, "", deviceHello(id, key))
+	c.Expect(protocol.TypeDeviceWelcome)
+
+	admin.PutGroup(t, "other", permsBut()...)
+	admin.CreateTechnician(t, "bob", "Bob", techPassword, "other")
+	admin.PutGroup(t, "default", permsBut(access.Unattended)...)
+	admin.CreateTechnician(t, "eve", "Eve", techPassword, "default")
+	bob := st.LogInAs(t, n, "bob", techPassword)
+	eve := st.LogInAs(t, n, "eve", techPassword)
+
+	if code, page := admin.Get(t, "/console/computers"); code != http.StatusOK || !strings.Contains(page, id) {
+		t.Fatalf("the administrator's Computers page: %d", code)
+	}
+	if code, page := bob.Get(t, "/console/computers"); code != http.StatusOK || strings.Contains(page, id) {
+		t.Errorf("another group's technician sees the computer (%d)", code)
+	}
+	if code, _ := bob.Post(t, "/console/computers/"+id+"/connect", nil); code != http.StatusNotFound {
+		t.Errorf("another group's technician connecting: %d, want 404", code)
+	}
+	if code, page := eve.Get(t, "/console/computers"); code != http.StatusForbidden || strings.Contains(page, id) {
+		t.Errorf("a technician without the unattended permission: %d", code)
+	}
+	// Refused as any address of the page is, whether the computer exists or not.
+	if code, _ := eve.Post(t, "/console/computers/"+id+"/connect", nil); code != http.StatusForbidden {
+		t.Errorf("a technician without the unattended permission connecting: %d, want 403", code)
 	}
 }
