@@ -94,6 +94,12 @@ func TestUnattendedAccess(t *testing.T) {
 			// The page the form's answer loads, not the one it was sent from.
 			waitJS(t, tech.p, "the policy saved", fmt.Sprintf(`!window.__policySent && document.querySelector('form.policy[data-group="default"] select')?.value === %s`, strconv.Quote(policy.mode)))
 			clickOn(t, tech.p, "tr.computer button.connect")
+			var at string
+			waitFor(t, "the workspace of the new session", func() bool {
+				at = evalJS[string](t, tech.p, "where the page is", `location.pathname + " " + (document.querySelector("#computers-message")?.textContent ?? "")`)
+				return strings.HasPrefix(at, "/console/sessions/")
+			})
+			t.Logf("Connect opened %s", at)
 			tech.waitReady(t)
 			waitJS(t, tech.p, "the workspace's console script ran", `!!window.lifeline?.video`)
 			tech.WaitVideo(t)
