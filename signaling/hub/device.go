@@ -98,6 +98,7 @@ func (h *Hub) deviceHello(c *conn, ip string) (d store.Device, connID string, ok
 		c.reply(m.ID, protocol.CodeInternal, "server error")
 		return d, "", false
 	}
+	connID = sessions.DeviceConn(h.cfg.Node, connID)
 	d, err = h.cfg.Sessions.DeviceHello(ctx, m.Body.(*protocol.DeviceHello), ip, connID)
 	if err != nil {
 		c.reply(m.ID, sessions.Code(err), sessions.Message(err))

@@ -51,6 +51,10 @@ type Config struct {
 	// PingInterval is how often the hub checks that each socket is alive; a
 	// socket that does not answer within the interval is closed (default 5 s).
 	PingInterval time.Duration
+	// Node names this node: its device sockets are on record under it, so
+	// that the node clears them when it starts again
+	// (sessions.Service.DevicesOffOn).
+	Node string
 }
 
 // DefaultHelloTimeout is how long an agent has to say hello: its hello is

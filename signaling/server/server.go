@@ -196,7 +196,10 @@ func Run(ctx context.Context, cfg Config) error {
 	invites := invite.New(inv, st)
 	svc := sessions.New(sessions.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt, Certifier: orgKeys})
 	defer svc.Close()
-	hcfg := hub.Config{NC: node.Conn, Sessions: svc, Auth: au, Logger: log, ICEServers: cfg.ICEServers,
+	if err := svc.DevicesOffOn(ctx, cfg.NodeName); err != nil {
+		log.Warn("devices of this node's last run left online", "err", err)
+	}
+	hcfg := hub.Config{NC: node.Conn, Sessions: svc, Auth: au, Logger: log, ICEServers: cfg.ICEServers, Node: cfg.NodeName,
 		MaxPending: cfg.MaxPendingAgents, MaxPendingPerAddress: cfg.MaxPendingAgentsPerAddress}
 	hcfg.AgentURLs = cfg.AgentURLs
 	var relay *turn.Server

@@ -173,3 +173,24 @@ func TestComputersOfOtherGroupsAreHidden(t *testing.T) {
 		t.Errorf("a technician without the unattended permission connecting: %d, want 403", code)
 	}
 }
+
+// A node that stops marks its devices offline even when its NATS
+// connection is gone before their sockets' ends are written: the node
+// clears them when it starts again, and the Computers page never shows a
+// computer online that no node holds.
+func TestDevicesOfAStoppedNodeShowOffline(t *testing.T) {
+	natsURL := natstest.Server(t)
+	a := st.StartNode(t, natsURL, "node-a")
+	admin := st.LogIn(t, a)
+	key, id := enrollDevice(t, a, admin, "pc-1")
+	c := st.Dial(t, a.URL+"/ws/device", nil)
+	c.Send(protocol.TypeDeviceHello, "", deviceHello(id, key))
+	c.Expect(protocol.TypeDeviceWelcome)
+	a.Stop()
+	a = st.StartNode(t, natsURL, "node-a")
+	admin = st.LogIn(t, a)
+	_, page := admin.Get(t, "/console/computers")
+	if strings.Contains(page, ">Online<") || !strings.Contains(page, id) {
+		t.Fatal("a computer whose node stopped shows online")
+	}
+}

@@ -160,6 +160,26 @@ func (s *Service) DeviceLeft(ctx context.Context, id, connID string) {
 	}
 }
 
+// DeviceConn names device socket conn held by node.
+func DeviceConn(node, conn string) string { return node + "/" + conn }
+
+// DevicesOffOn marks offline the devices whose sockets node held: a node
+// starting again holds none of them, whether or not it could record their
+// ends as it stopped (its NATS connection may close first).
+func (s *Service) DevicesOffOn(ctx context.Context, node string) error {
+	all, err := s.cfg.Store.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range all {
+		if !strings.HasPrefix(d.Conn, node+"/") {
+			continue
+		}
+		s.DeviceLeft(ctx, d.ID, d.Conn)
+	}
+	return nil
+}
+
 // mayReach reports whether tech may see and connect to device d: with the
 // unattended permission, an administrator any device, others those of
 // their own group; a revoked device, administrators only.
