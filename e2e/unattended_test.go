@@ -117,9 +117,12 @@ func TestUnattendedAccess(t *testing.T) {
 	}
 
 	// An administrator revokes the computer: its device stops for good.
+	// The page the revocation's answer loads says so (opening another
+	// before it would cancel the request).
 	navigate(t, tech.p, stack.URL+"/console/computers")
+	evalJS[bool](t, tech.p, "mark the page", `window.__revokeSent = true`)
 	clickOn(t, tech.p, "tr.computer button.revoke")
-	computers("Revoked")
+	waitJS(t, tech.p, "the computer revoked", `!window.__revokeSent && document.querySelector("tr.computer .status")?.textContent.trim() === "Revoked"`)
 	if code, out, _ := device.WaitExit(t); code != 0 || !strings.Contains(out, "revoked") {
 		t.Fatalf("the revoked device exited %d: %s", code, out)
 	}
