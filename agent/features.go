@@ -59,7 +59,7 @@ var (
 
 // features builds the agent's features beyond screen and input, mounting their
 // panels on the customer's page. Each feature adds its own block here.
-func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervise.Journal) ([]session.Feature, error) {
+func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervise.Journal, indicatorOn bool) ([]session.Feature, error) {
 	var fs []session.Feature
 
 	c := chat.New(chat.Config{Logger: log})
@@ -171,8 +171,11 @@ func features(ui *consent.UI, log *slog.Logger, lang i18n.Lang, journal *supervi
 	// window" button (with private windows) hides the window the customer
 	// then clicks, and whose End button ends the session once confirmed (see
 	// newIndicator). Without it the customer's page and terminal still show
-	// it.
-	if d, err := newIndicator(func(z indicator.Zone) {
+	// it. An unattended session whose policy is silent has none. (in is
+	// declared above, for the page peer's microphone.)
+	if !indicatorOn {
+		log.Info("no on-screen indicator: a silent unattended session")
+	} else if d, err := newIndicator(func(z indicator.Zone) {
 		if i := in.Load(); i != nil {
 			i.Click(z)
 		}

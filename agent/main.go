@@ -46,6 +46,13 @@ func run() int {
 	lang := flag.String("lang", "", "language (en, fr); default: the system's")
 	proxyURL := flag.String("proxy", "", "HTTP proxy for every connection, http://[user:password@]host:port, or direct; default: HTTPS_PROXY and NO_PROXY, then the system's setting")
 	verbose := flag.Bool("v", false, "verbose logs")
+	var uf unattendedFlags
+	flag.BoolVar(&uf.run, "unattended", false, "run as this computer's unattended access (its service starts it so)")
+	flag.BoolVar(&uf.status, "unattended-status", false, "say whether the support team may connect to this computer when you are away")
+	flag.BoolVar(&uf.remove, "unattended-remove", false, "withdraw unattended access and remove it from this computer")
+	flag.StringVar(&uf.policy, "unattended-policy", "", "the unattended session's policy (silent, notify, ask); set by the unattended service")
+	flag.IntVar(&uf.askSeconds, "unattended-ask", 0, "with the ask policy, seconds to wait for an answer; set by the unattended service")
+	flag.BoolVar(&uf.allowOnTimeout, "unattended-allow-on-timeout", false, "with the ask policy, allow what nobody answered in time; set by the unattended service")
 	flag.Parse()
 
 	l := i18n.FromEnv()
@@ -63,6 +70,19 @@ func run() int {
 		log.Warn("unsupported system", "err", err)
 		tell(l, i18n.T(l, "agent.err.oldWindows"))
 		return 1
+	}
+	if uf.run || uf.status || uf.remove {
+		dialer, err := proxy.New(proxy.Settings{URL: *proxyURL})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.badProxy")+" ("+err.Error()+")")
+			return 2
+		}
+		code, _ := unattendedCommand(uf, l, log, dialer)
+		return code
+	}
+	if uf.policy != "" && !protocol.ValidPolicy(uf.policy) {
+		fmt.Fprintln(os.Stderr, "--unattended-policy: silent, notify or ask")
+		return 2
 	}
 	if *server == "" {
 		key := "agent.err.noServer"
@@ -124,7 +144,8 @@ func run() int {
 		return 1
 	}
 	defer ui.Close()
-	feats, err := features(ui, log, l, journal)
+	// A silent unattended session shows nothing on the screen.
+	feats, err := features(ui, log, l, journal, uf.policy != protocol.PolicySilent)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -150,6 +171,8 @@ func run() int {
 	}
 	err = session.Run(ctx, session.Config{Server: *server, Code: *code, PIN: *pin, Logger: log, Consent: ui, Features: feats, DeviceKey: deviceKey, Changes: changes, Proxy: dialer,
 		Identity:    stamp.identity(),
+		Enroll:      enroller{},
+		Unattended:  uf.sessionPolicy(),
 		NewInjector: func() (session.Injector, error) { return input.New(input.Config{Logger: log, Journal: journal}) }})
 	ui.Close()
 	<-uiDone

@@ -432,6 +432,16 @@ func (u *UI) AskHelp(ctx context.Context, who string) (bool, error) {
 	return u.ask(ctx, protocol.PermissionHelp, who)
 }
 
+// Lang is the language the customer was first spoken to in.
+func (u *UI) Lang() i18n.Lang { return u.cfg.Lang }
+
+// AskUnattended asks, as Ask does, whether the technician may connect to
+// this computer when nobody is there, during window (its description in
+// the customer's words).
+func (u *UI) AskUnattended(ctx context.Context, window string) (bool, error) {
+	return u.ask(ctx, protocol.PermissionUnattended, window)
+}
+
 // ask is Ask for perm about who ("": the technician).
 func (u *UI) ask(ctx context.Context, perm protocol.Permission, who string) (bool, error) {
 	select {

@@ -97,7 +97,7 @@ func isYes(line string) bool {
 
 // askText is req's question, in lang, from technician tech of org.
 func askText(lang i18n.Lang, req *request, tech, org string) string {
-	if req.perm == protocol.PermissionHelp {
+	if req.perm == protocol.PermissionHelp || req.perm == protocol.PermissionUnattended {
 		return i18n.T(lang, "agent.ask."+string(req.perm), tech, org, req.who)
 	}
 	return i18n.T(lang, "agent.ask."+string(req.perm), req.about(tech), org)

@@ -79,6 +79,12 @@ type Config struct {
 	// offer (shared/identity) and prove its own answers; nil verifies
 	// nothing (an agent run by hand without a stamp).
 	Identity *Identity
+	// Enroll sets the computer up for unattended access when the customer
+	// agrees to the technician's request; nil refuses every request.
+	Enroll Enroller
+	// Unattended, set in a session opened on an unattended computer, is its
+	// policy: the grants gate answers by it (askCustomer).
+	Unattended *Policy
 }
 
 // Identity is what the download was stamped with to check the technician's
@@ -590,6 +596,9 @@ type runner struct {
 	// helperGate is what each colleague may use, for the features' callbacks
 	// to check on every message.
 	helperGate helperGate
+	// enrollWindow is the window the customer agreed to for unattended
+	// access, until the server enrolls the computer.
+	enrollWindow atomic.Pointer[protocol.Hours]
 }
 
 // finish lets the features that end something themselves (Ender) do it,
@@ -907,6 +916,10 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		s.ended(consent.ReasonByTechnician)
 		s.log.Info("technician ended the session")
 		return true, nil
+	case *protocol.UnattendedAsk:
+		s.askUnattended(ctx, body.Window)
+	case *protocol.UnattendedEnrolled:
+		s.enrolled(body)
 	case *protocol.SurveyShow:
 		s.cfg.Consent.ShowSurvey()
 	case *protocol.SurveySaved:
@@ -988,7 +1001,7 @@ func (s *runner) ask(ctx context.Context, perm protocol.Permission) {
 	go func() {
 		defer s.wg.Done()
 		defer withdraw()
-		allow, err := s.cfg.Consent.Ask(actx, perm)
+		allow, err := s.askCustomer(actx, perm)
 		s.post(ctx, event{answer: &answer{perm: perm, seq: seq, allow: allow, err: err}})
 	}()
 }
@@ -1649,7 +1662,12 @@ func (s *runner) goRead(ctx context.Context, ws *websocket.Conn) {
 	}()
 }
 
-func wsURL(server string) (string, error) {
+// wsURL is the agent's signaling socket on server.
+func wsURL(server string) (string, error) { return WSURL(server, "/ws/agent") }
+
+// WSURL is the WebSocket URL of endpoint (such as /ws/device) on the
+// signaling server at base URL server (http or https).
+func WSURL(server, endpoint string) (string, error) {
 	u, err := url.Parse(server)
 	if err != nil || u.Host == "" {
 		return "", fmt.Errorf("%w: %q", ErrBadServer, server)
@@ -1662,7 +1680,7 @@ func wsURL(server string) (string, error) {
 	default:
 		return "", fmt.Errorf("%w: %q", ErrBadServer, server)
 	}
-	u.Path = strings.TrimRight(u.Path, "/") + "/ws/agent"
+	u.Path = strings.TrimRight(u.Path, "/") + endpoint
 	return u.String(), nil
 }
 

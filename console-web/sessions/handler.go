@@ -246,6 +246,7 @@ var featureScripts = []string{
 	"pointers",
 	"share",
 	"voice",
+	"unattended",
 }
 
 // helperScripts are the feature modules of every colleague's workspace:
@@ -301,6 +302,7 @@ var featurePerm = map[string]access.Perm{
 	"fileman":    access.FileManager,
 	"share":      access.ShowScreen,
 	"voice":      access.Voice,
+	"unattended": access.Unattended,
 }
 
 // scriptsFor lists the feature modules the technician may use, in a

@@ -2,6 +2,9 @@ package bench
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -347,4 +350,146 @@ func collect(errs <-chan error) []error {
 		out = append(out, err)
 	}
 	return out
+}
+
+// Device is an unattended device enrolled by EnrollDevices: its ID and key.
+type Device struct {
+	ID  string
+	Key ed25519.PrivateKey
+}
+
+// EnrollDevices enrolls n unattended devices as customers agreeing in
+// attended sessions do (session created and started, unattended access
+// asked, the agent answering with a new key); their agents then leave.
+func (l *Load) EnrollDevices(ctx context.Context, n, workers int) ([]Device, error) {
+	var mu sync.Mutex
+	var out []Device
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			console, err := l.Dial(ctx, "/ws/console")
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer console.Close()
+			if _, err := console.Expect(ctx, protocol.TypeConsoleWelcome, ""); err != nil {
+				errs <- err
+				return
+			}
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				d, err := l.enroll(ctx, console, fmt.Sprintf("Device %d", i))
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				out = append(out, d)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return out, errors.Join(collect(errs)...)
+}
+
+// enroll plays one enrollment on console.
+func (l *Load) enroll(ctx context.Context, console *Conn, name string) (Device, error) {
+	sid, token, err := l.NewSession(ctx, name)
+	if err != nil {
+		return Device{}, err
+	}
+	if err := console.Send(ctx, protocol.TypeSessionOpen, sid, protocol.SessionOpen{}); err != nil {
+		return Device{}, err
+	}
+	agent, err := l.Dial(ctx, "/ws/agent")
+	if err != nil {
+		return Device{}, err
+	}
+	defer agent.Close()
+	if err := agent.Send(ctx, protocol.TypeAgentHello, "", protocol.AgentHello{Code: token, Hostname: name, OS: "linux"}); err != nil {
+		return Device{}, err
+	}
+	if _, err := agent.Expect(ctx, protocol.TypeAgentWelcome, ""); err != nil {
+		return Device{}, err
+	}
+	if err := console.Send(ctx, protocol.TypeSessionStart, sid, protocol.SessionStart{}); err != nil {
+		return Device{}, err
+	}
+	if _, err := agent.Expect(ctx, protocol.TypeAgentWelcome, ""); err != nil {
+		return Device{}, err
+	}
+	if err := console.Send(ctx, protocol.TypeUnattendedAsk, sid, protocol.UnattendedAsk{}); err != nil {
+		return Device{}, err
+	}
+	if _, err := agent.Expect(ctx, protocol.TypeUnattendedAsk, ""); err != nil {
+		return Device{}, err
+	}
+	pub, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return Device{}, err
+	}
+	if err := agent.Send(ctx, protocol.TypeUnattendedAnswer, sid, protocol.UnattendedAnswer{Allow: true, Key: base64.RawURLEncoding.EncodeToString(pub)}); err != nil {
+		return Device{}, err
+	}
+	m, err := agent.Expect(ctx, protocol.TypeUnattendedEnrolled, "")
+	if err != nil {
+		return Device{}, err
+	}
+	if err := agent.Send(ctx, protocol.TypeSessionEnd, sid, protocol.SessionEnd{Reason: protocol.EndByCustomer}); err != nil {
+		return Device{}, err
+	}
+	return Device{ID: m.Body.(*protocol.UnattendedEnrolled).DeviceID, Key: key}, nil
+}
+
+// IdleDevices connects the devices' sockets, which then stay idle; close
+// them with the returned function.
+func (l *Load) IdleDevices(ctx context.Context, devices []Device, workers int) (func(), error) {
+	var mu sync.Mutex
+	var conns []*Conn
+	closeAll := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			for i := next.Add(1); i <= int64(len(devices)); i = next.Add(1) {
+				d := devices[i-1]
+				c, err := l.Dial(ctx, "/ws/device")
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+				h := protocol.DeviceHello{DeviceID: d.ID, Time: time.Now().UnixMilli(), Nonce: rand.Text(), Hostname: "idle", OS: "linux"}
+				protocol.SignDeviceHello(&h, d.Key)
+				if err := c.Send(ctx, protocol.TypeDeviceHello, "", h); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := c.Expect(ctx, protocol.TypeDeviceWelcome, ""); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := errors.Join(collect(errs)...); err != nil {
+		closeAll()
+		return nil, err
+	}
+	return closeAll, nil
 }

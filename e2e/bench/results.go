@@ -48,6 +48,7 @@ var Goals = append([]Goal{
 	{"file_MBps_browser_ceiling", "for reference: Chromium to itself over data channels in one page (no agent, no video), median", "MB/s", 0, 0},
 	{"signaling_sessions_per_s", "sessions created and negotiated per second, one node", "1/s", 0, 500},
 	{"signaling_idle_sessions_per_GiB", "idle connected agents per GiB of node memory", "agents", 0, 10000},
+	{"signaling_idle_devices_per_GiB", "idle unattended devices per GiB of node memory", "devices", 0, 10000},
 }, slices.Concat(networkGoals(), soakGoals(), privacyGoals())...)
 
 // Results collects what the benchmarks measured.

@@ -24,6 +24,11 @@ var (
 	ErrBadFileManager = errors.New("file manager: bad request")
 	// ErrBadScript means a script run is malformed or over its bounds.
 	ErrBadScript = errors.New("script: bad request")
+	// ErrBadHours means a time window has a bad zone, day or hours.
+	ErrBadHours = errors.New("time window: give a known time zone, days and a closing time after the opening time")
+	// ErrBadDeviceKey means an unattended device's key is not an Ed25519
+	// public key.
+	ErrBadDeviceKey = errors.New("device key: not an Ed25519 public key")
 	// ErrVersion means the envelope carries another protocol version.
 	ErrVersion = errors.New("unsupported protocol version")
 )

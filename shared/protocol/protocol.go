@@ -68,7 +68,10 @@ import (
 //     and voice denials, and their audit events; then (2026-12-07,
 //     additive) help in the browser alone and the channel's waiting
 //     limit: agent.hello's os "browser" (the customer's page joins as an
-//     agent), agent.welcome's waitLimit and session.callback.
+//     agent), agent.welcome's waitLimit and session.callback; then (2026-12-07,
+//     additive) unattended access: unattended.ask, unattended.answer,
+//     unattended.enrolled, and the device socket's device.hello,
+//     device.welcome, device.connect and device.revoke.
 
 const Version = 1
 
@@ -138,6 +141,9 @@ const (
 	// CodeSentAway tells a colleague the customer did not let them see the
 	// screen, or asked them to leave; the message is the customer's name.
 	CodeSentAway ErrorCode = "sent_away"
+	// CodeRevoked tells an unattended device its access was revoked: it
+	// stops connecting.
+	CodeRevoked ErrorCode = "revoked"
 )
 
 // Error is the payload of TypeError.
@@ -438,6 +444,20 @@ func payloadFor(t Type) any {
 		return &Pointer{}
 	case TypePageSignal:
 		return &PageSignal{}
+	case TypeUnattendedAsk:
+		return &UnattendedAsk{}
+	case TypeUnattendedAnswer:
+		return &UnattendedAnswer{}
+	case TypeUnattendedEnrolled:
+		return &UnattendedEnrolled{}
+	case TypeDeviceHello:
+		return &DeviceHello{}
+	case TypeDeviceWelcome:
+		return &DeviceWelcome{}
+	case TypeDeviceConnect:
+		return &DeviceConnect{}
+	case TypeDeviceRevoke:
+		return &DeviceRevoke{}
 	}
 	return nil
 }

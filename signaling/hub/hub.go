@@ -51,6 +51,10 @@ type Config struct {
 	// PingInterval is how often the hub checks that each socket is alive; a
 	// socket that does not answer within the interval is closed (default 5 s).
 	PingInterval time.Duration
+	// Node names this node: its device sockets are on record under it, so
+	// that the node clears them when it starts again
+	// (sessions.Service.DevicesOffOn).
+	Node string
 }
 
 // DefaultHelloTimeout is how long an agent has to say hello: its hello is
@@ -66,8 +70,12 @@ type Hub struct {
 	wg     sync.WaitGroup
 
 	agents, consoles atomic.Int64 // WebSockets held now, for metrics
+	devices          atomic.Int64 // unattended devices' sockets held now
 	pending          *pending     // agent sockets before their hello
 }
+
+// Devices is the number of unattended devices' sockets this node holds.
+func (h *Hub) Devices() int { return int(h.devices.Load()) }
 
 // Connections is the number of agent and console WebSockets this node holds.
 func (h *Hub) Connections() (agents, consoles int) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lifeline-support/lifeline/console-web/computers"
 	"io"
 	"log/slog"
 	"net"
@@ -196,7 +197,10 @@ func Run(ctx context.Context, cfg Config) error {
 	invites := invite.New(inv, st)
 	svc := sessions.New(sessions.Config{NC: node.Conn, Store: st, Invites: invites, Auth: au, Audit: trail, Logger: log, Timeouts: cfg.Timeouts, BusyAt: cfg.BusyAt, Certifier: orgKeys})
 	defer svc.Close()
-	hcfg := hub.Config{NC: node.Conn, Sessions: svc, Auth: au, Logger: log, ICEServers: cfg.ICEServers,
+	if err := svc.DevicesOffOn(ctx, cfg.NodeName); err != nil {
+		log.Warn("devices of this node's last run left online", "err", err)
+	}
+	hcfg := hub.Config{NC: node.Conn, Sessions: svc, Auth: au, Logger: log, ICEServers: cfg.ICEServers, Node: cfg.NodeName,
 		MaxPending: cfg.MaxPendingAgents, MaxPendingPerAddress: cfg.MaxPendingAgentsPerAddress}
 	hcfg.AgentURLs = cfg.AgentURLs
 	var relay *turn.Server
@@ -220,6 +224,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
+	(&computers.Handler{Auth: au, Sessions: svc, Groups: st, Logger: log}).Register(mux)
 	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, Scripts: st, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
@@ -240,6 +245,7 @@ func Run(ctx context.Context, cfg Config) error {
 		http.ServeFileFS(w, r, static.FS, "favicon.ico")
 	})
 	mux.HandleFunc("GET /ws/agent", h.Agent)
+	mux.HandleFunc("GET /ws/device", h.Device)
 	mux.HandleFunc("GET /ws/console", h.Console)
 	var stopping atomic.Bool
 	health(mux, node.Conn, st, node.Storage, &stopping)

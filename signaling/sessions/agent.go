@@ -440,6 +440,8 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 		return false, s.pageFromAgent(ctx, sid, m, body)
 	case *protocol.LogAppend:
 		return false, s.appendAgentLog(ctx, sid, body)
+	case *protocol.UnattendedAnswer:
+		return false, s.unattendedAnswer(ctx, sid, m, body)
 	case *protocol.SurveyAnswers:
 		return false, s.customerSurvey(ctx, sid, m.ID, body)
 	case *protocol.SessionCollaborate:

@@ -45,6 +45,8 @@ func need(m protocol.Message) (access.Perm, *DeniedError) {
 			return "", nil // the lead's other actions need no more than leading
 		}
 		return access.Collaborate, denied("collaborate", "your group does not allow inviting colleagues into a session")
+	case *protocol.UnattendedAsk:
+		return access.Unattended, denied("unattended", "your group does not allow unattended access")
 	case *protocol.PermissionRequest:
 		return permFor[body.Permission], denied(string(body.Permission), fmt.Sprintf("your group does not allow asking for %s", body.Permission))
 	case *protocol.Audit:
@@ -171,6 +173,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		return ss, s.relay(ctx, console, m, body)
 	case *protocol.PageSignal:
 		return ss, s.pageFromConsole(ctx, tech, console, ss, m, body)
+	case *protocol.UnattendedAsk:
+		return ss, s.askUnattended(ctx, tech, ss, m, body)
 	case *protocol.LogAppend:
 		return ss, s.appendLog(ctx, tech, ss, body)
 	case *protocol.Pointer:

@@ -21,6 +21,22 @@ var (
 	ErrAcceptFirst = errors.New("accept the transfer first")
 	// ErrClosed means the session is already closed.
 	ErrClosed = errors.New("this session is already closed")
+	// ErrAlreadyUnattended means unattended access was asked for in an
+	// unattended session.
+	ErrAlreadyUnattended = errors.New("this computer is already set up for unattended access")
+	// ErrNotAsked means an agent answered a request for unattended access
+	// that nobody made.
+	ErrNotAsked = errors.New("unattended access was not asked for")
+	// ErrDeviceRefused means an unattended device's hello did not prove its
+	// identity: unknown device, wrong key, out of date or replayed.
+	ErrDeviceRefused = errors.New("this computer is not allowed to connect")
+	// ErrDeviceRevoked means unattended access to the computer was revoked.
+	ErrDeviceRevoked = errors.New("unattended access to this computer was revoked")
+	// ErrDeviceOffline means the unattended computer is not connected now.
+	ErrDeviceOffline = errors.New("this computer is offline; try again when it is online")
+	// ErrOutsideWindow means the computer's owner does not allow unattended
+	// access at this time.
+	ErrOutsideWindow = errors.New("the owner of this computer does not allow unattended access at this time")
 	// ErrNotConnected means the customer's program is not connected.
 	ErrNotConnected = errors.New("the customer is not connected")
 	// ErrReconnecting means the agent is between two connections.
@@ -152,15 +168,18 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded),
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers), errors.Is(err, ErrNoColleague),
 		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
-		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser):
+		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser),
+		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden
+	case errors.Is(err, ErrDeviceRevoked):
+		return protocol.CodeRevoked
 	case errors.Is(err, ErrSurveyAnswered):
 		return protocol.CodeUsed
-	case errors.Is(err, ErrBadSurvey):
+	case errors.Is(err, ErrBadSurvey), errors.Is(err, protocol.ErrBadDeviceKey):
 		return protocol.CodeBadMessage
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician), errors.Is(err, ErrNotInvited), errors.Is(err, ErrNotCollaborator):
 		return protocol.CodeNotFound
-	case errors.Is(err, ErrNotConnected), errors.Is(err, ErrReconnecting):
+	case errors.Is(err, ErrNotConnected), errors.Is(err, ErrReconnecting), errors.Is(err, ErrDeviceOffline):
 		return protocol.CodeNotConnected
 	case errors.Is(err, ErrBadSecret):
 		return protocol.CodeInvalidCode

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/shared/text"
 )
 
@@ -60,71 +61,15 @@ type Channel struct {
 	WaitLimit int `json:"waitLimit,omitempty"`
 }
 
-// Hours are a channel's opening hours: the same From–To (HH:MM, To after
-// From) on each of Days, in time zone Zone (an IANA name). No day open means
+// Hours are a channel's opening hours (protocol.Hours): no day open means
 // always open.
-type Hours struct {
-	Zone string         `json:"zone,omitempty"`
-	Days []time.Weekday `json:"days,omitempty"`
-	From string         `json:"from,omitempty"`
-	To   string         `json:"to,omitempty"`
-}
+type Hours = protocol.Hours
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
 // ValidSlug reports whether s can name a channel: lower-case letters,
 // digits and dashes, 1–40 of them, not starting with a dash.
 func ValidSlug(s string) bool { return slugRE.MatchString(s) }
-
-// minutes parses HH:MM into minutes since midnight.
-func minutes(hm string) (int, bool) {
-	t, err := time.Parse("15:04", hm)
-	if err != nil {
-		return 0, false
-	}
-	return t.Hour()*60 + t.Minute(), true
-}
-
-// Validate checks the hours.
-func (h Hours) Validate() error {
-	if len(h.Days) == 0 {
-		return nil
-	}
-	if _, err := time.LoadLocation(h.Zone); err != nil || h.Zone == "" {
-		return fmt.Errorf("%w: time zone %q", ErrInvalid, h.Zone)
-	}
-	for _, d := range h.Days {
-		if d < time.Sunday || d > time.Saturday {
-			return fmt.Errorf("%w: day %d", ErrInvalid, d)
-		}
-	}
-	from, ok1 := minutes(h.From)
-	to, ok2 := minutes(h.To)
-	if !ok1 || !ok2 || to <= from {
-		return fmt.Errorf("%w: hours %q–%q", ErrInvalid, h.From, h.To)
-	}
-	return nil
-}
-
-// OpenAt reports whether the hours are open at t (in their own zone).
-func (h Hours) OpenAt(t time.Time) bool {
-	if len(h.Days) == 0 {
-		return true
-	}
-	loc, err := time.LoadLocation(h.Zone)
-	if err != nil {
-		return false
-	}
-	local := t.In(loc)
-	open := false
-	for _, d := range h.Days {
-		open = open || d == local.Weekday()
-	}
-	from, _ := minutes(h.From)
-	to, _ := minutes(h.To)
-	m := local.Hour()*60 + local.Minute()
-	return open && m >= from && m < to
-}
 
 // Waiting is the channel's cap on waiting sessions.
 func (c Channel) Waiting() int {
@@ -172,7 +117,10 @@ func (c Channel) Validate() error {
 	case len(c.Fields) > MaxFields:
 		return fmt.Errorf("%w: %d fields", ErrInvalid, len(c.Fields))
 	}
-	return c.Hours.Validate()
+	if err := c.Hours.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return nil
 }
 
 // channelsKey is where the channels live in the settings bucket.

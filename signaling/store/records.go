@@ -127,6 +127,13 @@ type Session struct {
 	SurveyForm *protocol.SurveyForm `json:"surveyForm,omitempty"`
 	SurveySent bool                 `json:"surveySent,omitempty"`
 
+	// Unattended is the ID of the unattended device the session was opened
+	// on (empty for a customer who is there); UnattendedAsked says the
+	// technician asked the customer for unattended access and no answer came
+	// yet.
+	Unattended      string `json:"unattended,omitempty"`
+	UnattendedAsked bool   `json:"unattendedAsked,omitempty"`
+
 	// Channel is the slug of the channel the customer asked for help on
 	// (empty for a technician's invitation). Until a technician takes it
 	// (TechnicianID empty), every technician of ChannelGroups sees it in

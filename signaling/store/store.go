@@ -47,6 +47,7 @@ type Store struct {
 	presence, notes                                   jetstream.KeyValue
 	runlog, surveys                                   jetstream.KeyValue
 	surveyForms, scripts                              jetstream.KeyValue
+	devices, devicePolicies, deviceNonces             jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -102,6 +103,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.surveys, bucketSurveys, 0},
 		{&s.surveyForms, bucketSurveyForms, 0},
 		{&s.scripts, bucketScripts, 0},
+		{&s.devices, bucketDevices, 0},
+		{&s.devicePolicies, bucketDevicePolicies, 0},
+		{&s.deviceNonces, bucketDeviceNonces, DeviceNonceTTL},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err

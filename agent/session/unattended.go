@@ -1,0 +1,115 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// Enroller sets this computer up for unattended access once its owner
+// agreed (agent/unattended.Place, with the program to install).
+type Enroller interface {
+	// NewKey makes the device key and returns its public half.
+	NewKey() (string, error)
+	// Install saves what the device needs and registers it to start with
+	// the user's session.
+	Install(server, deviceID string, window protocol.Hours) error
+}
+
+// Policy is how a session opened on an unattended computer answers the
+// technician's requests: its device group's policy (protocol.DeviceConnect).
+type Policy struct {
+	// Mode is protocol.PolicySilent, PolicyNotify or PolicyAsk.
+	Mode string
+	// AskWait bounds each question of PolicyAsk (0: no bound);
+	// AllowOnTimeout allows what nobody answered in time.
+	AskWait        time.Duration
+	AllowOnTimeout bool
+}
+
+// askCustomer is the grants gate's question: the customer's answer, or in
+// an unattended session the policy's (the owner agreed to unattended
+// access; silent and notify allow at once, ask waits for whoever sits there,
+// and for AskWait at most).
+func (s *runner) askCustomer(ctx context.Context, perm protocol.Permission) (bool, error) {
+	p := s.cfg.Unattended
+	if p == nil {
+		return s.cfg.Consent.Ask(ctx, perm)
+	}
+	if p.Mode != protocol.PolicyAsk {
+		s.log.Info("unattended: allowed by policy", "permission", perm, "policy", p.Mode)
+		return true, nil
+	}
+	if p.AskWait <= 0 {
+		return s.cfg.Consent.Ask(ctx, perm)
+	}
+	actx, cancel := context.WithTimeout(ctx, p.AskWait)
+	defer cancel()
+	allow, err := s.cfg.Consent.Ask(actx, perm)
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		s.log.Info("unattended: nobody answered", "permission", perm, "allow", p.AllowOnTimeout)
+		return p.AllowOnTimeout, nil
+	}
+	return allow, err
+}
+
+// askUnattended asks the customer for unattended access during w; on yes
+// the device key is made and its public half sent (the server enrolls the
+// computer and answers unattended.enrolled, see enrolled).
+func (s *runner) askUnattended(ctx context.Context, w protocol.Hours) {
+	if s.cfg.Enroll == nil || s.cfg.Unattended != nil {
+		s.send(protocol.TypeUnattendedAnswer, protocol.UnattendedAnswer{Window: w})
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		allow, err := s.cfg.Consent.AskUnattended(ctx, WindowText(s.cfg.Consent.Lang(), w))
+		if err != nil || !allow {
+			s.log.Info("customer refused unattended access", "err", err)
+			s.send(protocol.TypeUnattendedAnswer, protocol.UnattendedAnswer{Window: w})
+			return
+		}
+		key, err := s.cfg.Enroll.NewKey()
+		if err != nil {
+			s.log.Error("unattended access: device key", "err", err)
+			s.send(protocol.TypeUnattendedAnswer, protocol.UnattendedAnswer{Window: w})
+			return
+		}
+		s.enrollWindow.Store(&w)
+		s.send(protocol.TypeUnattendedAnswer, protocol.UnattendedAnswer{Allow: true, Key: key, Window: w})
+	}()
+}
+
+// enrolled installs the device the server enrolled.
+func (s *runner) enrolled(e *protocol.UnattendedEnrolled) {
+	w := s.enrollWindow.Swap(nil)
+	if w == nil || s.cfg.Enroll == nil {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.cfg.Enroll.Install(s.cfg.Server, e.DeviceID, *w); err != nil {
+			s.log.Error("unattended access not installed", "err", err)
+			return
+		}
+		s.log.Info("unattended access installed", "device", e.DeviceID)
+	}()
+}
+
+// WindowText describes a window to the customer, in lang.
+func WindowText(lang i18n.Lang, w protocol.Hours) string {
+	if len(w.Days) == 0 {
+		return i18n.T(lang, "agent.unattended.always")
+	}
+	days := make([]string, len(w.Days))
+	for i, d := range w.Days {
+		days[i] = d.String()[:3]
+	}
+	return i18n.T(lang, "agent.unattended.hours", strings.Join(days, ", "), w.From, w.To, w.Zone)
+}

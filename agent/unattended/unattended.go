@@ -1,0 +1,191 @@
+// Package unattended lets a technician come back to this computer when
+// nobody sits at it, after its owner agreed in an attended session: the
+// device key made here (its private half never leaves the computer), the
+// program installed to start with the user's session (a systemd user unit
+// on Linux, a service on Windows), the device's socket to signaling, and
+// the owner's way to see and withdraw it.
+package unattended
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/lifeline-support/lifeline/shared/protocol"
+)
+
+// Errors of unattended access.
+var (
+	// ErrNotInstalled means this computer is not set up for unattended access.
+	ErrNotInstalled = errors.New("unattended access is not set up on this computer")
+	// ErrRevoked means the server says unattended access was revoked.
+	ErrRevoked = errors.New("unattended access to this computer was revoked")
+	// ErrRefused means the server did not let the device in (not enrolled, or
+	// its key is not the one enrolled).
+	ErrRefused = errors.New("the server refused this computer")
+)
+
+// Settings are what the installed program needs to connect on its own.
+type Settings struct {
+	Server   string         `json:"server"`
+	DeviceID string         `json:"deviceId"`
+	Window   protocol.Hours `json:"window"`
+}
+
+// Place is where unattended access lives on this computer: Config is the
+// user's configuration directory (empty: os.UserConfigDir), under which
+// are lifeline/unattended (the key, the settings, a copy of the program)
+// and, on Linux, the systemd user unit.
+type Place struct {
+	Config string
+}
+
+func (p Place) base() (string, error) {
+	if p.Config != "" {
+		return p.Config, nil
+	}
+	return os.UserConfigDir()
+}
+
+// Dir is the folder that holds the key, the settings and the program.
+func (p Place) Dir() (string, error) {
+	b, err := p.base()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(b, "lifeline", "unattended"), nil
+}
+
+func (p Place) file(name string) (string, error) {
+	d, err := p.Dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, name), nil
+}
+
+// NewKey makes a new device key, keeps its private half readable by the
+// user only, and returns the public half (for protocol.UnattendedAnswer).
+func (p Place) NewKey() (string, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	f, err := p.file("key")
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(f), 0o700); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(f, []byte(base64.RawURLEncoding.EncodeToString(priv.Seed())+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(pub), nil
+}
+
+// Key reads the device key.
+func (p Place) Key() (ed25519.PrivateKey, error) {
+	f, err := p.file("key")
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(f)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotInstalled
+	} else if err != nil {
+		return nil, err
+	}
+	seed, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("device key %s: damaged", f)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// Settings reads what Install saved; ErrNotInstalled if nothing is.
+func (p Place) Settings() (Settings, error) {
+	var s Settings
+	f, err := p.file("settings.json")
+	if err != nil {
+		return s, err
+	}
+	b, err := os.ReadFile(f)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, ErrNotInstalled
+	} else if err != nil {
+		return s, err
+	}
+	return s, json.Unmarshal(b, &s)
+}
+
+// Program is where Install copies the program.
+func (p Place) Program() (string, error) { return p.file(programName) }
+
+// Install sets the computer up to connect on its own once enrolled: it
+// saves s, copies the program exe there and registers it to start with the
+// user's session (installService).
+func (p Place) Install(s Settings, exe string) error {
+	if _, err := p.Key(); err != nil {
+		return err
+	}
+	f, err := p.file("settings.json")
+	if err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(s, "", "  ")
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		return err
+	}
+	prog, err := p.Program()
+	if err != nil {
+		return err
+	}
+	if err := copyFile(exe, prog); err != nil {
+		return fmt.Errorf("copy the program: %w", err)
+	}
+	return p.installService(prog)
+}
+
+// Uninstall removes everything Install and NewKey left: the service, the
+// program, the settings and the key.
+func (p Place) Uninstall() error {
+	err := p.removeService()
+	d, derr := p.Dir()
+	if derr != nil {
+		return derr
+	}
+	return errors.Join(err, os.RemoveAll(d))
+}
+
+func copyFile(from, to string) error {
+	if from == to {
+		return nil
+	}
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := to + ".new"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o700)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, to)
+}
