@@ -112,7 +112,7 @@ func BenchmarkScreen(b *testing.B) {
 			kbpsTyping = append(kbpsTyping, kbps)
 
 			// A file to the customer while the screen streams.
-			fileMBps = append(fileMBps, sendFile(b, tech, customer, file, fileMB, run))
+			fileMBps = append(fileMBps, sendFile(b, tech, customer, file, fileMB<<20, run))
 			typing.Stop()
 
 			// Full-screen scrolling, with the frame counter.
@@ -224,9 +224,9 @@ func glassToGlass(b *testing.B, probe *Probe, p *Pattern) []float64 {
 	return ms
 }
 
-// sendFile sends path, of mb MiB, to the customer and returns the throughput
-// in MB/s.
-func sendFile(b *testing.B, tech *e2e.Technician, customer *e2e.Customer, path string, mb, run int) float64 {
+// sendFile sends path, of size bytes, to the customer and returns the
+// throughput in MB/s.
+func sendFile(b *testing.B, tech *e2e.Technician, customer *e2e.Customer, path string, size, run int) float64 {
 	b.Helper()
 	sent := len(tech.Files(b).Sent)
 	tech.SendFile(b, path)
@@ -239,5 +239,5 @@ func sendFile(b *testing.B, tech *e2e.Technician, customer *e2e.Customer, path s
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return float64(mb) * (1 << 20) / 1e6 / time.Since(start).Seconds()
+	return float64(size) / 1e6 / time.Since(start).Seconds()
 }
