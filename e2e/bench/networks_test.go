@@ -17,10 +17,11 @@ const (
 	netSettle  = 4 * time.Second
 	netMeasure = 8 * time.Second
 	// netFile is the size of the file sent to the customer while the screen
-	// scrolls: a second at mobile's 4 Mbit/s, were the link its own. The
-	// whole set of networks must run in under 10 minutes, and over TURN/TCP
-	// with the video going the other way a file moved at ~15 kB/s.
-	netFile = 512 << 10
+	// scrolls: half a second at mobile's 4 Mbit/s, were the link its own.
+	// The whole set of networks must run in under 10 minutes, and over
+	// TURN/TCP, with the video filling the other direction, a file moved at
+	// ~10–15 kB/s.
+	netFile = 256 << 10
 )
 
 // netRuns is how many sessions BenchmarkNetworks measures per network:
