@@ -18,11 +18,12 @@ const (
 // captureInterval returns the least time from this frame's capture to the
 // next: 1/smallFPS when this frame changed at most smallShare of the picture
 // (changed, 0 to 1) and the stream runs at its full frame rate (fps, what
-// the preset and the network allow now, is full's, and no frame is being
-// skipped for the network), 1/full otherwise.
-func captureInterval(changed, fps, full float64, skipping bool) time.Duration {
+// the preset and the network allow now, is full's) on a link that is not
+// the limit (constrained: the estimate is below the preset's bit rate, or
+// frames are being skipped for the network), 1/full otherwise.
+func captureInterval(changed, fps, full float64, constrained bool) time.Duration {
 	rate := full
-	if changed <= smallShare && fps >= full && !skipping {
+	if changed <= smallShare && fps >= full && !constrained {
 		rate = max(full, smallFPS)
 	}
 	return time.Duration(float64(time.Second) / rate)

@@ -7,20 +7,23 @@ import (
 	"time"
 
 	"github.com/pion/mediadevices/pkg/io/video"
+
+	"github.com/lifeline-support/lifeline/agent/congestion"
 )
 
 // The rule that sets the frame rate: a small change (at most smallShare of
 // the picture) may be followed at smallFPS, a large one keeps the frame
-// rate's cap, and neither goes faster than the preset or the network allow.
+// rate's cap, and neither goes faster than the preset or the network allow
+// (on a link that is the limit, extra frames would only queue).
 func TestCaptureInterval(t *testing.T) {
 	full := 30.0
 	fast, capped := time.Second/smallFPS, time.Second/30
 	tests := []struct {
-		name     string
-		changed  float64
-		fps      float64
-		skipping bool
-		want     time.Duration
+		name        string
+		changed     float64
+		fps         float64
+		constrained bool
+		want        time.Duration
 	}{
 		{"nothing changed", 0, full, false, fast},
 		{"a counter: 3 % of the picture", 0.03, full, false, fast},
@@ -28,12 +31,12 @@ func TestCaptureInterval(t *testing.T) {
 		{"a window's worth", 0.25, full, false, capped},
 		{"scrolling: all of it", 1, full, false, capped},
 		{"small, but the preset or the network caps the rate", 0.03, 15, false, capped},
-		{"small, but frames are skipped for the network", 0.03, full, true, capped},
+		{"small, but the network is the limit", 0.03, full, true, capped},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := captureInterval(tt.changed, tt.fps, full, tt.skipping); got != tt.want {
-				t.Errorf("captureInterval(%v, %v, %v, %v) = %v, want %v", tt.changed, tt.fps, full, tt.skipping, got, tt.want)
+			if got := captureInterval(tt.changed, tt.fps, full, tt.constrained); got != tt.want {
+				t.Errorf("captureInterval(%v, %v, %v, %v) = %v, want %v", tt.changed, tt.fps, full, tt.constrained, got, tt.want)
 			}
 		})
 	}
@@ -113,8 +116,8 @@ func TestChangedSpan(t *testing.T) {
 }
 
 // The view tells the capture when to take the next frame: soon after a
-// small change, at the frame rate after a large one or one it cannot
-// measure (the first).
+// small change, at the frame rate after a large one, one it cannot measure
+// (the first), or any on a link slower than the preset's bit rate.
 func TestViewPacesTheCapture(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 640, 360))
 	var change func()
@@ -122,6 +125,8 @@ func TestViewPacesTheCapture(t *testing.T) {
 	v := newView(&Config{Logger: slog.Default(), BitRate: DefaultBitRate, FrameRate: 30})
 	var got []time.Duration
 	v.pace = func(d time.Duration) { got = append(got, d) }
+	var estimate int // the bandwidth estimate, 0 for none
+	v.limits = func() congestion.Limits { return congestion.Limits{BitRate: estimate} }
 	r := v.reader(src)
 	steps := []struct {
 		name   string
@@ -131,6 +136,8 @@ func TestViewPacesTheCapture(t *testing.T) {
 		{"the first frame", func() {}, time.Second / 30},
 		{"a letter typed", func() { img.Pix[4*(200*640+100)] ^= 0xff }, time.Second / smallFPS},
 		{"nothing", func() {}, time.Second / smallFPS},
+		{"a letter typed on a slow link", func() { estimate = DefaultBitRate / 2; img.Pix[4*(200*640+106)] ^= 0xff }, time.Second / 30},
+		{"a letter typed on a fast link", func() { estimate = DefaultBitRate * 2; img.Pix[4*(200*640+112)] ^= 0xff }, time.Second / smallFPS},
 		{"all of it", func() {
 			for i := range img.Pix {
 				img.Pix[i] += 40

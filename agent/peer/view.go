@@ -268,7 +268,8 @@ func (v *view) reader(r video.Reader) video.Reader {
 				changed = v.motion.changed
 			}
 			if v.pace != nil {
-				v.pace(captureInterval(changed, p.fps, v.auto.fps, drop))
+				constrained := drop || (lim.BitRate > 0 && lim.BitRate < p.bitRate)
+				v.pace(captureInterval(changed, p.fps, v.auto.fps, constrained))
 			}
 			if drop {
 				release()
