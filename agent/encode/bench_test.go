@@ -127,3 +127,59 @@ func BenchmarkVP8Scroll1080p(b *testing.B) {
 }
 
 var scrollLines = 8
+
+// BenchmarkVP8SmallChange1080p encodes a still 1080p picture on which only a
+// small counter changes (e2e/bench's counter: 32 blocks of 40×40 pixels in
+// the bottom strip) and reports CPU per frame: what a small change costs the
+// encoder, comparisons with the last picture included.
+func BenchmarkVP8SmallChange1080p(b *testing.B) {
+	const w, h = 1920, 1080
+	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	for i := range img.Y {
+		img.Y[i] = byte(i * 7 % 251)
+	}
+	for i := range img.Cb {
+		img.Cb[i], img.Cr[i] = 128, 128
+	}
+	counter := 0
+	src := video.ReaderFunc(func() (image.Image, func(), error) {
+		counter++
+		for blk := range 32 {
+			v := byte(0)
+			if counter>>(blk%16)&1 == 1 {
+				v = 255
+			}
+			for y := h - 44; y < h-4; y++ {
+				for x := 16 + blk*48; x < 16+blk*48+40; x++ {
+					img.Y[y*img.YStride+x] = v
+				}
+			}
+		}
+		return img, func() {}, nil
+	})
+	enc, err := DefaultVP8.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: w, Height: h}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer enc.Close()
+	for range 5 { // past the first keyframe
+		if _, _, err := enc.Read(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var bytes int
+	cpu0 := cpuNow()
+	n := 0
+	for b.Loop() {
+		f, _, err := enc.Read()
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes += len(f)
+		n++
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64((cpuNow()-cpu0).Microseconds())/1000/float64(n), "cpu_ms/frame")
+	b.ReportMetric(float64(bytes)/float64(n)/1000, "kB/frame")
+	b.ReportMetric(0, "ns/op")
+}

@@ -38,18 +38,20 @@ type motion struct {
 	// minArea is the smallest crop halved when it moves; 0 means
 	// motionMinArea (a slow network lowers it: see congestion.Limits).
 	minArea int
+	// changed is the share of the crop the last frame changed, from the
+	// sampled rows (each changed row counts from its first changed pixel to
+	// its last); 1 when unknown (the first frame of a crop).
+	changed float64
 }
 
-// fast looks at the crop of img and reports whether to halve it.
+// fast looks at the crop of img, notes the share of it that changed, and
+// reports whether to halve it.
 func (m *motion) fast(img encode.Pixels, crop image.Rectangle) bool {
 	minArea := m.minArea
 	if minArea == 0 {
 		minArea = motionMinArea
 	}
-	if crop.Dx()*crop.Dy() < minArea {
-		m.reset()
-		return false
-	}
+	m.changed = 1
 	if crop.Dx() > 2*motionMargin {
 		crop.Min.X, crop.Max.X = crop.Min.X+motionMargin, crop.Max.X-motionMargin
 	}
@@ -62,14 +64,20 @@ func (m *motion) fast(img encode.Pixels, crop image.Rectangle) bool {
 		m.copyRows(img, crop, rowBytes)
 		return false
 	}
-	changed := 0
+	changed, span := 0, 0
 	for i := range n {
 		off := img.Offset(crop.Min.X, crop.Min.Y+i*motionRowStep)
-		row := img.Pix[off : off+rowBytes]
-		if !bytes.Equal(row, m.rows[i*rowBytes:(i+1)*rowBytes]) {
+		row, was := img.Pix[off:off+rowBytes], m.rows[i*rowBytes:(i+1)*rowBytes]
+		if !bytes.Equal(row, was) {
 			changed++
-			copy(m.rows[i*rowBytes:], row)
+			span += changedSpan(row, was)
+			copy(was, row)
 		}
+	}
+	m.changed = float64(span) / float64(n*rowBytes)
+	if crop.Dx()*crop.Dy() < minArea {
+		m.moving, m.busy, m.quiet = false, 0, 0
+		return false
 	}
 	share := float64(changed) / float64(n)
 	switch {
@@ -88,6 +96,33 @@ func (m *motion) fast(img encode.Pixels, crop image.Rectangle) bool {
 		m.moving = false
 	}
 	return m.moving
+}
+
+// changedSpan returns how many bytes of a and b (as long as each other)
+// lie from the first that differs to the last, both included.
+func changedSpan(a, b []byte) int {
+	const chunk = 64
+	first, last := -1, -1
+	for i := 0; i < len(a); i += chunk {
+		j := min(i+chunk, len(a))
+		if !bytes.Equal(a[i:j], b[i:j]) {
+			for first = i; a[first] == b[first]; first++ {
+			}
+			break
+		}
+	}
+	if first < 0 {
+		return 0
+	}
+	for i := len(a); i > first; i -= chunk {
+		j := max(i-chunk, first)
+		if !bytes.Equal(a[j:i], b[j:i]) {
+			for last = i - 1; a[last] == b[last]; last-- {
+			}
+			break
+		}
+	}
+	return last - first + 1
 }
 
 func (m *motion) copyRows(img encode.Pixels, crop image.Rectangle, rowBytes int) {

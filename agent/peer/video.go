@@ -98,6 +98,7 @@ func newVideoTrack(cfg *Config, w, h *atomic.Int32, g *gate, v *view) (*videoTra
 			return nil, fmt.Errorf("%w: %w", ErrNoScreen, err)
 		}
 		src = &captureSource{c, cfg.Mask}
+		v.pace = c.SetInterval
 	}
 	var first image.Point // the whole of X screen 0, if known
 	if len(cfg.Monitors) > 0 && cfg.Monitors[0].Screen == 0 {

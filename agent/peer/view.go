@@ -54,6 +54,9 @@ type view struct {
 	// says to drop the next frame because the network is behind.
 	limits func() congestion.Limits
 	skip   func() bool
+	// pace, if set, sets the least time from the capture just read to the
+	// next (the screen capture's SetInterval): see captureInterval.
+	pace func(time.Duration)
 	// target is the bit rate last set on the encoder (bits per second).
 	target atomic.Int64
 	// onMonitor is told the monitor streamed from now on.
@@ -259,8 +262,14 @@ func (v *view) reader(r video.Reader) video.Reader {
 			// frame recoloured at "in control"), with the frames between
 			// them skipped, look like two moving frames in a row. Another
 			// X screen is grabbed for the frames sent only.
+			changed := 1.0 // unknown: a large change
 			if ok && !fixed && !grabbed {
 				p.half = p.half || v.moving(px, crop, lim)
+				changed = v.motion.changed
+			}
+			if v.pace != nil {
+				constrained := drop || (lim.BitRate > 0 && lim.BitRate < p.bitRate)
+				v.pace(captureInterval(changed, p.fps, v.auto.fps, constrained))
 			}
 			if drop {
 				release()

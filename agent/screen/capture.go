@@ -12,6 +12,19 @@ func (c *Capture) Size() image.Point {
 	return c.frame.Rect.Size()
 }
 
+// SetInterval sets the least time between the last capture's turn and the
+// next, from now on: the frame rate may change frame by frame (small changes
+// go out faster than large ones: see agent/peer).
+func (c *Capture) SetInterval(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = c.next.Add(d - c.interval)
+	c.interval = d
+}
+
 // waitTurn sleeps until the next capture time: the frame rate's pace,
 // counted from the last Read when it came late.
 func (c *Capture) waitTurn() {

@@ -51,7 +51,8 @@ const (
 
 // BenchmarkScreen runs several whole sessions on a 1920×1080 desktop. In each:
 // connect (agent start to first frame), control, then a still desktop, clicks,
-// typing, a file transfer, and full-screen scrolling with the frame counter.
+// a small change (the frame counter alone, 60 times a second), typing, a file
+// transfer, and full-screen scrolling with the frame counter.
 func BenchmarkScreen(b *testing.B) {
 	stack := e2e.StartWith(b, e2e.Options{Width: 1920, Height: 1080})
 	downloads := b.TempDir()
@@ -61,7 +62,7 @@ func BenchmarkScreen(b *testing.B) {
 
 	var asked, allowToFrame []float64
 	var connect, kbpsStatic, cpuStatic, kbpsTyping, kbpsScroll, cpuScroll, fps, fileMBps []float64
-	var g2g, input []float64
+	var g2g, input, g2gSmall, cpuSmall []float64
 	for b.Loop() {
 		for run := range runs() {
 			still := StartPattern(b, stack.Display, "static")
@@ -94,6 +95,16 @@ func BenchmarkScreen(b *testing.B) {
 			input = append(input, clickLatencies(b, probe, still)...)
 			still.Stop()
 
+			// A small change 60 times a second on a still desktop: the
+			// frame counter alone.
+			small := StartPattern(b, stack.Display, "counter")
+			time.Sleep(settle)
+			probe.Seen()
+			_, cpu, _, _ = sample(b, probe, pid, measure)
+			cpuSmall = append(cpuSmall, cpu)
+			g2gSmall = append(g2gSmall, glassToGlass(b, probe, small)...)
+			small.Stop()
+
 			// Typing in an editor.
 			typing := StartPattern(b, stack.Display, "typing")
 			time.Sleep(settle)
@@ -101,7 +112,7 @@ func BenchmarkScreen(b *testing.B) {
 			kbpsTyping = append(kbpsTyping, kbps)
 
 			// A file to the customer while the screen streams.
-			fileMBps = append(fileMBps, sendFile(b, tech, customer, file, run))
+			fileMBps = append(fileMBps, sendFile(b, tech, customer, file, fileMB<<20, run))
 			typing.Stop()
 
 			// Full-screen scrolling, with the frame counter.
@@ -116,8 +127,8 @@ func BenchmarkScreen(b *testing.B) {
 
 			tech.End(b)
 			customer.WaitExit(b)
-			b.Logf("run %d: connect %.0f ms; static %.1f kbit/s %.3f cores; typing %.1f kbit/s; file %.1f MB/s; scroll %.0f kbit/s %.2f cores %.1f fps",
-				run, connect[run], kbpsStatic[run], cpuStatic[run], kbpsTyping[run], fileMBps[run], kbpsScroll[run], cpuScroll[run], fps[run])
+			b.Logf("run %d: connect %.0f ms; static %.1f kbit/s %.3f cores; small change %.3f cores; typing %.1f kbit/s; file %.1f MB/s; scroll %.0f kbit/s %.2f cores %.1f fps",
+				run, connect[run], kbpsStatic[run], cpuStatic[run], cpuSmall[run], kbpsTyping[run], fileMBps[run], kbpsScroll[run], cpuScroll[run], fps[run])
 		}
 	}
 	b.ReportMetric(0, "ns/op")
@@ -126,6 +137,8 @@ func BenchmarkScreen(b *testing.B) {
 	set := func(key string, v float64) { results.Set(key, v); b.ReportMetric(v, key) }
 	set("g2g_ms_p50", percentileOf(g2g, 50))
 	set("g2g_ms_p95", percentileOf(g2g, 95))
+	set("g2g_ms_p50_small", percentileOf(g2gSmall, 50))
+	set("agent_cpu_small", median(cpuSmall))
 	set("input_ms_p50", percentileOf(input, 50))
 	set("input_ms_p95", percentileOf(input, 95))
 	set("fps_scroll_1080p", median(fps))
@@ -211,8 +224,9 @@ func glassToGlass(b *testing.B, probe *Probe, p *Pattern) []float64 {
 	return ms
 }
 
-// sendFile sends path to the customer and returns the throughput in MB/s.
-func sendFile(b *testing.B, tech *e2e.Technician, customer *e2e.Customer, path string, run int) float64 {
+// sendFile sends path, of size bytes, to the customer and returns the
+// throughput in MB/s.
+func sendFile(b *testing.B, tech *e2e.Technician, customer *e2e.Customer, path string, size, run int) float64 {
 	b.Helper()
 	sent := len(tech.Files(b).Sent)
 	tech.SendFile(b, path)
@@ -225,5 +239,5 @@ func sendFile(b *testing.B, tech *e2e.Technician, customer *e2e.Customer, path s
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fileMB * (1 << 20) / 1e6 / time.Since(start).Seconds()
+	return float64(size) / 1e6 / time.Since(start).Seconds()
 }

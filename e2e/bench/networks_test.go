@@ -13,16 +13,33 @@ import (
 // Phases of a session on an impaired network: the estimator gets longer to
 // settle than on loopback, and a longer window catches rarer freezes.
 const (
+	netStill   = 2 * time.Second
 	netSettle  = 4 * time.Second
 	netMeasure = 8 * time.Second
+	// netFile is the size of the file sent to the customer while the screen
+	// scrolls: half a second at mobile's 4 Mbit/s, were the link its own.
+	// The whole set of networks must run in under 10 minutes, and over
+	// TURN/TCP, with the video filling the other direction, a file moved at
+	// ~10–15 kB/s.
+	netFile = 256 << 10
 )
+
+// netRuns is how many sessions BenchmarkNetworks measures per network:
+// LIFELINE_BENCH_RUNS, or 2 (the whole set then runs in under 10 minutes).
+func netRuns() int {
+	if os.Getenv("LIFELINE_BENCH_RUNS") != "" {
+		return runs()
+	}
+	return 2
+}
 
 // BenchmarkNetworks runs sessions with the agent behind each of the
 // customer's networks (Networks): the agent in a network namespace whose
 // link is rate-limited (tbf), delayed, jittered and lossy (the impair
 // program), while Xvfb, signaling and Chromium stay on this machine. In each
 // session: clicks on a still screen, then full-screen 1080p scrolling with
-// the frame counter. It needs root; it skips without.
+// the frame counter, and a file sent to the customer while it scrolls. It
+// needs root; it skips without.
 func BenchmarkNetworks(b *testing.B) {
 	nets := chosenNetworks()
 	if len(nets) == 0 {
@@ -33,9 +50,11 @@ func BenchmarkNetworks(b *testing.B) {
 	stack := e2e.StartWith(b, e2e.Options{Width: 1920, Height: 1080,
 		SignalingArgs: []string{"--addr", ip + ":0", "--turn-listen", ip + ":0"}})
 	stack.Behind(link.Customer)
+	stack.AgentEnv = append(stack.AgentEnv, "XDG_DOWNLOAD_DIR="+b.TempDir())
 	tech := stack.Technician(b)
+	file, _ := e2e.MakeFile(b, "net.bin", netFile)
 
-	type measured struct{ g2g, input, fps, kbps []float64 }
+	type measured struct{ g2g, input, fps, kbps, file []float64 }
 	got := map[string]*measured{}
 	freezes := map[string]int{}
 	for b.Loop() {
@@ -43,7 +62,7 @@ func BenchmarkNetworks(b *testing.B) {
 			link.Set(b, n.Impairment)
 			m := &measured{}
 			got[n.Name] = m
-			for run := range runs() {
+			for run := range netRuns() {
 				still := StartPattern(b, stack.Display, "static")
 				inv := tech.NewSession(b, fmt.Sprintf("Net %s %d", n.Name, run))
 				customer := stack.Customer(b, inv)
@@ -58,7 +77,7 @@ func BenchmarkNetworks(b *testing.B) {
 				tech.WaitStatus(b, "in control")
 				probe := NewProbe(b, tech)
 
-				time.Sleep(netSettle)
+				time.Sleep(netStill)
 				m.input = append(m.input, clickLatencies(b, probe, still)...)
 				still.Stop()
 
@@ -71,8 +90,10 @@ func BenchmarkNetworks(b *testing.B) {
 				m.kbps, m.fps = append(m.kbps, kbps), append(m.fps, fps)
 				freezes[n.Name] += f
 				m.g2g = append(m.g2g, glassToGlass(b, probe, scroll)...)
+				m.file = append(m.file, sendFile(b, tech, customer, file, netFile, run))
 				scroll.Stop()
-				b.Logf("%s run %d: scrolling %.0f kbit/s %.1f fps, %d freezes; the browser's receiver: %s", n.Name, run, kbps, fps, f, receiver)
+				b.Logf("%s run %d: scrolling %.0f kbit/s %.1f fps, %d freezes, file %.2f MB/s; the browser's receiver: %s",
+					n.Name, run, kbps, fps, f, m.file[len(m.file)-1], receiver)
 
 				tech.End(b)
 				customer.WaitExit(b)
@@ -89,7 +110,9 @@ func BenchmarkNetworks(b *testing.B) {
 		set("fps_"+n.Name, median(m.fps))
 		set("freeze_count_"+n.Name, float64(freezes[n.Name]))
 		set("kbps_"+n.Name, median(m.kbps))
+		set("file_MBps_"+n.Name, median(m.file))
 	}
-	results.Note("Networks: the agent behind an impaired link (tbf rates; the impair program's delay, jitter and loss through NFQUEUE, each way), %d sessions per network; rates are medians of %d s scrolling windows, freezes the total over them.",
-		runs(), int(netMeasure.Seconds()))
+	set("file_MBps_browser_ceiling", median(browserCeiling(b, tech.Page(), 3)))
+	results.Note("Networks: the agent behind an impaired link (tbf rates; the impair program's delay, jitter and loss through NFQUEUE, each way), %d sessions per network; rates are medians of %d s scrolling windows, freezes the total over them; files of %d KiB sent to the customer while the screen scrolls.",
+		netRuns(), int(netMeasure.Seconds()), netFile>>10)
 }

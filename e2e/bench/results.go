@@ -33,6 +33,7 @@ type Goal struct {
 var Goals = append([]Goal{
 	{"g2g_ms_p50", "glass to glass, 1080p scrolling, median", "ms", 35, 0},
 	{"g2g_ms_p95", "glass to glass, 1080p scrolling, p95", "ms", 60, 0},
+	{"g2g_ms_p50_small", "glass to glass, a small change 60 times a second (the frame counter alone) on a still 1080p desktop, median", "ms", 20, 0},
 	{"input_ms_p50", "click to photon, median", "ms", 50, 0},
 	{"input_ms_p95", "click to photon, p95", "ms", 0, 0},
 	{"fps_scroll_1080p", "frames decoded per second, 1080p scrolling", "fps", 0, 30},
@@ -41,6 +42,7 @@ var Goals = append([]Goal{
 	{"kbps_scroll_1080p", "video bitrate, 1080p scrolling", "kbit/s", 3000, 0},
 	{"agent_cpu_scroll_1080p", "agent CPU, 1080p scrolling", "cores", 0.5, 0},
 	{"agent_cpu_static", "agent CPU, still desktop", "cores", 0.02, 0},
+	{"agent_cpu_small", "agent CPU, a small change 60 times a second on a still 1080p desktop", "cores", 0, 0},
 	{"connect_ms_p50", "agent start to first decoded frame, median", "ms", 1000, 0},
 	{"asked_ms_p50", "of which: agent start to the customer asked (page opened by the test), median", "ms", 0, 0},
 	{"allow_to_frame_ms_p50", "of which: the customer's Allow to the first decoded frame, median", "ms", 0, 0},

@@ -15,7 +15,9 @@
 //   - static: a screen of text, drawn once;
 //   - typing: the same text appears character by character, about 10 a second;
 //   - scroll: a terminal scrolling full screen, one line every 1/60 s, and the
-//     counter advances with every step.
+//     counter advances with every step;
+//   - counter: the static screen, with only the counter advancing, 60 times a
+//     second (a small change: a clock, a progress bar).
 //
 // Output lines: "ready" once the window is up, "c <value> <unix-ns>" for every
 // counter value (the time just before its drawing was sent to the X server),
@@ -58,8 +60,8 @@ const (
 )
 
 func main() {
-	mode := flag.String("mode", "static", "static, typing or scroll")
-	hz := flag.Float64("hz", 60, "scroll steps per second")
+	mode := flag.String("mode", "static", "static, typing, scroll or counter")
+	hz := flag.Float64("hz", 60, "scroll or counter steps per second")
 	flag.Parse()
 	if err := run(*mode, *hz); err != nil {
 		log.SetFlags(0)
@@ -81,7 +83,7 @@ type screen struct {
 }
 
 func run(mode string, hz float64) error {
-	if mode != "static" && mode != "typing" && mode != "scroll" {
+	if mode != "static" && mode != "typing" && mode != "scroll" && mode != "counter" {
 		return fmt.Errorf("unknown mode %q", mode)
 	}
 	xgb.Logger = log.New(io.Discard, "", 0)
@@ -160,7 +162,7 @@ func run(mode string, hz float64) error {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	var tick <-chan time.Time
 	switch mode {
-	case "scroll":
+	case "scroll", "counter":
 		t := time.NewTicker(time.Duration(float64(time.Second) / hz))
 		defer t.Stop()
 		tick = t.C
@@ -186,9 +188,12 @@ func run(mode string, hz float64) error {
 				s.out.Flush()
 			}
 		case <-tick:
-			if mode == "scroll" {
+			switch mode {
+			case "scroll":
 				s.scrollStep()
-			} else {
+			case "counter":
+				s.counterStep()
+			default:
 				s.typeStep()
 			}
 			s.out.Flush()
@@ -279,6 +284,15 @@ func (s *screen) scrollStep() {
 		0, int16(top+lineH), 0, int16(top), uint16(s.w), uint16(bottom-top-lineH))
 	s.fill(s.white, xproto.Rectangle{Y: int16(bottom - lineH), Width: uint16(s.w), Height: lineH})
 	s.drawLine(bottom)
+	s.paintCounter()
+	s.sync()
+	fmt.Fprintf(s.out, "c %d %d\n", s.counter, at)
+}
+
+// counterStep advances the counter alone and logs its value and time.
+func (s *screen) counterStep() {
+	s.counter++
+	at := time.Now().UnixNano()
 	s.paintCounter()
 	s.sync()
 	fmt.Fprintf(s.out, "c %d %d\n", s.counter, at)
