@@ -96,6 +96,29 @@ func (c *Customer) CloseSharedScreen(t testing.TB) {
 	run(t, c.ctx, "close the technician's screen", click("pp-close"))
 }
 
+// SharedScreenOffer is the button with which the customer views the
+// technician's screen shared again after they closed it ("" while none shows).
+func (c *Customer) SharedScreenOffer(t testing.TB) string {
+	t.Helper()
+	return get(t, c.ctx, "read the offer of the technician's screen",
+		chromedp.Evaluate[string](`(() => { const b = document.getElementById("pp-view"), box = document.getElementById("pp-offer"); return b && box && !box.hidden && b.getClientRects().length ? b.textContent : ""; })()`))
+}
+
+// ViewSharedScreen clicks the button that shows the technician's screen
+// shared again.
+func (c *Customer) ViewSharedScreen(t testing.TB) {
+	t.Helper()
+	run(t, c.ctx, "view the technician's screen", click("pp-view"))
+}
+
+// PagePeerClosed reports whether the customer's page has no connection to
+// the technician's browser and takes neither their screen nor a call.
+func (c *Customer) PagePeerClosed(t testing.TB) bool {
+	t.Helper()
+	return get(t, c.ctx, "see whether the page's connection is closed",
+		chromedp.Evaluate[bool](`(() => { const p = window.lifelinePagePeer; return !!p && !p.pc && !p.sharing && !p.offered && p.call === "idle"; })()`))
+}
+
 // AudioIn is what a page's peer connection has received of the other side's
 // voice (its inbound-rtp audio statistics).
 type AudioIn struct {

@@ -76,6 +76,32 @@ func TestTechnicianShowsTheirScreen(t *testing.T) {
 	if text := customer.PageText(t); strings.Contains(text, "Session ended") {
 		t.Errorf("the session ended when the customer closed the technician's screen: %q", text)
 	}
+
+	// The technician shares again: the customer's page shows it only once
+	// the customer asks for it.
+	tech.ShowScreen(t)
+	var offer string
+	waitFor(t, "the customer's page to offer the technician's screen", func() bool {
+		offer = customer.SharedScreenOffer(t)
+		return offer != ""
+	})
+	if !strings.HasPrefix(offer, "View ") || !strings.HasSuffix(offer, "'s screen") {
+		t.Errorf("the customer's page offers %q, want View <name>'s screen", offer)
+	}
+	if customer.SharedScreenShown(t) {
+		t.Error("the customer's page shows the technician's screen again without asking")
+	}
+	customer.ViewSharedScreen(t)
+	waitFor(t, "the customer's picture to match the technician's capture again", func() bool {
+		return customer.SharedScreenShown(t) && samePicture(tech.SharedPixels(t), customer.SharedScreenPixels(t))
+	})
+
+	// On hold, the technician's screen leaves the customer's page and the
+	// page's connection closes.
+	tech.ToggleHold(t)
+	waitFor(t, "the customer's page to close the technician's screen on hold", func() bool {
+		return !customer.SharedScreenShown(t) && customer.PagePeerClosed(t)
+	})
 	// The page's own WebSocket and the video need nothing its CSP forbids.
 	if v := cspViolations(t, customer.ctx); len(v) != 0 {
 		t.Errorf("CSP violations on the customer's page: %v", v)

@@ -64,7 +64,8 @@ type Relay struct {
 	voice   bool // and talk
 	lang    i18n.Lang
 	onMic   func(bool)
-	mic     bool // the page said its microphone is on
+	mic     bool   // the page said its microphone is on
+	tech    string // the technician the page's connection is with
 }
 
 // New returns a relay; mount it on the customer's page (consent.UI.Mount).
@@ -101,11 +102,16 @@ func (r *Relay) SetICEServers(s []webrtc.ICEServer) {
 }
 
 // SetAllowed says what the technician's group allows; the page hears it.
+// When something is no longer allowed, the page is reset first (see Reset):
+// a screen shown or a call going on stops.
 func (r *Relay) SetAllowed(screen, voice bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.screen == screen && r.voice == voice {
 		return
+	}
+	if r.screen && !screen || r.voice && !voice {
+		r.resetLocked(r.tech)
 	}
 	r.screen, r.voice = screen, voice
 	if r.page != nil {
@@ -113,10 +119,33 @@ func (r *Relay) SetAllowed(screen, voice bool) {
 	}
 }
 
+// Reset ends whatever the page has with the technician (the technician
+// changed, or put the session on hold): what is kept for the page is
+// dropped, and the page closes its connection, stops the microphone and
+// returns sharing and the call to idle. What follows comes from technician
+// tech (an account ID): the page ties its next connection to it.
+func (r *Relay) Reset(tech string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.resetLocked(tech)
+}
+
+func (r *Relay) resetLocked(tech string) {
+	r.tech = tech
+	r.pending = nil
+	if r.mic && r.onMic != nil {
+		r.mic = false
+		go r.onMic(false)
+	}
+	if r.page != nil {
+		r.writeLocked(r.page, toPage{Type: "reset", Tech: tech})
+	}
+}
+
 // helloLocked is the page's first message, and again when what is allowed
 // changes.
 func (r *Relay) helloLocked() toPage {
-	return toPage{Type: "hello", ICE: r.ice, Strings: i18n.Table(r.lang, "agent.pp."), Voice: r.voice}
+	return toPage{Type: "hello", ICE: r.ice, Strings: i18n.Table(r.lang, "agent.pp."), Voice: r.voice, Tech: r.tech}
 }
 
 // FromTechnician passes a page signal of the technician on to the page, or
@@ -161,12 +190,14 @@ func (r *Relay) SessionEnded() {
 
 // toPage is one message to the page.
 type toPage struct {
-	Type    string               `json:"type"` // hello, signal, ended
+	Type    string               `json:"type"` // hello, signal, reset, ended
 	ICE     []webrtc.ICEServer   `json:"ice,omitempty"`
 	Strings map[string]string    `json:"strings,omitempty"`
 	Signal  *protocol.PageSignal `json:"signal,omitempty"`
 	// Voice says the customer may call the technician.
 	Voice bool `json:"voice,omitempty"`
+	// Tech is the technician the page's connection is with (hello, reset).
+	Tech string `json:"tech,omitempty"`
 }
 
 // flushLocked sends what is pending to the page, if one is connected.

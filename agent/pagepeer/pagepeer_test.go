@@ -122,3 +122,77 @@ func TestRelayBetweenTechnicianAndPage(t *testing.T) {
 		t.Errorf("at the end the page got %+v", m)
 	}
 }
+
+// A screen shown or a call going on stops when the technician changes, on
+// hold (Reset), and when the group no longer allows it (SetAllowed): the
+// page hears a reset naming the technician from now on, and nothing kept
+// for the former one reaches it.
+func TestRelayResetsThePage(t *testing.T) {
+	mic := make(chan bool, 4)
+	r := New(Config{OnMic: func(on bool) { mic <- on }})
+	r.SetAllowed(true, true)
+	r.Reset("tech-1")
+	page := dialPage(t, r)
+	if m := readPage(t, page); m.Type != "hello" || m.Tech != "tech-1" {
+		t.Fatalf("first the page got %+v, want a hello naming tech-1", m)
+	}
+	writePage(t, page, map[string]bool{"mic": true})
+	if on := <-mic; !on {
+		t.Fatal("the microphone on was heard as off")
+	}
+
+	// Another technician: the page resets, the microphone badge goes off.
+	r.Reset("tech-2")
+	if m := readPage(t, page); m.Type != "reset" || m.Tech != "tech-2" {
+		t.Errorf("after the technician changed the page got %+v, want a reset naming tech-2", m)
+	}
+	if on := <-mic; on {
+		t.Error("the microphone badge stayed on after the reset")
+	}
+
+	// Voice no longer allowed: reset, then the hello that says so.
+	r.SetAllowed(true, false)
+	if m := readPage(t, page); m.Type != "reset" || m.Tech != "tech-2" {
+		t.Errorf("after voice was denied the page got %+v, want a reset", m)
+	}
+	if m := readPage(t, page); m.Type != "hello" || m.Voice {
+		t.Errorf("after the reset the page got %+v, want a hello without voice", m)
+	}
+	// Something more allowed: no reset, a hello only.
+	r.SetAllowed(true, true)
+	if m := readPage(t, page); m.Type != "hello" || !m.Voice {
+		t.Errorf("after voice was allowed again the page got %+v, want a hello with voice", m)
+	}
+
+	// What was kept for a page not connected is dropped by a reset.
+	page.CloseNow()
+	waitGone(t, r)
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageShare, On: true, Name: "Bob"})
+	r.Reset("tech-3")
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageCall, On: true, Name: "Eve"})
+	page = dialPage(t, r)
+	if m := readPage(t, page); m.Type != "hello" || m.Tech != "tech-3" {
+		t.Errorf("the new page got %+v, want a hello naming tech-3", m)
+	}
+	if m := readPage(t, page); m.Signal == nil || m.Signal.Name != "Eve" {
+		t.Errorf("the new page got %+v, want Eve's call only", m)
+	}
+}
+
+// waitGone waits until r has noticed that its page went away.
+func waitGone(t *testing.T, r *Relay) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r.mu.Lock()
+		gone := r.page == nil
+		r.mu.Unlock()
+		if gone {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the relay never noticed the page went away")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -38,6 +38,13 @@ const screenNote = el("p", { class: "pp-note", id: "pp-screen-note" });
 const screenBox = el("div", { id: "pp-screen", hidden: true }, screenTitle,
   el("div", { class: "pp-tools" }, fitBtn, actualBtn, fullBtn, zoomBtn, closeBtn), stage, screenNote);
 
+// The technician shares again after the customer closed their screen: it
+// shows only once the customer asks for it.
+const offerText = el("p", { id: "pp-offer-text", class: "pp-call-text" });
+const viewBtn = btn("pp-view", "btn allow");
+const offerBox = el("div", { id: "pp-offer", class: "pp-call", hidden: true }, offerText,
+  el("div", { class: "controls" }, viewBtn));
+
 // Voice.
 const callText = el("p", { id: "pp-call-text", class: "pp-call-text", role: "status" });
 const micOn = el("p", { id: "pp-mic", class: "pp-mic", role: "status", hidden: true });
@@ -50,7 +57,7 @@ const audio = el("audio", { id: "pp-audio", autoplay: true });
 const callBox = el("div", { id: "pp-callbox", class: "pp-call" }, micOn, callText,
   el("div", { class: "controls" }, acceptBtn, declineBtn, talkBtn, muteBtn, hangBtn), audio);
 
-root.append(screenBox, callBox);
+root.append(offerBox, screenBox, callBox);
 root.hidden = true;
 // Above the session's controls and the other panels: what the technician
 // shows, and a call, are what the customer looks at now.
@@ -62,7 +69,12 @@ let over = false;
 let pc = null;
 let pendingCandidates = [];
 let sharing = false; // the technician shares and the customer has not closed it
+let closed = false; // the customer closed this technician's screen
+let offered = false; // the technician shares again since: the customer has not asked to see it
 let tech = "";
+let techID = ""; // the technician (account) the agent says the page is with now
+let pcTech = ""; // the technician pc was made for
+let shownTrack = null; // the technician's screen as received, shown only while sharing
 let call = "idle"; // idle, ringing (the technician calls), calling (the customer calls), active
 let voiceAllowed = false;
 let mic = null; // the customer's microphone track, only in a call they started or accepted
@@ -74,6 +86,7 @@ let lastMic = false; // what the agent was last told of the microphone
 // Exposed for end-to-end tests: what the page has taken.
 window.lifelinePagePeer = {
   get sharing() { return sharing; },
+  get offered() { return offered; },
   get call() { return call; },
   get muted() { return muted; },
   get pc() { return pc; },
@@ -86,6 +99,9 @@ function send(sig) {
 function render() {
   const name = tech || t("agent.pp.technician");
   screenBox.hidden = !sharing;
+  offerBox.hidden = !offered || sharing;
+  offerText.textContent = t("agent.pp.offered", name);
+  viewBtn.textContent = t("agent.pp.view", name);
   screenTitle.textContent = t("agent.pp.showing", name);
   screenNote.textContent = t("agent.pp.viewOnly");
   fitBtn.textContent = t("agent.pp.fit");
@@ -121,11 +137,12 @@ function render() {
     lastMic = micState;
     ws.send(JSON.stringify({ mic: micState }));
   }
-  root.hidden = !sharing && call === "idle" && !note && (!voiceAllowed || over);
+  root.hidden = !sharing && !offered && call === "idle" && !note && (!voiceAllowed || over);
 }
 
 function newPeer() {
   pc = new RTCPeerConnection({ iceServers: ice });
+  pcTech = techID;
   const mine = pc;
   pc.onicecandidate = (e) => {
     if (pc === mine) send({ kind: "candidate", candidate: e.candidate ? e.candidate.toJSON() : undefined });
@@ -134,6 +151,7 @@ function newPeer() {
     if (pc !== mine) return;
     const s = new MediaStream([e.track]);
     if (e.track.kind === "video") {
+      shownTrack = e.track;
       video.srcObject = sharing ? s : null;
       video.dataset.stream = "1";
     } else {
@@ -149,20 +167,46 @@ function closePeer() {
   pc?.close();
   pc = null;
   pendingCandidates = [];
+  shownTrack = null;
   video.srcObject = null;
   audio.srcObject = null;
+}
+
+// fingerprint is the DTLS fingerprint of an SDP: another one is another peer.
+const fingerprint = (sdp) => /^a=fingerprint:(.*)$/m.exec(sdp || "")?.[1]?.trim() || "";
+
+// reset ends whatever the page has with the technician (the agent says the
+// technician changed, or put the session on hold, or may no longer do
+// something): the connection closes, the microphone stops, sharing and the
+// call go back to idle. What follows is from technician id.
+function reset(id) {
+  if (id !== techID) closed = false; // another technician: their screen is new
+  techID = id || "";
+  sharing = offered = false;
+  if (call !== "idle") note = "";
+  call = "idle";
+  stopMic();
+  closePeer();
+  if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
 }
 
 // answer takes the technician's offer: the screen only while the customer
 // takes it, the microphone only in a call the customer is in.
 async function answer(sdp) {
+  // A connection is the technician's it was made for, with the peer that
+  // made it: anyone else's offer starts a new one.
+  if (pc && (pcTech !== techID || fingerprint(pc.remoteDescription?.sdp) !== fingerprint(sdp?.sdp))) closePeer();
   if (!pc) newPeer();
   const mine = pc;
   await pc.setRemoteDescription(sdp);
   for (const tr of pc.getTransceivers()) {
     const kind = tr.receiver.track.kind;
     if (kind === "video") {
-      tr.direction = sharing ? "recvonly" : "inactive";
+      // Offered again after the customer closed it: received, shown only
+      // once the customer asks (View).
+      const take = sharing || offered;
+      tr.direction = take ? "recvonly" : "inactive";
+      shownTrack = take ? tr.receiver.track : null;
       if (sharing) video.srcObject = new MediaStream([tr.receiver.track]);
     } else if (kind === "audio") {
       const talk = call === "active" && mic;
@@ -206,9 +250,11 @@ function onSignal(s) {
   switch (s.kind) {
     case "share":
       tech = s.name || tech;
-      if (s.on && !sharing) setTimeout(() => root.scrollIntoView({ block: "start", behavior: "smooth" }));
-      sharing = !!s.on;
-      if (!sharing) video.srcObject = null;
+      if (s.on && !sharing && !offered) setTimeout(() => root.scrollIntoView({ block: "start", behavior: "smooth" }));
+      // After the customer closed it, a new share waits for their View.
+      if (s.on && closed) offered = !sharing;
+      else sharing = !!s.on;
+      if (!s.on) { sharing = offered = false; video.srcObject = null; }
       note = "";
       break;
     case "offer":
@@ -286,9 +332,18 @@ stage.addEventListener("pointermove", (e) => {
   video.style.transformOrigin = `${((e.clientX - r.left) / r.width) * 100}% ${((e.clientY - r.top) / r.height) * 100}%`;
 });
 fullBtn.addEventListener("click", () => stage.requestFullscreen?.().catch(() => {}));
+viewBtn.addEventListener("click", () => {
+  if (!offered) return;
+  offered = false;
+  closed = false;
+  sharing = true;
+  if (shownTrack) video.srcObject = new MediaStream([shownTrack]);
+  render();
+});
 closeBtn.addEventListener("click", () => {
   if (!sharing) return;
   sharing = false;
+  closed = true;
   video.srcObject = null;
   if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
   send({ kind: "closed" });
@@ -311,9 +366,13 @@ function connect() {
       ice = m.ice || [];
       S = m.strings || {};
       voiceAllowed = !!m.voice;
+      if ((m.tech || "") !== techID) reset(m.tech);
       render();
     } else if (m.type === "signal" && m.signal) {
       onSignal(m.signal);
+    } else if (m.type === "reset") {
+      reset(m.tech);
+      render();
     } else if (m.type === "ended") {
       finish();
     }
@@ -326,7 +385,7 @@ function connect() {
 function finish() {
   if (over) return;
   over = true;
-  sharing = false;
+  sharing = offered = false;
   call = "idle";
   stopMic();
   closePeer();

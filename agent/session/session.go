@@ -244,8 +244,12 @@ type PageRelay interface {
 	SetICEServers([]webrtc.ICEServer)
 	FromTechnician(protocol.PageSignal)
 	// SetAllowed says what the technician's group allows: the page offers
-	// the customer only what is (a call), and passes nothing else on.
+	// the customer only what is (a call), and passes nothing else on; what
+	// is no longer allowed stops.
 	SetAllowed(screen, voice bool)
+	// Reset ends what the page has with the technician (a screen shown, a
+	// call): the technician changed to tech, or put the session on hold.
+	Reset(tech string)
 }
 
 // Injector is the part of *input.Robot the session uses.
@@ -671,6 +675,7 @@ func (s *runner) run(ctx context.Context) error {
 			l.SetLogWriter(func(a protocol.LogAppend) { s.send(protocol.TypeLogAppend, a) })
 		}
 		if r, ok := f.(PageRelay); ok {
+			r.Reset(s.techID)
 			r.SetICEServers(welcome.ICEServers)
 			r.SetPageSender(func(p protocol.PageSignal) { s.send(protocol.TypePageSignal, p) })
 		}
@@ -1088,6 +1093,7 @@ func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
 	s.closePeer()
 	s.setGrants(protocol.Permissions{}, "")
 	s.introduce(w)
+	s.pageReset()
 	s.log.Info("another technician took the session; the customer is asked again", "technician", w.TechnicianName)
 	s.ask(ctx, protocol.PermissionView)
 }
@@ -1100,6 +1106,7 @@ func (s *runner) leadPassed(w *protocol.AgentWelcome) {
 	s.techID = w.TechnicianID
 	s.closePeer()
 	s.introduce(w)
+	s.pageReset()
 	s.setGrants(s.grants.get(), "")
 	s.log.Info("the lead passed to a colleague the customer let in; what the customer allowed stays", "technician", w.TechnicianName)
 }
@@ -1335,6 +1342,9 @@ func (s *runner) setHold(on bool) {
 		s.peer.SetVideo(s.videoOn())
 	}
 	s.helpersVideo()
+	if on {
+		s.pageReset()
+	}
 	for _, f := range s.cfg.Features {
 		if w, ok := f.(HoldWatcher); ok {
 			w.SetHold(on)

@@ -14,6 +14,8 @@ func init() {
 		"agent.pp.zoom":          {EN: "Magnifier", FR: "Loupe"},
 		"agent.pp.full":          {EN: "Full screen", FR: "Plein écran"},
 		"agent.pp.close":         {EN: "Close the technician's screen", FR: "Fermer l'écran du technicien"},
+		"agent.pp.offered":       {EN: "%s wants to show you their screen", FR: "%s souhaite vous montrer son écran"},
+		"agent.pp.view":          {EN: "View %s's screen", FR: "Voir l'écran de %s"},
 		"agent.pp.accept":        {EN: "Answer", FR: "Répondre"},
 		"agent.pp.decline":       {EN: "Decline", FR: "Refuser"},
 		"agent.pp.talk":          {EN: "Talk with %s", FR: "Parler avec %s"},
