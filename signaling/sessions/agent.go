@@ -174,8 +174,14 @@ const BrowserOS = "browser"
 // Handover gives the customer of session sid, helped in the browser and
 // proving it with the secret its page was welcomed with, an invitation for
 // the program: run, the program takes the session over (its grants asked
-// again), the chat and log go on.
+// again), the chat and log go on. One invitation is outstanding per
+// session: asked again, the same one is handed while it can be used. Asks
+// from client address ip are counted as channel requests are (an
+// *invite.RateLimitError past the limit).
 func (s *Service) Handover(ctx context.Context, sid, secret, ip string) (invite.Invitation, error) {
+	if err := s.takeAddr(ctx, "handover-", ip); err != nil {
+		return invite.Invitation{}, err
+	}
 	ss, err := s.cfg.Store.Session(ctx, sid)
 	if err != nil {
 		return invite.Invitation{}, ErrBadSecret
@@ -188,9 +194,20 @@ func (s *Service) Handover(ctx context.Context, sid, secret, ip string) (invite.
 	case ss.OS != BrowserOS:
 		return invite.Invitation{}, ErrNotInBrowser
 	}
+	if ss.Handover != "" {
+		if at, err := s.cfg.Invites.Check(ctx, ss.Handover); err == nil && at == sid {
+			return invite.Invitation{Token: ss.Handover, Expires: ss.HandoverExpires}, nil
+		}
+	}
 	inv, err := s.cfg.Invites.IssueLink(ctx, sid)
 	if err != nil {
 		return inv, err
+	}
+	if _, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		ss.Handover, ss.HandoverExpires = inv.Token, inv.Expires
+		return nil
+	}); err != nil {
+		return invite.Invitation{}, err
 	}
 	s.record(audit.Event{Type: audit.ProgramOffered, Actor: "customer", SessionID: sid, IP: ip})
 	return inv, nil

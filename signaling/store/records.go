@@ -100,6 +100,11 @@ type Session struct {
 	// AgentConn names the agent's current socket, so that an older socket of the
 	// same agent closing late does not mark the session Reconnecting.
 	AgentConn string `json:"agentConn,omitempty"`
+	// Handover is the program's invitation token last handed to the
+	// customer's page (sessions.Service.Handover), and HandoverExpires when it
+	// ends: the same one is handed again while it can still be used.
+	Handover        string    `json:"handover,omitempty"`
+	HandoverExpires time.Time `json:"handoverExpires,omitzero"`
 	// Denied is what the agent was last told the technician's group denies,
 	// so that a change is pushed to it once.
 	Denied []string `json:"denied,omitempty"`
