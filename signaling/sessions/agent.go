@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/identity"
@@ -394,25 +395,40 @@ func (s *Service) AgentLeft(ctx context.Context, sid, connID string) {
 	}
 }
 
-// FromAgent carries out one message of session sid's agent. ended says the
-// customer ended the session with no survey to answer (the socket closes
-// after the reply).
-func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message) (ended bool, err error) {
+// FromAgent carries out one message of session sid's agent, read from its
+// socket connID. ended says the customer ended the session with no survey
+// to answer (the socket closes after the reply). A socket that is no longer
+// the session's (a newer one, or the program that took over from the
+// customer's page, holds it) gets ErrReplaced and nothing else: it is
+// closed.
+func (s *Service) FromAgent(ctx context.Context, sid, connID string, m protocol.Message) (ended bool, err error) {
+	if ss, err := s.cfg.Store.Session(ctx, sid); err != nil {
+		return false, ErrBusy
+	} else if ss.AgentConn != connID {
+		return true, ErrReplaced
+	}
 	switch body := m.Body.(type) {
 	case *protocol.PermissionUpdate:
 		var old protocol.Permissions
 		ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 			old = ss.Permissions
-			if ss.State.Closed() {
+			switch {
+			case ss.AgentConn != connID:
+				return ErrReplaced
+			case ss.State.Closed():
 				return ErrClosed
 			}
-			ss.Permissions, ss.Changed = body.Permissions, time.Now()
-			ss.Granted = everGranted(ss.Granted, body.Permissions)
+			// A grant of what the technician's group denies is no grant:
+			// the agent drops it too, and a hostile program's claim of it
+			// must not let reports in the technician's name through.
+			ss.Permissions, ss.Changed = withoutDenied(body.Permissions, ss.Denied), time.Now()
+			ss.Granted = everGranted(ss.Granted, ss.Permissions)
 			return nil
 		})
 		if err != nil {
 			return false, err
 		}
+		body.Permissions = ss.Permissions
 		// On record before the technician hears of it: the trail keeps the
 		// order of what happened (an answer, then the next question).
 		s.recordGrants(ss, old, body.Permissions, body.Refused)
@@ -434,7 +450,7 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 				return false, ErrBusy
 			}
 			if need, ok := grantFor[body.Event]; ok {
-				if err := s.agentMayReport(ss, need); err != nil {
+				if err := s.agentMayReport(ss, need, groupFor[body.Event]); err != nil {
 					return false, err
 				}
 			}
@@ -521,11 +537,25 @@ var grantFor = map[protocol.AuditEvent]protocol.Permission{
 	protocol.AuditFileChanged:    protocol.PermissionFileManager,
 }
 
+// groupFor is what the technician's group must allow (a Denied* name) for
+// the technician to have done what an audit event reports.
+var groupFor = map[protocol.AuditEvent]string{
+	protocol.AuditTerminalOpened: protocol.DeniedTerminal,
+	protocol.AuditScriptRun:      protocol.DeniedScripts,
+	protocol.AuditScriptEnded:    protocol.DeniedScripts,
+	protocol.AuditProcessEnded:   protocol.DeniedSysInfo,
+	protocol.AuditServiceChanged: protocol.DeniedSysInfo,
+	protocol.AuditFileChanged:    protocol.DeniedFileManager,
+}
+
 // agentMayReport checks that session ss's customer granted p at some time in
-// the session, before the agent's report of a technician's action that
-// needs it is kept in the technician's name: a hostile customer's program
-// cannot fake a transcript or "process ended" events otherwise.
-func (s *Service) agentMayReport(ss store.Session, p protocol.Permission) error {
+// the session, that the technician's group allows one of group (Denied*
+// names, as the agent was told in ss.Denied), and that the customer runs
+// the program, not a browser page (which has no terminal, processes or
+// files to report on), before the agent's report of a technician's action
+// is kept in the technician's name: a hostile customer's program cannot
+// fake a transcript or "process ended" events otherwise.
+func (s *Service) agentMayReport(ss store.Session, p protocol.Permission, group ...string) error {
 	var ok bool
 	switch p {
 	case protocol.PermissionTerminal:
@@ -535,11 +565,32 @@ func (s *Service) agentMayReport(ss store.Session, p protocol.Permission) error 
 	case protocol.PermissionFileManager:
 		ok = ss.Granted.FileManager || ss.Permissions.FileManager
 	}
-	if !ok {
-		s.log.Warn("agent report refused: the customer never granted it", "sid", ss.ID, "grant", p)
+	if ok && len(group) > 0 {
+		ok = slices.ContainsFunc(group, func(d string) bool { return !slices.Contains(ss.Denied, d) })
+	}
+	if !ok || ss.OS == BrowserOS {
+		s.log.Warn("agent report refused: not granted, not the group's, or from a browser", "sid", ss.ID, "grant", p, "os", ss.OS)
 		return fmt.Errorf("%w (%s)", ErrNotGrantedHere, p)
 	}
 	return nil
+}
+
+// withoutDenied is grants p less what a technician's group denies (denied:
+// Denied* names), as the agent enforces it.
+func withoutDenied(p protocol.Permissions, denied []string) protocol.Permissions {
+	for _, d := range []struct {
+		name  string
+		grant *bool
+	}{
+		{protocol.DeniedView, &p.View}, {protocol.DeniedControl, &p.Control},
+		{protocol.DeniedClipboard, &p.Clipboard}, {protocol.DeniedTerminal, &p.Terminal},
+		{protocol.DeniedSysInfo, &p.SysInfo}, {protocol.DeniedFileManager, &p.FileManager},
+	} {
+		if slices.Contains(denied, d.name) {
+			*d.grant = false
+		}
+	}
+	return p
 }
 
 // everGranted is was with the grants of now added.
