@@ -85,11 +85,19 @@ func (l *linuxInventory) services() ([]protocol.Entry, error) {
 	return parseUnits(out), nil
 }
 
+// service runs action on service name, only when name is one of the
+// services listed now (never another kind of unit, nor one the technician
+// could not have seen).
 func (l *linuxInventory) service(name, action string) error {
-	unit := name
-	if !strings.Contains(unit, ".") {
-		unit += ".service"
+	list, err := l.services()
+	if err != nil {
+		return err
 	}
+	base := strings.TrimSuffix(name, ".service")
+	if !slices.ContainsFunc(list, func(e protocol.Entry) bool { return e.Name == base }) {
+		return ErrNoService
+	}
+	unit := base + ".service"
 	if _, err := l.command("systemctl", action, "--no-ask-password", "--", unit); err != nil {
 		msg := err.Error()
 		switch {

@@ -163,6 +163,7 @@ func TestServiceActionNeedsAdministrator(t *testing.T) {
 	}
 
 	s, _, f, au = inventoryRig(t, true)
+	f.out["systemctl"] = "cups.service loaded active running CUPS Scheduler\n"
 	r = ask(t, s, protocol.SysInfoRequest{ID: "2", Op: protocol.SysInfoService, Name: "cups", Action: protocol.ServiceRestart})
 	if !r.Done || r.Error != "" {
 		t.Fatalf("elevated: %+v", r)
@@ -174,8 +175,29 @@ func TestServiceActionNeedsAdministrator(t *testing.T) {
 		t.Errorf("not audited: %+v", au.got)
 	}
 	f.err["systemctl"] = errors.New("Failed to restart nope.service: Unit nope.service not found.")
-	if r := ask(t, s, protocol.SysInfoRequest{ID: "3", Op: protocol.SysInfoService, Name: "nope", Action: protocol.ServiceStop}); r.Error != ErrNoService.Error() {
-		t.Errorf("unknown service: %q", r.Error)
+	if r := ask(t, s, protocol.SysInfoRequest{ID: "3", Op: protocol.SysInfoService, Name: "nope", Action: protocol.ServiceStop}); r.Error != ErrNoServices.Error() {
+		t.Errorf("no services listed: %q", r.Error)
+	}
+}
+
+// A service action runs only on a service listed now: a plain name that
+// is no listed service (poweroff, which systemd would read as a unit) is
+// refused without running anything but the list.
+func TestServiceActionOnlyOnListedServices(t *testing.T) {
+	s, _, f, _ := inventoryRig(t, true)
+	f.out["systemctl"] = "cups.service loaded active running CUPS Scheduler\n"
+	for _, name := range []string{"poweroff", "ssh", "nope.service"} {
+		r := ask(t, s, protocol.SysInfoRequest{ID: "1", Op: protocol.SysInfoService, Name: name, Action: protocol.ServiceStart})
+		if r.Error != ErrNoService.Error() || r.Done {
+			t.Errorf("%s: %+v, want %q", name, r, ErrNoService)
+		}
+		if got := f.last(); len(got) < 2 || got[1] != "list-units" {
+			t.Errorf("%s: ran %q", name, got)
+		}
+	}
+	r := ask(t, s, protocol.SysInfoRequest{ID: "2", Op: protocol.SysInfoService, Name: "cups.service", Action: protocol.ServiceStop})
+	if got := strings.Join(f.last(), " "); !r.Done || got != "systemctl stop --no-ask-password -- cups.service" {
+		t.Errorf("a listed service: %+v, ran %q", r, got)
 	}
 }
 

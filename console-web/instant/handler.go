@@ -12,6 +12,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -71,8 +73,14 @@ func (h *Handler) program(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	inv, err := h.Handovers.Handover(r.Context(), req.SID, req.Secret, auth.ClientIP(r))
+	var rl *invite.RateLimitError
 	switch {
 	case err == nil:
+	case errors.As(err, &rl):
+		secs := max(int(rl.RetryAfter.Round(time.Second)/time.Second), 1)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		http.Error(w, layout.NewPage(w, r, "instant.title").T("instant.programTooMany", secs), http.StatusTooManyRequests)
+		return
 	case errors.Is(err, sessions.ErrBadSecret), errors.Is(err, sessions.ErrNotInBrowser), errors.Is(err, sessions.ErrSessionClosed):
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return

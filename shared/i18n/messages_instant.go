@@ -48,6 +48,7 @@ func init() {
 		"instant.leaveMessage":    {EN: "Leave a message and stop waiting", FR: "Laisser un message et arrêter d'attendre"},
 		"instant.callbackSent":    {EN: "Message received: a technician will call you back. You can close this page.", FR: "Message reçu : un technicien vous rappellera. Vous pouvez fermer cette page."},
 		"instant.program":         {EN: "Download the program and go on in this session", FR: "Télécharger le programme et continuer dans cette session"},
+		"instant.programTooMany":  {EN: "The program was asked for too often from your connection. Try again in %d seconds.", FR: "Le programme a été demandé trop souvent depuis votre connexion. Réessayez dans %d secondes."},
 		"instant.programFailed":   {EN: "The program could not be offered: %s", FR: "Le programme n'a pas pu être proposé : %s"},
 	})
 }

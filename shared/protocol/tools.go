@@ -209,9 +209,15 @@ func DecodeSysInfoRequest(data []byte) (SysInfoRequest, error) {
 }
 
 // serviceName reports whether name can name a service: 1 to 256 printable
-// characters, not starting with "-" (never read as an option).
+// characters, not starting with "-" (never read as an option), with no
+// path separator, and either a plain name (no ".") or one ending in
+// ".service", so that it never names another kind of systemd unit
+// (poweroff.target, a mount).
 func serviceName(name string) bool {
-	if name == "" || len(name) > 256 || name[0] == '-' || !utf8.ValidString(name) {
+	if name == "" || len(name) > 256 || name[0] == '-' || !utf8.ValidString(name) || strings.ContainsAny(name, "/\\") {
+		return false
+	}
+	if base, isService := strings.CutSuffix(name, ".service"); base == "" || !isService && strings.Contains(name, ".") {
 		return false
 	}
 	for _, r := range name {

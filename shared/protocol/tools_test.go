@@ -64,11 +64,14 @@ func TestDecodeSysInfoRequestValidatesPIDs(t *testing.T) {
 }
 
 // A service action names a known action and a service that cannot be read
-// as an option; the event log's level is one of the known ones.
+// as an option nor as another kind of systemd unit (a target that powers
+// off) or a path: a plain name or a ".service"; the event log's level is one of the known ones.
 func TestDecodeSysInfoRequestValidatesServicesAndLevels(t *testing.T) {
 	for _, good := range []string{
 		`{"op":"service","action":"restart","name":"cups"}`,
 		`{"op":"service","action":"stop","name":"Print Spooler"}`,
+		`{"op":"service","action":"restart","name":"cups.service"}`,
+		`{"op":"service","action":"restart","name":"getty@tty1.service"}`,
 		`{"op":"events","level":"warning","filter":"disk"}`,
 		`{"op":"applications","page":2,"desc":true}`,
 	} {
@@ -81,6 +84,13 @@ func TestDecodeSysInfoRequestValidatesServicesAndLevels(t *testing.T) {
 		`{"op":"service","action":"stop","name":""}`,
 		`{"op":"service","action":"stop","name":"--force"}`,
 		`{"op":"service","action":"stop","name":"a\nb"}`,
+		`{"op":"service","action":"start","name":"poweroff.target"}`,
+		`{"op":"service","action":"start","name":"reboot.target"}`,
+		`{"op":"service","action":"stop","name":"dev-sda1.mount"}`,
+		`{"op":"service","action":"stop","name":".service"}`,
+		`{"op":"service","action":"stop","name":"a/b"}`,
+		`{"op":"service","action":"stop","name":"/etc/x.service"}`,
+		`{"op":"service","action":"stop","name":"a\\b"}`,
 		`{"op":"service","action":"stop","name":"` + strings.Repeat("x", 257) + `"}`,
 		`{"op":"events","level":"verbose"}`,
 	} {

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync/atomic"
@@ -107,10 +108,16 @@ func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		began := time.Now()
-		ended, err = h.cfg.Sessions.FromAgent(c.ctx, sid, m)
+		ended, err = h.cfg.Sessions.FromAgent(c.ctx, sid, connID, m)
 		h.cfg.Metrics.Handled("agent", time.Since(began))
 		if err != nil {
 			c.reply(m.ID, sessions.Code(err), sessions.Message(err))
+			if errors.Is(err, sessions.ErrReplaced) {
+				// Another socket holds the session now: this one is done.
+				ended = false
+				c.closeAfterFlush()
+				return
+			}
 			continue
 		}
 		if ended {

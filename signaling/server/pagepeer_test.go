@@ -10,6 +10,7 @@ import (
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/access"
+	"github.com/lifeline-support/lifeline/signaling/audit"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
@@ -128,5 +129,63 @@ func TestPageSignalNeedsTheGroupsPermission(t *testing.T) {
 		if !slices.Contains(got, want) {
 			t.Errorf("audit trail %q lacks %q", got, want)
 		}
+	}
+}
+
+// countTrail counts the events of session sid of type typ on the trail.
+func countTrail(t *testing.T, natsURL, sid, typ string) int {
+	t.Helper()
+	n := 0
+	for _, e := range readTrail(t, natsURL) {
+		if e.SessionID == sid && e.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// The customer's side cannot flood the audit trail with page signals: a
+// close of a screen that is not shown, or a hang-up with no call on, is no
+// entry; the technician's screen shown then closed twice is one of each.
+func TestCustomerPageSignalsAuditOnlyChanges(t *testing.T) {
+	natsURL := natstest.Server(t)
+	n := st.StartNode(t, natsURL, "node")
+	admin := st.LogIn(t, n)
+	sid, console, agent := liveSession(t, n, admin, protocol.AgentHello{})
+	offer := &webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: "v=0\r\n"}
+	// flood sends p from the customer's side times times, then waits until
+	// the server has handled them all (it answers a refused offer after).
+	flood := func(p protocol.PageSignal, times int) {
+		for range times {
+			agent.Send(protocol.TypePageSignal, sid, p)
+		}
+		refusedWith(t, agent, agent.Send(protocol.TypePageSignal, sid, protocol.PageSignal{Kind: protocol.PageOffer, SDP: offer}))
+	}
+	flood(protocol.PageSignal{Kind: protocol.PageClosed}, 20)
+	flood(protocol.PageSignal{Kind: protocol.PageCall}, 20)
+	if hidden, ended := countTrail(t, natsURL, sid, "screen.hidden"), countTrail(t, natsURL, sid, "voice.ended"); hidden+ended != 0 {
+		t.Fatalf("nothing shown, no call: %d screen.hidden and %d voice.ended on record, want none", hidden, ended)
+	}
+	console.Send(protocol.TypePageSignal, sid, protocol.PageSignal{Kind: protocol.PageShare, On: true})
+	pageSignal(t, agent, protocol.PageShare)
+	deadline := time.Now().Add(10 * time.Second)
+	for countTrail(t, natsURL, sid, "screen.shown") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the technician's screen shown is not on record")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	flood(protocol.PageSignal{Kind: protocol.PageClosed}, 2)
+	if hidden := countTrail(t, natsURL, sid, "screen.hidden"); hidden != 1 {
+		t.Errorf("the screen shown once, closed twice: %d screen.hidden on record, want 1", hidden)
+	}
+	// Declines change nothing kept: they count against the session's cap
+	// of what its customer's side reports.
+	flood(protocol.PageSignal{Kind: protocol.PageAccept}, audit.DefaultMaxPeerEvents+10)
+	if declined := countTrail(t, natsURL, sid, "voice.ended"); declined >= audit.DefaultMaxPeerEvents {
+		t.Errorf("%d declines on record, want fewer than the cap of %d", declined, audit.DefaultMaxPeerEvents)
+	}
+	if capped := countTrail(t, natsURL, sid, string(audit.PeerReportsCapped)); capped != 1 {
+		t.Errorf("%d %s on record, want 1", capped, audit.PeerReportsCapped)
 	}
 }

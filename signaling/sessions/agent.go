@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/identity"
@@ -106,6 +107,7 @@ func (s *Service) join(ctx context.Context, hello *protocol.AgentHello, remote, 
 		ss.AgentSecret = store.HashKey(secret)
 		ss.Denied = denied
 		ss.AgentRun++
+		ss.PageScreen, ss.PageCall = false, false // a new program, a new page
 		return nil
 	})
 	if err != nil {
@@ -159,6 +161,7 @@ func (s *Service) rerun(ctx context.Context, sid string, hello *protocol.AgentHe
 		ss.Permissions = protocol.Permissions{}
 		ss.Hostname, ss.OS = agentNames(hello)
 		ss.AgentRun++
+		ss.PageScreen, ss.PageCall = false, false // a new program, a new page
 		return nil
 	})
 	if err != nil {
@@ -174,8 +177,14 @@ const BrowserOS = "browser"
 // Handover gives the customer of session sid, helped in the browser and
 // proving it with the secret its page was welcomed with, an invitation for
 // the program: run, the program takes the session over (its grants asked
-// again), the chat and log go on.
+// again), the chat and log go on. One invitation is outstanding per
+// session: asked again, the same one is handed while it can be used. Asks
+// from client address ip are counted as channel requests are (an
+// *invite.RateLimitError past the limit).
 func (s *Service) Handover(ctx context.Context, sid, secret, ip string) (invite.Invitation, error) {
+	if err := s.takeAddr(ctx, "handover-", ip); err != nil {
+		return invite.Invitation{}, err
+	}
 	ss, err := s.cfg.Store.Session(ctx, sid)
 	if err != nil {
 		return invite.Invitation{}, ErrBadSecret
@@ -188,9 +197,20 @@ func (s *Service) Handover(ctx context.Context, sid, secret, ip string) (invite.
 	case ss.OS != BrowserOS:
 		return invite.Invitation{}, ErrNotInBrowser
 	}
+	if ss.Handover != "" {
+		if at, err := s.cfg.Invites.Check(ctx, ss.Handover); err == nil && at == sid {
+			return invite.Invitation{Token: ss.Handover, Expires: ss.HandoverExpires}, nil
+		}
+	}
 	inv, err := s.cfg.Invites.IssueLink(ctx, sid)
 	if err != nil {
 		return inv, err
+	}
+	if _, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		ss.Handover, ss.HandoverExpires = inv.Token, inv.Expires
+		return nil
+	}); err != nil {
+		return invite.Invitation{}, err
 	}
 	s.record(audit.Event{Type: audit.ProgramOffered, Actor: "customer", SessionID: sid, IP: ip})
 	return inv, nil
@@ -224,6 +244,7 @@ func (s *Service) takeOver(ctx context.Context, sid string, hello *protocol.Agen
 		ss.Hostname, ss.OS = agentNames(hello)
 		ss.DeviceID = DeviceID(hello.DeviceKey)
 		ss.AgentRun++
+		ss.PageScreen, ss.PageCall = false, false // a new program, a new page
 		return nil
 	})
 	if err != nil {
@@ -374,25 +395,40 @@ func (s *Service) AgentLeft(ctx context.Context, sid, connID string) {
 	}
 }
 
-// FromAgent carries out one message of session sid's agent. ended says the
-// customer ended the session with no survey to answer (the socket closes
-// after the reply).
-func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message) (ended bool, err error) {
+// FromAgent carries out one message of session sid's agent, read from its
+// socket connID. ended says the customer ended the session with no survey
+// to answer (the socket closes after the reply). A socket that is no longer
+// the session's (a newer one, or the program that took over from the
+// customer's page, holds it) gets ErrReplaced and nothing else: it is
+// closed.
+func (s *Service) FromAgent(ctx context.Context, sid, connID string, m protocol.Message) (ended bool, err error) {
+	if ss, err := s.cfg.Store.Session(ctx, sid); err != nil {
+		return false, ErrBusy
+	} else if ss.AgentConn != connID {
+		return true, ErrReplaced
+	}
 	switch body := m.Body.(type) {
 	case *protocol.PermissionUpdate:
 		var old protocol.Permissions
 		ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 			old = ss.Permissions
-			if ss.State.Closed() {
+			switch {
+			case ss.AgentConn != connID:
+				return ErrReplaced
+			case ss.State.Closed():
 				return ErrClosed
 			}
-			ss.Permissions, ss.Changed = body.Permissions, time.Now()
-			ss.Granted = everGranted(ss.Granted, body.Permissions)
+			// A grant of what the technician's group denies is no grant:
+			// the agent drops it too, and a hostile program's claim of it
+			// must not let reports in the technician's name through.
+			ss.Permissions, ss.Changed = withoutDenied(body.Permissions, ss.Denied), time.Now()
+			ss.Granted = everGranted(ss.Granted, ss.Permissions)
 			return nil
 		})
 		if err != nil {
 			return false, err
 		}
+		body.Permissions = ss.Permissions
 		// On record before the technician hears of it: the trail keeps the
 		// order of what happened (an answer, then the next question).
 		s.recordGrants(ss, old, body.Permissions, body.Refused)
@@ -414,7 +450,7 @@ func (s *Service) FromAgent(ctx context.Context, sid string, m protocol.Message)
 				return false, ErrBusy
 			}
 			if need, ok := grantFor[body.Event]; ok {
-				if err := s.agentMayReport(ss, need); err != nil {
+				if err := s.agentMayReport(ss, need, groupFor[body.Event]); err != nil {
 					return false, err
 				}
 			}
@@ -501,11 +537,25 @@ var grantFor = map[protocol.AuditEvent]protocol.Permission{
 	protocol.AuditFileChanged:    protocol.PermissionFileManager,
 }
 
+// groupFor is what the technician's group must allow (a Denied* name) for
+// the technician to have done what an audit event reports.
+var groupFor = map[protocol.AuditEvent]string{
+	protocol.AuditTerminalOpened: protocol.DeniedTerminal,
+	protocol.AuditScriptRun:      protocol.DeniedScripts,
+	protocol.AuditScriptEnded:    protocol.DeniedScripts,
+	protocol.AuditProcessEnded:   protocol.DeniedSysInfo,
+	protocol.AuditServiceChanged: protocol.DeniedSysInfo,
+	protocol.AuditFileChanged:    protocol.DeniedFileManager,
+}
+
 // agentMayReport checks that session ss's customer granted p at some time in
-// the session, before the agent's report of a technician's action that
-// needs it is kept in the technician's name: a hostile customer's program
-// cannot fake a transcript or "process ended" events otherwise.
-func (s *Service) agentMayReport(ss store.Session, p protocol.Permission) error {
+// the session, that the technician's group allows one of group (Denied*
+// names, as the agent was told in ss.Denied), and that the customer runs
+// the program, not a browser page (which has no terminal, processes or
+// files to report on), before the agent's report of a technician's action
+// is kept in the technician's name: a hostile customer's program cannot
+// fake a transcript or "process ended" events otherwise.
+func (s *Service) agentMayReport(ss store.Session, p protocol.Permission, group ...string) error {
 	var ok bool
 	switch p {
 	case protocol.PermissionTerminal:
@@ -515,11 +565,32 @@ func (s *Service) agentMayReport(ss store.Session, p protocol.Permission) error 
 	case protocol.PermissionFileManager:
 		ok = ss.Granted.FileManager || ss.Permissions.FileManager
 	}
-	if !ok {
-		s.log.Warn("agent report refused: the customer never granted it", "sid", ss.ID, "grant", p)
+	if ok && len(group) > 0 {
+		ok = slices.ContainsFunc(group, func(d string) bool { return !slices.Contains(ss.Denied, d) })
+	}
+	if !ok || ss.OS == BrowserOS {
+		s.log.Warn("agent report refused: not granted, not the group's, or from a browser", "sid", ss.ID, "grant", p, "os", ss.OS)
 		return fmt.Errorf("%w (%s)", ErrNotGrantedHere, p)
 	}
 	return nil
+}
+
+// withoutDenied is grants p less what a technician's group denies (denied:
+// Denied* names), as the agent enforces it.
+func withoutDenied(p protocol.Permissions, denied []string) protocol.Permissions {
+	for _, d := range []struct {
+		name  string
+		grant *bool
+	}{
+		{protocol.DeniedView, &p.View}, {protocol.DeniedControl, &p.Control},
+		{protocol.DeniedClipboard, &p.Clipboard}, {protocol.DeniedTerminal, &p.Terminal},
+		{protocol.DeniedSysInfo, &p.SysInfo}, {protocol.DeniedFileManager, &p.FileManager},
+	} {
+		if slices.Contains(denied, d.name) {
+			*d.grant = false
+		}
+	}
+	return p
 }
 
 // everGranted is was with the grants of now added.

@@ -46,7 +46,9 @@ var (
 
 // ChannelLimits bound how often customers may ask for help on channels,
 // like the PIN limits (invite.Config): per client address, and from all
-// addresses together (paced, then refused with invite.ErrBusy).
+// addresses together (paced, then refused with invite.ErrBusy). PerAddress
+// also bounds, apart, how often a customer helped in the browser asks for
+// the program (Service.Handover).
 type ChannelLimits struct {
 	PerAddress, Global int
 	Window, MaxWait    time.Duration
@@ -161,16 +163,26 @@ func checkRequest(f ChannelForm, r ChannelRequest) (ChannelRequest, []store.Fiel
 // server-wide limits, waiting its turn under the latter; a refusal is an
 // *invite.RateLimitError, as for PINs.
 func (s *Service) takeRequest(ctx context.Context, addr string) error {
-	key := "channel-" + invite.LimitKey(addr)
-	if _, err := s.channelAddr.Take(ctx, key); err != nil {
-		return invite.RateLimited(err)
+	if err := s.takeAddr(ctx, "channel-", addr); err != nil {
+		return err
 	}
+	key := "channel-" + invite.LimitKey(addr)
 	at, err := s.channelGlobal.Take(ctx, channelGlobalKey)
 	if err == nil {
 		err = limit.Sleep(ctx, at.Wait)
 	}
 	if err != nil {
 		s.channelAddr.Give(ctx, key)
+		return invite.RateLimited(err)
+	}
+	return nil
+}
+
+// takeAddr counts a customer's request from addr (under the key prefix of
+// its kind) against the per-address limit of ChannelLimits; a refusal is an
+// *invite.RateLimitError.
+func (s *Service) takeAddr(ctx context.Context, prefix, addr string) error {
+	if _, err := s.channelAddr.Take(ctx, prefix+invite.LimitKey(addr)); err != nil {
 		return invite.RateLimited(err)
 	}
 	return nil

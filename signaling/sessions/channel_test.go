@@ -312,14 +312,15 @@ func TestWaitingCustomerLeavesAMessage(t *testing.T) {
 		t.Fatalf("welcome waiting %v, limit %d; want waiting, 90 s", w.Waiting, w.WaitLimit)
 	}
 	msg := protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeSessionCallback}, Body: &protocol.SessionCallback{Message: "Call me at noon."}}
-	if ended, err := s.FromAgent(ctx, ss.ID, msg); err != nil || !ended {
+	if ended, err := s.FromAgent(ctx, ss.ID, "conn-"+ss.ID, msg); err != nil || !ended {
 		t.Fatalf("leave a message: ended %v, %v", ended, err)
 	}
 	got, _ := st.Session(ctx, ss.ID)
 	if !got.Callback || got.State != session.Waiting || got.AgentConnected || got.Problem != "The printer jams.\nCall me at noon." {
 		t.Fatalf("after the message: %+v", got)
 	}
-	if _, err := s.FromAgent(ctx, ss.ID, msg); !errors.Is(err, ErrNotWaiting) {
+	// (The socket closed after it: the session has none.)
+	if _, err := s.FromAgent(ctx, ss.ID, got.AgentConn, msg); !errors.Is(err, ErrNotWaiting) {
 		t.Errorf("a second message: %v, want ErrNotWaiting", err)
 	}
 	// Once a technician has it, it is no longer a request to leave.
@@ -327,7 +328,7 @@ func TestWaitingCustomerLeavesAMessage(t *testing.T) {
 	if _, err := st.UpdateSession(ctx, ss2.ID, func(ss *store.Session) error { ss.TechnicianID = "ann"; return ss.SetState(session.Active, time.Now()) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.FromAgent(ctx, ss2.ID, msg); !errors.Is(err, ErrNotWaiting) {
+	if _, err := s.FromAgent(ctx, ss2.ID, "conn-"+ss2.ID, msg); !errors.Is(err, ErrNotWaiting) {
 		t.Errorf("a message on a session taken: %v, want ErrNotWaiting", err)
 	}
 	if got, _ := st.Session(ctx, ss2.ID); got.Callback {

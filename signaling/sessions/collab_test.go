@@ -247,7 +247,7 @@ func TestCollaborationRules(t *testing.T) {
 		}
 	}
 	// The agent's answer for Bob goes to Bob; one for a stranger goes nowhere.
-	if _, err := f.s.FromAgent(t.Context(), collabSID, protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeAnswer, SID: collabSID},
+	if _, err := f.s.FromAgent(t.Context(), collabSID, "", protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeAnswer, SID: collabSID},
 		Body: &protocol.Answer{SessionDescription: webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: "v=0 for bob"}, Peer: "bob"}}); err != nil {
 		t.Fatal(err)
 	}

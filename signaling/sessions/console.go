@@ -195,12 +195,18 @@ func (s *Service) Report(from audit.Peer, actor, sid string, a *protocol.Audit) 
 	if a.Name != "" {
 		e.File = &audit.File{Name: a.Name, Size: a.Size, SHA256: a.SHA256}
 	}
+	s.recordFromPeer(from, e)
+}
+
+// recordFromPeer records event e that a session's peer reported, within
+// the session's cap (audit.Log.RecordFromPeer).
+func (s *Service) recordFromPeer(from audit.Peer, e audit.Event) {
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
 	if err := s.cfg.Audit.RecordFromPeer(ctx, from, e); errors.Is(err, audit.ErrPeerCapped) {
-		s.log.Debug("audit report over the session's cap", "sid", sid, "type", e.Type)
+		s.log.Debug("audit report over the session's cap", "sid", e.SessionID, "type", e.Type)
 	} else if err != nil {
-		s.log.Error("audit", "type", e.Type, "sid", sid, "err", err)
+		s.log.Error("audit", "type", e.Type, "sid", e.SessionID, "err", err)
 	}
 }
 

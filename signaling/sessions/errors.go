@@ -74,6 +74,10 @@ var (
 	// ErrTooLate means the customer's program, run again after a crash, came
 	// back after the session's reconnect window (--offline-after).
 	ErrTooLate = errors.New("this session waited too long for the customer's program to come back; ask the technician for a new invitation")
+	// ErrReplaced means a message from an agent's socket that no longer
+	// holds its session: a newer socket, or the program that took over
+	// from the customer's page, does.
+	ErrReplaced = errors.New("a newer connection of the customer's program holds this session")
 	// ErrSessionClosed means an agent joined or resumed a closed session.
 	ErrSessionClosed = errors.New("this session is closed")
 	// ErrBadName means a customer name that is empty, too long or has control characters.
@@ -168,7 +172,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded),
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers), errors.Is(err, ErrNoColleague),
 		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
-		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser),
+		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser), errors.Is(err, ErrReplaced),
 		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrDeviceRevoked):

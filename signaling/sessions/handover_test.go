@@ -81,3 +81,56 @@ func TestHandoverToTheProgram(t *testing.T) {
 		t.Errorf("the page's old secret after the program took over: %v, want ErrBadSecret", err)
 	}
 }
+
+// A customer's page asking for the program again and again gets the one
+// invitation still outstanding (one audit entry), and past the per-address
+// limit a *invite.RateLimitError, not one 24-hour invitation per ask.
+func TestHandoverOneInvitationAndLimited(t *testing.T) {
+	st, nc := storetest.Open(t)
+	ctx := t.Context()
+	trail, err := audit.Open(ctx, nc, audit.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(trail.Close)
+	inv := invite.New(invite.Defaults(), st)
+	s := New(Config{NC: nc, Store: st, Audit: trail, Invites: inv, SweepInterval: time.Hour,
+		ChannelLimits: ChannelLimits{PerAddress: 3, Global: 100, Window: time.Hour, MaxWait: time.Second}})
+	t.Cleanup(s.Close)
+	now := time.Now()
+	if err := st.CreateSession(ctx, store.Session{ID: "web", CustomerName: "Marie", TechnicianID: "ann", State: session.Connecting, Created: now, Changed: now}); err != nil {
+		t.Fatal(err)
+	}
+	link, err := inv.IssueLink(ctx, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.Join(ctx, &protocol.AgentHello{Code: link.Token, OS: BrowserOS}, "198.51.100.9:1", "conn-web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Handover(ctx, "web", page.Secret, "198.51.100.9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Handover(ctx, "web", page.Secret, "198.51.100.9")
+	if err != nil || again.Token != first.Token {
+		t.Fatalf("asked again: %q, %v; want the outstanding %q", again.Token, err, first.Token)
+	}
+	events, err := trail.Query(ctx, audit.Filter{SessionID: "web", Type: string(audit.ProgramOffered)})
+	if err != nil || len(events) != 1 {
+		t.Fatalf("program offers on record: %d (%v), want 1", len(events), err)
+	}
+	// Another address still has its own asks.
+	if _, err := s.Handover(ctx, "web", page.Secret, "203.0.113.5"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Handover(ctx, "web", page.Secret, "198.51.100.9")
+	if _, err = s.Handover(ctx, "web", page.Secret, "198.51.100.9"); err == nil {
+		t.Fatal("a fourth ask from one address was not limited")
+	}
+	var rl *invite.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter <= 0 {
+		t.Fatalf("past the limit: %v, want an *invite.RateLimitError with a wait", err)
+	}
+}

@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
@@ -82,7 +83,7 @@ func (s *Service) pageFromConsole(ctx context.Context, tech auth.Technician, con
 	if err := s.relay(ctx, console, m, p); err != nil {
 		return err
 	}
-	s.auditPage(tech.ID, m.SID, p)
+	s.auditPage(ctx, tech.ID, m.SID, p)
 	return nil
 }
 
@@ -110,29 +111,55 @@ func (s *Service) pageFromAgent(ctx context.Context, sid string, m protocol.Mess
 	}
 	p.Name = ss.CustomerName
 	s.publish(TechSubject(ss.TechnicianID, sid), m.Type, m.ID, sid, p)
-	s.auditPage("customer", sid, p)
+	s.auditPage(ctx, "customer", sid, p)
 	return nil
 }
 
-// auditPage records what page signal p starts or stops, sent by actor.
-func (s *Service) auditPage(actor, sid string, p *protocol.PageSignal) {
+// auditPage records what page signal p starts or stops, sent by actor,
+// when it changes what the session keeps of the page peer (PageScreen,
+// PageCall): a repeated "shown" or "hung up" is no new entry. The
+// customer's side's entries count against the session's peer events cap.
+func (s *Service) auditPage(ctx context.Context, actor, sid string, p *protocol.PageSignal) {
 	e := audit.Event{Actor: actor, SessionID: sid}
+	var flag func(*store.Session) *bool // nil: a decision that changes no state
+	on := p.On
 	switch {
 	case p.Kind == protocol.PageShare && p.On:
 		e.Type = audit.ScreenShown
+		flag = func(ss *store.Session) *bool { return &ss.PageScreen }
 	case p.Kind == protocol.PageShare, p.Kind == protocol.PageClosed:
-		e.Type, e.Detail = audit.ScreenHidden, "by technician"
+		e.Type, e.Detail, on = audit.ScreenHidden, "by technician", false
 		if actor == "customer" {
 			e.Detail = "closed by the customer"
 		}
+		flag = func(ss *store.Session) *bool { return &ss.PageScreen }
 	case p.Kind == protocol.PageAccept && p.On:
 		e.Type = audit.VoiceStarted
-	case p.Kind == protocol.PageAccept, p.Kind == protocol.PageCall && !p.On:
+		flag = func(ss *store.Session) *bool { return &ss.PageCall }
+	case p.Kind == protocol.PageAccept:
+		e.Type, e.Detail = audit.VoiceEnded, "declined"
+	case p.Kind == protocol.PageCall && !p.On:
 		e.Type, e.Detail = audit.VoiceEnded, "hung up"
-		if p.Kind == protocol.PageAccept {
-			e.Detail = "declined"
-		}
+		flag = func(ss *store.Session) *bool { return &ss.PageCall }
 	default:
+		return
+	}
+	if flag != nil {
+		_, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+			if f := flag(ss); *f != on {
+				*f = on
+				return nil
+			}
+			return errUnchanged
+		})
+		if errors.Is(err, errUnchanged) {
+			return
+		} else if err != nil {
+			s.log.Error("page peer's state", "sid", sid, "err", err)
+		}
+	}
+	if actor == "customer" {
+		s.recordFromPeer(audit.FromAgent, e)
 		return
 	}
 	s.record(e)

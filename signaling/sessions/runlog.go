@@ -45,7 +45,7 @@ func (s *Service) appendAgentLog(ctx context.Context, sid string, a *protocol.Lo
 		return ErrBusy
 	}
 	if a.Kind == protocol.LogTerminal {
-		if err := s.agentMayReport(ss, protocol.PermissionTerminal); err != nil {
+		if err := s.agentMayReport(ss, protocol.PermissionTerminal, protocol.DeniedTerminal, protocol.DeniedScripts); err != nil {
 			return err
 		}
 	}

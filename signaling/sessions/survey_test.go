@@ -69,11 +69,11 @@ func TestSurveyRules(t *testing.T) {
 	}
 
 	// Before the end, and not sent: refused.
-	if _, err := s.FromAgent(ctx, "s1", answers("1", good...)); !errors.Is(err, ErrSurveyNotYet) {
+	if _, err := s.FromAgent(ctx, "s1", "", answers("1", good...)); !errors.Is(err, ErrSurveyNotYet) {
 		t.Fatalf("answers before the end: %v, want ErrSurveyNotYet", err)
 	}
 	// The customer ends: the socket stays open for the survey.
-	ended, err := s.FromAgent(ctx, "s1", protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeSessionEnd, ID: "e"}, Body: &protocol.SessionEnd{Reason: protocol.EndByCustomer}})
+	ended, err := s.FromAgent(ctx, "s1", "", protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeSessionEnd, ID: "e"}, Body: &protocol.SessionEnd{Reason: protocol.EndByCustomer}})
 	if err != nil || ended {
 		t.Fatalf("customer's end with a survey to answer: ended %v, %v; want the socket kept", ended, err)
 	}
@@ -92,14 +92,14 @@ func TestSurveyRules(t *testing.T) {
 		"bidi override":      {[]protocol.SurveyReply{{Rating: 3}, {Value: "no"}, {Value: "fine \u202egnp.exe"}}, ErrBadSurvey},
 		"text too long":      {[]protocol.SurveyReply{{Rating: 3}, {Value: "no"}, {Value: strings.Repeat("x", protocol.MaxSurveyText+1)}}, ErrBadSurvey},
 	} {
-		if _, err := s.FromAgent(ctx, "s1", answers("bad", c.replies...)); !errors.Is(err, c.want) {
+		if _, err := s.FromAgent(ctx, "s1", "", answers("bad", c.replies...)); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
 		}
 	}
 	if _, err := st.SessionSurveys(ctx, "s1"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("refused answers were stored: %v", err)
 	}
-	if _, err := s.FromAgent(ctx, "s1", answers("42", good...)); err != nil {
+	if _, err := s.FromAgent(ctx, "s1", "", answers("42", good...)); err != nil {
 		t.Fatalf("good answers: %v", err)
 	}
 	m, err := saved.NextMsg(5 * time.Second)
@@ -111,7 +111,7 @@ func TestSurveyRules(t *testing.T) {
 		t.Fatalf("agent heard %s, want survey.saved for 42", m.Data)
 	}
 	// A second submission is refused; the first answers stay.
-	if _, err := s.FromAgent(ctx, "s1", answers("43", protocol.SurveyReply{Rating: 1}, protocol.SurveyReply{Value: "no"}, protocol.SurveyReply{})); !errors.Is(err, ErrSurveyAnswered) || Code(err) != protocol.CodeUsed {
+	if _, err := s.FromAgent(ctx, "s1", "", answers("43", protocol.SurveyReply{Rating: 1}, protocol.SurveyReply{Value: "no"}, protocol.SurveyReply{})); !errors.Is(err, ErrSurveyAnswered) || Code(err) != protocol.CodeUsed {
 		t.Fatalf("second answers: %v, want ErrSurveyAnswered", err)
 	}
 	v, err := st.SessionSurveys(ctx, "s1")
@@ -125,10 +125,10 @@ func TestSurveyRules(t *testing.T) {
 
 	// A session that asked none refuses answers, and its customer's end
 	// closes the socket as before.
-	if _, err := s.FromAgent(ctx, "s2", answers("1", good...)); !errors.Is(err, ErrNoSurvey) {
+	if _, err := s.FromAgent(ctx, "s2", "", answers("1", good...)); !errors.Is(err, ErrNoSurvey) {
 		t.Fatalf("answers for a session that asked none: %v", err)
 	}
-	if ended, _ := s.FromAgent(ctx, "s2", protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeSessionEnd}, Body: &protocol.SessionEnd{Reason: protocol.EndByCustomer}}); !ended {
+	if ended, _ := s.FromAgent(ctx, "s2", "", protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeSessionEnd}, Body: &protocol.SessionEnd{Reason: protocol.EndByCustomer}}); !ended {
 		t.Fatal("a customer's end with no survey keeps the socket")
 	}
 
@@ -196,7 +196,7 @@ func TestSurveySentEarly(t *testing.T) {
 	if err := s.SendSurvey(ctx, alice, "s1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.FromAgent(ctx, "s1", protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeSurveyAnswers, ID: "1"}, Body: &protocol.SurveyAnswers{Answers: []protocol.SurveyReply{{Value: "yes"}}}}); err != nil {
+	if _, err := s.FromAgent(ctx, "s1", "", protocol.Message{Envelope: protocol.Envelope{Type: protocol.TypeSurveyAnswers, ID: "1"}, Body: &protocol.SurveyAnswers{Answers: []protocol.SurveyReply{{Value: "yes"}}}}); err != nil {
 		t.Fatalf("answers after the technician sent the survey: %v", err)
 	}
 	if err := s.SendSurvey(ctx, alice, "s1"); !errors.Is(err, ErrSurveyAnswered) {

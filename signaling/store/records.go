@@ -100,6 +100,16 @@ type Session struct {
 	// AgentConn names the agent's current socket, so that an older socket of the
 	// same agent closing late does not mark the session Reconnecting.
 	AgentConn string `json:"agentConn,omitempty"`
+	// Handover is the program's invitation token last handed to the
+	// customer's page (sessions.Service.Handover), and HandoverExpires when it
+	// ends: the same one is handed again while it can still be used.
+	Handover        string    `json:"handover,omitempty"`
+	HandoverExpires time.Time `json:"handoverExpires,omitzero"`
+	// PageScreen and PageCall say whether the technician's screen is shown
+	// on the customer's page and whether a call is on (the page peer, as
+	// last audited): only their changes are recorded.
+	PageScreen bool `json:"pageScreen,omitempty"`
+	PageCall   bool `json:"pageCall,omitempty"`
 	// Denied is what the agent was last told the technician's group denies,
 	// so that a change is pushed to it once.
 	Denied []string `json:"denied,omitempty"`
