@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/lifeline-support/lifeline/console-web/join"
 	"github.com/lifeline-support/lifeline/console-web/layout"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/signaling/auth"
@@ -124,19 +125,5 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 
 // refuse explains why the link cannot be used, as the invitation's page does.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, p layout.Page, err error) {
-	key := "join.invalid"
-	switch {
-	case errors.Is(err, invite.ErrExpired):
-		key = "join.expired"
-	case errors.Is(err, invite.ErrUsed):
-		key = "join.used"
-	case errors.Is(err, invite.ErrInvalid), errors.Is(err, store.ErrNotFound):
-	default:
-		h.Logger.Error("browser help page", "err", err)
-		w.WriteHeader(http.StatusInternalServerError)
-		_ = layout.Message(p, p.T("error.title"), p.T("error.server")).Render(r.Context(), w)
-		return
-	}
-	w.WriteHeader(http.StatusGone)
-	_ = layout.Message(p, p.T(key), p.T("join.getNew")).Render(r.Context(), w)
+	join.Refuse(w, r, p, h.Logger, "browser help page", err)
 }

@@ -179,6 +179,13 @@ type linkData struct {
 
 // refuse explains why a link cannot be used.
 func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, p layout.Page, err error) {
+	Refuse(w, r, p, h.Logger, "join link", err)
+}
+
+// Refuse answers a request for an invitation's page that cannot be used:
+// gone (410) with why (expired, used, unknown), or a server error logged as
+// what. The browser help page says it the same way.
+func Refuse(w http.ResponseWriter, r *http.Request, p layout.Page, log *slog.Logger, what string, err error) {
 	key := "join.invalid"
 	switch {
 	case errors.Is(err, invite.ErrExpired):
@@ -187,7 +194,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, p layout.Page, 
 		key = "join.used"
 	case errors.Is(err, invite.ErrInvalid), errors.Is(err, store.ErrNotFound):
 	default:
-		h.Logger.Error("join link", "err", err)
+		log.Error(what, "err", err)
 		w.WriteHeader(http.StatusInternalServerError)
 		_ = layout.Message(p, p.T("error.title"), p.T("error.server")).Render(r.Context(), w)
 		return
