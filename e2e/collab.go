@@ -69,6 +69,20 @@ func inTab[T any](t testing.TB, tc *Technician, sid, what, expr string) T {
 	return evalJS[T](t, tc.p, what, `(() => { const w = lifelineQueue.frame(`+jsString(sid)+`).contentWindow, d = w.document; return (`+expr+`); })()`)
 }
 
+// TabRequestControl clicks Request control in the workspace tab of sid, once
+// it is enabled.
+func (tc *Technician) TabRequestControl(t testing.TB, sid string) {
+	t.Helper()
+	waitFor(t, "Request control enabled in the tab", func() bool {
+		return inTab[bool](t, tc, sid, "click Request control in the tab", `(() => {
+			const b = d.getElementById("request-control");
+			if (!b || b.disabled || b.hidden) return false;
+			b.click();
+			return true;
+		})()`)
+	})
+}
+
 // TabPixel is the colour of the customer's screen pixel (x, y) in the video
 // of the workspace tab of sid.
 func (tc *Technician) TabPixel(t testing.TB, sid string, x, y int) [3]int {

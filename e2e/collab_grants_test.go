@@ -203,10 +203,11 @@ func TestLeadPassesTheLeadAndLeaves(t *testing.T) {
 	})
 	asked := customer.LogCount("customer asked")
 
-	// The lead passes the lead: Claire's workspace is the session's now.
+	// The lead passes the lead: Claire's workspace is the session's now,
+	// with the screen only: the customer let her watch, nothing more.
 	lead.TeamAction(t, "claire", "lead")
-	waitFor(t, "Claire leading, in control", func() bool {
-		return claire.TabStatus(t, sid) == "Connected to Marie Dupont — in control"
+	waitFor(t, "Claire leading, view only", func() bool {
+		return claire.TabStatus(t, sid) == "Connected to Marie Dupont — view only"
 	})
 	waitFor(t, "Claire's own connection as the lead", func() bool {
 		_, pc, frames := claire.TabState(t, sid)
@@ -224,7 +225,9 @@ func TestLeadPassesTheLeadAndLeaves(t *testing.T) {
 	waitFor(t, "the earlier chat in Claire's log", func() bool {
 		return strings.Contains(tabText(t, claire, sid, `d.getElementById("session-log")?.textContent ?? ""`), "Claire will take over from here")
 	})
-	waitFor(t, "the customer's page naming Claire", func() bool { return strings.Contains(customer.PageText(t), "Claire Martin") })
+	waitFor(t, "the customer's page saying Claire leads", func() bool {
+		return strings.Contains(customer.PageText(t), "Claire Martin now leads the session")
+	})
 	// The former lead is a colleague now, and leaves.
 	waitFor(t, "the former lead helping", func() bool {
 		return Eval[string](t, lead, "status", `document.getElementById("status")?.textContent ?? ""`) == "Helping Claire Martin with Marie Dupont — view only"
@@ -236,7 +239,17 @@ func TestLeadPassesTheLeadAndLeaves(t *testing.T) {
 	if n := customer.LogCount("customer asked"); n != asked {
 		t.Errorf("the customer was asked %d more times after the lead passed", n-asked)
 	}
-	// The customer's control grant stayed with the session: Claire's click lands.
+	// Control went with the former lead: Claire asks the customer for it,
+	// in her own name, and then her click lands.
+	claire.TabRequestControl(t, sid)
+	customer.WaitAsked(t)
+	if page := customer.PageText(t); !strings.Contains(page, "Allow Claire Martin") {
+		t.Errorf("the control question does not name Claire: %q", page)
+	}
+	customer.Allow(t)
+	waitFor(t, "Claire in control", func() bool {
+		return claire.TabStatus(t, sid) == "Connected to Marie Dupont — in control"
+	})
 	mark := win.Mark(t)
 	claire.TabClick(t, sid, cx, cy)
 	win.WaitFor(t, mark, "Claire's click on the test window", func(evs []twtest.Event) bool {

@@ -144,6 +144,7 @@ type UI struct {
 	code       string   // the verification code of the technician's connection
 	helpers    []string // the names of the technician's colleagues in the session
 	controller string   // the colleague in control; "" for the technician
+	lead       string   // the colleague the lead passed to, "" when it did not pass
 	ended      bool
 	endReason  string
 	pending    *request
@@ -370,6 +371,19 @@ func (u *UI) SetHelpers(names []string, controller string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.helpers, u.controller = slices.Clone(names), controller
+	u.notifyLocked()
+}
+
+// SetLeadPassed tells the customer that the lead of the session passed to
+// the colleague name ("<name> now leads the session"), who is asked again for
+// anything beyond seeing the screen; "" clears it.
+func (u *UI) SetLeadPassed(name string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if name != "" && name != u.lead {
+		u.println(i18n.T(u.cfg.Lang, "agent.lead.passed", name))
+	}
+	u.lead = name
 	u.notifyLocked()
 }
 

@@ -56,6 +56,9 @@ type view struct {
 	// Controller names who has remote control, while control is allowed
 	// and colleagues are connected ("" otherwise).
 	Controller string `json:"controller"`
+	// Lead says the lead of the session passed to a colleague, by name
+	// ("" otherwise).
+	Lead string `json:"lead"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -94,6 +97,9 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 				v.Controller = u.controller
 			}
 		}
+	}
+	if u.lead != "" && st != statusEnded {
+		v.Lead = i18n.T(lang, "agent.lead.passed", u.lead)
 	}
 	if u.reconnect && st != statusEnded && st != statusReconnecting {
 		// Only signaling is away: the session itself goes on.

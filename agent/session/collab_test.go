@@ -513,3 +513,48 @@ func TestAgentServesTheChannelsTheLeadGrantedAColleague(t *testing.T) {
 	console.Send(protocol.TypeSessionCollaborate, sid, protocol.SessionCollaborate{Action: protocol.CollabRemove, Tech: "bob"})
 	waitUntil(t, "Bob's chat no longer allowed", func() bool { return !chat.allowed(chatDC)() })
 }
+
+// Passing the lead to a colleague the customer only let watch gives the new
+// lead nothing more than the screen: remote control, the clipboard, the
+// terminal, the system information and the file manager the customer
+// allowed the former lead are dropped, the customer is told who leads now,
+// and each of them is asked of the customer again, in the new lead's name.
+func TestAgentLeadPassedKeepsOnlyTheScreen(t *testing.T) {
+	ui := newTermUI(t)
+	fi := &fakeInjector{}
+	s, ctx := testRunner(t, ui, fi)
+	s.welcomed(&protocol.AgentWelcome{TechnicianID: "alice", TechnicianName: "Alice Lead"})
+	all := protocol.Permissions{View: true, Control: true, Clipboard: true, Terminal: true, SysInfo: true, FileManager: true}
+	s.setGrants(all, "")
+
+	// Bob joins; the customer lets him see the screen, nothing more.
+	s.receive(ctx, t, &protocol.Collaboration{Members: []protocol.Collaborator{{ID: "bob", Name: "Bob Colleague", Role: protocol.RoleCollaborator}}})
+	ui.waitAsked(t, 1)
+	ui.say(t, "y")
+	if _, err := s.handle(ctx, event{answer: s.nextAnswer(t, "the customer's answer about Bob")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !s.approved["bob"] {
+		t.Fatal("Bob not approved to watch")
+	}
+
+	// Alice passes the lead to Bob (or her stale tab does, after the grace).
+	s.receive(ctx, t, &protocol.AgentWelcome{TechnicianID: "bob", TechnicianName: "Bob Colleague",
+		Collaboration: &protocol.Collaboration{Members: []protocol.Collaborator{{ID: "alice", Name: "Alice Lead", Role: protocol.RoleCollaborator}}}})
+	if p := s.grants.get(); p != (protocol.Permissions{View: true}) {
+		t.Fatalf("after the lead passed to Bob the grants are %+v, want only the screen", p)
+	}
+	s.grants.inject(move)
+	if n, _ := fi.count(); n != 0 {
+		t.Fatal("Bob's input was injected on the former lead's control grant")
+	}
+	if !strings.Contains(ui.text(), "Bob Colleague now leads the session") {
+		t.Errorf("the customer is not told Bob leads the session now: %q", ui.text())
+	}
+
+	// Bob asks for control: the customer is asked, in his name.
+	s.receive(ctx, t, &protocol.PermissionRequest{Permission: protocol.PermissionControl})
+	if q := ui.waitAsked(t, 2); !strings.Contains(q[strings.LastIndex(q, "Allow"):], "Bob Colleague") {
+		t.Errorf("the control question does not name Bob: %q", q)
+	}
+}

@@ -1094,21 +1094,42 @@ func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
 	s.setGrants(protocol.Permissions{}, "")
 	s.introduce(w)
 	s.pageReset()
+	s.cfg.Consent.SetLeadPassed("")
 	s.log.Info("another technician took the session; the customer is asked again", "technician", w.TechnicianName)
 	s.ask(ctx, protocol.PermissionView)
 }
 
 // leadPassed hands the session to the colleague w names, whom the customer
-// let in: the former lead's connection closes (what they held down is let
-// go), the customer sees who leads now, and what they allowed stays with the
-// session, for the new lead's connection to come.
+// let in to see the screen: the former lead's connection closes (what they
+// held down is let go) and the customer is told who leads now. The customer
+// let the new lead watch, nothing more: of what they allowed only viewing
+// stays; remote control, the clipboard, terminals, the system information
+// and the file manager go, and questions asked in the former lead's name
+// are withdrawn, so the new lead must ask again and the customer answers
+// knowing who asks.
 func (s *runner) leadPassed(w *protocol.AgentWelcome) {
 	s.techID = w.TechnicianID
+	if q := s.techQuestions(); len(q) > 0 {
+		s.withdraw(q...) // none named would withdraw them all
+	}
 	s.closePeer()
 	s.introduce(w)
 	s.pageReset()
-	s.setGrants(s.grants.get(), "")
-	s.log.Info("the lead passed to a colleague the customer let in; what the customer allowed stays", "technician", w.TechnicianName)
+	s.cfg.Consent.SetLeadPassed(w.TechnicianName)
+	s.setGrants(protocol.Permissions{View: s.grants.get().View}, "")
+	s.log.Info("the lead passed to a colleague the customer let in; only viewing stays, the rest is asked again", "technician", w.TechnicianName)
+}
+
+// techQuestions are the questions showing that the technician asked, not
+// those about colleagues who want to see the screen.
+func (s *runner) techQuestions() []protocol.Permission {
+	var out []protocol.Permission
+	for perm := range s.asking {
+		if !strings.HasPrefix(string(perm), watchPrefix) {
+			out = append(out, perm)
+		}
+	}
+	return out
 }
 
 func (s *runner) startPeer(ctx context.Context, offer webrtc.SessionDescription, ice []webrtc.ICEServer) error {
@@ -1384,8 +1405,9 @@ func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
 	s.checkWelcome(w)
 	s.applyDenied(w.Denied)
 	// The lead passed to a colleague the customer let in, under the name
-	// the customer was shown: what they allowed stays with the session, and
-	// the former lead, a colleague now, is not asked about again.
+	// the customer was shown: viewing stays with the session (the rest is
+	// asked again, leadPassed), and the former lead, a colleague now, is not
+	// asked about again.
 	me, helping := s.collab.Member(w.TechnicianID)
 	passed := !s.sameTechnician(w) && helping && s.approved[w.TechnicianID] && me.Name == w.TechnicianName
 	if _, stays := w.Collaboration.Member(s.techID); passed && stays {

@@ -646,8 +646,9 @@ func longestPresent(ss store.Session) (string, bool) {
 // from (by: who did it, "server" when from's console was gone too long).
 // Like an accepted transfer the session is to's from now on (their group's
 // denials, the holder console let go, the agent welcomed again); unlike one,
-// what the customer allowed stays with the session, as the customer already
-// let to in. from stays as a collaborator, granted what their group allows,
+// viewing stays with the session, as the customer already let to watch, but
+// nothing more: the rest of what the customer allowed from is asked again
+// (the agent drops it too, its grants gate). from stays as a collaborator, granted what their group allows,
 // if stay; otherwise they are out. Remote control with from goes to to.
 func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool, by string) error {
 	acc, err := s.cfg.Store.Account(ctx, to)
@@ -681,6 +682,7 @@ func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool,
 		ss.GroupID = store.GroupOf(acc.GroupID)
 		ss.Denied = denied
 		ss.Console, ss.ConsoleTab, ss.LeadAway = "", "", 0
+		ss.Permissions = protocol.Permissions{View: ss.Permissions.View}
 		if stay {
 			ss.Collab.Members = append(ss.Collab.Members, protocol.Collaborator{
 				ID: from, Name: fromName, Role: protocol.RoleCollaborator, Grant: grant, Denied: memberDenied(fromDenied, grant)})

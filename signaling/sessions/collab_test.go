@@ -914,3 +914,52 @@ func TestLeadPassesToACollaborator(t *testing.T) {
 		t.Errorf("the lead passed by the server is not in the trail")
 	}
 }
+
+// Passing the lead, by the lead or by the server once the lead's console is
+// gone, keeps only viewing of what the customer allowed: the new lead was
+// let in to watch, and asks again for the rest (the agent drops it too).
+func TestLeadPassedKeepsOnlyViewing(t *testing.T) {
+	f := newCollabFixture(t)
+	bob, carol := f.techs["bob"], f.techs["carol"]
+	for _, tech := range []auth.Technician{bob, carol} {
+		if err := f.send(f.alice, collab(protocol.CollabInvite, tech.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.send(tech, collab(protocol.CollabAccept, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := protocol.Permissions{View: true, Control: true, Clipboard: true, Terminal: true, SysInfo: true, FileManager: true}
+	grantAll := func() {
+		t.Helper()
+		if _, err := f.st.UpdateSession(t.Context(), collabSID, func(ss *store.Session) error {
+			ss.Permissions = all
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grantAll()
+	if err := f.send(f.alice, collab(protocol.CollabLead, "carol")); err != nil {
+		t.Fatalf("passing the lead to Carol: %v", err)
+	}
+	if p := f.session().Permissions; p != (protocol.Permissions{View: true}) {
+		t.Errorf("after Alice passed the lead to Carol the session's grants are %+v, want only viewing", p)
+	}
+
+	// Carol's tab goes stale with everything allowed again: the server
+	// passes the lead to Bob after the grace.
+	grantAll()
+	if err := f.send(carol, &protocol.SessionOpen{}); err != nil {
+		t.Fatal(err)
+	}
+	f.s.ConsoleClosed(t.Context(), "carol", "carol", []string{collabSID})
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace))
+	ss := f.session()
+	if ss.TechnicianID != "bob" {
+		t.Fatalf("the lead did not pass to Bob: %q", ss.TechnicianID)
+	}
+	if ss.Permissions != (protocol.Permissions{View: true}) {
+		t.Errorf("after the server passed the lead to Bob the session's grants are %+v, want only viewing", ss.Permissions)
+	}
+}
