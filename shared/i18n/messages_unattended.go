@@ -21,7 +21,7 @@ func init() {
 		"agent.unattended.removed":    {EN: "Unattended access is removed from this computer, and the support team was told.", FR: "L'accès sans surveillance est retiré de cet ordinateur, et l'équipe d'assistance en a été informée."},
 		"agent.unattended.removedOff": {EN: "Unattended access is removed from this computer. The server could not be told now, but this computer's key is deleted: it can never connect again.", FR: "L'accès sans surveillance est retiré de cet ordinateur. Le serveur n'a pas pu être prévenu, mais la clé de cet ordinateur est supprimée : il ne pourra plus jamais se connecter."},
 		"agent.unattended.revoked":    {EN: "Unattended access to this computer was revoked; it will not connect again.", FR: "L'accès sans surveillance à cet ordinateur a été révoqué ; il ne se connectera plus."},
-		"perm.unattended":             {EN: "ask customers for unattended access, and connect to the unattended computers of the group", FR: "demander aux clients l'accès sans surveillance, et se connecter aux ordinateurs sans surveillance du groupe"},
+		"perm.unattended":             {EN: "unattended access: ask for it, connect", FR: "accès sans surveillance : le demander, se connecter"},
 
 		"ws.ua.window":  {EN: "When the team may connect", FR: "Quand l'équipe peut se connecter"},
 		"ws.ua.always":  {EN: "Unattended: at any time", FR: "Sans surveillance : à tout moment"},
