@@ -121,7 +121,9 @@ func (s *Stack) XClipboard(t testing.TB) string {
 }
 
 // CustomerCopies puts text on the customer's X clipboard, as copying in any
-// application does.
+// application does, and returns once a paste gets it: xclip's parent exits
+// before the child it leaves behind owns the selection (CI read the
+// previous copy right after it).
 func (s *Stack) CustomerCopies(t testing.TB, text string) {
 	t.Helper()
 	cmd := exec.Command("xclip", "-i", "-selection", "clipboard", "-display", s.Display)
@@ -130,6 +132,7 @@ func (s *Stack) CustomerCopies(t testing.TB, text string) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("xclip -i: %v", err)
 	}
+	waitFor(t, "the customer's copy on their clipboard", func() bool { return s.XClipboard(t) == text })
 }
 
 func userGesture(p *runtime.EvaluateParams) { yes := true; p.UserGesture = &yes }
