@@ -208,6 +208,22 @@ func (s *runner) showHelpers() {
 	}
 }
 
+// colleagueAsking names the colleague of the session's technician who made
+// request r, as the customer knows them (the collaborators shown on their
+// page), or "" when the technician asked (or a server too old to say).
+func (s *runner) colleagueAsking(r *protocol.PermissionRequest) string {
+	if r.Tech == "" || r.Tech == s.techID {
+		return ""
+	}
+	if m, ok := s.collab.Member(r.Tech); ok && m.Name != "" {
+		return m.Name
+	}
+	if r.Name != "" {
+		return r.Name
+	}
+	return r.Tech
+}
+
 // helperMay reports whether colleague id may have what a Denied* constant
 // names: they are in the session and their group does not deny it.
 func (s *runner) helperMay(id, what string) bool {

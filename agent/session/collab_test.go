@@ -558,3 +558,39 @@ func TestAgentLeadPassedKeepsOnlyTheScreen(t *testing.T) {
 		t.Errorf("the control question does not name Bob: %q", q)
 	}
 }
+
+// A colleague's request reaches the customer in the colleague's name, with
+// who they help: never as the session's technician's. The technician's
+// own request still names the technician alone.
+func TestAgentColleaguesRequestNamesTheColleague(t *testing.T) {
+	ui := newTermUI(t)
+	s, ctx := testRunner(t, ui, &fakeInjector{})
+	s.welcomed(&protocol.AgentWelcome{TechnicianID: "alice", TechnicianName: "Alice Lead", OrgName: "Acme IT"})
+	s.setGrants(protocol.Permissions{View: true}, "")
+	s.receive(ctx, t, &protocol.Collaboration{Members: []protocol.Collaborator{{ID: "bob", Name: "Bob Colleague", Role: protocol.RoleCollaborator}}})
+	ui.waitAsked(t, 1)
+	ui.say(t, "y")
+	if _, err := s.handle(ctx, event{answer: s.nextAnswer(t, "the customer's answer about Bob")}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	// Bob asks for the clipboard (the server names him).
+	s.receive(ctx, t, &protocol.PermissionRequest{Permission: protocol.PermissionClipboard, Tech: "bob", Name: "Bob Colleague"})
+	q := ui.waitAsked(t, 2)
+	q = q[strings.LastIndex(q, "\n")+1:]
+	if !strings.Contains(q, "Bob Colleague (helping Alice Lead)") || !strings.Contains(q, "Allow Bob Colleague from Acme IT") {
+		t.Errorf("Bob's question does not name him, helping Alice: %q", q)
+	}
+	ui.say(t, "n")
+	if _, err := s.handle(ctx, event{answer: s.nextAnswer(t, "the customer's answer to Bob")}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	// Alice asks for it herself: her name, no colleague.
+	s.receive(ctx, t, &protocol.PermissionRequest{Permission: protocol.PermissionClipboard, Tech: "alice", Name: "Alice Lead"})
+	q = ui.waitAsked(t, 3)
+	q = q[strings.LastIndex(q, "\n")+1:]
+	if !strings.Contains(q, "Allow Alice Lead from Acme IT") || strings.Contains(q, "Bob") || strings.Contains(q, "helping") {
+		t.Errorf("Alice's own question: %q", q)
+	}
+}
