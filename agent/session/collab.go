@@ -360,7 +360,11 @@ func (s *runner) helperChannel(id string, dc *webrtc.DataChannel) {
 				continue
 			}
 			h.chans[dc] = need
-			hf.AttachHelper(dc, func() bool { return s.helperGate.allows(id, need) })
+			name := id // never "": an unnamed colleague is still not the technician
+			if m, _ := s.collab.Member(id); m.Name != "" {
+				name = m.Name
+			}
+			hf.AttachHelper(dc, name, func() bool { return s.helperGate.allows(id, need) })
 			s.log.Info("colleague's channel opened", "label", dc.Label(), "technician", id)
 			return
 		}

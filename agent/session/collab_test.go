@@ -377,20 +377,33 @@ func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
 }
 
 // helperFeature is a HelperFeature that records the colleagues' channels
-// handed to it, with the check it was given for their messages.
+// handed to it, with the check it was given for their messages and the
+// colleague's name.
 type helperFeature struct {
 	label string
 	mu    sync.Mutex
 	got   map[*webrtc.DataChannel]func() bool
+	names map[*webrtc.DataChannel]string
 }
 
 func (f *helperFeature) Handles(label string) bool      { return label == f.label }
 func (f *helperFeature) Attach(*webrtc.DataChannel)     {}
 func (f *helperFeature) SetGrants(protocol.Permissions) {}
-func (f *helperFeature) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+func (f *helperFeature) AttachHelper(dc *webrtc.DataChannel, name string, allowed func() bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.got[dc] = allowed
+	if f.names == nil {
+		f.names = map[*webrtc.DataChannel]string{}
+	}
+	f.names[dc] = name
+}
+
+// name is the colleague's name given with dc.
+func (f *helperFeature) name(dc *webrtc.DataChannel) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.names[dc]
 }
 
 // allowed is the check given with dc (nil: dc was not handed over).
@@ -485,6 +498,10 @@ func TestAgentServesTheChannelsTheLeadGrantedAColleague(t *testing.T) {
 	waitUntil(t, "Bob's file and chat channels handed to their features", func() bool {
 		return files.allowed(fileCtl) != nil && chat.allowed(chatDC) != nil
 	})
+	// His lines are his: the chat shows them under his name.
+	if got := chat.name(chatDC); got != "Bob Colleague" {
+		t.Errorf("Bob's chat channel handed over as %q's, want Bob Colleague's", got)
+	}
 	// Before the customer lets him in, nothing of his passes.
 	if files.allowed(fileCtl)() || chat.allowed(chatDC)() {
 		t.Fatal("Bob's messages pass before the customer let him in")

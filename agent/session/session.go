@@ -128,9 +128,10 @@ type Feature interface {
 // allows it. allowed is asked again on every message, from pion's callbacks:
 // once it says no (the grant taken back live, the colleague gone) the message
 // is dropped. A colleague's channel never becomes the one the feature sends
-// the customer's side on: that stays the lead's.
+// the customer's side on: that stays the lead's. name is the colleague's,
+// as the customer knows them (their lines are shown under it).
 type HelperFeature interface {
-	AttachHelper(dc *webrtc.DataChannel, allowed func() bool)
+	AttachHelper(dc *webrtc.DataChannel, name string, allowed func() bool)
 }
 
 // PeerWatcher is a Feature that shows whether the technician's connection is
