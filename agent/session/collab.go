@@ -215,13 +215,20 @@ func (s *runner) colleagueAsking(r *protocol.PermissionRequest) string {
 	if r.Tech == "" || r.Tech == s.techID {
 		return ""
 	}
-	if m, ok := s.collab.Member(r.Tech); ok && m.Name != "" {
+	return s.colleagueName(r.Tech, r.Name)
+}
+
+// colleagueName is colleague id's name as the customer knows them (the
+// collaborators shown on their page), else told (what the server said),
+// else id: never "", which would be the technician's.
+func (s *runner) colleagueName(id, told string) string {
+	if m, ok := s.collab.Member(id); ok && m.Name != "" {
 		return m.Name
 	}
-	if r.Name != "" {
-		return r.Name
+	if told != "" {
+		return told
 	}
-	return r.Tech
+	return id
 }
 
 // helperMay reports whether colleague id may have what a Denied* constant
@@ -360,11 +367,7 @@ func (s *runner) helperChannel(id string, dc *webrtc.DataChannel) {
 				continue
 			}
 			h.chans[dc] = need
-			name := id // never "": an unnamed colleague is still not the technician
-			if m, _ := s.collab.Member(id); m.Name != "" {
-				name = m.Name
-			}
-			hf.AttachHelper(dc, name, func() bool { return s.helperGate.allows(id, need) })
+			hf.AttachHelper(dc, s.colleagueName(id, ""), func() bool { return s.helperGate.allows(id, need) })
 			s.log.Info("colleague's channel opened", "label", dc.Label(), "technician", id)
 			return
 		}
