@@ -18,14 +18,18 @@ import (
 // chat channels he opens on his connection are closed by the agent, each
 // refusal audited. Claire, granted the screen, chat, files and drawing,
 // works in her own workspace: her message reaches the customer's page and
-// the lead's log under her name, her file reaches the customer's Downloads
-// once the customer accepts it, and her stroke is drawn on the customer's
-// screen. Her workspace reloads: she is back in at once, with the same
-// permissions, and the customer is not asked again.
+// the lead's log under her name, her link is shown to the customer but
+// never opens by itself (the customer let the lead's links open, not hers),
+// her request for the clipboard is asked of the customer in her name, her
+// file reaches the customer's Downloads once the customer accepts it, and
+// her stroke is drawn on the customer's screen. Her workspace reloads: she
+// is back in at once, with the same permissions, and the customer is not
+// asked again.
 func TestColleaguesUseWhatTheLeadGranted(t *testing.T) {
 	downloads := t.TempDir()
 	t.Setenv("XDG_DOWNLOAD_DIR", downloads)
 	stack := Start(t)
+	opened := stack.FakeOpener(t)
 	node := st.Node{URL: stack.URL}
 	admin := st.LogInAs(t, node, "admin", AdminPassword)
 	admin.CreateTechnician(t, "claire", "Claire Martin", "claire-password-1", "")
@@ -87,7 +91,7 @@ func TestColleaguesUseWhatTheLeadGranted(t *testing.T) {
 	// 2. Claire: the screen, chat, files and drawing, in her workspace.
 	claire := stack.TechnicianAs(t, "claire", "claire-password-1")
 	claire.OpenQueue(t)
-	lead.InviteColleague(t, "claire", "Printer driver", "view", "chat", "files", "drawing")
+	lead.InviteColleague(t, "claire", "Printer driver", "view", "chat", "files", "drawing", "clipboard")
 	claire.WaitQueueState(t, sid, "invitation")
 	claire.QueueAction(t, sid, "q-join")
 	if q := customer.WaitAsked(t); !strings.Contains(q, "wants Claire Martin to help too") {
@@ -104,10 +108,40 @@ func TestColleaguesUseWhatTheLeadGranted(t *testing.T) {
 		return inTab[bool](t, claire, sid, "the chat's send button", `!!d.getElementById("chat-send") && !d.getElementById("chat-send").disabled`)
 	})
 	inTab[bool](t, claire, sid, "send a chat message", `(d.getElementById("chat-input").value = "Claire here, checking your driver", d.getElementById("chat-send").click(), true)`)
-	customer.WaitChat(t, "Claire here, checking your driver")
+	if got := customer.WaitChat(t, "Claire here, checking your driver"); !strings.Contains(got, "Claire Martin Claire here, checking your driver") {
+		t.Errorf("the customer's chat shows %q, want Claire's line under her name", got)
+	}
 	if line := lead.WaitLog(t, "Claire here, checking your driver"); !strings.Contains(line, "Claire Martin") {
 		t.Errorf("the lead's log shows %q, want it under Claire's name", line)
 	}
+
+	// The customer lets the lead's links open by themselves: Claire's is
+	// shown, never opened; the lead's next one opens.
+	customer.AllowLinks(t)
+	const claireLink, leadLink = "https://example.com/from-claire", "https://example.com/from-the-lead"
+	inTab[bool](t, claire, sid, "send a link", `(d.getElementById("chat-input").value = `+jsString(claireLink)+`, d.getElementById("chat-send-link").click(), true)`)
+	if got := customer.WaitChat(t, claireLink); !strings.Contains(got, "Claire Martin "+claireLink) {
+		t.Errorf("the customer's chat shows %q, want Claire's link under her name", got)
+	}
+	lead.SendLink(t, leadLink)
+	waitFor(t, "the lead's link opened", func() bool { return len(opened()) > 0 })
+	if got := opened(); len(got) != 1 || got[0] != leadLink {
+		t.Errorf("opened %q, want the lead's link only", got)
+	}
+
+	// She asks for the clipboard: the customer is asked in her name.
+	waitFor(t, "Claire's clipboard switch", func() bool {
+		return inTab[bool](t, claire, sid, "switch the clipboard on", `(() => {
+			const b = d.getElementById("clip-switch");
+			if (!b || b.disabled) return false;
+			b.click();
+			return true;
+		})()`)
+	})
+	if q := customer.WaitAsked(t); !strings.Contains(q, "Claire Martin (helping Administrator) asks:") {
+		t.Errorf("the customer is asked %q, want a question naming Claire, helping the lead", q)
+	}
+	customer.Deny(t)
 
 	// Her file reaches the customer's Downloads once accepted.
 	waitFor(t, "Claire's file channel open", func() bool {

@@ -78,6 +78,9 @@ type entry struct {
 	Seq  int    `json:"seq"`
 	Kind string `json:"kind"`
 	From string `json:"from,omitempty"`
+	// Name is the colleague of the technician who wrote it (their lines,
+	// From the technician's side); "" for the technician's own.
+	Name string `json:"name,omitempty"`
 	At   int64  `json:"at"`
 	Text string `json:"text,omitempty"`
 	URL  string `json:"url,omitempty"`
@@ -161,21 +164,23 @@ func (c *Chat) Attach(dc *webrtc.DataChannel) {
 			c.eventLocked("agent.chat.ev.disconnected", "")
 		}
 	})
-	dc.OnMessage(func(m webrtc.DataChannelMessage) { c.receive(dc, m.Data) })
+	dc.OnMessage(func(m webrtc.DataChannelMessage) { c.receive(dc, m.Data, "") })
 }
 
-// AttachHelper takes the chat channel of a colleague of the technician the
-// lead granted chat with the customer (session.HelperFeature): their
-// messages and links reach the customer as the technician's do, each only
-// while allowed says so; the customer's side keeps going to the lead's
-// channel (colleagues read it in the session's log).
-func (c *Chat) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+// AttachHelper takes the chat channel of colleague name, a colleague of the
+// technician the lead granted chat with the customer (session.HelperFeature):
+// their messages and links reach the customer under their name, each only
+// while allowed says so, and their links never open by themselves (the
+// customer let the technician's open, not theirs); the customer's side
+// keeps going to the lead's channel (colleagues read it in the session's
+// log).
+func (c *Chat) AttachHelper(dc *webrtc.DataChannel, name string, allowed func() bool) {
 	dc.OnMessage(func(m webrtc.DataChannelMessage) {
 		if !allowed() {
 			c.log.Warn("chat: message of a colleague not allowed to chat dropped", "size", len(m.Data))
 			return
 		}
-		c.receive(dc, m.Data)
+		c.receive(dc, m.Data, name)
 	})
 }
 
@@ -198,9 +203,10 @@ func (c *Chat) SetGrants(p protocol.Permissions) {
 	c.perms = p
 }
 
-// receive handles one message from the console. It runs on pion's callback: it
-// only records, starts the opener and sends small replies.
-func (c *Chat) receive(dc *webrtc.DataChannel, data []byte) {
+// receive handles one message from the console: the technician's, or
+// colleague's (their name) when not "". It runs on pion's callback: it only
+// records, starts the opener and sends small replies.
+func (c *Chat) receive(dc *webrtc.DataChannel, data []byte, colleague string) {
 	m, err := protocol.DecodeChat(data)
 	if err != nil {
 		reason := ReasonMalformed
@@ -220,12 +226,12 @@ func (c *Chat) receive(dc *webrtc.DataChannel, data []byte) {
 	switch m.Kind {
 	case protocol.ChatText:
 		c.mu.Lock()
-		c.addLocked(entry{Kind: kindMessage, From: fromTechnician, At: c.now(), Text: m.Text})
+		c.addLocked(entry{Kind: kindMessage, From: fromTechnician, Name: colleague, At: c.now(), Text: m.Text})
 		c.mu.Unlock()
 	case protocol.ChatURL:
 		c.mu.Lock()
-		auto := c.auto
-		c.addLocked(entry{Kind: kindLink, From: fromTechnician, At: c.now(), URL: m.URL, Text: m.Text})
+		auto := c.auto && colleague == ""
+		c.addLocked(entry{Kind: kindLink, From: fromTechnician, Name: colleague, At: c.now(), URL: m.URL, Text: m.Text})
 		c.mu.Unlock()
 		if !auto {
 			c.sendEvent(dc, EventLinkShown, m.URL)

@@ -56,9 +56,19 @@ func newAPI() *webrtc.API {
 
 func connect(t *testing.T) *pair {
 	t.Helper()
-	p := &pair{opener: &opener{}, fromAgt: make(chan protocol.ChatMessage, 64)}
+	p := &pair{opener: &opener{}}
 	p.chat = New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), OpenURL: p.opener.open})
+	p.dc, p.fromAgt = dial(t, p.chat.Attach)
+	p.waitConnected(t)
+	return p
+}
 
+// dial connects a technician's browser (pion, offering, with the chat
+// channel) to an agent peer that hands its chat channel to attach; it
+// returns the browser's end and what the agent sends on it.
+func dial(t *testing.T, attach func(*webrtc.DataChannel)) (*webrtc.DataChannel, chan protocol.ChatMessage) {
+	t.Helper()
+	fromAgt := make(chan protocol.ChatMessage, 64)
 	browser, err := newAPI().NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
@@ -72,22 +82,23 @@ func connect(t *testing.T) *pair {
 		_ = agent.Close()
 	})
 	agent.OnDataChannel(func(dc *webrtc.DataChannel) {
-		if p.chat.Handles(dc.Label()) {
-			p.chat.Attach(dc)
+		if dc.Label() == protocol.ChannelChat {
+			attach(dc)
 		}
 	})
-	if p.dc, err = browser.CreateDataChannel(protocol.ChannelChat, nil); err != nil {
+	dc, err := browser.CreateDataChannel(protocol.ChannelChat, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
 	opened := make(chan struct{})
-	p.dc.OnOpen(func() { close(opened) })
-	p.dc.OnMessage(func(m webrtc.DataChannelMessage) {
+	dc.OnOpen(func() { close(opened) })
+	dc.OnMessage(func(m webrtc.DataChannelMessage) {
 		var cm protocol.ChatMessage
 		if err := json.Unmarshal(m.Data, &cm); err != nil {
 			t.Errorf("agent sent %q: %v", m.Data, err)
 			return
 		}
-		p.fromAgt <- cm
+		fromAgt <- cm
 	})
 
 	offer, err := browser.CreateOffer(nil)
@@ -119,8 +130,7 @@ func connect(t *testing.T) *pair {
 	case <-time.After(hangGuard):
 		t.Fatal("chat channel did not open")
 	}
-	p.waitConnected(t)
-	return p
+	return dc, fromAgt
 }
 
 // waitConnected waits until the Chat has the channel open for sending.
@@ -144,6 +154,12 @@ func (p *pair) waitConnected(t *testing.T) {
 // send sends a chat message as the technician's console does.
 func (p *pair) send(t *testing.T, m protocol.ChatMessage) {
 	t.Helper()
+	sendOn(t, p.dc, m)
+}
+
+// sendOn sends a chat message on a console's channel dc.
+func sendOn(t *testing.T, dc *webrtc.DataChannel, m protocol.ChatMessage) {
+	t.Helper()
 	if m.ID == "" {
 		m.ID = "c1"
 	}
@@ -152,7 +168,7 @@ func (p *pair) send(t *testing.T, m protocol.ChatMessage) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.dc.SendText(string(b)); err != nil {
+	if err := dc.SendText(string(b)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -450,5 +466,50 @@ func TestCustomerMessagesGoToTheServersLog(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the customer's message never went to the server's log")
+	}
+}
+
+// A colleague's lines show on the customer's page under the colleague's
+// name, not the technician's, and a link a colleague sends never opens by
+// itself, even while the customer lets the technician's links open.
+func TestColleaguesLinesAreTheirsAndTheirLinksNeverOpen(t *testing.T) {
+	p := connect(t)
+	bob, fromAgt := dial(t, func(dc *webrtc.DataChannel) {
+		p.chat.AttachHelper(dc, "Bob Colleague", func() bool { return true })
+	})
+	p.chat.SetAutoOpen(true)
+	p.expect(t) // auto_links on
+
+	sendOn(t, bob, protocol.ChatMessage{Kind: protocol.ChatText, Text: "Hello, I am Bob"})
+	line := p.waitEntry(t, "Bob's line", func(e entry) bool { return e.Text == "Hello, I am Bob" })
+	if line.From != fromTechnician || line.Name != "Bob Colleague" {
+		t.Errorf("Bob's line is %+v, want it from the technicians' side under Bob's name", line)
+	}
+	const link = "https://example.com/bob"
+	sendOn(t, bob, protocol.ChatMessage{Kind: protocol.ChatURL, URL: link})
+	select {
+	case m := <-fromAgt:
+		if m.Event != EventLinkShown || m.Text != link {
+			t.Errorf("Bob's console got %+v, want his link shown, not opened", m)
+		}
+	case <-time.After(hangGuard):
+		t.Fatal("Bob's console heard nothing of his link")
+	}
+	if e := p.waitEntry(t, "Bob's link", func(e entry) bool { return e.Kind == kindLink }); e.Name != "Bob Colleague" {
+		t.Errorf("Bob's link is %+v, want it under his name", e)
+	}
+	if got := p.opener.opened(); len(got) != 0 {
+		t.Errorf("a colleague's link was opened by itself: %q", got)
+	}
+
+	// The technician's own line has no colleague's name, and their link
+	// still opens as the customer allowed.
+	p.send(t, protocol.ChatMessage{Kind: protocol.ChatText, Text: "Alice here"})
+	if e := p.waitEntry(t, "Alice's line", func(e entry) bool { return e.Text == "Alice here" }); e.Name != "" {
+		t.Errorf("the technician's line is %+v, named as a colleague", e)
+	}
+	p.send(t, protocol.ChatMessage{Kind: protocol.ChatURL, URL: "https://example.org/alice"})
+	if m := p.expect(t); m.Event != EventLinkOpened {
+		t.Errorf("the technician's console got %+v, want the link opened", m)
 	}
 }

@@ -66,7 +66,8 @@ function add(e) {
   li.dataset.seq = e.seq;
   const at = new Date(e.at);
   li.append(el("time", { dateTime: at.toISOString(), textContent: at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }), " ");
-  if (e.from) li.append(el("strong", { textContent: e.from === "customer" ? t("agent.chat.you") : techName() }), " ");
+  // A colleague of the technician writes under their own name (e.name).
+  if (e.from) li.append(el("strong", { textContent: e.from === "customer" ? t("agent.chat.you") : e.name || techName() }), " ");
   if (e.kind === "link") {
     const href = safeURL(e.url);
     if (href) {

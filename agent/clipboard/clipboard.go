@@ -141,7 +141,7 @@ func (c *Clipboard) Attach(dc *webrtc.DataChannel) {
 // reaches the customer's clipboard as the technician's does, each time only
 // while allowed says so and the customer allows the clipboard. The
 // customer's clipboard keeps going to the lead's channel only.
-func (c *Clipboard) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+func (c *Clipboard) AttachHelper(dc *webrtc.DataChannel, _ string, allowed func() bool) {
 	c.attach(dc, allowed)
 }
 

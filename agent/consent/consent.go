@@ -169,7 +169,7 @@ type UI struct {
 type request struct {
 	id         string
 	perm       protocol.Permission
-	who        string // who the question is about, when not the technician
+	who        string // who the question is about (or who asks), when not the technician
 	first      bool
 	onTerminal bool
 	done       chan struct{}
@@ -419,13 +419,20 @@ func (u *UI) Ended(reason string) {
 // (ErrWithdrawn), the session ends (ErrEnded) or Close (ErrClosed). The first answer,
 // from the page or the terminal, wins. Concurrent Asks are shown one after the other.
 func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
+	return u.AskBy(ctx, perm, "")
+}
+
+// AskBy is Ask for a request made by colleague (a colleague of the session's
+// technician, by name): the question names them, and who they help. An
+// empty colleague is the technician: Ask.
+func (u *UI) AskBy(ctx context.Context, perm protocol.Permission, colleague string) (bool, error) {
 	switch perm {
 	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard,
 		protocol.PermissionTerminal, protocol.PermissionSysInfo, protocol.PermissionFileManager:
 	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
-	return u.ask(ctx, perm, "")
+	return u.ask(ctx, perm, strings.TrimSpace(colleague))
 }
 
 // AskWatch asks, as Ask does, whether who (a lead of the technician's

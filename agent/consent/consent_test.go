@@ -355,6 +355,32 @@ func TestTerminalAnswersInFrench(t *testing.T) {
 	}
 }
 
+// A colleague's request names the colleague and whom they help, in each
+// language; an empty colleague is the technician's own request.
+func TestColleaguesRequestNamesThem(t *testing.T) {
+	for _, c := range []struct {
+		lang      i18n.Lang
+		colleague string
+		want      string
+	}{
+		{i18n.EN, "Bob", "Bob (helping Alice) asks: Allow Bob from Acme to share the clipboard with you? [y/N]"},
+		{i18n.FR, "Bob", "Bob (qui aide Alice) demande : Autoriser Bob (Acme) à partager le presse-papiers avec vous ? [o/N]"},
+		{i18n.EN, " ", "\nAllow Alice from Acme to share the clipboard with you? [y/N]"},
+	} {
+		h := start(t, Config{Lang: c.lang, Terminal: strings.NewReader("n\n")})
+		h.ui.SetInfo(Info{TechnicianName: "Alice", OrgName: "Acme"})
+		if ok, err := h.ui.AskBy(t.Context(), protocol.PermissionClipboard, c.colleague); ok || err != nil {
+			t.Fatalf("AskBy = %v, %v; want a refusal", ok, err)
+		}
+		if out := h.out.String(); !strings.Contains(out, c.want) {
+			t.Errorf("%s, colleague %q: the prompt lacks %q:\n%s", c.lang, c.colleague, c.want, out)
+		}
+	}
+	if _, err := start(t, Config{}).ui.AskBy(t.Context(), protocol.PermissionHelp, "Bob"); !errors.Is(err, ErrUnknownPermission) {
+		t.Errorf("AskBy for help: %v, want ErrUnknownPermission", err)
+	}
+}
+
 // The page answers first; a line typed afterwards, while nothing is pending, must not
 // answer the next question.
 func TestTerminalLineAfterPageAnswerDoesNotCarryOver(t *testing.T) {

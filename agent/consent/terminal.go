@@ -100,7 +100,12 @@ func askText(lang i18n.Lang, req *request, tech, org string) string {
 	if req.perm == protocol.PermissionHelp || req.perm == protocol.PermissionUnattended {
 		return i18n.T(lang, "agent.ask."+string(req.perm), tech, org, req.who)
 	}
-	return i18n.T(lang, "agent.ask."+string(req.perm), req.about(tech), org)
+	q := i18n.T(lang, "agent.ask."+string(req.perm), req.about(tech), org)
+	if req.who != "" {
+		// A colleague of the technician asks (AskBy): say so.
+		q = i18n.T(lang, "agent.ask.by", req.who, tech) + " " + q
+	}
+	return q
 }
 
 // askDetail explains what perm lets the technician do, in lang.

@@ -107,7 +107,7 @@ func (d *Draw) Attach(dc *webrtc.DataChannel) {
 // lead granted drawing (session.HelperFeature): their strokes go on the
 // customer's screen as the technician's do, each only while allowed says
 // so. The lead's channel stays the one whose close erases the drawing.
-func (d *Draw) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+func (d *Draw) AttachHelper(dc *webrtc.DataChannel, _ string, allowed func() bool) {
 	dc.OnMessage(func(m webrtc.DataChannelMessage) {
 		if !allowed() {
 			d.refuse("drawing of a colleague not allowed to draw dropped", ErrNotAllowed)

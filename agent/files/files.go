@@ -164,7 +164,9 @@ func (f *Feature) Attach(dc *webrtc.DataChannel) { f.attach(dc, nil) }
 // allowed says so. The customer's own files keep going to the technician's
 // connection, and a colleague's chunks count only for a transfer offered on
 // their own connection.
-func (f *Feature) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) { f.attach(dc, allowed) }
+func (f *Feature) AttachHelper(dc *webrtc.DataChannel, _ string, allowed func() bool) {
+	f.attach(dc, allowed)
+}
 
 // attach attaches the handlers of file channel dc: of the technician's
 // current connection (allowed nil) or of a colleague's, whose every message

@@ -208,6 +208,29 @@ func (s *runner) showHelpers() {
 	}
 }
 
+// colleagueAsking names the colleague of the session's technician who made
+// request r, as the customer knows them (the collaborators shown on their
+// page), or "" when the technician asked (or a server too old to say).
+func (s *runner) colleagueAsking(r *protocol.PermissionRequest) string {
+	if r.Tech == "" || r.Tech == s.techID {
+		return ""
+	}
+	return s.colleagueName(r.Tech, r.Name)
+}
+
+// colleagueName is colleague id's name as the customer knows them (the
+// collaborators shown on their page), else told (what the server said),
+// else id: never "", which would be the technician's.
+func (s *runner) colleagueName(id, told string) string {
+	if m, ok := s.collab.Member(id); ok && m.Name != "" {
+		return m.Name
+	}
+	if told != "" {
+		return told
+	}
+	return id
+}
+
 // helperMay reports whether colleague id may have what a Denied* constant
 // names: they are in the session and their group does not deny it.
 func (s *runner) helperMay(id, what string) bool {
@@ -344,7 +367,7 @@ func (s *runner) helperChannel(id string, dc *webrtc.DataChannel) {
 				continue
 			}
 			h.chans[dc] = need
-			hf.AttachHelper(dc, func() bool { return s.helperGate.allows(id, need) })
+			hf.AttachHelper(dc, s.colleagueName(id, ""), func() bool { return s.helperGate.allows(id, need) })
 			s.log.Info("colleague's channel opened", "label", dc.Label(), "technician", id)
 			return
 		}

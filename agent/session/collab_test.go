@@ -377,20 +377,33 @@ func TestAgentAsksTheCustomerBeforeAGroupLeadWatches(t *testing.T) {
 }
 
 // helperFeature is a HelperFeature that records the colleagues' channels
-// handed to it, with the check it was given for their messages.
+// handed to it, with the check it was given for their messages and the
+// colleague's name.
 type helperFeature struct {
 	label string
 	mu    sync.Mutex
 	got   map[*webrtc.DataChannel]func() bool
+	names map[*webrtc.DataChannel]string
 }
 
 func (f *helperFeature) Handles(label string) bool      { return label == f.label }
 func (f *helperFeature) Attach(*webrtc.DataChannel)     {}
 func (f *helperFeature) SetGrants(protocol.Permissions) {}
-func (f *helperFeature) AttachHelper(dc *webrtc.DataChannel, allowed func() bool) {
+func (f *helperFeature) AttachHelper(dc *webrtc.DataChannel, name string, allowed func() bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.got[dc] = allowed
+	if f.names == nil {
+		f.names = map[*webrtc.DataChannel]string{}
+	}
+	f.names[dc] = name
+}
+
+// name is the colleague's name given with dc.
+func (f *helperFeature) name(dc *webrtc.DataChannel) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.names[dc]
 }
 
 // allowed is the check given with dc (nil: dc was not handed over).
@@ -485,6 +498,10 @@ func TestAgentServesTheChannelsTheLeadGrantedAColleague(t *testing.T) {
 	waitUntil(t, "Bob's file and chat channels handed to their features", func() bool {
 		return files.allowed(fileCtl) != nil && chat.allowed(chatDC) != nil
 	})
+	// His lines are his: the chat shows them under his name.
+	if got := chat.name(chatDC); got != "Bob Colleague" {
+		t.Errorf("Bob's chat channel handed over as %q's, want Bob Colleague's", got)
+	}
 	// Before the customer lets him in, nothing of his passes.
 	if files.allowed(fileCtl)() || chat.allowed(chatDC)() {
 		t.Fatal("Bob's messages pass before the customer let him in")
@@ -556,5 +573,41 @@ func TestAgentLeadPassedKeepsOnlyTheScreen(t *testing.T) {
 	s.receive(ctx, t, &protocol.PermissionRequest{Permission: protocol.PermissionControl})
 	if q := ui.waitAsked(t, 2); !strings.Contains(q[strings.LastIndex(q, "Allow"):], "Bob Colleague") {
 		t.Errorf("the control question does not name Bob: %q", q)
+	}
+}
+
+// A colleague's request reaches the customer in the colleague's name, with
+// who they help: never as the session's technician's. The technician's
+// own request still names the technician alone.
+func TestAgentColleaguesRequestNamesTheColleague(t *testing.T) {
+	ui := newTermUI(t)
+	s, ctx := testRunner(t, ui, &fakeInjector{})
+	s.welcomed(&protocol.AgentWelcome{TechnicianID: "alice", TechnicianName: "Alice Lead", OrgName: "Acme IT"})
+	s.setGrants(protocol.Permissions{View: true}, "")
+	s.receive(ctx, t, &protocol.Collaboration{Members: []protocol.Collaborator{{ID: "bob", Name: "Bob Colleague", Role: protocol.RoleCollaborator}}})
+	ui.waitAsked(t, 1)
+	ui.say(t, "y")
+	if _, err := s.handle(ctx, event{answer: s.nextAnswer(t, "the customer's answer about Bob")}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	// Bob asks for the clipboard (the server names him).
+	s.receive(ctx, t, &protocol.PermissionRequest{Permission: protocol.PermissionClipboard, Tech: "bob", Name: "Bob Colleague"})
+	q := ui.waitAsked(t, 2)
+	q = q[strings.LastIndex(q, "\n")+1:]
+	if !strings.Contains(q, "Bob Colleague (helping Alice Lead)") || !strings.Contains(q, "Allow Bob Colleague from Acme IT") {
+		t.Errorf("Bob's question does not name him, helping Alice: %q", q)
+	}
+	ui.say(t, "n")
+	if _, err := s.handle(ctx, event{answer: s.nextAnswer(t, "the customer's answer to Bob")}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	// Alice asks for it herself: her name, no colleague.
+	s.receive(ctx, t, &protocol.PermissionRequest{Permission: protocol.PermissionClipboard, Tech: "alice", Name: "Alice Lead"})
+	q = ui.waitAsked(t, 3)
+	q = q[strings.LastIndex(q, "\n")+1:]
+	if !strings.Contains(q, "Allow Alice Lead from Acme IT") || strings.Contains(q, "Bob") || strings.Contains(q, "helping") {
+		t.Errorf("Alice's own question: %q", q)
 	}
 }

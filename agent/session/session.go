@@ -128,9 +128,10 @@ type Feature interface {
 // allows it. allowed is asked again on every message, from pion's callbacks:
 // once it says no (the grant taken back live, the colleague gone) the message
 // is dropped. A colleague's channel never becomes the one the feature sends
-// the customer's side on: that stays the lead's.
+// the customer's side on: that stays the lead's. name is the colleague's,
+// as the customer knows them (their lines are shown under it).
 type HelperFeature interface {
-	AttachHelper(dc *webrtc.DataChannel, allowed func() bool)
+	AttachHelper(dc *webrtc.DataChannel, name string, allowed func() bool)
 }
 
 // PeerWatcher is a Feature that shows whether the technician's connection is
@@ -698,7 +699,7 @@ func (s *runner) run(ctx context.Context) error {
 		}
 	}()
 	// The first question comes at once: may this technician see the screen?
-	s.ask(ctx, protocol.PermissionView)
+	s.ask(ctx, protocol.PermissionView, "")
 
 	for {
 		select {
@@ -869,7 +870,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			s.log.Warn("control requested during hold; refused")
 			s.setGrants(p, protocol.PermissionControl)
 		default:
-			s.ask(ctx, body.Permission)
+			s.ask(ctx, body.Permission, s.colleagueAsking(body))
 		}
 	case *protocol.Offer:
 		if body.Peer != "" {
@@ -993,8 +994,9 @@ type question struct {
 	withdraw context.CancelFunc
 }
 
-// ask shows a request to the customer unless the same one is already showing.
-func (s *runner) ask(ctx context.Context, perm protocol.Permission) {
+// ask shows a request to the customer unless the same one is already showing;
+// colleague names the technician's colleague who asks ("": the technician).
+func (s *runner) ask(ctx context.Context, perm protocol.Permission, colleague string) {
 	if _, ok := s.asking[perm]; ok {
 		return
 	}
@@ -1006,7 +1008,7 @@ func (s *runner) ask(ctx context.Context, perm protocol.Permission) {
 	go func() {
 		defer s.wg.Done()
 		defer withdraw()
-		allow, err := s.askCustomer(actx, perm)
+		allow, err := s.askCustomer(actx, perm, colleague)
 		s.post(ctx, event{answer: &answer{perm: perm, seq: seq, allow: allow, err: err}})
 	}()
 }
@@ -1096,7 +1098,7 @@ func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
 	s.pageReset()
 	s.cfg.Consent.SetLeadPassed("")
 	s.log.Info("another technician took the session; the customer is asked again", "technician", w.TechnicianName)
-	s.ask(ctx, protocol.PermissionView)
+	s.ask(ctx, protocol.PermissionView, "")
 }
 
 // leadPassed hands the session to the colleague w names, whom the customer

@@ -31,25 +31,26 @@ type Policy struct {
 	AllowOnTimeout bool
 }
 
-// askCustomer is the grants gate's question: the customer's answer, or in
-// an unattended session the policy's (the owner agreed to unattended
-// access; silent and notify allow at once, ask waits for whoever sits there,
-// and for AskWait at most).
-func (s *runner) askCustomer(ctx context.Context, perm protocol.Permission) (bool, error) {
+// askCustomer is the grants gate's question, asked by colleague (a
+// colleague of the technician; "": the technician): the customer's answer,
+// or in an unattended session the policy's (the owner agreed to unattended
+// access; silent and notify allow at once, ask waits for whoever sits
+// there, and for AskWait at most).
+func (s *runner) askCustomer(ctx context.Context, perm protocol.Permission, colleague string) (bool, error) {
 	p := s.cfg.Unattended
 	if p == nil {
-		return s.cfg.Consent.Ask(ctx, perm)
+		return s.cfg.Consent.AskBy(ctx, perm, colleague)
 	}
 	if p.Mode != protocol.PolicyAsk {
 		s.log.Info("unattended: allowed by policy", "permission", perm, "policy", p.Mode)
 		return true, nil
 	}
 	if p.AskWait <= 0 {
-		return s.cfg.Consent.Ask(ctx, perm)
+		return s.cfg.Consent.AskBy(ctx, perm, colleague)
 	}
 	actx, cancel := context.WithTimeout(ctx, p.AskWait)
 	defer cancel()
-	allow, err := s.cfg.Consent.Ask(actx, perm)
+	allow, err := s.cfg.Consent.AskBy(actx, perm, colleague)
 	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 		s.log.Info("unattended: nobody answered", "permission", perm, "allow", p.AllowOnTimeout)
 		return p.AllowOnTimeout, nil

@@ -36,6 +36,7 @@ func init() {
 		"agent.ask.watch":           {EN: "Allow %s from %s to watch your screen too, with the technician already helping you?", FR: "Autoriser %s (%s) à suivre aussi votre écran, avec le technicien qui vous aide déjà ?"},
 		"agent.ask.watch.detail":    {EN: "A team lead wants to follow the session: they will see your screen, but cannot click or type.", FR: "Un responsable d'équipe souhaite suivre la session : cette personne verra votre écran, sans pouvoir cliquer ni taper."},
 		"agent.ask.help":            {EN: "%s from %s wants %s to help too: allow them to see your screen?", FR: "%s (%s) souhaite que %s vous aide aussi : l'autoriser à voir votre écran ?"},
+		"agent.ask.by":              {EN: "%s (helping %s) asks:", FR: "%s (qui aide %s) demande :"},
 		"agent.ask.help.detail":     {EN: "Another technician will see your screen. They can click or type only if you allowed control and the technician hands it to them.", FR: "Un autre technicien verra votre écran. Il ne pourra cliquer ou taper que si vous avez autorisé le contrôle et que le technicien le lui confie."},
 		"agent.lead.passed":         {EN: "%s now leads the session. They may see your screen; anything more (control, clipboard, terminal, system information, files) is asked of you again.", FR: "%s mène maintenant la session. Cette personne peut voir votre écran ; pour tout le reste (contrôle, presse-papiers, terminal, informations système, fichiers), votre accord vous est demandé à nouveau."},
 		"ws.collab.grants":          {EN: "They may", FR: "Ce collègue peut"},

@@ -71,7 +71,9 @@ import (
 //     agent), agent.welcome's waitLimit and session.callback; then (2026-12-07,
 //     additive) unattended access: unattended.ask, unattended.answer,
 //     unattended.enrolled, and the device socket's device.hello,
-//     device.welcome, device.connect and device.revoke.
+//     device.welcome, device.connect and device.revoke; then (2026-12-07,
+//     additive) permission.request's tech and name: who asks, set by the
+//     server, so a colleague's request reaches the customer in their name.
 
 const Version = 1
 
@@ -330,6 +332,12 @@ const (
 // PermissionRequest is the payload of TypePermissionRequest.
 type PermissionRequest struct {
 	Permission Permission `json:"permission"`
+	// Tech and Name are who asks (a technician's ID and display name): set
+	// by the server from the sender's login, whatever the console said, so
+	// that the customer is told when a colleague of the session's
+	// technician asks. Empty (an older server): the session's technician.
+	Tech string `json:"tech,omitempty"`
+	Name string `json:"name,omitempty"`
 }
 
 // PermissionUpdate is the payload of TypePermissionUpdate. Refused names the

@@ -46,6 +46,8 @@ func TestDecode(t *testing.T) {
 		{"session open without payload", `{"v":1,"type":"session.open","sid":"s"}`, TypeSessionOpen, nil},
 		{"end by customer", `{"v":1,"type":"session.end","payload":{"reason":"customer"}}`, TypeSessionEnd, nil},
 		{"end with unknown reason", `{"v":1,"type":"session.end","payload":{"reason":"aliens"}}`, "", ErrMalformed},
+		{"permission request naming who asks", `{"v":1,"type":"permission.request","payload":{"permission":"clipboard","tech":"bob","name":"Bob"}}`, TypePermissionRequest, nil},
+		{"permission request with a too long requester", `{"v":1,"type":"permission.request","payload":{"permission":"clipboard","tech":"bob","name":"` + strings.Repeat("b", 201) + `"}}`, "", ErrMalformed},
 		{"unknown permission", `{"v":1,"type":"permission.request","payload":{"permission":"root"}}`, "", ErrMalformed},
 		{"unknown type", `{"v":1,"type":"nope"}`, "", ErrUnknownType},
 		{"wrong version", `{"v":2,"type":"session.open"}`, "", ErrVersion},

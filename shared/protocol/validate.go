@@ -36,6 +36,9 @@ func (h *AgentHello) validate() error {
 }
 
 func (r *PermissionRequest) validate() error {
+	if len(r.Tech) > 64 || len(r.Name) > 200 {
+		return fmt.Errorf("requester too long")
+	}
 	switch r.Permission {
 	case PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo, PermissionFileManager:
 		return nil

@@ -840,6 +840,55 @@ func TestCollaboratorGrantedChatAndClipboard(t *testing.T) {
 	}
 }
 
+// Who asks the customer for a permission is named by the server, from the
+// sender's login, whatever the console wrote: the agent hears that Bob
+// asks, not Alice, and a console naming someone else is overwritten.
+func TestPermissionRequestNamesWhoAsks(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	if err := f.send(f.alice, &protocol.SessionCollaborate{Action: protocol.CollabInvite, Tech: "bob",
+		Grant: []string{protocol.DeniedView, protocol.DeniedClipboard}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		from     auth.Technician
+		forged   protocol.PermissionRequest
+		wantTech string
+		wantName string
+	}{
+		{"the colleague, naming the lead", bob, protocol.PermissionRequest{Permission: protocol.PermissionClipboard, Tech: "alice", Name: "Alice"}, "bob", "Tech bob"},
+		{"the colleague, naming nobody", bob, protocol.PermissionRequest{Permission: protocol.PermissionClipboard}, "bob", "Tech bob"},
+		{"the lead, naming the colleague", f.alice, protocol.PermissionRequest{Permission: protocol.PermissionClipboard, Tech: "bob", Name: "Tech bob"}, "alice", "Alice"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sent := make(chan error, 1)
+			go func() { sent <- f.send(c.from, &c.forged) }()
+			// The agent's hub answers each delivery (deliver waits for it).
+			var got *protocol.PermissionRequest
+			for got == nil {
+				msg, err := f.toAgent.NextMsg(10 * time.Second)
+				if err != nil {
+					t.Fatalf("waiting for the request: %v", err)
+				}
+				if m, err := protocol.Decode(msg.Data); err == nil && m.Type == protocol.TypePermissionRequest {
+					got = m.Body.(*protocol.PermissionRequest)
+					_ = msg.Respond(nil)
+				}
+			}
+			if err := <-sent; err != nil {
+				t.Fatal(err)
+			}
+			if got.Tech != c.wantTech || got.Name != c.wantName || got.Permission != protocol.PermissionClipboard {
+				t.Errorf("the agent heard %+v, want %s (%s) asking for the clipboard", got, c.wantName, c.wantTech)
+			}
+		})
+	}
+}
+
 // The lead passes the lead to a collaborator: the session is Carol's, the
 // agent is welcomed again naming her, and Alice stays as a collaborator,
 // granted what her group allows; Alice leaves. Carol's console closes with
