@@ -12,7 +12,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/shared/natstest"
-		st "github.com/lifeline-support/lifeline/signaling/servertest"
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
 // A customer who asked for help on a channel and runs the program: past the
