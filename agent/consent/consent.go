@@ -162,6 +162,16 @@ type UI struct {
 	surveyShown bool
 	surveyDone  string
 	surveys     chan SurveySubmit
+	// The channel's waiting limit (wait.go): the limit, its timer while it
+	// counts, whether it passed with the customer still waiting, whether
+	// their message is on its way, why it could not be left (a catalog key),
+	// and where it goes.
+	waitLimit  time.Duration
+	waitTimer  *time.Timer
+	waitedLong bool
+	leaving    bool
+	waitFailed string
+	callbacks  chan string
 }
 
 // request is one question to the customer. Its result fields are set once, under
@@ -199,16 +209,17 @@ func New(cfg Config) (*UI, error) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	u := &UI{
-		cfg:     cfg,
-		log:     cfg.Logger.With("component", "consent"),
-		out:     cfg.Out,
-		ln:      ln,
-		secret:  base64.RawURLEncoding.EncodeToString(raw[:]),
-		host:    "127.0.0.1:" + strconv.Itoa(port),
-		askSlot: make(chan struct{}, 1),
-		actions: make(chan Action, actionBuffer),
-		changed: make(chan struct{}),
-		surveys: make(chan SurveySubmit),
+		cfg:       cfg,
+		log:       cfg.Logger.With("component", "consent"),
+		out:       cfg.Out,
+		ln:        ln,
+		secret:    base64.RawURLEncoding.EncodeToString(raw[:]),
+		host:      "127.0.0.1:" + strconv.Itoa(port),
+		askSlot:   make(chan struct{}, 1),
+		actions:   make(chan Action, actionBuffer),
+		changed:   make(chan struct{}),
+		surveys:   make(chan SurveySubmit),
+		callbacks: make(chan string),
 	}
 	u.origin = "http://" + u.host
 	u.url = u.origin + "/" + u.secret + "/"
@@ -280,6 +291,7 @@ func (u *UI) Close() error {
 			u.resolveLocked(u.pending, false, ErrClosed, "")
 		}
 		u.settleLoginLocked(ErrClosed, ProxyLogin{})
+		u.armWaitLocked() // closed: stops counting
 		u.cancel()
 		u.notifyLocked()
 		u.mu.Unlock()
@@ -321,7 +333,11 @@ func (u *UI) SetState(p protocol.Permissions, connected bool) {
 	if u.ended || u.closed {
 		return
 	}
+	was := u.connected
 	u.perms, u.connected = p, connected
+	if was != connected {
+		u.armWaitLocked()
+	}
 	u.notifyLocked()
 }
 
@@ -584,6 +600,7 @@ func (u *UI) endLocked(reason string) {
 		u.resolveLocked(u.pending, false, ErrEnded, "")
 	}
 	u.settleLoginLocked(ErrEnded, ProxyLogin{})
+	u.armWaitLocked() // ended: stops counting
 	u.notifyLocked()
 }
 
@@ -666,7 +683,7 @@ func (u *UI) println(s string) {
 // Mount before Run; name is lower-case letters only.
 func (u *UI) Mount(name string, h http.Handler) error {
 	if name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" ||
-		name == "events" || name == "answer" || name == "action" || name == "proxy" || name == "survey" {
+		name == "events" || name == "answer" || name == "action" || name == "proxy" || name == "survey" || name == "wait" {
 		return fmt.Errorf("%w: %q", ErrPanelName, name)
 	}
 	u.panelsMu.Lock()

@@ -1,7 +1,6 @@
 package consent
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -527,33 +526,8 @@ func TestEventsFollowState(t *testing.T) {
 	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Fatalf("Content-Type %q", ct)
 	}
-	events := make(chan string, 16)
-	go func() {
-		defer close(events)
-		sc := bufio.NewScanner(res.Body)
-		for sc.Scan() {
-			if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
-				events <- d
-			}
-		}
-	}()
-	next := func(want string) {
-		t.Helper()
-		deadline := time.After(hang)
-		for {
-			select {
-			case e, ok := <-events:
-				if !ok {
-					t.Fatalf("stream ended waiting for %s", want)
-				}
-				if strings.Contains(e, want) {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("no event with %s", want)
-			}
-		}
-	}
+	res.Body.Close()
+	next, done := h.stream("")
 	next(`"status":"waiting"`)
 	h.ui.SetState(protocol.Permissions{View: true}, true)
 	next(`"status":"viewed"`)
@@ -562,8 +536,7 @@ func TestEventsFollowState(t *testing.T) {
 	h.ui.Ended(ReasonByTechnician)
 	next(`"endedText":"The technician ended the session."`)
 	h.ui.Close()
-	for range events { // the stream ends with the UI
-	}
+	done() // the stream ends with the UI
 }
 
 func TestRunEndsWithContext(t *testing.T) {

@@ -59,6 +59,13 @@ type view struct {
 	// Lead says the lead of the session passed to a colleague, by name
 	// ("" otherwise).
 	Lead string `json:"lead"`
+	// WaitLong says the channel's waiting limit passed with nobody taking
+	// the request: the page offers to keep waiting or leave a message.
+	// Leaving says the message is on its way; WaitError why it could not
+	// be left.
+	WaitLong  bool   `json:"waitLong"`
+	Leaving   bool   `json:"leaving"`
+	WaitError string `json:"waitError"`
 }
 
 // viewRequest is a pending question as the page shows it.
@@ -96,6 +103,12 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 			if u.controller != "" {
 				v.Controller = u.controller
 			}
+		}
+	}
+	if u.waitedLong && !u.connected && st != statusEnded {
+		v.WaitLong, v.Leaving = true, u.leaving
+		if u.waitFailed != "" {
+			v.WaitError = i18n.T(lang, u.waitFailed)
 		}
 	}
 	if u.lead != "" && st != statusEnded {
@@ -172,6 +185,8 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		u.serveProxy(w, r)
 	case "survey":
 		u.serveSurvey(w, r)
+	case "wait":
+		u.serveWait(w, r)
 	case i18n.ScriptName:
 		// The panels' shared module (import "../i18n.js").
 		i18n.Script(w, r)

@@ -461,8 +461,11 @@ type event struct {
 	answer  *answer               // the customer answered a request
 	action  consent.Action        // the customer acted on their own
 	survey  *consent.SurveySubmit // the customer's survey answers
-	pcState webrtc.PeerConnectionState
-	pcGen   int // which peer the state belongs to
+	// callback is the message the customer leaves instead of waiting
+	// longer for a technician (callback.go).
+	callback *string
+	pcState  webrtc.PeerConnectionState
+	pcGen    int // which peer the state belongs to
 	// helper names the colleague whose connection pcState (or
 	// helperChannel) is ("": the session's technician's).
 	helper string
@@ -587,6 +590,9 @@ type runner struct {
 	finished sync.Once
 	// survey is the customer's survey in flight (survey.go).
 	survey surveyState
+	// callbackID is the ID of the session.callback sent, until the server
+	// answers it (callback.go).
+	callbackID string
 	// collab is who else is in the session and who has control, as the
 	// server last said; helpers are the colleagues' connections, helperGen
 	// the generation of the newest.
@@ -693,6 +699,8 @@ func (s *runner) run(ctx context.Context) error {
 				s.post(ctx, event{action: a})
 			case sub := <-ui.Surveys():
 				s.post(ctx, event{survey: &sub})
+			case m := <-ui.Callbacks():
+				s.post(ctx, event{callback: &m})
 			case <-ctx.Done():
 				return
 			}
@@ -719,6 +727,9 @@ func (s *runner) run(ctx context.Context) error {
 			}
 			if ev.ws != nil && ev.ws != s.conn() {
 				continue // from a socket already replaced
+			}
+			if ev.readErr != nil && s.leftMessage(ev.readErr) {
+				return nil
 			}
 			if ev.readErr != nil {
 				// Signaling went away (network, server restart): the peer-to-peer
@@ -839,6 +850,9 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 	case ev.survey != nil:
 		s.submitSurvey(*ev.survey)
 
+	case ev.callback != nil:
+		s.leaveMessage(*ev.callback)
+
 	case ev.msg != nil:
 		return s.handleMessage(ctx, ev.msg, ice)
 	}
@@ -931,7 +945,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 	case *protocol.SurveySaved:
 		s.surveyAnswered(m.ID, nil)
 	case *protocol.Error:
-		if s.surveyAnswered(m.ID, body) {
+		if s.surveyAnswered(m.ID, body) || s.messageRefused(m.ID, body) {
 			return false, nil
 		}
 		s.log.Warn("server refused a message", "code", body.Code, "message", body.Message)
@@ -1030,6 +1044,7 @@ func (s *runner) welcomed(w *protocol.AgentWelcome) {
 	s.checkWelcome(w)
 	s.techID = w.TechnicianID
 	s.waiting = w.Waiting
+	s.setWaitLimit(w)
 	s.introduce(w)
 	s.cfg.Consent.SetState(protocol.Permissions{}, !s.waiting)
 	s.collab = protocol.Collaboration{}
@@ -1417,6 +1432,7 @@ func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
 	}
 	s.setCollaboration(ctx, w.Collaboration)
 	s.waiting = w.Waiting
+	s.setWaitLimit(w)
 	if w.OnHold != s.hold {
 		s.setHold(w.OnHold)
 	}

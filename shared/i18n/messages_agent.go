@@ -143,6 +143,15 @@ func init() {
 		"agent.ended.technician": {EN: "The technician ended the session.", FR: "Le technicien a mis fin à la session."},
 		"agent.ended.lost":       {EN: "The connection to the technician was lost.", FR: "La connexion avec le technicien a été perdue."},
 		"agent.ended.close_page": {EN: "You can close this page.", FR: "Vous pouvez fermer cette page."},
+		"agent.ended.callback":   {EN: "Message received: a technician will call you back.", FR: "Message reçu : un technicien vous rappellera."},
+
+		// The channel's waiting limit (consent.UI.SetWaitLimit).
+		"agent.wait.long":    {EN: "Nobody has picked up your request yet, and we are sorry for the wait. You can keep waiting, or leave a message and a technician will call you back.", FR: "Personne n'a encore pris votre demande, désolés pour l'attente. Vous pouvez continuer à attendre, ou laisser un message et un technicien vous rappellera."},
+		"agent.wait.keep":    {EN: "Keep waiting", FR: "Continuer à attendre"},
+		"agent.wait.message": {EN: "Your message (optional): when and how to reach you", FR: "Votre message (facultatif) : quand et comment vous joindre"},
+		"agent.wait.leave":   {EN: "Leave a message and stop waiting", FR: "Laisser un message et arrêter d'attendre"},
+		"agent.wait.bad":     {EN: "This message cannot be sent: at most %d characters, without invisible characters.", FR: "Ce message ne peut pas être envoyé : %d caractères au plus, sans caractères invisibles."},
+		"agent.wait.failed":  {EN: "Your message could not be left. Try again in a moment, or keep waiting.", FR: "Votre message n'a pas pu être laissé. Réessayez dans un instant, ou continuez à attendre."},
 
 		// Terminal fallback.
 		"agent.term.yes_no":  {EN: "[y/N]", FR: "[o/N]"},

@@ -37,6 +37,10 @@ type SessionCallback struct {
 	Message string `json:"message,omitempty"`
 }
 
+// Check reports whether the server would accept c: the agent checks its
+// customer's message with it before sending.
+func (c *SessionCallback) Check() error { return c.validate() }
+
 func (c *SessionCallback) validate() error {
 	if text.CheckText(c.Message) != nil || utf8.RuneCountInString(c.Message) > MaxCallbackMessage {
 		return fmt.Errorf("message must be UTF-8 without invisible or direction-changing characters, at most %d characters", MaxCallbackMessage)
