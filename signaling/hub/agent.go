@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -21,20 +22,11 @@ import (
 // then exchanges permissions and WebRTC signaling with the technician.
 func (h *Hub) Agent(w http.ResponseWriter, r *http.Request) {
 	log := h.log.With("ws", "agent", "remote", r.RemoteAddr)
-	// Counted per client as the PIN limits count them (IPv6 per /64): one
-	// host with many addresses is still one client.
-	release, status, msg := h.pending.take(store.AddrKey(auth.ClientIP(r)))
-	if release == nil {
-		log.Debug("agent websocket refused before hello", "status", status)
-		http.Error(w, msg, status)
+	c, release, ok := h.acceptBeforeHello(w, r, log, "agent")
+	if !ok {
 		return
 	}
 	defer release()
-	c, err := h.accept(w, r, log)
-	if err != nil {
-		log.Info("agent websocket refused", "err", err)
-		return
-	}
 	defer c.cancel()
 	h.agents.Add(1)
 	defer h.agents.Add(-1)
@@ -166,4 +158,26 @@ func (h *Hub) agentHello(c *conn, remote string) (j sessions.Joined, connID stri
 		return j, "", false
 	}
 	return j, connID, true
+}
+
+// acceptBeforeHello accepts the WebSocket of a program that has not said
+// hello yet (an agent, an unattended device), counted among the client's
+// sockets waiting for their hello: per client as the PIN limits count them
+// (IPv6 per /64), so one host with many addresses is still one client.
+// release frees the place once the hello is through; ok is false, and the
+// client answered, when it is refused.
+func (h *Hub) acceptBeforeHello(w http.ResponseWriter, r *http.Request, log *slog.Logger, what string) (c *conn, release func(), ok bool) {
+	release, status, msg := h.pending.take(store.AddrKey(auth.ClientIP(r)))
+	if release == nil {
+		log.Debug(what+" websocket refused before hello", "status", status)
+		http.Error(w, msg, status)
+		return nil, nil, false
+	}
+	c, err := h.accept(w, r, log)
+	if err != nil {
+		release()
+		log.Info(what+" websocket refused", "err", err)
+		return nil, nil, false
+	}
+	return c, release, true
 }

@@ -20,17 +20,11 @@ import (
 // (device.connect) or the customer revokes access from it (device.revoke).
 func (h *Hub) Device(w http.ResponseWriter, r *http.Request) {
 	log := h.log.With("ws", "device", "remote", r.RemoteAddr)
-	release, status, msg := h.pending.take(store.AddrKey(auth.ClientIP(r)))
-	if release == nil {
-		http.Error(w, msg, status)
+	c, release, ok := h.acceptBeforeHello(w, r, log, "device")
+	if !ok {
 		return
 	}
 	defer release()
-	c, err := h.accept(w, r, log)
-	if err != nil {
-		log.Info("device websocket refused", "err", err)
-		return
-	}
 	defer c.cancel()
 	h.devices.Add(1)
 	defer h.devices.Add(-1)
