@@ -85,7 +85,9 @@ type Controller struct {
 
 	mu       sync.Mutex // guards below
 	bwe      cc.BandwidthEstimator
-	estimate int
+	estimate int       // GCC's
+	rate     int       // what the encoder and pacer follow: estimate, or a lead over it
+	rec      recovery  // the lead (see RecoverGain)
 	lastDown time.Time // when the estimate last decreased
 	cut      bool      // the estimate decreased at least once: the link is known
 	skipped  int       // frames skipped since the last log
@@ -95,6 +97,10 @@ type Controller struct {
 	videoAt   time.Time
 	videoSent int64
 	videoBps  int
+
+	done      chan struct{} // closed by Close: ends recoverLoop
+	closeOnce sync.Once
+	wg        sync.WaitGroup
 }
 
 // New returns a Controller whose estimate starts at initial bits per second.
@@ -102,7 +108,26 @@ type Controller struct {
 // goroutine of pion's; it must not block.
 func New(log *slog.Logger, initial int, onChange func(Limits)) *Controller {
 	initial = min(max(initial, MinBitRate), MaxBitRate)
-	return &Controller{log: log, initial: initial, estimate: initial, lastDown: time.Now(), pacer: NewPacer(initial), onChange: onChange}
+	c := &Controller{log: log, initial: initial, estimate: initial, rate: initial, lastDown: time.Now(), pacer: NewPacer(initial), onChange: onChange, done: make(chan struct{})}
+	c.wg.Add(1)
+	go c.recoverLoop()
+	return c
+}
+
+// recoverLoop steps the lead over the estimate every recoverEvery, until
+// Close.
+func (c *Controller) recoverLoop() {
+	defer c.wg.Done()
+	t := time.NewTicker(recoverEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+			c.update()
+		}
+	}
 }
 
 // Register adds the bandwidth estimator (with the Controller's pacer) to
@@ -116,7 +141,7 @@ func (c *Controller) Register(ir *interceptor.Registry) error {
 			gcc.SendSideBWEInitialBitrate(c.initial),
 			gcc.SendSideBWEMinBitrate(MinBitRate),
 			gcc.SendSideBWEMaxBitrate(MaxBitRate),
-			gcc.SendSideBWEPacer(c.pacer),
+			gcc.SendSideBWEPacer(gccPacer{c.pacer}),
 		)
 	})
 	if err != nil {
@@ -132,6 +157,12 @@ func (c *Controller) Register(ir *interceptor.Registry) error {
 	return nil
 }
 
+// gccPacer is the Controller's Pacer as GCC sees it: GCC sets the pacing
+// rate to its own estimate, the Controller to the rate it leads (update).
+type gccPacer struct{ *Pacer }
+
+func (gccPacer) SetTargetBitrate(int) {}
+
 // update takes the estimator's latest estimate (pion reports each change on
 // a goroutine of its own, so they may arrive out of order).
 func (c *Controller) update() {
@@ -141,23 +172,37 @@ func (c *Controller) update() {
 		return
 	}
 	est := c.bwe.GetTargetBitrate()
-	if est == c.estimate {
-		c.mu.Unlock()
-		return
-	}
-	old := c.estimate
+	old, oldRate := c.estimate, c.rate
 	c.estimate = est
 	if est < old {
 		c.lastDown, c.cut = time.Now(), true
 	}
+	c.rate = c.rec.step(time.Now(), signalsOf(est, c.bwe.GetStats()), old)
+	rate := c.rate
 	c.mu.Unlock()
-	c.pacer.SetTargetBitrate(est)
+	if rate == oldRate {
+		return
+	}
+	c.pacer.SetTargetBitrate(rate)
 	if significant(old, est) {
-		c.log.Debug("congestion: bandwidth estimate", "kbps", est/1000, "was", old/1000)
+		c.log.Debug("congestion: bandwidth estimate", "kbps", est/1000, "was", old/1000, "rate_kbps", rate/1000)
+	}
+	if rate > est && significant(oldRate, rate) {
+		c.log.Debug("congestion: leading the estimate back up", "kbps", rate/1000, "estimate_kbps", est/1000)
 	}
 	if c.onChange != nil {
 		c.onChange(c.Limits())
 	}
+}
+
+// signalsOf reads GCC's stats (its GetStats) with its estimate est.
+func signalsOf(est int, stats map[string]any) signals {
+	loss, _ := stats["averageLoss"].(float64)
+	delay, ok := stats["delayTargetBitrate"].(int)
+	if !ok {
+		delay = est
+	}
+	return signals{est: est, delay: delay, overuse: stats["usage"] == "overuse", loss: loss}
 }
 
 // significant reports whether a change of estimate is worth a log line.
@@ -165,18 +210,27 @@ func significant(old, est int) bool {
 	return est*10 < old*9 || est*10 > old*11
 }
 
-// Estimate returns the current bandwidth estimate in bits per second.
+// Estimate returns GCC's current bandwidth estimate in bits per second.
 func (c *Controller) Estimate() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.estimate
 }
 
+// Rate returns the rate the encoder and the pacer follow, in bits per
+// second: the estimate, or above it while leading it back up after a fall
+// (see RecoverGain).
+func (c *Controller) Rate() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rate
+}
+
 // Limits returns what the current estimate allows, with the encoder's
 // target raised by ProbeGain while probing (see ProbeAfter).
 func (c *Controller) Limits() Limits {
 	c.mu.Lock()
-	est, probe := c.estimate, time.Since(c.lastDown) >= ProbeAfter
+	est, probe := c.rate, time.Since(c.lastDown) >= ProbeAfter
 	c.mu.Unlock()
 	l := LimitsFor(est)
 	if probe {
@@ -205,8 +259,13 @@ func (c *Controller) Skip() bool {
 // Pacer returns the Controller's pacer (its queue and delay statistics).
 func (c *Controller) Pacer() *Pacer { return c.pacer }
 
-// Close stops the pacer. pion closes the estimator with its PeerConnection.
-func (c *Controller) Close() error { return c.pacer.Close() }
+// Close stops the pacer and the lead's steps. pion closes the estimator
+// with its PeerConnection. It is idempotent.
+func (c *Controller) Close() error {
+	c.closeOnce.Do(func() { close(c.done) })
+	c.wg.Wait()
+	return c.pacer.Close()
+}
 
 // EstimatorStats returns the estimator's internals (loss and delay
 // estimates, their state), nil before the PeerConnection is made.

@@ -222,6 +222,9 @@ func newAPI(cfg *Config, cong *congestion.Controller, dials context.Context) (*w
 	if err := me.RegisterCodec(vp8Codec, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, fmt.Errorf("peer: register VP8: %w", err)
 	}
+	if err := me.RegisterCodec(rtxCodec, webrtc.RTPCodecTypeVideo); err != nil {
+		return nil, fmt.Errorf("peer: register RTX: %w", err)
+	}
 	// Playout delay 0: the browser shows each frame as soon as it is
 	// decoded. Without it Chrome's jitter buffer holds a screen stream
 	// (large frames of uneven size) ~270 ms while scrolling, whatever
@@ -230,7 +233,8 @@ func newAPI(cfg *Config, cong *congestion.Controller, dials context.Context) (*w
 		return nil, fmt.Errorf("peer: register playout delay: %w", err)
 	}
 	var ir interceptor.Registry
-	// NACK responder, RTCP sender reports, stats, TWCC header extension.
+	// NACK responder (retransmissions on the RTX stream when negotiated),
+	// RTCP sender reports, stats, TWCC header extension.
 	if err := webrtc.RegisterDefaultInterceptors(&me, &ir); err != nil {
 		return nil, fmt.Errorf("peer: register interceptors: %w", err)
 	}

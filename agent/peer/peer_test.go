@@ -128,6 +128,8 @@ type browser struct {
 type rtpInfo struct {
 	at       time.Time
 	ts       uint32
+	seq      uint16 // the video stream's (a retransmission's original)
+	rtx      bool   // a retransmission that came on the RTX stream
 	keyframe bool
 	pt       uint8
 	// playoutDelay is the playout-delay extension's payload, nil without it.
@@ -212,12 +214,13 @@ func newBrowserOn(t *testing.T, vp8PT webrtc.PayloadType, n *vnet.Net) *browser 
 		go func() {
 			defer b.readers.Done()
 			for {
-				pkt, _, err := track.ReadRTP()
+				pkt, attr, err := track.ReadRTP()
 				if err != nil {
 					return
 				}
 				var vp8 codecs.VP8Packet
-				info := &rtpInfo{at: time.Now(), ts: pkt.Timestamp, pt: pkt.PayloadType}
+				info := &rtpInfo{at: time.Now(), ts: pkt.Timestamp, seq: pkt.SequenceNumber, pt: pkt.PayloadType,
+					rtx: attr != nil && attr.Get(webrtc.AttributeRtxSsrc) != nil}
 				if delayID != 0 {
 					info.playoutDelay = pkt.GetExtension(delayID)
 				}

@@ -42,6 +42,19 @@ var vp8Codec = webrtc.RTPCodecParameters{
 	PayloadType: 96,
 }
 
+// rtxCodec carries the retransmissions of lost VP8 packets on a stream of
+// their own (RFC 4588): pion's NACK responder sends them there once the
+// browser accepts it (Chrome and Firefox offer it), and the browser tells
+// them from late originals. Without it they went on the video's own stream.
+var rtxCodec = webrtc.RTPCodecParameters{
+	RTPCodecCapability: webrtc.RTPCodecCapability{
+		MimeType:    webrtc.MimeTypeRTX,
+		ClockRate:   90000,
+		SDPFmtpLine: "apt=96",
+	},
+	PayloadType: 97,
+}
+
 // vp8Encoder returns the agent's VP8 encoder settings (see agent/encode):
 // realtime, keyframes only when the browser asks (PLI/FIR), nothing sent
 // while the screen does not change, and a new libvpx context whenever the

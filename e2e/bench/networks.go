@@ -43,6 +43,7 @@ func networkGoals() []Goal {
 			Goal{Key: "input_ms_p50_" + n.Name, What: "click to photon, median; " + n.What, Unit: "ms"},
 			Goal{Key: "fps_" + n.Name, What: "frames decoded per second, 1080p scrolling; " + n.What, Unit: "fps"},
 			Goal{Key: "freeze_count_" + n.Name, What: fmt.Sprintf("gaps over %d ms without a new frame while scrolling, all sessions; %s", freezeGap.Milliseconds(), n.What), Unit: ""},
+			Goal{Key: "keyframes_per_5s_" + n.Name, What: "keyframes decoded per 5 s while scrolling (each asked for by a PLI: the agent makes none of its own); " + n.What, Unit: ""},
 			Goal{Key: "kbps_" + n.Name, What: "video bitrate received, 1080p scrolling; " + n.What, Unit: "kbit/s"},
 			Goal{Key: "file_MBps_" + n.Name, What: "file transfer to the customer while the screen scrolls; " + n.What, Unit: "MB/s"},
 		)

@@ -54,7 +54,7 @@ func BenchmarkNetworks(b *testing.B) {
 	tech := stack.Technician(b)
 	file, _ := e2e.MakeFile(b, "net.bin", netFile)
 
-	type measured struct{ g2g, input, fps, kbps, file []float64 }
+	type measured struct{ g2g, input, fps, kbps, keys, file []float64 }
 	got := map[string]*measured{}
 	freezes := map[string]int{}
 	for b.Loop() {
@@ -85,9 +85,12 @@ func BenchmarkNetworks(b *testing.B) {
 				time.Sleep(netSettle)
 				probe.Seen()
 				probe.Freezes()
+				s0 := probe.Stats()
 				kbps, _, fps, receiver := sample(b, probe, customer.Pid(), netMeasure)
+				s1 := probe.Stats()
 				f := probe.Freezes()
 				m.kbps, m.fps = append(m.kbps, kbps), append(m.fps, fps)
+				m.keys = append(m.keys, (s1.KeyFrames-s0.KeyFrames)*5/s1.At.Sub(s0.At).Seconds())
 				freezes[n.Name] += f
 				m.g2g = append(m.g2g, glassToGlass(b, probe, scroll)...)
 				m.file = append(m.file, sendFile(b, tech, customer, file, netFile, run))
@@ -110,6 +113,7 @@ func BenchmarkNetworks(b *testing.B) {
 		set("fps_"+n.Name, median(m.fps))
 		set("freeze_count_"+n.Name, float64(freezes[n.Name]))
 		set("kbps_"+n.Name, median(m.kbps))
+		set("keyframes_per_5s_"+n.Name, median(m.keys))
 		set("file_MBps_"+n.Name, median(m.file))
 	}
 	set("file_MBps_browser_ceiling", median(browserCeiling(b, tech.Page(), 3)))

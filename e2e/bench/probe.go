@@ -117,6 +117,9 @@ type Stats struct {
 	// JitterEmitted frames), decoding, and from first packet to decoded.
 	JitterBuffer, JitterEmitted, Decode, Processing float64
 	NACKs, PacketsLost, FramesDropped               float64
+	// Keyframes decoded, keyframe requests (PLI) sent, and lost packets
+	// that came back on the retransmission (RTX) stream.
+	KeyFrames, PLIs, Retransmitted float64
 }
 
 // Stats reads the video receiver's getStats.
@@ -125,16 +128,19 @@ func (p *Probe) Stats() Stats {
 		const s = await lifeline.pc.getStats();
 		for (const r of s.values()) if (r.type === "inbound-rtp" && r.kind === "video")
 			return [r.bytesReceived, r.framesDecoded, r.jitterBufferDelay || 0, r.jitterBufferEmittedCount || 0,
-				r.totalDecodeTime || 0, r.totalProcessingDelay || 0, r.nackCount || 0, r.packetsLost || 0, r.framesDropped || 0];
-		return [0, 0, 0, 0, 0, 0, 0, 0, 0];
+				r.totalDecodeTime || 0, r.totalProcessingDelay || 0, r.nackCount || 0, r.packetsLost || 0, r.framesDropped || 0,
+				r.keyFramesDecoded || 0, r.pliCount || 0, r.retransmittedPacketsReceived || 0];
+		return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 	})()`, chromedp.EvalAwaitPromise)
 	return Stats{At: time.Now(), Bytes: v[0], FramesDecoded: v[1], JitterBuffer: v[2], JitterEmitted: v[3],
-		Decode: v[4], Processing: v[5], NACKs: v[6], PacketsLost: v[7], FramesDropped: v[8]}
+		Decode: v[4], Processing: v[5], NACKs: v[6], PacketsLost: v[7], FramesDropped: v[8],
+		KeyFrames: v[9], PLIs: v[10], Retransmitted: v[11]}
 }
 
 // Receiver describes the browser's side of a window between two snapshots:
 // milliseconds per frame in the jitter buffer, decoding, and from first
-// packet to decoded; NACKs sent, packets lost and frames dropped.
+// packet to decoded; NACKs sent, packets lost, frames dropped, PLIs sent,
+// keyframes decoded and packets retransmitted on the RTX stream.
 func Receiver(s0, s1 Stats) string {
 	per := func(a, b, n0, n1 float64) float64 {
 		if n1 <= n0 {
@@ -142,11 +148,12 @@ func Receiver(s0, s1 Stats) string {
 		}
 		return (b - a) / (n1 - n0) * 1000
 	}
-	return fmt.Sprintf("jitter buffer %.0f ms, decode %.1f ms, first packet to decoded %.0f ms a frame; %.0f NACKs, %.0f packets lost, %.0f frames dropped",
+	return fmt.Sprintf("jitter buffer %.0f ms, decode %.1f ms, first packet to decoded %.0f ms a frame; %.0f NACKs, %.0f packets lost, %.0f frames dropped, %.0f PLIs, %.0f keyframes, %.0f packets on RTX",
 		per(s0.JitterBuffer, s1.JitterBuffer, s0.JitterEmitted, s1.JitterEmitted),
 		per(s0.Decode, s1.Decode, s0.FramesDecoded, s1.FramesDecoded),
 		per(s0.Processing, s1.Processing, s0.FramesDecoded, s1.FramesDecoded),
-		s1.NACKs-s0.NACKs, s1.PacketsLost-s0.PacketsLost, s1.FramesDropped-s0.FramesDropped)
+		s1.NACKs-s0.NACKs, s1.PacketsLost-s0.PacketsLost, s1.FramesDropped-s0.FramesDropped,
+		s1.PLIs-s0.PLIs, s1.KeyFrames-s0.KeyFrames, s1.Retransmitted-s0.Retransmitted)
 }
 
 // Click clicks the middle of the remote screen in the console, through the
