@@ -323,7 +323,7 @@ func (f *Feature) onControl(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 		in, out := f.in, f.out
 		f.mu.Unlock()
 		if in != nil && in.id == m.ID && in.ctl == ctl {
-			in.end(nil, "agent.files.log.cancelledIn", in.name)
+			in.end(nil, "agent.files.log.cancelledByTech", in.name)
 		}
 		if out != nil && out.id == m.ID && out.ctl == ctl {
 			out.stop(m)

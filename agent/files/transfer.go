@@ -400,7 +400,9 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 	for off < size {
 		buf := protocol.AppendFileChunkHeader(chunk[:0], n, off)
 		k, err := io.ReadFull(r, buf[protocol.FileChunkHeader:protocol.FileChunkHeader+int(min(int64(f.bulkChunk()), size-off))])
-		if err == nil && o.ctx.Err() != nil {
+		if o.ctx.Err() != nil {
+			// Cancelled, or the customer's page stopped the upload (its
+			// request's context ends as the body breaks off).
 			err = o.ctx.Err()
 		}
 		if err != nil {
@@ -469,11 +471,12 @@ func (f *Feature) outEnded(o *outgoing, err error, m protocol.FileMessage) error
 	switch {
 	case m.Kind == protocol.FileDecline:
 		key, args, ret = "agent.files.log.declined", []any{o.name}, errDeclined
-	case m.Kind == protocol.FileCancel, m.Kind == "" && errors.Is(err, context.Canceled):
-		key, args, ret = "agent.files.log.cancelledOut", []any{o.name}, errCancelled
-		if m.Kind == "" {
-			f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
-		}
+	case m.Kind == protocol.FileCancel:
+		key, args, ret = "agent.files.log.cancelledByTech", []any{o.name}, errCancelled
+	case m.Kind == "" && errors.Is(err, context.Canceled):
+		// The customer's Cancel (or their page gone): the technician is told.
+		key, args, ret = "agent.files.log.cancelledByYou", []any{o.name}, errCancelled
+		f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
 	case m.Kind == protocol.FileError:
 		key, args = "agent.files.log.failedOut", []any{o.name, reasonKey(m.Reason)}
 		ret = fmt.Errorf("%s", m.Reason)

@@ -73,7 +73,7 @@ function build(panel) {
     if (f) sendFile(f).catch((e) => { ui.note.textContent = String(e.message || e); });
   });
   outBox.cancel.addEventListener("click", () => out && cancelOut(true));
-  inBox.cancel.addEventListener("click", () => inc && endIn("cancel", t("ws.files.log.cancelled", inc.name)));
+  inBox.cancel.addEventListener("click", () => inc && endIn({ k: "cancel" }, t("ws.files.log.cancelledByYou", inc.name)));
 }
 
 function showProgress(b, tr, key) {
@@ -154,7 +154,7 @@ function outEnded(o, m) {
   out = null;
   o.stopped = o.stopped || m;
   if (m.k === "decline") ctx.log.event(t("ws.files.log.declined", o.name));
-  else if (m.k === "cancel") ctx.log.event(t("ws.files.log.cancelled", o.name));
+  else if (m.k === "cancel") ctx.log.event(t(m.mine ? "ws.files.log.cancelledByYou" : "ws.files.log.cancelledByCustomer", o.name));
   else ctx.log.event(t("ws.files.log.failed", o.name, t(`ws.files.reason.${m.reason || "disconnected"}`)));
   status.ended.push({ name: o.name, kind: m.k, reason: m.reason || "" });
   return result;
@@ -163,7 +163,7 @@ function outEnded(o, m) {
 function cancelOut(mine) {
   const o = out;
   control({ k: "cancel", id: o.id });
-  const m = { k: "cancel" };
+  const m = { k: "cancel", mine };
   o.stopped = m;
   o.resolve?.(m);
   outEnded(o, m);
@@ -188,7 +188,7 @@ function onControl(m) {
   }
   if (!inc || m.id !== inc.id) return;
   if (m.k === "done" && /^[0-9a-f]{64}$/.test(m.sha256)) { inc.senderSHA = m.sha256; maybeFinish(); }
-  if (m.k === "cancel") endIn(null, t("ws.files.log.cancelled", inc.name));
+  if (m.k === "cancel") endIn(null, t("ws.files.log.cancelledByCustomer", inc.name));
 }
 
 function onChunk(buf) {
