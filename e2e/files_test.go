@@ -157,7 +157,9 @@ func TestFilesCancelAndHostileName(t *testing.T) {
 	customer.AcceptFile(t)
 	waitLong(t, "the transfer to start", Timeout, func() bool { o := tech.Files(t).Out; return o != nil && o.Sent > 10<<20 })
 	tech.CancelSend(t)
-	waitLong(t, "the customer's log", Timeout, func() bool { return strings.Contains(customer.FilesLog(t), "The technician cancelled the file transfer: big.bin") })
+	waitLong(t, "the customer's log", Timeout, func() bool {
+		return strings.Contains(customer.FilesLog(t), "The technician cancelled the file transfer: big.bin")
+	})
 	waitLong(t, "the partial file removed", Timeout, func() bool {
 		es, _ := os.ReadDir(downloads)
 		return len(es) == 0
