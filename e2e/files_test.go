@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/lifeline-support/lifeline/agent/files"
 )
 
 func fileSHA(t testing.TB, p string) string {
@@ -311,4 +313,44 @@ func TestFilesCancelledByEitherSideSaysWho(t *testing.T) {
 	if len(tech.Files(t).Received) != 0 {
 		t.Fatalf("a cancelled file was received: %+v", tech.Files(t).Received)
 	}
+}
+
+// The technician's connection drops half way through a 50 MB file going to
+// the customer, and a new one is made: the file goes on from what the
+// customer's side holds (its SHA-256 checked first) instead of starting
+// over, both logs say where it resumed, and the file arrives whole.
+func TestFileResumesAfterTheConnectionDrops(t *testing.T) {
+	tech, customer, downloads := connectedForFiles(t)
+	const size = 50 << 20
+	path, sum := MakeFile(t, "disk.img", size)
+	tech.SendFile(t, path)
+	customer.AcceptFile(t)
+	part := filepath.Join(downloads, ".disk.img.lifeline-part")
+	waitLong(t, "the file part way", Timeout, func() bool { o := tech.Files(t).Out; return o != nil && o.Sent > 10<<20 })
+	Eval[bool](t, tech, "drop the connection for a new one", `(lifeline.newConnection(), true)`)
+	if _, err := os.Stat(part); err != nil {
+		t.Fatalf("the partial file is gone as the connection dropped: %v", err)
+	}
+	waitLong(t, "the file at the customer", 2*Timeout, func() bool {
+		st := tech.Files(t)
+		if len(st.Ended) > 0 {
+			t.Fatalf("the transfer ended: %+v; %s", st.Ended, filesState(t, tech, customer))
+		}
+		return len(st.Sent) == 1
+	})
+	st := tech.Files(t)
+	if len(st.Resumed) != 1 || st.Resumed[0].Offset <= 0 || st.Resumed[0].Offset >= size {
+		t.Fatalf("resumed %+v, want once, part way", st.Resumed)
+	}
+	mb := files.HumanSize(st.Resumed[0].Offset)
+	t.Logf("resumed at %s of %s", mb, files.HumanSize(size))
+	if st.Sent[0].SHA256 != sum || fileSHA(t, filepath.Join(downloads, "disk.img")) != sum {
+		t.Fatalf("the file differs: console %s, want %s", st.Sent[0].SHA256, sum)
+	}
+	if log := tech.LogText(t); !strings.Contains(log, "File transfer resumed at "+mb+" after the connection dropped: disk.img") {
+		t.Errorf("the console's log: %q", log)
+	}
+	waitLong(t, "the customer's log", Timeout, func() bool {
+		return strings.Contains(customer.FilesLog(t), "File transfer resumed at "+mb+" after the connection dropped: disk.img")
+	})
 }

@@ -41,6 +41,7 @@ func init() {
 		"agent.files.log.sent":            {EN: "File sent: %s, %s", FR: "Fichier envoyé : %s, %s"},
 		"agent.files.log.sha":             {EN: "SHA-256 %s", FR: "SHA-256 %s"},
 		"agent.files.log.details":         {EN: "Details", FR: "Détails"},
+		"agent.files.log.resumedIn":       {EN: "File transfer resumed at %s after the connection dropped: %s", FR: "Transfert de fichier repris à %s après la coupure de la connexion : %s"},
 		"agent.files.log.cancelledByTech": {EN: "The technician cancelled the file transfer: %s", FR: "Le technicien a annulé le transfert de fichier : %s"},
 		"agent.files.log.cancelledByYou":  {EN: "You cancelled the file transfer: %s", FR: "Vous avez annulé le transfert de fichier : %s"},
 		"agent.files.log.declinedIn":      {EN: "File declined: %s", FR: "Fichier refusé : %s"},
@@ -72,6 +73,7 @@ func init() {
 
 		"ws.files.log.received":            {EN: "File received: %s, %s, SHA-256 %s", FR: "Fichier reçu : %s, %s, SHA-256 %s"},
 		"ws.files.log.sent":                {EN: "File sent: %s, %s, SHA-256 %s", FR: "Fichier envoyé : %s, %s, SHA-256 %s"},
+		"ws.files.log.resumed":             {EN: "File transfer resumed at %s after the connection dropped: %s (the part already there checked by SHA-256)", FR: "Transfert de fichier repris à %s après la coupure de la connexion : %s (la partie déjà reçue vérifiée par SHA-256)"},
 		"ws.files.log.cancelledByYou":      {EN: "You cancelled the file transfer: %s", FR: "Vous avez annulé le transfert de fichier : %s"},
 		"ws.files.log.cancelledByCustomer": {EN: "The customer cancelled the file transfer: %s", FR: "Le client a annulé le transfert de fichier : %s"},
 		"ws.files.log.declined":            {EN: "The customer declined the file: %s", FR: "Le client a refusé le fichier : %s"},
