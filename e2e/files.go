@@ -61,6 +61,10 @@ type FileStatus struct {
 	In *struct {
 		Got, Size int64
 	} `json:"in"`
+	Resumed []struct {
+		Name   string
+		Offset int64
+	} `json:"resumed"`
 }
 
 // FileDone is a finished transfer.
@@ -74,7 +78,7 @@ type FileDone struct {
 func (tc *Technician) Files(t testing.TB) FileStatus {
 	t.Helper()
 	return evalJS[FileStatus](t, tc.p, "file status",
-		`({sent: lifelineFiles.sent, received: lifelineFiles.received, ended: lifelineFiles.ended, out: lifelineFiles.out, in: lifelineFiles.in})`)
+		`({sent: lifelineFiles.sent, received: lifelineFiles.received, ended: lifelineFiles.ended, out: lifelineFiles.out, in: lifelineFiles.in, resumed: lifelineFiles.resumed})`)
 }
 
 // FilesDiagnostics is the console's file-transfer state as JSON: the transfer

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/lifeline-support/lifeline/agent/files"
 )
 
 func fileSHA(t testing.TB, p string) string {
@@ -157,7 +159,9 @@ func TestFilesCancelAndHostileName(t *testing.T) {
 	customer.AcceptFile(t)
 	waitLong(t, "the transfer to start", Timeout, func() bool { o := tech.Files(t).Out; return o != nil && o.Sent > 10<<20 })
 	tech.CancelSend(t)
-	waitLong(t, "the customer's log", Timeout, func() bool { return strings.Contains(customer.FilesLog(t), "File transfer cancelled: big.bin") })
+	waitLong(t, "the customer's log", Timeout, func() bool {
+		return strings.Contains(customer.FilesLog(t), "The technician cancelled the file transfer: big.bin")
+	})
 	waitLong(t, "the partial file removed", Timeout, func() bool {
 		es, _ := os.ReadDir(downloads)
 		return len(es) == 0
@@ -255,4 +259,98 @@ func TestSessionEndMidTransferRemovesPartial(t *testing.T) {
 	if log := customer.FilesLog(t); !strings.Contains(log, "File transfer failed: big.bin: the session ended, the partial file was removed") {
 		t.Fatalf("the customer's files log: %q", log)
 	}
+}
+
+// Either side cancels a transfer in progress, in either direction: both
+// sides stop at once, the partial file is removed, and each side's log says
+// who cancelled.
+func TestFilesCancelledByEitherSideSaysWho(t *testing.T) {
+	tech, customer, downloads := connectedForFiles(t)
+	const size = 300 << 20
+	logs := func(what, techLine, customerLine string) {
+		t.Helper()
+		deadline := time.Now().Add(Timeout)
+		for !strings.Contains(tech.LogText(t), techLine) || !strings.Contains(customer.FilesLog(t), customerLine) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; %s", what, filesState(t, tech, customer))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+
+	// The customer cancels the file the technician is sending them.
+	path, _ := MakeFile(t, "big.bin", size)
+	tech.SendFile(t, path)
+	customer.AcceptFile(t)
+	waitLong(t, "the file on its way", Timeout, func() bool { o := tech.Files(t).Out; return o != nil && o.Sent > 5<<20 })
+	run(t, customer.ctx, "cancel the file coming in", click("files-in-cancel"))
+	logs("the logs to say the customer cancelled", "The customer cancelled the file transfer: big.bin", "You cancelled the file transfer: big.bin")
+	waitLong(t, "the console's transfer stopped and the partial file removed", Timeout, func() bool {
+		es, _ := os.ReadDir(downloads)
+		return tech.Files(t).Out == nil && len(es) == 0
+	})
+
+	// The technician cancels the file the customer is sending them.
+	path2, _ := MakeFile(t, "photos.bin", size)
+	customer.SendFile(t, path2)
+	waitLong(t, "the customer's file on its way", Timeout, func() bool { i := tech.Files(t).In; return i != nil && i.Got > 5<<20 })
+	tech.OpenPanel(t, "files")
+	clickOn(t, tech.p, "#files-in-cancel")
+	logs("the logs to say the technician cancelled", "You cancelled the file transfer: photos.bin", "The technician cancelled the file transfer: photos.bin")
+	waitLong(t, "the customer's upload stopped", Timeout, func() bool {
+		return get(t, customer.ctx, "the upload box", chromedp.Evaluate[bool](`document.getElementById("files-out").hidden`)) && tech.Files(t).In == nil
+	})
+
+	// The customer cancels the file they are sending.
+	waitLong(t, "the customer's Send button back", Timeout, func() bool {
+		return !get(t, customer.ctx, "the send button", chromedp.Evaluate[bool](`document.getElementById("files-send").disabled`))
+	})
+	customer.SendFile(t, path2)
+	waitLong(t, "the customer's file on its way again", Timeout, func() bool { i := tech.Files(t).In; return i != nil && i.Got > 5<<20 })
+	run(t, customer.ctx, "cancel the file going out", click("files-out-cancel"))
+	logs("the logs to say the customer cancelled their file", "The customer cancelled the file transfer: photos.bin", "You cancelled the file transfer: photos.bin")
+	waitLong(t, "the console's download stopped", Timeout, func() bool { return tech.Files(t).In == nil })
+	if len(tech.Files(t).Received) != 0 {
+		t.Fatalf("a cancelled file was received: %+v", tech.Files(t).Received)
+	}
+}
+
+// The technician's connection drops half way through a 50 MB file going to
+// the customer, and a new one is made: the file goes on from what the
+// customer's side holds (its SHA-256 checked first) instead of starting
+// over, both logs say where it resumed, and the file arrives whole.
+func TestFileResumesAfterTheConnectionDrops(t *testing.T) {
+	tech, customer, downloads := connectedForFiles(t)
+	const size = 50 << 20
+	path, sum := MakeFile(t, "disk.img", size)
+	tech.SendFile(t, path)
+	customer.AcceptFile(t)
+	part := filepath.Join(downloads, ".disk.img.lifeline-part")
+	waitLong(t, "the file part way", Timeout, func() bool { o := tech.Files(t).Out; return o != nil && o.Sent > 10<<20 })
+	Eval[bool](t, tech, "drop the connection for a new one", `(lifeline.newConnection(), true)`)
+	if _, err := os.Stat(part); err != nil {
+		t.Fatalf("the partial file is gone as the connection dropped: %v", err)
+	}
+	waitLong(t, "the file at the customer", 2*Timeout, func() bool {
+		st := tech.Files(t)
+		if len(st.Ended) > 0 {
+			t.Fatalf("the transfer ended: %+v; %s", st.Ended, filesState(t, tech, customer))
+		}
+		return len(st.Sent) == 1
+	})
+	st := tech.Files(t)
+	if len(st.Resumed) != 1 || st.Resumed[0].Offset <= 0 || st.Resumed[0].Offset >= size {
+		t.Fatalf("resumed %+v, want once, part way", st.Resumed)
+	}
+	mb := files.HumanSize(st.Resumed[0].Offset)
+	t.Logf("resumed at %s of %s", mb, files.HumanSize(size))
+	if st.Sent[0].SHA256 != sum || fileSHA(t, filepath.Join(downloads, "disk.img")) != sum {
+		t.Fatalf("the file differs: console %s, want %s", st.Sent[0].SHA256, sum)
+	}
+	if log := tech.LogText(t); !strings.Contains(log, "File transfer resumed at "+mb+" after the connection dropped: disk.img") {
+		t.Errorf("the console's log: %q", log)
+	}
+	waitLong(t, "the customer's log", Timeout, func() bool {
+		return strings.Contains(customer.FilesLog(t), "File transfer resumed at "+mb+" after the connection dropped: disk.img")
+	})
 }

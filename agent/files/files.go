@@ -315,15 +315,24 @@ func (f *Feature) onControl(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 		f.mu.Lock()
 		in := f.in
 		f.mu.Unlock()
-		if in != nil && in.id == m.ID && in.ctl == ctl {
+		if in != nil && in.id == m.ID && in.conn() == ctl {
 			in.done(m.SHA256)
+		}
+	case protocol.FileResume:
+		f.mu.Lock()
+		in := f.in
+		f.mu.Unlock()
+		if in != nil && in.id == m.ID && !f.isColleague(ctl) {
+			in.resume(ctl, m)
+		} else {
+			f.sendOn(ctl, protocol.FileMessage{Kind: protocol.FileError, ID: m.ID, Reason: protocol.FileProtocol})
 		}
 	case protocol.FileCancel:
 		f.mu.Lock()
 		in, out := f.in, f.out
 		f.mu.Unlock()
-		if in != nil && in.id == m.ID && in.ctl == ctl {
-			in.end(nil, "agent.files.log.cancelledIn", in.name)
+		if in != nil && in.id == m.ID && in.conn() == ctl {
+			in.end(nil, "agent.files.log.cancelledByTech", in.name)
 		}
 		if out != nil && out.id == m.ID && out.ctl == ctl {
 			out.stop(m)
@@ -336,6 +345,13 @@ func (f *Feature) onControl(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 			out.reply(m)
 		}
 	}
+}
+
+// isColleague reports whether ctl is a colleague's control channel.
+func (f *Feature) isColleague(ctl *webrtc.DataChannel) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.colleagues[ctl]
 }
 
 // Reasons a transfer stops that only this side names (nothing is sent: the
@@ -352,8 +368,14 @@ func (f *Feature) failAll(ctl *webrtc.DataChannel, why reasonKey) {
 	f.mu.Lock()
 	in, out := f.in, f.out
 	f.mu.Unlock()
-	if in != nil && (ctl == nil || in.ctl == ctl) {
-		in.end(nil, "agent.files.log.failedIn", in.name, why)
+	if in != nil && (ctl == nil || in.conn() == ctl) {
+		// A connection that dropped may come back: the file waits for the
+		// technician's console to resume it.
+		if ctl == nil || !in.suspend() {
+			in.end(nil, "agent.files.log.failedIn", in.name, why)
+		} else {
+			f.log.Info("file transfer suspended until the technician's console resumes it", "name", in.name)
+		}
 	}
 	if out != nil && (ctl == nil || out.ctl == ctl) {
 		out.stop(protocol.FileMessage{Kind: protocol.FileError, Reason: protocol.FileReason(why)})

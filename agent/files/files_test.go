@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -566,3 +567,61 @@ func TestSendFollowsTheBulkRate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The technician's connection drops half way through a file: the partial
+// file is kept, and on the new connection the console resumes it. The
+// agent answers with what it holds in order and the SHA-256 of those bytes,
+// the console sends the rest, and the file is whole. A resume that does not
+// match the transfer (another size) is refused, and a file never resumed
+// goes when the session ends.
+func TestReceiveResumesAfterTheConnectionDrops(t *testing.T) {
+	dir := t.TempDir()
+	f := newFeature(t, dir, nil)
+	old := pair(t, f)
+	content := bytes.Repeat([]byte("resume me "), 300_000) // 3 MB
+	id := offerAndAccept(t, f, old, "big.iso", len(content))
+	half := len(content) / 2
+	old.chunks(7, content[:half])
+	waitUntil(t, "the first half written", func() bool { return inOf(f).progress.bytes.Load() == int64(half) })
+	_ = old.pc.Close()
+	waitUntil(t, "the transfer suspended", func() bool { in := inOf(f); return in != nil && in.stale(7) })
+	if got := entries(dir); len(got) != 1 || got[0] != ".big.iso.lifeline-part" {
+		t.Fatalf("the partial file is not kept: %v", got)
+	}
+
+	c := pair(t, f)
+	c.send(protocol.FileMessage{Kind: protocol.FileResume, ID: id, N: 7, Size: int64(len(content) + 1)})
+	if m := c.next(); m.Kind != protocol.FileError {
+		t.Fatalf("a resume of another size: %+v", m)
+	}
+	c.send(protocol.FileMessage{Kind: protocol.FileResume, ID: id, N: 7, Size: int64(len(content))})
+	m := c.next()
+	if m.Kind != protocol.FileAccept || m.Offset != int64(half) || m.SHA256 != hexSum(content[:half]) {
+		t.Fatalf("resume answered %+v, want offset %d", m, half)
+	}
+	c.chunksAt(7, half, content[half:])
+	c.send(protocol.FileMessage{Kind: protocol.FileDone, ID: id, SHA256: hexSum(content)})
+	if m := c.next(); m.Kind != protocol.FileResult || m.SHA256 != hexSum(content) {
+		t.Fatalf("got %+v, want the result", m)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "big.iso")); err != nil || !bytes.Equal(b, content) {
+		t.Fatalf("received file wrong: %v", err)
+	}
+	f.mu.Lock()
+	history := fmt.Sprint(f.history)
+	f.mu.Unlock()
+	if !strings.Contains(history, "agent.files.log.resumedIn") {
+		t.Errorf("the log does not say it resumed: %s", history)
+	}
+
+	// Dropped again and never resumed: the session's end removes it.
+	offerAndAccept(t, f, c, "other.iso", len(content))
+	c.chunks(7, content[:half])
+	_ = c.pc.Close()
+	waitUntil(t, "the second transfer suspended", func() bool { in := inOf(f); return in != nil && in.stale(7) })
+	f.SessionEnded()
+	waitUntil(t, "the partial file removed", func() bool { return len(entries(dir)) == 1 })
+}
+
+// inOf is the transfer coming in, read under f.mu.
+func inOf(f *Feature) *incoming { f.mu.Lock(); defer f.mu.Unlock(); return f.in }

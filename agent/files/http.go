@@ -166,7 +166,7 @@ func (f *Feature) serveAction(w http.ResponseWriter, r *http.Request, lang i18n.
 	case in != nil && in.id == b.ID && r.URL.Path == "/decline":
 		in.end(&protocol.FileMessage{Kind: protocol.FileDecline, ID: in.id}, "agent.files.log.declinedIn", in.name)
 	case in != nil && in.id == b.ID && r.URL.Path == "/cancel":
-		in.end(&protocol.FileMessage{Kind: protocol.FileCancel, ID: in.id}, "agent.files.log.cancelledIn", in.name)
+		in.end(&protocol.FileMessage{Kind: protocol.FileCancel, ID: in.id}, "agent.files.log.cancelledByYou", in.name)
 	case out != nil && out.id == b.ID && r.URL.Path == "/cancel":
 		out.cancel()
 	default:

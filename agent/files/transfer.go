@@ -28,15 +28,33 @@ type incoming struct {
 	progress progress
 
 	mu        sync.Mutex
-	state     string // offered, receiving, verifying
+	state     string // offered, receiving, suspended, verifying
 	sink      Sink
 	tmp, dir  string
 	senderSHA string
 	ended     bool
+	// contig is how much of the file is written in order from its start;
+	// ahead holds the chunks written past it (offset → end). A resume goes
+	// on from contig.
+	contig int64
+	ahead  map[int64]int64
+	// expire ends a suspended transfer the sender did not resume in time.
+	expire *time.Timer
 }
+
+// resumeWindow is how long a transfer whose connection dropped waits for
+// the sender to resume it before its partial file is removed.
+const resumeWindow = 2 * time.Minute
 
 func (f *Feature) onOffer(ctl *webrtc.DataChannel, m protocol.FileMessage) {
 	f.mu.Lock()
+	if old := f.in; old != nil && old.stale(old.n) {
+		// The console whose connection dropped gave up (a reload): a new
+		// file replaces the one waiting to be resumed.
+		f.mu.Unlock()
+		old.end(nil, "agent.files.log.failedIn", old.name, reasonDisconnected)
+		f.mu.Lock()
+	}
 	if f.in != nil {
 		f.mu.Unlock()
 		f.sendOn(ctl, protocol.FileMessage{Kind: protocol.FileError, ID: m.ID, Reason: protocol.FileBusy})
@@ -89,7 +107,7 @@ func (in *incoming) accept(dir string) error {
 		return err
 	}
 	// Outside in.mu: the panel takes f.mu, then in.mu (see Feature.view).
-	in.f.sendOn(in.ctl, protocol.FileMessage{Kind: protocol.FileAccept, ID: in.id})
+	in.f.sendOn(in.conn(), protocol.FileMessage{Kind: protocol.FileAccept, ID: in.id})
 	in.f.mu.Lock()
 	in.f.notifyLocked()
 	in.f.mu.Unlock()
@@ -140,7 +158,10 @@ func (f *Feature) onChunk(dc *webrtc.DataChannel, data []byte) {
 	f.mu.Lock()
 	in := f.in
 	f.mu.Unlock()
-	if in == nil || !in.receiving(c.N) || !sameConnection(in.ctl, dc) {
+	if in != nil && in.stale(c.N) {
+		return
+	}
+	if in == nil || !in.receiving(c.N) || !sameConnection(in.conn(), dc) {
 		// Data the customer never accepted: dropped, and reported.
 		f.mu.Lock()
 		f.stray++
@@ -168,6 +189,21 @@ func (in *incoming) receiving(n uint32) bool {
 	return in.state == "receiving" && in.n == n && !in.ended
 }
 
+// conn is the control channel the transfer goes on (nil while suspended).
+func (in *incoming) conn() *webrtc.DataChannel {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.ctl
+}
+
+// stale reports whether chunks of transfer n may still come from a
+// connection that dropped (they are dropped quietly).
+func (in *incoming) stale(n uint32) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return (in.state == "suspended" || in.state == "resuming") && in.n == n
+}
+
 func (in *incoming) write(c protocol.FileChunk) {
 	in.mu.Lock()
 	if in.state != "receiving" || c.N != in.n || in.ended {
@@ -185,7 +221,93 @@ func (in *incoming) write(c protocol.FileChunk) {
 		in.fail(reasonOf(err))
 		return
 	}
-	in.progress.bytes.Add(int64(len(c.Data)))
+	in.wrote(c.Offset, c.Offset+int64(len(c.Data)))
+	in.checkComplete()
+}
+
+// wrote records that [off, end) is written: the progress is what is
+// written in order from the start.
+func (in *incoming) wrote(off, end int64) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if off > in.contig {
+		if in.ahead == nil {
+			in.ahead = map[int64]int64{}
+		}
+		in.ahead[off] = max(in.ahead[off], end)
+	} else {
+		in.contig = max(in.contig, end)
+	}
+	for {
+		next, ok := in.ahead[in.contig]
+		if !ok {
+			break
+		}
+		delete(in.ahead, in.contig)
+		in.contig = max(in.contig, next)
+	}
+	in.progress.bytes.Store(in.contig)
+}
+
+// suspend keeps the transfer (and its partial file) for resumeWindow after
+// its connection dropped; it reports false if the transfer was not
+// receiving (then nothing can be resumed).
+func (in *incoming) suspend() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.state != "receiving" || in.ended {
+		return false
+	}
+	in.state = "suspended"
+	in.ctl = nil
+	clear(in.ahead) // what came past the gap is sent again
+	in.expire = time.AfterFunc(resumeWindow, func() {
+		in.end(nil, "agent.files.log.failedIn", in.name, reasonDisconnected)
+	})
+	return true
+}
+
+// resume goes on with a suspended transfer on ctl: it answers the sender
+// with the offset it holds and the SHA-256 of those bytes.
+func (in *incoming) resume(ctl *webrtc.DataChannel, m protocol.FileMessage) {
+	in.mu.Lock()
+	if in.state == "receiving" && in.ctl != ctl && !in.ended {
+		// The console's new connection came before the old one's close
+		// reached us (pion reports it late): it is dropped now.
+		in.state = "suspended"
+		clear(in.ahead)
+	}
+	if in.state != "suspended" || in.ended || m.N != in.n || m.Size != in.progress.size {
+		in.mu.Unlock()
+		in.f.sendOn(ctl, protocol.FileMessage{Kind: protocol.FileError, ID: m.ID, Reason: protocol.FileProtocol})
+		return
+	}
+	if in.expire != nil {
+		in.expire.Stop()
+	}
+	in.state = "resuming"
+	sink, off := in.sink, in.contig
+	in.mu.Unlock()
+	sum, err := hashOf(sink, off)
+	in.mu.Lock()
+	if in.state != "resuming" || in.ended {
+		in.mu.Unlock()
+		return
+	}
+	if err != nil {
+		in.mu.Unlock()
+		in.fail(protocol.FileWriteFailed)
+		return
+	}
+	in.ctl = ctl
+	in.state = "receiving"
+	in.mu.Unlock()
+	f := in.f
+	f.log.Info("file resumed", "name", in.name, "offset", off, "prefixSHA256", sum)
+	f.mu.Lock()
+	f.logLocked("agent.files.log.resumedIn", HumanSize(off), in.name)
+	f.mu.Unlock()
+	f.sendOn(ctl, protocol.FileMessage{Kind: protocol.FileAccept, ID: in.id, Offset: off, SHA256: sum})
 	in.checkComplete()
 }
 
@@ -244,14 +366,14 @@ func (in *incoming) finish() {
 		// The customer's log first: when the technician hears the verdict,
 		// the customer's side already shows it.
 		f.detachIn(in, "agent.files.log.failedIn", in.name, f.reasonText(reasonOf(err)))
-		f.sendOn(in.ctl, protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: reasonOf(err)})
+		f.sendOn(in.conn(), protocol.FileMessage{Kind: protocol.FileError, ID: in.id, Reason: reasonOf(err)})
 		return
 	}
 	f.cfg.Journal.Partial(in.tmp, true) // renamed to dst
 	f.log.Info("file received", "path", dst, "size", in.progress.size, "sha256", got)
 	f.report(protocol.Audit{Event: protocol.AuditFileSent, Name: filepath.Base(dst), Size: in.progress.size, SHA256: got})
 	f.detachInSHA(in, got, "agent.files.log.received", filepath.Base(dst), HumanSize(in.progress.size), dst)
-	f.sendOn(in.ctl, protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
+	f.sendOn(in.conn(), protocol.FileMessage{Kind: protocol.FileResult, ID: in.id, SHA256: got})
 }
 
 // removePartial removes the partial file and tells the journal.
@@ -274,6 +396,9 @@ func (in *incoming) end(msg *protocol.FileMessage, key string, args ...any) {
 		return
 	}
 	in.ended = true
+	if in.expire != nil {
+		in.expire.Stop()
+	}
 	if in.sink != nil {
 		_ = in.sink.Close()
 		in.removePartial()
@@ -283,7 +408,7 @@ func (in *incoming) end(msg *protocol.FileMessage, key string, args ...any) {
 	// The customer's log first, as in done.
 	in.f.detachIn(in, key, args...)
 	if msg != nil {
-		in.f.sendOn(in.ctl, *msg)
+		in.f.sendOn(in.conn(), *msg)
 	}
 }
 
@@ -400,7 +525,9 @@ func (f *Feature) send(ctx context.Context, name string, size int64, r io.Reader
 	for off < size {
 		buf := protocol.AppendFileChunkHeader(chunk[:0], n, off)
 		k, err := io.ReadFull(r, buf[protocol.FileChunkHeader:protocol.FileChunkHeader+int(min(int64(f.bulkChunk()), size-off))])
-		if err == nil && o.ctx.Err() != nil {
+		if o.ctx.Err() != nil {
+			// Cancelled, or the customer's page stopped the upload (its
+			// request's context ends as the body breaks off).
 			err = o.ctx.Err()
 		}
 		if err != nil {
@@ -469,11 +596,12 @@ func (f *Feature) outEnded(o *outgoing, err error, m protocol.FileMessage) error
 	switch {
 	case m.Kind == protocol.FileDecline:
 		key, args, ret = "agent.files.log.declined", []any{o.name}, errDeclined
-	case m.Kind == protocol.FileCancel, m.Kind == "" && errors.Is(err, context.Canceled):
-		key, args, ret = "agent.files.log.cancelledOut", []any{o.name}, errCancelled
-		if m.Kind == "" {
-			f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
-		}
+	case m.Kind == protocol.FileCancel:
+		key, args, ret = "agent.files.log.cancelledByTech", []any{o.name}, errCancelled
+	case m.Kind == "" && errors.Is(err, context.Canceled):
+		// The customer's Cancel (or their page gone): the technician is told.
+		key, args, ret = "agent.files.log.cancelledByYou", []any{o.name}, errCancelled
+		f.sendOn(o.ctl, protocol.FileMessage{Kind: protocol.FileCancel, ID: o.id})
 	case m.Kind == protocol.FileError:
 		key, args = "agent.files.log.failedOut", []any{o.name, reasonKey(m.Reason)}
 		ret = fmt.Errorf("%s", m.Reason)

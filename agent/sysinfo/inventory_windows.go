@@ -23,7 +23,8 @@ const serviceWait = 30 * time.Second
 
 // winInventory reads the inventory tabs on Windows: the service control
 // manager's services and drivers, the Uninstall registry keys, the Run keys
-// and Startup folders. The event log is not read yet (ErrUnavailable).
+// and Startup folders, and the Application and System event logs
+// (events_windows.go).
 type winInventory struct{}
 
 func newInventory() inventory { return winInventory{} }
@@ -219,4 +220,4 @@ func (winInventory) startup() ([]protocol.Entry, error) {
 	return out, nil
 }
 
-func (winInventory) events(string) ([]protocol.Entry, error) { return nil, ErrUnavailable }
+func (winInventory) events(level string) ([]protocol.Entry, error) { return readEventLogs(level) }

@@ -86,6 +86,9 @@ window.lifeline = {
   get state() { return state; }, get agentConnected() { return agentConnected; }, get signalOpen() { return signal.open; },
   get frames() { return Math.max(framesShown, video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0); },
   get collab() { return collab; }, get inputEnabled() { return input.enabled; },
+  // newConnection drops the peer connection for a new one, as when an ICE
+  // restart does not bring the path back.
+  newConnection() { stopPeer(); syncPeer(); },
 };
 
 // notify tells the queue page around this workspace (if any) what happened here:

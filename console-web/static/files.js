@@ -3,10 +3,15 @@
 // shared/protocol/file.go. Chunks travel on several data channels with flow
 // control (bufferedAmountLowThreshold) so the screen is never starved.
 import { register } from "./features.js";
-import { HEADER, SHA256, sendChunks } from "./transfer.js";
+import { HEADER, SHA256, hashPrefix, sendChunks } from "./transfer.js";
 
 const DATA_CHANNELS = 4;
 const LOW = 256 << 10;
+// A file going out when the connection drops waits this long for the next
+// connection to resume it (the agent keeps the partial file 2 minutes).
+const RESUME_WAIT = 110 * 1000;
+// SUSPEND stops a file going out until the next connection resumes it.
+const SUSPEND = { k: "suspend" };
 
 function human(n) {
   if (n < 1000) return `${n} B`;
@@ -73,7 +78,7 @@ function build(panel) {
     if (f) sendFile(f).catch((e) => { ui.note.textContent = String(e.message || e); });
   });
   outBox.cancel.addEventListener("click", () => out && cancelOut(true));
-  inBox.cancel.addEventListener("click", () => inc && endIn("cancel", t("ws.files.log.cancelled", inc.name)));
+  inBox.cancel.addEventListener("click", () => inc && endIn({ k: "cancel" }, t("ws.files.log.cancelledByYou", inc.name)));
 }
 
 function showProgress(b, tr, key) {
@@ -131,13 +136,29 @@ async function sendFile(file, id) {
   let m = await r;
   if (m.k !== "accept") return outEnded(o, m);
   o.started = performance.now();
-  r = reply();
-  const sha = await sendChunks(file, n, pick, o);
-  if (o.stopped) return outEnded(o, o.stopped);
-  o.sha = sha;
-  o.verifying = true;
-  control({ k: "done", id: o.id, sha256: o.sha });
-  m = await r;
+  o.lostAs = SUSPEND;
+  let from = 0, h = new SHA256();
+  for (;;) {
+    r = reply();
+    const sha = await sendChunks(file, n, pick, o, from, h);
+    if (o.stopped === SUSPEND) {
+      const res = await resumeOut(o);
+      if (res.m) return outEnded(o, res.m);
+      ({ from, h } = res);
+      continue;
+    }
+    if (o.stopped) return outEnded(o, o.stopped);
+    o.sha = sha;
+    o.verifying = true;
+    control({ k: "done", id: o.id, sha256: o.sha });
+    m = await r;
+    if (m !== SUSPEND) break;
+    // Dropped while the customer's side checked it: resumed at the end.
+    o.verifying = false;
+    const res = await resumeOut(o);
+    if (res.m) return outEnded(o, res.m);
+    ({ from, h } = res);
+  }
   if (m.k === "result" && m.sha256 === o.sha) {
     ctx.log.event(t("ws.files.log.sent", o.name, human(o.size), o.sha));
     out = null;
@@ -148,13 +169,60 @@ async function sendFile(file, id) {
   return outEnded(o, m);
 }
 
+// suspend stops the file going out, to be resumed on the next connection.
+function suspend(o) {
+  o.stopped = SUSPEND;
+  o.resolve?.(SUSPEND);
+}
+
+// resumeOut waits for the next connection and resumes o on it: the agent
+// says how much it holds and the SHA-256 of those bytes, checked against the
+// file here (a partial file that differs is never resumed). It resolves to
+// { from, h } (where to go on, the digest so far) or { m } (why not).
+async function resumeOut(o) {
+  const lost = { k: "error", reason: "disconnected" };
+  const woke = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), RESUME_WAIT);
+    o.wake = (ok) => { clearTimeout(timer); o.wake = null; resolve(ok); };
+    wakeOut();
+  });
+  if (!woke || out !== o || o.stopped !== SUSPEND) return { m: o.stopped !== SUSPEND ? o.stopped : lost };
+  o.stopped = null;
+  const r = new Promise((resolve) => {
+    o.resolve = resolve;
+    setTimeout(() => resolve(lost), 20000);
+  });
+  control({ k: "resume", id: o.id, n: o.n, size: o.size });
+  const m = await r;
+  if (m === SUSPEND) return resumeOut(o);
+  if (m.k !== "accept") return { m: m.k === "error" && m.reason === "protocol" ? lost : m };
+  if (!Number.isSafeInteger(m.offset ?? 0) || (m.offset ?? 0) < 0 || (m.offset ?? 0) > o.size) return { m: { k: "error", reason: "protocol" } };
+  const from = m.offset ?? 0;
+  const h = await hashPrefix(o.file, from);
+  if (out !== o || o.stopped) return { m: o.stopped || lost };
+  if (h.clone().hex() !== m.sha256) {
+    control({ k: "cancel", id: o.id });
+    return { m: { k: "error", reason: "hash_mismatch" } };
+  }
+  o.sent = from;
+  ctx.log.event(t("ws.files.log.resumed", human(from), o.name));
+  status.resumed.push({ name: o.name, offset: from });
+  return { from, h };
+}
+
+// wakeOut resumes the suspended file going out once the new connection's
+// file channels are open.
+function wakeOut() {
+  if (out?.wake && ctl?.readyState === "open" && data.length && data.every((d) => d.readyState === "open")) out.wake(true);
+}
+
 function outEnded(o, m) {
   const result = { error: m.reason || m.k };
   if (out !== o) return result;
   out = null;
   o.stopped = o.stopped || m;
   if (m.k === "decline") ctx.log.event(t("ws.files.log.declined", o.name));
-  else if (m.k === "cancel") ctx.log.event(t("ws.files.log.cancelled", o.name));
+  else if (m.k === "cancel") ctx.log.event(t(m.mine ? "ws.files.log.cancelledByYou" : "ws.files.log.cancelledByCustomer", o.name));
   else ctx.log.event(t("ws.files.log.failed", o.name, t(`ws.files.reason.${m.reason || "disconnected"}`)));
   status.ended.push({ name: o.name, kind: m.k, reason: m.reason || "" });
   return result;
@@ -163,9 +231,10 @@ function outEnded(o, m) {
 function cancelOut(mine) {
   const o = out;
   control({ k: "cancel", id: o.id });
-  const m = { k: "cancel" };
+  const m = { k: "cancel", mine };
   o.stopped = m;
   o.resolve?.(m);
+  o.wake?.(false);
   outEnded(o, m);
 }
 
@@ -188,7 +257,7 @@ function onControl(m) {
   }
   if (!inc || m.id !== inc.id) return;
   if (m.k === "done" && /^[0-9a-f]{64}$/.test(m.sha256)) { inc.senderSHA = m.sha256; maybeFinish(); }
-  if (m.k === "cancel") endIn(null, t("ws.files.log.cancelled", inc.name));
+  if (m.k === "cancel") endIn(null, t("ws.files.log.cancelledByCustomer", inc.name));
 }
 
 function onChunk(buf) {
@@ -274,8 +343,11 @@ function endIn(msg, text, failed) {
 // dropAll ends the transfers in progress as failed for reason (a
 // ws.files.reason.* key); the other side is told to drop them, if it can
 // still hear.
-function dropAll(reason = "disconnected") {
-  if (out) {
+function dropAll(reason = "disconnected", resumable = false) {
+  if (out && resumable && out.started && out.stopped !== SUSPEND && !out.stopped) {
+    suspend(out);
+  } else if (out && !(resumable && out.stopped === SUSPEND)) {
+    out.wake?.(false);
     control({ k: "cancel", id: out.id });
     const m = { k: "error", reason }; out.stopped = m; out.resolve?.(m); outEnded(out, m);
   }
@@ -287,7 +359,7 @@ function dropAll(reason = "disconnected") {
 
 // status is exposed for diagnostics and end-to-end tests.
 const status = {
-  sent: [], received: [], ended: [],
+  sent: [], received: [], ended: [], resumed: [],
   get out() { return out && { name: out.name, sent: out.sent, size: out.size, accepted: !!out.started }; },
   get in() { return inc && { name: inc.name, got: inc.got, size: inc.size }; },
   get channels() { return { control: ctl?.readyState || "none", data: data.map((d) => `${d.readyState} ${d.bufferedAmount}`) }; },
@@ -306,18 +378,21 @@ register({
     if (panel) build(panel);
   },
   attach(pc) {
-    ctl = pc.createDataChannel("file", { ordered: true });
+    const mine = ctl = pc.createDataChannel("file", { ordered: true });
     ctl.onmessage = (e) => {
       if (typeof e.data !== "string" || e.data.length > 8192) return;
       try { onControl(JSON.parse(e.data)); } catch { /* ignore malformed */ }
     };
-    ctl.onclose = () => dropAll();
+    // A file going out waits for the next connection; only this one's.
+    ctl.onclose = () => { if (ctl === mine) dropAll("disconnected", true); };
+    ctl.onopen = wakeOut;
     data = [];
     for (let i = 0; i < DATA_CHANNELS; i++) {
       const dc = pc.createDataChannel(`file-data-${i}`, { ordered: true });
       dc.binaryType = "arraybuffer";
       dc.bufferedAmountLowThreshold = LOW;
       dc.onmessage = (e) => { if (e.data instanceof ArrayBuffer) onChunk(e.data); };
+      dc.onopen = wakeOut;
       data.push(dc);
     }
   },
@@ -328,7 +403,7 @@ register({
     if (ui) ui.note.textContent = t("ws.files.stopped");
   },
   detach() {
-    dropAll();
+    dropAll("disconnected", true);
     ctl = null;
     data = [];
   },

@@ -59,6 +59,15 @@ export class SHA256 {
     h[0] = (h[0] + a) | 0; h[1] = (h[1] + b) | 0; h[2] = (h[2] + c) | 0; h[3] = (h[3] + d) | 0;
     h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + hh) | 0;
   }
+  // clone is a copy of the digest so far (hex ends the one it is called on).
+  clone() {
+    const c = new SHA256();
+    c.h.set(this.h);
+    c.buf.set(this.buf);
+    c.n = this.n;
+    c.len = this.len;
+    return c;
+  }
   hex() {
     const bits = this.len * 8;
     const pad = new Uint8Array(((this.n < 56 ? 56 : 120) - this.n) + 8);
@@ -84,17 +93,17 @@ export function waitLow(dc) {
 
 // sendChunks sends file as transfer n in chunks, each on the data channel
 // pick() returns, hashing it on the way; o.sent follows, and setting
-// o.stopped stops it (as it does when no channel is left). It resolves to the
-// file's SHA-256 in hex.
-export async function sendChunks(file, n, pick, o) {
+// o.stopped stops it (as it does when no channel is left: to o.lostAs, if
+// set). It resolves to the file's SHA-256 in hex. A resumed transfer starts
+// at from, with h the digest of the bytes before it.
+export async function sendChunks(file, n, pick, o, from = 0, h = new SHA256()) {
   const size = file.size;
-  const h = new SHA256();
   // send() copies the message, so one buffer serves every chunk.
   const buf = new Uint8Array(HEADER + CHUNK);
   const dv = new DataView(buf.buffer);
   const read = (off) => file.slice(off, Math.min(off + READ, size)).arrayBuffer();
-  let ahead = size > 0 ? read(0) : null;
-  for (let off = 0; off < size && !o.stopped;) {
+  let ahead = size > from ? read(from) : null;
+  for (let off = from; off < size && !o.stopped;) {
     const slice = new Uint8Array(await ahead);
     // Read the next slice while this one is hashed and sent.
     ahead = off + slice.length < size ? read(off + slice.length) : null;
@@ -106,13 +115,24 @@ export async function sendChunks(file, n, pick, o) {
       dv.setUint32(8, (off + i) >>> 0);
       buf.set(part, HEADER);
       const dc = pick();
-      if (!dc) { o.stopped = { k: "error", reason: "disconnected" }; break; }
+      const lost = () => { o.stopped = o.stopped || o.lostAs || { k: "error", reason: "disconnected" }; };
+      if (!dc) { lost(); break; }
       while (dc.bufferedAmount > HIGH && dc.readyState === "open") await waitLow(dc);
-      try { dc.send(part.length === CHUNK ? buf : buf.subarray(0, HEADER + part.length)); } catch { o.stopped = { k: "error", reason: "disconnected" }; break; }
+      if (o.stopped) break;
+      try { dc.send(part.length === CHUNK ? buf : buf.subarray(0, HEADER + part.length)); } catch { lost(); break; }
       o.sent = off + i + part.length;
     }
     off += slice.length;
   }
   ahead?.catch(() => {});
   return h.hex();
+}
+
+// hashPrefix is the SHA-256 digest of file's first n bytes (not ended).
+export async function hashPrefix(file, n) {
+  const h = new SHA256();
+  for (let off = 0; off < n; off += READ) {
+    h.update(new Uint8Array(await file.slice(off, Math.min(off + READ, n)).arrayBuffer()));
+  }
+  return h;
 }

@@ -65,6 +65,13 @@ const (
 	FileResult  FileKind = "result"
 	FileError   FileKind = "error"
 	FileCancel  FileKind = "cancel"
+	// FileResume asks the receiver to go on with a transfer its connection
+	// dropped (id, n and size of the offer): it answers FileAccept with the
+	// Offset of what it holds, in order from the start, and the SHA256 of
+	// those bytes, which the sender checks against its own file before
+	// sending the rest (a partial file that differs is never resumed), or
+	// FileError when it holds nothing to resume.
+	FileResume FileKind = "resume"
 )
 
 // FileReason says why a transfer failed (FileError).
@@ -95,6 +102,8 @@ type FileMessage struct {
 	// SHA256 is a lower-case hex digest (done, result, some errors).
 	SHA256 string     `json:"sha256,omitempty"`
 	Reason FileReason `json:"reason,omitempty"`
+	// Offset is where a resumed transfer goes on (accept of a resume).
+	Offset int64 `json:"offset,omitempty"`
 }
 
 var (
@@ -118,9 +127,9 @@ func DecodeFile(data []byte) (FileMessage, error) {
 		return m, fmt.Errorf("%w: bad sha256", ErrMalformed)
 	}
 	switch m.Kind {
-	case FileOffer:
+	case FileOffer, FileResume:
 		switch {
-		case m.Name == "" || len(m.Name) > MaxFileName || !utf8.ValidString(m.Name):
+		case m.Kind == FileOffer && (m.Name == "" || len(m.Name) > MaxFileName || !utf8.ValidString(m.Name)):
 			return m, fmt.Errorf("%w: bad file name", ErrMalformed)
 		case m.Size < 0 || m.Size > MaxFileSize:
 			return m, fmt.Errorf("%w: bad file size", ErrMalformed)
@@ -141,7 +150,13 @@ func DecodeFile(data []byte) (FileMessage, error) {
 	default:
 		return m, fmt.Errorf("%w: unknown file kind %q", ErrMalformed, m.Kind)
 	}
-	if m.Kind != FileOffer && (m.Name != "" || m.Size != 0 || m.N != 0) {
+	if m.Offset < 0 || m.Offset > MaxFileSize || (m.Offset != 0 && m.Kind != FileAccept) {
+		return m, fmt.Errorf("%w: bad offset", ErrMalformed)
+	}
+	if m.Kind == FileResume && m.Name != "" {
+		return m, fmt.Errorf("%w: name on resume", ErrMalformed)
+	}
+	if m.Kind != FileOffer && m.Kind != FileResume && (m.Name != "" || m.Size != 0 || m.N != 0) {
 		return m, fmt.Errorf("%w: offer fields on %s", ErrMalformed, m.Kind)
 	}
 	return m, nil

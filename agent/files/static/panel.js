@@ -24,6 +24,8 @@ async function post(path, body) {
 }
 
 let ui;
+// upload aborts the file the customer is sending, while it goes.
+let upload = null;
 function build() {
   root.replaceChildren();
   const h = el("h2", "files-title", t("agent.files.title"));
@@ -85,16 +87,18 @@ function build() {
     if (!f) return;
     sendErr.hidden = true;
     send.disabled = true;
+    const ac = upload = new AbortController();
     try {
       const r = await fetch("files/send" + q + "&name=" + encodeURIComponent(f.name), {
-        method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: f,
+        method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: f, signal: ac.signal,
       });
       if (!r.ok) throw new Error(await r.text());
       file.value = "";
     } catch (e) {
-      sendErr.textContent = e.message;
+      sendErr.textContent = ac.signal.aborted ? t("agent.files.cancelled") : e.message;
       sendErr.hidden = false;
     } finally {
+      if (upload === ac) upload = null;
       send.disabled = false;
     }
   });
@@ -181,7 +185,13 @@ function transferBox(dir) {
   text.id = `files-${dir}-progress`;
   const cancel = el("button", "btn end files-cancel", t("agent.files.cancel"));
   cancel.id = `files-${dir}-cancel`;
-  cancel.addEventListener("click", () => post("cancel", { id: box.dataset.id }).catch(() => {}));
+  cancel.addEventListener("click", () => {
+    // The upload itself holds one of the browser's few connections to the
+    // agent (the page's event streams hold the others): abort it first, so
+    // the agent hears at once, then say so.
+    if (dir === "out") upload?.abort();
+    post("cancel", { id: box.dataset.id }).catch(() => {});
+  });
   box.append(title, bar, text, cancel);
   return { box, title, bar, text };
 }
