@@ -184,10 +184,10 @@ type AgentHello struct {
 	Reboot bool `json:"reboot,omitempty"`
 	// Decline, with Reboot, says the customer chose not to reconnect: the
 	// server ends the session, and tells the technician.
-	Decline     bool   `json:"decline,omitempty"`
-	Hostname    string `json:"hostname,omitempty"`
-	OS          string `json:"os,omitempty"`
-	Version     string `json:"version,omitempty"`
+	Decline  bool   `json:"decline,omitempty"`
+	Hostname string `json:"hostname,omitempty"`
+	OS       string `json:"os,omitempty"`
+	Version  string `json:"version,omitempty"`
 }
 
 // AgentWelcome is the payload of TypeAgentWelcome.
