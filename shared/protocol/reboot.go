@@ -30,3 +30,8 @@ type AgentRebooting struct {
 	// session goes back to what it was.
 	Failed bool `json:"failed,omitempty"`
 }
+
+// PermissionReconnect names the question the program started after a
+// restart asks the customer before it resumes the session ("Reconnect to
+// ...?"); never a technician's to ask.
+const PermissionReconnect Permission = "reconnect"
