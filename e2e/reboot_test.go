@@ -109,3 +109,37 @@ func TestRebootNotBackExpires(t *testing.T) {
 		t.Fatal("the entry reconnected a session that timed out")
 	}
 }
+
+// Issue 15: after the restart the customer says No to reconnecting: the
+// session ends, the technician's log says why, and the entry is gone.
+func TestRebootReconnectDeclined(t *testing.T) {
+	stack := Start(t)
+	config, _ := stack.FakeReboot(t)
+	tech := stack.Technician(t)
+	customer := stack.Customer(t, tech.NewSession(t, "Ada"))
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitState(t, "active")
+	tech.Reboot(t)
+	customer.Allow(t) // Restart
+	customer.WaitExit(t)
+	tech.WaitState(t, "rebooting")
+
+	again := stack.RunAutostart(t, customer, config)
+	again.OpenPage(t)
+	if q := again.WaitAsked(t); !strings.Contains(q, "Reconnect to") {
+		t.Fatalf("asked %q", q)
+	}
+	again.Deny(t) // No
+	if code, stdout, _ := again.WaitExit(t); code != 0 || !strings.Contains(stdout, "chose not to reconnect") {
+		t.Fatalf("after No: exit %d\n%s", code, stdout)
+	}
+	tech.WaitState(t, "closed_by_customer")
+	waitFor(t, "the log says it", func() bool { return strings.Contains(tech.LogText(t), "Ada chose not to reconnect") })
+	if left, _ := filepath.Glob(filepath.Join(config, "autostart", "*")); len(left) != 0 {
+		t.Fatalf("autostart entries left: %q", left)
+	}
+	if left, _ := filepath.Glob(filepath.Join(config, "lifeline", "reboot", "*")); len(left) != 0 {
+		t.Fatalf("entry files left: %q", left)
+	}
+}

@@ -34,6 +34,7 @@ register({
   setState(p) {
     if (p.state !== state) {
       if (p.state === "rebooting") ctx.log.event(ctx.t("ws.reboot.started"));
+      else if (state === "rebooting" && p.state === "closed_by_customer") ctx.log.event(ctx.t("ws.reboot.declined", ctx.customer));
       else if (state === "rebooting" && p.agentConnected) ctx.log.event(ctx.t("ws.reboot.back"));
     }
     state = p.state;
