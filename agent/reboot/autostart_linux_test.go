@@ -12,7 +12,7 @@ import (
 // gone once used.
 func TestDesktopEntryRoundTrip(t *testing.T) {
 	for _, prog := range []string{"/usr/bin/lifeline-agent", `/home/a b/it's "odd" $HOME \x/agent`} {
-		p := Place{Config: t.TempDir()}
+		p := Place{Config: tempDir(t)}
 		file, err := p.Leave(entry("sid1", time.Now()), prog)
 		if err != nil {
 			t.Fatal(err)

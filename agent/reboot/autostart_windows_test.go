@@ -25,7 +25,7 @@ func TestRunOnceText(t *testing.T) {
 // taken.
 func TestRunOnceRoundTrip(t *testing.T) {
 	for _, safe := range []bool{false, true} {
-		p := Place{Config: t.TempDir()}
+		p := Place{Config: tempDir(t)}
 		e := entry("win1", time.Now())
 		e.SafeMode = safe
 		file, err := p.Leave(e, `C:\Program Files\Lifeline\agent.exe`)

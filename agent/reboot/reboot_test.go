@@ -9,6 +9,19 @@ import (
 	"time"
 )
 
+// tempDir is t.TempDir whose removal failing is not the test's failure:
+// Wine refuses to remove some folders its programs made ("Invalid
+// function"), and the Windows tests run under it.
+func tempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "reboot-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
 func entry(sid string, made time.Time) Entry {
 	return Entry{Server: "https://support.example", SID: sid, Secret: "s3cret-" + sid, Technician: "Marie", Org: "Acme", Made: made}
 }
@@ -16,7 +29,7 @@ func entry(sid string, made time.Time) Entry {
 // The entry's file holds the secret for the user only, is taken once, and
 // taking it removes the autostart entry too.
 func TestEntryIsOneShotAndPrivate(t *testing.T) {
-	p := Place{Config: t.TempDir()}
+	p := Place{Config: tempDir(t)}
 	now := time.Now()
 	file, err := p.Leave(entry("abc", now), "/opt/life line/agent")
 	if err != nil {
@@ -43,7 +56,7 @@ func TestEntryIsOneShotAndPrivate(t *testing.T) {
 
 // Past MaxAge the entry brings nothing back, and is removed all the same.
 func TestEntryTooOld(t *testing.T) {
-	p := Place{Config: t.TempDir()}
+	p := Place{Config: tempDir(t)}
 	now := time.Now()
 	file, err := p.Leave(entry("old", now), "/usr/bin/lifeline-agent")
 	if err != nil {
@@ -58,8 +71,8 @@ func TestEntryTooOld(t *testing.T) {
 }
 
 func TestEntryBadFiles(t *testing.T) {
-	p := Place{Config: t.TempDir()}
-	bad := filepath.Join(t.TempDir(), "x.json")
+	p := Place{Config: tempDir(t)}
+	bad := filepath.Join(tempDir(t), "x.json")
 	if err := os.WriteFile(bad, []byte(`{"sid":"a"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
