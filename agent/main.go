@@ -24,6 +24,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/input"
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/agent/proxy"
+	"github.com/lifeline-support/lifeline/agent/reboot"
 	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/agent/supervise"
@@ -46,6 +47,7 @@ func run() int {
 	lang := flag.String("lang", "", "language (en, fr); default: the system's")
 	proxyURL := flag.String("proxy", "", "HTTP proxy for every connection, http://[user:password@]host:port, or direct; default: HTTPS_PROXY and NO_PROXY, then the system's setting")
 	verbose := flag.Bool("v", false, "verbose logs")
+	reconnect := flag.String("reconnect", "", "resume the session a restart interrupted, with the one-shot file its autostart entry names (set by that entry)")
 	var uf unattendedFlags
 	flag.BoolVar(&uf.run, "unattended", false, "run as this computer's unattended access (its service starts it so)")
 	flag.BoolVar(&uf.status, "unattended-status", false, "say whether the support team may connect to this computer when you are away")
@@ -84,7 +86,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "--unattended-policy: silent, notify or ask")
 		return 2
 	}
-	if *server == "" {
+	if *server == "" && *reconnect == "" {
 		key := "agent.err.noServer"
 		if stamp.damaged {
 			key = "agent.err.badStamp"
@@ -106,7 +108,19 @@ func run() int {
 	interactive := term.IsTerminal(int(os.Stdin.Fd()))
 
 	fmt.Println(i18n.T(l, "agent.title"))
-	if *code == "" && *pin == "" {
+	// Started after a restart by its one-shot entry: the entry names the
+	// server and the session, and is gone from here on.
+	var resume *session.Resume
+	var entry reboot.Entry
+	if *reconnect != "" {
+		e, ok := takeReconnect(l, *reconnect)
+		if !ok {
+			return 1
+		}
+		entry, *server = e, e.Server
+		resume = &session.Resume{SID: e.SID, Secret: e.Secret}
+	}
+	if *code == "" && *pin == "" && resume == nil {
 		if !interactive {
 			fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.noCode"))
 			return 2
@@ -165,6 +179,16 @@ func run() int {
 		defer close(uiDone)
 		_ = ui.Run(ctx)
 	}()
+	if resume != nil {
+		// Asked before anything is shared: the customer may not want the
+		// session back.
+		ui.SetInfo(consent.Info{TechnicianName: entry.Technician, OrgName: entry.Org})
+		yes, err := ui.AskReconnect(ctx)
+		if err != nil {
+			return 1
+		}
+		resume.Decline = !yes
+	}
 	deviceKey, err := session.LoadDeviceKey("")
 	if err != nil {
 		log.Warn("no device identity; earlier sessions of this computer will not be found", "err", err)
@@ -173,9 +197,22 @@ func run() int {
 		Identity:    stamp.identity(),
 		Enroll:      enroller{},
 		Unattended:  uf.sessionPolicy(),
+		Reboot:      rebooter{lang: l},
+		Resume:      resume,
 		NewInjector: func() (session.Injector, error) { return input.New(input.Config{Logger: log, Journal: journal}) }})
+	if resume != nil && resume.Decline {
+		ui.Ended(consent.ReasonNotReconnected)
+	}
 	ui.Close()
 	<-uiDone
+	if resume != nil && resume.Decline {
+		fmt.Println(i18n.T(l, "agent.reboot.declined"))
+		return 0
+	}
+	if errors.Is(err, session.ErrRestarting) {
+		fmt.Println(i18n.T(l, "agent.reboot.restarting"))
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, explain(l, err))
 		return 1

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -323,4 +324,39 @@ func TestHostileDrawingCannotHideTheIndicatorOrInput(t *testing.T) {
 	win.WaitFor(t, mark, "the typed text once the drawing is erased", func(evs []twtest.Event) bool {
 		return twtest.Typed(evs) == "pwned"
 	})
+}
+
+// Issue 15: a hostile console asks for a restart; the customer says Not
+// now. The real agent writes no autostart entry and runs no restart, audits
+// the refusal, and the session does not show Rebooting. A program that
+// claims a restart the technician's group does not allow is refused too
+// (signaling/server TestRebootNeedsThePermission).
+func TestHostileRebootNeedsTheCustomer(t *testing.T) {
+	stack := Start(t)
+	config, ran := stack.FakeReboot(t)
+	node := st.Node{URL: stack.URL}
+	hostile := st.LogInAs(t, node, "admin", AdminPassword)
+	sid, token, _ := hostile.NewSession(t, "Marie Dupont")
+	customer := stack.Customer(t, Invitation{Link: stack.URL + "/s/" + token})
+	customer.OpenPage(t)
+	customer.Allow(t) // viewing only
+
+	ws, _ := rawConsole(t, hostile, sid, protocol.ChannelInput)
+	ws.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionReboot})
+	if q := customer.WaitAsked(t); !strings.Contains(q, "restart your computer") {
+		t.Fatalf("the customer is asked %q", q)
+	}
+	customer.Deny(t) // Not now
+	waitFor(t, "the refusal in the audit trail", func() bool {
+		return containsDetail(auditOf(t, hostile, "type=agent.refused&session="+sid), "restart of the computer, declined by the customer")
+	})
+	if n := ranCount(ran); n != 0 {
+		t.Fatalf("the restart ran %d times without the customer's yes", n)
+	}
+	if left, _ := filepath.Glob(filepath.Join(config, "autostart", "*")); len(left) != 0 {
+		t.Fatalf("autostart entries without the customer's yes: %q", left)
+	}
+	if evs := auditOf(t, hostile, "type=session.rebooting&session="+sid); len(evs) != 0 {
+		t.Fatalf("the session restarted: %+v", evs)
+	}
 }

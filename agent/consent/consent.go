@@ -80,6 +80,12 @@ const (
 	ReasonByCustomer     = "agent.ended.customer"
 	ReasonByTechnician   = "agent.ended.technician"
 	ReasonConnectionLost = "agent.ended.lost"
+	// ReasonRestarting: the computer restarts, as the customer agreed; the
+	// program comes back after they log in.
+	ReasonRestarting = "agent.ended.restarting"
+	// ReasonNotReconnected: after a restart, the customer chose not to
+	// reconnect, or it was too late.
+	ReasonNotReconnected = "agent.ended.notReconnected"
 )
 
 // status of the session as shown to the customer.
@@ -444,11 +450,18 @@ func (u *UI) Ask(ctx context.Context, perm protocol.Permission) (bool, error) {
 func (u *UI) AskBy(ctx context.Context, perm protocol.Permission, colleague string) (bool, error) {
 	switch perm {
 	case protocol.PermissionView, protocol.PermissionControl, protocol.PermissionClipboard,
-		protocol.PermissionTerminal, protocol.PermissionSysInfo, protocol.PermissionFileManager:
+		protocol.PermissionTerminal, protocol.PermissionSysInfo, protocol.PermissionFileManager,
+		protocol.PermissionReboot:
 	default:
 		return false, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 	}
 	return u.ask(ctx, perm, strings.TrimSpace(colleague))
+}
+
+// AskReconnect asks, as Ask does, whether the program started after a
+// restart may resume the session with the technician named by SetInfo.
+func (u *UI) AskReconnect(ctx context.Context) (bool, error) {
+	return u.ask(ctx, protocol.PermissionReconnect, "")
 }
 
 // AskWatch asks, as Ask does, whether who (a lead of the technician's

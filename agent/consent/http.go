@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/lifeline-support/lifeline/shared/i18n"
+	"github.com/lifeline-support/lifeline/shared/protocol"
 )
 
 //go:embed page.html
@@ -75,6 +76,9 @@ type viewRequest struct {
 	Text    string `json:"text"`
 	Detail  string `json:"detail"`
 	Warning string `json:"warning,omitempty"` // only on the first request
+	// Allow and Deny are the buttons' words.
+	Allow string `json:"allow"`
+	Deny  string `json:"deny"`
 }
 
 // viewLocked builds the view in lang. u.mu must be held.
@@ -135,6 +139,12 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 			Perm:   string(req.perm),
 			Text:   askText(lang, req, tech, org),
 			Detail: askDetail(lang, req.perm),
+			Allow:  i18n.T(lang, "agent.allow"),
+			Deny:   i18n.T(lang, "agent.deny"),
+		}
+		if req.perm == protocol.PermissionReboot || req.perm == protocol.PermissionReconnect {
+			v.Request.Allow = i18n.T(lang, "agent.ask."+string(req.perm)+".allow")
+			v.Request.Deny = i18n.T(lang, "agent.ask."+string(req.perm)+".deny")
 		}
 		if req.first {
 			v.Request.Warning = i18n.T(lang, "agent.warning", org)

@@ -85,6 +85,12 @@ type Config struct {
 	// Unattended, set in a session opened on an unattended computer, is its
 	// policy: the grants gate answers by it (askCustomer).
 	Unattended *Policy
+	// Reboot restarts the computer once the customer agreed (reboot.go);
+	// nil refuses every restart.
+	Reboot Rebooter
+	// Resume, set in the program a restart's autostart entry started,
+	// resumes that session instead of joining with Code or PIN.
+	Resume *Resume
 }
 
 // Identity is what the download was stamped with to check the technician's
@@ -610,6 +616,10 @@ type runner struct {
 	// enrollWindow is the window the customer agreed to for unattended
 	// access, until the server enrolls the computer.
 	enrollWindow atomic.Pointer[protocol.Hours]
+	// orgName is the technician's organisation, as the customer was shown.
+	orgName string
+	// restarting is set once the computer's restart runs (reboot.go).
+	restarting bool
 }
 
 // finish lets the features that end something themselves (Ender) do it,
@@ -652,7 +662,11 @@ func (s *runner) run(ctx context.Context) error {
 		s.wg.Wait()
 	}()
 
-	ws, welcome, err := s.firstJoin(ctx, protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN})
+	hello := protocol.AgentHello{Code: s.cfg.Code, PIN: s.cfg.PIN}
+	if r := s.cfg.Resume; r != nil {
+		hello = protocol.AgentHello{SID: r.SID, Secret: r.Secret, Reboot: true, Decline: r.Decline}
+	}
+	ws, welcome, err := s.firstJoin(ctx, hello)
 	if err != nil {
 		return err
 	}
@@ -769,6 +783,12 @@ func (s *runner) handle(ctx context.Context, ev event, ice []webrtc.ICEServer) (
 			s.watchAnswered(ctx, id, a.allow)
 			return false, nil
 		}
+		if a.perm == protocol.PermissionReboot {
+			if s.rebootAnswered(a.allow) {
+				return true, ErrRestarting
+			}
+			return false, nil
+		}
 		p := s.grants.get()
 		switch {
 		case a.perm == protocol.PermissionView:
@@ -883,6 +903,8 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		case body.Permission == protocol.PermissionControl && s.hold:
 			s.log.Warn("control requested during hold; refused")
 			s.setGrants(p, protocol.PermissionControl)
+		case body.Permission == protocol.PermissionReboot:
+			s.askReboot(ctx, s.colleagueAsking(body))
 		default:
 			s.ask(ctx, body.Permission, s.colleagueAsking(body))
 		}
@@ -1075,7 +1097,7 @@ func (s *runner) checkWelcome(w *protocol.AgentWelcome) {
 // host name of the server the agent was configured with, on their page and
 // on the screen (Named features).
 func (s *runner) introduce(w *protocol.AgentWelcome) {
-	s.techName = w.TechnicianName
+	s.techName, s.orgName = w.TechnicianName, w.OrgName
 	host := serverHost(s.cfg.Server)
 	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName, Server: host})
 	s.cfg.Consent.SetSurvey(w.Survey)

@@ -247,6 +247,7 @@ var featureScripts = []string{
 	"share",
 	"voice",
 	"unattended",
+	"reboot",
 }
 
 // helperScripts are the feature modules of every colleague's workspace:
@@ -303,6 +304,7 @@ var featurePerm = map[string]access.Perm{
 	"share":      access.ShowScreen,
 	"voice":      access.Voice,
 	"unattended": access.Unattended,
+	"reboot":     access.Reboot,
 }
 
 // scriptsFor lists the feature modules the technician may use, in a

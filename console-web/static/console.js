@@ -35,6 +35,10 @@ let state = "connecting";
 let agentConnected = false;
 let agentRun = 0; // the customer's program starts in this session (session.state)
 let ended = false;
+// rebootWait is how long (seconds) the server waits for a restarting
+// computer; rebootExpired says the session ended because it did not come back.
+let rebootWait = 0;
+let rebootExpired = false;
 let live = false; // this page saw the session before it ended
 let me = ""; // this technician's ID
 let owner = ""; // the session's technician
@@ -102,11 +106,18 @@ window.lifeline.notify = notify;
 // Inside the queue's tab the page needs no header of its own.
 if (window.parent !== window) document.documentElement.classList.add("embedded");
 
+// rebootWaited is the server's wait for a restarting computer in words.
+function rebootWaited() {
+  return rebootWait >= 60 && rebootWait % 60 === 0 ? t("ws.reboot.minutes", rebootWait / 60) : t("ws.reboot.seconds", rebootWait);
+}
+
 function setStatus() {
   let text;
   const haveControl = perms.control && controlHere();
   const controller = collab?.members?.find((m) => m.id === collab.controller);
-  if (ended) {
+  if (ended && rebootExpired) {
+    text = t("ws.reboot.expired", rebootWaited());
+  } else if (ended) {
     text = t(state === "closed_by_customer" ? "ws.endedByCustomer" : "ws.endedByTechnician", customer);
   } else if (helperPage) {
     const watching = collab?.members?.find((m) => m.id === me)?.role === "monitor";
@@ -126,6 +137,8 @@ function setStatus() {
     text = t("ws.reconnecting", customer);
   } else if (state === "on_hold") {
     text = t("ws.onHold", customer);
+  } else if (state === "rebooting") {
+    text = t("ws.rebooting", customer);
   } else if (!agentConnected) {
     text = t(state === "offline" ? "ws.offline" : "ws.waitingAgent", customer);
   } else if (!perms.view) {
@@ -346,6 +359,11 @@ signal.on("session.state", (p) => {
   const wasAway = state === "reconnecting" || state === "offline";
   const wasMine = isMine();
   if (state !== p.state && p.state === "reconnecting") log.event(t("ws.log.reconnecting"));
+  if (p.state === "rebooting") rebootWait = p.rebootWait || rebootWait;
+  if (state === "rebooting" && p.state === "timed_out" && !ended) {
+    rebootExpired = true;
+    log.note(t("ws.reboot.expired", rebootWaited()));
+  }
   if (wasAway && p.agentConnected) log.event(t("ws.log.reconnected"));
   // The customer's program was started again (after a crash): the old peer
   // connection died with the old program; a new one is made below.

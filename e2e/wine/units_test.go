@@ -37,8 +37,9 @@ func TestWindowsUnitTestsUnderWine(t *testing.T) {
 		`LIFELINE_TEST_TRASH=Z:` + strings.ReplaceAll(filepath.Join(home, ".local", "share", "Trash"), "/", `\`)}
 	// agent/scripts: only its process tree (its other tests run bash);
 	// agent/sysinfo: only its inventory (its process tests are Linux's).
-	only := map[string]string{"../../agent/scripts": "^TestStopEndsWhatTheScriptStarted$", "../../agent/sysinfo": "^TestWindowsInventory$"}
-	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n", "../../agent/fileman", "../../agent/scripts", "../../agent/sysinfo"} {
+	only := map[string]string{"../../agent/scripts": "^TestStopEndsWhatTheScriptStarted$", "../../agent/sysinfo": "^TestWindowsInventory$",
+		"../../agent/reboot": "^(TestEntry|TestSafeMode|TestRunOnce)"} // agent/reboot: not its restart command, a Unix program
+	for _, pkg := range []string{"../../agent/screen", "../../agent/privacy", "../../agent/proxy", "../../agent/indicator", "../../shared/i18n", "../../agent/fileman", "../../agent/scripts", "../../agent/sysinfo", "../../agent/reboot"} {
 		t.Run(filepath.Base(pkg), func(t *testing.T) {
 			exe := filepath.Join(t.TempDir(), filepath.Base(pkg)+".test.exe")
 			build := exec.Command("go", "test", "-c", "-o", exe, pkg)

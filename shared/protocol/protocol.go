@@ -73,7 +73,10 @@ import (
 //     unattended.enrolled, and the device socket's device.hello,
 //     device.welcome, device.connect and device.revoke; then (2026-12-07,
 //     additive) permission.request's tech and name: who asks, set by the
-//     server, so a colleague's request reaches the customer in their name.
+//     server, so a colleague's request reaches the customer in their name;
+//     then (2026-12-07, additive) reboot and reconnect: the reboot
+//     permission and denial, agent.rebooting, agent.hello's reboot and
+//     decline, and session.state's rebootWait.
 
 const Version = 1
 
@@ -174,9 +177,17 @@ type AgentHello struct {
 	// session only (AgentWelcome.IdentityCert), and the agent signs its
 	// answers with it.
 	IdentityKey string `json:"identityKey,omitempty"`
-	Hostname    string `json:"hostname,omitempty"`
-	OS          string `json:"os,omitempty"`
-	Version     string `json:"version,omitempty"`
+	// Reboot, with SID and Secret, is the program started by the one-shot
+	// autostart entry after a restart the customer agreed to: the server
+	// lets it in only while the session is Rebooting, once (a new secret
+	// is given, the entry's resumes nothing more).
+	Reboot bool `json:"reboot,omitempty"`
+	// Decline, with Reboot, says the customer chose not to reconnect: the
+	// server ends the session, and tells the technician.
+	Decline  bool   `json:"decline,omitempty"`
+	Hostname string `json:"hostname,omitempty"`
+	OS       string `json:"os,omitempty"`
+	Version  string `json:"version,omitempty"`
 }
 
 // AgentWelcome is the payload of TypeAgentWelcome.
@@ -310,6 +321,10 @@ type SessionState struct {
 	// up when a new program (run again after a crash) resumes the session,
 	// whose peer connection and grants did not survive the old one.
 	AgentRun int `json:"agentRun,omitempty"`
+	// RebootWait, while the session is Rebooting, is how long (seconds) the
+	// server waits for the customer's computer to come back before it ends
+	// the session.
+	RebootWait int `json:"rebootWait,omitempty"`
 	// Console is the console connection of the technician that holds the
 	// session's peer connection (ConsoleWelcome.Console); the technician's
 	// other consoles show the session without working on it.
@@ -452,6 +467,8 @@ func payloadFor(t Type) any {
 		return &Pointer{}
 	case TypePageSignal:
 		return &PageSignal{}
+	case TypeAgentRebooting:
+		return &AgentRebooting{}
 	case TypeUnattendedAsk:
 		return &UnattendedAsk{}
 	case TypeUnattendedAnswer:

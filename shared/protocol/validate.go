@@ -23,6 +23,8 @@ func (h *AgentHello) validate() error {
 		return fmt.Errorf("only one of code, pin and sid+secret")
 	case (h.SID == "") != (h.Secret == ""):
 		return fmt.Errorf("sid and secret go together")
+	case h.Reboot && h.SID == "", h.Decline && !h.Reboot:
+		return fmt.Errorf("reboot needs sid and secret, decline needs reboot")
 	case len(h.SID) > 64 || len(h.Secret) > 128 || len(h.DeviceID) > 64 || len(h.DeviceKey) > 128:
 		return fmt.Errorf("field too long")
 	case len(h.Code) > 64:
@@ -40,7 +42,7 @@ func (r *PermissionRequest) validate() error {
 		return fmt.Errorf("requester too long")
 	}
 	switch r.Permission {
-	case PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo, PermissionFileManager:
+	case PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo, PermissionFileManager, PermissionReboot:
 		return nil
 	}
 	return fmt.Errorf("unknown permission %q", r.Permission)
@@ -48,7 +50,7 @@ func (r *PermissionRequest) validate() error {
 
 func (u *PermissionUpdate) validate() error {
 	switch u.Refused {
-	case "", PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo, PermissionFileManager:
+	case "", PermissionView, PermissionControl, PermissionClipboard, PermissionTerminal, PermissionSysInfo, PermissionFileManager, PermissionReboot:
 		return nil
 	}
 	return fmt.Errorf("unknown permission %q", u.Refused)

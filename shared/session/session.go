@@ -12,8 +12,8 @@ import (
 // State is where a session is in its life.
 type State string
 
-// States. Rebooting, Invitation and Collaboration are reserved for the issues
-// that bring rebooting the customer's machine and several technicians.
+// States. Invitation and Collaboration are reserved for the issue that
+// brings several technicians.
 const (
 	// Connecting: created by a technician, the customer has not connected yet.
 	Connecting State = "connecting"
@@ -35,7 +35,9 @@ const (
 	// Offline: reconnecting failed for longer than Timeouts.Offline; the agent
 	// keeps trying.
 	Offline State = "offline"
-	// Rebooting: the customer's machine is restarting (reserved).
+	// Rebooting: the customer's machine is restarting, as the customer
+	// agreed; the session waits Timeouts.Rebooting for the program to come
+	// back after the customer logs in, then times out.
 	Rebooting State = "rebooting"
 	// Invitation: a technician was invited to collaborate (reserved).
 	Invitation State = "invitation"
@@ -72,7 +74,7 @@ var allowed = map[State][]State{
 	Incoming:      {Active, Waiting, OnHold, Outgoing, Reconnecting, Rebooting, ClosedByCustomer, ClosedByTechnician, TimedOut},
 	Reconnecting:  append(append([]State{}, connected...), Offline, ClosedByCustomer, ClosedByTechnician, TimedOut),
 	Offline:       append(append([]State{}, connected...), ClosedByCustomer, ClosedByTechnician, TimedOut),
-	Rebooting:     append(append([]State{}, connected...), Offline, ClosedByCustomer, ClosedByTechnician),
+	Rebooting:     append(append([]State{}, connected...), Offline, ClosedByCustomer, ClosedByTechnician, TimedOut),
 	Invitation:    {Collaboration, ClosedByTechnician},
 	Collaboration: {Active, OnHold, Rebooting, Reconnecting, ClosedByCustomer, ClosedByTechnician, TimedOut},
 }
@@ -122,11 +124,18 @@ type Timeouts struct {
 	Offline time.Duration
 	// Idle: an Active or On hold session with no change (default none, like GoToAssist).
 	Idle time.Duration
+	// Rebooting: how long a Rebooting session waits for the customer's
+	// computer to come back before it times out.
+	Rebooting time.Duration
 }
+
+// DefaultRebooting is how long a restarting computer has to come back, as
+// Rescue and GoToAssist wait: 10 minutes.
+const DefaultRebooting = 10 * time.Minute
 
 // DefaultTimeouts are the limits a server uses unless told otherwise.
 func DefaultTimeouts() Timeouts {
-	return Timeouts{Invitation: 24 * time.Hour, Waiting: time.Hour, Offline: 5 * time.Minute}
+	return Timeouts{Invitation: 24 * time.Hour, Waiting: time.Hour, Offline: 5 * time.Minute, Rebooting: DefaultRebooting}
 }
 
 // Expire returns the state a session in state s, unchanged since changed, must
@@ -136,7 +145,8 @@ func (t Timeouts) Expire(s State, changed, now time.Time) (State, bool) {
 	switch {
 	case s == Connecting && over(t.Invitation),
 		s == Waiting && over(t.Waiting),
-		(s == Active || s == OnHold) && over(t.Idle):
+		(s == Active || s == OnHold) && over(t.Idle),
+		s == Rebooting && over(t.Rebooting):
 		return TimedOut, true
 	case s == Reconnecting && over(t.Offline):
 		return Offline, true

@@ -75,6 +75,9 @@ func TestNext(t *testing.T) {
 		{"rebooted during a collaboration", Rebooting, Collaboration, nil},
 		{"rebooted before being started", Rebooting, Waiting, nil},
 		{"technician ends during a reboot", Rebooting, ClosedByTechnician, nil},
+		{"the restarted computer never came back", Rebooting, TimedOut, nil},
+		{"a second reboot is not a change", Rebooting, Rebooting, nil},
+		{"a restarting computer is not reconnecting", Rebooting, Reconnecting, ErrTransition},
 		// Lifeline's own: cancelling a transfer returns to what the session was.
 		{"sender cancels a transfer of a waiting session", Outgoing, Waiting, nil},
 		{"sender cancels a transfer of a held session", Outgoing, OnHold, nil},
@@ -165,6 +168,8 @@ func TestExpire(t *testing.T) {
 		{"reconnecting five minutes", Reconnecting, 5 * time.Minute, Offline, true},
 		{"offline keeps trying", Offline, 72 * time.Hour, Offline, false},
 		{"closed stays", ClosedByCustomer, 72 * time.Hour, ClosedByCustomer, false},
+		{"restarting a few minutes", Rebooting, 9 * time.Minute, Rebooting, false},
+		{"not back after ten minutes", Rebooting, 10 * time.Minute, TimedOut, true},
 	}
 	for _, tt := range tests {
 		got, moved := to.Expire(tt.s, t0, t0.Add(tt.after))

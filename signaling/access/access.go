@@ -48,13 +48,16 @@ const (
 	ShowScreen Perm = "show_screen"
 	// Voice lets the technician talk with the customer.
 	Voice Perm = "voice"
+	// Reboot lets the technician ask the customer to restart their
+	// computer, the session reconnecting after it.
+	Reboot Perm = "reboot"
 	// Unattended lets the technician ask customers for unattended access,
 	// and connect to the unattended computers of their group.
 	Unattended Perm = "unattended"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Drawing, Recording, ShowScreen, Voice, Transfer, Collaborate, Monitor, OtherQueues, Unattended}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Reboot, Drawing, Recording, ShowScreen, Voice, Transfer, Collaborate, Monitor, OtherQueues, Unattended}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

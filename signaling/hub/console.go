@@ -158,7 +158,7 @@ func (h *Hub) open(c *conn, subs *consoleSubs, m protocol.Message) {
 	}
 	cfg, _ := protocol.Encode(protocol.TypeRTCConfig, "", m.SID, protocol.RTCConfig{ICEServers: h.iceFor(m.SID)})
 	c.push(cfg)
-	b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, sessions.StateOf(s))
+	b, _ := protocol.Encode(protocol.TypeSessionState, m.ID, m.SID, h.cfg.Sessions.StateFor(s))
 	subs.inject(b)
 	l, err := h.cfg.Sessions.LogFor(c.ctx, subs.tech, m.SID)
 	if err != nil {

@@ -100,7 +100,7 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 			}
 			switch off {
-			case access.View, access.Control, access.Clipboard, access.Terminal, access.SysInfo, access.FileManager:
+			case access.View, access.Control, access.Clipboard, access.Terminal, access.SysInfo, access.FileManager, access.Reboot:
 				wantForbidden(protocol.TypePermissionRequest, protocol.PermissionRequest{Permission: protocol.Permission(off)})
 			case access.Recording:
 				wantForbidden(protocol.TypeAudit, protocol.Audit{Event: protocol.AuditRecordingStarted})
@@ -127,7 +127,7 @@ func TestPermissionMatrix(t *testing.T) {
 					access.FileManager: protocol.DeniedFileManager,
 					access.ShowScreen:  protocol.DeniedShowScreen, access.Voice: protocol.DeniedVoice,
 
-					access.Scripts: protocol.DeniedScripts}[off]
+					access.Scripts: protocol.DeniedScripts, access.Reboot: protocol.DeniedReboot}[off]
 				if want != "" && !slices.Equal(w.Denied, []string{want}) || want == "" && len(w.Denied) != 0 {
 					t.Errorf("agent told denied = %v", w.Denied)
 				}

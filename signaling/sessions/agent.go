@@ -58,6 +58,9 @@ func (s *Service) join(ctx context.Context, hello *protocol.AgentHello, remote, 
 			return Joined{}, ErrBadIdentityKey
 		}
 	}
+	if hello.SID != "" && hello.Reboot {
+		return s.rebootBack(ctx, hello, connID)
+	}
 	if hello.SID != "" {
 		ss, err := s.resume(ctx, hello, connID)
 		return Joined{Session: ss, Resumed: true}, err
@@ -301,6 +304,10 @@ func JoinError(err error) (code protocol.ErrorCode, msg string) {
 		return protocol.CodeInvalidCode, "that code is not valid"
 	case errors.Is(err, invite.ErrExpired):
 		return protocol.CodeExpired, "this invitation has expired"
+	case errors.Is(err, ErrNotRebooting):
+		return protocol.CodeUsed, ErrNotRebooting.Error()
+	case errors.Is(err, ErrDeclined):
+		return protocol.CodeForbidden, ErrDeclined.Error()
 	case errors.Is(err, ErrTooLate):
 		return protocol.CodeExpired, ErrTooLate.Error()
 	case errors.Is(err, invite.ErrUsed):
@@ -381,6 +388,9 @@ func (s *Service) AgentLeft(ctx context.Context, sid, connID string) {
 			return errUnchanged
 		}
 		ss.AgentConnected = false
+		if ss.State == session.Rebooting {
+			return nil // the restart took the program: it comes back by its autostart entry
+		}
 		prev := ss.State
 		if err := ss.SetState(session.Reconnecting, time.Now()); err != nil {
 			return err
@@ -478,6 +488,8 @@ func (s *Service) FromAgent(ctx context.Context, sid, connID string, m protocol.
 		return false, s.appendAgentLog(ctx, sid, body)
 	case *protocol.UnattendedAnswer:
 		return false, s.unattendedAnswer(ctx, sid, m, body)
+	case *protocol.AgentRebooting:
+		return false, s.rebooting(ctx, sid, connID, body)
 	case *protocol.SurveyAnswers:
 		return false, s.customerSurvey(ctx, sid, m.ID, body)
 	case *protocol.SessionCollaborate:

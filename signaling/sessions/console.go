@@ -26,6 +26,7 @@ var permFor = map[protocol.Permission]access.Perm{
 	protocol.PermissionTerminal:    access.Terminal,
 	protocol.PermissionSysInfo:     access.SysInfo,
 	protocol.PermissionFileManager: access.FileManager,
+	protocol.PermissionReboot:      access.Reboot,
 }
 
 // denied is the refusal of an action the technician's group leaves out.
@@ -127,6 +128,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		return ss, s.collaborate(ctx, tech, ss, body)
 	case *protocol.PermissionRequest:
 		switch {
+		case body.Permission == protocol.PermissionReboot && ss.State == session.Rebooting:
+			return ss, ErrRebooting
 		case !ss.AgentConnected:
 			return ss, ErrNotConnected
 		case ss.State == session.OnHold:

@@ -69,6 +69,15 @@ var (
 	// ErrBadIdentityKey means an agent's hello carried an identity key that
 	// is not a P-256 public key: nothing was joined or used.
 	ErrBadIdentityKey = errors.New("the program's identity key could not be read: download it again")
+	// ErrRebooting means the customer's computer is restarting already.
+	ErrRebooting = errors.New("the customer's computer is restarting; wait for it to come back")
+	// ErrNotRebooting means a program started by a restart's autostart
+	// entry came when the session was not waiting for one: the entry was
+	// used already, or belongs to another session.
+	ErrNotRebooting = errors.New("this session is not waiting for a restarted computer; the reconnection was used already")
+	// ErrDeclined means the customer chose not to reconnect after the
+	// restart: the session ended.
+	ErrDeclined = errors.New("the session ended: you chose not to reconnect")
 	// ErrBadSecret means an agent resumed a session with the wrong secret.
 	ErrBadSecret = errors.New("this session does not know this agent")
 	// ErrTooLate means the customer's program, run again after a crash, came
@@ -173,7 +182,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers), errors.Is(err, ErrNoColleague),
 		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
 		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser), errors.Is(err, ErrReplaced),
-		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
+		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrRebooting), errors.Is(err, ErrNotRebooting), errors.Is(err, ErrDeclined), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrDeviceRevoked):
 		return protocol.CodeRevoked

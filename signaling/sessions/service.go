@@ -187,15 +187,15 @@ func (s *Service) publishState(ss store.Session, also ...string) {
 		also = append(also, s.channelTechs(ctx, ss)...)
 		cancel()
 	}
-	s.publish(TechSubject(ss.TechnicianID, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
+	s.publish(TechSubject(ss.TechnicianID, ss.ID), protocol.TypeSessionState, "", ss.ID, s.StateFor(ss))
 	if ss.Transfer != nil && ss.Transfer.ToID != ss.TechnicianID {
-		s.publish(TechSubject(ss.Transfer.ToID, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
+		s.publish(TechSubject(ss.Transfer.ToID, ss.ID), protocol.TypeSessionState, "", ss.ID, s.StateFor(ss))
 	}
 	told := map[string]bool{ss.TechnicianID: true}
 	for _, id := range append(helpers(ss), also...) {
 		if !told[id] {
 			told[id] = true
-			s.publish(TechSubject(id, ss.ID), protocol.TypeSessionState, "", ss.ID, StateOf(ss))
+			s.publish(TechSubject(id, ss.ID), protocol.TypeSessionState, "", ss.ID, s.StateFor(ss))
 		}
 	}
 }
@@ -217,6 +217,16 @@ func StateOf(s store.Session) protocol.SessionState {
 		Console:        s.Console,
 		Collaboration:  collabOf(s.Collab),
 	}
+}
+
+// StateFor is StateOf with what the service adds: how long a Rebooting
+// session waits.
+func (s *Service) StateFor(ss store.Session) protocol.SessionState {
+	st := StateOf(ss)
+	if ss.State == session.Rebooting {
+		st.RebootWait = s.rebootWait()
+	}
+	return st
 }
 
 func transferOf(t *store.Transfer) *protocol.Transfer {
@@ -320,7 +330,7 @@ func deniedFor(p access.Set) []string {
 		{access.Drawing, protocol.DeniedDrawing}, {access.Recording, protocol.DeniedRecording},
 		{access.Terminal, protocol.DeniedTerminal}, {access.SysInfo, protocol.DeniedSysInfo},
 		{access.FileManager, protocol.DeniedFileManager},
-		{access.Scripts, protocol.DeniedScripts},
+		{access.Scripts, protocol.DeniedScripts}, {access.Reboot, protocol.DeniedReboot},
 		{access.ShowScreen, protocol.DeniedShowScreen}, {access.Voice, protocol.DeniedVoice},
 	} {
 		if !p.Has(d.perm) {

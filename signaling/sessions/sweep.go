@@ -48,11 +48,13 @@ func (s *Service) sweep() {
 		if _, due := s.cfg.Timeouts.Expire(ss.State, ss.StateSince(), now); !due {
 			continue
 		}
+		var from session.State
 		ss, err := s.cfg.Store.UpdateSession(ctx, ss.ID, func(ss *store.Session) error {
 			to, due := s.cfg.Timeouts.Expire(ss.State, ss.StateSince(), now)
 			if !due {
 				return errUnchanged
 			}
+			from = ss.State
 			if to.Closed() {
 				ss.Permissions, ss.Transfer = protocol.Permissions{}, nil
 			}
@@ -64,6 +66,9 @@ func (s *Service) sweep() {
 		s.log.Info("session time limit", "sid", ss.ID, "state", ss.State)
 		if ss.State.Closed() {
 			s.keepLog(ctx, ss)
+		}
+		if from == session.Rebooting {
+			s.rebootExpired(ss)
 		}
 		s.publishState(ss)
 		if ss.State == session.TimedOut {
