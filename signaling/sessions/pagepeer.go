@@ -174,7 +174,7 @@ func (s *Service) pageReset(ctx context.Context, ss store.Session, m protocol.Me
 		}
 		to = []string{p.Tech}
 	}
-	_, err := s.cfg.Store.UpdateSession(ctx, ss.ID, func(x *store.Session) error {
+	now, err := s.cfg.Store.UpdateSession(ctx, ss.ID, func(x *store.Session) error {
 		switch {
 		case p.Tech == "" && (x.PageScreen || x.PageCall):
 			x.PageScreen, x.PageCall, x.PageSharer = false, false, ""
@@ -187,6 +187,8 @@ func (s *Service) pageReset(ctx context.Context, ss store.Session, m protocol.Me
 	})
 	if err != nil && !errors.Is(err, errUnchanged) {
 		s.log.Error("page peer's state", "sid", ss.ID, "err", err)
+	} else if err == nil {
+		s.publishState(now)
 	}
 	p.Name = ""
 	for _, id := range to {
@@ -256,7 +258,7 @@ func (s *Service) auditPage(ctx context.Context, actor string, lead bool, sid st
 		return
 	}
 	if change != nil {
-		_, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
 			if change(ss) {
 				return nil
 			}
@@ -266,6 +268,8 @@ func (s *Service) auditPage(ctx context.Context, actor string, lead bool, sid st
 			return
 		} else if err != nil {
 			s.log.Error("page peer's state", "sid", sid, "err", err)
+		} else {
+			s.publishState(ss) // colleagues see the call to join
 		}
 	}
 	if actor == "customer" {
