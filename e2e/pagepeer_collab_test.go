@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	st "github.com/lifeline-support/lifeline/signaling/servertest"
+)
+
+// A colleague joins the lead's call with the customer: the customer's page
+// lists both technicians, each with their microphone, and hears both (each
+// technician's own connection with the page carries sound); each
+// technician hears the customer. The colleague leaves: the call goes on
+// with the lead. The customer ends it for everyone: both consoles say the
+// call ended, and that the customer ended it.
+func TestColleagueJoinsTheCall(t *testing.T) {
+	stack := StartWith(t, Options{FakeMedia: true})
+	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
+		CreateTechnician(t, "claire", "Claire Martin", "claire-password-1", "")
+	lead := stack.Technician(t)
+	inv := lead.NewSession(t, "Marie Dupont")
+	sid := Eval[string](t, lead, "the session's ID", `document.getElementById("workspace").dataset.sid`)
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	lead.WaitStatus(t, "Connected to Marie Dupont")
+
+	// Claire joins the session (the screen only).
+	claire := stack.TechnicianAs(t, "claire", "claire-password-1")
+	claire.OpenQueue(t)
+	lead.InviteColleague(t, "claire", "Join the call please", "view")
+	claire.WaitQueueState(t, sid, "invitation")
+	claire.QueueAction(t, sid, "q-join")
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	waitFor(t, "Claire's workspace connected", func() bool {
+		_, pc, _ := claire.TabState(t, sid)
+		return pc == "connected"
+	})
+
+	// The lead calls, the customer answers. (The Colleagues panel open
+	// beside the screen may cover the toolbar's end: the button is clicked
+	// as a keyboard user would.)
+	waitFor(t, "the lead's Talk button", func() bool {
+		return Eval[bool](t, lead, "click Talk", `(() => { const b = document.getElementById("voice-call"); if (!b || b.disabled) return false; b.click(); return true; })()`)
+	})
+	waitFor(t, "the customer's page to ring", func() bool { return customer.CallState(t) == "ringing" })
+	customer.ClickCall(t, "pp-accept")
+	waitFor(t, "the call to start on the lead's console", func() bool { return lead.VoiceState(t) == "active" })
+
+	// Claire joins it.
+	claire.TabClickVoice(t, sid, "voice-call")
+	waitFor(t, "Claire in the call", func() bool { return claire.TabVoiceState(t, sid) == "active" })
+	var people []string
+	waitFor(t, "the customer's page listing both technicians", func() bool {
+		people = customer.InCall(t)
+		s := strings.Join(people, " / ")
+		return len(people) == 2 && strings.Contains(s, "Administrator") && strings.Contains(s, "Claire Martin")
+	})
+	if s := customer.CallText(t); !strings.Contains(s, "Microphone on: the technicians hear you") {
+		t.Errorf("the customer's page says %q, want the microphone on, for the technicians", s)
+	}
+	// The customer's page hears both, each on their own connection.
+	first := customer.VoicesIn(t)
+	waitFor(t, "the customer's page hearing both technicians", func() bool {
+		now := customer.VoicesIn(t)
+		for _, id := range []string{"admin", "claire"} {
+			if now[id].Energy <= first[id].Energy || now[id].Bytes <= first[id].Bytes {
+				return false
+			}
+		}
+		return true
+	})
+	// Each technician hears the customer (with the other mixed in).
+	hears(t, "the lead", func() AudioIn { return lead.VoiceIn(t) })
+	hears(t, "Claire", func() AudioIn { return claire.TabVoiceIn(t, sid) })
+	customer.Shot(t, "customer-call-two-technicians")
+
+	// Claire leaves: the call goes on with the lead.
+	claire.TabClickVoice(t, sid, "voice-call")
+	waitFor(t, "Claire out of the call", func() bool { return claire.TabVoiceState(t, sid) == "idle" })
+	waitFor(t, "the customer's page listing the lead only", func() bool {
+		people = customer.InCall(t)
+		return len(people) == 1 && strings.Contains(people[0], "Administrator")
+	})
+	if s := customer.CallState(t); s != "active" {
+		t.Fatalf("the customer's call is %q after Claire left, want active", s)
+	}
+	if s := lead.VoiceState(t); s != "active" {
+		t.Fatalf("the lead's call is %q after Claire left, want active", s)
+	}
+	hears(t, "the lead after Claire left", func() AudioIn { return lead.VoiceIn(t) })
+
+	// She joins again; the customer ends the call for everyone.
+	claire.TabClickVoice(t, sid, "voice-call")
+	waitFor(t, "Claire in the call again", func() bool { return claire.TabVoiceState(t, sid) == "active" })
+	waitFor(t, "the customer's page listing both again", func() bool { return len(customer.InCall(t)) == 2 })
+	customer.ClickCall(t, "pp-hangup")
+	waitFor(t, "both consoles to say the call ended", func() bool {
+		return lead.VoiceState(t) == "idle" && claire.TabVoiceState(t, sid) == "idle"
+	})
+	for who, s := range map[string]string{"the lead's": lead.VoiceIndicator(t), "Claire's": claire.TabVoiceText(t, sid)} {
+		if !strings.Contains(s, "Call ended") || !strings.Contains(s, "Marie Dupont ended it") {
+			t.Errorf("%s console says %q, want the call ended by Marie Dupont", who, s)
+		}
+	}
+	if s := customer.CallState(t); s != "idle" {
+		t.Errorf("the customer's call is %q after ending it, want idle", s)
+	}
+	lead.WaitStatus(t, "Connected to Marie Dupont")
+}
