@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
@@ -12,7 +14,9 @@ import (
 // technician's own connection with the page carries sound); each
 // technician hears the customer. The colleague leaves: the call goes on
 // with the lead. The customer ends it for everyone: both consoles say the
-// call ended, and that the customer ended it.
+// call ended, and that the customer ended it. In a new call, the lead
+// removes the colleague from the session: her connection with the
+// customer's page closes at once, and the call goes on.
 func TestColleagueJoinsTheCall(t *testing.T) {
 	stack := StartWith(t, Options{FakeMedia: true})
 	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
@@ -108,4 +112,24 @@ func TestColleagueJoinsTheCall(t *testing.T) {
 		t.Errorf("the customer's call is %q after ending it, want idle", s)
 	}
 	lead.WaitStatus(t, "Connected to Marie Dupont")
+
+	// A new call, Claire in it; the lead removes her from the session: her
+	// connection with the customer's page closes at once, the call goes on.
+	waitFor(t, "the lead's Talk button", func() bool {
+		return Eval[bool](t, lead, "click Talk", `(() => { const b = document.getElementById("voice-call"); if (!b || b.disabled) return false; b.click(); return true; })()`)
+	})
+	customer.ClickCall(t, "pp-accept")
+	waitFor(t, "the call to start again", func() bool { return lead.VoiceState(t) == "active" })
+	claire.TabClickVoice(t, sid, "voice-call")
+	waitFor(t, "the customer's page listing both once more", func() bool { return len(customer.InCall(t)) == 2 })
+	lead.TeamAction(t, "claire", "remove")
+	waitFor(t, "Claire's connection closed on the customer's page", func() bool {
+		people = customer.InCall(t)
+		return len(people) == 1 && strings.Contains(people[0], "Administrator") &&
+			get(t, customer.ctx, "read the page's connections", chromedp.Evaluate[bool](
+				`(window.lifelinePagePeer?.peers || []).every((p) => p.tech !== "claire")`))
+	})
+	if s := lead.VoiceState(t); s != "active" {
+		t.Errorf("the lead's call is %q after Claire was removed, want active", s)
+	}
 }
