@@ -134,6 +134,9 @@ var (
 	ErrViewOnly = errors.New("a group lead who watches the session cannot take control")
 	// ErrNoCall means a colleague asked to join the call with none going on.
 	ErrNoCall = errors.New("there is no call with the customer to join; the technician who leads the session starts it")
+	// ErrWatching means a group lead who watches the session (or somebody
+	// not in it) tried to talk with the customer or show their screen.
+	ErrWatching = errors.New("a group lead who watches the session cannot talk with the customer or show their screen")
 	// ErrNotYourPeer means a console's page signal named another
 	// technician's connection with the customer's page.
 	ErrNotYourPeer = errors.New("you can only use your own connection with the customer's page")
@@ -185,7 +188,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded),
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers), errors.Is(err, ErrNoColleague),
 		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
-		errors.Is(err, ErrNoCall), errors.Is(err, ErrNotYourPeer), errors.As(err, new(*ShareTakenError)),
+		errors.Is(err, ErrNoCall), errors.Is(err, ErrNotYourPeer), errors.Is(err, ErrWatching), errors.As(err, new(*ShareTakenError)),
 		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser), errors.Is(err, ErrReplaced),
 		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden

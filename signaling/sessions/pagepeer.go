@@ -82,7 +82,7 @@ func (s *Service) pageFromConsole(ctx context.Context, tech auth.Technician, con
 		return ErrNotForConsoles // the agent says when the page reset
 	}
 	if me, ok := ss.Collab.Member(tech.ID); !lead && (!ok || me.Role == protocol.RoleMonitor) {
-		return ErrViewOnly
+		return ErrWatching
 	}
 	if err := s.pageAllowed(tech, m.SID, p); err != nil {
 		return err
