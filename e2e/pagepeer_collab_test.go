@@ -133,3 +133,56 @@ func TestColleagueJoinsTheCall(t *testing.T) {
 		t.Errorf("the lead's call is %q after Claire was removed, want active", s)
 	}
 }
+
+// One technician shows their screen at a time: while the lead shows theirs,
+// a colleague's share is refused, and her console says why; once the lead
+// stops, hers shows on the customer's page, in her name.
+func TestColleagueSharesOnceTheLeadStops(t *testing.T) {
+	stack := StartWith(t, Options{FakeMedia: true})
+	st.LogInAs(t, st.Node{URL: stack.URL}, "admin", AdminPassword).
+		CreateTechnician(t, "claire", "Claire Martin", "claire-password-1", "")
+	lead := stack.Technician(t)
+	inv := lead.NewSession(t, "Marie Dupont")
+	sid := Eval[string](t, lead, "the session's ID", `document.getElementById("workspace").dataset.sid`)
+	customer := stack.Customer(t, inv)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	lead.WaitStatus(t, "Connected to Marie Dupont")
+	claire := stack.TechnicianAs(t, "claire", "claire-password-1")
+	claire.OpenQueue(t)
+	lead.InviteColleague(t, "claire", "Show them your screen", "view")
+	claire.WaitQueueState(t, sid, "invitation")
+	claire.QueueAction(t, sid, "q-join")
+	customer.WaitAsked(t)
+	customer.Allow(t)
+	waitFor(t, "Claire's workspace connected", func() bool {
+		_, pc, _ := claire.TabState(t, sid)
+		return pc == "connected"
+	})
+
+	waitFor(t, "the lead's Show my screen", func() bool {
+		return Eval[bool](t, lead, "click Show my screen", `(() => { const b = document.getElementById("share-screen"); if (!b || b.disabled) return false; b.click(); return true; })()`)
+	})
+	waitFor(t, "the lead's screen on the customer's page", func() bool { return customer.SharedScreenShown(t) })
+	claire.TabClickVoice(t, sid, "share-screen")
+	var s string
+	waitFor(t, "Claire's share refused", func() bool {
+		s = inTab[string](t, claire, sid, "read Claire's sharing state",
+			`(() => { const e = d.getElementById("share-state"); return e && !e.hidden && !w.lifelineShare.sharing ? e.textContent + " | " + e.title : ""; })()`)
+		return s != ""
+	})
+	if !strings.Contains(s, "Stopped") || !strings.Contains(s, "Administrator is showing their screen") {
+		t.Errorf("Claire's console says %q, want Stopped: the lead shows theirs", s)
+	}
+	if title := customer.SharedScreenTitle(t); !strings.Contains(title, "Administrator") {
+		t.Errorf("the customer's page shows %q, want the lead's screen still", title)
+	}
+
+	// The lead stops; Claire shares: the customer sees hers, in her name.
+	Eval[bool](t, lead, "click Stop showing my screen", `(document.getElementById("share-screen").click(), true)`)
+	waitFor(t, "the lead's screen gone from the customer's page", func() bool { return !customer.SharedScreenShown(t) })
+	claire.TabClickVoice(t, sid, "share-screen")
+	waitFor(t, "Claire's screen on the customer's page", func() bool {
+		return customer.SharedScreenShown(t) && strings.Contains(customer.SharedScreenTitle(t), "Claire Martin")
+	})
+}
