@@ -244,3 +244,80 @@ func (c *Customer) ClickSharedScreenTool(t testing.TB, id string) string {
 	run(t, c.ctx, "click "+id, click(id))
 	return get(t, c.ctx, "read the picture's frame", chromedp.Evaluate[string](`document.getElementById("pp-stage").className`))
 }
+
+// peersAudioInJS reads, for each technician's connection with the
+// customer's page, what it received of that technician's voice.
+const peersAudioInJS = `(async () => {
+  const out = {};
+  for (const p of window.lifelinePagePeer?.peers || []) {
+    const r = await p.pc.getStats();
+    r.forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "audio") out[p.tech] = { bytes: s.bytesReceived || 0, packets: s.packetsReceived || 0, energy: s.totalAudioEnergy || 0 };
+    });
+  }
+  return out;
+})()`
+
+// VoicesIn is what the customer's page received of each technician's voice,
+// by technician (account ID).
+func (c *Customer) VoicesIn(t testing.TB) map[string]AudioIn {
+	t.Helper()
+	return get(t, c.ctx, "read the customer's inbound audio of each technician",
+		chromedp.Evaluate[map[string]AudioIn](peersAudioInJS, chromedp.EvalAwaitPromise))
+}
+
+// InCall lists the technicians the customer's page shows in the call, each
+// as the page says it ("Claire Martin · talking").
+func (c *Customer) InCall(t testing.TB) []string {
+	t.Helper()
+	return get(t, c.ctx, "read who is in the call", chromedp.Evaluate[[]string](
+		`(() => { const b = document.getElementById("pp-people-box"); return b && !b.hidden ? [...b.querySelectorAll("li")].map((li) => li.textContent) : []; })()`))
+}
+
+// TabVoiceState is the call's state in the workspace tab of sid (a
+// colleague's): idle, calling, active.
+func (tc *Technician) TabVoiceState(t testing.TB, sid string) string {
+	t.Helper()
+	return inTab[string](t, tc, sid, "read the call's state in the tab", `w.lifelineVoice?.state || ""`)
+}
+
+// TabClickVoice clicks the call control with id in the workspace tab of sid
+// once it is enabled ("voice-call": join or leave the call).
+func (tc *Technician) TabClickVoice(t testing.TB, sid, id string) {
+	t.Helper()
+	waitFor(t, id+" enabled in the tab", func() bool {
+		return inTab[bool](t, tc, sid, "click "+id+" in the tab", `(() => {
+			const b = d.getElementById(`+jsString(id)+`);
+			if (!b || b.disabled || b.hidden) return false;
+			b.click();
+			return true;
+		})()`)
+	})
+}
+
+// TabVoiceText is what the call indicator of the workspace tab of sid says:
+// its text and, after " | ", its title.
+func (tc *Technician) TabVoiceText(t testing.TB, sid string) string {
+	t.Helper()
+	return inTab[string](t, tc, sid, "read the call's indicator in the tab",
+		`(() => { const e = d.getElementById("voice-state"); return e && !e.hidden ? e.textContent + " | " + e.title : ""; })()`)
+}
+
+// TabVoiceIn is the voice the workspace tab of sid receives from the
+// customer's page.
+func (tc *Technician) TabVoiceIn(t testing.TB, sid string) AudioIn {
+	t.Helper()
+	a := inTab[*AudioIn](t, tc, sid, "read the tab's inbound audio", fmt.Sprintf(audioInJS, "w.lifelineVoice?.pc"))
+	if a == nil {
+		return AudioIn{}
+	}
+	return *a
+}
+
+// VoiceIndicator is what the console's call indicator says: its text and,
+// after " | ", its title ("" while hidden).
+func (tc *Technician) VoiceIndicator(t testing.TB) string {
+	t.Helper()
+	return evalJS[string](t, tc.p, "read the call's indicator",
+		`(() => { const e = document.getElementById("voice-state"); return e && !e.hidden ? e.textContent + " | " + e.title : ""; })()`)
+}

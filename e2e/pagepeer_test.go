@@ -102,6 +102,11 @@ func TestTechnicianShowsTheirScreen(t *testing.T) {
 	waitFor(t, "the customer's page to close the technician's screen on hold", func() bool {
 		return !customer.SharedScreenShown(t) && customer.PagePeerClosed(t)
 	})
+	// The console is told: it no longer believes it shares, and says why.
+	waitFor(t, "the console to stop sharing on hold", func() bool { return !tech.Sharing(t) })
+	if s := tech.ShareText(t); !strings.Contains(s, "Showing your screen stopped: the session went on hold") {
+		t.Errorf("on hold the console says %q, want that the sharing stopped, on hold", s)
+	}
 	// The page's own WebSocket and the video need nothing its CSP forbids.
 	if v := cspViolations(t, customer.ctx); len(v) != 0 {
 		t.Errorf("CSP violations on the customer's page: %v", v)

@@ -16,7 +16,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -65,7 +67,17 @@ type Relay struct {
 	lang    i18n.Lang
 	onMic   func(bool)
 	mic     bool   // the page said its microphone is on
-	tech    string // the technician the page's connection is with
+	tech    string // the technician who leads the session now
+	// colleagues are the lead's colleagues in the session and what each
+	// may do with the page (SetColleagues): each has a connection of their
+	// own with the page.
+	colleagues map[string]Allowed
+}
+
+// Allowed is what a technician may do with the customer's page.
+type Allowed struct {
+	Screen bool // show their screen
+	Voice  bool // talk
 }
 
 // New returns a relay; mount it on the customer's page (consent.UI.Mount).
@@ -106,31 +118,88 @@ func (r *Relay) SetICEServers(s []webrtc.ICEServer) {
 // a screen shown or a call going on stops.
 func (r *Relay) SetAllowed(screen, voice bool) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.screen == screen && r.voice == voice {
+		r.mu.Unlock()
 		return
 	}
+	var tell func()
 	if r.screen && !screen || r.voice && !voice {
-		r.resetLocked(r.tech)
+		tell = r.resetLocked(r.tech, protocol.ResetPermission)
 	}
 	r.screen, r.voice = screen, voice
 	if r.page != nil {
 		r.writeLocked(r.page, r.helloLocked())
 	}
+	r.mu.Unlock()
+	if tell != nil {
+		tell()
+	}
 }
 
-// Reset ends whatever the page has with the technician (the technician
-// changed, or put the session on hold): what is kept for the page is
-// dropped, and the page closes its connection, stops the microphone and
-// returns sharing and the call to idle. What follows comes from technician
-// tech (an account ID): the page ties its next connection to it.
-func (r *Relay) Reset(tech string) {
+// SetColleagues says who, besides the lead, is in the session and what
+// each may do with the page. A colleague no longer there, or no longer
+// allowed what they had, loses their connection with the page at once (the
+// page closes it, and their console is told why).
+func (r *Relay) SetColleagues(c map[string]Allowed) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.resetLocked(tech)
+	var drops []protocol.PageSignal
+	for id, was := range r.colleagues {
+		now, in := c[id]
+		why := ""
+		switch {
+		case !in:
+			why = protocol.ResetRemoved
+		case was.Screen && !now.Screen, was.Voice && !now.Voice:
+			why = protocol.ResetPermission
+		default:
+			continue
+		}
+		r.pending = slices.DeleteFunc(r.pending, func(p protocol.PageSignal) bool { return p.Tech == id })
+		if r.page != nil {
+			r.writeLocked(r.page, toPage{Type: "drop", Tech: id})
+		}
+		drops = append(drops, protocol.PageSignal{Kind: protocol.PageReset, Tech: id, Reason: why})
+	}
+	r.colleagues = maps.Clone(c)
+	send := r.send
+	r.mu.Unlock()
+	if send != nil {
+		for _, d := range drops {
+			send(d)
+		}
+	}
 }
 
-func (r *Relay) resetLocked(tech string) {
+// mayLocked reports whether technician tech ("" or the lead: the lead) is
+// in the session, and what they may do with the page.
+func (r *Relay) mayLocked(tech string) (Allowed, bool) {
+	if tech == "" || tech == r.tech {
+		return Allowed{Screen: r.screen, Voice: r.voice}, true
+	}
+	a, ok := r.colleagues[tech]
+	return a, ok
+}
+
+// Reset ends whatever the page has with the technicians (the technician
+// changed, the lead passed, or the session went on hold; why is a
+// protocol.Reset* reason): what is kept for the page is dropped, and the
+// page closes its connections, stops the microphone and returns sharing and
+// the call to idle. Every technician's console is told, with why. What
+// follows is led by technician tech (an account ID): the page ties its next
+// connection to it.
+func (r *Relay) Reset(tech, why string) {
+	r.mu.Lock()
+	tell := r.resetLocked(tech, why)
+	r.mu.Unlock()
+	if tell != nil {
+		tell()
+	}
+}
+
+// resetLocked resets the page and returns what tells the technicians (nil
+// before any technician: nothing ran yet); call it once r.mu is let go.
+func (r *Relay) resetLocked(tech, why string) func() {
+	had := r.tech != ""
 	r.tech = tech
 	r.pending = nil
 	if r.mic && r.onMic != nil {
@@ -140,6 +209,11 @@ func (r *Relay) resetLocked(tech string) {
 	if r.page != nil {
 		r.writeLocked(r.page, toPage{Type: "reset", Tech: tech})
 	}
+	send := r.send
+	if !had || send == nil || r.ended {
+		return nil
+	}
+	return func() { send(protocol.PageSignal{Kind: protocol.PageReset, Reason: why}) }
 }
 
 // helloLocked is the page's first message, and again when what is allowed
@@ -148,19 +222,23 @@ func (r *Relay) helloLocked() toPage {
 	return toPage{Type: "hello", ICE: r.ice, Strings: i18n.Table(r.lang, "agent.pp."), Voice: r.voice, Tech: r.tech}
 }
 
-// FromTechnician passes a page signal of the technician on to the page, or
-// keeps it until a page connects. It never blocks.
+// FromTechnician passes a page signal of a technician (p.Tech: the lead
+// when "") on to the page, or keeps it until a page connects. What comes
+// from nobody in the session is dropped. It never blocks.
 func (r *Relay) FromTechnician(p protocol.PageSignal) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.ended {
+	if p.Tech == "" {
+		p.Tech = r.tech
+	}
+	if _, in := r.mayLocked(p.Tech); r.ended || !in {
 		return
 	}
 	if p.Kind == protocol.PageOffer {
 		// A new offer replaces the negotiation kept so far; the decisions stay.
 		kept := r.pending[:0]
 		for _, q := range r.pending {
-			if q.Kind != protocol.PageOffer && q.Kind != protocol.PageCandidate {
+			if q.Tech != p.Tech || q.Kind != protocol.PageOffer && q.Kind != protocol.PageCandidate {
 				kept = append(kept, q)
 			}
 		}
@@ -190,13 +268,14 @@ func (r *Relay) SessionEnded() {
 
 // toPage is one message to the page.
 type toPage struct {
-	Type    string               `json:"type"` // hello, signal, reset, ended
+	Type    string               `json:"type"` // hello, signal, reset, drop, ended
 	ICE     []webrtc.ICEServer   `json:"ice,omitempty"`
 	Strings map[string]string    `json:"strings,omitempty"`
 	Signal  *protocol.PageSignal `json:"signal,omitempty"`
 	// Voice says the customer may call the technician.
 	Voice bool `json:"voice,omitempty"`
-	// Tech is the technician the page's connection is with (hello, reset).
+	// Tech is the technician who leads the session (hello, reset), or the
+	// colleague whose connection the page closes (drop).
 	Tech string `json:"tech,omitempty"`
 }
 
@@ -297,9 +376,16 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
 			continue
 		}
 		r.mu.Lock()
-		send, mine, ended, voice := r.send, r.page == c, r.ended, r.voice
+		send, mine, ended := r.send, r.page == c, r.ended
+		if p.Tech == "" {
+			p.Tech = r.tech
+		}
+		may, in := r.mayLocked(p.Tech)
 		r.mu.Unlock()
-		if !voice && (p.Kind == protocol.PageCall || p.Kind == protocol.PageAccept || p.Kind == protocol.PageMute) {
+		if !in {
+			continue // nobody in the session
+		}
+		if !may.Voice && (p.Kind == protocol.PageCall || p.Kind == protocol.PageAccept || p.Kind == protocol.PageMute) {
 			continue // no call with a technician whose group does not allow it
 		}
 		if send != nil && mine && !ended {

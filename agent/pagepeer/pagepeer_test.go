@@ -103,7 +103,7 @@ func TestRelayBetweenTechnicianAndPage(t *testing.T) {
 		t.Errorf("after voice was allowed the page got %+v", m)
 	}
 	writePage(t, page, protocol.PageSignal{Kind: protocol.PageCall, On: true})
-	if p := <-sent; p.Kind != protocol.PageCall || !p.On {
+	if p := nextSent(t, sent); p.Kind != protocol.PageCall || !p.On {
 		t.Errorf("the technician got %+v, want the call", p)
 	}
 
@@ -130,8 +130,15 @@ func TestRelayBetweenTechnicianAndPage(t *testing.T) {
 func TestRelayResetsThePage(t *testing.T) {
 	mic := make(chan bool, 4)
 	r := New(Config{OnMic: func(on bool) { mic <- on }})
+	sent := make(chan protocol.PageSignal, 8)
+	r.SetPageSender(func(p protocol.PageSignal) { sent <- p })
 	r.SetAllowed(true, true)
-	r.Reset("tech-1")
+	r.Reset("tech-1", "")
+	select {
+	case p := <-sent:
+		t.Errorf("the first technician's reset told the consoles %+v: nothing ran yet", p)
+	default:
+	}
 	page := dialPage(t, r)
 	if m := readPage(t, page); m.Type != "hello" || m.Tech != "tech-1" {
 		t.Fatalf("first the page got %+v, want a hello naming tech-1", m)
@@ -142,9 +149,13 @@ func TestRelayResetsThePage(t *testing.T) {
 	}
 
 	// Another technician: the page resets, the microphone badge goes off.
-	r.Reset("tech-2")
+	r.Reset("tech-2", protocol.ResetTechnician)
 	if m := readPage(t, page); m.Type != "reset" || m.Tech != "tech-2" {
 		t.Errorf("after the technician changed the page got %+v, want a reset naming tech-2", m)
+	}
+	// Every technician's console is told, with why.
+	if p := nextSent(t, sent); p.Kind != protocol.PageReset || p.Tech != "" || p.Reason != protocol.ResetTechnician {
+		t.Errorf("the consoles were told %+v, want a reset for everyone: another technician", p)
 	}
 	if on := <-mic; on {
 		t.Error("the microphone badge stayed on after the reset")
@@ -154,6 +165,9 @@ func TestRelayResetsThePage(t *testing.T) {
 	r.SetAllowed(true, false)
 	if m := readPage(t, page); m.Type != "reset" || m.Tech != "tech-2" {
 		t.Errorf("after voice was denied the page got %+v, want a reset", m)
+	}
+	if p := nextSent(t, sent); p.Kind != protocol.PageReset || p.Reason != protocol.ResetPermission {
+		t.Errorf("the consoles were told %+v, want a reset: permission", p)
 	}
 	if m := readPage(t, page); m.Type != "hello" || m.Voice {
 		t.Errorf("after the reset the page got %+v, want a hello without voice", m)
@@ -168,7 +182,7 @@ func TestRelayResetsThePage(t *testing.T) {
 	page.CloseNow()
 	waitGone(t, r)
 	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageShare, On: true, Name: "Bob"})
-	r.Reset("tech-3")
+	r.Reset("tech-3", protocol.ResetHold)
 	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageCall, On: true, Name: "Eve"})
 	page = dialPage(t, r)
 	if m := readPage(t, page); m.Type != "hello" || m.Tech != "tech-3" {
@@ -194,5 +208,70 @@ func waitGone(t *testing.T, r *Relay) {
 			t.Fatal("the relay never noticed the page went away")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Colleagues each have their own connection with the page: their signals
+// reach it tagged with who sent them, the page's reach the technician it
+// names; a colleague without voice gets no call from the page, somebody
+// not in the session gets nothing, and a colleague removed (or who lost
+// voice) has their connection dropped at once, their console told why.
+func TestRelayColleagues(t *testing.T) {
+	r := New(Config{})
+	sent := make(chan protocol.PageSignal, 8)
+	r.SetPageSender(func(p protocol.PageSignal) { sent <- p })
+	r.SetAllowed(true, true)
+	r.Reset("lead", "")
+	r.SetColleagues(map[string]Allowed{"claire": {Voice: true}, "dan": {Screen: true}})
+	page := dialPage(t, r)
+	if m := readPage(t, page); m.Type != "hello" {
+		t.Fatalf("first the page got %+v", m)
+	}
+
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageCall, On: true, Tech: "claire", Name: "Claire"})
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageCall, On: true, Tech: "mallory", Name: "Mallory"})
+	r.FromTechnician(protocol.PageSignal{Kind: protocol.PageCall, On: true, Name: "Lead"})
+	for _, want := range []string{"claire", "lead"} {
+		if m := readPage(t, page); m.Signal == nil || m.Signal.Tech != want {
+			t.Errorf("the page got %+v, want a call of %s (nothing of mallory)", m, want)
+		}
+	}
+
+	// The page answers each: what it says reaches the technician it names,
+	// but no call reaches dan, whose group has no voice.
+	writePage(t, page, protocol.PageSignal{Kind: protocol.PageAccept, On: true, Tech: "dan"})
+	writePage(t, page, protocol.PageSignal{Kind: protocol.PageAccept, On: true, Tech: "mallory"})
+	writePage(t, page, protocol.PageSignal{Kind: protocol.PageAccept, On: true, Tech: "claire"})
+	if p := nextSent(t, sent); p.Kind != protocol.PageAccept || p.Tech != "claire" {
+		t.Errorf("the technicians got %+v, want claire's accept only", p)
+	}
+
+	// Claire is removed: the page drops her connection, her console is told.
+	r.SetColleagues(map[string]Allowed{"dan": {Screen: true}})
+	if m := readPage(t, page); m.Type != "drop" || m.Tech != "claire" {
+		t.Errorf("after claire left the page got %+v, want her connection dropped", m)
+	}
+	if p := nextSent(t, sent); p.Kind != protocol.PageReset || p.Tech != "claire" || p.Reason != protocol.ResetRemoved {
+		t.Errorf("claire's console was told %+v, want a reset: removed", p)
+	}
+	// Dan loses the screen: the same, for the permission.
+	r.SetColleagues(map[string]Allowed{"dan": {}})
+	if m := readPage(t, page); m.Type != "drop" || m.Tech != "dan" {
+		t.Errorf("after dan lost the screen the page got %+v, want his connection dropped", m)
+	}
+	if p := nextSent(t, sent); p.Kind != protocol.PageReset || p.Tech != "dan" || p.Reason != protocol.ResetPermission {
+		t.Errorf("dan's console was told %+v, want a reset: permission", p)
+	}
+}
+
+// nextSent is the next page signal the relay sent the technicians.
+func nextSent(t *testing.T, sent <-chan protocol.PageSignal) protocol.PageSignal {
+	t.Helper()
+	select {
+	case p := <-sent:
+		return p
+	case <-time.After(5 * time.Second):
+		t.Fatal("the technicians were told nothing")
+		return protocol.PageSignal{}
 	}
 }

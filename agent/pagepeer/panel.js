@@ -5,6 +5,14 @@
 // in a call the customer started or accepted. The negotiation goes through
 // the agent (this panel's WebSocket) and the session's signaling; the media
 // go browser to browser. One self-contained module (the page's CSP).
+//
+// Several technicians (the lead and colleagues) each have their own
+// connection with this page. The call is the lead's: colleagues join it and
+// leave it while it goes on. This page mixes: each technician receives the
+// customer's microphone mixed with the other technicians' voices (Web
+// Audio), so everyone hears everyone, peer to peer, with one connection per
+// technician and no server in between. One technician shows their screen
+// at a time.
 import { translator } from "../i18n.js";
 
 const root = document.getElementById("panel-pagepeer");
@@ -54,7 +62,11 @@ const talkBtn = btn("pp-talk", "btn deny");
 const muteBtn = btn("pp-mute", "btn deny");
 const hangBtn = btn("pp-hangup", "btn end");
 const audio = el("audio", { id: "pp-audio", autoplay: true });
-const callBox = el("div", { id: "pp-callbox", class: "pp-call" }, micOn, callText,
+// Who is in the call, each with their microphone's state.
+const people = el("ul", { id: "pp-people", class: "pp-people" });
+const peopleBox = el("div", { id: "pp-people-box", hidden: true },
+  el("p", { id: "pp-people-title", class: "pp-note" }), people);
+const callBox = el("div", { id: "pp-callbox", class: "pp-call" }, micOn, callText, peopleBox,
   el("div", { class: "controls" }, acceptBtn, declineBtn, talkBtn, muteBtn, hangBtn), audio);
 
 root.append(offerBox, screenBox, callBox);
@@ -66,22 +78,26 @@ document.getElementById("controls")?.before(root);
 let ice = [];
 let ws = null;
 let over = false;
-let pc = null;
-let pendingCandidates = [];
-let sharing = false; // the technician shares and the customer has not closed it
+// The technicians' connections, by technician (account ID): { pc, tech,
+// name, pending, fp, audio (the element playing their voice), track (their
+// voice as received), muted, sending (what goes to them) }.
+const peers = new Map();
+let sharing = false; // a technician shares and the customer has not closed it
+let sharer = ""; // the technician who shares (or offers to)
 let closed = false; // the customer closed this technician's screen
 let offered = false; // the technician shares again since: the customer has not asked to see it
-let tech = "";
-let techID = ""; // the technician (account) the agent says the page is with now
-let pcTech = ""; // the technician pc was made for
-let shownTrack = null; // the technician's screen as received, shown only while sharing
-let call = "idle"; // idle, ringing (the technician calls), calling (the customer calls), active
+let tech = ""; // the lead's name
+let techID = ""; // the technician (account) who leads the session now
+let shownTrack = null; // the sharer's screen as received, shown only while sharing
+let call = "idle"; // idle, ringing (the lead calls), calling (the customer calls), active
+const joined = new Map(); // colleagues in the call: ID → name
 let voiceAllowed = false;
 let mic = null; // the customer's microphone track, only in a call they started or accepted
 let muted = false;
 let techMuted = false;
 let note = "";
 let lastMic = false; // what the agent was last told of the microphone
+let actx = null; // the Web Audio context that mixes, made on the customer's click
 
 // Exposed for end-to-end tests: what the page has taken.
 window.lifelinePagePeer = {
@@ -89,20 +105,31 @@ window.lifelinePagePeer = {
   get offered() { return offered; },
   get call() { return call; },
   get muted() { return muted; },
-  get pc() { return pc; },
+  // The lead's connection (the first technician's).
+  get pc() { return peers.get(techID)?.pc || null; },
+  // Every technician's connection, and who is in the call.
+  get peers() { return [...peers.values()].map((p) => ({ tech: p.tech, name: p.name, pc: p.pc, inCall: inCall(p.tech), muted: !!p.muted })); },
+  get inCall() { return callers().map((id) => nameOf(id)); },
 };
 
-function send(sig) {
-  if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(sig));
+const nameOf = (id) => (id === techID ? tech : joined.get(id) || peers.get(id)?.name) || t("agent.pp.technician");
+// inCall says whether technician id talks with the customer now.
+const inCall = (id) => call === "active" && (id === techID || joined.has(id));
+// callers are the technicians in the call.
+const callers = () => (call === "active" ? [techID, ...joined.keys()] : []);
+
+function send(sig, to = techID) {
+  if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ ...sig, tech: to }));
 }
 
 function render() {
   const name = tech || t("agent.pp.technician");
+  const shower = nameOf(sharer || techID);
   screenBox.hidden = !sharing;
   offerBox.hidden = !offered || sharing;
-  offerText.textContent = t("agent.pp.offered", name);
-  viewBtn.textContent = t("agent.pp.view", name);
-  screenTitle.textContent = t("agent.pp.showing", name);
+  offerText.textContent = t("agent.pp.offered", shower);
+  viewBtn.textContent = t("agent.pp.view", shower);
+  screenTitle.textContent = t("agent.pp.showing", shower);
   screenNote.textContent = t("agent.pp.viewOnly");
   fitBtn.textContent = t("agent.pp.fit");
   actualBtn.textContent = t("agent.pp.actual");
@@ -117,19 +144,28 @@ function render() {
   talkBtn.textContent = t("agent.pp.talk", name);
   muteBtn.textContent = t(muted ? "agent.pp.unmute" : "agent.pp.mute");
   muteBtn.setAttribute("aria-pressed", String(muted));
-  hangBtn.textContent = t("agent.pp.hangup");
+  const many = joined.size > 0;
+  hangBtn.textContent = t(many ? "agent.pp.hangupAll" : "agent.pp.hangup");
   acceptBtn.hidden = declineBtn.hidden = call !== "ringing";
   talkBtn.hidden = call !== "idle" || !voiceAllowed || over;
   muteBtn.hidden = call !== "active";
   hangBtn.hidden = call === "idle" || call === "ringing";
   micOn.hidden = call !== "active";
   micOn.dataset.on = String(!muted);
-  micOn.textContent = t(muted ? "agent.pp.micMuted" : "agent.pp.micOn");
+  micOn.textContent = t(muted ? (many ? "agent.pp.micMutedAll" : "agent.pp.micMuted") : (many ? "agent.pp.micOnAll" : "agent.pp.micOn"));
   callText.textContent = call === "ringing" ? t("agent.pp.ringing", name)
     : call === "calling" ? t("agent.pp.calling", name)
     : call === "active" ? (techMuted ? t("agent.pp.techMuted", name) : t("agent.pp.talking", name))
     : note;
   callText.hidden = !callText.textContent;
+  // Every technician in the call, with their microphone.
+  peopleBox.hidden = call !== "active";
+  peopleBox.firstChild.textContent = t("agent.pp.inCall");
+  people.replaceChildren(...callers().map((id) => {
+    const m = id === techID ? techMuted : !!peers.get(id)?.muted;
+    return el("li", { class: "pp-person", "data-tech": id, "data-muted": String(m) },
+      t(m ? "agent.pp.personMuted" : "agent.pp.personOn", nameOf(id)));
+  }));
   const micState = call === "active" && !muted;
   document.body.dataset.mic = micState ? "on" : "off";
   // The agent's on-screen badge says it too.
@@ -140,86 +176,176 @@ function render() {
   root.hidden = !sharing && !offered && call === "idle" && !note && (!voiceAllowed || over);
 }
 
-function newPeer() {
-  pc = new RTCPeerConnection({ iceServers: ice });
-  pcTech = techID;
-  const mine = pc;
+function newPeer(id) {
+  const p = { tech: id, name: "", pc: new RTCPeerConnection({ iceServers: ice }), pending: [], fp: "", audio: null, track: null, muted: false, sending: null };
+  peers.set(id, p);
+  const pc = p.pc;
   pc.onicecandidate = (e) => {
-    if (pc === mine) send({ kind: "candidate", candidate: e.candidate ? e.candidate.toJSON() : undefined });
+    if (peers.get(id) === p) send({ kind: "candidate", candidate: e.candidate ? e.candidate.toJSON() : undefined }, id);
   };
   pc.ontrack = (e) => {
-    if (pc !== mine) return;
+    if (peers.get(id) !== p) return;
     const s = new MediaStream([e.track]);
     if (e.track.kind === "video") {
-      shownTrack = e.track;
-      video.srcObject = sharing ? s : null;
-      video.dataset.stream = "1";
+      if (id === sharer) {
+        shownTrack = e.track;
+        video.srcObject = sharing ? s : null;
+        video.dataset.stream = "1";
+      }
     } else {
-      audio.srcObject = s;
+      p.track = e.track;
+      playVoice(p);
     }
   };
   pc.onconnectionstatechange = () => {
-    if (pc === mine && pc.connectionState === "failed") closePeer();
+    if (peers.get(id) === p && pc.connectionState === "failed") closePeer(id);
   };
+  return p;
 }
 
-function closePeer() {
-  pc?.close();
-  pc = null;
-  pendingCandidates = [];
-  shownTrack = null;
-  video.srcObject = null;
-  audio.srcObject = null;
+// playVoice plays technician p's voice, while they are in the call.
+function playVoice(p) {
+  if (!p.audio) {
+    p.audio = p.tech === techID ? audio : el("audio", { autoplay: true, className: "pp-audio-peer" });
+    if (p.audio !== audio) callBox.append(p.audio);
+  }
+  p.audio.dataset.tech = p.tech;
+  const talk = inCall(p.tech) && p.track;
+  if (talk && p.audio.srcObject?.getAudioTracks()[0] !== p.track) p.audio.srcObject = new MediaStream([p.track]);
+  if (!talk) p.audio.srcObject = null;
+  mix();
+}
+
+function closePeer(id) {
+  const p = peers.get(id);
+  if (!p) return;
+  peers.delete(id);
+  p.pc.close();
+  if (p.audio) {
+    p.audio.srcObject = null;
+    if (p.audio !== audio) p.audio.remove();
+  }
+  if (id === sharer) {
+    shownTrack = null;
+    video.srcObject = null;
+  }
+  mix();
+}
+
+function closeAll() {
+  for (const id of [...peers.keys()]) closePeer(id);
+}
+
+// mix sends each technician in the call the customer's microphone and,
+// when colleagues are in it too, the others' voices mixed in: everyone
+// hears everyone. Nothing goes to a technician out of the call.
+function mix() {
+  for (const p of peers.values()) {
+    const tr = p.pc.getTransceivers().find((x) => x.receiver.track.kind === "audio");
+    if (!tr) continue;
+    let track = null;
+    if (inCall(p.tech) && mic) {
+      const others = callers().filter((id) => id !== p.tech).map((id) => peers.get(id)?.track).filter(Boolean);
+      track = others.length && actx ? mixed(p, others) : mic;
+    }
+    if (tr.sender.track !== track) tr.sender.replaceTrack(track).catch(() => {});
+  }
+}
+
+// mixed is the customer's microphone with others (the other technicians'
+// voices) mixed in, for technician p.
+function mixed(p, others) {
+  const key = others.map((x) => x.id).join(",") + "|" + mic.id;
+  if (p.mix?.key === key) return p.mix.track;
+  p.mix?.nodes.forEach((n) => n.disconnect());
+  const dest = actx.createMediaStreamDestination();
+  const nodes = [mic, ...others].map((x) => {
+    const n = actx.createMediaStreamSource(new MediaStream([x]));
+    n.connect(dest);
+    return n;
+  });
+  p.mix = { key, track: dest.stream.getAudioTracks()[0], nodes };
+  return p.mix.track;
 }
 
 // fingerprint is the DTLS fingerprint of an SDP: another one is another peer.
 const fingerprint = (sdp) => /^a=fingerprint:(.*)$/m.exec(sdp || "")?.[1]?.trim() || "";
 
-// reset ends whatever the page has with the technician (the agent says the
-// technician changed, or put the session on hold, or may no longer do
-// something): the connection closes, the microphone stops, sharing and the
-// call go back to idle. What follows is from technician id.
+// reset ends whatever the page has with the technicians (the agent says
+// the technician changed, or put the session on hold, or may no longer do
+// something): the connections close, the microphone stops, sharing and the
+// call go back to idle. What follows is led by technician id.
 function reset(id) {
+  early.clear();
   if (id !== techID) closed = false; // another technician: their screen is new
   techID = id || "";
   sharing = offered = false;
+  sharer = "";
   if (call !== "idle") note = "";
   call = "idle";
+  joined.clear();
   stopMic();
-  closePeer();
+  closeAll();
   if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
 }
 
-// answer takes the technician's offer: the screen only while the customer
-// takes it, the microphone only in a call the customer is in.
-async function answer(sdp) {
+// drop closes colleague id's connection (they left the session, or lost
+// what they did with it); the call and the lead's connection go on.
+function drop(id) {
+  joined.delete(id);
+  if (sharer === id) {
+    sharing = offered = false;
+    sharer = "";
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  }
+  closePeer(id);
+}
+
+// answer takes technician id's offer: the screen only from the technician
+// who shares, while the customer takes it; the microphone only to a
+// technician in a call the customer is in.
+async function answer(id, sdp) {
   // A connection is the technician's it was made for, with the peer that
-  // made it: anyone else's offer starts a new one.
-  if (pc && (pcTech !== techID || fingerprint(pc.remoteDescription?.sdp) !== fingerprint(sdp?.sdp))) closePeer();
-  if (!pc) newPeer();
-  const mine = pc;
+  // made it: another peer's offer starts a new one.
+  let p = peers.get(id);
+  if (p && p.fp !== fingerprint(sdp?.sdp)) {
+    closePeer(id);
+    p = null;
+  }
+  if (!p) {
+    p = newPeer(id);
+    p.pending.push(...(early.get(id) || []));
+    early.delete(id);
+  }
+  p.fp = fingerprint(sdp?.sdp);
+  const pc = p.pc;
   await pc.setRemoteDescription(sdp);
   for (const tr of pc.getTransceivers()) {
     const kind = tr.receiver.track.kind;
     if (kind === "video") {
       // Offered again after the customer closed it: received, shown only
       // once the customer asks (View).
-      const take = sharing || offered;
+      const take = (sharing || offered) && id === sharer;
       tr.direction = take ? "recvonly" : "inactive";
-      shownTrack = take ? tr.receiver.track : null;
-      if (sharing) video.srcObject = new MediaStream([tr.receiver.track]);
+      if (take) shownTrack = tr.receiver.track;
+      if (take && sharing) video.srcObject = new MediaStream([tr.receiver.track]);
     } else if (kind === "audio") {
-      const talk = call === "active" && mic;
-      await tr.sender.replaceTrack(talk ? mic : null);
+      const talk = inCall(id) && mic;
       tr.direction = talk ? "sendrecv" : "inactive";
-      if (talk) audio.srcObject = new MediaStream([tr.receiver.track]);
+      if (talk) {
+        p.track = tr.receiver.track;
+        playVoice(p);
+      } else {
+        await tr.sender.replaceTrack(null);
+      }
     }
   }
   const a = await pc.createAnswer();
-  if (pc !== mine) return;
+  if (peers.get(id) !== p) return;
   await pc.setLocalDescription(a);
-  send({ kind: "answer", sdp: { type: a.type, sdp: a.sdp } });
-  for (const c of pendingCandidates.splice(0)) pc.addIceCandidate(c).catch(() => {});
+  send({ kind: "answer", sdp: { type: a.type, sdp: a.sdp } }, id);
+  for (const c of p.pending.splice(0)) pc.addIceCandidate(c).catch(() => {});
+  mix();
 }
 
 async function microphone() {
@@ -230,6 +356,13 @@ async function microphone() {
     });
     mic = s.getAudioTracks()[0];
     muted = false;
+    // Made on the customer's click, so that it may play.
+    try {
+      actx ??= new AudioContext();
+      actx.resume().catch(() => {});
+    } catch {
+      actx = null;
+    }
     return true;
   } catch {
     note = t("agent.pp.noMic");
@@ -242,49 +375,98 @@ function stopMic() {
   mic = null;
   muted = false;
   techMuted = false;
-  if (pc) for (const tr of pc.getTransceivers()) if (tr.sender.track?.kind === "audio") tr.sender.replaceTrack(null);
+  joined.clear();
+  for (const p of peers.values()) {
+    p.mix?.nodes.forEach((n) => n.disconnect());
+    p.mix = null;
+    p.muted = false;
+    if (p.audio) p.audio.srcObject = null;
+  }
+  mix();
   audio.srcObject = null;
 }
 
+// endCall ends the call for everyone: each technician in it is told.
+function endCall(tell) {
+  const was = callers();
+  call = "idle";
+  if (tell) for (const id of was) send({ kind: "call", on: false }, id);
+  stopMic();
+  for (const id of was) if (id !== techID && id !== sharer) closePeer(id);
+}
+
 function onSignal(s) {
+  const from = s.tech || techID;
+  const lead = from === techID;
+  const p = peers.get(from);
+  if (s.name) {
+    if (lead) tech = s.name;
+    if (p) p.name = s.name;
+  }
   switch (s.kind) {
     case "share":
-      tech = s.name || tech;
+      if (s.on && sharer && sharer !== from && (sharing || offered)) break; // one at a time
       if (s.on && !sharing && !offered) setTimeout(() => root.scrollIntoView({ block: "start", behavior: "smooth" }));
+      if (s.on) {
+        if (sharer !== from) closed = false; // another technician's screen is new
+        sharer = from;
+      }
       // After the customer closed it, a new share waits for their View.
       if (s.on && closed) offered = !sharing;
-      else sharing = !!s.on;
-      if (!s.on) { sharing = offered = false; video.srcObject = null; }
+      else if (s.on) sharing = true;
+      if (!s.on && from === sharer) { sharing = offered = false; sharer = ""; video.srcObject = null; }
       note = "";
       break;
     case "offer":
-      tech = s.name || tech;
-      answer(s.sdp).catch((e) => console.warn("pagepeer: answer failed", e));
+      answer(from, s.sdp).then(() => { if (s.name && peers.get(from)) peers.get(from).name = s.name; })
+        .catch((e) => console.warn("pagepeer: answer failed", e));
       break;
     case "candidate":
       if (!s.candidate) break;
-      if (pc?.remoteDescription) pc.addIceCandidate(s.candidate).catch(() => {});
-      else pendingCandidates.push(s.candidate);
+      if (p?.pc.remoteDescription) p.pc.addIceCandidate(s.candidate).catch(() => {});
+      else if (p) p.pending.push(s.candidate);
+      else pendingFor(from).push(s.candidate);
       break;
     case "call":
-      tech = s.name || tech;
+      if (!lead) {
+        // A colleague joins the call going on, or leaves it.
+        if (s.on && call === "active") {
+          joined.set(from, s.name || nameOf(from));
+          send({ kind: "accept", on: true }, from);
+          if (p) playVoice(p);
+        } else if (s.on) {
+          send({ kind: "accept", on: false }, from);
+        } else if (joined.delete(from)) {
+          if (p) playVoice(p);
+        }
+        mix();
+        break;
+      }
       if (s.on && call === "idle") {
         call = "ringing";
         note = "";
         setTimeout(() => root.scrollIntoView({ block: "start", behavior: "smooth" }));
       }
-      else if (!s.on && call !== "idle") { call = "idle"; stopMic(); note = t("agent.pp.ended", tech); }
+      else if (!s.on && call !== "idle") { endCall(true); note = t("agent.pp.ended", tech); }
       break;
     case "accept":
-      if (call !== "calling") break;
-      if (s.on) call = "active";
+      if (!lead || call !== "calling") break;
+      if (s.on) { call = "active"; mix(); }
       else { call = "idle"; stopMic(); note = t("agent.pp.declined", tech); }
       break;
     case "mute":
-      techMuted = !!s.on;
+      if (lead) techMuted = !!s.on;
+      else if (p) p.muted = !!s.on;
       break;
   }
   render();
+}
+
+// Candidates that came before their technician's offer.
+const early = new Map();
+function pendingFor(id) {
+  if (!early.has(id)) early.set(id, []);
+  return early.get(id);
 }
 
 acceptBtn.addEventListener("click", async () => {
@@ -292,6 +474,7 @@ acceptBtn.addEventListener("click", async () => {
   if (!(await microphone())) { call = "idle"; send({ kind: "accept", on: false }); render(); return; }
   call = "active";
   send({ kind: "accept", on: true });
+  mix();
   render();
 });
 declineBtn.addEventListener("click", () => {
@@ -308,18 +491,24 @@ talkBtn.addEventListener("click", async () => {
   send({ kind: "call", on: true });
   render();
 });
+// Hanging up ends the call for everyone in it.
 hangBtn.addEventListener("click", () => {
   if (call === "idle") return;
-  call = "idle";
-  stopMic();
-  send({ kind: "call", on: false });
+  if (call === "calling") {
+    call = "idle";
+    stopMic();
+    send({ kind: "call", on: false });
+  } else {
+    endCall(true);
+  }
   render();
 });
+// Muting mutes the microphone for every technician in the call.
 muteBtn.addEventListener("click", () => {
   if (!mic) return;
   muted = !muted;
   mic.enabled = !muted;
-  send({ kind: "mute", on: muted });
+  for (const id of callers()) send({ kind: "mute", on: muted }, id);
   render();
 });
 fitBtn.addEventListener("click", () => { stage.classList.add("fit"); render(); });
@@ -346,7 +535,7 @@ closeBtn.addEventListener("click", () => {
   closed = true;
   video.srcObject = null;
   if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
-  send({ kind: "closed" });
+  send({ kind: "closed" }, sharer || techID);
   render();
 });
 
@@ -373,6 +562,9 @@ function connect() {
     } else if (m.type === "reset") {
       reset(m.tech);
       render();
+    } else if (m.type === "drop") {
+      drop(m.tech);
+      render();
     } else if (m.type === "ended") {
       finish();
     }
@@ -388,7 +580,7 @@ function finish() {
   sharing = offered = false;
   call = "idle";
   stopMic();
-  closePeer();
+  closeAll();
   ws?.close();
   render();
 }

@@ -116,6 +116,7 @@ func (s *runner) setCollaboration(ctx context.Context, c *protocol.Collaboration
 	}
 	s.helpersVideo()
 	s.showHelpers()
+	s.pageColleagues()
 }
 
 // watchPrefix keys the questions about colleagues who want to see the

@@ -15,7 +15,9 @@ import (
 )
 
 // The agent refuses the technician's screen and voice to a group that does
-// not allow them, whatever the server passed on (agent.welcome's denied).
+// not allow them, whatever the server passed on (agent.welcome's denied),
+// and a colleague's as their own group allows (the collaboration's denied);
+// nothing from a group lead who watches or from somebody not in the session.
 func TestPageSignalsTheGroupDenies(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -34,9 +36,22 @@ func TestPageSignalsTheGroupDenies(t *testing.T) {
 		{"candidate with both denied", []string{protocol.DeniedVoice, protocol.DeniedShowScreen}, protocol.PageSignal{Kind: protocol.PageCandidate}, false},
 		{"share off, screen denied", []string{protocol.DeniedShowScreen, protocol.DeniedVoice}, protocol.PageSignal{Kind: protocol.PageShare}, true},
 		{"call off, voice denied", []string{protocol.DeniedShowScreen, protocol.DeniedVoice}, protocol.PageSignal{Kind: protocol.PageCall}, true},
+		// Colleagues: by what their own group allows, as the collaboration says.
+		{"colleague's call", nil, protocol.PageSignal{Kind: protocol.PageCall, On: true, Tech: "claire"}, true},
+		{"colleague's call, her voice denied", nil, protocol.PageSignal{Kind: protocol.PageCall, On: true, Tech: "dan"}, false},
+		{"colleague's voice offer, her voice denied", nil, protocol.PageSignal{Kind: protocol.PageOffer, Voice: true, Tech: "dan"}, false},
+		{"colleague's share, her voice denied", nil, protocol.PageSignal{Kind: protocol.PageShare, On: true, Tech: "dan"}, true},
+		{"group lead who watches", nil, protocol.PageSignal{Kind: protocol.PageCall, On: true, Tech: "gina"}, false},
+		{"somebody not in the session", nil, protocol.PageSignal{Kind: protocol.PageCall, On: true, Tech: "mallory"}, false},
+		{"somebody not in the session hangs up", nil, protocol.PageSignal{Kind: protocol.PageCall, Tech: "mallory"}, false},
+		{"lead's voice denied, colleague's call", []string{protocol.DeniedVoice}, protocol.PageSignal{Kind: protocol.PageCall, On: true, Tech: "claire"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &runner{denied: map[string]bool{}}
+			s := &runner{denied: map[string]bool{}, techID: "alice", collab: protocol.Collaboration{Members: []protocol.Collaborator{
+				{ID: "claire", Role: protocol.RoleCollaborator, Denied: []string{}},
+				{ID: "dan", Role: protocol.RoleCollaborator, Denied: []string{protocol.DeniedVoice}},
+				{ID: "gina", Role: protocol.RoleMonitor, Denied: []string{}},
+			}}}
 			for _, d := range tc.denied {
 				s.denied[d] = true
 			}
@@ -84,7 +99,7 @@ func TestPageResetOnHoldAndNewTechnician(t *testing.T) {
 	go func() { _ = ui.Run(ctx) }()
 	ui.SetInfo(consent.Info{TechnicianName: "Alice Durand", OrgName: "Acme Support"})
 	s.pageDenied()
-	relay.Reset(s.techID)
+	relay.Reset(s.techID, "")
 
 	srv := httptest.NewServer(relay)
 	t.Cleanup(srv.Close)

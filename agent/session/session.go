@@ -28,6 +28,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/input"
+	"github.com/lifeline-support/lifeline/agent/pagepeer"
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/agent/proxy"
 	"github.com/lifeline-support/lifeline/agent/screen"
@@ -254,9 +255,15 @@ type PageRelay interface {
 	// the customer only what is (a call), and passes nothing else on; what
 	// is no longer allowed stops.
 	SetAllowed(screen, voice bool)
-	// Reset ends what the page has with the technician (a screen shown, a
-	// call): the technician changed to tech, or put the session on hold.
-	Reset(tech string)
+	// Reset ends what the page has with the technicians (a screen shown, a
+	// call): the technician changed to tech, the lead passed, or the
+	// session went on hold (why: a protocol.Reset* reason); their consoles
+	// are told.
+	Reset(tech, why string)
+	// SetColleagues says who else is in the session and what each may do
+	// with the page: a colleague gone or no longer allowed loses their
+	// connection with it at once.
+	SetColleagues(map[string]pagepeer.Allowed)
 }
 
 // Injector is the part of *input.Robot the session uses.
@@ -696,7 +703,7 @@ func (s *runner) run(ctx context.Context) error {
 			l.SetLogWriter(func(a protocol.LogAppend) { s.send(protocol.TypeLogAppend, a) })
 		}
 		if r, ok := f.(PageRelay); ok {
-			r.Reset(s.techID)
+			r.Reset(s.techID, "")
 			r.SetICEServers(welcome.ICEServers)
 			r.SetPageSender(func(p protocol.PageSignal) { s.send(protocol.TypePageSignal, p) })
 		}
@@ -1132,7 +1139,7 @@ func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
 	s.closePeer()
 	s.setGrants(protocol.Permissions{}, "")
 	s.introduce(w)
-	s.pageReset()
+	s.pageReset(protocol.ResetTechnician)
 	s.cfg.Consent.SetLeadPassed("")
 	s.log.Info("another technician took the session; the customer is asked again", "technician", w.TechnicianName)
 	s.ask(ctx, protocol.PermissionView, "")
@@ -1153,7 +1160,7 @@ func (s *runner) leadPassed(w *protocol.AgentWelcome) {
 	}
 	s.closePeer()
 	s.introduce(w)
-	s.pageReset()
+	s.pageReset(protocol.ResetLead)
 	s.cfg.Consent.SetLeadPassed(w.TechnicianName)
 	s.setGrants(protocol.Permissions{View: s.grants.get().View}, "")
 	s.log.Info("the lead passed to a colleague the customer let in; only viewing stays, the rest is asked again", "technician", w.TechnicianName)
@@ -1403,7 +1410,7 @@ func (s *runner) setHold(on bool) {
 	}
 	s.helpersVideo()
 	if on {
-		s.pageReset()
+		s.pageReset(protocol.ResetHold)
 	}
 	for _, f := range s.cfg.Features {
 		if w, ok := f.(HoldWatcher); ok {

@@ -265,6 +265,12 @@ var helperGranted = []struct{ script, grant string }{
 	{"draw", protocol.DeniedDrawing},
 }
 
+// helperOwn are the feature modules a collaborator's workspace loads when
+// their own group allows them, whatever the lead granted: joining the
+// lead's call and showing their screen to the customer (a group lead who
+// only watches has neither).
+var helperOwn = []string{"voice", "share"}
+
 // grantedTo is what the lead of session s granted colleague id (Grantable
 // names), as a collaborator or, not in yet, as invited.
 func grantedTo(s store.Session, id string) []string {
@@ -272,7 +278,7 @@ func grantedTo(s store.Session, id string) []string {
 		if m.Role == protocol.RoleMonitor {
 			return nil
 		}
-		var out []string
+		out := []string{} // nil is a group lead who watches
 		for _, g := range protocol.Grantable {
 			if !slices.Contains(m.Denied, g) {
 				out = append(out, g)
@@ -315,6 +321,11 @@ func scriptsFor(t auth.Technician, helper bool, granted []string) []string {
 		for _, g := range helperGranted {
 			if slices.Contains(granted, g.grant) && (featurePerm[g.script] == "" || t.Can(featurePerm[g.script])) {
 				out = append(out, g.script)
+			}
+		}
+		for _, f := range helperOwn {
+			if granted != nil && t.Can(featurePerm[f]) {
+				out = append(out, f)
 			}
 		}
 		return out

@@ -6,6 +6,9 @@
 // (which checks the technician's group on each) and the agent. The media go
 // browser to browser. Features set what they send (setTrack) and hear the
 // page's decisions (on). One connection per workspace, shared: pagePeer(ctx).
+// Every technician in the session (the lead, each colleague) has their own
+// connection with the page; the server marks what this console sends as its
+// technician's.
 export class PagePeer {
   constructor(ctx) {
     this.ctx = ctx;
@@ -116,6 +119,10 @@ export class PagePeer {
         else this.pending.push(p.candidate);
         return;
     }
+    // The customer's page reset what it had with this technician ("reset",
+    // with its reason): features stop sharing and talking, and say why.
+    // The connection itself is gone on the page's side.
+    if (p.kind === "reset") this.close();
     this.emit(p.kind, p);
   }
 }

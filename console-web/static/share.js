@@ -16,6 +16,7 @@ let warnEl = null;
 let track = null;
 let over = false;
 let connected = false;
+let stopped = ""; // why the sharing stopped without the technician (shown as "Stopped")
 // This tab's capture handle: a capture of it names it (Chromium's Capture
 // Handle), so sharing this very tab is known for sure.
 const handle = `lifeline-${crypto.getRandomValues(new Uint32Array(2)).join("-")}`;
@@ -39,9 +40,10 @@ function sync() {
   btn.textContent = t(track ? "ws.share.stop" : "ws.share.start");
   btn.setAttribute("aria-pressed", String(!!track));
   btn.disabled = !track && (over || !connected);
-  stateEl.hidden = !track;
-  stateEl.textContent = track ? t("ws.share.onShort") : "";
-  stateEl.title = track ? t("ws.share.on", customer) : "";
+  stateEl.hidden = !track && !stopped;
+  stateEl.textContent = track ? t("ws.share.onShort") : stopped ? t("ws.share.short.stopped") : "";
+  stateEl.title = track ? t("ws.share.on", customer) : stopped;
+  stateEl.dataset.state = track ? "on" : stopped ? "stopped" : "off";
   if (!track) warnEl.hidden = true;
 }
 
@@ -70,6 +72,7 @@ async function start() {
     return;
   }
   track = stream.getVideoTracks()[0];
+  stopped = "";
   track.contentHint = "detail";
   track.addEventListener("ended", () => stop(false));
   const warn = mirrorWarning(track);
@@ -120,7 +123,18 @@ register({
     peer.on("closed", () => {
       if (!track) return;
       stop(false);
+      stopped = ctx.t("ws.share.reset", ctx.t("ws.page.reset.customer", ctx.customer));
       ctx.log.event(ctx.t("ws.share.closed", ctx.customer));
+      sync();
+    });
+    // The customer's page reset (hold, another technician, the lead
+    // passed, a permission lost): the sharing stopped there, so here too.
+    peer.on("reset", (p) => {
+      if (!track) return;
+      stop(false);
+      stopped = ctx.t("ws.share.reset", ctx.t(`ws.page.reset.${p.reason}`));
+      ctx.log.event(stopped);
+      sync();
     });
     sync();
   },
@@ -132,6 +146,15 @@ register({
   ended() {
     over = true;
     stop(false);
+    sync();
+  },
+  // A colleague shows their screen already: the server refuses this one
+  // (one at a time), with its reason.
+  error(p) {
+    if (!track || p.code !== "forbidden" || !/one screen at a time/.test(p.message || "")) return;
+    stop(false);
+    stopped = p.message;
+    ctx.log.event(ctx.t("ws.share.reset", p.message));
     sync();
   },
 });

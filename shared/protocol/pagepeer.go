@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -41,7 +42,30 @@ const (
 	// PageMute (either side): says whether the sender's microphone is
 	// muted (On: muted).
 	PageMute = "mute"
+	// PageReset (agent → every technician's console): the customer's page
+	// reset what it had with the technicians (Tech "") or with technician
+	// Tech alone: the screen shown and the call stopped, for Reason (one
+	// of the Reset* reasons). Consoles say so instead of believing they
+	// still share or talk.
+	PageReset = "reset"
 )
+
+// Why the customer's page reset (PageSignal.Reason of PageReset).
+const (
+	// ResetHold: the session went on hold.
+	ResetHold = "hold"
+	// ResetTechnician: another technician took the session.
+	ResetTechnician = "technician"
+	// ResetLead: the lead passed to a colleague.
+	ResetLead = "lead"
+	// ResetPermission: the technician's group (or grant) no longer allows it.
+	ResetPermission = "permission"
+	// ResetRemoved: the colleague is no longer in the session.
+	ResetRemoved = "removed"
+)
+
+// resetReasons are the Reset* reasons.
+var resetReasons = []string{ResetHold, ResetTechnician, ResetLead, ResetPermission, ResetRemoved}
 
 // What AgentWelcome.Denied may name for the page peer.
 const (
@@ -79,6 +103,15 @@ type PageSignal struct {
 	On bool `json:"on,omitempty"`
 	// Name is who sent it, set by the server from the login (for the page).
 	Name string `json:"name,omitempty"`
+	// Tech is the technician (account ID) whose connection with the
+	// customer's page this is: set by the server from the login on what a
+	// console sends (a console naming another technician is refused), and
+	// by the page on what it sends, so that the server passes it on to that
+	// technician only. Every technician in the session has their own
+	// connection with the page.
+	Tech string `json:"tech,omitempty"`
+	// Reason says why the page reset (PageReset: a Reset* reason).
+	Reason string `json:"reason,omitempty"`
 }
 
 // MaxPageSDP bounds an offer's or answer's SDP.
@@ -107,7 +140,7 @@ func (p *PageSignal) validate() error {
 		if c := p.Candidate; c != nil && len(c.Candidate) > 1024 {
 			return fmt.Errorf("candidate too long")
 		}
-	case PageShare, PageClosed, PageCall, PageAccept, PageMute:
+	case PageShare, PageClosed, PageCall, PageAccept, PageMute, PageReset:
 		if p.SDP != nil || p.Candidate != nil {
 			return fmt.Errorf("%s with sdp or candidate", p.Kind)
 		}
@@ -116,6 +149,12 @@ func (p *PageSignal) validate() error {
 	}
 	if len(p.Name) > 200 {
 		return fmt.Errorf("name too long")
+	}
+	if len(p.Tech) > 64 {
+		return fmt.Errorf("technician too long")
+	}
+	if p.Kind == PageReset && !slices.Contains(resetReasons, p.Reason) || p.Kind != PageReset && p.Reason != "" {
+		return fmt.Errorf("reset reason %q", p.Reason)
 	}
 	return nil
 }

@@ -332,6 +332,10 @@ type SessionState struct {
 	// Collaboration is who else works on the session, who is invited and
 	// who has remote control; nil when nobody is.
 	Collaboration *Collaboration `json:"collaboration,omitempty"`
+	// PageCall says a call with the customer's page is on (colleagues may
+	// join it); PageSharer is the technician whose screen the page shows.
+	PageCall   bool   `json:"pageCall,omitempty"`
+	PageSharer string `json:"pageSharer,omitempty"`
 }
 
 // Permission names one thing a technician may ask the customer for.

@@ -110,7 +110,7 @@ func (s *Service) join(ctx context.Context, hello *protocol.AgentHello, remote, 
 		ss.AgentSecret = store.HashKey(secret)
 		ss.Denied = denied
 		ss.AgentRun++
-		ss.PageScreen, ss.PageCall = false, false // a new program, a new page
+		ss.PageScreen, ss.PageCall, ss.PageSharer = false, false, "" // a new program, a new page
 		return nil
 	})
 	if err != nil {
@@ -164,7 +164,7 @@ func (s *Service) rerun(ctx context.Context, sid string, hello *protocol.AgentHe
 		ss.Permissions = protocol.Permissions{}
 		ss.Hostname, ss.OS = agentNames(hello)
 		ss.AgentRun++
-		ss.PageScreen, ss.PageCall = false, false // a new program, a new page
+		ss.PageScreen, ss.PageCall, ss.PageSharer = false, false, "" // a new program, a new page
 		return nil
 	})
 	if err != nil {
@@ -247,7 +247,7 @@ func (s *Service) takeOver(ctx context.Context, sid string, hello *protocol.Agen
 		ss.Hostname, ss.OS = agentNames(hello)
 		ss.DeviceID = DeviceID(hello.DeviceKey)
 		ss.AgentRun++
-		ss.PageScreen, ss.PageCall = false, false // a new program, a new page
+		ss.PageScreen, ss.PageCall, ss.PageSharer = false, false, "" // a new program, a new page
 		return nil
 	})
 	if err != nil {

@@ -26,13 +26,15 @@ import (
 
 // collaboratorMay reports whether a collaborator (not the session's
 // technician) may send message m for the session: open it, connect to the
-// agent, show their pointer, write in the technicians' own chat, and the
+// agent, show their pointer, write in the technicians' own chat, join the
+// call and show their screen to the customer (pageFromConsole checks), and the
 // collaboration actions a collaborator has (leave, give control back;
 // collaborate checks which). What needs a grant (collaboratorNeeds) is
 // checked apart.
 func collaboratorMay(m protocol.Message) bool {
 	switch m.Type {
-	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate, protocol.TypePointer:
+	case protocol.TypeSessionOpen, protocol.TypeOffer, protocol.TypeCandidate, protocol.TypeSessionCollaborate, protocol.TypePointer,
+		protocol.TypePageSignal:
 		return true
 	case protocol.TypeLogAppend:
 		a, ok := m.Body.(*protocol.LogAppend)

@@ -122,6 +122,8 @@ func (f *collabFixture) send(tech auth.Technician, body any) error {
 		typ = protocol.TypePointer
 	case *protocol.LogAppend:
 		typ = protocol.TypeLogAppend
+	case *protocol.PageSignal:
+		typ = protocol.TypePageSignal
 	default:
 		f.t.Fatalf("no type for %T", body)
 	}

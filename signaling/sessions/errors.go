@@ -141,6 +141,14 @@ var (
 	ErrAlreadyIn = errors.New("that technician is already in this session or invited to it")
 	// ErrViewOnly means control handed to a group lead who watches.
 	ErrViewOnly = errors.New("a group lead who watches the session cannot take control")
+	// ErrNoCall means a colleague asked to join the call with none going on.
+	ErrNoCall = errors.New("there is no call with the customer to join; the technician who leads the session starts it")
+	// ErrWatching means a group lead who watches the session (or somebody
+	// not in it) tried to talk with the customer or show their screen.
+	ErrWatching = errors.New("a group lead who watches the session cannot talk with the customer or show their screen")
+	// ErrNotYourPeer means a console's page signal named another
+	// technician's connection with the customer's page.
+	ErrNotYourPeer = errors.New("you can only use your own connection with the customer's page")
 	// ErrCollaborating means a transfer while colleagues are in the session.
 	ErrCollaborating = errors.New("remove your colleagues from the session (or withdraw their invitations) first")
 )
@@ -162,6 +170,14 @@ type DeniedError struct {
 
 func (e *DeniedError) Error() string { return e.Text }
 
+// ShareTakenError means a technician asked to show their screen to the
+// customer while a colleague shows theirs: one at a time.
+type ShareTakenError struct{ Name string }
+
+func (e *ShareTakenError) Error() string {
+	return e.Name + " is showing their screen to the customer now; one screen at a time: ask them to stop first"
+}
+
 // TooManyError means the organisation's limit of open sessions is reached.
 type TooManyError struct{ Max int }
 
@@ -181,6 +197,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNoSurvey), errors.Is(err, ErrSurveyNotYet), errors.Is(err, ErrNotEnded),
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers), errors.Is(err, ErrNoColleague),
 		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
+		errors.Is(err, ErrNoCall), errors.Is(err, ErrNotYourPeer), errors.Is(err, ErrWatching), errors.As(err, new(*ShareTakenError)),
 		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser), errors.Is(err, ErrReplaced),
 		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrRebooting), errors.Is(err, ErrNotRebooting), errors.Is(err, ErrDeclined), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden

@@ -216,6 +216,8 @@ func StateOf(s store.Session) protocol.SessionState {
 		AgentRun:       s.AgentRun,
 		Console:        s.Console,
 		Collaboration:  collabOf(s.Collab),
+		PageCall:       s.PageCall,
+		PageSharer:     s.PageSharer,
 	}
 }
 

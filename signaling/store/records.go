@@ -110,6 +110,9 @@ type Session struct {
 	// last audited): only their changes are recorded.
 	PageScreen bool `json:"pageScreen,omitempty"`
 	PageCall   bool `json:"pageCall,omitempty"`
+	// PageSharer is the technician whose screen the customer's page shows
+	// (with PageScreen): one technician shows their screen at a time.
+	PageSharer string `json:"pageSharer,omitempty"`
 	// Denied is what the agent was last told the technician's group denies,
 	// so that a change is pushed to it once.
 	Denied []string `json:"denied,omitempty"`
