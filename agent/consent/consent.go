@@ -105,11 +105,11 @@ const actionBuffer = 16
 // UI is the customer's consent page and terminal prompts. All methods are safe for
 // concurrent use.
 type UI struct {
-	cfg    Config
-	log    *slog.Logger
-	out    io.Writer
-	lb     *Loopback
-	srv    *http.Server
+	cfg Config
+	log *slog.Logger
+	out io.Writer
+	lb  *Loopback
+	srv *http.Server
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
