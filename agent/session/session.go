@@ -578,6 +578,8 @@ type runner struct {
 	// for (see sameTechnician), and techName the name the customer was shown
 	// for them: a verified offer's certificate must carry both.
 	techID, techName string
+	// orgName is the organisation the customer was shown.
+	orgName string
 	// denied is what the technician's group does not allow (from the server).
 	denied map[string]bool
 	wg     sync.WaitGroup
@@ -1075,7 +1077,7 @@ func (s *runner) checkWelcome(w *protocol.AgentWelcome) {
 // host name of the server the agent was configured with, on their page and
 // on the screen (Named features).
 func (s *runner) introduce(w *protocol.AgentWelcome) {
-	s.techName = w.TechnicianName
+	s.techName, s.orgName = w.TechnicianName, w.OrgName
 	host := serverHost(s.cfg.Server)
 	s.cfg.Consent.SetInfo(consent.Info{TechnicianName: w.TechnicianName, OrgName: w.OrgName, CustomerName: w.CustomerName, Server: host})
 	s.cfg.Consent.SetSurvey(w.Survey)

@@ -17,7 +17,16 @@ type Enroller interface {
 	NewKey() (string, error)
 	// Install saves what the device needs and registers it to start with
 	// the user's session.
-	Install(server, deviceID string, window protocol.Hours) error
+	Install(e Enrollment) error
+}
+
+// Enrollment is what the server enrolled and the customer agreed to: the
+// device's server and ID, the time window, and who asked (shown to the
+// owner on the computer's unattended access page).
+type Enrollment struct {
+	Server, DeviceID string
+	Window           protocol.Hours
+	Org, Technician  string
 }
 
 // Policy is how a session opened on an unattended computer answers the
@@ -92,10 +101,11 @@ func (s *runner) enrolled(e *protocol.UnattendedEnrolled) {
 	if w == nil || s.cfg.Enroll == nil {
 		return
 	}
+	en := Enrollment{Server: s.cfg.Server, DeviceID: e.DeviceID, Window: *w, Org: s.orgName, Technician: s.techName}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := s.cfg.Enroll.Install(s.cfg.Server, e.DeviceID, *w); err != nil {
+		if err := s.cfg.Enroll.Install(en); err != nil {
 			s.log.Error("unattended access not installed", "err", err)
 			return
 		}
