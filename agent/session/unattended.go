@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -115,12 +114,5 @@ func (s *runner) enrolled(e *protocol.UnattendedEnrolled) {
 
 // WindowText describes a window to the customer, in lang.
 func WindowText(lang i18n.Lang, w protocol.Hours) string {
-	if len(w.Days) == 0 {
-		return i18n.T(lang, "agent.unattended.always")
-	}
-	days := make([]string, len(w.Days))
-	for i, d := range w.Days {
-		days[i] = d.String()[:3]
-	}
-	return i18n.T(lang, "agent.unattended.hours", strings.Join(days, ", "), w.From, w.To, w.Zone)
+	return i18n.Window(lang, w.Days, w.From, w.To, w.Zone)
 }

@@ -13,8 +13,6 @@ func init() {
 			EN: "The support team will be able to see and control this computer without asking you each time, with a key kept on this computer only. You can see and withdraw this at any time: open “Lifeline unattended access” in your applications menu (or run this program with --unattended-remove).",
 			FR: "L'équipe d'assistance pourra voir et contrôler cet ordinateur sans vous le demander à chaque fois, avec une clé conservée sur cet ordinateur seulement. Vous pouvez le consulter et le retirer à tout moment : ouvrez « Accès sans surveillance Lifeline » dans le menu de vos applications (ou lancez ce programme avec --unattended-remove).",
 		},
-		"agent.unattended.always":     {EN: "at any time", FR: "à tout moment"},
-		"agent.unattended.hours":      {EN: "on %s, from %s to %s (%s)", FR: "le %s, de %s à %s (%s)"},
 		"agent.unattended.installed":  {EN: "Unattended access is set up: the support team can connect to this computer %s.", FR: "L'accès sans surveillance est en place : l'équipe d'assistance peut se connecter à cet ordinateur %s."},
 		"agent.unattended.none":       {EN: "Unattended access is not set up on this computer.", FR: "L'accès sans surveillance n'est pas en place sur cet ordinateur."},
 		"agent.unattended.status":     {EN: "Unattended access is set up for %s, %s (device %s). Remove it with --unattended-remove.", FR: "L'accès sans surveillance est en place pour %s, %s (appareil %s). Retirez-le avec --unattended-remove."},
