@@ -177,7 +177,7 @@ func (pg *Page) servePage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.When = session.WindowText(l, st.Window)
 		if !st.Since.IsZero() {
-			v.Since = st.Since.Local().Format("2006-01-02 15:04")
+			v.Since = i18n.DateTime(l, st.Since.Local())
 		}
 		if u, err := url.Parse(st.Server); err == nil {
 			v.Server = u.Host
@@ -185,7 +185,7 @@ func (pg *Page) servePage(w http.ResponseWriter, r *http.Request) {
 		v.Device = st.DeviceID
 		list, _ := pg.place.Connections()
 		for _, c := range list {
-			v.Last = append(v.Last, pageConnection{At: c.At.Local().Format("2006-01-02 15:04"), Technician: c.Technician,
+			v.Last = append(v.Last, pageConnection{At: i18n.DateTime(l, c.At.Local()), Technician: c.Technician,
 				Policy: i18n.T(l, "agent.uapage.policy."+c.Policy)})
 		}
 	} else if !errors.Is(err, ErrNotInstalled) {

@@ -71,7 +71,7 @@ func TestOwnersPage(t *testing.T) {
 	origin := strings.TrimSuffix(u, pg.lb.Prefix())
 
 	code, body := do(t, "GET", u, nil)
-	for _, want := range []string{"Acme IT (asked by Paul)", "Mon, Sat, from 07:00 to 19:00 (Europe/Paris)", "support.example", "dev-1", "Léa", "the on-screen indicator", "Remove unattended access"} {
+	for _, want := range []string{"Acme IT (asked by Paul)", "Monday, Saturday, from 07:00 to 19:00 (Europe/Paris time)", "support.example", "dev-1", "Léa", "the on-screen indicator", "Remove unattended access"} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("page %d lacks %q", code, want)
 		}
