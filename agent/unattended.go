@@ -37,6 +37,8 @@ type enroller struct{ place unattended.Place }
 
 func (e enroller) NewKey() (string, error) { return e.place.NewKey() }
 
+func (e enroller) Zone() (string, bool) { return unattended.LocalZone() }
+
 func (e enroller) Install(en session.Enrollment) error {
 	exe, err := os.Executable()
 	if err != nil {

@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -122,6 +124,14 @@ func TestUnattendedAccess(t *testing.T) {
 // unit runs the installed program with --unattended.
 func unattendedComputer(t *testing.T, stack *Stack) (*Technician, *Customer, unattended.Place) {
 	t.Helper()
+	return unattendedComputerAt(t, stack, nil, "at any time")
+}
+
+// unattendedComputerAt is unattendedComputer with the window chosen by
+// choose (nil: the default, at any time) and the customer's question
+// checked for wantWindow.
+func unattendedComputerAt(t *testing.T, stack *Stack, choose func(tech *Technician), wantWindow string) (*Technician, *Customer, unattended.Place) {
+	t.Helper()
 	home, data := t.TempDir(), t.TempDir()
 	stack.AgentEnv = append(stack.AgentEnv, "XDG_CONFIG_HOME="+home, "XDG_DATA_HOME="+data)
 	place := unattended.Place{Config: home, Menu: filepath.Join(data, "applications")}
@@ -134,8 +144,11 @@ func unattendedComputer(t *testing.T, stack *Stack) (*Technician, *Customer, una
 	tech.WaitVideo(t)
 
 	// The technician asks; the customer reads what it means, and agrees.
+	if choose != nil {
+		choose(tech)
+	}
 	clickOn(t, tech.p, "#ua-ask")
-	if q := customer.WaitAsked(t); !strings.Contains(q, "when you are not there") || !strings.Contains(q, "at any time") {
+	if q := customer.WaitAsked(t); !strings.Contains(q, "when you are not there") || !strings.Contains(q, wantWindow) {
 		t.Fatalf("the customer was asked %q", q)
 	}
 	customer.Allow(t)
@@ -239,5 +252,64 @@ func TestUnattendedOwnersPage(t *testing.T) {
 	again := stack.RunAgent(t, customer.ctx, customer.bin, service[1:]...)
 	if code, out, _ := again.WaitExit(t); code != 0 || !strings.Contains(out, "revoked") {
 		t.Fatalf("the old key, tried again, exited %d: %s", code, out)
+	}
+}
+
+// The technician chooses days and hours, which are the customer's: the
+// customer's computer (here on Kiritimati time, UTC+14) puts its own time
+// zone in, the question says so, and the Computers page shows when the
+// computer is available. Outside the window the server refuses Connect
+// with a clear message.
+func TestUnattendedOutsideWindow(t *testing.T) {
+	stack := Start(t)
+	const zone = "Pacific/Kiritimati"
+	stack.AgentEnv = append(stack.AgentEnv, "TZ="+zone)
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An hour, every day, half a day away from now on the customer's clock.
+	h := (time.Now().In(loc).Hour() + 12) % 24
+	from, to := fmt.Sprintf("%02d:00", h), fmt.Sprintf("%02d:00", (h+1)%24)
+	shown := to
+	if to == "00:00" {
+		shown = "24:00"
+	}
+	want := fmt.Sprintf("every day, from %s to %s (%s time)", from, shown, zone)
+	tech, customer, place := unattendedComputerAt(t, stack, func(tech *Technician) {
+		evalJS[bool](t, tech.p, "choose the days and hours", fmt.Sprintf(`(() => {
+			const s = document.getElementById("ua-window");
+			s.value = "custom"; s.dispatchEvent(new Event("change"));
+			for (const b of document.querySelectorAll('input[name="ua-day"]')) b.checked = true;
+			document.getElementById("ua-from").value = %q;
+			document.getElementById("ua-to").value = %q;
+			return !document.getElementById("ua-custom").hidden; })()`, from, to))
+	}, want)
+	if st, _ := place.Settings(); st.Window.Zone != zone || st.Window.From != from || len(st.Window.Days) != 7 {
+		t.Fatalf("the window installed: %+v", st.Window)
+	}
+	unit, _ := place.Unit()
+	service, _ := unattended.ExecStart(unit)
+	stack.RunAgent(t, customer.ctx, service[0], service[1:]...)
+	waitFor(t, "the computer online on the Computers page", func() bool {
+		navigate(t, tech.p, stack.URL+"/console/computers")
+		return evalJS[string](t, tech.p, "read the status", `document.querySelector("tr.computer .status")?.textContent.trim() ?? ""`) == "Online"
+	})
+	if got := evalJS[string](t, tech.p, "read the window", `document.querySelector("tr.computer .window")?.textContent.trim() ?? ""`); got != "available "+want {
+		t.Errorf("the Computers page says %q", got)
+	}
+	clickOn(t, tech.p, "tr.computer button.connect")
+	waitJS(t, tech.p, "the refusal", `(document.querySelector("#computers-message")?.textContent ?? "").includes("does not allow unattended access at this time")`)
+	if strings.HasPrefix(evalJS[string](t, tech.p, "where the page is", `location.pathname`), "/console/sessions/") {
+		t.Fatal("Connect opened a session outside the window")
+	}
+	if os.Getenv("LIFELINE_SCREENSHOTS") != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+		defer cancel()
+		png, err := tech.p.Screenshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeShot(t, png, "computers-outside-window")
 	}
 }

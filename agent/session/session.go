@@ -939,7 +939,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		s.log.Info("technician ended the session")
 		return true, nil
 	case *protocol.UnattendedAsk:
-		s.askUnattended(ctx, body.Window)
+		s.askUnattended(ctx, body)
 	case *protocol.UnattendedEnrolled:
 		s.enrolled(body)
 	case *protocol.SurveyShow:

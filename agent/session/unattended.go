@@ -17,6 +17,9 @@ type Enroller interface {
 	// Install saves what the device needs and registers it to start with
 	// the user's session.
 	Install(e Enrollment) error
+	// Zone is the computer's time zone (an IANA name), false when it is
+	// not known.
+	Zone() (string, bool)
 }
 
 // Enrollment is what the server enrolled and the customer agreed to: the
@@ -66,13 +69,19 @@ func (s *runner) askCustomer(ctx context.Context, perm protocol.Permission, coll
 	return allow, err
 }
 
-// askUnattended asks the customer for unattended access during w; on yes
-// the device key is made and its public half sent (the server enrolls the
-// computer and answers unattended.enrolled, see enrolled).
-func (s *runner) askUnattended(ctx context.Context, w protocol.Hours) {
+// askUnattended asks the customer for unattended access during the
+// window a asks for (in this computer's time zone when a says so and it is
+// known); on yes the device key is made and its public half sent with the
+// window agreed to (the server enrolls the computer and answers
+// unattended.enrolled, see enrolled).
+func (s *runner) askUnattended(ctx context.Context, a *protocol.UnattendedAsk) {
+	w := a.Window
 	if s.cfg.Enroll == nil || s.cfg.Unattended != nil {
 		s.send(protocol.TypeUnattendedAnswer, protocol.UnattendedAnswer{Window: w})
 		return
+	}
+	if zone, ok := s.cfg.Enroll.Zone(); ok && a.CustomerZone && len(w.Days) > 0 {
+		w.Zone = zone
 	}
 	s.wg.Add(1)
 	go func() {

@@ -122,6 +122,10 @@ type UnattendedAsk struct {
 	// Window is when the technician asks to connect: the customer sees it
 	// and agrees to it or refuses.
 	Window Hours `json:"window"`
+	// CustomerZone says the window's days and hours are the customer's:
+	// the agent puts its computer's time zone in place of Window.Zone (the
+	// technician's, kept when the computer's is not known).
+	CustomerZone bool `json:"customerZone,omitempty"`
 }
 
 func (a *UnattendedAsk) validate() error { return a.Window.Validate() }
