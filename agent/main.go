@@ -28,6 +28,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/screen"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/agent/supervise"
+	"github.com/lifeline-support/lifeline/agent/unattended"
 	"github.com/lifeline-support/lifeline/shared/agentcfg"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 	"github.com/lifeline-support/lifeline/shared/identity"
@@ -52,6 +53,7 @@ func run() int {
 	flag.BoolVar(&uf.run, "unattended", false, "run as this computer's unattended access (its service starts it so)")
 	flag.BoolVar(&uf.status, "unattended-status", false, "say whether the support team may connect to this computer when you are away")
 	flag.BoolVar(&uf.remove, "unattended-remove", false, "withdraw unattended access and remove it from this computer")
+	flag.BoolVar(&uf.page, strings.TrimPrefix(unattended.PageFlag, "--"), false, "open the page that says who may connect to this computer when you are away, and removes it (the menu entry runs this)")
 	flag.StringVar(&uf.policy, "unattended-policy", "", "the unattended session's policy (silent, notify, ask); set by the unattended service")
 	flag.IntVar(&uf.askSeconds, "unattended-ask", 0, "with the ask policy, seconds to wait for an answer; set by the unattended service")
 	flag.BoolVar(&uf.allowOnTimeout, "unattended-allow-on-timeout", false, "with the ask policy, allow what nobody answered in time; set by the unattended service")
@@ -73,7 +75,8 @@ func run() int {
 		tell(l, i18n.T(l, "agent.err.oldWindows"))
 		return 1
 	}
-	if uf.run || uf.status || uf.remove {
+	if uf.run || uf.status || uf.remove || uf.page {
+		uf.noBrowser = *noBrowser
 		dialer, err := proxy.New(proxy.Settings{URL: *proxyURL})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.badProxy")+" ("+err.Error()+")")

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/proxy"
 	"github.com/lifeline-support/lifeline/agent/session"
 	"github.com/lifeline-support/lifeline/agent/unattended"
@@ -21,7 +22,9 @@ import (
 
 // unattendedFlags are the command line of unattended access.
 type unattendedFlags struct {
-	run, status, remove bool
+	run, status, remove, page bool
+	// noBrowser leaves the page's opening to whoever reads its address.
+	noBrowser bool
 	// policy, askWait and allowOnTimeout are given by the device to the
 	// session it starts for a technician (see connect).
 	policy         string
@@ -34,12 +37,15 @@ type enroller struct{ place unattended.Place }
 
 func (e enroller) NewKey() (string, error) { return e.place.NewKey() }
 
-func (e enroller) Install(server, deviceID string, window protocol.Hours) error {
+func (e enroller) Zone() (string, bool) { return unattended.LocalZone() }
+
+func (e enroller) Install(en session.Enrollment) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	return e.place.Install(unattended.Settings{Server: server, DeviceID: deviceID, Window: window}, exe)
+	return e.place.Install(unattended.Settings{Server: en.Server, DeviceID: en.DeviceID, Window: en.Window,
+		Org: en.Org, Technician: en.Technician, Since: time.Now().UTC()}, exe)
 }
 
 // sessionPolicy is the grants gate's policy for a session the device
@@ -82,6 +88,8 @@ func unattendedCommand(f unattendedFlags, l i18n.Lang, log *slog.Logger, dialer 
 			fmt.Println(i18n.T(l, "agent.unattended.removedOff"))
 		}
 		return 0, true
+	case f.page:
+		return showPage(place, l, log, dialer, !f.noBrowser), true
 	case f.run:
 		return runDevice(place, l, log, dialer), true
 	}
@@ -110,13 +118,47 @@ func runDevice(place unattended.Place, l i18n.Lang, log *slog.Logger, dialer *pr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	d := &unattended.Device{Settings: st, Key: key, Logger: log, Proxy: dialer,
-		Connect: func(ctx context.Context, c protocol.DeviceConnect) { connect(ctx, exe, st.Server, c, log) }}
+		Connect: func(ctx context.Context, c protocol.DeviceConnect) {
+			if err := place.Remember(unattended.Connection{At: time.Now().UTC(), Technician: c.TechnicianName, Policy: c.Policy}); err != nil {
+				log.Warn("the connection is not in the owner's list", "err", err)
+			}
+			connect(ctx, exe, st.Server, c, log)
+		}}
 	err = unattended.AsService(ctx, d.Run)
 	if errors.Is(err, unattended.ErrRevoked) {
 		fmt.Println(i18n.T(l, "agent.unattended.revoked"))
 		return 0
 	}
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// pageIdle is how long the owner's page stays up with nobody using it.
+const pageIdle = 15 * time.Minute
+
+// showPage serves the owner's unattended access page on loopback and opens
+// it, until it is left idle, access is removed from it, or the program is
+// stopped.
+func showPage(place unattended.Place, l i18n.Lang, log *slog.Logger, dialer *proxy.Dialer, open bool) int {
+	pg, err := unattended.NewPage(place, l, func(ctx context.Context) (bool, error) {
+		return unattended.Revoke(ctx, place, dialer)
+	}, log)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(i18n.T(l, "agent.page_url", pg.URL()))
+	if open {
+		if err := consent.OpenURL(pg.URL()); err != nil {
+			log.Warn("could not open the page in a browser", "err", err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := pg.Run(ctx, pageIdle); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -5,13 +5,10 @@ package consent
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -114,15 +111,11 @@ const actionBuffer = 16
 // UI is the customer's consent page and terminal prompts. All methods are safe for
 // concurrent use.
 type UI struct {
-	cfg    Config
-	log    *slog.Logger
-	out    io.Writer
-	ln     net.Listener
-	srv    *http.Server
-	secret string
-	host   string // "127.0.0.1:port", the only Host accepted
-	origin string // "http://127.0.0.1:port", the only Origin accepted
-	url    string
+	cfg Config
+	log *slog.Logger
+	out io.Writer
+	lb  *Loopback
+	srv *http.Server
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -205,30 +198,21 @@ func New(cfg Config) (*UI, error) {
 	if _, ok := i18n.Parse(string(cfg.Lang)); !ok {
 		cfg.Lang = i18n.EN
 	}
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return nil, fmt.Errorf("consent: secret: %w", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	lb, err := ListenLoopback()
 	if err != nil {
-		return nil, fmt.Errorf("consent: listen on loopback: %w", err)
+		return nil, fmt.Errorf("consent: %w", err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
 	u := &UI{
 		cfg:       cfg,
 		log:       cfg.Logger.With("component", "consent"),
 		out:       cfg.Out,
-		ln:        ln,
-		secret:    base64.RawURLEncoding.EncodeToString(raw[:]),
-		host:      "127.0.0.1:" + strconv.Itoa(port),
+		lb:        lb,
 		askSlot:   make(chan struct{}, 1),
 		actions:   make(chan Action, actionBuffer),
 		changed:   make(chan struct{}),
 		surveys:   make(chan SurveySubmit),
 		callbacks: make(chan string),
 	}
-	u.origin = "http://" + u.host
-	u.url = u.origin + "/" + u.secret + "/"
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.srv = &http.Server{
 		Handler:           u,
@@ -243,7 +227,7 @@ func New(cfg Config) (*UI, error) {
 
 // URL returns the page address, http://127.0.0.1:PORT/SECRET/. It is a credential:
 // whoever has it can answer for the customer.
-func (u *UI) URL() string { return u.url }
+func (u *UI) URL() string { return u.lb.URL() }
 
 // Run prints "Customer page: <URL>" to Out, opens the page if configured, and serves
 // it until ctx ends or Close is called. When ctx ends, Run closes the UI as Close
@@ -259,15 +243,15 @@ func (u *UI) Run(ctx context.Context) error {
 		u.mu.Unlock()
 		return ErrClosed
 	}
-	fmt.Fprintln(u.out, i18n.T(u.cfg.Lang, "agent.page_url", u.url))
+	fmt.Fprintln(u.out, i18n.T(u.cfg.Lang, "agent.page_url", u.lb.URL()))
 	errc := make(chan error, 1)
 	u.wg.Add(1)
 	go func() {
 		defer u.wg.Done()
-		errc <- u.srv.Serve(u.ln)
+		errc <- u.srv.Serve(u.lb.Listener())
 	}()
 	u.mu.Unlock()
-	u.log.Info("customer page ready", "addr", u.host)
+	u.log.Info("customer page ready", "addr", u.lb.Host())
 	if u.cfg.OpenBrowser {
 		u.openBrowser()
 	}
@@ -308,7 +292,7 @@ func (u *UI) Close() error {
 			u.log.Debug("customer page shutdown", "err", err)
 			u.srv.Close()
 		}
-		u.ln.Close() // in case Run never served it
+		u.lb.Listener().Close() // in case Run never served it
 	})
 	u.wg.Wait()
 	return nil

@@ -122,7 +122,7 @@ func (h *harness) do(method, path, body string, edit func(*http.Request)) *http.
 		h.t.Fatal(err)
 	}
 	if method == http.MethodPost {
-		req.Header.Set("Origin", strings.TrimSuffix(h.ui.URL(), "/"+h.ui.secret+"/"))
+		req.Header.Set("Origin", strings.TrimSuffix(h.ui.URL(), "/"+h.ui.lb.secret+"/"))
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if edit != nil {
@@ -210,16 +210,16 @@ func TestRequestsOutsideThePageAreRefused(t *testing.T) {
 		edit   func(*http.Request)
 		want   int
 	}{
-		{name: "wrong secret", method: "GET", url: "http://" + h.ui.host + "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", want: 404},
-		{name: "no secret", method: "GET", url: "http://" + h.ui.host + "/", want: 404},
+		{name: "wrong secret", method: "GET", url: "http://" + h.ui.lb.host + "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/", want: 404},
+		{name: "no secret", method: "GET", url: "http://" + h.ui.lb.host + "/", want: 404},
 		{name: "wrong host", method: "GET", edit: func(r *http.Request) { r.Host = "evil.example" }, want: 403},
-		{name: "localhost host", method: "GET", edit: func(r *http.Request) { r.Host = "localhost:" + strings.TrimPrefix(h.ui.host, "127.0.0.1:") }, want: 403},
+		{name: "localhost host", method: "GET", edit: func(r *http.Request) { r.Host = "localhost:" + strings.TrimPrefix(h.ui.lb.host, "127.0.0.1:") }, want: 403},
 		{name: "cross-origin GET", method: "GET", path: "events", edit: func(r *http.Request) { r.Header.Set("Origin", "http://evil.example") }, want: 403},
 		{name: "cross-origin POST", method: "POST", path: "answer", edit: func(r *http.Request) { r.Header.Set("Origin", "http://evil.example") }, want: 403},
 		{name: "POST without origin", method: "POST", path: "answer", edit: func(r *http.Request) { r.Header.Del("Origin") }, want: 403},
 		{name: "POST marked cross-site", method: "POST", path: "answer", edit: func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "cross-site") }, want: 403},
 		{name: "form POST", method: "POST", path: "answer", edit: func(r *http.Request) { r.Header.Set("Content-Type", "application/x-www-form-urlencoded") }, want: 415},
-		{name: "wrong secret POST", method: "POST", url: "http://" + h.ui.host + "/nope/answer", want: 404},
+		{name: "wrong secret POST", method: "POST", url: "http://" + h.ui.lb.host + "/nope/answer", want: 404},
 		{name: "GET answer", method: "GET", path: "answer", want: 405},
 	}
 	for _, tt := range tests {

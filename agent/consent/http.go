@@ -2,7 +2,6 @@ package consent
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
@@ -153,33 +152,12 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 	return v
 }
 
-// ServeHTTP serves the page, its event stream, its two POST endpoints and the
-// panels mounted on it. Every request must name 127.0.0.1:PORT as Host (403:
-// no DNS rebinding) and carry the secret path (404); any Origin must be the
-// page's own (403), and every request but GET and HEAD must carry it.
+// ServeHTTP serves the page, its event stream, its POST endpoints and the
+// panels mounted on it, after the Loopback checks (Host, secret path,
+// Origin).
 func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Host != u.host {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
-	if o := r.Header.Get("Origin"); o != "" && o != u.origin ||
-		o == "" && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
-	rest := strings.TrimPrefix(r.URL.Path, "/")
-	secret, sub, slash := strings.Cut(rest, "/")
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(u.secret)) != 1 {
-		http.NotFound(w, r)
-		return
-	}
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	if !slash {
-		http.Redirect(w, r, "/"+u.secret+"/", http.StatusFound)
+	sub, ok := u.lb.Check(w, r)
+	if !ok {
 		return
 	}
 	switch sub {
@@ -207,7 +185,7 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.NotFound(w, r)
 			return
 		}
-		http.StripPrefix("/"+u.secret+"/"+name, h).ServeHTTP(w, r)
+		http.StripPrefix(u.lb.Prefix()+name, h).ServeHTTP(w, r)
 	}
 }
 

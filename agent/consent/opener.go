@@ -12,7 +12,7 @@ import (
 // goroutine that reaps it is, on purpose, not waited for by Close; it ends when the
 // opener exits.
 func (u *UI) openBrowser() {
-	if err := openURL(u.url, func(err error) { u.log.Warn("browser opener failed", "err", err) }); err != nil {
+	if err := openURL(u.lb.URL(), func(err error) { u.log.Warn("browser opener failed", "err", err) }); err != nil {
 		u.log.Warn("could not open the customer page in a browser", "err", err)
 	}
 }

@@ -591,6 +591,8 @@ type runner struct {
 	// for (see sameTechnician), and techName the name the customer was shown
 	// for them: a verified offer's certificate must carry both.
 	techID, techName string
+	// orgName is the organisation the customer was shown.
+	orgName string
 	// denied is what the technician's group does not allow (from the server).
 	denied map[string]bool
 	wg     sync.WaitGroup
@@ -966,7 +968,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		s.log.Info("technician ended the session")
 		return true, nil
 	case *protocol.UnattendedAsk:
-		s.askUnattended(ctx, body.Window)
+		s.askUnattended(ctx, body)
 	case *protocol.UnattendedEnrolled:
 		s.enrolled(body)
 	case *protocol.SurveyShow:

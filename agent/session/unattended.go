@@ -3,7 +3,6 @@ package session
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/lifeline-support/lifeline/shared/i18n"
@@ -17,7 +16,19 @@ type Enroller interface {
 	NewKey() (string, error)
 	// Install saves what the device needs and registers it to start with
 	// the user's session.
-	Install(server, deviceID string, window protocol.Hours) error
+	Install(e Enrollment) error
+	// Zone is the computer's time zone (an IANA name), false when it is
+	// not known.
+	Zone() (string, bool)
+}
+
+// Enrollment is what the server enrolled and the customer agreed to: the
+// device's server and ID, the time window, and who asked (shown to the
+// owner on the computer's unattended access page).
+type Enrollment struct {
+	Server, DeviceID string
+	Window           protocol.Hours
+	Org, Technician  string
 }
 
 // Policy is how a session opened on an unattended computer answers the
@@ -58,13 +69,19 @@ func (s *runner) askCustomer(ctx context.Context, perm protocol.Permission, coll
 	return allow, err
 }
 
-// askUnattended asks the customer for unattended access during w; on yes
-// the device key is made and its public half sent (the server enrolls the
-// computer and answers unattended.enrolled, see enrolled).
-func (s *runner) askUnattended(ctx context.Context, w protocol.Hours) {
+// askUnattended asks the customer for unattended access during the
+// window a asks for (in this computer's time zone when a says so and it is
+// known); on yes the device key is made and its public half sent with the
+// window agreed to (the server enrolls the computer and answers
+// unattended.enrolled, see enrolled).
+func (s *runner) askUnattended(ctx context.Context, a *protocol.UnattendedAsk) {
+	w := a.Window
 	if s.cfg.Enroll == nil || s.cfg.Unattended != nil {
 		s.send(protocol.TypeUnattendedAnswer, protocol.UnattendedAnswer{Window: w})
 		return
+	}
+	if zone, ok := s.cfg.Enroll.Zone(); ok && a.CustomerZone && len(w.Days) > 0 {
+		w.Zone = zone
 	}
 	s.wg.Add(1)
 	go func() {
@@ -92,10 +109,11 @@ func (s *runner) enrolled(e *protocol.UnattendedEnrolled) {
 	if w == nil || s.cfg.Enroll == nil {
 		return
 	}
+	en := Enrollment{Server: s.cfg.Server, DeviceID: e.DeviceID, Window: *w, Org: s.orgName, Technician: s.techName}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := s.cfg.Enroll.Install(s.cfg.Server, e.DeviceID, *w); err != nil {
+		if err := s.cfg.Enroll.Install(en); err != nil {
 			s.log.Error("unattended access not installed", "err", err)
 			return
 		}
@@ -105,12 +123,5 @@ func (s *runner) enrolled(e *protocol.UnattendedEnrolled) {
 
 // WindowText describes a window to the customer, in lang.
 func WindowText(lang i18n.Lang, w protocol.Hours) string {
-	if len(w.Days) == 0 {
-		return i18n.T(lang, "agent.unattended.always")
-	}
-	days := make([]string, len(w.Days))
-	for i, d := range w.Days {
-		days[i] = d.String()[:3]
-	}
-	return i18n.T(lang, "agent.unattended.hours", strings.Join(days, ", "), w.From, w.To, w.Zone)
+	return i18n.Window(lang, w.Days, w.From, w.To, w.Zone)
 }

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/lifeline-support/lifeline/shared/protocol"
 )
@@ -38,14 +39,22 @@ type Settings struct {
 	Server   string         `json:"server"`
 	DeviceID string         `json:"deviceId"`
 	Window   protocol.Hours `json:"window"`
+	// Org and Technician are who asked for unattended access, Since when
+	// the owner agreed: the owner's page says so.
+	Org        string    `json:"org,omitempty"`
+	Technician string    `json:"technician,omitempty"`
+	Since      time.Time `json:"since,omitzero"`
 }
 
 // Place is where unattended access lives on this computer: Config is the
 // user's configuration directory (empty: os.UserConfigDir), under which
-// are lifeline/unattended (the key, the settings, a copy of the program)
-// and, on Linux, the systemd user unit.
+// are lifeline/unattended (the key, the settings, a copy of the program,
+// the last connections) and, on Linux, the systemd user unit. Menu is the
+// folder of the user's menu entries (empty: the system's, see menuDir),
+// where the entry that opens the owner's page goes.
 type Place struct {
 	Config string
+	Menu   string
 }
 
 func (p Place) base() (string, error) {
@@ -152,18 +161,69 @@ func (p Place) Install(s Settings, exe string) error {
 	if err := copyFile(exe, prog); err != nil {
 		return fmt.Errorf("copy the program: %w", err)
 	}
+	if err := p.installMenu(prog); err != nil {
+		return fmt.Errorf("menu entry: %w", err)
+	}
 	return p.installService(prog)
 }
 
 // Uninstall removes everything Install and NewKey left: the service, the
-// program, the settings and the key.
+// menu entry, the program, the settings, the last connections and the key.
 func (p Place) Uninstall() error {
-	err := p.removeService()
+	err := errors.Join(p.removeService(), p.removeMenu())
 	d, derr := p.Dir()
 	if derr != nil {
 		return derr
 	}
 	return errors.Join(err, os.RemoveAll(d))
+}
+
+// Connection is one session a technician opened on the device.
+type Connection struct {
+	At         time.Time `json:"at"`
+	Technician string    `json:"technician"`
+	Policy     string    `json:"policy"`
+}
+
+// keptConnections is how many of the last connections Remember keeps.
+const keptConnections = 20
+
+// Remember adds c to the last connections the owner's page lists.
+func (p Place) Remember(c Connection) error {
+	f, err := p.file("connections.json")
+	if err != nil {
+		return err
+	}
+	list, err := p.Connections()
+	if err != nil {
+		return err
+	}
+	list = append([]Connection{c}, list...)
+	if len(list) > keptConnections {
+		list = list[:keptConnections]
+	}
+	b, _ := json.Marshal(list)
+	tmp := f + ".new"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, f)
+}
+
+// Connections are the last connections, newest first.
+func (p Place) Connections() ([]Connection, error) {
+	f, err := p.file("connections.json")
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(f)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var list []Connection
+	return list, json.Unmarshal(b, &list)
 }
 
 func copyFile(from, to string) error {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package unattended
 
 import (
@@ -19,7 +21,7 @@ import (
 // Install leaves a key readable by the user only, the settings, the program
 // and a user unit that runs it with --unattended; Uninstall removes them all.
 func TestInstallAndUninstall(t *testing.T) {
-	place := Place{Config: filepath.Join(t.TempDir(), "my config")}
+	place := Place{Config: filepath.Join(t.TempDir(), "my config"), Menu: filepath.Join(t.TempDir(), "apps")}
 	exe := filepath.Join(t.TempDir(), "downloaded agent")
 	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o700); err != nil {
 		t.Fatal(err)
@@ -58,11 +60,15 @@ func TestInstallAndUninstall(t *testing.T) {
 	if b, _ := os.ReadFile(prog); string(b) != "#!/bin/sh\n" {
 		t.Error("the program was not copied")
 	}
+	entry, _ := place.MenuEntry()
+	if cmd, err := DesktopExec(entry); err != nil || !slices.Equal(cmd, []string{prog, PageFlag}) {
+		t.Fatalf("menu entry Exec %q, %v; want %q %s", cmd, err, prog, PageFlag)
+	}
 
 	if err := place.Uninstall(); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{unit, dir} {
+	for _, p := range []string{unit, dir, entry} {
 		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s left behind (%v)", p, err)
 		}

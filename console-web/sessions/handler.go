@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -204,6 +205,8 @@ func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 		// sees the session as a colleague: in it, invited, or watching.
 		Helper: s.TechnicianID != t.ID && (s.Transfer == nil || s.Transfer.ToID != t.ID),
 	}
+	// The unattended window's day names.
+	maps.Copy(ws.Strings, i18n.Table(p.Lang, "day."))
 	if ws.Helper {
 		// A colleague helps with the screen and what the lead granted them:
 		// the invitation is the lead's.

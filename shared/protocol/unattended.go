@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -42,8 +43,11 @@ const PermissionUnattended Permission = "unattended"
 // MaxHelloSkew is how far a device hello's time may be from the server's.
 const MaxHelloSkew = 5 * time.Minute
 
-// Hours are a time window: the same From–To (HH:MM, To after From) on each
-// of Days, in time zone Zone (an IANA name). No day means always.
+// Hours are a time window: the same From–To (HH:MM; To may be 24:00, the
+// end of the day) on each of Days, in time zone Zone (an IANA name), by
+// the wall clock there (so daylight saving time moves nothing). A To
+// before From spans midnight: the night belongs to the day it began
+// (Friday 22:00–06:00 ends on Saturday morning). No day means always.
 type Hours struct {
 	Zone string         `json:"zone,omitempty"`
 	Days []time.Weekday `json:"days,omitempty"`
@@ -51,8 +55,14 @@ type Hours struct {
 	To   string         `json:"to,omitempty"`
 }
 
-// minutes parses HH:MM into minutes since midnight.
+// endOfDay is 24:00 in minutes.
+const endOfDay = 24 * 60
+
+// minutes parses HH:MM (or 24:00) into minutes since midnight.
 func minutes(hm string) (int, bool) {
+	if hm == "24:00" {
+		return endOfDay, true
+	}
 	t, err := time.Parse("15:04", hm)
 	if err != nil {
 		return 0, false
@@ -78,7 +88,7 @@ func (h Hours) Validate() error {
 	}
 	from, ok1 := minutes(h.From)
 	to, ok2 := minutes(h.To)
-	if !ok1 || !ok2 || to <= from {
+	if !ok1 || !ok2 || from == endOfDay || to == from {
 		return fmt.Errorf("%w: hours %q–%q", ErrBadHours, h.From, h.To)
 	}
 	return nil
@@ -94,21 +104,28 @@ func (h Hours) OpenAt(t time.Time) bool {
 		return false
 	}
 	local := t.In(loc)
-	open := false
-	for _, d := range h.Days {
-		open = open || d == local.Weekday()
-	}
 	from, _ := minutes(h.From)
 	to, _ := minutes(h.To)
 	m := local.Hour()*60 + local.Minute()
-	return open && m >= from && m < to
+	if from < to {
+		return h.on(local.Weekday()) && m >= from && m < to
+	}
+	// Overnight: the evening of one of Days, or the morning after it.
+	return h.on(local.Weekday()) && m >= from || h.on((local.Weekday()+6)%7) && m < to
 }
+
+// on reports whether d is one of h's days.
+func (h Hours) on(d time.Weekday) bool { return slices.Contains(h.Days, d) }
 
 // UnattendedAsk is the payload of TypeUnattendedAsk.
 type UnattendedAsk struct {
 	// Window is when the technician asks to connect: the customer sees it
 	// and agrees to it or refuses.
 	Window Hours `json:"window"`
+	// CustomerZone says the window's days and hours are the customer's:
+	// the agent puts its computer's time zone in place of Window.Zone (the
+	// technician's, kept when the computer's is not known).
+	CustomerZone bool `json:"customerZone,omitempty"`
 }
 
 func (a *UnattendedAsk) validate() error { return a.Window.Validate() }
