@@ -625,8 +625,6 @@ type runner struct {
 	// enrollWindow is the window the customer agreed to for unattended
 	// access, until the server enrolls the computer.
 	enrollWindow atomic.Pointer[protocol.Hours]
-	// orgName is the technician's organisation, as the customer was shown.
-	orgName string
 	// restarting is set once the computer's restart runs (reboot.go).
 	restarting bool
 }
