@@ -649,7 +649,9 @@ func longestPresent(ss store.Session) (string, bool) {
 // viewing stays with the session, as the customer already let to watch, but
 // nothing more: the rest of what the customer allowed from is asked again
 // (the agent drops it too, its grants gate). from stays as a collaborator, granted what their group allows,
-// if stay; otherwise they are out. Remote control with from goes to to.
+// if stay; otherwise they are out. Remote control drops, whoever had it:
+// the customer's control grant went with the old lead, so nobody has it
+// until the new lead asks (the customer's page names nobody in control).
 func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool, by string) error {
 	acc, err := s.cfg.Store.Account(ctx, to)
 	if err != nil || acc.Disabled {
@@ -678,6 +680,7 @@ func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool,
 		}
 		fromName := ss.TechnicianName
 		dropMember(ss, to)
+		ss.Collab.Controller = ""
 		ss.TechnicianID, ss.TechnicianName = to, m.Name
 		ss.GroupID = store.GroupOf(acc.GroupID)
 		ss.Denied = denied

@@ -1012,3 +1012,40 @@ func TestLeadPassedKeepsOnlyViewing(t *testing.T) {
 		t.Errorf("after the server passed the lead to Bob the session's grants are %+v, want only viewing", ss.Permissions)
 	}
 }
+
+// The lead passed while a third colleague holds remote control: control
+// drops (nobody has it), and the agent's welcome says so, so the
+// customer's page names nobody in control.
+func TestLeadPassedDropsAThirdColleaguesControl(t *testing.T) {
+	f := newCollabFixture(t)
+	bob, carol := f.techs["bob"], f.techs["carol"]
+	for _, tech := range []auth.Technician{bob, carol} {
+		if err := f.send(f.alice, collab(protocol.CollabInvite, tech.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.send(tech, collab(protocol.CollabAccept, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.send(f.alice, collab(protocol.CollabControl, "carol")); err != nil {
+		t.Fatalf("giving Carol control: %v", err)
+	}
+	if c := f.session().Collab.Controller; c != "carol" {
+		t.Fatalf("controller %q, want carol", c)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabLead, "bob")); err != nil {
+		t.Fatalf("passing the lead to Bob: %v", err)
+	}
+	if c := f.session().Collab.Controller; c != "" {
+		t.Errorf("after the lead passed to Bob, %q is still listed as having control; want nobody", c)
+	}
+	for {
+		m := f.next(f.toAgent, protocol.TypeAgentWelcome)
+		if w := m.Body.(*protocol.AgentWelcome); w.TechnicianID == "bob" {
+			if w.Collaboration != nil && w.Collaboration.Controller != "" {
+				t.Errorf("the agent's welcome names %q in control; want nobody", w.Collaboration.Controller)
+			}
+			break
+		}
+	}
+}
