@@ -705,13 +705,15 @@ func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool,
 }
 
 // sweepLead passes the lead of session ss to its longest-present
-// collaborator once its technician's console has been gone for the grace.
+// collaborator once its technician's console has been gone for the grace;
+// with none to take it, the session goes back to the queue (requeue).
 func (s *Service) sweepLead(ctx context.Context, ss store.Session, now time.Time) {
 	if ss.LeadAway == 0 || now.Sub(time.UnixMilli(ss.LeadAway)) < s.cfg.ColleagueGrace {
 		return
 	}
 	next, ok := longestPresent(ss)
 	if !ok {
+		s.requeue(ctx, ss.ID, ss.LeadAway)
 		return
 	}
 	if err := s.passLead(ctx, ss.TechnicianID, ss.ID, next, false, "server"); err != nil {
@@ -751,4 +753,50 @@ func (s *Service) pushHelperDenied(ctx context.Context, techID string, all []sto
 			return nil
 		}, audit.Event{Type: audit.PermissionDenied, Actor: "server", SessionID: x.ID, Detail: "collaborator " + techID + "'s group changed: " + strings.Join(group, ",")})
 	}
+}
+
+// requeue puts session sid, whose lead's console has been gone since away
+// with no colleague present to take the lead, back in the queue: Waiting,
+// in its technician's own queue (a channel's session: in the channel's, for
+// any technician of its groups). Nothing the customer allowed stays (it was
+// for a technician who is gone), colleagues still listed (away, or group
+// leads watching) are let go, and the agent is welcomed again as waiting,
+// so the customer's page says they wait. The log stays with the session.
+func (s *Service) requeue(ctx context.Context, sid string, away int64) {
+	var out []string
+	l := s.holderLock(sid)
+	l.Lock()
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		if ss.State.Closed() || ss.LeadAway != away || ss.Console != "" {
+			return errUnchanged // the lead came back, or it changed meanwhile
+		}
+		if _, ok := longestPresent(*ss); ok {
+			return errUnchanged // a colleague came back: sweepLead's next turn
+		}
+		out = helpers(*ss)
+		ss.Collab = protocol.Collaboration{}
+		ss.LeadAway, ss.ConsoleTab = 0, ""
+		ss.Permissions = protocol.Permissions{}
+		if ss.Channel != "" {
+			ss.TechnicianID, ss.TechnicianName = "", ""
+		}
+		now := time.Now()
+		if ss.State.Away() {
+			ss.Prev, ss.Changed = session.Waiting, now
+			return nil
+		}
+		return ss.SetState(session.Waiting, now)
+	})
+	l.Unlock()
+	if errors.Is(err, errUnchanged) {
+		return
+	}
+	if err != nil {
+		s.log.Warn("return a session whose lead is gone to the queue", "sid", sid, "err", err)
+		return
+	}
+	s.record(audit.Event{Type: audit.SessionRequeued, Actor: "server", SessionID: sid})
+	s.log.Info("lead's console gone, no colleague present: the session is back in the queue", "sid", sid)
+	s.publish(AgentSubject(sid), protocol.TypeAgentWelcome, "", sid, s.rewelcome(ctx, ss))
+	s.publishState(ss, append(out, s.channelTechs(ctx, ss)...)...)
 }

@@ -1049,3 +1049,71 @@ func TestLeadPassedDropsAThirdColleaguesControl(t *testing.T) {
 		}
 	}
 }
+
+// The lead's console gone past the grace with no colleague left to take
+// the lead (the only one left meanwhile): the session goes back to the
+// queue, Waiting, its customer's grants and the collaboration dropped, the
+// agent told (the customer's page says they wait), the log kept.
+func TestLeadGoneWithNobodyReturnsToTheQueue(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	if err := f.send(f.alice, collab(protocol.CollabInvite, "bob")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.UpdateSession(t.Context(), collabSID, func(ss *store.Session) error {
+		ss.Permissions = protocol.Permissions{View: true, Control: true}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(f.alice, &protocol.LogAppend{ID: "l1", Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: "hello Marie", At: 1}); err != nil {
+		t.Fatal(err)
+	}
+	f.s.ConsoleClosed(t.Context(), "alice", "A", []string{collabSID})
+	if err := f.send(bob, collab(protocol.CollabLeave, "")); err != nil {
+		t.Fatal(err)
+	}
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace/2))
+	if ss := f.session(); ss.State != session.Active {
+		t.Fatalf("before the grace was over the session is %s", ss.State)
+	}
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace))
+	ss := f.session()
+	if ss.State != session.Waiting || ss.Permissions != (protocol.Permissions{}) || ss.LeadAway != 0 || len(ss.Collab.Members) != 0 {
+		t.Fatalf("after the lead's grace with nobody left: %s, grants %+v, lead away %d, members %+v; want Waiting, nothing granted",
+			ss.State, ss.Permissions, ss.LeadAway, ss.Collab.Members)
+	}
+	if ss.TechnicianID != "alice" {
+		t.Errorf("the session left Alice's own queue: technician %q", ss.TechnicianID)
+	}
+	for {
+		w := f.next(f.toAgent, protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome)
+		if w.Waiting {
+			break
+		}
+	}
+	entries, _, err := f.st.RunningLog(t.Context(), collabSID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e store.LogEntry) bool { return e.Text == "hello Marie" }) {
+		t.Errorf("the session's log lost the chat: %+v", entries)
+	}
+	events, err := f.trail.Query(t.Context(), audit.Filter{SessionID: collabSID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e audit.Event) bool { return e.Type == audit.SessionRequeued && e.Actor == "server" }) {
+		t.Errorf("the return to the queue is not in the trail")
+	}
+	// Alice comes back: she starts it again from her queue.
+	if err := f.send(f.alice, &protocol.SessionStart{}); err != nil {
+		t.Fatalf("Alice starting it again: %v", err)
+	}
+	if ss := f.session(); ss.State != session.Active {
+		t.Errorf("after Alice started it again: %s", ss.State)
+	}
+}
