@@ -296,10 +296,14 @@ func (s *Service) grant(ctx context.Context, tech auth.Technician, ss store.Sess
 	if err != nil {
 		return err
 	}
-	if m, ok := ss.Collab.Member(to); ok && m.Role == protocol.RoleMonitor {
+	m, ok := ss.Collab.Member(to)
+	if ok && m.Role == protocol.RoleMonitor {
 		return ErrViewOnly
 	}
-	group := s.deniedTo(ctx, to)
+	var group []string
+	if !m.External {
+		group = s.deniedTo(ctx, to)
+	}
 	return s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
 		if !ss.Collaborating(to) {
 			return ErrNotCollaborator
@@ -307,6 +311,9 @@ func (s *Service) grant(ctx context.Context, tech auth.Technician, ss store.Sess
 		for i := range ss.Collab.Members {
 			if m := &ss.Collab.Members[i]; m.ID == to {
 				m.Grant, m.Denied = grant, memberDenied(group, grant)
+				if m.External {
+					m.Denied = externalDenied(grant)
+				}
 				if ss.Collab.Controller == to && slices.Contains(m.Denied, protocol.DeniedControl) {
 					ss.Collab.Controller = ""
 				}
@@ -384,7 +391,7 @@ func (s *Service) passControl(ctx context.Context, tech auth.Technician, ss stor
 		s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: ss.ID, Detail: string(access.Control) + " to " + to})
 		return denied(string(access.Control), "that colleague is not granted remote control in this session")
 	}
-	if to != "" {
+	if to != "" && !m.External { // an external's grant is all they have
 		p, err := s.permsOf(ctx, to)
 		if err != nil {
 			return ErrBusy
@@ -459,7 +466,8 @@ func agentCollab(c protocol.Collaboration) protocol.Collaboration {
 // sameCollab reports whether two collaborations say the same to the agent.
 func sameCollab(a, b protocol.Collaboration) bool {
 	return a.Controller == b.Controller && slices.EqualFunc(a.Members, b.Members, func(x, y protocol.Collaborator) bool {
-		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied) && slices.Equal(x.Grant, y.Grant)
+		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied) && slices.Equal(x.Grant, y.Grant) &&
+			x.External == y.External && x.By == y.By
 	})
 }
 
@@ -632,10 +640,11 @@ func (s *Service) sweepAway(ctx context.Context, ss store.Session, now time.Time
 }
 
 // longestPresent is the collaborator of session ss who may take the lead and
-// has been in it longest: not a group lead who only watches, not away.
+// has been in it longest: not a group lead who only watches, not an
+// external collaborator, not away.
 func longestPresent(ss store.Session) (string, bool) {
 	for _, m := range ss.Collab.Members { // in the order they came in
-		if m.Role == protocol.RoleCollaborator && m.Away == 0 {
+		if m.Role == protocol.RoleCollaborator && m.Away == 0 && !m.External {
 			return m.ID, true
 		}
 	}
@@ -677,6 +686,8 @@ func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool,
 			return ErrNotCollaborator
 		case m.Role == protocol.RoleMonitor:
 			return ErrViewOnly
+		case m.External:
+			return ErrExternalLead
 		}
 		fromName := ss.TechnicianName
 		dropMember(ss, to)

@@ -17,6 +17,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/store"
 	"github.com/lifeline-support/lifeline/signaling/storetest"
 )
@@ -48,7 +49,7 @@ func newCollabFixture(t *testing.T) *collabFixture {
 	t.Cleanup(trail.Close)
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	au := auth.New(auth.Config{Audit: trail, Logger: log}, st)
-	s := New(Config{NC: nc, Store: st, Auth: au, Audit: trail, Logger: log})
+	s := New(Config{NC: nc, Store: st, Auth: au, Audit: trail, Logger: log, Invites: invite.New(invite.Defaults(), st)})
 	t.Cleanup(s.Close)
 	f := &collabFixture{t: t, s: s, st: st, trail: trail, techs: map[string]auth.Technician{}}
 	helpers := access.Full()
