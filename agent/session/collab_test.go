@@ -632,3 +632,16 @@ func TestAgentBackInTheQueueDropsEverything(t *testing.T) {
 	}
 	waitUntil(t, "the customer told they wait", func() bool { return strings.Contains(ui.text(), "Waiting in the queue") })
 }
+
+// An external collaborator is named as external to the customer: in the
+// question before they see the screen, on the page and on the badge.
+func TestAgentNamesAnExternalCollaboratorAsExternal(t *testing.T) {
+	ui := newTermUI(t)
+	s, ctx := testRunner(t, ui, &fakeInjector{})
+	s.welcomed(&protocol.AgentWelcome{TechnicianID: "alice", TechnicianName: "Alice Lead"})
+	s.receive(ctx, t, &protocol.Collaboration{Members: []protocol.Collaborator{
+		{ID: "ext-1", Name: "Victor Vendor", Role: protocol.RoleCollaborator, External: true, By: "Alice Lead"}}})
+	if q := ui.waitAsked(t, 1); !strings.Contains(q, "Victor Vendor (external)") {
+		t.Errorf("the customer's question does not say Victor is external: %q", q)
+	}
+}
