@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -51,6 +52,27 @@ type ExternalLogin struct {
 	SID    string
 	ID     string
 	Secret string
+}
+
+// ExternalCookie names the cookie that carries an external collaborator's
+// login (ExternalLogin.String).
+const ExternalCookie = "lifeline_external"
+
+// String is the login as its cookie holds it.
+func (l ExternalLogin) String() string { return l.SID + "." + l.ID + "." + l.Secret }
+
+// ExternalFromRequest reads the external collaborator's login from r's
+// cookie; false when there is none, or not one.
+func ExternalFromRequest(r *http.Request) (ExternalLogin, bool) {
+	c, err := r.Cookie(ExternalCookie)
+	if err != nil {
+		return ExternalLogin{}, false
+	}
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return ExternalLogin{}, false
+	}
+	return ExternalLogin{SID: parts[0], ID: parts[1], Secret: parts[2]}, true
 }
 
 // externalPerms is what an external collaborator granted grant may do, as a
