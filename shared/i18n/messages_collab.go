@@ -5,6 +5,14 @@ package i18n
 func init() {
 	add(map[string]map[Lang]string{
 		"ws.collab.title":           {EN: "Colleagues", FR: "Collègues"},
+		"ws.collab.external":        {EN: "external, invited by %s", FR: "externe, invité par %s"},
+		"ws.collab.invitedExternal": {EN: "External collaborator — invited, not here yet %s", FR: "Collaborateur externe — invité, pas encore arrivé %s"},
+		"ws.collab.externalTitle":   {EN: "Invite an external collaborator", FR: "Inviter un collaborateur externe"},
+		"ws.collab.externalComment": {EN: "Who it is for (shown to your colleagues)", FR: "Pour qui (montré à vos collègues)"},
+		"ws.collab.externalInvite":  {EN: "Make a link and a PIN", FR: "Créer un lien et un code"},
+		"ws.collab.externalLink":    {EN: "Send this link to the person who should help; it lets one person in, once:", FR: "Envoyez ce lien à la personne qui doit aider ; il ne fait entrer qu'une personne, une fois :"},
+		"ws.collab.externalPIN":     {EN: "Or they open %s and type the code %s", FR: "Ou elle ouvre %s et saisit le code %s"},
+		"ws.collab.externalExpires": {EN: "Good until %s if unused, and never after the session ends.", FR: "Valable jusqu'à %s s'il ne sert pas, et jamais après la fin de la session."},
 		"ws.collab.pick":            {EN: "Colleague to invite", FR: "Collègue à inviter"},
 		"ws.collab.comment":         {EN: "Comment for them", FR: "Commentaire pour ce collègue"},
 		"ws.collab.invite":          {EN: "Invite", FR: "Inviter"},
