@@ -235,7 +235,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&reports.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Keys: orgKeys, Logger: log}).Register(mux)
-	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log}).Register(mux)
+	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log, Externals: svc}).Register(mux)
 	(&help.Handler{Channels: svc, Settings: au.Settings, Logger: log}).Register(mux)
 	(&instant.Handler{Invites: invites, Sessions: st, Handovers: svc, Settings: au.Settings, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
