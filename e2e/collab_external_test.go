@@ -41,6 +41,10 @@ func TestExternalCollaboratorWithLeadAndColleague(t *testing.T) {
 		t.Fatalf("the customer is asked %q", q)
 	}
 	customer.Allow(t)
+	waitFor(t, "Claire's workspace with the customer's screen", func() bool {
+		_, pc, frames := claire.TabState(t, sid)
+		return pc == "connected" && frames > 0
+	})
 	waitFor(t, "the red quadrant in Claire's video", func() bool {
 		return near(claire.TabPixel(t, sid, red[0], red[1]), [3]int{255, 0, 0}, 40)
 	})
@@ -50,6 +54,7 @@ func TestExternalCollaboratorWithLeadAndColleague(t *testing.T) {
 	if !strings.Contains(ext.Link, "/x/") || len(ext.PIN) != 6 {
 		t.Fatalf("the external invitation: %+v", ext)
 	}
+	Eval[bool](t, lead, "show the invitation made", `(document.getElementById("ext-invitation").scrollIntoView({block: "center"}), true)`)
 	lead.Shot(t, "collab-external-invitation")
 	victor := stack.External(t, ext.Link, "Victor Vendor")
 	if q := customer.WaitAsked(t); !strings.Contains(q, "Victor Vendor (external)") {

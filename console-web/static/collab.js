@@ -143,7 +143,7 @@ function render() {
     list.append(li);
   }
   for (const i of invited) {
-    const li = make("li", "muted", i.external ? t("ws.collab.invitedExternal", i.comment || "") : t("ws.collab.invited", i.name));
+    const li = make("li", "muted", i.external ? (i.comment ? t("ws.collab.invitedExternalFor", i.comment) : t("ws.collab.invitedExternal")) : t("ws.collab.invited", i.name));
     li.dataset.tech = i.id;
     if (lead && !closed()) li.append(" ", button(t("ws.collab.withdraw"), "withdraw", () => send("withdraw", i.id)));
     list.append(li);
