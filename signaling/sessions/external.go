@@ -189,20 +189,31 @@ func (s *Service) JoinExternal(ctx context.Context, token, name string) (Externa
 		return ExternalLogin{}, err
 	}
 	hash := store.HashKey(token)
+	// Who they are in the session, and who invited them, for the audit
+	// entry: read first, checked again as they come in.
 	var id, by string
+	if ss, err := s.cfg.Store.Session(ctx, sid); err == nil {
+		if i := slices.IndexFunc(ss.Externals, func(e store.External) bool { return e.Token == hash }); i >= 0 {
+			id = ss.Externals[i].ID
+			for _, inv := range ss.Collab.Invited {
+				if inv.ID == id {
+					by = inv.By
+				}
+			}
+		}
+	}
 	err = s.changeCollab(ctx, sid, func(ss *store.Session) error {
 		i := slices.IndexFunc(ss.Externals, func(e store.External) bool { return e.Token == hash })
-		if i < 0 || !ss.InvitedToHelp(ss.Externals[i].ID) {
+		if i < 0 || ss.Externals[i].ID != id || !ss.InvitedToHelp(id) {
 			return ErrExternalWithdrawn
 		}
 		if len(ss.Collab.Members) >= protocol.MaxCollaborators {
 			return ErrTooManyHelpers
 		}
-		id = ss.Externals[i].ID
 		var grant []string
 		for _, inv := range ss.Collab.Invited {
 			if inv.ID == id {
-				grant, by = inv.Grant, inv.By
+				grant = inv.Grant
 			}
 		}
 		dropInvited(ss, id)
@@ -211,14 +222,13 @@ func (s *Service) JoinExternal(ctx context.Context, token, name string) (Externa
 		ss.Externals = slices.Clone(ss.Externals)
 		ss.Externals[i].Secret = store.HashKey(secret)
 		return nil
-	}, audit.Event{Type: audit.CollabJoined, Actor: "external", SessionID: sid})
+	}, audit.Event{Type: audit.CollabJoined, Actor: id, SessionID: sid, Detail: externalDetail(name, by)})
 	switch {
 	case errors.Is(err, ErrClosed), errors.Is(err, store.ErrNotFound):
 		return ExternalLogin{}, ErrExternalEnded
 	case err != nil:
 		return ExternalLogin{}, err
 	}
-	s.record(audit.Event{Type: audit.CollabJoined, Actor: id, SessionID: sid, Detail: externalDetail(name, by)})
 	return ExternalLogin{SID: sid, ID: id, Secret: secret}, nil
 }
 
