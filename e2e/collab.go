@@ -202,3 +202,38 @@ func (c *Customer) RemoveHelpers(t testing.TB) {
 	t.Helper()
 	run(t, c.ctx, "ask the colleagues to leave", click("remove-helpers"))
 }
+
+// InviteExternal makes, from the Colleagues panel of the workspace open on
+// the page (the lead's), an external collaborator's invitation granting
+// just grant (view, control, files, clipboard, drawing, chat, recording),
+// with comment; it returns the link and the PIN the panel shows.
+func (tc *Technician) InviteExternal(t testing.TB, comment string, grant ...string) Invitation {
+	t.Helper()
+	tc.OpenPanel(t, "team")
+	waitVisible(t, tc.p, "#ext-invite")
+	evalJS[bool](t, tc.p, "choose what the external is granted", `(() => {
+		const want = `+jsonOf(grant)+`;
+		for (const c of document.querySelectorAll("#ext-grants input")) c.checked = want.includes(c.value);
+		return true; })()`)
+	typeInto(t, tc.p, "#ext-comment", comment)
+	clickOn(t, tc.p, "#ext-invite")
+	waitVisible(t, tc.p, "#ext-link")
+	return Invitation{
+		Link: evalJS[string](t, tc.p, "the external link", `document.getElementById("ext-link").value`),
+		PIN:  evalJS[string](t, tc.p, "the external PIN", `document.getElementById("ext-pin").textContent`),
+	}
+}
+
+// External opens an external collaborator's link in a browser context of
+// its own (no login, as on another computer), types name and returns their
+// limited console.
+func (s *Stack) External(t testing.TB, link, name string) *Technician {
+	t.Helper()
+	ctx := s.tab(t, chromedp.WithNewBrowserContext())
+	p := newChromiumPage(t, ctx)
+	navigate(t, p, link)
+	typeInto(t, p, "#ext-name", name)
+	clickOn(t, p, "#ext-join")
+	waitVisible(t, p, "#workspace")
+	return &Technician{s: s, p: p, ctx: ctx}
+}

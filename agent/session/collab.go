@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"github.com/lifeline-support/lifeline/shared/i18n"
 	"slices"
 	"strings"
 	"sync"
@@ -143,7 +144,7 @@ func (s *runner) askWatch(ctx context.Context, m protocol.Collaborator) {
 		if m.Role == protocol.RoleMonitor {
 			ask = s.cfg.Consent.AskWatch
 		}
-		allow, err := ask(actx, m.Name)
+		allow, err := ask(actx, s.helperName(m))
 		s.post(ctx, event{answer: &answer{perm: key, seq: seq, allow: allow, err: err}})
 	}()
 }
@@ -196,9 +197,9 @@ func (s *runner) showHelpers() {
 	var names []string
 	var controller string
 	for _, m := range s.collab.Members {
-		names = append(names, m.Name)
+		names = append(names, s.helperName(m))
 		if m.ID == s.collab.Controller {
-			controller = m.Name
+			controller = s.helperName(m)
 		}
 	}
 	s.cfg.Consent.SetHelpers(names, controller)
@@ -441,4 +442,14 @@ func (s *runner) verifyAs(o *protocol.Offer, id, name string) error {
 		return fmt.Errorf("%w: certificate of %q, the customer was shown %q", ErrOtherName, c.Name, name)
 	}
 	return nil
+}
+
+// helperName is how the customer is shown colleague m: by name, marked
+// when they are an external collaborator (someone with no account the
+// technician let in by a link).
+func (s *runner) helperName(m protocol.Collaborator) string {
+	if m.External {
+		return i18n.T(s.cfg.Consent.Lang(), "agent.helpers.external", m.Name)
+	}
+	return m.Name
 }

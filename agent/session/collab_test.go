@@ -611,3 +611,37 @@ func TestAgentColleaguesRequestNamesTheColleague(t *testing.T) {
 		t.Errorf("Alice's own question: %q", q)
 	}
 }
+
+// The session back in the queue (its lead's console gone past the grace,
+// no colleague to take it): the agent drops every grant and the lead's
+// connection, and the customer's page says they wait in the queue.
+func TestAgentBackInTheQueueDropsEverything(t *testing.T) {
+	ui := newTermUI(t)
+	fi := &fakeInjector{}
+	s, ctx := testRunner(t, ui, fi)
+	s.welcomed(&protocol.AgentWelcome{TechnicianID: "alice", TechnicianName: "Alice Lead"})
+	s.setGrants(protocol.Permissions{View: true, Control: true, FileManager: true}, "")
+
+	s.receive(ctx, t, &protocol.AgentWelcome{TechnicianID: "alice", TechnicianName: "Alice Lead", Waiting: true})
+	if p := s.grants.get(); p != (protocol.Permissions{}) {
+		t.Fatalf("back in the queue the grants are %+v, want none", p)
+	}
+	s.grants.inject(move)
+	if n, _ := fi.count(); n != 0 {
+		t.Fatal("input injected in a session back in the queue")
+	}
+	waitUntil(t, "the customer told they wait", func() bool { return strings.Contains(ui.text(), "Waiting in the queue") })
+}
+
+// An external collaborator is named as external to the customer: in the
+// question before they see the screen, on the page and on the badge.
+func TestAgentNamesAnExternalCollaboratorAsExternal(t *testing.T) {
+	ui := newTermUI(t)
+	s, ctx := testRunner(t, ui, &fakeInjector{})
+	s.welcomed(&protocol.AgentWelcome{TechnicianID: "alice", TechnicianName: "Alice Lead"})
+	s.receive(ctx, t, &protocol.Collaboration{Members: []protocol.Collaborator{
+		{ID: "ext-1", Name: "Victor Vendor", Role: protocol.RoleCollaborator, External: true, By: "Alice Lead"}}})
+	if q := ui.waitAsked(t, 1); !strings.Contains(q, "Victor Vendor (external)") {
+		t.Errorf("the customer's question does not say Victor is external: %q", q)
+	}
+}

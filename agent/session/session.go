@@ -1145,6 +1145,22 @@ func (s *runner) newTechnician(ctx context.Context, w *protocol.AgentWelcome) {
 	s.ask(ctx, protocol.PermissionView, "")
 }
 
+// requeued takes the session back to the queue (its lead's console gone
+// past the grace with no colleague to take it over): whatever the customer
+// allowed was for a technician who is gone, so every grant and question
+// goes, the lead's connection closes, and the customer's page says they
+// wait for a technician, whom they are asked about again.
+func (s *runner) requeued(w *protocol.AgentWelcome) {
+	s.techID = w.TechnicianID
+	s.withdraw()
+	s.closePeer()
+	s.setGrants(protocol.Permissions{}, "")
+	s.introduce(w)
+	s.pageReset(protocol.ResetTechnician) // whoever comes next is another technician
+	s.cfg.Consent.SetLeadPassed("")
+	s.log.Info("the session is back in the queue: its technician is gone")
+}
+
 // leadPassed hands the session to the colleague w names, whom the customer
 // let in to see the screen: the former lead's connection closes (what they
 // held down is let go) and the customer is told who leads now. The customer
@@ -1460,10 +1476,15 @@ func (s *runner) welcomedAgain(ctx context.Context, w *protocol.AgentWelcome) {
 		s.approved[s.techID] = true
 	}
 	s.setCollaboration(ctx, w.Collaboration)
+	requeued := w.Waiting && !s.waiting
 	s.waiting = w.Waiting
 	s.setWaitLimit(w)
 	if w.OnHold != s.hold {
 		s.setHold(w.OnHold)
+	}
+	if requeued {
+		s.requeued(w)
+		return
 	}
 	if passed {
 		s.leadPassed(w)

@@ -5,7 +5,9 @@
 package identity
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,6 +16,7 @@ import (
 	sid "github.com/lifeline-support/lifeline/shared/identity"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/orgkey"
+	"github.com/lifeline-support/lifeline/signaling/sessions"
 )
 
 // CertTTL is how long a technician's certificate lasts.
@@ -29,11 +32,39 @@ type Handler struct {
 	Logger *slog.Logger
 	// Now returns the time; nil means time.Now.
 	Now func() time.Time
+	// Externals, if set, certifies the keys of external collaborators'
+	// limited consoles too (no technician login, their login's cookie):
+	// in their name, for as long as they are in their session.
+	Externals Externals
+}
+
+// Externals checks an external collaborator's login (signaling/sessions).
+type Externals interface {
+	ExternalTechnician(ctx context.Context, login sessions.ExternalLogin) (auth.Technician, error)
 }
 
 // Register adds the route to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.Handle("POST "+Path, h.Auth.Require(http.HandlerFunc(h.certify)))
+	technician := h.Auth.Require(http.HandlerFunc(h.certify))
+	mux.HandleFunc("POST "+Path, func(w http.ResponseWriter, r *http.Request) {
+		if _, err := h.Auth.Technician(r); errors.Is(err, auth.ErrNoLogin) && h.Externals != nil {
+			if login, ok := sessions.ExternalFromRequest(r); ok {
+				h.certifyExternal(w, r, login)
+				return
+			}
+		}
+		technician.ServeHTTP(w, r)
+	})
+}
+
+// certifyExternal certifies the key of an external collaborator's console.
+func (h *Handler) certifyExternal(w http.ResponseWriter, r *http.Request, login sessions.ExternalLogin) {
+	t, err := h.Externals.ExternalTechnician(r.Context(), login)
+	if err != nil {
+		http.Error(w, layout.NewPage(w, r, "").T("ext.gone"), http.StatusUnauthorized)
+		return
+	}
+	h.sign(w, r, t)
 }
 
 // Request is what the console sends.
@@ -53,8 +84,13 @@ type Response struct {
 }
 
 func (h *Handler) certify(w http.ResponseWriter, r *http.Request) {
-	p := layout.NewPage(w, r, "")
 	t, _ := auth.From(r.Context())
+	h.sign(w, r, t)
+}
+
+// sign certifies the key in r's body as t's.
+func (h *Handler) sign(w http.ResponseWriter, r *http.Request, t auth.Technician) {
+	p := layout.NewPage(w, r, "")
 	var req Request
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {

@@ -48,6 +48,10 @@ type Handler struct {
 	Scripts   Scripts
 	PublicURL string
 	Logger    *slog.Logger
+	// Externals and PINs serve external collaborators; nil Externals
+	// serves none.
+	Externals Externals
+	PINs      PINs
 }
 
 // Register adds the routes to mux.
@@ -58,6 +62,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /console/sessions/{sid}/fields", h.Auth.Require(http.HandlerFunc(h.setField)))
 	mux.Handle("GET /console/sessions/{sid}/scripts", h.Auth.Require(http.HandlerFunc(h.scripts)))
 	mux.Handle("GET /console/sessions/{sid}/scripts/{id}", h.Auth.Require(http.HandlerFunc(h.script)))
+	if h.Externals != nil {
+		h.registerExternal(mux)
+	}
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) (layout.Page, auth.Technician) {
@@ -355,6 +362,18 @@ type workspaceData struct {
 	Helper bool
 	// Granted is what the lead granted them, a colleague (Grantable names).
 	Granted []string
+	// External says they are an external collaborator, in their limited
+	// console; Socket is the console socket's path ("" for /ws/console).
+	External bool
+	Socket   string
+}
+
+// SocketPath is the path of the workspace's console socket.
+func (ws workspaceData) SocketPath() string {
+	if ws.Socket == "" {
+		return "/ws/console"
+	}
+	return ws.Socket
 }
 
 // HelperMay reports whether the colleague's workspace shows what grant (a

@@ -114,6 +114,7 @@ function render() {
   for (const m of members) {
     const li = make("li", "", m.name);
     li.dataset.tech = m.id;
+    if (m.external) li.append(" ", make("span", "badge external", t("ws.collab.external", m.by || "")));
     if (controller === m.id) li.append(" ", make("span", "badge", t("ws.collab.inControl")));
     const watching = m.role === "monitor";
     if (watching) li.append(" ", make("span", "badge", t("ws.collab.watching")));
@@ -122,7 +123,7 @@ function render() {
       const mayControl = !(m.denied || []).includes("control");
       if (controller !== m.id && !watching && mayControl) li.append(" ", button(t("ws.collab.giveControl"), "control", () => send("control", m.id)));
       li.append(" ", button(t("ws.collab.remove"), "remove", () => send("remove", m.id)));
-      if (!watching) li.append(" ", button(t("ws.collab.makeLead"), "lead", () => send("lead", m.id)));
+      if (!watching && !m.external) li.append(" ", button(t("ws.collab.makeLead"), "lead", () => send("lead", m.id)));
       if (!watching) {
         const more = make("details", "collab-member-grants");
         if (openGrants.has(m.id)) more.open = true;
@@ -142,7 +143,7 @@ function render() {
     list.append(li);
   }
   for (const i of invited) {
-    const li = make("li", "muted", t("ws.collab.invited", i.name));
+    const li = make("li", "muted", i.external ? (i.comment ? t("ws.collab.invitedExternalFor", i.comment) : t("ws.collab.invitedExternal")) : t("ws.collab.invited", i.name));
     li.dataset.tech = i.id;
     if (lead && !closed()) li.append(" ", button(t("ws.collab.withdraw"), "withdraw", () => send("withdraw", i.id)));
     list.append(li);
@@ -151,6 +152,7 @@ function render() {
   if (old) old.replaceWith(list);
   else box.prepend(list);
   inviteForm(box, lead && !closed() && ctx.may.collaborate, online.filter((x) => !here.has(x.id)));
+  externalForm(box, lead && !closed() && ctx.may.invite_external);
   teamChat(box, members.length > 0 && !closed());
 }
 
@@ -226,6 +228,68 @@ function inviteForm(box, show, choices) {
   if (choices.some((x) => x.id === was)) pick.value = was;
   for (const e of [pick, form.querySelector("#collab-comment"), form.querySelector("#collab-grants"), form.querySelector("#collab-invite")]) e.hidden = !choices.length;
   form.querySelector("#collab-none").hidden = choices.length > 0;
+}
+
+// externalForm shows (built once) the form to invite an external
+// collaborator: someone with no account, let in by a link or a PIN (each
+// good once, for 30 minutes unused) with what they are granted; the
+// invitation made shows the link and the PIN to hand over.
+function externalForm(box, show) {
+  const { t } = ctx;
+  let form = box.querySelector("form.collab-external");
+  if (!form) {
+    form = make("form", "collab-external");
+    form.append(make("h3", "", t("ws.collab.externalTitle")));
+    const comment = make("input");
+    comment.id = "ext-comment";
+    comment.maxLength = 500;
+    comment.placeholder = t("ws.collab.externalComment");
+    comment.setAttribute("aria-label", t("ws.collab.externalComment"));
+    const chosen = grants("ext-grant-", ["view"]);
+    chosen.id = "ext-grants";
+    const go = make("button", "", t("ws.collab.externalInvite"));
+    go.id = "ext-invite";
+    go.type = "submit";
+    const out = make("div", "ext-invitation");
+    out.id = "ext-invitation";
+    out.hidden = true;
+    const err = make("p", "note");
+    err.id = "ext-error";
+    err.hidden = true;
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      err.hidden = true;
+      const grant = [...chosen.querySelectorAll("input:checked")].map((x) => x.value);
+      try {
+        const res = await fetch(`/console/sessions/${encodeURIComponent(ctx.sid)}/external`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": ctx.csrf },
+          body: JSON.stringify({ grant, comment: comment.value.trim() }),
+        });
+        const v = await res.json();
+        if (!res.ok) throw new Error(v.message || res.statusText);
+        const link = make("input");
+        link.id = "ext-link";
+        link.readOnly = true;
+        link.value = v.link;
+        link.setAttribute("aria-label", t("ws.collab.externalLink"));
+        link.addEventListener("focus", () => link.select());
+        const pin = make("p", "", t("ws.collab.externalPIN", v.joinUrl, ""));
+        const code = make("strong", "ext-pin", v.pin);
+        code.id = "ext-pin";
+        pin.append(code);
+        out.replaceChildren(make("p", "", t("ws.collab.externalLink")), link, pin, make("p", "muted", t("ws.collab.externalExpires", v.expires)));
+        out.hidden = false;
+        comment.value = "";
+      } catch (x) {
+        err.textContent = x.message;
+        err.hidden = false;
+      }
+    });
+    form.append(comment, chosen, go, out, err);
+    box.append(form);
+  }
+  form.hidden = !show;
 }
 
 register({

@@ -51,7 +51,9 @@ export class Signal {
 
   connect() {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${location.host}/ws/console`);
+    // An external collaborator's limited console has a socket of its own.
+    const path = document.getElementById("workspace")?.dataset.socket || "/ws/console";
+    const ws = new WebSocket(`${proto}//${location.host}${path}`);
     this.ws = ws;
     ws.onopen = () => {
       this.delay = 500;

@@ -92,6 +92,7 @@ func init() {
 		"perm.transfer":                {EN: "transfer sessions", FR: "transférer des sessions"},
 		"perm.monitor":                 {EN: "lead the group: see its technicians' sessions and watch one", FR: "animer le groupe : voir les sessions de ses techniciens et en suivre une"},
 		"perm.collaborate":             {EN: "invite colleagues into a session", FR: "inviter des collègues dans une session"},
+		"perm.invite_external":         {EN: "invite external collaborators (a link or a PIN, no account) into a session", FR: "inviter des collaborateurs externes (un lien ou un code, sans compte) dans une session"},
 		"perm.other_queues":            {EN: "see other technicians' queues", FR: "voir les files des autres techniciens"},
 
 		"audit.title":   {EN: "Audit trail", FR: "Journal d'audit"},

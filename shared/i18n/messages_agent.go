@@ -6,14 +6,15 @@ func init() {
 		"agent.title": {EN: "Lifeline remote support", FR: "Assistance à distance Lifeline"},
 
 		// Customer page and terminal: who is connecting.
-		"agent.page_url":       {EN: "Customer page: %s", FR: "Page client : %s"},
-		"agent.who.org":        {EN: "Organisation", FR: "Organisation"},
-		"agent.who.tech":       {EN: "Technician", FR: "Technicien"},
-		"agent.who.customer":   {EN: "Session for", FR: "Session pour"},
-		"agent.who.server":     {EN: "Support server", FR: "Serveur d'assistance"},
-		"agent.who.helpers":    {EN: "Colleagues helping too", FR: "Collègues qui aident aussi"},
-		"agent.who.control":    {EN: "In control of your computer", FR: "Contrôle votre ordinateur"},
-		"agent.helpers.remove": {EN: "Ask them to leave", FR: "Leur demander de partir"},
+		"agent.page_url":         {EN: "Customer page: %s", FR: "Page client : %s"},
+		"agent.who.org":          {EN: "Organisation", FR: "Organisation"},
+		"agent.who.tech":         {EN: "Technician", FR: "Technicien"},
+		"agent.who.customer":     {EN: "Session for", FR: "Session pour"},
+		"agent.who.server":       {EN: "Support server", FR: "Serveur d'assistance"},
+		"agent.who.helpers":      {EN: "Colleagues helping too", FR: "Collègues qui aident aussi"},
+		"agent.who.control":      {EN: "In control of your computer", FR: "Contrôle votre ordinateur"},
+		"agent.helpers.remove":   {EN: "Ask them to leave", FR: "Leur demander de partir"},
+		"agent.helpers.external": {EN: "%s (external)", FR: "%s (externe)"},
 		"agent.server.note": {
 			EN: "This connection goes through %s. Check that this is the address of the company you contacted.",
 			FR: "Cette connexion passe par %s. Vérifiez qu'il s'agit bien de l'adresse de l'entreprise que vous avez contactée.",

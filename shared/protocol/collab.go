@@ -174,6 +174,11 @@ type Collaborator struct {
 	// their permissions and the customer's answer, and are taken out only
 	// if they have not opened the session again within the server's grace.
 	Away int64 `json:"away,omitempty"`
+	// External marks an external collaborator: someone with no account,
+	// let in by a link or a PIN the session's technician made; By names
+	// the technician who invited them.
+	External bool   `json:"external,omitempty"`
+	By       string `json:"by,omitempty"`
 }
 
 // Invited is a pending invitation into a session.
@@ -184,6 +189,9 @@ type Invited struct {
 	Comment string `json:"comment,omitempty"`
 	// Grant is what they will be granted (Grantable names).
 	Grant []string `json:"grant,omitempty"`
+	// External marks an external collaborator's invitation (a link and a
+	// PIN, nobody named until they arrive).
+	External bool `json:"external,omitempty"`
 }
 
 // Collaboration is who works on a session besides its technician, in a

@@ -64,19 +64,21 @@ var connected = []State{Waiting, Active, OnHold, Outgoing, Incoming, Collaborati
 
 // allowed follows the appendix's "previous state / next state" columns, keeping
 // only what applies to Lifeline. The closed states are final: "removed from the
-// queue" is not a state here.
+// queue" is not a state here. Back to Waiting from Active, On hold or
+// Collaboration: the lead's console gone past its grace with no colleague to
+// take the session over, it returns to the queue.
 var allowed = map[State][]State{
 	Connecting:    {Waiting, ClosedByTechnician, TimedOut},
 	Waiting:       {Active, Outgoing, Reconnecting, Rebooting, ClosedByCustomer, ClosedByTechnician, TimedOut},
-	Active:        {OnHold, Outgoing, Reconnecting, Rebooting, Collaboration, ClosedByCustomer, ClosedByTechnician, TimedOut},
-	OnHold:        {Active, Outgoing, Reconnecting, Rebooting, Collaboration, ClosedByCustomer, ClosedByTechnician, TimedOut},
+	Active:        {Waiting, OnHold, Outgoing, Reconnecting, Rebooting, Collaboration, ClosedByCustomer, ClosedByTechnician, TimedOut},
+	OnHold:        {Active, Waiting, Outgoing, Reconnecting, Rebooting, Collaboration, ClosedByCustomer, ClosedByTechnician, TimedOut},
 	Outgoing:      {Active, Waiting, OnHold, Incoming, Reconnecting, Rebooting, ClosedByCustomer, ClosedByTechnician, TimedOut},
 	Incoming:      {Active, Waiting, OnHold, Outgoing, Reconnecting, Rebooting, ClosedByCustomer, ClosedByTechnician, TimedOut},
 	Reconnecting:  append(append([]State{}, connected...), Offline, ClosedByCustomer, ClosedByTechnician, TimedOut),
 	Offline:       append(append([]State{}, connected...), ClosedByCustomer, ClosedByTechnician, TimedOut),
 	Rebooting:     append(append([]State{}, connected...), Offline, ClosedByCustomer, ClosedByTechnician, TimedOut),
 	Invitation:    {Collaboration, ClosedByTechnician},
-	Collaboration: {Active, OnHold, Rebooting, Reconnecting, ClosedByCustomer, ClosedByTechnician, TimedOut},
+	Collaboration: {Active, OnHold, Waiting, Rebooting, Reconnecting, ClosedByCustomer, ClosedByTechnician, TimedOut},
 }
 
 // Closed reports whether s is a final state.

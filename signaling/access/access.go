@@ -36,6 +36,10 @@ const (
 	Scripts Perm = "scripts"
 	// Collaborate lets the technician invite colleagues into their sessions.
 	Collaborate Perm = "collaborate"
+	// InviteExternal lets the technician invite someone with no account
+	// into their sessions, by a link or a PIN: an external collaborator,
+	// who gets a limited console with only what the technician grants.
+	InviteExternal Perm = "invite_external"
 	// Monitor makes the technician a group lead: they see the sessions of
 	// the technicians of their own group and may watch one (view only,
 	// after the customer allows it); an administrator, anyone's.
@@ -57,7 +61,7 @@ const (
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Reboot, Drawing, Recording, ShowScreen, Voice, Transfer, Collaborate, Monitor, OtherQueues, Unattended}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Reboot, Drawing, Recording, ShowScreen, Voice, Transfer, Collaborate, InviteExternal, Monitor, OtherQueues, Unattended}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

@@ -68,6 +68,7 @@ const (
 	CollabAway         Type = "collab.away"        // Actor: the colleague whose console's connection closed (kept for the grace)
 	CollabBack         Type = "collab.back"        // Actor: the colleague whose console opened the session again
 	LeadPassed         Type = "collab.lead"        // Actor: who passed it ("server": the lead's console was gone); Detail: the new lead
+	SessionRequeued    Type = "session.requeued"   // Actor: "server"; the lead's console was gone past the grace with no colleague to take it
 	CollabRemoved      Type = "collab.removed"     // Actor: who removed them; Detail: the colleague's ID
 	CollabGranted      Type = "collab.granted"     // Actor: the session's technician; Detail: the colleague's ID and what they are granted now
 	ControlPassed      Type = "control.passed"     // Actor: who handed remote control over; Detail: who has it now

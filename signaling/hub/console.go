@@ -35,6 +35,47 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
+	h.console(w, r, tech, "", func(ctx context.Context, r *http.Request) (auth.Technician, error) {
+		return h.cfg.Sessions.Technician(ctx, r, tech.ID)
+	}, sessions.ErrNoLogin)
+}
+
+// External serves /ws/external, the limited console of an external
+// collaborator (sessions.ExternalLogin, in its cookie): as Console, for
+// their one session only (a message for any other is refused as for a
+// session that does not exist), their login checked again on every
+// message; once they are out (removed, or the session ended) the socket
+// closes, saying so.
+func (h *Hub) External(w http.ResponseWriter, r *http.Request) {
+	login, ok := sessions.ExternalFromRequest(r)
+	if !ok {
+		http.Error(w, sessions.ErrExternalGone.Error(), http.StatusUnauthorized)
+		return
+	}
+	tech, err := h.cfg.Sessions.ExternalTechnician(r.Context(), login)
+	if errors.Is(err, sessions.ErrExternalGone) {
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	if err != nil {
+		http.Error(w, "server error", http.StatusInternalServerError)
+		return
+	}
+	h.console(w, r, tech, login.SID, func(ctx context.Context, _ *http.Request) (auth.Technician, error) {
+		t, err := h.cfg.Sessions.ExternalTechnician(ctx, login)
+		if errors.Is(err, sessions.ErrExternalGone) {
+			return t, sessions.ErrNoLogin
+		}
+		return t, err
+	}, sessions.ErrExternalGone)
+}
+
+// console serves a console socket for tech: who, as their login stands
+// now, is read (read: sessions.ErrNoLogin once it has ended, said to them
+// as gone) on every message; only, if set, is the one session it may act
+// on.
+func (h *Hub) console(w http.ResponseWriter, r *http.Request, tech auth.Technician, only string,
+	who func(context.Context, *http.Request) (auth.Technician, error), gone error) {
 	log := h.log.With("ws", "console", "tech", tech.ID, "remote", r.RemoteAddr)
 	c, err := h.accept(w, r, log)
 	if err != nil {
@@ -82,7 +123,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(c.ctx)
 	var revoke sync.Once
 	login := func() (auth.Technician, bool, error) {
-		t, err := h.cfg.Sessions.Technician(c.ctx, r, tech.ID)
+		t, err := who(c.ctx, r)
 		if !errors.Is(err, sessions.ErrNoLogin) {
 			return t, true, err
 		}
@@ -91,7 +132,7 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
 			defer cancel()
 			h.cfg.Sessions.LoginEnded(ctx, tech.ID, subs.sessions())
-			c.push(protocol.ErrorReply("", protocol.CodeForbidden, sessions.ErrNoLogin.Error()))
+			c.push(protocol.ErrorReply("", protocol.CodeForbidden, gone.Error()))
 			c.closeAfterFlush()
 		})
 		return t, false, nil
@@ -118,7 +159,11 @@ func (h *Hub) Console(w http.ResponseWriter, r *http.Request) {
 		}
 		tech, ok, err := login()
 		if !ok {
-			c.reply(m.ID, protocol.CodeForbidden, sessions.ErrNoLogin.Error())
+			c.reply(m.ID, protocol.CodeForbidden, gone.Error())
+			continue
+		}
+		if only != "" && m.SID != only {
+			c.reply(m.ID, sessions.Code(sessions.ErrNotFound), sessions.Message(sessions.ErrNotFound))
 			continue
 		}
 		if err != nil {

@@ -106,8 +106,28 @@ func (s *Service) Issue(ctx context.Context, sid string) (Invitation, error) {
 	if err != nil {
 		return Invitation{}, err
 	}
+	return s.withPIN(ctx, sid, inv, s.cfg.Now().Add(s.cfg.PINTTL))
+}
+
+// IssueExternal creates an external collaborator's link token and PIN for
+// session sid, both good for ttl if unused. Only UseExternal takes them: a
+// customer's join refuses them (Check, Use).
+func (s *Service) IssueExternal(ctx context.Context, sid string, ttl time.Duration) (Invitation, error) {
+	token, err := NewToken()
+	if err != nil {
+		return Invitation{}, err
+	}
+	inv := Invitation{Token: token, Expires: s.cfg.Now().Add(ttl)}
+	if err := s.store.CreateInvite(ctx, token, store.Invite{SessionID: sid, Expires: inv.Expires, External: true}); err != nil {
+		return Invitation{}, err
+	}
+	return s.withPIN(ctx, sid, inv, inv.Expires)
+}
+
+// withPIN gives invitation inv of session sid a free PIN, valid until expires.
+func (s *Service) withPIN(ctx context.Context, sid string, inv Invitation, expires time.Time) (Invitation, error) {
 	token := inv.Token
-	inv.PINExpires = s.cfg.Now().Add(s.cfg.PINTTL)
+	inv.PINExpires = expires
 	for range 20 {
 		n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 		if err != nil {
@@ -133,7 +153,7 @@ func (s *Service) Check(ctx context.Context, token string) (string, error) {
 		return "", ErrInvalid
 	}
 	in, err := s.store.Invite(ctx, token)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && in.External) {
 		return "", ErrInvalid
 	}
 	if err != nil {
@@ -154,8 +174,25 @@ func (s *Service) Use(ctx context.Context, token string) (string, error) {
 	if !validToken(token) {
 		return "", ErrInvalid
 	}
+	return s.use(ctx, token, false)
+}
+
+// UseExternal marks an external collaborator's link token as used and
+// returns its session; like Use, once. ErrExpired and ErrUsed name the
+// session too.
+func (s *Service) UseExternal(ctx context.Context, token string) (string, error) {
+	return s.use(ctx, token, true)
+}
+
+// use marks link token (an external collaborator's if external) as used.
+func (s *Service) use(ctx context.Context, token string, external bool) (string, error) {
+	if !validToken(token) {
+		return "", ErrInvalid
+	}
 	in, err := s.store.UpdateInvite(ctx, token, func(in *store.Invite) error {
 		switch {
+		case in.External != external:
+			return ErrInvalid
 		case in.Used:
 			return ErrUsed
 		case s.cfg.Now().After(in.Expires):
@@ -164,7 +201,7 @@ func (s *Service) Use(ctx context.Context, token string) (string, error) {
 		in.Used = true
 		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, ErrInvalid) {
 		return "", ErrInvalid
 	}
 	return in.SessionID, err

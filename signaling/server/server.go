@@ -225,7 +225,7 @@ func Run(ctx context.Context, cfg Config) error {
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
 	(&computers.Handler{Auth: au, Sessions: svc, Groups: st, Logger: log}).Register(mux)
-	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, Scripts: st, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
+	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, Scripts: st, PublicURL: cfg.PublicURL, Logger: log, Externals: svc, PINs: invites}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Surveys: st, Logger: log}).Register(mux)
@@ -235,7 +235,7 @@ func Run(ctx context.Context, cfg Config) error {
 	(&reports.Handler{Auth: au, Store: st, Audit: trail, Logger: log}).Register(mux)
 	(&sessionlog.Handler{Auth: au, Sessions: svc, Logs: st, Logger: log}).Register(mux)
 	(&join.Handler{Invites: invites, Store: st, PublicURL: cfg.PublicURL, Settings: au.Settings, AgentDir: cfg.AgentDir, Keys: orgKeys, Logger: log}).Register(mux)
-	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log}).Register(mux)
+	(&identity.Handler{Auth: au, Keys: orgKeys, Logger: log, Externals: svc}).Register(mux)
 	(&help.Handler{Channels: svc, Settings: au.Settings, Logger: log}).Register(mux)
 	(&instant.Handler{Invites: invites, Sessions: st, Handovers: svc, Settings: au.Settings, Logger: log}).Register(mux)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static.FS)))
@@ -247,6 +247,7 @@ func Run(ctx context.Context, cfg Config) error {
 	mux.HandleFunc("GET /ws/agent", h.Agent)
 	mux.HandleFunc("GET /ws/device", h.Device)
 	mux.HandleFunc("GET /ws/console", h.Console)
+	mux.HandleFunc("GET /ws/external", h.External)
 	var stopping atomic.Bool
 	health(mux, node.Conn, st, node.Storage, &stopping)
 	if met != nil {

@@ -298,10 +298,14 @@ func (s *Service) grant(ctx context.Context, tech auth.Technician, ss store.Sess
 	if err != nil {
 		return err
 	}
-	if m, ok := ss.Collab.Member(to); ok && m.Role == protocol.RoleMonitor {
+	m, ok := ss.Collab.Member(to)
+	if ok && m.Role == protocol.RoleMonitor {
 		return ErrViewOnly
 	}
-	group := s.deniedTo(ctx, to)
+	var group []string
+	if !m.External {
+		group = s.deniedTo(ctx, to)
+	}
 	return s.changeCollab(ctx, ss.ID, func(ss *store.Session) error {
 		if !ss.Collaborating(to) {
 			return ErrNotCollaborator
@@ -309,6 +313,9 @@ func (s *Service) grant(ctx context.Context, tech auth.Technician, ss store.Sess
 		for i := range ss.Collab.Members {
 			if m := &ss.Collab.Members[i]; m.ID == to {
 				m.Grant, m.Denied = grant, memberDenied(group, grant)
+				if m.External {
+					m.Denied = externalDenied(grant)
+				}
 				if ss.Collab.Controller == to && slices.Contains(m.Denied, protocol.DeniedControl) {
 					ss.Collab.Controller = ""
 				}
@@ -386,7 +393,7 @@ func (s *Service) passControl(ctx context.Context, tech auth.Technician, ss stor
 		s.record(audit.Event{Type: audit.PermissionDenied, Actor: tech.ID, SessionID: ss.ID, Detail: string(access.Control) + " to " + to})
 		return denied(string(access.Control), "that colleague is not granted remote control in this session")
 	}
-	if to != "" {
+	if to != "" && !m.External { // an external's grant is all they have
 		p, err := s.permsOf(ctx, to)
 		if err != nil {
 			return ErrBusy
@@ -461,7 +468,8 @@ func agentCollab(c protocol.Collaboration) protocol.Collaboration {
 // sameCollab reports whether two collaborations say the same to the agent.
 func sameCollab(a, b protocol.Collaboration) bool {
 	return a.Controller == b.Controller && slices.EqualFunc(a.Members, b.Members, func(x, y protocol.Collaborator) bool {
-		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied) && slices.Equal(x.Grant, y.Grant)
+		return x.ID == y.ID && x.Name == y.Name && x.Role == y.Role && slices.Equal(x.Denied, y.Denied) && slices.Equal(x.Grant, y.Grant) &&
+			x.External == y.External && x.By == y.By
 	})
 }
 
@@ -634,10 +642,11 @@ func (s *Service) sweepAway(ctx context.Context, ss store.Session, now time.Time
 }
 
 // longestPresent is the collaborator of session ss who may take the lead and
-// has been in it longest: not a group lead who only watches, not away.
+// has been in it longest: not a group lead who only watches, not an
+// external collaborator, not away.
 func longestPresent(ss store.Session) (string, bool) {
 	for _, m := range ss.Collab.Members { // in the order they came in
-		if m.Role == protocol.RoleCollaborator && m.Away == 0 {
+		if m.Role == protocol.RoleCollaborator && m.Away == 0 && !m.External {
 			return m.ID, true
 		}
 	}
@@ -651,7 +660,9 @@ func longestPresent(ss store.Session) (string, bool) {
 // viewing stays with the session, as the customer already let to watch, but
 // nothing more: the rest of what the customer allowed from is asked again
 // (the agent drops it too, its grants gate). from stays as a collaborator, granted what their group allows,
-// if stay; otherwise they are out. Remote control with from goes to to.
+// if stay; otherwise they are out. Remote control drops, whoever had it:
+// the customer's control grant went with the old lead, so nobody has it
+// until the new lead asks (the customer's page names nobody in control).
 func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool, by string) error {
 	acc, err := s.cfg.Store.Account(ctx, to)
 	if err != nil || acc.Disabled {
@@ -677,9 +688,12 @@ func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool,
 			return ErrNotCollaborator
 		case m.Role == protocol.RoleMonitor:
 			return ErrViewOnly
+		case m.External:
+			return ErrExternalLead
 		}
 		fromName := ss.TechnicianName
 		dropMember(ss, to)
+		ss.Collab.Controller = ""
 		ss.TechnicianID, ss.TechnicianName = to, m.Name
 		ss.GroupID = store.GroupOf(acc.GroupID)
 		ss.Denied = denied
@@ -704,13 +718,15 @@ func (s *Service) passLead(ctx context.Context, from, sid, to string, stay bool,
 }
 
 // sweepLead passes the lead of session ss to its longest-present
-// collaborator once its technician's console has been gone for the grace.
+// collaborator once its technician's console has been gone for the grace;
+// with none to take it, the session goes back to the queue (requeue).
 func (s *Service) sweepLead(ctx context.Context, ss store.Session, now time.Time) {
 	if ss.LeadAway == 0 || now.Sub(time.UnixMilli(ss.LeadAway)) < s.cfg.ColleagueGrace {
 		return
 	}
 	next, ok := longestPresent(ss)
 	if !ok {
+		s.requeue(ctx, ss.ID, ss.LeadAway)
 		return
 	}
 	if err := s.passLead(ctx, ss.TechnicianID, ss.ID, next, false, "server"); err != nil {
@@ -750,4 +766,50 @@ func (s *Service) pushHelperDenied(ctx context.Context, techID string, all []sto
 			return nil
 		}, audit.Event{Type: audit.PermissionDenied, Actor: "server", SessionID: x.ID, Detail: "collaborator " + techID + "'s group changed: " + strings.Join(group, ",")})
 	}
+}
+
+// requeue puts session sid, whose lead's console has been gone since away
+// with no colleague present to take the lead, back in the queue: Waiting,
+// in its technician's own queue (a channel's session: in the channel's, for
+// any technician of its groups). Nothing the customer allowed stays (it was
+// for a technician who is gone), colleagues still listed (away, or group
+// leads watching) are let go, and the agent is welcomed again as waiting,
+// so the customer's page says they wait. The log stays with the session.
+func (s *Service) requeue(ctx context.Context, sid string, away int64) {
+	var out []string
+	l := s.holderLock(sid)
+	l.Lock()
+	ss, err := s.cfg.Store.UpdateSession(ctx, sid, func(ss *store.Session) error {
+		if ss.State.Closed() || ss.LeadAway != away || ss.Console != "" {
+			return errUnchanged // the lead came back, or it changed meanwhile
+		}
+		if _, ok := longestPresent(*ss); ok {
+			return errUnchanged // a colleague came back: sweepLead's next turn
+		}
+		out = helpers(*ss)
+		ss.Collab = protocol.Collaboration{}
+		ss.LeadAway, ss.ConsoleTab = 0, ""
+		ss.Permissions = protocol.Permissions{}
+		if ss.Channel != "" {
+			ss.TechnicianID, ss.TechnicianName = "", ""
+		}
+		now := time.Now()
+		if ss.State.Away() {
+			ss.Prev, ss.Changed = session.Waiting, now
+			return nil
+		}
+		return ss.SetState(session.Waiting, now)
+	})
+	l.Unlock()
+	if errors.Is(err, errUnchanged) {
+		return
+	}
+	if err != nil {
+		s.log.Warn("return a session whose lead is gone to the queue", "sid", sid, "err", err)
+		return
+	}
+	s.record(audit.Event{Type: audit.SessionRequeued, Actor: "server", SessionID: sid})
+	s.log.Info("lead's console gone, no colleague present: the session is back in the queue", "sid", sid)
+	s.publish(AgentSubject(sid), protocol.TypeAgentWelcome, "", sid, s.rewelcome(ctx, ss))
+	s.publishState(ss, append(out, s.channelTechs(ctx, ss)...)...)
 }

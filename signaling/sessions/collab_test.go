@@ -17,6 +17,7 @@ import (
 	"github.com/lifeline-support/lifeline/signaling/access"
 	"github.com/lifeline-support/lifeline/signaling/audit"
 	"github.com/lifeline-support/lifeline/signaling/auth"
+	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/store"
 	"github.com/lifeline-support/lifeline/signaling/storetest"
 )
@@ -48,7 +49,7 @@ func newCollabFixture(t *testing.T) *collabFixture {
 	t.Cleanup(trail.Close)
 	log := slog.New(slog.NewTextHandler(t.Output(), nil))
 	au := auth.New(auth.Config{Audit: trail, Logger: log}, st)
-	s := New(Config{NC: nc, Store: st, Auth: au, Audit: trail, Logger: log})
+	s := New(Config{NC: nc, Store: st, Auth: au, Audit: trail, Logger: log, Invites: invite.New(invite.Defaults(), st)})
 	t.Cleanup(s.Close)
 	f := &collabFixture{t: t, s: s, st: st, trail: trail, techs: map[string]auth.Technician{}}
 	helpers := access.Full()
@@ -1012,5 +1013,110 @@ func TestLeadPassedKeepsOnlyViewing(t *testing.T) {
 	}
 	if ss.Permissions != (protocol.Permissions{View: true}) {
 		t.Errorf("after the server passed the lead to Bob the session's grants are %+v, want only viewing", ss.Permissions)
+	}
+}
+
+// The lead passed while a third colleague holds remote control: control
+// drops (nobody has it), and the agent's welcome says so, so the
+// customer's page names nobody in control.
+func TestLeadPassedDropsAThirdColleaguesControl(t *testing.T) {
+	f := newCollabFixture(t)
+	bob, carol := f.techs["bob"], f.techs["carol"]
+	for _, tech := range []auth.Technician{bob, carol} {
+		if err := f.send(f.alice, collab(protocol.CollabInvite, tech.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.send(tech, collab(protocol.CollabAccept, "")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.send(f.alice, collab(protocol.CollabControl, "carol")); err != nil {
+		t.Fatalf("giving Carol control: %v", err)
+	}
+	if c := f.session().Collab.Controller; c != "carol" {
+		t.Fatalf("controller %q, want carol", c)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabLead, "bob")); err != nil {
+		t.Fatalf("passing the lead to Bob: %v", err)
+	}
+	if c := f.session().Collab.Controller; c != "" {
+		t.Errorf("after the lead passed to Bob, %q is still listed as having control; want nobody", c)
+	}
+	for {
+		m := f.next(f.toAgent, protocol.TypeAgentWelcome)
+		if w := m.Body.(*protocol.AgentWelcome); w.TechnicianID == "bob" {
+			if w.Collaboration != nil && w.Collaboration.Controller != "" {
+				t.Errorf("the agent's welcome names %q in control; want nobody", w.Collaboration.Controller)
+			}
+			break
+		}
+	}
+}
+
+// The lead's console gone past the grace with no colleague left to take
+// the lead (the only one left meanwhile): the session goes back to the
+// queue, Waiting, its customer's grants and the collaboration dropped, the
+// agent told (the customer's page says they wait), the log kept.
+func TestLeadGoneWithNobodyReturnsToTheQueue(t *testing.T) {
+	f := newCollabFixture(t)
+	bob := f.techs["bob"]
+	if err := f.send(f.alice, collab(protocol.CollabInvite, "bob")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(bob, collab(protocol.CollabAccept, "")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.UpdateSession(t.Context(), collabSID, func(ss *store.Session) error {
+		ss.Permissions = protocol.Permissions{View: true, Control: true}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(f.alice, &protocol.LogAppend{ID: "l1", Kind: protocol.LogMessage, From: protocol.FromTechnician, Text: "hello Marie", At: 1}); err != nil {
+		t.Fatal(err)
+	}
+	f.s.ConsoleClosed(t.Context(), "alice", "A", []string{collabSID})
+	if err := f.send(bob, collab(protocol.CollabLeave, "")); err != nil {
+		t.Fatal(err)
+	}
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace/2))
+	if ss := f.session(); ss.State != session.Active {
+		t.Fatalf("before the grace was over the session is %s", ss.State)
+	}
+	f.s.sweepLead(t.Context(), f.session(), time.Now().Add(f.s.cfg.ColleagueGrace))
+	ss := f.session()
+	if ss.State != session.Waiting || ss.Permissions != (protocol.Permissions{}) || ss.LeadAway != 0 || len(ss.Collab.Members) != 0 {
+		t.Fatalf("after the lead's grace with nobody left: %s, grants %+v, lead away %d, members %+v; want Waiting, nothing granted",
+			ss.State, ss.Permissions, ss.LeadAway, ss.Collab.Members)
+	}
+	if ss.TechnicianID != "alice" {
+		t.Errorf("the session left Alice's own queue: technician %q", ss.TechnicianID)
+	}
+	for {
+		w := f.next(f.toAgent, protocol.TypeAgentWelcome).Body.(*protocol.AgentWelcome)
+		if w.Waiting {
+			break
+		}
+	}
+	entries, _, err := f.st.RunningLog(t.Context(), collabSID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e store.LogEntry) bool { return e.Text == "hello Marie" }) {
+		t.Errorf("the session's log lost the chat: %+v", entries)
+	}
+	events, err := f.trail.Query(t.Context(), audit.Filter{SessionID: collabSID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e audit.Event) bool { return e.Type == audit.SessionRequeued && e.Actor == "server" }) {
+		t.Errorf("the return to the queue is not in the trail")
+	}
+	// Alice comes back: she starts it again from her queue.
+	if err := f.send(f.alice, &protocol.SessionStart{}); err != nil {
+		t.Fatalf("Alice starting it again: %v", err)
+	}
+	if ss := f.session(); ss.State != session.Active {
+		t.Errorf("after Alice started it again: %s", ss.State)
 	}
 }

@@ -137,6 +137,27 @@ var (
 	// ErrNotWorking means an invitation into a session nobody works on now
 	// (waiting, being transferred, closed).
 	ErrNotWorking = errors.New("start the session (and finish any transfer) before inviting a colleague")
+	// ErrBadComment means an invitation's comment is too long or holds
+	// invisible or direction-changing characters.
+	ErrBadComment = fmt.Errorf("the comment must be plain text of at most %d characters", protocol.MaxTransferComment)
+	// ErrExternalName means an external collaborator gave no name, or one too long.
+	ErrExternalName = fmt.Errorf("type your name (at most %d characters): the customer is shown who you are", MaxExternalName)
+	// ErrExternalInvalid means an external collaborator's link or PIN is not one.
+	ErrExternalInvalid = errors.New("this invitation link or code is not valid: check it, or ask the technician for a new invitation")
+	// ErrExternalUsed means an external collaborator's invitation was used already.
+	ErrExternalUsed = errors.New("this invitation has already been used: each invitation lets one person in, once; ask the technician for a new one")
+	// ErrExternalExpired means an external collaborator's invitation lapsed unused.
+	ErrExternalExpired = errors.New("this invitation has expired: ask the technician for a new one")
+	// ErrExternalWithdrawn means the lead withdrew the invitation.
+	ErrExternalWithdrawn = errors.New("the technician withdrew this invitation")
+	// ErrExternalEnded means the session of the invitation has ended.
+	ErrExternalEnded = errors.New("this support session has ended: there is nothing to join any more")
+	// ErrExternalGone means an external collaborator's login is no longer
+	// good: they were removed, or the session ended (or it is another
+	// session's).
+	ErrExternalGone = errors.New("you are no longer in this support session: the technician or the customer removed you, or the session ended")
+	// ErrExternalLead means the lead offered to an external collaborator.
+	ErrExternalLead = errors.New("an external collaborator cannot lead the session: pass the lead to a colleague")
 	// ErrAlreadyIn means the colleague is already in the session or invited.
 	ErrAlreadyIn = errors.New("that technician is already in this session or invited to it")
 	// ErrViewOnly means control handed to a group lead who watches.
@@ -198,20 +219,21 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrLeadOnly), errors.Is(err, ErrJoinFirst), errors.Is(err, ErrTooManyHelpers), errors.Is(err, ErrNoColleague),
 		errors.Is(err, ErrNotWorking), errors.Is(err, ErrAlreadyIn), errors.Is(err, ErrCollaborating), errors.Is(err, ErrViewOnly), errors.Is(err, ErrTaken),
 		errors.Is(err, ErrNoCall), errors.Is(err, ErrNotYourPeer), errors.Is(err, ErrWatching), errors.As(err, new(*ShareTakenError)),
+		errors.Is(err, ErrExternalLead), errors.Is(err, ErrExternalGone), errors.Is(err, ErrExternalWithdrawn), errors.Is(err, ErrExternalEnded),
 		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser), errors.Is(err, ErrReplaced),
 		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrRebooting), errors.Is(err, ErrNotRebooting), errors.Is(err, ErrDeclined), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrDeviceRevoked):
 		return protocol.CodeRevoked
-	case errors.Is(err, ErrSurveyAnswered):
+	case errors.Is(err, ErrSurveyAnswered), errors.Is(err, ErrExternalUsed):
 		return protocol.CodeUsed
-	case errors.Is(err, ErrBadSurvey), errors.Is(err, protocol.ErrBadDeviceKey):
+	case errors.Is(err, ErrBadSurvey), errors.Is(err, protocol.ErrBadDeviceKey), errors.Is(err, ErrBadComment), errors.Is(err, ErrExternalName):
 		return protocol.CodeBadMessage
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoTechnician), errors.Is(err, ErrNotInvited), errors.Is(err, ErrNotCollaborator):
 		return protocol.CodeNotFound
 	case errors.Is(err, ErrNotConnected), errors.Is(err, ErrReconnecting), errors.Is(err, ErrDeviceOffline):
 		return protocol.CodeNotConnected
-	case errors.Is(err, ErrBadSecret):
+	case errors.Is(err, ErrBadSecret), errors.Is(err, ErrExternalInvalid), errors.Is(err, ErrExternalExpired):
 		return protocol.CodeInvalidCode
 	case errors.Is(err, ErrLogFull):
 		return protocol.CodeTooLarge

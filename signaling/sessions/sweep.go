@@ -39,6 +39,7 @@ func (s *Service) sweep() {
 		if !ss.State.Closed() {
 			s.sweepAway(ctx, ss, now)
 			s.sweepLead(ctx, ss, now)
+			s.sweepExternal(ctx, ss, now)
 		}
 		// A message left on a channel waits for its callback: no
 		// program waits behind it, so no time limit closes it.

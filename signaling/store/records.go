@@ -180,6 +180,10 @@ type Session struct {
 	// Collab is who works on the session besides its technician, who is
 	// invited to, and who has remote control.
 	Collab protocol.Collaboration `json:"collab,omitzero"`
+	// Externals are the secrets of the session's external collaborators
+	// and of their pending invitations, by collaborator ID; never sent to
+	// a console or the agent.
+	Externals []External `json:"externals,omitempty"`
 }
 
 // Transfer is a pending offer of a session to another technician.
@@ -270,6 +274,32 @@ type Invite struct {
 	SessionID string    `json:"sessionId"`
 	Expires   time.Time `json:"expires"`
 	Used      bool      `json:"used"`
+	// External marks an external collaborator's invitation: it opens a
+	// limited console, never a customer's join.
+	External bool `json:"external,omitempty"`
+}
+
+// External is an external collaborator's invitation into a session, then
+// their login to it: the hash of the invitation's link token, then the hash
+// of the secret their limited console presents (HashKey); By is the
+// technician who invited them.
+type External struct {
+	ID     string `json:"id"`
+	Token  string `json:"token"`
+	Secret string `json:"secret,omitempty"`
+	By     string `json:"by"`
+	// Expires is when (Unix milliseconds) the invitation, unused, lapses.
+	Expires int64 `json:"expires"`
+}
+
+// External returns the external collaborator (or invitation) id of the session.
+func (s *Session) External(id string) (External, bool) {
+	for _, e := range s.Externals {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return External{}, false
 }
 
 // PIN is a 6-digit code standing for an invitation token.
