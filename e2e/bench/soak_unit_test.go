@@ -145,7 +145,7 @@ func TestSoakMemoryPerProcess(t *testing.T) {
 	if got := worstProcess(ps[2:]); got.pid != 300 {
 		t.Fatalf("a run of one process with one session reports %+v", got)
 	}
-	if s := ps[1].String(); s != "live heap 8.0 → 9.2 MB (+15.0 %), RSS 40.0 → 46.0 MB, goroutines 80 → 90, open files 28 → 29, over 2 sessions" {
+	if s := ps[1].String(); s != "live heap 8.0 → 9.2 MB (+15.0 %, +1229 KB per session), RSS 40.0 → 46.0 MB, goroutines 80 → 90, open files 28 → 29, over 2 sessions" {
 		t.Fatalf("report line %q", s)
 	}
 }

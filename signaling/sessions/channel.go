@@ -190,7 +190,7 @@ func (s *Service) takeAddr(ctx context.Context, prefix, addr string) error {
 
 // waitingOn counts the sessions of channel slug nobody took yet.
 func (s *Service) waitingOn(ctx context.Context, slug string) (int, error) {
-	all, err := s.cfg.Store.AllSessions(ctx)
+	all, err := s.cfg.Store.OpenSessions(ctx)
 	n := 0
 	for _, ss := range all {
 		if ss.Channel == slug && ss.TechnicianID == "" && !ss.State.Closed() {

@@ -168,7 +168,7 @@ func (s *Service) accountChanged(e jetstream.KeyValueEntry, known map[string]acc
 func (s *Service) groupChanged() {
 	ctx, cancel := context.WithTimeout(s.ctx, 30*time.Second)
 	defer cancel()
-	all, err := s.cfg.Store.AllSessions(ctx)
+	all, err := s.cfg.Store.OpenSessions(ctx)
 	if err != nil {
 		s.log.Error("group changed: list sessions", "err", err)
 		return

@@ -27,7 +27,7 @@ func (s *Service) sweepLoop() {
 func (s *Service) sweep() {
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.SweepInterval)
 	defer cancel()
-	all, err := s.cfg.Store.AllSessions(ctx)
+	all, err := s.cfg.Store.OpenSessions(ctx)
 	if err != nil {
 		if s.ctx.Err() == nil {
 			s.log.Warn("sweep sessions", "err", err)

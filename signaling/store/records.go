@@ -431,7 +431,17 @@ func (s *Store) DeleteLogin(ctx context.Context, token string) error {
 
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, ss Session) error {
-	return create(ctx, s.sessions, ss.ID, ss)
+	if !ss.State.Closed() && ValidKey(ss.ID) {
+		// Indexed first: a session is never open without its entry.
+		if err := s.markOpen(ctx, ss.ID); err != nil {
+			return err
+		}
+	}
+	err := create(ctx, s.sessions, ss.ID, ss)
+	if err != nil && !errors.Is(err, ErrExists) {
+		s.markEnded(ctx, ss.ID)
+	}
+	return err
 }
 
 // Session reads a session by ID.
@@ -454,8 +464,23 @@ func (s *Store) SessionOpen(ctx context.Context, id string) (bool, error) {
 }
 
 // UpdateSession changes a session with compare-and-set; fn may refuse with an error.
+// A session that ends leaves the index of open ones (OpenSessions).
 func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*Session) error) (Session, error) {
-	return update(ctx, s.sessions, id, fn)
+	var wasClosed bool
+	ss, err := update(ctx, s.sessions, id, func(ss *Session) error {
+		wasClosed = ss.State.Closed()
+		return fn(ss)
+	})
+	switch {
+	case err != nil:
+	case ss.State.Closed() && !wasClosed:
+		s.markEnded(ctx, id)
+	case !ss.State.Closed() && wasClosed:
+		if err := s.markOpen(ctx, id); err != nil {
+			return ss, err
+		}
+	}
+	return ss, err
 }
 
 // Sessions lists the sessions a technician sees (owned or transferred to them), newest first.

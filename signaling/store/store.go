@@ -48,6 +48,7 @@ type Store struct {
 	runlog, surveys                                   jetstream.KeyValue
 	surveyForms, scripts                              jetstream.KeyValue
 	devices, devicePolicies, deviceNonces             jetstream.KeyValue
+	open                                              jetstream.KeyValue // sessions not ended (OpenSessions)
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -109,6 +110,21 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err
+		}
+	}
+	var fresh bool
+	err = natsnode.Retry(ctx, cfg.Logger, "bucket "+bucketOpen, func(ctx context.Context) (err error) {
+		var created bool
+		s.open, created, err = openIndex(ctx, js, cfg.Replicas)
+		fresh = fresh || created // a later try finds the bucket a failed one made
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		if err := s.indexOpen(ctx); err != nil {
+			return nil, fmt.Errorf("bucket %s: %w", bucketOpen, err)
 		}
 	}
 	return s, nil
