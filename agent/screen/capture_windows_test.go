@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lifeline-support/lifeline/agent/win32"
 )
@@ -123,9 +124,72 @@ func TestFailedCaptureSaysLockedOrSecurePrompt(t *testing.T) {
 				t.Fatalf("Read: %v, want %v", err, tt.want)
 			}
 			c.grab = nil
+			queryInputDesktop = func() (string, error) { return "Default", nil }
 			if _, err := c.Read(); err != nil {
 				t.Fatalf("the screen readable again: %v", err)
 			}
 		})
+	}
+}
+
+// When another desktop receives input (the lock screen, a UAC prompt's
+// secure desktop), the capture says so even while BitBlt still returns
+// pixels (a stale or black picture of the user's desktop on Windows; the
+// live one under Wine), and the screen comes back, as a new picture, as
+// soon as the user's desktop receives input again. Before, only a failed
+// BitBlt was noticed: the console showed the stale picture. Only the input
+// desktop's name and the lock state are replaced (Wine's SwitchDesktop is a
+// stub); the capture is real. Runs under Wine (e2e/wine).
+func TestCaptureNoticesAnotherInputDesktopWhileBitBltReads(t *testing.T) {
+	defer func(d func() (string, error), l func() (bool, bool)) { queryInputDesktop, querySessionLock = d, l }(queryInputDesktop, querySessionLock)
+	var mu sync.Mutex
+	desktop, deskErr, locked, known := "Default", error(nil), false, false
+	set := func(d string, e error, l, k bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		desktop, deskErr, locked, known = d, e, l, k
+	}
+	queryInputDesktop = func() (string, error) { mu.Lock(); defer mu.Unlock(); return desktop, deskErr }
+	querySessionLock = func() (bool, bool) { mu.Lock(); defer mu.Unlock(); return locked, known }
+
+	c, err := OpenCapture(0, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f, err := c.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := f.Seq
+
+	// A UAC prompt: Winlogon receives input, the session is not locked.
+	// Noticed within desktopCheckEvery: read until Read says so.
+	set("Winlogon", nil, false, true)
+	deadline := time.Now().Add(30 * time.Second)
+	for err == nil && time.Now().Before(deadline) {
+		_, err = c.Read()
+	}
+	if !errors.Is(err, ErrSecureDesktop) {
+		t.Fatalf("Read while Winlogon receives input: %v, want %v", err, ErrSecureDesktop)
+	}
+	if _, err := c.Read(); !errors.Is(err, ErrSecureDesktop) {
+		t.Fatalf("the next Read: %v, want %v still", err, ErrSecureDesktop)
+	}
+
+	// Locked: the input desktop cannot be opened, the session says locked.
+	set("", errors.New("OpenInputDesktop: Access is denied."), true, true)
+	if _, err := c.Read(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Read while locked: %v, want %v", err, ErrLocked)
+	}
+
+	// Unlocked: the user's desktop again, at the next Read, as a new picture.
+	set("Default", nil, false, true)
+	back, err := c.Read()
+	if err != nil {
+		t.Fatalf("Read once the user's desktop receives input again: %v", err)
+	}
+	if back.Seq == seq {
+		t.Error("the screen back after the secure desktop kept the last picture's Seq: it would not be encoded")
 	}
 }
