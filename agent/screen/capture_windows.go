@@ -26,6 +26,12 @@ const (
 	idleInterval = 100 * time.Millisecond
 )
 
+// sizeCheckEvery is how often Read asks the virtual screen's size: four
+// GetSystemMetrics calls, which cost more than the BitBlt itself under Wine
+// 8 (6–11 ms against 1–2 ms for 1280×720, BenchmarkCaptureGDI). A monitor
+// added or resized shows up at most this late.
+const sizeCheckEvery = time.Second
+
 // desktopCheckEvery is how often Read asks which desktop receives input
 // while the screen is the customer's (a few microseconds each time).
 const desktopCheckEvery = time.Second
@@ -60,6 +66,7 @@ type Capture struct {
 	closed bool
 	own    string    // the desktop this process reads ("Default")
 	asked  time.Time // when Read last asked which desktop receives input
+	sized  time.Time // when Read last asked the virtual screen's size
 	away   error     // why another desktop receives input; nil: ours does
 	// grab, if set, replaces the BitBlt (tests make it fail, as a locked
 	// workstation does).
@@ -135,6 +142,19 @@ func (c *Capture) useDuplicator() {
 	c.frame.Pix, c.frame.Stride, c.frame.Rect = comp.out, comp.stride, comp.rect
 }
 
+// fitScreen makes the DIB section the size of the virtual screen, asking
+// that size at most once per sizeCheckEvery. c.mu must be held.
+func (c *Capture) fitScreen(now time.Time) error {
+	if c.shot != nil && now.Sub(c.sized) < sizeCheckEvery {
+		return nil
+	}
+	if err := c.resize(); err != nil {
+		return err
+	}
+	c.sized = now
+	return nil
+}
+
 // resize makes the DIB section the size of the virtual screen now.
 func (c *Capture) resize() error {
 	v := win32.VirtualScreen()
@@ -193,7 +213,7 @@ func (c *Capture) Read() (*Frame, error) {
 		}
 		dupErr = err
 	}
-	if err := c.resize(); err != nil {
+	if err := c.fitScreen(now); err != nil {
 		return nil, err
 	}
 	grab := c.shot.Grab

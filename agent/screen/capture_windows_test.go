@@ -193,3 +193,41 @@ func TestCaptureNoticesAnotherInputDesktopWhileBitBltReads(t *testing.T) {
 		t.Error("the screen back after the secure desktop kept the last picture's Seq: it would not be encoded")
 	}
 }
+
+// BenchmarkCaptureGDI reads the screen with GDI as fast as it comes (run it
+// under Wine with a scrolling screen: e2e/bench's pattern -mode scroll) and
+// reports the share of each step: the virtual screen's size (asked once a
+// second), the BitBlt (Wine's or Windows' own) and
+// the band compare with the last capture (ours).
+func BenchmarkCaptureGDI(b *testing.B) {
+	noDuplication.Store(true)
+	c, err := OpenCapture(0, 1000, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var size, grab, cmp time.Duration
+	changed := 0
+	for b.Loop() {
+		t := time.Now()
+		if err := c.fitScreen(t); err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		size += t0.Sub(t)
+		if err := c.shot.Grab(c.origin.X, c.origin.Y); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if c.changed() {
+			changed++
+		}
+		grab, cmp = grab+t1.Sub(t0), cmp+time.Since(t1)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(size.Microseconds())/n, "µs-size/op")
+	b.ReportMetric(float64(grab.Microseconds())/n, "µs-grab/op")
+	b.ReportMetric(float64(cmp.Microseconds())/n, "µs-compare/op")
+	b.ReportMetric(float64(changed)/n, "changed/op")
+	b.Logf("%dx%d", c.shot.W, c.shot.H)
+}
