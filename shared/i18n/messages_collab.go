@@ -3,7 +3,7 @@ package i18n
 // Messages of collaboration: colleagues invited into a session, and who has
 // remote control.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"ws.collab.title":           {EN: "Colleagues", FR: "Collègues"},
 		"ws.collab.pick":            {EN: "Colleague to invite", FR: "Collègue à inviter"},
 		"ws.collab.comment":         {EN: "Comment for them", FR: "Commentaire pour ce collègue"},
