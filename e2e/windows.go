@@ -1,14 +1,18 @@
 package e2e
 
 import (
+	"bufio"
+	"bytes"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lifeline-support/lifeline/e2e/wine"
 )
@@ -90,4 +94,69 @@ func (s *Stack) WindowsCustomer(t testing.TB, inv Invitation, prefix *wine.Prefi
 	ctx := s.tab(t)
 	c := s.RunAgent(t, ctx, exe)
 	return c
+}
+
+// SecureDesktop stands for a Windows security prompt under Wine
+// (e2e/securedesktop): from now until leave is called, the Windows agent
+// in prefix cannot open the desktop that receives input, as a user's
+// program cannot open Winlogon's while the lock screen or a UAC prompt is
+// up on Windows, and GDI still reads the screen. No Windows program may be
+// started in prefix meanwhile (it could not open its desktop).
+func SecureDesktop(t testing.TB, prefix *wine.Prefix, display string) (leave func()) {
+	t.Helper()
+	exe := filepath.Join(t.TempDir(), "securedesktop.exe")
+	build := exec.Command("go", "build", "-o", exe, "github.com/lifeline-support/lifeline/e2e/securedesktop")
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build e2e/securedesktop for Windows: %v\n%s", err, out)
+	}
+	cmd := exec.Command(prefix.Wine(), exe)
+	cmd.Env = append(prefix.Env(), "DISPLAY="+display)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 2)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- strings.TrimSpace(sc.Text())
+		}
+		close(lines)
+	}()
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case got := <-lines:
+			if got != want {
+				t.Fatalf("securedesktop said %q, want %s; stderr:\n%s", got, want, stderr.String())
+			}
+		case <-time.After(Timeout):
+			t.Fatalf("securedesktop did not say %s; stderr:\n%s", want, stderr.String())
+		}
+	}
+	var once sync.Once
+	leave = func() {
+		once.Do(func() {
+			stdin.Close()
+			expect("ALLOWED")
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("securedesktop: %v\n%s", err, stderr.String())
+			}
+		})
+	}
+	t.Cleanup(func() {
+		once.Do(func() { stdin.Close(); _ = cmd.Wait() })
+	})
+	expect("DENIED")
+	return leave
 }

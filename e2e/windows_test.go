@@ -265,6 +265,47 @@ func TestWindowsAgentUnderWine(t *testing.T) {
 // fails and GDI reads the screen instead (agent/screen).
 const dxgiFallback = "DXGI Desktop Duplication is not available; capturing with GDI"
 
+// While a Windows security prompt holds the secure desktop, the technician
+// sees why instead of a frozen screen: the console says "A Windows security
+// prompt is open on the customer's screen" over a grey picture, and the
+// customer's screen comes back by itself once the prompt is gone. Under
+// Wine the prompt is e2e/securedesktop: the agent can no longer open the
+// desktop that receives input (as Winlogon's on Windows) while GDI still
+// reads the screen. Before, only a failed BitBlt was noticed: the console
+// kept showing the screen. With LIFELINE_SCREENSHOTS=1 it saves the console
+// into e2e/screenshots/.
+func TestWindowsAgentShowsWhenASecurityPromptHoldsTheScreen(t *testing.T) {
+	prefix := wine.NewPrefix(t) // skips without wine64 and mingw
+	stack := Start(t)
+	WindowsAgent(t)
+	win := twtest.Options{X: 40, Y: 80, W: 600, H: 400}
+	twtest.Start(t, stack.Display, win)
+
+	tech := stack.Technician(t)
+	inv := tech.NewSession(t, "Marie Dupont")
+	customer := stack.WindowsCustomer(t, inv, prefix)
+	customer.OpenPage(t)
+	customer.Allow(t)
+	tech.WaitVideo(t)
+	tech.WaitQuadrants(t, win)
+
+	const secure = "A Windows security prompt is open on the customer's screen"
+	note := `(() => { const n = document.getElementById("screen-blocked"); return n && !n.hidden ? n.textContent : ""; })()`
+	leave := SecureDesktop(t, prefix, stack.Display)
+	tech.WaitJS(t, "the console saying a security prompt is open", note+` === "`+secure+`"`)
+	// The video goes on with the agent's grey picture, not the screen.
+	x, y := win.X+win.W/4, win.Y+win.H/4
+	waitFor(t, "the grey picture in the video", func() bool { return near(tech.Pixel(t, x, y), [3]int{56, 56, 56}, 24) })
+	if os.Getenv("LIFELINE_SCREENSHOTS") != "" {
+		writeShot(t, get(t, tech.Page(), "screenshot the console", chromedp.CaptureScreenshot()), "console-windows-secure-prompt")
+	}
+
+	leave()
+	tech.WaitJS(t, "the note gone once the prompt is", note+` === ""`)
+	tech.WaitQuadrants(t, win)
+	customer.WaitLog(t, "the screen cannot be read")
+}
+
 // The Windows agent that cannot start says why and exits non-zero, before
 // anything starts: a stamp that was cut short or altered asks for a new
 // download, and Windows before 10 is refused. Before, both went on to say

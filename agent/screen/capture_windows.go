@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,16 @@ const (
 	idleInterval = 100 * time.Millisecond
 )
 
+// sizeCheckEvery is how often Read asks the virtual screen's size: four
+// GetSystemMetrics calls, which cost more than the BitBlt itself under Wine
+// 8 (6–11 ms against 1–2 ms for 1280×720, BenchmarkCaptureGDI). A monitor
+// added or resized shows up at most this late.
+const sizeCheckEvery = time.Second
+
+// desktopCheckEvery is how often Read asks which desktop receives input
+// while the screen is the customer's (a few microseconds each time).
+const desktopCheckEvery = time.Second
+
 // Capture reads the Windows virtual screen (every monitor). It uses DXGI
 // Desktop Duplication when Windows offers it: Windows tells which
 // rectangles changed, only those are copied, and the cursor is drawn in. On
@@ -34,7 +45,11 @@ const (
 // with the last one band by band. Either way an unchanged screen keeps its
 // Seq, so the view converts nothing and the encoder sends nothing. It
 // follows the virtual screen's size. While the screen cannot be read, Read
-// says why: ErrLocked, ErrSecureDesktop or ErrUnreadable.
+// says why: ErrLocked, ErrSecureDesktop or ErrUnreadable. That includes
+// the time another desktop receives input (the lock screen, a UAC prompt):
+// the capture may still return pixels then (a stale or black picture of
+// the user's desktop), so Read asks which desktop receives input once a
+// second, and at every Read until the user's desktop is back.
 type Capture struct {
 	interval time.Duration
 	log      *slog.Logger
@@ -49,6 +64,10 @@ type Capture struct {
 	frame  Frame
 	next   time.Time
 	closed bool
+	own    string    // the desktop this process reads ("Default")
+	asked  time.Time // when Read last asked which desktop receives input
+	sized  time.Time // when Read last asked the virtual screen's size
+	away   error     // why another desktop receives input; nil: ours does
 	// grab, if set, replaces the BitBlt (tests make it fail, as a locked
 	// workstation does).
 	grab func(x, y int) error
@@ -68,7 +87,10 @@ func OpenCapture(n int, fps float64, log *slog.Logger) (*Capture, error) {
 		log = slog.Default()
 	}
 	setDPIAware()
-	c := &Capture{interval: time.Duration(float64(time.Second) / fps), log: log}
+	c := &Capture{interval: time.Duration(float64(time.Second) / fps), log: log, own: desktopDefault}
+	if name, err := queryOwnDesktop(); err == nil && name != "" {
+		c.own = name
+	}
 	var dup *duplicator
 	err := errNoDuplication
 	if !noDuplication.Load() {
@@ -120,6 +142,19 @@ func (c *Capture) useDuplicator() {
 	c.frame.Pix, c.frame.Stride, c.frame.Rect = comp.out, comp.stride, comp.rect
 }
 
+// fitScreen makes the DIB section the size of the virtual screen, asking
+// that size at most once per sizeCheckEvery. c.mu must be held.
+func (c *Capture) fitScreen(now time.Time) error {
+	if c.shot != nil && now.Sub(c.sized) < sizeCheckEvery {
+		return nil
+	}
+	if err := c.resize(); err != nil {
+		return err
+	}
+	c.sized = now
+	return nil
+}
+
 // resize makes the DIB section the size of the virtual screen now.
 func (c *Capture) resize() error {
 	v := win32.VirtualScreen()
@@ -156,6 +191,10 @@ func (c *Capture) Read() (*Frame, error) {
 		return nil, ErrClosed
 	}
 	now := c.advance()
+	if err := c.inputElsewhere(now); err != nil {
+		c.prev = nil // the next readable capture counts as changed
+		return nil, err
+	}
 	var dupErr error
 	if c.dup != nil {
 		changed, err := c.dup.read()
@@ -174,7 +213,7 @@ func (c *Capture) Read() (*Frame, error) {
 		}
 		dupErr = err
 	}
-	if err := c.resize(); err != nil {
+	if err := c.fitScreen(now); err != nil {
 		return nil, err
 	}
 	grab := c.shot.Grab
@@ -190,7 +229,7 @@ func (c *Capture) Read() (*Frame, error) {
 			c.fallBack(dupErr)
 		}
 		// A lost duplication (the secure desktop) is tried again next time.
-		return nil, fmt.Errorf("%w (%v)", inputBlocked(), err)
+		return nil, fmt.Errorf("%w (%v)", blockedNow(queryInputDesktop()), err)
 	}
 	if dupErr != nil {
 		// GDI reads what DXGI cannot: GDI from now on.
@@ -249,15 +288,43 @@ func (c *Capture) Close() error {
 // them: Wine has neither a lock screen nor a secure desktop).
 var (
 	queryInputDesktop = win32.InputDesktopName
+	queryOwnDesktop   = win32.ThreadDesktopName
 	querySessionLock  = win32.SessionLocked
 )
 
-// inputBlocked says why the screen cannot be read now, from the input
-// desktop's name and the session's lock state (see blockedBy).
-func inputBlocked() error {
+// inputElsewhere says why the screen is not the customer's when a desktop
+// other than the one this process reads receives input (err: it cannot be
+// opened, as Winlogon's cannot), and nil when ours does. It asks once per
+// desktopCheckEvery while ours does, and at every call while another does,
+// so the screen comes back at the next Read. c.mu must be held.
+func (c *Capture) inputElsewhere(now time.Time) error {
+	if c.away == nil && now.Sub(c.asked) < desktopCheckEvery {
+		return nil
+	}
+	c.asked = now
 	name, err := queryInputDesktop()
+	if err == nil && strings.EqualFold(name, c.own) {
+		if c.away != nil {
+			c.away = nil
+			c.frame.Seq++ // the screen is back: encode it again
+		}
+		return nil
+	}
+	why := blockedNow(name, err)
 	if err != nil {
-		name = "" // not ours to open: Winlogon's
+		c.away = fmt.Errorf("%w (%v)", why, err)
+	} else {
+		c.away = fmt.Errorf("%w (input desktop %q)", why, name)
+	}
+	return c.away
+}
+
+// blockedNow says why the screen cannot be read now, from the input
+// desktop's name (or the error opening it: not ours to open, Winlogon's)
+// and the session's lock state (see blockedBy).
+func blockedNow(inputDesktop string, err error) error {
+	if err != nil {
+		inputDesktop = ""
 	}
 	lock := lockUnknown
 	if locked, known := querySessionLock(); known {
@@ -266,5 +333,5 @@ func inputBlocked() error {
 			lock = sessionLocked
 		}
 	}
-	return blockedBy(name, lock)
+	return blockedBy(inputDesktop, lock)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lifeline-support/lifeline/agent/win32"
 )
@@ -123,9 +124,110 @@ func TestFailedCaptureSaysLockedOrSecurePrompt(t *testing.T) {
 				t.Fatalf("Read: %v, want %v", err, tt.want)
 			}
 			c.grab = nil
+			queryInputDesktop = func() (string, error) { return "Default", nil }
 			if _, err := c.Read(); err != nil {
 				t.Fatalf("the screen readable again: %v", err)
 			}
 		})
 	}
+}
+
+// When another desktop receives input (the lock screen, a UAC prompt's
+// secure desktop), the capture says so even while BitBlt still returns
+// pixels (a stale or black picture of the user's desktop on Windows; the
+// live one under Wine), and the screen comes back, as a new picture, as
+// soon as the user's desktop receives input again. Before, only a failed
+// BitBlt was noticed: the console showed the stale picture. Only the input
+// desktop's name and the lock state are replaced (Wine's SwitchDesktop is a
+// stub); the capture is real. Runs under Wine (e2e/wine).
+func TestCaptureNoticesAnotherInputDesktopWhileBitBltReads(t *testing.T) {
+	defer func(d func() (string, error), l func() (bool, bool)) { queryInputDesktop, querySessionLock = d, l }(queryInputDesktop, querySessionLock)
+	var mu sync.Mutex
+	desktop, deskErr, locked, known := "Default", error(nil), false, false
+	set := func(d string, e error, l, k bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		desktop, deskErr, locked, known = d, e, l, k
+	}
+	queryInputDesktop = func() (string, error) { mu.Lock(); defer mu.Unlock(); return desktop, deskErr }
+	querySessionLock = func() (bool, bool) { mu.Lock(); defer mu.Unlock(); return locked, known }
+
+	c, err := OpenCapture(0, 1000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f, err := c.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := f.Seq
+
+	// A UAC prompt: Winlogon receives input, the session is not locked.
+	// Noticed within desktopCheckEvery: read until Read says so.
+	set("Winlogon", nil, false, true)
+	deadline := time.Now().Add(30 * time.Second)
+	for err == nil && time.Now().Before(deadline) {
+		_, err = c.Read()
+	}
+	if !errors.Is(err, ErrSecureDesktop) {
+		t.Fatalf("Read while Winlogon receives input: %v, want %v", err, ErrSecureDesktop)
+	}
+	if _, err := c.Read(); !errors.Is(err, ErrSecureDesktop) {
+		t.Fatalf("the next Read: %v, want %v still", err, ErrSecureDesktop)
+	}
+
+	// Locked: the input desktop cannot be opened, the session says locked.
+	set("", errors.New("OpenInputDesktop: Access is denied."), true, true)
+	if _, err := c.Read(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Read while locked: %v, want %v", err, ErrLocked)
+	}
+
+	// Unlocked: the user's desktop again, at the next Read, as a new picture.
+	set("Default", nil, false, true)
+	back, err := c.Read()
+	if err != nil {
+		t.Fatalf("Read once the user's desktop receives input again: %v", err)
+	}
+	if back.Seq == seq {
+		t.Error("the screen back after the secure desktop kept the last picture's Seq: it would not be encoded")
+	}
+}
+
+// BenchmarkCaptureGDI reads the screen with GDI as fast as it comes (run it
+// under Wine with a scrolling screen: e2e/bench's pattern -mode scroll) and
+// reports the share of each step: the virtual screen's size (asked once a
+// second), the BitBlt (Wine's or Windows' own) and
+// the band compare with the last capture (ours).
+func BenchmarkCaptureGDI(b *testing.B) {
+	noDuplication.Store(true)
+	c, err := OpenCapture(0, 1000, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var size, grab, cmp time.Duration
+	changed := 0
+	for b.Loop() {
+		t := time.Now()
+		if err := c.fitScreen(t); err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		size += t0.Sub(t)
+		if err := c.shot.Grab(c.origin.X, c.origin.Y); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if c.changed() {
+			changed++
+		}
+		grab, cmp = grab+t1.Sub(t0), cmp+time.Since(t1)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(size.Microseconds())/n, "µs-size/op")
+	b.ReportMetric(float64(grab.Microseconds())/n, "µs-grab/op")
+	b.ReportMetric(float64(cmp.Microseconds())/n, "µs-compare/op")
+	b.ReportMetric(float64(changed)/n, "changed/op")
+	b.Logf("%dx%d", c.shot.W, c.shot.H)
 }

@@ -12,6 +12,7 @@ var (
 	wtsapi32 = windows.NewLazySystemDLL("wtsapi32.dll")
 
 	procOpenInputDesktop            = user32.NewProc("OpenInputDesktop")
+	procGetThreadDesktop            = user32.NewProc("GetThreadDesktop")
 	procCloseDesktop                = user32.NewProc("CloseDesktop")
 	procGetUserObjectInformationW   = user32.NewProc("GetUserObjectInformationW")
 	procWTSQuerySessionInformationW = wtsapi32.NewProc("WTSQuerySessionInformationW")
@@ -24,15 +25,30 @@ var (
 // process may not open that desktop (a process of the user's session may
 // not open Winlogon's).
 func InputDesktopName() (string, error) {
-	const (
-		desktopReadObjects = 0x0001
-		uoiName            = 2
-	)
+	const desktopReadObjects = 0x0001
 	h, _, err := procOpenInputDesktop.Call(0, 0, desktopReadObjects)
 	if h == 0 {
 		return "", fmt.Errorf("OpenInputDesktop: %w", err)
 	}
 	defer procCloseDesktop.Call(h)
+	return desktopName(h)
+}
+
+// ThreadDesktopName returns the name of the desktop the calling thread's
+// windows belong to: the desktop this process shows its windows on and
+// reads with GDI ("Default" for a program the user started).
+func ThreadDesktopName() (string, error) {
+	h, _, err := procGetThreadDesktop.Call(uintptr(windows.GetCurrentThreadId()))
+	if h == 0 {
+		return "", fmt.Errorf("GetThreadDesktop: %w", err)
+	}
+	// Not closed: GetThreadDesktop's handle is the thread's own.
+	return desktopName(h)
+}
+
+// desktopName returns the name of desktop h (UOI_NAME).
+func desktopName(h uintptr) (string, error) {
+	const uoiName = 2
 	var name [256]uint16
 	var need uint32
 	if r, _, err := procGetUserObjectInformationW.Call(h, uoiName, uintptr(unsafe.Pointer(&name[0])), uintptr(len(name)*2), uintptr(unsafe.Pointer(&need))); r == 0 {

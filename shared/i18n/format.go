@@ -6,7 +6,7 @@ import "time"
 // (12-hour clock in English, 24-hour in French). Pages format in the browser
 // with i18n.js's formatTime and formatDateTime, from the page's lang.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"format.time":     {EN: "3:04 PM", FR: "15:04"},
 		"format.dateTime": {EN: "Jan 2, 2006, 3:04 PM", FR: "02/01/2006 15:04"},
 	})

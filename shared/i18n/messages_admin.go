@@ -3,7 +3,7 @@ package i18n
 // Messages of the administration centre, the technician's account page and
 // two-step login.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"layout.admin":            {EN: "Administration", FR: "Administration"},
 		"console.tooMany":         {EN: "You already have %d open sessions, the most your organisation allows. End one first.", FR: "Vous avez déjà %d sessions ouvertes, le maximum permis par votre organisation. Terminez-en une d'abord."},
 		"admin.title":             {EN: "Administration", FR: "Administration"},

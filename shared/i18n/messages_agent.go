@@ -2,7 +2,7 @@ package i18n
 
 // Messages of the customer's agent: its terminal and its local page.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.title": {EN: "Lifeline remote support", FR: "Assistance à distance Lifeline"},
 
 		// Customer page and terminal: who is connecting.

@@ -2,7 +2,7 @@ package i18n
 
 // Messages the agent prints on its terminal when starting and stopping.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.askPIN":          {EN: "Type the 6-digit code your technician gave you: ", FR: "Saisissez le code à 6 chiffres donné par votre technicien : "},
 		"agent.bye":             {EN: "The support session has ended. You can close this window.", FR: "La session d'assistance est terminée. Vous pouvez fermer cette fenêtre."},
 		"agent.err.noServer":    {EN: "This program does not know which support server to use. Download it again from your technician's invitation link.", FR: "Ce programme ne sait pas quel serveur d'assistance utiliser. Téléchargez-le à nouveau depuis le lien d'invitation de votre technicien."},

@@ -3,7 +3,7 @@ package i18n
 // Messages of the channels: the customer's page (help.*), the
 // administration centre (admin.channel*) and the queue (queue.channel*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		// The customer's page.
 		"help.title":         {EN: "Get help", FR: "Obtenir de l'aide"},
 		"help.intro":         {EN: "Tell us who you are and what is wrong: a technician will connect to your computer once you run our support program.", FR: "Dites-nous qui vous êtes et ce qui ne va pas : un technicien se connectera à votre ordinateur une fois notre programme d'assistance lancé."},

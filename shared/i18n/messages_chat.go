@@ -3,7 +3,7 @@ package i18n
 // Messages of the chat: the customer's chat panel (agent.chat.*) and the
 // technician's chat, links and canned replies in the workspace (ws.chat.*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.chat.title":        {EN: "Messages", FR: "Messages"},
 		"agent.chat.you":          {EN: "You", FR: "Vous"},
 		"agent.chat.technician":   {EN: "Technician", FR: "Technicien"},

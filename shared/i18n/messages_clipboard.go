@@ -3,7 +3,7 @@ package i18n
 // Messages of clipboard sharing: the technician's workspace panel (ws.clip.*) and
 // the customer's page (agent.clip.*; the question itself is agent.ask.clipboard).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		// Technician's workspace.
 		"ws.clip.title":     {EN: "Clipboard", FR: "Presse-papiers"},
 		"ws.clip.switch":    {EN: "Share clipboard", FR: "Partager le presse-papiers"},

@@ -3,7 +3,7 @@ package i18n
 // Messages of collaboration: colleagues invited into a session, and who has
 // remote control.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"ws.collab.title":              {EN: "Colleagues", FR: "Collègues"},
 		"ws.collab.external":           {EN: "external, invited by %s", FR: "externe, invité par %s"},
 		"ws.collab.invitedExternal":    {EN: "External collaborator — invited, not here yet", FR: "Collaborateur externe — invité, pas encore arrivé"},

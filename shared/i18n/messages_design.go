@@ -3,7 +3,7 @@ package i18n
 // Messages of the technician's page frame and workspace layout: the theme
 // toggle, side panels, status strip, toasts and colour swatches.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"layout.theme":            {EN: "Light or dark theme", FR: "Thème clair ou sombre"},
 		"ws.sessionActions":       {EN: "Session", FR: "Session"},
 		"ws.panels":               {EN: "Side panels", FR: "Panneaux latéraux"},

@@ -4,7 +4,7 @@ package i18n
 // recording, in the technician's workspace (ws.tools.*) and the customer's page
 // (agent.rec.*, and agent.chat.ev.* in the customer's log).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		// Technician's workspace.
 		"ws.tools.draw":        {EN: "Draw", FR: "Dessiner"},
 		"ws.tools.color":       {EN: "Colour", FR: "Couleur"},

@@ -3,7 +3,7 @@ package i18n
 // Messages of the custom session fields: the invitation form, the queue's
 // editor and the admin page.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"fields.required": {EN: "Fill in this field.", FR: "Remplissez ce champ."},
 		"fields.tooLong":  {EN: "Use at most %d characters.", FR: "%d caractères au plus."},
 		"fields.hidden":   {EN: "Remove the invisible or direction-changing characters.", FR: "Retirez les caractères invisibles ou d'inversion du sens d'écriture."},

@@ -3,7 +3,7 @@ package i18n
 // Messages of the file manager (ws.fm.*): the technician browses and changes
 // the customer's files; the customer's page says so (agent.fm.*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"perm.filemanager": {EN: "manage the customer's files (browse, rename, copy, move, delete, transfer)", FR: "gérer les fichiers du client (parcourir, renommer, copier, déplacer, supprimer, transférer)"},
 
 		"agent.ask.filemanager": {

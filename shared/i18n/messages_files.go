@@ -3,7 +3,7 @@ package i18n
 // Messages of file transfer: the customer's files panel (agent.files.*) and the
 // technician's files panel (ws.files.*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.files.title":           {EN: "Files", FR: "Fichiers"},
 		"agent.files.offer":           {EN: "The technician wants to send you %s (%s).", FR: "Le technicien souhaite vous envoyer %s (%s)."},
 		"agent.files.folder":          {EN: "Save in this folder", FR: "Enregistrer dans ce dossier"},

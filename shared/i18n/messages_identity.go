@@ -3,7 +3,7 @@ package i18n
 // Messages of the identities the signaling server cannot fake (shared/identity):
 // the customer's page, the console's workspace and the certify API.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		// Customer's page and terminal.
 		"agent.status.unverified": {
 			EN: "The connection could not be verified: it may have been tampered with. Nothing was shared.",

@@ -4,7 +4,7 @@ package i18n
 // customer's page that chats, shows the screen or the camera with nothing
 // to download, and the link to it from the invitation's page.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"join.instant":            {EN: "Cannot or do not want to run a program? Chat with the technician and show your screen or camera from this browser.", FR: "Impossible ou pas envie de lancer un programme ? Discutez avec le technicien et montrez votre écran ou votre caméra depuis ce navigateur."},
 		"join.instantLink":        {EN: "Get help in the browser", FR: "Obtenir de l'aide dans le navigateur"},
 		"instant.title":           {EN: "Help in your browser", FR: "Aide dans votre navigateur"},

@@ -3,7 +3,7 @@ package i18n
 // Messages of the customer's page as a second peer: the technician's screen
 // shown to the customer, and voice.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"perm.show_screen":         {EN: "show my screen to customers", FR: "montrer mon écran aux clients"},
 		"agent.indicator.mic":      {EN: "Microphone on · %s", FR: "Micro allumé · %s"},
 		"agent.pp.technician":      {EN: "The technician", FR: "Le technicien"},

@@ -4,7 +4,7 @@ package i18n
 // of the customer's page (agent.privacy.*) and the label drawn on a private
 // window in what the technician sees.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.privacy.title":       {EN: "Hide windows from the technician", FR: "Cacher des fenêtres au technicien"},
 		"agent.privacy.intro":       {EN: "A hidden window shows as \"Private window\" to the technician, who cannot click or type in it. You can still use it.", FR: "Une fenêtre cachée apparaît comme « Fenêtre privée » au technicien, qui ne peut ni y cliquer ni y taper. Vous pouvez toujours l'utiliser."},
 		"agent.privacy.preset":      {EN: "Hide my password manager and mail", FR: "Cacher mon gestionnaire de mots de passe et ma messagerie"},

@@ -3,7 +3,7 @@ package i18n
 // Messages of the agent about the customer's network proxy: its local page,
 // its terminal.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.proxy.ask": {
 			EN: "Your network's proxy (%s) asks for a user name and password to reach the support server.",
 			FR: "Le proxy de votre réseau (%s) demande un nom d'utilisateur et un mot de passe pour joindre le serveur d'assistance.",

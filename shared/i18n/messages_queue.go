@@ -3,7 +3,7 @@ package i18n
 // Messages of the session queue: states, hold, transfer, reconnection, the queue
 // page, history and notes.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.status.onhold":       {EN: "On hold — your technician will be back with you shortly", FR: "En attente — votre technicien revient vers vous dans un instant"},
 		"agent.status.peerlost":     {EN: "The technician's connection was lost — waiting for them to come back", FR: "La connexion du technicien a été perdue — en attente de son retour"},
 		"agent.status.continues":    {EN: "%s — the session continues while the connection to the server comes back", FR: "%s — la session continue pendant le rétablissement de la connexion au serveur"},

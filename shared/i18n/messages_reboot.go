@@ -4,7 +4,7 @@ package i18n
 // what their page and the program say (agent.ended.*, agent.reboot.*), and
 // the technician's workspace (ws.reboot.*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.ask.reboot": {
 			EN: "%[1]s (%[2]s) wants to restart your computer. Save your work first.",
 			FR: "%[1]s (%[2]s) souhaite redémarrer votre ordinateur. Enregistrez d'abord votre travail.",

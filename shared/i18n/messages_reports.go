@@ -2,7 +2,7 @@ package i18n
 
 // Messages of the reports page.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"layout.reports": {EN: "Reports", FR: "Rapports"},
 
 		"reports.title":            {EN: "Reports", FR: "Rapports"},

@@ -4,7 +4,7 @@ package i18n
 // server's refusals (survey.err.*), the customer's page (agent.survey.*) and
 // the administration centre (admin.survey*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		// Technician's workspace.
 		"ws.survey.send":         {EN: "Send survey", FR: "Envoyer l'enquête"},
 		"ws.survey.sendTip":      {EN: "Show the customer's survey on %s's page now", FR: "Afficher maintenant l'enquête client sur la page de %s"},

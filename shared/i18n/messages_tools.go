@@ -3,7 +3,7 @@ package i18n
 // Messages of the workspace's tools on the customer's machine: terminals
 // (ws.term.*) and system information (ws.sys.*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"ws.term.title":            {EN: "Terminal", FR: "Terminal"},
 		"ws.script.title":          {EN: "Scripts", FR: "Scripts"},
 		"ws.script.none":           {EN: "No script in the library for your group.", FR: "Aucun script de la bibliothèque pour votre groupe."},

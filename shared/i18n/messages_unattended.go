@@ -4,7 +4,7 @@ package i18n
 // the agent's command line (agent.unattended.*) and the console's
 // Computers page (computers.*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"agent.ask.unattended": {
 			EN: "Allow %s from %s to connect to this computer when you are not there (%s)?",
 			FR: "Autoriser %s (%s) à se connecter à cet ordinateur en votre absence (%s) ?",

@@ -3,7 +3,7 @@ package i18n
 // Messages of the workspace's toolbar: view modes, magnifier, quality,
 // monitors, special keys and keyboard mode (ws.view.*, ws.keys.*).
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"ws.toolbar": {EN: "Remote control tools", FR: "Outils de contrôle à distance"},
 
 		"ws.view.fit":            {EN: "Fit", FR: "Ajuster"},

@@ -2,7 +2,7 @@ package i18n
 
 // Messages of the web pages: the technician's console and the customer's join pages.
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"layout.language":   {EN: "Language", FR: "Langue"},
 		"layout.logout":     {EN: "Log out", FR: "Se déconnecter"},
 		"error.title":       {EN: "Something went wrong", FR: "Un problème est survenu"},

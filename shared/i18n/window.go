@@ -9,7 +9,7 @@ import (
 // Days of the week and time windows, as customers and technicians read
 // them: "Monday to Saturday, from 07:00 to 19:00 (Europe/Paris time)".
 func init() {
-	add(map[string]map[Lang]string{
+	add(map[string]text{
 		"day.0":              {EN: "Sunday", FR: "dimanche"},
 		"day.1":              {EN: "Monday", FR: "lundi"},
 		"day.2":              {EN: "Tuesday", FR: "mardi"},
