@@ -3,6 +3,7 @@ package congestion
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -89,6 +90,9 @@ type Controller struct {
 	rate     int       // what the encoder and pacer follow: estimate, or a lead over it
 	rec      recovery  // the lead (see RecoverGain)
 	lastDown time.Time // when the estimate last decreased
+	flight   flight    // packets sent that no report covered yet (see BlindAfter)
+	cap      int       // while GCC is or was blind: the most the rate may be; 0: none
+	capAt    time.Time // of the cap's last step
 	cut      bool      // the estimate decreased at least once: the link is known
 	skipped  int       // frames skipped since the last log
 	lastLog  time.Time
@@ -136,6 +140,8 @@ func (c *Controller) recoverLoop() {
 // the sequence numbers the estimate needs). Build one PeerConnection per
 // Controller from it.
 func (c *Controller) Register(ir *interceptor.Registry) error {
+	// First, so that it sees packets as the pacer sends them.
+	ir.Add(flightFactory{&c.flight})
 	f, err := cc.NewInterceptor(func() (cc.BandwidthEstimator, error) {
 		return gcc.NewSendSideBWE(
 			gcc.SendSideBWEInitialBitrate(c.initial),
@@ -177,7 +183,8 @@ func (c *Controller) update() {
 	if est < old {
 		c.lastDown, c.cut = time.Now(), true
 	}
-	c.rate = c.rec.step(time.Now(), signalsOf(est, c.bwe.GetStats()), old)
+	now := time.Now()
+	c.rate = c.capLocked(now, c.rec.step(now, signalsOf(est, c.bwe.GetStats()), old), est)
 	rate := c.rate
 	c.mu.Unlock()
 	if rate == oldRate {
@@ -193,6 +200,33 @@ func (c *Controller) update() {
 	if c.onChange != nil {
 		c.onChange(c.Limits())
 	}
+}
+
+// capLocked returns rate under the cap GCC's blindness sets (see
+// BlindAfter), stepping the cap at now; est is GCC's estimate. c.mu must be
+// held.
+func (c *Controller) capLocked(now time.Time, rate, est int) int {
+	blind := c.flight.unacked() > BlindAfter
+	switch {
+	case blind && c.cap == 0:
+		c.cap, c.capAt = max(rate/2, MinBitRate), now
+		c.log.Debug("congestion: the estimate hears no feedback it can read; capping the rate", "unacked", c.flight.unacked(), "kbps", c.cap/1000, "estimate_kbps", est/1000)
+	case blind:
+		if now.Sub(c.capAt) >= recoverEvery {
+			c.cap, c.capAt = max(c.cap/2, MinBitRate), now
+		}
+	case c.cap != 0:
+		d := min(now.Sub(c.capAt), maxRecoverStep)
+		c.cap, c.capAt = int(float64(c.cap)*math.Pow(RecoverGain, d.Seconds())), now
+		if c.cap >= est {
+			c.cap = 0
+			c.log.Debug("congestion: the estimate hears the link again; cap lifted", "estimate_kbps", est/1000)
+		}
+	}
+	if c.cap != 0 {
+		return min(rate, c.cap)
+	}
+	return rate
 }
 
 // signalsOf reads GCC's stats (its GetStats) with its estimate est.

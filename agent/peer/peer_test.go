@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -121,6 +122,7 @@ type browser struct {
 	opened  chan string // labels of opened data channels
 
 	packets   chan *rtpInfo
+	missed    atomic.Int64 // packets that came while packets was full
 	readers   sync.WaitGroup
 	trackSSRC chan webrtc.SSRC
 }
@@ -231,6 +233,7 @@ func newBrowserOn(t *testing.T, vp8PT webrtc.PayloadType, n *vnet.Net) *browser 
 				select {
 				case b.packets <- info:
 				default: // the test stopped looking
+					b.missed.Add(1)
 				}
 			}
 		}()
