@@ -48,6 +48,7 @@ type Store struct {
 	runlog, surveys                                   jetstream.KeyValue
 	surveyForms, scripts                              jetstream.KeyValue
 	devices, devicePolicies, deviceNonces             jetstream.KeyValue
+	launchers                                         jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -106,6 +107,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.devices, bucketDevices, 0},
 		{&s.devicePolicies, bucketDevicePolicies, 0},
 		{&s.deviceNonces, bucketDeviceNonces, DeviceNonceTTL},
+		{&s.launchers, bucketLaunchers, 0},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err
