@@ -64,7 +64,11 @@ func (s *runner) installLauncher(l *protocol.LauncherInstalled) {
 		s.log.Warn("launcher not installed: the customer did not agree to it", "channel", l.Channel)
 		return
 	}
-	settings := LauncherSettings{Server: s.servers[0], ID: l.ID, Channel: l.Channel, ChannelName: l.ChannelName, Org: s.orgName}
+	server := s.cfg.Server
+	if len(s.servers) > 0 {
+		server = s.servers[0] // the one in use
+	}
+	settings := LauncherSettings{Server: server, ID: l.ID, Channel: l.Channel, ChannelName: l.ChannelName, Org: s.orgName}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
