@@ -22,6 +22,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/agent/consent"
 	"github.com/lifeline-support/lifeline/agent/input"
+	"github.com/lifeline-support/lifeline/agent/launcher"
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/agent/proxy"
 	"github.com/lifeline-support/lifeline/agent/reboot"
@@ -57,6 +58,8 @@ func run() int {
 	flag.StringVar(&uf.policy, "unattended-policy", "", "the unattended session's policy (silent, notify, ask); set by the unattended service")
 	flag.IntVar(&uf.askSeconds, "unattended-ask", 0, "with the ask policy, seconds to wait for an answer; set by the unattended service")
 	flag.BoolVar(&uf.allowOnTimeout, "unattended-allow-on-timeout", false, "with the ask policy, allow what nobody answered in time; set by the unattended service")
+	helpRequest := flag.Bool(strings.TrimPrefix(launcher.RequestFlag, "--"), false, "ask for help with the Get help icon installed on this computer (the icon runs this)")
+	helpRemove := flag.Bool(strings.TrimPrefix(launcher.RemoveFlag, "--"), false, "remove the Get help icon from this computer")
 	flag.Parse()
 
 	l := i18n.FromEnv()
@@ -84,6 +87,36 @@ func run() int {
 		}
 		code, _ := unattendedCommand(uf, l, log, dialer)
 		return code
+	}
+	if *helpRemove || (*helpRequest && !supervise.IsWorker()) {
+		dialer, err := proxy.New(proxy.Settings{URL: *proxyURL})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, i18n.T(l, "agent.err.badProxy")+" ("+err.Error()+")")
+			return 2
+		}
+		if *helpRemove {
+			return launcherRemove(l, log, dialer)
+		}
+		// The request, once: the program then runs as if downloaded
+		// with its invitation.
+		s, c, ok := launcherRequest(l, log, dialer, !*noBrowser)
+		if !ok {
+			return 1
+		}
+		*server, *code = s, c
+		args := []string{"--server", s, "--code", c}
+		for _, f := range []string{"lang", "proxy"} {
+			if v := flag.Lookup(f).Value.String(); v != "" {
+				args = append(args, "--"+f, v)
+			}
+		}
+		if *noBrowser {
+			args = append(args, "--no-browser")
+		}
+		if *verbose {
+			args = append(args, "-v")
+		}
+		return supervise.Run(context.Background(), supervise.Config{Args: args, Logger: log, Out: os.Stdout, Lang: l})
 	}
 	if uf.policy != "" && !protocol.ValidPolicy(uf.policy) {
 		fmt.Fprintln(os.Stderr, "--unattended-policy: silent, notify or ask")
@@ -201,6 +234,7 @@ func run() int {
 		Enroll:      enroller{},
 		Unattended:  uf.sessionPolicy(),
 		Reboot:      rebooter{lang: l},
+		Launcher:    launcherInstaller{lang: l},
 		Resume:      resume,
 		NewInjector: func() (session.Injector, error) { return input.New(input.Config{Logger: log, Journal: journal}) }})
 	if resume != nil && resume.Decline {

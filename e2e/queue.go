@@ -70,6 +70,12 @@ type QueueItem struct {
 	Callback bool   `json:"callback"`
 	Email    string `json:"email"`
 	Problem  string `json:"problem"`
+	// Returning: the request came from a "Get help" launcher.
+	Returning *struct {
+		Host     string `json:"host"`
+		HelpedBy string `json:"helpedBy"`
+		Helped   int64  `json:"helped"`
+	} `json:"returning"`
 }
 
 // OpenQueue opens the queue page (and with it, counts as online).

@@ -476,6 +476,13 @@ func (u *UI) AskUnattended(ctx context.Context, window string) (bool, error) {
 	return u.ask(ctx, protocol.PermissionUnattended, window)
 }
 
+// AskLauncher asks, as Ask does, whether the technician may add a "Get
+// help" icon to this computer, that asks the organisation for help in one
+// click.
+func (u *UI) AskLauncher(ctx context.Context) (bool, error) {
+	return u.ask(ctx, protocol.PermissionLauncher, "")
+}
+
 // ask is Ask for perm about who ("": the technician).
 func (u *UI) ask(ctx context.Context, perm protocol.Permission, who string) (bool, error) {
 	select {

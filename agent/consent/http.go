@@ -141,7 +141,7 @@ func (u *UI) viewLocked(lang i18n.Lang) view {
 			Allow:  i18n.T(lang, "agent.allow"),
 			Deny:   i18n.T(lang, "agent.deny"),
 		}
-		if req.perm == protocol.PermissionReboot || req.perm == protocol.PermissionReconnect {
+		if req.perm == protocol.PermissionReboot || req.perm == protocol.PermissionReconnect || req.perm == protocol.PermissionLauncher {
 			v.Request.Allow = i18n.T(lang, "agent.ask."+string(req.perm)+".allow")
 			v.Request.Deny = i18n.T(lang, "agent.ask."+string(req.perm)+".deny")
 		}

@@ -100,6 +100,9 @@ func askText(lang i18n.Lang, req *request, tech, org string) string {
 	if req.perm == protocol.PermissionHelp || req.perm == protocol.PermissionUnattended {
 		return i18n.T(lang, "agent.ask."+string(req.perm), tech, org, req.who)
 	}
+	if req.perm == protocol.PermissionLauncher {
+		return i18n.T(lang, "agent.ask.launcher", tech, org)
+	}
 	q := i18n.T(lang, "agent.ask."+string(req.perm), req.about(tech), org)
 	if req.who != "" {
 		// A colleague of the technician asks (AskBy): say so.

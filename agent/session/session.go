@@ -92,6 +92,9 @@ type Config struct {
 	// Resume, set in the program a restart's autostart entry started,
 	// resumes that session instead of joining with Code or PIN.
 	Resume *Resume
+	// Launcher installs the "Get help" launcher once the customer agreed
+	// (launcher.go); nil refuses every offer.
+	Launcher Launcher
 }
 
 // Identity is what the download was stamped with to check the technician's
@@ -625,6 +628,9 @@ type runner struct {
 	// enrollWindow is the window the customer agreed to for unattended
 	// access, until the server enrolls the computer.
 	enrollWindow atomic.Pointer[protocol.Hours]
+	// launcherChannel is the channel of the launcher the customer agreed
+	// to, until the server says it is recorded (launcher.go).
+	launcherChannel atomic.Pointer[string]
 	// restarting is set once the computer's restart runs (reboot.go).
 	restarting bool
 }
@@ -969,6 +975,10 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 		s.askUnattended(ctx, body)
 	case *protocol.UnattendedEnrolled:
 		s.enrolled(body)
+	case *protocol.LauncherOffer:
+		s.offerLauncher(ctx, body)
+	case *protocol.LauncherInstalled:
+		s.installLauncher(body)
 	case *protocol.SurveyShow:
 		s.cfg.Consent.ShowSurvey()
 	case *protocol.SurveySaved:

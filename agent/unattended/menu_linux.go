@@ -21,17 +21,27 @@ const MenuEntryName = "lifeline-unattended.desktop"
 func (p Place) MenuEntry() (string, error) {
 	dir := p.Menu
 	if dir == "" {
-		data := os.Getenv("XDG_DATA_HOME")
-		if data == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return "", err
-			}
-			data = filepath.Join(home, ".local", "share")
+		var err error
+		if dir, err = ApplicationsDir(); err != nil {
+			return "", err
 		}
-		dir = filepath.Join(data, "applications")
 	}
 	return filepath.Join(dir, MenuEntryName), nil
+}
+
+// ApplicationsDir is the folder of the user's own desktop entries,
+// $XDG_DATA_HOME/applications (~/.local/share/applications), where the
+// desktop's menu finds them.
+func ApplicationsDir() (string, error) {
+	data := os.Getenv("XDG_DATA_HOME")
+	if data == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", err
+		}
+		data = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(data, "applications"), nil
 }
 
 // desktopEntry is the menu entry that runs prog with PageFlag, named in
@@ -51,6 +61,14 @@ func desktopEntry(prog string) string {
 		desktopString(desktopExec(prog, PageFlag)))
 	return b.String()
 }
+
+// DesktopLine is a desktop entry's Exec value that runs args: each
+// argument quoted as the specification says, then escaped as a string.
+func DesktopLine(args ...string) string { return desktopString(desktopExec(args...)) }
+
+// DesktopString escapes s as a desktop entry's string value (Name,
+// Comment).
+func DesktopString(s string) string { return desktopString(s) }
 
 // desktopString escapes s as a desktop entry's string value.
 func desktopString(s string) string {
@@ -76,13 +94,30 @@ func desktopExec(args ...string) string {
 // specification says (string unescaping, then quoting; field codes
 // dropped).
 func DesktopExec(path string) ([]string, error) {
+	return groupExec(path, "[Desktop Entry]")
+}
+
+// DesktopActionExec is DesktopExec for the entry's action named action
+// (its [Desktop Action action] group: what the icon's menu offers).
+func DesktopActionExec(path, action string) ([]string, error) {
+	return groupExec(path, "[Desktop Action "+action+"]")
+}
+
+// groupExec reads and splits the Exec line of group of the desktop entry
+// at path.
+func groupExec(path, group string) ([]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	in := ""
 	for line := range strings.SplitSeq(string(b), "\n") {
+		if strings.HasPrefix(line, "[") {
+			in = strings.TrimSpace(line)
+			continue
+		}
 		v, ok := strings.CutPrefix(line, "Exec=")
-		if !ok {
+		if !ok || in != group {
 			continue
 		}
 		v = strings.NewReplacer(`\\`, `\`, `\n`, "\n", `\t`, "\t", `\r`, "\r", `\s`, " ").Replace(v)

@@ -6,6 +6,7 @@ package help
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/lifeline-support/lifeline/console-web/fields"
 	"github.com/lifeline-support/lifeline/console-web/layout"
+	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/auth"
 	"github.com/lifeline-support/lifeline/signaling/invite"
 	"github.com/lifeline-support/lifeline/signaling/sessions"
@@ -25,6 +27,8 @@ import (
 type Channels interface {
 	Channel(ctx context.Context, slug string, now time.Time) (sessions.ChannelForm, error)
 	Request(ctx context.Context, slug, addr string, r sessions.ChannelRequest) (store.Session, error)
+	LauncherRequest(ctx context.Context, slug, addr string, r protocol.LauncherRequest) (store.Session, error)
+	RemoveLauncher(ctx context.Context, id, addr string) error
 }
 
 // Handler serves /help/{slug}.
@@ -39,6 +43,70 @@ type Handler struct {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /help/{slug}", h.page)
 	mux.HandleFunc("POST /help/{slug}", h.request)
+	mux.HandleFunc("POST /help/{slug}/launcher", h.launcher)
+	mux.HandleFunc("POST /help/{slug}/launcher/remove", h.launcherRemoved)
+}
+
+// launcher takes a "Get help" launcher's request (protocol.LauncherRequest,
+// JSON): the invitation code its program joins with, or why not, in the
+// customer's language (Accept-Language), with HelpPage when the channel's
+// page offers something instead (a message when it is closed).
+func (h *Handler) launcher(w http.ResponseWriter, r *http.Request) {
+	p := layout.NewPage(w, r, "help.title")
+	var req protocol.LauncherRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, protocol.LauncherReply{Error: p.T("help.tooLarge")})
+		return
+	}
+	ss, err := h.Channels.LauncherRequest(r.Context(), r.PathValue("slug"), auth.ClientIP(r), req)
+	var rl *invite.RateLimitError
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, protocol.LauncherReply{Code: ss.InviteToken})
+	case errors.As(err, &rl):
+		secs := max(int(rl.RetryAfter.Round(time.Second)/time.Second), 1)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeJSON(w, http.StatusTooManyRequests, protocol.LauncherReply{Error: p.T("help.tooMany", secs)})
+	case errors.Is(err, sessions.ErrChannelClosed):
+		writeJSON(w, http.StatusServiceUnavailable, protocol.LauncherReply{Error: p.T("help.closedDefault"), HelpPage: true})
+	case errors.Is(err, sessions.ErrChannelFull):
+		writeJSON(w, http.StatusServiceUnavailable, protocol.LauncherReply{Error: p.T("help.full"), HelpPage: true})
+	case errors.Is(err, sessions.ErrNoChannel):
+		writeJSON(w, http.StatusNotFound, protocol.LauncherReply{Error: p.T("help.noChannelText")})
+	case errors.Is(err, sessions.ErrNoLauncher):
+		writeJSON(w, http.StatusNotFound, protocol.LauncherReply{Error: p.T("help.launcherUnknown"), HelpPage: true})
+	default:
+		h.Logger.Error("launcher request", "err", err)
+		writeJSON(w, http.StatusInternalServerError, protocol.LauncherReply{Error: p.T("error.server")})
+	}
+}
+
+// launcherRemoved hears that the customer removed their launcher.
+func (h *Handler) launcherRemoved(w http.ResponseWriter, r *http.Request) {
+	var req protocol.LauncherRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10)).Decode(&req); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	var rl *invite.RateLimitError
+	switch err := h.Channels.RemoveLauncher(r.Context(), req.ID, auth.ClientIP(r)); {
+	case err == nil:
+		w.WriteHeader(http.StatusNoContent)
+	case errors.As(err, &rl):
+		w.WriteHeader(http.StatusTooManyRequests)
+	case errors.Is(err, sessions.ErrNoLauncher):
+		w.WriteHeader(http.StatusNotFound)
+	default:
+		h.Logger.Error("launcher removed", "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // formData is what the page shows: the channel's form, what was typed and

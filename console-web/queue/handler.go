@@ -80,6 +80,17 @@ type Item struct {
 	Callback bool   `json:"callback,omitempty"`
 	Email    string `json:"email,omitempty"`
 	Problem  string `json:"problem,omitempty"`
+	// Returning, for a request from a "Get help" launcher, names the
+	// computer it was installed on, who helped it last and when (Unix
+	// milliseconds).
+	Returning *Returning `json:"returning,omitempty"`
+}
+
+// Returning is what the queue says of a returning computer.
+type Returning struct {
+	Host     string `json:"host"`
+	HelpedBy string `json:"helpedBy"`
+	Helped   int64  `json:"helped"`
 }
 
 // Tech is another technician and their status.
@@ -182,6 +193,9 @@ func (h *Handler) json(w http.ResponseWriter, r *http.Request) {
 		collabItem(&it, s, t.ID)
 		it.Watch = watch
 		it.Channel, it.Take, it.Callback, it.Email, it.Problem = s.ChannelName, take, s.Callback, s.Email, s.Problem
+		if r := s.Returning; r != nil {
+			it.Returning = &Returning{Host: r.Host, HelpedBy: r.HelpedBy, Helped: r.Helped.UnixMilli()}
+		}
 		v.Sessions = append(v.Sessions, it)
 	}
 	v.Me.Status = me.Effective(now, working[t.ID], h.BusyAt)

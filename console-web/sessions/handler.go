@@ -45,7 +45,10 @@ type Handler struct {
 	Sessions Service
 	Fields   Fields
 	// Scripts is the script library; nil leaves the Scripts panel empty.
-	Scripts   Scripts
+	Scripts Scripts
+	// Channels are the channels a "Get help" launcher may ask for help
+	// on; nil offers none.
+	Channels  Channels
 	PublicURL string
 	Logger    *slog.Logger
 	// Externals and PINs serve external collaborators; nil Externals
@@ -65,6 +68,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	if h.Externals != nil {
 		h.registerExternal(mux)
 	}
+	mux.Handle("GET /console/launcher-channels", h.Auth.Require(http.HandlerFunc(h.launcherChannels)))
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, titleKey string) (layout.Page, auth.Technician) {
@@ -258,6 +262,7 @@ var featureScripts = []string{
 	"voice",
 	"unattended",
 	"reboot",
+	"launcher",
 }
 
 // helperScripts are the feature modules of every colleague's workspace:
@@ -321,6 +326,7 @@ var featurePerm = map[string]access.Perm{
 	"voice":      access.Voice,
 	"unattended": access.Unattended,
 	"reboot":     access.Reboot,
+	"launcher":   access.Launcher,
 }
 
 // scriptsFor lists the feature modules the technician may use, in a

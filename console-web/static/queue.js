@@ -188,6 +188,10 @@ function render() {
     if (s.helping) st.append(el("small", "", ` ${t("queue.helping", s.technician)}`));
     if (s.callback) st.append(el("strong", "q-callback", ` ${t("queue.callback")}`));
     if (s.channel) st.append(el("small", "q-channel", ` ${t("queue.channelFrom", s.channel)}`));
+    if (s.returning) {
+      const r = s.returning;
+      st.append(el("small", "q-returning", ` ${t("queue.returning", r.host, r.helpedBy, new Date(r.helped).toLocaleDateString(document.documentElement.lang || undefined))}`));
+    }
     if (s.problem || s.email) tr.title = [s.email, s.problem].filter(Boolean).join("\n");
     tr.append(st, el("td", "q-since", ago(s.since)), el("td", "q-tech", s.technician));
     for (const f of view.fields || []) tr.append(fieldCell(s, f));

@@ -76,7 +76,10 @@ import (
 //     server, so a colleague's request reaches the customer in their name;
 //     then (2026-12-07, additive) reboot and reconnect: the reboot
 //     permission and denial, agent.rebooting, agent.hello's reboot and
-//     decline, and session.state's rebootWait.
+//     decline, and session.state's rebootWait; then (2026-12-07,
+//     additive) the "Get help" launcher: launcher.offer, launcher.answer,
+//     launcher.installed, the launcher denial and the launcher request of
+//     /help/<channel>/launcher.
 
 const Version = 1
 
@@ -487,6 +490,12 @@ func payloadFor(t Type) any {
 		return &DeviceConnect{}
 	case TypeDeviceRevoke:
 		return &DeviceRevoke{}
+	case TypeLauncherOffer:
+		return &LauncherOffer{}
+	case TypeLauncherAnswer:
+		return &LauncherAnswer{}
+	case TypeLauncherInstalled:
+		return &LauncherInstalled{}
 	}
 	return nil
 }

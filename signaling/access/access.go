@@ -58,10 +58,14 @@ const (
 	// Unattended lets the technician ask customers for unattended access,
 	// and connect to the unattended computers of their group.
 	Unattended Perm = "unattended"
+	// Launcher lets the technician install, with the customer's
+	// agreement, a "Get help" launcher on the customer's computer for a
+	// channel their groups serve.
+	Launcher Perm = "launcher"
 )
 
 // All lists every permission.
-var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Reboot, Drawing, Recording, ShowScreen, Voice, Transfer, Collaborate, InviteExternal, Monitor, OtherQueues, Unattended}
+var All = []Perm{StartSessions, InvitePIN, InviteLink, InviteEmail, View, Control, Files, Clipboard, SysInfo, Terminal, FileManager, Scripts, Reboot, Drawing, Recording, ShowScreen, Voice, Transfer, Collaborate, InviteExternal, Monitor, OtherQueues, Unattended, Launcher}
 
 // Valid reports whether p is a known permission.
 func Valid(p Perm) bool { return slices.Contains(All, p) }

@@ -101,6 +101,11 @@ const (
 	UnattendedConnect  Type = "unattended.connect"      // Actor: the technician; an unattended session; Detail: the device and policy
 	DeviceRefused      Type = "device.refused"          // a device's hello or answer refused: unknown, wrong key, revoked, out of date, replayed
 	DeviceRevoked      Type = "device.revoked"          // Actor: who revoked it (an account, or "customer"); Detail: the device
+	LauncherOffered    Type = "launcher.offered"        // Actor: the technician who offered the customer a "Get help" launcher; Detail: the channel
+	LauncherRefused    Type = "launcher.refused"        // the customer said no, or the agent refused it
+	LauncherInstalled  Type = "launcher.installed"      // the customer agreed; Detail: the launcher, its channel and computer
+	LauncherRequest    Type = "launcher.request"        // a launcher asked for help on its channel; Detail: the launcher and computer
+	LauncherRemoved    Type = "launcher.removed"        // the customer removed the launcher from the computer
 	AccountChanged     Type = "account.changed"
 	SettingsChanged    Type = "settings.changed"
 	TwoStepEnabled     Type = "totp.enabled"

@@ -225,7 +225,7 @@ func Run(ctx context.Context, cfg Config) error {
 	mux := http.NewServeMux()
 	(&login.Handler{Auth: au, Logger: log}).Register(mux)
 	(&computers.Handler{Auth: au, Sessions: svc, Groups: st, Logger: log}).Register(mux)
-	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, Scripts: st, PublicURL: cfg.PublicURL, Logger: log, Externals: svc, PINs: invites}).Register(mux)
+	(&consolesessions.Handler{Auth: au, Sessions: svc, Fields: st, Scripts: st, Channels: st, PublicURL: cfg.PublicURL, Logger: log, Externals: svc, PINs: invites}).Register(mux)
 	(&admin.Handler{Auth: au, Store: st, Audit: trail, OrgKey: orgKeys, PublicURL: cfg.PublicURL, Logger: log}).Register(mux)
 	(&account.Handler{Auth: au, Logger: log}).Register(mux)
 	(&notes.Handler{Auth: au, Sessions: svc, Notes: st, Surveys: st, Logger: log}).Register(mux)

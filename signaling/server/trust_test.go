@@ -77,6 +77,7 @@ func TestPermissionMatrix(t *testing.T) {
 				access.Scripts:     {`id="panel-scripts"`, `/static/scripts.js`},
 				access.ShowScreen:  {`/static/share.js`},
 				access.Voice:       {`/static/voice.js`},
+				access.Launcher:    {`/static/launcher.js`},
 			}
 			for p, marks := range hidden {
 				for _, m := range marks {
@@ -108,6 +109,8 @@ func TestPermissionMatrix(t *testing.T) {
 				wantForbidden(protocol.TypePageSignal, protocol.PageSignal{Kind: protocol.PageShare, On: true})
 			case access.Voice:
 				wantForbidden(protocol.TypePageSignal, protocol.PageSignal{Kind: protocol.PageCall, On: true})
+			case access.Launcher:
+				wantForbidden(protocol.TypeLauncherOffer, protocol.LauncherOffer{Channel: "printers"})
 			case access.Transfer:
 				wantForbidden(protocol.TypeSessionTransfer, protocol.SessionTransfer{To: "admin"})
 				_, q := alice.Get(t, "/console/queue")
@@ -127,7 +130,8 @@ func TestPermissionMatrix(t *testing.T) {
 					access.FileManager: protocol.DeniedFileManager,
 					access.ShowScreen:  protocol.DeniedShowScreen, access.Voice: protocol.DeniedVoice,
 
-					access.Scripts: protocol.DeniedScripts, access.Reboot: protocol.DeniedReboot}[off]
+					access.Scripts: protocol.DeniedScripts, access.Reboot: protocol.DeniedReboot,
+					access.Launcher: protocol.DeniedLauncher}[off]
 				if want != "" && !slices.Equal(w.Denied, []string{want}) || want == "" && len(w.Denied) != 0 {
 					t.Errorf("agent told denied = %v", w.Denied)
 				}

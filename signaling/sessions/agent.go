@@ -488,6 +488,8 @@ func (s *Service) FromAgent(ctx context.Context, sid, connID string, m protocol.
 		return false, s.appendAgentLog(ctx, sid, body)
 	case *protocol.UnattendedAnswer:
 		return false, s.unattendedAnswer(ctx, sid, m, body)
+	case *protocol.LauncherAnswer:
+		return false, s.launcherAnswer(ctx, sid, m, body)
 	case *protocol.AgentRebooting:
 		return false, s.rebooting(ctx, sid, connID, body)
 	case *protocol.SurveyAnswers:

@@ -208,8 +208,7 @@ func (s *Service) waitingOn(ctx context.Context, slug string) (int, error) {
 // channel's queue: Connecting with an invitation link for the agent's
 // download, or Waiting with Callback set for a message.
 func (s *Service) Request(ctx context.Context, slug, addr string, r ChannelRequest) (store.Session, error) {
-	now := time.Now()
-	f, err := s.Channel(ctx, slug, now)
+	f, err := s.Channel(ctx, slug, time.Now())
 	if err != nil {
 		return store.Session{}, err
 	}
@@ -217,14 +216,30 @@ func (s *Service) Request(ctx context.Context, slug, addr string, r ChannelReque
 	if err != nil {
 		return store.Session{}, err
 	}
+	detail := r.Name + " on channel " + slug
+	if r.Callback {
+		detail += " (callback)"
+	}
+	return s.openRequest(ctx, f, addr, detail, store.Session{
+		CustomerName: r.Name, Fields: values, Email: r.Email, Problem: r.Problem, Callback: r.Callback,
+	})
+}
+
+// openRequest counts a request from addr on the channel of form f against
+// the limits, refuses it when the channel is closed (unless it is a
+// callback) or its queue full, and makes its session from ss (what the
+// customer gave): in the channel's queue, Connecting with an invitation
+// link for the program, or Waiting for a callback. detail describes it
+// in the audit trail.
+func (s *Service) openRequest(ctx context.Context, f ChannelForm, addr, detail string, ss store.Session) (store.Session, error) {
 	if err := s.takeRequest(ctx, addr); err != nil {
 		return store.Session{}, err
 	}
-	if !f.Open && !r.Callback {
+	if !f.Open && !ss.Callback {
 		return store.Session{}, ErrChannelClosed
 	}
 	c := f.Channel
-	if n, err := s.waitingOn(ctx, slug); err != nil {
+	if n, err := s.waitingOn(ctx, c.Slug); err != nil {
 		return store.Session{}, err
 	} else if n >= c.Waiting() {
 		return store.Session{}, ErrChannelFull
@@ -233,20 +248,14 @@ func (s *Service) Request(ctx context.Context, slug, addr string, r ChannelReque
 	if err != nil {
 		return store.Session{}, err
 	}
-	detail := r.Name + " on channel " + slug
-	if r.Callback {
-		detail += " (callback)"
-	}
 	if err := s.cfg.Audit.Record(ctx, audit.Event{Type: audit.SessionCreated, Actor: "customer", SessionID: sid, IP: addr, Detail: detail}); err != nil {
 		s.log.Error("channel session not created: its audit entry could not be written", "err", err)
 		return store.Session{}, err
 	}
-	ss := store.Session{
-		ID: sid, CustomerName: r.Name, State: session.Connecting, Created: now, Changed: now,
-		Fields: values, Channel: c.Slug, ChannelName: c.Name, ChannelGroups: append([]string(nil), c.Groups...),
-		Email: r.Email, Problem: r.Problem, Callback: r.Callback,
-	}
-	if r.Callback {
+	now := time.Now()
+	ss.ID, ss.State, ss.Created, ss.Changed = sid, session.Connecting, now, now
+	ss.Channel, ss.ChannelName, ss.ChannelGroups = c.Slug, c.Name, append([]string(nil), c.Groups...)
+	if ss.Callback {
 		ss.State = session.Waiting
 	} else {
 		inv, err := s.cfg.Invites.IssueLink(ctx, sid)
@@ -258,7 +267,7 @@ func (s *Service) Request(ctx context.Context, slug, addr string, r ChannelReque
 	if err := s.cfg.Store.CreateSession(ctx, ss); err != nil {
 		return store.Session{}, err
 	}
-	s.log.Info("channel session created", "sid", sid, "channel", slug, "callback", r.Callback)
+	s.log.Info("channel session created", "sid", sid, "channel", c.Slug, "callback", ss.Callback, "launcher", ss.Launcher)
 	return ss, nil
 }
 

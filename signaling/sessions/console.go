@@ -48,6 +48,8 @@ func need(m protocol.Message) (access.Perm, *DeniedError) {
 		return access.Collaborate, denied("collaborate", "your group does not allow inviting colleagues into a session")
 	case *protocol.UnattendedAsk:
 		return access.Unattended, denied("unattended", "your group does not allow unattended access")
+	case *protocol.LauncherOffer:
+		return access.Launcher, denied("launcher", "your group does not allow installing the Get help launcher")
 	case *protocol.PermissionRequest:
 		return permFor[body.Permission], denied(string(body.Permission), fmt.Sprintf("your group does not allow asking for %s", body.Permission))
 	case *protocol.Audit:
@@ -181,6 +183,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		return ss, s.pageFromConsole(ctx, tech, console, ss, m, body)
 	case *protocol.UnattendedAsk:
 		return ss, s.askUnattended(ctx, tech, ss, m, body)
+	case *protocol.LauncherOffer:
+		return ss, s.offerLauncher(ctx, tech, ss, m, body)
 	case *protocol.LogAppend:
 		return ss, s.appendLog(ctx, tech, ss, body)
 	case *protocol.Pointer:
@@ -306,6 +310,7 @@ func (s *Service) start(ctx context.Context, tech auth.Technician, sid string) e
 	if taken {
 		// The others of the channel's groups see it gone at once.
 		also = append(also, s.channelTechs(ctx, ss)...)
+		s.launcherHelped(ctx, ss)
 	}
 	s.publishState(ss, also...)
 	if from != "" {

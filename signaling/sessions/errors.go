@@ -27,6 +27,15 @@ var (
 	// ErrNotAsked means an agent answered a request for unattended access
 	// that nobody made.
 	ErrNotAsked = errors.New("unattended access was not asked for")
+	// ErrNotServed means a launcher offered on a channel the technician's
+	// group does not serve.
+	ErrNotServed = errors.New("your group does not serve this channel")
+	// ErrLauncherNotOffered means an agent answered a launcher offer that
+	// nobody made.
+	ErrLauncherNotOffered = errors.New("no launcher was offered")
+	// ErrNoLauncher means a launcher request names no launcher installed
+	// on that channel (unknown, or removed).
+	ErrNoLauncher = errors.New("this launcher is not known here; ask for help on the channel's page")
 	// ErrDeviceRefused means an unattended device's hello did not prove its
 	// identity: unknown device, wrong key, out of date or replayed.
 	ErrDeviceRefused = errors.New("this computer is not allowed to connect")
@@ -221,7 +230,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNoCall), errors.Is(err, ErrNotYourPeer), errors.Is(err, ErrWatching), errors.As(err, new(*ShareTakenError)),
 		errors.Is(err, ErrExternalLead), errors.Is(err, ErrExternalGone), errors.Is(err, ErrExternalWithdrawn), errors.Is(err, ErrExternalEnded),
 		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser), errors.Is(err, ErrReplaced),
-		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrRebooting), errors.Is(err, ErrNotRebooting), errors.Is(err, ErrDeclined), errors.Is(err, ErrNotAsked), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
+		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrRebooting), errors.Is(err, ErrNotRebooting), errors.Is(err, ErrDeclined), errors.Is(err, ErrNotAsked), errors.Is(err, ErrNotServed), errors.Is(err, ErrLauncherNotOffered), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrDeviceRevoked):
 		return protocol.CodeRevoked

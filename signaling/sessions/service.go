@@ -334,6 +334,7 @@ func deniedFor(p access.Set) []string {
 		{access.FileManager, protocol.DeniedFileManager},
 		{access.Scripts, protocol.DeniedScripts}, {access.Reboot, protocol.DeniedReboot},
 		{access.ShowScreen, protocol.DeniedShowScreen}, {access.Voice, protocol.DeniedVoice},
+		{access.Launcher, protocol.DeniedLauncher},
 	} {
 		if !p.Has(d.perm) {
 			out = append(out, d.name)

@@ -161,6 +161,14 @@ type Session struct {
 	// Email and Problem are what the customer typed on the channel's form.
 	Email   string `json:"email,omitempty"`
 	Problem string `json:"problem,omitempty"`
+	// Launcher is the ID of the "Get help" launcher the customer clicked
+	// to ask for help (a returning computer), and Returning what the
+	// server recorded of that computer when it asked; LauncherOffered is
+	// the channel a launcher was offered on in this session, until the
+	// customer answers.
+	Launcher        string    `json:"launcher,omitempty"`
+	Returning       *Launcher `json:"returning,omitempty"`
+	LauncherOffered string    `json:"launcherOffered,omitempty"`
 
 	// What reports need, kept after the session ends.
 

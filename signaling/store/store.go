@@ -49,6 +49,7 @@ type Store struct {
 	surveyForms, scripts                              jetstream.KeyValue
 	devices, devicePolicies, deviceNonces             jetstream.KeyValue
 	open                                              jetstream.KeyValue // sessions not ended (OpenSessions)
+	launchers                                         jetstream.KeyValue
 }
 
 // Open creates or updates the buckets and returns the store.
@@ -107,6 +108,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 		{&s.devices, bucketDevices, 0},
 		{&s.devicePolicies, bucketDevicePolicies, 0},
 		{&s.deviceNonces, bucketDeviceNonces, DeviceNonceTTL},
+		{&s.launchers, bucketLaunchers, 0},
 	} {
 		if *b.kv, err = open(b.name, b.ttl); err != nil {
 			return nil, err
