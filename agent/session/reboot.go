@@ -44,11 +44,17 @@ type Resume struct {
 
 // askReboot asks the customer to agree to a restart the technician asked
 // for, unless the restart cannot be done here or one runs already; a
-// refusal is audited and told to the technician.
+// refusal is audited and told to the technician. An unattended session
+// never restarts: its policy answers for a person who may not be there
+// (askCustomer), and a restart needs their yes.
 func (s *runner) askReboot(ctx context.Context, colleague string) {
-	if s.cfg.Reboot == nil || s.restarting {
-		s.log.Warn("restart refused: not available here, or one runs already")
-		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "restart of the computer, not available"})
+	if s.cfg.Unattended != nil || s.cfg.Reboot == nil || s.restarting {
+		why := "not available here, or one runs already"
+		if s.cfg.Unattended != nil {
+			why = "it needs the person at the computer: not available in unattended sessions"
+		}
+		s.log.Warn("restart refused: " + why)
+		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "restart of the computer, " + why})
 		s.send(protocol.TypePermissionUpdate, protocol.PermissionUpdate{Permissions: s.grants.get(), Refused: protocol.PermissionReboot})
 		return
 	}

@@ -325,6 +325,9 @@ type SessionState struct {
 	// server waits for the customer's computer to come back before it ends
 	// the session.
 	RebootWait int `json:"rebootWait,omitempty"`
+	// Unattended says the session was opened on an unattended computer:
+	// nobody may be there to agree to a restart, so none is offered.
+	Unattended bool `json:"unattended,omitempty"`
 	// Console is the console connection of the technician that holds the
 	// session's peer connection (ConsoleWelcome.Console); the technician's
 	// other consoles show the session without working on it.

@@ -186,3 +186,47 @@ func TestRebootNeedsThePermission(t *testing.T) {
 		t.Error("the refusal is not audited")
 	}
 }
+
+// Review item 1: an unattended session may have nobody at the computer to
+// agree to a restart, so the server refuses one with a sentence that says
+// why, the console's state says the session is unattended (its button is
+// greyed), and a program that says it restarts anyway does not make the
+// session Rebooting.
+func TestRebootRefusedInUnattendedSession(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	key, id := enrollDevice(t, n, admin, "pc-1")
+	dev := st.Dial(t, n.URL+"/ws/device", nil)
+	defer dev.Close()
+	dev.Send(protocol.TypeDeviceHello, "", deviceHello(id, key))
+	dev.Expect(protocol.TypeDeviceWelcome)
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	if code, page := admin.Post(t, "/console/computers/"+id+"/connect", nil); code != 200 {
+		t.Fatalf("connect: %d %s", code, page)
+	}
+	connect := dev.Expect(protocol.TypeDeviceConnect).Body.(*protocol.DeviceConnect)
+	agent, m := hello(t, n.URL, protocol.AgentHello{Code: connect.Code, Hostname: "pc-1", OS: "linux"})
+	defer agent.Close()
+	w, ok := m.Body.(*protocol.AgentWelcome)
+	if !ok {
+		t.Fatalf("join: %+v", m.Body)
+	}
+	sid := w.SID
+	ac.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	agent.Send(protocol.TypePermissionUpdate, "", protocol.PermissionUpdate{Permissions: protocol.Permissions{View: true}})
+	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	state := waitSessionState(t, ac, sid, "active and viewed", func(s *protocol.SessionState) bool { return s.State == "active" && s.Permissions.View })
+	if !state.Unattended {
+		t.Error("the console is not told the session is unattended")
+	}
+	ac.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionReboot})
+	e := ac.Expect(protocol.TypeError).Body.(*protocol.Error)
+	if e.Code != protocol.CodeForbidden || !strings.Contains(e.Message, "unattended") {
+		t.Fatalf("restart in an unattended session: %+v", e)
+	}
+	agent.Send(protocol.TypeAgentRebooting, "", protocol.AgentRebooting{})
+	if e := agent.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeForbidden {
+		t.Fatalf("agent.rebooting in an unattended session: %+v", e)
+	}
+}

@@ -130,6 +130,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		switch {
 		case body.Permission == protocol.PermissionReboot && ss.State == session.Rebooting:
 			return ss, ErrRebooting
+		case body.Permission == protocol.PermissionReboot && ss.Unattended != "":
+			return ss, ErrRebootUnattended
 		case !ss.AgentConnected:
 			return ss, ErrNotConnected
 		case ss.State == session.OnHold:

@@ -218,6 +218,7 @@ func StateOf(s store.Session) protocol.SessionState {
 		Collaboration:  collabOf(s.Collab),
 		PageCall:       s.PageCall,
 		PageSharer:     s.PageSharer,
+		Unattended:     s.Unattended != "",
 	}
 }
 
