@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/server"
@@ -61,7 +62,7 @@ func TestInstallAndUninstall(t *testing.T) {
 		t.Error("the program was not copied")
 	}
 	entry, _ := place.MenuEntry()
-	if cmd, err := DesktopExec(entry); err != nil || !slices.Equal(cmd, []string{prog, PageFlag}) {
+	if cmd, err := desktopentry.ReadExec(entry); err != nil || !slices.Equal(cmd, []string{prog, PageFlag}) {
 		t.Fatalf("menu entry Exec %q, %v; want %q %s", cmd, err, prog, PageFlag)
 	}
 
