@@ -230,3 +230,27 @@ func TestRebootRefusedInUnattendedSession(t *testing.T) {
 		t.Fatalf("agent.rebooting in an unattended session: %+v", e)
 	}
 }
+
+// Review item 4: while a session waits for its computer to restart, only
+// the autostart entry's hello (Reboot set) brings it back, with a new
+// secret; an ordinary resume with the old secret is refused and leaves the
+// session Rebooting.
+func TestRebootingRefusesAnOrdinaryResume(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	ac, sid, agent, secret, _ := rebootingSession(t, n, admin)
+	agent.Close()
+	waitSessionState(t, ac, sid, "gone", func(s *protocol.SessionState) bool { return !s.AgentConnected })
+
+	c, m := hello(t, n.URL, protocol.AgentHello{SID: sid, Secret: secret, DeviceKey: marieKey})
+	if e, ok := m.Body.(*protocol.Error); !ok || e.Code != protocol.CodeForbidden {
+		t.Fatalf("ordinary resume while rebooting: %s %+v, want refused", m.Type, m.Body)
+	}
+	c.Close()
+
+	back, m := hello(t, n.URL, protocol.AgentHello{SID: sid, Secret: secret, Reboot: true, DeviceKey: marieKey})
+	defer back.Close()
+	if w, ok := m.Body.(*protocol.AgentWelcome); !ok || !w.Resumed || w.Secret == secret {
+		t.Fatalf("the entry after a refused resume: %s %+v", m.Type, m.Body)
+	}
+}

@@ -271,6 +271,11 @@ func (s *Service) resume(ctx context.Context, hello *protocol.AgentHello, connID
 		if ss.State.Closed() {
 			return ErrSessionClosed
 		}
+		if ss.State == session.Rebooting {
+			// Only the restart's autostart entry brings it back (rebootBack),
+			// and it gets a new secret.
+			return ErrRebooting
+		}
 		return comeBack(ss, connID, denied)
 	})
 }
@@ -316,6 +321,8 @@ func JoinError(err error) (code protocol.ErrorCode, msg string) {
 		return protocol.CodeInvalidCode, ErrBadSecret.Error()
 	case errors.Is(err, ErrSessionClosed):
 		return protocol.CodeForbidden, ErrSessionClosed.Error()
+	case errors.Is(err, ErrRebooting):
+		return protocol.CodeForbidden, "this session waits for the computer to restart: Lifeline reconnects it after you log in again"
 	case errors.Is(err, ErrBadIdentityKey):
 		return protocol.CodeBadMessage, ErrBadIdentityKey.Error()
 	}
