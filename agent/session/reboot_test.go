@@ -11,6 +11,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	sessionstate "github.com/lifeline-support/lifeline/shared/session"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
@@ -119,8 +120,8 @@ func TestAgentRestartsOnlyOnTheCustomersYes(t *testing.T) {
 	rb.mu.Lock()
 	last := rb.left[len(rb.left)-1]
 	rb.mu.Unlock()
-	if last.SID != sid || last.Secret == "" || last.Server != node.URL || last.Technician == "" {
-		t.Fatalf("entry %+v: want this session, its secret, the server and the technician", last)
+	if last.SID != sid || last.Secret == "" || last.Server != node.URL || last.Technician == "" || last.Wait != sessionstate.DefaultRebooting {
+		t.Fatalf("entry %+v: want this session, its secret, the server, the technician and the server's wait", last)
 	}
 }
 

@@ -360,6 +360,10 @@ type PermissionRequest struct {
 	// technician asks. Empty (an older server): the session's technician.
 	Tech string `json:"tech,omitempty"`
 	Name string `json:"name,omitempty"`
+	// RebootWait, in a restart's request, is how long (seconds) the server
+	// waits for the computer to come back: the agent's autostart entry
+	// lives as long. Set by the server.
+	RebootWait int `json:"rebootWait,omitempty"`
 }
 
 // PermissionUpdate is the payload of TypePermissionUpdate. Refused names the

@@ -32,11 +32,15 @@ func rebootingSession(t *testing.T, n st.Node, admin *st.Tech) (ac *st.Conn, sid
 	waitSessionState(t, ac, sid, "active and viewed", func(s *protocol.SessionState) bool { return s.State == "active" && s.Permissions.View })
 
 	ac.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionReboot})
-	if r := agent.Expect(protocol.TypePermissionRequest).Body.(*protocol.PermissionRequest); r.Permission != protocol.PermissionReboot {
+	r := agent.Expect(protocol.TypePermissionRequest).Body.(*protocol.PermissionRequest)
+	if r.Permission != protocol.PermissionReboot {
 		t.Fatalf("the agent was asked %+v", r)
 	}
 	agent.Send(protocol.TypeAgentRebooting, "", protocol.AgentRebooting{})
 	rebooting = waitSessionState(t, ac, sid, "rebooting", func(s *protocol.SessionState) bool { return s.State == "rebooting" && s.AgentConnected })
+	if r.RebootWait != rebooting.RebootWait || r.RebootWait == 0 {
+		t.Fatalf("the agent was told a %ds wait, the server waits %ds: its entry must live as long", r.RebootWait, rebooting.RebootWait)
+	}
 	return ac, sid, agent, secret, rebooting
 }
 

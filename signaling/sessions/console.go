@@ -140,6 +140,10 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		// Who asks is the sender, whatever the console wrote: the customer
 		// is told when it is a colleague of the session's technician.
 		body.Tech, body.Name = tech.ID, tech.Name
+		body.RebootWait = 0
+		if body.Permission == protocol.PermissionReboot {
+			body.RebootWait = s.rebootWait()
+		}
 		s.record(audit.Event{Type: audit.PermissionAsked, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
 		if err := s.deliver(AgentSubject(m.SID), m.Type, m.ID, m.SID, body); err != nil && !errors.Is(err, ErrReconnecting) {
 			s.log.Warn("permission request", "sid", m.SID, "err", err)
