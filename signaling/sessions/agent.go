@@ -305,6 +305,8 @@ func JoinError(err error) (code protocol.ErrorCode, msg string) {
 	switch {
 	case errors.As(err, &rl):
 		return protocol.CodeRateLimited, rl.Error()
+	case errors.Is(err, invite.ErrPINForExternal):
+		return protocol.CodeInvalidCode, "this code is for a technician invited to help, not for the customer's program: ask your technician for your own code"
 	case errors.Is(err, invite.ErrInvalidPIN), errors.Is(err, invite.ErrInvalid):
 		return protocol.CodeInvalidCode, "that code is not valid"
 	case errors.Is(err, invite.ErrExpired):
