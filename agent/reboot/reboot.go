@@ -75,16 +75,37 @@ func (p Place) base() (string, error) {
 	return os.UserConfigDir()
 }
 
+// dir is the directory of the entries' files.
+func (p Place) dir() (string, error) {
+	b, err := p.base()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(b, "lifeline", "reboot"), nil
+}
+
 // File is the path of the entry's file for session sid.
 func (p Place) File(sid string) (string, error) {
-	b, err := p.base()
+	d, err := p.dir()
 	if err != nil {
 		return "", err
 	}
 	if sid == "" || strings.ContainsAny(sid, `/\.`) {
 		return "", fmt.Errorf("%w: session %q", ErrBadEntry, sid)
 	}
-	return filepath.Join(b, "lifeline", "reboot", sid+".json"), nil
+	return filepath.Join(d, sid+".json"), nil
+}
+
+// own reports whether file is an entry's file of p: a .json file right in
+// its directory.
+func (p Place) own(file string) bool {
+	d, err := p.dir()
+	if err != nil {
+		return false
+	}
+	d, err1 := filepath.Abs(d)
+	f, err2 := filepath.Abs(file)
+	return err1 == nil && err2 == nil && filepath.Dir(f) == d && filepath.Ext(f) == ".json"
 }
 
 // Leave writes the entry for e (its file, readable by the user only, then
@@ -121,8 +142,12 @@ func (p Place) Leave(e Entry, prog string) (string, error) {
 
 // Take reads the entry at file and removes it and the autostart entry at
 // once, whatever follows (one-shot): ErrUsed when it is gone, ErrTooOld
-// past its wait (Entry.Wait, else MaxAge) at now, ErrBadEntry when it cannot be read.
+// past its wait (Entry.Wait, else MaxAge) at now, ErrBadEntry when it cannot be read
+// or is not an entry's file of p (then nothing is removed).
 func (p Place) Take(file string, now time.Time) (Entry, error) {
+	if !p.own(file) {
+		return Entry{}, fmt.Errorf("%w: %s is not in the restart entries' folder", ErrBadEntry, file)
+	}
 	b, err := os.ReadFile(file)
 	_ = os.Remove(file)
 	_ = p.removeAutostart()

@@ -154,3 +154,29 @@ func TestEntryFollowsTheServersWait(t *testing.T) {
 		})
 	}
 }
+
+// Review item 8: --reconnect FILE takes only an entry of its own
+// directory: any other file is refused and left where it is.
+func TestTakeOnlyItsOwnEntries(t *testing.T) {
+	p := Place{Config: tempDir(t)}
+	other := filepath.Join(tempDir(t), "precious.json")
+	if err := os.WriteFile(other, []byte(`{"server":"https://x","sid":"a","secret":"b"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file, err := p.Leave(entry("sid1", time.Now()), "/usr/bin/lifeline-agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sneaky := filepath.Join(filepath.Dir(file), "..", "reboot", "..", "..", filepath.Base(filepath.Dir(other)), "precious.json")
+	for _, f := range []string{other, sneaky, filepath.Join(filepath.Dir(file), "notes.txt")} {
+		if _, err := p.Take(f, time.Now()); !errors.Is(err, ErrBadEntry) {
+			t.Errorf("Take(%s) = %v, want ErrBadEntry", f, err)
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("a file outside the entries' directory was removed: %v", err)
+	}
+	if _, err := p.Take(file, time.Now()); err != nil {
+		t.Fatalf("its own entry: %v", err)
+	}
+}

@@ -281,3 +281,38 @@ func TestExternalConsoleIsPokedOnRemovalAndEnd(t *testing.T) {
 	}
 	poked("session ended", wc)
 }
+
+// Review item 8: the session keeps the records of its external
+// invitations only while they are invited or in: withdrawn ones and
+// removed collaborators are dropped, so inviting and withdrawing again and
+// again does not grow the session without bound.
+func TestExternalRecordsArePruned(t *testing.T) {
+	f := newCollabFixture(t)
+	ctx := t.Context()
+	for range 10 {
+		inv, err := f.s.InviteExternal(ctx, f.alice, collabSID, []string{protocol.DeniedView}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.send(f.alice, collab(protocol.CollabWithdraw, inv.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inv, err := f.s.InviteExternal(ctx, f.alice, collabSID, []string{protocol.DeniedView}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := f.s.JoinExternal(ctx, inv.Token, "Victor Vendor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabRemove, login.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.InviteExternal(ctx, f.alice, collabSID, []string{protocol.DeniedView}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.session().Externals); n != 1 {
+		t.Fatalf("the session keeps %d external records, want 1 (the one invited now)", n)
+	}
+}
