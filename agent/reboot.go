@@ -26,7 +26,7 @@ func (r rebooter) Leave(t session.RebootTicket) error {
 		return err
 	}
 	_, err = r.place.Leave(reboot.Entry{Server: t.Server, SID: t.SID, Secret: t.Secret, Technician: t.Technician, Org: t.Org,
-		Lang: string(r.lang), Made: time.Now()}, exe)
+		Lang: string(r.lang), Made: time.Now(), Wait: t.Wait}, exe)
 	return err
 }
 

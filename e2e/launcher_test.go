@@ -11,8 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 	"github.com/lifeline-support/lifeline/agent/launcher"
-	"github.com/lifeline-support/lifeline/agent/unattended"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
@@ -71,7 +71,7 @@ func TestGetHelpLauncher(t *testing.T) {
 
 	// Later, the customer clicks the icon on their desktop.
 	ann.OpenQueue(t)
-	args, err := unattended.DesktopExec(icon)
+	args, err := desktopentry.ReadExec(icon)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestGetHelpLauncher(t *testing.T) {
 	clicked.WaitExit(t)
 
 	// "Remove this icon", from the icon's own menu: nothing is left.
-	rmArgs, err := unattended.DesktopActionExec(icon, launcher.RemoveAction)
+	rmArgs, err := desktopentry.ReadActionExec(icon, launcher.RemoveAction)
 	if err != nil {
 		t.Fatal(err)
 	}

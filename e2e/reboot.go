@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 	"github.com/lifeline-support/lifeline/agent/reboot"
 )
 
@@ -39,7 +40,7 @@ func (tc *Technician) Reboot(t testing.TB) {
 // arguments, with the same environment as the agent had.
 func (s *Stack) RunAutostart(t testing.TB, c *Customer, config string) *Customer {
 	t.Helper()
-	args, err := reboot.ExecLine(filepath.Join(config, "autostart", reboot.AutostartName))
+	args, err := desktopentry.ReadExec(filepath.Join(config, "autostart", reboot.AutostartName))
 	if err != nil {
 		t.Fatalf("the restart's autostart entry: %v", err)
 	}

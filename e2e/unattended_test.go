@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 	"github.com/lifeline-support/lifeline/agent/indicator"
 	"github.com/lifeline-support/lifeline/agent/unattended"
 )
@@ -208,7 +209,7 @@ func TestUnattendedOwnersPage(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), "Name=Lifeline unattended access") {
 		t.Fatalf("menu entry: %v\n%s", err, b)
 	}
-	exec, err := unattended.DesktopExec(entry)
+	exec, err := desktopentry.ReadExec(entry)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lifeline-support/lifeline/signaling/auth"
 )
@@ -101,4 +102,20 @@ func newLogger(format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
 	}
 	return nil, fmt.Errorf("format %q: use text or json", format)
+}
+
+// positiveDuration is a flag.Func setter of *d that takes only a duration
+// of more than nothing.
+func positiveDuration(d *time.Duration) func(string) error {
+	return func(s string) error {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return err
+		}
+		if v <= 0 {
+			return fmt.Errorf("%s: give a wait of more than 0, e.g. 10m", s)
+		}
+		*d = v
+		return nil
+	}
 }

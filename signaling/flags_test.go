@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/lifeline-support/lifeline/signaling/auth"
 )
@@ -64,5 +65,20 @@ func TestCIDRs(t *testing.T) {
 		if (err == nil) != tt.ok || (tt.ok && fmt.Sprint(got) != tt.want) {
 			t.Errorf("cidrs(%q) = %v, %v; want %s", tt.in, got, err, tt.want)
 		}
+	}
+}
+
+// Review item 5: --reboot-wait 0 would keep a session Rebooting forever:
+// only a wait of more than nothing is taken.
+func TestPositiveDuration(t *testing.T) {
+	d := time.Minute
+	set := positiveDuration(&d)
+	for _, bad := range []string{"0", "0s", "-5m", "soon"} {
+		if err := set(bad); err == nil {
+			t.Errorf("%q was taken", bad)
+		}
+	}
+	if err := set("30m"); err != nil || d != 30*time.Minute {
+		t.Errorf("30m: %v, %v", d, err)
 	}
 }

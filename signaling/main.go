@@ -55,7 +55,7 @@ func main() {
 	flag.DurationVar(&timeouts.Invitation, "invitation-timeout", timeouts.Invitation, "a session whose invitation is never used times out after this (0: never)")
 	flag.DurationVar(&timeouts.Waiting, "waiting-timeout", timeouts.Waiting, "a waiting session nobody starts times out after this (0: never)")
 	flag.DurationVar(&timeouts.Offline, "offline-after", timeouts.Offline, "a customer reconnecting this long shows Offline (the agent keeps trying)")
-	flag.DurationVar(&timeouts.Rebooting, "reboot-wait", timeouts.Rebooting, "a session whose customer's computer restarts ends if the program is not back after this")
+	flag.Func("reboot-wait", fmt.Sprintf("a session whose customer's computer restarts ends if the program is not back after this; more than 0 (default %v)", timeouts.Rebooting), positiveDuration(&timeouts.Rebooting))
 	flag.DurationVar(&timeouts.Idle, "idle-timeout", timeouts.Idle, "an active or held session unchanged this long times out (0: no limit)")
 	flag.IntVar(&cfg.MaxPendingAgents, "agent-pending-max", 0, "agent sockets this node holds before their hello (default 1000)")
 	flag.IntVar(&cfg.MaxPendingAgentsPerAddress, "agent-pending-per-address", 0, "agent sockets one address may hold before their hello (default 16; raise it behind a proxy)")

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 	"github.com/lifeline-support/lifeline/agent/unattended"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
@@ -81,12 +82,12 @@ func desktopDir() (string, error) {
 func entry(prog string, s Settings, lang i18n.Lang) string {
 	var b strings.Builder
 	b.WriteString("[Desktop Entry]\nType=Application\nVersion=1.0\n")
-	fmt.Fprintf(&b, "Name=%s\n", unattended.DesktopString(Name(lang, s.Org)))
-	fmt.Fprintf(&b, "Comment=%s\n", unattended.DesktopString(i18n.T(lang, "agent.launcher.comment", Name(lang, s.Org))))
-	fmt.Fprintf(&b, "Exec=%s\n", unattended.DesktopLine(prog, RequestFlag))
+	fmt.Fprintf(&b, "Name=%s\n", desktopentry.String(Name(lang, s.Org)))
+	fmt.Fprintf(&b, "Comment=%s\n", desktopentry.String(i18n.T(lang, "agent.launcher.comment", Name(lang, s.Org))))
+	fmt.Fprintf(&b, "Exec=%s\n", desktopentry.String(desktopentry.Exec(prog, RequestFlag)))
 	b.WriteString("Icon=help-browser\nTerminal=false\nCategories=Network;RemoteAccess;\nActions=" + RemoveAction + ";\n\n")
 	fmt.Fprintf(&b, "[Desktop Action %s]\nName=%s\nExec=%s\n", RemoveAction,
-		unattended.DesktopString(i18n.T(lang, "agent.launcher.remove")), unattended.DesktopLine(prog, RemoveFlag))
+		desktopentry.String(i18n.T(lang, "agent.launcher.remove")), desktopentry.String(desktopentry.Exec(prog, RemoveFlag)))
 	return b.String()
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lifeline-support/lifeline/agent/unattended"
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
@@ -41,11 +41,11 @@ func TestDesktopEntriesRoundTrip(t *testing.T) {
 		if !strings.Contains(string(b), "Name=Obtenir de l'aide de Acme IT\n") {
 			t.Errorf("%s:\n%s", f, b)
 		}
-		run, err := unattended.DesktopExec(f)
+		run, err := desktopentry.ReadExec(f)
 		if err != nil || len(run) != 2 || run[0] != prog || run[1] != RequestFlag {
 			t.Errorf("%s runs %q, %v", f, run, err)
 		}
-		rm, err := unattended.DesktopActionExec(f, RemoveAction)
+		rm, err := desktopentry.ReadActionExec(f, RemoveAction)
 		if err != nil || len(rm) != 2 || rm[0] != prog || rm[1] != RemoveFlag {
 			t.Errorf("%s's remove action runs %q, %v", f, rm, err)
 		}

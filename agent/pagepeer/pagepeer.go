@@ -72,6 +72,9 @@ type Relay struct {
 	// may do with the page (SetColleagues): each has a connection of their
 	// own with the page.
 	colleagues map[string]Allowed
+	// drops are the colleagues whose connection the page must close: sent
+	// as soon as a page is connected (one connecting later included).
+	drops []string
 }
 
 // Allowed is what a technician may do with the customer's page.
@@ -155,12 +158,13 @@ func (r *Relay) SetColleagues(c map[string]Allowed) {
 			continue
 		}
 		r.pending = slices.DeleteFunc(r.pending, func(p protocol.PageSignal) bool { return p.Tech == id })
-		if r.page != nil {
-			r.writeLocked(r.page, toPage{Type: "drop", Tech: id})
+		if !slices.Contains(r.drops, id) && len(r.drops) < maxPending {
+			r.drops = append(r.drops, id)
 		}
 		drops = append(drops, protocol.PageSignal{Kind: protocol.PageReset, Tech: id, Reason: why})
 	}
 	r.colleagues = maps.Clone(c)
+	r.flushDropsLocked()
 	send := r.send
 	r.mu.Unlock()
 	if send != nil {
@@ -202,6 +206,7 @@ func (r *Relay) resetLocked(tech, why string) func() {
 	had := r.tech != ""
 	r.tech = tech
 	r.pending = nil
+	r.drops = nil // the page closes every connection
 	if r.mic && r.onMic != nil {
 		r.mic = false
 		go r.onMic(false)
@@ -217,9 +222,12 @@ func (r *Relay) resetLocked(tech, why string) func() {
 }
 
 // helloLocked is the page's first message, and again when what is allowed
-// changes.
+// changes. It names the lead's colleagues in the session: the page closes
+// the connection of anyone else (a colleague removed while no page was
+// connected, or whose drop was lost).
 func (r *Relay) helloLocked() toPage {
-	return toPage{Type: "hello", ICE: r.ice, Strings: i18n.Table(r.lang, "agent.pp."), Voice: r.voice, Tech: r.tech}
+	return toPage{Type: "hello", ICE: r.ice, Strings: i18n.Table(r.lang, "agent.pp."), Voice: r.voice, Tech: r.tech,
+		Colleagues: slices.Sorted(maps.Keys(r.colleagues))}
 }
 
 // FromTechnician passes a page signal of a technician (p.Tech: the lead
@@ -277,6 +285,19 @@ type toPage struct {
 	// Tech is the technician who leads the session (hello, reset), or the
 	// colleague whose connection the page closes (drop).
 	Tech string `json:"tech,omitempty"`
+	// Colleagues (hello) are the lead's colleagues in the session.
+	Colleagues []string `json:"colleagues,omitempty"`
+}
+
+// flushDropsLocked tells the page, if one is connected, to close the
+// connections of the colleagues in r.drops; what could not be written stays.
+func (r *Relay) flushDropsLocked() {
+	for len(r.drops) > 0 && r.page != nil {
+		r.writeLocked(r.page, toPage{Type: "drop", Tech: r.drops[0]})
+		if r.page != nil {
+			r.drops = r.drops[1:]
+		}
+	}
 }
 
 // flushLocked sends what is pending to the page, if one is connected.
@@ -344,6 +365,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
 	r.page = c
 	r.lang = lang
 	r.writeLocked(c, r.helloLocked())
+	r.flushDropsLocked()
 	if r.ended {
 		r.writeLocked(c, toPage{Type: "ended"})
 	}

@@ -275,3 +275,53 @@ func nextSent(t *testing.T, sent <-chan protocol.PageSignal) protocol.PageSignal
 		return protocol.PageSignal{}
 	}
 }
+
+// Review item 2: a colleague removed while no page is connected (the page
+// reloading, its socket gone) still loses their connection with the page:
+// the next page's hello lists only the colleagues still in the session, and
+// the drops not delivered follow it (a colleague who lost a permission but
+// stays in the session is named by neither otherwise).
+func TestRelayDropsReachALaterPage(t *testing.T) {
+	r := New(Config{})
+	r.SetPageSender(func(protocol.PageSignal) {})
+	r.SetAllowed(true, true)
+	r.Reset("lead", "")
+	r.SetColleagues(map[string]Allowed{"claire": {Voice: true}, "dan": {Screen: true}})
+	page := dialPage(t, r)
+	if m := readPage(t, page); m.Type != "hello" || strings.Join(m.Colleagues, ",") != "claire,dan" {
+		t.Fatalf("first the page got %+v, want a hello naming claire and dan", m)
+	}
+	page.Close(websocket.StatusNormalClosure, "reload")
+	waitNoPage(t, r)
+
+	r.SetColleagues(map[string]Allowed{"dan": {}}) // claire removed, dan loses the screen
+	page = dialPage(t, r)
+	if m := readPage(t, page); m.Type != "hello" || strings.Join(m.Colleagues, ",") != "dan" {
+		t.Fatalf("the new page got %+v, want a hello naming dan only", m)
+	}
+	got := map[string]bool{}
+	for range 2 {
+		if m := readPage(t, page); m.Type == "drop" {
+			got[m.Tech] = true
+		}
+	}
+	if !got["claire"] || !got["dan"] {
+		t.Fatalf("the new page was told to drop %v, want claire and dan", got)
+	}
+}
+
+// waitNoPage waits until r has no page connected.
+func waitNoPage(t *testing.T, r *Relay) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		gone := r.page == nil
+		r.mu.Unlock()
+		if gone {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the page's socket stayed")
+}

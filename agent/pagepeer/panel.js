@@ -556,6 +556,13 @@ function connect() {
       S = m.strings || {};
       voiceAllowed = !!m.voice;
       if ((m.tech || "") !== techID) reset(m.tech);
+      // Only the lead and the colleagues the agent names are in the
+      // session: anyone else's connection closes (removed while this page
+      // was not connected).
+      const colleagues = new Set(m.colleagues || []);
+      for (const id of new Set([...peers.keys(), ...joined.keys()])) {
+        if (id !== techID && !colleagues.has(id)) drop(id);
+      }
       render();
     } else if (m.type === "signal" && m.signal) {
       onSignal(m.signal);

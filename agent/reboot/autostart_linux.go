@@ -2,12 +2,12 @@ package reboot
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 )
 
 // safeModeSystem: Linux has no safe mode with networking to restart into.
@@ -48,76 +48,18 @@ func (p Place) removeAutostart() error {
 	return nil
 }
 
-// desktopText is the autostart entry: prog --reconnect file, each argument
-// quoted as the Desktop Entry specification says.
+// desktopText is the autostart entry: prog --reconnect file, written as
+// the Desktop Entry specification says (desktopentry).
 func desktopText(prog, file string) string {
-	return fmt.Sprintf(`[Desktop Entry]
+	return `[Desktop Entry]
 Type=Application
 Name=Lifeline: reconnect to your support session
 Comment=Started once after the restart your technician asked for; removed when used
-Exec=%s --reconnect %s
+` + desktopentry.ExecLine(prog, "--reconnect", file) + `
 Terminal=false
 NoDisplay=true
 X-GNOME-Autostart-enabled=true
-`, quoteArg(prog), quoteArg(file))
-}
-
-// quoteArg quotes one argument of an Exec key: in double quotes, with ",
-// `, $ and \ escaped by a backslash, then every backslash doubled as the
-// key is a string value.
-func quoteArg(s string) string {
-	q := `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "`", "\\`", `$`, `\$`).Replace(s) + `"`
-	return strings.ReplaceAll(q, `\`, `\\`)
-}
-
-// ExecLine reads the Exec line of the autostart entry at path as the
-// desktop would run it: the program and its arguments.
-func ExecLine(path string) ([]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		v, ok := strings.CutPrefix(line, "Exec=")
-		if !ok {
-			continue
-		}
-		return splitExec(strings.ReplaceAll(v, `\\`, `\`))
-	}
-	return nil, fmt.Errorf("%s: no Exec line", path)
-}
-
-// splitExec splits an Exec value (its string escapes undone) into
-// arguments: quoted ones with their backslash escapes, bare ones by spaces.
-func splitExec(v string) ([]string, error) {
-	var args []string
-	var cur strings.Builder
-	in, have := false, false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case in && c == '\\' && i+1 < len(v):
-			i++
-			cur.WriteByte(v[i])
-		case c == '"':
-			in, have = !in, true
-		case !in && c == ' ':
-			if have || cur.Len() > 0 {
-				args = append(args, cur.String())
-			}
-			cur.Reset()
-			have = false
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	if in {
-		return nil, errors.New("Exec line: unclosed quote")
-	}
-	if have || cur.Len() > 0 {
-		args = append(args, cur.String())
-	}
-	return args, nil
+`
 }
 
 // systemRestart is systemd's restart, as the logged-in user may ask it

@@ -19,9 +19,13 @@ import (
 	"time"
 )
 
-// MaxAge is how long an entry may bring the program back: the server waits
-// as long for the computer (session.DefaultRebooting).
+// MaxAge is how long an entry that does not say how long the server waits
+// (Entry.Wait) may bring the program back: the server's default wait
+// (session.DefaultRebooting).
 const MaxAge = 10 * time.Minute
+
+// MaxWait bounds Entry.Wait: an entry never outlives a day.
+const MaxWait = 24 * time.Hour
 
 // EnvCommand names the program that restarts the computer instead of the
 // system's own (systemctl reboot, shutdown /r): for tests and operations
@@ -41,6 +45,20 @@ type Entry struct {
 	Lang       string    `json:"lang,omitempty"`
 	Made       time.Time `json:"made"`
 	SafeMode   bool      `json:"safeMode,omitempty"`
+	// Wait is how long the server waits for the computer to come back
+	// (0: MaxAge; at most MaxWait): the entry is refused after it.
+	Wait time.Duration `json:"wait,omitempty"`
+}
+
+// maxAge is how long e may bring the program back.
+func (e Entry) maxAge() time.Duration {
+	switch {
+	case e.Wait <= 0:
+		return MaxAge
+	case e.Wait > MaxWait:
+		return MaxWait
+	}
+	return e.Wait
 }
 
 // Place is where the entry lives: Config is the user's configuration
@@ -57,16 +75,37 @@ func (p Place) base() (string, error) {
 	return os.UserConfigDir()
 }
 
+// dir is the directory of the entries' files.
+func (p Place) dir() (string, error) {
+	b, err := p.base()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(b, "lifeline", "reboot"), nil
+}
+
 // File is the path of the entry's file for session sid.
 func (p Place) File(sid string) (string, error) {
-	b, err := p.base()
+	d, err := p.dir()
 	if err != nil {
 		return "", err
 	}
 	if sid == "" || strings.ContainsAny(sid, `/\.`) {
 		return "", fmt.Errorf("%w: session %q", ErrBadEntry, sid)
 	}
-	return filepath.Join(b, "lifeline", "reboot", sid+".json"), nil
+	return filepath.Join(d, sid+".json"), nil
+}
+
+// own reports whether file is an entry's file of p: a .json file right in
+// its directory.
+func (p Place) own(file string) bool {
+	d, err := p.dir()
+	if err != nil {
+		return false
+	}
+	d, err1 := filepath.Abs(d)
+	f, err2 := filepath.Abs(file)
+	return err1 == nil && err2 == nil && filepath.Dir(f) == d && filepath.Ext(f) == ".json"
 }
 
 // Leave writes the entry for e (its file, readable by the user only, then
@@ -103,8 +142,12 @@ func (p Place) Leave(e Entry, prog string) (string, error) {
 
 // Take reads the entry at file and removes it and the autostart entry at
 // once, whatever follows (one-shot): ErrUsed when it is gone, ErrTooOld
-// past MaxAge at now, ErrBadEntry when it cannot be read.
+// past its wait (Entry.Wait, else MaxAge) at now, ErrBadEntry when it cannot be read
+// or is not an entry's file of p (then nothing is removed).
 func (p Place) Take(file string, now time.Time) (Entry, error) {
+	if !p.own(file) {
+		return Entry{}, fmt.Errorf("%w: %s is not in the restart entries' folder", ErrBadEntry, file)
+	}
 	b, err := os.ReadFile(file)
 	_ = os.Remove(file)
 	_ = p.removeAutostart()
@@ -117,7 +160,7 @@ func (p Place) Take(file string, now time.Time) (Entry, error) {
 	if err := json.Unmarshal(b, &e); err != nil || e.SID == "" || e.Secret == "" || e.Server == "" {
 		return Entry{}, ErrBadEntry
 	}
-	if age := now.Sub(e.Made); age > MaxAge || age < -time.Minute {
+	if age := now.Sub(e.Made); age > e.maxAge() || age < -time.Minute {
 		return e, ErrTooOld
 	}
 	return e, nil

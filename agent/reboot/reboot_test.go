@@ -122,3 +122,61 @@ func TestCommandFromEnvironment(t *testing.T) {
 		t.Fatal("a failing restart reported no error")
 	}
 }
+
+// Review item 5: the entry lives as long as the server waits for the
+// computer (Entry.Wait, from the restart's request), not a fixed 10
+// minutes; without a wait it is MaxAge, and never past MaxWait.
+func TestEntryFollowsTheServersWait(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		wait time.Duration
+		age  time.Duration
+		old  bool
+	}{
+		{"a longer wait, within it", 30 * time.Minute, 20 * time.Minute, false},
+		{"a longer wait, past it", 30 * time.Minute, 31 * time.Minute, true},
+		{"a shorter wait, past it", 2 * time.Minute, 3 * time.Minute, true},
+		{"no wait said: MaxAge", 0, MaxAge + time.Second, true},
+		{"a wait past the bound", 1000 * time.Hour, MaxWait + time.Second, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := Place{Config: tempDir(t)}
+			e := entry("sid1", now.Add(-tc.age))
+			e.Wait = tc.wait
+			file, err := p.Leave(e, "/usr/bin/lifeline-agent")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Take(file, now); errors.Is(err, ErrTooOld) != tc.old {
+				t.Fatalf("Take at %v old with a %v wait = %v, want too old %v", tc.age, tc.wait, err, tc.old)
+			}
+		})
+	}
+}
+
+// Review item 8: --reconnect FILE takes only an entry of its own
+// directory: any other file is refused and left where it is.
+func TestTakeOnlyItsOwnEntries(t *testing.T) {
+	p := Place{Config: tempDir(t)}
+	other := filepath.Join(tempDir(t), "precious.json")
+	if err := os.WriteFile(other, []byte(`{"server":"https://x","sid":"a","secret":"b"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file, err := p.Leave(entry("sid1", time.Now()), "/usr/bin/lifeline-agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sneaky := filepath.Join(filepath.Dir(file), "..", "reboot", "..", "..", filepath.Base(filepath.Dir(other)), "precious.json")
+	for _, f := range []string{other, sneaky, filepath.Join(filepath.Dir(file), "notes.txt")} {
+		if _, err := p.Take(f, time.Now()); !errors.Is(err, ErrBadEntry) {
+			t.Errorf("Take(%s) = %v, want ErrBadEntry", f, err)
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("a file outside the entries' directory was removed: %v", err)
+	}
+	if _, err := p.Take(file, time.Now()); err != nil {
+		t.Fatalf("its own entry: %v", err)
+	}
+}

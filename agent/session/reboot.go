@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/lifeline-support/lifeline/agent/consent"
 
@@ -27,10 +28,12 @@ type Rebooter interface {
 }
 
 // RebootTicket is what the autostart entry brings back: the session, its
-// resume secret, and whom the customer is asked to reconnect to.
+// resume secret, and whom the customer is asked to reconnect to; Wait is how
+// long the server waits for the computer (0: not said), the entry's life.
 type RebootTicket struct {
 	Server, SID, Secret string
 	Technician, Org     string
+	Wait                time.Duration
 }
 
 // Resume, in Config, makes the program started after a restart resume its
@@ -44,14 +47,21 @@ type Resume struct {
 
 // askReboot asks the customer to agree to a restart the technician asked
 // for, unless the restart cannot be done here or one runs already; a
-// refusal is audited and told to the technician.
-func (s *runner) askReboot(ctx context.Context, colleague string) {
-	if s.cfg.Reboot == nil || s.restarting {
-		s.log.Warn("restart refused: not available here, or one runs already")
-		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "restart of the computer, not available"})
+// refusal is audited and told to the technician. An unattended session
+// never restarts: its policy answers for a person who may not be there
+// (askCustomer), and a restart needs their yes.
+func (s *runner) askReboot(ctx context.Context, colleague string, wait time.Duration) {
+	if s.cfg.Unattended != nil || s.cfg.Reboot == nil || s.restarting {
+		why := "not available here, or one runs already"
+		if s.cfg.Unattended != nil {
+			why = "it needs the person at the computer: not available in unattended sessions"
+		}
+		s.log.Warn("restart refused: " + why)
+		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "restart of the computer, " + why})
 		s.send(protocol.TypePermissionUpdate, protocol.PermissionUpdate{Permissions: s.grants.get(), Refused: protocol.PermissionReboot})
 		return
 	}
+	s.rebootWait = wait
 	s.ask(ctx, protocol.PermissionReboot, colleague)
 }
 
@@ -66,7 +76,7 @@ func (s *runner) rebootAnswered(allow bool) (done bool) {
 		s.send(protocol.TypePermissionUpdate, protocol.PermissionUpdate{Permissions: p, Refused: protocol.PermissionReboot})
 		return false
 	}
-	t := RebootTicket{Server: s.servers[0], SID: s.sid, Secret: s.secret, Technician: s.techName, Org: s.orgName}
+	t := RebootTicket{Server: s.servers[0], SID: s.sid, Secret: s.secret, Technician: s.techName, Org: s.orgName, Wait: s.rebootWait}
 	if err := s.cfg.Reboot.Leave(t); err != nil {
 		s.log.Error("restart: the autostart entry could not be written; not restarting", "err", err)
 		s.report(protocol.Audit{Event: protocol.AuditRefused, Detail: "restart of the computer: " + err.Error()})

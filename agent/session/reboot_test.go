@@ -11,6 +11,7 @@ import (
 	"github.com/lifeline-support/lifeline/agent/peer"
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
+	sessionstate "github.com/lifeline-support/lifeline/shared/session"
 	st "github.com/lifeline-support/lifeline/signaling/servertest"
 )
 
@@ -119,8 +120,8 @@ func TestAgentRestartsOnlyOnTheCustomersYes(t *testing.T) {
 	rb.mu.Lock()
 	last := rb.left[len(rb.left)-1]
 	rb.mu.Unlock()
-	if last.SID != sid || last.Secret == "" || last.Server != node.URL || last.Technician == "" {
-		t.Fatalf("entry %+v: want this session, its secret, the server and the technician", last)
+	if last.SID != sid || last.Secret == "" || last.Server != node.URL || last.Technician == "" || last.Wait != sessionstate.DefaultRebooting {
+		t.Fatalf("entry %+v: want this session, its secret, the server, the technician and the server's wait", last)
 	}
 }
 
@@ -154,4 +155,57 @@ func TestAgentRefusesRestartWithoutAWay(t *testing.T) {
 		}
 	}
 	t.Fatal("no refusal")
+}
+
+// Review item 1: in an unattended session nobody may be at the computer,
+// and the device policy answers for them (silent and notify at once, ask
+// with "allow on timeout" after the wait): a restart must not be one of
+// those answers. The agent refuses it without asking anyone.
+func TestAgentRefusesRestartInUnattendedSession(t *testing.T) {
+	node := st.StartNode(t, natstest.Server(t), "node")
+	tech := st.LogIn(t, node)
+	for _, policy := range []Policy{
+		{Mode: protocol.PolicySilent},
+		{Mode: protocol.PolicyNotify},
+		{Mode: protocol.PolicyAsk, AskWait: 50 * time.Millisecond, AllowOnTimeout: true},
+	} {
+		t.Run(policy.Mode, func(t *testing.T) {
+			sid, token, _ := tech.NewSession(t, "Marie")
+			console := tech.Dial(t, "/ws/console")
+			console.Expect(protocol.TypeConsoleWelcome)
+			console.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+			console.Expect(protocol.TypeSessionState)
+			ui, term := terminalConsent(t)
+			rb := &fakeRebooter{}
+			p := policy
+			runAgent(t, ui, Config{
+				Server: node.URL, Code: token, Consent: ui, Reboot: rb, Unattended: &p,
+				Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+				NewPeer:     func(peer.Config) (Peer, error) { return &fakePeer{}, nil },
+				NewInjector: func() (Injector, error) { return &fakeInjector{}, nil },
+			})
+			if p.Mode == protocol.PolicyAsk {
+				term.answer(1, "y") // viewing, asked of whoever sits there
+			}
+			for !console.Expect(protocol.TypePermissionUpdate).Body.(*protocol.PermissionUpdate).Permissions.View {
+			}
+			console.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+			console.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionReboot})
+			deadline := time.Now().Add(hang)
+			for time.Now().Before(deadline) {
+				m, err := console.Read(time.Until(deadline))
+				if err != nil {
+					break
+				}
+				if u, _ := m.Body.(*protocol.PermissionUpdate); u != nil && u.Refused == protocol.PermissionReboot {
+					if l, r, _ := rb.counts(); l != 0 || r != 0 {
+						t.Fatalf("refused, yet %d entries and %d restarts", l, r)
+					}
+					return
+				}
+			}
+			l, r, _ := rb.counts()
+			t.Fatalf("the restart was not refused (%d entries, %d restarts)", l, r)
+		})
+	}
 }

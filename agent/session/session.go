@@ -633,6 +633,9 @@ type runner struct {
 	launcherChannel atomic.Pointer[string]
 	// restarting is set once the computer's restart runs (reboot.go).
 	restarting bool
+	// rebootWait is how long the server waits for the computer after the
+	// restart asked last (reboot.go).
+	rebootWait time.Duration
 }
 
 // finish lets the features that end something themselves (Ender) do it,
@@ -917,7 +920,7 @@ func (s *runner) handleMessage(ctx context.Context, m *protocol.Message, ice []w
 			s.log.Warn("control requested during hold; refused")
 			s.setGrants(p, protocol.PermissionControl)
 		case body.Permission == protocol.PermissionReboot:
-			s.askReboot(ctx, s.colleagueAsking(body))
+			s.askReboot(ctx, s.colleagueAsking(body), time.Duration(body.RebootWait)*time.Second)
 		default:
 			s.ask(ctx, body.Permission, s.colleagueAsking(body))
 		}

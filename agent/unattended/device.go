@@ -137,23 +137,36 @@ func (d *Device) once(ctx context.Context, wg *sync.WaitGroup, busy *sync.Mutex)
 			}
 			d.Logger.Warn("server refused a message", "code", body.Code, "message", body.Message)
 		case *protocol.DeviceConnect:
-			if !d.Settings.Window.OpenAt(d.Now()) {
-				d.Logger.Warn("connection outside the window the owner agreed to; refused")
+			if !d.inWindow() {
 				continue
 			}
 			// One session at a time: a new one waits until the one before
-			// (ended on the server, its program closing) is over.
+			// (ended on the server, its program closing) is over, and the
+			// window is checked again then.
 			wg.Add(1)
 			go func(c protocol.DeviceConnect) {
 				defer wg.Done()
-				busy.Lock()
+				if !busy.TryLock() {
+					d.Logger.Info("a session waits its turn: another one runs")
+					busy.Lock()
+				}
 				defer busy.Unlock()
-				if ctx.Err() == nil {
+				if ctx.Err() == nil && d.inWindow() {
 					d.Connect(ctx, c)
 				}
 			}(*body)
 		}
 	}
+}
+
+// inWindow reports whether now is in the window the owner agreed to, and
+// logs the refusal when it is not.
+func (d *Device) inWindow() bool {
+	if d.Settings.Window.OpenAt(d.Now()) {
+		return true
+	}
+	d.Logger.Warn("connection outside the window the owner agreed to; refused")
+	return false
 }
 
 // ping drops the socket when the server stops answering, so that a dead

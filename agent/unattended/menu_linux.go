@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
@@ -50,115 +51,16 @@ func desktopEntry(prog string) string {
 	var b strings.Builder
 	b.WriteString("[Desktop Entry]\nType=Application\nVersion=1.0\n")
 	for _, k := range []struct{ field, key string }{{"Name", "agent.unattended.menu.name"}, {"Comment", "agent.unattended.menu.comment"}} {
-		fmt.Fprintf(&b, "%s=%s\n", k.field, desktopString(i18n.T(i18n.EN, k.key)))
+		fmt.Fprintf(&b, "%s=%s\n", k.field, desktopentry.String(i18n.T(i18n.EN, k.key)))
 		for _, l := range i18n.Langs {
 			if l != i18n.EN {
-				fmt.Fprintf(&b, "%s[%s]=%s\n", k.field, l, desktopString(i18n.T(l, k.key)))
+				fmt.Fprintf(&b, "%s[%s]=%s\n", k.field, l, desktopentry.String(i18n.T(l, k.key)))
 			}
 		}
 	}
 	fmt.Fprintf(&b, "Exec=%s\nIcon=preferences-desktop-remote-desktop\nTerminal=false\nCategories=Settings;Security;\n",
-		desktopString(desktopExec(prog, PageFlag)))
+		desktopentry.String(desktopentry.Exec(prog, PageFlag)))
 	return b.String()
-}
-
-// DesktopLine is a desktop entry's Exec value that runs args: each
-// argument quoted as the specification says, then escaped as a string.
-func DesktopLine(args ...string) string { return desktopString(desktopExec(args...)) }
-
-// DesktopString escapes s as a desktop entry's string value (Name,
-// Comment).
-func DesktopString(s string) string { return desktopString(s) }
-
-// desktopString escapes s as a desktop entry's string value.
-func desktopString(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\t", `\t`, "\r", `\r`).Replace(s)
-}
-
-// desktopExec is an Exec command line (before desktopString): each
-// argument with a reserved character quoted, '%' doubled.
-func desktopExec(args ...string) string {
-	q := make([]string, len(args))
-	for i, a := range args {
-		a = strings.ReplaceAll(a, "%", "%%")
-		if a == "" || strings.ContainsAny(a, " \t\n\"'\\><~|&;$*?#()`=") {
-			a = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "`", "\\`", `$`, `\$`).Replace(a) + `"`
-		}
-		q[i] = a
-	}
-	return strings.Join(q, " ")
-}
-
-// DesktopExec reads the Exec line of the desktop entry at path and splits
-// it into the command the desktop runs, as the desktop entry
-// specification says (string unescaping, then quoting; field codes
-// dropped).
-func DesktopExec(path string) ([]string, error) {
-	return groupExec(path, "[Desktop Entry]")
-}
-
-// DesktopActionExec is DesktopExec for the entry's action named action
-// (its [Desktop Action action] group: what the icon's menu offers).
-func DesktopActionExec(path, action string) ([]string, error) {
-	return groupExec(path, "[Desktop Action "+action+"]")
-}
-
-// groupExec reads and splits the Exec line of group of the desktop entry
-// at path.
-func groupExec(path, group string) ([]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	in := ""
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if strings.HasPrefix(line, "[") {
-			in = strings.TrimSpace(line)
-			continue
-		}
-		v, ok := strings.CutPrefix(line, "Exec=")
-		if !ok || in != group {
-			continue
-		}
-		v = strings.NewReplacer(`\\`, `\`, `\n`, "\n", `\t`, "\t", `\r`, "\r", `\s`, " ").Replace(v)
-		var args []string
-		var cur strings.Builder
-		in, has := false, false
-		for i := 0; i < len(v); i++ {
-			c := v[i]
-			switch {
-			case in && c == '\\' && i+1 < len(v):
-				i++
-				cur.WriteByte(v[i])
-			case c == '"':
-				in, has = !in, true
-			case !in && (c == ' ' || c == '\t'):
-				if has || cur.Len() > 0 {
-					args = append(args, cur.String())
-				}
-				cur.Reset()
-				has = false
-			case c == '%' && i+1 < len(v):
-				i++
-				if v[i] == '%' {
-					cur.WriteByte('%')
-				}
-			default:
-				cur.WriteByte(c)
-			}
-		}
-		if in {
-			return nil, fmt.Errorf("desktop entry %s: unterminated quote", path)
-		}
-		if has || cur.Len() > 0 {
-			args = append(args, cur.String())
-		}
-		if len(args) == 0 {
-			break
-		}
-		return args, nil
-	}
-	return nil, fmt.Errorf("desktop entry %s: no Exec", path)
 }
 
 func (p Place) installMenu(prog string) error {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 )
 
 // The menu entry's Exec line reads back as the command it was written
@@ -14,7 +16,7 @@ func TestDesktopExecRoundTrip(t *testing.T) {
 		if err := os.WriteFile(f, []byte(desktopEntry(prog)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := DesktopExec(f)
+		got, err := desktopentry.ReadExec(f)
 		if err != nil || len(got) != 2 || got[0] != prog || got[1] != PageFlag {
 			t.Errorf("%q: Exec read back as %q, %v", prog, got, err)
 		}

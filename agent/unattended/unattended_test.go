@@ -5,13 +5,16 @@ package unattended
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/lifeline-support/lifeline/agent/desktopentry"
 	"github.com/lifeline-support/lifeline/shared/natstest"
 	"github.com/lifeline-support/lifeline/shared/protocol"
 	"github.com/lifeline-support/lifeline/signaling/server"
@@ -61,7 +64,7 @@ func TestInstallAndUninstall(t *testing.T) {
 		t.Error("the program was not copied")
 	}
 	entry, _ := place.MenuEntry()
-	if cmd, err := DesktopExec(entry); err != nil || !slices.Equal(cmd, []string{prog, PageFlag}) {
+	if cmd, err := desktopentry.ReadExec(entry); err != nil || !slices.Equal(cmd, []string{prog, PageFlag}) {
 		t.Fatalf("menu entry Exec %q, %v; want %q %s", cmd, err, prog, PageFlag)
 	}
 
@@ -181,3 +184,94 @@ func TestDeviceReconnectsAndStopsWhenRevoked(t *testing.T) {
 		t.Fatal("the device kept running once revoked")
 	}
 }
+
+// Review item 9: a session asked for while another runs waits its turn,
+// and the window is checked again when its turn comes: one that closed
+// meanwhile refuses it.
+func TestDeviceChecksTheWindowAgainAfterWaiting(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	place := Place{Config: t.TempDir()}
+	id := enroll(t, n, place)
+	key, err := place.Key()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The window is the two hours around now, every day (the clock is the
+	// real one, the server checks the device's hello against it), until
+	// the clock jumps three hours ahead.
+	var mu sync.Mutex
+	var ahead time.Duration
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(ahead) }
+	start := time.Now().UTC()
+	window := protocol.Hours{Zone: "UTC", Days: []time.Weekday{0, 1, 2, 3, 4, 5, 6},
+		From: start.Add(-time.Hour).Format("15:04"), To: start.Add(time.Hour).Format("15:04")}
+	sts := Settings{Server: n.URL, DeviceID: id, Window: window}
+	connects := make(chan protocol.DeviceConnect, 4)
+	release := make(chan struct{})
+	logs := &queuedLog{queued: make(chan struct{}, 4), refused: make(chan struct{}, 4)}
+	d := &Device{Settings: sts, Key: key, MaxBackoff: 200 * time.Millisecond, Now: clock, Logger: slog.New(logs),
+		Connect: func(_ context.Context, c protocol.DeviceConnect) { connects <- c; <-release }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+
+	admin := st.LogIn(t, n)
+	connect := func() {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			code, _ := admin.Post(t, "/console/computers/"+id+"/connect", nil)
+			if code == 200 {
+				return
+			}
+			if code != 409 || time.Now().After(deadline) {
+				t.Fatalf("connect: %d", code)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	connect()
+	select {
+	case <-connects: // the first session runs, and holds the device
+	case <-time.After(10 * time.Second):
+		t.Fatal("the device was not asked to connect")
+	}
+	connect()
+	select {
+	case <-logs.queued: // the second waits its turn
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second session did not wait its turn")
+	}
+	mu.Lock()
+	ahead = 3 * time.Hour // the window closes
+	mu.Unlock()
+	close(release)
+	select {
+	case c := <-connects:
+		t.Fatalf("a session ran after the window closed: %+v", c)
+	case <-logs.refused:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting session was neither run nor refused")
+	}
+}
+
+// queuedLog notes the device's "waits its turn" and "outside the window"
+// records.
+type queuedLog struct{ queued, refused chan struct{} }
+
+func (l *queuedLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l *queuedLog) Handle(_ context.Context, r slog.Record) error {
+	switch {
+	case strings.Contains(r.Message, "waits its turn"):
+		l.queued <- struct{}{}
+	case strings.Contains(r.Message, "outside the window"):
+		l.refused <- struct{}{}
+	}
+	return nil
+}
+func (l *queuedLog) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *queuedLog) WithGroup(string) slog.Handler      { return l }

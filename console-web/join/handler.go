@@ -232,6 +232,9 @@ func (h *Handler) pin(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, invite.ErrInvalidPIN):
 		w.WriteHeader(http.StatusBadRequest)
 		_ = pinView(p, h.Settings(r.Context()).OrgName, p.T("join.badPIN")).Render(r.Context(), w)
+	case errors.Is(err, invite.ErrPINForExternal):
+		w.WriteHeader(http.StatusBadRequest)
+		_ = pinView(p, h.Settings(r.Context()).OrgName, p.T("join.pinForExternal")).Render(r.Context(), w)
 	default:
 		h.Logger.Error("redeem pin", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)

@@ -25,7 +25,7 @@ type Externals interface {
 
 // PINs trades an invitation's PIN for its link token (signaling/invite).
 type PINs interface {
-	RedeemPIN(ctx context.Context, addr, pin string) (string, error)
+	RedeemExternalPIN(ctx context.Context, addr, pin string) (string, error)
 }
 
 // ExternalRequest is the body of POST /console/sessions/{sid}/external.
@@ -163,7 +163,7 @@ func (h *Handler) externalPIN(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	p := layout.NewPage(w, r, "ext.title")
 	pin := strings.Join(strings.Fields(r.PostFormValue("pin")), "")
-	token, err := h.PINs.RedeemPIN(r.Context(), r.RemoteAddr, pin)
+	token, err := h.PINs.RedeemExternalPIN(r.Context(), r.RemoteAddr, pin)
 	var rl *invite.RateLimitError
 	switch {
 	case err == nil:
@@ -174,6 +174,9 @@ func (h *Handler) externalPIN(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, invite.ErrInvalidPIN):
 		w.WriteHeader(http.StatusBadRequest)
 		_ = externalPINView(p, p.T("join.badPIN")).Render(r.Context(), w)
+	case errors.Is(err, invite.ErrPINForCustomer):
+		w.WriteHeader(http.StatusBadRequest)
+		_ = externalPINView(p, p.T("ext.pinForCustomer")).Render(r.Context(), w)
 	default:
 		h.Logger.Error("external collaborator's pin", "err", err)
 		w.WriteHeader(http.StatusInternalServerError)

@@ -38,7 +38,9 @@ register({
       else if (state === "rebooting" && p.agentConnected) ctx.log.event(ctx.t("ws.reboot.back"));
     }
     state = p.state;
-    button.disabled = !p.agentConnected || state !== "active";
+    // Nobody may be at an unattended computer to agree to a restart.
+    button.disabled = !p.agentConnected || state !== "active" || !!p.unattended;
+    button.title = ctx.t(p.unattended ? "ws.reboot.unattended" : "ws.reboot.title");
   },
   ended() {
     if (button) button.disabled = true;

@@ -147,6 +147,8 @@ func init() {
 		"join.pinIntro":            {EN: "Type the 6-digit code your technician gave you.", FR: "Saisissez le code à 6 chiffres que votre technicien vous a donné."},
 		"join.pinLabel":            {EN: "6-digit code", FR: "Code à 6 chiffres"},
 		"join.continue":            {EN: "Continue", FR: "Continuer"},
+		"join.pinForExternal":      {EN: "This code is for a technician invited to help, not for the customer: open /x on this site to use it.", FR: "Ce code est destiné à un technicien invité à aider, pas au client : ouvrez /x sur ce site pour l'utiliser."},
+		"ext.pinForCustomer":       {EN: "This code is for the customer: they enter it at /join on this site. Ask the technician for your own invitation.", FR: "Ce code est destiné au client : il le saisit sur /join de ce site. Demandez votre propre invitation au technicien."},
 		"join.badPIN":              {EN: "That code is not valid. Check it with your technician and try again.", FR: "Ce code n'est pas valable. Vérifiez-le avec votre technicien et réessayez."},
 		"join.tooMany":             {EN: "Too many wrong codes. Please wait %d seconds and try again.", FR: "Trop de codes erronés. Patientez %d secondes puis réessayez."},
 		"join.busy":                {EN: "The server is busy checking codes; yours was not checked. Please wait %d seconds and try again.", FR: "Le serveur est occupé à vérifier des codes ; le vôtre n'a pas été vérifié. Patientez %d secondes puis réessayez."},

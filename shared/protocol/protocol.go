@@ -328,6 +328,9 @@ type SessionState struct {
 	// server waits for the customer's computer to come back before it ends
 	// the session.
 	RebootWait int `json:"rebootWait,omitempty"`
+	// Unattended says the session was opened on an unattended computer:
+	// nobody may be there to agree to a restart, so none is offered.
+	Unattended bool `json:"unattended,omitempty"`
 	// Console is the console connection of the technician that holds the
 	// session's peer connection (ConsoleWelcome.Console); the technician's
 	// other consoles show the session without working on it.
@@ -360,6 +363,10 @@ type PermissionRequest struct {
 	// technician asks. Empty (an older server): the session's technician.
 	Tech string `json:"tech,omitempty"`
 	Name string `json:"name,omitempty"`
+	// RebootWait, in a restart's request, is how long (seconds) the server
+	// waits for the computer to come back: the agent's autostart entry
+	// lives as long. Set by the server.
+	RebootWait int `json:"rebootWait,omitempty"`
 }
 
 // PermissionUpdate is the payload of TypePermissionUpdate. Refused names the

@@ -15,6 +15,12 @@ var (
 	ErrUsed = errors.New("invitation already used")
 	// ErrInvalidPIN means a PIN is wrong, used or expired.
 	ErrInvalidPIN = errors.New("that code is not valid")
+	// ErrPINForCustomer means an external collaborator typed a customer's
+	// PIN: it was not used up.
+	ErrPINForCustomer = errors.New("this code is for a customer joining a session, on the join page")
+	// ErrPINForExternal means a customer (or their program) was given an
+	// external collaborator's PIN: it was not used up.
+	ErrPINForExternal = errors.New("this code is for a guest technician joining a session, on the guest page")
 	// ErrRateLimited means a client address made too many wrong attempts.
 	ErrRateLimited = errors.New("too many wrong codes")
 	// ErrBusy means the server checks codes slowly now (many wrong ones from

@@ -106,7 +106,7 @@ func (s *Service) Issue(ctx context.Context, sid string) (Invitation, error) {
 	if err != nil {
 		return Invitation{}, err
 	}
-	return s.withPIN(ctx, sid, inv, s.cfg.Now().Add(s.cfg.PINTTL))
+	return s.withPIN(ctx, sid, inv, s.cfg.Now().Add(s.cfg.PINTTL), false)
 }
 
 // IssueExternal creates an external collaborator's link token and PIN for
@@ -121,11 +121,11 @@ func (s *Service) IssueExternal(ctx context.Context, sid string, ttl time.Durati
 	if err := s.store.CreateInvite(ctx, token, store.Invite{SessionID: sid, Expires: inv.Expires, External: true}); err != nil {
 		return Invitation{}, err
 	}
-	return s.withPIN(ctx, sid, inv, inv.Expires)
+	return s.withPIN(ctx, sid, inv, inv.Expires, true)
 }
 
 // withPIN gives invitation inv of session sid a free PIN, valid until expires.
-func (s *Service) withPIN(ctx context.Context, sid string, inv Invitation, expires time.Time) (Invitation, error) {
+func (s *Service) withPIN(ctx context.Context, sid string, inv Invitation, expires time.Time, external bool) (Invitation, error) {
 	token := inv.Token
 	inv.PINExpires = expires
 	for range 20 {
@@ -134,7 +134,7 @@ func (s *Service) withPIN(ctx context.Context, sid string, inv Invitation, expir
 			return Invitation{}, err
 		}
 		pin := fmt.Sprintf("%06d", n.Int64())
-		err = s.store.CreatePIN(ctx, pin, store.PIN{SessionID: sid, Token: token, Expires: inv.PINExpires})
+		err = s.store.CreatePIN(ctx, pin, store.PIN{SessionID: sid, Token: token, Expires: inv.PINExpires, External: external})
 		if errors.Is(err, store.ErrExists) {
 			continue
 		}
@@ -215,6 +215,17 @@ func (s *Service) use(ctx context.Context, token string, external bool) (string,
 // no turn for it soon (nothing was checked: try again later), and
 // ErrInvalidPIN for a wrong or expired PIN.
 func (s *Service) RedeemPIN(ctx context.Context, addr, pin string) (token string, err error) {
+	return s.redeemPIN(ctx, addr, pin, false)
+}
+
+// RedeemExternalPIN is RedeemPIN for an external collaborator's PIN: a
+// customer's is refused (ErrPINForCustomer) and not used up, as RedeemPIN
+// refuses an external collaborator's (ErrPINForExternal).
+func (s *Service) RedeemExternalPIN(ctx context.Context, addr, pin string) (token string, err error) {
+	return s.redeemPIN(ctx, addr, pin, true)
+}
+
+func (s *Service) redeemPIN(ctx context.Context, addr, pin string, external bool) (token string, err error) {
 	key := limitKey(addr)
 	if _, err := s.perAddr.Take(ctx, key); err != nil {
 		return "", rateLimited(err)
@@ -231,13 +242,21 @@ func (s *Service) RedeemPIN(ctx context.Context, addr, pin string) (token string
 		return "", rateLimited(err)
 	}
 	if protocol.IsPIN(pin) {
-		p, err := s.store.TakePIN(ctx, pin)
+		p, err := s.store.TakePIN(ctx, pin, external)
+		if errors.Is(err, store.ErrOtherKind) && !s.cfg.Now().After(p.Expires) {
+			// A right PIN typed in the wrong place: counted like a wrong
+			// one, but said so, and left for its place.
+			if p.External {
+				return "", ErrPINForExternal
+			}
+			return "", ErrPINForCustomer
+		}
 		if err == nil && !s.cfg.Now().After(p.Expires) {
 			s.perAddr.Give(ctx, key)
 			s.global.Give(ctx, globalKey)
 			return p.Token, nil
 		}
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrOtherKind) {
 			return "", err
 		}
 	}

@@ -127,3 +127,28 @@ func TestLimitKeyGroupsIPv6By64(t *testing.T) {
 		t.Fatal("IPv4 addresses are counted one by one")
 	}
 }
+
+// Review item 6: customers' and external collaborators' PINs share one
+// space; one typed where the other kind goes is refused with the reason and
+// not used up: it still works where it belongs.
+func TestPINOfTheOtherKindIsNotBurned(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	cust, _ := s.Issue(ctx, "s1")
+	ext, err := s.IssueExternal(ctx, "s1", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RedeemExternalPIN(ctx, "10.0.0.1:1", cust.PIN); !errors.Is(err, ErrPINForCustomer) {
+		t.Fatalf("a customer's PIN typed at /x = %v, want ErrPINForCustomer", err)
+	}
+	if _, err := s.RedeemPIN(ctx, "10.0.0.1:1", ext.PIN); !errors.Is(err, ErrPINForExternal) {
+		t.Fatalf("an external PIN typed at /join = %v, want ErrPINForExternal", err)
+	}
+	if tok, err := s.RedeemPIN(ctx, "10.0.0.1:1", cust.PIN); err != nil || tok != cust.Token {
+		t.Fatalf("the customer's PIN where it belongs = %q, %v", tok, err)
+	}
+	if tok, err := s.RedeemExternalPIN(ctx, "10.0.0.1:1", ext.PIN); err != nil || tok != ext.Token {
+		t.Fatalf("the external PIN where it belongs = %q, %v", tok, err)
+	}
+}

@@ -32,11 +32,15 @@ func rebootingSession(t *testing.T, n st.Node, admin *st.Tech) (ac *st.Conn, sid
 	waitSessionState(t, ac, sid, "active and viewed", func(s *protocol.SessionState) bool { return s.State == "active" && s.Permissions.View })
 
 	ac.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionReboot})
-	if r := agent.Expect(protocol.TypePermissionRequest).Body.(*protocol.PermissionRequest); r.Permission != protocol.PermissionReboot {
+	r := agent.Expect(protocol.TypePermissionRequest).Body.(*protocol.PermissionRequest)
+	if r.Permission != protocol.PermissionReboot {
 		t.Fatalf("the agent was asked %+v", r)
 	}
 	agent.Send(protocol.TypeAgentRebooting, "", protocol.AgentRebooting{})
 	rebooting = waitSessionState(t, ac, sid, "rebooting", func(s *protocol.SessionState) bool { return s.State == "rebooting" && s.AgentConnected })
+	if r.RebootWait != rebooting.RebootWait || r.RebootWait == 0 {
+		t.Fatalf("the agent was told a %ds wait, the server waits %ds: its entry must live as long", r.RebootWait, rebooting.RebootWait)
+	}
 	return ac, sid, agent, secret, rebooting
 }
 
@@ -184,5 +188,73 @@ func TestRebootNeedsThePermission(t *testing.T) {
 	}
 	if !hasEvent(auditEvents(t, admin, "session="+sid), audit.PermissionDenied) {
 		t.Error("the refusal is not audited")
+	}
+}
+
+// Review item 1: an unattended session may have nobody at the computer to
+// agree to a restart, so the server refuses one with a sentence that says
+// why, the console's state says the session is unattended (its button is
+// greyed), and a program that says it restarts anyway does not make the
+// session Rebooting.
+func TestRebootRefusedInUnattendedSession(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	key, id := enrollDevice(t, n, admin, "pc-1")
+	dev := st.Dial(t, n.URL+"/ws/device", nil)
+	defer dev.Close()
+	dev.Send(protocol.TypeDeviceHello, "", deviceHello(id, key))
+	dev.Expect(protocol.TypeDeviceWelcome)
+	ac := admin.Dial(t, "/ws/console")
+	ac.Expect(protocol.TypeConsoleWelcome)
+	if code, page := admin.Post(t, "/console/computers/"+id+"/connect", nil); code != 200 {
+		t.Fatalf("connect: %d %s", code, page)
+	}
+	connect := dev.Expect(protocol.TypeDeviceConnect).Body.(*protocol.DeviceConnect)
+	agent, m := hello(t, n.URL, protocol.AgentHello{Code: connect.Code, Hostname: "pc-1", OS: "linux"})
+	defer agent.Close()
+	w, ok := m.Body.(*protocol.AgentWelcome)
+	if !ok {
+		t.Fatalf("join: %+v", m.Body)
+	}
+	sid := w.SID
+	ac.Send(protocol.TypeSessionOpen, sid, protocol.SessionOpen{})
+	agent.Send(protocol.TypePermissionUpdate, "", protocol.PermissionUpdate{Permissions: protocol.Permissions{View: true}})
+	ac.Send(protocol.TypeSessionStart, sid, protocol.SessionStart{})
+	state := waitSessionState(t, ac, sid, "active and viewed", func(s *protocol.SessionState) bool { return s.State == "active" && s.Permissions.View })
+	if !state.Unattended {
+		t.Error("the console is not told the session is unattended")
+	}
+	ac.Send(protocol.TypePermissionRequest, sid, protocol.PermissionRequest{Permission: protocol.PermissionReboot})
+	e := ac.Expect(protocol.TypeError).Body.(*protocol.Error)
+	if e.Code != protocol.CodeForbidden || !strings.Contains(e.Message, "unattended") {
+		t.Fatalf("restart in an unattended session: %+v", e)
+	}
+	agent.Send(protocol.TypeAgentRebooting, "", protocol.AgentRebooting{})
+	if e := agent.Expect(protocol.TypeError).Body.(*protocol.Error); e.Code != protocol.CodeForbidden {
+		t.Fatalf("agent.rebooting in an unattended session: %+v", e)
+	}
+}
+
+// Review item 4: while a session waits for its computer to restart, only
+// the autostart entry's hello (Reboot set) brings it back, with a new
+// secret; an ordinary resume with the old secret is refused and leaves the
+// session Rebooting.
+func TestRebootingRefusesAnOrdinaryResume(t *testing.T) {
+	n := st.StartNode(t, natstest.Server(t), "node")
+	admin := st.LogIn(t, n)
+	ac, sid, agent, secret, _ := rebootingSession(t, n, admin)
+	agent.Close()
+	waitSessionState(t, ac, sid, "gone", func(s *protocol.SessionState) bool { return !s.AgentConnected })
+
+	c, m := hello(t, n.URL, protocol.AgentHello{SID: sid, Secret: secret, DeviceKey: marieKey})
+	if e, ok := m.Body.(*protocol.Error); !ok || e.Code != protocol.CodeForbidden {
+		t.Fatalf("ordinary resume while rebooting: %s %+v, want refused", m.Type, m.Body)
+	}
+	c.Close()
+
+	back, m := hello(t, n.URL, protocol.AgentHello{SID: sid, Secret: secret, Reboot: true, DeviceKey: marieKey})
+	defer back.Close()
+	if w, ok := m.Body.(*protocol.AgentWelcome); !ok || !w.Resumed || w.Secret == secret {
+		t.Fatalf("the entry after a refused resume: %s %+v", m.Type, m.Body)
 	}
 }

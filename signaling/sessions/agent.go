@@ -271,6 +271,11 @@ func (s *Service) resume(ctx context.Context, hello *protocol.AgentHello, connID
 		if ss.State.Closed() {
 			return ErrSessionClosed
 		}
+		if ss.State == session.Rebooting {
+			// Only the restart's autostart entry brings it back (rebootBack),
+			// and it gets a new secret.
+			return ErrRebooting
+		}
 		return comeBack(ss, connID, denied)
 	})
 }
@@ -300,6 +305,8 @@ func JoinError(err error) (code protocol.ErrorCode, msg string) {
 	switch {
 	case errors.As(err, &rl):
 		return protocol.CodeRateLimited, rl.Error()
+	case errors.Is(err, invite.ErrPINForExternal):
+		return protocol.CodeInvalidCode, "this code is for a technician invited to help, not for the customer's program: ask your technician for your own code"
 	case errors.Is(err, invite.ErrInvalidPIN), errors.Is(err, invite.ErrInvalid):
 		return protocol.CodeInvalidCode, "that code is not valid"
 	case errors.Is(err, invite.ErrExpired):
@@ -316,6 +323,8 @@ func JoinError(err error) (code protocol.ErrorCode, msg string) {
 		return protocol.CodeInvalidCode, ErrBadSecret.Error()
 	case errors.Is(err, ErrSessionClosed):
 		return protocol.CodeForbidden, ErrSessionClosed.Error()
+	case errors.Is(err, ErrRebooting):
+		return protocol.CodeForbidden, "this session waits for the computer to restart: Lifeline reconnects it after you log in again"
 	case errors.Is(err, ErrBadIdentityKey):
 		return protocol.CodeBadMessage, ErrBadIdentityKey.Error()
 	}

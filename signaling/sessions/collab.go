@@ -456,7 +456,19 @@ func (s *Service) changeCollab(ctx context.Context, sid string, fn func(*store.S
 		s.publish(AgentSubject(sid), protocol.TypeCollaborators, "", sid, now)
 	}
 	s.publishState(ss, also...)
+	s.pokeExternals(before.Members, ss.Collab.Members)
 	return nil
+}
+
+// pokeExternals has the consoles of the external collaborators among was
+// and no longer among now read their login again (poke): it has ended,
+// and their socket closes at once.
+func (s *Service) pokeExternals(was, now []protocol.Collaborator) {
+	for _, m := range was {
+		if m.External && !slices.ContainsFunc(now, func(n protocol.Collaborator) bool { return n.ID == m.ID }) {
+			s.poke(m.ID)
+		}
+	}
 }
 
 // agentCollab is what the agent hears of a collaboration: who is in and

@@ -132,6 +132,8 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		switch {
 		case body.Permission == protocol.PermissionReboot && ss.State == session.Rebooting:
 			return ss, ErrRebooting
+		case body.Permission == protocol.PermissionReboot && ss.Unattended != "":
+			return ss, ErrRebootUnattended
 		case !ss.AgentConnected:
 			return ss, ErrNotConnected
 		case ss.State == session.OnHold:
@@ -140,6 +142,10 @@ func (s *Service) FromConsole(ctx context.Context, tech auth.Technician, console
 		// Who asks is the sender, whatever the console wrote: the customer
 		// is told when it is a colleague of the session's technician.
 		body.Tech, body.Name = tech.ID, tech.Name
+		body.RebootWait = 0
+		if body.Permission == protocol.PermissionReboot {
+			body.RebootWait = s.rebootWait()
+		}
 		s.record(audit.Event{Type: audit.PermissionAsked, Actor: tech.ID, SessionID: m.SID, Detail: string(body.Permission)})
 		if err := s.deliver(AgentSubject(m.SID), m.Type, m.ID, m.SID, body); err != nil && !errors.Is(err, ErrReconnecting) {
 			s.log.Warn("permission request", "sid", m.SID, "err", err)

@@ -80,6 +80,9 @@ var (
 	ErrBadIdentityKey = errors.New("the program's identity key could not be read: download it again")
 	// ErrRebooting means the customer's computer is restarting already.
 	ErrRebooting = errors.New("the customer's computer is restarting; wait for it to come back")
+	// ErrRebootUnattended means a restart was asked for in an unattended
+	// session: nobody may be at the computer to agree to it.
+	ErrRebootUnattended = errors.New("restart needs the person at the computer: not available in unattended sessions")
 	// ErrNotRebooting means a program started by a restart's autostart
 	// entry came when the session was not waiting for one: the entry was
 	// used already, or belongs to another session.
@@ -230,7 +233,7 @@ func Code(err error) protocol.ErrorCode {
 		errors.Is(err, ErrNoCall), errors.Is(err, ErrNotYourPeer), errors.Is(err, ErrWatching), errors.As(err, new(*ShareTakenError)),
 		errors.Is(err, ErrExternalLead), errors.Is(err, ErrExternalGone), errors.Is(err, ErrExternalWithdrawn), errors.Is(err, ErrExternalEnded),
 		errors.Is(err, ErrNotWaiting), errors.Is(err, ErrNotInBrowser), errors.Is(err, ErrReplaced),
-		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrRebooting), errors.Is(err, ErrNotRebooting), errors.Is(err, ErrDeclined), errors.Is(err, ErrNotAsked), errors.Is(err, ErrNotServed), errors.Is(err, ErrLauncherNotOffered), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
+		errors.Is(err, ErrAlreadyUnattended), errors.Is(err, ErrRebooting), errors.Is(err, ErrRebootUnattended), errors.Is(err, ErrNotRebooting), errors.Is(err, ErrDeclined), errors.Is(err, ErrNotAsked), errors.Is(err, ErrNotServed), errors.Is(err, ErrLauncherNotOffered), errors.Is(err, ErrDeviceRefused), errors.Is(err, ErrOutsideWindow):
 		return protocol.CodeForbidden
 	case errors.Is(err, ErrDeviceRevoked):
 		return protocol.CodeRevoked

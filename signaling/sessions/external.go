@@ -154,7 +154,13 @@ func (s *Service) InviteExternal(ctx context.Context, tech auth.Technician, sid 
 			return err
 		}
 		ss.Collab.Invited = append(ss.Collab.Invited, protocol.Invited{ID: id, By: tech.Name, Comment: comment, Grant: grant, External: true})
-		ss.Externals = append(slices.Clone(ss.Externals), store.External{ID: id, Token: store.HashKey(inv.Token), By: tech.ID, Expires: inv.Expires.UnixMilli()})
+		// Only the records of who is invited or in are kept: withdrawn,
+		// lapsed or removed ones serve nothing, and would grow the session.
+		ss.Externals = slices.DeleteFunc(slices.Clone(ss.Externals), func(e store.External) bool {
+			_, in := ss.Collab.Member(e.ID)
+			return !in && !ss.InvitedToHelp(e.ID)
+		})
+		ss.Externals = append(ss.Externals, store.External{ID: id, Token: store.HashKey(inv.Token), By: tech.ID, Expires: inv.Expires.UnixMilli()})
 		return nil
 	}, audit.Event{Type: audit.CollabInvited, Actor: tech.ID, SessionID: sid, Detail: "external " + id + ": " + strings.Join(grant, ",")})
 	if err != nil {

@@ -238,3 +238,81 @@ func TestExternalInvitationRefusals(t *testing.T) {
 		t.Errorf("an invitation into a session that ended: %v, want ErrExternalEnded", err)
 	}
 }
+
+// Review item 7: an external collaborator's console socket re-reads their
+// login (Watch) the moment they are removed and when the session ends, so
+// it closes at once rather than at their next message.
+func TestExternalConsoleIsPokedOnRemovalAndEnd(t *testing.T) {
+	f := newCollabFixture(t)
+	ctx := t.Context()
+	join := func(name string) (ExternalLogin, <-chan struct{}) {
+		t.Helper()
+		inv, err := f.s.InviteExternal(ctx, f.alice, collabSID, []string{protocol.DeniedView}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		login, err := f.s.JoinExternal(ctx, inv.Token, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes, stop := f.s.Watch(login.ID)
+		t.Cleanup(stop)
+		for len(changes) > 0 { // what joining said
+			<-changes
+		}
+		return login, changes
+	}
+	poked := func(what string, changes <-chan struct{}) {
+		t.Helper()
+		select {
+		case <-changes:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: the external's console was not told to read its login again", what)
+		}
+	}
+	victor, vc := join("Victor Vendor")
+	_, wc := join("Wendy Vendor")
+	if err := f.send(f.alice, collab(protocol.CollabRemove, victor.ID)); err != nil {
+		t.Fatal(err)
+	}
+	poked("removed", vc)
+	if err := f.send(f.alice, &protocol.SessionEnd{}); err != nil {
+		t.Fatal(err)
+	}
+	poked("session ended", wc)
+}
+
+// Review item 8: the session keeps the records of its external
+// invitations only while they are invited or in: withdrawn ones and
+// removed collaborators are dropped, so inviting and withdrawing again and
+// again does not grow the session without bound.
+func TestExternalRecordsArePruned(t *testing.T) {
+	f := newCollabFixture(t)
+	ctx := t.Context()
+	for range 10 {
+		inv, err := f.s.InviteExternal(ctx, f.alice, collabSID, []string{protocol.DeniedView}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.send(f.alice, collab(protocol.CollabWithdraw, inv.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inv, err := f.s.InviteExternal(ctx, f.alice, collabSID, []string{protocol.DeniedView}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := f.s.JoinExternal(ctx, inv.Token, "Victor Vendor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.send(f.alice, collab(protocol.CollabRemove, login.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.InviteExternal(ctx, f.alice, collabSID, []string{protocol.DeniedView}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.session().Externals); n != 1 {
+		t.Fatalf("the session keeps %d external records, want 1 (the one invited now)", n)
+	}
+}

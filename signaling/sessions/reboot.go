@@ -33,6 +33,8 @@ func (s *Service) rebooting(ctx context.Context, sid, connID string, body *proto
 			return ErrClosed
 		case ss.State == session.Rebooting:
 			return ErrRebooting
+		case ss.Unattended != "":
+			return ErrRebootUnattended
 		case slices.Contains(ss.Denied, protocol.DeniedReboot):
 			// The agent was told so: a program that restarts anyway does
 			// it on its own, not in the technician's name.

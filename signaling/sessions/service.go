@@ -218,6 +218,7 @@ func StateOf(s store.Session) protocol.SessionState {
 		Collaboration:  collabOf(s.Collab),
 		PageCall:       s.PageCall,
 		PageSharer:     s.PageSharer,
+		Unattended:     s.Unattended != "",
 	}
 }
 
@@ -291,6 +292,7 @@ func (s *Service) end(ctx context.Context, sid string, e Ending) (store.Session,
 		s.publish(AgentSubject(sid), protocol.TypeSessionEnd, e.ID, sid, protocol.SessionEnd{Reason: protocol.EndByTechnician})
 	}
 	s.publishState(ss)
+	s.pokeExternals(ss.Collab.Members, nil)
 	s.record(audit.Event{Type: audit.SessionEnded, Actor: e.Actor, SessionID: sid, Detail: e.Detail})
 	return ss, nil
 }

@@ -7,6 +7,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrExists means a record with that key already exists.
 	ErrExists = errors.New("already exists")
+	// ErrOtherKind means a record is of another kind than the one asked
+	// for (a customer's PIN where an external collaborator's was asked).
+	ErrOtherKind = errors.New("record of another kind")
 	// ErrConflict means a record kept changing under concurrent updates.
 	ErrConflict = errors.New("record changed concurrently; try again")
 	// ErrInvalid means a record breaks its limits or format.

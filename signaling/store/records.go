@@ -315,6 +315,9 @@ type PIN struct {
 	SessionID string    `json:"sessionId"`
 	Token     string    `json:"token"`
 	Expires   time.Time `json:"expires"`
+	// External says the PIN is an external collaborator's (signaling/invite
+	// IssueExternal), not a customer's.
+	External bool `json:"external,omitempty"`
 }
 
 // Limit counts failures from one client address in a fixed window.
@@ -548,12 +551,17 @@ func (s *Store) CreatePIN(ctx context.Context, pin string, p PIN) error {
 	return create(ctx, s.pins, pin, p)
 }
 
-// TakePIN reads and deletes a PIN in one step, so a PIN works once.
-func (s *Store) TakePIN(ctx context.Context, pin string) (PIN, error) {
+// TakePIN reads and deletes a PIN in one step, so a PIN works once. A PIN
+// of the other kind (External not external) is left alone: ErrOtherKind,
+// with the record.
+func (s *Store) TakePIN(ctx context.Context, pin string, external bool) (PIN, error) {
 	var p PIN
 	rev, err := get(ctx, s.pins, pin, &p)
 	if err != nil {
 		return p, err
+	}
+	if p.External != external {
+		return p, ErrOtherKind
 	}
 	if err := s.pins.Delete(ctx, pin, jetstream.LastRevision(rev)); err != nil {
 		// Someone else took it first.
