@@ -11,12 +11,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/lifeline-support/lifeline/agent/unattended"
 	"github.com/lifeline-support/lifeline/shared/i18n"
 )
 
@@ -112,7 +112,7 @@ func (p Place) Install(s Settings, exe string, lang i18n.Lang) error {
 	if err != nil {
 		return err
 	}
-	if err := copyFile(exe, prog); err != nil {
+	if err := unattended.CopyProgram(exe, prog); err != nil {
 		return fmt.Errorf("copy the program: %w", err)
 	}
 	if err := p.installIcons(prog, s, lang); err != nil {
@@ -137,30 +137,6 @@ func Name(lang i18n.Lang, org string) string {
 		org = "Lifeline"
 	}
 	return i18n.T(lang, "agent.launcher.name", org)
-}
-
-func copyFile(from, to string) error {
-	if from == to {
-		return nil
-	}
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp := to + ".new"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o700)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, to)
 }
 
 func removeFile(f string) error {

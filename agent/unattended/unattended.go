@@ -158,7 +158,7 @@ func (p Place) Install(s Settings, exe string) error {
 	if err != nil {
 		return err
 	}
-	if err := copyFile(exe, prog); err != nil {
+	if err := CopyProgram(exe, prog); err != nil {
 		return fmt.Errorf("copy the program: %w", err)
 	}
 	if err := p.installMenu(prog); err != nil {
@@ -226,7 +226,9 @@ func (p Place) Connections() ([]Connection, error) {
 	return list, json.Unmarshal(b, &list)
 }
 
-func copyFile(from, to string) error {
+// CopyProgram copies the program at from to to (mode 0700), through a
+// temporary file renamed into place; nothing when they are the same file.
+func CopyProgram(from, to string) error {
 	if from == to {
 		return nil
 	}
