@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -70,28 +69,11 @@ func (s *Store) markEnded(ctx context.Context, id string) {
 
 // OpenSessions lists the sessions that have not ended, newest first.
 func (s *Store) OpenSessions(ctx context.Context) ([]Session, error) {
-	keys, err := s.open.Keys(ctx)
-	if errors.Is(err, jetstream.ErrNoKeysFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []Session
-	for _, k := range keys {
-		ss, err := s.Session(ctx, k)
-		if errors.Is(err, ErrNotFound) {
-			continue // being created
-		}
-		if err != nil {
-			return nil, err
-		}
+	return s.sessionsWhere(ctx, s.open, func(ss *Session) bool {
 		if ss.State.Closed() {
-			s.markEnded(ctx, k) // its end was written, its index entry not
-			continue
+			s.markEnded(ctx, ss.ID) // its end was written, its index entry not
+			return false
 		}
-		out = append(out, ss)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
-	return out, nil
+		return true
+	})
 }

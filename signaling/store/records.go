@@ -496,16 +496,18 @@ func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*Session) 
 
 // Sessions lists the sessions a technician sees (owned or transferred to them), newest first.
 func (s *Store) Sessions(ctx context.Context, technicianID string) ([]Session, error) {
-	return s.sessionsWhere(ctx, func(ss *Session) bool { return ss.VisibleTo(technicianID) })
+	return s.sessionsWhere(ctx, s.sessions, func(ss *Session) bool { return ss.VisibleTo(technicianID) })
 }
 
 // AllSessions lists every session, newest first.
 func (s *Store) AllSessions(ctx context.Context) ([]Session, error) {
-	return s.sessionsWhere(ctx, func(*Session) bool { return true })
+	return s.sessionsWhere(ctx, s.sessions, func(*Session) bool { return true })
 }
 
-func (s *Store) sessionsWhere(ctx context.Context, keep func(*Session) bool) ([]Session, error) {
-	keys, err := s.sessions.Keys(ctx)
+// sessionsWhere lists the sessions named by the keys of bucket (the
+// sessions' own, or an index of them) that keep keeps, newest first.
+func (s *Store) sessionsWhere(ctx context.Context, bucket jetstream.KeyValue, keep func(*Session) bool) ([]Session, error) {
+	keys, err := bucket.Keys(ctx)
 	if errors.Is(err, jetstream.ErrNoKeysFound) {
 		return nil, nil
 	}
@@ -516,7 +518,7 @@ func (s *Store) sessionsWhere(ctx context.Context, keep func(*Session) bool) ([]
 	for _, k := range keys {
 		ss, err := s.Session(ctx, k)
 		if errors.Is(err, ErrNotFound) {
-			continue
+			continue // ended long ago, or being created
 		}
 		if err != nil {
 			return nil, err
