@@ -105,12 +105,9 @@ func (s *Service) join(ctx context.Context, hello *protocol.AgentHello, remote, 
 			return ErrSessionClosed
 		}
 		ss.AgentConnected, ss.AgentConn = true, connID
-		ss.Hostname, ss.OS = agentNames(hello)
 		ss.DeviceID = DeviceID(hello.DeviceKey)
-		ss.AgentSecret = store.HashKey(secret)
 		ss.Denied = denied
-		ss.AgentRun++
-		ss.PageScreen, ss.PageCall, ss.PageSharer = false, false, "" // a new program, a new page
+		newProgram(ss, hello, secret)
 		return nil
 	})
 	if err != nil {
@@ -123,6 +120,16 @@ func (s *Service) join(ctx context.Context, hello *protocol.AgentHello, remote, 
 // technician is shown them: cleaned by the name rule (text.CleanName), not
 // refused, since a computer's name is not the customer's choice when they
 // ask for help.
+// newProgram records a program started on the customer's computer for ss
+// (first, rerun, resumed or back after a restart): its secret, the
+// computer's names, a new run, and a new page that shows nothing yet.
+func newProgram(ss *store.Session, hello *protocol.AgentHello, secret string) {
+	ss.AgentSecret = store.HashKey(secret)
+	ss.Hostname, ss.OS = agentNames(hello)
+	ss.AgentRun++
+	ss.PageScreen, ss.PageCall, ss.PageSharer = false, false, ""
+}
+
 func agentNames(hello *protocol.AgentHello) (host, system string) {
 	return text.CleanName(hello.Hostname), text.CleanName(hello.OS)
 }
@@ -160,11 +167,8 @@ func (s *Service) rerun(ctx context.Context, sid string, hello *protocol.AgentHe
 		if err := comeBack(ss, connID, denied); err != nil {
 			return err
 		}
-		ss.AgentSecret = store.HashKey(secret)
 		ss.Permissions = protocol.Permissions{}
-		ss.Hostname, ss.OS = agentNames(hello)
-		ss.AgentRun++
-		ss.PageScreen, ss.PageCall, ss.PageSharer = false, false, "" // a new program, a new page
+		newProgram(ss, hello, secret)
 		return nil
 	})
 	if err != nil {
@@ -242,12 +246,9 @@ func (s *Service) takeOver(ctx context.Context, sid string, hello *protocol.Agen
 		if err := comeBack(ss, connID, denied); err != nil {
 			return err
 		}
-		ss.AgentSecret = store.HashKey(secret)
 		ss.Permissions = protocol.Permissions{}
-		ss.Hostname, ss.OS = agentNames(hello)
 		ss.DeviceID = DeviceID(hello.DeviceKey)
-		ss.AgentRun++
-		ss.PageScreen, ss.PageCall, ss.PageSharer = false, false, "" // a new program, a new page
+		newProgram(ss, hello, secret)
 		return nil
 	})
 	if err != nil {

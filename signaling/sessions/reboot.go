@@ -122,11 +122,8 @@ func (s *Service) rebootBack(ctx context.Context, hello *protocol.AgentHello, co
 		if err := comeBack(ss, connID, denied); err != nil {
 			return err
 		}
-		ss.AgentSecret = store.HashKey(secret)
 		ss.Permissions = protocol.Permissions{}
-		ss.Hostname, ss.OS = agentNames(hello)
-		ss.AgentRun++
-		ss.PageScreen, ss.PageCall = false, false // a new program, a new page
+		newProgram(ss, hello, secret)
 		return nil
 	})
 	if err != nil {
