@@ -38,8 +38,8 @@ func init() {
 			FR: "Votre ordinateur redémarre. Lifeline redémarrera quand vous vous reconnecterez, et vous demandera avant de reprendre la session.",
 		},
 		"agent.reboot.tooLate": {
-			EN: "The support session waited 10 minutes for this computer to restart and has ended. Ask your technician for a new invitation.",
-			FR: "La session d'assistance a attendu 10 minutes le redémarrage de cet ordinateur et a pris fin. Demandez une nouvelle invitation à votre technicien.",
+			EN: "The support session waited as long as it could for this computer to restart and has ended. Ask your technician for a new invitation.",
+			FR: "La session d'assistance a attendu le redémarrage de cet ordinateur aussi longtemps qu'elle le pouvait et a pris fin. Demandez une nouvelle invitation à votre technicien.",
 		},
 		"agent.reboot.used": {
 			EN: "This reconnection was used already, or the session has ended. Ask your technician for a new invitation.",
