@@ -122,9 +122,11 @@ func (s *Service) join(ctx context.Context, hello *protocol.AgentHello, remote, 
 // ask for help.
 // newProgram records a program started on the customer's computer for ss
 // (first, rerun, resumed or back after a restart): its secret, the
-// computer's names, a new run, and a new page that shows nothing yet.
+// computer's names, a new run, nothing granted to it yet, and a new page
+// that shows nothing yet.
 func newProgram(ss *store.Session, hello *protocol.AgentHello, secret string) {
 	ss.AgentSecret = store.HashKey(secret)
+	ss.Permissions = protocol.Permissions{}
 	ss.Hostname, ss.OS = agentNames(hello)
 	ss.AgentRun++
 	ss.PageScreen, ss.PageCall, ss.PageSharer = false, false, ""
@@ -167,7 +169,6 @@ func (s *Service) rerun(ctx context.Context, sid string, hello *protocol.AgentHe
 		if err := comeBack(ss, connID, denied); err != nil {
 			return err
 		}
-		ss.Permissions = protocol.Permissions{}
 		newProgram(ss, hello, secret)
 		return nil
 	})
@@ -246,7 +247,6 @@ func (s *Service) takeOver(ctx context.Context, sid string, hello *protocol.Agen
 		if err := comeBack(ss, connID, denied); err != nil {
 			return err
 		}
-		ss.Permissions = protocol.Permissions{}
 		ss.DeviceID = DeviceID(hello.DeviceKey)
 		newProgram(ss, hello, secret)
 		return nil

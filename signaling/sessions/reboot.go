@@ -122,7 +122,6 @@ func (s *Service) rebootBack(ctx context.Context, hello *protocol.AgentHello, co
 		if err := comeBack(ss, connID, denied); err != nil {
 			return err
 		}
-		ss.Permissions = protocol.Permissions{}
 		newProgram(ss, hello, secret)
 		return nil
 	})
