@@ -79,13 +79,12 @@ func (p Place) Settings() (Settings, error) {
 	if err != nil {
 		return s, err
 	}
-	b, err := os.ReadFile(f)
-	if errors.Is(err, fs.ErrNotExist) {
-		return s, ErrNotInstalled
-	} else if err != nil {
+	if found, err := unattended.ReadJSON(f, &s); err != nil {
 		return s, err
+	} else if !found {
+		return s, ErrNotInstalled
 	}
-	return s, json.Unmarshal(b, &s)
+	return s, nil
 }
 
 // Install installs the launcher for s, with a copy of program exe, in

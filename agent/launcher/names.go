@@ -3,8 +3,9 @@ package launcher
 import (
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
+
+	"github.com/lifeline-support/lifeline/agent/unattended"
 )
 
 // keepNames records the icons' files Install wrote, for Remove.
@@ -23,14 +24,9 @@ func (p Place) names() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(f)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
 	var names []string
-	return names, json.Unmarshal(b, &names)
+	_, err = unattended.ReadJSON(f, &names)
+	return names, err
 }
 
 func joinErrs(errs []error) error { return errors.Join(errs...) }

@@ -127,13 +127,24 @@ func (p Place) Settings() (Settings, error) {
 	if err != nil {
 		return s, err
 	}
+	if found, err := ReadJSON(f, &s); err != nil {
+		return s, err
+	} else if !found {
+		return s, ErrNotInstalled
+	}
+	return s, nil
+}
+
+// ReadJSON reads the JSON file f into v; found is false (and v untouched)
+// when there is no such file.
+func ReadJSON(f string, v any) (found bool, err error) {
 	b, err := os.ReadFile(f)
 	if errors.Is(err, fs.ErrNotExist) {
-		return s, ErrNotInstalled
+		return false, nil
 	} else if err != nil {
-		return s, err
+		return false, err
 	}
-	return s, json.Unmarshal(b, &s)
+	return true, json.Unmarshal(b, v)
 }
 
 // Program is where Install copies the program.
@@ -216,14 +227,9 @@ func (p Place) Connections() ([]Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(f)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
 	var list []Connection
-	return list, json.Unmarshal(b, &list)
+	_, err = ReadJSON(f, &list)
+	return list, err
 }
 
 // CopyProgram copies the program at from to to (mode 0700), through a
